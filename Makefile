@@ -1,0 +1,52 @@
+# The commands a person types. Meson + Ninja do the building.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 600
+FUZZ_SMOKE_TIME ?= 10
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps check check-unit check-asan check-system fuzz fuzz-smoke demo install clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	scripts/deps.sh build
+	meson setup $(BUILD)
+
+# Everything: unit tests (plain and under ASan+UBSan), fuzz smoke runs,
+# system and interop tests; one summary line at the end.
+check:
+	scripts/deps.sh test fuzz
+	scripts/check.sh
+
+check-unit: all
+	meson test -C $(BUILD) --suite unit --print-errorlogs
+
+check-asan:
+	scripts/deps.sh test
+	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
+
+check-system: all
+	scripts/peers.sh
+	/usr/bin/python3 -m pytest -q tests/system tests/interop
+
+# Each fuzz target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=60).
+fuzz:
+	scripts/deps.sh fuzz
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
+demo: all
+	scripts/peers.sh
+	scripts/demo.sh $(BUILD)
+
+install: all
+	install -D -m 0755 $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
+	install -D -m 0755 $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,29 @@
+/* Client reply handling on arbitrary bytes: never crash; a sample is only
+ * produced for a reply echoing our nonce, with finite offset and delay. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/exchange.h"
+#include "proto/ntp_packet.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  const struct timespec tx = {1700000000, 0}, rx = {1700000000, 5000000};
+  struct exch_sample s;
+  ntp_ts nonce = 0x0123456789abcdefULL;
+  /* Half of the inputs use their own origin field as the nonce, so the
+   * checks after the origin test are reached. */
+  if (size >= NTP_HEADER_LEN && (data[0] & 1)) {
+    struct ntp_header h;
+    ntp_header_decode(data, &h);
+    nonce = h.origin;
+  }
+  if (exch_check_reply(data, size, nonce, &tx, &rx, &s) == EXCH_OK) {
+    if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
+      abort();
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+/* Server request handling on arbitrary bytes: never crash, and never build
+ * a reply longer than the request. The first byte picks the source address
+ * so the access table is exercised too. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ntp_server.h"
+#include "proto/ntp_packet.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  static const struct platform plat = {NULL, NULL};
+  struct refstate ref;
+  struct ntp_server srv;
+  struct plat_datagram dg;
+  struct ip_subnet net;
+  uint8_t reply[NTP_HEADER_LEN];
+
+  if (size < 1)
+    return 0;
+  refstate_init(&ref, -20);
+  refstate_set_local(&ref, data[0] & 1, 10);
+  srv_init(&srv, &plat, &ref);
+  subnet_parse("10.0.0.0/8", &net);
+  access_add(&srv.access, &net, true, false);
+  memset(&dg, 0, sizeof(dg));
+  dg.from.family = ADDR_INET4;
+  dg.from.bytes[0] = data[0] & 2 ? 10 : 11;
+  dg.from.bytes[3] = data[0];
+  dg.data = data + 1;
+  dg.len = size - 1;
+  dg.rx_time.tv_sec = 1700000000;
+  size_t n = srv_process(&srv, &dg, reply, sizeof(reply));
+  if (n > dg.len)
+    abort();
+  srv_free(&srv);
+  return 0;
+}

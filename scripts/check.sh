@@ -1,0 +1,36 @@
+#!/bin/bash
+# make check: every suite, then one line "N passed, N failed[, N skipped]".
+# Suites: unit tests (plain build), unit tests under ASan+UBSan, a short run
+# of every fuzz target, and the pytest system and interop tests.
+set -u
+cd "$(dirname "$0")/.."
+results=build/test-results
+rm -rf "$results"
+mkdir -p "$results"/unit "$results"/asan
+
+run_unit() {  # run_unit BUILD_DIR RESULTS_SUBDIR [meson setup options]
+  local dir=$1 out=$2; shift 2
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@" > "$results/$out-setup.log" 2>&1 || { cat "$results/$out-setup.log"; echo "build" > "$results/$out/BUILD_FAILED"; return; }
+  fi
+  ninja -C "$dir" > "$results/$out-build.log" 2>&1 || { tail -40 "$results/$out-build.log"; echo "build" > "$results/$out/BUILD_FAILED"; return; }
+  CMOCKA_MESSAGE_OUTPUT=xml CMOCKA_XML_FILE="$PWD/$results/$out/%g.xml" \
+    meson test -C "$dir" --suite unit --print-errorlogs
+  cp "$dir/meson-logs/testlog.json" "$results/$out/testlog.json"
+}
+
+echo "== unit tests"
+run_unit build unit
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_unit build-asan asan -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== fuzz smoke run (${FUZZ_SMOKE_TIME:-10} s per target)"
+scripts/fuzz.sh build-fuzz "${FUZZ_SMOKE_TIME:-10}" "$results/fuzz.txt"
+
+echo "== system and interop tests"
+scripts/peers.sh
+/usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" \
+  tests/system tests/interop
+
+/usr/bin/python3 tests/summary.py "$results"

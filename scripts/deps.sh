@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the Debian packages a target needs, only those missing, so a
+# prepared machine is not slowed down. Usage: scripts/deps.sh build|test|fuzz
+set -eu
+
+build="meson ninja-build gcc pkg-config libcmocka-dev"
+test="python3 python3-pytest libclang-rt-14-dev"
+fuzz="clang libfuzzer-14-dev libclang-rt-14-dev"
+
+want=""
+for group in "$@"; do
+  case "$group" in
+    build) want="$want $build" ;;
+    test) want="$want $build $test" ;;
+    fuzz) want="$want $build $fuzz" ;;
+    *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "Installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+  echo "deps.sh: need root to install:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

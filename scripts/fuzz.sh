@@ -1,0 +1,37 @@
+#!/bin/bash
+# Build the libFuzzer targets (clang, ASan+UBSan) and run each for SECONDS on
+# a copy of its seed corpus. Usage: scripts/fuzz.sh BUILD_DIR SECONDS [RESULTS_FILE]
+# RESULTS_FILE gets one line per target: "NAME pass|fail EXECS".
+set -u
+cd "$(dirname "$0")/.."
+build=$1 seconds=$2 results=${3:-/dev/null}
+: > "$results"
+
+if [ ! -f "$build/build.ninja" ]; then
+  CC=clang meson setup "$build" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+    >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
+fi
+ninja -C "$build" >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
+
+status=0
+for target in "$build"/fuzz/fuzz_*; do
+  [ -x "$target" ] || continue
+  name=${target##*/fuzz_}
+  work=$(mktemp -d)
+  [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/"
+  log="$build/fuzz-$name.log"
+  if "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 "$work" > "$log" 2>&1; then
+    verdict=pass
+  else
+    verdict=fail
+    status=1
+    tail -30 "$log"
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+  echo "fuzz $name: $verdict, ${execs:-0} executions, ${cov:-cov: ?} edges in ${seconds}s"
+  echo "$name $verdict ${execs:-0}" >> "$results"
+  rm -rf "$work"
+done
+exit $status

@@ -1,0 +1,62 @@
+#include "core/exchange.h"
+
+#include <string.h>
+
+#include "proto/ntp_packet.h"
+
+size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
+{
+  struct ntp_header h;
+  memset(&h, 0, sizeof(h));
+  h.version = (uint8_t)version;
+  h.mode = NTP_MODE_CLIENT;
+  h.transmit = nonce;
+  ntp_header_encode(&h, buf);
+  return NTP_HEADER_LEN;
+}
+
+enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
+                                  const struct timespec *local_tx,
+                                  const struct timespec *local_rx, struct exch_sample *out)
+{
+  struct ntp_packet p;
+  if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
+    return EXCH_BAD_FORMAT;
+  const struct ntp_header *h = &p.hdr;
+  if (h->mode != NTP_MODE_SERVER)
+    return EXCH_BAD_MODE;
+  if (nonce == 0 || h->origin != nonce)
+    return EXCH_BAD_ORIGIN;
+  memset(out, 0, sizeof(*out));
+  out->refid = h->refid;
+  if (h->stratum == 0)
+    return EXCH_KOD;
+  if (h->receive == 0 || h->transmit == 0)
+    return EXCH_ZERO_TIMESTAMP;
+  if (h->leap == NTP_LEAP_UNSYNC || h->stratum >= 16)
+    return EXCH_UNSYNCHRONISED;
+
+  struct timespec t2 = ntp_ts_to_timespec(h->receive, local_rx->tv_sec);
+  struct timespec t3 = ntp_ts_to_timespec(h->transmit, local_rx->tv_sec);
+  double server_time = ts_diff(&t3, &t2);
+  double delay = ts_diff(local_rx, local_tx) - server_time;
+  if (server_time < 0.0 || delay < 0.0)
+    return EXCH_BAD_TIMES;
+
+  out->offset = (ts_diff(&t2, local_tx) + ts_diff(&t3, local_rx)) / 2.0;
+  out->delay = delay;
+  out->root_delay = ntp_short_to_double(h->root_delay);
+  out->root_dispersion = ntp_short_to_double(h->root_dispersion);
+  out->stratum = h->stratum;
+  out->leap = h->leap;
+  out->version = h->version;
+  return EXCH_OK;
+}
+
+const char *exch_result_name(enum exch_result r)
+{
+  static const char *const names[EXCH_RESULT_COUNT] = {
+    "ok", "bad format", "bad mode", "bad origin", "zero timestamp",
+    "kiss-o'-death", "unsynchronised", "bad times"};
+  return r < EXCH_RESULT_COUNT ? names[r] : "?";
+}

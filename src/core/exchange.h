@@ -1,0 +1,48 @@
+/* exchange: one client/server NTP exchange, seen from the client.
+ *
+ * exch_build_request() makes a data-minimised request: all zeros except
+ * version and mode, and a random transmit timestamp (the nonce) that the
+ * reply must echo as its origin. exch_check_reply() applies RFC 5905's
+ * packet tests to a reply and computes offset and delay from the four
+ * timestamps; a reply failing a test yields no sample. */
+#ifndef STRATUM_CORE_EXCHANGE_H
+#define STRATUM_CORE_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "proto/ntp_time.h"
+
+enum exch_result {
+  EXCH_OK = 0,
+  EXCH_BAD_FORMAT,      /* not a parseable NTP packet */
+  EXCH_BAD_MODE,        /* not a server reply */
+  EXCH_BAD_ORIGIN,      /* origin is not our nonce (bogus, or a replay) */
+  EXCH_ZERO_TIMESTAMP,  /* receive or transmit timestamp unset */
+  EXCH_KOD,             /* kiss-o'-death (stratum 0); refid holds the code */
+  EXCH_UNSYNCHRONISED,  /* leap 3 or stratum >= 16 */
+  EXCH_BAD_TIMES,       /* negative delay or server time going backwards */
+  EXCH_RESULT_COUNT
+};
+
+struct exch_sample {
+  double offset;        /* server time minus local time: > 0 when the local
+                           clock is behind */
+  double delay;
+  double root_delay, root_dispersion;
+  int stratum;
+  uint8_t leap;
+  uint8_t version;
+  uint32_t refid;
+};
+
+size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce);
+/* local_tx: when the request left (local clock); local_rx: when the reply
+ * arrived. */
+enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
+                                  const struct timespec *local_tx,
+                                  const struct timespec *local_rx, struct exch_sample *out);
+const char *exch_result_name(enum exch_result r);
+
+#endif

@@ -1,0 +1,86 @@
+#include "core/ntp_server.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "proto/ntp_packet.h"
+
+void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref)
+{
+  memset(s, 0, sizeof(*s));
+  s->plat = plat;
+  s->ref = ref;
+  access_init(&s->access, false);
+}
+
+void srv_free(struct ntp_server *s)
+{
+  access_free(&s->access);
+}
+
+static size_t drop(struct ntp_server *s, enum srv_drop why)
+{
+  s->stats.dropped[why]++;
+  return 0;
+}
+
+size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t *reply,
+                   size_t cap)
+{
+  struct ntp_packet req;
+  struct ref_params ref;
+  struct ntp_header h;
+
+  s->stats.received++;
+  if (!access_check(&s->access, &dg->from))
+    return drop(s, SRV_DROP_ACCESS);
+  if (ntp_packet_parse(dg->data, dg->len, &req) != NTP_PARSE_OK)
+    return drop(s, SRV_DROP_FORMAT);
+  if (req.hdr.mode != NTP_MODE_CLIENT)
+    return drop(s, SRV_DROP_MODE);
+  /* Symmetric keys are not loaded in this build, so no MAC can verify;
+   * chrony discards such requests rather than answer unauthenticated. */
+  if (req.mac_len > 0)
+    return drop(s, SRV_DROP_AUTH);
+  assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
+
+  refstate_params(s->ref, &dg->rx_time, &ref);
+  memset(&h, 0, sizeof(h));
+  h.leap = ref.leap;
+  h.version = req.hdr.version;
+  h.mode = NTP_MODE_SERVER;
+  h.stratum = ref.stratum;
+  h.poll = req.hdr.poll;
+  h.precision = ref.precision;
+  h.root_delay = ntp_short_from_double(ref.root_delay);
+  h.root_dispersion = ntp_short_from_double(ref.root_dispersion);
+  h.refid = ref.refid;
+  if (ref.ref_time.tv_sec != 0 || ref.ref_time.tv_nsec != 0)
+    h.reference = ntp_ts_from_timespec(&ref.ref_time);
+  h.origin = req.hdr.transmit;
+  h.receive = ntp_ts_from_timespec(&dg->rx_time);
+  h.transmit = 0;
+  ntp_header_encode(&h, reply);
+  return NTP_HEADER_LEN;
+}
+
+void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct ntp_server *s = arg;
+  uint8_t reply[NTP_HEADER_LEN];
+  size_t len = srv_process(s, dg, reply, sizeof(reply));
+  if (len == 0)
+    return;
+  if (s->plat->ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply, len,
+                             PLAT_SEND_STAMP_TRANSMIT) < 0) {
+    s->stats.dropped[SRV_DROP_SEND]++;
+    return;
+  }
+  s->stats.replied++;
+}
+
+const char *srv_drop_name(enum srv_drop d)
+{
+  static const char *const names[SRV_DROP_COUNT] = {"access", "format", "mode", "auth", "send"};
+  return d < SRV_DROP_COUNT ? names[d] : "?";
+}

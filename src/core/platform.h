@@ -1,0 +1,75 @@
+/* platform: the narrow interface through which the core reaches the OS.
+ *
+ * The core never calls the OS itself: it reads the clock, arms timers, and
+ * sends and receives datagrams only through these operations. Two
+ * implementations exist: Linux (src/sys) and, later, the simulator (src/sim).
+ * Handlers are called from one event loop, never concurrently. */
+#ifndef STRATUM_CORE_PLATFORM_H
+#define STRATUM_CORE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/addr.h"
+
+typedef uint64_t plat_timer;         /* 0 is never a valid timer */
+
+enum plat_ts_source {
+  PLAT_TS_DAEMON = 0,                /* read by the daemon after receipt */
+  PLAT_TS_KERNEL = 1,                /* kernel software timestamp */
+};
+
+struct plat_datagram {
+  const uint8_t *data;
+  size_t len;
+  struct ip_addr from;
+  uint16_t from_port;
+  struct ip_addr local;              /* address it was sent to (UNSPEC if unknown) */
+  struct timespec rx_time;           /* real-time clock at receipt */
+  enum plat_ts_source rx_source;
+};
+
+typedef void (*plat_timer_fn)(void *arg);
+typedef void (*plat_recv_fn)(void *arg, int sock, const struct plat_datagram *dg);
+
+enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
+                      PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
+
+/* platform_ops.udp_send flags */
+#define PLAT_SEND_STAMP_TRANSMIT 1u  /* write the NTP transmit timestamp
+                                        (bytes 40-47) just before sending */
+
+struct platform_ops {
+  /* The real-time clock (CLOCK_REALTIME). */
+  void (*now)(void *ctx, struct timespec *out);
+  /* Call fn(arg) once, `delay` seconds from now. */
+  plat_timer (*timer_add)(void *ctx, double delay, plat_timer_fn fn, void *arg);
+  void (*timer_cancel)(void *ctx, plat_timer t);
+  /* Open a UDP socket bound to local:port (ADDR_UNSPEC family: the
+   * wildcard of `family`); received datagrams go to fn. Returns a socket id
+   * >= 0 or -errno. */
+  int (*udp_open)(void *ctx, enum addr_family family, const struct ip_addr *local,
+                  uint16_t port, plat_recv_fn fn, void *arg);
+  void (*udp_close)(void *ctx, int sock);
+  /* Send from `local` (NULL or UNSPEC: the kernel's choice); buf may be
+   * modified (transmit stamp). Returns 0 or -errno. */
+  int (*udp_send)(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
+                  uint16_t port, uint8_t *buf, size_t len, unsigned flags);
+  /* Fill buf with unpredictable bytes. */
+  void (*random_bytes)(void *ctx, void *buf, size_t len);
+  /* One log message (no trailing newline), level enum plat_log_level. */
+  void (*log)(void *ctx, int level, const char *msg);
+};
+
+struct platform {
+  const struct platform_ops *ops;
+  void *ctx;
+};
+
+/* printf-style logging through the platform. */
+void plat_logf(const struct platform *p, int level, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+#endif

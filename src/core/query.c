@@ -1,0 +1,137 @@
+#include "core/query.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "proto/ntp_packet.h"
+
+static bool server_finished(const struct query_server *s)
+{
+  return s->sock < 0 || s->valid >= QUERY_GOOD_SAMPLES || s->sent >= QUERY_MAX_REQUESTS;
+}
+
+static void close_server(struct query *q, struct query_server *s)
+{
+  if (s->sock >= 0)
+    q->plat->ops->udp_close(q->plat->ctx, s->sock);
+  s->sock = -1;
+  s->nonce = 0;
+}
+
+static void finish(struct query *q)
+{
+  if (q->done)
+    return;
+  q->done = true;
+  query_stop(q);
+  q->on_done(q->arg);
+}
+
+static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct query *q = arg;
+  struct exch_sample sample;
+  for (unsigned i = 0; i < q->n_servers; i++) {
+    struct query_server *s = &q->servers[i];
+    if (s->sock != sock || s->nonce == 0)
+      continue;
+    /* A reply from anywhere but the server is not an answer. */
+    if (!addr_equal(&dg->from, &s->addr) || dg->from_port != s->port)
+      return;
+    enum exch_result r =
+        exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_time, &dg->rx_time, &sample);
+    if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT)
+      return;  /* keep waiting for the real reply */
+    s->nonce = 0;
+    s->last_error = r;
+    if (r != EXCH_OK)
+      return;
+    s->valid++;
+    if (!s->have_best || sample.delay < s->best.delay)
+      s->best = sample;
+    s->have_best = true;
+    return;
+  }
+}
+
+static void send_request(struct query *q, struct query_server *s)
+{
+  uint8_t buf[NTP_HEADER_LEN];
+  ntp_ts nonce = 0;
+  while (nonce == 0)  /* zero means "no request": draw again (2^-64 odds) */
+    q->plat->ops->random_bytes(q->plat->ctx, &nonce, sizeof(nonce));
+  size_t len = exch_build_request(buf, 4, nonce);
+  q->plat->ops->now(q->plat->ctx, &s->tx_time);
+  s->sent++;
+  if (q->plat->ops->udp_send(q->plat->ctx, s->sock, NULL, &s->addr, s->port, buf, len, 0) == 0)
+    s->nonce = nonce;
+}
+
+static void on_timer(void *arg)
+{
+  struct query *q = arg;
+  bool all_finished = true;
+  q->timer = 0;
+  for (unsigned i = 0; i < q->n_servers; i++) {
+    struct query_server *s = &q->servers[i];
+    if (server_finished(s))
+      continue;
+    all_finished = false;
+    send_request(q, s);
+  }
+  if (all_finished) {
+    finish(q);
+    return;
+  }
+  q->timer = q->plat->ops->timer_add(q->plat->ctx, QUERY_INTERVAL, on_timer, q);
+}
+
+bool query_start(struct query *q, const struct platform *plat, struct query_server *servers,
+                 unsigned n, void (*on_done)(void *arg), void *arg)
+{
+  bool any = false;
+  memset(q, 0, sizeof(*q));
+  q->plat = plat;
+  q->servers = servers;
+  q->n_servers = n;
+  q->on_done = on_done;
+  q->arg = arg;
+  for (unsigned i = 0; i < n; i++) {
+    struct query_server *s = &servers[i];
+    int sock = plat->ops->udp_open(plat->ctx, (enum addr_family)s->addr.family, NULL, 0,
+                                   on_reply, q);
+    s->sock = sock >= 0 ? sock : -1;
+    if (sock < 0)
+      plat_logf(plat, PLAT_LOG_ERR, "Could not open socket for %s", s->name);
+    any |= sock >= 0;
+  }
+  if (any)
+    on_timer(q);
+  return any;
+}
+
+void query_stop(struct query *q)
+{
+  if (q->timer)
+    q->plat->ops->timer_cancel(q->plat->ctx, q->timer);
+  q->timer = 0;
+  for (unsigned i = 0; i < q->n_servers; i++)
+    close_server(q, &q->servers[i]);
+}
+
+const struct query_server *query_best(const struct query *q)
+{
+  const struct query_server *best = NULL;
+  double best_dist = INFINITY;
+  for (unsigned i = 0; i < q->n_servers; i++) {
+    const struct query_server *s = &q->servers[i];
+    if (!s->have_best)
+      continue;
+    double dist = (s->best.delay + s->best.root_delay) / 2.0 + s->best.root_dispersion;
+    if (dist < best_dist) {
+      best_dist = dist;
+      best = s;
+    }
+  }
+  return best;
+}

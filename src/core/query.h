@@ -1,0 +1,51 @@
+/* query: measure the offset of the local clock against a set of servers
+ * without touching it (stratumd -Q, like chronyd -Q).
+ *
+ * Each server gets a request every QUERY_INTERVAL seconds until it has
+ * QUERY_GOOD_SAMPLES valid replies or QUERY_MAX_REQUESTS were sent (the
+ * shape of chrony's iburst). The sample with the lowest delay is kept per
+ * server. When every server is finished, on_done is called once. */
+#ifndef STRATUM_CORE_QUERY_H
+#define STRATUM_CORE_QUERY_H
+
+#include <stdbool.h>
+
+#include "core/exchange.h"
+#include "core/platform.h"
+
+#define QUERY_INTERVAL 2.0
+#define QUERY_GOOD_SAMPLES 4
+#define QUERY_MAX_REQUESTS 8
+
+struct query_server {
+  char name[256];
+  struct ip_addr addr;
+  uint16_t port;
+  int sock;                   /* -1 when not open */
+  ntp_ts nonce;               /* 0 when no request is outstanding */
+  struct timespec tx_time;
+  unsigned sent, valid;
+  bool have_best;
+  struct exch_sample best;
+  enum exch_result last_error;
+};
+
+struct query {
+  const struct platform *plat;
+  struct query_server *servers;
+  unsigned n_servers;
+  plat_timer timer;
+  bool done;
+  void (*on_done)(void *arg);
+  void *arg;
+};
+
+/* servers[] must stay valid until the query is freed. Returns false when no
+ * server could be reached at all (no socket). */
+bool query_start(struct query *q, const struct platform *plat, struct query_server *servers,
+                 unsigned n, void (*on_done)(void *arg), void *arg);
+void query_stop(struct query *q);
+/* The server whose best sample has the smallest root distance, or NULL. */
+const struct query_server *query_best(const struct query *q);
+
+#endif

@@ -1,0 +1,195 @@
+/* stratumd: configuration, then either -p (print it), -Q (query mode) or the
+ * daemon: server sockets, privileges, the event loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/config.h"
+#include "core/ntp_server.h"
+#include "core/refstate.h"
+#include "daemon/options.h"
+#include "daemon/query_mode.h"
+#include "sys/detach.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "sys/platform_linux.h"
+#include "sys/privileges.h"
+
+struct daemon {
+  struct config cfg;
+  struct loop *loop;
+  struct linux_platform *lp;
+  struct refstate ref;
+  struct ntp_server server;
+  int n_server_socks;
+};
+
+/* Parse the command-line directives, or else the configuration file, and
+ * report every warning and error. Returns false if there was an error. */
+static bool load_config(struct config *cfg, const struct options *o)
+{
+  struct conf_diag diag = {0};
+  config_init(cfg);
+  if (o->n_directives > 0) {
+    for (int i = 0; i < o->n_directives; i++)
+      conf_parse_line(cfg, o->directives[i], "command line", i + 1, &diag);
+  } else {
+    conf_load_file(cfg, o->conf_file, &diag);
+  }
+  for (unsigned i = 0; i < diag.n; i++)
+    fprintf(stderr, "%s\n", diag.items[i].text);
+  bool ok = diag.n_errors == 0;
+  conf_diag_free(&diag);
+  return ok;
+}
+
+static void on_quit_signal(void *arg, int signo)
+{
+  struct daemon *d = arg;
+  log_printf(PLAT_LOG_INFO, "Received signal %d, exiting", signo);
+  loop_quit(d->loop, 0);
+}
+
+static void on_timeout(void *arg)
+{
+  struct daemon *d = arg;
+  log_printf(PLAT_LOG_INFO, "Timeout reached");
+  loop_quit(d->loop, 0);
+}
+
+static bool family_wanted(const struct options *o, enum addr_family f)
+{
+  return o->family == 0 || o->family == (int)f;
+}
+
+static void open_server_socket(struct daemon *d, const struct options *o, enum addr_family f,
+                               const struct ip_addr *bind_addr)
+{
+  char a[ADDR_STR_LEN];
+  const struct platform *p = linux_platform_get(d->lp);
+  if (!family_wanted(o, f) || !access_any_allowed(&d->server.access, f))
+    return;
+  int sock = p->ops->udp_open(p->ctx, f, bind_addr, d->cfg.port, srv_receive, &d->server);
+  if (sock < 0) {
+    log_printf(PLAT_LOG_ERR, "Could not open NTP socket on %s:%u : %s",
+               bind_addr ? addr_format(bind_addr, a) : (f == ADDR_INET4 ? "0.0.0.0" : "::"),
+               d->cfg.port, strerror(-sock));
+    return;
+  }
+  d->n_server_socks++;
+}
+
+static bool start_server(struct daemon *d, const struct options *o)
+{
+  const struct platform *p = linux_platform_get(d->lp);
+  refstate_init(&d->ref, linux_clock_precision());
+  refstate_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
+  srv_init(&d->server, p, &d->ref);
+  for (unsigned i = 0; i < d->cfg.access.n; i++) {
+    const struct conf_access *r = &d->cfg.access.items[i];
+    if (!access_add(&d->server.access, &r->net, r->allow, r->all))
+      return false;
+  }
+  if (d->cfg.port == 0)
+    return true;
+  open_server_socket(d, o, ADDR_INET4, d->cfg.have_bind4 ? &d->cfg.bind4 : NULL);
+  open_server_socket(d, o, ADDR_INET6, d->cfg.have_bind6 ? &d->cfg.bind6 : NULL);
+  bool wanted = (family_wanted(o, ADDR_INET4) && access_any_allowed(&d->server.access, ADDR_INET4)) ||
+                (family_wanted(o, ADDR_INET6) && access_any_allowed(&d->server.access, ADDR_INET6));
+  return !wanted || d->n_server_socks > 0;
+}
+
+static void log_server_stats(const struct ntp_server *s)
+{
+  log_printf(PLAT_LOG_INFO, "NTP packets received %llu, replied %llu",
+             (unsigned long long)s->stats.received, (unsigned long long)s->stats.replied);
+  for (int i = 0; i < SRV_DROP_COUNT; i++)
+    if (s->stats.dropped[i])
+      log_printf(PLAT_LOG_INFO, "NTP packets dropped (%s) %llu", srv_drop_name(i),
+                 (unsigned long long)s->stats.dropped[i]);
+}
+
+static int run_daemon(struct daemon *d, const struct options *o)
+{
+  int ready_fd = -1, status = 1;
+  if (!o->foreground && (ready_fd = detach_start()) < 0) {
+    fprintf(stderr, "Could not detach: %s\n", strerror(errno));
+    return 1;
+  }
+  if (o->debug > 0)
+    log_open(LOG_TO_STDERR, NULL, o->debug > 1 ? PLAT_LOG_DEBUG : o->log_level);
+  else if (o->log_file)
+    log_open(LOG_TO_FILE, o->log_file, o->log_level);
+  else
+    log_open(o->foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, NULL, o->log_level);
+  log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
+  if (!o->no_clock_control)
+    log_printf(PLAT_LOG_INFO, "Clock control is not implemented yet: running as with -x");
+  if (d->cfg.n_sources > 0)
+    log_printf(PLAT_LOG_WARN, "This version does not poll sources yet (stratumd -Q measures them)");
+
+  d->loop = loop_new();
+  d->lp = d->loop ? linux_platform_new(d->loop) : NULL;
+  if (!d->lp) {
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
+    goto out;
+  }
+  if (!start_server(d, o)) {
+    log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
+    goto out;
+  }
+  if (o->user && !priv_drop(o->user)) {
+    log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", o->user, strerror(errno));
+    goto out;
+  }
+  int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP};
+  for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+    loop_watch_signal(d->loop, sigs[i], on_quit_signal, d);
+  signal(SIGPIPE, SIG_IGN);
+  if (o->timeout > 0)
+    loop_add_timer(d->loop, o->timeout, on_timeout, d);
+
+  detach_done(ready_fd, 0);
+  ready_fd = -1;
+  status = loop_run(d->loop) == 0 ? 0 : 1;
+  log_server_stats(&d->server);
+  log_printf(PLAT_LOG_INFO, "stratumd exiting");
+out:
+  detach_done(ready_fd, status ? status : 1);
+  srv_free(&d->server);
+  linux_platform_free(d->lp);
+  loop_free(d->loop);
+  log_close();
+  return status;
+}
+
+int main(int argc, char **argv)
+{
+  struct options o;
+  struct daemon d;
+  int status;
+
+  switch (options_parse(argc, argv, &o)) {
+  case OPTIONS_EXIT_OK: return 0;
+  case OPTIONS_EXIT_ERROR: return 1;
+  case OPTIONS_RUN: break;
+  }
+  memset(&d, 0, sizeof(d));
+  if (!load_config(&d.cfg, &o)) {
+    config_free(&d.cfg);
+    return 1;
+  }
+  if (o.print_config) {
+    config_print(&d.cfg, stdout);
+    status = 0;
+  } else if (o.query) {
+    log_open(LOG_TO_STDERR, NULL, o.log_level);
+    status = query_mode_run(&d.cfg, &o);
+  } else {
+    status = run_daemon(&d, &o);
+  }
+  config_free(&d.cfg);
+  return status;
+}

@@ -1,0 +1,29 @@
+/* options: stratumd's command line, with chronyd's option letters. */
+#ifndef STRATUM_DAEMON_OPTIONS_H
+#define STRATUM_DAEMON_OPTIONS_H
+
+#include <stdbool.h>
+
+#define DEFAULT_CONF_FILE "/etc/stratum/stratum.conf"
+
+struct options {
+  const char *conf_file;       /* -f */
+  bool foreground;             /* -n or -d */
+  int debug;                   /* -d count: log to stderr, twice for debug */
+  bool no_clock_control;       /* -x */
+  bool print_config;           /* -p */
+  bool query;                  /* -Q */
+  int log_level;               /* -L */
+  const char *log_file;        /* -l */
+  const char *user;            /* -u */
+  double timeout;              /* -t, seconds; 0 = none */
+  int family;                  /* -4 / -6: 4, 6, or 0 for both */
+  char **directives;           /* config lines given as arguments */
+  int n_directives;
+};
+
+enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_EXIT_ERROR };
+
+enum options_result options_parse(int argc, char **argv, struct options *o);
+
+#endif

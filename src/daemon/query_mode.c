@@ -1,0 +1,106 @@
+#include "daemon/query_mode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/query.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "sys/platform_linux.h"
+#include "sys/resolve.h"
+
+#define MAX_ADDRS_PER_NAME 4
+
+static void on_done(void *arg)
+{
+  loop_quit(arg, 0);
+}
+
+static void on_timeout(void *arg)
+{
+  log_printf(PLAT_LOG_WARN, "Timeout reached");
+  loop_quit(arg, 1);
+}
+
+/* One query_server per resolved address (up to maxsources for a pool). */
+static unsigned collect_servers(const struct config *cfg, int family, struct query_server *out,
+                                unsigned max)
+{
+  unsigned n = 0;
+  for (unsigned i = 0; i < cfg->n_sources && n < max; i++) {
+    const struct conf_source *src = &cfg->sources[i];
+    struct ip_addr addrs[MAX_ADDRS_PER_NAME];
+    int limit = src->type == CONF_POOL ? src->maxsources : 1;
+    if (limit > MAX_ADDRS_PER_NAME)
+      limit = MAX_ADDRS_PER_NAME;
+    int found = resolve_name(src->name, family, addrs, limit);
+    if (found == 0)
+      log_printf(PLAT_LOG_WARN, "Could not resolve address of %s", src->name);
+    for (int a = 0; a < found && n < max; a++) {
+      struct query_server *s = &out[n++];
+      memset(s, 0, sizeof(*s));
+      snprintf(s->name, sizeof(s->name), "%s", src->name);
+      s->addr = addrs[a];
+      s->port = src->port;
+      s->sock = -1;
+    }
+  }
+  return n;
+}
+
+static void print_results(const struct query *q)
+{
+  char a[ADDR_STR_LEN];
+  for (unsigned i = 0; i < q->n_servers; i++) {
+    const struct query_server *s = &q->servers[i];
+    if (s->have_best)
+      printf("%s (%s:%u): stratum %d, offset %+.6f s, delay %.6f s, %u/%u replies\n",
+             s->name, addr_format(&s->addr, a), s->port, s->best.stratum, s->best.offset,
+             s->best.delay, s->valid, s->sent);
+    else
+      printf("%s (%s:%u): no valid reply (%u sent%s%s)\n", s->name, addr_format(&s->addr, a),
+             s->port, s->sent, s->sent ? ", last: " : "",
+             s->sent ? exch_result_name(s->last_error) : "");
+  }
+}
+
+int query_mode_run(const struct config *cfg, const struct options *opts)
+{
+  unsigned max = cfg->n_sources * MAX_ADDRS_PER_NAME;
+  struct query_server *servers = calloc(max ? max : 1, sizeof(*servers));
+  struct loop *loop = loop_new();
+  struct linux_platform *lp = loop ? linux_platform_new(loop) : NULL;
+  struct query q;
+  int status = 1;
+
+  if (!servers || !lp) {
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
+    goto out;
+  }
+  unsigned n = collect_servers(cfg, opts->family, servers, max);
+  if (n == 0) {
+    log_printf(PLAT_LOG_ERR, "No servers to query");
+    goto out;
+  }
+  if (!query_start(&q, linux_platform_get(lp), servers, n, on_done, loop))
+    goto out;
+  if (opts->timeout > 0)
+    loop_add_timer(loop, opts->timeout, on_timeout, loop);
+  int timed_out = loop_run(loop);
+  query_stop(&q);
+  print_results(&q);
+
+  const struct query_server *best = query_best(&q);
+  if (best && !timed_out) {
+    log_printf(PLAT_LOG_INFO, "System clock wrong by %.6f seconds (ignored)", best->best.offset);
+    status = 0;
+  } else if (!best) {
+    log_printf(PLAT_LOG_WARN, "No suitable source for synchronisation");
+  }
+out:
+  linux_platform_free(lp);
+  loop_free(loop);
+  free(servers);
+  return status;
+}

@@ -1,0 +1,12 @@
+/* query_mode: stratumd -Q, measure the offset against the configured
+ * servers and print it, never touching the clock (as chronyd -Q). */
+#ifndef STRATUM_DAEMON_QUERY_MODE_H
+#define STRATUM_DAEMON_QUERY_MODE_H
+
+#include "conf/config.h"
+#include "daemon/options.h"
+
+/* Returns the process exit status. */
+int query_mode_run(const struct config *cfg, const struct options *opts);
+
+#endif

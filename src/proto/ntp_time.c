@@ -1,0 +1,120 @@
+/* ntp_time: NTP timestamps, short format and timespec helpers (see
+ * ntp_time.h). */
+#include "proto/ntp_time.h"
+
+#include <math.h>
+
+#define NSEC_PER_SEC 1000000000LL
+#define ERA_SECONDS (1LL << 32)
+#define HALF_ERA (1LL << 31)
+
+/* Largest magnitude ts_from_double() accepts; beyond it the result is
+ * clamped, because converting an out-of-range double to an integer type is
+ * undefined behaviour. 2^62 s is far beyond any meaningful time. */
+#define TS_DOUBLE_LIMIT 4611686018427387904.0 /* 2^62 */
+
+/* Bring tv_nsec into [0, 1e9), carrying whole seconds into tv_sec. */
+static struct timespec ts_normalise(int64_t sec, int64_t nsec)
+{
+  struct timespec r;
+
+  sec += nsec / NSEC_PER_SEC;
+  nsec %= NSEC_PER_SEC;
+  if (nsec < 0) {
+    nsec += NSEC_PER_SEC;
+    sec--;
+  }
+  r.tv_sec = (time_t)sec;
+  r.tv_nsec = (long)nsec;
+  return r;
+}
+
+/* Nanoseconds [0, 1e9) to a 2^-32 s fraction, rounded to nearest. The result
+ * stays below 2^32, so it never carries into the seconds. */
+static uint32_t nsec_to_frac(int64_t nsec)
+{
+  return (uint32_t)((((uint64_t)nsec << 32) + NSEC_PER_SEC / 2) / NSEC_PER_SEC);
+}
+
+/* A 2^-32 s fraction to nanoseconds, rounded to nearest; can give exactly
+ * 1e9 for fractions within half a nanosecond of one second. */
+static int64_t frac_to_nsec(uint32_t frac)
+{
+  return (int64_t)(((uint64_t)frac * NSEC_PER_SEC + (1ULL << 31)) >> 32);
+}
+
+ntp_ts ntp_ts_from_timespec(const struct timespec *ts)
+{
+  struct timespec n = ts_normalise(ts->tv_sec, ts->tv_nsec);
+  /* The timestamp keeps the seconds since 1900 modulo 2^32 (the era is
+   * dropped); unsigned arithmetic is modular, also for times before 1970. */
+  uint32_t ntp_sec = (uint32_t)((uint64_t)n.tv_sec + NTP_UNIX_OFFSET);
+
+  return (ntp_ts)ntp_sec << 32 | nsec_to_frac(n.tv_nsec);
+}
+
+struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot)
+{
+  uint32_t pivot_ntp = (uint32_t)((uint64_t)pivot + NTP_UNIX_OFFSET);
+  /* Seconds from the pivot to the timestamp modulo 2^32, then moved into
+   * [-2^31, 2^31) to pick the era nearest to the pivot. */
+  int64_t delta = (uint32_t)((uint32_t)(t >> 32) - pivot_ntp);
+
+  if (delta >= HALF_ERA)
+    delta -= ERA_SECONDS;
+  return ts_normalise((int64_t)pivot + delta, frac_to_nsec((uint32_t)t));
+}
+
+uint32_t ntp_short_from_double(double seconds)
+{
+  double units;
+
+  if (isnan(seconds))
+    return UINT32_MAX;
+  if (seconds <= 0.0)
+    return 0;
+  /* Rounded up: delay and dispersion are error bounds and must never be
+   * understated. */
+  units = ceil(seconds * 65536.0);
+  if (units >= (double)UINT32_MAX)
+    return UINT32_MAX;
+  return (uint32_t)units;
+}
+
+double ntp_short_to_double(uint32_t s)
+{
+  return s / 65536.0;
+}
+
+double ts_to_double(const struct timespec *ts)
+{
+  return (double)ts->tv_sec + ts->tv_nsec * 1e-9;
+}
+
+struct timespec ts_from_double(double seconds)
+{
+  double whole;
+
+  if (isnan(seconds))
+    seconds = 0.0;
+  else if (seconds > TS_DOUBLE_LIMIT)
+    seconds = TS_DOUBLE_LIMIT;
+  else if (seconds < -TS_DOUBLE_LIMIT)
+    seconds = -TS_DOUBLE_LIMIT;
+  whole = floor(seconds);
+  return ts_normalise((int64_t)whole, llround((seconds - whole) * 1e9));
+}
+
+double ts_diff(const struct timespec *a, const struct timespec *b)
+{
+  /* Subtract the integer parts exactly before going to double. */
+  return (double)((int64_t)a->tv_sec - (int64_t)b->tv_sec) +
+         (double)((int64_t)a->tv_nsec - (int64_t)b->tv_nsec) * 1e-9;
+}
+
+struct timespec ts_add_double(const struct timespec *ts, double seconds)
+{
+  struct timespec d = ts_from_double(seconds);
+
+  return ts_normalise((int64_t)ts->tv_sec + d.tv_sec, (int64_t)ts->tv_nsec + d.tv_nsec);
+}

@@ -1,0 +1,42 @@
+/* ntp_time: NTP timestamps and their conversion to and from struct timespec.
+ *
+ * An ntp_ts is the 64-bit NTP timestamp in host order: seconds since
+ * 1900-01-01 in the high 32 bits, binary fraction in the low 32 bits. It
+ * carries no era; ntp_ts_to_timespec() places it in the 136-year window
+ * centred on a pivot (normally the local clock), so it is correct across the
+ * 2036 rollover and with 64-bit time_t past 2038. The 32-bit short format
+ * (16.16 seconds) is used for root delay and dispersion. */
+#ifndef STRATUM_PROTO_NTP_TIME_H
+#define STRATUM_PROTO_NTP_TIME_H
+
+#include <stdint.h>
+#include <time.h>
+
+typedef uint64_t ntp_ts;
+
+/* Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+#define NTP_UNIX_OFFSET 2208988800ULL
+
+/* Fraction rounded to the nearest 2^-32 s; tv_nsec outside [0, 1e9) is
+ * normalised first. A zero result is not treated specially. */
+ntp_ts ntp_ts_from_timespec(const struct timespec *ts);
+/* The time in the window [pivot - 2^31 s, pivot + 2^31 s) whose NTP
+ * timestamp is t (the seconds are chosen in the window, then the fraction
+ * is rounded to the nearest nanosecond, which may carry one second).
+ * Round trip through ntp_ts_from_timespec() is exact to the nanosecond. */
+struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot);
+
+/* Short format, saturating: negative values give 0, too large 0xffffffff.
+ * Rounded up, as these are error bounds; NaN gives 0xffffffff (the worst). */
+uint32_t ntp_short_from_double(double seconds);
+double ntp_short_to_double(uint32_t s);
+
+/* Helpers on struct timespec, kept here so every module shares one. Results
+ * are normalised (tv_nsec in [0, 1e9)); ts_from_double() rounds to the
+ * nearest nanosecond, maps NaN to 0 and clamps beyond +-2^62 s. */
+double ts_to_double(const struct timespec *ts);
+struct timespec ts_from_double(double seconds);
+double ts_diff(const struct timespec *a, const struct timespec *b); /* a - b */
+struct timespec ts_add_double(const struct timespec *ts, double seconds);
+
+#endif

@@ -1,0 +1,17 @@
+/* log: where the daemon's messages go: stderr (-d), a file (-l FILE) or
+ * syslog (the default once detached), filtered by level (-L). */
+#ifndef STRATUM_SYS_LOG_H
+#define STRATUM_SYS_LOG_H
+
+#include <stdbool.h>
+
+enum log_target { LOG_TO_STDERR, LOG_TO_FILE, LOG_TO_SYSLOG };
+
+/* Returns false if the file cannot be opened (messages then go to stderr). */
+bool log_open(enum log_target target, const char *file, int min_level);
+void log_close(void);
+/* level: enum plat_log_level. */
+void log_write(int level, const char *msg);
+void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

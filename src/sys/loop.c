@@ -1,0 +1,310 @@
+#include "sys/loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SIGNAL 64
+
+struct fd_watch {
+  int fd;
+  loop_fd_fn fn;
+  void *arg;
+};
+
+struct timer {
+  double deadline;            /* CLOCK_MONOTONIC seconds */
+  uint64_t id;
+  loop_timer_fn fn;
+  void *arg;
+};
+
+struct signal_watch {
+  loop_signal_fn fn;
+  void *arg;
+};
+
+struct loop {
+  struct fd_watch *fds;
+  unsigned n_fds, cap_fds;
+  bool fds_changed;           /* a watch was removed while dispatching */
+  struct timer *heap;
+  unsigned n_timers, cap_timers;
+  uint64_t next_id;
+  struct signal_watch signals[MAX_SIGNAL];
+  int sig_pipe[2];
+  bool quit;
+  int code;
+};
+
+/* The self-pipe of the one loop that watches signals. */
+static int signal_write_fd = -1;
+
+static double monotonic_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void on_signal_pipe(void *arg, int fd);
+
+struct loop *loop_new(void)
+{
+  struct loop *l = calloc(1, sizeof(*l));
+  if (!l)
+    return NULL;
+  l->next_id = 1;
+  if (pipe2(l->sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0 ||
+      loop_add_fd(l, l->sig_pipe[0], on_signal_pipe, l) < 0) {
+    loop_free(l);
+    return NULL;
+  }
+  return l;
+}
+
+void loop_free(struct loop *l)
+{
+  if (!l)
+    return;
+  for (int s = 1; s < MAX_SIGNAL; s++)
+    if (l->signals[s].fn)
+      signal(s, SIG_DFL);
+  if (signal_write_fd == l->sig_pipe[1])
+    signal_write_fd = -1;
+  if (l->sig_pipe[0] > 0) {
+    close(l->sig_pipe[0]);
+    close(l->sig_pipe[1]);
+  }
+  free(l->fds);
+  free(l->heap);
+  free(l);
+}
+
+int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
+{
+  if (l->n_fds == l->cap_fds) {
+    unsigned cap = l->cap_fds ? l->cap_fds * 2 : 8;
+    struct fd_watch *n = realloc(l->fds, cap * sizeof(*n));
+    if (!n)
+      return -ENOMEM;
+    l->fds = n;
+    l->cap_fds = cap;
+  }
+  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg};
+  return 0;
+}
+
+void loop_remove_fd(struct loop *l, int fd)
+{
+  for (unsigned i = 0; i < l->n_fds; i++) {
+    if (l->fds[i].fd == fd) {
+      l->fds[i] = l->fds[--l->n_fds];
+      l->fds_changed = true;
+      return;
+    }
+  }
+}
+
+/* --- timer heap --- */
+
+static void heap_swap(struct loop *l, unsigned a, unsigned b)
+{
+  struct timer t = l->heap[a];
+  l->heap[a] = l->heap[b];
+  l->heap[b] = t;
+}
+
+static bool earlier(const struct timer *a, const struct timer *b)
+{
+  /* Ties go to the older timer, so equal deadlines run in arming order. */
+  return a->deadline < b->deadline || (a->deadline == b->deadline && a->id < b->id);
+}
+
+static void sift_up(struct loop *l, unsigned i)
+{
+  while (i > 0 && earlier(&l->heap[i], &l->heap[(i - 1) / 2])) {
+    heap_swap(l, i, (i - 1) / 2);
+    i = (i - 1) / 2;
+  }
+}
+
+static void sift_down(struct loop *l, unsigned i)
+{
+  for (;;) {
+    unsigned smallest = i, left = 2 * i + 1, right = 2 * i + 2;
+    if (left < l->n_timers && earlier(&l->heap[left], &l->heap[smallest]))
+      smallest = left;
+    if (right < l->n_timers && earlier(&l->heap[right], &l->heap[smallest]))
+      smallest = right;
+    if (smallest == i)
+      return;
+    heap_swap(l, i, smallest);
+    i = smallest;
+  }
+}
+
+static void heap_remove(struct loop *l, unsigned i)
+{
+  l->heap[i] = l->heap[--l->n_timers];
+  if (i < l->n_timers) {
+    sift_up(l, i);
+    sift_down(l, i);
+  }
+}
+
+uint64_t loop_add_timer(struct loop *l, double delay, loop_timer_fn fn, void *arg)
+{
+  if (l->n_timers == l->cap_timers) {
+    unsigned cap = l->cap_timers ? l->cap_timers * 2 : 16;
+    struct timer *n = realloc(l->heap, cap * sizeof(*n));
+    if (!n)
+      return 0;
+    l->heap = n;
+    l->cap_timers = cap;
+  }
+  if (!(delay > 0.0))  /* also catches NaN */
+    delay = 0.0;
+  struct timer t = {monotonic_now() + delay, l->next_id++, fn, arg};
+  l->heap[l->n_timers] = t;
+  sift_up(l, l->n_timers++);
+  return t.id;
+}
+
+void loop_cancel_timer(struct loop *l, uint64_t id)
+{
+  for (unsigned i = 0; i < l->n_timers; i++) {
+    if (l->heap[i].id == id) {
+      heap_remove(l, i);
+      return;
+    }
+  }
+}
+
+/* Run the timers due now. Timers armed while running get ids above
+ * `last_id` and wait for the next pass. */
+static void run_timers(struct loop *l)
+{
+  double now = monotonic_now();
+  uint64_t last_id = l->next_id;
+  unsigned budget = l->n_timers;
+  while (budget-- > 0 && l->n_timers > 0 && l->heap[0].deadline <= now &&
+         l->heap[0].id < last_id) {
+    struct timer t = l->heap[0];
+    heap_remove(l, 0);
+    t.fn(t.arg);
+  }
+}
+
+static int poll_timeout_ms(const struct loop *l)
+{
+  if (l->n_timers == 0)
+    return -1;
+  double wait = l->heap[0].deadline - monotonic_now();
+  if (wait <= 0.0)
+    return 0;
+  if (wait > 3600.0)
+    wait = 3600.0;
+  return (int)ceil(wait * 1000.0);
+}
+
+/* --- signals --- */
+
+static void signal_handler(int signo)
+{
+  int saved = errno;
+  unsigned char b = (unsigned char)signo;
+  if (signal_write_fd >= 0 && write(signal_write_fd, &b, 1) < 0) {
+    /* Pipe full: the signal is already pending in it. */
+  }
+  errno = saved;
+}
+
+static void on_signal_pipe(void *arg, int fd)
+{
+  struct loop *l = arg;
+  unsigned char buf[64];
+  ssize_t n = read(fd, buf, sizeof(buf));
+  for (ssize_t i = 0; i < n; i++) {
+    struct signal_watch *w = &l->signals[buf[i] % MAX_SIGNAL];
+    if (w->fn)
+      w->fn(w->arg, buf[i]);
+  }
+}
+
+int loop_watch_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg)
+{
+  struct sigaction sa;
+  if (signo <= 0 || signo >= MAX_SIGNAL)
+    return -EINVAL;
+  l->signals[signo] = (struct signal_watch){fn, arg};
+  signal_write_fd = l->sig_pipe[1];
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = signal_handler;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  return sigaction(signo, &sa, NULL) < 0 ? -errno : 0;
+}
+
+/* --- the loop --- */
+
+static void dispatch_fds(struct loop *l, struct pollfd *pfds, unsigned n)
+{
+  l->fds_changed = false;
+  for (unsigned i = 0; i < n && !l->quit; i++) {
+    if (!(pfds[i].revents & (POLLIN | POLLERR | POLLHUP)))
+      continue;
+    /* Handlers may remove watches: look the fd up again every time. */
+    for (unsigned j = 0; j < l->n_fds; j++) {
+      if (l->fds[j].fd == pfds[i].fd) {
+        l->fds[j].fn(l->fds[j].arg, pfds[i].fd);
+        break;
+      }
+    }
+  }
+}
+
+int loop_run(struct loop *l)
+{
+  struct pollfd *pfds = NULL;
+  unsigned cap = 0;
+  l->quit = false;
+  while (!l->quit) {
+    if (cap < l->n_fds) {
+      struct pollfd *n = realloc(pfds, l->n_fds * sizeof(*n));
+      if (!n) {
+        l->code = -ENOMEM;
+        break;
+      }
+      pfds = n;
+      cap = l->n_fds;
+    }
+    unsigned n_fds = l->n_fds;
+    for (unsigned i = 0; i < n_fds; i++)
+      pfds[i] = (struct pollfd){.fd = l->fds[i].fd, .events = POLLIN};
+    int r = poll(pfds, n_fds, poll_timeout_ms(l));
+    if (r < 0 && errno != EINTR) {
+      l->code = -errno;
+      break;
+    }
+    if (r > 0)
+      dispatch_fds(l, pfds, n_fds);
+    if (!l->quit)
+      run_timers(l);
+  }
+  free(pfds);
+  return l->code;
+}
+
+void loop_quit(struct loop *l, int code)
+{
+  l->quit = true;
+  l->code = code;
+}

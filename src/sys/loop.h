@@ -1,0 +1,38 @@
+/* loop: the one poll(2)-based event loop of the daemon.
+ *
+ * File descriptors are watched for input; timers live in a binary heap
+ * ordered by their deadline on CLOCK_MONOTONIC, so stepping the real-time
+ * clock does not move them. Signals are turned into ordinary events through a
+ * self-pipe. Handlers may add and remove watches and timers, including their
+ * own. */
+#ifndef STRATUM_SYS_LOOP_H
+#define STRATUM_SYS_LOOP_H
+
+#include <stdint.h>
+
+struct loop;
+
+typedef void (*loop_fd_fn)(void *arg, int fd);
+typedef void (*loop_timer_fn)(void *arg);
+typedef void (*loop_signal_fn)(void *arg, int signo);
+
+struct loop *loop_new(void);
+void loop_free(struct loop *l);
+
+int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg);
+void loop_remove_fd(struct loop *l, int fd);
+
+/* Returns a non-zero id. A delay below zero counts as zero; timers that come
+ * due while timers run wait for the next pass, so a handler re-arming itself
+ * with no delay cannot starve the sockets. */
+uint64_t loop_add_timer(struct loop *l, double delay, loop_timer_fn fn, void *arg);
+void loop_cancel_timer(struct loop *l, uint64_t id);
+
+/* Deliver signo to fn from the loop (not from the signal handler). */
+int loop_watch_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg);
+
+/* Run until loop_quit(); returns the code given to it. */
+int loop_run(struct loop *l);
+void loop_quit(struct loop *l, int code);
+
+#endif

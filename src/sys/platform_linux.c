@@ -1,0 +1,190 @@
+#include "sys/platform_linux.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys/log.h"
+#include "sys/udp.h"
+
+/* Datagrams handled per socket per wake-up, so one busy socket cannot
+ * starve the others or the timers. */
+#define RECV_BATCH 64
+#define RECV_BUF 1500
+
+struct sock_watch {
+  struct linux_platform *lp;
+  int fd;
+  plat_recv_fn fn;
+  void *arg;
+  struct sock_watch *next;
+};
+
+struct linux_platform {
+  struct platform plat;
+  struct loop *loop;
+  struct sock_watch *socks;
+  uint8_t rx_buf[RECV_BUF];
+};
+
+static void lx_now(void *ctx, struct timespec *out)
+{
+  (void)ctx;
+  clock_gettime(CLOCK_REALTIME, out);
+}
+
+static plat_timer lx_timer_add(void *ctx, double delay, plat_timer_fn fn, void *arg)
+{
+  struct linux_platform *lp = ctx;
+  return loop_add_timer(lp->loop, delay, fn, arg);
+}
+
+static void lx_timer_cancel(void *ctx, plat_timer t)
+{
+  struct linux_platform *lp = ctx;
+  loop_cancel_timer(lp->loop, t);
+}
+
+static void on_readable(void *arg, int fd)
+{
+  struct sock_watch *w = arg;
+  struct linux_platform *lp = w->lp;
+  struct plat_datagram dg;
+  for (int i = 0; i < RECV_BATCH; i++) {
+    if (udp_recv(fd, lp->rx_buf, sizeof(lp->rx_buf), &dg) < 0)
+      return;
+    /* The handler may close this socket; then w is gone. */
+    plat_recv_fn fn = w->fn;
+    void *fn_arg = w->arg;
+    int before = w->fd;
+    fn(fn_arg, fd, &dg);
+    bool still_open = false;
+    for (struct sock_watch *s = lp->socks; s; s = s->next)
+      still_open |= s == w && s->fd == before;
+    if (!still_open)
+      return;
+  }
+}
+
+static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr *local,
+                       uint16_t port, plat_recv_fn fn, void *arg)
+{
+  struct linux_platform *lp = ctx;
+  struct sock_watch *w = calloc(1, sizeof(*w));
+  if (!w)
+    return -ENOMEM;
+  int fd = udp_open(family, local, port);
+  if (fd < 0) {
+    free(w);
+    return fd;
+  }
+  *w = (struct sock_watch){lp, fd, fn, arg, lp->socks};
+  if (loop_add_fd(lp->loop, fd, on_readable, w) < 0) {
+    close(fd);
+    free(w);
+    return -ENOMEM;
+  }
+  lp->socks = w;
+  return fd;
+}
+
+static void lx_udp_close(void *ctx, int sock)
+{
+  struct linux_platform *lp = ctx;
+  for (struct sock_watch **p = &lp->socks; *p; p = &(*p)->next) {
+    if ((*p)->fd == sock) {
+      struct sock_watch *w = *p;
+      *p = w->next;
+      loop_remove_fd(lp->loop, sock);
+      close(sock);
+      free(w);
+      return;
+    }
+  }
+}
+
+static int lx_udp_send(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
+                       uint16_t port, uint8_t *buf, size_t len, unsigned flags)
+{
+  (void)ctx;
+  return udp_send(sock, local, to, port, buf, len, flags & PLAT_SEND_STAMP_TRANSMIT);
+}
+
+static void lx_random_bytes(void *ctx, void *buf, size_t len)
+{
+  (void)ctx;
+  uint8_t *p = buf;
+  /* getrandom() cannot fail for small requests once the pool is ready;
+   * the bound only guards against a broken kernel. */
+  for (int tries = 0; len > 0 && tries < 100; tries++) {
+    ssize_t n = getrandom(p, len, 0);
+    if (n > 0) {
+      p += n;
+      len -= (size_t)n;
+    }
+  }
+  if (len > 0)
+    abort();
+}
+
+static void lx_log(void *ctx, int level, const char *msg)
+{
+  (void)ctx;
+  log_write(level, msg);
+}
+
+static const struct platform_ops linux_ops = {
+  .now = lx_now,
+  .timer_add = lx_timer_add,
+  .timer_cancel = lx_timer_cancel,
+  .udp_open = lx_udp_open,
+  .udp_close = lx_udp_close,
+  .udp_send = lx_udp_send,
+  .random_bytes = lx_random_bytes,
+  .log = lx_log,
+};
+
+struct linux_platform *linux_platform_new(struct loop *loop)
+{
+  struct linux_platform *lp = calloc(1, sizeof(*lp));
+  if (!lp)
+    return NULL;
+  lp->loop = loop;
+  lp->plat.ops = &linux_ops;
+  lp->plat.ctx = lp;
+  return lp;
+}
+
+void linux_platform_free(struct linux_platform *lp)
+{
+  if (!lp)
+    return;
+  while (lp->socks)
+    lx_udp_close(lp, lp->socks->fd);
+  free(lp);
+}
+
+const struct platform *linux_platform_get(const struct linux_platform *lp)
+{
+  return &lp->plat;
+}
+
+int linux_clock_precision(void)
+{
+  /* The smallest non-zero difference between consecutive readings, over a
+   * bounded number of tries, rounded up to a power of two. */
+  struct timespec a, b;
+  double best = 1.0;
+  for (int i = 0; i < 100; i++) {
+    clock_gettime(CLOCK_REALTIME, &a);
+    clock_gettime(CLOCK_REALTIME, &b);
+    double d = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9;
+    if (d > 0.0 && d < best)
+      best = d;
+  }
+  return (int)ceil(log2(best));
+}

@@ -1,0 +1,21 @@
+/* platform_linux: the Linux implementation of struct platform, on top of the
+ * poll loop, UDP sockets with kernel timestamps, CLOCK_REALTIME and
+ * getrandom(2). */
+#ifndef STRATUM_SYS_PLATFORM_LINUX_H
+#define STRATUM_SYS_PLATFORM_LINUX_H
+
+#include "core/platform.h"
+#include "sys/loop.h"
+
+struct linux_platform;
+
+/* Returns NULL on allocation failure. The loop must outlive it. */
+struct linux_platform *linux_platform_new(struct loop *loop);
+void linux_platform_free(struct linux_platform *lp);
+const struct platform *linux_platform_get(const struct linux_platform *lp);
+
+/* log2 of the time it takes to read the clock, as chrony measures its
+ * precision (typically -24 to -20 on current hardware). */
+int linux_clock_precision(void);
+
+#endif

@@ -1,0 +1,114 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/exchange.h"
+#include "proto/ntp_packet.h"
+
+#define NONCE 0x0123456789abcdefULL
+
+/* The client sent at 1000.000 local time and received at 1000.010; the
+ * server received at 1000.504 and sent at 1000.506 of its time: offset
+ * ((0.504) + (0.496)) / 2 = 0.5, delay 0.010 - 0.002 = 0.008. */
+static const struct timespec t1 = {1700001000, 0};
+static const struct timespec t4 = {1700001000, 10000000};
+
+static size_t make_reply(uint8_t *buf, void (*tweak)(struct ntp_header *))
+{
+  struct timespec t2 = {1700001000, 504000000}, t3 = {1700001000, 506000000};
+  struct ntp_header h = {.leap = 0, .version = 4, .mode = NTP_MODE_SERVER, .stratum = 2,
+                         .root_delay = ntp_short_from_double(0.25),
+                         .root_dispersion = ntp_short_from_double(0.5),
+                         .refid = 0x0a000001, .origin = NONCE};
+  h.receive = ntp_ts_from_timespec(&t2);
+  h.transmit = ntp_ts_from_timespec(&t3);
+  if (tweak)
+    tweak(&h);
+  ntp_header_encode(&h, buf);
+  return NTP_HEADER_LEN;
+}
+
+static enum exch_result check(void (*tweak)(struct ntp_header *), struct exch_sample *s)
+{
+  uint8_t buf[NTP_HEADER_LEN];
+  size_t len = make_reply(buf, tweak);
+  return exch_check_reply(buf, len, NONCE, &t1, &t4, s);
+}
+
+static void test_request_reveals_nothing(void **state)
+{
+  (void)state;
+  uint8_t buf[NTP_HEADER_LEN];
+  uint8_t zero[40] = {0};
+  assert_int_equal(exch_build_request(buf, 4, NONCE), NTP_HEADER_LEN);
+  assert_int_equal(buf[0], 0x23);  /* leap 0, version 4, mode 3 */
+  assert_memory_equal(buf + 1, zero, 39);
+  struct ntp_header h;
+  ntp_header_decode(buf, &h);
+  assert_true(h.transmit == NONCE);
+}
+
+static void test_valid_reply_offset_and_delay(void **state)
+{
+  (void)state;
+  struct exch_sample s;
+  assert_int_equal(check(NULL, &s), EXCH_OK);
+  assert_true(fabs(s.offset - 0.5) < 1e-9);
+  assert_true(fabs(s.delay - 0.008) < 1e-9);
+  assert_int_equal(s.stratum, 2);
+  assert_true(fabs(s.root_delay - 0.25) < 1e-4);
+  assert_true(fabs(s.root_dispersion - 0.5) < 1e-4);
+}
+
+static void wrong_origin(struct ntp_header *h) { h->origin = NONCE + 1; }
+static void zero_origin(struct ntp_header *h) { h->origin = 0; }
+static void client_mode(struct ntp_header *h) { h->mode = NTP_MODE_CLIENT; }
+static void broadcast_mode(struct ntp_header *h) { h->mode = NTP_MODE_BROADCAST; }
+static void zero_receive(struct ntp_header *h) { h->receive = 0; }
+static void zero_transmit(struct ntp_header *h) { h->transmit = 0; }
+static void kod_rate(struct ntp_header *h) { h->stratum = 0; h->refid = 0x52415445; }
+static void leap_unsync(struct ntp_header *h) { h->leap = NTP_LEAP_UNSYNC; }
+static void stratum_16(struct ntp_header *h) { h->stratum = 16; }
+static void server_backwards(struct ntp_header *h) { ntp_ts t = h->receive; h->receive = h->transmit; h->transmit = t - (1ULL << 28); }
+static void negative_delay(struct ntp_header *h) { h->transmit = h->receive + (1ULL << 31); }
+
+static void test_rejections(void **state)
+{
+  (void)state;
+  struct exch_sample s;
+  assert_int_equal(check(wrong_origin, &s), EXCH_BAD_ORIGIN);
+  assert_int_equal(check(zero_origin, &s), EXCH_BAD_ORIGIN);
+  assert_int_equal(check(client_mode, &s), EXCH_BAD_MODE);
+  assert_int_equal(check(broadcast_mode, &s), EXCH_BAD_MODE);
+  assert_int_equal(check(zero_receive, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check(zero_transmit, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check(kod_rate, &s), EXCH_KOD);
+  assert_int_equal(s.refid, 0x52415445);
+  assert_int_equal(check(leap_unsync, &s), EXCH_UNSYNCHRONISED);
+  assert_int_equal(check(stratum_16, &s), EXCH_UNSYNCHRONISED);
+  assert_int_equal(check(server_backwards, &s), EXCH_BAD_TIMES);
+  assert_int_equal(check(negative_delay, &s), EXCH_BAD_TIMES);
+}
+
+static void test_truncated_reply_rejected(void **state)
+{
+  (void)state;
+  uint8_t buf[NTP_HEADER_LEN];
+  struct exch_sample s;
+  make_reply(buf, NULL);
+  assert_int_equal(exch_check_reply(buf, 47, NONCE, &t1, &t4, &s), EXCH_BAD_FORMAT);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_request_reveals_nothing),
+    cmocka_unit_test(test_valid_reply_offset_and_delay),
+    cmocka_unit_test(test_rejections),
+    cmocka_unit_test(test_truncated_reply_rejected),
+  };
+  return cmocka_run_group_tests_name("exchange", tests, NULL, NULL);
+}

@@ -1,0 +1,151 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "sys/loop.h"
+
+struct record {
+  struct loop *loop;
+  int order[8];
+  int n;
+};
+
+struct tag {
+  struct record *r;
+  int id;
+};
+
+static void note(void *arg)
+{
+  struct tag *t = arg;
+  t->r->order[t->r->n++] = t->id;
+  if (t->r->n == 3)
+    loop_quit(t->r->loop, 7);
+}
+
+static void test_timers_run_in_deadline_order(void **state)
+{
+  (void)state;
+  struct record r = {.loop = loop_new()};
+  struct tag a = {&r, 1}, b = {&r, 2}, c = {&r, 3}, d = {&r, 4};
+  loop_add_timer(r.loop, 0.03, note, &c);
+  loop_add_timer(r.loop, 0.01, note, &a);
+  uint64_t cancelled = loop_add_timer(r.loop, 0.005, note, &d);
+  loop_add_timer(r.loop, 0.02, note, &b);
+  loop_cancel_timer(r.loop, cancelled);
+  assert_int_equal(loop_run(r.loop), 7);
+  assert_int_equal(r.n, 3);
+  assert_int_equal(r.order[0], 1);
+  assert_int_equal(r.order[1], 2);
+  assert_int_equal(r.order[2], 3);
+  loop_free(r.loop);
+}
+
+struct spinner {
+  struct loop *loop;
+  int spins;
+  int fd_reads;
+};
+
+static void spin(void *arg)
+{
+  struct spinner *s = arg;
+  s->spins++;
+  if (s->spins < 100000)
+    loop_add_timer(s->loop, 0.0, spin, s);
+}
+
+static void on_fd(void *arg, int fd)
+{
+  struct spinner *s = arg;
+  char c;
+  if (read(fd, &c, 1) == 1)
+    s->fd_reads++;
+  loop_quit(s->loop, 0);
+}
+
+/* A timer re-arming itself with zero delay must not starve descriptors. */
+static void test_zero_delay_timer_does_not_starve_fds(void **state)
+{
+  (void)state;
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  struct spinner s = {.loop = loop_new()};
+  assert_int_equal(write(p[1], "x", 1), 1);
+  loop_add_fd(s.loop, p[0], on_fd, &s);
+  loop_add_timer(s.loop, 0.0, spin, &s);
+  loop_run(s.loop);
+  assert_int_equal(s.fd_reads, 1);
+  assert_true(s.spins < 10);
+  loop_free(s.loop);
+  close(p[0]);
+  close(p[1]);
+}
+
+static void on_sig(void *arg, int signo)
+{
+  struct spinner *s = arg;
+  s->fd_reads = signo;
+  loop_quit(s->loop, 3);
+}
+
+static void raise_usr1(void *arg)
+{
+  (void)arg;
+  raise(SIGUSR1);
+}
+
+static void test_signal_delivered_through_loop(void **state)
+{
+  (void)state;
+  struct spinner s = {.loop = loop_new()};
+  assert_int_equal(loop_watch_signal(s.loop, SIGUSR1, on_sig, &s), 0);
+  loop_add_timer(s.loop, 0.001, raise_usr1, NULL);
+  assert_int_equal(loop_run(s.loop), 3);
+  assert_int_equal(s.fd_reads, SIGUSR1);
+  loop_free(s.loop);
+}
+
+static void remove_self(void *arg, int fd)
+{
+  struct spinner *s = arg;
+  char c;
+  (void)read(fd, &c, 1);
+  loop_remove_fd(s->loop, fd);
+  s->fd_reads++;
+}
+
+static void stop(void *arg)
+{
+  loop_quit(((struct spinner *)arg)->loop, 0);
+}
+
+static void test_handler_may_remove_its_fd(void **state)
+{
+  (void)state;
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  struct spinner s = {.loop = loop_new()};
+  assert_int_equal(write(p[1], "xy", 2), 2);
+  loop_add_fd(s.loop, p[0], remove_self, &s);
+  loop_add_timer(s.loop, 0.05, stop, &s);
+  loop_run(s.loop);
+  assert_int_equal(s.fd_reads, 1);  /* not called again after removal */
+  loop_free(s.loop);
+  close(p[0]);
+  close(p[1]);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_timers_run_in_deadline_order),
+    cmocka_unit_test(test_zero_delay_timer_does_not_starve_fds),
+    cmocka_unit_test(test_signal_delivered_through_loop),
+    cmocka_unit_test(test_handler_may_remove_its_fd),
+  };
+  return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
+}
