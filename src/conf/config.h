@@ -10,6 +10,9 @@
  * chrony takes any number and limits it when it is used (e.g. minpoll is
  * clamped to -7..24, ratelimit interval to -19..12, maxsources to 16), the
  * value is stored as written and the consumer clamps it as chrony does.
+ * Stricter than chrony: a number followed by junk ("1.5s") is an error,
+ * minpoll, fallbackdrift are -32..32 like maxpoll, a broadcast interval is
+ * >= 1, and allow/deny take addresses only (chrony resolves host names).
  * Strings are heap copies owned by the config; NULL means "not set". */
 #ifndef STRATUM_CONF_CONFIG_H
 #define STRATUM_CONF_CONFIG_H

@@ -53,7 +53,7 @@ static bool parse_short_v4(const char *s, struct ip_subnet *out)
   const char *p = s;
   memset(out, 0, sizeof(*out));
   out->addr.family = ADDR_INET4;
-  while (octets < 4) {
+  for (;;) {
     char part[4];
     size_t n = strcspn(p, ".");
     long v;
@@ -66,10 +66,10 @@ static bool parse_short_v4(const char *s, struct ip_subnet *out)
     out->addr.bytes[octets++] = (uint8_t)v;
     if (p[n] == '\0')
       break;
+    if (octets == 3)   /* four numbers are a full address: inet_pton's job */
+      return false;
     p += n + 1;
   }
-  if (octets == 4 && p[strcspn(p, ".")] != '\0')
-    return false;
   out->prefix = octets * 8;
   return true;
 }

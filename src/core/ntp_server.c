@@ -24,6 +24,24 @@ static size_t drop(struct ntp_server *s, enum srv_drop why)
   return 0;
 }
 
+/* The mode of our reply, or -1 to drop. As chrony: client requests get
+ * server replies; symmetric active packets from unknown peers get a passive
+ * reply without creating an association; NTPv1 had no mode field, so a
+ * version-1 mode-0 packet not sent from the NTP port is a client request. */
+static int reply_mode_for(const struct ntp_header *h, uint16_t from_port)
+{
+  switch (h->mode) {
+  case NTP_MODE_CLIENT:
+    return NTP_MODE_SERVER;
+  case NTP_MODE_ACTIVE:
+    return NTP_MODE_PASSIVE;
+  case NTP_MODE_RESERVED:
+    return h->version == 1 && from_port != NTP_PORT ? NTP_MODE_SERVER : -1;
+  default:
+    return -1;
+  }
+}
+
 size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t *reply,
                    size_t cap)
 {
@@ -36,7 +54,8 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
     return drop(s, SRV_DROP_ACCESS);
   if (ntp_packet_parse(dg->data, dg->len, &req) != NTP_PARSE_OK)
     return drop(s, SRV_DROP_FORMAT);
-  if (req.hdr.mode != NTP_MODE_CLIENT)
+  int reply_mode = reply_mode_for(&req.hdr, dg->from_port);
+  if (reply_mode < 0)
     return drop(s, SRV_DROP_MODE);
   /* Symmetric keys are not loaded in this build, so no MAC can verify;
    * chrony discards such requests rather than answer unauthenticated. */
@@ -48,7 +67,7 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   memset(&h, 0, sizeof(h));
   h.leap = ref.leap;
   h.version = req.hdr.version;
-  h.mode = NTP_MODE_SERVER;
+  h.mode = (uint8_t)reply_mode;
   h.stratum = ref.stratum;
   h.poll = req.hdr.poll;
   h.precision = ref.precision;

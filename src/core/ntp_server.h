@@ -1,4 +1,6 @@
-/* ntp_server: answers NTP client requests (mode 3, versions 1-4).
+/* ntp_server: answers NTP client requests (mode 3, versions 1-4, and
+ * NTPv1's mode 0) and, as chrony does, symmetric active packets from
+ * unknown peers (a mode-2 reply, no association).
  *
  * srv_process() is the whole decision: it validates a request and builds the
  * mode-4 reply from the reference state, or drops it and counts why. It
@@ -18,7 +20,7 @@
 enum srv_drop {
   SRV_DROP_ACCESS,      /* source address not allowed */
   SRV_DROP_FORMAT,      /* short, bad length, bad version, bad extension fields */
-  SRV_DROP_MODE,        /* not a client request */
+  SRV_DROP_MODE,        /* not a request we answer */
   SRV_DROP_AUTH,        /* carries a MAC we cannot verify */
   SRV_DROP_SEND,        /* the reply could not be sent */
   SRV_DROP_COUNT

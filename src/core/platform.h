@@ -59,6 +59,12 @@ struct platform_ops {
                   uint16_t port, uint8_t *buf, size_t len, unsigned flags);
   /* Fill buf with unpredictable bytes. */
   void (*random_bytes)(void *ctx, void *buf, size_t len);
+  /* Clock control (chrony's model: the core slews by changing the
+   * frequency and steps only when told to). Frequency in ppm, positive =
+   * the clock runs faster. Return 0 or -errno. */
+  int (*clock_set_freq)(void *ctx, double ppm);
+  double (*clock_get_freq)(void *ctx);
+  int (*clock_step)(void *ctx, double seconds);   /* add seconds to the clock */
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
 };

@@ -15,6 +15,7 @@
 
 #include "proto/ntp_time.h"
 
+#define NTP_PORT 123
 #define NTP_HEADER_LEN 48
 #define NTP_EF_MIN_LEN 16           /* RFC 7822 minimum extension field */
 #define NTP_EF_LAST_MIN_LEN 28      /* last field when no MAC follows */

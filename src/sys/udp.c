@@ -75,8 +75,6 @@ int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port
   } else {
     (void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
   }
-  if (port != 0)
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
   enable_timestamps(fd);
   socklen_t len = to_sockaddr(local, family, port, &sa);
   if (bind(fd, &sa.sa, len) < 0) {

@@ -104,8 +104,14 @@ static inline void fake_log(void *ctx, int level, const char *msg)
 }
 
 static const struct platform_ops fake_ops = {
-  fake_now, fake_timer_add, fake_timer_cancel, fake_udp_open, fake_udp_close,
-  fake_udp_send, fake_random_bytes, fake_log,
+  .now = fake_now,
+  .timer_add = fake_timer_add,
+  .timer_cancel = fake_timer_cancel,
+  .udp_open = fake_udp_open,
+  .udp_close = fake_udp_close,
+  .udp_send = fake_udp_send,
+  .random_bytes = fake_random_bytes,
+  .log = fake_log,
 };
 
 static inline void fake_platform_init(struct fake_platform *fp)

@@ -112,15 +112,43 @@ static void test_old_versions_copied(void **state)
   }
 }
 
-static void test_non_client_modes_dropped(void **state)
+static void test_non_request_modes_dropped(void **state)
 {
   struct fixture *f = *state;
-  int modes[] = {0, 1, 2, 4, 5, 6, 7};
+  int modes[] = {0, 2, 4, 5, 6, 7};
   for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
     set_byte0(f, 0, 4, modes[i]);
     assert_int_equal(process(f), 0);
   }
-  assert_int_equal(f->srv.stats.dropped[SRV_DROP_MODE], 7);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_MODE], 6);
+}
+
+static void test_symmetric_active_gets_passive_reply(void **state)
+{
+  struct fixture *f = *state;
+  struct ntp_header r;
+  set_byte0(f, 0, 4, NTP_MODE_ACTIVE);
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+  ntp_header_decode(f->reply, &r);
+  assert_int_equal(r.mode, NTP_MODE_PASSIVE);
+  assert_true(r.origin == CLIENT_TX);
+}
+
+static void test_ntpv1_mode0_is_a_client_request_unless_from_port_123(void **state)
+{
+  struct fixture *f = *state;
+  struct ntp_header r;
+  set_byte0(f, 0, 1, 0);
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+  ntp_header_decode(f->reply, &r);
+  assert_int_equal(r.mode, NTP_MODE_SERVER);
+  assert_int_equal(r.version, 1);
+  f->dg.from_port = NTP_PORT;
+  assert_int_equal(process(f), 0);
+  set_byte0(f, 0, 2, 0);
+  f->dg.from_port = 40000;
+  assert_int_equal(process(f), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_MODE], 2);
 }
 
 static void test_bad_versions_dropped(void **state)
@@ -215,7 +243,9 @@ int main(void)
     T(test_reply_fields_local_stratum),
     T(test_unsynchronised_reply),
     T(test_old_versions_copied),
-    T(test_non_client_modes_dropped),
+    T(test_non_request_modes_dropped),
+    T(test_symmetric_active_gets_passive_reply),
+    T(test_ntpv1_mode0_is_a_client_request_unless_from_port_123),
     T(test_bad_versions_dropped),
     T(test_short_and_odd_lengths_dropped),
     T(test_bad_extension_field_dropped),

@@ -1,0 +1,170 @@
+#include "conf/conf_net.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf_mem.h"
+#include "conf/conf_value.h"
+
+/* [all] [SUBNET]: no subnet means every IPv4 and IPv6 address. As in chrony,
+ * "all" is matched case-sensitively. Host names are not accepted: they would
+ * need a resolver here, and a name that fails must not widen the rule. */
+static bool parse_access(struct conf_ctx *x, struct conf_list_access *list, bool allow,
+                         int argc, const char *const *argv)
+{
+  struct conf_access a = {.allow = allow};
+  if (argc > 0 && strcmp(argv[0], "all") == 0) {
+    a.all = true;
+    argc--;
+    argv++;
+  }
+  if (!conf_arg_count(x, argc, 0, 1, "[all] [ADDRESS[/BITS]]"))
+    return false;
+  if (argc == 1 && !subnet_parse(argv[0], &a.net)) {
+    conf_expected(x, NULL, "an IP address or subnet (ADDRESS[/BITS])", argv[0]);
+    return false;
+  }
+  *(struct conf_access *)conf_append(&list->items, &list->n, sizeof(a)) = a;
+  return true;
+}
+
+bool conf_allow_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return parse_access(x, &c->access, true, argc, argv);
+}
+
+bool conf_deny_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return parse_access(x, &c->access, false, argc, argv);
+}
+
+bool conf_cmdallow_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return parse_access(x, &c->cmd_access, true, argc, argv);
+}
+
+bool conf_cmddeny_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return parse_access(x, &c->cmd_access, false, argc, argv);
+}
+
+static void print_access(FILE *out, const struct conf_list_access *list, const char *prefix)
+{
+  char buf[ADDR_STR_LEN];
+  for (unsigned i = 0; i < list->n; i++) {
+    const struct conf_access *a = &list->items[i];
+    fprintf(out, "%s%s%s", prefix, a->allow ? "allow" : "deny", a->all ? " all" : "");
+    if (a->net.addr.family != ADDR_UNSPEC)
+      fprintf(out, " %s", subnet_format(&a->net, buf));
+    fputc('\n', out);
+  }
+}
+
+void conf_access_print(const struct config *c, FILE *out)
+{
+  print_access(out, &c->access, "");
+}
+
+void conf_cmd_access_print(const struct config *c, FILE *out)
+{
+  print_access(out, &c->cmd_access, "cmd");
+}
+
+/* One address per family; a later directive replaces the earlier one. */
+static bool parse_bind(struct conf_ctx *x, int argc, const char *const *argv,
+                       bool *have4, struct ip_addr *a4, bool *have6, struct ip_addr *a6)
+{
+  struct ip_addr a;
+  if (!conf_arg_count(x, argc, 1, 1, "ADDRESS") || !conf_arg_addr(x, NULL, argv[0], &a))
+    return false;
+  if (a.family == ADDR_INET4) {
+    *have4 = true;
+    *a4 = a;
+  } else {
+    *have6 = true;
+    *a6 = a;
+  }
+  return true;
+}
+
+static void print_bind(FILE *out, const char *name, bool have4, const struct ip_addr *a4,
+                       bool have6, const struct ip_addr *a6)
+{
+  char buf[ADDR_STR_LEN];
+  if (have4)
+    fprintf(out, "%s %s\n", name, addr_format(a4, buf));
+  if (have6)
+    fprintf(out, "%s %s\n", name, addr_format(a6, buf));
+}
+
+bool conf_bindaddress_parse(struct conf_ctx *x, struct config *c, int argc,
+                            const char *const *argv)
+{
+  return parse_bind(x, argc, argv, &c->have_bind4, &c->bind4, &c->have_bind6, &c->bind6);
+}
+
+void conf_bindaddress_print(const struct config *c, FILE *out)
+{
+  print_bind(out, "bindaddress", c->have_bind4, &c->bind4, c->have_bind6, &c->bind6);
+}
+
+bool conf_bindacqaddress_parse(struct conf_ctx *x, struct config *c, int argc,
+                               const char *const *argv)
+{
+  return parse_bind(x, argc, argv, &c->have_bindacq4, &c->bindacq4, &c->have_bindacq6,
+                    &c->bindacq6);
+}
+
+void conf_bindacqaddress_print(const struct config *c, FILE *out)
+{
+  print_bind(out, "bindacqaddress", c->have_bindacq4, &c->bindacq4, c->have_bindacq6,
+             &c->bindacq6);
+}
+
+/* ADDRESS, or the path of the Unix command socket ("/" disables it). */
+bool conf_bindcmdaddress_parse(struct conf_ctx *x, struct config *c, int argc,
+                               const char *const *argv)
+{
+  if (!conf_arg_count(x, argc, 1, 1, "ADDRESS|PATH"))
+    return false;
+  if (argv[0][0] == '/') {
+    conf_set_string(&c->bindcmdpath, strcmp(argv[0], "/") == 0 ? NULL : argv[0]);
+    return true;
+  }
+  return parse_bind(x, argc, argv, &c->have_bindcmd4, &c->bindcmd4, &c->have_bindcmd6,
+                    &c->bindcmd6);
+}
+
+void conf_bindcmdaddress_print(const struct config *c, FILE *out)
+{
+  print_bind(out, "bindcmdaddress", c->have_bindcmd4, &c->bindcmd4, c->have_bindcmd6,
+             &c->bindcmd6);
+  if (!c->bindcmdpath)
+    fputs("bindcmdaddress /\n", out);
+  else if (strcmp(c->bindcmdpath, CONF_DEFAULT_CMDSOCKET) != 0)
+    fprintf(out, "bindcmdaddress %s\n", c->bindcmdpath);
+}
+
+bool conf_broadcast_parse(struct conf_ctx *x, struct config *c, int argc,
+                          const char *const *argv)
+{
+  struct conf_broadcast b = {.port = 123};
+  if (!conf_arg_count(x, argc, 2, 3, "INTERVAL ADDRESS [PORT]") ||
+      !conf_arg_int(x, NULL, argv[0], 1, INT_MAX, &b.interval) ||
+      !conf_arg_addr(x, NULL, argv[1], &b.addr) ||
+      (argc == 3 && !conf_arg_port(x, NULL, argv[2], &b.port)))
+    return false;
+  *(struct conf_broadcast *)conf_append(&c->broadcasts, &c->n_broadcasts, sizeof(b)) = b;
+  return true;
+}
+
+void conf_broadcast_print(const struct config *c, FILE *out)
+{
+  char buf[ADDR_STR_LEN];
+  for (unsigned i = 0; i < c->n_broadcasts; i++) {
+    const struct conf_broadcast *b = &c->broadcasts[i];
+    fprintf(out, "broadcast %d %s %u\n", b->interval, addr_format(&b->addr, buf),
+            (unsigned)b->port);
+  }
+}

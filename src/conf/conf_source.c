@@ -1,0 +1,150 @@
+#include "conf/conf_source.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf_fields.h"
+#include "conf/conf_mem.h"
+#include "conf/conf_value.h"
+
+#define OFF(m) offsetof(struct conf_source, m)
+
+void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
+{
+  memset(s, 0, sizeof(*s));
+  s->type = type;
+  s->port = 123;
+  s->minpoll = 6;
+  s->maxpoll = 10;
+  s->family = ADDR_UNSPEC;
+  s->maxsources = 4;
+  s->maxdelay = 3.0;
+  s->maxdelaydevratio = 10.0;
+  s->asymmetry = 1.0;
+  s->polltarget = 8;
+  s->presend = 100;
+  s->minsamples = -1;
+  s->maxsamples = -1;
+  s->maxunreach = 100000;
+  s->ntsport = 4460;
+}
+
+/* extfield HEX: known extension fields only, as chrony. */
+static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const char *value)
+{
+  struct conf_source *s = obj;
+  char *end;
+  unsigned long type = strtoul(value, &end, 16);
+  if (*value != '\0' && *value != '-' && *value != '+' && *end == '\0') {
+    if (type == 0xF323) {
+      s->extfields |= CONF_EF_MONO_ROOT;
+      return true;
+    }
+    if (type == 0x10A || type == 0xF324) {   /* F324: experimental alias (4.5-4.8) */
+      s->extfields |= CONF_EF_NET_CORRECTION;
+      return true;
+    }
+  }
+  conf_expected(x, opt, "a supported extension field F323 or 10A", value);
+  return false;
+}
+
+static void print_extfield(FILE *out, const void *obj)
+{
+  const struct conf_source *s = obj;
+  if (s->extfields & CONF_EF_MONO_ROOT)
+    fputs(" extfield F323", out);
+  if (s->extfields & CONF_EF_NET_CORRECTION)
+    fputs(" extfield 10A", out);
+}
+
+static const struct conf_field options[] = {
+  {.name = "port", .type = CONF_T_U16, .offset = OFF(port), .always = true},
+  {.name = "minpoll", .type = CONF_T_INT, .offset = OFF(minpoll), .min = -32, .max = 32, .always = true},
+  {.name = "maxpoll", .type = CONF_T_INT, .offset = OFF(maxpoll), .min = -32, .max = 32, .always = true},
+  {.name = "maxsources", .type = CONF_T_INT, .offset = OFF(maxsources), .min = 1, .max = INT_MAX},
+  {.name = "iburst", .type = CONF_T_FLAG, .offset = OFF(iburst)},
+  {.name = "burst", .type = CONF_T_FLAG, .offset = OFF(burst)},
+  {.name = "key", .type = CONF_T_U32, .offset = OFF(key), .min = 1, .max = UINT32_MAX},
+  {.name = "nts", .type = CONF_T_FLAG, .offset = OFF(nts)},
+  {.name = "certset", .type = CONF_T_INT, .offset = OFF(certset), .min = 0, .max = INT_MAX},
+  {.name = "ntsport", .type = CONF_T_U16, .offset = OFF(ntsport)},
+  {.name = "maxdelay", .type = CONF_T_DOUBLE, .offset = OFF(maxdelay)},
+  {.name = "maxdelayratio", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayratio)},
+  {.name = "maxdelaydevratio", .type = CONF_T_DOUBLE, .offset = OFF(maxdelaydevratio)},
+  {.name = "maxdelayquant", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayquant)},
+  {.name = "mindelay", .type = CONF_T_DOUBLE, .offset = OFF(mindelay)},
+  {.name = "asymmetry", .type = CONF_T_DOUBLE, .offset = OFF(asymmetry)},
+  {.name = "offset", .type = CONF_T_DOUBLE, .offset = OFF(offset)},
+  {.name = "minsamples", .type = CONF_T_INT, .offset = OFF(minsamples), .min = 0, .max = INT_MAX},
+  {.name = "maxsamples", .type = CONF_T_INT, .offset = OFF(maxsamples), .min = 0, .max = INT_MAX},
+  {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX},
+  {.name = "filter", .type = CONF_T_INT, .offset = OFF(filter), .min = 0, .max = INT_MAX},
+  {.name = "offline", .type = CONF_T_FLAG, .offset = OFF(offline)},
+  {.name = "auto_offline", .type = CONF_T_FLAG, .offset = OFF(auto_offline)},
+  {.name = "prefer", .type = CONF_T_FLAG, .offset = OFF(prefer)},
+  {.name = "noselect", .type = CONF_T_FLAG, .offset = OFF(noselect)},
+  {.name = "trust", .type = CONF_T_FLAG, .offset = OFF(trust)},
+  {.name = "require", .type = CONF_T_FLAG, .offset = OFF(require)},
+  {.name = "xleave", .type = CONF_T_FLAG, .offset = OFF(xleave)},
+  {.name = "polltarget", .type = CONF_T_INT, .offset = OFF(polltarget), .min = 1, .max = INT_MAX},
+  {.name = "presend", .type = CONF_T_INT, .offset = OFF(presend), .min = -32, .max = 32},
+  {.name = "minstratum", .type = CONF_T_INT, .offset = OFF(minstratum), .min = 0, .max = 16},
+  {.name = "version", .type = CONF_T_INT, .offset = OFF(version), .min = 1, .max = 4},
+  {.name = "copy", .type = CONF_T_FLAG, .offset = OFF(copy)},
+  {.name = "extfield", .type = CONF_T_CUSTOM, .parse = parse_extfield, .print = print_extfield},
+  {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4},
+  {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},
+};
+
+static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_type type,
+                       int argc, const char *const *argv)
+{
+  struct conf_source s;
+  if (!conf_arg_count(x, argc, 1, INT_MAX, "NAME [OPTION]..."))
+    return false;
+  if (strlen(argv[0]) >= sizeof(s.name)) {
+    conf_error(x, "expected a name shorter than %zu characters", sizeof(s.name));
+    return false;
+  }
+  conf_source_defaults(&s, type);
+  strcpy(s.name, argv[0]);
+  if (!conf_options_parse(x, options, sizeof(options) / sizeof(options[0]), &s,
+                          argc - 1, argv + 1))
+    return false;
+  s.file = x->file;
+  s.line = x->line;
+  *(struct conf_source *)conf_append(&c->sources, &c->n_sources, sizeof(s)) = s;
+  return true;
+}
+
+bool conf_server_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return add_source(x, c, CONF_SERVER, argc, argv);
+}
+
+bool conf_pool_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return add_source(x, c, CONF_POOL, argc, argv);
+}
+
+bool conf_peer_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
+{
+  return add_source(x, c, CONF_PEER, argc, argv);
+}
+
+void conf_sources_print(const struct config *c, FILE *out)
+{
+  static const char *const names[] = {"server", "pool", "peer"};
+  for (unsigned i = 0; i < c->n_sources; i++) {
+    const struct conf_source *s = &c->sources[i];
+    struct conf_source def;
+    conf_source_defaults(&def, s->type);
+    if (s->type == CONF_POOL)
+      def.maxsources = 0;   /* impossible value: a pool always shows it */
+    fprintf(out, "%s %s", names[s->type], s->name);
+    conf_options_print(out, options, sizeof(options) / sizeof(options[0]), s, &def);
+    fputc('\n', out);
+  }
+}

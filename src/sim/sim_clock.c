@@ -1,0 +1,97 @@
+#include "sim/sim_clock.h"
+
+#include <assert.h>
+#include <math.h>
+
+static double freq_ppm(const struct sim_clock *c)
+{
+  return c->intrinsic + c->walk + c->correction;
+}
+
+/* Move the reference point to true time t at the current frequency. */
+static void rebase(struct sim_clock *c, sim_time t)
+{
+  c->offset0 += freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0);
+  c->t0 = t;
+}
+
+/* Apply the wander steps due by true time t. */
+static void advance(struct sim_clock *c, sim_time t)
+{
+  assert(t >= c->t0);
+  if (c->wander <= 0.0)
+    return;
+  double sd = c->wander * sqrt(sim_seconds(SIM_CLOCK_WANDER_STEP));
+  while (c->next_walk <= t) {
+    rebase(c, c->next_walk);
+    c->walk += sd * sim_rng_normal(&c->rng);
+    c->next_walk += SIM_CLOCK_WANDER_STEP;
+  }
+}
+
+void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_params *p,
+                    uint64_t seed)
+{
+  *c = (struct sim_clock){
+    .t0 = start,
+    .offset0 = p->offset,
+    .intrinsic = p->freq,
+    .wander = p->wander,
+    .next_walk = start + SIM_CLOCK_WANDER_STEP,
+  };
+  sim_rng_seed(&c->rng, seed);
+}
+
+double sim_clock_offset(struct sim_clock *c, sim_time t)
+{
+  advance(c, t);
+  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0);
+}
+
+sim_time sim_clock_read(struct sim_clock *c, sim_time t)
+{
+  return t + (sim_time)llround(sim_clock_offset(c, t) * 1e9);
+}
+
+double sim_clock_freq_error(struct sim_clock *c, sim_time t)
+{
+  advance(c, t);
+  return freq_ppm(c);
+}
+
+sim_time sim_clock_true_delay(struct sim_clock *c, sim_time t, double local_delay)
+{
+  if (!(local_delay > 0.0))
+    return 0;
+  if (local_delay > SIM_TIME_MAX_SECONDS)
+    local_delay = SIM_TIME_MAX_SECONDS;
+  double rate = 1.0 + sim_clock_freq_error(c, t) * 1e-6;
+  if (!(rate > 0.5))  /* a wandered-off clock still moves forward */
+    rate = 0.5;
+  return (sim_time)ceil(local_delay * 1e9 / rate);
+}
+
+bool sim_clock_set_freq(struct sim_clock *c, sim_time t, double ppm)
+{
+  if (!isfinite(ppm) || fabs(ppm) > SIM_CLOCK_MAX_FREQ)
+    return false;
+  advance(c, t);
+  rebase(c, t);
+  c->correction = ppm;
+  return true;
+}
+
+double sim_clock_get_freq(const struct sim_clock *c)
+{
+  return c->correction;
+}
+
+bool sim_clock_step(struct sim_clock *c, sim_time t, double seconds)
+{
+  if (!isfinite(seconds))
+    return false;
+  advance(c, t);
+  rebase(c, t);
+  c->offset0 += seconds;
+  return true;
+}

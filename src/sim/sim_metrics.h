@@ -1,0 +1,47 @@
+/* sim_metrics: how well a simulated host's clock keeps time.
+ *
+ * Samples the host's true offset (local - true) and frequency error every
+ * `interval` seconds of true time, from its creation, as scheduler events
+ * that only read. sim_metrics_compute() then reports:
+ *   sync_time   elapsed seconds (since the simulation start) from which
+ *               |offset| stays below `threshold` to the last sample; INFINITY
+ *               if the last sample is above it
+ *   max/rms offset and frequency error over the steady part: from `settle`
+ *               seconds when settle > 0, else from sync_time, else (never
+ *               synchronised) over every sample
+ *   steps       clock steps the core made through the platform
+ * A sample that cannot be stored (out of memory) ends the sampling. */
+#ifndef STRATUM_SIM_METRICS_H
+#define STRATUM_SIM_METRICS_H
+
+#include <stddef.h>
+
+#include "sim/sim_platform.h"
+#include "sim/sim_sched.h"
+
+struct sim_metrics_sample {
+  double t;                   /* elapsed true seconds */
+  double offset;              /* seconds */
+  double freq_error;          /* ppm */
+};
+
+struct sim_metrics_result {
+  double sync_time;
+  double max_offset, rms_offset;           /* seconds, absolute */
+  double max_freq_error, rms_freq_error;   /* ppm, absolute */
+  unsigned steps;
+  size_t n_samples, n_steady;
+};
+
+struct sim_metrics;
+
+struct sim_metrics *sim_metrics_new(struct sim_sched *sched, struct sim_platform *host,
+                                    double interval);
+void sim_metrics_free(struct sim_metrics *m);
+
+void sim_metrics_compute(const struct sim_metrics *m, double threshold, double settle,
+                         struct sim_metrics_result *out);
+/* The raw samples, oldest first (valid until the next sample is taken). */
+const struct sim_metrics_sample *sim_metrics_samples(const struct sim_metrics *m, size_t *n);
+
+#endif

@@ -1,0 +1,258 @@
+#include "sim/sim_platform.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/ntp_packet.h"
+#include "sim/sim_rng.h"
+
+#define N_LEVELS (PLAT_LOG_FATAL - PLAT_LOG_DEBUG + 1)
+
+/* A socket of the core: what the network delivers to is this record. */
+struct psock {
+  struct sim_platform *p;
+  int id;
+  plat_recv_fn fn;
+  void *arg;
+  struct psock *next;
+};
+
+struct sim_platform {
+  struct platform plat;
+  char name[SIM_PLATFORM_NAME_LEN];
+  struct sim_sched *sched;
+  struct sim_net *net;
+  int node;
+  struct sim_clock clock;
+  struct sim_rng rng;
+  struct psock *socks;
+  unsigned steps;
+  unsigned log_counts[N_LEVELS];
+  bool verbose;
+};
+
+static sim_time local_now(struct sim_platform *p)
+{
+  return sim_clock_read(&p->clock, sim_sched_now(p->sched));
+}
+
+static void sp_now(void *ctx, struct timespec *out)
+{
+  *out = sim_time_to_timespec(local_now(ctx));
+}
+
+static plat_timer sp_timer_add(void *ctx, double delay, plat_timer_fn fn, void *arg)
+{
+  struct sim_platform *p = ctx;
+  sim_time now = sim_sched_now(p->sched);
+  return sim_sched_add(p->sched, now + sim_clock_true_delay(&p->clock, now, delay), fn, arg, p);
+}
+
+static void sp_timer_cancel(void *ctx, plat_timer t)
+{
+  struct sim_platform *p = ctx;
+  sim_sched_cancel(p->sched, t);
+}
+
+static void on_datagram(void *arg, int sock, const struct sim_net_dgram *dg)
+{
+  struct psock *ps = arg;
+  struct plat_datagram pd = {
+    .data = dg->data,
+    .len = dg->len,
+    .from = dg->from,
+    .from_port = dg->from_port,
+    .local = dg->to,
+    .rx_time = sim_time_to_timespec(local_now(ps->p)),
+    .rx_source = PLAT_TS_KERNEL,
+  };
+  ps->fn(ps->arg, sock, &pd);
+}
+
+static int sp_udp_open(void *ctx, enum addr_family family, const struct ip_addr *local,
+                       uint16_t port, plat_recv_fn fn, void *arg)
+{
+  struct sim_platform *p = ctx;
+  struct psock *ps = calloc(1, sizeof(*ps));
+  if (!ps)
+    return -ENOMEM;
+  int id = sim_net_bind(p->net, p->node, family, local, port, on_datagram, ps);
+  if (id < 0) {
+    free(ps);
+    return id;
+  }
+  *ps = (struct psock){p, id, fn, arg, p->socks};
+  p->socks = ps;
+  return id;
+}
+
+static struct psock **find_sock(struct sim_platform *p, int sock)
+{
+  for (struct psock **ps = &p->socks; *ps; ps = &(*ps)->next)
+    if ((*ps)->id == sock)
+      return ps;
+  return NULL;
+}
+
+static void sp_udp_close(void *ctx, int sock)
+{
+  struct sim_platform *p = ctx;
+  struct psock **link = find_sock(p, sock);
+  if (!link)
+    return;
+  struct psock *ps = *link;
+  *link = ps->next;
+  sim_net_unbind(p->net, sock);
+  free(ps);
+}
+
+static int sp_udp_send(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
+                       uint16_t port, uint8_t *buf, size_t len, unsigned flags)
+{
+  struct sim_platform *p = ctx;
+  if (!find_sock(p, sock))
+    return -EBADF;
+  if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN) {
+    struct timespec now = sim_time_to_timespec(local_now(p));
+    ntp_set_transmit(buf, ntp_ts_from_timespec(&now));
+  }
+  return sim_net_send(p->net, sock, local, to, port, buf, len);
+}
+
+static void sp_random_bytes(void *ctx, void *buf, size_t len)
+{
+  struct sim_platform *p = ctx;
+  sim_rng_bytes(&p->rng, buf, len);
+}
+
+static int sp_clock_set_freq(void *ctx, double ppm)
+{
+  struct sim_platform *p = ctx;
+  return sim_clock_set_freq(&p->clock, sim_sched_now(p->sched), ppm) ? 0 : -EINVAL;
+}
+
+static double sp_clock_get_freq(void *ctx)
+{
+  struct sim_platform *p = ctx;
+  return sim_clock_get_freq(&p->clock);
+}
+
+static int sp_clock_step(void *ctx, double seconds)
+{
+  struct sim_platform *p = ctx;
+  if (!sim_clock_step(&p->clock, sim_sched_now(p->sched), seconds))
+    return -EINVAL;
+  p->steps++;
+  return 0;
+}
+
+static void sp_log(void *ctx, int level, const char *msg)
+{
+  struct sim_platform *p = ctx;
+  if (level < PLAT_LOG_DEBUG)
+    level = PLAT_LOG_DEBUG;
+  if (level > PLAT_LOG_FATAL)
+    level = PLAT_LOG_FATAL;
+  p->log_counts[level - PLAT_LOG_DEBUG]++;
+  if (p->verbose)
+    fprintf(stderr, "%14.6f %s: %s\n", sim_sched_elapsed(p->sched), p->name, msg);
+}
+
+static const struct platform_ops sim_ops = {
+  .now = sp_now,
+  .timer_add = sp_timer_add,
+  .timer_cancel = sp_timer_cancel,
+  .udp_open = sp_udp_open,
+  .udp_close = sp_udp_close,
+  .udp_send = sp_udp_send,
+  .random_bytes = sp_random_bytes,
+  .clock_set_freq = sp_clock_set_freq,
+  .clock_get_freq = sp_clock_get_freq,
+  .clock_step = sp_clock_step,
+  .log = sp_log,
+};
+
+struct sim_platform *sim_platform_new(struct sim_sched *sched, struct sim_net *net,
+                                      const struct sim_platform_config *cfg)
+{
+  struct sim_platform *p = calloc(1, sizeof(*p));
+  if (!p)
+    return NULL;
+  p->node = sim_net_add_node(net, cfg->addrs, cfg->n_addrs);
+  if (p->node < 0) {
+    free(p);
+    return NULL;
+  }
+  p->plat.ops = &sim_ops;
+  p->plat.ctx = p;
+  snprintf(p->name, sizeof(p->name), "%s", cfg->name ? cfg->name : "");
+  p->sched = sched;
+  p->net = net;
+  sim_clock_init(&p->clock, sim_sched_now(sched), &cfg->clock, sim_rng_derive(cfg->seed, 1));
+  sim_rng_seed(&p->rng, sim_rng_derive(cfg->seed, 2));
+  return p;
+}
+
+void sim_platform_free(struct sim_platform *p)
+{
+  if (!p)
+    return;
+  sim_sched_cancel_owner(p->sched, p);
+  while (p->socks)
+    sp_udp_close(p, p->socks->id);
+  free(p);
+}
+
+const struct platform *sim_platform_get(const struct sim_platform *p)
+{
+  return &p->plat;
+}
+
+const char *sim_platform_name(const struct sim_platform *p)
+{
+  return p->name;
+}
+
+int sim_platform_node(const struct sim_platform *p)
+{
+  return p->node;
+}
+
+struct sim_clock *sim_platform_clock(struct sim_platform *p)
+{
+  return &p->clock;
+}
+
+double sim_platform_offset(struct sim_platform *p)
+{
+  return sim_clock_offset(&p->clock, sim_sched_now(p->sched));
+}
+
+double sim_platform_freq_error(struct sim_platform *p)
+{
+  return sim_clock_freq_error(&p->clock, sim_sched_now(p->sched));
+}
+
+void sim_platform_external_step(struct sim_platform *p, double seconds)
+{
+  sim_clock_step(&p->clock, sim_sched_now(p->sched), seconds);
+}
+
+unsigned sim_platform_steps(const struct sim_platform *p)
+{
+  return p->steps;
+}
+
+unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level)
+{
+  if (level < PLAT_LOG_DEBUG || level > PLAT_LOG_FATAL)
+    return 0;
+  return p->log_counts[level - PLAT_LOG_DEBUG];
+}
+
+void sim_platform_set_verbose(struct sim_platform *p, bool verbose)
+{
+  p->verbose = verbose;
+}

@@ -1,0 +1,57 @@
+/* sim_platform: one simulated host, seen by the core as its struct platform.
+ *
+ * A host has a name, addresses on the simulated network, a simulated clock
+ * and its own random stream. now() reads the local clock; a timer of `delay`
+ * seconds fires when the local clock has advanced by `delay` at its rate
+ * when armed (steps do not move timers, as with CLOCK_MONOTONIC); received
+ * datagrams carry the local clock at arrival as a kernel timestamp; with
+ * PLAT_SEND_STAMP_TRANSMIT the transmit timestamp is the local clock at the
+ * send. Clock control goes to the simulated clock; the steps made through
+ * the platform are counted. Log messages are counted per level and, when
+ * verbose, printed to stderr with the elapsed true time and the host name.
+ * Freeing the host cancels its timers and closes its sockets. */
+#ifndef STRATUM_SIM_PLATFORM_H
+#define STRATUM_SIM_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/platform.h"
+#include "sim/sim_clock.h"
+#include "sim/sim_net.h"
+#include "sim/sim_sched.h"
+
+#define SIM_PLATFORM_NAME_LEN 32
+
+struct sim_platform_config {
+  const char *name;
+  const struct ip_addr *addrs;
+  unsigned n_addrs;
+  struct sim_clock_params clock;
+  uint64_t seed;             /* of the clock's wander and of random_bytes */
+};
+
+struct sim_platform;
+
+/* NULL on a bad or taken address or out of memory. */
+struct sim_platform *sim_platform_new(struct sim_sched *sched, struct sim_net *net,
+                                      const struct sim_platform_config *cfg);
+void sim_platform_free(struct sim_platform *p);
+
+const struct platform *sim_platform_get(const struct sim_platform *p);
+const char *sim_platform_name(const struct sim_platform *p);
+int sim_platform_node(const struct sim_platform *p);      /* its sim_net node */
+struct sim_clock *sim_platform_clock(struct sim_platform *p);
+
+/* The truth at the current instant, for metrics. */
+double sim_platform_offset(struct sim_platform *p);       /* local - true, s */
+double sim_platform_freq_error(struct sim_platform *p);   /* ppm */
+
+/* A step made behind the core's back (an administrator, another program);
+ * not counted in sim_platform_steps(). */
+void sim_platform_external_step(struct sim_platform *p, double seconds);
+unsigned sim_platform_steps(const struct sim_platform *p);
+unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
+void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
+
+#endif

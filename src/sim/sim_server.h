@@ -1,0 +1,46 @@
+/* sim_server: a simulated NTP server on a simulated host.
+ *
+ * Requests are answered by the real core responder (srv_receive) from a
+ * reference state synchronised at the configured stratum, whose reference
+ * time follows the host's clock (refreshed every SIM_SERVER_REF_PERIOD).
+ * The host's clock makes the server good (no error) or a falseticker
+ * (offset, frequency error); link outages make it intermittent. Two
+ * behaviours the core lacks are added here: with kod_interval > 0, a request
+ * arriving less than kod_interval local seconds after the previous one (from
+ * any client) gets a kiss-o'-death RATE instead of time; with step != 0 the
+ * host's clock is stepped by `step` at step_at seconds of true time after the
+ * start of the simulation. Free the server before its host. */
+#ifndef STRATUM_SIM_SERVER_H
+#define STRATUM_SIM_SERVER_H
+
+#include <stdint.h>
+
+#include "core/ntp_server.h"
+#include "sim/sim_platform.h"
+#include "sim/sim_sched.h"
+
+#define SIM_SERVER_REF_PERIOD 16.0
+#define SIM_SERVER_PRECISION (-20)
+#define SIM_SERVER_REFID_GPS 0x47505300u   /* "GPS" */
+#define SIM_SERVER_KOD_RATE 0x52415445u    /* "RATE" */
+
+struct sim_server_config {
+  uint16_t port;              /* 0: 123 */
+  int stratum;                /* 0: 1 */
+  uint32_t refid;             /* 0: GPS */
+  double root_delay, root_dispersion;
+  double kod_interval;        /* seconds; 0: never */
+  double step_at, step;       /* seconds; step 0: never */
+};
+
+struct sim_server;
+
+/* NULL if the port cannot be bound or out of memory. */
+struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *host,
+                                  const struct sim_server_config *cfg);
+void sim_server_free(struct sim_server *s);
+
+const struct srv_stats *sim_server_stats(const struct sim_server *s);
+uint64_t sim_server_kods(const struct sim_server *s);
+
+#endif

@@ -1,0 +1,448 @@
+"""Shared helpers for Stratum's system and interop tests (pytest).
+
+Everything here is bounded in time: every wait has a timeout and every loop
+a bound.  Traffic stays on loopback (127.0.0.0/8, ::1).
+
+Contents:
+  - paths: REPO, BUILD (STRATUM_BUILD overrides), STRATUMD (STRATUMD overrides)
+  - free_udp_port(): a free unprivileged UDP port (bind port 0)
+  - a tiny NTP packet builder/parser (struct), extension fields, MAC trailers
+  - exchange(): send one datagram, collect every reply within a timeout
+  - Daemon: run stratumd (always with -x -d) with guaranteed cleanup
+  - peers(): locate (or prepare with scripts/peers.sh) chronyd and ntpdig
+"""
+
+import os
+import pwd
+import random
+import re
+import select
+import signal
+import socket
+import struct
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
+STRATUMD = Path(os.environ.get("STRATUMD", str(BUILD / "stratumd")))
+PEERS_DIR = Path(os.environ.get("PEERS_DIR", str(REPO / ".cache" / "peers")))
+PEERS_SCRIPT = REPO / "scripts" / "peers.sh"
+DATA = REPO / "tests" / "data"
+
+# NTP epoch (1900) to Unix epoch (1970).
+NTP_UNIX_DELTA = 2208988800
+
+# Modes
+MODE_UNSPEC, MODE_ACTIVE, MODE_PASSIVE, MODE_CLIENT, MODE_SERVER = 0, 1, 2, 3, 4
+MODE_BROADCAST, MODE_CONTROL, MODE_PRIVATE = 5, 6, 7
+
+LEAP_NONE, LEAP_UNSYNC = 0, 3
+
+
+# ---------------------------------------------------------------- stratumd
+
+def require_stratumd():
+    """Skip the calling test when build/stratumd is missing (not built yet)."""
+    if not (STRATUMD.is_file() and os.access(STRATUMD, os.X_OK)):
+        pytest.skip("%s not built (run `make`, or set STRATUM_BUILD/STRATUMD)" % STRATUMD)
+    return STRATUMD
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def username():
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+# ---------------------------------------------------------------- ports
+
+def free_udp_port(addr="127.0.0.1"):
+    """A currently free UDP port on addr (the kernel picks one for port 0)."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def _socket_inodes(pid):
+    """Inodes of the sockets open in process pid."""
+    inodes = set()
+    try:
+        fds = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return inodes
+    for fd in fds[:4096]:
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        m = re.match(r"socket:\[(\d+)\]", link)
+        if m:
+            inodes.add(m.group(1))
+    return inodes
+
+
+def udp_ports_of(pid):
+    """Set of (family, local port) of the UDP sockets process pid has bound."""
+    inodes = _socket_inodes(pid)
+    found = set()
+    for family, table in ((4, "/proc/net/udp"), (6, "/proc/net/udp6")):
+        try:
+            with open(table) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10:
+                continue
+            port = int(fields[1].rsplit(":", 1)[1], 16)
+            if fields[9] in inodes and port:
+                found.add((family, port))
+    return found
+
+
+# ---------------------------------------------------------------- packets
+
+def ntp_now():
+    """Current time as a 64-bit NTP timestamp (int)."""
+    t = time.time() + NTP_UNIX_DELTA
+    return int(t * (1 << 32)) & 0xFFFFFFFFFFFFFFFF
+
+
+def ntp_to_unix(ts):
+    """64-bit NTP timestamp (era 0, valid until 2036) -> Unix seconds."""
+    return ts / float(1 << 32) - NTP_UNIX_DELTA
+
+
+def random_ts():
+    return random.getrandbits(64)
+
+
+def header(li=0, vn=4, mode=MODE_CLIENT, stratum=0, poll=0, precision=0,
+           root_delay=0, root_disp=0, refid=0, ref=0, org=0, rec=0, xmt=None):
+    """A 48-byte NTP header; timestamps are 64-bit ints; xmt defaults to a
+    random value (as chrony's clients send)."""
+    if xmt is None:
+        xmt = random_ts()
+    lvm = ((li & 3) << 6) | ((vn & 7) << 3) | (mode & 7)
+    return struct.pack("!BBbbIII4Q", lvm, stratum & 0xFF, poll, precision,
+                       root_delay, root_disp, refid, ref, org, rec, xmt)
+
+
+def client_request(vn=4, xmt=None):
+    return header(vn=vn, mode=MODE_CLIENT, xmt=xmt)
+
+
+def ext_field(ftype, length, declared=None, fill=b"\x00"):
+    """An RFC 7822 extension field of `length` bytes on the wire whose length
+    field says `declared` (default: length).  Body filled with `fill`."""
+    declared = length if declared is None else declared
+    assert length >= 4
+    return struct.pack("!HH", ftype, declared & 0xFFFF) + (fill * length)[:length - 4]
+
+
+def mac_trailer(key_id, digest_len=16):
+    """A symmetric-key MAC trailer: 4-byte key id + digest (random bytes)."""
+    return struct.pack("!I", key_id) + bytes(random.getrandbits(8) for _ in range(digest_len))
+
+
+@dataclass
+class NtpPacket:
+    li: int
+    vn: int
+    mode: int
+    stratum: int
+    poll: int
+    precision: int
+    root_delay: int
+    root_disp: int
+    refid: int
+    ref: int
+    org: int
+    rec: int
+    xmt: int
+    length: int
+
+
+def parse(data):
+    """Parse the 48-byte header of data (None if shorter than 48 bytes)."""
+    if len(data) < 48:
+        return None
+    (lvm, stratum, poll, precision, root_delay, root_disp, refid,
+     ref, org, rec, xmt) = struct.unpack("!BBbbIII4Q", data[:48])
+    return NtpPacket(lvm >> 6, (lvm >> 3) & 7, lvm & 7, stratum, poll, precision,
+                     root_delay, root_disp, refid, ref, org, rec, xmt, len(data))
+
+
+# ---------------------------------------------------------------- exchanges
+
+def _family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def exchange(dst, payload, src=None, timeout=0.3, max_replies=8, settle=None):
+    """Send payload to dst=(addr, port) from a fresh socket bound to src
+    (address only, default the wildcard of dst's family) and return the list of
+    (data, sender) received within timeout seconds (all of them, to catch
+    duplicate replies).  With settle, stop waiting `settle` seconds after the
+    first reply."""
+    family = _family(dst[0])
+    replies = []
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.bind((src or ("::" if family == socket.AF_INET6 else "0.0.0.0"), 0))
+        s.sendto(payload, dst)
+        deadline = time.monotonic() + timeout
+        while len(replies) < max_replies:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            r, _, _ = select.select([s], [], [], left)
+            if not r:
+                break
+            data, sender = s.recvfrom(65535)
+            replies.append((data, sender[:2]))
+            if settle is not None:
+                deadline = min(deadline, time.monotonic() + settle)
+    return replies
+
+
+def query(dst, payload=None, src=None, timeout=1.0, tries=3):
+    """Send a (default: v4 client) request, retrying up to `tries` times;
+    return (request, reply bytes, sender) of the first reply, or (request,
+    None, None)."""
+    req = payload
+    for _ in range(tries):
+        req = payload if payload is not None else client_request()
+        replies = exchange(dst, req, src=src, timeout=timeout / tries, max_replies=1)
+        if replies:
+            return req, replies[0][0], replies[0][1]
+    return req, None, None
+
+
+# ---------------------------------------------------------------- the daemon
+
+class Daemon:
+    """stratumd run with -x -d (never touches the clock, logs to stderr) and
+    -f CONFIG (a temp file; never the system's default config)."""
+
+    def __init__(self, workdir, config="", args=(), binary=None, conf_name="stratumd.conf"):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.conf = self.workdir / conf_name
+        self.conf.write_text(config)
+        self.binary = str(binary or STRATUMD)
+        self.args = list(args)
+        self.proc = None
+        self.log_path = self.workdir / "stratumd.stderr"
+        self.out_path = self.workdir / "stratumd.stdout"
+        self._log = None
+        self._out = None
+
+    def argv(self):
+        return [self.binary, "-x", "-d", "-f", str(self.conf)] + self.args
+
+    def start(self, wait_ports=(), timeout=5.0):
+        """Start; wait until the process has bound UDP `wait_ports` (list of
+        (family 4|6, port)).  Fails (with the log) if it exits or the wait
+        times out."""
+        self._log = open(self.log_path, "wb")
+        self._out = open(self.out_path, "wb")
+        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
+                                     stdout=self._out, stderr=self._log,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        want = set(wait_ports)
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError("stratumd exited with %s during start-up:\n%s"
+                                     % (self.proc.returncode, self.log()))
+            if want <= udp_ports_of(self.proc.pid):
+                return self
+            if time.monotonic() > deadline:
+                raise AssertionError("stratumd did not bind %s within %.1f s; bound %s:\n%s"
+                                     % (sorted(want), timeout,
+                                        sorted(udp_ports_of(self.proc.pid)), self.log()))
+            time.sleep(0.02)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout):
+        """Exit status, or None if still running after timeout seconds."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, timeout=2.0):
+        """SIGTERM, then SIGKILL after timeout; return the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        for f in (self._log, self._out):
+            if f:
+                f.close()
+        return self.proc.returncode
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+def server_config(port, bind="127.0.0.1", allow=("127.0.0.1",), local_stratum=3,
+                  extra=()):
+    lines = ["port %d" % port]
+    if bind:
+        lines.append("bindaddress %s" % bind)
+    for a in allow:
+        lines.append("allow %s" % a)
+    if local_stratum is not None:
+        lines.append("local stratum %d" % local_stratum)
+    lines.extend(extra)
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- peers
+
+_peers_prepared = None
+
+
+def peers_root():
+    """Root of the extracted peer packages, preparing it with scripts/peers.sh
+    when needed (once per run).  Skips the test (with the reason) when the
+    peers cannot be had."""
+    global _peers_prepared
+    root = PEERS_DIR / "root"
+    chronyd = root / "usr" / "sbin" / "chronyd"
+    ntpdig = root / "usr" / "bin" / "ntpdig"
+    lib = root / "usr" / "lib" / "python3" / "dist-packages" / "ntp" / "libntpc.so"
+    if chronyd.is_file() and ntpdig.is_file() and lib.exists():
+        return root
+    if _peers_prepared is None:
+        if not PEERS_SCRIPT.is_file():
+            _peers_prepared = "missing %s" % PEERS_SCRIPT
+        else:
+            try:
+                r = subprocess.run(["bash", str(PEERS_SCRIPT)], capture_output=True,
+                                   text=True, timeout=600,
+                                   env=dict(os.environ, PEERS_DIR=str(PEERS_DIR)))
+                _peers_prepared = ("" if r.returncode == 0 else
+                                   "scripts/peers.sh failed (%d): %s"
+                                   % (r.returncode, (r.stderr or r.stdout)[-500:]))
+            except subprocess.TimeoutExpired:
+                _peers_prepared = "scripts/peers.sh timed out"
+    if _peers_prepared:
+        pytest.skip("real peers unavailable: " + _peers_prepared)
+    return root
+
+
+def chronyd_path():
+    p = peers_root() / "usr" / "sbin" / "chronyd"
+    if not p.is_file():
+        pytest.skip("chronyd not found in %s" % p)
+    return p
+
+
+def ntpdig_cmd():
+    """argv prefix and env to run the extracted ntpdig."""
+    root = peers_root()
+    script = root / "usr" / "bin" / "ntpdig"
+    if not script.is_file():
+        pytest.skip("ntpdig not found in %s" % script)
+    env = dict(os.environ, PYTHONPATH=str(root / "usr" / "lib" / "python3" / "dist-packages"))
+    return ["/usr/bin/python3", str(script)], env
+
+
+# ---------------------------------------------------------------- fixtures
+# Imported by tests/system/conftest.py and tests/interop/conftest.py.
+
+@pytest.fixture
+def stratumd_bin():
+    return require_stratumd()
+
+
+@pytest.fixture
+def daemons(tmp_path):
+    """Factory: daemons(config, args=(), wait_ports=()) -> started Daemon.
+    Every daemon started is stopped (SIGTERM, then SIGKILL) at teardown and
+    its log printed (shown by pytest when the test fails)."""
+    require_stratumd()
+    started = []
+
+    def start(config, args=(), wait_ports=(), timeout=5.0):
+        d = Daemon(tmp_path / ("stratumd%d" % len(started)), config, args)
+        started.append(d)
+        return d.start(wait_ports=wait_ports, timeout=timeout)
+
+    yield start
+    for d in started:
+        d.stop()
+        print("---- %s (exit %s)\n%s" % (" ".join(d.argv()), d.proc.returncode, d.log()))
+
+
+def start_server(workdir, **kw):
+    """Start stratumd serving on 127.0.0.1:<free port>; return (daemon, (addr, port))."""
+    require_stratumd()
+    port = free_udp_port()
+    d = Daemon(workdir, server_config(port, **kw))
+    try:
+        d.start(wait_ports=[(4, port)])
+    except BaseException:
+        d.stop()
+        raise
+    return d, ("127.0.0.1", port)
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory):
+    """A stratumd with `local stratum 3` and `allow 127.0.0.1`, bound to
+    127.0.0.1 on a free port, shared by a module's tests."""
+    d, addr = start_server(tmp_path_factory.mktemp("local-server"))
+    yield addr
+    rc = d.stop()
+    print("---- stratumd (exit %s)\n%s" % (rc, d.log()))
+
+
+@pytest.fixture(scope="module")
+def unsync_server(tmp_path_factory):
+    """A stratumd with no reference at all (no `local`, no sources)."""
+    d, addr = start_server(tmp_path_factory.mktemp("unsync-server"), local_stratum=None)
+    yield addr
+    rc = d.stop()
+    print("---- stratumd (exit %s)\n%s" % (rc, d.log()))
+
+
+def chronyd_daemon(workdir, config_lines):
+    """A Daemon running the extracted chronyd (-x -d -f CONF -u <us>) with
+    `config_lines` plus what keeps it off the system's files: a pidfile in
+    workdir and no command sockets unless config_lines set cmdport."""
+    chronyd = chronyd_path()
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    lines = list(config_lines) + ["pidfile %s" % (workdir / "chronyd.pid")]
+    if not any(l.startswith("cmdport") for l in lines):
+        lines += ["cmdport 0", "bindcmdaddress /"]
+    return Daemon(workdir, "\n".join(lines) + "\n", args=["-u", username()],
+                  binary=chronyd, conf_name="chrony.conf")

@@ -1,0 +1,68 @@
+"""stratumd -Q: measure the offset of the configured servers, print it and
+exit, never touching the clock - as chronyd -Q, whose behaviour (4.3) this
+mirrors:
+  - success: logs "System clock wrong by X seconds (ignored)" and exits 0
+    (about 4 s with iburst: four samples 2 s apart);
+  - no server answers: after the iburst it logs "No suitable source for
+    synchronisation" and exits 1 (about 10 s with iburst);
+  - the server answers but is unsynchronised (leap 3, stratum 0): the same
+    message and exit 1 (about 8 s);
+  - -t SECONDS bounds the run ("Timeout reached", exit 1 if not synchronised;
+    not in stratumd's option list yet, so not tested here).
+  (Without iburst chronyd -Q waits its normal polling interval: minutes.)
+We pass -x as well (no clock control at all) and -f /dev/null: directives on
+the command line replace the config file anyway.
+"""
+import re
+import subprocess
+import time
+
+from ntptest import free_udp_port, require_stratumd
+
+OFFSET_RE = re.compile(r"System clock wrong by (-?\d+\.\d+) seconds")
+RUN_TIMEOUT = 40
+
+
+def query_mode(directives, extra_opts=("-d",), timeout=RUN_TIMEOUT):
+    stratumd = require_stratumd()
+    t0 = time.monotonic()
+    r = subprocess.run([str(stratumd), "-x"] + list(extra_opts) + ["-Q", "-f", "/dev/null"]
+                       + list(directives), capture_output=True, text=True,
+                       timeout=timeout, stdin=subprocess.DEVNULL)
+    return r, time.monotonic() - t0
+
+
+def test_query_mode_prints_offset(local_server):
+    r, elapsed = query_mode(["server %s port %d iburst" % local_server])
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    m = OFFSET_RE.search(out)
+    assert m, "no 'System clock wrong by X seconds' in:\n" + out
+    assert abs(float(m.group(1))) < 1e-3, out
+    assert elapsed < 20, "took %.1f s" % elapsed
+
+
+def test_query_mode_without_d_stays_in_foreground(local_server):
+    """-Q alone does not detach (chronyd's -Q implies -n and logs to stderr)."""
+    r, elapsed = query_mode(["server %s port %d iburst" % local_server], extra_opts=())
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert OFFSET_RE.search(out), out
+
+
+def test_query_mode_no_answer_exits_1(tmp_path):
+    port = free_udp_port()         # nothing listens there
+    r, elapsed = query_mode(["server 127.0.0.1 port %d iburst" % port])
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
+    assert "No suitable source for synchronisation" in out, out
+    assert not OFFSET_RE.search(out), out
+    assert elapsed < 30, "took %.1f s" % elapsed
+
+
+def test_query_mode_unsynchronised_server_exits_1(unsync_server):
+    r, elapsed = query_mode(["server %s port %d iburst" % unsync_server])
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
+    assert "No suitable source for synchronisation" in out, out
+    assert not OFFSET_RE.search(out), out
