@@ -8,8 +8,11 @@ Contents:
   - free_udp_port(): a free unprivileged UDP port (bind port 0)
   - a tiny NTP packet builder/parser (struct), extension fields, MAC trailers
   - exchange(): send one datagram, collect every reply within a timeout
-  - Daemon: run stratumd (always with -x -d) with guaranteed cleanup
-  - peers(): locate (or prepare with scripts/peers.sh) chronyd and ntpdig
+  - Daemon: run stratumd (always with -x -d) with guaranteed cleanup;
+    chronyd_daemon(): the same for the extracted chronyd
+  - peers_root(), chronyd_path(), ntpdig_cmd(): locate the real peers,
+    preparing them with scripts/peers.sh when needed (skip if impossible)
+  - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
 """
 
 import os
@@ -444,5 +447,8 @@ def chronyd_daemon(workdir, config_lines):
     lines = list(config_lines) + ["pidfile %s" % (workdir / "chronyd.pid")]
     if not any(l.startswith("cmdport") for l in lines):
         lines += ["cmdport 0", "bindcmdaddress /"]
-    return Daemon(workdir, "\n".join(lines) + "\n", args=["-u", username()],
+    # -u <us>: never look up Debian's _chrony user; -U: as non-root, skip
+    # chronyd's superuser check (it needs no privilege with -x, ports > 1023)
+    args = ["-u", username()] + ([] if is_root() else ["-U"])
+    return Daemon(workdir, "\n".join(lines) + "\n", args=args,
                   binary=chronyd, conf_name="chrony.conf")

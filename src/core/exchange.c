@@ -48,6 +48,7 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
   out->root_delay = ntp_short_to_double(h->root_delay);
   out->root_dispersion = ntp_short_to_double(h->root_dispersion);
   out->stratum = h->stratum;
+  out->precision = h->precision;
   out->leap = h->leap;
   out->version = h->version;
   return EXCH_OK;

@@ -32,6 +32,7 @@ struct exch_sample {
   double delay;
   double root_delay, root_dispersion;
   int stratum;
+  int precision;        /* the server's, log2 seconds */
   uint8_t leap;
   uint8_t version;
   uint32_t refid;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "proto/ntp_packet.h"
+#include "proto/ntp_time.h"
 
 void refstate_init(struct refstate *r, int precision_log2)
 {
@@ -30,7 +31,8 @@ void refstate_params(const struct refstate *r, const struct timespec *now, struc
     out->refid = r->refid;
     out->ref_time = r->ref_time;
     out->root_delay = r->root_delay;
-    out->root_dispersion = r->root_dispersion;
+    double age = ts_diff(now, &r->ref_time);
+    out->root_dispersion = r->root_dispersion + r->dispersion_rate * (age > 0.0 ? age : 0.0);
   } else if (r->local_enabled) {
     out->leap = NTP_LEAP_NONE;
     out->stratum = (uint8_t)r->local_stratum;

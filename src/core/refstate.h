@@ -22,6 +22,7 @@ struct refstate {
   uint32_t refid;
   struct timespec ref_time;
   double root_delay, root_dispersion;
+  double dispersion_rate;      /* growth of root dispersion after ref_time, s/s */
   int precision_log2;          /* of reading the clock */
   bool local_enabled;
   int local_stratum;

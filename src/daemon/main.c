@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "conf/config.h"
+#include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/refstate.h"
 #include "daemon/options.h"
 #include "daemon/query_mode.h"
+#include "daemon/sources.h"
 #include "sys/detach.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -24,6 +26,7 @@ struct daemon {
   struct refstate ref;
   struct ntp_server server;
   int n_server_socks;
+  struct client *client;
 };
 
 /* Parse the command-line directives, or else the configuration file, and
@@ -101,6 +104,20 @@ static bool start_server(struct daemon *d, const struct options *o)
   return !wanted || d->n_server_socks > 0;
 }
 
+static bool start_client(struct daemon *d, const struct options *o)
+{
+  struct client_params p;
+  if (d->cfg.n_sources == 0)
+    return true;
+  sources_client_params(&d->cfg, !o->no_clock_control, &p);
+  d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
+  if (!d->client)
+    return false;
+  sources_add_all(&d->cfg, o->family, d->client);
+  client_start(d->client);
+  return true;
+}
+
 static void log_server_stats(const struct ntp_server *s)
 {
   log_printf(PLAT_LOG_INFO, "NTP packets received %llu, replied %llu",
@@ -125,10 +142,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
   else
     log_open(o->foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, NULL, o->log_level);
   log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
-  if (!o->no_clock_control)
-    log_printf(PLAT_LOG_INFO, "Clock control is not implemented yet: running as with -x");
-  if (d->cfg.n_sources > 0)
-    log_printf(PLAT_LOG_WARN, "This version does not poll sources yet (stratumd -Q measures them)");
+  if (o->no_clock_control)
+    log_printf(PLAT_LOG_INFO, "Disabled control of system clock");
 
   d->loop = loop_new();
   d->lp = d->loop ? linux_platform_new(d->loop) : NULL;
@@ -138,6 +153,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
   }
   if (!start_server(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
+    goto out;
+  }
+  if (!start_client(d, o)) {
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
   if (o->user && !priv_drop(o->user)) {
@@ -158,6 +177,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
   detach_done(ready_fd, status ? status : 1);
+  client_free(d->client);
   srv_free(&d->server);
   linux_platform_free(d->lp);
   loop_free(d->loop);

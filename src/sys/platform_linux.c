@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys/clock_linux.h"
 #include "sys/log.h"
 #include "sys/udp.h"
 
@@ -131,6 +132,24 @@ static void lx_random_bytes(void *ctx, void *buf, size_t len)
     abort();
 }
 
+static int lx_clock_set_freq(void *ctx, double ppm)
+{
+  (void)ctx;
+  return clock_linux_set_freq(ppm);
+}
+
+static double lx_clock_get_freq(void *ctx)
+{
+  (void)ctx;
+  return clock_linux_get_freq();
+}
+
+static int lx_clock_step(void *ctx, double seconds)
+{
+  (void)ctx;
+  return clock_linux_step(seconds);
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -145,6 +164,9 @@ static const struct platform_ops linux_ops = {
   .udp_close = lx_udp_close,
   .udp_send = lx_udp_send,
   .random_bytes = lx_random_bytes,
+  .clock_set_freq = lx_clock_set_freq,
+  .clock_get_freq = lx_clock_get_freq,
+  .clock_step = lx_clock_step,
   .log = lx_log,
 };
 

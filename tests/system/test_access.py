@@ -2,6 +2,8 @@
 addresses (Linux routes all of 127.0.0.0/8 to lo, so a client socket can bind
 127.0.0.2, 127.0.0.3...).  Every expectation below was checked against
 chronyd 4.3 with the same directives."""
+import socket
+
 import pytest
 
 from ntptest import (MODE_SERVER, client_request, exchange, free_udp_port, parse,
@@ -58,3 +60,26 @@ def test_access(daemons, directives, expect):
             p = parse(data)
             assert p.mode == MODE_SERVER and p.org == parse(req).xmt
     assert got == expect
+
+
+CASES6 = [
+    ("allow-::1", ["allow ::1"], True),
+    ("allow-all", ["allow all"], True),
+    ("allow-::/0-deny-::1", ["allow ::/0", "deny ::1"], False),
+    ("allow-v4-only", ["allow 127.0.0.1", "allow ::2"], False),
+]
+
+
+@pytest.mark.parametrize("directives,answered", [(d, a) for _, d, a in CASES6],
+                         ids=[i for i, _, _ in CASES6])
+def test_access_ipv6(daemons, directives, answered):
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    port = free_udp_port("::1")
+    conf = server_config(port, bind="::1", allow=()) + "".join(d + "\n" for d in directives)
+    d = daemons(conf, wait_ports=[(6, port)])
+    replies = exchange(("::1", port), client_request(), timeout=1.0 if answered else 0.3)
+    assert bool(replies) == answered, d.log()

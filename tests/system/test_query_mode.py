@@ -7,8 +7,7 @@ mirrors:
     synchronisation" and exits 1 (about 10 s with iburst);
   - the server answers but is unsynchronised (leap 3, stratum 0): the same
     message and exit 1 (about 8 s);
-  - -t SECONDS bounds the run ("Timeout reached", exit 1 if not synchronised;
-    not in stratumd's option list yet, so not tested here).
+  - -t SECONDS bounds the run ("Timeout reached", exit 1 if not synchronised).
   (Without iburst chronyd -Q waits its normal polling interval: minutes.)
 We pass -x as well (no clock control at all) and -f /dev/null: directives on
 the command line replace the config file anyway.
@@ -65,4 +64,16 @@ def test_query_mode_unsynchronised_server_exits_1(unsync_server):
     out = r.stdout + r.stderr
     assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
     assert "No suitable source for synchronisation" in out, out
+    assert not OFFSET_RE.search(out), out
+
+
+def test_query_mode_timeout_option():
+    """-t 2 with a server that never answers: gives up after 2 s, exit 1
+    (chronyd: "Timeout reached")."""
+    port = free_udp_port()
+    r, elapsed = query_mode(["server 127.0.0.1 port %d iburst" % port],
+                            extra_opts=("-d", "-t", "2"))
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
+    assert 1.5 < elapsed < 6, "took %.1f s" % elapsed
     assert not OFFSET_RE.search(out), out

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from ntptest import (client_request, ext_field, free_udp_port, header, parse, query,
-                     require_stratumd, server_config)
+from ntptest import (client_request, exchange, ext_field, free_udp_port, header, parse,
+                     query, require_stratumd, server_config, udp_ports_of)
 
 
 def _ipv6_loopback():
@@ -128,3 +128,35 @@ def test_burst_of_garbage_then_valid(local_server):
                 rep = s.recv(1024)
                 ok += parse(rep).org == parse(req).xmt
         assert ok == 5
+
+
+@pytest.mark.parametrize("opt,family", [("-4", 4), ("-6", 6)])
+def test_address_family_option(daemons, opt, family):
+    """-4 / -6: serve on IPv4 only / IPv6 only (as chronyd: one wildcard
+    socket of that family)."""
+    if family == 6 and not _ipv6_loopback():
+        pytest.skip("no IPv6 loopback")
+    port = free_udp_port("::1" if family == 6 else "127.0.0.1")
+    d = daemons(server_config(port, bind=None, allow=("127.0.0.0/8", "::1")), args=[opt],
+                wait_ports=[(family, port)])
+    other = 10 - family
+    assert (other, port) not in udp_ports_of(d.proc.pid)
+    addr = "::1" if family == 6 else "127.0.0.1"
+    assert query((addr, port), timeout=2.0)[1] is not None
+
+
+def test_many_client_addresses(daemons):
+    """500 different client addresses (127.1.x.y), each answered: the
+    per-client state (client log, access checks) copes."""
+    port = free_udp_port()
+    daemons(server_config(port, allow=("127.0.0.0/8",)), wait_ports=[(4, port)])
+    missing = []
+    t0 = time.monotonic()
+    for i in range(500):
+        src = "127.1.%d.%d" % (i // 250, i % 250 + 1)
+        req = client_request()
+        replies = exchange(("127.0.0.1", port), req, src=src, timeout=1.0, max_replies=1)
+        if not replies or parse(replies[0][0]).org != parse(req).xmt:
+            missing.append(src)
+    assert missing == []
+    assert time.monotonic() - t0 < 30

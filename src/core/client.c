@@ -1,0 +1,287 @@
+#include "core/client.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/discipline.h"
+#include "core/ntp_source.h"
+#include "core/select.h"
+
+#define CLIENT_MAX_SOURCES 64
+#define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
+
+struct client {
+  const struct platform *plat;
+  struct client_params p;
+  struct refstate *ref;
+  struct discipline disc;
+  struct sel_params selp;
+  struct nsrc *src[CLIENT_MAX_SOURCES];
+  struct sel_source sel[CLIENT_MAX_SOURCES];
+  unsigned n;
+  int selected;
+  enum sel_reason last_reason;
+  unsigned n_updates;
+  struct timespec last_update;
+  double skew;                        /* of our frequency, s/s */
+  double residual_freq;               /* s/s */
+};
+
+void client_source_defaults(struct client_source_params *s)
+{
+  memset(s, 0, sizeof(*s));
+  s->port = 123;
+  s->minpoll = 6;
+  s->maxpoll = 10;
+  s->polltarget = 8;
+  s->version = 4;
+  s->minsamples = -1;
+  s->maxsamples = -1;
+  s->maxdelay = 3.0;
+  s->maxdelaydevratio = 10.0;
+  s->asymmetry = 1.0;
+}
+
+void client_params_defaults(struct client_params *p)
+{
+  memset(p, 0, sizeof(*p));
+  p->control = true;
+  p->maxslewrate = 83333.333;
+  p->maxdrift = 500000.0;
+  p->maxupdateskew = 1000.0;
+  p->corrtimeratio = 3.0;
+  p->maxdistance = 3.0;
+  p->maxjitter = 1.0;
+  p->minsources = 1;
+  p->combinelimit = 3.0;
+  p->stratumweight = 0.001;
+  p->reselectdist = 0.0001;
+  p->initial_skew = 1e6;
+}
+
+static void on_clock_change(void *arg, const struct timespec *when, double dfreq, double doffset)
+{
+  struct client *c = arg;
+  for (unsigned i = 0; i < c->n; i++)
+    nsrc_slew(c->src[i], when, dfreq, doffset);
+}
+
+struct client *client_new(const struct platform *plat, const struct client_params *params,
+                          struct refstate *ref)
+{
+  struct client *c = calloc(1, sizeof(*c));
+  if (!c)
+    return NULL;
+  c->plat = plat;
+  c->p = *params;
+  c->ref = ref;
+  c->selected = -1;
+  c->skew = params->initial_skew * 1e-6;
+  disc_init(&c->disc, plat, params->control, params->initial_freq, params->maxslewrate,
+            params->maxdrift);
+  disc_add_listener(&c->disc, on_clock_change, c);
+  sel_params_default(&c->selp);
+  c->selp.min_sources = params->minsources;
+  c->selp.max_distance = params->maxdistance;
+  c->selp.max_jitter = params->maxjitter;
+  c->selp.combine_limit = params->combinelimit;
+  c->selp.stratum_weight = params->stratumweight;
+  c->selp.reselect_dist = params->reselectdist;
+  return c;
+}
+
+void client_free(struct client *c)
+{
+  if (!c)
+    return;
+  for (unsigned i = 0; i < c->n; i++) {
+    nsrc_fini(c->src[i]);
+    free(c->src[i]);
+  }
+  disc_fini(&c->disc);
+  free(c);
+}
+
+static void on_sample(void *arg, struct nsrc *src);
+
+int client_add_source(struct client *c, const struct client_source_params *s)
+{
+  if (c->n == CLIENT_MAX_SOURCES)
+    return -1;
+  struct nsrc *src = malloc(sizeof(*src));
+  if (!src)
+    return -1;
+  nsrc_init(src, s, c->plat, &c->disc, on_sample, c);
+  src->max_distance = c->p.maxdistance;
+  memset(&c->sel[c->n], 0, sizeof(c->sel[c->n]));
+  c->src[c->n] = src;
+  return (int)c->n++;
+}
+
+void client_start(struct client *c)
+{
+  for (unsigned i = 0; i < c->n; i++)
+    nsrc_start(c->src[i]);
+}
+
+/* The selection's view of a source at `now`. */
+static void fill_sel_source(struct client *c, unsigned i, const struct timespec *now)
+{
+  const struct nsrc *s = c->src[i];
+  struct sel_source *o = &c->sel[i];
+  struct sst_selection sd;
+  struct sst_tracking td;
+
+  o->noselect = s->p.noselect;
+  o->prefer = s->p.prefer;
+  o->trust = s->p.trust;
+  o->require = s->p.require;
+  o->ref_id = s->refid;
+  o->reach = s->reach;
+  o->reach_size = s->counters[NSRC_TX] > 8 ? 8 : (int)s->counters[NSRC_TX];
+  o->has_stats = sst_get_selection_data(&s->stats, now, &sd) && sd.select_ok &&
+                 sst_get_tracking_data(&s->stats, now, &td);
+  if (!o->has_stats)
+    return;
+  o->leap = sd.leap;
+  o->stratum = sd.stratum;
+  o->offset = sd.offset;
+  o->root_distance = sd.root_distance;
+  o->std_dev = sd.std_dev;
+  o->first_sample_ago = sd.first_sample_ago;
+  o->last_sample_ago = sd.last_sample_ago;
+  o->offset_sd = td.offset_sd;
+  o->frequency = td.frequency;
+  o->frequency_sd = td.frequency_sd;
+  o->skew = td.skew;
+  o->root_delay = td.root_delay;
+  o->root_dispersion = td.root_dispersion;
+}
+
+static uint32_t refid_of(const struct ip_addr *a)
+{
+  if (a->family == ADDR_INET4)
+    return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+           (uint32_t)a->bytes[2] << 8 | a->bytes[3];
+  return addr_hash(a, 0);
+}
+
+static void set_unsynchronised(struct client *c)
+{
+  c->ref->synchronised = false;
+  c->ref->leap = NTP_LEAP_UNSYNC;
+}
+
+/* chrony's REF_SetReference, simplified: step or slew the offset, weigh
+ * the new frequency estimate against the old one by their skews. */
+static void update_reference(struct client *c, const struct sel_result *r,
+                             const struct timespec *now)
+{
+  const struct nsrc *src = c->src[r->selected];
+  double interval = c->n_updates > 0 ? ts_diff(now, &c->last_update) : 0.0;
+  bool may_step = c->p.makestep_limit < 0 || (int)c->n_updates < c->p.makestep_limit;
+
+  if (may_step && c->p.makestep_threshold > 0.0 && fabs(r->offset) > c->p.makestep_threshold) {
+    plat_logf(c->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds", r->offset);
+    if (disc_step(&c->disc, r->offset))
+      plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", r->offset);
+  } else {
+    double freq = disc_base_freq(&c->disc);
+    double skew = r->skew;
+    if (skew < c->p.maxupdateskew * 1e-6) {
+      double old_w = c->n_updates > 0 ? 1.0 / (c->skew * c->skew) : 0.0;
+      double new_w = 3.0 / (skew * skew);
+      double target = freq + r->frequency * 1e6;
+      freq = (freq * old_w + target * new_w) / (old_w + new_w);
+      c->skew = (c->skew * old_w + skew * new_w) / (old_w + new_w);
+      c->residual_freq = r->frequency - (freq - disc_base_freq(&c->disc)) * 1e-6;
+    }
+    /* Offsets within the noise are slewed slowly, large ones quickly
+     * (chrony's correction time ratio). */
+    double rate = c->p.corrtimeratio * 0.5 * r->offset_sd * interval;
+    double duration = fabs(r->offset) > 0.0 ? rate / fabs(r->offset) : 0.0;
+    disc_accumulate(&c->disc, freq, r->offset, duration);
+  }
+
+  struct refstate *ref = c->ref;
+  ref->synchronised = true;
+  ref->leap = (uint8_t)r->leap;
+  ref->stratum = r->stratum + 1;
+  ref->refid = refid_of(&src->p.addr);
+  disc_cooked_time(&c->disc, &ref->ref_time);
+  ref->root_delay = r->root_delay + src->last_delay;
+  ref->root_dispersion = r->root_dispersion;
+  ref->dispersion_rate = c->skew + fabs(c->residual_freq) + MAX_CLOCK_ERROR;
+  c->last_update = *now;
+  c->n_updates++;
+}
+
+static void on_sample(void *arg, struct nsrc *updated)
+{
+  struct client *c = arg;
+  struct timespec now;
+  struct sel_result r;
+  char a[ADDR_STR_LEN];
+  int updated_index = -1;
+
+  disc_cooked_time(&c->disc, &now);
+  for (unsigned i = 0; i < c->n; i++) {
+    fill_sel_source(c, i, &now);
+    if (c->src[i] == updated)
+      updated_index = (int)i;
+  }
+  int prev = c->selected;
+  sel_select(&c->selp, c->sel, (int)c->n, prev, updated_index, &r);
+
+  if (r.selected >= 0 && r.selected != prev)
+    plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s",
+              addr_format(&c->src[r.selected]->p.addr, a));
+  c->selected = r.selected;
+  if (r.reason != SEL_OK && r.reason != c->last_reason) {
+    const char *text = sel_reason_text(r.reason);
+    if (text)
+      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
+  }
+  if (r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)
+    c->last_reason = r.reason;
+  if (r.selected < 0 && r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)
+    set_unsynchronised(c);
+  if (r.update_reference && r.selected >= 0)
+    update_reference(c, &r, &now);
+}
+
+unsigned client_n_sources(const struct client *c)
+{
+  return c->n;
+}
+
+bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r)
+{
+  if (i >= c->n)
+    return false;
+  const struct nsrc *s = c->src[i];
+  memset(r, 0, sizeof(*r));
+  r->addr = s->p.addr;
+  r->port = s->p.port;
+  r->stratum = s->stratum;
+  r->poll = s->poll;
+  r->reach = s->reach;
+  r->state = sel_state_char(c->sel[i].status);
+  r->last_offset = s->last_offset;
+  r->last_delay = s->last_delay;
+  r->n_samples = (unsigned)sst_samples(&s->stats);
+  r->valid_replies = s->counters[NSRC_RX_VALID];
+  r->bad_replies = s->counters[NSRC_RX_BAD];
+  return true;
+}
+
+int client_selected(const struct client *c)
+{
+  return c->selected;
+}
+
+unsigned client_steps(const struct client *c)
+{
+  return c->disc.steps;
+}

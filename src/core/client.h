@@ -1,0 +1,90 @@
+/* client: stratumd as an NTP client — its sources, their statistics,
+ * selection, and the reference update that disciplines the clock.
+ *
+ * The client runs entirely on a struct platform (Linux or the simulator).
+ * Sources are given by address (name resolution happens outside the core).
+ * Every valid sample triggers selection; a selected source (or combination)
+ * updates the clock through the discipline and the served reference state.
+ * Messages operators grep are logged with chrony's wording. */
+#ifndef STRATUM_CORE_CLIENT_H
+#define STRATUM_CORE_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/platform.h"
+#include "core/refstate.h"
+
+/* One server/peer's options, chrony's names and defaults (see
+ * client_source_defaults). */
+struct client_source_params {
+  struct ip_addr addr;
+  uint16_t port;                 /* 123 */
+  char name[256];                /* as configured, for logs */
+  int minpoll, maxpoll;          /* 6, 10 */
+  int polltarget;                /* 8 */
+  bool iburst, burst, prefer, noselect, trust, require, offline;
+  int version;                   /* 4 */
+  int minstratum;                /* 0 */
+  int minsamples, maxsamples;    /* -1: the statistics' defaults */
+  double maxdelay;               /* 3.0 */
+  double maxdelayratio;          /* 0: off */
+  double maxdelaydevratio;       /* 10.0 */
+  double mindelay;               /* 0: off */
+  double asymmetry;              /* 1.0 */
+  double offset;                 /* 0.0 */
+};
+
+struct client_params {
+  bool control;                  /* adjust the clock (false: -x) */
+  double makestep_threshold;     /* step if |offset| above this... */
+  int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
+  double maxslewrate;            /* ppm, 83333.333 */
+  double maxdrift;               /* ppm, 500000 */
+  double maxupdateskew;          /* ppm, 1000 */
+  double corrtimeratio;          /* 3.0 */
+  double maxdistance;            /* 3.0 */
+  double maxjitter;              /* 1.0 */
+  int minsources;                /* 1 */
+  double combinelimit;           /* 3.0 */
+  double stratumweight;          /* 0.001 */
+  double reselectdist;           /* 0.0001 */
+  double initial_freq;           /* ppm, from the drift file */
+  double initial_skew;           /* ppm */
+};
+
+struct client;
+
+void client_source_defaults(struct client_source_params *s);
+void client_params_defaults(struct client_params *p);
+
+/* The platform must outlive the client. `ref` is updated when synchronised
+ * (the NTP server reads it). Returns NULL on allocation failure. */
+struct client *client_new(const struct platform *plat, const struct client_params *params,
+                          struct refstate *ref);
+void client_free(struct client *c);
+/* Returns the source index, or -1 (too many sources, or out of memory). */
+int client_add_source(struct client *c, const struct client_source_params *s);
+/* Start polling (iburst where configured). */
+void client_start(struct client *c);
+
+/* Observations for reports and tests. */
+struct client_source_report {
+  struct ip_addr addr;
+  uint16_t port;
+  int stratum;
+  int poll;
+  uint8_t reach;                 /* reachability register, newest bit 0 */
+  char state;                    /* chronyc sources: '*', '+', '-', 'x', '~', '?' */
+  double last_offset, last_delay;
+  unsigned n_samples;
+  uint64_t valid_replies, bad_replies;
+};
+
+unsigned client_n_sources(const struct client *c);
+bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r);
+int client_selected(const struct client *c);   /* index or -1 */
+unsigned client_steps(const struct client *c);
+
+#endif

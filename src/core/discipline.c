@@ -1,0 +1,204 @@
+#include "core/discipline.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "proto/ntp_time.h"
+
+/* Slews shorter than this are not worth a timer: they finish with the next
+ * correction. */
+#define MIN_SLEW_TIME 0.01
+
+static void set_clock_freq(struct discipline *d, double ppm);
+
+void disc_init(struct discipline *d, const struct platform *plat, bool control,
+               double initial_freq, double max_slew_rate, double max_freq)
+{
+  memset(d, 0, sizeof(*d));
+  d->plat = plat;
+  d->control = control && plat->ops->clock_set_freq && plat->ops->clock_step;
+  d->max_slew_rate = max_slew_rate;
+  d->max_freq = max_freq;
+  d->base_freq = fmax(-max_freq, fmin(max_freq, initial_freq));
+  plat->ops->now(plat->ctx, &d->virt_t0);
+  d->slew_start = d->virt_t0;
+  set_clock_freq(d, d->base_freq);
+}
+
+void disc_fini(struct discipline *d)
+{
+  if (d->slew_timer)
+    d->plat->ops->timer_cancel(d->plat->ctx, d->slew_timer);
+  d->slew_timer = 0;
+}
+
+bool disc_add_listener(struct discipline *d, disc_change_fn fn, void *arg)
+{
+  if (d->n_listeners == DISC_MAX_LISTENERS)
+    return false;
+  d->listeners[d->n_listeners].fn = fn;
+  d->listeners[d->n_listeners].arg = arg;
+  d->n_listeners++;
+  return true;
+}
+
+static void notify(struct discipline *d, const struct timespec *when, double dfreq,
+                   double doffset)
+{
+  for (unsigned i = 0; i < d->n_listeners; i++)
+    d->listeners[i].fn(d->listeners[i].arg, when, dfreq, doffset);
+}
+
+/* The clock being corrected ("raw"): the platform's clock, or the virtual
+ * clock built on it. */
+static struct timespec to_raw(const struct discipline *d, const struct timespec *platform_time)
+{
+  if (d->control)
+    return *platform_time;
+  double elapsed = ts_diff(platform_time, &d->virt_t0);
+  return ts_add_double(platform_time, d->virt_offset + d->virt_freq * 1e-6 * elapsed);
+}
+
+static void raw_now(struct discipline *d, struct timespec *raw)
+{
+  struct timespec t;
+  d->plat->ops->now(d->plat->ctx, &t);
+  *raw = to_raw(d, &t);
+}
+
+static void set_clock_freq(struct discipline *d, double ppm)
+{
+  if (d->control) {
+    d->plat->ops->clock_set_freq(d->plat->ctx, ppm);
+    return;
+  }
+  struct timespec now;
+  d->plat->ops->now(d->plat->ctx, &now);
+  d->virt_offset += d->virt_freq * 1e-6 * ts_diff(&now, &d->virt_t0);
+  d->virt_t0 = now;
+  d->virt_freq = ppm;
+}
+
+static bool step_clock(struct discipline *d, double offset)
+{
+  if (d->control)
+    return d->plat->ops->clock_step(d->plat->ctx, offset) == 0;
+  d->virt_offset += offset;
+  return true;
+}
+
+/* The correction not yet slewed at raw time `raw`. While slewing, the raw
+ * clock runs 1 + r times as fast as it would at the base frequency, so of
+ * `elapsed` raw seconds the part r / (1 + r) is correction. */
+static double offset_correction(const struct discipline *d, const struct timespec *raw)
+{
+  double elapsed = ts_diff(raw, &d->slew_start);
+  double r = d->slew_rate * 1e-6;
+  return d->remaining - elapsed * r / (1.0 + r);
+}
+
+struct timespec disc_cook(struct discipline *d, const struct timespec *platform_time)
+{
+  struct timespec raw = to_raw(d, platform_time);
+  return ts_add_double(&raw, offset_correction(d, &raw));
+}
+
+void disc_cooked_time(struct discipline *d, struct timespec *cooked)
+{
+  struct timespec now;
+  d->plat->ops->now(d->plat->ctx, &now);
+  *cooked = disc_cook(d, &now);
+}
+
+static void set_freq(struct discipline *d)
+{
+  set_clock_freq(d, d->base_freq + d->slew_rate);
+}
+
+/* Account for what was slewed since the last change, at raw time `raw`. */
+static void settle(struct discipline *d, const struct timespec *raw)
+{
+  d->remaining = offset_correction(d, raw);
+  d->slew_start = *raw;
+}
+
+static void on_slew_end(void *arg);
+
+/* Slew `remaining` over `duration` seconds, starting now. */
+static void start_slew(struct discipline *d, double duration)
+{
+  if (d->slew_timer)
+    d->plat->ops->timer_cancel(d->plat->ctx, d->slew_timer);
+  d->slew_timer = 0;
+  if (fabs(d->remaining) < 1e-12 || duration < MIN_SLEW_TIME) {
+    d->slew_rate = 0.0;
+    set_freq(d);
+    return;
+  }
+  double r = d->remaining / duration;
+  d->slew_rate = r * 1e6;
+  /* Set the rate first: timers count the platform clock's seconds, which
+   * pass 1 + r times faster when it is the clock being slewed. */
+  set_freq(d);
+  double delay = d->control ? duration * (1.0 + r) : duration;
+  d->slew_timer = d->plat->ops->timer_add(d->plat->ctx, delay, on_slew_end, d);
+}
+
+static void on_slew_end(void *arg)
+{
+  struct discipline *d = arg;
+  struct timespec raw;
+  d->slew_timer = 0;
+  raw_now(d, &raw);
+  settle(d, &raw);
+  /* The timer may fire a little late or early; what is left over (normally
+   * nanoseconds) is carried into the next correction. */
+  d->slew_rate = 0.0;
+  set_freq(d);
+}
+
+void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time)
+{
+  struct timespec raw, cooked;
+  raw_now(d, &raw);
+  settle(d, &raw);
+  cooked = ts_add_double(&raw, d->remaining);
+
+  double old_freq = d->base_freq;
+  d->base_freq = fmax(-d->max_freq, fmin(d->max_freq, freq));
+  d->remaining += offset;
+  double duration = fmax(correction_time, fabs(d->remaining) / (d->max_slew_rate * 1e-6));
+  start_slew(d, duration);
+  notify(d, &cooked, (d->base_freq - old_freq) * 1e-6, offset);
+}
+
+bool disc_step(struct discipline *d, double offset)
+{
+  struct timespec raw, cooked;
+  raw_now(d, &raw);
+  settle(d, &raw);
+  /* The unfinished slew becomes part of the step. */
+  double total = offset + d->remaining;
+  if (!step_clock(d, total))
+    return false;
+  d->remaining = 0.0;
+  raw_now(d, &raw);
+  d->slew_start = raw;
+  start_slew(d, 0.0);
+  d->steps++;
+  cooked = raw;
+  notify(d, &cooked, 0.0, offset);
+  return true;
+}
+
+void disc_external_step(struct discipline *d, double offset)
+{
+  struct timespec cooked;
+  disc_cooked_time(d, &cooked);
+  notify(d, &cooked, 0.0, offset);
+}
+
+double disc_base_freq(const struct discipline *d)
+{
+  return d->base_freq;
+}

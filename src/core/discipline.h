@@ -1,0 +1,70 @@
+/* discipline: the local clock as the core sees it, corrected through the
+ * platform (chrony's model).
+ *
+ * Offsets are never applied by the kernel's PLL: an offset correction is
+ * "accumulated" and then slewed out by running the clock at base frequency
+ * + correction rate for as long as needed (limited by maxslewrate). The
+ * "cooked" time is the raw clock plus the correction still to be slewed:
+ * it jumps by the whole correction at once, which is what measurements and
+ * statistics use. Every change of the cooked time scale is announced to
+ * listeners (source statistics slew their samples).
+ *
+ * Without clock control (-x, or a platform that cannot adjust the clock) the
+ * same corrections are applied to a virtual clock kept here instead, so the
+ * daemon still tracks its offset and frequency, as chronyd -x does. */
+#ifndef STRATUM_CORE_DISCIPLINE_H
+#define STRATUM_CORE_DISCIPLINE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "core/platform.h"
+
+#define DISC_MAX_LISTENERS 4
+
+/* The cooked time scale changed at `when` (cooked time): its rate by dfreq
+ * (s/s, > 0 = now runs faster) and its offset by doffset (seconds added). */
+typedef void (*disc_change_fn)(void *arg, const struct timespec *when, double dfreq,
+                               double doffset);
+
+struct discipline {
+  const struct platform *plat;
+  bool control;                  /* adjust the real clock */
+  double virt_offset, virt_freq; /* the virtual clock without control: s, ppm */
+  struct timespec virt_t0;       /* raw time virt_offset refers to */
+  double base_freq;              /* ppm applied when not slewing */
+  double max_slew_rate;          /* ppm */
+  double max_freq;               /* ppm, |base_freq| limit */
+  double remaining;              /* correction still to slew, s (> 0: clock to advance) */
+  double slew_rate;              /* ppm currently added to base_freq */
+  struct timespec slew_start;    /* raw time when slew_rate was last set */
+  plat_timer slew_timer;
+  unsigned steps;
+  struct {
+    disc_change_fn fn;
+    void *arg;
+  } listeners[DISC_MAX_LISTENERS];
+  unsigned n_listeners;
+};
+
+void disc_init(struct discipline *d, const struct platform *plat, bool control,
+               double initial_freq, double max_slew_rate, double max_freq);
+void disc_fini(struct discipline *d);
+bool disc_add_listener(struct discipline *d, disc_change_fn fn, void *arg);
+
+/* Cooked time now, and of a platform time stamp (e.g. a receive time). */
+void disc_cooked_time(struct discipline *d, struct timespec *cooked);
+struct timespec disc_cook(struct discipline *d, const struct timespec *platform_time);
+
+/* Set the base frequency to freq ppm and slew `offset` seconds (> 0: the
+ * clock is behind and must advance). correction_time: the time over which
+ * to slew an offset (at least |offset| / max_slew_rate). */
+void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
+/* Step the clock by `offset` seconds now, dropping any unfinished slew. */
+bool disc_step(struct discipline *d, double offset);
+/* An outside force stepped the clock: tell the listeners. */
+void disc_external_step(struct discipline *d, double offset);
+
+double disc_base_freq(const struct discipline *d);
+
+#endif

@@ -1,0 +1,308 @@
+#include "core/ntp_source.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "proto/ntp_packet.h"
+
+#define IBURST_GOOD 4
+#define IBURST_TOTAL 8
+#define BURST_GOOD 1
+#define BURST_TOTAL 4
+#define MAX_BURST_INTERVAL 2.0
+#define MAX_BURST_POLL_RATIO 0.25
+#define INITIAL_DELAY 0.2
+#define SAMPLING_RANDOMNESS 0.02    /* fraction of the interval */
+#define NTP_MAX_DISPERSION 16.0
+#define PHI 15e-6                   /* RFC 5905 frequency tolerance */
+#define KOD_RATE 0x52415445u        /* "RATE" */
+#define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
+
+static void schedule(struct nsrc *s, double delay);
+
+void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
+               struct discipline *disc, nsrc_sample_fn on_sample, void *arg)
+{
+  memset(s, 0, sizeof(*s));
+  s->p = *p;
+  if (s->p.maxpoll < s->p.minpoll)
+    s->p.maxpoll = s->p.minpoll;
+  s->plat = plat;
+  s->disc = disc;
+  s->on_sample = on_sample;
+  s->arg = arg;
+  s->sock = -1;
+  s->poll = s->p.minpoll;
+  s->online = !p->offline;
+  sst_init(&s->stats, p->minsamples, p->maxsamples);
+}
+
+static void close_request(struct nsrc *s)
+{
+  if (s->sock >= 0)
+    s->plat->ops->udp_close(s->plat->ctx, s->sock);
+  s->sock = -1;
+  s->nonce = 0;
+}
+
+void nsrc_fini(struct nsrc *s)
+{
+  close_request(s);
+  if (s->timer)
+    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  s->timer = 0;
+}
+
+bool nsrc_reachable(const struct nsrc *s)
+{
+  return s->reach != 0;
+}
+
+static double random_unit(struct nsrc *s)
+{
+  uint32_t r;
+  s->plat->ops->random_bytes(s->plat->ctx, &r, sizeof(r));
+  return r / 4294967296.0;
+}
+
+static void adjust_poll(struct nsrc *s, double adj)
+{
+  s->poll_score += adj;
+  if (s->poll_score >= 1.0) {
+    s->poll += (int)s->poll_score;
+    s->poll_score -= (int)s->poll_score;
+  } else if (s->poll_score < 0.0) {
+    int down = (int)(s->poll_score - 1.0);
+    s->poll += down;
+    s->poll_score -= down;
+  }
+  if (s->poll < s->p.minpoll) {
+    s->poll = s->p.minpoll;
+    s->poll_score = 0.0;
+  } else if (s->poll > s->p.maxpoll) {
+    s->poll = s->p.maxpoll;
+    s->poll_score = 1.0;
+  }
+}
+
+static double poll_interval(const struct nsrc *s)
+{
+  return ldexp(1.0, s->poll);
+}
+
+static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
+
+static void transmit(void *arg)
+{
+  struct nsrc *s = arg;
+  uint8_t buf[NTP_HEADER_LEN];
+  s->timer = 0;
+
+  if (s->sock >= 0 || s->tx_since_rx > 0) {
+    /* The previous request went unanswered. */
+    if (s->sock >= 0)
+      s->reach <<= 1;
+    if (s->burst_total == 0 && s->tx_since_rx > 1)
+      adjust_poll(s, UNREACH_POLL_ADJ);
+  }
+  close_request(s);
+
+  int sock = s->plat->ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0,
+                                    on_reply, s);
+  if (sock >= 0) {
+    ntp_ts nonce = 0;
+    while (nonce == 0)
+      s->plat->ops->random_bytes(s->plat->ctx, &nonce, sizeof(nonce));
+    size_t len = exch_build_request(buf, s->p.version, nonce);
+    disc_cooked_time(s->disc, &s->tx_cooked);
+    if (s->plat->ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0) == 0) {
+      s->sock = sock;
+      s->nonce = nonce;
+    } else {
+      s->plat->ops->udp_close(s->plat->ctx, sock);
+    }
+  }
+  s->tx_since_rx++;
+  s->counters[NSRC_TX]++;
+
+  double interval = poll_interval(s);
+  if (s->burst_total > 0) {
+    s->burst_total--;
+    interval = fmin(MAX_BURST_INTERVAL, MAX_BURST_POLL_RATIO * interval);
+    if (s->burst_total == 0)
+      s->burst_good = 0;
+  }
+  if (s->online)
+    schedule(s, interval);
+}
+
+static void schedule(struct nsrc *s, double delay)
+{
+  delay *= 1.0 + SAMPLING_RANDOMNESS * (random_unit(s) - 0.5);
+  s->timer = s->plat->ops->timer_add(s->plat->ctx, delay, transmit, s);
+}
+
+void nsrc_start(struct nsrc *s)
+{
+  if (!s->online)
+    return;
+  if (s->p.iburst) {
+    s->burst_good = IBURST_GOOD;
+    s->burst_total = IBURST_TOTAL;
+  }
+  schedule(s, INITIAL_DELAY);
+}
+
+static void start_auto_burst(struct nsrc *s)
+{
+  if (s->p.burst && s->burst_total == 0) {
+    s->burst_good = BURST_GOOD;
+    s->burst_total = BURST_TOTAL;
+  }
+}
+
+/* A timestamp on the cooked time scale moved by a change at `when`. */
+static void slew_time(struct timespec *t, const struct timespec *when, double dfreq,
+                      double doffset)
+{
+  double elapsed = ts_diff(t, when);
+  *t = ts_add_double(t, doffset + elapsed * dfreq);
+}
+
+void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset)
+{
+  if (s->sock >= 0)
+    slew_time(&s->tx_cooked, when, dfreq, doffset);
+  sst_slew_samples(&s->stats, when, dfreq, doffset);
+}
+
+/* The refid a server synchronised to us would send: our IPv4 address. */
+static bool is_loop(const struct exch_sample *x, const struct ip_addr *local)
+{
+  if (local->family != ADDR_INET4 || x->stratum <= 1)
+    return false;
+  uint32_t ours = (uint32_t)local->bytes[0] << 24 | (uint32_t)local->bytes[1] << 16 |
+                  (uint32_t)local->bytes[2] << 8 | local->bytes[3];
+  return x->refid == ours;
+}
+
+static void handle_kod(struct nsrc *s, const struct exch_sample *x)
+{
+  char a[ADDR_STR_LEN];
+  s->counters[NSRC_RX_KOD]++;
+  /* DENY and RSTR are ignored: without authentication anyone could send
+   * them. RATE passed the origin test, so it came from the server. */
+  if (x->refid != KOD_RATE)
+    return;
+  plat_logf(s->plat, PLAT_LOG_WARN, "Received KoD RATE from %s", addr_format(&s->p.addr, a));
+  if (s->poll < s->p.maxpoll) {
+    s->poll++;
+    s->poll_score = 0.0;
+  }
+  s->burst_total = s->burst_good = 0;
+}
+
+static bool delay_ok(struct nsrc *s, double delay)
+{
+  if (delay > s->p.maxdelay)
+    return false;
+  if (s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 && delay / s->min_delay > s->p.maxdelayratio)
+    return false;
+  return true;
+}
+
+static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
+                          const struct timespec *t4)
+{
+  struct sst_sample smp;
+  memset(&smp, 0, sizeof(smp));
+  smp.time = ts_add_double(t1, ts_diff(t4, t1) / 2.0);
+  smp.offset = x->offset + s->p.offset;
+  smp.peer_delay = x->delay;
+  smp.peer_dispersion = ldexp(1.0, x->precision) + PHI * x->delay;
+  smp.root_delay = x->root_delay;
+  smp.root_dispersion = x->root_dispersion;
+  smp.stratum = x->stratum;
+  smp.leap = x->leap;
+
+  double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
+  double distance = x->delay / 2.0 + smp.peer_dispersion;
+  bool had_estimate = sst_samples(&s->stats) >= 1;
+  if (!sst_add(&s->stats, &smp))
+    return;
+  sst_regress(&s->stats);
+
+  if (s->burst_good > 0 && --s->burst_good == 0)
+    s->burst_total = 0;
+  else if (s->burst_total == 0 && had_estimate)
+    adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
+  s->on_sample(s->arg, s);
+}
+
+static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct nsrc *s = arg;
+  struct exch_sample x;
+  struct timespec t4;
+
+  if (sock != s->sock || s->nonce == 0)
+    return;
+  if (!addr_equal(&dg->from, &s->p.addr) || dg->from_port != s->p.port) {
+    s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  t4 = disc_cook(s->disc, &dg->rx_time);
+  enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_ORIGIN) {
+    /* Not the answer to our request (bogus, replayed or spoofed): keep
+     * waiting for the real one. */
+    s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  struct timespec t1 = s->tx_cooked;
+  close_request(s);
+  if (r == EXCH_KOD) {
+    handle_kod(s, &x);
+    return;
+  }
+  if (r != EXCH_OK) {
+    s->counters[r == EXCH_UNSYNCHRONISED ? NSRC_RX_UNSYNC : NSRC_RX_BAD]++;
+    return;
+  }
+  struct ntp_header h;
+  ntp_header_decode(dg->data, &h);
+  if (h.transmit == s->last_server_tx) {
+    s->counters[NSRC_RX_DUPLICATE]++;
+    return;
+  }
+  s->last_server_tx = h.transmit;
+  if (x.root_delay / 2.0 + x.root_dispersion >= s->max_distance) {
+    s->counters[NSRC_RX_DISTANCE]++;
+    return;
+  }
+  if (is_loop(&x, &dg->local)) {
+    s->counters[NSRC_RX_LOOP]++;
+    return;
+  }
+  /* A valid reply: the server is reachable, whatever the delay tests say. */
+  s->reach = (uint8_t)(s->reach << 1 | 1);
+  s->tx_since_rx = 0;
+  s->counters[NSRC_RX_VALID]++;
+  if (x.stratum < s->p.minstratum)
+    x.stratum = s->p.minstratum;
+  s->stratum = x.stratum;
+  s->leap = x.leap;
+  s->refid = x.refid;
+  s->root_delay = x.root_delay;
+  s->root_dispersion = x.root_dispersion;
+  s->last_offset = x.offset;
+  s->last_delay = x.delay;
+  if (s->min_delay <= 0.0 || x.delay < s->min_delay)
+    s->min_delay = x.delay;
+  if (!delay_ok(s, x.delay)) {
+    s->counters[NSRC_RX_DELAY]++;
+    start_auto_burst(s);
+    return;
+  }
+  accept_sample(s, &x, &t1, &t4);
+}

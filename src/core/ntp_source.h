@@ -1,0 +1,80 @@
+/* ntp_source: the client side of one NTP server — polling, the packet tests
+ * of RFC 5905, and turning valid replies into samples.
+ *
+ * A source sends a data-minimised request from a fresh socket (so a fresh
+ * random port) at each poll, keeps its reachability register, runs an
+ * initial burst with iburst, adapts its poll interval within
+ * [minpoll, maxpoll] to keep about `polltarget` samples in its statistics
+ * (chrony's rule), and obeys KoD RATE only from replies that pass the
+ * origin test. A reply that fails any test changes nothing but counters.
+ * Timestamps are taken on the discipline's cooked time scale. */
+#ifndef STRATUM_CORE_NTP_SOURCE_H
+#define STRATUM_CORE_NTP_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/client.h"
+#include "core/discipline.h"
+#include "core/exchange.h"
+#include "core/srcstats.h"
+
+enum nsrc_counter {
+  NSRC_TX,
+  NSRC_RX_VALID,
+  NSRC_RX_BAD,        /* failed a packet test (origin, mode, timestamps...) */
+  NSRC_RX_DUPLICATE,
+  NSRC_RX_KOD,
+  NSRC_RX_UNSYNC,     /* leap 3 / stratum 16 or beyond minstratum rules */
+  NSRC_RX_DISTANCE,   /* root distance too large */
+  NSRC_RX_LOOP,       /* the server is synchronised to us */
+  NSRC_RX_DELAY,      /* maxdelay, maxdelayratio or maxdelaydevratio */
+  NSRC_COUNTERS
+};
+
+struct nsrc;
+typedef void (*nsrc_sample_fn)(void *arg, struct nsrc *src);
+
+struct nsrc {
+  struct client_source_params p;
+  const struct platform *plat;
+  struct discipline *disc;
+  nsrc_sample_fn on_sample;
+  void *arg;
+
+  int sock;                     /* -1 when no request is outstanding */
+  ntp_ts nonce;                 /* expected origin of the reply */
+  struct timespec tx_cooked;    /* when the request left */
+  ntp_ts last_server_tx;        /* for the duplicate test */
+  plat_timer timer;
+
+  int poll;                     /* log2 seconds */
+  double poll_score;
+  uint8_t reach;
+  unsigned tx_since_rx;         /* requests since the last valid reply */
+  int burst_good, burst_total;  /* samples still wanted / requests left */
+  bool online;
+
+  /* From the last valid reply. */
+  int stratum;
+  uint8_t leap;
+  uint32_t refid;
+  double root_delay, root_dispersion;
+  double last_offset, last_delay;
+  double min_delay;             /* for maxdelayratio */
+  double max_distance;          /* root distance limit (maxdistance) */
+
+  struct sst stats;
+  uint64_t counters[NSRC_COUNTERS];
+};
+
+void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
+               struct discipline *disc, nsrc_sample_fn on_sample, void *arg);
+void nsrc_fini(struct nsrc *s);
+void nsrc_start(struct nsrc *s);
+/* The cooked time scale changed (see disc_change_fn). */
+void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset);
+/* Reachable: a valid reply among the last 8 requests. */
+bool nsrc_reachable(const struct nsrc *s);
+
+#endif

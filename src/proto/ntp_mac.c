@@ -1,0 +1,136 @@
+/* ntp_mac: keyed digests of NTP packets with OpenSSL 3 (see ntp_mac.h). */
+#include "proto/ntp_mac.h"
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "proto/ntp_packet.h"
+#include "proto/wire.h"
+
+struct type_info {
+  const char *name;         /* chrony's */
+  const char *algorithm;    /* OpenSSL's digest, or CMAC's cipher */
+  size_t digest_len;        /* whole digest */
+  size_t key_len;           /* required by a cipher; 0 for a hash */
+};
+
+static const struct type_info types[NTP_KEY_TYPES] = {
+  [NTP_KEY_MD5] = {"MD5", "MD5", 16, 0},
+  [NTP_KEY_SHA1] = {"SHA1", "SHA1", 20, 0},
+  [NTP_KEY_SHA256] = {"SHA256", "SHA2-256", 32, 0},
+  [NTP_KEY_SHA384] = {"SHA384", "SHA2-384", 48, 0},
+  [NTP_KEY_SHA512] = {"SHA512", "SHA2-512", 64, 0},
+  [NTP_KEY_SHA3_224] = {"SHA3-224", "SHA3-224", 28, 0},
+  [NTP_KEY_SHA3_256] = {"SHA3-256", "SHA3-256", 32, 0},
+  [NTP_KEY_SHA3_384] = {"SHA3-384", "SHA3-384", 48, 0},
+  [NTP_KEY_SHA3_512] = {"SHA3-512", "SHA3-512", 64, 0},
+  [NTP_KEY_AES128] = {"AES128", "AES-128-CBC", 16, 16},
+  [NTP_KEY_AES256] = {"AES256", "AES-256-CBC", 16, 32},
+};
+
+const char *ntp_key_type_name(enum ntp_key_type type)
+{
+  return type < NTP_KEY_TYPES ? types[type].name : "?";
+}
+
+bool ntp_key_type_from_name(const char *name, enum ntp_key_type *out)
+{
+  for (unsigned i = 0; i < NTP_KEY_TYPES; i++) {
+    if (strcmp(name, types[i].name) == 0) {
+      *out = (enum ntp_key_type)i;
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t ntp_key_type_key_len(enum ntp_key_type type)
+{
+  return type < NTP_KEY_TYPES ? types[type].key_len : 0;
+}
+
+size_t ntp_mac_digest_len(enum ntp_key_type type, int version)
+{
+  if (type >= NTP_KEY_TYPES)
+    return 0;
+  size_t len = types[type].digest_len;
+  return version == 4 && len > NTP_MAC_DIGEST_MAX_V4 ? NTP_MAC_DIGEST_MAX_V4 : len;
+}
+
+/* H(key || data) into out; returns the digest length or 0 on failure. */
+static size_t keyed_hash(const struct ntp_key *key, const uint8_t *data, size_t len,
+                         uint8_t out[NTP_MAC_DIGEST_MAX])
+{
+  EVP_MD *md = EVP_MD_fetch(NULL, types[key->type].algorithm, NULL);
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  unsigned int n = 0;
+  int ok = md && ctx && EVP_DigestInit_ex2(ctx, md, NULL) &&
+           EVP_DigestUpdate(ctx, key->data, key->len) && EVP_DigestUpdate(ctx, data, len) &&
+           EVP_DigestFinal_ex(ctx, out, &n);
+  EVP_MD_CTX_free(ctx);
+  EVP_MD_free(md);
+  return ok ? n : 0;
+}
+
+/* AES-CMAC(key, data) into out; returns 16 or 0 on failure (including a key
+ * of the wrong length). */
+static size_t cmac(const struct ntp_key *key, const uint8_t *data, size_t len,
+                   uint8_t out[NTP_MAC_DIGEST_MAX])
+{
+  size_t n = 0;
+  if (key->len != types[key->type].key_len)
+    return 0;
+  if (!EVP_Q_mac(NULL, "CMAC", NULL, types[key->type].algorithm, NULL, key->data, key->len,
+                 data, len, out, NTP_MAC_DIGEST_MAX, &n))
+    return 0;
+  return n;
+}
+
+/* The whole digest of data under key; returns its length or 0. */
+static size_t compute_digest(const struct ntp_key *key, const uint8_t *data, size_t len,
+                     uint8_t out[NTP_MAC_DIGEST_MAX])
+{
+  if (key->type >= NTP_KEY_TYPES)
+    return 0;
+  size_t n = types[key->type].key_len ? cmac(key, data, len, out)
+                                       : keyed_hash(key, data, len, out);
+  return n == types[key->type].digest_len ? n : 0;
+}
+
+size_t ntp_mac_generate(const struct ntp_key *key, uint32_t keyid, const uint8_t *data,
+                        size_t data_len, int version, uint8_t *out, size_t out_cap)
+{
+  uint8_t buf[NTP_MAC_DIGEST_MAX];
+  struct wire_writer w;
+
+  if (compute_digest(key, data, data_len, buf) == 0)
+    return 0;
+  wire_writer_init(&w, out, out_cap);
+  wire_put_u32(&w, keyid);
+  wire_put_bytes(&w, buf, ntp_mac_digest_len(key->type, version));
+  return w.err ? 0 : w.pos;
+}
+
+bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_len,
+                    const uint8_t *digest, size_t digest_len)
+{
+  uint8_t buf[NTP_MAC_DIGEST_MAX];
+  size_t full, limit, expected;
+  int version;
+
+  if (data_len < NTP_HEADER_LEN)
+    return false;
+  full = compute_digest(key, data, data_len, buf);
+  if (full == 0)
+    return false;
+  /* As chrony: in NTPv4 a trailer of at most 24 bytes holds a digest cut to
+   * 20 bytes; any other trailer holds the whole digest. */
+  version = (data[0] >> 3) & 7;
+  limit = version == 4 && digest_len <= NTP_MAC_DIGEST_MAX_V4 ? NTP_MAC_DIGEST_MAX_V4
+                                                               : NTP_MAC_DIGEST_MAX;
+  expected = full < limit ? full : limit;
+  return digest_len == expected && CRYPTO_memcmp(buf, digest, expected) == 0;
+}

@@ -1,0 +1,126 @@
+/* stratum-sim: run the simulator's scenarios and print one JSON line each.
+ *
+ *   stratum-sim [--seed N] [--verbose] [--list] [NAME...]
+ *
+ * Without names, every scenario runs, in the order --list prints them.
+ * Exit status: 0 when every scenario ran (accuracy limits are the tests'
+ * business), 1 when one could not be built or was stopped by the scheduler
+ * (a runaway handler; its line is still printed), 2 on a usage error or an
+ * unknown scenario name. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenarios.h"
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+          "usage: stratum-sim [--seed N] [--verbose] [--list] [NAME...]\n"
+          "  --seed N     seed of every random stream (default %u)\n"
+          "  --verbose    print the hosts' log messages to stderr\n"
+          "  --list       print the scenario names and what they check\n"
+          "Runs the named scenarios (all without names) and prints one JSON line each.\n",
+          SCENARIO_DEFAULT_SEED);
+}
+
+static bool parse_seed(const char *s, uint64_t *out)
+{
+  char *end;
+  if (!s || !*s || *s == '-')
+    return false;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 0);
+  if (errno || *end)
+    return false;
+  *out = v;
+  return true;
+}
+
+static void list(void)
+{
+  for (size_t i = 0; i < scenario_count(); i++) {
+    const struct scenario *s = scenario_get(i);
+    printf("%-14s %8.0f s  %s\n", s->name, s->duration, s->about);
+  }
+}
+
+int main(int argc, char **argv)
+{
+  uint64_t seed = SCENARIO_DEFAULT_SEED;
+  bool verbose = false;
+  const struct scenario **run = calloc(scenario_count() + (size_t)argc, sizeof(*run));
+  size_t n_run = 0;
+  bool options = true;
+
+  if (!run) {
+    fprintf(stderr, "stratum-sim: out of memory\n");
+    return 1;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (options && strcmp(a, "--") == 0) {
+      options = false;
+    } else if (options && (strcmp(a, "--seed") == 0 || strncmp(a, "--seed=", 7) == 0)) {
+      const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!parse_seed(v, &seed)) {
+        fprintf(stderr, "stratum-sim: --seed needs a non-negative integer\n");
+        free(run);
+        return 2;
+      }
+    } else if (options && (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)) {
+      verbose = true;
+    } else if (options && strcmp(a, "--list") == 0) {
+      list();
+      free(run);
+      return 0;
+    } else if (options && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+      usage(stdout);
+      free(run);
+      return 0;
+    } else if (options && a[0] == '-') {
+      fprintf(stderr, "stratum-sim: unknown option '%s'\n", a);
+      usage(stderr);
+      free(run);
+      return 2;
+    } else {
+      const struct scenario *s = scenario_find(a);
+      if (!s) {
+        fprintf(stderr, "stratum-sim: unknown scenario '%s'; known:", a);
+        for (size_t k = 0; k < scenario_count(); k++)
+          fprintf(stderr, " %s", scenario_get(k)->name);
+        fprintf(stderr, "\n");
+        free(run);
+        return 2;
+      }
+      run[n_run++] = s;
+    }
+  }
+  if (n_run == 0)
+    for (size_t k = 0; k < scenario_count(); k++)
+      run[n_run++] = scenario_get(k);
+
+  int status = 0;
+  for (size_t i = 0; i < n_run; i++) {
+    struct scenario_result r;
+    int e = scenario_run(run[i], seed, verbose, &r);
+    if (e != 0) {
+      fprintf(stderr, "stratum-sim: %s: could not build the simulation: %s\n", run[i]->name,
+              strerror(-e));
+      status = 1;
+      continue;
+    }
+    if (r.run_status != 0) {
+      fprintf(stderr, "stratum-sim: %s: the run stopped at %.3f s: %s\n", run[i]->name,
+              r.duration, strerror(-r.run_status));
+      status = 1;
+    }
+    scenario_print_json(stdout, run[i], &r);
+    fflush(stdout);
+  }
+  free(run);
+  return status;
+}
