@@ -7,7 +7,7 @@ FUZZ_SMOKE_TIME ?= 10
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps check check-unit check-asan check-system fuzz fuzz-smoke demo install clean
+.PHONY: all check check-unit check-asan check-system fuzz demo bench install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -33,7 +33,12 @@ check-asan:
 
 check-system: all
 	scripts/peers.sh
-	/usr/bin/python3 -m pytest -q tests/system tests/interop
+	/usr/bin/python3 -m pytest -q tests/sim tests/system tests/interop
+
+# Simulated scenarios: one JSON line each, then a table (figures, not pass/fail).
+bench: all
+	build/stratum-sim > build/sim-results.jsonl
+	/usr/bin/python3 scripts/sim_table.py < build/sim-results.jsonl
 
 # Each fuzz target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=60).
 fuzz:

@@ -47,6 +47,7 @@ static void decode_source(const uint8_t *d, struct sel_source *s)
   s->ref_id = d[1];
   s->local_ref_id = d[3];
   s->offset = num(d[4], 0.01, true) + (double)d[5] * 1e-5;
+  s->track_offset = s->offset + ((double)(d[5] & 15) - 7.0) * 1e-4;
   s->root_distance = num(d[6], 0.02, false);
   s->std_dev = num(d[7], 0.01, false);
   s->offset_sd = num(d[8], 1e-4, false);
@@ -82,8 +83,8 @@ static void check(const struct sel_params *p, const struct sel_source *src, int 
           s->has_stats && s->leap != NTP_LEAP_UNSYNC))
       abort();
     if (s->status == SEL_SELECTED || s->status == SEL_COMBINED) {
-      lo = fmin(lo, s->offset);
-      hi = fmax(hi, s->offset);
+      lo = fmin(lo, s->track_offset);
+      hi = fmax(hi, s->track_offset);
     }
     n_selected += s->status == SEL_SELECTED;
     n_combined += s->status == SEL_COMBINED;
@@ -141,8 +142,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     prev = sel_select(&p, src, n, prev, updated, &r);
     check(&p, src, n, &r);
     /* Let the offsets move between calls, as new samples would. */
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
       src[i].offset += (double)((i + round) % 3 - 1) * 0.003;
+      src[i].track_offset += (double)((i + round) % 3 - 1) * 0.003;
+    }
   }
   return 0;
 }

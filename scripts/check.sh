@@ -1,7 +1,7 @@
 #!/bin/bash
 # make check: every suite, then one line "N passed, N failed[, N skipped]".
 # Suites: unit tests (plain build), unit tests under ASan+UBSan, a short run
-# of every fuzz target, and the pytest system and interop tests.
+# of every fuzz target, and the pytest simulation, system and interop tests.
 set -u
 cd "$(dirname "$0")/.."
 results=build/test-results
@@ -28,9 +28,9 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 echo "== fuzz smoke run (${FUZZ_SMOKE_TIME:-10} s per target)"
 scripts/fuzz.sh build-fuzz "${FUZZ_SMOKE_TIME:-10}" "$results/fuzz.txt"
 
-echo "== system and interop tests"
+echo "== simulation, system and interop tests"
 scripts/peers.sh
 /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$results/pytest.xml" \
-  tests/system tests/interop
+  tests/sim tests/system tests/interop
 
 /usr/bin/python3 tests/summary.py "$results"

@@ -37,6 +37,18 @@ CONF
 fi
 
 echo
+echo "== a second stratumd (-x) as a client of it, until it selects the source"
+"$build/stratumd" -x -d -f /dev/null "port 0" \
+  "server 127.0.0.1 port $port iburst minpoll 4 maxpoll 4" 2> "$tmp/client.log" &
+client=$!
+for _ in $(seq 150); do
+  grep -q "Selected source" "$tmp/client.log" && break
+  sleep 0.1
+done
+kill -TERM $client; wait $client
+grep -v "received\|dropped" "$tmp/client.log"
+
+echo
 echo "== server statistics at exit (SIGTERM)"
 kill -TERM $server
 wait $server

@@ -74,7 +74,7 @@ def main():
         "unit": unit_counts(os.path.join(results, "unit")),
         "unit (asan+ubsan)": unit_counts(os.path.join(results, "asan")),
         "fuzz smoke": fuzz_counts(os.path.join(results, "fuzz.txt")),
-        "system+interop": junit_counts(os.path.join(results, "pytest.xml"))
+        "sim+system+interop": junit_counts(os.path.join(results, "pytest.xml"))
         if os.path.exists(os.path.join(results, "pytest.xml")) else (0, 1, 0),
     }
     total = [0, 0, 0]

@@ -7,6 +7,7 @@
 #include "core/discipline.h"
 #include "core/ntp_source.h"
 #include "core/select.h"
+#include "proto/ntp_time.h"
 
 #define CLIENT_MAX_SOURCES 64
 #define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
@@ -151,7 +152,8 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->std_dev = sd.std_dev;
   o->first_sample_ago = sd.first_sample_ago;
   o->last_sample_ago = sd.last_sample_ago;
-  o->offset_sd = td.offset_sd;
+  o->track_offset = td.offset_now;
+  o->offset_sd = td.offset_sd + fabs(ts_diff(now, &td.ref_time)) * td.frequency_sd;
   o->frequency = td.frequency;
   o->frequency_sd = td.frequency_sd;
   o->skew = td.skew;
@@ -210,7 +212,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
   ref->stratum = r->stratum + 1;
   ref->refid = refid_of(&src->p.addr);
   disc_cooked_time(&c->disc, &ref->ref_time);
-  ref->root_delay = r->root_delay + src->last_delay;
+  ref->root_delay = r->root_delay;
   ref->root_dispersion = r->root_dispersion;
   ref->dispersion_rate = c->skew + fabs(c->residual_freq) + MAX_CLOCK_ERROR;
   c->last_update = *now;
@@ -233,12 +235,17 @@ static void on_sample(void *arg, struct nsrc *updated)
   }
   int prev = c->selected;
   sel_select(&c->selp, c->sel, (int)c->n, prev, updated_index, &r);
+  bool any_stats = false;
+  for (unsigned i = 0; i < c->n; i++)
+    any_stats |= c->sel[i].has_stats;
 
   if (r.selected >= 0 && r.selected != prev)
     plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s",
               addr_format(&c->src[r.selected]->p.addr, a));
   c->selected = r.selected;
-  if (r.reason != SEL_OK && r.reason != c->last_reason) {
+  /* Like chronyd, stay quiet while the sources are still collecting their
+   * first samples. */
+  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats)) {
     const char *text = sel_reason_text(r.reason);
     if (text)
       plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);

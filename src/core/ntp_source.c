@@ -220,8 +220,10 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   smp.offset = x->offset + s->p.offset;
   smp.peer_delay = x->delay;
   smp.peer_dispersion = ldexp(1.0, x->precision) + PHI * x->delay;
-  smp.root_delay = x->root_delay;
-  smp.root_dispersion = x->root_dispersion;
+  /* As chrony: a sample's root delay and dispersion reach the reference
+   * clock through this server, so they include this hop. */
+  smp.root_delay = x->root_delay + x->delay;
+  smp.root_dispersion = x->root_dispersion + smp.peer_dispersion;
   smp.stratum = x->stratum;
   smp.leap = x->leap;
 

@@ -70,7 +70,8 @@ static bool value_ok(double x)
 
 static bool numbers_ok(const struct sel_source *s)
 {
-  return value_ok(s->offset) && value_ok(s->offset_sd) && value_ok(s->root_distance) &&
+  return value_ok(s->offset) && value_ok(s->track_offset) && value_ok(s->offset_sd) &&
+         value_ok(s->root_distance) &&
          value_ok(s->std_dev) && value_ok(s->frequency) && value_ok(s->frequency_sd) &&
          value_ok(s->skew) && value_ok(s->root_delay) && value_ok(s->root_dispersion) &&
          value_ok(s->first_sample_ago) && value_ok(s->last_sample_ago) &&
@@ -416,9 +417,9 @@ static int combine(struct work *w, int sel, struct estimate *e)
     double ow = 1.0 / fmax(w->dist[i], MIN_VALUE);
     double fsd = fmax(fabs(s->frequency_sd), MIN_VALUE);
     double skew = fmax(fabs(s->skew), MIN_VALUE);
-    double dev = s->offset - ss->offset;
+    double dev = s->track_offset - ss->track_offset;
     sum_w += ow;
-    sum_off += ow * s->offset;
+    sum_off += ow * s->track_offset;
     sum2_sd += ow * (s->offset_sd * s->offset_sd + dev * dev);
     sum_f += s->frequency / (fsd * fsd);
     inv2_fsd += 1.0 / (fsd * fsd);
@@ -466,7 +467,7 @@ static void finish(struct work *w, int sel, struct sel_result *res)
   for (int i = 0; i < w->n; i++)
     w->src[i].mem.updates = 0;
 
-  struct estimate e = {ss->offset, ss->offset_sd, ss->frequency, ss->frequency_sd, ss->skew};
+  struct estimate e = {ss->track_offset, ss->offset_sd, ss->frequency, ss->frequency_sd, ss->skew};
   res->combined = w->n_cand > 1 ? combine(w, sel, &e) : 1;
   res->update_reference = true;
   res->offset = e.offset;

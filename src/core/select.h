@@ -9,7 +9,8 @@
  *
  * Contract:
  *  - pure: no OS calls, no globals, no allocation; n <= SEL_MAX_SOURCES;
- *  - every number of a source is estimated for the same instant (now);
+ *  - every number of a source is estimated for the same instant (now),
+ *    offsets and their errors extrapolated along the frequency;
  *    a source with a non-finite or absurd number is unusable (SEL_BAD_STATS),
  *    never selected, never combined; all outputs are finite;
  *  - the caller keeps the sources' `mem` and the selected index between calls
@@ -91,8 +92,12 @@ struct sel_source {
   bool has_stats;           /* enough samples for the regression */
   int leap;                 /* enum ntp_leap of its last sample */
   int stratum;              /* its stratum (the reference's is this + 1) */
-  double offset;            /* server - local (s), > 0: local clock behind */
-  double offset_sd;         /* standard error of offset (s) */
+  double offset;            /* server - local (s), > 0: local clock behind;
+                               the interval's centre (chrony's selection data:
+                               the best sample, moved along the frequency) */
+  double track_offset;      /* the regression's offset estimate (chrony's
+                               tracking data), the one combined and applied */
+  double offset_sd;         /* standard error of track_offset (s) */
   double root_distance;     /* lambda: root_delay/2 + root_dispersion + aging (s) */
   double std_dev;           /* jitter of the samples (s) */
   double frequency;         /* frequency estimate (same convention for all) */

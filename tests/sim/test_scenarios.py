@@ -266,9 +266,11 @@ def test_falsetickers_rejected(results):
 
 
 def test_packet_loss_seen(results):
-    r = results["packet-loss"]
-    assert r["sources"][0]["valid"] > 0
-    assert r["reach"][0] != 0o377 or r["sources"][0]["bad"] >= 0
+    # About 45 % of exchanges complete: the register shows the gaps, but the
+    # source stays reachable.
+    r, d = results["packet-loss"], results["defaults"]
+    assert r["reach"][0] != 0
+    assert 0.2 * d["sources"][0]["valid"] < r["sources"][0]["valid"] < d["sources"][0]["valid"]
 
 
 def test_intermittent_selects_in_every_window(results):

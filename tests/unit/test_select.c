@@ -26,7 +26,7 @@ static struct sel_source *add(struct fixture *f, double offset, double distance)
   struct sel_source *s = &f->s[f->n++];
   *s = (struct sel_source){
     .reach = 0xff, .reach_size = 8, .has_stats = true, .leap = NTP_LEAP_NONE,
-    .stratum = 2, .offset = offset, .offset_sd = 1e-4, .root_distance = distance,
+    .stratum = 2, .offset = offset, .track_offset = offset, .offset_sd = 1e-4, .root_distance = distance,
     .std_dev = 1e-4, .frequency = 1e-6, .frequency_sd = 1e-8, .skew = 1e-7,
     .root_delay = distance, .root_dispersion = distance / 2,
     .first_sample_ago = 512, .last_sample_ago = 16, .mem = {.updates = 1},
@@ -386,7 +386,11 @@ static void test_combining(void **state)
   struct fixture f;
   init(&f);
   f.p.reselect_dist = 0;
-  struct sel_source *a = add(&f, 0.000, 0.010), *b = add(&f, 0.003, 0.020);
+  /* The intervals' centres decide agreement; the regression estimates are
+   * what is combined. */
+  struct sel_source *a = add(&f, 0.004, 0.010), *b = add(&f, -0.002, 0.020);
+  a->track_offset = 0.000;
+  b->track_offset = 0.003;
   a->offset_sd = 1e-4;
   b->offset_sd = 2e-4;
   a->frequency = 1e-6;
@@ -513,6 +517,7 @@ static void test_bad_numbers(void **state)
   add(&f, 0.0, 0.001)->skew = NAN;
   add(&f, 1e300, 0.001);
   add(&f, 0.0, 0.001)->last_sample_ago = NAN;
+  add(&f, 0.0, 0.001)->track_offset = INFINITY;
   add(&f, 0.0, 0.001)->stratum = -5;
   add(&f, 0.0, 0.001)->leap = 7;
   add(&f, 0.0, 0.001)->mem.score = NAN;   /* garbage memory is repaired */
@@ -520,19 +525,19 @@ static void test_bad_numbers(void **state)
   struct sel_source *ok2 = add(&f, 0.001, 0.002);
   ok2->frequency_sd = 0;                   /* zero weights' divisors */
   ok2->skew = 0;
-  assert_int_equal(pick(&f), 9);
-  for (int i = 0; i < 8; i++)
+  assert_int_equal(pick(&f), 10);
+  for (int i = 0; i < 9; i++)
     assert_int_equal(f.s[i].status, SEL_BAD_STATS);
-  assert_int_equal(f.s[8].status, SEL_UNSYNCHRONISED);
-  assert_int_equal(f.s[10].status, SEL_COMBINED);
+  assert_int_equal(f.s[9].status, SEL_UNSYNCHRONISED);
+  assert_int_equal(f.s[11].status, SEL_COMBINED);
   assert_true(isfinite(f.r.offset) && isfinite(f.r.offset_sd) && isfinite(f.r.frequency) &&
               isfinite(f.r.frequency_sd) && isfinite(f.r.skew));
-  assert_true(f.s[9].mem.score == 1.0);
+  assert_true(f.s[10].mem.score == 1.0);
 
   /* A previously selected source turning to garbage is replaced. */
-  f.s[9].offset = NAN;
-  assert_int_equal(run(&f, 9, 10), 10);
-  assert_int_equal(f.s[9].status, SEL_BAD_STATS);
+  f.s[10].offset = NAN;
+  assert_int_equal(run(&f, 10, 11), 11);
+  assert_int_equal(f.s[10].status, SEL_BAD_STATS);
 
   init(&f);
   add(&f, NAN, NAN);
