@@ -41,10 +41,8 @@ static void report(struct parser *p, enum conf_severity sev, const char *fmt, ..
 
 static void wipe_free(const uint8_t *data, size_t len)
 {
-  if (data) {
-    explicit_bzero((void *)data, len);
-    free((void *)data);
-  }
+  explicit_bzero((void *)data, len);
+  free((void *)data);
 }
 
 static int hex_digit(char c)
@@ -136,7 +134,7 @@ static void parse_words(struct parser *p, int argc, const char *const *argv)
   size_t len;
 
   if (argc < 2 || argc > 3) {
-    report(p, CONF_ERROR, "expected 'ID [TYPE] KEY', got %d words", argc);
+    report(p, CONF_ERROR, "expected 'ID [TYPE] KEY', got %d word%s", argc, argc == 1 ? "" : "s");
     return;
   }
   if (!conf_to_integer(argv[0], 1, UINT32_MAX, &id)) {

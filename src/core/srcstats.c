@@ -17,6 +17,7 @@
 #define MIN_SKEW 1e-12
 #define MAX_SKEW 1e2
 #define MIN_STD_DEV 1e-9
+#define MIN_PRECISION 1e-12
 /* Assumed ratio of the samples' standard deviation to the spread of their
  * peer distances, for the weights. */
 #define SD_TO_DIST_RATIO 0.7
@@ -78,15 +79,11 @@ static bool nonneg_ok(double v)
   return value_ok(v) && v >= 0.0;
 }
 
-/* Sample i, 0 the oldest in the fit, n - 1 the newest, down to -runs_extra. */
-static struct sst_entry *entry(struct sst *s, int i)
+/* Ring index of sample i: 0 is the oldest in the fit, n - 1 the newest,
+ * down to -runs_extra. */
+static int slot(const struct sst *s, int i)
 {
-  return &s->ring[(s->last + SST_RING_SIZE - (s->n - 1 - i)) % SST_RING_SIZE];
-}
-
-static const struct sst_entry *centry(const struct sst *s, int i)
-{
-  return &s->ring[(s->last + SST_RING_SIZE - (s->n - 1 - i)) % SST_RING_SIZE];
+  return (s->last + SST_RING_SIZE - (s->n - 1 - i)) % SST_RING_SIZE;
 }
 
 void sst_init(struct sst *s, int min_samples, int max_samples)
@@ -96,7 +93,6 @@ void sst_init(struct sst *s, int min_samples, int max_samples)
                                                                       : SST_MAX_SAMPLES;
   s->min_samples = min_samples < 1 ? 1 : min_samples > s->max_samples ? s->max_samples
                                                                        : min_samples;
-  s->min_delay = 0.0;
   s->fixed_asymmetry = SST_DEFAULT_ASYMMETRY;
   s->precision = SST_DEFAULT_PRECISION;
   s->max_jitter = SST_DEFAULT_MAX_JITTER;
@@ -111,7 +107,7 @@ void sst_reset(struct sst *s)
   s->min_delay_idx = 0;
   s->best = 0;
   s->stratum = 0;
-  s->leap = 3;
+  s->leap = 3; /* unsynchronised */
   s->regression_ok = false;
   s->n_runs = 0;
   s->offset_time = (struct timespec){0, 0};
@@ -127,12 +123,10 @@ void sst_reset(struct sst *s)
 
 static void find_min_delay(struct sst *s)
 {
-  s->min_delay_idx = (int)(entry(s, -s->runs_extra) - s->ring);
-  for (int i = -s->runs_extra + 1; i < s->n; i++) {
-    struct sst_entry *e = entry(s, i);
-    if (e->peer_delay < s->ring[s->min_delay_idx].peer_delay)
-      s->min_delay_idx = (int)(e - s->ring);
-  }
+  s->min_delay_idx = slot(s, -s->runs_extra);
+  for (int i = -s->runs_extra + 1; i < s->n; i++)
+    if (s->ring[slot(s, i)].peer_delay < s->ring[s->min_delay_idx].peer_delay)
+      s->min_delay_idx = slot(s, i);
 }
 
 /* Drop the k oldest samples from the fit; they stay for the runs test as
@@ -224,10 +218,10 @@ static double median(const double *v, int n)
 static void weights(const struct sst *s, double *w)
 {
   double dist[SST_MAX_SAMPLES], min = DBL_MAX;
-  double precision = s->precision > MIN_SKEW ? s->precision : MIN_SKEW;
+  double precision = s->precision > MIN_PRECISION ? s->precision : MIN_PRECISION;
 
   for (int i = 0; i < s->n; i++) {
-    const struct sst_entry *e = centry(s, i);
+    const struct sst_entry *e = &s->ring[slot(s, i)];
     dist[i] = 0.5 * e->peer_delay + e->peer_dispersion;
     min = fmin(min, dist[i]);
   }
@@ -306,7 +300,7 @@ static void correct_asymmetry(struct sst *s, const double *x, double *y)
     return;
   double min = sst_min_delay(s);
   for (int i = 0; i < n; i++)
-    delay[i] = entry(s, i - s->runs_extra)->peer_delay - min;
+    delay[i] = s->ring[slot(s, i - s->runs_extra)].peer_delay - min;
   if (fabs(s->fixed_asymmetry) <= MAX_ASYMMETRY)
     s->asymmetry = s->fixed_asymmetry;
   else if (!estimate_asymmetry(s, x, y, delay, n))
@@ -413,7 +407,7 @@ static void find_best_sample(struct sst *s)
 
   s->best = 0;
   for (int i = 0; i < s->n; i++) {
-    const struct sst_entry *e = entry(s, i);
+    const struct sst_entry *e = &s->ring[slot(s, i)];
     double d = e->root_dispersion + 0.5 * e->root_delay + ts_diff(newest, &e->time) * s->skew;
     if (d < best) {
       best = d;
@@ -448,7 +442,7 @@ void sst_regress(struct sst *s)
     return;
   }
   for (int i = -m; i < s->n; i++) {
-    const struct sst_entry *e = entry(s, i);
+    const struct sst_entry *e = &s->ring[slot(s, i)];
     x[m + i] = ts_diff(&e->time, &s->ring[s->last].time);
     y[m + i] = e->offset;
   }
@@ -480,7 +474,7 @@ bool sst_get_selection_data(const struct sst *s, const struct timespec *now,
 {
   if (s->n == 0)
     return false;
-  const struct sst_entry *b = centry(s, s->best);
+  const struct sst_entry *b = &s->ring[slot(s, s->best)];
   double elapsed = fabs(ts_diff(now, &b->time));
 
   out->offset = b->offset + elapsed * s->frequency;
@@ -488,7 +482,7 @@ bool sst_get_selection_data(const struct sst *s, const struct timespec *now,
   out->lo_limit = out->offset - out->root_distance;
   out->hi_limit = out->offset + out->root_distance;
   out->std_dev = s->std_dev;
-  out->first_sample_ago = ts_diff(now, &centry(s, 0)->time);
+  out->first_sample_ago = ts_diff(now, &s->ring[slot(s, 0)].time);
   out->last_sample_ago = ts_diff(now, &s->ring[s->last].time);
   out->stratum = s->stratum;
   out->leap = s->leap;
@@ -506,7 +500,7 @@ bool sst_get_tracking_data(const struct sst *s, const struct timespec *now,
 {
   if (s->n == 0)
     return false;
-  const struct sst_entry *b = centry(s, s->best);
+  const struct sst_entry *b = &s->ring[slot(s, s->best)];
 
   out->ref_time = s->offset_time;
   out->offset = s->offset;
@@ -549,8 +543,8 @@ void sst_get_report(const struct sst *s, const struct timespec *now, struct sst_
   if (s->n == 0)
     return;
 
-  const struct sst_entry *newest = &s->ring[s->last], *b = centry(s, s->best);
-  out->span = ts_diff(&newest->time, &centry(s, 0)->time);
+  const struct sst_entry *newest = &s->ring[s->last], *b = &s->ring[slot(s, s->best)];
+  out->span = ts_diff(&newest->time, &s->ring[slot(s, 0)].time);
   out->offset = s->offset + s->frequency * ts_diff(now, &s->offset_time);
   out->offset_err = s->offset_sd + ts_diff(now, &b->time) * s->skew + 0.5 * b->root_delay +
                     b->root_dispersion;
@@ -617,7 +611,7 @@ bool sst_slew_samples(struct sst *s, const struct timespec *when, double dfreq, 
 
   bool ok = true;
   for (int i = -s->runs_extra; i < s->n && ok; i++) {
-    struct sst_entry *e = entry(s, i);
+    struct sst_entry *e = &s->ring[slot(s, i)];
     e->offset -= adjust_time(&e->time, when, dfreq, doffset);
     ok = time_ok(&e->time);
   }
@@ -635,7 +629,7 @@ bool sst_add_dispersion(struct sst *s, double dispersion)
   if (!nonneg_ok(dispersion))
     return false;
   for (int i = 0; i < s->n; i++) {
-    struct sst_entry *e = entry(s, i);
+    struct sst_entry *e = &s->ring[slot(s, i)];
     e->root_dispersion += dispersion;
     e->peer_dispersion += dispersion;
   }

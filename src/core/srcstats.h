@@ -185,13 +185,14 @@ double sst_min_delay(const struct sst *s);
 /* frequency -+ skew, or -+2000 ppm while the skew is larger than that. */
 void sst_get_frequency_range(const struct sst *s, double *lo, double *hi);
 
-/* chrony's poll adjustment for one new sample (ntp_core's get_poll_adj):
- * error_in_estimate is |sample offset - sst_predict_offset()| taken before
- * the sample was added, peer_distance the sample's peer_dispersion +
- * peer_delay/2. If the error exceeds the distance the result is
- * -log2(error/distance), else it steers sst_samples() towards poll_target
- * (chrony's polltarget, default 8): (n/target - 1)/target, doubled when n <
- * target. The caller adds it to its poll score. Always finite. */
+/* chrony's poll adjustment for one new sample (ntp_core's get_poll_adj),
+ * called after sst_add() and sst_regress(): error_in_estimate is |sample
+ * offset - sst_predict_offset()| taken before sst_add(), peer_distance the
+ * sample's peer_dispersion + peer_delay/2. If the error exceeds the distance
+ * the result is -log2(error/distance), else it steers sst_samples() towards
+ * poll_target (chrony's polltarget, default 8): (n/target - 1)/target,
+ * doubled when n < target. The caller adds it to its poll score. Always
+ * finite. */
 double sst_poll_adjust(const struct sst *s, double error_in_estimate, double peer_distance,
                        int poll_target);
 

@@ -346,7 +346,7 @@ static void test_missing_key(void **state)
 {
   struct fixture *f = *state;
 
-  expect_error(f, "1\n", "keys:1: expected 'ID [TYPE] KEY', got 1 words");
+  expect_error(f, "1\n", "keys:1: expected 'ID [TYPE] KEY', got 1 word");
   /* chrony would take the type name as an MD5 key */
   expect_error(f, "1 SHA1\n", "keys:1: expected a key after the type SHA1 (write ASCII:SHA1 "
                "for a key with that text)");
