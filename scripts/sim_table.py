@@ -24,6 +24,8 @@ COLUMNS = [
     ("rms off us", "rms_offset", "{:.1f}", 1e6),
     ("max frq ppm", "max_freq_error", "{:.4f}"),
     ("rms frq ppm", "rms_freq_error", "{:.4f}"),
+    ("late rms off us", "late_rms_offset", "{:.1f}", 1e6),
+    ("late rms frq ppm", "late_rms_freq_error", "{:.4f}"),
     ("steps", "steps", "{}"),
     ("selected", "selected", "{}"),
     ("false sel", "falseticker_selected", "{}"),
@@ -85,7 +87,7 @@ def main(argv):
     table = [[c[0] for c in COLUMNS]] + [[cell(r, c) for c in COLUMNS] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
     for n, line in enumerate(table):
-        print("  ".join(v.ljust(w) if i in (0, 10) else v.rjust(w)
+        print("  ".join(v.ljust(w) if i in (0, 12) else v.rjust(w)
                         for i, (v, w) in enumerate(zip(line, widths))).rstrip())
         if n == 0:
             print("  ".join("-" * w for w in widths))

@@ -26,6 +26,7 @@ struct client {
   unsigned n_updates;
   struct timespec last_update;
   double skew;                        /* of our frequency, s/s */
+  bool have_freq;                     /* the frequency is an estimate (drift file or updates) */
   double residual_freq;               /* s/s */
 };
 
@@ -79,8 +80,9 @@ struct client *client_new(const struct platform *plat, const struct client_param
   c->ref = ref;
   c->selected = -1;
   c->skew = params->initial_skew * 1e-6;
-  disc_init(&c->disc, plat, params->control, params->initial_freq, params->maxslewrate,
-            params->maxdrift);
+  c->have_freq = params->have_initial_freq;
+  disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
+            params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
   sel_params_default(&c->selp);
   c->selp.min_sources = params->minsources;
@@ -115,6 +117,9 @@ int client_add_source(struct client *c, const struct client_source_params *s)
     return -1;
   nsrc_init(src, s, c->plat, &c->disc, on_sample, c);
   src->max_distance = c->p.maxdistance;
+  src->stats.max_jitter = c->p.maxjitter;
+  if (c->ref->precision_log2 < 0)
+    src->stats.precision = ldexp(1.0, c->ref->precision_log2);
   memset(&c->sel[c->n], 0, sizeof(c->sel[c->n]));
   c->src[c->n] = src;
   return (int)c->n++;
@@ -173,6 +178,7 @@ static void set_unsynchronised(struct client *c)
 {
   c->ref->synchronised = false;
   c->ref->leap = NTP_LEAP_UNSYNC;
+  disc_set_sync(&c->disc, false, 0.0, 0.0);
 }
 
 /* chrony's REF_SetReference, simplified: step or slew the offset, weigh
@@ -192,12 +198,13 @@ static void update_reference(struct client *c, const struct sel_result *r,
     double freq = disc_base_freq(&c->disc);
     double skew = r->skew;
     if (skew < c->p.maxupdateskew * 1e-6) {
-      double old_w = c->n_updates > 0 ? 1.0 / (c->skew * c->skew) : 0.0;
+      double old_w = c->have_freq ? 1.0 / (c->skew * c->skew) : 0.0;
       double new_w = 3.0 / (skew * skew);
       double target = freq + r->frequency * 1e6;
       freq = (freq * old_w + target * new_w) / (old_w + new_w);
       c->skew = (c->skew * old_w + skew * new_w) / (old_w + new_w);
       c->residual_freq = r->frequency - (freq - disc_base_freq(&c->disc)) * 1e-6;
+      c->have_freq = true;
     }
     /* Offsets within the noise are slewed slowly, large ones quickly
      * (chrony's correction time ratio). */
@@ -215,6 +222,8 @@ static void update_reference(struct client *c, const struct sel_result *r,
   ref->root_delay = r->root_delay;
   ref->root_dispersion = r->root_dispersion;
   ref->dispersion_rate = c->skew + fabs(c->residual_freq) + MAX_CLOCK_ERROR;
+  disc_set_sync(&c->disc, true, r->offset_sd,
+                r->offset_sd + r->root_delay / 2.0 + r->root_dispersion);
   c->last_update = *now;
   c->n_updates++;
 }
@@ -291,4 +300,15 @@ int client_selected(const struct client *c)
 unsigned client_steps(const struct client *c)
 {
   return c->disc.steps;
+}
+
+void client_frequency(const struct client *c, double *freq_ppm, double *skew_ppm)
+{
+  *freq_ppm = disc_base_freq(&c->disc);
+  *skew_ppm = c->skew * 1e6;
+}
+
+bool client_ever_synchronised(const struct client *c)
+{
+  return c->n_updates > 0;
 }

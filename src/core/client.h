@@ -50,7 +50,8 @@ struct client_params {
   double combinelimit;           /* 3.0 */
   double stratumweight;          /* 0.001 */
   double reselectdist;           /* 0.0001 */
-  double initial_freq;           /* ppm, from the drift file */
+  bool have_initial_freq;        /* from the drift file; else the clock's current one */
+  double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */
 };
 
@@ -86,5 +87,8 @@ unsigned client_n_sources(const struct client *c);
 bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r);
 int client_selected(const struct client *c);   /* index or -1 */
 unsigned client_steps(const struct client *c);
+/* The frequency correction in use and its error bound (for the drift file). */
+void client_frequency(const struct client *c, double *freq_ppm, double *skew_ppm);
+bool client_ever_synchronised(const struct client *c);
 
 #endif

@@ -12,13 +12,16 @@
 static void set_clock_freq(struct discipline *d, double ppm);
 
 void disc_init(struct discipline *d, const struct platform *plat, bool control,
-               double initial_freq, double max_slew_rate, double max_freq)
+               bool have_initial_freq, double initial_freq, double max_slew_rate,
+               double max_freq)
 {
   memset(d, 0, sizeof(*d));
   d->plat = plat;
   d->control = control && plat->ops->clock_set_freq && plat->ops->clock_step;
   d->max_slew_rate = max_slew_rate;
   d->max_freq = max_freq;
+  if (!have_initial_freq && d->control && plat->ops->clock_get_freq)
+    initial_freq = plat->ops->clock_get_freq(plat->ctx);
   d->base_freq = fmax(-max_freq, fmin(max_freq, initial_freq));
   plat->ops->now(plat->ctx, &d->virt_t0);
   d->slew_start = d->virt_t0;
@@ -201,4 +204,10 @@ void disc_external_step(struct discipline *d, double offset)
 double disc_base_freq(const struct discipline *d)
 {
   return d->base_freq;
+}
+
+void disc_set_sync(struct discipline *d, bool synchronised, double est_error, double max_error)
+{
+  if (d->control && d->plat->ops->clock_set_sync)
+    d->plat->ops->clock_set_sync(d->plat->ctx, synchronised, est_error, max_error);
 }

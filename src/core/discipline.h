@@ -47,8 +47,10 @@ struct discipline {
   unsigned n_listeners;
 };
 
+/* Without a known initial frequency, the clock's current one is kept. */
 void disc_init(struct discipline *d, const struct platform *plat, bool control,
-               double initial_freq, double max_slew_rate, double max_freq);
+               bool have_initial_freq, double initial_freq, double max_slew_rate,
+               double max_freq);
 void disc_fini(struct discipline *d);
 bool disc_add_listener(struct discipline *d, disc_change_fn fn, void *arg);
 
@@ -66,5 +68,7 @@ bool disc_step(struct discipline *d, double offset);
 void disc_external_step(struct discipline *d, double offset);
 
 double disc_base_freq(const struct discipline *d);
+/* Report synchronisation to the kernel (only with clock control). */
+void disc_set_sync(struct discipline *d, bool synchronised, double est_error, double max_error);
 
 #endif

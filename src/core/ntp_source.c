@@ -34,7 +34,10 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->sock = -1;
   s->poll = s->p.minpoll;
   s->online = !p->offline;
-  sst_init(&s->stats, p->minsamples, p->maxsamples);
+  sst_init(&s->stats, p->minsamples >= 0 ? p->minsamples : SST_DEFAULT_MIN_SAMPLES,
+           p->maxsamples >= 0 ? p->maxsamples : SST_DEFAULT_MAX_SAMPLES);
+  s->stats.min_delay = p->mindelay;
+  s->stats.fixed_asymmetry = p->asymmetry;
 }
 
 static void close_request(struct nsrc *s)

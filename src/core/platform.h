@@ -65,6 +65,9 @@ struct platform_ops {
   int (*clock_set_freq)(void *ctx, double ppm);
   double (*clock_get_freq)(void *ctx);
   int (*clock_step)(void *ctx, double seconds);   /* add seconds to the clock */
+  /* Tell the kernel whether the clock is synchronised, with the estimated
+   * and maximum error in seconds (for the kernel's 11-minute RTC mode). */
+  void (*clock_set_sync)(void *ctx, bool synchronised, double est_error, double max_error);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
 };

@@ -11,7 +11,9 @@
 #include "core/ntp_server.h"
 #include "core/refstate.h"
 #include "daemon/options.h"
+#include "proto/ntp_packet.h"
 #include "daemon/query_mode.h"
+#include "daemon/drift.h"
 #include "daemon/sources.h"
 #include "sys/detach.h"
 #include "sys/log.h"
@@ -27,6 +29,7 @@ struct daemon {
   struct ntp_server server;
   int n_server_socks;
   struct client *client;
+  struct drift drift;
 };
 
 /* Parse the command-line directives, or else the configuration file, and
@@ -55,11 +58,17 @@ static void on_quit_signal(void *arg, int signo)
   loop_quit(d->loop, 0);
 }
 
+/* -t: like chronyd, exit with 1 if not synchronised (our stratum is 16). */
 static void on_timeout(void *arg)
 {
   struct daemon *d = arg;
+  struct ref_params ref;
+  struct timespec now;
+  const struct platform *p = linux_platform_get(d->lp);
+  p->ops->now(p->ctx, &now);
+  refstate_params(&d->ref, &now, &ref);
   log_printf(PLAT_LOG_INFO, "Timeout reached");
-  loop_quit(d->loop, 0);
+  loop_quit(d->loop, ref.leap == NTP_LEAP_UNSYNC ? 1 : 0);
 }
 
 static bool family_wanted(const struct options *o, enum addr_family f)
@@ -110,11 +119,15 @@ static bool start_client(struct daemon *d, const struct options *o)
   if (d->cfg.n_sources == 0)
     return true;
   sources_client_params(&d->cfg, !o->no_clock_control, &p);
+  if (d->cfg.driftfile)
+    drift_load(d->cfg.driftfile, &p);
+  linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
     return false;
   sources_add_all(&d->cfg, o->family, d->client);
   client_start(d->client);
+  drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
 }
 
@@ -135,10 +148,11 @@ static int run_daemon(struct daemon *d, const struct options *o)
     fprintf(stderr, "Could not detach: %s\n", strerror(errno));
     return 1;
   }
-  if (o->debug > 0)
-    log_open(LOG_TO_STDERR, NULL, o->debug > 1 ? PLAT_LOG_DEBUG : o->log_level);
-  else if (o->log_file)
-    log_open(LOG_TO_FILE, o->log_file, o->log_level);
+  int level = o->debug > 1 ? PLAT_LOG_DEBUG : o->log_level;
+  if (o->log_file)  /* -l wins over -d, as with chronyd */
+    log_open(LOG_TO_FILE, o->log_file, level);
+  else if (o->debug > 0)
+    log_open(LOG_TO_STDERR, NULL, level);
   else
     log_open(o->foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, NULL, o->log_level);
   log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
@@ -173,6 +187,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   detach_done(ready_fd, 0);
   ready_fd = -1;
   status = loop_run(d->loop) == 0 ? 0 : 1;
+  drift_stop(&d->drift);
   log_server_stats(&d->server);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:

@@ -146,13 +146,33 @@ struct observer {
   unsigned n_falsetickers;
   int last_selected;
   struct scenario_result *out;
+  bool trace;                      /* keep every sample's selection */
+  int *selections;
+  size_t n_selections, cap_selections;
 };
+
+static void keep_selection(struct observer *o, int sel)
+{
+  if (o->n_selections == o->cap_selections) {
+    size_t cap = o->cap_selections ? o->cap_selections * 2 : 1024;
+    int *p = realloc(o->selections, cap * sizeof(*p));
+    if (!p) {
+      o->trace = false;
+      return;
+    }
+    o->selections = p;
+    o->cap_selections = cap;
+  }
+  o->selections[o->n_selections++] = sel;
+}
 
 static void observe(void *arg)
 {
   struct observer *o = arg;
   struct scenario_result *r = o->out;
   int sel = client_selected(o->client);
+  if (o->trace)
+    keep_selection(o, sel);
   if (sel != o->last_selected) {
     if (sel >= 0 || o->last_selected >= 0)
       r->selection_changes++;
@@ -211,7 +231,18 @@ static void server_addr(unsigned i, char buf[ADDR_STR_LEN])
   snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
 }
 
-int scenario_run(const struct scenario *s, uint64_t seed, bool verbose,
+static void write_trace(FILE *f, const struct scenario *s, const struct sim_metrics *m,
+                        const struct observer *o)
+{
+  size_t n;
+  const struct sim_metrics_sample *smp = sim_metrics_samples(m, &n);
+  fprintf(f, "# %s: elapsed_s offset_s freq_error_ppm selected\n", s->name);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "%.0f %.9g %.9g %d\n", smp[i].t, smp[i].offset, smp[i].freq_error,
+            o->trace && i < o->n_selections ? o->selections[i] : -1);
+}
+
+int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
                  struct scenario_result *out)
 {
   double cpu0 = cpu_now();
@@ -239,7 +270,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, bool verbose,
   struct sim_world *w = sim_world_new(seed, &start);
   if (!w)
     return -ENOMEM;
-  sim_world_set_verbose(w, verbose);
+  sim_world_set_verbose(w, opt && opt->verbose);
   struct sim_sched *sched = sim_world_sched(w);
 
   /* The client first (stream 1), then the servers in order. */
@@ -285,7 +316,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, bool verbose,
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
                           .falsetickers = falsetickers, .n_falsetickers = n_false,
-                          .last_selected = -1, .out = out};
+                          .last_selected = -1, .out = out, .trace = opt && opt->trace};
   if (!sim_sched_add(sched, obs.next, observe, &obs, &obs))
     goto done;
   if (s->ext_step != 0.0) {
@@ -307,6 +338,13 @@ int scenario_run(const struct scenario *s, uint64_t seed, bool verbose,
   out->max_freq_error = m.max_freq_error;
   out->rms_freq_error = m.rms_freq_error;
   out->n_steady = m.n_steady;
+  /* Half way from the last disturbance to the end. */
+  out->late_from = s->ext_step != 0.0 ? (s->ext_step_at + s->duration) / 2.0 : s->duration / 2.0;
+  sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, out->late_from, &m);
+  out->late_max_offset = m.max_offset;
+  out->late_rms_offset = m.rms_offset;
+  out->late_max_freq_error = m.max_freq_error;
+  out->late_rms_freq_error = m.rms_freq_error;
   out->steps = m.steps;
   out->final_offset = sim_platform_offset(chost);
   out->client_steps = client_steps(client);
@@ -337,11 +375,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, bool verbose,
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
   out->events = sim_sched_processed(sched);
+  if (opt && opt->trace)
+    write_trace(opt->trace, s, metrics, &obs);
   ret = 0;
 
 done:
   client_free(client);
   sim_sched_cancel_owner(sched, &obs);
+  free(obs.selections);
   sim_metrics_free(metrics);
   for (unsigned i = 0; i < s->n_servers; i++)
     sim_server_free(servers[i]);
@@ -389,6 +430,11 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   json_num(f, "max_freq_error", r->max_freq_error);
   json_num(f, "rms_freq_error", r->rms_freq_error);
   fprintf(f, ", \"steady_samples\": %zu", r->n_steady);
+  json_num(f, "late_from", r->late_from);
+  json_num(f, "late_max_offset", r->late_max_offset);
+  json_num(f, "late_rms_offset", r->late_rms_offset);
+  json_num(f, "late_max_freq_error", r->late_max_freq_error);
+  json_num(f, "late_rms_freq_error", r->late_rms_freq_error);
   json_num(f, "final_offset", r->final_offset);
   fprintf(f, ", \"steps\": %u, \"client_steps\": %u", r->steps, r->client_steps);
   fprintf(f, ", \"selected\": ");

@@ -14,6 +14,8 @@
  *                SCENARIO_SYNC_THRESHOLD to the end (INFINITY: never)
  *   max/rms      over the steady part: from `settle` seconds when the
  *                scenario has one, else from sync_time (else every sample)
+ *   late_*       the same over the second half of the run only (of the part
+ *                after an external step): the state the client settles in
  *   steps        clock steps the client made
  * Every second it also reads the client's selection, so a falseticker
  * selected even briefly is seen. Everything is freed before returning.
@@ -73,6 +75,9 @@ struct scenario_result {
   double max_offset, rms_offset;   /* seconds */
   double max_freq_error, rms_freq_error;   /* ppm */
   size_t n_steady;
+  double late_from;                /* s */
+  double late_max_offset, late_rms_offset;
+  double late_max_freq_error, late_rms_freq_error;
   double final_offset;             /* seconds, at the end */
   unsigned steps;                  /* counted by the platform */
   unsigned client_steps;           /* as the client reports them */
@@ -94,10 +99,17 @@ size_t scenario_count(void);
 const struct scenario *scenario_get(size_t i);
 const struct scenario *scenario_find(const char *name);
 
+struct scenario_options {
+  bool verbose;                    /* the hosts' log messages to stderr */
+  /* When set: after the run, one line per second of the run,
+   * "elapsed offset freq_error selected" (s, s, ppm, source index or -1). */
+  FILE *trace;
+};
+
 /* Returns 0, or -ENOMEM when the world could not be built (the result then
  * holds nothing useful). A run stopped by the scheduler (-ELOOP) returns 0
  * with run_status set and the metrics of the part that ran. */
-int scenario_run(const struct scenario *s, uint64_t seed, bool verbose,
+int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
                  struct scenario_result *out);
 
 /* One JSON object on one line (with the newline). */

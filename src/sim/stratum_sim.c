@@ -1,6 +1,6 @@
 /* stratum-sim: run the simulator's scenarios and print one JSON line each.
  *
- *   stratum-sim [--seed N] [--verbose] [--list] [NAME...]
+ *   stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [NAME...]
  *
  * Without names, every scenario runs, in the order --list prints them.
  * Exit status: 0 when every scenario ran (accuracy limits are the tests'
@@ -19,10 +19,12 @@
 static void usage(FILE *f)
 {
   fprintf(f,
-          "usage: stratum-sim [--seed N] [--verbose] [--list] [NAME...]\n"
-          "  --seed N     seed of every random stream (default %u)\n"
-          "  --verbose    print the hosts' log messages to stderr\n"
-          "  --list       print the scenario names and what they check\n"
+          "usage: stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [NAME...]\n"
+          "  --seed N       seed of every random stream (default %u)\n"
+          "  --verbose      print the hosts' log messages to stderr\n"
+          "  --trace FILE   write every second's offset, frequency error and\n"
+          "                 selection to FILE (- for stderr)\n"
+          "  --list         print the scenario names and what they check\n"
           "Runs the named scenarios (all without names) and prints one JSON line each.\n",
           SCENARIO_DEFAULT_SEED);
 }
@@ -51,7 +53,8 @@ static void list(void)
 int main(int argc, char **argv)
 {
   uint64_t seed = SCENARIO_DEFAULT_SEED;
-  bool verbose = false;
+  struct scenario_options opt = {0};
+  const char *trace = NULL;
   const struct scenario **run = calloc(scenario_count() + (size_t)argc, sizeof(*run));
   size_t n_run = 0;
   bool options = true;
@@ -72,7 +75,14 @@ int main(int argc, char **argv)
         return 2;
       }
     } else if (options && (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)) {
-      verbose = true;
+      opt.verbose = true;
+    } else if (options && (strcmp(a, "--trace") == 0 || strncmp(a, "--trace=", 8) == 0)) {
+      trace = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!trace || !*trace) {
+        fprintf(stderr, "stratum-sim: --trace needs a file name\n");
+        free(run);
+        return 2;
+      }
     } else if (options && strcmp(a, "--list") == 0) {
       list();
       free(run);
@@ -103,10 +113,19 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < scenario_count(); k++)
       run[n_run++] = scenario_get(k);
 
+  if (trace) {
+    opt.trace = strcmp(trace, "-") == 0 ? stderr : fopen(trace, "w");
+    if (!opt.trace) {
+      fprintf(stderr, "stratum-sim: %s: %s\n", trace, strerror(errno));
+      free(run);
+      return 2;
+    }
+  }
+
   int status = 0;
   for (size_t i = 0; i < n_run; i++) {
     struct scenario_result r;
-    int e = scenario_run(run[i], seed, verbose, &r);
+    int e = scenario_run(run[i], seed, &opt, &r);
     if (e != 0) {
       fprintf(stderr, "stratum-sim: %s: could not build the simulation: %s\n", run[i]->name,
               strerror(-e));
@@ -120,6 +139,10 @@ int main(int argc, char **argv)
     }
     scenario_print_json(stdout, run[i], &r);
     fflush(stdout);
+  }
+  if (opt.trace && opt.trace != stderr && fclose(opt.trace) != 0) {
+    fprintf(stderr, "stratum-sim: %s: %s\n", trace, strerror(errno));
+    status = 1;
   }
   free(run);
   return status;

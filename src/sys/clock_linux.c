@@ -23,19 +23,58 @@ void clock_split_freq(double ppm, long nominal, long *tick, double *freq_ppm)
   *freq_ppm = ppm - (double)delta * per_us;
 }
 
+/* The kernel status we keep (STA_UNSYNC or not), -1 before the first use. */
+static int kernel_status = -1;
+
+static void init_kernel(void)
+{
+  struct timex t;
+  if (kernel_status >= 0)
+    return;
+  kernel_status = STA_UNSYNC;
+  /* Reset the PLL's pending offset, then turn the PLL off. */
+  memset(&t, 0, sizeof(t));
+  t.modes = ADJ_OFFSET | ADJ_STATUS;
+  t.status = STA_PLL | kernel_status;
+  (void)adjtimex(&t);
+  memset(&t, 0, sizeof(t));
+  t.modes = ADJ_STATUS;
+  t.status = kernel_status;
+  (void)adjtimex(&t);
+}
+
 int clock_linux_set_freq(double ppm)
 {
   struct timex t;
   long tick;
   double freq;
+  init_kernel();
   clock_split_freq(ppm, nominal_tick(), &tick, &freq);
   memset(&t, 0, sizeof(t));
-  /* Also turn off the kernel's own PLL/FLL: the daemon disciplines. */
-  t.modes = ADJ_FREQUENCY | ADJ_TICK | ADJ_STATUS;
+  t.modes = ADJ_FREQUENCY | ADJ_TICK;
   t.freq = lround(freq * SCALED_PPM);
   t.tick = tick;
-  t.status = STA_UNSYNC;
   return adjtimex(&t) < 0 ? -errno : 0;
+}
+
+void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, double max_error)
+{
+  /* The kernel sets UNSYNC itself when maxerror reaches 16 s. */
+  const double max_sync_error = 16.0;
+  struct timex t;
+  init_kernel();
+  if (!synchronised || max_error >= max_sync_error)
+    est_error = max_error = max_sync_error;
+  if (synchronised && max_error < max_sync_error && rtcsync)
+    kernel_status &= ~STA_UNSYNC;
+  else
+    kernel_status |= STA_UNSYNC;
+  memset(&t, 0, sizeof(t));
+  t.modes = ADJ_STATUS | ADJ_ESTERROR | ADJ_MAXERROR;
+  t.status = kernel_status;
+  t.esterror = lround(fmin(est_error, max_sync_error) * 1e6);
+  t.maxerror = lround(max_error * 1e6);
+  (void)adjtimex(&t);
 }
 
 double clock_linux_get_freq(void)
@@ -52,6 +91,7 @@ int clock_linux_step(double seconds)
 {
   struct timex t;
   double whole = floor(seconds);
+  init_kernel();
   memset(&t, 0, sizeof(t));
   t.modes = ADJ_SETOFFSET | ADJ_NANO;
   t.time.tv_sec = (time_t)whole;

@@ -6,13 +6,21 @@
 #ifndef STRATUM_SYS_CLOCK_LINUX_H
 #define STRATUM_SYS_CLOCK_LINUX_H
 
+#include <stdbool.h>
+
 /* Split a frequency offset (ppm, > 0 faster) into tick (microseconds per
  * tick, nominal `nominal_tick`) and a remaining frequency in ppm. */
 void clock_split_freq(double ppm, long nominal_tick, long *tick, double *freq_ppm);
 
+/* The first adjustment also turns off the kernel's PLL (the daemon
+ * disciplines the clock itself); nothing touches the clock before. */
 int clock_linux_set_freq(double ppm);
 double clock_linux_get_freq(void);
 /* Add `seconds` to the clock at once (ADJ_SETOFFSET). 0 or -errno. */
 int clock_linux_step(double seconds);
+/* The kernel's synchronisation status and error estimates. As chrony on
+ * Linux, the UNSYNC flag is cleared only with rtcsync, which lets the kernel
+ * copy the system time to the RTC every 11 minutes. */
+void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, double max_error);
 
 #endif

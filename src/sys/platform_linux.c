@@ -29,6 +29,7 @@ struct linux_platform {
   struct platform plat;
   struct loop *loop;
   struct sock_watch *socks;
+  bool rtcsync;
   uint8_t rx_buf[RECV_BUF];
 };
 
@@ -150,6 +151,12 @@ static int lx_clock_step(void *ctx, double seconds)
   return clock_linux_step(seconds);
 }
 
+static void lx_clock_set_sync(void *ctx, bool synchronised, double est_error, double max_error)
+{
+  struct linux_platform *lp = ctx;
+  clock_linux_set_sync(lp->rtcsync, synchronised, est_error, max_error);
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -167,6 +174,7 @@ static const struct platform_ops linux_ops = {
   .clock_set_freq = lx_clock_set_freq,
   .clock_get_freq = lx_clock_get_freq,
   .clock_step = lx_clock_step,
+  .clock_set_sync = lx_clock_set_sync,
   .log = lx_log,
 };
 
@@ -193,6 +201,11 @@ void linux_platform_free(struct linux_platform *lp)
 const struct platform *linux_platform_get(const struct linux_platform *lp)
 {
   return &lp->plat;
+}
+
+void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync)
+{
+  lp->rtcsync = rtcsync;
 }
 
 int linux_clock_precision(void)

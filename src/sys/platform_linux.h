@@ -4,6 +4,8 @@
 #ifndef STRATUM_SYS_PLATFORM_LINUX_H
 #define STRATUM_SYS_PLATFORM_LINUX_H
 
+#include <stdbool.h>
+
 #include "core/platform.h"
 #include "sys/loop.h"
 
@@ -13,6 +15,8 @@ struct linux_platform;
 struct linux_platform *linux_platform_new(struct loop *loop);
 void linux_platform_free(struct linux_platform *lp);
 const struct platform *linux_platform_get(const struct linux_platform *lp);
+/* rtcsync: let the kernel keep the RTC in step while synchronised. */
+void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync);
 
 /* log2 of the time it takes to read the clock, as chrony measures its
  * precision (typically -24 to -20 on current hardware). */

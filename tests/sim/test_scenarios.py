@@ -36,55 +36,75 @@ REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
                  "falseticker_selected", "reach", "events", "cpu_seconds"}
 
-# chrony's defaults (test.common), converted: frequencies in ppm.
+# chrony's defaults (test.common), converted: frequencies in ppm.  chrony's
+# freq_rms_limit 1e-5 is 10 ppm (not 10 ppb) and its freq_max_limit 5e-4 is
+# 500 ppm: its clknetsim counts the slewing of offsets as frequency error, as
+# the simulator here does.
 CHRONY = dict(sync_time=210.0, max_offset=1e-3, rms_offset=3e-4,
               max_freq_error=500.0, rms_freq_error=10.0)
 
-# What every well-behaved run must meet unless a scenario says otherwise.
-# The frequency limits are tighter than chrony's (which allow for its
-# clknetsim counting the slewing of offsets as frequency error too).
+# What a run with chrony's default network (100 us delay and 100 us
+# exponential jitter each way, 1e-3 ppm/sqrt(s) wander) must meet:
+#   from sync_time: chrony's offset limits, 10x chrony's frequency limits;
+#   late (second half of the run, at the longest polls): rms offset 100 us
+#   and rms frequency error 0.1 ppm.  The physical floor there is ~40 us and
+#   ~50 ppb: a single offset has 71 us of noise, and the wander alone moves
+#   the frequency by 32 ppb per 1024 s poll and the offset by ~20 us, so a
+#   10 ppb (1e-2 ppm) rms is out of reach of any client polling at 1024 s.
 DEFAULT_LIMITS = dict(sync_time=210.0, max_offset=1e-3, rms_offset=3e-4,
-                      max_freq_error=1.0, rms_freq_error=0.01)
+                      max_freq_error=50.0, rms_freq_error=1.0,
+                      late_rms_offset=1e-4, late_rms_freq_error=0.1)
 
 LIMITS = {
     "defaults": dict(DEFAULT_LIMITS),
-    # iburst: the first four exchanges within seconds; never slower than
-    # without it.
-    "iburst": dict(DEFAULT_LIMITS),
-    # 10 ms exponential jitter on each way: single offsets are off by
-    # several ms, so "synchronised below 1 ms" is not asserted; the steady
-    # state (from 2000 s) must still be far better than one sample.
-    # chrony's 006-largejitter allows 5x / 1x the jitter (max / rms).
+    # iburst: synchronised within seconds, but on a frequency measured over
+    # 6 s (~16 ppm of noise), so the first minutes slew hard: chrony's
+    # frequency limits apply from sync_time.
+    "iburst": dict(DEFAULT_LIMITS, max_freq_error=CHRONY["max_freq_error"],
+                   rms_freq_error=CHRONY["rms_freq_error"]),
+    # 10 ms exponential jitter each way: single offsets are off by ~7 ms,
+    # so "synchronised below 1 ms" is not asserted; the steady state (from
+    # 2000 s) must still be far better than one sample.  chrony's
+    # 006-largejitter allows 5x / 1x the jitter (max / rms).
     "large-jitter": dict(sync_time=None, max_offset=10e-3, rms_offset=3e-3,
-                         max_freq_error=50.0, rms_freq_error=10.0),
-    # 0.1 ppm/sqrt(s) random walk: the frequency moves ~1 ppm per 64 s
-    # poll, so the offset wanders by tens of us between polls.
+                         max_freq_error=50.0, rms_freq_error=10.0,
+                         late_rms_offset=3e-3, late_rms_freq_error=3.0),
+    # 0.1 ppm/sqrt(s) random walk: the frequency moves ~1 ppm per 64 s poll
+    # and ~2 ppm over a regression window, the offset tens of us per poll.
     # chrony's 007-largewander: 5 ms max, 1 ms rms, 100 ppm rms.
     "large-wander": dict(sync_time=None, max_offset=5e-3, rms_offset=1e-3,
-                         max_freq_error=20.0, rms_freq_error=5.0),
+                         max_freq_error=50.0, rms_freq_error=10.0,
+                         late_rms_offset=1e-3, late_rms_freq_error=10.0),
     "falsetickers": dict(DEFAULT_LIMITS),
-    # Jitter only on requests: a naive average is biased by half the
-    # excess delay (0.5 ms); filtering on delay must remove most of it.
-    "asym-jitter": dict(DEFAULT_LIMITS, sync_time=600.0),
-    # 55 % of exchanges lost: fewer samples, slower start.
-    "packet-loss": dict(DEFAULT_LIMITS, sync_time=600.0, rms_freq_error=0.02),
+    # 1 ms of jitter on requests only: a naive average is biased by half the
+    # excess delay (0.5 ms) and single offsets are off by up to a few ms;
+    # weighting samples by delay must remove most of it.
+    "asym-jitter": dict(DEFAULT_LIMITS, sync_time=400.0,
+                        late_rms_offset=2e-4, late_rms_freq_error=0.2),
+    # 55 % of exchanges lost: half the samples, slower start, ~1.5x noise.
+    "packet-loss": dict(DEFAULT_LIMITS, sync_time=600.0,
+                        late_rms_offset=1.5e-4, late_rms_freq_error=0.15),
     # 8800 s of every 10000 s without a server: the clock runs free on its
-    # frequency estimate while the wander (1e-3 ppm/sqrt(s)) accumulates
-    # ~0.5 ms.  chrony's 014-intermittent: 100 ms max, 2 ms rms, 20 ppm rms.
+    # frequency estimate (~0.1 ppm off after 1200 s of polls) while the
+    # wander accumulates ~0.5 ms.  chrony's 014-intermittent: 100 ms max,
+    # 2 ms rms, 10000 ppm max, 20 ppm rms.  No late limits: the outages
+    # are the point.
     "intermittent": dict(sync_time=None, max_offset=10e-3, rms_offset=2e-3,
-                         max_freq_error=5.0, rms_freq_error=1.0),
+                         max_freq_error=50.0, rms_freq_error=1.0),
     # +0.5 s at 20000 s behind the client's back: it must notice at its
     # next polls and slew it out; limits apply once it has (sync_time
-    # counts from the start of the run, see test_external_step_corrected).
+    # counts from the start, see test_external_step_corrected); late =
+    # 30000-40000 s.
     "external-step": dict(DEFAULT_LIMITS, sync_time=None),
     "era-2036": dict(DEFAULT_LIMITS),
-    # Polling every 16 s: faster start; each update corrects a smaller
-    # share of the frequency noise over a shorter time.
-    "fast-poll": dict(DEFAULT_LIMITS, rms_freq_error=0.1, max_freq_error=2.0),
+    # Polling every 16 s: faster start, more samples against the noise,
+    # but each update's error is slewed out over ~48 s.
+    "fast-poll": dict(DEFAULT_LIMITS, sync_time=100.0, rms_freq_error=2.0,
+                      late_rms_offset=5e-5, late_rms_freq_error=0.3),
 }
 
 EXT_STEP_AT = 20000.0
-EXT_STEP_SYNC = 5000.0   # s after the step, ~5 polls at maxpoll 10
+EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 
 DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0}
@@ -125,10 +145,12 @@ def results(all_lines):
 
 def steady_summary(r):
     return ("sync %s s, steady from %s s: max %.3g s, rms %.3g s, max freq %.3g ppm, "
-            "rms freq %.3g ppm, steps %s, selected %s, reach %s"
+            "rms freq %.3g ppm; from %s s: rms %.3g s, rms freq %.3g ppm; steps %s, "
+            "selected %s, reach %s"
             % (r["sync_time"], r.get("steady_from"), r["max_offset"], r["rms_offset"],
-               r["max_freq_error"], r["rms_freq_error"], r["steps"], r["selected"],
-               r["reach"]))
+               r["max_freq_error"], r["rms_freq_error"], r.get("late_from"),
+               r.get("late_rms_offset", math.nan), r.get("late_rms_freq_error", math.nan),
+               r["steps"], r["selected"], r["reach"]))
 
 
 # ----------------------------------------------------------------- the runner
@@ -168,14 +190,41 @@ def test_same_seed_same_results(results):
         assert without_cpu(again[name]) == without_cpu(results[name]), name
 
 
-def test_another_seed_other_results_same_limits(results):
-    for seed in ("2", "3"):
-        p = run_sim("--seed", seed, "defaults")
-        assert p.returncode == 0, p.stderr[-4000:]
-        (row,) = parse_lines(p.stdout)
-        assert row["seed"] == int(seed)
-        assert row["rms_offset"] != results["defaults"]["rms_offset"]
-        check_limits(row, LIMITS["defaults"])
+@pytest.mark.parametrize("seed", [2, 3])
+@pytest.mark.parametrize("name", ["defaults", "falsetickers", "era-2036"])
+def test_other_seeds_same_limits(results, name, seed):
+    # The limits hold for the scenario, not for one lucky draw.
+    p = run_sim("--seed", str(seed), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    (row,) = parse_lines(p.stdout)
+    assert row["seed"] == seed
+    assert without_cpu(row) != without_cpu(results[name])
+    assert row["falseticker_selected"] is False
+    check_limits(row, LIMITS[name])
+
+
+def test_trace_changes_nothing(results, tmp_path):
+    trace = tmp_path / "trace.txt"
+    p = run_sim("--trace", str(trace), "fast-poll")
+    assert p.returncode == 0, p.stderr[-4000:]
+    (row,) = parse_lines(p.stdout)
+    assert without_cpu(row) == without_cpu(results["fast-poll"])
+    lines = trace.read_text().splitlines()
+    assert lines[0].startswith("# fast-poll")
+    samples = [line.split() for line in lines[1:]]
+    assert len(samples) == 10001               # 0 s to 10000 s
+    assert [float(x[0]) for x in samples[:3]] == [0.0, 1.0, 2.0]
+    assert abs(float(samples[0][1]) - 0.1) < 1e-6   # the initial offset
+
+
+def test_table_script(all_lines):
+    text = "".join(json.dumps(row) + "\n" for row in all_lines)
+    p = subprocess.run(["/usr/bin/python3", str(REPO / "scripts" / "sim_table.py")],
+                       input=text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    body = p.stdout.splitlines()[2:]
+    assert [line.split()[0] for line in body] == SCENARIOS
 
 
 def test_unknown_scenario_exits_2():
@@ -208,17 +257,26 @@ def check_limits(r, lim):
     assert r["rms_offset"] <= lim["rms_offset"], "rms offset: " + what
     assert r["max_freq_error"] <= lim["max_freq_error"], "max freq error: " + what
     assert r["rms_freq_error"] <= lim["rms_freq_error"], "rms freq error: " + what
+    if lim.get("late_rms_offset") is not None:
+        assert r["late_rms_offset"] <= lim["late_rms_offset"], "late rms offset: " + what
+        assert r["late_rms_freq_error"] <= lim["late_rms_freq_error"], \
+            "late rms freq error: " + what
     # The steady part is a real part of the run.
     assert r["steady_samples"] >= 1000, "steady part too short: " + what
 
 
+def test_limits_no_looser_than_chrony():
+    for name in ("defaults", "iburst", "falsetickers", "era-2036", "packet-loss",
+                 "asym-jitter", "external-step", "fast-poll"):
+        for key, value in CHRONY.items():
+            if key != "sync_time" and LIMITS[name].get(key) is not None:
+                assert LIMITS[name][key] <= value, (name, key)
+    assert LIMITS["defaults"]["sync_time"] <= CHRONY["sync_time"]
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_limits(results, name):
-    lim = LIMITS[name]
-    for key, value in CHRONY.items():      # never looser than chrony's defaults...
-        if name in ("defaults", "iburst", "falsetickers", "era-2036") and lim.get(key):
-            assert lim[key] <= value, key  # ...where chrony uses its defaults
-    check_limits(results[name], lim)
+    check_limits(results[name], LIMITS[name])
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -41,7 +41,7 @@ static void setup_world(struct fixture *f, bool control, double freq_error)
   f->w = sim_world_new(1, &start);
   f->host = sim_world_add_host(f->w, "client", "192.0.2.1", &clock);
   assert_non_null(f->host);
-  disc_init(&f->d, sim_platform_get(f->host), control, 0.0, 83333.333, 500000.0);
+  disc_init(&f->d, sim_platform_get(f->host), control, true, 0.0, 83333.333, 500000.0);
   disc_add_listener(&f->d, listener, &f->heard);
 }
 
