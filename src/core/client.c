@@ -106,7 +106,7 @@ void client_free(struct client *c)
   free(c);
 }
 
-static void on_sample(void *arg, struct nsrc *src);
+static void on_update(void *arg, struct nsrc *src, bool new_sample);
 
 int client_add_source(struct client *c, const struct client_source_params *s)
 {
@@ -115,7 +115,7 @@ int client_add_source(struct client *c, const struct client_source_params *s)
   struct nsrc *src = malloc(sizeof(*src));
   if (!src)
     return -1;
-  nsrc_init(src, s, c->plat, &c->disc, on_sample, c);
+  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
   src->max_distance = c->p.maxdistance;
   src->stats.max_jitter = c->p.maxjitter;
   if (c->ref->precision_log2 < 0)
@@ -228,7 +228,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
   c->n_updates++;
 }
 
-static void on_sample(void *arg, struct nsrc *updated)
+static void on_update(void *arg, struct nsrc *updated, bool new_sample)
 {
   struct client *c = arg;
   struct timespec now;
@@ -239,7 +239,7 @@ static void on_sample(void *arg, struct nsrc *updated)
   disc_cooked_time(&c->disc, &now);
   for (unsigned i = 0; i < c->n; i++) {
     fill_sel_source(c, i, &now);
-    if (c->src[i] == updated)
+    if (new_sample && c->src[i] == updated)
       updated_index = (int)i;
   }
   int prev = c->selected;
@@ -261,7 +261,9 @@ static void on_sample(void *arg, struct nsrc *updated)
   }
   if (r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)
     c->last_reason = r.reason;
-  if (r.selected < 0 && r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)
+  /* As chronyd: only disagreement makes the reference unsynchronised; a
+   * lost source leaves it to age (its dispersion grows). */
+  if (r.reason == SEL_NO_MAJORITY)
     set_unsynchronised(c);
   if (r.update_reference && r.selected >= 0)
     update_reference(c, &r, &now);

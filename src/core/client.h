@@ -15,6 +15,7 @@
 #include "core/addr.h"
 #include "core/platform.h"
 #include "core/refstate.h"
+#include "proto/ntp_mac.h"
 
 /* One server/peer's options, chrony's names and defaults (see
  * client_source_defaults). */
@@ -25,7 +26,8 @@ struct client_source_params {
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
-  int version;                   /* 4 */
+  int version;                   /* 4 (0: 3 with a key whose MAC NTPv4 would
+                                    truncate, else 4, as chrony) */
   int minstratum;                /* 0 */
   int minsamples, maxsamples;    /* -1: the statistics' defaults */
   double maxdelay;               /* 3.0 */
@@ -34,10 +36,12 @@ struct client_source_params {
   double mindelay;               /* 0: off */
   double asymmetry;              /* 1.0 */
   double offset;                 /* 0.0 */
+  uint32_t key;                  /* 0: none; else authenticate with this key */
 };
 
 struct client_params {
   bool control;                  /* adjust the clock (false: -x) */
+  const struct ntp_keyring *keys;  /* for sources' keys; NULL: none; outlives the client */
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
   double maxslewrate;            /* ppm, 83333.333 */

@@ -54,6 +54,17 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
   return EXCH_OK;
 }
 
+bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key)
+{
+  struct ntp_packet p;
+  if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
+    return false;
+  if (keyid == 0)
+    return p.mac_len == 0;
+  return p.mac_len > 0 && p.mac_keyid == keyid && key &&
+         ntp_mac_verify(key, buf, len - p.mac_len, p.mac_digest, p.mac_digest_len);
+}
+
 const char *exch_result_name(enum exch_result r)
 {
   static const char *const names[EXCH_RESULT_COUNT] = {

@@ -4,14 +4,17 @@
  * version and mode, and a random transmit timestamp (the nonce) that the
  * reply must echo as its origin. exch_check_reply() applies RFC 5905's
  * packet tests to a reply and computes offset and delay from the four
- * timestamps; a reply failing a test yields no sample. */
+ * timestamps; a reply failing a test yields no sample. exch_check_auth() is
+ * the authentication test (RFC 5905's test 5) as chrony applies it. */
 #ifndef STRATUM_CORE_EXCHANGE_H
 #define STRATUM_CORE_EXCHANGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "proto/ntp_mac.h"
 #include "proto/ntp_time.h"
 
 enum exch_result {
@@ -44,6 +47,11 @@ size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce);
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out);
+/* Is the reply authenticated as the request was? With keyid 0 (no key) the
+ * reply must carry no MAC at all (chrony rejects a MAC or crypto-NAK it did
+ * not ask for); otherwise it must end with a MAC with this key ID that
+ * verifies with key (NULL: never). An unparseable reply fails. */
+bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key);
 const char *exch_result_name(enum exch_result r);
 
 #endif

@@ -3,7 +3,6 @@
 #include <assert.h>
 #include <string.h>
 
-#include "proto/ntp_packet.h"
 
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref)
 {
@@ -42,9 +41,39 @@ static int reply_mode_for(const struct ntp_header *h, uint16_t from_port)
   }
 }
 
+/* The key whose MAC ends the request, or NULL if its ID is unknown or the
+ * MAC does not verify (chrony then sends nothing, not even a crypto-NAK). */
+static const struct ntp_key *request_key(const struct ntp_server *s,
+                                         const struct plat_datagram *dg,
+                                         const struct ntp_packet *req)
+{
+  const struct ntp_key *key = ntp_keyring_find(s->keys, req->mac_keyid);
+  if (!key || !ntp_mac_verify(key, dg->data, dg->len - req->mac_len, req->mac_digest,
+                              req->mac_digest_len))
+    return NULL;
+  return key;
+}
+
+/* Stamp the transmit time of the encoded reply header and append its MAC,
+ * which covers it. Returns the reply length, or 0 if the MAC cannot be made
+ * or the reply would be longer than the request (as chrony, never sent). */
+static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, uint32_t keyid,
+                         int version, uint8_t *reply, size_t cap, size_t request_len)
+{
+  struct timespec now;
+  s->plat->ops->now(s->plat->ctx, &now);
+  ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
+  size_t mac = ntp_mac_generate(key, keyid, reply, NTP_HEADER_LEN, version,
+                                reply + NTP_HEADER_LEN, cap - NTP_HEADER_LEN);
+  if (mac == 0 || NTP_HEADER_LEN + mac > request_len)
+    return 0;
+  return NTP_HEADER_LEN + mac;
+}
+
 size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t *reply,
                    size_t cap)
 {
+  const struct ntp_key *key = NULL;
   struct ntp_packet req;
   struct ref_params ref;
   struct ntp_header h;
@@ -57,9 +86,7 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   int reply_mode = reply_mode_for(&req.hdr, dg->from_port);
   if (reply_mode < 0)
     return drop(s, SRV_DROP_MODE);
-  /* Symmetric keys are not loaded in this build, so no MAC can verify;
-   * chrony discards such requests rather than answer unauthenticated. */
-  if (req.mac_len > 0)
+  if (req.mac_len > 0 && !(key = request_key(s, dg, &req)))
     return drop(s, SRV_DROP_AUTH);
   assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
 
@@ -80,18 +107,22 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   h.receive = ntp_ts_from_timespec(&dg->rx_time);
   h.transmit = 0;
   ntp_header_encode(&h, reply);
-  return NTP_HEADER_LEN;
+  if (!key)
+    return NTP_HEADER_LEN;
+  size_t len = sign_reply(s, key, req.mac_keyid, req.hdr.version, reply, cap, dg->len);
+  return len > 0 ? len : drop(s, SRV_DROP_AUTH);
 }
 
 void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct ntp_server *s = arg;
-  uint8_t reply[NTP_HEADER_LEN];
+  uint8_t reply[SRV_REPLY_MAX];
   size_t len = srv_process(s, dg, reply, sizeof(reply));
   if (len == 0)
     return;
+  unsigned flags = len == NTP_HEADER_LEN ? PLAT_SEND_STAMP_TRANSMIT : 0;
   if (s->plat->ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply, len,
-                             PLAT_SEND_STAMP_TRANSMIT) < 0) {
+                             flags) < 0) {
     s->stats.dropped[SRV_DROP_SEND]++;
     return;
   }

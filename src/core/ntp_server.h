@@ -6,7 +6,14 @@
  * mode-4 reply from the reference state, or drops it and counts why. It
  * never returns a reply longer than the request. srv_receive() is the
  * platform receive handler: process, then send with the transmit timestamp
- * stamped by the platform as late as possible. */
+ * stamped by the platform as late as possible.
+ *
+ * Symmetric-key authentication, as chrony 4.3: a request with a MAC trailer
+ * is answered only if its key ID is in `keys` and the MAC verifies; the
+ * reply then carries a MAC with the same key, in the request's version (so
+ * it is as long as the request, or shorter). Any other request with a MAC
+ * (unknown key, bad or truncated digest, crypto-NAK) is dropped without an
+ * answer. Requests without a MAC are answered without one. */
 #ifndef STRATUM_CORE_NTP_SERVER_H
 #define STRATUM_CORE_NTP_SERVER_H
 
@@ -16,12 +23,16 @@
 #include "core/access.h"
 #include "core/platform.h"
 #include "core/refstate.h"
+#include "proto/ntp_mac.h"
+#include "proto/ntp_packet.h"
+
+#define SRV_REPLY_MAX (NTP_HEADER_LEN + NTP_MAC_MAX_LEN)
 
 enum srv_drop {
   SRV_DROP_ACCESS,      /* source address not allowed */
   SRV_DROP_FORMAT,      /* short, bad length, bad version, bad extension fields */
   SRV_DROP_MODE,        /* not a request we answer */
-  SRV_DROP_AUTH,        /* carries a MAC we cannot verify */
+  SRV_DROP_AUTH,        /* carries a MAC that does not verify with a known key */
   SRV_DROP_SEND,        /* the reply could not be sent */
   SRV_DROP_COUNT
 };
@@ -36,14 +47,19 @@ struct ntp_server {
   const struct platform *plat;
   const struct refstate *ref;
   struct access_table access;
+  const struct ntp_keyring *keys;   /* NULL: none (set by the caller) */
   struct srv_stats stats;
 };
 
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref);
 void srv_free(struct ntp_server *s);
 
-/* Returns the reply length (NTP_HEADER_LEN) or 0 to drop. `reply` must hold
- * at least NTP_HEADER_LEN bytes; its transmit timestamp is left zero. */
+/* Returns the reply length or 0 to drop. `reply` holds cap bytes, at least
+ * NTP_HEADER_LEN (SRV_REPLY_MAX for every authenticated reply to fit). A
+ * reply of NTP_HEADER_LEN bytes has its transmit timestamp left zero, for
+ * the sender to stamp. A longer one ends with a MAC, which covers the
+ * transmit timestamp: that is already set from the platform's clock and the
+ * reply must be sent as it is. */
 size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t *reply,
                    size_t cap);
 

@@ -1,5 +1,6 @@
 #include "core/ntp_source.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -17,19 +18,43 @@
 #define PHI 15e-6                   /* RFC 5905 frequency tolerance */
 #define KOD_RATE 0x52415445u        /* "RATE" */
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
+#define MIN_SECURE_KEY_LEN 10       /* bytes: chrony's 80 bits */
 
 static void schedule(struct nsrc *s, double delay);
 
+/* The source's key, or NULL (none configured, or missing from the ring). */
+static const struct ntp_key *source_key(const struct nsrc *s)
+{
+  return ntp_keyring_find(s->keys, s->p.key);
+}
+
+/* As chronyd when it creates a source: warn about a missing or short key,
+ * and unless a version was configured, use NTPv3 when NTPv4 would truncate
+ * the key's MAC, so the server checks the whole digest. */
+static void setup_auth(struct nsrc *s)
+{
+  const struct ntp_key *key = source_key(s);
+  if (s->p.key != 0 && !key)
+    plat_logf(s->plat, PLAT_LOG_WARN, "Key %" PRIu32 " is missing", s->p.key);
+  else if (key && key->len < MIN_SECURE_KEY_LEN)
+    plat_logf(s->plat, PLAT_LOG_WARN, "Key %" PRIu32 " is too short", s->p.key);
+  if (s->p.version == 0)
+    s->p.version = key && ntp_mac_digest_len(key->type, 3) > NTP_MAC_DIGEST_MAX_V4 ? 3 : 4;
+}
+
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
-               struct discipline *disc, nsrc_sample_fn on_sample, void *arg)
+               const struct ntp_keyring *keys, struct discipline *disc,
+               nsrc_update_fn on_update, void *arg)
 {
   memset(s, 0, sizeof(*s));
   s->p = *p;
   if (s->p.maxpoll < s->p.minpoll)
     s->p.maxpoll = s->p.minpoll;
   s->plat = plat;
+  s->keys = keys;
+  setup_auth(s);
   s->disc = disc;
-  s->on_sample = on_sample;
+  s->on_update = on_update;
   s->arg = arg;
   s->sock = -1;
   s->poll = s->p.minpoll;
@@ -95,12 +120,26 @@ static double poll_interval(const struct nsrc *s)
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
+/* The request, with a MAC if the source has a key. Returns its length, or 0
+ * if the key is missing or unusable (chronyd then sends nothing). */
+static size_t build_request(const struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
+{
+  size_t len = exch_build_request(buf, s->p.version, nonce);
+  if (s->p.key == 0)
+    return len;
+  const struct ntp_key *key = source_key(s);
+  size_t mac = key ? ntp_mac_generate(key, s->p.key, buf, len, s->p.version, buf + len,
+                                      cap - len) : 0;
+  return mac > 0 ? len + mac : 0;
+}
+
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
-  uint8_t buf[NTP_HEADER_LEN];
+  uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
   s->timer = 0;
 
+  bool missed = s->sock >= 0;
   if (s->sock >= 0 || s->tx_since_rx > 0) {
     /* The previous request went unanswered. */
     if (s->sock >= 0)
@@ -109,6 +148,9 @@ static void transmit(void *arg)
       adjust_poll(s, UNREACH_POLL_ADJ);
   }
   close_request(s);
+  /* Reachability matters to the selection (chrony reselects on it). */
+  if (missed)
+    s->on_update(s->arg, s, false);
 
   int sock = s->plat->ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0,
                                     on_reply, s);
@@ -116,9 +158,10 @@ static void transmit(void *arg)
     ntp_ts nonce = 0;
     while (nonce == 0)
       s->plat->ops->random_bytes(s->plat->ctx, &nonce, sizeof(nonce));
-    size_t len = exch_build_request(buf, s->p.version, nonce);
+    size_t len = build_request(s, buf, sizeof(buf), nonce);
     disc_cooked_time(s->disc, &s->tx_cooked);
-    if (s->plat->ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0) == 0) {
+    if (len > 0 &&
+        s->plat->ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0) == 0) {
       s->sock = sock;
       s->nonce = nonce;
     } else {
@@ -193,8 +236,9 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
 {
   char a[ADDR_STR_LEN];
   s->counters[NSRC_RX_KOD]++;
-  /* DENY and RSTR are ignored: without authentication anyone could send
-   * them. RATE passed the origin test, so it came from the server. */
+  /* DENY and RSTR are ignored, even when authenticated, as chrony 4.3
+   * ignores them. RATE passed the origin test (and the authentication test
+   * with a key), so it came from the server. */
   if (x->refid != KOD_RATE)
     return;
   plat_logf(s->plat, PLAT_LOG_WARN, "Received KoD RATE from %s", addr_format(&s->p.addr, a));
@@ -241,7 +285,7 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
     s->burst_total = 0;
   else if (s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
-  s->on_sample(s->arg, s);
+  s->on_update(s->arg, s, true);
 }
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
@@ -258,9 +302,10 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   }
   t4 = disc_cook(s->disc, &dg->rx_time);
   enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
-  if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_ORIGIN) {
-    /* Not the answer to our request (bogus, replayed or spoofed): keep
-     * waiting for the real one. */
+  if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_ORIGIN ||
+      !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+    /* Not the answer to our request (bogus, replayed, spoofed, or not
+     * authenticated as ours are): keep waiting for the real one. */
     s->counters[NSRC_RX_BAD]++;
     return;
   }

@@ -6,8 +6,15 @@
  * initial burst with iburst, adapts its poll interval within
  * [minpoll, maxpoll] to keep about `polltarget` samples in its statistics
  * (chrony's rule), and obeys KoD RATE only from replies that pass the
- * origin test. A reply that fails any test changes nothing but counters.
- * Timestamps are taken on the discipline's cooked time scale. */
+ * origin and authentication tests (KoD DENY and RSTR are ignored, as
+ * chrony 4.3 ignores them). A reply that fails any test changes nothing but
+ * counters. Timestamps are taken on the discipline's cooked time scale.
+ *
+ * With a key (the `key` option), every request carries a MAC made with it
+ * and only replies whose MAC verifies with the same key are accepted; a
+ * source without a key accepts only replies without a MAC. A key missing
+ * from the keyring is logged as chronyd does ("Key N is missing") and the
+ * source sends nothing. */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -33,13 +40,15 @@ enum nsrc_counter {
 };
 
 struct nsrc;
-typedef void (*nsrc_sample_fn)(void *arg, struct nsrc *src);
+/* A new sample (new_sample), or a change of reachability. */
+typedef void (*nsrc_update_fn)(void *arg, struct nsrc *src, bool new_sample);
 
 struct nsrc {
   struct client_source_params p;
   const struct platform *plat;
+  const struct ntp_keyring *keys;  /* where p.key is looked up (may be NULL) */
   struct discipline *disc;
-  nsrc_sample_fn on_sample;
+  nsrc_update_fn on_update;
   void *arg;
 
   int sock;                     /* -1 when no request is outstanding */
@@ -68,8 +77,11 @@ struct nsrc {
   uint64_t counters[NSRC_COUNTERS];
 };
 
+/* keys must outlive the source. A version of 0 in p is chosen from the key
+ * (see client_source_params). */
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
-               struct discipline *disc, nsrc_sample_fn on_sample, void *arg);
+               const struct ntp_keyring *keys, struct discipline *disc,
+               nsrc_update_fn on_update, void *arg);
 void nsrc_fini(struct nsrc *s);
 void nsrc_start(struct nsrc *s);
 /* The cooked time scale changed (see disc_change_fn). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf/config.h"
+#include "conf/keyfile.h"
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/refstate.h"
@@ -29,6 +30,8 @@ struct daemon {
   struct ntp_server server;
   int n_server_socks;
   struct client *client;
+  struct key_table keys;          /* the keyfile's */
+  struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
 };
 
@@ -93,12 +96,32 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
   d->n_server_socks++;
 }
 
+static const struct ntp_key *find_key(const void *table, uint32_t id)
+{
+  return keyfile_find(table, id);
+}
+
+/* Load the keyfile, if any. As with chronyd, its problems are warnings: bad
+ * lines are skipped and the daemon runs with the valid keys. */
+static void load_keys(struct daemon *d)
+{
+  struct conf_diag diag = {0};
+  d->keyring = (struct ntp_keyring){find_key, &d->keys};
+  if (!d->cfg.keyfile)
+    return;
+  keyfile_load(&d->keys, d->cfg.keyfile, &diag);
+  for (unsigned i = 0; i < diag.n; i++)
+    log_printf(PLAT_LOG_WARN, "%s", diag.items[i].text);
+  conf_diag_free(&diag);
+}
+
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
   refstate_init(&d->ref, linux_clock_precision());
   refstate_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
   srv_init(&d->server, p, &d->ref);
+  d->server.keys = &d->keyring;
   for (unsigned i = 0; i < d->cfg.access.n; i++) {
     const struct conf_access *r = &d->cfg.access.items[i];
     if (!access_add(&d->server.access, &r->net, r->allow, r->all))
@@ -119,6 +142,7 @@ static bool start_client(struct daemon *d, const struct options *o)
   if (d->cfg.n_sources == 0)
     return true;
   sources_client_params(&d->cfg, !o->no_clock_control, &p);
+  p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
@@ -165,6 +189,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
+  load_keys(d);
   if (!start_server(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
@@ -194,6 +219,7 @@ out:
   detach_done(ready_fd, status ? status : 1);
   client_free(d->client);
   srv_free(&d->server);
+  keyfile_free(&d->keys);
   linux_platform_free(d->lp);
   loop_free(d->loop);
   log_close();

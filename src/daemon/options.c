@@ -18,6 +18,7 @@ static void usage(FILE *out)
           "  -l FILE\tLog to file\n"
           "  -L LEVEL\tSpecify minimum log level (-1 debug, 0 info, 1 warning, 2 error, 3 fatal)\n"
           "  -p\t\tPrint configuration and exit\n"
+          "  -q\t\tSet the clock once (step) and exit\n"
           "  -Q\t\tPrint offset of the configured servers and exit (clock untouched)\n"
           "  -t SECONDS\tExit after SECONDS\n"
           "  -u USER\tSpecify user (drop root privileges after binding sockets)\n"
@@ -67,9 +68,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
       break;
     case 'p': o->print_config = true; break;
     case 'Q': o->query = true; break;
-    case 'q':
-      fprintf(stderr, "-q (set the clock once) is not supported by this version\n");
-      return OPTIONS_EXIT_ERROR;
+    case 'q': o->query = o->set_clock = true; break;
     case 't':
       if (!parse_number(optarg, 0.001, 1e9, &o->timeout)) {
         fprintf(stderr, "Bad timeout: %s\n", optarg);

@@ -12,7 +12,8 @@ struct options {
   int debug;                   /* -d count: log to stderr, twice for debug */
   bool no_clock_control;       /* -x */
   bool print_config;           /* -p */
-  bool query;                  /* -Q */
+  bool query;                  /* -Q, or -q */
+  bool set_clock;              /* -q: step the clock by the measured offset */
   int log_level;               /* -L */
   const char *log_file;        /* -l */
   const char *user;            /* -u */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/query.h"
+#include "sys/clock_linux.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/platform_linux.h"
@@ -60,9 +61,25 @@ static void print_results(const struct query *q)
              s->best.delay, s->valid, s->sent);
     else
       printf("%s (%s:%u): no valid reply (%u sent%s%s)\n", s->name, addr_format(&s->addr, a),
-             s->port, s->sent, s->sent ? ", last: " : "",
-             s->sent ? exch_result_name(s->last_error) : "");
+             s->port, s->sent, s->last_error != EXCH_OK ? ", last reply: " : "",
+             s->last_error != EXCH_OK ? exch_result_name(s->last_error) : "");
   }
+}
+
+/* -Q only reports; -q steps the clock as chronyd -q does (not with -x). */
+static int set_clock_once(const struct options *opts, double offset)
+{
+  if (!opts->set_clock) {
+    log_printf(PLAT_LOG_INFO, "System clock wrong by %.6f seconds (ignored)", offset);
+    return 0;
+  }
+  log_printf(PLAT_LOG_INFO, "System clock wrong by %.6f seconds (step)", offset);
+  if (opts->no_clock_control)
+    return 0;
+  int r = clock_linux_step(offset);
+  if (r < 0)
+    log_printf(PLAT_LOG_ERR, "Could not step the system clock : %s", strerror(-r));
+  return r < 0 ? 1 : 0;
 }
 
 int query_mode_run(const struct config *cfg, const struct options *opts)
@@ -93,8 +110,7 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
 
   const struct query_server *best = query_best(&q);
   if (best && !timed_out) {
-    log_printf(PLAT_LOG_INFO, "System clock wrong by %.6f seconds (ignored)", best->best.offset);
-    status = 0;
+    status = set_clock_once(opts, best->best.offset);
   } else if (!best) {
     log_printf(PLAT_LOG_WARN, "No suitable source for synchronisation");
   }

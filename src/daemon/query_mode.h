@@ -1,5 +1,6 @@
-/* query_mode: stratumd -Q, measure the offset against the configured
- * servers and print it, never touching the clock (as chronyd -Q). */
+/* query_mode: stratumd -Q measures the offset against the configured
+ * servers and prints it, never touching the clock (as chronyd -Q); -q also
+ * steps the clock by it once (as chronyd -q), unless -x. */
 #ifndef STRATUM_DAEMON_QUERY_MODE_H
 #define STRATUM_DAEMON_QUERY_MODE_H
 

@@ -41,8 +41,8 @@ static void source_params(const struct conf_source *s, struct client_source_para
   p->trust = s->trust;
   p->require = s->require;
   p->offline = s->offline;
-  if (s->version > 0)
-    p->version = s->version;
+  p->version = s->version;      /* 0: chosen from the key, as chrony */
+  p->key = s->key;
   p->minstratum = s->minstratum;
   p->minsamples = s->minsamples;
   p->maxsamples = s->maxsamples;

@@ -63,6 +63,21 @@ struct ntp_key {
   size_t len;
 };
 
+/* Keys by ID, as seen by code that only looks them up (the core) in a table
+ * it does not own (e.g. conf/keyfile's, through keyfile_find): find returns
+ * the key or NULL. The table must outlive the ring. */
+struct ntp_keyring {
+  const struct ntp_key *(*find)(const void *table, uint32_t id);
+  const void *table;
+};
+
+/* The key with this ID, or NULL (also for a NULL ring or ID 0, which no
+ * key has). */
+static inline const struct ntp_key *ntp_keyring_find(const struct ntp_keyring *ring, uint32_t id)
+{
+  return ring && ring->find && id != 0 ? ring->find(ring->table, id) : NULL;
+}
+
 /* chrony's name of a type ("MD5", "SHA3-256", "AES128"...). */
 const char *ntp_key_type_name(enum ntp_key_type type);
 /* The type named exactly (case-sensitive, as chrony); false if none. */

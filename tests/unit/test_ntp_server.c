@@ -6,7 +6,32 @@
 
 #include "core/ntp_server.h"
 #include "fake_platform.h"
+#include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
+
+/* A small keyring: IDs 1-4 (MD5, SHA1, AES128, SHA256). */
+static const uint8_t SECRET16[16] = "0123456789abcdef";
+static const uint8_t SECRET20[20] = "0123456789abcdefghij";
+static const struct {
+  uint32_t id;
+  struct ntp_key key;
+} KEYS[] = {
+  {1, {NTP_KEY_MD5, SECRET16, sizeof(SECRET16)}},
+  {2, {NTP_KEY_SHA1, SECRET20, sizeof(SECRET20)}},
+  {3, {NTP_KEY_AES128, SECRET16, sizeof(SECRET16)}},
+  {4, {NTP_KEY_SHA256, SECRET20, sizeof(SECRET20)}},
+};
+
+static const struct ntp_key *find_key(const void *table, uint32_t id)
+{
+  (void)table;
+  for (unsigned i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++)
+    if (KEYS[i].id == id)
+      return &KEYS[i].key;
+  return NULL;
+}
+
+static const struct ntp_keyring KEYRING = {find_key, NULL};
 
 struct fixture {
   struct fake_platform fp;
@@ -15,7 +40,7 @@ struct fixture {
   uint8_t req[128];
   size_t req_len;
   struct plat_datagram dg;
-  uint8_t reply[64];
+  uint8_t reply[SRV_REPLY_MAX];
 };
 
 #define CLIENT_TX 0xe1a2b3c4d5e6f708ULL
@@ -206,6 +231,147 @@ static void test_mac_without_keys_dropped(void **state)
   assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
 }
 
+/* Append to the request header a MAC made with key `id` but labelled
+ * `sent_id`, for the header's version; give the server the keyring. */
+static void sign_request(struct fixture *f, uint32_t id, uint32_t sent_id)
+{
+  int version = f->req[0] >> 3 & 7;
+  f->srv.keys = &KEYRING;
+  size_t n = ntp_mac_generate(find_key(NULL, id), sent_id, f->req, NTP_HEADER_LEN, version,
+                              f->req + NTP_HEADER_LEN, sizeof(f->req) - NTP_HEADER_LEN);
+  assert_true(n > 0);
+  f->req_len = NTP_HEADER_LEN + n;
+}
+
+/* The reply is authenticated with key `id` and as long as the request. */
+static void assert_signed_reply(struct fixture *f, size_t len, uint32_t id)
+{
+  struct ntp_packet r;
+  assert_int_equal(len, f->req_len);
+  assert_int_equal(ntp_packet_parse(f->reply, len, &r), NTP_PARSE_OK);
+  assert_int_equal(r.mac_keyid, id);
+  assert_true(ntp_mac_verify(find_key(NULL, id), f->reply, NTP_HEADER_LEN, r.mac_digest,
+                             r.mac_digest_len));
+  /* The MAC covers the transmit timestamp, so it is set before signing. */
+  assert_true(r.hdr.transmit == ntp_ts_from_timespec(&f->fp.now));
+  assert_true(r.hdr.origin == CLIENT_TX);
+}
+
+static void test_authenticated_requests_get_authenticated_replies(void **state)
+{
+  struct fixture *f = *state;
+  struct ntp_header r;
+  /* key, version, expected length (SHA256: whole digest in NTPv3 only) */
+  const struct { uint32_t id; int version; size_t len; } cases[] = {
+    {1, 4, 68}, {2, 4, 72}, {3, 4, 68}, {4, 4, 72},
+    {1, 3, 68}, {2, 3, 72}, {3, 3, 68}, {4, 3, 84}, {1, 2, 68}, {4, 1, 84},
+  };
+  for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    set_byte0(f, 0, cases[i].version, NTP_MODE_CLIENT);
+    sign_request(f, cases[i].id, cases[i].id);
+    assert_int_equal(f->req_len, cases[i].len);
+    assert_signed_reply(f, process(f), cases[i].id);
+    ntp_header_decode(f->reply, &r);
+    assert_int_equal(r.version, cases[i].version);
+    assert_int_equal(r.mode, NTP_MODE_SERVER);
+  }
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 0);
+}
+
+static void test_authenticated_symmetric_active_gets_passive_reply(void **state)
+{
+  struct fixture *f = *state;
+  struct ntp_header r;
+  set_byte0(f, 0, 4, NTP_MODE_ACTIVE);
+  sign_request(f, 2, 2);
+  assert_signed_reply(f, process(f), 2);
+  ntp_header_decode(f->reply, &r);
+  assert_int_equal(r.mode, NTP_MODE_PASSIVE);
+}
+
+static void test_unknown_key_dropped(void **state)
+{
+  struct fixture *f = *state;
+  sign_request(f, 1, 99);
+  assert_int_equal(process(f), 0);
+  f->srv.keys = NULL;              /* no keyring at all */
+  assert_int_equal(process(f), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 2);
+  assert_int_equal(f->srv.stats.replied, 0);
+}
+
+static void test_wrong_key_id_dropped(void **state)
+{
+  struct fixture *f = *state;
+  sign_request(f, 1, 3);  /* MD5 key 1's MAC, labelled AES128 key 3 */
+  assert_int_equal(process(f), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
+}
+
+static void test_flipped_mac_bit_dropped(void **state)
+{
+  struct fixture *f = *state;
+  for (size_t bit = 0; bit < 20 * 8; bit += 13) {
+    sign_request(f, 2, 2);
+    f->req[NTP_HEADER_LEN + 4 + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    assert_int_equal(process(f), 0);
+  }
+  sign_request(f, 2, 2);
+  f->req[1] ^= 1;                  /* the data, not the MAC */
+  assert_int_equal(process(f), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 14);
+}
+
+static void test_truncated_mac_dropped(void **state)
+{
+  struct fixture *f = *state;
+  sign_request(f, 2, 2);  /* SHA1: 20-byte digest cut to 16 */
+  f->req_len -= 4;
+  assert_int_equal(process(f), 0);
+  set_byte0(f, 0, 3, NTP_MODE_CLIENT);
+  sign_request(f, 4, 4);  /* SHA256 in NTPv3: 32-byte digest cut to 20 */
+  f->req_len = NTP_HEADER_LEN + 24;
+  assert_int_equal(process(f), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 2);
+}
+
+static void test_crypto_nak_request_dropped(void **state)
+{
+  struct fixture *f = *state;
+  f->srv.keys = &KEYRING;
+  memset(f->req + NTP_HEADER_LEN, 0, 4);
+  f->req_len = NTP_HEADER_LEN + 4;
+  assert_int_equal(process(f), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
+}
+
+static void test_plain_request_answered_plain_with_keys(void **state)
+{
+  struct fixture *f = *state;
+  f->srv.keys = &KEYRING;
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+}
+
+static void test_authenticated_reply_sent_without_restamping(void **state)
+{
+  struct fixture *f = *state;
+  sign_request(f, 3, 3);
+  f->dg.len = f->req_len;
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->fp.n_sends, 1);
+  assert_int_equal(f->fp.sends[0].len, f->req_len);
+  assert_int_equal(f->fp.sends[0].flags & PLAT_SEND_STAMP_TRANSMIT, 0);
+}
+
+static void test_small_reply_buffer_drops_authenticated_reply(void **state)
+{
+  struct fixture *f = *state;
+  sign_request(f, 1, 1);
+  f->dg.len = f->req_len;
+  assert_int_equal(srv_process(&f->srv, &f->dg, f->reply, NTP_HEADER_LEN + 8), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
+}
+
 static void test_denied_address_dropped(void **state)
 {
   struct fixture *f = *state;
@@ -251,6 +417,16 @@ int main(void)
     T(test_bad_extension_field_dropped),
     T(test_unknown_extension_field_answered_shorter),
     T(test_mac_without_keys_dropped),
+    T(test_authenticated_requests_get_authenticated_replies),
+    T(test_authenticated_symmetric_active_gets_passive_reply),
+    T(test_unknown_key_dropped),
+    T(test_wrong_key_id_dropped),
+    T(test_flipped_mac_bit_dropped),
+    T(test_truncated_mac_dropped),
+    T(test_crypto_nak_request_dropped),
+    T(test_plain_request_answered_plain_with_keys),
+    T(test_authenticated_reply_sent_without_restamping),
+    T(test_small_reply_buffer_drops_authenticated_reply),
     T(test_denied_address_dropped),
     T(test_receive_sends_with_transmit_stamp),
   };
