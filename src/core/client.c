@@ -11,6 +11,8 @@
 
 #define CLIENT_MAX_SOURCES 64
 #define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
+#define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
+#define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 
 struct client {
   const struct platform *plat;
@@ -200,16 +202,31 @@ static void update_reference(struct client *c, const struct sel_result *r,
     if (skew < c->p.maxupdateskew * 1e-6) {
       double old_w = c->have_freq ? 1.0 / (c->skew * c->skew) : 0.0;
       double new_w = 3.0 / (skew * skew);
+      double sum_w = old_w + new_w;
+      double old_freq = freq;
       double target = freq + r->frequency * 1e6;
-      freq = (freq * old_w + target * new_w) / (old_w + new_w);
-      c->skew = (c->skew * old_w + skew * new_w) / (old_w + new_w);
-      c->residual_freq = r->frequency - (freq - disc_base_freq(&c->disc)) * 1e-6;
+      freq = (old_freq * old_w + target * new_w) / sum_w;
+      /* The new skew: the disagreement of the two estimates plus their
+       * weighted skews, so the estimate cannot grow overconfident and lag
+       * behind a wandering frequency (chrony's rule). */
+      double d_old = (old_freq - freq) * 1e-6, d_new = (target - freq) * 1e-6;
+      double spread = sqrt((d_old * d_old * old_w + d_new * d_new * new_w) / sum_w);
+      c->skew = spread + (c->skew * old_w + skew * new_w) / sum_w;
+      c->residual_freq = r->frequency - (freq - old_freq) * 1e-6;
       c->have_freq = true;
     }
     /* Offsets within the noise are slewed slowly, large ones quickly
      * (chrony's correction time ratio). */
     double rate = c->p.corrtimeratio * 0.5 * r->offset_sd * interval;
     double duration = fabs(r->offset) > 0.0 ? rate / fabs(r->offset) : 0.0;
+    /* A small offset is not slewed faster than over a fraction of the
+     * update interval: the next update comes anyway, and a hurried slew is
+     * frequency noise for everyone served from this clock. */
+    if (fabs(r->offset) < SMALL_OFFSET)
+      duration = fmax(duration, interval * MIN_SLEW_FRACTION);
+    plat_logf(c->plat, PLAT_LOG_DEBUG,
+              "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm slew %.1f s",
+              r->offset, r->offset_sd, freq, c->skew * 1e6, duration);
     disc_accumulate(&c->disc, freq, r->offset, duration);
   }
 
