@@ -1,6 +1,7 @@
 /* The drift file parser on arbitrary text: never crash; accepted values
  * are finite, in range, and survive a format/parse round trip. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

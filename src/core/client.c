@@ -1,5 +1,6 @@
 #include "core/client.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
 #define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
 #define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
+#define BAD_HANDLE_THRESHOLD 4        /* bad selections in a row before a source is bad */
 
 struct client {
   const struct platform *plat;
@@ -22,7 +24,10 @@ struct client {
   struct sel_params selp;
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES];
+  int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
+  bool answered[CLIENT_MAX_SOURCES];  /* reported CLIENT_SOURCE_ANSWERED */
   unsigned n;
+  bool started;
   int selected;
   enum sel_reason last_reason;
   unsigned n_updates;
@@ -110,6 +115,22 @@ void client_free(struct client *c)
 
 static void on_update(void *arg, struct nsrc *src, bool new_sample);
 
+/* Source i (new or pointed elsewhere) with the client's limits, from scratch. */
+static void setup_source(struct client *c, unsigned i, const struct client_source_params *s)
+{
+  struct nsrc *src = c->src[i];
+  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
+  src->max_distance = c->p.maxdistance;
+  src->stats.max_jitter = c->p.maxjitter;
+  if (c->ref->precision_log2 < 0)
+    src->stats.precision = ldexp(1.0, c->ref->precision_log2);
+  memset(&c->sel[i], 0, sizeof(c->sel[i]));
+  c->bad[i] = 0;
+  c->answered[i] = false;
+  if (c->started)
+    nsrc_start(src);
+}
+
 int client_add_source(struct client *c, const struct client_source_params *s)
 {
   if (c->n == CLIENT_MAX_SOURCES)
@@ -117,20 +138,72 @@ int client_add_source(struct client *c, const struct client_source_params *s)
   struct nsrc *src = malloc(sizeof(*src));
   if (!src)
     return -1;
-  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
-  src->max_distance = c->p.maxdistance;
-  src->stats.max_jitter = c->p.maxjitter;
-  if (c->ref->precision_log2 < 0)
-    src->stats.precision = ldexp(1.0, c->ref->precision_log2);
-  memset(&c->sel[c->n], 0, sizeof(c->sel[c->n]));
   c->src[c->n] = src;
+  setup_source(c, c->n, s);
   return (int)c->n++;
 }
 
 void client_start(struct client *c)
 {
+  c->started = true;
   for (unsigned i = 0; i < c->n; i++)
     nsrc_start(c->src[i]);
+}
+
+int client_find_source(const struct client *c, const struct ip_addr *addr)
+{
+  for (unsigned i = 0; i < c->n; i++)
+    if (addr_equal(&c->src[i]->p.addr, addr))
+      return (int)i;
+  return -1;
+}
+
+/* The selected source is gone: select again among the others. */
+static void forget_selected(struct client *c, unsigned i)
+{
+  if (c->selected == (int)i) {
+    c->selected = -1;
+    on_update(c, NULL, false);
+  } else if (c->selected > (int)i) {
+    c->selected--;
+  }
+}
+
+void client_remove_source(struct client *c, unsigned i)
+{
+  if (i >= c->n)
+    return;
+  nsrc_fini(c->src[i]);
+  free(c->src[i]);
+  unsigned after = --c->n - i;
+  memmove(&c->src[i], &c->src[i + 1], after * sizeof(c->src[0]));
+  memmove(&c->sel[i], &c->sel[i + 1], after * sizeof(c->sel[0]));
+  memmove(&c->bad[i], &c->bad[i + 1], after * sizeof(c->bad[0]));
+  memmove(&c->answered[i], &c->answered[i + 1], after * sizeof(c->answered[0]));
+  forget_selected(c, i);
+}
+
+bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *addr)
+{
+  char a[ADDR_STR_LEN], b[ADDR_STR_LEN];
+  if (i >= c->n)
+    return false;
+  struct client_source_params p = c->src[i]->p;
+  plat_logf(c->plat, PLAT_LOG_INFO, "Source %s replaced with %s (%s)", addr_format(&p.addr, a),
+            addr_format(addr, b), p.name);
+  p.addr = *addr;
+  p.iburst = false;
+  nsrc_fini(c->src[i]);
+  setup_source(c, i, &p);
+  if (c->selected == (int)i)
+    forget_selected(c, i);
+  return true;
+}
+
+/* Requests shifted into the reachability register so far (0..8). */
+static int reach_size(const struct nsrc *s)
+{
+  return s->counters[NSRC_TX] > SEL_REACH_BITS ? SEL_REACH_BITS : (int)s->counters[NSRC_TX];
 }
 
 /* The selection's view of a source at `now`. */
@@ -147,7 +220,7 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->require = s->p.require;
   o->ref_id = s->refid;
   o->reach = s->reach;
-  o->reach_size = s->counters[NSRC_TX] > 8 ? 8 : (int)s->counters[NSRC_TX];
+  o->reach_size = reach_size(s);
   o->has_stats = sst_get_selection_data(&s->stats, now, &sd) && sd.select_ok &&
                  sst_get_tracking_data(&s->stats, now, &td);
   if (!o->has_stats)
@@ -245,6 +318,35 @@ static void update_reference(struct client *c, const struct sel_result *r,
   c->n_updates++;
 }
 
+/* Tell the owner about source i after a selection it triggered: its first
+ * sample, and chrony's reasons to replace it (SRC_UpdateReachability,
+ * set_source_status). */
+static void report_source(struct client *c, unsigned i, bool new_sample)
+{
+  const struct nsrc *s = c->src[i];
+  bool answered = false, bad;
+  if (new_sample) {
+    enum sel_status st = c->sel[i].status;
+    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_JITTERY)
+      c->bad[i] = c->bad[i] < INT_MAX ? c->bad[i] + 1 : INT_MAX;
+    else
+      c->bad[i] = 0;
+    bad = c->bad[i] >= BAD_HANDLE_THRESHOLD;
+    answered = !c->answered[i];
+    c->answered[i] = true;
+  } else {
+    bad = s->reach == 0 && reach_size(s) == SEL_REACH_BITS;
+  }
+  if (!c->p.source_event)
+    return;
+  if (answered)
+    c->p.source_event(c->p.event_arg, &s->p.addr, CLIENT_SOURCE_ANSWERED);
+  if (bad)
+    c->p.source_event(c->p.event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
+}
+
+/* A source has a new sample or missed a reply (updated may be NULL: a
+ * source went away). */
 static void on_update(void *arg, struct nsrc *updated, bool new_sample)
 {
   struct client *c = arg;
@@ -256,11 +358,11 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
   disc_cooked_time(&c->disc, &now);
   for (unsigned i = 0; i < c->n; i++) {
     fill_sel_source(c, i, &now);
-    if (new_sample && c->src[i] == updated)
+    if (c->src[i] == updated)
       updated_index = (int)i;
   }
   int prev = c->selected;
-  sel_select(&c->selp, c->sel, (int)c->n, prev, updated_index, &r);
+  sel_select(&c->selp, c->sel, (int)c->n, prev, new_sample ? updated_index : -1, &r);
   bool any_stats = false;
   for (unsigned i = 0; i < c->n; i++)
     any_stats |= c->sel[i].has_stats;
@@ -284,6 +386,8 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
     set_unsynchronised(c);
   if (r.update_reference && r.selected >= 0)
     update_reference(c, &r, &now);
+  if (updated_index >= 0)
+    report_source(c, (unsigned)updated_index, new_sample);
 }
 
 unsigned client_n_sources(const struct client *c)

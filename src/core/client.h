@@ -5,6 +5,9 @@
  * Sources are given by address (name resolution happens outside the core).
  * Every valid sample triggers selection; a selected source (or combination)
  * updates the clock through the discipline and the served reference state.
+ * Sources can be added, removed and pointed at another address while the
+ * client runs; the client tells its owner which sources answered and which
+ * are worth replacing (chrony's rules, see client_source_event).
  * Messages operators grep are logged with chrony's wording. */
 #ifndef STRATUM_CORE_CLIENT_H
 #define STRATUM_CORE_CLIENT_H
@@ -39,6 +42,16 @@ struct client_source_params {
   uint32_t key;                  /* 0: none; else authenticate with this key */
 };
 
+/* What the client reports about a source (client_params.source_event). */
+enum client_source_event {
+  CLIENT_SOURCE_ANSWERED,        /* its first sample since added or replaced */
+  CLIENT_SOURCE_BAD,             /* worth replacing, as chrony judges: no reply to
+                                    the last 8 requests (reported at every further
+                                    missed reply), or a falseticker, beyond
+                                    maxdistance or maxjitter in the last 4
+                                    selections its own samples triggered */
+};
+
 struct client_params {
   bool control;                  /* adjust the clock (false: -x) */
   const struct ntp_keyring *keys;  /* for sources' keys; NULL: none; outlives the client */
@@ -57,6 +70,10 @@ struct client_params {
   bool have_initial_freq;        /* from the drift file; else the clock's current one */
   double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */
+  /* Called from inside the client's handlers: it must not add, remove or
+   * replace sources before it returns (do that later). NULL: not told. */
+  void (*source_event)(void *arg, const struct ip_addr *addr, enum client_source_event ev);
+  void *event_arg;
 };
 
 struct client;
@@ -69,10 +86,21 @@ void client_params_defaults(struct client_params *p);
 struct client *client_new(const struct platform *plat, const struct client_params *params,
                           struct refstate *ref);
 void client_free(struct client *c);
-/* Returns the source index, or -1 (too many sources, or out of memory). */
+/* Returns the source index, or -1 (too many sources, or out of memory).
+ * Once the client is started, the source starts at once. */
 int client_add_source(struct client *c, const struct client_source_params *s);
 /* Start polling (iburst where configured). */
 void client_start(struct client *c);
+/* The index of the source with this address (any port), or -1. */
+int client_find_source(const struct client *c, const struct ip_addr *addr);
+/* Remove source i; the sources after it move down one index. None of these
+ * three may be called from inside source_event. */
+void client_remove_source(struct client *c, unsigned i);
+/* Point source i at another address (same port and options), as chrony
+ * replaces a source: its samples and state are dropped, it polls at minpoll
+ * without an initial burst, and "Source OLD replaced with NEW (NAME)" is
+ * logged. Returns false if there is no source i. */
+bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *addr);
 
 /* Observations for reports and tests. */
 struct client_source_report {

@@ -6,7 +6,8 @@
  * mode-4 reply from the reference state, or drops it and counts why. It
  * never returns a reply longer than the request. srv_receive() is the
  * platform receive handler: process, then send with the transmit timestamp
- * stamped by the platform as late as possible.
+ * stamped by the platform as late as possible (an authenticated reply is
+ * stamped before its MAC is computed, as its MAC covers the timestamp).
  *
  * Symmetric-key authentication, as chrony 4.3: a request with a MAC trailer
  * is answered only if its key ID is in `keys` and the MAC verifies; the
