@@ -139,11 +139,11 @@ static void transmit(void *arg)
   uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
   s->timer = 0;
 
-  bool missed = s->sock >= 0;
-  if (s->sock >= 0 || s->tx_since_rx > 0) {
-    /* The previous request went unanswered. */
-    if (s->sock >= 0)
-      s->reach <<= 1;
+  /* No valid reply to the previous request (silence, or an answer that
+   * failed the tests): the register shifts in a 0. */
+  bool missed = s->tx_since_rx > 0;
+  if (missed) {
+    s->reach <<= 1;
     if (s->burst_total == 0 && s->tx_since_rx > 1)
       adjust_poll(s, UNREACH_POLL_ADJ);
   }
@@ -302,11 +302,19 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   }
   t4 = disc_cook(s->disc, &dg->rx_time);
   enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
-  if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_ORIGIN ||
-      !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+  if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
+      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
     /* Not the answer to our request (bogus, replayed, spoofed, or not
-     * authenticated as ours are): keep waiting for the real one. */
+     * authenticated as ours are): keep waiting for the real one, so such a
+     * packet cannot even cost us the exchange. */
     s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  struct ntp_header h;
+  ntp_header_decode(dg->data, &h);
+  if (r != EXCH_KOD && h.transmit == s->last_server_tx) {
+    /* An old reply sent again under our new origin. */
+    s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   struct timespec t1 = s->tx_cooked;
@@ -317,12 +325,6 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   }
   if (r != EXCH_OK) {
     s->counters[r == EXCH_UNSYNCHRONISED ? NSRC_RX_UNSYNC : NSRC_RX_BAD]++;
-    return;
-  }
-  struct ntp_header h;
-  ntp_header_decode(dg->data, &h);
-  if (h.transmit == s->last_server_tx) {
-    s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   s->last_server_tx = h.transmit;

@@ -30,6 +30,8 @@ struct daemon {
   struct ntp_server server;
   int n_server_socks;
   struct client *client;
+  struct sources *sources;        /* names, pools, replacements */
+  struct config srcdir;           /* the sources of sourcedir files */
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
@@ -136,12 +138,28 @@ static bool start_server(struct daemon *d, const struct options *o)
   return !wanted || d->n_server_socks > 0;
 }
 
+/* The *.sources files of sourcedir directives. As with chronyd, their
+ * problems are warnings: bad lines are skipped. */
+static void load_sourcedirs(struct daemon *d)
+{
+  struct conf_diag diag = {0};
+  config_init(&d->srcdir);
+  conf_load_sourcedirs(&d->cfg, &d->srcdir, &diag);
+  for (unsigned i = 0; i < diag.n; i++)
+    log_printf(PLAT_LOG_WARN, "%s", diag.items[i].text);
+  conf_diag_free(&diag);
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
-  if (d->cfg.n_sources == 0)
+  load_sourcedirs(d);
+  if (d->cfg.n_sources + d->srcdir.n_sources == 0)
     return true;
-  sources_client_params(&d->cfg, !o->no_clock_control, &p);
+  d->sources = sources_new(d->loop, linux_platform_get(d->lp), o->family);
+  if (!d->sources)
+    return false;
+  sources_client_params(&d->cfg, !o->no_clock_control, d->sources, &p);
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
@@ -149,7 +167,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
     return false;
-  sources_add_all(&d->cfg, o->family, d->client);
+  sources_add(d->sources, &d->cfg, d->client);
+  sources_add(d->sources, &d->srcdir, d->client);
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -217,7 +236,9 @@ static int run_daemon(struct daemon *d, const struct options *o)
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
   detach_done(ready_fd, status ? status : 1);
+  sources_free(d->sources);
   client_free(d->client);
+  config_free(&d->srcdir);
   srv_free(&d->server);
   keyfile_free(&d->keys);
   linux_platform_free(d->lp);

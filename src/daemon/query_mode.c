@@ -32,6 +32,8 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
   for (unsigned i = 0; i < cfg->n_sources && n < max; i++) {
     const struct conf_source *src = &cfg->sources[i];
     struct ip_addr addrs[MAX_ADDRS_PER_NAME];
+    if (src->type == CONF_PEER)
+      continue;  /* symmetric mode is not implemented (the parser warned) */
     int limit = src->type == CONF_POOL ? src->maxsources : 1;
     if (limit > MAX_ADDRS_PER_NAME)
       limit = MAX_ADDRS_PER_NAME;

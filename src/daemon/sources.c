@@ -1,14 +1,58 @@
 #include "daemon/sources.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include "core/names.h"
+#include "sys/dns.h"
 #include "sys/log.h"
-#include "sys/resolve.h"
 
-/* A pool contributes at most this many addresses (chrony's limit). */
-#define MAX_POOL_SOURCES 16
+/* A server or pool line given by name, and its sources in the client. */
+struct named {
+  struct client_source_params params;    /* the name and options (addr unused) */
+  int family;                            /* addresses wanted: ADDR_UNSPEC, 4 or 6 */
+  bool pool;
+  int max_sources;                       /* sources to keep once they answered */
+  int target;                            /* sources to add before any answered */
+  bool complete;                         /* pool: max_sources have answered */
+  bool trim;                             /* ...and the others are to be removed */
+  bool warned;                           /* "Could not resolve" was logged */
+  struct ip_addr members[NAMES_MAX_POOL];
+  bool answered[NAMES_MAX_POOL];
+  int n_members;
+  struct named *next;
+};
 
-void sources_client_params(const struct config *cfg, bool control, struct client_params *p)
+/* A name waiting to be resolved: to add sources, or to replace one. */
+struct job {
+  struct named *src;
+  bool replace;
+  struct ip_addr old;                    /* the source to replace */
+  struct job *next;
+};
+
+struct sources {
+  struct loop *loop;
+  const struct platform *plat;
+  struct dns *dns;
+  struct client *client;
+  int family;
+  struct named *named;
+  struct job *jobs;                      /* in the order they came */
+  struct job *resolving;                 /* whose lookup is running; NULL: none */
+  int retry_exponent;                    /* see names_retry_delay */
+  uint64_t retry_timer;                  /* the next round */
+  uint64_t work_timer;                   /* what source events asked for */
+  bool wake;                             /* a replacement job is waiting */
+  double next_replacement;               /* CLOCK_MONOTONIC s */
+};
+
+static void on_source_event(void *arg, const struct ip_addr *addr, enum client_source_event ev);
+
+void sources_client_params(const struct config *cfg, bool control, struct sources *s,
+                           struct client_params *p)
 {
   client_params_defaults(p);
   p->control = control;
@@ -24,6 +68,8 @@ void sources_client_params(const struct config *cfg, bool control, struct client
   p->combinelimit = cfg->combinelimit;
   p->stratumweight = cfg->stratumweight;
   p->reselectdist = cfg->reselectdist;
+  p->source_event = on_source_event;
+  p->event_arg = s;
 }
 
 static void source_params(const struct conf_source *s, struct client_source_params *p)
@@ -54,27 +100,341 @@ static void source_params(const struct conf_source *s, struct client_source_para
   p->offset = s->offset;
 }
 
-unsigned sources_add_all(const struct config *cfg, int family, struct client *c)
+/* --- resolving --- */
+
+static double monotonic_now(void)
 {
-  unsigned added = 0;
-  for (unsigned i = 0; i < cfg->n_sources; i++) {
-    const struct conf_source *s = &cfg->sources[i];
-    struct ip_addr addrs[MAX_POOL_SOURCES];
-    struct client_source_params p;
-    int want = s->type == CONF_POOL ? s->maxsources : 1;
-    if (want > MAX_POOL_SOURCES)
-      want = MAX_POOL_SOURCES;
-    if (s->family != ADDR_UNSPEC)
-      family = s->family;
-    int found = resolve_name(s->name, family, addrs, want);
-    if (found == 0)
-      log_printf(PLAT_LOG_WARN, "Could not resolve address of %s", s->name);
-    source_params(s, &p);
-    for (int a = 0; a < found; a++) {
-      p.addr = addrs[a];
-      if (client_add_source(c, &p) >= 0)
-        added++;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint32_t random_u32(const struct sources *s)
+{
+  uint32_t r;
+  s->plat->ops->random_bytes(s->plat->ctx, &r, sizeof(r));
+  return r;
+}
+
+static bool in_use(void *arg, const struct ip_addr *a)
+{
+  const struct sources *s = arg;
+  return client_find_source(s->client, a) >= 0;
+}
+
+static int member_index(const struct named *n, const struct ip_addr *a)
+{
+  for (int m = 0; m < n->n_members; m++)
+    if (addr_equal(&n->members[m], a))
+      return m;
+  return -1;
+}
+
+static bool is_resolved(const struct named *n)
+{
+  return n->complete || n->n_members >= n->target;
+}
+
+static void remove_job(struct sources *s, struct job *j)
+{
+  for (struct job **p = &s->jobs; *p; p = &(*p)->next) {
+    if (*p == j) {
+      *p = j->next;
+      free(j);
+      return;
     }
   }
-  return added;
+}
+
+static void add_members(struct sources *s, struct named *n, const struct ip_addr *addrs, int count)
+{
+  char a[ADDR_STR_LEN];
+  struct ip_addr picked[NAMES_MAX_POOL];
+  int want = n->complete ? 0 : n->target - n->n_members;
+  int k = names_pick(addrs, count, 0, in_use, s, picked, want);
+  for (int i = 0; i < k; i++) {
+    struct client_source_params p = n->params;
+    p.addr = picked[i];
+    if (client_add_source(s->client, &p) < 0) {
+      log_printf(PLAT_LOG_ERR, "Could not add source %s", n->params.name);
+      return;
+    }
+    log_printf(PLAT_LOG_DEBUG, "Added source %s (%s)", addr_format(&p.addr, a), n->params.name);
+    n->members[n->n_members] = picked[i];
+    n->answered[n->n_members++] = false;
+  }
+}
+
+static void replace_member(struct sources *s, struct named *n, const struct ip_addr *old,
+                           const struct ip_addr *addrs, int count)
+{
+  struct ip_addr picked;
+  int i = client_find_source(s->client, old), m = member_index(n, old);
+  /* A random start, not to get stuck with the same unusable servers. */
+  if (i < 0 || m < 0 || names_pick(addrs, count, random_u32(s), in_use, s, &picked, 1) == 0)
+    return;
+  client_replace_source(s->client, (unsigned)i, &picked);
+  n->members[m] = picked;
+  n->answered[m] = false;
+}
+
+static void lookup(struct sources *s);
+
+static void on_retry_timer(void *arg)
+{
+  struct sources *s = arg;
+  s->retry_timer = 0;
+  /* chronyd's round: drop what needs no resolving any more, then resolve
+   * the rest one name after the other. */
+  for (struct job *j = s->jobs, *next; j; j = next) {
+    next = j->next;
+    if (!j->replace && is_resolved(j->src))
+      remove_job(s, j);
+  }
+  s->resolving = s->jobs;
+  if (s->resolving)
+    lookup(s);
+}
+
+static void end_round(struct sources *s)
+{
+  if (!s->jobs) {
+    s->retry_exponent = 0;
+    return;
+  }
+  double delay = names_retry_delay(&s->retry_exponent);
+  log_printf(PLAT_LOG_DEBUG, "Resolving again in %.0f seconds", delay);
+  s->retry_timer = loop_add_timer(s->loop, delay, on_retry_timer, s);
+}
+
+static void on_resolved(void *arg, const struct ip_addr *addrs, int n, const char *error)
+{
+  struct sources *s = arg;
+  struct job *j = s->resolving;
+  struct named *src = j->src;
+
+  log_printf(PLAT_LOG_DEBUG, "%s resolved to %d addrs", src->params.name, n);
+  if (n > 0 && j->replace)
+    replace_member(s, src, &j->old, addrs, n);
+  else if (n > 0)
+    add_members(s, src, addrs, n);
+  else if (!j->replace && !src->warned) {
+    log_printf(PLAT_LOG_WARN, "Could not resolve address of %s : %s", src->params.name, error);
+    src->warned = true;
+  }
+
+  struct job *next = j->next;
+  if (j->replace || is_resolved(src))
+    remove_job(s, j);
+  s->resolving = next;
+  if (next)
+    lookup(s);
+  else
+    end_round(s);
+}
+
+static void lookup(struct sources *s)
+{
+  const struct named *n = s->resolving->src;
+  int err = dns_resolve(s->dns, n->params.name, n->family, NAMES_MAX_POOL, on_resolved, s);
+  if (err) {
+    log_printf(PLAT_LOG_ERR, "Could not resolve address of %s : %s", n->params.name,
+               strerror(-err));
+    s->resolving = NULL;
+    end_round(s);
+  }
+}
+
+/* A job came: resolve now, unless a round is running (it gets there). */
+static void resolve_soon(struct sources *s)
+{
+  if (s->resolving)
+    return;
+  if (s->retry_timer) {
+    loop_cancel_timer(s->loop, s->retry_timer);
+    s->retry_timer = 0;
+    s->retry_exponent--;
+  }
+  on_retry_timer(s);
+}
+
+static bool add_job(struct sources *s, struct named *n, const struct ip_addr *old)
+{
+  struct job *j = calloc(1, sizeof(*j));
+  if (!j)
+    return false;
+  j->src = n;
+  j->replace = old != NULL;
+  if (old)
+    j->old = *old;
+  struct job **p = &s->jobs;
+  while (*p)
+    p = &(*p)->next;
+  *p = j;
+  return true;
+}
+
+/* --- what the client reports --- */
+
+/* Remove the sources of a pool that had not answered when it completed. */
+static void trim(struct sources *s, struct named *n)
+{
+  char a[ADDR_STR_LEN];
+  n->trim = false;
+  for (int m = n->n_members - 1; m >= 0; m--) {
+    if (n->answered[m])
+      continue;
+    int i = client_find_source(s->client, &n->members[m]);
+    if (i >= 0)
+      client_remove_source(s->client, (unsigned)i);
+    log_printf(PLAT_LOG_DEBUG, "Removed tentative source %s (%s)",
+               addr_format(&n->members[m], a), n->params.name);
+    n->n_members--;
+    memmove(&n->members[m], &n->members[m + 1], (n->n_members - m) * sizeof(n->members[0]));
+    memmove(&n->answered[m], &n->answered[m + 1], (n->n_members - m) * sizeof(n->answered[0]));
+  }
+}
+
+/* The client's changes wait for this timer: source events come from inside
+ * the client. */
+static void on_work_timer(void *arg)
+{
+  struct sources *s = arg;
+  s->work_timer = 0;
+  for (struct named *n = s->named; n; n = n->next)
+    if (n->trim)
+      trim(s, n);
+  if (s->wake) {
+    s->wake = false;
+    resolve_soon(s);
+  }
+}
+
+static void schedule_work(struct sources *s)
+{
+  if (!s->work_timer)
+    s->work_timer = loop_add_timer(s->loop, 0.0, on_work_timer, s);
+}
+
+static void answered(struct sources *s, struct named *n, int m)
+{
+  int count = 0;
+  n->answered[m] = true;
+  for (int i = 0; i < n->n_members; i++)
+    count += n->answered[i];
+  if (n->pool && !n->complete && count >= n->max_sources) {
+    n->complete = n->trim = true;
+    schedule_work(s);
+  }
+}
+
+/* chronyd's NSR_HandleBadSource: not too often, and only names. */
+static void replace_later(struct sources *s, struct named *n, const struct ip_addr *addr)
+{
+  char a[ADDR_STR_LEN];
+  double now = monotonic_now();
+  if (now < s->next_replacement)
+    return;
+  s->next_replacement = now + names_replace_holdoff(random_u32(s));
+  log_printf(PLAT_LOG_DEBUG, "Trying to replace %s (%s)", addr_format(addr, a), n->params.name);
+  if (add_job(s, n, addr)) {
+    s->wake = true;
+    schedule_work(s);
+  }
+}
+
+static void on_source_event(void *arg, const struct ip_addr *addr, enum client_source_event ev)
+{
+  struct sources *s = arg;
+  for (struct named *n = s->named; n; n = n->next) {
+    int m = member_index(n, addr);
+    if (m < 0)
+      continue;
+    if (ev == CLIENT_SOURCE_ANSWERED)
+      answered(s, n, m);
+    else
+      replace_later(s, n, addr);
+    return;
+  }
+  /* Given by address: chronyd never replaces those. */
+}
+
+/* --- public --- */
+
+struct sources *sources_new(struct loop *loop, const struct platform *plat, int family)
+{
+  struct sources *s = calloc(1, sizeof(*s));
+  if (!s)
+    return NULL;
+  *s = (struct sources){.loop = loop, .plat = plat, .family = family, .dns = dns_new(loop)};
+  if (!s->dns) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void sources_free(struct sources *s)
+{
+  if (!s)
+    return;
+  dns_free(s->dns);
+  if (s->retry_timer)
+    loop_cancel_timer(s->loop, s->retry_timer);
+  if (s->work_timer)
+    loop_cancel_timer(s->loop, s->work_timer);
+  while (s->jobs)
+    remove_job(s, s->jobs);
+  while (s->named) {
+    struct named *n = s->named;
+    s->named = n->next;
+    free(n);
+  }
+  free(s);
+}
+
+/* A source given as an address: added now, never replaced. */
+static void add_address(struct sources *s, const struct client_source_params *p, int family)
+{
+  if ((family != ADDR_UNSPEC && p->addr.family != family) || in_use(s, &p->addr) ||
+      client_add_source(s->client, p) < 0)
+    log_printf(PLAT_LOG_ERR, "Could not add source %s", p->name);
+}
+
+static bool add_name(struct sources *s, const struct conf_source *cs,
+                     const struct client_source_params *p, int family)
+{
+  struct named *n = calloc(1, sizeof(*n));
+  if (!n)
+    return false;
+  n->params = *p;
+  n->family = family;
+  n->pool = cs->type == CONF_POOL;
+  n->max_sources = n->pool ? names_pool_max(cs->maxsources) : 1;
+  n->target = n->pool ? names_pool_target(cs->maxsources) : 1;
+  if (!add_job(s, n, NULL)) {
+    free(n);
+    return false;
+  }
+  n->next = s->named;
+  s->named = n;
+  return true;
+}
+
+void sources_add(struct sources *s, const struct config *cfg, struct client *c)
+{
+  s->client = c;
+  for (unsigned i = 0; i < cfg->n_sources; i++) {
+    const struct conf_source *cs = &cfg->sources[i];
+    struct client_source_params p;
+    if (cs->type == CONF_PEER)
+      continue;
+    int family = cs->family != ADDR_UNSPEC ? cs->family : s->family;
+    source_params(cs, &p);
+    if (addr_parse(cs->name, &p.addr))
+      add_address(s, &p, family);
+    else if (!add_name(s, cs, &p, family))
+      log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
+  }
+  resolve_soon(s);
 }

@@ -1,13 +1,37 @@
-/* sources: the configured server/pool/peer lines turned into the core
- * client's sources (names resolved at start-up) and its parameters. */
+/* sources: the configured server/pool lines (and those of sourcedir files)
+ * made into the client's sources, as chronyd does it.
+ *
+ *  - An address is added at once. Names are resolved asynchronously (dns.c),
+ *    one at a time, in rounds; a round that leaves names unresolved is
+ *    repeated after a growing interval (28 s up to 3584 s, see core/names.h).
+ *    A failure is logged once per name, never fatal.
+ *  - A pool adds up to twice its maxsources sources; once maxsources of them
+ *    have answered, the others are removed.
+ *  - A source given by name that the client reports bad (unreachable,
+ *    falseticker...) is replaced by another address of its name that is not
+ *    in use; an attempt is made at most once per random interval of up to
+ *    3584 s, and a failed lookup is not retried (the next report tries).
+ * Peers (symmetric mode) are not implemented and are skipped. */
 #ifndef STRATUM_DAEMON_SOURCES_H
 #define STRATUM_DAEMON_SOURCES_H
 
 #include "conf/config.h"
 #include "core/client.h"
+#include "sys/loop.h"
 
-void sources_client_params(const struct config *cfg, bool control, struct client_params *p);
-/* Resolve and add every source; returns how many were added. */
-unsigned sources_add_all(const struct config *cfg, int family, struct client *c);
+struct sources;
+
+/* family: the -4/-6 option (ADDR_INET4, ADDR_INET6) or ADDR_UNSPEC. NULL if
+ * the resolver cannot be set up or out of memory. The loop and the platform
+ * must outlive it. */
+struct sources *sources_new(struct loop *loop, const struct platform *plat, int family);
+void sources_free(struct sources *s);
+
+/* The client's parameters from cfg; the client's source events go to s. */
+void sources_client_params(const struct config *cfg, bool control, struct sources *s,
+                           struct client_params *p);
+/* Add cfg's sources to c (the same client every time): addresses now, names
+ * when resolved. c must outlive s. */
+void sources_add(struct sources *s, const struct config *cfg, struct client *c);
 
 #endif
