@@ -72,7 +72,7 @@ static const struct conf_directive directives[] = {
   D_FLAG("nosystemcert", nosystemcert),
   D_INT("nocerttimecheck", nocerttimecheck, "LIMIT", 0, INT_MAX),
   D_INT("refresh", refresh, "INTERVAL", 0, INT_MAX),
-  D_CUSTOM("sourcedir", sourcedir),
+  D_CUSTOM("sourcedir", sourcedir, .implemented = true),
 
   /* Source selection */
   D_KEYWORD("authselectmode", authselectmode, "MODE", authselectmodes),
