@@ -15,6 +15,23 @@ size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
   return NTP_HEADER_LEN;
 }
 
+size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts nonce,
+                               uint32_t keyid, const struct ntp_key *key)
+{
+  size_t len = exch_build_request(buf, version, nonce);
+  if (keyid == 0)
+    return len;
+  size_t mac = key ? ntp_mac_generate(key, keyid, buf, len, version, buf + len, cap - len) : 0;
+  return mac > 0 ? len + mac : 0;
+}
+
+int exch_request_version(int configured, const struct ntp_key *key)
+{
+  if (configured != 0)
+    return configured;
+  return key && ntp_mac_digest_len(key->type, 3) > NTP_MAC_DIGEST_MAX_V4 ? 3 : 4;
+}
+
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out)

@@ -42,6 +42,14 @@ struct exch_sample {
 };
 
 size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce);
+/* The request with a MAC made with `key` (keyid 0: none). Returns its
+ * length, or 0 if a key is configured but missing or the MAC cannot be made
+ * (chronyd then sends nothing). buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
+size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts nonce,
+                               uint32_t keyid, const struct ntp_key *key);
+/* The version to send in (0 configured: 4, or 3 when NTPv4 would truncate
+ * the key's MAC, as chronyd chooses). */
+int exch_request_version(int configured, const struct ntp_key *key);
 /* local_tx: when the request left (local clock); local_rx: when the reply
  * arrived. */
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,

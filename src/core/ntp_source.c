@@ -38,8 +38,7 @@ static void setup_auth(struct nsrc *s)
     plat_logf(s->plat, PLAT_LOG_WARN, "Key %" PRIu32 " is missing", s->p.key);
   else if (key && key->len < MIN_SECURE_KEY_LEN)
     plat_logf(s->plat, PLAT_LOG_WARN, "Key %" PRIu32 " is too short", s->p.key);
-  if (s->p.version == 0)
-    s->p.version = key && ntp_mac_digest_len(key->type, 3) > NTP_MAC_DIGEST_MAX_V4 ? 3 : 4;
+  s->p.version = exch_request_version(s->p.version, key);
 }
 
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
@@ -120,19 +119,6 @@ static double poll_interval(const struct nsrc *s)
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
-/* The request, with a MAC if the source has a key. Returns its length, or 0
- * if the key is missing or unusable (chronyd then sends nothing). */
-static size_t build_request(const struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
-{
-  size_t len = exch_build_request(buf, s->p.version, nonce);
-  if (s->p.key == 0)
-    return len;
-  const struct ntp_key *key = source_key(s);
-  size_t mac = key ? ntp_mac_generate(key, s->p.key, buf, len, s->p.version, buf + len,
-                                      cap - len) : 0;
-  return mac > 0 ? len + mac : 0;
-}
-
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
@@ -158,7 +144,8 @@ static void transmit(void *arg)
     ntp_ts nonce = 0;
     while (nonce == 0)
       s->plat->ops->random_bytes(s->plat->ctx, &nonce, sizeof(nonce));
-    size_t len = build_request(s, buf, sizeof(buf), nonce);
+    size_t len = exch_build_auth_request(buf, sizeof(buf), s->p.version, nonce, s->p.key,
+                                         source_key(s));
     disc_cooked_time(s->disc, &s->tx_cooked);
     if (len > 0 &&
         s->plat->ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0) == 0) {

@@ -40,7 +40,8 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
       return;
     enum exch_result r =
         exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_time, &dg->rx_time, &sample);
-    if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT)
+    if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
+        !exch_check_auth(dg->data, dg->len, s->key, ntp_keyring_find(q->keys, s->key)))
       return;  /* keep waiting for the real reply */
     s->nonce = 0;
     s->last_error = r;
@@ -56,14 +57,17 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 
 static void send_request(struct query *q, struct query_server *s)
 {
-  uint8_t buf[NTP_HEADER_LEN];
+  uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
   ntp_ts nonce = 0;
   while (nonce == 0)  /* zero means "no request": draw again (2^-64 odds) */
     q->plat->ops->random_bytes(q->plat->ctx, &nonce, sizeof(nonce));
-  size_t len = exch_build_request(buf, 4, nonce);
+  const struct ntp_key *key = ntp_keyring_find(q->keys, s->key);
+  size_t len = exch_build_auth_request(buf, sizeof(buf), exch_request_version(s->version, key),
+                                       nonce, s->key, key);
   q->plat->ops->now(q->plat->ctx, &s->tx_time);
   s->sent++;
-  if (q->plat->ops->udp_send(q->plat->ctx, s->sock, NULL, &s->addr, s->port, buf, len, 0) == 0)
+  if (len > 0 &&
+      q->plat->ops->udp_send(q->plat->ctx, s->sock, NULL, &s->addr, s->port, buf, len, 0) == 0)
     s->nonce = nonce;
 }
 
@@ -86,12 +90,14 @@ static void on_timer(void *arg)
   q->timer = q->plat->ops->timer_add(q->plat->ctx, QUERY_INTERVAL, on_timer, q);
 }
 
-bool query_start(struct query *q, const struct platform *plat, struct query_server *servers,
-                 unsigned n, void (*on_done)(void *arg), void *arg)
+bool query_start(struct query *q, const struct platform *plat, const struct ntp_keyring *keys,
+                 struct query_server *servers, unsigned n, void (*on_done)(void *arg),
+                 void *arg)
 {
   bool any = false;
   memset(q, 0, sizeof(*q));
   q->plat = plat;
+  q->keys = keys;
   q->servers = servers;
   q->n_servers = n;
   q->on_done = on_done;

@@ -4,7 +4,9 @@
  * Each server gets a request every QUERY_INTERVAL seconds until it has
  * QUERY_GOOD_SAMPLES valid replies or QUERY_MAX_REQUESTS were sent (the
  * shape of chrony's iburst). The sample with the lowest delay is kept per
- * server. When every server is finished, on_done is called once. */
+ * server. Servers with a key get authenticated requests and must answer
+ * with a MAC by that key. When every server is finished, on_done is called
+ * once. */
 #ifndef STRATUM_CORE_QUERY_H
 #define STRATUM_CORE_QUERY_H
 
@@ -21,6 +23,8 @@ struct query_server {
   char name[256];
   struct ip_addr addr;
   uint16_t port;
+  uint32_t key;               /* 0: none */
+  int version;                /* 0: chosen as chronyd does */
   int sock;                   /* -1 when not open */
   ntp_ts nonce;               /* 0 when no request is outstanding */
   struct timespec tx_time;
@@ -32,6 +36,7 @@ struct query_server {
 
 struct query {
   const struct platform *plat;
+  const struct ntp_keyring *keys;
   struct query_server *servers;
   unsigned n_servers;
   plat_timer timer;
@@ -42,8 +47,9 @@ struct query {
 
 /* servers[] must stay valid until the query is freed. Returns false when no
  * server could be reached at all (no socket). */
-bool query_start(struct query *q, const struct platform *plat, struct query_server *servers,
-                 unsigned n, void (*on_done)(void *arg), void *arg);
+bool query_start(struct query *q, const struct platform *plat, const struct ntp_keyring *keys,
+                 struct query_server *servers, unsigned n, void (*on_done)(void *arg),
+                 void *arg);
 void query_stop(struct query *q);
 /* The server whose best sample has the smallest root distance, or NULL. */
 const struct query_server *query_best(const struct query *q);

@@ -15,6 +15,7 @@
 #include "proto/ntp_packet.h"
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
+#include "daemon/keys.h"
 #include "daemon/sources.h"
 #include "sys/detach.h"
 #include "sys/log.h"
@@ -96,25 +97,6 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
     return;
   }
   d->n_server_socks++;
-}
-
-static const struct ntp_key *find_key(const void *table, uint32_t id)
-{
-  return keyfile_find(table, id);
-}
-
-/* Load the keyfile, if any. As with chronyd, its problems are warnings: bad
- * lines are skipped and the daemon runs with the valid keys. */
-static void load_keys(struct daemon *d)
-{
-  struct conf_diag diag = {0};
-  d->keyring = (struct ntp_keyring){find_key, &d->keys};
-  if (!d->cfg.keyfile)
-    return;
-  keyfile_load(&d->keys, d->cfg.keyfile, &diag);
-  for (unsigned i = 0; i < diag.n; i++)
-    log_printf(PLAT_LOG_WARN, "%s", diag.items[i].text);
-  conf_diag_free(&diag);
 }
 
 static bool start_server(struct daemon *d, const struct options *o)
@@ -208,7 +190,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
-  load_keys(d);
+  keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
   if (!start_server(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/query.h"
+#include "daemon/keys.h"
 #include "sys/clock_linux.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -46,6 +47,8 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
       snprintf(s->name, sizeof(s->name), "%s", src->name);
       s->addr = addrs[a];
       s->port = src->port;
+      s->key = src->key;
+      s->version = src->version;
       s->sock = -1;
     }
   }
@@ -91,6 +94,8 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
   struct loop *loop = loop_new();
   struct linux_platform *lp = loop ? linux_platform_new(loop) : NULL;
   struct query q;
+  struct key_table keys = {0};
+  struct ntp_keyring keyring;
   int status = 1;
 
   if (!servers || !lp) {
@@ -102,7 +107,8 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
     log_printf(PLAT_LOG_ERR, "No servers to query");
     goto out;
   }
-  if (!query_start(&q, linux_platform_get(lp), servers, n, on_done, loop))
+  keys_load(cfg->keyfile, &keys, &keyring);
+  if (!query_start(&q, linux_platform_get(lp), &keyring, servers, n, on_done, loop))
     goto out;
   if (opts->timeout > 0)
     loop_add_timer(loop, opts->timeout, on_timeout, loop);
@@ -117,6 +123,7 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
     log_printf(PLAT_LOG_WARN, "No suitable source for synchronisation");
   }
 out:
+  keyfile_free(&keys);
   linux_platform_free(lp);
   loop_free(loop);
   free(servers);

@@ -145,6 +145,23 @@ def test_stratumd_warns_about_bad_keyfile_lines_and_runs(chronyd_server, tmp_pat
     assert re.search(r"mixed\.keys:3:", d.log()), d.log()
 
 
+@pytest.mark.parametrize("right_key", [True, False], ids=["right-key", "wrong-secret"])
+def test_stratumd_query_mode_authenticates(chronyd_server, keyfiles, right_key):
+    """stratumd -Q with `key 2` (SHA1): an offset from an authenticated
+    chronyd; with the wrong secret, no suitable source and exit 1."""
+    stratumd = require_stratumd()
+    r = subprocess.run([stratumd, "-Q", "-t", "15", "keyfile %s" % keyfiles[0 if right_key else 1],
+                        "server %s port %d iburst key 2" % chronyd_server],
+                       capture_output=True, text=True, timeout=CHRONYD_TIMEOUT,
+                       stdin=subprocess.DEVNULL)
+    if right_key:
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert abs(float(OFFSET_RE.search(r.stderr).group(1))) < 1e-3, r.stderr
+    else:
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "No suitable source for synchronisation" in r.stderr
+
+
 # ---------------------------------------------------------- 3: chronyd as client
 
 def chronyd_query(tmp_path, server, key_id, keyfile, timeout):

@@ -30,7 +30,7 @@ static void init(struct fixture *f, unsigned n)
     addr_parse(i == 0 ? "127.0.0.1" : "127.0.0.2", &f->servers[i].addr);
     f->servers[i].port = 123;
   }
-  assert_true(query_start(&f->q, &f->fp.plat, f->servers, n, on_done, f));
+  assert_true(query_start(&f->q, &f->fp.plat, NULL, f->servers, n, on_done, f));
 }
 
 /* Answer the request last sent to server i with a reply whose clock is

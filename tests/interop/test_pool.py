@@ -1,0 +1,287 @@
+"""Sources given by name, as chronyd handles them: a pool resolved through the
+hosts file yields sources on two real chronyd 4.3 servers; a pool that wants
+fewer sources drops the tentative ones that did not answer first; a name that
+does not resolve is retried with chronyd's growing interval without spinning;
+a sourcedir's *.sources file adds its servers at start.
+
+stratumd (always -x) resolves names with c-ares, which reads /etc/hosts and
+/etc/resolv.conf. The tests that need names run stratumd as root in a
+private mount namespace (unshare -m) where those two files are bind-mounted
+test copies: the system's files are never changed, and the only name server
+is a fake one on loopback, so no query leaves the machine. They are skipped
+when not root or when mount namespaces are not available.
+
+Bounded: every wait has a deadline; the retry test waits for chronyd's first
+retry interval (28 s)."""
+import os
+import re
+import select
+import socket
+import struct
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ntptest import Daemon, chronyd_daemon, free_udp_port, is_root, peers_root
+
+POOL = "pool.test"
+NOWHERE = "nowhere.test"
+SERVERS = ("127.0.0.2", "127.0.0.3")
+DNS_ADDR = "127.0.0.53"
+FIRST_RETRY = 28.0              # chronyd: 7 s * 2^2
+SELECT_TIMEOUT = 30.0
+
+
+def wait_for(pred, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+# ---------------------------------------------------------------- namespaces
+
+_unshare_ok = None
+
+
+def require_namespace():
+    global _unshare_ok
+    if not is_root():
+        pytest.skip("needs root: stratumd gets its own /etc/hosts in a mount namespace")
+    if _unshare_ok is None:
+        try:
+            r = subprocess.run(["unshare", "--mount", "true"], capture_output=True, timeout=10)
+            _unshare_ok = r.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            _unshare_ok = False
+    if not _unshare_ok:
+        pytest.skip("mount namespaces (unshare -m) unavailable")
+
+
+class NamespacedDaemon(Daemon):
+    """stratumd (-x -d -d) in a private mount namespace whose /etc/hosts and
+    /etc/resolv.conf are the given texts."""
+
+    def __init__(self, workdir, config, hosts, nameserver=DNS_ADDR):
+        super().__init__(workdir, config, args=["-d"])
+        self.hosts = self.workdir / "hosts"
+        self.hosts.write_text(hosts)
+        self.resolv = self.workdir / "resolv.conf"
+        self.resolv.write_text("nameserver %s\noptions timeout:1 attempts:1\n" % nameserver)
+
+    def argv(self):
+        script = ('mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && '
+                  'shift 2 && exec "$@"')
+        return (["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+                 str(self.hosts), str(self.resolv)] + super().argv())
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class FakeNameServer:
+    """A name server on loopback that answers every query NXDOMAIN ("refuse":
+    no server at all, so queries get ICMP port unreachable) and notes when
+    each query came."""
+
+    def __init__(self, addr, answer=True):
+        self.queries = []
+        self._stop = threading.Event()
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._sock.bind((addr, 53))
+        self._answer = answer
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        if answer:
+            self._thread.start()
+        else:
+            self._sock.close()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            r, _, _ = select.select([self._sock], [], [], 0.1)
+            if not r:
+                continue
+            data, peer = self._sock.recvfrom(4096)
+            if len(data) < 12:
+                continue
+            self.queries.append(time.monotonic())
+            ident, flags = struct.unpack("!HH", data[:4])
+            # QR, the query's opcode and RD, RA, NXDOMAIN; the question echoed.
+            reply_flags = 0x8000 | (flags & 0x7900) | 0x0080 | 3
+            self._sock.sendto(struct.pack("!HHHHHH", ident, reply_flags, 1, 0, 0, 0)
+                              + question(data), peer)
+
+    def close(self):
+        self._stop.set()
+        if self._answer:
+            self._thread.join(timeout=2)
+            self._sock.close()
+
+
+def question(query):
+    """The question section of a query (the name and its type and class)."""
+    pos = 12
+    while pos < len(query) and query[pos] != 0:
+        pos += 1 + query[pos]
+    return query[12:pos + 5]
+
+
+@pytest.fixture
+def name_server():
+    require_namespace()
+    ns = FakeNameServer(DNS_ADDR)
+    try:
+        yield ns
+    finally:
+        ns.close()
+
+
+# ---------------------------------------------------------------- servers
+
+@pytest.fixture
+def chronyd_pair(tmp_path):
+    """chronyd 4.3 (-x -4) serving stratum 1 on 127.0.0.2 and 127.0.0.3, one
+    port; yields (port, [command socket of each])."""
+    require_namespace()
+    port = free_udp_port()
+    started, sockets = [], []
+    try:
+        for i, addr in enumerate(SERVERS):
+            work = tmp_path / ("chronyd%d" % i)
+            sock = work / "chronyd.sock"
+            d = chronyd_daemon(work, ["port %d" % port, "bindaddress %s" % addr,
+                                      "local stratum 1", "allow 127.0.0.0/8", "cmdport 0",
+                                      "bindcmdaddress %s" % sock])
+            d.args.append("-4")
+            started.append(d)
+            d.start(wait_ports=[(4, port)])
+            sockets.append(sock)
+        yield port, sockets
+    finally:
+        for d in started:
+            rc = d.stop()
+            print("---- chronyd (exit %s)\n%s" % (rc, d.log()))
+
+
+def requests_served(sock):
+    """NTP packets a chronyd received, from `chronyc serverstats`."""
+    chronyc = peers_root() / "usr" / "bin" / "chronyc"
+    r = subprocess.run([str(chronyc), "-h", str(sock), "-n", "serverstats"],
+                       capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"NTP packets received\s*:\s*(\d+)", r.stdout)
+    assert m, r.stdout
+    return int(m.group(1))
+
+
+def pool_hosts():
+    return "127.0.0.1 localhost\n" + "".join("%s %s\n" % (a, POOL) for a in SERVERS)
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Factory: run(config, hosts, nameserver) -> started NamespacedDaemon,
+    stopped (and its log printed) at teardown."""
+    started = []
+
+    def start(config, hosts, **kw):
+        d = NamespacedDaemon(tmp_path / ("stratumd%d" % len(started)), config, hosts, **kw)
+        started.append(d)
+        return d.start()
+
+    yield start
+    for d in started:
+        rc = d.stop()
+        print("---- %s (exit %s)\n%s" % (" ".join(d.argv()), rc, d.log()))
+
+
+# ---------------------------------------------------------------- tests
+
+def test_pool_yields_two_sources(run, name_server, chronyd_pair):
+    port, sockets = chronyd_pair
+    d = run("port 0\npool %s port %d iburst maxsources 2\n" % (POOL, port), pool_hosts())
+    for addr in SERVERS:
+        assert wait_for(lambda: "Added source %s (%s)" % (addr, POOL) in d.log(), 5), d.log()
+    assert wait_for(lambda: "Selected source 127.0.0." in d.log(), SELECT_TIMEOUT), d.log()
+    # Both servers are polled (nothing else talks to them).
+    assert wait_for(lambda: all(requests_served(s) >= 4 for s in sockets), 10), \
+        [requests_served(s) for s in sockets]
+    assert "Removed tentative source" not in d.log()
+    assert "Could not resolve" not in d.log()
+    assert name_server.queries == []    # the hosts file answered
+    assert d.alive()
+
+
+def test_pool_keeps_maxsources_that_answered_first(run, name_server, chronyd_pair):
+    port, sockets = chronyd_pair
+    d = run("port 0\npool %s port %d iburst maxsources 1\n" % (POOL, port), pool_hosts())
+    # Twice maxsources are tried; once one answered, the other goes.
+    assert wait_for(lambda: "Removed tentative source" in d.log(), 10), d.log()
+    m = re.search(r"Removed tentative source (\S+) \(%s\)" % re.escape(POOL), d.log())
+    assert m and m.group(1) in SERVERS, d.log()
+    kept = SERVERS[1 - SERVERS.index(m.group(1))]
+    assert "Added source %s (%s)" % (m.group(1), POOL) in d.log()
+    assert wait_for(lambda: "Selected source %s" % kept in d.log(), SELECT_TIMEOUT), d.log()
+    # The removed server hears no more requests.
+    gone = sockets[SERVERS.index(m.group(1))]
+    before = requests_served(gone)
+    time.sleep(3)
+    assert requests_served(gone) == before
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["nxdomain", "no-server"])
+def test_unresolvable_pool_does_not_spin(run, tmp_path, answer):
+    require_namespace()
+    ns = FakeNameServer(DNS_ADDR, answer=answer)
+    try:
+        d = run("port 0\npool %s iburst\n" % NOWHERE, "127.0.0.1 localhost\n")
+        assert wait_for(lambda: "Could not resolve address of %s" % NOWHERE in d.log(), 5), \
+            d.log()
+        assert "Resolving again in 28 seconds" in d.log()
+        start_cpu = cpu_seconds(d.proc.pid)
+        time.sleep(5)
+        used = cpu_seconds(d.proc.pid) - start_cpu
+        assert used < 0.2, "stratumd used %.2f s of CPU in 5 s" % used
+        assert d.alive(), d.log()
+        if answer:
+            assert 1 <= len(ns.queries) <= 4, ns.queries     # A and AAAA, once
+    finally:
+        ns.close()
+
+
+def test_unresolvable_name_is_retried_after_28s(run, name_server):
+    d = run("port 0\nserver %s iburst\n" % NOWHERE, "127.0.0.1 localhost\n")
+    assert wait_for(lambda: len(name_server.queries) > 0, 5), d.log()
+    first = name_server.queries[0]
+    n_first = len(name_server.queries)
+    assert wait_for(lambda: len(name_server.queries) > n_first, FIRST_RETRY + 10), d.log()
+    retry = name_server.queries[n_first] - first
+    assert FIRST_RETRY - 2 < retry < FIRST_RETRY + 4, retry
+    assert wait_for(lambda: "Resolving again in 56 seconds" in d.log(), 5), d.log()
+    # Logged once, not at every attempt.
+    assert d.log().count("Could not resolve address of %s" % NOWHERE) == 1
+
+
+def test_sourcedir_sources_added_at_start(local_server, tmp_path):
+    addr, port = local_server
+    sources = tmp_path / "sources.d"
+    sources.mkdir()
+    (sources / "a.sources").write_text("server %s port %d iburst\n" % (addr, port))
+    (sources / "b.conf").write_text("server 127.0.0.9 port %d iburst\n" % port)  # not *.sources
+    d = Daemon(tmp_path / "client", "port 0\nsourcedir %s\n" % sources)
+    try:
+        d.start()
+        assert wait_for(lambda: "Selected source %s" % addr in d.log(), SELECT_TIMEOUT), d.log()
+        assert "not implemented" not in d.log()
+        assert "127.0.0.9" not in d.log()
+    finally:
+        print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))
