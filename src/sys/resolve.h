@@ -1,5 +1,5 @@
-/* resolve: blocking name resolution for start-up and one-shot modes.
- * (The running daemon will resolve asynchronously with c-ares.) */
+/* resolve: blocking name resolution for the one-shot modes (-Q, -q).
+ * The daemon resolves asynchronously (dns.h). */
 #ifndef STRATUM_SYS_RESOLVE_H
 #define STRATUM_SYS_RESOLVE_H
 

@@ -1,6 +1,7 @@
 """Sources given by name, as chronyd handles them: a pool resolved through the
 hosts file yields sources on two real chronyd 4.3 servers; a pool that wants
-fewer sources drops the tentative ones that did not answer first; a name that
+fewer sources drops the tentative ones that did not answer first; a source
+that stops answering is replaced by another address of its name; a name that
 does not resolve is retried with chronyd's growing interval without spinning;
 a sourcedir's *.sources file adds its servers at start.
 
@@ -157,6 +158,7 @@ def chronyd_pair(tmp_path):
     try:
         for i, addr in enumerate(SERVERS):
             work = tmp_path / ("chronyd%d" % i)
+            work.mkdir(mode=0o700)      # chronyd wants its socket's directory private
             sock = work / "chronyd.sock"
             d = chronyd_daemon(work, ["port %d" % port, "bindaddress %s" % addr,
                                       "local stratum 1", "allow 127.0.0.0/8", "cmdport 0",
@@ -236,6 +238,21 @@ def test_pool_keeps_maxsources_that_answered_first(run, name_server, chronyd_pai
     before = requests_served(gone)
     time.sleep(3)
     assert requests_served(gone) == before
+
+
+def test_unreachable_source_replaced_by_another_address(run, name_server, chronyd_pair):
+    port, sockets = chronyd_pair
+    dead = "127.0.0.4"                  # first in the hosts file, nothing there
+    hosts = "%s single.test\n%s single.test\n" % (dead, SERVERS[0])
+    d = run("port 0\nserver single.test port %d iburst minpoll 0 maxpoll 0\n" % port, hosts)
+    assert wait_for(lambda: "Added source %s (single.test)" % dead in d.log(), 5), d.log()
+    # 8 requests unanswered: chronyd's rule replaces the source.
+    line = "Source %s replaced with %s (single.test)" % (dead, SERVERS[0])
+    assert wait_for(lambda: line in d.log(), 20), d.log()
+    assert wait_for(lambda: "Selected source %s" % SERVERS[0] in d.log(), SELECT_TIMEOUT), \
+        d.log()
+    assert requests_served(sockets[0]) > 0
+    assert d.log().count("replaced with") == 1
 
 
 @pytest.mark.parametrize("answer", [True, False], ids=["nxdomain", "no-server"])
