@@ -452,3 +452,19 @@ def chronyd_daemon(workdir, config_lines):
     args = ["-u", username()] + ([] if is_root() else ["-U"])
     return Daemon(workdir, "\n".join(lines) + "\n", args=args,
                   binary=chronyd, conf_name="chrony.conf")
+
+
+def serving_chronyd(workdir, stratum, extra=()):
+    """Generator for module fixtures: a chronyd (-x) serving `local stratum
+    N` on 127.0.0.1:<free port>; yields (addr, port), stops it afterwards."""
+    port = free_udp_port()
+    d = chronyd_daemon(workdir, ["port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1",
+                                 "local stratum %d" % stratum] + list(extra))
+    try:
+        d.start(wait_ports=[(4, port)])
+    except BaseException:
+        d.stop()
+        raise
+    yield ("127.0.0.1", port)
+    rc = d.stop()
+    print("---- chronyd (exit %s)\n%s" % (rc, d.log()))

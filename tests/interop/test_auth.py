@@ -22,8 +22,8 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, chronyd_path, client_request, exchange,
-                     free_udp_port, parse, require_stratumd, server_config, username)
+from ntptest import (Daemon, chronyd_path, client_request, exchange, free_udp_port, parse,
+                     require_stratumd, server_config, serving_chronyd, username)
 
 SELECT_TIMEOUT = 20.0         # stratumd selects a good source in ~4 s
 CHRONYD_TIMEOUT = 30          # hard bound on one chronyd -Q run (s)
@@ -55,18 +55,8 @@ def keyfiles(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chronyd_server(tmp_path_factory, keyfiles):
     """chronyd -x serving `local stratum 1` with the good keys."""
-    port = free_udp_port()
-    d = chronyd_daemon(tmp_path_factory.mktemp("chronyd-server"), [
-        "port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1", "local stratum 1",
-        "keyfile %s" % keyfiles[0]])
-    try:
-        d.start(wait_ports=[(4, port)])
-    except BaseException:
-        d.stop()
-        raise
-    yield ("127.0.0.1", port)
-    rc = d.stop()
-    print("---- chronyd (exit %s)\n%s" % (rc, d.log()))
+    yield from serving_chronyd(tmp_path_factory.mktemp("chronyd-server"), 1,
+                               ["keyfile %s" % keyfiles[0]])
 
 
 @pytest.fixture(scope="module")

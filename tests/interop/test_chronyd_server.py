@@ -5,25 +5,15 @@ import subprocess
 
 import pytest
 
-from ntptest import (MODE_SERVER, chronyd_daemon, client_request, free_udp_port, parse, query,
-                     require_stratumd)
+from ntptest import (MODE_SERVER, client_request, parse, query, require_stratumd,
+                     serving_chronyd)
 
 OFFSET_RE = re.compile(r"System clock wrong by (-?\d+\.\d+) seconds")
 
 
 @pytest.fixture(scope="module")
 def chronyd_server(tmp_path_factory):
-    port = free_udp_port()
-    d = chronyd_daemon(tmp_path_factory.mktemp("chronyd-server"), [
-        "port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1", "local stratum 3"])
-    try:
-        d.start(wait_ports=[(4, port)])
-    except BaseException:
-        d.stop()
-        raise
-    yield ("127.0.0.1", port)
-    rc = d.stop()
-    print("---- chronyd (exit %s)\n%s" % (rc, d.log()))
+    yield from serving_chronyd(tmp_path_factory.mktemp("chronyd-server"), 3)
 
 
 def test_chronyd_server_answers(chronyd_server):

@@ -22,7 +22,6 @@ import struct
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 

@@ -6,24 +6,15 @@ import time
 
 import pytest
 
-from ntptest import chronyd_daemon, free_udp_port, parse, query
+from ntptest import free_udp_port, parse, query, serving_chronyd
 
 SELECT_TIMEOUT = 20.0
 
 
 @pytest.fixture(scope="module")
 def chronyd_stratum1(tmp_path_factory):
-    port = free_udp_port()
-    d = chronyd_daemon(tmp_path_factory.mktemp("chronyd"), [
-        "port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1", "local stratum 1"])
-    try:
-        d.start(wait_ports=[(4, port)])
-    except BaseException:
-        d.stop()
-        raise
-    yield port
-    rc = d.stop()
-    print("---- chronyd (exit %s)\n%s" % (rc, d.log()))
+    for addr in serving_chronyd(tmp_path_factory.mktemp("chronyd"), 1):
+        yield addr[1]
 
 
 def test_selects_chronyd_within_20_s_and_serves_stratum_2(chronyd_stratum1, daemons):
