@@ -196,5 +196,5 @@ int main(void)
     cmocka_unit_test(test_subnet_contains),
     cmocka_unit_test(test_equal_and_hash),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }

@@ -237,5 +237,5 @@ int main(void)
     cmocka_unit_test(test_remove_and_add_while_running),
     cmocka_unit_test(test_falseticker_is_bad),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("client_sources", tests, NULL, NULL);
 }

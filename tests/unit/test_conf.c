@@ -1397,5 +1397,5 @@ int main(void)
     T(test_print_round_trip),
     T(test_print_defaults),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

@@ -126,5 +126,5 @@ int main(void)
     cmocka_unit_test(test_most_words),
     cmocka_unit_test(test_nul),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("conf_lexer", tests, NULL, NULL);
 }

@@ -183,5 +183,5 @@ int main(void)
     cmocka_unit_test(test_fields_parse_and_print),
     cmocka_unit_test(test_fields_errors),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("conf_value", tests, NULL, NULL);
 }

@@ -159,5 +159,5 @@ int main(void)
     cmocka_unit_test(test_literal_answered_from_the_loop),
     cmocka_unit_test(test_free_abandons_lookups),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }

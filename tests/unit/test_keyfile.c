@@ -564,5 +564,5 @@ int main(void)
     T(test_load_too_large),
   };
 #undef T
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("keyfile", tests, NULL, NULL);
 }

@@ -106,5 +106,5 @@ int main(void)
     cmocka_unit_test(test_replace_holdoff),
     cmocka_unit_test(test_pick),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("names", tests, NULL, NULL);
 }

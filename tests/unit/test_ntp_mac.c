@@ -362,5 +362,5 @@ int main(void)
     cmocka_unit_test(test_bad_keys_rejected),
     cmocka_unit_test(test_crypto_nak_fails),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("ntp_mac", tests, NULL, NULL);
 }

@@ -623,5 +623,5 @@ int main(void)
     cmocka_unit_test(test_status_names),
   };
 
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("ntp_packet", tests, NULL, NULL);
 }

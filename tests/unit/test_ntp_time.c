@@ -275,5 +275,5 @@ int main(void)
     cmocka_unit_test(test_ts_add_double),
   };
 
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("ntp_time", tests, NULL, NULL);
 }

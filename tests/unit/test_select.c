@@ -675,5 +675,5 @@ int main(void)
     cmocka_unit_test(test_max_sources),
     cmocka_unit_test(test_chars),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("select", tests, NULL, NULL);
 }

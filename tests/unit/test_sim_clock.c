@@ -162,5 +162,5 @@ int main(void)
     cmocka_unit_test(test_precision_near_2036_and_2040),
     cmocka_unit_test(test_time_conversions),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_clock", tests, NULL, NULL);
 }

@@ -101,5 +101,5 @@ int main(void)
     cmocka_unit_test(test_settle_time),
     cmocka_unit_test(test_never_synchronised),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests_name("sim_metrics", tests, setup, teardown);
 }

@@ -254,5 +254,5 @@ int main(void)
     cmocka_unit_test(test_bind_rules),
     cmocka_unit_test(test_unreachable),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_net", tests, NULL, NULL);
 }

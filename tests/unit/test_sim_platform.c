@@ -263,5 +263,5 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_log_counts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_free_cancels_timers, setup, teardown),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_platform", tests, NULL, NULL);
 }

@@ -121,5 +121,5 @@ int main(void)
     cmocka_unit_test(test_exponential),
     cmocka_unit_test(test_bytes_little_endian_and_deterministic),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_rng", tests, NULL, NULL);
 }

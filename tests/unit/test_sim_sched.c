@@ -173,5 +173,5 @@ int main(void)
     cmocka_unit_test(test_zero_delay_loop_is_stopped),
     cmocka_unit_test(test_heap_under_load),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_sched", tests, NULL, NULL);
 }

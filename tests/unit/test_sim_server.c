@@ -197,5 +197,5 @@ int main(void)
     cmocka_unit_test(test_server_steps),
     cmocka_unit_test(test_intermittent),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_server", tests, NULL, NULL);
 }

@@ -231,5 +231,5 @@ int main(void)
     cmocka_unit_test(test_runaway_handler_stops_run),
     cmocka_unit_test(test_bad_hosts),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_world", tests, NULL, NULL);
 }

@@ -723,5 +723,5 @@ int main(void)
     cmocka_unit_test(test_asymmetry_estimated),
     cmocka_unit_test(test_min_delay_option),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("srcstats", tests, NULL, NULL);
 }

@@ -237,5 +237,5 @@ int main(void)
     cmocka_unit_test(test_round_trip),
   };
 
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
