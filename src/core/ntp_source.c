@@ -19,6 +19,7 @@
 #define KOD_RATE 0x52415445u        /* "RATE" */
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
 #define MIN_SECURE_KEY_LEN 10       /* bytes: chrony's 80 bits */
+#define MAX_CLOCK_ERROR 1e-6        /* maxclockerror default, s/s */
 
 static void schedule(struct nsrc *s, double delay);
 
@@ -236,13 +237,37 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
   s->burst_total = s->burst_good = 0;
 }
 
-static bool delay_ok(struct nsrc *s, double delay)
+static struct timespec sample_midpoint(const struct timespec *t1, const struct timespec *t4)
 {
-  if (delay > s->p.maxdelay)
+  return ts_add_double(t1, ts_diff(t4, t1) / 2.0);
+}
+
+/* chrony's maxdelaydevratio test: a delay much above the minimum, measured
+ * in standard deviations of the samples, makes the sample suspect unless
+ * its offset moved even more than the delay grew. */
+static bool delay_dev_ok(const struct nsrc *s, double offset, double delay,
+                         const struct timespec *sample_time)
+{
+  struct sst_delay_test t;
+  if (!sst_get_delay_test_data(&s->stats, sample_time, &t))
+    return true;
+  double max_delta = t.std_dev * s->p.maxdelaydevratio +
+                     t.last_sample_ago * (t.skew + MAX_CLOCK_ERROR);
+  double delta = (delay - t.min_delay) / 2.0;
+  if (delta <= max_delta)
+    return true;
+  return fabs(offset - t.predicted_offset) - delta > max_delta;
+}
+
+static bool delay_ok(struct nsrc *s, const struct exch_sample *x,
+                     const struct timespec *sample_time)
+{
+  if (x->delay > s->p.maxdelay)
     return false;
-  if (s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 && delay / s->min_delay > s->p.maxdelayratio)
+  if (s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 &&
+      x->delay / s->min_delay > s->p.maxdelayratio)
     return false;
-  return true;
+  return delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
 }
 
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
@@ -250,7 +275,7 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
 {
   struct sst_sample smp;
   memset(&smp, 0, sizeof(smp));
-  smp.time = ts_add_double(t1, ts_diff(t4, t1) / 2.0);
+  smp.time = sample_midpoint(t1, t4);
   smp.offset = x->offset + s->p.offset;
   smp.peer_delay = x->delay;
   smp.peer_dispersion = ldexp(1.0, x->precision) + PHI * x->delay;
@@ -338,7 +363,8 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   s->last_delay = x.delay;
   if (s->min_delay <= 0.0 || x.delay < s->min_delay)
     s->min_delay = x.delay;
-  if (!delay_ok(s, x.delay)) {
+  struct timespec sample_time = sample_midpoint(&t1, &t4);
+  if (!delay_ok(s, &x, &sample_time)) {
     s->counters[NSRC_RX_DELAY]++;
     start_auto_burst(s);
     return;
