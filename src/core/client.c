@@ -34,6 +34,7 @@ struct client {
   struct timespec last_update;
   double skew;                        /* of our frequency, s/s */
   bool have_freq;                     /* the frequency is an estimate (drift file or updates) */
+  int maxchange_ignored;              /* offsets ignored by maxchange so far */
   double residual_freq;               /* s/s */
 };
 
@@ -67,6 +68,7 @@ void client_params_defaults(struct client_params *p)
   p->stratumweight = 0.001;
   p->reselectdist = 0.0001;
   p->initial_skew = 1e6;
+  p->maxchange_start = -1;
 }
 
 static void on_clock_change(void *arg, const struct timespec *when, double dfreq, double doffset)
@@ -258,10 +260,30 @@ static void set_unsynchronised(struct client *c)
 
 /* chrony's REF_SetReference, simplified: step or slew the offset, weigh
  * the new frequency estimate against the old one by their skews. */
+/* maxchange: false if this update's offset is to be ignored. */
+static bool change_allowed(struct client *c, double offset)
+{
+  if (c->p.maxchange_start < 0 || (int)c->n_updates < c->p.maxchange_start ||
+      fabs(offset) <= c->p.maxchange_offset)
+    return true;
+  bool ignore = c->p.maxchange_ignore < 0 || c->maxchange_ignored < c->p.maxchange_ignore;
+  plat_logf(c->plat, PLAT_LOG_WARN,
+            "Adjustment of %.3f seconds exceeds the allowed maximum of %.3f seconds (%s) ",
+            offset, c->p.maxchange_offset, ignore ? "ignored" : "exiting");
+  if (ignore) {
+    c->maxchange_ignored++;
+  } else if (c->p.give_up) {
+    c->p.give_up(c->p.event_arg);
+  }
+  return false;
+}
+
 static void update_reference(struct client *c, const struct sel_result *r,
                              const struct timespec *now)
 {
   const struct nsrc *src = c->src[r->selected];
+  if (!change_allowed(c, r->offset))
+    return;
   double interval = c->n_updates > 0 ? ts_diff(now, &c->last_update) : 0.0;
   bool may_step = c->p.makestep_limit < 0 || (int)c->n_updates < c->p.makestep_limit;
 

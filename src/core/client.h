@@ -74,6 +74,13 @@ struct client_params {
    * replace sources before it returns (do that later). NULL: not told. */
   void (*source_event)(void *arg, const struct ip_addr *addr, enum client_source_event ev);
   void *event_arg;
+  /* maxchange OFFSET START IGNORE: after START updates, an offset above
+   * OFFSET is ignored IGNORE times (negative: always), then give_up is
+   * called (the daemon exits, as chronyd). START < 0: no limit. */
+  double maxchange_offset;
+  int maxchange_start;
+  int maxchange_ignore;
+  void (*give_up)(void *arg);
 };
 
 struct client;

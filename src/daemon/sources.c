@@ -51,6 +51,13 @@ struct sources {
 
 static void on_source_event(void *arg, const struct ip_addr *addr, enum client_source_event ev);
 
+/* maxchange gave up: exit with an error, as chronyd does. */
+static void on_give_up(void *arg)
+{
+  struct sources *s = arg;
+  loop_quit(s->loop, 1);
+}
+
 void sources_client_params(const struct config *cfg, bool control, struct sources *s,
                            struct client_params *p)
 {
@@ -68,7 +75,11 @@ void sources_client_params(const struct config *cfg, bool control, struct source
   p->combinelimit = cfg->combinelimit;
   p->stratumweight = cfg->stratumweight;
   p->reselectdist = cfg->reselectdist;
+  p->maxchange_offset = cfg->maxchange_offset;
+  p->maxchange_start = cfg->maxchange_start;
+  p->maxchange_ignore = cfg->maxchange_ignore;
   p->source_event = on_source_event;
+  p->give_up = on_give_up;
   p->event_arg = s;
 }
 
