@@ -170,7 +170,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("hwtimestamp", hwtimestamp),
   D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT"),
   D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576),
-  D_STRING("keyfile", keyfile, "FILE"),
+  D_STRING("keyfile", keyfile, "FILE", .implemented = true),
   D_FLAG("lock_all", lock_all),
   D_CUSTOM("pidfile", pidfile),
   D_PORT("ptpport", ptpport),

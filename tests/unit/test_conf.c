@@ -271,7 +271,7 @@ static void test_implemented_flags(void **state)
     "port", "bindaddress", "allow", "deny", "local", "server", "pool", "include", "confdir",
     "combinelimit", "maxdistance", "maxjitter", "minsources", "reselectdist", "stratumweight",
     "corrtimeratio", "driftfile", "makestep", "maxdrift", "maxupdateskew", "maxslewrate",
-    "rtcsync", "maxchange", "sourcedir"};
+    "rtcsync", "maxchange", "sourcedir", "keyfile"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
@@ -1152,8 +1152,8 @@ static void test_seed_file(void **state)
   assert_int_equal(chdir(STRATUM_SOURCE_ROOT), 0);
   assert_int_equal(conf_load_file(&f->c, "tests/data/seed-chrony.conf", &f->d), 0);
   assert_int_equal(f->d.n_errors, 0);
-  /* keyfile logdir dumpdir + dumponexit */
-  assert_int_equal(count_warnings(&f->d), 4);
+  /* logdir dumpdir + dumponexit */
+  assert_int_equal(count_warnings(&f->d), 3);
   assert_true(has_message(&f->d, CONF_WARNING, "tests/data/seed-chrony.conf:12: dumponexit: "
                           "directive is no longer supported, ignored"));
   assert_int_equal(f->c.n_sources, 5);
