@@ -57,7 +57,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("initstepslew", initstepslew),
   D_CUSTOM("refclock", refclock),
   D_FLAG("manual", manual),
-  D_INT("acquisitionport", acquisitionport, "PORT", 0, 65535),
+  D_INT("acquisitionport", acquisitionport, "PORT", 0, 65535, .implemented = true),
   D_CUSTOM("bindacqaddress", bindacqaddress),
   D_STRING("bindacqdevice", bindacqdevice, "INTERFACE"),
   D_INT("dscp", dscp, "POINT", 0, 63),

@@ -36,6 +36,7 @@ struct client {
   bool have_freq;                     /* the frequency is an estimate (drift file or updates) */
   int maxchange_ignored;              /* offsets ignored by maxchange so far */
   double residual_freq;               /* s/s */
+  int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
 };
 
 void client_source_defaults(struct client_source_params *s)
@@ -51,6 +52,7 @@ void client_source_defaults(struct client_source_params *s)
   s->maxdelay = 3.0;
   s->maxdelaydevratio = 10.0;
   s->asymmetry = 1.0;
+  s->presend = 100;
 }
 
 void client_params_defaults(struct client_params *p)
@@ -69,6 +71,7 @@ void client_params_defaults(struct client_params *p)
   p->reselectdist = 0.0001;
   p->initial_skew = 1e6;
   p->maxchange_start = -1;
+  p->acquisitionport = -1;
 }
 
 static void on_clock_change(void *arg, const struct timespec *when, double dfreq, double doffset)
@@ -90,6 +93,7 @@ struct client *client_new(const struct platform *plat, const struct client_param
   c->selected = -1;
   c->skew = params->initial_skew * 1e-6;
   c->have_freq = params->have_initial_freq;
+  c->acq_sock[0] = c->acq_sock[1] = -1;
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
@@ -111,17 +115,51 @@ void client_free(struct client *c)
     nsrc_fini(c->src[i]);
     free(c->src[i]);
   }
+  for (int f = 0; f < 2; f++)
+    if (c->acq_sock[f] >= 0)
+      c->plat->ops->udp_close(c->plat->ctx, c->acq_sock[f]);
   disc_fini(&c->disc);
   free(c);
 }
 
 static void on_update(void *arg, struct nsrc *src, bool new_sample);
 
+/* A datagram on an acquisitionport socket: to every source polling that
+ * address and port (the nonce decides whether it is their reply). */
+static void on_acq_reply(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct client *c = arg;
+  for (unsigned i = 0; i < c->n; i++) {
+    struct nsrc *src = c->src[i];
+    if (src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
+        src->p.port == dg->from_port)
+      nsrc_receive(src, sock, dg);
+  }
+}
+
+/* The acquisitionport socket for this family, opened on first use; -1 if
+ * not configured or it cannot be opened (then each request opens its own). */
+static int acq_socket(struct client *c, int family)
+{
+  if (c->p.acquisitionport < 0 || (family != ADDR_INET4 && family != ADDR_INET6))
+    return -1;
+  int *sock = &c->acq_sock[family == ADDR_INET6];
+  if (*sock < 0) {
+    *sock = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, NULL,
+                                   (uint16_t)c->p.acquisitionport, on_acq_reply, c);
+    if (*sock < 0)
+      plat_logf(c->plat, PLAT_LOG_ERR, "Could not open NTP socket on port %d",
+                c->p.acquisitionport);
+  }
+  return *sock;
+}
+
 /* Source i (new or pointed elsewhere) with the client's limits, from scratch. */
 static void setup_source(struct client *c, unsigned i, const struct client_source_params *s)
 {
   struct nsrc *src = c->src[i];
   nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
+  src->shared_sock = acq_socket(c, s->addr.family);
   src->max_distance = c->p.maxdistance;
   src->stats.max_jitter = c->p.maxjitter;
   if (c->ref->precision_log2 < 0)

@@ -40,6 +40,9 @@ struct client_source_params {
   double asymmetry;              /* 1.0 */
   double offset;                 /* 0.0 */
   uint32_t key;                  /* 0: none; else authenticate with this key */
+  int presend;                   /* 100: an extra request 2 s before each one
+                                    sent at a poll of at least this */
+  int filter;                    /* 0: off; else median filter of N samples */
 };
 
 /* What the client reports about a source (client_params.source_event). */
@@ -81,6 +84,11 @@ struct client_params {
   int maxchange_start;
   int maxchange_ignore;
   void (*give_up)(void *arg);
+  /* acquisitionport: -1, each request from a new socket (a random port);
+   * else all requests from one socket per address family bound to this
+   * port (0: a port the system chooses). Replies on it go to the source
+   * with the sender's address and port. */
+  int acquisitionport;
 };
 
 struct client;

@@ -20,6 +20,8 @@
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
 #define MIN_SECURE_KEY_LEN 10       /* bytes: chrony's 80 bits */
 #define MAX_CLOCK_ERROR 1e-6        /* maxclockerror default, s/s */
+#define WARM_UP_DELAY 2.0           /* presend to the request, s */
+#define REACH_BITS 8
 
 static void schedule(struct nsrc *s, double delay);
 
@@ -56,6 +58,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->disc = disc;
   s->on_update = on_update;
   s->arg = arg;
+  s->shared_sock = -1;
   s->sock = -1;
   s->poll = s->p.minpoll;
   s->online = !p->offline;
@@ -63,12 +66,19 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
            p->maxsamples >= 0 ? p->maxsamples : SST_DEFAULT_MAX_SAMPLES);
   s->stats.min_delay = p->mindelay;
   s->stats.fixed_asymmetry = p->asymmetry;
+  spf_init(&s->filter, p->filter);
+}
+
+/* A request socket is closed unless it is the shared one. */
+static void release_socket(struct nsrc *s, int sock)
+{
+  if (sock >= 0 && sock != s->shared_sock)
+    s->plat->ops->udp_close(s->plat->ctx, sock);
 }
 
 static void close_request(struct nsrc *s)
 {
-  if (s->sock >= 0)
-    s->plat->ops->udp_close(s->plat->ctx, s->sock);
+  release_socket(s, s->sock);
   s->sock = -1;
   s->nonce = 0;
 }
@@ -120,6 +130,21 @@ static double poll_interval(const struct nsrc *s)
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
+static int request_socket(struct nsrc *s)
+{
+  if (s->shared_sock >= 0)
+    return s->shared_sock;
+  return s->plat->ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0,
+                                on_reply, s);
+}
+
+/* chrony: a presend request precedes each one at a poll of at least
+ * `presend`, except in a burst. */
+static bool presend_due(const struct nsrc *s)
+{
+  return s->p.presend <= s->poll && !s->presend_done && s->burst_total == 0;
+}
+
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
@@ -139,8 +164,8 @@ static void transmit(void *arg)
   if (missed)
     s->on_update(s->arg, s, false);
 
-  int sock = s->plat->ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0,
-                                    on_reply, s);
+  s->presend_done = presend_due(s);
+  int sock = request_socket(s);
   if (sock >= 0) {
     ntp_ts nonce = 0;
     while (nonce == 0)
@@ -153,14 +178,16 @@ static void transmit(void *arg)
       s->sock = sock;
       s->nonce = nonce;
     } else {
-      s->plat->ops->udp_close(s->plat->ctx, sock);
+      release_socket(s, sock);
     }
   }
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;
 
   double interval = poll_interval(s);
-  if (s->burst_total > 0) {
+  if (s->presend_done) {
+    interval = WARM_UP_DELAY;
+  } else if (s->burst_total > 0) {
     s->burst_total--;
     interval = fmin(MAX_BURST_INTERVAL, MAX_BURST_POLL_RATIO * interval);
     if (s->burst_total == 0)
@@ -208,6 +235,7 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
   if (s->sock >= 0)
     slew_time(&s->tx_cooked, when, dfreq, doffset);
   sst_slew_samples(&s->stats, when, dfreq, doffset);
+  spf_slew(&s->filter, when, dfreq, doffset);
 }
 
 /* The refid a server synchronised to us would send: our IPv4 address. */
@@ -270,6 +298,22 @@ static bool delay_ok(struct nsrc *s, const struct exch_sample *x,
   return delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
 }
 
+/* With the median filter on, false until it has a sample to give (then
+ * *smp is that one). As chrony, a result much older than the newest sample
+ * (the filter waited through missed replies) is dropped. */
+static bool filter_sample(struct nsrc *s, struct sst_sample *smp)
+{
+  if (s->p.filter <= 0)
+    return true;
+  if (!spf_accumulate(&s->filter, smp))
+    return false;
+  int n = spf_samples(&s->filter);
+  struct timespec newest = smp->time;
+  if (!spf_get_filtered(&s->filter, s->stats.precision, smp))
+    return false;
+  return ts_diff(&newest, &smp->time) <= REACH_BITS / 2 * n * poll_interval(s);
+}
+
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
                           const struct timespec *t4)
 {
@@ -286,23 +330,32 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   smp.stratum = x->stratum;
   smp.leap = x->leap;
 
+  /* A burst counts replies, filtered or not (chrony). */
+  bool in_burst = s->burst_good > 0;
+  if (in_burst && --s->burst_good == 0)
+    s->burst_total = 0;
+  if (!filter_sample(s, &smp))
+    return;
+
   double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
-  double distance = x->delay / 2.0 + smp.peer_dispersion;
+  double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;
   bool had_estimate = sst_samples(&s->stats) >= 1;
   if (!sst_add(&s->stats, &smp))
     return;
   sst_regress(&s->stats);
 
-  if (s->burst_good > 0 && --s->burst_good == 0)
-    s->burst_total = 0;
-  else if (s->burst_total == 0 && had_estimate)
+  if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
   s->on_update(s->arg, s, true);
 }
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
-  struct nsrc *s = arg;
+  nsrc_receive(arg, sock, dg);
+}
+
+void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
+{
   struct exch_sample x;
   struct timespec t4;
 
@@ -352,6 +405,9 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   s->reach = (uint8_t)(s->reach << 1 | 1);
   s->tx_since_rx = 0;
   s->counters[NSRC_RX_VALID]++;
+  /* chrony: the presend reply fails test A, so it is no sample. */
+  if (s->presend_done)
+    return;
   if (x.stratum < s->p.minstratum)
     x.stratum = s->p.minstratum;
   s->stratum = x.stratum;

@@ -14,7 +14,15 @@
  * and only replies whose MAC verifies with the same key are accepted; a
  * source without a key accepts only replies without a MAC. A key missing
  * from the keyring is logged as chronyd does ("Key N is missing") and the
- * source sends nothing. */
+ * source sends nothing.
+ *
+ * With presend P, when the poll is at least P (and no burst runs), each
+ * request is preceded by one sent 2 s earlier (chrony's warm-up, to fill ARP
+ * caches); its reply counts for reachability, as in chrony, but never
+ * becomes a sample, and a late one cannot pass for the next reply (the
+ * nonce differs). With filter N, chrony's median filter (samplefilt) turns
+ * every N samples into one. With a shared socket (acquisitionport), requests
+ * leave from it and the owner hands its datagrams to nsrc_receive. */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -24,6 +32,7 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
+#include "core/samplefilt.h"
 #include "core/srcstats.h"
 
 enum nsrc_counter {
@@ -51,7 +60,9 @@ struct nsrc {
   nsrc_update_fn on_update;
   void *arg;
 
+  int shared_sock;              /* acquisitionport socket; -1: a new one per request */
   int sock;                     /* -1 when no request is outstanding */
+  bool presend_done;            /* the outstanding request is the presend */
   ntp_ts nonce;                 /* expected origin of the reply */
   struct timespec tx_cooked;    /* when the request left */
   ntp_ts last_server_tx;        /* for the duplicate test */
@@ -74,6 +85,7 @@ struct nsrc {
   double max_distance;          /* root distance limit (maxdistance) */
 
   struct sst stats;
+  struct spf filter;            /* used when p.filter > 0 */
   uint64_t counters[NSRC_COUNTERS];
 };
 
@@ -86,6 +98,10 @@ void nsrc_fini(struct nsrc *s);
 void nsrc_start(struct nsrc *s);
 /* The cooked time scale changed (see disc_change_fn). */
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset);
+/* A datagram received on sock (the source's own or the shared one): the
+ * reply to the outstanding request, or something that changes only
+ * counters. */
+void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);
 

@@ -81,6 +81,7 @@ void sources_client_params(const struct config *cfg, bool control, struct source
   p->source_event = on_source_event;
   p->give_up = on_give_up;
   p->event_arg = s;
+  p->acquisitionport = cfg->acquisitionport;
 }
 
 static void source_params(const struct conf_source *s, struct client_source_params *p)
@@ -109,6 +110,8 @@ static void source_params(const struct conf_source *s, struct client_source_para
   p->mindelay = s->mindelay;
   p->asymmetry = s->asymmetry;
   p->offset = s->offset;
+  p->presend = s->presend;
+  p->filter = s->filter;
 }
 
 /* --- resolving --- */

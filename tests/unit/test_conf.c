@@ -271,7 +271,7 @@ static void test_implemented_flags(void **state)
     "port", "bindaddress", "allow", "deny", "local", "server", "pool", "include", "confdir",
     "combinelimit", "maxdistance", "maxjitter", "minsources", "reselectdist", "stratumweight",
     "corrtimeratio", "driftfile", "makestep", "maxdrift", "maxupdateskew", "maxslewrate",
-    "rtcsync", "maxchange", "sourcedir", "keyfile"};
+    "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);

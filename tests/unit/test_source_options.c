@@ -1,0 +1,375 @@
+/* Source options on the simulator: presend (chrony's warm-up request),
+ * filter (chrony's median filter) and the acquisitionport directive.
+ *
+ * A relay written here sits in front of a simulated server: it records
+ * when each request arrived and from which port, forwards it, and can
+ * tamper with the replies it forwards back (move the server's clock by
+ * 1 s in some of them) or have a third host send a copy of them first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/client.h"
+#include "core/ntp_source.h"
+#include "sim/sim_server.h"
+#include "sim/sim_world.h"
+
+#define MAX_REQS 512
+#define ACQ_PORT 1123
+
+struct req {
+  double t;
+  struct ip_addr from;
+  uint16_t port;
+  uint8_t xmt[8];
+};
+
+struct relay {
+  struct sim_world *w;
+  const struct platform *plat;
+  int front, back;
+  struct ip_addr upstream;
+  bool skew_presends;            /* 1 s off in replies to requests 1, 3, 5... */
+  const struct platform *spoofer;  /* NULL: none; else sends a copy first */
+  int spoof_sock;
+  struct req reqs[MAX_REQS];
+  unsigned n;
+};
+
+static void ignore(void *arg, int sock, const struct plat_datagram *dg)
+{
+  (void)arg, (void)sock, (void)dg;
+}
+
+static void on_front(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct relay *r = arg;
+  uint8_t buf[128];
+  (void)sock;
+  if (dg->len < 48 || dg->len > sizeof(buf) || r->n == MAX_REQS)
+    return;
+  struct req *q = &r->reqs[r->n++];
+  q->t = sim_world_elapsed(r->w);
+  q->from = dg->from;
+  q->port = dg->from_port;
+  memcpy(q->xmt, dg->data + 40, 8);
+  memcpy(buf, dg->data, dg->len);
+  r->plat->ops->udp_send(r->plat->ctx, r->back, NULL, &r->upstream, 123, buf, dg->len, 0);
+}
+
+static void add_second(uint8_t *ts)
+{
+  for (int i = 3; i >= 0 && ++ts[i] == 0; i--)
+    ;
+}
+
+static void on_back(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct relay *r = arg;
+  uint8_t buf[128];
+  (void)sock;
+  if (dg->len < 48 || dg->len > sizeof(buf))
+    return;
+  for (unsigned i = r->n; i-- > 0;) {
+    const struct req *q = &r->reqs[i];
+    if (memcmp(q->xmt, dg->data + 24, 8) != 0)
+      continue;
+    memcpy(buf, dg->data, dg->len);
+    if (r->skew_presends && i % 2 == 0) {
+      add_second(buf + 32);
+      add_second(buf + 40);
+    }
+    if (r->spoofer) {
+      uint8_t copy[128];
+      memcpy(copy, buf, dg->len);
+      r->spoofer->ops->udp_send(r->spoofer->ctx, r->spoof_sock, NULL, &q->from, q->port, copy,
+                                dg->len, 0);
+    }
+    r->plat->ops->udp_send(r->plat->ctx, r->front, NULL, &q->from, q->port, buf, dg->len, 0);
+    return;
+  }
+}
+
+static void relay_init(struct relay *r, struct sim_world *w, struct sim_platform *host,
+                       const struct ip_addr *upstream)
+{
+  memset(r, 0, sizeof(*r));
+  r->w = w;
+  r->plat = sim_platform_get(host);
+  r->upstream = *upstream;
+  r->front = r->plat->ops->udp_open(r->plat->ctx, ADDR_INET4, NULL, 123, on_front, r);
+  r->back = r->plat->ops->udp_open(r->plat->ctx, ADDR_INET4, NULL, 0, on_back, r);
+  r->spoof_sock = -1;
+  assert_true(r->front >= 0 && r->back >= 0);
+}
+
+static void relay_spoof_from(struct relay *r, struct sim_platform *host)
+{
+  r->spoofer = sim_platform_get(host);
+  r->spoof_sock = r->spoofer->ops->udp_open(r->spoofer->ctx, ADDR_INET4, NULL, 123, ignore, NULL);
+  assert_true(r->spoof_sock >= 0);
+}
+
+/* client 192.0.2.1, relays 192.0.2.11 and .12, server 192.0.2.21, the
+ * spoofer 192.0.2.66. */
+struct net {
+  struct sim_world *w;
+  struct sim_platform *client, *relays[2], *server_host, *spoofer;
+  struct sim_server *server;
+  struct relay relay[2];
+  struct ip_addr relay_addr[2], server_addr;
+};
+
+static void net_init(struct net *n, double jitter)
+{
+  struct timespec start = {.tv_sec = 1700000000};
+  struct sim_link_params lan = {.delay = 100e-6, .jitter = jitter};
+  struct sim_server_config cfg = {0};
+  memset(n, 0, sizeof(*n));
+  n->w = sim_world_new(7, &start);
+  assert_int_equal(sim_net_set_default(sim_world_net(n->w), &lan), 0);
+  n->client = sim_world_add_host(n->w, "client", "192.0.2.1", NULL);
+  n->relays[0] = sim_world_add_host(n->w, "relay0", "192.0.2.11", NULL);
+  n->relays[1] = sim_world_add_host(n->w, "relay1", "192.0.2.12", NULL);
+  n->server_host = sim_world_add_host(n->w, "server", "192.0.2.21", NULL);
+  n->spoofer = sim_world_add_host(n->w, "spoofer", "192.0.2.66", NULL);
+  assert_non_null(n->spoofer);
+  n->server = sim_server_new(sim_world_sched(n->w), n->server_host, &cfg);
+  assert_non_null(n->server);
+  assert_true(addr_parse("192.0.2.11", &n->relay_addr[0]));
+  assert_true(addr_parse("192.0.2.12", &n->relay_addr[1]));
+  assert_true(addr_parse("192.0.2.21", &n->server_addr));
+  for (int i = 0; i < 2; i++)
+    relay_init(&n->relay[i], n->w, n->relays[i], &n->server_addr);
+}
+
+static void net_free(struct net *n)
+{
+  sim_server_free(n->server);
+  sim_world_free(n->w);
+}
+
+/* ---- one source driven directly (nsrc) ---- */
+
+struct run {
+  unsigned samples;
+  double max_abs_offset;          /* of the replies that became samples */
+  double offsets[MAX_REQS];       /* of the statistics' samples */
+};
+
+static void on_source_update(void *arg, struct nsrc *src, bool new_sample)
+{
+  struct run *r = arg;
+  if (!new_sample)
+    return;
+  r->max_abs_offset = fmax(r->max_abs_offset, fabs(src->last_offset));
+  if (r->samples < MAX_REQS)
+    r->offsets[r->samples] = src->stats.ring[src->stats.last].orig_offset;
+  r->samples++;
+}
+
+static void run_source(struct net *n, const struct client_source_params *p, double seconds,
+                       struct run *out, struct nsrc *src)
+{
+  struct discipline disc;
+  const struct platform *plat = sim_platform_get(n->client);
+  memset(out, 0, sizeof(*out));
+  disc_init(&disc, plat, false, true, 0.0, 83333.333, 500000.0);
+  nsrc_init(src, p, plat, NULL, &disc, on_source_update, out);
+  src->max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
+  nsrc_start(src);
+  assert_int_equal(sim_world_run(n->w, seconds), 0);
+  nsrc_fini(src);
+  disc_fini(&disc);
+}
+
+static void params(struct client_source_params *p, const struct ip_addr *addr, int poll)
+{
+  client_source_defaults(p);
+  p->addr = *addr;
+  p->minpoll = p->maxpoll = poll;
+}
+
+static bool near(double x, double want)
+{
+  return fabs(x - want) <= 0.011 * want;
+}
+
+/* presend 4 at poll 4: each request is preceded by one 2 s earlier. Its
+ * reply (1 s off here) counts for reachability, as in chrony, but no
+ * sample comes from it. */
+static void test_presend_once_before_each_poll(void **state)
+{
+  (void)state;
+  struct net n;
+  struct run r;
+  struct nsrc src;
+  struct client_source_params p;
+  net_init(&n, 10e-6);
+  n.relay[0].skew_presends = true;
+  params(&p, &n.relay_addr[0], 4);
+  p.presend = 4;
+  run_source(&n, &p, 190.0, &r, &src);
+
+  unsigned k = n.relay[0].n;
+  assert_int_equal(k % 2, 0);
+  assert_true(k >= 20);
+  for (unsigned i = 1; i < k; i++) {
+    double gap = n.relay[0].reqs[i].t - n.relay[0].reqs[i - 1].t;
+    if (!near(gap, i % 2 ? 2.0 : 16.0))
+      fail_msg("gap %u is %.3f s", i, gap);
+  }
+  assert_int_equal(src.counters[NSRC_TX], k);
+  assert_int_equal(src.counters[NSRC_RX_VALID], k);
+  assert_int_equal(r.samples, k / 2);
+  assert_true(r.max_abs_offset < 1e-3);
+  assert_int_equal(sst_samples(&src.stats), k / 2);
+  assert_int_equal(src.reach, 0xff);
+  net_free(&n);
+}
+
+/* Below the presend poll nothing extra is sent; and the skewed replies
+ * would show if they were used (the test above could fail). */
+static void test_no_presend_below_its_poll(void **state)
+{
+  (void)state;
+  struct net n;
+  struct run r;
+  struct nsrc src;
+  struct client_source_params p;
+  net_init(&n, 10e-6);
+  n.relay[0].skew_presends = true;
+  params(&p, &n.relay_addr[0], 4);
+  p.presend = 5;
+  run_source(&n, &p, 190.0, &r, &src);
+
+  unsigned k = n.relay[0].n;
+  assert_true(k >= 10);
+  for (unsigned i = 1; i < k; i++)
+    assert_true(near(n.relay[0].reqs[i].t - n.relay[0].reqs[i - 1].t, 16.0));
+  assert_int_equal(r.samples, k);
+  assert_true(r.max_abs_offset > 0.9);
+  net_free(&n);
+}
+
+static double std_dev(const double *x, unsigned n)
+{
+  double mean = 0.0, var = 0.0;
+  for (unsigned i = 0; i < n; i++)
+    mean += x[i] / n;
+  for (unsigned i = 0; i < n; i++)
+    var += (x[i] - mean) * (x[i] - mean) / (n - 1);
+  return sqrt(var);
+}
+
+/* filter 8 on a jittery link: one sample per 8 replies, less noise. */
+static void test_filter_one_sample_per_n_replies(void **state)
+{
+  (void)state;
+  struct run raw, filtered;
+  struct nsrc src;
+  struct client_source_params p;
+  struct net n;
+  double sd[2];
+  for (int f = 0; f < 2; f++) {
+    struct run *r = f ? &filtered : &raw;
+    net_init(&n, 2e-3);
+    params(&p, &n.server_addr, 0);
+    p.maxdelaydevratio = 1e9;   /* keep every reply, whatever its delay */
+    p.filter = f ? 8 : 0;
+    run_source(&n, &p, 800.5, r, &src);
+    uint64_t valid = src.counters[NSRC_RX_VALID];
+    assert_true(valid >= 780);
+    assert_int_equal(r->samples, f ? valid / 8 : valid);
+    sd[f] = std_dev(r->offsets + 1, (r->samples < MAX_REQS ? r->samples : MAX_REQS) - 1);
+    net_free(&n);
+  }
+  print_message("offset sd: filter 0 %.1f us, filter 8 %.1f us\n", sd[0] * 1e6, sd[1] * 1e6);
+  assert_true(sd[1] < 0.5 * sd[0]);
+}
+
+/* ---- the client with acquisitionport ---- */
+
+struct client_run {
+  struct refstate ref;
+  struct client *c;
+};
+
+static void start_client(struct net *n, struct client_run *cr, int acquisitionport)
+{
+  struct client_params cp;
+  struct client_source_params p;
+  client_params_defaults(&cp);
+  cp.control = false;
+  cp.acquisitionport = acquisitionport;
+  refstate_init(&cr->ref, -20);
+  cr->c = client_new(sim_platform_get(n->client), &cp, &cr->ref);
+  assert_non_null(cr->c);
+  for (int i = 0; i < 2; i++) {
+    params(&p, &n->relay_addr[i], 4);
+    assert_int_equal(client_add_source(cr->c, &p), i);
+  }
+  client_start(cr->c);
+  assert_int_equal(sim_world_run(n->w, 200.0), 0);
+}
+
+/* Every request leaves from the acquisition port; both sources get their
+ * samples; copies of relay 0's replies sent first from another address to
+ * that port, from port 123 too, reach no source. */
+static void test_acquisitionport(void **state)
+{
+  (void)state;
+  struct net n;
+  struct client_run cr;
+  struct sim_link_params fast = {.delay = 10e-6};
+  net_init(&n, 10e-6);
+  relay_spoof_from(&n.relay[0], n.spoofer);
+  assert_int_equal(sim_world_set_path(n.w, n.spoofer, n.client, &fast), 0);
+  start_client(&n, &cr, ACQ_PORT);
+
+  for (int i = 0; i < 2; i++) {
+    struct client_source_report rep;
+    assert_true(n.relay[i].n >= 10);
+    for (unsigned k = 0; k < n.relay[i].n; k++)
+      assert_int_equal(n.relay[i].reqs[k].port, ACQ_PORT);
+    assert_true(client_source_report(cr.c, (unsigned)i, &rep));
+    assert_true(rep.n_samples >= 10);
+    assert_true(rep.valid_replies >= n.relay[i].n - 1);
+    assert_int_equal(rep.bad_replies, 0);
+  }
+  assert_true(client_selected(cr.c) >= 0);
+  client_free(cr.c);
+  net_free(&n);
+}
+
+/* Without it, each request has a port of its own. */
+static void test_no_acquisitionport_fresh_ports(void **state)
+{
+  (void)state;
+  struct net n;
+  struct client_run cr;
+  net_init(&n, 10e-6);
+  start_client(&n, &cr, -1);
+  const struct relay *r = &n.relay[0];
+  unsigned distinct = 0;
+  for (unsigned k = 1; k < r->n; k++)
+    distinct += r->reqs[k].port != r->reqs[k - 1].port;
+  assert_true(distinct >= r->n / 2);
+  client_free(cr.c);
+  net_free(&n);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_presend_once_before_each_poll),
+    cmocka_unit_test(test_no_presend_below_its_poll),
+    cmocka_unit_test(test_filter_one_sample_per_n_replies),
+    cmocka_unit_test(test_acquisitionport),
+    cmocka_unit_test(test_no_acquisitionport_fresh_ports),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
