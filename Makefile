@@ -49,9 +49,29 @@ demo: all
 	scripts/peers.sh
 	scripts/demo.sh $(BUILD)
 
+# Binaries, man pages, the systemd unit (under PREFIX, or /lib with
+# PREFIX=/usr; its ExecStart is rewritten to name $(PREFIX)/sbin/stratumd),
+# sysusers.d and tmpfiles.d files, logrotate, and /etc/stratum/stratum.conf
+# unless one is already there. Nothing is started or created on the system:
+# after a real install run systemd-sysusers, systemd-tmpfiles --create and
+# systemctl daemon-reload.
+install: SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
 install: all
 	install -D -m 0755 $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
 	install -D -m 0755 $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
+	install -D -m 0644 docs/stratumc.1 $(DESTDIR)$(PREFIX)/share/man/man1/stratumc.1
+	install -D -m 0644 docs/stratum.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/stratum.conf.5
+	install -D -m 0644 docs/stratumd.8 $(DESTDIR)$(PREFIX)/share/man/man8/stratumd.8
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	sed 's|^ExecStart=/usr/local/sbin/stratumd|ExecStart=$(PREFIX)/sbin/stratumd|' \
+	  packaging/stratumd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
+	install -D -m 0644 packaging/stratumd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/stratumd.conf
+	install -D -m 0644 packaging/stratumd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/stratumd.conf
+	install -D -m 0644 packaging/stratumd.logrotate $(DESTDIR)/etc/logrotate.d/stratumd
+	install -d $(DESTDIR)/etc/stratum/conf.d $(DESTDIR)/etc/stratum/sources.d
+	[ -e $(DESTDIR)/etc/stratum/stratum.conf ] || \
+	  install -D -m 0644 packaging/stratum.conf $(DESTDIR)/etc/stratum/stratum.conf
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

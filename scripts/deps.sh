@@ -4,7 +4,7 @@
 set -eu
 
 build="meson ninja-build gcc pkg-config libcmocka-dev libssl-dev libc-ares-dev"
-test="python3 python3-pytest libclang-rt-14-dev"
+test="python3 python3-pytest libclang-rt-14-dev systemd man-db groff-base"
 fuzz="clang libfuzzer-14-dev libclang-rt-14-dev"
 
 want=""

@@ -1,0 +1,496 @@
+"""The manual pages and the packaging agree with the code and work.
+
+- stratum.conf(5) has an entry for every directive of the parser's table
+  (src/conf/conf_directives.c, read with a regex: nothing is added to the C
+  side), and each entry says whether this version acts on it, as the table's
+  `implemented` and `obsolete` flags say; the options of server/pool/peer
+  (src/conf/conf_source.c) are documented, marked acted on exactly when
+  src/daemon/sources.c passes them to the client.
+- stratumd(8) documents every option letter of the getopt string in
+  src/daemon/options.c and no other; stratumc(1) only stratumc's options.
+- Each page renders without warnings (groff -ww, man --warnings).
+- `make install DESTDIR=...` lays out the expected files; the installed unit
+  passes `systemd-analyze verify`; sysusers.d/tmpfiles.d files work.
+- packaging/stratum.conf passes `stratumd -p` without an error or warning.
+
+Nothing here touches the system: installs go to pytest's temporary
+directories (DESTDIR is never empty), and systemd tools run with --root.
+"""
+import os
+import re
+import shutil
+import stat
+import subprocess
+
+import pytest
+
+from ntptest import BUILD, REPO, require_stratumd
+
+DOCS = REPO / "docs"
+PACKAGING = REPO / "packaging"
+PAGES = [DOCS / "stratumd.8", DOCS / "stratumc.1", DOCS / "stratum.conf.5"]
+CMD_TIMEOUT = 60
+
+# The sentences stratum.conf(5) uses for a directive's status (one source
+# line each in the page).
+NOT_ACTED = "Accepted for compatibility; not acted on in this version (a warning is logged)."
+OBSOLETE = "Obsolete; ignored with a warning."
+ACTED = "Acted on"
+OPTION_NOT_ACTED = "Parsed but not acted on in this version"
+
+# Directives the daemon does act on although the table does not flag them
+# implemented (so the parser wrongly warns "not implemented"): name -> why.
+# Each must be described as acted on, with the wrong warning named in a BUGS
+# section of stratum.conf(5). Empty now (keyfile was one until 49a8dbe).
+KNOWN_MISFLAGGED = {}
+
+
+def read(path):
+    return path.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ the C side
+
+def directive_table():
+    """[(name, implemented, obsolete)] in table order, from the source."""
+    text = read(REPO / "src" / "conf" / "conf_directives.c")
+    m = re.search(r"static const struct conf_directive directives\[\]\s*=\s*\{(.*?)\n\};",
+                  text, re.S)
+    assert m, "directive table not found in conf_directives.c"
+    body = m.group(1)
+    starts = list(re.finditer(r'(D_[A-Z]+)\(\s*"([^"]+)"|\{\s*\.name\s*=\s*"([^"]+)"', body))
+    table = []
+    for i, s in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
+        entry = body[s.start():end]
+        name = s.group(2) or s.group(3)
+        table.append((name, ".implemented = true" in entry, s.group(1) == "D_OBSOLETE"))
+    return table
+
+
+def source_options():
+    """Option names of server/pool/peer, from conf_source.c."""
+    text = read(REPO / "src" / "conf" / "conf_source.c")
+    m = re.search(r"static const struct conf_field options\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
+    assert m, "options table not found in conf_source.c"
+    return re.findall(r'\.name\s*=\s*"([^"]+)"', m.group(1))
+
+
+def acted_source_options():
+    """Options that src/daemon/sources.c hands to the client."""
+    text = read(REPO / "src" / "daemon" / "sources.c")
+    m = re.search(r"static void source_params\([^)]*\)\s*\{(.*?)\n\}", text, re.S)
+    assert m, "source_params() not found in sources.c"
+    acted = set(re.findall(r"p->\w+\s*=\s*s->(\w+)\s*;", m.group(1)))
+    if "cs->family" in text:
+        acted |= {"ipv4", "ipv6"}
+    if "cs->maxsources" in text:
+        acted.add("maxsources")
+    return acted
+
+
+def getopt_letters():
+    text = read(REPO / "src" / "daemon" / "options.c")
+    m = re.search(r'getopt_long\s*\(\s*argc\s*,\s*argv\s*,\s*"([^"]+)"', text)
+    assert m, "getopt string not found in options.c"
+    longs = re.findall(r'\{\s*"([a-z-]+)"\s*,', text)
+    return [c for c in m.group(1) if c != ":"], longs
+
+
+# ------------------------------------------------------------ the man pages
+
+def conf_entries():
+    """{directive: [source lines of its entry]} from stratum.conf.5."""
+    entries, current = {}, None
+    for line in read(DOCS / "stratum.conf.5").splitlines():
+        m = re.match(r'^\.\\" directive: (\S+)$', line)
+        if m:
+            current = entries.setdefault(m.group(1), [])
+        elif line.startswith((".SH", ".SS")):
+            current = None
+        elif current is not None:
+            current.append(line)
+    return entries
+
+
+def heading_after_tp(lines):
+    """The lines that directly follow a .TP (the tagged headings)."""
+    return [lines[i + 1] for i in range(len(lines) - 1) if lines[i] == ".TP"]
+
+
+def test_every_directive_of_the_table_has_an_entry():
+    table = directive_table()
+    names = [n for n, _, _ in table]
+    assert len(names) >= 100, "the regex found only %d directives" % len(names)
+    # The regex must not miss any: every directive the test data uses is in it.
+    used = set()
+    for line in read(REPO / "tests" / "data" / "all-directives.conf").splitlines():
+        words = line.split()
+        if words and words[0][0] not in "!;#%":
+            used.add(words[0].lower())
+    assert used <= set(names), "not found by the regex: %s" % sorted(used - set(names))
+
+    entries = conf_entries()
+    missing = [n for n in names if n not in entries]
+    assert not missing, "stratum.conf(5) has no entry for: %s" % missing
+    unknown = sorted(set(entries) - set(names))
+    assert not unknown, "stratum.conf(5) documents directives the parser lacks: %s" % unknown
+    for n in names:
+        heading = entries[n][1] if len(entries[n]) > 1 else ""
+        assert entries[n][0] == ".TP" and heading.startswith("\\fB%s\\fR" % n), \
+            "entry of %s should start with .TP and the heading \\fB%s\\fR" % (n, n)
+
+
+def test_table_names_are_directives_of_the_binary():
+    """Cross-check of the regex: the parser knows every name it found."""
+    stratumd = require_stratumd()
+    names = [n for n, _, _ in directive_table()]
+    r = subprocess.run([str(stratumd), "-p"] + names, capture_output=True, text=True,
+                       timeout=CMD_TIMEOUT, stdin=subprocess.DEVNULL, cwd=str(REPO))
+    unknown = [line for line in r.stderr.splitlines() if "unknown directive" in line]
+    assert not unknown, unknown
+
+
+def test_each_entry_states_what_this_version_does():
+    entries = conf_entries()
+    problems = []
+    for name, implemented, obsolete in directive_table():
+        text = "\n".join(entries.get(name, []))
+        if obsolete:
+            if OBSOLETE not in text:
+                problems.append("%s is obsolete: its entry must say %r" % (name, OBSOLETE))
+        elif implemented or name in KNOWN_MISFLAGGED:
+            if implemented and name in KNOWN_MISFLAGGED:
+                problems.append("%s is now flagged implemented: remove it from KNOWN_MISFLAGGED "
+                                "and from the BUGS section of stratum.conf.5" % name)
+            if NOT_ACTED in text or ACTED not in text:
+                problems.append("%s is implemented: its entry must say %r and not %r"
+                                % (name, ACTED, NOT_ACTED))
+        elif NOT_ACTED not in text:
+            problems.append("%s is not implemented: its entry must say %r (and describe "
+                            "nothing as acted on)" % (name, NOT_ACTED))
+    assert not problems, "\n".join(problems)
+
+
+def test_list_of_acted_on_directives_matches_the_table():
+    text = read(DOCS / "stratum.conf.5")
+    m = re.search(r"The directives acted on in this version are:\n(.*?)\n\.SH DIRECTIVES", text, re.S)
+    assert m, "the list of acted-on directives is missing"
+    listed = set(re.findall(r"^\.BR? (\w+)", m.group(1), re.M)) - {"BUGS", "stratum"}
+    acted = {n for n, impl, _ in directive_table() if impl} | set(KNOWN_MISFLAGGED)
+    assert listed == acted, "listed but not implemented: %s; implemented but not listed: %s" % (
+        sorted(listed - acted), sorted(acted - listed))
+
+
+def source_option_texts():
+    """{option: description} from the option list of the server entry."""
+    lines = conf_entries()["server"]
+    start, end = lines.index(".RS"), len(lines) - lines[::-1].index(".RE") - 1
+    texts, group, has_text, after_tp = {}, [], False, False
+    for line in lines[start + 1:end]:
+        if line == ".TP":
+            after_tp = True
+            continue
+        if after_tp:
+            after_tp = False
+            name = line.split()[1]
+            if has_text:
+                group, has_text = [], False
+            group.append(name)
+            texts[name] = ""
+            continue
+        if line.startswith(".PD"):
+            continue
+        for g in group:
+            texts[g] += line + "\n"
+        has_text = True
+    return texts
+
+
+def test_source_options_documented_with_their_status():
+    texts = source_option_texts()
+    options, acted = source_options(), acted_source_options()
+    assert len(options) > 30
+    missing = [o for o in options if o not in texts]
+    assert not missing, "server options missing from stratum.conf(5): %s" % missing
+    extra = sorted(set(texts) - set(options))
+    assert not extra, "documented options the parser lacks: %s" % extra
+    problems = []
+    for o in options:
+        said_acted = ACTED in texts[o] and OPTION_NOT_ACTED not in texts[o]
+        if (o in acted) != said_acted:
+            problems.append("%s: sources.c %s it, the page says %r" % (
+                o, "maps" if o in acted else "does not map",
+                ACTED if said_acted else OPTION_NOT_ACTED))
+    assert not problems, "\n".join(problems)
+
+
+def test_peer_is_documented_as_not_implemented():
+    text = "\n".join(conf_entries()["peer"])
+    assert "not implemented" in text and NOT_ACTED in text
+
+
+def test_every_option_letter_is_in_stratumd_8():
+    letters, longs = getopt_letters()
+    page = read(DOCS / "stratumd.8")
+    lines = page.splitlines()
+    opts = lines[lines.index(".SH OPTIONS"):]
+    opts = opts[:next(i for i, l in enumerate(opts[1:], 1) if l.startswith(".SH"))]
+    headings = heading_after_tp(opts)
+    documented = set()
+    for h in headings:
+        documented |= set(re.findall(r"\\-([A-Za-z0-9])\b", h.split('"')[0]))
+    missing = [c for c in letters if c not in documented]
+    assert not missing, "stratumd(8) does not document: %s" % ["-" + c for c in missing]
+    extra = sorted(documented - set(letters))
+    assert not extra, "stratumd(8) documents options that do not exist: %s" % extra
+    for name in longs:
+        assert "\\-\\-" + name in "\n".join(headings), "--%s is not documented" % name
+
+
+def test_stratumc_1_documents_only_what_exists():
+    src = read(REPO / "src" / "client" / "main.c")
+    exists = set(re.findall(r'strcmp\(argv\[i\], "(-[^"]+)"\)', src))
+    page = read(DOCS / "stratumc.1")
+    lines = page.splitlines()
+    opts = lines[lines.index(".SH OPTIONS"):]
+    opts = opts[:next(i for i, l in enumerate(opts[1:], 1) if l.startswith(".SH"))]
+    documented = set()
+    for h in heading_after_tp(opts):
+        documented |= {w.replace("\\-", "-") for w in re.findall(r"(?:\\-)+[a-z]+", h)}
+    assert documented == exists, (documented, exists)
+    assert "not implemented" in page
+
+
+def test_stratumc_message_is_the_one_the_page_quotes():
+    stratumc = BUILD / "stratumc"
+    if not os.access(stratumc, os.X_OK):
+        pytest.skip("%s not built (run `make`)" % stratumc)
+    r = subprocess.run([str(stratumc)], capture_output=True, text=True, timeout=CMD_TIMEOUT,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 1
+    assert r.stderr.strip() and r.stderr.strip() in read(DOCS / "stratumc.1")
+
+
+# ------------------------------------------------------------ rendering
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_page_renders_without_warnings_groff(page):
+    if not shutil.which("groff"):
+        pytest.skip("groff is not installed (Debian package groff-base; scripts/deps.sh test)")
+    r = subprocess.run(["groff", "-man", "-ww", "-z", str(page)], capture_output=True, text=True,
+                       timeout=CMD_TIMEOUT)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+@pytest.mark.parametrize("width", ["80", "60"])
+def test_page_renders_without_warnings_man(page, width):
+    if not shutil.which("man"):
+        pytest.skip("man is not installed (Debian package man-db; scripts/deps.sh test)")
+    env = dict(os.environ, MANWIDTH=width, LC_ALL="C.UTF-8")
+    r = subprocess.run(["man", "--warnings", "-l", "-Tutf8", str(page)], capture_output=True,
+                       text=True, timeout=CMD_TIMEOUT, env=env)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "NAME" in re.sub(".\x08", "", r.stdout)
+
+
+# ------------------------------------------------------------ make install
+
+def make_install(destdir, prefix=None):
+    assert str(destdir) not in ("", "/")
+    cmd = ["make", "-o", "all", "install", "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
+    if prefix:
+        cmd.append("PREFIX=%s" % prefix)
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFIX", "SYSTEMD_UNITDIR", "MAKEFLAGS")}
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=CMD_TIMEOUT, cwd=str(REPO),
+                       stdin=subprocess.DEVNULL, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def require_built():
+    require_stratumd()
+    if not os.access(BUILD / "stratumc", os.X_OK):
+        pytest.skip("%s not built (run `make`)" % (BUILD / "stratumc"))
+
+
+def layout(prefix, unitdir):
+    return {
+        prefix + "/sbin/stratumd": 0o755,
+        prefix + "/bin/stratumc": 0o755,
+        prefix + "/share/man/man1/stratumc.1": 0o644,
+        prefix + "/share/man/man5/stratum.conf.5": 0o644,
+        prefix + "/share/man/man8/stratumd.8": 0o644,
+        unitdir + "/stratumd.service": 0o644,
+        prefix + "/lib/sysusers.d/stratumd.conf": 0o644,
+        prefix + "/lib/tmpfiles.d/stratumd.conf": 0o644,
+        "/etc/logrotate.d/stratumd": 0o644,
+        "/etc/stratum/stratum.conf": 0o644,
+    }
+
+
+@pytest.mark.parametrize("prefix,unitdir", [
+    (None, "/usr/local/lib/systemd/system"),
+    ("/usr", "/lib/systemd/system"),
+    ("/opt/stratum", "/opt/stratum/lib/systemd/system"),
+])
+def test_make_install_layout(tmp_path, prefix, unitdir):
+    require_built()
+    dest = tmp_path / "root"
+    make_install(dest, prefix)
+    p = prefix or "/usr/local"
+    expected = layout(p, unitdir)
+    for path, mode in expected.items():
+        f = dest / path.lstrip("/")
+        assert f.is_file(), "%s not installed" % path
+        assert stat.S_IMODE(f.stat().st_mode) == mode, "%s has mode %o" % (path, f.stat().st_mode)
+    for d in ("etc/stratum/conf.d", "etc/stratum/sources.d"):
+        assert (dest / d).is_dir()
+    installed = {"/" + str(f.relative_to(dest)) for f in dest.rglob("*") if f.is_file()}
+    assert installed == set(expected), sorted(installed ^ set(expected))
+    # the installed files are the repository's, the unit naming the installed binary
+    assert (dest / (p + "/share/man/man8/stratumd.8").lstrip("/")).read_bytes() == \
+        (DOCS / "stratumd.8").read_bytes()
+    unit = read(dest / unitdir.lstrip("/") / "stratumd.service")
+    assert re.search(r"^ExecStart=%s/sbin/stratumd -n( |$)" % re.escape(p), unit, re.M), unit
+    settings = [l for l in unit.splitlines() if l and not l.startswith("#")]
+    assert len([l for l in settings if "/sbin/stratumd" in l]) == 1, unit
+
+
+def test_make_install_keeps_an_existing_configuration(tmp_path):
+    require_built()
+    dest = tmp_path / "root"
+    conf = dest / "etc" / "stratum" / "stratum.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("# the administrator's\nserver 192.0.2.1 iburst\n")
+    make_install(dest)
+    assert conf.read_text() == "# the administrator's\nserver 192.0.2.1 iburst\n"
+    make_install(dest)   # twice: still fine, still untouched
+    assert conf.read_text() == "# the administrator's\nserver 192.0.2.1 iburst\n"
+
+
+# ------------------------------------------------------------ systemd
+
+def base_units(root):
+    """systemd-analyze --root needs the base targets (sysinit.target...) in
+    the root: copy the host's vendor units next to the installed ones."""
+    for src in ("/usr/lib/systemd/system", "/lib/systemd/system"):
+        if os.path.isfile(os.path.join(src, "sysinit.target")):
+            shutil.copytree(src, str(root / "usr" / "lib" / "systemd" / "system"),
+                            symlinks=True, dirs_exist_ok=True)
+            return
+    pytest.skip("no systemd base units (sysinit.target) on this machine to verify against")
+
+
+@pytest.mark.parametrize("prefix", [None, "/usr"])
+def test_systemd_analyze_verifies_the_installed_unit(tmp_path, prefix):
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed (Debian package systemd; "
+                    "scripts/deps.sh test)")
+    require_built()
+    root = tmp_path / "root"
+    make_install(root, prefix)
+    base_units(root)
+    p = prefix or "/usr/local"
+    cmd = ["systemd-analyze", "verify", "--root=%s" % root, "stratumd.service"]
+    env = dict(os.environ)
+    if shutil.which("man"):
+        # Documentation=man:... is checked against the installed pages
+        env["MANPATH"] = str(root / p.lstrip("/") / "share" / "man")
+    else:
+        cmd.insert(2, "--man=no")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=CMD_TIMEOUT, env=env,
+                       stdin=subprocess.DEVNULL)
+    # systemd-analyze exits 0 after some complaints (a bad value is
+    # "ignoring"): any output at all is a failure.
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == "", r.stdout + r.stderr
+
+
+def unit_settings():
+    settings = {}
+    for line in read(PACKAGING / "stratumd.service").splitlines():
+        if line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def test_unit_settings():
+    s = unit_settings()
+    assert s["Type"] == ["simple"], "no sd_notify yet: Type=notify cannot work"
+    assert s["ExecStart"][0].split()[:2] == ["/usr/local/sbin/stratumd", "-n"]
+    assert "-u" not in s["ExecStart"][0].split(), "-u drops the capabilities (see stratumd(8))"
+    assert set(s["Conflicts"][0].split()) >= {"chrony.service", "systemd-timesyncd.service",
+                                              "ntp.service"}
+    assert s["ConditionCapability"] == ["CAP_SYS_TIME"]
+    assert set(s["CapabilityBoundingSet"][0].split()) == {"CAP_SYS_TIME", "CAP_NET_BIND_SERVICE"}
+    assert set(s["AmbientCapabilities"][0].split()) == {"CAP_SYS_TIME", "CAP_NET_BIND_SERVICE"}
+    assert s["User"] == ["stratumd"]
+    assert s["ProtectSystem"] == ["strict"]
+    assert set(s["ReadWritePaths"][0].split()) == {"/var/lib/stratumd", "/run/stratumd",
+                                                   "/var/log/stratumd"}
+    for key in ("PrivateTmp", "ProtectHome", "ProtectKernelModules", "NoNewPrivileges"):
+        assert s[key] == ["yes"], key
+    assert set(s["RestrictAddressFamilies"][0].split()) == {"AF_INET", "AF_INET6", "AF_UNIX",
+                                                            "AF_NETLINK"}
+    assert s["SystemCallFilter"] == ["@system-service @clock"]
+    # Both make adjtimex() fail: the daemon could not steer the clock.
+    assert "ProtectClock" not in s and "PrivateUsers" not in s
+    # The unit the sysusers.d file creates the user for.
+    assert re.search(r"^u stratumd ", read(PACKAGING / "stratumd.sysusers"), re.M)
+
+
+def test_sysusers_and_tmpfiles_create_the_user_and_directories(tmp_path):
+    for tool in ("systemd-sysusers", "systemd-tmpfiles"):
+        if not shutil.which(tool):
+            pytest.skip("%s is not installed (Debian package systemd)" % tool)
+    if os.geteuid() != 0:
+        pytest.skip("systemd-tmpfiles needs root to give the directories to stratumd")
+    require_built()
+    root = tmp_path / "root"
+    make_install(root)
+    lib = root / "usr" / "local" / "lib"
+    for cmd in (["systemd-sysusers", "--root=%s" % root, str(lib / "sysusers.d" / "stratumd.conf")],
+                ["systemd-tmpfiles", "--root=%s" % root, "--create",
+                 str(lib / "tmpfiles.d" / "stratumd.conf")]):
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=CMD_TIMEOUT,
+                           stdin=subprocess.DEVNULL)
+        assert r.returncode == 0, r.stdout + r.stderr
+    users = {l.split(":")[0]: l.split(":") for l in read(root / "etc" / "passwd").splitlines()}
+    assert "stratumd" in users
+    uid = int(users["stratumd"][2])
+    assert users["stratumd"][5] == "/var/lib/stratumd"
+    for d in ("var/lib/stratumd", "var/log/stratumd", "run/stratumd"):
+        st = (root / d).stat()
+        assert st.st_uid == uid and stat.S_IMODE(st.st_mode) == 0o750, d
+
+
+def test_logrotate_sends_no_signal():
+    """SIGHUP stops stratumd (as chronyd) and nothing reopens the file: the
+    rotation must copy and truncate, never signal."""
+    text = read(PACKAGING / "stratumd.logrotate")
+    assert "copytruncate" in text
+    assert not re.search(r"^\s*(postrotate|prerotate|firstaction|lastaction)\b", text, re.M)
+    assert "/var/log/stratumd/" in text
+
+
+# ------------------------------------------------------------ default config
+
+def test_default_configuration_parses_cleanly():
+    stratumd = require_stratumd()
+    r = subprocess.run([str(stratumd), "-p", "-f", str(PACKAGING / "stratum.conf")],
+                       capture_output=True, text=True, timeout=CMD_TIMEOUT,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "", "warnings for the default configuration:\n" + r.stderr
+    for line in ("pool 2.debian.pool.ntp.org", "driftfile /var/lib/stratumd/drift",
+                 "makestep 1 3", "rtcsync"):
+        assert line in r.stdout, r.stdout
+
+
+def test_default_configuration_uses_only_implemented_directives():
+    implemented = {n for n, impl, _ in directive_table() if impl}
+    for line in read(PACKAGING / "stratum.conf").splitlines():
+        words = line.split()
+        if words and words[0][0] not in "!;#%":
+            assert words[0].lower() in implemented, line
