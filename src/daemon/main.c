@@ -199,7 +199,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
-  if (o->user && !priv_drop(o->user)) {
+  if (o->user && !priv_drop(o->user, !o->no_clock_control)) {
     log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", o->user, strerror(errno));
     goto out;
   }

@@ -77,6 +77,11 @@ def test_user_option_drops_root(daemons):
         time.sleep(0.05)
     assert set(uids) == {nobody.pw_uid}, "uids %s, want all %d" % (uids, nobody.pw_uid)
     assert query(("127.0.0.1", port), timeout=2.0)[1] is not None
+    # With -x the clock is never adjusted, so no capability is kept at all
+    # (without -x only CAP_SYS_TIME would be: see stratumd(8)).
+    with open("/proc/%d/status" % d.proc.pid) as f:
+        caps = {k: int(v, 16) for k, v in (l.split(":") for l in f if l.startswith("Cap"))}
+    assert caps["CapEff"] == 0 and caps["CapPrm"] == 0, caps
 
 
 def test_missing_config_file():
