@@ -156,10 +156,10 @@ static const struct conf_directive directives[] = {
   D_FLAG("rtcsync", rtcsync, .implemented = true),
 
   /* Logging */
-  D_CUSTOM("log", log),
-  D_INT("logbanner", logbanner, "ENTRIES", 0, INT_MAX),
+  D_CUSTOM("log", log, .implemented = true),
+  D_INT("logbanner", logbanner, "ENTRIES", 0, INT_MAX, .implemented = true),
   D_DOUBLE("logchange", logchange, "THRESHOLD"),
-  D_STRING("logdir", logdir, "DIRECTORY"),
+  D_STRING("logdir", logdir, "DIRECTORY", .implemented = true),
   {.name = "mailonchange",
    ARGS(VAL("EMAIL", CONF_T_STRING, mailonchange_address),
         VAL("THRESHOLD", CONF_T_DOUBLE, mailonchange_threshold))},

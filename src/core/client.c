@@ -161,6 +161,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
   src->shared_sock = acq_socket(c, s->addr.family);
   src->max_distance = c->p.maxdistance;
+  src->log = &c->p.log;
   src->stats.max_jitter = c->p.maxjitter;
   if (c->ref->precision_log2 < 0)
     src->stats.precision = ldexp(1.0, c->ref->precision_log2);
@@ -323,6 +324,14 @@ static void update_reference(struct client *c, const struct sel_result *r,
   if (!change_allowed(c, r->offset))
     return;
   double interval = c->n_updates > 0 ? ts_diff(now, &c->last_update) : 0.0;
+  double remaining = disc_remaining(&c->disc);
+  /* chrony's maximum error since the previous update: the root distance
+   * then, grown at the dispersion rate, plus this offset and what was
+   * still to be slewed. */
+  double prev_distance = c->ref->synchronised
+                             ? c->ref->root_delay / 2.0 + c->ref->root_dispersion +
+                                   c->ref->dispersion_rate * interval
+                             : 0.0;
   bool may_step = c->p.makestep_limit < 0 || (int)c->n_updates < c->p.makestep_limit;
 
   if (may_step && c->p.makestep_threshold > 0.0 && fabs(r->offset) > c->p.makestep_threshold) {
@@ -376,6 +385,25 @@ static void update_reference(struct client *c, const struct sel_result *r,
                 r->offset_sd + r->root_delay / 2.0 + r->root_dispersion);
   c->last_update = *now;
   c->n_updates++;
+
+  if (c->p.log.tracking) {
+    struct client_log_tracking t;
+    memset(&t, 0, sizeof(t));
+    t.time = *now;
+    t.addr = src->p.addr;
+    t.stratum = ref->stratum;
+    t.freq_ppm = disc_base_freq(&c->disc);
+    t.skew_ppm = c->skew * 1e6;
+    t.offset = r->offset;
+    t.leap = ref->leap;
+    t.combined = r->combined;
+    t.offset_sd = r->offset_sd;
+    t.remaining = remaining;
+    t.root_delay = ref->root_delay;
+    t.root_dispersion = ref->root_dispersion;
+    t.max_error = prev_distance + fabs(r->offset) + fabs(remaining);
+    c->p.log.tracking(c->p.log.arg, &t);
+  }
 }
 
 /* Tell the owner about source i after a selection it triggered: its first

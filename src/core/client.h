@@ -55,6 +55,66 @@ enum client_source_event {
                                     selections its own samples triggered */
 };
 
+/* Log file hooks (chrony's `log measurements statistics tracking`): plain
+ * values, in this core's sign convention (offsets server minus local,
+ * frequencies > 0 when the local clock runs slow); the formatter
+ * (core/logfmt.h) converts to chrony's columns. */
+enum client_log_test {              /* the test columns of measurements.log */
+  CLIENT_TEST_1, CLIENT_TEST_2, CLIENT_TEST_3, CLIENT_TEST_5, CLIENT_TEST_6, CLIENT_TEST_7,
+  CLIENT_TEST_A, CLIENT_TEST_B, CLIENT_TEST_C, CLIENT_TEST_D, CLIENT_N_TESTS
+};
+
+/* One reply that passed tests 1-7 (chrony's `log measurements`). */
+struct client_log_measurement {
+  struct timespec time;          /* cooked local time of the sample (midpoint) */
+  struct ip_addr addr;
+  uint8_t leap;                  /* of the reply */
+  int stratum;
+  bool test[CLIENT_N_TESTS];     /* true: passed */
+  int local_poll, remote_poll;
+  double score;                  /* the poll score */
+  double offset;                 /* server minus local (RFC 5905 theta) */
+  double peer_delay, peer_dispersion;
+  double root_delay, root_dispersion;   /* as in the reply */
+  uint32_t refid;
+  int mode;                      /* NTP mode of the reply */
+  bool interleaved;
+  enum plat_ts_source tx_source, rx_source;
+};
+
+/* A source's regression (chrony's `log statistics`). */
+struct client_log_statistics {
+  struct timespec time;          /* of the estimate (newest sample) */
+  struct ip_addr addr;
+  double std_dev, offset, offset_sd, frequency, skew;   /* s, s/s */
+  double stress;                 /* |old freq - new freq| / old skew */
+  int n_samples, best_start, n_runs;   /* best_start: samples dropped */
+  double asymmetry;
+};
+
+/* A reference update (chrony's `log tracking`). */
+struct client_log_tracking {
+  struct timespec time;
+  struct ip_addr addr;           /* the selected source */
+  int stratum;                   /* ours */
+  double freq_ppm, skew_ppm;     /* the frequency correction (> 0: clock made faster) */
+  double offset;                 /* server minus local, of this update */
+  uint8_t leap;
+  int combined;
+  double offset_sd;
+  double remaining;              /* correction still to slew before it (> 0: to advance) */
+  double root_delay, root_dispersion;
+  double max_error;
+};
+
+/* Any pointer may be NULL. Called from inside the client's handlers. */
+struct client_log_hooks {
+  void (*measurement)(void *arg, const struct client_log_measurement *m);
+  void (*statistics)(void *arg, const struct client_log_statistics *s);
+  void (*tracking)(void *arg, const struct client_log_tracking *t);
+  void *arg;
+};
+
 struct client_params {
   bool control;                  /* adjust the clock (false: -x) */
   const struct ntp_keyring *keys;  /* for sources' keys; NULL: none; outlives the client */
@@ -89,6 +149,8 @@ struct client_params {
    * port (0: a port the system chooses). Replies on it go to the source
    * with the sender's address and port. */
   int acquisitionport;
+  /* Log files (all NULL by default). */
+  struct client_log_hooks log;
 };
 
 struct client;

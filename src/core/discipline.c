@@ -106,6 +106,14 @@ struct timespec disc_cook(struct discipline *d, const struct timespec *platform_
   return ts_add_double(&raw, offset_correction(d, &raw));
 }
 
+double disc_remaining(struct discipline *d)
+{
+  struct timespec now;
+  d->plat->ops->now(d->plat->ctx, &now);
+  struct timespec raw = to_raw(d, &now);
+  return offset_correction(d, &raw);
+}
+
 void disc_cooked_time(struct discipline *d, struct timespec *cooked)
 {
   struct timespec now;

@@ -68,6 +68,8 @@ bool disc_step(struct discipline *d, double offset);
 void disc_external_step(struct discipline *d, double offset);
 
 double disc_base_freq(const struct discipline *d);
+/* The offset correction not yet slewed, now (> 0: the clock still to advance). */
+double disc_remaining(struct discipline *d);
 /* Report synchronisation to the kernel (only with clock control). */
 void disc_set_sync(struct discipline *d, bool synchronised, double est_error, double max_error);
 

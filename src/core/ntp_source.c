@@ -287,15 +287,83 @@ static bool delay_dev_ok(const struct nsrc *s, double offset, double delay,
   return fabs(offset - t.predicted_offset) - delta > max_delta;
 }
 
-static bool delay_ok(struct nsrc *s, const struct exch_sample *x,
-                     const struct timespec *sample_time)
+/* chrony's tests A (maxdelay), B (maxdelayratio) and C (maxdelaydevratio),
+ * without side effects; true: passed. */
+static void delay_tests(const struct nsrc *s, const struct exch_sample *x,
+                        const struct timespec *sample_time, bool t[3])
 {
-  if (x->delay > s->p.maxdelay)
-    return false;
-  if (s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 &&
-      x->delay / s->min_delay > s->p.maxdelayratio)
-    return false;
-  return delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
+  t[0] = x->delay <= s->p.maxdelay;
+  t[1] = !(s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 &&
+           x->delay / s->min_delay > s->p.maxdelayratio);
+  t[2] = delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
+}
+
+static double peer_dispersion(const struct exch_sample *x)
+{
+  return ldexp(1.0, x->precision) + PHI * x->delay;
+}
+
+/* chrony's measurements.log line for a reply that passed tests 1-7. */
+static void log_measurement(const struct nsrc *s, const struct exch_sample *x,
+                            const struct ntp_header *h, const struct timespec *sample_time,
+                            enum plat_ts_source rx_source, const bool abcd[4])
+{
+  if (!s->log || !s->log->measurement)
+    return;
+  struct client_log_measurement m;
+  memset(&m, 0, sizeof(m));
+  m.time = *sample_time;
+  m.addr = s->p.addr;
+  m.leap = x->leap;
+  m.stratum = x->stratum;
+  for (int i = CLIENT_TEST_1; i <= CLIENT_TEST_7; i++)
+    m.test[i] = true;
+  for (int i = 0; i < 4; i++)
+    m.test[CLIENT_TEST_A + i] = abcd[i];
+  m.local_poll = s->poll;
+  m.remote_poll = h->poll;
+  m.score = s->poll_score;
+  m.offset = x->offset + s->p.offset;
+  m.peer_delay = x->delay;
+  m.peer_dispersion = peer_dispersion(x);
+  m.root_delay = x->root_delay;
+  m.root_dispersion = x->root_dispersion;
+  m.refid = x->refid;
+  m.mode = h->mode;
+  m.interleaved = false;
+  m.tx_source = PLAT_TS_DAEMON;
+  m.rx_source = rx_source;
+  s->log->measurement(s->log->arg, &m);
+}
+
+/* chrony's statistics.log line after a regression. */
+static void log_statistics(const struct nsrc *s, const struct timespec *now,
+                           const struct sst_report *before, int n_before)
+{
+  struct sst_tracking td;
+  struct sst_report r;
+  struct sst_selection sd;
+  if (!s->log || !s->log->statistics || sst_samples(&s->stats) < 1)
+    return;
+  if (!sst_get_tracking_data(&s->stats, now, &td) ||
+      !sst_get_selection_data(&s->stats, now, &sd) || !sd.select_ok)
+    return;
+  sst_get_report(&s->stats, &td.ref_time, &r);
+  struct client_log_statistics l;
+  memset(&l, 0, sizeof(l));
+  l.time = td.ref_time;
+  l.addr = s->p.addr;
+  l.std_dev = td.std_dev;
+  l.offset = td.offset;
+  l.offset_sd = td.offset_sd;
+  l.frequency = td.frequency;
+  l.skew = td.skew;
+  l.stress = before->skew > 0.0 ? fabs(before->frequency - td.frequency) / before->skew : 0.0;
+  l.n_samples = sst_samples(&s->stats);
+  l.best_start = n_before > l.n_samples ? n_before - l.n_samples : 0;
+  l.n_runs = sst_runs(&s->stats);
+  l.asymmetry = r.asymmetry;
+  s->log->statistics(s->log->arg, &l);
 }
 
 /* With the median filter on, false until it has a sample to give (then
@@ -322,7 +390,7 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   smp.time = sample_midpoint(t1, t4);
   smp.offset = x->offset + s->p.offset;
   smp.peer_delay = x->delay;
-  smp.peer_dispersion = ldexp(1.0, x->precision) + PHI * x->delay;
+  smp.peer_dispersion = peer_dispersion(x);
   /* As chrony: a sample's root delay and dispersion reach the reference
    * clock through this server, so they include this hop. */
   smp.root_delay = x->root_delay + x->delay;
@@ -340,9 +408,13 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
   double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;
   bool had_estimate = sst_samples(&s->stats) >= 1;
+  struct sst_report before;
+  sst_get_report(&s->stats, &smp.time, &before);
   if (!sst_add(&s->stats, &smp))
     return;
+  int n_before = sst_samples(&s->stats);
   sst_regress(&s->stats);
+  log_statistics(s, &smp.time, &before, n_before);
 
   if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
@@ -397,8 +469,13 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     s->counters[NSRC_RX_DISTANCE]++;
     return;
   }
+  struct timespec sample_time = sample_midpoint(&t1, &t4);
+  bool tests[4];
   if (is_loop(&x, &dg->local)) {
     s->counters[NSRC_RX_LOOP]++;
+    delay_tests(s, &x, &sample_time, tests);
+    tests[3] = false;
+    log_measurement(s, &x, &h, &sample_time, dg->rx_source, tests);
     return;
   }
   /* A valid reply: the server is reachable, whatever the delay tests say. */
@@ -406,8 +483,13 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
   s->tx_since_rx = 0;
   s->counters[NSRC_RX_VALID]++;
   /* chrony: the presend reply fails test A, so it is no sample. */
-  if (s->presend_done)
+  if (s->presend_done) {
+    delay_tests(s, &x, &sample_time, tests);
+    tests[0] = false;
+    tests[3] = true;
+    log_measurement(s, &x, &h, &sample_time, dg->rx_source, tests);
     return;
+  }
   if (x.stratum < s->p.minstratum)
     x.stratum = s->p.minstratum;
   s->stratum = x.stratum;
@@ -419,8 +501,10 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
   s->last_delay = x.delay;
   if (s->min_delay <= 0.0 || x.delay < s->min_delay)
     s->min_delay = x.delay;
-  struct timespec sample_time = sample_midpoint(&t1, &t4);
-  if (!delay_ok(s, &x, &sample_time)) {
+  delay_tests(s, &x, &sample_time, tests);
+  tests[3] = true;
+  log_measurement(s, &x, &h, &sample_time, dg->rx_source, tests);
+  if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
     start_auto_burst(s);
     return;

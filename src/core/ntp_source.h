@@ -83,6 +83,7 @@ struct nsrc {
   double last_offset, last_delay;
   double min_delay;             /* for maxdelayratio */
   double max_distance;          /* root distance limit (maxdistance) */
+  const struct client_log_hooks *log;  /* NULL: no log files */
 
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */

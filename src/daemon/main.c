@@ -16,6 +16,7 @@
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
 #include "daemon/keys.h"
+#include "daemon/logfiles.h"
 #include "daemon/sources.h"
 #include "sys/detach.h"
 #include "sys/log.h"
@@ -36,6 +37,7 @@ struct daemon {
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
+  struct logfiles logfiles;       /* logdir + log */
 };
 
 /* Parse the command-line directives, or else the configuration file, and
@@ -145,6 +147,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
+  if (!logfiles_start(&d->logfiles, d->cfg.logdir, d->cfg.log, d->cfg.logbanner, &p.log))
+    return false;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
@@ -220,6 +224,7 @@ out:
   detach_done(ready_fd, status ? status : 1);
   sources_free(d->sources);
   client_free(d->client);
+  logfiles_stop(&d->logfiles);
   config_free(&d->srcdir);
   srv_free(&d->server);
   keyfile_free(&d->keys);

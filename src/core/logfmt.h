@@ -1,0 +1,38 @@
+/* logfmt: the lines of chrony's log files (`log measurements statistics
+ * tracking`), in chrony's column layout, so existing parsers of
+ * measurements.log, statistics.log and tracking.log work.
+ *
+ * The values come from the client's log hooks (core/client.h) in this
+ * core's sign convention; chrony's columns are converted here: the
+ * measurement offset is RFC 5905 theta as is (> 0: local clock slow), the
+ * statistics offset and frequency and the tracking offset, frequency and
+ * remaining correction are negated (chrony: > 0 when the local clock is
+ * fast / gaining). Times are printed in UTC as chrony does. Pure. */
+#ifndef STRATUM_CORE_LOGFMT_H
+#define STRATUM_CORE_LOGFMT_H
+
+#include <stddef.h>
+
+#include "core/client.h"
+
+enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGFMT_FILES };
+
+/* Long enough for any line, its newline and NUL. */
+#define LOGFMT_LINE_MAX 320
+
+/* "measurements", "statistics", "tracking". */
+const char *logfmt_name(enum logfmt_file f);
+/* The column titles (chrony's, without a newline). */
+const char *logfmt_columns(enum logfmt_file f);
+/* The banner: a ruler of '=' as long as the titles, the titles, the ruler
+ * again, each ending in a newline. Returns its length (0 if cap is too
+ * small; buf then holds ""). */
+size_t logfmt_banner(char *buf, size_t cap, enum logfmt_file f);
+
+/* One line ending in a newline; each returns its length (0 if cap is too
+ * small; buf then holds ""). */
+size_t logfmt_measurement(char *buf, size_t cap, const struct client_log_measurement *m);
+size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statistics *s);
+size_t logfmt_tracking(char *buf, size_t cap, const struct client_log_tracking *t);
+
+#endif

@@ -1,0 +1,182 @@
+/* logfmt: the lines of chrony's measurements.log, statistics.log and
+ * tracking.log, checked against chrony's layout (the example lines of
+ * chrony.conf(5), with the values given in Stratum's sign convention). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/logfmt.h"
+
+static struct ip_addr ip(const char *s)
+{
+  struct ip_addr a;
+  assert_true(addr_parse(s, &a));
+  return a;
+}
+
+static void test_banners(void **state)
+{
+  (void)state;
+  char buf[1024];
+  static const char *const titles[] = {
+    "   Date (UTC) Time     IP Address   L St 123 567 ABCD  LP RP Score    Offset  Peer del. "
+    "Peer disp.  Root del. Root disp. Refid     MTxRx",
+    "   Date (UTC) Time     IP Address    Std dev'n Est offset  Offset sd  Diff freq   Est skew"
+    "  Stress  Ns  Bs  Nr  Asym",
+    "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
+    "Rem. corr. Root delay Root disp. Max. error"};
+  for (int f = 0; f < LOGFMT_FILES; f++) {
+    char expect[1024], ruler[256];
+    size_t n = strlen(titles[f]);
+    memset(ruler, '=', n);
+    ruler[n] = '\0';
+    snprintf(expect, sizeof(expect), "%s\n%s\n%s\n", ruler, titles[f], ruler);
+    assert_string_equal(logfmt_columns((enum logfmt_file)f), titles[f]);
+    assert_int_equal(logfmt_banner(buf, sizeof(buf), (enum logfmt_file)f), strlen(expect));
+    assert_string_equal(buf, expect);
+  }
+  assert_int_equal(strlen(logfmt_columns(LOGFMT_MEASUREMENTS)), 136);
+  assert_int_equal(strlen(logfmt_columns(LOGFMT_TRACKING)), 131);
+  assert_string_equal(logfmt_name(LOGFMT_MEASUREMENTS), "measurements");
+  assert_string_equal(logfmt_name(LOGFMT_STATISTICS), "statistics");
+  assert_string_equal(logfmt_name(LOGFMT_TRACKING), "tracking");
+  /* Too small: nothing. */
+  assert_int_equal(logfmt_banner(buf, 10, LOGFMT_TRACKING), 0);
+  assert_string_equal(buf, "");
+}
+
+static struct client_log_measurement measurement(void)
+{
+  struct client_log_measurement m;
+  memset(&m, 0, sizeof(m));
+  m.time.tv_sec = 1478670050;      /* 2016-11-09 05:40:50 UTC */
+  m.time.tv_nsec = 999999999;
+  m.addr = ip("203.0.113.15");
+  m.leap = 0;
+  m.stratum = 2;
+  for (int i = 0; i < CLIENT_N_TESTS; i++)
+    m.test[i] = true;
+  m.local_poll = m.remote_poll = 10;
+  m.score = 1.0;
+  m.offset = -4.966e-03;           /* theta: not negated */
+  m.peer_delay = 2.296e-01;
+  m.peer_dispersion = 1.577e-05;
+  m.root_delay = 1.615e-01;
+  m.root_dispersion = 7.446e-03;
+  m.refid = 0xCB00717B;
+  m.mode = 4;
+  m.tx_source = PLAT_TS_DAEMON;
+  m.rx_source = PLAT_TS_KERNEL;
+  return m;
+}
+
+static void test_measurement_line(void **state)
+{
+  (void)state;
+  char buf[LOGFMT_LINE_MAX];
+  struct client_log_measurement m = measurement();
+  const char *expect = "2016-11-09 05:40:50 203.0.113.15    N  2 111 111 1111  10 10 1.00 "
+                       "-4.966e-03  2.296e-01  1.577e-05  1.615e-01  7.446e-03 CB00717B 4B D K\n";
+  assert_int_equal(logfmt_measurement(buf, sizeof(buf), &m), strlen(expect));
+  assert_string_equal(buf, expect);
+
+  /* Failed tests, unsynchronised leap, negative poll and score, daemon
+   * timestamps. */
+  m.addr = ip("127.0.0.1");
+  m.leap = 3;
+  m.stratum = 3;
+  m.test[CLIENT_TEST_A] = m.test[CLIENT_TEST_C] = false;
+  m.local_poll = 4;
+  m.remote_poll = -6;
+  m.score = -0.25;
+  m.offset = 1.234e-4;
+  m.peer_delay = 2.5e-5;
+  m.peer_dispersion = 1.5e-6;
+  m.root_delay = 0.0;
+  m.root_dispersion = 0.5;
+  m.refid = 0x7F7F0101;
+  m.rx_source = PLAT_TS_DAEMON;
+  expect = "2016-11-09 05:40:50 127.0.0.1       ?  3 111 111 0101   4 -6 -0.25  1.234e-04  "
+           "2.500e-05  1.500e-06  0.000e+00  5.000e-01 7F7F0101 4B D D\n";
+  assert_int_equal(logfmt_measurement(buf, sizeof(buf), &m), strlen(expect));
+  assert_string_equal(buf, expect);
+  /* 20 whitespace-separated columns, as chrony's. */
+  int cols = 0;
+  for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))
+    cols++;
+  assert_int_equal(cols, 20);
+
+  assert_int_equal(logfmt_measurement(buf, 50, &m), 0);
+  assert_string_equal(buf, "");
+}
+
+static void test_statistics_line(void **state)
+{
+  (void)state;
+  char buf[LOGFMT_LINE_MAX];
+  struct client_log_statistics s;
+  memset(&s, 0, sizeof(s));
+  s.time.tv_sec = 1470807650;      /* 2016-08-10 05:40:50 UTC */
+  s.addr = ip("203.0.113.15");
+  s.std_dev = 6.261e-03;
+  s.offset = 3.247e-03;            /* server minus local: chrony shows -3.247e-03 */
+  s.offset_sd = 2.220e-03;
+  s.frequency = -1.874e-06;        /* chrony: local clock gaining, 1.874e-06 */
+  s.skew = 1.080e-06;
+  s.stress = 7.8e-02;
+  s.n_samples = 16;
+  s.best_start = 0;
+  s.n_runs = 8;
+  s.asymmetry = 0.0;
+  const char *expect = "2016-08-10 05:40:50 203.0.113.15     6.261e-03 -3.247e-03  2.220e-03  "
+                       "1.874e-06  1.080e-06 7.8e-02  16   0   8  0.00\n";
+  assert_int_equal(logfmt_statistics(buf, sizeof(buf), &s), strlen(expect));
+  assert_string_equal(buf, expect);
+}
+
+static void test_tracking_line(void **state)
+{
+  (void)state;
+  char buf[LOGFMT_LINE_MAX];
+  struct client_log_tracking t;
+  memset(&t, 0, sizeof(t));
+  t.time.tv_sec = 1503408156;      /* 2017-08-22 13:22:36 UTC */
+  t.addr = ip("203.0.113.15");
+  t.stratum = 2;
+  t.freq_ppm = 3.541;              /* made faster: chrony shows -3.541 */
+  t.skew_ppm = 0.075;
+  t.offset = 8.621e-06;            /* local behind: chrony shows -8.621e-06 */
+  t.leap = 0;
+  t.combined = 2;
+  t.offset_sd = 2.940e-06;
+  t.remaining = 2.084e-07;         /* still to advance: chrony shows -2.084e-07 */
+  t.root_delay = 1.534e-02;
+  t.root_dispersion = 3.472e-04;
+  t.max_error = 8.304e-03;
+  const char *expect = "2017-08-22 13:22:36 203.0.113.15     2     -3.541      0.075 -8.621e-06 N"
+                       "  2  2.940e-06 -2.084e-07  1.534e-02  3.472e-04  8.304e-03\n";
+  assert_int_equal(logfmt_tracking(buf, sizeof(buf), &t), strlen(expect));
+  assert_string_equal(buf, expect);
+
+  /* IPv6 and a leap second to insert. */
+  t.addr = ip("2001:db8::1");
+  t.leap = 1;
+  assert_true(logfmt_tracking(buf, sizeof(buf), &t) > 0);
+  assert_non_null(strstr(buf, " 2001:db8::1      2 "));
+  assert_non_null(strstr(buf, " + "));
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_banners),
+    cmocka_unit_test(test_measurement_line),
+    cmocka_unit_test(test_statistics_line),
+    cmocka_unit_test(test_tracking_line),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
