@@ -38,7 +38,10 @@ def unit_counts(directory):
     for xml in sorted(glob.glob(os.path.join(directory, "*.xml"))):
         p, f, s = junit_counts(xml)
         passed, failed, skipped = passed + p, failed + f, skipped + s
-    # Binaries that failed although their XML shows no failed case.
+    # Binaries that failed although their XML shows no failed case, and
+    # binaries whose cases were not reported: each test_NAME.c must name its
+    # cmocka group NAME (cmocka_run_group_tests_name), or its cases would be
+    # written over another binary's and go uncounted.
     log = os.path.join(directory, "testlog.json")
     crashed = 0
     if os.path.exists(log):
@@ -47,6 +50,10 @@ def unit_counts(directory):
                 entry = json.loads(line)
                 if entry.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL"):
                     crashed += 1
+                elif not os.path.exists(os.path.join(directory, entry["name"] + ".xml")):
+                    print("  unit test %s reported no cases: name its cmocka group %s"
+                          % (entry["name"], entry["name"]))
+                    failed += 1
     else:
         crashed = 1
     if crashed > failed:

@@ -178,5 +178,5 @@ int main(void)
     cmocka_unit_test(test_statistics_line),
     cmocka_unit_test(test_tracking_line),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("logfiles", tests, NULL, NULL);
 }

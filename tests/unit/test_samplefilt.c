@@ -207,5 +207,5 @@ int main(void)
     cmocka_unit_test(test_slew_moves_samples),
     cmocka_unit_test(test_reduces_noise),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("samplefilt", tests, NULL, NULL);
 }

@@ -371,5 +371,5 @@ int main(void)
     cmocka_unit_test(test_acquisitionport),
     cmocka_unit_test(test_no_acquisitionport_fresh_ports),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("source_options", tests, NULL, NULL);
 }
