@@ -468,3 +468,13 @@ def serving_chronyd(workdir, stratum, extra=()):
     yield ("127.0.0.1", port)
     rc = d.stop()
     print("---- chronyd (exit %s)\n%s" % (rc, d.log()))
+
+
+def wait_for(pred, timeout):
+    """Poll pred every 0.1 s for up to timeout seconds; its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()

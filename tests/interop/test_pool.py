@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from ntptest import Daemon, chronyd_daemon, free_udp_port, is_root, peers_root
+from ntptest import Daemon, chronyd_daemon, free_udp_port, is_root, peers_root, wait_for
 
 POOL = "pool.test"
 NOWHERE = "nowhere.test"
@@ -34,14 +34,6 @@ DNS_ADDR = "127.0.0.53"
 FIRST_RETRY = 28.0              # chronyd: 7 s * 2^2
 SELECT_TIMEOUT = 30.0
 
-
-def wait_for(pred, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
 
 
 # ---------------------------------------------------------------- namespaces

@@ -3,9 +3,8 @@ port configured, and still selects the server. A UDP relay written here sits
 between client and server and records the source port of each request."""
 import socket
 import threading
-import time
 
-from ntptest import Daemon, free_udp_port, start_server, udp_ports_of
+from ntptest import Daemon, free_udp_port, start_server, udp_ports_of, wait_for
 
 
 class Relay:
@@ -49,14 +48,6 @@ class Relay:
         self.front.close()
         self.back.close()
 
-
-def wait_for(pred, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
 
 
 def test_requests_leave_from_acquisitionport(tmp_path):

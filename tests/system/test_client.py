@@ -2,18 +2,9 @@
 selecting a stratumd server, the drift file in chrony's format, and -q -x."""
 import re
 import subprocess
-import time
 
-from ntptest import Daemon, free_udp_port, parse, query, require_stratumd, start_server
+from ntptest import Daemon, free_udp_port, parse, query, require_stratumd, start_server, wait_for
 
-
-def wait_for(pred, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
 
 
 def client_config(port, extra=()):
