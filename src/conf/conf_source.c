@@ -7,25 +7,30 @@
 #include "conf/conf_fields.h"
 #include "conf/conf_mem.h"
 #include "conf/conf_value.h"
+#include "core/client.h"
 
 #define OFF(m) offsetof(struct conf_source, m)
 
+/* The options the client acts on take the client's own defaults (one
+ * place for chrony's values); the rest are set here. */
 void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
 {
+  struct client_source_params d;
+  client_source_defaults(&d);
   memset(s, 0, sizeof(*s));
   s->type = type;
-  s->port = 123;
-  s->minpoll = 6;
-  s->maxpoll = 10;
+  s->port = d.port;
+  s->minpoll = d.minpoll;
+  s->maxpoll = d.maxpoll;
+  s->maxdelay = d.maxdelay;
+  s->maxdelaydevratio = d.maxdelaydevratio;
+  s->asymmetry = d.asymmetry;
+  s->polltarget = d.polltarget;
+  s->presend = d.presend;
+  s->minsamples = d.minsamples;
+  s->maxsamples = d.maxsamples;
   s->family = ADDR_UNSPEC;
   s->maxsources = 4;
-  s->maxdelay = 3.0;
-  s->maxdelaydevratio = 10.0;
-  s->asymmetry = 1.0;
-  s->polltarget = 8;
-  s->presend = 100;
-  s->minsamples = -1;
-  s->maxsamples = -1;
   s->maxunreach = 100000;
   s->ntsport = 4460;
 }

@@ -13,6 +13,7 @@
 #include "conf/conf_parse.h"
 #include "conf/conf_refclock.h"
 #include "conf/conf_service.h"
+#include "core/client.h"
 
 void config_init(struct config *c)
 {
@@ -20,29 +21,32 @@ void config_init(struct config *c)
   c->port = 123;
   conf_local_defaults(c);
 
-  c->acquisitionport = -1;
+  c->acquisitionport = -1;  /* as client_params_defaults: a fresh socket per request */
   c->minsamples = 6;
   conf_ntsaeads_defaults(c);
   c->ntsrefresh = 2419200;
   c->refresh = 1209600;
 
+  /* What the client acts on starts from the client's defaults. */
+  struct client_params d;
+  client_params_defaults(&d);
   c->authselectmode = CONF_AUTHSELECT_MIX;
-  c->combinelimit = 3.0;
-  c->maxdistance = 3.0;
-  c->maxjitter = 1.0;
+  c->combinelimit = d.combinelimit;
+  c->maxdistance = d.maxdistance;
+  c->maxjitter = d.maxjitter;
   c->maxstratum = 15;
-  c->minsources = 1;
-  c->reselectdist = 1e-4;
-  c->stratumweight = 1e-3;
+  c->minsources = d.minsources;
+  c->reselectdist = d.reselectdist;
+  c->stratumweight = d.stratumweight;
 
-  c->corrtimeratio = 3.0;
+  c->corrtimeratio = d.corrtimeratio;
   c->driftfile_interval = 3600;
   c->leapsecmode = CONF_LEAPSEC_SYSTEM;
-  c->maxchange_start = -1;
+  c->maxchange_start = d.maxchange_start;
   c->maxclockerror = 1.0;
-  c->maxdrift = 500000.0;
-  c->maxupdateskew = 1000.0;
-  c->maxslewrate = 1e6 / 12.0;
+  c->maxdrift = d.maxdrift;
+  c->maxupdateskew = d.maxupdateskew;
+  c->maxslewrate = d.maxslewrate;
 
   c->clientloglimit = 524288;
   c->ntsport = 4460;

@@ -152,3 +152,11 @@ uint32_t addr_hash(const struct ip_addr *a, uint32_t seed)
     h = (h ^ a->bytes[i]) * 16777619u;
   return h;
 }
+
+uint32_t addr_refid(const struct ip_addr *a)
+{
+  if (a->family == ADDR_INET4)
+    return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+           (uint32_t)a->bytes[2] << 8 | a->bytes[3];
+  return addr_hash(a, 0);
+}

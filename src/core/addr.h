@@ -38,6 +38,10 @@ struct ip_addr addr_unmap_v4(const struct ip_addr *a);
 const char *addr_format(const struct ip_addr *a, char buf[ADDR_STR_LEN]);
 const char *subnet_format(const struct ip_subnet *n, char buf[ADDR_STR_LEN]);
 
+/* The reference ID a server synchronised to this address sends: the IPv4
+ * address itself, or a hash of an IPv6 address. */
+uint32_t addr_refid(const struct ip_addr *a);
+
 /* A stable hash (for tables keyed by address). */
 uint32_t addr_hash(const struct ip_addr *a, uint32_t seed);
 

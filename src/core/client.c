@@ -59,7 +59,7 @@ void client_params_defaults(struct client_params *p)
 {
   memset(p, 0, sizeof(*p));
   p->control = true;
-  p->maxslewrate = 83333.333;
+  p->maxslewrate = 1e6 / 12.0;
   p->maxdrift = 500000.0;
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
@@ -282,14 +282,6 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->root_dispersion = td.root_dispersion;
 }
 
-static uint32_t refid_of(const struct ip_addr *a)
-{
-  if (a->family == ADDR_INET4)
-    return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
-           (uint32_t)a->bytes[2] << 8 | a->bytes[3];
-  return addr_hash(a, 0);
-}
-
 static void set_unsynchronised(struct client *c)
 {
   c->ref->synchronised = false;
@@ -376,7 +368,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
   ref->synchronised = true;
   ref->leap = (uint8_t)r->leap;
   ref->stratum = r->stratum + 1;
-  ref->refid = refid_of(&src->p.addr);
+  ref->refid = addr_refid(&src->p.addr);
   disc_cooked_time(&c->disc, &ref->ref_time);
   ref->root_delay = r->root_delay;
   ref->root_dispersion = r->root_dispersion;

@@ -202,13 +202,6 @@ bool disc_step(struct discipline *d, double offset)
   return true;
 }
 
-void disc_external_step(struct discipline *d, double offset)
-{
-  struct timespec cooked;
-  disc_cooked_time(d, &cooked);
-  notify(d, &cooked, 0.0, offset);
-}
-
 double disc_base_freq(const struct discipline *d)
 {
   return d->base_freq;

@@ -64,8 +64,6 @@ struct timespec disc_cook(struct discipline *d, const struct timespec *platform_
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
 /* Step the clock by `offset` seconds now, dropping any unfinished slew. */
 bool disc_step(struct discipline *d, double offset);
-/* An outside force stepped the clock: tell the listeners. */
-void disc_external_step(struct discipline *d, double offset);
 
 double disc_base_freq(const struct discipline *d);
 /* The offset correction not yet slewed, now (> 0: the clock still to advance). */

@@ -167,9 +167,7 @@ static void transmit(void *arg)
   s->presend_done = presend_due(s);
   int sock = request_socket(s);
   if (sock >= 0) {
-    ntp_ts nonce = 0;
-    while (nonce == 0)
-      s->plat->ops->random_bytes(s->plat->ctx, &nonce, sizeof(nonce));
+    ntp_ts nonce = plat_random_nonzero64(s->plat);
     size_t len = exch_build_auth_request(buf, sizeof(buf), s->p.version, nonce, s->p.key,
                                          source_key(s));
     disc_cooked_time(s->disc, &s->tx_cooked);
@@ -243,9 +241,7 @@ static bool is_loop(const struct exch_sample *x, const struct ip_addr *local)
 {
   if (local->family != ADDR_INET4 || x->stratum <= 1)
     return false;
-  uint32_t ours = (uint32_t)local->bytes[0] << 24 | (uint32_t)local->bytes[1] << 16 |
-                  (uint32_t)local->bytes[2] << 8 | local->bytes[3];
-  return x->refid == ours;
+  return x->refid == addr_refid(local);
 }
 
 static void handle_kod(struct nsrc *s, const struct exch_sample *x)

@@ -77,6 +77,10 @@ struct platform {
   void *ctx;
 };
 
+/* A random non-zero 64-bit value (zero means "no request" to the callers);
+ * after a bounded number of zero draws it settles for 1. */
+uint64_t plat_random_nonzero64(const struct platform *p);
+
 /* printf-style logging through the platform. */
 void plat_logf(const struct platform *p, int level, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));

@@ -58,9 +58,7 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 static void send_request(struct query *q, struct query_server *s)
 {
   uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
-  ntp_ts nonce = 0;
-  while (nonce == 0)  /* zero means "no request": draw again (2^-64 odds) */
-    q->plat->ops->random_bytes(q->plat->ctx, &nonce, sizeof(nonce));
+  ntp_ts nonce = plat_random_nonzero64(q->plat);
   const struct ntp_key *key = ntp_keyring_find(q->keys, s->key);
   size_t len = exch_build_auth_request(buf, sizeof(buf), exch_request_version(s->version, key),
                                        nonce, s->key, key);

@@ -29,6 +29,8 @@ struct linux_platform {
   struct platform plat;
   struct loop *loop;
   struct sock_watch *socks;
+  struct sock_watch *dispatching;  /* whose handler is running */
+  bool dispatching_closed;         /* ...and it closed its own socket */
   bool rtcsync;
   uint8_t rx_buf[RECV_BUF];
 };
@@ -59,15 +61,12 @@ static void on_readable(void *arg, int fd)
   for (int i = 0; i < RECV_BATCH; i++) {
     if (udp_recv(fd, lp->rx_buf, sizeof(lp->rx_buf), &dg) < 0)
       return;
-    /* The handler may close this socket; then w is gone. */
-    plat_recv_fn fn = w->fn;
-    void *fn_arg = w->arg;
-    int before = w->fd;
-    fn(fn_arg, fd, &dg);
-    bool still_open = false;
-    for (struct sock_watch *s = lp->socks; s; s = s->next)
-      still_open |= s == w && s->fd == before;
-    if (!still_open)
+    /* The handler may close this socket (then w is freed). */
+    lp->dispatching = w;
+    lp->dispatching_closed = false;
+    w->fn(w->arg, fd, &dg);
+    lp->dispatching = NULL;
+    if (lp->dispatching_closed)
       return;
   }
 }
@@ -101,6 +100,8 @@ static void lx_udp_close(void *ctx, int sock)
     if ((*p)->fd == sock) {
       struct sock_watch *w = *p;
       *p = w->next;
+      if (w == lp->dispatching)
+        lp->dispatching_closed = true;
       loop_remove_fd(lp->loop, sock);
       close(sock);
       free(w);
