@@ -12,7 +12,7 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
 
 echo "== stratumd serving 'local stratum 3' on 127.0.0.1:$port (-x: clock untouched)"
 "$build/stratumd" -x -d -f /dev/null "port $port" "bindaddress 127.0.0.1" \
-  "allow 127.0.0.1" "local stratum 3" 2> "$tmp/server.log" &
+  "allow 127.0.0.1" "local stratum 3" "pidfile $tmp/server.pid" 2> "$tmp/server.log" &
 server=$!
 for _ in $(seq 50); do
   grep -q starting "$tmp/server.log" 2>/dev/null && break
@@ -38,7 +38,7 @@ fi
 
 echo
 echo "== a second stratumd (-x) as a client of it, until it selects the source"
-"$build/stratumd" -x -d -f /dev/null "port 0" \
+"$build/stratumd" -x -d -f /dev/null "port 0" "pidfile $tmp/client.pid" \
   "server 127.0.0.1 port $port iburst minpoll 4 maxpoll 4" 2> "$tmp/client.log" &
 client=$!
 for _ in $(seq 150); do

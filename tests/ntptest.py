@@ -8,7 +8,8 @@ Contents:
   - free_udp_port(): a free unprivileged UDP port (bind port 0)
   - a tiny NTP packet builder/parser (struct), extension fields, MAC trailers
   - exchange(): send one datagram, collect every reply within a timeout
-  - Daemon: run stratumd (always with -x -d) with guaranteed cleanup;
+  - Daemon: run stratumd (always with -x -d, a PID file in its workdir)
+    with guaranteed cleanup;
     chronyd_daemon(): the same for the extracted chronyd
   - peers_root(), chronyd_path(), ntpdig_cmd(): locate the real peers,
     preparing them with scripts/peers.sh when needed (skip if impossible)
@@ -240,6 +241,20 @@ class Daemon:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.conf = self.workdir / conf_name
+        if binary is None:
+            # Every test daemon has its own PID file, never the system's, and
+            # no command sockets unless the test asks for them (port 323 and
+            # the default Unix socket are the system daemon's).
+            extra = []
+            if not re.search(r"(?im)^\s*pidfile\b", config):
+                extra.append("pidfile %s" % (self.workdir / "stratumd.pid"))
+            if not re.search(r"(?im)^\s*cmdport\b", config):
+                extra.append("cmdport 0")
+            if not re.search(r"(?im)^\s*bindcmdaddress\s+/", config):
+                extra.append("bindcmdaddress /")
+            if extra:
+                config += ("\n" if config and not config.endswith("\n") else "") + \
+                    "\n".join(extra) + "\n"
         self.conf.write_text(config)
         self.binary = str(binary or STRATUMD)
         self.args = list(args)

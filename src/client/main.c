@@ -1,21 +1,174 @@
-/* stratumc: the control client. The command protocol (chrony's, version 6)
- * is not implemented in this version; stratumc says so plainly instead of
- * pretending. */
+/* stratumc: the control client of stratumd, a drop-in for chrony's chronyc
+ * (same options, commands, output and exit status) over chrony's command
+ * protocol, version 6. Commands come from the arguments or, without any,
+ * one per line from standard input. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "client/cmdparse.h"
+#include "client/help.h"
+#include "client/options.h"
+#include "client/reports.h"
+#include "client/session.h"
+
+struct client {
+  struct sc_session session;
+  struct sc_resolver resolver;
+  bool quit;
+};
+
+static void on_signal(int sig)
+{
+  (void)sig;
+  sc_transport_interrupt();
+}
+
+static void catch_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;      /* no SA_RESTART: waits end at once */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+static void apply_setting(struct client *c, const struct sc_command *cmd)
+{
+  switch (cmd->setting) {
+  case SC_SET_DNS: c->session.no_dns = !cmd->value; break;
+  case SC_SET_FAMILY: c->session.dns.family = cmd->value; break;
+  case SC_SET_TIMEOUT: c->session.transport->timeout_ms = cmd->value; break;
+  case SC_SET_RETRIES: c->session.transport->retries = cmd->value; break;
+  }
+}
+
+/* Run one parsed command; its success as chronyc counts it. */
+static bool run(struct client *c, struct sc_command *cmd)
+{
+  struct cmd_reply rpy;
+  switch (cmd->action) {
+  case SC_ACT_NONE: return true;
+  case SC_ACT_REQUEST:
+    return sc_session_request(&c->session, &cmd->req, &rpy, CMD_RPY_NULL, true);
+  case SC_ACT_REPORT: return sc_report_run(&c->session, cmd);
+  case SC_ACT_SETTING: apply_setting(c, cmd); return true;
+  case SC_ACT_HELP: sc_help_commands(stdout); return true;
+  case SC_ACT_QUIT: c->quit = true; return true;
+  case SC_ACT_WARN: fprintf(stderr, "%s\n", cmd->message); return true;
+  case SC_ACT_ERROR: sc_out_error(c->session.out, cmd->message); return false;
+  }
+  return false;
+}
+
+static bool process_line(struct client *c, char *line)
+{
+  struct sc_command cmd;
+  sc_parse_command(line, &c->resolver, &cmd);
+  bool object = cmd.action == SC_ACT_REQUEST || cmd.action == SC_ACT_REPORT ||
+                cmd.action == SC_ACT_ERROR;
+  if (object)
+    sc_out_begin(c->session.out, cmd.name);
+  bool ok = run(c, &cmd);
+  if (object)
+    sc_out_end(c->session.out);
+  fflush(stderr);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "Could not write to stdout\n");
+    return cmd.action == SC_ACT_REQUEST ? ok : false;
+  }
+  return ok;
+}
+
+/* The arguments: one command, or one per argument with -m. As chronyc,
+ * stop at the first command that fails. */
+static bool process_args(struct client *c, int argc, char **argv, bool multi)
+{
+  char line[SC_MAX_LINE];
+  size_t len = 0;
+  bool ok = false;
+  for (int i = 0; i < argc; i++) {
+    int n = snprintf(line + len, sizeof(line) - len, "%s ", argv[i]);
+    if (n < 0 || (size_t)n >= sizeof(line) - len) {
+      fprintf(stderr, "Command too long\n");
+      return false;
+    }
+    len += (size_t)n;
+    if (!multi && i + 1 < argc)
+      continue;
+    ok = process_line(c, line);
+    if (!ok || c->quit)
+      break;
+    len = 0;
+  }
+  return ok;
+}
+
+/* Discard the rest of a line longer than the buffer. */
+static void skip_line(FILE *in)
+{
+  int ch;
+  while ((ch = getc(in)) != EOF && ch != '\n')
+    ;
+}
+
+/* Commands from standard input, one per line; the status is the last one's. */
+static bool process_stdin(struct client *c)
+{
+  char line[SC_MAX_LINE];
+  bool ok = true;
+  while (!c->quit && fgets(line, sizeof(line), stdin)) {
+    size_t len = strlen(line);
+    if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+      skip_line(stdin);
+      fprintf(stderr, "Command too long\n");
+      ok = false;
+      continue;
+    }
+    ok = process_line(c, line);
+  }
+  return ok;
+}
+
+static int run_client(const struct sc_options *o, int argc, char **argv)
+{
+  struct sc_transport transport;
+  struct sc_out out;
+  struct client c;
+  memset(&c, 0, sizeof(c));
+  sc_out_init(&out, stdout, o->json ? SC_JSON : o->csv ? SC_CSV : SC_HUMAN);
+  c.session = (struct sc_session){&transport, &out, {o->family}, o->no_dns};
+  c.resolver = (struct sc_resolver){sc_dns_resolve, &c.session.dns};
+  if (!sc_transport_init(&transport, o->hosts, o->port, &c.session.dns, o->debug) ||
+      !sc_transport_open(&transport)) {
+    fprintf(stderr, "Could not open connection to daemon\n");
+    return 1;
+  }
+  catch_signals();
+  bool ok = o->first_command < argc
+                ? process_args(&c, argc - o->first_command, argv + o->first_command, o->multi)
+                : process_stdin(&c);
+  sc_transport_close(&transport);
+  return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--version") == 0) {
-      printf("stratumc (Stratum) version %s\n", STRATUM_VERSION);
-      return 0;
-    }
-    if (strcmp(argv[i], "-h") == 0 && i + 1 == argc) {
-      printf("Usage: stratumc [-v]\n");
-      return 0;
-    }
+  struct sc_options o;
+  char err[128];
+  switch (sc_options_parse(argc, argv, &o, err, sizeof(err))) {
+  case SC_OPT_HELP:
+    sc_help_usage(stdout, argv[0]);
+    return 0;
+  case SC_OPT_VERSION:
+    printf("stratumc (Stratum) version %s\n", STRATUM_VERSION);
+    return 0;
+  case SC_OPT_ERROR:
+    fprintf(stderr, "stratumc: %s\n", err);
+    sc_help_usage(stderr, argv[0]);
+    return 1;
+  case SC_OPT_RUN:
+    break;
   }
-  fprintf(stderr, "stratumc: the control protocol is not implemented in this version\n");
-  return 1;
+  return run_client(&o, argc, argv);
 }

@@ -61,7 +61,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("bindacqaddress", bindacqaddress),
   D_STRING("bindacqdevice", bindacqdevice, "INTERFACE"),
   D_INT("dscp", dscp, "POINT", 0, 63),
-  D_STRING("dumpdir", dumpdir, "DIRECTORY"),
+  D_STRING("dumpdir", dumpdir, "DIRECTORY", .implemented = true),
   D_INT("maxsamples", maxsamples, "SAMPLES", 0, INT_MAX),
   D_INT("minsamples", minsamples, "SAMPLES", 0, INT_MAX),
   D_CUSTOM("ntsaeads", ntsaeads),
@@ -139,13 +139,13 @@ static const struct conf_directive directives[] = {
         VAL("leaponly", CONF_T_FLAG, smoothtime_leaponly))},
 
   /* Command and monitoring access */
-  D_CUSTOM("bindcmdaddress", bindcmdaddress),
+  D_CUSTOM("bindcmdaddress", bindcmdaddress, .implemented = true),
   D_STRING("bindcmddevice", bindcmddevice, "INTERFACE"),
-  D_BOTH("cmdallow", cmdallow, cmd_access),
-  D_PARSE("cmddeny", cmddeny),
-  D_PORT("cmdport", cmdport, .always = true),
+  D_BOTH("cmdallow", cmdallow, cmd_access, .implemented = true),
+  D_PARSE("cmddeny", cmddeny, .implemented = true),
+  {.name = "cmdport", ARGS(VAL("PORT", CONF_T_U16, cmdport, .always = true)), .implemented = true},
   D_CUSTOM("cmdratelimit", cmdratelimit),
-  D_CUSTOM("opencommands", opencommands),
+  D_CUSTOM("opencommands", opencommands, .implemented = true),
 
   /* Real-time clock */
   D_STRING("hwclockfile", hwclockfile, "FILE"),
@@ -172,7 +172,7 @@ static const struct conf_directive directives[] = {
   D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576),
   D_STRING("keyfile", keyfile, "FILE", .implemented = true),
   D_FLAG("lock_all", lock_all),
-  D_CUSTOM("pidfile", pidfile),
+  D_CUSTOM("pidfile", pidfile, .implemented = true),
   D_PORT("ptpport", ptpport),
   D_INT("ptpdomain", ptpdomain, "DOMAIN", 0, 255),
   D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100),

@@ -15,6 +15,7 @@
 #define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
 #define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 #define BAD_HANDLE_THRESHOLD 4        /* bad selections in a row before a source is bad */
+#define RMS_OFFSET_WEIGHT 0.1         /* of a new update in the RMS offset */
 
 struct client {
   const struct platform *plat;
@@ -36,6 +37,9 @@ struct client {
   bool have_freq;                     /* the frequency is an estimate (drift file or updates) */
   int maxchange_ignored;              /* offsets ignored by maxchange so far */
   double residual_freq;               /* s/s */
+  double last_offset;                 /* of the last update */
+  double avg2_offset;                 /* moving average of squared update offsets */
+  double last_interval;               /* between the last two updates, s */
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
 };
 
@@ -375,6 +379,11 @@ static void update_reference(struct client *c, const struct sel_result *r,
   ref->dispersion_rate = c->skew + fabs(c->residual_freq) + MAX_CLOCK_ERROR;
   disc_set_sync(&c->disc, true, r->offset_sd,
                 r->offset_sd + r->root_delay / 2.0 + r->root_dispersion);
+  c->last_interval = interval;
+  c->last_offset = r->offset;
+  /* chronyc's RMS offset: a moving average over about ten updates. */
+  double sq = r->offset * r->offset;
+  c->avg2_offset = c->n_updates == 0 ? sq : c->avg2_offset + RMS_OFFSET_WEIGHT * (sq - c->avg2_offset);
   c->last_update = *now;
   c->n_updates++;
 
@@ -480,19 +489,155 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   if (i >= c->n)
     return false;
   const struct nsrc *s = c->src[i];
+  struct timespec now;
+  struct sst_selection sd;
   memset(r, 0, sizeof(*r));
+  disc_cooked_time(&c->disc, &now);
   r->addr = s->p.addr;
   r->port = s->p.port;
+  memcpy(r->name, s->p.name, sizeof(r->name));
   r->stratum = s->stratum;
   r->poll = s->poll;
   r->reach = s->reach;
   r->state = sel_state_char(c->sel[i].status);
+  r->sel_state = sel_status_char(c->sel[i].status);
+  r->noselect = s->p.noselect;
+  r->prefer = s->p.prefer;
+  r->trust = s->p.trust;
+  r->require = s->p.require;
+  r->online = s->online;
+  r->in_burst = s->burst_total > 0;
+  r->key = s->p.key;
+  r->refid = s->refid;
   r->last_offset = s->last_offset;
   r->last_delay = s->last_delay;
   r->n_samples = (unsigned)sst_samples(&s->stats);
   r->valid_replies = s->counters[NSRC_RX_VALID];
   r->bad_replies = s->counters[NSRC_RX_BAD];
+  r->requests = s->counters[NSRC_TX];
+  sst_get_report(&s->stats, &now, &r->stats);
+  if (sst_get_selection_data(&s->stats, &now, &sd)) {
+    r->have_selection = true;
+    r->sel_lo = sd.lo_limit;
+    r->sel_hi = sd.hi_limit;
+    r->sel_last_sample_ago = sd.last_sample_ago;
+    r->sel_leap = sd.leap;
+  }
+  r->sel_score = c->sel[i].mem.score >= 1.0 ? c->sel[i].mem.score : 1.0;
+  r->good_replies = s->counters[NSRC_RX_GOOD];
+  r->ntp = &s->last;
   return true;
+}
+
+void client_tracking(const struct client *c, struct client_tracking *t)
+{
+  memset(t, 0, sizeof(*t));
+  if (c->selected >= 0)
+    t->addr = c->src[c->selected]->p.addr;
+  t->correction = disc_remaining(&c->disc);
+  t->last_offset = c->last_offset;
+  t->rms_offset = sqrt(c->avg2_offset);
+  t->freq_ppm = disc_base_freq(&c->disc);
+  t->resid_freq_ppm = c->residual_freq * 1e6;
+  t->skew_ppm = c->skew * 1e6;
+  t->last_update_interval = c->last_interval;
+}
+
+/* Is source i in net (family ADDR_UNSPEC: every source)? */
+static bool source_in(const struct client *c, unsigned i, const struct ip_subnet *net)
+{
+  return net->addr.family == ADDR_UNSPEC || subnet_contains(net, &c->src[i]->p.addr);
+}
+
+int client_set_online(struct client *c, const struct ip_subnet *net, bool online)
+{
+  int n = 0;
+  for (unsigned i = 0; i < c->n; i++)
+    if (source_in(c, i, net)) {
+      nsrc_set_online(c->src[i], online);
+      n++;
+    }
+  return n;
+}
+
+int client_burst(struct client *c, const struct ip_subnet *net, int good, int total)
+{
+  int n = 0;
+  for (unsigned i = 0; i < c->n; i++)
+    if (source_in(c, i, net)) {
+      nsrc_burst(c->src[i], good, total);
+      n++;
+    }
+  return n;
+}
+
+void client_reset_sources(struct client *c)
+{
+  for (unsigned i = 0; i < c->n; i++) {
+    sst_reset(&c->src[i]->stats);
+    memset(&c->src[i]->last, 0, sizeof(c->src[i]->last));
+  }
+  on_update(c, NULL, false);
+}
+
+bool client_step_now(struct client *c)
+{
+  double remaining = disc_remaining(&c->disc);
+  if (!c->p.control)
+    return false;
+  plat_logf(c->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds", remaining);
+  if (!disc_step(&c->disc, remaining))
+    return false;
+  plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);
+  return true;
+}
+
+void client_set_makestep(struct client *c, double threshold, int limit)
+{
+  c->p.makestep_threshold = threshold;
+  c->p.makestep_limit = limit;
+}
+
+bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
+                          double value)
+{
+  int i = client_find_source(c, addr);
+  if (i < 0)
+    return false;
+  struct nsrc *s = c->src[i];
+  switch (what) {
+  case CLIENT_MINPOLL:
+    s->p.minpoll = (int)value;
+    if (s->poll < s->p.minpoll)
+      s->poll = s->p.minpoll;
+    break;
+  case CLIENT_MAXPOLL:
+    s->p.maxpoll = (int)value;
+    if (s->poll > s->p.maxpoll)
+      s->poll = s->p.maxpoll;
+    break;
+  case CLIENT_MAXDELAY: s->p.maxdelay = value; break;
+  case CLIENT_MAXDELAYRATIO: s->p.maxdelayratio = value; break;
+  case CLIENT_MAXDELAYDEVRATIO: s->p.maxdelaydevratio = value; break;
+  case CLIENT_MINSTRATUM: s->p.minstratum = (int)value; break;
+  case CLIENT_POLLTARGET: s->p.polltarget = (int)value; break;
+  }
+  return true;
+}
+
+void client_set_maxupdateskew(struct client *c, double ppm)
+{
+  c->p.maxupdateskew = ppm;
+}
+
+void client_reselect(struct client *c)
+{
+  on_update(c, NULL, false);
+}
+
+void client_set_reselectdist(struct client *c, double dist)
+{
+  c->selp.reselect_dist = dist;
 }
 
 int client_selected(const struct client *c)
@@ -514,4 +659,17 @@ void client_frequency(const struct client *c, double *freq_ppm, double *skew_ppm
 bool client_ever_synchronised(const struct client *c)
 {
   return c->n_updates > 0;
+}
+
+bool client_source_export(const struct client *c, unsigned i, struct sst_dump *out)
+{
+  if (i >= c->n)
+    return false;
+  sst_export(&c->src[i]->stats, out);
+  return true;
+}
+
+bool client_source_import(struct client *c, unsigned i, const struct sst_dump *in)
+{
+  return i < c->n && sst_import(&c->src[i]->stats, in);
 }

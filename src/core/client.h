@@ -18,6 +18,7 @@
 #include "core/addr.h"
 #include "core/platform.h"
 #include "core/refstate.h"
+#include "core/srcstats.h"
 #include "proto/ntp_mac.h"
 
 /* One server/peer's options, chrony's names and defaults (see
@@ -179,17 +180,46 @@ void client_remove_source(struct client *c, unsigned i);
  * logged. Returns false if there is no source i. */
 bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *addr);
 
-/* Observations for reports and tests. */
+/* Observations for reports (chronyc's sources, sourcestats, selectdata,
+ * ntpdata, authdata) and tests. Values in this core's signs: offsets are
+ * server minus local, frequencies > 0 when the local clock runs slow. */
+struct nsrc_ntp_data;
 struct client_source_report {
   struct ip_addr addr;
   uint16_t port;
+  char name[256];                /* as configured */
   int stratum;
   int poll;
   uint8_t reach;                 /* reachability register, newest bit 0 */
   char state;                    /* chronyc sources: '*', '+', '-', 'x', '~', '?' */
+  char sel_state;                /* chronyc selectdata's state letter */
+  bool noselect, prefer, trust, require, online;
+  bool in_burst;
+  uint32_t key;                  /* 0: none */
+  uint32_t refid;                /* of the last valid reply */
   double last_offset, last_delay;
   unsigned n_samples;
-  uint64_t valid_replies, bad_replies;
+  uint64_t valid_replies, bad_replies, requests;
+  struct sst_report stats;       /* the regression and the last sample, at now */
+  bool have_selection;           /* the selection's data below are valid */
+  double sel_lo, sel_hi;         /* offset interval (root distance) */
+  double sel_last_sample_ago;
+  uint8_t sel_leap;
+  double sel_score;              /* chrony's reselection score (>= 1) */
+  uint64_t good_replies;         /* valid replies that became samples */
+  const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid) */
+};
+
+/* chronyc tracking's numbers, beyond the served reference state. */
+struct client_tracking {
+  struct ip_addr addr;           /* the selected source; ADDR_UNSPEC: none */
+  double correction;             /* offset still to slew, > 0: to advance */
+  double last_offset;            /* of the last update */
+  double rms_offset;             /* long-term average of update offsets */
+  double freq_ppm;               /* correction in use, > 0: clock made faster */
+  double resid_freq_ppm;         /* of the selected source after the update */
+  double skew_ppm;
+  double last_update_interval;   /* s */
 };
 
 unsigned client_n_sources(const struct client *c);
@@ -199,5 +229,36 @@ unsigned client_steps(const struct client *c);
 /* The frequency correction in use and its error bound (for the drift file). */
 void client_frequency(const struct client *c, double *freq_ppm, double *skew_ppm);
 bool client_ever_synchronised(const struct client *c);
+void client_tracking(const struct client *c, struct client_tracking *t);
+
+/* Commands (chronyc's). The source functions apply to every source whose
+ * address is in `net` (a /0 subnet of family ADDR_UNSPEC: all) and return
+ * how many they changed. */
+struct ip_subnet;
+int client_set_online(struct client *c, const struct ip_subnet *net, bool online);
+int client_burst(struct client *c, const struct ip_subnet *net, int good, int total);
+/* Forget every source's samples (chronyc reset sources). */
+void client_reset_sources(struct client *c);
+/* Step the clock by the offset still to slew (chronyc makestep); false if
+ * the clock is not under control or the step failed. */
+bool client_step_now(struct client *c);
+/* makestep THRESHOLD LIMIT, as the directive. */
+void client_set_makestep(struct client *c, double threshold, int limit);
+/* Per-source settings (chronyc minpoll, maxpoll, maxdelay...). */
+enum client_modify { CLIENT_MINPOLL, CLIENT_MAXPOLL, CLIENT_MAXDELAY, CLIENT_MAXDELAYRATIO,
+                     CLIENT_MAXDELAYDEVRATIO, CLIENT_MINSTRATUM, CLIENT_POLLTARGET };
+bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
+                          double value);
+void client_set_maxupdateskew(struct client *c, double ppm);
+/* Select again now (chronyc reselect), optionally with a new reselectdist. */
+void client_reselect(struct client *c);
+void client_set_reselectdist(struct client *c, double dist);
+
+/* Dumps (chrony's dumpdir): source i's sample history, and loading one back
+ * (e.g. at start, from the previous run). Both return false if there is no
+ * source i; the import also if the dump is invalid (sst_import). */
+struct sst_dump;
+bool client_source_export(const struct client *c, unsigned i, struct sst_dump *out);
+bool client_source_import(struct client *c, unsigned i, const struct sst_dump *in);
 
 #endif

@@ -100,13 +100,13 @@ static double offset_correction(const struct discipline *d, const struct timespe
   return d->remaining - elapsed * r / (1.0 + r);
 }
 
-struct timespec disc_cook(struct discipline *d, const struct timespec *platform_time)
+struct timespec disc_cook(const struct discipline *d, const struct timespec *platform_time)
 {
   struct timespec raw = to_raw(d, platform_time);
   return ts_add_double(&raw, offset_correction(d, &raw));
 }
 
-double disc_remaining(struct discipline *d)
+double disc_remaining(const struct discipline *d)
 {
   struct timespec now;
   d->plat->ops->now(d->plat->ctx, &now);
@@ -114,7 +114,7 @@ double disc_remaining(struct discipline *d)
   return offset_correction(d, &raw);
 }
 
-void disc_cooked_time(struct discipline *d, struct timespec *cooked)
+void disc_cooked_time(const struct discipline *d, struct timespec *cooked)
 {
   struct timespec now;
   d->plat->ops->now(d->plat->ctx, &now);

@@ -55,8 +55,8 @@ void disc_fini(struct discipline *d);
 bool disc_add_listener(struct discipline *d, disc_change_fn fn, void *arg);
 
 /* Cooked time now, and of a platform time stamp (e.g. a receive time). */
-void disc_cooked_time(struct discipline *d, struct timespec *cooked);
-struct timespec disc_cook(struct discipline *d, const struct timespec *platform_time);
+void disc_cooked_time(const struct discipline *d, struct timespec *cooked);
+struct timespec disc_cook(const struct discipline *d, const struct timespec *platform_time);
 
 /* Set the base frequency to freq ppm and slew `offset` seconds (> 0: the
  * clock is behind and must advance). correction_time: the time over which
@@ -67,7 +67,7 @@ bool disc_step(struct discipline *d, double offset);
 
 double disc_base_freq(const struct discipline *d);
 /* The offset correction not yet slewed, now (> 0: the clock still to advance). */
-double disc_remaining(struct discipline *d);
+double disc_remaining(const struct discipline *d);
 /* Report synchronisation to the kernel (only with clock control). */
 void disc_set_sync(struct discipline *d, bool synchronised, double est_error, double max_error);
 

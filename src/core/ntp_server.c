@@ -110,7 +110,10 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   if (!key)
     return NTP_HEADER_LEN;
   size_t len = sign_reply(s, key, req.mac_keyid, req.hdr.version, reply, cap, dg->len);
-  return len > 0 ? len : drop(s, SRV_DROP_AUTH);
+  if (len == 0)
+    return drop(s, SRV_DROP_AUTH);
+  s->stats.auth_replied++;
+  return len;
 }
 
 void srv_receive(void *arg, int sock, const struct plat_datagram *dg)

@@ -41,6 +41,7 @@ enum srv_drop {
 struct srv_stats {
   uint64_t received;
   uint64_t replied;
+  uint64_t auth_replied;        /* authenticated replies made */
   uint64_t dropped[SRV_DROP_COUNT];
 };
 

@@ -212,6 +212,31 @@ void nsrc_start(struct nsrc *s)
   schedule(s, INITIAL_DELAY);
 }
 
+void nsrc_set_online(struct nsrc *s, bool online)
+{
+  if (online == s->online)
+    return;
+  s->online = online;
+  if (s->timer)
+    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  s->timer = 0;
+  if (online)
+    schedule(s, INITIAL_DELAY);
+}
+
+void nsrc_burst(struct nsrc *s, int good, int total)
+{
+  if (good <= 0 || total <= 0)
+    return;
+  s->burst_good = good < total ? good : total;
+  s->burst_total = total;
+  if (s->online) {
+    if (s->timer)
+      s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+    schedule(s, INITIAL_DELAY);
+  }
+}
+
 static void start_auto_burst(struct nsrc *s)
 {
   if (s->p.burst && s->burst_total == 0) {
@@ -299,37 +324,45 @@ static double peer_dispersion(const struct exch_sample *x)
   return ldexp(1.0, x->precision) + PHI * x->delay;
 }
 
-/* chrony's measurements.log line for a reply that passed tests 1-7. */
-static void log_measurement(const struct nsrc *s, const struct exch_sample *x,
-                            const struct ntp_header *h, const struct timespec *sample_time,
-                            enum plat_ts_source rx_source, const bool abcd[4])
+/* A reply that passed tests 1-7: kept for chronyc ntpdata and written to
+ * measurements.log. */
+static void record_measurement(struct nsrc *s, const struct exch_sample *x,
+                               const struct ntp_header *h, const struct timespec *sample_time,
+                               const struct plat_datagram *dg, const bool abcd[4])
 {
-  if (!s->log || !s->log->measurement)
-    return;
-  struct client_log_measurement m;
-  memset(&m, 0, sizeof(m));
-  m.time = *sample_time;
-  m.addr = s->p.addr;
-  m.leap = x->leap;
-  m.stratum = x->stratum;
+  struct nsrc_ntp_data *d = &s->last;
+  struct client_log_measurement *m = &d->m;
+  memset(d, 0, sizeof(*d));
+  d->valid = true;
+  m->time = *sample_time;
+  m->addr = s->p.addr;
+  m->leap = x->leap;
+  m->stratum = x->stratum;
   for (int i = CLIENT_TEST_1; i <= CLIENT_TEST_7; i++)
-    m.test[i] = true;
+    m->test[i] = true;
   for (int i = 0; i < 4; i++)
-    m.test[CLIENT_TEST_A + i] = abcd[i];
-  m.local_poll = s->poll;
-  m.remote_poll = h->poll;
-  m.score = s->poll_score;
-  m.offset = x->offset + s->p.offset;
-  m.peer_delay = x->delay;
-  m.peer_dispersion = peer_dispersion(x);
-  m.root_delay = x->root_delay;
-  m.root_dispersion = x->root_dispersion;
-  m.refid = x->refid;
-  m.mode = h->mode;
-  m.interleaved = false;
-  m.tx_source = PLAT_TS_DAEMON;
-  m.rx_source = rx_source;
-  s->log->measurement(s->log->arg, &m);
+    m->test[CLIENT_TEST_A + i] = abcd[i];
+  m->local_poll = s->poll;
+  m->remote_poll = h->poll;
+  m->score = s->poll_score;
+  m->offset = x->offset + s->p.offset;
+  m->peer_delay = x->delay;
+  m->peer_dispersion = peer_dispersion(x);
+  m->root_delay = x->root_delay;
+  m->root_dispersion = x->root_dispersion;
+  m->refid = x->refid;
+  m->mode = h->mode;
+  m->interleaved = false;
+  m->tx_source = PLAT_TS_DAEMON;
+  m->rx_source = dg->rx_source;
+  d->local = dg->local;
+  d->version = h->version;
+  d->precision = h->precision;
+  if (h->reference != 0)
+    d->ref_time = ntp_ts_to_timespec(h->reference, sample_time->tv_sec);
+  d->response_time = (double)(int64_t)(h->transmit - h->receive) / 4294967296.0;
+  if (s->log && s->log->measurement)
+    s->log->measurement(s->log->arg, m);
 }
 
 /* chrony's statistics.log line after a regression. */
@@ -471,7 +504,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     s->counters[NSRC_RX_LOOP]++;
     delay_tests(s, &x, &sample_time, tests);
     tests[3] = false;
-    log_measurement(s, &x, &h, &sample_time, dg->rx_source, tests);
+    record_measurement(s, &x, &h, &sample_time, dg, tests);
     return;
   }
   /* A valid reply: the server is reachable, whatever the delay tests say. */
@@ -483,7 +516,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     delay_tests(s, &x, &sample_time, tests);
     tests[0] = false;
     tests[3] = true;
-    log_measurement(s, &x, &h, &sample_time, dg->rx_source, tests);
+    record_measurement(s, &x, &h, &sample_time, dg, tests);
     return;
   }
   if (x.stratum < s->p.minstratum)
@@ -499,11 +532,12 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     s->min_delay = x.delay;
   delay_tests(s, &x, &sample_time, tests);
   tests[3] = true;
-  log_measurement(s, &x, &h, &sample_time, dg->rx_source, tests);
+  record_measurement(s, &x, &h, &sample_time, dg, tests);
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
     start_auto_burst(s);
     return;
   }
+  s->counters[NSRC_RX_GOOD]++;
   accept_sample(s, &x, &t1, &t4);
 }

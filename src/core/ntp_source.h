@@ -45,7 +45,18 @@ enum nsrc_counter {
   NSRC_RX_DISTANCE,   /* root distance too large */
   NSRC_RX_LOOP,       /* the server is synchronised to us */
   NSRC_RX_DELAY,      /* maxdelay, maxdelayratio or maxdelaydevratio */
+  NSRC_RX_GOOD,       /* passed every test: a sample */
   NSRC_COUNTERS
+};
+
+/* chronyc ntpdata: the last reply that passed tests 1-7. */
+struct nsrc_ntp_data {
+  bool valid;
+  struct client_log_measurement m;
+  struct ip_addr local;         /* the address it was sent to */
+  int version, precision;
+  struct timespec ref_time;     /* the server's reference time */
+  double response_time;         /* the server's transmit minus receive, s */
 };
 
 struct nsrc;
@@ -85,6 +96,7 @@ struct nsrc {
   double max_distance;          /* root distance limit (maxdistance) */
   const struct client_log_hooks *log;  /* NULL: no log files */
 
+  struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
   uint64_t counters[NSRC_COUNTERS];
@@ -105,5 +117,10 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);
+/* chronyc online/offline: stop polling, or start again at once. */
+void nsrc_set_online(struct nsrc *s, bool online);
+/* chronyc burst: up to `total` requests at short intervals until `good`
+ * samples arrive. */
+void nsrc_burst(struct nsrc *s, int good, int total);
 
 #endif

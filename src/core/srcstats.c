@@ -635,3 +635,70 @@ bool sst_add_dispersion(struct sst *s, double dispersion)
   }
   return true;
 }
+
+/* ---- dumps ---- */
+
+void sst_export(const struct sst *s, struct sst_dump *out)
+{
+  memset(out, 0, sizeof *out);
+  out->n = s->n;
+  out->stratum = s->stratum;
+  out->leap = s->leap;
+  out->asymmetry = s->asymmetry;
+  out->asymmetry_run = s->asymmetry_run;
+  for (int i = 0; i < s->n; i++) {
+    const struct sst_entry *e = &s->ring[slot(s, i)];
+    out->samples[i] = (struct sst_dump_sample){
+      .time = e->time, .offset = e->offset, .orig_offset = e->orig_offset,
+      .peer_delay = e->peer_delay, .peer_dispersion = e->peer_dispersion,
+      .root_delay = e->root_delay, .root_dispersion = e->root_dispersion,
+    };
+  }
+}
+
+static bool dump_sample_ok(const struct sst_dump_sample *x)
+{
+  return time_ok(&x->time) && value_ok(x->offset) && value_ok(x->orig_offset) &&
+         nonneg_ok(x->peer_delay) && nonneg_ok(x->peer_dispersion) &&
+         nonneg_ok(x->root_delay) && nonneg_ok(x->root_dispersion);
+}
+
+bool sst_dump_valid(const struct sst_dump *d)
+{
+  if (d->n < 0 || d->n > SST_MAX_SAMPLES || d->stratum < 0 || d->stratum > 15 || d->leap > 3 ||
+      !isfinite(d->asymmetry) || fabs(d->asymmetry) > MAX_ASYMMETRY ||
+      abs(d->asymmetry_run) > MAX_ASYMMETRY_RUN)
+    return false;
+  for (int i = 0; i < d->n; i++) {
+    if (!dump_sample_ok(&d->samples[i]))
+      return false;
+    if (i > 0 && !(ts_diff(&d->samples[i].time, &d->samples[i - 1].time) > 0.0))
+      return false;
+  }
+  return true;
+}
+
+bool sst_import(struct sst *s, const struct sst_dump *d)
+{
+  if (!sst_dump_valid(d))
+    return false;
+  sst_reset(s);
+  for (int i = d->n > s->max_samples ? d->n - s->max_samples : 0; i < d->n; i++) {
+    const struct sst_dump_sample *x = &d->samples[i];
+    s->last = (s->last + 1) % SST_RING_SIZE;
+    s->ring[s->last] = (struct sst_entry){
+      .time = x->time, .offset = x->offset, .orig_offset = x->orig_offset,
+      .peer_delay = x->peer_delay, .peer_dispersion = x->peer_dispersion,
+      .root_delay = x->root_delay, .root_dispersion = x->root_dispersion,
+    };
+    if (s->n == 0 || x->peer_delay < s->ring[s->min_delay_idx].peer_delay)
+      s->min_delay_idx = s->last;
+    s->n++;
+  }
+  s->stratum = d->stratum;
+  s->leap = d->leap;
+  s->asymmetry = d->asymmetry;
+  s->asymmetry_run = d->asymmetry_run;
+  sst_regress(s);
+  return true;
+}

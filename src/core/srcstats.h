@@ -196,4 +196,31 @@ void sst_get_frequency_range(const struct sst *s, double *lo, double *hi);
 double sst_poll_adjust(const struct sst *s, double error_in_estimate, double peer_distance,
                        int poll_target);
 
+/* Dumps (chrony's dumpdir): a source's history exported and imported back,
+ * e.g. across a restart of the daemon. Times and offsets are as stored (on
+ * the caller's time scale, adjusted by every slew so far). */
+struct sst_dump_sample {
+  struct timespec time;
+  double offset, orig_offset;
+  double peer_delay, peer_dispersion, root_delay, root_dispersion;
+};
+
+struct sst_dump {
+  int n;                    /* 0..SST_MAX_SAMPLES, oldest first */
+  int stratum;              /* of the newest sample, 0..15 */
+  uint8_t leap;             /* of the newest sample, 0..3 */
+  double asymmetry;         /* the estimate, |a| <= 0.5 */
+  int asymmetry_run;        /* |run| <= 1000 */
+  struct sst_dump_sample samples[SST_MAX_SAMPLES];
+};
+
+/* The samples in the fit (the runs test's extra samples are not kept). */
+void sst_export(const struct sst *s, struct sst_dump *out);
+/* Whether sst_import would accept d: counts and ranges as above, every
+ * sample valid as for sst_add, times strictly increasing. */
+bool sst_dump_valid(const struct sst_dump *d);
+/* Replace the history with d's samples (the newest max_samples of them)
+ * and fit them. Returns false, changing nothing, if !sst_dump_valid(d). */
+bool sst_import(struct sst *s, const struct sst_dump *d);
+
 #endif

@@ -143,3 +143,14 @@ void logfiles_stop(struct logfiles *l)
     l->f[i].path = NULL;
   }
 }
+
+void logfiles_cycle(struct logfiles *l)
+{
+  for (int i = 0; i < LOGFMT_FILES; i++) {
+    struct logfile *f = &l->f[i];
+    if (f->fd >= 0)
+      close(f->fd);
+    f->fd = -1;
+    f->writes = 0;
+  }
+}

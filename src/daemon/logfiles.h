@@ -29,6 +29,9 @@ struct logfiles {
 bool logfiles_start(struct logfiles *l, const char *dir, unsigned mask, int banner,
                     struct client_log_hooks *hooks);
 void logfiles_stop(struct logfiles *l);
+/* chronyc cyclelogs: close the files (after a rename by logrotate); the
+ * next line opens them anew, banner first. */
+void logfiles_cycle(struct logfiles *l);
 /* Append text (a banner first when due) to file f. */
 void logfiles_write(struct logfiles *l, enum logfmt_file f, const char *line, size_t len);
 

@@ -11,16 +11,19 @@
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/refstate.h"
+#include "daemon/control.h"
 #include "daemon/options.h"
 #include "proto/ntp_packet.h"
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
+#include "daemon/dumps.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
 #include "daemon/sources.h"
 #include "sys/detach.h"
 #include "sys/log.h"
 #include "sys/loop.h"
+#include "sys/pidfile.h"
 #include "sys/platform_linux.h"
 #include "sys/privileges.h"
 
@@ -38,6 +41,8 @@ struct daemon {
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
   struct logfiles logfiles;       /* logdir + log */
+  struct pidfile pidfile;
+  struct control control;         /* command sockets */
 };
 
 /* Parse the command-line directives, or else the configuration file, and
@@ -134,12 +139,54 @@ static void load_sourcedirs(struct daemon *d)
   conf_diag_free(&diag);
 }
 
+/* ---- what chronyc's commands do to the daemon ---- */
+static int cmd_shutdown(void *arg)
+{
+  struct daemon *d = arg;
+  log_printf(PLAT_LOG_INFO, "Shutdown requested");
+  loop_quit(d->loop, 0);
+  return CMD_STT_SUCCESS;
+}
+
+static int cmd_dump(void *arg)
+{
+  struct daemon *d = arg;
+  dumps_save(d->cfg.dumpdir, d->client);
+  return CMD_STT_SUCCESS;
+}
+
+static int cmd_rekey(void *arg)
+{
+  struct daemon *d = arg;
+  keyfile_free(&d->keys);
+  keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
+  return CMD_STT_SUCCESS;
+}
+
+static int cmd_cyclelogs(void *arg)
+{
+  struct daemon *d = arg;
+  logfiles_cycle(&d->logfiles);
+  return CMD_STT_SUCCESS;
+}
+
+static bool start_control(struct daemon *d, const struct options *o)
+{
+  if (!control_start(&d->control, &d->cfg, o->family, d->loop, linux_platform_get(d->lp), &d->ref,
+                     &d->server))
+    return false;
+  d->control.srv.client = d->client;
+  d->control.srv.ops = (struct cmdsrv_ops){
+    .shutdown = cmd_shutdown, .dump = cmd_dump, .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs,
+    .arg = d};
+  return true;
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
   load_sourcedirs(d);
-  if (d->cfg.n_sources + d->srcdir.n_sources == 0)
-    return true;
+  /* Created even without sources: chronyc can add some. */
   d->sources = sources_new(d->loop, linux_platform_get(d->lp), o->family);
   if (!d->sources)
     return false;
@@ -155,6 +202,7 @@ static bool start_client(struct daemon *d, const struct options *o)
     return false;
   sources_add(d->sources, &d->cfg, d->client);
   sources_add(d->sources, &d->srcdir, d->client);
+  dumps_load(d->cfg.dumpdir, d->client, o->reload, o->user);
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -173,6 +221,8 @@ static void log_server_stats(const struct ntp_server *s)
 static int run_daemon(struct daemon *d, const struct options *o)
 {
   int ready_fd = -1, status = 1;
+  if (!pidfile_check(d->cfg.pidfile))
+    return 1;
   if (!o->foreground && (ready_fd = detach_start()) < 0) {
     fprintf(stderr, "Could not detach: %s\n", strerror(errno));
     return 1;
@@ -187,6 +237,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
   log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
   if (o->no_clock_control)
     log_printf(PLAT_LOG_INFO, "Disabled control of system clock");
+  if (!pidfile_open(&d->pidfile, d->cfg.pidfile))
+    goto out;
 
   d->loop = loop_new();
   d->lp = d->loop ? linux_platform_new(d->loop) : NULL;
@@ -201,6 +253,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
   }
   if (!start_client(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
+    goto out;
+  }
+  if (!start_control(d, o)) {
+    log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
   }
   if (o->user && !priv_drop(o->user, !o->no_clock_control)) {
@@ -218,10 +274,12 @@ static int run_daemon(struct daemon *d, const struct options *o)
   ready_fd = -1;
   status = loop_run(d->loop) == 0 ? 0 : 1;
   drift_stop(&d->drift);
+  dumps_save(d->cfg.dumpdir, d->client);
   log_server_stats(&d->server);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
   detach_done(ready_fd, status ? status : 1);
+  control_stop(&d->control);
   sources_free(d->sources);
   client_free(d->client);
   logfiles_stop(&d->logfiles);
@@ -230,6 +288,7 @@ out:
   keyfile_free(&d->keys);
   linux_platform_free(d->lp);
   loop_free(d->loop);
+  pidfile_close(&d->pidfile);
   log_close();
   return status;
 }

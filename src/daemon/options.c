@@ -20,6 +20,7 @@ static void usage(FILE *out)
           "  -p\t\tPrint configuration and exit\n"
           "  -q\t\tSet the clock once (step) and exit\n"
           "  -Q\t\tPrint offset of the configured servers and exit (clock untouched)\n"
+          "  -r\t\tReload sample histories from the dump files of dumpdir\n"
           "  -t SECONDS\tExit after SECONDS\n"
           "  -u USER\tSpecify user (drop root privileges after binding sockets)\n"
           "  -x\t\tDon't control system clock\n"
@@ -51,7 +52,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
   memset(o, 0, sizeof(*o));
   o->conf_file = DEFAULT_CONF_FILE;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "46f:ndl:L:pQqt:u:xvh", long_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "46f:ndl:L:pQqrt:u:xvh", long_opts, NULL)) != -1) {
     switch (c) {
     case '4': o->family = 4; break;
     case '6': o->family = 6; break;
@@ -69,6 +70,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     case 'p': o->print_config = true; break;
     case 'Q': o->query = true; break;
     case 'q': o->query = o->set_clock = true; break;
+    case 'r': o->reload = true; break;
     case 't':
       if (!parse_number(optarg, 0.001, 1e9, &o->timeout)) {
         fprintf(stderr, "Bad timeout: %s\n", optarg);

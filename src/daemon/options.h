@@ -12,6 +12,7 @@ struct options {
   int debug;                   /* -d count: log to stderr, twice for debug */
   bool no_clock_control;       /* -x */
   bool print_config;           /* -p */
+  bool reload;                 /* -r: load the dump files */
   bool query;                  /* -Q, or -q */
   bool set_clock;              /* -q: step the clock by the measured offset */
   int log_level;               /* -L */

@@ -330,9 +330,16 @@ static void schedule_work(struct sources *s)
     s->work_timer = loop_add_timer(s->loop, 0.0, on_work_timer, s);
 }
 
+/* A source's first sample. Once max_sources have answered, the others stay
+ * tentative: chronyd removes them at the reply that completed the pool, so
+ * it never takes their replies. Here the removal waits for the work timer,
+ * and a reply read in the same pass of the loop (two servers answering
+ * together) must not save its source from it. */
 static void answered(struct sources *s, struct named *n, int m)
 {
   int count = 0;
+  if (n->complete)
+    return;
   n->answered[m] = true;
   for (int i = 0; i < n->n_members; i++)
     count += n->answered[i];

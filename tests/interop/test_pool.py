@@ -1,6 +1,7 @@
 """Sources given by name, as chronyd handles them: a pool resolved through the
 hosts file yields sources on two real chronyd 4.3 servers; a pool that wants
-fewer sources drops the tentative ones that did not answer first; a source
+fewer sources drops the tentative ones that did not answer first, also when
+both servers' first replies are read together; a source
 that stops answering is replaced by another address of its name; a name that
 does not resolve is retried with chronyd's growing interval without spinning;
 a sourcedir's *.sources file adds its servers at start.
@@ -17,6 +18,7 @@ retry interval (28 s)."""
 import os
 import re
 import select
+import signal
 import socket
 import struct
 import subprocess
@@ -25,7 +27,8 @@ import time
 
 import pytest
 
-from ntptest import Daemon, chronyd_daemon, free_udp_port, is_root, peers_root, wait_for
+from ntptest import (Daemon, _socket_inodes, chronyd_daemon, free_udp_port, is_root, peers_root,
+                     wait_for)
 
 POOL = "pool.test"
 NOWHERE = "nowhere.test"
@@ -142,7 +145,7 @@ def name_server():
 @pytest.fixture
 def chronyd_pair(tmp_path):
     """chronyd 4.3 (-x -4) serving stratum 1 on 127.0.0.2 and 127.0.0.3, one
-    port; yields (port, [command socket of each])."""
+    port; yields (port, [command socket of each], [Daemon of each])."""
     require_namespace()
     port = free_udp_port()
     started, sockets = [], []
@@ -158,7 +161,7 @@ def chronyd_pair(tmp_path):
             started.append(d)
             d.start(wait_ports=[(4, port)])
             sockets.append(sock)
-        yield port, sockets
+        yield port, sockets, started
     finally:
         for d in started:
             rc = d.stop()
@@ -174,6 +177,23 @@ def requests_served(sock):
     m = re.search(r"NTP packets received\s*:\s*(\d+)", r.stdout)
     assert m, r.stdout
     return int(m.group(1))
+
+
+def queued_sockets(pid):
+    """How many of process pid's UDP sockets have datagrams waiting to be read."""
+    inodes = _socket_inodes(pid)
+    n = 0
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(table) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) >= 10 and fields[9] in inodes and int(fields[4].split(":")[1], 16):
+                n += 1
+    return n
 
 
 def pool_hosts():
@@ -200,7 +220,7 @@ def run(tmp_path):
 # ---------------------------------------------------------------- tests
 
 def test_pool_yields_two_sources(run, name_server, chronyd_pair):
-    port, sockets = chronyd_pair
+    port, sockets, _ = chronyd_pair
     d = run("port 0\npool %s port %d iburst maxsources 2\n" % (POOL, port), pool_hosts())
     for addr in SERVERS:
         assert wait_for(lambda: "Added source %s (%s)" % (addr, POOL) in d.log(), 5), d.log()
@@ -214,10 +234,9 @@ def test_pool_yields_two_sources(run, name_server, chronyd_pair):
     assert d.alive()
 
 
-def test_pool_keeps_maxsources_that_answered_first(run, name_server, chronyd_pair):
-    port, sockets = chronyd_pair
-    d = run("port 0\npool %s port %d iburst maxsources 1\n" % (POOL, port), pool_hosts())
-    # Twice maxsources are tried; once one answered, the other goes.
+def check_one_kept(d, sockets):
+    """Of the pool's two sources (maxsources 1) one was removed, once, and
+    hears no more requests; the other is selected."""
     assert wait_for(lambda: "Removed tentative source" in d.log(), 10), d.log()
     m = re.search(r"Removed tentative source (\S+) \(%s\)" % re.escape(POOL), d.log())
     assert m and m.group(1) in SERVERS, d.log()
@@ -229,10 +248,46 @@ def test_pool_keeps_maxsources_that_answered_first(run, name_server, chronyd_pai
     before = requests_served(gone)
     time.sleep(3)
     assert requests_served(gone) == before
+    assert d.log().count("Removed tentative source") == 1, d.log()
+
+
+def test_pool_keeps_maxsources_that_answered_first(run, name_server, chronyd_pair):
+    port, sockets, _ = chronyd_pair
+    d = run("port 0\npool %s port %d iburst maxsources 1\n" % (POOL, port), pool_hosts())
+    # Twice maxsources are tried; once one answered, the other goes.
+    check_one_kept(d, sockets)
+
+
+def test_pool_replies_read_together_keep_maxsources(run, name_server, chronyd_pair):
+    """Both servers' first replies wait in stratumd's sockets and are read in
+    one pass of its loop (as when it is busy or descheduled): the first one
+    completes the pool, the second must not save its source (chronyd has
+    removed it by then)."""
+    port, sockets, servers = chronyd_pair
+    for c in servers:
+        c.signal(signal.SIGSTOP)
+    d = None
+    try:
+        d = run("port 0\npool %s port %d iburst maxsources 1\n" % (POOL, port), pool_hosts())
+        # The first requests (0.2 s after the sources are added) wait in the
+        # stopped servers' sockets; stratumd is stopped before its next
+        # request of the burst (2 s later), the servers answer, and it
+        # resumes with both replies to read.
+        assert wait_for(lambda: all(queued_sockets(c.proc.pid) for c in servers), 5), d.log()
+        d.signal(signal.SIGSTOP)
+        for c in servers:
+            c.signal(signal.SIGCONT)
+        assert wait_for(lambda: queued_sockets(d.proc.pid) >= 2, 5), d.log()
+    finally:
+        for c in servers:
+            c.signal(signal.SIGCONT)
+        if d:
+            d.signal(signal.SIGCONT)
+    check_one_kept(d, sockets)
 
 
 def test_unreachable_source_replaced_by_another_address(run, name_server, chronyd_pair):
-    port, sockets = chronyd_pair
+    port, sockets, _ = chronyd_pair
     dead = "127.0.0.4"                  # first in the hosts file, nothing there
     hosts = "%s single.test\n%s single.test\n" % (dead, SERVERS[0])
     d = run("port 0\nserver single.test port %d iburst minpoll 0 maxpoll 0\n" % port, hosts)

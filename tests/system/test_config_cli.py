@@ -331,7 +331,8 @@ def test_daemon_mode_detaches_and_serves(tmp_path):
     stratumd = require_stratumd()
     port = free_udp_port()
     conf = tmp_path / "detach.conf"
-    conf.write_text(server_config(port))
+    pidfile = tmp_path / "stratumd.pid"
+    conf.write_text(server_config(port, extra=["pidfile %s" % pidfile]))
     pids = []
     try:
         r = subprocess.run([str(stratumd), "-x", "-f", str(conf)], capture_output=True,
@@ -340,9 +341,12 @@ def test_daemon_mode_detaches_and_serves(tmp_path):
         assert _wait_for(lambda: _pids_with_arg(str(conf)), 2.0)
         pids = _pids_with_arg(str(conf))
         assert len(pids) == 1, pids
+        # The PID file names the daemon, not the process that detached.
+        assert pidfile.read_text() == "%d\n" % pids[0]
         assert query(("127.0.0.1", port), timeout=2.0)[1] is not None
         os.kill(pids[0], signal.SIGTERM)
         assert _wait_for(lambda: not _pids_with_arg(str(conf)), 2.0)
+        assert not pidfile.exists()
     finally:
         for pid in _pids_with_arg(str(conf)):
             os.kill(pid, signal.SIGKILL)
@@ -355,12 +359,13 @@ def test_daemon_mode_config_error(tmp_path):
     stratumd = require_stratumd()
     port = free_udp_port()
     conf = tmp_path / "detach-bad.conf"
-    conf.write_text(server_config(port) + "no-such-directive 1\n")
+    conf.write_text(server_config(port, extra=["pidfile %s" % (tmp_path / "stratumd.pid")])
+                    + "no-such-directive 1\n")
     try:
         r = subprocess.run([str(stratumd), "-x", "-f", str(conf)], capture_output=True,
                            text=True, timeout=10, stdin=subprocess.DEVNULL)
         assert r.returncode == 1
-        assert "detach-bad.conf:5:" in r.stderr, r.stderr
+        assert "detach-bad.conf:6:" in r.stderr, r.stderr
         time.sleep(0.2)
         assert _pids_with_arg(str(conf)) == []
     finally:

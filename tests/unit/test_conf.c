@@ -255,11 +255,11 @@ static void test_long_word_in_message(void **state)
 static void test_not_implemented_warned_once(void **state)
 {
   struct fixture *f = *state;
-  parse_ok(f, "dumpdir /a\ndumpdir /b\nlogdir /d\nport 1\nallow\n");
+  parse_ok(f, "ntsdumpdir /a\nntsdumpdir /b\nlogdir /d\nport 1\nallow\n");
   assert_int_equal(count_warnings(&f->d), 1);
   assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:1: dumpdir: not implemented in this build, ignored"));
-  assert_string_equal(f->c.dumpdir, "/b");
+                          "t.conf:1: ntsdumpdir: not implemented in this build, ignored"));
+  assert_string_equal(f->c.ntsdumpdir, "/b");
   assert_string_equal(f->c.logdir, "/d");
 }
 
@@ -271,7 +271,8 @@ static void test_implemented_flags(void **state)
     "combinelimit", "maxdistance", "maxjitter", "minsources", "reselectdist", "stratumweight",
     "corrtimeratio", "driftfile", "makestep", "maxdrift", "maxupdateskew", "maxslewrate",
     "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport", "log", "logbanner",
-    "logdir"};
+    "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny", "cmdport",
+    "opencommands"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
@@ -1152,8 +1153,8 @@ static void test_seed_file(void **state)
   assert_int_equal(chdir(STRATUM_SOURCE_ROOT), 0);
   assert_int_equal(conf_load_file(&f->c, "tests/data/seed-chrony.conf", &f->d), 0);
   assert_int_equal(f->d.n_errors, 0);
-  /* dumpdir + dumponexit */
-  assert_int_equal(count_warnings(&f->d), 2);
+  /* dumponexit */
+  assert_int_equal(count_warnings(&f->d), 1);
   assert_true(has_message(&f->d, CONF_WARNING, "tests/data/seed-chrony.conf:12: dumponexit: "
                           "directive is no longer supported, ignored"));
   assert_int_equal(f->c.n_sources, 5);

@@ -696,6 +696,75 @@ static void test_min_delay_option(void **state)
   assert_true(fabs(sst_min_delay(&s) - 0.016) < 1e-15);
 }
 
+/* A history exported and imported into a fresh instance gives the same
+ * estimates; the import keeps only the newest max_samples. */
+static void test_export_import_round_trip(void **state)
+{
+  (void)state;
+  struct sst a, b;
+  struct sst_dump d;
+  rng_state = 7;
+  sst_init(&a, 6, 0);
+  for (int i = 0; i < 20; i++)
+    add(&a, 16.0 * i, 1e-3 + 2e-6 * 16.0 * i + gauss(1e-5), 1e-3 + 1e-4 * uniform());
+  sst_export(&a, &d);
+  assert_int_equal(d.n, sst_samples(&a));
+  assert_int_equal(d.stratum, 2);
+  assert_int_equal(d.leap, 0);
+  assert_true(sst_dump_valid(&d));
+
+  sst_init(&b, 6, 0);
+  assert_true(sst_import(&b, &d));
+  assert_int_equal(sst_samples(&b), sst_samples(&a));
+  struct sst_tracking ta = tracking(&a, 400.0), tb = tracking(&b, 400.0);
+  assert_true(fabs(ta.offset - tb.offset) < 1e-12);
+  assert_true(fabs(ta.frequency - tb.frequency) < 1e-12);
+  assert_true(selection(&b, 400.0).select_ok);
+
+  sst_init(&b, 3, 4);
+  assert_true(sst_import(&b, &d));
+  assert_int_equal(sst_samples(&b), 4);
+  struct sst_report r = report(&b, 400.0);
+  assert_true(r.last_offset == d.samples[d.n - 1].offset);
+}
+
+/* Invalid dumps are refused and change nothing. */
+static void test_import_rejects_invalid_dumps(void **state)
+{
+  (void)state;
+  struct sst s;
+  struct sst_dump good, d;
+  sst_init(&s, 6, 0);
+  for (int i = 0; i < 8; i++)
+    add(&s, 16.0 * i, 1e-3, 1e-3);
+  sst_export(&s, &good);
+
+  struct sst b;
+  sst_init(&b, 6, 0);
+  add(&b, 0.0, 0.5, 1e-3);
+  for (int k = 0; k < 12; k++) {
+    d = good;
+    switch (k) {
+    case 0: d.n = -1; break;
+    case 1: d.n = SST_MAX_SAMPLES + 1; break;
+    case 2: d.stratum = 16; break;
+    case 3: d.leap = 4; break;
+    case 4: d.asymmetry = 0.6; break;
+    case 5: d.asymmetry = NAN; break;
+    case 6: d.asymmetry_run = 1001; break;
+    case 7: d.samples[3].time = d.samples[2].time; break;       /* not increasing */
+    case 8: d.samples[1].time.tv_nsec = 1000000000L; break;
+    case 9: d.samples[0].peer_delay = -1e-3; break;
+    case 10: d.samples[5].orig_offset = INFINITY; break;
+    case 11: d.samples[7].root_dispersion = 2e10; break;
+    }
+    assert_false(sst_dump_valid(&d));
+    assert_false(sst_import(&b, &d));
+    assert_int_equal(sst_samples(&b), 1);
+    assert_true(report(&b, 1.0).last_offset == 0.5);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -722,6 +791,8 @@ int main(void)
     cmocka_unit_test(test_add_dispersion),
     cmocka_unit_test(test_asymmetry_estimated),
     cmocka_unit_test(test_min_delay_option),
+    cmocka_unit_test(test_export_import_round_trip),
+    cmocka_unit_test(test_import_rejects_invalid_dumps),
   };
   return cmocka_run_group_tests_name("srcstats", tests, NULL, NULL);
 }

@@ -1,0 +1,42 @@
+/* libFuzzer target for the command server (src/core/cmdsrv.c), with no
+ * sources: any datagram, from the Unix socket or UDP, must be handled
+ * without a crash, and a reply is never longer than the datagram. The
+ * first input byte picks local or UDP. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cmdsrv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fixed_now(void *ctx, struct timespec *out)
+{
+  (void)ctx;
+  out->tv_sec = 1700000000;
+  out->tv_nsec = 0;
+}
+
+static const struct platform_ops ops = {.now = fixed_now};
+static const struct platform plat = {.ops = &ops};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  struct refstate ref;
+  struct ntp_server ntp;
+  struct cmdsrv srv;
+  uint8_t out[CMD_MAX_PACKET];
+  if (size < 1)
+    return 0;
+  refstate_init(&ref, -20);
+  refstate_set_local(&ref, data[0] & 2, 3);
+  srv_init(&ntp, &plat, &ref);
+  cmdsrv_init(&srv, &plat, &ref, &ntp);
+  size_t n = cmdsrv_process(&srv, data + 1, size - 1, data[0] & 1, out, sizeof(out));
+  if (n > size - 1)
+    abort();
+  cmdsrv_free(&srv);
+  srv_free(&ntp);
+  return 0;
+}

@@ -1,0 +1,735 @@
+#include "client/cmdparse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client/ipaddr.h"
+
+struct command_entry;
+
+struct parser {
+  struct sc_command *cmd;
+  const struct sc_resolver *res;
+  const struct command_entry *e;   /* the command being parsed */
+};
+
+/* A command word, its parser and what that parser needs to know. */
+struct command_entry {
+  const char *name;
+  void (*parse)(struct parser *p, char *line);
+  uint16_t command, command2;      /* the request(s) it sends */
+  enum sc_report report;
+  const char *message;             /* for a syntax error */
+};
+
+/* ---------------------------------------------------------------- words */
+
+void sc_normalize_line(char *line)
+{
+  char *q = line;
+  bool space = true, first = true;
+  for (const char *p = line; *p; p++) {
+    if (isspace((unsigned char)*p)) {
+      if (!space)
+        *q++ = ' ';
+      space = true;
+      continue;
+    }
+    if (first && strchr("!;#%", *p))
+      break;
+    *q++ = *p;
+    space = first = false;
+  }
+  if (q > line && q[-1] == ' ')
+    q--;
+  *q = '\0';
+}
+
+/* Terminate the word at *p and return it; *p moves to the next word. */
+static char *next_word(char **p)
+{
+  char *w = *p, *e = w;
+  while (*e && !isspace((unsigned char)*e))
+    e++;
+  char *n = e;
+  while (*n && isspace((unsigned char)*n))
+    n++;
+  *e = '\0';
+  *p = n;
+  return w;
+}
+
+static bool parse_long(const char *s, long min, long max, long *v)
+{
+  char *end;
+  errno = 0;
+  long x = strtol(s, &end, 10);
+  if (end == s || *end != '\0' || errno || x < min || x > max)
+    return false;
+  *v = x;
+  return true;
+}
+
+static bool parse_int(const char *s, int *v)
+{
+  long x;
+  if (!parse_long(s, INT_MIN, INT_MAX, &x))
+    return false;
+  *v = (int)x;
+  return true;
+}
+
+/* As sscanf's %u: a leading minus wraps around. */
+static bool parse_u32(const char *s, uint32_t *v)
+{
+  long x;
+  if (!parse_long(s, -(long)UINT32_MAX, UINT32_MAX, &x))
+    return false;
+  *v = (uint32_t)x;
+  return true;
+}
+
+static bool parse_double(const char *s, double *v)
+{
+  char *end;
+  double x = strtod(s, &end);
+  if (end == s || *end != '\0')
+    return false;
+  *v = x;
+  return true;
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void fail(struct parser *p, const char *message)
+{
+  p->cmd->action = SC_ACT_ERROR;
+  snprintf(p->cmd->message, sizeof(p->cmd->message), "%s", message);
+}
+
+static void request(struct parser *p, uint16_t command)
+{
+  p->cmd->action = SC_ACT_REQUEST;
+  p->cmd->req.command = command;
+}
+
+static void report(struct parser *p, enum sc_report r)
+{
+  p->cmd->action = SC_ACT_REPORT;
+  p->cmd->report = r;
+}
+
+/* ---------------------------------------------------------------- addresses */
+
+/* An address literal (or ID#N), else a host name through the resolver. */
+static bool source_address(struct parser *p, const char *s, struct cmd_ip *ip)
+{
+  if (sc_ip_parse(s, true, ip))
+    return true;
+  return *s && p->res && p->res->resolve && p->res->resolve(p->res->arg, s, ip);
+}
+
+/* [[MASK/]ADDRESS] or ADDRESS/BITS, as chronyc's online/offline/burst. */
+static bool mask_address(struct parser *p, char *s, struct cmd_ip *mask, struct cmd_ip *addr)
+{
+  unsigned bits;
+  char *slash = strchr(s, '/');
+  memset(mask, 0, sizeof(*mask));
+  memset(addr, 0, sizeof(*addr));
+  if (!*s)
+    return true;
+  if (!slash) {
+    if (!source_address(p, s, addr)) {
+      fail(p, "Could not get address for hostname");
+      return false;
+    }
+    sc_ip_mask(-1, addr->family, mask);
+    return true;
+  }
+  *slash = '\0';
+  if (sc_ip_parse(s, false, mask)) {
+    if (sc_ip_parse(slash + 1, false, addr) && addr->family == mask->family)
+      return true;
+    if (sscanf(slash + 1, "%u", &bits) == 1) {
+      *addr = *mask;
+      sc_ip_mask((int)bits, addr->family, mask);
+      return true;
+    }
+  }
+  fail(p, "Invalid syntax for mask/address");
+  return false;
+}
+
+/* [all] [SUBNET] of allow/deny/cmdallow/cmddeny: "10", "10.1/16",
+ * "192.0.2.1", "2001:db8::/32", a host name; nothing means everything. */
+static bool allow_deny(struct parser *p, char *line, bool *all, struct cmd_req_allow *a)
+{
+  char *net = next_word(&line);
+  *all = strcmp(net, "all") == 0;
+  if (*all)
+    net = next_word(&line);
+  memset(a, 0, sizeof(*a));
+  if (*line)
+    return false;
+  if (!*net)
+    return true;
+  int bits = -1;
+  char *slash = strchr(net, '/');
+  if (slash) {
+    long b;
+    if (!parse_long(slash + 1, 0, INT_MAX, &b))
+      return false;
+    bits = (int)b;
+    *slash = '\0';
+  }
+  if (sc_ip_parse(net, false, &a->ip)) {
+    a->subnet_bits = bits >= 0 ? bits : a->ip.family == CMD_IP_INET6 ? 128 : 32;
+    return true;
+  }
+  unsigned parts[3] = {0, 0, 0};
+  int n = 0;
+  char *s = net;
+  while (n < 3 && isdigit((unsigned char)*s)) {
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (v > 255)
+      return false;
+    parts[n++] = (unsigned)v;
+    s = end;
+    if (*s != '.')
+      break;
+    s++;
+  }
+  if (n > 0 && *s == '\0' && s[-1] != '.') {
+    a->ip.family = CMD_IP_INET4;
+    a->ip.bytes[0] = (uint8_t)parts[0];
+    a->ip.bytes[1] = (uint8_t)parts[1];
+    a->ip.bytes[2] = (uint8_t)parts[2];
+    a->subnet_bits = bits >= 0 ? bits : n * 8;
+    return true;
+  }
+  if (bits < 0 && p->res && p->res->resolve && p->res->resolve(p->res->arg, net, &a->ip)) {
+    a->subnet_bits = a->ip.family == CMD_IP_INET6 ? 128 : 32;
+    return true;
+  }
+  return false;
+}
+
+/* ---------------------------------------------------------------- add source */
+
+enum opt_kind { OPT_FLAG, OPT_NOT_FLAG, OPT_I32, OPT_U32, OPT_KEY, OPT_DOUBLE, OPT_EXTFIELD };
+
+struct source_option {
+  const char *name;
+  enum opt_kind kind;
+  size_t offset;                   /* of the field in struct cmd_req_source */
+  uint32_t flag;
+};
+
+#define SRC_FIELD(m) offsetof(struct cmd_req_source, m)
+#define FLAG(n, f) {n, OPT_FLAG, 0, f}
+
+/* The options of chronyc 4.3's add command. */
+static const struct source_option source_options[] = {
+  FLAG("auto_offline", CMD_ADDSRC_AUTOOFFLINE), FLAG("burst", CMD_ADDSRC_BURST),
+  FLAG("copy", CMD_ADDSRC_COPY), FLAG("iburst", CMD_ADDSRC_IBURST),
+  {"offline", OPT_NOT_FLAG, 0, CMD_ADDSRC_ONLINE}, FLAG("nts", CMD_ADDSRC_NTS),
+  FLAG("xleave", CMD_ADDSRC_INTERLEAVED), FLAG("noselect", CMD_ADDSRC_NOSELECT),
+  FLAG("prefer", CMD_ADDSRC_PREFER), FLAG("require", CMD_ADDSRC_REQUIRE),
+  FLAG("trust", CMD_ADDSRC_TRUST),
+  {"certset", OPT_U32, SRC_FIELD(cert_set), 0}, {"key", OPT_KEY, SRC_FIELD(authkey), 0},
+  {"asymmetry", OPT_DOUBLE, SRC_FIELD(asymmetry), 0},
+  {"extfield", OPT_EXTFIELD, 0, CMD_ADDSRC_EF_EXP1},
+  {"filter", OPT_I32, SRC_FIELD(filter_length), 0},
+  {"maxdelay", OPT_DOUBLE, SRC_FIELD(max_delay), 0},
+  {"maxdelayratio", OPT_DOUBLE, SRC_FIELD(max_delay_ratio), 0},
+  {"maxdelaydevratio", OPT_DOUBLE, SRC_FIELD(max_delay_dev_ratio), 0},
+  {"maxdelayquant", OPT_DOUBLE, SRC_FIELD(max_delay_quant), 0},
+  {"maxpoll", OPT_I32, SRC_FIELD(maxpoll), 0},
+  {"maxsamples", OPT_I32, SRC_FIELD(max_samples), 0},
+  {"maxsources", OPT_U32, SRC_FIELD(max_sources), 0},
+  {"mindelay", OPT_DOUBLE, SRC_FIELD(min_delay), 0},
+  {"minpoll", OPT_I32, SRC_FIELD(minpoll), 0},
+  {"minsamples", OPT_I32, SRC_FIELD(min_samples), 0},
+  {"minstratum", OPT_U32, SRC_FIELD(min_stratum), 0},
+  {"ntsport", OPT_U32, SRC_FIELD(nts_port), 0},
+  {"offset", OPT_DOUBLE, SRC_FIELD(offset), 0},
+  {"port", OPT_U32, SRC_FIELD(port), 0},
+  {"polltarget", OPT_U32, SRC_FIELD(poll_target), 0},
+  {"presend", OPT_I32, SRC_FIELD(presend_minpoll), 0},
+  {"version", OPT_U32, SRC_FIELD(version), 0},
+};
+
+/* The values chronyc 4.3 sends for options not given. */
+static void source_defaults(struct cmd_req_source *s)
+{
+  memset(s, 0, sizeof(*s));
+  s->port = 123;
+  s->minpoll = 6;
+  s->maxpoll = 10;
+  s->presend_minpoll = 100;
+  s->poll_target = 8;
+  s->max_sources = 4;
+  s->min_samples = -1;
+  s->max_samples = -1;
+  s->nts_port = 4460;
+  s->max_delay = 3.0;
+  s->max_delay_dev_ratio = 10.0;
+  s->asymmetry = 1.0;
+  s->flags = CMD_ADDSRC_ONLINE;
+}
+
+static const struct source_option *find_source_option(const char *name)
+{
+  for (size_t i = 0; i < sizeof(source_options) / sizeof(source_options[0]); i++)
+    if (strcasecmp(source_options[i].name, name) == 0)
+      return &source_options[i];
+  return NULL;
+}
+
+/* Apply one option, taking its value from *line when it has one. */
+static bool source_option(struct cmd_req_source *s, const struct source_option *o, char **line)
+{
+  char *field = (char *)s + o->offset;
+  uint32_t u;
+  switch (o->kind) {
+  case OPT_FLAG:
+    s->flags |= o->flag;
+    return true;
+  case OPT_NOT_FLAG:
+    s->flags &= ~o->flag;
+    return true;
+  case OPT_I32:
+    return parse_int(next_word(line), (int *)(void *)field);
+  case OPT_U32:
+    return parse_u32(next_word(line), (uint32_t *)(void *)field);
+  case OPT_KEY:
+    return parse_u32(next_word(line), &u) && u != 0 && (*(uint32_t *)(void *)field = u, true);
+  case OPT_DOUBLE:
+    return parse_double(next_word(line), (double *)(void *)field);
+  case OPT_EXTFIELD:
+    if (strtoul(next_word(line), NULL, 16) != 0xF323)
+      return false;
+    s->flags |= o->flag;
+    return true;
+  }
+  return false;
+}
+
+static void parse_add(struct parser *p, char *line)
+{
+  static const struct { const char *word; uint32_t type; } types[] = {
+    {"server", CMD_ADDSRC_SERVER}, {"peer", CMD_ADDSRC_PEER}, {"pool", CMD_ADDSRC_POOL}};
+  struct cmd_req_source *s = &p->cmd->req.data.source;
+  const char *word = next_word(&line), *name = next_word(&line);
+  source_defaults(s);
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    if (strcasecmp(word, types[i].word) == 0)
+      s->type = types[i].type;
+  if (!s->type || !*name)
+    return fail(p, "Invalid syntax for add command");
+  while (*line) {
+    const struct source_option *o = find_source_option(next_word(&line));
+    if (!o || !source_option(s, o, &line))
+      return fail(p, "Invalid syntax for add command");
+  }
+  struct cmd_ip ip;
+  if (strlen(name) >= sizeof(s->name) || !source_address(p, name, &ip))
+    return fail(p, "Invalid host/IP address");
+  memcpy(s->name, name, strlen(name) + 1);
+  request(p, CMD_ADD_SOURCE);
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static void parse_plain(struct parser *p, char *line)
+{
+  (void)line;
+  request(p, p->e->command);
+}
+
+static void parse_report_opts(struct parser *p, char *line)
+{
+  while (*line) {
+    const char *opt = next_word(&line);
+    if (strcmp(opt, "-a") == 0)
+      p->cmd->all = true;
+    else if (strcmp(opt, "-v") == 0)
+      p->cmd->verbose = true;
+  }
+  report(p, p->e->report);
+}
+
+static void parse_report(struct parser *p, char *line)
+{
+  (void)line;
+  report(p, p->e->report);
+}
+
+static void parse_mask_request(struct parser *p, char *line)
+{
+  struct cmd_req_subnet *s = &p->cmd->req.data.subnet;
+  if (mask_address(p, line, &s->mask, &s->address))
+    request(p, p->e->command);
+}
+
+static void parse_burst(struct parser *p, char *line)
+{
+  struct cmd_req_subnet *s = &p->cmd->req.data.subnet;
+  const char *counts = next_word(&line);
+  char *target = next_word(&line);
+  int good, total;
+  if (sscanf(counts, "%d/%d", &good, &total) != 2)
+    return fail(p, "Invalid syntax for burst command");
+  if (!mask_address(p, target, &s->mask, &s->address))
+    return;
+  s->n_good = good;
+  s->n_total = total;
+  request(p, CMD_BURST);
+}
+
+/* minpoll, maxdelay...: ADDRESS VALUE, an integer or a Float. */
+static void parse_modify(struct parser *p, char *line, bool is_float)
+{
+  struct cmd_req_modify *m = &p->cmd->req.data.modify;
+  const char *host = next_word(&line);
+  bool ok = is_float ? sscanf(line, "%lf", &m->fvalue) == 1 : sscanf(line, "%d", &m->ivalue) == 1;
+  if (!ok)
+    return fail(p, "Invalid syntax for address value");
+  if (!source_address(p, host, &m->address))
+    return fail(p, "Could not get address for hostname");
+  request(p, p->e->command);
+}
+
+static void parse_int_modify(struct parser *p, char *line)
+{
+  parse_modify(p, line, false);
+}
+
+static void parse_float_modify(struct parser *p, char *line)
+{
+  parse_modify(p, line, true);
+}
+
+/* dfreq, doffset (with a message) and maxupdateskew, reselectdist
+ * (chronyc fails those silently). */
+static void parse_value(struct parser *p, char *line)
+{
+  if (sscanf(line, "%lf", &p->cmd->req.data.value) != 1)
+    return fail(p, p->e->message);
+  request(p, p->e->command);
+}
+
+static void parse_allow(struct parser *p, char *line)
+{
+  bool all;
+  if (!allow_deny(p, line, &all, &p->cmd->req.data.allow))
+    return fail(p, "Could not read address");
+  request(p, all ? p->e->command2 : p->e->command);
+}
+
+static void parse_accheck(struct parser *p, char *line)
+{
+  struct cmd_ip *ip = &p->cmd->req.data.allow.ip;
+  if (!sc_ip_parse(line, false, ip) &&
+      !(*line && p->res && p->res->resolve && p->res->resolve(p->res->arg, line, ip)))
+    return fail(p, "Could not read address");
+  request(p, p->e->command);
+}
+
+static void parse_delete(struct parser *p, char *line)
+{
+  const char *host = next_word(&line);
+  if (!*host)
+    return fail(p, "Invalid syntax for address");
+  if (!source_address(p, host, &p->cmd->req.data.ip))
+    return fail(p, "Could not get address for hostname");
+  request(p, CMD_DEL_SOURCE);
+}
+
+static void parse_makestep(struct parser *p, char *line)
+{
+  struct cmd_req_makestep *m = &p->cmd->req.data.makestep;
+  if (!*line)
+    return request(p, CMD_MAKESTEP);
+  int limit;
+  if (sscanf(line, "%lf %d", &m->threshold, &limit) != 2)
+    return fail(p, "Bad syntax for makestep command");
+  m->limit = limit;
+  request(p, CMD_MODIFY_MAKESTEP);
+}
+
+static void parse_local(struct parser *p, char *line)
+{
+  struct cmd_req_local *l = &p->cmd->req.data.local;
+  memset(l, 0, sizeof(*l));
+  if (strcmp(line, "off") == 0)
+    return request(p, CMD_LOCAL2);
+  l->on_off = 1;
+  l->stratum = 10;
+  l->distance = 1.0;
+  while (*line) {
+    const char *opt = next_word(&line);
+    bool ok = true;
+    if (strcasecmp(opt, "stratum") == 0)
+      ok = parse_int(next_word(&line), &l->stratum);
+    else if (strcasecmp(opt, "distance") == 0)
+      ok = parse_double(next_word(&line), &l->distance);
+    else if (strcasecmp(opt, "orphan") == 0)
+      l->orphan = 1;
+    else
+      ok = false;
+    if (!ok)
+      return fail(p, "Invalid syntax for local command");
+  }
+  request(p, CMD_LOCAL2);
+}
+
+static void parse_manual(struct parser *p, char *line)
+{
+  static const char *const options[] = {"off", "on", "reset"};
+  if (strncmp(line, "list", 4) == 0)
+    return report(p, SC_REP_MANUAL_LIST);
+  if (strncmp(line, "delete", 6) == 0) {
+    next_word(&line);
+    int index;
+    if (sscanf(line, "%d", &index) != 1)
+      return fail(p, "Bad syntax for manual delete command");
+    p->cmd->req.data.option = index;
+    return request(p, CMD_MANUAL_DELETE);
+  }
+  for (int i = 0; i < 3; i++) {
+    if (strcmp(line, options[i]) == 0) {
+      p->cmd->req.data.option = i;
+      return request(p, CMD_MANUAL);
+    }
+  }
+  fail(p, "Invalid syntax for manual command");
+}
+
+/* reload sources, reset sources */
+static void parse_sources_word(struct parser *p, char *line)
+{
+  if (strcmp(line, "sources") != 0)
+    return fail(p, p->e->message);
+  request(p, p->e->command);
+}
+
+static void parse_smoothtime(struct parser *p, char *line)
+{
+  if (strcmp(line, "reset") == 0)
+    p->cmd->req.data.option = 0;
+  else if (strcmp(line, "activate") == 0)
+    p->cmd->req.data.option = 1;
+  else
+    return fail(p, "Invalid syntax for smoothtime command");
+  request(p, CMD_SMOOTHTIME);
+}
+
+static void parse_clients(struct parser *p, char *line)
+{
+  while (*line) {
+    const char *opt = next_word(&line);
+    if (strcmp(opt, "-k") == 0) {
+      p->cmd->nke = true;
+    } else if (strcmp(opt, "-r") == 0) {
+      p->cmd->reset = true;
+    } else if (strcmp(opt, "-p") == 0) {
+      if (sscanf(next_word(&line), "%u", &p->cmd->min_hits) != 1)
+        return fail(p, "Invalid syntax for clients command");
+    }
+  }
+  report(p, SC_REP_CLIENTS);
+}
+
+static void parse_address_report(struct parser *p, char *line)
+{
+  enum sc_report r = p->e->report;
+  if (*line) {
+    if (!source_address(p, line, &p->cmd->address))
+      return fail(p, r == SC_REP_NTPDATA ? "Could not get address for hostname"
+                                         : "Could not read address");
+    p->cmd->have_address = true;
+  } else if (r == SC_REP_SOURCENAME) {
+    return fail(p, "Could not read address");
+  }
+  report(p, r);
+}
+
+/* waitsync [max-tries [max-correction [max-skew [interval]]]]: like
+ * chronyc's sscanf, the values read before the first bad one count. */
+static void parse_waitsync(struct parser *p, char *line)
+{
+  struct sc_command *c = p->cmd;
+  double *values[] = {&c->max_correction, &c->max_skew, &c->interval};
+  c->max_tries = 0;
+  c->max_correction = c->max_skew = 0.0;
+  c->interval = 10.0;
+  if (sscanf(next_word(&line), "%d", &c->max_tries) == 1)
+    for (int i = 0; i < 3 && sscanf(next_word(&line), "%lf", values[i]) == 1; i++)
+      ;
+  if (!(c->interval >= 0.1))
+    c->interval = 0.1;
+  report(p, SC_REP_WAITSYNC);
+}
+
+static void setting(struct parser *p, enum sc_setting s, int value)
+{
+  p->cmd->action = SC_ACT_SETTING;
+  p->cmd->setting = s;
+  p->cmd->value = value;
+}
+
+static void parse_dns(struct parser *p, char *line)
+{
+  static const struct { const char *word; enum sc_setting s; int value; } words[] = {
+    {"-46", SC_SET_FAMILY, 0}, {"-4", SC_SET_FAMILY, 4}, {"-6", SC_SET_FAMILY, 6},
+    {"-n", SC_SET_DNS, 0}, {"+n", SC_SET_DNS, 1}};
+  for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+    if (strcmp(line, words[i].word) == 0)
+      return setting(p, words[i].s, words[i].value);
+  fail(p, "Unrecognized dns command");
+}
+
+static void parse_timeout(struct parser *p, char *line)
+{
+  int ms = atoi(line);
+  if (ms < 100) {
+    snprintf(p->cmd->message, sizeof(p->cmd->message), "Timeout %d is too short", ms);
+    p->cmd->action = SC_ACT_ERROR;
+    return;
+  }
+  setting(p, SC_SET_TIMEOUT, ms);
+}
+
+static void parse_retries(struct parser *p, char *line)
+{
+  int n = atoi(line);
+  if (n < 0 || n > 30)
+    return fail(p, "Invalid maximum number of retries");
+  setting(p, SC_SET_RETRIES, n);
+}
+
+static void parse_quit(struct parser *p, char *line)
+{
+  (void)line;
+  p->cmd->action = SC_ACT_QUIT;
+}
+
+static void parse_help(struct parser *p, char *line)
+{
+  (void)line;
+  p->cmd->action = SC_ACT_HELP;
+}
+
+/* authhash, password: gone from chrony; a warning so scripts go on. */
+static void parse_no_auth(struct parser *p, char *line)
+{
+  (void)line;
+  p->cmd->action = SC_ACT_WARN;
+  snprintf(p->cmd->message, sizeof(p->cmd->message), "Authentication is no longer supported");
+}
+
+static void parse_unsupported(struct parser *p, char *line)
+{
+  (void)line;
+  snprintf(p->cmd->message, sizeof(p->cmd->message), "%s is not supported by stratumc",
+           p->cmd->name);
+  p->cmd->action = SC_ACT_ERROR;
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+#define LINE(n, f) {n, f, 0, 0, 0, NULL}
+#define CMD(n, f, c) {n, f, c, 0, 0, NULL}
+#define CMD2(n, c, c2) {n, parse_allow, c, c2, 0, NULL}
+#define REPORT(n, f, r) {n, f, 0, 0, r, NULL}
+#define VALUE(n, c, m) {n, parse_value, c, 0, 0, m}
+
+static const struct command_entry commands[] = {
+  CMD("accheck", parse_accheck, CMD_ACCHECK),
+  REPORT("activity", parse_report, SC_REP_ACTIVITY),
+  LINE("add", parse_add),
+  CMD2("allow", CMD_ALLOW, CMD_ALLOWALL),
+  LINE("authhash", parse_no_auth),
+  REPORT("authdata", parse_report_opts, SC_REP_AUTHDATA),
+  LINE("burst", parse_burst),
+  LINE("clients", parse_clients),
+  CMD("cmdaccheck", parse_accheck, CMD_CMDACCHECK),
+  CMD2("cmdallow", CMD_CMDALLOW, CMD_CMDALLOWALL),
+  CMD2("cmddeny", CMD_CMDDENY, CMD_CMDDENYALL),
+  CMD("cyclelogs", parse_plain, CMD_CYCLELOGS),
+  LINE("delete", parse_delete),
+  CMD2("deny", CMD_DENY, CMD_DENYALL),
+  VALUE("dfreq", CMD_DFREQ, "Invalid value"),
+  LINE("dns", parse_dns),
+  VALUE("doffset", CMD_DOFFSET2, "Invalid value"),
+  CMD("dump", parse_plain, CMD_DUMP),
+  LINE("exit", parse_quit),
+  LINE("help", parse_help),
+  LINE("keygen", parse_unsupported),
+  LINE("local", parse_local),
+  LINE("makestep", parse_makestep),
+  LINE("manual", parse_manual),
+  CMD("maxdelay", parse_float_modify, CMD_MODIFY_MAXDELAY),
+  CMD("maxdelaydevratio", parse_float_modify, CMD_MODIFY_MAXDELAYDEVRATIO),
+  CMD("maxdelayratio", parse_float_modify, CMD_MODIFY_MAXDELAYRATIO),
+  CMD("maxpoll", parse_int_modify, CMD_MODIFY_MAXPOLL),
+  VALUE("maxupdateskew", CMD_MODIFY_MAXUPDATESKEW, ""),
+  CMD("minpoll", parse_int_modify, CMD_MODIFY_MINPOLL),
+  CMD("minstratum", parse_int_modify, CMD_MODIFY_MINSTRATUM),
+  REPORT("ntpdata", parse_address_report, SC_REP_NTPDATA),
+  CMD("offline", parse_mask_request, CMD_OFFLINE),
+  CMD("online", parse_mask_request, CMD_ONLINE),
+  CMD("onoffline", parse_plain, CMD_ONOFFLINE),
+  LINE("password", parse_no_auth),
+  CMD("polltarget", parse_int_modify, CMD_MODIFY_POLLTARGET),
+  LINE("quit", parse_quit),
+  CMD("refresh", parse_plain, CMD_REFRESH),
+  CMD("rekey", parse_plain, CMD_REKEY),
+  {"reload", parse_sources_word, CMD_RELOAD_SOURCES, 0, 0, "Invalid syntax for reload command"},
+  CMD("reselect", parse_plain, CMD_RESELECT),
+  VALUE("reselectdist", CMD_RESELECTDISTANCE, ""),
+  {"reset", parse_sources_word, CMD_RESET_SOURCES, 0, 0, "Invalid syntax for reset command"},
+  LINE("retries", parse_retries),
+  REPORT("rtcdata", parse_report, SC_REP_RTCDATA),
+  REPORT("selectdata", parse_report_opts, SC_REP_SELECTDATA),
+  REPORT("serverstats", parse_report, SC_REP_SERVERSTATS),
+  LINE("settime", parse_unsupported),
+  CMD("shutdown", parse_plain, CMD_SHUTDOWN),
+  REPORT("smoothing", parse_report, SC_REP_SMOOTHING),
+  LINE("smoothtime", parse_smoothtime),
+  REPORT("sourcename", parse_address_report, SC_REP_SOURCENAME),
+  REPORT("sources", parse_report_opts, SC_REP_SOURCES),
+  REPORT("sourcestats", parse_report_opts, SC_REP_SOURCESTATS),
+  LINE("timeout", parse_timeout),
+  REPORT("tracking", parse_report, SC_REP_TRACKING),
+  CMD("trimrtc", parse_plain, CMD_TRIMRTC),
+  LINE("waitsync", parse_waitsync),
+  CMD("writertc", parse_plain, CMD_WRITERTC),
+};
+
+void sc_parse_command(char *line, const struct sc_resolver *r, struct sc_command *cmd)
+{
+  struct parser p = {cmd, r, NULL};
+  memset(cmd, 0, sizeof(*cmd));
+  sc_normalize_line(line);
+  if (!*line)
+    return;                        /* SC_ACT_NONE */
+  const char *word = next_word(&line);
+  snprintf(cmd->name, sizeof(cmd->name), "%s", word);
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    if (strcmp(commands[i].name, word) == 0) {
+      p.e = &commands[i];
+      p.e->parse(&p, line);
+      return;
+    }
+  }
+  fail(&p, "Unrecognized command");
+}

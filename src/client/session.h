@@ -1,0 +1,36 @@
+/* session: what the commands of one stratumc run share: the transport,
+ * the output, name resolution; and chronyc's request_reply(): a request,
+ * its status line when it fails (or always, for commands that only report
+ * a status), and the check that the reply is the one asked for. */
+#ifndef STRATUM_CLIENT_SESSION_H
+#define STRATUM_CLIENT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/dns.h"
+#include "client/out.h"
+#include "client/transport.h"
+#include "proto/cmdmon.h"
+
+struct sc_session {
+  struct sc_transport *transport;
+  struct sc_out *out;
+  struct sc_dns dns;
+  bool no_dns;                     /* -n: addresses, not names */
+};
+
+/* Send req and wait for a reply with code `want`; print_status prints
+ * "200 OK" too. False when the daemon could not be reached, refused, or
+ * answered something else (chronyc's 506/5xx/508 lines are printed). */
+bool sc_session_request(struct sc_session *s, struct cmd_request *req, struct cmd_reply *rpy,
+                        uint16_t want, bool print_status);
+
+/* How chronyc names a source in its tables: the reference ID's letters
+ * for reference clocks (ref), else the host name (truncated to `trunc`
+ * characters with a final '>', if trunc > 0), or the address with -n and
+ * in the CSV and JSON forms. */
+void sc_session_name(const struct sc_session *s, char *buf, size_t len, int trunc, bool ref,
+                     uint32_t ref_id, const struct cmd_ip *ip);
+
+#endif

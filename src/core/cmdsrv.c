@@ -1,0 +1,577 @@
+/* cmdsrv: chrony's command protocol, the daemon's side (see cmdsrv.h).
+ *
+ * Reports convert from this core's signs to chrony's: chrony's offsets are
+ * local minus true time (> 0: the local clock is ahead) and its frequencies
+ * are > 0 when the local clock gains, so most of ours are negated. */
+#include "core/cmdsrv.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/ntp_source.h"
+#include "proto/ntp_packet.h"
+
+#define NO_SAMPLE_AGO 0xffffffffu    /* since_sample when there is none */
+
+struct cmd_ip cmd_ip_from_addr(const struct ip_addr *a)
+{
+  struct cmd_ip ip;
+  memset(&ip, 0, sizeof(ip));
+  if (a->family == ADDR_INET4) {
+    ip.family = CMD_IP_INET4;
+    memcpy(ip.bytes, a->bytes, 4);
+  } else if (a->family == ADDR_INET6) {
+    ip.family = CMD_IP_INET6;
+    memcpy(ip.bytes, a->bytes, 16);
+  }
+  return ip;
+}
+
+struct ip_addr cmd_ip_to_addr(const struct cmd_ip *ip)
+{
+  struct ip_addr a;
+  memset(&a, 0, sizeof(a));
+  if (ip->family == CMD_IP_INET4) {
+    a.family = ADDR_INET4;
+    memcpy(a.bytes, ip->bytes, 4);
+  } else if (ip->family == CMD_IP_INET6) {
+    a.family = ADDR_INET6;
+    memcpy(a.bytes, ip->bytes, 16);
+  }
+  return a;
+}
+
+void cmdsrv_init(struct cmdsrv *s, const struct platform *plat, struct refstate *ref,
+                 struct ntp_server *ntp)
+{
+  struct ip_subnet lo4 = {.prefix = 32}, lo6 = {.prefix = 128};
+  memset(s, 0, sizeof(*s));
+  s->plat = plat;
+  s->ref = ref;
+  s->ntp = ntp;
+  s->open = CMDSRV_OPEN_DEFAULT;
+  access_init(&s->access, false);
+  addr_parse("127.0.0.1", &lo4.addr);
+  addr_parse("::1", &lo6.addr);
+  access_add(&s->access, &lo4, true, false);
+  access_add(&s->access, &lo6, true, false);
+}
+
+void cmdsrv_free(struct cmdsrv *s)
+{
+  access_free(&s->access);
+}
+
+/* May this request be answered over UDP? */
+static bool open_command(const struct cmdsrv *s, uint16_t command)
+{
+  uint32_t need;
+  switch (command) {
+  case CMD_N_SOURCES:
+    need = CMDSRV_OPEN_SOURCES | CMDSRV_OPEN_SOURCESTATS | CMDSRV_OPEN_SELECTDATA |
+           CMDSRV_OPEN_AUTHDATA;
+    break;
+  case CMD_SOURCE_DATA: need = CMDSRV_OPEN_SOURCES; break;
+  case CMD_TRACKING: need = CMDSRV_OPEN_TRACKING; break;
+  case CMD_SOURCESTATS: need = CMDSRV_OPEN_SOURCESTATS; break;
+  case CMD_RTCREPORT: need = CMDSRV_OPEN_RTCDATA; break;
+  case CMD_MANUAL_LIST: need = CMDSRV_OPEN_MANUAL; break;
+  case CMD_ACTIVITY: need = CMDSRV_OPEN_ACTIVITY; break;
+  case CMD_SMOOTHING: need = CMDSRV_OPEN_SMOOTHING; break;
+  case CMD_NTP_SOURCE_NAME: need = CMDSRV_OPEN_SOURCENAME; break;
+  case CMD_NTP_DATA: need = CMDSRV_OPEN_NTPDATA; break;
+  case CMD_SELECT_DATA: need = CMDSRV_OPEN_SELECTDATA; break;
+  case CMD_AUTH_DATA: need = CMDSRV_OPEN_AUTHDATA; break;
+  case CMD_SERVER_STATS: need = CMDSRV_OPEN_SERVERSTATS; break;
+  case CMD_CLIENT_ACCESSES_BY_INDEX3: need = CMDSRV_OPEN_CLIENTS; break;
+  default: return false;
+  }
+  return (s->open & need) != 0;
+}
+
+static void now(const struct cmdsrv *s, struct timespec *t)
+{
+  s->plat->ops->now(s->plat->ctx, t);
+}
+
+/* ---- reports ---- */
+static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
+{
+  struct timespec n;
+  struct ref_params rp;
+  now(s, &n);
+  refstate_params(s->ref, &n, &rp);
+  t->ref_id = rp.refid;
+  t->stratum = rp.stratum;
+  t->leap_status = rp.leap;
+  t->ref_time = rp.ref_time;
+  t->root_delay = rp.root_delay;
+  t->root_dispersion = rp.root_dispersion;
+  if (!s->client)
+    return CMD_STT_SUCCESS;
+  struct client_tracking ct;
+  client_tracking(s->client, &ct);
+  if (s->ref->synchronised)
+    t->ip = cmd_ip_from_addr(&ct.addr);
+  t->current_correction = ct.correction;
+  t->last_offset = -ct.last_offset;
+  t->rms_offset = ct.rms_offset;
+  t->freq_ppm = -ct.freq_ppm;
+  t->resid_freq_ppm = -ct.resid_freq_ppm;
+  t->skew_ppm = ct.skew_ppm;
+  t->last_update_interval = ct.last_update_interval;
+  return CMD_STT_SUCCESS;
+}
+
+/* Source number `index` of the request, or false. */
+static bool report(struct cmdsrv *s, uint32_t index, struct client_source_report *r)
+{
+  return s->client && client_source_report(s->client, index, r);
+}
+
+/* The source with this address, or false. */
+static bool report_by_addr(struct cmdsrv *s, const struct cmd_ip *ip,
+                           struct client_source_report *r)
+{
+  struct ip_addr a = cmd_ip_to_addr(ip);
+  int i = s->client ? client_find_source(s->client, &a) : -1;
+  return i >= 0 && report(s, (uint32_t)i, r);
+}
+
+static uint16_t state_of(char c)
+{
+  switch (c) {
+  case '*': return CMD_SD_SELECTED;
+  case '+': return CMD_SD_SELECTABLE;
+  case '-': return CMD_SD_UNSELECTED;
+  case 'x': return CMD_SD_FALSETICKER;
+  case '~': return CMD_SD_JITTERY;
+  default: return CMD_SD_NONSELECTABLE;
+  }
+}
+
+static uint32_t seconds_ago(double ago)
+{
+  if (!(ago >= 0.0))
+    return NO_SAMPLE_AGO;
+  return ago >= 4294967295.0 ? NO_SAMPLE_AGO - 1 : (uint32_t)ago;
+}
+
+static int source_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_source_data *d)
+{
+  struct client_source_report r;
+  if (!report(s, index, &r))
+    return CMD_STT_NOSUCHSOURCE;
+  d->ip = cmd_ip_from_addr(&r.addr);
+  d->poll = (int16_t)r.poll;
+  d->stratum = (uint16_t)r.stratum;
+  d->state = state_of(r.state);
+  d->mode = CMD_SD_MODE_CLIENT;
+  d->reachability = r.reach;
+  d->since_sample = seconds_ago(r.stats.last_ago);
+  if (r.stats.last_ago >= 0.0) {
+    d->orig_latest_meas = -r.stats.last_orig_offset;
+    d->latest_meas = -r.stats.last_offset;
+    d->latest_meas_err = r.stats.last_err;
+  }
+  return CMD_STT_SUCCESS;
+}
+
+static int sourcestats(struct cmdsrv *s, uint32_t index, struct cmd_rpy_sourcestats *d)
+{
+  struct client_source_report r;
+  if (!report(s, index, &r))
+    return CMD_STT_NOSUCHSOURCE;
+  d->ref_id = addr_refid(&r.addr);
+  d->ip = cmd_ip_from_addr(&r.addr);
+  d->n_samples = (uint32_t)r.stats.n_samples;
+  d->n_runs = (uint32_t)r.stats.n_runs;
+  d->span_seconds = r.stats.span > 0.0 ? (uint32_t)r.stats.span : 0;
+  d->sd = r.stats.std_dev;
+  d->resid_freq_ppm = -r.stats.frequency * 1e6;
+  d->skew_ppm = r.stats.skew * 1e6;
+  d->est_offset = -r.stats.offset;
+  d->est_offset_err = r.stats.offset_err;
+  return CMD_STT_SUCCESS;
+}
+
+static uint16_t options_of(const struct client_source_report *r)
+{
+  return (uint16_t)((r->noselect ? CMD_SD_OPT_NOSELECT : 0) | (r->prefer ? CMD_SD_OPT_PREFER : 0) |
+                    (r->trust ? CMD_SD_OPT_TRUST : 0) | (r->require ? CMD_SD_OPT_REQUIRE : 0));
+}
+
+static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_data *d)
+{
+  struct client_source_report r;
+  if (!report(s, index, &r))
+    return CMD_STT_NOSUCHSOURCE;
+  d->ref_id = addr_refid(&r.addr);
+  d->ip = cmd_ip_from_addr(&r.addr);
+  d->state_char = (uint8_t)r.sel_state;
+  d->authentication = r.key != 0;
+  d->leap = r.have_selection ? r.sel_leap : NTP_LEAP_UNSYNC;
+  d->conf_options = d->eff_options = options_of(&r);
+  d->last_sample_ago = r.have_selection ? seconds_ago(r.sel_last_sample_ago) : 0;
+  d->score = r.sel_score;
+  if (r.have_selection) {
+    d->lo_limit = -r.sel_hi;
+    d->hi_limit = -r.sel_lo;
+  }
+  return CMD_STT_SUCCESS;
+}
+
+static uint8_t tss_char(enum plat_ts_source src)
+{
+  return src == PLAT_TS_KERNEL ? 'K' : 'D';
+}
+
+static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_ntp_data *d)
+{
+  struct client_source_report r;
+  if (!report_by_addr(s, ip, &r))
+    return CMD_STT_NOSUCHSOURCE;
+  d->remote_addr = cmd_ip_from_addr(&r.addr);
+  d->remote_port = r.port;
+  d->total_tx_count = (uint32_t)r.requests;
+  d->total_rx_count = (uint32_t)(r.valid_replies + r.bad_replies);
+  d->total_valid_count = (uint32_t)r.valid_replies;
+  d->total_good_count = (uint32_t)r.good_replies;
+  d->leap = NTP_LEAP_UNSYNC;
+  if (!r.ntp->valid)
+    return CMD_STT_SUCCESS;
+  const struct client_log_measurement *m = &r.ntp->m;
+  d->local_addr = cmd_ip_from_addr(&r.ntp->local);
+  d->leap = m->leap;
+  d->version = (uint8_t)r.ntp->version;
+  d->mode = (uint8_t)m->mode;
+  d->stratum = (uint8_t)m->stratum;
+  d->poll = (int8_t)m->remote_poll;
+  d->precision = (int8_t)r.ntp->precision;
+  d->root_delay = m->root_delay;
+  d->root_dispersion = m->root_dispersion;
+  d->ref_id = m->refid;
+  d->ref_time = r.ntp->ref_time;
+  d->offset = m->offset;
+  d->peer_delay = m->peer_delay;
+  d->peer_dispersion = m->peer_dispersion;
+  d->response_time = r.ntp->response_time;
+  d->jitter_asymmetry = r.stats.asymmetry;
+  /* tests 1, 2, 3, 5, 6, 7, A, B, C, D from bit 9 down to bit 0 */
+  for (int i = 0; i < CLIENT_N_TESTS; i++)
+    if (m->test[i])
+      d->flags |= (uint16_t)(1u << (CLIENT_N_TESTS - 1 - i));
+  if (m->interleaved)
+    d->flags |= CMD_NTP_FLAG_INTERLEAVED;
+  if (r.key != 0)
+    d->flags |= CMD_NTP_FLAG_AUTHENTICATED;
+  d->tx_tss_char = tss_char(m->tx_source);
+  d->rx_tss_char = tss_char(m->rx_source);
+  return CMD_STT_SUCCESS;
+}
+
+static int source_name(struct cmdsrv *s, const struct cmd_ip *ip, char name[CMD_NAME_LEN])
+{
+  struct client_source_report r;
+  if (!report_by_addr(s, ip, &r))
+    return CMD_STT_NOSUCHSOURCE;
+  memcpy(name, r.name, CMD_NAME_LEN);
+  name[CMD_NAME_LEN - 1] = '\0';
+  return CMD_STT_SUCCESS;
+}
+
+/* chronyc's numbering of key types (chrony's hash and cipher IDs). */
+static uint16_t key_type_id(enum ntp_key_type t)
+{
+  static const uint16_t ids[NTP_KEY_TYPES] = {
+    [NTP_KEY_MD5] = 1, [NTP_KEY_SHA1] = 2, [NTP_KEY_SHA256] = 3, [NTP_KEY_SHA384] = 4,
+    [NTP_KEY_SHA512] = 5, [NTP_KEY_SHA3_224] = 6, [NTP_KEY_SHA3_256] = 7,
+    [NTP_KEY_SHA3_384] = 8, [NTP_KEY_SHA3_512] = 9, [NTP_KEY_AES128] = 13,
+    [NTP_KEY_AES256] = 14};
+  return (unsigned)t < NTP_KEY_TYPES ? ids[t] : 0;
+}
+
+static int auth_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_auth_data *d)
+{
+  struct client_source_report r;
+  if (!report_by_addr(s, ip, &r))
+    return CMD_STT_NOSUCHSOURCE;
+  d->last_ke_ago = NO_SAMPLE_AGO;
+  if (r.key == 0)
+    return CMD_STT_SUCCESS;
+  d->mode = 1;                   /* symmetric key */
+  d->key_id = r.key;
+  const struct ntp_key *k = s->ntp->keys ? ntp_keyring_find(s->ntp->keys, r.key) : NULL;
+  if (k) {
+    d->key_type = key_type_id(k->type);
+    d->key_length = (uint16_t)(k->len * 8);
+  }
+  return CMD_STT_SUCCESS;
+}
+
+static int activity(struct cmdsrv *s, struct cmd_rpy_activity *a)
+{
+  struct client_source_report r;
+  unsigned n = s->client ? client_n_sources(s->client) : 0;
+  for (unsigned i = 0; i < n; i++) {
+    if (!report(s, i, &r))
+      continue;
+    if (r.in_burst)
+      r.online ? a->burst_online++ : a->burst_offline++;
+    else
+      r.online ? a->online++ : a->offline++;
+  }
+  a->unresolved = s->ops.n_unresolved ? s->ops.n_unresolved(s->ops.arg) : 0;
+  return CMD_STT_SUCCESS;
+}
+
+static uint32_t clamp32(uint64_t v)
+{
+  return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
+{
+  uint64_t drops = 0;
+  for (int i = 0; i < SRV_DROP_COUNT; i++)
+    drops += s->ntp->stats.dropped[i];
+  st->ntp_hits = clamp32(s->ntp->stats.received);
+  st->ntp_drops = clamp32(drops);
+  st->ntp_auth_hits = clamp32(s->ntp->stats.auth_replied);
+  st->cmd_hits = clamp32(s->hits);
+  st->cmd_drops = clamp32(s->drops);
+  return CMD_STT_SUCCESS;
+}
+
+/* ---- commands ---- */
+
+/* chronyc's [mask/]address: no address means every source. */
+static struct ip_subnet subnet_of(const struct cmd_ip *mask, const struct cmd_ip *address)
+{
+  struct ip_subnet net;
+  memset(&net, 0, sizeof(net));
+  net.addr = cmd_ip_to_addr(address);
+  struct ip_addr m = cmd_ip_to_addr(mask);
+  int max = net.addr.family == ADDR_INET4 ? 32 : 128;
+  net.prefix = net.addr.family == ADDR_UNSPEC ? 0 : max;
+  if (m.family == net.addr.family && net.addr.family != ADDR_UNSPEC) {
+    int bits = 0;                /* leading ones of the mask */
+    while (bits < max && (m.bytes[bits / 8] & (0x80 >> (bits % 8))))
+      bits++;
+    net.prefix = bits;
+    for (int b = bits; b < max; b++)
+      net.addr.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+  }
+  return net;
+}
+
+static int set_online(struct cmdsrv *s, const struct cmd_req_subnet *q, bool online)
+{
+  struct ip_subnet net = subnet_of(&q->mask, &q->address);
+  if (!s->client || client_set_online(s->client, &net, online) == 0)
+    return net.addr.family == ADDR_UNSPEC ? CMD_STT_SUCCESS : CMD_STT_NOSUCHSOURCE;
+  return CMD_STT_SUCCESS;
+}
+
+static int burst(struct cmdsrv *s, const struct cmd_req_subnet *q)
+{
+  struct ip_subnet net = subnet_of(&q->mask, &q->address);
+  if (q->n_good < 0 || q->n_total <= 0 || q->n_good > q->n_total)
+    return CMD_STT_INVALID;
+  if (!s->client || client_burst(s->client, &net, q->n_good, q->n_total) == 0)
+    return net.addr.family == ADDR_UNSPEC ? CMD_STT_SUCCESS : CMD_STT_NOSUCHSOURCE;
+  return CMD_STT_SUCCESS;
+}
+
+static int modify(struct cmdsrv *s, const struct cmd_req_modify *q, enum client_modify what,
+                  double value)
+{
+  struct ip_addr a = cmd_ip_to_addr(&q->address);
+  return s->client && client_modify_source(s->client, &a, what, value) ? CMD_STT_SUCCESS
+                                                                        : CMD_STT_NOSUCHSOURCE;
+}
+
+/* allow/deny (ntp) and cmdallow/cmddeny (cmd) with their "all" forms. */
+static int access_rule(struct access_table *t, const struct cmd_req_allow *q, bool allow, bool all)
+{
+  struct ip_subnet net;
+  memset(&net, 0, sizeof(net));
+  net.addr = cmd_ip_to_addr(&q->ip);
+  int max = net.addr.family == ADDR_INET4 ? 32 : net.addr.family == ADDR_INET6 ? 128 : 0;
+  if (q->ip.family != CMD_IP_UNSPEC && net.addr.family == ADDR_UNSPEC)
+    return CMD_STT_INVALIDAF;
+  if (q->subnet_bits < 0 || q->subnet_bits > max)
+    return CMD_STT_BADSUBNET;
+  net.prefix = net.addr.family == ADDR_UNSPEC ? 0 : q->subnet_bits;
+  for (int b = net.prefix; b < max; b++)
+    net.addr.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+  return access_add(t, &net, allow, all) ? CMD_STT_SUCCESS : CMD_STT_FAILED;
+}
+
+static int access_query(const struct access_table *t, const struct cmd_ip *ip)
+{
+  struct ip_addr a = cmd_ip_to_addr(ip);
+  if (a.family == ADDR_UNSPEC)
+    return CMD_STT_INVALIDAF;
+  return access_check(t, &a) ? CMD_STT_ACCESSALLOWED : CMD_STT_ACCESSDENIED;
+}
+
+static int op(int (*fn)(void *), void *arg)
+{
+  return fn ? fn(arg) : CMD_STT_NOTENABLED;
+}
+
+static int with_client(struct cmdsrv *s, void (*fn)(struct client *))
+{
+  if (s->client)
+    fn(s->client);
+  return CMD_STT_SUCCESS;
+}
+
+static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_reply *r)
+{
+  switch (q->command) {
+  case CMD_TRACKING: return tracking(s, &r->data.tracking);
+  case CMD_N_SOURCES:
+    r->data.n_sources = s->client ? client_n_sources(s->client) : 0;
+    return CMD_STT_SUCCESS;
+  case CMD_SOURCE_DATA: return source_data(s, q->data.index, &r->data.source_data);
+  case CMD_SOURCESTATS: return sourcestats(s, q->data.index, &r->data.sourcestats);
+  case CMD_SELECT_DATA: return select_data(s, q->data.index, &r->data.select_data);
+  case CMD_NTP_DATA: return ntp_data(s, &q->data.ip, &r->data.ntp_data);
+  case CMD_NTP_SOURCE_NAME: return source_name(s, &q->data.ip, r->data.name);
+  case CMD_AUTH_DATA: return auth_data(s, &q->data.ip, &r->data.auth_data);
+  case CMD_ACTIVITY: return activity(s, &r->data.activity);
+  case CMD_SERVER_STATS: return server_stats(s, &r->data.server_stats);
+  case CMD_MANUAL_LIST: return CMD_STT_SUCCESS;      /* no manual samples exist */
+  case CMD_CLIENT_ACCESSES_BY_INDEX3: return CMD_STT_INACTIVE;
+  case CMD_RTCREPORT: case CMD_WRITERTC: case CMD_TRIMRTC: return CMD_STT_NORTC;
+  case CMD_ONLINE: return set_online(s, &q->data.subnet, true);
+  case CMD_OFFLINE: return set_online(s, &q->data.subnet, false);
+  case CMD_ONOFFLINE: {
+    struct cmd_req_subnet all;
+    memset(&all, 0, sizeof(all));
+    return set_online(s, &all, true);
+  }
+  case CMD_BURST: return burst(s, &q->data.subnet);
+  case CMD_MAKESTEP:
+    return s->client && client_step_now(s->client) ? CMD_STT_SUCCESS : CMD_STT_FAILED;
+  case CMD_MODIFY_MAKESTEP:
+    if (s->client)
+      client_set_makestep(s->client, q->data.makestep.threshold, q->data.makestep.limit);
+    return CMD_STT_SUCCESS;
+  case CMD_MODIFY_MINPOLL: return modify(s, &q->data.modify, CLIENT_MINPOLL, q->data.modify.ivalue);
+  case CMD_MODIFY_MAXPOLL: return modify(s, &q->data.modify, CLIENT_MAXPOLL, q->data.modify.ivalue);
+  case CMD_MODIFY_MINSTRATUM:
+    return modify(s, &q->data.modify, CLIENT_MINSTRATUM, q->data.modify.ivalue);
+  case CMD_MODIFY_POLLTARGET:
+    return modify(s, &q->data.modify, CLIENT_POLLTARGET, q->data.modify.ivalue);
+  case CMD_MODIFY_MAXDELAY:
+    return modify(s, &q->data.modify, CLIENT_MAXDELAY, q->data.modify.fvalue);
+  case CMD_MODIFY_MAXDELAYRATIO:
+    return modify(s, &q->data.modify, CLIENT_MAXDELAYRATIO, q->data.modify.fvalue);
+  case CMD_MODIFY_MAXDELAYDEVRATIO:
+    return modify(s, &q->data.modify, CLIENT_MAXDELAYDEVRATIO, q->data.modify.fvalue);
+  case CMD_MODIFY_MAXUPDATESKEW:
+    if (s->client)
+      client_set_maxupdateskew(s->client, q->data.value);
+    return CMD_STT_SUCCESS;
+  case CMD_RESELECT: return with_client(s, client_reselect);
+  case CMD_RESELECTDISTANCE:
+    if (s->client)
+      client_set_reselectdist(s->client, q->data.value);
+    return CMD_STT_SUCCESS;
+  case CMD_RESET_SOURCES: return with_client(s, client_reset_sources);
+  case CMD_LOCAL2:
+    refstate_set_local(s->ref, q->data.local.on_off != 0, q->data.local.stratum);
+    return CMD_STT_SUCCESS;
+  case CMD_ALLOW: return access_rule(&s->ntp->access, &q->data.allow, true, false);
+  case CMD_ALLOWALL: return access_rule(&s->ntp->access, &q->data.allow, true, true);
+  case CMD_DENY: return access_rule(&s->ntp->access, &q->data.allow, false, false);
+  case CMD_DENYALL: return access_rule(&s->ntp->access, &q->data.allow, false, true);
+  case CMD_CMDALLOW: return access_rule(&s->access, &q->data.allow, true, false);
+  case CMD_CMDALLOWALL: return access_rule(&s->access, &q->data.allow, true, true);
+  case CMD_CMDDENY: return access_rule(&s->access, &q->data.allow, false, false);
+  case CMD_CMDDENYALL: return access_rule(&s->access, &q->data.allow, false, true);
+  case CMD_ACCHECK: return access_query(&s->ntp->access, &q->data.ip);
+  case CMD_CMDACCHECK: return access_query(&s->access, &q->data.ip);
+  case CMD_ADD_SOURCE:
+    return s->ops.add_source ? s->ops.add_source(s->ops.arg, &q->data.source)
+                             : CMD_STT_NOTENABLED;
+  case CMD_DEL_SOURCE: {
+    struct ip_addr a = cmd_ip_to_addr(&q->data.ip);
+    return s->ops.delete_source ? s->ops.delete_source(s->ops.arg, &a) : CMD_STT_NOTENABLED;
+  }
+  case CMD_RELOAD_SOURCES: return op(s->ops.reload_sources, s->ops.arg);
+  case CMD_REFRESH: return op(s->ops.refresh, s->ops.arg);
+  case CMD_DUMP: return op(s->ops.dump, s->ops.arg);
+  case CMD_REKEY: return op(s->ops.rekey, s->ops.arg);
+  case CMD_CYCLELOGS: return op(s->ops.cyclelogs, s->ops.arg);
+  case CMD_SHUTDOWN: return op(s->ops.shutdown, s->ops.arg);
+  default:
+    /* manual, settime, dfreq, doffset, smoothing: not in this daemon */
+    return CMD_STT_NOTENABLED;
+  }
+}
+
+/* A bare reply with an error status, if it fits in the request's length. */
+static size_t status_reply(const struct cmd_request *q, uint16_t status, size_t len, uint8_t *out,
+                           size_t cap)
+{
+  struct cmd_reply r;
+  if (len < CMD_REPLY_HEADER_LEN)
+    return 0;
+  memset(&r, 0, sizeof(r));
+  r.command = q->command;
+  r.reply = CMD_RPY_NULL;
+  r.status = status;
+  r.sequence = q->sequence;
+  return cmd_build_reply(&r, out, cap);
+}
+
+size_t cmdsrv_process(struct cmdsrv *s, const uint8_t *req, size_t len, bool local,
+                      uint8_t *out, size_t cap)
+{
+  struct cmd_request q;
+  size_t n;
+  switch (cmd_parse_request(req, len, &q)) {
+  case CMD_PARSE_OK: break;
+  case CMD_PARSE_BAD_VERSION:
+    s->drops++;
+    return status_reply(&q, CMD_STT_BADPKTVERSION, len, out, cap);
+  case CMD_PARSE_UNKNOWN:
+    s->drops++;
+    return status_reply(&q, CMD_STT_INVALID, len, out, cap);
+  case CMD_PARSE_BAD_LENGTH:
+    s->drops++;
+    return status_reply(&q, CMD_STT_BADPKTLENGTH, len, out, cap);
+  default:
+    s->drops++;
+    return 0;
+  }
+  s->hits++;
+  if (!local && !open_command(s, q.command))
+    return status_reply(&q, CMD_STT_UNAUTH, len, out, cap);
+
+  struct cmd_reply *r = &(struct cmd_reply){0};
+  r->command = q.command;
+  r->reply = cmd_reply_code(q.command);
+  r->sequence = q.sequence;
+  r->status = (uint16_t)dispatch(s, &q, r);
+  n = cmd_build_reply(r, out, cap);
+  return n <= len ? n : 0;
+}
+
+void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct cmdsrv *s = arg;
+  uint8_t out[CMD_MAX_PACKET];
+  struct ip_addr from = addr_unmap_v4(&dg->from);
+  if (!access_check(&s->access, &from)) {
+    s->drops++;
+    return;
+  }
+  size_t n = cmdsrv_process(s, dg->data, dg->len, false, out, sizeof(out));
+  if (n > 0)
+    s->plat->ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, out, n, 0);
+}

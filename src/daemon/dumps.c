@@ -1,0 +1,129 @@
+#include "daemon/dumps.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/dumpfile.h"
+#include "sys/atomic_file.h"
+#include "sys/log.h"
+
+#define DIR_MODE 0750
+#define FILE_MODE 0644
+#define SUFFIX ".dat"
+
+/* One file's text at a time (the daemon is single-threaded). */
+static char text[DUMPFILE_MAX_LEN + 1];
+static struct dumpfile dump;
+
+static bool dump_path(char path[PATH_MAX], const char *dir, const struct ip_addr *addr)
+{
+  char a[ADDR_STR_LEN];
+  return snprintf(path, PATH_MAX, "%s/%s" SUFFIX, dir, addr_format(addr, a)) < PATH_MAX;
+}
+
+static void make_dir(const char *dir, const char *user)
+{
+  if (mkdir(dir, DIR_MODE) < 0) {
+    if (errno != EEXIST)
+      log_printf(PLAT_LOG_WARN, "Could not create directory %s : %s", dir, strerror(errno));
+    return;
+  }
+  struct passwd *pw = user ? getpwnam(user) : NULL;
+  if (pw && chown(dir, pw->pw_uid, pw->pw_gid) < 0)
+    log_printf(PLAT_LOG_WARN, "Could not change ownership of %s : %s", dir, strerror(errno));
+}
+
+static void load_source(const char *dir, struct client *c, unsigned i)
+{
+  struct client_source_report r;
+  char path[PATH_MAX];
+  int line;
+  if (!client_source_report(c, i, &r) || !dump_path(path, dir, &r.addr))
+    return;
+  ssize_t n = read_small_file(path, text, DUMPFILE_MAX_LEN);
+  if (n < 0) {
+    if (n != -ENOENT)
+      log_printf(PLAT_LOG_WARN, "Could not read dump file %s : %s", path, strerror((int)-n));
+    return;
+  }
+  if (strlen(text) != (size_t)n) {
+    log_printf(PLAT_LOG_WARN, "Could not parse dump file %s, ignored", path);
+    return;
+  }
+  switch (dumpfile_parse(text, &dump, &line)) {
+  case DUMPFILE_OTHER_VERSION:
+    log_printf(PLAT_LOG_WARN, "Dump file %s is from another version, ignored", path);
+    return;
+  case DUMPFILE_CORRUPT:
+    log_printf(PLAT_LOG_WARN, "Could not parse dump file %s (line %d), ignored", path, line);
+    return;
+  case DUMPFILE_OK:
+    break;
+  }
+  if (!addr_equal(&dump.addr, &r.addr)) {
+    log_printf(PLAT_LOG_WARN, "Dump file %s is of another source, ignored", path);
+    return;
+  }
+  if (!client_source_import(c, i, &dump.stats)) {
+    log_printf(PLAT_LOG_WARN, "Could not parse dump file %s, ignored", path);
+    return;
+  }
+  log_printf(PLAT_LOG_INFO, "Loaded dump file %s (%d samples)", path, dump.stats.n);
+}
+
+/* Remove DIR/ADDRESS.dat files: only names of that form, other files stay. */
+static void remove_dumps(const char *dir)
+{
+  char name[ADDR_STR_LEN];
+  struct ip_addr addr;
+  DIR *d = opendir(dir);
+  if (!d)
+    return;
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    size_t len = strlen(e->d_name);
+    if (len <= strlen(SUFFIX) || len - strlen(SUFFIX) >= sizeof(name) ||
+        strcmp(e->d_name + len - strlen(SUFFIX), SUFFIX) != 0)
+      continue;
+    memcpy(name, e->d_name, len - strlen(SUFFIX));
+    name[len - strlen(SUFFIX)] = '\0';
+    if (addr_parse(name, &addr) && unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+      log_printf(PLAT_LOG_WARN, "Could not remove %s/%s : %s", dir, e->d_name, strerror(errno));
+  }
+  closedir(d);
+}
+
+void dumps_load(const char *dir, struct client *c, bool reload, const char *user)
+{
+  if (!dir)
+    return;
+  make_dir(dir, user);
+  for (unsigned i = 0; reload && c && i < client_n_sources(c); i++)
+    load_source(dir, c, i);
+  remove_dumps(dir);
+}
+
+void dumps_save(const char *dir, const struct client *c)
+{
+  struct client_source_report r;
+  char path[PATH_MAX];
+  if (!dir || !c)
+    return;
+  make_dir(dir, NULL);
+  for (unsigned i = 0; i < client_n_sources(c); i++) {
+    if (!client_source_report(c, i, &r) || !client_source_export(c, i, &dump.stats) ||
+        dump.stats.n == 0 || !dump_path(path, dir, &r.addr))
+      continue;
+    dump.addr = r.addr;
+    size_t len = dumpfile_format(text, sizeof(text), &dump);
+    int err = len ? atomic_write_file(path, text, len, FILE_MODE) : -EINVAL;
+    if (err < 0)
+      log_printf(PLAT_LOG_WARN, "Could not write dump file %s : %s", path, strerror(-err));
+  }
+}

@@ -1,0 +1,391 @@
+/* cmdsrv: chrony's command requests answered from a client that polls three
+ * simulated servers (one a falseticker); who may ask what; replies never longer than requests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cmdsrv.h"
+#include "sim/sim_server.h"
+#include "sim/sim_world.h"
+
+#define N_SERVERS 3
+
+struct fx {
+  struct sim_world *w;
+  struct sim_platform *client_host;
+  struct sim_platform *hosts[N_SERVERS];
+  struct sim_server *servers[N_SERVERS];
+  struct ip_addr addrs[N_SERVERS];
+  struct refstate ref;
+  struct ntp_server ntp;
+  struct client *client;
+  struct cmdsrv srv;
+  uint32_t seq;
+  int shutdowns;
+};
+
+/* Server 0 (192.0.2.11) is 10 ms ahead of true time, servers 1 and 2 exact. */
+static int setup(void **state)
+{
+  static struct fx f;
+  struct timespec start = {.tv_sec = 1700000000};
+  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
+  struct sim_server_config cfg = {0};
+  struct client_params p;
+  memset(&f, 0, sizeof(f));
+  f.w = sim_world_new(1, &start);
+  sim_net_set_default(sim_world_net(f.w), &lan);
+  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
+  for (unsigned i = 0; i < N_SERVERS; i++) {
+    char name[16], addr[16];
+    struct sim_clock_params c = {.offset = i == 0 ? 0.01 : 0.0};
+    snprintf(name, sizeof(name), "server%u", i);
+    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
+    f.hosts[i] = sim_world_add_host(f.w, name, addr, &c);
+    f.servers[i] = sim_server_new(sim_world_sched(f.w), f.hosts[i], &cfg);
+    assert_true(addr_parse(addr, &f.addrs[i]));
+  }
+  const struct platform *plat = sim_platform_get(f.client_host);
+  refstate_init(&f.ref, -20);
+  srv_init(&f.ntp, plat, &f.ref);
+  client_params_defaults(&p);
+  p.control = false;
+  f.client = client_new(plat, &p, &f.ref);
+  for (unsigned i = 0; i < N_SERVERS; i++) {
+    struct client_source_params s;
+    client_source_defaults(&s);
+    s.addr = f.addrs[i];
+    s.minpoll = s.maxpoll = 4;
+    s.iburst = true;
+    snprintf(s.name, sizeof(s.name), "ntp%u.example", i);
+    assert_true(client_add_source(f.client, &s) >= 0);
+  }
+  cmdsrv_init(&f.srv, plat, &f.ref, &f.ntp);
+  f.srv.client = f.client;
+  *state = &f;
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  struct fx *f = *state;
+  cmdsrv_free(&f->srv);
+  client_free(f->client);
+  srv_free(&f->ntp);
+  for (unsigned i = 0; i < N_SERVERS; i++)
+    sim_server_free(f->servers[i]);
+  sim_world_free(f->w);
+  return 0;
+}
+
+static void run_until(struct fx *f, double t)
+{
+  assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
+}
+
+/* Send q (local or over UDP) and decode the reply; returns its status. */
+static int ask(struct fx *f, struct cmd_request *q, bool local, struct cmd_reply *r)
+{
+  uint8_t req[CMD_MAX_PACKET], out[CMD_MAX_PACKET];
+  q->sequence = ++f->seq;
+  size_t n = cmd_build_request(q, req, sizeof(req));
+  assert_true(n > 0);
+  size_t m = cmdsrv_process(&f->srv, req, n, local, out, sizeof(out));
+  assert_true(m > 0 && m <= n);
+  assert_true(cmd_parse_reply(out, m, r));
+  assert_int_equal(r->sequence, f->seq);
+  assert_int_equal(r->command, q->command);
+  return r->status;
+}
+
+static struct cmd_request request(uint16_t command)
+{
+  struct cmd_request q;
+  memset(&q, 0, sizeof(q));
+  q.command = command;
+  return q;
+}
+
+static void test_reports_of_a_synchronised_client(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  client_start(f->client);
+  run_until(f, 300.0);
+
+  struct cmd_request q = request(CMD_TRACKING);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.reply, CMD_RPY_TRACKING);
+  assert_int_equal(r.data.tracking.leap_status, 0);
+  assert_true(r.data.tracking.stratum >= 2);
+  assert_int_equal(r.data.tracking.ip.family, CMD_IP_INET4);
+  assert_true(r.data.tracking.ref_time.tv_sec > 1700000000);
+  assert_true(r.data.tracking.skew_ppm > 0.0);
+
+  q = request(CMD_N_SOURCES);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.n_sources, N_SERVERS);
+
+  int selected = 0, falsetickers = 0;
+  for (uint32_t i = 0; i < N_SERVERS; i++) {
+    q = request(CMD_SOURCE_DATA);
+    q.data.index = i;
+    assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+    assert_int_equal(r.data.source_data.ip.family, CMD_IP_INET4);
+    assert_int_equal(r.data.source_data.ip.bytes[3], 11 + i);
+    assert_int_equal(r.data.source_data.poll, 4);
+    assert_int_equal(r.data.source_data.reachability, 0xff);
+    assert_true(r.data.source_data.since_sample <= 17);
+    assert_true(r.data.source_data.latest_meas_err > 0.0);
+    selected += r.data.source_data.state == CMD_SD_SELECTED;
+    falsetickers += r.data.source_data.state == CMD_SD_FALSETICKER;
+    if (i == 0)
+      assert_int_equal(r.data.source_data.state, CMD_SD_FALSETICKER);
+
+    q = request(CMD_SOURCESTATS);
+    q.data.index = i;
+    assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+    assert_true(r.data.sourcestats.n_samples >= 3);
+    assert_true(r.data.sourcestats.span_seconds > 100);
+
+    q = request(CMD_SELECT_DATA);
+    q.data.index = i;
+    assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+    assert_true(r.data.select_data.lo_limit < r.data.select_data.hi_limit);
+    assert_true(r.data.select_data.score >= 1.0);
+  }
+  assert_int_equal(selected, 1);
+  assert_int_equal(falsetickers, 1);
+
+  q = request(CMD_SOURCE_DATA);
+  q.data.index = N_SERVERS;
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_NOSUCHSOURCE);
+  assert_int_equal(r.reply, CMD_RPY_NULL);
+
+  q = request(CMD_NTP_SOURCE_NAME);
+  q.data.ip = cmd_ip_from_addr(&f->addrs[1]);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_string_equal(r.data.name, "ntp1.example");
+
+  q = request(CMD_NTP_DATA);
+  q.data.ip = cmd_ip_from_addr(&f->addrs[1]);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.ntp_data.mode, 4);
+  assert_int_equal(r.data.ntp_data.version, 4);
+  assert_int_equal(r.data.ntp_data.flags & CMD_NTP_FLAGS_TESTS, CMD_NTP_FLAGS_TESTS);
+  assert_true(r.data.ntp_data.total_tx_count >= r.data.ntp_data.total_valid_count);
+  assert_true(r.data.ntp_data.total_valid_count >= r.data.ntp_data.total_good_count);
+  assert_true(r.data.ntp_data.total_good_count > 10);
+  assert_true(fabs(r.data.ntp_data.peer_delay - 200e-6) < 100e-6);
+
+  q = request(CMD_AUTH_DATA);
+  q.data.ip = cmd_ip_from_addr(&f->addrs[0]);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.auth_data.mode, 0);
+
+  q = request(CMD_ACTIVITY);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.online, N_SERVERS);
+  assert_int_equal(r.data.activity.offline, 0);
+}
+
+/* chrony's signs: a server 10 ms ahead means the local clock is behind it,
+ * a negative offset in chronyc sources. */
+static void test_offset_sign_is_chronys(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  client_start(f->client);
+  run_until(f, 1.0);               /* the first iburst samples, before any update */
+  struct cmd_request q = request(CMD_SOURCE_DATA);
+  q.data.index = 0;
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_true(fabs(r.data.source_data.orig_latest_meas + 0.01) < 1e-3);
+  q.data.index = 1;
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_true(fabs(r.data.source_data.orig_latest_meas) < 1e-3);
+}
+
+static void test_udp_gets_only_monitoring(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  static const uint16_t local_only[] = {
+    CMD_SERVER_STATS, CMD_NTP_DATA, CMD_SELECT_DATA, CMD_AUTH_DATA, CMD_BURST, CMD_MAKESTEP,
+    CMD_ONLINE, CMD_OFFLINE, CMD_ADD_SOURCE, CMD_DEL_SOURCE, CMD_SHUTDOWN, CMD_RELOAD_SOURCES,
+    CMD_DUMP, CMD_ALLOW, CMD_CMDALLOW, CMD_LOCAL2, CMD_RESET_SOURCES,
+    CMD_CLIENT_ACCESSES_BY_INDEX3};
+  for (size_t i = 0; i < sizeof(local_only) / sizeof(local_only[0]); i++) {
+    struct cmd_request q = request(local_only[i]);
+    assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+  }
+  /* the same over the Unix socket */
+  struct cmd_request q = request(CMD_SERVER_STATS);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.reply, CMD_RPY_SERVER_STATS3);
+  assert_true(r.data.server_stats.cmd_hits >= 1);
+  /* opencommands can open a report */
+  f->srv.open |= CMDSRV_OPEN_SERVERSTATS;
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  f->srv.open = 0;
+  q = request(CMD_TRACKING);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+}
+
+static void test_commands(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  client_start(f->client);
+  struct cmd_request q = request(CMD_OFFLINE);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);          /* all sources */
+  q = request(CMD_ACTIVITY);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.offline + r.data.activity.burst_offline, N_SERVERS);
+  q = request(CMD_ONLINE);
+  q.data.subnet.address = cmd_ip_from_addr(&f->addrs[0]);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_ACTIVITY);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.online + r.data.activity.burst_online, 1);
+  /* a burst on an address that is no source */
+  struct ip_addr other;
+  addr_parse("198.51.100.1", &other);
+  q = request(CMD_BURST);
+  q.data.subnet.address = cmd_ip_from_addr(&other);
+  q.data.subnet.n_good = 2;
+  q.data.subnet.n_total = 4;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOSUCHSOURCE);
+  q.data.subnet.address = cmd_ip_from_addr(&f->addrs[0]);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_ACTIVITY);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.burst_online, 1);
+  assert_int_equal(r.data.activity.offline + r.data.activity.burst_offline, N_SERVERS - 1);
+  /* makestep needs control of the clock, which this client has not */
+  q = request(CMD_MAKESTEP);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_FAILED);
+  /* modify a source */
+  q = request(CMD_MODIFY_MAXPOLL);
+  q.data.modify.address = cmd_ip_from_addr(&other);
+  q.data.modify.ivalue = 6;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOSUCHSOURCE);
+  /* daemon actions without a handler, then with one */
+  q = request(CMD_SHUTDOWN);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);
+  f->srv.ops.shutdown = NULL;
+  q = request(CMD_RTCREPORT);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_NORTC);
+}
+
+static int count_shutdown(void *arg)
+{
+  ((struct fx *)arg)->shutdowns++;
+  return CMD_STT_SUCCESS;
+}
+
+static void test_ops_are_called(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  f->srv.ops.shutdown = count_shutdown;
+  f->srv.ops.arg = f;
+  struct cmd_request q = request(CMD_SHUTDOWN);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(f->shutdowns, 1);
+}
+
+static void test_access_commands(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  struct ip_addr net, in, out;
+  addr_parse("10.0.0.0", &net);
+  addr_parse("10.1.2.3", &in);
+  addr_parse("11.1.2.3", &out);
+  struct cmd_request q = request(CMD_ACCHECK);
+  q.data.ip = cmd_ip_from_addr(&in);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSDENIED);
+  q = request(CMD_ALLOW);
+  q.data.allow.ip = cmd_ip_from_addr(&net);
+  q.data.allow.subnet_bits = 8;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_ACCHECK);
+  q.data.ip = cmd_ip_from_addr(&in);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSALLOWED);
+  q.data.ip = cmd_ip_from_addr(&out);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSDENIED);
+  q = request(CMD_ALLOW);
+  q.data.allow.ip = cmd_ip_from_addr(&net);
+  q.data.allow.subnet_bits = 33;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_BADSUBNET);
+  /* cmdallow: localhost only by default */
+  q = request(CMD_CMDACCHECK);
+  q.data.ip = cmd_ip_from_addr(&in);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSDENIED);
+  addr_parse("127.0.0.1", &in);
+  q.data.ip = cmd_ip_from_addr(&in);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSALLOWED);
+}
+
+/* Requests from outside cmdallow get nothing, from localhost a reply. */
+static void test_udp_access(void **state)
+{
+  struct fx *f = *state;
+  uint8_t req[CMD_MAX_PACKET];
+  struct cmd_request q = request(CMD_TRACKING);
+  size_t n = cmd_build_request(&q, req, sizeof(req));
+  struct plat_datagram dg = {.data = req, .len = n, .from_port = 40000};
+  addr_parse("192.0.2.99", &dg.from);
+  uint64_t drops = f->srv.drops;
+  cmdsrv_receive(&f->srv, 5, &dg);
+  assert_int_equal(f->srv.drops, drops + 1);
+  assert_int_equal(f->srv.hits, 0);
+  addr_parse("127.0.0.1", &dg.from);
+  cmdsrv_receive(&f->srv, 5, &dg);
+  assert_int_equal(f->srv.hits, 1);
+}
+
+/* Whatever arrives, a reply is never longer than the request. */
+static void test_no_amplification(void **state)
+{
+  struct fx *f = *state;
+  uint8_t req[700], out[CMD_MAX_PACKET];
+  static const size_t lens[] = {0, 1, 19, 20, 27, 28, 29, 31, 60, 103, 104, 371, 372, 519, 520, 700};
+  client_start(f->client);
+  run_until(f, 60.0);
+  unsigned replies = 0;
+  for (unsigned cmd = 0; cmd < 80; cmd++)
+    for (int version = 4; version <= 7; version++)
+      for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+        for (int local = 0; local < 2; local++) {
+          memset(req, 0, sizeof(req));
+          req[0] = (uint8_t)version;
+          req[1] = CMD_PKT_REQUEST;
+          req[4] = (uint8_t)(cmd >> 8);
+          req[5] = (uint8_t)cmd;
+          size_t m = cmdsrv_process(&f->srv, req, lens[k], local, out, sizeof(out));
+          assert_true(m <= lens[k]);
+          replies += m > 0;
+        }
+  assert_true(replies > 100);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_reports_of_a_synchronised_client, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_offset_sign_is_chronys, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_udp_gets_only_monitoring, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_ops_are_called, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_access_commands, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_no_amplification, setup, teardown),
+  };
+  return cmocka_run_group_tests_name("cmdsrv", tests, NULL, NULL);
+}
