@@ -66,6 +66,9 @@ install: all
 	sed 's|^ExecStart=/usr/local/sbin/stratumd|ExecStart=$(PREFIX)/sbin/stratumd|' \
 	  packaging/stratumd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
+	sed 's|^ExecStart=/usr/local/bin/stratumc|ExecStart=$(PREFIX)/bin/stratumc|' \
+	  packaging/stratum-wait.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratum-wait.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/stratum-wait.service
 	install -D -m 0644 packaging/stratumd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/stratumd.conf
 	install -D -m 0644 packaging/stratumd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/stratumd.conf
 	install -D -m 0644 packaging/stratumd.logrotate $(DESTDIR)/etc/logrotate.d/stratumd

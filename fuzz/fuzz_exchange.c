@@ -1,5 +1,6 @@
-/* Client reply handling on arbitrary bytes: never crash; a sample is only
- * produced for a reply echoing our nonce, with finite offset and delay. */
+/* Client reply and symmetric peer packet handling on arbitrary bytes: never
+ * crash; a sample is only produced for a packet echoing our nonce, with
+ * finite offset and delay. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nonce = h.origin;
   }
   if (exch_check_reply(data, size, nonce, &tx, &rx, &s) == EXCH_OK) {
+    if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
+      abort();
+  }
+  if (exch_check_symmetric(data, size, nonce, &tx, &rx, &s) == EXCH_OK) {
     if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
       abort();
   }

@@ -1,6 +1,7 @@
 /* Server request handling on arbitrary bytes: never crash, and never build
  * a reply longer than the request. The first byte picks the source address
- * so the access table is exercised too. */
+ * so the access table is exercised too, and whether a client log with a
+ * tight ratelimit (with kod) sees the request three times. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +33,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   dg.data = data + 1;
   dg.len = size - 1;
   dg.rx_time.tv_sec = 1700000000;
-  size_t n = srv_process(&srv, &dg, reply, sizeof(reply));
-  if (n > dg.len)
-    abort();
+  struct clientlog *clog = NULL;
+  if (data[0] & 4) {
+    struct clog_params p = {.active = true, .limit = 0, .seed = data[0]};
+    p.rate[CLOG_NTP] = (struct clog_ratelimit){true, 4, 1, 1, 1};
+    srv.clog = clog = clog_new(&p);
+  }
+  for (int i = 0; i < (clog ? 3 : 1); i++) {
+    size_t n = srv_process(&srv, &dg, reply, sizeof(reply));
+    if (n > dg.len)
+      abort();
+  }
+  clog_free(clog);
   srv_free(&srv);
   return 0;
 }

@@ -84,6 +84,34 @@ static bool tracking(struct sc_session *s)
 
 /* ---------------------------------------------------------------- sources */
 
+/* A table with one row per source: the request for each index, the row
+ * printer of its reply (reference clocks, with ID addresses, only with -a). */
+struct source_table {
+  const char *legend, *header;
+  uint16_t command;
+  const struct cmd_ip *(*ip_of)(const struct cmd_reply *rpy);
+  void (*row)(struct sc_session *s, const struct cmd_reply *rpy);
+};
+
+static bool source_table(struct sc_session *s, const struct sc_command *cmd,
+                         const struct source_table *t)
+{
+  uint32_t n;
+  struct cmd_reply rpy;
+  if (!n_sources(s, &n))
+    return false;
+  legend(s, cmd->verbose, t->legend);
+  sc_out_header(s->out, t->header);
+  sc_out_list(s->out, "sources");
+  for (uint32_t i = 0; i < n; i++) {
+    if (!indexed_request(s, t->command, i, &rpy))
+      return false;
+    if (cmd->all || t->ip_of(&rpy)->family != CMD_IP_ID)
+      t->row(s, &rpy);
+  }
+  return true;
+}
+
 static const char sources_legend[] =
   "\n"
   "  .-- Source mode  '^' = server, '=' = peer, '#' = local clock.\n"
@@ -124,23 +152,21 @@ static void source_row(struct sc_session *s, const struct cmd_rpy_source_data *d
                 v, N(v));
 }
 
+static const struct cmd_ip *sources_ip(const struct cmd_reply *rpy)
+{
+  return &rpy->data.source_data.ip;
+}
+
+static void sources_table_row(struct sc_session *s, const struct cmd_reply *rpy)
+{
+  source_row(s, &rpy->data.source_data);
+}
+
 static bool sources(struct sc_session *s, const struct sc_command *cmd)
 {
-  uint32_t n;
-  struct cmd_reply rpy;
-  if (!n_sources(s, &n))
-    return false;
-  legend(s, cmd->verbose, sources_legend);
-  sc_out_header(s->out, "MS Name/IP address         Stratum Poll Reach LastRx Last sample"
-                        "               ");
-  sc_out_list(s->out, "sources");
-  for (uint32_t i = 0; i < n; i++) {
-    if (!indexed_request(s, CMD_SOURCE_DATA, i, &rpy))
-      return false;
-    if (cmd->all || rpy.data.source_data.ip.family != CMD_IP_ID)
-      source_row(s, &rpy.data.source_data);
-  }
-  return true;
+  static const struct source_table t = {sources_legend, "MS Name/IP address         Stratum Poll Reach LastRx Last sample               ", CMD_SOURCE_DATA, sources_ip,
+                                        sources_table_row};
+  return source_table(s, cmd, &t);
 }
 
 /* ---------------------------------------------------------------- sourcestats */
@@ -168,23 +194,21 @@ static void sourcestats_row(struct sc_session *s, const struct cmd_rpy_sourcesta
                 "%P{frequency_skew_ppm}  %+S{offset}  %S{std_dev}\n", v, N(v));
 }
 
+static const struct cmd_ip *sourcestats_ip(const struct cmd_reply *rpy)
+{
+  return &rpy->data.sourcestats.ip;
+}
+
+static void sourcestats_table_row(struct sc_session *s, const struct cmd_reply *rpy)
+{
+  sourcestats_row(s, &rpy->data.sourcestats);
+}
+
 static bool sourcestats(struct sc_session *s, const struct sc_command *cmd)
 {
-  uint32_t n;
-  struct cmd_reply rpy;
-  if (!n_sources(s, &n))
-    return false;
-  legend(s, cmd->verbose, sourcestats_legend);
-  sc_out_header(s->out, "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset"
-                        "  Std Dev");
-  sc_out_list(s->out, "sources");
-  for (uint32_t i = 0; i < n; i++) {
-    if (!indexed_request(s, CMD_SOURCESTATS, i, &rpy))
-      return false;
-    if (cmd->all || rpy.data.sourcestats.ip.family != CMD_IP_ID)
-      sourcestats_row(s, &rpy.data.sourcestats);
-  }
-  return true;
+  static const struct source_table t = {sourcestats_legend, "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev", CMD_SOURCESTATS, sourcestats_ip,
+                                        sourcestats_table_row};
+  return source_table(s, cmd, &t);
 }
 
 /* ---------------------------------------------------------------- selectdata */
@@ -227,22 +251,21 @@ static void selectdata_row(struct sc_session *s, const struct cmd_rpy_select_dat
                 v, N(v));
 }
 
+static const struct cmd_ip *selectdata_ip(const struct cmd_reply *rpy)
+{
+  return &rpy->data.select_data.ip;
+}
+
+static void selectdata_table_row(struct sc_session *s, const struct cmd_reply *rpy)
+{
+  selectdata_row(s, &rpy->data.select_data);
+}
+
 static bool selectdata(struct sc_session *s, const struct sc_command *cmd)
 {
-  uint32_t n;
-  struct cmd_reply rpy;
-  if (!n_sources(s, &n))
-    return false;
-  legend(s, cmd->verbose, selectdata_legend);
-  sc_out_header(s->out, "S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap");
-  sc_out_list(s->out, "sources");
-  for (uint32_t i = 0; i < n; i++) {
-    if (!indexed_request(s, CMD_SELECT_DATA, i, &rpy))
-      return false;
-    if (cmd->all || rpy.data.select_data.ip.family != CMD_IP_ID)
-      selectdata_row(s, &rpy.data.select_data);
-  }
-  return true;
+  static const struct source_table t = {selectdata_legend, "S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap", CMD_SELECT_DATA, selectdata_ip,
+                                        selectdata_table_row};
+  return source_table(s, cmd, &t);
 }
 
 /* ---------------------------------------------------------------- activity, serverstats */

@@ -53,7 +53,7 @@ static const struct conf_directive directives[] = {
   /* Time sources */
   D_BOTH("server", server, sources, .implemented = true),
   D_PARSE("pool", pool, .implemented = true),
-  D_PARSE("peer", peer),
+  D_PARSE("peer", peer, .implemented = true),
   D_CUSTOM("initstepslew", initstepslew),
   D_CUSTOM("refclock", refclock),
   D_FLAG("manual", manual),
@@ -119,8 +119,9 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("bindaddress", bindaddress, .implemented = true),
   D_STRING("binddevice", binddevice, "INTERFACE"),
   D_CUSTOM("broadcast", broadcast),
-  {.name = "clientloglimit", ARGS(VAL("LIMIT", CONF_T_U64, clientloglimit))},
-  D_FLAG("noclientlog", noclientlog),
+  {.name = "clientloglimit", ARGS(VAL("LIMIT", CONF_T_U64, clientloglimit)),
+   .implemented = true},
+  D_FLAG("noclientlog", noclientlog, .implemented = true),
   D_CUSTOM("local", local, .implemented = true),
   D_STRING("ntpsigndsocket", ntpsigndsocket, "DIRECTORY"),
   D_PORT("ntsport", ntsport),
@@ -131,7 +132,7 @@ static const struct conf_directive directives[] = {
   D_STRING("ntsntpserver", ntsntpserver, "HOSTNAME"),
   D_INT("ntsrotate", ntsrotate, "INTERVAL", 0, INT_MAX),
   {.name = "port", ARGS(VAL("PORT", CONF_T_U16, port, .always = true)), .implemented = true},
-  D_CUSTOM("ratelimit", ratelimit),
+  D_CUSTOM("ratelimit", ratelimit, .implemented = true),
   D_CUSTOM("ntsratelimit", ntsratelimit),
   {.name = "smoothtime",
    ARGS(VAL("MAX-FREQ", CONF_T_DOUBLE, smoothtime_maxfreq),
@@ -144,7 +145,7 @@ static const struct conf_directive directives[] = {
   D_BOTH("cmdallow", cmdallow, cmd_access, .implemented = true),
   D_PARSE("cmddeny", cmddeny, .implemented = true),
   {.name = "cmdport", ARGS(VAL("PORT", CONF_T_U16, cmdport, .always = true)), .implemented = true},
-  D_CUSTOM("cmdratelimit", cmdratelimit),
+  D_CUSTOM("cmdratelimit", cmdratelimit, .implemented = true),
   D_CUSTOM("opencommands", opencommands, .implemented = true),
 
   /* Real-time clock */
@@ -158,7 +159,7 @@ static const struct conf_directive directives[] = {
   /* Logging */
   D_CUSTOM("log", log, .implemented = true),
   D_INT("logbanner", logbanner, "ENTRIES", 0, INT_MAX, .implemented = true),
-  D_DOUBLE("logchange", logchange, "THRESHOLD"),
+  D_DOUBLE("logchange", logchange, "THRESHOLD", .implemented = true),
   D_STRING("logdir", logdir, "DIRECTORY", .implemented = true),
   {.name = "mailonchange",
    ARGS(VAL("EMAIL", CONF_T_STRING, mailonchange_address),

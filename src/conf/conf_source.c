@@ -139,17 +139,47 @@ bool conf_peer_parse(struct conf_ctx *x, struct config *c, int argc, const char 
   return add_source(x, c, CONF_PEER, argc, argv);
 }
 
-void conf_sources_print(const struct config *c, FILE *out)
+/* One source's line as -p prints it, without the newline. */
+static void print_source(const struct conf_source *s, FILE *out)
 {
   static const char *const names[] = {"server", "pool", "peer"};
+  struct conf_source def;
+  conf_source_defaults(&def, s->type);
+  if (s->type == CONF_POOL)
+    def.maxsources = 0;   /* impossible value: a pool always shows it */
+  fprintf(out, "%s %s", names[s->type], s->name);
+  conf_options_print(out, options, sizeof(options) / sizeof(options[0]), s, &def);
+}
+
+void conf_sources_print(const struct config *c, FILE *out)
+{
   for (unsigned i = 0; i < c->n_sources; i++) {
-    const struct conf_source *s = &c->sources[i];
-    struct conf_source def;
-    conf_source_defaults(&def, s->type);
-    if (s->type == CONF_POOL)
-      def.maxsources = 0;   /* impossible value: a pool always shows it */
-    fprintf(out, "%s %s", names[s->type], s->name);
-    conf_options_print(out, options, sizeof(options) / sizeof(options[0]), s, &def);
+    print_source(&c->sources[i], out);
     fputc('\n', out);
   }
+}
+
+/* The normalised line of a source, in a malloc'ed string (NULL: no memory). */
+static char *source_line(const struct conf_source *s)
+{
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (!f)
+    return NULL;
+  print_source(s, f);
+  if (fclose(f) != 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
+bool conf_source_equal(const struct conf_source *a, const struct conf_source *b)
+{
+  char *la = source_line(a), *lb = source_line(b);
+  bool equal = la && lb && strcmp(la, lb) == 0;
+  free(la);
+  free(lb);
+  return equal;
 }

@@ -8,6 +8,7 @@
 #include "core/discipline.h"
 #include "core/ntp_source.h"
 #include "core/select.h"
+#include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
 
 #define CLIENT_MAX_SOURCES 64
@@ -41,6 +42,8 @@ struct client {
   double avg2_offset;                 /* moving average of squared update offsets */
   double last_interval;               /* between the last two updates, s */
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
+  int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
+  int peer_sock[2];                   /* peers' own sockets when there is none */
 };
 
 void client_source_defaults(struct client_source_params *s)
@@ -63,6 +66,7 @@ void client_params_defaults(struct client_params *p)
 {
   memset(p, 0, sizeof(*p));
   p->control = true;
+  p->logchange = 1.0;
   p->maxslewrate = 1e6 / 12.0;
   p->maxdrift = 500000.0;
   p->maxupdateskew = 1000.0;
@@ -98,6 +102,7 @@ struct client *client_new(const struct platform *plat, const struct client_param
   c->skew = params->initial_skew * 1e-6;
   c->have_freq = params->have_initial_freq;
   c->acq_sock[0] = c->acq_sock[1] = -1;
+  c->server_sock[0] = c->server_sock[1] = c->peer_sock[0] = c->peer_sock[1] = -1;
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
@@ -119,9 +124,12 @@ void client_free(struct client *c)
     nsrc_fini(c->src[i]);
     free(c->src[i]);
   }
-  for (int f = 0; f < 2; f++)
+  for (int f = 0; f < 2; f++) {
     if (c->acq_sock[f] >= 0)
       c->plat->ops->udp_close(c->plat->ctx, c->acq_sock[f]);
+    if (c->peer_sock[f] >= 0)
+      c->plat->ops->udp_close(c->plat->ctx, c->peer_sock[f]);
+  }
   disc_fini(&c->disc);
   free(c);
 }
@@ -158,12 +166,64 @@ static int acq_socket(struct client *c, int family)
   return *sock;
 }
 
+bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg)
+{
+  struct ntp_header h;
+  if (dg->len < NTP_HEADER_LEN)
+    return false;
+  ntp_header_decode(dg->data, &h);
+  if (h.mode != NTP_MODE_ACTIVE && h.mode != NTP_MODE_PASSIVE)
+    return false;
+  bool consumed = false;
+  for (unsigned i = 0; i < c->n; i++) {
+    struct nsrc *src = c->src[i];
+    if (src->p.peer && src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
+        src->p.port == dg->from_port) {
+      nsrc_receive(src, sock, dg);
+      consumed = true;
+    }
+  }
+  return consumed;
+}
+
+static void on_peer_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  client_peer_receive(arg, sock, dg);
+}
+
+/* The socket a peer sends from: the server socket of its family, else (no
+ * server there: port 0, bind failure) one of our own on a port the system
+ * chooses, as chronyd does then. -1 if none can be opened. */
+static int peer_socket(struct client *c, int family)
+{
+  if (family != ADDR_INET4 && family != ADDR_INET6)
+    return -1;
+  int f = family == ADDR_INET6;
+  if (c->server_sock[f] >= 0)
+    return c->server_sock[f];
+  if (c->peer_sock[f] < 0)
+    c->peer_sock[f] = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, NULL, 0,
+                                             on_peer_datagram, c);
+  return c->peer_sock[f];
+}
+
+void client_set_server_socket(struct client *c, enum addr_family family, int sock)
+{
+  if (family != ADDR_INET4 && family != ADDR_INET6)
+    return;
+  c->server_sock[family == ADDR_INET6] = sock;
+  for (unsigned i = 0; i < c->n; i++)
+    if (c->src[i]->p.peer && c->src[i]->p.addr.family == (int)family)
+      c->src[i]->shared_sock = sock;
+}
+
 /* Source i (new or pointed elsewhere) with the client's limits, from scratch. */
 static void setup_source(struct client *c, unsigned i, const struct client_source_params *s)
 {
   struct nsrc *src = c->src[i];
   nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
-  src->shared_sock = acq_socket(c, s->addr.family);
+  src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
+  src->peer.ref = c->ref;
   src->max_distance = c->p.maxdistance;
   src->log = &c->p.log;
   src->stats.max_jitter = c->p.maxjitter;
@@ -330,8 +390,11 @@ static void update_reference(struct client *c, const struct sel_result *r,
                              : 0.0;
   bool may_step = c->p.makestep_limit < 0 || (int)c->n_updates < c->p.makestep_limit;
 
+  /* logchange: chronyd warns before it starts the correction, step or slew. */
+  if (fabs(r->offset) > c->p.logchange)
+    plat_logf(c->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
+              r->offset);
   if (may_step && c->p.makestep_threshold > 0.0 && fabs(r->offset) > c->p.makestep_threshold) {
-    plat_logf(c->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds", r->offset);
     if (disc_step(&c->disc, r->offset))
       plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", r->offset);
   } else {
@@ -505,6 +568,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->prefer = s->p.prefer;
   r->trust = s->p.trust;
   r->require = s->p.require;
+  r->peer = s->p.peer;
   r->online = s->online;
   r->in_burst = s->burst_total > 0;
   r->key = s->p.key;

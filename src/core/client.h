@@ -44,6 +44,7 @@ struct client_source_params {
   int presend;                   /* 100: an extra request 2 s before each one
                                     sent at a poll of at least this */
   int filter;                    /* 0: off; else median filter of N samples */
+  bool peer;                     /* symmetric active mode (a `peer` line) */
 };
 
 /* What the client reports about a source (client_params.source_event). */
@@ -121,6 +122,7 @@ struct client_params {
   const struct ntp_keyring *keys;  /* for sources' keys; NULL: none; outlives the client */
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
+  double logchange;              /* warn of an update correcting more than this (1 s) */
   double maxslewrate;            /* ppm, 83333.333 */
   double maxdrift;               /* ppm, 500000 */
   double maxupdateskew;          /* ppm, 1000 */
@@ -167,6 +169,17 @@ void client_free(struct client *c);
 /* Returns the source index, or -1 (too many sources, or out of memory).
  * Once the client is started, the source starts at once. */
 int client_add_source(struct client *c, const struct client_source_params *s);
+/* The owner's NTP server socket of a family (-1: none), opened on the
+ * client's platform. Peers send from it, as chronyd sends from its server
+ * socket; the owner offers each datagram it receives there to
+ * client_peer_receive before answering it as a server. Without one, peers
+ * of that family send from a socket of their own. Set it before adding
+ * peers, or they open that socket. */
+void client_set_server_socket(struct client *c, enum addr_family family, int sock);
+/* A datagram on a server socket: true if it was a symmetric packet (mode 1
+ * or 2) from a peer's address and port, now handled (it is not the
+ * server's to answer). */
+bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg);
 /* Start polling (iburst where configured). */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */
@@ -194,6 +207,7 @@ struct client_source_report {
   char state;                    /* chronyc sources: '*', '+', '-', 'x', '~', '?' */
   char sel_state;                /* chronyc selectdata's state letter */
   bool noselect, prefer, trust, require, online;
+  bool peer;                     /* symmetric mode */
   bool in_burst;
   uint32_t key;                  /* 0: none */
   uint32_t refid;                /* of the last valid reply */

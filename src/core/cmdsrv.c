@@ -166,7 +166,7 @@ static int source_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_source_d
   d->poll = (int16_t)r.poll;
   d->stratum = (uint16_t)r.stratum;
   d->state = state_of(r.state);
-  d->mode = CMD_SD_MODE_CLIENT;
+  d->mode = r.peer ? CMD_SD_MODE_PEER : CMD_SD_MODE_CLIENT;
   d->reachability = r.reach;
   d->since_sample = seconds_ago(r.stats.last_ago);
   if (r.stats.last_ago >= 0.0) {
@@ -330,16 +330,62 @@ static uint32_t clamp32(uint64_t v)
   return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+/* With a client log, chrony's figures: requests logged, drops by rate
+ * limiting, records replaced. Without, what the servers counted. */
 static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
 {
+  st->ntp_auth_hits = clamp32(s->ntp->stats.auth_replied);
+  if (s->clog) {
+    struct clog_totals t;
+    clog_get_totals(s->clog, &t);
+    st->ntp_hits = clamp32(t.hits[CLOG_NTP]);
+    st->ntp_drops = clamp32(t.drops[CLOG_NTP]);
+    st->cmd_hits = clamp32(t.hits[CLOG_CMD]);
+    st->cmd_drops = clamp32(t.drops[CLOG_CMD]);
+    st->log_drops = clamp32(t.record_drops);
+    return CMD_STT_SUCCESS;
+  }
   uint64_t drops = 0;
   for (int i = 0; i < SRV_DROP_COUNT; i++)
     drops += s->ntp->stats.dropped[i];
   st->ntp_hits = clamp32(s->ntp->stats.received);
   st->ntp_drops = clamp32(drops);
-  st->ntp_auth_hits = clamp32(s->ntp->stats.auth_replied);
   st->cmd_hits = clamp32(s->hits);
   st->cmd_drops = clamp32(s->drops);
+  return CMD_STT_SUCCESS;
+}
+
+/* chronyc clients: up to n_clients records from first_index on. */
+static int clients(struct cmdsrv *s, const struct cmd_req_clients *q, struct cmd_rpy_clients *c)
+{
+  int n = s->clog ? clog_n_indices(s->clog) : -1;
+  if (n < 0)
+    return CMD_STT_INACTIVE;
+  struct timespec t;
+  now(s, &t);
+  uint32_t want = q->n_clients < CMD_MAX_CLIENTS ? q->n_clients : CMD_MAX_CLIENTS;
+  uint32_t i, j = 0;
+  for (i = q->first_index; i < (uint32_t)n && j < want; i++) {
+    struct clog_report r;
+    if (!clog_report(s->clog, i, q->reset != 0, q->min_hits, &t, &r))
+      continue;
+    struct cmd_rpy_client *o = &c->clients[j++];
+    o->ip = cmd_ip_from_addr(&r.addr);
+    o->ntp_hits = r.hits[CLOG_NTP];
+    o->cmd_hits = r.hits[CLOG_CMD];
+    o->ntp_drops = r.drops[CLOG_NTP];
+    o->cmd_drops = r.drops[CLOG_CMD];
+    o->ntp_interval = r.interval[CLOG_NTP];
+    o->cmd_interval = r.interval[CLOG_CMD];
+    o->nke_interval = CLOG_NO_INTERVAL;
+    o->ntp_timeout_interval = r.ntp_timeout_interval;
+    o->last_ntp_hit_ago = r.last_ago[CLOG_NTP];
+    o->last_cmd_hit_ago = r.last_ago[CLOG_CMD];
+    o->last_nke_hit_ago = CLOG_NEVER;
+  }
+  c->n_indices = (uint32_t)n;
+  c->next_index = i;
+  c->n_clients = j;
   return CMD_STT_SUCCESS;
 }
 
@@ -444,7 +490,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
   case CMD_ACTIVITY: return activity(s, &r->data.activity);
   case CMD_SERVER_STATS: return server_stats(s, &r->data.server_stats);
   case CMD_MANUAL_LIST: return CMD_STT_SUCCESS;      /* no manual samples exist */
-  case CMD_CLIENT_ACCESSES_BY_INDEX3: return CMD_STT_INACTIVE;
+  case CMD_CLIENT_ACCESSES_BY_INDEX3: return clients(s, &q->data.clients, &r->data.clients);
   case CMD_RTCREPORT: case CMD_WRITERTC: case CMD_TRIMRTC: return CMD_STT_NORTC;
   case CMD_ONLINE: return set_online(s, &q->data.subnet, true);
   case CMD_OFFLINE: return set_online(s, &q->data.subnet, false);
@@ -529,12 +575,44 @@ static size_t status_reply(const struct cmd_request *q, uint16_t status, size_t 
   return cmd_build_reply(&r, out, cap);
 }
 
-size_t cmdsrv_process(struct cmdsrv *s, const uint8_t *req, size_t len, bool local,
-                      uint8_t *out, size_t cap)
+static bool is_localhost(const struct ip_addr *a)
+{
+  static const uint8_t lo6[16] = {[15] = 1};
+  return (a->family == ADDR_INET4 && a->bytes[0] == 127 && a->bytes[1] == 0 && a->bytes[2] == 0 &&
+          a->bytes[3] == 1) ||
+         (a->family == ADDR_INET6 && memcmp(a->bytes, lo6, 16) == 0);
+}
+
+/* Log a request with a valid header in the client log; false: drop it
+ * (cmdratelimit). from: NULL from the Unix socket, and then rx too. */
+static bool log_request(struct cmdsrv *s, const struct ip_addr *from, const struct timespec *rx)
+{
+  if (!s->clog)
+    return true;
+  static const struct ip_addr none = {.family = ADDR_UNSPEC};
+  struct timespec t;
+  if (!rx) {
+    now(s, &t);
+    rx = &t;
+  }
+  int index = clog_access(s->clog, CLOG_CMD, from ? from : &none, rx);
+  if (!from || is_localhost(from) || clog_limit(s->clog, CLOG_CMD, index) == CLOG_PASS)
+    return true;
+  s->drops++;
+  return false;
+}
+
+/* from/rx: the sender over UDP, or NULL (the Unix socket, or not known). */
+static size_t process(struct cmdsrv *s, const uint8_t *req, size_t len, bool local,
+                      const struct ip_addr *from, const struct timespec *rx, uint8_t *out,
+                      size_t cap)
 {
   struct cmd_request q;
   size_t n;
-  switch (cmd_parse_request(req, len, &q)) {
+  enum cmd_parse_result parsed = cmd_parse_request(req, len, &q);
+  if (parsed != CMD_PARSE_DROP && (local || from) && !log_request(s, from, rx))
+    return 0;
+  switch (parsed) {
   case CMD_PARSE_OK: break;
   case CMD_PARSE_BAD_VERSION:
     s->drops++;
@@ -562,6 +640,12 @@ size_t cmdsrv_process(struct cmdsrv *s, const uint8_t *req, size_t len, bool loc
   return n <= len ? n : 0;
 }
 
+size_t cmdsrv_process(struct cmdsrv *s, const uint8_t *req, size_t len, bool local,
+                      uint8_t *out, size_t cap)
+{
+  return process(s, req, len, local, NULL, NULL, out, cap);
+}
+
 void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct cmdsrv *s = arg;
@@ -571,7 +655,7 @@ void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg)
     s->drops++;
     return;
   }
-  size_t n = cmdsrv_process(s, dg->data, dg->len, false, out, sizeof(out));
+  size_t n = process(s, dg->data, dg->len, false, &from, &dg->rx_time, out, sizeof(out));
   if (n > 0)
     s->plat->ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, out, n, 0);
 }

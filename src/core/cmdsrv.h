@@ -11,7 +11,13 @@
  * protocol's error status when a reply fits.
  *
  * Pure: the client, reference state and NTP server are read and steered
- * directly; what lives in the daemon (names, files, exit) goes through ops. */
+ * directly; what lives in the daemon (names, files, exit) goes through ops.
+ *
+ * With a client log, as chronyd: every request with a valid header is
+ * logged (those from the Unix socket in the totals only), and one over UDP
+ * from an address other than 127.0.0.1 or ::1 is dropped when cmdratelimit
+ * says so; `clients` and serverstats report from the log, `clients`
+ * answers CMD_STT_INACTIVE with noclientlog. */
 #ifndef STRATUM_CORE_CMDSRV_H
 #define STRATUM_CORE_CMDSRV_H
 
@@ -22,6 +28,7 @@
 #include "core/access.h"
 #include "core/addr.h"
 #include "core/client.h"
+#include "core/clientlog.h"
 #include "core/ntp_server.h"
 #include "core/platform.h"
 #include "core/refstate.h"
@@ -65,6 +72,7 @@ struct cmdsrv {
   struct ntp_server *ntp;              /* allow/deny, serverstats */
   struct access_table access;          /* cmdallow/cmddeny (UDP only) */
   struct cmdsrv_ops ops;
+  struct clientlog *clog;              /* NULL: none; clients, serverstats, cmdratelimit */
   uint64_t hits, drops;                /* requests answered, dropped */
 };
 

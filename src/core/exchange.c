@@ -1,5 +1,6 @@
 #include "core/exchange.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "proto/ntp_packet.h"
@@ -15,14 +16,30 @@ size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
   return NTP_HEADER_LEN;
 }
 
+/* The header in buf, then a MAC with key unless keyid is 0. */
+static size_t add_mac(uint8_t *buf, size_t cap, int version, uint32_t keyid,
+                      const struct ntp_key *key)
+{
+  if (keyid == 0)
+    return NTP_HEADER_LEN;
+  size_t mac = key ? ntp_mac_generate(key, keyid, buf, NTP_HEADER_LEN, version,
+                                      buf + NTP_HEADER_LEN, cap - NTP_HEADER_LEN)
+                   : 0;
+  return mac > 0 ? NTP_HEADER_LEN + mac : 0;
+}
+
+size_t exch_build_auth_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
+                              uint32_t keyid, const struct ntp_key *key)
+{
+  ntp_header_encode(h, buf);
+  return add_mac(buf, cap, h->version, keyid, key);
+}
+
 size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts nonce,
                                uint32_t keyid, const struct ntp_key *key)
 {
-  size_t len = exch_build_request(buf, version, nonce);
-  if (keyid == 0)
-    return len;
-  size_t mac = key ? ntp_mac_generate(key, keyid, buf, len, version, buf + len, cap - len) : 0;
-  return mac > 0 ? len + mac : 0;
+  exch_build_request(buf, version, nonce);
+  return add_mac(buf, cap, version, keyid, key);
 }
 
 int exch_request_version(int configured, const struct ntp_key *key)
@@ -32,15 +49,21 @@ int exch_request_version(int configured, const struct ntp_key *key)
   return key && ntp_mac_digest_len(key->type, 3) > NTP_MAC_DIGEST_MAX_V4 ? 3 : 4;
 }
 
-enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
-                                  const struct timespec *local_tx,
-                                  const struct timespec *local_rx, struct exch_sample *out)
+/* The tests both kinds of answer share. A server's processing time can
+ * only be positive; a symmetric peer's packet measures two intervals on two
+ * clocks, which may differ in rate, so its delay is taken as the magnitude
+ * (as chrony does). */
+static enum exch_result check_answer(const uint8_t *buf, size_t len, bool symmetric,
+                                     ntp_ts nonce, const struct timespec *local_tx,
+                                     const struct timespec *local_rx, struct exch_sample *out)
 {
   struct ntp_packet p;
   if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
     return EXCH_BAD_FORMAT;
   const struct ntp_header *h = &p.hdr;
-  if (h->mode != NTP_MODE_SERVER)
+  bool mode_ok = symmetric ? h->mode == NTP_MODE_ACTIVE || h->mode == NTP_MODE_PASSIVE
+                           : h->mode == NTP_MODE_SERVER;
+  if (!mode_ok)
     return EXCH_BAD_MODE;
   if (nonce == 0 || h->origin != nonce)
     return EXCH_BAD_ORIGIN;
@@ -57,6 +80,8 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
   struct timespec t3 = ntp_ts_to_timespec(h->transmit, local_rx->tv_sec);
   double server_time = ts_diff(&t3, &t2);
   double delay = ts_diff(local_rx, local_tx) - server_time;
+  if (symmetric)
+    delay = fabs(delay);
   if (server_time < 0.0 || delay < 0.0)
     return EXCH_BAD_TIMES;
 
@@ -69,6 +94,20 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
   out->leap = h->leap;
   out->version = h->version;
   return EXCH_OK;
+}
+
+enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
+                                  const struct timespec *local_tx,
+                                  const struct timespec *local_rx, struct exch_sample *out)
+{
+  return check_answer(buf, len, false, nonce, local_tx, local_rx, out);
+}
+
+enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,
+                                      const struct timespec *local_tx,
+                                      const struct timespec *local_rx, struct exch_sample *out)
+{
+  return check_answer(buf, len, true, our_tx, local_tx, local_rx, out);
 }
 
 bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key)

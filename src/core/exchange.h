@@ -5,7 +5,10 @@
  * reply must echo as its origin. exch_check_reply() applies RFC 5905's
  * packet tests to a reply and computes offset and delay from the four
  * timestamps; a reply failing a test yields no sample. exch_check_auth() is
- * the authentication test (RFC 5905's test 5) as chrony applies it. */
+ * the authentication test (RFC 5905's test 5) as chrony applies it.
+ * exch_check_symmetric() applies the same tests to a symmetric peer's
+ * packet (mode 1 or 2) answering ours, whose transmit timestamp it must
+ * echo as origin. */
 #ifndef STRATUM_CORE_EXCHANGE_H
 #define STRATUM_CORE_EXCHANGE_H
 
@@ -42,6 +45,12 @@ struct exch_sample {
 };
 
 size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce);
+/* The packet with header h and, with a key ID other than 0, a MAC made with
+ * key. Returns its length, or 0 if the key is missing or the MAC cannot be
+ * made. buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
+struct ntp_header;
+size_t exch_build_auth_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
+                              uint32_t keyid, const struct ntp_key *key);
 /* The request with a MAC made with `key` (keyid 0: none). Returns its
  * length, or 0 if a key is configured but missing or the MAC cannot be made
  * (chronyd then sends nothing). buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
@@ -55,6 +64,11 @@ int exch_request_version(int configured, const struct ntp_key *key);
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out);
+/* our_tx: the transmit timestamp of our last packet to the peer; local_tx:
+ * when it left, local_rx: when the answer arrived. */
+enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,
+                                      const struct timespec *local_tx,
+                                      const struct timespec *local_rx, struct exch_sample *out);
 /* Is the reply authenticated as the request was? With keyid 0 (no key) the
  * reply must carry no MAC at all (chrony rejects a MAC or crypto-NAK it did
  * not ask for); otherwise it must end with a MAC with this key ID that

@@ -3,6 +3,8 @@
 #include <assert.h>
 #include <string.h>
 
+#define KOD_RATE 0x52415445u          /* "RATE" */
+
 
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref)
 {
@@ -86,6 +88,13 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   int reply_mode = reply_mode_for(&req.hdr, dg->from_port);
   if (reply_mode < 0)
     return drop(s, SRV_DROP_MODE);
+  enum clog_verdict verdict = CLOG_PASS;
+  if (s->clog) {
+    int index = clog_access(s->clog, CLOG_NTP, &dg->from, &dg->rx_time);
+    verdict = clog_limit(s->clog, CLOG_NTP, index);
+    if (verdict == CLOG_DROP)
+      return drop(s, SRV_DROP_RATELIMIT);
+  }
   if (req.mac_len > 0 && !(key = request_key(s, dg, &req)))
     return drop(s, SRV_DROP_AUTH);
   assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
@@ -97,6 +106,8 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   h.mode = (uint8_t)reply_mode;
   h.stratum = ref.stratum;
   h.poll = req.hdr.poll;
+  if (s->clog && clog_min_poll(s->clog) > h.poll)
+    h.poll = (int8_t)clog_min_poll(s->clog);
   h.precision = ref.precision;
   h.root_delay = ntp_short_from_double(ref.root_delay);
   h.root_dispersion = ntp_short_from_double(ref.root_dispersion);
@@ -106,6 +117,12 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   h.origin = req.hdr.transmit;
   h.receive = ntp_ts_from_timespec(&dg->rx_time);
   h.transmit = 0;
+  if (verdict == CLOG_KOD) {
+    h.leap = NTP_LEAP_UNSYNC;
+    h.stratum = 0;
+    h.refid = KOD_RATE;
+    s->stats.kod_replied++;
+  }
   ntp_header_encode(&h, reply);
   if (!key)
     return NTP_HEADER_LEN;
@@ -134,6 +151,7 @@ void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
 
 const char *srv_drop_name(enum srv_drop d)
 {
-  static const char *const names[SRV_DROP_COUNT] = {"access", "format", "mode", "auth", "send"};
+  static const char *const names[SRV_DROP_COUNT] = {"access", "format", "mode", "auth", "send",
+                                                     "ratelimit"};
   return d < SRV_DROP_COUNT ? names[d] : "?";
 }

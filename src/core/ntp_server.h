@@ -14,7 +14,12 @@
  * reply then carries a MAC with the same key, in the request's version (so
  * it is as long as the request, or shorter). Any other request with a MAC
  * (unknown key, bad or truncated digest, crypto-NAK) is dropped without an
- * answer. Requests without a MAC are answered without one. */
+ * answer. Requests without a MAC are answered without one.
+ *
+ * With a client log, as chrony: every request that passes the access,
+ * format and mode checks is logged, then rate limited (dropped, or with
+ * `kod`, answered with a KoD RATE: leap 3, stratum 0, refid "RATE"), before
+ * its MAC is checked; the reply's poll is at least the ratelimit interval. */
 #ifndef STRATUM_CORE_NTP_SERVER_H
 #define STRATUM_CORE_NTP_SERVER_H
 
@@ -22,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/access.h"
+#include "core/clientlog.h"
 #include "core/platform.h"
 #include "core/refstate.h"
 #include "proto/ntp_mac.h"
@@ -35,6 +41,7 @@ enum srv_drop {
   SRV_DROP_MODE,        /* not a request we answer */
   SRV_DROP_AUTH,        /* carries a MAC that does not verify with a known key */
   SRV_DROP_SEND,        /* the reply could not be sent */
+  SRV_DROP_RATELIMIT,   /* the client asks too often (ratelimit) */
   SRV_DROP_COUNT
 };
 
@@ -42,6 +49,7 @@ struct srv_stats {
   uint64_t received;
   uint64_t replied;
   uint64_t auth_replied;        /* authenticated replies made */
+  uint64_t kod_replied;         /* KoD RATE replies made (ratelimit kod) */
   uint64_t dropped[SRV_DROP_COUNT];
 };
 
@@ -50,6 +58,7 @@ struct ntp_server {
   const struct refstate *ref;
   struct access_table access;
   const struct ntp_keyring *keys;   /* NULL: none (set by the caller) */
+  struct clientlog *clog;           /* NULL: none (set by the caller) */
   struct srv_stats stats;
 };
 

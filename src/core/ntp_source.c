@@ -22,6 +22,7 @@
 #define MAX_CLOCK_ERROR 1e-6        /* maxclockerror default, s/s */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define REACH_BITS 8
+#define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
 
 static void schedule(struct nsrc *s, double delay);
 
@@ -142,7 +143,46 @@ static int request_socket(struct nsrc *s)
  * `presend`, except in a burst. */
 static bool presend_due(const struct nsrc *s)
 {
-  return s->p.presend <= s->poll && !s->presend_done && s->burst_total == 0;
+  return !s->p.peer && s->p.presend <= s->poll && !s->presend_done && s->burst_total == 0;
+}
+
+/* The poll our packets follow: for a reachable peer, the shorter of ours and
+ * the peer's (not below minpoll), as chronyd. */
+static int transmit_poll(const struct nsrc *s)
+{
+  const struct nsrc_peer *pr = &s->peer;
+  if (!s->p.peer || s->reach == 0 || pr->remote_poll >= s->poll)
+    return s->poll;
+  return pr->remote_poll > s->p.minpoll ? pr->remote_poll : s->p.minpoll;
+}
+
+/* A symmetric active packet: our reference state, the timestamps to echo,
+ * and our cooked time now as transmit timestamp (*tx: the origin the
+ * peer's answer must carry). */
+static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts *tx)
+{
+  const struct nsrc_peer *pr = &s->peer;
+  struct ntp_header h;
+  struct ref_params rp;
+  disc_cooked_time(s->disc, &s->tx_cooked);
+  refstate_params(pr->ref, &s->tx_cooked, &rp);
+  memset(&h, 0, sizeof(h));
+  h.leap = rp.leap;
+  h.version = (uint8_t)s->p.version;
+  h.mode = NTP_MODE_ACTIVE;
+  h.stratum = rp.stratum;
+  h.poll = (int8_t)s->poll;
+  h.precision = rp.precision;
+  h.root_delay = ntp_short_from_double(rp.root_delay);
+  h.root_dispersion = ntp_short_from_double(rp.root_dispersion);
+  h.refid = rp.refid;
+  if (rp.ref_time.tv_sec != 0 || rp.ref_time.tv_nsec != 0)
+    h.reference = ntp_ts_from_timespec(&rp.ref_time);
+  h.origin = pr->echo_tx;
+  if (pr->echo_tx != 0)
+    h.receive = ntp_ts_from_timespec(&pr->echo_rx);
+  h.transmit = *tx = ntp_ts_from_timespec(&s->tx_cooked);
+  return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
 
 static void transmit(void *arg)
@@ -167,10 +207,16 @@ static void transmit(void *arg)
   s->presend_done = presend_due(s);
   int sock = request_socket(s);
   if (sock >= 0) {
-    ntp_ts nonce = plat_random_nonzero64(s->plat);
-    size_t len = exch_build_auth_request(buf, sizeof(buf), s->p.version, nonce, s->p.key,
-                                         source_key(s));
-    disc_cooked_time(s->disc, &s->tx_cooked);
+    ntp_ts nonce = 0;
+    size_t len;
+    if (s->p.peer) {
+      len = build_peer_packet(s, buf, sizeof(buf), &nonce);
+    } else {
+      nonce = plat_random_nonzero64(s->plat);
+      len = exch_build_auth_request(buf, sizeof(buf), s->p.version, nonce, s->p.key,
+                                    source_key(s));
+      disc_cooked_time(s->disc, &s->tx_cooked);
+    }
     if (len > 0 &&
         s->plat->ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0) == 0) {
       s->sock = sock;
@@ -181,8 +227,9 @@ static void transmit(void *arg)
   }
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;
+  s->peer.answered = s->peer.echo_unanswered = false;
 
-  double interval = poll_interval(s);
+  double interval = ldexp(1.0, transmit_poll(s));
   if (s->presend_done) {
     interval = WARM_UP_DELAY;
   } else if (s->burst_total > 0) {
@@ -257,6 +304,9 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
 {
   if (s->sock >= 0)
     slew_time(&s->tx_cooked, when, dfreq, doffset);
+  /* What we tell a peer of its packet's arrival stays on our time scale. */
+  if (s->peer.echo_tx != 0)
+    slew_time(&s->peer.echo_rx, when, dfreq, doffset);
   sst_slew_samples(&s->stats, when, dfreq, doffset);
   spf_slew(&s->filter, when, dfreq, doffset);
 }
@@ -455,15 +505,173 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   nsrc_receive(arg, sock, dg);
 }
 
+/* An answer that passed the origin test (and was no duplicate): KoD, the
+ * synchronisation and distance tests, the loop test, then a sample. */
+static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sample *x,
+                           const struct ntp_header *h, const struct timespec *t1,
+                           const struct timespec *t4, const struct plat_datagram *dg)
+{
+  if (r == EXCH_KOD) {
+    handle_kod(s, x);
+    return;
+  }
+  if (r != EXCH_OK) {
+    s->counters[r == EXCH_UNSYNCHRONISED ? NSRC_RX_UNSYNC : NSRC_RX_BAD]++;
+    return;
+  }
+  s->last_server_tx = h->transmit;
+  if (x->root_delay / 2.0 + x->root_dispersion >= s->max_distance) {
+    s->counters[NSRC_RX_DISTANCE]++;
+    return;
+  }
+  struct timespec sample_time = sample_midpoint(t1, t4);
+  bool tests[4];
+  /* A valid reply: the server is reachable, whatever the delay and loop
+   * tests say (as chrony: a peer synchronised to us is still heard). */
+  s->reach = (uint8_t)(s->reach << 1 | 1);
+  s->tx_since_rx = 0;
+  s->counters[NSRC_RX_VALID]++;
+  if (is_loop(x, &dg->local)) {
+    s->counters[NSRC_RX_LOOP]++;
+    delay_tests(s, x, &sample_time, tests);
+    tests[3] = false;
+    record_measurement(s, x, h, &sample_time, dg, tests);
+    return;
+  }
+  /* chrony: the presend reply fails test A, so it is no sample. */
+  if (s->presend_done) {
+    delay_tests(s, x, &sample_time, tests);
+    tests[0] = false;
+    tests[3] = true;
+    record_measurement(s, x, h, &sample_time, dg, tests);
+    return;
+  }
+  if (x->stratum < s->p.minstratum)
+    x->stratum = s->p.minstratum;
+  s->stratum = x->stratum;
+  s->leap = x->leap;
+  s->refid = x->refid;
+  s->root_delay = x->root_delay;
+  s->root_dispersion = x->root_dispersion;
+  s->last_offset = x->offset;
+  s->last_delay = x->delay;
+  if (s->min_delay <= 0.0 || x->delay < s->min_delay)
+    s->min_delay = x->delay;
+  delay_tests(s, x, &sample_time, tests);
+  tests[3] = true;
+  record_measurement(s, x, h, &sample_time, dg, tests);
+  if (!(tests[0] && tests[1] && tests[2])) {
+    s->counters[NSRC_RX_DELAY]++;
+    start_auto_burst(s);
+    return;
+  }
+  s->counters[NSRC_RX_GOOD]++;
+  accept_sample(s, x, t1, t4);
+}
+
+static bool ntp_ts_newer(ntp_ts a, ntp_ts b)
+{
+  return (int64_t)(a - b) > 0;
+}
+
+static int our_stratum(const struct nsrc *s)
+{
+  struct ref_params rp;
+  struct timespec now;
+  disc_cooked_time(s->disc, &now);
+  refstate_params(s->peer.ref, &now, &rp);
+  return rp.stratum != 0 ? rp.stratum : NTP_MAX_STRATUM;
+}
+
+/* chronyd's timing after an answer from the peer (outside bursts): our next
+ * packet is due a transmit poll after our last one, a tenth of the poll
+ * later for a peer of higher stratum (it synchronises to us: from then on
+ * our packets follow its own closely, so its measurements span little
+ * time) and for a peer of our stratum that answered late in our interval
+ * (so the two interleave evenly). */
+static void peer_reschedule(struct nsrc *s, double since_tx)
+{
+  if (!s->online || s->burst_total > 0)
+    return;
+  double delay = ldexp(1.0, transmit_poll(s));
+  int higher = s->peer.remote_stratum - our_stratum(s);
+  if ((higher > 0 && since_tx * PEER_SAMPLING_ADJ < delay) ||
+      (higher == 0 && since_tx / delay > PEER_SAMPLING_ADJ - 0.5))
+    delay *= PEER_SAMPLING_ADJ;
+  if (s->timer)
+    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  schedule(s, fmax(0.0, delay - since_tx));
+}
+
+/* A symmetric packet from the peer (see ntp_source.h). */
+static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
+{
+  struct nsrc_peer *pr = &s->peer;
+  struct exch_sample x;
+  struct ntp_header h;
+  struct timespec t4 = disc_cook(s->disc, &dg->rx_time);
+  enum exch_result r = exch_check_symmetric(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
+      !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+    s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  ntp_header_decode(dg->data, &h);
+  if (h.transmit == 0) {
+    s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  if (h.transmit == pr->remote_tx && h.receive == pr->remote_rx) {
+    s->counters[NSRC_RX_DUPLICATE]++;
+    return;
+  }
+  if (r == EXCH_BAD_ORIGIN || r == EXCH_ZERO_TIMESTAMP) {
+    /* No answer to our last packet (the peer's first, one crossing ours,
+     * or a forgery): echoed only while no answer came since we sent. */
+    if (!pr->answered && (!pr->echo_unanswered || ntp_ts_newer(h.transmit, pr->echo_tx))) {
+      pr->echo_tx = h.transmit;
+      pr->echo_rx = t4;
+      pr->echo_unanswered = true;
+    }
+    s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  bool first = !pr->answered;
+  if (first || ntp_ts_newer(h.transmit, pr->remote_tx)) {
+    pr->remote_rx = h.receive;
+    pr->remote_tx = pr->echo_tx = h.transmit;
+    pr->echo_rx = t4;
+    pr->echo_unanswered = false;
+  }
+  if (!first) {
+    /* The peer sent again before our next packet: one sample per packet. */
+    s->counters[NSRC_RX_DUPLICATE]++;
+    return;
+  }
+  pr->answered = true;
+  pr->remote_poll = h.poll;
+  pr->remote_stratum = h.stratum != 0 ? h.stratum : NTP_MAX_STRATUM;
+  struct timespec t1 = s->tx_cooked;
+  process_answer(s, r, &x, &h, &t1, &t4, dg);
+  peer_reschedule(s, ts_diff(&t4, &t1));
+}
+
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
 {
   struct exch_sample x;
   struct timespec t4;
 
-  if (sock != s->sock || s->nonce == 0)
+  /* A peer's packets come when the peer sends them, not only as answers. */
+  bool expected = s->p.peer ? sock == s->sock || sock == s->shared_sock
+                            : sock == s->sock && s->nonce != 0;
+  if (!expected)
     return;
   if (!addr_equal(&dg->from, &s->p.addr) || dg->from_port != s->p.port) {
     s->counters[NSRC_RX_BAD]++;
+    return;
+  }
+  if (s->p.peer) {
+    peer_receive(s, dg);
     return;
   }
   t4 = disc_cook(s->disc, &dg->rx_time);
@@ -485,59 +693,5 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
   }
   struct timespec t1 = s->tx_cooked;
   close_request(s);
-  if (r == EXCH_KOD) {
-    handle_kod(s, &x);
-    return;
-  }
-  if (r != EXCH_OK) {
-    s->counters[r == EXCH_UNSYNCHRONISED ? NSRC_RX_UNSYNC : NSRC_RX_BAD]++;
-    return;
-  }
-  s->last_server_tx = h.transmit;
-  if (x.root_delay / 2.0 + x.root_dispersion >= s->max_distance) {
-    s->counters[NSRC_RX_DISTANCE]++;
-    return;
-  }
-  struct timespec sample_time = sample_midpoint(&t1, &t4);
-  bool tests[4];
-  if (is_loop(&x, &dg->local)) {
-    s->counters[NSRC_RX_LOOP]++;
-    delay_tests(s, &x, &sample_time, tests);
-    tests[3] = false;
-    record_measurement(s, &x, &h, &sample_time, dg, tests);
-    return;
-  }
-  /* A valid reply: the server is reachable, whatever the delay tests say. */
-  s->reach = (uint8_t)(s->reach << 1 | 1);
-  s->tx_since_rx = 0;
-  s->counters[NSRC_RX_VALID]++;
-  /* chrony: the presend reply fails test A, so it is no sample. */
-  if (s->presend_done) {
-    delay_tests(s, &x, &sample_time, tests);
-    tests[0] = false;
-    tests[3] = true;
-    record_measurement(s, &x, &h, &sample_time, dg, tests);
-    return;
-  }
-  if (x.stratum < s->p.minstratum)
-    x.stratum = s->p.minstratum;
-  s->stratum = x.stratum;
-  s->leap = x.leap;
-  s->refid = x.refid;
-  s->root_delay = x.root_delay;
-  s->root_dispersion = x.root_dispersion;
-  s->last_offset = x.offset;
-  s->last_delay = x.delay;
-  if (s->min_delay <= 0.0 || x.delay < s->min_delay)
-    s->min_delay = x.delay;
-  delay_tests(s, &x, &sample_time, tests);
-  tests[3] = true;
-  record_measurement(s, &x, &h, &sample_time, dg, tests);
-  if (!(tests[0] && tests[1] && tests[2])) {
-    s->counters[NSRC_RX_DELAY]++;
-    start_auto_burst(s);
-    return;
-  }
-  s->counters[NSRC_RX_GOOD]++;
-  accept_sample(s, &x, &t1, &t4);
+  process_answer(s, r, &x, &h, &t1, &t4, dg);
 }

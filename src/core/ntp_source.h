@@ -22,7 +22,21 @@
  * becomes a sample, and a late one cannot pass for the next reply (the
  * nonce differs). With filter N, chrony's median filter (samplefilt) turns
  * every N samples into one. With a shared socket (acquisitionport), requests
- * leave from it and the owner hands its datagrams to nsrc_receive. */
+ * leave from it and the owner hands its datagrams to nsrc_receive.
+ *
+ * A peer (p.peer) speaks symmetric active mode, as chronyd does: from the
+ * shared socket (the NTP server's socket, so its port is the server port)
+ * it sends mode 1 packets carrying our reference state and RFC 5905's
+ * timestamps: origin = the peer's last transmit timestamp, receive = when
+ * that packet arrived, transmit = our time now. A packet from the peer
+ * (mode 1, or mode 2 from a peer that did not configure us) whose origin is
+ * our last transmit timestamp answers our packet: the first such answer is
+ * tested as a server's reply and may become a sample. The timestamps we
+ * echo come from answers; while no answer arrived since our last packet,
+ * from any other authentic, non-duplicate packet of the peer (how the
+ * exchange starts, and restarts after a loss, as in chrony). Poll as for a
+ * server, but at the shorter of the two polls while the peer is reachable,
+ * and time our packets after the peer's as chronyd does. No presend. */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -32,6 +46,7 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
+#include "core/refstate.h"
 #include "core/samplefilt.h"
 #include "core/srcstats.h"
 
@@ -62,6 +77,18 @@ struct nsrc_ntp_data {
 struct nsrc;
 /* A new sample (new_sample), or a change of reachability. */
 typedef void (*nsrc_update_fn)(void *arg, struct nsrc *src, bool new_sample);
+
+/* The symmetric-mode state of a peer. */
+struct nsrc_peer {
+  const struct refstate *ref;   /* what our packets carry (set by the owner) */
+  ntp_ts remote_rx, remote_tx;  /* receive and transmit of the last answer */
+  ntp_ts echo_tx;               /* the peer's transmit timestamp we echo (0: none) */
+  struct timespec echo_rx;      /* when that packet arrived (cooked) */
+  bool answered;                /* an answer since our last packet */
+  bool echo_unanswered;         /* echo_tx is from a packet that was no answer,
+                                   received since our last packet */
+  int remote_poll, remote_stratum;
+};
 
 struct nsrc {
   struct client_source_params p;
@@ -96,6 +123,7 @@ struct nsrc {
   double max_distance;          /* root distance limit (maxdistance) */
   const struct client_log_hooks *log;  /* NULL: no log files */
 
+  struct nsrc_peer peer;        /* used when p.peer */
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
@@ -111,9 +139,10 @@ void nsrc_fini(struct nsrc *s);
 void nsrc_start(struct nsrc *s);
 /* The cooked time scale changed (see disc_change_fn). */
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset);
-/* A datagram received on sock (the source's own or the shared one): the
- * reply to the outstanding request, or something that changes only
- * counters. */
+/* A datagram received on sock (the source's own or the shared one) from
+ * the source's address and port (else it counts as bad): the reply to the
+ * outstanding request, or something that changes only counters; for a peer
+ * (whose owner set peer.ref after nsrc_init), a symmetric packet. */
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);

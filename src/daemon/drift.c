@@ -40,7 +40,7 @@ static void write_drift(struct drift *d)
   client_frequency(d->client, &freq, &skew);
   size_t len = driftfile_format(buf, sizeof(buf), freq, skew);
   int r = len ? atomic_write_file(d->path, buf, len, 0644) : -EINVAL;
-  if (r < 0)
+  if (r < 0 && log_rate_ok(&d->last_error, LOG_ERROR_INTERVAL))
     log_printf(PLAT_LOG_WARN, "Could not write %s : %s", d->path, strerror(-r));
 }
 
@@ -58,6 +58,7 @@ void drift_start(struct drift *d, const char *path, double interval, struct clie
   if (!path || !client)
     return;
   d->path = path;
+  d->last_error = -1.0;
   d->interval = interval > 0.0 ? interval : 3600.0;
   d->client = client;
   d->loop = loop;

@@ -15,6 +15,7 @@ struct drift {
   struct client *client;
   struct loop *loop;
   uint64_t timer;
+  double last_error;           /* of the last write error logged; < 0: none */
 };
 
 /* Read the file into p's initial frequency and skew; false if there is no

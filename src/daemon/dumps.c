@@ -21,6 +21,9 @@
 /* One file's text at a time (the daemon is single-threaded). */
 static char text[DUMPFILE_MAX_LEN + 1];
 static struct dumpfile dump;
+/* When a write error was last logged (< 0: never): at most one a minute,
+ * however often `dump` is asked for. */
+static double last_write_error = -1.0;
 
 static bool dump_path(char path[PATH_MAX], const char *dir, const struct ip_addr *addr)
 {
@@ -123,7 +126,7 @@ void dumps_save(const char *dir, const struct client *c)
     dump.addr = r.addr;
     size_t len = dumpfile_format(text, sizeof(text), &dump);
     int err = len ? atomic_write_file(path, text, len, FILE_MODE) : -EINVAL;
-    if (err < 0)
+    if (err < 0 && log_rate_ok(&last_write_error, LOG_ERROR_INTERVAL))
       log_printf(PLAT_LOG_WARN, "Could not write dump file %s : %s", path, strerror(-err));
   }
 }

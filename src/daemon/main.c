@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf_source.h"
 #include "conf/config.h"
 #include "conf/keyfile.h"
 #include "core/client.h"
+#include "core/clientlog.h"
 #include "core/ntp_server.h"
 #include "core/refstate.h"
 #include "daemon/control.h"
@@ -33,7 +35,9 @@ struct daemon {
   struct linux_platform *lp;
   struct refstate ref;
   struct ntp_server server;
+  struct clientlog *clog;         /* clients, serverstats, ratelimit, cmdratelimit */
   int n_server_socks;
+  int server_sock[2];             /* IPv4, IPv6; -1: none */
   struct client *client;
   struct sources *sources;        /* names, pools, replacements */
   struct config srcdir;           /* the sources of sourcedir files */
@@ -89,14 +93,34 @@ static bool family_wanted(const struct options *o, enum addr_family f)
   return o->family == 0 || o->family == (int)f;
 }
 
+/* A datagram on a server socket: a peer's symmetric packet goes to the
+ * client, anything else to the server. */
+static void on_server_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct daemon *d = arg;
+  if (!d->client || !client_peer_receive(d->client, sock, dg))
+    srv_receive(&d->server, sock, dg);
+}
+
+/* As chronyd, peers of the configuration need the server socket (they send
+ * from it) even when no client is allowed. */
+static bool has_peer(const struct config *cfg, enum addr_family f)
+{
+  for (unsigned i = 0; i < cfg->n_sources; i++)
+    if (cfg->sources[i].type == CONF_PEER &&
+        (cfg->sources[i].family == ADDR_UNSPEC || cfg->sources[i].family == (int)f))
+      return true;
+  return false;
+}
+
 static void open_server_socket(struct daemon *d, const struct options *o, enum addr_family f,
                                const struct ip_addr *bind_addr)
 {
   char a[ADDR_STR_LEN];
   const struct platform *p = linux_platform_get(d->lp);
-  if (!family_wanted(o, f) || !access_any_allowed(&d->server.access, f))
+  if (!family_wanted(o, f) || (!access_any_allowed(&d->server.access, f) && !has_peer(&d->cfg, f)))
     return;
-  int sock = p->ops->udp_open(p->ctx, f, bind_addr, d->cfg.port, srv_receive, &d->server);
+  int sock = p->ops->udp_open(p->ctx, f, bind_addr, d->cfg.port, on_server_datagram, d);
   if (sock < 0) {
     log_printf(PLAT_LOG_ERR, "Could not open NTP socket on %s:%u : %s",
                bind_addr ? addr_format(bind_addr, a) : (f == ADDR_INET4 ? "0.0.0.0" : "::"),
@@ -104,6 +128,24 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
     return;
   }
   d->n_server_socks++;
+  d->server_sock[f == ADDR_INET6] = sock;
+}
+
+static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)
+{
+  const struct conf_ratelimit *n = &c->ratelimit, *m = &c->cmdratelimit;
+  struct clog_params cp = {
+    .active = !c->noclientlog, .limit = c->clientloglimit, .seed = plat_random_nonzero64(p),
+    .rate = {[CLOG_NTP] = {n->enabled, n->interval, n->burst, n->leak, n->kod},
+             [CLOG_CMD] = {m->enabled, m->interval, m->burst, m->leak, 0}}};
+  if (c->noclientlog && (n->enabled || m->enabled)) {
+    log_printf(PLAT_LOG_FATAL, "Rate limiting cannot be enabled with noclientlog");
+    return NULL;
+  }
+  struct clientlog *l = clog_new(&cp);
+  if (!l)
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
+  return l;
 }
 
 static bool start_server(struct daemon *d, const struct options *o)
@@ -113,6 +155,8 @@ static bool start_server(struct daemon *d, const struct options *o)
   refstate_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
+  d->server_sock[0] = d->server_sock[1] = -1;
+  d->server.clog = d->clog;
   for (unsigned i = 0; i < d->cfg.access.n; i++) {
     const struct conf_access *r = &d->cfg.access.items[i];
     if (!access_add(&d->server.access, &r->net, r->allow, r->all))
@@ -170,15 +214,114 @@ static int cmd_cyclelogs(void *arg)
   return CMD_STT_SUCCESS;
 }
 
+/* chronyc's add request as a configuration line would give it. */
+static int source_from_request(const struct cmd_req_source *q, struct conf_source *cs)
+{
+  static const enum conf_source_type types[] = {
+    [CMD_ADDSRC_SERVER] = CONF_SERVER, [CMD_ADDSRC_PEER] = CONF_PEER, [CMD_ADDSRC_POOL] = CONF_POOL};
+  size_t len = strnlen(q->name, sizeof(q->name));
+  if (len == 0 || len >= sizeof(q->name) || len >= sizeof(cs->name))
+    return CMD_STT_INVALIDNAME;
+  if (q->type < CMD_ADDSRC_SERVER || q->type > CMD_ADDSRC_POOL || q->port > 65535)
+    return CMD_STT_INVALID;
+  conf_source_defaults(cs, types[q->type]);
+  memcpy(cs->name, q->name, len + 1);
+  cs->port = (uint16_t)q->port;
+  cs->minpoll = q->minpoll;
+  cs->maxpoll = q->maxpoll;
+  cs->presend = q->presend_minpoll;
+  cs->minstratum = (int)q->min_stratum;
+  cs->polltarget = (int)q->poll_target;
+  cs->version = (int)q->version;
+  cs->maxsources = (int)q->max_sources;
+  cs->minsamples = q->min_samples;
+  cs->maxsamples = q->max_samples;
+  cs->key = q->authkey;
+  cs->maxdelay = q->max_delay;
+  cs->maxdelayratio = q->max_delay_ratio;
+  cs->maxdelaydevratio = q->max_delay_dev_ratio;
+  cs->mindelay = q->min_delay;
+  cs->asymmetry = q->asymmetry;
+  cs->offset = q->offset;
+  cs->filter = q->filter_length;
+  cs->maxdelayquant = q->max_delay_quant;
+  if (q->max_unreach > 0)
+    cs->maxunreach = q->max_unreach;
+  cs->offline = !(q->flags & CMD_ADDSRC_ONLINE);
+  cs->auto_offline = q->flags & CMD_ADDSRC_AUTOOFFLINE;
+  cs->iburst = q->flags & CMD_ADDSRC_IBURST;
+  cs->prefer = q->flags & CMD_ADDSRC_PREFER;
+  cs->noselect = q->flags & CMD_ADDSRC_NOSELECT;
+  cs->trust = q->flags & CMD_ADDSRC_TRUST;
+  cs->require = q->flags & CMD_ADDSRC_REQUIRE;
+  cs->xleave = q->flags & CMD_ADDSRC_INTERLEAVED;
+  cs->burst = q->flags & CMD_ADDSRC_BURST;
+  cs->nts = q->flags & CMD_ADDSRC_NTS;
+  cs->copy = q->flags & CMD_ADDSRC_COPY;
+  return CMD_STT_SUCCESS;
+}
+
+static int cmd_add_source(void *arg, const struct cmd_req_source *q)
+{
+  struct daemon *d = arg;
+  struct conf_source cs;
+  int status = source_from_request(q, &cs);
+  if (status != CMD_STT_SUCCESS)
+    return status;
+  switch (sources_add_one(d->sources, &cs)) {
+  case SOURCES_OK:
+    log_printf(PLAT_LOG_INFO, "Added source %s", cs.name);
+    return CMD_STT_SUCCESS;
+  case SOURCES_KNOWN: return CMD_STT_SOURCEALREADYKNOWN;
+  default: return CMD_STT_FAILED;
+  }
+}
+
+static int cmd_delete_source(void *arg, const struct ip_addr *addr)
+{
+  struct daemon *d = arg;
+  char a[ADDR_STR_LEN];
+  if (sources_delete(d->sources, addr) != SOURCES_OK)
+    return CMD_STT_NOSUCHSOURCE;
+  log_printf(PLAT_LOG_INFO, "Removed source %s", addr_format(addr, a));
+  return CMD_STT_SUCCESS;
+}
+
+static void load_sourcedirs(struct daemon *d);
+
+static int cmd_reload_sources(void *arg)
+{
+  struct daemon *d = arg;
+  struct config old = d->srcdir;
+  load_sourcedirs(d);
+  sources_reload(d->sources, &old, &d->srcdir);
+  config_free(&old);
+  return CMD_STT_SUCCESS;
+}
+
+static int cmd_refresh(void *arg)
+{
+  sources_refresh(((struct daemon *)arg)->sources);
+  return CMD_STT_SUCCESS;
+}
+
+static int cmd_unresolved(void *arg)
+{
+  return sources_unresolved(((struct daemon *)arg)->sources);
+}
+
 static bool start_control(struct daemon *d, const struct options *o)
 {
   if (!control_start(&d->control, &d->cfg, o->family, d->loop, linux_platform_get(d->lp), &d->ref,
                      &d->server))
     return false;
   d->control.srv.client = d->client;
+  d->control.srv.clog = d->clog;
   d->control.srv.ops = (struct cmdsrv_ops){
-    .shutdown = cmd_shutdown, .dump = cmd_dump, .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs,
-    .arg = d};
+    .add_source = cmd_add_source, .delete_source = cmd_delete_source,
+    .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
+    .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs, .shutdown = cmd_shutdown,
+    .n_unresolved = cmd_unresolved, .arg = d};
   return true;
 }
 
@@ -200,6 +343,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
     return false;
+  client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0]);
+  client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1]);
   sources_add(d->sources, &d->cfg, d->client);
   sources_add(d->sources, &d->srcdir, d->client);
   dumps_load(d->cfg.dumpdir, d->client, o->reload, o->user);
@@ -247,6 +392,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
     goto out;
   }
   keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
+  if (!(d->clog = new_clientlog(&d->cfg, linux_platform_get(d->lp))))
+    goto out;
   if (!start_server(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
@@ -285,6 +432,7 @@ out:
   logfiles_stop(&d->logfiles);
   config_free(&d->srcdir);
   srv_free(&d->server);
+  clog_free(d->clog);
   keyfile_free(&d->keys);
   linux_platform_free(d->lp);
   loop_free(d->loop);

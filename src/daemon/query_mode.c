@@ -34,7 +34,7 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
     const struct conf_source *src = &cfg->sources[i];
     struct ip_addr addrs[MAX_ADDRS_PER_NAME];
     if (src->type == CONF_PEER)
-      continue;  /* symmetric mode is not implemented (the parser warned) */
+      continue;  /* see query_mode_run */
     int limit = src->type == CONF_POOL ? src->maxsources : 1;
     if (limit > MAX_ADDRS_PER_NAME)
       limit = MAX_ADDRS_PER_NAME;
@@ -53,6 +53,14 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
     }
   }
   return n;
+}
+
+static bool has_peer(const struct config *cfg)
+{
+  for (unsigned i = 0; i < cfg->n_sources; i++)
+    if (cfg->sources[i].type == CONF_PEER)
+      return true;
+  return false;
 }
 
 static void print_results(const struct query *q)
@@ -103,6 +111,14 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
     goto out;
   }
   unsigned n = collect_servers(cfg, opts->family, servers, max);
+  if (n == 0 && has_peer(cfg)) {
+    /* As chronyd -Q: it opens no NTP server socket, so its peers never
+     * send, and with nothing else to measure only -t ends the wait. */
+    if (opts->timeout > 0)
+      loop_add_timer(loop, opts->timeout, on_timeout, loop);
+    loop_run(loop);
+    goto out;
+  }
   if (n == 0) {
     log_printf(PLAT_LOG_ERR, "No servers to query");
     goto out;

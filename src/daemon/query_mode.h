@@ -1,6 +1,7 @@
 /* query_mode: stratumd -Q measures the offset against the configured
  * servers and prints it, never touching the clock (as chronyd -Q); -q also
- * steps the clock by it once (as chronyd -q), unless -x. */
+ * steps the clock by it once (as chronyd -q), unless -x. Peers are never
+ * measured, as by chronyd -Q/-q: with only peer lines, it waits for -t. */
 #ifndef STRATUM_DAEMON_QUERY_MODE_H
 #define STRATUM_DAEMON_QUERY_MODE_H
 

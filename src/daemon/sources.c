@@ -5,11 +5,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf/conf_source.h"
 #include "core/names.h"
 #include "sys/dns.h"
 #include "sys/log.h"
 
-/* A server or pool line given by name, and its sources in the client. */
+/* A server, pool or peer line given by name, and its sources in the client. */
 struct named {
   struct client_source_params params;    /* the name and options (addr unused) */
   int family;                            /* addresses wanted: ADDR_UNSPEC, 4 or 6 */
@@ -65,6 +66,7 @@ void sources_client_params(const struct config *cfg, bool control, struct source
   p->control = control;
   p->makestep_threshold = cfg->makestep_threshold;
   p->makestep_limit = cfg->makestep_limit;
+  p->logchange = cfg->logchange;
   p->maxslewrate = cfg->maxslewrate;
   p->maxdrift = cfg->maxdrift;
   p->maxupdateskew = cfg->maxupdateskew;
@@ -112,6 +114,7 @@ static void source_params(const struct conf_source *s, struct client_source_para
   p->offset = s->offset;
   p->presend = s->presend;
   p->filter = s->filter;
+  p->peer = s->type == CONF_PEER;
 }
 
 /* --- resolving --- */
@@ -415,11 +418,14 @@ void sources_free(struct sources *s)
 }
 
 /* A source given as an address: added now, never replaced. */
-static void add_address(struct sources *s, const struct client_source_params *p, int family)
+static bool add_address(struct sources *s, const struct client_source_params *p, int family)
 {
   if ((family != ADDR_UNSPEC && p->addr.family != family) || in_use(s, &p->addr) ||
-      client_add_source(s->client, p) < 0)
+      client_add_source(s->client, p) < 0) {
     log_printf(PLAT_LOG_ERR, "Could not add source %s", p->name);
+    return false;
+  }
+  return true;
 }
 
 static bool add_name(struct sources *s, const struct conf_source *cs,
@@ -442,20 +448,136 @@ static bool add_name(struct sources *s, const struct conf_source *cs,
   return true;
 }
 
+static enum sources_result add_one(struct sources *s, const struct conf_source *cs)
+{
+  struct client_source_params p;
+  int family = cs->family != ADDR_UNSPEC ? cs->family : s->family;
+  source_params(cs, &p);
+  if (addr_parse(cs->name, &p.addr)) {
+    if (in_use(s, &p.addr))
+      return SOURCES_KNOWN;
+    return add_address(s, &p, family) ? SOURCES_OK : SOURCES_FAILED;
+  }
+  if (!add_name(s, cs, &p, family)) {
+    log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
+    return SOURCES_FAILED;
+  }
+  return SOURCES_OK;
+}
+
 void sources_add(struct sources *s, const struct config *cfg, struct client *c)
 {
   s->client = c;
-  for (unsigned i = 0; i < cfg->n_sources; i++) {
-    const struct conf_source *cs = &cfg->sources[i];
-    struct client_source_params p;
-    if (cs->type == CONF_PEER)
-      continue;
-    int family = cs->family != ADDR_UNSPEC ? cs->family : s->family;
-    source_params(cs, &p);
-    if (addr_parse(cs->name, &p.addr))
-      add_address(s, &p, family);
-    else if (!add_name(s, cs, &p, family))
-      log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
-  }
+  for (unsigned i = 0; i < cfg->n_sources; i++)
+    add_one(s, &cfg->sources[i]);
   resolve_soon(s);
+}
+
+enum sources_result sources_add_one(struct sources *s, const struct conf_source *cs)
+{
+  enum sources_result r = add_one(s, cs);
+  if (r == SOURCES_OK)
+    resolve_soon(s);
+  return r;
+}
+
+/* Forget a name: its jobs (none may be resolving) and the entry. */
+static void drop_named(struct sources *s, struct named *n)
+{
+  for (struct job *j = s->jobs, *next; j; j = next) {
+    next = j->next;
+    if (j->src == n)
+      remove_job(s, j);
+  }
+  for (struct named **p = &s->named; *p; p = &(*p)->next)
+    if (*p == n) {
+      *p = n->next;
+      free(n);
+      return;
+    }
+}
+
+/* A name can be dropped only while no lookup for it is running. */
+static bool resolving(const struct sources *s, const struct named *n)
+{
+  return s->resolving && s->resolving->src == n;
+}
+
+enum sources_result sources_delete(struct sources *s, const struct ip_addr *addr)
+{
+  int i = client_find_source(s->client, addr);
+  if (i < 0)
+    return SOURCES_UNKNOWN;
+  client_remove_source(s->client, (unsigned)i);
+  for (struct named *n = s->named; n; n = n->next) {
+    int m = member_index(n, addr);
+    if (m < 0)
+      continue;
+    n->n_members--;
+    memmove(&n->members[m], &n->members[m + 1], (n->n_members - m) * sizeof(n->members[0]));
+    memmove(&n->answered[m], &n->answered[m + 1], (n->n_members - m) * sizeof(n->answered[0]));
+    /* chronyd: the source is gone, not re-resolved */
+    if (n->n_members == 0 && !resolving(s, n))
+      drop_named(s, n);
+    break;
+  }
+  return SOURCES_OK;
+}
+
+static bool listed(const struct config *c, const struct conf_source *cs)
+{
+  for (unsigned i = 0; i < c->n_sources; i++)
+    if (conf_source_equal(&c->sources[i], cs))
+      return true;
+  return false;
+}
+
+/* Remove what one configured line added. */
+static void remove_line(struct sources *s, const struct conf_source *cs)
+{
+  struct ip_addr a;
+  if (addr_parse(cs->name, &a)) {
+    sources_delete(s, &a);
+    return;
+  }
+  for (struct named *n = s->named; n; n = n->next) {
+    if (strcmp(n->params.name, cs->name) != 0 || n->pool != (cs->type == CONF_POOL) ||
+        resolving(s, n))
+      continue;
+    for (int m = n->n_members - 1; m >= 0; m--) {
+      int i = client_find_source(s->client, &n->members[m]);
+      if (i >= 0)
+        client_remove_source(s->client, (unsigned)i);
+    }
+    drop_named(s, n);
+    return;
+  }
+}
+
+void sources_reload(struct sources *s, const struct config *old, const struct config *now)
+{
+  for (unsigned i = 0; i < old->n_sources; i++)
+    if (!listed(now, &old->sources[i]))
+      remove_line(s, &old->sources[i]);
+  for (unsigned i = 0; i < now->n_sources; i++)
+    if (!listed(old, &now->sources[i]))
+      add_one(s, &now->sources[i]);
+  resolve_soon(s);
+}
+
+void sources_refresh(struct sources *s)
+{
+  for (struct named *n = s->named; n; n = n->next)
+    if (!n->pool)
+      for (int m = 0; m < n->n_members; m++)
+        add_job(s, n, &n->members[m]);
+  resolve_soon(s);
+}
+
+int sources_unresolved(const struct sources *s)
+{
+  int count = 0;
+  for (const struct named *n = s->named; n; n = n->next)
+    count += n->n_members == 0;
+  return count;
 }

@@ -1,4 +1,4 @@
-/* sources: the configured server/pool lines (and those of sourcedir files)
+/* sources: the configured server/pool/peer lines (and those of sourcedir files)
  * made into the client's sources, as chronyd does it.
  *
  *  - An address is added at once. Names are resolved asynchronously (dns.c),
@@ -11,7 +11,7 @@
  *    falseticker...) is replaced by another address of its name that is not
  *    in use; an attempt is made at most once per random interval of up to
  *    3584 s, and a failed lookup is not retried (the next report tries).
- * Peers (symmetric mode) are not implemented and are skipped. */
+ * Peers (symmetric mode) are sources too, flagged as such for the client. */
 #ifndef STRATUM_DAEMON_SOURCES_H
 #define STRATUM_DAEMON_SOURCES_H
 
@@ -33,5 +33,21 @@ void sources_client_params(const struct config *cfg, bool control, struct source
 /* Add cfg's sources to c (the same client every time): addresses now, names
  * when resolved. c must outlive s. */
 void sources_add(struct sources *s, const struct config *cfg, struct client *c);
+
+/* chronyc's commands (after sources_add set the client). */
+enum sources_result { SOURCES_OK, SOURCES_KNOWN, SOURCES_UNKNOWN, SOURCES_FAILED };
+/* add server/pool: SOURCES_KNOWN if the address is a source already. */
+enum sources_result sources_add_one(struct sources *s, const struct conf_source *cs);
+/* delete: the source with this address (a name left without sources is
+ * forgotten); SOURCES_UNKNOWN if there is none. */
+enum sources_result sources_delete(struct sources *s, const struct ip_addr *addr);
+/* reload sources: the lines of `old` missing from `now` go, with their
+ * sources; the lines of `now` missing from `old` are added. */
+void sources_reload(struct sources *s, const struct config *old, const struct config *now);
+/* refresh: resolve every name now; a server whose name resolves to another
+ * address moves to it. */
+void sources_refresh(struct sources *s);
+/* Names still without any address (chronyc activity). */
+int sources_unresolved(const struct sources *s);
 
 #endif

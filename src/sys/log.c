@@ -66,3 +66,14 @@ void log_printf(int level, const char *fmt, ...)
   va_end(ap);
   log_write(level, msg);
 }
+
+bool log_rate_ok(double *last, double interval)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  double now = (double)t.tv_sec + t.tv_nsec * 1e-9;
+  if (*last >= 0.0 && now - *last < interval)
+    return false;
+  *last = now;
+  return true;
+}

@@ -14,4 +14,10 @@ void log_close(void);
 void log_write(int level, const char *msg);
 void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* For an error that may recur at every attempt (a full disk): true, with
+ * *last set to now, unless the previous message let through is less than
+ * `interval` seconds old (monotonic clock). Start with *last < 0. */
+#define LOG_ERROR_INTERVAL 60.0
+bool log_rate_ok(double *last, double interval);
+
 #endif

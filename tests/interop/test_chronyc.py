@@ -54,14 +54,17 @@ def client(server, tmp_path):
     require_stratumd()
     cmdport, own = free_udp_port(), free_udp_port()
     sock = socket_dir(tmp_path) / "stratumd.sock"
+    srcdir = tmp_path / "sources.d"
+    srcdir.mkdir()
     d = Daemon(tmp_path / "client",
                "server 127.0.0.1 port %d iburst minpoll 4 maxpoll 4\n"
                "port %d\nbindaddress 127.0.0.1\nallow 127.0.0.1\n"
-               "cmdport %d\nbindcmdaddress 127.0.0.1\nbindcmdaddress %s\n"
-               % (server[1], own, cmdport, sock))
+               "cmdport %d\nbindcmdaddress 127.0.0.1\nbindcmdaddress %s\nsourcedir %s\n"
+               % (server[1], own, cmdport, sock, srcdir))
     d.start(wait_ports=[(4, own), (4, cmdport)])
     try:
         assert wait_for(lambda: "Selected source 127.0.0.1" in d.log(), SYNC_TIMEOUT), d.log()
+        d.srcdir = srcdir
         yield d, cmdport, str(sock)
     finally:
         d.stop()
@@ -224,3 +227,35 @@ def test_malformed_requests_never_crash_or_amplify(client):
         u.close()
     assert d.alive(), d.log()
     assert ask(tracking_request(), cmdport) is not None
+
+
+def source_addresses(sock):
+    _, out = chronyc("-n", "-c", "sources", host=sock)
+    return sorted(l.split(",")[2] for l in out.splitlines() if l.count(",") >= 9)
+
+
+def test_add_delete_and_reload_sources(client, server):
+    d, _, sock = client
+    _, out = chronyc("add", "server", "127.0.0.1", host=sock)
+    assert "511 Source already present" in out, out
+    _, out = chronyc("add", "server", "127.0.0.2", "port", str(server[1]), "iburst", host=sock)
+    assert "200 OK" in out, out
+    assert source_addresses(sock) == ["127.0.0.1", "127.0.0.2"]
+    _, out = chronyc("delete", "127.0.0.2", host=sock)
+    assert "200 OK" in out, out
+    _, out = chronyc("delete", "127.0.0.9", host=sock)
+    assert "503 No such source" in out, out
+    assert source_addresses(sock) == ["127.0.0.1"]
+    # sourcedir: a new file's line comes in, a removed line goes
+    (d.srcdir / "a.sources").write_text("server 127.0.0.3 port %d offline\n" % server[1])
+    _, out = chronyc("reload", "sources", host=sock)
+    assert "200 OK" in out, out
+    assert source_addresses(sock) == ["127.0.0.1", "127.0.0.3"]
+    _, out = chronyc("activity", host=sock)
+    assert "1 sources offline" in out, out
+    (d.srcdir / "a.sources").write_text("")
+    _, out = chronyc("reload", "sources", host=sock)
+    assert source_addresses(sock) == ["127.0.0.1"]
+    _, out = chronyc("refresh", host=sock)
+    assert "200 OK" in out, out
+    assert d.alive(), d.log()

@@ -225,9 +225,10 @@ def test_source_options_documented_with_their_status():
     assert not problems, "\n".join(problems)
 
 
-def test_peer_is_documented_as_not_implemented():
+def test_peer_is_documented_as_acted_on():
     text = "\n".join(conf_entries()["peer"])
-    assert "not implemented" in text and NOT_ACTED in text
+    assert "not implemented" not in text and NOT_ACTED not in text and ACTED in text
+    assert "mode 1" in text and "server socket" in text
 
 
 def test_every_option_letter_is_in_stratumd_8():
@@ -336,6 +337,7 @@ def layout(prefix, unitdir):
         prefix + "/share/man/man5/stratum.conf.5": 0o644,
         prefix + "/share/man/man8/stratumd.8": 0o644,
         unitdir + "/stratumd.service": 0o644,
+        unitdir + "/stratum-wait.service": 0o644,
         prefix + "/lib/sysusers.d/stratumd.conf": 0o644,
         prefix + "/lib/tmpfiles.d/stratumd.conf": 0o644,
         "/etc/logrotate.d/stratumd": 0o644,
@@ -369,6 +371,9 @@ def test_make_install_layout(tmp_path, prefix, unitdir):
     assert re.search(r"^ExecStart=%s/sbin/stratumd -n( |$)" % re.escape(p), unit, re.M), unit
     settings = [l for l in unit.splitlines() if l and not l.startswith("#")]
     assert len([l for l in settings if "/sbin/stratumd" in l]) == 1, unit
+    wait = read(dest / unitdir.lstrip("/") / "stratum-wait.service")
+    assert re.search(r"^ExecStart=%s/bin/stratumc .* waitsync 0 0.1 0.0 1$" % re.escape(p), wait,
+                     re.M), wait
 
 
 def test_make_install_keeps_an_existing_configuration(tmp_path):
@@ -406,7 +411,8 @@ def test_systemd_analyze_verifies_the_installed_unit(tmp_path, prefix):
     make_install(root, prefix)
     base_units(root)
     p = prefix or "/usr/local"
-    cmd = ["systemd-analyze", "verify", "--root=%s" % root, "stratumd.service"]
+    cmd = ["systemd-analyze", "verify", "--root=%s" % root, "stratumd.service",
+           "stratum-wait.service"]
     env = dict(os.environ)
     if shutil.which("man"):
         # Documentation=man:... is checked against the installed pages

@@ -2,6 +2,7 @@
 stratumd (always -x) synchronised to a stratumd server writes
 measurements.log, statistics.log and tracking.log with chrony's banner and
 column layout."""
+import calendar
 import re
 import time
 
@@ -139,3 +140,46 @@ def test_unwritable_logdir_logged_and_daemon_keeps_running(tmp_path):
     finally:
         client.stop()
         server.stop()
+
+
+def first_time(path, name):
+    """The date and time (UTC) of the first data line, or None."""
+    if not path.exists():
+        return None
+    rows = data_lines(path.read_text(), name)
+    if not rows:
+        return None
+    return calendar.timegm(time.strptime(" ".join(rows[0].split()[:2]), "%Y-%m-%d %H:%M:%S"))
+
+
+def test_three_files_within_one_poll_of_the_first_sample(tmp_path):
+    """Issue 5: the three files appear within one poll (16 s here) of the
+    first sample; their first lines' times say so, and so does the wait."""
+    poll = 16
+    server, (addr, port) = start_server(tmp_path / "server")
+    logdir = tmp_path / "logs"
+    logdir.mkdir()
+    client = Daemon(tmp_path / "client", config(port, logdir))
+    paths = {n: logdir / ("%s.log" % n) for n in TITLES}
+    try:
+        client.start()
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline and first_time(paths["measurements"],
+                                                         "measurements") is None:
+            time.sleep(0.1)
+        t0 = time.monotonic()
+        assert first_time(paths["measurements"], "measurements") is not None, client.log()
+        while time.monotonic() - t0 < poll + 1 and not all(
+                first_time(p, n) is not None for n, p in paths.items()):
+            time.sleep(0.1)
+        waited = time.monotonic() - t0
+    finally:
+        client.stop()
+        server.stop()
+    first = {n: first_time(p, n) for n, p in paths.items()}
+    assert None not in first.values(), (first, client.log())
+    assert waited <= poll, waited
+    for name in ("statistics", "tracking"):
+        assert 0 <= first[name] - first["measurements"] <= poll, first
+    print("after the first sample: %s s (waited %.1f s)"
+          % ({n: t - first["measurements"] for n, t in first.items()}, waited))

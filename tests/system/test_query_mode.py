@@ -77,3 +77,25 @@ def test_query_mode_timeout_option():
     assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
     assert 1.5 < elapsed < 6, "took %.1f s" % elapsed
     assert not OFFSET_RE.search(out), out
+
+
+def test_query_mode_never_measures_peers(local_server):
+    """As chronyd -Q (checked on 4.3): a peer is never measured (-Q opens no
+    NTP server socket, so it never sends to the peer) - with a server too,
+    the server's offset is the result; with only peers, -t ends the wait
+    ("Timeout reached", exit 1). No "not implemented" warning either."""
+    r, elapsed = query_mode(["peer 127.0.0.5 port %d iburst" % local_server[1],
+                             "server %s port %d iburst" % local_server])
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert OFFSET_RE.search(out), out
+    assert "127.0.0.5" not in r.stdout, out
+    assert "not implemented" not in out, out
+
+    r, elapsed = query_mode(["peer %s port %d iburst" % local_server],
+                            extra_opts=("-d", "-t", "2"))
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
+    assert "Timeout reached" in out, out
+    assert 1.5 < elapsed < 6, "took %.1f s" % elapsed
+    assert "not implemented" not in out, out

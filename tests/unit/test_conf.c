@@ -267,12 +267,12 @@ static void test_implemented_flags(void **state)
 {
   (void)state;
   static const char *const implemented[] = {
-    "port", "bindaddress", "allow", "deny", "local", "server", "pool", "include", "confdir",
+    "port", "bindaddress", "allow", "deny", "local", "server", "pool", "peer", "include", "confdir",
     "combinelimit", "maxdistance", "maxjitter", "minsources", "reselectdist", "stratumweight",
     "corrtimeratio", "driftfile", "makestep", "maxdrift", "maxupdateskew", "maxslewrate",
     "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport", "log", "logbanner",
-    "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny", "cmdport",
-    "opencommands"};
+    "logchange", "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny",
+    "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);

@@ -93,6 +93,61 @@ static void test_rejections(void **state)
   assert_int_equal(check(negative_delay, &s), EXCH_BAD_TIMES);
 }
 
+/* A symmetric peer's packet: the same tests, modes 1 and 2 instead of 4. */
+static enum exch_result check_sym(uint8_t mode, void (*tweak)(struct ntp_header *),
+                                  struct exch_sample *s)
+{
+  uint8_t buf[NTP_HEADER_LEN];
+  make_reply(buf, tweak);
+  buf[0] = (uint8_t)((buf[0] & ~7) | mode);
+  return exch_check_symmetric(buf, sizeof(buf), NONCE, &t1, &t4, s);
+}
+
+static void slow_answer(struct ntp_header *h) { h->transmit += 1ULL << 32; }
+
+static void test_symmetric(void **state)
+{
+  (void)state;
+  struct exch_sample s;
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, NULL, &s), EXCH_OK);
+  assert_true(fabs(s.offset - 0.5) < 1e-9);
+  assert_true(fabs(s.delay - 0.008) < 1e-9);
+  assert_int_equal(check_sym(NTP_MODE_PASSIVE, NULL, &s), EXCH_OK);
+  assert_int_equal(check_sym(NTP_MODE_SERVER, NULL, &s), EXCH_BAD_MODE);
+  assert_int_equal(check_sym(NTP_MODE_CLIENT, NULL, &s), EXCH_BAD_MODE);
+  assert_int_equal(check_sym(NTP_MODE_BROADCAST, NULL, &s), EXCH_BAD_MODE);
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, wrong_origin, &s), EXCH_BAD_ORIGIN);
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, zero_origin, &s), EXCH_BAD_ORIGIN);
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, zero_receive, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, leap_unsync, &s), EXCH_UNSYNCHRONISED);
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, server_backwards, &s), EXCH_BAD_TIMES);
+  /* A peer may send long after our packet arrived (its own schedule):
+   * with clocks of different rates the delay comes out negative, and it is
+   * taken as its magnitude, as chrony does. */
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, slow_answer, &s), EXCH_OK);
+  assert_true(fabs(s.delay - (1.0 - 0.008)) < 1e-6);
+  /* The same packets from a server are rejected. */
+  assert_int_equal(check(slow_answer, &s), EXCH_BAD_TIMES);
+}
+
+static void test_packet_with_mac(void **state)
+{
+  (void)state;
+  static const struct ntp_key key = {.type = NTP_KEY_SHA256, .len = 20,
+                                     .data = (const uint8_t *)"0123456789abcdefghij"};
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_ACTIVE, .stratum = 2,
+                         .transmit = NONCE};
+  uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
+  size_t len = exch_build_auth_packet(buf, sizeof(buf), &h, 0, NULL);
+  assert_int_equal(len, NTP_HEADER_LEN);
+  assert_true(exch_check_auth(buf, len, 0, NULL));
+  len = exch_build_auth_packet(buf, sizeof(buf), &h, 7, &key);
+  assert_true(len > NTP_HEADER_LEN);
+  assert_true(exch_check_auth(buf, len, 7, &key));
+  assert_false(exch_check_auth(buf, len, 8, &key));
+  assert_int_equal(exch_build_auth_packet(buf, sizeof(buf), &h, 7, NULL), 0);
+}
+
 static void test_truncated_reply_rejected(void **state)
 {
   (void)state;
@@ -108,6 +163,8 @@ int main(void)
     cmocka_unit_test(test_request_reveals_nothing),
     cmocka_unit_test(test_valid_reply_offset_and_delay),
     cmocka_unit_test(test_rejections),
+    cmocka_unit_test(test_symmetric),
+    cmocka_unit_test(test_packet_with_mac),
     cmocka_unit_test(test_truncated_reply_rejected),
   };
   return cmocka_run_group_tests_name("exchange", tests, NULL, NULL);

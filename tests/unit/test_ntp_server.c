@@ -402,6 +402,80 @@ static void test_receive_sends_with_transmit_stamp(void **state)
   assert_int_equal(f->srv.stats.replied, 1);
 }
 
+/* A client log with `ratelimit interval 1 burst 4 leak L [kod K]`. */
+static struct clientlog *limit(struct fixture *f, int leak, int kod)
+{
+  struct clog_params p = {.active = true, .limit = CLOG_DEFAULT_LIMIT, .seed = 7};
+  p.rate[CLOG_NTP] = (struct clog_ratelimit){true, 1, 4, leak, kod};
+  f->srv.clog = clog_new(&p);
+  assert_non_null(f->srv.clog);
+  return f->srv.clog;
+}
+
+static void test_ratelimit_drops_and_logs(void **state)
+{
+  struct fixture *f = *state;
+  struct clientlog *l = limit(f, 4, 0);
+  unsigned replies = 0;
+  for (int i = 0; i < 100; i++)
+    replies += process(f) == NTP_HEADER_LEN;
+  assert_true(replies >= 4 && replies < 20);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_RATELIMIT], 100 - replies);
+  struct clog_totals t;
+  clog_get_totals(l, &t);
+  assert_int_equal(t.hits[CLOG_NTP], 100);
+  assert_int_equal(t.drops[CLOG_NTP], 100 - replies);
+  /* another client is answered; requests dropped before the log are not logged */
+  addr_parse("127.0.0.2", &f->dg.from);
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+  set_byte0(f, 0, 4, NTP_MODE_SERVER);
+  assert_int_equal(process(f), 0);
+  clog_get_totals(l, &t);
+  assert_int_equal(t.hits[CLOG_NTP], 101);
+  assert_string_equal(srv_drop_name(SRV_DROP_RATELIMIT), "ratelimit");
+  clog_free(l);
+}
+
+/* The reply's poll is at least the rate limiting interval. */
+static void test_ratelimit_raises_reply_poll(void **state)
+{
+  struct fixture *f = *state;
+  struct clientlog *l = limit(f, 2, 0);
+  struct ntp_header r;
+  f->req[2] = 0;
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+  ntp_header_decode(f->reply, &r);
+  assert_int_equal(r.poll, 1);
+  f->req[2] = 6;
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+  ntp_header_decode(f->reply, &r);
+  assert_int_equal(r.poll, 6);
+  clog_free(l);
+}
+
+/* kod: some requests over the limit get a KoD RATE instead of nothing. */
+static void test_ratelimit_kod(void **state)
+{
+  struct fixture *f = *state;
+  struct clientlog *l = limit(f, 1, 1);
+  unsigned kods = 0;
+  for (int i = 0; i < 200; i++) {
+    struct ntp_header r;
+    if (process(f) != NTP_HEADER_LEN)
+      continue;
+    ntp_header_decode(f->reply, &r);
+    if (r.refid == 0x52415445u) {
+      assert_int_equal(r.stratum, 0);
+      assert_int_equal(r.leap, NTP_LEAP_UNSYNC);
+      assert_true(r.origin == CLIENT_TX);
+      kods++;
+    }
+  }
+  assert_true(kods > 20);
+  assert_int_equal(f->srv.stats.kod_replied, kods);
+  clog_free(l);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -429,6 +503,9 @@ int main(void)
     T(test_small_reply_buffer_drops_authenticated_reply),
     T(test_denied_address_dropped),
     T(test_receive_sends_with_transmit_stamp),
+    T(test_ratelimit_drops_and_logs),
+    T(test_ratelimit_raises_reply_poll),
+    T(test_ratelimit_kod),
   };
   return cmocka_run_group_tests_name("ntp_server", tests, NULL, NULL);
 }
