@@ -649,7 +649,6 @@ bool client_step_now(struct client *c)
   double remaining = disc_remaining(&c->disc);
   if (!c->p.control)
     return false;
-  plat_logf(c->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds", remaining);
   if (!disc_step(&c->disc, remaining))
     return false;
   plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);

@@ -41,7 +41,9 @@ static int sync_dir_of(const char *path)
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
   char tmp[PATH_MAX];
-  if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+  /* One fixed name (the PID file keeps a second daemon away), so a writer
+   * killed half-way leaves at most one stale file, replaced next time. */
+  if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
     return -ENAMETOOLONG;
   (void)unlink(tmp);  /* a leftover of a crash, never followed (O_EXCL) */
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);

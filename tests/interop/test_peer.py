@@ -12,6 +12,7 @@ packets from its server port and takes the other's as its peer's.
 - chronyd synchronises to stratumd (`local stratum 1`): its chronyc shows
   `=*`; stratumd's own chronyc report shows chronyd as a peer too.
 - chronyc's `add peer` on stratumd's Unix socket adds a working peer.
+- With `key N` on both sides, the exchange is authenticated.
 Every wait is bounded (20 s to select; it takes ~5-10 s at poll 1)."""
 import os
 import subprocess
@@ -148,3 +149,19 @@ def test_chronyc_add_peer(tmp_path, started):
     assert wait_for(lambda: "Selected source 127.0.0.1" in s.log(), SELECT_TIMEOUT), s.log()
     rows = [l.split(",") for l in chronyc(sock, "-c", "sources").splitlines() if l]
     assert len(rows) == 1 and rows[0][:3] == ["=", "*", "127.0.0.1"], rows
+
+
+def test_authenticated_peers(tmp_path, started):
+    """Both sides sign with key 5 (SHA256) and accept only that key's MAC."""
+    keys = tmp_path / "keys"
+    keys.write_text("5 SHA256 HEX:00112233445566778899AABBCCDDEEFF00112233\n")
+    keys.chmod(0o600)
+    a, b = free_udp_port(), free_udp_port()
+    started.append(start_chronyd(tmp_path / "chronyd", b, [
+        "local stratum 1", "keyfile %s" % keys,
+        "peer 127.0.0.1 port %d key 5 %s" % (a, POLL)]))
+    s = start_stratumd(tmp_path / "stratumd", a, [
+        "keyfile %s" % keys, "peer 127.0.0.1 port %d key 5 %s" % (b, POLL)])
+    started.append(s)
+    assert wait_for(lambda: "Selected source 127.0.0.1" in s.log(), SELECT_TIMEOUT), s.log()
+    assert served_stratum(a).stratum == 2

@@ -332,7 +332,8 @@ def test_daemon_mode_detaches_and_serves(tmp_path):
     port = free_udp_port()
     conf = tmp_path / "detach.conf"
     pidfile = tmp_path / "stratumd.pid"
-    conf.write_text(server_config(port, extra=["pidfile %s" % pidfile]))
+    conf.write_text(server_config(port, extra=["pidfile %s" % pidfile, "cmdport 0",
+                                               "bindcmdaddress /"]))
     pids = []
     try:
         r = subprocess.run([str(stratumd), "-x", "-f", str(conf)], capture_output=True,
@@ -359,13 +360,14 @@ def test_daemon_mode_config_error(tmp_path):
     stratumd = require_stratumd()
     port = free_udp_port()
     conf = tmp_path / "detach-bad.conf"
-    conf.write_text(server_config(port, extra=["pidfile %s" % (tmp_path / "stratumd.pid")])
+    conf.write_text(server_config(port, extra=["pidfile %s" % (tmp_path / "stratumd.pid"),
+                                               "cmdport 0", "bindcmdaddress /"])
                     + "no-such-directive 1\n")
     try:
         r = subprocess.run([str(stratumd), "-x", "-f", str(conf)], capture_output=True,
                            text=True, timeout=10, stdin=subprocess.DEVNULL)
         assert r.returncode == 1
-        assert "detach-bad.conf:6:" in r.stderr, r.stderr
+        assert "detach-bad.conf:8:" in r.stderr, r.stderr
         time.sleep(0.2)
         assert _pids_with_arg(str(conf)) == []
     finally:
