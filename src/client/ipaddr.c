@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "proto/ntp_mac.h"
 
 static uint32_t get_u32(const uint8_t *b)
 {
@@ -70,15 +70,11 @@ bool sc_ip_parse(const char *s, bool allow_id, struct cmd_ip *ip)
 
 uint32_t sc_ip_refid(const struct cmd_ip *ip)
 {
-  uint8_t digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
   switch (ip->family) {
   case CMD_IP_INET4:
     return get_u32(ip->bytes);
   case CMD_IP_INET6:
-    if (!EVP_Digest(ip->bytes, 16, digest, &n, EVP_md5(), NULL) || n < 4)
-      return 0;
-    return get_u32(digest);
+    return ntp_ipv6_refid(ip->bytes);
   default:
     return 0;
   }

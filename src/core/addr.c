@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ntp_mac.h"
+
 static size_t addr_len(uint8_t family) { return family == ADDR_INET4 ? 4 : 16; }
 
 bool addr_parse(const char *s, struct ip_addr *out)
@@ -158,5 +160,5 @@ uint32_t addr_refid(const struct ip_addr *a)
   if (a->family == ADDR_INET4)
     return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
            (uint32_t)a->bytes[2] << 8 | a->bytes[3];
-  return addr_hash(a, 0);
+  return ntp_ipv6_refid(a->bytes);
 }

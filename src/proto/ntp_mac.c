@@ -133,3 +133,13 @@ bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_
   expected = full < limit ? full : limit;
   return digest_len == expected && CRYPTO_memcmp(buf, digest, expected) == 0;
 }
+
+uint32_t ntp_ipv6_refid(const uint8_t addr[16])
+{
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!EVP_Digest(addr, 16, digest, &n, EVP_md5(), NULL) || n < 4)
+    return 0;
+  return (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 | (uint32_t)digest[2] << 8 |
+         digest[3];
+}

@@ -185,6 +185,20 @@ static void test_equal_and_hash(void **state)
   assert_string_equal(addr_format(&unspec, buf), "[UNSPEC]");
 }
 
+/* RFC 5905 / chrony: IPv4 itself, IPv6 the first four bytes of its MD5 (the
+ * expected values computed with Python's hashlib). */
+static void test_refid(void **state)
+{
+  struct ip_addr a;
+  (void)state;
+  assert_true(addr_parse("127.0.0.1", &a));
+  assert_int_equal(addr_refid(&a), 0x7F000001);
+  assert_true(addr_parse("2001:db8::1", &a));
+  assert_int_equal(addr_refid(&a), 0x39ab9b37);
+  assert_true(addr_parse("::1", &a));
+  assert_int_equal(addr_refid(&a), 0xcf404dc8);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -195,6 +209,7 @@ int main(void)
     cmocka_unit_test(test_subnet_rejects),
     cmocka_unit_test(test_subnet_contains),
     cmocka_unit_test(test_equal_and_hash),
+    cmocka_unit_test(test_refid),
   };
   return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }
