@@ -7,7 +7,7 @@ FUZZ_SMOKE_TIME ?= 10
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all check check-unit check-asan check-system fuzz demo bench install clean
+.PHONY: all check check-unit check-asan check-system fuzz demo bench bench-server install clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -39,6 +39,13 @@ check-system: all
 bench: all
 	build/stratum-sim > build/sim-results.jsonl
 	/usr/bin/python3 scripts/sim_table.py < build/sim-results.jsonl
+
+# NTP server throughput on loopback: the bare batch responder, stratumd and
+# Debian's chronyd one after the other, each pinned to one core with the load
+# generator on another (figures, not pass/fail; about 2-4 minutes).
+bench-server: all
+	scripts/peers.sh
+	/usr/bin/python3 bench/bench_server.py --build $(BUILD)
 
 # Each fuzz target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=60).
 fuzz:

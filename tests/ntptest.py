@@ -8,8 +8,8 @@ Contents:
   - free_udp_port(): a free unprivileged UDP port (bind port 0)
   - a tiny NTP packet builder/parser (struct), extension fields, MAC trailers
   - exchange(): send one datagram, collect every reply within a timeout
-  - Daemon: run stratumd (always with -x -d, a PID file in its workdir)
-    with guaranteed cleanup;
+  - Daemon: run stratumd (always with -x -d, a PID file in its workdir,
+    plus the options of $STRATUMD_EXTRA_ARGS) with guaranteed cleanup;
     chronyd_daemon(): the same for the extracted chronyd
   - peers_root(), chronyd_path(), ntpdig_cmd(): locate the real peers,
     preparing them with scripts/peers.sh when needed (skip if impossible)
@@ -257,7 +257,11 @@ class Daemon:
                     "\n".join(extra) + "\n"
         self.conf.write_text(config)
         self.binary = str(binary or STRATUMD)
-        self.args = list(args)
+        # STRATUMD_EXTRA_ARGS (e.g. "-F 1"): options added to every stratumd
+        # the tests start through this class (never to chronyd), to run a
+        # suite with the system call filter on.
+        extra_args = os.environ.get("STRATUMD_EXTRA_ARGS", "").split() if binary is None else []
+        self.args = extra_args + list(args)
         self.proc = None
         self.log_path = self.workdir / "stratumd.stderr"
         self.out_path = self.workdir / "stratumd.stdout"

@@ -220,12 +220,20 @@ static void text_field(FILE *f, const struct spec *s, union sc_val v, bool csv)
   fputs(buf, f);
 }
 
+/* A measured value (the protocol's Float has 25 bits: 9 digits say it
+ * all), always written as a real number (1.0, not 1) so that a parser's
+ * type does not depend on the value. */
 static void json_number(FILE *f, double d)
 {
-  if (isfinite(d))
-    fprintf(f, "%.9g", d);
-  else
+  char buf[40];
+  if (!isfinite(d)) {
     fputs("null", f);
+    return;
+  }
+  snprintf(buf, sizeof(buf), "%.9g", d);
+  fputs(buf, f);
+  if (!strpbrk(buf, ".eE"))
+    fputs(".0", f);
 }
 
 static void json_field(FILE *f, const struct spec *s, union sc_val v)

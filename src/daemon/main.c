@@ -22,12 +22,15 @@
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
 #include "daemon/sources.h"
+#include "daemon/status.h"
 #include "sys/detach.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/pidfile.h"
 #include "sys/platform_linux.h"
+#include "sys/notify.h"
 #include "sys/privileges.h"
+#include "sys/seccomp.h"
 
 struct daemon {
   struct config cfg;
@@ -410,6 +413,13 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", o->user, strerror(errno));
     goto out;
   }
+  if (!notify_open())
+    log_printf(PLAT_LOG_WARN, "Could not use NOTIFY_SOCKET : %s", strerror(errno));
+  int scf = scf_install(o->seccomp_level);  /* -F */
+  if (scf < 0) {
+    log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
+    goto out;
+  }
   int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP};
   for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
     loop_watch_signal(d->loop, sigs[i], on_quit_signal, d);
@@ -419,7 +429,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
 
   detach_done(ready_fd, 0);
   ready_fd = -1;
+  notify_send("READY=1");
+  status_start(d->loop, linux_platform_get(d->lp), &d->ref, d->client);
   status = loop_run(d->loop) == 0 ? 0 : 1;
+  notify_send("STOPPING=1");
   drift_stop(&d->drift);
   dumps_save(d->cfg.dumpdir, d->client);
   log_server_stats(&d->server);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/seccomp.h"
+
 static void usage(FILE *out)
 {
   fprintf(out,
@@ -13,6 +15,8 @@ static void usage(FILE *out)
           "  -4\t\tUse IPv4 addresses only\n"
           "  -6\t\tUse IPv6 addresses only\n"
           "  -f FILE\tSpecify configuration file (%s)\n"
+          "  -F LEVEL\tSet system call filter level (0 off, 1 allow-list, 2 deny-list;\n"
+          "\t\tnegative: log blocked calls instead of killing)\n"
           "  -n\t\tDon't run as daemon\n"
           "  -d\t\tDon't run as daemon and log to stderr (twice: debug messages)\n"
           "  -l FILE\tLog to file\n"
@@ -52,11 +56,18 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
   memset(o, 0, sizeof(*o));
   o->conf_file = DEFAULT_CONF_FILE;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "46f:ndl:L:pQqrt:u:xvh", long_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "46f:F:ndl:L:pQqrt:u:xvh", long_opts, NULL)) != -1) {
     switch (c) {
     case '4': o->family = 4; break;
     case '6': o->family = 6; break;
     case 'f': o->conf_file = optarg; break;
+    case 'F':
+      if (!parse_number(optarg, SECCOMP_LEVEL_MIN, SECCOMP_LEVEL_MAX, &v) || v != (int)v) {
+        fprintf(stderr, "Bad system call filter level: %s\n", optarg);
+        return OPTIONS_EXIT_ERROR;
+      }
+      o->seccomp_level = (int)v;
+      break;
     case 'n': o->foreground = true; break;
     case 'd': o->foreground = true; o->debug++; break;
     case 'l': o->log_file = optarg; break;

@@ -18,6 +18,7 @@ struct options {
   int log_level;               /* -L */
   const char *log_file;        /* -l */
   const char *user;            /* -u */
+  int seccomp_level;           /* -F: 0 none, 1 allow-list, 2 deny-list; < 0 log only */
   double timeout;              /* -t, seconds; 0 = none */
   int family;                  /* -4 / -6: 4, 6, or 0 for both */
   char **directives;           /* config lines given as arguments */

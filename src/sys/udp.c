@@ -4,6 +4,7 @@
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -112,34 +113,87 @@ static void read_cmsgs(struct msghdr *msg, struct plat_datagram *dg)
   }
 }
 
-ssize_t udp_recv(int fd, uint8_t *buf, size_t cap, struct plat_datagram *dg)
+/* Room for SCM_TIMESTAMPING (or SCM_TIMESTAMPNS) and IP(V6)_PKTINFO. */
+#define RX_CONTROL_LEN 256
+
+union rx_control {
+  char buf[RX_CONTROL_LEN];
+  struct cmsghdr align;
+};
+
+/* Fill dg from a received message of n bytes in buf (of size cap). */
+static void decode(struct msghdr *msg, size_t n, uint8_t *buf, size_t cap,
+                   struct plat_datagram *dg)
 {
-  union sockaddr_any from;
-  union {
-    char buf[256];
-    struct cmsghdr align;
-  } control;
-  struct iovec iov = {buf, cap};
-  struct msghdr msg = {
-    .msg_name = &from, .msg_namelen = sizeof(from),
-    .msg_iov = &iov, .msg_iovlen = 1,
-    .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-  };
-  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-  if (n < 0)
-    return -errno;
   memset(dg, 0, sizeof(*dg));
   dg->data = buf;
   /* A truncated datagram is longer than any valid one: keep it recognisable
    * as oversized rather than silently cut. */
-  dg->len = (msg.msg_flags & MSG_TRUNC) ? cap : (size_t)n;
-  from_sockaddr(&from, &dg->from, &dg->from_port);
-  read_cmsgs(&msg, dg);
+  dg->len = (msg->msg_flags & MSG_TRUNC) ? cap : n;
+  from_sockaddr(msg->msg_name, &dg->from, &dg->from_port);
+  read_cmsgs(msg, dg);
   if (dg->rx_source != PLAT_TS_KERNEL) {
     clock_gettime(CLOCK_REALTIME, &dg->rx_time);
     dg->rx_source = PLAT_TS_DAEMON;
   }
-  return (ssize_t)dg->len;
+}
+
+int udp_rx_batch_init(struct udp_rx_batch *b, unsigned cap, size_t buf_size)
+{
+  memset(b, 0, sizeof(*b));
+  b->cap = cap;
+  b->buf_size = buf_size;
+  b->bufs = malloc((size_t)cap * buf_size);
+  b->msgs = calloc(cap, sizeof(struct mmsghdr));
+  b->iovs = calloc(cap, sizeof(struct iovec));
+  b->names = calloc(cap, sizeof(union sockaddr_any));
+  b->control = calloc(cap, sizeof(union rx_control));
+  if (!b->bufs || !b->msgs || !b->iovs || !b->names || !b->control) {
+    udp_rx_batch_free(b);
+    return -ENOMEM;
+  }
+  struct mmsghdr *msgs = b->msgs;
+  struct iovec *iovs = b->iovs;
+  for (unsigned i = 0; i < cap; i++) {
+    iovs[i] = (struct iovec){b->bufs + (size_t)i * buf_size, buf_size};
+    msgs[i].msg_hdr.msg_iov = &iovs[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = (union sockaddr_any *)b->names + i;
+    msgs[i].msg_hdr.msg_control = ((union rx_control *)b->control)[i].buf;
+  }
+  return 0;
+}
+
+void udp_rx_batch_free(struct udp_rx_batch *b)
+{
+  free(b->bufs);
+  free(b->msgs);
+  free(b->iovs);
+  free(b->names);
+  free(b->control);
+  memset(b, 0, sizeof(*b));
+}
+
+int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs)
+{
+  struct mmsghdr *msgs = b->msgs;
+  if (max > b->cap)
+    max = b->cap;
+  /* The kernel overwrites the lengths: reset what it changed. */
+  for (unsigned i = 0; i < max; i++) {
+    msgs[i].msg_hdr.msg_namelen = sizeof(union sockaddr_any);
+    msgs[i].msg_hdr.msg_controllen = sizeof(union rx_control);
+    msgs[i].msg_hdr.msg_flags = 0;
+  }
+  int n = recvmmsg(fd, msgs, max, MSG_DONTWAIT, NULL);
+  if (n < 0)
+    return -errno;
+  if (n == 0)
+    return -EAGAIN;
+  for (int i = 0; i < n; i++)
+    decode(&msgs[i].msg_hdr, msgs[i].msg_len, b->bufs + (size_t)i * b->buf_size, b->buf_size,
+           &dgs[i]);
+  return n;
 }
 
 /* Attach the one control message saying which local address to send from. */
@@ -155,29 +209,40 @@ static void set_pktinfo(struct msghdr *msg, char *control, int level, int type,
   memcpy(CMSG_DATA(c), info, len);
 }
 
+union tx_control {
+  char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+  struct cmsghdr align;
+};
+
+/* Destination and, when known, the local address to send from. */
+static void address_msg(struct msghdr *msg, union sockaddr_any *dst, union tx_control *control,
+                        const struct ip_addr *local, const struct ip_addr *to, uint16_t port)
+{
+  msg->msg_name = dst;
+  msg->msg_namelen = to_sockaddr(to, (enum addr_family)to->family, port, dst);
+  msg->msg_control = NULL;
+  msg->msg_controllen = 0;
+  memset(control, 0, sizeof(*control));
+  if (local && local->family == ADDR_INET4 && to->family == ADDR_INET4) {
+    struct in_pktinfo pi = {0};
+    memcpy(&pi.ipi_spec_dst, local->bytes, 4);
+    set_pktinfo(msg, control->buf, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+  } else if (local && local->family == ADDR_INET6 && to->family == ADDR_INET6) {
+    struct in6_pktinfo pi = {0};
+    memcpy(&pi.ipi6_addr, local->bytes, 16);
+    set_pktinfo(msg, control->buf, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+  }
+}
+
 int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint16_t port,
              uint8_t *buf, size_t len, bool stamp_transmit)
 {
   union sockaddr_any dst;
-  union {
-    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-    struct cmsghdr align;
-  } control;
+  union tx_control control;
   struct iovec iov = {buf, len};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-  memset(&control, 0, sizeof(control));
-  msg.msg_name = &dst;
-  msg.msg_namelen = to_sockaddr(to, (enum addr_family)to->family, port, &dst);
-  if (local && local->family == ADDR_INET4 && to->family == ADDR_INET4) {
-    struct in_pktinfo pi = {0};
-    memcpy(&pi.ipi_spec_dst, local->bytes, 4);
-    set_pktinfo(&msg, control.buf, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
-  } else if (local && local->family == ADDR_INET6 && to->family == ADDR_INET6) {
-    struct in6_pktinfo pi = {0};
-    memcpy(&pi.ipi6_addr, local->bytes, 16);
-    set_pktinfo(&msg, control.buf, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
-  }
+  address_msg(&msg, &dst, &control, local, to, port);
   if (stamp_transmit && len >= NTP_HEADER_LEN) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

@@ -15,9 +15,28 @@
  * Returns a non-blocking fd or -errno. */
 int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port);
 
-/* Receive one datagram without blocking; fills dg (data points into buf).
- * Returns its length, or -errno (-EAGAIN when none is queued). */
-ssize_t udp_recv(int fd, uint8_t *buf, size_t cap, struct plat_datagram *dg);
+/* Batch receive (recvmmsg): slots allocated once, reused for every call, so
+ * nothing is allocated per datagram. */
+struct udp_rx_batch {
+  unsigned cap;            /* slots */
+  size_t buf_size;         /* bytes per slot */
+  uint8_t *bufs;           /* cap * buf_size */
+  void *msgs;              /* struct mmsghdr[cap] */
+  void *iovs;              /* struct iovec[cap] */
+  void *names;             /* sockaddr storage [cap] */
+  void *control;           /* control buffers [cap] */
+};
+
+/* Returns 0 or -ENOMEM. */
+int udp_rx_batch_init(struct udp_rx_batch *b, unsigned cap, size_t buf_size);
+void udp_rx_batch_free(struct udp_rx_batch *b);
+
+/* Receive up to max (<= b->cap) queued datagrams with one recvmmsg, without
+ * blocking; dgs[i] gets the data (pointing into the
+ * batch's slot i, valid until the next call), each with its own kernel
+ * receive timestamp. Returns how many (>= 1), or -errno (-EAGAIN when none
+ * is queued). */
+int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs);
 
 /* Send buf; with stamp_transmit, bytes 40-47 get the NTP time read just
  * before the system call. Returns 0 or -errno. */

@@ -437,7 +437,9 @@ def unit_settings():
 
 def test_unit_settings():
     s = unit_settings()
-    assert s["Type"] == ["simple"], "no sd_notify yet: Type=notify cannot work"
+    # stratumd sends READY=1, STATUS= and STOPPING=1 (tests/system/test_notify.py).
+    assert s["Type"] == ["notify"]
+    assert s["NotifyAccess"] == ["main"]
     assert s["ExecStart"][0].split()[:2] == ["/usr/local/sbin/stratumd", "-n"]
     assert "-u" not in s["ExecStart"][0].split(), "-u drops the capabilities (see stratumd(8))"
     assert set(s["Conflicts"][0].split()) >= {"chrony.service", "systemd-timesyncd.service",

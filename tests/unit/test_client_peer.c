@@ -364,5 +364,5 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_packets_sent, setup, teardown),
     cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("client_peer", tests, NULL, NULL);
 }
