@@ -1,5 +1,6 @@
 #include "client/reports.h"
 
+#include <stddef.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,7 +90,7 @@ static bool tracking(struct sc_session *s)
 struct source_table {
   const char *legend, *header;
   uint16_t command;
-  const struct cmd_ip *(*ip_of)(const struct cmd_reply *rpy);
+  size_t ip_offset;              /* of the source's address in struct cmd_reply */
   void (*row)(struct sc_session *s, const struct cmd_reply *rpy);
 };
 
@@ -106,7 +107,8 @@ static bool source_table(struct sc_session *s, const struct sc_command *cmd,
   for (uint32_t i = 0; i < n; i++) {
     if (!indexed_request(s, t->command, i, &rpy))
       return false;
-    if (cmd->all || t->ip_of(&rpy)->family != CMD_IP_ID)
+    const struct cmd_ip *ip = (const void *)((const char *)&rpy + t->ip_offset);
+    if (cmd->all || ip->family != CMD_IP_ID)
       t->row(s, &rpy);
   }
   return true;
@@ -135,8 +137,9 @@ static char state_char(uint16_t state)
   return state < 6 ? chars[state] : ' ';
 }
 
-static void source_row(struct sc_session *s, const struct cmd_rpy_source_data *d)
+static void source_row(struct sc_session *s, const struct cmd_reply *rpy)
 {
+  const struct cmd_rpy_source_data *d = &rpy->data.source_data;
   char name[NAME_LEN];
   bool ref = d->mode == CMD_SD_MODE_REF && d->ip.family == CMD_IP_INET4;
   uint32_t ref_id = (uint32_t)d->ip.bytes[0] << 24 | (uint32_t)d->ip.bytes[1] << 16 |
@@ -152,20 +155,12 @@ static void source_row(struct sc_session *s, const struct cmd_rpy_source_data *d
                 v, N(v));
 }
 
-static const struct cmd_ip *sources_ip(const struct cmd_reply *rpy)
-{
-  return &rpy->data.source_data.ip;
-}
-
-static void sources_table_row(struct sc_session *s, const struct cmd_reply *rpy)
-{
-  source_row(s, &rpy->data.source_data);
-}
-
 static bool sources(struct sc_session *s, const struct sc_command *cmd)
 {
-  static const struct source_table t = {sources_legend, "MS Name/IP address         Stratum Poll Reach LastRx Last sample               ", CMD_SOURCE_DATA, sources_ip,
-                                        sources_table_row};
+  static const struct source_table t = {
+    sources_legend,
+    "MS Name/IP address         Stratum Poll Reach LastRx Last sample               ",
+    CMD_SOURCE_DATA, offsetof(struct cmd_reply, data.source_data.ip), source_row};
   return source_table(s, cmd, &t);
 }
 
@@ -182,8 +177,9 @@ static const char sourcestats_legend[] =
   "                           |   |   |     |          |          |   samples. \\\n"
   "                           |   |   |     |          |          |             |\n";
 
-static void sourcestats_row(struct sc_session *s, const struct cmd_rpy_sourcestats *d)
+static void sourcestats_row(struct sc_session *s, const struct cmd_reply *rpy)
 {
+  const struct cmd_rpy_sourcestats *d = &rpy->data.sourcestats;
   char name[NAME_LEN];
   sc_session_name(s, name, sizeof(name), 25, d->ip.family == CMD_IP_UNSPEC, d->ref_id, &d->ip);
   const union sc_val v[] = {
@@ -194,20 +190,12 @@ static void sourcestats_row(struct sc_session *s, const struct cmd_rpy_sourcesta
                 "%P{frequency_skew_ppm}  %+S{offset}  %S{std_dev}\n", v, N(v));
 }
 
-static const struct cmd_ip *sourcestats_ip(const struct cmd_reply *rpy)
-{
-  return &rpy->data.sourcestats.ip;
-}
-
-static void sourcestats_table_row(struct sc_session *s, const struct cmd_reply *rpy)
-{
-  sourcestats_row(s, &rpy->data.sourcestats);
-}
-
 static bool sourcestats(struct sc_session *s, const struct sc_command *cmd)
 {
-  static const struct source_table t = {sourcestats_legend, "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev", CMD_SOURCESTATS, sourcestats_ip,
-                                        sourcestats_table_row};
+  static const struct source_table t = {
+    sourcestats_legend,
+    "Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev",
+    CMD_SOURCESTATS, offsetof(struct cmd_reply, data.sourcestats.ip), sourcestats_row};
   return source_table(s, cmd, &t);
 }
 
@@ -228,8 +216,9 @@ static char option_char(uint16_t options, uint16_t bit, char c)
   return options & bit ? c : '-';
 }
 
-static void selectdata_row(struct sc_session *s, const struct cmd_rpy_select_data *d)
+static void selectdata_row(struct sc_session *s, const struct cmd_reply *rpy)
 {
+  const struct cmd_rpy_select_data *d = &rpy->data.select_data;
   char name[NAME_LEN];
   uint16_t c = d->conf_options, e = d->eff_options;
   sc_session_name(s, name, sizeof(name), 25, d->ip.family == CMD_IP_UNSPEC, d->ref_id, &d->ip);
@@ -251,20 +240,12 @@ static void selectdata_row(struct sc_session *s, const struct cmd_rpy_select_dat
                 v, N(v));
 }
 
-static const struct cmd_ip *selectdata_ip(const struct cmd_reply *rpy)
-{
-  return &rpy->data.select_data.ip;
-}
-
-static void selectdata_table_row(struct sc_session *s, const struct cmd_reply *rpy)
-{
-  selectdata_row(s, &rpy->data.select_data);
-}
-
 static bool selectdata(struct sc_session *s, const struct sc_command *cmd)
 {
-  static const struct source_table t = {selectdata_legend, "S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap", CMD_SELECT_DATA, selectdata_ip,
-                                        selectdata_table_row};
+  static const struct source_table t = {
+    selectdata_legend,
+    "S Name/IP Address        Auth COpts EOpts Last Score     Interval  Leap",
+    CMD_SELECT_DATA, offsetof(struct cmd_reply, data.select_data.ip), selectdata_row};
   return source_table(s, cmd, &t);
 }
 
