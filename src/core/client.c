@@ -547,6 +547,14 @@ unsigned client_n_sources(const struct client *c)
   return c->n;
 }
 
+bool client_source_address(const struct client *c, unsigned i, struct ip_addr *out)
+{
+  if (i >= c->n)
+    return false;
+  *out = c->src[i]->p.addr;
+  return true;
+}
+
 bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r)
 {
   if (i >= c->n)

@@ -237,6 +237,8 @@ struct client_tracking {
 };
 
 unsigned client_n_sources(const struct client *c);
+/* Source i's address alone (cheap, unlike the full report); false if none. */
+bool client_source_address(const struct client *c, unsigned i, struct ip_addr *out);
 bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r);
 int client_selected(const struct client *c);   /* index or -1 */
 unsigned client_steps(const struct client *c);

@@ -45,10 +45,10 @@ static void make_dir(const char *dir, const char *user)
 
 static void load_source(const char *dir, struct client *c, unsigned i)
 {
-  struct client_source_report r;
+  struct ip_addr addr;
   char path[PATH_MAX];
   int line;
-  if (!client_source_report(c, i, &r) || !dump_path(path, dir, &r.addr))
+  if (!client_source_address(c, i, &addr) || !dump_path(path, dir, &addr))
     return;
   ssize_t n = read_small_file(path, text, DUMPFILE_MAX_LEN);
   if (n < 0) {
@@ -70,7 +70,7 @@ static void load_source(const char *dir, struct client *c, unsigned i)
   case DUMPFILE_OK:
     break;
   }
-  if (!addr_equal(&dump.addr, &r.addr)) {
+  if (!addr_equal(&dump.addr, &addr)) {
     log_printf(PLAT_LOG_WARN, "Dump file %s is of another source, ignored", path);
     return;
   }
@@ -114,16 +114,14 @@ void dumps_load(const char *dir, struct client *c, bool reload, const char *user
 
 void dumps_save(const char *dir, const struct client *c)
 {
-  struct client_source_report r;
   char path[PATH_MAX];
   if (!dir || !c)
     return;
   make_dir(dir, NULL);
   for (unsigned i = 0; i < client_n_sources(c); i++) {
-    if (!client_source_report(c, i, &r) || !client_source_export(c, i, &dump.stats) ||
-        dump.stats.n == 0 || !dump_path(path, dir, &r.addr))
+    if (!client_source_address(c, i, &dump.addr) || !client_source_export(c, i, &dump.stats) ||
+        dump.stats.n == 0 || !dump_path(path, dir, &dump.addr))
       continue;
-    dump.addr = r.addr;
     size_t len = dumpfile_format(text, sizeof(text), &dump);
     int err = len ? atomic_write_file(path, text, len, FILE_MODE) : -EINVAL;
     if (err < 0 && log_rate_ok(&last_write_error, LOG_ERROR_INTERVAL))

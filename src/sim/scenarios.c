@@ -179,13 +179,13 @@ static void observe(void *arg)
     o->last_selected = sel;
   }
   if (sel >= 0) {
-    struct client_source_report rep;
+    struct ip_addr addr;
     r->selected_seconds++;
     if (isinf(r->first_selected))
       r->first_selected = sim_sched_elapsed(o->sched);
-    if (client_source_report(o->client, (unsigned)sel, &rep))
+    if (client_source_address(o->client, (unsigned)sel, &addr))
       for (unsigned i = 0; i < o->n_falsetickers; i++)
-        if (addr_equal(&rep.addr, &o->falsetickers[i]))
+        if (addr_equal(&addr, &o->falsetickers[i]))
           r->falseticker_selected = true;
   }
   o->next += sim_ns(SAMPLE_INTERVAL);

@@ -259,3 +259,34 @@ def test_add_delete_and_reload_sources(client, server):
     _, out = chronyc("refresh", host=sock)
     assert "200 OK" in out, out
     assert d.alive(), d.log()
+
+
+def add_source_request(type_, name, port=123, seq=9):
+    """A raw ADD_SOURCE (64) request: type, 256-byte name, port; the rest 0."""
+    req = struct.pack("!BBBBHHIII", 6, 1, 0, 0, 64, 0, seq, 0, 0)
+    req += struct.pack("!I", type_) + name.ljust(256, b"\0")[:256] + struct.pack("!I", port)
+    return req + b"\0" * (372 - len(req))
+
+
+def test_add_source_requests_are_checked(client):
+    """What chronyc would never send is refused with the protocol's status:
+    21 invalid name (empty, or not terminated within 256 bytes), 3 invalid
+    (unknown type, port beyond 65535); nothing is added."""
+    d, _, sock = client
+    u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    u.bind("")
+    u.settimeout(2.0)
+    try:
+        for req, status in [(add_source_request(1, b""), 21),
+                            (add_source_request(1, b"a" * 256), 21),
+                            (add_source_request(9, b"127.0.0.5"), 3),
+                            (add_source_request(0, b"127.0.0.5"), 3),
+                            (add_source_request(1, b"127.0.0.5", port=70000), 3)]:
+            u.sendto(req, sock)
+            reply = u.recv(4096)
+            assert len(reply) <= len(req)
+            assert struct.unpack("!H", reply[8:10])[0] == status, (req[20:40], reply[:12])
+    finally:
+        u.close()
+    assert source_addresses(sock) == ["127.0.0.1"]
+    assert d.alive()
