@@ -189,10 +189,11 @@ static bool grow(struct clientlog *l)
     if (old->addr.family == ADDR_UNSPEC)
       continue;
     struct record *slot = &t[(size_t)slot_of(l, &old->addr, slots) * CLOG_SLOT_SIZE];
+    /* Doubling splits each old slot in two: its records always fit. */
     unsigned k = 0;
-    while (slot[k].addr.family != ADDR_UNSPEC)
+    while (k < CLOG_SLOT_SIZE - 1 && slot[k].addr.family != ADDR_UNSPEC)
       k++;
-    assert(k < CLOG_SLOT_SIZE);
+    assert(slot[k].addr.family == ADDR_UNSPEC);
     slot[k] = *old;
   }
   free(l->records);
