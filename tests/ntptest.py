@@ -271,15 +271,20 @@ class Daemon:
     def argv(self):
         return [self.binary, "-x", "-d", "-f", str(self.conf)] + self.args
 
-    def start(self, wait_ports=(), timeout=5.0):
-        """Start; wait until the process has bound UDP `wait_ports` (list of
-        (family 4|6, port)).  Fails (with the log) if it exits or the wait
-        times out."""
+    def spawn(self):
+        """Launch without waiting for anything (for daemons expected to exit)."""
         self._log = open(self.log_path, "wb")
         self._out = open(self.out_path, "wb")
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
                                      stdout=self._out, stderr=self._log,
                                      start_new_session=True)
+        return self
+
+    def start(self, wait_ports=(), timeout=5.0):
+        """Start; wait until the process has bound UDP `wait_ports` (list of
+        (family 4|6, port)).  Fails (with the log) if it exits or the wait
+        times out."""
+        self.spawn()
         deadline = time.monotonic() + timeout
         want = set(wait_ports)
         while True:
