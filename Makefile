@@ -48,6 +48,7 @@ bench-server: all
 	/usr/bin/python3 bench/bench_server.py --build $(BUILD)
 
 # Each fuzz target for FUZZ_TIME seconds (make fuzz FUZZ_TIME=60).
+# FUZZ_JOBS=N runs N targets at a time.
 fuzz:
 	scripts/deps.sh fuzz
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)

@@ -2,6 +2,7 @@
 # Build the libFuzzer targets (clang, ASan+UBSan) and run each for SECONDS on
 # a copy of its seed corpus. Usage: scripts/fuzz.sh BUILD_DIR SECONDS [RESULTS_FILE]
 # RESULTS_FILE gets one line per target: "NAME pass|fail EXECS".
+# FUZZ_JOBS=N runs N targets at a time.
 set -u
 cd "$(dirname "$0")/.."
 build=$1 seconds=$2 results=${3:-/dev/null}
@@ -13,10 +14,9 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
 
-status=0
-for target in "$build"/fuzz/fuzz_*; do
-  [ -f "$target" ] && [ -x "$target" ] || continue
-  name=${target##*/fuzz_}
+# One target: run it, print its line, append it to the results file.
+run_target() {
+  local target=$1 name=${1##*/fuzz_} work log verdict execs cov
   work=$(mktemp -d)
   [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/"
   log="$build/fuzz-$name.log"
@@ -25,7 +25,6 @@ for target in "$build"/fuzz/fuzz_*; do
     verdict=pass
   else
     verdict=fail
-    status=1
     tail -30 "$log"
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -33,5 +32,24 @@ for target in "$build"/fuzz/fuzz_*; do
   echo "fuzz $name: $verdict, ${execs:-0} executions, ${cov:-cov: ?} edges in ${seconds}s"
   echo "$name $verdict ${execs:-0}" >> "$results"
   rm -rf "$work"
+  [ "$verdict" = pass ]
+}
+
+# FUZZ_JOBS targets at a time (default 1).
+jobs=${FUZZ_JOBS:-1}
+status=0
+running=0
+for target in "$build"/fuzz/fuzz_*; do
+  [ -f "$target" ] && [ -x "$target" ] || continue
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  run_target "$target" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit $status
