@@ -31,6 +31,7 @@ struct record {
   uint32_t last_hit[CLOG_N_SERVICES];
   uint32_t hits[CLOG_N_SERVICES];
   uint32_t drops[CLOG_N_SERVICES];
+  uint64_t ntp_rx, ntp_tx;               /* the last reply's (interleaved mode) */
 };
 
 _Static_assert(sizeof(struct record) <= CLOG_RECORD_COST,
@@ -364,6 +365,62 @@ enum clog_verdict clog_limit(struct clientlog *l, enum clog_service s, int index
   r->drops[s]++;
   l->totals.drops[s]++;
   return CLOG_DROP;
+}
+
+static struct record *record_at(struct clientlog *l, int index)
+{
+  if (index < 0 || (uint32_t)index >= l->slots * CLOG_SLOT_SIZE)
+    return NULL;
+  return &l->records[index];
+}
+
+void clog_save_ntp_timestamps(struct clientlog *l, int index, uint64_t rx, uint64_t tx)
+{
+  struct record *r = record_at(l, index);
+  if (r) {
+    r->ntp_rx = rx;
+    r->ntp_tx = tx;
+  }
+}
+
+bool clog_ntp_tx(struct clientlog *l, int index, uint64_t rx, uint64_t *tx)
+{
+  struct record *r = record_at(l, index);
+  if (!r || rx == 0 || r->ntp_rx != rx || r->ntp_tx == 0)
+    return false;
+  *tx = r->ntp_tx;
+  return true;
+}
+
+void clog_update_ntp_tx(struct clientlog *l, const struct ip_addr *addr, uint64_t rx, uint64_t tx)
+{
+  struct ip_addr a = addr_unmap_v4(addr);
+  if (!l->active || rx == 0)
+    return;
+  /* Only the slot the address hashes to can hold it. */
+  struct record *slot = &l->records[(size_t)slot_of(l, &a, l->slots) * CLOG_SLOT_SIZE];
+  for (unsigned k = 0; k < CLOG_SLOT_SIZE; k++) {
+    if (addr_equal(&slot[k].addr, &a)) {
+      if (slot[k].ntp_rx == rx)
+        slot[k].ntp_tx = tx;
+      return;
+    }
+  }
+}
+
+void clog_ntp_timestamp_stats(const struct clientlog *l, uint32_t *count, uint32_t *span)
+{
+  uint64_t lo = UINT64_MAX, hi = 0;
+  *count = 0;
+  for (uint32_t i = 0; l->active && i < l->slots * CLOG_SLOT_SIZE; i++) {
+    uint64_t rx = l->records[i].ntp_rx;
+    if (l->records[i].addr.family == ADDR_UNSPEC || rx == 0)
+      continue;
+    (*count)++;
+    lo = rx < lo ? rx : lo;
+    hi = rx > hi ? rx : hi;
+  }
+  *span = *count ? (uint32_t)((hi - lo) >> 32) : 0;
 }
 
 int clog_min_poll(const struct clientlog *l)

@@ -91,6 +91,23 @@ int clog_access(struct clientlog *l, enum clog_service s, const struct ip_addr *
  * with no other call between). */
 enum clog_verdict clog_limit(struct clientlog *l, enum clog_service s, int index);
 
+/* Interleaved mode, as chrony's server: each record keeps the receive and
+ * transmit timestamps (NTP format) of the last reply to its client. Save
+ * them for the client at index (from clog_access). */
+void clog_save_ntp_timestamps(struct clientlog *l, int index, uint64_t rx, uint64_t tx);
+
+/* The saved transmit timestamp of the reply to the client at index whose
+ * receive timestamp was rx; false if rx is not the last one saved. */
+bool clog_ntp_tx(struct clientlog *l, int index, uint64_t rx, uint64_t *tx);
+
+/* A better transmit timestamp (the kernel's) for the last reply to addr, if
+ * its receive timestamp was rx. */
+void clog_update_ntp_tx(struct clientlog *l, const struct ip_addr *addr, uint64_t rx, uint64_t tx);
+
+/* Records holding saved timestamps and the span of their receive
+ * timestamps in seconds (serverstats). */
+void clog_ntp_timestamp_stats(const struct clientlog *l, uint32_t *count, uint32_t *span);
+
 /* The NTP rate limit interval (log2 s) a reply suggests as its poll, or
  * CLOG_MIN_INTERVAL without ratelimit. */
 int clog_min_poll(const struct clientlog *l);

@@ -335,9 +335,11 @@ static uint32_t clamp32(uint64_t v)
 static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
 {
   st->ntp_auth_hits = clamp32(s->ntp->stats.auth_replied);
+  st->ntp_interleaved_hits = clamp32(s->ntp->stats.interleaved_replied);
   if (s->clog) {
     struct clog_totals t;
     clog_get_totals(s->clog, &t);
+    clog_ntp_timestamp_stats(s->clog, &st->ntp_timestamps, &st->ntp_span_seconds);
     st->ntp_hits = clamp32(t.hits[CLOG_NTP]);
     st->ntp_drops = clamp32(t.drops[CLOG_NTP]);
     st->cmd_hits = clamp32(t.hits[CLOG_CMD]);

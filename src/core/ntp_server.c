@@ -56,15 +56,18 @@ static const struct ntp_key *request_key(const struct ntp_server *s,
   return key;
 }
 
-/* Stamp the transmit time of the encoded reply header and append its MAC,
+/* Stamp the transmit time of the encoded reply header (unless interleaved:
+ * it carries an earlier reply's) and append its MAC,
  * which covers it. Returns the reply length, or 0 if the MAC cannot be made
  * or the reply would be longer than the request (as chrony, never sent). */
 static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, uint32_t keyid,
                          int version, uint8_t *reply, size_t cap, size_t request_len)
 {
-  struct timespec now;
-  s->plat->ops->now(s->plat->ctx, &now);
-  ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
+  if (!s->last.interleaved) {
+    struct timespec now;
+    s->plat->ops->now(s->plat->ctx, &now);
+    ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
+  }
   size_t mac = ntp_mac_generate(key, keyid, reply, NTP_HEADER_LEN, version,
                                 reply + NTP_HEADER_LEN, cap - NTP_HEADER_LEN);
   if (mac == 0 || NTP_HEADER_LEN + mac > request_len)
@@ -81,6 +84,7 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   struct ntp_header h;
 
   s->stats.received++;
+  s->last = (struct srv_last_reply){.clog_index = -1};
   if (!access_check(&s->access, &dg->from))
     return drop(s, SRV_DROP_ACCESS);
   if (ntp_packet_parse(dg->data, dg->len, &req) != NTP_PARSE_OK)
@@ -89,8 +93,9 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
   if (reply_mode < 0)
     return drop(s, SRV_DROP_MODE);
   enum clog_verdict verdict = CLOG_PASS;
+  int index = -1;
   if (s->clog) {
-    int index = clog_access(s->clog, CLOG_NTP, &dg->from, &dg->rx_time);
+    index = clog_access(s->clog, CLOG_NTP, &dg->from, &dg->rx_time);
     verdict = clog_limit(s->clog, CLOG_NTP, index);
     if (verdict == CLOG_DROP)
       return drop(s, SRV_DROP_RATELIMIT);
@@ -122,6 +127,19 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
     h.stratum = 0;
     h.refid = KOD_RATE;
     s->stats.kod_replied++;
+  } else if (reply_mode == NTP_MODE_SERVER && index >= 0) {
+    /* An interleaved request names our receive timestamp of the client's
+     * previous request as its origin: answer with the transmit time of
+     * that reply, and echo its receive field so the client can tell. Only
+     * the client's own last exchange matches, which a spoofer cannot know. */
+    s->last.clog_index = index;
+    s->last.rx = h.receive;
+    s->last.want_tx = req.hdr.origin != 0;
+    if (clog_ntp_tx(s->clog, index, req.hdr.origin, &h.transmit)) {
+      s->last.interleaved = true;
+      h.origin = req.hdr.receive;
+      s->stats.interleaved_replied++;
+    }
   }
   ntp_header_encode(&h, reply);
   if (!key)
@@ -140,13 +158,52 @@ void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
   size_t len = srv_process(s, dg, reply, sizeof(reply));
   if (len == 0)
     return;
-  unsigned flags = len == NTP_HEADER_LEN ? PLAT_SEND_STAMP_TRANSMIT : 0;
-  if (s->plat->ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply, len,
-                             flags) < 0) {
+  const struct srv_last_reply *last = &s->last;
+  const struct platform_ops *ops = s->plat->ops;
+  bool stamp = len == NTP_HEADER_LEN && !last->interleaved;
+  unsigned flags = stamp ? PLAT_SEND_STAMP_TRANSMIT : 0;
+  /* The transmit time saved for an interleaved follow-up: the stamp the
+   * reply carries, or (when it carries an earlier reply's) the time just
+   * before sending; the kernel's, if it reports one, replaces it. */
+  struct timespec before;
+  ops->now(s->plat->ctx, &before);
+  int r;
+  if (last->want_tx && s->tx_timestamps)
+    r = ops->udp_send_tagged(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply,
+                             len, flags, last->rx);
+  else
+    r = ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply, len,
+                      flags);
+  if (r < 0) {
     s->stats.dropped[SRV_DROP_SEND]++;
     return;
   }
+  if (last->clog_index >= 0) {
+    uint64_t tx = last->interleaved ? ntp_ts_from_timespec(&before) : ntp_get_transmit(reply);
+    clog_save_ntp_timestamps(s->clog, last->clog_index, last->rx, tx);
+  }
   s->stats.replied++;
+}
+
+int srv_enable_tx_timestamps(struct ntp_server *s, int sock)
+{
+  const struct platform_ops *ops = s->plat->ops;
+  if (!s->clog || !ops->udp_tx_timestamps || !ops->udp_send_tagged)
+    return -1;
+  if (ops->udp_tx_timestamps(s->plat->ctx, sock, srv_tx_timestamp, s) < 0)
+    return -1;
+  s->tx_timestamps = true;
+  return 0;
+}
+
+void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
+                      const struct timespec *tx_time)
+{
+  struct ntp_server *s = arg;
+  (void)sock;
+  (void)port;
+  if (s->clog)
+    clog_update_ntp_tx(s->clog, to, tag, ntp_ts_from_timespec(tx_time));
 }
 
 const char *srv_drop_name(enum srv_drop d)

@@ -19,7 +19,16 @@
  * With a client log, as chrony: every request that passes the access,
  * format and mode checks is logged, then rate limited (dropped, or with
  * `kod`, answered with a KoD RATE: leap 3, stratum 0, refid "RATE"), before
- * its MAC is checked; the reply's poll is at least the ratelimit interval. */
+ * its MAC is checked; the reply's poll is at least the ratelimit interval.
+ *
+ * Interleaved mode (RFC 9769), as chrony, needs the client log: the record
+ * of each client keeps the receive and transmit timestamps of its last
+ * reply. A client request whose origin is that receive timestamp gets an
+ * interleaved reply: origin = the request's receive field, receive = now,
+ * transmit = the saved transmit time of the previous reply, which is the
+ * kernel's own when the platform reports it (asked for only when the
+ * request's origin is not zero, as a basic client using data minimisation
+ * never needs it). */
 #ifndef STRATUM_CORE_NTP_SERVER_H
 #define STRATUM_CORE_NTP_SERVER_H
 
@@ -50,7 +59,17 @@ struct srv_stats {
   uint64_t replied;
   uint64_t auth_replied;        /* authenticated replies made */
   uint64_t kod_replied;         /* KoD RATE replies made (ratelimit kod) */
+  uint64_t interleaved_replied; /* interleaved replies made */
   uint64_t dropped[SRV_DROP_COUNT];
+};
+
+/* What srv_process decided about the reply it made last. */
+struct srv_last_reply {
+  int clog_index;               /* the client's record, -1: none (no saving) */
+  uint64_t rx;                  /* the reply's receive timestamp (NTP format) */
+  bool interleaved;             /* carries an earlier reply's transmit time */
+  bool want_tx;                 /* the client may go interleaved: get the
+                                   kernel's transmit time of this reply */
 };
 
 struct ntp_server {
@@ -59,7 +78,9 @@ struct ntp_server {
   struct access_table access;
   const struct ntp_keyring *keys;   /* NULL: none (set by the caller) */
   struct clientlog *clog;           /* NULL: none (set by the caller) */
+  bool tx_timestamps;               /* the sockets report kernel transmit times */
   struct srv_stats stats;
+  struct srv_last_reply last;
 };
 
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref);
@@ -76,6 +97,14 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
 
 /* plat_recv_fn for server sockets; arg is the struct ntp_server. */
 void srv_receive(void *arg, int sock, const struct plat_datagram *dg);
+
+/* Ask the platform for kernel transmit timestamps on a server socket (needs
+ * the client log, where they are kept). 0, or -1 if unavailable. */
+int srv_enable_tx_timestamps(struct ntp_server *s, int sock);
+
+/* plat_tx_fn of the server sockets; arg is the struct ntp_server. */
+void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
+                      const struct timespec *tx_time);
 
 const char *srv_drop_name(enum srv_drop d);
 

@@ -33,6 +33,9 @@ struct plat_datagram {
 
 typedef void (*plat_timer_fn)(void *arg);
 typedef void (*plat_recv_fn)(void *arg, int sock, const struct plat_datagram *dg);
+/* The kernel's transmit time of the datagram sent with `tag` to to:port. */
+typedef void (*plat_tx_fn)(void *arg, int sock, const struct ip_addr *to, uint16_t port,
+                           uint64_t tag, const struct timespec *tx_time);
 
 enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                       PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
@@ -57,6 +60,15 @@ struct platform_ops {
    * modified (transmit stamp). Returns 0 or -errno. */
   int (*udp_send)(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
                   uint16_t port, uint8_t *buf, size_t len, unsigned flags);
+  /* Kernel transmit timestamps (for interleaved mode): after this returns
+   * 0, each datagram sent with udp_send_tagged on sock has its transmit
+   * time reported to fn(arg, ...) once, soon after it left (or never, if
+   * the kernel gives none). -errno if the platform cannot. */
+  int (*udp_tx_timestamps)(void *ctx, int sock, plat_tx_fn fn, void *arg);
+  /* udp_send, asking for the kernel transmit timestamp reported with tag. */
+  int (*udp_send_tagged)(void *ctx, int sock, const struct ip_addr *local,
+                         const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                         unsigned flags, uint64_t tag);
   /* Fill buf with unpredictable bytes. */
   void (*random_bytes)(void *ctx, void *buf, size_t len);
   /* Clock control (chrony's model: the core slews by changing the

@@ -132,6 +132,9 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
   }
   d->n_server_socks++;
   d->server_sock[f == ADDR_INET6] = sock;
+  if (srv_enable_tx_timestamps(&d->server, sock) < 0 && d->server.clog)
+    log_printf(PLAT_LOG_WARN, "No kernel transmit timestamps on the NTP socket: interleaved "
+                              "replies will carry the daemon's transmit times");
 }
 
 static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)

@@ -74,6 +74,14 @@ void ntp_header_encode(const struct ntp_header *h, uint8_t buf[NTP_HEADER_LEN])
   assert(!w.err && w.pos == NTP_HEADER_LEN);
 }
 
+ntp_ts ntp_get_transmit(const uint8_t *buf)
+{
+  struct wire_reader r;
+
+  wire_reader_init(&r, buf + NTP_TRANSMIT_OFFSET, sizeof(ntp_ts));
+  return wire_get_u64(&r);
+}
+
 void ntp_set_transmit(uint8_t *buf, ntp_ts transmit)
 {
   struct wire_writer w;

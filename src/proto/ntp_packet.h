@@ -99,5 +99,6 @@ void ntp_header_encode(const struct ntp_header *h, uint8_t buf[NTP_HEADER_LEN]);
 /* Overwrite the transmit timestamp of an encoded packet (last thing before
  * sending, so it is taken as late as possible). */
 void ntp_set_transmit(uint8_t *buf, ntp_ts transmit);
+ntp_ts ntp_get_transmit(const uint8_t *buf);
 
 #endif

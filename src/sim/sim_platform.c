@@ -10,6 +10,19 @@
 
 #define N_LEVELS (PLAT_LOG_FATAL - PLAT_LOG_DEBUG + 1)
 
+#define TX_PENDING 16
+
+/* A tagged send whose "kernel" transmit timestamp (the local time of the
+ * send) is reported from the scheduler right after it. */
+struct sim_tx {
+  struct psock *ps;
+  sim_event ev;                      /* 0: slot free */
+  struct ip_addr to;
+  uint16_t port;
+  uint64_t tag;
+  struct timespec sent;
+};
+
 /* A socket of the core: what the network delivers to is this record. */
 struct psock {
   struct sim_platform *p;
@@ -17,6 +30,9 @@ struct psock {
   plat_recv_fn fn;
   void *arg;
   struct psock *next;
+  plat_tx_fn tx_fn;                  /* NULL: no transmit timestamps */
+  void *tx_arg;
+  struct sim_tx tx[TX_PENDING];
 };
 
 struct sim_platform {
@@ -83,7 +99,7 @@ static int sp_udp_open(void *ctx, enum addr_family family, const struct ip_addr 
     free(ps);
     return id;
   }
-  *ps = (struct psock){p, id, fn, arg, p->socks};
+  *ps = (struct psock){.p = p, .id = id, .fn = fn, .arg = arg, .next = p->socks};
   p->socks = ps;
   return id;
 }
@@ -104,21 +120,72 @@ static void sp_udp_close(void *ctx, int sock)
     return;
   struct psock *ps = *link;
   *link = ps->next;
+  for (int i = 0; i < TX_PENDING; i++)
+    if (ps->tx[i].ev)
+      sim_sched_cancel(p->sched, ps->tx[i].ev);
   sim_net_unbind(p->net, sock);
   free(ps);
+}
+
+static int send_stamped(struct sim_platform *p, int sock, const struct ip_addr *local,
+                        const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                        unsigned flags, struct timespec *sent)
+{
+  *sent = sim_time_to_timespec(local_now(p));
+  if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
+    ntp_set_transmit(buf, ntp_ts_from_timespec(sent));
+  return sim_net_send(p->net, sock, local, to, port, buf, len);
 }
 
 static int sp_udp_send(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
                        uint16_t port, uint8_t *buf, size_t len, unsigned flags)
 {
   struct sim_platform *p = ctx;
+  struct timespec sent;
   if (!find_sock(p, sock))
     return -EBADF;
-  if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN) {
-    struct timespec now = sim_time_to_timespec(local_now(p));
-    ntp_set_transmit(buf, ntp_ts_from_timespec(&now));
+  return send_stamped(p, sock, local, to, port, buf, len, flags, &sent);
+}
+
+static void report_tx(void *arg)
+{
+  struct sim_tx *t = arg;
+  t->ev = 0;
+  t->ps->tx_fn(t->ps->tx_arg, t->ps->id, &t->to, t->port, t->tag, &t->sent);
+}
+
+static int sp_udp_send_tagged(void *ctx, int sock, const struct ip_addr *local,
+                              const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                              unsigned flags, uint64_t tag)
+{
+  struct sim_platform *p = ctx;
+  struct psock **link = find_sock(p, sock);
+  struct timespec sent;
+  if (!link)
+    return -EBADF;
+  int r = send_stamped(p, sock, local, to, port, buf, len, flags, &sent);
+  struct psock *ps = *link;
+  if (r < 0 || !ps->tx_fn)
+    return r;
+  for (int i = 0; i < TX_PENDING; i++) {
+    struct sim_tx *t = &ps->tx[i];
+    if (t->ev == 0) {
+      *t = (struct sim_tx){ps, 0, *to, port, tag, sent};
+      t->ev = sim_sched_add(p->sched, sim_sched_now(p->sched), report_tx, t, p);
+      break;
+    }
   }
-  return sim_net_send(p->net, sock, local, to, port, buf, len);
+  return r;
+}
+
+static int sp_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
+{
+  struct psock **link = find_sock(ctx, sock);
+  if (!link)
+    return -EBADF;
+  (*link)->tx_fn = fn;
+  (*link)->tx_arg = arg;
+  return 0;
 }
 
 static void sp_random_bytes(void *ctx, void *buf, size_t len)
@@ -167,6 +234,8 @@ static const struct platform_ops sim_ops = {
   .udp_open = sp_udp_open,
   .udp_close = sp_udp_close,
   .udp_send = sp_udp_send,
+  .udp_tx_timestamps = sp_udp_tx_timestamps,
+  .udp_send_tagged = sp_udp_send_tagged,
   .random_bytes = sp_random_bytes,
   .clock_set_freq = sp_clock_set_freq,
   .clock_get_freq = sp_clock_get_freq,

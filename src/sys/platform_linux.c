@@ -17,6 +17,26 @@
  * buffers allocated once. */
 #define RECV_BATCH 64
 #define RECV_BUF 1500
+/* Tagged sends whose kernel transmit timestamp may still come, per socket
+ * (the oldest are forgotten first); timestamps read per wake-up. */
+#define TX_PENDING 256
+#define TX_READ_BATCH 64
+
+struct tx_pending {
+  uint32_t id;                     /* the kernel's OPT_ID number */
+  bool used;
+  struct ip_addr to;
+  uint16_t port;
+  uint64_t tag;
+  struct timespec sent;            /* read just before sendmsg */
+};
+
+struct tx_stamps {
+  plat_tx_fn fn;
+  void *arg;
+  uint32_t next_id;
+  struct tx_pending pending[TX_PENDING];
+};
 
 struct sock_watch {
   struct linux_platform *lp;
@@ -26,6 +46,7 @@ struct sock_watch {
   struct sock_watch *next;
   bool bound;                      /* to one address: replies leave from it
                                       without an IP_PKTINFO message */
+  struct tx_stamps *tx;            /* NULL: no kernel transmit timestamps */
 };
 
 struct linux_platform {
@@ -57,10 +78,42 @@ static void lx_timer_cancel(void *ctx, plat_timer t)
   loop_cancel_timer(lp->loop, t);
 }
 
+/* A kernel timestamp is believed only if it is no earlier than the time
+ * read before sendmsg (less a little for clock granularity) and not much
+ * later, so a numbering mismatch cannot attach one datagram's time to
+ * another. */
+static bool plausible_tx(const struct timespec *sent, const struct timespec *kernel)
+{
+  double d = (double)(kernel->tv_sec - sent->tv_sec) + (kernel->tv_nsec - sent->tv_nsec) * 1e-9;
+  return d > -1e-6 && d < 0.1;
+}
+
+static void read_tx_timestamps(struct sock_watch *w)
+{
+  struct tx_stamps *tx = w->tx;
+  for (int i = 0; i < TX_READ_BATCH; i++) {
+    uint32_t id;
+    struct timespec ts;
+    int r = udp_read_tx_timestamp(w->fd, &id, &ts);
+    if (r == -ENOMSG)
+      continue;
+    if (r < 0)
+      return;
+    struct tx_pending *p = &tx->pending[id % TX_PENDING];
+    if (!p->used || p->id != id)
+      continue;
+    p->used = false;
+    if (plausible_tx(&p->sent, &ts))
+      tx->fn(tx->arg, w->fd, &p->to, p->port, p->tag, &ts);
+  }
+}
+
 static void on_readable(void *arg, int fd)
 {
   struct sock_watch *w = arg;
   struct linux_platform *lp = w->lp;
+  if (w->tx)
+    read_tx_timestamps(w);
   int n = udp_recv_batch(fd, &lp->rx, RECV_BATCH, lp->dgs);
   if (n <= 0)
     return;
@@ -88,7 +141,7 @@ static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr 
     return fd;
   }
   *w = (struct sock_watch){lp, fd, fn, arg, lp->socks,
-                           local && local->family != ADDR_UNSPEC};
+                           local && local->family != ADDR_UNSPEC, NULL};
   if (loop_add_fd(lp->loop, fd, on_readable, w) < 0) {
     close(fd);
     free(w);
@@ -109,25 +162,79 @@ static void lx_udp_close(void *ctx, int sock)
         lp->dispatching_closed = true;
       loop_remove_fd(lp->loop, sock);
       close(sock);
+      free(w->tx);
       free(w);
       return;
     }
   }
 }
 
-static int lx_udp_send(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
-                       uint16_t port, uint8_t *buf, size_t len, unsigned flags)
+static struct sock_watch *find_watch(struct linux_platform *lp, int sock)
 {
-  struct linux_platform *lp = ctx;
+  for (struct sock_watch *w = lp->socks; w; w = w->next)
+    if (w->fd == sock)
+      return w;
+  return NULL;
+}
+
+static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *local,
+                   const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                   unsigned flags, struct sock_watch *tagged, uint64_t tag)
+{
   /* A reply from the socket the request came in on, bound to one address,
    * leaves from that address without an IP_PKTINFO message. */
   const struct sock_watch *w = lp->dispatching;
   if (w && w->fd == sock && w->bound)
     local = NULL;
+  unsigned udp_flags = (flags & PLAT_SEND_STAMP_TRANSMIT) ? UDP_SEND_STAMP_TRANSMIT : 0;
+  if (tagged)
+    udp_flags |= UDP_SEND_TX_TIMESTAMP;
   /* Each reply is stamped just before its own sendmsg: sending a receive
    * batch's replies with one sendmmsg gained nothing measurable in `make
    * bench-server` and stamped the last ones up to a batch's send time early. */
-  return udp_send(sock, local, to, port, buf, len, flags & PLAT_SEND_STAMP_TRANSMIT);
+  struct timespec sent;
+  int r = udp_send(sock, local, to, port, buf, len, udp_flags, &sent);
+  if (r == 0 && tagged) {
+    struct tx_stamps *tx = tagged->tx;
+    uint32_t id = tx->next_id++;
+    tx->pending[id % TX_PENDING] = (struct tx_pending){id, true, *to, port, tag, sent};
+  }
+  return r;
+}
+
+static int lx_udp_send(void *ctx, int sock, const struct ip_addr *local, const struct ip_addr *to,
+                       uint16_t port, uint8_t *buf, size_t len, unsigned flags)
+{
+  return send_on(ctx, sock, local, to, port, buf, len, flags, NULL, 0);
+}
+
+static int lx_udp_send_tagged(void *ctx, int sock, const struct ip_addr *local,
+                              const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                              unsigned flags, uint64_t tag)
+{
+  struct sock_watch *w = find_watch(ctx, sock);
+  return send_on(ctx, sock, local, to, port, buf, len, flags, w && w->tx ? w : NULL, tag);
+}
+
+static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
+{
+  struct sock_watch *w = find_watch(ctx, sock);
+  if (!w)
+    return -EBADF;
+  if (!w->tx) {
+    struct tx_stamps *tx = calloc(1, sizeof(*tx));
+    if (!tx)
+      return -ENOMEM;
+    int r = udp_enable_tx_timestamps(sock);
+    if (r < 0) {
+      free(tx);
+      return r;
+    }
+    w->tx = tx;
+  }
+  w->tx->fn = fn;
+  w->tx->arg = arg;
+  return 0;
 }
 
 static void lx_random_bytes(void *ctx, void *buf, size_t len)
@@ -184,6 +291,8 @@ static const struct platform_ops linux_ops = {
   .udp_open = lx_udp_open,
   .udp_close = lx_udp_close,
   .udp_send = lx_udp_send,
+  .udp_tx_timestamps = lx_udp_tx_timestamps,
+  .udp_send_tagged = lx_udp_send_tagged,
   .random_bytes = lx_random_bytes,
   .clock_set_freq = lx_clock_set_freq,
   .clock_get_freq = lx_clock_get_freq,

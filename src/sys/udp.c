@@ -196,21 +196,21 @@ int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_dat
   return n;
 }
 
-/* Attach the one control message saying which local address to send from. */
-static void set_pktinfo(struct msghdr *msg, char *control, int level, int type,
-                        const void *info, size_t len)
+/* Append a control message (msg_control points at a zeroed buffer with
+ * room for it). */
+static void add_cmsg(struct msghdr *msg, int level, int type, const void *data, size_t len)
 {
-  msg->msg_control = control;
-  msg->msg_controllen = CMSG_SPACE(len);
-  struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+  struct cmsghdr *c = (struct cmsghdr *)((char *)msg->msg_control + msg->msg_controllen);
   c->cmsg_level = level;
   c->cmsg_type = type;
   c->cmsg_len = CMSG_LEN(len);
-  memcpy(CMSG_DATA(c), info, len);
+  memcpy(CMSG_DATA(c), data, len);
+  msg->msg_controllen += CMSG_SPACE(len);
 }
 
+/* Room for IP(V6)_PKTINFO and a per-message SO_TIMESTAMPING request. */
 union tx_control {
-  char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+  char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
   struct cmsghdr align;
 };
 
@@ -220,22 +220,22 @@ static void address_msg(struct msghdr *msg, union sockaddr_any *dst, union tx_co
 {
   msg->msg_name = dst;
   msg->msg_namelen = to_sockaddr(to, (enum addr_family)to->family, port, dst);
-  msg->msg_control = NULL;
-  msg->msg_controllen = 0;
   memset(control, 0, sizeof(*control));
+  msg->msg_control = control->buf;
+  msg->msg_controllen = 0;
   if (local && local->family == ADDR_INET4 && to->family == ADDR_INET4) {
     struct in_pktinfo pi = {0};
     memcpy(&pi.ipi_spec_dst, local->bytes, 4);
-    set_pktinfo(msg, control->buf, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+    add_cmsg(msg, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
   } else if (local && local->family == ADDR_INET6 && to->family == ADDR_INET6) {
     struct in6_pktinfo pi = {0};
     memcpy(&pi.ipi6_addr, local->bytes, 16);
-    set_pktinfo(msg, control->buf, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+    add_cmsg(msg, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
   }
 }
 
 int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint16_t port,
-             uint8_t *buf, size_t len, bool stamp_transmit)
+             uint8_t *buf, size_t len, unsigned flags, struct timespec *sent)
 {
   union sockaddr_any dst;
   union tx_control control;
@@ -243,10 +243,56 @@ int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
   address_msg(&msg, &dst, &control, local, to, port);
-  if (stamp_transmit && len >= NTP_HEADER_LEN) {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    ntp_set_transmit(buf, ntp_ts_from_timespec(&now));
+  if (flags & UDP_SEND_TX_TIMESTAMP) {
+    int ts = SOF_TIMESTAMPING_TX_SOFTWARE;
+    add_cmsg(&msg, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
   }
+  if (msg.msg_controllen == 0)
+    msg.msg_control = NULL;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  if ((flags & UDP_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
+    ntp_set_transmit(buf, ntp_ts_from_timespec(&now));
+  if (sent)
+    *sent = now;
   return sendmsg(fd, &msg, 0) < 0 ? -errno : 0;
+}
+
+int udp_enable_tx_timestamps(int fd)
+{
+  /* Transmit stamps are asked for per message; OPT_ID numbers them (from 0,
+   * one per stamped datagram) and OPT_TSONLY keeps the packet itself off
+   * the error queue. */
+  int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+              SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+  return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) < 0 ? -errno : 0;
+}
+
+int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time)
+{
+  union rx_control control;
+  char data[64];
+  struct iovec iov = {data, sizeof(data)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                       .msg_controllen = sizeof(control)};
+  if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+    return -errno;
+  bool have_ts = false, have_id = false;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+      struct scm_timestamping ts;
+      memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+      *tx_time = ts.ts[0];
+      have_ts = ts.ts[0].tv_sec != 0 || ts.ts[0].tv_nsec != 0;
+    } else if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+               (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+      struct sock_extended_err err;
+      memcpy(&err, CMSG_DATA(c), sizeof(err));
+      if (err.ee_errno == ENOMSG && err.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+        *id = err.ee_data;
+        have_id = true;
+      }
+    }
+  }
+  return have_ts && have_id ? 0 : -ENOMSG;
 }

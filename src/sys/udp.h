@@ -38,9 +38,23 @@ void udp_rx_batch_free(struct udp_rx_batch *b);
  * is queued). */
 int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs);
 
-/* Send buf; with stamp_transmit, bytes 40-47 get the NTP time read just
- * before the system call. Returns 0 or -errno. */
+#define UDP_SEND_STAMP_TRANSMIT 1u   /* bytes 40-47 get the NTP time read
+                                        just before the system call */
+#define UDP_SEND_TX_TIMESTAMP 2u     /* queue the kernel's transmit timestamp
+                                        (after udp_enable_tx_timestamps) */
+
+/* Send buf; `sent` (if not NULL) gets the time read just before the system
+ * call. Returns 0 or -errno. */
 int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint16_t port,
-             uint8_t *buf, size_t len, bool stamp_transmit);
+             uint8_t *buf, size_t len, unsigned flags, struct timespec *sent);
+
+/* Kernel transmit timestamps on fd: each datagram sent with
+ * UDP_SEND_TX_TIMESTAMP gets one, numbered from 0 in sending order, read
+ * from the socket's error queue (which makes poll report POLLERR). */
+int udp_enable_tx_timestamps(int fd);
+
+/* One queued transmit timestamp: 0, -EAGAIN when none is queued, or
+ * -ENOMSG for an error-queue message that is not one. */
+int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time);
 
 #endif

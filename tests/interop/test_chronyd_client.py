@@ -87,8 +87,6 @@ def test_chronyd_basic_mode_measurements(local_server, tmp_path):
     assert all(v == "4" for v, _ in rows), rows
 
 
-@pytest.mark.xfail(strict=True, reason="chronyd answers interleaved requests (xleave) "
-                   "from its client log; stratumd's server has no interleaved mode yet")
 def test_chronyd_xleave_gets_interleaved_replies_like_chrony(local_server, tmp_path):
     """A chronyd 4.3 server answers a client using `xleave` in interleaved
     mode: after the first exchange its measurements are marked 'I'."""
