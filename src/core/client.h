@@ -30,6 +30,7 @@ struct client_source_params {
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
+  bool xleave;                   /* interleaved mode (servers only) */
   int version;                   /* 4 (0: 3 with a key whose MAC NTPv4 would
                                     truncate, else 4, as chrony) */
   int minstratum;                /* 0 */

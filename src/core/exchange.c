@@ -55,7 +55,8 @@ int exch_request_version(int configured, const struct ntp_key *key)
  * (as chrony does). */
 static enum exch_result check_answer(const uint8_t *buf, size_t len, bool symmetric,
                                      ntp_ts nonce, const struct timespec *local_tx,
-                                     const struct timespec *local_rx, struct exch_sample *out)
+                                     ntp_ts remote_rx, const struct timespec *local_rx,
+                                     struct exch_sample *out)
 {
   struct ntp_packet p;
   if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
@@ -76,7 +77,7 @@ static enum exch_result check_answer(const uint8_t *buf, size_t len, bool symmet
   if (h->leap == NTP_LEAP_UNSYNC || h->stratum >= 16)
     return EXCH_UNSYNCHRONISED;
 
-  struct timespec t2 = ntp_ts_to_timespec(h->receive, local_rx->tv_sec);
+  struct timespec t2 = ntp_ts_to_timespec(remote_rx ? remote_rx : h->receive, local_rx->tv_sec);
   struct timespec t3 = ntp_ts_to_timespec(h->transmit, local_rx->tv_sec);
   double server_time = ts_diff(&t3, &t2);
   double delay = ts_diff(local_rx, local_tx) - server_time;
@@ -100,14 +101,23 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out)
 {
-  return check_answer(buf, len, false, nonce, local_tx, local_rx, out);
+  return check_answer(buf, len, false, nonce, local_tx, 0, local_rx, out);
+}
+
+enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts origin,
+                                        const struct timespec *prev_tx, ntp_ts prev_remote_rx,
+                                        const struct timespec *prev_rx, struct exch_sample *out)
+{
+  if (prev_remote_rx == 0)
+    return EXCH_BAD_ORIGIN;
+  return check_answer(buf, len, false, origin, prev_tx, prev_remote_rx, prev_rx, out);
 }
 
 enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,
                                       const struct timespec *local_tx,
                                       const struct timespec *local_rx, struct exch_sample *out)
 {
-  return check_answer(buf, len, true, our_tx, local_tx, local_rx, out);
+  return check_answer(buf, len, true, our_tx, local_tx, 0, local_rx, out);
 }
 
 bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key)

@@ -64,6 +64,13 @@ int exch_request_version(int configured, const struct ntp_key *key);
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out);
+/* An interleaved reply (RFC 9769): its origin must be `origin`, the receive
+ * field of our request; its transmit timestamp is the server's transmit
+ * time of its previous reply, which measured the previous exchange: sent at
+ * prev_tx, received by the server at prev_remote_rx, back at prev_rx. */
+enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts origin,
+                                        const struct timespec *prev_tx, ntp_ts prev_remote_rx,
+                                        const struct timespec *prev_rx, struct exch_sample *out);
 /* our_tx: the transmit timestamp of our last packet to the peer; local_tx:
  * when it left, local_rx: when the answer arrived. */
 enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,

@@ -165,8 +165,9 @@ void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
   /* The transmit time saved for an interleaved follow-up: the stamp the
    * reply carries, or (when it carries an earlier reply's) the time just
    * before sending; the kernel's, if it reports one, replaces it. */
-  struct timespec before;
-  ops->now(s->plat->ctx, &before);
+  struct timespec before = {0};
+  if (last->interleaved)
+    ops->now(s->plat->ctx, &before);
   int r;
   if (last->want_tx && s->tx_timestamps)
     r = ops->udp_send_tagged(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply,

@@ -82,6 +82,7 @@ static void close_request(struct nsrc *s)
   release_socket(s, s->sock);
   s->sock = -1;
   s->nonce = 0;
+  s->xl.sent_rx = 0;
 }
 
 void nsrc_fini(struct nsrc *s)
@@ -131,12 +132,53 @@ static double poll_interval(const struct nsrc *s)
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
-static int request_socket(struct nsrc *s)
+/* The kernel's transmit time of one of our requests: the outstanding one,
+ * or the one of the exchange an interleaved reply will measure. */
+static void on_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port,
+                            uint64_t tag, const struct timespec *tx_time)
 {
+  struct nsrc *s = arg;
+  (void)to;
+  (void)port;
+  struct timespec cooked = disc_cook(s->disc, tx_time);
+  if (tag == s->nonce && sock == s->sock) {
+    s->tx_cooked = cooked;
+    s->tx_source = PLAT_TS_KERNEL;
+  } else if (tag == s->xl.nonce && s->xl.remote_rx != 0) {
+    s->xl.local_tx = cooked;
+    s->xl.tx_source = PLAT_TS_KERNEL;
+  }
+}
+
+/* *tagged: the socket reports kernel transmit timestamps. */
+static int request_socket(struct nsrc *s, bool *tagged)
+{
+  const struct platform_ops *ops = s->plat->ops;
+  *tagged = false;
   if (s->shared_sock >= 0)
     return s->shared_sock;
-  return s->plat->ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0,
-                                on_reply, s);
+  int sock = ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0, on_reply,
+                           s);
+  if (sock >= 0 && ops->udp_tx_timestamps && ops->udp_send_tagged)
+    *tagged = ops->udp_tx_timestamps(s->plat->ctx, sock, on_tx_timestamp, s) == 0;
+  return sock;
+}
+
+/* A client request; with xleave after a valid reply, naming that exchange
+ * (see ntp_source.h). */
+static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
+{
+  struct xleave_state *xl = &s->xl;
+  if (!s->p.xleave || xl->remote_rx == 0)
+    return exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
+  struct ntp_header h;
+  memset(&h, 0, sizeof(h));
+  h.version = (uint8_t)s->p.version;
+  h.mode = NTP_MODE_CLIENT;
+  h.origin = xl->remote_rx;
+  h.receive = xl->sent_rx = ntp_ts_from_timespec(&xl->local_rx);
+  h.transmit = nonce;
+  return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
 
 /* chrony: a presend request precedes each one at a poll of at least
@@ -205,24 +247,33 @@ static void transmit(void *arg)
     s->on_update(s->arg, s, false);
 
   s->presend_done = presend_due(s);
-  int sock = request_socket(s);
+  bool tagged;
+  int sock = request_socket(s, &tagged);
   if (sock >= 0) {
+    const struct platform_ops *ops = s->plat->ops;
     ntp_ts nonce = 0;
     size_t len;
     if (s->p.peer) {
       len = build_peer_packet(s, buf, sizeof(buf), &nonce);
     } else {
       nonce = plat_random_nonzero64(s->plat);
-      len = exch_build_auth_request(buf, sizeof(buf), s->p.version, nonce, s->p.key,
-                                    source_key(s));
+      len = build_request(s, buf, sizeof(buf), nonce);
       disc_cooked_time(s->disc, &s->tx_cooked);
     }
-    if (len > 0 &&
-        s->plat->ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0) == 0) {
-      s->sock = sock;
-      s->nonce = nonce;
-    } else {
+    s->tx_source = PLAT_TS_DAEMON;
+    /* Set before sending: the kernel's transmit time may be reported
+     * during the call (the simulator's is reported right after it). */
+    s->sock = sock;
+    s->nonce = nonce;
+    int r = len == 0 ? -1
+            : tagged ? ops->udp_send_tagged(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf,
+                                            len, 0, nonce)
+                     : ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0);
+    if (r != 0) {
       release_socket(s, sock);
+      s->sock = -1;
+      s->nonce = 0;
+      s->xl.sent_rx = 0;
     }
   }
   s->tx_since_rx++;
@@ -304,6 +355,10 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
 {
   if (s->sock >= 0)
     slew_time(&s->tx_cooked, when, dfreq, doffset);
+  if (s->xl.remote_rx != 0) {
+    slew_time(&s->xl.local_tx, when, dfreq, doffset);
+    slew_time(&s->xl.local_rx, when, dfreq, doffset);
+  }
   /* What we tell a peer of its packet's arrival stays on our time scale. */
   if (s->peer.echo_tx != 0)
     slew_time(&s->peer.echo_rx, when, dfreq, doffset);
@@ -374,11 +429,20 @@ static double peer_dispersion(const struct exch_sample *x)
   return ldexp(1.0, x->precision) + PHI * x->delay;
 }
 
+/* Our side of the exchange an answer measures: this one's, or with an
+ * interleaved reply the previous one's. */
+struct answer_times {
+  struct timespec t1, t4;       /* cooked */
+  enum plat_ts_source tx_source;
+  bool interleaved;
+};
+
 /* A reply that passed tests 1-7: kept for chronyc ntpdata and written to
  * measurements.log. */
 static void record_measurement(struct nsrc *s, const struct exch_sample *x,
                                const struct ntp_header *h, const struct timespec *sample_time,
-                               const struct plat_datagram *dg, const bool abcd[4])
+                               const struct plat_datagram *dg, const struct answer_times *at,
+                               const bool abcd[4])
 {
   struct nsrc_ntp_data *d = &s->last;
   struct client_log_measurement *m = &d->m;
@@ -402,8 +466,8 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
   m->root_dispersion = x->root_dispersion;
   m->refid = x->refid;
   m->mode = h->mode;
-  m->interleaved = false;
-  m->tx_source = PLAT_TS_DAEMON;
+  m->interleaved = at->interleaved;
+  m->tx_source = at->tx_source;
   m->rx_source = dg->rx_source;
   d->local = dg->local;
   d->version = h->version;
@@ -508,8 +572,8 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 /* An answer that passed the origin test (and was no duplicate): KoD, the
  * synchronisation and distance tests, the loop test, then a sample. */
 static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sample *x,
-                           const struct ntp_header *h, const struct timespec *t1,
-                           const struct timespec *t4, const struct plat_datagram *dg)
+                           const struct ntp_header *h, const struct answer_times *at,
+                           const struct plat_datagram *dg)
 {
   if (r == EXCH_KOD) {
     handle_kod(s, x);
@@ -524,7 +588,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     s->counters[NSRC_RX_DISTANCE]++;
     return;
   }
-  struct timespec sample_time = sample_midpoint(t1, t4);
+  struct timespec sample_time = sample_midpoint(&at->t1, &at->t4);
   bool tests[4];
   /* A valid reply: the server is reachable, whatever the delay and loop
    * tests say (as chrony: a peer synchronised to us is still heard). */
@@ -535,7 +599,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     s->counters[NSRC_RX_LOOP]++;
     delay_tests(s, x, &sample_time, tests);
     tests[3] = false;
-    record_measurement(s, x, h, &sample_time, dg, tests);
+    record_measurement(s, x, h, &sample_time, dg, at, tests);
     return;
   }
   /* chrony: the presend reply fails test A, so it is no sample. */
@@ -543,7 +607,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     delay_tests(s, x, &sample_time, tests);
     tests[0] = false;
     tests[3] = true;
-    record_measurement(s, x, h, &sample_time, dg, tests);
+    record_measurement(s, x, h, &sample_time, dg, at, tests);
     return;
   }
   if (x->stratum < s->p.minstratum)
@@ -559,14 +623,14 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     s->min_delay = x->delay;
   delay_tests(s, x, &sample_time, tests);
   tests[3] = true;
-  record_measurement(s, x, h, &sample_time, dg, tests);
+  record_measurement(s, x, h, &sample_time, dg, at, tests);
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
     start_auto_burst(s);
     return;
   }
   s->counters[NSRC_RX_GOOD]++;
-  accept_sample(s, x, t1, t4);
+  accept_sample(s, x, &at->t1, &at->t4);
 }
 
 static bool ntp_ts_newer(ntp_ts a, ntp_ts b)
@@ -651,9 +715,9 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
   pr->answered = true;
   pr->remote_poll = h.poll;
   pr->remote_stratum = h.stratum != 0 ? h.stratum : NTP_MAX_STRATUM;
-  struct timespec t1 = s->tx_cooked;
-  process_answer(s, r, &x, &h, &t1, &t4, dg);
-  peer_reschedule(s, ts_diff(&t4, &t1));
+  struct answer_times at = {s->tx_cooked, t4, s->tx_source, false};
+  process_answer(s, r, &x, &h, &at, dg);
+  peer_reschedule(s, ts_diff(&t4, &at.t1));
 }
 
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
@@ -675,7 +739,16 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     return;
   }
   t4 = disc_cook(s->disc, &dg->rx_time);
+  struct xleave_state *xl = &s->xl;
+  bool interleaved = false;
   enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  if (r == EXCH_BAD_ORIGIN && xl->sent_rx != 0) {
+    /* Not the basic answer: maybe the interleaved one, whose origin is the
+     * receive field of our request (never seen off the path). */
+    r = exch_check_interleaved(dg->data, dg->len, xl->sent_rx, &xl->local_tx, xl->remote_rx,
+                               &xl->local_rx, &x);
+    interleaved = r != EXCH_BAD_ORIGIN;
+  }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
       r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
     /* Not the answer to our request (bogus, replayed, spoofed, or not
@@ -686,12 +759,24 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
   }
   struct ntp_header h;
   ntp_header_decode(dg->data, &h);
-  if (r != EXCH_KOD && h.transmit == s->last_server_tx) {
-    /* An old reply sent again under our new origin. */
+  /* An old reply sent again under our new origin. An interleaved reply
+   * carries an earlier transmit time by design: its receive time must be
+   * new instead. */
+  bool duplicate = interleaved ? !ntp_ts_newer(h.receive, xl->remote_rx)
+                               : h.transmit == s->last_server_tx;
+  if (r != EXCH_KOD && duplicate) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
-  struct timespec t1 = s->tx_cooked;
+  struct answer_times at = {s->tx_cooked, t4, s->tx_source, false};
+  if (interleaved)
+    at = (struct answer_times){xl->local_tx, xl->local_rx, xl->tx_source, true};
+  ntp_ts nonce = s->nonce;
   close_request(s);
-  process_answer(s, r, &x, &h, &t1, &t4, dg);
+  process_answer(s, r, &x, &h, &at, dg);
+  /* The exchange the next interleaved reply will measure. */
+  if (s->p.xleave && r == EXCH_OK)
+    *xl = (struct xleave_state){.remote_rx = h.receive, .nonce = nonce,
+                                .local_tx = s->tx_cooked, .local_rx = t4,
+                                .tx_source = s->tx_source};
 }

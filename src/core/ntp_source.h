@@ -90,6 +90,18 @@ struct nsrc_peer {
   int remote_poll, remote_stratum;
 };
 
+/* Interleaved mode (the xleave option, servers only): the last valid
+ * exchange, which the next interleaved reply measures. */
+struct xleave_state {
+  ntp_ts remote_rx;             /* its server receive time: the origin of our
+                                   next request (0: none yet) */
+  ntp_ts nonce;                 /* its request's transmit field */
+  struct timespec local_tx, local_rx;   /* cooked */
+  enum plat_ts_source tx_source;
+  ntp_ts sent_rx;               /* the receive field of the outstanding
+                                   request: an interleaved reply's origin */
+};
+
 struct nsrc {
   struct client_source_params p;
   const struct platform *plat;
@@ -103,6 +115,7 @@ struct nsrc {
   bool presend_done;            /* the outstanding request is the presend */
   ntp_ts nonce;                 /* expected origin of the reply */
   struct timespec tx_cooked;    /* when the request left */
+  enum plat_ts_source tx_source;  /* ...read by the daemon, or the kernel's */
   ntp_ts last_server_tx;        /* for the duplicate test */
   plat_timer timer;
 
@@ -124,6 +137,7 @@ struct nsrc {
   const struct client_log_hooks *log;  /* NULL: no log files */
 
   struct nsrc_peer peer;        /* used when p.peer */
+  struct xleave_state xl;       /* used when p.xleave */
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */

@@ -101,6 +101,7 @@ static void source_params(const struct conf_source *s, struct client_source_para
   p->trust = s->trust;
   p->require = s->require;
   p->offline = s->offline;
+  p->xleave = s->xleave;
   p->version = s->version;      /* 0: chosen from the key, as chrony */
   p->key = s->key;
   p->minstratum = s->minstratum;
