@@ -38,6 +38,7 @@
 #define MAX_SEG 64
 #define NTP_LEN 48
 #define RX_CAP 512
+#define PER_NET 65024       /* source addresses in one 127.NET.0.0/16 */
 
 struct opts {
   const char *addr;
@@ -60,7 +61,8 @@ static void usage(void)
           "  -r RATE     requests per second (open loop)\n"
           "  -d SECONDS  how long to send (default 2)\n"
           "  -w SECONDS  how long to wait for late replies afterwards (default 0.3)\n"
-          "  -n SOURCES  distinct source addresses, 127.NET.x.y (default 1024)\n"
+          "  -n SOURCES  distinct source addresses, 127.NET.x.y (default 1024; beyond\n"
+          "              65024, the next NETs)\n"
           "  -s NET      second byte of the source addresses (default 77)\n"
           "  -g SEG      requests per UDP GSO message, one source address each\n"
           "              (default 8; 1 = plain sendmmsg)\n"
@@ -189,7 +191,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
   }
   if (o->port <= 0 || o->port > 65535 || !(o->rate > 0) || !(o->duration > 0) ||
       o->duration > 600 || o->wait < 0 || o->wait > 10 || o->sources == 0 ||
-      o->sources > 65024 || o->first_src == 0 || o->first_src > 254 || o->seg == 0 || o->seg > MAX_SEG ||
+      o->first_src == 0 || o->first_src > 254 || o->sources > PER_NET * (255 - o->first_src) ||
+      o->seg == 0 || o->seg > MAX_SEG ||
       o->rate * o->duration > 4e9)
     return -1;
   return 0;
@@ -244,7 +247,8 @@ int main(int argc, char **argv)
     return 1;
   }
   for (unsigned i = 0; i < o.sources; i++)
-    srcs[i].s_addr = htonl(0x7f000000u | (o.first_src << 16) | ((i / 254) << 8) | (i % 254 + 1));
+    srcs[i].s_addr = htonl(0x7f000000u | ((o.first_src + i / PER_NET) << 16) |
+                           ((i % PER_NET / 254) << 8) | (i % 254 + 1));
   if (getrandom(&st.tag, sizeof(st.tag), 0) != sizeof(st.tag))
     st.tag = (uint32_t)getpid() * 2654435761u;
 

@@ -6,12 +6,15 @@
 
 #include "proto/ntp_packet.h"
 
+#define SIM_SERVER_CLOG_SEED 0x78656c6561766531ull   /* the client log's hash key */
+
 struct sim_server {
   struct sim_sched *sched;
   struct sim_platform *host;
   const struct platform *plat;
   struct refstate ref;
   struct ntp_server srv;
+  struct clientlog *clog;     /* NULL: none (no xleave) */
   int socks[2];               /* IPv4 and IPv6 wildcard */
   double kod_interval;
   bool have_last;
@@ -106,10 +109,18 @@ struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *
   init_refstate(&s->ref, cfg);
   srv_init(&s->srv, s->plat, &s->ref);
   bool ok = access_add(&s->srv.access, &everyone, true, false);
+  if (cfg->xleave) {
+    struct clog_params cp = {.active = true, .limit = CLOG_DEFAULT_LIMIT,
+                             .seed = SIM_SERVER_CLOG_SEED};
+    s->srv.clog = s->clog = clog_new(&cp);
+    ok &= s->clog != NULL;
+  }
   for (int i = 0; i < 2; i++) {
     s->socks[i] = s->plat->ops->udp_open(s->plat->ctx, families[i], NULL,
                                          cfg->port ? cfg->port : 123, on_request, s);
     ok &= s->socks[i] >= 0;
+    if (s->socks[i] >= 0 && s->clog)
+      ok &= srv_enable_tx_timestamps(&s->srv, s->socks[i]) == 0;
   }
   if (ok && cfg->step != 0.0)
     ok = sim_sched_add(sched, sim_sched_start(sched) + sim_ns(cfg->step_at), on_step, s, s) != 0;
@@ -129,6 +140,7 @@ void sim_server_free(struct sim_server *s)
     if (s->socks[i] >= 0)
       s->plat->ops->udp_close(s->plat->ctx, s->socks[i]);
   srv_free(&s->srv);
+  clog_free(s->clog);
   free(s);
 }
 

@@ -9,10 +9,15 @@
  * arriving less than kod_interval local seconds after the previous one (from
  * any client) gets a kiss-o'-death RATE instead of time; with step != 0 the
  * host's clock is stepped by `step` at step_at seconds of true time after the
- * start of the simulation. Free the server before its host. */
+ * start of the simulation. With xleave, the server keeps a client log (no
+ * rate limits) and asks for the simulated kernel transmit timestamps of its
+ * replies, so it answers interleaved requests (RFC 9769) as the daemon does;
+ * without it (the default) it has no client log and answers every request
+ * in basic mode. Free the server before its host. */
 #ifndef STRATUM_SIM_SERVER_H
 #define STRATUM_SIM_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/ntp_server.h"
@@ -31,6 +36,7 @@ struct sim_server_config {
   double root_delay, root_dispersion;
   double kod_interval;        /* seconds; 0: never */
   double step_at, step;       /* seconds; step 0: never */
+  bool xleave;                /* client log + transmit timestamps: interleaved mode */
 };
 
 struct sim_server;
