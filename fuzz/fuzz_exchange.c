@@ -1,6 +1,6 @@
-/* Client reply and symmetric peer packet handling on arbitrary bytes: never
- * crash; a sample is only produced for a packet echoing our nonce, with
- * finite offset and delay. */
+/* Client reply (basic and interleaved) and symmetric peer packet handling
+ * on arbitrary bytes: never crash; a sample is only produced for a packet
+ * echoing our nonce, with finite offset and delay. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
   }
   if (exch_check_symmetric(data, size, nonce, &tx, &rx, &s) == EXCH_OK) {
+    if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
+      abort();
+  }
+  /* Interleaved: the previous exchange's server receive time is 1 ms after
+   * tx on the NTP scale. */
+  ntp_ts prev_remote_rx = ntp_ts_from_timespec(&tx) + (1ull << 32) / 1000;
+  if (exch_check_interleaved(data, size, nonce, &tx, prev_remote_rx, &rx, &s) == EXCH_OK) {
     if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
       abort();
   }

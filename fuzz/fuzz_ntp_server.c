@@ -30,7 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   dg.from.family = ADDR_INET4;
   dg.from.bytes[0] = data[0] & 2 ? 10 : 11;
   dg.from.bytes[3] = data[0];
-  dg.data = data + 1;
+  /* A copy, so later rounds can name the previous reply (interleaved). */
+  uint8_t *req = malloc(size);
+  if (!req)
+    return 0;
+  memcpy(req, data + 1, size - 1);
+  dg.data = req;
   dg.len = size - 1;
   dg.rx_time.tv_sec = 1700000000;
   struct clientlog *clog = NULL;
@@ -43,7 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = srv_process(&srv, &dg, reply, sizeof(reply));
     if (n > dg.len)
       abort();
+    if (n > 0 && srv.last.clog_index >= 0) {
+      /* What srv_receive saves after sending; with bit 3, the next request
+       * is an interleaved one naming this reply. */
+      clog_save_ntp_timestamps(clog, srv.last.clog_index, srv.last.rx, srv.last.rx + 1000);
+      if ((data[0] & 8) && dg.len >= NTP_HEADER_LEN)
+        memcpy(req + 24, reply + 32, 8);
+    }
+    dg.rx_time.tv_sec++;
   }
+  free(req);
   clog_free(clog);
   srv_free(&srv);
   return 0;

@@ -85,6 +85,8 @@ def main():
         if os.path.exists(os.path.join(results, "pytest.xml")) else (0, 1, 0),
         "interop with -F 1": junit_counts(os.path.join(results, "pytest-seccomp.xml"))
         if os.path.exists(os.path.join(results, "pytest-seccomp.xml")) else (0, 1, 0),
+        "long (background)": junit_counts(os.path.join(results, "pytest-long.xml"))
+        if os.path.exists(os.path.join(results, "pytest-long.xml")) else (0, 1, 0),
     }
     total = [0, 0, 0]
     for name, (p, f, s) in suites.items():

@@ -1,0 +1,6 @@
+"""Long-running tests (run in the background by `make check`); helpers in
+tests/ntptest.py."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
