@@ -119,6 +119,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("bindaddress", bindaddress, .implemented = true),
   D_STRING("binddevice", binddevice, "INTERFACE"),
   D_CUSTOM("broadcast", broadcast),
+  D_INT("serverworkers", serverworkers, "WORKERS", 0, 64, .implemented = true),
   {.name = "clientloglimit", ARGS(VAL("LIMIT", CONF_T_U64, clientloglimit)),
    .implemented = true},
   D_FLAG("noclientlog", noclientlog, .implemented = true),

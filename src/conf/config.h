@@ -262,6 +262,7 @@ struct config {
   struct conf_broadcast *broadcasts;
   unsigned n_broadcasts;
   uint64_t clientloglimit;      /* default 524288 */
+  int serverworkers;            /* default 0 (stratum's own: server worker threads) */
   bool noclientlog;
   char *ntpsigndsocket;
   uint16_t ntsport;             /* default 4460 */

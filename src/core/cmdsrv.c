@@ -334,11 +334,15 @@ static uint32_t clamp32(uint64_t v)
  * limiting, records replaced. Without, what the servers counted. */
 static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
 {
-  st->ntp_auth_hits = clamp32(s->ntp->stats.auth_replied);
-  st->ntp_interleaved_hits = clamp32(s->ntp->stats.interleaved_replied);
-  if (s->clog) {
-    struct clog_totals t;
+  struct srv_stats n = s->ntp->stats;
+  struct clog_totals t = {0};
+  if (s->clog)
     clog_get_totals(s->clog, &t);
+  if (s->ops.add_server_totals)
+    s->ops.add_server_totals(s->ops.arg, &n, &t);
+  st->ntp_auth_hits = clamp32(n.auth_replied);
+  st->ntp_interleaved_hits = clamp32(n.interleaved_replied);
+  if (s->clog) {
     clog_ntp_timestamp_stats(s->clog, &st->ntp_timestamps, &st->ntp_span_seconds);
     st->ntp_hits = clamp32(t.hits[CLOG_NTP]);
     st->ntp_drops = clamp32(t.drops[CLOG_NTP]);
@@ -349,8 +353,8 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
   }
   uint64_t drops = 0;
   for (int i = 0; i < SRV_DROP_COUNT; i++)
-    drops += s->ntp->stats.dropped[i];
-  st->ntp_hits = clamp32(s->ntp->stats.received);
+    drops += n.dropped[i];
+  st->ntp_hits = clamp32(n.received);
   st->ntp_drops = clamp32(drops);
   st->cmd_hits = clamp32(s->hits);
   st->cmd_drops = clamp32(s->drops);

@@ -46,6 +46,8 @@ struct cmdsrv_ops {
   int (*cyclelogs)(void *arg);
   int (*shutdown)(void *arg);
   int (*n_unresolved)(void *arg);      /* names still being resolved (activity) */
+  /* Counts made elsewhere (server workers) added to serverstats. */
+  void (*add_server_totals)(void *arg, struct srv_stats *stats, struct clog_totals *totals);
   void *arg;
 };
 

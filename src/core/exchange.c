@@ -49,15 +49,24 @@ int exch_request_version(int configured, const struct ntp_key *key)
   return key && ntp_mac_digest_len(key->type, 3) > NTP_MAC_DIGEST_MAX_V4 ? 3 : 4;
 }
 
-/* The tests both kinds of answer share. A server's processing time can
- * only be positive; a symmetric peer's packet measures two intervals on two
+enum pairing {
+  PAIR_SERVER,          /* one exchange with a server */
+  PAIR_SYMMETRIC,       /* a symmetric peer's answer */
+  PAIR_CROSSED,         /* a server's reply, then our next request */
+};
+
+/* The tests all kinds of answer share. A server's processing time can only
+ * be positive; a symmetric peer's packet measures two intervals on two
  * clocks, which may differ in rate, so its delay is taken as the magnitude
- * (as chrony does). */
-static enum exch_result check_answer(const uint8_t *buf, size_t len, bool symmetric,
+ * (as chrony does); crossed timestamps span the time between the exchanges
+ * (the "server time" is negative), their delay is still the sum of the two
+ * one-way delays. */
+static enum exch_result check_answer(const uint8_t *buf, size_t len, enum pairing pairing,
                                      ntp_ts nonce, const struct timespec *local_tx,
                                      ntp_ts remote_rx, const struct timespec *local_rx,
                                      struct exch_sample *out)
 {
+  bool symmetric = pairing == PAIR_SYMMETRIC;
   struct ntp_packet p;
   if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
     return EXCH_BAD_FORMAT;
@@ -83,7 +92,7 @@ static enum exch_result check_answer(const uint8_t *buf, size_t len, bool symmet
   double delay = ts_diff(local_rx, local_tx) - server_time;
   if (symmetric)
     delay = fabs(delay);
-  if (server_time < 0.0 || delay < 0.0)
+  if ((server_time < 0.0 && pairing != PAIR_CROSSED) || delay < 0.0)
     return EXCH_BAD_TIMES;
 
   out->offset = (ts_diff(&t2, local_tx) + ts_diff(&t3, local_rx)) / 2.0;
@@ -101,7 +110,7 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out)
 {
-  return check_answer(buf, len, false, nonce, local_tx, 0, local_rx, out);
+  return check_answer(buf, len, PAIR_SERVER, nonce, local_tx, 0, local_rx, out);
 }
 
 enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts origin,
@@ -110,14 +119,22 @@ enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts o
 {
   if (prev_remote_rx == 0)
     return EXCH_BAD_ORIGIN;
-  return check_answer(buf, len, false, origin, prev_tx, prev_remote_rx, prev_rx, out);
+  return check_answer(buf, len, PAIR_SERVER, origin, prev_tx, prev_remote_rx, prev_rx, out);
+}
+
+enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, ntp_ts origin,
+                                                const struct timespec *local_tx,
+                                                const struct timespec *prev_rx,
+                                                struct exch_sample *out)
+{
+  return check_answer(buf, len, PAIR_CROSSED, origin, local_tx, 0, prev_rx, out);
 }
 
 enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,
                                       const struct timespec *local_tx,
                                       const struct timespec *local_rx, struct exch_sample *out)
 {
-  return check_answer(buf, len, true, our_tx, local_tx, 0, local_rx, out);
+  return check_answer(buf, len, PAIR_SYMMETRIC, our_tx, local_tx, 0, local_rx, out);
 }
 
 bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key)

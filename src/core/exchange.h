@@ -71,6 +71,15 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
 enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts origin,
                                         const struct timespec *prev_tx, ntp_ts prev_remote_rx,
                                         const struct timespec *prev_rx, struct exch_sample *out);
+/* The same reply, when the previous exchange already made a (basic)
+ * sample: as chrony, its timestamps are not used twice; the previous reply
+ * (sent at the transmit time this one carries, received at prev_rx) is
+ * paired with our request (sent at local_tx, received by the server at this
+ * reply's receive time). */
+enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, ntp_ts origin,
+                                                const struct timespec *local_tx,
+                                                const struct timespec *prev_rx,
+                                                struct exch_sample *out);
 /* our_tx: the transmit timestamp of our last packet to the peer; local_tx:
  * when it left, local_rx: when the answer arrived. */
 enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,

@@ -745,8 +745,12 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
   if (r == EXCH_BAD_ORIGIN && xl->sent_rx != 0) {
     /* Not the basic answer: maybe the interleaved one, whose origin is the
      * receive field of our request (never seen off the path). */
-    r = exch_check_interleaved(dg->data, dg->len, xl->sent_rx, &xl->local_tx, xl->remote_rx,
-                               &xl->local_rx, &x);
+    if (xl->sampled)
+      r = exch_check_interleaved_crossed(dg->data, dg->len, xl->sent_rx, &s->tx_cooked,
+                                         &xl->local_rx, &x);
+    else
+      r = exch_check_interleaved(dg->data, dg->len, xl->sent_rx, &xl->local_tx, xl->remote_rx,
+                                 &xl->local_rx, &x);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
@@ -769,14 +773,17 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     return;
   }
   struct answer_times at = {s->tx_cooked, t4, s->tx_source, false};
-  if (interleaved)
+  if (interleaved && xl->sampled)
+    at = (struct answer_times){s->tx_cooked, xl->local_rx, s->tx_source, true};
+  else if (interleaved)
     at = (struct answer_times){xl->local_tx, xl->local_rx, xl->tx_source, true};
-  ntp_ts nonce = s->nonce;
+  /* The exchange the next interleaved reply will measure, saved before the
+   * sample moves the time scale (nsrc_slew then moves it too). A basic
+   * reply's exchange makes its sample now: the next one pairs differently. */
+  if (s->p.xleave && r == EXCH_OK)
+    *xl = (struct xleave_state){.remote_rx = h.receive, .nonce = s->nonce,
+                                .local_tx = s->tx_cooked, .local_rx = t4,
+                                .tx_source = s->tx_source, .sampled = !interleaved};
   close_request(s);
   process_answer(s, r, &x, &h, &at, dg);
-  /* The exchange the next interleaved reply will measure. */
-  if (s->p.xleave && r == EXCH_OK)
-    *xl = (struct xleave_state){.remote_rx = h.receive, .nonce = nonce,
-                                .local_tx = s->tx_cooked, .local_rx = t4,
-                                .tx_source = s->tx_source};
 }

@@ -36,7 +36,21 @@
  * from any other authentic, non-duplicate packet of the peer (how the
  * exchange starts, and restarts after a loss, as in chrony). Poll as for a
  * server, but at the shorter of the two polls while the peer is reachable,
- * and time our packets after the peer's as chronyd does. No presend. */
+ * and time our packets after the peer's as chronyd does. No presend.
+ *
+ * With xleave (RFC 9769's interleaved client mode, as chronyd; servers
+ * only): after a valid reply, requests carry origin = the server's receive
+ * time of it and receive = our receive time of it. A server that kept its
+ * transmit time answers in interleaved mode: origin = our receive field,
+ * transmit = that earlier reply's transmit time (the kernel's, taken after
+ * it left); the sample then measures the previous exchange, or, when that
+ * exchange made a basic sample already, pairs its reply with our request
+ * (chrony's rule: timestamps are never used twice). A server that did not
+ * keep it answers in basic mode, which is used as such. Only a reply
+ * echoing the fields of our outstanding request is taken, once, so a
+ * spoofed packet cannot switch the source between modes. Requests from a
+ * source's own socket ask for the kernel's transmit timestamp (in any
+ * mode), which then replaces the daemon's reading before sendmsg. */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -98,6 +112,7 @@ struct xleave_state {
   ntp_ts nonce;                 /* its request's transmit field */
   struct timespec local_tx, local_rx;   /* cooked */
   enum plat_ts_source tx_source;
+  bool sampled;                 /* a basic reply made its sample already */
   ntp_ts sent_rx;               /* the receive field of the outstanding
                                    request: an interleaved reply's origin */
 };

@@ -23,6 +23,7 @@
 #include "daemon/logfiles.h"
 #include "daemon/sources.h"
 #include "daemon/status.h"
+#include "daemon/workers.h"
 #include "sys/detach.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -50,6 +51,7 @@ struct daemon {
   struct logfiles logfiles;       /* logdir + log */
   struct pidfile pidfile;
   struct control control;         /* command sockets */
+  struct workers *workers;        /* serverworkers; NULL: none */
 };
 
 /* Parse the command-line directives, or else the configuration file, and
@@ -137,13 +139,19 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
                               "replies will carry the daemon's transmit times");
 }
 
-static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)
+static struct clog_params clientlog_params(const struct config *c, const struct platform *p)
 {
   const struct conf_ratelimit *n = &c->ratelimit, *m = &c->cmdratelimit;
-  struct clog_params cp = {
+  return (struct clog_params){
     .active = !c->noclientlog, .limit = c->clientloglimit, .seed = plat_random_nonzero64(p),
     .rate = {[CLOG_NTP] = {n->enabled, n->interval, n->burst, n->leak, n->kod},
              [CLOG_CMD] = {m->enabled, m->interval, m->burst, m->leak, 0}}};
+}
+
+static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)
+{
+  const struct conf_ratelimit *n = &c->ratelimit, *m = &c->cmdratelimit;
+  struct clog_params cp = clientlog_params(c, p);
   if (c->noclientlog && (n->enabled || m->enabled)) {
     log_printf(PLAT_LOG_FATAL, "Rate limiting cannot be enabled with noclientlog");
     return NULL;
@@ -170,8 +178,20 @@ static bool start_server(struct daemon *d, const struct options *o)
   }
   if (d->cfg.port == 0)
     return true;
-  open_server_socket(d, o, ADDR_INET4, d->cfg.have_bind4 ? &d->cfg.bind4 : NULL);
-  open_server_socket(d, o, ADDR_INET6, d->cfg.have_bind6 ? &d->cfg.bind6 : NULL);
+  linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
+  const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
+                                   d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
+  open_server_socket(d, o, ADDR_INET4, bind[0]);
+  open_server_socket(d, o, ADDR_INET6, bind[1]);
+  linux_platform_set_reuseport(d->lp, false);
+  if (d->cfg.serverworkers > 0 && d->n_server_socks > 0) {
+    struct workers_main m = {d->loop, on_server_datagram, d,
+                             {d->server_sock[0], d->server_sock[1]}, {bind[0], bind[1]},
+                             d->cfg.port};
+    struct clog_params cp = clientlog_params(&d->cfg, p);
+    if (!(d->workers = workers_open(d->cfg.serverworkers, &m, &cp, &d->ref, &d->server.access)))
+      return false;
+  }
   bool wanted = (family_wanted(o, ADDR_INET4) && access_any_allowed(&d->server.access, ADDR_INET4)) ||
                 (family_wanted(o, ADDR_INET6) && access_any_allowed(&d->server.access, ADDR_INET6));
   return !wanted || d->n_server_socks > 0;
@@ -316,6 +336,11 @@ static int cmd_unresolved(void *arg)
   return sources_unresolved(((struct daemon *)arg)->sources);
 }
 
+static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_totals *totals)
+{
+  workers_add_totals(((struct daemon *)arg)->workers, stats, totals);
+}
+
 static bool start_control(struct daemon *d, const struct options *o)
 {
   if (!control_start(&d->control, &d->cfg, o->family, d->loop, linux_platform_get(d->lp), &d->ref,
@@ -327,7 +352,7 @@ static bool start_control(struct daemon *d, const struct options *o)
     .add_source = cmd_add_source, .delete_source = cmd_delete_source,
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
     .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs, .shutdown = cmd_shutdown,
-    .n_unresolved = cmd_unresolved, .arg = d};
+    .n_unresolved = cmd_unresolved, .add_server_totals = cmd_worker_totals, .arg = d};
   return true;
 }
 
@@ -359,14 +384,19 @@ static bool start_client(struct daemon *d, const struct options *o)
   return true;
 }
 
-static void log_server_stats(const struct ntp_server *s)
+/* The main loop's counts and, stopped first, the workers'. */
+static void log_server_stats(struct daemon *d)
 {
+  struct srv_stats s = d->server.stats;
+  struct clog_totals unused = {0};
+  workers_stop(d->workers);
+  workers_add_totals(d->workers, &s, &unused);
   log_printf(PLAT_LOG_INFO, "NTP packets received %llu, replied %llu",
-             (unsigned long long)s->stats.received, (unsigned long long)s->stats.replied);
+             (unsigned long long)s.received, (unsigned long long)s.replied);
   for (int i = 0; i < SRV_DROP_COUNT; i++)
-    if (s->stats.dropped[i])
+    if (s.dropped[i])
       log_printf(PLAT_LOG_INFO, "NTP packets dropped (%s) %llu", srv_drop_name(i),
-                 (unsigned long long)s->stats.dropped[i]);
+                 (unsigned long long)s.dropped[i]);
 }
 
 static int run_daemon(struct daemon *d, const struct options *o)
@@ -418,6 +448,9 @@ static int run_daemon(struct daemon *d, const struct options *o)
   }
   if (!notify_open())
     log_printf(PLAT_LOG_WARN, "Could not use NOTIFY_SOCKET : %s", strerror(errno));
+  /* After dropping privileges, before the system call filter (workers.h). */
+  if (d->workers && !workers_run(d->workers))
+    goto out;
   int scf = scf_install(o->seccomp_level);  /* -F */
   if (scf < 0) {
     log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
@@ -438,10 +471,11 @@ static int run_daemon(struct daemon *d, const struct options *o)
   notify_send("STOPPING=1");
   drift_stop(&d->drift);
   dumps_save(d->cfg.dumpdir, d->client);
-  log_server_stats(&d->server);
+  log_server_stats(d);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
   detach_done(ready_fd, status ? status : 1);
+  workers_free(d->workers);
   control_stop(&d->control);
   sources_free(d->sources);
   client_free(d->client);

@@ -56,6 +56,7 @@ struct linux_platform {
   struct sock_watch *dispatching;  /* whose handler is running */
   bool dispatching_closed;         /* ...and it closed its own socket */
   bool rtcsync;
+  bool reuseport;                  /* for the sockets opened from now on */
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
 };
@@ -135,7 +136,7 @@ static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr 
   struct sock_watch *w = calloc(1, sizeof(*w));
   if (!w)
     return -ENOMEM;
-  int fd = udp_open(family, local, port);
+  int fd = udp_open(family, local, port, lp->reuseport);
   if (fd < 0) {
     free(w);
     return fd;
@@ -329,6 +330,11 @@ void linux_platform_free(struct linux_platform *lp)
 const struct platform *linux_platform_get(const struct linux_platform *lp)
 {
   return &lp->plat;
+}
+
+void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport)
+{
+  lp->reuseport = reuseport;
 }
 
 void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync)

@@ -18,6 +18,10 @@ const struct platform *linux_platform_get(const struct linux_platform *lp);
 /* rtcsync: let the kernel keep the RTC in step while synchronised. */
 void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync);
 
+/* Sockets opened from now on share their address and port with other
+ * sockets of ours (SO_REUSEPORT: server workers). */
+void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport);
+
 /* log2 of the time it takes to read the clock, as chrony measures its
  * precision (typically -24 to -20 on current hardware). */
 int linux_clock_precision(void);

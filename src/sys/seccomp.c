@@ -117,6 +117,9 @@ int scf_install(int level)
   int r = allow_list ? add_names(ctx, SCMP_ACT_ALLOW, allowed, N(allowed)) : 0;
   if (r == 0)
     r = allow_list ? add_arg_rules(ctx) : add_names(ctx, block, denied, N(denied));
+  /* Every thread (server workers start before the filter). */
+  if (r == 0)
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
   if (r == 0)
     r = seccomp_load(ctx);
   seccomp_release(ctx);

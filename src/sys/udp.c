@@ -62,7 +62,7 @@ static void enable_timestamps(int fd)
     (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
 }
 
-int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port)
+int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port, bool reuseport)
 {
   union sockaddr_any sa;
   int on = 1;
@@ -77,6 +77,11 @@ int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port
     (void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
   }
   enable_timestamps(fd);
+  if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0) {
+    int err = -errno;
+    close(fd);
+    return err;
+  }
   socklen_t len = to_sockaddr(local, family, port, &sa);
   if (bind(fd, &sa.sa, len) < 0) {
     int err = -errno;

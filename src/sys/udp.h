@@ -11,9 +11,11 @@
 #include "core/addr.h"
 #include "core/platform.h"
 
-/* Bind to local:port (local NULL or UNSPEC: the wildcard of `family`).
- * Returns a non-blocking fd or -errno. */
-int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port);
+/* Bind to local:port (local NULL or UNSPEC: the wildcard of `family`);
+ * with reuseport, other sockets of ours with it may bind the same (the
+ * kernel spreads the datagrams over them). Returns a non-blocking fd or
+ * -errno. */
+int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port, bool reuseport);
 
 /* Batch receive (recvmmsg): slots allocated once, reused for every call, so
  * nothing is allocated per datagram. */

@@ -5,15 +5,16 @@
  *   server running the real responder with a client log (sim_server's
  *   xleave): the first exchange is basic, every later reply is interleaved
  *   (server and client agree on the count), the transmit timestamps are
- *   the kernel's, and the clock synchronises. The same source without
- *   xleave is never interleaved; the xleave source against a server without
- *   a client log keeps working in basic mode.
+ *   the kernel's, and the clock synchronises. After one lost reply the
+ *   server answers once in basic mode, then interleaved again. The same
+ *   source without xleave is never interleaved; the xleave source against
+ *   a server without a client log keeps working in basic mode.
  * - A scripted server (replies built here, chosen timestamps; the client
  *   clock is CLIENT_OFFSET ahead and does not drift; every link is
  *   LINK_DELAY long): an interleaved reply's sample is the previous
  *   exchange's (T1 and T4 of that exchange, T2 = the previous reply's
  *   receive timestamp, T3 = the interleaved reply's transmit timestamp),
- *   exact figures checked.
+ *   exact figures checked, also across a clock step between the two.
  * - The spoofing and pivot guards: replies whose origin is the request's
  *   origin field (the server's previous receive time, which anyone who saw
  *   the previous reply knows), the previous request's nonce, a replayed
@@ -24,7 +25,12 @@
  * - The requests: data-minimised (origin = receive = 0) until a valid
  *   reply, and always without xleave; then origin = the last valid reply's
  *   receive timestamp and receive = when it arrived (which an interleaved
- *   reply must echo as its origin). */
+ *   reply must echo as its origin).
+ *
+ * Three tests guard against two bugs found here: the exchange to measure
+ * saved after the sample had moved the time scale (the clock oscillated),
+ * and a basic exchange sampled again by the next interleaved reply (same
+ * sample time: the statistics were reset). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,15 +59,8 @@
 #define E2E_SETTLE 400.0            /* s of the end-to-end runs, then... */
 #define E2E_STEADY 200.0            /* s watched: the steady state */
 
-/* A bug in ntp_source.c (nsrc_receive): the exchange the next interleaved
- * reply will measure is saved after process_answer(), so after the sample's
- * reference update has moved the cooked time scale (nsrc_slew ran while the
- * request was already closed and the new timestamps were not saved yet).
- * Its local timestamps stay on the old scale, and every interleaved sample
- * repeats the previous correction: the clock oscillates with a growing
- * amplitude. The tests that show it are skipped while this is 1; set it to
- * 0 once nsrc_receive saves the state before process_answer(). */
-#define KNOWN_BUG_XLEAVE_SLEW 1
+#define LOSS_FROM 305.0             /* s: the server's replies are lost from... */
+#define LOSS_TO 320.0               /* ...to (less than a poll: one reply) */
 
 /* ------------------------------------------------ end to end (sim_server) */
 
@@ -70,11 +69,13 @@ struct e2e {
   bool first_interleaved;
   unsigned kernel_tx;             /* measurements with the kernel's transmit time */
   struct client_source_report rep;
+  struct nsrc_ntp_data ntp;       /* rep.ntp points here (the source is gone) */
   struct srv_stats srv;
   bool synchronised;
   int selected;
   double worst;                   /* the client clock's largest true error in
                                      the last E2E_STEADY seconds */
+  unsigned samples_before_loss;   /* the source's, just before LOSS_FROM */
 };
 
 static void on_measurement(void *arg, const struct client_log_measurement *m)
@@ -87,7 +88,9 @@ static void on_measurement(void *arg, const struct client_log_measurement *m)
   e->kernel_tx += m->tx_source == PLAT_TS_KERNEL;
 }
 
-static void run_e2e(bool server_xleave, bool source_xleave, struct e2e *e)
+/* With lose_reply, the server's replies are lost in [LOSS_FROM, LOSS_TO). */
+static void run_e2e_loss(bool server_xleave, bool source_xleave, bool lose_reply,
+                         struct e2e *e)
 {
   struct timespec start = {.tv_sec = START_TIME};
   struct sim_link_params lan = {.delay = LINK_DELAY, .jitter = 10e-6};
@@ -107,6 +110,11 @@ static void run_e2e(bool server_xleave, bool source_xleave, struct e2e *e)
   assert_non_null(client_host);
   struct sim_server *server = sim_server_new(sim_world_sched(w), server_host, &cfg);
   assert_non_null(server);
+  sim_time t0 = sim_sched_start(sim_world_sched(w));
+  if (lose_reply)
+    assert_int_equal(sim_net_add_outage(sim_world_net(w), sim_platform_node(server_host),
+                                        sim_platform_node(client_host), t0 + sim_ns(LOSS_FROM),
+                                        t0 + sim_ns(LOSS_TO)), 0);
 
   refstate_init(&ref, -20);
   client_params_defaults(&p);
@@ -124,19 +132,30 @@ static void run_e2e(bool server_xleave, bool source_xleave, struct e2e *e)
   s.xleave = source_xleave;
   assert_int_equal(client_add_source(c, &s), 0);
   client_start(c);
-  assert_int_equal(sim_world_run(w, E2E_SETTLE), 0);
+  assert_int_equal(sim_world_run(w, LOSS_FROM), 0);
+  assert_true(client_source_report(c, 0, &e->rep));
+  e->samples_before_loss = e->rep.n_samples;
+  assert_int_equal(sim_world_run(w, E2E_SETTLE - LOSS_FROM), 0);
   for (double t = 0.0; t < E2E_STEADY; t += 8.0) {
     assert_int_equal(sim_world_run(w, 8.0), 0);
     e->worst = fmax(e->worst, fabs(sim_platform_offset(client_host)));
   }
 
   assert_true(client_source_report(c, 0, &e->rep));
+  assert_non_null(e->rep.ntp);
+  e->ntp = *e->rep.ntp;
+  e->rep.ntp = &e->ntp;
   e->srv = *sim_server_stats(server);
   e->synchronised = client_ever_synchronised(c);
   e->selected = client_selected(c);
   client_free(c);
   sim_server_free(server);
   sim_world_free(w);
+}
+
+static void run_e2e(bool server_xleave, bool source_xleave, struct e2e *e)
+{
+  run_e2e_loss(server_xleave, source_xleave, false, e);
 }
 
 /* Every request answered, every answer a measurement. */
@@ -151,7 +170,7 @@ static void assert_answered(const struct e2e *e)
   assert_int_equal(e->n_meas, e->rep.valid_replies);
   assert_int_equal(e->kernel_tx, e->n_meas);
   assert_int_equal(e->rep.reach, 0xff);
-  assert_true(e->rep.ntp != NULL && e->rep.ntp->valid);
+  assert_true(e->rep.ntp->valid);
 }
 
 /* From 50 ms off and 20 ppm fast, within 100 us for the last E2E_STEADY s. */
@@ -182,10 +201,38 @@ static void test_e2e_interleaved_synchronises(void **state)
 {
   (void)state;
   struct e2e e;
-  if (KNOWN_BUG_XLEAVE_SLEW)
-    skip();
   run_e2e(true, true, &e);
   assert_synchronised(&e);
+}
+
+/* One lost reply: the server's record names the exchange whose reply was
+ * lost, so it answers the next request in basic mode; the one after is
+ * interleaved again. */
+static void test_e2e_lost_reply(void **state)
+{
+  (void)state;
+  struct e2e e;
+  run_e2e_loss(true, true, true, &e);
+  assert_int_equal(e.rep.bad_replies, 0);
+  assert_int_equal(e.srv.replied, e.rep.requests);
+  assert_int_equal(e.rep.valid_replies, e.rep.requests - 1);
+  assert_int_equal(e.n_meas, e.rep.valid_replies);
+  assert_false(e.first_interleaved);
+  assert_int_equal(e.n_meas - e.n_interleaved, 2);
+  /* The lost reply was interleaved. */
+  assert_int_equal(e.srv.interleaved_replied, e.srv.replied - 2);
+  assert_true(e.rep.ntp->m.interleaved);
+  assert_int_equal(e.rep.reach, 0xff);
+}
+
+/* ...and the source keeps its statistics through it. */
+static void test_e2e_lost_reply_keeps_statistics(void **state)
+{
+  (void)state;
+  struct e2e e;
+  run_e2e_loss(true, true, true, &e);
+  assert_true(e.samples_before_loss >= 8);
+  assert_true(e.rep.n_samples >= e.samples_before_loss);
 }
 
 static void test_e2e_basic_source(void **state)
@@ -470,12 +517,14 @@ static void test_interleaved_sample(void **state)
   assert_true(fabs(f->src.last.m.offset + CLIENT_OFFSET) < EPS);
   assert_true(fabs(f->src.last.m.peer_delay - 2 * LINK_DELAY) < EPS);
 
-  /* Interleaved: exchange 1 again, with the transmit time the server
-   * reports now (TX_EARLIER before the one it sent). */
+  /* Interleaved, with the transmit time of reply 1 the server reports now
+   * (TX_EARLIER before the one it sent). Exchange 1 made a sample already,
+   * so (as chrony) reply 1 is paired with request 2: T1 and T2 of exchange
+   * 2, T3 and T4 of exchange 1. */
   ntp_ts better_tx = x1.tx - (ntp_ts)(TX_EARLIER * 4294967296.0);
   struct exchange x2 = interleaved_exchange(f, &(struct exchange){.tx = better_tx});
   assert_counts(f, 2, 0, 0);
-  assert_measured(f, &x1, better_tx, true);
+  assert_measured(f, &(struct exchange){.t1 = x2.t1, .rx = x2.rx, .t4 = x1.t4}, better_tx, true);
   /* So the offset moves by half of it and the delay grows by all of it. */
   assert_true(fabs(f->src.last.m.offset + CLIENT_OFFSET + TX_EARLIER / 2) < EPS);
   assert_true(fabs(f->src.last.m.peer_delay - 2 * LINK_DELAY - TX_EARLIER) < EPS);
@@ -493,8 +542,6 @@ static void test_interleaved_sample(void **state)
 static void test_interleaved_after_step(void **state)
 {
   struct scripted *f = *state;
-  if (KNOWN_BUG_XLEAVE_SLEW)
-    skip();
   f->step_on_sample = true;
   struct exchange x1 = basic_exchange(f);
   assert_counts(f, 1, 0, 0);
@@ -579,11 +626,13 @@ static void test_pivot_guard(void **state)
   send_reply(f, &h);
   assert_counts(f, 1, 5, 0);
   assert_int_equal(f->src.reach, 1);
-  /* The real interleaved reply is still taken, and measures exchange 1. */
+  /* The real interleaved reply is still taken: reply 1 paired with this
+   * request (exchange 1 made a sample already). */
   h = interleaved(f, x1.tx);
+  struct timespec t1 = f->t1;
   send_reply(f, &h);
   assert_counts(f, 2, 5, 0);
-  assert_measured(f, &x1, x1.tx, true);
+  assert_measured(f, &(struct exchange){.t1 = t1, .rx = h.receive, .t4 = x1.t4}, x1.tx, true);
   assert_int_equal(f->src.reach, 3);
 }
 
@@ -698,6 +747,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_e2e_interleaved),
     cmocka_unit_test(test_e2e_interleaved_synchronises),
+    cmocka_unit_test(test_e2e_lost_reply),
+    cmocka_unit_test(test_e2e_lost_reply_keeps_statistics),
     cmocka_unit_test(test_e2e_basic_source),
     cmocka_unit_test(test_e2e_basic_server),
     cmocka_unit_test_setup_teardown(test_interleaved_sample, setup_xleave, teardown),

@@ -272,7 +272,8 @@ static void test_implemented_flags(void **state)
     "corrtimeratio", "driftfile", "makestep", "maxdrift", "maxupdateskew", "maxslewrate",
     "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport", "log", "logbanner",
     "logchange", "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny",
-    "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog"};
+    "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog",
+    "serverworkers"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
