@@ -17,8 +17,14 @@ stratumd/chronyd and stratumd/bare. A rate the generator itself could not
 send (it sends on one core too) is marked ">=": the figure is then a lower
 bound set by the generator, not by the server.
 
+With --workers K1,K2... (default 1), stratumd also runs with `serverworkers
+K` (K threads beside its main loop), pinned to K+1 cores when the machine has
+them besides the generator's (else to as many as it has: the table says how
+many), to show how the rate grows per added core.
+
 Figures, not pass/fail. Options: --duration S (per step, default 2),
---servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R.
+--servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R,
+--workers K[,K...] (0: none).
 """
 import argparse
 import os
@@ -61,14 +67,15 @@ def vm_hwm_kib(pid):
 
 
 class Server:
-    def __init__(self, name, argv, env=None, workdir=None):
+    def __init__(self, name, argv, env=None, workdir=None, workers=0):
         self.name, self.argv, self.env, self.workdir = name, argv, env, workdir
+        self.workers = workers
         self.proc = None
         self.log = None
 
-    def start(self, cpu):
+    def start(self, cpus):
         self.log = open(os.path.join(self.workdir, self.name + ".log"), "wb")
-        self.proc = subprocess.Popen(["taskset", "-c", str(cpu)] + self.argv,
+        self.proc = subprocess.Popen(["taskset", "-c", ",".join(map(str, cpus))] + self.argv,
                                      stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, env=self.env,
                                      start_new_session=True)
@@ -181,12 +188,15 @@ def servers(args, workdir):
         out.append((Server("bare", [str(args.build / "bench" / "ntpbare"), "-p", str(port)],
                            workdir=workdir), port))
     if "stratumd" in args.servers:
-        port = free_udp_port()
-        conf = Path(workdir, "stratumd.conf")
-        conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\nallow 127.0.0.0/8\n"
-                        "cmdport 0\nbindcmdaddress /\npidfile %s/stratumd.pid\n" % (port, workdir))
-        out.append((Server("stratumd", [str(args.stratumd or args.build / "stratumd"), "-x", "-d", "-f", str(conf)],
-                           workdir=workdir), port))
+        for k in [0] + args.workers:
+            port = free_udp_port()
+            name = "stratumd" if k == 0 else "stratumd+%dw" % k
+            conf = Path(workdir, name + ".conf")
+            conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\n"
+                            "allow 127.0.0.0/8\ncmdport 0\nbindcmdaddress /\n"
+                            "pidfile %s/%s.pid\nserverworkers %d\n" % (port, workdir, name, k))
+            out.append((Server(name, [str(args.stratumd or args.build / "stratumd"), "-x", "-d",
+                                      "-f", str(conf)], workdir=workdir, workers=k), port))
     if "chronyd" in args.servers:
         chronyd = PEERS / "usr" / "sbin" / "chronyd"
         if not chronyd.exists():
@@ -203,6 +213,13 @@ def servers(args, workdir):
             argv.append("-U")
         out.append((Server("chronyd", argv, env=env, workdir=workdir), port))
     return out
+
+
+def server_cpus(args, workers):
+    """The server's cores: its own, and one more per worker while there are
+    cores besides the generator's."""
+    spare = [c for c in sorted(os.sched_getaffinity(0)) if c not in (args.server_cpu, args.gen_cpu)]
+    return [args.server_cpu] + spare[:workers]
 
 
 def fmt_rate(res):
@@ -222,8 +239,10 @@ def main():
     ap.add_argument("--gen-cpu", type=int, default=0)
     ap.add_argument("--max-rate", type=int, default=3200000)
     ap.add_argument("--stratumd", type=Path, help="another stratumd binary (before/after)")
+    ap.add_argument("--workers", default="1")
     args = ap.parse_args()
     args.servers = args.servers.split(",")
+    args.workers = [int(k) for k in args.workers.split(",") if int(k) > 0]
     if shutil.which("taskset") is None:
         sys.exit("bench-server: taskset (util-linux) is needed")
     print("bench-server: server on CPU %d, generator on CPU %d, %g s per step, "
@@ -234,18 +253,20 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-server-") as workdir:
         for server, port in servers(args, workdir):
-            server.start(args.server_cpu)
+            server.cpus = server_cpus(args, server.workers)
+            server.start(server.cpus)
             try:
                 wait_ready(args, server, port)
                 results[server.name] = measure(args, server, port)
+                results[server.name]["cpus"] = len(server.cpus)
             finally:
                 server.stop()
     print()
-    print("%-9s %12s %16s %16s %10s" % ("server", "max rate/s", "cpu ms/1000 @20k",
-                                        "cpu ms/1000 @max", "peak RSS"))
+    print("%-12s %5s %12s %16s %16s %10s" % ("server", "cores", "max rate/s", "cpu ms/1000 @20k",
+                                              "cpu ms/1000 @max", "peak RSS"))
     for name, res in results.items():
-        print("%-9s %12s %16.3f %16.3f %7d KiB" %
-              (name, fmt_rate(res), res["common"]["cpu_ms_per_1000"],
+        print("%-12s %5d %12s %16.3f %16.3f %7d KiB" %
+              (name, res["cpus"], fmt_rate(res), res["common"]["cpu_ms_per_1000"],
                res["max"]["cpu_ms_per_1000"] if res["max"] else float("nan"), res["rss_kib"]))
     s, c, b = (results.get(n) for n in ("stratumd", "chronyd", "bare"))
     if s and c:
@@ -258,6 +279,15 @@ def main():
               " (bare limited by the generator: an upper bound)" if b["gen_limited"] else ""))
     if c and b:
         print("chronyd/bare:     rate %s" % ratio(c["max_rate"], b["max_rate"]))
+    for k in args.workers:
+        w = results.get("stratumd+%dw" % k)
+        if s and w:
+            added = w["cpus"] - s["cpus"]
+            print("stratumd with %d worker%s on %d core%s: rate x%s of one loop on one core%s" %
+                  (k, "s" if k > 1 else "", w["cpus"], "s" if w["cpus"] > 1 else "",
+                   ratio(w["max_rate"], s["max_rate"]),
+                   ", %+.0f/s per added core" % ((w["max_rate"] - s["max_rate"]) / added)
+                   if added else " (no core to spare besides the generator's: overhead only)"))
 
 
 if __name__ == "__main__":
