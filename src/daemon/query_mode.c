@@ -11,6 +11,7 @@
 #include "sys/loop.h"
 #include "sys/platform_linux.h"
 #include "sys/resolve.h"
+#include "sys/seccomp.h"
 
 #define MAX_ADDRS_PER_NAME 4
 
@@ -124,6 +125,12 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
     goto out;
   }
   keys_load(cfg->keyfile, &keys, &keyring);
+  /* -F, as in the daemon: after the names are resolved and the keys read. */
+  int scf = scf_install(opts->seccomp_level);
+  if (scf < 0) {
+    log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
+    goto out;
+  }
   if (!query_start(&q, linux_platform_get(lp), &keyring, servers, n, on_done, loop))
     goto out;
   if (opts->timeout > 0)

@@ -99,3 +99,26 @@ def test_query_mode_never_measures_peers(local_server):
     assert "Timeout reached" in out, out
     assert 1.5 < elapsed < 6, "took %.1f s" % elapsed
     assert "not implemented" not in out, out
+
+
+def test_query_mode_under_the_system_call_filter(local_server, tmp_path):
+    """-F applies to -Q too (after the names are resolved): it measures as
+    without the filter, and while it waits its status shows the filter."""
+    r, _ = query_mode(["server %s port %d iburst" % local_server], extra_opts=("-d", "-F", "1"))
+    assert r.returncode == 0 and OFFSET_RE.search(r.stdout + r.stderr), r.stdout + r.stderr
+    stratumd = require_stratumd()
+    p = subprocess.Popen([str(stratumd), "-x", "-d", "-F", "1", "-t", "3", "-Q", "-f", "/dev/null",
+                          "server 127.0.0.1 port %d iburst" % free_udp_port()],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL)
+    try:
+        seen = False
+        deadline = time.monotonic() + 2.5
+        while not seen and time.monotonic() < deadline and p.poll() is None:
+            with open("/proc/%d/status" % p.pid) as f:
+                seen = re.search(r"^Seccomp:\s+2$", f.read(), re.M) is not None
+            time.sleep(0.05)
+        assert seen
+    finally:
+        p.kill()
+        p.wait(timeout=5)
