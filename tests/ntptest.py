@@ -494,6 +494,20 @@ def serving_chronyd(workdir, stratum, extra=()):
     print("---- chronyd (exit %s)\n%s" % (rc, d.log()))
 
 
+def wait_log_rows(daemon, log, pattern, want_rows, timeout):
+    """Poll the log file (written by the running daemon) every 0.25 s until
+    pattern (a compiled regex) finds want_rows matches or timeout seconds
+    pass; the matches. Fails if the daemon exits meanwhile."""
+    rows = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(rows) < want_rows:
+        assert daemon.alive(), daemon.log()
+        time.sleep(0.25)
+        if log.exists():
+            rows = pattern.findall(log.read_text())
+    return rows
+
+
 def wait_for(pred, timeout):
     """Poll pred every 0.1 s for up to timeout seconds; its last value."""
     deadline = time.monotonic() + timeout

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from ntptest import chronyd_daemon, free_udp_port, peers_root
+from ntptest import chronyd_daemon, free_udp_port, peers_root, wait_log_rows
 
 SELECT_TIMEOUT = 20.0
 
@@ -70,12 +70,8 @@ def _measurements(tmp_path, server, extra, want_rows, timeout=15.0):
     rows = []
     try:
         d.start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(rows) < want_rows:
-            assert d.alive(), d.log()
-            time.sleep(0.25)
-            if log.exists():
-                rows = re.findall(r"^\d{4}-.* (\d)([BI]) \S \S\s*$", log.read_text(), re.M)
+        rows = wait_log_rows(d, log, re.compile(r"^\d{4}-.* (\d)([BI]) \S \S\s*$", re.M),
+                             want_rows, timeout)
     finally:
         print("---- chronyd (exit %s)\n%s" % (d.stop(), d.log()))
     return rows

@@ -7,11 +7,10 @@ kernel's transmit timestamps ('K'), and chronyc's ntpdata over stratumd's
 Unix socket says `Interleaved : Yes`. Without xleave they stay 'B'. Waits
 are bounded (15 s for the rows)."""
 import re
-import time
 
 import pytest
 
-from ntptest import Daemon, require_stratumd, serving_chronyd, start_server
+from ntptest import Daemon, require_stratumd, serving_chronyd, start_server, wait_log_rows
 from test_peer import chronyc
 
 ROW = re.compile(r"^\d{4}-\S+ \S+ \S+ .* (\d)([BI]) (\S) (\S)\s*$", re.M)
@@ -42,12 +41,7 @@ def measure(tmp_path, server, options, want_rows, timeout=15.0):
     rows, ntpdata = [], ""
     try:
         d.start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(rows) < want_rows:
-            assert d.alive(), d.log()
-            time.sleep(0.25)
-            if log.exists():
-                rows = ROW.findall(log.read_text())
+        rows = wait_log_rows(d, log, ROW, want_rows, timeout)
         ntpdata = chronyc(str(sock), "ntpdata", server[0])
     finally:
         print("---- stratumd client (exit %s)\n%s" % (d.stop(), d.log()))
