@@ -109,7 +109,8 @@ static void random_name(char *buf, size_t len)
 }
 
 /* DIR/stratumc.PID/RANDOM/sock next to the daemon's socket: the random
- * level keeps an attacker from preparing the path in advance. */
+ * level keeps an attacker from preparing the path in advance. An empty
+ * path (and true) when that would be too long for a socket address. */
 static bool make_client_path(struct sc_transport *t, const char *server_path)
 {
   char dir[sizeof(t->path)], rnd[17];
@@ -124,8 +125,10 @@ static bool make_client_path(struct sc_transport *t, const char *server_path)
           (int)sizeof(t->dir1) ||
       snprintf(t->dir2, sizeof(t->dir2), "%s/%s", t->dir1, rnd) >= (int)sizeof(t->dir2) ||
       snprintf(t->path, sizeof(t->path), "%s/sock", t->dir2) >= (int)sizeof(t->path)) {
+    /* Too long for a socket address: an abstract address the kernel
+     * chooses instead (Linux autobind), which any user can answer. */
     t->path[0] = t->dir1[0] = t->dir2[0] = '\0';
-    return false;
+    return true;
   }
   if (mkdir(t->dir1, 0711) < 0 && errno != EEXIST) {
     t->path[0] = t->dir1[0] = t->dir2[0] = '\0';
@@ -152,9 +155,11 @@ static int open_unix(struct sc_transport *t, const struct sc_server *s)
   close(fd);
   fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   memcpy(local.sun_path, t->path, strlen(t->path) + 1);
+  bool autobind = t->path[0] == '\0';
   /* the daemon may run as another user: it must be able to answer */
-  if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
-      chmod(t->path, 0666) < 0 ||
+  if (fd < 0 ||
+      bind(fd, (struct sockaddr *)&local, autobind ? sizeof(sa_family_t) : sizeof(local)) < 0 ||
+      (!autobind && chmod(t->path, 0666) < 0) ||
       connect(fd, (const struct sockaddr *)server, s->sa_len) < 0)
     goto fail;
   return fd;

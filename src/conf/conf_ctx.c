@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conf/conf_mem.h"
+#include "core/logfmt.h"
 
 static void add_text(struct conf_diag *d, enum conf_severity sev, const char *text)
 {
@@ -17,6 +18,7 @@ static void add_text(struct conf_diag *d, enum conf_severity sev, const char *te
   if (d->n > CONF_DIAG_MAX)
     text = "too many messages, the rest are not shown";
   snprintf(m->text, sizeof(m->text), "%s", text);
+  logfmt_clean(m->text);
 }
 
 static void add_at(struct conf_ctx *x, enum conf_severity sev, const char *what)

@@ -28,7 +28,9 @@ struct conf_loader {
  * Returns 0 or an errno value. */
 static int read_file(const char *path, char **text, size_t *len, struct stat *st)
 {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* Never wait in open(): a FIFO without a writer reads as empty, one whose
+   * writer is slow fails with EAGAIN. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     return errno;
   if (fstat(fd, st) < 0) {

@@ -159,8 +159,7 @@ void conf_sources_print(const struct config *c, FILE *out)
   }
 }
 
-/* The normalised line of a source, in a malloc'ed string (NULL: no memory). */
-static char *source_line(const struct conf_source *s)
+char *conf_source_line(const struct conf_source *s)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -173,13 +172,4 @@ static char *source_line(const struct conf_source *s)
     return NULL;
   }
   return buf;
-}
-
-bool conf_source_equal(const struct conf_source *a, const struct conf_source *b)
-{
-  char *la = source_line(a), *lb = source_line(b);
-  bool equal = la && lb && strcmp(la, lb) == 0;
-  free(la);
-  free(lb);
-  return equal;
 }

@@ -10,7 +10,9 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type);
 conf_parse_fn conf_server_parse, conf_pool_parse, conf_peer_parse;
 /* All sources in file order, whatever their type. */
 conf_print_fn conf_sources_print;
-/* Same type, name and options (where they were written does not matter). */
-bool conf_source_equal(const struct conf_source *a, const struct conf_source *b);
+/* The source's normalised line (type, name, options; where it was written
+ * does not matter), malloc'ed; NULL if out of memory. Two sources with the
+ * same line are the same source. */
+char *conf_source_line(const struct conf_source *s);
 
 #endif

@@ -3,12 +3,14 @@
 #include "conf/keyfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf/conf_ctx.h"
 #include "conf/conf_lexer.h"
@@ -242,9 +244,16 @@ static void check_permissions(FILE *f, const char *path, struct conf_diag *d)
 int keyfile_load(struct key_table *t, const char *path, struct conf_diag *d)
 {
   unsigned errors = d->n_errors;
-  FILE *f = fopen(path, "re");
+  /* O_NONBLOCK: a FIFO must not block the open (it then reads as empty). */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 
   *t = (struct key_table){0};
+  if (fd >= 0 && !f) {
+    int err = errno;
+    close(fd);
+    errno = err;
+  }
   if (!f) {
     conf_diag_add(d, CONF_ERROR, "%s: cannot open the key file: %s", path, strerror(errno));
     return 1;

@@ -118,3 +118,10 @@ size_t logfmt_tracking(char *buf, size_t cap, const struct client_log_tracking *
              tr->skew_ppm, neg(tr->offset), leap_char(tr->leap), tr->combined, tr->offset_sd,
              neg(tr->remaining), tr->root_delay, tr->root_dispersion, tr->max_error);
 }
+
+void logfmt_clean(char *s)
+{
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 ? *s != '\t' : *s == 0x7f)
+      *s = '?';
+}

@@ -20,6 +20,11 @@ enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGF
 /* Long enough for any line, its newline and NUL. */
 #define LOGFMT_LINE_MAX 320
 
+/* Replace every control character of s but tab with '?', in place: a
+ * message quoting a hostile file cannot move the cursor, rewrite a
+ * terminal's title or forge a log line. */
+void logfmt_clean(char *s);
+
 /* "measurements", "statistics", "tracking". */
 const char *logfmt_name(enum logfmt_file f);
 /* The column titles (chrony's, without a newline). */

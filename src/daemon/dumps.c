@@ -8,15 +8,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/dumpfile.h"
+#include "proto/ntp_time.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
 
 #define DIR_MODE 0750
 #define FILE_MODE 0644
 #define SUFFIX ".dat"
+#define MAX_DUMP_AGE (30 * 86400.0)     /* s */
+#define MAX_DUMP_FUTURE 60.0            /* s: clock granularity, a little slew */
 
 /* One file's text at a time (the daemon is single-threaded). */
 static char text[DUMPFILE_MAX_LEN + 1];
@@ -41,6 +45,19 @@ static void make_dir(const char *dir, const char *user)
   struct passwd *pw = user ? getpwnam(user) : NULL;
   if (pw && chown(dir, pw->pw_uid, pw->pw_gid) < 0)
     log_printf(PLAT_LOG_WARN, "Could not change ownership of %s : %s", dir, strerror(errno));
+}
+
+/* A dump holds the samples of the run before this one: samples newer than
+ * now (a clock set back, or a forged file) or older than MAX_DUMP_AGE are
+ * no use, and times far out of range defeat the regression. */
+static bool recent(const struct sst_dump *d)
+{
+  struct timespec now;
+  if (d->n == 0)
+    return true;
+  clock_gettime(CLOCK_REALTIME, &now);
+  double age = ts_diff(&now, &d->samples[d->n - 1].time);
+  return age > -MAX_DUMP_FUTURE && age < MAX_DUMP_AGE;
 }
 
 static void load_source(const char *dir, struct client *c, unsigned i)
@@ -72,6 +89,10 @@ static void load_source(const char *dir, struct client *c, unsigned i)
   }
   if (!addr_equal(&dump.addr, &addr)) {
     log_printf(PLAT_LOG_WARN, "Dump file %s is of another source, ignored", path);
+    return;
+  }
+  if (!recent(&dump.stats)) {
+    log_printf(PLAT_LOG_WARN, "Dump file %s is too old or from the future, ignored", path);
     return;
   }
   if (!client_source_import(c, i, &dump.stats)) {

@@ -58,7 +58,9 @@ void logfiles_write(struct logfiles *l, enum logfmt_file which, const char *line
   if (!f->path || len == 0)
     return;
   if (f->fd < 0) {
-    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* O_NONBLOCK: a FIFO without a reader fails instead of blocking. */
+    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+                 0644);
     if (f->fd < 0) {
       report_error(f, "open", errno);
       return;

@@ -525,12 +525,46 @@ enum sources_result sources_delete(struct sources *s, const struct ip_addr *addr
   return SOURCES_OK;
 }
 
-static bool listed(const struct config *c, const struct conf_source *cs)
+/* The normalised lines of a configuration's sources: lines[i] is source
+ * i's (NULL if out of memory), sorted[] the non-NULL ones in order, so that
+ * a reload of thousands of lines is not quadratic. */
+struct source_lines {
+  char **lines, **sorted;
+  unsigned n, n_sorted;
+};
+
+static int compare_lines(const void *a, const void *b)
 {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void lines_of(const struct config *c, struct source_lines *l)
+{
+  *l = (struct source_lines){0};
+  l->lines = calloc(c->n_sources + 1, sizeof(*l->lines));
+  l->sorted = calloc(c->n_sources + 1, sizeof(*l->sorted));
+  if (!l->lines || !l->sorted)
+    return;
+  l->n = c->n_sources;
   for (unsigned i = 0; i < c->n_sources; i++)
-    if (conf_source_equal(&c->sources[i], cs))
-      return true;
-  return false;
+    if ((l->lines[i] = conf_source_line(&c->sources[i])))
+      l->sorted[l->n_sorted++] = l->lines[i];
+  qsort(l->sorted, l->n_sorted, sizeof(*l->sorted), compare_lines);
+}
+
+static void lines_free(struct source_lines *l)
+{
+  for (unsigned i = 0; i < l->n; i++)
+    free(l->lines[i]);
+  free(l->lines);
+  free(l->sorted);
+}
+
+/* Is line i of `from` also in `in`? (Unknown lines never are.) */
+static bool listed(const struct source_lines *in, const struct source_lines *from, unsigned i)
+{
+  return from->lines && from->lines[i] &&
+         bsearch(&from->lines[i], in->sorted, in->n_sorted, sizeof(*in->sorted), compare_lines);
 }
 
 /* Remove what one configured line added. */
@@ -557,12 +591,17 @@ static void remove_line(struct sources *s, const struct conf_source *cs)
 
 void sources_reload(struct sources *s, const struct config *old, const struct config *now)
 {
+  struct source_lines lo, ln;
+  lines_of(old, &lo);
+  lines_of(now, &ln);
   for (unsigned i = 0; i < old->n_sources; i++)
-    if (!listed(now, &old->sources[i]))
+    if (!listed(&ln, &lo, i))
       remove_line(s, &old->sources[i]);
   for (unsigned i = 0; i < now->n_sources; i++)
-    if (!listed(old, &now->sources[i]))
+    if (!listed(&lo, &ln, i))
       add_one(s, &now->sources[i]);
+  lines_free(&lo);
+  lines_free(&ln);
   resolve_soon(s);
 }
 

@@ -68,7 +68,8 @@ int atomic_write_file(const char *path, const void *data, size_t len, mode_t mod
 ssize_t read_small_file(const char *path, char *buf, size_t max)
 {
   struct stat st;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO must not block the open; it is refused below. */
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return -errno;
   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

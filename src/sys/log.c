@@ -5,6 +5,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "core/logfmt.h"
 #include "core/platform.h"
 
 static enum log_target log_target = LOG_TO_STDERR;
@@ -38,11 +39,14 @@ void log_close(void)
   log_target = LOG_TO_STDERR;
 }
 
-void log_write(int level, const char *msg)
+void log_write(int level, const char *text)
 {
   static const int syslog_levels[] = {LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT};
+  char msg[2048];
   if (level < log_min_level)
     return;
+  snprintf(msg, sizeof(msg), "%s", text);
+  logfmt_clean(msg);
   if (log_target == LOG_TO_SYSLOG) {
     syslog(level < 0 ? LOG_DEBUG : syslog_levels[level > 3 ? 3 : level], "%s", msg);
     return;

@@ -170,9 +170,19 @@ static void test_tracking_line(void **state)
   assert_non_null(strstr(buf, " + "));
 }
 
+/* Control characters but tab become '?'; everything else stays. */
+static void test_clean(void **state)
+{
+  (void)state;
+  char s[] = "\x1b]0;owned\x07 a\tb\r\n\x7f \xc3\xa9 ok";
+  logfmt_clean(s);
+  assert_string_equal(s, "?]0;owned? a\tb??? \xc3\xa9 ok");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_clean),
     cmocka_unit_test(test_banners),
     cmocka_unit_test(test_measurement_line),
     cmocka_unit_test(test_statistics_line),
