@@ -2,7 +2,7 @@
 # Build the libFuzzer targets (clang, ASan+UBSan) and run each for SECONDS on
 # a copy of its seed corpus. Usage: scripts/fuzz.sh BUILD_DIR SECONDS [RESULTS_FILE]
 # RESULTS_FILE gets one line per target: "NAME pass|fail EXECS".
-# FUZZ_JOBS=N runs N targets at a time.
+# FUZZ_JOBS=N runs N targets at a time; FUZZ_TARGETS="a b" only those.
 set -u
 cd "$(dirname "$0")/.."
 build=$1 seconds=$2 results=${3:-/dev/null}
@@ -41,6 +41,9 @@ status=0
 running=0
 for target in "$build"/fuzz/fuzz_*; do
   [ -f "$target" ] && [ -x "$target" ] || continue
+  if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" ${target##*/fuzz_} "* ]]; then
+    continue
+  fi
   if [ "$running" -ge "$jobs" ]; then
     wait -n || status=1
     running=$((running - 1))
