@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from ntptest import (BUILD, Daemon, exchange, free_udp_port, header, random_ts,
-                     require_stratumd, server_config)
+                     require_stratumd, server_config, wait_for)
 
 STRATUMC = BUILD / "stratumc"
 N_EACH = 5000
@@ -63,6 +63,7 @@ def test_random_control_requests(tmp_path):
                                                     "bindcmdaddress 127.0.0.1",
                                                     "bindcmdaddress %s" % sock]))
     d.start(wait_ports=[(4, port), (4, cmdport)])
+    assert wait_for(sock.exists, 2.0), d.log()
     rng = random.Random(7822)
     longer = replies = unmatched = 0
     try:

@@ -185,6 +185,8 @@ class Running:
 
     def start(self):
         self.d.start(wait_ports=[(4, self.port)])
+        # The command socket comes after the NTP socket.
+        assert wait_for(self.sock.exists, 2.0), self.d.log()
         return self
 
     def survived(self, what, stratum=3):

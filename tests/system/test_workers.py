@@ -16,7 +16,7 @@ import time
 import pytest
 
 from ntptest import (BUILD, Daemon, exchange, free_udp_port, header, parse, random_ts,
-                     require_stratumd, udp_ports_of)
+                     require_stratumd, wait_for)
 
 LOAD = BUILD / "bench" / "ntpload"
 STRATUMC = BUILD / "stratumc"
@@ -34,6 +34,7 @@ def start(tmp_path, extra=(), args=()):
             "serverworkers 2", "keyfile %s" % keys, "bindcmdaddress %s" % sock] + list(extra)
     d = Daemon(tmp_path, "\n".join(conf) + "\n", args=args)
     d.start(wait_ports=[(4, port)])
+    assert wait_for(sock.exists, 2.0), d.log()     # the command socket comes later
     return d, port, sock
 
 
