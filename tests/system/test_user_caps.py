@@ -45,7 +45,9 @@ def start_in_user_namespace(stratumd, args, workdir):
     return p
 
 
-def test_user_nobody_keeps_only_cap_sys_time(tmp_path):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_user_nobody_keeps_only_cap_sys_time(tmp_path, workers):
+    """Every thread: the server workers start after the switch."""
     stratumd = require_stratumd()
     if os.geteuid() != 0:
         pytest.skip("writing the namespace's uid map for nobody needs root")
@@ -58,22 +60,24 @@ def test_user_nobody_keeps_only_cap_sys_time(tmp_path):
     port = free_udp_port()
     conf = tmp_path / "stratumd.conf"
     conf.write_text(server_config(port) + "pidfile %s\ncmdport 0\nbindcmdaddress /\n"
-                    % (tmp_path / "stratumd.pid"))
+                    "serverworkers %d\n" % (tmp_path / "stratumd.pid", workers))
     p = start_in_user_namespace(stratumd, ["-d", "-u", "nobody", "-f", str(conf)], tmp_path)
     try:
-        def status():
-            with open("/proc/%d/status" % p.pid) as f:
+        def status(tid=p.pid):
+            with open("/proc/%d/task/%d/status" % (p.pid, tid)) as f:
                 return dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
 
         assert wait_for(lambda: (4, port) in udp_ports_of(p.pid) and
                         set(status()["Uid"].split()) == {str(nobody.pw_uid)}, 5), \
             (tmp_path / "stratumd.stderr").read_text()
-        s = status()
-        assert s["Name"] == "stratumd"
-        assert set(s["Uid"].split()) == {str(nobody.pw_uid)}
-        assert int(s["CapEff"], 16) == 1 << CAP_SYS_TIME, s["CapEff"]
-        assert int(s["CapPrm"], 16) == 1 << CAP_SYS_TIME, s["CapPrm"]
-        assert int(s["CapInh"], 16) == 0 and int(s["CapAmb"], 16) == 0
+        assert wait_for(lambda: len(os.listdir("/proc/%d/task" % p.pid)) == 1 + workers, 5)
+        for tid in map(int, os.listdir("/proc/%d/task" % p.pid)):
+            s = status(tid)
+            assert set(s["Uid"].split()) == {str(nobody.pw_uid)}
+            assert int(s["CapEff"], 16) == 1 << CAP_SYS_TIME, s["CapEff"]
+            assert int(s["CapPrm"], 16) == 1 << CAP_SYS_TIME, s["CapPrm"]
+            assert int(s["CapInh"], 16) == 0 and int(s["CapAmb"], 16) == 0
+        assert status()["Name"] == "stratumd"
         assert query(("127.0.0.1", port), timeout=2.0)[1] is not None
     finally:
         p.terminate()
