@@ -337,13 +337,20 @@ int clog_access(struct clientlog *l, enum clog_service s, const struct ip_addr *
   return (int)(r - l->records);
 }
 
+static struct record *record_at(struct clientlog *l, int index)
+{
+  if (index < 0 || (uint32_t)index >= l->slots * CLOG_SLOT_SIZE)
+    return NULL;
+  return &l->records[index];
+}
+
 enum clog_verdict clog_limit(struct clientlog *l, enum clog_service s, int index)
 {
   assert((unsigned)s < CLOG_N_SERVICES);
   const struct bucket *b = &l->bucket[s];
-  if (b->per_hit == 0 || index < 0 || (uint32_t)index >= l->slots * CLOG_SLOT_SIZE)
+  struct record *r = record_at(l, index);
+  if (b->per_hit == 0 || !r)
     return CLOG_PASS;
-  struct record *r = &l->records[index];
   r->dropped &= (uint8_t)~(1u << s);
   if (r->tokens[s] >= b->per_hit) {
     r->tokens[s] -= b->per_hit;
@@ -365,13 +372,6 @@ enum clog_verdict clog_limit(struct clientlog *l, enum clog_service s, int index
   r->drops[s]++;
   l->totals.drops[s]++;
   return CLOG_DROP;
-}
-
-static struct record *record_at(struct clientlog *l, int index)
-{
-  if (index < 0 || (uint32_t)index >= l->slots * CLOG_SLOT_SIZE)
-    return NULL;
-  return &l->records[index];
 }
 
 void clog_save_ntp_timestamps(struct clientlog *l, int index, uint64_t rx, uint64_t tx)

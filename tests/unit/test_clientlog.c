@@ -516,6 +516,39 @@ static void test_addresses(void **state)
   clog_free(l);
 }
 
+/* Interleaved mode: the last reply's timestamps per client, found again
+ * by address after the table grew, and only for the last receive time. */
+static void test_ntp_timestamps(void **state)
+{
+  (void)state;
+  struct clientlog *l = clog_new(&(struct clog_params){.active = true, .limit = CLOG_DEFAULT_LIMIT});
+  struct timespec t = {1700000000, 0};
+  struct ip_addr a = v4(1);
+  uint64_t tx = 0;
+  int index = clog_access(l, CLOG_NTP, &a, &t);
+  assert_false(clog_ntp_tx(l, index, 100, &tx));          /* nothing saved yet */
+  clog_save_ntp_timestamps(l, index, 100, 200);
+  assert_true(clog_ntp_tx(l, index, 100, &tx));
+  assert_int_equal(tx, 200);
+  assert_false(clog_ntp_tx(l, index, 99, &tx));            /* not the last one */
+  assert_false(clog_ntp_tx(l, index, 0, &tx));
+  /* Another 1000 clients: the table grows and records move. */
+  for (unsigned n = 2; n < 1002; n++) {
+    struct ip_addr b = v4(n);
+    clog_save_ntp_timestamps(l, clog_access(l, CLOG_NTP, &b, &t), 1000 + n, 1);
+  }
+  clog_update_ntp_tx(l, &a, 99, 300);                      /* another reply's: ignored */
+  clog_update_ntp_tx(l, &a, 100, 250);                     /* the kernel's, later */
+  index = clog_access(l, CLOG_NTP, &a, &t);
+  assert_true(clog_ntp_tx(l, index, 100, &tx));
+  assert_int_equal(tx, 250);
+  uint32_t count, span;
+  clog_ntp_timestamp_stats(l, &count, &span);
+  assert_int_equal(count, 1001);
+  assert_int_equal(span, 0);                               /* all within one second */
+  clog_free(l);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -535,6 +568,7 @@ int main(void)
     cmocka_unit_test(test_index_walk_and_reset),
     cmocka_unit_test(test_noclientlog_keeps_totals_only),
     cmocka_unit_test(test_addresses),
+    cmocka_unit_test(test_ntp_timestamps),
   };
   return cmocka_run_group_tests_name("clientlog", tests, NULL, NULL);
 }
