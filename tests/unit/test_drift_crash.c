@@ -25,7 +25,7 @@
 #include "conf/driftfile.h"
 #include "sys/atomic_file.h"
 
-#define REWRITES 10000        /* stop after this many... */
+#define REWRITES 10000        /* stop after this many and MIN_KILLS... */
 #define TIME_LIMIT 25.0       /* ...or this many seconds */
 #define MIN_KILLS 200         /* enough to count, even on a loaded machine */
 #define MAX_KILL_DELAY_US 50000
@@ -111,7 +111,7 @@ static void test_kill_during_rewrites(void **state)
   long done = 0, next = 1;      /* rewrites completed; the next record */
   unsigned kills = 0, reads = 0, killed_mid_rename = 0;
   double start = now_s();
-  while (done < REWRITES && now_s() - start < TIME_LIMIT) {
+  while ((done < REWRITES || kills < MIN_KILLS) && now_s() - start < TIME_LIMIT) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
