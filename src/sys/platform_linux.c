@@ -213,8 +213,12 @@ static int lx_udp_send_tagged(void *ctx, int sock, const struct ip_addr *local,
                               const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
                               unsigned flags, uint64_t tag)
 {
-  struct sock_watch *w = find_watch(ctx, sock);
-  return send_on(ctx, sock, local, to, port, buf, len, flags, w && w->tx ? w : NULL, tag);
+  struct linux_platform *lp = ctx;
+  /* A reply goes out from inside its request's dispatch: no list walk per
+   * packet then. */
+  struct sock_watch *w = lp->dispatching && lp->dispatching->fd == sock ? lp->dispatching
+                                                                        : find_watch(lp, sock);
+  return send_on(lp, sock, local, to, port, buf, len, flags, w && w->tx ? w : NULL, tag);
 }
 
 static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)

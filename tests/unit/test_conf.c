@@ -347,6 +347,8 @@ static void test_int_directives(void **state)
               "t.conf:1: refresh: expected an integer >= 0, got '2147483648'");
   check_error("acquisitionport 65536\n",
               "t.conf:1: acquisitionport: expected an integer 0-65535, got '65536'");
+  check_error("serverworkers 65\n", "t.conf:1: serverworkers: expected an integer 0-64, got '65'");
+  check_error("serverworkers -1\n", "t.conf:1: serverworkers: expected an integer 0-64, got '-1'");
 }
 
 static void test_double_directives(void **state)
