@@ -43,6 +43,15 @@ def threads(pid):
         return int(re.search(r"^Threads:\s+(\d+)", f.read(), re.M).group(1))
 
 
+def filtered_threads(pid):
+    """(threads in filter mode, threads not) of pid."""
+    modes = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+            modes.append(re.search(r"^Seccomp:\s+2$", f.read(), re.M) is not None)
+    return modes.count(True), modes.count(False)
+
+
 def n_sockets_on(pid, port):
     """UDP sockets of pid bound to port (from /proc/net/udp)."""
     inodes = set()
@@ -135,12 +144,10 @@ def test_reference_changes_reach_the_workers(tmp_path):
 def test_system_call_filter_covers_the_workers(tmp_path):
     d, port, _ = start(tmp_path, args=["-F", "1"])
     try:
-        with open("/proc/%d/status" % d.proc.pid) as f:
-            status = f.read()
-        assert re.search(r"^Seccomp:\s+2$", status, re.M)
-        for tid in os.listdir("/proc/%d/task" % d.proc.pid):
-            with open("/proc/%d/task/%s/status" % (d.proc.pid, tid)) as f:
-                assert re.search(r"^Seccomp:\s+2$", f.read(), re.M), "thread %s unfiltered" % tid
+        # The filter is loaded after the sockets are bound: wait (bounded) for it.
+        assert wait_for(lambda: filtered_threads(d.proc.pid)[1] == 0, 5.0), \
+            "unfiltered threads: %r" % (filtered_threads(d.proc.pid),)
+        assert filtered_threads(d.proc.pid)[0] == threads(d.proc.pid) == 3
         for _ in range(30):
             assert len(exchange(("127.0.0.1", port), header(xmt=random_ts()), timeout=1.0,
                                 max_replies=1)) == 1
