@@ -271,31 +271,56 @@ class Daemon:
     def argv(self):
         return [self.binary, "-x", "-d", "-f", str(self.conf)] + self.args
 
-    def spawn(self):
-        """Launch without waiting for anything (for daemons expected to exit)."""
+    def spawn(self, notify=None):
+        """Launch without waiting for anything (for daemons expected to exit).
+        `notify`: abstract name of a Unix datagram socket given to the daemon
+        as $NOTIFY_SOCKET."""
         self._log = open(self.log_path, "wb")
         self._out = open(self.out_path, "wb")
+        env = dict(os.environ, NOTIFY_SOCKET="@" + notify) if notify else None
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
                                      stdout=self._out, stderr=self._log,
-                                     start_new_session=True)
+                                     start_new_session=True, env=env)
         return self
 
-    def start(self, wait_ports=(), timeout=5.0):
+    def start(self, wait_ports=(), timeout=5.0, wait_ready=True):
         """Start; wait until the process has bound UDP `wait_ports` (list of
-        (family 4|6, port)).  Fails (with the log) if it exits or the wait
-        times out."""
-        self.spawn()
+        (family 4|6, port)) and, when `wait_ready` and the test has not set
+        $NOTIFY_SOCKET itself, until stratumd sends READY=1 (which comes after
+        the command sockets, worker threads and system call filter are in
+        place). Fails (with the log) if it exits or the wait times out."""
+        ready = None
+        if wait_ready and self.binary == str(STRATUMD) and "NOTIFY_SOCKET" not in os.environ:
+            ready = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            name = "stratum-test-%d-%d" % (os.getpid(), time.monotonic_ns())
+            ready.bind("\0" + name)
+            ready.setblocking(False)
+        try:
+            self.spawn(notify=name if ready else None)
+            self._wait_started(set(wait_ports), ready, timeout)
+        finally:
+            if ready:
+                ready.close()
+        return self
+
+    def _wait_started(self, want, ready, timeout):
         deadline = time.monotonic() + timeout
-        want = set(wait_ports)
+        got_ready = ready is None
         while True:
             if self.proc.poll() is not None:
                 raise AssertionError("stratumd exited with %s during start-up:\n%s"
                                      % (self.proc.returncode, self.log()))
-            if want <= udp_ports_of(self.proc.pid):
-                return self
+            while not got_ready:
+                try:
+                    got_ready = "READY=1" in ready.recv(4096).decode(errors="replace").split("\n")
+                except BlockingIOError:
+                    break
+            if got_ready and want <= udp_ports_of(self.proc.pid):
+                return
             if time.monotonic() > deadline:
-                raise AssertionError("stratumd did not bind %s within %.1f s; bound %s:\n%s"
-                                     % (sorted(want), timeout,
+                raise AssertionError("stratumd did not start within %.1f s (READY=1 %s; wanted "
+                                     "ports %s, bound %s):\n%s"
+                                     % (timeout, "seen" if got_ready else "not seen", sorted(want),
                                         sorted(udp_ports_of(self.proc.pid)), self.log()))
             time.sleep(0.02)
 
@@ -418,10 +443,10 @@ def daemons(tmp_path):
     require_stratumd()
     started = []
 
-    def start(config, args=(), wait_ports=(), timeout=5.0):
+    def start(config, args=(), wait_ports=(), timeout=5.0, wait_ready=True):
         d = Daemon(tmp_path / ("stratumd%d" % len(started)), config, args)
         started.append(d)
-        return d.start(wait_ports=wait_ports, timeout=timeout)
+        return d.start(wait_ports=wait_ports, timeout=timeout, wait_ready=wait_ready)
 
     yield start
     for d in started:

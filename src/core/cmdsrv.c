@@ -361,35 +361,52 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
   return CMD_STT_SUCCESS;
 }
 
-/* chronyc clients: up to n_clients records from first_index on. */
+static void client_from_report(struct cmd_rpy_client *o, const struct clog_report *r)
+{
+  o->ip = cmd_ip_from_addr(&r->addr);
+  o->ntp_hits = r->hits[CLOG_NTP];
+  o->cmd_hits = r->hits[CLOG_CMD];
+  o->ntp_drops = r->drops[CLOG_NTP];
+  o->cmd_drops = r->drops[CLOG_CMD];
+  o->ntp_interval = r->interval[CLOG_NTP];
+  o->cmd_interval = r->interval[CLOG_CMD];
+  o->nke_interval = CLOG_NO_INTERVAL;
+  o->ntp_timeout_interval = r->ntp_timeout_interval;
+  o->last_ntp_hit_ago = r->last_ago[CLOG_NTP];
+  o->last_cmd_hit_ago = r->last_ago[CLOG_CMD];
+  o->last_nke_hit_ago = CLOG_NEVER;
+}
+
+/* chronyc clients: up to n_clients records from first_index on; the
+ * indices of the main log first, then those of the workers' logs. */
 static int clients(struct cmdsrv *s, const struct cmd_req_clients *q, struct cmd_rpy_clients *c)
 {
   int n = s->clog ? clog_n_indices(s->clog) : -1;
   if (n < 0)
     return CMD_STT_INACTIVE;
+  uint32_t n_extra = s->ops.extra_client_indices ? s->ops.extra_client_indices(s->ops.arg) : 0;
   struct timespec t;
   now(s, &t);
   uint32_t want = q->n_clients < CMD_MAX_CLIENTS ? q->n_clients : CMD_MAX_CLIENTS;
   uint32_t i, j = 0;
   for (i = q->first_index; i < (uint32_t)n && j < want; i++) {
     struct clog_report r;
-    if (!clog_report(s->clog, i, q->reset != 0, q->min_hits, &t, &r))
-      continue;
-    struct cmd_rpy_client *o = &c->clients[j++];
-    o->ip = cmd_ip_from_addr(&r.addr);
-    o->ntp_hits = r.hits[CLOG_NTP];
-    o->cmd_hits = r.hits[CLOG_CMD];
-    o->ntp_drops = r.drops[CLOG_NTP];
-    o->cmd_drops = r.drops[CLOG_CMD];
-    o->ntp_interval = r.interval[CLOG_NTP];
-    o->cmd_interval = r.interval[CLOG_CMD];
-    o->nke_interval = CLOG_NO_INTERVAL;
-    o->ntp_timeout_interval = r.ntp_timeout_interval;
-    o->last_ntp_hit_ago = r.last_ago[CLOG_NTP];
-    o->last_cmd_hit_ago = r.last_ago[CLOG_CMD];
-    o->last_nke_hit_ago = CLOG_NEVER;
+    if (clog_report(s->clog, i, q->reset != 0, q->min_hits, &t, &r))
+      client_from_report(&c->clients[j++], &r);
   }
-  c->n_indices = (uint32_t)n;
+  /* A short reply means the end to chronyc: fill it from as many of the
+   * other logs as it takes. Each call moves on (or the loop ends). */
+  while (j < want && i >= (uint32_t)n && i - (uint32_t)n < n_extra) {
+    struct clog_report r[CMD_MAX_CLIENTS];
+    uint32_t next, got = s->ops.extra_client_reports(s->ops.arg, i - (uint32_t)n, want - j,
+                                                     q->reset != 0, q->min_hits, &t, r, &next);
+    for (uint32_t k = 0; k < got && j < want; k++)
+      client_from_report(&c->clients[j++], &r[k]);
+    if (next <= i - (uint32_t)n)
+      break;
+    i = (uint32_t)n + next;
+  }
+  c->n_indices = (uint32_t)n + n_extra;
   c->next_index = i;
   c->n_clients = j;
   return CMD_STT_SUCCESS;

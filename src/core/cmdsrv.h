@@ -48,6 +48,15 @@ struct cmdsrv_ops {
   int (*n_unresolved)(void *arg);      /* names still being resolved (activity) */
   /* Counts made elsewhere (server workers) added to serverstats. */
   void (*add_server_totals)(void *arg, struct srv_stats *stats, struct clog_totals *totals);
+  /* Client logs kept elsewhere (server workers), listed by `clients` after
+   * the main one: how many indices they span, and up to `want` records
+   * from their index `first` on (clog_report's arguments); returns how
+   * many were written to out, with *next the index after the last looked
+   * at. */
+  uint32_t (*extra_client_indices)(void *arg);
+  uint32_t (*extra_client_reports)(void *arg, uint32_t first, uint32_t want, bool reset,
+                                   uint32_t min_hits, const struct timespec *now,
+                                   struct clog_report *out, uint32_t *next);
   void *arg;
 };
 

@@ -341,6 +341,19 @@ static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_to
   workers_add_totals(((struct daemon *)arg)->workers, stats, totals);
 }
 
+static uint32_t cmd_worker_client_indices(void *arg)
+{
+  return workers_client_indices(((struct daemon *)arg)->workers);
+}
+
+static uint32_t cmd_worker_client_reports(void *arg, uint32_t first, uint32_t want, bool reset,
+                                          uint32_t min_hits, const struct timespec *now,
+                                          struct clog_report *out, uint32_t *next)
+{
+  return workers_client_reports(((struct daemon *)arg)->workers, first, want, reset, min_hits,
+                                now, out, next);
+}
+
 static bool start_control(struct daemon *d, const struct options *o)
 {
   if (!control_start(&d->control, &d->cfg, o->family, d->loop, linux_platform_get(d->lp), &d->ref,
@@ -352,7 +365,9 @@ static bool start_control(struct daemon *d, const struct options *o)
     .add_source = cmd_add_source, .delete_source = cmd_delete_source,
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
     .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs, .shutdown = cmd_shutdown,
-    .n_unresolved = cmd_unresolved, .add_server_totals = cmd_worker_totals, .arg = d};
+    .n_unresolved = cmd_unresolved, .add_server_totals = cmd_worker_totals,
+    .extra_client_indices = cmd_worker_client_indices,
+    .extra_client_reports = cmd_worker_client_reports, .arg = d};
   return true;
 }
 

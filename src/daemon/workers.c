@@ -6,14 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "proto/cmdmon.h"
 #include "proto/ntp_packet.h"
 #include "sys/log.h"
 #include "sys/platform_linux.h"
+#include "sys/udp.h"
 
 #define SNAPSHOT_PERIOD 1.0          /* s: publishing and reporting */
 #define FORWARD_MAX 1500             /* bytes of a forwarded datagram */
+#define QUERY_TIMEOUT_NS 500000000   /* a worker's answer to `clients` */
+
+/* Bytes written to a worker's wake pipe. */
+#define WAKE_STOP 's'
+#define WAKE_QUERY 'q'
 
 /* A datagram on its way from a worker to the main loop. */
 struct forward_header {
@@ -34,10 +42,23 @@ struct worker {
   struct ntp_server srv;
   struct clientlog *clog;
   int sock[2];
-  int stop_pipe[2];
+  int wake_pipe[2];
   uint64_t generation;               /* of the snapshot it has */
   struct srv_stats reported;         /* as of its last report (under lock) */
   struct clog_totals reported_totals;
+  uint32_t reported_indices;         /* clog_n_indices, updated as it grows */
+};
+
+/* A `clients` request the main loop hands to one worker, which alone
+ * touches its client log. */
+struct clients_query {
+  bool pending;                      /* set by the main loop, cleared when done */
+  int worker;
+  uint32_t first, want, min_hits;
+  bool reset;
+  struct timespec now;
+  struct clog_report out[CMD_MAX_CLIENTS];
+  uint32_t got, next;
 };
 
 struct workers {
@@ -49,6 +70,8 @@ struct workers {
   int forward[2];                    /* [0] main loop's end, [1] workers' */
   uint64_t publish_timer;
   pthread_mutex_t lock;              /* guards what follows */
+  pthread_cond_t answered;           /* query.pending cleared */
+  struct clients_query query;
   uint64_t generation;
   struct refstate ref;
   struct access_table access;
@@ -126,13 +149,26 @@ static void forward(struct worker *w, int family_index, const struct plat_datagr
   (void)sendmsg(w->ws->forward[1], &msg, MSG_DONTWAIT);
 }
 
+static uint32_t client_indices(const struct clientlog *l)
+{
+  int n = clog_n_indices(l);
+  return n > 0 ? (uint32_t)n : 0;      /* -1: noclientlog */
+}
+
 static void worker_receive(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct worker *w = arg;
   /* Plain client requests here; everything else in the main loop. */
-  if (dg->len == NTP_HEADER_LEN && (dg->data[0] & 7) == NTP_MODE_CLIENT)
+  if (dg->len == NTP_HEADER_LEN && (dg->data[0] & 7) == NTP_MODE_CLIENT) {
     srv_receive(&w->srv, sock, dg);
-  else
+    /* The log grew (a few times in its life): `clients` maps by the size. */
+    uint32_t n = client_indices(w->clog);
+    if (n != w->reported_indices) {
+      pthread_mutex_lock(&w->ws->lock);
+      w->reported_indices = n;
+      pthread_mutex_unlock(&w->ws->lock);
+    }
+  } else
     forward(w, sock == w->sock[1], dg);
 }
 
@@ -152,11 +188,38 @@ static void refresh(void *arg)
   loop_add_timer(w->loop, SNAPSHOT_PERIOD, refresh, w);
 }
 
-static void on_stop(void *arg, int fd)
+static void answer_query(struct worker *w)
+{
+  struct workers *ws = w->ws;
+  struct clients_query *q = &ws->query;
+  pthread_mutex_lock(&ws->lock);
+  if (q->pending && &ws->w[q->worker] == w) {
+    /* The size the main loop maps indices by, even if the log grew since. */
+    uint32_t n = client_indices(w->clog), i;
+    if (n > w->reported_indices)
+      n = w->reported_indices;
+    q->got = 0;
+    for (i = q->first; i < n && q->got < q->want; i++)
+      if (clog_report(w->clog, i, q->reset, q->min_hits, &q->now, &q->out[q->got]))
+        q->got++;
+    q->next = i;
+    q->pending = false;
+    pthread_cond_signal(&ws->answered);
+  }
+  pthread_mutex_unlock(&ws->lock);
+}
+
+static void on_wake(void *arg, int fd)
 {
   struct worker *w = arg;
-  (void)fd;
-  loop_quit(w->loop, 0);
+  char bytes[16];
+  ssize_t n = read(fd, bytes, sizeof(bytes));
+  for (ssize_t i = 0; i < n; i++) {
+    if (bytes[i] == WAKE_QUERY)
+      answer_query(w);
+    else
+      loop_quit(w->loop, 0);
+  }
 }
 
 static void *worker_main(void *arg)
@@ -171,15 +234,16 @@ static void *worker_main(void *arg)
 static bool open_worker(struct workers *ws, struct worker *w, const struct clog_params *cp)
 {
   w->ws = ws;
-  w->sock[0] = w->sock[1] = w->stop_pipe[0] = w->stop_pipe[1] = -1;
+  w->sock[0] = w->sock[1] = w->wake_pipe[0] = w->wake_pipe[1] = -1;
   if (!(w->loop = loop_new()) || !(w->lp = linux_platform_new(w->loop)) ||
-      !(w->clog = clog_new(cp)) || pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
-      loop_add_fd(w->loop, w->stop_pipe[0], on_stop, w) < 0)
+      !(w->clog = clog_new(cp)) || pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+      loop_add_fd(w->loop, w->wake_pipe[0], on_wake, w) < 0)
     return false;
   const struct platform *p = linux_platform_get(w->lp);
   w->ref = *ws->main_ref;
   srv_init(&w->srv, p, &w->ref);
   w->srv.clog = w->clog;
+  w->reported_indices = client_indices(w->clog);
   if (!copy_access(&w->srv.access, ws->main_access))
     return false;
   linux_platform_set_reuseport(w->lp, true);
@@ -210,6 +274,11 @@ struct workers *workers_open(int n, const struct workers_main *m, const struct c
   ws->main_access = access;
   ws->forward[0] = ws->forward[1] = -1;
   pthread_mutex_init(&ws->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&ws->answered, &ca);
+  pthread_condattr_destroy(&ca);
   access_init(&ws->access, false);
   ws->w = calloc((size_t)n, sizeof(*ws->w));
   struct clog_params share = *cp;
@@ -226,6 +295,14 @@ struct workers *workers_open(int n, const struct workers_main *m, const struct c
     log_printf(PLAT_LOG_ERR, "Could not set up %d server workers", n);
     workers_free(ws);
     return NULL;
+  }
+  for (int f = 0; f < 2; f++) {
+    int r = ws->main.sock[f] < 0 ? 0 :
+            udp_steer_by_source_address(ws->main.sock[f], f ? ADDR_INET6 : ADDR_INET4,
+                                        (unsigned)n + 1);
+    if (r < 0)
+      log_printf(PLAT_LOG_WARN, "Could not steer clients to server workers by address : %s",
+                 strerror(-r));
   }
   publish(ws);
   return ws;
@@ -250,7 +327,7 @@ void workers_stop(struct workers *ws)
     struct worker *w = &ws->w[i];
     if (!w->started)
       continue;
-    (void)!write(w->stop_pipe[1], "", 1);
+    (void)!write(w->wake_pipe[1], &(char){WAKE_STOP}, 1);
     pthread_join(w->thread, NULL);
     w->started = false;
     w->reported = w->srv.stats;
@@ -270,10 +347,10 @@ void workers_free(struct workers *ws)
     for (int f = 0; f < 2; f++)
       if (w->sock[f] >= 0)
         linux_platform_get(w->lp)->ops->udp_close(linux_platform_get(w->lp)->ctx, w->sock[f]);
-    if (w->stop_pipe[0] >= 0) {
-      loop_remove_fd(w->loop, w->stop_pipe[0]);
-      close(w->stop_pipe[0]);
-      close(w->stop_pipe[1]);
+    if (w->wake_pipe[0] >= 0) {
+      loop_remove_fd(w->loop, w->wake_pipe[0]);
+      close(w->wake_pipe[0]);
+      close(w->wake_pipe[1]);
     }
     if (w->lp)
       srv_free(&w->srv);
@@ -287,6 +364,7 @@ void workers_free(struct workers *ws)
     close(ws->forward[1]);
   }
   access_free(&ws->access);
+  pthread_cond_destroy(&ws->answered);
   pthread_mutex_destroy(&ws->lock);
   free(ws->w);
   free(ws);
@@ -314,4 +392,76 @@ void workers_add_totals(struct workers *ws, struct srv_stats *stats, struct clog
     totals->record_drops += t->record_drops;
   }
   pthread_mutex_unlock(&ws->lock);
+}
+
+uint32_t workers_client_indices(struct workers *ws)
+{
+  uint32_t n = 0;
+  if (!ws)
+    return 0;
+  pthread_mutex_lock(&ws->lock);
+  for (int i = 0; i < ws->n; i++)
+    n += ws->w[i].reported_indices;
+  pthread_mutex_unlock(&ws->lock);
+  return n;
+}
+
+/* The worker whose range (by the sizes last reported) holds index *first,
+ * with *first made relative to it; -1 if none. */
+static int worker_of_index(struct workers *ws, uint32_t *first, uint32_t *base)
+{
+  *base = 0;
+  for (int i = 0; i < ws->n; i++) {
+    uint32_t size = ws->w[i].reported_indices;
+    if (*first < size)
+      return i;
+    *first -= size;
+    *base += size;
+  }
+  return -1;
+}
+
+uint32_t workers_client_reports(struct workers *ws, uint32_t first, uint32_t want, bool reset,
+                                uint32_t min_hits, const struct timespec *now,
+                                struct clog_report *out, uint32_t *next)
+{
+  *next = first;
+  if (!ws)
+    return 0;
+  pthread_mutex_lock(&ws->lock);
+  uint32_t local = first, base;
+  int k = worker_of_index(ws, &local, &base);
+  if (k < 0 || !ws->w[k].started) {
+    pthread_mutex_unlock(&ws->lock);
+    return 0;
+  }
+  struct clients_query *q = &ws->query;
+  *q = (struct clients_query){.pending = true, .worker = k, .first = local,
+                              .want = want < CMD_MAX_CLIENTS ? want : CMD_MAX_CLIENTS,
+                              .min_hits = min_hits, .reset = reset, .now = *now};
+  pthread_mutex_unlock(&ws->lock);
+  (void)!write(ws->w[k].wake_pipe[1], &(char){WAKE_QUERY}, 1);
+
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_nsec += QUERY_TIMEOUT_NS;
+  if (deadline.tv_nsec >= 1000000000) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000;
+  }
+  uint32_t got = 0;
+  pthread_mutex_lock(&ws->lock);
+  while (q->pending && pthread_cond_timedwait(&ws->answered, &ws->lock, &deadline) == 0)
+    ;
+  if (q->pending) {
+    /* No answer in time: skip this worker's range rather than block. */
+    q->pending = false;
+    *next = base + ws->w[k].reported_indices;
+  } else {
+    got = q->got;
+    memcpy(out, q->out, got * sizeof(*out));
+    *next = base + q->next;
+  }
+  pthread_mutex_unlock(&ws->lock);
+  return got;
 }

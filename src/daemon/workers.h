@@ -4,8 +4,10 @@
  * Each worker is a thread with its own event loop, Linux platform, client
  * log and struct ntp_server, and its own UDP sockets bound with
  * SO_REUSEPORT to the server sockets' addresses and port (the main loop's
- * sockets set it too), so the kernel spreads clients over all of them by
- * address and port. A worker answers plain 48-byte client requests itself,
+ * sockets set it too). A classic BPF program on the group makes the kernel
+ * pick the socket by the client's address alone
+ * (udp_steer_by_source_address), so each client stays with one socket
+ * whatever source ports it uses. A worker answers plain 48-byte client requests itself,
  * from a snapshot of the reference state and access table that the main
  * loop publishes every second; every other datagram (MACs, extension
  * fields, symmetric peers, anything it would drop as malformed) goes to the
@@ -13,12 +15,13 @@
  * main socket had received it, so keys, peers and counting stay in one
  * place.
  *
- * Each worker's client log holds clientloglimit / (N + 1) bytes, and rate
- * limits and interleaved mode work per socket: a client that keeps its
- * source port stays with one socket; one that changes it (chronyd without
- * acquisitionport) may reach another, which knows nothing of it. Worker
- * totals reach serverstats (within a second); `clients` lists the main
- * loop's records only.
+ * Each worker's client log holds clientloglimit / (N + 1) bytes; as a
+ * client always reaches the same socket, rate limits and interleaved mode
+ * work as with one loop (if the kernel refuses the program, with a
+ * warning, it spreads by address and port, and a client that changes its
+ * port may reach a socket that knows nothing of it). Worker totals reach
+ * serverstats (within a second); `clients` lists the main loop's records,
+ * then each worker's.
  *
  * Start order (workers_open, then workers_run): the sockets are opened
  * while the daemon may still bind privileged ports, the threads started
@@ -64,5 +67,15 @@ void workers_free(struct workers *ws);
 /* Add the workers' counts (as of their last report, at most a second old)
  * to what serverstats shows. */
 void workers_add_totals(struct workers *ws, struct srv_stats *stats, struct clog_totals *totals);
+
+/* `clients` over the workers' client logs, one after the other (the
+ * sizes as of their last report): how many indices they span, and
+ * cmdsrv_ops.extra_client_reports. Each worker reads its own log when the
+ * main loop asks (waiting at most half a second; a worker that does not
+ * answer in time is skipped). */
+uint32_t workers_client_indices(struct workers *ws);
+uint32_t workers_client_reports(struct workers *ws, uint32_t first, uint32_t want, bool reset,
+                                uint32_t min_hits, const struct timespec *now,
+                                struct clog_report *out, uint32_t *next);
 
 #endif

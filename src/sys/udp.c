@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <linux/errqueue.h>
+#include <linux/filter.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -89,6 +90,42 @@ int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port
     return err;
   }
   return fd;
+}
+
+int udp_steer_by_source_address(int fd, enum addr_family family, unsigned n)
+{
+  /* Classic BPF run by the kernel for each datagram with the UDP payload as
+   * its data; SKF_NET_OFF reaches the IP header. A = the source address
+   * (IPv6: its four words XORed), return A mod n: the socket's index. */
+  struct sock_filter v4[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+      BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+      BPF_STMT(BPF_RET | BPF_A, 0),
+  };
+  struct sock_filter v6[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),
+      BPF_STMT(BPF_MISC | BPF_TAX, 0),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+      BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+      BPF_STMT(BPF_MISC | BPF_TAX, 0),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 16),
+      BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+      BPF_STMT(BPF_MISC | BPF_TAX, 0),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
+      BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+      BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+      BPF_STMT(BPF_RET | BPF_A, 0),
+  };
+  struct sock_fprog prog;
+  if (n == 0)
+    return -EINVAL;
+  if (family == ADDR_INET4)
+    prog = (struct sock_fprog){sizeof(v4) / sizeof(v4[0]), v4};
+  else
+    prog = (struct sock_fprog){sizeof(v6) / sizeof(v6[0]), v6};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) < 0)
+    return -errno;
+  return 0;
 }
 
 static void read_cmsgs(struct msghdr *msg, struct plat_datagram *dg)

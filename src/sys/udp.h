@@ -17,6 +17,13 @@
  * -errno. */
 int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port, bool reuseport);
 
+/* Make the kernel pick, among the n sockets of fd's SO_REUSEPORT group (in
+ * the order they were bound), the one for each datagram by its source
+ * address alone, not address and port: every datagram of a client then
+ * reaches the same socket, whatever source port it uses. Returns 0 or
+ * -errno. */
+int udp_steer_by_source_address(int fd, enum addr_family family, unsigned n);
+
 /* Batch receive (recvmmsg): slots allocated once, reused for every call, so
  * nothing is allocated per datagram. */
 struct udp_rx_batch {

@@ -106,10 +106,12 @@ def test_no_variable_nothing_sent(daemons, monkeypatch):
     """Without NOTIFY_SOCKET the daemon runs as before."""
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
     port = free_udp_port()
-    d = daemons(server_config(port), wait_ports=[(4, port)])
+    # wait_ready=False: the harness would otherwise give it a socket of its own.
+    d = daemons(server_config(port), wait_ports=[(4, port)], wait_ready=False)
     assert query(("127.0.0.1", port), timeout=2.0)[1] is not None
     d.signal(signal.SIGTERM)
     assert d.wait(3.0) == 0
+    assert "NOTIFY_SOCKET" not in d.log()
 
 
 def test_unusable_variable_is_a_warning(daemons, monkeypatch):

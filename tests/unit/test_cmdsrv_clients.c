@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/cmdsrv.h"
@@ -100,7 +101,8 @@ static int ask_clients(struct fx *f, uint32_t first, uint32_t n, uint32_t min_hi
   return r->status;
 }
 
-/* chronyc's loop: 8 at a time until next_index reaches n_indices. */
+/* chronyc's loop: 8 at a time until next_index reaches n_indices or a
+ * reply is short. */
 static unsigned walk(struct fx *f, uint32_t min_hits, struct cmd_rpy_client *all, unsigned cap)
 {
   struct cmd_reply r;
@@ -112,7 +114,8 @@ static unsigned walk(struct fx *f, uint32_t min_hits, struct cmd_rpy_client *all
     assert_true(r.data.clients.n_clients <= CMD_MAX_CLIENTS);
     for (uint32_t i = 0; i < r.data.clients.n_clients && n < cap; i++)
       all[n++] = r.data.clients.clients[i];
-    if (r.data.clients.next_index >= r.data.clients.n_indices)
+    if (r.data.clients.next_index >= r.data.clients.n_indices ||
+        r.data.clients.n_clients < CMD_MAX_CLIENTS)
       return n;
     assert_true(r.data.clients.next_index > next);
     next = r.data.clients.next_index;
@@ -177,6 +180,76 @@ static void test_clients_report(void **state)
   assert_int_equal(r.data.clients.next_index, 1u << 30);
 }
 
+/* Other client logs (server workers') behind the ops, listed after the
+ * main one, the way workers_client_reports does it. */
+static struct clientlog *other_logs[2];
+
+static uint32_t other_indices(void *arg)
+{
+  (void)arg;
+  return (uint32_t)(clog_n_indices(other_logs[0]) + clog_n_indices(other_logs[1]));
+}
+
+static uint32_t other_reports(void *arg, uint32_t first, uint32_t want, bool reset,
+                              uint32_t min_hits, const struct timespec *now,
+                              struct clog_report *out, uint32_t *next)
+{
+  (void)arg;
+  uint32_t base = 0, got = 0;
+  int k = 0;
+  if (first >= (uint32_t)clog_n_indices(other_logs[0])) {
+    base = (uint32_t)clog_n_indices(other_logs[0]);
+    k = 1;
+  }
+  uint32_t i, n = (uint32_t)clog_n_indices(other_logs[k]);
+  for (i = first - base; i < n && got < want; i++)
+    if (clog_report(other_logs[k], i, reset, min_hits, now, &out[got]))
+      got++;
+  *next = base + i;
+  return got;
+}
+
+static void test_clients_of_other_logs_follow(void **state)
+{
+  struct fx *f = *state;
+  struct clog_params p = {.active = true, .limit = CLOG_DEFAULT_LIMIT, .seed = 5};
+  for (int k = 0; k < 2; k++)
+    assert_non_null(other_logs[k] = clog_new(&p));
+  f->srv.ops.extra_client_indices = other_indices;
+  f->srv.ops.extra_client_reports = other_reports;
+  struct timespec t = {1700000000, 0};
+  char a[32];
+  /* 5 in the main log, 11 and 3 in the others: replies straddle the logs. */
+  for (int i = 0; i < 19; i++) {
+    snprintf(a, sizeof(a), "192.0.2.%d", i + 1);
+    struct ip_addr addr;
+    addr_parse(a, &addr);
+    if (i < 5)
+      ntp_request(f, a, 0.0);
+    else
+      clog_access(other_logs[i < 16 ? 0 : 1], CLOG_NTP, &addr, &t);
+  }
+  f->fp.now = (struct timespec){1700000000 + 5, 0};
+  struct cmd_rpy_client all[64];
+  unsigned n = walk(f, 0, all, 64);
+  assert_int_equal(n, 19);
+  for (int i = 0; i < 19; i++) {
+    snprintf(a, sizeof(a), "192.0.2.%d", i + 1);
+    const struct cmd_rpy_client *c = find(all, n, a);
+    assert_non_null(c);
+    assert_int_equal(c->ntp_hits, 1);
+  }
+  struct cmd_reply r;
+  assert_int_equal(ask_clients(f, 0, 8, 0, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.clients.n_indices,
+                   (uint32_t)clog_n_indices(f->clog) + other_indices(NULL));
+  /* An index past every log: nothing, and no call beyond the ranges. */
+  assert_int_equal(ask_clients(f, r.data.clients.n_indices, 8, 0, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.clients.n_clients, 0);
+  for (int k = 0; k < 2; k++)
+    clog_free(other_logs[k]);
+}
+
 static void test_serverstats_from_the_log(void **state)
 {
   struct fx *f = *state;
@@ -234,6 +307,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_clients_report, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_clients_of_other_logs_follow, setup, teardown),
     cmocka_unit_test_setup_teardown(test_serverstats_from_the_log, setup, teardown),
     cmocka_unit_test_setup_teardown(test_inactive_without_a_log, setup, teardown),
     cmocka_unit_test_setup_teardown(test_cmdratelimit_spares_localhost, setup, teardown),
