@@ -33,8 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* Interleaved: the previous exchange's server receive time is 1 ms after
    * tx on the NTP scale. */
   ntp_ts prev_remote_rx = ntp_ts_from_timespec(&tx) + (1ull << 32) / 1000;
-  if (exch_check_interleaved(data, size, nonce, &tx, prev_remote_rx, &rx, &s) == EXCH_OK) {
-    if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
+  for (int symmetric = 0; symmetric < 2; symmetric++) {
+    if (exch_check_interleaved(data, size, symmetric, nonce, &tx, prev_remote_rx, &rx, &s) ==
+            EXCH_OK &&
+        (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0)))
+      abort();
+    if (exch_check_interleaved_crossed(data, size, symmetric, nonce, &tx, &rx, &s) == EXCH_OK &&
+        (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0)))
       abort();
   }
   return 0;

@@ -44,6 +44,8 @@ struct client {
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
   int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
   int peer_sock[2];                   /* peers' own sockets when there is none */
+  /* Which of them report kernel transmit timestamps to client_tx_timestamp. */
+  bool acq_tagged[2], server_tagged[2], peer_tagged[2];
 };
 
 void client_source_defaults(struct client_source_params *s)
@@ -136,6 +138,43 @@ void client_free(struct client *c)
 
 static void on_update(void *arg, struct nsrc *src, bool new_sample);
 
+bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
+                         uint64_t tag, const struct timespec *tx_time)
+{
+  for (unsigned i = 0; i < c->n; i++) {
+    struct nsrc *src = c->src[i];
+    if (src->shared_sock == sock && addr_equal(&src->p.addr, to) && src->p.port == port &&
+        nsrc_tx_timestamp(src, sock, tag, tx_time))
+      return true;
+  }
+  return false;
+}
+
+static void on_shared_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
+                         uint64_t tag, const struct timespec *tx_time)
+{
+  client_tx_timestamp(arg, sock, to, port, tag, tx_time);
+}
+
+/* Ask for kernel transmit timestamps on a socket the client opened for
+ * sources to share. */
+static bool tag_shared_socket(struct client *c, int sock)
+{
+  const struct platform_ops *ops = c->plat->ops;
+  return sock >= 0 && ops->udp_tx_timestamps && ops->udp_send_tagged &&
+         ops->udp_tx_timestamps(c->plat->ctx, sock, on_shared_tx, c) == 0;
+}
+
+static bool shared_socket_tagged(const struct client *c, int sock)
+{
+  for (int f = 0; f < 2; f++)
+    if ((sock == c->acq_sock[f] && c->acq_tagged[f]) ||
+        (sock == c->server_sock[f] && c->server_tagged[f]) ||
+        (sock == c->peer_sock[f] && c->peer_tagged[f]))
+      return sock >= 0;
+  return false;
+}
+
 /* A datagram on an acquisitionport socket: to every source polling that
  * address and port (the nonce decides whether it is their reply). */
 static void on_acq_reply(void *arg, int sock, const struct plat_datagram *dg)
@@ -162,6 +201,7 @@ static int acq_socket(struct client *c, int family)
     if (*sock < 0)
       plat_logf(c->plat, PLAT_LOG_ERR, "Could not open NTP socket on port %d",
                 c->p.acquisitionport);
+    c->acq_tagged[family == ADDR_INET6] = tag_shared_socket(c, *sock);
   }
   return *sock;
 }
@@ -201,20 +241,27 @@ static int peer_socket(struct client *c, int family)
   int f = family == ADDR_INET6;
   if (c->server_sock[f] >= 0)
     return c->server_sock[f];
-  if (c->peer_sock[f] < 0)
+  if (c->peer_sock[f] < 0) {
     c->peer_sock[f] = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, NULL, 0,
                                              on_peer_datagram, c);
+    c->peer_tagged[f] = tag_shared_socket(c, c->peer_sock[f]);
+  }
   return c->peer_sock[f];
 }
 
-void client_set_server_socket(struct client *c, enum addr_family family, int sock)
+void client_set_server_socket(struct client *c, enum addr_family family, int sock,
+                              bool tx_timestamps)
 {
   if (family != ADDR_INET4 && family != ADDR_INET6)
     return;
   c->server_sock[family == ADDR_INET6] = sock;
-  for (unsigned i = 0; i < c->n; i++)
-    if (c->src[i]->p.peer && c->src[i]->p.addr.family == (int)family)
+  c->server_tagged[family == ADDR_INET6] = tx_timestamps;
+  for (unsigned i = 0; i < c->n; i++) {
+    if (c->src[i]->p.peer && c->src[i]->p.addr.family == (int)family) {
       c->src[i]->shared_sock = sock;
+      c->src[i]->shared_tagged = shared_socket_tagged(c, sock);
+    }
+  }
 }
 
 /* Source i (new or pointed elsewhere) with the client's limits, from scratch. */
@@ -223,6 +270,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   struct nsrc *src = c->src[i];
   nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
+  src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->peer.ref = c->ref;
   src->max_distance = c->p.maxdistance;
   src->log = &c->p.log;

@@ -30,7 +30,7 @@ struct client_source_params {
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
-  bool xleave;                   /* interleaved mode (servers only) */
+  bool xleave;                   /* interleaved mode */
   int version;                   /* 4 (0: 3 with a key whose MAC NTPv4 would
                                     truncate, else 4, as chrony) */
   int minstratum;                /* 0 */
@@ -175,8 +175,15 @@ int client_add_source(struct client *c, const struct client_source_params *s);
  * socket; the owner offers each datagram it receives there to
  * client_peer_receive before answering it as a server. Without one, peers
  * of that family send from a socket of their own. Set it before adding
- * peers, or they open that socket. */
-void client_set_server_socket(struct client *c, enum addr_family family, int sock);
+ * peers, or they open that socket. With tx_timestamps, the owner asked for
+ * the socket's kernel transmit timestamps and offers each to
+ * client_tx_timestamp before taking it as the server's. */
+void client_set_server_socket(struct client *c, enum addr_family family, int sock,
+                              bool tx_timestamps);
+/* A kernel transmit timestamp from a socket sources share (a plat_tx_fn's
+ * arguments): true if it was one of a source's packets, now taken. */
+bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
+                         uint64_t tag, const struct timespec *tx_time);
 /* A datagram on a server socket: true if it was a symmetric packet (mode 1
  * or 2) from a peer's address and port, now handled (it is not the
  * server's to answer). */

@@ -49,10 +49,14 @@ int exch_request_version(int configured, const struct ntp_key *key)
   return key && ntp_mac_digest_len(key->type, 3) > NTP_MAC_DIGEST_MAX_V4 ? 3 : 4;
 }
 
+/* How an answer's timestamps pair up: a server's reply or a symmetric
+ * peer's packet (mode test, delay), and for the interleaved mode, crossed:
+ * the previous answer paired with our next packet (the remote "processing
+ * time" is negative). */
 enum pairing {
-  PAIR_SERVER,          /* one exchange with a server */
-  PAIR_SYMMETRIC,       /* a symmetric peer's answer */
-  PAIR_CROSSED,         /* a server's reply, then our next request */
+  PAIR_SERVER = 0,
+  PAIR_SYMMETRIC = 1,
+  PAIR_CROSSED = 2,
 };
 
 /* The tests all kinds of answer share. A server's processing time can only
@@ -61,12 +65,12 @@ enum pairing {
  * (as chrony does); crossed timestamps span the time between the exchanges
  * (the "server time" is negative), their delay is still the sum of the two
  * one-way delays. */
-static enum exch_result check_answer(const uint8_t *buf, size_t len, enum pairing pairing,
+static enum exch_result check_answer(const uint8_t *buf, size_t len, unsigned pairing,
                                      ntp_ts nonce, const struct timespec *local_tx,
                                      ntp_ts remote_rx, const struct timespec *local_rx,
                                      struct exch_sample *out)
 {
-  bool symmetric = pairing == PAIR_SYMMETRIC;
+  bool symmetric = (pairing & PAIR_SYMMETRIC) != 0;
   struct ntp_packet p;
   if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
     return EXCH_BAD_FORMAT;
@@ -92,7 +96,7 @@ static enum exch_result check_answer(const uint8_t *buf, size_t len, enum pairin
   double delay = ts_diff(local_rx, local_tx) - server_time;
   if (symmetric)
     delay = fabs(delay);
-  if ((server_time < 0.0 && pairing != PAIR_CROSSED) || delay < 0.0)
+  if ((server_time < 0.0 && !(pairing & PAIR_CROSSED)) || delay < 0.0)
     return EXCH_BAD_TIMES;
 
   out->offset = (ts_diff(&t2, local_tx) + ts_diff(&t3, local_rx)) / 2.0;
@@ -113,21 +117,24 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
   return check_answer(buf, len, PAIR_SERVER, nonce, local_tx, 0, local_rx, out);
 }
 
-enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts origin,
-                                        const struct timespec *prev_tx, ntp_ts prev_remote_rx,
-                                        const struct timespec *prev_rx, struct exch_sample *out)
+enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, bool symmetric,
+                                        ntp_ts origin, const struct timespec *prev_tx,
+                                        ntp_ts prev_remote_rx, const struct timespec *prev_rx,
+                                        struct exch_sample *out)
 {
   if (prev_remote_rx == 0)
     return EXCH_BAD_ORIGIN;
-  return check_answer(buf, len, PAIR_SERVER, origin, prev_tx, prev_remote_rx, prev_rx, out);
+  return check_answer(buf, len, symmetric ? PAIR_SYMMETRIC : PAIR_SERVER, origin, prev_tx,
+                      prev_remote_rx, prev_rx, out);
 }
 
-enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, ntp_ts origin,
-                                                const struct timespec *local_tx,
+enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, bool symmetric,
+                                                ntp_ts origin, const struct timespec *local_tx,
                                                 const struct timespec *prev_rx,
                                                 struct exch_sample *out)
 {
-  return check_answer(buf, len, PAIR_CROSSED, origin, local_tx, 0, prev_rx, out);
+  return check_answer(buf, len, PAIR_CROSSED | (symmetric ? PAIR_SYMMETRIC : PAIR_SERVER), origin,
+                      local_tx, 0, prev_rx, out);
 }
 
 enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,

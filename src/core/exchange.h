@@ -64,20 +64,23 @@ int exch_request_version(int configured, const struct ntp_key *key);
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out);
-/* An interleaved reply (RFC 9769): its origin must be `origin`, the receive
- * field of our request; its transmit timestamp is the server's transmit
- * time of its previous reply, which measured the previous exchange: sent at
- * prev_tx, received by the server at prev_remote_rx, back at prev_rx. */
-enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, ntp_ts origin,
-                                        const struct timespec *prev_tx, ntp_ts prev_remote_rx,
-                                        const struct timespec *prev_rx, struct exch_sample *out);
-/* The same reply, when the previous exchange already made a (basic)
- * sample: as chrony, its timestamps are not used twice; the previous reply
+/* An interleaved reply (RFC 9769), or with `symmetric` a peer's
+ * interleaved packet answering ours: its origin must be `origin`, the
+ * receive field of our packet; its transmit timestamp is the server's
+ * (peer's) transmit time of its previous packet, which measured the
+ * previous exchange: ours sent at prev_tx, received there at
+ * prev_remote_rx, the answer back at prev_rx. */
+enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, bool symmetric,
+                                        ntp_ts origin, const struct timespec *prev_tx,
+                                        ntp_ts prev_remote_rx, const struct timespec *prev_rx,
+                                        struct exch_sample *out);
+/* The same answer, when the previous exchange already made a (basic)
+ * sample: as chrony, its timestamps are not used twice; the previous answer
  * (sent at the transmit time this one carries, received at prev_rx) is
- * paired with our request (sent at local_tx, received by the server at this
- * reply's receive time). */
-enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, ntp_ts origin,
-                                                const struct timespec *local_tx,
+ * paired with our last packet (sent at local_tx, received there at this
+ * answer's receive time). */
+enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, bool symmetric,
+                                                ntp_ts origin, const struct timespec *local_tx,
                                                 const struct timespec *prev_rx,
                                                 struct exch_sample *out);
 /* our_tx: the transmit timestamp of our last packet to the peer; local_tx:

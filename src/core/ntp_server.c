@@ -186,14 +186,14 @@ void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
   s->stats.replied++;
 }
 
-int srv_enable_tx_timestamps(struct ntp_server *s, int sock)
+int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void *arg)
 {
   const struct platform_ops *ops = s->plat->ops;
-  if (!s->clog || !ops->udp_tx_timestamps || !ops->udp_send_tagged)
+  if (!ops->udp_tx_timestamps || !ops->udp_send_tagged)
     return -1;
-  if (ops->udp_tx_timestamps(s->plat->ctx, sock, srv_tx_timestamp, s) < 0)
+  if (ops->udp_tx_timestamps(s->plat->ctx, sock, fn ? fn : srv_tx_timestamp, fn ? arg : s) < 0)
     return -1;
-  s->tx_timestamps = true;
+  s->tx_timestamps = true;   /* replies ask for them only with a client log */
   return 0;
 }
 

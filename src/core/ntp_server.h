@@ -98,9 +98,12 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
 /* plat_recv_fn for server sockets; arg is the struct ntp_server. */
 void srv_receive(void *arg, int sock, const struct plat_datagram *dg);
 
-/* Ask the platform for kernel transmit timestamps on a server socket (needs
- * the client log, where they are kept). 0, or -1 if unavailable. */
-int srv_enable_tx_timestamps(struct ntp_server *s, int sock);
+/* Ask the platform for kernel transmit timestamps on a server socket, for
+ * the interleaved mode (with the client log, where they are kept). They go
+ * to fn (NULL: srv_tx_timestamp with s), which an owner sharing the socket
+ * sets to take its own and pass the rest to srv_tx_timestamp. 0, or -1 if
+ * unavailable. */
+int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void *arg);
 
 /* plat_tx_fn of the server sockets; arg is the struct ntp_server. */
 void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,

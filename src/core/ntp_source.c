@@ -23,6 +23,8 @@
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define REACH_BITS 8
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
+#define PEER_BASIC_BACKOFF_MIN 4    /* basic packets to a peer that answered basic */
+#define PEER_BASIC_BACKOFF_MAX 256
 
 static void schedule(struct nsrc *s, double delay);
 
@@ -132,14 +134,10 @@ static double poll_interval(const struct nsrc *s)
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
-/* The kernel's transmit time of one of our requests: the outstanding one,
- * or the one of the exchange an interleaved reply will measure. */
-static void on_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                            uint64_t tag, const struct timespec *tx_time)
+/* The kernel's transmit time of one of our packets: the outstanding one,
+ * or the one of the exchange an interleaved answer will measure. */
+bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time)
 {
-  struct nsrc *s = arg;
-  (void)to;
-  (void)port;
   struct timespec cooked = disc_cook(s->disc, tx_time);
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
@@ -147,7 +145,18 @@ static void on_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint1
   } else if (tag == s->xl.nonce && s->xl.remote_rx != 0) {
     s->xl.local_tx = cooked;
     s->xl.tx_source = PLAT_TS_KERNEL;
+  } else {
+    return false;
   }
+  return true;
+}
+
+static void on_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port,
+                            uint64_t tag, const struct timespec *tx_time)
+{
+  (void)to;
+  (void)port;
+  nsrc_tx_timestamp(arg, sock, tag, tx_time);
 }
 
 /* *tagged: the socket reports kernel transmit timestamps. */
@@ -155,13 +164,21 @@ static int request_socket(struct nsrc *s, bool *tagged)
 {
   const struct platform_ops *ops = s->plat->ops;
   *tagged = false;
-  if (s->shared_sock >= 0)
+  if (s->shared_sock >= 0) {
+    *tagged = s->shared_tagged;
     return s->shared_sock;
+  }
   int sock = ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0, on_reply,
                            s);
   if (sock >= 0 && ops->udp_tx_timestamps && ops->udp_send_tagged)
     *tagged = ops->udp_tx_timestamps(s->plat->ctx, sock, on_tx_timestamp, s) == 0;
   return sock;
+}
+
+static void note_receive_field(struct xleave_state *xl, ntp_ts rec)
+{
+  xl->rec_repeated = rec == xl->last_rec;
+  xl->last_rec = rec;
 }
 
 /* A client request; with xleave after a valid reply, naming that exchange
@@ -177,6 +194,7 @@ static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts non
   h.mode = NTP_MODE_CLIENT;
   h.origin = xl->remote_rx;
   h.receive = xl->sent_rx = ntp_ts_from_timespec(&xl->local_rx);
+  note_receive_field(xl, h.receive);
   h.transmit = nonce;
   return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
@@ -198,13 +216,34 @@ static int transmit_poll(const struct nsrc *s)
   return pr->remote_poll > s->p.minpoll ? pr->remote_poll : s->p.minpoll;
 }
 
-/* A symmetric active packet: our reference state, the timestamps to echo,
- * and our cooked time now as transmit timestamp (*tx: the origin the
- * peer's answer must carry). */
-static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts *tx)
+/* The peer packet we echo is the answer of the exchange xl holds (not a
+ * later packet of the peer, nor one that answered nothing). */
+static bool echo_is_saved_exchange(const struct nsrc *s)
 {
   const struct nsrc_peer *pr = &s->peer;
+  return s->xl.remote_rx != 0 && pr->echo_tx == pr->remote_tx &&
+         pr->echo_rx.tv_sec == s->xl.local_rx.tv_sec &&
+         pr->echo_rx.tv_nsec == s->xl.local_rx.tv_nsec;
+}
+
+/* Our next packet to the peer goes interleaved: after an answer to our
+ * last one (xl holds that exchange, and it is the packet we echo), unless
+ * the peer showed it answers in basic mode only. */
+static bool peer_interleaved(const struct nsrc *s)
+{
+  const struct nsrc_peer *pr = &s->peer;
+  return s->p.xleave && (pr->xleave_seen || pr->basic_left == 0) && pr->answered &&
+         echo_is_saved_exchange(s);
+}
+
+/* A symmetric active packet: our reference state, the timestamps to echo,
+ * and our cooked time now as transmit timestamp (*tx: the origin the
+ * peer's basic answer must carry); interleaved, see ntp_source.h. */
+static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts *tx)
+{
+  struct nsrc_peer *pr = &s->peer;
   struct ntp_header h;
+  bool interleaved = peer_interleaved(s);
   struct ref_params rp;
   disc_cooked_time(s->disc, &s->tx_cooked);
   refstate_params(pr->ref, &s->tx_cooked, &rp);
@@ -220,10 +259,19 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
   h.refid = rp.refid;
   if (rp.ref_time.tv_sec != 0 || rp.ref_time.tv_nsec != 0)
     h.reference = ntp_ts_from_timespec(&rp.ref_time);
-  h.origin = pr->echo_tx;
+  h.origin = interleaved ? s->xl.remote_rx : pr->echo_tx;
   if (pr->echo_tx != 0)
     h.receive = ntp_ts_from_timespec(&pr->echo_rx);
-  h.transmit = *tx = ntp_ts_from_timespec(&s->tx_cooked);
+  h.transmit = *tx = ntp_ts_from_timespec(interleaved ? &s->xl.local_tx : &s->tx_cooked);
+  /* An interleaved answer (from a peer with xleave, whatever we sent)
+   * echoes our receive field. */
+  s->xl.sent_rx = s->p.xleave ? h.receive : 0;
+  note_receive_field(&s->xl, h.receive);
+  pr->sent_echo_rx = pr->echo_rx;
+  pr->sent_echo_saved = echo_is_saved_exchange(s);
+  pr->sent_interleaved = interleaved;
+  if (pr->basic_left > 0)
+    pr->basic_left--;
   return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
 
@@ -362,6 +410,8 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
   /* What we tell a peer of its packet's arrival stays on our time scale. */
   if (s->peer.echo_tx != 0)
     slew_time(&s->peer.echo_rx, when, dfreq, doffset);
+  if (s->p.peer && s->xl.sent_rx != 0)
+    slew_time(&s->peer.sent_echo_rx, when, dfreq, doffset);
   sst_slew_samples(&s->stats, when, dfreq, doffset);
   spf_slew(&s->filter, when, dfreq, doffset);
 }
@@ -474,7 +524,7 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
   d->precision = h->precision;
   if (h->reference != 0)
     d->ref_time = ntp_ts_to_timespec(h->reference, sample_time->tv_sec);
-  d->response_time = (double)(int64_t)(h->transmit - h->receive) / 4294967296.0;
+  d->response_time = ntp_ts_diff(h->transmit, h->receive);
   if (s->log && s->log->measurement)
     s->log->measurement(s->log->arg, m);
 }
@@ -667,6 +717,85 @@ static void peer_reschedule(struct nsrc *s, double since_tx)
   schedule(s, fmax(0.0, delay - since_tx));
 }
 
+/* The timestamps an interleaved answer pairs with: the exchange xl holds
+ * (our packet out, its answer back), or crossed: our last packet out, the
+ * packet we echoed back (received at prev_rx). */
+struct pairing {
+  bool crossed;
+  const struct timespec *prev_rx;
+};
+
+/* A server's interleaved reply measures the exchange in xl unless that made
+ * a sample already (chrony's rule: timestamps are never used twice); then
+ * it pairs crossed. A peer's pairs crossed also when the packet we echoed
+ * was no answer of ours; when both pairings are open, the one whose
+ * turnaround (the time between its two packets on one side, ours or the
+ * peer's, which in symmetric mode can be most of a poll) is shorter, so a
+ * frequency difference between the two clocks matters least. Crossed needs
+ * the answer to be to our last packet: not when that one repeated the
+ * receive field of the one before (nothing came between), which a late
+ * answer to the earlier one echoes as well. false: no pairing. */
+static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, struct pairing *out)
+{
+  const struct xleave_state *xl = &s->xl;
+  const struct nsrc_peer *pr = &s->peer;
+  struct pairing exchange = {false, &xl->local_rx};
+  struct pairing crossed = {true, s->p.peer ? &pr->sent_echo_rx : &xl->local_rx};
+  bool exchange_open = !xl->sampled && (!s->p.peer || pr->sent_echo_saved);
+  bool crossed_open = !xl->rec_repeated;
+  if (exchange_open && crossed_open && s->p.peer) {
+    struct ntp_header h;
+    ntp_header_decode(packet, &h);
+    double remote = fabs(ntp_ts_diff(h.transmit, xl->remote_rx));
+    double local = fabs(ts_diff(&s->tx_cooked, &pr->sent_echo_rx));
+    *out = local < remote ? crossed : exchange;
+  } else if (exchange_open || crossed_open) {
+    *out = exchange_open ? exchange : crossed;
+  }
+  return exchange_open || crossed_open;
+}
+
+/* Not the basic answer to our last packet: maybe the interleaved one,
+ * whose origin is the receive field of our packet (see nsrc_receive). */
+static enum exch_result check_interleaved(struct nsrc *s, const struct plat_datagram *dg,
+                                          struct exch_sample *x, struct pairing *pairing)
+{
+  const struct xleave_state *xl = &s->xl;
+  if (dg->len < NTP_HEADER_LEN)
+    return EXCH_BAD_FORMAT;
+  if (!interleaved_pairing(s, dg->data, pairing))
+    return EXCH_BAD_ORIGIN;
+  if (pairing->crossed)
+    return exch_check_interleaved_crossed(dg->data, dg->len, s->p.peer, xl->sent_rx,
+                                          &s->tx_cooked, pairing->prev_rx, x);
+  return exch_check_interleaved(dg->data, dg->len, s->p.peer, xl->sent_rx, &xl->local_tx,
+                                xl->remote_rx, pairing->prev_rx, x);
+}
+
+/* Which of our timestamps an answer's sample uses (pairing: NULL for a
+ * basic answer). */
+static struct answer_times answer_times(const struct nsrc *s, const struct pairing *pairing,
+                                        const struct timespec *t4)
+{
+  const struct xleave_state *xl = &s->xl;
+  if (!pairing)
+    return (struct answer_times){s->tx_cooked, *t4, s->tx_source, false};
+  if (pairing->crossed)
+    return (struct answer_times){s->tx_cooked, *pairing->prev_rx, s->tx_source, true};
+  return (struct answer_times){xl->local_tx, *pairing->prev_rx, xl->tx_source, true};
+}
+
+/* The exchange the next interleaved answer will measure, saved before the
+ * sample moves the time scale (nsrc_slew then moves it too). A basic
+ * answer's exchange makes its sample now: the next one pairs differently. */
+static void save_exchange(struct nsrc *s, ntp_ts remote_rx, const struct timespec *t4,
+                          bool interleaved)
+{
+  s->xl = (struct xleave_state){.remote_rx = remote_rx, .nonce = s->nonce,
+                                .local_tx = s->tx_cooked, .local_rx = *t4,
+                                .tx_source = s->tx_source, .sampled = !interleaved};
+}
+
 /* A symmetric packet from the peer (see ntp_source.h). */
 static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
 {
@@ -675,6 +804,12 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
   struct ntp_header h;
   struct timespec t4 = disc_cook(s->disc, &dg->rx_time);
   enum exch_result r = exch_check_symmetric(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  bool interleaved = false;
+  struct pairing pairing;
+  if (r == EXCH_BAD_ORIGIN && s->xl.sent_rx != 0) {
+    r = check_interleaved(s, dg, &x, &pairing);
+    interleaved = r != EXCH_BAD_ORIGIN;
+  }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
       !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
     s->counters[NSRC_RX_BAD]++;
@@ -700,6 +835,14 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
     s->counters[NSRC_RX_BAD]++;
     return;
   }
+  if (interleaved) {
+    pr->xleave_seen = true;
+  } else if (pr->sent_interleaved && !pr->xleave_seen) {
+    pr->basic_backoff = pr->basic_backoff == 0 ? PEER_BASIC_BACKOFF_MIN
+                        : pr->basic_backoff * 2 < PEER_BASIC_BACKOFF_MAX
+                            ? pr->basic_backoff * 2 : PEER_BASIC_BACKOFF_MAX;
+    pr->basic_left = pr->basic_backoff;
+  }
   bool first = !pr->answered;
   if (first || ntp_ts_newer(h.transmit, pr->remote_tx)) {
     pr->remote_rx = h.receive;
@@ -715,9 +858,12 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
   pr->answered = true;
   pr->remote_poll = h.poll;
   pr->remote_stratum = h.stratum != 0 ? h.stratum : NTP_MAX_STRATUM;
-  struct answer_times at = {s->tx_cooked, t4, s->tx_source, false};
+  struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
+  double since_tx = ts_diff(&t4, &s->tx_cooked);
+  if (s->p.xleave && r == EXCH_OK)
+    save_exchange(s, h.receive, &t4, interleaved);
   process_answer(s, r, &x, &h, &at, dg);
-  peer_reschedule(s, ts_diff(&t4, &at.t1));
+  peer_reschedule(s, since_tx);
 }
 
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
@@ -742,15 +888,11 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
   struct xleave_state *xl = &s->xl;
   bool interleaved = false;
   enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  struct pairing pairing;
   if (r == EXCH_BAD_ORIGIN && xl->sent_rx != 0) {
     /* Not the basic answer: maybe the interleaved one, whose origin is the
      * receive field of our request (never seen off the path). */
-    if (xl->sampled)
-      r = exch_check_interleaved_crossed(dg->data, dg->len, xl->sent_rx, &s->tx_cooked,
-                                         &xl->local_rx, &x);
-    else
-      r = exch_check_interleaved(dg->data, dg->len, xl->sent_rx, &xl->local_tx, xl->remote_rx,
-                                 &xl->local_rx, &x);
+    r = check_interleaved(s, dg, &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
@@ -772,18 +914,9 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
-  struct answer_times at = {s->tx_cooked, t4, s->tx_source, false};
-  if (interleaved && xl->sampled)
-    at = (struct answer_times){s->tx_cooked, xl->local_rx, s->tx_source, true};
-  else if (interleaved)
-    at = (struct answer_times){xl->local_tx, xl->local_rx, xl->tx_source, true};
-  /* The exchange the next interleaved reply will measure, saved before the
-   * sample moves the time scale (nsrc_slew then moves it too). A basic
-   * reply's exchange makes its sample now: the next one pairs differently. */
+  struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
   if (s->p.xleave && r == EXCH_OK)
-    *xl = (struct xleave_state){.remote_rx = h.receive, .nonce = s->nonce,
-                                .local_tx = s->tx_cooked, .local_rx = t4,
-                                .tx_source = s->tx_source, .sampled = !interleaved};
+    save_exchange(s, h.receive, &t4, interleaved);
   close_request(s);
   process_answer(s, r, &x, &h, &at, dg);
 }

@@ -38,9 +38,9 @@
  * server, but at the shorter of the two polls while the peer is reachable,
  * and time our packets after the peer's as chronyd does. No presend.
  *
- * With xleave (RFC 9769's interleaved client mode, as chronyd; servers
- * only): after a valid reply, requests carry origin = the server's receive
- * time of it and receive = our receive time of it. A server that kept its
+ * With xleave (RFC 9769's interleaved modes, as chronyd): after a valid
+ * reply, requests carry origin = the server's receive time of it and
+ * receive = our receive time of it. A server that kept its
  * transmit time answers in interleaved mode: origin = our receive field,
  * transmit = that earlier reply's transmit time (the kernel's, taken after
  * it left); the sample then measures the previous exchange, or, when that
@@ -50,7 +50,21 @@
  * echoing the fields of our outstanding request is taken, once, so a
  * spoofed packet cannot switch the source between modes. Requests from a
  * source's own socket ask for the kernel's transmit timestamp (in any
- * mode), which then replaces the daemon's reading before sendmsg. */
+ * mode), which then replaces the daemon's reading before sendmsg; so do
+ * packets from a shared socket whose owner passes its transmit timestamps
+ * on (nsrc_tx_timestamp).
+ *
+ * A peer with xleave (interleaved symmetric mode): after an answer to our
+ * last packet, our next one carries origin = the peer's receive time of our
+ * last packet (from the answer), receive = when the answer arrived, and
+ * transmit = when our last packet left (the kernel's time, once known). A
+ * peer that answers it in interleaved mode echoes our receive field as its
+ * origin and sends its own earlier transmit time; the sample is then taken
+ * as for a server. A peer that never sent an interleaved packet and
+ * answers one of ours in basic mode (origin = our transmit field, which a
+ * basic peer cannot use as such) gets basic packets for a while (4, then
+ * twice as many each time, at most 256) before we try again; once it sent
+ * an interleaved packet it is known to speak the mode. */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -102,19 +116,29 @@ struct nsrc_peer {
   bool echo_unanswered;         /* echo_tx is from a packet that was no answer,
                                    received since our last packet */
   int remote_poll, remote_stratum;
+  bool sent_interleaved;        /* our last packet was interleaved */
+  struct timespec sent_echo_rx; /* the receive time it carried (cooked) */
+  bool sent_echo_saved;         /* ...of the answer of the exchange in xl */
+  bool xleave_seen;             /* the peer sent an interleaved packet once */
+  int basic_left;               /* packets to send in basic mode... */
+  int basic_backoff;            /* ...after the next basic answer to an
+                                   interleaved packet (doubles to a limit) */
 };
 
-/* Interleaved mode (the xleave option, servers only): the last valid
- * exchange, which the next interleaved reply measures. */
+/* Interleaved mode (the xleave option): the last valid exchange, which
+ * the next interleaved answer measures. */
 struct xleave_state {
-  ntp_ts remote_rx;             /* its server receive time: the origin of our
-                                   next request (0: none yet) */
-  ntp_ts nonce;                 /* its request's transmit field */
+  ntp_ts remote_rx;             /* its server (peer) receive time: the origin
+                                   of our next packet (0: none yet) */
+  ntp_ts nonce;                 /* its packet's transmit field */
   struct timespec local_tx, local_rx;   /* cooked */
   enum plat_ts_source tx_source;
   bool sampled;                 /* a basic reply made its sample already */
   ntp_ts sent_rx;               /* the receive field of the outstanding
                                    request: an interleaved reply's origin */
+  ntp_ts last_rec;              /* the receive field of our last packet */
+  bool rec_repeated;            /* ...was that of the one before: an answer
+                                   naming it may answer either */
 };
 
 struct nsrc {
@@ -126,6 +150,7 @@ struct nsrc {
   void *arg;
 
   int shared_sock;              /* acquisitionport socket; -1: a new one per request */
+  bool shared_tagged;           /* its owner passes on its transmit timestamps */
   int sock;                     /* -1 when no request is outstanding */
   bool presend_done;            /* the outstanding request is the presend */
   ntp_ts nonce;                 /* expected origin of the reply */
@@ -173,6 +198,9 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
  * outstanding request, or something that changes only counters; for a peer
  * (whose owner set peer.ref after nsrc_init), a symmetric packet. */
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg);
+/* The kernel's transmit time of a packet sent from sock with this tag (a
+ * plat_tx_fn's arguments); false if it is none of this source's. */
+bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);
 /* chronyc online/offline: stop polling, or start again at once. */

@@ -42,6 +42,7 @@ struct daemon {
   struct clientlog *clog;         /* clients, serverstats, ratelimit, cmdratelimit */
   int n_server_socks;
   int server_sock[2];             /* IPv4, IPv6; -1: none */
+  bool server_sock_tagged[2];     /* they report kernel transmit timestamps */
   struct client *client;
   struct sources *sources;        /* names, pools, replacements */
   struct config srcdir;           /* the sources of sourcedir files */
@@ -107,6 +108,16 @@ static void on_server_datagram(void *arg, int sock, const struct plat_datagram *
     srv_receive(&d->server, sock, dg);
 }
 
+/* A transmit timestamp of the server socket: of a peer's packet (peers
+ * send from it), else of a reply. */
+static void on_server_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
+                         uint64_t tag, const struct timespec *tx_time)
+{
+  struct daemon *d = arg;
+  if (!d->client || !client_tx_timestamp(d->client, sock, to, port, tag, tx_time))
+    srv_tx_timestamp(&d->server, sock, to, port, tag, tx_time);
+}
+
 /* As chronyd, peers of the configuration need the server socket (they send
  * from it) even when no client is allowed. */
 static bool has_peer(const struct config *cfg, enum addr_family f)
@@ -134,7 +145,9 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
   }
   d->n_server_socks++;
   d->server_sock[f == ADDR_INET6] = sock;
-  if (srv_enable_tx_timestamps(&d->server, sock) < 0 && d->server.clog)
+  d->server_sock_tagged[f == ADDR_INET6] = srv_enable_tx_timestamps(&d->server, sock,
+                                                                    on_server_tx, d) == 0;
+  if (!d->server_sock_tagged[f == ADDR_INET6] && d->server.clog)
     log_printf(PLAT_LOG_WARN, "No kernel transmit timestamps on the NTP socket: interleaved "
                               "replies will carry the daemon's transmit times");
 }
@@ -389,8 +402,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
     return false;
-  client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0]);
-  client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1]);
+  client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->server_sock_tagged[0]);
+  client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);
   sources_add(d->sources, &d->cfg, d->client);
   sources_add(d->sources, &d->srcdir, d->client);
   dumps_load(d->cfg.dumpdir, d->client, o->reload, o->user);

@@ -257,7 +257,7 @@ static bool open_worker(struct workers *ws, struct worker *w, const struct clog_
                  strerror(-w->sock[f]));
       return false;
     }
-    srv_enable_tx_timestamps(&w->srv, w->sock[f]);
+    srv_enable_tx_timestamps(&w->srv, w->sock[f], NULL, NULL);
   }
   loop_add_timer(w->loop, SNAPSHOT_PERIOD, refresh, w);
   return true;

@@ -81,6 +81,11 @@ uint32_t ntp_short_from_double(double seconds)
   return (uint32_t)units;
 }
 
+double ntp_ts_diff(ntp_ts a, ntp_ts b)
+{
+  return (double)(int64_t)(a - b) / 4294967296.0;
+}
+
 double ntp_short_to_double(uint32_t s)
 {
   return s / 65536.0;

@@ -25,6 +25,8 @@ ntp_ts ntp_ts_from_timespec(const struct timespec *ts);
  * is rounded to the nearest nanosecond, which may carry one second).
  * Round trip through ntp_ts_from_timespec() is exact to the nanosecond. */
 struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot);
+/* a - b in seconds, for timestamps less than 2^31 s apart (either way). */
+double ntp_ts_diff(ntp_ts a, ntp_ts b);
 
 /* Short format, saturating: negative values give 0, too large 0xffffffff.
  * Rounded up, as these are error bounds; NaN gives 0xffffffff (the worst). */

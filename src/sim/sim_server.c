@@ -120,7 +120,7 @@ struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *
                                          cfg->port ? cfg->port : 123, on_request, s);
     ok &= s->socks[i] >= 0;
     if (s->socks[i] >= 0 && s->clog)
-      ok &= srv_enable_tx_timestamps(&s->srv, s->socks[i]) == 0;
+      ok &= srv_enable_tx_timestamps(&s->srv, s->socks[i], NULL, NULL) == 0;
   }
   if (ok && cfg->step != 0.0)
     ok = sim_sched_add(sched, sim_sched_start(sched) + sim_ns(cfg->step_at), on_step, s, s) != 0;

@@ -8,14 +8,20 @@ kernel's transmit timestamps ('K'), and chronyc's ntpdata over stratumd's
 Unix socket says `Interleaved : Yes`. Without xleave they stay 'B'. And
 the other way round: chronyd with xleave against stratumd's server reports
 interleaved measurements and `Interleaved : Yes` in its own chronyc's
-ntpdata. Waits are bounded (15 s for the rows)."""
+ntpdata.
+
+Peers (interleaved symmetric mode): stratumd and chronyd each with
+`peer ... xleave` report interleaved measurements of each other; stratumd
+with xleave beside a chronyd peer without it synchronises, and chronyd
+keeps taking its packets as valid. Waits are bounded (15-20 s for
+the rows)."""
 import os
 import re
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, require_stratumd, serving_chronyd, start_server,
-                     wait_log_rows)
+from ntptest import (Daemon, chronyd_daemon, free_udp_port, require_stratumd, serving_chronyd,
+                     start_server, wait_for, wait_log_rows)
 from test_peer import chronyc
 
 ROW = re.compile(r"^\d{4}-\S+ \S+ \S+ .* (\d)([BI]) (\S) (\S)\s*$", re.M)
@@ -94,3 +100,79 @@ def test_chronyd_xleave_client_of_stratumd_reports_interleaved(stratumd_server, 
     print(rows, ntpdata)
     assert len(rows) >= 5 and rows[-1] == ("4", "I"), rows
     assert re.search(r"^Interleaved\s*: Yes$", ntpdata, re.M), ntpdata
+
+
+def start_peers(tmp_path, chronyd_xleave, stratumd_xleave):
+    """chronyd (local stratum 1) and stratumd peering on loopback at poll 0,
+    each with a Unix command socket; returns (chronyd, stratumd, chronyd's
+    socket, stratumd's socket, stratumd's measurements.log)."""
+    require_stratumd()
+    a, b = free_udp_port(), free_udp_port()
+    sockdir = tmp_path / "sock"
+    sockdir.mkdir(mode=0o770)
+    os.chmod(sockdir, 0o770)          # chronyd insists on no access for others
+    csock, ssock = sockdir / "chronyd.sock", sockdir / "stratumd.sock"
+    c = chronyd_daemon(tmp_path / "chronyd", [
+        "port %d" % b, "bindaddress 127.0.0.1", "local stratum 1",
+        "peer 127.0.0.1 port %d minpoll 0 maxpoll 0 iburst%s" % (a, chronyd_xleave),
+        "cmdport 0", "bindcmdaddress %s" % csock])
+    s = Daemon(tmp_path / "stratumd", "\n".join([
+        "port %d" % a, "bindaddress 127.0.0.1", "allow 127.0.0.1",
+        "peer 127.0.0.1 port %d minpoll 0 maxpoll 0 iburst%s" % (b, stratumd_xleave),
+        "logdir %s" % (tmp_path / "stratumd"), "log measurements",
+        "bindcmdaddress %s" % ssock]) + "\n")
+    c.start(wait_ports=[(4, b)])
+    s.start(wait_ports=[(4, a)])
+    return c, s, csock, ssock, tmp_path / "stratumd" / "measurements.log"
+
+
+def stop_peers(c, s):
+    print("---- stratumd (exit %s)\n%s" % (s.stop(), s.log()))
+    print("---- chronyd (exit %s)\n%s" % (c.stop(), c.log()))
+
+
+def ntpdata_fields(text):
+    return dict(re.findall(r"^([^:\n]+?)\s*: (.*)$", text, re.M))
+
+
+def test_xleave_peers_stratumd_and_chronyd(tmp_path):
+    c, s, csock, ssock, log = start_peers(tmp_path, " xleave", " xleave")
+    try:
+        rows = wait_log_rows(s, log, ROW, 8, 20.0)
+        assert wait_for(lambda: "Selected source 127.0.0.1" in s.log(), 10.0), s.log()
+        ours = ntpdata_fields(chronyc(str(ssock), "ntpdata", "127.0.0.1"))
+        theirs = ntpdata_fields(chronyc(str(csock), "ntpdata", "127.0.0.1"))
+    finally:
+        stop_peers(c, s)
+    print("\n".join(" ".join(r) for r in rows))
+    print("stratumd's ntpdata:", ours)
+    print("chronyd's ntpdata:", theirs)
+    assert len(rows) >= 8, rows
+    assert all(r[1] == "I" for r in rows[-3:]), rows
+    assert rows[-1][2] == "K", rows            # our earlier transmit, the kernel's
+    assert ours["Mode"] == "Symmetric active" and ours["Interleaved"] == "Yes", ours
+    # chronyd measured stratumd's interleaved packets (no sample: stratumd is
+    # synchronised to it, the loop test), and most were valid.
+    assert theirs["Mode"] == "Symmetric active" and theirs["Interleaved"] == "Yes", theirs
+    assert int(theirs["Total valid RX"]) * 2 >= int(theirs["Total RX"]), theirs
+
+
+def test_xleave_peer_beside_basic_chronyd(tmp_path):
+    """chronyd without xleave answers stratumd's interleaved packets in basic
+    mode: stratumd then sends basic packets (trying again after 4, 8, 16...
+    packets), synchronises, and chronyd keeps taking its packets as valid."""
+    c, s, csock, ssock, log = start_peers(tmp_path, "", " xleave")
+    try:
+        rows = wait_log_rows(s, log, ROW, 12, 20.0)
+        assert wait_for(lambda: "Selected source 127.0.0.1" in s.log(), 10.0), s.log()
+        theirs = ntpdata_fields(chronyc(str(csock), "ntpdata", "127.0.0.1"))
+    finally:
+        stop_peers(c, s)
+    print("\n".join(" ".join(r) for r in rows))
+    print("chronyd's ntpdata:", theirs)
+    assert len(rows) >= 12 and all(r[1] == "B" for r in rows), rows
+    assert theirs["Interleaved"] == "No", theirs
+    # Without the backoff every packet would be interleaved and none valid
+    # for chronyd; with it, most are valid (in a 20 s run that starts with
+    # attempts after 4 and 8 packets, at least a third).
+    assert int(theirs["Total valid RX"]) * 3 >= int(theirs["Total RX"]), theirs

@@ -1,5 +1,12 @@
 /* client: symmetric mode (peer sources) on the simulated platform.
  *
+ * - Interleaved symmetric mode (xleave): the pair with xleave on both
+ *   sides measures each other interleaved, with kernel transmit times that
+ *   the server socket's owner passes to the client; with xleave on one side
+ *   only, both stay basic and B still synchronises. A scripted peer checks
+ *   the interleaved packets' fields, the pairings (crossed after a basic
+ *   sample, then the previous exchange), the spoofing guards, and the
+ *   backoff after basic answers (4, then 8 basic packets between tries).
  * - A pair: host A has a server and peers with B; B's only source is A.
  *   Both clocks start wrong; B converges to the true time through A, and A
  *   never takes B (synchronised to A) as a source: the loop test.
@@ -17,6 +24,7 @@
 #include <string.h>
 
 #include "core/client.h"
+#include "core/ntp_source.h"
 #include "proto/ntp_packet.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
@@ -31,6 +39,7 @@ struct node {
   struct client *client;
   int sock;
   unsigned unclaimed;              /* datagrams the client left to the server */
+  unsigned unclaimed_tx;           /* transmit timestamps likewise */
 };
 
 static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg)
@@ -38,6 +47,14 @@ static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg
   struct node *n = arg;
   if (!client_peer_receive(n->client, sock, dg))
     n->unclaimed++;
+}
+
+static void on_server_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
+                         uint64_t tag, const struct timespec *tx_time)
+{
+  struct node *n = arg;
+  if (!client_tx_timestamp(n->client, sock, to, port, tag, tx_time))
+    n->unclaimed_tx++;
 }
 
 static void node_start(struct node *n, bool control)
@@ -53,10 +70,11 @@ static void node_start(struct node *n, bool control)
   assert_non_null(n->client);
   n->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, PORT, on_server_socket, n);
   assert_true(n->sock >= 0);
-  client_set_server_socket(n->client, ADDR_INET4, n->sock);
+  assert_int_equal(plat->ops->udp_tx_timestamps(plat->ctx, n->sock, on_server_tx, n), 0);
+  client_set_server_socket(n->client, ADDR_INET4, n->sock, true);
 }
 
-static void add_source(struct node *n, const char *addr, bool peer)
+static void add_source_x(struct node *n, const char *addr, bool peer, bool xleave)
 {
   struct client_source_params s;
   client_source_defaults(&s);
@@ -64,8 +82,14 @@ static void add_source(struct node *n, const char *addr, bool peer)
   s.minpoll = s.maxpoll = POLL;
   s.iburst = true;
   s.peer = peer;
+  s.xleave = xleave;
   snprintf(s.name, sizeof(s.name), "%s", addr);
   assert_true(client_add_source(n->client, &s) >= 0);
+}
+
+static void add_source(struct node *n, const char *addr, bool peer)
+{
+  add_source_x(n, addr, peer, false);
 }
 
 static void report(const struct node *n, unsigned i, struct client_source_report *r)
@@ -73,9 +97,18 @@ static void report(const struct node *n, unsigned i, struct client_source_report
   assert_true(client_source_report(n->client, i, r));
 }
 
-static void test_pair_converges(void **state)
+/* A's and B's measurements of each other over the steady state. */
+struct pair_counts {
+  int a_seen, a_interleaved, b_seen, b_interleaved, b_kernel_tx;
+  double b_worst;
+};
+
+/* Host A has a server and peers with B; B's only source is A; xleave on
+ * A's and B's peer sources as given. Both clocks start wrong; run 1200 s,
+ * then watch 800 s: B converges to the true time through A, and A never
+ * takes B (synchronised to A) as a source: the loop test. */
+static struct pair_counts run_pair(bool a_xleave, bool b_xleave)
 {
-  (void)state;
   struct timespec start = {.tv_sec = 1700000000};
   struct sim_link_params lan = {.delay = 100e-6, .jitter = 20e-6};
   struct sim_clock_params ca = {.offset = 0.05, .freq = 30.0};
@@ -83,30 +116,42 @@ static void test_pair_converges(void **state)
   struct sim_server_config cfg = {0};
   struct node a = {0}, b = {0};
   struct client_source_report r;
+  struct pair_counts n = {0};
 
   struct sim_world *w = sim_world_new(7, &start);
   assert_int_equal(sim_net_set_default(sim_world_net(w), &lan), 0);
   struct sim_platform *server_host = sim_world_add_host(w, "server", "192.0.2.10", NULL);
   a.host = sim_world_add_host(w, "a", "192.0.2.1", &ca);
   b.host = sim_world_add_host(w, "b", "192.0.2.2", &cb);
-  assert_non_null(server_host);
   struct sim_server *server = sim_server_new(sim_world_sched(w), server_host, &cfg);
   assert_non_null(server);
   node_start(&a, true);
   node_start(&b, true);
   add_source(&a, "192.0.2.10", false);
-  add_source(&a, "192.0.2.2", true);
-  add_source(&b, "192.0.2.1", true);
+  add_source_x(&a, "192.0.2.2", true, a_xleave);
+  add_source_x(&b, "192.0.2.1", true, b_xleave);
   client_start(a.client);
   client_start(b.client);
-
   assert_int_equal(sim_world_run(w, 1200.0), 0);
-  double worst = 0.0;
   for (int i = 0; i < 100; i++) {         /* the next 800 s: steady state */
     assert_int_equal(sim_world_run(w, 8.0), 0);
-    worst = fmax(worst, fabs(sim_platform_offset(b.host)));
+    n.b_worst = fmax(n.b_worst, fabs(sim_platform_offset(b.host)));
+    report(&a, 1, &r);
+    if (r.ntp->valid) {
+      n.a_seen++;
+      n.a_interleaved += r.ntp->m.interleaved;
+    }
+    report(&b, 0, &r);
+    if (r.ntp->valid) {
+      n.b_seen++;
+      n.b_interleaved += r.ntp->m.interleaved;
+      n.b_kernel_tx += r.ntp->m.tx_source == PLAT_TS_KERNEL;
+    }
   }
-  assert_true(worst < 1e-3);
+  print_message("A %d/%d interleaved, B %d/%d interleaved (%d kernel tx), B worst %.1f us\n",
+                n.a_interleaved, n.a_seen, n.b_interleaved, n.b_seen, n.b_kernel_tx,
+                n.b_worst * 1e6);
+  assert_true(n.b_worst < 1e-3);
   assert_true(fabs(sim_platform_offset(a.host)) < 1e-3);
   assert_int_equal(client_selected(b.client), 0);
   assert_int_equal(client_selected(a.client), 0);
@@ -125,12 +170,52 @@ static void test_pair_converges(void **state)
   assert_true(__builtin_popcount(r.reach) >= 6);
   assert_true(r.valid_replies * 10 >= r.requests * 8);
   assert_true(r.n_samples >= 4);
-  assert_int_equal(a.unclaimed + b.unclaimed, 0);
-
+  assert_int_equal(a.unclaimed + b.unclaimed + a.unclaimed_tx + b.unclaimed_tx, 0);
   client_free(a.client);
   client_free(b.client);
   sim_server_free(server);
   sim_world_free(w);
+  return n;
+}
+
+static void test_pair_converges(void **state)
+{
+  (void)state;
+  struct pair_counts n = run_pair(false, false);
+  assert_int_equal(n.a_interleaved + n.b_interleaved, 0);
+}
+
+/* Both with xleave: the measurements in the steady state are interleaved
+ * on both sides (all but the few after one side sent twice without an
+ * answer between, whose answer is basic), with kernel transmit times
+ * (taken on the shared server socket and passed to the peer source); B
+ * synchronises as in basic mode. */
+static void test_pair_interleaved(void **state)
+{
+  (void)state;
+  struct pair_counts n = run_pair(true, true);
+  assert_int_equal(n.a_seen, 100);
+  assert_int_equal(n.b_seen, 100);
+  assert_true(n.a_interleaved >= 90);
+  assert_true(n.b_interleaved >= 90);
+  assert_int_equal(n.b_kernel_tx, 100);
+  /* As close as in basic mode (7 us with this seed): a wrong pairing
+   * showed here as 55 us. */
+  assert_true(n.b_worst < 15e-6);
+}
+
+/* One side with xleave: its first interleaved packet is answered in basic
+ * mode, after which it stays basic; the other side keeps getting answers
+ * and synchronises. */
+static void test_pair_one_side_interleaved(void **state)
+{
+  (void)state;
+  for (int xleave_on_a = 0; xleave_on_a < 2; xleave_on_a++) {
+    struct pair_counts n = run_pair(xleave_on_a, !xleave_on_a);
+    assert_int_equal(n.a_interleaved + n.b_interleaved, 0);
+    assert_true(n.b_seen >= 90);
+    assert_true(n.b_worst < 1e-3);
+  }
 }
 
 /* ---- a scripted peer ---- */
@@ -157,7 +242,7 @@ static void on_peer_socket(void *arg, int sock, const struct plat_datagram *dg)
   f->received++;
 }
 
-static int setup(void **state)
+static int setup_with(void **state, bool xleave)
 {
   static struct scripted f;
   struct timespec start = {.tv_sec = 1700000000};
@@ -174,9 +259,14 @@ static int setup(void **state)
   f.peer_sock = p->ops->udp_open(p->ctx, ADDR_INET4, NULL, PORT, on_peer_socket, &f);
   assert_true(f.peer_sock >= 0);
   node_start(&f.c, false);
-  add_source(&f.c, "192.0.2.2", true);
+  add_source_x(&f.c, "192.0.2.2", true, xleave);
   *state = &f;
   return 0;
+}
+
+static int setup(void **state)
+{
+  return setup_with(state, false);
 }
 
 static int teardown(void **state)
@@ -357,12 +447,177 @@ static void test_answers(void **state)
   assert_int_equal(r.reach, 3);
 }
 
+/* ---- a scripted peer, interleaved ---- */
+
+static int setup_xleave(void **state)
+{
+  return setup_with(state, true);
+}
+
+/* Run until the client sends its next packet (bounded); return it. */
+static struct ntp_header next_packet(struct scripted *f)
+{
+  struct ntp_header h;
+  unsigned before = f->received;
+  for (int i = 0; i < 80 && f->received == before; i++)
+    run(f, 0.5);
+  assert_int_equal(f->received, before + 1);
+  ntp_header_decode(f->last, &h);
+  return h;
+}
+
+static double ts_seconds(ntp_ts a, ntp_ts b)
+{
+  return (double)(int64_t)(a - b) / 4294967296.0;
+}
+
+/* The peer's interleaved answer to the client's last packet: origin = its
+ * receive field, transmit = the peer's earlier transmit time `prev_tx`. */
+static struct ntp_header interleaved_answer(struct scripted *f, ntp_ts prev_tx)
+{
+  struct ntp_header req, h = answer(f, NTP_MODE_ACTIVE);
+  ntp_header_decode(f->last, &req);
+  h.origin = req.receive;
+  h.transmit = prev_tx;
+  return h;
+}
+
+static void test_interleaved_packets(void **state)
+{
+  struct scripted *f = *state;
+  client_start(f->c.client);
+  struct ntp_header p1 = next_packet(f);
+  assert_int_equal(p1.origin, 0);
+  /* A basic answer: a sample, and the next packet goes interleaved. */
+  struct ntp_header a1 = answer(f, NTP_MODE_ACTIVE);
+  send_packet(f, &a1);
+  assert_int_equal(source(f).n_samples, 1);
+  struct ntp_header p2 = next_packet(f);
+  assert_int_equal(p2.origin, a1.receive);          /* the peer's receive time of p1 */
+  assert_true(fabs(ts_seconds(p2.receive, a1.transmit) - 100e-6) < 1e-8);
+  /* Its transmit field: when p1 left, as the (simulated) kernel took it. */
+  assert_true(fabs(ts_seconds(p2.transmit, p1.transmit)) < 1e-8);
+
+  /* Packets that must not pass as the interleaved answer: origin = p2's
+   * origin (anyone who saw a1 knows it), a replay of a1 (whose origin, p1's
+   * transmit field, is p2's too here: the simulated kernel takes the same
+   * time as the daemon); and from the wrong port (not the peer's at all). */
+  struct client_source_report r = source(f);
+  struct ntp_header h = interleaved_answer(f, a1.transmit);
+  h.origin = p2.origin;
+  send_packet(f, &h);
+  send_packet(f, &a1);
+  h = interleaved_answer(f, a1.transmit);
+  send_from(f, &h, 4123);
+  struct client_source_report r2 = source(f);
+  assert_int_equal(r2.valid_replies, r.valid_replies);
+  assert_int_equal(r2.n_samples, r.n_samples);
+  assert_int_equal(f->c.unclaimed, 1);
+
+  /* The interleaved answer: a1 made a sample already, so it pairs crossed
+   * (p2 out, a1 back): offset 0, delay 200 us, marked interleaved. */
+  h = interleaved_answer(f, a1.transmit);
+  ntp_ts h_sent = peer_now(f);
+  send_packet(f, &h);
+  r = source(f);
+  assert_int_equal(r.valid_replies, 2);
+  assert_int_equal(r.n_samples, 2);
+  assert_true(r.ntp->m.interleaved);
+  assert_true(fabs(r.last_offset) < 1e-7);
+  assert_true(fabs(r.last_delay - 200e-6) < 1e-7);
+  /* A second copy: a duplicate. */
+  send_packet(f, &h);
+  assert_int_equal(source(f).valid_replies, 2);
+
+  /* Next round: interleaved again, now measuring the previous exchange
+   * (p2 out at p3's transmit field, h back) in full. */
+  struct ntp_header p3 = next_packet(f);
+  assert_int_equal(p3.origin, h.receive);
+  assert_true(fabs(ts_seconds(p3.transmit, p2.transmit)) > 1.0);
+  struct ntp_header i3 = interleaved_answer(f, h_sent + (1ull << 32) / 1000000);
+  send_packet(f, &i3);
+  r = source(f);
+  assert_int_equal(r.n_samples, 3);
+  assert_true(r.ntp->m.interleaved);
+  /* The peer says h left 1 us later than it did: half of it in the
+   * offset, all of it off the delay. */
+  assert_true(fabs(r.last_offset - 0.5e-6) < 1e-7);
+  assert_true(fabs(r.last_delay - 199e-6) < 1e-7);
+}
+
+/* Two packets with the same receive field (nothing came from the peer
+ * between them): an interleaved answer naming it may answer the earlier
+ * one, so it cannot pair crossed with the later one; it is no sample (only
+ * echoed), and the next packet, with a fresh receive field, is answered. */
+static void test_late_interleaved_answer(void **state)
+{
+  struct scripted *f = *state;
+  client_start(f->c.client);
+  next_packet(f);
+  struct ntp_header a1 = answer(f, NTP_MODE_ACTIVE);
+  send_packet(f, &a1);
+  struct ntp_header p2 = next_packet(f);
+  ntp_ts p2_rx = f->last_rx;
+  struct ntp_header p3 = next_packet(f);         /* p2 went unanswered */
+  assert_int_equal(p3.receive, p2.receive);
+  struct ntp_header late = interleaved_answer(f, a1.transmit);
+  late.receive = p2_rx;                           /* it answers p2 */
+  ntp_ts late_sent = peer_now(f);
+  send_packet(f, &late);
+  struct client_source_report r = source(f);
+  assert_int_equal(r.valid_replies, 1);
+  assert_int_equal(r.n_samples, 1);
+  struct ntp_header p4 = next_packet(f);
+  assert_int_not_equal(p4.receive, p3.receive);
+  /* Crossed: p4 out, `late` (the packet p4 echoed) back. */
+  struct ntp_header i4 = interleaved_answer(f, late_sent);
+  send_packet(f, &i4);
+  r = source(f);
+  assert_int_equal(r.valid_replies, 2);
+  assert_true(r.ntp->m.interleaved);
+  assert_true(fabs(r.last_offset) < 1e-7);
+  assert_true(fabs(r.last_delay - 200e-6) < 1e-7);
+}
+
+/* A peer that answers interleaved packets in basic mode (and never sent an
+ * interleaved one): the answer is a valid basic sample (our packet's real
+ * transmit time, not its transmit field), then 4 packets go basic, then
+ * the client tries again, then 8 go basic. */
+static void test_basic_peer_backoff(void **state)
+{
+  struct scripted *f = *state;
+  client_start(f->c.client);
+  next_packet(f);
+  struct ntp_header a = answer(f, NTP_MODE_ACTIVE);
+  send_packet(f, &a);
+  int interleaved[16];
+  for (int i = 0; i < 16; i++) {
+    struct ntp_header p = next_packet(f);
+    interleaved[i] = p.origin != a.transmit;
+    a = answer(f, NTP_MODE_ACTIVE);          /* basic: origin = p's transmit field */
+    send_packet(f, &a);
+    struct client_source_report r = source(f);
+    assert_int_equal(r.n_samples, i + 2);
+    assert_false(r.ntp->m.interleaved);
+    assert_true(fabs(r.last_offset) < 1e-7);
+    assert_true(fabs(r.last_delay - 200e-6) < 1e-7);
+  }
+  const int want[16] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+  for (int i = 0; i < 16; i++)
+    assert_int_equal(interleaved[i], want[i]);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_pair_converges),
+    cmocka_unit_test(test_pair_interleaved),
+    cmocka_unit_test(test_pair_one_side_interleaved),
     cmocka_unit_test_setup_teardown(test_packets_sent, setup, teardown),
     cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_interleaved_packets, setup_xleave, teardown),
+    cmocka_unit_test_setup_teardown(test_late_interleaved_answer, setup_xleave, teardown),
+    cmocka_unit_test_setup_teardown(test_basic_peer_backoff, setup_xleave, teardown),
   };
   return cmocka_run_group_tests_name("client_peer", tests, NULL, NULL);
 }
