@@ -1,10 +1,13 @@
 """acquisitionport: stratumd -x sends every request to its server from the one
 port configured, and still selects the server. A UDP relay written here sits
-between client and server and records the source port of each request."""
+between client and server and records the source port of each request. The
+shared socket reports the kernel's transmit timestamps as a source's own
+socket does (measurements.log: K in the TX column)."""
+import re
 import socket
 import threading
 
-from ntptest import Daemon, free_udp_port, start_server, udp_ports_of, wait_for
+from ntptest import Daemon, free_udp_port, start_server, udp_ports_of, wait_for, wait_log_rows
 
 
 class Relay:
@@ -68,3 +71,20 @@ def test_requests_leave_from_acquisitionport(tmp_path):
     assert len(relay.sources) >= 3
     assert {p for _, p in relay.sources} == {acq}
     assert "not implemented" not in client.log()
+
+
+def test_kernel_transmit_timestamps_on_the_shared_socket(tmp_path):
+    server, (addr, port) = start_server(tmp_path / "server")
+    logdir = tmp_path / "client"
+    client = Daemon(logdir, "port 0\nacquisitionport %d\nserver %s port %d iburst minpoll 0 "
+                    "maxpoll 0\nlogdir %s\nlog measurements\n"
+                    % (free_udp_port(), addr, port, logdir))
+    try:
+        client.start()
+        rows = wait_log_rows(client, logdir / "measurements.log",
+                             re.compile(r"^\d{4}-.* \d[BI] (\S) (\S)\s*$", re.M), 4, 15.0)
+    finally:
+        client.stop()
+        server.stop()
+    print(rows)
+    assert len(rows) >= 4 and all(tx == "K" for tx, _ in rows), rows
