@@ -27,6 +27,7 @@
 #define PEER_BASIC_BACKOFF_MAX 256
 
 static void schedule(struct nsrc *s, double delay);
+static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
 
 /* The source's key, or NULL (none configured, or missing from the ring). */
 static const struct ntp_key *source_key(const struct nsrc *s)
@@ -141,9 +142,11 @@ bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct time
   struct timespec cooked = disc_cook(s->disc, tx_time);
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
+    s->tx_sent = ntp_ts_from_timespec(&cooked);
     s->tx_source = PLAT_TS_KERNEL;
   } else if (tag == s->xl.nonce && s->xl.remote_rx != 0) {
     s->xl.local_tx = cooked;
+    s->xl.local_tx_sent = ntp_ts_from_timespec(&cooked);
     s->xl.tx_source = PLAT_TS_KERNEL;
   } else {
     return false;
@@ -262,7 +265,7 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
   h.origin = interleaved ? s->xl.remote_rx : pr->echo_tx;
   if (pr->echo_tx != 0)
     h.receive = ntp_ts_from_timespec(&pr->echo_rx);
-  h.transmit = *tx = ntp_ts_from_timespec(interleaved ? &s->xl.local_tx : &s->tx_cooked);
+  h.transmit = *tx = interleaved ? s->xl.local_tx_sent : ntp_ts_from_timespec(&s->tx_cooked);
   /* An interleaved answer (from a peer with xleave, whatever we sent)
    * echoes our receive field. */
   s->xl.sent_rx = s->p.xleave ? h.receive : 0;
@@ -308,6 +311,7 @@ static void transmit(void *arg)
       len = build_request(s, buf, sizeof(buf), nonce);
       disc_cooked_time(s->disc, &s->tx_cooked);
     }
+    s->tx_sent = ntp_ts_from_timespec(&s->tx_cooked);
     s->tx_source = PLAT_TS_DAEMON;
     /* Set before sending: the kernel's transmit time may be reported
      * during the call (the simulator's is reported right after it). */
@@ -328,7 +332,7 @@ static void transmit(void *arg)
   s->counters[NSRC_TX]++;
   s->peer.answered = s->peer.echo_unanswered = false;
 
-  double interval = ldexp(1.0, transmit_poll(s));
+  double interval = s->p.peer ? peer_delay(s, 0.0, true) : ldexp(1.0, transmit_poll(s));
   if (s->presend_done) {
     interval = WARM_UP_DELAY;
   } else if (s->burst_total > 0) {
@@ -341,9 +345,15 @@ static void transmit(void *arg)
     schedule(s, interval);
 }
 
+/* As chrony, the randomness only lengthens the delay (by up to 2 %). It
+ * matters to peers: a peer of lower stratum sends right after our packet
+ * once ours come a little more than a poll after its own (chronyd's rule in
+ * peer_reschedule), which our slightly longer intervals bring about; with
+ * a randomness centred on the poll the two could settle with the answer a
+ * tenth of a poll later, every basic measurement then spanning that. */
 static void schedule(struct nsrc *s, double delay)
 {
-  delay *= 1.0 + SAMPLING_RANDOMNESS * (random_unit(s) - 0.5);
+  delay *= 1.0 + SAMPLING_RANDOMNESS * random_unit(s);
   s->timer = s->plat->ops->timer_add(s->plat->ctx, delay, transmit, s);
 }
 
@@ -697,24 +707,29 @@ static int our_stratum(const struct nsrc *s)
   return rp.stratum != 0 ? rp.stratum : NTP_MAX_STRATUM;
 }
 
-/* chronyd's timing after an answer from the peer (outside bursts): our next
- * packet is due a transmit poll after our last one, a tenth of the poll
- * later for a peer of higher stratum (it synchronises to us: from then on
- * our packets follow its own closely, so its measurements span little
- * time) and for a peer of our stratum that answered late in our interval
- * (so the two interleave evenly). */
+/* chronyd's timing of our packets to a peer (outside bursts), since_tx
+ * after our last one (0 on sending it): a transmit poll after it, a tenth
+ * of the poll later for a peer of higher stratum (it synchronises to us: we
+ * wait for its next packet and answer that at once, so its measurements
+ * span little time) and, after an answer, for a peer of our stratum that
+ * answered late in our interval (so the two interleave evenly). */
+static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx)
+{
+  double delay = ldexp(1.0, transmit_poll(s));
+  int higher = s->peer.remote_stratum - our_stratum(s);
+  if ((higher > 0 && since_tx * PEER_SAMPLING_ADJ < delay) ||
+      (!on_tx && higher == 0 && since_tx / delay > PEER_SAMPLING_ADJ - 0.5))
+    delay *= PEER_SAMPLING_ADJ;
+  return fmax(0.0, delay - since_tx);
+}
+
 static void peer_reschedule(struct nsrc *s, double since_tx)
 {
   if (!s->online || s->burst_total > 0)
     return;
-  double delay = ldexp(1.0, transmit_poll(s));
-  int higher = s->peer.remote_stratum - our_stratum(s);
-  if ((higher > 0 && since_tx * PEER_SAMPLING_ADJ < delay) ||
-      (higher == 0 && since_tx / delay > PEER_SAMPLING_ADJ - 0.5))
-    delay *= PEER_SAMPLING_ADJ;
   if (s->timer)
     s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  schedule(s, fmax(0.0, delay - since_tx));
+  schedule(s, peer_delay(s, since_tx, false));
 }
 
 /* The timestamps an interleaved answer pairs with: the exchange xl holds
@@ -731,10 +746,10 @@ struct pairing {
  * was no answer of ours; when both pairings are open, the one whose
  * turnaround (the time between its two packets on one side, ours or the
  * peer's, which in symmetric mode can be most of a poll) is shorter, so a
- * frequency difference between the two clocks matters least. Crossed needs
- * the answer to be to our last packet: not when that one repeated the
- * receive field of the one before (nothing came between), which a late
- * answer to the earlier one echoes as well. false: no pairing. */
+ * frequency difference between the two clocks matters least. false: none,
+ * when our last packet repeated the receive field of the one before
+ * (nothing came between): the answer may be to either, and its receive
+ * timestamp is then no use (nor the exchange it would save). */
 static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, struct pairing *out)
 {
   const struct xleave_state *xl = &s->xl;
@@ -742,17 +757,18 @@ static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, str
   struct pairing exchange = {false, &xl->local_rx};
   struct pairing crossed = {true, s->p.peer ? &pr->sent_echo_rx : &xl->local_rx};
   bool exchange_open = !xl->sampled && (!s->p.peer || pr->sent_echo_saved);
-  bool crossed_open = !xl->rec_repeated;
-  if (exchange_open && crossed_open && s->p.peer) {
+  if (xl->rec_repeated)
+    return false;
+  *out = exchange_open ? exchange : crossed;
+  if (exchange_open && s->p.peer) {
     struct ntp_header h;
     ntp_header_decode(packet, &h);
     double remote = fabs(ntp_ts_diff(h.transmit, xl->remote_rx));
     double local = fabs(ts_diff(&s->tx_cooked, &pr->sent_echo_rx));
-    *out = local < remote ? crossed : exchange;
-  } else if (exchange_open || crossed_open) {
-    *out = exchange_open ? exchange : crossed;
+    if (local < remote)
+      *out = crossed;
   }
-  return exchange_open || crossed_open;
+  return true;
 }
 
 /* Not the basic answer to our last packet: maybe the interleaved one,
@@ -792,7 +808,8 @@ static void save_exchange(struct nsrc *s, ntp_ts remote_rx, const struct timespe
                           bool interleaved)
 {
   s->xl = (struct xleave_state){.remote_rx = remote_rx, .nonce = s->nonce,
-                                .local_tx = s->tx_cooked, .local_rx = *t4,
+                                .local_tx = s->tx_cooked, .local_tx_sent = s->tx_sent,
+                                .local_rx = *t4,
                                 .tx_source = s->tx_source, .sampled = !interleaved};
 }
 

@@ -132,13 +132,15 @@ struct xleave_state {
                                    of our next packet (0: none yet) */
   ntp_ts nonce;                 /* its packet's transmit field */
   struct timespec local_tx, local_rx;   /* cooked */
+  ntp_ts local_tx_sent;         /* local_tx as it was then (see tx_sent) */
   enum plat_ts_source tx_source;
   bool sampled;                 /* a basic reply made its sample already */
   ntp_ts sent_rx;               /* the receive field of the outstanding
                                    request: an interleaved reply's origin */
   ntp_ts last_rec;              /* the receive field of our last packet */
-  bool rec_repeated;            /* ...was that of the one before: an answer
-                                   naming it may answer either */
+  bool rec_repeated;            /* ...was that of the one before: an
+                                   interleaved answer naming it may answer
+                                   either, and is not taken */
 };
 
 struct nsrc {
@@ -155,6 +157,10 @@ struct nsrc {
   bool presend_done;            /* the outstanding request is the presend */
   ntp_ts nonce;                 /* expected origin of the reply */
   struct timespec tx_cooked;    /* when the request left */
+  ntp_ts tx_sent;               /* ...as read then, which later slews of the
+                                   time scale leave alone: the transmit time
+                                   an interleaved packet tells a peer, in the
+                                   scale of the receive time it told before */
   enum plat_ts_source tx_source;  /* ...read by the daemon, or the kernel's */
   ntp_ts last_server_tx;        /* for the duplicate test */
   plat_timer timer;

@@ -186,18 +186,20 @@ static void test_pair_converges(void **state)
 }
 
 /* Both with xleave: the measurements in the steady state are interleaved
- * on both sides (all but the few after one side sent twice without an
- * answer between, whose answer is basic), with kernel transmit times
- * (taken on the shared server socket and passed to the peer source); B
- * synchronises as in basic mode. */
+ * on both sides, with kernel transmit times (taken on the shared server
+ * socket and passed to the peer source); B synchronises as in basic mode.
+ * (Two bugs showed here: a peer's transmit time sent after the time scale
+ * had moved, a poll later, made the peer's answers fail the time test, and
+ * a randomness centred on the poll let A answer B a tenth of a poll late:
+ * 70 and 86 of 100 interleaved.) */
 static void test_pair_interleaved(void **state)
 {
   (void)state;
   struct pair_counts n = run_pair(true, true);
   assert_int_equal(n.a_seen, 100);
   assert_int_equal(n.b_seen, 100);
-  assert_true(n.a_interleaved >= 90);
-  assert_true(n.b_interleaved >= 90);
+  assert_true(n.a_interleaved >= 98);
+  assert_true(n.b_interleaved >= 98);
   assert_int_equal(n.b_kernel_tx, 100);
   /* As close as in basic mode (7 us with this seed): a wrong pairing
    * showed here as 55 us. */
