@@ -363,6 +363,16 @@ class Daemon:
             return ""
 
 
+def ipv6_loopback():
+    """Whether ::1 can be bound here (some containers have no IPv6)."""
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
 def server_config(port, bind="127.0.0.1", allow=("127.0.0.1",), local_stratum=3,
                   extra=()):
     lines = ["port %d" % port]

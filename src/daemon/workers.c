@@ -11,13 +11,14 @@
 
 #include "proto/cmdmon.h"
 #include "proto/ntp_packet.h"
+#include "proto/ntp_time.h"
 #include "sys/log.h"
 #include "sys/platform_linux.h"
 #include "sys/udp.h"
 
 #define SNAPSHOT_PERIOD 1.0          /* s: publishing and reporting */
 #define FORWARD_MAX 1500             /* bytes of a forwarded datagram */
-#define QUERY_TIMEOUT_NS 500000000   /* a worker's answer to `clients` */
+#define QUERY_TIMEOUT 0.5            /* s: a worker's answer to `clients` */
 
 /* Bytes written to a worker's wake pipe. */
 #define WAKE_STOP 's'
@@ -442,13 +443,9 @@ uint32_t workers_client_reports(struct workers *ws, uint32_t first, uint32_t wan
   pthread_mutex_unlock(&ws->lock);
   (void)!write(ws->w[k].wake_pipe[1], &(char){WAKE_QUERY}, 1);
 
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_nsec += QUERY_TIMEOUT_NS;
-  if (deadline.tv_nsec >= 1000000000) {
-    deadline.tv_sec++;
-    deadline.tv_nsec -= 1000000000;
-  }
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  struct timespec deadline = ts_add_double(&start, QUERY_TIMEOUT);
   uint32_t got = 0;
   pthread_mutex_lock(&ws->lock);
   while (q->pending && pthread_cond_timedwait(&ws->answered, &ws->lock, &deadline) == 0)

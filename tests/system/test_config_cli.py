@@ -4,14 +4,14 @@ clock) and an explicit -f."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
 from ntptest import (DATA, REPO, MODE_SERVER, Daemon, client_request, exchange, free_udp_port,
-                     parse, query, require_stratumd, server_config, udp_ports_of)
+                     ipv6_loopback, parse, query, require_stratumd, server_config,
+                     udp_ports_of)
 
 SEED = DATA / "seed-chrony.conf"
 BAD = sorted((DATA / "bad").glob("*.conf"))
@@ -149,17 +149,8 @@ def test_config_error_prevents_startup(tmp_path):
 
 # ------------------------------------------------------------------ IPv6
 
-def _ipv6_loopback():
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
 def test_ipv6_bindaddress(daemons):
-    if not _ipv6_loopback():
+    if not ipv6_loopback():
         pytest.skip("no IPv6 loopback (::1) on this machine")
     port = free_udp_port("::1")
     d = daemons(server_config(port, bind="::1", allow=("::1",)), wait_ports=[(6, port)])
@@ -178,7 +169,7 @@ def test_ipv4_and_ipv6_allow_lists_are_separate(daemons):
     """One IPv4 and one IPv6 bindaddress serve both families; allow ::1
     does not let 127.0.0.1 in.  (chronyd opens the socket of a family only
     when some address of that family is allowed, hence allow 127.0.0.2.)"""
-    if not _ipv6_loopback():
+    if not ipv6_loopback():
         pytest.skip("no IPv6 loopback (::1) on this machine")
     port = free_udp_port("::1")
     conf = ("port %d\nbindaddress 127.0.0.1\nbindaddress ::1\nallow ::1\nallow 127.0.0.2\n"

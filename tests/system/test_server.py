@@ -10,16 +10,7 @@ import time
 import pytest
 
 from ntptest import (client_request, exchange, ext_field, free_udp_port, header, parse,
-                     query, require_stratumd, server_config, udp_ports_of)
-
-
-def _ipv6_loopback():
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
+                     ipv6_loopback, query, require_stratumd, server_config, udp_ports_of)
 
 
 def test_wildcard_bind_replies_from_the_address_asked(daemons):
@@ -31,7 +22,7 @@ def test_wildcard_bind_replies_from_the_address_asked(daemons):
     conf = server_config(port, bind=None, allow=("127.0.0.0/8", "::1"))
     want = [(4, port)]
     targets = ["127.0.0.1", "127.0.0.5", "127.3.2.1"]
-    if _ipv6_loopback():
+    if ipv6_loopback():
         want.append((6, port))
         targets.append("::1")
     daemons(conf, wait_ports=want)
@@ -139,7 +130,7 @@ def test_burst_of_garbage_then_valid(local_server):
 def test_address_family_option(daemons, opt, family):
     """-4 / -6: serve on IPv4 only / IPv6 only (as chronyd: one wildcard
     socket of that family)."""
-    if family == 6 and not _ipv6_loopback():
+    if family == 6 and not ipv6_loopback():
         pytest.skip("no IPv6 loopback")
     port = free_udp_port("::1" if family == 6 else "127.0.0.1")
     d = daemons(server_config(port, bind=None, allow=("127.0.0.0/8", "::1")), args=[opt],

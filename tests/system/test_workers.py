@@ -9,15 +9,14 @@ port, `clients` lists every socket's clients, and the system call filter covers 
 import hashlib
 import os
 import re
-import socket
 import struct
 import subprocess
 import time
 
 import pytest
 
-from ntptest import (BUILD, Daemon, exchange, free_udp_port, header, parse, random_ts,
-                     require_stratumd, wait_for)
+from ntptest import (BUILD, Daemon, exchange, free_udp_port, header, ipv6_loopback, parse,
+                     random_ts, require_stratumd, wait_for)
 
 LOAD = BUILD / "bench" / "ntpload"
 STRATUMC = BUILD / "stratumc"
@@ -143,15 +142,6 @@ def test_reference_changes_reach_the_workers(tmp_path):
         assert leaps == [3] * 40, leaps
     finally:
         d.stop()
-
-
-def ipv6_loopback():
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize("family", [4, 6])

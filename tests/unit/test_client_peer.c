@@ -361,7 +361,7 @@ static void test_packets_sent(void **state)
   assert_int_equal(first.leap, NTP_LEAP_UNSYNC);
   assert_int_equal(first.stratum, 0);
   /* The transmit timestamp is the client's time, not a nonce. */
-  double d = (double)(int64_t)(peer_now(f) - first.transmit) / 4294967296.0;
+  double d = ntp_ts_diff(peer_now(f), first.transmit);
   assert_true(d > 0.0 && d < 0.5);
 
   /* Answered: the next packet (2 s later, iburst) echoes the answer. */
@@ -468,11 +468,6 @@ static struct ntp_header next_packet(struct scripted *f)
   return h;
 }
 
-static double ts_seconds(ntp_ts a, ntp_ts b)
-{
-  return (double)(int64_t)(a - b) / 4294967296.0;
-}
-
 /* The peer's interleaved answer to the client's last packet: origin = its
  * receive field, transmit = the peer's earlier transmit time `prev_tx`. */
 static struct ntp_header interleaved_answer(struct scripted *f, ntp_ts prev_tx)
@@ -496,9 +491,9 @@ static void test_interleaved_packets(void **state)
   assert_int_equal(source(f).n_samples, 1);
   struct ntp_header p2 = next_packet(f);
   assert_int_equal(p2.origin, a1.receive);          /* the peer's receive time of p1 */
-  assert_true(fabs(ts_seconds(p2.receive, a1.transmit) - 100e-6) < 1e-8);
+  assert_true(fabs(ntp_ts_diff(p2.receive, a1.transmit) - 100e-6) < 1e-8);
   /* Its transmit field: when p1 left, as the (simulated) kernel took it. */
-  assert_true(fabs(ts_seconds(p2.transmit, p1.transmit)) < 1e-8);
+  assert_true(fabs(ntp_ts_diff(p2.transmit, p1.transmit)) < 1e-8);
 
   /* Packets that must not pass as the interleaved answer: origin = p2's
    * origin (anyone who saw a1 knows it), a replay of a1 (whose origin, p1's
@@ -535,7 +530,7 @@ static void test_interleaved_packets(void **state)
    * (p2 out at p3's transmit field, h back) in full. */
   struct ntp_header p3 = next_packet(f);
   assert_int_equal(p3.origin, h.receive);
-  assert_true(fabs(ts_seconds(p3.transmit, p2.transmit)) > 1.0);
+  assert_true(fabs(ntp_ts_diff(p3.transmit, p2.transmit)) > 1.0);
   struct ntp_header i3 = interleaved_answer(f, h_sent + (1ull << 32) / 1000000);
   send_packet(f, &i3);
   r = source(f);
