@@ -178,7 +178,7 @@ static const struct conf_directive directives[] = {
   D_PORT("ptpport", ptpport),
   D_INT("ptpdomain", ptpdomain, "DOMAIN", 0, 255),
   D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100),
-  D_STRING("user", user, "USER"),
+  D_STRING("user", user, "USER", .implemented = true),
 
   /* No longer supported by chrony: a warning, never an error. */
   D_OBSOLETE("commandkey"),

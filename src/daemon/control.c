@@ -11,8 +11,9 @@
 
 #include "sys/log.h"
 
-#define SOCKET_DIR_MODE 0770
-#define SOCKET_MODE 0666          /* the directory's mode is the guard */
+/* As chronyd: the directory (0770, the daemon user's, checked by layout.h)
+ * is the guard, so members of the daemon's group can use the socket. */
+#define SOCKET_MODE 0666
 
 /* conf's opencommands bits are the core's, one for one. */
 _Static_assert(CONF_OPEN_ACTIVITY == CMDSRV_OPEN_ACTIVITY && CONF_OPEN_AUTHDATA == CMDSRV_OPEN_AUTHDATA &&
@@ -52,24 +53,17 @@ static void on_unix_readable(void *arg, int fd)
     ssize_t n = recvfrom(fd, req, sizeof(req), MSG_DONTWAIT, (struct sockaddr *)&from, &from_len);
     if (n < 0)
       return;
+    /* A sender with no address (an unbound socket) could not see an answer,
+     * so it has no business asking: chronyc and stratumc always bind. */
+    if (from_len <= sizeof(sa_family_t) || from.sun_family != AF_UNIX) {
+      if (log_rate_ok(&c->last_unbound_log, LOG_ERROR_INTERVAL))
+        log_printf(PLAT_LOG_WARN, "Refused command from unbound socket");
+      continue;
+    }
     size_t len = cmdsrv_process(&c->srv, req, (size_t)n, true, out, sizeof(out));
-    /* An unbound sender has no address to answer to. */
-    if (len > 0 && from_len > sizeof(sa_family_t))
+    if (len > 0)
       (void)sendto(fd, out, len, MSG_DONTWAIT, (struct sockaddr *)&from, from_len);
   }
-}
-
-/* Create the socket's directory if missing (not its parents). */
-static void make_socket_dir(const char *path)
-{
-  char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-  const char *slash = strrchr(path, '/');
-  if (!slash || slash == path || (size_t)(slash - path) >= sizeof(dir))
-    return;
-  memcpy(dir, path, (size_t)(slash - path));
-  dir[slash - path] = '\0';
-  if (mkdir(dir, SOCKET_DIR_MODE) < 0 && errno != EEXIST)
-    log_printf(PLAT_LOG_WARN, "Could not create %s : %s", dir, strerror(errno));
 }
 
 static bool open_unix(struct control *c, const char *path)
@@ -80,7 +74,6 @@ static bool open_unix(struct control *c, const char *path)
     return false;
   }
   strcpy(sa.sun_path, path);
-  make_socket_dir(path);
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0)
     goto fail;
@@ -106,6 +99,7 @@ bool control_start(struct control *c, const struct config *cfg, int family, stru
   c->loop = loop;
   c->udp[0] = c->udp[1] = c->unix_fd = -1;
   c->unix_path = NULL;
+  c->last_unbound_log = -1.0;
   cmdsrv_init(&c->srv, plat, ref, ntp);
   c->srv.open = cfg->opencommands;
   for (unsigned i = 0; i < cfg->cmd_access.n; i++) {

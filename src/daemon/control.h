@@ -2,8 +2,9 @@
  * cmdport at bindcmdaddress (default 127.0.0.1 and ::1, port 323) for
  * cmdallow'ed hosts, and a Unix datagram socket (bindcmdaddress /PATH,
  * default /run/stratumd/stratumd.sock) for local users, where every
- * command is allowed. As chronyd, the socket's directory is created with
- * mode 0770 and access to it is what guards the commands. */
+ * command is allowed. As chronyd, the socket's directory (created and
+ * checked by layout.h: 0770, the daemon user's) is what guards the
+ * commands; datagrams from unbound sockets are refused. */
 #ifndef STRATUM_DAEMON_CONTROL_H
 #define STRATUM_DAEMON_CONTROL_H
 
@@ -20,6 +21,7 @@ struct control {
   int udp[2];                    /* IPv4, IPv6 socket ids; -1: none */
   int unix_fd;                   /* -1: none */
   char *unix_path;               /* to remove at exit */
+  double last_unbound_log;       /* log_rate_ok() of refused senders */
 };
 
 /* family: the -4/-6 option or 0. Logs each socket it cannot open; false

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +15,6 @@
 #include "sys/atomic_file.h"
 #include "sys/log.h"
 
-#define DIR_MODE 0750
 #define FILE_MODE 0644
 #define SUFFIX ".dat"
 #define MAX_DUMP_AGE (30 * 86400.0)     /* s */
@@ -33,18 +31,6 @@ static bool dump_path(char path[PATH_MAX], const char *dir, const struct ip_addr
 {
   char a[ADDR_STR_LEN];
   return snprintf(path, PATH_MAX, "%s/%s" SUFFIX, dir, addr_format(addr, a)) < PATH_MAX;
-}
-
-static void make_dir(const char *dir, const char *user)
-{
-  if (mkdir(dir, DIR_MODE) < 0) {
-    if (errno != EEXIST)
-      log_printf(PLAT_LOG_WARN, "Could not create directory %s : %s", dir, strerror(errno));
-    return;
-  }
-  struct passwd *pw = user ? getpwnam(user) : NULL;
-  if (pw && chown(dir, pw->pw_uid, pw->pw_gid) < 0)
-    log_printf(PLAT_LOG_WARN, "Could not change ownership of %s : %s", dir, strerror(errno));
 }
 
 /* A dump holds the samples of the run before this one: samples newer than
@@ -123,11 +109,10 @@ static void remove_dumps(const char *dir)
   closedir(d);
 }
 
-void dumps_load(const char *dir, struct client *c, bool reload, const char *user)
+void dumps_load(const char *dir, struct client *c, bool reload)
 {
   if (!dir)
     return;
-  make_dir(dir, user);
   for (unsigned i = 0; reload && c && i < client_n_sources(c); i++)
     load_source(dir, c, i);
   remove_dumps(dir);
@@ -138,7 +123,6 @@ void dumps_save(const char *dir, const struct client *c)
   char path[PATH_MAX];
   if (!dir || !c)
     return;
-  make_dir(dir, NULL);
   for (unsigned i = 0; i < client_n_sources(c); i++) {
     if (!client_source_address(c, i, &dump.addr) || !client_source_export(c, i, &dump.stats) ||
         dump.stats.n == 0 || !dump_path(path, dir, &dump.addr))

@@ -1,10 +1,12 @@
 /* stratumd: configuration, then either -p (print it), -Q (query mode) or the
  * daemon: server sockets, privileges, the event loop. */
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf/conf_source.h"
 #include "conf/config.h"
@@ -19,6 +21,7 @@
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
+#include "daemon/layout.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
 #include "daemon/sources.h"
@@ -406,7 +409,7 @@ static bool start_client(struct daemon *d, const struct options *o)
   client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);
   sources_add(d->sources, &d->cfg, d->client);
   sources_add(d->sources, &d->srcdir, d->client);
-  dumps_load(d->cfg.dumpdir, d->client, o->reload, o->user);
+  dumps_load(d->cfg.dumpdir, d->client, o->reload);
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -427,6 +430,19 @@ static void log_server_stats(struct daemon *d)
                  (unsigned long long)s.dropped[i]);
 }
 
+/* The owner of the daemon's directories: the user it runs as (only root
+ * can be another). */
+static bool user_ids(const char *user, uid_t *uid, gid_t *gid)
+{
+  struct passwd *pw = getpwnam(user);
+  if (!pw)
+    return false;
+  bool root = geteuid() == 0;
+  *uid = root ? pw->pw_uid : geteuid();
+  *gid = root ? pw->pw_gid : getegid();
+  return true;
+}
+
 static int run_daemon(struct daemon *d, const struct options *o)
 {
   int ready_fd = -1, status = 1;
@@ -443,10 +459,18 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_open(LOG_TO_STDERR, NULL, level);
   else
     log_open(o->foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, NULL, o->log_level);
+  log_set_parent_fd(ready_fd);
   log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
   if (o->no_clock_control)
     log_printf(PLAT_LOG_INFO, "Disabled control of system clock");
-  if (!pidfile_open(&d->pidfile, d->cfg.pidfile))
+  const char *user = o->user ? o->user : d->cfg.user;  /* -u wins, as with chronyd */
+  uid_t uid;
+  gid_t gid;
+  if (!user_ids(user, &uid, &gid)) {
+    log_printf(PLAT_LOG_FATAL, "Could not get user/group ID of %s", user);
+    goto out;
+  }
+  if (!layout_prepare(&d->cfg, uid, gid) || !pidfile_open(&d->pidfile, d->cfg.pidfile))
     goto out;
 
   d->loop = loop_new();
@@ -470,8 +494,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
   }
-  if (o->user && !priv_drop(o->user, !o->no_clock_control)) {
-    log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", o->user, strerror(errno));
+  if (!priv_drop(user, !o->no_clock_control)) {
+    log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", user, strerror(errno));
     goto out;
   }
   if (!notify_open())
@@ -491,6 +515,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   if (o->timeout > 0)
     loop_add_timer(d->loop, o->timeout, on_timeout, d);
 
+  log_set_parent_fd(-1);
   detach_done(ready_fd, 0);
   ready_fd = -1;
   notify_send("READY=1");
@@ -502,6 +527,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   log_server_stats(d);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
+  log_set_parent_fd(-1);
   detach_done(ready_fd, status ? status : 1);
   workers_free(d->workers);
   control_stop(&d->control);

@@ -7,10 +7,12 @@
 
 #include "core/logfmt.h"
 #include "core/platform.h"
+#include "sys/detach.h"
 
 static enum log_target log_target = LOG_TO_STDERR;
 static FILE *log_file;
 static int log_min_level = PLAT_LOG_INFO;
+static int log_parent_fd = -1;
 
 bool log_open(enum log_target target, const char *file, int min_level)
 {
@@ -39,6 +41,11 @@ void log_close(void)
   log_target = LOG_TO_STDERR;
 }
 
+void log_set_parent_fd(int fd)
+{
+  log_parent_fd = fd;
+}
+
 void log_write(int level, const char *text)
 {
   static const int syslog_levels[] = {LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT};
@@ -47,6 +54,8 @@ void log_write(int level, const char *text)
     return;
   snprintf(msg, sizeof(msg), "%s", text);
   logfmt_clean(msg);
+  if (level >= PLAT_LOG_FATAL)
+    detach_message(log_parent_fd, msg);
   if (log_target == LOG_TO_SYSLOG) {
     syslog(level < 0 ? LOG_DEBUG : syslog_levels[level > 3 ? 3 : level], "%s", msg);
     return;

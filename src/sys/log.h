@@ -10,6 +10,9 @@ enum log_target { LOG_TO_STDERR, LOG_TO_FILE, LOG_TO_SYSLOG };
 /* Returns false if the file cannot be opened (messages then go to stderr). */
 bool log_open(enum log_target target, const char *file, int min_level);
 void log_close(void);
+/* Fatal messages also go to fd (detach.h's, -1: none), for the terminal
+ * that started the daemon. */
+void log_set_parent_fd(int fd);
 /* level: enum plat_log_level. */
 void log_write(int level, const char *msg);
 void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,30 +46,6 @@ bool pidfile_check(const char *path)
   return !held;
 }
 
-/* Create the directories of path that are missing, mode 0755 (as chronyd
- * creates the directory of its PID file). */
-static int make_parent_dirs(const char *path)
-{
-  char dir[PATH_MAX];
-  if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-    return -ENAMETOOLONG;
-  char *slash = strrchr(dir, '/');
-  if (!slash || slash == dir)
-    return 0;
-  *slash = '\0';
-  for (char *p = dir + 1;; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char c = *p;
-    *p = '\0';
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-      return -errno;
-    if (c == '\0')
-      return 0;
-    *p = c;
-  }
-}
-
 /* Lock fd, the file opened as path. Returns 1 when locked, 0 when the file
  * went away meanwhile (its holder removed it: open it again), -EAGAIN when
  * another process holds it (*other), or -errno. */
@@ -82,6 +57,8 @@ static int lock_file(int fd, const char *path, pid_t *other)
     return -errno;
   if (!S_ISREG(a.st_mode))
     return -EINVAL;
+  if (a.st_uid != geteuid())
+    return -EPERM;                        /* placed by another user */
   if (fcntl(fd, F_SETLK, &fl) < 0) {
     if (errno != EAGAIN && errno != EACCES)
       return -errno;
@@ -112,10 +89,6 @@ bool pidfile_open(struct pidfile *pf, const char *path)
   pf->fd = -1;
   if (!path)
     return true;
-  if ((r = make_parent_dirs(path)) < 0) {
-    log_printf(PLAT_LOG_FATAL, "Could not create directory for %s : %s", path, strerror(-r));
-    return false;
-  }
   for (int i = 0; i < OPEN_TRIES && r == 0; i++) {
     if (fd >= 0)
       close(fd);
@@ -129,6 +102,8 @@ bool pidfile_open(struct pidfile *pf, const char *path)
   if (r < 0) {
     if (r == -EAGAIN)
       log_other(path, other);
+    else if (r == -EPERM)
+      log_printf(PLAT_LOG_FATAL, "Wrong owner of %s (%s != %u)", path, "UID", (unsigned)geteuid());
     else
       log_printf(PLAT_LOG_FATAL, "Could not write %s : %s", path, strerror(-r));
     if (fd >= 0)
@@ -144,8 +119,14 @@ void pidfile_close(struct pidfile *pf)
 {
   if (!pf->path)
     return;
-  if (unlink(pf->path) < 0 && errno != ENOENT)
-    log_printf(PLAT_LOG_WARN, "Could not remove %s : %s", pf->path, strerror(errno));
+  /* After -u the directory may not let us remove it: emptied, it names no
+   * process, and the lock that matters goes with us. */
+  if (unlink(pf->path) < 0 && errno != ENOENT) {
+    int err = errno;
+    bool emptied = ftruncate(pf->fd, 0) == 0;
+    log_printf(emptied ? PLAT_LOG_INFO : PLAT_LOG_WARN, "Could not remove %s : %s%s", pf->path,
+               strerror(err), emptied ? " (left empty)" : "");
+  }
   close(pf->fd);
   pf->path = NULL;
   pf->fd = -1;

@@ -1,9 +1,10 @@
 /* pidfile: the daemon's PID file (the pidfile directive). The file is
  * locked (fcntl) for the daemon's lifetime, so a second daemon on the same
  * file refuses to start, with chronyd's message naming the other pid, and a
- * file left by a crash is simply taken over. Its directory is created (0755)
- * if missing, the file is opened without following symlinks, and it is
- * removed at exit. */
+ * file left by a crash is simply taken over. Its directory is prepared by
+ * daemon/layout.h; the file is opened without following symlinks, refused
+ * if another user owns it, and removed at exit (emptied when the daemon,
+ * no longer root, may not remove it). */
 #ifndef STRATUM_SYS_PIDFILE_H
 #define STRATUM_SYS_PIDFILE_H
 

@@ -122,8 +122,10 @@ def test_logbanner_repeats_the_headings_and_files_are_appended(tmp_path):
 
 
 def test_unwritable_logdir_logged_and_daemon_keeps_running(tmp_path):
+    """A log file that cannot be opened (here a directory in its place)."""
     server, (addr, port) = start_server(tmp_path / "server")
-    logdir = tmp_path / "missing"
+    logdir = tmp_path / "logs"
+    (logdir / "measurements.log").mkdir(parents=True)
     client = Daemon(tmp_path / "client", config(port, logdir))
     try:
         client.start()
