@@ -111,14 +111,17 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
     return CMD_STT_SUCCESS;
   struct client_tracking ct;
   client_tracking(s->client, &ct);
-  if (s->ref->synchronised)
-    t->ip = cmd_ip_from_addr(&ct.addr);
   t->current_correction = ct.correction;
   t->last_offset = -ct.last_offset;
   t->rms_offset = ct.rms_offset;
   t->freq_ppm = -ct.freq_ppm;
-  t->resid_freq_ppm = -ct.resid_freq_ppm;
-  t->skew_ppm = ct.skew_ppm;
+  /* As chronyd: the estimates of a reference only while there is one
+   * (not when unsynchronised, nor when serving `local`). */
+  if (s->ref->synchronised) {
+    t->ip = cmd_ip_from_addr(&ct.addr);
+    t->resid_freq_ppm = -ct.resid_freq_ppm;
+    t->skew_ppm = ct.skew_ppm;
+  }
   t->last_update_interval = ct.last_update_interval;
   return CMD_STT_SUCCESS;
 }

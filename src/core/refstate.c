@@ -40,7 +40,7 @@ void refstate_params(const struct refstate *r, const struct timespec *now, struc
     /* A second in the past, so no transmit timestamp can precede it. */
     out->ref_time = *now;
     out->ref_time.tv_sec -= 1;
-    out->root_dispersion = ldexp(1.0, r->precision_log2);
+    out->root_dispersion = 0.0;           /* chronyd's: the local clock is the reference */
   } else {
     /* Unsynchronised: clients ignore the rest; stratum 16 is sent as 0. */
     out->leap = NTP_LEAP_UNSYNC;

@@ -195,6 +195,24 @@ static void test_reports_of_a_synchronised_client(void **state)
 
 /* chrony's signs: a server 10 ms ahead means the local clock is behind it,
  * a negative offset in chronyc sources. */
+/* chronyd reports no skew, residual frequency or reference address without
+ * a reference, and root dispersion 1 s unsynchronised, 0 with `local`. */
+static void test_tracking_without_a_reference(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  struct cmd_request q = request(CMD_TRACKING);
+  for (int local = 0; local < 2; local++) {
+    refstate_set_local(&f->ref, local, 5);
+    assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+    assert_true(r.data.tracking.skew_ppm == 0.0);
+    assert_true(r.data.tracking.resid_freq_ppm == 0.0);
+    assert_int_equal(r.data.tracking.ip.family, CMD_IP_UNSPEC);
+    assert_int_equal(r.data.tracking.stratum, local ? 5 : 0);
+    assert_true(r.data.tracking.root_dispersion == (local ? 0.0 : 1.0));
+  }
+}
+
 static void test_offset_sign_is_chronys(void **state)
 {
   struct fx *f = *state;
@@ -379,6 +397,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_reports_of_a_synchronised_client, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_tracking_without_a_reference, setup, teardown),
     cmocka_unit_test_setup_teardown(test_offset_sign_is_chronys, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_gets_only_monitoring, setup, teardown),
     cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
