@@ -703,10 +703,10 @@ void client_reset_sources(struct client *c)
 bool client_step_now(struct client *c)
 {
   double remaining = disc_remaining(&c->disc);
-  if (!c->p.control)
+  if (!c->p.control || !disc_step(&c->disc, remaining)) {
+    plat_logf(c->plat, PLAT_LOG_ERR, "Could not step system clock");  /* chronyd's, also -x */
     return false;
-  if (!disc_step(&c->disc, remaining))
-    return false;
+  }
   plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);
   return true;
 }
@@ -715,6 +715,7 @@ void client_set_makestep(struct client *c, double threshold, int limit)
 {
   c->p.makestep_threshold = threshold;
   c->p.makestep_limit = limit;
+  plat_logf(c->plat, PLAT_LOG_INFO, "New makestep %f %d", threshold, limit);
 }
 
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,

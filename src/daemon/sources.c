@@ -617,7 +617,9 @@ void sources_refresh(struct sources *s)
 int sources_unresolved(const struct sources *s)
 {
   int count = 0;
+  /* chronyd holds a not yet resolved pool as 2 x maxsources (at most 16)
+   * placeholder sources, and counts each. */
   for (const struct named *n = s->named; n; n = n->next)
-    count += n->n_members == 0;
+    count += n->n_members == 0 ? n->target : 0;
   return count;
 }

@@ -27,7 +27,7 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, _socket_inodes, chronyd_daemon, free_udp_port, is_root, peers_root,
+from ntptest import (BUILD, Daemon, _socket_inodes, chronyd_daemon, free_udp_port, is_root, peers_root,
                      wait_for)
 
 POOL = "pool.test"
@@ -348,3 +348,19 @@ def test_sourcedir_sources_added_at_start(local_server, tmp_path):
         assert "127.0.0.9" not in d.log()
     finally:
         print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))
+
+
+@pytest.mark.parametrize("maxsources,unknown", [(None, 8), (3, 6), (12, 16)])
+def test_activity_counts_an_unresolved_pool_as_chronyd(run, name_server, tmp_path, maxsources,
+                                                       unknown):
+    """chronyd holds a pool it could not resolve as 2 x maxsources (at most
+    16) sources of unknown address, and `activity` counts each."""
+    sock = tmp_path / "s.sock"
+    option = " maxsources %d" % maxsources if maxsources else ""
+    d = run("port 0\ncmdport 0\nbindcmdaddress %s\npool %s iburst%s\nserver %s\n"
+            % (sock, NOWHERE, option, NOWHERE), "127.0.0.1 localhost\n")
+    assert wait_for(lambda: d.log().count("Could not resolve address of %s" % NOWHERE) >= 1, 5), \
+        d.log()
+    out = subprocess.run([str(BUILD / "stratumc"), "-h", str(sock), "activity"],
+                         capture_output=True, text=True, timeout=10).stdout
+    assert "%d sources with unknown address" % (unknown + 1) in out, out
