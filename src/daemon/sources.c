@@ -42,6 +42,7 @@ struct sources {
   int family;
   struct named *named;
   struct job *jobs;                      /* in the order they came */
+  struct job **jobs_tail;                /* where the next one goes */
   struct job *resolving;                 /* whose lookup is running; NULL: none */
   int retry_exponent;                    /* see names_retry_delay */
   uint64_t retry_timer;                  /* the next round */
@@ -153,12 +154,21 @@ static bool is_resolved(const struct named *n)
   return n->complete || n->n_members >= n->target;
 }
 
+/* Unlink and free the job the link p points to. */
+static void unlink_job(struct sources *s, struct job **p)
+{
+  struct job *j = *p;
+  *p = j->next;
+  if (s->jobs_tail == &j->next)
+    s->jobs_tail = p;
+  free(j);
+}
+
 static void remove_job(struct sources *s, struct job *j)
 {
   for (struct job **p = &s->jobs; *p; p = &(*p)->next) {
     if (*p == j) {
-      *p = j->next;
-      free(j);
+      unlink_job(s, p);
       return;
     }
   }
@@ -204,10 +214,11 @@ static void on_retry_timer(void *arg)
   s->retry_timer = 0;
   /* chronyd's round: drop what needs no resolving any more, then resolve
    * the rest one name after the other. */
-  for (struct job *j = s->jobs, *next; j; j = next) {
-    next = j->next;
-    if (!j->replace && is_resolved(j->src))
-      remove_job(s, j);
+  for (struct job **p = &s->jobs; *p;) {
+    if (!(*p)->replace && is_resolved((*p)->src))
+      unlink_job(s, p);
+    else
+      p = &(*p)->next;
   }
   s->resolving = s->jobs;
   if (s->resolving)
@@ -285,10 +296,8 @@ static bool add_job(struct sources *s, struct named *n, const struct ip_addr *ol
   j->replace = old != NULL;
   if (old)
     j->old = *old;
-  struct job **p = &s->jobs;
-  while (*p)
-    p = &(*p)->next;
-  *p = j;
+  *s->jobs_tail = j;
+  s->jobs_tail = &j->next;
   return true;
 }
 
@@ -391,7 +400,8 @@ struct sources *sources_new(struct loop *loop, const struct platform *plat, int 
   struct sources *s = calloc(1, sizeof(*s));
   if (!s)
     return NULL;
-  *s = (struct sources){.loop = loop, .plat = plat, .family = family, .dns = dns_new(loop)};
+  *s = (struct sources){.loop = loop, .plat = plat, .family = family, .dns = dns_new(loop),
+                        .jobs_tail = &s->jobs};
   if (!s->dns) {
     free(s);
     return NULL;
@@ -421,12 +431,8 @@ void sources_free(struct sources *s)
 /* A source given as an address: added now, never replaced. */
 static bool add_address(struct sources *s, const struct client_source_params *p, int family)
 {
-  if ((family != ADDR_UNSPEC && p->addr.family != family) || in_use(s, &p->addr) ||
-      client_add_source(s->client, p) < 0) {
-    log_printf(PLAT_LOG_ERR, "Could not add source %s", p->name);
-    return false;
-  }
-  return true;
+  return (family == ADDR_UNSPEC || p->addr.family == family) && !in_use(s, &p->addr) &&
+         client_add_source(s->client, p) >= 0;
 }
 
 static bool add_name(struct sources *s, const struct conf_source *cs,
@@ -459,18 +465,33 @@ static enum sources_result add_one(struct sources *s, const struct conf_source *
       return SOURCES_KNOWN;
     return add_address(s, &p, family) ? SOURCES_OK : SOURCES_FAILED;
   }
-  if (!add_name(s, cs, &p, family)) {
+  return add_name(s, cs, &p, family) ? SOURCES_OK : SOURCES_FAILED;
+}
+
+/* Sources that could not be added in one batch (a config, a reload): the
+ * first few by name, the rest counted, so 10^5 lines past the limit log
+ * a dozen lines. */
+#define FAILURES_NAMED 10
+
+static void add_counted(struct sources *s, const struct conf_source *cs, unsigned *failures)
+{
+  if (add_one(s, cs) == SOURCES_FAILED && (*failures)++ < FAILURES_NAMED)
     log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
-    return SOURCES_FAILED;
-  }
-  return SOURCES_OK;
+}
+
+static void log_failures(unsigned failures)
+{
+  if (failures > FAILURES_NAMED)
+    log_printf(PLAT_LOG_ERR, "Could not add %u more sources", failures - FAILURES_NAMED);
 }
 
 void sources_add(struct sources *s, const struct config *cfg, struct client *c)
 {
+  unsigned failures = 0;
   s->client = c;
   for (unsigned i = 0; i < cfg->n_sources; i++)
-    add_one(s, &cfg->sources[i]);
+    add_counted(s, &cfg->sources[i], &failures);
+  log_failures(failures);
   resolve_soon(s);
 }
 
@@ -479,16 +500,19 @@ enum sources_result sources_add_one(struct sources *s, const struct conf_source 
   enum sources_result r = add_one(s, cs);
   if (r == SOURCES_OK)
     resolve_soon(s);
+  else if (r == SOURCES_FAILED)
+    log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
   return r;
 }
 
 /* Forget a name: its jobs (none may be resolving) and the entry. */
 static void drop_named(struct sources *s, struct named *n)
 {
-  for (struct job *j = s->jobs, *next; j; j = next) {
-    next = j->next;
-    if (j->src == n)
-      remove_job(s, j);
+  for (struct job **p = &s->jobs; *p;) {
+    if ((*p)->src == n)
+      unlink_job(s, p);
+    else
+      p = &(*p)->next;
   }
   for (struct named **p = &s->named; *p; p = &(*p)->next)
     if (*p == n) {
@@ -592,6 +616,7 @@ static void remove_line(struct sources *s, const struct conf_source *cs)
 void sources_reload(struct sources *s, const struct config *old, const struct config *now)
 {
   struct source_lines lo, ln;
+  unsigned failures = 0;
   lines_of(old, &lo);
   lines_of(now, &ln);
   for (unsigned i = 0; i < old->n_sources; i++)
@@ -599,7 +624,8 @@ void sources_reload(struct sources *s, const struct config *old, const struct co
       remove_line(s, &old->sources[i]);
   for (unsigned i = 0; i < now->n_sources; i++)
     if (!listed(&lo, &ln, i))
-      add_one(s, &now->sources[i]);
+      add_counted(s, &now->sources[i], &failures);
+  log_failures(failures);
   lines_free(&lo);
   lines_free(&ln);
   resolve_soon(s);
