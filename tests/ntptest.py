@@ -16,6 +16,7 @@ Contents:
   - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
 """
 
+import contextlib
 import os
 import pwd
 import random
@@ -24,7 +25,9 @@ import select
 import signal
 import socket
 import struct
+import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,7 +272,10 @@ class Daemon:
         self._out = None
 
     def argv(self):
-        return [self.binary, "-x", "-d", "-f", str(self.conf)] + self.args
+        # -U: as chronyd, stratumd refuses to run as another user than root
+        # unless told (tests never need root's privileges with -x).
+        check = [] if is_root() or self.binary != str(STRATUMD) else ["-U"]
+        return [self.binary, "-x", "-d", "-f", str(self.conf)] + check + self.args
 
     def spawn(self, notify=None):
         """Launch without waiting for anything (for daemons expected to exit).
@@ -541,6 +547,18 @@ def wait_log_rows(daemon, log, pattern, want_rows, timeout):
         if log.exists():
             rows = pattern.findall(log.read_text())
     return rows
+
+
+@contextlib.contextmanager
+def traversable_dir():
+    """A new private directory (0755, root's) that other users may enter,
+    which pytest's tmp_path (under 0700 parents) is not; removed after."""
+    d = Path(tempfile.mkdtemp(prefix="stratum-test-"))
+    try:
+        os.chmod(d, 0o755)
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def wait_for(pred, timeout):

@@ -173,11 +173,11 @@ static const struct conf_directive directives[] = {
   D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT"),
   D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576),
   D_STRING("keyfile", keyfile, "FILE", .implemented = true),
-  D_FLAG("lock_all", lock_all),
+  D_FLAG("lock_all", lock_all, .implemented = true),
   D_CUSTOM("pidfile", pidfile, .implemented = true),
   D_PORT("ptpport", ptpport),
   D_INT("ptpdomain", ptpdomain, "DOMAIN", 0, 255),
-  D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100),
+  D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100, .implemented = true),
   D_STRING("user", user, "USER", .implemented = true),
 
   /* No longer supported by chrony: a warning, never an error. */

@@ -34,6 +34,7 @@
 #include "sys/platform_linux.h"
 #include "sys/notify.h"
 #include "sys/privileges.h"
+#include "sys/realtime.h"
 #include "sys/seccomp.h"
 
 struct daemon {
@@ -472,6 +473,13 @@ static int run_daemon(struct daemon *d, const struct options *o)
   }
   if (!layout_prepare(&d->cfg, uid, gid) || !pidfile_open(&d->pidfile, d->cfg.pidfile))
     goto out;
+  if (o->lock_memory || d->cfg.lock_all)
+    realtime_lock_memory();
+  int priority = o->sched_priority ? o->sched_priority : d->cfg.sched_priority;
+  if (priority && !realtime_set_scheduler(priority)) {
+    log_printf(PLAT_LOG_FATAL, "Bad scheduler priority: %d", priority);
+    goto out;
+  }
 
   d->loop = loop_new();
   d->lp = d->loop ? linux_platform_new(d->loop) : NULL;
@@ -556,10 +564,20 @@ int main(int argc, char **argv)
   case OPTIONS_EXIT_ERROR: return 1;
   case OPTIONS_RUN: break;
   }
+  /* chronyd's check, for what needs root: not -p, not -Q. */
+  if (!o.no_user_check && !o.print_config && (!o.query || o.set_clock) && getuid() != 0) {
+    log_printf(PLAT_LOG_FATAL, "Not superuser");
+    return 1;
+  }
   memset(&d, 0, sizeof(d));
   if (!load_config(&d.cfg, &o)) {
     config_free(&d.cfg);
     return 1;
+  }
+  if (o.restarted) {  /* -R, as chronyd: a restart must not step the clock again */
+    d.cfg.initstepslew = false;
+    if (d.cfg.makestep_limit > 0)
+      d.cfg.makestep_limit = 0;
   }
   if (o.print_config) {
     config_print(&d.cfg, stdout);

@@ -1,6 +1,7 @@
 #include "daemon/options.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +21,18 @@ static void usage(FILE *out)
           "  -n\t\tDon't run as daemon\n"
           "  -d\t\tDon't run as daemon and log to stderr (twice: debug messages)\n"
           "  -l FILE\tLog to file\n"
+
           "  -L LEVEL\tSpecify minimum log level (-1 debug, 0 info, 1 warning, 2 error, 3 fatal)\n"
+          "  -m\t\tLock memory\n"
+          "  -P PRIORITY\tSet process priority (SCHED_FIFO)\n"
           "  -p\t\tPrint configuration and exit\n"
           "  -q\t\tSet the clock once (step) and exit\n"
           "  -Q\t\tPrint offset of the configured servers and exit (clock untouched)\n"
           "  -r\t\tReload sample histories from the dump files of dumpdir\n"
+          "  -R\t\tAdapt configuration for restart (ignore initstepslew, makestep with a limit)\n"
           "  -t SECONDS\tExit after SECONDS\n"
           "  -u USER\tSpecify user (drop root privileges after binding sockets)\n"
+          "  -U\t\tDon't check for root\n"
           "  -x\t\tDon't control system clock\n"
           "  -v, --version\tPrint version and exit\n"
           "  -h, --help\tPrint usage and exit\n",
@@ -56,7 +62,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
   memset(o, 0, sizeof(*o));
   o->conf_file = DEFAULT_CONF_FILE;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "46f:F:ndl:L:pQqrt:u:xvh", long_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "46f:F:ndl:L:mP:pQqrRt:u:Uxvh", long_opts, NULL)) != -1) {
     switch (c) {
     case '4': o->family = 4; break;
     case '6': o->family = 6; break;
@@ -78,10 +84,19 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
       }
       o->log_level = (int)v;
       break;
+    case 'm': o->lock_memory = true; break;
+    case 'P':
+      if (!parse_number(optarg, INT_MIN, INT_MAX, &v) || v != (int)v) {
+        fprintf(stderr, "Bad priority: %s\n", optarg);
+        return OPTIONS_EXIT_ERROR;
+      }
+      o->sched_priority = (int)v;
+      break;
     case 'p': o->print_config = true; break;
     case 'Q': o->query = true; break;
     case 'q': o->query = o->set_clock = true; break;
     case 'r': o->reload = true; break;
+    case 'R': o->restarted = true; break;
     case 't':
       if (!parse_number(optarg, 0.001, 1e9, &o->timeout)) {
         fprintf(stderr, "Bad timeout: %s\n", optarg);
@@ -89,6 +104,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
       }
       break;
     case 'u': o->user = optarg; break;
+    case 'U': o->no_user_check = true; break;
     case 'x': o->no_clock_control = true; break;
     case 'v':
       printf("stratumd (Stratum) version %s\n", STRATUM_VERSION);

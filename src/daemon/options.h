@@ -18,6 +18,10 @@ struct options {
   int log_level;               /* -L */
   const char *log_file;        /* -l */
   const char *user;            /* -u */
+  bool lock_memory;            /* -m */
+  int sched_priority;          /* -P; 0: the sched_priority directive's */
+  bool restarted;              /* -R: ignore initstepslew, makestep with a limit */
+  bool no_user_check;          /* -U: run without being root */
   int seccomp_level;           /* -F: 0 none, 1 allow-list, 2 deny-list; < 0 log only */
   double timeout;              /* -t, seconds; 0 = none */
   int family;                  /* -4 / -6: 4, 6, or 0 for both */

@@ -440,8 +440,9 @@ def test_unit_settings():
     # stratumd sends READY=1, STATUS= and STOPPING=1 (tests/system/test_notify.py).
     assert s["Type"] == ["notify"]
     assert s["NotifyAccess"] == ["main"]
-    assert s["ExecStart"][0].split()[:2] == ["/usr/local/sbin/stratumd", "-n"]
-    assert "-u" not in s["ExecStart"][0].split(), "-u drops the capabilities (see stratumd(8))"
+    assert s["ExecStart"][0].split()[:3] == ["/usr/local/sbin/stratumd", "-n", "-U"]
+    # Started as User= with its capabilities; -u would switch again.
+    assert "-u" not in s["ExecStart"][0].split()
     assert set(s["Conflicts"][0].split()) >= {"chrony.service", "systemd-timesyncd.service",
                                               "ntp.service"}
     assert s["ConditionCapability"] == ["CAP_SYS_TIME"]

@@ -19,13 +19,11 @@ import socket
 import stat
 import struct
 import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from ntptest import (Daemon, chronyd_daemon, free_udp_port, require_stratumd, server_config,
-                     wait_for)
+                     traversable_dir, wait_for)
 
 NOBODY = 65534
 SHUTDOWN = struct.pack("!BBBBHHIII", 6, 1, 0, 0, 62, 0, 1, 0, 0) + bytes(8)
@@ -66,10 +64,8 @@ def base():
         grp.getgrgid(NOBODY)
     except KeyError:
         pytest.skip("no user and group %d" % NOBODY)
-    d = Path(tempfile.mkdtemp(prefix="stratum-sec-"))
-    os.chmod(d, 0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with traversable_dir() as d:
+        yield d
 
 
 def start(workdir, lines, args=()):

@@ -273,7 +273,7 @@ static void test_implemented_flags(void **state)
     "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport", "log", "logbanner",
     "logchange", "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny",
     "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog",
-    "serverworkers", "user"};
+    "serverworkers", "user", "lock_all", "sched_priority"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
