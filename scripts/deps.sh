@@ -3,7 +3,7 @@
 # prepared machine is not slowed down. Usage: scripts/deps.sh build|test|fuzz
 set -eu
 
-build="meson ninja-build gcc pkg-config libcmocka-dev libssl-dev libc-ares-dev libcap-dev libseccomp-dev"
+build="meson ninja-build gcc pkg-config libcmocka-dev libssl-dev libc-ares-dev libcap-dev libseccomp-dev libedit-dev"
 test="python3 python3-pytest libclang-rt-14-dev systemd man-db groff-base"
 fuzz="clang libfuzzer-14-dev libclang-rt-14-dev"
 

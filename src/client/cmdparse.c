@@ -715,6 +715,11 @@ static const struct command_entry commands[] = {
   CMD("writertc", parse_plain, CMD_WRITERTC),
 };
 
+const char *sc_command_name(unsigned i)
+{
+  return i < sizeof(commands) / sizeof(commands[0]) ? commands[i].name : NULL;
+}
+
 void sc_parse_command(char *line, const struct sc_resolver *r, struct sc_command *cmd)
 {
   struct parser p = {cmd, r, NULL};

@@ -58,6 +58,8 @@ struct sc_resolver {
 };
 
 void sc_parse_command(char *line, const struct sc_resolver *r, struct sc_command *cmd);
+/* The name of command i (in order), NULL past the last: for completion. */
+const char *sc_command_name(unsigned i);
 
 /* chronyc's normalisation: leading and repeated white space removed,
  * comment lines (starting with ! ; # %) emptied. */

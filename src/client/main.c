@@ -1,7 +1,8 @@
 /* stratumc: the control client of stratumd, a drop-in for chrony's chronyc
  * (same options, commands, output and exit status) over chrony's command
  * protocol, version 6. Commands come from the arguments or, without any,
- * one per line from standard input. */
+ * one per line from standard input (with a prompt and line editing at a
+ * terminal). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "client/options.h"
 #include "client/reports.h"
 #include "client/session.h"
+#include "client/terminal.h"
 
 struct client {
   struct sc_session session;
@@ -130,6 +132,11 @@ static bool process_stdin(struct client *c)
   return ok;
 }
 
+static bool process_terminal_line(void *arg, char *line)
+{
+  return process_line(arg, line);
+}
+
 static int run_client(const struct sc_options *o, int argc, char **argv)
 {
   struct sc_transport transport;
@@ -145,9 +152,13 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
     return 1;
   }
   catch_signals();
-  bool ok = o->first_command < argc
-                ? process_args(&c, argc - o->first_command, argv + o->first_command, o->multi)
-                : process_stdin(&c);
+  bool ok;
+  if (o->first_command < argc)
+    ok = process_args(&c, argc - o->first_command, argv + o->first_command, o->multi);
+  else if (sc_terminal_wanted())
+    ok = sc_terminal_run(process_terminal_line, &c, &c.quit);
+  else
+    ok = process_stdin(&c);
   sc_transport_close(&transport);
   return ok ? 0 : 1;
 }
