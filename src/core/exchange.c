@@ -1,5 +1,6 @@
 #include "core/exchange.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -40,6 +41,16 @@ size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts non
 {
   exch_build_request(buf, version, nonce);
   return add_mac(buf, cap, version, keyid, key);
+}
+
+#define MIN_SECURE_KEY_LEN 10       /* bytes: chrony's 80 bits */
+
+void exch_warn_key(const struct platform *plat, uint32_t id, const struct ntp_key *key)
+{
+  if (id != 0 && !key)
+    plat_logf(plat, PLAT_LOG_WARN, "Key %" PRIu32 " is missing", id);
+  else if (key && key->len < MIN_SECURE_KEY_LEN)
+    plat_logf(plat, PLAT_LOG_WARN, "Key %" PRIu32 " is too short", id);
 }
 
 int exch_request_version(int configured, const struct ntp_key *key)

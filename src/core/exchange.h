@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/platform.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_time.h"
 
@@ -59,6 +60,9 @@ size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts non
 /* The version to send in (0 configured: 4, or 3 when NTPv4 would truncate
  * the key's MAC, as chronyd chooses). */
 int exch_request_version(int configured, const struct ntp_key *key);
+/* As chronyd when it creates a source: warn about a missing key (id not 0,
+ * key NULL) or one shorter than 80 bits. */
+void exch_warn_key(const struct platform *plat, uint32_t id, const struct ntp_key *key);
 /* local_tx: when the request left (local clock); local_rx: when the reply
  * arrived. */
 enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,

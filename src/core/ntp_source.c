@@ -18,7 +18,6 @@
 #define PHI 15e-6                   /* RFC 5905 frequency tolerance */
 #define KOD_RATE 0x52415445u        /* "RATE" */
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
-#define MIN_SECURE_KEY_LEN 10       /* bytes: chrony's 80 bits */
 #define MAX_CLOCK_ERROR 1e-6        /* maxclockerror default, s/s */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define REACH_BITS 8
@@ -35,16 +34,13 @@ static const struct ntp_key *source_key(const struct nsrc *s)
   return ntp_keyring_find(s->keys, s->p.key);
 }
 
-/* As chronyd when it creates a source: warn about a missing or short key,
- * and unless a version was configured, use NTPv3 when NTPv4 would truncate
- * the key's MAC, so the server checks the whole digest. */
+/* Warn about the key as chronyd does, and unless a version was configured,
+ * use NTPv3 when NTPv4 would truncate the key's MAC, so the server checks
+ * the whole digest. */
 static void setup_auth(struct nsrc *s)
 {
   const struct ntp_key *key = source_key(s);
-  if (s->p.key != 0 && !key)
-    plat_logf(s->plat, PLAT_LOG_WARN, "Key %" PRIu32 " is missing", s->p.key);
-  else if (key && key->len < MIN_SECURE_KEY_LEN)
-    plat_logf(s->plat, PLAT_LOG_WARN, "Key %" PRIu32 " is too short", s->p.key);
+  exch_warn_key(s->plat, s->p.key, key);
   s->p.version = exch_request_version(s->p.version, key);
 }
 

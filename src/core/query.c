@@ -7,7 +7,8 @@
 
 static bool server_finished(const struct query_server *s)
 {
-  return s->sock < 0 || s->valid >= QUERY_GOOD_SAMPLES || s->sent >= QUERY_MAX_REQUESTS;
+  return s->sock < 0 || s->key_missing || s->valid >= QUERY_GOOD_SAMPLES ||
+         s->sent >= QUERY_MAX_REQUESTS;
 }
 
 static void close_server(struct query *q, struct query_server *s)
@@ -27,6 +28,23 @@ static void finish(struct query *q)
   q->on_done(q->arg);
 }
 
+/* Report the servers that just finished; true if all have. */
+static bool report_finished(struct query *q)
+{
+  bool all = true;
+  for (unsigned i = 0; i < q->n_servers; i++) {
+    struct query_server *s = &q->servers[i];
+    if (!server_finished(s)) {
+      all = false;
+    } else if (!s->reported) {
+      s->reported = true;
+      if (q->on_server)
+        q->on_server(q->arg, s);
+    }
+  }
+  return all;
+}
+
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct query *q = arg;
@@ -40,9 +58,12 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
       return;
     enum exch_result r =
         exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_time, &dg->rx_time, &sample);
-    if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
-        !exch_check_auth(dg->data, dg->len, s->key, ntp_keyring_find(q->keys, s->key)))
+    if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE)
       return;  /* keep waiting for the real reply */
+    if (!exch_check_auth(dg->data, dg->len, s->key, ntp_keyring_find(q->keys, s->key))) {
+      s->unauthenticated++;  /* counted, so -Q can say why nothing was valid */
+      return;
+    }
     s->nonce = 0;
     s->last_error = r;
     if (r != EXCH_OK)
@@ -51,6 +72,10 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
     if (!s->have_best || sample.delay < s->best.delay)
       s->best = sample;
     s->have_best = true;
+    if (server_finished(s))
+      close_server(q, s);
+    if (report_finished(q))
+      finish(q);
     return;
   }
 }
@@ -63,34 +88,31 @@ static void send_request(struct query *q, struct query_server *s)
   size_t len = exch_build_auth_request(buf, sizeof(buf), exch_request_version(s->version, key),
                                        nonce, s->key, key);
   q->plat->ops->now(q->plat->ctx, &s->tx_time);
+  if (len == 0)
+    return;
   s->sent++;
-  if (len > 0 &&
-      q->plat->ops->udp_send(q->plat->ctx, s->sock, NULL, &s->addr, s->port, buf, len, 0) == 0)
+  if (q->plat->ops->udp_send(q->plat->ctx, s->sock, NULL, &s->addr, s->port, buf, len, 0) == 0)
     s->nonce = nonce;
 }
 
 static void on_timer(void *arg)
 {
   struct query *q = arg;
-  bool all_finished = true;
   q->timer = 0;
-  for (unsigned i = 0; i < q->n_servers; i++) {
-    struct query_server *s = &q->servers[i];
-    if (server_finished(s))
-      continue;
-    all_finished = false;
-    send_request(q, s);
-  }
-  if (all_finished) {
+  if (report_finished(q)) {
     finish(q);
     return;
   }
+  for (unsigned i = 0; i < q->n_servers; i++)
+    if (!server_finished(&q->servers[i]))
+      send_request(q, &q->servers[i]);
   q->timer = q->plat->ops->timer_add(q->plat->ctx, QUERY_INTERVAL, on_timer, q);
 }
 
 bool query_start(struct query *q, const struct platform *plat, const struct ntp_keyring *keys,
-                 struct query_server *servers, unsigned n, void (*on_done)(void *arg),
-                 void *arg)
+                 struct query_server *servers, unsigned n,
+                 void (*on_server)(void *arg, const struct query_server *s),
+                 void (*on_done)(void *arg), void *arg)
 {
   bool any = false;
   memset(q, 0, sizeof(*q));
@@ -98,6 +120,7 @@ bool query_start(struct query *q, const struct platform *plat, const struct ntp_
   q->keys = keys;
   q->servers = servers;
   q->n_servers = n;
+  q->on_server = on_server;
   q->on_done = on_done;
   q->arg = arg;
   for (unsigned i = 0; i < n; i++) {
@@ -105,6 +128,8 @@ bool query_start(struct query *q, const struct platform *plat, const struct ntp_
     int sock = plat->ops->udp_open(plat->ctx, (enum addr_family)s->addr.family, NULL, 0,
                                    on_reply, q);
     s->sock = sock >= 0 ? sock : -1;
+    exch_warn_key(plat, s->key, ntp_keyring_find(keys, s->key));
+    s->key_missing = s->key != 0 && !ntp_keyring_find(keys, s->key);
     if (sock < 0)
       plat_logf(plat, PLAT_LOG_ERR, "Could not open socket for %s", s->name);
     any |= sock >= 0;

@@ -3,10 +3,13 @@
  *
  * Each server gets a request every QUERY_INTERVAL seconds until it has
  * QUERY_GOOD_SAMPLES valid replies or QUERY_MAX_REQUESTS were sent (the
- * shape of chrony's iburst). The sample with the lowest delay is kept per
+ * shape of chrony's iburst; chronyd -Q ends at its first update, which
+ * needs 3 samples: 4 s). The sample with the lowest delay is kept per
  * server. Servers with a key get authenticated requests and must answer
- * with a MAC by that key. When every server is finished, on_done is called
- * once. */
+ * with a MAC by that key (a missing key is warned about at start, as
+ * chronyd does). on_server is called once for each server as it finishes
+ * (for progress), and on_done once when all have, at once after the last
+ * reply that finished them. */
 #ifndef STRATUM_CORE_QUERY_H
 #define STRATUM_CORE_QUERY_H
 
@@ -16,7 +19,7 @@
 #include "core/platform.h"
 
 #define QUERY_INTERVAL 2.0
-#define QUERY_GOOD_SAMPLES 4
+#define QUERY_GOOD_SAMPLES 3
 #define QUERY_MAX_REQUESTS 8
 
 struct query_server {
@@ -29,6 +32,9 @@ struct query_server {
   ntp_ts nonce;               /* 0 when no request is outstanding */
   struct timespec tx_time;
   unsigned sent, valid;
+  unsigned unauthenticated;   /* replies that failed the authentication test */
+  bool key_missing;           /* key set but not in the keyfile: never asked */
+  bool reported;              /* on_server was called */
   bool have_best;
   struct exch_sample best;
   enum exch_result last_error;
@@ -41,6 +47,7 @@ struct query {
   unsigned n_servers;
   plat_timer timer;
   bool done;
+  void (*on_server)(void *arg, const struct query_server *s);
   void (*on_done)(void *arg);
   void *arg;
 };
@@ -48,8 +55,9 @@ struct query {
 /* servers[] must stay valid until the query is freed. Returns false when no
  * server could be reached at all (no socket). */
 bool query_start(struct query *q, const struct platform *plat, const struct ntp_keyring *keys,
-                 struct query_server *servers, unsigned n, void (*on_done)(void *arg),
-                 void *arg);
+                 struct query_server *servers, unsigned n,
+                 void (*on_server)(void *arg, const struct query_server *s),
+                 void (*on_done)(void *arg), void *arg);
 void query_stop(struct query *q);
 /* The server whose best sample has the smallest root distance, or NULL. */
 const struct query_server *query_best(const struct query *q);

@@ -64,20 +64,34 @@ static bool has_peer(const struct config *cfg)
   return false;
 }
 
-static void print_results(const struct query *q)
+/* One line per server on standard output, as soon as it is finished. */
+static void print_server(void *arg, const struct query_server *s)
 {
   char a[ADDR_STR_LEN];
-  for (unsigned i = 0; i < q->n_servers; i++) {
-    const struct query_server *s = &q->servers[i];
-    if (s->have_best)
-      printf("%s (%s:%u): stratum %d, offset %+.6f s, delay %.6f s, %u/%u replies\n",
-             s->name, addr_format(&s->addr, a), s->port, s->best.stratum, s->best.offset,
-             s->best.delay, s->valid, s->sent);
-    else
-      printf("%s (%s:%u): no valid reply (%u sent%s%s)\n", s->name, addr_format(&s->addr, a),
-             s->port, s->sent, s->last_error != EXCH_OK ? ", last reply: " : "",
-             s->last_error != EXCH_OK ? exch_result_name(s->last_error) : "");
-  }
+  (void)arg;
+  if (s->have_best)
+    printf("%s (%s:%u): stratum %d, offset %+.6f s, delay %.6f s, %u/%u replies\n", s->name,
+           addr_format(&s->addr, a), s->port, s->best.stratum, s->best.offset, s->best.delay,
+           s->valid, s->sent);
+  else if (s->key_missing)
+    printf("%s (%s:%u): no valid reply (key %u missing)\n", s->name, addr_format(&s->addr, a),
+           s->port, (unsigned)s->key);
+  else if (s->unauthenticated > 0)
+    printf("%s (%s:%u): no valid reply (%u sent, %u failed authentication)\n", s->name,
+           addr_format(&s->addr, a), s->port, s->sent, s->unauthenticated);
+  else
+    printf("%s (%s:%u): no valid reply (%u sent%s%s)\n", s->name, addr_format(&s->addr, a),
+           s->port, s->sent, s->last_error != EXCH_OK ? ", last reply: " : "",
+           s->last_error != EXCH_OK ? exch_result_name(s->last_error) : "");
+  fflush(stdout);
+}
+
+/* Those the end (a timeout) came before. */
+static void print_unreported(const struct query *q)
+{
+  for (unsigned i = 0; i < q->n_servers; i++)
+    if (!q->servers[i].reported)
+      print_server(NULL, &q->servers[i]);
 }
 
 /* -Q only reports; -q steps the clock as chronyd -q does (not with -x). */
@@ -131,13 +145,13 @@ int query_mode_run(const struct config *cfg, const struct options *opts)
     log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
     goto out;
   }
-  if (!query_start(&q, linux_platform_get(lp), &keyring, servers, n, on_done, loop))
+  if (!query_start(&q, linux_platform_get(lp), &keyring, servers, n, print_server, on_done, loop))
     goto out;
   if (opts->timeout > 0)
     loop_add_timer(loop, opts->timeout, on_timeout, loop);
   int timed_out = loop_run(loop);
   query_stop(&q);
-  print_results(&q);
+  print_unreported(&q);
 
   const struct query_server *best = query_best(&q);
   if (best && !timed_out) {
