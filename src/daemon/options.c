@@ -37,7 +37,7 @@ static bool parse_number(const char *s, double min, double max, double *out)
 {
   char *end;
   double v = strtod(s, &end);
-  if (end == s || *end != '\0' || v < min || v > max)
+  if (end == s || *end != '\0' || !(v >= min && v <= max))   /* NaN too */
     return false;
   *out = v;
   return true;

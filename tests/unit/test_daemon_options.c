@@ -1,0 +1,50 @@
+/* Unit tests for src/daemon/options.c: stratumd's options, and the
+ * numbers it refuses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "daemon/options.h"
+
+#define ARGV(...) ((char *[]){"stratumd", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"stratumd", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(o, ...) options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (o))
+
+static void test_numbers(void **state)
+{
+  struct options o;
+  (void)state;
+  assert_int_equal(PARSE(&o, "-F", "-1", "-L", "2", "-t", "0.5", "-d", "server"), OPTIONS_RUN);
+  assert_int_equal(o.seccomp_level, -1);
+  assert_int_equal(o.log_level, 2);
+  assert_true(o.timeout == 0.5);
+  assert_int_equal(o.n_directives, 1);
+}
+
+static void test_bad_numbers(void **state)
+{
+  static const char *const bad[][2] = {
+    {"-F", "3"}, {"-F", "1.5"}, {"-F", "x"}, {"-L", "-2"}, {"-L", ""}, {"-t", "0"},
+    {"-t", "1e10"}, {"-t", "inf"},
+    /* NaN is in no range: it was taken, and converted to int */
+    {"-F", "nan"}, {"-L", "nan"}, {"-t", "nan"}, {"-t", "-nan"}};
+  struct options o;
+  (void)state;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char *argv[] = {"stratumd", (char *)bad[i][0], (char *)bad[i][1], NULL};
+    if (options_parse(3, argv, &o) != OPTIONS_EXIT_ERROR)
+      fail_msg("%s %s accepted", bad[i][0], bad[i][1]);
+  }
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_numbers),
+    cmocka_unit_test(test_bad_numbers),
+  };
+  return cmocka_run_group_tests_name("daemon_options", tests, NULL, NULL);
+}
