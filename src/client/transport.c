@@ -221,8 +221,7 @@ static uint16_t get16(const uint8_t *b)
   return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-/* A reply to this request (chronyc's checks of the header)? */
-static bool matches(const uint8_t *buf, ssize_t len, const struct cmd_request *req)
+bool sc_transport_matches(const uint8_t *buf, size_t len, const struct cmd_request *req)
 {
   uint32_t seq;
   if (len < CMD_REPLY_HEADER_LEN || buf[0] != CMD_PROTO_VERSION || buf[1] != CMD_PKT_REPLY ||
@@ -232,9 +231,7 @@ static bool matches(const uint8_t *buf, ssize_t len, const struct cmd_request *r
   return seq == req->sequence;
 }
 
-/* Decode a matching reply; false if it is too short for its code. A code
- * we do not know keeps only its header (its status is what matters). */
-static bool decode(const uint8_t *buf, ssize_t len, struct cmd_reply *rpy)
+bool sc_transport_decode(const uint8_t *buf, size_t len, struct cmd_reply *rpy)
 {
   uint16_t code = get16(buf + 6);
   if (cmd_reply_length(code) == 0) {
@@ -244,7 +241,7 @@ static bool decode(const uint8_t *buf, ssize_t len, struct cmd_reply *rpy)
     rpy->status = get16(buf + 8);
     return true;
   }
-  return cmd_parse_reply(buf, (size_t)len, rpy);
+  return cmd_parse_reply(buf, len, rpy);
 }
 
 static bool send_attempt(struct sc_transport *t, struct cmd_request *req, int attempt)
@@ -278,11 +275,11 @@ static enum wait_result wait_reply(struct sc_transport *t, const struct cmd_requ
     ssize_t len = recv(t->fd, buf, sizeof(buf), 0);
     if (len < 0)
       return WAIT_RETRY;           /* e.g. refused: nobody listens there */
-    if (!matches(buf, len, req)) {
+    if (!sc_transport_matches(buf, (size_t)len, req)) {
       debug(t, "ignored a reply of length", (int)len);
       continue;
     }
-    return decode(buf, len, rpy) ? WAIT_REPLY : WAIT_RETRY;
+    return sc_transport_decode(buf, (size_t)len, rpy) ? WAIT_REPLY : WAIT_RETRY;
   }
 }
 
