@@ -257,6 +257,14 @@ static bool send_attempt(struct sc_transport *t, struct cmd_request *req, int at
 
 enum wait_result { WAIT_REPLY, WAIT_RETRY, WAIT_FAIL };
 
+/* poll's timeout for `left` seconds, rounded up; at most an hour (the
+ * caller polls again), as a long timeout doubled at each retry may not
+ * fit in an int of milliseconds. */
+static int wait_ms(double left)
+{
+  return left < 3600.0 ? (int)(left * 1000.0) + 1 : 3600000;
+}
+
 /* Wait up to `seconds` for the reply to req. */
 static enum wait_result wait_reply(struct sc_transport *t, const struct cmd_request *req,
                                    struct cmd_reply *rpy, double deadline)
@@ -267,7 +275,7 @@ static enum wait_result wait_reply(struct sc_transport *t, const struct cmd_requ
     if (left <= 0)
       return WAIT_RETRY;
     struct pollfd p = {.fd = t->fd, .events = POLLIN};
-    int r = poll(&p, 1, (int)(left * 1000) + 1);
+    int r = poll(&p, 1, wait_ms(left));
     if (interrupted || (r < 0 && errno != EINTR))
       return WAIT_FAIL;
     if (r <= 0)
