@@ -15,6 +15,7 @@ if [ ! -f "$build/build.ninja" ]; then
     >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
 fi
 ninja -C "$build" >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
+build=$(realpath "$build")   # a target may change its working directory
 
 # Any sanitizer report stops the target with an error: UBSan only prints
 # and goes on by default. The options come after the caller's, so they win.
