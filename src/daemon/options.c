@@ -55,7 +55,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
   memset(o, 0, sizeof(*o));
   o->conf_file = DEFAULT_CONF_FILE;
-  optind = 1;
+  optind = 0;                    /* glibc: forget the last parse, even one left mid-group */
   while ((c = getopt_long(argc, argv, "46f:F:ndl:L:pQqrt:u:xvh", long_opts, NULL)) != -1) {
     switch (c) {
     case '4': o->family = 4; break;

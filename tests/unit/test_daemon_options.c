@@ -40,11 +40,27 @@ static void test_bad_numbers(void **state)
   }
 }
 
+/* A parse that stopped inside a group of letters ("-vx" at -v) leaves
+ * nothing for the next one: it used to go on with that group's 'x' and
+ * skip its own first argument. */
+static void test_parses_are_independent(void **state)
+{
+  char first[] = "-vx", second[] = "-d";
+  char *argv1[] = {"stratumd", first, NULL}, *argv2[] = {"stratumd", second, NULL};
+  struct options o;
+  (void)state;
+  assert_int_equal(options_parse(2, argv1, &o), OPTIONS_EXIT_OK);
+  assert_int_equal(options_parse(2, argv2, &o), OPTIONS_RUN);
+  assert_int_equal(o.debug, 1);
+  assert_false(o.no_clock_control);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_numbers),
     cmocka_unit_test(test_bad_numbers),
+    cmocka_unit_test(test_parses_are_independent),
   };
   return cmocka_run_group_tests_name("daemon_options", tests, NULL, NULL);
 }
