@@ -18,10 +18,7 @@
 
 /* A control buffer being filled. */
 struct control {
-  union {
-    char buf[512];
-    struct cmsghdr align;
-  } u;
+  _Alignas(struct cmsghdr) char buf[512];
   size_t len;
 };
 
@@ -29,7 +26,7 @@ struct control {
 static void add(struct control *c, int level, int type, const void *data, size_t len,
                 size_t claimed)
 {
-  struct cmsghdr *h = (struct cmsghdr *)(c->u.buf + c->len);
+  struct cmsghdr *h = (struct cmsghdr *)(c->buf + c->len);
   h->cmsg_level = level;
   h->cmsg_type = type;
   h->cmsg_len = CMSG_LEN(claimed);
@@ -59,7 +56,7 @@ static struct plat_datagram parse_rx(const struct control *c, size_t len)
   struct plat_datagram dg;
   char *copy = malloc(len);
   assert_non_null(copy);
-  memcpy(copy, c->u.buf, len);
+  memcpy(copy, c->buf, len);
   struct msghdr msg = {.msg_control = copy, .msg_controllen = len};
   memset(&dg, 0, sizeof(dg));
   udp_parse_rx_cmsgs(&msg, &dg);
@@ -69,7 +66,7 @@ static struct plat_datagram parse_rx(const struct control *c, size_t len)
 
 static int parse_tx(const struct control *c, uint32_t *id, struct timespec *t)
 {
-  struct msghdr msg = {.msg_control = (void *)c->u.buf, .msg_controllen = c->len};
+  struct msghdr msg = {.msg_control = (void *)c->buf, .msg_controllen = c->len};
   return udp_parse_tx_cmsgs(&msg, id, t);
 }
 
