@@ -1,6 +1,8 @@
 #!/bin/bash
 # Build the libFuzzer targets (clang, ASan+UBSan) and run each for SECONDS on
 # a copy of its seed corpus. Usage: scripts/fuzz.sh BUILD_DIR SECONDS [RESULTS_FILE]
+# A crash, a timeout or any sanitizer report (ASan, UBSan, leak) fails the
+# target; the input is left in BUILD_DIR/fuzz-NAME-crash-* (-leak-, -timeout-).
 # RESULTS_FILE gets one line per target: "NAME pass|fail EXECS".
 # FUZZ_JOBS=N runs N targets at a time; FUZZ_TARGETS="a b" only those.
 set -u
@@ -13,6 +15,12 @@ if [ ! -f "$build/build.ninja" ]; then
     >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
 fi
 ninja -C "$build" >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
+build=$(realpath "$build")   # a target may change its working directory
+
+# Any sanitizer report stops the target with an error: UBSan only prints
+# and goes on by default. The options come after the caller's, so they win.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=1:abort_on_error=1:detect_leaks=1"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 
 # One target: run it, print its line, append it to the results file.
 run_target() {
@@ -21,7 +29,7 @@ run_target() {
   [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/"
   log="$build/fuzz-$name.log"
   if "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 "$work" > "$log" 2>&1; then
+      -print_final_stats=1 -artifact_prefix="$build/fuzz-$name-" "$work" > "$log" 2>&1; then
     verdict=pass
   else
     verdict=fail

@@ -13,8 +13,10 @@
 #include "client/reports.h"
 #include "client/session.h"
 #include "client/terminal.h"
+#include "client/transport.h"
 
 struct client {
+  struct sc_transport transport;
   struct sc_session session;
   struct sc_resolver resolver;
   bool quit;
@@ -40,8 +42,8 @@ static void apply_setting(struct client *c, const struct sc_command *cmd)
   switch (cmd->setting) {
   case SC_SET_DNS: c->session.no_dns = !cmd->value; break;
   case SC_SET_FAMILY: c->session.dns.family = cmd->value; break;
-  case SC_SET_TIMEOUT: c->session.transport->timeout_ms = cmd->value; break;
-  case SC_SET_RETRIES: c->session.transport->retries = cmd->value; break;
+  case SC_SET_TIMEOUT: c->transport.timeout_ms = cmd->value; break;
+  case SC_SET_RETRIES: c->transport.retries = cmd->value; break;
   }
 }
 
@@ -132,6 +134,11 @@ static bool process_stdin(struct client *c)
   return ok;
 }
 
+static bool exchange(void *transport, struct cmd_request *req, struct cmd_reply *rpy)
+{
+  return sc_transport_request(transport, req, rpy);
+}
+
 static bool process_terminal_line(void *arg, char *line)
 {
   return process_line(arg, line);
@@ -139,15 +146,14 @@ static bool process_terminal_line(void *arg, char *line)
 
 static int run_client(const struct sc_options *o, int argc, char **argv)
 {
-  struct sc_transport transport;
   struct sc_out out;
   struct client c;
   memset(&c, 0, sizeof(c));
   sc_out_init(&out, stdout, o->json ? SC_JSON : o->csv ? SC_CSV : SC_HUMAN);
-  c.session = (struct sc_session){&transport, &out, {o->family}, o->no_dns};
+  c.session = (struct sc_session){exchange, &c.transport, &out, {o->family}, o->no_dns};
   c.resolver = (struct sc_resolver){sc_dns_resolve, &c.session.dns};
-  if (!sc_transport_init(&transport, o->hosts, o->port, &c.session.dns, o->debug) ||
-      !sc_transport_open(&transport)) {
+  if (!sc_transport_init(&c.transport, o->hosts, o->port, &c.session.dns, o->debug) ||
+      !sc_transport_open(&c.transport)) {
     fprintf(stderr, "Could not open connection to daemon\n");
     return 1;
   }
@@ -159,7 +165,7 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
     ok = sc_terminal_run(process_terminal_line, &c, &c.quit);
   else
     ok = process_stdin(&c);
-  sc_transport_close(&transport);
+  sc_transport_close(&c.transport);
   return ok ? 0 : 1;
 }
 

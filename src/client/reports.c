@@ -8,6 +8,7 @@
 
 #include "client/format.h"
 #include "client/ipaddr.h"
+#include "proto/ntp_time.h"
 
 #define NAME_LEN 256
 #define LOCAL_REFID 0x7f7f0101u    /* "127.127.1.1": the local reference */
@@ -510,9 +511,10 @@ static bool synchronised(const struct sc_command *cmd, const struct cmd_rpy_trac
          (cmd->max_skew == 0.0 || t->skew_ppm <= cmd->max_skew);
 }
 
+/* seconds >= 0.1; an infinite or huge one is a wait until a signal. */
 static bool sleep_interval(double seconds)
 {
-  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  struct timespec ts = ts_from_double(seconds);
   return nanosleep(&ts, NULL) == 0;   /* a signal ends the wait, as in chronyc */
 }
 

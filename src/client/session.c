@@ -9,7 +9,7 @@
 bool sc_session_request(struct sc_session *s, struct cmd_request *req, struct cmd_reply *rpy,
                         uint16_t want, bool print_status)
 {
-  if (!sc_transport_request(s->transport, req, rpy)) {
+  if (!s->exchange(s->exchange_arg, req, rpy)) {
     sc_out_status(s->out, "506 Cannot talk to daemon");
     return false;
   }

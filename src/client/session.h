@@ -10,11 +10,15 @@
 
 #include "client/dns.h"
 #include "client/out.h"
-#include "client/transport.h"
 #include "proto/cmdmon.h"
 
+/* How a request is exchanged for its reply: through a transport
+ * (sc_transport_request), or a stand-in (the fuzz target's replies). */
+typedef bool sc_exchange_fn(void *arg, struct cmd_request *req, struct cmd_reply *rpy);
+
 struct sc_session {
-  struct sc_transport *transport;
+  sc_exchange_fn *exchange;
+  void *exchange_arg;
   struct sc_out *out;
   struct sc_dns dns;
   bool no_dns;                     /* -n: addresses, not names */

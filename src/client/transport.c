@@ -221,8 +221,7 @@ static uint16_t get16(const uint8_t *b)
   return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-/* A reply to this request (chronyc's checks of the header)? */
-static bool matches(const uint8_t *buf, ssize_t len, const struct cmd_request *req)
+bool sc_transport_matches(const uint8_t *buf, size_t len, const struct cmd_request *req)
 {
   uint32_t seq;
   if (len < CMD_REPLY_HEADER_LEN || buf[0] != CMD_PROTO_VERSION || buf[1] != CMD_PKT_REPLY ||
@@ -232,9 +231,7 @@ static bool matches(const uint8_t *buf, ssize_t len, const struct cmd_request *r
   return seq == req->sequence;
 }
 
-/* Decode a matching reply; false if it is too short for its code. A code
- * we do not know keeps only its header (its status is what matters). */
-static bool decode(const uint8_t *buf, ssize_t len, struct cmd_reply *rpy)
+bool sc_transport_decode(const uint8_t *buf, size_t len, struct cmd_reply *rpy)
 {
   uint16_t code = get16(buf + 6);
   if (cmd_reply_length(code) == 0) {
@@ -244,7 +241,7 @@ static bool decode(const uint8_t *buf, ssize_t len, struct cmd_reply *rpy)
     rpy->status = get16(buf + 8);
     return true;
   }
-  return cmd_parse_reply(buf, (size_t)len, rpy);
+  return cmd_parse_reply(buf, len, rpy);
 }
 
 static bool send_attempt(struct sc_transport *t, struct cmd_request *req, int attempt)
@@ -260,6 +257,14 @@ static bool send_attempt(struct sc_transport *t, struct cmd_request *req, int at
 
 enum wait_result { WAIT_REPLY, WAIT_RETRY, WAIT_FAIL };
 
+/* poll's timeout for `left` seconds, rounded up; at most an hour (the
+ * caller polls again), as a long timeout doubled at each retry may not
+ * fit in an int of milliseconds. */
+static int wait_ms(double left)
+{
+  return left < 3600.0 ? (int)(left * 1000.0) + 1 : 3600000;
+}
+
 /* Wait up to `seconds` for the reply to req. */
 static enum wait_result wait_reply(struct sc_transport *t, const struct cmd_request *req,
                                    struct cmd_reply *rpy, double deadline)
@@ -270,7 +275,7 @@ static enum wait_result wait_reply(struct sc_transport *t, const struct cmd_requ
     if (left <= 0)
       return WAIT_RETRY;
     struct pollfd p = {.fd = t->fd, .events = POLLIN};
-    int r = poll(&p, 1, (int)(left * 1000) + 1);
+    int r = poll(&p, 1, wait_ms(left));
     if (interrupted || (r < 0 && errno != EINTR))
       return WAIT_FAIL;
     if (r <= 0)
@@ -278,11 +283,11 @@ static enum wait_result wait_reply(struct sc_transport *t, const struct cmd_requ
     ssize_t len = recv(t->fd, buf, sizeof(buf), 0);
     if (len < 0)
       return WAIT_RETRY;           /* e.g. refused: nobody listens there */
-    if (!matches(buf, len, req)) {
+    if (!sc_transport_matches(buf, (size_t)len, req)) {
       debug(t, "ignored a reply of length", (int)len);
       continue;
     }
-    return decode(buf, len, rpy) ? WAIT_REPLY : WAIT_RETRY;
+    return sc_transport_decode(buf, (size_t)len, rpy) ? WAIT_REPLY : WAIT_RETRY;
   }
 }
 

@@ -14,6 +14,8 @@
 #define STRATUM_CLIENT_TRANSPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -49,6 +51,13 @@ bool sc_transport_open(struct sc_transport *t);
 bool sc_transport_request(struct sc_transport *t, struct cmd_request *req,
                           struct cmd_reply *rpy);
 void sc_transport_close(struct sc_transport *t);
+
+/* A received datagram: is it the reply to req (chronyc's checks of the
+ * header)? Others are ignored. */
+bool sc_transport_matches(const uint8_t *buf, size_t len, const struct cmd_request *req);
+/* Decode a matching reply; false if it is too short for its code. A code
+ * we do not know keeps only its header (its status is what matters). */
+bool sc_transport_decode(const uint8_t *buf, size_t len, struct cmd_reply *rpy);
 /* Make a pending wait return (for a signal handler). */
 void sc_transport_interrupt(void);
 

@@ -43,7 +43,7 @@ static bool parse_number(const char *s, double min, double max, double *out)
 {
   char *end;
   double v = strtod(s, &end);
-  if (end == s || *end != '\0' || v < min || v > max)
+  if (end == s || *end != '\0' || !(v >= min && v <= max))   /* NaN too */
     return false;
   *out = v;
   return true;
@@ -61,7 +61,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
   memset(o, 0, sizeof(*o));
   o->conf_file = DEFAULT_CONF_FILE;
-  optind = 1;
+  optind = 0;                    /* glibc: forget the last parse, even one left mid-group */
   while ((c = getopt_long(argc, argv, "46f:F:ndl:L:mP:pQqrRt:u:Uxvh", long_opts, NULL)) != -1) {
     switch (c) {
     case '4': o->family = 4; break;

@@ -3,6 +3,7 @@
  * value; one walker encodes and decodes every message. */
 #include "proto/cmdmon.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -288,6 +289,8 @@ uint32_t cmd_float_encode(double x)
     return 0;
   if (x == 0.0)
     return 0;
+  if (isinf(x))                  /* frexp's exponent is unspecified for it */
+    x = copysign(DBL_MAX, x);
   (void)frexp(x, &exp);          /* |x| = m * 2^exp, 0.5 <= m < 1 */
   exp += 1;                      /* so that |coef| = |m| * 2^24 < 2^24 */
   if (exp > FLOAT_EXP_MAX) {

@@ -128,29 +128,52 @@ int udp_steer_by_source_address(int fd, enum addr_family family, unsigned n)
   return 0;
 }
 
-static void read_cmsgs(struct msghdr *msg, struct plat_datagram *dg)
+/* Copy c's data to out if c holds len bytes of it within the buffer (the
+ * first header is only known to fit in it). */
+static bool cmsg_read(const struct msghdr *msg, const struct cmsghdr *c, void *out, size_t len)
 {
+  size_t offset = (size_t)((const char *)c - (const char *)msg->msg_control);
+  if (c->cmsg_len < CMSG_LEN(len) || c->cmsg_len > msg->msg_controllen - offset)
+    return false;
+  memcpy(out, CMSG_DATA(c), len);
+  return true;
+}
+
+/* The software time of SCM_TIMESTAMPING (zero when there is none). */
+static bool read_stamp(const struct msghdr *msg, const struct cmsghdr *c, struct timespec *t)
+{
+  struct scm_timestamping ts;
+  if (!cmsg_read(msg, c, &ts, sizeof(ts)) || (ts.ts[0].tv_sec == 0 && ts.ts[0].tv_nsec == 0))
+    return false;
+  *t = ts.ts[0];
+  return true;
+}
+
+static bool normalised(const struct timespec *t)
+{
+  return t->tv_nsec >= 0 && t->tv_nsec < 1000000000;
+}
+
+void udp_parse_rx_cmsgs(struct msghdr *msg, struct plat_datagram *dg)
+{
+  struct timespec t;
+  struct in_pktinfo pi;
+  struct in6_pktinfo pi6;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
-      struct scm_timestamping ts;
-      memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-      if (ts.ts[0].tv_sec != 0 || ts.ts[0].tv_nsec != 0) {
-        dg->rx_time = ts.ts[0];
-        dg->rx_source = PLAT_TS_KERNEL;
-      }
-    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-      memcpy(&dg->rx_time, CMSG_DATA(c), sizeof(dg->rx_time));
+    bool stamp = c->cmsg_level == SOL_SOCKET &&
+                 ((c->cmsg_type == SCM_TIMESTAMPING && read_stamp(msg, c, &t)) ||
+                  (c->cmsg_type == SCM_TIMESTAMPNS && cmsg_read(msg, c, &t, sizeof(t))));
+    if (stamp && normalised(&t)) {
+      dg->rx_time = t;
       dg->rx_source = PLAT_TS_KERNEL;
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-      struct in_pktinfo pi;
-      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+               cmsg_read(msg, c, &pi, sizeof(pi))) {
       dg->local.family = ADDR_INET4;
       memcpy(dg->local.bytes, &pi.ipi_addr, 4);
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-      struct in6_pktinfo pi;
-      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+               cmsg_read(msg, c, &pi6, sizeof(pi6))) {
       dg->local.family = ADDR_INET6;
-      memcpy(dg->local.bytes, &pi.ipi6_addr, 16);
+      memcpy(dg->local.bytes, &pi6.ipi6_addr, 16);
     }
   }
 }
@@ -173,7 +196,7 @@ static void decode(struct msghdr *msg, size_t n, uint8_t *buf, size_t cap,
    * as oversized rather than silently cut. */
   dg->len = (msg->msg_flags & MSG_TRUNC) ? cap : n;
   from_sockaddr(msg->msg_name, &dg->from, &dg->from_port);
-  read_cmsgs(msg, dg);
+  udp_parse_rx_cmsgs(msg, dg);
   if (dg->rx_source != PLAT_TS_KERNEL) {
     clock_gettime(CLOCK_REALTIME, &dg->rx_time);
     dg->rx_source = PLAT_TS_DAEMON;
@@ -319,21 +342,22 @@ int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time)
                        .msg_controllen = sizeof(control)};
   if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
     return -errno;
+  return udp_parse_tx_cmsgs(&msg, id, tx_time);
+}
+
+int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time)
+{
   bool have_ts = false, have_id = false;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+  struct sock_extended_err err;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
-      struct scm_timestamping ts;
-      memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-      *tx_time = ts.ts[0];
-      have_ts = ts.ts[0].tv_sec != 0 || ts.ts[0].tv_nsec != 0;
-    } else if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
-               (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-      struct sock_extended_err err;
-      memcpy(&err, CMSG_DATA(c), sizeof(err));
-      if (err.ee_errno == ENOMSG && err.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
-        *id = err.ee_data;
-        have_id = true;
-      }
+      have_ts = read_stamp(msg, c, tx_time) && normalised(tx_time);
+    } else if (((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+                (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
+               cmsg_read(msg, c, &err, sizeof(err)) && err.ee_errno == ENOMSG &&
+               err.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+      *id = err.ee_data;
+      have_id = true;
     }
   }
   return have_ts && have_id ? 0 : -ENOMSG;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "core/addr.h"
@@ -65,5 +66,13 @@ int udp_enable_tx_timestamps(int fd);
 /* One queued transmit timestamp: 0, -EAGAIN when none is queued, or
  * -ENOMSG for an error-queue message that is not one. */
 int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time);
+
+/* The control messages of a received datagram (recvmsg's msg): the
+ * kernel's receive time (rx_time, with rx_source PLAT_TS_KERNEL) and the
+ * address the datagram was sent to (local), where they are given. */
+void udp_parse_rx_cmsgs(struct msghdr *msg, struct plat_datagram *dg);
+/* The control messages of a message of the error queue: a transmit
+ * timestamp and its number. 0, or -ENOMSG when it is not one. */
+int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time);
 
 #endif

@@ -77,6 +77,9 @@ static void test_float(void **state)
   assert_true(cmd_float_decode(cmd_float_encode(-1e300)) < -1e18);
   assert_true(cmd_float_decode(cmd_float_encode(1e-300)) == 0.0);
   assert_true(cmd_float_decode(cmd_float_encode(NAN)) == 0.0);
+  /* infinities (chronyc's "maxupdateskew inf") as the largest values */
+  assert_int_equal(cmd_float_encode(INFINITY), cmd_float_encode(1e300));
+  assert_int_equal(cmd_float_encode(-INFINITY), cmd_float_encode(-1e300));
   /* exponent 0, coefficient 2^24-1: just below 1 */
   assert_true(fabs(cmd_float_decode(0x00ffffffu) - (1.0 - ldexp(1, -24)) * 0.5) < 1e-6);
 }

@@ -300,6 +300,48 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_NORTC);
 }
 
+/* What chronyc sends for "inf" and "-inf", the largest Floats: taken as
+ * chronyd takes them, and the client goes on synchronising. */
+static void test_largest_values(void **state)
+{
+  static const uint16_t per_source[] = {CMD_MODIFY_MAXDELAY, CMD_MODIFY_MAXDELAYRATIO,
+                                        CMD_MODIFY_MAXDELAYDEVRATIO};
+  static const uint16_t global[] = {CMD_MODIFY_MAXUPDATESKEW, CMD_RESELECTDISTANCE};
+  struct fx *f = *state;
+  struct cmd_reply r;
+  client_start(f->client);
+  run_until(f, 100.0);
+  for (int sign = -1; sign <= 1; sign += 2) {
+    double v = cmd_float_decode(cmd_float_encode(sign * INFINITY));
+    for (size_t i = 0; i < sizeof(per_source) / sizeof(per_source[0]); i++) {
+      struct cmd_request q = request(per_source[i]);
+      q.data.modify.address = cmd_ip_from_addr(&f->addrs[1]);
+      q.data.modify.fvalue = v;
+      assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+    }
+    for (size_t i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
+      struct cmd_request q = request(global[i]);
+      q.data.value = v;
+      assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+    }
+    struct cmd_request q = request(CMD_MODIFY_MAKESTEP);
+    q.data.makestep.threshold = v;
+    q.data.makestep.limit = 3;
+    assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+    q = request(CMD_LOCAL2);
+    q.data.local = (struct cmd_req_local){.on_off = 1, .stratum = 10, .distance = v};
+    assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+    run_until(f, sign < 0 ? 400.0 : 700.0);
+  }
+  for (uint32_t i = 0; i < N_SERVERS; i++) {
+    struct cmd_request q = request(CMD_SOURCESTATS);
+    q.data.index = i;
+    assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  }
+  struct cmd_request q = request(CMD_TRACKING);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+}
+
 static int count_shutdown(void *arg)
 {
   ((struct fx *)arg)->shutdowns++;
@@ -401,6 +443,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_offset_sign_is_chronys, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_gets_only_monitoring, setup, teardown),
     cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_largest_values, setup, teardown),
     cmocka_unit_test_setup_teardown(test_ops_are_called, setup, teardown),
     cmocka_unit_test_setup_teardown(test_access_commands, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),

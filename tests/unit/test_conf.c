@@ -367,6 +367,10 @@ static void test_double_directives(void **state)
   check_error("maxdistance nan\n", "t.conf:1: maxdistance: expected a number, got 'nan'");
   check_error("maxjitter inf\n", "t.conf:1: maxjitter: expected a number, got 'inf'");
   check_error("logchange 1e999\n", "t.conf:1: logchange: expected a number, got '1e999'");
+  check_error("maxupdateskew inf\n", "t.conf:1: maxupdateskew: expected a number, got 'inf'");
+  check_error("makestep inf 3\n", "t.conf:1: makestep: expected a number, got 'inf'");
+  check_error("server 192.0.2.1 maxdelay -nan\n",
+              "t.conf:1: server: maxdelay: expected a number, got '-nan'");
   check_error("maxupdateskew\n",
               "t.conf:1: maxupdateskew: missing argument (usage: maxupdateskew SKEW-IN-PPM)");
 }

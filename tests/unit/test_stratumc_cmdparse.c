@@ -235,6 +235,33 @@ static void test_modify_and_values(void **state)
   assert_int_equal(parse("accheck localhost").req.command, CMD_ACCHECK);
 }
 
+/* The request as the daemon decodes it. */
+static struct cmd_request sent(const char *text)
+{
+  struct sc_command c = parse(text);
+  uint8_t buf[CMD_MAX_PACKET];
+  struct cmd_request back;
+  assert_int_equal(c.action, SC_ACT_REQUEST);
+  c.req.version = CMD_PROTO_VERSION;
+  size_t n = cmd_build_request(&c.req, buf, sizeof(buf));
+  assert_int_equal(cmd_parse_request(buf, n, &back), CMD_PARSE_OK);
+  return back;
+}
+
+/* "inf" is read as chronyc reads it, and sent as the largest value. */
+static void test_infinite_values(void **state)
+{
+  (void)state;
+  const double max = cmd_float_decode(cmd_float_encode(1e300));
+  const double min = cmd_float_decode(cmd_float_encode(-1e300));
+  assert_true(sent("maxupdateskew inf").data.value == max);
+  assert_true(sent("reselectdist -inf").data.value == min);
+  assert_true(sent("makestep inf 3").data.makestep.threshold == max);
+  assert_true(sent("maxdelay 127.0.0.1 inf").data.modify.fvalue == max);
+  assert_true(sent("local distance inf").data.local.distance == max);
+  assert_true(sent("add server localhost maxdelay inf").data.source.max_delay == max);
+}
+
 static void test_rejections_with_chronyc_messages(void **state)
 {
   (void)state;
@@ -289,6 +316,7 @@ int main(void)
     cmocka_unit_test(test_mask_and_burst),
     cmocka_unit_test(test_allow_deny),
     cmocka_unit_test(test_modify_and_values),
+    cmocka_unit_test(test_infinite_values),
     cmocka_unit_test(test_rejections_with_chronyc_messages),
     cmocka_unit_test(test_client_commands),
   };
