@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SC_DEFAULT_HOSTS "/run/stratumd/stratumd.sock,127.0.0.1,::1"
+#define SC_DEFAULT_HOSTS STRATUM_CMD_SOCKET ",127.0.0.1,::1"   /* meson -Dpaths */
 #define SC_DEFAULT_PORT 323
 
 struct sc_options {

@@ -27,8 +27,8 @@
 #define CONF_PATH_LEN 4096
 
 /* Compiled-in defaults (chrony's, with Stratum's own paths). */
-#define CONF_DEFAULT_PIDFILE "/run/stratumd/stratumd.pid"
-#define CONF_DEFAULT_CMDSOCKET "/run/stratumd/stratumd.sock"
+#define CONF_DEFAULT_PIDFILE STRATUM_PID_FILE     /* meson -Dpaths */
+#define CONF_DEFAULT_CMDSOCKET STRATUM_CMD_SOCKET
 #define CONF_DEFAULT_RTCDEVICE "/dev/rtc"
 #define CONF_DEFAULT_USER "root"
 

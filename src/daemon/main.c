@@ -61,6 +61,8 @@ struct daemon {
 
 /* Parse the command-line directives, or else the configuration file, and
  * report every warning and error. Returns false if there was an error. */
+#define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
+
 static bool load_config(struct config *cfg, const struct options *o)
 {
   struct conf_diag diag = {0};
@@ -74,6 +76,10 @@ static bool load_config(struct config *cfg, const struct options *o)
   for (unsigned i = 0; i < diag.n; i++)
     fprintf(stderr, "%s\n", diag.items[i].text);
   bool ok = diag.n_errors == 0;
+  /* A chrony user's first try: point at the file they have. */
+  if (!ok && o->n_directives == 0 && strcmp(o->conf_file, DEFAULT_CONF_FILE) == 0 &&
+      strcmp(DEFAULT_CONF_FILE, CHRONY_CONF_FILE) != 0 && access(DEFAULT_CONF_FILE, F_OK) != 0)
+    fprintf(stderr, "To read chrony's configuration: stratumd -f %s\n", CHRONY_CONF_FILE);
   conf_diag_free(&diag);
   return ok;
 }

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#define DEFAULT_CONF_FILE "/etc/stratum/stratum.conf"
+#define DEFAULT_CONF_FILE STRATUM_CONF_FILE   /* meson -Dpaths */
 
 struct options {
   const char *conf_file;       /* -f */
