@@ -15,6 +15,7 @@
 - No page and no README sentence says that something the binary acts on is
   not implemented (the binary's warnings for tests/data/all-directives.conf
   say what it acts on).
+- The pages' footers carry one date and the binaries' version.
 - Each page renders without warnings (groff -ww, man --warnings).
 - `make install DESTDIR=...` lays out the expected files; the installed unit
   passes `systemd-analyze verify`; sysusers.d/tmpfiles.d files work.
@@ -473,6 +474,40 @@ def test_nothing_the_binary_acts_on_is_said_to_be_missing(doc, all_directives):
         if named:
             problems.append("%s (acted on: %s)" % (sentence, ", ".join(sorted(named))))
     assert not problems, "%s says missing what the binary does:\n" % doc + "\n".join(problems)
+
+
+def test_page_footers_carry_one_date_and_the_version():
+    """The .TH lines: one date for the three pages, that of the version the
+    binaries report; and not older than the pages' last change (git)."""
+    versions = set()
+    for binary in (require_stratumd(), BUILD / "stratumc"):
+        if not os.access(binary, os.X_OK):
+            pytest.skip("%s not built (run `make`)" % binary)
+        r = run([binary, "--version"])
+        assert r.returncode == 0, r.stderr
+        versions |= set(re.findall(r"version (\S+)$", r.stdout.strip()))
+    assert len(versions) == 1, versions
+    version = versions.pop()
+    dates = set()
+    for page in PAGES:
+        m = re.search(r'^\.TH \S+ \d "([^"]+)" "Stratum ([^"]+)"', read(page), re.M)
+        assert m, "%s has no .TH line of the expected form" % page.name
+        assert m.group(2) == version, "%s: Stratum %s, the binaries say %s" % (
+            page.name, m.group(2), version)
+        dates.add(m.group(1))
+    assert len(dates) == 1, "the pages' footers differ: %s" % dates
+    date = dates.pop()
+    assert re.match(r"^\d{4}(-\d\d(-\d\d)?)?$", date), date
+    if not (REPO / ".git").exists() or not shutil.which("git"):
+        pytest.skip("no git history to date the pages")
+    r = subprocess.run(["git", "log", "-1", "--format=%cd", "--date=format:%Y-%m-%d", "--"] +
+                       [str(p.relative_to(REPO)) for p in PAGES], capture_output=True, text=True,
+                       timeout=CMD_TIMEOUT, cwd=str(REPO))
+    if r.returncode != 0 or not r.stdout.strip():
+        pytest.skip("git cannot date the pages: %s" % r.stderr)
+    changed = r.stdout.strip()
+    assert date >= changed[:len(date)], \
+        "the pages were changed on %s; their footers still say %s" % (changed, date)
 
 
 def stratumc_help():
