@@ -702,7 +702,8 @@ def test_unit_settings():
     assert s["Type"] == ["notify"]
     assert s["NotifyAccess"] == ["main"]
     assert s["ExecStart"][0].split()[:2] == ["/usr/local/sbin/stratumd", "-n"]
-    assert "-u" not in s["ExecStart"][0].split(), "-u drops the capabilities (see stratumd(8))"
+    assert "-u" not in s["ExecStart"][0].split(), \
+        "-u cannot work under the unit (test_u_fails_with_the_privileges_of_the_unit)"
     assert set(s["Conflicts"][0].split()) >= {"chrony.service", "systemd-timesyncd.service",
                                               "ntp.service"}
     assert s["ConditionCapability"] == ["CAP_SYS_TIME"]
@@ -721,6 +722,30 @@ def test_unit_settings():
     assert "ProtectClock" not in s and "PrivateUsers" not in s
     # The unit the sysusers.d file creates the user for.
     assert re.search(r"^u stratumd ", read(PACKAGING / "stratumd.sysusers"), re.M)
+
+
+def test_u_fails_with_the_privileges_of_the_unit():
+    """What the unit's comment and stratumd(8) say: started as a user with
+    only the unit's capabilities, stratumd runs, but not with -u or a user
+    directive (switching user needs CAP_SETUID/CAP_SETGID)."""
+    stratumd = require_stratumd()
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv (util-linux) to start stratumd as another user")
+    s = unit_settings()
+    caps = ",".join("+" + c.lower().replace("cap_", "") for c in s["AmbientCapabilities"][0].split())
+    bounding = ",".join("+" + c.lower().replace("cap_", "")
+                        for c in s["CapabilityBoundingSet"][0].split())
+    as_unit = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs",
+               "--inh-caps=-all," + caps, "--ambient-caps=-all," + caps,
+               "--bounding-set=-all," + bounding]
+    daemon = [str(stratumd), "-x", "-d", "-t", "0.5", "-f", "/dev/null", "port 0", "cmdport 0",
+              "bindcmdaddress /", "pidfile /", "local stratum 3"]
+    r = run(as_unit + daemon)
+    assert r.returncode == 0 and "stratumd exiting" in r.stderr, r.stderr
+    for switch in (["-u", "nobody"], ["user nobody"]):
+        r = run(as_unit + daemon + switch)
+        assert r.returncode == 1, (switch, r.stderr)
+        assert "Could not switch to user nobody : Operation not permitted" in r.stderr, r.stderr
 
 
 def test_sysusers_and_tmpfiles_create_the_user_and_directories(tmp_path):
