@@ -573,9 +573,9 @@ def test_page_renders_without_warnings_man(page, width):
 
 # ------------------------------------------------------------ make install
 
-def make_install(destdir, prefix=None):
+def make_install(destdir, prefix=None, target="install"):
     assert str(destdir) not in ("", "/")
-    cmd = ["make", "-o", "all", "install", "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
+    cmd = ["make", "-o", "all", target, "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
     if prefix:
         cmd.append("PREFIX=%s" % prefix)
     env = {k: v for k, v in os.environ.items() if k not in ("PREFIX", "SYSTEMD_UNITDIR", "MAKEFLAGS")}
@@ -635,6 +635,33 @@ def test_make_install_layout(tmp_path, prefix, unitdir):
     wait = read(dest / unitdir.lstrip("/") / "stratum-wait.service")
     assert re.search(r"^ExecStart=%s/bin/stratumc .* waitsync 0 0.1 0.0 1$" % re.escape(p), wait,
                      re.M), wait
+
+
+def test_make_install_strip(tmp_path):
+    """install-strip installs what install does, the binaries stripped
+    (as `file` sees them) and still working."""
+    require_built()
+    if not shutil.which("file"):
+        pytest.skip("file is not installed")
+    plain, stripped = tmp_path / "plain", tmp_path / "stripped"
+    make_install(plain)
+    make_install(stripped, target="install-strip")
+    files = sorted(str(f.relative_to(plain)) for f in plain.rglob("*") if f.is_file())
+    assert files == sorted(str(f.relative_to(stripped)) for f in stripped.rglob("*")
+                           if f.is_file())
+    binaries = ["usr/local/sbin/stratumd", "usr/local/bin/stratumc"]
+    for f in files:
+        a, b = plain / f, stripped / f
+        assert stat.S_IMODE(a.stat().st_mode) == stat.S_IMODE(b.stat().st_mode), f
+        if f not in binaries:
+            assert a.read_bytes() == b.read_bytes(), f
+            continue
+        described = [run(["file", "-b", x]).stdout for x in (a, b)]
+        assert "ELF" in described[0] and ", not stripped" in described[0], described[0]
+        assert ", stripped" in described[1] and "not stripped" not in described[1], described[1]
+        assert b.stat().st_size < a.stat().st_size
+        r = run([b, "--version"])
+        assert r.returncode == 0 and "version" in r.stdout, r.stdout + r.stderr
 
 
 def test_make_install_keeps_an_existing_configuration(tmp_path):
