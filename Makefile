@@ -6,15 +6,21 @@ FUZZ_TIME ?= 600
 FUZZ_SMOKE_TIME ?= 10
 PREFIX ?= /usr/local
 DESTDIR ?=
+INSTALL_PROGRAM ?= install -D -m 0755
+STRIP ?= strip
 
-.PHONY: all check check-unit check-asan check-system fuzz demo bench bench-server install clean
+.PHONY: all check check-unit check-asan check-system fuzz demo bench bench-server install \
+	install-strip clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# Warnings are errors in the build directories set up here, by
+# scripts/check.sh and by scripts/fuzz.sh (meson.build leaves werror off
+# for packagers).
 $(BUILD)/build.ninja:
 	scripts/deps.sh build
-	meson setup $(BUILD)
+	meson setup -Dwerror=true $(BUILD)
 
 # Everything: unit tests (plain and under ASan+UBSan), fuzz smoke runs,
 # system and interop tests; one summary line at the end.
@@ -27,7 +33,8 @@ check-unit: all
 
 check-asan:
 	scripts/deps.sh test
-	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup -Dwerror=true $(ASAN_BUILD) \
+	  -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(ASAN_BUILD)
 	meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
@@ -65,8 +72,8 @@ demo: all
 # systemctl daemon-reload.
 install: SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
 install: all
-	install -D -m 0755 $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
-	install -D -m 0755 $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
+	$(INSTALL_PROGRAM) $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
+	$(INSTALL_PROGRAM) $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
 	install -D -m 0644 docs/stratumc.1 $(DESTDIR)$(PREFIX)/share/man/man1/stratumc.1
 	install -D -m 0644 docs/stratum.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/stratum.conf.5
 	install -D -m 0644 docs/stratumd.8 $(DESTDIR)$(PREFIX)/share/man/man8/stratumd.8
@@ -83,6 +90,11 @@ install: all
 	install -d $(DESTDIR)/etc/stratum/conf.d $(DESTDIR)/etc/stratum/sources.d
 	[ -e $(DESTDIR)/etc/stratum/stratum.conf ] || \
 	  install -D -m 0644 packaging/stratum.conf $(DESTDIR)/etc/stratum/stratum.conf
+
+# As autotools' install-strip: the same, with the binaries stripped of their
+# symbols and debugging information (STRIP names the strip program).
+install-strip: INSTALL_PROGRAM = install -D -s --strip-program=$(STRIP) -m 0755
+install-strip: install
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -13,7 +13,7 @@ mkdir -p "$results"/unit "$results"/asan
 run_unit() {  # run_unit BUILD_DIR RESULTS_SUBDIR [meson setup options]
   local dir=$1 out=$2; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$@" > "$results/$out-setup.log" 2>&1 || { cat "$results/$out-setup.log"; echo "build" > "$results/$out/BUILD_FAILED"; return; }
+    meson setup -Dwerror=true "$dir" "$@" > "$results/$out-setup.log" 2>&1 || { cat "$results/$out-setup.log"; echo "build" > "$results/$out/BUILD_FAILED"; return; }
   fi
   ninja -C "$dir" > "$results/$out-build.log" 2>&1 || { tail -40 "$results/$out-build.log"; echo "build" > "$results/$out/BUILD_FAILED"; return; }
   CMOCKA_MESSAGE_OUTPUT=xml CMOCKA_XML_FILE="$PWD/$results/$out/%g.xml" \

@@ -11,7 +11,7 @@ build=$1 seconds=$2 results=${3:-/dev/null}
 : > "$results"
 
 if [ ! -f "$build/build.ninja" ]; then
-  CC=clang meson setup "$build" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+  CC=clang meson setup -Dwerror=true "$build" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
     >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
 fi
 ninja -C "$build" >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }

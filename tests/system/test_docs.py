@@ -6,8 +6,16 @@
   `implemented` and `obsolete` flags say; the options of server/pool/peer
   (src/conf/conf_source.c) are documented, marked acted on exactly when
   src/daemon/sources.c passes them to the client.
-- stratumd(8) documents every option letter of the getopt string in
-  src/daemon/options.c and no other; stratumc(1) only stratumc's options.
+- stratumd(8) documents every option that `stratumd -h` lists (the getopt
+  string of src/daemon/options.c, checked to agree) and no other, names each
+  in its synopsis, and the options it calls unrecognised are refused by the
+  binary (and are those of chronyd -h that stratumd lacks); what it says -p
+  prints is what `stratumd -p` prints; stratumc(1) documents stratumc's
+  options and commands.
+- No page and no README sentence says that something the binary acts on is
+  not implemented (the binary's warnings for tests/data/all-directives.conf
+  say what it acts on).
+- The pages' footers carry one date and the binaries' version.
 - Each page renders without warnings (groff -ww, man --warnings).
 - `make install DESTDIR=...` lays out the expected files; the installed unit
   passes `systemd-analyze verify`; sysusers.d/tmpfiles.d files work.
@@ -24,7 +32,7 @@ import subprocess
 
 import pytest
 
-from ntptest import BUILD, REPO, require_stratumd
+from ntptest import BUILD, REPO, chronyd_path, require_stratumd
 
 DOCS = REPO / "docs"
 PACKAGING = REPO / "packaging"
@@ -231,8 +239,36 @@ def test_peer_is_documented_as_acted_on():
     assert "mode 1" in text and "server socket" in text
 
 
+def run(argv):
+    return subprocess.run([str(a) for a in argv], capture_output=True, text=True,
+                          timeout=CMD_TIMEOUT, stdin=subprocess.DEVNULL)
+
+
+def help_options(text):
+    """(letters, long names) of the option lines of a -h summary."""
+    letters, longs = [], []
+    for line in text.split("Commands:")[0].splitlines():
+        m = re.match(r"^\s+-(\w)\b", line)
+        if m:
+            letters.append(m.group(1))
+        longs += re.findall(r"--([a-z][a-z-]*)", line)
+    return letters, longs
+
+
+def stratumd_help():
+    r = run([require_stratumd(), "-h"])
+    assert r.returncode == 0, r.stderr
+    letters, longs = help_options(r.stdout)
+    assert len(letters) > 10, r.stdout
+    return letters, longs
+
+
 def test_every_option_letter_is_in_stratumd_8():
-    letters, longs = getopt_letters()
+    letters, longs = stratumd_help()
+    getopt, getopt_longs = getopt_letters()
+    assert sorted(letters) == sorted(getopt) and sorted(longs) == sorted(getopt_longs), \
+        "stratumd -h lists %s %s, the getopt string has %s %s" % (letters, longs, getopt,
+                                                                  getopt_longs)
     page = read(DOCS / "stratumd.8")
     lines = page.splitlines()
     opts = lines[lines.index(".SH OPTIONS"):]
@@ -247,6 +283,231 @@ def test_every_option_letter_is_in_stratumd_8():
     assert not extra, "stratumd(8) documents options that do not exist: %s" % extra
     for name in longs:
         assert "\\-\\-" + name in "\n".join(headings), "--%s is not documented" % name
+
+
+def test_stratumd_8_synopsis_names_every_option():
+    letters, longs = stratumd_help()
+    synopsis = "\n".join(page_section(read(DOCS / "stratumd.8"), "SYNOPSIS"))
+    named = set(re.findall(r"\\-([A-Za-z0-9])\b", synopsis))
+    missing = [c for c in letters if c not in named]
+    assert not missing, "the synopsis of stratumd(8) lacks %s" % ["-" + c for c in missing]
+    for name in longs:
+        assert "\\-\\-" + name in synopsis, "the synopsis lacks --%s" % name
+
+
+def said_unrecognised():
+    """The letters of stratumd(8)'s sentence on chronyd's options it lacks."""
+    text = read(DOCS / "stratumd.8")
+    m = re.search(r"^The other options of chronyd\n(.*?)\nare not recognised", text, re.S | re.M)
+    assert m, "stratumd(8) has no sentence on the options of chronyd it does not recognise"
+    letters = re.findall(r"\\-([A-Za-z0-9])\b", m.group(1))
+    assert letters and not re.sub(r"^\.R?BR? |\\-[A-Za-z0-9]\b|\\&|^and$|[\s(),.]", "", m.group(1),
+                                  flags=re.M), \
+        "only option letters expected in: %r" % m.group(1)
+    return letters
+
+
+def test_options_stratumd_8_calls_unrecognised_are_refused():
+    stratumd = require_stratumd()
+    helped, _ = stratumd_help()
+    for c in said_unrecognised():
+        assert c not in helped, "stratumd -h lists -%s, which stratumd(8) calls unrecognised" % c
+        # With -p in front nothing is ever started, whatever -c would do.
+        r = run([stratumd, "-p", "-f", "/dev/null", "-" + c])
+        assert r.returncode == 1 and "invalid option -- '%s'" % c in r.stderr \
+            and "Usage:" in r.stderr, (c, r.returncode, r.stderr)
+
+
+def test_stratumd_8_names_the_chronyd_options_stratumd_lacks():
+    r = run([chronyd_path(), "-h"])   # skips without the extracted peers
+    theirs, _ = help_options(r.stdout)
+    assert len(theirs) > 10, r.stdout + r.stderr
+    ours, _ = stratumd_help()
+    assert sorted(said_unrecognised()) == sorted(set(theirs) - set(ours))
+
+
+def option_entry(page, letter):
+    """The lines of the OPTIONS entry of -letter (after its heading)."""
+    lines = page_section(read(DOCS / page), "OPTIONS")
+    i = next(i for i in range(len(lines) - 1) if lines[i] == ".TP" and
+             re.match(r"^\.BI? \\-%s\b" % letter, lines[i + 1]))
+    end = next((k for k in range(i + 2, len(lines)) if lines[k] == ".TP"), len(lines))
+    return lines[i + 2:end]
+
+
+def test_stratumd_8_says_what_p_prints_without_configuration():
+    r = run([require_stratumd(), "-p", "-f", "/dev/null"])
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    printed = [line.split()[0] for line in r.stdout.splitlines()]
+    entry = option_entry("stratumd.8", "p")
+    k = next((i for i, l in enumerate(entry) if "always printed" in l), None)
+    assert k is not None, "the -p entry of stratumd(8) does not say what is always printed"
+    named = []
+    for line in entry[k:]:
+        m = re.match(r"^\.BR? (\w+)", line)
+        if m:
+            named.append(m.group(1))
+        elif named and line != "and":
+            break
+    assert sorted(named) == sorted(printed), \
+        "stratumd(8) says %s are always printed; `stratumd -p -f /dev/null` prints %s" % (
+            named, printed)
+
+
+@pytest.fixture
+def all_directives(tmp_path):
+    """tests/data/all-directives.conf, its include pointed at an empty
+    directory (the system's chrony.d may not exist)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    text = read(REPO / "tests" / "data" / "all-directives.conf")
+    text, n = re.subn(r"(?m)^include .*$", "include %s/*.conf" % empty, text)
+    assert n == 1
+    conf = tmp_path / "all.conf"
+    conf.write_text(text)
+    return conf
+
+
+def binary_acts_on(conf):
+    """{directive: acted on} for the directives of conf, from the warnings
+    of `stratumd -p`."""
+    r = run([require_stratumd(), "-p", "-f", conf])
+    assert r.returncode == 0, r.stderr
+    ignored = set(re.findall(r"^[^:]+:\d+: (\w+): (?:not implemented in this build|directive is "
+                             r"no longer supported), ignored$", r.stderr, re.M))
+    names = set()
+    for line in read(conf).splitlines():
+        words = line.split()
+        if words and words[0][0] not in "!;#%":
+            names.add(words[0].lower())
+    return {n: n not in ignored for n in names}
+
+
+def test_binary_acts_on_the_directives_the_table_flags(all_directives):
+    """What the pages are checked against (the table, read with a regex)
+    is what the binary does."""
+    acted = binary_acts_on(all_directives)
+    table = {n: impl for n, impl, _ in directive_table()}
+    assert set(acted) == set(table)
+    differ = sorted(n for n in table if acted[n] != table[n])
+    assert not differ, "the binary %s" % ["%s %s" % ("acts on" if acted[n] else "ignores", n)
+                                           for n in differ]
+
+
+def test_p_prints_in_the_order_of_stratum_conf_5(all_directives):
+    r = run([require_stratumd(), "-p", "-f", all_directives])
+    assert r.returncode == 0, r.stderr
+    # allow and deny lines (cmdallow, cmddeny) keep their order: one group.
+    group = {"deny": "allow", "cmddeny": "cmdallow"}
+    printed = []
+    for line in r.stdout.splitlines():
+        name = group.get(line.split()[0], line.split()[0])
+        if not printed or printed[-1] != name:
+            printed.append(name)
+    assert len(printed) > 40, r.stdout
+    assert len(printed) == len(set(printed)), "-p does not group directives: %s" % printed
+    order = list(conf_entries())
+    wrong = [(a, b) for a, b in zip(printed, printed[1:]) if order.index(a) > order.index(b)]
+    assert not wrong, "-p prints these before, stratum.conf(5) after: %s" % wrong
+
+
+# A sentence of a page or the README that says something is missing.
+MISSING = re.compile(r"\b(not (yet )?implemented|not yet|not acted on|never polled)\b", re.I)
+# Features named in words, and the directives or source options that give them.
+FEATURES = {
+    "control protocol": {"cmdport", "bindcmdaddress"},
+    "command protocol": {"cmdport", "bindcmdaddress"},
+    "rate limiting": {"ratelimit"},
+    "log files": {"logdir"},
+    "statistics files": {"logdir"},
+    "dump files": {"dumpdir"},
+    "drift file": {"driftfile"},
+    "pid file": {"pidfile"},
+    "interleaved": {"xleave"},
+    "symmetric": {"peer"},
+}
+
+
+def man_sentences(page):
+    """[(sentence, bold words)] of a page rendered by groff."""
+    if not shutil.which("groff"):
+        pytest.skip("groff is not installed (Debian package groff-base; scripts/deps.sh test)")
+    r = subprocess.run(["groff", "-man", "-Tutf8", "-P-c", "-rLL=200n", str(page)],
+                       capture_output=True, text=True, timeout=CMD_TIMEOUT,
+                       env=dict(os.environ, LC_ALL="C.UTF-8"))
+    assert r.returncode == 0, r.stderr
+    text = re.sub(r"(?:(.)\x08\1)+",
+                  lambda m: "\x01" + re.sub(r"(.)\x08\1", r"\1", m.group(0)) + "\x02", r.stdout)
+    text = re.sub(r"_\x08(.)", r"\1", text)
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        para = " ".join(para.split())
+        for s in re.split(r"(?<=[.!?])\s+(?=[\x01A-Z\u201c(])", para):
+            bold = re.findall(r"\x01([^\x02]*)\x02", s)
+            out.append((re.sub(r"[\x01\x02]", "", s), [w for b in bold for w in b.split()]))
+    return out
+
+
+def readme_sentences():
+    text = re.sub(r"(?ms)^```.*?^```$", "", read(REPO / "README.md"))
+    out = []
+    for para in re.split(r"\n\s*\n|\n(?=- )", text):
+        para = " ".join(para.split())
+        for s in re.split(r"(?<=[.!?])\s+(?=[`A-Z(])", para):
+            out.append((s.replace("`", ""), [c.split()[0] for c in re.findall(r"`([^`]+)`", s)
+                                              if c.split()]))
+    return out
+
+
+@pytest.mark.parametrize("doc", ["stratumd.8", "stratumc.1", "stratum.conf.5", "README.md"])
+def test_nothing_the_binary_acts_on_is_said_to_be_missing(doc, all_directives):
+    acted = {n for n, a in binary_acts_on(all_directives).items() if a} | acted_source_options()
+    sentences = readme_sentences() if doc == "README.md" else man_sentences(DOCS / doc)
+    assert len(sentences) > 20
+    problems = []
+    for sentence, marked in sentences:
+        if not MISSING.search(sentence):
+            continue
+        named = {w.strip(".,;:()") for w in marked} & acted
+        named |= {f for f, needs in FEATURES.items()
+                  if f in sentence.lower() and needs <= acted}
+        if named:
+            problems.append("%s (acted on: %s)" % (sentence, ", ".join(sorted(named))))
+    assert not problems, "%s says missing what the binary does:\n" % doc + "\n".join(problems)
+
+
+def test_page_footers_carry_one_date_and_the_version():
+    """The .TH lines: one date for the three pages, that of the version the
+    binaries report; and not older than the pages' last change (git)."""
+    versions = set()
+    for binary in (require_stratumd(), BUILD / "stratumc"):
+        if not os.access(binary, os.X_OK):
+            pytest.skip("%s not built (run `make`)" % binary)
+        r = run([binary, "--version"])
+        assert r.returncode == 0, r.stderr
+        versions |= set(re.findall(r"version (\S+)$", r.stdout.strip()))
+    assert len(versions) == 1, versions
+    version = versions.pop()
+    dates = set()
+    for page in PAGES:
+        m = re.search(r'^\.TH \S+ \d "([^"]+)" "Stratum ([^"]+)"', read(page), re.M)
+        assert m, "%s has no .TH line of the expected form" % page.name
+        assert m.group(2) == version, "%s: Stratum %s, the binaries say %s" % (
+            page.name, m.group(2), version)
+        dates.add(m.group(1))
+    assert len(dates) == 1, "the pages' footers differ: %s" % dates
+    date = dates.pop()
+    assert re.match(r"^\d{4}(-\d\d(-\d\d)?)?$", date), date
+    if not (REPO / ".git").exists() or not shutil.which("git"):
+        pytest.skip("no git history to date the pages")
+    r = subprocess.run(["git", "log", "-1", "--format=%cd", "--date=format:%Y-%m-%d", "--"] +
+                       [str(p.relative_to(REPO)) for p in PAGES], capture_output=True, text=True,
+                       timeout=CMD_TIMEOUT, cwd=str(REPO))
+    if r.returncode != 0 or not r.stdout.strip():
+        pytest.skip("git cannot date the pages: %s" % r.stderr)
+    changed = r.stdout.strip()
+    assert date >= changed[:len(date)], \
+        "the pages were changed on %s; their footers still say %s" % (changed, date)
 
 
 def stratumc_help():
@@ -312,9 +573,9 @@ def test_page_renders_without_warnings_man(page, width):
 
 # ------------------------------------------------------------ make install
 
-def make_install(destdir, prefix=None):
+def make_install(destdir, prefix=None, target="install"):
     assert str(destdir) not in ("", "/")
-    cmd = ["make", "-o", "all", "install", "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
+    cmd = ["make", "-o", "all", target, "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
     if prefix:
         cmd.append("PREFIX=%s" % prefix)
     env = {k: v for k, v in os.environ.items() if k not in ("PREFIX", "SYSTEMD_UNITDIR", "MAKEFLAGS")}
@@ -374,6 +635,33 @@ def test_make_install_layout(tmp_path, prefix, unitdir):
     wait = read(dest / unitdir.lstrip("/") / "stratum-wait.service")
     assert re.search(r"^ExecStart=%s/bin/stratumc .* waitsync 0 0.1 0.0 1$" % re.escape(p), wait,
                      re.M), wait
+
+
+def test_make_install_strip(tmp_path):
+    """install-strip installs what install does, the binaries stripped
+    (as `file` sees them) and still working."""
+    require_built()
+    if not shutil.which("file"):
+        pytest.skip("file is not installed")
+    plain, stripped = tmp_path / "plain", tmp_path / "stripped"
+    make_install(plain)
+    make_install(stripped, target="install-strip")
+    files = sorted(str(f.relative_to(plain)) for f in plain.rglob("*") if f.is_file())
+    assert files == sorted(str(f.relative_to(stripped)) for f in stripped.rglob("*")
+                           if f.is_file())
+    binaries = ["usr/local/sbin/stratumd", "usr/local/bin/stratumc"]
+    for f in files:
+        a, b = plain / f, stripped / f
+        assert stat.S_IMODE(a.stat().st_mode) == stat.S_IMODE(b.stat().st_mode), f
+        if f not in binaries:
+            assert a.read_bytes() == b.read_bytes(), f
+            continue
+        described = [run(["file", "-b", x]).stdout for x in (a, b)]
+        assert "ELF" in described[0] and ", not stripped" in described[0], described[0]
+        assert ", stripped" in described[1] and "not stripped" not in described[1], described[1]
+        assert b.stat().st_size < a.stat().st_size
+        r = run([b, "--version"])
+        assert r.returncode == 0 and "version" in r.stdout, r.stdout + r.stderr
 
 
 def test_make_install_keeps_an_existing_configuration(tmp_path):
@@ -441,8 +729,8 @@ def test_unit_settings():
     assert s["Type"] == ["notify"]
     assert s["NotifyAccess"] == ["main"]
     assert s["ExecStart"][0].split()[:3] == ["/usr/local/sbin/stratumd", "-n", "-U"]
-    # Started as User= with its capabilities; -u would switch again.
-    assert "-u" not in s["ExecStart"][0].split()
+    assert "-u" not in s["ExecStart"][0].split(), \
+        "-u cannot work under the unit (test_u_fails_with_the_privileges_of_the_unit)"
     assert set(s["Conflicts"][0].split()) >= {"chrony.service", "systemd-timesyncd.service",
                                               "ntp.service"}
     assert s["ConditionCapability"] == ["CAP_SYS_TIME"]
@@ -461,6 +749,30 @@ def test_unit_settings():
     assert "ProtectClock" not in s and "PrivateUsers" not in s
     # The unit the sysusers.d file creates the user for.
     assert re.search(r"^u stratumd ", read(PACKAGING / "stratumd.sysusers"), re.M)
+
+
+def test_u_fails_with_the_privileges_of_the_unit():
+    """What the unit's comment and stratumd(8) say: started as a user with
+    only the unit's capabilities, stratumd runs, but not with -u or a user
+    directive (switching user needs CAP_SETUID/CAP_SETGID)."""
+    stratumd = require_stratumd()
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv (util-linux) to start stratumd as another user")
+    s = unit_settings()
+    caps = ",".join("+" + c.lower().replace("cap_", "") for c in s["AmbientCapabilities"][0].split())
+    bounding = ",".join("+" + c.lower().replace("cap_", "")
+                        for c in s["CapabilityBoundingSet"][0].split())
+    as_unit = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs",
+               "--inh-caps=-all," + caps, "--ambient-caps=-all," + caps,
+               "--bounding-set=-all," + bounding]
+    daemon = [str(stratumd), "-x", "-d", "-U", "-t", "0.5", "-f", "/dev/null", "port 0", "cmdport 0",
+              "bindcmdaddress /", "pidfile /", "local stratum 3"]
+    r = run(as_unit + daemon)
+    assert r.returncode == 0 and "stratumd exiting" in r.stderr, r.stderr
+    for switch in (["-u", "nobody"], ["user nobody"]):
+        r = run(as_unit + daemon + switch)
+        assert r.returncode == 1, (switch, r.stderr)
+        assert "Could not switch to user nobody : Operation not permitted" in r.stderr, r.stderr
 
 
 def test_sysusers_and_tmpfiles_create_the_user_and_directories(tmp_path):
