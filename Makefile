@@ -8,11 +8,31 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_PROGRAM ?= install -D -m 0755
 STRIP ?= strip
+# PATHS=chrony: chrony's paths compiled in and installed (/etc/chrony/chrony.conf,
+# /run/chrony/chronyd.sock and .pid, /var/lib/chrony, /var/log/chrony), so
+# chronyc, chrony-wait, NetworkManager and DHCP hooks work without -h.
+PATHS ?= stratum
+ifeq ($(PATHS),chrony)
+CONF_DIR = /etc/chrony
+CONF_NAME = chrony.conf
+PATH_SED = -e 's|/etc/stratum/stratum.conf|/etc/chrony/chrony.conf|g' -e 's|/etc/stratum/|/etc/chrony/|g' \
+	-e 's|/run/stratumd/stratumd\.|/run/chrony/chronyd.|g' -e 's|/run/stratumd|/run/chrony|g' \
+	-e 's|/var/lib/stratumd|/var/lib/chrony|g' -e 's|/var/log/stratumd|/var/log/chrony|g' \
+	-e 's/^\(RuntimeDirectory\|StateDirectory\|LogsDirectory\)=stratumd$$/\1=chrony/'
+else
+CONF_DIR = /etc/stratum
+CONF_NAME = stratum.conf
+PATH_SED = -e ''
+endif
+# Text files installed with the paths of PATHS: install_text SOURCE DEST
+install_text = install -d $(dir $(2)) && sed $(PATH_SED) $(1) > $(2).tmp && \
+	install -m 0644 $(2).tmp $(2) && rm -f $(2).tmp
 
 .PHONY: all check check-unit check-asan check-system fuzz demo bench bench-server install \
 	install-strip clean
 
 all: $(BUILD)/build.ninja
+	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
 	ninja -C $(BUILD)
 
 # Warnings are errors in the build directories set up here, by
@@ -20,7 +40,7 @@ all: $(BUILD)/build.ninja
 # for packagers).
 $(BUILD)/build.ninja:
 	scripts/deps.sh build
-	meson setup -Dwerror=true $(BUILD)
+	meson setup -Dwerror=true -Dpaths=$(PATHS) $(BUILD)
 
 # Everything: unit tests (plain and under ASan+UBSan), fuzz smoke runs,
 # system and interop tests; one summary line at the end.
@@ -78,21 +98,21 @@ install: all
 	install -D -m 0644 docs/stratum.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/stratum.conf.5
 	install -D -m 0644 docs/stratumd.8 $(DESTDIR)$(PREFIX)/share/man/man8/stratumd.8
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	$(call install_text,packaging/stratumd.service,$(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service.in)
 	sed 's|^ExecStart=/usr/local/sbin/stratumd|ExecStart=$(PREFIX)/sbin/stratumd|' \
-	  packaging/stratumd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
+	  $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service.in > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
+	rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service.in
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
 	sed 's|^ExecStart=/usr/local/bin/stratumc|ExecStart=$(PREFIX)/bin/stratumc|' \
 	  packaging/stratum-wait.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratum-wait.service
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/stratum-wait.service
-	install -D -m 0644 packaging/stratumd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/stratumd.conf
-	install -D -m 0644 packaging/stratumd.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/stratumd.conf
-	install -D -m 0644 packaging/stratumd.logrotate $(DESTDIR)/etc/logrotate.d/stratumd
-	install -d $(DESTDIR)/etc/stratum/conf.d $(DESTDIR)/etc/stratum/sources.d
-	[ -e $(DESTDIR)/etc/stratum/stratum.conf ] || \
-	  install -D -m 0644 packaging/stratum.conf $(DESTDIR)/etc/stratum/stratum.conf
+	$(call install_text,packaging/stratumd.sysusers,$(DESTDIR)$(PREFIX)/lib/sysusers.d/stratumd.conf)
+	$(call install_text,packaging/stratumd.tmpfiles,$(DESTDIR)$(PREFIX)/lib/tmpfiles.d/stratumd.conf)
+	$(call install_text,packaging/stratumd.logrotate,$(DESTDIR)/etc/logrotate.d/stratumd)
+	install -d $(DESTDIR)$(CONF_DIR)/conf.d $(DESTDIR)$(CONF_DIR)/sources.d
+	[ -e $(DESTDIR)$(CONF_DIR)/$(CONF_NAME) ] || \
+	  { $(call install_text,packaging/stratum.conf,$(DESTDIR)$(CONF_DIR)/$(CONF_NAME)); }
 
-# As autotools' install-strip: the same, with the binaries stripped of their
-# symbols and debugging information (STRIP names the strip program).
 install-strip: INSTALL_PROGRAM = install -D -s --strip-program=$(STRIP) -m 0755
 install-strip: install
 
