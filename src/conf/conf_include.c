@@ -71,6 +71,21 @@ static int read_file(const char *path, char **text, size_t *len, struct stat *st
 
 /* Report a problem with a file: at the including line, or on its own for the
  * top-level file. */
+/* Where git looks for the NUL byte that makes a file binary. */
+#define TEXT_PROBE_LEN 8000
+
+/* Why a file is not chrony.conf text, or NULL: a UTF-8 byte order mark
+ * (chronyd takes it for part of the first directive) or a NUL byte near
+ * the start (a binary file: one message, not one per line). */
+static const char *not_text(const char *text, size_t len)
+{
+  if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+    return "starts with a UTF-8 byte order mark (save it without one)";
+  if (memchr(text, '\0', len < TEXT_PROBE_LEN ? len : TEXT_PROBE_LEN))
+    return "not a text file (it has NUL bytes)";
+  return NULL;
+}
+
 static void file_error(struct conf_ctx *site, struct conf_diag *d, const char *path,
                        const char *what)
 {
@@ -98,6 +113,12 @@ static void read_config_file(struct conf_ctx *site, struct config *c, const char
   }
   if ((err = read_file(path, &text, &len, &st)) != 0) {
     file_error(site, d, path, strerror(err));
+    return;
+  }
+  const char *problem = not_text(text, len);
+  if (problem) {
+    conf_diag_add(d, CONF_ERROR, "%s:1: %s", path, problem);
+    free(text);
     return;
   }
   for (unsigned i = 0; i < l->depth; i++) {
@@ -280,6 +301,12 @@ static void read_sources_file(const char *path, void *arg)
 
   if ((err = read_file(path, &text, &len, &st)) != 0) {
     conf_diag_add(a->d, CONF_WARNING, "%s: %s", path, strerror(err));
+    return;
+  }
+  const char *problem = not_text(text, len);
+  if (problem) {
+    conf_diag_add(a->d, CONF_WARNING, "%s:1: %s, ignored", path, problem);
+    free(text);
     return;
   }
   for (x.line = 1; conf_next_line(text, len, &pos, &line) && line.newline; x.line++) {
