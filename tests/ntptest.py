@@ -549,6 +549,13 @@ def wait_log_rows(daemon, log, pattern, want_rows, timeout):
     return rows
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def traversable_dir():
     """A new private directory (0755, root's) that other users may enter,

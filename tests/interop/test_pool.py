@@ -15,7 +15,6 @@ when not root or when mount namespaces are not available.
 
 Bounded: every wait has a deadline; the retry test waits for chronyd's first
 retry interval (28 s)."""
-import os
 import re
 import select
 import signal
@@ -27,7 +26,7 @@ import time
 
 import pytest
 
-from ntptest import (BUILD, Daemon, _socket_inodes, chronyd_daemon, free_udp_port, is_root, peers_root,
+from ntptest import (BUILD, Daemon, _socket_inodes, cpu_seconds, chronyd_daemon, free_udp_port, is_root, peers_root,
                      wait_for)
 
 POOL = "pool.test"
@@ -74,13 +73,6 @@ class NamespacedDaemon(Daemon):
                   'shift 2 && exec "$@"')
         return (["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
                  str(self.hosts), str(self.resolv)] + super().argv())
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process, from /proc/PID/stat."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class FakeNameServer:

@@ -1,19 +1,11 @@
 """A configuration with far more sources than the daemon keeps (64): start-up
 stays linear, and the refusals are summarised instead of logged one line
 each (100,000 server lines logged 99,936 lines before)."""
-import os
-
-from ntptest import Daemon, free_udp_port, require_stratumd, server_config
+from ntptest import Daemon, cpu_seconds, free_udp_port, require_stratumd, server_config
 
 N = 100000
 KEPT = 64                # CLIENT_MAX_SOURCES
 NAMED = 10               # refusals logged by name
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_100000_server_lines(tmp_path):
