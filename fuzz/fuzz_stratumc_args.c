@@ -1,5 +1,5 @@
-/* libFuzzer target for stratumc's command parser (src/client/cmdparse.c)
- * and option parser (src/client/options.c).
+/* libFuzzer target for stratumc's command parser (src/stratumc/cmdparse.c)
+ * and option parser (src/stratumc/options.c).
  *
  * The input is one command line. It must parse without a resolver (no
  * DNS), and a request it yields must encode (as the protocol requires,
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/cmdparse.h"
-#include "client/options.h"
+#include "stratumc/cmdparse.h"
+#include "stratumc/options.h"
 #include "proto/cmdmon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

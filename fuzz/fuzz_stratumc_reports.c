@@ -1,4 +1,4 @@
-/* libFuzzer target for stratumc's reports (src/client/reports.c, out.c,
+/* libFuzzer target for stratumc's reports (src/stratumc/reports.c, out.c,
  * format.c): a command runs against replies taken from the input instead
  * of a daemon's, and prints to /dev/null.
  *
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/cmdparse.h"
-#include "client/reports.h"
-#include "client/session.h"
-#include "client/transport.h"
+#include "stratumc/cmdparse.h"
+#include "stratumc/reports.h"
+#include "stratumc/session.h"
+#include "stratumc/transport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

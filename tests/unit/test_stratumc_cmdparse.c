@@ -1,4 +1,4 @@
-/* Unit tests for src/client/cmdparse.c: command lines -> requests as
+/* Unit tests for src/stratumc/cmdparse.c: command lines -> requests as
  * chronyc 4.3 builds them (values captured from chronyc's packets), and
  * chronyc's rejections with its messages. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "client/cmdparse.h"
+#include "stratumc/cmdparse.h"
 
 /* A resolver that knows one name, so no test depends on DNS. */
 static bool fake_resolve(void *arg, const char *name, struct cmd_ip *ip)

@@ -1,4 +1,4 @@
-/* Unit tests for src/client/format.c: chronyc's units, widths, rounding. */
+/* Unit tests for src/stratumc/format.c: chronyc's units, widths, rounding. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "client/format.h"
+#include "stratumc/format.h"
 #include "proto/cmdmon.h"
 
 static void expect_offset(double x, int sign, const char *want)

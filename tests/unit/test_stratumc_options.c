@@ -1,4 +1,4 @@
-/* Unit tests for src/client/options.c: chronyc's options, and rejections. */
+/* Unit tests for src/stratumc/options.c: chronyc's options, and rejections. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "client/options.h"
+#include "stratumc/options.h"
 
 #define ARGV(...) ((char *[]){"stratumc", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"stratumc", __VA_ARGS__}) / sizeof(char *)))

@@ -1,4 +1,4 @@
-/* Unit tests for src/client/out.c: one format, three forms (human, CSV as
+/* Unit tests for src/stratumc/out.c: one format, three forms (human, CSV as
  * chronyc -c, JSON). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "client/out.h"
+#include "stratumc/out.h"
 
 static const char row_format[] =
   "%c{mode}%c{state} %-27s{name}  %2d{stratum}  %2d{poll}   %3o{reach}  "

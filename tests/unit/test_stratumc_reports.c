@@ -1,4 +1,4 @@
-/* Unit tests for src/client/reports.c, run against canned replies. */
+/* Unit tests for src/stratumc/reports.c, run against canned replies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "client/reports.h"
+#include "stratumc/reports.h"
 
 /* An sc_exchange_fn: every request gets an empty reply of its kind (a
  * tracking reply of an unsynchronised daemon). */

@@ -1,7 +1,7 @@
 /* dns: host names to command-protocol addresses and back, through the
  * system resolver (getaddrinfo/getnameinfo). */
-#ifndef STRATUM_CLIENT_DNS_H
-#define STRATUM_CLIENT_DNS_H
+#ifndef STRATUM_STRATUMC_DNS_H
+#define STRATUM_STRATUMC_DNS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  *   and chronyc's no-op -a and -f FILE; short options may be bundled
  *   (-cm) and take their argument attached (-p323). The first word that
  *   is not an option starts the command(s). */
-#ifndef STRATUM_CLIENT_OPTIONS_H
-#define STRATUM_CLIENT_OPTIONS_H
+#ifndef STRATUM_STRATUMC_OPTIONS_H
+#define STRATUM_STRATUMC_OPTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>

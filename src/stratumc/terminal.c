@@ -1,4 +1,4 @@
-#include "client/terminal.h"
+#include "stratumc/terminal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 
 #include <editline/readline.h>
 
-#include "client/cmdparse.h"
+#include "stratumc/cmdparse.h"
 
 #define PROMPT "stratumc> "
 

@@ -2,8 +2,8 @@
  *
  * Text forms are chronyc's: "192.0.2.1", "2001:db8::1", "ID#0000000001"
  * for reference clocks, "[UNSPEC]" for no address. */
-#ifndef STRATUM_CLIENT_IPADDR_H
-#define STRATUM_CLIENT_IPADDR_H
+#ifndef STRATUM_STRATUMC_IPADDR_H
+#define STRATUM_STRATUMC_IPADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>

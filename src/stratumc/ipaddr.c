@@ -1,4 +1,4 @@
-#include "client/ipaddr.h"
+#include "stratumc/ipaddr.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -1,4 +1,4 @@
-#include "client/cmdparse.h"
+#include "stratumc/cmdparse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "client/ipaddr.h"
+#include "stratumc/ipaddr.h"
 
 struct command_entry;
 

@@ -1,8 +1,8 @@
-#include "client/help.h"
+#include "stratumc/help.h"
 
 #include <string.h>
 
-#include "client/options.h"
+#include "stratumc/options.h"
 
 /* Pairs of columns; an empty first column continues the line above, an
  * entry with an empty second column is a section title. */

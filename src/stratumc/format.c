@@ -1,4 +1,4 @@
-#include "client/format.h"
+#include "stratumc/format.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -4,8 +4,8 @@
  * Widths, units and rounding are chronyc 4.3's, so that columns line up
  * with what scripts parsing chronyc expect: an offset of 2.846 us is
  * "2846ns", 12.5 ms is "  13ms", an interval of 4000 s is " 66m". */
-#ifndef STRATUM_CLIENT_FORMAT_H
-#define STRATUM_CLIENT_FORMAT_H
+#ifndef STRATUM_STRATUMC_FORMAT_H
+#define STRATUM_STRATUMC_FORMAT_H
 
 #include <stddef.h>
 #include <stdint.h>

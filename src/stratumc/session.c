@@ -1,10 +1,10 @@
-#include "client/session.h"
+#include "stratumc/session.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "client/format.h"
-#include "client/ipaddr.h"
+#include "stratumc/format.h"
+#include "stratumc/ipaddr.h"
 
 bool sc_session_request(struct sc_session *s, struct cmd_request *req, struct cmd_reply *rpy,
                         uint16_t want, bool print_status)

@@ -1,4 +1,4 @@
-#include "client/options.h"
+#include "stratumc/options.h"
 
 #include <stdio.h>
 #include <stdlib.h>

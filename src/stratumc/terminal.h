@@ -2,8 +2,8 @@
  * all terminals, no command in the arguments), as chronyc: a banner, the
  * prompt, line editing, history and completion of command names, through
  * libedit. */
-#ifndef STRATUM_CLIENT_TERMINAL_H
-#define STRATUM_CLIENT_TERMINAL_H
+#ifndef STRATUM_STRATUMC_TERMINAL_H
+#define STRATUM_STRATUMC_TERMINAL_H
 
 #include <stdbool.h>
 

@@ -1,4 +1,4 @@
-#include "client/reports.h"
+#include "stratumc/reports.h"
 
 #include <stddef.h>
 #include <ctype.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/format.h"
-#include "client/ipaddr.h"
+#include "stratumc/format.h"
+#include "stratumc/ipaddr.h"
 #include "proto/ntp_time.h"
 
 #define NAME_LEN 256

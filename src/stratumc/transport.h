@@ -10,8 +10,8 @@
  * On a Unix socket the client binds its own socket in a fresh directory
  * next to the daemon's socket, as chronyc does, because chronyd 4.3 does
  * not answer an autobound (abstract) address; it is removed on close. */
-#ifndef STRATUM_CLIENT_TRANSPORT_H
-#define STRATUM_CLIENT_TRANSPORT_H
+#ifndef STRATUM_STRATUMC_TRANSPORT_H
+#define STRATUM_STRATUMC_TRANSPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "client/dns.h"
+#include "stratumc/dns.h"
 #include "proto/cmdmon.h"
 
 #define SC_MAX_SERVERS 16

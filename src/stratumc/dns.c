@@ -1,11 +1,11 @@
-#include "client/dns.h"
+#include "stratumc/dns.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "client/ipaddr.h"
+#include "stratumc/ipaddr.h"
 
 static bool from_sockaddr(const struct sockaddr *sa, struct cmd_ip *ip)
 {

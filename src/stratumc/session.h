@@ -2,14 +2,14 @@
  * the output, name resolution; and chronyc's request_reply(): a request,
  * its status line when it fails (or always, for commands that only report
  * a status), and the check that the reply is the one asked for. */
-#ifndef STRATUM_CLIENT_SESSION_H
-#define STRATUM_CLIENT_SESSION_H
+#ifndef STRATUM_STRATUMC_SESSION_H
+#define STRATUM_STRATUMC_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "client/dns.h"
-#include "client/out.h"
+#include "stratumc/dns.h"
+#include "stratumc/out.h"
 #include "proto/cmdmon.h"
 
 /* How a request is exchanged for its reply: through a transport

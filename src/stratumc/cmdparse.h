@@ -4,8 +4,8 @@
  * Pure apart from the resolver the caller passes for host names, so the
  * fuzz target can drive it without DNS. The line is modified in place.
  * Syntax errors are reported in cmd->message with chronyc's wording. */
-#ifndef STRATUM_CLIENT_CMDPARSE_H
-#define STRATUM_CLIENT_CMDPARSE_H
+#ifndef STRATUM_STRATUMC_CMDPARSE_H
+#define STRATUM_STRATUMC_CMDPARSE_H
 
 #include <stdbool.h>
 #include <stdint.h>

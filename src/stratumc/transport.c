@@ -1,4 +1,4 @@
-#include "client/transport.h"
+#include "stratumc/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "client/out.h"
+#include "stratumc/out.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/format.h"
+#include "stratumc/format.h"
 
 /* One parsed field specification. */
 struct spec {

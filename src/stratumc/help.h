@@ -1,7 +1,7 @@
 /* help: the command summary of `help` and `stratumc --help`, laid out as
  * chronyc's (commands in a 28-column first column). */
-#ifndef STRATUM_CLIENT_HELP_H
-#define STRATUM_CLIENT_HELP_H
+#ifndef STRATUM_STRATUMC_HELP_H
+#define STRATUM_STRATUMC_HELP_H
 
 #include <stdio.h>
 

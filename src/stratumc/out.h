@@ -13,8 +13,8 @@
  * CSV drops the text and joins the fields with commas, as chronyc -c;
  * JSON writes "key": value members (numbers as numbers) of the command's
  * object, or of one element of its list. */
-#ifndef STRATUM_CLIENT_OUT_H
-#define STRATUM_CLIENT_OUT_H
+#ifndef STRATUM_STRATUMC_OUT_H
+#define STRATUM_STRATUMC_OUT_H
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/cmdparse.h"
-#include "client/help.h"
-#include "client/options.h"
-#include "client/reports.h"
-#include "client/session.h"
-#include "client/terminal.h"
-#include "client/transport.h"
+#include "stratumc/cmdparse.h"
+#include "stratumc/help.h"
+#include "stratumc/options.h"
+#include "stratumc/reports.h"
+#include "stratumc/session.h"
+#include "stratumc/terminal.h"
+#include "stratumc/transport.h"
 
 struct client {
   struct sc_transport transport;

@@ -2,13 +2,13 @@
  * sourcestats, selectdata, activity, serverstats, clients, ntpdata,
  * authdata, sourcename, waitsync, smoothing, rtcdata, manual list), laid
  * out as chronyc 4.3 lays them out. */
-#ifndef STRATUM_CLIENT_REPORTS_H
-#define STRATUM_CLIENT_REPORTS_H
+#ifndef STRATUM_STRATUMC_REPORTS_H
+#define STRATUM_STRATUMC_REPORTS_H
 
 #include <stdbool.h>
 
-#include "client/cmdparse.h"
-#include "client/session.h"
+#include "stratumc/cmdparse.h"
+#include "stratumc/session.h"
 
 /* Run cmd (action SC_ACT_REPORT); false if it failed (chronyc's exit
  * status 1; for waitsync: not synchronised within the tries). */
