@@ -66,8 +66,10 @@ static void print_extfield(FILE *out, const void *obj)
 
 static const struct conf_field options[] = {
   {.name = "port", .type = CONF_T_U16, .offset = OFF(port), .always = true},
-  {.name = "minpoll", .type = CONF_T_INT, .offset = OFF(minpoll), .min = -32, .max = 32, .always = true},
-  {.name = "maxpoll", .type = CONF_T_INT, .offset = OFF(maxpoll), .min = -32, .max = 32, .always = true},
+  {.name = "minpoll", .type = CONF_T_INT, .offset = OFF(minpoll), .min = INT_MIN, .max = INT_MAX,
+   .always = true},
+  {.name = "maxpoll", .type = CONF_T_INT, .offset = OFF(maxpoll), .min = INT_MIN, .max = INT_MAX,
+   .always = true},
   {.name = "maxsources", .type = CONF_T_INT, .offset = OFF(maxsources), .min = 1, .max = INT_MAX},
   {.name = "iburst", .type = CONF_T_FLAG, .offset = OFF(iburst)},
   {.name = "burst", .type = CONF_T_FLAG, .offset = OFF(burst)},
@@ -82,8 +84,10 @@ static const struct conf_field options[] = {
   {.name = "mindelay", .type = CONF_T_DOUBLE, .offset = OFF(mindelay)},
   {.name = "asymmetry", .type = CONF_T_DOUBLE, .offset = OFF(asymmetry)},
   {.name = "offset", .type = CONF_T_DOUBLE, .offset = OFF(offset)},
-  {.name = "minsamples", .type = CONF_T_INT, .offset = OFF(minsamples), .min = 0, .max = INT_MAX},
-  {.name = "maxsamples", .type = CONF_T_INT, .offset = OFF(maxsamples), .min = 0, .max = INT_MAX},
+  {.name = "minsamples", .type = CONF_T_INT, .offset = OFF(minsamples), .min = INT_MIN,
+   .max = INT_MAX},
+  {.name = "maxsamples", .type = CONF_T_INT, .offset = OFF(maxsamples), .min = INT_MIN,
+   .max = INT_MAX},
   {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX},
   {.name = "filter", .type = CONF_T_INT, .offset = OFF(filter), .min = 0, .max = INT_MAX},
   {.name = "offline", .type = CONF_T_FLAG, .offset = OFF(offline)},
@@ -93,15 +97,53 @@ static const struct conf_field options[] = {
   {.name = "trust", .type = CONF_T_FLAG, .offset = OFF(trust)},
   {.name = "require", .type = CONF_T_FLAG, .offset = OFF(require)},
   {.name = "xleave", .type = CONF_T_FLAG, .offset = OFF(xleave)},
-  {.name = "polltarget", .type = CONF_T_INT, .offset = OFF(polltarget), .min = 1, .max = INT_MAX},
-  {.name = "presend", .type = CONF_T_INT, .offset = OFF(presend), .min = -32, .max = 32},
-  {.name = "minstratum", .type = CONF_T_INT, .offset = OFF(minstratum), .min = 0, .max = 16},
+  {.name = "polltarget", .type = CONF_T_INT, .offset = OFF(polltarget), .min = INT_MIN,
+   .max = INT_MAX},
+  {.name = "presend", .type = CONF_T_INT, .offset = OFF(presend), .min = INT_MIN, .max = INT_MAX},
+  {.name = "minstratum", .type = CONF_T_INT, .offset = OFF(minstratum), .min = INT_MIN,
+   .max = INT_MAX},
   {.name = "version", .type = CONF_T_INT, .offset = OFF(version), .min = 1, .max = 4},
   {.name = "copy", .type = CONF_T_FLAG, .offset = OFF(copy)},
   {.name = "extfield", .type = CONF_T_CUSTOM, .parse = parse_extfield, .print = print_extfield},
   {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4},
   {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},
 };
+
+/* Integer options chronyd takes as written and limits when it creates the
+ * source; the names are the same in both structs. */
+#define BOUNDED(m) {#m, offsetof(struct conf_source, m), offsetof(struct client_source_params, m)}
+static const struct {
+  const char *name;
+  size_t conf, client;
+} bounded[] = {BOUNDED(minpoll), BOUNDED(maxpoll), BOUNDED(polltarget), BOUNDED(minstratum),
+               BOUNDED(minsamples), BOUNDED(maxsamples)};
+
+#define INT_AT(obj, off) ((int *)((char *)(obj) + (off)))
+
+/* The client's limits (one place) are applied here so that -p shows what
+ * is used. A value outside its own range is warned about; one moved only
+ * to meet the other limit (maxpoll raised to minpoll, minsamples lowered to
+ * maxsamples) is not, as chronyd says nothing either way. */
+static void bound_source(struct conf_ctx *x, struct conf_source *s)
+{
+  struct client_source_params used;
+  client_source_defaults(&used);
+  for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++)
+    *INT_AT(&used, bounded[i].client) = *INT_AT(s, bounded[i].conf);
+  client_source_bound(&used);
+  for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++) {
+    struct client_source_params alone;
+    int *value = INT_AT(s, bounded[i].conf);
+    client_source_defaults(&alone);
+    alone.minpoll = CLIENT_MIN_POLL;   /* no minpoll to raise maxpoll to */
+    *INT_AT(&alone, bounded[i].client) = *value;
+    client_source_bound(&alone);
+    if (*INT_AT(&alone, bounded[i].client) != *value)
+      conf_warn(x, "%s %d is outside chronyd's limits, using %d", bounded[i].name, *value,
+                *INT_AT(&used, bounded[i].client));
+    *value = *INT_AT(&used, bounded[i].client);
+  }
+}
 
 static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_type type,
                        int argc, const char *const *argv)
@@ -118,6 +160,7 @@ static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_ty
   if (!conf_options_parse(x, options, sizeof(options) / sizeof(options[0]), &s,
                           argc - 1, argv + 1))
     return false;
+  bound_source(x, &s);
   s.file = x->file;
   s.line = x->line;
   *(struct conf_source *)conf_append(&c->sources, &c->n_sources, sizeof(s)) = s;
