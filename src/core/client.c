@@ -449,6 +449,17 @@ static bool change_allowed(struct client *c, double offset)
   return false;
 }
 
+/* The voted leap, unless today (by the platform's clock, not the cooked
+ * time, as chronyd reads its raw clock) is no leap second day. */
+static uint8_t accepted_leap(const struct client *c, enum ntp_leap leap)
+{
+  struct timespec today;
+  if (leap != NTP_LEAP_INSERT && leap != NTP_LEAP_DELETE)
+    return (uint8_t)leap;
+  c->plat->ops->now(c->plat->ctx, &today);
+  return refstate_leap_day(today.tv_sec) ? (uint8_t)leap : NTP_LEAP_NONE;
+}
+
 static void update_reference(struct client *c, const struct sel_result *r,
                              const struct timespec *now)
 {
@@ -509,7 +520,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
 
   struct refstate *ref = c->ref;
   ref->synchronised = true;
-  ref->leap = (uint8_t)r->leap;
+  ref->leap = accepted_leap(c, r->leap);
   ref->stratum = r->stratum + 1;
   ref->refid = addr_refid(&src->p.addr);
   disc_cooked_time(&c->disc, &ref->ref_time);
