@@ -3,60 +3,16 @@
 chronyd (ntp_core.c) keeps minpoll and maxpoll within -7..24 (a value below
 -7 takes the default, 6 or 10), polls below 1 s only while the server
 answers over a LAN round trip, and ignores chronyc's minpoll/maxpoll
-outside -7..24. Its highest rate is thus 128 requests a second. A stratum 1
-server written here (on 127.0.0.1, answering every request at once)
-counts the requests; before the limits, `minpoll -32 maxpoll -32` made
-stratumd send about 21,000 a second to it."""
-import socket
-import struct
-import subprocess
-import threading
+outside -7..24. Its highest rate is thus 128 requests a second.
+ntptest.FakeServer (stratum 1 on 127.0.0.1) counts the requests; before the
+limits, `minpoll -32 maxpoll -32` made stratumd send about 21,000 a second
+to it."""
 import time
 
-from ntptest import BUILD, Daemon, ntp_now, wait_for
+from ntptest import Daemon, FakeServer, stratumc, wait_for
 
 CHRONYD_MAX_RATE = 2 ** 7          # requests per second at poll -7
 WINDOW = 2.0                       # seconds counted
-CMD_TIMEOUT = 10
-
-
-class CountingServer:
-    """Answers every NTP request on 127.0.0.1:port as a stratum 1 server
-    and records when each arrived."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port = self.sock.getsockname()[1]
-        self.times = []
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        while not self.done.is_set():
-            try:
-                data, src = self.sock.recvfrom(2048)
-            except socket.timeout:
-                continue
-            self.times.append(time.monotonic())
-            if len(data) < 48:
-                continue
-            now = struct.pack("!Q", ntp_now())
-            head = struct.pack("!BBbbII4s", (4 << 3) | 4, 1, data[2], -20, 0, 0, b"GPS\0")
-            self.sock.sendto(head + now + data[40:48] + now + now, src)
-
-    def count(self, seconds):
-        """Requests that arrive in the next `seconds`."""
-        before = len(self.times)
-        time.sleep(seconds)
-        return len(self.times) - before
-
-    def close(self):
-        self.done.set()
-        self.thread.join()
-        self.sock.close()
 
 
 def start_client(tmp_path, server, options, sock=None):
@@ -66,15 +22,8 @@ def start_client(tmp_path, server, options, sock=None):
     return Daemon(tmp_path / "client", config).start()
 
 
-def stratumc(sock, *args):
-    r = subprocess.run([str(BUILD / "stratumc"), "-h", str(sock)] + list(args),
-                       capture_output=True, text=True, timeout=CMD_TIMEOUT,
-                       stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout + r.stderr
-
-
 def test_minpoll_minus_32_polls_at_the_default(tmp_path, stratumd_bin):
-    server = CountingServer()
+    server = FakeServer()
     client = start_client(tmp_path, server, "iburst minpoll -32 maxpoll -32")
     try:
         # iburst: 4 requests 2 s apart, then 64 s (minpoll -32 is 6).
@@ -88,7 +37,7 @@ def test_minpoll_minus_32_polls_at_the_default(tmp_path, stratumd_bin):
 
 
 def test_minpoll_minus_7_at_most_chronyds_rate(tmp_path, stratumd_bin):
-    server = CountingServer()
+    server = FakeServer()
     client = start_client(tmp_path, server, "minpoll -7 maxpoll -7")
     try:
         assert wait_for(lambda: len(server.times) >= 10, 10), "no fast polling:\n" + client.log()
@@ -101,7 +50,7 @@ def test_minpoll_minus_7_at_most_chronyds_rate(tmp_path, stratumd_bin):
 
 
 def test_stratumc_minpoll_out_of_range_is_ignored(tmp_path, stratumd_bin):
-    server = CountingServer()
+    server = FakeServer()
     sock = tmp_path / "stratumd.sock"
     client = start_client(tmp_path, server, "iburst minpoll 1 maxpoll 1", sock)
     try:
