@@ -145,6 +145,16 @@ static void bound_source(struct conf_ctx *x, struct conf_source *s)
   }
 }
 
+const char *conf_source_refused(const struct conf_source *s)
+{
+  /* chronyd built without NTS keeps such a source and never sends it a
+   * request ("Missing NTS support"); here it is refused outright. */
+  if (s->nts)
+    return "nts: missing NTS support in this build, the source is refused (it would not be "
+           "authenticated)";
+  return NULL;
+}
+
 static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_type type,
                        int argc, const char *const *argv)
 {
@@ -160,6 +170,11 @@ static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_ty
   if (!conf_options_parse(x, options, sizeof(options) / sizeof(options[0]), &s,
                           argc - 1, argv + 1))
     return false;
+  const char *refused = conf_source_refused(&s);
+  if (refused) {
+    conf_error(x, "%s", refused);
+    return false;
+  }
   bound_source(x, &s);
   s.file = x->file;
   s.line = x->line;

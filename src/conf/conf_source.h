@@ -8,6 +8,10 @@
 void conf_source_defaults(struct conf_source *s, enum conf_source_type type);
 
 conf_parse_fn conf_server_parse, conf_pool_parse, conf_peer_parse;
+/* Why the daemon cannot use this source as configured (an error; the
+ * source must not be added), or NULL: with `nts`, because this build has no
+ * NTS and the source would run unauthenticated. */
+const char *conf_source_refused(const struct conf_source *s);
 /* All sources in file order, whatever their type. */
 conf_print_fn conf_sources_print;
 /* The source's normalised line (type, name, options; where it was written

@@ -5,7 +5,8 @@
   side), and each entry says whether this version acts on it, as the table's
   `implemented` and `obsolete` flags say; the options of server/pool/peer
   (src/conf/conf_source.c) are documented, marked acted on exactly when
-  src/daemon/sources.c passes them to the client.
+  src/daemon/sources.c passes them to the client, and refused exactly when
+  conf_source_refused() refuses them.
 - stratumd(8) documents every option letter of the getopt string in
   src/daemon/options.c and no other; stratumc(1) only stratumc's options.
 - Each page renders without warnings (groff -ww, man --warnings).
@@ -37,6 +38,7 @@ NOT_ACTED = "Accepted for compatibility; not acted on in this version (a warning
 OBSOLETE = "Obsolete; ignored with a warning."
 ACTED = "Acted on"
 OPTION_NOT_ACTED = "Parsed but not acted on in this version"
+OPTION_REFUSED = "Refused in this version"
 
 # Directives the daemon does act on although the table does not flag them
 # implemented (so the parser wrongly warns "not implemented"): name -> why.
@@ -74,6 +76,14 @@ def source_options():
     m = re.search(r"static const struct conf_field options\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
     assert m, "options table not found in conf_source.c"
     return re.findall(r'\.name\s*=\s*"([^"]+)"', m.group(1))
+
+
+def refused_source_options():
+    """Options that make conf_source_refused() refuse a source."""
+    text = read(REPO / "src" / "conf" / "conf_source.c")
+    m = re.search(r"const char \*conf_source_refused\([^)]*\)\s*\{(.*?)\n\}", text, re.S)
+    assert m, "conf_source_refused() not found in conf_source.c"
+    return set(re.findall(r"if \(s->(\w+)\)", m.group(1)))
 
 
 def acted_source_options():
@@ -210,6 +220,8 @@ def source_option_texts():
 def test_source_options_documented_with_their_status():
     texts = source_option_texts()
     options, acted = source_options(), acted_source_options()
+    refused = refused_source_options()
+    assert refused <= set(options), refused
     assert len(options) > 30
     missing = [o for o in options if o not in texts]
     assert not missing, "server options missing from stratum.conf(5): %s" % missing
@@ -217,6 +229,11 @@ def test_source_options_documented_with_their_status():
     assert not extra, "documented options the parser lacks: %s" % extra
     problems = []
     for o in options:
+        if (o in refused) != (OPTION_REFUSED in texts[o]):
+            problems.append("%s: conf_source_refused %s it, the page says %r" % (
+                o, "refuses" if o in refused else "does not refuse", texts[o]))
+        if o in refused:
+            continue
         said_acted = ACTED in texts[o] and OPTION_NOT_ACTED not in texts[o]
         if (o in acted) != said_acted:
             problems.append("%s: sources.c %s it, the page says %r" % (

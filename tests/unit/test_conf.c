@@ -725,10 +725,10 @@ static void test_source_options(void **state)
               "maxdelayquant 0.2 mindelay 1e-4 asymmetry -0.5 offset 5e-5 minsamples 8 "
               "maxsamples 32 maxunreach 9 filter 4 offline auto_offline prefer noselect trust "
               "require xleave polltarget 16 presend 9 copy extfield F323 extfield 0x10a "
-              "nts ntsport 4461 certset 2 ipv6 maxsources 2\n");
+              "ntsport 4461 certset 2 ipv6 maxsources 2\n");
   const struct conf_source *s = &f->c.sources[0];
   assert_true(s->iburst && s->burst && s->prefer && s->noselect && s->trust && s->require &&
-              s->xleave && s->copy && s->nts && s->offline && s->auto_offline);
+              s->xleave && s->copy && s->offline && s->auto_offline);
   assert_int_equal(s->key, 10);
   assert_int_equal(s->minpoll, -7);
   assert_int_equal(s->maxpoll, 24);
@@ -776,6 +776,15 @@ static void test_source_errors(void **state)
               "t.conf:1: server: port: expected a port number 0-65535, got '65536'");
   check_error("pool a maxsources 0\n",
               "t.conf:1: pool: maxsources: expected an integer >= 1, got '0'");
+  check_error("server time.example.com iburst nts\n",
+              "t.conf:1: server: nts: missing NTS support in this build, the source is refused "
+              "(it would not be authenticated)");
+  check_error("pool pool.example nts certset 2\n",
+              "t.conf:1: pool: nts: missing NTS support in this build, the source is refused "
+              "(it would not be authenticated)");
+  check_error("peer 192.0.2.1 nts\n",
+              "t.conf:1: peer: nts: missing NTS support in this build, the source is refused "
+              "(it would not be authenticated)");
   check_error("server a maxdelay 1s\n",
               "t.conf:1: server: maxdelay: expected a number, got '1s'");
   check_error("server a extfield F325\n", "t.conf:1: server: extfield: expected a supported "
@@ -1197,7 +1206,7 @@ static void test_sourcedir_loading(void **state)
   mkdir(text, 0700);
   write_file("s1/eth0.sources", "server 192.0.2.1 iburst\npool p.example\n"
                                 "driftfile /x\nserver bad minpoll x\npeer 192.0.2.3");
-  write_file("s1/eth1.sources", "# dhcp\nserver 192.0.2.2\n");
+  write_file("s1/eth1.sources", "# dhcp\nserver 192.0.2.2\nserver 192.0.2.8 nts\n");
   snprintf(text, sizeof(text), "sourcedir %s/s1\n", tmpdir);
   write_file("main.conf", text);
   load(f, "main.conf");
@@ -1211,11 +1220,15 @@ static void test_sourcedir_loading(void **state)
   assert_int_equal(out.sources[1].type, CONF_POOL);
   assert_string_equal(out.sources[2].name, "192.0.2.2");
   assert_int_equal(out.sources[2].line, 2);
-  /* Bad lines are warnings; the unterminated last line is not read. */
+  /* Bad lines are warnings; the unterminated last line is not read; a
+   * source with nts is refused. */
   assert_int_equal(f->d.n_errors, 0);
-  assert_int_equal(count_warnings(&f->d), 2);
+  assert_int_equal(count_warnings(&f->d), 3);
   snprintf(text, sizeof(text), "%s/s1/eth0.sources:4: server: minpoll: expected an integer, "
            "got 'x'", tmpdir);
+  assert_true(has_message(&f->d, CONF_WARNING, text));
+  snprintf(text, sizeof(text), "%s/s1/eth1.sources:3: server: nts: missing NTS support in this "
+           "build, the source is refused (it would not be authenticated)", tmpdir);
   assert_true(has_message(&f->d, CONF_WARNING, text));
   config_free(&out);
 }
