@@ -755,6 +755,31 @@ static void test_source_options(void **state)
   assert_int_equal(f->c.sources[1].key, UINT32_MAX);
 }
 
+/* Options accepted but not acted on say so, once per configuration. */
+static void test_ignored_options_warn(void **state)
+{
+  struct fixture *f = *state;
+  parse_ok(f, "server a copy maxdelayquant 0.5 extfield F323 certset 1 ntsport 1 maxunreach 3 "
+              "auto_offline\nserver b copy\n"
+              "local stratum 3 orphan distance 0.5 activate 1 waitsynced 2 waitunsynced 3\n");
+  const char *server[] = {"copy", "maxdelayquant", "extfield", "certset", "ntsport",
+                          "maxunreach", "auto_offline"};
+  const char *local[] = {"orphan", "distance", "activate", "waitsynced", "waitunsynced"};
+  char text[96];
+  assert_int_equal(count_warnings(&f->d), 12);
+  for (int i = 0; i < 7; i++) {
+    snprintf(text, sizeof(text), "t.conf:1: server: %s: not implemented in this build, ignored",
+             server[i]);
+    assert_true(has_message(&f->d, CONF_WARNING, text));
+  }
+  for (int i = 0; i < 5; i++) {
+    snprintf(text, sizeof(text), "t.conf:3: local: %s: not implemented in this build, ignored",
+             local[i]);
+    assert_true(has_message(&f->d, CONF_WARNING, text));
+  }
+  assert_true(f->c.sources[1].copy);   /* still parsed and printed */
+}
+
 static void test_source_errors(void **state)
 {
   (void)state;
@@ -969,8 +994,18 @@ static void test_log(void **state)
   assert_int_equal(f->c.log, 0);
   parse_ok(f, "log measurements statistics\nlog tracking\n");
   assert_int_equal(f->c.log, CONF_LOG_MEASUREMENTS | CONF_LOG_STATISTICS | CONF_LOG_TRACKING);
-  parse_ok(f, "log rawmeasurements rtc refclocks tempcomp selection\n");
+  assert_int_equal(f->d.n, 0);
+  parse_ok(f, "log rawmeasurements rtc refclocks tempcomp selection\nlog rtc\n");
   assert_int_equal(f->c.log, 0xff);
+  /* No such file is written: warned about once each. */
+  assert_int_equal(count_warnings(&f->d), 4);
+  const char *files[] = {"rtc", "refclocks", "tempcomp", "selection"};
+  for (int i = 0; i < 4; i++) {
+    char text[96];
+    snprintf(text, sizeof(text), "t.conf:1: log: %s: not implemented in this build, ignored",
+             files[i]);
+    assert_true(has_message(&f->d, CONF_WARNING, text));
+  }
   check_rejected("log Tracking\n", "t.conf:1: log: expected measurements, rawmeasurements");
   check_rejected("log tracking all\n", "t.conf:1: log: expected measurements");
 }
@@ -1466,6 +1501,7 @@ int main(void)
     T(test_source_defaults),
     T(test_source_options),
     T(test_source_errors),
+    T(test_ignored_options_warn),
     T(test_source_bounds),
     T(test_source_bounds_kept),
     T(test_refclock),
