@@ -1,6 +1,7 @@
 #include "conf/conf_source.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,38 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   s->maxsources = 4;
   s->maxunreach = 100000;
   s->ntsport = 4460;
+}
+
+void conf_source_client_params(const struct conf_source *s, struct client_source_params *p)
+{
+  client_source_defaults(p);
+  snprintf(p->name, sizeof(p->name), "%s", s->name);
+  p->port = s->port;
+  p->minpoll = s->minpoll;
+  p->maxpoll = s->maxpoll;
+  p->polltarget = s->polltarget;
+  p->iburst = s->iburst;
+  p->burst = s->burst;
+  p->prefer = s->prefer;
+  p->noselect = s->noselect;
+  p->trust = s->trust;
+  p->require = s->require;
+  p->offline = s->offline;
+  p->xleave = s->xleave;
+  p->version = s->version;      /* 0: chosen from the key, as chrony */
+  p->key = s->key;
+  p->minstratum = s->minstratum;
+  p->minsamples = s->minsamples;
+  p->maxsamples = s->maxsamples;
+  p->maxdelay = s->maxdelay;
+  p->maxdelayratio = s->maxdelayratio;
+  p->maxdelaydevratio = s->maxdelaydevratio;
+  p->mindelay = s->mindelay;
+  p->asymmetry = s->asymmetry;
+  p->offset = s->offset;
+  p->presend = s->presend;
+  p->filter = s->filter;
+  p->peer = s->type == CONF_PEER;
 }
 
 /* extfield HEX: known extension fields only, as chrony. */
@@ -112,6 +145,12 @@ static const struct conf_field options[] = {
   {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},
 };
 
+const struct conf_field *conf_source_options(size_t *n)
+{
+  *n = sizeof(options) / sizeof(options[0]);
+  return options;
+}
+
 /* Integer options chronyd takes as written and limits when it creates the
  * source; the names are the same in both structs. */
 #define BOUNDED(m) {#m, offsetof(struct conf_source, m), offsetof(struct client_source_params, m)}
@@ -130,9 +169,7 @@ static const struct {
 static void bound_source(struct conf_ctx *x, struct conf_source *s)
 {
   struct client_source_params used;
-  client_source_defaults(&used);
-  for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++)
-    *INT_AT(&used, bounded[i].client) = *INT_AT(s, bounded[i].conf);
+  conf_source_client_params(s, &used);
   client_source_bound(&used);
   for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++) {
     struct client_source_params alone;

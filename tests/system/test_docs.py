@@ -5,7 +5,8 @@
   side), and each entry says whether this version acts on it, as the table's
   `implemented` and `obsolete` flags say; the options of server/pool/peer
   (src/conf/conf_source.c) are documented, marked acted on exactly when
-  src/daemon/sources.c passes them to the client, and refused exactly when
+  the table does not flag them `ignored` (tests/unit/test_conf.c checks
+  the flags against what the client is given), and refused exactly when
   conf_source_refused() refuses them.
 - stratumd(8) documents every option letter of the getopt string in
   src/daemon/options.c and no other; stratumc(1) only stratumc's options.
@@ -70,12 +71,18 @@ def directive_table():
     return table
 
 
-def source_options():
-    """Option names of server/pool/peer, from conf_source.c."""
+def source_option_entries():
+    """{option: its entry's text} of the server/pool/peer table in conf_source.c."""
     text = read(REPO / "src" / "conf" / "conf_source.c")
     m = re.search(r"static const struct conf_field options\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
     assert m, "options table not found in conf_source.c"
-    return re.findall(r'\.name\s*=\s*"([^"]+)"', m.group(1))
+    parts = re.split(r'(?=\{\.name\s*=\s*")', m.group(1))[1:]
+    return {re.match(r'\{\.name\s*=\s*"([^"]+)"', e).group(1): e for e in parts}
+
+
+def source_options():
+    """Option names of server/pool/peer, in table order."""
+    return list(source_option_entries())
 
 
 def refused_source_options():
@@ -87,16 +94,10 @@ def refused_source_options():
 
 
 def acted_source_options():
-    """Options that src/daemon/sources.c hands to the client."""
-    text = read(REPO / "src" / "daemon" / "sources.c")
-    m = re.search(r"static void source_params\([^)]*\)\s*\{(.*?)\n\}", text, re.S)
-    assert m, "source_params() not found in sources.c"
-    acted = set(re.findall(r"p->\w+\s*=\s*s->(\w+)\s*;", m.group(1)))
-    if "cs->family" in text:
-        acted |= {"ipv4", "ipv6"}
-    if "cs->maxsources" in text:
-        acted.add("maxsources")
-    return acted
+    """Options neither flagged `ignored` (parsed with a warning; the unit test
+    test_every_source_option_acts_or_warns proves the flags right) nor refused."""
+    return {o for o, e in source_option_entries().items()
+            if ".ignored = true" not in e} - refused_source_options()
 
 
 def getopt_letters():

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf_directives.h"
+#include "conf/conf_source.h"
 #include "conf/config.h"
 
 #ifndef STRATUM_SOURCE_ROOT
@@ -1398,6 +1400,163 @@ static void test_every_directive_accepted(void **state)
   free(text);
 }
 
+/* ---- every option and directive acts or says it does not ---- */
+
+/* A fresh parse of one line: the configuration and its messages. */
+struct parsed {
+  struct config c;
+  struct conf_diag d;
+};
+
+static void parse_alone(struct parsed *p, const char *line)
+{
+  memset(p, 0, sizeof(*p));
+  config_init(&p->c);
+  conf_parse_text(&p->c, line, strlen(line), "walk.conf", &p->d);
+}
+
+static void parsed_free(struct parsed *p)
+{
+  config_free(&p->c);
+  conf_diag_free(&p->d);
+}
+
+static bool has_text(const struct conf_diag *d, enum conf_severity sev, const char *text)
+{
+  for (unsigned i = 0; i < d->n; i++)
+    if (d->items[i].severity == sev && strstr(d->items[i].text, text))
+      return true;
+  return false;
+}
+
+/* The lines of all-directives.conf, NUL-terminated in place. */
+static unsigned sample_lines(char *text, char **lines, unsigned max)
+{
+  unsigned n = 0;
+  for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && n < max;
+       l = strtok_r(NULL, "\n", &save))
+    lines[n++] = l;
+  return n;
+}
+
+/* The value after option `name` on a server/pool/peer line of the samples
+ * ("" for an option without value); *type gets that line's directive. */
+static bool option_sample(char **lines, unsigned n, const struct conf_field *f, char *type,
+                          char *value, size_t size)
+{
+  for (unsigned i = 0; i < n; i++) {
+    char copy[CONF_LINE_MAX], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", lines[i]);
+    char *word = strtok_r(copy, " \t", &save);
+    if (!word || (strcmp(word, "server") && strcmp(word, "pool") && strcmp(word, "peer")))
+      continue;
+    snprintf(type, 8, "%s", word);
+    while ((word = strtok_r(NULL, " \t", &save)) != NULL) {
+      if (strcasecmp(word, f->name) != 0)
+        continue;
+      const char *v = conf_field_has_value(f) ? strtok_r(NULL, " \t", &save) : "";
+      snprintf(value, size, "%s", v ? v : "");
+      return v != NULL;
+    }
+  }
+  return false;
+}
+
+/* What the daemon takes from a source line: the client's parameters, the
+ * family of its addresses, and a pool's maxsources (see conf_source.h). */
+static bool source_acts(const struct conf_source *s, const struct conf_source *def)
+{
+  struct client_source_params a, b;
+  conf_source_client_params(s, &a);
+  conf_source_client_params(def, &b);
+  return memcmp(&a, &b, sizeof(a)) != 0 || s->family != def->family ||
+         (s->type == CONF_POOL && s->maxsources != def->maxsources);
+}
+
+/* Each option of server/pool/peer, alone on a line with a value taken from
+ * all-directives.conf, either changes what the daemon gives the client, or
+ * is flagged `ignored` and warned about, or refuses the source (nts) - and
+ * an `ignored` flag is never on an option that acts. */
+static void test_every_source_option_acts_or_warns(void **state)
+{
+  (void)state;
+  size_t len, n_opts;
+  char *text = read_text(STRATUM_SOURCE_ROOT "/tests/data/all-directives.conf", &len);
+  char *lines[512];
+  text[len] = '\0';
+  unsigned n = sample_lines(text, lines, 512);
+  const struct conf_field *opts = conf_source_options(&n_opts);
+  for (size_t i = 0; i < n_opts; i++) {
+    const struct conf_field *f = &opts[i];
+    char type[8] = "server", value[128] = "", line[256], plain[32], warning[128];
+    if (!option_sample(lines, n, f, type, value, sizeof(value)) && conf_field_has_value(f))
+      fail_msg("all-directives.conf has no value for the source option %s", f->name);
+    snprintf(line, sizeof(line), "%s 192.0.2.1 %s %s\n", type, f->name, value);
+    snprintf(plain, sizeof(plain), "%s 192.0.2.1\n", type);
+    snprintf(warning, sizeof(warning), ": %s: not implemented in this build, ignored", f->name);
+    struct parsed p, def;
+    parse_alone(&p, line);
+    parse_alone(&def, plain);
+    assert_int_equal(def.d.n, 0);
+    bool refused = p.d.n_errors == 1 && has_text(&p.d, CONF_ERROR, "the source is refused");
+    bool warned = has_text(&p.d, CONF_WARNING, warning);
+    bool acts = !refused && p.d.n_errors == 0 && source_acts(&p.c.sources[0], &def.c.sources[0]);
+    if (refused + warned + acts != 1 || warned != f->ignored) {
+      dump_diag(&p.d);
+      fail_msg("%s %s: acts %d, warned %d (flagged ignored %d), refused %d", f->name, value,
+               acts, warned, f->ignored, refused);
+    }
+    parsed_free(&p);
+    parsed_free(&def);
+  }
+  free(text);
+}
+
+/* Each line of all-directives.conf alone: an implemented directive changes
+ * the configuration (what -p prints; include and confdir, not followed
+ * without files, say so instead); any other is warned about. */
+static void test_every_directive_acts_or_warns(void **state)
+{
+  (void)state;
+  size_t len;
+  char *text = read_text(STRATUM_SOURCE_ROOT "/tests/data/all-directives.conf", &len);
+  char *lines[512];
+  text[len] = '\0';
+  unsigned n = sample_lines(text, lines, 512);
+  struct parsed def;
+  parse_alone(&def, "");
+  char *printed_def = print_config(&def.c);
+  unsigned walked = 0;
+  for (unsigned i = 0; i < n; i++) {
+    char name[64] = "";
+    sscanf(lines[i], "%63s", name);
+    const struct conf_directive *dir = conf_directive_find(name);
+    if (!dir)
+      continue;   /* comments */
+    char line[CONF_LINE_MAX];
+    snprintf(line, sizeof(line), "%s\n", lines[i]);
+    struct parsed p;
+    parse_alone(&p, line);
+    char *printed = print_config(&p.c);
+    bool changed = strcmp(printed, printed_def) != 0;
+    bool warned = has_text(&p.d, CONF_WARNING, dir->obsolete ? "no longer supported, ignored"
+                                                             : ": not implemented in this build");
+    bool ok = p.d.n_errors == 0 && (dir->implemented ? changed || p.d.n > 0 : warned);
+    if (!ok) {
+      dump_diag(&p.d);
+      fail_msg("%s: changed %d, warned %d, implemented %d", lines[i], changed, warned,
+               dir->implemented);
+    }
+    walked++;
+    free(printed);
+    parsed_free(&p);
+  }
+  assert_true(walked > conf_directive_count());
+  free(printed_def);
+  parsed_free(&def);
+  free(text);
+}
+
 static void test_print_round_trip(void **state)
 {
   struct fixture *f = *state;
@@ -1521,6 +1680,8 @@ int main(void)
     T(test_example_files),
     T(test_bad_files),
     T(test_every_directive_accepted),
+    T(test_every_source_option_acts_or_warns),
+    T(test_every_directive_acts_or_warns),
     T(test_print_round_trip),
     T(test_print_defaults),
   };
