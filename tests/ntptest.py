@@ -8,6 +8,9 @@ Contents:
   - free_udp_port(): a free unprivileged UDP port (bind port 0)
   - a tiny NTP packet builder/parser (struct), extension fields, MAC trailers
   - exchange(): send one datagram, collect every reply within a timeout
+  - FakeServer: a stratum 1 server in Python that counts requests and can
+    announce a leap second
+  - stratumc(): run build/stratumc against a daemon's command socket
   - Daemon: run stratumd (always with -x -d, a PID file in its workdir,
     plus the options of $STRATUMD_EXTRA_ARGS) with guaranteed cleanup;
     chronyd_daemon(): the same for the extracted chronyd
@@ -28,6 +31,7 @@ import struct
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,6 +373,14 @@ class Daemon:
             return ""
 
 
+def stratumc(sock, *args, timeout=10):
+    """Run build/stratumc -h sock ARGS...; (exit status, stdout + stderr)."""
+    r = subprocess.run([str(BUILD / "stratumc"), "-h", str(sock)] + list(args),
+                       capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    return r.returncode, r.stdout + r.stderr
+
+
 def ipv6_loopback():
     """Whether ::1 can be bound here (some containers have no IPv6)."""
     try:
@@ -377,6 +389,48 @@ def ipv6_loopback():
         return True
     except OSError:
         return False
+
+
+class FakeServer:
+    """A stratum 1 server on 127.0.0.1:port written in Python: answers
+    every request at once with the time of this host (and `leap` as LI),
+    recording when each request arrived. close() it."""
+
+    def __init__(self, leap=LEAP_NONE):
+        self.leap = leap
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.times = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done.is_set():
+            try:
+                data, src = self.sock.recvfrom(2048)
+            except socket.timeout:
+                continue
+            self.times.append(time.monotonic())
+            if len(data) >= 48:
+                now = ntp_now()
+                self.sock.sendto(header(li=self.leap, mode=MODE_SERVER, stratum=1,
+                                        poll=data[2], precision=-20, refid=0x47505300,
+                                        ref=now, org=int.from_bytes(data[40:48], "big"),
+                                        rec=now, xmt=now), src)
+
+    def count(self, seconds):
+        """Requests that arrive in the next `seconds`."""
+        before = len(self.times)
+        time.sleep(seconds)
+        return len(self.times) - before
+
+    def close(self):
+        self.done.set()
+        self.thread.join()
+        self.sock.close()
 
 
 def server_config(port, bind="127.0.0.1", allow=("127.0.0.1",), local_stratum=3,

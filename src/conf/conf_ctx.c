@@ -1,5 +1,6 @@
 #include "conf/conf_ctx.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +50,14 @@ void conf_warn(struct conf_ctx *x, const char *fmt, ...)
 }
 
 /* Does message m end with ": <tail>" after its FILE:LINE prefix? */
+/* Whether m is "FILE:LINE: " then tail: the line number right before it,
+ * so "server: ntsport: ..." (an option) is not the directive ntsport's. */
 static bool ends_with_tail(const struct conf_message *m, const char *tail)
 {
   size_t len = strlen(m->text), tlen = strlen(tail);
-  return len > tlen + 2 && strcmp(m->text + len - tlen, tail) == 0 &&
-         m->text[len - tlen - 1] == ' ' && m->text[len - tlen - 2] == ':';
+  return len > tlen + 3 && strcmp(m->text + len - tlen, tail) == 0 &&
+         m->text[len - tlen - 1] == ' ' && m->text[len - tlen - 2] == ':' &&
+         isdigit((unsigned char)m->text[len - tlen - 3]);
 }
 
 void conf_warn_once(struct conf_ctx *x, const char *fmt, ...)

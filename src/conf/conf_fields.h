@@ -37,6 +37,8 @@ struct conf_field {
   bool (*parse)(struct conf_ctx *x, void *obj, const char *opt, const char *value);
   void (*print)(FILE *out, const void *obj);
   bool always;      /* print even when equal to the default */
+  bool ignored;     /* an option accepted but not acted on in this version:
+                       conf_options_parse warns (once per list) */
 };
 
 /* Whether the field is followed by a value word. */
@@ -47,7 +49,8 @@ bool conf_field_parse(struct conf_ctx *x, const struct conf_field *f, void *obj,
 void conf_field_print_value(FILE *out, const struct conf_field *f, const void *obj);
 bool conf_field_equal(const struct conf_field *f, const void *a, const void *b);
 
-/* Parse "name [value]" options in any order (names are case-insensitive). */
+/* Parse "name [value]" options in any order (names are case-insensitive);
+ * an `ignored` option gets "NAME: not implemented in this build, ignored". */
 bool conf_options_parse(struct conf_ctx *x, const struct conf_field *fields, size_t n,
                         void *obj, int argc, const char *const *argv);
 /* Print " name [value]" for each field that differs from def or is `always`. */

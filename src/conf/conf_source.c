@@ -1,6 +1,7 @@
 #include "conf/conf_source.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,38 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   s->ntsport = 4460;
 }
 
+void conf_source_client_params(const struct conf_source *s, struct client_source_params *p)
+{
+  client_source_defaults(p);
+  snprintf(p->name, sizeof(p->name), "%s", s->name);
+  p->port = s->port;
+  p->minpoll = s->minpoll;
+  p->maxpoll = s->maxpoll;
+  p->polltarget = s->polltarget;
+  p->iburst = s->iburst;
+  p->burst = s->burst;
+  p->prefer = s->prefer;
+  p->noselect = s->noselect;
+  p->trust = s->trust;
+  p->require = s->require;
+  p->offline = s->offline;
+  p->xleave = s->xleave;
+  p->version = s->version;      /* 0: chosen from the key, as chrony */
+  p->key = s->key;
+  p->minstratum = s->minstratum;
+  p->minsamples = s->minsamples;
+  p->maxsamples = s->maxsamples;
+  p->maxdelay = s->maxdelay;
+  p->maxdelayratio = s->maxdelayratio;
+  p->maxdelaydevratio = s->maxdelaydevratio;
+  p->mindelay = s->mindelay;
+  p->asymmetry = s->asymmetry;
+  p->offset = s->offset;
+  p->presend = s->presend;
+  p->filter = s->filter;
+  p->peer = s->type == CONF_PEER;
+}
+
 /* extfield HEX: known extension fields only, as chrony. */
 static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const char *value)
 {
@@ -66,42 +99,101 @@ static void print_extfield(FILE *out, const void *obj)
 
 static const struct conf_field options[] = {
   {.name = "port", .type = CONF_T_U16, .offset = OFF(port), .always = true},
-  {.name = "minpoll", .type = CONF_T_INT, .offset = OFF(minpoll), .min = -32, .max = 32, .always = true},
-  {.name = "maxpoll", .type = CONF_T_INT, .offset = OFF(maxpoll), .min = -32, .max = 32, .always = true},
+  {.name = "minpoll", .type = CONF_T_INT, .offset = OFF(minpoll), .min = INT_MIN, .max = INT_MAX,
+   .always = true},
+  {.name = "maxpoll", .type = CONF_T_INT, .offset = OFF(maxpoll), .min = INT_MIN, .max = INT_MAX,
+   .always = true},
   {.name = "maxsources", .type = CONF_T_INT, .offset = OFF(maxsources), .min = 1, .max = INT_MAX},
   {.name = "iburst", .type = CONF_T_FLAG, .offset = OFF(iburst)},
   {.name = "burst", .type = CONF_T_FLAG, .offset = OFF(burst)},
   {.name = "key", .type = CONF_T_U32, .offset = OFF(key), .min = 1, .max = UINT32_MAX},
   {.name = "nts", .type = CONF_T_FLAG, .offset = OFF(nts)},
-  {.name = "certset", .type = CONF_T_INT, .offset = OFF(certset), .min = 0, .max = INT_MAX},
-  {.name = "ntsport", .type = CONF_T_U16, .offset = OFF(ntsport)},
+  {.name = "certset", .type = CONF_T_INT, .offset = OFF(certset), .min = 0, .max = INT_MAX,
+   .ignored = true},
+  {.name = "ntsport", .type = CONF_T_U16, .offset = OFF(ntsport), .ignored = true},
   {.name = "maxdelay", .type = CONF_T_DOUBLE, .offset = OFF(maxdelay)},
   {.name = "maxdelayratio", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayratio)},
   {.name = "maxdelaydevratio", .type = CONF_T_DOUBLE, .offset = OFF(maxdelaydevratio)},
-  {.name = "maxdelayquant", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayquant)},
+  {.name = "maxdelayquant", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayquant), .ignored = true},
   {.name = "mindelay", .type = CONF_T_DOUBLE, .offset = OFF(mindelay)},
   {.name = "asymmetry", .type = CONF_T_DOUBLE, .offset = OFF(asymmetry)},
   {.name = "offset", .type = CONF_T_DOUBLE, .offset = OFF(offset)},
-  {.name = "minsamples", .type = CONF_T_INT, .offset = OFF(minsamples), .min = 0, .max = INT_MAX},
-  {.name = "maxsamples", .type = CONF_T_INT, .offset = OFF(maxsamples), .min = 0, .max = INT_MAX},
-  {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX},
+  {.name = "minsamples", .type = CONF_T_INT, .offset = OFF(minsamples), .min = INT_MIN,
+   .max = INT_MAX},
+  {.name = "maxsamples", .type = CONF_T_INT, .offset = OFF(maxsamples), .min = INT_MIN,
+   .max = INT_MAX},
+  {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX,
+   .ignored = true},
   {.name = "filter", .type = CONF_T_INT, .offset = OFF(filter), .min = 0, .max = INT_MAX},
   {.name = "offline", .type = CONF_T_FLAG, .offset = OFF(offline)},
-  {.name = "auto_offline", .type = CONF_T_FLAG, .offset = OFF(auto_offline)},
+  {.name = "auto_offline", .type = CONF_T_FLAG, .offset = OFF(auto_offline), .ignored = true},
   {.name = "prefer", .type = CONF_T_FLAG, .offset = OFF(prefer)},
   {.name = "noselect", .type = CONF_T_FLAG, .offset = OFF(noselect)},
   {.name = "trust", .type = CONF_T_FLAG, .offset = OFF(trust)},
   {.name = "require", .type = CONF_T_FLAG, .offset = OFF(require)},
   {.name = "xleave", .type = CONF_T_FLAG, .offset = OFF(xleave)},
-  {.name = "polltarget", .type = CONF_T_INT, .offset = OFF(polltarget), .min = 1, .max = INT_MAX},
-  {.name = "presend", .type = CONF_T_INT, .offset = OFF(presend), .min = -32, .max = 32},
-  {.name = "minstratum", .type = CONF_T_INT, .offset = OFF(minstratum), .min = 0, .max = 16},
+  {.name = "polltarget", .type = CONF_T_INT, .offset = OFF(polltarget), .min = INT_MIN,
+   .max = INT_MAX},
+  {.name = "presend", .type = CONF_T_INT, .offset = OFF(presend), .min = INT_MIN, .max = INT_MAX},
+  {.name = "minstratum", .type = CONF_T_INT, .offset = OFF(minstratum), .min = INT_MIN,
+   .max = INT_MAX},
   {.name = "version", .type = CONF_T_INT, .offset = OFF(version), .min = 1, .max = 4},
-  {.name = "copy", .type = CONF_T_FLAG, .offset = OFF(copy)},
-  {.name = "extfield", .type = CONF_T_CUSTOM, .parse = parse_extfield, .print = print_extfield},
+  {.name = "copy", .type = CONF_T_FLAG, .offset = OFF(copy), .ignored = true},
+  {.name = "extfield", .type = CONF_T_CUSTOM, .parse = parse_extfield, .print = print_extfield,
+   .ignored = true},
   {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4},
   {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},
 };
+
+const struct conf_field *conf_source_options(size_t *n)
+{
+  *n = sizeof(options) / sizeof(options[0]);
+  return options;
+}
+
+/* Integer options chronyd takes as written and limits when it creates the
+ * source; the names are the same in both structs. */
+#define BOUNDED(m) {#m, offsetof(struct conf_source, m), offsetof(struct client_source_params, m)}
+static const struct {
+  const char *name;
+  size_t conf, client;
+} bounded[] = {BOUNDED(minpoll), BOUNDED(maxpoll), BOUNDED(polltarget), BOUNDED(minstratum),
+               BOUNDED(minsamples), BOUNDED(maxsamples)};
+
+#define INT_AT(obj, off) ((int *)((char *)(obj) + (off)))
+
+/* The client's limits (one place) are applied here so that -p shows what
+ * is used. A value outside its own range is warned about; one moved only
+ * to meet the other limit (maxpoll raised to minpoll, minsamples lowered to
+ * maxsamples) is not, as chronyd says nothing either way. */
+static void bound_source(struct conf_ctx *x, struct conf_source *s)
+{
+  struct client_source_params used;
+  conf_source_client_params(s, &used);
+  client_source_bound(&used);
+  for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++) {
+    struct client_source_params alone;
+    int *value = INT_AT(s, bounded[i].conf);
+    client_source_defaults(&alone);
+    alone.minpoll = CLIENT_MIN_POLL;   /* no minpoll to raise maxpoll to */
+    *INT_AT(&alone, bounded[i].client) = *value;
+    client_source_bound(&alone);
+    if (*INT_AT(&alone, bounded[i].client) != *value)
+      conf_warn(x, "%s %d is outside chronyd's limits, using %d", bounded[i].name, *value,
+                *INT_AT(&used, bounded[i].client));
+    *value = *INT_AT(&used, bounded[i].client);
+  }
+}
+
+const char *conf_source_refused(const struct conf_source *s)
+{
+  /* chronyd built without NTS keeps such a source and never sends it a
+   * request ("Missing NTS support"); here it is refused outright. */
+  if (s->nts)
+    return "nts: missing NTS support in this build, the source is refused (it would not be "
+           "authenticated)";
+  return NULL;
+}
 
 static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_type type,
                        int argc, const char *const *argv)
@@ -118,6 +210,12 @@ static bool add_source(struct conf_ctx *x, struct config *c, enum conf_source_ty
   if (!conf_options_parse(x, options, sizeof(options) / sizeof(options[0]), &s,
                           argc - 1, argv + 1))
     return false;
+  const char *refused = conf_source_refused(&s);
+  if (refused) {
+    conf_error(x, "%s", refused);
+    return false;
+  }
+  bound_source(x, &s);
   s.file = x->file;
   s.line = x->line;
   *(struct conf_source *)conf_append(&c->sources, &c->n_sources, sizeof(s)) = s;

@@ -7,12 +7,14 @@
  * holds no error (on error the struct holds a partial result: free it).
  *
  * Values are checked against the ranges chrony's parser enforces. Where
- * chrony takes any number and limits it when it is used (e.g. minpoll is
- * clamped to -7..24, ratelimit interval to -19..12, maxsources to 16), the
- * value is stored as written and the consumer clamps it as chrony does.
+ * chrony takes any number and limits it when it is used (e.g. ratelimit
+ * interval to -19..12, maxsources to 16), the value is stored as written
+ * and the consumer clamps it as chrony does; a source's minpoll, maxpoll,
+ * polltarget, minstratum, minsamples and maxsamples are stored as the
+ * client will limit them (client_source_bound), with a warning.
  * Stricter than chrony: a number followed by junk ("1.5s") is an error,
- * minpoll, fallbackdrift are -32..32 like maxpoll, a broadcast interval is
- * >= 1, and allow/deny take addresses only (chrony resolves host names).
+ * fallbackdrift is -32..32, a broadcast interval is >= 1, and allow/deny
+ * take addresses only (chrony resolves host names).
  * Strings are heap copies owned by the config; NULL means "not set". */
 #ifndef STRATUM_CONF_CONFIG_H
 #define STRATUM_CONF_CONFIG_H

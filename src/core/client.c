@@ -64,6 +64,34 @@ void client_source_defaults(struct client_source_params *s)
   s->presend = 100;
 }
 
+static int bound_poll(int poll, int dflt)
+{
+  if (poll < CLIENT_MIN_POLL)
+    return dflt;
+  return poll > CLIENT_MAX_POLL ? CLIENT_MAX_POLL : poll;
+}
+
+void client_source_bound(struct client_source_params *s)
+{
+  struct client_source_params d;
+  client_source_defaults(&d);
+  s->minpoll = bound_poll(s->minpoll, d.minpoll);
+  s->maxpoll = bound_poll(s->maxpoll, d.maxpoll);
+  if (s->maxpoll < s->minpoll)
+    s->maxpoll = s->minpoll;
+  if (s->polltarget < 1)
+    s->polltarget = 1;
+  if (s->minstratum > NTP_MAX_STRATUM - 1)
+    s->minstratum = NTP_MAX_STRATUM - 1;
+  if (s->maxsamples > SST_MAX_SAMPLES)
+    s->maxsamples = SST_MAX_SAMPLES;
+  int max_samples = s->maxsamples > 0 ? s->maxsamples : SST_MAX_SAMPLES;
+  if (s->minsamples != -1 && s->minsamples < 1)
+    s->minsamples = 1;
+  else if (s->minsamples > max_samples)
+    s->minsamples = max_samples;
+}
+
 void client_params_defaults(struct client_params *p)
 {
   memset(p, 0, sizeof(*p));
@@ -421,6 +449,17 @@ static bool change_allowed(struct client *c, double offset)
   return false;
 }
 
+/* The voted leap, unless today (by the platform's clock, not the cooked
+ * time, as chronyd reads its raw clock) is no leap second day. */
+static uint8_t accepted_leap(const struct client *c, enum ntp_leap leap)
+{
+  struct timespec today;
+  if (leap != NTP_LEAP_INSERT && leap != NTP_LEAP_DELETE)
+    return (uint8_t)leap;
+  c->plat->ops->now(c->plat->ctx, &today);
+  return refstate_leap_day(today.tv_sec) ? (uint8_t)leap : NTP_LEAP_NONE;
+}
+
 static void update_reference(struct client *c, const struct sel_result *r,
                              const struct timespec *now)
 {
@@ -481,7 +520,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
 
   struct refstate *ref = c->ref;
   ref->synchronised = true;
-  ref->leap = (uint8_t)r->leap;
+  ref->leap = accepted_leap(c, r->leap);
   ref->stratum = r->stratum + 1;
   ref->refid = addr_refid(&src->p.addr);
   disc_cooked_time(&c->disc, &ref->ref_time);
@@ -718,6 +757,20 @@ void client_set_makestep(struct client *c, double threshold, int limit)
   plat_logf(c->plat, PLAT_LOG_INFO, "New makestep %f %d", threshold, limit);
 }
 
+/* chronyd's message for a new minpoll or maxpoll; it ignores a value out of
+ * range silently, this log says why nothing changed. */
+static void log_poll_change(const struct client *c, const struct nsrc *s, const char *what,
+                            int value, bool done)
+{
+  char a[ADDR_STR_LEN];
+  if (done)
+    plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new %s %d", addr_format(&s->p.addr, a), what,
+              value);
+  else
+    plat_logf(c->plat, PLAT_LOG_WARN, "Source %s %s %d ignored (not within %d..%d)",
+              addr_format(&s->p.addr, a), what, value, CLIENT_MIN_POLL, CLIENT_MAX_POLL);
+}
+
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
                           double value)
 {
@@ -725,22 +778,19 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
   if (i < 0)
     return false;
   struct nsrc *s = c->src[i];
+  int n = (int)fmax(INT_MIN, fmin(INT_MAX, value));   /* of the integer settings */
   switch (what) {
   case CLIENT_MINPOLL:
-    s->p.minpoll = (int)value;
-    if (s->poll < s->p.minpoll)
-      s->poll = s->p.minpoll;
+    log_poll_change(c, s, "minpoll", n, nsrc_set_minpoll(s, n));
     break;
   case CLIENT_MAXPOLL:
-    s->p.maxpoll = (int)value;
-    if (s->poll > s->p.maxpoll)
-      s->poll = s->p.maxpoll;
+    log_poll_change(c, s, "maxpoll", n, nsrc_set_maxpoll(s, n));
     break;
   case CLIENT_MAXDELAY: s->p.maxdelay = value; break;
   case CLIENT_MAXDELAYRATIO: s->p.maxdelayratio = value; break;
   case CLIENT_MAXDELAYDEVRATIO: s->p.maxdelaydevratio = value; break;
-  case CLIENT_MINSTRATUM: s->p.minstratum = (int)value; break;
-  case CLIENT_POLLTARGET: s->p.polltarget = (int)value; break;
+  case CLIENT_MINSTRATUM: s->p.minstratum = n; break;
+  case CLIENT_POLLTARGET: s->p.polltarget = n < 1 ? 1 : n; break;   /* chronyd 4.4 */
   }
   return true;
 }

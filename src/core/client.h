@@ -160,6 +160,22 @@ struct client_params {
 struct client;
 
 void client_source_defaults(struct client_source_params *s);
+
+/* chronyd's limits of a source's polling (ntp_core.c): poll exponents from
+ * -7 (1/128 s) to 24. Intervals below 1 s are used only while the source
+ * answers with a round-trip delay of at most CLIENT_MAX_LAN_DELAY. */
+#define CLIENT_MIN_POLL (-7)
+#define CLIENT_MAX_POLL 24
+#define CLIENT_MIN_NONLAN_POLL 0
+#define CLIENT_MAX_LAN_DELAY 0.01
+/* Bring the options into the ranges chronyd gives them when it creates a
+ * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
+ * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least
+ * minpoll; polltarget is at least 1 (chronyd 4.4); minstratum at most 15;
+ * minsamples (unless -1, the global setting) and maxsamples are limited to
+ * the statistics' 1..SST_MAX_SAMPLES. Sources are bounded when added; the
+ * configuration parser calls it to warn. */
+void client_source_bound(struct client_source_params *s);
 void client_params_defaults(struct client_params *p);
 
 /* The platform must outlive the client. `ref` is updated when synchronised
@@ -268,7 +284,10 @@ void client_reset_sources(struct client *c);
 bool client_step_now(struct client *c);
 /* makestep THRESHOLD LIMIT, as the directive. */
 void client_set_makestep(struct client *c, double threshold, int limit);
-/* Per-source settings (chronyc minpoll, maxpoll, maxdelay...). */
+/* Per-source settings (chronyc minpoll, maxpoll, maxdelay...). False only
+ * if no source has the address: as chronyd, a minpoll or maxpoll outside
+ * CLIENT_MIN_POLL..CLIENT_MAX_POLL changes nothing (see nsrc_set_minpoll)
+ * and a polltarget below 1 is 1. */
 enum client_modify { CLIENT_MINPOLL, CLIENT_MAXPOLL, CLIENT_MAXDELAY, CLIENT_MAXDELAYRATIO,
                      CLIENT_MAXDELAYDEVRATIO, CLIENT_MINSTRATUM, CLIENT_POLLTARGET };
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,

@@ -50,8 +50,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
 {
   memset(s, 0, sizeof(*s));
   s->p = *p;
-  if (s->p.maxpoll < s->p.minpoll)
-    s->p.maxpoll = s->p.minpoll;
+  client_source_bound(&s->p);
   s->plat = plat;
   s->keys = keys;
   setup_auth(s);
@@ -60,10 +59,10 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->arg = arg;
   s->shared_sock = -1;
   s->sock = -1;
-  s->poll = s->p.minpoll;
+  s->poll = s->p.minpoll > CLIENT_MIN_NONLAN_POLL ? s->p.minpoll : CLIENT_MIN_NONLAN_POLL;
   s->online = !p->offline;
-  sst_init(&s->stats, p->minsamples >= 0 ? p->minsamples : SST_DEFAULT_MIN_SAMPLES,
-           p->maxsamples >= 0 ? p->maxsamples : SST_DEFAULT_MAX_SAMPLES);
+  sst_init(&s->stats, s->p.minsamples >= 0 ? s->p.minsamples : SST_DEFAULT_MIN_SAMPLES,
+           s->p.maxsamples >= 0 ? s->p.maxsamples : SST_DEFAULT_MAX_SAMPLES);
   s->stats.min_delay = p->mindelay;
   s->stats.fixed_asymmetry = p->asymmetry;
   spf_init(&s->filter, p->filter);
@@ -104,6 +103,17 @@ static double random_unit(struct nsrc *s)
   return r / 4294967296.0;
 }
 
+/* chronyd's test for sub-second polling: the source answers, over a round
+ * trip as short as on a local network (its minimum delay, or the last
+ * sample given to the median filter). */
+static bool on_lan(const struct nsrc *s)
+{
+  double last_delay;
+  return s->reach != 0 &&
+         (sst_min_delay(&s->stats) <= CLIENT_MAX_LAN_DELAY ||
+          (spf_last_delay(&s->filter, &last_delay) && last_delay <= CLIENT_MAX_LAN_DELAY));
+}
+
 static void adjust_poll(struct nsrc *s, double adj)
 {
   s->poll_score += adj;
@@ -122,6 +132,35 @@ static void adjust_poll(struct nsrc *s, double adj)
     s->poll = s->p.maxpoll;
     s->poll_score = 1.0;
   }
+  if (s->poll < CLIENT_MIN_NONLAN_POLL && !on_lan(s))
+    s->poll = CLIENT_MIN_NONLAN_POLL;
+}
+
+static bool valid_poll(int poll)
+{
+  return poll >= CLIENT_MIN_POLL && poll <= CLIENT_MAX_POLL;
+}
+
+bool nsrc_set_minpoll(struct nsrc *s, int minpoll)
+{
+  if (!valid_poll(minpoll))
+    return false;
+  s->p.minpoll = minpoll;
+  if (s->p.maxpoll < minpoll)
+    s->p.maxpoll = minpoll;
+  adjust_poll(s, 0.0);
+  return true;
+}
+
+bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll)
+{
+  if (!valid_poll(maxpoll))
+    return false;
+  s->p.maxpoll = maxpoll;
+  if (s->p.minpoll > maxpoll)
+    s->p.minpoll = maxpoll;
+  adjust_poll(s, 0.0);
+  return true;
 }
 
 static double poll_interval(const struct nsrc *s)

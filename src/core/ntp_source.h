@@ -214,5 +214,10 @@ void nsrc_set_online(struct nsrc *s, bool online);
 /* chronyc burst: up to `total` requests at short intervals until `good`
  * samples arrive. */
 void nsrc_burst(struct nsrc *s, int good, int total);
+/* chronyc minpoll/maxpoll, as chronyd: a value outside CLIENT_MIN_POLL..
+ * CLIENT_MAX_POLL is ignored (false); else it is set, the other limit
+ * follows if it would cross it, and the poll moves into the new range. */
+bool nsrc_set_minpoll(struct nsrc *s, int minpoll);
+bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll);
 
 #endif

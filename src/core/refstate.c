@@ -50,3 +50,11 @@ void refstate_params(const struct refstate *r, const struct timespec *now, struc
     out->root_dispersion = 1.0;
   }
 }
+
+bool refstate_leap_day(time_t utc)
+{
+  struct tm tm;
+  if (!gmtime_r(&utc, &tm))
+    return false;
+  return (tm.tm_mon == 5 && tm.tm_mday == 30) || (tm.tm_mon == 11 && tm.tm_mday == 31);
+}

@@ -41,5 +41,9 @@ struct ref_params {
 void refstate_init(struct refstate *r, int precision_log2);
 void refstate_set_local(struct refstate *r, bool enabled, int stratum);
 void refstate_params(const struct refstate *r, const struct timespec *now, struct ref_params *out);
+/* chronyd's is_leap_second_day (reference.c): a leap second is accepted
+ * only on the last day of June or December, UTC; an announcement on any
+ * other day is taken as no leap. */
+bool refstate_leap_day(time_t utc);
 
 #endif

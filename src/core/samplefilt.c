@@ -35,6 +35,7 @@ bool spf_accumulate(struct spf *f, const struct sst_sample *s)
     memmove(&f->samples[0], &f->samples[1], (size_t)--f->used * sizeof(f->samples[0]));
   f->samples[f->used++] = *s;
   f->last_time = s->time;
+  f->last_delay = s->peer_delay;
   f->have_last = true;
   return true;
 }
@@ -42,6 +43,12 @@ bool spf_accumulate(struct spf *f, const struct sst_sample *s)
 int spf_samples(const struct spf *f)
 {
   return f->used;
+}
+
+bool spf_last_delay(const struct spf *f, double *delay)
+{
+  *delay = f->last_delay;
+  return f->have_last;
 }
 
 /* Indices of the samples with a peer dispersion near the smallest (when

@@ -28,6 +28,7 @@ struct spf {
   int used;                      /* samples collected */
   struct sst_sample samples[SPF_MAX_SAMPLES];   /* oldest first */
   struct timespec last_time;     /* of the newest sample ever accepted */
+  double last_delay;             /* its peer delay */
   bool have_last;
   int avg_var_n;                 /* degrees of freedom in avg_var */
   double avg_var;                /* long-term average offset variance */
@@ -39,6 +40,8 @@ void spf_init(struct spf *f, int length);
 bool spf_accumulate(struct spf *f, const struct sst_sample *s);
 /* Samples collected since the last result. */
 int spf_samples(const struct spf *f);
+/* The peer delay of the newest sample ever accepted; false if none. */
+bool spf_last_delay(const struct spf *f, double *delay);
 /* With N samples collected: the combined sample into *out, true, and the
  * filter starts over. Fewer than N, or too noisy: false. precision (of
  * reading the local clock, s) is the first estimate of the noise. */

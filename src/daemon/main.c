@@ -317,6 +317,11 @@ static int cmd_add_source(void *arg, const struct cmd_req_source *q)
   int status = source_from_request(q, &cs);
   if (status != CMD_STT_SUCCESS)
     return status;
+  const char *refused = conf_source_refused(&cs);
+  if (refused) {
+    log_printf(PLAT_LOG_ERR, "Could not add source %s : %s", cs.name, refused);
+    return CMD_STT_NOTENABLED;
+  }
   switch (sources_add_one(d->sources, &cs)) {
   case SOURCES_OK:
     log_printf(PLAT_LOG_INFO, "Added source %s", cs.name);

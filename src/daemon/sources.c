@@ -87,38 +87,6 @@ void sources_client_params(const struct config *cfg, bool control, struct source
   p->acquisitionport = cfg->acquisitionport;
 }
 
-static void source_params(const struct conf_source *s, struct client_source_params *p)
-{
-  client_source_defaults(p);
-  snprintf(p->name, sizeof(p->name), "%s", s->name);
-  p->port = s->port;
-  p->minpoll = s->minpoll;
-  p->maxpoll = s->maxpoll;
-  p->polltarget = s->polltarget;
-  p->iburst = s->iburst;
-  p->burst = s->burst;
-  p->prefer = s->prefer;
-  p->noselect = s->noselect;
-  p->trust = s->trust;
-  p->require = s->require;
-  p->offline = s->offline;
-  p->xleave = s->xleave;
-  p->version = s->version;      /* 0: chosen from the key, as chrony */
-  p->key = s->key;
-  p->minstratum = s->minstratum;
-  p->minsamples = s->minsamples;
-  p->maxsamples = s->maxsamples;
-  p->maxdelay = s->maxdelay;
-  p->maxdelayratio = s->maxdelayratio;
-  p->maxdelaydevratio = s->maxdelaydevratio;
-  p->mindelay = s->mindelay;
-  p->asymmetry = s->asymmetry;
-  p->offset = s->offset;
-  p->presend = s->presend;
-  p->filter = s->filter;
-  p->peer = s->type == CONF_PEER;
-}
-
 /* --- resolving --- */
 
 static double monotonic_now(void)
@@ -459,7 +427,7 @@ static enum sources_result add_one(struct sources *s, const struct conf_source *
 {
   struct client_source_params p;
   int family = cs->family != ADDR_UNSPEC ? cs->family : s->family;
-  source_params(cs, &p);
+  conf_source_client_params(cs, &p);
   if (addr_parse(cs->name, &p.addr)) {
     if (in_use(s, &p.addr))
       return SOURCES_KNOWN;

@@ -86,7 +86,7 @@ static void init_refstate(struct refstate *ref, const struct sim_server_config *
 {
   refstate_init(ref, SIM_SERVER_PRECISION);
   ref->synchronised = true;
-  ref->leap = NTP_LEAP_NONE;
+  ref->leap = cfg->leap;
   ref->stratum = cfg->stratum ? cfg->stratum : 1;
   ref->refid = cfg->refid ? cfg->refid : SIM_SERVER_REFID_GPS;
   ref->root_delay = cfg->root_delay;

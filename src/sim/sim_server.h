@@ -37,6 +37,7 @@ struct sim_server_config {
   double kod_interval;        /* seconds; 0: never */
   double step_at, step;       /* seconds; step 0: never */
   bool xleave;                /* client log + transmit timestamps: interleaved mode */
+  uint8_t leap;               /* enum ntp_leap announced: 0 none, 1 insert, 2 delete */
 };
 
 struct sim_server;

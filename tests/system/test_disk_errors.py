@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from ntptest import (BUILD, Daemon, free_udp_port, parse, query, require_stratumd,
-                     start_server, wait_for)
+from ntptest import (Daemon, free_udp_port, parse, query, require_stratumd, start_server,
+                     stratumc, wait_for)
 
 SYNC_TIMEOUT = 20
 CMD_TIMEOUT = 10
@@ -56,13 +56,6 @@ class NamespacedDaemon(Daemon):
     def view(self, path):
         """`path` as the daemon sees it, from outside its namespace."""
         return "/proc/%d/root%s" % (self.proc.pid, path)
-
-
-def stratumc(sock, *args):
-    r = subprocess.run([str(BUILD / "stratumc"), "-h", str(sock)] + list(args),
-                       capture_output=True, text=True, timeout=CMD_TIMEOUT,
-                       stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout + r.stderr
 
 
 def config(server_port, own_port, sock, fs):

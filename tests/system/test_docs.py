@@ -5,7 +5,9 @@
   side), and each entry says whether this version acts on it, as the table's
   `implemented` and `obsolete` flags say; the options of server/pool/peer
   (src/conf/conf_source.c) are documented, marked acted on exactly when
-  src/daemon/sources.c passes them to the client.
+  the table does not flag them `ignored` (tests/unit/test_conf.c checks
+  the flags against what the client is given), and refused exactly when
+  conf_source_refused() refuses them.
 - stratumd(8) documents every option that `stratumd -h` lists (the getopt
   string of src/daemon/options.c, checked to agree) and no other, names each
   in its synopsis, and the options it calls unrecognised are refused by the
@@ -45,6 +47,7 @@ NOT_ACTED = "Accepted for compatibility; not acted on in this version (a warning
 OBSOLETE = "Obsolete; ignored with a warning."
 ACTED = "Acted on"
 OPTION_NOT_ACTED = "Parsed but not acted on in this version"
+OPTION_REFUSED = "Refused in this version"
 
 # Directives the daemon does act on although the table does not flag them
 # implemented (so the parser wrongly warns "not implemented"): name -> why.
@@ -76,25 +79,33 @@ def directive_table():
     return table
 
 
-def source_options():
-    """Option names of server/pool/peer, from conf_source.c."""
+def source_option_entries():
+    """{option: its entry's text} of the server/pool/peer table in conf_source.c."""
     text = read(REPO / "src" / "conf" / "conf_source.c")
     m = re.search(r"static const struct conf_field options\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
     assert m, "options table not found in conf_source.c"
-    return re.findall(r'\.name\s*=\s*"([^"]+)"', m.group(1))
+    parts = re.split(r'(?=\{\.name\s*=\s*")', m.group(1))[1:]
+    return {re.match(r'\{\.name\s*=\s*"([^"]+)"', e).group(1): e for e in parts}
+
+
+def source_options():
+    """Option names of server/pool/peer, in table order."""
+    return list(source_option_entries())
+
+
+def refused_source_options():
+    """Options that make conf_source_refused() refuse a source."""
+    text = read(REPO / "src" / "conf" / "conf_source.c")
+    m = re.search(r"const char \*conf_source_refused\([^)]*\)\s*\{(.*?)\n\}", text, re.S)
+    assert m, "conf_source_refused() not found in conf_source.c"
+    return set(re.findall(r"if \(s->(\w+)\)", m.group(1)))
 
 
 def acted_source_options():
-    """Options that src/daemon/sources.c hands to the client."""
-    text = read(REPO / "src" / "daemon" / "sources.c")
-    m = re.search(r"static void source_params\([^)]*\)\s*\{(.*?)\n\}", text, re.S)
-    assert m, "source_params() not found in sources.c"
-    acted = set(re.findall(r"p->\w+\s*=\s*s->(\w+)\s*;", m.group(1)))
-    if "cs->family" in text:
-        acted |= {"ipv4", "ipv6"}
-    if "cs->maxsources" in text:
-        acted.add("maxsources")
-    return acted
+    """Options neither flagged `ignored` (parsed with a warning; the unit test
+    test_every_source_option_acts_or_warns proves the flags right) nor refused."""
+    return {o for o, e in source_option_entries().items()
+            if ".ignored = true" not in e} - refused_source_options()
 
 
 def getopt_letters():
@@ -218,6 +229,8 @@ def source_option_texts():
 def test_source_options_documented_with_their_status():
     texts = source_option_texts()
     options, acted = source_options(), acted_source_options()
+    refused = refused_source_options()
+    assert refused <= set(options), refused
     assert len(options) > 30
     missing = [o for o in options if o not in texts]
     assert not missing, "server options missing from stratum.conf(5): %s" % missing
@@ -225,6 +238,11 @@ def test_source_options_documented_with_their_status():
     assert not extra, "documented options the parser lacks: %s" % extra
     problems = []
     for o in options:
+        if (o in refused) != (OPTION_REFUSED in texts[o]):
+            problems.append("%s: conf_source_refused %s it, the page says %r" % (
+                o, "refuses" if o in refused else "does not refuse", texts[o]))
+        if o in refused:
+            continue
         said_acted = ACTED in texts[o] and OPTION_NOT_ACTED not in texts[o]
         if (o in acted) != said_acted:
             problems.append("%s: sources.c %s it, the page says %r" % (

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf_directives.h"
+#include "conf/conf_source.h"
 #include "conf/config.h"
 
 #ifndef STRATUM_SOURCE_ROOT
@@ -261,6 +263,18 @@ static void test_not_implemented_warned_once(void **state)
                           "t.conf:1: ntsdumpdir: not implemented in this build, ignored"));
   assert_string_equal(f->c.ntsdumpdir, "/b");
   assert_string_equal(f->c.logdir, "/d");
+}
+
+/* An option and a directive of the same name are warned about apart. */
+static void test_option_and_directive_warned_apart(void **state)
+{
+  struct fixture *f = *state;
+  parse_ok(f, "server 192.0.2.1 ntsport 1\nntsport 4460\nserver 192.0.2.2 ntsport 1\n");
+  assert_int_equal(count_warnings(&f->d), 2);
+  assert_true(has_message(&f->d, CONF_WARNING,
+                          "t.conf:1: server: ntsport: not implemented in this build, ignored"));
+  assert_true(has_message(&f->d, CONF_WARNING,
+                          "t.conf:2: ntsport: not implemented in this build, ignored"));
 }
 
 static void test_implemented_flags(void **state)
@@ -729,10 +743,10 @@ static void test_source_options(void **state)
               "maxdelayquant 0.2 mindelay 1e-4 asymmetry -0.5 offset 5e-5 minsamples 8 "
               "maxsamples 32 maxunreach 9 filter 4 offline auto_offline prefer noselect trust "
               "require xleave polltarget 16 presend 9 copy extfield F323 extfield 0x10a "
-              "nts ntsport 4461 certset 2 ipv6 maxsources 2\n");
+              "ntsport 4461 certset 2 ipv6 maxsources 2\n");
   const struct conf_source *s = &f->c.sources[0];
   assert_true(s->iburst && s->burst && s->prefer && s->noselect && s->trust && s->require &&
-              s->xleave && s->copy && s->nts && s->offline && s->auto_offline);
+              s->xleave && s->copy && s->offline && s->auto_offline);
   assert_int_equal(s->key, 10);
   assert_int_equal(s->minpoll, -7);
   assert_int_equal(s->maxpoll, 24);
@@ -759,15 +773,40 @@ static void test_source_options(void **state)
   assert_int_equal(f->c.sources[1].key, UINT32_MAX);
 }
 
+/* Options accepted but not acted on say so, once per configuration. */
+static void test_ignored_options_warn(void **state)
+{
+  struct fixture *f = *state;
+  parse_ok(f, "server a copy maxdelayquant 0.5 extfield F323 certset 1 ntsport 1 maxunreach 3 "
+              "auto_offline\nserver b copy\n"
+              "local stratum 3 orphan distance 0.5 activate 1 waitsynced 2 waitunsynced 3\n");
+  const char *server[] = {"copy", "maxdelayquant", "extfield", "certset", "ntsport",
+                          "maxunreach", "auto_offline"};
+  const char *local[] = {"orphan", "distance", "activate", "waitsynced", "waitunsynced"};
+  char text[96];
+  assert_int_equal(count_warnings(&f->d), 12);
+  for (int i = 0; i < 7; i++) {
+    snprintf(text, sizeof(text), "t.conf:1: server: %s: not implemented in this build, ignored",
+             server[i]);
+    assert_true(has_message(&f->d, CONF_WARNING, text));
+  }
+  for (int i = 0; i < 5; i++) {
+    snprintf(text, sizeof(text), "t.conf:3: local: %s: not implemented in this build, ignored",
+             local[i]);
+    assert_true(has_message(&f->d, CONF_WARNING, text));
+  }
+  assert_true(f->c.sources[1].copy);   /* still parsed and printed */
+}
+
 static void test_source_errors(void **state)
 {
   (void)state;
   check_error("server\n", "t.conf:1: server: missing argument (usage: server NAME [OPTION]...)");
   check_error("pool\n", "t.conf:1: pool: missing argument (usage: pool NAME [OPTION]...)");
   check_error("server a minpoll abc\n",
-              "t.conf:1: server: minpoll: expected an integer from -32 to 32, got 'abc'");
-  check_error("server a maxpoll 33\n",
-              "t.conf:1: server: maxpoll: expected an integer from -32 to 32, got '33'");
+              "t.conf:1: server: minpoll: expected an integer, got 'abc'");
+  check_error("server a maxpoll 1e3\n",
+              "t.conf:1: server: maxpoll: expected an integer, got '1e3'");
   check_error("server a iburst fast\n", "t.conf:1: server: unknown option 'fast'");
   check_error("server a minpoll\n", "t.conf:1: server: minpoll: missing value");
   check_error("server a key 0\n",
@@ -778,25 +817,106 @@ static void test_source_errors(void **state)
               "t.conf:1: server: version: expected an integer 1-4, got '5'");
   check_error("server a port 65536\n",
               "t.conf:1: server: port: expected a port number 0-65535, got '65536'");
-  check_error("peer a minstratum 17\n",
-              "t.conf:1: peer: minstratum: expected an integer 0-16, got '17'");
   check_error("pool a maxsources 0\n",
               "t.conf:1: pool: maxsources: expected an integer >= 1, got '0'");
-  check_error("server a polltarget 0\n",
-              "t.conf:1: server: polltarget: expected an integer >= 1, got '0'");
+  check_error("server time.example.com iburst nts\n",
+              "t.conf:1: server: nts: missing NTS support in this build, the source is refused "
+              "(it would not be authenticated)");
+  check_error("pool pool.example nts certset 2\n",
+              "t.conf:1: pool: nts: missing NTS support in this build, the source is refused "
+              "(it would not be authenticated)");
+  check_error("peer 192.0.2.1 nts\n",
+              "t.conf:1: peer: nts: missing NTS support in this build, the source is refused "
+              "(it would not be authenticated)");
   check_error("server a maxdelay 1s\n",
               "t.conf:1: server: maxdelay: expected a number, got '1s'");
   check_error("server a extfield F325\n", "t.conf:1: server: extfield: expected a supported "
               "extension field F323 or 10A, got 'F325'");
   check_error("server a extfield -10A\n", "t.conf:1: server: extfield: expected a supported "
               "extension field F323 or 10A, got '-10A'");
-  check_error("server a minsamples -1\n",
-              "t.conf:1: server: minsamples: expected an integer >= 0, got '-1'");
   char text[400];
   memset(text, 'a', sizeof(text));
   memcpy(text, "server ", 7);
   strcpy(text + 7 + CONF_NAME_LEN, "\n");
   check_error(text, "t.conf:1: server: expected a name shorter than 256 characters");
+}
+
+/* One source line accepted with exactly this warning; *out gets the source. */
+static void check_bounded(const char *text, const char *warning, struct conf_source *out)
+{
+  struct config c;
+  struct conf_diag d = {0};
+  config_init(&c);
+  conf_parse_text(&c, text, strlen(text), "t.conf", &d);
+  if (d.n_errors || d.n != 1 || !has_message(&d, CONF_WARNING, warning)) {
+    dump_diag(&d);
+    fail_msg("for \"%s\" expected the single warning \"%s\"", text, warning);
+  }
+  assert_int_equal(c.n_sources, 1);
+  *out = c.sources[0];
+  config_free(&c);
+  conf_diag_free(&d);
+}
+
+/* chronyd reads any integer for these and limits it when it creates the
+ * source (ntp_core.c, sourcestats.c): accepted, limited the same way, with
+ * a warning that names the file and line. */
+static void test_source_bounds(void **state)
+{
+  (void)state;
+  struct conf_source s;
+  check_bounded("server a minpoll -32\n",
+                "t.conf:1: server: minpoll -32 is outside chronyd's limits, using 6", &s);
+  assert_int_equal(s.minpoll, 6);   /* below -7: the default, not -7 */
+  assert_int_equal(s.maxpoll, 10);
+  check_bounded("server a minpoll -8\n",
+                "t.conf:1: server: minpoll -8 is outside chronyd's limits, using 6", &s);
+  assert_int_equal(s.minpoll, 6);
+  check_bounded("server a minpoll 25\n",
+                "t.conf:1: server: minpoll 25 is outside chronyd's limits, using 24", &s);
+  assert_int_equal(s.minpoll, 24);
+  assert_int_equal(s.maxpoll, 24);   /* raised to minpoll, no second warning */
+  check_bounded("pool a maxpoll 99\n",
+                "t.conf:1: pool: maxpoll 99 is outside chronyd's limits, using 24", &s);
+  assert_int_equal(s.maxpoll, 24);
+  check_bounded("peer a maxpoll -32\n",
+                "t.conf:1: peer: maxpoll -32 is outside chronyd's limits, using 10", &s);
+  assert_int_equal(s.maxpoll, 10);
+  check_bounded("server a polltarget 0\n",
+                "t.conf:1: server: polltarget 0 is outside chronyd's limits, using 1", &s);
+  assert_int_equal(s.polltarget, 1);
+  check_bounded("peer a minstratum 17\n",
+                "t.conf:1: peer: minstratum 17 is outside chronyd's limits, using 15", &s);
+  assert_int_equal(s.minstratum, 15);
+  check_bounded("server a minsamples -5\n",
+                "t.conf:1: server: minsamples -5 is outside chronyd's limits, using 1", &s);
+  assert_int_equal(s.minsamples, 1);
+  check_bounded("server a maxsamples 1000\n",
+                "t.conf:1: server: maxsamples 1000 is outside chronyd's limits, using 64", &s);
+  assert_int_equal(s.maxsamples, 64);
+}
+
+/* The limits themselves pass unchanged, without a warning; a limit moved
+ * only to meet the other one (as chronyd does) is not warned about. */
+static void test_source_bounds_kept(void **state)
+{
+  struct fixture *f = *state;
+  parse_ok(f, "server a minpoll -7 maxpoll 24 polltarget 1 minstratum 15 minsamples -1 "
+              "maxsamples 0 presend 99\nserver b minpoll 24 maxpoll 24 minsamples 64 "
+              "maxsamples 64 presend -32\nserver c minpoll 8 maxpoll 4 maxsamples 10 "
+              "minsamples 20\nserver d minpoll 12\n");
+  assert_int_equal(f->d.n, 0);
+  assert_int_equal(f->c.sources[2].maxpoll, 8);
+  assert_int_equal(f->c.sources[2].minsamples, 10);
+  assert_int_equal(f->c.sources[3].maxpoll, 12);
+  assert_int_equal(f->c.sources[0].minpoll, -7);
+  assert_int_equal(f->c.sources[0].maxpoll, 24);
+  assert_int_equal(f->c.sources[0].minsamples, -1);
+  assert_int_equal(f->c.sources[0].maxsamples, 0);
+  assert_int_equal(f->c.sources[0].presend, 99);
+  assert_int_equal(f->c.sources[1].minpoll, 24);
+  assert_int_equal(f->c.sources[1].minsamples, 64);
+  assert_int_equal(f->c.sources[1].presend, -32);
 }
 
 /* ---- refclock, hwtimestamp ---- */
@@ -892,8 +1012,18 @@ static void test_log(void **state)
   assert_int_equal(f->c.log, 0);
   parse_ok(f, "log measurements statistics\nlog tracking\n");
   assert_int_equal(f->c.log, CONF_LOG_MEASUREMENTS | CONF_LOG_STATISTICS | CONF_LOG_TRACKING);
-  parse_ok(f, "log rawmeasurements rtc refclocks tempcomp selection\n");
+  assert_int_equal(f->d.n, 0);
+  parse_ok(f, "log rawmeasurements rtc refclocks tempcomp selection\nlog rtc\n");
   assert_int_equal(f->c.log, 0xff);
+  /* No such file is written: warned about once each. */
+  assert_int_equal(count_warnings(&f->d), 4);
+  const char *files[] = {"rtc", "refclocks", "tempcomp", "selection"};
+  for (int i = 0; i < 4; i++) {
+    char text[96];
+    snprintf(text, sizeof(text), "t.conf:1: log: %s: not implemented in this build, ignored",
+             files[i]);
+    assert_true(has_message(&f->d, CONF_WARNING, text));
+  }
   check_rejected("log Tracking\n", "t.conf:1: log: expected measurements, rawmeasurements");
   check_rejected("log tracking all\n", "t.conf:1: log: expected measurements");
 }
@@ -1129,7 +1259,7 @@ static void test_sourcedir_loading(void **state)
   mkdir(text, 0700);
   write_file("s1/eth0.sources", "server 192.0.2.1 iburst\npool p.example\n"
                                 "driftfile /x\nserver bad minpoll x\npeer 192.0.2.3");
-  write_file("s1/eth1.sources", "# dhcp\nserver 192.0.2.2\n");
+  write_file("s1/eth1.sources", "# dhcp\nserver 192.0.2.2\nserver 192.0.2.8 nts\n");
   snprintf(text, sizeof(text), "sourcedir %s/s1\n", tmpdir);
   write_file("main.conf", text);
   load(f, "main.conf");
@@ -1143,11 +1273,15 @@ static void test_sourcedir_loading(void **state)
   assert_int_equal(out.sources[1].type, CONF_POOL);
   assert_string_equal(out.sources[2].name, "192.0.2.2");
   assert_int_equal(out.sources[2].line, 2);
-  /* Bad lines are warnings; the unterminated last line is not read. */
+  /* Bad lines are warnings; the unterminated last line is not read; a
+   * source with nts is refused. */
   assert_int_equal(f->d.n_errors, 0);
-  assert_int_equal(count_warnings(&f->d), 2);
-  snprintf(text, sizeof(text), "%s/s1/eth0.sources:4: server: minpoll: expected an integer "
-           "from -32 to 32, got 'x'", tmpdir);
+  assert_int_equal(count_warnings(&f->d), 3);
+  snprintf(text, sizeof(text), "%s/s1/eth0.sources:4: server: minpoll: expected an integer, "
+           "got 'x'", tmpdir);
+  assert_true(has_message(&f->d, CONF_WARNING, text));
+  snprintf(text, sizeof(text), "%s/s1/eth1.sources:3: server: nts: missing NTS support in this "
+           "build, the source is refused (it would not be authenticated)", tmpdir);
   assert_true(has_message(&f->d, CONF_WARNING, text));
   config_free(&out);
 }
@@ -1282,6 +1416,163 @@ static void test_every_directive_accepted(void **state)
   free(text);
 }
 
+/* ---- every option and directive acts or says it does not ---- */
+
+/* A fresh parse of one line: the configuration and its messages. */
+struct parsed {
+  struct config c;
+  struct conf_diag d;
+};
+
+static void parse_alone(struct parsed *p, const char *line)
+{
+  memset(p, 0, sizeof(*p));
+  config_init(&p->c);
+  conf_parse_text(&p->c, line, strlen(line), "walk.conf", &p->d);
+}
+
+static void parsed_free(struct parsed *p)
+{
+  config_free(&p->c);
+  conf_diag_free(&p->d);
+}
+
+static bool has_text(const struct conf_diag *d, enum conf_severity sev, const char *text)
+{
+  for (unsigned i = 0; i < d->n; i++)
+    if (d->items[i].severity == sev && strstr(d->items[i].text, text))
+      return true;
+  return false;
+}
+
+/* The lines of all-directives.conf, NUL-terminated in place. */
+static unsigned sample_lines(char *text, char **lines, unsigned max)
+{
+  unsigned n = 0;
+  for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && n < max;
+       l = strtok_r(NULL, "\n", &save))
+    lines[n++] = l;
+  return n;
+}
+
+/* The value after option `name` on a server/pool/peer line of the samples
+ * ("" for an option without value); *type gets that line's directive. */
+static bool option_sample(char **lines, unsigned n, const struct conf_field *f, char *type,
+                          char *value, size_t size)
+{
+  for (unsigned i = 0; i < n; i++) {
+    char copy[CONF_LINE_MAX], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", lines[i]);
+    char *word = strtok_r(copy, " \t", &save);
+    if (!word || (strcmp(word, "server") && strcmp(word, "pool") && strcmp(word, "peer")))
+      continue;
+    snprintf(type, 8, "%s", word);
+    while ((word = strtok_r(NULL, " \t", &save)) != NULL) {
+      if (strcasecmp(word, f->name) != 0)
+        continue;
+      const char *v = conf_field_has_value(f) ? strtok_r(NULL, " \t", &save) : "";
+      snprintf(value, size, "%s", v ? v : "");
+      return v != NULL;
+    }
+  }
+  return false;
+}
+
+/* What the daemon takes from a source line: the client's parameters, the
+ * family of its addresses, and a pool's maxsources (see conf_source.h). */
+static bool source_acts(const struct conf_source *s, const struct conf_source *def)
+{
+  struct client_source_params a, b;
+  conf_source_client_params(s, &a);
+  conf_source_client_params(def, &b);
+  return memcmp(&a, &b, sizeof(a)) != 0 || s->family != def->family ||
+         (s->type == CONF_POOL && s->maxsources != def->maxsources);
+}
+
+/* Each option of server/pool/peer, alone on a line with a value taken from
+ * all-directives.conf, either changes what the daemon gives the client, or
+ * is flagged `ignored` and warned about, or refuses the source (nts) - and
+ * an `ignored` flag is never on an option that acts. */
+static void test_every_source_option_acts_or_warns(void **state)
+{
+  (void)state;
+  size_t len, n_opts;
+  char *text = read_text(STRATUM_SOURCE_ROOT "/tests/data/all-directives.conf", &len);
+  char *lines[512];
+  text[len] = '\0';
+  unsigned n = sample_lines(text, lines, 512);
+  const struct conf_field *opts = conf_source_options(&n_opts);
+  for (size_t i = 0; i < n_opts; i++) {
+    const struct conf_field *f = &opts[i];
+    char type[8] = "server", value[128] = "", line[256], plain[32], warning[128];
+    if (!option_sample(lines, n, f, type, value, sizeof(value)) && conf_field_has_value(f))
+      fail_msg("all-directives.conf has no value for the source option %s", f->name);
+    snprintf(line, sizeof(line), "%s 192.0.2.1 %s %s\n", type, f->name, value);
+    snprintf(plain, sizeof(plain), "%s 192.0.2.1\n", type);
+    snprintf(warning, sizeof(warning), ": %s: not implemented in this build, ignored", f->name);
+    struct parsed p, def;
+    parse_alone(&p, line);
+    parse_alone(&def, plain);
+    assert_int_equal(def.d.n, 0);
+    bool refused = p.d.n_errors == 1 && has_text(&p.d, CONF_ERROR, "the source is refused");
+    bool warned = has_text(&p.d, CONF_WARNING, warning);
+    bool acts = !refused && p.d.n_errors == 0 && source_acts(&p.c.sources[0], &def.c.sources[0]);
+    if (refused + warned + acts != 1 || warned != f->ignored) {
+      dump_diag(&p.d);
+      fail_msg("%s %s: acts %d, warned %d (flagged ignored %d), refused %d", f->name, value,
+               acts, warned, f->ignored, refused);
+    }
+    parsed_free(&p);
+    parsed_free(&def);
+  }
+  free(text);
+}
+
+/* Each line of all-directives.conf alone: an implemented directive changes
+ * the configuration (what -p prints; include and confdir, not followed
+ * without files, say so instead); any other is warned about. */
+static void test_every_directive_acts_or_warns(void **state)
+{
+  (void)state;
+  size_t len;
+  char *text = read_text(STRATUM_SOURCE_ROOT "/tests/data/all-directives.conf", &len);
+  char *lines[512];
+  text[len] = '\0';
+  unsigned n = sample_lines(text, lines, 512);
+  struct parsed def;
+  parse_alone(&def, "");
+  char *printed_def = print_config(&def.c);
+  unsigned walked = 0;
+  for (unsigned i = 0; i < n; i++) {
+    char name[64] = "";
+    sscanf(lines[i], "%63s", name);
+    const struct conf_directive *dir = conf_directive_find(name);
+    if (!dir)
+      continue;   /* comments */
+    char line[CONF_LINE_MAX];
+    snprintf(line, sizeof(line), "%s\n", lines[i]);
+    struct parsed p;
+    parse_alone(&p, line);
+    char *printed = print_config(&p.c);
+    bool changed = strcmp(printed, printed_def) != 0;
+    bool warned = has_text(&p.d, CONF_WARNING, dir->obsolete ? "no longer supported, ignored"
+                                                             : ": not implemented in this build");
+    bool ok = p.d.n_errors == 0 && (dir->implemented ? changed || p.d.n > 0 : warned);
+    if (!ok) {
+      dump_diag(&p.d);
+      fail_msg("%s: changed %d, warned %d, implemented %d", lines[i], changed, warned,
+               dir->implemented);
+    }
+    walked++;
+    free(printed);
+    parsed_free(&p);
+  }
+  assert_true(walked > conf_directive_count());
+  free(printed_def);
+  parsed_free(&def);
+  free(text);
+}
+
 static void test_print_round_trip(void **state)
 {
   struct fixture *f = *state;
@@ -1360,6 +1651,7 @@ int main(void)
     T(test_diag_is_bounded),
     T(test_long_word_in_message),
     T(test_not_implemented_warned_once),
+    T(test_option_and_directive_warned_apart),
     T(test_implemented_flags),
     T(test_obsolete_directives),
     T(test_port),
@@ -1385,6 +1677,9 @@ int main(void)
     T(test_source_defaults),
     T(test_source_options),
     T(test_source_errors),
+    T(test_ignored_options_warn),
+    T(test_source_bounds),
+    T(test_source_bounds_kept),
     T(test_refclock),
     T(test_hwtimestamp),
     T(test_log),
@@ -1402,6 +1697,8 @@ int main(void)
     T(test_example_files),
     T(test_bad_files),
     T(test_every_directive_accepted),
+    T(test_every_source_option_acts_or_warns),
+    T(test_every_directive_acts_or_warns),
     T(test_print_round_trip),
     T(test_print_defaults),
   };
