@@ -17,7 +17,7 @@ static char *print(const struct config *c, size_t *len)
 {
   char *text = NULL;
   FILE *out = open_memstream(&text, len);
-  config_print(c, out);
+  conf_print(c, out);
   fclose(out);
   return text;
 }
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct config c;
   struct conf_diag d = {0};
   size_t len;
-  config_init(&c);
+  conf_init(&c);
   conf_parse_text(&c, (const char *)data, size, "fuzz.conf", &d);
   char *text = print(&c, &len);
 
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct config again;
     struct conf_diag d2 = {0};
     size_t len2;
-    config_init(&again);
+    conf_init(&again);
     conf_parse_text(&again, text, len, "printed.conf", &d2);
     char *text2 = print(&again, &len2);
     if (d2.n_errors != 0 || len2 != len || memcmp(text, text2, len) != 0) {
@@ -54,12 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
     }
     free(text2);
-    config_free(&again);
+    conf_free(&again);
     conf_diag_free(&d2);
   }
 
   free(text);
-  config_free(&c);
+  conf_free(&c);
   conf_diag_free(&d);
   return 0;
 }

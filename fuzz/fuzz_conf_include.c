@@ -79,14 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (chdir(root) != 0)
     abort();
   write_files(data, size);
-  config_init(&c);
-  config_init(&out);
+  conf_init(&c);
+  conf_init(&out);
   conf_load_file(&c, "main.conf", &d);
   unsigned added = conf_load_sourcedirs(&c, &out, &d);
   if (added != out.n_sources)
     abort();
-  config_free(&out);
-  config_free(&c);
+  conf_free(&out);
+  conf_free(&c);
   conf_diag_free(&d);
   if (fchdir(home) != 0)
     abort();

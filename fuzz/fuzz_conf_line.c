@@ -17,18 +17,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   struct config c;
   struct conf_diag d = {0};
-  config_init(&c);
+  conf_init(&c);
   conf_parse_line(&c, line, "fuzz", 1, &d);
 
   char *text = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&text, &len);
-  config_print(&c, out);
+  conf_print(&c, out);
   fclose(out);
 
   free(text);
   free(line);
-  config_free(&c);
+  conf_free(&c);
   conf_diag_free(&d);
   return 0;
 }

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       bounded = false;   /* offsets moved: no bound to check until a result */
       continue;
     }
-    t = ts_add_double(&t, ((double)d[0] - 16.0) * 0.05);
+    t = timespec_add_double(&t, ((double)d[0] - 16.0) * 0.05);
     memset(&s, 0, sizeof(s));
     s.time = t;
     s.offset = num(d[1], 1e-3) + num(d[2], 1e-6);

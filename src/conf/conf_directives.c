@@ -305,7 +305,7 @@ void conf_directives_parse_line(struct conf_ctx *x, struct config *c,
 void conf_directives_print(const struct config *c, FILE *out)
 {
   struct config def;
-  config_init(&def);
+  conf_init(&def);
   for (size_t i = 0; i < N(directives); i++) {
     const struct conf_directive *d = &directives[i];
     if (d->obsolete || d->alias)
@@ -315,5 +315,5 @@ void conf_directives_print(const struct config *c, FILE *out)
     else if (d->args)
       print_args(d, c, &def, out);
   }
-  config_free(&def);
+  conf_free(&def);
 }

@@ -6,7 +6,7 @@
 
 #include "conf/conf_ctx.h"
 
-/* local's defaults (also what config_init uses). */
+/* local's defaults (also what conf_init uses). */
 void conf_local_defaults(struct config *c);
 
 conf_parse_fn conf_local_parse, conf_ratelimit_parse, conf_ntsratelimit_parse,

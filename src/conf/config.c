@@ -15,7 +15,7 @@
 #include "conf/conf_service.h"
 #include "core/client.h"
 
-void config_init(struct config *c)
+void conf_init(struct config *c)
 {
   memset(c, 0, sizeof(*c));
   c->port = 123;
@@ -72,7 +72,7 @@ void config_init(struct config *c)
   c->user = conf_xstrdup(CONF_DEFAULT_USER);
 }
 
-void config_free(struct config *c)
+void conf_free(struct config *c)
 {
   char **strings[] = {
     &c->bindacqdevice, &c->dumpdir, &c->ntsdumpdir, &c->driftfile, &c->leapsectz,
@@ -144,7 +144,7 @@ int conf_load_file(struct config *c, const char *path, struct conf_diag *d)
   return (int)(d->n_errors - before);
 }
 
-void config_print(const struct config *c, FILE *out)
+void conf_print(const struct config *c, FILE *out)
 {
   conf_directives_print(c, out);
 }

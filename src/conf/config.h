@@ -334,8 +334,8 @@ struct conf_diag {
   unsigned n, n_errors;
 };
 
-void config_init(struct config *c);      /* chrony's defaults */
-void config_free(struct config *c);
+void conf_init(struct config *c);      /* chrony's defaults */
+void conf_free(struct config *c);
 void conf_diag_free(struct conf_diag *d);
 
 /* Parse text as if it were file `name`. Returns the number of errors added.
@@ -356,6 +356,6 @@ int conf_load_file(struct config *c, const char *path, struct conf_diag *d);
 unsigned conf_load_sourcedirs(const struct config *c, struct config *out, struct conf_diag *d);
 
 /* The normalised configuration, one directive per line, as -p prints it. */
-void config_print(const struct config *c, FILE *out);
+void conf_print(const struct config *c, FILE *out);
 
 #endif

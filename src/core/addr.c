@@ -160,5 +160,5 @@ uint32_t addr_refid(const struct ip_addr *a)
   if (a->family == ADDR_INET4)
     return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
            (uint32_t)a->bytes[2] << 8 | a->bytes[3];
-  return ntp_ipv6_refid(a->bytes);
+  return ntp_mac_ipv6_refid(a->bytes);
 }

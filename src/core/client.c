@@ -414,7 +414,7 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->first_sample_ago = sd.first_sample_ago;
   o->last_sample_ago = sd.last_sample_ago;
   o->track_offset = td.offset_now;
-  o->offset_sd = td.offset_sd + fabs(ts_diff(now, &td.ref_time)) * td.frequency_sd;
+  o->offset_sd = td.offset_sd + fabs(timespec_diff(now, &td.ref_time)) * td.frequency_sd;
   o->frequency = td.frequency;
   o->frequency_sd = td.frequency_sd;
   o->skew = td.skew;
@@ -466,7 +466,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
   const struct nsrc *src = c->src[r->selected];
   if (!change_allowed(c, r->offset))
     return;
-  double interval = c->n_updates > 0 ? ts_diff(now, &c->last_update) : 0.0;
+  double interval = c->n_updates > 0 ? timespec_diff(now, &c->last_update) : 0.0;
   double remaining = disc_remaining(&c->disc);
   /* chrony's maximum error since the previous update: the root distance
    * then, grown at the dispersion rate, plus this offset and what was

@@ -13,7 +13,7 @@
 
 #define NO_SAMPLE_AGO 0xffffffffu    /* since_sample when there is none */
 
-struct cmd_ip cmd_ip_from_addr(const struct ip_addr *a)
+struct cmd_ip cmdsrv_ip_from_addr(const struct ip_addr *a)
 {
   struct cmd_ip ip;
   memset(&ip, 0, sizeof(ip));
@@ -27,7 +27,7 @@ struct cmd_ip cmd_ip_from_addr(const struct ip_addr *a)
   return ip;
 }
 
-struct ip_addr cmd_ip_to_addr(const struct cmd_ip *ip)
+struct ip_addr cmdsrv_ip_to_addr(const struct cmd_ip *ip)
 {
   struct ip_addr a;
   memset(&a, 0, sizeof(a));
@@ -118,7 +118,7 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
   /* As chronyd: the estimates of a reference only while there is one
    * (not when unsynchronised, nor when serving `local`). */
   if (s->ref->synchronised) {
-    t->ip = cmd_ip_from_addr(&ct.addr);
+    t->ip = cmdsrv_ip_from_addr(&ct.addr);
     t->resid_freq_ppm = -ct.resid_freq_ppm;
     t->skew_ppm = ct.skew_ppm;
   }
@@ -136,7 +136,7 @@ static bool report(struct cmdsrv *s, uint32_t index, struct client_source_report
 static bool report_by_addr(struct cmdsrv *s, const struct cmd_ip *ip,
                            struct client_source_report *r)
 {
-  struct ip_addr a = cmd_ip_to_addr(ip);
+  struct ip_addr a = cmdsrv_ip_to_addr(ip);
   int i = s->client ? client_find_source(s->client, &a) : -1;
   return i >= 0 && report(s, (uint32_t)i, r);
 }
@@ -165,7 +165,7 @@ static int source_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_source_d
   struct client_source_report r;
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
-  d->ip = cmd_ip_from_addr(&r.addr);
+  d->ip = cmdsrv_ip_from_addr(&r.addr);
   d->poll = (int16_t)r.poll;
   d->stratum = (uint16_t)r.stratum;
   d->state = state_of(r.state);
@@ -186,7 +186,7 @@ static int sourcestats(struct cmdsrv *s, uint32_t index, struct cmd_rpy_sourcest
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
   d->ref_id = addr_refid(&r.addr);
-  d->ip = cmd_ip_from_addr(&r.addr);
+  d->ip = cmdsrv_ip_from_addr(&r.addr);
   d->n_samples = (uint32_t)r.stats.n_samples;
   d->n_runs = (uint32_t)r.stats.n_runs;
   d->span_seconds = r.stats.span > 0.0 ? (uint32_t)r.stats.span : 0;
@@ -210,7 +210,7 @@ static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_d
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
   d->ref_id = addr_refid(&r.addr);
-  d->ip = cmd_ip_from_addr(&r.addr);
+  d->ip = cmdsrv_ip_from_addr(&r.addr);
   d->state_char = (uint8_t)r.sel_state;
   d->authentication = r.key != 0;
   d->leap = r.have_selection ? r.sel_leap : NTP_LEAP_UNSYNC;
@@ -234,7 +234,7 @@ static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_nt
   struct client_source_report r;
   if (!report_by_addr(s, ip, &r))
     return CMD_STT_NOSUCHSOURCE;
-  d->remote_addr = cmd_ip_from_addr(&r.addr);
+  d->remote_addr = cmdsrv_ip_from_addr(&r.addr);
   d->remote_port = r.port;
   d->total_tx_count = (uint32_t)r.requests;
   d->total_rx_count = (uint32_t)(r.valid_replies + r.bad_replies);
@@ -244,7 +244,7 @@ static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_nt
   if (!r.ntp->valid)
     return CMD_STT_SUCCESS;
   const struct client_log_measurement *m = &r.ntp->m;
-  d->local_addr = cmd_ip_from_addr(&r.ntp->local);
+  d->local_addr = cmdsrv_ip_from_addr(&r.ntp->local);
   d->leap = m->leap;
   d->version = (uint8_t)r.ntp->version;
   d->mode = (uint8_t)m->mode;
@@ -366,7 +366,7 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
 
 static void client_from_report(struct cmd_rpy_client *o, const struct clog_report *r)
 {
-  o->ip = cmd_ip_from_addr(&r->addr);
+  o->ip = cmdsrv_ip_from_addr(&r->addr);
   o->ntp_hits = r->hits[CLOG_NTP];
   o->cmd_hits = r->hits[CLOG_CMD];
   o->ntp_drops = r->drops[CLOG_NTP];
@@ -422,8 +422,8 @@ static struct ip_subnet subnet_of(const struct cmd_ip *mask, const struct cmd_ip
 {
   struct ip_subnet net;
   memset(&net, 0, sizeof(net));
-  net.addr = cmd_ip_to_addr(address);
-  struct ip_addr m = cmd_ip_to_addr(mask);
+  net.addr = cmdsrv_ip_to_addr(address);
+  struct ip_addr m = cmdsrv_ip_to_addr(mask);
   int max = net.addr.family == ADDR_INET4 ? 32 : 128;
   net.prefix = net.addr.family == ADDR_UNSPEC ? 0 : max;
   if (m.family == net.addr.family && net.addr.family != ADDR_UNSPEC) {
@@ -458,7 +458,7 @@ static int burst(struct cmdsrv *s, const struct cmd_req_subnet *q)
 static int modify(struct cmdsrv *s, const struct cmd_req_modify *q, enum client_modify what,
                   double value)
 {
-  struct ip_addr a = cmd_ip_to_addr(&q->address);
+  struct ip_addr a = cmdsrv_ip_to_addr(&q->address);
   return s->client && client_modify_source(s->client, &a, what, value) ? CMD_STT_SUCCESS
                                                                         : CMD_STT_NOSUCHSOURCE;
 }
@@ -468,7 +468,7 @@ static int access_rule(struct access_table *t, const struct cmd_req_allow *q, bo
 {
   struct ip_subnet net;
   memset(&net, 0, sizeof(net));
-  net.addr = cmd_ip_to_addr(&q->ip);
+  net.addr = cmdsrv_ip_to_addr(&q->ip);
   int max = net.addr.family == ADDR_INET4 ? 32 : net.addr.family == ADDR_INET6 ? 128 : 0;
   if (q->ip.family != CMD_IP_UNSPEC && net.addr.family == ADDR_UNSPEC)
     return CMD_STT_INVALIDAF;
@@ -482,7 +482,7 @@ static int access_rule(struct access_table *t, const struct cmd_req_allow *q, bo
 
 static int access_query(const struct access_table *t, const struct cmd_ip *ip)
 {
-  struct ip_addr a = cmd_ip_to_addr(ip);
+  struct ip_addr a = cmdsrv_ip_to_addr(ip);
   if (a.family == ADDR_UNSPEC)
     return CMD_STT_INVALIDAF;
   return access_check(t, &a) ? CMD_STT_ACCESSALLOWED : CMD_STT_ACCESSDENIED;
@@ -571,7 +571,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
     return s->ops.add_source ? s->ops.add_source(s->ops.arg, &q->data.source)
                              : CMD_STT_NOTENABLED;
   case CMD_DEL_SOURCE: {
-    struct ip_addr a = cmd_ip_to_addr(&q->data.ip);
+    struct ip_addr a = cmdsrv_ip_to_addr(&q->data.ip);
     return s->ops.delete_source ? s->ops.delete_source(s->ops.arg, &a) : CMD_STT_NOTENABLED;
   }
   case CMD_RELOAD_SOURCES: return op(s->ops.reload_sources, s->ops.arg);

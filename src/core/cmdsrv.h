@@ -102,7 +102,7 @@ void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg);
 
 /* Addresses between the protocol and the core (CMD_IP_ID and unknown
  * families become ADDR_UNSPEC). */
-struct cmd_ip cmd_ip_from_addr(const struct ip_addr *a);
-struct ip_addr cmd_ip_to_addr(const struct cmd_ip *ip);
+struct cmd_ip cmdsrv_ip_from_addr(const struct ip_addr *a);
+struct ip_addr cmdsrv_ip_to_addr(const struct cmd_ip *ip);
 
 #endif

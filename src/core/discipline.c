@@ -58,8 +58,8 @@ static struct timespec to_raw(const struct discipline *d, const struct timespec 
 {
   if (d->control)
     return *platform_time;
-  double elapsed = ts_diff(platform_time, &d->virt_t0);
-  return ts_add_double(platform_time, d->virt_offset + d->virt_freq * 1e-6 * elapsed);
+  double elapsed = timespec_diff(platform_time, &d->virt_t0);
+  return timespec_add_double(platform_time, d->virt_offset + d->virt_freq * 1e-6 * elapsed);
 }
 
 static void raw_now(struct discipline *d, struct timespec *raw)
@@ -77,7 +77,7 @@ static void set_clock_freq(struct discipline *d, double ppm)
   }
   struct timespec now;
   d->plat->ops->now(d->plat->ctx, &now);
-  d->virt_offset += d->virt_freq * 1e-6 * ts_diff(&now, &d->virt_t0);
+  d->virt_offset += d->virt_freq * 1e-6 * timespec_diff(&now, &d->virt_t0);
   d->virt_t0 = now;
   d->virt_freq = ppm;
 }
@@ -95,7 +95,7 @@ static bool step_clock(struct discipline *d, double offset)
  * `elapsed` raw seconds the part r / (1 + r) is correction. */
 static double offset_correction(const struct discipline *d, const struct timespec *raw)
 {
-  double elapsed = ts_diff(raw, &d->slew_start);
+  double elapsed = timespec_diff(raw, &d->slew_start);
   double r = d->slew_rate * 1e-6;
   return d->remaining - elapsed * r / (1.0 + r);
 }
@@ -103,7 +103,7 @@ static double offset_correction(const struct discipline *d, const struct timespe
 struct timespec disc_cook(const struct discipline *d, const struct timespec *platform_time)
 {
   struct timespec raw = to_raw(d, platform_time);
-  return ts_add_double(&raw, offset_correction(d, &raw));
+  return timespec_add_double(&raw, offset_correction(d, &raw));
 }
 
 double disc_remaining(const struct discipline *d)
@@ -173,7 +173,7 @@ void disc_accumulate(struct discipline *d, double freq, double offset, double co
   struct timespec raw, cooked;
   raw_now(d, &raw);
   settle(d, &raw);
-  cooked = ts_add_double(&raw, d->remaining);
+  cooked = timespec_add_double(&raw, d->remaining);
 
   double old_freq = d->base_freq;
   d->base_freq = fmax(-d->max_freq, fmin(d->max_freq, freq));

@@ -103,14 +103,14 @@ static enum exch_result check_answer(const uint8_t *buf, size_t len, unsigned pa
 
   struct timespec t2 = ntp_ts_to_timespec(remote_rx ? remote_rx : h->receive, local_rx->tv_sec);
   struct timespec t3 = ntp_ts_to_timespec(h->transmit, local_rx->tv_sec);
-  double server_time = ts_diff(&t3, &t2);
-  double delay = ts_diff(local_rx, local_tx) - server_time;
+  double server_time = timespec_diff(&t3, &t2);
+  double delay = timespec_diff(local_rx, local_tx) - server_time;
   if (symmetric)
     delay = fabs(delay);
   if ((server_time < 0.0 && !(pairing & PAIR_CROSSED)) || delay < 0.0)
     return EXCH_BAD_TIMES;
 
-  out->offset = (ts_diff(&t2, local_tx) + ts_diff(&t3, local_rx)) / 2.0;
+  out->offset = (timespec_diff(&t2, local_tx) + timespec_diff(&t3, local_rx)) / 2.0;
   out->delay = delay;
   out->root_delay = ntp_short_to_double(h->root_delay);
   out->root_dispersion = ntp_short_to_double(h->root_dispersion);

@@ -440,8 +440,8 @@ static void start_auto_burst(struct nsrc *s)
 static void slew_time(struct timespec *t, const struct timespec *when, double dfreq,
                       double doffset)
 {
-  double elapsed = ts_diff(t, when);
-  *t = ts_add_double(t, doffset + elapsed * dfreq);
+  double elapsed = timespec_diff(t, when);
+  *t = timespec_add_double(t, doffset + elapsed * dfreq);
 }
 
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset)
@@ -488,7 +488,7 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
 
 static struct timespec sample_midpoint(const struct timespec *t1, const struct timespec *t4)
 {
-  return ts_add_double(t1, ts_diff(t4, t1) / 2.0);
+  return timespec_add_double(t1, timespec_diff(t4, t1) / 2.0);
 }
 
 /* chrony's maxdelaydevratio test: a delay much above the minimum, measured
@@ -617,7 +617,7 @@ static bool filter_sample(struct nsrc *s, struct sst_sample *smp)
   struct timespec newest = smp->time;
   if (!spf_get_filtered(&s->filter, s->stats.precision, smp))
     return false;
-  return ts_diff(&newest, &smp->time) <= REACH_BITS / 2 * n * poll_interval(s);
+  return timespec_diff(&newest, &smp->time) <= REACH_BITS / 2 * n * poll_interval(s);
 }
 
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
@@ -799,7 +799,7 @@ static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, str
     struct ntp_header h;
     ntp_header_decode(packet, &h);
     double remote = fabs(ntp_ts_diff(h.transmit, xl->remote_rx));
-    double local = fabs(ts_diff(&s->tx_cooked, &pr->sent_echo_rx));
+    double local = fabs(timespec_diff(&s->tx_cooked, &pr->sent_echo_rx));
     if (local < remote)
       *out = crossed;
   }
@@ -911,7 +911,7 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
   pr->remote_poll = h.poll;
   pr->remote_stratum = h.stratum != 0 ? h.stratum : NTP_MAX_STRATUM;
   struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
-  double since_tx = ts_diff(&t4, &s->tx_cooked);
+  double since_tx = timespec_diff(&t4, &s->tx_cooked);
   if (s->p.xleave && r == EXCH_OK)
     save_exchange(s, h.receive, &t4, interleaved);
   process_answer(s, r, &x, &h, &at, dg);

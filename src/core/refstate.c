@@ -31,7 +31,7 @@ void refstate_params(const struct refstate *r, const struct timespec *now, struc
     out->refid = r->refid;
     out->ref_time = r->ref_time;
     out->root_delay = r->root_delay;
-    double age = ts_diff(now, &r->ref_time);
+    double age = timespec_diff(now, &r->ref_time);
     out->root_dispersion = r->root_dispersion + r->dispersion_rate * (age > 0.0 ? age : 0.0);
   } else if (r->local_enabled) {
     out->leap = NTP_LEAP_NONE;

@@ -28,7 +28,7 @@ static bool sample_ok(const struct sst_sample *s)
 
 bool spf_accumulate(struct spf *f, const struct sst_sample *s)
 {
-  if (!sample_ok(s) || (f->have_last && ts_diff(&s->time, &f->last_time) <= 0.0))
+  if (!sample_ok(s) || (f->have_last && timespec_diff(&s->time, &f->last_time) <= 0.0))
     return false;
   /* Full after a dropped result: the window slides. */
   if (f->used == f->length)
@@ -126,7 +126,7 @@ static bool combine(struct spf *f, const int *sel, int n, double precision,
   struct sst_sample m = {0};
   for (int i = 0; i < n; i++) {
     const struct sst_sample *s = &f->samples[sel[i]];
-    mean_x += ts_diff(&s->time, &newest->time) / n;
+    mean_x += timespec_diff(&s->time, &newest->time) / n;
     mean_y += s->offset / n;
     m.peer_delay += s->peer_delay / n;
     m.peer_dispersion += s->peer_dispersion / n;
@@ -151,7 +151,7 @@ static bool combine(struct spf *f, const int *sel, int n, double precision,
     disp = sqrt(f->avg_var);
 
   *out = m;
-  out->time = ts_add_double(&newest->time, mean_x);
+  out->time = timespec_add_double(&newest->time, mean_x);
   out->offset = mean_y;
   out->peer_dispersion = fmax(disp, m.peer_dispersion);
   out->root_dispersion = fmax(disp, m.root_dispersion);
@@ -179,10 +179,10 @@ void spf_slew(struct spf *f, const struct timespec *when, double dfreq, double d
     return;
   for (int i = 0; i < f->used; i++) {
     struct sst_sample *s = &f->samples[i];
-    double delta = doffset - dfreq * ts_diff(when, &s->time);
-    s->time = ts_add_double(&s->time, delta);
+    double delta = doffset - dfreq * timespec_diff(when, &s->time);
+    s->time = timespec_add_double(&s->time, delta);
     s->offset -= delta;
   }
   if (f->have_last)
-    f->last_time = ts_add_double(&f->last_time, doffset - dfreq * ts_diff(when, &f->last_time));
+    f->last_time = timespec_add_double(&f->last_time, doffset - dfreq * timespec_diff(when, &f->last_time));
 }

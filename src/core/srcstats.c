@@ -155,7 +155,7 @@ bool sst_add(struct sst *s, const struct sst_sample *x)
     return false;
   if (s->n > 0 && s->n >= s->max_samples)
     prune(s, 1);
-  if (s->n > 0 && ts_diff(&x->time, &s->ring[s->last].time) <= 0.0)
+  if (s->n > 0 && timespec_diff(&x->time, &s->ring[s->last].time) <= 0.0)
     sst_reset(s);
 
   s->last = (s->last + 1) % SST_RING_SIZE;
@@ -408,7 +408,7 @@ static void find_best_sample(struct sst *s)
   s->best = 0;
   for (int i = 0; i < s->n; i++) {
     const struct sst_entry *e = &s->ring[slot(s, i)];
-    double d = e->root_dispersion + 0.5 * e->root_delay + ts_diff(newest, &e->time) * s->skew;
+    double d = e->root_dispersion + 0.5 * e->root_delay + timespec_diff(newest, &e->time) * s->skew;
     if (d < best) {
       best = d;
       s->best = i;
@@ -443,7 +443,7 @@ void sst_regress(struct sst *s)
   }
   for (int i = -m; i < s->n; i++) {
     const struct sst_entry *e = &s->ring[slot(s, i)];
-    x[m + i] = ts_diff(&e->time, &s->ring[s->last].time);
+    x[m + i] = timespec_diff(&e->time, &s->ring[s->last].time);
     y[m + i] = e->offset;
   }
   weights(s, w);
@@ -475,15 +475,15 @@ bool sst_get_selection_data(const struct sst *s, const struct timespec *now,
   if (s->n == 0)
     return false;
   const struct sst_entry *b = &s->ring[slot(s, s->best)];
-  double elapsed = fabs(ts_diff(now, &b->time));
+  double elapsed = fabs(timespec_diff(now, &b->time));
 
   out->offset = b->offset + elapsed * s->frequency;
   out->root_distance = 0.5 * b->root_delay + b->root_dispersion + elapsed * s->skew;
   out->lo_limit = out->offset - out->root_distance;
   out->hi_limit = out->offset + out->root_distance;
   out->std_dev = s->std_dev;
-  out->first_sample_ago = ts_diff(now, &s->ring[slot(s, 0)].time);
-  out->last_sample_ago = ts_diff(now, &s->ring[s->last].time);
+  out->first_sample_ago = timespec_diff(now, &s->ring[slot(s, 0)].time);
+  out->last_sample_ago = timespec_diff(now, &s->ring[s->last].time);
   out->stratum = s->stratum;
   out->leap = s->leap;
   out->select_ok = s->regression_ok;
@@ -504,14 +504,14 @@ bool sst_get_tracking_data(const struct sst *s, const struct timespec *now,
 
   out->ref_time = s->offset_time;
   out->offset = s->offset;
-  out->offset_now = s->offset + s->frequency * ts_diff(now, &s->offset_time);
+  out->offset_now = s->offset + s->frequency * timespec_diff(now, &s->offset_time);
   out->offset_sd = s->offset_sd;
   out->frequency = s->frequency;
   out->frequency_sd = s->frequency_sd;
   out->skew = s->skew;
   out->std_dev = s->std_dev;
   out->root_delay = b->root_delay;
-  out->root_dispersion = b->root_dispersion + s->skew * ts_diff(&s->offset_time, &b->time) +
+  out->root_dispersion = b->root_dispersion + s->skew * timespec_diff(&s->offset_time, &b->time) +
                          s->offset_sd;
   return true;
 }
@@ -522,7 +522,7 @@ bool sst_get_delay_test_data(const struct sst *s, const struct timespec *sample_
   /* chrony requires 6 samples regardless of minsamples. */
   if (s->n < 6)
     return false;
-  out->last_sample_ago = ts_diff(sample_time, &s->offset_time);
+  out->last_sample_ago = timespec_diff(sample_time, &s->offset_time);
   out->predicted_offset = s->offset + out->last_sample_ago * s->frequency;
   out->min_delay = sst_min_delay(s);
   out->skew = s->skew;
@@ -544,21 +544,21 @@ void sst_get_report(const struct sst *s, const struct timespec *now, struct sst_
     return;
 
   const struct sst_entry *newest = &s->ring[s->last], *b = &s->ring[slot(s, s->best)];
-  out->span = ts_diff(&newest->time, &s->ring[slot(s, 0)].time);
-  out->offset = s->offset + s->frequency * ts_diff(now, &s->offset_time);
-  out->offset_err = s->offset_sd + ts_diff(now, &b->time) * s->skew + 0.5 * b->root_delay +
+  out->span = timespec_diff(&newest->time, &s->ring[slot(s, 0)].time);
+  out->offset = s->offset + s->frequency * timespec_diff(now, &s->offset_time);
+  out->offset_err = s->offset_sd + timespec_diff(now, &b->time) * s->skew + 0.5 * b->root_delay +
                     b->root_dispersion;
   out->last_offset = newest->offset;
   out->last_orig_offset = newest->orig_offset;
   out->last_err = 0.5 * newest->root_delay + newest->root_dispersion;
-  out->last_ago = ts_diff(now, &newest->time);
+  out->last_ago = timespec_diff(now, &newest->time);
 }
 
 double sst_predict_offset(const struct sst *s, const struct timespec *when)
 {
   if (s->n < MIN_REGRESS_SAMPLES)
     return s->n > 0 ? s->ring[s->last].offset : 0.0;
-  return s->offset + s->frequency * ts_diff(when, &s->offset_time);
+  return s->offset + s->frequency * timespec_diff(when, &s->offset_time);
 }
 
 void sst_get_frequency_range(const struct sst *s, double *lo, double *hi)
@@ -596,9 +596,9 @@ double sst_poll_adjust(const struct sst *s, double error_in_estimate, double pee
 static double adjust_time(struct timespec *t, const struct timespec *when, double dfreq,
                           double doffset)
 {
-  double delta = doffset - dfreq * ts_diff(when, t);
+  double delta = doffset - dfreq * timespec_diff(when, t);
 
-  *t = ts_add_double(t, delta);
+  *t = timespec_add_double(t, delta);
   return delta;
 }
 
@@ -672,7 +672,7 @@ bool sst_dump_valid(const struct sst_dump *d)
   for (int i = 0; i < d->n; i++) {
     if (!dump_sample_ok(&d->samples[i]))
       return false;
-    if (i > 0 && !(ts_diff(&d->samples[i].time, &d->samples[i - 1].time) > 0.0))
+    if (i > 0 && !(timespec_diff(&d->samples[i].time, &d->samples[i - 1].time) > 0.0))
       return false;
   }
   return true;

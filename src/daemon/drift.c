@@ -13,7 +13,7 @@ bool drift_load(const char *path, struct client_params *p)
 {
   char text[MAX_DRIFT_FILE + 1];
   double freq, skew;
-  ssize_t n = read_small_file(path, text, MAX_DRIFT_FILE);
+  ssize_t n = atomic_file_read(path, text, MAX_DRIFT_FILE);
   if (n < 0) {
     if (n != -ENOENT)
       log_printf(PLAT_LOG_WARN, "Could not read %s : %s", path, strerror((int)-n));
@@ -39,7 +39,7 @@ static void write_drift(struct drift *d)
     return;
   client_frequency(d->client, &freq, &skew);
   size_t len = driftfile_format(buf, sizeof(buf), freq, skew);
-  int r = len ? atomic_write_file(d->path, buf, len, 0644) : -EINVAL;
+  int r = len ? atomic_file_write(d->path, buf, len, 0644) : -EINVAL;
   if (r < 0 && log_rate_ok(&d->last_error, LOG_ERROR_INTERVAL))
     log_printf(PLAT_LOG_WARN, "Could not write %s : %s", d->path, strerror(-r));
 }

@@ -42,7 +42,7 @@ static bool recent(const struct sst_dump *d)
   if (d->n == 0)
     return true;
   clock_gettime(CLOCK_REALTIME, &now);
-  double age = ts_diff(&now, &d->samples[d->n - 1].time);
+  double age = timespec_diff(&now, &d->samples[d->n - 1].time);
   return age > -MAX_DUMP_FUTURE && age < MAX_DUMP_AGE;
 }
 
@@ -53,7 +53,7 @@ static void load_source(const char *dir, struct client *c, unsigned i)
   int line;
   if (!client_source_address(c, i, &addr) || !dump_path(path, dir, &addr))
     return;
-  ssize_t n = read_small_file(path, text, DUMPFILE_MAX_LEN);
+  ssize_t n = atomic_file_read(path, text, DUMPFILE_MAX_LEN);
   if (n < 0) {
     if (n != -ENOENT)
       log_printf(PLAT_LOG_WARN, "Could not read dump file %s : %s", path, strerror((int)-n));
@@ -128,7 +128,7 @@ void dumps_save(const char *dir, const struct client *c)
         dump.stats.n == 0 || !dump_path(path, dir, &dump.addr))
       continue;
     size_t len = dumpfile_format(text, sizeof(text), &dump);
-    int err = len ? atomic_write_file(path, text, len, FILE_MODE) : -EINVAL;
+    int err = len ? atomic_file_write(path, text, len, FILE_MODE) : -EINVAL;
     if (err < 0 && log_rate_ok(&last_write_error, LOG_ERROR_INTERVAL))
       log_printf(PLAT_LOG_WARN, "Could not write dump file %s : %s", path, strerror(-err));
   }

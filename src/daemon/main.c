@@ -66,7 +66,7 @@ struct daemon {
 static bool load_config(struct config *cfg, const struct options *o)
 {
   struct conf_diag diag = {0};
-  config_init(cfg);
+  conf_init(cfg);
   if (o->n_directives > 0) {
     for (int i = 0; i < o->n_directives; i++)
       conf_parse_line(cfg, o->directives[i], "command line", i + 1, &diag);
@@ -225,7 +225,7 @@ static bool start_server(struct daemon *d, const struct options *o)
 static void load_sourcedirs(struct daemon *d)
 {
   struct conf_diag diag = {0};
-  config_init(&d->srcdir);
+  conf_init(&d->srcdir);
   conf_load_sourcedirs(&d->cfg, &d->srcdir, &diag);
   for (unsigned i = 0; i < diag.n; i++)
     log_printf(PLAT_LOG_WARN, "%s", diag.items[i].text);
@@ -349,7 +349,7 @@ static int cmd_reload_sources(void *arg)
   struct config old = d->srcdir;
   load_sourcedirs(d);
   sources_reload(d->sources, &old, &d->srcdir);
-  config_free(&old);
+  conf_free(&old);
   return CMD_STT_SUCCESS;
 }
 
@@ -553,7 +553,7 @@ out:
   sources_free(d->sources);
   client_free(d->client);
   logfiles_stop(&d->logfiles);
-  config_free(&d->srcdir);
+  conf_free(&d->srcdir);
   srv_free(&d->server);
   clog_free(d->clog);
   keyfile_free(&d->keys);
@@ -582,7 +582,7 @@ int main(int argc, char **argv)
   }
   memset(&d, 0, sizeof(d));
   if (!load_config(&d.cfg, &o)) {
-    config_free(&d.cfg);
+    conf_free(&d.cfg);
     return 1;
   }
   if (o.restarted) {  /* -R, as chronyd: a restart must not step the clock again */
@@ -591,7 +591,7 @@ int main(int argc, char **argv)
       d.cfg.makestep_limit = 0;
   }
   if (o.print_config) {
-    config_print(&d.cfg, stdout);
+    conf_print(&d.cfg, stdout);
     status = 0;
   } else if (o.query) {
     log_open(LOG_TO_STDERR, NULL, o.log_level);
@@ -599,6 +599,6 @@ int main(int argc, char **argv)
   } else {
     status = run_daemon(&d, &o);
   }
-  config_free(&d.cfg);
+  conf_free(&d.cfg);
   return status;
 }

@@ -445,7 +445,7 @@ uint32_t workers_client_reports(struct workers *ws, uint32_t first, uint32_t wan
 
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
-  struct timespec deadline = ts_add_double(&start, QUERY_TIMEOUT);
+  struct timespec deadline = timespec_add_double(&start, QUERY_TIMEOUT);
   uint32_t got = 0;
   pthread_mutex_lock(&ws->lock);
   while (q->pending && pthread_cond_timedwait(&ws->answered, &ws->lock, &deadline) == 0)

@@ -134,7 +134,7 @@ bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_
   return digest_len == expected && CRYPTO_memcmp(buf, digest, expected) == 0;
 }
 
-uint32_t ntp_ipv6_refid(const uint8_t addr[16])
+uint32_t ntp_mac_ipv6_refid(const uint8_t addr[16])
 {
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned int n = 0;

@@ -102,8 +102,8 @@ bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_
                     const uint8_t *digest, size_t digest_len);
 
 /* The reference ID of a server synchronised to this IPv6 address: the
- * first four bytes of the address's MD5 digest (RFC 5905, as chrony);
- * 0 if the digest cannot be made. */
-uint32_t ntp_ipv6_refid(const uint8_t addr[16]);
+ * first four bytes of the address's MD5 digest (RFC 5905, as chrony; here
+ * for the digest); 0 if the digest cannot be made. */
+uint32_t ntp_mac_ipv6_refid(const uint8_t addr[16]);
 
 #endif

@@ -1,5 +1,4 @@
-/* ntp_time: NTP timestamps, short format and timespec helpers (see
- * ntp_time.h). */
+/* ntp_time: NTP timestamps and the short format (see ntp_time.h). */
 #include "proto/ntp_time.h"
 
 #include <math.h>
@@ -7,27 +6,6 @@
 #define NSEC_PER_SEC 1000000000LL
 #define ERA_SECONDS (1LL << 32)
 #define HALF_ERA (1LL << 31)
-
-/* Largest magnitude ts_from_double() accepts; beyond it the result is
- * clamped, because converting an out-of-range double to an integer type is
- * undefined behaviour. 2^62 s is far beyond any meaningful time. */
-#define TS_DOUBLE_LIMIT 4611686018427387904.0 /* 2^62 */
-
-/* Bring tv_nsec into [0, 1e9), carrying whole seconds into tv_sec. */
-static struct timespec ts_normalise(int64_t sec, int64_t nsec)
-{
-  struct timespec r;
-
-  sec += nsec / NSEC_PER_SEC;
-  nsec %= NSEC_PER_SEC;
-  if (nsec < 0) {
-    nsec += NSEC_PER_SEC;
-    sec--;
-  }
-  r.tv_sec = (time_t)sec;
-  r.tv_nsec = (long)nsec;
-  return r;
-}
 
 /* Nanoseconds [0, 1e9) to a 2^-32 s fraction, rounded to nearest. The result
  * stays below 2^32, so it never carries into the seconds. */
@@ -45,7 +23,7 @@ static int64_t frac_to_nsec(uint32_t frac)
 
 ntp_ts ntp_ts_from_timespec(const struct timespec *ts)
 {
-  struct timespec n = ts_normalise(ts->tv_sec, ts->tv_nsec);
+  struct timespec n = timespec_normalise(ts->tv_sec, ts->tv_nsec);
   /* The timestamp keeps the seconds since 1900 modulo 2^32 (the era is
    * dropped); unsigned arithmetic is modular, also for times before 1970. */
   uint32_t ntp_sec = (uint32_t)((uint64_t)n.tv_sec + NTP_UNIX_OFFSET);
@@ -62,7 +40,7 @@ struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot)
 
   if (delta >= HALF_ERA)
     delta -= ERA_SECONDS;
-  return ts_normalise((int64_t)pivot + delta, frac_to_nsec((uint32_t)t));
+  return timespec_normalise((int64_t)pivot + delta, frac_to_nsec((uint32_t)t));
 }
 
 uint32_t ntp_short_from_double(double seconds)
@@ -89,37 +67,4 @@ double ntp_ts_diff(ntp_ts a, ntp_ts b)
 double ntp_short_to_double(uint32_t s)
 {
   return s / 65536.0;
-}
-
-double ts_to_double(const struct timespec *ts)
-{
-  return (double)ts->tv_sec + ts->tv_nsec * 1e-9;
-}
-
-struct timespec ts_from_double(double seconds)
-{
-  double whole;
-
-  if (isnan(seconds))
-    seconds = 0.0;
-  else if (seconds > TS_DOUBLE_LIMIT)
-    seconds = TS_DOUBLE_LIMIT;
-  else if (seconds < -TS_DOUBLE_LIMIT)
-    seconds = -TS_DOUBLE_LIMIT;
-  whole = floor(seconds);
-  return ts_normalise((int64_t)whole, llround((seconds - whole) * 1e9));
-}
-
-double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-  /* Subtract the integer parts exactly before going to double. */
-  return (double)((int64_t)a->tv_sec - (int64_t)b->tv_sec) +
-         (double)((int64_t)a->tv_nsec - (int64_t)b->tv_nsec) * 1e-9;
-}
-
-struct timespec ts_add_double(const struct timespec *ts, double seconds)
-{
-  struct timespec d = ts_from_double(seconds);
-
-  return ts_normalise((int64_t)ts->tv_sec + d.tv_sec, (int64_t)ts->tv_nsec + d.tv_nsec);
 }

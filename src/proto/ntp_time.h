@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "proto/timespec.h"
+
 typedef uint64_t ntp_ts;
 
 /* Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
@@ -32,13 +34,5 @@ double ntp_ts_diff(ntp_ts a, ntp_ts b);
  * Rounded up, as these are error bounds; NaN gives 0xffffffff (the worst). */
 uint32_t ntp_short_from_double(double seconds);
 double ntp_short_to_double(uint32_t s);
-
-/* Helpers on struct timespec, kept here so every module shares one. Results
- * are normalised (tv_nsec in [0, 1e9)); ts_from_double() rounds to the
- * nearest nanosecond, maps NaN to 0 and clamps beyond +-2^62 s. */
-double ts_to_double(const struct timespec *ts);
-struct timespec ts_from_double(double seconds);
-double ts_diff(const struct timespec *a, const struct timespec *b); /* a - b */
-struct timespec ts_add_double(const struct timespec *ts, double seconds);
 
 #endif

@@ -27,7 +27,7 @@ struct sim_server {
 static void refresh_ref_time(struct sim_server *s, const struct timespec *now)
 {
   bool zero = s->ref.ref_time.tv_sec == 0 && s->ref.ref_time.tv_nsec == 0;
-  double age = ts_diff(now, &s->ref.ref_time);
+  double age = timespec_diff(now, &s->ref.ref_time);
   if (zero || age < 0.0 || age >= SIM_SERVER_REF_PERIOD)
     s->ref.ref_time = *now;
 }
@@ -36,7 +36,7 @@ static void refresh_ref_time(struct sim_server *s, const struct timespec *now)
  * when it came). */
 static bool too_soon(struct sim_server *s, const struct timespec *rx)
 {
-  bool soon = s->have_last && ts_diff(rx, &s->last_request) < s->kod_interval;
+  bool soon = s->have_last && timespec_diff(rx, &s->last_request) < s->kod_interval;
   s->have_last = true;
   s->last_request = *rx;
   return soon;

@@ -74,7 +74,7 @@ uint32_t sc_ip_refid(const struct cmd_ip *ip)
   case CMD_IP_INET4:
     return get_u32(ip->bytes);
   case CMD_IP_INET6:
-    return ntp_ipv6_refid(ip->bytes);
+    return ntp_mac_ipv6_refid(ip->bytes);
   default:
     return 0;
   }

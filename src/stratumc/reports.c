@@ -514,7 +514,7 @@ static bool synchronised(const struct sc_command *cmd, const struct cmd_rpy_trac
 /* seconds >= 0.1; an infinite or huge one is a wait until a signal. */
 static bool sleep_interval(double seconds)
 {
-  struct timespec ts = ts_from_double(seconds);
+  struct timespec ts = timespec_from_double(seconds);
   return nanosleep(&ts, NULL) == 0;   /* a signal ends the wait, as in chronyc */
 }
 

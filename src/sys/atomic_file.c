@@ -38,7 +38,7 @@ static int sync_dir_of(const char *path)
   return r;
 }
 
-int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode)
+int atomic_file_write(const char *path, const void *data, size_t len, mode_t mode)
 {
   char tmp[PATH_MAX];
   /* One fixed name (the PID file keeps a second daemon away), so a writer
@@ -65,7 +65,7 @@ int atomic_write_file(const char *path, const void *data, size_t len, mode_t mod
   return sync_dir_of(path);
 }
 
-ssize_t read_small_file(const char *path, char *buf, size_t max)
+ssize_t atomic_file_read(const char *path, char *buf, size_t max)
 {
   struct stat st;
   /* O_NONBLOCK: a FIFO must not block the open; it is refused below. */

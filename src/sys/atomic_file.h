@@ -10,10 +10,10 @@
 #include <sys/types.h>
 
 /* Returns 0 or -errno. */
-int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode);
+int atomic_file_write(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Read a whole regular file of at most max bytes into buf (NUL-terminated,
  * so buf holds max + 1). Returns the length or -errno (-EFBIG if larger). */
-ssize_t read_small_file(const char *path, char *buf, size_t max);
+ssize_t atomic_file_read(const char *path, char *buf, size_t max);
 
 #endif

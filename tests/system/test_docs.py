@@ -847,3 +847,21 @@ def test_default_configuration_uses_only_implemented_directives():
         words = line.split()
         if words and words[0][0] not in "!;#%":
             assert words[0].lower() in implemented, line
+
+
+def test_architecture_names_every_module_and_its_prefix():
+    """docs/architecture.md's table: one row per header of src/, and every
+    function a header exports starts with a prefix its row names."""
+    text = read(REPO / "docs" / "architecture.md")
+    rows = dict(re.findall(r"^\| `([a-z_]+/[a-z_]+)\.c` \| ([^|]+) \|", text, re.M))
+    headers = {str(h.relative_to(REPO / "src"))[:-2]: h for h in (REPO / "src").glob("*/*.h")}
+    assert set(rows) == set(headers), "rows without a header: %s; headers without a row: %s" % (
+        sorted(set(rows) - set(headers)), sorted(set(headers) - set(rows)))
+    wrong = []
+    for module, header in headers.items():
+        prefixes = tuple(re.findall(r"`([a-z]+_)`", rows[module]))
+        for name in re.findall(r"^(?!static|typedef)[a-z_ ]*[ *]([a-z][a-z0-9_]*)\(",
+                               header.read_text(), re.M):
+            if not name.startswith(prefixes):
+                wrong.append("%s: %s" % (module, name))
+    assert not wrong, wrong

@@ -297,7 +297,7 @@ static void on_request(void *arg, int sock, const struct plat_datagram *dg)
   /* The client clock neither drifts nor wanders: it read this much less
    * LINK_DELAY when it sent the request. */
   struct timespec c = now_on(f->cp);
-  f->t1 = ts_add_double(&c, -LINK_DELAY);
+  f->t1 = timespec_add_double(&c, -LINK_DELAY);
   f->n_requests++;
 }
 
@@ -427,7 +427,7 @@ static struct timespec send_reply(struct scripted *f, const struct ntp_header *h
   uint8_t buf[NTP_HEADER_LEN];
   ntp_header_encode(h, buf);
   struct timespec t4 = now_on(f->cp);
-  t4 = ts_add_double(&t4, LINK_DELAY);
+  t4 = timespec_add_double(&t4, LINK_DELAY);
   assert_int_equal(f->sp->ops->udp_send(f->sp->ctx, f->sock, NULL, &f->from, f->from_port, buf,
                                         sizeof(buf), 0), 0);
   run(f, 0.01);
@@ -438,7 +438,7 @@ static struct timespec send_reply(struct scripted *f, const struct ntp_header *h
 static double ntp_minus(ntp_ts t, const struct timespec *l)
 {
   struct timespec ts = ntp_ts_to_timespec(t, l->tv_sec);
-  return ts_diff(&ts, l);
+  return timespec_diff(&ts, l);
 }
 
 static uint64_t counter(const struct scripted *f, enum nsrc_counter c)
@@ -497,13 +497,13 @@ static void assert_measured(const struct scripted *f, const struct exchange *x, 
 {
   const struct client_log_measurement *m = &f->src.last.m;
   double offset = (ntp_minus(x->rx, &x->t1) + ntp_minus(tx, &x->t4)) / 2.0;
-  double delay = ts_diff(&x->t4, &x->t1) - (ntp_minus(tx, &x->t1) - ntp_minus(x->rx, &x->t1));
+  double delay = timespec_diff(&x->t4, &x->t1) - (ntp_minus(tx, &x->t1) - ntp_minus(x->rx, &x->t1));
   assert_true(f->src.last.valid);
   assert_int_equal(m->interleaved, interleaved_reply);
   assert_true(fabs(m->offset - offset) < EPS);
   assert_true(fabs(m->peer_delay - delay) < EPS);
-  struct timespec mid = ts_add_double(&x->t1, ts_diff(&x->t4, &x->t1) / 2.0);
-  assert_true(fabs(ts_diff(&m->time, &mid)) < EPS);
+  struct timespec mid = timespec_add_double(&x->t1, timespec_diff(&x->t4, &x->t1) / 2.0);
+  assert_true(fabs(timespec_diff(&m->time, &mid)) < EPS);
 }
 
 static void test_interleaved_sample(void **state)

@@ -167,12 +167,12 @@ static void test_reports_of_a_synchronised_client(void **state)
   assert_int_equal(r.reply, CMD_RPY_NULL);
 
   q = request(CMD_NTP_SOURCE_NAME);
-  q.data.ip = cmd_ip_from_addr(&f->addrs[1]);
+  q.data.ip = cmdsrv_ip_from_addr(&f->addrs[1]);
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
   assert_string_equal(r.data.name, "ntp1.example");
 
   q = request(CMD_NTP_DATA);
-  q.data.ip = cmd_ip_from_addr(&f->addrs[1]);
+  q.data.ip = cmdsrv_ip_from_addr(&f->addrs[1]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.ntp_data.mode, 4);
   assert_int_equal(r.data.ntp_data.version, 4);
@@ -183,7 +183,7 @@ static void test_reports_of_a_synchronised_client(void **state)
   assert_true(fabs(r.data.ntp_data.peer_delay - 200e-6) < 100e-6);
 
   q = request(CMD_AUTH_DATA);
-  q.data.ip = cmd_ip_from_addr(&f->addrs[0]);
+  q.data.ip = cmdsrv_ip_from_addr(&f->addrs[0]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.auth_data.mode, 0);
 
@@ -265,7 +265,7 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.activity.offline + r.data.activity.burst_offline, N_SERVERS);
   q = request(CMD_ONLINE);
-  q.data.subnet.address = cmd_ip_from_addr(&f->addrs[0]);
+  q.data.subnet.address = cmdsrv_ip_from_addr(&f->addrs[0]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   q = request(CMD_ACTIVITY);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
@@ -274,11 +274,11 @@ static void test_commands(void **state)
   struct ip_addr other;
   addr_parse("198.51.100.1", &other);
   q = request(CMD_BURST);
-  q.data.subnet.address = cmd_ip_from_addr(&other);
+  q.data.subnet.address = cmdsrv_ip_from_addr(&other);
   q.data.subnet.n_good = 2;
   q.data.subnet.n_total = 4;
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOSUCHSOURCE);
-  q.data.subnet.address = cmd_ip_from_addr(&f->addrs[0]);
+  q.data.subnet.address = cmdsrv_ip_from_addr(&f->addrs[0]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   q = request(CMD_ACTIVITY);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
@@ -289,7 +289,7 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_FAILED);
   /* modify a source */
   q = request(CMD_MODIFY_MAXPOLL);
-  q.data.modify.address = cmd_ip_from_addr(&other);
+  q.data.modify.address = cmdsrv_ip_from_addr(&other);
   q.data.modify.ivalue = 6;
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOSUCHSOURCE);
   /* daemon actions without a handler, then with one */
@@ -315,7 +315,7 @@ static void test_largest_values(void **state)
     double v = cmd_float_decode(cmd_float_encode(sign * INFINITY));
     for (size_t i = 0; i < sizeof(per_source) / sizeof(per_source[0]); i++) {
       struct cmd_request q = request(per_source[i]);
-      q.data.modify.address = cmd_ip_from_addr(&f->addrs[1]);
+      q.data.modify.address = cmdsrv_ip_from_addr(&f->addrs[1]);
       q.data.modify.fvalue = v;
       assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
     }
@@ -368,27 +368,27 @@ static void test_access_commands(void **state)
   addr_parse("10.1.2.3", &in);
   addr_parse("11.1.2.3", &out);
   struct cmd_request q = request(CMD_ACCHECK);
-  q.data.ip = cmd_ip_from_addr(&in);
+  q.data.ip = cmdsrv_ip_from_addr(&in);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSDENIED);
   q = request(CMD_ALLOW);
-  q.data.allow.ip = cmd_ip_from_addr(&net);
+  q.data.allow.ip = cmdsrv_ip_from_addr(&net);
   q.data.allow.subnet_bits = 8;
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   q = request(CMD_ACCHECK);
-  q.data.ip = cmd_ip_from_addr(&in);
+  q.data.ip = cmdsrv_ip_from_addr(&in);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSALLOWED);
-  q.data.ip = cmd_ip_from_addr(&out);
+  q.data.ip = cmdsrv_ip_from_addr(&out);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSDENIED);
   q = request(CMD_ALLOW);
-  q.data.allow.ip = cmd_ip_from_addr(&net);
+  q.data.allow.ip = cmdsrv_ip_from_addr(&net);
   q.data.allow.subnet_bits = 33;
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_BADSUBNET);
   /* cmdallow: localhost only by default */
   q = request(CMD_CMDACCHECK);
-  q.data.ip = cmd_ip_from_addr(&in);
+  q.data.ip = cmdsrv_ip_from_addr(&in);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSDENIED);
   addr_parse("127.0.0.1", &in);
-  q.data.ip = cmd_ip_from_addr(&in);
+  q.data.ip = cmdsrv_ip_from_addr(&in);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_ACCESSALLOWED);
 }
 

@@ -129,7 +129,7 @@ static const struct cmd_rpy_client *find(const struct cmd_rpy_client *all, unsig
 {
   struct ip_addr a;
   addr_parse(addr, &a);
-  struct cmd_ip ip = cmd_ip_from_addr(&a);
+  struct cmd_ip ip = cmdsrv_ip_from_addr(&a);
   for (unsigned i = 0; i < n; i++)
     if (all[i].ip.family == ip.family && memcmp(all[i].ip.bytes, ip.bytes, 16) == 0)
       return &all[i];

@@ -32,7 +32,7 @@ struct fixture {
 static int setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof(*f));
-  config_init(&f->c);
+  conf_init(&f->c);
   *state = f;
   return 0;
 }
@@ -40,7 +40,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
   struct fixture *f = *state;
-  config_free(&f->c);
+  conf_free(&f->c);
   conf_diag_free(&f->d);
   free(f);
   return 0;
@@ -82,13 +82,13 @@ static void check_error(const char *text, const char *message)
 {
   struct config c;
   struct conf_diag d = {0};
-  config_init(&c);
+  conf_init(&c);
   int n = conf_parse_text(&c, text, strlen(text), "t.conf", &d);
   if (n != 1 || d.n_errors != 1 || !has_message(&d, CONF_ERROR, message)) {
     dump_diag(&d);
     fail_msg("for \"%s\" expected the single error \"%s\"", text, message);
   }
-  config_free(&c);
+  conf_free(&c);
   conf_diag_free(&d);
 }
 
@@ -97,7 +97,7 @@ static void check_rejected(const char *text, const char *prefix)
 {
   struct config c;
   struct conf_diag d = {0};
-  config_init(&c);
+  conf_init(&c);
   conf_parse_text(&c, text, strlen(text), "t.conf", &d);
   bool found = false;
   for (unsigned i = 0; i < d.n; i++)
@@ -107,7 +107,7 @@ static void check_rejected(const char *text, const char *prefix)
     dump_diag(&d);
     fail_msg("for \"%s\" expected one error starting \"%s\"", text, prefix);
   }
-  config_free(&c);
+  conf_free(&c);
   conf_diag_free(&d);
 }
 
@@ -126,7 +126,7 @@ static char *print_config(const struct config *c)
   char *text = NULL;
   size_t size = 0;
   FILE *out = open_memstream(&text, &size);
-  config_print(c, out);
+  conf_print(c, out);
   fclose(out);
   return text;
 }
@@ -846,7 +846,7 @@ static void check_bounded(const char *text, const char *warning, struct conf_sou
 {
   struct config c;
   struct conf_diag d = {0};
-  config_init(&c);
+  conf_init(&c);
   conf_parse_text(&c, text, strlen(text), "t.conf", &d);
   if (d.n_errors || d.n != 1 || !has_message(&d, CONF_WARNING, warning)) {
     dump_diag(&d);
@@ -854,7 +854,7 @@ static void check_bounded(const char *text, const char *warning, struct conf_sou
   }
   assert_int_equal(c.n_sources, 1);
   *out = c.sources[0];
-  config_free(&c);
+  conf_free(&c);
   conf_diag_free(&d);
 }
 
@@ -1264,7 +1264,7 @@ static void test_sourcedir_loading(void **state)
   write_file("main.conf", text);
   load(f, "main.conf");
   assert_int_equal(f->d.n_errors, 0);
-  config_init(&out);
+  conf_init(&out);
   conf_diag_free(&f->d);
   assert_int_equal(conf_load_sourcedirs(&f->c, &out, &f->d), 3);
   assert_int_equal(out.n_sources, 3);
@@ -1283,7 +1283,7 @@ static void test_sourcedir_loading(void **state)
   snprintf(text, sizeof(text), "%s/s1/eth1.sources:3: server: nts: missing NTS support in this "
            "build, the source is refused (it would not be authenticated)", tmpdir);
   assert_true(has_message(&f->d, CONF_WARNING, text));
-  config_free(&out);
+  conf_free(&out);
 }
 
 /* ---- the seed, the example and the bad files in tests/data ---- */
@@ -1329,12 +1329,12 @@ static void test_example_files(void **state)
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
     struct config c;
     struct conf_diag d = {0};
-    config_init(&c);
+    conf_init(&c);
     if (conf_load_file(&c, files[i], &d) != 0) {
       dump_diag(&d);
       fail_msg("%s has errors", files[i]);
     }
-    config_free(&c);
+    conf_free(&c);
     conf_diag_free(&d);
   }
 }
@@ -1369,7 +1369,7 @@ static void test_bad_files(void **state)
 
     struct config c;
     struct conf_diag d = {0};
-    config_init(&c);
+    conf_init(&c);
     conf_load_file(&c, path, &d);
     bool found = false;
     for (unsigned i = 0; i < d.n; i++)
@@ -1379,7 +1379,7 @@ static void test_bad_files(void **state)
       dump_diag(&d);
       fail_msg("%s: expected one error starting \"%s\"", path, expect);
     }
-    config_free(&c);
+    conf_free(&c);
     conf_diag_free(&d);
     checked++;
   }
@@ -1427,13 +1427,13 @@ struct parsed {
 static void parse_alone(struct parsed *p, const char *line)
 {
   memset(p, 0, sizeof(*p));
-  config_init(&p->c);
+  conf_init(&p->c);
   conf_parse_text(&p->c, line, strlen(line), "walk.conf", &p->d);
 }
 
 static void parsed_free(struct parsed *p)
 {
-  config_free(&p->c);
+  conf_free(&p->c);
   conf_diag_free(&p->d);
 }
 
@@ -1584,7 +1584,7 @@ static void test_print_round_trip(void **state)
   char *printed = print_config(&f->c);
   struct config again;
   struct conf_diag d = {0};
-  config_init(&again);
+  conf_init(&again);
   conf_parse_text(&again, printed, strlen(printed), "printed", &d);
   if (d.n_errors) {
     dump_diag(&d);
@@ -1616,7 +1616,7 @@ static void test_print_round_trip(void **state)
   assert_true(again.smoothtime_leaponly);
   free(printed);
   free(reprinted);
-  config_free(&again);
+  conf_free(&again);
   conf_diag_free(&d);
 }
 

@@ -1,7 +1,7 @@
 /* kill -9 while the drift file is being rewritten never leaves it empty or
  * truncated (issue 5, "Must hold"). A child process rewrites the drift file
  * in a loop through the daemon's own writer (driftfile_format +
- * atomic_write_file, as daemon/drift.c does) and is SIGKILLed at a random
+ * atomic_file_write, as daemon/drift.c does) and is SIGKILLed at a random
  * moment; meanwhile and afterwards the parent reads the file, which must
  * always parse and hold a whole record the child wrote (or the one before).
  * Each record's frequency is its sequence number, so the parent counts the
@@ -42,7 +42,7 @@ static int write_record(const char *path, long i)
 {
   char buf[128];
   size_t len = driftfile_format(buf, sizeof(buf), (double)i, skew_of(i));
-  return len ? atomic_write_file(path, buf, len, 0644) : -EINVAL;
+  return len ? atomic_file_write(path, buf, len, 0644) : -EINVAL;
 }
 
 /* The record number in the file, or -1 (why in err) unless it is a whole
@@ -51,7 +51,7 @@ static long read_record(const char *path, char *err, size_t cap)
 {
   char text[257];
   double freq, skew;
-  ssize_t n = read_small_file(path, text, 256);
+  ssize_t n = atomic_file_read(path, text, 256);
   if (n <= 0) {
     snprintf(err, cap, "%s: %s", path, n == 0 ? "empty" : strerror((int)-n));
     return -1;

@@ -140,8 +140,8 @@ static size_t build_reply(struct fixture *f, const struct reply_spec *spec, uint
 {
   struct ntp_header req, h;
   ntp_header_decode(last_request(f)->buf, &req);
-  struct timespec t2 = ts_add_double(&f->fp.now, 0.001);
-  struct timespec t3 = ts_add_double(&f->fp.now, 0.002);
+  struct timespec t2 = timespec_add_double(&f->fp.now, 0.001);
+  struct timespec t3 = timespec_add_double(&f->fp.now, 0.002);
   memset(&h, 0, sizeof(h));
   h.leap = spec->stratum == 0 ? NTP_LEAP_UNSYNC : NTP_LEAP_NONE;
   h.version = req.version;
@@ -170,7 +170,7 @@ static void deliver(struct fixture *f, const uint8_t *buf, size_t len)
   dg.len = len;
   dg.from = f->p.addr;
   dg.from_port = f->p.port;
-  dg.rx_time = ts_add_double(&f->fp.now, 0.003);
+  dg.rx_time = timespec_add_double(&f->fp.now, 0.003);
   f->fp.recv_fn(f->fp.recv_arg, f->src.sock, &dg);
 }
 

@@ -49,8 +49,8 @@ static void answer(struct fixture *f, unsigned send_index, double offset, double
   struct ntp_header rh, h;
   ntp_header_decode(req->buf, &rh);
   struct timespec t1 = f->fp.now;
-  struct timespec t2 = ts_add_double(&t1, offset + delay / 2);
-  struct timespec t4 = ts_add_double(&t1, delay);
+  struct timespec t2 = timespec_add_double(&t1, offset + delay / 2);
+  struct timespec t4 = timespec_add_double(&t1, delay);
   uint8_t buf[NTP_HEADER_LEN];
   memset(&h, 0, sizeof(h));
   h.version = 4;

@@ -15,7 +15,7 @@
 static struct sst_sample smp(double t, double offset, double disp)
 {
   struct timespec base = {T0, 0};
-  return (struct sst_sample){.time = ts_add_double(&base, t), .offset = offset,
+  return (struct sst_sample){.time = timespec_add_double(&base, t), .offset = offset,
                              .peer_delay = 0.001, .peer_dispersion = disp,
                              .root_delay = 0.01, .root_dispersion = 0.002, .stratum = 2};
 }
@@ -29,7 +29,7 @@ static void feed(struct spf *f, double t, double offset, double disp)
 static double since_t0(const struct sst_sample *s)
 {
   struct timespec base = {T0, 0};
-  return ts_diff(&s->time, &base);
+  return timespec_diff(&s->time, &base);
 }
 
 static void test_waits_for_n_samples(void **state)

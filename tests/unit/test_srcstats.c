@@ -36,7 +36,7 @@ static double gauss(double sd)
 static struct timespec at(double t) /* T0 + t */
 {
   struct timespec base = {T0, 0};
-  return ts_add_double(&base, t);
+  return timespec_add_double(&base, t);
 }
 
 static struct sst_sample smp(double t, double offset, double delay)
@@ -108,7 +108,7 @@ static void test_noiseless_line_is_exact(void **state)
   assert_true(fabs(tr.frequency - f) < 1e-12);
   assert_true(fabs(tr.offset - (off0 + f * last)) < 1e-12);
   assert_true(fabs(tr.offset_now - (off0 + f * (last + 100))) < 1e-12);
-  assert_true(ts_diff(&tr.ref_time, &(struct timespec){T0 + 1216, 0}) == 0.0);
+  assert_true(timespec_diff(&tr.ref_time, &(struct timespec){T0 + 1216, 0}) == 0.0);
   assert_true(tr.skew < 1e-9);
   assert_true(tr.std_dev < 1e-8);
   assert_true(fabs(predict(&s, last + 1000) - (off0 + f * (last + 1000))) < 1e-12);
@@ -249,7 +249,7 @@ static void test_slew_step_signs(void **state)
   assert_true(fabs(predict(&s, 40.5) - (-0.4)) < 1e-12);
 
   struct sst_tracking tr = tracking(&s, 40.5);
-  assert_true(ts_diff(&tr.ref_time, &(struct timespec){T0 + 32, 500000000}) == 0.0);
+  assert_true(timespec_diff(&tr.ref_time, &(struct timespec){T0 + 32, 500000000}) == 0.0);
   assert_true(fabs(tr.offset + 0.4) < 1e-12);
   assert_true(fabs(selection(&s, 40.5).offset + 0.4) < 1e-12);
 
@@ -560,7 +560,7 @@ static void test_random_operations_stay_finite(void **state)
       sst_add_dispersion(&s, v * 1e-3);
       break;
     case 2:
-      t = ts_add_double(&t, -v);
+      t = timespec_add_double(&t, -v);
       /* fall through */
     default: {
       struct sst_sample x = {.time = t, .offset = (uniform() - 0.5) * v, .peer_delay = v,
@@ -568,7 +568,7 @@ static void test_random_operations_stay_finite(void **state)
                              .root_dispersion = v * 0.5, .stratum = 3};
       sst_add(&s, &x);
       sst_regress(&s);
-      t = ts_add_double(&t, scale[rng_next() % 4] * uniform() + 1e-9);
+      t = timespec_add_double(&t, scale[rng_next() % 4] * uniform() + 1e-9);
     }
     }
     if (t.tv_sec > ((time_t)1 << 50) || t.tv_sec < -((time_t)1 << 50))
