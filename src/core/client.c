@@ -119,6 +119,29 @@ static void on_clock_change(void *arg, const struct timespec *when, double dfreq
     nsrc_slew(c->src[i], when, dfreq, doffset);
 }
 
+static void set_unsynchronised(struct client *c);
+
+/* chronyd after an unknown step of the clock: the correction under way is
+ * dropped, every source's samples are forgotten and its polling restarts
+ * at minpoll, and the reference is unsynchronised until new samples come.
+ * The times kept of exchanges in flight move with the clock, so their
+ * replies still measure it. */
+static void on_clock_jump(void *arg, double jump)
+{
+  struct client *c = arg;
+  struct timespec now;
+  plat_logf(c->plat, PLAT_LOG_WARN, "%s time jump detected!", jump > 0.0 ? "Forward" : "Backward");
+  disc_cancel_correction(&c->disc);
+  disc_cooked_time(&c->disc, &now);
+  for (unsigned i = 0; i < c->n; i++) {
+    nsrc_slew(c->src[i], &now, 0.0, jump);
+    nsrc_reset_poll(c->src[i]);
+  }
+  c->last_update = timespec_add_double(&c->last_update, jump);
+  client_reset_sources(c);
+  set_unsynchronised(c);
+}
+
 struct client *client_new(const struct platform *plat, const struct client_params *params,
                           struct refstate *ref)
 {
@@ -136,6 +159,8 @@ struct client *client_new(const struct platform *plat, const struct client_param
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
+  if (plat->ops->watch_clock_jumps)
+    plat->ops->watch_clock_jumps(plat->ctx, on_clock_jump, c);
   sel_params_default(&c->selp);
   c->selp.min_sources = params->minsources;
   c->selp.max_distance = params->maxdistance;
@@ -150,6 +175,8 @@ void client_free(struct client *c)
 {
   if (!c)
     return;
+  if (c->plat->ops->watch_clock_jumps)
+    c->plat->ops->watch_clock_jumps(c->plat->ctx, NULL, NULL);
   for (unsigned i = 0; i < c->n; i++) {
     nsrc_fini(c->src[i]);
     free(c->src[i]);
@@ -504,13 +531,16 @@ static void update_reference(struct client *c, const struct sel_result *r,
       c->have_freq = true;
     }
     /* Offsets within the noise are slewed slowly, large ones quickly
-     * (chrony's correction time ratio). */
+     * (chrony's correction time ratio), judged by the whole correction
+     * still to slew, this offset included, as chrony's offset register:
+     * a small new offset must not slow down the slew of a large one. */
     double rate = c->p.corrtimeratio * 0.5 * r->offset_sd * interval;
-    double duration = fabs(r->offset) > 0.0 ? rate / fabs(r->offset) : 0.0;
-    /* A small offset is not slewed faster than over a fraction of the
+    double total = fabs(remaining + r->offset);
+    double duration = total > 0.0 ? rate / total : 0.0;
+    /* A small correction is not slewed faster than over a fraction of the
      * update interval: the next update comes anyway, and a hurried slew is
      * frequency noise for everyone served from this clock. */
-    if (fabs(r->offset) < SMALL_OFFSET)
+    if (total < SMALL_OFFSET)
       duration = fmax(duration, interval * MIN_SLEW_FRACTION);
     plat_logf(c->plat, PLAT_LOG_DEBUG,
               "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm slew %.1f s",

@@ -202,6 +202,17 @@ bool disc_step(struct discipline *d, double offset)
   return true;
 }
 
+void disc_cancel_correction(struct discipline *d)
+{
+  struct timespec raw;
+  raw_now(d, &raw);
+  settle(d, &raw);
+  double dropped = d->remaining;
+  d->remaining = 0.0;
+  start_slew(d, 0.0);
+  notify(d, &raw, 0.0, -dropped);
+}
+
 double disc_base_freq(const struct discipline *d)
 {
   return d->base_freq;

@@ -64,6 +64,9 @@ struct timespec disc_cook(const struct discipline *d, const struct timespec *pla
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
 /* Step the clock by `offset` seconds now, dropping any unfinished slew. */
 bool disc_step(struct discipline *d, double offset);
+/* Drop the unfinished slew (chronyd's LCL_CancelOffsetCorrection, when the
+ * clock was stepped by someone else and the correction means nothing). */
+void disc_cancel_correction(struct discipline *d);
 
 double disc_base_freq(const struct discipline *d);
 /* The offset correction not yet slewed, now (> 0: the clock still to advance). */

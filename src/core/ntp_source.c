@@ -392,6 +392,20 @@ static void schedule(struct nsrc *s, double delay)
   s->timer = s->plat->ops->timer_add(s->plat->ctx, delay, transmit, s);
 }
 
+void nsrc_reset_poll(struct nsrc *s)
+{
+  if (s->poll == s->p.minpoll)
+    return;
+  s->poll = s->p.minpoll;
+  s->poll_score = 0.0;
+  adjust_poll(s, 0.0);                  /* the floor for remote sources */
+  /* The timer was armed for the longer interval. */
+  if (s->timer) {
+    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+    schedule(s, poll_interval(s));
+  }
+}
+
 void nsrc_start(struct nsrc *s)
 {
   if (!s->online)

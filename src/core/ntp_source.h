@@ -196,6 +196,9 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
                const struct ntp_keyring *keys, struct discipline *disc,
                nsrc_update_fn on_update, void *arg);
 void nsrc_fini(struct nsrc *s);
+/* Back to minpoll, the next request rescheduled for it (chronyd's
+ * NCR_ResetPoll, after an unknown step of the clock). */
+void nsrc_reset_poll(struct nsrc *s);
 void nsrc_start(struct nsrc *s);
 /* The cooked time scale changed (see disc_change_fn). */
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset);

@@ -36,6 +36,12 @@ typedef void (*plat_recv_fn)(void *arg, int sock, const struct plat_datagram *dg
 /* The kernel's transmit time of the datagram sent with `tag` to to:port. */
 typedef void (*plat_tx_fn)(void *arg, int sock, const struct ip_addr *to, uint16_t port,
                            uint64_t tag, const struct timespec *tx_time);
+/* The real-time clock was stepped by someone else by `jump` seconds. */
+typedef void (*plat_jump_fn)(void *arg, double jump);
+
+/* Outside steps smaller than this are left to show as offsets (chronyd's
+ * JUMP_DETECT_THRESHOLD). */
+#define PLAT_JUMP_THRESHOLD 10.0
 
 enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                       PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
@@ -77,6 +83,10 @@ struct platform_ops {
   int (*clock_set_freq)(void *ctx, double ppm);
   double (*clock_get_freq)(void *ctx);
   int (*clock_step)(void *ctx, double seconds);   /* add seconds to the clock */
+  /* Call fn(arg, jump) whenever something else steps the real-time clock
+   * by more than PLAT_JUMP_THRESHOLD (not the steps made through
+   * clock_step). One watcher; fn NULL stops. */
+  void (*watch_clock_jumps)(void *ctx, plat_jump_fn fn, void *arg);
   /* Tell the kernel whether the clock is synchronised, with the estimated
    * and maximum error in seconds (for the kernel's 11-minute RTC mode). */
   void (*clock_set_sync)(void *ctx, bool synchronised, double est_error, double max_error);

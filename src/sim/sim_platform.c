@@ -1,6 +1,7 @@
 #include "sim/sim_platform.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ struct sim_platform {
   unsigned steps;
   unsigned log_counts[N_LEVELS];
   bool verbose;
+  plat_jump_fn jump_fn;
+  void *jump_arg;
 };
 
 static sim_time local_now(struct sim_platform *p)
@@ -215,6 +218,13 @@ static int sp_clock_step(void *ctx, double seconds)
   return 0;
 }
 
+static void sp_watch_clock_jumps(void *ctx, plat_jump_fn fn, void *arg)
+{
+  struct sim_platform *p = ctx;
+  p->jump_fn = fn;
+  p->jump_arg = arg;
+}
+
 static void sp_log(void *ctx, int level, const char *msg)
 {
   struct sim_platform *p = ctx;
@@ -240,6 +250,7 @@ static const struct platform_ops sim_ops = {
   .clock_set_freq = sp_clock_set_freq,
   .clock_get_freq = sp_clock_get_freq,
   .clock_step = sp_clock_step,
+  .watch_clock_jumps = sp_watch_clock_jumps,
   .log = sp_log,
 };
 
@@ -307,6 +318,9 @@ double sim_platform_freq_error(struct sim_platform *p)
 void sim_platform_external_step(struct sim_platform *p, double seconds)
 {
   sim_clock_step(&p->clock, sim_sched_now(p->sched), seconds);
+  /* What the Linux loop detects at its next wake-up, told at once. */
+  if (p->jump_fn && fabs(seconds) > PLAT_JUMP_THRESHOLD)
+    p->jump_fn(p->jump_arg, seconds);
 }
 
 unsigned sim_platform_steps(const struct sim_platform *p)

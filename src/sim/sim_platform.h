@@ -48,7 +48,8 @@ double sim_platform_offset(struct sim_platform *p);       /* local - true, s */
 double sim_platform_freq_error(struct sim_platform *p);   /* ppm */
 
 /* A step made behind the core's back (an administrator, another program);
- * not counted in sim_platform_steps(). */
+ * not counted in sim_platform_steps(). One beyond PLAT_JUMP_THRESHOLD is
+ * reported to the jump watcher, as the Linux loop reports it. */
 void sim_platform_external_step(struct sim_platform *p, double seconds);
 unsigned sim_platform_steps(const struct sim_platform *p);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);

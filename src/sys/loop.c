@@ -42,16 +42,41 @@ struct loop {
   int sig_pipe[2];
   bool quit;
   int code;
+  struct loop_stamp stamp;    /* of this wake-up */
+  loop_jump_fn jump_fn;
+  void *jump_arg;
 };
 
 /* The self-pipe of the one loop that watches signals. */
 static int signal_write_fd = -1;
+
+#define STAMP_MAX_SPREAD 1e-3       /* s between the two MONOTONIC reads */
 
 static double monotonic_now(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Both clocks at one moment: REALTIME read between two MONOTONIC reads,
+ * taken as their midpoint (a bounded number of tries to get reads close
+ * together, so a preemption between them is not taken for a jump). */
+static struct loop_stamp read_stamp(void)
+{
+  struct timespec m1, r, m2;
+  double mono = 0.0, real = 0.0;
+  for (int i = 0; i < 3; i++) {
+    clock_gettime(CLOCK_MONOTONIC, &m1);
+    clock_gettime(CLOCK_REALTIME, &r);
+    clock_gettime(CLOCK_MONOTONIC, &m2);
+    double a = (double)m1.tv_sec + m1.tv_nsec * 1e-9, b = (double)m2.tv_sec + m2.tv_nsec * 1e-9;
+    mono = (a + b) / 2.0;
+    real = (double)r.tv_sec + r.tv_nsec * 1e-9;
+    if (b - a < STAMP_MAX_SPREAD)
+      break;
+  }
+  return (struct loop_stamp){.mono = mono, .real = real};
 }
 
 static void on_signal_pipe(void *arg, int fd);
@@ -192,7 +217,7 @@ void loop_cancel_timer(struct loop *l, uint64_t id)
  * `last_id` and wait for the next pass. */
 static void run_timers(struct loop *l)
 {
-  double now = monotonic_now();
+  double now = l->stamp.mono;
   uint64_t last_id = l->next_id;
   unsigned budget = l->n_timers;
   while (budget-- > 0 && l->n_timers > 0 && l->heap[0].deadline <= now &&
@@ -271,11 +296,41 @@ static void dispatch_fds(struct loop *l, struct pollfd *pfds, unsigned n)
   }
 }
 
+/* The wake-up's stamp, and an outside step of REALTIME across the wait:
+ * it moved unlike MONOTONIC (which slews with it, but never steps). */
+static void stamp_wakeup(struct loop *l)
+{
+  struct loop_stamp prev = l->stamp, now = read_stamp();
+  l->stamp = now;
+  double jump = (now.real - prev.real) - (now.mono - prev.mono);
+  if (!(fabs(jump) > LOOP_JUMP_THRESHOLD))
+    return;
+  if (l->jump_fn)
+    l->jump_fn(l->jump_arg, jump);
+}
+
+void loop_watch_jumps(struct loop *l, loop_jump_fn fn, void *arg)
+{
+  l->jump_fn = fn;
+  l->jump_arg = arg;
+}
+
+void loop_clock_stepped(struct loop *l, double seconds)
+{
+  l->stamp.real += seconds;
+}
+
+struct loop_stamp loop_event_time(const struct loop *l)
+{
+  return l->stamp;
+}
+
 int loop_run(struct loop *l)
 {
   struct pollfd *pfds = NULL;
   unsigned cap = 0;
   l->quit = false;
+  l->stamp = read_stamp();
   while (!l->quit) {
     if (cap < l->n_fds) {
       struct pollfd *n = realloc(pfds, l->n_fds * sizeof(*n));
@@ -294,6 +349,7 @@ int loop_run(struct loop *l)
       l->code = -errno;
       break;
     }
+    stamp_wakeup(l);
     if (r > 0)
       dispatch_fds(l, pfds, n_fds);
     if (!l->quit)

@@ -4,7 +4,14 @@
  * ordered by their deadline on CLOCK_MONOTONIC, so stepping the real-time
  * clock does not move them. Signals are turned into ordinary events through a
  * self-pipe. Handlers may add and remove watches and timers, including their
- * own. */
+ * own.
+ *
+ * Each wake-up reads REALTIME and MONOTONIC once (loop_event_time(); the
+ * due timers run against it). Across the wait both clocks advance alike,
+ * slewed or not; when REALTIME moved by more than LOOP_JUMP_THRESHOLD
+ * otherwise, another process (or a resumed VM) stepped it, and the jump
+ * watcher is told, as chronyd's scheduler detects jumps. The daemon's own
+ * steps are announced with loop_clock_stepped(). */
 #ifndef STRATUM_SYS_LOOP_H
 #define STRATUM_SYS_LOOP_H
 
@@ -15,6 +22,16 @@ struct loop;
 typedef void (*loop_fd_fn)(void *arg, int fd);
 typedef void (*loop_timer_fn)(void *arg);
 typedef void (*loop_signal_fn)(void *arg, int signo);
+/* jump: seconds the real-time clock was stepped by (> 0: forward). */
+typedef void (*loop_jump_fn)(void *arg, double jump);
+
+#include "core/platform.h"
+
+#define LOOP_JUMP_THRESHOLD PLAT_JUMP_THRESHOLD
+
+struct loop_stamp {
+  double mono, real;          /* seconds: CLOCK_MONOTONIC, CLOCK_REALTIME */
+};
 
 struct loop *loop_new(void);
 void loop_free(struct loop *l);
@@ -30,6 +47,12 @@ void loop_cancel_timer(struct loop *l, uint64_t id);
 
 /* Deliver signo to fn from the loop (not from the signal handler). */
 int loop_watch_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg);
+
+void loop_watch_jumps(struct loop *l, loop_jump_fn fn, void *arg);
+/* The daemon stepped the clock itself by `seconds`: not a jump. */
+void loop_clock_stepped(struct loop *l, double seconds);
+/* When the current wake-up began. */
+struct loop_stamp loop_event_time(const struct loop *l);
 
 /* Run until loop_quit(); returns the code given to it. */
 int loop_run(struct loop *l);

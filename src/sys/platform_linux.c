@@ -273,8 +273,17 @@ static double lx_clock_get_freq(void *ctx)
 
 static int lx_clock_step(void *ctx, double seconds)
 {
-  (void)ctx;
-  return clock_linux_step(seconds);
+  struct linux_platform *lp = ctx;
+  int r = clock_linux_step(seconds);
+  if (r == 0)
+    loop_clock_stepped(lp->loop, seconds);  /* ours: not a jump */
+  return r;
+}
+
+static void lx_watch_clock_jumps(void *ctx, plat_jump_fn fn, void *arg)
+{
+  struct linux_platform *lp = ctx;
+  loop_watch_jumps(lp->loop, fn, arg);
 }
 
 static void lx_clock_set_sync(void *ctx, bool synchronised, double est_error, double max_error)
@@ -302,6 +311,7 @@ static const struct platform_ops linux_ops = {
   .clock_set_freq = lx_clock_set_freq,
   .clock_get_freq = lx_clock_get_freq,
   .clock_step = lx_clock_step,
+  .watch_clock_jumps = lx_watch_clock_jumps,
   .clock_set_sync = lx_clock_set_sync,
   .log = lx_log,
 };

@@ -28,8 +28,9 @@ BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
 SIM = BUILD / "stratum-sim"
 TIMEOUT = 600          # s, for a whole run of every scenario
 
-SCENARIOS = ["defaults", "iburst", "large-jitter", "large-wander", "falsetickers",
-             "asym-jitter", "packet-loss", "intermittent", "external-step", "era-2036",
+SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "large-jitter",
+             "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
+             "external-step", "external-step-forward", "external-step-backward", "era-2036",
              "fast-poll"]
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
@@ -113,6 +114,13 @@ LIMITS = {
     # 30000-40000 s.
     "external-step": dict(DEFAULT_LIMITS, sync_time=None),
     "era-2036": dict(DEFAULT_LIMITS),
+    # 100 s slewed out at maxslewrate (83333 ppm: 1200 s), and 100 s stepped
+    # by someone else: chrony's sync window is checked by
+    # test_chronys_sync_window, its accuracy limits apply from then.
+    "large-offset": dict(DEFAULT_LIMITS, sync_time=1400.0),
+    "large-offset-behind": dict(DEFAULT_LIMITS, sync_time=1400.0),
+    "external-step-forward": dict(DEFAULT_LIMITS, sync_time=1550.0),
+    "external-step-backward": dict(DEFAULT_LIMITS, sync_time=1550.0),
     # Polling every 16 s: faster start, more samples against the noise,
     # but each update's error is slewed out over ~48 s.
     "fast-poll": dict(DEFAULT_LIMITS, sync_time=100.0, rms_freq_error=2.0,
@@ -123,7 +131,18 @@ EXT_STEP_AT = 20000.0
 EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 
 DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
-             "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0}
+             "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
+             "large-offset": 10000.0, "large-offset-behind": 10000.0,
+             "external-step-forward": 10000.0, "external-step-backward": 10000.0}
+
+# chrony's min_sync_time and max_sync_time for its scenarios with a slew of
+# 100 s (004-largetimeoffset; 005-externalstep, where the step is detected
+# as chronyd's scheduler detects it and the sources start afresh). Before
+# the slew kept its pace across updates and the step was detected, these
+# took 3221-8764 s (or never) and 1718-1783 s.
+SYNC_WINDOWS = {"large-offset": (1300.0, 1400.0), "large-offset-behind": (1300.0, 1400.0),
+                "external-step-forward": (1500.0, 1550.0),
+                "external-step-backward": (1500.0, 1550.0)}
 
 
 def sim_bin():
@@ -216,6 +235,19 @@ def test_other_seeds_same_limits(results, name, seed):
     assert row["seed"] == seed
     assert without_cpu(row) != without_cpu(results[name])
     assert row["falseticker_selected"] is False
+    check_limits(row, LIMITS[name])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("name", sorted(SYNC_WINDOWS))
+def test_chronys_sync_window(results, name, seed):
+    row = results[name]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), name)
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    low, high = SYNC_WINDOWS[name]
+    assert row["sync_time"] is not None and low <= row["sync_time"] <= high, steady_summary(row)
     check_limits(row, LIMITS[name])
 
 

@@ -139,6 +139,55 @@ static void test_handler_may_remove_its_fd(void **state)
   close(p[1]);
 }
 
+/* The jump detector, fed a known inconsistency: a step the loop is told
+ * about that the real clock never made looks, at the next wake-up, like a
+ * step back by as much. Below chronyd's threshold nothing is reported. */
+struct jumps {
+  struct loop *loop;
+  double announce;
+  int n;
+  double jump;
+};
+
+static void on_jump(void *arg, double jump)
+{
+  struct jumps *j = arg;
+  j->n++;
+  j->jump = jump;
+}
+
+static void announce_step(void *arg)
+{
+  struct jumps *j = arg;
+  loop_clock_stepped(j->loop, j->announce);
+}
+
+static void quit_loop(void *arg)
+{
+  loop_quit(arg, 0);
+}
+
+static void test_clock_jump_detected(void **state)
+{
+  (void)state;
+  const double announced[] = {20.0, -15.0, 5.0};
+  for (size_t i = 0; i < sizeof(announced) / sizeof(announced[0]); i++) {
+    struct jumps j = {.loop = loop_new(), .announce = announced[i]};
+    assert_non_null(j.loop);
+    loop_watch_jumps(j.loop, on_jump, &j);
+    loop_add_timer(j.loop, 0.01, announce_step, &j);
+    loop_add_timer(j.loop, 0.05, quit_loop, j.loop);
+    assert_int_equal(loop_run(j.loop), 0);
+    if (announced[i] > LOOP_JUMP_THRESHOLD || announced[i] < -LOOP_JUMP_THRESHOLD) {
+      assert_int_equal(j.n, 1);
+      assert_true(j.jump < -announced[i] + 0.01 && j.jump > -announced[i] - 0.01);
+    } else {
+      assert_int_equal(j.n, 0);
+    }
+    loop_free(j.loop);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -146,6 +195,7 @@ int main(void)
     cmocka_unit_test(test_zero_delay_timer_does_not_starve_fds),
     cmocka_unit_test(test_signal_delivered_through_loop),
     cmocka_unit_test(test_handler_may_remove_its_fd),
+    cmocka_unit_test(test_clock_jump_detected),
   };
   return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
 }
