@@ -6,6 +6,9 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "core/platform.h"
+#include "sys/log.h"
+
 #define PPM_PER_TICK_US(nominal) (1e6 / (double)(nominal))
 #define SCALED_PPM 65536.0   /* timex.freq units per ppm */
 
@@ -26,6 +29,31 @@ void clock_split_freq(double ppm, long nominal, long *tick, double *freq_ppm)
 /* The kernel status we keep (STA_UNSYNC or not), -1 before the first use. */
 static int kernel_status = -1;
 
+bool clock_interference(const struct clock_kernel_state *last, unsigned modes,
+                        const struct clock_kernel_state *now)
+{
+  return last->valid &&
+         ((((last->status ^ now->status) & STA_PLL) && !(modes & ADJ_STATUS)) ||
+          (last->constant != now->constant && !(modes & ADJ_TIMECONST)) ||
+          (last->freq != now->freq && !(modes & ADJ_FREQUENCY)) ||
+          (last->tick != now->tick && !(modes & ADJ_TICK)));
+}
+
+/* adjtimex(), and chrony 4.7's check that nothing else changed what the
+ * daemon set since its last call: another NTP client would. */
+static int adjust(struct timex *t)
+{
+  static struct clock_kernel_state last;
+  unsigned modes = t->modes;
+  if (adjtimex(t) < 0)
+    return -errno;
+  struct clock_kernel_state now = {true, t->status, t->constant, t->freq, t->tick};
+  if (clock_interference(&last, modes, &now))
+    log_printf(PLAT_LOG_WARN, "System clock interference detected (another NTP client?)");
+  last = now;
+  return 0;
+}
+
 static void init_kernel(void)
 {
   struct timex t;
@@ -36,11 +64,11 @@ static void init_kernel(void)
   memset(&t, 0, sizeof(t));
   t.modes = ADJ_OFFSET | ADJ_STATUS;
   t.status = STA_PLL | kernel_status;
-  (void)adjtimex(&t);
+  (void)adjust(&t);
   memset(&t, 0, sizeof(t));
   t.modes = ADJ_STATUS;
   t.status = kernel_status;
-  (void)adjtimex(&t);
+  (void)adjust(&t);
 }
 
 int clock_linux_set_freq(double ppm)
@@ -54,7 +82,7 @@ int clock_linux_set_freq(double ppm)
   t.modes = ADJ_FREQUENCY | ADJ_TICK;
   t.freq = lround(freq * SCALED_PPM);
   t.tick = tick;
-  return adjtimex(&t) < 0 ? -errno : 0;
+  return adjust(&t);
 }
 
 void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, double max_error)
@@ -74,14 +102,14 @@ void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, dou
   t.status = kernel_status;
   t.esterror = lround(fmin(est_error, max_sync_error) * 1e6);
   t.maxerror = lround(max_error * 1e6);
-  (void)adjtimex(&t);
+  (void)adjust(&t);
 }
 
 double clock_linux_get_freq(void)
 {
   struct timex t;
   memset(&t, 0, sizeof(t));
-  if (adjtimex(&t) < 0)
+  if (adjust(&t) < 0)
     return 0.0;
   long nominal = nominal_tick();
   return (double)(t.tick - nominal) * PPM_PER_TICK_US(nominal) + t.freq / SCALED_PPM;
@@ -101,5 +129,5 @@ int clock_linux_step(double seconds)
     t.time.tv_sec++;
     t.time.tv_usec -= 1000000000;
   }
-  return adjtimex(&t) < 0 ? -errno : 0;
+  return adjust(&t);
 }

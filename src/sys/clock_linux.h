@@ -23,4 +23,17 @@ int clock_linux_step(double seconds);
  * copy the system time to the RTC every 11 minutes. */
 void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, double max_error);
 
+/* What adjtimex() reported of the kernel's clock after a call. */
+struct clock_kernel_state {
+  bool valid;
+  int status;
+  long constant, freq, tick;
+};
+/* Whether something else changed the kernel's clock between two of our
+ * calls: the PLL flag, time constant, frequency or tick differ from what
+ * the last call left, and this call (modes) did not set them (chrony 4.7's
+ * "System clock interference detected", logged by every call here). */
+bool clock_interference(const struct clock_kernel_state *last, unsigned modes,
+                        const struct clock_kernel_state *now);
+
 #endif

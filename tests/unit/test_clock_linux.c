@@ -6,6 +6,8 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include <sys/timex.h>
+
 #include "sys/clock_linux.h"
 
 static void check(double ppm, long want_tick, double want_freq)
@@ -46,10 +48,41 @@ static void test_freq_part_within_kernel_limit(void **state)
   }
 }
 
+/* Another process's changes are noticed; our own (the modes of the call
+ * that reports them) are not; nothing before a first call. */
+static void test_interference(void **state)
+{
+  (void)state;
+  const struct clock_kernel_state last = {true, STA_UNSYNC, 2, 1000, 10000};
+  struct clock_kernel_state now = last;
+  assert_false(clock_interference(&last, 0, &now));
+  now.freq = 2000;
+  assert_true(clock_interference(&last, 0, &now));
+  assert_false(clock_interference(&last, ADJ_FREQUENCY, &now));
+  now = last;
+  now.tick = 10001;
+  assert_true(clock_interference(&last, ADJ_FREQUENCY, &now));
+  assert_false(clock_interference(&last, ADJ_FREQUENCY | ADJ_TICK, &now));
+  now = last;
+  now.status |= STA_PLL;
+  assert_true(clock_interference(&last, 0, &now));
+  assert_false(clock_interference(&last, ADJ_STATUS, &now));
+  now = last;
+  now.status |= STA_INS;                /* not the PLL flag */
+  assert_false(clock_interference(&last, 0, &now));
+  now = last;
+  now.constant = 7;
+  assert_true(clock_interference(&last, 0, &now));
+  assert_false(clock_interference(&last, ADJ_TIMECONST, &now));
+  const struct clock_kernel_state none = {0};
+  assert_false(clock_interference(&none, 0, &now));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_small_frequencies_stay_in_freq),
+    cmocka_unit_test(test_interference),
     cmocka_unit_test(test_large_frequencies_use_tick),
     cmocka_unit_test(test_freq_part_within_kernel_limit),
   };
