@@ -152,9 +152,9 @@ static const struct conf_directive directives[] = {
   /* Real-time clock */
   D_STRING("hwclockfile", hwclockfile, "FILE"),
   D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD"),
-  D_STRING("rtcdevice", rtcdevice, "DEVICE"),
+  D_STRING("rtcdevice", rtcdevice, "DEVICE", .implemented = true),
   D_STRING("rtcfile", rtcfile, "FILE"),
-  D_FLAG("rtconutc", rtconutc),
+  D_FLAG("rtconutc", rtconutc, .implemented = true),
   D_FLAG("rtcsync", rtcsync, .implemented = true),
 
   /* Logging */

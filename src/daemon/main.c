@@ -15,6 +15,7 @@
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
 #include "core/refstate.h"
+#include "daemon/clock_init.h"
 #include "daemon/control.h"
 #include "daemon/options.h"
 #include "proto/ntp_packet.h"
@@ -491,6 +492,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Bad scheduler priority: %d", priority);
     goto out;
   }
+  if (o->init_from_rtc)
+    clock_init_from_rtc(&d->cfg, !o->no_clock_control);
 
   d->loop = loop_new();
   d->lp = d->loop ? linux_platform_new(d->loop) : NULL;

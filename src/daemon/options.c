@@ -30,6 +30,7 @@ static void usage(FILE *out)
           "  -Q\t\tPrint offset of the configured servers and exit (clock untouched)\n"
           "  -r\t\tReload sample histories from the dump files of dumpdir\n"
           "  -R\t\tAdapt configuration for restart (ignore initstepslew, makestep with a limit)\n"
+          "  -s\t\tSet system time from RTC\n"
           "  -t SECONDS\tExit after SECONDS\n"
           "  -u USER\tSpecify user (drop root privileges after binding sockets)\n"
           "  -U\t\tDon't check for root\n"
@@ -62,7 +63,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
   memset(o, 0, sizeof(*o));
   o->conf_file = DEFAULT_CONF_FILE;
   optind = 0;                    /* glibc: forget the last parse, even one left mid-group */
-  while ((c = getopt_long(argc, argv, "46f:F:ndl:L:mP:pQqrRt:u:Uxvh", long_opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "46f:F:ndl:L:mP:pQqrRst:u:Uxvh", long_opts, NULL)) != -1) {
     switch (c) {
     case '4': o->family = 4; break;
     case '6': o->family = 6; break;
@@ -97,6 +98,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     case 'q': o->query = o->set_clock = true; break;
     case 'r': o->reload = true; break;
     case 'R': o->restarted = true; break;
+    case 's': o->init_from_rtc = true; break;
     case 't':
       if (!parse_number(optarg, 0.001, 1e9, &o->timeout)) {
         fprintf(stderr, "Bad timeout: %s\n", optarg);

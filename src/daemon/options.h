@@ -21,6 +21,7 @@ struct options {
   bool lock_memory;            /* -m */
   int sched_priority;          /* -P; 0: the sched_priority directive's */
   bool restarted;              /* -R: ignore initstepslew, makestep with a limit */
+  bool init_from_rtc;          /* -s: set the clock from the RTC at start */
   bool no_user_check;          /* -U: run without being root */
   int seccomp_level;           /* -F: 0 none, 1 allow-list, 2 deny-list; < 0 log only */
   double timeout;              /* -t, seconds; 0 = none */

@@ -5,6 +5,7 @@ and the root check that -U, -p and -Q skip (checked as uid 65534)."""
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -123,3 +124,29 @@ def only_root_unless_U(tmp_path):
     assert "Not superuser" not in r.stderr and "Timeout reached" in r.stderr, r.stderr
     r = as_nobody(["-p", "-f", str(conf)])
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("drift_age,rtcdevice,logged", [
+    (-2 * 86400, "/nonexistent/rtc", "Could not step system clock"),   # clock behind
+    (2 * 86400, "/nonexistent/rtc", None),                             # clock ahead
+    (-2 * 86400, "/dev/null", "Could not step system clock")])         # no RTC there
+def test_s_sets_the_clock_as_chronyd_does(tmp_path, drift_age, rtcdevice, logged):
+    """-s without a usable RTC: a clock behind the drift file's last change
+    would be set to it; with -x, chronyd's "Could not step system clock"
+    (chronyd 4.3 -x -s logs the same in these layouts)."""
+    require_stratumd()
+    drift = tmp_path / "drift"
+    drift.write_text("1.0 1.0\n")
+    when = time.time() - drift_age
+    os.utime(drift, (when, when))
+    port = free_udp_port()
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        "driftfile %s" % drift, "rtcdevice %s" % rtcdevice]), args=["-s"])
+    d.start(wait_ports=[(4, port)])
+    try:
+        if logged:
+            assert logged in d.log(), d.log()
+        else:
+            assert "step" not in d.log() and "RTC" not in d.log(), d.log()
+    finally:
+        d.stop()

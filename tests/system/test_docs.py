@@ -316,6 +316,9 @@ def test_stratumd_8_synopsis_names_every_option():
 def said_unrecognised():
     """The letters of stratumd(8)'s sentence on chronyd's options it lacks."""
     text = read(DOCS / "stratumd.8")
+    if re.search(r"^Every option of chronyd [\d.]+ is accepted, with chronyd's meaning\.$", text,
+                 re.M):
+        return []
     m = re.search(r"^The other options of chronyd\n(.*?)\nare not recognised", text, re.S | re.M)
     assert m, "stratumd(8) has no sentence on the options of chronyd it does not recognise"
     letters = re.findall(r"\\-([A-Za-z0-9])\b", m.group(1))

@@ -1,0 +1,58 @@
+#include "daemon/clock_init.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/platform.h"
+#include "proto/timespec.h"
+#include "sys/clock_linux.h"
+#include "sys/log.h"
+#include "sys/rtc_linux.h"
+
+#define MIN_RTC_STEP 1.0      /* s: closer than this, the RTC cannot tell */
+#define RTC_READ_ERROR 0.5    /* s: a reading is the start of its second */
+
+static time_t driftfile_time(const struct config *cfg)
+{
+  struct stat st;
+  return cfg->driftfile && stat(cfg->driftfile, &st) == 0 ? st.st_mtime : 0;
+}
+
+static bool step(double seconds, bool control)
+{
+  if (control && clock_linux_step(seconds) == 0)
+    return true;
+  log_printf(PLAT_LOG_ERR, "Could not step system clock");
+  return false;
+}
+
+/* The RTC's time; false if there is none to use. */
+static bool set_from_rtc(const struct config *cfg, bool control, time_t not_before)
+{
+  time_t rtc = rtc_linux_read(cfg->rtcdevice, cfg->rtconutc);
+  if (rtc == (time_t)-1)
+    return false;
+  if (rtc < not_before) {
+    log_printf(PLAT_LOG_WARN, "RTC time before last driftfile modification (ignored)");
+    return false;
+  }
+  struct timespec now, rtc_time = {.tv_sec = rtc};
+  clock_gettime(CLOCK_REALTIME, &now);
+  double offset = timespec_diff(&rtc_time, &now) + RTC_READ_ERROR;
+  if (offset >= MIN_RTC_STEP || offset <= -MIN_RTC_STEP) {
+    if (step(offset, control))
+      log_printf(PLAT_LOG_INFO, "System time set from RTC");
+  }
+  return true;
+}
+
+void clock_init_from_rtc(const struct config *cfg, bool control)
+{
+  time_t drift = driftfile_time(cfg);
+  if (set_from_rtc(cfg, control, drift) || drift == 0)
+    return;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  if (now.tv_sec < drift && step((double)(drift - now.tv_sec), control))
+    log_printf(PLAT_LOG_INFO, "System time restored from driftfile");
+}

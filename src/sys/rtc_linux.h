@@ -1,0 +1,16 @@
+/* rtc_linux: the real-time clock's time, read through the Linux RTC
+ * interface (RTC_RD_TIME on rtcdevice), for chronyd's -s. */
+#ifndef STRATUM_SYS_RTC_LINUX_H
+#define STRATUM_SYS_RTC_LINUX_H
+
+#include <stdbool.h>
+#include <time.h>
+
+/* The time the RTC shows, as Unix seconds: it keeps UTC (rtconutc) or local
+ * time. -1 when it cannot be read. */
+time_t rtc_linux_read(const char *device, bool utc);
+/* The broken-down time of an RTC (year, month, day, hours, minutes,
+ * seconds; the rest ignored) as Unix seconds; -1 if it is no valid time. */
+time_t rtc_tm_to_time(const struct tm *rtc, bool utc);
+
+#endif
