@@ -102,15 +102,18 @@ static int set_clock_once(const struct options *opts, double offset)
     return 0;
   }
   log_printf(PLAT_LOG_INFO, "System clock wrong by %.6f seconds (step)", offset);
-  if (opts->no_clock_control)
+  /* chronyd -q -x also tries, and says so; its exit status stays 0. */
+  if (opts->no_clock_control) {
+    log_printf(PLAT_LOG_ERR, "Could not step system clock");
     return 0;
+  }
   int r = clock_linux_step(offset);
   if (r < 0)
-    log_printf(PLAT_LOG_ERR, "Could not step the system clock : %s", strerror(-r));
+    log_printf(PLAT_LOG_ERR, "Could not step system clock : %s", strerror(-r));
   return r < 0 ? 1 : 0;
 }
 
-int query_mode_run(const struct config *cfg, const struct options *opts)
+static int query(const struct config *cfg, const struct options *opts)
 {
   unsigned max = cfg->n_sources * MAX_ADDRS_PER_NAME;
   struct query_server *servers = calloc(max ? max : 1, sizeof(*servers));
@@ -164,5 +167,16 @@ out:
   linux_platform_free(lp);
   loop_free(loop);
   free(servers);
+  return status;
+}
+
+/* chronyd's first and last lines around the queries. */
+int query_mode_run(const struct config *cfg, const struct options *opts)
+{
+  log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
+  if (opts->no_clock_control || !opts->set_clock)
+    log_printf(PLAT_LOG_INFO, "Disabled control of system clock");
+  int status = query(cfg, opts);
+  log_printf(PLAT_LOG_INFO, "stratumd exiting");
   return status;
 }

@@ -26,13 +26,26 @@ OFFSET_RE = re.compile(r"System clock wrong by (-?\d+\.\d+) seconds")
 RUN_TIMEOUT = 40
 
 
-def query_mode(directives, extra_opts=("-d",), timeout=RUN_TIMEOUT):
+def query_mode(directives, extra_opts=("-d",), timeout=RUN_TIMEOUT, mode="-Q"):
     stratumd = require_stratumd()
     t0 = time.monotonic()
-    r = subprocess.run([str(stratumd), "-x"] + list(extra_opts) + ["-Q", "-f", "/dev/null"]
+    r = subprocess.run([str(stratumd), "-x"] + list(extra_opts) + [mode, "-f", "/dev/null"]
                        + list(directives), capture_output=True, text=True,
                        timeout=timeout, stdin=subprocess.DEVNULL)
     return r, time.monotonic() - t0
+
+
+def version():
+    return subprocess.run([str(require_stratumd()), "-v"], capture_output=True,
+                          text=True, timeout=10).stdout.split()[-1]
+
+
+def test_q_with_x_says_it_could_not_step(local_server):
+    """chronyd -q -x: "(step)", then "Could not step system clock", exit 0."""
+    r, _ = query_mode(["server %s port %d iburst" % local_server], mode="-q")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"System clock wrong by -?\d+\.\d+ seconds \(step\)\n.*Could not step "
+                     r"system clock\n.*stratumd exiting\n$", r.stderr), r.stderr
 
 
 def test_query_mode_prints_offset(local_server):
@@ -43,6 +56,10 @@ def test_query_mode_prints_offset(local_server):
     assert m, "no 'System clock wrong by X seconds' in:\n" + out
     assert abs(float(m.group(1))) < 1e-3, out
     assert "3/3 replies" in r.stdout, out
+    # chronyd's first and last lines (-x -Q).
+    lines = [l.split(" ", 1)[1] for l in r.stderr.splitlines()]
+    assert lines[:2] == ["stratumd version %s starting" % version(), "Disabled control of "
+                         "system clock"] and lines[-1] == "stratumd exiting", r.stderr
     # Three samples 2 s apart, done at the third reply: 4.0 s here
     # (chronyd -Q 4.3 s); it was 8 s.
     assert elapsed < 6.5, "took %.1f s" % elapsed
