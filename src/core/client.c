@@ -643,8 +643,8 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
   /* Like chronyd, stay quiet while the sources are still collecting their
    * first samples. */
   if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats)) {
-    const char *text = sel_reason_text(r.reason);
-    if (text)
+    char text[128];
+    if (sel_result_text(&r, text, sizeof(text)))
       plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
   }
   if (r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)

@@ -4,9 +4,11 @@
  * prefer, score, reselect, combine. */
 #include "core/select.h"
 
+
 #include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Score a candidate must exceed to replace the selected source. */
@@ -504,12 +506,15 @@ int sel_select(const struct sel_params *p, struct sel_source *src, int n, int pr
     mark_ok_sources(&w, SEL_WAITS_STATS);
     return fail(res, SEL_WAITING_STATS);
   }
-  if (c.n_sel == 0)
+  if (c.n_sel == 0) {
+    res->no_endpoints = true;
     return fail(res, SEL_NO_SELECTABLE);
+  }
 
   find_interval(&w, &b);
-  res->n_candidates = b.trust_depth > 0 ? b.n_trust : c.n_sel;
-  res->n_agree = b.trust_depth > 0 ? b.trust_depth : b.depth;
+  res->trusted = b.trust_depth > 0;
+  res->n_candidates = res->trusted ? b.n_trust : c.n_sel;
+  res->n_agree = res->trusted ? b.trust_depth : b.depth;
   if (res->n_agree <= res->n_candidates / 2) {
     mark_ok_sources(&w, SEL_FALSETICKER);
     return fail(res, SEL_NO_MAJORITY);
@@ -541,25 +546,37 @@ int sel_select(const struct sel_params *p, struct sel_source *src, int n, int pr
   return sel;
 }
 
-const char *sel_reason_text(enum sel_reason reason)
+size_t sel_result_text(const struct sel_result *r, char *buf, size_t size)
 {
-  switch (reason) {
+  const char *trusted = r->trusted ? "trusted " : "";
+  int n = 0;
+  switch (r->reason) {
   case SEL_NO_SOURCES:
-    return "Can't synchronise: no sources";
+    n = snprintf(buf, size, "Can't synchronise: no sources");
+    break;
   case SEL_NO_SELECTABLE:
-    return "Can't synchronise: no selectable sources";
+    n = r->no_endpoints ? snprintf(buf, size, "Can't synchronise: no selectable sources "
+                                   "(%d unreachable sources)", r->n_unreachable)
+                        : snprintf(buf, size, "Can't synchronise: no selectable sources");
+    break;
   case SEL_NO_MAJORITY:
-    return "Can't synchronise: no majority";
+    n = r->n_agree < 2 ? snprintf(buf, size, "Can't synchronise: no majority (no agreement "
+                                  "among %d %ssources)", r->n_candidates, trusted)
+                       : snprintf(buf, size, "Can't synchronise: no majority (only %d of %d "
+                                  "%ssources agree)", r->n_agree, r->n_candidates, trusted);
+    break;
   case SEL_NO_REQUIRED:
-    return "Can't synchronise: no required source in selectable sources";
+    n = snprintf(buf, size, "Can't synchronise: no required source in selectable sources");
+    break;
   case SEL_TOO_FEW:
-    return "Can't synchronise: not enough selectable sources";
+    n = snprintf(buf, size, "Can't synchronise: not enough selectable sources");
+    break;
   case SEL_OK:
   case SEL_WAITING_STATS:
   case SEL_WAITING_UPDATE:
     break;
   }
-  return NULL;
+  return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
 char sel_state_char(enum sel_status status)

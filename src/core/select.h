@@ -16,7 +16,7 @@
  *  - the caller keeps the sources' `mem` and the selected index between calls
  *    (zeroed `mem` is the reset state; keep it with its source when the array
  *    is reordered, zero it when the source is reset);
- *  - the reason tells what to log (sel_reason_text, chrony's messages);
+ *  - the reason tells what to log (sel_result_text, chrony's messages);
  *    when res.update_reference is true, the result's offset, frequency etc.
  *    are to be applied to the reference (chrony's REF_SetReference). */
 #ifndef STRATUM_CORE_SELECT_H
@@ -123,6 +123,8 @@ struct sel_result {
   int n_unreachable;        /* selectable-by-option sources with reach == 0 */
   int n_candidates;         /* sources that entered the intersection */
   int n_agree;              /* depth of the best interval */
+  bool no_endpoints;        /* SEL_NO_SELECTABLE before the intersection */
+  bool trusted;             /* n_candidates and n_agree count trusted sources */
 };
 
 void sel_params_default(struct sel_params *p);
@@ -134,9 +136,10 @@ void sel_params_default(struct sel_params *p);
 int sel_select(const struct sel_params *p, struct sel_source *src, int n, int prev,
                int updated, struct sel_result *res);
 
-/* chrony's log text for a failed selection ("Can't synchronise: ..."), NULL
- * for SEL_OK and the transient reasons, which chrony does not log. */
-const char *sel_reason_text(enum sel_reason reason);
+/* chronyd's log line for a failed selection ("Can't synchronise: ...",
+ * with its counts) into buf; 0 for SEL_OK and the transient reasons,
+ * which chronyd does not log. */
+size_t sel_result_text(const struct sel_result *r, char *buf, size_t size);
 /* The state column of `chronyc sources`: * + - x ~ ? */
 char sel_state_char(enum sel_status status);
 /* The state column of `chronyc selectdata`: N M s d ~ w S O T x W P U D + * */

@@ -12,7 +12,14 @@ struct fixture {
   struct sel_source s[SEL_MAX_SOURCES];
   int n;
   struct sel_result r;
+  char text[128];
 };
+
+static const char *result_text(struct fixture *f)
+{
+  assert_true(sel_result_text(&f->r, f->text, sizeof(f->text)) > 0);
+  return f->text;
+}
 
 static void init(struct fixture *f)
 {
@@ -68,7 +75,7 @@ static void test_one_source(void **state)
   assert_int_equal(f.s[0].status, SEL_SELECTED);
   assert_int_equal(sel_state_char(f.s[0].status), '*');
   assert_int_equal(f.s[0].mem.updates, 0);
-  assert_null(sel_reason_text(f.r.reason));
+  assert_int_equal(sel_result_text(&f.r, f.text, sizeof(f.text)), 0);
 }
 
 static void test_three_agreeing(void **state)
@@ -127,7 +134,8 @@ static void test_two_disagreeing(void **state)
   assert_int_equal(f.r.n_candidates, 2);
   assert_int_equal(f.s[0].status, SEL_FALSETICKER);
   assert_int_equal(f.s[1].status, SEL_FALSETICKER);
-  assert_string_equal(sel_reason_text(f.r.reason), "Can't synchronise: no majority");
+  assert_string_equal(result_text(&f),
+                      "Can't synchronise: no majority (no agreement among 2 sources)");
   assert_false(f.r.update_reference);
   /* Touching intervals agree (low ends sort before high ends). */
   f.s[1].offset = 0.02;
@@ -146,6 +154,8 @@ static void test_two_pairs_no_majority(void **state)
   add(&f, 1.01, 0.01);
   assert_int_equal(pick(&f), -1);
   assert_int_equal(f.r.reason, SEL_NO_MAJORITY);
+  assert_string_equal(result_text(&f),
+                      "Can't synchronise: no majority (only 2 of 4 sources agree)");
   add(&f, 0.005, 0.01);
   assert_int_equal(pick(&f), 0);
   assert_int_equal(f.s[2].status, SEL_FALSETICKER);
@@ -182,7 +192,7 @@ static void test_require(void **state)
   add(&f, 1.000, 0.010)->require = true;
   assert_int_equal(pick(&f), -1);
   assert_int_equal(f.r.reason, SEL_NO_REQUIRED);
-  assert_string_equal(sel_reason_text(f.r.reason),
+  assert_string_equal(result_text(&f),
                       "Can't synchronise: no required source in selectable sources");
   assert_int_equal(f.s[0].status, SEL_WAITS_SOURCES);
   assert_int_equal(f.s[3].status, SEL_FALSETICKER);
@@ -250,7 +260,14 @@ static void test_noselect(void **state)
   f.s[1].noselect = true;
   assert_int_equal(pick(&f), -1);
   assert_int_equal(f.r.reason, SEL_NO_SELECTABLE);
-  assert_string_equal(sel_reason_text(f.r.reason), "Can't synchronise: no selectable sources");
+  assert_string_equal(result_text(&f),
+                      "Can't synchronise: no selectable sources (0 unreachable sources)");
+  f.s[1].noselect = false;
+  f.s[1].reach = 0;                /* unreachable, its samples too old */
+  f.s[1].last_sample_ago = 1e6;
+  assert_int_equal(pick(&f), -1);
+  assert_string_equal(result_text(&f),
+                      "Can't synchronise: no selectable sources (1 unreachable sources)");
 }
 
 static void test_min_sources(void **state)
@@ -264,7 +281,7 @@ static void test_min_sources(void **state)
   assert_int_equal(f.r.reason, SEL_TOO_FEW);
   assert_int_equal(f.s[0].status, SEL_WAITS_SOURCES);
   assert_int_equal(sel_status_char(f.s[0].status), 'W');
-  assert_string_equal(sel_reason_text(f.r.reason),
+  assert_string_equal(result_text(&f),
                       "Can't synchronise: not enough selectable sources");
   add(&f, 0.001, 0.01);
   assert_int_equal(pick(&f), 0);
@@ -367,7 +384,7 @@ static void test_waits_update(void **state)
   assert_int_equal(run(&f, -1, -1), -1);
   assert_int_equal(f.r.reason, SEL_WAITING_UPDATE);
   assert_int_equal(f.s[0].status, SEL_WAITS_UPDATE);
-  assert_null(sel_reason_text(f.r.reason));
+  assert_int_equal(sel_result_text(&f.r, f.text, sizeof(f.text)), 0);
   assert_int_equal(run(&f, -1, 1), 1);
 
   /* The selected source without a new sample: no reference update. */
@@ -552,7 +569,7 @@ static void test_no_sources(void **state)
   init(&f);
   assert_int_equal(pick(&f), -1);
   assert_int_equal(f.r.reason, SEL_NO_SOURCES);
-  assert_string_equal(sel_reason_text(f.r.reason), "Can't synchronise: no sources");
+  assert_string_equal(result_text(&f), "Can't synchronise: no sources");
 }
 
 /* On start, wait while a source without stats is polled in step. */
