@@ -7,26 +7,71 @@
 #include "conf/conf_mem.h"
 #include "conf/conf_value.h"
 
-/* [all] [SUBNET]: no subnet means every IPv4 and IPv6 address. As in chrony,
- * "all" is matched case-sensitively. Host names are not accepted: they would
- * need a resolver here, and a name that fails must not widen the rule. */
+#define MAX_HOST_NAME 253
+
+/* A DNS name as a host could have: letters, digits, '-', '.', '_', at
+ * least one letter (so no malformed address passes for a name). */
+static bool host_name(const char *s)
+{
+  bool letter = false;
+  size_t n = 0;
+  for (; s[n]; n++) {
+    char ch = s[n];
+    bool alpha = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    if (!alpha && !(ch >= '0' && ch <= '9') && ch != '-' && ch != '.' && ch != '_')
+      return false;
+    letter |= alpha;
+  }
+  return letter && n <= MAX_HOST_NAME && s[0] != '-' && s[0] != '.';
+}
+
+/* [all] [SUBNET|NAME]: no subnet means every IPv4 and IPv6 address. As in
+ * chrony, "all" is matched case-sensitively, and a host name stands for its
+ * first address; it is resolved by the daemon (conf_access_resolve), and
+ * one that does not resolve is an error, never a wider rule. */
 static bool parse_access(struct conf_ctx *x, struct conf_list_access *list, bool allow,
                          int argc, const char *const *argv)
 {
-  struct conf_access a = {.allow = allow};
+  struct conf_access a = {.allow = allow, .file = x->file, .line = x->line};
   if (argc > 0 && strcmp(argv[0], "all") == 0) {
     a.all = true;
     argc--;
     argv++;
   }
-  if (!conf_arg_count(x, argc, 0, 1, "[all] [ADDRESS[/BITS]]"))
+  if (!conf_arg_count(x, argc, 0, 1, "[all] [ADDRESS[/BITS]|NAME]"))
     return false;
   if (argc == 1 && !subnet_parse(argv[0], &a.net)) {
-    conf_expected(x, NULL, "an IP address or subnet (ADDRESS[/BITS])", argv[0]);
-    return false;
+    if (!host_name(argv[0])) {
+      conf_expected(x, NULL, "an IP address, subnet (ADDRESS[/BITS]) or host name", argv[0]);
+      return false;
+    }
+    a.name = conf_xstrdup(argv[0]);
   }
   *(struct conf_access *)conf_append(&list->items, &list->n, sizeof(a)) = a;
   return true;
+}
+
+static void resolve_list(struct conf_list_access *list, const char *directive,
+                         conf_resolve_fn *resolve, void *arg, struct conf_diag *d)
+{
+  for (unsigned i = 0; i < list->n; i++) {
+    struct conf_access *a = &list->items[i];
+    if (!a->name)
+      continue;
+    if (!resolve(arg, a->name, &a->net.addr)) {
+      conf_diag_add(d, CONF_ERROR, "%s:%d: %s%s: could not resolve address of %s", a->file,
+                    a->line, directive, a->allow ? "allow" : "deny", a->name);
+      continue;
+    }
+    a->net.prefix = a->net.addr.family == ADDR_INET6 ? 128 : 32;
+  }
+}
+
+void conf_access_resolve(struct config *c, conf_resolve_fn *resolve, void *arg,
+                         struct conf_diag *d)
+{
+  resolve_list(&c->access, "", resolve, arg, d);
+  resolve_list(&c->cmd_access, "cmd", resolve, arg, d);
 }
 
 bool conf_allow_parse(struct conf_ctx *x, struct config *c, int argc, const char *const *argv)
@@ -55,7 +100,9 @@ static void print_access(FILE *out, const struct conf_list_access *list, const c
   for (unsigned i = 0; i < list->n; i++) {
     const struct conf_access *a = &list->items[i];
     fprintf(out, "%s%s%s", prefix, a->allow ? "allow" : "deny", a->all ? " all" : "");
-    if (a->net.addr.family != ADDR_UNSPEC)
+    if (a->name)
+      fprintf(out, " %s", a->name);
+    else if (a->net.addr.family != ADDR_UNSPEC)
       fprintf(out, " %s", subnet_format(&a->net, buf));
     fputc('\n', out);
   }

@@ -93,6 +93,10 @@ void conf_free(struct config *c)
   for (unsigned i = 0; i < c->n_sourcedirs; i++)
     conf_strings_free(&c->sourcedirs[i]);
 
+  for (unsigned i = 0; i < c->access.n; i++)
+    free(c->access.items[i].name);
+  for (unsigned i = 0; i < c->cmd_access.n; i++)
+    free(c->cmd_access.items[i].name);
   free(c->access.items);
   free(c->cmd_access.items);
   free(c->sources);

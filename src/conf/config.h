@@ -76,6 +76,12 @@ struct conf_access {
   bool allow;
   bool all;                     /* "allow all" / "deny all" */
   struct ip_subnet net;         /* prefix 0 with family UNSPEC: any address */
+  /* A host name, as chronyd takes it: its first address, /32 or /128, is
+   * `net` once the daemon resolved it (conf_access_resolve); where it was
+   * written, for the error if it does not resolve. */
+  char *name;
+  const char *file;
+  int line;
 };
 
 struct conf_list_access {
@@ -357,5 +363,12 @@ unsigned conf_load_sourcedirs(const struct config *c, struct config *out, struct
 
 /* The normalised configuration, one directive per line, as -p prints it. */
 void conf_print(const struct config *c, FILE *out);
+
+/* Resolve the host names of allow/deny/cmdallow/cmddeny with resolve(arg,
+ * name, &addr) (false: it does not), as chronyd does when it reads them; an
+ * error with file:line for each that does not. */
+typedef bool conf_resolve_fn(void *arg, const char *name, struct ip_addr *out);
+void conf_access_resolve(struct config *c, conf_resolve_fn *resolve, void *arg,
+                         struct conf_diag *d);
 
 #endif

@@ -36,6 +36,7 @@
 #include "sys/notify.h"
 #include "sys/privileges.h"
 #include "sys/realtime.h"
+#include "sys/resolve.h"
 #include "sys/seccomp.h"
 
 struct daemon {
@@ -60,10 +61,17 @@ struct daemon {
   struct workers *workers;        /* serverworkers; NULL: none */
 };
 
-/* Parse the command-line directives, or else the configuration file, and
- * report every warning and error. Returns false if there was an error. */
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
 
+/* A host name in allow/deny, as chronyd resolves it: the first address. */
+static bool resolve_first(void *arg, const char *name, struct ip_addr *out)
+{
+  const struct options *o = arg;
+  return resolve_name(name, o->family, out, 1) == 1;
+}
+
+/* Parse the command-line directives, or else the configuration file, and
+ * report every warning and error. Returns false if there was an error. */
 static bool load_config(struct config *cfg, const struct options *o)
 {
   struct conf_diag diag = {0};
@@ -74,6 +82,8 @@ static bool load_config(struct config *cfg, const struct options *o)
   } else {
     conf_load_file(cfg, o->conf_file, &diag);
   }
+  if (diag.n_errors == 0)
+    conf_access_resolve(cfg, resolve_first, (void *)o, &diag);
   for (unsigned i = 0; i < diag.n; i++)
     fprintf(stderr, "%s\n", diag.items[i].text);
   bool ok = diag.n_errors == 0;

@@ -26,8 +26,8 @@ import time
 
 import pytest
 
-from ntptest import (BUILD, Daemon, _socket_inodes, cpu_seconds, chronyd_daemon, free_udp_port, is_root, peers_root,
-                     wait_for)
+from ntptest import (BUILD, Daemon, _socket_inodes, chronyd_daemon, cpu_seconds, free_udp_port,
+                     is_root, peers_root, query, wait_for)
 
 POOL = "pool.test"
 NOWHERE = "nowhere.test"
@@ -365,3 +365,26 @@ def test_many_pools_start_in_linear_time(run, name_server):
     d = run(config, "127.0.0.1 localhost\n")
     used = cpu_seconds(d.proc.pid)
     assert used < 4.0, "%.2f s of CPU before the daemon was ready" % used
+
+
+@pytest.mark.parametrize("rule,answered", [("allow client.test", True),
+                                           ("allow 127.0.0.0/8\ndeny client.test", False)])
+def test_allow_and_deny_by_host_name(run, name_server, rule, answered):
+    """chronyd takes a host name in allow/deny for its first address; the
+    hosts file of the namespace says client.test is 127.0.0.1."""
+    port = free_udp_port()
+    run("port %d\nbindaddress 127.0.0.1\nlocal stratum 3\n%s\n" % (port, rule),
+        "127.0.0.1 localhost\n127.0.0.1 client.test\n")
+    assert (query(("127.0.0.1", port), timeout=2.0)[1] is not None) == answered
+
+
+def test_an_unresolvable_host_name_in_allow_is_an_error(tmp_path, name_server):
+    """Never a wider rule: the daemon does not start, and says where."""
+    d = NamespacedDaemon(tmp_path / "d", "port %d\nallow %s\n" % (free_udp_port(), NOWHERE),
+                         "127.0.0.1 localhost\n")
+    d.spawn()
+    try:
+        assert d.proc.wait(15) == 1
+    finally:
+        d.stop()
+    assert "stratumd.conf:2: allow: could not resolve address of %s" % NOWHERE in d.log(), d.log()

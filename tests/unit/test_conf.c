@@ -216,7 +216,7 @@ static void test_all_errors_collected(void **state)
   assert_true(has_message(&f->d, CONF_ERROR,
                           "/etc/chrony.conf:1: port: expected a port number 0-65535, got '70000'"));
   assert_true(has_message(&f->d, CONF_ERROR, "/etc/chrony.conf:2: allow: expected an IP "
-                          "address or subnet (ADDRESS[/BITS]), got '300.1.1.1'"));
+                          "address, subnet (ADDRESS[/BITS]) or host name, got '300.1.1.1'"));
   assert_true(has_message(&f->d, CONF_ERROR, "/etc/chrony.conf:3: server: missing argument "
                           "(usage: server NAME [OPTION]...)"));
   assert_true(has_message(&f->d, CONF_ERROR, "/etc/chrony.conf:4: local: stratum: expected "
@@ -577,11 +577,11 @@ static void test_allow_deny_forms(void **state)
 static void test_allow_deny_errors(void **state)
 {
   (void)state;
-  const char *msg = "expected an IP address or subnet (ADDRESS[/BITS])";
+  const char *msg = "expected an IP address, subnet (ADDRESS[/BITS]) or host name";
   char expect[200];
-  static const char *const bad[] = {"300.1.1.1", "1.2.3.4.5", "10.0.0.0/33", "::/129",
-                                    "1.2.3.4/-1", "1.2.3.4/abc", "1.2.3.4x", "ntp.example",
-                                    "ALL"};
+  static const char *const bad[] = {"300.1.1.1", "10.0.0.0/33", "::/129", "1.2.3.4/-1",
+                                    "1.2.3.4/abc", "ntp.example/24", "-host", ".host",
+                                    "host!", "ho\\st"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     char text[64];
     snprintf(text, sizeof(text), "allow %s\n", bad[i]);
@@ -589,11 +589,44 @@ static void test_allow_deny_errors(void **state)
     check_error(text, expect);
   }
   check_error("deny 1.2.3.4 5.6.7.8\n",
-              "t.conf:1: deny: too many arguments (usage: deny [all] [ADDRESS[/BITS]])");
-  check_error("allow all all\n", "t.conf:1: allow: expected an IP address or subnet "
-              "(ADDRESS[/BITS]), got 'all'");
-  check_error("cmdallow 1.2.3.999\n", "t.conf:1: cmdallow: expected an IP address or subnet "
-              "(ADDRESS[/BITS]), got '1.2.3.999'");
+              "t.conf:1: deny: too many arguments (usage: deny [all] [ADDRESS[/BITS]|NAME])");
+  check_error("allow all 1.2.3.4 all\n", "t.conf:1: allow: too many arguments (usage: allow "
+              "[all] [ADDRESS[/BITS]|NAME])");
+  check_error("cmdallow 1.2.3.999\n", "t.conf:1: cmdallow: expected an IP address, subnet "
+              "(ADDRESS[/BITS]) or host name, got '1.2.3.999'");
+}
+
+/* A fake resolver: "ntp.example" is 192.0.2.7, "v6.example" 2001:db8::7. */
+static bool fake_resolve(void *arg, const char *name, struct ip_addr *out)
+{
+  (*(int *)arg)++;
+  if (strcmp(name, "ntp.example") == 0)
+    return addr_parse("192.0.2.7", out);
+  if (strcmp(name, "v6.example") == 0)
+    return addr_parse("2001:db8::7", out);
+  return false;
+}
+
+/* Host names as chronyd takes them: the first address, /32 or /128; one
+ * that does not resolve is an error at its line, never a wider rule. */
+static void test_allow_host_names(void **state)
+{
+  struct fixture *f = *state;
+  char buf[ADDR_STR_LEN];
+  int calls = 0;
+  parse_ok(f, "allow ntp.example\ndeny all v6.example\ncmdallow ntp.example\nallow 1.2\n");
+  conf_access_resolve(&f->c, fake_resolve, &calls, &f->d);
+  assert_int_equal(calls, 3);
+  assert_int_equal(f->d.n_errors, 0);
+  assert_string_equal(subnet_format(&f->c.access.items[0].net, buf), "192.0.2.7/32");
+  assert_string_equal(subnet_format(&f->c.access.items[1].net, buf), "2001:db8::7/128");
+  assert_true(f->c.access.items[1].all);
+  assert_string_equal(subnet_format(&f->c.cmd_access.items[0].net, buf), "192.0.2.7/32");
+  parse_ok(f, "allow\nallow localhost.invalid\n");
+  conf_access_resolve(&f->c, fake_resolve, &calls, &f->d);
+  assert_int_equal(f->d.n_errors, 1);
+  assert_true(has_message(&f->d, CONF_ERROR,
+                          "t.conf:2: allow: could not resolve address of localhost.invalid"));
 }
 
 static void test_bindaddress(void **state)
@@ -1602,8 +1635,15 @@ static void test_print_round_trip(void **state)
     assert_memory_equal(&a, &b, sizeof(a));
   }
   assert_int_equal(again.access.n, f->c.access.n);
-  assert_memory_equal(again.access.items, f->c.access.items,
-                      again.access.n * sizeof(*again.access.items));
+  for (unsigned i = 0; i < again.access.n; i++) {
+    struct conf_access a = again.access.items[i], b = f->c.access.items[i];
+    assert_true((a.name == NULL) == (b.name == NULL));
+    if (a.name)
+      assert_string_equal(a.name, b.name);
+    a.file = b.file = a.name = b.name = NULL;
+    a.line = b.line = 0;
+    assert_memory_equal(&a, &b, sizeof(a));
+  }
   assert_int_equal(again.n_refclocks, f->c.n_refclocks);
   assert_int_equal(again.refclocks[0].refid, f->c.refclocks[0].refid);
   assert_true(again.local && again.local_orphan && again.local_stratum == 10);
@@ -1669,6 +1709,7 @@ int main(void)
     T(test_initstepslew),
     T(test_allow_deny_forms),
     T(test_allow_deny_errors),
+    T(test_allow_host_names),
     T(test_bindaddress),
     T(test_bindcmdaddress_path_and_pidfile),
     T(test_broadcast),
