@@ -45,7 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     srv.clog = clog = clog_new(&p);
   }
   for (int i = 0; i < (clog ? 3 : 1); i++) {
-    size_t n = srv_process(&srv, &dg, reply, sizeof(reply));
+    struct ntp_packet p;
+    ntp_packet_parse(dg.data, dg.len, &p);
+    size_t n = srv_process(&srv, &dg, &p, reply, sizeof(reply));
     if (n > dg.len)
       abort();
     if (n > 0 && srv.last.clog_index >= 0) {

@@ -203,16 +203,19 @@ static bool shared_socket_tagged(const struct client *c, int sock)
   return false;
 }
 
-/* A datagram on an acquisitionport socket: to every source polling that
- * address and port (the nonce decides whether it is their reply). */
+/* A datagram on an acquisitionport socket, parsed once: to every source
+ * polling that address and port (the nonce decides whether it is their
+ * reply). */
 static void on_acq_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct client *c = arg;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
   for (unsigned i = 0; i < c->n; i++) {
     struct nsrc *src = c->src[i];
     if (src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
         src->p.port == dg->from_port)
-      nsrc_receive(src, sock, dg);
+      nsrc_receive(src, sock, dg, &pkt);
   }
 }
 
@@ -234,29 +237,33 @@ static int acq_socket(struct client *c, int family)
   return *sock;
 }
 
-bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg)
+bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                         const struct ntp_packet *pkt)
 {
-  struct ntp_header h;
-  if (dg->len < NTP_HEADER_LEN)
+  /* The mode decides, even in a packet malformed after its header: the
+   * peer counts it as bad. */
+  if (pkt->status == NTP_PARSE_SHORT)
     return false;
-  ntp_header_decode(dg->data, &h);
-  if (h.mode != NTP_MODE_ACTIVE && h.mode != NTP_MODE_PASSIVE)
+  if (pkt->hdr.mode != NTP_MODE_ACTIVE && pkt->hdr.mode != NTP_MODE_PASSIVE)
     return false;
   bool consumed = false;
   for (unsigned i = 0; i < c->n; i++) {
     struct nsrc *src = c->src[i];
     if (src->p.peer && src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
         src->p.port == dg->from_port) {
-      nsrc_receive(src, sock, dg);
+      nsrc_receive(src, sock, dg, pkt);
       consumed = true;
     }
   }
   return consumed;
 }
 
+/* A datagram on a socket of the client's own for peers, parsed here once. */
 static void on_peer_datagram(void *arg, int sock, const struct plat_datagram *dg)
 {
-  client_peer_receive(arg, sock, dg);
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  client_peer_receive(arg, sock, dg, &pkt);
 }
 
 /* The socket a peer sends from: the server socket of its family, else (no

@@ -200,10 +200,13 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
  * arguments): true if it was one of a source's packets, now taken. */
 bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
                          uint64_t tag, const struct timespec *tx_time);
-/* A datagram on a server socket: true if it was a symmetric packet (mode 1
- * or 2) from a peer's address and port, now handled (it is not the
- * server's to answer). */
-bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg);
+/* A datagram on a server socket, as ntp_packet_parse found it (pkt; the
+ * owner parses it once for the client and the server): true if it was a
+ * symmetric packet (mode 1 or 2) from a peer's address and port, now
+ * handled (it is not the server's to answer). */
+struct ntp_packet;
+bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                         const struct ntp_packet *pkt);
 /* Start polling (iburst where configured). */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */

@@ -659,9 +659,12 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   s->on_update(s->arg, s, true);
 }
 
+/* A datagram on the source's own socket, parsed here once. */
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
-  nsrc_receive(arg, sock, dg);
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  nsrc_receive(arg, sock, dg, &pkt);
 }
 
 /* An answer that passed the origin test (and was no duplicate): KoD, the
@@ -785,7 +788,8 @@ struct pairing {
  * when our last packet repeated the receive field of the one before
  * (nothing came between): the answer may be to either, and its receive
  * timestamp is then no use (nor the exchange it would save). */
-static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, struct pairing *out)
+static bool interleaved_pairing(const struct nsrc *s, const struct ntp_header *h,
+                                struct pairing *out)
 {
   const struct xleave_state *xl = &s->xl;
   const struct nsrc_peer *pr = &s->peer;
@@ -796,9 +800,7 @@ static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, str
     return false;
   *out = exchange_open ? exchange : crossed;
   if (exchange_open && s->p.peer) {
-    struct ntp_header h;
-    ntp_header_decode(packet, &h);
-    double remote = fabs(ntp_ts_diff(h.transmit, xl->remote_rx));
+    double remote = fabs(ntp_ts_diff(h->transmit, xl->remote_rx));
     double local = fabs(timespec_diff(&s->tx_cooked, &pr->sent_echo_rx));
     if (local < remote)
       *out = crossed;
@@ -806,21 +808,20 @@ static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, str
   return true;
 }
 
-/* Not the basic answer to our last packet: maybe the interleaved one,
- * whose origin is the receive field of our packet (see nsrc_receive). */
-static enum exch_result check_interleaved(struct nsrc *s, const struct plat_datagram *dg,
+/* Not the basic answer to our last packet (a well-formed packet whose
+ * origin is not ours): maybe the interleaved one, whose origin is the
+ * receive field of our packet (see nsrc_receive). */
+static enum exch_result check_interleaved(struct nsrc *s, const struct ntp_packet *pkt,
                                           struct exch_sample *x, struct pairing *pairing)
 {
   const struct xleave_state *xl = &s->xl;
-  if (dg->len < NTP_HEADER_LEN)
-    return EXCH_BAD_FORMAT;
-  if (!interleaved_pairing(s, dg->data, pairing))
+  if (!interleaved_pairing(s, &pkt->hdr, pairing))
     return EXCH_BAD_ORIGIN;
   if (pairing->crossed)
-    return exch_check_interleaved_crossed(dg->data, dg->len, s->p.peer, xl->sent_rx,
-                                          &s->tx_cooked, pairing->prev_rx, x);
-  return exch_check_interleaved(dg->data, dg->len, s->p.peer, xl->sent_rx, &xl->local_tx,
-                                xl->remote_rx, pairing->prev_rx, x);
+    return exch_check_interleaved_crossed(pkt, s->p.peer, xl->sent_rx, &s->tx_cooked,
+                                          pairing->prev_rx, x);
+  return exch_check_interleaved(pkt, s->p.peer, xl->sent_rx, &xl->local_tx, xl->remote_rx,
+                                pairing->prev_rx, x);
 }
 
 /* Which of our timestamps an answer's sample uses (pairing: NULL for a
@@ -849,38 +850,38 @@ static void save_exchange(struct nsrc *s, ntp_ts remote_rx, const struct timespe
 }
 
 /* A symmetric packet from the peer (see ntp_source.h). */
-static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
+static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
+                         const struct ntp_packet *pkt)
 {
   struct nsrc_peer *pr = &s->peer;
   struct exch_sample x;
-  struct ntp_header h;
+  const struct ntp_header *h = &pkt->hdr;
   struct timespec t4 = disc_cook(s->disc, &dg->rx_time);
-  enum exch_result r = exch_check_symmetric(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  enum exch_result r = exch_check_symmetric(pkt, s->nonce, &s->tx_cooked, &t4, &x);
   bool interleaved = false;
   struct pairing pairing;
   if (r == EXCH_BAD_ORIGIN && s->xl.sent_rx != 0) {
-    r = check_interleaved(s, dg, &x, &pairing);
+    r = check_interleaved(s, pkt, &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
-      !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+      !exch_check_auth(pkt, s->p.key, source_key(s))) {
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  ntp_header_decode(dg->data, &h);
-  if (h.transmit == 0) {
+  if (h->transmit == 0) {
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  if (h.transmit == pr->remote_tx && h.receive == pr->remote_rx) {
+  if (h->transmit == pr->remote_tx && h->receive == pr->remote_rx) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   if (r == EXCH_BAD_ORIGIN || r == EXCH_ZERO_TIMESTAMP) {
     /* No answer to our last packet (the peer's first, one crossing ours,
      * or a forgery): echoed only while no answer came since we sent. */
-    if (!pr->answered && (!pr->echo_unanswered || ntp_ts_newer(h.transmit, pr->echo_tx))) {
-      pr->echo_tx = h.transmit;
+    if (!pr->answered && (!pr->echo_unanswered || ntp_ts_newer(h->transmit, pr->echo_tx))) {
+      pr->echo_tx = h->transmit;
       pr->echo_rx = t4;
       pr->echo_unanswered = true;
     }
@@ -896,9 +897,9 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
     pr->basic_left = pr->basic_backoff;
   }
   bool first = !pr->answered;
-  if (first || ntp_ts_newer(h.transmit, pr->remote_tx)) {
-    pr->remote_rx = h.receive;
-    pr->remote_tx = pr->echo_tx = h.transmit;
+  if (first || ntp_ts_newer(h->transmit, pr->remote_tx)) {
+    pr->remote_rx = h->receive;
+    pr->remote_tx = pr->echo_tx = h->transmit;
     pr->echo_rx = t4;
     pr->echo_unanswered = false;
   }
@@ -908,17 +909,18 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
     return;
   }
   pr->answered = true;
-  pr->remote_poll = h.poll;
-  pr->remote_stratum = h.stratum != 0 ? h.stratum : NTP_MAX_STRATUM;
+  pr->remote_poll = h->poll;
+  pr->remote_stratum = h->stratum != 0 ? h->stratum : NTP_MAX_STRATUM;
   struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
   double since_tx = timespec_diff(&t4, &s->tx_cooked);
   if (s->p.xleave && r == EXCH_OK)
-    save_exchange(s, h.receive, &t4, interleaved);
-  process_answer(s, r, &x, &h, &at, dg);
+    save_exchange(s, h->receive, &t4, interleaved);
+  process_answer(s, r, &x, h, &at, dg);
   peer_reschedule(s, since_tx);
 }
 
-void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
+void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
+                  const struct ntp_packet *pkt)
 {
   struct exch_sample x;
   struct timespec t4;
@@ -933,42 +935,41 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     return;
   }
   if (s->p.peer) {
-    peer_receive(s, dg);
+    peer_receive(s, dg, pkt);
     return;
   }
   t4 = disc_cook(s->disc, &dg->rx_time);
   struct xleave_state *xl = &s->xl;
   bool interleaved = false;
-  enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  enum exch_result r = exch_check_reply(pkt, s->nonce, &s->tx_cooked, &t4, &x);
   struct pairing pairing;
   if (r == EXCH_BAD_ORIGIN && xl->sent_rx != 0) {
     /* Not the basic answer: maybe the interleaved one, whose origin is the
      * receive field of our request (never seen off the path). */
-    r = check_interleaved(s, dg, &x, &pairing);
+    r = check_interleaved(s, pkt, &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
-      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(pkt, s->p.key, source_key(s))) {
     /* Not the answer to our request (bogus, replayed, spoofed, or not
      * authenticated as ours are): keep waiting for the real one, so such a
      * packet cannot even cost us the exchange. */
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  struct ntp_header h;
-  ntp_header_decode(dg->data, &h);
+  const struct ntp_header *h = &pkt->hdr;
   /* An old reply sent again under our new origin. An interleaved reply
    * carries an earlier transmit time by design: its receive time must be
    * new instead. */
-  bool duplicate = interleaved ? !ntp_ts_newer(h.receive, xl->remote_rx)
-                               : h.transmit == s->last_server_tx;
+  bool duplicate = interleaved ? !ntp_ts_newer(h->receive, xl->remote_rx)
+                               : h->transmit == s->last_server_tx;
   if (r != EXCH_KOD && duplicate) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
   if (s->p.xleave && r == EXCH_OK)
-    save_exchange(s, h.receive, &t4, interleaved);
+    save_exchange(s, h->receive, &t4, interleaved);
   close_request(s);
-  process_answer(s, r, &x, &h, &at, dg);
+  process_answer(s, r, &x, h, &at, dg);
 }

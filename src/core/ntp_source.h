@@ -22,7 +22,7 @@
  * becomes a sample, and a late one cannot pass for the next reply (the
  * nonce differs). With filter N, chrony's median filter (samplefilt) turns
  * every N samples into one. With a shared socket (acquisitionport), requests
- * leave from it and the owner hands its datagrams to nsrc_receive.
+ * leave from it and the owner hands its datagrams to nsrc_receive, parsed.
  *
  * A peer (p.peer) speaks symmetric active mode, as chronyd does: from the
  * shared socket (the NTP server's socket, so its port is the server port)
@@ -202,8 +202,10 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
 /* A datagram received on sock (the source's own or the shared one) from
  * the source's address and port (else it counts as bad): the reply to the
  * outstanding request, or something that changes only counters; for a peer
- * (whose owner set peer.ref after nsrc_init), a symmetric packet. */
-void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg);
+ * (whose owner set peer.ref after nsrc_init), a symmetric packet. pkt is dg
+ * as ntp_packet_parse found it (a malformed one counts as bad). */
+void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
+                  const struct ntp_packet *pkt);
 /* The kernel's transmit time of a packet sent from sock with this tag (a
  * plat_tx_fn's arguments); false if it is none of this source's. */
 bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);

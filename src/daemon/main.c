@@ -109,13 +109,15 @@ static bool family_wanted(const struct options *o, enum addr_family f)
   return o->family == 0 || o->family == (int)f;
 }
 
-/* A datagram on a server socket: a peer's symmetric packet goes to the
- * client, anything else to the server. */
+/* A datagram on a server socket, parsed once for both: a peer's symmetric
+ * packet goes to the client, anything else to the server. */
 static void on_server_datagram(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct daemon *d = arg;
-  if (!d->client || !client_peer_receive(d->client, sock, dg))
-    srv_receive(&d->server, sock, dg);
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!d->client || !client_peer_receive(d->client, sock, dg, &pkt))
+    srv_respond(&d->server, sock, dg, &pkt);
 }
 
 /* A transmit timestamp of the server socket: of a peer's packet (peers

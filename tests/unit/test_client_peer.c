@@ -45,7 +45,9 @@ struct node {
 static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct node *n = arg;
-  if (!client_peer_receive(n->client, sock, dg))
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!client_peer_receive(n->client, sock, dg, &pkt))
     n->unclaimed++;
 }
 

@@ -67,7 +67,9 @@ static void ntp_request(struct fx *f, const char *from, double t)
   struct plat_datagram dg = {.data = req, .len = sizeof(req), .from_port = 40000};
   addr_parse(from, &dg.from);
   dg.rx_time = (struct timespec){1700000000 + (time_t)t, 0};
-  srv_process(&f->ntp, &dg, reply, sizeof(reply));
+  struct ntp_packet p;
+  ntp_packet_parse(req, sizeof(req), &p);
+  srv_process(&f->ntp, &dg, &p, reply, sizeof(reply));
 }
 
 /* A command request over UDP from `from`; true if answered. */

@@ -119,7 +119,8 @@ static int served_leap(struct fx *f)
   assert_true(addr_parse("192.0.2.99", &dg.from));
   const struct platform *plat = sim_platform_get(f->client_host);
   plat->ops->now(plat->ctx, &dg.rx_time);
-  size_t n = srv_process(&f->ntp, &dg, reply, sizeof(reply));
+  ntp_packet_parse(req, sizeof(req), &p);
+  size_t n = srv_process(&f->ntp, &dg, &p, reply, sizeof(reply));
   assert_int_equal(n, NTP_HEADER_LEN);
   assert_int_equal(ntp_packet_parse(reply, n, &p), NTP_PARSE_OK);
   return p.hdr.leap;
