@@ -464,7 +464,7 @@ static uint8_t accepted_leap(const struct client *c, enum ntp_leap leap)
   if (leap != NTP_LEAP_INSERT && leap != NTP_LEAP_DELETE)
     return (uint8_t)leap;
   c->plat->ops->now(c->plat->ctx, &today);
-  return refstate_leap_day(today.tv_sec) ? (uint8_t)leap : NTP_LEAP_NONE;
+  return ref_leap_day(today.tv_sec) ? (uint8_t)leap : NTP_LEAP_NONE;
 }
 
 static void update_reference(struct client *c, const struct sel_result *r,

@@ -17,7 +17,7 @@
 
 #include "core/addr.h"
 #include "core/platform.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "core/srcstats.h"
 #include "proto/ntp_mac.h"
 

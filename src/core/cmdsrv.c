@@ -100,7 +100,7 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
   struct timespec n;
   struct ref_params rp;
   now(s, &n);
-  refstate_params(s->ref, &n, &rp);
+  ref_get_params(s->ref, &n, &rp);
   t->ref_id = rp.refid;
   t->stratum = rp.stratum;
   t->leap_status = rp.leap;
@@ -555,7 +555,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
     return CMD_STT_SUCCESS;
   case CMD_RESET_SOURCES: return with_client(s, client_reset_sources);
   case CMD_LOCAL2:
-    refstate_set_local(s->ref, q->data.local.on_off != 0, q->data.local.stratum);
+    ref_set_local(s->ref, q->data.local.on_off != 0, q->data.local.stratum);
     return CMD_STT_SUCCESS;
   case CMD_ALLOW: return access_rule(&s->ntp->access, &q->data.allow, true, false);
   case CMD_ALLOWALL: return access_rule(&s->ntp->access, &q->data.allow, true, true);

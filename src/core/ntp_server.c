@@ -77,7 +77,6 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
                    const struct ntp_packet *req, uint8_t *reply, size_t cap)
 {
   const struct ntp_key *key = NULL;
-  struct ref_params ref;
   struct ntp_header h;
 
   s->stats.received++;
@@ -101,21 +100,13 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
     return drop(s, SRV_DROP_AUTH);
   assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
 
-  refstate_params(s->ref, &dg->rx_time, &ref);
   memset(&h, 0, sizeof(h));
-  h.leap = ref.leap;
+  ref_fill_header(s->ref, &dg->rx_time, &h);
   h.version = req->hdr.version;
   h.mode = (uint8_t)reply_mode;
-  h.stratum = ref.stratum;
   h.poll = req->hdr.poll;
   if (s->clog && clog_min_poll(s->clog) > h.poll)
     h.poll = (int8_t)clog_min_poll(s->clog);
-  h.precision = ref.precision;
-  h.root_delay = ntp_short_from_double(ref.root_delay);
-  h.root_dispersion = ntp_short_from_double(ref.root_dispersion);
-  h.refid = ref.refid;
-  if (ref.ref_time.tv_sec != 0 || ref.ref_time.tv_nsec != 0)
-    h.reference = ntp_ts_from_timespec(&ref.ref_time);
   h.origin = req->hdr.transmit;
   h.receive = ntp_ts_from_timespec(&dg->rx_time);
   h.transmit = 0;

@@ -41,7 +41,7 @@
 #include "core/access.h"
 #include "core/clientlog.h"
 #include "core/platform.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 

@@ -251,21 +251,12 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
    * packet of the peer, nor one that answered nothing). */
   bool echo_saved = xleave_echoes_saved(&s->xl, pr->echo_tx == pr->remote_tx, &pr->echo_rx);
   bool interleaved = s->p.xleave && xleave_peer_interleaved(&s->xl, pr->answered, echo_saved);
-  struct ref_params rp;
   disc_cooked_time(s->disc, &s->tx_cooked);
-  refstate_params(pr->ref, &s->tx_cooked, &rp);
   memset(&h, 0, sizeof(h));
-  h.leap = rp.leap;
+  ref_fill_header(pr->ref, &s->tx_cooked, &h);
   h.version = (uint8_t)s->p.version;
   h.mode = NTP_MODE_ACTIVE;
-  h.stratum = rp.stratum;
   h.poll = (int8_t)s->poll;
-  h.precision = rp.precision;
-  h.root_delay = ntp_short_from_double(rp.root_delay);
-  h.root_dispersion = ntp_short_from_double(rp.root_dispersion);
-  h.refid = rp.refid;
-  if (rp.ref_time.tv_sec != 0 || rp.ref_time.tv_nsec != 0)
-    h.reference = ntp_ts_from_timespec(&rp.ref_time);
   h.origin = pr->echo_tx;
   if (pr->echo_tx != 0)
     h.receive = ntp_ts_from_timespec(&pr->echo_rx);
@@ -680,7 +671,7 @@ static int our_stratum(const struct nsrc *s)
   struct ref_params rp;
   struct timespec now;
   disc_cooked_time(s->disc, &now);
-  refstate_params(s->peer.ref, &now, &rp);
+  ref_get_params(s->peer.ref, &now, &rp);
   return rp.stratum != 0 ? rp.stratum : NTP_MAX_STRATUM;
 }
 

@@ -59,7 +59,7 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "core/samplefilt.h"
 #include "core/srcstats.h"
 #include "core/xleave.h"

@@ -14,7 +14,7 @@
 #include "core/client.h"
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "daemon/control.h"
 #include "daemon/options.h"
 #include "proto/ntp_packet.h"
@@ -99,7 +99,7 @@ static void on_timeout(void *arg)
   struct timespec now;
   const struct platform *p = linux_platform_get(d->lp);
   p->ops->now(p->ctx, &now);
-  refstate_params(&d->ref, &now, &ref);
+  ref_get_params(&d->ref, &now, &ref);
   log_printf(PLAT_LOG_INFO, "Timeout reached");
   loop_quit(d->loop, ref.leap == NTP_LEAP_UNSYNC ? 1 : 0);
 }
@@ -190,8 +190,8 @@ static struct clientlog *new_clientlog(const struct config *c, const struct plat
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  refstate_init(&d->ref, linux_clock_precision());
-  refstate_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
+  ref_state_init(&d->ref, linux_clock_precision());
+  ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;

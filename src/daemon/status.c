@@ -24,7 +24,7 @@ static void describe(char *buf, size_t size)
   struct timespec now;
   char a[ADDR_STR_LEN];
   st.p->ops->now(st.p->ctx, &now);
-  refstate_params(st.ref, &now, &rp);
+  ref_get_params(st.ref, &now, &rp);
   if (st.client)
     client_tracking(st.client, &t);
   if (rp.leap == NTP_LEAP_UNSYNC)

@@ -85,7 +85,7 @@ static void on_step(void *arg)
 
 static void init_refstate(struct refstate *ref, const struct sim_server_config *cfg)
 {
-  refstate_init(ref, SIM_SERVER_PRECISION);
+  ref_state_init(ref, SIM_SERVER_PRECISION);
   ref->synchronised = true;
   ref->leap = cfg->leap;
   ref->stratum = cfg->stratum ? cfg->stratum : 1;

@@ -63,7 +63,7 @@ static void node_start(struct node *n, bool control)
 {
   struct client_params p;
   const struct platform *plat = sim_platform_get(n->host);
-  refstate_init(&n->ref, -20);
+  ref_state_init(&n->ref, -20);
   client_params_defaults(&p);
   p.control = control;
   p.makestep_threshold = 0.1;

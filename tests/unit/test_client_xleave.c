@@ -116,7 +116,7 @@ static void run_e2e_loss(bool server_xleave, bool source_xleave, bool lose_reply
                                         sim_platform_node(client_host), t0 + sim_ns(LOSS_FROM),
                                         t0 + sim_ns(LOSS_TO)), 0);
 
-  refstate_init(&ref, -20);
+  ref_state_init(&ref, -20);
   client_params_defaults(&p);
   p.makestep_threshold = 0.1;
   p.makestep_limit = 3;

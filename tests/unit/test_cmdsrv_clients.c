@@ -25,8 +25,8 @@ static struct fx *make(bool active, bool cmd_limit)
 {
   struct fx *f = calloc(1, sizeof(*f));
   fake_platform_init(&f->fp);
-  refstate_init(&f->ref, -20);
-  refstate_set_local(&f->ref, true, 3);
+  ref_state_init(&f->ref, -20);
+  ref_set_local(&f->ref, true, 3);
   srv_init(&f->ntp, &f->fp.plat, &f->ref);
   struct ip_subnet any = {0};
   access_add(&f->ntp.access, &any, true, false);

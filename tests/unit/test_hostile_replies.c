@@ -35,7 +35,7 @@
 
 #include "core/client.h"
 #include "core/ntp_source.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 #include "sim/sim_world.h"
@@ -448,7 +448,7 @@ static void run_client(const struct plan *plan, struct outcome *out)
   world_init(&x, plan->keyed);
   world_apply(&x, plan);
 
-  refstate_init(&ref, CLIENT_PRECISION);
+  ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
   params.makestep_threshold = MAKESTEP;
   params.makestep_limit = -1;

@@ -60,7 +60,7 @@ static void on_measurement(void *arg, const struct client_log_measurement *m)
 static struct client *new_client(struct sim_platform *host, struct refstate *ref, int acq_port)
 {
   struct client_params p;
-  refstate_init(ref, -20);
+  ref_state_init(ref, -20);
   client_params_defaults(&p);
   p.makestep_threshold = 0.1;
   p.makestep_limit = 3;

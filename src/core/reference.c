@@ -1,12 +1,10 @@
-#include "core/refstate.h"
+#include "core/reference.h"
 
-#include <math.h>
 #include <string.h>
 
-#include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
 
-void refstate_init(struct refstate *r, int precision_log2)
+void ref_state_init(struct refstate *r, int precision_log2)
 {
   memset(r, 0, sizeof(*r));
   r->leap = NTP_LEAP_UNSYNC;
@@ -15,13 +13,13 @@ void refstate_init(struct refstate *r, int precision_log2)
   r->precision_log2 = precision_log2;
 }
 
-void refstate_set_local(struct refstate *r, bool enabled, int stratum)
+void ref_set_local(struct refstate *r, bool enabled, int stratum)
 {
   r->local_enabled = enabled;
   r->local_stratum = stratum;
 }
 
-void refstate_params(const struct refstate *r, const struct timespec *now, struct ref_params *out)
+void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out)
 {
   memset(out, 0, sizeof(*out));
   out->precision = (int8_t)r->precision_log2;
@@ -51,7 +49,21 @@ void refstate_params(const struct refstate *r, const struct timespec *now, struc
   }
 }
 
-bool refstate_leap_day(time_t utc)
+void ref_fill_header(const struct refstate *r, const struct timespec *now, struct ntp_header *h)
+{
+  struct ref_params rp;
+  ref_get_params(r, now, &rp);
+  h->leap = rp.leap;
+  h->stratum = rp.stratum;
+  h->precision = rp.precision;
+  h->root_delay = ntp_short_from_double(rp.root_delay);
+  h->root_dispersion = ntp_short_from_double(rp.root_dispersion);
+  h->refid = rp.refid;
+  if (rp.ref_time.tv_sec != 0 || rp.ref_time.tv_nsec != 0)
+    h->reference = ntp_ts_from_timespec(&rp.ref_time);
+}
+
+bool ref_leap_day(time_t utc)
 {
   struct tm tm;
   if (!gmtime_r(&utc, &tm))
