@@ -146,7 +146,7 @@ static void run_e2e_loss(bool server_xleave, bool source_xleave, bool lose_reply
   e->ntp = *e->rep.ntp;
   e->rep.ntp = &e->ntp;
   e->srv = *sim_server_stats(server);
-  e->synchronised = client_ever_synchronised(c);
+  e->synchronised = ref_ever_synchronised(client_reference(c));
   e->selected = client_selected(c);
   client_free(c);
   sim_server_free(server);
