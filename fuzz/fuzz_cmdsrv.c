@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   uint8_t out[CMD_MAX_PACKET];
   if (size < 1)
     return 0;
-  refstate_init(&ref, -20);
-  refstate_set_local(&ref, data[0] & 2, 3);
+  ref_state_init(&ref, -20);
+  ref_set_local(&ref, data[0] & 2, 3);
   srv_init(&ntp, &plat, &ref);
   cmdsrv_init(&srv, &plat, &ref, &ntp);
   size_t n = cmdsrv_process(&srv, data + 1, size - 1, data[0] & 1, out, sizeof(out));

@@ -14,19 +14,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   const struct timespec tx = {1700000000, 0}, rx = {1700000000, 5000000};
   struct exch_sample s;
+  struct ntp_packet p;
   ntp_ts nonce = 0x0123456789abcdefULL;
+  ntp_packet_parse(data, size, &p);
   /* Half of the inputs use their own origin field as the nonce, so the
    * checks after the origin test are reached. */
-  if (size >= NTP_HEADER_LEN && (data[0] & 1)) {
-    struct ntp_header h;
-    ntp_header_decode(data, &h);
-    nonce = h.origin;
-  }
-  if (exch_check_reply(data, size, nonce, &tx, &rx, &s) == EXCH_OK) {
+  if (size >= NTP_HEADER_LEN && (data[0] & 1))
+    nonce = p.hdr.origin;
+  if (exch_check_reply(&p, nonce, &tx, &rx, &s) == EXCH_OK) {
     if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
       abort();
   }
-  if (exch_check_symmetric(data, size, nonce, &tx, &rx, &s) == EXCH_OK) {
+  if (exch_check_symmetric(&p, nonce, &tx, &rx, &s) == EXCH_OK) {
     if (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0))
       abort();
   }
@@ -34,11 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    * tx on the NTP scale. */
   ntp_ts prev_remote_rx = ntp_ts_from_timespec(&tx) + (1ull << 32) / 1000;
   for (int symmetric = 0; symmetric < 2; symmetric++) {
-    if (exch_check_interleaved(data, size, symmetric, nonce, &tx, prev_remote_rx, &rx, &s) ==
+    if (exch_check_interleaved(&p, symmetric, nonce, &tx, prev_remote_rx, &rx, &s) ==
             EXCH_OK &&
         (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0)))
       abort();
-    if (exch_check_interleaved_crossed(data, size, symmetric, nonce, &tx, &rx, &s) == EXCH_OK &&
+    if (exch_check_interleaved_crossed(&p, symmetric, nonce, &tx, &rx, &s) == EXCH_OK &&
         (nonce == 0 || !isfinite(s.offset) || !(s.delay >= 0.0)))
       abort();
   }

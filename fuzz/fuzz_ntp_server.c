@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   if (size < 1)
     return 0;
-  refstate_init(&ref, -20);
-  refstate_set_local(&ref, data[0] & 1, 10);
+  ref_state_init(&ref, -20);
+  ref_set_local(&ref, data[0] & 1, 10);
   srv_init(&srv, &plat, &ref);
   subnet_parse("10.0.0.0/8", &net);
   access_add(&srv.access, &net, true, false);
@@ -45,7 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     srv.clog = clog = clog_new(&p);
   }
   for (int i = 0; i < (clog ? 3 : 1); i++) {
-    size_t n = srv_process(&srv, &dg, reply, sizeof(reply));
+    struct ntp_packet p;
+    ntp_packet_parse(dg.data, dg.len, &p);
+    size_t n = srv_process(&srv, &dg, &p, reply, sizeof(reply));
     if (n > dg.len)
       abort();
     if (n > 0 && srv.last.clog_index >= 0) {

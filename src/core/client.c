@@ -12,17 +12,13 @@
 #include "proto/ntp_time.h"
 
 #define CLIENT_MAX_SOURCES 64
-#define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
-#define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
-#define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 #define BAD_HANDLE_THRESHOLD 4        /* bad selections in a row before a source is bad */
-#define RMS_OFFSET_WEIGHT 0.1         /* of a new update in the RMS offset */
 
 struct client {
   const struct platform *plat;
   struct client_params p;
-  struct refstate *ref;
   struct discipline disc;
+  struct reference reference;         /* updated from the selection */
   struct sel_params selp;
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES];
@@ -32,15 +28,6 @@ struct client {
   bool started;
   int selected;
   enum sel_reason last_reason;
-  unsigned n_updates;
-  struct timespec last_update;
-  double skew;                        /* of our frequency, s/s */
-  bool have_freq;                     /* the frequency is an estimate (drift file or updates) */
-  int maxchange_ignored;              /* offsets ignored by maxchange so far */
-  double residual_freq;               /* s/s */
-  double last_offset;                 /* of the last update */
-  double avg2_offset;                 /* moving average of squared update offsets */
-  double last_interval;               /* between the last two updates, s */
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
   int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
   int peer_sock[2];                   /* peers' own sockets when there is none */
@@ -119,8 +106,6 @@ static void on_clock_change(void *arg, const struct timespec *when, double dfreq
     nsrc_slew(c->src[i], when, dfreq, doffset);
 }
 
-static void set_unsynchronised(struct client *c);
-
 /* chronyd after an unknown step of the clock: the correction under way is
  * dropped, every source's samples are forgotten and its polling restarts
  * at minpoll, and the reference is unsynchronised until new samples come.
@@ -137,9 +122,21 @@ static void on_clock_jump(void *arg, double jump)
     nsrc_slew(c->src[i], &now, 0.0, jump);
     nsrc_reset_poll(c->src[i]);
   }
-  c->last_update = timespec_add_double(&c->last_update, jump);
   client_reset_sources(c);
-  set_unsynchronised(c);
+  ref_clock_jumped(&c->reference, jump);
+}
+
+/* The settings of the reference's updates, among the client's. */
+static struct ref_config reference_config(const struct client_params *p)
+{
+  return (struct ref_config){
+    .control = p->control, .makestep_threshold = p->makestep_threshold,
+    .makestep_limit = p->makestep_limit, .logchange = p->logchange,
+    .maxupdateskew = p->maxupdateskew, .corrtimeratio = p->corrtimeratio,
+    .have_initial_freq = p->have_initial_freq, .initial_skew = p->initial_skew,
+    .maxchange_offset = p->maxchange_offset, .maxchange_start = p->maxchange_start,
+    .maxchange_ignore = p->maxchange_ignore, .give_up = p->give_up,
+    .give_up_arg = p->event_arg, .log = p->log.tracking, .log_arg = p->log.arg};
 }
 
 struct client *client_new(const struct platform *plat, const struct client_params *params,
@@ -150,15 +147,14 @@ struct client *client_new(const struct platform *plat, const struct client_param
     return NULL;
   c->plat = plat;
   c->p = *params;
-  c->ref = ref;
   c->selected = -1;
-  c->skew = params->initial_skew * 1e-6;
-  c->have_freq = params->have_initial_freq;
   c->acq_sock[0] = c->acq_sock[1] = -1;
   c->server_sock[0] = c->server_sock[1] = c->peer_sock[0] = c->peer_sock[1] = -1;
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
+  struct ref_config rc = reference_config(params);
+  ref_init(&c->reference, plat, &c->disc, ref, &rc);
   if (plat->ops->watch_clock_jumps)
     plat->ops->watch_clock_jumps(plat->ctx, on_clock_jump, c);
   sel_params_default(&c->selp);
@@ -230,16 +226,19 @@ static bool shared_socket_tagged(const struct client *c, int sock)
   return false;
 }
 
-/* A datagram on an acquisitionport socket: to every source polling that
- * address and port (the nonce decides whether it is their reply). */
+/* A datagram on an acquisitionport socket, parsed once: to every source
+ * polling that address and port (the nonce decides whether it is their
+ * reply). */
 static void on_acq_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct client *c = arg;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
   for (unsigned i = 0; i < c->n; i++) {
     struct nsrc *src = c->src[i];
     if (src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
         src->p.port == dg->from_port)
-      nsrc_receive(src, sock, dg);
+      nsrc_receive(src, sock, dg, &pkt);
   }
 }
 
@@ -261,29 +260,33 @@ static int acq_socket(struct client *c, int family)
   return *sock;
 }
 
-bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg)
+bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                         const struct ntp_packet *pkt)
 {
-  struct ntp_header h;
-  if (dg->len < NTP_HEADER_LEN)
+  /* The mode decides, even in a packet malformed after its header: the
+   * peer counts it as bad. */
+  if (pkt->status == NTP_PARSE_SHORT)
     return false;
-  ntp_header_decode(dg->data, &h);
-  if (h.mode != NTP_MODE_ACTIVE && h.mode != NTP_MODE_PASSIVE)
+  if (pkt->hdr.mode != NTP_MODE_ACTIVE && pkt->hdr.mode != NTP_MODE_PASSIVE)
     return false;
   bool consumed = false;
   for (unsigned i = 0; i < c->n; i++) {
     struct nsrc *src = c->src[i];
     if (src->p.peer && src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
         src->p.port == dg->from_port) {
-      nsrc_receive(src, sock, dg);
+      nsrc_receive(src, sock, dg, pkt);
       consumed = true;
     }
   }
   return consumed;
 }
 
+/* A datagram on a socket of the client's own for peers, parsed here once. */
 static void on_peer_datagram(void *arg, int sock, const struct plat_datagram *dg)
 {
-  client_peer_receive(arg, sock, dg);
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  client_peer_receive(arg, sock, dg, &pkt);
 }
 
 /* The socket a peer sends from: the server socket of its family, else (no
@@ -326,12 +329,12 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
-  src->peer.ref = c->ref;
+  src->peer.ref = c->reference.state;
   src->max_distance = c->p.maxdistance;
   src->log = &c->p.log;
   src->stats.max_jitter = c->p.maxjitter;
-  if (c->ref->precision_log2 < 0)
-    src->stats.precision = ldexp(1.0, c->ref->precision_log2);
+  if (c->reference.state->precision_log2 < 0)
+    src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
   c->bad[i] = 0;
   c->answered[i] = false;
@@ -449,144 +452,6 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->root_dispersion = td.root_dispersion;
 }
 
-static void set_unsynchronised(struct client *c)
-{
-  c->ref->synchronised = false;
-  c->ref->leap = NTP_LEAP_UNSYNC;
-  disc_set_sync(&c->disc, false, 0.0, 0.0);
-}
-
-/* chrony's REF_SetReference, simplified: step or slew the offset, weigh
- * the new frequency estimate against the old one by their skews. */
-/* maxchange: false if this update's offset is to be ignored. */
-static bool change_allowed(struct client *c, double offset)
-{
-  if (c->p.maxchange_start < 0 || (int)c->n_updates < c->p.maxchange_start ||
-      fabs(offset) <= c->p.maxchange_offset)
-    return true;
-  bool ignore = c->p.maxchange_ignore < 0 || c->maxchange_ignored < c->p.maxchange_ignore;
-  plat_logf(c->plat, PLAT_LOG_WARN,
-            "Adjustment of %.3f seconds exceeds the allowed maximum of %.3f seconds (%s) ",
-            offset, c->p.maxchange_offset, ignore ? "ignored" : "exiting");
-  if (ignore) {
-    c->maxchange_ignored++;
-  } else if (c->p.give_up) {
-    c->p.give_up(c->p.event_arg);
-  }
-  return false;
-}
-
-/* The voted leap, unless today (by the platform's clock, not the cooked
- * time, as chronyd reads its raw clock) is no leap second day. */
-static uint8_t accepted_leap(const struct client *c, enum ntp_leap leap)
-{
-  struct timespec today;
-  if (leap != NTP_LEAP_INSERT && leap != NTP_LEAP_DELETE)
-    return (uint8_t)leap;
-  c->plat->ops->now(c->plat->ctx, &today);
-  return refstate_leap_day(today.tv_sec) ? (uint8_t)leap : NTP_LEAP_NONE;
-}
-
-static void update_reference(struct client *c, const struct sel_result *r,
-                             const struct timespec *now)
-{
-  const struct nsrc *src = c->src[r->selected];
-  if (!change_allowed(c, r->offset))
-    return;
-  double interval = c->n_updates > 0 ? timespec_diff(now, &c->last_update) : 0.0;
-  double remaining = disc_remaining(&c->disc);
-  /* chrony's maximum error since the previous update: the root distance
-   * then, grown at the dispersion rate, plus this offset and what was
-   * still to be slewed. */
-  double prev_distance = c->ref->synchronised
-                             ? c->ref->root_delay / 2.0 + c->ref->root_dispersion +
-                                   c->ref->dispersion_rate * interval
-                             : 0.0;
-  bool may_step = c->p.makestep_limit < 0 || (int)c->n_updates < c->p.makestep_limit;
-
-  /* logchange: chronyd warns before it starts the correction, step or slew. */
-  if (fabs(r->offset) > c->p.logchange)
-    plat_logf(c->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
-              r->offset);
-  if (may_step && c->p.makestep_threshold > 0.0 && fabs(r->offset) > c->p.makestep_threshold) {
-    if (disc_step(&c->disc, r->offset))
-      plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", r->offset);
-  } else {
-    double freq = disc_base_freq(&c->disc);
-    double skew = r->skew;
-    if (skew < c->p.maxupdateskew * 1e-6) {
-      double old_w = c->have_freq ? 1.0 / (c->skew * c->skew) : 0.0;
-      double new_w = 3.0 / (skew * skew);
-      double sum_w = old_w + new_w;
-      double old_freq = freq;
-      double target = freq + r->frequency * 1e6;
-      freq = (old_freq * old_w + target * new_w) / sum_w;
-      /* The new skew: the disagreement of the two estimates plus their
-       * weighted skews, so the estimate cannot grow overconfident and lag
-       * behind a wandering frequency (chrony's rule). */
-      double d_old = (old_freq - freq) * 1e-6, d_new = (target - freq) * 1e-6;
-      double spread = sqrt((d_old * d_old * old_w + d_new * d_new * new_w) / sum_w);
-      c->skew = spread + (c->skew * old_w + skew * new_w) / sum_w;
-      c->residual_freq = r->frequency - (freq - old_freq) * 1e-6;
-      c->have_freq = true;
-    }
-    /* Offsets within the noise are slewed slowly, large ones quickly
-     * (chrony's correction time ratio), judged by the whole correction
-     * still to slew, this offset included, as chrony's offset register:
-     * a small new offset must not slow down the slew of a large one. */
-    double rate = c->p.corrtimeratio * 0.5 * r->offset_sd * interval;
-    double total = fabs(remaining + r->offset);
-    double duration = total > 0.0 ? rate / total : 0.0;
-    /* A small correction is not slewed faster than over a fraction of the
-     * update interval: the next update comes anyway, and a hurried slew is
-     * frequency noise for everyone served from this clock. */
-    if (total < SMALL_OFFSET)
-      duration = fmax(duration, interval * MIN_SLEW_FRACTION);
-    plat_logf(c->plat, PLAT_LOG_DEBUG,
-              "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm slew %.1f s",
-              r->offset, r->offset_sd, freq, c->skew * 1e6, duration);
-    disc_accumulate(&c->disc, freq, r->offset, duration);
-  }
-
-  struct refstate *ref = c->ref;
-  ref->synchronised = true;
-  ref->leap = accepted_leap(c, r->leap);
-  ref->stratum = r->stratum + 1;
-  ref->refid = addr_refid(&src->p.addr);
-  disc_cooked_time(&c->disc, &ref->ref_time);
-  ref->root_delay = r->root_delay;
-  ref->root_dispersion = r->root_dispersion;
-  ref->dispersion_rate = c->skew + fabs(c->residual_freq) + MAX_CLOCK_ERROR;
-  disc_set_sync(&c->disc, true, r->offset_sd,
-                r->offset_sd + r->root_delay / 2.0 + r->root_dispersion);
-  c->last_interval = interval;
-  c->last_offset = r->offset;
-  /* chronyc's RMS offset: a moving average over about ten updates. */
-  double sq = r->offset * r->offset;
-  c->avg2_offset = c->n_updates == 0 ? sq : c->avg2_offset + RMS_OFFSET_WEIGHT * (sq - c->avg2_offset);
-  c->last_update = *now;
-  c->n_updates++;
-
-  if (c->p.log.tracking) {
-    struct client_log_tracking t;
-    memset(&t, 0, sizeof(t));
-    t.time = *now;
-    t.addr = src->p.addr;
-    t.stratum = ref->stratum;
-    t.freq_ppm = disc_base_freq(&c->disc);
-    t.skew_ppm = c->skew * 1e6;
-    t.offset = r->offset;
-    t.leap = ref->leap;
-    t.combined = r->combined;
-    t.offset_sd = r->offset_sd;
-    t.remaining = remaining;
-    t.root_delay = ref->root_delay;
-    t.root_dispersion = ref->root_dispersion;
-    t.max_error = prev_distance + fabs(r->offset) + fabs(remaining);
-    c->p.log.tracking(c->p.log.arg, &t);
-  }
-}
-
 /* Tell the owner about source i after a selection it triggered: its first
  * sample, and chrony's reasons to replace it (SRC_UpdateReachability,
  * set_source_status). */
@@ -652,9 +517,9 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
   /* As chronyd: only disagreement makes the reference unsynchronised; a
    * lost source leaves it to age (its dispersion grows). */
   if (r.reason == SEL_NO_MAJORITY)
-    set_unsynchronised(c);
+    ref_set_unsynchronised(&c->reference);
   if (r.update_reference && r.selected >= 0)
-    update_reference(c, &r, &now);
+    ref_update(&c->reference, &r, &c->src[r.selected]->p.addr, &now);
   if (updated_index >= 0)
     report_source(c, (unsigned)updated_index, new_sample);
 }
@@ -718,18 +583,15 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   return true;
 }
 
-void client_tracking(const struct client *c, struct client_tracking *t)
+bool client_selected_address(const struct client *c, struct ip_addr *out)
 {
-  memset(t, 0, sizeof(*t));
-  if (c->selected >= 0)
-    t->addr = c->src[c->selected]->p.addr;
-  t->correction = disc_remaining(&c->disc);
-  t->last_offset = c->last_offset;
-  t->rms_offset = sqrt(c->avg2_offset);
-  t->freq_ppm = disc_base_freq(&c->disc);
-  t->resid_freq_ppm = c->residual_freq * 1e6;
-  t->skew_ppm = c->skew * 1e6;
-  t->last_update_interval = c->last_interval;
+  memset(out, 0, sizeof(*out));
+  return c->selected >= 0 && client_source_address(c, (unsigned)c->selected, out);
+}
+
+struct reference *client_reference(struct client *c)
+{
+  return &c->reference;
 }
 
 /* Is source i in net (family ADDR_UNSPEC: every source)? */
@@ -767,24 +629,6 @@ void client_reset_sources(struct client *c)
     memset(&c->src[i]->last, 0, sizeof(c->src[i]->last));
   }
   on_update(c, NULL, false);
-}
-
-bool client_step_now(struct client *c)
-{
-  double remaining = disc_remaining(&c->disc);
-  if (!c->p.control || !disc_step(&c->disc, remaining)) {
-    plat_logf(c->plat, PLAT_LOG_ERR, "Could not step system clock");  /* chronyd's, also -x */
-    return false;
-  }
-  plat_logf(c->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);
-  return true;
-}
-
-void client_set_makestep(struct client *c, double threshold, int limit)
-{
-  c->p.makestep_threshold = threshold;
-  c->p.makestep_limit = limit;
-  plat_logf(c->plat, PLAT_LOG_INFO, "New makestep %f %d", threshold, limit);
 }
 
 /* chronyd's message for a new minpoll or maxpoll; it ignores a value out of
@@ -825,11 +669,6 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
   return true;
 }
 
-void client_set_maxupdateskew(struct client *c, double ppm)
-{
-  c->p.maxupdateskew = ppm;
-}
-
 void client_reselect(struct client *c)
 {
   on_update(c, NULL, false);
@@ -848,17 +687,6 @@ int client_selected(const struct client *c)
 unsigned client_steps(const struct client *c)
 {
   return c->disc.steps;
-}
-
-void client_frequency(const struct client *c, double *freq_ppm, double *skew_ppm)
-{
-  *freq_ppm = disc_base_freq(&c->disc);
-  *skew_ppm = c->skew * 1e6;
-}
-
-bool client_ever_synchronised(const struct client *c)
-{
-  return c->n_updates > 0;
 }
 
 bool client_source_export(const struct client *c, unsigned i, struct sst_dump *out)

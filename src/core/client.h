@@ -1,10 +1,11 @@
-/* client: stratumd as an NTP client — its sources, their statistics,
- * selection, and the reference update that disciplines the clock.
+/* client: stratumd as an NTP client — its sources, their statistics and
+ * the selection, whose result updates the reference (core/reference.h).
  *
  * The client runs entirely on a struct platform (Linux or the simulator).
  * Sources are given by address (name resolution happens outside the core).
  * Every valid sample triggers selection; a selected source (or combination)
- * updates the clock through the discipline and the served reference state.
+ * updates the reference, which corrects the clock through the discipline
+ * (the client's) and sets the served reference state.
  * Sources can be added, removed and pointed at another address while the
  * client runs; the client tells its owner which sources answered and which
  * are worth replacing (chrony's rules, see client_source_event).
@@ -17,7 +18,7 @@
 
 #include "core/addr.h"
 #include "core/platform.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "core/srcstats.h"
 #include "proto/ntp_mac.h"
 
@@ -95,26 +96,11 @@ struct client_log_statistics {
   double asymmetry;
 };
 
-/* A reference update (chrony's `log tracking`). */
-struct client_log_tracking {
-  struct timespec time;
-  struct ip_addr addr;           /* the selected source */
-  int stratum;                   /* ours */
-  double freq_ppm, skew_ppm;     /* the frequency correction (> 0: clock made faster) */
-  double offset;                 /* server minus local, of this update */
-  uint8_t leap;
-  int combined;
-  double offset_sd;
-  double remaining;              /* correction still to slew before it (> 0: to advance) */
-  double root_delay, root_dispersion;
-  double max_error;
-};
-
 /* Any pointer may be NULL. Called from inside the client's handlers. */
 struct client_log_hooks {
   void (*measurement)(void *arg, const struct client_log_measurement *m);
   void (*statistics)(void *arg, const struct client_log_statistics *s);
-  void (*tracking)(void *arg, const struct client_log_tracking *t);
+  void (*tracking)(void *arg, const struct ref_log *t);   /* the reference's */
   void *arg;
 };
 
@@ -200,10 +186,13 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
  * arguments): true if it was one of a source's packets, now taken. */
 bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
                          uint64_t tag, const struct timespec *tx_time);
-/* A datagram on a server socket: true if it was a symmetric packet (mode 1
- * or 2) from a peer's address and port, now handled (it is not the
- * server's to answer). */
-bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg);
+/* A datagram on a server socket, as ntp_packet_parse found it (pkt; the
+ * owner parses it once for the client and the server): true if it was a
+ * symmetric packet (mode 1 or 2) from a peer's address and port, now
+ * handled (it is not the server's to answer). */
+struct ntp_packet;
+bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                         const struct ntp_packet *pkt);
 /* Start polling (iburst where configured). */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */
@@ -248,28 +237,17 @@ struct client_source_report {
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid) */
 };
 
-/* chronyc tracking's numbers, beyond the served reference state. */
-struct client_tracking {
-  struct ip_addr addr;           /* the selected source; ADDR_UNSPEC: none */
-  double correction;             /* offset still to slew, > 0: to advance */
-  double last_offset;            /* of the last update */
-  double rms_offset;             /* long-term average of update offsets */
-  double freq_ppm;               /* correction in use, > 0: clock made faster */
-  double resid_freq_ppm;         /* of the selected source after the update */
-  double skew_ppm;
-  double last_update_interval;   /* s */
-};
-
 unsigned client_n_sources(const struct client *c);
 /* Source i's address alone (cheap, unlike the full report); false if none. */
 bool client_source_address(const struct client *c, unsigned i, struct ip_addr *out);
 bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r);
 int client_selected(const struct client *c);   /* index or -1 */
+/* The selected source's address; false (*out ADDR_UNSPEC) if none. */
+bool client_selected_address(const struct client *c, struct ip_addr *out);
 unsigned client_steps(const struct client *c);
-/* The frequency correction in use and its error bound (for the drift file). */
-void client_frequency(const struct client *c, double *freq_ppm, double *skew_ppm);
-bool client_ever_synchronised(const struct client *c);
-void client_tracking(const struct client *c, struct client_tracking *t);
+/* The reference the selection updates: tracking, the drift file's
+ * frequency, makestep and maxupdateskew are its (core/reference.h). */
+struct reference *client_reference(struct client *c);
 
 /* Commands (chronyc's). The source functions apply to every source whose
  * address is in `net` (a /0 subnet of family ADDR_UNSPEC: all) and return
@@ -279,11 +257,6 @@ int client_set_online(struct client *c, const struct ip_subnet *net, bool online
 int client_burst(struct client *c, const struct ip_subnet *net, int good, int total);
 /* Forget every source's samples (chronyc reset sources). */
 void client_reset_sources(struct client *c);
-/* Step the clock by the offset still to slew (chronyc makestep); false if
- * the clock is not under control or the step failed. */
-bool client_step_now(struct client *c);
-/* makestep THRESHOLD LIMIT, as the directive. */
-void client_set_makestep(struct client *c, double threshold, int limit);
 /* Per-source settings (chronyc minpoll, maxpoll, maxdelay...). False only
  * if no source has the address: as chronyd, a minpoll or maxpoll outside
  * CLIENT_MIN_POLL..CLIENT_MAX_POLL changes nothing (see nsrc_set_minpoll)
@@ -292,7 +265,6 @@ enum client_modify { CLIENT_MINPOLL, CLIENT_MAXPOLL, CLIENT_MAXDELAY, CLIENT_MAX
                      CLIENT_MAXDELAYDEVRATIO, CLIENT_MINSTRATUM, CLIENT_POLLTARGET };
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
                           double value);
-void client_set_maxupdateskew(struct client *c, double ppm);
 /* Select again now (chronyc reselect), optionally with a new reselectdist. */
 void client_reselect(struct client *c);
 void client_set_reselectdist(struct client *c, double dist);

@@ -100,7 +100,7 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
   struct timespec n;
   struct ref_params rp;
   now(s, &n);
-  refstate_params(s->ref, &n, &rp);
+  ref_get_params(s->ref, &n, &rp);
   t->ref_id = rp.refid;
   t->stratum = rp.stratum;
   t->leap_status = rp.leap;
@@ -109,8 +109,8 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
   t->root_dispersion = rp.root_dispersion;
   if (!s->client)
     return CMD_STT_SUCCESS;
-  struct client_tracking ct;
-  client_tracking(s->client, &ct);
+  struct ref_tracking ct;
+  ref_tracking(client_reference(s->client), &ct);
   t->current_correction = ct.correction;
   t->last_offset = -ct.last_offset;
   t->rms_offset = ct.rms_offset;
@@ -118,7 +118,9 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
   /* As chronyd: the estimates of a reference only while there is one
    * (not when unsynchronised, nor when serving `local`). */
   if (s->ref->synchronised) {
-    t->ip = cmdsrv_ip_from_addr(&ct.addr);
+    struct ip_addr selected;
+    client_selected_address(s->client, &selected);
+    t->ip = cmdsrv_ip_from_addr(&selected);
     t->resid_freq_ppm = -ct.resid_freq_ppm;
     t->skew_ppm = ct.skew_ppm;
   }
@@ -527,10 +529,12 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
   }
   case CMD_BURST: return burst(s, &q->data.subnet);
   case CMD_MAKESTEP:
-    return s->client && client_step_now(s->client) ? CMD_STT_SUCCESS : CMD_STT_FAILED;
+    return s->client && ref_step_now(client_reference(s->client)) ? CMD_STT_SUCCESS
+                                                                   : CMD_STT_FAILED;
   case CMD_MODIFY_MAKESTEP:
     if (s->client)
-      client_set_makestep(s->client, q->data.makestep.threshold, q->data.makestep.limit);
+      ref_set_makestep(client_reference(s->client), q->data.makestep.threshold,
+                       q->data.makestep.limit);
     return CMD_STT_SUCCESS;
   case CMD_MODIFY_MINPOLL: return modify(s, &q->data.modify, CLIENT_MINPOLL, q->data.modify.ivalue);
   case CMD_MODIFY_MAXPOLL: return modify(s, &q->data.modify, CLIENT_MAXPOLL, q->data.modify.ivalue);
@@ -546,7 +550,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
     return modify(s, &q->data.modify, CLIENT_MAXDELAYDEVRATIO, q->data.modify.fvalue);
   case CMD_MODIFY_MAXUPDATESKEW:
     if (s->client)
-      client_set_maxupdateskew(s->client, q->data.value);
+      ref_set_maxupdateskew(client_reference(s->client), q->data.value);
     return CMD_STT_SUCCESS;
   case CMD_RESELECT: return with_client(s, client_reselect);
   case CMD_RESELECTDISTANCE:
@@ -555,7 +559,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
     return CMD_STT_SUCCESS;
   case CMD_RESET_SOURCES: return with_client(s, client_reset_sources);
   case CMD_LOCAL2:
-    refstate_set_local(s->ref, q->data.local.on_off != 0, q->data.local.stratum);
+    ref_set_local(s->ref, q->data.local.on_off != 0, q->data.local.stratum);
     return CMD_STT_SUCCESS;
   case CMD_ALLOW: return access_rule(&s->ntp->access, &q->data.allow, true, false);
   case CMD_ALLOWALL: return access_rule(&s->ntp->access, &q->data.allow, true, true);

@@ -31,7 +31,7 @@
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
 #include "core/platform.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "proto/cmdmon.h"
 
 /* Daemon actions. Each returns an enum cmd_status; a NULL one answers

@@ -35,6 +35,13 @@ void disc_fini(struct discipline *d)
   d->slew_timer = 0;
 }
 
+void disc_slew_time(struct timespec *t, const struct timespec *when, double dfreq,
+                    double doffset)
+{
+  double elapsed = timespec_diff(t, when);
+  *t = timespec_add_double(t, doffset + elapsed * dfreq);
+}
+
 bool disc_add_listener(struct discipline *d, disc_change_fn fn, void *arg)
 {
   if (d->n_listeners == DISC_MAX_LISTENERS)

@@ -26,6 +26,9 @@
  * (s/s, > 0 = now runs faster) and its offset by doffset (seconds added). */
 typedef void (*disc_change_fn)(void *arg, const struct timespec *when, double dfreq,
                                double doffset);
+/* A timestamp on the cooked time scale, moved as such a change moves it. */
+void disc_slew_time(struct timespec *t, const struct timespec *when, double dfreq,
+                    double doffset);
 
 struct discipline {
   const struct platform *plat;

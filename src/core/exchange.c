@@ -4,8 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "proto/ntp_packet.h"
-
 size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
 {
   struct ntp_header h;
@@ -76,16 +74,14 @@ enum pairing {
  * (as chrony does); crossed timestamps span the time between the exchanges
  * (the "server time" is negative), their delay is still the sum of the two
  * one-way delays. */
-static enum exch_result check_answer(const uint8_t *buf, size_t len, unsigned pairing,
-                                     ntp_ts nonce, const struct timespec *local_tx,
-                                     ntp_ts remote_rx, const struct timespec *local_rx,
-                                     struct exch_sample *out)
+static enum exch_result check_answer(const struct ntp_packet *p, unsigned pairing, ntp_ts nonce,
+                                     const struct timespec *local_tx, ntp_ts remote_rx,
+                                     const struct timespec *local_rx, struct exch_sample *out)
 {
   bool symmetric = (pairing & PAIR_SYMMETRIC) != 0;
-  struct ntp_packet p;
-  if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
+  if (p->status != NTP_PARSE_OK)
     return EXCH_BAD_FORMAT;
-  const struct ntp_header *h = &p.hdr;
+  const struct ntp_header *h = &p->hdr;
   bool mode_ok = symmetric ? h->mode == NTP_MODE_ACTIVE || h->mode == NTP_MODE_PASSIVE
                            : h->mode == NTP_MODE_SERVER;
   if (!mode_ok)
@@ -121,49 +117,46 @@ static enum exch_result check_answer(const uint8_t *buf, size_t len, unsigned pa
   return EXCH_OK;
 }
 
-enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
+enum exch_result exch_check_reply(const struct ntp_packet *p, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out)
 {
-  return check_answer(buf, len, PAIR_SERVER, nonce, local_tx, 0, local_rx, out);
+  return check_answer(p, PAIR_SERVER, nonce, local_tx, 0, local_rx, out);
 }
 
-enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, bool symmetric,
-                                        ntp_ts origin, const struct timespec *prev_tx,
-                                        ntp_ts prev_remote_rx, const struct timespec *prev_rx,
-                                        struct exch_sample *out)
+enum exch_result exch_check_interleaved(const struct ntp_packet *p, bool symmetric, ntp_ts origin,
+                                        const struct timespec *prev_tx, ntp_ts prev_remote_rx,
+                                        const struct timespec *prev_rx, struct exch_sample *out)
 {
   if (prev_remote_rx == 0)
     return EXCH_BAD_ORIGIN;
-  return check_answer(buf, len, symmetric ? PAIR_SYMMETRIC : PAIR_SERVER, origin, prev_tx,
+  return check_answer(p, symmetric ? PAIR_SYMMETRIC : PAIR_SERVER, origin, prev_tx,
                       prev_remote_rx, prev_rx, out);
 }
 
-enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, bool symmetric,
+enum exch_result exch_check_interleaved_crossed(const struct ntp_packet *p, bool symmetric,
                                                 ntp_ts origin, const struct timespec *local_tx,
                                                 const struct timespec *prev_rx,
                                                 struct exch_sample *out)
 {
-  return check_answer(buf, len, PAIR_CROSSED | (symmetric ? PAIR_SYMMETRIC : PAIR_SERVER), origin,
+  return check_answer(p, PAIR_CROSSED | (symmetric ? PAIR_SYMMETRIC : PAIR_SERVER), origin,
                       local_tx, 0, prev_rx, out);
 }
 
-enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,
+enum exch_result exch_check_symmetric(const struct ntp_packet *p, ntp_ts our_tx,
                                       const struct timespec *local_tx,
                                       const struct timespec *local_rx, struct exch_sample *out)
 {
-  return check_answer(buf, len, PAIR_SYMMETRIC, our_tx, local_tx, 0, local_rx, out);
+  return check_answer(p, PAIR_SYMMETRIC, our_tx, local_tx, 0, local_rx, out);
 }
 
-bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key)
+bool exch_check_auth(const struct ntp_packet *p, uint32_t keyid, const struct ntp_key *key)
 {
-  struct ntp_packet p;
-  if (ntp_packet_parse(buf, len, &p) != NTP_PARSE_OK)
+  if (p->status != NTP_PARSE_OK)
     return false;
   if (keyid == 0)
-    return p.mac_len == 0;
-  return p.mac_len > 0 && p.mac_keyid == keyid && key &&
-         ntp_mac_verify(key, buf, len - p.mac_len, p.mac_digest, p.mac_digest_len);
+    return p->mac_len == 0;
+  return p->mac_len > 0 && p->mac_keyid == keyid && key && ntp_mac_verify_packet(key, p);
 }
 
 const char *exch_result_name(enum exch_result r)

@@ -8,7 +8,9 @@
  * the authentication test (RFC 5905's test 5) as chrony applies it.
  * exch_check_symmetric() applies the same tests to a symmetric peer's
  * packet (mode 1 or 2) answering ours, whose transmit timestamp it must
- * echo as origin. */
+ * echo as origin. The checks take the packet as ntp_packet_parse left it
+ * where it was received (any status: a malformed one fails them), so one
+ * datagram is decoded once however many of them look at it. */
 #ifndef STRATUM_CORE_EXCHANGE_H
 #define STRATUM_CORE_EXCHANGE_H
 
@@ -19,6 +21,7 @@
 
 #include "core/platform.h"
 #include "proto/ntp_mac.h"
+#include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
 
 enum exch_result {
@@ -49,7 +52,6 @@ size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce);
 /* The packet with header h and, with a key ID other than 0, a MAC made with
  * key. Returns its length, or 0 if the key is missing or the MAC cannot be
  * made. buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
-struct ntp_header;
 size_t exch_build_auth_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
                               uint32_t keyid, const struct ntp_key *key);
 /* The request with a MAC made with `key` (keyid 0: none). Returns its
@@ -65,7 +67,7 @@ int exch_request_version(int configured, const struct ntp_key *key);
 void exch_warn_key(const struct platform *plat, uint32_t id, const struct ntp_key *key);
 /* local_tx: when the request left (local clock); local_rx: when the reply
  * arrived. */
-enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
+enum exch_result exch_check_reply(const struct ntp_packet *p, ntp_ts nonce,
                                   const struct timespec *local_tx,
                                   const struct timespec *local_rx, struct exch_sample *out);
 /* An interleaved reply (RFC 9769), or with `symmetric` a peer's
@@ -74,29 +76,28 @@ enum exch_result exch_check_reply(const uint8_t *buf, size_t len, ntp_ts nonce,
  * (peer's) transmit time of its previous packet, which measured the
  * previous exchange: ours sent at prev_tx, received there at
  * prev_remote_rx, the answer back at prev_rx. */
-enum exch_result exch_check_interleaved(const uint8_t *buf, size_t len, bool symmetric,
-                                        ntp_ts origin, const struct timespec *prev_tx,
-                                        ntp_ts prev_remote_rx, const struct timespec *prev_rx,
-                                        struct exch_sample *out);
+enum exch_result exch_check_interleaved(const struct ntp_packet *p, bool symmetric, ntp_ts origin,
+                                        const struct timespec *prev_tx, ntp_ts prev_remote_rx,
+                                        const struct timespec *prev_rx, struct exch_sample *out);
 /* The same answer, when the previous exchange already made a (basic)
  * sample: as chrony, its timestamps are not used twice; the previous answer
  * (sent at the transmit time this one carries, received at prev_rx) is
  * paired with our last packet (sent at local_tx, received there at this
  * answer's receive time). */
-enum exch_result exch_check_interleaved_crossed(const uint8_t *buf, size_t len, bool symmetric,
+enum exch_result exch_check_interleaved_crossed(const struct ntp_packet *p, bool symmetric,
                                                 ntp_ts origin, const struct timespec *local_tx,
                                                 const struct timespec *prev_rx,
                                                 struct exch_sample *out);
 /* our_tx: the transmit timestamp of our last packet to the peer; local_tx:
  * when it left, local_rx: when the answer arrived. */
-enum exch_result exch_check_symmetric(const uint8_t *buf, size_t len, ntp_ts our_tx,
+enum exch_result exch_check_symmetric(const struct ntp_packet *p, ntp_ts our_tx,
                                       const struct timespec *local_tx,
                                       const struct timespec *local_rx, struct exch_sample *out);
 /* Is the reply authenticated as the request was? With keyid 0 (no key) the
  * reply must carry no MAC at all (chrony rejects a MAC or crypto-NAK it did
  * not ask for); otherwise it must end with a MAC with this key ID that
- * verifies with key (NULL: never). An unparseable reply fails. */
-bool exch_check_auth(const uint8_t *buf, size_t len, uint32_t keyid, const struct ntp_key *key);
+ * verifies with key (NULL: never). A malformed reply fails. */
+bool exch_check_auth(const struct ntp_packet *p, uint32_t keyid, const struct ntp_key *key);
 const char *exch_result_name(enum exch_result r);
 
 #endif

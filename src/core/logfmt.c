@@ -109,7 +109,7 @@ size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statisti
              s->n_runs, s->asymmetry);
 }
 
-size_t logfmt_tracking(char *buf, size_t cap, const struct client_log_tracking *tr)
+size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *tr)
 {
   char t[32], a[ADDR_STR_LEN];
   return fmt(buf, cap,

@@ -38,6 +38,6 @@ size_t logfmt_banner(char *buf, size_t cap, enum logfmt_file f);
  * small; buf then holds ""). */
 size_t logfmt_measurement(char *buf, size_t cap, const struct client_log_measurement *m);
 size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statistics *s);
-size_t logfmt_tracking(char *buf, size_t cap, const struct client_log_tracking *t);
+size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *t);
 
 #endif

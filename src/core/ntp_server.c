@@ -46,12 +46,10 @@ static int reply_mode_for(const struct ntp_header *h, uint16_t from_port)
 /* The key whose MAC ends the request, or NULL if its ID is unknown or the
  * MAC does not verify (chrony then sends nothing, not even a crypto-NAK). */
 static const struct ntp_key *request_key(const struct ntp_server *s,
-                                         const struct plat_datagram *dg,
                                          const struct ntp_packet *req)
 {
   const struct ntp_key *key = ntp_keyring_find(s->keys, req->mac_keyid);
-  if (!key || !ntp_mac_verify(key, dg->data, dg->len - req->mac_len, req->mac_digest,
-                              req->mac_digest_len))
+  if (!key || !ntp_mac_verify_packet(key, req))
     return NULL;
   return key;
 }
@@ -75,21 +73,19 @@ static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, 
   return NTP_HEADER_LEN + mac;
 }
 
-size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t *reply,
-                   size_t cap)
+size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
+                   const struct ntp_packet *req, uint8_t *reply, size_t cap)
 {
   const struct ntp_key *key = NULL;
-  struct ntp_packet req;
-  struct ref_params ref;
   struct ntp_header h;
 
   s->stats.received++;
   s->last = (struct srv_last_reply){.clog_index = -1};
   if (!access_check(&s->access, &dg->from))
     return drop(s, SRV_DROP_ACCESS);
-  if (ntp_packet_parse(dg->data, dg->len, &req) != NTP_PARSE_OK)
+  if (req->status != NTP_PARSE_OK)
     return drop(s, SRV_DROP_FORMAT);
-  int reply_mode = reply_mode_for(&req.hdr, dg->from_port);
+  int reply_mode = reply_mode_for(&req->hdr, dg->from_port);
   if (reply_mode < 0)
     return drop(s, SRV_DROP_MODE);
   enum clog_verdict verdict = CLOG_PASS;
@@ -100,26 +96,18 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
     if (verdict == CLOG_DROP)
       return drop(s, SRV_DROP_RATELIMIT);
   }
-  if (req.mac_len > 0 && !(key = request_key(s, dg, &req)))
+  if (req->mac_len > 0 && !(key = request_key(s, req)))
     return drop(s, SRV_DROP_AUTH);
   assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
 
-  refstate_params(s->ref, &dg->rx_time, &ref);
   memset(&h, 0, sizeof(h));
-  h.leap = ref.leap;
-  h.version = req.hdr.version;
+  ref_fill_header(s->ref, &dg->rx_time, &h);
+  h.version = req->hdr.version;
   h.mode = (uint8_t)reply_mode;
-  h.stratum = ref.stratum;
-  h.poll = req.hdr.poll;
+  h.poll = req->hdr.poll;
   if (s->clog && clog_min_poll(s->clog) > h.poll)
     h.poll = (int8_t)clog_min_poll(s->clog);
-  h.precision = ref.precision;
-  h.root_delay = ntp_short_from_double(ref.root_delay);
-  h.root_dispersion = ntp_short_from_double(ref.root_dispersion);
-  h.refid = ref.refid;
-  if (ref.ref_time.tv_sec != 0 || ref.ref_time.tv_nsec != 0)
-    h.reference = ntp_ts_from_timespec(&ref.ref_time);
-  h.origin = req.hdr.transmit;
+  h.origin = req->hdr.transmit;
   h.receive = ntp_ts_from_timespec(&dg->rx_time);
   h.transmit = 0;
   if (verdict == CLOG_KOD) {
@@ -134,28 +122,28 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t
      * the client's own last exchange matches, which a spoofer cannot know. */
     s->last.clog_index = index;
     s->last.rx = h.receive;
-    s->last.want_tx = req.hdr.origin != 0;
-    if (clog_ntp_tx(s->clog, index, req.hdr.origin, &h.transmit)) {
+    s->last.want_tx = req->hdr.origin != 0;
+    if (clog_ntp_tx(s->clog, index, req->hdr.origin, &h.transmit)) {
       s->last.interleaved = true;
-      h.origin = req.hdr.receive;
+      h.origin = req->hdr.receive;
       s->stats.interleaved_replied++;
     }
   }
   ntp_header_encode(&h, reply);
   if (!key)
     return NTP_HEADER_LEN;
-  size_t len = sign_reply(s, key, req.mac_keyid, req.hdr.version, reply, cap, dg->len);
+  size_t len = sign_reply(s, key, req->mac_keyid, req->hdr.version, reply, cap, dg->len);
   if (len == 0)
     return drop(s, SRV_DROP_AUTH);
   s->stats.auth_replied++;
   return len;
 }
 
-void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
+void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
+                 const struct ntp_packet *req)
 {
-  struct ntp_server *s = arg;
   uint8_t reply[SRV_REPLY_MAX];
-  size_t len = srv_process(s, dg, reply, sizeof(reply));
+  size_t len = srv_process(s, dg, req, reply, sizeof(reply));
   if (len == 0)
     return;
   const struct srv_last_reply *last = &s->last;
@@ -184,6 +172,13 @@ void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
     clog_save_ntp_timestamps(s->clog, last->clog_index, last->rx, tx);
   }
   s->stats.replied++;
+}
+
+void srv_receive(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct ntp_packet req;
+  ntp_packet_parse(dg->data, dg->len, &req);
+  srv_respond(arg, sock, dg, &req);
 }
 
 int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void *arg)

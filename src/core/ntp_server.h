@@ -4,10 +4,13 @@
  *
  * srv_process() is the whole decision: it validates a request and builds the
  * mode-4 reply from the reference state, or drops it and counts why. It
- * never returns a reply longer than the request. srv_receive() is the
- * platform receive handler: process, then send with the transmit timestamp
- * stamped by the platform as late as possible (an authenticated reply is
- * stamped before its MAC is computed, as its MAC covers the timestamp).
+ * never returns a reply longer than the request. srv_respond() processes,
+ * then sends with the transmit timestamp stamped by the platform as late as
+ * possible (an authenticated reply is stamped before its MAC is computed,
+ * as its MAC covers the timestamp). Both take the request as
+ * ntp_packet_parse found it, parsed once where it was received: by
+ * srv_receive(), the platform receive handler, or by an owner that offers
+ * the datagram to others first (the daemon's peers).
  *
  * Symmetric-key authentication, as chrony 4.3: a request with a MAC trailer
  * is answered only if its key ID is in `keys` and the MAC verifies; the
@@ -38,7 +41,7 @@
 #include "core/access.h"
 #include "core/clientlog.h"
 #include "core/platform.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 
@@ -86,16 +89,22 @@ struct ntp_server {
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref);
 void srv_free(struct ntp_server *s);
 
-/* Returns the reply length or 0 to drop. `reply` holds cap bytes, at least
+/* req: dg parsed (any status: a malformed request is dropped). Returns the
+ * reply length or 0 to drop. `reply` holds cap bytes, at least
  * NTP_HEADER_LEN (SRV_REPLY_MAX for every authenticated reply to fit). A
  * reply of NTP_HEADER_LEN bytes has its transmit timestamp left zero, for
  * the sender to stamp. A longer one ends with a MAC, which covers the
  * transmit timestamp: that is already set from the platform's clock and the
  * reply must be sent as it is. */
-size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg, uint8_t *reply,
-                   size_t cap);
+size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
+                   const struct ntp_packet *req, uint8_t *reply, size_t cap);
 
-/* plat_recv_fn for server sockets; arg is the struct ntp_server. */
+/* Process req (dg parsed) and send the reply, if any, from sock. */
+void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
+                 const struct ntp_packet *req);
+
+/* plat_recv_fn for server sockets (parse, then srv_respond); arg is the
+ * struct ntp_server. */
 void srv_receive(void *arg, int sock, const struct plat_datagram *dg);
 
 /* Ask the platform for kernel transmit timestamps on a server socket, for

@@ -22,8 +22,6 @@
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define REACH_BITS 8
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
-#define PEER_BASIC_BACKOFF_MIN 4    /* basic packets to a peer that answered basic */
-#define PEER_BASIC_BACKOFF_MAX 256
 
 static void schedule(struct nsrc *s, double delay);
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
@@ -61,6 +59,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->sock = -1;
   s->poll = s->p.minpoll > CLIENT_MIN_NONLAN_POLL ? s->p.minpoll : CLIENT_MIN_NONLAN_POLL;
   s->online = !p->offline;
+  xleave_init(&s->xl, p->peer);
   sst_init(&s->stats, s->p.minsamples >= 0 ? s->p.minsamples : SST_DEFAULT_MIN_SAMPLES,
            s->p.maxsamples >= 0 ? s->p.maxsamples : SST_DEFAULT_MAX_SAMPLES);
   s->stats.min_delay = p->mindelay;
@@ -80,7 +79,7 @@ static void close_request(struct nsrc *s)
   release_socket(s, s->sock);
   s->sock = -1;
   s->nonce = 0;
-  s->xl.sent_rx = 0;
+  xleave_forget_sent(&s->xl);
 }
 
 void nsrc_fini(struct nsrc *s)
@@ -179,12 +178,8 @@ bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct time
     s->tx_cooked = cooked;
     s->tx_sent = ntp_ts_from_timespec(&cooked);
     s->tx_source = PLAT_TS_KERNEL;
-  } else if (tag == s->xl.nonce && s->xl.remote_rx != 0) {
-    s->xl.local_tx = cooked;
-    s->xl.local_tx_sent = ntp_ts_from_timespec(&cooked);
-    s->xl.tx_source = PLAT_TS_KERNEL;
   } else {
-    return false;
+    return xleave_tx_timestamp(&s->xl, tag, &cooked);
   }
   return true;
 }
@@ -213,26 +208,17 @@ static int request_socket(struct nsrc *s, bool *tagged)
   return sock;
 }
 
-static void note_receive_field(struct xleave_state *xl, ntp_ts rec)
-{
-  xl->rec_repeated = rec == xl->last_rec;
-  xl->last_rec = rec;
-}
-
 /* A client request; with xleave after a valid reply, naming that exchange
- * (see ntp_source.h). */
+ * (see xleave.h). */
 static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
 {
-  struct xleave_state *xl = &s->xl;
-  if (!s->p.xleave || xl->remote_rx == 0)
+  if (!s->p.xleave || !xleave_has_exchange(&s->xl))
     return exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
   struct ntp_header h;
   memset(&h, 0, sizeof(h));
   h.version = (uint8_t)s->p.version;
   h.mode = NTP_MODE_CLIENT;
-  h.origin = xl->remote_rx;
-  h.receive = xl->sent_rx = ntp_ts_from_timespec(&xl->local_rx);
-  note_receive_field(xl, h.receive);
+  xleave_request_fields(&s->xl, &h);
   h.transmit = nonce;
   return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
@@ -254,62 +240,32 @@ static int transmit_poll(const struct nsrc *s)
   return pr->remote_poll > s->p.minpoll ? pr->remote_poll : s->p.minpoll;
 }
 
-/* The peer packet we echo is the answer of the exchange xl holds (not a
- * later packet of the peer, nor one that answered nothing). */
-static bool echo_is_saved_exchange(const struct nsrc *s)
-{
-  const struct nsrc_peer *pr = &s->peer;
-  return s->xl.remote_rx != 0 && pr->echo_tx == pr->remote_tx &&
-         pr->echo_rx.tv_sec == s->xl.local_rx.tv_sec &&
-         pr->echo_rx.tv_nsec == s->xl.local_rx.tv_nsec;
-}
-
-/* Our next packet to the peer goes interleaved: after an answer to our
- * last one (xl holds that exchange, and it is the packet we echo), unless
- * the peer showed it answers in basic mode only. */
-static bool peer_interleaved(const struct nsrc *s)
-{
-  const struct nsrc_peer *pr = &s->peer;
-  return s->p.xleave && (pr->xleave_seen || pr->basic_left == 0) && pr->answered &&
-         echo_is_saved_exchange(s);
-}
-
 /* A symmetric active packet: our reference state, the timestamps to echo,
  * and our cooked time now as transmit timestamp (*tx: the origin the
- * peer's basic answer must carry); interleaved, see ntp_source.h. */
+ * peer's basic answer must carry); interleaved, see xleave.h. */
 static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts *tx)
 {
   struct nsrc_peer *pr = &s->peer;
   struct ntp_header h;
-  bool interleaved = peer_interleaved(s);
-  struct ref_params rp;
+  /* The packet we echo is the answer of the saved exchange (not a later
+   * packet of the peer, nor one that answered nothing). */
+  bool echo_saved = xleave_echoes_saved(&s->xl, pr->echo_tx == pr->remote_tx, &pr->echo_rx);
+  bool interleaved = s->p.xleave && xleave_peer_interleaved(&s->xl, pr->answered, echo_saved);
   disc_cooked_time(s->disc, &s->tx_cooked);
-  refstate_params(pr->ref, &s->tx_cooked, &rp);
   memset(&h, 0, sizeof(h));
-  h.leap = rp.leap;
+  ref_fill_header(pr->ref, &s->tx_cooked, &h);
   h.version = (uint8_t)s->p.version;
   h.mode = NTP_MODE_ACTIVE;
-  h.stratum = rp.stratum;
   h.poll = (int8_t)s->poll;
-  h.precision = rp.precision;
-  h.root_delay = ntp_short_from_double(rp.root_delay);
-  h.root_dispersion = ntp_short_from_double(rp.root_dispersion);
-  h.refid = rp.refid;
-  if (rp.ref_time.tv_sec != 0 || rp.ref_time.tv_nsec != 0)
-    h.reference = ntp_ts_from_timespec(&rp.ref_time);
-  h.origin = interleaved ? s->xl.remote_rx : pr->echo_tx;
+  h.origin = pr->echo_tx;
   if (pr->echo_tx != 0)
     h.receive = ntp_ts_from_timespec(&pr->echo_rx);
-  h.transmit = *tx = interleaved ? s->xl.local_tx_sent : ntp_ts_from_timespec(&s->tx_cooked);
-  /* An interleaved answer (from a peer with xleave, whatever we sent)
-   * echoes our receive field. */
-  s->xl.sent_rx = s->p.xleave ? h.receive : 0;
-  note_receive_field(&s->xl, h.receive);
-  pr->sent_echo_rx = pr->echo_rx;
-  pr->sent_echo_saved = echo_is_saved_exchange(s);
-  pr->sent_interleaved = interleaved;
-  if (pr->basic_left > 0)
-    pr->basic_left--;
+  h.transmit = ntp_ts_from_timespec(&s->tx_cooked);
+  if (interleaved)
+    xleave_peer_fields(&s->xl, &h);
+  *tx = h.transmit;
+  if (s->p.xleave)
+    xleave_peer_sent(&s->xl, interleaved, h.receive, &pr->echo_rx, echo_saved);
   return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
 
@@ -360,7 +316,7 @@ static void transmit(void *arg)
       release_socket(s, sock);
       s->sock = -1;
       s->nonce = 0;
-      s->xl.sent_rx = 0;
+      xleave_forget_sent(&s->xl);
     }
   }
   s->tx_since_rx++;
@@ -450,27 +406,14 @@ static void start_auto_burst(struct nsrc *s)
   }
 }
 
-/* A timestamp on the cooked time scale moved by a change at `when`. */
-static void slew_time(struct timespec *t, const struct timespec *when, double dfreq,
-                      double doffset)
-{
-  double elapsed = timespec_diff(t, when);
-  *t = timespec_add_double(t, doffset + elapsed * dfreq);
-}
-
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset)
 {
   if (s->sock >= 0)
-    slew_time(&s->tx_cooked, when, dfreq, doffset);
-  if (s->xl.remote_rx != 0) {
-    slew_time(&s->xl.local_tx, when, dfreq, doffset);
-    slew_time(&s->xl.local_rx, when, dfreq, doffset);
-  }
+    disc_slew_time(&s->tx_cooked, when, dfreq, doffset);
+  xleave_slew(&s->xl, when, dfreq, doffset);
   /* What we tell a peer of its packet's arrival stays on our time scale. */
   if (s->peer.echo_tx != 0)
-    slew_time(&s->peer.echo_rx, when, dfreq, doffset);
-  if (s->p.peer && s->xl.sent_rx != 0)
-    slew_time(&s->peer.sent_echo_rx, when, dfreq, doffset);
+    disc_slew_time(&s->peer.echo_rx, when, dfreq, doffset);
   sst_slew_samples(&s->stats, when, dfreq, doffset);
   spf_slew(&s->filter, when, dfreq, doffset);
 }
@@ -538,19 +481,11 @@ static double peer_dispersion(const struct exch_sample *x)
   return ldexp(1.0, x->precision) + PHI * x->delay;
 }
 
-/* Our side of the exchange an answer measures: this one's, or with an
- * interleaved reply the previous one's. */
-struct answer_times {
-  struct timespec t1, t4;       /* cooked */
-  enum plat_ts_source tx_source;
-  bool interleaved;
-};
-
 /* A reply that passed tests 1-7: kept for chronyc ntpdata and written to
  * measurements.log. */
 static void record_measurement(struct nsrc *s, const struct exch_sample *x,
                                const struct ntp_header *h, const struct timespec *sample_time,
-                               const struct plat_datagram *dg, const struct answer_times *at,
+                               const struct plat_datagram *dg, const struct xleave_times *at,
                                const bool abcd[4])
 {
   struct nsrc_ntp_data *d = &s->last;
@@ -673,15 +608,18 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   s->on_update(s->arg, s, true);
 }
 
+/* A datagram on the source's own socket, parsed here once. */
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
-  nsrc_receive(arg, sock, dg);
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  nsrc_receive(arg, sock, dg, &pkt);
 }
 
 /* An answer that passed the origin test (and was no duplicate): KoD, the
  * synchronisation and distance tests, the loop test, then a sample. */
 static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sample *x,
-                           const struct ntp_header *h, const struct answer_times *at,
+                           const struct ntp_header *h, const struct xleave_times *at,
                            const struct plat_datagram *dg)
 {
   if (r == EXCH_KOD) {
@@ -742,17 +680,12 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   accept_sample(s, x, &at->t1, &at->t4);
 }
 
-static bool ntp_ts_newer(ntp_ts a, ntp_ts b)
-{
-  return (int64_t)(a - b) > 0;
-}
-
 static int our_stratum(const struct nsrc *s)
 {
   struct ref_params rp;
   struct timespec now;
   disc_cooked_time(s->disc, &now);
-  refstate_params(s->peer.ref, &now, &rp);
+  ref_get_params(s->peer.ref, &now, &rp);
   return rp.stratum != 0 ? rp.stratum : NTP_MAX_STRATUM;
 }
 
@@ -781,138 +714,57 @@ static void peer_reschedule(struct nsrc *s, double since_tx)
   schedule(s, peer_delay(s, since_tx, false));
 }
 
-/* The timestamps an interleaved answer pairs with: the exchange xl holds
- * (our packet out, its answer back), or crossed: our last packet out, the
- * packet we echoed back (received at prev_rx). */
-struct pairing {
-  bool crossed;
-  const struct timespec *prev_rx;
-};
-
-/* A server's interleaved reply measures the exchange in xl unless that made
- * a sample already (chrony's rule: timestamps are never used twice); then
- * it pairs crossed. A peer's pairs crossed also when the packet we echoed
- * was no answer of ours; when both pairings are open, the one whose
- * turnaround (the time between its two packets on one side, ours or the
- * peer's, which in symmetric mode can be most of a poll) is shorter, so a
- * frequency difference between the two clocks matters least. false: none,
- * when our last packet repeated the receive field of the one before
- * (nothing came between): the answer may be to either, and its receive
- * timestamp is then no use (nor the exchange it would save). */
-static bool interleaved_pairing(const struct nsrc *s, const uint8_t *packet, struct pairing *out)
+/* Our last packet, as the interleaved mode keeps it. */
+static struct xleave_packet last_packet(const struct nsrc *s)
 {
-  const struct xleave_state *xl = &s->xl;
-  const struct nsrc_peer *pr = &s->peer;
-  struct pairing exchange = {false, &xl->local_rx};
-  struct pairing crossed = {true, s->p.peer ? &pr->sent_echo_rx : &xl->local_rx};
-  bool exchange_open = !xl->sampled && (!s->p.peer || pr->sent_echo_saved);
-  if (xl->rec_repeated)
-    return false;
-  *out = exchange_open ? exchange : crossed;
-  if (exchange_open && s->p.peer) {
-    struct ntp_header h;
-    ntp_header_decode(packet, &h);
-    double remote = fabs(ntp_ts_diff(h.transmit, xl->remote_rx));
-    double local = fabs(timespec_diff(&s->tx_cooked, &pr->sent_echo_rx));
-    if (local < remote)
-      *out = crossed;
-  }
-  return true;
-}
-
-/* Not the basic answer to our last packet: maybe the interleaved one,
- * whose origin is the receive field of our packet (see nsrc_receive). */
-static enum exch_result check_interleaved(struct nsrc *s, const struct plat_datagram *dg,
-                                          struct exch_sample *x, struct pairing *pairing)
-{
-  const struct xleave_state *xl = &s->xl;
-  if (dg->len < NTP_HEADER_LEN)
-    return EXCH_BAD_FORMAT;
-  if (!interleaved_pairing(s, dg->data, pairing))
-    return EXCH_BAD_ORIGIN;
-  if (pairing->crossed)
-    return exch_check_interleaved_crossed(dg->data, dg->len, s->p.peer, xl->sent_rx,
-                                          &s->tx_cooked, pairing->prev_rx, x);
-  return exch_check_interleaved(dg->data, dg->len, s->p.peer, xl->sent_rx, &xl->local_tx,
-                                xl->remote_rx, pairing->prev_rx, x);
-}
-
-/* Which of our timestamps an answer's sample uses (pairing: NULL for a
- * basic answer). */
-static struct answer_times answer_times(const struct nsrc *s, const struct pairing *pairing,
-                                        const struct timespec *t4)
-{
-  const struct xleave_state *xl = &s->xl;
-  if (!pairing)
-    return (struct answer_times){s->tx_cooked, *t4, s->tx_source, false};
-  if (pairing->crossed)
-    return (struct answer_times){s->tx_cooked, *pairing->prev_rx, s->tx_source, true};
-  return (struct answer_times){xl->local_tx, *pairing->prev_rx, xl->tx_source, true};
-}
-
-/* The exchange the next interleaved answer will measure, saved before the
- * sample moves the time scale (nsrc_slew then moves it too). A basic
- * answer's exchange makes its sample now: the next one pairs differently. */
-static void save_exchange(struct nsrc *s, ntp_ts remote_rx, const struct timespec *t4,
-                          bool interleaved)
-{
-  s->xl = (struct xleave_state){.remote_rx = remote_rx, .nonce = s->nonce,
-                                .local_tx = s->tx_cooked, .local_tx_sent = s->tx_sent,
-                                .local_rx = *t4,
-                                .tx_source = s->tx_source, .sampled = !interleaved};
+  return (struct xleave_packet){s->nonce, s->tx_cooked, s->tx_sent, s->tx_source};
 }
 
 /* A symmetric packet from the peer (see ntp_source.h). */
-static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
+static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
+                         const struct ntp_packet *pkt)
 {
   struct nsrc_peer *pr = &s->peer;
   struct exch_sample x;
-  struct ntp_header h;
+  const struct ntp_header *h = &pkt->hdr;
   struct timespec t4 = disc_cook(s->disc, &dg->rx_time);
-  enum exch_result r = exch_check_symmetric(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
+  struct xleave_packet ours = last_packet(s);
+  enum exch_result r = exch_check_symmetric(pkt, s->nonce, &s->tx_cooked, &t4, &x);
   bool interleaved = false;
-  struct pairing pairing;
-  if (r == EXCH_BAD_ORIGIN && s->xl.sent_rx != 0) {
-    r = check_interleaved(s, dg, &x, &pairing);
+  struct xleave_pairing pairing;
+  if (r == EXCH_BAD_ORIGIN && xleave_awaits_answer(&s->xl)) {
+    r = xleave_check(&s->xl, pkt, &ours, &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
-      !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+      !exch_check_auth(pkt, s->p.key, source_key(s))) {
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  ntp_header_decode(dg->data, &h);
-  if (h.transmit == 0) {
+  if (h->transmit == 0) {
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  if (h.transmit == pr->remote_tx && h.receive == pr->remote_rx) {
+  if (h->transmit == pr->remote_tx && h->receive == pr->remote_rx) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   if (r == EXCH_BAD_ORIGIN || r == EXCH_ZERO_TIMESTAMP) {
     /* No answer to our last packet (the peer's first, one crossing ours,
      * or a forgery): echoed only while no answer came since we sent. */
-    if (!pr->answered && (!pr->echo_unanswered || ntp_ts_newer(h.transmit, pr->echo_tx))) {
-      pr->echo_tx = h.transmit;
+    if (!pr->answered && (!pr->echo_unanswered || ntp_ts_newer(h->transmit, pr->echo_tx))) {
+      pr->echo_tx = h->transmit;
       pr->echo_rx = t4;
       pr->echo_unanswered = true;
     }
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  if (interleaved) {
-    pr->xleave_seen = true;
-  } else if (pr->sent_interleaved && !pr->xleave_seen) {
-    pr->basic_backoff = pr->basic_backoff == 0 ? PEER_BASIC_BACKOFF_MIN
-                        : pr->basic_backoff * 2 < PEER_BASIC_BACKOFF_MAX
-                            ? pr->basic_backoff * 2 : PEER_BASIC_BACKOFF_MAX;
-    pr->basic_left = pr->basic_backoff;
-  }
+  xleave_peer_answered(&s->xl, interleaved);
   bool first = !pr->answered;
-  if (first || ntp_ts_newer(h.transmit, pr->remote_tx)) {
-    pr->remote_rx = h.receive;
-    pr->remote_tx = pr->echo_tx = h.transmit;
+  if (first || ntp_ts_newer(h->transmit, pr->remote_tx)) {
+    pr->remote_rx = h->receive;
+    pr->remote_tx = pr->echo_tx = h->transmit;
     pr->echo_rx = t4;
     pr->echo_unanswered = false;
   }
@@ -922,17 +774,18 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg)
     return;
   }
   pr->answered = true;
-  pr->remote_poll = h.poll;
-  pr->remote_stratum = h.stratum != 0 ? h.stratum : NTP_MAX_STRATUM;
-  struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
+  pr->remote_poll = h->poll;
+  pr->remote_stratum = h->stratum != 0 ? h->stratum : NTP_MAX_STRATUM;
+  struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   double since_tx = timespec_diff(&t4, &s->tx_cooked);
   if (s->p.xleave && r == EXCH_OK)
-    save_exchange(s, h.receive, &t4, interleaved);
-  process_answer(s, r, &x, &h, &at, dg);
+    xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
+  process_answer(s, r, &x, h, &at, dg);
   peer_reschedule(s, since_tx);
 }
 
-void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
+void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
+                  const struct ntp_packet *pkt)
 {
   struct exch_sample x;
   struct timespec t4;
@@ -947,42 +800,38 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg)
     return;
   }
   if (s->p.peer) {
-    peer_receive(s, dg);
+    peer_receive(s, dg, pkt);
     return;
   }
   t4 = disc_cook(s->disc, &dg->rx_time);
-  struct xleave_state *xl = &s->xl;
+  struct xleave_packet ours = last_packet(s);
   bool interleaved = false;
-  enum exch_result r = exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_cooked, &t4, &x);
-  struct pairing pairing;
-  if (r == EXCH_BAD_ORIGIN && xl->sent_rx != 0) {
+  enum exch_result r = exch_check_reply(pkt, s->nonce, &s->tx_cooked, &t4, &x);
+  struct xleave_pairing pairing;
+  if (r == EXCH_BAD_ORIGIN && xleave_awaits_answer(&s->xl)) {
     /* Not the basic answer: maybe the interleaved one, whose origin is the
      * receive field of our request (never seen off the path). */
-    r = check_interleaved(s, dg, &x, &pairing);
+    r = xleave_check(&s->xl, pkt, &ours, &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
-      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(dg->data, dg->len, s->p.key, source_key(s))) {
+      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(pkt, s->p.key, source_key(s))) {
     /* Not the answer to our request (bogus, replayed, spoofed, or not
      * authenticated as ours are): keep waiting for the real one, so such a
      * packet cannot even cost us the exchange. */
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  struct ntp_header h;
-  ntp_header_decode(dg->data, &h);
-  /* An old reply sent again under our new origin. An interleaved reply
-   * carries an earlier transmit time by design: its receive time must be
-   * new instead. */
-  bool duplicate = interleaved ? !ntp_ts_newer(h.receive, xl->remote_rx)
-                               : h.transmit == s->last_server_tx;
+  const struct ntp_header *h = &pkt->hdr;
+  /* An old reply sent again under our new origin. */
+  bool duplicate = interleaved ? xleave_is_repeat(&s->xl, h) : h->transmit == s->last_server_tx;
   if (r != EXCH_KOD && duplicate) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
-  struct answer_times at = answer_times(s, interleaved ? &pairing : NULL, &t4);
+  struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   if (s->p.xleave && r == EXCH_OK)
-    save_exchange(s, h.receive, &t4, interleaved);
+    xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
   close_request(s);
-  process_answer(s, r, &x, &h, &at, dg);
+  process_answer(s, r, &x, h, &at, dg);
 }

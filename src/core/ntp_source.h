@@ -22,7 +22,7 @@
  * becomes a sample, and a late one cannot pass for the next reply (the
  * nonce differs). With filter N, chrony's median filter (samplefilt) turns
  * every N samples into one. With a shared socket (acquisitionport), requests
- * leave from it and the owner hands its datagrams to nsrc_receive.
+ * leave from it and the owner hands its datagrams to nsrc_receive, parsed.
  *
  * A peer (p.peer) speaks symmetric active mode, as chronyd does: from the
  * shared socket (the NTP server's socket, so its port is the server port)
@@ -38,33 +38,18 @@
  * server, but at the shorter of the two polls while the peer is reachable,
  * and time our packets after the peer's as chronyd does. No presend.
  *
- * With xleave (RFC 9769's interleaved modes, as chronyd): after a valid
- * reply, requests carry origin = the server's receive time of it and
- * receive = our receive time of it. A server that kept its
- * transmit time answers in interleaved mode: origin = our receive field,
- * transmit = that earlier reply's transmit time (the kernel's, taken after
- * it left); the sample then measures the previous exchange, or, when that
- * exchange made a basic sample already, pairs its reply with our request
- * (chrony's rule: timestamps are never used twice). A server that did not
- * keep it answers in basic mode, which is used as such. Only a reply
- * echoing the fields of our outstanding request is taken, once, so a
+ * With xleave (RFC 9769's interleaved modes, as chronyd; core/xleave.h has
+ * the rules): after a valid answer, our next packet names its exchange,
+ * and an answer echoing that packet's receive field is interleaved and
+ * measures an earlier exchange. A server that did not keep its transmit
+ * time answers in basic mode, which is used as such; a peer that answers
+ * in basic mode only gets basic packets for a while. Only an answer
+ * echoing the fields of our outstanding packet is taken, once, so a
  * spoofed packet cannot switch the source between modes. Requests from a
  * source's own socket ask for the kernel's transmit timestamp (in any
  * mode), which then replaces the daemon's reading before sendmsg; so do
  * packets from a shared socket whose owner passes its transmit timestamps
- * on (nsrc_tx_timestamp).
- *
- * A peer with xleave (interleaved symmetric mode): after an answer to our
- * last packet, our next one carries origin = the peer's receive time of our
- * last packet (from the answer), receive = when the answer arrived, and
- * transmit = when our last packet left (the kernel's time, once known). A
- * peer that answers it in interleaved mode echoes our receive field as its
- * origin and sends its own earlier transmit time; the sample is then taken
- * as for a server. A peer that never sent an interleaved packet and
- * answers one of ours in basic mode (origin = our transmit field, which a
- * basic peer cannot use as such) gets basic packets for a while (4, then
- * twice as many each time, at most 256) before we try again; once it sent
- * an interleaved packet it is known to speak the mode. */
+ * on (nsrc_tx_timestamp). */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -74,9 +59,10 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "core/samplefilt.h"
 #include "core/srcstats.h"
+#include "core/xleave.h"
 
 enum nsrc_counter {
   NSRC_TX,
@@ -116,31 +102,6 @@ struct nsrc_peer {
   bool echo_unanswered;         /* echo_tx is from a packet that was no answer,
                                    received since our last packet */
   int remote_poll, remote_stratum;
-  bool sent_interleaved;        /* our last packet was interleaved */
-  struct timespec sent_echo_rx; /* the receive time it carried (cooked) */
-  bool sent_echo_saved;         /* ...of the answer of the exchange in xl */
-  bool xleave_seen;             /* the peer sent an interleaved packet once */
-  int basic_left;               /* packets to send in basic mode... */
-  int basic_backoff;            /* ...after the next basic answer to an
-                                   interleaved packet (doubles to a limit) */
-};
-
-/* Interleaved mode (the xleave option): the last valid exchange, which
- * the next interleaved answer measures. */
-struct xleave_state {
-  ntp_ts remote_rx;             /* its server (peer) receive time: the origin
-                                   of our next packet (0: none yet) */
-  ntp_ts nonce;                 /* its packet's transmit field */
-  struct timespec local_tx, local_rx;   /* cooked */
-  ntp_ts local_tx_sent;         /* local_tx as it was then (see tx_sent) */
-  enum plat_ts_source tx_source;
-  bool sampled;                 /* a basic reply made its sample already */
-  ntp_ts sent_rx;               /* the receive field of the outstanding
-                                   request: an interleaved reply's origin */
-  ntp_ts last_rec;              /* the receive field of our last packet */
-  bool rec_repeated;            /* ...was that of the one before: an
-                                   interleaved answer naming it may answer
-                                   either, and is not taken */
 };
 
 struct nsrc {
@@ -183,7 +144,7 @@ struct nsrc {
   const struct client_log_hooks *log;  /* NULL: no log files */
 
   struct nsrc_peer peer;        /* used when p.peer */
-  struct xleave_state xl;       /* used when p.xleave */
+  struct xleave_state xl;       /* used when p.xleave (see xleave.h) */
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
@@ -205,8 +166,10 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
 /* A datagram received on sock (the source's own or the shared one) from
  * the source's address and port (else it counts as bad): the reply to the
  * outstanding request, or something that changes only counters; for a peer
- * (whose owner set peer.ref after nsrc_init), a symmetric packet. */
-void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg);
+ * (whose owner set peer.ref after nsrc_init), a symmetric packet. pkt is dg
+ * as ntp_packet_parse found it (a malformed one counts as bad). */
+void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
+                  const struct ntp_packet *pkt);
 /* The kernel's transmit time of a packet sent from sock with this tag (a
  * plat_tx_fn's arguments); false if it is none of this source's. */
 bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);

@@ -49,6 +49,8 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct query *q = arg;
   struct exch_sample sample;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
   for (unsigned i = 0; i < q->n_servers; i++) {
     struct query_server *s = &q->servers[i];
     if (s->sock != sock || s->nonce == 0)
@@ -56,11 +58,10 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
     /* A reply from anywhere but the server is not an answer. */
     if (!addr_equal(&dg->from, &s->addr) || dg->from_port != s->port)
       return;
-    enum exch_result r =
-        exch_check_reply(dg->data, dg->len, s->nonce, &s->tx_time, &dg->rx_time, &sample);
+    enum exch_result r = exch_check_reply(&pkt, s->nonce, &s->tx_time, &dg->rx_time, &sample);
     if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE)
       return;  /* keep waiting for the real reply */
-    if (!exch_check_auth(dg->data, dg->len, s->key, ntp_keyring_find(q->keys, s->key))) {
+    if (!exch_check_auth(&pkt, s->key, ntp_keyring_find(q->keys, s->key))) {
       s->unauthenticated++;  /* counted, so -Q can say why nothing was valid */
       return;
     }

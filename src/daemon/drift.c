@@ -35,9 +35,10 @@ static void write_drift(struct drift *d)
 {
   char buf[128];
   double freq, skew;
-  if (!client_ever_synchronised(d->client))
+  const struct reference *ref = client_reference(d->client);
+  if (!ref_ever_synchronised(ref))
     return;
-  client_frequency(d->client, &freq, &skew);
+  ref_frequency(ref, &freq, &skew);
   size_t len = driftfile_format(buf, sizeof(buf), freq, skew);
   int r = len ? atomic_file_write(d->path, buf, len, 0644) : -EINVAL;
   if (r < 0 && log_rate_ok(&d->last_error, LOG_ERROR_INTERVAL))

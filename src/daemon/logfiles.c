@@ -96,7 +96,7 @@ static void on_statistics(void *arg, const struct client_log_statistics *s)
   logfiles_write(arg, LOGFMT_STATISTICS, line, logfmt_statistics(line, sizeof(line), s));
 }
 
-static void on_tracking(void *arg, const struct client_log_tracking *t)
+static void on_tracking(void *arg, const struct ref_log *t)
 {
   char line[LOGFMT_LINE_MAX];
   logfiles_write(arg, LOGFMT_TRACKING, line, logfmt_tracking(line, sizeof(line), t));

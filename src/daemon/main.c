@@ -14,7 +14,7 @@
 #include "core/client.h"
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "daemon/clock_init.h"
 #include "daemon/control.h"
 #include "daemon/options.h"
@@ -110,7 +110,7 @@ static void on_timeout(void *arg)
   struct timespec now;
   const struct platform *p = linux_platform_get(d->lp);
   p->ops->now(p->ctx, &now);
-  refstate_params(&d->ref, &now, &ref);
+  ref_get_params(&d->ref, &now, &ref);
   log_printf(PLAT_LOG_INFO, "Timeout reached");
   loop_quit(d->loop, ref.leap == NTP_LEAP_UNSYNC ? 1 : 0);
 }
@@ -120,13 +120,15 @@ static bool family_wanted(const struct options *o, enum addr_family f)
   return o->family == 0 || o->family == (int)f;
 }
 
-/* A datagram on a server socket: a peer's symmetric packet goes to the
- * client, anything else to the server. */
+/* A datagram on a server socket, parsed once for both: a peer's symmetric
+ * packet goes to the client, anything else to the server. */
 static void on_server_datagram(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct daemon *d = arg;
-  if (!d->client || !client_peer_receive(d->client, sock, dg))
-    srv_receive(&d->server, sock, dg);
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!d->client || !client_peer_receive(d->client, sock, dg, &pkt))
+    srv_respond(&d->server, sock, dg, &pkt);
 }
 
 /* A transmit timestamp of the server socket: of a peer's packet (peers
@@ -199,8 +201,8 @@ static struct clientlog *new_clientlog(const struct config *c, const struct plat
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  refstate_init(&d->ref, linux_clock_precision());
-  refstate_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
+  ref_state_init(&d->ref, linux_clock_precision());
+  ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;

@@ -20,17 +20,17 @@ static struct {
 static void describe(char *buf, size_t size)
 {
   struct ref_params rp;
-  struct client_tracking t = {0};
+  struct ip_addr selected = {0};
   struct timespec now;
   char a[ADDR_STR_LEN];
   st.p->ops->now(st.p->ctx, &now);
-  refstate_params(st.ref, &now, &rp);
+  ref_get_params(st.ref, &now, &rp);
   if (st.client)
-    client_tracking(st.client, &t);
+    client_selected_address(st.client, &selected);
   if (rp.leap == NTP_LEAP_UNSYNC)
     snprintf(buf, size, "Not synchronised");
-  else if (t.addr.family != ADDR_UNSPEC)
-    snprintf(buf, size, "Synchronised to %s (stratum %d)", addr_format(&t.addr, a), rp.stratum);
+  else if (selected.family != ADDR_UNSPEC)
+    snprintf(buf, size, "Synchronised to %s (stratum %d)", addr_format(&selected, a), rp.stratum);
   else
     snprintf(buf, size, "Serving local time (stratum %d)", rp.stratum);
 }

@@ -7,7 +7,7 @@
 #define STRATUM_DAEMON_STATUS_H
 
 #include "core/platform.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "sys/loop.h"
 
 struct client;

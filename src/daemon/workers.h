@@ -35,7 +35,7 @@
 #include "core/access.h"
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "sys/loop.h"
 
 struct workers;

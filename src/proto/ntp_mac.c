@@ -134,6 +134,11 @@ bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_
   return digest_len == expected && CRYPTO_memcmp(buf, digest, expected) == 0;
 }
 
+bool ntp_mac_verify_packet(const struct ntp_key *key, const struct ntp_packet *p)
+{
+  return ntp_mac_verify(key, p->data, p->len - p->mac_len, p->mac_digest, p->mac_digest_len);
+}
+
 uint32_t ntp_mac_ipv6_refid(const uint8_t addr[16])
 {
   uint8_t digest[EVP_MAX_MD_SIZE];

@@ -100,6 +100,10 @@ size_t ntp_mac_generate(const struct ntp_key *key, uint32_t keyid, const uint8_t
  * from data's first byte; data shorter than an NTP header is rejected. */
 bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_len,
                     const uint8_t *digest, size_t digest_len);
+/* The same for the MAC trailer of a parsed packet (ntp_packet_parse: well
+ * formed, with a trailer): does it verify with key? */
+struct ntp_packet;
+bool ntp_mac_verify_packet(const struct ntp_key *key, const struct ntp_packet *p);
 
 /* The reference ID of a server synchronised to this IPv6 address: the
  * first four bytes of the address's MD5 digest (RFC 5905, as chrony; here

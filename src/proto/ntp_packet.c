@@ -181,12 +181,11 @@ static enum ntp_parse_status parse_v4_trailer(struct wire_reader *r, struct ntp_
   return finish_v4(r, p);
 }
 
-enum ntp_parse_status ntp_packet_parse(const uint8_t *buf, size_t len, struct ntp_packet *out)
+static enum ntp_parse_status parse(const uint8_t *buf, size_t len, struct ntp_packet *out)
 {
   struct wire_reader r;
   enum ntp_parse_status st;
 
-  memset(out, 0, sizeof(*out));
   if (len < NTP_HEADER_LEN)
     return NTP_PARSE_SHORT;
   ntp_header_decode(buf, &out->hdr);
@@ -204,6 +203,15 @@ enum ntp_parse_status ntp_packet_parse(const uint8_t *buf, size_t len, struct nt
   assert(!r.err);
   assert(st != NTP_PARSE_OK || wire_remaining(&r) == 0);
   return st;
+}
+
+enum ntp_parse_status ntp_packet_parse(const uint8_t *buf, size_t len, struct ntp_packet *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->data = buf;
+  out->len = len;
+  out->status = parse(buf, len, out);
+  return out->status;
 }
 
 const char *ntp_parse_status_name(enum ntp_parse_status s)

@@ -65,18 +65,6 @@ struct ntp_ef {
   size_t body_len;
 };
 
-struct ntp_packet {
-  struct ntp_header hdr;
-  unsigned n_ef;
-  struct ntp_ef ef[NTP_MAX_EXTENSIONS];
-  /* MAC trailer, if any: key id then digest (points into the buffer). */
-  size_t mac_len;             /* 0 if none; else 4 + digest length
-                                 (4 alone: an NTPv4 crypto-NAK, key id 0) */
-  uint32_t mac_keyid;
-  const uint8_t *mac_digest;
-  size_t mac_digest_len;
-};
-
 enum ntp_parse_status {
   NTP_PARSE_OK = 0,
   NTP_PARSE_SHORT,            /* fewer than 48 bytes */
@@ -89,7 +77,26 @@ enum ntp_parse_status {
   NTP_PARSE_EF_NOT_V4,        /* pre-v4: trailer that is not a 20..68 byte MAC */
 };
 
-/* On failure *out holds only what was parsed before the error. */
+/* A datagram as ntp_packet_parse found it: parsed once where it is
+ * received, then handed to everything that looks at it. */
+struct ntp_packet {
+  const uint8_t *data;        /* the datagram (not copied) */
+  size_t len;
+  enum ntp_parse_status status;   /* NTP_PARSE_OK: the fields below are valid */
+  struct ntp_header hdr;
+  unsigned n_ef;
+  struct ntp_ef ef[NTP_MAX_EXTENSIONS];
+  /* MAC trailer, if any: key id then digest (points into the buffer); it
+   * covers the len - mac_len bytes before it. */
+  size_t mac_len;             /* 0 if none; else 4 + digest length
+                                 (4 alone: an NTPv4 crypto-NAK, key id 0) */
+  uint32_t mac_keyid;
+  const uint8_t *mac_digest;
+  size_t mac_digest_len;
+};
+
+/* Returns out->status. On failure *out holds only what was parsed before
+ * the error: the header, unless the datagram is shorter than one. */
 enum ntp_parse_status ntp_packet_parse(const uint8_t *buf, size_t len, struct ntp_packet *out);
 const char *ntp_parse_status_name(enum ntp_parse_status s);
 

@@ -64,6 +64,11 @@ double ntp_ts_diff(ntp_ts a, ntp_ts b)
   return (double)(int64_t)(a - b) / 4294967296.0;
 }
 
+bool ntp_ts_newer(ntp_ts a, ntp_ts b)
+{
+  return (int64_t)(a - b) > 0;
+}
+
 double ntp_short_to_double(uint32_t s)
 {
   return s / 65536.0;

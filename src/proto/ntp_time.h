@@ -9,6 +9,7 @@
 #ifndef STRATUM_PROTO_NTP_TIME_H
 #define STRATUM_PROTO_NTP_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -29,6 +30,8 @@ ntp_ts ntp_ts_from_timespec(const struct timespec *ts);
 struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot);
 /* a - b in seconds, for timestamps less than 2^31 s apart (either way). */
 double ntp_ts_diff(ntp_ts a, ntp_ts b);
+/* Is a later than b (less than 2^31 s apart)? */
+bool ntp_ts_newer(ntp_ts a, ntp_ts b);
 
 /* Short format, saturating: negative values give 0, too large 0xffffffff.
  * Rounded up, as these are error bounds; NaN gives 0xffffffff (the worst). */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/client.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "sim/sim_metrics.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
@@ -329,7 +329,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!metrics)
     goto done;
 
-  refstate_init(&ref, CLIENT_PRECISION);
+  ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)

@@ -68,12 +68,13 @@ static void on_request(void *arg, int sock, const struct plat_datagram *dg)
   struct sim_server *s = arg;
   struct ntp_packet req;
   refresh_ref_time(s, &dg->rx_time);
-  if (s->kod_interval > 0.0 && ntp_packet_parse(dg->data, dg->len, &req) == NTP_PARSE_OK &&
-      req.hdr.mode == NTP_MODE_CLIENT && too_soon(s, &dg->rx_time)) {
+  ntp_packet_parse(dg->data, dg->len, &req);
+  if (s->kod_interval > 0.0 && req.status == NTP_PARSE_OK && req.hdr.mode == NTP_MODE_CLIENT &&
+      too_soon(s, &dg->rx_time)) {
     send_kod(s, sock, dg, &req.hdr);
     return;
   }
-  srv_receive(&s->srv, sock, dg);
+  srv_respond(&s->srv, sock, dg, &req);
 }
 
 static void on_step(void *arg)
@@ -84,7 +85,7 @@ static void on_step(void *arg)
 
 static void init_refstate(struct refstate *ref, const struct sim_server_config *cfg)
 {
-  refstate_init(ref, SIM_SERVER_PRECISION);
+  ref_state_init(ref, SIM_SERVER_PRECISION);
   ref->synchronised = true;
   ref->leap = cfg->leap;
   ref->stratum = cfg->stratum ? cfg->stratum : 1;

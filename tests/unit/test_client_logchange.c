@@ -96,7 +96,7 @@ static void fx_run(struct fx *f, double logchange, double makestep)
   f->plat.ops = &f->ops;
   f->plat.ctx = f;
 
-  refstate_init(&f->ref, -20);
+  ref_state_init(&f->ref, -20);
   client_params_defaults(&p);
   assert_true(p.logchange == 1.0);   /* chrony's default */
   if (logchange >= 0.0)

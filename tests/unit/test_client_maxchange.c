@@ -47,7 +47,7 @@ static void fx_run(struct fx *f, int start, int ignore, double seconds)
   f->server_host = sim_world_add_host(f->w, "server", "192.0.2.11", NULL);
   f->server = sim_server_new(sim_world_sched(f->w), f->server_host, &scfg);
   assert_non_null(f->server);
-  refstate_init(&f->ref, -20);
+  ref_state_init(&f->ref, -20);
   client_params_defaults(&p);
   p.maxchange_offset = 0.1;
   p.maxchange_start = start;

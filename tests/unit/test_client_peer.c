@@ -45,7 +45,9 @@ struct node {
 static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct node *n = arg;
-  if (!client_peer_receive(n->client, sock, dg))
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!client_peer_receive(n->client, sock, dg, &pkt))
     n->unclaimed++;
 }
 
@@ -61,7 +63,7 @@ static void node_start(struct node *n, bool control)
 {
   struct client_params p;
   const struct platform *plat = sim_platform_get(n->host);
-  refstate_init(&n->ref, -20);
+  ref_state_init(&n->ref, -20);
   client_params_defaults(&p);
   p.control = control;
   p.makestep_threshold = 0.1;

@@ -68,7 +68,7 @@ static struct fx *fx_new(const double offsets[N_SERVERS])
     assert_non_null(f.servers[i]);
     assert_true(addr_parse(addr, &f.addrs[i]));
   }
-  refstate_init(&f.ref, -20);
+  ref_state_init(&f.ref, -20);
   client_params_defaults(&p);
   p.control = false;
   p.source_event = on_event;

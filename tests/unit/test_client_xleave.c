@@ -116,7 +116,7 @@ static void run_e2e_loss(bool server_xleave, bool source_xleave, bool lose_reply
                                         sim_platform_node(client_host), t0 + sim_ns(LOSS_FROM),
                                         t0 + sim_ns(LOSS_TO)), 0);
 
-  refstate_init(&ref, -20);
+  ref_state_init(&ref, -20);
   client_params_defaults(&p);
   p.makestep_threshold = 0.1;
   p.makestep_limit = 3;
@@ -146,7 +146,7 @@ static void run_e2e_loss(bool server_xleave, bool source_xleave, bool lose_reply
   e->ntp = *e->rep.ntp;
   e->rep.ntp = &e->ntp;
   e->srv = *sim_server_stats(server);
-  e->synchronised = client_ever_synchronised(c);
+  e->synchronised = ref_ever_synchronised(client_reference(c));
   e->selected = client_selected(c);
   client_free(c);
   sim_server_free(server);

@@ -50,7 +50,7 @@ static int setup(void **state)
     assert_true(addr_parse(addr, &f.addrs[i]));
   }
   const struct platform *plat = sim_platform_get(f.client_host);
-  refstate_init(&f.ref, -20);
+  ref_state_init(&f.ref, -20);
   srv_init(&f.ntp, plat, &f.ref);
   client_params_defaults(&p);
   p.control = false;
@@ -203,7 +203,7 @@ static void test_tracking_without_a_reference(void **state)
   struct cmd_reply r;
   struct cmd_request q = request(CMD_TRACKING);
   for (int local = 0; local < 2; local++) {
-    refstate_set_local(&f->ref, local, 5);
+    ref_set_local(&f->ref, local, 5);
     assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
     assert_true(r.data.tracking.skew_ppm == 0.0);
     assert_true(r.data.tracking.resid_freq_ppm == 0.0);

@@ -25,8 +25,8 @@ static struct fx *make(bool active, bool cmd_limit)
 {
   struct fx *f = calloc(1, sizeof(*f));
   fake_platform_init(&f->fp);
-  refstate_init(&f->ref, -20);
-  refstate_set_local(&f->ref, true, 3);
+  ref_state_init(&f->ref, -20);
+  ref_set_local(&f->ref, true, 3);
   srv_init(&f->ntp, &f->fp.plat, &f->ref);
   struct ip_subnet any = {0};
   access_add(&f->ntp.access, &any, true, false);
@@ -67,7 +67,9 @@ static void ntp_request(struct fx *f, const char *from, double t)
   struct plat_datagram dg = {.data = req, .len = sizeof(req), .from_port = 40000};
   addr_parse(from, &dg.from);
   dg.rx_time = (struct timespec){1700000000 + (time_t)t, 0};
-  srv_process(&f->ntp, &dg, reply, sizeof(reply));
+  struct ntp_packet p;
+  ntp_packet_parse(req, sizeof(req), &p);
+  srv_process(&f->ntp, &dg, &p, reply, sizeof(reply));
 }
 
 /* A command request over UDP from `from`; true if answered. */

@@ -10,6 +10,14 @@
 
 #define NONCE 0x0123456789abcdefULL
 
+/* buf as a receiver parses it. */
+static struct ntp_packet parsed(const uint8_t *buf, size_t len)
+{
+  struct ntp_packet p;
+  ntp_packet_parse(buf, len, &p);
+  return p;
+}
+
 /* The client sent at 1000.000 local time and received at 1000.010; the
  * server received at 1000.504 and sent at 1000.506 of its time: offset
  * ((0.504) + (0.496)) / 2 = 0.5, delay 0.010 - 0.002 = 0.008. */
@@ -35,7 +43,8 @@ static enum exch_result check(void (*tweak)(struct ntp_header *), struct exch_sa
 {
   uint8_t buf[NTP_HEADER_LEN];
   size_t len = make_reply(buf, tweak);
-  return exch_check_reply(buf, len, NONCE, &t1, &t4, s);
+  struct ntp_packet p = parsed(buf, len);
+  return exch_check_reply(&p, NONCE, &t1, &t4, s);
 }
 
 static void test_request_reveals_nothing(void **state)
@@ -100,7 +109,8 @@ static enum exch_result check_sym(uint8_t mode, void (*tweak)(struct ntp_header 
   uint8_t buf[NTP_HEADER_LEN];
   make_reply(buf, tweak);
   buf[0] = (uint8_t)((buf[0] & ~7) | mode);
-  return exch_check_symmetric(buf, sizeof(buf), NONCE, &t1, &t4, s);
+  struct ntp_packet p = parsed(buf, sizeof(buf));
+  return exch_check_symmetric(&p, NONCE, &t1, &t4, s);
 }
 
 static void slow_answer(struct ntp_header *h) { h->transmit += 1ULL << 32; }
@@ -140,11 +150,13 @@ static void test_packet_with_mac(void **state)
   uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
   size_t len = exch_build_auth_packet(buf, sizeof(buf), &h, 0, NULL);
   assert_int_equal(len, NTP_HEADER_LEN);
-  assert_true(exch_check_auth(buf, len, 0, NULL));
+  struct ntp_packet p = parsed(buf, len);
+  assert_true(exch_check_auth(&p, 0, NULL));
   len = exch_build_auth_packet(buf, sizeof(buf), &h, 7, &key);
   assert_true(len > NTP_HEADER_LEN);
-  assert_true(exch_check_auth(buf, len, 7, &key));
-  assert_false(exch_check_auth(buf, len, 8, &key));
+  p = parsed(buf, len);
+  assert_true(exch_check_auth(&p, 7, &key));
+  assert_false(exch_check_auth(&p, 8, &key));
   assert_int_equal(exch_build_auth_packet(buf, sizeof(buf), &h, 7, NULL), 0);
 }
 
@@ -154,7 +166,9 @@ static void test_truncated_reply_rejected(void **state)
   uint8_t buf[NTP_HEADER_LEN];
   struct exch_sample s;
   make_reply(buf, NULL);
-  assert_int_equal(exch_check_reply(buf, 47, NONCE, &t1, &t4, &s), EXCH_BAD_FORMAT);
+  struct ntp_packet p = parsed(buf, 47);
+  assert_int_equal(exch_check_reply(&p, NONCE, &t1, &t4, &s), EXCH_BAD_FORMAT);
+  assert_false(exch_check_auth(&p, 0, NULL));
 }
 
 int main(void)

@@ -35,7 +35,7 @@
 
 #include "core/client.h"
 #include "core/ntp_source.h"
-#include "core/refstate.h"
+#include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 #include "sim/sim_world.h"
@@ -448,7 +448,7 @@ static void run_client(const struct plan *plan, struct outcome *out)
   world_init(&x, plan->keyed);
   world_apply(&x, plan);
 
-  refstate_init(&ref, CLIENT_PRECISION);
+  ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
   params.makestep_threshold = MAKESTEP;
   params.makestep_limit = -1;
@@ -465,11 +465,11 @@ static void run_client(const struct plan *plan, struct outcome *out)
   out->n_hostile = x.resp.n_hostile;
   assert_true(client_source_report(c, 0, &out->rep));
   out->selected = client_selected(c);
-  out->synchronised = client_ever_synchronised(c);
+  out->synchronised = ref_ever_synchronised(client_reference(c));
   out->steps = sim_platform_steps(x.client_host);
   out->client_steps = client_steps(c);
   out->offset = sim_platform_offset(x.client_host);
-  client_frequency(c, &out->freq, &out->skew);
+  ref_frequency(client_reference(c), &out->freq, &out->skew);
   out->net = *sim_net_stats(sim_world_net(x.w));
   client_free(c);
   sim_world_free(x.w);

@@ -26,17 +26,17 @@ static time_t utc(int year, int month, int day, int hour, int min)
 static void test_leap_second_days(void **state)
 {
   (void)state;
-  assert_true(refstate_leap_day(utc(2026, 6, 30, 0, 0)));
-  assert_true(refstate_leap_day(utc(2026, 6, 30, 23, 59) + 59));
-  assert_true(refstate_leap_day(utc(2026, 12, 31, 12, 0)));
-  assert_true(refstate_leap_day(utc(2016, 12, 31, 23, 59)));
-  assert_false(refstate_leap_day(utc(2026, 12, 6, 12, 0)));
-  assert_false(refstate_leap_day(utc(2027, 3, 31, 12, 0)));
-  assert_false(refstate_leap_day(utc(2026, 6, 29, 23, 59) + 59));
-  assert_false(refstate_leap_day(utc(2026, 7, 1, 0, 0)));
-  assert_false(refstate_leap_day(utc(2026, 12, 30, 12, 0)));
-  assert_false(refstate_leap_day(utc(2027, 1, 1, 0, 0)));
-  assert_false(refstate_leap_day(utc(2026, 9, 30, 12, 0)));
+  assert_true(ref_leap_day(utc(2026, 6, 30, 0, 0)));
+  assert_true(ref_leap_day(utc(2026, 6, 30, 23, 59) + 59));
+  assert_true(ref_leap_day(utc(2026, 12, 31, 12, 0)));
+  assert_true(ref_leap_day(utc(2016, 12, 31, 23, 59)));
+  assert_false(ref_leap_day(utc(2026, 12, 6, 12, 0)));
+  assert_false(ref_leap_day(utc(2027, 3, 31, 12, 0)));
+  assert_false(ref_leap_day(utc(2026, 6, 29, 23, 59) + 59));
+  assert_false(ref_leap_day(utc(2026, 7, 1, 0, 0)));
+  assert_false(ref_leap_day(utc(2026, 12, 30, 12, 0)));
+  assert_false(ref_leap_day(utc(2027, 1, 1, 0, 0)));
+  assert_false(ref_leap_day(utc(2026, 9, 30, 12, 0)));
 }
 
 struct fx {
@@ -66,7 +66,7 @@ static void start(struct fx *f, time_t start, uint8_t leap)
   f->server = sim_server_new(sim_world_sched(f->w), f->server_host, &cfg);
   assert_non_null(f->server);
   const struct platform *plat = sim_platform_get(f->client_host);
-  refstate_init(&f->ref, -20);
+  ref_state_init(&f->ref, -20);
   srv_init(&f->ntp, plat, &f->ref);
   struct ip_subnet any = {0};
   assert_true(access_add(&f->ntp.access, &any, true, false));
@@ -119,7 +119,8 @@ static int served_leap(struct fx *f)
   assert_true(addr_parse("192.0.2.99", &dg.from));
   const struct platform *plat = sim_platform_get(f->client_host);
   plat->ops->now(plat->ctx, &dg.rx_time);
-  size_t n = srv_process(&f->ntp, &dg, reply, sizeof(reply));
+  ntp_packet_parse(req, sizeof(req), &p);
+  size_t n = srv_process(&f->ntp, &dg, &p, reply, sizeof(reply));
   assert_int_equal(n, NTP_HEADER_LEN);
   assert_int_equal(ntp_packet_parse(reply, n, &p), NTP_PARSE_OK);
   return p.hdr.leap;

@@ -142,7 +142,7 @@ static void test_tracking_line(void **state)
 {
   (void)state;
   char buf[LOGFMT_LINE_MAX];
-  struct client_log_tracking t;
+  struct ref_log t;
   memset(&t, 0, sizeof(t));
   t.time.tv_sec = 1503408156;      /* 2017-08-22 13:22:36 UTC */
   t.addr = ip("203.0.113.15");

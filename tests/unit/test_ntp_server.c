@@ -49,8 +49,8 @@ static int setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof(*f));
   fake_platform_init(&f->fp);
-  refstate_init(&f->ref, -24);
-  refstate_set_local(&f->ref, true, 3);
+  ref_state_init(&f->ref, -24);
+  ref_set_local(&f->ref, true, 3);
   srv_init(&f->srv, &f->fp.plat, &f->ref);
   struct ip_subnet any = {0};
   access_add(&f->srv.access, &any, true, false);
@@ -75,10 +75,17 @@ static int teardown(void **state)
   return 0;
 }
 
+static size_t process_into(struct fixture *f, size_t cap)
+{
+  struct ntp_packet req;
+  f->dg.len = f->req_len;
+  ntp_packet_parse(f->dg.data, f->dg.len, &req);
+  return srv_process(&f->srv, &f->dg, &req, f->reply, cap);
+}
+
 static size_t process(struct fixture *f)
 {
-  f->dg.len = f->req_len;
-  return srv_process(&f->srv, &f->dg, f->reply, sizeof(f->reply));
+  return process_into(f, sizeof(f->reply));
 }
 
 static void set_byte0(struct fixture *f, int leap, int version, int mode)
@@ -114,7 +121,7 @@ static void test_unsynchronised_reply(void **state)
 {
   struct fixture *f = *state;
   struct ntp_header r;
-  refstate_set_local(&f->ref, false, 0);
+  ref_set_local(&f->ref, false, 0);
   assert_int_equal(process(f), NTP_HEADER_LEN);
   ntp_header_decode(f->reply, &r);
   assert_int_equal(r.leap, NTP_LEAP_UNSYNC);
@@ -367,8 +374,7 @@ static void test_small_reply_buffer_drops_authenticated_reply(void **state)
 {
   struct fixture *f = *state;
   sign_request(f, 1, 1);
-  f->dg.len = f->req_len;
-  assert_int_equal(srv_process(&f->srv, &f->dg, f->reply, NTP_HEADER_LEN + 8), 0);
+  assert_int_equal(process_into(f, NTP_HEADER_LEN + 8), 0);
   assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
 }
 

@@ -43,7 +43,7 @@ static void net_init(struct net *n, double delay, bool up)
   struct client_params cp;
   client_params_defaults(&cp);
   cp.control = false;
-  refstate_init(&n->ref, -20);
+  ref_state_init(&n->ref, -20);
   n->c = client_new(sim_platform_get(n->client), &cp, &n->ref);
   assert_non_null(n->c);
 }

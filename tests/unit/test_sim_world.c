@@ -38,11 +38,12 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct poller *p = arg;
   struct exch_sample s;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
   for (unsigned i = 0; i < p->n; i++) {
     if (p->sock[i] != sock || p->nonce[i] == 0)
       continue;
-    enum exch_result r = exch_check_reply(dg->data, dg->len, p->nonce[i], &p->tx[i],
-                                          &dg->rx_time, &s);
+    enum exch_result r = exch_check_reply(&pkt, p->nonce[i], &p->tx[i], &dg->rx_time, &s);
     p->nonce[i] = 0;
     if (r != EXCH_OK)
       return;

@@ -307,7 +307,7 @@ static void start_client(struct net *n, struct client_run *cr, int acquisitionpo
   client_params_defaults(&cp);
   cp.control = false;
   cp.acquisitionport = acquisitionport;
-  refstate_init(&cr->ref, -20);
+  ref_state_init(&cr->ref, -20);
   cr->c = client_new(sim_platform_get(n->client), &cp, &cr->ref);
   assert_non_null(cr->c);
   for (int i = 0; i < 2; i++) {

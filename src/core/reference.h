@@ -1,0 +1,161 @@
+/* reference: our reference, as chrony's reference.c keeps it — what the
+ * daemon serves, and how the clock follows the selected sources.
+ *
+ * The served state (struct refstate) is a plain value the daemon owns, so
+ * the NTP server and its workers can read it (and copy it). Until the
+ * client synchronises the clock, it is either unsynchronised (leap 3) or,
+ * with `local stratum N`, the local reference as chrony serves it: stratum
+ * N, refid 127.127.1.1, leap 0, reference time one second ago, root
+ * dispersion of the clock precision. ref_fill_header() puts it into every
+ * packet we send, a server's reply or a peer's packet.
+ *
+ * The reference update (struct reference, the client's) is chrony's
+ * REF_SetReference, simplified: each update from the selection steps or
+ * slews the clock through the discipline (makestep, maxchange, logchange),
+ * weighs the new frequency estimate against the old one by their skews
+ * (maxupdateskew), and sets the served state (stratum, refid, root delay
+ * and dispersion, growing at a rate from the skew). It keeps what chronyc
+ * tracking reports and the drift file stores. */
+#ifndef STRATUM_CORE_REFERENCE_H
+#define STRATUM_CORE_REFERENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/addr.h"
+#include "core/discipline.h"
+#include "core/platform.h"
+#include "core/select.h"
+#include "proto/ntp_packet.h"
+
+#define REFID_LOCAL 0x7F7F0101u   /* 127.127.1.1 */
+#define REFID_UNSYNC 0u
+#define NTP_MAX_STRATUM 16        /* "unsynchronised" */
+
+struct refstate {
+  bool synchronised;
+  uint8_t leap;                /* enum ntp_leap */
+  int stratum;
+  uint32_t refid;
+  struct timespec ref_time;
+  double root_delay, root_dispersion;
+  double dispersion_rate;      /* growth of root dispersion after ref_time, s/s */
+  int precision_log2;          /* of reading the clock */
+  bool local_enabled;
+  int local_stratum;
+};
+
+/* The parameters a packet we send carries at `now`. */
+struct ref_params {
+  uint8_t leap;
+  uint8_t stratum;             /* wire value: 0 when unsynchronised */
+  int8_t precision;
+  uint32_t refid;
+  struct timespec ref_time;    /* zero when unsynchronised */
+  double root_delay, root_dispersion;
+};
+
+void ref_state_init(struct refstate *r, int precision_log2);
+void ref_set_local(struct refstate *r, bool enabled, int stratum);
+void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out);
+/* The reference fields of a packet we send at `now` (h zeroed before):
+ * leap, stratum, precision, refid, reference time, root delay and
+ * dispersion. */
+void ref_fill_header(const struct refstate *r, const struct timespec *now, struct ntp_header *h);
+/* chronyd's is_leap_second_day (reference.c): a leap second is accepted
+ * only on the last day of June or December, UTC; an announcement on any
+ * other day is taken as no leap. */
+bool ref_leap_day(time_t utc);
+
+/* A reference update (chrony's `log tracking`), in this core's signs
+ * (offsets server minus local, frequencies > 0 when the clock is made
+ * faster; core/logfmt.h converts). */
+struct ref_log {
+  struct timespec time;
+  struct ip_addr addr;           /* the selected source */
+  int stratum;                   /* ours */
+  double freq_ppm, skew_ppm;     /* the frequency correction (> 0: clock made faster) */
+  double offset;                 /* server minus local, of this update */
+  uint8_t leap;
+  int combined;
+  double offset_sd;
+  double remaining;              /* correction still to slew before it (> 0: to advance) */
+  double root_delay, root_dispersion;
+  double max_error;
+};
+
+/* The settings of the updates (chrony's directives; see client_params). */
+struct ref_config {
+  bool control;                  /* adjust the clock (false: -x) */
+  double makestep_threshold;     /* step if |offset| above this... */
+  int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
+  double logchange;              /* warn of an update correcting more than this */
+  double maxupdateskew;          /* ppm */
+  double corrtimeratio;
+  bool have_initial_freq;        /* the frequency is an estimate (drift file)... */
+  double initial_skew;           /* ...with this error bound, ppm */
+  /* maxchange OFFSET START IGNORE (START < 0: no limit); give_up(give_up_arg)
+   * when it gives up (NULL: not told). */
+  double maxchange_offset;
+  int maxchange_start;
+  int maxchange_ignore;
+  void (*give_up)(void *arg);
+  void *give_up_arg;
+  /* Each update, for `log tracking` (NULL: none). */
+  void (*log)(void *arg, const struct ref_log *l);
+  void *log_arg;
+};
+
+struct reference {
+  const struct platform *plat;
+  struct discipline *disc;      /* the clock the updates correct */
+  struct refstate *state;       /* what they set */
+  struct ref_config p;
+  unsigned n_updates;
+  struct timespec last_update;
+  double skew;                  /* of our frequency, s/s */
+  bool have_freq;               /* the frequency is an estimate (drift file or updates) */
+  int maxchange_ignored;        /* offsets ignored by maxchange so far */
+  double residual_freq;         /* s/s */
+  double last_offset;           /* of the last update */
+  double avg2_offset;           /* moving average of squared update offsets */
+  double last_interval;         /* between the last two updates, s */
+};
+
+/* disc and state must outlive r. */
+void ref_init(struct reference *r, const struct platform *plat, struct discipline *disc,
+              struct refstate *state, const struct ref_config *cfg);
+/* The selection's result (a source selected, with a new sample) from the
+ * source at `source`, at cooked time now. */
+void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
+                const struct timespec *now);
+/* The sources disagree: we serve leap 3 until the next update. */
+void ref_set_unsynchronised(struct reference *r);
+/* Someone else stepped the clock by `jump` seconds: unsynchronised (as
+ * chronyd after an unknown step), the last update's time moved with it. */
+void ref_clock_jumped(struct reference *r, double jump);
+
+/* chronyc tracking's numbers, beyond the served state. */
+struct ref_tracking {
+  double correction;             /* offset still to slew, > 0: to advance */
+  double last_offset;            /* of the last update */
+  double rms_offset;             /* long-term average of update offsets */
+  double freq_ppm;               /* correction in use, > 0: clock made faster */
+  double resid_freq_ppm;         /* of the selected source after the update */
+  double skew_ppm;
+  double last_update_interval;   /* s */
+};
+void ref_tracking(const struct reference *r, struct ref_tracking *t);
+/* The frequency correction in use and its error bound (for the drift file). */
+void ref_frequency(const struct reference *r, double *freq_ppm, double *skew_ppm);
+bool ref_ever_synchronised(const struct reference *r);
+
+/* Commands (chronyc's). Step the clock by the offset still to slew
+ * (makestep); false if the clock is not under control or the step failed. */
+bool ref_step_now(struct reference *r);
+/* makestep THRESHOLD LIMIT, as the directive. */
+void ref_set_makestep(struct reference *r, double threshold, int limit);
+void ref_set_maxupdateskew(struct reference *r, double ppm);
+
+#endif
