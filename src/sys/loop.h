@@ -1,6 +1,7 @@
 /* loop: the one poll(2)-based event loop of the daemon.
  *
- * File descriptors are watched for input; timers live in a binary heap
+ * File descriptors are watched for input (and for room to write, when
+ * asked); timers live in a binary heap
  * ordered by their deadline on CLOCK_MONOTONIC, so stepping the real-time
  * clock does not move them. Signals are turned into ordinary events through a
  * self-pipe. Handlers may add and remove watches and timers, including their
@@ -38,6 +39,10 @@ void loop_free(struct loop *l);
 
 int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg);
 void loop_remove_fd(struct loop *l, int fd);
+/* Also call fn (with the watch's arg) when the watched fd can be written
+ * to; NULL stops that. -ENOENT if fd is not watched. For a socket whose
+ * peer reads slowly: write what it takes, then wait for room. */
+int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn);
 
 /* Returns a non-zero id. A delay below zero counts as zero; timers that come
  * due while timers run wait for the next pass, so a handler re-arming itself
