@@ -18,6 +18,7 @@ struct fd_watch {
   loop_fd_fn fn;
   void *arg;
   loop_fd_fn out_fn;          /* NULL: not watched for output */
+  bool input_paused;
 };
 
 struct timer {
@@ -124,7 +125,7 @@ int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
     l->fds = n;
     l->cap_fds = cap;
   }
-  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg, NULL};
+  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg, NULL, false};
   return 0;
 }
 
@@ -133,6 +134,17 @@ int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn)
   for (unsigned i = 0; i < l->n_fds; i++) {
     if (l->fds[i].fd == fd) {
       l->fds[i].out_fn = fn;
+      return 0;
+    }
+  }
+  return -ENOENT;
+}
+
+int loop_pause_input(struct loop *l, int fd, bool paused)
+{
+  for (unsigned i = 0; i < l->n_fds; i++) {
+    if (l->fds[i].fd == fd) {
+      l->fds[i].input_paused = paused;
       return 0;
     }
   }
@@ -307,11 +319,15 @@ static void dispatch_fds(struct loop *l, struct pollfd *pfds, unsigned n)
   for (unsigned i = 0; i < n && !l->quit; i++) {
     /* Handlers may remove watches: look the fd up again every time. */
     struct fd_watch *w;
-    if ((pfds[i].revents & POLLOUT) && (w = find_watch(l, pfds[i].fd)) && w->out_fn)
+    short ev = pfds[i].revents;
+    if ((ev & POLLOUT) && (w = find_watch(l, pfds[i].fd)) && w->out_fn)
       w->out_fn(w->arg, pfds[i].fd);
-    if ((pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) && !l->quit &&
-        (w = find_watch(l, pfds[i].fd)))
+    if (!(ev & (POLLIN | POLLERR | POLLHUP)) || l->quit || !(w = find_watch(l, pfds[i].fd)))
+      continue;
+    if (!w->input_paused)
       w->fn(w->arg, pfds[i].fd);
+    else if ((ev & (POLLERR | POLLHUP)) && !(ev & POLLOUT) && w->out_fn)
+      w->out_fn(w->arg, pfds[i].fd);   /* not told already */
   }
 }
 
@@ -363,7 +379,8 @@ int loop_run(struct loop *l)
     unsigned n_fds = l->n_fds;
     for (unsigned i = 0; i < n_fds; i++)
       pfds[i] = (struct pollfd){.fd = l->fds[i].fd,
-                                .events = POLLIN | (l->fds[i].out_fn ? POLLOUT : 0)};
+                                .events = (short)((l->fds[i].input_paused ? 0 : POLLIN) |
+                                                  (l->fds[i].out_fn ? POLLOUT : 0))};
     int r = poll(pfds, n_fds, poll_timeout_ms(l));
     if (r < 0 && errno != EINTR) {
       l->code = -errno;

@@ -16,6 +16,7 @@
 #ifndef STRATUM_SYS_LOOP_H
 #define STRATUM_SYS_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct loop;
@@ -43,6 +44,11 @@ void loop_remove_fd(struct loop *l, int fd);
  * to; NULL stops that. -ENOENT if fd is not watched. For a socket whose
  * peer reads slowly: write what it takes, then wait for room. */
 int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn);
+/* Stop (or resume) watching fd for input, e.g. while output waits: a peer's
+ * end of file is not reported again and again meanwhile. While paused, an
+ * error or hang-up goes to the output handler, if any. -ENOENT if fd is not
+ * watched. */
+int loop_pause_input(struct loop *l, int fd, bool paused);
 
 /* Returns a non-zero id. A delay below zero counts as zero; timers that come
  * due while timers run wait for the next pass, so a handler re-arming itself

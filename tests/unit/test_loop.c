@@ -193,7 +193,7 @@ static void test_clock_jump_detected(void **state)
 
 /* Output watching: a full socket is not reported writable until its
  * peer reads; the watch then fires (once the handler drops it, no more),
- * and its input watch is untouched. */
+ * and its input watch is untouched. Paused input is not reported. */
 struct writer {
   struct loop *loop;
   int peer;
@@ -246,11 +246,17 @@ static void test_output_watch(void **state)
   assert_int_equal(w.writable, 1);
   assert_int_equal(w.fired_after_drain, 1);
   assert_int_equal(w.inputs, 0);
-  /* input still reported */
+  /* input paused: not reported until resumed; still watched */
+  assert_int_equal(loop_pause_input(w.loop, sv[0], true), 0);
   assert_int_equal(write(sv[1], "x", 1), 1);
   loop_add_timer(w.loop, 0.05, quit_loop, w.loop);
   assert_int_equal(loop_run(w.loop), 0);
+  assert_int_equal(w.inputs, 0);
+  assert_int_equal(loop_pause_input(w.loop, sv[0], false), 0);
+  loop_add_timer(w.loop, 0.05, quit_loop, w.loop);
+  assert_int_equal(loop_run(w.loop), 0);
   assert_int_equal(w.inputs, 1);
+  assert_int_equal(loop_pause_input(w.loop, 12345, true), -ENOENT);
   assert_int_equal(w.writable, 1);
   loop_free(w.loop);
   close(sv[0]);
