@@ -14,7 +14,10 @@ with metricsport on a free port of 127.0.0.1 (and ::1 when it exists):
     during an HTTP flood;
   - under -F 1 (the seccomp allow-list) all of it works;
   - Debian's Prometheus server scrapes it (its API reports
-    chrony_tracking_stratum), when it can be had.
+    chrony_tracking_stratum), when it can be had;
+  - `stratumc metrics` prints the same text over the command socket (but
+    the daemon's own drop counts), serverstats left out over UDP, and
+    chrony_up 0 with exit status 1 when no daemon answers.
 Loopback only; the daemons run with -x."""
 import os
 import re
@@ -29,8 +32,8 @@ import json
 
 import pytest
 
-from ntptest import (DATA, PEERS_DIR, REPO, Daemon, free_udp_port, ipv6_loopback, query,
-                     require_stratumd, server_config, wait_for)
+from ntptest import (BUILD, DATA, PEERS_DIR, REPO, Daemon, free_udp_port, ipv6_loopback,
+                     query, require_stratumd, server_config, wait_for)
 
 PROMETHEUS_SCRIPT = REPO / "scripts" / "prometheus.sh"
 EXPORTER_LIST = DATA / "chrony_exporter_metrics.tsv"
@@ -603,3 +606,70 @@ def test_prometheus_scrapes_stratumd(pair, tmp_path):
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+
+
+# ---------------------------------------------------------------- stratumc metrics
+
+def stratumc_metrics(*host):
+    stratumc = BUILD / "stratumc"
+    if not os.access(stratumc, os.X_OK):
+        pytest.skip("%s not built" % stratumc)
+    r = subprocess.run([str(stratumc)] + list(host) + ["metrics"], capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return r.returncode, r.stdout, r.stderr
+
+
+# Values that change between two looks: the local reference's time is now;
+# stratumc's own requests are command packets; the drops by reason are the
+# daemon's alone.
+VOLATILE = ("chrony_tracking_reference_timestamp_seconds",
+            "chrony_serverstats_command_packets_received_total",
+            "chrony_serverstats_ntp_requests_dropped_total")
+
+
+def without(text, names):
+    return "".join(l + "\n" for l in text.splitlines()
+                   if not any(re.match(r"(# (HELP|TYPE) )?%s[ {]" % n, l) for n in names))
+
+
+def test_stratumc_prints_the_same_text(tmp_path):
+    require_stratumd()
+    ntp_port, cmdport, metrics_port = free_udp_port(), free_udp_port(), free_tcp_port()
+    sockdir = tmp_path / "run"
+    sockdir.mkdir()
+    os.chmod(str(sockdir), 0o770)
+    sock = sockdir / "stratumd.sock"
+    d = start(tmp_path / "d", metrics_server_config(
+        ntp_port, metrics_port, ["cmdport %d" % cmdport, "bindcmdaddress 127.0.0.1",
+                                 "bindcmdaddress %s" % sock]), wait_ports=[(4, ntp_port)])
+    try:
+        for _ in range(3):
+            query(("127.0.0.1", ntp_port), timeout=2.0)
+        rc, ours, err = stratumc_metrics("-h", str(sock))
+        served = metrics(metrics_port)
+        assert rc == 0 and err == "", err
+        assert without(ours, VOLATILE) == without(served, VOLATILE)
+        assert "chrony_serverstats_ntp_requests_dropped_total" not in ours
+        families = parse_exposition(ours)
+        assert value(families, "chrony_tracking_stratum") == 3
+        assert value(families, "chrony_serverstats_ntp_packets_received_total") >= 3
+        # -j and -c change nothing
+        assert without(stratumc_metrics("-j", "-h", str(sock))[1], VOLATILE) == \
+            without(ours, VOLATILE)
+        # over UDP, serverstats and clients are not open by default: left out
+        rc, udp, err = stratumc_metrics("-h", "127.0.0.1", "-p", str(cmdport))
+        assert rc == 0 and err == "", err
+        families = parse_exposition(udp)
+        assert value(families, "chrony_tracking_stratum") == 3
+        assert value(families, "chrony_up") == 1
+        assert not [f for f in families if f.startswith("chrony_serverstats")]
+    finally:
+        d.stop()
+
+
+def test_stratumc_metrics_without_a_daemon():
+    rc, out, err = stratumc_metrics("-h", "127.0.0.1", "-p", str(free_udp_port()))
+    assert rc == 1
+    assert out == "# HELP chrony_up Whether the chrony server is up.\n" \
+                  "# TYPE chrony_up gauge\nchrony_up 0\n"
+    assert "506 Cannot talk to daemon" in err
