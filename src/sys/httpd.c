@@ -225,6 +225,7 @@ static void resume_accepting(void *arg)
 {
   struct httpd *h = arg;
   h->accept_paused = false;
+  h->accept_timer = 0;
   for (unsigned i = 0; i < h->n_listen; i++)
     loop_pause_input(h->loop, h->listen_fd[i], false);
 }
@@ -240,7 +241,7 @@ static void on_listen_readable(void *arg, int fd)
         h->accept_paused = true;
         for (unsigned k = 0; k < h->n_listen; k++)
           loop_pause_input(h->loop, h->listen_fd[k], true);
-        loop_add_timer(h->loop, ACCEPT_PAUSE, resume_accepting, h);
+        h->accept_timer = loop_add_timer(h->loop, ACCEPT_PAUSE, resume_accepting, h);
       }
       return;                           /* EAGAIN: none left; others: the next one */
     }
@@ -326,6 +327,8 @@ void httpd_free(struct httpd *h)
     loop_remove_fd(h->loop, h->listen_fd[i]);
     close(h->listen_fd[i]);
   }
+  if (h->accept_timer)
+    loop_cancel_timer(h->loop, h->accept_timer);
   free(h->conns);
   memset(h, 0, sizeof(*h));
 }

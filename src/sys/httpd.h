@@ -55,6 +55,7 @@ struct httpd {
   int listen_fd[HTTPD_MAX_LISTEN];
   unsigned n_listen;
   bool accept_paused;                   /* out of descriptors: a pause */
+  uint64_t accept_timer;                /* that ends it */
   struct httpd_conn *conns;             /* HTTPD_MAX_CONNECTIONS */
   uint64_t next_seq;
   struct httpd_stats stats;

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -360,6 +361,44 @@ static void test_connection_limit(void **state)
   assert_int_equal(s.stats.accepted, HTTPD_MAX_CONNECTIONS + 1);
 }
 
+/* Out of descriptors, accepting pauses instead of spinning on the listening
+ * socket, and resumes once descriptors are there again. */
+static double cpu_seconds(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static void test_out_of_descriptors(void **state)
+{
+  struct server s;
+  struct rlimit saved, low;
+  bool closed;
+  (void)state;
+  start(&s, 5);
+  int next = dup(0);
+  assert_true(next >= 0);
+  close(next);
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  low = saved;
+  low.rlim_cur = (rlim_t)next + 1;          /* the client's socket, not the server's */
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+  int fd = client(&s);
+  send_all(fd, "GET /metrics HTTP/1.0\r\n\r\n");
+  double cpu0 = cpu_seconds();
+  usleep(500000);
+  double cpu = cpu_seconds() - cpu0;
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  assert_true(cpu < 0.25);                   /* not a busy loop */
+  char *r = read_all(fd, 1.5, NULL, &closed);
+  assert_true(closed && strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+  free(r);
+  close(fd);
+  stop(&s);
+  assert_int_equal(s.stats.accepted, 1);
+}
+
 static void test_listen_errors(void **state)
 {
   struct server s;
@@ -382,6 +421,7 @@ int main(void)
     cmocka_unit_test(test_silent_client_times_out),
     cmocka_unit_test(test_slow_reader),
     cmocka_unit_test(test_connection_limit),
+    cmocka_unit_test(test_out_of_descriptors),
     cmocka_unit_test(test_listen_errors),
   };
   return cmocka_run_group_tests_name("httpd", tests, NULL, NULL);
