@@ -487,6 +487,32 @@ def test_ntp_replies_go_on_during_an_http_flood(pair):
 
 # ---------------------------------------------------------------- configuration, -F 1
 
+def test_drops_by_reason_and_server_workers(tmp_path):
+    """The counts of serverworkers threads are in the text, and each kind
+    of dropped request is counted under its reason."""
+    require_stratumd()
+    ntp_port, metrics_port = free_udp_port(), free_tcp_port()
+    d = start(tmp_path / "d", metrics_server_config(ntp_port, metrics_port, ["serverworkers 2"]),
+              wait_ports=[(4, ntp_port)])
+    try:
+        for _ in range(20):
+            assert query(("127.0.0.1", ntp_port), timeout=2.0)[1] is not None
+        for payload in (b"\x23" * 20, bytes([0x25]) + bytes(47)):   # short; mode 5
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(payload, ("127.0.0.1", ntp_port))
+
+        def counts():
+            f = parse_exposition(metrics(metrics_port))
+            return (value(f, "chrony_serverstats_ntp_packets_received_total"),
+                    value(f, "chrony_serverstats_ntp_requests_dropped_total", reason="format"),
+                    value(f, "chrony_serverstats_ntp_requests_dropped_total", reason="mode"))
+        # the workers publish their counts every second
+        assert wait_for(lambda: counts()[0] >= 20 and counts()[1] >= 1 and counts()[2] >= 1, 5), \
+            counts()
+    finally:
+        d.stop()
+
+
 def test_seccomp_allow_list_lets_the_server_work(tmp_path):
     require_stratumd()
     ntp_port, metrics_port = free_udp_port(), free_tcp_port()
