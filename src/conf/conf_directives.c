@@ -148,6 +148,9 @@ static const struct conf_directive directives[] = {
   {.name = "cmdport", ARGS(VAL("PORT", CONF_T_U16, cmdport, .always = true)), .implemented = true},
   D_CUSTOM("cmdratelimit", cmdratelimit, .implemented = true),
   D_CUSTOM("opencommands", opencommands, .implemented = true),
+  /* Stratum's own: Prometheus' text format over HTTP */
+  D_CUSTOM("bindmetricsaddress", bindmetricsaddress, .implemented = true),
+  {.name = "metricsport", ARGS(VAL("PORT", CONF_T_U16, metricsport)), .implemented = true},
 
   /* Real-time clock */
   D_STRING("hwclockfile", hwclockfile, "FILE"),

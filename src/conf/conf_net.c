@@ -193,6 +193,20 @@ void conf_bindcmdaddress_print(const struct config *c, FILE *out)
     fprintf(out, "bindcmdaddress %s\n", c->bindcmdpath);
 }
 
+/* The address of the metrics server (one per family; metricsport). */
+bool conf_bindmetricsaddress_parse(struct conf_ctx *x, struct config *c, int argc,
+                                   const char *const *argv)
+{
+  return parse_bind(x, argc, argv, &c->have_bindmetrics4, &c->bindmetrics4,
+                    &c->have_bindmetrics6, &c->bindmetrics6);
+}
+
+void conf_bindmetricsaddress_print(const struct config *c, FILE *out)
+{
+  print_bind(out, "bindmetricsaddress", c->have_bindmetrics4, &c->bindmetrics4,
+             c->have_bindmetrics6, &c->bindmetrics6);
+}
+
 bool conf_broadcast_parse(struct conf_ctx *x, struct config *c, int argc,
                           const char *const *argv)
 {

@@ -294,6 +294,9 @@ struct config {
   uint16_t cmdport;             /* default 323; 0 disables */
   struct conf_ratelimit cmdratelimit;  /* default off, -4 8 2 */
   uint32_t opencommands;        /* CONF_OPEN_*, default CONF_OPEN_DEFAULT */
+  uint16_t metricsport;         /* Prometheus' text over HTTP; default 0: off */
+  bool have_bindmetrics4, have_bindmetrics6;
+  struct ip_addr bindmetrics4, bindmetrics6;   /* default: loopback */
 
   /* Real-time clock */
   char *hwclockfile;

@@ -22,6 +22,7 @@
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
+#include "daemon/exporter.h"
 #include "daemon/layout.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
@@ -58,6 +59,7 @@ struct daemon {
   struct logfiles logfiles;       /* logdir + log */
   struct pidfile pidfile;
   struct control control;         /* command sockets */
+  struct exporter exporter;       /* metricsport */
   struct workers *workers;        /* serverworkers; NULL: none */
 };
 
@@ -528,6 +530,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
   }
+  if (!exporter_start(&d->exporter, &d->cfg, o->family, d->loop, &d->control.srv)) {
+    log_printf(PLAT_LOG_FATAL, "Could not open any metrics socket");
+    goto out;
+  }
   if (!priv_drop(user, !o->no_clock_control)) {
     log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", user, strerror(errno));
     goto out;
@@ -564,6 +570,7 @@ out:
   log_set_parent_fd(-1);
   detach_done(ready_fd, status ? status : 1);
   workers_free(d->workers);
+  exporter_stop(&d->exporter);
   control_stop(&d->control);
   sources_free(d->sources);
   client_free(d->client);

@@ -682,6 +682,7 @@ static const struct command_entry commands[] = {
   CMD("maxdelayratio", parse_float_modify, CMD_MODIFY_MAXDELAYRATIO),
   CMD("maxpoll", parse_int_modify, CMD_MODIFY_MAXPOLL),
   VALUE("maxupdateskew", CMD_MODIFY_MAXUPDATESKEW, ""),
+  REPORT("metrics", parse_report, SC_REP_METRICS),
   CMD("minpoll", parse_int_modify, CMD_MODIFY_MINPOLL),
   CMD("minstratum", parse_int_modify, CMD_MODIFY_MINSTRATUM),
   REPORT("ntpdata", parse_address_report, SC_REP_NTPDATA),

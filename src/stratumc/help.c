@@ -77,6 +77,7 @@ static const char *const commands[][2] = {
   {"writertc", "Save RTC performance parameters to file"},
   {"", ""},
   {"Other daemon commands:", ""},
+  {"metrics", "Print all reports in Prometheus' text format"},
   {"cyclelogs", "Close and re-open log files"},
   {"dump", "Dump measurements and NTS keys/cookies"},
   {"rekey", "Re-read keys"},

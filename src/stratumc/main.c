@@ -69,7 +69,9 @@ static bool process_line(struct client *c, char *line)
 {
   struct sc_command cmd;
   sc_parse_command(line, &c->resolver, &cmd);
-  bool object = cmd.action == SC_ACT_REQUEST || cmd.action == SC_ACT_REPORT ||
+  /* metrics prints Prometheus' text even with -j: no JSON object around it */
+  bool object = cmd.action == SC_ACT_REQUEST ||
+                (cmd.action == SC_ACT_REPORT && cmd.report != SC_REP_METRICS) ||
                 cmd.action == SC_ACT_ERROR;
   if (object)
     sc_out_begin(c->session.out, cmd.name);

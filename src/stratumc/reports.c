@@ -8,6 +8,7 @@
 
 #include "stratumc/format.h"
 #include "stratumc/ipaddr.h"
+#include "proto/metrics.h"
 #include "proto/ntp_time.h"
 
 #define NAME_LEN 256
@@ -606,6 +607,31 @@ static bool manual_list(struct sc_session *s)
   return true;
 }
 
+/* ---------------------------------------------------------------- metrics */
+
+/* The text goes to the output whatever happened (chrony_up 0 when the
+ * daemon did not answer, for a textfile collector to see); the status
+ * line of a failure goes to stderr only, so the output stays valid. */
+static bool metrics(struct sc_session *s)
+{
+  struct metrics_reports r;
+  struct metrics_text t = {0};
+  if (!metrics_fetch(&r, s->exchange, s->exchange_arg)) {
+    sc_out_error(s->out, "Out of memory");
+    return false;
+  }
+  bool ok = metrics_render(&r, &t);
+  if (ok)
+    fputs(t.data, s->out->f);
+  else
+    sc_out_error(s->out, "Out of memory");
+  if (!r.up)
+    sc_out_error(s->out, "506 Cannot talk to daemon");
+  metrics_text_free(&t);
+  metrics_reports_free(&r);
+  return ok && r.up;
+}
+
 bool sc_report_run(struct sc_session *s, const struct sc_command *cmd)
 {
   switch (cmd->report) {
@@ -623,6 +649,7 @@ bool sc_report_run(struct sc_session *s, const struct sc_command *cmd)
   case SC_REP_SMOOTHING: return smoothing(s);
   case SC_REP_RTCDATA: return rtcdata(s);
   case SC_REP_MANUAL_LIST: return manual_list(s);
+  case SC_REP_METRICS: return metrics(s);
   }
   return false;
 }

@@ -1,7 +1,9 @@
 /* reports: the commands that fetch data and print it (tracking, sources,
  * sourcestats, selectdata, activity, serverstats, clients, ntpdata,
  * authdata, sourcename, waitsync, smoothing, rtcdata, manual list), laid
- * out as chronyc 4.3 lays them out. */
+ * out as chronyc 4.3 lays them out; and metrics, Stratum's own: the
+ * reports in Prometheus' text format as stratumd's metricsport serves
+ * them (proto/metrics.h), whatever -c or -j say. */
 #ifndef STRATUM_STRATUMC_REPORTS_H
 #define STRATUM_STRATUMC_REPORTS_H
 

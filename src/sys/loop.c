@@ -17,6 +17,8 @@ struct fd_watch {
   int fd;
   loop_fd_fn fn;
   void *arg;
+  loop_fd_fn out_fn;          /* NULL: not watched for output */
+  bool input_paused;
 };
 
 struct timer {
@@ -123,8 +125,30 @@ int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
     l->fds = n;
     l->cap_fds = cap;
   }
-  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg};
+  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg, NULL, false};
   return 0;
+}
+
+int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn)
+{
+  for (unsigned i = 0; i < l->n_fds; i++) {
+    if (l->fds[i].fd == fd) {
+      l->fds[i].out_fn = fn;
+      return 0;
+    }
+  }
+  return -ENOENT;
+}
+
+int loop_pause_input(struct loop *l, int fd, bool paused)
+{
+  for (unsigned i = 0; i < l->n_fds; i++) {
+    if (l->fds[i].fd == fd) {
+      l->fds[i].input_paused = paused;
+      return 0;
+    }
+  }
+  return -ENOENT;
 }
 
 void loop_remove_fd(struct loop *l, int fd)
@@ -280,19 +304,30 @@ int loop_watch_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg)
 
 /* --- the loop --- */
 
+/* The watch of fd, or NULL. */
+static struct fd_watch *find_watch(struct loop *l, int fd)
+{
+  for (unsigned j = 0; j < l->n_fds; j++)
+    if (l->fds[j].fd == fd)
+      return &l->fds[j];
+  return NULL;
+}
+
 static void dispatch_fds(struct loop *l, struct pollfd *pfds, unsigned n)
 {
   l->fds_changed = false;
   for (unsigned i = 0; i < n && !l->quit; i++) {
-    if (!(pfds[i].revents & (POLLIN | POLLERR | POLLHUP)))
-      continue;
     /* Handlers may remove watches: look the fd up again every time. */
-    for (unsigned j = 0; j < l->n_fds; j++) {
-      if (l->fds[j].fd == pfds[i].fd) {
-        l->fds[j].fn(l->fds[j].arg, pfds[i].fd);
-        break;
-      }
-    }
+    struct fd_watch *w;
+    short ev = pfds[i].revents;
+    if ((ev & POLLOUT) && (w = find_watch(l, pfds[i].fd)) && w->out_fn)
+      w->out_fn(w->arg, pfds[i].fd);
+    if (!(ev & (POLLIN | POLLERR | POLLHUP)) || l->quit || !(w = find_watch(l, pfds[i].fd)))
+      continue;
+    if (!w->input_paused)
+      w->fn(w->arg, pfds[i].fd);
+    else if ((ev & (POLLERR | POLLHUP)) && !(ev & POLLOUT) && w->out_fn)
+      w->out_fn(w->arg, pfds[i].fd);   /* not told already */
   }
 }
 
@@ -343,7 +378,9 @@ int loop_run(struct loop *l)
     }
     unsigned n_fds = l->n_fds;
     for (unsigned i = 0; i < n_fds; i++)
-      pfds[i] = (struct pollfd){.fd = l->fds[i].fd, .events = POLLIN};
+      pfds[i] = (struct pollfd){.fd = l->fds[i].fd,
+                                .events = (short)((l->fds[i].input_paused ? 0 : POLLIN) |
+                                                  (l->fds[i].out_fn ? POLLOUT : 0))};
     int r = poll(pfds, n_fds, poll_timeout_ms(l));
     if (r < 0 && errno != EINTR) {
       l->code = -errno;

@@ -1,6 +1,7 @@
 /* loop: the one poll(2)-based event loop of the daemon.
  *
- * File descriptors are watched for input; timers live in a binary heap
+ * File descriptors are watched for input (and for room to write, when
+ * asked); timers live in a binary heap
  * ordered by their deadline on CLOCK_MONOTONIC, so stepping the real-time
  * clock does not move them. Signals are turned into ordinary events through a
  * self-pipe. Handlers may add and remove watches and timers, including their
@@ -15,6 +16,7 @@
 #ifndef STRATUM_SYS_LOOP_H
 #define STRATUM_SYS_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct loop;
@@ -38,6 +40,15 @@ void loop_free(struct loop *l);
 
 int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg);
 void loop_remove_fd(struct loop *l, int fd);
+/* Also call fn (with the watch's arg) when the watched fd can be written
+ * to; NULL stops that. -ENOENT if fd is not watched. For a socket whose
+ * peer reads slowly: write what it takes, then wait for room. */
+int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn);
+/* Stop (or resume) watching fd for input, e.g. while output waits: a peer's
+ * end of file is not reported again and again meanwhile. While paused, an
+ * error or hang-up goes to the output handler, if any. -ENOENT if fd is not
+ * watched. */
+int loop_pause_input(struct loop *l, int fd, bool paused);
 
 /* Returns a non-zero id. A delay below zero counts as zero; timers that come
  * due while timers run wait for the next pass, so a handler re-arming itself

@@ -20,8 +20,9 @@ static const char *const allowed[] = {
   /* the poll loop, its self-pipe, descriptors */
   "poll", "ppoll", "select", "pselect6", "_newselect", "read", "readv", "write", "writev",
   "pread64", "close", "lseek", "_llseek", "fcntl", "fcntl64", "dup", "dup3", "pipe2",
-  /* sockets: NTP and command sockets, c-ares over UDP and TCP */
-  "bind", "connect", "getsockname", "getpeername", "getsockopt", "shutdown",
+  /* sockets: NTP and command sockets, c-ares over UDP and TCP, metrics
+   * over TCP (accept4; accept where there is no accept4) */
+  "bind", "connect", "accept", "accept4", "getsockname", "getpeername", "getsockopt", "shutdown",
   "recvfrom", "recvmsg", "recvmmsg", "recvmmsg_time64", "sendto", "sendmsg", "sendmmsg",
   /* the clock */
   "clock_gettime", "clock_gettime64", "gettimeofday", "time", "clock_getres",

@@ -219,6 +219,48 @@ def test_synchronised_source_is_marked(daemons):
     assert re.search(r"^\^\* ", out, re.M), out
 
 
+# ------------------------------------------------------------ metrics (Stratum's own)
+
+def metric_lines(text):
+    """{sample line without its value: value}, checking each line's form."""
+    samples = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            continue
+        m = re.match(r'^(chrony_[a-z_]+(?:\{[^}]*\})?) (\S+)$', line)
+        assert m, line
+        samples[m.group(1)] = float(m.group(2))
+    return samples
+
+
+def test_metrics(daemons):
+    """stratumc metrics renders the same reports from chronyd as from
+    stratumd: the client at stratum 4, its source, its counts. (Before the
+    tests that change the daemons' state.)"""
+    rc, out, err = run(stratumc_path(), daemons.unix() + ["metrics"])
+    assert (rc, err) == (0, ""), err
+    m = metric_lines(out)
+    src = 'source_address="127.0.0.1",source_name="127.0.0.1"'
+    assert m["chrony_tracking_stratum"] == 4
+    assert m["chrony_tracking_remote_reference"] == 1
+    assert m['chrony_tracking_info{tracking_address="127.0.0.1",tracking_name="127.0.0.1",'
+             'tracking_refid="7F000001"}'] == 1
+    assert m['chrony_sources_state_info{%s,source_state="sync",source_mode="client"}' % src] == 1
+    assert m["chrony_sources_stratum{%s}" % src] == 3
+    assert m["chrony_sources_polling_interval_seconds{%s}" % src] == 16
+    assert "chrony_sources_peer_delay_seconds{%s}" % src in m
+    assert m["chrony_sourcestats_samples{%s}" % src] >= 1
+    assert m["chrony_serverstats_ntp_packets_received_total"] >= 1
+    assert m["chrony_serverstats_client_log_records"] >= 1
+    assert m["chrony_up"] == 1
+    # over UDP: what is open there
+    rc, out, err = run(stratumc_path(), daemons.udp() + ["metrics"])
+    assert (rc, err) == (0, ""), err
+    m = metric_lines(out)
+    assert m["chrony_tracking_stratum"] == 4 and m["chrony_up"] == 1
+    assert not [k for k in m if k.startswith(("chrony_serverstats", "chrony_sources_peer"))]
+
+
 # ------------------------------------------------------------ JSON
 
 JSON_KEYS = {

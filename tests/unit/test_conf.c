@@ -287,7 +287,8 @@ static void test_implemented_flags(void **state)
     "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport", "log", "logbanner",
     "logchange", "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny",
     "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog",
-    "serverworkers", "user", "lock_all", "sched_priority", "rtcdevice", "rtconutc"};
+    "serverworkers", "user", "lock_all", "sched_priority", "rtcdevice", "rtconutc",
+    "bindmetricsaddress", "metricsport"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
@@ -661,6 +662,38 @@ static void test_bindcmdaddress_path_and_pidfile(void **state)
   assert_null(f->c.pidfile);
   check_error("bindcmdaddress sock\n", "t.conf:1: bindcmdaddress: expected an IPv4 or IPv6 "
               "address, got 'sock'");
+}
+
+/* metricsport PORT (default 0: off), bindmetricsaddress ADDRESS (one per
+ * family, default loopback: none set here), and their rejections. */
+static void test_metrics_directives(void **state)
+{
+  struct fixture *f = *state;
+  char buf[ADDR_STR_LEN];
+  assert_int_equal(f->c.metricsport, 0);
+  assert_false(f->c.have_bindmetrics4 || f->c.have_bindmetrics6);
+  parse_ok(f, "metricsport 9123\nbindmetricsaddress 0.0.0.0\nbindmetricsaddress ::\n"
+              "bindmetricsaddress 192.0.2.7\n");
+  assert_int_equal(f->c.metricsport, 9123);
+  assert_true(f->c.have_bindmetrics4 && f->c.have_bindmetrics6);
+  assert_string_equal(addr_format(&f->c.bindmetrics4, buf), "192.0.2.7");
+  assert_string_equal(addr_format(&f->c.bindmetrics6, buf), "::");
+  check_error("metricsport 65536\n", "t.conf:1: metricsport: expected a port number 0-65535, "
+              "got '65536'");
+  check_error("metricsport -1\n", "t.conf:1: metricsport: expected a port number 0-65535, "
+              "got '-1'");
+  check_error("metricsport\n", "t.conf:1: metricsport: missing argument (usage: metricsport "
+              "PORT)");
+  check_error("metricsport 9123 9124\n", "t.conf:1: metricsport: too many arguments "
+              "(usage: metricsport PORT)");
+  check_error("bindmetricsaddress localhost\n", "t.conf:1: bindmetricsaddress: expected an "
+              "IPv4 or IPv6 address, got 'localhost'");
+  check_error("bindmetricsaddress /run/metrics.sock\n", "t.conf:1: bindmetricsaddress: "
+              "expected an IPv4 or IPv6 address, got '/run/metrics.sock'");
+  check_error("bindmetricsaddress 127.0.0.0/8\n", "t.conf:1: bindmetricsaddress: expected an "
+              "IPv4 or IPv6 address, got '127.0.0.0/8'");
+  check_error("bindmetricsaddress\n", "t.conf:1: bindmetricsaddress: missing argument "
+              "(usage: bindmetricsaddress ADDRESS)");
 }
 
 static void test_broadcast(void **state)
@@ -1712,6 +1745,7 @@ int main(void)
     T(test_allow_host_names),
     T(test_bindaddress),
     T(test_bindcmdaddress_path_and_pidfile),
+    T(test_metrics_directives),
     T(test_broadcast),
     T(test_local),
     T(test_ratelimits),

@@ -2,7 +2,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sys/loop.h"
@@ -188,6 +191,78 @@ static void test_clock_jump_detected(void **state)
   }
 }
 
+/* Output watching: a full socket is not reported writable until its
+ * peer reads; the watch then fires (once the handler drops it, no more),
+ * and its input watch is untouched. Paused input is not reported. */
+struct writer {
+  struct loop *loop;
+  int peer;
+  int drained, writable, inputs;
+  int fired_after_drain;
+};
+
+static void on_input(void *arg, int fd)
+{
+  char buf[64];
+  struct writer *w = arg;
+  w->inputs++;
+  while (read(fd, buf, sizeof(buf)) > 0)
+    ;
+}
+
+static void on_writable(void *arg, int fd)
+{
+  struct writer *w = arg;
+  w->writable++;
+  w->fired_after_drain = w->drained;
+  assert_int_equal(loop_watch_output(w->loop, fd, NULL), 0);
+}
+
+static void drain(void *arg)
+{
+  struct writer *w = arg;
+  char buf[65536];
+  while (read(w->peer, buf, sizeof(buf)) > 0)
+    ;
+  w->drained = 1;
+}
+
+static void test_output_watch(void **state)
+{
+  (void)state;
+  int sv[2];
+  char block[4096] = {0};
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+  while (write(sv[0], block, sizeof(block)) > 0)   /* bounded by the socket's buffer */
+    ;
+  assert_int_equal(errno, EAGAIN);
+  struct writer w = {.loop = loop_new(), .peer = sv[1]};
+  assert_int_equal(loop_watch_output(w.loop, sv[0], on_writable), -ENOENT);
+  assert_int_equal(loop_add_fd(w.loop, sv[0], on_input, &w), 0);
+  assert_int_equal(loop_watch_output(w.loop, sv[0], on_writable), 0);
+  loop_add_timer(w.loop, 0.05, drain, &w);
+  loop_add_timer(w.loop, 0.15, quit_loop, w.loop);
+  assert_int_equal(loop_run(w.loop), 0);
+  assert_int_equal(w.writable, 1);
+  assert_int_equal(w.fired_after_drain, 1);
+  assert_int_equal(w.inputs, 0);
+  /* input paused: not reported until resumed; still watched */
+  assert_int_equal(loop_pause_input(w.loop, sv[0], true), 0);
+  assert_int_equal(write(sv[1], "x", 1), 1);
+  loop_add_timer(w.loop, 0.05, quit_loop, w.loop);
+  assert_int_equal(loop_run(w.loop), 0);
+  assert_int_equal(w.inputs, 0);
+  assert_int_equal(loop_pause_input(w.loop, sv[0], false), 0);
+  loop_add_timer(w.loop, 0.05, quit_loop, w.loop);
+  assert_int_equal(loop_run(w.loop), 0);
+  assert_int_equal(w.inputs, 1);
+  assert_int_equal(loop_pause_input(w.loop, 12345, true), -ENOENT);
+  assert_int_equal(w.writable, 1);
+  loop_free(w.loop);
+  close(sv[0]);
+  close(sv[1]);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -196,6 +271,7 @@ int main(void)
     cmocka_unit_test(test_signal_delivered_through_loop),
     cmocka_unit_test(test_handler_may_remove_its_fd),
     cmocka_unit_test(test_clock_jump_detected),
+    cmocka_unit_test(test_output_watch),
   };
   return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 
 #include "sys/seccomp.h"
 
-enum probe { PROBE_CLOCK, PROBE_GETPPID, PROBE_FORK };
+enum probe { PROBE_CLOCK, PROBE_GETPPID, PROBE_FORK, PROBE_ACCEPT4 };
 
 /* Status of a child that loads `level` and makes the probe's call, then
  * _exit(0)s (no atexit handlers: a sanitizer's would make other calls). */
@@ -30,6 +30,7 @@ static int run_child(int level, enum probe probe)
     case PROBE_CLOCK: syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts); break;
     case PROBE_GETPPID: syscall(SYS_getppid); break;
     case PROBE_FORK: if (syscall(SYS_fork) == 0) _exit(0); break;
+    case PROBE_ACCEPT4: syscall(SYS_accept4, -1, NULL, NULL, 0); break;   /* the metrics server's */
     }
     _exit(0);
   }
@@ -68,6 +69,7 @@ static void test_level1_allows_listed_kills_others(void **state)
 {
   (void)state;
   assert_true(exited_ok(run_child(1, PROBE_CLOCK)));
+  assert_true(exited_ok(run_child(1, PROBE_ACCEPT4)));
   assert_true(killed(run_child(1, PROBE_GETPPID)));
   assert_true(killed(run_child(1, PROBE_FORK)));
 }

@@ -78,6 +78,9 @@ static void test_reports(void **state)
   assert_true(c.max_correction == 0.5 && c.max_skew == 0.0 && c.interval == 10.0);
   c = parse("waitsync 1 0 0 0.01");
   assert_true(c.interval == 0.1);
+  c = parse("metrics");
+  assert_true(c.action == SC_ACT_REPORT && c.report == SC_REP_METRICS);
+  assert_string_equal(c.name, "metrics");
 }
 
 static void test_add_source_defaults(void **state)

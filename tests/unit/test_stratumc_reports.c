@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -64,10 +65,67 @@ static void test_waitsync_infinite_interval(void **state)
   fclose(null);
 }
 
+/* metrics: the reports in Prometheus' text whatever -j says, one request
+ * at a time; a daemon that does not answer gives chrony_up 0 and failure. */
+static bool no_reply(void *arg, struct cmd_request *req, struct cmd_reply *rpy)
+{
+  int *n = arg;
+  (void)req;
+  (void)rpy;
+  (*n)++;
+  return false;
+}
+
+static char *run_metrics(sc_exchange_fn *exchange, int *requests, enum sc_mode mode, bool *ok)
+{
+  char line[] = "metrics", *text = NULL;
+  size_t len = 0;
+  struct sc_command cmd;
+  struct sc_out out;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  sc_parse_command(line, NULL, &cmd);
+  sc_out_init(&out, f, mode);
+  struct sc_session s = {.exchange = exchange, .exchange_arg = requests, .out = &out,
+                         .no_dns = true};
+  *ok = sc_report_run(&s, &cmd);
+  fclose(f);
+  return text;
+}
+
+static void test_metrics(void **state)
+{
+  int requests = 0;
+  bool ok;
+  (void)state;
+  char *text = run_metrics(empty_reply, &requests, SC_JSON, &ok);
+  assert_true(ok);
+  /* tracking, n_sources (none), serverstats, clients */
+  assert_int_equal(requests, 4);
+  assert_true(strncmp(text, "# HELP chrony_tracking_info Chrony tracking info\n", 49) == 0);
+  assert_non_null(strstr(text, "\nchrony_tracking_stratum 0\n"));
+  assert_non_null(strstr(text, "\nchrony_serverstats_ntp_packets_received_total 0\n"));
+  assert_non_null(strstr(text, "\nchrony_serverstats_client_log_records 0\n"));
+  assert_null(strstr(text, "ntp_requests_dropped_total"));   /* only the daemon has them */
+  assert_null(strstr(text, "{\"command\""));
+  assert_true(strcmp(text + strlen(text) - 12, "chrony_up 1\n") == 0);
+  free(text);
+
+  requests = 0;
+  text = run_metrics(no_reply, &requests, SC_HUMAN, &ok);
+  assert_false(ok);
+  assert_int_equal(requests, 1);
+  assert_string_equal(text, "# HELP chrony_up Whether the chrony server is up.\n"
+                            "# TYPE chrony_up gauge\n"
+                            "chrony_up 0\n");
+  free(text);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_waitsync_infinite_interval),
+    cmocka_unit_test(test_metrics),
   };
   return cmocka_run_group_tests_name("stratumc_reports", tests, NULL, NULL);
 }
