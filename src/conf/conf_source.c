@@ -32,8 +32,8 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   s->maxsamples = d.maxsamples;
   s->family = ADDR_UNSPEC;
   s->maxsources = 4;
-  s->maxunreach = 100000;
-  s->ntsport = 4460;
+  s->maxunreach = CONF_DEFAULT_MAXUNREACH;
+  s->ntsport = CONF_DEFAULT_NTSPORT;
 }
 
 void conf_source_client_params(const struct conf_source *s, struct client_source_params *p)

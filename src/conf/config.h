@@ -33,6 +33,9 @@
 #define CONF_DEFAULT_CMDSOCKET STRATUM_CMD_SOCKET
 #define CONF_DEFAULT_RTCDEVICE "/dev/rtc"
 #define CONF_DEFAULT_USER "root"
+#define CONF_DEFAULT_DRIFTFILE_INTERVAL 3600   /* s */
+#define CONF_DEFAULT_NTSPORT 4460              /* ntsport, and the option of sources */
+#define CONF_DEFAULT_MAXUNREACH 100000         /* the option of sources and refclocks */
 
 enum conf_source_type { CONF_SERVER, CONF_POOL, CONF_PEER };
 

@@ -12,7 +12,6 @@
 #include "proto/ntp_time.h"
 
 #define CLIENT_MAX_SOURCES 64
-#define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
 #define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
 #define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 #define BAD_HANDLE_THRESHOLD 4        /* bad selections in a row before a source is bad */
@@ -23,7 +22,6 @@ struct client {
   struct client_params p;
   struct refstate *ref;
   struct discipline disc;
-  struct sel_params selp;
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES];
   int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
@@ -51,7 +49,7 @@ struct client {
 void client_source_defaults(struct client_source_params *s)
 {
   memset(s, 0, sizeof(*s));
-  s->port = 123;
+  s->port = NTP_PORT;
   s->minpoll = 6;
   s->maxpoll = 10;
   s->polltarget = 8;
@@ -60,7 +58,7 @@ void client_source_defaults(struct client_source_params *s)
   s->maxsamples = -1;
   s->maxdelay = 3.0;
   s->maxdelaydevratio = 10.0;
-  s->asymmetry = 1.0;
+  s->asymmetry = SST_DEFAULT_ASYMMETRY;
   s->presend = 100;
 }
 
@@ -101,12 +99,7 @@ void client_params_defaults(struct client_params *p)
   p->maxdrift = 500000.0;
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
-  p->maxdistance = 3.0;
-  p->maxjitter = 1.0;
-  p->minsources = 1;
-  p->combinelimit = 3.0;
-  p->stratumweight = 0.001;
-  p->reselectdist = 0.0001;
+  sel_params_default(&p->selection);
   p->initial_skew = 1e6;
   p->maxchange_start = -1;
   p->acquisitionport = -1;
@@ -136,13 +129,6 @@ struct client *client_new(const struct platform *plat, const struct client_param
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
-  sel_params_default(&c->selp);
-  c->selp.min_sources = params->minsources;
-  c->selp.max_distance = params->maxdistance;
-  c->selp.max_jitter = params->maxjitter;
-  c->selp.combine_limit = params->combinelimit;
-  c->selp.stratum_weight = params->stratumweight;
-  c->selp.reselect_dist = params->reselectdist;
   return c;
 }
 
@@ -300,9 +286,10 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->peer.ref = c->ref;
-  src->max_distance = c->p.maxdistance;
+  src->max_distance = c->p.selection.max_distance;
+  src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;
-  src->stats.max_jitter = c->p.maxjitter;
+  src->stats.max_jitter = c->p.selection.max_jitter;
   if (c->ref->precision_log2 < 0)
     src->stats.precision = ldexp(1.0, c->ref->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
@@ -526,7 +513,7 @@ static void update_reference(struct client *c, const struct sel_result *r,
   disc_cooked_time(&c->disc, &ref->ref_time);
   ref->root_delay = r->root_delay;
   ref->root_dispersion = r->root_dispersion;
-  ref->dispersion_rate = c->skew + fabs(c->residual_freq) + MAX_CLOCK_ERROR;
+  ref->dispersion_rate = c->skew + fabs(c->residual_freq) + c->p.selection.max_clock_error;
   disc_set_sync(&c->disc, true, r->offset_sd,
                 r->offset_sd + r->root_delay / 2.0 + r->root_dispersion);
   c->last_interval = interval;
@@ -601,7 +588,7 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
       updated_index = (int)i;
   }
   int prev = c->selected;
-  sel_select(&c->selp, c->sel, (int)c->n, prev, new_sample ? updated_index : -1, &r);
+  sel_select(&c->p.selection, c->sel, (int)c->n, prev, new_sample ? updated_index : -1, &r);
   bool any_stats = false;
   for (unsigned i = 0; i < c->n; i++)
     any_stats |= c->sel[i].has_stats;
@@ -807,7 +794,7 @@ void client_reselect(struct client *c)
 
 void client_set_reselectdist(struct client *c, double dist)
 {
-  c->selp.reselect_dist = dist;
+  c->p.selection.reselect_dist = dist;
 }
 
 int client_selected(const struct client *c)

@@ -18,6 +18,7 @@
 #include "core/addr.h"
 #include "core/platform.h"
 #include "core/refstate.h"
+#include "core/select.h"
 #include "core/srcstats.h"
 #include "proto/ntp_mac.h"
 
@@ -25,7 +26,7 @@
  * client_source_defaults). */
 struct client_source_params {
   struct ip_addr addr;
-  uint16_t port;                 /* 123 */
+  uint16_t port;                 /* NTP_PORT */
   char name[256];                /* as configured, for logs */
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
@@ -39,7 +40,7 @@ struct client_source_params {
   double maxdelayratio;          /* 0: off */
   double maxdelaydevratio;       /* 10.0 */
   double mindelay;               /* 0: off */
-  double asymmetry;              /* 1.0 */
+  double asymmetry;              /* SST_DEFAULT_ASYMMETRY: estimate it */
   double offset;                 /* 0.0 */
   uint32_t key;                  /* 0: none; else authenticate with this key */
   int presend;                   /* 100: an extra request 2 s before each one
@@ -128,12 +129,12 @@ struct client_params {
   double maxdrift;               /* ppm, 500000 */
   double maxupdateskew;          /* ppm, 1000 */
   double corrtimeratio;          /* 3.0 */
-  double maxdistance;            /* 3.0 */
-  double maxjitter;              /* 1.0 */
-  int minsources;                /* 1 */
-  double combinelimit;           /* 3.0 */
-  double stratumweight;          /* 0.001 */
-  double reselectdist;           /* 0.0001 */
+  /* maxdistance, maxjitter, minsources, combinelimit, stratumweight,
+   * reselectdist, maxclockerror (defaults: sel_params_default). maxdistance
+   * is also each source's limit of root distance, maxjitter what a source
+   * with too few samples for a regression reports (sst.max_jitter) and
+   * maxclockerror how fast a sample's error grows with its age. */
+  struct sel_params selection;
   bool have_initial_freq;        /* from the drift file; else the clock's current one */
   double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */

@@ -18,7 +18,6 @@
 #define PHI 15e-6                   /* RFC 5905 frequency tolerance */
 #define KOD_RATE 0x52415445u        /* "RATE" */
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
-#define MAX_CLOCK_ERROR 1e-6        /* maxclockerror default, s/s */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define REACH_BITS 8
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
@@ -501,7 +500,7 @@ static bool delay_dev_ok(const struct nsrc *s, double offset, double delay,
   if (!sst_get_delay_test_data(&s->stats, sample_time, &t))
     return true;
   double max_delta = t.std_dev * s->p.maxdelaydevratio +
-                     t.last_sample_ago * (t.skew + MAX_CLOCK_ERROR);
+                     t.last_sample_ago * (t.skew + s->max_clock_error);
   double delta = (delay - t.min_delay) / 2.0;
   if (delta <= max_delta)
     return true;
