@@ -11,25 +11,15 @@
 #include "core/client.h"
 
 #define OFF(m) offsetof(struct conf_source, m)
+/* An option the client acts on. */
+#define CLIENT(m) offsetof(struct conf_source, client.m)
 
-/* The options the client acts on take the client's own defaults (one
- * place for chrony's values); the rest are set here. */
+/* The options the client acts on are the client's, with its defaults. */
 void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
 {
-  struct client_source_params d;
-  client_source_defaults(&d);
   memset(s, 0, sizeof(*s));
   s->type = type;
-  s->port = d.port;
-  s->minpoll = d.minpoll;
-  s->maxpoll = d.maxpoll;
-  s->maxdelay = d.maxdelay;
-  s->maxdelaydevratio = d.maxdelaydevratio;
-  s->asymmetry = d.asymmetry;
-  s->polltarget = d.polltarget;
-  s->presend = d.presend;
-  s->minsamples = d.minsamples;
-  s->maxsamples = d.maxsamples;
+  client_source_defaults(&s->client);
   s->family = ADDR_UNSPEC;
   s->maxsources = 4;
   s->maxunreach = CONF_DEFAULT_MAXUNREACH;
@@ -38,33 +28,8 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
 
 void conf_source_client_params(const struct conf_source *s, struct client_source_params *p)
 {
-  client_source_defaults(p);
+  *p = s->client;
   snprintf(p->name, sizeof(p->name), "%s", s->name);
-  p->port = s->port;
-  p->minpoll = s->minpoll;
-  p->maxpoll = s->maxpoll;
-  p->polltarget = s->polltarget;
-  p->iburst = s->iburst;
-  p->burst = s->burst;
-  p->prefer = s->prefer;
-  p->noselect = s->noselect;
-  p->trust = s->trust;
-  p->require = s->require;
-  p->offline = s->offline;
-  p->xleave = s->xleave;
-  p->version = s->version;      /* 0: chosen from the key, as chrony */
-  p->key = s->key;
-  p->minstratum = s->minstratum;
-  p->minsamples = s->minsamples;
-  p->maxsamples = s->maxsamples;
-  p->maxdelay = s->maxdelay;
-  p->maxdelayratio = s->maxdelayratio;
-  p->maxdelaydevratio = s->maxdelaydevratio;
-  p->mindelay = s->mindelay;
-  p->asymmetry = s->asymmetry;
-  p->offset = s->offset;
-  p->presend = s->presend;
-  p->filter = s->filter;
   p->peer = s->type == CONF_PEER;
 }
 
@@ -98,46 +63,46 @@ static void print_extfield(FILE *out, const void *obj)
 }
 
 static const struct conf_field options[] = {
-  {.name = "port", .type = CONF_T_U16, .offset = OFF(port), .always = true},
-  {.name = "minpoll", .type = CONF_T_INT, .offset = OFF(minpoll), .min = INT_MIN, .max = INT_MAX,
+  {.name = "port", .type = CONF_T_U16, .offset = CLIENT(port), .always = true},
+  {.name = "minpoll", .type = CONF_T_INT, .offset = CLIENT(minpoll), .min = INT_MIN, .max = INT_MAX,
    .always = true},
-  {.name = "maxpoll", .type = CONF_T_INT, .offset = OFF(maxpoll), .min = INT_MIN, .max = INT_MAX,
+  {.name = "maxpoll", .type = CONF_T_INT, .offset = CLIENT(maxpoll), .min = INT_MIN, .max = INT_MAX,
    .always = true},
   {.name = "maxsources", .type = CONF_T_INT, .offset = OFF(maxsources), .min = 1, .max = INT_MAX},
-  {.name = "iburst", .type = CONF_T_FLAG, .offset = OFF(iburst)},
-  {.name = "burst", .type = CONF_T_FLAG, .offset = OFF(burst)},
-  {.name = "key", .type = CONF_T_U32, .offset = OFF(key), .min = 1, .max = UINT32_MAX},
+  {.name = "iburst", .type = CONF_T_FLAG, .offset = CLIENT(iburst)},
+  {.name = "burst", .type = CONF_T_FLAG, .offset = CLIENT(burst)},
+  {.name = "key", .type = CONF_T_U32, .offset = CLIENT(key), .min = 1, .max = UINT32_MAX},
   {.name = "nts", .type = CONF_T_FLAG, .offset = OFF(nts)},
   {.name = "certset", .type = CONF_T_INT, .offset = OFF(certset), .min = 0, .max = INT_MAX,
    .ignored = true},
   {.name = "ntsport", .type = CONF_T_U16, .offset = OFF(ntsport), .ignored = true},
-  {.name = "maxdelay", .type = CONF_T_DOUBLE, .offset = OFF(maxdelay)},
-  {.name = "maxdelayratio", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayratio)},
-  {.name = "maxdelaydevratio", .type = CONF_T_DOUBLE, .offset = OFF(maxdelaydevratio)},
+  {.name = "maxdelay", .type = CONF_T_DOUBLE, .offset = CLIENT(maxdelay)},
+  {.name = "maxdelayratio", .type = CONF_T_DOUBLE, .offset = CLIENT(maxdelayratio)},
+  {.name = "maxdelaydevratio", .type = CONF_T_DOUBLE, .offset = CLIENT(maxdelaydevratio)},
   {.name = "maxdelayquant", .type = CONF_T_DOUBLE, .offset = OFF(maxdelayquant), .ignored = true},
-  {.name = "mindelay", .type = CONF_T_DOUBLE, .offset = OFF(mindelay)},
-  {.name = "asymmetry", .type = CONF_T_DOUBLE, .offset = OFF(asymmetry)},
-  {.name = "offset", .type = CONF_T_DOUBLE, .offset = OFF(offset)},
-  {.name = "minsamples", .type = CONF_T_INT, .offset = OFF(minsamples), .min = INT_MIN,
+  {.name = "mindelay", .type = CONF_T_DOUBLE, .offset = CLIENT(mindelay)},
+  {.name = "asymmetry", .type = CONF_T_DOUBLE, .offset = CLIENT(asymmetry)},
+  {.name = "offset", .type = CONF_T_DOUBLE, .offset = CLIENT(offset)},
+  {.name = "minsamples", .type = CONF_T_INT, .offset = CLIENT(minsamples), .min = INT_MIN,
    .max = INT_MAX},
-  {.name = "maxsamples", .type = CONF_T_INT, .offset = OFF(maxsamples), .min = INT_MIN,
+  {.name = "maxsamples", .type = CONF_T_INT, .offset = CLIENT(maxsamples), .min = INT_MIN,
    .max = INT_MAX},
   {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX,
    .ignored = true},
-  {.name = "filter", .type = CONF_T_INT, .offset = OFF(filter), .min = 0, .max = INT_MAX},
-  {.name = "offline", .type = CONF_T_FLAG, .offset = OFF(offline)},
+  {.name = "filter", .type = CONF_T_INT, .offset = CLIENT(filter), .min = 0, .max = INT_MAX},
+  {.name = "offline", .type = CONF_T_FLAG, .offset = CLIENT(offline)},
   {.name = "auto_offline", .type = CONF_T_FLAG, .offset = OFF(auto_offline), .ignored = true},
-  {.name = "prefer", .type = CONF_T_FLAG, .offset = OFF(prefer)},
-  {.name = "noselect", .type = CONF_T_FLAG, .offset = OFF(noselect)},
-  {.name = "trust", .type = CONF_T_FLAG, .offset = OFF(trust)},
-  {.name = "require", .type = CONF_T_FLAG, .offset = OFF(require)},
-  {.name = "xleave", .type = CONF_T_FLAG, .offset = OFF(xleave)},
-  {.name = "polltarget", .type = CONF_T_INT, .offset = OFF(polltarget), .min = INT_MIN,
+  {.name = "prefer", .type = CONF_T_FLAG, .offset = CLIENT(prefer)},
+  {.name = "noselect", .type = CONF_T_FLAG, .offset = CLIENT(noselect)},
+  {.name = "trust", .type = CONF_T_FLAG, .offset = CLIENT(trust)},
+  {.name = "require", .type = CONF_T_FLAG, .offset = CLIENT(require)},
+  {.name = "xleave", .type = CONF_T_FLAG, .offset = CLIENT(xleave)},
+  {.name = "polltarget", .type = CONF_T_INT, .offset = CLIENT(polltarget), .min = INT_MIN,
    .max = INT_MAX},
-  {.name = "presend", .type = CONF_T_INT, .offset = OFF(presend), .min = INT_MIN, .max = INT_MAX},
-  {.name = "minstratum", .type = CONF_T_INT, .offset = OFF(minstratum), .min = INT_MIN,
+  {.name = "presend", .type = CONF_T_INT, .offset = CLIENT(presend), .min = INT_MIN, .max = INT_MAX},
+  {.name = "minstratum", .type = CONF_T_INT, .offset = CLIENT(minstratum), .min = INT_MIN,
    .max = INT_MAX},
-  {.name = "version", .type = CONF_T_INT, .offset = OFF(version), .min = 1, .max = 4},
+  {.name = "version", .type = CONF_T_INT, .offset = CLIENT(version), .min = 1, .max = 4},
   {.name = "copy", .type = CONF_T_FLAG, .offset = OFF(copy), .ignored = true},
   {.name = "extfield", .type = CONF_T_CUSTOM, .parse = parse_extfield, .print = print_extfield,
    .ignored = true},
@@ -152,11 +117,11 @@ const struct conf_field *conf_source_options(size_t *n)
 }
 
 /* Integer options chronyd takes as written and limits when it creates the
- * source; the names are the same in both structs. */
-#define BOUNDED(m) {#m, offsetof(struct conf_source, m), offsetof(struct client_source_params, m)}
+ * source. */
+#define BOUNDED(m) {#m, offsetof(struct client_source_params, m)}
 static const struct {
   const char *name;
-  size_t conf, client;
+  size_t offset;
 } bounded[] = {BOUNDED(minpoll), BOUNDED(maxpoll), BOUNDED(polltarget), BOUNDED(minstratum),
                BOUNDED(minsamples), BOUNDED(maxsamples)};
 
@@ -168,21 +133,20 @@ static const struct {
  * maxsamples) is not, as chronyd says nothing either way. */
 static void bound_source(struct conf_ctx *x, struct conf_source *s)
 {
-  struct client_source_params used;
-  conf_source_client_params(s, &used);
+  struct client_source_params used = s->client;
   client_source_bound(&used);
   for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++) {
     struct client_source_params alone;
-    int *value = INT_AT(s, bounded[i].conf);
+    int value = *INT_AT(&s->client, bounded[i].offset);
     client_source_defaults(&alone);
     alone.minpoll = CLIENT_MIN_POLL;   /* no minpoll to raise maxpoll to */
-    *INT_AT(&alone, bounded[i].client) = *value;
+    *INT_AT(&alone, bounded[i].offset) = value;
     client_source_bound(&alone);
-    if (*INT_AT(&alone, bounded[i].client) != *value)
-      conf_warn(x, "%s %d is outside chronyd's limits, using %d", bounded[i].name, *value,
-                *INT_AT(&used, bounded[i].client));
-    *value = *INT_AT(&used, bounded[i].client);
+    if (*INT_AT(&alone, bounded[i].offset) != value)
+      conf_warn(x, "%s %d is outside chronyd's limits, using %d", bounded[i].name, value,
+                *INT_AT(&used, bounded[i].offset));
   }
+  s->client = used;
 }
 
 const char *conf_source_refused(const struct conf_source *s)

@@ -53,7 +53,6 @@ void client_source_defaults(struct client_source_params *s)
   s->minpoll = 6;
   s->maxpoll = 10;
   s->polltarget = 8;
-  s->version = 4;
   s->minsamples = -1;
   s->maxsamples = -1;
   s->maxdelay = 3.0;

@@ -32,8 +32,8 @@ struct client_source_params {
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
   bool xleave;                   /* interleaved mode */
-  int version;                   /* 4 (0: 3 with a key whose MAC NTPv4 would
-                                    truncate, else 4, as chrony) */
+  int version;                   /* 0: 3 with a key whose MAC NTPv4 would
+                                    truncate, else 4, as chrony */
   int minstratum;                /* 0 */
   int minsamples, maxsamples;    /* -1: the statistics' defaults */
   double maxdelay;               /* 3.0 */

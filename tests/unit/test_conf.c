@@ -148,8 +148,8 @@ static void test_case_and_spacing(void **state)
   parse_ok(f, "  PORT\t\t1123  \r\nServer  a.example  IBURST\tMinPoll 3\r\n");
   assert_int_equal(f->c.port, 1123);
   assert_int_equal(f->c.n_sources, 1);
-  assert_true(f->c.sources[0].iburst);
-  assert_int_equal(f->c.sources[0].minpoll, 3);
+  assert_true(f->c.sources[0].client.iburst);
+  assert_int_equal(f->c.sources[0].client.minpoll, 3);
   assert_string_equal(f->c.sources[0].name, "a.example");
 }
 
@@ -714,23 +714,24 @@ static void test_source_defaults(void **state)
   assert_int_equal(s->type, CONF_SERVER);
   assert_int_equal(f->c.sources[1].type, CONF_POOL);
   assert_int_equal(f->c.sources[2].type, CONF_PEER);
-  assert_int_equal(s->port, 123);
-  assert_int_equal(s->minpoll, 6);
-  assert_int_equal(s->maxpoll, 10);
+  assert_int_equal(s->client.port, 123);
+  assert_int_equal(s->client.minpoll, 6);
+  assert_int_equal(s->client.maxpoll, 10);
   assert_int_equal(s->maxsources, 4);
-  assert_int_equal(s->key, 0);
-  assert_int_equal(s->version, 0);
-  assert_int_equal(s->polltarget, 8);
-  assert_int_equal(s->presend, 100);
-  assert_int_equal(s->minsamples, -1);
-  assert_int_equal(s->maxsamples, -1);
+  assert_int_equal(s->client.key, 0);
+  assert_int_equal(s->client.version, 0);
+  assert_int_equal(s->client.polltarget, 8);
+  assert_int_equal(s->client.presend, 100);
+  assert_int_equal(s->client.minsamples, -1);
+  assert_int_equal(s->client.maxsamples, -1);
   assert_int_equal(s->ntsport, 4460);
   assert_int_equal(s->maxunreach, 100000);
   assert_int_equal(s->family, ADDR_UNSPEC);
-  assert_true(s->maxdelay == 3.0 && s->maxdelayratio == 0.0 && s->maxdelaydevratio == 10.0);
-  assert_true(s->asymmetry == 1.0 && s->offset == 0.0 && s->mindelay == 0.0);
-  assert_false(s->iburst || s->burst || s->prefer || s->noselect || s->trust || s->require ||
-               s->xleave || s->copy || s->nts || s->offline || s->auto_offline);
+  const struct client_source_params *c = &s->client;
+  assert_true(c->maxdelay == 3.0 && c->maxdelayratio == 0.0 && c->maxdelaydevratio == 10.0);
+  assert_true(c->asymmetry == 1.0 && c->offset == 0.0 && c->mindelay == 0.0);
+  assert_false(c->iburst || c->burst || c->prefer || c->noselect || c->trust || c->require ||
+               c->xleave || s->copy || s->nts || c->offline || s->auto_offline);
   assert_string_equal(s->file, "t.conf");
   assert_int_equal(f->c.sources[2].line, 3);
 }
@@ -745,23 +746,24 @@ static void test_source_options(void **state)
               "require xleave polltarget 16 presend 9 copy extfield F323 extfield 0x10a "
               "ntsport 4461 certset 2 ipv6 maxsources 2\n");
   const struct conf_source *s = &f->c.sources[0];
-  assert_true(s->iburst && s->burst && s->prefer && s->noselect && s->trust && s->require &&
-              s->xleave && s->copy && s->offline && s->auto_offline);
-  assert_int_equal(s->key, 10);
-  assert_int_equal(s->minpoll, -7);
-  assert_int_equal(s->maxpoll, 24);
-  assert_int_equal(s->port, 1123);
-  assert_int_equal(s->version, 3);
-  assert_int_equal(s->minstratum, 2);
-  assert_true(s->maxdelay == 0.3 && s->maxdelayratio == 2 && s->maxdelaydevratio == 5);
-  assert_true(s->maxdelayquant == 0.2 && s->mindelay == 1e-4);
-  assert_true(s->asymmetry == -0.5 && s->offset == 5e-5);
-  assert_int_equal(s->minsamples, 8);
-  assert_int_equal(s->maxsamples, 32);
+  const struct client_source_params *c = &s->client;
+  assert_true(c->iburst && c->burst && c->prefer && c->noselect && c->trust && c->require &&
+              c->xleave && s->copy && c->offline && s->auto_offline);
+  assert_int_equal(s->client.key, 10);
+  assert_int_equal(s->client.minpoll, -7);
+  assert_int_equal(s->client.maxpoll, 24);
+  assert_int_equal(s->client.port, 1123);
+  assert_int_equal(s->client.version, 3);
+  assert_int_equal(s->client.minstratum, 2);
+  assert_true(c->maxdelay == 0.3 && c->maxdelayratio == 2 && c->maxdelaydevratio == 5);
+  assert_true(s->maxdelayquant == 0.2 && s->client.mindelay == 1e-4);
+  assert_true(s->client.asymmetry == -0.5 && s->client.offset == 5e-5);
+  assert_int_equal(s->client.minsamples, 8);
+  assert_int_equal(s->client.maxsamples, 32);
   assert_int_equal(s->maxunreach, 9);
-  assert_int_equal(s->filter, 4);
-  assert_int_equal(s->polltarget, 16);
-  assert_int_equal(s->presend, 9);
+  assert_int_equal(s->client.filter, 4);
+  assert_int_equal(s->client.polltarget, 16);
+  assert_int_equal(s->client.presend, 9);
   assert_int_equal(s->extfields, CONF_EF_MONO_ROOT | CONF_EF_NET_CORRECTION);
   assert_int_equal(s->ntsport, 4461);
   assert_int_equal(s->certset, 2);
@@ -770,7 +772,7 @@ static void test_source_options(void **state)
   parse_ok(f, "pool p.example extfield f324 ipv6 ipv4 key 4294967295\n");
   assert_int_equal(f->c.sources[1].extfields, CONF_EF_NET_CORRECTION);
   assert_int_equal(f->c.sources[1].family, ADDR_INET4);
-  assert_int_equal(f->c.sources[1].key, UINT32_MAX);
+  assert_int_equal(f->c.sources[1].client.key, UINT32_MAX);
 }
 
 /* Options accepted but not acted on say so, once per configuration. */
@@ -867,33 +869,33 @@ static void test_source_bounds(void **state)
   struct conf_source s;
   check_bounded("server a minpoll -32\n",
                 "t.conf:1: server: minpoll -32 is outside chronyd's limits, using 6", &s);
-  assert_int_equal(s.minpoll, 6);   /* below -7: the default, not -7 */
-  assert_int_equal(s.maxpoll, 10);
+  assert_int_equal(s.client.minpoll, 6);   /* below -7: the default, not -7 */
+  assert_int_equal(s.client.maxpoll, 10);
   check_bounded("server a minpoll -8\n",
                 "t.conf:1: server: minpoll -8 is outside chronyd's limits, using 6", &s);
-  assert_int_equal(s.minpoll, 6);
+  assert_int_equal(s.client.minpoll, 6);
   check_bounded("server a minpoll 25\n",
                 "t.conf:1: server: minpoll 25 is outside chronyd's limits, using 24", &s);
-  assert_int_equal(s.minpoll, 24);
-  assert_int_equal(s.maxpoll, 24);   /* raised to minpoll, no second warning */
+  assert_int_equal(s.client.minpoll, 24);
+  assert_int_equal(s.client.maxpoll, 24);   /* raised to minpoll, no second warning */
   check_bounded("pool a maxpoll 99\n",
                 "t.conf:1: pool: maxpoll 99 is outside chronyd's limits, using 24", &s);
-  assert_int_equal(s.maxpoll, 24);
+  assert_int_equal(s.client.maxpoll, 24);
   check_bounded("peer a maxpoll -32\n",
                 "t.conf:1: peer: maxpoll -32 is outside chronyd's limits, using 10", &s);
-  assert_int_equal(s.maxpoll, 10);
+  assert_int_equal(s.client.maxpoll, 10);
   check_bounded("server a polltarget 0\n",
                 "t.conf:1: server: polltarget 0 is outside chronyd's limits, using 1", &s);
-  assert_int_equal(s.polltarget, 1);
+  assert_int_equal(s.client.polltarget, 1);
   check_bounded("peer a minstratum 17\n",
                 "t.conf:1: peer: minstratum 17 is outside chronyd's limits, using 15", &s);
-  assert_int_equal(s.minstratum, 15);
+  assert_int_equal(s.client.minstratum, 15);
   check_bounded("server a minsamples -5\n",
                 "t.conf:1: server: minsamples -5 is outside chronyd's limits, using 1", &s);
-  assert_int_equal(s.minsamples, 1);
+  assert_int_equal(s.client.minsamples, 1);
   check_bounded("server a maxsamples 1000\n",
                 "t.conf:1: server: maxsamples 1000 is outside chronyd's limits, using 64", &s);
-  assert_int_equal(s.maxsamples, 64);
+  assert_int_equal(s.client.maxsamples, 64);
 }
 
 /* The limits themselves pass unchanged, without a warning; a limit moved
@@ -906,17 +908,17 @@ static void test_source_bounds_kept(void **state)
               "maxsamples 64 presend -32\nserver c minpoll 8 maxpoll 4 maxsamples 10 "
               "minsamples 20\nserver d minpoll 12\n");
   assert_int_equal(f->d.n, 0);
-  assert_int_equal(f->c.sources[2].maxpoll, 8);
-  assert_int_equal(f->c.sources[2].minsamples, 10);
-  assert_int_equal(f->c.sources[3].maxpoll, 12);
-  assert_int_equal(f->c.sources[0].minpoll, -7);
-  assert_int_equal(f->c.sources[0].maxpoll, 24);
-  assert_int_equal(f->c.sources[0].minsamples, -1);
-  assert_int_equal(f->c.sources[0].maxsamples, 0);
-  assert_int_equal(f->c.sources[0].presend, 99);
-  assert_int_equal(f->c.sources[1].minpoll, 24);
-  assert_int_equal(f->c.sources[1].minsamples, 64);
-  assert_int_equal(f->c.sources[1].presend, -32);
+  assert_int_equal(f->c.sources[2].client.maxpoll, 8);
+  assert_int_equal(f->c.sources[2].client.minsamples, 10);
+  assert_int_equal(f->c.sources[3].client.maxpoll, 12);
+  assert_int_equal(f->c.sources[0].client.minpoll, -7);
+  assert_int_equal(f->c.sources[0].client.maxpoll, 24);
+  assert_int_equal(f->c.sources[0].client.minsamples, -1);
+  assert_int_equal(f->c.sources[0].client.maxsamples, 0);
+  assert_int_equal(f->c.sources[0].client.presend, 99);
+  assert_int_equal(f->c.sources[1].client.minpoll, 24);
+  assert_int_equal(f->c.sources[1].client.minsamples, 64);
+  assert_int_equal(f->c.sources[1].client.presend, -32);
 }
 
 /* ---- refclock, hwtimestamp ---- */
@@ -1269,7 +1271,7 @@ static void test_sourcedir_loading(void **state)
   assert_int_equal(conf_load_sourcedirs(&f->c, &out, &f->d), 3);
   assert_int_equal(out.n_sources, 3);
   assert_string_equal(out.sources[0].name, "192.0.2.1");
-  assert_true(out.sources[0].iburst);
+  assert_true(out.sources[0].client.iburst);
   assert_int_equal(out.sources[1].type, CONF_POOL);
   assert_string_equal(out.sources[2].name, "192.0.2.2");
   assert_int_equal(out.sources[2].line, 2);
@@ -1301,12 +1303,12 @@ static void test_seed_file(void **state)
   assert_int_equal(f->c.n_sources, 5);
   const struct conf_source *s = &f->c.sources[0];
   assert_string_equal(s->name, "169.254.169.123");
-  assert_true(s->prefer && s->iburst);
-  assert_int_equal(s->minpoll, 4);
-  assert_int_equal(s->maxpoll, 4);
+  assert_true(s->client.prefer && s->client.iburst);
+  assert_int_equal(s->client.minpoll, 4);
+  assert_int_equal(s->client.maxpoll, 4);
   assert_int_equal(f->c.sources[3].type, CONF_POOL);
   assert_int_equal(f->c.sources[3].maxsources, 2);
-  assert_int_equal(f->c.sources[4].port, 11123);
+  assert_int_equal(f->c.sources[4].client.port, 11123);
   assert_string_equal(f->c.driftfile, "/var/lib/chrony/drift");
   assert_true(f->c.makestep_threshold == 1.0);
   assert_int_equal(f->c.makestep_limit, 3);
