@@ -26,13 +26,6 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   s->ntsport = CONF_DEFAULT_NTSPORT;
 }
 
-void conf_source_client_params(const struct conf_source *s, struct client_source_params *p)
-{
-  *p = s->client;
-  snprintf(p->name, sizeof(p->name), "%s", s->name);
-  p->peer = s->type == CONF_PEER;
-}
-
 /* extfield HEX: known extension fields only, as chrony. */
 static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const char *value)
 {

@@ -8,10 +8,6 @@
 #include "core/client.h"
 
 void conf_source_defaults(struct conf_source *s, enum conf_source_type type);
-/* What the client is given for the source (its name, not its address);
- * with the line's family and, for a pool, maxsources, this is all of it
- * that acts: the other options are `ignored` in the option table. */
-void conf_source_client_params(const struct conf_source *s, struct client_source_params *p);
 /* The table of server/pool/peer options, for tests and documentation. */
 const struct conf_field *conf_source_options(size_t *n);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf/conf_client.h"
 #include "conf/conf_source.h"
 #include "core/names.h"
 #include "sys/dns.h"
@@ -63,28 +64,10 @@ static void on_give_up(void *arg)
 void sources_client_params(const struct config *cfg, bool control, struct sources *s,
                            struct client_params *p)
 {
-  client_params_defaults(p);
-  p->control = control;
-  p->makestep_threshold = cfg->makestep_threshold;
-  p->makestep_limit = cfg->makestep_limit;
-  p->logchange = cfg->logchange;
-  p->maxslewrate = cfg->maxslewrate;
-  p->maxdrift = cfg->maxdrift;
-  p->maxupdateskew = cfg->maxupdateskew;
-  p->corrtimeratio = cfg->corrtimeratio;
-  p->selection.max_distance = cfg->maxdistance;
-  p->selection.max_jitter = cfg->maxjitter;
-  p->selection.min_sources = cfg->minsources;
-  p->selection.combine_limit = cfg->combinelimit;
-  p->selection.stratum_weight = cfg->stratumweight;
-  p->selection.reselect_dist = cfg->reselectdist;
-  p->maxchange_offset = cfg->maxchange_offset;
-  p->maxchange_start = cfg->maxchange_start;
-  p->maxchange_ignore = cfg->maxchange_ignore;
+  conf_client_params(cfg, control, p);
   p->source_event = on_source_event;
   p->give_up = on_give_up;
   p->event_arg = s;
-  p->acquisitionport = cfg->acquisitionport;
 }
 
 /* --- resolving --- */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf/conf_client.h"
 #include "conf/conf_directives.h"
 #include "conf/conf_source.h"
 #include "conf/config.h"
