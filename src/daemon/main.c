@@ -263,58 +263,11 @@ static int cmd_cyclelogs(void *arg)
   return CMD_STT_SUCCESS;
 }
 
-/* chronyc's add request as a configuration line would give it. */
-static int source_from_request(const struct cmd_req_source *q, struct conf_source *cs)
-{
-  static const enum conf_source_type types[] = {
-    [CMD_ADDSRC_SERVER] = CONF_SERVER, [CMD_ADDSRC_PEER] = CONF_PEER, [CMD_ADDSRC_POOL] = CONF_POOL};
-  size_t len = strnlen(q->name, sizeof(q->name));
-  if (len == 0 || len >= sizeof(q->name) || len >= sizeof(cs->name))
-    return CMD_STT_INVALIDNAME;
-  if (q->type < CMD_ADDSRC_SERVER || q->type > CMD_ADDSRC_POOL || q->port > 65535)
-    return CMD_STT_INVALID;
-  conf_source_defaults(cs, types[q->type]);
-  memcpy(cs->name, q->name, len + 1);
-  cs->client.port = (uint16_t)q->port;
-  cs->client.minpoll = q->minpoll;
-  cs->client.maxpoll = q->maxpoll;
-  cs->client.presend = q->presend_minpoll;
-  cs->client.minstratum = (int)q->min_stratum;
-  cs->client.polltarget = (int)q->poll_target;
-  cs->client.version = (int)q->version;
-  cs->maxsources = (int)q->max_sources;
-  cs->client.minsamples = q->min_samples;
-  cs->client.maxsamples = q->max_samples;
-  cs->client.key = q->authkey;
-  cs->client.maxdelay = q->max_delay;
-  cs->client.maxdelayratio = q->max_delay_ratio;
-  cs->client.maxdelaydevratio = q->max_delay_dev_ratio;
-  cs->client.mindelay = q->min_delay;
-  cs->client.asymmetry = q->asymmetry;
-  cs->client.offset = q->offset;
-  cs->client.filter = q->filter_length;
-  cs->maxdelayquant = q->max_delay_quant;
-  if (q->max_unreach > 0)
-    cs->maxunreach = q->max_unreach;
-  cs->client.offline = !(q->flags & CMD_ADDSRC_ONLINE);
-  cs->auto_offline = q->flags & CMD_ADDSRC_AUTOOFFLINE;
-  cs->client.iburst = q->flags & CMD_ADDSRC_IBURST;
-  cs->client.prefer = q->flags & CMD_ADDSRC_PREFER;
-  cs->client.noselect = q->flags & CMD_ADDSRC_NOSELECT;
-  cs->client.trust = q->flags & CMD_ADDSRC_TRUST;
-  cs->client.require = q->flags & CMD_ADDSRC_REQUIRE;
-  cs->client.xleave = q->flags & CMD_ADDSRC_INTERLEAVED;
-  cs->client.burst = q->flags & CMD_ADDSRC_BURST;
-  cs->nts = q->flags & CMD_ADDSRC_NTS;
-  cs->copy = q->flags & CMD_ADDSRC_COPY;
-  return CMD_STT_SUCCESS;
-}
-
 static int cmd_add_source(void *arg, const struct cmd_req_source *q)
 {
   struct daemon *d = arg;
   struct conf_source cs;
-  int status = source_from_request(q, &cs);
+  int status = conf_source_from_request(q, &cs);
   if (status != CMD_STT_SUCCESS)
     return status;
   const char *refused = conf_source_refused(&cs);

@@ -776,6 +776,48 @@ static void test_source_options(void **state)
   assert_int_equal(f->c.sources[1].client.key, UINT32_MAX);
 }
 
+/* chronyc's add request carries a source as the option table says: lines
+ * with every option it can carry come back the same; ipv4, ipv6 and
+ * extfield 10A cannot be sent; a 0 in a field chronyc 4.3 reserved is the
+ * default; a request no chronyc sends is refused. */
+static void test_source_request_round_trip(void **state)
+{
+  struct fixture *f = *state;
+  struct cmd_req_source q;
+  struct conf_source back;
+  parse_ok(f, "pool p.example iburst burst key 10 minpoll 2 maxpoll 5 port 1123 version 3 "
+              "minstratum 2 maxdelay 0.3 maxdelayratio 2 maxdelaydevratio 5 maxdelayquant 0.2 "
+              "mindelay 1e-4 asymmetry -0.5 offset 5e-5 minsamples 8 maxsamples 32 "
+              "maxunreach 9 filter 4 offline auto_offline prefer noselect trust require xleave "
+              "polltarget 16 presend 9 copy extfield F323 ntsport 4461 certset 2 maxsources 2\n"
+              "peer 192.0.2.1\nserver a ipv4\nserver a extfield 10A\n");
+  for (unsigned i = 0; i < 2; i++) {
+    const struct conf_source *s = &f->c.sources[i];
+    assert_true(conf_source_to_request(s, &q));
+    assert_int_equal(q.type, i == 0 ? CMD_ADDSRC_POOL : CMD_ADDSRC_PEER);
+    assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
+    back.file = s->file;
+    back.line = s->line;
+    assert_memory_equal(&back, s, sizeof(back));
+  }
+  assert_int_equal(q.flags, CMD_ADDSRC_ONLINE);
+  assert_false(conf_source_to_request(&f->c.sources[2], &q));
+  assert_false(conf_source_to_request(&f->c.sources[3], &q));
+
+  assert_true(conf_source_to_request(&f->c.sources[1], &q));
+  q.max_unreach = 0;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
+  assert_int_equal(back.maxunreach, CONF_DEFAULT_MAXUNREACH);
+  q.port = 65536;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALID);
+  q.port = 123;
+  q.type = 0;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALID);
+  q.type = CMD_ADDSRC_SERVER;
+  memset(q.name, 'a', sizeof(q.name));
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALIDNAME);
+}
+
 /* Options accepted but not acted on say so, once per configuration. */
 static void test_ignored_options_warn(void **state)
 {
@@ -1680,6 +1722,7 @@ int main(void)
     T(test_source_defaults),
     T(test_source_options),
     T(test_source_errors),
+    T(test_source_request_round_trip),
     T(test_ignored_options_warn),
     T(test_source_bounds),
     T(test_source_bounds_kept),
