@@ -8,7 +8,6 @@
 #include "conf/conf_client.h"
 #include "conf/conf_source.h"
 #include "core/names.h"
-#include "sys/dns.h"
 #include "sys/log.h"
 
 /* A server, pool or peer line given by name, and its sources in the client. */
@@ -38,13 +37,13 @@ struct job {
 struct sources {
   struct loop *loop;
   const struct platform *plat;
-  struct dns *dns;
   struct client *client;
   int family;
   struct named *named;
   struct job *jobs;                      /* in the order they came */
   struct job **jobs_tail;                /* where the next one goes */
   struct job *resolving;                 /* whose lookup is running; NULL: none */
+  plat_lookup lookup;                    /* ...and the lookup */
   int retry_exponent;                    /* see names_retry_delay */
   uint64_t retry_timer;                  /* the next round */
   uint64_t work_timer;                   /* what source events asked for */
@@ -216,10 +215,10 @@ static void on_resolved(void *arg, const struct ip_addr *addrs, int n, const cha
 static void lookup(struct sources *s)
 {
   const struct named *n = s->resolving->src;
-  int err = dns_resolve(s->dns, n->params.name, n->family, NAMES_MAX_POOL, on_resolved, s);
-  if (err) {
-    log_printf(PLAT_LOG_ERR, "Could not resolve address of %s : %s", n->params.name,
-               strerror(-err));
+  s->lookup = s->plat->ops->resolve(s->plat->ctx, n->params.name, n->family, NAMES_MAX_POOL,
+                                    on_resolved, s);
+  if (!s->lookup) {
+    log_printf(PLAT_LOG_ERR, "Could not resolve address of %s : no resolver", n->params.name);
     s->resolving = NULL;
     end_round(s);
   }
@@ -351,12 +350,7 @@ struct sources *sources_new(struct loop *loop, const struct platform *plat, int 
   struct sources *s = calloc(1, sizeof(*s));
   if (!s)
     return NULL;
-  *s = (struct sources){.loop = loop, .plat = plat, .family = family, .dns = dns_new(loop),
-                        .jobs_tail = &s->jobs};
-  if (!s->dns) {
-    free(s);
-    return NULL;
-  }
+  *s = (struct sources){.loop = loop, .plat = plat, .family = family, .jobs_tail = &s->jobs};
   return s;
 }
 
@@ -364,7 +358,8 @@ void sources_free(struct sources *s)
 {
   if (!s)
     return;
-  dns_free(s->dns);
+  if (s->resolving)
+    s->plat->ops->resolve_cancel(s->plat->ctx, s->lookup);
   if (s->retry_timer)
     loop_cancel_timer(s->loop, s->retry_timer);
   if (s->work_timer)

@@ -1,8 +1,9 @@
 /* sources: the configured server/pool/peer lines (and those of sourcedir files)
  * made into the client's sources, as chronyd does it.
  *
- *  - An address is added at once. Names are resolved asynchronously (dns.c),
- *    one at a time, in rounds; a round that leaves names unresolved is
+ *  - An address is added at once. Names are resolved asynchronously (the
+ *    platform's resolve), one at a time, in rounds; a round that leaves
+ *    names unresolved is
  *    repeated after a growing interval (28 s up to 3584 s, see core/names.h).
  *    A failure is logged once per name, never fatal.
  *  - A pool adds up to twice its maxsources sources; once maxsources of them
@@ -22,8 +23,7 @@
 struct sources;
 
 /* family: the -4/-6 option (ADDR_INET4, ADDR_INET6) or ADDR_UNSPEC. NULL if
- * the resolver cannot be set up or out of memory. The loop and the platform
- * must outlive it. */
+ * out of memory. The loop and the platform must outlive it. */
 struct sources *sources_new(struct loop *loop, const struct platform *plat, int family);
 void sources_free(struct sources *s);
 
