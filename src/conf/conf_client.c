@@ -1,6 +1,7 @@
 #include "conf/conf_client.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void conf_client_params(const struct config *c, bool control, struct client_params *p)
 {
@@ -25,9 +26,13 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->acquisitionport = c->acquisitionport;
 }
 
-void conf_source_client_params(const struct conf_source *s, struct client_source_params *p)
+void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)
 {
-  *p = s->client;
-  snprintf(p->name, sizeof(p->name), "%s", s->name);
-  p->peer = s->type == CONF_PEER;
+  memset(out, 0, sizeof(*out));
+  out->params = s->client;
+  snprintf(out->params.name, sizeof(out->params.name), "%s", s->name);
+  out->params.peer = s->type == CONF_PEER;
+  out->family = s->family;
+  out->pool = s->type == CONF_POOL;
+  out->maxsources = out->pool ? s->maxsources : 0;
 }

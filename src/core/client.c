@@ -21,6 +21,8 @@ struct client {
   const struct platform *plat;
   struct client_params p;
   struct refstate *ref;
+  client_source_event_fn source_event;  /* NULL: nobody is told */
+  void *source_event_arg;
   struct discipline disc;
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES];
@@ -129,6 +131,12 @@ struct client *client_new(const struct platform *plat, const struct client_param
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
   return c;
+}
+
+void client_set_source_event(struct client *c, client_source_event_fn fn, void *arg)
+{
+  c->source_event = fn;
+  c->source_event_arg = arg;
 }
 
 void client_free(struct client *c)
@@ -430,7 +438,7 @@ static bool change_allowed(struct client *c, double offset)
   if (ignore) {
     c->maxchange_ignored++;
   } else if (c->p.give_up) {
-    c->p.give_up(c->p.event_arg);
+    c->p.give_up(c->p.give_up_arg);
   }
   return false;
 }
@@ -562,12 +570,12 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
   } else {
     bad = s->reach == 0 && reach_size(s) == SEL_REACH_BITS;
   }
-  if (!c->p.source_event)
+  if (!c->source_event)
     return;
   if (answered)
-    c->p.source_event(c->p.event_arg, &s->p.addr, CLIENT_SOURCE_ANSWERED);
+    c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_ANSWERED);
   if (bad)
-    c->p.source_event(c->p.event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
+    c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
 }
 
 /* A source has a new sample or missed a reply (updated may be NULL: a

@@ -2,7 +2,7 @@
  * selection, and the reference update that disciplines the clock.
  *
  * The client runs entirely on a struct platform (Linux or the simulator).
- * Sources are given by address (name resolution happens outside the core).
+ * Sources are given by address (names: core/srclist.h resolves them).
  * Every valid sample triggers selection; a selected source (or combination)
  * updates the clock through the discipline and the served reference state.
  * Sources can be added, removed and pointed at another address while the
@@ -49,7 +49,7 @@ struct client_source_params {
   bool peer;                     /* symmetric active mode (a `peer` line) */
 };
 
-/* What the client reports about a source (client_params.source_event). */
+/* What the client reports about a source (client_set_source_event). */
 enum client_source_event {
   CLIENT_SOURCE_ANSWERED,        /* its first sample since added or replaced */
   CLIENT_SOURCE_BAD,             /* worth replacing, as chrony judges: no reply to
@@ -138,10 +138,6 @@ struct client_params {
   bool have_initial_freq;        /* from the drift file; else the clock's current one */
   double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */
-  /* Called from inside the client's handlers: it must not add, remove or
-   * replace sources before it returns (do that later). NULL: not told. */
-  void (*source_event)(void *arg, const struct ip_addr *addr, enum client_source_event ev);
-  void *event_arg;
   /* maxchange OFFSET START IGNORE: after START updates, an offset above
    * OFFSET is ignored IGNORE times (negative: always), then give_up is
    * called (the daemon exits, as chronyd). START < 0: no limit. */
@@ -149,6 +145,7 @@ struct client_params {
   int maxchange_start;
   int maxchange_ignore;
   void (*give_up)(void *arg);
+  void *give_up_arg;
   /* acquisitionport: -1, each request from a new socket (a random port);
    * else all requests from one socket per address family bound to this
    * port (0: a port the system chooses). Replies on it go to the source
@@ -184,6 +181,13 @@ void client_params_defaults(struct client_params *p);
 struct client *client_new(const struct platform *plat, const struct client_params *params,
                           struct refstate *ref);
 void client_free(struct client *c);
+/* Who is told of the sources' events (one listener: core/srclist.c when
+ * sources are given by name). fn is called from inside the client's
+ * handlers: it must not add, remove or replace sources before it returns
+ * (do that later). fn NULL: nobody. */
+typedef void (*client_source_event_fn)(void *arg, const struct ip_addr *addr,
+                                       enum client_source_event ev);
+void client_set_source_event(struct client *c, client_source_event_fn fn, void *arg);
 /* Returns the source index, or -1 (too many sources, or out of memory).
  * Once the client is started, the source starts at once. */
 int client_add_source(struct client *c, const struct client_source_params *s);

@@ -1524,14 +1524,13 @@ static bool option_sample(char **lines, unsigned n, const struct conf_field *f, 
 }
 
 /* What the daemon takes from a source line: the client's parameters, the
- * family of its addresses, and a pool's maxsources (see conf_source.h). */
+ * family of its addresses, and a pool's maxsources (conf_client.h). */
 static bool source_acts(const struct conf_source *s, const struct conf_source *def)
 {
-  struct client_source_params a, b;
-  conf_source_client_params(s, &a);
-  conf_source_client_params(def, &b);
-  return memcmp(&a, &b, sizeof(a)) != 0 || s->family != def->family ||
-         (s->type == CONF_POOL && s->maxsources != def->maxsources);
+  struct srclist_source a, b;
+  conf_srclist_source(s, &a);
+  conf_srclist_source(def, &b);
+  return memcmp(&a, &b, sizeof(a)) != 0;
 }
 
 /* Each option of server/pool/peer, alone on a line with a value taken from

@@ -1,7 +1,7 @@
 /* conf/conf_client: the configuration as the client's parameters. Every
  * directive the client acts on reaches its field; defaults are the
- * client's own; a source line gives its name, its options and, for peer,
- * the symmetric mode. */
+ * client's own; a source line gives its name, its options, for peer the
+ * symmetric mode, its family and for a pool maxsources. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,26 +65,31 @@ static void test_source_lines(void **state)
 {
   (void)state;
   struct config c;
-  struct client_source_params p, d;
-  parse(&c, "server a.example\npeer 192.0.2.1 minpoll 4 key 7 xleave\n"
+  struct srclist_source s;
+  struct client_source_params d;
+  parse(&c, "server a.example maxsources 3\npeer 192.0.2.1 minpoll 4 key 7 xleave ipv6\n"
             "pool p.example iburst maxsources 2\n");
   client_source_defaults(&d);
-  conf_source_client_params(&c.sources[0], &p);
-  assert_string_equal(p.name, "a.example");
-  assert_false(p.peer);
-  memset(p.name, 0, sizeof(p.name));
-  assert_memory_equal(&p, &d, sizeof(p));
+  conf_srclist_source(&c.sources[0], &s);
+  assert_string_equal(s.params.name, "a.example");
+  assert_false(s.params.peer || s.pool);
+  assert_int_equal(s.family, ADDR_UNSPEC);
+  assert_int_equal(s.maxsources, 0);             /* a pool's option only */
+  memset(s.params.name, 0, sizeof(s.params.name));
+  assert_memory_equal(&s.params, &d, sizeof(d));
 
-  conf_source_client_params(&c.sources[1], &p);
-  assert_string_equal(p.name, "192.0.2.1");
-  assert_true(p.peer && p.xleave);
-  assert_int_equal(p.minpoll, 4);
-  assert_int_equal(p.key, 7);
-  assert_int_equal(p.addr.family, ADDR_UNSPEC);   /* resolving is not the mapping's */
+  conf_srclist_source(&c.sources[1], &s);
+  assert_string_equal(s.params.name, "192.0.2.1");
+  assert_true(s.params.peer && s.params.xleave);
+  assert_int_equal(s.params.minpoll, 4);
+  assert_int_equal(s.params.key, 7);
+  assert_int_equal(s.params.addr.family, ADDR_UNSPEC);   /* resolving is the core's */
+  assert_int_equal(s.family, ADDR_INET6);
 
-  conf_source_client_params(&c.sources[2], &p);
-  assert_string_equal(p.name, "p.example");
-  assert_true(p.iburst && !p.peer);
+  conf_srclist_source(&c.sources[2], &s);
+  assert_string_equal(s.params.name, "p.example");
+  assert_true(s.params.iburst && !s.params.peer && s.pool);
+  assert_int_equal(s.maxsources, 2);
   conf_free(&c);
 }
 
