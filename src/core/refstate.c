@@ -36,7 +36,7 @@ void refstate_params(const struct refstate *r, const struct timespec *now, struc
   } else if (r->local_enabled) {
     out->leap = NTP_LEAP_NONE;
     out->stratum = (uint8_t)r->local_stratum;
-    out->refid = REFID_LOCAL;
+    out->refid = NTP_REFID_LOCAL;
     /* A second in the past, so no transmit timestamp can precede it. */
     out->ref_time = *now;
     out->ref_time.tv_sec -= 1;

@@ -11,9 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define REFID_LOCAL 0x7F7F0101u   /* 127.127.1.1 */
 #define REFID_UNSYNC 0u
-#define NTP_MAX_STRATUM 16        /* "unsynchronised" */
 
 struct refstate {
   bool synchronised;
