@@ -5,6 +5,8 @@
 
 #include "core/names.h"
 
+_Static_assert(NAMES_MAX_POOL <= PLAT_RESOLVE_MAX, "a lookup gives a whole pool");
+
 /* A server, pool or peer line given by name, and its sources in the client. */
 struct named {
   struct client_source_params params;    /* the name and options (addr unused) */
