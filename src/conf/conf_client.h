@@ -1,8 +1,9 @@
 /* conf_client: the configuration as the parameters of the core's NTP client
  * (core/client.h): its clock and selection directives, and each server,
- * pool or peer line as its source list takes it (core/srclist.h). Pure: it reads a parsed configuration and
- * fills the core's structs, nothing else; the owner adds what is not
- * configuration (keys, hooks, the drift file's frequency). */
+ * pool or peer line as its source list takes it (core/srclist.h). Pure: it
+ * reads a parsed configuration and fills the core's structs, nothing else;
+ * the owner adds what is not configuration (keys, hooks, the drift file's
+ * frequency). */
 #ifndef STRATUM_CONF_CLIENT_H
 #define STRATUM_CONF_CLIENT_H
 

@@ -80,6 +80,9 @@ struct conf_request_slot {
 
 #define SLOT(...) (&(const struct conf_request_slot){__VA_ARGS__})
 #define VALUE(m) SLOT(RQ_VALUE, .offset = offsetof(struct cmd_req_source, m))
+/* chronyc 4.3 sends 0 in the field it reserved. */
+#define VALUE_OR_ZERO(m) \
+  SLOT(RQ_VALUE, .offset = offsetof(struct cmd_req_source, m), .zero_keeps_default = true)
 #define FLAG(f) SLOT(RQ_FLAG, .flag = (f))
 
 static const struct conf_field options[] = {
@@ -120,8 +123,7 @@ static const struct conf_field options[] = {
   {.name = "maxsamples", .type = CONF_T_INT, .offset = CLIENT(maxsamples), .min = INT_MIN,
    .max = INT_MAX, .request = VALUE(max_samples)},
   {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX,
-   .ignored = true, .request = SLOT(RQ_VALUE, .offset = offsetof(struct cmd_req_source, max_unreach),
-                   .zero_keeps_default = true)},
+   .ignored = true, .request = VALUE_OR_ZERO(max_unreach)},
   {.name = "filter", .type = CONF_T_INT, .offset = CLIENT(filter), .min = 0, .max = INT_MAX,
    .request = VALUE(filter_length)},
   {.name = "offline", .type = CONF_T_FLAG, .offset = CLIENT(offline),
