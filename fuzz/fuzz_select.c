@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   p.min_sources = 1 + data[0] % 4;
   p.combine_limit = data[1] % 8 * 0.5;
   p.reselect_dist = data[2] % 4 * 0.005;
-  p.orphan_stratum = data[3] % 2 ? 5 : SEL_MAX_STRATUM;
+  p.orphan_stratum = data[3] % 2 ? 5 : NTP_MAX_STRATUM;
   data += PARAM_BYTES;
   size -= PARAM_BYTES;
 

@@ -6,12 +6,10 @@
 #include "conf/conf_mem.h"
 #include "conf/conf_value.h"
 
-#define DEFAULT_DRIFTFILE_INTERVAL 3600
-
 bool conf_driftfile_parse(struct conf_ctx *x, struct config *c, int argc,
                           const char *const *argv)
 {
-  int interval = DEFAULT_DRIFTFILE_INTERVAL;
+  int interval = CONF_DEFAULT_DRIFTFILE_INTERVAL;
   if (argc != 1 && !conf_arg_count(x, argc, 3, 3, "FILE [interval SECONDS]"))
     return false;
   if (argc == 3) {
@@ -32,7 +30,7 @@ void conf_driftfile_print(const struct config *c, FILE *out)
   if (!c->driftfile)
     return;
   fprintf(out, "driftfile %s", c->driftfile);
-  if (c->driftfile_interval != DEFAULT_DRIFTFILE_INTERVAL)
+  if (c->driftfile_interval != CONF_DEFAULT_DRIFTFILE_INTERVAL)
     fprintf(out, " interval %d", c->driftfile_interval);
   fputc('\n', out);
 }

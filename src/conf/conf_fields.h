@@ -12,6 +12,8 @@
 
 #include "conf/conf_ctx.h"
 
+struct conf_request_slot;
+
 enum conf_type {
   CONF_T_FLAG,      /* bool, no value: set to true */
   CONF_T_SET,       /* int, no value: set to (int)min */
@@ -39,6 +41,9 @@ struct conf_field {
   bool always;      /* print even when equal to the default */
   bool ignored;     /* an option accepted but not acted on in this version:
                        conf_options_parse warns (once per list) */
+  /* Source options: where chronyc's add request carries the value (see
+   * conf_source.c); NULL: it cannot. */
+  const struct conf_request_slot *request;
 };
 
 /* Whether the field is followed by a value word. */

@@ -23,7 +23,7 @@ static void refclock_defaults(struct conf_refclock *r)
   r->minsamples = -1;
   r->maxsamples = -1;
   r->maxlockage = 2;
-  r->maxunreach = 100000;
+  r->maxunreach = CONF_DEFAULT_MAXUNREACH;
   r->delay = 1e-9;
 }
 

@@ -6,16 +6,28 @@
 #include "conf/conf_ctx.h"
 #include "conf/conf_fields.h"
 #include "core/client.h"
+#include "proto/cmdmon.h"
 
 void conf_source_defaults(struct conf_source *s, enum conf_source_type type);
-/* What the client is given for the source (its name, not its address);
- * with the line's family and, for a pool, maxsources, this is all of it
- * that acts: the other options are `ignored` in the option table. */
-void conf_source_client_params(const struct conf_source *s, struct client_source_params *p);
 /* The table of server/pool/peer options, for tests and documentation. */
 const struct conf_field *conf_source_options(size_t *n);
 
 conf_parse_fn conf_server_parse, conf_pool_parse, conf_peer_parse;
+/* NAME [OPTION]... of a server, pool or peer line into *s, from the
+ * defaults: the words and the options' ranges only (no refusal, no
+ * limits). stratumc's add command parses with it too, as chronyc shares
+ * chronyd's parser. */
+bool conf_source_parse(struct conf_ctx *x, enum conf_source_type type, int argc,
+                       const char *const *argv, struct conf_source *s);
+/* "server", "pool" or "peer" (any case): false for another word. */
+bool conf_source_type_parse(const char *word, enum conf_source_type *type);
+/* The source as chronyc's add request carries it; false if it has an
+ * option the request cannot carry (ipv4, ipv6, extfield 10A). */
+bool conf_source_to_request(const struct conf_source *s, struct cmd_req_source *q);
+/* A request back to the source it carries: CMD_STT_SUCCESS, or
+ * CMD_STT_INVALIDNAME or CMD_STT_INVALID for a request no chronyc sends
+ * (no name, an unknown type, a port above 65535). */
+int conf_source_from_request(const struct cmd_req_source *q, struct conf_source *s);
 /* Why the daemon cannot use this source as configured (an error; the
  * source must not be added), or NULL: with `nts`, because this build has no
  * NTS and the source would run unauthenticated. */

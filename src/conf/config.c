@@ -14,15 +14,19 @@
 #include "conf/conf_refclock.h"
 #include "conf/conf_service.h"
 #include "core/client.h"
+#include "core/clientlog.h"
+#include "proto/cmdmon.h"
+#include "proto/ntp_packet.h"
 
 void conf_init(struct config *c)
 {
   memset(c, 0, sizeof(*c));
-  c->port = 123;
+  c->port = NTP_PORT;
   conf_local_defaults(c);
 
   c->acquisitionport = -1;  /* as client_params_defaults: a fresh socket per request */
-  c->minsamples = 6;
+  c->minsamples = SST_DEFAULT_MIN_SAMPLES;
+  c->maxsamples = SST_DEFAULT_MAX_SAMPLES;
   conf_ntsaeads_defaults(c);
   c->ntsrefresh = 2419200;
   c->refresh = 1209600;
@@ -31,25 +35,25 @@ void conf_init(struct config *c)
   struct client_params d;
   client_params_defaults(&d);
   c->authselectmode = CONF_AUTHSELECT_MIX;
-  c->combinelimit = d.combinelimit;
-  c->maxdistance = d.maxdistance;
-  c->maxjitter = d.maxjitter;
+  c->combinelimit = d.selection.combine_limit;
+  c->maxdistance = d.selection.max_distance;
+  c->maxjitter = d.selection.max_jitter;
   c->maxstratum = 15;
-  c->minsources = d.minsources;
-  c->reselectdist = d.reselectdist;
-  c->stratumweight = d.stratumweight;
+  c->minsources = d.selection.min_sources;
+  c->reselectdist = d.selection.reselect_dist;
+  c->stratumweight = d.selection.stratum_weight;
 
   c->corrtimeratio = d.corrtimeratio;
-  c->driftfile_interval = 3600;
+  c->driftfile_interval = CONF_DEFAULT_DRIFTFILE_INTERVAL;
   c->leapsecmode = CONF_LEAPSEC_SYSTEM;
   c->maxchange_start = d.maxchange_start;
-  c->maxclockerror = 1.0;
+  c->maxclockerror = d.selection.max_clock_error * 1e6;   /* ppm */
   c->maxdrift = d.maxdrift;
   c->maxupdateskew = d.maxupdateskew;
   c->maxslewrate = d.maxslewrate;
 
-  c->clientloglimit = 524288;
-  c->ntsport = 4460;
+  c->clientloglimit = CLOG_DEFAULT_LIMIT;
+  c->ntsport = CONF_DEFAULT_NTSPORT;
   c->ntsprocesses = 1;
   c->maxntsconnections = 100;
   c->ntsrotate = 604800;
@@ -57,7 +61,7 @@ void conf_init(struct config *c)
   c->ntsratelimit = (struct conf_ratelimit){.interval = 6, .burst = 8, .leak = 2};
 
   c->bindcmdpath = conf_xstrdup(CONF_DEFAULT_CMDSOCKET);
-  c->cmdport = 323;
+  c->cmdport = CMD_DEFAULT_PORT;
   c->cmdratelimit = (struct conf_ratelimit){.interval = -4, .burst = 8, .leak = 2};
   c->opencommands = CONF_OPEN_DEFAULT;
 

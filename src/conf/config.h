@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "core/addr.h"
+#include "core/client.h"
 
 #define CONF_NAME_LEN 256
 #define CONF_PATH_LEN 4096
@@ -33,6 +34,9 @@
 #define CONF_DEFAULT_CMDSOCKET STRATUM_CMD_SOCKET
 #define CONF_DEFAULT_RTCDEVICE "/dev/rtc"
 #define CONF_DEFAULT_USER "root"
+#define CONF_DEFAULT_DRIFTFILE_INTERVAL 3600   /* s */
+#define CONF_DEFAULT_NTSPORT 4460              /* ntsport, and the option of sources */
+#define CONF_DEFAULT_MAXUNREACH 100000         /* the option of sources and refclocks */
 
 enum conf_source_type { CONF_SERVER, CONF_POOL, CONF_PEER };
 
@@ -44,30 +48,18 @@ enum conf_source_type { CONF_SERVER, CONF_POOL, CONF_PEER };
 struct conf_source {
   enum conf_source_type type;
   char name[CONF_NAME_LEN];     /* hostname or address as written */
-  uint16_t port;                /* default 123 */
-  int minpoll, maxpoll;         /* defaults 6, 10 */
-  bool iburst, burst, prefer, noselect, trust, require, xleave, copy, nts;
-  bool offline, auto_offline;
+  /* The options the client acts on, in the client's own struct with its
+   * defaults (core/client.h); its addr and name are not used here. */
+  struct client_source_params client;
   int family;                   /* ipv4/ipv6 option: ADDR_INET4/6, else ADDR_UNSPEC */
   int maxsources;               /* pool only, default 4 */
-  uint32_t key;                 /* 0 = none */
-  int version;                  /* 0 = default (4) */
-  int minstratum;               /* default 0 */
-  double maxdelay;              /* default 3.0 */
-  double maxdelayratio;         /* default 0 (test disabled) */
-  double maxdelaydevratio;      /* default 10.0 */
+  /* Parsed, not acted on (see conf_source.c). */
+  bool copy, nts, auto_offline;
   double maxdelayquant;         /* default 0 (test disabled) */
-  double mindelay;              /* default 0 (use measured minimum) */
-  double asymmetry;             /* default 1.0, which means "estimate it" */
-  double offset;
-  int polltarget;               /* default 8 */
-  int presend;                  /* default 100 (never) */
-  int minsamples, maxsamples;   /* default -1 (use the global setting) */
-  int filter;                   /* default 0 (no median filter) */
-  int maxunreach;               /* default 100000 */
+  int maxunreach;               /* default CONF_DEFAULT_MAXUNREACH */
   uint32_t extfields;           /* CONF_EF_* */
   int certset;                  /* default 0 */
-  uint16_t ntsport;             /* default 4460 */
+  uint16_t ntsport;             /* default CONF_DEFAULT_NTSPORT */
   const char *file; int line;   /* where it was defined */
 };
 

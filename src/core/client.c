@@ -17,9 +17,10 @@
 struct client {
   const struct platform *plat;
   struct client_params p;
+  client_source_event_fn source_event;  /* NULL: nobody is told */
+  void *source_event_arg;
   struct discipline disc;
   struct reference reference;         /* updated from the selection */
-  struct sel_params selp;
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES];
   int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
@@ -38,16 +39,15 @@ struct client {
 void client_source_defaults(struct client_source_params *s)
 {
   memset(s, 0, sizeof(*s));
-  s->port = 123;
+  s->port = NTP_PORT;
   s->minpoll = 6;
   s->maxpoll = 10;
   s->polltarget = 8;
-  s->version = 4;
   s->minsamples = -1;
   s->maxsamples = -1;
   s->maxdelay = 3.0;
   s->maxdelaydevratio = 10.0;
-  s->asymmetry = 1.0;
+  s->asymmetry = SST_DEFAULT_ASYMMETRY;
   s->presend = 100;
 }
 
@@ -88,12 +88,7 @@ void client_params_defaults(struct client_params *p)
   p->maxdrift = 500000.0;
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
-  p->maxdistance = 3.0;
-  p->maxjitter = 1.0;
-  p->minsources = 1;
-  p->combinelimit = 3.0;
-  p->stratumweight = 0.001;
-  p->reselectdist = 0.0001;
+  sel_params_default(&p->selection);
   p->initial_skew = 1e6;
   p->maxchange_start = -1;
   p->acquisitionport = -1;
@@ -136,7 +131,8 @@ static struct ref_config reference_config(const struct client_params *p)
     .have_initial_freq = p->have_initial_freq, .initial_skew = p->initial_skew,
     .maxchange_offset = p->maxchange_offset, .maxchange_start = p->maxchange_start,
     .maxchange_ignore = p->maxchange_ignore, .give_up = p->give_up,
-    .give_up_arg = p->event_arg, .log = p->log.tracking, .log_arg = p->log.arg};
+    .max_clock_error = p->selection.max_clock_error,
+    .give_up_arg = p->give_up_arg, .log = p->log.tracking, .log_arg = p->log.arg};
 }
 
 struct client *client_new(const struct platform *plat, const struct client_params *params,
@@ -157,14 +153,13 @@ struct client *client_new(const struct platform *plat, const struct client_param
   ref_init(&c->reference, plat, &c->disc, ref, &rc);
   if (plat->ops->watch_clock_jumps)
     plat->ops->watch_clock_jumps(plat->ctx, on_clock_jump, c);
-  sel_params_default(&c->selp);
-  c->selp.min_sources = params->minsources;
-  c->selp.max_distance = params->maxdistance;
-  c->selp.max_jitter = params->maxjitter;
-  c->selp.combine_limit = params->combinelimit;
-  c->selp.stratum_weight = params->stratumweight;
-  c->selp.reselect_dist = params->reselectdist;
   return c;
+}
+
+void client_set_source_event(struct client *c, client_source_event_fn fn, void *arg)
+{
+  c->source_event = fn;
+  c->source_event_arg = arg;
 }
 
 void client_free(struct client *c)
@@ -330,9 +325,10 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->peer.ref = c->reference.state;
-  src->max_distance = c->p.maxdistance;
+  src->max_distance = c->p.selection.max_distance;
+  src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;
-  src->stats.max_jitter = c->p.maxjitter;
+  src->stats.max_jitter = c->p.selection.max_jitter;
   if (c->reference.state->precision_log2 < 0)
     src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
@@ -471,12 +467,12 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
   } else {
     bad = s->reach == 0 && reach_size(s) == SEL_REACH_BITS;
   }
-  if (!c->p.source_event)
+  if (!c->source_event)
     return;
   if (answered)
-    c->p.source_event(c->p.event_arg, &s->p.addr, CLIENT_SOURCE_ANSWERED);
+    c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_ANSWERED);
   if (bad)
-    c->p.source_event(c->p.event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
+    c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
 }
 
 /* A source has a new sample or missed a reply (updated may be NULL: a
@@ -496,7 +492,7 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
       updated_index = (int)i;
   }
   int prev = c->selected;
-  sel_select(&c->selp, c->sel, (int)c->n, prev, new_sample ? updated_index : -1, &r);
+  sel_select(&c->p.selection, c->sel, (int)c->n, prev, new_sample ? updated_index : -1, &r);
   bool any_stats = false;
   for (unsigned i = 0; i < c->n; i++)
     any_stats |= c->sel[i].has_stats;
@@ -676,7 +672,7 @@ void client_reselect(struct client *c)
 
 void client_set_reselectdist(struct client *c, double dist)
 {
-  c->selp.reselect_dist = dist;
+  c->p.selection.reselect_dist = dist;
 }
 
 int client_selected(const struct client *c)

@@ -2,7 +2,7 @@
  * the selection, whose result updates the reference (core/reference.h).
  *
  * The client runs entirely on a struct platform (Linux or the simulator).
- * Sources are given by address (name resolution happens outside the core).
+ * Sources are given by address (names: core/srclist.h resolves them).
  * Every valid sample triggers selection; a selected source (or combination)
  * updates the reference, which corrects the clock through the discipline
  * (the client's) and sets the served reference state.
@@ -19,6 +19,7 @@
 #include "core/addr.h"
 #include "core/platform.h"
 #include "core/reference.h"
+#include "core/select.h"
 #include "core/srcstats.h"
 #include "proto/ntp_mac.h"
 
@@ -26,21 +27,21 @@
  * client_source_defaults). */
 struct client_source_params {
   struct ip_addr addr;
-  uint16_t port;                 /* 123 */
+  uint16_t port;                 /* NTP_PORT */
   char name[256];                /* as configured, for logs */
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
   bool xleave;                   /* interleaved mode */
-  int version;                   /* 4 (0: 3 with a key whose MAC NTPv4 would
-                                    truncate, else 4, as chrony) */
+  int version;                   /* 0: 3 with a key whose MAC NTPv4 would
+                                    truncate, else 4, as chrony */
   int minstratum;                /* 0 */
   int minsamples, maxsamples;    /* -1: the statistics' defaults */
   double maxdelay;               /* 3.0 */
   double maxdelayratio;          /* 0: off */
   double maxdelaydevratio;       /* 10.0 */
   double mindelay;               /* 0: off */
-  double asymmetry;              /* 1.0 */
+  double asymmetry;              /* SST_DEFAULT_ASYMMETRY: estimate it */
   double offset;                 /* 0.0 */
   uint32_t key;                  /* 0: none; else authenticate with this key */
   int presend;                   /* 100: an extra request 2 s before each one
@@ -49,7 +50,7 @@ struct client_source_params {
   bool peer;                     /* symmetric active mode (a `peer` line) */
 };
 
-/* What the client reports about a source (client_params.source_event). */
+/* What the client reports about a source (client_set_source_event). */
 enum client_source_event {
   CLIENT_SOURCE_ANSWERED,        /* its first sample since added or replaced */
   CLIENT_SOURCE_BAD,             /* worth replacing, as chrony judges: no reply to
@@ -114,19 +115,15 @@ struct client_params {
   double maxdrift;               /* ppm, 500000 */
   double maxupdateskew;          /* ppm, 1000 */
   double corrtimeratio;          /* 3.0 */
-  double maxdistance;            /* 3.0 */
-  double maxjitter;              /* 1.0 */
-  int minsources;                /* 1 */
-  double combinelimit;           /* 3.0 */
-  double stratumweight;          /* 0.001 */
-  double reselectdist;           /* 0.0001 */
+  /* maxdistance, maxjitter, minsources, combinelimit, stratumweight,
+   * reselectdist, maxclockerror (defaults: sel_params_default). maxdistance
+   * is also each source's limit of root distance, maxjitter what a source
+   * with too few samples for a regression reports (sst.max_jitter) and
+   * maxclockerror how fast a sample's error grows with its age. */
+  struct sel_params selection;
   bool have_initial_freq;        /* from the drift file; else the clock's current one */
   double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */
-  /* Called from inside the client's handlers: it must not add, remove or
-   * replace sources before it returns (do that later). NULL: not told. */
-  void (*source_event)(void *arg, const struct ip_addr *addr, enum client_source_event ev);
-  void *event_arg;
   /* maxchange OFFSET START IGNORE: after START updates, an offset above
    * OFFSET is ignored IGNORE times (negative: always), then give_up is
    * called (the daemon exits, as chronyd). START < 0: no limit. */
@@ -134,6 +131,7 @@ struct client_params {
   int maxchange_start;
   int maxchange_ignore;
   void (*give_up)(void *arg);
+  void *give_up_arg;
   /* acquisitionport: -1, each request from a new socket (a random port);
    * else all requests from one socket per address family bound to this
    * port (0: a port the system chooses). Replies on it go to the source
@@ -169,6 +167,13 @@ void client_params_defaults(struct client_params *p);
 struct client *client_new(const struct platform *plat, const struct client_params *params,
                           struct refstate *ref);
 void client_free(struct client *c);
+/* Who is told of the sources' events (one listener: core/srclist.c when
+ * sources are given by name). fn is called from inside the client's
+ * handlers: it must not add, remove or replace sources before it returns
+ * (do that later). fn NULL: nobody. */
+typedef void (*client_source_event_fn)(void *arg, const struct ip_addr *addr,
+                                       enum client_source_event ev);
+void client_set_source_event(struct client *c, client_source_event_fn fn, void *arg);
 /* Returns the source index, or -1 (too many sources, or out of memory).
  * Once the client is started, the source starts at once. */
 int client_add_source(struct client *c, const struct client_source_params *s);

@@ -3,7 +3,6 @@
 #include <assert.h>
 #include <string.h>
 
-#define KOD_RATE 0x52415445u          /* "RATE" */
 
 
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref)
@@ -113,7 +112,7 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   if (verdict == CLOG_KOD) {
     h.leap = NTP_LEAP_UNSYNC;
     h.stratum = 0;
-    h.refid = KOD_RATE;
+    h.refid = NTP_REFID_RATE;
     s->stats.kod_replied++;
   } else if (reply_mode == NTP_MODE_SERVER && index >= 0) {
     /* An interleaved request names our receive timestamp of the client's

@@ -14,13 +14,9 @@
 #define MAX_BURST_POLL_RATIO 0.25
 #define INITIAL_DELAY 0.2
 #define SAMPLING_RANDOMNESS 0.02    /* fraction of the interval */
-#define NTP_MAX_DISPERSION 16.0
 #define PHI 15e-6                   /* RFC 5905 frequency tolerance */
-#define KOD_RATE 0x52415445u        /* "RATE" */
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
-#define MAX_CLOCK_ERROR 1e-6        /* maxclockerror default, s/s */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
-#define REACH_BITS 8
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
 
 static void schedule(struct nsrc *s, double delay);
@@ -433,7 +429,7 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
   /* DENY and RSTR are ignored, even when authenticated, as chrony 4.3
    * ignores them. RATE passed the origin test (and the authentication test
    * with a key), so it came from the server. */
-  if (x->refid != KOD_RATE)
+  if (x->refid != NTP_REFID_RATE)
     return;
   plat_logf(s->plat, PLAT_LOG_WARN, "Received KoD RATE from %s", addr_format(&s->p.addr, a));
   if (s->poll < s->p.maxpoll) {
@@ -458,7 +454,7 @@ static bool delay_dev_ok(const struct nsrc *s, double offset, double delay,
   if (!sst_get_delay_test_data(&s->stats, sample_time, &t))
     return true;
   double max_delta = t.std_dev * s->p.maxdelaydevratio +
-                     t.last_sample_ago * (t.skew + MAX_CLOCK_ERROR);
+                     t.last_sample_ago * (t.skew + s->max_clock_error);
   double delta = (delay - t.min_delay) / 2.0;
   if (delta <= max_delta)
     return true;
@@ -566,7 +562,7 @@ static bool filter_sample(struct nsrc *s, struct sst_sample *smp)
   struct timespec newest = smp->time;
   if (!spf_get_filtered(&s->filter, s->stats.precision, smp))
     return false;
-  return timespec_diff(&newest, &smp->time) <= REACH_BITS / 2 * n * poll_interval(s);
+  return timespec_diff(&newest, &smp->time) <= SEL_REACH_BITS / 2 * n * poll_interval(s);
 }
 
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,

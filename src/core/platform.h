@@ -1,8 +1,9 @@
 /* platform: the narrow interface through which the core reaches the OS.
  *
- * The core never calls the OS itself: it reads the clock, arms timers, and
- * sends and receives datagrams only through these operations. Two
- * implementations exist: Linux (src/sys) and, later, the simulator (src/sim).
+ * The core never calls the OS itself: it reads the clock, arms timers,
+ * sends and receives datagrams and resolves names only through these
+ * operations. Two implementations exist: Linux (src/sys) and the simulator
+ * (src/sim).
  * Handlers are called from one event loop, never concurrently. */
 #ifndef STRATUM_CORE_PLATFORM_H
 #define STRATUM_CORE_PLATFORM_H
@@ -15,6 +16,9 @@
 #include "core/addr.h"
 
 typedef uint64_t plat_timer;         /* 0 is never a valid timer */
+typedef uint64_t plat_lookup;        /* 0 is never a valid lookup */
+
+#define PLAT_RESOLVE_MAX 16          /* addresses one lookup gives at most */
 
 enum plat_ts_source {
   PLAT_TS_DAEMON = 0,                /* read by the daemon after receipt */
@@ -42,6 +46,11 @@ typedef void (*plat_jump_fn)(void *arg, double jump);
 /* Outside steps smaller than this are left to show as offsets (chronyd's
  * JUMP_DETECT_THRESHOLD). */
 #define PLAT_JUMP_THRESHOLD 10.0
+
+/* A lookup's answer: n > 0 addresses, unique, of the family asked for, in
+ * the resolver's order; n == 0: the name did not resolve, error says why. */
+typedef void (*plat_resolve_fn)(void *arg, const struct ip_addr *addrs, int n,
+                                const char *error);
 
 enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                       PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
@@ -75,6 +84,13 @@ struct platform_ops {
   int (*udp_send_tagged)(void *ctx, int sock, const struct ip_addr *local,
                          const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
                          unsigned flags, uint64_t tag);
+  /* Resolve a host name to at most max (1 to PLAT_RESOLVE_MAX) addresses of
+   * family (ADDR_UNSPEC: either). fn is called exactly once, always later
+   * from the loop (never from inside resolve), unless the lookup is
+   * cancelled first. Returns 0 if the lookup could not be started. */
+  plat_lookup (*resolve)(void *ctx, const char *name, int family, int max, plat_resolve_fn fn,
+                         void *arg);
+  void (*resolve_cancel)(void *ctx, plat_lookup lookup);
   /* Fill buf with unpredictable bytes. */
   void (*random_bytes)(void *ctx, void *buf, size_t len);
   /* Clock control (chrony's model: the core slews by changing the

@@ -5,7 +5,6 @@
 
 #include "proto/ntp_time.h"
 
-#define MAX_CLOCK_ERROR 1e-6          /* maxclockerror default, s/s */
 #define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
 #define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 #define RMS_OFFSET_WEIGHT 0.1         /* of a new update in the RMS offset */
@@ -42,7 +41,7 @@ void ref_get_params(const struct refstate *r, const struct timespec *now, struct
   } else if (r->local_enabled) {
     out->leap = NTP_LEAP_NONE;
     out->stratum = (uint8_t)r->local_stratum;
-    out->refid = REFID_LOCAL;
+    out->refid = NTP_REFID_LOCAL;
     /* A second in the past, so no transmit timestamp can precede it. */
     out->ref_time = *now;
     out->ref_time.tv_sec -= 1;
@@ -205,7 +204,7 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   disc_cooked_time(r->disc, &st->ref_time);
   st->root_delay = sel->root_delay;
   st->root_dispersion = sel->root_dispersion;
-  st->dispersion_rate = r->skew + fabs(r->residual_freq) + MAX_CLOCK_ERROR;
+  st->dispersion_rate = r->skew + fabs(r->residual_freq) + r->p.max_clock_error;
   disc_set_sync(r->disc, true, sel->offset_sd,
                 sel->offset_sd + sel->root_delay / 2.0 + sel->root_dispersion);
   r->last_interval = interval;

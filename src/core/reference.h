@@ -29,9 +29,7 @@
 #include "core/select.h"
 #include "proto/ntp_packet.h"
 
-#define REFID_LOCAL 0x7F7F0101u   /* 127.127.1.1 */
 #define REFID_UNSYNC 0u
-#define NTP_MAX_STRATUM 16        /* "unsynchronised" */
 
 struct refstate {
   bool synchronised;
@@ -93,6 +91,7 @@ struct ref_config {
   double logchange;              /* warn of an update correcting more than this */
   double maxupdateskew;          /* ppm */
   double corrtimeratio;
+  double max_clock_error;        /* maxclockerror, s/s: how fast our dispersion grows */
   bool have_initial_freq;        /* the frequency is an estimate (drift file)... */
   double initial_skew;           /* ...with this error bound, ppm */
   /* maxchange OFFSET START IGNORE (START < 0: no limit); give_up(give_up_arg)

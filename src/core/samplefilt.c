@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
 
-#define MAX_DISPERSION 16.0       /* NTP_MAX_DISPERSION: chrony's limit, s */
 #define DISPERSION_SELECT 1.5     /* of the smallest peer dispersion */
 #define MIN_SELECTED 4
 #define MIN_VARIANCE 1e-20
@@ -142,7 +142,7 @@ static bool combine(struct spf *f, const int *sel, int n, double precision,
     var = f->avg_var_n > 0 ? f->avg_var : precision * precision;
   }
   var = fmax(var, MIN_VARIANCE);
-  if (var > MAX_DISPERSION * MAX_DISPERSION)
+  if (var > NTP_MAX_DISPERSION * NTP_MAX_DISPERSION)
     return false;
   double disp = sqrt(var);
   /* Unless clearly smaller, the long-term average is the better estimate

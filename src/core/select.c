@@ -31,7 +31,7 @@ void sel_params_default(struct sel_params *p)
   p->stratum_weight = 0.001;
   p->reselect_dist = 0.0001;
   p->max_clock_error = 1e-6;
-  p->orphan_stratum = SEL_MAX_STRATUM;
+  p->orphan_stratum = NTP_MAX_STRATUM;
 }
 
 /* State of one call. ok[i] is chrony's SRC_OK: still a candidate, status

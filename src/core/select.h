@@ -29,7 +29,6 @@
 
 #define SEL_MAX_SOURCES 256
 #define SEL_REACH_BITS 8       /* size of the reachability register */
-#define SEL_MAX_STRATUM 16     /* NTP_MAX_STRATUM: orphan_stratum when orphan mode is off */
 
 /* Per-source status, chrony's `selectdata` states (the char in comments). */
 enum sel_status {
@@ -70,7 +69,7 @@ struct sel_params {
   double stratum_weight;  /* stratumweight (0.001 s) */
   double reselect_dist;   /* reselectdist (0.0001 s) */
   double max_clock_error; /* maxclockerror (1 ppm = 1e-6) */
-  int orphan_stratum;     /* `local orphan` stratum, else SEL_MAX_STRATUM */
+  int orphan_stratum;     /* `local orphan` stratum, else NTP_MAX_STRATUM */
 };
 
 /* Owned by sel_select, carried between calls by the caller. */

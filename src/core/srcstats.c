@@ -95,7 +95,6 @@ void sst_init(struct sst *s, int min_samples, int max_samples)
                                                                        : min_samples;
   s->fixed_asymmetry = SST_DEFAULT_ASYMMETRY;
   s->precision = SST_DEFAULT_PRECISION;
-  s->max_jitter = SST_DEFAULT_MAX_JITTER;
   sst_reset(s);
 }
 

@@ -29,11 +29,10 @@
 #define SST_RING_SIZE (SST_MAX_SAMPLES * SST_RUNS_RATIO)
 
 /* chrony's defaults: minsamples 6, maxsamples 0 (no limit but 64), the
- * server asymmetry option 1.0 (estimate it), maxjitter 1 s. */
+ * server asymmetry option 1.0 (estimate it). */
 #define SST_DEFAULT_MIN_SAMPLES 6
 #define SST_DEFAULT_MAX_SAMPLES 0
 #define SST_DEFAULT_ASYMMETRY 1.0
-#define SST_DEFAULT_MAX_JITTER 1.0
 /* Until the caller sets the measured precision of reading its clock. */
 #define SST_DEFAULT_PRECISION 1e-8
 
@@ -68,8 +67,10 @@ struct sst {
                                the delay jitter is on the path to the source,
                                +0.5: on the path back */
   double precision;         /* of reading the local clock, seconds (> 0) */
-  double max_jitter;        /* chrony's maxjitter, reported as the std dev
-                               when maxsamples < 3 makes the source selectable */
+  double max_jitter;        /* chrony's maxjitter (the selection's, set by
+                               the caller; 0 until then), reported as the std
+                               dev when maxsamples < 3 makes the source
+                               selectable */
 
   /* Everything below is private: use the functions. */
   struct sst_entry ring[SST_RING_SIZE];

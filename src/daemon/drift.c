@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "conf/config.h"
 #include "conf/driftfile.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
@@ -60,7 +61,7 @@ void drift_start(struct drift *d, const char *path, double interval, struct clie
     return;
   d->path = path;
   d->last_error = -1.0;
-  d->interval = interval > 0.0 ? interval : 3600.0;
+  d->interval = interval > 0.0 ? interval : CONF_DEFAULT_DRIFTFILE_INTERVAL;
   d->client = client;
   d->loop = loop;
   d->timer = loop_add_timer(loop, d->interval, on_timer, d);

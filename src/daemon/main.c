@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf/conf_client.h"
 #include "conf/conf_source.h"
 #include "conf/config.h"
 #include "conf/keyfile.h"
@@ -51,7 +52,7 @@ struct daemon {
   int server_sock[2];             /* IPv4, IPv6; -1: none */
   bool server_sock_tagged[2];     /* they report kernel transmit timestamps */
   struct client *client;
-  struct sources *sources;        /* names, pools, replacements */
+  struct srclist *srclist;        /* sources by address or name: pools, replacements */
   struct config srcdir;           /* the sources of sourcedir files */
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
@@ -278,58 +279,11 @@ static int cmd_cyclelogs(void *arg)
   return CMD_STT_SUCCESS;
 }
 
-/* chronyc's add request as a configuration line would give it. */
-static int source_from_request(const struct cmd_req_source *q, struct conf_source *cs)
-{
-  static const enum conf_source_type types[] = {
-    [CMD_ADDSRC_SERVER] = CONF_SERVER, [CMD_ADDSRC_PEER] = CONF_PEER, [CMD_ADDSRC_POOL] = CONF_POOL};
-  size_t len = strnlen(q->name, sizeof(q->name));
-  if (len == 0 || len >= sizeof(q->name) || len >= sizeof(cs->name))
-    return CMD_STT_INVALIDNAME;
-  if (q->type < CMD_ADDSRC_SERVER || q->type > CMD_ADDSRC_POOL || q->port > 65535)
-    return CMD_STT_INVALID;
-  conf_source_defaults(cs, types[q->type]);
-  memcpy(cs->name, q->name, len + 1);
-  cs->port = (uint16_t)q->port;
-  cs->minpoll = q->minpoll;
-  cs->maxpoll = q->maxpoll;
-  cs->presend = q->presend_minpoll;
-  cs->minstratum = (int)q->min_stratum;
-  cs->polltarget = (int)q->poll_target;
-  cs->version = (int)q->version;
-  cs->maxsources = (int)q->max_sources;
-  cs->minsamples = q->min_samples;
-  cs->maxsamples = q->max_samples;
-  cs->key = q->authkey;
-  cs->maxdelay = q->max_delay;
-  cs->maxdelayratio = q->max_delay_ratio;
-  cs->maxdelaydevratio = q->max_delay_dev_ratio;
-  cs->mindelay = q->min_delay;
-  cs->asymmetry = q->asymmetry;
-  cs->offset = q->offset;
-  cs->filter = q->filter_length;
-  cs->maxdelayquant = q->max_delay_quant;
-  if (q->max_unreach > 0)
-    cs->maxunreach = q->max_unreach;
-  cs->offline = !(q->flags & CMD_ADDSRC_ONLINE);
-  cs->auto_offline = q->flags & CMD_ADDSRC_AUTOOFFLINE;
-  cs->iburst = q->flags & CMD_ADDSRC_IBURST;
-  cs->prefer = q->flags & CMD_ADDSRC_PREFER;
-  cs->noselect = q->flags & CMD_ADDSRC_NOSELECT;
-  cs->trust = q->flags & CMD_ADDSRC_TRUST;
-  cs->require = q->flags & CMD_ADDSRC_REQUIRE;
-  cs->xleave = q->flags & CMD_ADDSRC_INTERLEAVED;
-  cs->burst = q->flags & CMD_ADDSRC_BURST;
-  cs->nts = q->flags & CMD_ADDSRC_NTS;
-  cs->copy = q->flags & CMD_ADDSRC_COPY;
-  return CMD_STT_SUCCESS;
-}
-
 static int cmd_add_source(void *arg, const struct cmd_req_source *q)
 {
   struct daemon *d = arg;
   struct conf_source cs;
-  int status = source_from_request(q, &cs);
+  int status = conf_source_from_request(q, &cs);
   if (status != CMD_STT_SUCCESS)
     return status;
   const char *refused = conf_source_refused(&cs);
@@ -337,11 +291,11 @@ static int cmd_add_source(void *arg, const struct cmd_req_source *q)
     log_printf(PLAT_LOG_ERR, "Could not add source %s : %s", cs.name, refused);
     return CMD_STT_NOTENABLED;
   }
-  switch (sources_add_one(d->sources, &cs)) {
-  case SOURCES_OK:
+  switch (sources_add_one(d->srclist, &cs)) {
+  case SRCLIST_OK:
     log_printf(PLAT_LOG_INFO, "Added source %s", cs.name);
     return CMD_STT_SUCCESS;
-  case SOURCES_KNOWN: return CMD_STT_SOURCEALREADYKNOWN;
+  case SRCLIST_KNOWN: return CMD_STT_SOURCEALREADYKNOWN;
   default: return CMD_STT_FAILED;
   }
 }
@@ -350,7 +304,7 @@ static int cmd_delete_source(void *arg, const struct ip_addr *addr)
 {
   struct daemon *d = arg;
   char a[ADDR_STR_LEN];
-  if (sources_delete(d->sources, addr) != SOURCES_OK)
+  if (srclist_delete(d->srclist, addr) != SRCLIST_OK)
     return CMD_STT_NOSUCHSOURCE;
   log_printf(PLAT_LOG_INFO, "Removed source %s", addr_format(addr, a));
   return CMD_STT_SUCCESS;
@@ -363,20 +317,20 @@ static int cmd_reload_sources(void *arg)
   struct daemon *d = arg;
   struct config old = d->srcdir;
   load_sourcedirs(d);
-  sources_reload(d->sources, &old, &d->srcdir);
+  sources_reload(d->srclist, &old, &d->srcdir);
   conf_free(&old);
   return CMD_STT_SUCCESS;
 }
 
 static int cmd_refresh(void *arg)
 {
-  sources_refresh(((struct daemon *)arg)->sources);
+  srclist_refresh(((struct daemon *)arg)->srclist);
   return CMD_STT_SUCCESS;
 }
 
 static int cmd_unresolved(void *arg)
 {
-  return sources_unresolved(((struct daemon *)arg)->sources);
+  return srclist_unresolved(((struct daemon *)arg)->srclist);
 }
 
 static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_totals *totals)
@@ -414,15 +368,20 @@ static bool start_control(struct daemon *d, const struct options *o)
   return true;
 }
 
+/* maxchange gave up: exit with an error, as chronyd does. */
+static void on_give_up(void *arg)
+{
+  struct daemon *d = arg;
+  loop_quit(d->loop, 1);
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
   load_sourcedirs(d);
-  /* Created even without sources: chronyc can add some. */
-  d->sources = sources_new(d->loop, linux_platform_get(d->lp), o->family);
-  if (!d->sources)
-    return false;
-  sources_client_params(&d->cfg, !o->no_clock_control, d->sources, &p);
+  conf_client_params(&d->cfg, !o->no_clock_control, &p);
+  p.give_up = on_give_up;
+  p.give_up_arg = d;
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
@@ -434,8 +393,12 @@ static bool start_client(struct daemon *d, const struct options *o)
     return false;
   client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->server_sock_tagged[0]);
   client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);
-  sources_add(d->sources, &d->cfg, d->client);
-  sources_add(d->sources, &d->srcdir, d->client);
+  /* Created even without sources: chronyc can add some. */
+  d->srclist = srclist_new(linux_platform_get(d->lp), d->client, o->family);
+  if (!d->srclist)
+    return false;
+  sources_add(d->srclist, &d->cfg);
+  sources_add(d->srclist, &d->srcdir);
   dumps_load(d->cfg.dumpdir, d->client, o->reload);
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
@@ -572,7 +535,7 @@ out:
   workers_free(d->workers);
   exporter_stop(&d->exporter);
   control_stop(&d->control);
-  sources_free(d->sources);
+  srclist_free(d->srclist);
   client_free(d->client);
   logfiles_stop(&d->logfiles);
   conf_free(&d->srcdir);

@@ -47,9 +47,9 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
       memset(s, 0, sizeof(*s));
       snprintf(s->name, sizeof(s->name), "%s", src->name);
       s->addr = addrs[a];
-      s->port = src->port;
-      s->key = src->key;
-      s->version = src->version;
+      s->port = src->client.port;
+      s->key = src->client.key;
+      s->version = src->client.version;
       s->sock = -1;
     }
   }

@@ -23,6 +23,10 @@
 #define NTP_MAC_MAX_V4_LEN 24       /* key id + 160-bit digest (SHA1): RFC 7822 */
 #define NTP_MAC_MAX_LEN 68          /* key id + 512-bit digest (SHA512): pre-v4 only */
 #define NTP_MAX_EXTENSIONS 16       /* fields recorded; more make the packet invalid */
+#define NTP_MAX_STRATUM 16          /* "unsynchronised" */
+#define NTP_MAX_DISPERSION 16.0     /* s, RFC 5905's MAXDISP */
+#define NTP_REFID_RATE 0x52415445u  /* "RATE": the kiss code of rate limiting */
+#define NTP_REFID_LOCAL 0x7F7F0101u /* 127.127.1.1: chrony's local reference */
 
 enum ntp_mode {
   NTP_MODE_RESERVED = 0,

@@ -41,6 +41,7 @@ struct sim_platform {
   char name[SIM_PLATFORM_NAME_LEN];
   struct sim_sched *sched;
   struct sim_net *net;
+  struct sim_names *names;
   int node;
   struct sim_clock clock;
   struct sim_rng rng;
@@ -191,6 +192,20 @@ static int sp_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
   return 0;
 }
 
+static plat_lookup sp_resolve(void *ctx, const char *name, int family, int max,
+                              plat_resolve_fn fn, void *arg)
+{
+  struct sim_platform *p = ctx;
+  return p->names ? sim_names_lookup(p->names, name, family, max, fn, arg, p) : 0;
+}
+
+static void sp_resolve_cancel(void *ctx, plat_lookup lookup)
+{
+  struct sim_platform *p = ctx;
+  if (p->names)
+    sim_names_cancel(p->names, lookup);
+}
+
 static void sp_random_bytes(void *ctx, void *buf, size_t len)
 {
   struct sim_platform *p = ctx;
@@ -246,6 +261,8 @@ static const struct platform_ops sim_ops = {
   .udp_send = sp_udp_send,
   .udp_tx_timestamps = sp_udp_tx_timestamps,
   .udp_send_tagged = sp_udp_send_tagged,
+  .resolve = sp_resolve,
+  .resolve_cancel = sp_resolve_cancel,
   .random_bytes = sp_random_bytes,
   .clock_set_freq = sp_clock_set_freq,
   .clock_get_freq = sp_clock_get_freq,
@@ -270,6 +287,7 @@ struct sim_platform *sim_platform_new(struct sim_sched *sched, struct sim_net *n
   snprintf(p->name, sizeof(p->name), "%s", cfg->name ? cfg->name : "");
   p->sched = sched;
   p->net = net;
+  p->names = cfg->names;
   sim_clock_init(&p->clock, sim_sched_now(sched), &cfg->clock, sim_rng_derive(cfg->seed, 1));
   sim_rng_seed(&p->rng, sim_rng_derive(cfg->seed, 2));
   return p;
@@ -279,6 +297,8 @@ void sim_platform_free(struct sim_platform *p)
 {
   if (!p)
     return;
+  if (p->names)
+    sim_names_cancel_owner(p->names, p);
   sim_sched_cancel_owner(p->sched, p);
   while (p->socks)
     sp_udp_close(p, p->socks->id);

@@ -9,7 +9,8 @@
  * send. Clock control goes to the simulated clock; the steps made through
  * the platform are counted. Log messages are counted per level and, when
  * verbose, printed to stderr with the elapsed true time and the host name.
- * Freeing the host cancels its timers and closes its sockets. */
+ * Names are resolved by the world's name table (sim_names.h). Freeing the
+ * host cancels its timers and lookups and closes its sockets. */
 #ifndef STRATUM_SIM_PLATFORM_H
 #define STRATUM_SIM_PLATFORM_H
 
@@ -18,6 +19,7 @@
 
 #include "core/platform.h"
 #include "sim/sim_clock.h"
+#include "sim/sim_names.h"
 #include "sim/sim_net.h"
 #include "sim/sim_sched.h"
 
@@ -29,6 +31,7 @@ struct sim_platform_config {
   unsigned n_addrs;
   struct sim_clock_params clock;
   uint64_t seed;             /* of the clock's wander and of random_bytes */
+  struct sim_names *names;   /* NULL: no name resolves (resolve fails) */
 };
 
 struct sim_platform;

@@ -54,7 +54,7 @@ static void send_kod(struct sim_server *s, int sock, const struct plat_datagram 
   h.stratum = 0;
   h.poll = req->poll;
   h.precision = SIM_SERVER_PRECISION;
-  h.refid = SIM_SERVER_KOD_RATE;
+  h.refid = NTP_REFID_RATE;
   h.origin = req->transmit;
   h.receive = ntp_ts_from_timespec(&dg->rx_time);
   ntp_header_encode(&h, buf);

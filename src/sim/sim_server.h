@@ -27,7 +27,6 @@
 #define SIM_SERVER_REF_PERIOD 16.0
 #define SIM_SERVER_PRECISION (-20)
 #define SIM_SERVER_REFID_GPS 0x47505300u   /* "GPS" */
-#define SIM_SERVER_KOD_RATE 0x52415445u    /* "RATE" */
 
 struct sim_server_config {
   uint16_t port;              /* 0: 123 */

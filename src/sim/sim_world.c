@@ -8,6 +8,7 @@ struct sim_world {
   uint64_t seed;
   struct sim_sched *sched;
   struct sim_net *net;
+  struct sim_names *names;
   struct sim_platform *hosts[SIM_WORLD_MAX_HOSTS];
   unsigned n_hosts;
   bool verbose;
@@ -21,7 +22,8 @@ struct sim_world *sim_world_new(uint64_t seed, const struct timespec *start)
   w->seed = seed;
   w->sched = sim_sched_new(sim_time_from_timespec(start));
   w->net = w->sched ? sim_net_new(w->sched, sim_rng_derive(seed, 0)) : NULL;
-  if (!w->net) {
+  w->names = w->sched ? sim_names_new(w->sched) : NULL;
+  if (!w->net || !w->names) {
     sim_world_free(w);
     return NULL;
   }
@@ -34,6 +36,7 @@ void sim_world_free(struct sim_world *w)
     return;
   for (unsigned i = 0; i < w->n_hosts; i++)
     sim_platform_free(w->hosts[i]);
+  sim_names_free(w->names);
   sim_net_free(w->net);
   sim_sched_free(w->sched);
   free(w);
@@ -49,6 +52,11 @@ struct sim_net *sim_world_net(const struct sim_world *w)
   return w->net;
 }
 
+struct sim_names *sim_world_names(const struct sim_world *w)
+{
+  return w->names;
+}
+
 struct sim_platform *sim_world_add_host(struct sim_world *w, const char *name, const char *addr,
                                         const struct sim_clock_params *clock)
 {
@@ -61,6 +69,7 @@ struct sim_platform *sim_world_add_host(struct sim_world *w, const char *name, c
     .n_addrs = 1,
     .clock = clock ? *clock : (struct sim_clock_params){0},
     .seed = sim_rng_derive(w->seed, w->n_hosts + 1u),
+    .names = w->names,
   };
   struct sim_platform *p = sim_platform_new(w->sched, w->net, &cfg);
   if (!p)

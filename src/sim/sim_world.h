@@ -6,7 +6,8 @@
  * (any time sim_time can hold, e.g. just before the 2036 NTP rollover).
  * Hosts have one address each. Paths and outages between two hosts are set
  * here (both directions), single directions on sim_world_net() with
- * sim_platform_node() ids. Scenario code schedules its own actions with
+ * sim_platform_node() ids. Names resolve as the world's table says
+ * (sim_world_names). Scenario code schedules its own actions with
  * sim_world_at(). Freeing the world frees its hosts; free the servers,
  * metrics and core state that use them first. */
 #ifndef STRATUM_SIM_WORLD_H
@@ -29,6 +30,8 @@ void sim_world_free(struct sim_world *w);
 
 struct sim_sched *sim_world_sched(const struct sim_world *w);
 struct sim_net *sim_world_net(const struct sim_world *w);
+/* The name table every host resolves with (sim_names.h). */
+struct sim_names *sim_world_names(const struct sim_world *w);
 
 /* `clock` NULL: a perfect clock. NULL on a malformed or taken address,
  * too many hosts, or no memory. */

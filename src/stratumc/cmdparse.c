@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf/conf_ctx.h"
+#include "conf/conf_source.h"
 #include "stratumc/ipaddr.h"
 
 struct command_entry;
@@ -82,16 +84,6 @@ static bool parse_int(const char *s, int *v)
   if (!parse_long(s, INT_MIN, INT_MAX, &x))
     return false;
   *v = (int)x;
-  return true;
-}
-
-/* As sscanf's %u: a leading minus wraps around. */
-static bool parse_u32(const char *s, uint32_t *v)
-{
-  long x;
-  if (!parse_long(s, -(long)UINT32_MAX, UINT32_MAX, &x))
-    return false;
-  *v = (uint32_t)x;
   return true;
 }
 
@@ -223,126 +215,34 @@ static bool allow_deny(struct parser *p, char *line, bool *all, struct cmd_req_a
 
 /* ---------------------------------------------------------------- add source */
 
-enum opt_kind { OPT_FLAG, OPT_NOT_FLAG, OPT_I32, OPT_U32, OPT_KEY, OPT_DOUBLE, OPT_EXTFIELD };
+#define MAX_ADD_WORDS (SC_MAX_LINE / 2 + 1)
 
-struct source_option {
-  const char *name;
-  enum opt_kind kind;
-  size_t offset;                   /* of the field in struct cmd_req_source */
-  uint32_t flag;
-};
-
-#define SRC_FIELD(m) offsetof(struct cmd_req_source, m)
-#define FLAG(n, f) {n, OPT_FLAG, 0, f}
-
-/* The options of chronyc 4.3's add command. */
-static const struct source_option source_options[] = {
-  FLAG("auto_offline", CMD_ADDSRC_AUTOOFFLINE), FLAG("burst", CMD_ADDSRC_BURST),
-  FLAG("copy", CMD_ADDSRC_COPY), FLAG("iburst", CMD_ADDSRC_IBURST),
-  {"offline", OPT_NOT_FLAG, 0, CMD_ADDSRC_ONLINE}, FLAG("nts", CMD_ADDSRC_NTS),
-  FLAG("xleave", CMD_ADDSRC_INTERLEAVED), FLAG("noselect", CMD_ADDSRC_NOSELECT),
-  FLAG("prefer", CMD_ADDSRC_PREFER), FLAG("require", CMD_ADDSRC_REQUIRE),
-  FLAG("trust", CMD_ADDSRC_TRUST),
-  {"certset", OPT_U32, SRC_FIELD(cert_set), 0}, {"key", OPT_KEY, SRC_FIELD(authkey), 0},
-  {"asymmetry", OPT_DOUBLE, SRC_FIELD(asymmetry), 0},
-  {"extfield", OPT_EXTFIELD, 0, CMD_ADDSRC_EF_EXP1},
-  {"filter", OPT_I32, SRC_FIELD(filter_length), 0},
-  {"maxdelay", OPT_DOUBLE, SRC_FIELD(max_delay), 0},
-  {"maxdelayratio", OPT_DOUBLE, SRC_FIELD(max_delay_ratio), 0},
-  {"maxdelaydevratio", OPT_DOUBLE, SRC_FIELD(max_delay_dev_ratio), 0},
-  {"maxdelayquant", OPT_DOUBLE, SRC_FIELD(max_delay_quant), 0},
-  {"maxpoll", OPT_I32, SRC_FIELD(maxpoll), 0},
-  {"maxsamples", OPT_I32, SRC_FIELD(max_samples), 0},
-  {"maxsources", OPT_U32, SRC_FIELD(max_sources), 0},
-  {"mindelay", OPT_DOUBLE, SRC_FIELD(min_delay), 0},
-  {"minpoll", OPT_I32, SRC_FIELD(minpoll), 0},
-  {"minsamples", OPT_I32, SRC_FIELD(min_samples), 0},
-  {"minstratum", OPT_U32, SRC_FIELD(min_stratum), 0},
-  {"ntsport", OPT_U32, SRC_FIELD(nts_port), 0},
-  {"offset", OPT_DOUBLE, SRC_FIELD(offset), 0},
-  {"port", OPT_U32, SRC_FIELD(port), 0},
-  {"polltarget", OPT_U32, SRC_FIELD(poll_target), 0},
-  {"presend", OPT_I32, SRC_FIELD(presend_minpoll), 0},
-  {"version", OPT_U32, SRC_FIELD(version), 0},
-};
-
-/* The values chronyc 4.3 sends for options not given. */
-static void source_defaults(struct cmd_req_source *s)
-{
-  memset(s, 0, sizeof(*s));
-  s->port = 123;
-  s->minpoll = 6;
-  s->maxpoll = 10;
-  s->presend_minpoll = 100;
-  s->poll_target = 8;
-  s->max_sources = 4;
-  s->min_samples = -1;
-  s->max_samples = -1;
-  s->nts_port = 4460;
-  s->max_delay = 3.0;
-  s->max_delay_dev_ratio = 10.0;
-  s->asymmetry = 1.0;
-  s->flags = CMD_ADDSRC_ONLINE;
-}
-
-static const struct source_option *find_source_option(const char *name)
-{
-  for (size_t i = 0; i < sizeof(source_options) / sizeof(source_options[0]); i++)
-    if (strcasecmp(source_options[i].name, name) == 0)
-      return &source_options[i];
-  return NULL;
-}
-
-/* Apply one option, taking its value from *line when it has one. */
-static bool source_option(struct cmd_req_source *s, const struct source_option *o, char **line)
-{
-  char *field = (char *)s + o->offset;
-  uint32_t u;
-  switch (o->kind) {
-  case OPT_FLAG:
-    s->flags |= o->flag;
-    return true;
-  case OPT_NOT_FLAG:
-    s->flags &= ~o->flag;
-    return true;
-  case OPT_I32:
-    return parse_int(next_word(line), (int *)(void *)field);
-  case OPT_U32:
-    return parse_u32(next_word(line), (uint32_t *)(void *)field);
-  case OPT_KEY:
-    return parse_u32(next_word(line), &u) && u != 0 && (*(uint32_t *)(void *)field = u, true);
-  case OPT_DOUBLE:
-    return parse_double(next_word(line), (double *)(void *)field);
-  case OPT_EXTFIELD:
-    if (strtoul(next_word(line), NULL, 16) != 0xF323)
-      return false;
-    s->flags |= o->flag;
-    return true;
-  }
-  return false;
-}
-
+/* add server|pool|peer NAME [OPTION]...: the words as a line of the
+ * configuration would give them, parsed by the daemon's own parser (as
+ * chronyc shares chronyd's), then as chronyc's request carries them. */
 static void parse_add(struct parser *p, char *line)
 {
-  static const struct { const char *word; uint32_t type; } types[] = {
-    {"server", CMD_ADDSRC_SERVER}, {"peer", CMD_ADDSRC_PEER}, {"pool", CMD_ADDSRC_POOL}};
-  struct cmd_req_source *s = &p->cmd->req.data.source;
-  const char *word = next_word(&line), *name = next_word(&line);
-  source_defaults(s);
-  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-    if (strcasecmp(word, types[i].word) == 0)
-      s->type = types[i].type;
-  if (!s->type || !*name)
+  const char *words[MAX_ADD_WORDS];
+  int n = 0;
+  enum conf_source_type type;
+  bool known = conf_source_type_parse(next_word(&line), &type);
+  while (*line && n < MAX_ADD_WORDS)
+    words[n++] = next_word(&line);
+  if (!known || n == 0)
     return fail(p, "Invalid syntax for add command");
-  while (*line) {
-    const struct source_option *o = find_source_option(next_word(&line));
-    if (!o || !source_option(s, o, &line))
-      return fail(p, "Invalid syntax for add command");
-  }
-  struct cmd_ip ip;
-  if (strlen(name) >= sizeof(s->name) || !source_address(p, name, &ip))
+  if (strlen(words[0]) >= CMD_NAME_LEN)
     return fail(p, "Invalid host/IP address");
-  memcpy(s->name, name, strlen(name) + 1);
+  struct conf_diag diag = {0};
+  struct conf_ctx x = {.diag = &diag, .file = "add", .directive = "add"};
+  struct conf_source s;
+  bool ok = conf_source_parse(&x, type, n, words, &s) &&
+            conf_source_to_request(&s, &p->cmd->req.data.source);
+  conf_diag_free(&diag);
+  if (!ok)
+    return fail(p, "Invalid syntax for add command");
+  struct cmd_ip ip;
+  if (!source_address(p, words[0], &ip))
+    return fail(p, "Invalid host/IP address");
   request(p, CMD_ADD_SOURCE);
 }
 

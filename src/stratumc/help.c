@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "proto/cmdmon.h"
 #include "stratumc/options.h"
 
 /* Pairs of columns; an empty first column continues the line above, an
@@ -123,6 +124,6 @@ void sc_help_usage(FILE *f, const char *progname)
           "  -v, --version\tPrint version and exit\n"
           "      --help\tPrint usage and exit\n\n"
           "Commands:\n",
-          progname, SC_DEFAULT_HOSTS, SC_DEFAULT_PORT);
+          progname, SC_DEFAULT_HOSTS, CMD_DEFAULT_PORT);
   sc_help_commands(f);
 }

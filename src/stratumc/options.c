@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/cmdmon.h"
+
 static bool parse_port(const char *s, int *port)
 {
   char *end;
@@ -80,7 +82,7 @@ enum sc_opt_result sc_options_parse(int argc, char **argv, struct sc_options *o,
 {
   memset(o, 0, sizeof(*o));
   o->hosts = SC_DEFAULT_HOSTS;
-  o->port = SC_DEFAULT_PORT;
+  o->port = CMD_DEFAULT_PORT;
   if (err_len > 0)
     err[0] = '\0';
   /* as chronyc, the long options count anywhere on the line */

@@ -11,7 +11,6 @@
 #include <stddef.h>
 
 #define SC_DEFAULT_HOSTS STRATUM_CMD_SOCKET ",127.0.0.1,::1"   /* meson -Dpaths */
-#define SC_DEFAULT_PORT 323
 
 struct sc_options {
   const char *hosts;

@@ -6,13 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "proto/ntp_packet.h"
 #include "stratumc/format.h"
 #include "stratumc/ipaddr.h"
 #include "proto/metrics.h"
 #include "proto/ntp_time.h"
 
 #define NAME_LEN 256
-#define LOCAL_REFID 0x7f7f0101u    /* "127.127.1.1": the local reference */
 #define N(vals) ((int)(sizeof(vals) / sizeof(vals[0])))
 
 static bool simple_request(struct sc_session *s, uint16_t command, struct cmd_reply *rpy)
@@ -507,7 +507,7 @@ static bool sourcename(struct sc_session *s, const struct sc_command *cmd)
 static bool synchronised(const struct sc_command *cmd, const struct cmd_rpy_tracking *t)
 {
   double correction = t->current_correction < 0 ? -t->current_correction : t->current_correction;
-  return (t->ip.family != CMD_IP_UNSPEC || (t->ref_id != 0 && t->ref_id != LOCAL_REFID)) &&
+  return (t->ip.family != CMD_IP_UNSPEC || (t->ref_id != 0 && t->ref_id != NTP_REFID_LOCAL)) &&
          (cmd->max_correction == 0.0 || correction <= cmd->max_correction) &&
          (cmd->max_skew == 0.0 || t->skew_ppm <= cmd->max_skew);
 }

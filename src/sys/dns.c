@@ -13,12 +13,13 @@
 
 struct request {
   struct dns *dns;
-  dns_fn fn;
+  int64_t id;
+  plat_resolve_fn fn;           /* NULL: cancelled */
   void *arg;
   int family, max;
   bool done;                    /* c-ares has answered; waiting to be delivered */
   int status;                   /* c-ares status */
-  struct ip_addr addrs[DNS_MAX_ADDRS];
+  struct ip_addr addrs[PLAT_RESOLVE_MAX];
   int n;
   struct request *next;
 };
@@ -33,6 +34,7 @@ struct dns {
   uint64_t flush_timer;         /* delivers answers c-ares gave synchronously */
   struct request *requests;     /* not yet delivered, newest first */
   unsigned pending;             /* requests c-ares still works on */
+  int64_t last_id;
 };
 
 int dns_collect(const struct ares_addrinfo_node *nodes, int family, struct ip_addr *out, int max)
@@ -169,7 +171,8 @@ static void flush(struct dns *d)
     if (!r)
       return;
     unlink_request(d, r);
-    r->fn(r->arg, r->addrs, r->n, r->n > 0 ? NULL : ares_strerror(r->status));
+    if (r->fn)
+      r->fn(r->arg, r->addrs, r->n, r->n > 0 ? NULL : ares_strerror(r->status));
     free(r);
   }
 }
@@ -223,9 +226,10 @@ void dns_free(struct dns *d)
   ares_library_cleanup();
 }
 
-int dns_resolve(struct dns *d, const char *name, int family, int max, dns_fn fn, void *arg)
+int64_t dns_resolve(struct dns *d, const char *name, int family, int max, plat_resolve_fn fn,
+                    void *arg)
 {
-  if (max < 1 || max > DNS_MAX_ADDRS)
+  if (max < 1 || max > PLAT_RESOLVE_MAX)
     return -EINVAL;
   if (d->pending == 0) {
     close_channel(d);
@@ -236,7 +240,8 @@ int dns_resolve(struct dns *d, const char *name, int family, int max, dns_fn fn,
   struct request *r = calloc(1, sizeof(*r));
   if (!r)
     return -ENOMEM;
-  *r = (struct request){.dns = d, .fn = fn, .arg = arg, .family = family, .max = max,
+  int64_t id = ++d->last_id;
+  *r = (struct request){.dns = d, .id = id, .fn = fn, .arg = arg, .family = family, .max = max,
                         .next = d->requests};
   d->requests = r;
   struct ares_addrinfo_hints hints;
@@ -254,5 +259,16 @@ int dns_resolve(struct dns *d, const char *name, int family, int max, dns_fn fn,
     return -ENOMEM;
   }
   arm_ares_timer(d);
-  return 0;
+  return id;
+}
+
+/* c-ares may still answer: the request stays until then, silent. */
+void dns_cancel(struct dns *d, int64_t lookup)
+{
+  for (struct request *r = d->requests; r; r = r->next) {
+    if (r->id == lookup) {
+      r->fn = NULL;
+      return;
+    }
+  }
 }

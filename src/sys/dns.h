@@ -3,7 +3,8 @@
  * dns_resolve() starts a lookup (the hosts file and DNS, as the system's
  * configuration says) and returns at once. The callback is called exactly
  * once, always later from the loop (never from inside dns_resolve), unless
- * the resolver is freed first. c-ares' sockets are watched with
+ * the lookup is cancelled or the resolver freed first (the Linux platform's
+ * resolve operation). c-ares' sockets are watched with
  * loop_add_fd and its timeouts are loop timers (never re-armed with less
  * than 10 ms). Only UDP is used: a truncated answer is taken as it is,
  * never retried over TCP, so only input is ever waited for. Every lookup
@@ -14,17 +15,14 @@
 #ifndef STRATUM_SYS_DNS_H
 #define STRATUM_SYS_DNS_H
 
-#include "core/addr.h"
-#include "sys/loop.h"
+#include <stdint.h>
 
-#define DNS_MAX_ADDRS 16
+#include "core/addr.h"
+#include "core/platform.h"
+#include "sys/loop.h"
 
 struct dns;
 struct ares_addrinfo_node;
-
-/* n > 0: the addresses, unique, of the requested family, in the resolver's
- * order. n == 0: the name did not resolve; error says why. */
-typedef void (*dns_fn)(void *arg, const struct ip_addr *addrs, int n, const char *error);
 
 /* NULL if c-ares cannot be initialised or out of memory. The loop must
  * outlive it. */
@@ -33,9 +31,12 @@ struct dns *dns_new(struct loop *loop);
 void dns_free(struct dns *d);
 
 /* family: ADDR_UNSPEC (either), ADDR_INET4 or ADDR_INET6; max: 1 to
- * DNS_MAX_ADDRS. Returns 0, or -errno (and the callback will not be
- * called). */
-int dns_resolve(struct dns *d, const char *name, int family, int max, dns_fn fn, void *arg);
+ * PLAT_RESOLVE_MAX. Returns the lookup's number (> 0), or -errno (and the
+ * callback will not be called). */
+int64_t dns_resolve(struct dns *d, const char *name, int family, int max, plat_resolve_fn fn,
+                    void *arg);
+/* The lookup's callback will not be called (nothing if it was already). */
+void dns_cancel(struct dns *d, int64_t lookup);
 
 /* The addresses of a c-ares result list: IPv4 and IPv6 only, of `family`
  * unless ADDR_UNSPEC, without duplicates, at most max. Returns how many were

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sys/clock_linux.h"
+#include "sys/dns.h"
 #include "sys/log.h"
 #include "sys/udp.h"
 
@@ -57,6 +58,7 @@ struct linux_platform {
   bool dispatching_closed;         /* ...and it closed its own socket */
   bool rtcsync;
   bool reuseport;                  /* for the sockets opened from now on */
+  struct dns *dns;                 /* made at the first lookup */
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
 };
@@ -292,6 +294,23 @@ static void lx_clock_set_sync(void *ctx, bool synchronised, double est_error, do
   clock_linux_set_sync(lp->rtcsync, synchronised, est_error, max_error);
 }
 
+static plat_lookup lx_resolve(void *ctx, const char *name, int family, int max,
+                              plat_resolve_fn fn, void *arg)
+{
+  struct linux_platform *lp = ctx;
+  if (!lp->dns && !(lp->dns = dns_new(lp->loop)))
+    return 0;
+  int64_t lookup = dns_resolve(lp->dns, name, family, max, fn, arg);
+  return lookup > 0 ? (plat_lookup)lookup : 0;
+}
+
+static void lx_resolve_cancel(void *ctx, plat_lookup lookup)
+{
+  struct linux_platform *lp = ctx;
+  if (lp->dns)
+    dns_cancel(lp->dns, (int64_t)lookup);
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -313,6 +332,8 @@ static const struct platform_ops linux_ops = {
   .clock_step = lx_clock_step,
   .watch_clock_jumps = lx_watch_clock_jumps,
   .clock_set_sync = lx_clock_set_sync,
+  .resolve = lx_resolve,
+  .resolve_cancel = lx_resolve_cancel,
   .log = lx_log,
 };
 
@@ -335,6 +356,7 @@ void linux_platform_free(struct linux_platform *lp)
 {
   if (!lp)
     return;
+  dns_free(lp->dns);
   while (lp->socks)
     lx_udp_close(lp, lp->socks->fd);
   udp_rx_batch_free(&lp->rx);

@@ -1,6 +1,6 @@
 /* platform_linux: the Linux implementation of struct platform, on top of the
- * poll loop, UDP sockets with kernel timestamps, CLOCK_REALTIME and
- * getrandom(2). */
+ * poll loop, UDP sockets with kernel timestamps, CLOCK_REALTIME,
+ * getrandom(2) and c-ares (sys/dns.h, set up at the first lookup). */
 #ifndef STRATUM_SYS_PLATFORM_LINUX_H
 #define STRATUM_SYS_PLATFORM_LINUX_H
 

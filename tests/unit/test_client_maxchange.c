@@ -53,7 +53,7 @@ static void fx_run(struct fx *f, int start, int ignore, double seconds)
   p.maxchange_start = start;
   p.maxchange_ignore = ignore;
   p.give_up = on_give_up;
-  p.event_arg = f;
+  p.give_up_arg = f;
   f->client = client_new(sim_platform_get(f->client_host), &p, &f->ref);
   client_source_defaults(&s);
   assert_true(addr_parse("192.0.2.11", &s.addr));

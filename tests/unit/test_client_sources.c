@@ -71,10 +71,9 @@ static struct fx *fx_new(const double offsets[N_SERVERS])
   ref_state_init(&f.ref, -20);
   client_params_defaults(&p);
   p.control = false;
-  p.source_event = on_event;
-  p.event_arg = &f;
   f.client = client_new(sim_platform_get(f.client_host), &p, &f.ref);
   assert_non_null(f.client);
+  client_set_source_event(f.client, on_event, &f);
   return &f;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf/conf_client.h"
 #include "conf/conf_directives.h"
 #include "conf/conf_source.h"
 #include "conf/config.h"
@@ -148,8 +149,8 @@ static void test_case_and_spacing(void **state)
   parse_ok(f, "  PORT\t\t1123  \r\nServer  a.example  IBURST\tMinPoll 3\r\n");
   assert_int_equal(f->c.port, 1123);
   assert_int_equal(f->c.n_sources, 1);
-  assert_true(f->c.sources[0].iburst);
-  assert_int_equal(f->c.sources[0].minpoll, 3);
+  assert_true(f->c.sources[0].client.iburst);
+  assert_int_equal(f->c.sources[0].client.minpoll, 3);
   assert_string_equal(f->c.sources[0].name, "a.example");
 }
 
@@ -780,23 +781,24 @@ static void test_source_defaults(void **state)
   assert_int_equal(s->type, CONF_SERVER);
   assert_int_equal(f->c.sources[1].type, CONF_POOL);
   assert_int_equal(f->c.sources[2].type, CONF_PEER);
-  assert_int_equal(s->port, 123);
-  assert_int_equal(s->minpoll, 6);
-  assert_int_equal(s->maxpoll, 10);
+  assert_int_equal(s->client.port, 123);
+  assert_int_equal(s->client.minpoll, 6);
+  assert_int_equal(s->client.maxpoll, 10);
   assert_int_equal(s->maxsources, 4);
-  assert_int_equal(s->key, 0);
-  assert_int_equal(s->version, 0);
-  assert_int_equal(s->polltarget, 8);
-  assert_int_equal(s->presend, 100);
-  assert_int_equal(s->minsamples, -1);
-  assert_int_equal(s->maxsamples, -1);
+  assert_int_equal(s->client.key, 0);
+  assert_int_equal(s->client.version, 0);
+  assert_int_equal(s->client.polltarget, 8);
+  assert_int_equal(s->client.presend, 100);
+  assert_int_equal(s->client.minsamples, -1);
+  assert_int_equal(s->client.maxsamples, -1);
   assert_int_equal(s->ntsport, 4460);
   assert_int_equal(s->maxunreach, 100000);
   assert_int_equal(s->family, ADDR_UNSPEC);
-  assert_true(s->maxdelay == 3.0 && s->maxdelayratio == 0.0 && s->maxdelaydevratio == 10.0);
-  assert_true(s->asymmetry == 1.0 && s->offset == 0.0 && s->mindelay == 0.0);
-  assert_false(s->iburst || s->burst || s->prefer || s->noselect || s->trust || s->require ||
-               s->xleave || s->copy || s->nts || s->offline || s->auto_offline);
+  const struct client_source_params *c = &s->client;
+  assert_true(c->maxdelay == 3.0 && c->maxdelayratio == 0.0 && c->maxdelaydevratio == 10.0);
+  assert_true(c->asymmetry == 1.0 && c->offset == 0.0 && c->mindelay == 0.0);
+  assert_false(c->iburst || c->burst || c->prefer || c->noselect || c->trust || c->require ||
+               c->xleave || s->copy || s->nts || c->offline || s->auto_offline);
   assert_string_equal(s->file, "t.conf");
   assert_int_equal(f->c.sources[2].line, 3);
 }
@@ -811,23 +813,24 @@ static void test_source_options(void **state)
               "require xleave polltarget 16 presend 9 copy extfield F323 extfield 0x10a "
               "ntsport 4461 certset 2 ipv6 maxsources 2\n");
   const struct conf_source *s = &f->c.sources[0];
-  assert_true(s->iburst && s->burst && s->prefer && s->noselect && s->trust && s->require &&
-              s->xleave && s->copy && s->offline && s->auto_offline);
-  assert_int_equal(s->key, 10);
-  assert_int_equal(s->minpoll, -7);
-  assert_int_equal(s->maxpoll, 24);
-  assert_int_equal(s->port, 1123);
-  assert_int_equal(s->version, 3);
-  assert_int_equal(s->minstratum, 2);
-  assert_true(s->maxdelay == 0.3 && s->maxdelayratio == 2 && s->maxdelaydevratio == 5);
-  assert_true(s->maxdelayquant == 0.2 && s->mindelay == 1e-4);
-  assert_true(s->asymmetry == -0.5 && s->offset == 5e-5);
-  assert_int_equal(s->minsamples, 8);
-  assert_int_equal(s->maxsamples, 32);
+  const struct client_source_params *c = &s->client;
+  assert_true(c->iburst && c->burst && c->prefer && c->noselect && c->trust && c->require &&
+              c->xleave && s->copy && c->offline && s->auto_offline);
+  assert_int_equal(s->client.key, 10);
+  assert_int_equal(s->client.minpoll, -7);
+  assert_int_equal(s->client.maxpoll, 24);
+  assert_int_equal(s->client.port, 1123);
+  assert_int_equal(s->client.version, 3);
+  assert_int_equal(s->client.minstratum, 2);
+  assert_true(c->maxdelay == 0.3 && c->maxdelayratio == 2 && c->maxdelaydevratio == 5);
+  assert_true(s->maxdelayquant == 0.2 && s->client.mindelay == 1e-4);
+  assert_true(s->client.asymmetry == -0.5 && s->client.offset == 5e-5);
+  assert_int_equal(s->client.minsamples, 8);
+  assert_int_equal(s->client.maxsamples, 32);
   assert_int_equal(s->maxunreach, 9);
-  assert_int_equal(s->filter, 4);
-  assert_int_equal(s->polltarget, 16);
-  assert_int_equal(s->presend, 9);
+  assert_int_equal(s->client.filter, 4);
+  assert_int_equal(s->client.polltarget, 16);
+  assert_int_equal(s->client.presend, 9);
   assert_int_equal(s->extfields, CONF_EF_MONO_ROOT | CONF_EF_NET_CORRECTION);
   assert_int_equal(s->ntsport, 4461);
   assert_int_equal(s->certset, 2);
@@ -836,7 +839,49 @@ static void test_source_options(void **state)
   parse_ok(f, "pool p.example extfield f324 ipv6 ipv4 key 4294967295\n");
   assert_int_equal(f->c.sources[1].extfields, CONF_EF_NET_CORRECTION);
   assert_int_equal(f->c.sources[1].family, ADDR_INET4);
-  assert_int_equal(f->c.sources[1].key, UINT32_MAX);
+  assert_int_equal(f->c.sources[1].client.key, UINT32_MAX);
+}
+
+/* chronyc's add request carries a source as the option table says: lines
+ * with every option it can carry come back the same; ipv4, ipv6 and
+ * extfield 10A cannot be sent; a 0 in a field chronyc 4.3 reserved is the
+ * default; a request no chronyc sends is refused. */
+static void test_source_request_round_trip(void **state)
+{
+  struct fixture *f = *state;
+  struct cmd_req_source q;
+  struct conf_source back;
+  parse_ok(f, "pool p.example iburst burst key 10 minpoll 2 maxpoll 5 port 1123 version 3 "
+              "minstratum 2 maxdelay 0.3 maxdelayratio 2 maxdelaydevratio 5 maxdelayquant 0.2 "
+              "mindelay 1e-4 asymmetry -0.5 offset 5e-5 minsamples 8 maxsamples 32 "
+              "maxunreach 9 filter 4 offline auto_offline prefer noselect trust require xleave "
+              "polltarget 16 presend 9 copy extfield F323 ntsport 4461 certset 2 maxsources 2\n"
+              "peer 192.0.2.1\nserver a ipv4\nserver a extfield 10A\n");
+  for (unsigned i = 0; i < 2; i++) {
+    const struct conf_source *s = &f->c.sources[i];
+    assert_true(conf_source_to_request(s, &q));
+    assert_int_equal(q.type, i == 0 ? CMD_ADDSRC_POOL : CMD_ADDSRC_PEER);
+    assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
+    back.file = s->file;
+    back.line = s->line;
+    assert_memory_equal(&back, s, sizeof(back));
+  }
+  assert_int_equal(q.flags, CMD_ADDSRC_ONLINE);
+  assert_false(conf_source_to_request(&f->c.sources[2], &q));
+  assert_false(conf_source_to_request(&f->c.sources[3], &q));
+
+  assert_true(conf_source_to_request(&f->c.sources[1], &q));
+  q.max_unreach = 0;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
+  assert_int_equal(back.maxunreach, CONF_DEFAULT_MAXUNREACH);
+  q.port = 65536;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALID);
+  q.port = 123;
+  q.type = 0;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALID);
+  q.type = CMD_ADDSRC_SERVER;
+  memset(q.name, 'a', sizeof(q.name));
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALIDNAME);
 }
 
 /* Options accepted but not acted on say so, once per configuration. */
@@ -933,33 +978,33 @@ static void test_source_bounds(void **state)
   struct conf_source s;
   check_bounded("server a minpoll -32\n",
                 "t.conf:1: server: minpoll -32 is outside chronyd's limits, using 6", &s);
-  assert_int_equal(s.minpoll, 6);   /* below -7: the default, not -7 */
-  assert_int_equal(s.maxpoll, 10);
+  assert_int_equal(s.client.minpoll, 6);   /* below -7: the default, not -7 */
+  assert_int_equal(s.client.maxpoll, 10);
   check_bounded("server a minpoll -8\n",
                 "t.conf:1: server: minpoll -8 is outside chronyd's limits, using 6", &s);
-  assert_int_equal(s.minpoll, 6);
+  assert_int_equal(s.client.minpoll, 6);
   check_bounded("server a minpoll 25\n",
                 "t.conf:1: server: minpoll 25 is outside chronyd's limits, using 24", &s);
-  assert_int_equal(s.minpoll, 24);
-  assert_int_equal(s.maxpoll, 24);   /* raised to minpoll, no second warning */
+  assert_int_equal(s.client.minpoll, 24);
+  assert_int_equal(s.client.maxpoll, 24);   /* raised to minpoll, no second warning */
   check_bounded("pool a maxpoll 99\n",
                 "t.conf:1: pool: maxpoll 99 is outside chronyd's limits, using 24", &s);
-  assert_int_equal(s.maxpoll, 24);
+  assert_int_equal(s.client.maxpoll, 24);
   check_bounded("peer a maxpoll -32\n",
                 "t.conf:1: peer: maxpoll -32 is outside chronyd's limits, using 10", &s);
-  assert_int_equal(s.maxpoll, 10);
+  assert_int_equal(s.client.maxpoll, 10);
   check_bounded("server a polltarget 0\n",
                 "t.conf:1: server: polltarget 0 is outside chronyd's limits, using 1", &s);
-  assert_int_equal(s.polltarget, 1);
+  assert_int_equal(s.client.polltarget, 1);
   check_bounded("peer a minstratum 17\n",
                 "t.conf:1: peer: minstratum 17 is outside chronyd's limits, using 15", &s);
-  assert_int_equal(s.minstratum, 15);
+  assert_int_equal(s.client.minstratum, 15);
   check_bounded("server a minsamples -5\n",
                 "t.conf:1: server: minsamples -5 is outside chronyd's limits, using 1", &s);
-  assert_int_equal(s.minsamples, 1);
+  assert_int_equal(s.client.minsamples, 1);
   check_bounded("server a maxsamples 1000\n",
                 "t.conf:1: server: maxsamples 1000 is outside chronyd's limits, using 64", &s);
-  assert_int_equal(s.maxsamples, 64);
+  assert_int_equal(s.client.maxsamples, 64);
 }
 
 /* The limits themselves pass unchanged, without a warning; a limit moved
@@ -972,17 +1017,17 @@ static void test_source_bounds_kept(void **state)
               "maxsamples 64 presend -32\nserver c minpoll 8 maxpoll 4 maxsamples 10 "
               "minsamples 20\nserver d minpoll 12\n");
   assert_int_equal(f->d.n, 0);
-  assert_int_equal(f->c.sources[2].maxpoll, 8);
-  assert_int_equal(f->c.sources[2].minsamples, 10);
-  assert_int_equal(f->c.sources[3].maxpoll, 12);
-  assert_int_equal(f->c.sources[0].minpoll, -7);
-  assert_int_equal(f->c.sources[0].maxpoll, 24);
-  assert_int_equal(f->c.sources[0].minsamples, -1);
-  assert_int_equal(f->c.sources[0].maxsamples, 0);
-  assert_int_equal(f->c.sources[0].presend, 99);
-  assert_int_equal(f->c.sources[1].minpoll, 24);
-  assert_int_equal(f->c.sources[1].minsamples, 64);
-  assert_int_equal(f->c.sources[1].presend, -32);
+  assert_int_equal(f->c.sources[2].client.maxpoll, 8);
+  assert_int_equal(f->c.sources[2].client.minsamples, 10);
+  assert_int_equal(f->c.sources[3].client.maxpoll, 12);
+  assert_int_equal(f->c.sources[0].client.minpoll, -7);
+  assert_int_equal(f->c.sources[0].client.maxpoll, 24);
+  assert_int_equal(f->c.sources[0].client.minsamples, -1);
+  assert_int_equal(f->c.sources[0].client.maxsamples, 0);
+  assert_int_equal(f->c.sources[0].client.presend, 99);
+  assert_int_equal(f->c.sources[1].client.minpoll, 24);
+  assert_int_equal(f->c.sources[1].client.minsamples, 64);
+  assert_int_equal(f->c.sources[1].client.presend, -32);
 }
 
 /* ---- refclock, hwtimestamp ---- */
@@ -1335,7 +1380,7 @@ static void test_sourcedir_loading(void **state)
   assert_int_equal(conf_load_sourcedirs(&f->c, &out, &f->d), 3);
   assert_int_equal(out.n_sources, 3);
   assert_string_equal(out.sources[0].name, "192.0.2.1");
-  assert_true(out.sources[0].iburst);
+  assert_true(out.sources[0].client.iburst);
   assert_int_equal(out.sources[1].type, CONF_POOL);
   assert_string_equal(out.sources[2].name, "192.0.2.2");
   assert_int_equal(out.sources[2].line, 2);
@@ -1367,12 +1412,12 @@ static void test_seed_file(void **state)
   assert_int_equal(f->c.n_sources, 5);
   const struct conf_source *s = &f->c.sources[0];
   assert_string_equal(s->name, "169.254.169.123");
-  assert_true(s->prefer && s->iburst);
-  assert_int_equal(s->minpoll, 4);
-  assert_int_equal(s->maxpoll, 4);
+  assert_true(s->client.prefer && s->client.iburst);
+  assert_int_equal(s->client.minpoll, 4);
+  assert_int_equal(s->client.maxpoll, 4);
   assert_int_equal(f->c.sources[3].type, CONF_POOL);
   assert_int_equal(f->c.sources[3].maxsources, 2);
-  assert_int_equal(f->c.sources[4].port, 11123);
+  assert_int_equal(f->c.sources[4].client.port, 11123);
   assert_string_equal(f->c.driftfile, "/var/lib/chrony/drift");
   assert_true(f->c.makestep_threshold == 1.0);
   assert_int_equal(f->c.makestep_limit, 3);
@@ -1545,14 +1590,13 @@ static bool option_sample(char **lines, unsigned n, const struct conf_field *f, 
 }
 
 /* What the daemon takes from a source line: the client's parameters, the
- * family of its addresses, and a pool's maxsources (see conf_source.h). */
+ * family of its addresses, and a pool's maxsources (conf_client.h). */
 static bool source_acts(const struct conf_source *s, const struct conf_source *def)
 {
-  struct client_source_params a, b;
-  conf_source_client_params(s, &a);
-  conf_source_client_params(def, &b);
-  return memcmp(&a, &b, sizeof(a)) != 0 || s->family != def->family ||
-         (s->type == CONF_POOL && s->maxsources != def->maxsources);
+  struct srclist_source a, b;
+  conf_srclist_source(s, &a);
+  conf_srclist_source(def, &b);
+  return memcmp(&a, &b, sizeof(a)) != 0;
 }
 
 /* Each option of server/pool/peer, alone on a line with a value taken from
@@ -1752,6 +1796,7 @@ int main(void)
     T(test_source_defaults),
     T(test_source_options),
     T(test_source_errors),
+    T(test_source_request_round_trip),
     T(test_ignored_options_warn),
     T(test_source_bounds),
     T(test_source_bounds_kept),

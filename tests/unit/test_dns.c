@@ -62,30 +62,30 @@ static void test_collect(void **state)
 {
   (void)state;
   struct nodes ns = {.count = 0};
-  struct ip_addr out[DNS_MAX_ADDRS];
+  struct ip_addr out[PLAT_RESOLVE_MAX];
   add_node(&ns, AF_INET, "192.0.2.1");
   add_node(&ns, AF_INET6, "2001:db8::1");
   add_node(&ns, AF_UNIX, NULL);             /* not an IP address: skipped */
   add_node(&ns, AF_INET, "192.0.2.1");      /* again (e.g. hosts file and DNS) */
   add_node(&ns, AF_INET, "192.0.2.2");
 
-  assert_int_equal(dns_collect(ns.n, ADDR_UNSPEC, out, DNS_MAX_ADDRS), 3);
+  assert_int_equal(dns_collect(ns.n, ADDR_UNSPEC, out, PLAT_RESOLVE_MAX), 3);
   struct ip_addr a = ip("192.0.2.1"), b = ip("2001:db8::1"), c = ip("192.0.2.2");
   assert_true(addr_equal(&out[0], &a));
   assert_true(addr_equal(&out[1], &b));
   assert_true(addr_equal(&out[2], &c));
 
-  assert_int_equal(dns_collect(ns.n, ADDR_INET4, out, DNS_MAX_ADDRS), 2);
+  assert_int_equal(dns_collect(ns.n, ADDR_INET4, out, PLAT_RESOLVE_MAX), 2);
   assert_true(addr_equal(&out[1], &c));
-  assert_int_equal(dns_collect(ns.n, ADDR_INET6, out, DNS_MAX_ADDRS), 1);
+  assert_int_equal(dns_collect(ns.n, ADDR_INET6, out, PLAT_RESOLVE_MAX), 1);
   assert_true(addr_equal(&out[0], &b));
   assert_int_equal(dns_collect(ns.n, ADDR_UNSPEC, out, 1), 1);
-  assert_int_equal(dns_collect(NULL, ADDR_UNSPEC, out, DNS_MAX_ADDRS), 0);
+  assert_int_equal(dns_collect(NULL, ADDR_UNSPEC, out, PLAT_RESOLVE_MAX), 0);
 
   /* A truncated socket address is not read. */
   ns.n[0].ai_addrlen = 2;
   ns.n[1].ai_addrlen = sizeof(struct sockaddr_in);
-  assert_int_equal(dns_collect(ns.n, ADDR_UNSPEC, out, DNS_MAX_ADDRS), 2);
+  assert_int_equal(dns_collect(ns.n, ADDR_UNSPEC, out, PLAT_RESOLVE_MAX), 2);
   assert_true(addr_equal(&out[0], &a));
   assert_true(addr_equal(&out[1], &c));
 }
@@ -94,7 +94,7 @@ struct answer {
   struct loop *loop;
   int calls;
   int n;
-  struct ip_addr addrs[DNS_MAX_ADDRS];
+  struct ip_addr addrs[PLAT_RESOLVE_MAX];
 };
 
 static void on_answer(void *arg, const struct ip_addr *addrs, int n, const char *error)
@@ -120,7 +120,7 @@ static void test_literal_answered_from_the_loop(void **state)
   struct answer ans = {.loop = l};
   assert_non_null(d);
 
-  assert_int_equal(dns_resolve(d, "192.0.2.7", ADDR_UNSPEC, 4, on_answer, &ans), 0);
+  assert_true(dns_resolve(d, "192.0.2.7", ADDR_UNSPEC, 4, on_answer, &ans) > 0);
   assert_int_equal(ans.calls, 0);
   uint64_t limit = loop_add_timer(l, WAIT_LIMIT, on_limit, l);
   assert_int_equal(loop_run(l), 0);
@@ -131,7 +131,7 @@ static void test_literal_answered_from_the_loop(void **state)
   assert_true(addr_equal(&ans.addrs[0], &want));
 
   assert_int_equal(dns_resolve(d, "192.0.2.7", ADDR_UNSPEC, 0, on_answer, &ans), -EINVAL);
-  assert_int_equal(dns_resolve(d, "192.0.2.7", ADDR_UNSPEC, DNS_MAX_ADDRS + 1, on_answer, &ans),
+  assert_int_equal(dns_resolve(d, "192.0.2.7", ADDR_UNSPEC, PLAT_RESOLVE_MAX + 1, on_answer, &ans),
                    -EINVAL);
   dns_free(d);
   loop_free(l);
@@ -143,12 +143,32 @@ static void test_free_abandons_lookups(void **state)
   struct loop *l = loop_new();
   struct dns *d = dns_new(l);
   struct answer ans = {.loop = l};
-  assert_int_equal(dns_resolve(d, "2001:db8::9", ADDR_UNSPEC, 1, on_answer, &ans), 0);
+  assert_true(dns_resolve(d, "2001:db8::9", ADDR_UNSPEC, 1, on_answer, &ans) > 0);
   dns_free(d);
   /* Nothing of the resolver is left in the loop. */
   loop_add_timer(l, 0.05, on_limit, l);
   assert_int_equal(loop_run(l), 1);
   assert_int_equal(ans.calls, 0);
+  loop_free(l);
+}
+
+static void test_cancelled_lookup_is_not_answered(void **state)
+{
+  (void)state;
+  struct loop *l = loop_new();
+  struct dns *d = dns_new(l);
+  struct answer ans = {.loop = l};
+  int64_t first = dns_resolve(d, "192.0.2.7", ADDR_UNSPEC, 1, on_answer, &ans);
+  assert_true(first > 0);
+  dns_cancel(d, first);
+  assert_true(dns_resolve(d, "192.0.2.8", ADDR_UNSPEC, 1, on_answer, &ans) > first);
+  uint64_t limit = loop_add_timer(l, WAIT_LIMIT, on_limit, l);
+  assert_int_equal(loop_run(l), 0);
+  loop_cancel_timer(l, limit);
+  assert_int_equal(ans.calls, 1);          /* the second one only */
+  struct ip_addr want = ip("192.0.2.8");
+  assert_true(addr_equal(&ans.addrs[0], &want));
+  dns_free(d);
   loop_free(l);
 }
 
@@ -158,6 +178,7 @@ int main(void)
     cmocka_unit_test(test_collect),
     cmocka_unit_test(test_literal_answered_from_the_loop),
     cmocka_unit_test(test_free_abandons_lookups),
+    cmocka_unit_test(test_cancelled_lookup_is_not_answered),
   };
   return cmocka_run_group_tests_name("dns", tests, NULL, NULL);
 }

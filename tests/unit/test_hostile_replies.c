@@ -49,7 +49,6 @@
 #define CLIENT_PRECISION (-20)
 #define SERVER_PRECISION (-20)
 #define SERVER_REFID 0x47505300u    /* "GPS" */
-#define KOD_RATE 0x52415445u        /* "RATE" */
 #define KOD_DENY 0x44454E59u        /* "DENY" */
 #define KOD_RSTR 0x52535452u        /* "RSTR" */
 #define FAR_ROOT_DISPERSION 16.0    /* s: root distance far beyond maxdistance */
@@ -257,7 +256,7 @@ static bool craft(const struct responder *r, enum kind_id k, const struct ntp_he
     h.origin = real->origin;
     ntp_header_encode(&h, p->data);
     return true;
-  case K_KOD_RATE: make_kod(&h, KOD_RATE); break;
+  case K_KOD_RATE: make_kod(&h, NTP_REFID_RATE); break;
   case K_WRONG_ORIGIN: h.origin = spoofed_origin(r, real->origin); break;
   case K_ZERO_ORIGIN: h.origin = 0; break;
   case K_ZERO_RECEIVE: h.receive = 0; break;
@@ -267,7 +266,7 @@ static bool craft(const struct responder *r, enum kind_id k, const struct ntp_he
   case K_LEAP3: h.leap = NTP_LEAP_UNSYNC; break;
   case K_FAR_ROOT: h.root_dispersion = ntp_short_from_double(FAR_ROOT_DISPERSION); break;
   case K_KOD_RATE_SPOOFED:
-    make_kod(&h, KOD_RATE);
+    make_kod(&h, NTP_REFID_RATE);
     h.origin = spoofed_origin(r, real->origin);
     break;
   case K_KOD_DENY: make_kod(&h, KOD_DENY); break;

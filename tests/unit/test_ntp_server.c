@@ -105,7 +105,7 @@ static void test_reply_fields_local_stratum(void **state)
   assert_int_equal(r.stratum, 3);
   assert_int_equal(r.poll, 6);
   assert_int_equal(r.precision, -24);
-  assert_int_equal(r.refid, REFID_LOCAL);
+  assert_int_equal(r.refid, NTP_REFID_LOCAL);
   assert_true(r.origin == CLIENT_TX);
   assert_true(r.receive == ntp_ts_from_timespec(&f->dg.rx_time));
   struct timespec ref = f->dg.rx_time;

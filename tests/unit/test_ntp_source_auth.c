@@ -12,7 +12,6 @@
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 
-#define KOD_RATE 0x52415445u   /* "RATE" */
 #define KOD_DENY 0x44454E59u   /* "DENY" */
 #define SERVER_REFID 0xC0000202u
 
@@ -343,7 +342,7 @@ static void test_mac_on_reply_rejected_without_key(void **state)
 static void test_kod_rate_obeyed_only_when_authenticated(void **state)
 {
   struct fixture *f = *state;
-  struct reply_spec kod = {.stratum = 0, .refid = KOD_RATE};
+  struct reply_spec kod = {.stratum = 0, .refid = NTP_REFID_RATE};
   start(f, 1, 0);
   reply(f, &kod);
   assert_rejected(f, 1);

@@ -368,7 +368,7 @@ static void test_init_clamps_limits(void **state)
   assert_int_equal(s.max_samples, SST_MAX_SAMPLES);
   assert_int_equal(s.min_samples, 6);
   assert_true(s.fixed_asymmetry == 1.0);
-  assert_true(s.max_jitter == 1.0);
+  assert_true(s.max_jitter == 0.0);   /* the selection's maxjitter, set by the caller */
 }
 
 static void test_fewer_than_three_samples(void **state)
@@ -411,10 +411,11 @@ static void test_tiny_max_samples_selectable(void **state)
   (void)state;
   struct sst s;
   sst_init(&s, SST_DEFAULT_MIN_SAMPLES, 1);
+  s.max_jitter = 1.0;
   add(&s, 0, 0.05, 0.01);
   struct sst_selection sel = selection(&s, 1);
   assert_true(sel.select_ok);
-  assert_true(sel.std_dev == SST_DEFAULT_MAX_JITTER);
+  assert_true(sel.std_dev == 1.0);
   add(&s, 16, 0.07, 0.01);
   assert_int_equal(sst_samples(&s), 1);
   assert_true(fabs(selection(&s, 16).offset - 0.07) < 1e-15);

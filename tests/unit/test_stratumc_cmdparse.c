@@ -102,6 +102,7 @@ static void test_add_source_defaults(void **state)
   assert_int_equal(s->max_samples, -1);
   assert_int_equal(s->nts_port, 4460);
   assert_true(s->max_delay == 3.0 && s->max_delay_dev_ratio == 10.0 && s->asymmetry == 1.0);
+  assert_int_equal(s->max_unreach, 100000);   /* the default, as chronyc 4.5 sends it */
   assert_int_equal(s->flags, CMD_ADDSRC_ONLINE);
 }
 
@@ -113,7 +114,7 @@ static void test_add_source_options(void **state)
     "version 3 maxsources 2 minsamples 4 maxsamples 9 key 5 ntsport 99 maxdelay 0.5 "
     "maxdelayratio 3 maxdelaydevratio 7 mindelay 0.001 asymmetry 0.25 offset 0.125 iburst "
     "burst prefer noselect trust require xleave nts copy auto_offline offline filter 3 "
-    "certset 2 maxdelayquant 0.5 extfield F323");
+    "certset 2 maxdelayquant 0.5 extfield F323 maxunreach 3");
   const struct cmd_req_source *s = &c.req.data.source;
   assert_int_equal(c.action, SC_ACT_REQUEST);
   assert_int_equal(s->type, CMD_ADDSRC_POOL);
@@ -134,10 +135,14 @@ static void test_add_source_options(void **state)
   assert_true(s->max_delay == 0.5 && s->max_delay_ratio == 3 && s->max_delay_dev_ratio == 7);
   assert_true(s->min_delay == 0.001 && s->asymmetry == 0.25 && s->offset == 0.125);
   assert_true(s->max_delay_quant == 0.5);
+  assert_int_equal(s->max_unreach, 3);
   assert_int_equal(s->flags, 0xffe);        /* what chronyc 4.3 sent for these options */
   assert_int_equal(parse("add PEER localhost PREFER").req.data.source.type, CMD_ADDSRC_PEER);
 }
 
+/* The options are parsed by the configuration's parser (conf_source.h), so
+ * stratumc refuses what a server line would refuse, and what chronyc's
+ * request cannot carry (ipv4, ipv6, extfield 10A). */
 static void test_add_source_rejections(void **state)
 {
   (void)state;
@@ -145,7 +150,12 @@ static void test_add_source_rejections(void **state)
   expect_error("add server", "Invalid syntax for add command");
   expect_error("add foo 127.0.0.1", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 ipv4", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 maxunreach 3", "Invalid syntax for add command");
+  expect_error("add server 127.0.0.1 ipv6", "Invalid syntax for add command");
+  expect_error("add server 127.0.0.1 version 5", "Invalid syntax for add command");
+  expect_error("add server 127.0.0.1 port 65536", "Invalid syntax for add command");
+  expect_error("add pool 127.0.0.1 maxsources 0", "Invalid syntax for add command");
+  expect_error("add server 127.0.0.1 maxdelay inf", "Invalid syntax for add command");
+  expect_error("add server 127.0.0.1 extfield 10A", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 minpoll x", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 port 12x", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 key", "Invalid syntax for add command");
@@ -251,7 +261,8 @@ static struct cmd_request sent(const char *text)
   return back;
 }
 
-/* "inf" is read as chronyc reads it, and sent as the largest value. */
+/* "inf" is read as chronyc reads it, and sent as the largest value (not in
+ * add's options: those are read as the configuration reads them). */
 static void test_infinite_values(void **state)
 {
   (void)state;
@@ -262,7 +273,6 @@ static void test_infinite_values(void **state)
   assert_true(sent("makestep inf 3").data.makestep.threshold == max);
   assert_true(sent("maxdelay 127.0.0.1 inf").data.modify.fvalue == max);
   assert_true(sent("local distance inf").data.local.distance == max);
-  assert_true(sent("add server localhost maxdelay inf").data.source.max_delay == max);
 }
 
 static void test_rejections_with_chronyc_messages(void **state)

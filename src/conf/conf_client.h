@@ -1,0 +1,24 @@
+/* conf_client: the configuration as the parameters of the core's NTP client
+ * (core/client.h): its clock and selection directives, and each server,
+ * pool or peer line as its source list takes it (core/srclist.h). Pure: it
+ * reads a parsed configuration and fills the core's structs, nothing else;
+ * the owner adds what is not configuration (keys, hooks, the drift file's
+ * frequency). */
+#ifndef STRATUM_CONF_CLIENT_H
+#define STRATUM_CONF_CLIENT_H
+
+#include <stdbool.h>
+
+#include "conf/config.h"
+#include "core/client.h"
+#include "core/srclist.h"
+
+/* control: adjust the clock (false: -x). */
+void conf_client_params(const struct config *c, bool control, struct client_params *p);
+/* A server, pool or peer line as the core's source list takes it: the
+ * client's parameters (with the name, not an address), the family of its
+ * addresses and a pool's maxsources. This is all of the line that acts:
+ * its other options are `ignored` in the option table. */
+void conf_srclist_source(const struct conf_source *s, struct srclist_source *out);
+
+#endif

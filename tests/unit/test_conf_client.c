@@ -1,0 +1,104 @@
+/* conf/conf_client: the configuration as the client's parameters. Every
+ * directive the client acts on reaches its field; defaults are the
+ * client's own; a source line gives its name, its options, for peer the
+ * symmetric mode, its family and for a pool maxsources. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "conf/conf_client.h"
+#include "conf/config.h"
+
+static void parse(struct config *c, const char *text)
+{
+  struct conf_diag d = {0};
+  conf_init(c);
+  conf_parse_text(c, text, strlen(text), "t.conf", &d);
+  assert_int_equal(d.n_errors, 0);
+  conf_diag_free(&d);
+}
+
+static void test_defaults_are_the_clients(void **state)
+{
+  (void)state;
+  struct config c;
+  struct client_params p, d;
+  parse(&c, "");
+  conf_client_params(&c, true, &p);
+  client_params_defaults(&d);
+  assert_memory_equal(&p, &d, sizeof(p));
+  conf_client_params(&c, false, &p);
+  assert_false(p.control);
+  conf_free(&c);
+}
+
+static void test_every_directive_reaches_its_field(void **state)
+{
+  (void)state;
+  struct config c;
+  struct client_params p;
+  parse(&c, "makestep 0.5 3\nlogchange 0.25\nmaxslewrate 1000\nmaxdrift 2000\n"
+            "maxupdateskew 50\ncorrtimeratio 5\nmaxdistance 16\nmaxjitter 0.5\n"
+            "minsources 2\ncombinelimit 2\nstratumweight 0.002\nreselectdist 0.0002\n"
+            "maxchange 1000 1 2\nacquisitionport 1123\n");
+  conf_client_params(&c, true, &p);
+  assert_true(p.makestep_threshold == 0.5 && p.makestep_limit == 3);
+  assert_true(p.logchange == 0.25);
+  assert_true(p.maxslewrate == 1000 && p.maxdrift == 2000 && p.maxupdateskew == 50);
+  assert_true(p.corrtimeratio == 5);
+  assert_true(p.selection.max_distance == 16 && p.selection.max_jitter == 0.5);
+  assert_int_equal(p.selection.min_sources, 2);
+  assert_true(p.selection.combine_limit == 2 && p.selection.stratum_weight == 0.002);
+  assert_true(p.selection.reselect_dist == 0.0002);
+  assert_true(p.maxchange_offset == 1000);
+  assert_int_equal(p.maxchange_start, 1);
+  assert_int_equal(p.maxchange_ignore, 2);
+  assert_int_equal(p.acquisitionport, 1123);
+  conf_free(&c);
+}
+
+static void test_source_lines(void **state)
+{
+  (void)state;
+  struct config c;
+  struct srclist_source s;
+  struct client_source_params d;
+  parse(&c, "server a.example maxsources 3\npeer 192.0.2.1 minpoll 4 key 7 xleave ipv6\n"
+            "pool p.example iburst maxsources 2\n");
+  client_source_defaults(&d);
+  conf_srclist_source(&c.sources[0], &s);
+  assert_string_equal(s.params.name, "a.example");
+  assert_false(s.params.peer || s.pool);
+  assert_int_equal(s.family, ADDR_UNSPEC);
+  assert_int_equal(s.maxsources, 0);             /* a pool's option only */
+  memset(s.params.name, 0, sizeof(s.params.name));
+  assert_memory_equal(&s.params, &d, sizeof(d));
+
+  conf_srclist_source(&c.sources[1], &s);
+  assert_string_equal(s.params.name, "192.0.2.1");
+  assert_true(s.params.peer && s.params.xleave);
+  assert_int_equal(s.params.minpoll, 4);
+  assert_int_equal(s.params.key, 7);
+  assert_int_equal(s.params.addr.family, ADDR_UNSPEC);   /* resolving is the core's */
+  assert_int_equal(s.family, ADDR_INET6);
+
+  conf_srclist_source(&c.sources[2], &s);
+  assert_string_equal(s.params.name, "p.example");
+  assert_true(s.params.iburst && !s.params.peer && s.pool);
+  assert_int_equal(s.maxsources, 2);
+  conf_free(&c);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_defaults_are_the_clients),
+    cmocka_unit_test(test_every_directive_reaches_its_field),
+    cmocka_unit_test(test_source_lines),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,342 @@
+/* srclist: sources given by name, on the simulator, its name table
+ * scripted by each test (core/srclist.h, chrony's rules in core/names.h):
+ * a pool keeps the maxsources that answered first (also when their first
+ * replies arrive together) and removes the others; a source that stops
+ * answering is replaced by another address of its name, not more often
+ * than the hold-off allows; a name that does not resolve is retried after
+ * 28 s, doubling up to 3584 s, and logged once; a round resolves its names
+ * one after the other. These were root-only interop tests
+ * (tests/interop/test_pool.py), which still run against chronyd. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/client.h"
+#include "core/srclist.h"
+#include "sim/sim_server.h"
+#include "sim/sim_world.h"
+
+#define N_SERVERS 4
+#define POLL 16.0                /* minpoll = maxpoll = 4 */
+#define MAX_TIMES 16
+
+struct fx {
+  struct sim_world *w;
+  struct sim_platform *client_host;
+  struct sim_platform *hosts[N_SERVERS];
+  struct sim_server *servers[N_SERVERS];
+  struct ip_addr addrs[N_SERVERS];
+  struct refstate ref;
+  struct client *client;
+  struct srclist *list;
+};
+
+/* Servers 192.0.2.11..14, delay[i] seconds away (one way). */
+static struct fx *fx_new(const double delay[N_SERVERS])
+{
+  static struct fx f;
+  struct timespec start = {.tv_sec = 1700000000};
+  struct sim_server_config cfg = {0};
+  struct client_params p;
+  memset(&f, 0, sizeof(f));
+  f.w = sim_world_new(1, &start);
+  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
+  assert_non_null(f.client_host);
+  for (unsigned i = 0; i < N_SERVERS; i++) {
+    char name[16], addr[16];
+    struct sim_link_params link = {.delay = delay ? delay[i] : 100e-6};
+    snprintf(name, sizeof(name), "server%u", i);
+    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
+    f.hosts[i] = sim_world_add_host(f.w, name, addr, NULL);
+    assert_non_null(f.hosts[i]);
+    assert_int_equal(sim_world_set_path(f.w, f.client_host, f.hosts[i], &link), 0);
+    f.servers[i] = sim_server_new(sim_world_sched(f.w), f.hosts[i], &cfg);
+    assert_non_null(f.servers[i]);
+    assert_true(addr_parse(addr, &f.addrs[i]));
+  }
+  ref_state_init(&f.ref, -20);
+  client_params_defaults(&p);
+  p.control = false;
+  f.client = client_new(sim_platform_get(f.client_host), &p, &f.ref);
+  assert_non_null(f.client);
+  f.list = srclist_new(sim_platform_get(f.client_host), f.client, ADDR_UNSPEC);
+  assert_non_null(f.list);
+  client_start(f.client);
+  return &f;
+}
+
+static void fx_free(struct fx *f)
+{
+  srclist_free(f->list);
+  client_free(f->client);
+  for (unsigned i = 0; i < N_SERVERS; i++)
+    sim_server_free(f->servers[i]);
+  sim_world_free(f->w);
+}
+
+/* name answers servers[first..first+n-1] (in that order) after delay s. */
+static void name(struct fx *f, const char *text, unsigned first, int n, double delay)
+{
+  assert_int_equal(sim_names_set(sim_world_names(f->w), text, &f->addrs[first], n, delay, NULL),
+                   0);
+}
+
+static void add(struct fx *f, const char *text, bool pool, int maxsources)
+{
+  struct srclist_source s = {.family = ADDR_UNSPEC, .pool = pool, .maxsources = maxsources};
+  client_source_defaults(&s.params);
+  s.params.minpoll = s.params.maxpoll = 4;
+  snprintf(s.params.name, sizeof(s.params.name), "%s", text);
+  assert_int_equal(srclist_add(f->list, &s), SRCLIST_OK);
+}
+
+static void run_until(struct fx *f, double t)
+{
+  assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
+}
+
+static bool is_source(const struct fx *f, unsigned server)
+{
+  return client_find_source(f->client, &f->addrs[server]) >= 0;
+}
+
+static uint64_t requests(const struct fx *f, unsigned server)
+{
+  return sim_server_stats(f->servers[server])->received;
+}
+
+/* Twice maxsources are added; the two that answered first are kept, the
+ * others removed before their replies come, and hear no more requests. */
+static void test_pool_keeps_those_that_answered_first(void **state)
+{
+  (void)state;
+  static const double delay[N_SERVERS] = {0.05, 0.001, 0.04, 0.002};
+  struct fx *f = fx_new(delay);
+  name(f, "pool.test", 0, N_SERVERS, 0.01);
+  add(f, "pool.test", true, 2);
+  assert_int_equal(client_n_sources(f->client), 0);   /* nothing before the answer */
+  assert_int_equal(srclist_unresolved(f->list), 4);   /* counted as chronyd: 2 x maxsources */
+  run_until(f, 0.1);
+  assert_int_equal(client_n_sources(f->client), 4);
+  assert_int_equal(srclist_unresolved(f->list), 0);
+  run_until(f, 1.0);
+  assert_int_equal(client_n_sources(f->client), 2);
+  assert_true(is_source(f, 1) && is_source(f, 3));
+  uint64_t slow[2] = {requests(f, 0), requests(f, 2)};
+  run_until(f, 10 * POLL);
+  assert_true(requests(f, 0) == slow[0] && requests(f, 2) == slow[1]);
+  assert_int_equal(client_n_sources(f->client), 2);
+  assert_true(requests(f, 1) >= 9 && requests(f, 3) >= 9);
+  fx_free(f);
+}
+
+/* A host in front of a server that holds the server's replies until
+ * `release` (true time) and then sends them on, so that replies of two
+ * such hosts reach the client at one instant (as when the daemon reads
+ * both in one pass of its loop). */
+struct holder {
+  const struct platform *plat;
+  int front, back;
+  struct ip_addr server, client;
+  uint16_t client_port;
+  uint8_t reply[128];
+  size_t len;
+};
+
+static void on_request(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct holder *h = arg;
+  uint8_t buf[128];
+  (void)sock;
+  if (dg->len > sizeof(buf))
+    return;
+  h->client = dg->from;
+  h->client_port = dg->from_port;
+  memcpy(buf, dg->data, dg->len);
+  h->plat->ops->udp_send(h->plat->ctx, h->back, NULL, &h->server, 123, buf, dg->len, 0);
+}
+
+static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct holder *h = arg;
+  (void)sock;
+  if (dg->len <= sizeof(h->reply) && h->len == 0) {
+    memcpy(h->reply, dg->data, dg->len);
+    h->len = dg->len;
+  }
+}
+
+static void release(void *arg)
+{
+  struct holder *h = arg;
+  if (h->len)
+    h->plat->ops->udp_send(h->plat->ctx, h->front, NULL, &h->client, h->client_port, h->reply,
+                           h->len, 0);
+}
+
+static void holder_start(struct holder *h, struct fx *f, const char *addr, unsigned server,
+                         double at)
+{
+  struct sim_platform *host = sim_world_add_host(f->w, addr, addr, NULL);
+  assert_non_null(host);
+  *h = (struct holder){.plat = sim_platform_get(host), .server = f->addrs[server]};
+  h->front = h->plat->ops->udp_open(h->plat->ctx, ADDR_INET4, NULL, 123, on_request, h);
+  h->back = h->plat->ops->udp_open(h->plat->ctx, ADDR_INET4, NULL, 0, on_reply, h);
+  assert_true(h->front >= 0 && h->back >= 0);
+  assert_true(sim_world_at(f->w, at, release, h));
+}
+
+/* Both first replies arrive at the same instant: the first completes the
+ * pool (maxsources 1), the second must not save its source. */
+static void test_pool_replies_together_keep_maxsources(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  struct holder holders[2];
+  struct ip_addr addrs[2];
+  holder_start(&holders[0], f, "192.0.2.21", 0, 1.0);
+  holder_start(&holders[1], f, "192.0.2.22", 1, 1.0);
+  assert_true(addr_parse("192.0.2.21", &addrs[0]) && addr_parse("192.0.2.22", &addrs[1]));
+  assert_int_equal(sim_names_set(sim_world_names(f->w), "pool.test", addrs, 2, 0.0, NULL), 0);
+  add(f, "pool.test", true, 1);
+  run_until(f, 0.9);
+  assert_int_equal(client_n_sources(f->client), 2);
+  assert_true(holders[0].len > 0 && holders[1].len > 0);   /* both replies held */
+  run_until(f, 2.0);
+  assert_int_equal(client_n_sources(f->client), 1);
+  fx_free(f);
+}
+
+/* The first address stops answering: after 8 unanswered requests the
+ * client reports it bad and it is replaced by the name's other address
+ * (a second lookup), once. */
+static void test_unreachable_source_replaced_by_another_address(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  double times[MAX_TIMES];
+  name(f, "single.test", 0, 2, 0.0);
+  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 0.0, 1e9), 0);
+  add(f, "single.test", false, 0);
+  run_until(f, 8 * POLL);
+  assert_true(is_source(f, 0));
+  run_until(f, 10 * POLL);
+  assert_false(is_source(f, 0));
+  assert_true(is_source(f, 1));
+  assert_int_equal(client_n_sources(f->client), 1);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "single.test", times, MAX_TIMES), 2);
+  assert_true(times[1] > 8 * POLL && times[1] < 10 * POLL);
+  run_until(f, 40 * POLL);
+  assert_true(is_source(f, 1));
+  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "single.test", times, MAX_TIMES), 2);
+  fx_free(f);
+}
+
+/* Two names go bad together: one is replaced at once, the other only after
+ * the random hold-off (up to 3584 s), at the next report after it. */
+static void test_replacements_wait_for_the_holdoff(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  name(f, "a.test", 0, 2, 0.0);
+  name(f, "b.test", 2, 2, 0.0);
+  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 0.0, 1e9), 0);
+  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[2], 0.0, 1e9), 0);
+  add(f, "a.test", false, 0);
+  add(f, "b.test", false, 0);
+  run_until(f, 10 * POLL);
+  assert_int_equal(is_source(f, 0) + is_source(f, 2), 1);   /* one of them replaced */
+  run_until(f, 3584.0 + 12 * POLL);
+  assert_false(is_source(f, 0) || is_source(f, 2));
+  assert_true(is_source(f, 1) && is_source(f, 3));
+  fx_free(f);
+}
+
+/* A name that does not resolve: 28 s, then doubling up to 3584 s between
+ * rounds (after each failed answer); logged once; once it resolves, the
+ * source is added and the lookups stop. */
+static void test_unresolved_name_retried_with_growing_intervals(void **state)
+{
+  (void)state;
+  static const double intervals[] = {28, 56, 112, 224, 448, 896, 1792, 3584, 3584};
+  const double answer = 0.5;
+  struct fx *f = fx_new(NULL);
+  struct sim_names *names = sim_world_names(f->w);
+  double times[MAX_TIMES];
+  assert_int_equal(sim_names_set(names, "nowhere.test", NULL, 0, answer, "Domain name not found"),
+                   0);
+  add(f, "nowhere.test", false, 0);
+  double t = 0.0;
+  for (size_t i = 0; i < sizeof(intervals) / sizeof(intervals[0]); i++)
+    t += answer + intervals[i];
+  run_until(f, t + 1.0);
+  unsigned n = sim_names_lookups(names, "nowhere.test", times, MAX_TIMES);
+  assert_int_equal(n, sizeof(intervals) / sizeof(intervals[0]) + 1);
+  for (unsigned i = 1; i < n; i++)
+    assert_true(times[i] - times[i - 1] == answer + intervals[i - 1]);
+  assert_int_equal(sim_platform_log_count(f->client_host, PLAT_LOG_WARN), 1);
+  assert_int_equal(srclist_unresolved(f->list), 1);
+
+  name(f, "nowhere.test", 0, 1, 0.0);
+  run_until(f, t + 3584.0 + answer + 1.0);
+  assert_int_equal(sim_names_lookups(names, "nowhere.test", times, MAX_TIMES), n + 1);
+  assert_true(is_source(f, 0));
+  assert_int_equal(srclist_unresolved(f->list), 0);
+  run_until(f, t + 3 * 3584.0);
+  assert_int_equal(sim_names_lookups(names, "nowhere.test", times, MAX_TIMES), n + 1);
+  fx_free(f);
+}
+
+/* One lookup at a time: the second name is asked when the first answered. */
+static void test_round_resolves_names_one_after_the_other(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  double a, b;
+  name(f, "a.test", 0, 1, 2.0);
+  name(f, "b.test", 1, 1, 2.0);
+  add(f, "a.test", false, 0);
+  add(f, "b.test", false, 0);
+  run_until(f, 5.0);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "a.test", &a, 1), 1);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "b.test", &b, 1), 1);
+  assert_true(a == 0.0 && b == 2.0);
+  assert_true(is_source(f, 0) && is_source(f, 1));
+  fx_free(f);
+}
+
+/* Given as an address: added at once, never resolved; known twice. */
+static void test_addresses_need_no_lookup(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  struct srclist_source s = {.family = ADDR_UNSPEC};
+  client_source_defaults(&s.params);
+  snprintf(s.params.name, sizeof(s.params.name), "192.0.2.11");
+  assert_int_equal(srclist_add(f->list, &s), SRCLIST_OK);
+  assert_true(is_source(f, 0));
+  assert_int_equal(srclist_add(f->list, &s), SRCLIST_KNOWN);
+  s.family = ADDR_INET6;
+  snprintf(s.params.name, sizeof(s.params.name), "192.0.2.12");
+  assert_int_equal(srclist_add(f->list, &s), SRCLIST_FAILED);
+  assert_int_equal(srclist_delete(f->list, &f->addrs[0]), SRCLIST_OK);
+  assert_int_equal(srclist_delete(f->list, &f->addrs[0]), SRCLIST_UNKNOWN);
+  fx_free(f);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_pool_keeps_those_that_answered_first),
+    cmocka_unit_test(test_pool_replies_together_keep_maxsources),
+    cmocka_unit_test(test_unreachable_source_replaced_by_another_address),
+    cmocka_unit_test(test_replacements_wait_for_the_holdoff),
+    cmocka_unit_test(test_unresolved_name_retried_with_growing_intervals),
+    cmocka_unit_test(test_round_resolves_names_one_after_the_other),
+    cmocka_unit_test(test_addresses_need_no_lookup),
+  };
+  return cmocka_run_group_tests_name("srclist", tests, NULL, NULL);
+}
