@@ -28,12 +28,17 @@ endif
 install_text = install -d $(dir $(2)) && sed $(PATH_SED) $(1) > $(2).tmp && \
 	install -m 0644 $(2).tmp $(2) && rm -f $(2).tmp
 
-.PHONY: all check check-unit check-asan check-system fuzz demo bench bench-server install \
-	install-strip clean
+.PHONY: all programs check check-unit check-asan check-system fuzz demo bench bench-server \
+	install install-strip clean
 
 all: $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
 	ninja -C $(BUILD)
+
+# Only the two programs make install installs (not the tests and tools).
+programs: $(BUILD)/build.ninja
+	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
+	ninja -C $(BUILD) stratumd stratumc
 
 # Warnings are errors in the build directories set up here, by
 # scripts/check.sh and by scripts/fuzz.sh (meson.build leaves werror off
@@ -91,7 +96,7 @@ demo: all
 # after a real install run systemd-sysusers, systemd-tmpfiles --create and
 # systemctl daemon-reload.
 install: SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
-install: all
+install: programs
 	$(INSTALL_PROGRAM) $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
 	$(INSTALL_PROGRAM) $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
 	install -D -m 0644 docs/stratumc.1 $(DESTDIR)$(PREFIX)/share/man/man1/stratumc.1
