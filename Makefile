@@ -28,12 +28,17 @@ endif
 install_text = install -d $(dir $(2)) && sed $(PATH_SED) $(1) > $(2).tmp && \
 	install -m 0644 $(2).tmp $(2) && rm -f $(2).tmp
 
-.PHONY: all check check-unit check-asan check-system fuzz demo bench bench-server install \
-	install-strip clean
+.PHONY: all programs check check-long check-unit check-asan check-system fuzz demo bench \
+	bench-server install install-strip clean
 
 all: $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
 	ninja -C $(BUILD)
+
+# Only the two programs make install installs (not the tests and tools).
+programs: $(BUILD)/build.ninja
+	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
+	ninja -C $(BUILD) stratumd stratumc
 
 # Warnings are errors in the build directories set up here, by
 # scripts/check.sh and by scripts/fuzz.sh (meson.build leaves werror off
@@ -42,11 +47,22 @@ $(BUILD)/build.ninja:
 	scripts/deps.sh build
 	meson setup -Dwerror=true -Dpaths=$(PATHS) $(BUILD)
 
-# Everything: unit tests (plain and under ASan+UBSan), fuzz smoke runs,
-# system and interop tests; one summary line at the end.
+# Everything but the long tests: unit tests (plain and under ASan+UBSan),
+# fuzz smoke runs, system and interop tests; one summary line at the end
+# (scripts/check.sh says how the suites share the machine).
 check:
 	scripts/deps.sh test fuzz
 	scripts/check.sh
+
+# The long tests (tests/long): rate limiting over 1000 s of real time, the
+# drift file's kill -9 test at full size; about 17 minutes, one summary line.
+check-long: all
+	scripts/deps.sh test
+	scripts/peers.sh
+	rm -rf $(BUILD)/test-results-long && mkdir -p $(BUILD)/test-results-long
+	STRATUM_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v -s -p no:cacheprovider \
+	  --junitxml=$(BUILD)/test-results-long/pytest-long.xml tests/long; \
+	/usr/bin/python3 tests/summary.py $(BUILD)/test-results-long long
 
 check-unit: all
 	meson test -C $(BUILD) --suite unit --print-errorlogs
@@ -59,8 +75,9 @@ check-asan:
 	meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
 
 check-system: all
+	scripts/deps.sh test
 	scripts/peers.sh
-	/usr/bin/python3 -m pytest -q tests/sim tests/system tests/interop
+	/usr/bin/python3 -m pytest -q -n 5 --dist loadfile tests/sim tests/system tests/interop
 
 # Simulated scenarios: one JSON line each, then a table (figures, not pass/fail).
 bench: all
@@ -91,7 +108,7 @@ demo: all
 # after a real install run systemd-sysusers, systemd-tmpfiles --create and
 # systemctl daemon-reload.
 install: SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
-install: all
+install: programs
 	$(INSTALL_PROGRAM) $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
 	$(INSTALL_PROGRAM) $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
 	install -D -m 0644 docs/stratumc.1 $(DESTDIR)$(PREFIX)/share/man/man1/stratumc.1

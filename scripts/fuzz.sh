@@ -5,6 +5,7 @@
 # target; the input is left in BUILD_DIR/fuzz-NAME-crash-* (-leak-, -timeout-).
 # RESULTS_FILE gets one line per target: "NAME pass|fail EXECS".
 # FUZZ_JOBS=N runs N targets at a time; FUZZ_TARGETS="a b" only those.
+# FUZZ_BUILD_ONLY=1: set up and build BUILD_DIR, run nothing.
 set -u
 cd "$(dirname "$0")/.."
 build=$1 seconds=$2 results=${3:-/dev/null}
@@ -14,7 +15,9 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup -Dwerror=true "$build" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
     >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
 fi
-ninja -C "$build" >/dev/null || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
+# One compiler per core (ninja's default is two more); its progress shows.
+ninja -C "$build" -j "$(nproc)" || { echo "fuzz-build fail 0" >> "$results"; exit 1; }
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 build=$(realpath "$build")   # a target may change its working directory
 
 # Any sanitizer report stops the target with an error: UBSan only prints

@@ -1,5 +1,6 @@
-"""Count every test of every suite of `make check` and print one line:
-"N passed, N failed[, N skipped]". Exit status 1 if anything failed.
+"""Count every test of every suite of `make check` (or those named) and print
+one line: "N passed, N failed[, N skipped]". Exit status 1 if anything
+failed, or if a suite left no results (it counts as one failure).
 
 Unit tests are counted per cmocka test case (from its JUnit XML); a test
 binary that failed without recording a failed case (a crash, a sanitizer
@@ -75,19 +76,28 @@ def fuzz_counts(path):
     return passed, failed, 0
 
 
+def pytest_counts(path):
+    return junit_counts(path) if os.path.exists(path) else (0, 1, 0)
+
+
+# Each suite: its name in the summary and how to count it from the results
+# directory. `make check` counts the first five; `make check-long`, "long".
+SUITES = {
+    "unit": ("unit", lambda d: unit_counts(os.path.join(d, "unit"))),
+    "asan": ("unit (asan+ubsan)", lambda d: unit_counts(os.path.join(d, "asan"))),
+    "fuzz": ("fuzz smoke", lambda d: fuzz_counts(os.path.join(d, "fuzz.txt"))),
+    "pytest": ("sim+system+interop", lambda d: pytest_counts(os.path.join(d, "pytest.xml"))),
+    "seccomp": ("interop with -F 1",
+                lambda d: pytest_counts(os.path.join(d, "pytest-seccomp.xml"))),
+    "long": ("long", lambda d: pytest_counts(os.path.join(d, "pytest-long.xml"))),
+}
+CHECK = ["unit", "asan", "fuzz", "pytest", "seccomp"]
+
+
 def main():
+    """summary.py RESULTS_DIR [SUITE...] (default: those of `make check`)."""
     results = sys.argv[1]
-    suites = {
-        "unit": unit_counts(os.path.join(results, "unit")),
-        "unit (asan+ubsan)": unit_counts(os.path.join(results, "asan")),
-        "fuzz smoke": fuzz_counts(os.path.join(results, "fuzz.txt")),
-        "sim+system+interop": junit_counts(os.path.join(results, "pytest.xml"))
-        if os.path.exists(os.path.join(results, "pytest.xml")) else (0, 1, 0),
-        "interop with -F 1": junit_counts(os.path.join(results, "pytest-seccomp.xml"))
-        if os.path.exists(os.path.join(results, "pytest-seccomp.xml")) else (0, 1, 0),
-        "long (background)": junit_counts(os.path.join(results, "pytest-long.xml"))
-        if os.path.exists(os.path.join(results, "pytest-long.xml")) else (0, 1, 0),
-    }
+    suites = {SUITES[k][0]: SUITES[k][1](results) for k in (sys.argv[2:] or CHECK)}
     total = [0, 0, 0]
     for name, (p, f, s) in suites.items():
         print(f"  {name}: {p} passed, {f} failed, {s} skipped")

@@ -15,6 +15,7 @@ when not root or when mount namespaces are not available.
 
 Bounded: every wait has a deadline; the retry test waits for chronyd's first
 retry interval (28 s)."""
+import random
 import re
 import select
 import signal
@@ -32,7 +33,6 @@ from ntptest import (BUILD, Daemon, _socket_inodes, chronyd_daemon, cpu_seconds,
 POOL = "pool.test"
 NOWHERE = "nowhere.test"
 SERVERS = ("127.0.0.2", "127.0.0.3")
-DNS_ADDR = "127.0.0.53"
 FIRST_RETRY = 28.0              # chronyd: 7 s * 2^2
 SELECT_TIMEOUT = 30.0
 
@@ -57,11 +57,35 @@ def require_namespace():
         pytest.skip("mount namespaces (unshare -m) unavailable")
 
 
+_dns_addr = None
+
+
+def dns_addr():
+    """The fake name server's address, one per test process: a random
+    127.53.0.0/16 address whose port 53 was free when picked (a fixed one,
+    such as 127.0.0.53, is taken by systemd-resolved on some machines and by
+    another run of these tests on a shared one)."""
+    global _dns_addr
+    for _ in range(100):
+        if _dns_addr:
+            break
+        addr = "127.53.%d.%d" % (random.randrange(256), random.randrange(1, 255))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind((addr, 53))
+                _dns_addr = addr
+            except OSError:
+                pass
+    assert _dns_addr, "no free port 53 in 100 addresses of 127.53.0.0/16"
+    return _dns_addr
+
+
 class NamespacedDaemon(Daemon):
     """stratumd (-x -d -d) in a private mount namespace whose /etc/hosts and
     /etc/resolv.conf are the given texts."""
 
-    def __init__(self, workdir, config, hosts, nameserver=DNS_ADDR):
+    def __init__(self, workdir, config, hosts, nameserver=None):
+        nameserver = nameserver or dns_addr()
         super().__init__(workdir, config, args=["-d"])
         self.hosts = self.workdir / "hosts"
         self.hosts.write_text(hosts)
@@ -125,7 +149,7 @@ def question(query):
 @pytest.fixture
 def name_server():
     require_namespace()
-    ns = FakeNameServer(DNS_ADDR)
+    ns = FakeNameServer(dns_addr())
     try:
         yield ns
     finally:
@@ -296,7 +320,7 @@ def test_unreachable_source_replaced_by_another_address(run, name_server, chrony
 @pytest.mark.parametrize("answer", [True, False], ids=["nxdomain", "no-server"])
 def test_unresolvable_pool_does_not_spin(run, tmp_path, answer):
     require_namespace()
-    ns = FakeNameServer(DNS_ADDR, answer=answer)
+    ns = FakeNameServer(dns_addr(), answer=answer)
     try:
         d = run("port 0\npool %s iburst\n" % NOWHERE, "127.0.0.1 localhost\n")
         assert wait_for(lambda: "Could not resolve address of %s" % NOWHERE in d.log(), 5), \

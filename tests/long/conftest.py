@@ -1,4 +1,4 @@
-"""Long-running tests (run in the background by `make check`); helpers in
+"""Long-running tests (`make check-long`, not part of `make check`); helpers in
 tests/ntptest.py."""
 import os
 import sys

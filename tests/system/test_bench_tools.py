@@ -11,6 +11,13 @@ LOAD = BUILD / "bench" / "ntpload"
 BARE = BUILD / "bench" / "ntpbare"
 
 
+# ntpload sends on a schedule and stops at its deadline: on a busy machine it
+# may be late for the last few (1993 of 2000 with two CPU hogs beside the
+# suite). What it sent must be answered; that it sent at least this share of
+# its goal only says that it ran (margin: 7 x the shortfall seen).
+MIN_SENT = 0.95
+
+
 def load(port, rate=2000, duration=1.0):
     # -w 5: on a loaded machine the last replies came after the default 0.3 s
     # (1994 and 1995 of 2000 seen); the wait ends as soon as all are in.
@@ -26,7 +33,7 @@ def test_generator_against_bare_responder():
     try:
         time.sleep(0.2)
         r = load(port)
-        assert r["sent"] == 2000 and r["replies"] == r["sent"]
+        assert r["sent"] >= 2000 * MIN_SENT and r["replies"] == r["sent"], r
         assert r["bad"] == 0 and r["dup"] == 0 and r["loss_pct"] == 0
     finally:
         bare.terminate()
@@ -40,7 +47,7 @@ def test_generator_against_stratumd(tmp_path):
     d.start(wait_ports=[(4, port)])
     try:
         r = load(port)
-        assert r["sent"] == 2000 and r["replies"] == r["sent"], d.log()
+        assert r["sent"] >= 2000 * MIN_SENT and r["replies"] == r["sent"], (r, d.log())
         assert r["bad"] == 0
     finally:
         d.stop()

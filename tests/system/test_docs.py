@@ -596,7 +596,7 @@ def test_page_renders_without_warnings_man(page, width):
 
 def make_install(destdir, prefix=None, target="install"):
     assert str(destdir) not in ("", "/")
-    cmd = ["make", "-o", "all", target, "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
+    cmd = ["make", "-o", "programs", target, "DESTDIR=%s" % destdir, "BUILD=%s" % BUILD]
     if prefix:
         cmd.append("PREFIX=%s" % prefix)
     env = {k: v for k, v in os.environ.items() if k not in ("PREFIX", "SYSTEMD_UNITDIR", "MAKEFLAGS")}

@@ -3,12 +3,15 @@
 IP_PKTINFO) against stratumd with rate limiting and a 1 MiB client log,
 while a legitimate client at 127.0.0.1 asks ten times a second.
 
-Must hold: the legitimate client is answered at least 99 % of the time; the
-log lists no more records than the limit allows (chrony's count: 80 bytes a
-record, room for the old table while growing) and counts every request the
-daemon read; the daemon's peak memory grows by no more than `clientloglimit`
-(plus a little slack for the rest of its heap). Every wait
-is bounded."""
+Must hold: every request of the legitimate client that the daemon read is
+answered (at least 99 %) and none is rate limited, and at least 85 % of
+them are answered in all (the kernel drops what the daemon is too busy to
+read: nearly nothing on an idle machine, some of the client's requests too
+on a busy one); the log lists no more records than the limit allows
+(chrony's count: 80 bytes a record, room for the old table while growing)
+and counts every request the daemon read; the daemon's peak memory grows by
+no more than `clientloglimit` (plus a little slack for the rest of its
+heap). Every wait is bounded."""
 import os
 import re
 import select
@@ -29,6 +32,7 @@ FLOOD_SOURCES = 100000
 CLIENTLOGLIMIT = 1048576
 RECORD_COST = 80                 # bytes chrony counts per record
 LEGIT_INTERVAL = 0.1
+REPLY_WAIT = 1.0                 # as long as a client waits for a reply
 HEAP_SLACK = 128 * 1024          # the rest of the daemon's heap may move a little
 
 
@@ -39,7 +43,9 @@ def status_kib(pid, field):
 
 class LegitClient(threading.Thread):
     """Asks from 127.0.0.1 every LEGIT_INTERVAL s until stopped; counts the
-    requests and the replies that echo them."""
+    requests and the replies that echo one of them within REPLY_WAIT s of
+    it (a reply may come after the next request is sent: the machine may
+    be busy), waiting up to REPLY_WAIT s after the last one."""
 
     def __init__(self, port):
         super().__init__(daemon=True)
@@ -48,24 +54,28 @@ class LegitClient(threading.Thread):
         self.stop_at = None
 
     def run(self):
+        pending = {}                    # xmt -> when it was sent
+        last_sent = 0.0
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.bind(("127.0.0.1", 0))
-            while self.stop_at is None or time.monotonic() < self.stop_at:
-                xmt = random_ts()
-                s.sendto(header(xmt=xmt), ("127.0.0.1", self.port))
-                self.sent += 1
-                deadline = time.monotonic() + LEGIT_INTERVAL
-                while True:
-                    left = deadline - time.monotonic()
-                    r, _, _ = select.select([s], [], [], max(left, 0))
-                    if not r:
-                        break
+            next_send = time.monotonic()
+            while True:
+                now = time.monotonic()
+                stopping = self.stop_at is not None and now >= self.stop_at
+                if stopping and (not pending or now >= last_sent + REPLY_WAIT):
+                    break
+                if not stopping and now >= next_send:
+                    xmt = random_ts()
+                    s.sendto(header(xmt=xmt), ("127.0.0.1", self.port))
+                    pending[xmt] = last_sent = now
+                    self.sent += 1
+                    next_send = max(next_send + LEGIT_INTERVAL, now)
+                r, _, _ = select.select([s], [], [], 0.01)
+                if r:
                     p = parse(s.recv(2048))
-                    if p and p.org == xmt:
+                    sent_at = pending.pop(p.org, None) if p else None
+                    if sent_at is not None and time.monotonic() - sent_at <= REPLY_WAIT:
                         self.answered += 1
-                left = deadline - time.monotonic()
-                if left > 0:
-                    time.sleep(left)
 
 
 def serverstats(sock):
@@ -101,24 +111,43 @@ def test_flood_from_spoofed_sources(tmp_path):
         clients = subprocess.run([str(STRATUMC), "-h", str(sock), "-c", "clients"],
                                  capture_output=True, text=True, timeout=20).stdout.splitlines()
         share = legit.answered / legit.sent
+        # The legitimate client's record: requests the daemon read from it
+        # and dropped by rate limiting.
+        legit_row = [r.split(",") for r in clients if r.startswith("127.0.0.1,")]
+        legit_hits, legit_drops = (int(legit_row[0][1]), int(legit_row[0][2])) if legit_row \
+            else (0, -1)
         growth = (hwm_after - hwm_before) * 1024
         max_records = CLIENTLOGLIMIT // (RECORD_COST * 16 * 3 // 2) * 16
         print("flood: sent %d from %d sources in %.1f s, %d replies; "
-              "legitimate client answered %d/%d (%.1f %%); peak memory +%d KiB (limit %d KiB); "
+              "legitimate client answered %d/%d (%.1f %%), %d of its requests read, %d dropped; "
+              "peak memory +%d KiB (limit %d KiB); "
               "%d client records listed (at most %d), %d replaced; %d requests counted"
               % (f["sent"], FLOOD_SOURCES, f["elapsed"], f["replies"], legit.answered,
-                 legit.sent, 100 * share, growth // 1024, CLIENTLOGLIMIT // 1024, len(clients),
+                 legit.sent, 100 * share, legit_hits, legit_drops, growth // 1024,
+                 CLIENTLOGLIMIT // 1024, len(clients),
                  max_records, stats.get("Client log records dropped", -1),
                  stats.get("NTP packets received", -1)))
-        assert f["sent"] == FLOOD_RATE * FLOOD_SECONDS
+        # ntpload stops at its deadline: on a busy machine it may be late for
+        # the last requests (998554 of 10^6 with two CPU hogs beside the
+        # suite); at least this many make the flood (margin: 3 x that).
+        assert f["sent"] >= FLOOD_RATE * FLOOD_SECONDS * 0.995
         assert d.alive(), d.log()
         assert legit.sent >= FLOOD_SECONDS / LEGIT_INTERVAL * 0.9
-        assert share >= 0.99
+        # Every legitimate request the daemon read was answered, none was
+        # rate limited.  On an idle machine the daemon reads (nearly) all of
+        # the flood and the client gets 100 %. With two CPU hogs beside it,
+        # the daemon read 54-72 % of the flood and the kernel dropped up to
+        # 3.8 % of the client's requests with the rest (96.2 % answered,
+        # worst of 5 runs; all of those read were answered): at least 85 %
+        # must be answered (margin: 4 x that loss), which a daemon stalled
+        # by the flood would not reach.
+        assert legit_drops == 0 and legit.answered >= 0.99 * legit_hits, clients[:3]
+        assert share >= 0.85
         assert growth <= CLIENTLOGLIMIT + HEAP_SLACK
         assert 0 < len(clients) <= max_records
         assert stats["Client log records dropped"] > FLOOD_SOURCES - max_records
         # Requests the kernel dropped before the daemon read them are not
-        # counted; every one it read is.
-        assert stats["NTP packets received"] >= legit.sent * 0.99 + f["replies"]
+        # counted; every one it read (and answered) is.
+        assert stats["NTP packets received"] >= legit.answered + f["replies"]
     finally:
         d.stop()

@@ -24,6 +24,7 @@ STRATUMC = BUILD / "stratumc"
 N_EACH = 5000
 BATCH = 50                           # sent, then their replies read
 SHUTDOWN = 62
+SEND_TIMEOUT = 10.0
 
 
 def random_request(rng, seq):
@@ -72,8 +73,13 @@ def test_random_control_requests(tmp_path):
             u.bind(("127.0.0.1", 0))
             x.bind("")                       # autobind: an address to answer to
             for s, dst in ((u, ("127.0.0.1", cmdport)), (x, str(sock))):
+                # Every request sent on this socket, so that a reply coming
+                # after its batch's wait (a busy machine) is still matched.
+                sent = {}
                 for first in range(0, N_EACH, BATCH):
-                    sent = {}
+                    # A send to the Unix socket blocks while the daemon's
+                    # queue is full: wait for it (bounded), not 20 ms.
+                    s.settimeout(SEND_TIMEOUT)
                     for seq in range(first, first + BATCH):
                         req = random_request(rng, seq)
                         sent[seq] = len(req)

@@ -91,16 +91,20 @@ def test_workers_answer_beside_the_main_loop(tmp_path):
         r = subprocess.run([str(LOAD), "-p", str(port), "-r", "5000", "-d", "2", "-w", "2",
                             "-n", "1024"], capture_output=True, text=True, timeout=30)
         f = {k: float(v) for k, v in re.findall(r"(\w+)=([-\d.]+)", r.stdout)}
-        assert f["sent"] == 10000 and f["replies"] == 10000, r.stdout
+        # ntpload stops at its deadline: on a busy machine it may be late
+        # for the last requests (9877 of 10000 with two CPU hogs beside the
+        # suite); every one it sent must be answered and counted.
+        sent = int(f["sent"])
+        assert sent >= 9500 and f["replies"] == sent, r.stdout
         time.sleep(1.5)                     # the workers report every second
         stats = serverstats(sock)
-        print("10000 requests, %d replies; serverstats: %s" % (f["replies"], stats))
-        assert stats["NTP packets received"] == 10000
+        print("%d requests, %d replies; serverstats: %s" % (sent, f["replies"], stats))
+        assert stats["NTP packets received"] == sent
         assert stats["NTP packets dropped"] == 0
     finally:
         d.stop()
     # The exit log counts the workers' requests too.
-    assert "NTP packets received 10000, replied 10000" in d.log(), d.log()
+    assert "NTP packets received %d, replied %d" % (sent, sent) in d.log(), d.log()
 
 
 def test_authenticated_and_symmetric_requests_reach_the_main_loop(tmp_path):
