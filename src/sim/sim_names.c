@@ -98,7 +98,8 @@ int sim_names_set(struct sim_names *t, const char *name, const struct ip_addr *a
   struct entry *e = entry_of(t, name);
   if (!e)
     return -ENOMEM;
-  memcpy(e->addrs, addrs, (size_t)n * sizeof(addrs[0]));
+  if (n > 0)                            /* addrs may be NULL when n is 0 */
+    memcpy(e->addrs, addrs, (size_t)n * sizeof(addrs[0]));
   e->n = n;
   e->delay = delay;
   e->error = n > 0 ? NULL : error;
