@@ -100,5 +100,5 @@ int main(void)
     cmocka_unit_test(test_every_directive_reaches_its_field),
     cmocka_unit_test(test_source_lines),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("conf_client", tests, NULL, NULL);
 }

@@ -181,5 +181,5 @@ int main(void)
     cmocka_unit_test(test_cancel),
     cmocka_unit_test(test_hosts_resolve_with_the_worlds_table),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests_name("sim_names", tests, NULL, NULL);
 }
