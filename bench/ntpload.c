@@ -67,7 +67,8 @@ static void usage(void)
           "  -g SEG      requests per UDP GSO message, one source address each\n"
           "              (default 8; 1 = plain sendmmsg)\n"
           "prints: target_rate= send_rate= sent= replies= bad= dup= loss_pct= elapsed=\n"
-          "        send_errors= rcvbuf_errors= (UDP RcvbufErrors of the whole host)\n");
+          "        send_errors= rcvbuf_errors= (UDP RcvbufErrors of the whole host)\n"
+          "        sources_answered= (source addresses that got at least one reply)\n");
 }
 
 static double mono(void)
@@ -293,12 +294,16 @@ int main(int argc, char **argv)
     if (due > goal)
       due = goal;
     if (due > sent) {
-      /* Messages of up to seg requests each, each message from the next
-       * source address. */
+      /* Messages of up to seg requests each: requests k * seg to k * seg +
+       * seg - 1 come from source address k % sources, the next ones from
+       * the next address. */
       uint64_t want = due - sent, seq = sent;
       int n = 0;
       while (want > 0 && n < BATCH) {
-        unsigned k = want > o.seg ? o.seg : (unsigned)want;
+        /* A message ends at the next multiple of seg. */
+        unsigned k = o.seg - (unsigned)(seq % o.seg);
+        if (want < k)
+          k = (unsigned)want;
         for (unsigned j = 0; j < k; j++)
           put_be64(txbufs[n] + j * NTP_LEN + 40, ((uint64_t)st.tag << 32) | (seq + j));
         txiovs[n].iov_len = (size_t)k * NTP_LEN;
@@ -333,14 +338,33 @@ int main(int argc, char **argv)
       drain(fd, &st, rxbufs, rxmsgs, rxiovs);
   }
   long long rcvbuf_after = udp_rcvbuf_errors();
+  /* Source addresses with at least one reply: request seq came from source
+   * (seq / seg) % sources. */
+  uint64_t sources_answered = 0;
+  uint8_t *answered = calloc(o.sources / 8 + 1, 1);
+  if (!answered) {
+    fprintf(stderr, "ntpload: out of memory\n");
+    return 1;
+  }
+  for (uint64_t seq = 0; seq < sent; seq++) {
+    if (!(st.seen[seq >> 3] & (1u << (seq & 7))))
+      continue;
+    uint64_t src = (seq / o.seg) % o.sources;
+    if (!(answered[src >> 3] & (1u << (src & 7)))) {
+      answered[src >> 3] |= (uint8_t)(1u << (src & 7));
+      sources_answered++;
+    }
+  }
+  free(answered);
   double elapsed = send_end - start;
   double loss = sent ? 100.0 * (double)(sent - st.replies) / (double)sent : 100.0;
   printf("target_rate=%.0f send_rate=%.0f sent=%" PRIu64 " replies=%" PRIu64 " bad=%" PRIu64
          " dup=%" PRIu64 " loss_pct=%.3f elapsed=%.3f send_errors=%" PRIu64
-         " rcvbuf_errors=%lld\n",
+         " rcvbuf_errors=%lld sources_answered=%" PRIu64 "\n",
          o.rate, elapsed > 0 ? (double)sent / elapsed : 0.0, sent, st.replies, st.bad, st.dup,
          loss, elapsed, send_errors,
-         rcvbuf_before >= 0 && rcvbuf_after >= 0 ? rcvbuf_after - rcvbuf_before : -1LL);
+         rcvbuf_before >= 0 && rcvbuf_after >= 0 ? rcvbuf_after - rcvbuf_before : -1LL,
+         sources_answered);
   free(st.seen);
   free(srcs);
   close(fd);

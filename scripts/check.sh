@@ -4,7 +4,7 @@
 # (tests/long) are not part of it: `make check-long`.
 #
 # Stages, each line of progress stamped with the time since the start:
-#   1. the plain build (ninja's progress shown) and its unit tests;
+#   1. the plain build and its unit tests;
 #   2. side by side: the pytest suites (simulation, system and interop
 #      tests, several at a time, and the interop tests again with stratumd
 #      -F 1, its system call filter on), and, at a lower priority, the
@@ -38,8 +38,10 @@ say() { echo "$(stamp) $*"; }
 # (and, when it failed, the end of its log or its failures) as it comes,
 # and a heartbeat line for every job still running each HEARTBEAT seconds.
 declare -A job_pid job_log job_start job_shown
+job_names=()
 launch() {
   local name=$1 log=$2; shift 2
+  job_names+=("$name")
   job_log[$name]=$log job_start[$name]=$SECONDS
   ( "$@" > "$log" 2>&1; echo $? > "$log.rc" ) &
   job_pid[$name]=$!
@@ -61,6 +63,7 @@ report() {  # report NAME: its end, once
   fi
   job_shown[$name]=1
 }
+ok() { [ "$(cat "${job_log[$1]}.rc" 2>/dev/null)" = 0 ]; }  # ok NAME: it succeeded
 wait_jobs() {
   local last=$SECONDS name pending
   while :; do
@@ -77,7 +80,7 @@ wait_jobs() {
     [ $pending = 0 ] && return
     if [ $((SECONDS - last)) -ge "$HEARTBEAT" ]; then
       last=$SECONDS
-      for name in "${!job_pid[@]}"; do
+      for name in "${job_names[@]}"; do
         [ -n "${job_shown[$name]:-}" ] && continue
         [ -f "${job_log[$name]}.rc" ] && continue
         say "  ... $name ($((SECONDS - ${job_start[$name]})) s): $(progress "${job_log[$name]}")"
@@ -121,8 +124,11 @@ asan() {
     unit_tests build-asan asan
 }
 pytest_run() {  # pytest_run XML WORKERS BASETEMP ARGS...
+  # Every test bounds its own waits; PYTEST_TIMEOUT bounds a whole suite
+  # (if it strikes, the suite leaves no results and counts as failed).
   local xml=$1 workers=$2 base=$3; shift 3
-  /usr/bin/python3 -m pytest -v -p no:cacheprovider -n "$workers" --dist loadfile \
+  timeout -k 10 "${PYTEST_TIMEOUT:-1200}" \
+    /usr/bin/python3 -m pytest -v -p no:cacheprovider -n "$workers" --dist loadfile \
     --basetemp="$base" --junitxml="$xml" "$@"
 }
 # Interop tests again with the system call filter on (-F 1: any call outside
@@ -145,12 +151,14 @@ scripts/peers.sh
 say "== build and unit tests (build)"
 launch "plain build" "$results/build.log" plain
 wait_jobs "plain build"
-launch "unit tests" "$results/unit.log" unit_tests build unit
-wait_jobs "unit tests"
+if ok "plain build"; then
+  launch "unit tests" "$results/unit.log" unit_tests build unit
+  wait_jobs "unit tests"
+fi
 
 # 2. The pytest suites beside the sanitizer and fuzz builds.
 say "== pytest suites; meanwhile the ASan+UBSan and fuzz builds (nice 10)"
-if [ -x build/stratumd ]; then
+if ok "plain build"; then
   launch "sim+system+interop tests" "$results/pytest.log" pytest_run "$results/pytest.xml" \
     "$PYTEST_WORKERS" "$tmp/main" tests/sim tests/system tests/interop
   launch "interop tests with stratumd -F 1" "$results/pytest-seccomp.log" pytest_seccomp
@@ -158,11 +166,11 @@ fi
 launch "ASan+UBSan build and unit tests" "$results/asan.log" niced asan
 launch "fuzz build" "$results/fuzz-build.log" niced env FUZZ_BUILD_ONLY=1 \
   scripts/fuzz.sh build-fuzz 0
-if [ -x build/stratumd ]; then
+if ok "plain build"; then
   wait_jobs "sim+system+interop tests" "interop tests with stratumd -F 1" \
     "ASan+UBSan build and unit tests" "fuzz build"
 else
-  say "no build/stratumd: the pytest suites count as failed"
+  say "the plain build failed: its unit tests and the pytest suites count as failed"
   wait_jobs "ASan+UBSan build and unit tests" "fuzz build"
 fi
 

@@ -33,6 +33,7 @@ CLIENTLOGLIMIT = 1048576
 RECORD_COST = 80                 # bytes chrony counts per record
 LEGIT_INTERVAL = 0.1
 REPLY_WAIT = 1.0                 # as long as a client waits for a reply
+SOURCES_ANSWERED = 0.25          # of the flood's sources, at least
 HEAP_SLACK = 128 * 1024          # the rest of the daemon's heap may move a little
 
 
@@ -121,12 +122,13 @@ def test_flood_from_spoofed_sources(tmp_path):
         print("flood: sent %d from %d sources in %.1f s, %d replies; "
               "legitimate client answered %d/%d (%.1f %%), %d of its requests read, %d dropped; "
               "peak memory +%d KiB (limit %d KiB); "
-              "%d client records listed (at most %d), %d replaced; %d requests counted"
+              "%d client records listed (at most %d), %d replaced; %d requests counted; "
+              "%d sources answered"
               % (f["sent"], FLOOD_SOURCES, f["elapsed"], f["replies"], legit.answered,
                  legit.sent, 100 * share, legit_hits, legit_drops, growth // 1024,
                  CLIENTLOGLIMIT // 1024, len(clients),
                  max_records, stats.get("Client log records dropped", -1),
-                 stats.get("NTP packets received", -1)))
+                 stats.get("NTP packets received", -1), f["sources_answered"]))
         # ntpload stops at its deadline: on a busy machine it may be late for
         # the last requests (998554 of 10^6 with two CPU hogs beside the
         # suite); at least this many make the flood (margin: 3 x that).
@@ -135,17 +137,23 @@ def test_flood_from_spoofed_sources(tmp_path):
         assert legit.sent >= FLOOD_SECONDS / LEGIT_INTERVAL * 0.9
         # Every legitimate request the daemon read was answered, none was
         # rate limited.  On an idle machine the daemon reads (nearly) all of
-        # the flood and the client gets 100 %. With two CPU hogs beside it,
-        # the daemon read 54-72 % of the flood and the kernel dropped up to
-        # 3.8 % of the client's requests with the rest (96.2 % answered,
-        # worst of 5 runs; all of those read were answered): at least 85 %
-        # must be answered (margin: 4 x that loss), which a daemon stalled
-        # by the flood would not reach.
+        # the flood and the client gets 100 %. With two CPU hogs beside it
+        # (and the rest of make check) the daemon read 31-72 % of the flood
+        # and the kernel dropped up to 3.8 % of the client's requests with
+        # the rest (96.2 % answered, worst of 8 runs; all of those read were
+        # answered): at least 85 % must be answered (margin: 4 x that
+        # loss), which a daemon stalled by the flood would not reach.
         assert legit_drops == 0 and legit.answered >= 0.99 * legit_hits, clients[:3]
         assert share >= 0.85
         assert growth <= CLIENTLOGLIMIT + HEAP_SLACK
         assert 0 < len(clients) <= max_records
-        assert stats["Client log records dropped"] > FLOOD_SOURCES - max_records
+        # Every source that was answered had a record; those not listed were
+        # replaced. On an idle machine all 10^5 sources are answered; with
+        # two CPU hogs beside make check 74 % were (the daemon read 42 % of
+        # the flood; at 31 % read, about 60 % would be). A quarter, the
+        # floor, is still three times what the log holds.
+        assert f["sources_answered"] >= FLOOD_SOURCES * SOURCES_ANSWERED, f
+        assert stats["Client log records dropped"] + len(clients) >= f["sources_answered"] + 1
         # Requests the kernel dropped before the daemon read them are not
         # counted; every one it read (and answered) is.
         assert stats["NTP packets received"] >= legit.answered + f["replies"]
