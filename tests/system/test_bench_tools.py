@@ -14,7 +14,7 @@ BARE = BUILD / "bench" / "ntpbare"
 # ntpload sends on a schedule and stops at its deadline: on a busy machine it
 # may be late for the last few (1993 of 2000 with two CPU hogs beside the
 # suite). What it sent must be answered; that it sent at least this share of
-# its goal only says that it ran (margin: 7 x the shortfall seen).
+# its goal only says that it ran (margin: 14 x the shortfall seen).
 MIN_SENT = 0.95
 
 

@@ -93,7 +93,8 @@ def test_workers_answer_beside_the_main_loop(tmp_path):
         f = {k: float(v) for k, v in re.findall(r"(\w+)=([-\d.]+)", r.stdout)}
         # ntpload stops at its deadline: on a busy machine it may be late
         # for the last requests (9877 of 10000 with two CPU hogs beside the
-        # suite); every one it sent must be answered and counted.
+        # suite; at least 9500: 4 x that shortfall); every one it sent must
+        # be answered and counted.
         sent = int(f["sent"])
         assert sent >= 9500 and f["replies"] == sent, r.stdout
         time.sleep(1.5)                     # the workers report every second
