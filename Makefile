@@ -55,7 +55,7 @@ check:
 	scripts/check.sh
 
 # The long tests (tests/long): rate limiting over 1000 s of real time, the
-# drift file's kill -9 test at full size; about 17 minutes, one summary line.
+# drift file's kill -9 test at full size; 17-19 minutes, one summary line.
 check-long: all
 	scripts/deps.sh test
 	scripts/peers.sh
