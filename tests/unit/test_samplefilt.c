@@ -145,7 +145,7 @@ static void test_length_clamped(void **state)
   /* One sample: the dispersion is at least the precision. */
   assert_true(out.peer_dispersion >= PRECISION);
   spf_init(&f, 100000);
-  assert_int_equal(f.length, SPF_MAX_SAMPLES);
+  assert_int_equal(f.max_samples, SPF_MAX_SAMPLES);
 }
 
 static void test_slew_moves_samples(void **state)
