@@ -7,6 +7,7 @@
 
 #include "core/discipline.h"
 #include "core/ntp_source.h"
+#include "core/refclock.h"
 #include "core/select.h"
 #include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
@@ -22,10 +23,15 @@ struct client {
   struct discipline disc;
   struct reference reference;         /* updated from the selection */
   struct nsrc *src[CLIENT_MAX_SOURCES];
-  struct sel_source sel[CLIENT_MAX_SOURCES];
+  struct sel_source sel[CLIENT_MAX_SOURCES + RCL_MAX_REFCLOCKS];   /* refclocks' copied in */
   int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
   bool answered[CLIENT_MAX_SOURCES];  /* reported CLIENT_SOURCE_ANSWERED */
   unsigned n;
+  /* Reference clocks: sources n .. n + n_rcl - 1 to the selection and in
+   * reports (configured at start, never removed). */
+  struct rcl *rcl[RCL_MAX_REFCLOCKS];
+  struct sel_source rcl_sel[RCL_MAX_REFCLOCKS];
+  unsigned n_rcl;
   bool started;
   int selected;
   enum sel_reason last_reason;
@@ -99,6 +105,8 @@ static void on_clock_change(void *arg, const struct timespec *when, double dfreq
   struct client *c = arg;
   for (unsigned i = 0; i < c->n; i++)
     nsrc_slew(c->src[i], when, dfreq, doffset);
+  for (unsigned i = 0; i < c->n_rcl; i++)
+    rcl_slew(c->rcl[i], when, dfreq, doffset);
 }
 
 /* chronyd after an unknown step of the clock: the correction under way is
@@ -117,7 +125,7 @@ static void on_clock_jump(void *arg, double jump)
     nsrc_slew(c->src[i], &now, 0.0, jump);
     nsrc_reset_poll(c->src[i]);
   }
-  client_reset_sources(c);
+  client_reset_sources(c);   /* the refclocks' too */
   ref_clock_jumped(&c->reference, jump);
 }
 
@@ -171,6 +179,10 @@ void client_free(struct client *c)
   for (unsigned i = 0; i < c->n; i++) {
     nsrc_fini(c->src[i]);
     free(c->src[i]);
+  }
+  for (unsigned i = 0; i < c->n_rcl; i++) {
+    rcl_fini(c->rcl[i]);
+    free(c->rcl[i]);
   }
   for (int f = 0; f < 2; f++) {
     if (c->acq_sock[f] >= 0)
@@ -347,12 +359,56 @@ int client_add_source(struct client *c, const struct client_source_params *s)
     return -1;
   c->src[c->n] = src;
   setup_source(c, c->n, s);
+  if (c->selected >= (int)c->n)    /* a refclock: one further down now */
+    c->selected++;
   return (int)c->n++;
+}
+
+static void on_refclock_update(void *arg, struct rcl *r, bool new_sample);
+
+int client_add_refclock(struct client *c, const struct rcl_params *p)
+{
+  if (c->n_rcl == RCL_MAX_REFCLOCKS)
+    return -1;
+  struct rcl *r = malloc(sizeof(*r));
+  if (!r)
+    return -1;
+  if (!rcl_init(r, p, c->plat, &c->disc, c->reference.state,
+                c->reference.state->precision_log2, on_refclock_update, c)) {
+    rcl_fini(r);
+    free(r);
+    return -1;
+  }
+  r->stats.max_jitter = c->p.selection.max_jitter;
+  memset(&c->rcl_sel[c->n_rcl], 0, sizeof(c->rcl_sel[0]));
+  c->rcl[c->n_rcl] = r;
+  if (c->started)
+    rcl_start(r);
+  return (int)c->n_rcl++;
+}
+
+/* Each refclock with a lock gets its partner, as chronyd pairs them when
+ * the refclocks start. */
+static void lock_refclocks(struct client *c)
+{
+  for (unsigned i = 0; i < c->n_rcl; i++) {
+    struct rcl *r = c->rcl[i];
+    if (!r->p.lock_refid)
+      continue;
+    struct rcl *lock = NULL;
+    for (unsigned j = 0; j < c->n_rcl && !lock; j++)
+      if (c->rcl[j]->p.refid == r->p.lock_refid)
+        lock = c->rcl[j];
+    rcl_set_lock(r, lock);
+  }
 }
 
 void client_start(struct client *c)
 {
   c->started = true;
+  lock_refclocks(c);
+  for (unsigned i = 0; i < c->n_rcl; i++)
+    rcl_start(c->rcl[i]);
   for (unsigned i = 0; i < c->n; i++)
     nsrc_start(c->src[i]);
 }
@@ -413,23 +469,14 @@ static int reach_size(const struct nsrc *s)
   return s->counters[NSRC_TX] > SEL_REACH_BITS ? SEL_REACH_BITS : (int)s->counters[NSRC_TX];
 }
 
-/* The selection's view of a source at `now`. */
-static void fill_sel_source(struct client *c, unsigned i, const struct timespec *now)
+/* The selection's view of a source's statistics at `now`. */
+static void fill_sel_stats(struct sel_source *o, const struct sst *stats,
+                           const struct timespec *now)
 {
-  const struct nsrc *s = c->src[i];
-  struct sel_source *o = &c->sel[i];
   struct sst_selection sd;
   struct sst_tracking td;
-
-  o->noselect = s->p.noselect;
-  o->prefer = s->p.prefer;
-  o->trust = s->p.trust;
-  o->require = s->p.require;
-  o->ref_id = s->refid;
-  o->reach = s->reach;
-  o->reach_size = reach_size(s);
-  o->has_stats = sst_get_selection_data(&s->stats, now, &sd) && sd.select_ok &&
-                 sst_get_tracking_data(&s->stats, now, &td);
+  o->has_stats = sst_get_selection_data(stats, now, &sd) && sd.select_ok &&
+                 sst_get_tracking_data(stats, now, &td);
   if (!o->has_stats)
     return;
   o->leap = sd.leap;
@@ -446,6 +493,59 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->skew = td.skew;
   o->root_delay = td.root_delay;
   o->root_dispersion = td.root_dispersion;
+}
+
+static void fill_sel_source(struct client *c, unsigned i, const struct timespec *now)
+{
+  const struct nsrc *s = c->src[i];
+  struct sel_source *o = &c->sel[i];
+  o->noselect = s->p.noselect;
+  o->prefer = s->p.prefer;
+  o->trust = s->p.trust;
+  o->require = s->p.require;
+  o->refclock = false;
+  o->ref_id = s->refid;
+  o->reach = s->reach;
+  o->reach_size = reach_size(s);
+  fill_sel_stats(o, &s->stats, now);
+}
+
+static void fill_sel_refclock(struct client *c, unsigned k, struct sel_source *o,
+                              const struct timespec *now)
+{
+  const struct rcl *r = c->rcl[k];
+  *o = c->rcl_sel[k];
+  o->noselect = r->p.noselect;
+  o->prefer = r->p.prefer;
+  o->trust = r->p.trust;
+  o->require = r->p.require;
+  o->refclock = true;
+  o->ref_id = r->p.refid;
+  o->reach = r->reach;
+  o->reach_size = r->reach_size;
+  fill_sel_stats(o, &r->stats, now);
+}
+
+/* The address and reference ID of source i in the selection's numbering
+ * (refclocks after the NTP sources: no address). */
+static void selected_id(const struct client *c, unsigned i, struct ip_addr *addr, uint32_t *refid)
+{
+  memset(addr, 0, sizeof(*addr));
+  if (i < c->n) {
+    *addr = c->src[i]->p.addr;
+    *refid = addr_refid(addr);
+  } else {
+    *refid = c->rcl[i - c->n]->p.refid;
+  }
+}
+
+/* How chronyd names a source in its messages. */
+static const char *source_text(const struct client *c, unsigned i, char buf[ADDR_STR_LEN])
+{
+  struct ip_addr addr;
+  uint32_t refid;
+  selected_id(c, i, &addr, &refid);
+  return i < c->n ? addr_format(&addr, buf) : rcl_refid_text(refid, buf);
 }
 
 /* Tell the owner about source i after a selection it triggered: its first
@@ -475,31 +575,30 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
     c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
 }
 
-/* A source has a new sample or missed a reply (updated may be NULL: a
- * source went away). */
-static void on_update(void *arg, struct nsrc *updated, bool new_sample)
+/* Select among every source after source `updated` (the selection's
+ * numbering, -1: none) had a new sample or missed one. */
+static void select_sources(struct client *c, int updated_index, bool new_sample)
 {
-  struct client *c = arg;
   struct timespec now;
   struct sel_result r;
   char a[ADDR_STR_LEN];
-  int updated_index = -1;
 
   disc_cooked_time(&c->disc, &now);
-  for (unsigned i = 0; i < c->n; i++) {
-    fill_sel_source(c, i, &now);
-    if (c->src[i] == updated)
-      updated_index = (int)i;
-  }
-  int prev = c->selected;
-  sel_select(&c->p.selection, c->sel, (int)c->n, prev, new_sample ? updated_index : -1, &r);
-  bool any_stats = false;
   for (unsigned i = 0; i < c->n; i++)
+    fill_sel_source(c, i, &now);
+  for (unsigned k = 0; k < c->n_rcl; k++)
+    fill_sel_refclock(c, k, &c->sel[c->n + k], &now);
+  unsigned n = c->n + c->n_rcl;
+  int prev = c->selected;
+  sel_select(&c->p.selection, c->sel, (int)n, prev, new_sample ? updated_index : -1, &r);
+  bool any_stats = false;
+  for (unsigned i = 0; i < n; i++)
     any_stats |= c->sel[i].has_stats;
+  for (unsigned k = 0; k < c->n_rcl; k++)
+    c->rcl_sel[k] = c->sel[c->n + k];
 
   if (r.selected >= 0 && r.selected != prev)
-    plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s",
-              addr_format(&c->src[r.selected]->p.addr, a));
+    plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s", source_text(c, (unsigned)r.selected, a));
   c->selected = r.selected;
   /* Like chronyd, stay quiet while the sources are still collecting their
    * first samples. */
@@ -514,13 +613,42 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
    * lost source leaves it to age (its dispersion grows). */
   if (r.reason == SEL_NO_MAJORITY)
     ref_set_unsynchronised(&c->reference);
-  if (r.update_reference && r.selected >= 0)
-    ref_update(&c->reference, &r, &c->src[r.selected]->p.addr, &now);
-  if (updated_index >= 0)
+  if (r.update_reference && r.selected >= 0) {
+    struct ip_addr addr;
+    uint32_t refid;
+    selected_id(c, (unsigned)r.selected, &addr, &refid);
+    ref_update(&c->reference, &r, &addr, refid, &now);
+  }
+  if (updated_index >= 0 && (unsigned)updated_index < c->n)
     report_source(c, (unsigned)updated_index, new_sample);
 }
 
+/* An NTP source has a new sample or missed a reply (updated may be NULL: a
+ * source went away). */
+static void on_update(void *arg, struct nsrc *updated, bool new_sample)
+{
+  struct client *c = arg;
+  int updated_index = -1;
+  for (unsigned i = 0; i < c->n; i++)
+    if (c->src[i] == updated)
+      updated_index = (int)i;
+  select_sources(c, updated_index, new_sample);
+}
+
+static void on_refclock_update(void *arg, struct rcl *r, bool new_sample)
+{
+  struct client *c = arg;
+  for (unsigned k = 0; k < c->n_rcl; k++)
+    if (c->rcl[k] == r)
+      select_sources(c, (int)(c->n + k), new_sample);
+}
+
 unsigned client_n_sources(const struct client *c)
+{
+  return c->n + c->n_rcl;
+}
+
+unsigned client_n_ntp_sources(const struct client *c)
 {
   return c->n;
 }
@@ -533,10 +661,53 @@ bool client_source_address(const struct client *c, unsigned i, struct ip_addr *o
   return true;
 }
 
+/* A reference clock as chronyc sees it: its refid for a name, mode '#'. */
+static void refclock_report(const struct client *c, unsigned k, struct client_source_report *r)
+{
+  const struct rcl *rc = c->rcl[k];
+  const struct sel_source *sel = &c->rcl_sel[k];
+  struct timespec now;
+  struct sst_selection sd;
+  memset(r, 0, sizeof(*r));
+  disc_cooked_time(&c->disc, &now);
+  r->refclock = true;
+  rcl_refid_text(rc->p.refid, r->name);
+  r->refid = rc->p.refid;
+  r->stratum = rc->p.stratum;
+  r->poll = rc->p.poll;
+  r->reach = rc->reach;
+  r->state = sel_state_char(sel->status);
+  r->sel_state = sel_status_char(sel->status);
+  r->noselect = rc->p.noselect;
+  r->prefer = rc->p.prefer;
+  r->trust = rc->p.trust;
+  r->require = rc->p.require;
+  r->online = true;
+  r->last_offset = rc->last_offset;
+  r->n_samples = (unsigned)sst_samples(&rc->stats);
+  r->valid_replies = rc->counters[RCL_SAMPLES];
+  r->bad_replies = rc->counters[RCL_BAD_MESSAGE] + rc->counters[RCL_BAD_SAMPLE] +
+                   rc->counters[RCL_BAD_PULSE];
+  sst_get_report(&rc->stats, &now, &r->stats);
+  if (sst_get_selection_data(&rc->stats, &now, &sd)) {
+    r->have_selection = true;
+    r->sel_lo = sd.lo_limit;
+    r->sel_hi = sd.hi_limit;
+    r->sel_last_sample_ago = sd.last_sample_ago;
+    r->sel_leap = sd.leap;
+  }
+  r->sel_score = sel->mem.score >= 1.0 ? sel->mem.score : 1.0;
+  r->good_replies = rc->counters[RCL_SAMPLES];
+}
+
 bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r)
 {
-  if (i >= c->n)
+  if (i >= c->n + c->n_rcl)
     return false;
+  if (i >= c->n) {
+    refclock_report(c, i - c->n, r);
+    return true;
+  }
   const struct nsrc *s = c->src[i];
   struct timespec now;
   struct sst_selection sd;
@@ -624,6 +795,8 @@ void client_reset_sources(struct client *c)
     sst_reset(&c->src[i]->stats);
     memset(&c->src[i]->last, 0, sizeof(c->src[i]->last));
   }
+  for (unsigned k = 0; k < c->n_rcl; k++)
+    rcl_reset(c->rcl[k]);
   on_update(c, NULL, false);
 }
 

@@ -198,7 +198,12 @@ bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, u
 struct ntp_packet;
 bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
                          const struct ntp_packet *pkt);
-/* Start polling (iburst where configured). */
+/* A reference clock (core/refclock.h): its device is opened now (as
+ * root). Returns its index among the refclocks, or -1 (too many, or the
+ * device cannot be opened: logged). Locks pair when the client starts. */
+struct rcl_params;
+int client_add_refclock(struct client *c, const struct rcl_params *p);
+/* Start polling (iburst where configured) and reading reference clocks. */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */
 int client_find_source(const struct client *c, const struct ip_addr *addr);
@@ -216,6 +221,7 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
  * server minus local, frequencies > 0 when the local clock runs slow. */
 struct nsrc_ntp_data;
 struct client_source_report {
+  bool refclock;                 /* a reference clock: no address, name = refid */
   struct ip_addr addr;
   uint16_t port;
   char name[256];                /* as configured */
@@ -239,11 +245,16 @@ struct client_source_report {
   uint8_t sel_leap;
   double sel_score;              /* chrony's reselection score (>= 1) */
   uint64_t good_replies;         /* valid replies that became samples */
-  const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid) */
+  const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
+                                        for a refclock */
 };
 
+/* Sources are numbered NTP sources first (0 .. client_n_ntp_sources - 1),
+ * then reference clocks. */
 unsigned client_n_sources(const struct client *c);
-/* Source i's address alone (cheap, unlike the full report); false if none. */
+unsigned client_n_ntp_sources(const struct client *c);
+/* Source i's address alone (cheap, unlike the full report); false if none
+ * (or a reference clock). */
 bool client_source_address(const struct client *c, unsigned i, struct ip_addr *out);
 bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r);
 int client_selected(const struct client *c);   /* index or -1 */

@@ -172,6 +172,12 @@ static int source_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_source_d
   d->stratum = (uint16_t)r.stratum;
   d->state = state_of(r.state);
   d->mode = r.peer ? CMD_SD_MODE_PEER : CMD_SD_MODE_CLIENT;
+  if (r.refclock) {              /* chronyd: the refid where the address goes */
+    d->mode = CMD_SD_MODE_REF;
+    d->ip = (struct cmd_ip){.family = CMD_IP_INET4};
+    for (int k = 0; k < 4; k++)
+      d->ip.bytes[k] = (uint8_t)(r.refid >> (24 - 8 * k));
+  }
   d->reachability = r.reach;
   d->since_sample = seconds_ago(r.stats.last_ago);
   if (r.stats.last_ago >= 0.0) {
@@ -187,7 +193,7 @@ static int sourcestats(struct cmdsrv *s, uint32_t index, struct cmd_rpy_sourcest
   struct client_source_report r;
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
-  d->ref_id = addr_refid(&r.addr);
+  d->ref_id = r.refclock ? r.refid : addr_refid(&r.addr);
   d->ip = cmdsrv_ip_from_addr(&r.addr);
   d->n_samples = (uint32_t)r.stats.n_samples;
   d->n_runs = (uint32_t)r.stats.n_runs;
@@ -211,7 +217,7 @@ static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_d
   struct client_source_report r;
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
-  d->ref_id = addr_refid(&r.addr);
+  d->ref_id = r.refclock ? r.refid : addr_refid(&r.addr);
   d->ip = cmdsrv_ip_from_addr(&r.addr);
   d->state_char = (uint8_t)r.sel_state;
   d->authentication = r.key != 0;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/refclock.h"
+
 static const char *const names[LOGFMT_FILES] = {"measurements", "statistics", "tracking"};
 
 /* chrony's titles (ntp_core.c, sourcestats.c, reference.c). */
@@ -112,9 +114,12 @@ size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statisti
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *tr)
 {
   char t[32], a[ADDR_STR_LEN];
+  /* A reference clock has no address: its refid, as chronyd. */
+  const char *source = tr->addr.family == ADDR_UNSPEC ? rcl_refid_text(tr->refid, a)
+                                                      : addr_format(&tr->addr, a);
   return fmt(buf, cap,
              "%s %-15s %2d %10.3f %10.3f %10.3e %1c %2d %10.3e %10.3e %10.3e %10.3e %10.3e\n",
-             log_time(&tr->time, t), addr_format(&tr->addr, a), tr->stratum, neg(tr->freq_ppm),
+             log_time(&tr->time, t), source, tr->stratum, neg(tr->freq_ppm),
              tr->skew_ppm, neg(tr->offset), leap_char(tr->leap), tr->combined, tr->offset_sd,
              neg(tr->remaining), tr->root_delay, tr->root_dispersion, tr->max_error);
 }

@@ -52,6 +52,11 @@ typedef void (*plat_jump_fn)(void *arg, double jump);
 typedef void (*plat_resolve_fn)(void *arg, const struct ip_addr *addrs, int n,
                                 const char *error);
 
+/* Reference clock devices (core/refclock.h). */
+enum plat_refclock_driver { PLAT_REFCLOCK_SOCK, PLAT_REFCLOCK_SHM, PLAT_REFCLOCK_N };
+/* A datagram from a SOCK refclock's socket. */
+typedef void (*plat_refclock_fn)(void *arg, const uint8_t *data, size_t len);
+
 enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                       PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
 
@@ -106,6 +111,18 @@ struct platform_ops {
   /* Tell the kernel whether the clock is synchronised, with the estimated
    * and maximum error in seconds (for the kernel's 11-minute RTC mode). */
   void (*clock_set_sync)(void *ctx, bool synchronised, double est_error, double max_error);
+  /* Open a reference clock's device. SOCK: a Unix datagram socket bound at
+   * `param` (a file already there is replaced), each datagram given to fn.
+   * SHM: shared memory segment number `param` (an integer), created with
+   * mode `perm` if missing; fn is not used. Returns a handle >= 0 or
+   * -errno. NULL: no reference clocks on this platform. */
+  int (*refclock_open)(void *ctx, enum plat_refclock_driver driver, const char *param, int perm,
+                       plat_refclock_fn fn, void *arg);
+  /* SHM: copy the segment into buf (returns the bytes copied or -errno) and
+   * its count read again after the copy into *count_after; a copy with the
+   * valid flag set marks the sample read in the segment. */
+  int (*refclock_read)(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after);
+  void (*refclock_close)(void *ctx, int handle);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
 };

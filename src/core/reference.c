@@ -137,7 +137,7 @@ static uint8_t accepted_leap(const struct reference *r, enum ntp_leap leap)
 /* chrony's REF_SetReference, simplified: step or slew the offset, weigh
  * the new frequency estimate against the old one by their skews. */
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
-                const struct timespec *now)
+                uint32_t refid, const struct timespec *now)
 {
   if (!change_allowed(r, sel->offset))
     return;
@@ -200,7 +200,7 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   st->synchronised = true;
   st->leap = accepted_leap(r, sel->leap);
   st->stratum = sel->stratum + 1;
-  st->refid = addr_refid(source);
+  st->refid = refid;
   disc_cooked_time(r->disc, &st->ref_time);
   st->root_delay = sel->root_delay;
   st->root_dispersion = sel->root_dispersion;
@@ -221,6 +221,7 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     memset(&t, 0, sizeof(t));
     t.time = *now;
     t.addr = *source;
+    t.refid = refid;
     t.stratum = st->stratum;
     t.freq_ppm = disc_base_freq(r->disc);
     t.skew_ppm = r->skew * 1e6;

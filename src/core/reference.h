@@ -71,7 +71,8 @@ bool ref_leap_day(time_t utc);
  * faster; core/logfmt.h converts). */
 struct ref_log {
   struct timespec time;
-  struct ip_addr addr;           /* the selected source */
+  struct ip_addr addr;           /* the selected source (ADDR_UNSPEC: a refclock) */
+  uint32_t refid;                /* ours */
   int stratum;                   /* ours */
   double freq_ppm, skew_ppm;     /* the frequency correction (> 0: clock made faster) */
   double offset;                 /* server minus local, of this update */
@@ -126,9 +127,10 @@ struct reference {
 void ref_init(struct reference *r, const struct platform *plat, struct discipline *disc,
               struct refstate *state, const struct ref_config *cfg);
 /* The selection's result (a source selected, with a new sample) from the
- * source at `source`, at cooked time now. */
+ * source at `source` (ADDR_UNSPEC: a reference clock) whose reference ID
+ * we take, at cooked time now. */
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
-                const struct timespec *now);
+                uint32_t refid, const struct timespec *now);
 /* The sources disagree: we serve leap 3 until the next update. */
 void ref_set_unsynchronised(struct reference *r);
 /* Someone else stepped the clock by `jump` seconds: unsynchronised (as

@@ -1,0 +1,366 @@
+#include "core/refclock.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "proto/ntp_packet.h"
+#include "proto/timespec.h"
+
+#define FILTER_COMBINE_RATIO 0.6     /* of the samples, around the median */
+#define PPS_LOCK_LIMIT 0.4           /* of a pulse interval: the locked offset's error */
+#define MAX_SANE_OFFSET 4294967296.0 /* s, chrony's limit of a driver's offset */
+
+static const char *const driver_names[PLAT_REFCLOCK_N] = {"SOCK", "SHM"};
+
+const char *rcl_driver_name(enum plat_refclock_driver driver)
+{
+  return (unsigned)driver < PLAT_REFCLOCK_N ? driver_names[driver] : "?";
+}
+
+void rcl_params_default(struct rcl_params *p)
+{
+  memset(p, 0, sizeof(*p));
+  p->shm_perm = 0600;
+  p->poll = 4;
+  p->filter = 64;
+  p->rate = 1;
+  p->maxlockage = 2;
+  p->minsamples = -1;
+  p->maxsamples = -1;
+  p->delay = 1e-9;
+}
+
+uint32_t rcl_default_refid(enum plat_refclock_driver driver, unsigned index)
+{
+  char ref[5] = {0};
+  snprintf(ref, sizeof(ref), "%3.3s", rcl_driver_name(driver));
+  ref[3] = (char)('0' + index % 10);
+  if (index >= 10)
+    ref[2] = (char)('0' + index / 10 % 10);
+  return (uint32_t)(uint8_t)ref[0] << 24 | (uint32_t)(uint8_t)ref[1] << 16 |
+         (uint32_t)(uint8_t)ref[2] << 8 | (uint8_t)ref[3];
+}
+
+const char *rcl_refid_text(uint32_t refid, char out[5])
+{
+  int n = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    unsigned char c = (unsigned char)(refid >> shift);
+    if (c == 0)
+      break;
+    out[n++] = c >= 32 && c < 127 ? (char)c : '?';
+  }
+  out[n] = '\0';
+  return out;
+}
+
+static double interval(int log2)
+{
+  return ldexp(1.0, log2);
+}
+
+/* Bad input of one kind: counted, logged the first time. */
+static void bad_input(struct rcl *r, enum rcl_counter what, const char *why)
+{
+  char id[5];
+  r->counters[what]++;
+  if (r->logged[what])
+    return;
+  r->logged[what] = true;
+  plat_logf(r->plat, PLAT_LOG_WARN, "Refclock %s: %s (counted, logged once)",
+            rcl_refid_text(r->p.refid, id), why);
+}
+
+static void on_datagram(void *arg, const uint8_t *data, size_t len)
+{
+  struct rcl *r = arg;
+  struct rclmsg_sample s;
+  enum rclmsg_status st = rclmsg_sock_parse(data, len, &s);
+  if (st != RCLMSG_OK) {
+    bad_input(r, RCL_BAD_MESSAGE, rclmsg_status_text(st));
+    return;
+  }
+  /* A pulse's offset field is the system time's offset from the pulse, as
+   * chronyd reads it. */
+  if (s.pulse)
+    rcl_add_pulse(r, &s.sys_time, s.offset);
+  else
+    rcl_add_sample(r, &s.sys_time, s.offset, s.leap);
+}
+
+/* SHM: one read of the segment; no new sample is no error. */
+static void read_shm(struct rcl *r)
+{
+  uint8_t seg[RCLMSG_SHM_SIZE];
+  int count_after = 0;
+  int n = r->plat->ops->refclock_read(r->plat->ctx, r->device, seg, sizeof(seg), &count_after);
+  if (n < 0) {
+    bad_input(r, RCL_READ_ERRORS, "could not read the segment");
+    return;
+  }
+  struct rclmsg_sample s;
+  enum rclmsg_status st = rclmsg_shm_parse(seg, (size_t)n, count_after, &s);
+  if (st == RCLMSG_NOT_VALID)
+    return;
+  if (st != RCLMSG_OK) {
+    bad_input(r, RCL_BAD_MESSAGE, rclmsg_status_text(st));
+    return;
+  }
+  rcl_add_sample(r, &s.sys_time, s.offset, s.leap);
+}
+
+bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *plat,
+              const struct discipline *disc, const struct refstate *ref, int precision_log2,
+              rcl_update_fn on_update, void *arg)
+{
+  memset(r, 0, sizeof(*r));
+  r->p = *p;
+  r->plat = plat;
+  r->disc = disc;
+  r->ref = ref;
+  r->on_update = on_update;
+  r->arg = arg;
+  r->device = -1;
+  if (r->p.rate < 1)
+    r->p.rate = 1;
+  /* A polled driver is read at least once per poll. */
+  if (r->p.driver == PLAT_REFCLOCK_SHM && r->p.dpoll > r->p.poll)
+    r->p.dpoll = r->p.poll;
+  r->precision = fmax(ldexp(1.0, precision_log2), p->precision);
+  spf_configure(&r->filter, 1, p->filter, p->maxdispersion, FILTER_COMBINE_RATIO);
+  sst_init(&r->stats, p->minsamples, p->maxsamples);
+  r->stats.precision = r->precision;
+  char id[5];
+  if (!plat->ops->refclock_open) {
+    plat_logf(plat, PLAT_LOG_ERR, "Refclock %s: no reference clocks on this platform",
+              rcl_refid_text(p->refid, id));
+    return false;
+  }
+  r->device = plat->ops->refclock_open(plat->ctx, p->driver, p->param, p->shm_perm, on_datagram, r);
+  if (r->device < 0) {
+    plat_logf(plat, PLAT_LOG_ERR, "Could not open %s refclock %s : %s",
+              rcl_driver_name(p->driver), p->param, strerror(-r->device));
+    return false;
+  }
+  return true;
+}
+
+void rcl_fini(struct rcl *r)
+{
+  if (r->timer)
+    r->plat->ops->timer_cancel(r->plat->ctx, r->timer);
+  r->timer = 0;
+  if (r->device >= 0 && r->plat->ops->refclock_close)
+    r->plat->ops->refclock_close(r->plat->ctx, r->device);
+  r->device = -1;
+}
+
+void rcl_set_lock(struct rcl *r, struct rcl *lock)
+{
+  char a[5], b[5];
+  if (!lock || lock == r) {
+    plat_logf(r->plat, PLAT_LOG_WARN, "Invalid lock refid %s", rcl_refid_text(r->p.lock_refid, a));
+    r->lock = NULL;
+    return;
+  }
+  if (r->p.driver == PLAT_REFCLOCK_SHM && lock->p.driver == PLAT_REFCLOCK_SHM &&
+      (double)r->p.maxlockage / r->p.rate < interval(lock->p.dpoll))
+    plat_logf(r->plat, PLAT_LOG_WARN, "%s maxlockage too small for %s",
+              rcl_refid_text(r->p.refid, a), rcl_refid_text(lock->p.refid, b));
+  r->lock = lock;
+}
+
+/* The raw time as the cooked time scale has it, and whether it is of the
+ * recent past (not older than two polls). */
+static bool cook_sample_time(const struct rcl *r, const struct timespec *sys_time,
+                             struct timespec *cooked)
+{
+  struct timespec now;
+  *cooked = disc_cook(r->disc, sys_time);
+  disc_cooked_time(r->disc, &now);
+  double age = timespec_diff(&now, cooked);
+  return age >= 0.0 && age <= interval(r->p.poll + 1);
+}
+
+static bool offset_sane(const struct timespec *t, double offset)
+{
+  if (!(offset > -MAX_SANE_OFFSET && offset < MAX_SANE_OFFSET))
+    return false;
+  return (double)t->tv_sec + offset >= 0.0;
+}
+
+static bool accumulate(struct rcl *r, const struct timespec *cooked, double offset,
+                       double dispersion)
+{
+  struct sst_sample s = {.time = *cooked, .offset = offset, .peer_delay = r->p.delay,
+                         .root_delay = r->p.delay, .peer_dispersion = dispersion,
+                         .root_dispersion = dispersion, .stratum = r->p.stratum,
+                         .leap = r->leap};
+  r->reached++;
+  if (!spf_accumulate(&r->filter, &s))
+    return false;
+  r->counters[RCL_SAMPLES]++;
+  return true;
+}
+
+bool rcl_add_sample(struct rcl *r, const struct timespec *sys_time, double offset, int leap)
+{
+  struct timespec cooked;
+  if (r->p.pps) {
+    /* Only the fraction of the second is used (the pps option). */
+    struct timespec ref_time = timespec_add_double(sys_time, offset);
+    return rcl_add_pulse(r, sys_time, (double)(sys_time->tv_nsec - ref_time.tv_nsec) * 1e-9);
+  }
+  if (!offset_sane(sys_time, offset) || !cook_sample_time(r, sys_time, &cooked) ||
+      leap < NTP_LEAP_NONE || leap > NTP_LEAP_DELETE) {
+    bad_input(r, RCL_BAD_SAMPLE, "sample with a bad time, offset or leap ignored");
+    return false;
+  }
+  r->leap = (uint8_t)leap;
+  /* The offset from the cooked clock: the correction the discipline has
+   * made since the raw reading is taken off. */
+  double correction = timespec_diff(&cooked, sys_time);
+  if (!accumulate(r, &cooked, offset - correction + r->p.offset, r->precision))
+    return false;
+  r->pps_active = false;
+  return true;
+}
+
+static bool edge_ok(const struct rcl *r, double offset, double distance);
+
+/* A pulse offset aligned with the reference's second, from the lock's
+ * newest sample; false if there is none or it does not fit. */
+static bool lock_pulse(struct rcl *r, const struct timespec *cooked, double dispersion,
+                       double *offset)
+{
+  struct sst_sample ref;
+  double rate = r->p.rate;
+  if (!spf_last_sample(&r->lock->filter, &ref))
+    return false;
+  ref.root_dispersion += spf_avg_dispersion(&r->lock->filter);
+  if (fabs(timespec_diff(cooked, &ref.time)) >= r->p.maxlockage / rate)
+    return false;
+  *offset += round((ref.offset - *offset) * rate) / rate;
+  double error = ref.offset - *offset;
+  if (fabs(error) + ref.root_dispersion + dispersion > PPS_LOCK_LIMIT / rate ||
+      !edge_ok(r, error, 0.0))
+    return false;
+  r->leap = r->lock->leap;
+  return true;
+}
+
+/* Pulses checked against the pulse width (chrony's check_pulse_edge). */
+static bool edge_ok(const struct rcl *r, double offset, double distance)
+{
+  if (r->p.width <= 0.0)
+    return true;
+  double max_error = 0.5 * fmin(r->p.width, 1.0 / r->p.rate - r->p.width);
+  return fabs(offset) <= max_error && distance <= max_error;
+}
+
+bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second)
+{
+  struct timespec cooked;
+  if (!offset_sane(sys_time, second) || !cook_sample_time(r, sys_time, &cooked)) {
+    bad_input(r, RCL_BAD_SAMPLE, "pulse with a bad time ignored");
+    return false;
+  }
+  double correction = timespec_diff(&cooked, sys_time);
+  double rate = r->p.rate, dispersion = r->precision;
+  /* The offset within [-0.5/rate, 0.5/rate). */
+  double offset = -(second + correction) + r->p.offset;
+  offset -= trunc(offset * rate) / rate;
+  if (offset < -0.5 / rate)
+    offset += 1.0 / rate;
+  else if (offset >= 0.5 / rate)
+    offset -= 1.0 / rate;
+
+  if (r->lock) {
+    if (!lock_pulse(r, &cooked, dispersion, &offset)) {
+      bad_input(r, RCL_BAD_PULSE, "pulse without a matching locked sample ignored");
+      return false;
+    }
+  } else {
+    /* Our own time gives the seconds while it is good enough. */
+    struct ref_params rp;
+    ref_get_params(r->ref, &cooked, &rp);
+    double distance = fabs(rp.root_delay) / 2.0 + rp.root_dispersion;
+    if (rp.leap == NTP_LEAP_UNSYNC || distance >= 0.5 / rate) {
+      spf_drop(&r->filter);
+      bad_input(r, RCL_BAD_PULSE, "pulse ignored while not synchronised well enough");
+      return false;
+    }
+    if (!edge_ok(r, offset, distance))
+      return false;
+    r->leap = rp.leap;
+  }
+  if (!accumulate(r, &cooked, offset, dispersion))
+    return false;
+  r->pps_active = true;
+  return true;
+}
+
+/* The stratum of an unlocked pulse source: ours less one while it (or the
+ * local reference) is what we follow, else 0 (chrony's pps_stratum). */
+static int pulse_stratum(const struct rcl *r, const struct timespec *t)
+{
+  struct ref_params rp;
+  ref_get_params(r->ref, t, &rp);
+  bool local_active = !r->ref->synchronised && r->ref->local_enabled;
+  if ((r->ref->synchronised && rp.refid == r->p.refid) || local_active)
+    return rp.stratum > 0 ? rp.stratum - 1 : 0;
+  return 0;
+}
+
+static void poll_timeout(void *arg)
+{
+  struct rcl *r = arg;
+  r->timer = 0;
+  int next = r->p.poll;
+  bool period_over = true;
+  if (r->p.driver == PLAT_REFCLOCK_SHM) {
+    next = r->p.dpoll;
+    read_shm(r);
+    period_over = ++r->driver_polled >= 1 << (r->p.poll - r->p.dpoll);
+  }
+  r->timer = r->plat->ops->timer_add(r->plat->ctx, interval(next), poll_timeout, r);
+  if (!period_over)
+    return;
+  r->driver_polled = 0;
+  r->reach = (uint8_t)(r->reach << 1 | (r->reached > 0));
+  if (r->reach_size < 8)
+    r->reach_size++;
+  r->reached = 0;
+
+  struct sst_sample s;
+  bool new_sample = false;
+  if (spf_get_filtered(&r->filter, r->precision, &s)) {
+    s.stratum = r->pps_active && !r->lock ? pulse_stratum(r, &s.time) : r->p.stratum;
+    s.leap = r->leap;
+    if (sst_add(&r->stats, &s)) {
+      sst_regress(&r->stats);
+      r->last_offset = s.offset;
+      new_sample = true;
+    }
+  }
+  r->on_update(r->arg, r, new_sample);
+}
+
+void rcl_start(struct rcl *r)
+{
+  if (r->device >= 0 && !r->timer)
+    r->timer = r->plat->ops->timer_add(r->plat->ctx, 0.0, poll_timeout, r);
+}
+
+void rcl_slew(struct rcl *r, const struct timespec *when, double dfreq, double doffset)
+{
+  spf_slew(&r->filter, when, dfreq, doffset);
+  sst_slew_samples(&r->stats, when, dfreq, doffset);
+}
+
+void rcl_reset(struct rcl *r)
+{
+  spf_drop(&r->filter);
+  sst_reset(&r->stats);
+}

@@ -1,0 +1,120 @@
+/* refclock: one reference clock as a source (chrony's refclock.c).
+ *
+ * A driver delivers samples (the reference's time against the system
+ * clock) or pulses (only the fraction of a second is known). Each one,
+ * checked for sanity and age, goes into the refclock's filter (up to
+ * `filter` samples); every `poll` seconds the filter combines 60 % of them
+ * around the median into one sample for the source's statistics, the
+ * reachability register shifts (1 if any sample came in the period) and
+ * the owner is told so that it selects. A pulse needs the seconds from
+ * elsewhere: from the refclock named by `lock` (its newest sample, within
+ * maxlockage pulses and 0.4 of a pulse interval), else from our own
+ * reference while it is synchronised within half an interval.
+ *
+ * Drivers: SOCK (datagrams pushed by the platform) and SHM (the segment
+ * read through the platform every 2^dpoll s). Their bytes are parsed by
+ * proto/refclock_msg.h. Bad input is counted per reason and logged once. */
+#ifndef STRATUM_CORE_REFCLOCK_H
+#define STRATUM_CORE_REFCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/discipline.h"
+#include "core/platform.h"
+#include "core/reference.h"
+#include "core/samplefilt.h"
+#include "core/srcstats.h"
+#include "proto/refclock_msg.h"
+
+#define RCL_MAX_REFCLOCKS 16
+
+struct rcl_params {
+  enum plat_refclock_driver driver;
+  char param[256];               /* the driver's parameter, without its :options */
+  int shm_perm;                  /* SHM: the segment's mode (perm=, 0600) */
+  uint32_t refid;                /* 0: the driver's name and index, as chrony */
+  uint32_t lock_refid;           /* 0: none */
+  int poll, dpoll;               /* 4, 0 */
+  int filter;                    /* 64 */
+  int rate;                      /* pulses per second, 1 */
+  int maxlockage;                /* 2 */
+  int stratum;                   /* 0 */
+  int minsamples, maxsamples;    /* -1: the statistics' defaults */
+  double offset;                 /* added to every sample, 0 */
+  double delay;                  /* 1e-9 */
+  double precision;              /* 0: the system clock's */
+  double maxdispersion;          /* 0: no limit */
+  double width;                  /* pulse width, 0: not checked */
+  bool pps;                      /* every sample is a pulse */
+  bool noselect, prefer, trust, require;
+};
+
+enum rcl_counter {
+  RCL_SAMPLES,                   /* taken into the filter */
+  RCL_BAD_MESSAGE,               /* SOCK/SHM bytes rejected by the parser */
+  RCL_BAD_SAMPLE,                /* insane offset, time, or bad leap */
+  RCL_BAD_PULSE,                 /* no seconds to lock to, or too far off */
+  RCL_READ_ERRORS,               /* the device could not be read */
+  RCL_COUNTERS
+};
+
+struct rcl;
+/* A filtered sample went to the statistics (new_sample) or a poll period
+ * passed without one: the owner selects. */
+typedef void (*rcl_update_fn)(void *arg, struct rcl *r, bool new_sample);
+
+struct rcl {
+  struct rcl_params p;
+  const struct platform *plat;
+  const struct discipline *disc;
+  const struct refstate *ref;    /* our reference, for pulses without a lock */
+  rcl_update_fn on_update;
+  void *arg;
+  struct rcl *lock;              /* the refclock giving pulses their seconds */
+  int device;                    /* the platform's handle, < 0: not open */
+  plat_timer timer;
+  double precision;              /* s */
+  struct spf filter;
+  struct sst stats;
+  uint8_t reach;
+  int reach_size;                /* polls shifted into reach, 0..8 */
+  int reached;                   /* samples this poll period */
+  int driver_polled;             /* reads this period (SHM) */
+  uint8_t leap;                  /* of the last sample */
+  bool pps_active;               /* the last sample was a pulse */
+  double last_offset;            /* of the last filtered sample */
+  bool logged[RCL_COUNTERS];     /* each kind of bad input is logged once */
+  uint64_t counters[RCL_COUNTERS];
+};
+
+void rcl_params_default(struct rcl_params *p);
+/* chronyd's refid for refclock number `index` (0-based) of driver: the
+ * first three letters of its name and the index's digits. */
+uint32_t rcl_default_refid(enum plat_refclock_driver driver, unsigned index);
+const char *rcl_driver_name(enum plat_refclock_driver driver);
+/* The refid as chrony prints it (up to 4 printable characters). */
+const char *rcl_refid_text(uint32_t refid, char out[5]);
+
+/* Opens the device (as root: before privileges are dropped); false if it
+ * cannot be opened (logged). The platform, discipline and reference
+ * outlive the refclock. */
+bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *plat,
+              const struct discipline *disc, const struct refstate *ref, int precision_log2,
+              rcl_update_fn on_update, void *arg);
+void rcl_fini(struct rcl *r);
+/* Pair `r` with the refclock whose refid is its lock (chronyd's messages
+ * when there is none or the lock ages too fast). */
+void rcl_set_lock(struct rcl *r, struct rcl *lock);
+void rcl_start(struct rcl *r);
+/* The driver's input: a sample (the reference's time is sys_time + offset)
+ * or a pulse (the reference's second began `second` s before sys_time,
+ * modulo 1/rate). sys_time is the platform's clock. False if dropped. */
+bool rcl_add_sample(struct rcl *r, const struct timespec *sys_time, double offset, int leap);
+bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second);
+/* The cooked time scale changed (disc_change_fn). */
+void rcl_slew(struct rcl *r, const struct timespec *when, double dfreq, double doffset);
+/* Forget every sample (an unknown step of the clock). */
+void rcl_reset(struct rcl *r);
+
+#endif
