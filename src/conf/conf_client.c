@@ -1,7 +1,10 @@
 #include "conf/conf_client.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/refclock.h"
 
 void conf_client_params(const struct config *c, bool control, struct client_params *p)
 {
@@ -35,4 +38,75 @@ void conf_srclist_source(const struct conf_source *s, struct srclist_source *out
   out->family = s->family;
   out->pool = s->type == CONF_POOL;
   out->maxsources = out->pool ? s->maxsources : 0;
+}
+
+/* The driver's options after its parameter (chrony splits at every ':');
+ * SHM takes perm=MODE (octal), SOCK none. */
+static bool driver_options(char *opts, struct rcl_params *out, char *err, size_t err_len)
+{
+  for (char *o = opts; o; ) {
+    char *next = strchr(o, ':');
+    if (next)
+      *next++ = '\0';
+    char *end = NULL;
+    if (out->driver == PLAT_REFCLOCK_SHM && strncmp(o, "perm=", 5) == 0 && o[5]) {
+      long mode = strtol(o + 5, &end, 8);
+      if (*end || mode < 0)
+        end = NULL;
+      else
+        out->shm_perm = (int)(mode & 0777);
+    }
+    if (!end) {
+      snprintf(err, err_len, "Invalid refclock driver option %s", o);
+      return false;
+    }
+    o = next;
+  }
+  return true;
+}
+
+bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct rcl_params *out,
+                          char *err, size_t err_len)
+{
+  rcl_params_default(out);
+  if (strcmp(r->driver, "SOCK") == 0) {
+    out->driver = PLAT_REFCLOCK_SOCK;
+  } else if (strcmp(r->driver, "SHM") == 0) {
+    out->driver = PLAT_REFCLOCK_SHM;
+  } else {
+    err[0] = '\0';
+    return false;
+  }
+  if (strlen(r->param) >= sizeof(out->param)) {
+    snprintf(err, err_len, "refclock parameter too long");
+    return false;
+  }
+  strcpy(out->param, r->param);
+  char *opts = strchr(out->param, ':');
+  if (opts) {
+    *opts++ = '\0';
+    if (!driver_options(opts, out, err, err_len))
+      return false;
+  }
+  out->refid = r->refid ? r->refid : rcl_default_refid(out->driver, index);
+  out->lock_refid = r->lock;
+  out->poll = r->poll;
+  out->dpoll = r->dpoll;
+  out->filter = r->filter;
+  out->rate = r->rate;
+  out->maxlockage = r->maxlockage;
+  out->stratum = r->stratum;
+  out->minsamples = r->minsamples;
+  out->maxsamples = r->maxsamples;
+  out->offset = r->offset;
+  out->delay = r->delay;
+  out->precision = r->precision;
+  out->maxdispersion = r->maxdispersion;
+  out->width = r->width;
+  out->pps = r->pps;
+  out->noselect = r->noselect;
+  out->prefer = r->prefer;
+  out->trust = r->trust;
+  out->require = r->require;
+  return true;
 }

@@ -21,4 +21,13 @@ void conf_client_params(const struct config *c, bool control, struct client_para
  * its other options are `ignored` in the option table. */
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out);
 
+/* refclock line number `index` (0-based among all refclock lines, which
+ * names it by default as chronyd does) as the core's refclock parameters.
+ * False for a driver not built (PPS, PHC, RTC: the parser warned; err is
+ * empty) or an option after the parameter that the driver does not take
+ * (err says which, in chronyd's words). */
+struct rcl_params;
+bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct rcl_params *out,
+                          char *err, size_t err_len);
+
 #endif

@@ -37,16 +37,17 @@ static const struct conf_field refclock_options[] = {
   {.name = "minsamples", .type = CONF_T_INT, .offset = ROFF(minsamples), .min = 0, .max = INT_MAX},
   {.name = "maxsamples", .type = CONF_T_INT, .offset = ROFF(maxsamples), .min = 0, .max = INT_MAX},
   {.name = "maxlockage", .type = CONF_T_INT, .offset = ROFF(maxlockage), .min = 0, .max = INT_MAX},
-  {.name = "maxunreach", .type = CONF_T_INT, .offset = ROFF(maxunreach), .min = 0, .max = INT_MAX},
+  {.name = "maxunreach", .type = CONF_T_INT, .offset = ROFF(maxunreach), .min = 0, .max = INT_MAX,
+   .ignored = true},
   {.name = "offset", .type = CONF_T_DOUBLE, .offset = ROFF(offset)},
   {.name = "delay", .type = CONF_T_DOUBLE, .offset = ROFF(delay)},
   {.name = "precision", .type = CONF_T_DOUBLE, .offset = ROFF(precision)},
   {.name = "maxdispersion", .type = CONF_T_DOUBLE, .offset = ROFF(maxdispersion)},
   {.name = "width", .type = CONF_T_DOUBLE, .offset = ROFF(width)},
   {.name = "stratum", .type = CONF_T_INT, .offset = ROFF(stratum), .min = 0, .max = 15},
-  {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local)},
+  {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local), .ignored = true},
   {.name = "pps", .type = CONF_T_FLAG, .offset = ROFF(pps)},
-  {.name = "tai", .type = CONF_T_FLAG, .offset = ROFF(tai)},
+  {.name = "tai", .type = CONF_T_FLAG, .offset = ROFF(tai), .ignored = true},
   {.name = "prefer", .type = CONF_T_FLAG, .offset = ROFF(prefer)},
   {.name = "noselect", .type = CONF_T_FLAG, .offset = ROFF(noselect)},
   {.name = "trust", .type = CONF_T_FLAG, .offset = ROFF(trust)},
@@ -70,6 +71,9 @@ bool conf_refclock_parse(struct conf_ctx *x, struct config *c, int argc, const c
   refclock_defaults(&r);
   if (!conf_options_parse(x, refclock_options, N(refclock_options), &r, argc - 2, argv + 2))
     return false;
+  /* SOCK and SHM are built; the device drivers are not yet. */
+  if (strcmp(drivers[driver], "SOCK") != 0 && strcmp(drivers[driver], "SHM") != 0)
+    conf_warn(x, "driver %s: not implemented in this build, ignored", drivers[driver]);
   strcpy(r.driver, drivers[driver]);
   r.param = conf_xstrdup(argv[1]);
   r.file = x->file;

@@ -16,6 +16,7 @@
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
+#include "core/refclock.h"
 #include "daemon/clock_init.h"
 #include "daemon/control.h"
 #include "daemon/options.h"
@@ -375,6 +376,28 @@ static void on_give_up(void *arg)
   loop_quit(d->loop, 1);
 }
 
+/* The refclock lines; as chronyd, a device that cannot be opened stops
+ * the start (the platform logged why). */
+static bool add_refclocks(struct daemon *d)
+{
+  for (unsigned i = 0; i < d->cfg.n_refclocks; i++) {
+    const struct conf_refclock *r = &d->cfg.refclocks[i];
+    struct rcl_params p;
+    char err[160];
+    if (!conf_refclock_params(r, i, &p, err, sizeof(err))) {
+      if (!err[0])                  /* a driver not built: the parser warned */
+        continue;
+      log_printf(PLAT_LOG_FATAL, "%s (%s:%d)", err, r->file, r->line);
+      return false;
+    }
+    if (client_add_refclock(d->client, &p) < 0) {
+      log_printf(PLAT_LOG_FATAL, "refclock %s initialisation failed", r->driver);
+      return false;
+    }
+  }
+  return true;
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
@@ -390,6 +413,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
+    return false;
+  if (!add_refclocks(d))
     return false;
   client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->server_sock_tagged[0]);
   client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);

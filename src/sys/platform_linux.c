@@ -11,6 +11,7 @@
 #include "sys/clock_linux.h"
 #include "sys/dns.h"
 #include "sys/log.h"
+#include "sys/refclock_dev.h"
 #include "sys/udp.h"
 
 /* Datagrams handled per socket per wake-up, so one busy socket cannot
@@ -59,6 +60,7 @@ struct linux_platform {
   bool rtcsync;
   bool reuseport;                  /* for the sockets opened from now on */
   struct dns *dns;                 /* made at the first lookup */
+  struct rcldev_set *refclocks;    /* made at the first refclock */
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
 };
@@ -311,6 +313,28 @@ static void lx_resolve_cancel(void *ctx, plat_lookup lookup)
     dns_cancel(lp->dns, (int64_t)lookup);
 }
 
+static int lx_refclock_open(void *ctx, enum plat_refclock_driver driver, const char *param,
+                            int perm, plat_refclock_fn fn, void *arg)
+{
+  struct linux_platform *lp = ctx;
+  if (!lp->refclocks && !(lp->refclocks = rcldev_new(lp->loop)))
+    return -ENOMEM;
+  return rcldev_open(lp->refclocks, driver, param, perm, fn, arg);
+}
+
+static int lx_refclock_read(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after)
+{
+  struct linux_platform *lp = ctx;
+  return lp->refclocks ? rcldev_read(lp->refclocks, handle, buf, len, count_after) : -EBADF;
+}
+
+static void lx_refclock_close(void *ctx, int handle)
+{
+  struct linux_platform *lp = ctx;
+  if (lp->refclocks)
+    rcldev_close(lp->refclocks, handle);
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -334,6 +358,9 @@ static const struct platform_ops linux_ops = {
   .clock_set_sync = lx_clock_set_sync,
   .resolve = lx_resolve,
   .resolve_cancel = lx_resolve_cancel,
+  .refclock_open = lx_refclock_open,
+  .refclock_read = lx_refclock_read,
+  .refclock_close = lx_refclock_close,
   .log = lx_log,
 };
 
@@ -357,6 +384,7 @@ void linux_platform_free(struct linux_platform *lp)
   if (!lp)
     return;
   dns_free(lp->dns);
+  rcldev_free(lp->refclocks);
   while (lp->socks)
     lx_udp_close(lp, lp->socks->fd);
   udp_rx_batch_free(&lp->rx);

@@ -1,0 +1,30 @@
+/* refclock_dev: reference clock devices on Linux, for the platform's
+ * refclock_open/read/close (core/platform.h).
+ *
+ * SOCK: a Unix datagram socket bound at the path (a file already there is
+ * removed first, as chronyd does), read from the event loop; each datagram
+ * (at most the sample's size and a little more: longer ones arrive cut and
+ * are rejected by their length) goes to the handler. SHM: System V shared
+ * memory segment 0x4e545030 + N, created with the configured mode if
+ * missing, attached for the daemon's life (so a privilege drop later does
+ * not matter); a read copies it, reads the count again and clears a set
+ * valid flag, as ntpd's and chronyd's readers do. */
+#ifndef STRATUM_SYS_REFCLOCK_DEV_H
+#define STRATUM_SYS_REFCLOCK_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/platform.h"
+
+struct loop;
+struct rcldev_set;
+
+struct rcldev_set *rcldev_new(struct loop *loop);
+void rcldev_free(struct rcldev_set *s);
+int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const char *param,
+                int perm, plat_refclock_fn fn, void *arg);
+int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int *count_after);
+void rcldev_close(struct rcldev_set *s, int handle);
+
+#endif
