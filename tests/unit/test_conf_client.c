@@ -12,6 +12,7 @@
 
 #include "conf/conf_client.h"
 #include "conf/config.h"
+#include "core/refclock.h"
 
 static void parse(struct config *c, const char *text)
 {
@@ -93,12 +94,59 @@ static void test_source_lines(void **state)
   conf_free(&c);
 }
 
+/* refclock lines as the core's refclocks: chronyd's default refids by
+ * position, every option, SHM's perm, and the driver options refused. */
+static void test_refclock_lines(void **state)
+{
+  (void)state;
+  struct config c;
+  struct rcl_params p;
+  char err[160];
+  parse(&c, "refclock SHM 0 poll 3 dpoll -2 filter 8 offset 0.5 delay 0.2 prefer\n"
+            "refclock SOCK /run/gps.sock refid GPS lock PPS0 stratum 2 noselect\n"
+            "refclock PPS /dev/pps0\n"
+            "refclock SHM 1:perm=0644 rate 4 width 0.1 maxdispersion 0.3 pps trust require\n"
+            "refclock SOCK /x:perm=0644\n"
+            "refclock SHM 2:perm=9\n");
+  assert_int_equal(c.n_refclocks, 6);
+  assert_true(conf_refclock_params(&c.refclocks[0], 0, &p, err, sizeof(err)));
+  assert_int_equal(p.driver, PLAT_REFCLOCK_SHM);
+  assert_string_equal(p.param, "0");
+  assert_int_equal(p.refid, 0x53484d30);   /* "SHM0" */
+  assert_int_equal(p.poll, 3);
+  assert_int_equal(p.dpoll, -2);
+  assert_int_equal(p.filter, 8);
+  assert_true(p.offset == 0.5 && p.delay == 0.2 && p.prefer && !p.noselect);
+  assert_int_equal(p.shm_perm, 0600);
+  assert_true(conf_refclock_params(&c.refclocks[1], 1, &p, err, sizeof(err)));
+  assert_int_equal(p.driver, PLAT_REFCLOCK_SOCK);
+  assert_string_equal(p.param, "/run/gps.sock");
+  assert_int_equal(p.refid, 0x47505300);   /* "GPS" */
+  assert_int_equal(p.lock_refid, 0x50505330);
+  assert_true(p.stratum == 2 && p.noselect);
+  /* Not built: no error text (the parser warned). */
+  assert_false(conf_refclock_params(&c.refclocks[2], 2, &p, err, sizeof(err)));
+  assert_string_equal(err, "");
+  assert_true(conf_refclock_params(&c.refclocks[3], 3, &p, err, sizeof(err)));
+  assert_int_equal(p.refid, 0x53484d33);   /* "SHM3": numbered among all lines */
+  assert_int_equal(p.shm_perm, 0644);
+  assert_true(p.rate == 4 && p.width == 0.1 && p.maxdispersion == 0.3);
+  assert_true(p.pps && p.trust && p.require);
+  assert_false(conf_refclock_params(&c.refclocks[4], 4, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option perm=0644");
+  assert_false(conf_refclock_params(&c.refclocks[5], 5, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option perm=9");
+  assert_int_equal(rcl_default_refid(PLAT_REFCLOCK_SHM, 10), 0x53483130);   /* "SH10" */
+  conf_free(&c);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_defaults_are_the_clients),
     cmocka_unit_test(test_every_directive_reaches_its_field),
     cmocka_unit_test(test_source_lines),
+    cmocka_unit_test(test_refclock_lines),
   };
   return cmocka_run_group_tests_name("conf_client", tests, NULL, NULL);
 }
