@@ -17,7 +17,7 @@ static const struct {
   {"statistics", CONF_LOG_STATISTICS, false},
   {"tracking", CONF_LOG_TRACKING, false},
   {"rtc", CONF_LOG_RTC, true},
-  {"refclocks", CONF_LOG_REFCLOCKS, true},
+  {"refclocks", CONF_LOG_REFCLOCKS, false},
   {"tempcomp", CONF_LOG_TEMPCOMP, true},
 };
 

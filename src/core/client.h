@@ -19,6 +19,7 @@
 #include "core/addr.h"
 #include "core/platform.h"
 #include "core/reference.h"
+#include "core/refclock.h"
 #include "core/select.h"
 #include "core/srcstats.h"
 #include "proto/ntp_mac.h"
@@ -102,6 +103,7 @@ struct client_log_hooks {
   void (*measurement)(void *arg, const struct client_log_measurement *m);
   void (*statistics)(void *arg, const struct client_log_statistics *s);
   void (*tracking)(void *arg, const struct ref_log *t);   /* the reference's */
+  rcl_log_fn refclock;           /* each refclock's samples (refclocks.log) */
   void *arg;
 };
 
@@ -201,7 +203,6 @@ bool client_peer_receive(struct client *c, int sock, const struct plat_datagram 
 /* A reference clock (core/refclock.h): its device is opened now (as
  * root). Returns its index among the refclocks, or -1 (too many, or the
  * device cannot be opened: logged). Locks pair when the client starts. */
-struct rcl_params;
 int client_add_refclock(struct client *c, const struct rcl_params *p);
 /* Start polling (iburst where configured) and reading reference clocks. */
 void client_start(struct client *c);

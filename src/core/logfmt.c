@@ -8,7 +8,8 @@
 
 #include "core/refclock.h"
 
-static const char *const names[LOGFMT_FILES] = {"measurements", "statistics", "tracking"};
+static const char *const names[LOGFMT_FILES] = {"measurements", "statistics", "tracking",
+                                                "refclocks"};
 
 /* chrony's titles (ntp_core.c, sourcestats.c, reference.c). */
 static const char *const columns[LOGFMT_FILES] = {
@@ -18,6 +19,7 @@ static const char *const columns[LOGFMT_FILES] = {
   "  Stress  Ns  Bs  Nr  Asym",
   "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
   "Rem. corr. Root delay Root disp. Max. error",
+  "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
 };
 
 const char *logfmt_name(enum logfmt_file f)
@@ -122,6 +124,21 @@ size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *tr)
              log_time(&tr->time, t), source, tr->stratum, neg(tr->freq_ppm),
              tr->skew_ppm, neg(tr->offset), leap_char(tr->leap), tr->combined, tr->offset_sd,
              neg(tr->remaining), tr->root_delay, tr->root_dispersion, tr->max_error);
+}
+
+size_t logfmt_refclock(char *buf, size_t cap, const struct rcl_log_sample *s)
+{
+  static const char sync[4] = {'N', '+', '-', '?'};
+  char t[32], id[5];
+  char leap = sync[s->leap & 3];
+  rcl_refid_text(s->refid, id);
+  if (s->filtered)
+    return fmt(buf, cap, "%s.%06ld %-5s   - %1c -       -       %13.6e %10.3e\n",
+               log_time(&s->time, t), s->time.tv_nsec / 1000, id, leap, s->cooked_offset,
+               s->dispersion);
+  return fmt(buf, cap, "%s.%06ld %-5s %3d %1c %1d %13.6e %13.6e %10.3e\n", log_time(&s->time, t),
+             s->time.tv_nsec / 1000, id, s->driver_polled, leap, s->pulse, s->raw_offset,
+             s->cooked_offset, s->dispersion);
 }
 
 void logfmt_clean(char *s)

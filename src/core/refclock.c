@@ -190,6 +190,18 @@ static bool offset_sane(const struct timespec *t, double offset)
   return (double)t->tv_sec + offset >= 0.0;
 }
 
+static void log_sample(struct rcl *r, const struct timespec *t, bool filtered, double raw,
+                       double cooked, double dispersion)
+{
+  if (!r->log)
+    return;
+  struct rcl_log_sample s = {.time = *t, .refid = r->p.refid, .driver_polled = r->driver_polled,
+                             .leap = r->leap, .filtered = filtered, .pulse = r->pps_active,
+                             .raw_offset = raw, .cooked_offset = cooked,
+                             .dispersion = dispersion};
+  r->log(r->log_arg, &s);
+}
+
 static bool accumulate(struct rcl *r, const struct timespec *cooked, double offset,
                        double dispersion)
 {
@@ -221,9 +233,13 @@ bool rcl_add_sample(struct rcl *r, const struct timespec *sys_time, double offse
   /* The offset from the cooked clock: the correction the discipline has
    * made since the raw reading is taken off. */
   double correction = timespec_diff(&cooked, sys_time);
-  if (!accumulate(r, &cooked, offset - correction + r->p.offset, r->precision))
+  double cooked_offset = offset - correction + r->p.offset;
+  if (!accumulate(r, &cooked, cooked_offset, r->precision))
     return false;
   r->pps_active = false;
+  if (r->p.driver == PLAT_REFCLOCK_SOCK)
+    r->driver_polled++;
+  log_sample(r, &cooked, false, offset, cooked_offset, r->precision);
   return true;
 }
 
@@ -298,6 +314,9 @@ bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second
   if (!accumulate(r, &cooked, offset, dispersion))
     return false;
   r->pps_active = true;
+  if (r->p.driver == PLAT_REFCLOCK_SOCK)
+    r->driver_polled++;
+  log_sample(r, &cooked, false, offset + correction - r->p.offset, offset, dispersion);
   return true;
 }
 
@@ -327,7 +346,6 @@ static void poll_timeout(void *arg)
   r->timer = r->plat->ops->timer_add(r->plat->ctx, interval(next), poll_timeout, r);
   if (!period_over)
     return;
-  r->driver_polled = 0;
   r->reach = (uint8_t)(r->reach << 1 | (r->reached > 0));
   if (r->reach_size < 8)
     r->reach_size++;
@@ -342,8 +360,10 @@ static void poll_timeout(void *arg)
       sst_regress(&r->stats);
       r->last_offset = s.offset;
       new_sample = true;
+      log_sample(r, &s.time, true, 0.0, s.offset, s.peer_dispersion);
     }
   }
+  r->driver_polled = 0;
   r->on_update(r->arg, r, new_sample);
 }
 

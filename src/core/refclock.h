@@ -59,6 +59,19 @@ enum rcl_counter {
   RCL_COUNTERS
 };
 
+/* One line of chrony's refclocks.log: a sample or pulse taken into the
+ * filter (raw offset: as the driver measured it, reference minus system
+ * time) or, `filtered`, the one sample a poll made of them. */
+struct rcl_log_sample {
+  struct timespec time;          /* cooked */
+  uint32_t refid;
+  int driver_polled;             /* samples (SOCK) or reads (SHM) this poll */
+  uint8_t leap;
+  bool filtered, pulse;
+  double raw_offset, cooked_offset, dispersion;
+};
+typedef void (*rcl_log_fn)(void *arg, const struct rcl_log_sample *s);
+
 struct rcl;
 /* A filtered sample went to the statistics (new_sample) or a poll period
  * passed without one: the owner selects. */
@@ -71,6 +84,8 @@ struct rcl {
   const struct refstate *ref;    /* our reference, for pulses without a lock */
   rcl_update_fn on_update;
   void *arg;
+  rcl_log_fn log;                /* NULL: no refclocks.log */
+  void *log_arg;
   struct rcl *lock;              /* the refclock giving pulses their seconds */
   int device;                    /* the platform's handle, < 0: not open */
   plat_timer timer;

@@ -102,11 +102,18 @@ static void on_tracking(void *arg, const struct ref_log *t)
   logfiles_write(arg, LOGFMT_TRACKING, line, logfmt_tracking(line, sizeof(line), t));
 }
 
+static void on_refclock(void *arg, const struct rcl_log_sample *s)
+{
+  char line[LOGFMT_LINE_MAX];
+  logfiles_write(arg, LOGFMT_REFCLOCKS, line, logfmt_refclock(line, sizeof(line), s));
+}
+
 bool logfiles_start(struct logfiles *l, const char *dir, unsigned mask, int banner,
                     struct client_log_hooks *hooks)
 {
   static const unsigned bits[LOGFMT_FILES] = {
-    CONF_LOG_MEASUREMENTS | CONF_LOG_RAWMEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING};
+    CONF_LOG_MEASUREMENTS | CONF_LOG_RAWMEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING,
+    CONF_LOG_REFCLOCKS};
   memset(l, 0, sizeof(*l));
   memset(hooks, 0, sizeof(*hooks));
   l->banner = banner;
@@ -132,6 +139,8 @@ bool logfiles_start(struct logfiles *l, const char *dir, unsigned mask, int bann
     hooks->statistics = on_statistics;
   if (l->f[LOGFMT_TRACKING].path)
     hooks->tracking = on_tracking;
+  if (l->f[LOGFMT_REFCLOCKS].path)
+    hooks->refclock = on_refclock;
   return true;
 }
 

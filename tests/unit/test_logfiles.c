@@ -28,7 +28,8 @@ static void test_banners(void **state)
     "   Date (UTC) Time     IP Address    Std dev'n Est offset  Offset sd  Diff freq   Est skew"
     "  Stress  Ns  Bs  Nr  Asym",
     "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
-    "Rem. corr. Root delay Root disp. Max. error"};
+    "Rem. corr. Root delay Root disp. Max. error",
+    "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp."};
   for (int f = 0; f < LOGFMT_FILES; f++) {
     char expect[1024], ruler[256];
     size_t n = strlen(titles[f]);
@@ -44,9 +45,28 @@ static void test_banners(void **state)
   assert_string_equal(logfmt_name(LOGFMT_MEASUREMENTS), "measurements");
   assert_string_equal(logfmt_name(LOGFMT_STATISTICS), "statistics");
   assert_string_equal(logfmt_name(LOGFMT_TRACKING), "tracking");
+  assert_string_equal(logfmt_name(LOGFMT_REFCLOCKS), "refclocks");
   /* Too small: nothing. */
   assert_int_equal(logfmt_banner(buf, 10, LOGFMT_TRACKING), 0);
   assert_string_equal(buf, "");
+}
+
+/* The example line of chrony's documentation of refclocks.log, and a
+ * filtered sample's line. */
+static void test_refclock_lines(void **state)
+{
+  (void)state;
+  char buf[LOGFMT_LINE_MAX];
+  struct rcl_log_sample s = {.time = {1259591607, 0}, .refid = 0x50505332, .driver_polled = 7,
+                             .leap = 0, .pulse = true, .raw_offset = 4.9e-7,
+                             .cooked_offset = -6.741777e-07, .dispersion = 1e-6};
+  logfmt_refclock(buf, sizeof(buf), &s);
+  assert_string_equal(buf, "2009-11-30 14:33:27.000000 PPS2    7 N 1  4.900000e-07 -6.741777e-07  1.000e-06\n");
+  s.filtered = true;
+  s.leap = 3;
+  s.time.tv_nsec = 500000000;
+  logfmt_refclock(buf, sizeof(buf), &s);
+  assert_string_equal(buf, "2009-11-30 14:33:27.500000 PPS2    - ? -       -       -6.741777e-07  1.000e-06\n");
 }
 
 static struct client_log_measurement measurement(void)
@@ -184,6 +204,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_clean),
     cmocka_unit_test(test_banners),
+    cmocka_unit_test(test_refclock_lines),
     cmocka_unit_test(test_measurement_line),
     cmocka_unit_test(test_statistics_line),
     cmocka_unit_test(test_tracking_line),
