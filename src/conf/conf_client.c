@@ -40,23 +40,39 @@ void conf_srclist_source(const struct conf_source *s, struct srclist_source *out
   out->maxsources = out->pool ? s->maxsources : 0;
 }
 
-/* The driver's options after its parameter (chrony splits at every ':');
- * SHM takes perm=MODE (octal), SOCK none. */
+/* An option with a value ("pin=1") or without ("clear"). */
+static bool is_option(const char *o, const char *name, bool value)
+{
+  size_t n = strlen(name);
+  return strncmp(o, name, n) == 0 && (value ? o[n] == '=' && o[n + 1] : o[n] == '\0');
+}
+
+/* The driver's options after its parameter (chrony splits at every ':'):
+ * SHM perm=MODE (octal); PPS clear; PHC nocrossts, and extpps, pin=,
+ * channel=, clear (warned by the parser: not built); SOCK none. */
 static bool driver_options(char *opts, struct rcl_params *out, char *err, size_t err_len)
 {
   for (char *o = opts; o; ) {
     char *next = strchr(o, ':');
     if (next)
       *next++ = '\0';
-    char *end = NULL;
-    if (out->driver == PLAT_REFCLOCK_SHM && strncmp(o, "perm=", 5) == 0 && o[5]) {
+    bool ok = false;
+    if (out->driver == PLAT_REFCLOCK_SHM && is_option(o, "perm", true)) {
+      char *end;
       long mode = strtol(o + 5, &end, 8);
-      if (*end || mode < 0)
-        end = NULL;
-      else
-        out->shm_perm = (int)(mode & 0777);
+      ok = !*end && mode >= 0;
+      out->option = (int)(mode & 0777);
+    } else if (out->driver == PLAT_REFCLOCK_PPS && is_option(o, "clear", false)) {
+      ok = true;
+      out->option |= PLAT_PPS_CLEAR;
+    } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "nocrossts", false)) {
+      ok = true;
+      out->option |= PLAT_PHC_NOCROSSTS;
+    } else if (out->driver == PLAT_REFCLOCK_PHC) {
+      ok = is_option(o, "extpps", false) || is_option(o, "clear", false) ||
+           is_option(o, "pin", true) || is_option(o, "channel", true);
     }
-    if (!end) {
+    if (!ok) {
       snprintf(err, err_len, "Invalid refclock driver option %s", o);
       return false;
     }
@@ -73,6 +89,11 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
     out->driver = PLAT_REFCLOCK_SOCK;
   } else if (strcmp(r->driver, "SHM") == 0) {
     out->driver = PLAT_REFCLOCK_SHM;
+    out->option = 0600;
+  } else if (strcmp(r->driver, "PPS") == 0) {
+    out->driver = PLAT_REFCLOCK_PPS;
+  } else if (strcmp(r->driver, "PHC") == 0) {
+    out->driver = PLAT_REFCLOCK_PHC;
   } else {
     err[0] = '\0';
     return false;

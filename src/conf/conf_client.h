@@ -23,7 +23,7 @@ void conf_srclist_source(const struct conf_source *s, struct srclist_source *out
 
 /* refclock line number `index` (0-based among all refclock lines, which
  * names it by default as chronyd does) as the core's refclock parameters.
- * False for a driver not built (PPS, PHC, RTC: the parser warned; err is
+ * False for a driver not built (RTC: the parser warned; err is
  * empty) or an option after the parameter that the driver does not take
  * (err says which, in chronyd's words). */
 struct rcl_params;

@@ -53,7 +53,22 @@ typedef void (*plat_resolve_fn)(void *arg, const struct ip_addr *addrs, int n,
                                 const char *error);
 
 /* Reference clock devices (core/refclock.h). */
-enum plat_refclock_driver { PLAT_REFCLOCK_SOCK, PLAT_REFCLOCK_SHM, PLAT_REFCLOCK_N };
+enum plat_refclock_driver { PLAT_REFCLOCK_SOCK, PLAT_REFCLOCK_SHM, PLAT_REFCLOCK_PPS,
+                            PLAT_REFCLOCK_PHC, PLAT_REFCLOCK_N };
+/* refclock_open's option: SHM: the segment's mode; PPS and PHC: flags. */
+#define PLAT_PPS_CLEAR 1u            /* PPS: the clear edge, not the assert */
+#define PLAT_PHC_NOCROSSTS 1u        /* PHC: no cross timestamps (PTP_SYS_OFFSET_PRECISE) */
+/* What refclock_read gives for a PPS device: the newest edge. */
+struct plat_pps_edge {
+  uint32_t seq;                      /* counts edges; unchanged: no new one */
+  struct timespec ts;                /* the system clock at the edge (0: none) */
+};
+/* ...and for a PHC, an array of readings: the system clock before and
+ * after reading the PHC (equal for a cross timestamp). */
+#define PLAT_PHC_READINGS 10
+struct plat_phc_reading {
+  struct timespec sys_before, phc, sys_after;
+};
 /* A datagram from a SOCK refclock's socket. */
 typedef void (*plat_refclock_fn)(void *arg, const uint8_t *data, size_t len);
 
@@ -114,13 +129,17 @@ struct platform_ops {
   /* Open a reference clock's device. SOCK: a Unix datagram socket bound at
    * `param` (a file already there is replaced), each datagram given to fn.
    * SHM: shared memory segment number `param` (an integer), created with
-   * mode `perm` if missing; fn is not used. Returns a handle >= 0 or
-   * -errno. NULL: no reference clocks on this platform. */
-  int (*refclock_open)(void *ctx, enum plat_refclock_driver driver, const char *param, int perm,
+   * mode `option` if missing. PPS: the device at `param` set to capture
+   * the edge `option` asks for (PLAT_PPS_CLEAR). PHC: the PTP clock at
+   * `param` (a path, or a network interface's name). fn is for SOCK only.
+   * Returns a handle >= 0 or -errno. NULL: no reference clocks here. */
+  int (*refclock_open)(void *ctx, enum plat_refclock_driver driver, const char *param, int option,
                        plat_refclock_fn fn, void *arg);
-  /* SHM: copy the segment into buf (returns the bytes copied or -errno) and
-   * its count read again after the copy into *count_after; a copy with the
-   * valid flag set marks the sample read in the segment. */
+  /* Read a polled device into buf, returning the bytes written or -errno.
+   * SHM: a copy of the segment, its count read again after the copy into
+   * *count_after (a copy with the valid flag set marks the sample read in
+   * the segment). PPS: one struct plat_pps_edge, without waiting. PHC: up
+   * to PLAT_PHC_READINGS struct plat_phc_reading. */
   int (*refclock_read)(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after);
   void (*refclock_close)(void *ctx, int handle);
   /* One log message (no trailing newline), level enum plat_log_level. */

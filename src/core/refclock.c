@@ -11,7 +11,7 @@
 #define PPS_LOCK_LIMIT 0.4           /* of a pulse interval: the locked offset's error */
 #define MAX_SANE_OFFSET 4294967296.0 /* s, chrony's limit of a driver's offset */
 
-static const char *const driver_names[PLAT_REFCLOCK_N] = {"SOCK", "SHM"};
+static const char *const driver_names[PLAT_REFCLOCK_N] = {"SOCK", "SHM", "PPS", "PHC"};
 
 const char *rcl_driver_name(enum plat_refclock_driver driver)
 {
@@ -21,7 +21,6 @@ const char *rcl_driver_name(enum plat_refclock_driver driver)
 void rcl_params_default(struct rcl_params *p)
 {
   memset(p, 0, sizeof(*p));
-  p->shm_perm = 0600;
   p->poll = 4;
   p->filter = 64;
   p->rate = 1;
@@ -89,6 +88,53 @@ static void on_datagram(void *arg, const uint8_t *data, size_t len)
     rcl_add_sample(r, &s.sys_time, s.offset, s.leap);
 }
 
+/* PPS: the newest edge, if it is new. */
+static void read_pps(struct rcl *r)
+{
+  struct plat_pps_edge e;
+  int n = r->plat->ops->refclock_read(r->plat->ctx, r->device, (uint8_t *)&e, sizeof(e), NULL);
+  if (n != (int)sizeof(e)) {
+    bad_input(r, RCL_READ_ERRORS, "could not fetch the pulse");
+    return;
+  }
+  if (e.seq == r->last_seq || (e.ts.tv_sec == 0 && e.ts.tv_nsec == 0))
+    return;
+  r->last_seq = e.seq;
+  rcl_add_pulse(r, &e.ts, (double)e.ts.tv_nsec * 1e-9);
+}
+
+/* PHC: of the readings, the one with the shortest delay: the PHC's time
+ * against the middle of the system clock's two readings. */
+static void read_phc(struct rcl *r)
+{
+  struct plat_phc_reading rd[PLAT_PHC_READINGS];
+  int n = r->plat->ops->refclock_read(r->plat->ctx, r->device, (uint8_t *)rd, sizeof(rd), NULL);
+  if (n < (int)sizeof(rd[0]) || n % (int)sizeof(rd[0])) {
+    bad_input(r, RCL_READ_ERRORS, "could not read the PTP clock");
+    return;
+  }
+  int best = -1;
+  double best_delay = 0.0;
+  for (int i = 0; i < n / (int)sizeof(rd[0]); i++) {
+    double delay = timespec_diff(&rd[i].sys_after, &rd[i].sys_before);
+    if (!(delay >= 0.0)) {       /* a step in the middle of a reading */
+      bad_input(r, RCL_BAD_SAMPLE, "PTP clock reading with a negative delay ignored");
+      return;
+    }
+    if (best < 0 || delay < best_delay) {
+      best = i;
+      best_delay = delay;
+    }
+  }
+  struct timespec sys = timespec_add_double(&rd[best].sys_before, best_delay / 2.0);
+  rcl_add_sample(r, &sys, timespec_diff(&rd[best].phc, &sys), NTP_LEAP_NONE);
+}
+
+static bool polled(const struct rcl *r)
+{
+  return r->p.driver != PLAT_REFCLOCK_SOCK;
+}
+
 /* SHM: one read of the segment; no new sample is no error. */
 static void read_shm(struct rcl *r)
 {
@@ -125,7 +171,7 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
   if (r->p.rate < 1)
     r->p.rate = 1;
   /* A polled driver is read at least once per poll. */
-  if (r->p.driver == PLAT_REFCLOCK_SHM && r->p.dpoll > r->p.poll)
+  if (polled(r) && r->p.dpoll > r->p.poll)
     r->p.dpoll = r->p.poll;
   r->precision = fmax(ldexp(1.0, precision_log2), p->precision);
   spf_configure(&r->filter, 1, p->filter, p->maxdispersion, FILTER_COMBINE_RATIO);
@@ -137,7 +183,7 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
               rcl_refid_text(p->refid, id));
     return false;
   }
-  r->device = plat->ops->refclock_open(plat->ctx, p->driver, p->param, p->shm_perm, on_datagram, r);
+  r->device = plat->ops->refclock_open(plat->ctx, p->driver, p->param, p->option, on_datagram, r);
   if (r->device < 0) {
     plat_logf(plat, PLAT_LOG_ERR, "Could not open %s refclock %s : %s",
               rcl_driver_name(p->driver), p->param, strerror(-r->device));
@@ -164,7 +210,7 @@ void rcl_set_lock(struct rcl *r, struct rcl *lock)
     r->lock = NULL;
     return;
   }
-  if (r->p.driver == PLAT_REFCLOCK_SHM && lock->p.driver == PLAT_REFCLOCK_SHM &&
+  if (polled(r) && polled(lock) &&
       (double)r->p.maxlockage / r->p.rate < interval(lock->p.dpoll))
     plat_logf(r->plat, PLAT_LOG_WARN, "%s maxlockage too small for %s",
               rcl_refid_text(r->p.refid, a), rcl_refid_text(lock->p.refid, b));
@@ -237,7 +283,7 @@ bool rcl_add_sample(struct rcl *r, const struct timespec *sys_time, double offse
   if (!accumulate(r, &cooked, cooked_offset, r->precision))
     return false;
   r->pps_active = false;
-  if (r->p.driver == PLAT_REFCLOCK_SOCK)
+  if (!polled(r))
     r->driver_polled++;
   log_sample(r, &cooked, false, offset, cooked_offset, r->precision);
   return true;
@@ -314,7 +360,7 @@ bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second
   if (!accumulate(r, &cooked, offset, dispersion))
     return false;
   r->pps_active = true;
-  if (r->p.driver == PLAT_REFCLOCK_SOCK)
+  if (!polled(r))
     r->driver_polled++;
   log_sample(r, &cooked, false, offset + correction - r->p.offset, offset, dispersion);
   return true;
@@ -338,9 +384,12 @@ static void poll_timeout(void *arg)
   r->timer = 0;
   int next = r->p.poll;
   bool period_over = true;
-  if (r->p.driver == PLAT_REFCLOCK_SHM) {
+  if (polled(r)) {
+    static void (*const read[PLAT_REFCLOCK_N])(struct rcl *) = {
+      [PLAT_REFCLOCK_SHM] = read_shm, [PLAT_REFCLOCK_PPS] = read_pps,
+      [PLAT_REFCLOCK_PHC] = read_phc};
     next = r->p.dpoll;
-    read_shm(r);
+    read[r->p.driver](r);
     period_over = ++r->driver_polled >= 1 << (r->p.poll - r->p.dpoll);
   }
   r->timer = r->plat->ops->timer_add(r->plat->ctx, interval(next), poll_timeout, r);

@@ -11,9 +11,11 @@
  * maxlockage pulses and 0.4 of a pulse interval), else from our own
  * reference while it is synchronised within half an interval.
  *
- * Drivers: SOCK (datagrams pushed by the platform) and SHM (the segment
- * read through the platform every 2^dpoll s). Their bytes are parsed by
- * proto/refclock_msg.h. Bad input is counted per reason and logged once. */
+ * Drivers: SOCK (datagrams pushed by the platform); SHM, PPS and PHC
+ * (read through the platform every 2^dpoll s: a segment parsed by
+ * proto/refclock_msg.h, the newest pulse edge, readings of the PTP clock
+ * against the system clock of which the one with the shortest delay is
+ * taken). Bad input is counted per reason and logged once. */
 #ifndef STRATUM_CORE_REFCLOCK_H
 #define STRATUM_CORE_REFCLOCK_H
 
@@ -32,7 +34,8 @@
 struct rcl_params {
   enum plat_refclock_driver driver;
   char param[256];               /* the driver's parameter, without its :options */
-  int shm_perm;                  /* SHM: the segment's mode (perm=, 0600) */
+  int option;                    /* SHM: the segment's mode (perm=, 0600); PPS,
+                                    PHC: PLAT_PPS_CLEAR, PLAT_PHC_NOCROSSTS */
   uint32_t refid;                /* 0: the driver's name and index, as chrony */
   uint32_t lock_refid;           /* 0: none */
   int poll, dpoll;               /* 4, 0 */
@@ -97,6 +100,7 @@ struct rcl {
   int reached;                   /* samples this poll period */
   int driver_polled;             /* reads this period (SHM) */
   uint8_t leap;                  /* of the last sample */
+  uint32_t last_seq;             /* PPS: of the last edge taken */
   bool pps_active;               /* the last sample was a pulse */
   double last_offset;            /* of the last filtered sample */
   bool logged[RCL_COUNTERS];     /* each kind of bad input is logged once */

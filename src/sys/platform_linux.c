@@ -314,12 +314,12 @@ static void lx_resolve_cancel(void *ctx, plat_lookup lookup)
 }
 
 static int lx_refclock_open(void *ctx, enum plat_refclock_driver driver, const char *param,
-                            int perm, plat_refclock_fn fn, void *arg)
+                            int option, plat_refclock_fn fn, void *arg)
 {
   struct linux_platform *lp = ctx;
-  if (!lp->refclocks && !(lp->refclocks = rcldev_new(lp->loop)))
+  if (!lp->refclocks && !(lp->refclocks = rcldev_new(lp->loop, NULL)))
     return -ENOMEM;
-  return rcldev_open(lp->refclocks, driver, param, perm, fn, arg);
+  return rcldev_open(lp->refclocks, driver, param, option, fn, arg);
 }
 
 static int lx_refclock_read(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after)

@@ -1,9 +1,17 @@
 #include "sys/refclock_dev.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/ethtool.h>
+#include <linux/pps.h>
+#include <linux/ptp_clock.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -17,10 +25,14 @@
 #define SHM_VALID_OFFSET 48        /* struct shmTime's valid flag */
 #define SHM_COUNT_OFFSET 4         /* ...and its count */
 
+enum phc_mode { PHC_PRECISE, PHC_EXTENDED, PHC_BASIC };
+
 struct device {
   bool used;
   enum plat_refclock_driver driver;
-  int fd;                          /* SOCK */
+  int fd;                          /* SOCK, PPS, PHC */
+  bool clear;                      /* PPS: the clear edge */
+  enum phc_mode phc_mode;          /* PHC: the first kind of reading that works */
   volatile uint8_t *shm;           /* SHM */
   plat_refclock_fn fn;
   void *arg;
@@ -28,14 +40,29 @@ struct device {
 
 struct rcldev_set {
   struct loop *loop;
+  struct rcldev_io io;
   struct device dev[MAX_DEVICES];
 };
 
-struct rcldev_set *rcldev_new(struct loop *loop)
+static int sys_open(const char *path, int flags)
+{
+  return open(path, flags | O_CLOEXEC);
+}
+
+static int sys_ioctl(int fd, unsigned long request, void *arg)
+{
+  return ioctl(fd, request, arg);
+}
+
+static const struct rcldev_io system_io = {sys_open, sys_ioctl, close};
+
+struct rcldev_set *rcldev_new(struct loop *loop, const struct rcldev_io *io)
 {
   struct rcldev_set *s = calloc(1, sizeof(*s));
-  if (s)
-    s->loop = loop;
+  if (!s)
+    return NULL;
+  s->loop = loop;
+  s->io = io ? *io : system_io;
   return s;
 }
 
@@ -97,8 +124,152 @@ static int open_shm(struct device *d, const char *param, int perm)
   return 0;
 }
 
+/* PPS: capture one edge (chrony's checks and messages are the caller's:
+ * -EOPNOTSUPP when the device cannot capture it). */
+static int open_pps(struct rcldev_set *s, struct device *d, const char *path, bool clear)
+{
+  int fd = s->io.open(path, O_RDWR);
+  if (fd < 0)
+    return -errno;
+  int caps = 0, want = clear ? PPS_CAPTURECLEAR : PPS_CAPTUREASSERT;
+  struct pps_kparams params;
+  int err = 0;
+  if (s->io.ioctl(fd, PPS_GETCAP, &caps) < 0 || s->io.ioctl(fd, PPS_GETPARAMS, &params) < 0)
+    err = -errno;
+  else if (!(caps & want))
+    err = -EOPNOTSUPP;
+  if (!err) {
+    params.mode = (params.mode & ~PPS_CAPTUREBOTH) | want;
+    if (s->io.ioctl(fd, PPS_SETPARAMS, &params) < 0)
+      err = -errno;
+  }
+  if (err) {
+    s->io.close(fd);
+    return err;
+  }
+  d->fd = fd;
+  d->clear = clear;
+  return 0;
+}
+
+static int read_pps(struct rcldev_set *s, struct device *d, uint8_t *buf, size_t len)
+{
+  struct pps_fdata f;
+  memset(&f, 0, sizeof(f));        /* a zero timeout: do not wait */
+  if (len < sizeof(struct plat_pps_edge))
+    return -EINVAL;
+  if (s->io.ioctl(d->fd, PPS_FETCH, &f) < 0)
+    return -errno;
+  const struct pps_ktime *t = d->clear ? &f.info.clear_tu : &f.info.assert_tu;
+  struct plat_pps_edge e = {.seq = d->clear ? f.info.clear_sequence : f.info.assert_sequence};
+  if (t->nsec < 0 || t->nsec >= 1000000000)
+    return -ERANGE;
+  e.ts.tv_sec = (time_t)t->sec;
+  e.ts.tv_nsec = t->nsec;
+  memcpy(buf, &e, sizeof(e));
+  return (int)sizeof(e);
+}
+
+/* A network interface's PTP clock, as chronyd finds it (ethtool). */
+static int phc_of_interface(const char *name, char *path, size_t len)
+{
+  struct ethtool_ts_info info = {.cmd = ETHTOOL_GET_TS_INFO};
+  struct ifreq req;
+  if (strlen(name) >= sizeof(req.ifr_name))
+    return -ENAMETOOLONG;
+  memset(&req, 0, sizeof(req));
+  memcpy(req.ifr_name, name, strlen(name));
+  req.ifr_data = (char *)&info;
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return -errno;
+  int err = ioctl(sock, SIOCETHTOOL, &req) < 0 ? -errno : 0;
+  close(sock);
+  if (err)
+    return err;
+  if (info.phc_index < 0)
+    return -ENODEV;
+  snprintf(path, len, "/dev/ptp%d", info.phc_index);
+  return 0;
+}
+
+static int open_phc(struct rcldev_set *s, struct device *d, const char *param, bool nocrossts)
+{
+  char path[PATH_MAX];
+  if (param[0] != '/') {
+    int err = phc_of_interface(param, path, sizeof(path));
+    if (err < 0)
+      return err;
+    param = path;
+  }
+  int fd = s->io.open(param, O_RDONLY);
+  if (fd < 0)
+    return -errno;
+  d->fd = fd;
+  d->phc_mode = nocrossts ? PHC_EXTENDED : PHC_PRECISE;
+  return 0;
+}
+
+static struct timespec ptp_time(const struct ptp_clock_time *t)
+{
+  return (struct timespec){.tv_sec = (time_t)t->sec, .tv_nsec = t->nsec % 1000000000u};
+}
+
+/* One kind of reading; -ENOTTY or -EOPNOTSUPP: the device has not this one. */
+static int phc_readings(struct rcldev_set *s, struct device *d, struct plat_phc_reading *out,
+                        int max)
+{
+  if (d->phc_mode == PHC_PRECISE) {
+    struct ptp_sys_offset_precise p;
+    memset(&p, 0, sizeof(p));
+    if (s->io.ioctl(d->fd, PTP_SYS_OFFSET_PRECISE, &p) < 0)
+      return -errno;
+    out[0].sys_before = out[0].sys_after = ptp_time(&p.sys_realtime);
+    out[0].phc = ptp_time(&p.device);
+    return 1;
+  }
+  if (d->phc_mode == PHC_EXTENDED) {
+    struct ptp_sys_offset_extended e;
+    memset(&e, 0, sizeof(e));
+    e.n_samples = (unsigned)max;
+    if (s->io.ioctl(d->fd, PTP_SYS_OFFSET_EXTENDED, &e) < 0)
+      return -errno;
+    for (int i = 0; i < max; i++)
+      out[i] = (struct plat_phc_reading){ptp_time(&e.ts[i][0]), ptp_time(&e.ts[i][1]),
+                                         ptp_time(&e.ts[i][2])};
+    return max;
+  }
+  struct ptp_sys_offset b;
+  memset(&b, 0, sizeof(b));
+  b.n_samples = (unsigned)max;
+  if (s->io.ioctl(d->fd, PTP_SYS_OFFSET, &b) < 0)
+    return -errno;
+  for (int i = 0; i < max; i++)
+    out[i] = (struct plat_phc_reading){ptp_time(&b.ts[2 * i]), ptp_time(&b.ts[2 * i + 1]),
+                                       ptp_time(&b.ts[2 * i + 2])};
+  return max;
+}
+
+static int read_phc(struct rcldev_set *s, struct device *d, uint8_t *buf, size_t len)
+{
+  struct plat_phc_reading r[PLAT_PHC_READINGS];
+  int max = (int)(len / sizeof(r[0]));
+  if (max > PLAT_PHC_READINGS)
+    max = PLAT_PHC_READINGS;
+  if (max < 1)
+    return -EINVAL;
+  int n;
+  while ((n = phc_readings(s, d, r, max)) < 0 && (n == -ENOTTY || n == -EOPNOTSUPP) &&
+         d->phc_mode != PHC_BASIC)
+    d->phc_mode++;
+  if (n < 0)
+    return n;
+  memcpy(buf, r, (size_t)n * sizeof(r[0]));
+  return n * (int)sizeof(r[0]);
+}
+
 int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const char *param,
-                int perm, plat_refclock_fn fn, void *arg)
+                int option, plat_refclock_fn fn, void *arg)
 {
   int h = 0;
   while (h < MAX_DEVICES && s->dev[h].used)
@@ -108,7 +279,9 @@ int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const ch
   struct device *d = &s->dev[h];
   *d = (struct device){.driver = driver, .fd = -1, .fn = fn, .arg = arg};
   int err = driver == PLAT_REFCLOCK_SOCK  ? open_sock(s, d, param)
-            : driver == PLAT_REFCLOCK_SHM ? open_shm(d, param, perm)
+            : driver == PLAT_REFCLOCK_SHM ? open_shm(d, param, option)
+            : driver == PLAT_REFCLOCK_PPS ? open_pps(s, d, param, option & PLAT_PPS_CLEAR)
+            : driver == PLAT_REFCLOCK_PHC ? open_phc(s, d, param, option & PLAT_PHC_NOCROSSTS)
                                           : -EINVAL;
   if (err < 0)
     return err;
@@ -118,7 +291,13 @@ int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const ch
 
 int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int *count_after)
 {
-  if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used || !s->dev[handle].shm)
+  if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used)
+    return -EBADF;
+  if (s->dev[handle].driver == PLAT_REFCLOCK_PPS)
+    return read_pps(s, &s->dev[handle], buf, len);
+  if (s->dev[handle].driver == PLAT_REFCLOCK_PHC)
+    return read_phc(s, &s->dev[handle], buf, len);
+  if (!s->dev[handle].shm || !count_after)
     return -EBADF;
   volatile uint8_t *seg = s->dev[handle].shm;
   size_t n = len < RCLMSG_SHM_SIZE ? len : RCLMSG_SHM_SIZE;
@@ -138,9 +317,11 @@ void rcldev_close(struct rcldev_set *s, int handle)
   if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used)
     return;
   struct device *d = &s->dev[handle];
-  if (d->fd >= 0) {
+  if (d->fd >= 0 && d->driver == PLAT_REFCLOCK_SOCK) {
     loop_remove_fd(s->loop, d->fd);
     close(d->fd);
+  } else if (d->fd >= 0) {
+    s->io.close(d->fd);
   }
   if (d->shm)
     shmdt((const void *)d->shm);

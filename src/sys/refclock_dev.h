@@ -8,7 +8,15 @@
  * memory segment 0x4e545030 + N, created with the configured mode if
  * missing, attached for the daemon's life (so a privilege drop later does
  * not matter); a read copies it, reads the count again and clears a set
- * valid flag, as ntpd's and chronyd's readers do. */
+ * valid flag, as ntpd's and chronyd's readers do. PPS: the Linux PPS API
+ * (/dev/ppsN): the capabilities checked for the edge asked for, the mode
+ * set, each read a PPS_FETCH that does not wait. PHC: a PTP clock
+ * (/dev/ptpN, or the one of a network interface), each read 10 readings
+ * against the system clock: cross timestamps (PTP_SYS_OFFSET_PRECISE)
+ * unless refused or turned off, else PTP_SYS_OFFSET_EXTENDED, else
+ * PTP_SYS_OFFSET; the first that works is kept, as chronyd does. The
+ * devices are opened as root, before privileges are dropped. Their system
+ * calls go through a table that tests replace with a fake device. */
 #ifndef STRATUM_SYS_REFCLOCK_DEV_H
 #define STRATUM_SYS_REFCLOCK_DEV_H
 
@@ -20,10 +28,17 @@
 struct loop;
 struct rcldev_set;
 
-struct rcldev_set *rcldev_new(struct loop *loop);
+struct rcldev_io {
+  int (*open)(const char *path, int flags);
+  int (*ioctl)(int fd, unsigned long request, void *arg);
+  int (*close)(int fd);
+};
+
+/* io NULL: the system's calls. */
+struct rcldev_set *rcldev_new(struct loop *loop, const struct rcldev_io *io);
 void rcldev_free(struct rcldev_set *s);
 int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const char *param,
-                int perm, plat_refclock_fn fn, void *arg);
+                int option, plat_refclock_fn fn, void *arg);
 int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int *count_after);
 void rcldev_close(struct rcldev_set *s, int handle);
 

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/pps.h>
+#include <linux/ptp_clock.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <seccomp.h>
@@ -67,8 +69,10 @@ static const struct arg_rule arg_rules[] = {
   /* NTP and DNS over IPv4 and IPv6; syslog and the command socket (Unix). */
   {"socket", 0, {AF_INET, AF_INET6, AF_UNIX}, 3},
   {"setsockopt", 1, {SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP}, 5},
-  /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal? */
-  {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS}, 3},
+  /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal?
+   * Reference clocks: a PPS edge, a PTP clock's readings. */
+  {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS, PPS_FETCH, PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED,
+                PTP_SYS_OFFSET_PRECISE}, 7},
 };
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)

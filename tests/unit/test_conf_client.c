@@ -104,11 +104,15 @@ static void test_refclock_lines(void **state)
   char err[160];
   parse(&c, "refclock SHM 0 poll 3 dpoll -2 filter 8 offset 0.5 delay 0.2 prefer\n"
             "refclock SOCK /run/gps.sock refid GPS lock PPS0 stratum 2 noselect\n"
-            "refclock PPS /dev/pps0\n"
+            "refclock RTC /dev/rtc0\n"
             "refclock SHM 1:perm=0644 rate 4 width 0.1 maxdispersion 0.3 pps trust require\n"
             "refclock SOCK /x:perm=0644\n"
-            "refclock SHM 2:perm=9\n");
-  assert_int_equal(c.n_refclocks, 6);
+            "refclock SHM 2:perm=9\n"
+            "refclock PPS /dev/pps1:clear lock GPS\n"
+            "refclock PHC /dev/ptp0:nocrossts:extpps:pin=1:channel=2:clear\n"
+            "refclock PPS /dev/pps1:nocrossts\n"
+            "refclock PHC eth0:pin\n");
+  assert_int_equal(c.n_refclocks, 10);
   assert_true(conf_refclock_params(&c.refclocks[0], 0, &p, err, sizeof(err)));
   assert_int_equal(p.driver, PLAT_REFCLOCK_SHM);
   assert_string_equal(p.param, "0");
@@ -117,7 +121,7 @@ static void test_refclock_lines(void **state)
   assert_int_equal(p.dpoll, -2);
   assert_int_equal(p.filter, 8);
   assert_true(p.offset == 0.5 && p.delay == 0.2 && p.prefer && !p.noselect);
-  assert_int_equal(p.shm_perm, 0600);
+  assert_int_equal(p.option, 0600);
   assert_true(conf_refclock_params(&c.refclocks[1], 1, &p, err, sizeof(err)));
   assert_int_equal(p.driver, PLAT_REFCLOCK_SOCK);
   assert_string_equal(p.param, "/run/gps.sock");
@@ -129,13 +133,26 @@ static void test_refclock_lines(void **state)
   assert_string_equal(err, "");
   assert_true(conf_refclock_params(&c.refclocks[3], 3, &p, err, sizeof(err)));
   assert_int_equal(p.refid, 0x53484d33);   /* "SHM3": numbered among all lines */
-  assert_int_equal(p.shm_perm, 0644);
+  assert_int_equal(p.option, 0644);
   assert_true(p.rate == 4 && p.width == 0.1 && p.maxdispersion == 0.3);
   assert_true(p.pps && p.trust && p.require);
   assert_false(conf_refclock_params(&c.refclocks[4], 4, &p, err, sizeof(err)));
   assert_string_equal(err, "Invalid refclock driver option perm=0644");
   assert_false(conf_refclock_params(&c.refclocks[5], 5, &p, err, sizeof(err)));
   assert_string_equal(err, "Invalid refclock driver option perm=9");
+  assert_true(conf_refclock_params(&c.refclocks[6], 6, &p, err, sizeof(err)));
+  assert_int_equal(p.driver, PLAT_REFCLOCK_PPS);
+  assert_string_equal(p.param, "/dev/pps1");
+  assert_int_equal(p.option, PLAT_PPS_CLEAR);
+  assert_int_equal(p.refid, 0x50505336);   /* "PPS6" */
+  assert_true(conf_refclock_params(&c.refclocks[7], 7, &p, err, sizeof(err)));
+  assert_int_equal(p.driver, PLAT_REFCLOCK_PHC);
+  assert_string_equal(p.param, "/dev/ptp0");
+  assert_int_equal(p.option, PLAT_PHC_NOCROSSTS);
+  assert_false(conf_refclock_params(&c.refclocks[8], 8, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option nocrossts");
+  assert_false(conf_refclock_params(&c.refclocks[9], 9, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option pin");
   assert_int_equal(rcl_default_refid(PLAT_REFCLOCK_SHM, 10), 0x53483130);   /* "SH10" */
   conf_free(&c);
 }

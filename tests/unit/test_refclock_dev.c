@@ -1,0 +1,226 @@
+/* Unit tests for src/sys/refclock_dev.c's device layer against fake PPS and
+ * PTP clock devices: the PPS mode set for the edge asked for, an edge the
+ * device cannot capture refused, edges fetched without waiting; a PTP
+ * clock read with cross timestamps, else extended, else basic readings,
+ * the working kind kept. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <linux/pps.h>
+#include <linux/ptp_clock.h>
+
+#include "sys/refclock_dev.h"
+
+#define FAKE_FD 42
+
+/* The fake device: what it can do and what it was told. */
+static struct {
+  int caps;
+  int mode;                        /* PPS_SETPARAMS */
+  struct pps_kinfo info;
+  bool fetch_waits;                /* a fetch asked to wait (must not) */
+  int open_errno;
+  bool precise, extended;          /* PTP: which readings it has */
+  int calls[3];                    /* precise, extended, basic */
+  int closed;
+} dev;
+
+static int fake_open(const char *path, int flags)
+{
+  (void)path;
+  (void)flags;
+  if (dev.open_errno) {
+    errno = dev.open_errno;
+    return -1;
+  }
+  return FAKE_FD;
+}
+
+static int fake_close(int fd)
+{
+  assert_int_equal(fd, FAKE_FD);
+  dev.closed++;
+  return 0;
+}
+
+static struct ptp_clock_time ptp(int64_t sec, uint32_t nsec)
+{
+  return (struct ptp_clock_time){.sec = sec, .nsec = nsec};
+}
+
+static int fake_ioctl(int fd, unsigned long req, void *arg)
+{
+  assert_int_equal(fd, FAKE_FD);
+  if (req == PPS_GETCAP) {
+    *(int *)arg = dev.caps;
+  } else if (req == PPS_GETPARAMS) {
+    ((struct pps_kparams *)arg)->mode = dev.mode;
+  } else if (req == PPS_SETPARAMS) {
+    dev.mode = ((struct pps_kparams *)arg)->mode;
+  } else if (req == PPS_FETCH) {
+    struct pps_fdata *f = arg;
+    dev.fetch_waits |= (f->timeout.flags & PPS_TIME_INVALID) || f->timeout.sec || f->timeout.nsec;
+    f->info = dev.info;
+  } else if (req == PTP_SYS_OFFSET_PRECISE) {
+    dev.calls[0]++;
+    if (!dev.precise) {
+      errno = EOPNOTSUPP;
+      return -1;
+    }
+    struct ptp_sys_offset_precise *p = arg;
+    p->device = ptp(1000, 5);
+    p->sys_realtime = ptp(2000, 7);
+  } else if (req == PTP_SYS_OFFSET_EXTENDED) {
+    dev.calls[1]++;
+    if (!dev.extended) {
+      errno = ENOTTY;
+      return -1;
+    }
+    struct ptp_sys_offset_extended *e = arg;
+    assert_int_equal(e->n_samples, PLAT_PHC_READINGS);
+    for (unsigned i = 0; i < e->n_samples; i++) {
+      e->ts[i][0] = ptp(2000, 100 * i);
+      e->ts[i][1] = ptp(1000, 100 * i + 50);
+      e->ts[i][2] = ptp(2000, 100 * i + 90);
+    }
+  } else if (req == PTP_SYS_OFFSET) {
+    dev.calls[2]++;
+    struct ptp_sys_offset *b = arg;
+    for (unsigned i = 0; i <= 2 * b->n_samples; i++)
+      b->ts[i] = ptp(i % 2 ? 1000 : 2000, i);
+  } else {
+    fail_msg("unexpected ioctl %lx", req);
+  }
+  return 0;
+}
+
+static const struct rcldev_io fake_io = {fake_open, fake_ioctl, fake_close};
+
+static int setup(void **state)
+{
+  memset(&dev, 0, sizeof(dev));
+  *state = rcldev_new(NULL, &fake_io);
+  return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+  rcldev_free(*state);
+  return 0;
+}
+
+static void test_pps_assert(void **state)
+{
+  struct rcldev_set *s = *state;
+  struct plat_pps_edge e;
+  dev.caps = PPS_CAPTUREBOTH | PPS_CANWAIT;
+  dev.mode = PPS_CAPTURECLEAR | PPS_TSFMT_TSPEC;
+  int h = rcldev_open(s, PLAT_REFCLOCK_PPS, "/dev/pps0", 0, NULL, NULL);
+  assert_true(h >= 0);
+  assert_int_equal(dev.mode, PPS_CAPTUREASSERT | PPS_TSFMT_TSPEC);
+  dev.info.assert_sequence = 17;
+  dev.info.assert_tu = (struct pps_ktime){.sec = 1700000000, .nsec = 999};
+  dev.info.clear_sequence = 3;
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&e, sizeof(e), NULL), (int)sizeof(e));
+  assert_int_equal(e.seq, 17);
+  assert_int_equal(e.ts.tv_sec, 1700000000);
+  assert_int_equal(e.ts.tv_nsec, 999);
+  assert_false(dev.fetch_waits);
+  /* A fake's broken nanoseconds are refused, not passed on. */
+  dev.info.assert_tu.nsec = 1000000000;
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&e, sizeof(e), NULL), -ERANGE);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&e, sizeof(e) - 1, NULL), -EINVAL);
+  rcldev_close(s, h);
+  assert_int_equal(dev.closed, 1);
+}
+
+static void test_pps_clear(void **state)
+{
+  struct rcldev_set *s = *state;
+  struct plat_pps_edge e;
+  dev.caps = PPS_CAPTUREASSERT;
+  assert_int_equal(rcldev_open(s, PLAT_REFCLOCK_PPS, "/dev/pps0", PLAT_PPS_CLEAR, NULL, NULL),
+                   -EOPNOTSUPP);
+  assert_int_equal(dev.closed, 1);
+  dev.caps = PPS_CAPTUREBOTH;
+  dev.mode = PPS_CAPTUREASSERT;
+  int h = rcldev_open(s, PLAT_REFCLOCK_PPS, "/dev/pps0", PLAT_PPS_CLEAR, NULL, NULL);
+  assert_true(h >= 0);
+  assert_int_equal(dev.mode, PPS_CAPTURECLEAR);
+  dev.info.clear_sequence = 5;
+  dev.info.clear_tu = (struct pps_ktime){.sec = 10, .nsec = 20};
+  dev.info.assert_sequence = 9;
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&e, sizeof(e), NULL), (int)sizeof(e));
+  assert_int_equal(e.seq, 5);
+  assert_int_equal(e.ts.tv_nsec, 20);
+  dev.open_errno = EACCES;
+  assert_int_equal(rcldev_open(s, PLAT_REFCLOCK_PPS, "/dev/pps1", 0, NULL, NULL), -EACCES);
+}
+
+static void test_phc_precise(void **state)
+{
+  struct rcldev_set *s = *state;
+  struct plat_phc_reading r[PLAT_PHC_READINGS];
+  dev.precise = dev.extended = true;
+  int h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", 0, NULL, NULL);
+  assert_true(h >= 0);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)r, sizeof(r), NULL), (int)sizeof(r[0]));
+  assert_int_equal(r[0].phc.tv_sec, 1000);
+  assert_int_equal(r[0].phc.tv_nsec, 5);
+  assert_memory_equal(&r[0].sys_before, &r[0].sys_after, sizeof(r[0].sys_after));
+  assert_int_equal(r[0].sys_before.tv_nsec, 7);
+}
+
+static void test_phc_falls_back(void **state)
+{
+  struct rcldev_set *s = *state;
+  struct plat_phc_reading r[PLAT_PHC_READINGS];
+  dev.extended = true;
+  int h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", 0, NULL, NULL);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)r, sizeof(r), NULL), (int)sizeof(r));
+  assert_int_equal(r[3].sys_before.tv_nsec, 300);
+  assert_int_equal(r[3].phc.tv_nsec, 350);
+  assert_int_equal(r[3].sys_after.tv_nsec, 390);
+  /* The kind that worked is kept: no second try of cross timestamps. */
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)r, sizeof(r), NULL), (int)sizeof(r));
+  assert_int_equal(dev.calls[0], 1);
+  assert_int_equal(dev.calls[1], 2);
+  /* Basic readings: system, PHC, system, PHC, ... interleaved. */
+  dev.extended = false;
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)r, 3 * sizeof(r[0]), NULL),
+                   3 * (int)sizeof(r[0]));
+  assert_int_equal(dev.calls[2], 1);
+  assert_int_equal(r[2].sys_before.tv_nsec, 4);
+  assert_int_equal(r[2].phc.tv_nsec, 5);
+  assert_int_equal(r[2].phc.tv_sec, 1000);
+  assert_int_equal(r[2].sys_after.tv_nsec, 6);
+}
+
+static void test_phc_nocrossts(void **state)
+{
+  struct rcldev_set *s = *state;
+  struct plat_phc_reading r[PLAT_PHC_READINGS];
+  dev.precise = dev.extended = true;
+  int h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_NOCROSSTS, NULL, NULL);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)r, sizeof(r), NULL), (int)sizeof(r));
+  assert_int_equal(dev.calls[0], 0);
+  assert_int_equal(rcldev_read(s, 99, (uint8_t *)r, sizeof(r), NULL), -EBADF);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_pps_assert, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_pps_clear, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_phc_precise, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_phc_falls_back, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_phc_nocrossts, setup, teardown),
+  };
+  return cmocka_run_group_tests_name("refclock_dev", tests, NULL, NULL);
+}
