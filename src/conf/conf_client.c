@@ -36,3 +36,8 @@ void conf_srclist_source(const struct conf_source *s, struct srclist_source *out
   out->pool = s->type == CONF_POOL;
   out->maxsources = out->pool ? s->maxsources : 0;
 }
+
+void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out)
+{
+  *out = (struct clog_ratelimit){r->enabled, r->interval, r->burst, r->leak, r->kod};
+}

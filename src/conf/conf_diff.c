@@ -126,7 +126,7 @@ const struct conf_diff_item *conf_diff_find(const struct conf_diff *d, const cha
 void conf_diff_describe(const struct conf_diff_item *it, char *buf, size_t size)
 {
   static const char *const what[] = {
-    [CONF_CHANGE_APPLY] = "applied", [CONF_CHANGE_RESTART] = "needs a restart",
+    [CONF_CHANGE_APPLY] = "run-time change", [CONF_CHANGE_RESTART] = "needs a restart",
     [CONF_CHANGE_IGNORED] = "not implemented in this build, ignored"};
   if (it->file)
     snprintf(buf, size, "%s:%d: %s: %s%s", it->file, it->line, it->directive, what[it->change],
