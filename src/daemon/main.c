@@ -414,7 +414,7 @@ static void start_reload(struct daemon *d, const struct options *o)
     .workers = d->workers != NULL, .client = d->client, .srclist = d->srclist,
     .keys = &d->keys, .keyring = &d->keyring, .drift = &d->drift, .logfiles = &d->logfiles,
     .hooks = d->log_hooks, .control = &d->control, .exporter = &d->exporter,
-    .family = o->family, .clock_control = !o->no_clock_control, .load = reload_load,
+    .family = o->family, .filtered = o->seccomp_level > 0, .clock_control = !o->no_clock_control, .load = reload_load,
     .load_arg = (void *)o};
   reload_init(&d->reload, &parts);
 }

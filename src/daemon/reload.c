@@ -160,7 +160,10 @@ static void apply(struct reload *r, const struct config *next, const struct conf
 
   keyfile_free(p->keys);
   keys_load(next->keyfile, p->keys, p->keyring);
-  if (changed(diff, "metricsport") || changed(diff, "bindmetricsaddress")) {
+  if ((changed(diff, "metricsport") || changed(diff, "bindmetricsaddress")) && p->filtered) {
+    say(r, PLAT_LOG_WARN, "metricsport: needs a restart (the system call filter of -F forbids "
+                          "listening sockets)");
+  } else if (changed(diff, "metricsport") || changed(diff, "bindmetricsaddress")) {
     exporter_stop(p->exporter);
     if (!exporter_start(p->exporter, next, p->family, p->loop, &p->control->srv))
       log_printf(PLAT_LOG_ERR, "Could not open any metrics socket");

@@ -11,7 +11,8 @@
  * log/logdir/logbanner, the client's selection and update settings
  * (makestep, maxupdateskew, maxchange, logchange, maxdistance, maxjitter,
  * minsources, combinelimit, reselectdist, stratumweight), opencommands,
- * metricsport/bindmetricsaddress (reopened), driftfile, dumpdir, rtcsync;
+ * metricsport/bindmetricsaddress (reopened, unless the system call filter
+ * forbids it), driftfile, dumpdir, rtcsync;
  * the keyfile is read again at every reload. A change of any other
  * directive is logged as needing a restart, with its file:line, and
  * ignored (and reported again at each reload until the restart).
@@ -65,6 +66,7 @@ struct reload_parts {
   struct control *control;
   struct exporter *exporter;
   int family;                     /* -4/-6 or 0 */
+  bool filtered;                  /* -F above 0: the filter kills listen(2) */
   bool clock_control;             /* not -x */
   reload_load_fn *load;
   void *load_arg;
