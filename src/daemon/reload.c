@@ -86,34 +86,54 @@ static bool add_rules(struct access_table *t, const struct conf_list_access *l)
   return true;
 }
 
-static void apply_ntp_access(struct reload *r, const struct config *next)
+static void apply_ntp_access(const struct config *next, struct access_table *t)
 {
-  static const enum addr_family families[2] = {ADDR_INET4, ADDR_INET6};
-  struct access_table *t = &r->p.server->access;
   access_free(t);
   access_init(t, false);
   if (!add_rules(t, &next->access))
     log_printf(PLAT_LOG_ERR, "Out of memory");
+}
+
+/* Run-time changes this daemon cannot make after all. */
+static bool ratelimit_fixed(const struct reload *r, enum clog_service s)
+{
+  return r->p.workers && s == CLOG_NTP;      /* each worker has its own log */
+}
+
+static bool metrics_fixed(const struct reload *r, const struct conf_diff *diff)
+{
+  return r->p.filtered && (changed(diff, "metricsport") || changed(diff, "bindmetricsaddress"));
+}
+
+/* What they are, reported by a dry run too. */
+static void report_fixed(struct reload *r, const struct config *next, const struct conf_diff *diff)
+{
+  static const enum addr_family families[2] = {ADDR_INET4, ADDR_INET6};
+  const struct conf_diff_item *it = conf_diff_find(diff, "ratelimit");
+  if (it && ratelimit_fixed(r, CLOG_NTP))
+    say(r, PLAT_LOG_WARN, "%s:%d: ratelimit: needs a restart (serverworkers)",
+        it->file ? it->file : "", it->line);
+  if (metrics_fixed(r, diff))
+    say(r, PLAT_LOG_WARN, "metricsport: needs a restart (the system call filter of -F "
+                          "forbids listening sockets)");
   /* A server socket is opened at start only where some client is allowed. */
-  for (int f = 0; f < 2; f++)
-    if (r->p.server_sock[f] < 0 && (r->p.family == 0 || r->p.family == (int)families[f]) &&
-        next->port != 0 && access_any_allowed(t, families[f]))
-      say(r, PLAT_LOG_WARN, "allow: no NTP socket is open for IPv%d: it needs a restart",
-          f ? 6 : 4);
+  struct access_table t;
+  access_init(&t, false);
+  if (changed(diff, "allow") && add_rules(&t, &next->access))
+    for (int f = 0; f < 2; f++)
+      if (r->p.server_sock[f] < 0 && (r->p.family == 0 || r->p.family == (int)families[f]) &&
+          next->port != 0 && access_any_allowed(&t, families[f]))
+        say(r, PLAT_LOG_WARN, "allow: no NTP socket is open for IPv%d: it needs a restart",
+            f ? 6 : 4);
+  access_free(&t);
 }
 
 static void apply_ratelimit(struct reload *r, const struct conf_diff *diff, const char *directive,
                             enum clog_service s, const struct conf_ratelimit *rl)
 {
   struct clog_ratelimit cr;
-  const struct conf_diff_item *it = conf_diff_find(diff, directive);
-  if (!it)
+  if (!changed(diff, directive) || ratelimit_fixed(r, s))
     return;
-  if (r->p.workers && s == CLOG_NTP) {
-    say(r, PLAT_LOG_WARN, "%s:%d: %s: needs a restart (serverworkers)", it->file ? it->file : "",
-        it->line, directive);
-    return;
-  }
   conf_clog_ratelimit(rl, &cr);
   clog_set_ratelimit(r->p.clog, s, &cr);   /* check() refused what it cannot do */
 }
@@ -129,7 +149,7 @@ static void apply(struct reload *r, const struct config *next, const struct conf
   struct reload_parts *p = &r->p;
   sources_reload(p->srclist, p->cfg, p->srcdir, next, next_dir);
   if (changed(diff, "allow"))
-    apply_ntp_access(r, next);
+    apply_ntp_access(next, &p->server->access);
   if (changed(diff, "cmdallow") &&
       !(cmdsrv_reset_access(&p->control->srv) && add_rules(&p->control->srv.access,
                                                            &next->cmd_access)))
@@ -160,10 +180,8 @@ static void apply(struct reload *r, const struct config *next, const struct conf
 
   keyfile_free(p->keys);
   keys_load(next->keyfile, p->keys, p->keyring);
-  if ((changed(diff, "metricsport") || changed(diff, "bindmetricsaddress")) && p->filtered) {
-    say(r, PLAT_LOG_WARN, "metricsport: needs a restart (the system call filter of -F forbids "
-                          "listening sockets)");
-  } else if (changed(diff, "metricsport") || changed(diff, "bindmetricsaddress")) {
+  if ((changed(diff, "metricsport") || changed(diff, "bindmetricsaddress")) &&
+      !metrics_fixed(r, diff)) {
     exporter_stop(p->exporter);
     if (!exporter_start(p->exporter, next, p->family, p->loop, &p->control->srv))
       log_printf(PLAT_LOG_ERR, "Could not open any metrics socket");
@@ -201,6 +219,7 @@ int reload_run(struct reload *r, bool dry_run)
   } else {
     report_diff(r, &diff);
     report_diff(r, &dir_diff);
+    report_fixed(r, &next, &diff);
     if (diff.n + dir_diff.n == 0)
       say(r, PLAT_LOG_INFO, "No change in the configuration");
     if (!dry_run)

@@ -635,7 +635,9 @@ static bool metrics(struct sc_session *s)
 /* ---------------------------------------------------------------- reload config */
 
 /* Stratum's own requests (chronyd answers 502 Invalid command): the
- * reload, then its report line by line; the status line last. */
+ * reload, then its report line by line (at most RELOAD_MAX_LINES, whatever
+ * a daemon says: the log has them all); the status line last. */
+#define RELOAD_MAX_LINES (1u << 20)
 static bool reload_config(struct sc_session *s, const struct sc_command *cmd)
 {
   struct cmd_request req = {.command = CMD_ST_RELOAD_CONFIG};
@@ -656,7 +658,7 @@ static bool reload_config(struct sc_session *s, const struct sc_command *cmd)
     char text[CMD_NAME_LEN + 1];
     if (!indexed_request(s, CMD_ST_RELOAD_REPORT, i, &rpy))
       return false;
-    total = rpy.data.text.total;
+    total = rpy.data.text.total < RELOAD_MAX_LINES ? rpy.data.text.total : RELOAD_MAX_LINES;
     memcpy(text, rpy.data.text.text, CMD_NAME_LEN);
     text[CMD_NAME_LEN] = '\0';
     if (i >= total)
