@@ -17,12 +17,13 @@ and once by stratumc:
     daemon keeps serving with the same sources and access.
 Every wait is bounded; the one-second figure is what the issue asks for."""
 import signal
+import socket
 import time
 
 import pytest
 
-from ntptest import Daemon, client_request, exchange, free_udp_port, start_server, stratumc, \
-    wait_for
+from ntptest import Daemon, client_request, exchange, free_udp_port, parse, start_server, \
+    stratumc, wait_for
 
 POLL = "minpoll -2 maxpoll -2"
 ACT_WITHIN = 1.0       # s: the new settings act within a second of the reload
@@ -205,3 +206,43 @@ def test_dry_run_tells_and_changes_nothing(setup):
     assert rc == 0 and "port: needs a restart" in out, out
     assert seconds_until_answered(setup.port, "127.0.0.1", ACT_WITHIN) is not None
     assert setup.daemon.alive()
+
+
+def free_tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape(port):
+    """The body of GET /metrics on 127.0.0.1:port, or None if refused."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2.0) as s:
+            s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return data.decode(errors="replace")
+                data += chunk
+    except ConnectionRefusedError:
+        return None
+
+
+def test_reload_local_metrics_and_restart_directives(setup):
+    """local stratum and metricsport change at run time; port is reported
+    as needing a restart (with file:line) and keeps serving where it was."""
+    mport = free_tcp_port()
+    setup.start(setup.config([], ["127.0.0.1"], ["local stratum 5"]))
+    replies = exchange(("127.0.0.1", setup.port), client_request(), timeout=1.0, max_replies=1)
+    assert replies and parse(replies[0][0]).stratum == 5
+    assert scrape(mport) is None
+    text = setup.config([], ["127.0.0.1"], ["local stratum 7", "metricsport %d" % mport])
+    text = text.replace("port %d\n" % setup.port, "port %d\n" % free_udp_port(), 1)
+    setup.write(text)
+    rc, out = stratumc(setup.sock, "reload", "config")
+    assert rc == 0 and "%s:1: port: needs a restart" % setup.daemon.conf in out, out
+    replies = exchange(("127.0.0.1", setup.port), client_request(), timeout=1.0, max_replies=1)
+    assert replies and parse(replies[0][0]).stratum == 7, setup.daemon.log()
+    body = scrape(mport)
+    assert body is not None and "chrony_tracking_stratum 7" in body, body
