@@ -116,7 +116,8 @@ install: programs
 	install -D -m 0644 docs/stratumd.8 $(DESTDIR)$(PREFIX)/share/man/man8/stratumd.8
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
 	$(call install_text,packaging/stratumd.service,$(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service.in)
-	sed 's|^ExecStart=/usr/local/sbin/stratumd|ExecStart=$(PREFIX)/sbin/stratumd|' \
+	sed -e 's|^ExecStart=/usr/local/sbin/stratumd|ExecStart=$(PREFIX)/sbin/stratumd|' \
+	  -e 's|^ExecReload=/usr/local/bin/stratumc|ExecReload=$(PREFIX)/bin/stratumc|' \
 	  $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service.in > $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service
 	rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service.in
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/stratumd.service

@@ -25,7 +25,7 @@ static const char *const commands[] = {
   "tracking", "sources -v", "sourcestats -v", "selectdata -v", "activity", "serverstats",
   "clients", "clients -k -r -p 3", "ntpdata", "ntpdata 192.0.2.1", "authdata -v -a",
   "sourcename 192.0.2.1", "waitsync 1 0.01 1", "smoothing", "rtcdata", "manual list",
-  "sources -a", "burst 2/4 192.0.2.1"};
+  "sources -a", "burst 2/4 192.0.2.1", "reload config", "reload config --dry-run"};
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 struct replies {

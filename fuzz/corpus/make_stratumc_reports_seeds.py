@@ -15,9 +15,10 @@ import struct
 N_SOURCES, SOURCE_DATA, TRACKING, SOURCESTATS, RTC = 2, 3, 5, 6, 7
 ACTIVITY, SMOOTHING, NTP_DATA, MANUAL_LIST, SOURCE_NAME = 12, 13, 16, 18, 19
 AUTH_DATA, CLIENTS, SELECT_DATA, SERVER_STATS, NULL = 20, 21, 23, 24, 1
+ST_TEXT = 0x5301       # Stratum's own: a line of the reload report
 LENGTHS = {NULL: 28, N_SOURCES: 32, SOURCE_DATA: 76, TRACKING: 104, SOURCESTATS: 84, RTC: 56,
            ACTIVITY: 48, SMOOTHING: 52, NTP_DATA: 152, MANUAL_LIST: 416, SOURCE_NAME: 284,
-           AUTH_DATA: 52, CLIENTS: 520, SELECT_DATA: 76, SERVER_STATS: 72}
+           AUTH_DATA: 52, CLIENTS: 520, SELECT_DATA: 76, SERVER_STATS: 72, ST_TEXT: 288}
 ADDRESS = bytes([192, 0, 2, 1]) + bytes(12) + struct.pack(">HH", 1, 0)   # IPv4, family 1
 
 
@@ -59,6 +60,9 @@ SEEDS = [
     [reply(MANUAL_LIST, struct.pack(">I", 1))],
     [n_sources(1), source()],
     [reply(NULL, status=4)],
+    [reply(NULL), reply(ST_TEXT, struct.pack(">I", 2) + b"t.conf:1: port: needs a restart\0"),
+     reply(ST_TEXT, struct.pack(">I", 2) + b"Configuration reloaded\0")],
+    [reply(NULL, status=1), reply(ST_TEXT, struct.pack(">I", 1) + b"t.conf:2: x: unknown\0")],
 ]
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stratumc_reports")

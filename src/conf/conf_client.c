@@ -131,3 +131,8 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->require = r->require;
   return true;
 }
+
+void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out)
+{
+  *out = (struct clog_ratelimit){r->enabled, r->interval, r->burst, r->leak, r->kod};
+}

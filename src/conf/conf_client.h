@@ -11,6 +11,7 @@
 
 #include "conf/config.h"
 #include "core/client.h"
+#include "core/clientlog.h"
 #include "core/srclist.h"
 
 /* control: adjust the clock (false: -x). */
@@ -20,6 +21,8 @@ void conf_client_params(const struct config *c, bool control, struct client_para
  * addresses and a pool's maxsources. This is all of the line that acts:
  * its other options are `ignored` in the option table. */
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out);
+/* ratelimit, ntsratelimit or cmdratelimit as the client log takes it. */
+void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out);
 
 /* refclock line number `index` (0-based among all refclock lines, which
  * names it by default as chronyd does) as the core's refclock parameters.

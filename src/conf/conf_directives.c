@@ -8,6 +8,7 @@
 #include "conf/conf_clock.h"
 #include "conf/conf_include.h"
 #include "conf/conf_log.h"
+#include "conf/conf_mem.h"
 #include "conf/conf_net.h"
 #include "conf/conf_nts.h"
 #include "conf/conf_refclock.h"
@@ -48,12 +49,13 @@ static const char *const leapsecmodes[] = {
 
 /* The order of chrony.conf(5); printing follows it. Every source (server,
  * pool, peer) is printed by the server entry, every allow/deny rule by the
- * allow entry, so that file order is kept. */
+ * allow entry, so that file order is kept. `runtime`: what the daemon's
+ * reload applies (daemon/reload.h). */
 static const struct conf_directive directives[] = {
   /* Time sources */
-  D_BOTH("server", server, sources, .implemented = true),
-  D_PARSE("pool", pool, .implemented = true),
-  D_PARSE("peer", peer, .implemented = true),
+  D_BOTH("server", server, sources, .implemented = true, .runtime = true),
+  D_PARSE("pool", pool, .implemented = true, .runtime = true),
+  D_PARSE("peer", peer, .implemented = true, .runtime = true),
   D_CUSTOM("initstepslew", initstepslew),
   D_CUSTOM("refclock", refclock, .implemented = true),
   D_FLAG("manual", manual),
@@ -61,7 +63,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("bindacqaddress", bindacqaddress),
   D_STRING("bindacqdevice", bindacqdevice, "INTERFACE"),
   D_INT("dscp", dscp, "POINT", 0, 63),
-  D_STRING("dumpdir", dumpdir, "DIRECTORY", .implemented = true),
+  D_STRING("dumpdir", dumpdir, "DIRECTORY", .implemented = true, .runtime = true),
   D_INT("maxsamples", maxsamples, "SAMPLES", 0, INT_MAX),
   D_INT("minsamples", minsamples, "SAMPLES", 0, INT_MAX),
   D_CUSTOM("ntsaeads", ntsaeads),
@@ -72,26 +74,26 @@ static const struct conf_directive directives[] = {
   D_FLAG("nosystemcert", nosystemcert),
   D_INT("nocerttimecheck", nocerttimecheck, "LIMIT", 0, INT_MAX),
   D_INT("refresh", refresh, "INTERVAL", 0, INT_MAX),
-  D_CUSTOM("sourcedir", sourcedir, .implemented = true),
+  D_CUSTOM("sourcedir", sourcedir, .implemented = true, .runtime = true),
 
   /* Source selection */
   D_KEYWORD("authselectmode", authselectmode, "MODE", authselectmodes),
-  D_DOUBLE("combinelimit", combinelimit, "LIMIT", .implemented = true),
+  D_DOUBLE("combinelimit", combinelimit, "LIMIT", .implemented = true, .runtime = true),
   {.name = "maxdistance", ARGS(VAL("DISTANCE", CONF_T_DOUBLE, maxdistance, .always = true)),
-   .implemented = true},
-  D_DOUBLE("maxjitter", maxjitter, "JITTER", .implemented = true),
+   .implemented = true, .runtime = true},
+  D_DOUBLE("maxjitter", maxjitter, "JITTER", .implemented = true, .runtime = true),
   D_INT("maxstratum", maxstratum, "STRATUM", 0, 16),
   D_INT("minstratum", minstratum, "STRATUM", 0, 16),
   {.name = "minsources",
    ARGS(VAL("SOURCES", CONF_T_INT, minsources, .min = 1, .max = INT_MAX, .always = true)),
-   .implemented = true},
-  D_DOUBLE("reselectdist", reselectdist, "DISTANCE", .implemented = true),
-  D_DOUBLE("stratumweight", stratumweight, "DISTANCE", .implemented = true),
+   .implemented = true, .runtime = true},
+  D_DOUBLE("reselectdist", reselectdist, "DISTANCE", .implemented = true, .runtime = true),
+  D_DOUBLE("stratumweight", stratumweight, "DISTANCE", .implemented = true, .runtime = true),
 
   /* System clock */
   D_DOUBLE("clockprecision", clockprecision, "PRECISION"),
   D_DOUBLE("corrtimeratio", corrtimeratio, "RATIO", .implemented = true),
-  D_CUSTOM("driftfile", driftfile, .implemented = true),
+  D_CUSTOM("driftfile", driftfile, .implemented = true, .runtime = true),
   {.name = "fallbackdrift",
    ARGS(VAL("MIN-INTERVAL", CONF_T_INT, fallbackdrift_min, .min = -32, .max = 32),
         VAL("MAX-INTERVAL", CONF_T_INT, fallbackdrift_max, .min = -32, .max = 32))},
@@ -101,21 +103,21 @@ static const struct conf_directive directives[] = {
   {.name = "makestep",
    ARGS(VAL("THRESHOLD", CONF_T_DOUBLE, makestep_threshold),
         VAL("LIMIT", CONF_T_INT, makestep_limit, .min = INT_MIN, .max = INT_MAX)),
-   .implemented = true},
+   .implemented = true, .runtime = true},
   {.name = "maxchange",
    ARGS(VAL("OFFSET", CONF_T_DOUBLE, maxchange_offset),
         VAL("START", CONF_T_INT, maxchange_start, .min = INT_MIN, .max = INT_MAX),
         VAL("IGNORE", CONF_T_INT, maxchange_ignore, .min = INT_MIN, .max = INT_MAX)),
-   .implemented = true},
+   .implemented = true, .runtime = true},
   D_DOUBLE("maxclockerror", maxclockerror, "ERROR-IN-PPM"),
   D_DOUBLE("maxdrift", maxdrift, "DRIFT-IN-PPM", .implemented = true),
-  D_DOUBLE("maxupdateskew", maxupdateskew, "SKEW-IN-PPM", .implemented = true),
+  D_DOUBLE("maxupdateskew", maxupdateskew, "SKEW-IN-PPM", .implemented = true, .runtime = true),
   D_DOUBLE("maxslewrate", maxslewrate, "RATE-IN-PPM", .implemented = true),
   D_CUSTOM("tempcomp", tempcomp),
 
   /* NTP server */
-  D_BOTH("allow", allow, access, .implemented = true),
-  D_PARSE("deny", deny, .implemented = true),
+  D_BOTH("allow", allow, access, .implemented = true, .runtime = true),
+  D_PARSE("deny", deny, .implemented = true, .runtime = true),
   D_CUSTOM("bindaddress", bindaddress, .implemented = true),
   D_STRING("binddevice", binddevice, "INTERFACE"),
   D_CUSTOM("broadcast", broadcast),
@@ -123,7 +125,7 @@ static const struct conf_directive directives[] = {
   {.name = "clientloglimit", ARGS(VAL("LIMIT", CONF_T_U64, clientloglimit)),
    .implemented = true},
   D_FLAG("noclientlog", noclientlog, .implemented = true),
-  D_CUSTOM("local", local, .implemented = true),
+  D_CUSTOM("local", local, .implemented = true, .runtime = true),
   D_STRING("ntpsigndsocket", ntpsigndsocket, "DIRECTORY"),
   D_PORT("ntsport", ntsport),
   D_CUSTOM("ntsservercert", ntsservercert),
@@ -133,7 +135,7 @@ static const struct conf_directive directives[] = {
   D_STRING("ntsntpserver", ntsntpserver, "HOSTNAME"),
   D_INT("ntsrotate", ntsrotate, "INTERVAL", 0, INT_MAX),
   {.name = "port", ARGS(VAL("PORT", CONF_T_U16, port, .always = true)), .implemented = true},
-  D_CUSTOM("ratelimit", ratelimit, .implemented = true),
+  D_CUSTOM("ratelimit", ratelimit, .implemented = true, .runtime = true),
   D_CUSTOM("ntsratelimit", ntsratelimit),
   {.name = "smoothtime",
    ARGS(VAL("MAX-FREQ", CONF_T_DOUBLE, smoothtime_maxfreq),
@@ -143,14 +145,15 @@ static const struct conf_directive directives[] = {
   /* Command and monitoring access */
   D_CUSTOM("bindcmdaddress", bindcmdaddress, .implemented = true),
   D_STRING("bindcmddevice", bindcmddevice, "INTERFACE"),
-  D_BOTH("cmdallow", cmdallow, cmd_access, .implemented = true),
-  D_PARSE("cmddeny", cmddeny, .implemented = true),
+  D_BOTH("cmdallow", cmdallow, cmd_access, .implemented = true, .runtime = true),
+  D_PARSE("cmddeny", cmddeny, .implemented = true, .runtime = true),
   {.name = "cmdport", ARGS(VAL("PORT", CONF_T_U16, cmdport, .always = true)), .implemented = true},
-  D_CUSTOM("cmdratelimit", cmdratelimit, .implemented = true),
-  D_CUSTOM("opencommands", opencommands, .implemented = true),
+  D_CUSTOM("cmdratelimit", cmdratelimit, .implemented = true, .runtime = true),
+  D_CUSTOM("opencommands", opencommands, .implemented = true, .runtime = true),
   /* Stratum's own: Prometheus' text format over HTTP */
-  D_CUSTOM("bindmetricsaddress", bindmetricsaddress, .implemented = true),
-  {.name = "metricsport", ARGS(VAL("PORT", CONF_T_U16, metricsport)), .implemented = true},
+  D_CUSTOM("bindmetricsaddress", bindmetricsaddress, .implemented = true, .runtime = true),
+  {.name = "metricsport", ARGS(VAL("PORT", CONF_T_U16, metricsport)), .implemented = true,
+   .runtime = true},
 
   /* Real-time clock */
   D_STRING("hwclockfile", hwclockfile, "FILE"),
@@ -158,13 +161,13 @@ static const struct conf_directive directives[] = {
   D_STRING("rtcdevice", rtcdevice, "DEVICE", .implemented = true),
   D_STRING("rtcfile", rtcfile, "FILE"),
   D_FLAG("rtconutc", rtconutc, .implemented = true),
-  D_FLAG("rtcsync", rtcsync, .implemented = true),
+  D_FLAG("rtcsync", rtcsync, .implemented = true, .runtime = true),
 
   /* Logging */
-  D_CUSTOM("log", log, .implemented = true),
-  D_INT("logbanner", logbanner, "ENTRIES", 0, INT_MAX, .implemented = true),
-  D_DOUBLE("logchange", logchange, "THRESHOLD", .implemented = true),
-  D_STRING("logdir", logdir, "DIRECTORY", .implemented = true),
+  D_CUSTOM("log", log, .implemented = true, .runtime = true),
+  D_INT("logbanner", logbanner, "ENTRIES", 0, INT_MAX, .implemented = true, .runtime = true),
+  D_DOUBLE("logchange", logchange, "THRESHOLD", .implemented = true, .runtime = true),
+  D_STRING("logdir", logdir, "DIRECTORY", .implemented = true, .runtime = true),
   {.name = "mailonchange",
    ARGS(VAL("EMAIL", CONF_T_STRING, mailonchange_address),
         VAL("THRESHOLD", CONF_T_DOUBLE, mailonchange_threshold))},
@@ -175,7 +178,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("hwtimestamp", hwtimestamp),
   D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT"),
   D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576),
-  D_STRING("keyfile", keyfile, "FILE", .implemented = true),
+  D_STRING("keyfile", keyfile, "FILE", .implemented = true, .runtime = true),
   D_FLAG("lock_all", lock_all, .implemented = true),
   D_CUSTOM("pidfile", pidfile, .implemented = true),
   D_PORT("ptpport", ptpport),
@@ -281,6 +284,17 @@ static void print_args(const struct conf_directive *d, const struct config *c,
   fputc('\n', out);
 }
 
+/* The line of a directive's last occurrence (an alias's is its entry's). */
+static void note_where(const struct conf_ctx *x, struct config *c, const struct conf_directive *d)
+{
+  size_t i = (size_t)(d - directives) - (d->alias ? 1 : 0);
+  if (!c->where) {
+    c->where = conf_xmalloc(N(directives) * sizeof(*c->where));
+    memset(c->where, 0, N(directives) * sizeof(*c->where));
+  }
+  c->where[i] = (struct conf_where){x->file, x->line};
+}
+
 void conf_directives_parse_line(struct conf_ctx *x, struct config *c,
                                 const struct conf_line *line)
 {
@@ -302,21 +316,26 @@ void conf_directives_parse_line(struct conf_ctx *x, struct config *c,
   } else if (d->parse ? d->parse(x, c, w.n - 1, w.v + 1) : parse_args(x, d, c, w.n - 1, w.v + 1)) {
     if (!d->implemented)
       conf_warn_once(x, "not implemented in this build, ignored");
+    note_where(x, c, d);
   }
+}
+
+void conf_directive_print(const struct conf_directive *d, const struct config *c,
+                          const struct config *def, FILE *out)
+{
+  if (d->obsolete || d->alias)
+    return;
+  if (d->print)
+    d->print(c, out);
+  else if (d->args)
+    print_args(d, c, def, out);
 }
 
 void conf_directives_print(const struct config *c, FILE *out)
 {
   struct config def;
   conf_init(&def);
-  for (size_t i = 0; i < N(directives); i++) {
-    const struct conf_directive *d = &directives[i];
-    if (d->obsolete || d->alias)
-      continue;
-    if (d->print)
-      d->print(c, out);
-    else if (d->args)
-      print_args(d, c, &def, out);
-  }
+  for (size_t i = 0; i < N(directives); i++)
+    conf_directive_print(&directives[i], c, &def, out);
   conf_free(&def);
 }

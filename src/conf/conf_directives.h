@@ -16,6 +16,8 @@ struct conf_directive {
   bool implemented;
   bool obsolete;                  /* accepted with chrony's warning, ignored */
   bool alias;                     /* another name of the entry before it: not printed */
+  bool runtime;                   /* a reload applies a change (conf_diff.h); else a
+                                   * change needs a restart */
   const struct conf_field *args;  /* positional arguments, when parse is NULL; a FLAG
                                    * without a name is set by the directive itself, a
                                    * named FLAG is an optional keyword */
@@ -35,5 +37,9 @@ void conf_directives_parse_line(struct conf_ctx *x, struct config *c,
                                 const struct conf_line *line);
 /* Print every directive that is set, in table order. */
 void conf_directives_print(const struct config *c, FILE *out);
+/* Print the lines of one entry (none if it is not set); def: a config
+ * holding the defaults (conf_init). */
+void conf_directive_print(const struct conf_directive *d, const struct config *c,
+                          const struct config *def, FILE *out);
 
 #endif

@@ -110,6 +110,7 @@ void conf_free(struct config *c)
   free(c->sourcedirs);
   free(c->broadcasts);
   free(c->ntsaeads);
+  free(c->where);
   conf_strings_free(&c->initstepslew_hosts);
   conf_strings_free(&c->ntsservercert);
   conf_strings_free(&c->ntsserverkey);

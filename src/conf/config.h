@@ -321,6 +321,15 @@ struct config {
 
   /* File names that sources and refclocks point to (owned here). */
   struct conf_strings files;
+  /* Where each entry of the directive table (conf_directives.h) was last
+   * written, by table index (file NULL: not written); NULL until a
+   * directive is parsed. For a reload's messages (conf_diff.h). */
+  struct conf_where *where;
+};
+
+struct conf_where {
+  const char *file;             /* one of files */
+  int line;
 };
 
 enum conf_severity { CONF_WARNING, CONF_ERROR };

@@ -845,6 +845,27 @@ void client_reselect(struct client *c)
   on_update(c, NULL, false);
 }
 
+void client_retune(struct client *c, const struct client_params *p)
+{
+  double max_clock_error = c->p.selection.max_clock_error;
+  c->p.selection = p->selection;
+  c->p.selection.max_clock_error = max_clock_error;
+  c->p.makestep_threshold = p->makestep_threshold;
+  c->p.makestep_limit = p->makestep_limit;
+  c->p.logchange = p->logchange;
+  c->p.maxupdateskew = p->maxupdateskew;
+  c->p.maxchange_offset = p->maxchange_offset;
+  c->p.maxchange_start = p->maxchange_start;
+  c->p.maxchange_ignore = p->maxchange_ignore;
+  c->p.log = p->log;              /* sources point to it */
+  struct ref_config rc = reference_config(&c->p);
+  ref_retune(&c->reference, &rc);
+  for (unsigned i = 0; i < c->n; i++) {
+    c->src[i]->max_distance = c->p.selection.max_distance;
+    c->src[i]->stats.max_jitter = c->p.selection.max_jitter;
+  }
+}
+
 void client_set_reselectdist(struct client *c, double dist)
 {
   c->p.selection.reselect_dist = dist;

@@ -137,6 +137,17 @@ static void set_bucket(struct bucket *b, const struct clog_ratelimit *r)
   b->interval = interval;
 }
 
+bool clog_set_ratelimit(struct clientlog *l, enum clog_service s, const struct clog_ratelimit *r)
+{
+  assert((unsigned)s < CLOG_N_SERVICES);
+  if (!l->active && r->enabled)
+    return false;
+  set_bucket(&l->bucket[s], r);
+  for (size_t i = 0; i < (size_t)l->slots * CLOG_SLOT_SIZE; i++)
+    l->records[i].tokens[s] = l->bucket[s].max;
+  return true;
+}
+
 /* ---- the table ---- */
 static uint32_t slot_of(const struct clientlog *l, const struct ip_addr *a, uint32_t slots)
 {

@@ -112,6 +112,11 @@ void clog_ntp_timestamp_stats(const struct clientlog *l, uint32_t *count, uint32
  * CLOG_MIN_INTERVAL without ratelimit. */
 int clog_min_poll(const struct clientlog *l);
 
+/* A new rate limit of service s (a reload): every record's bucket starts
+ * full, as a new client's. False, with nothing changed, if it enables
+ * limiting without a client log (noclientlog). */
+bool clog_set_ratelimit(struct clientlog *l, enum clog_service s, const struct clog_ratelimit *r);
+
 /* Records in the table (the range of report indices), -1 with noclientlog. */
 int clog_n_indices(const struct clientlog *l);
 

@@ -44,17 +44,23 @@ struct ip_addr cmdsrv_ip_to_addr(const struct cmd_ip *ip)
 void cmdsrv_init(struct cmdsrv *s, const struct platform *plat, struct refstate *ref,
                  struct ntp_server *ntp)
 {
-  struct ip_subnet lo4 = {.prefix = 32}, lo6 = {.prefix = 128};
   memset(s, 0, sizeof(*s));
   s->plat = plat;
   s->ref = ref;
   s->ntp = ntp;
   s->open = CMDSRV_OPEN_DEFAULT;
   access_init(&s->access, false);
+  cmdsrv_reset_access(s);
+}
+
+bool cmdsrv_reset_access(struct cmdsrv *s)
+{
+  struct ip_subnet lo4 = {.prefix = 32}, lo6 = {.prefix = 128};
+  access_free(&s->access);
+  access_init(&s->access, false);
   addr_parse("127.0.0.1", &lo4.addr);
   addr_parse("::1", &lo6.addr);
-  access_add(&s->access, &lo4, true, false);
-  access_add(&s->access, &lo6, true, false);
+  return access_add(&s->access, &lo4, true, false) && access_add(&s->access, &lo6, true, false);
 }
 
 void cmdsrv_free(struct cmdsrv *s)
@@ -590,6 +596,16 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
   case CMD_REKEY: return op(s->ops.rekey, s->ops.arg);
   case CMD_CYCLELOGS: return op(s->ops.cyclelogs, s->ops.arg);
   case CMD_SHUTDOWN: return op(s->ops.shutdown, s->ops.arg);
+  case CMD_ST_RELOAD_CONFIG:
+    return s->ops.reload_config ? s->ops.reload_config(s->ops.arg, q->data.option == 1)
+                                : CMD_STT_NOTENABLED;
+  case CMD_ST_RELOAD_REPORT:
+    if (!s->ops.reload_report)
+      return CMD_STT_NOTENABLED;
+    return s->ops.reload_report(s->ops.arg, q->data.index, &r->data.text.total,
+                                r->data.text.text, sizeof(r->data.text.text))
+               ? CMD_STT_SUCCESS
+               : CMD_STT_INVALID;
   default:
     /* manual, settime, dfreq, doffset, smoothing: not in this daemon */
     return CMD_STT_NOTENABLED;

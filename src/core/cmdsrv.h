@@ -44,6 +44,12 @@ struct cmdsrv_ops {
   int (*dump)(void *arg);
   int (*rekey)(void *arg);
   int (*cyclelogs)(void *arg);
+  /* Stratum's own: reload the configuration (dry_run: only tell what it
+   * would change); then line `index` of the report of the last one (its
+   * lines in *total; false past the end, but line 0 always exists, empty
+   * when there are none). */
+  int (*reload_config)(void *arg, bool dry_run);
+  bool (*reload_report)(void *arg, uint32_t index, uint32_t *total, char *text, size_t size);
   int (*shutdown)(void *arg);
   int (*n_unresolved)(void *arg);      /* names still being resolved (activity) */
   /* Counts made elsewhere (server workers) added to serverstats. */
@@ -91,6 +97,9 @@ struct cmdsrv {
 void cmdsrv_init(struct cmdsrv *s, const struct platform *plat, struct refstate *ref,
                  struct ntp_server *ntp);
 void cmdsrv_free(struct cmdsrv *s);
+/* cmdallow/cmddeny back to that default (a reload sets them anew); false
+ * if out of memory. */
+bool cmdsrv_reset_access(struct cmdsrv *s);
 
 /* One request; local: from the Unix socket. Returns the reply length (at
  * most len) written to out, or 0 to send nothing. */

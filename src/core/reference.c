@@ -282,3 +282,16 @@ void ref_set_maxupdateskew(struct reference *r, double ppm)
 {
   r->p.maxupdateskew = ppm;
 }
+
+void ref_retune(struct reference *r, const struct ref_config *cfg)
+{
+  r->p.makestep_threshold = cfg->makestep_threshold;
+  r->p.makestep_limit = cfg->makestep_limit;
+  r->p.logchange = cfg->logchange;
+  r->p.maxupdateskew = cfg->maxupdateskew;
+  r->p.maxchange_offset = cfg->maxchange_offset;
+  r->p.maxchange_start = cfg->maxchange_start;
+  r->p.maxchange_ignore = cfg->maxchange_ignore;
+  r->p.log = cfg->log;
+  r->p.log_arg = cfg->log_arg;
+}

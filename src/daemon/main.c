@@ -28,6 +28,7 @@
 #include "daemon/layout.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
+#include "daemon/reload.h"
 #include "daemon/sources.h"
 #include "daemon/status.h"
 #include "daemon/workers.h"
@@ -63,6 +64,8 @@ struct daemon {
   struct control control;         /* command sockets */
   struct exporter exporter;       /* metricsport */
   struct workers *workers;        /* serverworkers; NULL: none */
+  struct client_log_hooks log_hooks;  /* logfiles' for the client */
+  struct reload reload;           /* SIGHUP, stratumc reload config */
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
@@ -74,20 +77,37 @@ static bool resolve_first(void *arg, const char *name, struct ip_addr *out)
   return resolve_name(name, o->family, out, 1) == 1;
 }
 
-/* Parse the command-line directives, or else the configuration file, and
- * report every warning and error. Returns false if there was an error. */
-static bool load_config(struct config *cfg, const struct options *o)
+/* Parse the command-line directives, or else the configuration file (at
+ * start and at a reload). */
+static void read_config(const struct options *o, struct config *cfg, struct conf_diag *diag)
 {
-  struct conf_diag diag = {0};
   conf_init(cfg);
   if (o->n_directives > 0) {
     for (int i = 0; i < o->n_directives; i++)
-      conf_parse_line(cfg, o->directives[i], "command line", i + 1, &diag);
+      conf_parse_line(cfg, o->directives[i], "command line", i + 1, diag);
   } else {
-    conf_load_file(cfg, o->conf_file, &diag);
+    conf_load_file(cfg, o->conf_file, diag);
   }
-  if (diag.n_errors == 0)
-    conf_access_resolve(cfg, resolve_first, (void *)o, &diag);
+  if (diag->n_errors == 0)
+    conf_access_resolve(cfg, resolve_first, (void *)o, diag);
+  if (o->restarted) {  /* -R, as chronyd: a restart must not step the clock again */
+    cfg->initstepslew = false;
+    if (cfg->makestep_limit > 0)
+      cfg->makestep_limit = 0;
+  }
+}
+
+static void reload_load(void *arg, struct config *out, struct conf_diag *diag)
+{
+  read_config(arg, out, diag);
+}
+
+/* The configuration at start, every warning and error reported. Returns
+ * false if there was an error. */
+static bool load_config(struct config *cfg, const struct options *o)
+{
+  struct conf_diag diag = {0};
+  read_config(o, cfg, &diag);
   for (unsigned i = 0; i < diag.n; i++)
     fprintf(stderr, "%s\n", diag.items[i].text);
   bool ok = diag.n_errors == 0;
@@ -97,6 +117,13 @@ static bool load_config(struct config *cfg, const struct options *o)
     fprintf(stderr, "To read chrony's configuration: stratumd -f %s\n", CHRONY_CONF_FILE);
   conf_diag_free(&diag);
   return ok;
+}
+
+static void on_reload_signal(void *arg, int signo)
+{
+  struct daemon *d = arg;
+  (void)signo;
+  reload_run(&d->reload, false);
 }
 
 static void on_quit_signal(void *arg, int signo)
@@ -181,11 +208,11 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
 
 static struct clog_params clientlog_params(const struct config *c, const struct platform *p)
 {
-  const struct conf_ratelimit *n = &c->ratelimit, *m = &c->cmdratelimit;
-  return (struct clog_params){
-    .active = !c->noclientlog, .limit = c->clientloglimit, .seed = plat_random_nonzero64(p),
-    .rate = {[CLOG_NTP] = {n->enabled, n->interval, n->burst, n->leak, n->kod},
-             [CLOG_CMD] = {m->enabled, m->interval, m->burst, m->leak, 0}}};
+  struct clog_params cp = {.active = !c->noclientlog, .limit = c->clientloglimit,
+                           .seed = plat_random_nonzero64(p)};
+  conf_clog_ratelimit(&c->ratelimit, &cp.rate[CLOG_NTP]);
+  conf_clog_ratelimit(&c->cmdratelimit, &cp.rate[CLOG_CMD]);
+  return cp;
 }
 
 static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)
@@ -318,9 +345,19 @@ static int cmd_reload_sources(void *arg)
   struct daemon *d = arg;
   struct config old = d->srcdir;
   load_sourcedirs(d);
-  sources_reload(d->srclist, &old, &d->srcdir);
+  sources_reload(d->srclist, &d->cfg, &old, &d->cfg, &d->srcdir);
   conf_free(&old);
   return CMD_STT_SUCCESS;
+}
+
+static int cmd_reload_config(void *arg, bool dry_run)
+{
+  return reload_run(&((struct daemon *)arg)->reload, dry_run);
+}
+
+static bool cmd_reload_report(void *arg, uint32_t index, uint32_t *total, char *text, size_t size)
+{
+  return reload_report_line(&((struct daemon *)arg)->reload, index, total, text, size);
 }
 
 static int cmd_refresh(void *arg)
@@ -363,10 +400,24 @@ static bool start_control(struct daemon *d, const struct options *o)
     .add_source = cmd_add_source, .delete_source = cmd_delete_source,
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
     .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs, .shutdown = cmd_shutdown,
+    .reload_config = cmd_reload_config, .reload_report = cmd_reload_report,
     .n_unresolved = cmd_unresolved, .add_server_totals = cmd_worker_totals,
     .extra_client_indices = cmd_worker_client_indices,
     .extra_client_reports = cmd_worker_client_reports, .arg = d};
   return true;
+}
+
+static void start_reload(struct daemon *d, const struct options *o)
+{
+  struct reload_parts parts = {
+    .cfg = &d->cfg, .srcdir = &d->srcdir, .loop = d->loop, .lp = d->lp, .ref = &d->ref,
+    .server = &d->server, .server_sock = d->server_sock, .clog = d->clog,
+    .workers = d->workers != NULL, .client = d->client, .srclist = d->srclist,
+    .keys = &d->keys, .keyring = &d->keyring, .drift = &d->drift, .logfiles = &d->logfiles,
+    .hooks = d->log_hooks, .control = &d->control, .exporter = &d->exporter,
+    .family = o->family, .filtered = o->seccomp_level > 0, .clock_control = !o->no_clock_control, .load = reload_load,
+    .load_arg = (void *)o};
+  reload_init(&d->reload, &parts);
 }
 
 /* maxchange gave up: exit with an error, as chronyd does. */
@@ -410,6 +461,7 @@ static bool start_client(struct daemon *d, const struct options *o)
     drift_load(d->cfg.driftfile, &p);
   if (!logfiles_start(&d->logfiles, d->cfg.logdir, d->cfg.log, d->cfg.logbanner, &p.log))
     return false;
+  d->log_hooks = p.log;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client)
@@ -522,6 +574,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any metrics socket");
     goto out;
   }
+  start_reload(d, o);
   if (!priv_drop(user, !o->no_clock_control)) {
     log_printf(PLAT_LOG_FATAL, "Could not switch to user %s : %s", user, strerror(errno));
     goto out;
@@ -536,9 +589,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
     goto out;
   }
-  int sigs[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP};
+  int sigs[] = {SIGTERM, SIGINT, SIGQUIT};
   for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
     loop_watch_signal(d->loop, sigs[i], on_quit_signal, d);
+  loop_watch_signal(d->loop, SIGHUP, on_reload_signal, d);
   signal(SIGPIPE, SIG_IGN);
   if (o->timeout > 0)
     loop_add_timer(d->loop, o->timeout, on_timeout, d);
@@ -557,6 +611,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
 out:
   log_set_parent_fd(-1);
   detach_done(ready_fd, status ? status : 1);
+  reload_free(&d->reload);
   workers_free(d->workers);
   exporter_stop(&d->exporter);
   control_stop(&d->control);
@@ -594,11 +649,6 @@ int main(int argc, char **argv)
   if (!load_config(&d.cfg, &o)) {
     conf_free(&d.cfg);
     return 1;
-  }
-  if (o.restarted) {  /* -R, as chronyd: a restart must not step the clock again */
-    d.cfg.initstepslew = false;
-    if (d.cfg.makestep_limit > 0)
-      d.cfg.makestep_limit = 0;
   }
   if (o.print_config) {
     conf_print(&d.cfg, stdout);

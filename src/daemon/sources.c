@@ -47,9 +47,26 @@ enum srclist_result sources_add_one(struct srclist *l, const struct conf_source 
   return r;
 }
 
-/* The normalised lines of a configuration's sources: lines[i] is source
- * i's (NULL if out of memory), sorted[] the non-NULL ones in order, so that
- * a reload of thousands of lines is not quadratic. */
+/* The sources of a configuration file and of its sourcedir files, one
+ * list: source i of the pair. */
+struct pair {
+  const struct config *conf, *dir;
+};
+
+static unsigned pair_n(const struct pair *p)
+{
+  return p->conf->n_sources + p->dir->n_sources;
+}
+
+static const struct conf_source *pair_at(const struct pair *p, unsigned i)
+{
+  return i < p->conf->n_sources ? &p->conf->sources[i]
+                                : &p->dir->sources[i - p->conf->n_sources];
+}
+
+/* The normalised lines of a pair's sources: lines[i] is source i's (NULL
+ * if out of memory), sorted[] the non-NULL ones in order, so that a reload
+ * of thousands of lines is not quadratic. */
 struct source_lines {
   char **lines, **sorted;
   unsigned n, n_sorted;
@@ -60,16 +77,17 @@ static int compare_lines(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void lines_of(const struct config *c, struct source_lines *l)
+static void lines_of(const struct pair *p, struct source_lines *l)
 {
+  unsigned n = pair_n(p);
   *l = (struct source_lines){0};
-  l->lines = calloc(c->n_sources + 1, sizeof(*l->lines));
-  l->sorted = calloc(c->n_sources + 1, sizeof(*l->sorted));
+  l->lines = calloc(n + 1, sizeof(*l->lines));
+  l->sorted = calloc(n + 1, sizeof(*l->sorted));
   if (!l->lines || !l->sorted)
     return;
-  l->n = c->n_sources;
-  for (unsigned i = 0; i < c->n_sources; i++)
-    if ((l->lines[i] = conf_source_line(&c->sources[i])))
+  l->n = n;
+  for (unsigned i = 0; i < n; i++)
+    if ((l->lines[i] = conf_source_line(pair_at(p, i))))
       l->sorted[l->n_sorted++] = l->lines[i];
   qsort(l->sorted, l->n_sorted, sizeof(*l->sorted), compare_lines);
 }
@@ -97,18 +115,20 @@ static void remove_line(struct srclist *l, const struct conf_source *cs)
   srclist_remove(l, &s);
 }
 
-void sources_reload(struct srclist *l, const struct config *old, const struct config *now)
+void sources_reload(struct srclist *l, const struct config *old_conf, const struct config *old_dir,
+                    const struct config *new_conf, const struct config *new_dir)
 {
+  struct pair old = {old_conf, old_dir}, now = {new_conf, new_dir};
   struct source_lines lo, ln;
   unsigned failures = 0;
-  lines_of(old, &lo);
-  lines_of(now, &ln);
-  for (unsigned i = 0; i < old->n_sources; i++)
+  lines_of(&old, &lo);
+  lines_of(&now, &ln);
+  for (unsigned i = 0; i < pair_n(&old); i++)
     if (!listed(&ln, &lo, i))
-      remove_line(l, &old->sources[i]);
-  for (unsigned i = 0; i < now->n_sources; i++)
+      remove_line(l, pair_at(&old, i));
+  for (unsigned i = 0; i < pair_n(&now); i++)
     if (!listed(&lo, &ln, i))
-      add_counted(l, &now->sources[i], &failures);
+      add_counted(l, pair_at(&now, i), &failures);
   log_failures(failures);
   lines_free(&lo);
   lines_free(&ln);

@@ -169,6 +169,8 @@ static const struct field rp_select_data[] = {
   F(K_U16, RP, data.select_data.eff_options), F(K_U32, RP, data.select_data.last_sample_ago),
   F(K_FLOAT, RP, data.select_data.score), F(K_FLOAT, RP, data.select_data.lo_limit),
   F(K_FLOAT, RP, data.select_data.hi_limit)};
+static const struct field rp_text[] = {
+  F(K_U32, RP, data.text.total), F(K_NAME, RP, data.text.text)};
 
 struct reply_type {
   uint16_t code;
@@ -191,6 +193,7 @@ static const struct reply_type replies[] = {
   {CMD_RPY_CLIENT_ACCESSES_BY_INDEX3, LAYOUT(rp_clients)},
   {CMD_RPY_SELECT_DATA, LAYOUT(rp_select_data)},
   {CMD_RPY_SERVER_STATS3, LAYOUT(rp_server_stats)},
+  {CMD_RPY_ST_TEXT, LAYOUT(rp_text)},
 };
 
 struct command_type {
@@ -257,6 +260,8 @@ static const struct command_type commands[] = {
   {CMD_SELECT_DATA, LAYOUT(rq_index), CMD_RPY_SELECT_DATA},
   {CMD_RELOAD_SOURCES, NO_DATA, CMD_RPY_NULL},
   {CMD_DOFFSET2, LAYOUT(rq_value), CMD_RPY_NULL},
+  {CMD_ST_RELOAD_CONFIG, LAYOUT(rq_option), CMD_RPY_NULL},
+  {CMD_ST_RELOAD_REPORT, LAYOUT(rq_index), CMD_RPY_ST_TEXT},
 };
 
 static const struct command_type *find_command(uint16_t command)

@@ -48,7 +48,12 @@ enum cmd_command {
   CMD_NTP_SOURCE_NAME = 65, CMD_RESET_SOURCES = 66, CMD_AUTH_DATA = 67,
   CMD_CLIENT_ACCESSES_BY_INDEX3 = 68, CMD_SELECT_DATA = 69, CMD_RELOAD_SOURCES = 70,
   CMD_DOFFSET2 = 71,
-  CMD_N_COMMANDS = 75            /* chrony's count, obsolete and newer ones included */
+  CMD_N_COMMANDS = 75,           /* chrony's count, obsolete and newer ones included */
+  /* Stratum's own requests, far beyond chrony's codes (which grow by one a
+   * release): only stratumc sends them, chronyd answers 502 Invalid
+   * command. A reload of the configuration (option: 1 = only tell what
+   * it would change), then its report, line by line (index). */
+  CMD_ST_RELOAD_CONFIG = 0x5301, CMD_ST_RELOAD_REPORT = 0x5302
 };
 
 enum cmd_reply_code {
@@ -56,7 +61,8 @@ enum cmd_reply_code {
   CMD_RPY_SOURCESTATS = 6, CMD_RPY_RTC = 7, CMD_RPY_ACTIVITY = 12, CMD_RPY_SMOOTHING = 13,
   CMD_RPY_NTP_DATA = 16, CMD_RPY_MANUAL_TIMESTAMP2 = 17, CMD_RPY_MANUAL_LIST2 = 18,
   CMD_RPY_NTP_SOURCE_NAME = 19, CMD_RPY_AUTH_DATA = 20, CMD_RPY_CLIENT_ACCESSES_BY_INDEX3 = 21,
-  CMD_RPY_SELECT_DATA = 23, CMD_RPY_SERVER_STATS3 = 24
+  CMD_RPY_SELECT_DATA = 23, CMD_RPY_SERVER_STATS3 = 24,
+  CMD_RPY_ST_TEXT = 0x5301       /* Stratum's own: a line of the reload report */
 };
 
 enum cmd_status {
@@ -167,8 +173,8 @@ struct cmd_request {
     struct cmd_req_local local;
     struct cmd_req_makestep makestep;
     struct cmd_ip ip;            /* del_source, ntp_data, source_name, auth_data */
-    uint32_t index;              /* source_data, sourcestats, select_data */
-    int32_t option;              /* manual, smoothtime, manual_delete, dump */
+    uint32_t index;              /* source_data, sourcestats, select_data, st_reload_report */
+    int32_t option;              /* manual, smoothtime, manual_delete, dump, st_reload_config */
     double value;                /* dfreq, doffset, maxupdateskew, reselectdistance */
     struct timespec time;        /* settime */
   } data;
@@ -263,6 +269,11 @@ struct cmd_rpy_select_data {
   double score, lo_limit, hi_limit;
 };
 
+struct cmd_rpy_text {
+  uint32_t total;                /* lines in the report (line `index` is text) */
+  char text[CMD_NAME_LEN];       /* not necessarily terminated on the wire */
+};
+
 struct cmd_reply {
   uint16_t command;              /* echoed */
   uint16_t reply;                /* enum cmd_reply_code */
@@ -284,6 +295,7 @@ struct cmd_reply {
     struct cmd_rpy_auth_data auth_data;
     struct cmd_rpy_clients clients;
     struct cmd_rpy_select_data select_data;
+    struct cmd_rpy_text text;
   } data;
 };
 

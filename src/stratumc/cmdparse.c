@@ -413,7 +413,23 @@ static void parse_manual(struct parser *p, char *line)
   fail(p, "Invalid syntax for manual command");
 }
 
-/* reload sources, reset sources */
+/* reload sources; Stratum's own reload config [--dry-run] */
+static void parse_reload(struct parser *p, char *line)
+{
+  const char *what = next_word(&line);
+  if (strcmp(what, "config") == 0) {
+    const char *opt = next_word(&line);
+    p->cmd->dry_run = strcmp(opt, "--dry-run") == 0;
+    if ((*opt && !p->cmd->dry_run) || *line)
+      return fail(p, p->e->message);
+    return report(p, SC_REP_RELOAD);
+  }
+  if (strcmp(what, "sources") != 0 || *line)
+    return fail(p, p->e->message);
+  request(p, CMD_RELOAD_SOURCES);
+}
+
+/* reset sources */
 static void parse_sources_word(struct parser *p, char *line)
 {
   if (strcmp(line, "sources") != 0)
@@ -594,7 +610,7 @@ static const struct command_entry commands[] = {
   LINE("quit", parse_quit),
   CMD("refresh", parse_plain, CMD_REFRESH),
   CMD("rekey", parse_plain, CMD_REKEY),
-  {"reload", parse_sources_word, CMD_RELOAD_SOURCES, 0, 0, "Invalid syntax for reload command"},
+  {"reload", parse_reload, 0, 0, 0, "Invalid syntax for reload command"},
   CMD("reselect", parse_plain, CMD_RESELECT),
   VALUE("reselectdist", CMD_RESELECTDISTANCE, ""),
   {"reset", parse_sources_word, CMD_RESET_SOURCES, 0, 0, "Invalid syntax for reset command"},

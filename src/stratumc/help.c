@@ -45,6 +45,7 @@ static const char *const commands[][2] = {
   {"polltarget <address> <target>", "Modify poll target"},
   {"refresh", "Refresh IP addresses"},
   {"reload sources", "Re-read *.sources files"},
+  {"reload config [--dry-run]", "Re-read the configuration (Stratum's own)"},
   {"sourcename <address>", "Display original name"},
   {"", ""},
   {"Manual time input:", ""},

@@ -632,6 +632,44 @@ static bool metrics(struct sc_session *s)
   return ok && r.up;
 }
 
+/* ---------------------------------------------------------------- reload config */
+
+/* Stratum's own requests (chronyd answers 502 Invalid command): the
+ * reload, then its report line by line (at most RELOAD_MAX_LINES, whatever
+ * a daemon says: the log has them all); the status line last. */
+#define RELOAD_MAX_LINES (1u << 20)
+static bool reload_config(struct sc_session *s, const struct sc_command *cmd)
+{
+  struct cmd_request req = {.command = CMD_ST_RELOAD_CONFIG};
+  struct cmd_reply rpy;
+  req.data.option = cmd->dry_run ? 1 : 0;
+  if (!s->exchange(s->exchange_arg, &req, &rpy)) {
+    sc_out_status(s->out, "506 Cannot talk to daemon");
+    return false;
+  }
+  uint16_t status = rpy.status;
+  if (status != CMD_STT_SUCCESS && status != CMD_STT_FAILED) {
+    sc_out_status(s->out, sc_status_text(status));   /* e.g. chronyd's 502 */
+    return false;
+  }
+  sc_out_list(s->out, "report");
+  uint32_t total = 1;
+  for (uint32_t i = 0; i < total; i++) {
+    char text[CMD_NAME_LEN + 1];
+    if (!indexed_request(s, CMD_ST_RELOAD_REPORT, i, &rpy))
+      return false;
+    total = rpy.data.text.total < RELOAD_MAX_LINES ? rpy.data.text.total : RELOAD_MAX_LINES;
+    memcpy(text, rpy.data.text.text, CMD_NAME_LEN);
+    text[CMD_NAME_LEN] = '\0';
+    if (i >= total)
+      break;
+    const union sc_val v[] = {SV_S(text)};
+    sc_out_record(s->out, "%s{line}\n", v, N(v));
+  }
+  sc_out_status(s->out, sc_status_text(status));
+  return status == CMD_STT_SUCCESS;
+}
+
 bool sc_report_run(struct sc_session *s, const struct sc_command *cmd)
 {
   switch (cmd->report) {
@@ -650,6 +688,7 @@ bool sc_report_run(struct sc_session *s, const struct sc_command *cmd)
   case SC_REP_RTCDATA: return rtcdata(s);
   case SC_REP_MANUAL_LIST: return manual_list(s);
   case SC_REP_METRICS: return metrics(s);
+  case SC_REP_RELOAD: return reload_config(s, cmd);
   }
   return false;
 }

@@ -120,6 +120,7 @@ def daemons(request, tmp_path_factory):
         upstream.start(wait_ports=[(4, up_port)])
         client.start(wait_ports=[(4, cmdport)])
         d = Daemons(cmdport, sock, up_cmd)
+        d.kind = request.param
         synced = wait_for(lambda: ",*," in run(chronyc_path(), d.udp() + ["-c", "sources"])[1],
                           SYNC_TIMEOUT)
         assert synced, client.log()
@@ -374,6 +375,24 @@ def test_add_and_delete_a_source(daemons):
     assert run(sc, daemons.unix() + ["delete 127.0.0.2"])[:2] == (0, "200 OK\n")
     theirs, ours = both(daemons.unix() + ["delete 127.0.0.2"])
     assert ours[:2] == theirs[:2] == (1, "503 No such source\n")
+
+
+def test_reload_config_is_stratums_own(daemons):
+    """stratumc's reload config: a request code chronyd does not know, so it
+    answers 502 Invalid command (and nothing changes), over UDP too;
+    stratumd reloads (the file is unchanged: no change), and over UDP
+    answers 501 Not authorised, as for every command that changes it."""
+    sc = stratumc_path()
+    for args in (["reload", "config"], ["reload", "config", "--dry-run"]):
+        rc, out, err = run(sc, daemons.unix() + args)
+        if daemons.kind == "chronyd":
+            assert (rc, out) == (1, "502 Invalid command\n"), (rc, out, err)
+            assert run(sc, daemons.udp() + args)[:2] == (1, "502 Invalid command\n")
+        else:
+            assert rc == 0 and "No change in the configuration" in out and \
+                out.endswith("200 OK\n"), (rc, out, err)
+            assert run(sc, daemons.udp() + args)[:2] == (1, "501 Not authorised\n")
+    assert run(sc, daemons.unix() + ["-c", "sources"])[0] == 0   # still serving
 
 
 def test_syntax_errors_match_chronyc(daemons):

@@ -822,8 +822,8 @@ def test_sysusers_and_tmpfiles_create_the_user_and_directories(tmp_path):
 
 
 def test_logrotate_sends_no_signal():
-    """SIGHUP stops stratumd (as chronyd) and nothing reopens the file: the
-    rotation must copy and truncate, never signal."""
+    """Nothing reopens the file (SIGHUP reloads the configuration, reopening
+    no log): the rotation must copy and truncate, never signal."""
     text = read(PACKAGING / "stratumd.logrotate")
     assert "copytruncate" in text
     assert not re.search(r"^\s*(postrotate|prerotate|firstaction|lastaction)\b", text, re.M)

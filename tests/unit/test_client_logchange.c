@@ -67,7 +67,10 @@ FWD(udp_send, int,
 FWD(clock_set_sync, void, (void *ctx, bool synchronised, double est_error, double max_error),
     (f->inner->ctx, synchronised, est_error, max_error))
 
-static void fx_run(struct fx *f, double logchange, double makestep)
+/* retune: client_retune's parameters at RETUNE_AT (a reload), or NULL. */
+#define RETUNE_AT 300.0
+static void fx_run_retuned(struct fx *f, double logchange, double makestep,
+                           const struct client_params *retune)
 {
   struct timespec t0 = {.tv_sec = 1700000000};
   struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
@@ -111,7 +114,16 @@ static void fx_run(struct fx *f, double logchange, double makestep)
   s.iburst = true;
   assert_true(client_add_source(f->client, &s) >= 0);
   client_start(f->client);
-  assert_int_equal(sim_world_run(f->w, 2000.0), 0);
+  if (retune) {
+    assert_int_equal(sim_world_run(f->w, RETUNE_AT), 0);
+    client_retune(f->client, retune);
+  }
+  assert_int_equal(sim_world_run(f->w, 2000.0 - (retune ? RETUNE_AT : 0.0)), 0);
+}
+
+static void fx_run(struct fx *f, double logchange, double makestep)
+{
+  fx_run_retuned(f, logchange, makestep, NULL);
 }
 
 static void fx_free(struct fx *f)
@@ -207,6 +219,30 @@ static void test_small_threshold_logs_each_large_update(void **state)
   fx_free(&f);
 }
 
+/* A reload before the server's step: logchange 50 and no makestep become
+ * logchange 1 and makestep 1 -1, so the 10 s is logged and stepped; the
+ * updates made so far count on (the source keeps its samples). */
+static void test_retune_applies_makestep_and_logchange(void **state)
+{
+  (void)state;
+  struct fx f;
+  struct client_params p;
+  client_params_defaults(&p);
+  p.makestep_threshold = 1.0;
+  p.makestep_limit = -1;
+  fx_run_retuned(&f, 50.0, 0.0, &p);
+  int i = find_line(&f, "System clock wrong by ");
+  int j = find_line(&f, "System clock was stepped by ");
+  assert_true(i >= 0 && j > i && f.at[i] > STEP_AT);
+  assert_true(fabs(wrong_by(f.lines[i]) - STEP) < 0.01);
+  fx_free(&f);
+  /* The same run without the reload stays silent and slews. */
+  fx_run(&f, 50.0, 0.0);
+  assert_int_equal(find_line(&f, "System clock wrong by "), -1);
+  assert_int_equal(find_line(&f, "System clock was stepped by "), -1);
+  fx_free(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -214,6 +250,7 @@ int main(void)
     cmocka_unit_test(test_step_logged_before_stepping),
     cmocka_unit_test(test_below_threshold_silent),
     cmocka_unit_test(test_small_threshold_logs_each_large_update),
+    cmocka_unit_test(test_retune_applies_makestep_and_logchange),
   };
   return cmocka_run_group_tests_name("client_logchange", tests, NULL, NULL);
 }

@@ -463,6 +463,38 @@ static void test_index_walk_and_reset(void **state)
   clog_free(l);
 }
 
+/* A reload's new limit: it acts on the next request, every bucket starts
+ * full; limiting cannot be enabled without a log. */
+static void test_set_ratelimit(void **state)
+{
+  (void)state;
+  struct clog_params p = params(CLOG_DEFAULT_LIMIT);
+  struct clientlog *l = clog_new(&p);
+  struct ip_addr a = v4(1);
+  for (int k = 0; k < 50; k++)
+    assert_int_equal(ntp(l, &a, k * 0.001), CLOG_PASS);   /* no limit */
+  struct clog_ratelimit r = limit_of(3, 2, 4);
+  assert_true(clog_set_ratelimit(l, CLOG_NTP, &r));
+  assert_int_equal(clog_min_poll(l), 3);
+  assert_int_equal(ntp(l, &a, 0.1), CLOG_PASS);          /* a full bucket of 2 */
+  assert_int_equal(ntp(l, &a, 0.1), CLOG_PASS);
+  int passes = 0;
+  for (int k = 0; k < 64; k++)
+    passes += ntp(l, &a, 0.1) == CLOG_PASS;
+  assert_true(passes < 16);                               /* the 1 in 16 leak */
+  struct clog_ratelimit off = {0};
+  assert_true(clog_set_ratelimit(l, CLOG_NTP, &off));
+  for (int k = 0; k < 20; k++)
+    assert_int_equal(ntp(l, &a, 0.2), CLOG_PASS);
+  clog_free(l);
+
+  p.active = false;
+  l = clog_new(&p);
+  assert_false(clog_set_ratelimit(l, CLOG_NTP, &r));
+  assert_int_equal(clog_min_poll(l), CLOG_MIN_INTERVAL);  /* unchanged */
+  clog_free(l);
+}
+
 static void test_noclientlog_keeps_totals_only(void **state)
 {
   (void)state;
@@ -566,6 +598,7 @@ int main(void)
     cmocka_unit_test(test_kod),
     cmocka_unit_test(test_services_are_separate),
     cmocka_unit_test(test_index_walk_and_reset),
+    cmocka_unit_test(test_set_ratelimit),
     cmocka_unit_test(test_noclientlog_keeps_totals_only),
     cmocka_unit_test(test_addresses),
     cmocka_unit_test(test_ntp_timestamps),

@@ -56,6 +56,12 @@ static void test_lengths_match_chrony_4_3(void **state)
   }
   for (size_t i = 0; i < sizeof(rpys) / sizeof(rpys[0]); i++)
     assert_int_equal(cmd_reply_length(rpys[i].code), rpys[i].len);
+  /* Stratum's own: a reload (padded to the null reply) and its report
+   * lines (a count and 256 bytes of text). */
+  assert_int_equal(cmd_request_length(CMD_ST_RELOAD_CONFIG), 28);
+  assert_int_equal(cmd_reply_code(CMD_ST_RELOAD_REPORT), CMD_RPY_ST_TEXT);
+  assert_int_equal(cmd_request_length(CMD_ST_RELOAD_REPORT), 28 + 4 + CMD_NAME_LEN);
+  assert_int_equal(cmd_reply_length(CMD_RPY_ST_TEXT), 28 + 4 + CMD_NAME_LEN);
   assert_int_equal(cmd_request_length(10), 0);   /* LOGON: obsolete */
   assert_int_equal(cmd_reply_length(99), 0);
 }

@@ -26,6 +26,7 @@ struct fx {
   struct cmdsrv srv;
   uint32_t seq;
   int shutdowns;
+  int reloads;                  /* 1 a reload, 10 a dry run */
 };
 
 /* Server 0 (192.0.2.11) is 10 ms ahead of true time, servers 1 and 2 exact. */
@@ -236,7 +237,7 @@ static void test_udp_gets_only_monitoring(void **state)
     CMD_SERVER_STATS, CMD_NTP_DATA, CMD_SELECT_DATA, CMD_AUTH_DATA, CMD_BURST, CMD_MAKESTEP,
     CMD_ONLINE, CMD_OFFLINE, CMD_ADD_SOURCE, CMD_DEL_SOURCE, CMD_SHUTDOWN, CMD_RELOAD_SOURCES,
     CMD_DUMP, CMD_ALLOW, CMD_CMDALLOW, CMD_LOCAL2, CMD_RESET_SOURCES,
-    CMD_CLIENT_ACCESSES_BY_INDEX3};
+    CMD_CLIENT_ACCESSES_BY_INDEX3, CMD_ST_RELOAD_CONFIG, CMD_ST_RELOAD_REPORT};
   for (size_t i = 0; i < sizeof(local_only) / sizeof(local_only[0]); i++) {
     struct cmd_request q = request(local_only[i]);
     assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
@@ -359,6 +360,46 @@ static void test_ops_are_called(void **state)
   assert_int_equal(f->shutdowns, 1);
 }
 
+static int fake_reload(void *arg, bool dry_run)
+{
+  struct fx *f = arg;
+  f->reloads += dry_run ? 10 : 1;
+  return dry_run ? CMD_STT_SUCCESS : CMD_STT_FAILED;
+}
+
+static bool fake_report(void *arg, uint32_t index, uint32_t *total, char *text, size_t size)
+{
+  (void)arg;
+  *total = 2;
+  snprintf(text, size, "line %u", index);
+  return index < 2;
+}
+
+/* Stratum's reload: the option says dry run, the status is the op's; the
+ * report's lines come with their count, and past the end is invalid. */
+static void test_reload_ops(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  struct cmd_request q = request(CMD_ST_RELOAD_CONFIG);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);
+  f->srv.ops.reload_config = fake_reload;
+  f->srv.ops.reload_report = fake_report;
+  f->srv.ops.arg = f;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_FAILED);
+  q.data.option = 1;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(f->reloads, 11);
+  q = request(CMD_ST_RELOAD_REPORT);
+  q.data.index = 1;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.reply, CMD_RPY_ST_TEXT);
+  assert_int_equal(r.data.text.total, 2);
+  assert_string_equal(r.data.text.text, "line 1");
+  q.data.index = 2;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_INVALID);
+}
+
 static void test_access_commands(void **state)
 {
   struct fx *f = *state;
@@ -445,6 +486,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
     cmocka_unit_test_setup_teardown(test_largest_values, setup, teardown),
     cmocka_unit_test_setup_teardown(test_ops_are_called, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_reload_ops, setup, teardown),
     cmocka_unit_test_setup_teardown(test_access_commands, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),
     cmocka_unit_test_setup_teardown(test_no_amplification, setup, teardown),

@@ -243,6 +243,10 @@ static void test_modify_and_values(void **state)
   assert_int_equal(parse("manual delete 4").req.data.option, 4);
   assert_int_equal(parse("smoothtime activate").req.data.option, 1);
   assert_int_equal(parse("reload sources").req.command, CMD_RELOAD_SOURCES);
+  c = parse("reload config");
+  assert_true(c.action == SC_ACT_REPORT && c.report == SC_REP_RELOAD && !c.dry_run);
+  c = parse("reload config --dry-run");
+  assert_true(c.action == SC_ACT_REPORT && c.report == SC_REP_RELOAD && c.dry_run);
   assert_int_equal(parse("doffset -0.5").req.command, CMD_DOFFSET2);
   assert_int_equal(parse("delete ::1").req.data.ip.family, CMD_IP_INET6);
   assert_int_equal(parse("accheck localhost").req.command, CMD_ACCHECK);
@@ -291,6 +295,9 @@ static void test_rejections_with_chronyc_messages(void **state)
   expect_error("manual foo", "Invalid syntax for manual command");
   expect_error("manual delete x", "Bad syntax for manual delete command");
   expect_error("reload foo", "Invalid syntax for reload command");
+  expect_error("reload sources now", "Invalid syntax for reload command");
+  expect_error("reload config -n", "Invalid syntax for reload command");
+  expect_error("reload config --dry-run x", "Invalid syntax for reload command");
   expect_error("reset", "Invalid syntax for reset command");
   expect_error("smoothtime", "Invalid syntax for smoothtime command");
   expect_error("clients -p x", "Invalid syntax for clients command");
