@@ -678,6 +678,7 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
   r->stratum = rc->p.stratum;
   r->poll = rc->p.poll;
   r->reach = rc->reach;
+  r->reach_size = rc->reach_size;
   r->state = sel_state_char(sel->status);
   r->sel_state = sel_status_char(sel->status);
   r->noselect = rc->p.noselect;
@@ -721,6 +722,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->stratum = s->stratum;
   r->poll = s->poll;
   r->reach = s->reach;
+  r->reach_size = reach_size(s);
   r->state = sel_state_char(c->sel[i].status);
   r->sel_state = sel_status_char(c->sel[i].status);
   r->noselect = s->p.noselect;
@@ -881,15 +883,22 @@ unsigned client_steps(const struct client *c)
   return c->disc.steps;
 }
 
+/* Source i's statistics (NTP sources, then refclocks). */
+static struct sst *source_stats(const struct client *c, unsigned i)
+{
+  return i < c->n ? &c->src[i]->stats : i < c->n + c->n_rcl ? &c->rcl[i - c->n]->stats : NULL;
+}
+
 bool client_source_export(const struct client *c, unsigned i, struct sst_dump *out)
 {
-  if (i >= c->n)
-    return false;
-  sst_export(&c->src[i]->stats, out);
-  return true;
+  const struct sst *s = source_stats(c, i);
+  if (s)
+    sst_export(s, out);
+  return s != NULL;
 }
 
 bool client_source_import(struct client *c, unsigned i, const struct sst_dump *in)
 {
-  return i < c->n && sst_import(&c->src[i]->stats, in);
+  struct sst *s = source_stats(c, i);
+  return s && sst_import(s, in);
 }

@@ -229,6 +229,7 @@ struct client_source_report {
   int stratum;
   int poll;
   uint8_t reach;                 /* reachability register, newest bit 0 */
+  int reach_size;                /* polls shifted into it so far, 0..8 */
   char state;                    /* chronyc sources: '*', '+', '-', 'x', '~', '?' */
   char sel_state;                /* chronyc selectdata's state letter */
   bool noselect, prefer, trust, require, online;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,10 +28,13 @@ static struct dumpfile dump;
  * however often `dump` is asked for. */
 static double last_write_error = -1.0;
 
-static bool dump_path(char path[PATH_MAX], const char *dir, const struct ip_addr *addr)
+/* chronyd's file names: the address, or a refclock's refid in hex. */
+static bool dump_path(char path[PATH_MAX], const char *dir, const struct client_source_report *r)
 {
   char a[ADDR_STR_LEN];
-  return snprintf(path, PATH_MAX, "%s/%s" SUFFIX, dir, addr_format(addr, a)) < PATH_MAX;
+  int n = r->refclock ? snprintf(path, PATH_MAX, "%s/refid:%08" PRIx32 SUFFIX, dir, r->refid)
+                      : snprintf(path, PATH_MAX, "%s/%s" SUFFIX, dir, addr_format(&r->addr, a));
+  return n > 0 && n < PATH_MAX;
 }
 
 /* A dump holds the samples of the run before this one: samples newer than
@@ -46,49 +50,63 @@ static bool recent(const struct sst_dump *d)
   return age > -MAX_DUMP_FUTURE && age < MAX_DUMP_AGE;
 }
 
+static void load_failed(const struct client_source_report *r, const char *path,
+                        const char *why)
+{
+  log_printf(PLAT_LOG_WARN, "Could not load dump file for %s (%s: %s)", r->name, path, why);
+}
+
 static void load_source(const char *dir, struct client *c, unsigned i)
 {
-  struct ip_addr addr;
-  char path[PATH_MAX];
+  struct client_source_report r;
+  char path[PATH_MAX], why[32];
   int line;
-  if (!client_source_address(c, i, &addr) || !dump_path(path, dir, &addr))
+  if (!client_source_report(c, i, &r) || !dump_path(path, dir, &r))
     return;
   ssize_t n = atomic_file_read(path, text, DUMPFILE_MAX_LEN);
   if (n < 0) {
     if (n != -ENOENT)
-      log_printf(PLAT_LOG_WARN, "Could not read dump file %s : %s", path, strerror((int)-n));
+      load_failed(&r, path, strerror((int)-n));
     return;
   }
   if (strlen(text) != (size_t)n) {
-    log_printf(PLAT_LOG_WARN, "Could not parse dump file %s, ignored", path);
+    load_failed(&r, path, "not text");
     return;
   }
   switch (dumpfile_parse(text, &dump, &line)) {
   case DUMPFILE_OTHER_VERSION:
-    log_printf(PLAT_LOG_WARN, "Dump file %s is from another version, ignored", path);
+    load_failed(&r, path, "not chronyd's format SRC0");
     return;
   case DUMPFILE_CORRUPT:
-    log_printf(PLAT_LOG_WARN, "Could not parse dump file %s (line %d), ignored", path, line);
+    snprintf(why, sizeof(why), "bad line %d", line);
+    load_failed(&r, path, why);
     return;
   case DUMPFILE_OK:
     break;
   }
-  if (!addr_equal(&dump.addr, &addr)) {
-    log_printf(PLAT_LOG_WARN, "Dump file %s is of another source, ignored", path);
+  /* chronyd's checks: the name a server was configured by, and no
+   * unauthenticated history for an authenticated source. */
+  if (!r.refclock && strcmp(dump.name, r.name) != 0) {
+    load_failed(&r, path, "of another source");
+    return;
+  }
+  if (r.key && !dump.authenticated) {
+    load_failed(&r, path, "not authenticated");
     return;
   }
   if (!recent(&dump.stats)) {
-    log_printf(PLAT_LOG_WARN, "Dump file %s is too old or from the future, ignored", path);
+    load_failed(&r, path, "too old or from the future");
     return;
   }
   if (!client_source_import(c, i, &dump.stats)) {
-    log_printf(PLAT_LOG_WARN, "Could not parse dump file %s, ignored", path);
+    load_failed(&r, path, "samples not accepted");
     return;
   }
-  log_printf(PLAT_LOG_INFO, "Loaded dump file %s (%d samples)", path, dump.stats.n);
+  log_printf(PLAT_LOG_INFO, "Loaded dump file for %s", r.name);
 }
 
-/* Remove DIR/ADDRESS.dat files: only names of that form, other files stay. */
+/* Remove DIR/ADDRESS.dat and DIR/refid:XXXXXXXX.dat files: only names of
+ * those forms, other files stay. */
 static void remove_dumps(const char *dir)
 {
   char name[ADDR_STR_LEN];
@@ -103,7 +121,10 @@ static void remove_dumps(const char *dir)
       continue;
     memcpy(name, e->d_name, len - strlen(SUFFIX));
     name[len - strlen(SUFFIX)] = '\0';
-    if (addr_parse(name, &addr) && unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+    bool refid = strncmp(name, "refid:", 6) == 0 && strlen(name) == 14 &&
+                 strspn(name + 6, "0123456789abcdef") == 8;
+    if ((refid || addr_parse(name, &addr)) && unlinkat(dirfd(d), e->d_name, 0) < 0 &&
+        errno != ENOENT)
       log_printf(PLAT_LOG_WARN, "Could not remove %s/%s : %s", dir, e->d_name, strerror(errno));
   }
   closedir(d);
@@ -121,12 +142,18 @@ void dumps_load(const char *dir, struct client *c, bool reload)
 void dumps_save(const char *dir, const struct client *c)
 {
   char path[PATH_MAX];
+  struct client_source_report r;
   if (!dir || !c)
     return;
   for (unsigned i = 0; i < client_n_sources(c); i++) {
-    if (!client_source_address(c, i, &dump.addr) || !client_source_export(c, i, &dump.stats) ||
-        dump.stats.n == 0 || !dump_path(path, dir, &dump.addr))
+    if (!client_source_report(c, i, &r) || !client_source_export(c, i, &dump.stats) ||
+        dump.stats.n == 0 || !dump_path(path, dir, &r))
       continue;
+    /* chronyd writes "." for a refclock's name. */
+    snprintf(dump.name, sizeof(dump.name), "%s", r.refclock ? "." : r.name);
+    dump.authenticated = r.key != 0;
+    dump.reach = r.reach;
+    dump.reach_size = r.reach_size;
     size_t len = dumpfile_format(text, sizeof(text), &dump);
     int err = len ? atomic_file_write(path, text, len, FILE_MODE) : -EINVAL;
     if (err < 0 && log_rate_ok(&last_write_error, LOG_ERROR_INTERVAL))

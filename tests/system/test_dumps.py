@@ -2,8 +2,8 @@
 stratumd server writes its source's measurement history at SIGTERM (with the
 drift file, exiting 0 within 1 s); restarted with -r it loads them and
 updates its reference at its first new sample, where a cold start needs
-several. Bad dump files are ignored with a warning; every dump file is
-removed after start."""
+several. The files are chronyd's (SRC0). Bad dump files are ignored with a
+warning; every dump file is removed after start."""
 import signal
 import time
 
@@ -68,14 +68,16 @@ def test_restart_with_r_is_synchronised_at_first_sample(tmp_path):
         assert status == 0 and elapsed < 1.0, (status, elapsed, first.log())
         assert dump.exists() and drift.exists()
         lines = dump.read_text().splitlines()
-        assert lines[:2] == ["stratumd-dump 1", "source 127.0.0.1"]
-        n = int(lines[3].split()[1])
+        assert lines[:2] == ["SRC0", "127.0.0.1"]
+        auth, reach, reach_size, stratum, leap = lines[2].split()
+        assert (auth, leap) == ("0", "0") and int(reach, 8) > 0 and 3 <= int(reach_size) <= 8
+        n = int(lines[3].split()[0])
         assert n >= 3 and len(lines) == 4 + n
         assert dump.stat().st_mode & 0o777 == 0o644
 
         second.start()
         assert measurements_at_first_update(logs2) == 1, second.log()
-        assert "Loaded dump file %s (%d samples)" % (dump, n) in second.log()
+        assert "Loaded dump file for 127.0.0.1" in second.log()
         assert not dump.exists(), "dump files are removed after start"
         status, elapsed = stop_within_a_second(second)
         assert status == 0 and elapsed < 1.0, (status, elapsed)
@@ -95,7 +97,8 @@ def test_without_r_dumps_are_removed_not_loaded(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
     good = dumpdir / "127.0.0.1.dat"
-    good.write_text("stratumd-dump 1\nsource 127.0.0.1\nstate 3 0 0 0\nsamples 0\n")
+    good.write_text("SRC0\n127.0.0.1\n0 377 8 3 0\n1 0\n%d.000000000 0 0 0 0 0 0\n"
+                    % (time.time() - 60))
     other = dumpdir / "notes.dat"          # not a dump file name: kept
     other.write_text("x\n")
     d = Daemon(tmp_path / "client", config(port, dumpdir, logs))
@@ -117,12 +120,14 @@ def test_bad_dump_files_are_ignored_with_a_warning(tmp_path):
     dumpdir = tmp_path / "dumps"
     dumpdir.mkdir()
     dump = dumpdir / "127.0.0.1.dat"
+    t = "%d.000000000" % (time.time() - 60)
     cases = [
-        ("stratumd-dump 9\nsource 127.0.0.1\n", "Dump file %s is from another version, ignored"),
-        ("stratumd-dump 1\nsource 127.0.0.1\nstate 3 0 0 0\nsamples 2\n1 0 0 0 0 0 0 0\n",
-         "Could not parse dump file %s (line 6), ignored"),
-        ("stratumd-dump 1\nsource 127.0.0.2\nstate 3 0 0 0\nsamples 0\n",
-         "Dump file %s is of another source, ignored"),
+        ("stratumd-dump 1\nsource 127.0.0.1\n", "(%s: not chronyd's format SRC0)"),
+        ("SRC0\n127.0.0.1\n0 377 8 3 0\n2 0\n%s 0 0 0 0 0 0\n" % t, "(%s: bad line 6)"),
+        ("SRC0\n127.0.0.2\n0 377 8 3 0\n1 0\n%s 0 0 0 0 0 0\n" % t,
+         "(%s: of another source)"),
+        ("SRC0\n127.0.0.1\n0 377 8 3 0\n1 0\n1000000000.000000000 0 0 0 0 0 0\n",
+         "(%s: too old or from the future)"),
     ]
     for i, (text, warning) in enumerate(cases):
         dump.write_text(text)
@@ -132,7 +137,7 @@ def test_bad_dump_files_are_ignored_with_a_warning(tmp_path):
         try:
             d.start()
             assert measurements_at_first_update(logs) >= 3
-            assert warning % dump in d.log()
+            assert ("Could not load dump file for 127.0.0.1 " + warning % dump) in d.log()
         finally:
             d.stop()
     server.stop()

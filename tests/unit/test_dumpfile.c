@@ -9,19 +9,25 @@
 
 #include "core/dumpfile.h"
 
-#define GOOD_HEAD "stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 0\nsamples 2\n"
-#define GOOD_S1 "1700000000 0 0.001 0.001 0.002 1.0000000000000001e-05 0.02 0.001\n"
-#define GOOD_S2 "1700000016 500000000 0.0011 0.0011 0.002 1e-05 0.02 0.001\n"
+/* The start of a file Debian's chronyd 4.3 wrote (-x, a server on
+ * 127.0.0.1 at poll -2), its sample count cut to 2. */
+#define GOOD_HEAD "SRC0\n127.0.0.1\n0 377 8 3 0\n2 20\n"
+#define GOOD_S1 "1796612008.257916385 2.957293e-06 3.166000e-06 1.128000e-05 1.102224e-06 " \
+                "1.128000e-05 1.102224e-06\n"
+#define GOOD_S2 "1796612008.323971502 1.771426e-06 1.978000e-06 8.646000e-06 2.718443e-07 " \
+                "8.646000e-06 2.718443e-07\n"
 
 static struct dumpfile example(int n)
 {
   struct dumpfile d;
   memset(&d, 0, sizeof(d));
-  assert_true(addr_parse("2001:db8::7", &d.addr));
+  strcpy(d.name, "ntp.example.net");
+  d.authenticated = true;
+  d.reach = 0275;
+  d.reach_size = 8;
   d.stats.n = n;
   d.stats.stratum = 3;
   d.stats.leap = 1;
-  d.stats.asymmetry = -0.25;
   d.stats.asymmetry_run = -12;
   for (int i = 0; i < n; i++) {
     struct sst_dump_sample *x = &d.stats.samples[i];
@@ -37,36 +43,66 @@ static struct dumpfile example(int n)
   return d;
 }
 
-static void test_good_file(void **state)
+/* chronyd's file: its name, state and samples, offsets in our sign. */
+static void test_chronyd_file(void **state)
 {
   (void)state;
   struct dumpfile d;
-  char a[ADDR_STR_LEN];
   int line = -1;
   assert_int_equal(dumpfile_parse(GOOD_HEAD GOOD_S1 GOOD_S2, &d, &line), DUMPFILE_OK);
-  assert_string_equal(addr_format(&d.addr, a), "192.0.2.1");
+  assert_string_equal(d.name, "127.0.0.1");
+  assert_false(d.authenticated);
+  assert_int_equal(d.reach, 0377);
+  assert_int_equal(d.reach_size, 8);
+  assert_int_equal(d.stats.stratum, 3);
+  assert_int_equal(d.stats.leap, 0);
   assert_int_equal(d.stats.n, 2);
-  assert_int_equal(d.stats.stratum, 2);
-  assert_int_equal(d.stats.samples[1].time.tv_sec, 1700000016);
-  assert_int_equal(d.stats.samples[1].time.tv_nsec, 500000000);
-  assert_true(d.stats.samples[1].offset == 0.0011);
-  assert_true(d.stats.samples[0].peer_dispersion == 1e-5);
+  assert_int_equal(d.stats.asymmetry_run, 20);
+  assert_int_equal(d.stats.samples[1].time.tv_sec, 1796612008);
+  assert_int_equal(d.stats.samples[1].time.tv_nsec, 323971502);
+  assert_true(d.stats.samples[0].offset == -2.957293e-06);   /* chronyd: local - server */
+  assert_true(d.stats.samples[0].orig_offset == -3.166000e-06);
+  assert_true(d.stats.samples[0].peer_delay == 1.128000e-05);
+  assert_true(d.stats.samples[1].root_dispersion == 2.718443e-07);
 }
 
-/* format then parse gives back exactly the same values, for every count. */
-static void test_round_trip_exact(void **state)
+/* Formatting writes chronyd's own text back. */
+static void test_format_as_chronyd(void **state)
 {
   (void)state;
   static char buf[DUMPFILE_MAX_LEN];
-  int counts[] = {0, 1, 3, SST_MAX_SAMPLES};
+  struct dumpfile d;
+  int line;
+  assert_int_equal(dumpfile_parse(GOOD_HEAD GOOD_S1 GOOD_S2, &d, &line), DUMPFILE_OK);
+  assert_true(dumpfile_format(buf, sizeof(buf), &d) > 0);
+  assert_string_equal(buf, GOOD_HEAD GOOD_S1 GOOD_S2);
+}
+
+/* format then parse keeps 7 significant digits, and a second round trip
+ * changes nothing. */
+static void test_round_trip(void **state)
+{
+  (void)state;
+  static char buf[DUMPFILE_MAX_LEN], again[DUMPFILE_MAX_LEN];
+  int counts[] = {1, 3, SST_MAX_SAMPLES};
   for (unsigned k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
     struct dumpfile d = example(counts[k]), e;
     int line;
     size_t len = dumpfile_format(buf, sizeof(buf), &d);
     assert_true(len > 0 && len == strlen(buf));
     assert_int_equal(dumpfile_parse(buf, &e, &line), DUMPFILE_OK);
-    assert_true(addr_equal(&d.addr, &e.addr));
-    assert_memory_equal(&d.stats, &e.stats, sizeof(d.stats));
+    assert_string_equal(e.name, d.name);
+    assert_true(e.authenticated && e.reach == 0275 && e.reach_size == 8);
+    assert_int_equal(e.stats.n, d.stats.n);
+    assert_int_equal(e.stats.asymmetry_run, -12);
+    for (int i = 0; i < d.stats.n; i++) {
+      const struct sst_dump_sample *x = &d.stats.samples[i], *y = &e.stats.samples[i];
+      assert_memory_equal(&x->time, &y->time, sizeof(x->time));
+      assert_true(fabs(x->offset - y->offset) <= 1e-6 * fabs(x->offset));
+      assert_true(fabs(x->peer_delay - y->peer_delay) <= 1e-6 * x->peer_delay);
+    }
+    assert_true(dumpfile_format(again, sizeof(again), &e) == len);
+    assert_string_equal(again, buf);
   }
 }
 
@@ -80,6 +116,13 @@ static void test_format_refuses(void **state)
   assert_int_equal(dumpfile_format(buf, 0, &d), 0);
   d.stats.samples[4].time = d.stats.samples[3].time;  /* not importable */
   assert_int_equal(dumpfile_format(buf, sizeof(buf), &d), 0);
+  d = example(0);                                     /* chronyd writes no empty file */
+  assert_int_equal(dumpfile_format(buf, sizeof(buf), &d), 0);
+  d = example(2);
+  strcpy(d.name, "two words");
+  assert_int_equal(dumpfile_format(buf, sizeof(buf), &d), 0);
+  d.name[0] = '\0';
+  assert_int_equal(dumpfile_format(buf, sizeof(buf), &d), 0);
 }
 
 static void test_other_versions(void **state)
@@ -88,8 +131,7 @@ static void test_other_versions(void **state)
   struct dumpfile d;
   int line = 0;
   const char *bad[] = {
-    "", "\n", "stratumd-dump 2\n", "stratumd-dump 1 x\n", "stratumd-dump\n",
-    "stratumd-dump 1", "NCD1\n", "stratumd-dump  1\n", "Stratumd-dump 1\n",
+    "", "\n", "SRC1\n", "SRC0 x\n", "src0\n", "SRC0", "stratumd-dump 1\n", " SRC0\n",
   };
   for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     assert_int_equal(dumpfile_parse(bad[i], &d, &line), DUMPFILE_OTHER_VERSION);
@@ -97,7 +139,10 @@ static void test_other_versions(void **state)
   }
 }
 
-/* Each rejection path of a file with our header, and the line reported. */
+#define H2 "SRC0\nntp1\n"
+#define H3 H2 "0 377 8 3 0\n"
+
+/* Each rejection path (chronyd's checks among them), and the line reported. */
 static void test_corrupt(void **state)
 {
   (void)state;
@@ -105,42 +150,44 @@ static void test_corrupt(void **state)
     const char *text;
     int line;
   } bad[] = {
-    {"stratumd-dump 1\n", 2},                                            /* truncated */
-    {"stratumd-dump 1\nsource 192.0.2.1", 2},                            /* no newline */
-    {"stratumd-dump 1\nsource 192.0.2.256\n", 2},
-    {"stratumd-dump 1\nsource\n", 2},
-    {"stratumd-dump 1\nsources 192.0.2.1\n", 2},
-    {"stratumd-dump 1\nsource 192.0.2.1 x\n", 2},
-    {"stratumd-dump 1\nsource  192.0.2.1\n", 2},                         /* empty field */
-    {"stratumd-dump 1\nsource 192.0.2.1 \n", 2},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 16 0 0 0\n", 3},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 4 0 0\n", 3},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 nan 0\n", 3},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 1001\n", 3},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0\n", 3},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate -1 0 0 0\n", 3},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 0\nsamples 65\n", 4},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 0\nsamples -1\n", 4},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 0\nsamples x\n", 4},
-    {"stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 0\nsamples 99999999999999999999\n", 4},
+    {"SRC0\n", 2},                                                       /* truncated */
+    {"SRC0\nntp1", 2},                                                   /* no newline */
+    {"SRC0\nntp1 ntp2\n", 2},                                           /* two words */
+    {"SRC0\n\n", 2},
+    {H2, 3},
+    {H2 "0 377 8 3\n", 3},
+    {H2 "2 377 8 3 0\n", 3},                                             /* auth 0 or 1 */
+    {H2 "0 400 8 3 0\n", 3},                                             /* reach > 0377 */
+    {H2 "0 378 8 3 0\n", 3},                                             /* not octal */
+    {H2 "0 377 9 3 0\n", 3},
+    {H2 "0 377 8 16 0\n", 3},                                            /* chronyd's limits */
+    {H2 "0 377 8 3 3\n", 3},
+    {H2 "0 377 8 -1 0\n", 3},
+    {H3, 4},
+    {H3 "0 0\n", 4},                                                     /* no samples */
+    {H3 "65 0\n", 4},
+    {H3 "1 1001\n", 4},
+    {H3 "1\n", 4},
+    {H3 "x 0\n", 4},
     {GOOD_HEAD, 5},                                                      /* samples missing */
     {GOOD_HEAD GOOD_S1, 6},
     {GOOD_HEAD GOOD_S1 GOOD_S2 "\n", 7},                                 /* trailing data */
     {GOOD_HEAD GOOD_S1 GOOD_S2 GOOD_S2, 7},
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0 0 0\n", 6},                   /* 7 fields */
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0 0 0 0 0\n", 6},               /* 9 fields */
-    {GOOD_HEAD GOOD_S1 "1700000016 1000000000 0 0 0 0 0 0\n", 6},        /* nsec */
-    {GOOD_HEAD GOOD_S1 "1700000016 -1 0 0 0 0 0 0\n", 6},
-    {GOOD_HEAD GOOD_S1 "1700000016.5 0 0 0 0 0 0 0\n", 6},
-    {GOOD_HEAD GOOD_S1 "9007199254740993 0 0 0 0 0 0 0\n", 6},           /* > 2^53 */
-    {GOOD_HEAD GOOD_S1 "1700000016 0 inf 0 0 0 0 0\n", 6},
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0 0 0 1e400\n", 6},
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0x 0 0 0\n", 6},
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0 0 0 \t1\n", 6},
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0 0 0 0\r\n", 6},
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 -0.001 0 0 0\n", 5},            /* negative delay */
-    {GOOD_HEAD GOOD_S1 "1700000000 0 0 0 0 0 0 0\n", 5},                 /* not increasing */
-    {GOOD_HEAD GOOD_S1 "1700000016 0 0 0 0 0 0 2e10\n", 5},              /* beyond the range */
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0 0 0\n", 6},           /* 6 fields */
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0 0 0 0 0\n", 6},       /* 8 fields */
+    {GOOD_HEAD GOOD_S1 "1796612009.00000000 0 0 0 0 0 0\n", 6},          /* 8 digits */
+    {GOOD_HEAD GOOD_S1 "1796612009 0 0 0 0 0 0\n", 6},
+    {GOOD_HEAD GOOD_S1 "-1796612009.000000000 0 0 0 0 0 0\n", 6},
+    {GOOD_HEAD GOOD_S1 "1796612009.-00000000 0 0 0 0 0 0\n", 6},
+    {GOOD_HEAD GOOD_S1 "99999999999999.000000000 0 0 0 0 0 0\n", 6},     /* > 2^40 */
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 inf 0 0 0 0 0\n", 6},
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0 0 0 1e400\n", 6},
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0x 0 0 0\n", 6},
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0 0 0 \t1\n", 6},
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0 0 0 0\r\n", 6},
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 -0.001 0 0 0\n", 5},    /* negative delay */
+    {GOOD_HEAD GOOD_S1 "1796612008.257916385 0 0 0 0 0 0\n", 5},         /* not increasing */
+    {GOOD_HEAD GOOD_S1 "1796612009.000000000 0 0 0 0 0 2e10\n", 5},      /* beyond the range */
   };
   for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     struct dumpfile d;
@@ -158,8 +205,7 @@ static void test_long_line(void **state)
   static char text[4096];
   struct dumpfile d;
   int line;
-  int n = snprintf(text, sizeof(text), "stratumd-dump 1\nsource 192.0.2.1\nstate 2 0 0 0\n"
-                                       "samples 1\n1700000000 0 ");
+  int n = snprintf(text, sizeof(text), "SRC0\nntp1\n0 377 8 3 0\n1 0\n1796612009.000000000 ");
   memset(text + n, '0', 1000);
   strcpy(text + n + 1000, " 0 0 0 0 0\n");
   assert_int_equal(dumpfile_parse(text, &d, &line), DUMPFILE_CORRUPT);
@@ -169,8 +215,9 @@ static void test_long_line(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_good_file),
-    cmocka_unit_test(test_round_trip_exact),
+    cmocka_unit_test(test_chronyd_file),
+    cmocka_unit_test(test_format_as_chronyd),
+    cmocka_unit_test(test_round_trip),
     cmocka_unit_test(test_format_refuses),
     cmocka_unit_test(test_other_versions),
     cmocka_unit_test(test_corrupt),
