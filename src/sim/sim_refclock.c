@@ -98,11 +98,12 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   d->pulse = cfg->pulse;
   d->leap = cfg->leap;
   sim_rng_seed(&d->rng, cfg->seed);
-  /* The first whole multiple of the period from now. */
+  /* The first whole multiple of the period after now: a device switched
+   * on with its host reads a period later, as clknetsim's do. */
   sim_time now = sim_sched_now(sched), rem = now % d->period;
   if (rem < 0)
     rem += d->period;
-  d->next = rem == 0 ? now : now + d->period - rem;
+  d->next = now - rem + d->period;
   if (!sim_platform_attach_refclock(host, d) || !sim_sched_add(sched, d->next, tick, d, d)) {
     sim_refclock_free(d);
     return NULL;

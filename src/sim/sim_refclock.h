@@ -1,7 +1,8 @@
 /* sim_refclock: a simulated reference clock device on a simulated host.
  *
  * A device ticks every 1/rate s of true time, at whole multiples of that
- * interval (a pulse per second falls on the true second). At each tick its
+ * interval (a pulse per second falls on the true second), the first one
+ * after it was created. At each tick its
  * reading of the reference's time is true time + offset + jitter (normal
  * with standard deviation `jitter`, or uniform in [-jitter, jitter]), drawn
  * from its own seeded stream, against the host's local clock at that
@@ -50,7 +51,7 @@ struct sim_refclock;
 
 /* Attached to `host`, which frees it. NULL on a bad config (driver, param
  * longer than SIM_REFCLOCK_PARAM_LEN - 1, non-finite error), a host with
- * SIM_PLATFORM_MAX_REFCLOCKS devices, or no memory. Ticks from now on. */
+ * SIM_PLATFORM_MAX_REFCLOCKS devices, or no memory. */
 struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platform *host,
                                       const struct sim_refclock_config *cfg);
 void sim_refclock_free(struct sim_refclock *d);
