@@ -150,8 +150,8 @@ static const struct scenario scenarios[] = {
   },
   {
     .name = "refclock-sock",
-    .about = "a SOCK time-of-day refclock (NMEA-like, 100 ms normal jitter) alone, "
-             "refid GPS, poll 4 filter 64 (106-refclock's first test, jitter x1000)",
+    .about = "a SOCK time-of-day refclock (NMEA-like, 100 ms normal jitter) alone, refid GPS "
+             "(106-refclock's first test with 006-largejitter's 0.1 s: 0.5 s max, 0.1 s rms)",
     .duration = 10000.0, .settle = 2000.0,
     .client_clock = CLIENT_CLOCK,
     .n_refclocks = 1,
@@ -160,8 +160,7 @@ static const struct scenario scenarios[] = {
   {
     .name = "refclock-pps-lock",
     .about = "SOCK pulses (PPS-like, 1 us jitter) locked to a noselect SOCK NMEA refclock "
-             "(100 ms jitter) (106-refclock: refclock SHM 0 refid NMEA noselect, "
-             "refclock PPS lock NMEA)",
+             "(100 ms jitter) (106-refclock's PPS lock NMEA: sync 45-70 s, stratum 1)",
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK,
     .n_refclocks = 2,
@@ -173,7 +172,7 @@ static const struct scenario scenarios[] = {
   {
     .name = "refclock-shm-fast",
     .about = "an SHM refclock with 1 us jitter written 4 times a second, dpoll -2 poll 2 "
-             "(106-refclock's PHC poll 0 test, jitter x1000)",
+             "(106-refclock's PHC poll 0: sync in 3 polls + 4 s, 100 / 10 jitters max / rms)",
     .duration = 2000.0,
     .client_clock = CLIENT_CLOCK,
     .n_refclocks = 1,
@@ -182,9 +181,8 @@ static const struct scenario scenarios[] = {
   },
   {
     .name = "refclock-servers",
-    .about = "a SOCK refclock (100 us jitter, 106-refclock's) with 2 NTP servers polled "
-             "every 16 s (106-refclock's minpoll 4 maxpoll 4): stratum 0 beats stratum 1 by "
-             "stratumweight",
+    .about = "a SOCK refclock (106-refclock's 100 us jitter: sync 45-70 s, 1 ms max, 0.3 ms "
+             "rms) with 2 NTP servers at minpoll 4 maxpoll 4: stratum 0 beats stratum 1",
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN,
     .minpoll = 4, .maxpoll = 4,
@@ -193,8 +191,8 @@ static const struct scenario scenarios[] = {
   },
   {
     .name = "refclock-stall",
-    .about = "refclock-servers with 1 server, the refclock's device stalls at 5000 s: "
-             "its reach falls and the server takes over",
+    .about = "refclock-servers with 1 server, the refclock's device stalls at 5000 s: its "
+             "reach falls, the server takes over once the refclock is stale (chrony's rule)",
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .minpoll = 4, .maxpoll = 4,
@@ -327,7 +325,8 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   p.dpoll = sr->dpoll;
   if (sr->filter)
     p.filter = sr->filter;
-  p.rate = sr->rate ? (int)sr->rate : 1;
+  if (sr->pulse)
+    p.rate = sr->rate ? (int)sr->rate : 1;
   p.offset = sr->offset;
   p.prefer = sr->prefer;
   p.noselect = sr->noselect;
@@ -516,7 +515,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (i >= n_ntp)
       report_refclock(client, i - n_ntp, devs[i - n_ntp], src);
     if (!client_source_report(client, i, &rep)) {
-      src->addr = addrs[i];
+      if (i < s->n_servers)
+        src->addr = addrs[i];
       src->state = '?';
       continue;
     }

@@ -104,7 +104,7 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   if (rem < 0)
     rem += d->period;
   d->next = now - rem + d->period;
-  if (!sim_platform_attach_refclock(host, d) || !sim_sched_add(sched, d->next, tick, d, d)) {
+  if (!sim_sched_add(sched, d->next, tick, d, d) || !sim_platform_attach_refclock(host, d)) {
     sim_refclock_free(d);
     return NULL;
   }
