@@ -389,6 +389,11 @@ int client_add_refclock(struct client *c, const struct rcl_params *p)
   return (int)c->n_rcl++;
 }
 
+const struct rcl *client_refclock(const struct client *c, unsigned k)
+{
+  return k < c->n_rcl ? c->rcl[k] : NULL;
+}
+
 /* Each refclock with a lock gets its partner, as chronyd pairs them when
  * the refclocks start. */
 static void lock_refclocks(struct client *c)

@@ -204,6 +204,10 @@ bool client_peer_receive(struct client *c, int sock, const struct plat_datagram 
  * root). Returns its index among the refclocks, or -1 (too many, or the
  * device cannot be opened: logged). Locks pair when the client starts. */
 int client_add_refclock(struct client *c, const struct rcl_params *p);
+/* Reference clock k (its index among the refclocks), NULL if none: its
+ * counters, for reports and tests. */
+struct rcl;
+const struct rcl *client_refclock(const struct client *c, unsigned k);
 /* Start polling (iburst where configured) and reading reference clocks. */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */

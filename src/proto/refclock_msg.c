@@ -125,6 +125,11 @@ void rclmsg_shm_build(const struct timespec *clock_time, const struct timespec *
   put_i32(out + SHM_RECV_NSEC, (int32_t)receive_time->tv_nsec);
 }
 
+void rclmsg_shm_clear_valid(uint8_t seg[RCLMSG_SHM_SIZE])
+{
+  put_i32(seg + SHM_VALID, 0);
+}
+
 const char *rclmsg_status_text(enum rclmsg_status st)
 {
   static const char *const text[RCLMSG_N_STATUS] = {

@@ -7,7 +7,10 @@
 
 #include "core/client.h"
 #include "core/reference.h"
+#include "core/refclock.h"
 #include "sim/sim_metrics.h"
+#include "sim/sim_refclock.h"
+#include "sim/sim_rng.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
 
@@ -145,6 +148,58 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .minpoll = 4, .maxpoll = 4,
   },
+  {
+    .name = "refclock-sock",
+    .about = "a SOCK time-of-day refclock (NMEA-like, 100 ms normal jitter) alone, refid GPS "
+             "(106-refclock's first test with 006-largejitter's 0.1 s: 0.5 s max, 0.1 s rms)",
+    .duration = 10000.0, .settle = 2000.0,
+    .client_clock = CLIENT_CLOCK,
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 0.1, .refid = "GPS"}},
+  },
+  {
+    .name = "refclock-pps-lock",
+    .about = "SOCK pulses (PPS-like, 1 us jitter) locked to a noselect SOCK NMEA refclock "
+             "(100 ms jitter) (106-refclock's PPS lock NMEA: sync 45-70 s, stratum 1)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK,
+    .n_refclocks = 2,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 0.1, .refid = "NMEA",
+                   .noselect = true},
+                  {.driver = PLAT_REFCLOCK_SOCK, .jitter = 1e-6, .pulse = true,
+                   .lock = "NMEA", .refid = "PPS"}},
+  },
+  {
+    .name = "refclock-shm-fast",
+    .about = "an SHM refclock with 1 us jitter written 4 times a second, dpoll -2 poll 2 "
+             "(106-refclock's PHC poll 0: sync in 3 polls + 4 s, 100 / 10 jitters max / rms)",
+    .duration = 2000.0,
+    .client_clock = CLIENT_CLOCK,
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SHM, .rate = 4, .jitter = 1e-6, .poll = 2,
+                   .dpoll = -2}},
+  },
+  {
+    .name = "refclock-servers",
+    .about = "a SOCK refclock (106-refclock's 100 us jitter: sync 45-70 s, 1 ms max, 0.3 ms "
+             "rms) with 2 NTP servers at minpoll 4 maxpoll 4: stratum 0 beats stratum 1",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN,
+    .minpoll = 4, .maxpoll = 4,
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 100e-6, .refid = "GPS"}},
+  },
+  {
+    .name = "refclock-stall",
+    .about = "refclock-servers with 1 server, the refclock's device stalls at 5000 s: its "
+             "reach falls, the server takes over once the refclock is stale (chrony's rule)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 4, .maxpoll = 4,
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 100e-6, .refid = "GPS",
+                   .stall_at = 5000.0}},
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -229,6 +284,70 @@ struct ext_step {
   double seconds;
 };
 
+static void do_stall(void *arg)
+{
+  sim_refclock_set_stalled(arg, true);
+}
+
+/* A refid as the directive writes it: up to four characters. */
+static uint32_t refid_of(const char *text)
+{
+  uint32_t id = 0;
+  for (int i = 0; i < 4; i++)
+    id = id << 8 | (uint8_t)(text && *text ? *text++ : 0);
+  return id;
+}
+
+/* Refclock i: its device on the client's host and its source. */
+static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct client *client,
+                         const struct scenario_refclock *sr, unsigned i, uint64_t seed,
+                         struct sim_refclock **dev)
+{
+  struct rcl_params p;
+  rcl_params_default(&p);
+  p.driver = sr->driver;
+  if (sr->driver == PLAT_REFCLOCK_SOCK)
+    snprintf(p.param, sizeof(p.param), "/var/run/stratum.ref%u.sock", i);
+  else
+    snprintf(p.param, sizeof(p.param), "%u", i);
+  struct sim_refclock_config dc = {
+    .driver = sr->driver, .param = p.param, .rate = sr->rate, .offset = sr->dev_offset,
+    .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
+    .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
+  };
+  *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
+  if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
+    return false;
+  p.refid = sr->refid ? refid_of(sr->refid) : rcl_default_refid(sr->driver, i);
+  p.lock_refid = refid_of(sr->lock);
+  if (sr->poll)
+    p.poll = sr->poll;
+  p.dpoll = sr->dpoll;
+  if (sr->filter)
+    p.filter = sr->filter;
+  if (sr->pulse)
+    p.rate = sr->rate ? (int)sr->rate : 1;
+  p.offset = sr->offset;
+  p.prefer = sr->prefer;
+  p.noselect = sr->noselect;
+  return client_add_refclock(client, &p) >= 0;
+}
+
+static void report_refclock(const struct client *client, unsigned k,
+                            const struct sim_refclock *dev, struct scenario_source *src)
+{
+  const struct rcl *r = client_refclock(client, k);
+  src->refclock = true;
+  if (!r)
+    return;
+  rcl_refid_text(r->p.refid, src->name);
+  src->bad_message = r->counters[RCL_BAD_MESSAGE];
+  src->bad_sample = r->counters[RCL_BAD_SAMPLE];
+  src->bad_pulse = r->counters[RCL_BAD_PULSE];
+  src->read_errors = r->counters[RCL_READ_ERRORS];
+  src->written = sim_refclock_written(dev);
+}
+
 static void do_external_step(void *arg)
 {
   struct ext_step *e = arg;
@@ -281,6 +400,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct timespec start = {.tv_sec = s->start ? s->start : SCENARIO_DEFAULT_START};
   struct sim_platform *hosts[SCENARIO_MAX_SERVERS] = {0};
   struct sim_server *servers[SCENARIO_MAX_SERVERS] = {0};
+  struct sim_refclock *devs[SCENARIO_MAX_REFCLOCKS] = {0};
   struct ip_addr addrs[SCENARIO_MAX_SERVERS], falsetickers[SCENARIO_MAX_SERVERS];
   unsigned n_false = 0;
   struct sim_metrics *metrics = NULL;
@@ -296,7 +416,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->sync_time = INFINITY;
   out->first_selected = INFINITY;
   out->selected = -1;
-  if (s->n_servers == 0 || s->n_servers > SCENARIO_MAX_SERVERS)
+  if ((s->n_servers == 0 && s->n_refclocks == 0) || s->n_servers > SCENARIO_MAX_SERVERS ||
+      s->n_refclocks > SCENARIO_MAX_REFCLOCKS)
     return -EINVAL;
 
   struct sim_world *w = sim_world_new(seed, &start);
@@ -345,6 +466,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (client_add_source(client, &sp) < 0)
       goto done;
   }
+  for (unsigned i = 0; i < s->n_refclocks; i++)
+    if (!add_refclock(w, chost, client, &s->refclocks[i], i, seed, &devs[i]))
+      goto done;
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
                           .falsetickers = falsetickers, .n_falsetickers = n_false,
@@ -382,13 +506,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->client_steps = client_steps(client);
   out->selected = client_selected(client);
   out->n_sources = client_n_sources(client);
-  if (out->n_sources > SCENARIO_MAX_SERVERS)
-    out->n_sources = SCENARIO_MAX_SERVERS;
+  if (out->n_sources > SCENARIO_MAX_SOURCES)
+    out->n_sources = SCENARIO_MAX_SOURCES;
   for (unsigned i = 0; i < out->n_sources; i++) {
     struct client_source_report rep;
     struct scenario_source *src = &out->sources[i];
+    unsigned n_ntp = client_n_ntp_sources(client);
+    if (i >= n_ntp)
+      report_refclock(client, i - n_ntp, devs[i - n_ntp], src);
     if (!client_source_report(client, i, &rep)) {
-      src->addr = addrs[i];
+      if (i < s->n_servers)
+        src->addr = addrs[i];
       src->state = '?';
       continue;
     }
@@ -403,6 +531,12 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       if (addr_equal(&rep.addr, &falsetickers[k]))
         src->falseticker = true;
   }
+  struct timespec now;
+  struct ref_params rp;
+  sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &now);
+  ref_get_params(&ref, &now, &rp);
+  out->ref_stratum = rp.stratum;
+  out->ref_refid = rp.refid;
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
@@ -448,6 +582,12 @@ static void json_str(FILE *f, const char *s)
   fputc('"', f);
 }
 
+/* An address, or a reference clock's refid. */
+static const char *source_name(const struct scenario_source *src, char buf[ADDR_STR_LEN])
+{
+  return src->refclock ? src->name : addr_format(&src->addr, buf);
+}
+
 void scenario_print_json(FILE *f, const struct scenario *s, const struct scenario_result *r)
 {
   char buf[ADDR_STR_LEN];
@@ -471,7 +611,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   fprintf(f, ", \"steps\": %u, \"client_steps\": %u", r->steps, r->client_steps);
   fprintf(f, ", \"selected\": ");
   if (r->selected >= 0 && (unsigned)r->selected < r->n_sources)
-    json_str(f, addr_format(&r->sources[r->selected].addr, buf));
+    json_str(f, source_name(&r->sources[r->selected], buf));
   else
     fprintf(f, "null");
   fprintf(f, ", \"falseticker_selected\": %s", r->falseticker_selected ? "true" : "false");
@@ -486,14 +626,31 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     const struct scenario_source *src = &r->sources[i];
     char state[2] = {src->state ? src->state : '?', 0};
     fprintf(f, "%s{\"address\": ", i ? ", " : "");
-    json_str(f, addr_format(&src->addr, buf));
+    if (src->refclock) {
+      fprintf(f, "null, \"refclock\": true, \"refid\": ");
+      json_str(f, src->name);
+    } else {
+      json_str(f, addr_format(&src->addr, buf));
+    }
     fprintf(f, ", \"falseticker\": %s, \"state\": ", src->falseticker ? "true" : "false");
     json_str(f, state);
-    fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu}",
+    fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu",
             src->reach, src->poll, src->n_samples, (unsigned long long)src->valid_replies,
             (unsigned long long)src->bad_replies);
+    if (src->refclock)
+      fprintf(f, ", \"bad_message\": %llu, \"bad_sample\": %llu, \"bad_pulse\": %llu, "
+              "\"read_errors\": %llu, \"written\": %llu}",
+              (unsigned long long)src->bad_message, (unsigned long long)src->bad_sample,
+              (unsigned long long)src->bad_pulse, (unsigned long long)src->read_errors,
+              (unsigned long long)src->written);
+    else
+      fputc('}', f);
   }
-  fprintf(f, "], \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
+  fprintf(f, "]");
+  if (s->n_refclocks)
+    fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
+            (unsigned)r->ref_refid);
+  fprintf(f, ", \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);
   fprintf(f, ", \"cpu_seconds\": %.3f}\n", r->cpu_seconds);

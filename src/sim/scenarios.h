@@ -18,7 +18,12 @@
  *                after an external step): the state the client settles in
  *   steps        clock steps the client made
  * Every second it also reads the client's selection, so a falseticker
- * selected even briefly is seen. Everything is freed before returning.
+ * selected even briefly is seen. A scenario may give the client reference
+ * clocks: simulated devices on the client's host (sim_refclock.h, their
+ * jitter from the seed's streams SCENARIO_REFCLOCK_STREAM + i) and the
+ * refclock directive's options; their sources follow the servers', and
+ * the JSON line then also tells the reference's stratum and refid and each
+ * refclock's counters. Everything is freed before returning.
  * The same scenario and seed give the same result, bit for bit, whatever
  * else runs in the process (apart from cpu_seconds). */
 #ifndef STRATUM_SIM_SCENARIOS_H
@@ -30,12 +35,34 @@
 #include <time.h>
 
 #include "core/addr.h"
+#include "core/platform.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_net.h"
+#include "sim/sim_refclock.h"
 
 #define SCENARIO_MAX_SERVERS 8
+#define SCENARIO_MAX_REFCLOCKS 4
+#define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
+#define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
+
+/* A reference clock of the client: the device and the directive. */
+struct scenario_refclock {
+  enum plat_refclock_driver driver;
+  unsigned rate;                   /* the device's ticks per second; 0: 1 */
+  double dev_offset, jitter;       /* its reading's error, s */
+  enum sim_refclock_jitter jitter_kind;
+  bool pulse;                      /* SOCK pulses (PPS-like) */
+  double stall_at;                 /* s from the start it stops; 0: never */
+  const char *refid;               /* NULL: chrony's default (SOC0, SHM1...) */
+  const char *lock;                /* refid of the lock; NULL: none */
+  int poll;                        /* 0: 4 */
+  int dpoll;                       /* chrony's default 0 */
+  int filter;                      /* 0: 64 */
+  double offset;                   /* the offset option, s */
+  bool prefer, noselect;
+};
 
 struct scenario {
   const char *name;
@@ -54,6 +81,8 @@ struct scenario {
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
   double ext_step_at, ext_step;
+  unsigned n_refclocks;
+  struct scenario_refclock refclocks[SCENARIO_MAX_REFCLOCKS];
 };
 
 struct scenario_source {
@@ -64,6 +93,11 @@ struct scenario_source {
   char state;
   unsigned n_samples;
   uint64_t valid_replies, bad_replies;
+  /* A reference clock: its refid for a name, its bad-input counters
+   * (core/refclock.h) and what its device wrote. */
+  bool refclock;
+  char name[8];
+  uint64_t bad_message, bad_sample, bad_pulse, read_errors, written;
 };
 
 struct scenario_result {
@@ -87,7 +121,9 @@ struct scenario_result {
   unsigned selection_changes;
   bool falseticker_selected;       /* ever, at any one-second sample */
   unsigned n_sources;
-  struct scenario_source sources[SCENARIO_MAX_SERVERS];
+  struct scenario_source sources[SCENARIO_MAX_SOURCES];
+  int ref_stratum;                 /* our reference at the end (0: unsynchronised) */
+  uint32_t ref_refid;
   unsigned log_warnings, log_errors;   /* the client host's */
   uint64_t events;
   double cpu_seconds;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/ntp_packet.h"
+#include "sim/sim_refclock.h"
 #include "sim/sim_rng.h"
 
 #define N_LEVELS (PLAT_LOG_FATAL - PLAT_LOG_DEBUG + 1)
@@ -51,6 +52,8 @@ struct sim_platform {
   bool verbose;
   plat_jump_fn jump_fn;
   void *jump_arg;
+  struct sim_refclock *refclocks[SIM_PLATFORM_MAX_REFCLOCKS];
+  unsigned n_refclocks;
 };
 
 static sim_time local_now(struct sim_platform *p)
@@ -240,6 +243,35 @@ static void sp_watch_clock_jumps(void *ctx, plat_jump_fn fn, void *arg)
   p->jump_arg = arg;
 }
 
+static int sp_refclock_open(void *ctx, enum plat_refclock_driver driver, const char *param,
+                            int perm, plat_refclock_fn fn, void *arg)
+{
+  struct sim_platform *p = ctx;
+  (void)perm;
+  for (unsigned i = 0; i < p->n_refclocks; i++)
+    if (sim_refclock_matches(p->refclocks[i], driver, param))
+      return sim_refclock_open(p->refclocks[i], fn, arg) ? (int)i : -EBUSY;
+  return -ENOENT;
+}
+
+static struct sim_refclock *refclock_handle(struct sim_platform *p, int handle)
+{
+  return handle >= 0 && (unsigned)handle < p->n_refclocks ? p->refclocks[handle] : NULL;
+}
+
+static int sp_refclock_read(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after)
+{
+  struct sim_refclock *d = refclock_handle(ctx, handle);
+  return d ? sim_refclock_read(d, buf, len, count_after) : -EBADF;
+}
+
+static void sp_refclock_close(void *ctx, int handle)
+{
+  struct sim_refclock *d = refclock_handle(ctx, handle);
+  if (d)
+    sim_refclock_close(d);
+}
+
 static void sp_log(void *ctx, int level, const char *msg)
 {
   struct sim_platform *p = ctx;
@@ -268,6 +300,9 @@ static const struct platform_ops sim_ops = {
   .clock_get_freq = sp_clock_get_freq,
   .clock_step = sp_clock_step,
   .watch_clock_jumps = sp_watch_clock_jumps,
+  .refclock_open = sp_refclock_open,
+  .refclock_read = sp_refclock_read,
+  .refclock_close = sp_refclock_close,
   .log = sp_log,
 };
 
@@ -302,6 +337,8 @@ void sim_platform_free(struct sim_platform *p)
   sim_sched_cancel_owner(p->sched, p);
   while (p->socks)
     sp_udp_close(p, p->socks->id);
+  for (unsigned i = 0; i < p->n_refclocks; i++)
+    sim_refclock_free(p->refclocks[i]);
   free(p);
 }
 
@@ -358,4 +395,12 @@ unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_leve
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose)
 {
   p->verbose = verbose;
+}
+
+bool sim_platform_attach_refclock(struct sim_platform *p, struct sim_refclock *d)
+{
+  if (p->n_refclocks == SIM_PLATFORM_MAX_REFCLOCKS)
+    return false;
+  p->refclocks[p->n_refclocks++] = d;
+  return true;
 }

@@ -9,8 +9,12 @@
  * send. Clock control goes to the simulated clock; the steps made through
  * the platform are counted. Log messages are counted per level and, when
  * verbose, printed to stderr with the elapsed true time and the host name.
- * Names are resolved by the world's name table (sim_names.h). Freeing the
- * host cancels its timers and lookups and closes its sockets. */
+ * Names are resolved by the world's name table (sim_names.h). Reference
+ * clock devices (sim_refclock.h) attached to the host are what its
+ * refclock_open finds, by driver and param (-ENOENT if none, -EBUSY if
+ * open already); the handle is the device's number on the host. Freeing the
+ * host cancels its timers and lookups, closes its sockets and frees its
+ * devices. */
 #ifndef STRATUM_SIM_PLATFORM_H
 #define STRATUM_SIM_PLATFORM_H
 
@@ -24,6 +28,7 @@
 #include "sim/sim_sched.h"
 
 #define SIM_PLATFORM_NAME_LEN 32
+#define SIM_PLATFORM_MAX_REFCLOCKS 8
 
 struct sim_platform_config {
   const char *name;
@@ -57,5 +62,10 @@ void sim_platform_external_step(struct sim_platform *p, double seconds);
 unsigned sim_platform_steps(const struct sim_platform *p);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
+
+/* sim_refclock_new's: the host owns the device from now on. False when the
+ * host has SIM_PLATFORM_MAX_REFCLOCKS. */
+struct sim_refclock;
+bool sim_platform_attach_refclock(struct sim_platform *p, struct sim_refclock *d);
 
 #endif

@@ -28,10 +28,14 @@ BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
 SIM = BUILD / "stratum-sim"
 TIMEOUT = 600          # s, for a whole run of every scenario
 
-SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "large-jitter",
-             "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
-             "external-step", "external-step-forward", "external-step-backward", "era-2036",
-             "fast-poll"]
+NTP_SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "large-jitter",
+                 "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
+                 "external-step", "external-step-forward", "external-step-backward",
+                 "era-2036", "fast-poll"]
+# Held to their limits in test_refclock_scenarios.py.
+REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
+                      "refclock-servers", "refclock-stall"]
+SCENARIOS = NTP_SCENARIOS + REFCLOCK_SCENARIOS
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -133,7 +137,10 @@ EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
-             "external-step-forward": 10000.0, "external-step-backward": 10000.0}
+             "external-step-forward": 10000.0, "external-step-backward": 10000.0,
+             "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
+             "refclock-shm-fast": 2000.0, "refclock-servers": 10000.0,
+             "refclock-stall": 10000.0}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
 # 100 s (004-largetimeoffset; 005-externalstep, where the step is detected
@@ -322,7 +329,7 @@ def test_limits_no_looser_than_chrony():
     assert LIMITS["defaults"]["sync_time"] <= CHRONY["sync_time"]
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", NTP_SCENARIOS)
 def test_limits(results, name):
     check_limits(results[name], LIMITS[name])
 

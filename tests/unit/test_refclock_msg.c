@@ -125,12 +125,28 @@ static void test_shm_rejected(void **state)
   assert_string_equal(rclmsg_status_text(RCLMSG_BAD_MODE), "bad mode");
 }
 
+static void test_shm_clear_valid(void **state)
+{
+  (void)state;
+  uint8_t seg[RCLMSG_SHM_SIZE], before[RCLMSG_SHM_SIZE];
+  struct timespec t = {1700000000, 0};
+  struct rclmsg_sample s;
+  rclmsg_shm_build(&t, &t, 0, 7, seg);
+  memcpy(before, seg, sizeof(seg));
+  rclmsg_shm_clear_valid(seg);
+  assert_int_equal(rclmsg_shm_parse(seg, sizeof(seg), 7, &s), RCLMSG_NOT_VALID);
+  /* Only the flag (bytes 48-51) changed. */
+  assert_memory_equal(seg, before, 48);
+  assert_memory_equal(seg + 52, before + 52, sizeof(seg) - 52);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sock_sample),     cmocka_unit_test(test_sock_normalised),
     cmocka_unit_test(test_sock_rejected),   cmocka_unit_test(test_sock_round_trip),
     cmocka_unit_test(test_shm_sample),      cmocka_unit_test(test_shm_rejected),
+    cmocka_unit_test(test_shm_clear_valid),
   };
   return cmocka_run_group_tests_name("refclock_msg", tests, NULL, NULL);
 }

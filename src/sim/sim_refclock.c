@@ -1,0 +1,164 @@
+#include "sim/sim_refclock.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/refclock_msg.h"
+#include "sim/sim_rng.h"
+
+struct sim_refclock {
+  struct sim_sched *sched;
+  struct sim_platform *host;
+  enum plat_refclock_driver driver;
+  char param[SIM_REFCLOCK_PARAM_LEN];
+  sim_time period;                   /* ns between ticks */
+  double offset, jitter;
+  enum sim_refclock_jitter jitter_kind;
+  bool pulse;
+  int leap;
+  struct sim_rng rng;
+  sim_time next;                     /* true time of the next tick */
+  bool stalled;
+  uint64_t written;
+  bool open;
+  plat_refclock_fn fn;               /* SOCK: where datagrams go while open */
+  void *arg;
+  uint8_t segment[RCLMSG_SHM_SIZE];  /* SHM */
+  int count;
+};
+
+static double draw_error(struct sim_refclock *d)
+{
+  double e = d->jitter_kind == SIM_REFCLOCK_UNIFORM ? 2.0 * sim_rng_uniform(&d->rng) - 1.0
+                                                    : sim_rng_normal(&d->rng);
+  return d->offset + d->jitter * e;
+}
+
+static void send_sock(struct sim_refclock *d, const struct timespec *local, double offset)
+{
+  struct rclmsg_sample s = {.sys_time = *local, .offset = offset, .pulse = d->pulse,
+                            .leap = d->leap};
+  if (d->pulse) {
+    /* chronyd takes a pulse's offset field as the local clock's distance
+     * into the reference's second (refclock_sock.c), the opposite sign of
+     * a sample's offset, reduced to one interval here. */
+    double rate = (double)SIM_NS_PER_S / (double)d->period;
+    double second = -offset;
+    s.offset = second - floor(second * rate) / rate;
+  }
+  uint8_t msg[RCLMSG_SOCK_SIZE];
+  rclmsg_sock_build(&s, msg);
+  if (d->open && d->fn)
+    d->fn(d->arg, msg, sizeof(msg));
+}
+
+static void tick(void *arg)
+{
+  struct sim_refclock *d = arg;
+  sim_time now = sim_sched_now(d->sched);
+  d->next += d->period;
+  sim_sched_add(d->sched, d->next, tick, d, d);
+  if (d->stalled)
+    return;
+  const struct platform *plat = sim_platform_get(d->host);
+  struct timespec local;
+  plat->ops->now(plat->ctx, &local);
+  /* Exact in nanoseconds: the reading's error is the only inexact part. */
+  sim_time reading = now + sim_ns(draw_error(d));
+  d->written++;
+  if (d->driver == PLAT_REFCLOCK_SOCK) {
+    send_sock(d, &local, sim_seconds(reading - sim_time_from_timespec(&local)));
+    return;
+  }
+  struct timespec clock_time = sim_time_to_timespec(reading);
+  rclmsg_shm_build(&clock_time, &local, d->leap, ++d->count, d->segment);
+}
+
+struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platform *host,
+                                      const struct sim_refclock_config *cfg)
+{
+  if ((unsigned)cfg->driver >= PLAT_REFCLOCK_N || !cfg->param ||
+      strlen(cfg->param) >= SIM_REFCLOCK_PARAM_LEN || !isfinite(cfg->offset) ||
+      !isfinite(cfg->jitter) || cfg->rate > SIM_NS_PER_S)
+    return NULL;
+  struct sim_refclock *d = calloc(1, sizeof(*d));
+  if (!d)
+    return NULL;
+  d->sched = sched;
+  d->host = host;
+  d->driver = cfg->driver;
+  snprintf(d->param, sizeof(d->param), "%s", cfg->param);
+  d->period = SIM_NS_PER_S / (cfg->rate ? cfg->rate : 1);
+  d->offset = cfg->offset;
+  d->jitter = cfg->jitter;
+  d->jitter_kind = cfg->jitter_kind;
+  d->pulse = cfg->pulse;
+  d->leap = cfg->leap;
+  sim_rng_seed(&d->rng, cfg->seed);
+  /* The first whole multiple of the period after now: a device switched
+   * on with its host reads a period later, as clknetsim's do. */
+  sim_time now = sim_sched_now(sched), rem = now % d->period;
+  if (rem < 0)
+    rem += d->period;
+  d->next = now - rem + d->period;
+  if (!sim_sched_add(sched, d->next, tick, d, d) || !sim_platform_attach_refclock(host, d)) {
+    sim_refclock_free(d);
+    return NULL;
+  }
+  return d;
+}
+
+void sim_refclock_free(struct sim_refclock *d)
+{
+  if (!d)
+    return;
+  sim_sched_cancel_owner(d->sched, d);
+  free(d);
+}
+
+void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled)
+{
+  d->stalled = stalled;
+}
+
+uint64_t sim_refclock_written(const struct sim_refclock *d)
+{
+  return d->written;
+}
+
+bool sim_refclock_matches(const struct sim_refclock *d, enum plat_refclock_driver driver,
+                          const char *param)
+{
+  return d->driver == driver && strcmp(d->param, param) == 0;
+}
+
+bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg)
+{
+  if (d->open)
+    return false;
+  d->open = true;
+  d->fn = fn;
+  d->arg = arg;
+  return true;
+}
+
+void sim_refclock_close(struct sim_refclock *d)
+{
+  d->open = false;
+  d->fn = NULL;
+  d->arg = NULL;
+}
+
+int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *count_after)
+{
+  if (d->driver != PLAT_REFCLOCK_SHM)
+    return -EBADF;
+  size_t n = len < sizeof(d->segment) ? len : sizeof(d->segment);
+  memcpy(buf, d->segment, n);
+  *count_after = d->count;
+  rclmsg_shm_clear_valid(d->segment);
+  return (int)n;
+}

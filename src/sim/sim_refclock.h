@@ -1,0 +1,73 @@
+/* sim_refclock: a simulated reference clock device on a simulated host.
+ *
+ * A device ticks every 1/rate s of true time, at whole multiples of that
+ * interval (a pulse per second falls on the true second), the first one
+ * after it was created. At each tick its
+ * reading of the reference's time is true time + offset + jitter (normal
+ * with standard deviation `jitter`, or uniform in [-jitter, jitter]), drawn
+ * from its own seeded stream, against the host's local clock at that
+ * instant:
+ *   SOCK  a 40-byte datagram (rclmsg_sock_build) is handed at once to the
+ *         function the host's refclock_open registered (dropped while the
+ *         device is not open): sys_time the local clock, offset the reading
+ *         minus it; with `pulse`, only the second's fraction is known and
+ *         the offset field is what chronyd takes from a pulse: how far into
+ *         the reference's second the local clock was, in [0, 1/rate).
+ *   SHM   the device's segment (rclmsg_shm_build, mode 1) is rewritten,
+ *         its count one more per write; the host's refclock_read copies it
+ *         out and clears its valid flag, as a reader of the kernel's
+ *         segment does.
+ * The host opens a device by driver and param (sim_platform.h) and frees
+ * it with itself. A stalled device keeps ticking but writes nothing (a
+ * receiver that lost its signal or a feeder that hung). */
+#ifndef STRATUM_SIM_REFCLOCK_H
+#define STRATUM_SIM_REFCLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/platform.h"
+#include "sim/sim_platform.h"
+#include "sim/sim_sched.h"
+
+#define SIM_REFCLOCK_PARAM_LEN 64
+
+enum sim_refclock_jitter { SIM_REFCLOCK_NORMAL = 0, SIM_REFCLOCK_UNIFORM = 1 };
+
+struct sim_refclock_config {
+  enum plat_refclock_driver driver;
+  const char *param;             /* what refclock_open names it by */
+  unsigned rate;                 /* ticks per second; 0: 1 */
+  double offset;                 /* constant error of the reading, s */
+  double jitter;                 /* s, see above */
+  enum sim_refclock_jitter jitter_kind;
+  bool pulse;                    /* SOCK: pulses, not samples */
+  int leap;                      /* announced: 0 none, 1 insert, 2 delete */
+  uint64_t seed;                 /* of the jitter */
+};
+
+struct sim_refclock;
+
+/* Attached to `host`, which frees it. NULL on a bad config (driver, param
+ * longer than SIM_REFCLOCK_PARAM_LEN - 1, non-finite error), a host with
+ * SIM_PLATFORM_MAX_REFCLOCKS devices, or no memory. */
+struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platform *host,
+                                      const struct sim_refclock_config *cfg);
+void sim_refclock_free(struct sim_refclock *d);
+
+void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
+/* Samples or pulses written (SHM) or sent (SOCK), delivered or not. */
+uint64_t sim_refclock_written(const struct sim_refclock *d);
+
+/* The host's side (sim_platform.c's refclock ops). */
+bool sim_refclock_matches(const struct sim_refclock *d, enum plat_refclock_driver driver,
+                          const char *param);
+/* False if it is open already (one reader, one socket). */
+bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg);
+void sim_refclock_close(struct sim_refclock *d);
+/* SHM: copy the segment (up to len bytes; returns how many) and its count,
+ * and clear its valid flag. -EBADF for a SOCK device. */
+int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *count_after);
+
+#endif
