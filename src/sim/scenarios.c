@@ -180,6 +180,27 @@ static const struct scenario scenarios[] = {
                    .dpoll = -2}},
   },
   {
+    .name = "refclock-phc",
+    .about = "a PTP clock read 10 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
+             "delay 1e-3 (106-refclock's PHC: sync 45-70 s, stratum 4, root delay 1e-3)",
+    .duration = 2000.0,
+    .client_clock = CLIENT_CLOCK,
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_PHC, .jitter = 1e-7, .stratum = 3, .delay = 1e-3,
+                   .refid = "GPS"}},
+  },
+  {
+    .name = "refclock-pps",
+    .about = "a PPS device (1 us jitter) locked to a noselect SHM NMEA clock 0.35 s late with "
+             "50 ms jitter (106-refclock's PPS: sync, stratum 1, 610-740 of 1000 pulses taken)",
+    .duration = 2000.0,
+    .client_clock = CLIENT_CLOCK,
+    .n_refclocks = 2,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SHM, .dev_offset = -0.35, .jitter = 0.05,
+                   .refid = "NMEA", .noselect = true},
+                  {.driver = PLAT_REFCLOCK_PPS, .jitter = 1e-6, .lock = "NMEA"}},
+  },
+  {
     .name = "refclock-servers",
     .about = "a SOCK refclock (106-refclock's 100 us jitter: sync 45-70 s, 1 ms max, 0.3 ms "
              "rms) with 2 NTP servers at minpoll 4 maxpoll 4: stratum 0 beats stratum 1",
@@ -306,13 +327,14 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   struct rcl_params p;
   rcl_params_default(&p);
   p.driver = sr->driver;
-  if (sr->driver == PLAT_REFCLOCK_SOCK)
-    snprintf(p.param, sizeof(p.param), "/var/run/stratum.ref%u.sock", i);
-  else
-    snprintf(p.param, sizeof(p.param), "%u", i);
+  static const char *const params[PLAT_REFCLOCK_N] = {
+    [PLAT_REFCLOCK_SOCK] = "/var/run/stratum.ref%u.sock", [PLAT_REFCLOCK_SHM] = "%u",
+    [PLAT_REFCLOCK_PPS] = "/dev/pps%u", [PLAT_REFCLOCK_PHC] = "/dev/ptp%u"};
+  snprintf(p.param, sizeof(p.param), params[sr->driver], i);
   struct sim_refclock_config dc = {
     .driver = sr->driver, .param = p.param, .rate = sr->rate, .offset = sr->dev_offset,
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
+    .freq = sr->dev_freq,
     .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
@@ -328,6 +350,9 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   if (sr->pulse)
     p.rate = sr->rate ? (int)sr->rate : 1;
   p.offset = sr->offset;
+  p.stratum = sr->stratum;
+  if (sr->delay > 0.0)
+    p.delay = sr->delay;
   p.prefer = sr->prefer;
   p.noselect = sr->noselect;
   return client_add_refclock(client, &p) >= 0;

@@ -54,6 +54,9 @@ struct scenario_refclock {
   double dev_offset, jitter;       /* its reading's error, s */
   enum sim_refclock_jitter jitter_kind;
   bool pulse;                      /* SOCK pulses (PPS-like) */
+  double dev_freq;                 /* PHC: the device's frequency error, ppm */
+  int stratum;                     /* the stratum option */
+  double delay;                    /* the delay option, s; 0: chrony's 1e-9 */
   double stall_at;                 /* s from the start it stops; 0: never */
   const char *refid;               /* NULL: chrony's default (SOC0, SHM1...) */
   const char *lock;                /* refid of the lock; NULL: none */

@@ -28,6 +28,9 @@ struct sim_refclock {
   void *arg;
   uint8_t segment[RCLMSG_SHM_SIZE];  /* SHM */
   int count;
+  struct plat_pps_edge edge;         /* PPS */
+  sim_time created;                  /* PHC: its offset's time */
+  double freq, delay;                /* PHC */
 };
 
 static double draw_error(struct sim_refclock *d)
@@ -73,6 +76,12 @@ static void tick(void *arg)
     send_sock(d, &local, sim_seconds(reading - sim_time_from_timespec(&local)));
     return;
   }
+  if (d->driver == PLAT_REFCLOCK_PPS) {
+    /* The local clock when the pulse arrived: the error is in true time. */
+    d->edge.seq++;
+    d->edge.ts = sim_time_to_timespec(sim_time_from_timespec(&local) + (reading - now));
+    return;
+  }
   struct timespec clock_time = sim_time_to_timespec(reading);
   rclmsg_shm_build(&clock_time, &local, d->leap, ++d->count, d->segment);
 }
@@ -82,7 +91,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
 {
   if ((unsigned)cfg->driver >= PLAT_REFCLOCK_N || !cfg->param ||
       strlen(cfg->param) >= SIM_REFCLOCK_PARAM_LEN || !isfinite(cfg->offset) ||
-      !isfinite(cfg->jitter) || cfg->rate > SIM_NS_PER_S)
+      !isfinite(cfg->jitter) || cfg->rate > SIM_NS_PER_S || !isfinite(cfg->freq) ||
+      !isfinite(cfg->delay) || fabs(cfg->freq) > 1e5 || cfg->delay > 1.0)
     return NULL;
   struct sim_refclock *d = calloc(1, sizeof(*d));
   if (!d)
@@ -97,6 +107,9 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   d->jitter_kind = cfg->jitter_kind;
   d->pulse = cfg->pulse;
   d->leap = cfg->leap;
+  d->freq = cfg->freq;
+  d->delay = cfg->delay > 0.0 ? cfg->delay : 1e-6;
+  d->created = sim_sched_now(sched);
   sim_rng_seed(&d->rng, cfg->seed);
   /* The first whole multiple of the period after now: a device switched
    * on with its host reads a period later, as clknetsim's do. */
@@ -104,7 +117,9 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   if (rem < 0)
     rem += d->period;
   d->next = now - rem + d->period;
-  if (!sim_sched_add(sched, d->next, tick, d, d) || !sim_platform_attach_refclock(host, d)) {
+  /* A PHC is only read: it has no ticks. */
+  if ((cfg->driver != PLAT_REFCLOCK_PHC && !sim_sched_add(sched, d->next, tick, d, d)) ||
+      !sim_platform_attach_refclock(host, d)) {
     sim_refclock_free(d);
     return NULL;
   }
@@ -152,9 +167,43 @@ void sim_refclock_close(struct sim_refclock *d)
   d->arg = NULL;
 }
 
+/* PHC readings now: the PHC's time at each reading's middle. */
+static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
+{
+  struct plat_phc_reading r[PLAT_PHC_READINGS];
+  size_t n = len / sizeof(r[0]);
+  if (n > PLAT_PHC_READINGS)
+    n = PLAT_PHC_READINGS;
+  const struct platform *plat = sim_platform_get(d->host);
+  struct timespec local;
+  plat->ops->now(plat->ctx, &local);
+  sim_time now = sim_sched_now(d->sched), base = sim_time_from_timespec(&local);
+  for (size_t i = 0; i < n; i++) {
+    /* Readings 1 us apart, the last one ending now (the ioctl returned). */
+    sim_time start = -(sim_time)(n - i) * 1000 - sim_ns(d->delay);
+    sim_time mid = start + sim_ns(d->delay / 2.0);
+    double phc_error = d->offset + d->freq * 1e-6 * sim_seconds(now - d->created) +
+                       d->jitter * sim_rng_normal(&d->rng);
+    r[i].sys_before = sim_time_to_timespec(base + start);
+    r[i].sys_after = sim_time_to_timespec(base + start + sim_ns(d->delay));
+    r[i].phc = sim_time_to_timespec(now + mid + sim_ns(phc_error));
+  }
+  memcpy(buf, r, n * sizeof(r[0]));
+  d->written++;
+  return (int)(n * sizeof(r[0]));
+}
+
 int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *count_after)
 {
-  if (d->driver != PLAT_REFCLOCK_SHM)
+  if (d->driver == PLAT_REFCLOCK_PPS) {
+    if (len < sizeof(d->edge))
+      return -EINVAL;
+    memcpy(buf, &d->edge, sizeof(d->edge));
+    return (int)sizeof(d->edge);
+  }
+  if (d->driver == PLAT_REFCLOCK_PHC)
+    return read_phc(d, buf, len);
+  if (d->driver != PLAT_REFCLOCK_SHM || !count_after)
     return -EBADF;
   size_t n = len < sizeof(d->segment) ? len : sizeof(d->segment);
   memcpy(buf, d->segment, n);

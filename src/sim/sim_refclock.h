@@ -17,6 +17,13 @@
  *         its count one more per write; the host's refclock_read copies it
  *         out and clears its valid flag, as a reader of the kernel's
  *         segment does.
+ *   PPS   the edge: its sequence number one more, its timestamp the local
+ *         clock when the pulse (at the tick, plus the error) arrived; read
+ *         as the kernel's PPS_FETCH gives it (struct plat_pps_edge).
+ *   PHC   no ticks: a PTP clock running at `freq` ppm from `offset` (at
+ *         the device's creation) is read when the host asks:
+ *         PLAT_PHC_READINGS readings 1 us apart, each taking `delay` of
+ *         the local clock with the PHC read at its middle plus the jitter.
  * The host opens a device by driver and param (sim_platform.h) and frees
  * it with itself. A stalled device keeps ticking but writes nothing (a
  * receiver that lost its signal or a feeder that hung). */
@@ -44,6 +51,8 @@ struct sim_refclock_config {
   enum sim_refclock_jitter jitter_kind;
   bool pulse;                    /* SOCK: pulses, not samples */
   int leap;                      /* announced: 0 none, 1 insert, 2 delete */
+  double freq;                   /* PHC: its frequency error, ppm */
+  double delay;                  /* PHC: of one reading, s (0: 1 us) */
   uint64_t seed;                 /* of the jitter */
 };
 
@@ -57,7 +66,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
 void sim_refclock_free(struct sim_refclock *d);
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
-/* Samples or pulses written (SHM) or sent (SOCK), delivered or not. */
+/* Samples or pulses written (SHM, PPS) or sent (SOCK), delivered or not;
+ * reads of a PHC. */
 uint64_t sim_refclock_written(const struct sim_refclock *d);
 
 /* The host's side (sim_platform.c's refclock ops). */
@@ -67,7 +77,8 @@ bool sim_refclock_matches(const struct sim_refclock *d, enum plat_refclock_drive
 bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg);
 void sim_refclock_close(struct sim_refclock *d);
 /* SHM: copy the segment (up to len bytes; returns how many) and its count,
- * and clear its valid flag. -EBADF for a SOCK device. */
+ * and clear its valid flag. PPS: the newest edge. PHC: readings (as many
+ * as fit, at most PLAT_PHC_READINGS). -EBADF for a SOCK device. */
 int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *count_after);
 
 #endif

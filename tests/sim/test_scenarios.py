@@ -34,7 +34,7 @@ NTP_SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "l
                  "era-2036", "fast-poll"]
 # Held to their limits in test_refclock_scenarios.py.
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
-                      "refclock-servers", "refclock-stall"]
+                      "refclock-phc", "refclock-pps", "refclock-servers", "refclock-stall"]
 SCENARIOS = NTP_SCENARIOS + REFCLOCK_SCENARIOS
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
@@ -139,7 +139,8 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
-             "refclock-shm-fast": 2000.0, "refclock-servers": 10000.0,
+             "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
+             "refclock-servers": 10000.0,
              "refclock-stall": 10000.0}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
