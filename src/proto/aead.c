@@ -61,13 +61,18 @@ size_t aead_nonce_max(uint16_t algorithm)
 static bool aes(const char *name, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
                 uint8_t *out, size_t len)
 {
-  EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, name, NULL);
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  EVP_CIPHER *cipher;
+  EVP_CIPHER_CTX *ctx;
   int n1 = 0, n2 = 0;
-  bool ok = cipher && ctx && len <= INT32_MAX && EVP_EncryptInit_ex2(ctx, cipher, key, iv, NULL) &&
-            EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-            (len == 0 || EVP_EncryptUpdate(ctx, out, &n1, in, (int)len)) &&
-            EVP_EncryptFinal_ex(ctx, out + n1, &n2) && (size_t)(n1 + n2) == len;
+  bool ok;
+
+  if (len == 0)
+    return true;
+  cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+  ctx = EVP_CIPHER_CTX_new();
+  ok = cipher && ctx && len <= INT32_MAX && EVP_EncryptInit_ex2(ctx, cipher, key, iv, NULL) &&
+       EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) &&
+       EVP_EncryptFinal_ex(ctx, out + n1, &n2) && (size_t)(n1 + n2) == len;
   EVP_CIPHER_CTX_free(ctx);
   EVP_CIPHER_free(cipher);
   return ok;
