@@ -265,7 +265,8 @@ static void test_reply_does_not_fit(void **state)
   assert_int_equal(sent, 0);
 }
 
-/* Append an extension field to a packet being assembled by hand. */
+/* Append an extension field to a packet being assembled by hand (buf holds
+ * NTSNTP_MAX_PACKET_LEN bytes). */
 static void append_ef(uint8_t *buf, size_t *len, uint16_t type, const uint8_t *body, size_t n)
 {
   struct wire_writer w;
@@ -366,14 +367,15 @@ static void test_reply_encrypted_fields(void **state)
 static void test_reply_rejected(void **state)
 {
   struct aead_key s2c = make_key(AEAD_AES_SIV_CMAC_256, 0x20);
-  uint8_t pt[64], buf[NTSNTP_MAX_PACKET_LEN], other[NTSNTP_UID_LEN];
+  uint8_t pt[NTSNTP_MAX_PACKET_LEN], buf[NTSNTP_MAX_PACKET_LEN], other[NTSNTP_UID_LEN];
+  uint8_t cookie[16];
   struct ntsntp_reply reply;
   struct ntp_header h;
   size_t pt_len = 0, len;
 
   (void)state;
-  memset(pt, 0x77, 16);
-  append_ef(pt, &pt_len, NTSNTP_EF_COOKIE, pt, 16);
+  memset(cookie, 0x77, sizeof(cookie));
+  append_ef(pt, &pt_len, NTSNTP_EF_COOKIE, cookie, sizeof(cookie));
   len = hand_reply(buf, &s2c, pt, pt_len);
   assert_int_equal(reply_status(buf, len, &s2c, &reply), NTSNTP_OK);
   /* Every bit of the packet is authenticated. */
@@ -404,7 +406,7 @@ static void test_reply_rejected(void **state)
   assert_int_equal(reply_status(buf, len, &s2c, &reply), NTSNTP_DUPLICATE);
   /* A field after the authenticator. */
   len = hand_reply(buf, &s2c, pt, pt_len);
-  append_ef(buf, &len, 0x0F00, pt, 28);
+  append_ef(buf, &len, 0x0F00, other, 28);
   assert_int_equal(reply_status(buf, len, &s2c, &reply), NTSNTP_AUTH_NOT_LAST);
   /* No authenticator: missing, or a NAK with stratum 0 and NTSN. */
   len = NTP_HEADER_LEN;
@@ -562,7 +564,7 @@ static void test_request_padding_and_encrypted(void **state)
 {
   struct aead_key siv = make_key(AEAD_AES_SIV_CMAC_256, 0x10);
   struct aead_key gcm = make_key(AEAD_AES_128_GCM_SIV, 0x10);
-  uint8_t cookie[64] = {0}, buf[NTSNTP_MAX_PACKET_LEN], pt[128];
+  uint8_t cookie[64] = {0}, buf[NTSNTP_MAX_PACKET_LEN], pt[NTSNTP_MAX_PACKET_LEN];
   uint8_t auth[4 + 8 + AEAD_TAG_LEN], ct[AEAD_TAG_LEN];
   struct ntsntp_request req;
   struct ntp_packet p;
