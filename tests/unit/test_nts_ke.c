@@ -86,7 +86,8 @@ static void test_request_bytes(void **state)
   assert_int_equal(back.algorithms[1], AEAD_AES_SIV_CMAC_256);
   assert_true(back.compliant_128gcm);
 
-  /* chrony 4.3's request: AES-SIV-CMAC-256 only, no record 1024. */
+  /* chrony 4.3's request (as Debian's chronyd 4.3 sent it to a test server):
+   * AES-SIV-CMAC-256 only, no record 1024. */
   want_len = unhex("800100020000" "80040002000f" EOM_HEX, want, sizeof(want));
   ntske_make_request(&msg, algs + 1, 1);
   assert_false(msg.compliant_128gcm);
