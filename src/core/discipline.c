@@ -209,6 +209,13 @@ bool disc_step(struct discipline *d, double offset)
   return true;
 }
 
+void disc_notify_leap(struct discipline *d, int leap)
+{
+  struct timespec cooked;
+  disc_cooked_time(d, &cooked);
+  notify(d, &cooked, 0.0, (double)leap);
+}
+
 void disc_cancel_correction(struct discipline *d)
 {
   struct timespec raw;

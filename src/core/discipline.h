@@ -67,6 +67,10 @@ struct timespec disc_cook(const struct discipline *d, const struct timespec *pla
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
 /* Step the clock by `offset` seconds now, dropping any unfinished slew. */
 bool disc_step(struct discipline *d, double offset);
+/* UTC inserted (leap 1) or deleted (-1) a second: to the listeners'
+ * measurements it is as if the clock had been stepped by `leap` seconds
+ * (chronyd's LCL_NotifyLeap); the clock itself is not changed. */
+void disc_notify_leap(struct discipline *d, int leap);
 /* Drop the unfinished slew (chronyd's LCL_CancelOffsetCorrection, when the
  * clock was stepped by someone else and the correction means nothing). */
 void disc_cancel_correction(struct discipline *d);

@@ -66,6 +66,14 @@ void ref_fill_header(const struct refstate *r, const struct timespec *now, struc
  * other day is taken as no leap. */
 bool ref_leap_day(time_t utc);
 
+/* leapsecmode (chrony's), in the order of conf's enum: how a leap second
+ * is applied to the clock. */
+enum ref_leapmode { REF_LEAP_SYSTEM, REF_LEAP_SLEW, REF_LEAP_STEP, REF_LEAP_IGNORE };
+
+/* The leap second database (leapsectz or leapseclist): a leap second at
+ * the end of the UTC day of `when`, and TAI-UTC during it (0: unknown). */
+typedef enum ntp_leap (*ref_leap_lookup_fn)(void *arg, time_t when, int *tai);
+
 /* A reference update (chrony's `log tracking`), in this core's signs
  * (offsets server minus local, frequencies > 0 when the clock is made
  * faster; core/logfmt.h converts). */
@@ -104,6 +112,11 @@ struct ref_config {
   /* Each update, for `log tracking` (NULL: none). */
   void (*log)(void *arg, const struct ref_log *l);
   void *log_arg;
+  /* leapsecmode; system needs clock control and the platform's
+   * clock_set_leap, else it is step (as chronyd without a kernel leap). */
+  enum ref_leapmode leapmode;
+  ref_leap_lookup_fn leap_lookup;   /* NULL: no database */
+  void *leap_arg;
 };
 
 struct reference {
@@ -120,11 +133,28 @@ struct reference {
   double last_offset;           /* of the last update */
   double avg2_offset;           /* moving average of squared update offsets */
   double last_interval;         /* between the last two updates, s */
+  /* Leap seconds (chrony's reference.c): the mode in effect, the status
+   * served when synchronised, the second to insert (1) or delete (-1) at
+   * the end of today, TAI-UTC, the midnight of that leap (0: none yet),
+   * and the timer that starts and ends it. */
+  enum ref_leapmode leapmode;
+  uint8_t leap_status;
+  int leap_sec;
+  int tai_offset;
+  int64_t leap_when;
+  bool leap_in_progress;
+  plat_timer leap_timer;
+  /* The database's answer, asked at most twice a day (chronyd's). */
+  int64_t ldb_asked;            /* the half day asked about; -1: never */
+  enum ntp_leap ldb_leap;
+  int ldb_tai;
 };
 
 /* disc and state must outlive r. */
 void ref_init(struct reference *r, const struct platform *plat, struct discipline *disc,
               struct refstate *state, const struct ref_config *cfg);
+/* Cancels the leap second timer. */
+void ref_fini(struct reference *r);
 /* The selection's result (a source selected, with a new sample) from the
  * source at `source`, at cooked time now. */
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
@@ -134,6 +164,11 @@ void ref_set_unsynchronised(struct reference *r);
 /* Someone else stepped the clock by `jump` seconds: unsynchronised (as
  * chronyd after an unknown step), the last update's time moved with it. */
 void ref_clock_jumped(struct reference *r, double jump);
+
+/* chronyd's REF_IsLeapSecondClose: the clock (raw or cooked), the sample
+ * time `ts` or ts + offset (NULL: not asked) is within 5 s of the leap
+ * second's midnight; samples then are dropped. */
+bool ref_leap_close(const struct reference *r, const struct timespec *ts, double offset);
 
 /* chronyc tracking's numbers, beyond the served state. */
 struct ref_tracking {

@@ -25,6 +25,7 @@
 #include "daemon/dumps.h"
 #include "daemon/exporter.h"
 #include "daemon/layout.h"
+#include "daemon/leapsrc.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
 #include "daemon/sources.h"
@@ -57,6 +58,7 @@ struct daemon {
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
+  struct leapsrc leapsrc;         /* leapsectz / leapseclist */
   struct logfiles logfiles;       /* logdir + log */
   struct pidfile pidfile;
   struct control control;         /* command sockets */
@@ -385,6 +387,10 @@ static bool start_client(struct daemon *d, const struct options *o)
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
+  if (leapsrc_init(&d->leapsrc, d->cfg.leapsectz, d->cfg.leapseclist)) {
+    p.leap_lookup = leapsrc_lookup;
+    p.leap_arg = &d->leapsrc;
+  }
   if (!logfiles_start(&d->logfiles, d->cfg.logdir, d->cfg.log, d->cfg.logbanner, &p.log))
     return false;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
