@@ -25,6 +25,18 @@
 #define CLIENT_ADDR "192.168.123.100"
 #define SERVER_ADDR_FMT "192.168.123.%u"   /* servers 1..N, as chrony's tests */
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
+#define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
+#define DAY 86400
+
+/* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
+ * servers announcing the leap second at the end of 2008-12-31; default
+ * network and client, minpoll 6, maxpoll 10. */
+#define LEAP_SCENARIO(name_, about_, leap_, mode_) \
+  { \
+    .name = name_, .about = about_, .duration = 4.0 * DAY, .start = DEC_30_2008, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .minpoll = 6, .maxpoll = 10, .leap = leap_, .leapmode = mode_, \
+  }
 
 static const struct scenario scenarios[] = {
   {
@@ -145,6 +157,22 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .minpoll = 4, .maxpoll = 4,
   },
+  LEAP_SCENARIO("leap-insert-system", "leap second inserted, leapsecmode system (113-leapsecond)",
+                1, REF_LEAP_SYSTEM),
+  LEAP_SCENARIO("leap-insert-step", "leap second inserted, leapsecmode step (113-leapsecond)",
+                1, REF_LEAP_STEP),
+  LEAP_SCENARIO("leap-insert-slew", "leap second inserted, leapsecmode slew (113-leapsecond)",
+                1, REF_LEAP_SLEW),
+  LEAP_SCENARIO("leap-insert-ignore", "leap second inserted, leapsecmode ignore",
+                1, REF_LEAP_IGNORE),
+  LEAP_SCENARIO("leap-delete-system", "leap second deleted, leapsecmode system (113-leapsecond)",
+                -1, REF_LEAP_SYSTEM),
+  LEAP_SCENARIO("leap-delete-step", "leap second deleted, leapsecmode step (113-leapsecond)",
+                -1, REF_LEAP_STEP),
+  LEAP_SCENARIO("leap-delete-slew", "leap second deleted, leapsecmode slew (113-leapsecond)",
+                -1, REF_LEAP_SLEW),
+  LEAP_SCENARIO("leap-delete-ignore", "leap second deleted, leapsecmode ignore",
+                -1, REF_LEAP_IGNORE),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -235,6 +263,33 @@ static void do_external_step(void *arg)
   sim_platform_external_step(e->host, e->seconds);
 }
 
+/* Seconds from `start` to the end of the first leap second day after it:
+ * the instant UTC repeats a second (or, one second earlier, skips one). */
+static double leap_elapsed(time_t start, int leap)
+{
+  time_t midnight = start - start % DAY + DAY;
+  while (!ref_leap_day(midnight - 1))
+    midnight += DAY;
+  return (double)(midnight - start) - (leap < 0 ? 1.0 : 0.0);
+}
+
+/* UTC's leap second: the servers' clocks follow it, the client's offset
+ * is measured from it. */
+struct utc_leap {
+  struct sim_platform **servers;
+  unsigned n_servers;
+  struct sim_metrics *metrics;
+  int leap;
+};
+
+static void do_utc_leap(void *arg)
+{
+  struct utc_leap *u = arg;
+  for (unsigned i = 0; i < u->n_servers; i++)
+    sim_platform_external_step(u->servers[i], -(double)u->leap);
+  sim_metrics_shift_utc(u->metrics, -(double)u->leap);
+}
+
 static double cpu_now(void)
 {
   struct timespec ts;
@@ -289,6 +344,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct client_params params;
   struct observer obs = {0};
   struct ext_step ext = {0};
+  struct utc_leap utc_leap = {0};
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -313,6 +369,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {0};
+    if (s->leap)
+      cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
     server_addr(i, addr);
     if (!addr_parse(addr, &addrs[i]))
@@ -331,6 +389,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
+  params.leapmode = s->leapmode;
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;
@@ -357,6 +416,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       goto done;
   }
 
+  if (s->leap) {
+    out->leap_at = leap_elapsed(start.tv_sec, s->leap);
+    utc_leap = (struct utc_leap){.servers = hosts, .n_servers = s->n_servers,
+                                 .metrics = metrics, .leap = s->leap};
+    if (!sim_world_at(w, out->leap_at, do_utc_leap, &utc_leap))
+      goto done;
+  }
+
   client_start(client);
   out->run_status = sim_world_run(w, s->duration);
   out->duration = sim_world_elapsed(w);
@@ -371,7 +438,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->rms_freq_error = m.rms_freq_error;
   out->n_steady = m.n_steady;
   /* Half way from the last disturbance to the end. */
-  out->late_from = s->ext_step != 0.0 ? (s->ext_step_at + s->duration) / 2.0 : s->duration / 2.0;
+  double disturbed = s->ext_step != 0.0 ? s->ext_step_at : s->leap ? out->leap_at : 0.0;
+  out->late_from = (disturbed + s->duration) / 2.0;
   sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;
@@ -406,6 +474,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
+  out->kernel_leaps = sim_platform_leaps(chost);
   out->events = sim_sched_processed(sched);
   if (opt && opt->trace)
     write_trace(opt->trace, s, metrics, &obs);
@@ -494,6 +563,10 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
             (unsigned long long)src->bad_replies);
   }
   fprintf(f, "], \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
+  if (s->leap) {
+    json_num(f, "leap_at", r->leap_at);
+    fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
+  }
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);
   fprintf(f, ", \"cpu_seconds\": %.3f}\n", r->cpu_seconds);
