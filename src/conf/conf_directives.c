@@ -139,7 +139,8 @@ static const struct conf_directive directives[] = {
   {.name = "smoothtime",
    ARGS(VAL("MAX-FREQ", CONF_T_DOUBLE, smoothtime_maxfreq),
         VAL("MAX-WANDER", CONF_T_DOUBLE, smoothtime_maxwander),
-        VAL("leaponly", CONF_T_FLAG, smoothtime_leaponly))},
+        VAL("leaponly", CONF_T_FLAG, smoothtime_leaponly)),
+   .implemented = true},
 
   /* Command and monitoring access */
   D_CUSTOM("bindcmdaddress", bindcmdaddress, .implemented = true),

@@ -50,6 +50,19 @@ struct discipline {
   unsigned n_listeners;
 };
 
+/* How the cooked time follows from the platform's clock, as a value that
+ * can be copied (to the server's workers): the correction not yet slewed
+ * at `start`, slewed at `rate` (s/s of the clock) until it is gone. Only
+ * with clock control (else zero). */
+struct disc_cooking {
+  struct timespec start;
+  double remaining;
+  double rate;
+};
+void disc_cooking(const struct discipline *d, struct disc_cooking *out);
+/* The correction to add to platform time t to get cooked time. */
+double disc_cooking_correction(const struct disc_cooking *c, const struct timespec *t);
+
 /* Without a known initial frequency, the clock's current one is kept. */
 void disc_init(struct discipline *d, const struct platform *plat, bool control,
                bool have_initial_freq, double initial_freq, double max_slew_rate,

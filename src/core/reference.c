@@ -12,6 +12,8 @@
 #define LDB_INTERVAL (DAY / 2)        /* the leap database is asked twice a day */
 #define LEAP_CLOSE 5                  /* s around a leap second's midnight */
 #define LEAP_DURATION 2.0             /* s: the leap is over with room to spare */
+#define LEAP_HOP 0.9                  /* of the time left, per timer hop... */
+#define LEAP_LAST_HOP 1.0             /* ...until this is left, s */
 
 /* ---- what we serve ---- */
 
@@ -28,6 +30,12 @@ void ref_set_local(struct refstate *r, bool enabled, int stratum)
 {
   r->local_enabled = enabled;
   r->local_stratum = stratum;
+}
+
+void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
+                       bool leap_only)
+{
+  smooth_init(&r->smooth, max_freq_ppm, max_wander_ppm, leap_only);
 }
 
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out)
@@ -99,6 +107,7 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
     r->leapmode = REF_LEAP_STEP;
   r->leap_status = NTP_LEAP_UNSYNC;
   r->ldb_asked = -1;
+  state->leap_slew = r->leapmode == REF_LEAP_SLEW;
 }
 
 void ref_fini(struct reference *r)
@@ -106,6 +115,57 @@ void ref_fini(struct reference *r)
   if (r->leap_timer)
     r->plat->ops->timer_cancel(r->plat->ctx, r->leap_timer);
   r->leap_timer = 0;
+}
+
+/* ---- smoothtime (chrony's smooth.c is told by the clock's changes) ---- */
+
+/* After every change of the clock's correction made here. */
+static void publish_cooking(struct reference *r)
+{
+  disc_cooking(r->disc, &r->state->cooking);
+}
+
+static void smoothing_activated(struct reference *r)
+{
+  plat_logf(r->plat, PLAT_LOG_INFO, "Activated time smoothing%s",
+            r->state->smooth.leap_only ? " (leap seconds only)" : "");
+}
+
+/* The clock was slewed: the cooked time moved by doffset and its rate by
+ * dfreq (s/s) at cooked time `when`. */
+static void smoothing_adjusted(struct reference *r, const struct timespec *when, double dfreq,
+                               double doffset)
+{
+  if (smooth_adjust(&r->state->smooth, when, dfreq, doffset, r->skew))
+    smoothing_activated(r);
+}
+
+/* Every step of the clock resets it (chrony's LCL_ApplyStepOffset). */
+static void smoothing_stepped(struct reference *r)
+{
+  struct timespec now;
+  disc_cooked_time(r->disc, &now);
+  if (smooth_reset(&r->state->smooth, &now))
+    plat_logf(r->plat, PLAT_LOG_INFO, "Reset time smoothing");
+}
+
+bool ref_smoothing_reset(struct reference *r)
+{
+  if (!r->state->smooth.enabled)
+    return false;
+  smoothing_stepped(r);
+  return true;
+}
+
+bool ref_smoothing_activate(struct reference *r)
+{
+  struct timespec now;
+  if (!r->state->smooth.enabled)
+    return false;
+  disc_cooked_time(r->disc, &now);
+  if (smooth_activate(&r->state->smooth, &now))
+    smoothing_activated(r);
+  return true;
 }
 
 /* ---- leap seconds (chrony's reference.c and leapdb.c) ---- */
@@ -151,6 +211,8 @@ static void set_system_leap(struct reference *r)
   r->plat->ops->clock_set_leap(r->plat->ctx, r->leap_sec, r->tai_offset);
 }
 
+static void leap_start(void *arg);
+
 static void leap_end(void *arg)
 {
   struct reference *r = arg;
@@ -176,22 +238,48 @@ static void leap_start(void *arg)
   case REF_LEAP_SYSTEM:
     plat_logf(r->plat, PLAT_LOG_DEBUG, "Waiting for system clock leap second correction");
     break;
-  case REF_LEAP_SLEW:
+  case REF_LEAP_SLEW: {
+    struct timespec cooked;
+    disc_cooked_time(r->disc, &cooked);
     disc_notify_leap(r->disc, r->leap_sec);
+    smooth_leap(&r->state->smooth, &cooked, r->leap_sec);
     disc_accumulate(r->disc, disc_base_freq(r->disc), -r->leap_sec, 0.0);
+    smoothing_adjusted(r, &cooked, 0.0, -r->leap_sec);
     plat_logf(r->plat, PLAT_LOG_WARN, "Adjusting system clock for leap second");
     break;
+  }
   case REF_LEAP_STEP:
     disc_notify_leap(r->disc, r->leap_sec);
-    disc_step(r->disc, -r->leap_sec);
+    if (disc_step(r->disc, -r->leap_sec))
+      smoothing_stepped(r);
     plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped for leap second");
     break;
   case REF_LEAP_IGNORE:
     plat_logf(r->plat, PLAT_LOG_WARN, "Ignoring leap second");
     break;
   }
+  publish_cooking(r);
   serve_leap(r);
   r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, LEAP_DURATION, leap_end, r);
+}
+
+/* Timers count the clock's seconds at its rate when armed, and the rate
+ * changes while the clock is slewed: the leap's time is approached in hops
+ * of most of the time left, each measured again by the clock. */
+static void leap_hop(void *arg)
+{
+  struct reference *r = arg;
+  struct timespec raw;
+  r->plat->ops->now(r->plat->ctx, &raw);
+  double left = (r->leap_start_at - (double)raw.tv_sec) - (double)raw.tv_nsec * 1e-9;
+  if (left <= 0.0) {
+    leap_start(r);
+    return;
+  }
+  if (left > LEAP_LAST_HOP)
+    r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, left * LEAP_HOP, leap_hop, r);
+  else
+    r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, left, leap_start, r);
 }
 
 static void set_leap_timeout(struct reference *r, time_t now)
@@ -205,15 +293,12 @@ static void set_leap_timeout(struct reference *r, time_t now)
   r->leap_when = day_floor(now, DAY) + DAY;
   /* A second is inserted at midnight, deleted at 23:59:59; when the
    * kernel does it, start half a second before to be in time. */
-  double when = (double)r->leap_when;
+  r->leap_start_at = (double)r->leap_when;
   if (r->leap_sec < 0)
-    when -= 1.0;
+    r->leap_start_at -= 1.0;
   if (r->leapmode == REF_LEAP_SYSTEM)
-    when -= 0.5;
-  struct timespec raw;
-  r->plat->ops->now(r->plat->ctx, &raw);
-  double delay = (when - (double)raw.tv_sec) - (double)raw.tv_nsec * 1e-9;
-  r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, delay > 0.0 ? delay : 0.0, leap_start, r);
+    r->leap_start_at -= 0.5;
+  leap_hop(r);
 }
 
 static bool leap_close(const struct reference *r, double t)
@@ -281,6 +366,7 @@ void ref_clock_jumped(struct reference *r, double jump)
 {
   r->last_update = timespec_add_double(&r->last_update, jump);
   ref_set_unsynchronised(r);
+  publish_cooking(r);
 }
 
 /* maxchange: false if this update's offset is to be ignored. */
@@ -326,6 +412,7 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   if (may_step && r->p.makestep_threshold > 0.0 && fabs(sel->offset) > r->p.makestep_threshold) {
     if (disc_step(r->disc, sel->offset)) {
       plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", sel->offset);
+      smoothing_stepped(r);
       leap_after_step(r);
     }
   } else {
@@ -362,10 +449,13 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     plat_logf(r->plat, PLAT_LOG_DEBUG,
               "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm slew %.1f s",
               sel->offset, sel->offset_sd, freq, r->skew * 1e6, duration);
+    double base_before = disc_base_freq(r->disc);
     disc_accumulate(r->disc, freq, sel->offset, duration);
+    smoothing_adjusted(r, now, (disc_base_freq(r->disc) - base_before) * 1e-6, sel->offset);
   }
 
   struct refstate *st = r->state;
+  publish_cooking(r);
   st->synchronised = true;
   /* The voted leap (by the platform's clock, not the cooked time, as
    * chronyd reads its raw clock). */
@@ -439,7 +529,9 @@ bool ref_step_now(struct reference *r)
     return false;
   }
   plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);
+  smoothing_stepped(r);
   leap_after_step(r);
+  publish_cooking(r);
   return true;
 }
 

@@ -27,6 +27,7 @@
 #include "core/discipline.h"
 #include "core/platform.h"
 #include "core/select.h"
+#include "core/smooth.h"
 #include "proto/ntp_packet.h"
 
 #define REFID_UNSYNC 0u
@@ -42,6 +43,13 @@ struct refstate {
   int precision_log2;          /* of reading the clock */
   bool local_enabled;
   int local_stratum;
+  /* smoothtime: the offset served to NTP clients; with leapsecmode slew
+   * the leap bits are not served while it is on (chrony's leap smear). */
+  struct smooth smooth;
+  bool leap_slew;
+  /* The clock's correction still to slew: smoothed replies serve cooked
+   * time, as chronyd's server does. */
+  struct disc_cooking cooking;
 };
 
 /* The parameters a packet we send carries at `now`. */
@@ -56,6 +64,9 @@ struct ref_params {
 
 void ref_state_init(struct refstate *r, int precision_log2);
 void ref_set_local(struct refstate *r, bool enabled, int stratum);
+/* smoothtime MAX-FREQ MAX-WANDER [leaponly] (ppm, ppm/s; 0: off). */
+void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
+                       bool leap_only);
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out);
 /* The reference fields of a packet we send at `now` (h zeroed before):
  * leap, stratum, precision, refid, reference time, root delay and
@@ -142,6 +153,7 @@ struct reference {
   int leap_sec;
   int tai_offset;
   int64_t leap_when;
+  double leap_start_at;         /* raw time (Unix s) the leap's timer aims at */
   bool leap_in_progress;
   plat_timer leap_timer;
   /* The database's answer, asked at most twice a day (chronyd's). */
@@ -191,5 +203,8 @@ bool ref_step_now(struct reference *r);
 /* makestep THRESHOLD LIMIT, as the directive. */
 void ref_set_makestep(struct reference *r, double threshold, int limit);
 void ref_set_maxupdateskew(struct reference *r, double ppm);
+/* chronyc smoothtime reset|activate: false if smoothing is off. */
+bool ref_smoothing_reset(struct reference *r);
+bool ref_smoothing_activate(struct reference *r);
 
 #endif

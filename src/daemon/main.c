@@ -208,6 +208,8 @@ static bool start_server(struct daemon *d, const struct options *o)
   const struct platform *p = linux_platform_get(d->lp);
   ref_state_init(&d->ref, linux_clock_precision());
   ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
+  ref_set_smoothing(&d->ref, d->cfg.smoothtime_maxfreq, d->cfg.smoothtime_maxwander,
+                    d->cfg.smoothtime_leaponly);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;

@@ -52,7 +52,8 @@ struct sim_platform {
   plat_jump_fn jump_fn;
   void *jump_arg;
   int leap;                          /* the kernel's leap status: 1, -1 or 0 */
-  sim_event leap_event;              /* when it applies it; 0: none */
+  sim_time leap_at;                  /* local time it applies it at */
+  sim_event leap_event;              /* 0: none */
   unsigned leaps;                    /* leap seconds it applied */
 };
 
@@ -237,12 +238,28 @@ static int sp_clock_step(void *ctx, double seconds)
 }
 
 /* As the kernel: the clock steps back a second when it reaches midnight
- * (insert) or forward when it reaches 23:59:59 (delete), by its own
- * reading when the status was set. */
-static void apply_leap(void *arg)
+ * (insert) or forward when it reaches 23:59:59 (delete). Events are in
+ * true time and the clock's rate changes while it is slewed, so the
+ * moment is approached in hops, each measured again by the clock. */
+static void leap_check(void *arg);
+
+static void leap_arm(struct sim_platform *p)
+{
+  sim_time now = sim_sched_now(p->sched);
+  double left = (double)(p->leap_at - local_now(p)) / (double)SIM_NS_PER_S;
+  double hop = left > 1.0 ? left * 0.9 : left;
+  p->leap_event = sim_sched_add(p->sched, now + sim_clock_true_delay(&p->clock, now, hop),
+                                leap_check, p, p);
+}
+
+static void leap_check(void *arg)
 {
   struct sim_platform *p = arg;
   p->leap_event = 0;
+  if (local_now(p) < p->leap_at) {
+    leap_arm(p);
+    return;
+  }
   sim_clock_step(&p->clock, sim_sched_now(p->sched), -(double)p->leap);
   p->leap = 0;
   p->leaps++;
@@ -258,12 +275,9 @@ static void sp_clock_set_leap(void *ctx, int leap, int tai)
   p->leap = leap > 0 ? 1 : leap < 0 ? -1 : 0;
   if (!p->leap)
     return;
-  sim_time now = sim_sched_now(p->sched), local = local_now(p);
   sim_time day = (sim_time)86400 * SIM_NS_PER_S;
-  sim_time at = (local / day + 1) * day - (p->leap < 0 ? SIM_NS_PER_S : 0);
-  double delay = (double)(at - local) / (double)SIM_NS_PER_S;
-  p->leap_event = sim_sched_add(p->sched, now + sim_clock_true_delay(&p->clock, now, delay),
-                                apply_leap, p, p);
+  p->leap_at = (local_now(p) / day + 1) * day - (p->leap < 0 ? SIM_NS_PER_S : 0);
+  leap_arm(p);
 }
 
 static void sp_watch_clock_jumps(void *ctx, plat_jump_fn fn, void *arg)
