@@ -1,5 +1,6 @@
 #include "daemon/leapsrc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,18 @@
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 
 /* The file parsed into db; false (logged for a list, as chronyd) if it
- * cannot be read or parsed. */
+ * cannot be read or parsed. Symbolic links are followed, as the C library
+ * follows them (Debian's right/UTC is one). */
 static bool load(const struct leapsrc *ls, struct leapdb *db)
 {
   char *buf = malloc(LEAP_FILE_MAX + 1);
-  if (!buf)
+  char *real = realpath(ls->path, NULL);
+  if (!buf) {
+    free(real);
     return false;
-  ssize_t n = atomic_file_read(ls->path, buf, LEAP_FILE_MAX);
+  }
+  ssize_t n = real ? atomic_file_read(real, buf, LEAP_FILE_MAX) : -ENOENT;
+  free(real);
   bool ok = n >= 0 && (ls->list ? leapdb_parse_list(buf, (size_t)n, db)
                                 : leapdb_parse_tzif((const uint8_t *)buf, (size_t)n, db));
   free(buf);

@@ -82,6 +82,20 @@ def test_zone_with_leap_seconds(tmp_path, stratumd_bin):
     assert "failed" not in log and "not implemented" not in log, log
 
 
+def test_zone_and_list_through_symlinks(tmp_path, stratumd_bin):
+    # Debian's right/UTC is a symbolic link (to right/Etc/UTC), as the
+    # list may be: followed, as the C library follows them.
+    zone = zic_zone(tmp_path, "right-test")
+    lst = tmp_path / "leap-seconds.list.real"
+    lst.write_text(leap_list(EXPIRES_LATER))
+    (tmp_path / "zone-link").symlink_to(zone)
+    (tmp_path / "list-link").symlink_to(lst)
+    log = started_log(tmp_path, ["leapsectz %s" % (tmp_path / "zone-link")], "a")
+    assert "Using %s timezone" % (tmp_path / "zone-link") in log, log
+    log = started_log(tmp_path, ["leapseclist %s" % (tmp_path / "list-link")], "b")
+    assert "Using leap second list %s" % (tmp_path / "list-link") in log, log
+
+
 def test_zone_without_leap_seconds_fails_the_check(tmp_path, stratumd_bin):
     zone = zic_zone(tmp_path, "posix-test", with_leaps=False)
     missing = tmp_path / "no-such-zone"
