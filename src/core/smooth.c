@@ -121,9 +121,12 @@ bool smooth_adjust(struct smooth *s, const struct timespec *now, double dfreq, d
 {
   if (!s->enabled)
     return false;
-  if (s->leap_only)
-    return update(s, now, 0.0, 0.0, skew);
-  return update(s, now, -doffset, -dfreq, skew);
+  bool activated = s->leap_only ? update(s, now, 0.0, 0.0, skew)
+                                : update(s, now, -doffset, -dfreq, skew);
+  /* The last update's time is on the cooked time scale, which moved. */
+  if (s->last_update.tv_sec != 0 || s->last_update.tv_nsec != 0)
+    s->last_update = timespec_add_double(&s->last_update, doffset);
+  return activated;
 }
 
 void smooth_leap(struct smooth *s, const struct timespec *now, int leap)

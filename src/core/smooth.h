@@ -40,9 +40,10 @@ void smooth_init(struct smooth *s, double max_freq_ppm, double max_wander_ppm, b
 double smooth_offset(const struct smooth *s, const struct timespec *now);
 
 /* The reference slewed the clock: the cooked time moved by doffset
- * (seconds added) and its rate by dfreq (s/s, > 0 faster); skew (s/s) of
- * the frequency. Returns true when this update activated the smoother
- * (the caller logs "Activated time smoothing"). */
+ * (seconds added) and its rate by dfreq (s/s, > 0 faster) at cooked time
+ * `now` (before the change); skew (s/s) of the frequency. Returns true
+ * when this update activated the smoother (the caller logs "Activated time
+ * smoothing"). */
 bool smooth_adjust(struct smooth *s, const struct timespec *now, double dfreq, double doffset,
                    double skew);
 /* UTC inserted (1) or deleted (-1) a second and the cooked time will follow

@@ -21,18 +21,18 @@ static struct timespec at(double t)
 
 /* The offset hidden over the stages: continuous, rate within max_freq,
  * back to zero at the end; the peak rate and the duration returned. */
-static void follow(const struct smooth *s, double start_offset, double max_freq_ppm,
+static void follow(const struct smooth *s, double start, double start_offset, double max_freq_ppm,
                    double *peak_ppm, double *duration)
 {
   struct smooth_report r;
-  struct timespec now = at(0.0);
+  struct timespec now = at(start);
   assert_true(smooth_report(s, &now, &r));
   *duration = r.remaining_time;
   assert_true(fabs(smooth_offset(s, &now) - start_offset) < 1e-12);
   const double step = 10.0;
   double prev = smooth_offset(s, &now), peak = 0.0;
   for (double t = step; t <= *duration + 10 * step; t += step) {
-    now = at(t);
+    now = at(start + t);
     double o = smooth_offset(s, &now);
     double rate = fabs(o - prev) / step;
     assert_true(rate <= max_freq_ppm * 1e-6 * (1.0 + 1e-9));
@@ -55,7 +55,7 @@ static void test_leap_smear_as_documented(void **state)
   assert_int_equal(smooth_offset(&s, &t0), 0.0);     /* ordinary updates: nothing */
   smooth_leap(&s, &t0, 1);
   double peak, duration;
-  follow(&s, 1.0, 400.0, &peak, &duration);
+  follow(&s, 0.0, 1.0, 400.0, &peak, &duration);
   assert_true(fabs(duration - sqrt(4.0 / 0.001024e-6)) < 1e-6);
   assert_true(fabs(duration - 62500.0) < 1e-6);
   assert_true(fabs(peak - 32.0) < 0.01);
@@ -80,7 +80,7 @@ static void test_frequency_limit_holds(void **state)
   assert_false(smooth_activate(&s, &t0));
   smooth_leap(&s, &t0, -1);
   double peak, duration;
-  follow(&s, -1.0, 10.0, &peak, &duration);
+  follow(&s, 0.0, -1.0, 10.0, &peak, &duration);
   assert_true(fabs(peak - 10.0) < 0.01);
   /* Longer than the two ramps alone would take. */
   assert_true(duration > sqrt(4.0 / 0.001e-6));
@@ -100,10 +100,11 @@ static void test_adjustments_and_reset(void **state)
   assert_int_equal(smooth_offset(&s, &t0), 0.0);
   /* The cooked time jumps 0.5 s ahead: the served time does not. */
   assert_false(smooth_adjust(&s, &t0, 0.0, 0.5, 1e-12));
-  assert_true(fabs(smooth_offset(&s, &t0) + 0.5) < 1e-12);
+  struct timespec jumped = at(0.5);
+  assert_true(fabs(smooth_offset(&s, &jumped) + 0.5) < 1e-12);
   double peak, duration;
-  follow(&s, -0.5, 400.0, &peak, &duration);
-  struct timespec later = at(duration / 2.0);
+  follow(&s, 0.5, -0.5, 400.0, &peak, &duration);
+  struct timespec later = at(0.5 + duration / 2.0);
   assert_true(smooth_reset(&s, &later));
   assert_int_equal(smooth_offset(&s, &later), 0.0);
   struct smooth off;
