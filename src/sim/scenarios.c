@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/client.h"
+#include "core/ntp_server.h"
 #include "core/reference.h"
 #include "sim/sim_metrics.h"
 #include "sim/sim_server.h"
@@ -26,6 +27,9 @@
 #define SERVER_ADDR_FMT "192.168.123.%u"   /* servers 1..N, as chrony's tests */
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
 #define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
+#define SMEAR_ADDR "192.168.123.50"
+#define SMEAR_MAX_FREQ 400.0               /* ppm: smoothtime 400 0.001 */
+#define SMEAR_MAX_WANDER 0.001             /* ppm/s */
 #define DAY 86400
 
 /* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
@@ -173,6 +177,19 @@ static const struct scenario scenarios[] = {
                 -1, REF_LEAP_SLEW),
   LEAP_SCENARIO("leap-delete-ignore", "leap second deleted, leapsecmode ignore",
                 -1, REF_LEAP_IGNORE),
+  {
+    .name = "leap-smear", .about = "a client of a server smoothing all its corrections "
+                                   "across an inserted leap second (113-leapsecond, smoothtime)",
+    .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
+  },
+  {
+    .name = "leap-smear-leaponly", .about = "a client of a server smearing an inserted leap "
+                                            "second (113-leapsecond, smoothtime leaponly)",
+    .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
+    .smear_leaponly = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -290,6 +307,65 @@ static void do_utc_leap(void *arg)
   sim_metrics_shift_utc(u->metrics, -(double)u->leap);
 }
 
+/* The smearing server: the real client core and responder on a host. */
+struct smearer {
+  struct sim_platform *host;
+  struct refstate ref;
+  struct ntp_server srv;
+  bool srv_ready;
+  struct client *client;
+  int sock;
+};
+
+static bool smearer_start(struct smearer *m, struct sim_world *w, const struct scenario *s,
+                          const struct ip_addr *servers)
+{
+  static const struct ip_subnet everyone;
+  const struct sim_clock_params clock = CLIENT_CLOCK;
+  struct client_params p;
+  m->sock = -1;
+  if (!(m->host = sim_world_add_host(w, "smear", SMEAR_ADDR, &clock)))
+    return false;
+  const struct platform *plat = sim_platform_get(m->host);
+  ref_state_init(&m->ref, CLIENT_PRECISION);
+  ref_set_smoothing(&m->ref, SMEAR_MAX_FREQ, SMEAR_MAX_WANDER, s->smear_leaponly);
+  srv_init(&m->srv, plat, &m->ref);
+  m->srv_ready = true;
+  if (!access_add(&m->srv.access, &everyone, true, false))
+    return false;
+  m->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, srv_receive, &m->srv);
+  client_params_defaults(&p);
+  p.leapmode = REF_LEAP_SLEW;
+  if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)))
+    return false;
+  for (unsigned i = 0; i < s->n_servers; i++) {
+    struct client_source_params sp;
+    client_source_defaults(&sp);
+    sp.addr = servers[i];
+    addr_format(&servers[i], sp.name);
+    sp.minpoll = s->minpoll;
+    sp.maxpoll = s->maxpoll;
+    sp.iburst = s->iburst;
+    if (client_add_source(m->client, &sp) < 0)
+      return false;
+  }
+  client_start(m->client);
+  return true;
+}
+
+static void smearer_free(struct smearer *m)
+{
+  if (!m->host)
+    return;                        /* none, or its host could not be made */
+  client_free(m->client);
+  if (m->sock >= 0) {
+    const struct platform *plat = sim_platform_get(m->host);
+    plat->ops->udp_close(plat->ctx, m->sock);
+  }
+  if (m->srv_ready)
+    srv_free(&m->srv);
+}
+
 static double cpu_now(void)
 {
   struct timespec ts;
@@ -345,6 +421,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct observer obs = {0};
   struct ext_step ext = {0};
   struct utc_leap utc_leap = {0};
+  struct smearer smear = {0};
+  struct ip_addr smear_addr;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -379,8 +457,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       falsetickers[n_false++] = addrs[i];
     hosts[i] = sim_world_add_host(w, name, addr, &clock);
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
-        wire_paths(w, s, chost, hosts[i]) != 0)
+        (!s->smear && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
+  }
+  /* Then the smearing server, if any, between the client and the servers. */
+  if (s->smear) {
+    if (!addr_parse(SMEAR_ADDR, &smear_addr) || !smearer_start(&smear, w, s, addrs) ||
+        wire_paths(w, s, chost, smear.host) != 0)
+      goto done;
+    for (unsigned i = 0; i < s->n_servers; i++)
+      if (wire_paths(w, s, smear.host, hosts[i]) != 0)
+        goto done;
   }
 
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
@@ -393,11 +480,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;
-  for (unsigned i = 0; i < s->n_servers; i++) {
+  for (unsigned i = 0; i < (s->smear ? 1 : s->n_servers); i++) {
     struct client_source_params sp;
     client_source_defaults(&sp);
-    sp.addr = addrs[i];
-    addr_format(&addrs[i], sp.name);
+    sp.addr = s->smear ? smear_addr : addrs[i];
+    addr_format(&sp.addr, sp.name);
     sp.minpoll = s->minpoll;
     sp.maxpoll = s->maxpoll;
     sp.iburst = s->iburst;
@@ -482,6 +569,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
 done:
   client_free(client);
+  smearer_free(&smear);
   sim_sched_cancel_owner(sched, &obs);
   free(obs.selections);
   sim_metrics_free(metrics);
@@ -566,6 +654,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   if (s->leap) {
     json_num(f, "leap_at", r->leap_at);
     fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
+    if (s->smear)
+      fprintf(f, ", \"smear\": \"%s\"", s->smear_leaponly ? "leaponly" : "all");
   }
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);

@@ -7,6 +7,9 @@
  * the client's clock). Parameters mirror chrony's simulation suite
  * (test/simulation/test.common and the tests named in each entry).
  *
+ * A smearing server (smear) sits between the client and the servers when
+ * the scenario asks for one.
+ *
  * scenario_run() builds a world from the seed, runs it for the scenario's
  * duration, samples the client's true offset and frequency error every
  * second, and fills a result:
@@ -63,6 +66,11 @@ struct scenario {
    * second, and the client's offset is measured from UTC from then on. */
   int leap;
   enum ref_leapmode leapmode;
+  /* The client's one server is a smearing server (chrony's 113-leapsecond
+   * smoothtime runs): the real client core synchronised to the servers,
+   * with leapsecmode slew and smoothtime 400 0.001 [leaponly], serving
+   * the client with the real responder. */
+  bool smear, smear_leaponly;
 };
 
 struct scenario_source {

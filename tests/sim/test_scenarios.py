@@ -37,7 +37,9 @@ BASE_SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "
 LEAP_MODES = ["system", "step", "slew", "ignore"]
 LEAP_SCENARIOS = ["leap-%s-%s" % (kind, mode) for kind in ("insert", "delete")
                   for mode in LEAP_MODES]
-SCENARIOS = BASE_SCENARIOS + LEAP_SCENARIOS
+# 113-leapsecond's smoothtime runs: the client's server smooths the leap.
+SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
+SCENARIOS = BASE_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -149,7 +151,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
-             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS}}
+             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
 # 100 s (004-largetimeoffset; 005-externalstep, where the step is detected
@@ -473,3 +475,40 @@ def test_leap_second(results, name, seed):
     assert r["late_from"] == (r["leap_at"] + DURATIONS[name]) / 2.0
     for key, limit in LEAP_LIMITS.items():
         assert r[key] <= limit, "%s: %s" % (key, what)
+
+
+# chrony's 113-leapsecond with `smoothtime 400 0.001 [leaponly]` on the
+# server: the client (leapsecmode system) is on UTC again only when the
+# smear is over, min_sync_time 230000 s and max_sync_time 240000 s from the
+# start (sqrt(4 / 0.001 ppm/s) = 63246 s after the leap at 172800 s). It
+# never hears of the leap, never steps, and half way through it is half a
+# second from UTC.
+SMEAR_SYNC = (230000.0, 240000.0)
+SMEAR_LENGTH = 2.0 / math.sqrt(0.001e-6)
+
+
+@pytest.mark.parametrize("name", SMEAR_SCENARIOS)
+def test_smeared_leap_second(results, name, tmp_path):
+    r = results[name]
+    what = steady_summary(r)
+    assert r["smear"] == ("leaponly" if name.endswith("leaponly") else "all")
+    assert r["sync_time"] is not None, what
+    assert SMEAR_SYNC[0] <= r["sync_time"] <= SMEAR_SYNC[1], what
+    assert r["kernel_leaps"] == 0 and r["steps"] == 0 and r["client_steps"] == 0, what
+    assert r["warnings"] == 0 and r["errors"] == 0, what
+    for key, limit in LEAP_LIMITS.items():
+        assert r[key] <= limit, "%s: %s" % (key, what)
+    # The trace: the offset from UTC (which moved back a second at the
+    # leap) changes by at most chrony's frequency limit per second once the
+    # client has settled, except for UTC's own second, and is about half a
+    # second half way through the smear.
+    trace = tmp_path / "trace.txt"
+    p = run_sim("--trace", str(trace), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    rows = [line.split() for line in trace.read_text().splitlines()[1:]]
+    t = [float(x[0]) for x in rows]
+    offset = [float(x[1]) - (1.0 if ti >= r["leap_at"] else 0.0) for ti, x in zip(t, rows)]
+    rate = max(abs(offset[i] - offset[i - 1]) for i in range(1, len(t)) if t[i] > 3600.0)
+    assert rate <= CHRONY["max_freq_error"] * 1e-6, rate
+    half = offset[int(r["leap_at"] + SMEAR_LENGTH / 2.0)] + 1.0
+    assert abs(half - 0.5) < 0.01, half
