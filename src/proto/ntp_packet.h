@@ -29,6 +29,7 @@
 #define NTP_MAX_DISPERSION 16.0     /* s, RFC 5905's MAXDISP */
 #define NTP_REFID_RATE 0x52415445u  /* "RATE": the kiss code of rate limiting */
 #define NTP_REFID_LOCAL 0x7F7F0101u /* 127.127.1.1: chrony's local reference */
+#define NTP_REFID_SMOOTH 0x7F7F01FFu /* 127.127.1.255: chrony's smoothed time */
 
 enum ntp_mode {
   NTP_MODE_RESERVED = 0,
