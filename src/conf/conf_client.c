@@ -6,6 +6,12 @@
 
 #include "core/refclock.h"
 
+_Static_assert(CONF_LEAPSEC_SYSTEM == (int)REF_LEAP_SYSTEM &&
+                   CONF_LEAPSEC_SLEW == (int)REF_LEAP_SLEW &&
+                   CONF_LEAPSEC_STEP == (int)REF_LEAP_STEP &&
+                   CONF_LEAPSEC_IGNORE == (int)REF_LEAP_IGNORE,
+               "leapsecmode: conf's order is the reference's");
+
 void conf_client_params(const struct config *c, bool control, struct client_params *p)
 {
   client_params_defaults(p);
@@ -27,6 +33,7 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->maxchange_start = c->maxchange_start;
   p->maxchange_ignore = c->maxchange_ignore;
   p->acquisitionport = c->acquisitionport;
+  p->leapmode = (enum ref_leapmode)c->leapsecmode;
 }
 
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)

@@ -29,8 +29,9 @@
 #define D_PORT(n, m, ...) {.name = n, ARGS(VAL("PORT", CONF_T_U16, m, __VA_ARGS__))}
 #define D_DOUBLE(n, m, usage, ...) {.name = n, ARGS(VAL(usage, CONF_T_DOUBLE, m)), __VA_ARGS__}
 #define D_STRING(n, m, usage, ...) {.name = n, ARGS(VAL(usage, CONF_T_STRING, m)), __VA_ARGS__}
-#define D_KEYWORD(n, m, usage, names) \
-  {.name = n, ARGS(VAL(usage, CONF_T_KEYWORD, m, .keywords = names, .n_keywords = N(names)))}
+#define D_KEYWORD(n, m, usage, names, ...) \
+  {.name = n, ARGS(VAL(usage, CONF_T_KEYWORD, m, .keywords = names, .n_keywords = N(names))), \
+   __VA_ARGS__}
 #define D_CUSTOM(n, fn, ...) \
   {.name = n, .parse = conf_##fn##_parse, .print = conf_##fn##_print, __VA_ARGS__}
 #define D_PARSE(n, fn, ...) {.name = n, .parse = conf_##fn##_parse, __VA_ARGS__}
@@ -97,9 +98,9 @@ static const struct conf_directive directives[] = {
   {.name = "fallbackdrift",
    ARGS(VAL("MIN-INTERVAL", CONF_T_INT, fallbackdrift_min, .min = -32, .max = 32),
         VAL("MAX-INTERVAL", CONF_T_INT, fallbackdrift_max, .min = -32, .max = 32))},
-  D_KEYWORD("leapsecmode", leapsecmode, "MODE", leapsecmodes),
-  D_STRING("leapsectz", leapsectz, "TIMEZONE"),
-  D_STRING("leapseclist", leapseclist, "FILE"),
+  D_KEYWORD("leapsecmode", leapsecmode, "MODE", leapsecmodes, .implemented = true),
+  D_STRING("leapsectz", leapsectz, "TIMEZONE", .implemented = true),
+  D_STRING("leapseclist", leapseclist, "FILE", .implemented = true),
   {.name = "makestep",
    ARGS(VAL("THRESHOLD", CONF_T_DOUBLE, makestep_threshold),
         VAL("LIMIT", CONF_T_INT, makestep_limit, .min = INT_MIN, .max = INT_MAX)),
@@ -140,7 +141,8 @@ static const struct conf_directive directives[] = {
   {.name = "smoothtime",
    ARGS(VAL("MAX-FREQ", CONF_T_DOUBLE, smoothtime_maxfreq),
         VAL("MAX-WANDER", CONF_T_DOUBLE, smoothtime_maxwander),
-        VAL("leaponly", CONF_T_FLAG, smoothtime_leaponly))},
+        VAL("leaponly", CONF_T_FLAG, smoothtime_leaponly)),
+   .implemented = true},
 
   /* Command and monitoring access */
   D_CUSTOM("bindcmdaddress", bindcmdaddress, .implemented = true),

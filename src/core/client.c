@@ -140,7 +140,8 @@ static struct ref_config reference_config(const struct client_params *p)
     .maxchange_offset = p->maxchange_offset, .maxchange_start = p->maxchange_start,
     .maxchange_ignore = p->maxchange_ignore, .give_up = p->give_up,
     .max_clock_error = p->selection.max_clock_error,
-    .give_up_arg = p->give_up_arg, .log = p->log.tracking, .log_arg = p->log.arg};
+    .give_up_arg = p->give_up_arg, .log = p->log.tracking, .log_arg = p->log.arg,
+    .leapmode = p->leapmode, .leap_lookup = p->leap_lookup, .leap_arg = p->leap_arg};
 }
 
 struct client *client_new(const struct platform *plat, const struct client_params *params,
@@ -190,6 +191,7 @@ void client_free(struct client *c)
     if (c->peer_sock[f] >= 0)
       c->plat->ops->udp_close(c->plat->ctx, c->peer_sock[f]);
   }
+  ref_fini(&c->reference);
   disc_fini(&c->disc);
   free(c);
 }
@@ -338,6 +340,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->peer.ref = c->reference.state;
   src->max_distance = c->p.selection.max_distance;
+  src->reference = &c->reference;
   src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;
   src->stats.max_jitter = c->p.selection.max_jitter;

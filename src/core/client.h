@@ -134,6 +134,10 @@ struct client_params {
   int maxchange_ignore;
   void (*give_up)(void *arg);
   void *give_up_arg;
+  /* leapsecmode, and leapsectz/leapseclist's database (NULL: none). */
+  enum ref_leapmode leapmode;
+  ref_leap_lookup_fn leap_lookup;
+  void *leap_arg;
   /* acquisitionport: -1, each request from a new socket (a random port);
    * else all requests from one socket per address family bound to this
    * port (0: a port the system chooses). Replies on it go to the source

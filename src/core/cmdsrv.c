@@ -514,6 +514,38 @@ static int with_client(struct cmdsrv *s, void (*fn)(struct client *))
   return CMD_STT_SUCCESS;
 }
 
+/* chronyc smoothing: the served state's smoother, now. */
+static int smoothing(struct cmdsrv *s, struct cmd_rpy_smoothing *m)
+{
+  struct timespec now;
+  struct smooth_report rep;
+  s->plat->ops->now(s->plat->ctx, &now);
+  if (!smooth_report(&s->ref->smooth, &now, &rep))
+    return CMD_STT_NOTENABLED;
+  m->flags = (rep.active ? CMD_SMT_ACTIVE : 0u) | (rep.leap_only ? CMD_SMT_LEAPONLY : 0u);
+  m->offset = rep.offset;
+  m->freq_ppm = rep.freq_ppm;
+  m->wander_ppm = rep.wander_ppm;
+  m->last_update_ago = rep.last_update_ago;
+  m->remaining_time = rep.remaining_time;
+  return CMD_STT_SUCCESS;
+}
+
+/* chronyc smoothtime reset|activate (option 0 or 1). */
+static int smoothtime(struct cmdsrv *s, int32_t option)
+{
+  if (!s->client || !s->ref->smooth.enabled)
+    return CMD_STT_NOTENABLED;
+  struct reference *ref = client_reference(s->client);
+  if (option == 0)
+    ref_smoothing_reset(ref);
+  else if (option == 1)
+    ref_smoothing_activate(ref);
+  else
+    return CMD_STT_INVALID;
+  return CMD_STT_SUCCESS;
+}
+
 static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_reply *r)
 {
   switch (q->command) {
@@ -529,6 +561,8 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
   case CMD_AUTH_DATA: return auth_data(s, &q->data.ip, &r->data.auth_data);
   case CMD_ACTIVITY: return activity(s, &r->data.activity);
   case CMD_SERVER_STATS: return server_stats(s, &r->data.server_stats);
+  case CMD_SMOOTHING: return smoothing(s, &r->data.smoothing);
+  case CMD_SMOOTHTIME: return smoothtime(s, q->data.option);
   case CMD_MANUAL_LIST: return CMD_STT_SUCCESS;      /* no manual samples exist */
   case CMD_CLIENT_ACCESSES_BY_INDEX3: return clients(s, &q->data.clients, &r->data.clients);
   case CMD_RTCREPORT: case CMD_WRITERTC: case CMD_TRIMRTC: return CMD_STT_NORTC;
@@ -607,7 +641,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
                ? CMD_STT_SUCCESS
                : CMD_STT_INVALID;
   default:
-    /* manual, settime, dfreq, doffset, smoothing: not in this daemon */
+    /* manual, settime, dfreq, doffset: not in this daemon */
     return CMD_STT_NOTENABLED;
   }
 }

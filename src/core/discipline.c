@@ -107,6 +107,23 @@ static double offset_correction(const struct discipline *d, const struct timespe
   return d->remaining - elapsed * r / (1.0 + r);
 }
 
+void disc_cooking(const struct discipline *d, struct disc_cooking *out)
+{
+  memset(out, 0, sizeof(*out));
+  if (!d->control)
+    return;
+  out->start = d->slew_start;
+  out->remaining = d->remaining;
+  out->rate = d->slew_rate * 1e-6;
+}
+
+double disc_cooking_correction(const struct disc_cooking *c, const struct timespec *t)
+{
+  double left = c->remaining - timespec_diff(t, &c->start) * c->rate / (1.0 + c->rate);
+  /* Once slewed out (the slew's timer settles it), nothing is left. */
+  return left * c->remaining > 0.0 ? left : 0.0;
+}
+
 struct timespec disc_cook(const struct discipline *d, const struct timespec *platform_time)
 {
   struct timespec raw = to_raw(d, platform_time);
@@ -207,6 +224,13 @@ bool disc_step(struct discipline *d, double offset)
   cooked = raw;
   notify(d, &cooked, 0.0, offset);
   return true;
+}
+
+void disc_notify_leap(struct discipline *d, int leap)
+{
+  struct timespec cooked;
+  disc_cooked_time(d, &cooked);
+  notify(d, &cooked, 0.0, (double)leap);
 }
 
 void disc_cancel_correction(struct discipline *d)

@@ -50,6 +50,19 @@ struct discipline {
   unsigned n_listeners;
 };
 
+/* How the cooked time follows from the platform's clock, as a value that
+ * can be copied (to the server's workers): the correction not yet slewed
+ * at `start`, slewed at `rate` (s/s of the clock) until it is gone. Only
+ * with clock control (else zero). */
+struct disc_cooking {
+  struct timespec start;
+  double remaining;
+  double rate;
+};
+void disc_cooking(const struct discipline *d, struct disc_cooking *out);
+/* The correction to add to platform time t to get cooked time. */
+double disc_cooking_correction(const struct disc_cooking *c, const struct timespec *t);
+
 /* Without a known initial frequency, the clock's current one is kept. */
 void disc_init(struct discipline *d, const struct platform *plat, bool control,
                bool have_initial_freq, double initial_freq, double max_slew_rate,
@@ -67,6 +80,10 @@ struct timespec disc_cook(const struct discipline *d, const struct timespec *pla
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
 /* Step the clock by `offset` seconds now, dropping any unfinished slew. */
 bool disc_step(struct discipline *d, double offset);
+/* UTC inserted (leap 1) or deleted (-1) a second: to the listeners'
+ * measurements it is as if the clock had been stepped by `leap` seconds
+ * (chronyd's LCL_NotifyLeap); the clock itself is not changed. */
+void disc_notify_leap(struct discipline *d, int leap);
 /* Drop the unfinished slew (chronyd's LCL_CancelOffsetCorrection, when the
  * clock was stepped by someone else and the correction means nothing). */
 void disc_cancel_correction(struct discipline *d);

@@ -1,7 +1,10 @@
 #include "core/ntp_server.h"
 
 #include <assert.h>
+#include <math.h>
 #include <string.h>
+
+#include "proto/timespec.h"
 
 
 
@@ -63,6 +66,7 @@ static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, 
   if (!s->last.interleaved) {
     struct timespec now;
     s->plat->ops->now(s->plat->ctx, &now);
+    now = timespec_add_double(&now, s->last.smooth);
     ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
   }
   size_t mac = ntp_mac_generate(key, keyid, reply, NTP_HEADER_LEN, version,
@@ -70,6 +74,31 @@ static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, 
   if (mac == 0 || NTP_HEADER_LEN + mac > request_len)
     return 0;
   return NTP_HEADER_LEN + mac;
+}
+
+/* smoothtime: the served time smoothed (chrony's ntp_core.c). */
+static void smooth_reply(struct ntp_server *s, const struct timespec *rx, struct ntp_header *h)
+{
+  const struct refstate *ref = s->ref;
+  if (ref->leap_slew && (h->leap == NTP_LEAP_INSERT || h->leap == NTP_LEAP_DELETE))
+    h->leap = NTP_LEAP_NONE;
+  /* Smoothed from the cooked time, which includes the correction the
+   * clock is still being slewed by (a leap second slewed, notably). */
+  double correction = disc_cooking_correction(&ref->cooking, rx);
+  struct timespec cooked = timespec_add_double(rx, correction);
+  double offset = smooth_offset(&ref->smooth, &cooked);
+  s->last.smooth = correction + offset;
+  struct timespec t = timespec_add_double(rx, s->last.smooth);
+  h->receive = ntp_ts_from_timespec(&t);
+  if (fabs(offset) <= ldexp(1.0, ref->precision_log2))
+    return;
+  struct ref_params rp;
+  ref_get_params(ref, rx, &rp);
+  h->refid = NTP_REFID_SMOOTH;
+  if (h->reference) {
+    t = timespec_add_double(&rp.ref_time, offset);
+    h->reference = ntp_ts_from_timespec(&t);
+  }
 }
 
 size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
@@ -109,6 +138,8 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   h.origin = req->hdr.transmit;
   h.receive = ntp_ts_from_timespec(&dg->rx_time);
   h.transmit = 0;
+  if (reply_mode == NTP_MODE_SERVER && s->ref->smooth.enabled)
+    smooth_reply(s, &dg->rx_time, &h);
   if (verdict == CLOG_KOD) {
     h.leap = NTP_LEAP_UNSYNC;
     h.stratum = 0;
@@ -121,7 +152,8 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
      * the client's own last exchange matches, which a spoofer cannot know. */
     s->last.clog_index = index;
     s->last.rx = h.receive;
-    s->last.want_tx = req->hdr.origin != 0;
+    /* A smoothed reply's transmit time is ours: the kernel's would not be. */
+    s->last.want_tx = req->hdr.origin != 0 && s->last.smooth == 0.0;
     if (clog_ntp_tx(s->clog, index, req->hdr.origin, &h.transmit)) {
       s->last.interleaved = true;
       h.origin = req->hdr.receive;
@@ -148,13 +180,22 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
   const struct srv_last_reply *last = &s->last;
   const struct platform_ops *ops = s->plat->ops;
   bool stamp = len == NTP_HEADER_LEN && !last->interleaved;
+  if (stamp && last->smooth != 0.0) {
+    struct timespec now;
+    ops->now(s->plat->ctx, &now);
+    now = timespec_add_double(&now, last->smooth);
+    ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
+    stamp = false;
+  }
   unsigned flags = stamp ? PLAT_SEND_STAMP_TRANSMIT : 0;
   /* The transmit time saved for an interleaved follow-up: the stamp the
    * reply carries, or (when it carries an earlier reply's) the time just
    * before sending; the kernel's, if it reports one, replaces it. */
   struct timespec before = {0};
-  if (last->interleaved)
+  if (last->interleaved) {
     ops->now(s->plat->ctx, &before);
+    before = timespec_add_double(&before, last->smooth);
+  }
   int r;
   if (last->want_tx && s->tx_timestamps)
     r = ops->udp_send_tagged(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, reply,

@@ -31,7 +31,13 @@
  * transmit = the saved transmit time of the previous reply, which is the
  * kernel's own when the platform reports it (asked for only when the
  * request's origin is not zero, as a basic client using data minimisation
- * never needs it). */
+ * never needs it).
+ *
+ * With smoothtime (chrony's smooth.c), a server reply's receive, transmit
+ * and reference timestamps carry the smoothing offset, its refid is
+ * 127.127.1.255 while the offset is above the clock's precision, and with
+ * leapsecmode slew no leap second is announced; such a reply's transmit
+ * time is stamped here (plus the offset), not by the kernel. */
 #ifndef STRATUM_CORE_NTP_SERVER_H
 #define STRATUM_CORE_NTP_SERVER_H
 
@@ -73,6 +79,7 @@ struct srv_last_reply {
   bool interleaved;             /* carries an earlier reply's transmit time */
   bool want_tx;                 /* the client may go interleaved: get the
                                    kernel's transmit time of this reply */
+  double smooth;                /* smoothtime's offset in its timestamps, s */
 };
 
 struct ntp_server {

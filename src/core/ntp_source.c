@@ -587,6 +587,14 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
     s->burst_total = 0;
   if (!filter_sample(s, &smp))
     return;
+  if (s->reference && ref_leap_close(s->reference, &smp.time, smp.offset)) {
+    plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
+    return;
+  }
+  if (s->reference && ref_leap_close(s->reference, &smp.time, smp.offset)) {
+    plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
+    return;
+  }
 
   double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
   double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;

@@ -126,6 +126,11 @@ struct platform_ops {
   /* Tell the kernel whether the clock is synchronised, with the estimated
    * and maximum error in seconds (for the kernel's 11-minute RTC mode). */
   void (*clock_set_sync)(void *ctx, bool synchronised, double est_error, double max_error);
+  /* The kernel's leap second (chronyd's leapsecmode system): insert
+   * (leap 1) or delete (-1) a second at the end of today, UTC, or nothing
+   * (0); tai: TAI-UTC for the kernel (0: unknown, left alone). NULL: the
+   * platform cannot (the daemon steps instead). */
+  void (*clock_set_leap)(void *ctx, int leap, int tai);
   /* Open a reference clock's device. SOCK: a Unix datagram socket bound at
    * `param` (a file already there is replaced), each datagram given to fn.
    * SHM: shared memory segment number `param` (an integer), created with

@@ -8,6 +8,12 @@
 #define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
 #define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 #define RMS_OFFSET_WEIGHT 0.1         /* of a new update in the RMS offset */
+#define DAY 86400
+#define LDB_INTERVAL (DAY / 2)        /* the leap database is asked twice a day */
+#define LEAP_CLOSE 5                  /* s around a leap second's midnight */
+#define LEAP_DURATION 2.0             /* s: the leap is over with room to spare */
+#define LEAP_HOP 0.9                  /* of the time left, per timer hop... */
+#define LEAP_LAST_HOP 1.0             /* ...until this is left, s */
 
 /* ---- what we serve ---- */
 
@@ -24,6 +30,12 @@ void ref_set_local(struct refstate *r, bool enabled, int stratum)
 {
   r->local_enabled = enabled;
   r->local_stratum = stratum;
+}
+
+void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
+                       bool leap_only)
+{
+  smooth_init(&r->smooth, max_freq_ppm, max_wander_ppm, leap_only);
 }
 
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out)
@@ -90,12 +102,263 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
   r->p = *cfg;
   r->skew = cfg->initial_skew * 1e-6;
   r->have_freq = cfg->have_initial_freq;
+  r->leapmode = cfg->leapmode;
+  if (r->leapmode == REF_LEAP_SYSTEM && (!cfg->control || !plat->ops->clock_set_leap))
+    r->leapmode = REF_LEAP_STEP;
+  r->leap_status = NTP_LEAP_UNSYNC;
+  r->ldb_asked = -1;
+  state->leap_slew = r->leapmode == REF_LEAP_SLEW;
+}
+
+void ref_fini(struct reference *r)
+{
+  if (r->leap_timer)
+    r->plat->ops->timer_cancel(r->plat->ctx, r->leap_timer);
+  r->leap_timer = 0;
+}
+
+/* ---- smoothtime (chrony's smooth.c is told by the clock's changes) ---- */
+
+/* After every change of the clock's correction made here. */
+static void publish_cooking(struct reference *r)
+{
+  disc_cooking(r->disc, &r->state->cooking);
+}
+
+static void smoothing_activated(struct reference *r)
+{
+  plat_logf(r->plat, PLAT_LOG_INFO, "Activated time smoothing%s",
+            r->state->smooth.leap_only ? " (leap seconds only)" : "");
+}
+
+/* The clock was slewed: the cooked time moved by doffset and its rate by
+ * dfreq (s/s) at cooked time `when`. */
+static void smoothing_adjusted(struct reference *r, const struct timespec *when, double dfreq,
+                               double doffset)
+{
+  if (smooth_adjust(&r->state->smooth, when, dfreq, doffset, r->skew))
+    smoothing_activated(r);
+}
+
+/* Every step of the clock resets it (chrony's LCL_ApplyStepOffset). */
+static void smoothing_stepped(struct reference *r)
+{
+  struct timespec now;
+  disc_cooked_time(r->disc, &now);
+  if (smooth_reset(&r->state->smooth, &now))
+    plat_logf(r->plat, PLAT_LOG_INFO, "Reset time smoothing");
+}
+
+bool ref_smoothing_reset(struct reference *r)
+{
+  if (!r->state->smooth.enabled)
+    return false;
+  smoothing_stepped(r);
+  return true;
+}
+
+bool ref_smoothing_activate(struct reference *r)
+{
+  struct timespec now;
+  if (!r->state->smooth.enabled)
+    return false;
+  disc_cooked_time(r->disc, &now);
+  if (smooth_activate(&r->state->smooth, &now))
+    smoothing_activated(r);
+  return true;
+}
+
+/* ---- leap seconds (chrony's reference.c and leapdb.c) ---- */
+
+static time_t raw_now(const struct reference *r)
+{
+  struct timespec now;
+  r->plat->ops->now(r->plat->ctx, &now);
+  return now.tv_sec;
+}
+
+static int64_t day_floor(int64_t t, int64_t unit)
+{
+  return t >= 0 ? t / unit * unit : -((-t + unit - 1) / unit) * unit;
+}
+
+/* chronyd's LDB_GetLeap: the database asked about the half day of `when`. */
+static enum ntp_leap ldb_get(struct reference *r, time_t when, int *tai)
+{
+  *tai = 0;
+  if (!r->p.leap_lookup)
+    return NTP_LEAP_NONE;
+  int64_t half_day = day_floor(when, LDB_INTERVAL);
+  if (r->ldb_asked != half_day) {
+    r->ldb_asked = half_day;
+    r->ldb_tai = 0;
+    r->ldb_leap = r->p.leap_lookup(r->p.leap_arg, (time_t)half_day, &r->ldb_tai);
+  }
+  *tai = r->ldb_tai;
+  return r->ldb_leap;
+}
+
+/* What packets and chronyc tracking carry while synchronised: during the
+ * leap second itself, chronyd serves "unsynchronised". */
+static void serve_leap(struct reference *r)
+{
+  if (r->state->synchronised)
+    r->state->leap = r->leap_in_progress ? NTP_LEAP_UNSYNC : r->leap_status;
+}
+
+static void set_system_leap(struct reference *r)
+{
+  r->plat->ops->clock_set_leap(r->plat->ctx, r->leap_sec, r->tai_offset);
+}
+
+static void leap_start(void *arg);
+
+static void leap_end(void *arg)
+{
+  struct reference *r = arg;
+  r->leap_timer = 0;
+  r->leap_in_progress = false;
+  if (r->tai_offset)
+    r->tai_offset += r->leap_sec;
+  r->leap_sec = 0;
+  if (r->leapmode == REF_LEAP_SYSTEM)
+    set_system_leap(r);
+  if (r->leap_status == NTP_LEAP_INSERT || r->leap_status == NTP_LEAP_DELETE)
+    r->leap_status = NTP_LEAP_NONE;
+  serve_leap(r);
+}
+
+static void leap_start(void *arg)
+{
+  struct reference *r = arg;
+  r->leap_in_progress = true;
+  /* A second inserted into UTC is as if our clock had been stepped
+   * forward by it (deleted, backward); the clock's correction undoes it. */
+  switch (r->leapmode) {
+  case REF_LEAP_SYSTEM:
+    plat_logf(r->plat, PLAT_LOG_DEBUG, "Waiting for system clock leap second correction");
+    break;
+  case REF_LEAP_SLEW: {
+    struct timespec cooked;
+    disc_cooked_time(r->disc, &cooked);
+    disc_notify_leap(r->disc, r->leap_sec);
+    smooth_leap(&r->state->smooth, &cooked, r->leap_sec);
+    disc_accumulate(r->disc, disc_base_freq(r->disc), -r->leap_sec, 0.0);
+    smoothing_adjusted(r, &cooked, 0.0, -r->leap_sec);
+    plat_logf(r->plat, PLAT_LOG_WARN, "Adjusting system clock for leap second");
+    break;
+  }
+  case REF_LEAP_STEP:
+    disc_notify_leap(r->disc, r->leap_sec);
+    if (disc_step(r->disc, -r->leap_sec))
+      smoothing_stepped(r);
+    plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped for leap second");
+    break;
+  case REF_LEAP_IGNORE:
+    plat_logf(r->plat, PLAT_LOG_WARN, "Ignoring leap second");
+    break;
+  }
+  publish_cooking(r);
+  serve_leap(r);
+  r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, LEAP_DURATION, leap_end, r);
+}
+
+/* Timers count the clock's seconds at its rate when armed, and the rate
+ * changes while the clock is slewed: the leap's time is approached in hops
+ * of most of the time left, each measured again by the clock. */
+static void leap_hop(void *arg)
+{
+  struct reference *r = arg;
+  struct timespec raw;
+  r->plat->ops->now(r->plat->ctx, &raw);
+  double left = (r->leap_start_at - (double)raw.tv_sec) - (double)raw.tv_nsec * 1e-9;
+  if (left <= 0.0) {
+    leap_start(r);
+    return;
+  }
+  if (left > LEAP_LAST_HOP)
+    r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, left * LEAP_HOP, leap_hop, r);
+  else
+    r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, left, leap_start, r);
+}
+
+static void set_leap_timeout(struct reference *r, time_t now)
+{
+  if (r->leap_timer)
+    r->plat->ops->timer_cancel(r->plat->ctx, r->leap_timer);
+  r->leap_timer = 0;
+  r->leap_in_progress = false;
+  if (!r->leap_sec)
+    return;
+  r->leap_when = day_floor(now, DAY) + DAY;
+  /* A second is inserted at midnight, deleted at 23:59:59; when the
+   * kernel does it, start half a second before to be in time. */
+  r->leap_start_at = (double)r->leap_when;
+  if (r->leap_sec < 0)
+    r->leap_start_at -= 1.0;
+  if (r->leapmode == REF_LEAP_SYSTEM)
+    r->leap_start_at -= 0.5;
+  leap_hop(r);
+}
+
+static bool leap_close(const struct reference *r, double t)
+{
+  return r->leap_when != 0 && t >= (double)(r->leap_when - LEAP_CLOSE) &&
+         t < (double)(r->leap_when + LEAP_CLOSE);
+}
+
+bool ref_leap_close(const struct reference *r, const struct timespec *ts, double offset)
+{
+  struct timespec raw, cooked;
+  r->plat->ops->now(r->plat->ctx, &raw);
+  disc_cooked_time(r->disc, &cooked);
+  if (leap_close(r, (double)raw.tv_sec) || leap_close(r, (double)cooked.tv_sec))
+    return true;
+  return ts && (leap_close(r, (double)ts->tv_sec) || leap_close(r, (double)ts->tv_sec + offset));
+}
+
+/* chronyd's update_leap_status: the sources' leap (or the database's, when
+ * they announce none) accepted on a leap second day; the kernel told, or
+ * the timer set, when the second or TAI-UTC changes (never close to a
+ * leap). now == 0: the database is not asked. */
+static void update_leap_status(struct reference *r, uint8_t leap, time_t now, bool reset)
+{
+  int leap_sec = 0, tai = 0;
+  if (now) {
+    enum ntp_leap ldb_leap = ldb_get(r, now, &tai);
+    if (leap == NTP_LEAP_NONE)
+      leap = (uint8_t)ldb_leap;
+  }
+  if (leap == NTP_LEAP_INSERT || leap == NTP_LEAP_DELETE) {
+    if (ref_leap_day(now))
+      leap_sec = leap == NTP_LEAP_INSERT ? 1 : -1;
+    else
+      leap = NTP_LEAP_NONE;
+  }
+  if ((leap_sec != r->leap_sec || tai != r->tai_offset) && !ref_leap_close(r, NULL, 0.0)) {
+    r->leap_sec = leap_sec;
+    r->tai_offset = tai;
+    if (r->leapmode == REF_LEAP_SYSTEM)
+      set_system_leap(r);
+    set_leap_timeout(r, now);
+  } else if (reset) {
+    set_leap_timeout(r, now);
+  }
+  r->leap_status = leap;
+}
+
+/* After a step of ours, the leap second's timer is set again (chronyd). */
+static void leap_after_step(struct reference *r)
+{
+  if (r->leap_sec && !r->leap_in_progress)
+    update_leap_status(r, r->leap_status, raw_now(r), true);
 }
 
 void ref_set_unsynchronised(struct reference *r)
 {
   r->state->synchronised = false;
   r->state->leap = NTP_LEAP_UNSYNC;
+  update_leap_status(r, NTP_LEAP_UNSYNC, 0, false);
   disc_set_sync(r->disc, false, 0.0, 0.0);
 }
 
@@ -103,6 +366,7 @@ void ref_clock_jumped(struct reference *r, double jump)
 {
   r->last_update = timespec_add_double(&r->last_update, jump);
   ref_set_unsynchronised(r);
+  publish_cooking(r);
 }
 
 /* maxchange: false if this update's offset is to be ignored. */
@@ -121,17 +385,6 @@ static bool change_allowed(struct reference *r, double offset)
     r->p.give_up(r->p.give_up_arg);
   }
   return false;
-}
-
-/* The voted leap, unless today (by the platform's clock, not the cooked
- * time, as chronyd reads its raw clock) is no leap second day. */
-static uint8_t accepted_leap(const struct reference *r, enum ntp_leap leap)
-{
-  struct timespec today;
-  if (leap != NTP_LEAP_INSERT && leap != NTP_LEAP_DELETE)
-    return (uint8_t)leap;
-  r->plat->ops->now(r->plat->ctx, &today);
-  return ref_leap_day(today.tv_sec) ? (uint8_t)leap : NTP_LEAP_NONE;
 }
 
 /* chrony's REF_SetReference, simplified: step or slew the offset, weigh
@@ -157,8 +410,11 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     plat_logf(r->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
               sel->offset);
   if (may_step && r->p.makestep_threshold > 0.0 && fabs(sel->offset) > r->p.makestep_threshold) {
-    if (disc_step(r->disc, sel->offset))
+    if (disc_step(r->disc, sel->offset)) {
       plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", sel->offset);
+      smoothing_stepped(r);
+      leap_after_step(r);
+    }
   } else {
     double freq = disc_base_freq(r->disc);
     double skew = sel->skew;
@@ -193,12 +449,18 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     plat_logf(r->plat, PLAT_LOG_DEBUG,
               "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm slew %.1f s",
               sel->offset, sel->offset_sd, freq, r->skew * 1e6, duration);
+    double base_before = disc_base_freq(r->disc);
     disc_accumulate(r->disc, freq, sel->offset, duration);
+    smoothing_adjusted(r, now, (disc_base_freq(r->disc) - base_before) * 1e-6, sel->offset);
   }
 
   struct refstate *st = r->state;
+  publish_cooking(r);
   st->synchronised = true;
-  st->leap = accepted_leap(r, sel->leap);
+  /* The voted leap (by the platform's clock, not the cooked time, as
+   * chronyd reads its raw clock). */
+  update_leap_status(r, sel->leap, raw_now(r), false);
+  serve_leap(r);
   st->stratum = sel->stratum + 1;
   st->refid = refid;
   disc_cooked_time(r->disc, &st->ref_time);
@@ -268,6 +530,9 @@ bool ref_step_now(struct reference *r)
     return false;
   }
   plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);
+  smoothing_stepped(r);
+  leap_after_step(r);
+  publish_cooking(r);
   return true;
 }
 

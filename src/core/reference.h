@@ -27,6 +27,7 @@
 #include "core/discipline.h"
 #include "core/platform.h"
 #include "core/select.h"
+#include "core/smooth.h"
 #include "proto/ntp_packet.h"
 
 #define REFID_UNSYNC 0u
@@ -42,6 +43,13 @@ struct refstate {
   int precision_log2;          /* of reading the clock */
   bool local_enabled;
   int local_stratum;
+  /* smoothtime: the offset served to NTP clients; with leapsecmode slew
+   * the leap bits are not served while it is on (chrony's leap smear). */
+  struct smooth smooth;
+  bool leap_slew;
+  /* The clock's correction still to slew: smoothed replies serve cooked
+   * time, as chronyd's server does. */
+  struct disc_cooking cooking;
 };
 
 /* The parameters a packet we send carries at `now`. */
@@ -56,6 +64,9 @@ struct ref_params {
 
 void ref_state_init(struct refstate *r, int precision_log2);
 void ref_set_local(struct refstate *r, bool enabled, int stratum);
+/* smoothtime MAX-FREQ MAX-WANDER [leaponly] (ppm, ppm/s; 0: off). */
+void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
+                       bool leap_only);
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out);
 /* The reference fields of a packet we send at `now` (h zeroed before):
  * leap, stratum, precision, refid, reference time, root delay and
@@ -65,6 +76,14 @@ void ref_fill_header(const struct refstate *r, const struct timespec *now, struc
  * only on the last day of June or December, UTC; an announcement on any
  * other day is taken as no leap. */
 bool ref_leap_day(time_t utc);
+
+/* leapsecmode (chrony's), in the order of conf's enum: how a leap second
+ * is applied to the clock. */
+enum ref_leapmode { REF_LEAP_SYSTEM, REF_LEAP_SLEW, REF_LEAP_STEP, REF_LEAP_IGNORE };
+
+/* The leap second database (leapsectz or leapseclist): a leap second at
+ * the end of the UTC day of `when`, and TAI-UTC during it (0: unknown). */
+typedef enum ntp_leap (*ref_leap_lookup_fn)(void *arg, time_t when, int *tai);
 
 /* A reference update (chrony's `log tracking`), in this core's signs
  * (offsets server minus local, frequencies > 0 when the clock is made
@@ -105,6 +124,11 @@ struct ref_config {
   /* Each update, for `log tracking` (NULL: none). */
   void (*log)(void *arg, const struct ref_log *l);
   void *log_arg;
+  /* leapsecmode; system needs clock control and the platform's
+   * clock_set_leap, else it is step (as chronyd without a kernel leap). */
+  enum ref_leapmode leapmode;
+  ref_leap_lookup_fn leap_lookup;   /* NULL: no database */
+  void *leap_arg;
 };
 
 struct reference {
@@ -121,11 +145,29 @@ struct reference {
   double last_offset;           /* of the last update */
   double avg2_offset;           /* moving average of squared update offsets */
   double last_interval;         /* between the last two updates, s */
+  /* Leap seconds (chrony's reference.c): the mode in effect, the status
+   * served when synchronised, the second to insert (1) or delete (-1) at
+   * the end of today, TAI-UTC, the midnight of that leap (0: none yet),
+   * and the timer that starts and ends it. */
+  enum ref_leapmode leapmode;
+  uint8_t leap_status;
+  int leap_sec;
+  int tai_offset;
+  int64_t leap_when;
+  double leap_start_at;         /* raw time (Unix s) the leap's timer aims at */
+  bool leap_in_progress;
+  plat_timer leap_timer;
+  /* The database's answer, asked at most twice a day (chronyd's). */
+  int64_t ldb_asked;            /* the half day asked about; -1: never */
+  enum ntp_leap ldb_leap;
+  int ldb_tai;
 };
 
 /* disc and state must outlive r. */
 void ref_init(struct reference *r, const struct platform *plat, struct discipline *disc,
               struct refstate *state, const struct ref_config *cfg);
+/* Cancels the leap second timer. */
+void ref_fini(struct reference *r);
 /* The selection's result (a source selected, with a new sample) from the
  * source at `source` (ADDR_UNSPEC: a reference clock) whose reference ID
  * we take, at cooked time now. */
@@ -136,6 +178,11 @@ void ref_set_unsynchronised(struct reference *r);
 /* Someone else stepped the clock by `jump` seconds: unsynchronised (as
  * chronyd after an unknown step), the last update's time moved with it. */
 void ref_clock_jumped(struct reference *r, double jump);
+
+/* chronyd's REF_IsLeapSecondClose: the clock (raw or cooked), the sample
+ * time `ts` or ts + offset (NULL: not asked) is within 5 s of the leap
+ * second's midnight; samples then are dropped. */
+bool ref_leap_close(const struct reference *r, const struct timespec *ts, double offset);
 
 /* chronyc tracking's numbers, beyond the served state. */
 struct ref_tracking {
@@ -162,5 +209,8 @@ void ref_set_maxupdateskew(struct reference *r, double ppm);
  * logchange, maxupdateskew, maxchange, the log hook) replace r's; the
  * counts they apply to (updates made, offsets ignored) go on. */
 void ref_retune(struct reference *r, const struct ref_config *cfg);
+/* chronyc smoothtime reset|activate: false if smoothing is off. */
+bool ref_smoothing_reset(struct reference *r);
+bool ref_smoothing_activate(struct reference *r);
 
 #endif

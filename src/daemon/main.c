@@ -26,6 +26,7 @@
 #include "daemon/dumps.h"
 #include "daemon/exporter.h"
 #include "daemon/layout.h"
+#include "daemon/leapsrc.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
 #include "daemon/reload.h"
@@ -59,6 +60,7 @@ struct daemon {
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
+  struct leapsrc leapsrc;         /* leapsectz / leapseclist */
   struct logfiles logfiles;       /* logdir + log */
   struct pidfile pidfile;
   struct control control;         /* command sockets */
@@ -234,6 +236,8 @@ static bool start_server(struct daemon *d, const struct options *o)
   const struct platform *p = linux_platform_get(d->lp);
   ref_state_init(&d->ref, linux_clock_precision());
   ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
+  ref_set_smoothing(&d->ref, d->cfg.smoothtime_maxfreq, d->cfg.smoothtime_maxwander,
+                    d->cfg.smoothtime_leaponly);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;
@@ -459,6 +463,10 @@ static bool start_client(struct daemon *d, const struct options *o)
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
+  if (leapsrc_init(&d->leapsrc, d->cfg.leapsectz, d->cfg.leapseclist)) {
+    p.leap_lookup = leapsrc_lookup;
+    p.leap_arg = &d->leapsrc;
+  }
   if (!logfiles_start(&d->logfiles, d->cfg.logdir, d->cfg.log, d->cfg.logbanner, &p.log))
     return false;
   d->log_hooks = p.log;

@@ -23,7 +23,6 @@
 #include "proto/wire.h"
 
 #define NTP_TRANSMIT_OFFSET 40
-#define NTP_EF_HEADER_LEN 4
 #define NTP_KEYID_LEN 4
 
 /* Two's complement byte to int8_t without implementation-defined casts. */
@@ -119,17 +118,35 @@ static bool is_crypto_nak(const struct wire_reader *r)
   return wire_remaining(&peek) == NTP_KEYID_LEN && wire_get_u32(&peek) == 0;
 }
 
-static enum ntp_parse_status read_ef(struct wire_reader *r, struct ntp_ef *ef)
+enum ntp_parse_status ntp_ef_read(struct wire_reader *r, size_t min_len, struct ntp_ef *ef)
 {
   size_t avail = wire_remaining(r);
 
+  if (avail < NTP_EF_HEADER_LEN)
+    return NTP_PARSE_BAD_EF_LENGTH;
   ef->type = wire_get_u16(r);
   ef->length = wire_get_u16(r);
-  if (ef->length < NTP_EF_MIN_LEN || ef->length % 4 != 0 || ef->length > avail)
+  if (ef->length < min_len || ef->length < NTP_EF_HEADER_LEN || ef->length % 4 != 0 ||
+      ef->length > avail)
     return NTP_PARSE_BAD_EF_LENGTH;
   ef->body_len = ef->length - NTP_EF_HEADER_LEN;
   ef->body = wire_get_span(r, ef->body_len);
   return NTP_PARSE_OK;
+}
+
+void ntp_ef_write(struct wire_writer *w, uint16_t type, const void *body, size_t body_len)
+{
+  static const uint8_t zeros[3];
+  size_t padded = (body_len + 3) / 4 * 4;
+
+  if (padded + NTP_EF_HEADER_LEN > UINT16_MAX) {
+    w->err = true;
+    return;
+  }
+  wire_put_u16(w, type);
+  wire_put_u16(w, (uint16_t)(padded + NTP_EF_HEADER_LEN));
+  wire_put_bytes(w, body, body_len);
+  wire_put_bytes(w, zeros, padded - body_len);
 }
 
 static enum ntp_parse_status parse_pre_v4_trailer(struct wire_reader *r, struct ntp_packet *p)
@@ -173,7 +190,7 @@ static enum ntp_parse_status parse_v4_trailer(struct wire_reader *r, struct ntp_
     return NTP_PARSE_OK;
   }
   while (p->n_ef < NTP_MAX_EXTENSIONS && may_be_ef(wire_remaining(r))) {
-    st = read_ef(r, &p->ef[p->n_ef]);
+    st = ntp_ef_read(r, NTP_EF_MIN_LEN, &p->ef[p->n_ef]);
     if (st != NTP_PARSE_OK)
       return st;
     p->n_ef++;

@@ -14,9 +14,11 @@
 #include <stdint.h>
 
 #include "proto/ntp_time.h"
+#include "proto/wire.h"
 
 #define NTP_PORT 123
 #define NTP_HEADER_LEN 48
+#define NTP_EF_HEADER_LEN 4         /* type and length */
 #define NTP_EF_MIN_LEN 16           /* RFC 7822 minimum extension field */
 #define NTP_EF_LAST_MIN_LEN 28      /* last field when no MAC follows */
 #define NTP_MAC_MIN_LEN 20          /* key id + 128-bit digest (MD5, AES-CMAC) */
@@ -27,6 +29,7 @@
 #define NTP_MAX_DISPERSION 16.0     /* s, RFC 5905's MAXDISP */
 #define NTP_REFID_RATE 0x52415445u  /* "RATE": the kiss code of rate limiting */
 #define NTP_REFID_LOCAL 0x7F7F0101u /* 127.127.1.1: chrony's local reference */
+#define NTP_REFID_SMOOTH 0x7F7F01FFu /* 127.127.1.255: chrony's smoothed time */
 
 enum ntp_mode {
   NTP_MODE_RESERVED = 0,
@@ -106,6 +109,15 @@ const char *ntp_parse_status_name(enum ntp_parse_status s);
 
 void ntp_header_decode(const uint8_t buf[NTP_HEADER_LEN], struct ntp_header *h);
 void ntp_header_encode(const struct ntp_header *h, uint8_t buf[NTP_HEADER_LEN]);
+
+/* One extension field from r: its length at least min_len (NTP_EF_MIN_LEN
+ * in a packet; NTS's encrypted fields may be as short as the 4-byte
+ * header), a multiple of 4 and within r. NTP_PARSE_OK or
+ * NTP_PARSE_BAD_EF_LENGTH; body points into r's buffer. */
+enum ntp_parse_status ntp_ef_read(struct wire_reader *r, size_t min_len, struct ntp_ef *ef);
+/* Append an extension field: type, length, body, zeros to a multiple of 4
+ * bytes (w->err if it does not fit, or is longer than a length can say). */
+void ntp_ef_write(struct wire_writer *w, uint16_t type, const void *body, size_t body_len);
 
 /* Overwrite the transmit timestamp of an encoded packet (last thing before
  * sending, so it is taken as late as possible). */

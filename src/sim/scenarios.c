@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/client.h"
+#include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/refclock.h"
 #include "sim/sim_metrics.h"
@@ -28,6 +29,21 @@
 #define CLIENT_ADDR "192.168.123.100"
 #define SERVER_ADDR_FMT "192.168.123.%u"   /* servers 1..N, as chrony's tests */
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
+#define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
+#define SMEAR_ADDR "192.168.123.50"
+#define SMEAR_MAX_FREQ 400.0               /* ppm: smoothtime 400 0.001 */
+#define SMEAR_MAX_WANDER 0.001             /* ppm/s */
+#define DAY 86400
+
+/* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
+ * servers announcing the leap second at the end of 2008-12-31; default
+ * network and client, minpoll 6, maxpoll 10. */
+#define LEAP_SCENARIO(name_, about_, leap_, mode_) \
+  { \
+    .name = name_, .about = about_, .duration = 4.0 * DAY, .start = DEC_30_2008, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .minpoll = 6, .maxpoll = 10, .leap = leap_, .leapmode = mode_, \
+  }
 
 static const struct scenario scenarios[] = {
   {
@@ -221,6 +237,35 @@ static const struct scenario scenarios[] = {
     .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 100e-6, .refid = "GPS",
                    .stall_at = 5000.0}},
   },
+  LEAP_SCENARIO("leap-insert-system", "leap second inserted, leapsecmode system (113-leapsecond)",
+                1, REF_LEAP_SYSTEM),
+  LEAP_SCENARIO("leap-insert-step", "leap second inserted, leapsecmode step (113-leapsecond)",
+                1, REF_LEAP_STEP),
+  LEAP_SCENARIO("leap-insert-slew", "leap second inserted, leapsecmode slew (113-leapsecond)",
+                1, REF_LEAP_SLEW),
+  LEAP_SCENARIO("leap-insert-ignore", "leap second inserted, leapsecmode ignore",
+                1, REF_LEAP_IGNORE),
+  LEAP_SCENARIO("leap-delete-system", "leap second deleted, leapsecmode system (113-leapsecond)",
+                -1, REF_LEAP_SYSTEM),
+  LEAP_SCENARIO("leap-delete-step", "leap second deleted, leapsecmode step (113-leapsecond)",
+                -1, REF_LEAP_STEP),
+  LEAP_SCENARIO("leap-delete-slew", "leap second deleted, leapsecmode slew (113-leapsecond)",
+                -1, REF_LEAP_SLEW),
+  LEAP_SCENARIO("leap-delete-ignore", "leap second deleted, leapsecmode ignore",
+                -1, REF_LEAP_IGNORE),
+  {
+    .name = "leap-smear", .about = "a client of a server smoothing all its corrections "
+                                   "across an inserted leap second (113-leapsecond, smoothtime)",
+    .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
+  },
+  {
+    .name = "leap-smear-leaponly", .about = "a client of a server smearing an inserted leap "
+                                            "second (113-leapsecond, smoothtime leaponly)",
+    .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
+    .smear_leaponly = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -379,6 +424,92 @@ static void do_external_step(void *arg)
   sim_platform_external_step(e->host, e->seconds);
 }
 
+/* Seconds from `start` to the end of the first leap second day after it:
+ * the instant UTC repeats a second (or, one second earlier, skips one). */
+static double leap_elapsed(time_t start, int leap)
+{
+  time_t midnight = start - start % DAY + DAY;
+  while (!ref_leap_day(midnight - 1))
+    midnight += DAY;
+  return (double)(midnight - start) - (leap < 0 ? 1.0 : 0.0);
+}
+
+/* UTC's leap second: the servers' clocks follow it, the client's offset
+ * is measured from it. */
+struct utc_leap {
+  struct sim_platform **servers;
+  unsigned n_servers;
+  struct sim_metrics *metrics;
+  int leap;
+};
+
+static void do_utc_leap(void *arg)
+{
+  struct utc_leap *u = arg;
+  for (unsigned i = 0; i < u->n_servers; i++)
+    sim_platform_external_step(u->servers[i], -(double)u->leap);
+  sim_metrics_shift_utc(u->metrics, -(double)u->leap);
+}
+
+/* The smearing server: the real client core and responder on a host. */
+struct smearer {
+  struct sim_platform *host;
+  struct refstate ref;
+  struct ntp_server srv;
+  bool srv_ready;
+  struct client *client;
+  int sock;
+};
+
+static bool smearer_start(struct smearer *m, struct sim_world *w, const struct scenario *s,
+                          const struct ip_addr *servers)
+{
+  static const struct ip_subnet everyone;
+  const struct sim_clock_params clock = CLIENT_CLOCK;
+  struct client_params p;
+  m->sock = -1;
+  if (!(m->host = sim_world_add_host(w, "smear", SMEAR_ADDR, &clock)))
+    return false;
+  const struct platform *plat = sim_platform_get(m->host);
+  ref_state_init(&m->ref, CLIENT_PRECISION);
+  ref_set_smoothing(&m->ref, SMEAR_MAX_FREQ, SMEAR_MAX_WANDER, s->smear_leaponly);
+  srv_init(&m->srv, plat, &m->ref);
+  m->srv_ready = true;
+  if (!access_add(&m->srv.access, &everyone, true, false))
+    return false;
+  m->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, srv_receive, &m->srv);
+  client_params_defaults(&p);
+  p.leapmode = REF_LEAP_SLEW;
+  if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)))
+    return false;
+  for (unsigned i = 0; i < s->n_servers; i++) {
+    struct client_source_params sp;
+    client_source_defaults(&sp);
+    sp.addr = servers[i];
+    addr_format(&servers[i], sp.name);
+    sp.minpoll = s->minpoll;
+    sp.maxpoll = s->maxpoll;
+    sp.iburst = s->iburst;
+    if (client_add_source(m->client, &sp) < 0)
+      return false;
+  }
+  client_start(m->client);
+  return true;
+}
+
+static void smearer_free(struct smearer *m)
+{
+  if (!m->host)
+    return;                        /* none, or its host could not be made */
+  client_free(m->client);
+  if (m->sock >= 0) {
+    const struct platform *plat = sim_platform_get(m->host);
+    plat->ops->udp_close(plat->ctx, m->sock);
+  }
+  if (m->srv_ready)
+    srv_free(&m->srv);
+}
+
 static double cpu_now(void)
 {
   struct timespec ts;
@@ -434,6 +565,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct client_params params;
   struct observer obs = {0};
   struct ext_step ext = {0};
+  struct utc_leap utc_leap = {0};
+  struct smearer smear = {0};
+  struct ip_addr smear_addr;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -459,6 +593,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {0};
+    if (s->leap)
+      cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
     server_addr(i, addr);
     if (!addr_parse(addr, &addrs[i]))
@@ -467,8 +603,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       falsetickers[n_false++] = addrs[i];
     hosts[i] = sim_world_add_host(w, name, addr, &clock);
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
-        wire_paths(w, s, chost, hosts[i]) != 0)
+        (!s->smear && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
+  }
+  /* Then the smearing server, if any, between the client and the servers. */
+  if (s->smear) {
+    if (!addr_parse(SMEAR_ADDR, &smear_addr) || !smearer_start(&smear, w, s, addrs) ||
+        wire_paths(w, s, chost, smear.host) != 0)
+      goto done;
+    for (unsigned i = 0; i < s->n_servers; i++)
+      if (wire_paths(w, s, smear.host, hosts[i]) != 0)
+        goto done;
   }
 
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
@@ -477,14 +622,15 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
+  params.leapmode = s->leapmode;
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;
-  for (unsigned i = 0; i < s->n_servers; i++) {
+  for (unsigned i = 0; i < (s->smear ? 1 : s->n_servers); i++) {
     struct client_source_params sp;
     client_source_defaults(&sp);
-    sp.addr = addrs[i];
-    addr_format(&addrs[i], sp.name);
+    sp.addr = s->smear ? smear_addr : addrs[i];
+    addr_format(&sp.addr, sp.name);
     sp.minpoll = s->minpoll;
     sp.maxpoll = s->maxpoll;
     sp.iburst = s->iburst;
@@ -506,6 +652,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       goto done;
   }
 
+  if (s->leap) {
+    out->leap_at = leap_elapsed(start.tv_sec, s->leap);
+    utc_leap = (struct utc_leap){.servers = hosts, .n_servers = s->n_servers,
+                                 .metrics = metrics, .leap = s->leap};
+    if (!sim_world_at(w, out->leap_at, do_utc_leap, &utc_leap))
+      goto done;
+  }
+
   client_start(client);
   out->run_status = sim_world_run(w, s->duration);
   out->duration = sim_world_elapsed(w);
@@ -520,7 +674,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->rms_freq_error = m.rms_freq_error;
   out->n_steady = m.n_steady;
   /* Half way from the last disturbance to the end. */
-  out->late_from = s->ext_step != 0.0 ? (s->ext_step_at + s->duration) / 2.0 : s->duration / 2.0;
+  double disturbed = s->ext_step != 0.0 ? s->ext_step_at : s->leap ? out->leap_at : 0.0;
+  out->late_from = (disturbed + s->duration) / 2.0;
   sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;
@@ -565,6 +720,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
+  out->kernel_leaps = sim_platform_leaps(chost);
   out->events = sim_sched_processed(sched);
   if (opt && opt->trace)
     write_trace(opt->trace, s, metrics, &obs);
@@ -572,6 +728,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
 done:
   client_free(client);
+  smearer_free(&smear);
   sim_sched_cancel_owner(sched, &obs);
   free(obs.selections);
   sim_metrics_free(metrics);
@@ -676,6 +833,12 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
             (unsigned)r->ref_refid);
   fprintf(f, ", \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
+  if (s->leap) {
+    json_num(f, "leap_at", r->leap_at);
+    fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
+    if (s->smear)
+      fprintf(f, ", \"smear\": \"%s\"", s->smear_leaponly ? "leaponly" : "all");
+  }
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);
   fprintf(f, ", \"cpu_seconds\": %.3f}\n", r->cpu_seconds);

@@ -7,6 +7,9 @@
  * the client's clock). Parameters mirror chrony's simulation suite
  * (test/simulation/test.common and the tests named in each entry).
  *
+ * A smearing server (smear) sits between the client and the servers when
+ * the scenario asks for one.
+ *
  * scenario_run() builds a world from the seed, runs it for the scenario's
  * duration, samples the client's true offset and frequency error every
  * second, and fills a result:
@@ -15,7 +18,8 @@
  *   max/rms      over the steady part: from `settle` seconds when the
  *                scenario has one, else from sync_time (else every sample)
  *   late_*       the same over the second half of the run only (of the part
- *                after an external step): the state the client settles in
+ *                after an external step or a leap second): the state the
+ *                client settles in
  *   steps        clock steps the client made
  * Every second it also reads the client's selection, so a falseticker
  * selected even briefly is seen. A scenario may give the client reference
@@ -36,6 +40,7 @@
 
 #include "core/addr.h"
 #include "core/platform.h"
+#include "core/reference.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_net.h"
 #include "sim/sim_refclock.h"
@@ -86,6 +91,18 @@ struct scenario {
   double ext_step_at, ext_step;
   unsigned n_refclocks;
   struct scenario_refclock refclocks[SCENARIO_MAX_REFCLOCKS];
+  /* leap 1 (-1): UTC inserts (deletes) a second at the end of the first
+   * June 30 or December 31 after the start, and the servers announce it
+   * from the start; the client applies it as `leapmode` says. At that
+   * instant the servers' clocks, which keep UTC, step back (forward) a
+   * second, and the client's offset is measured from UTC from then on. */
+  int leap;
+  enum ref_leapmode leapmode;
+  /* The client's one server is a smearing server (chrony's 113-leapsecond
+   * smoothtime runs): the real client core synchronised to the servers,
+   * with leapsecmode slew and smoothtime 400 0.001 [leaponly], serving
+   * the client with the real responder. */
+  bool smear, smear_leaponly;
 };
 
 struct scenario_source {
@@ -128,6 +145,8 @@ struct scenario_result {
   int ref_stratum;                 /* our reference at the end (0: unsynchronised) */
   uint32_t ref_refid;
   unsigned log_warnings, log_errors;   /* the client host's */
+  double leap_at;                  /* s from the start of the leap (leap != 0) */
+  unsigned kernel_leaps;           /* applied by the client's simulated kernel */
   uint64_t events;
   double cpu_seconds;
 };

@@ -10,6 +10,7 @@ struct sim_metrics {
   sim_time interval;
   struct sim_metrics_sample *samples;
   size_t n, cap;
+  double utc_shift;           /* UTC - true, s */
 };
 
 static bool arm(struct sim_metrics *m);
@@ -27,7 +28,7 @@ static void on_sample(void *arg)
   }
   m->samples[m->n++] = (struct sim_metrics_sample){
     .t = sim_sched_elapsed(m->sched),
-    .offset = sim_platform_offset(m->host),
+    .offset = sim_platform_offset(m->host) - m->utc_shift,
     .freq_error = sim_platform_freq_error(m->host),
   };
   arm(m);
@@ -38,6 +39,11 @@ static bool arm(struct sim_metrics *m)
 {
   sim_time at = m->first + (sim_time)m->n * m->interval;
   return sim_sched_add(m->sched, at, on_sample, m, m) != 0;
+}
+
+void sim_metrics_shift_utc(struct sim_metrics *m, double seconds)
+{
+  m->utc_shift += seconds;
 }
 
 struct sim_metrics *sim_metrics_new(struct sim_sched *sched, struct sim_platform *host,

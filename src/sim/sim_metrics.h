@@ -39,6 +39,11 @@ struct sim_metrics *sim_metrics_new(struct sim_sched *sched, struct sim_platform
                                     double interval);
 void sim_metrics_free(struct sim_metrics *m);
 
+/* UTC moved by `seconds` against the simulator's true time (a leap
+ * second: -1 inserted, +1 deleted): later samples measure the host's
+ * offset from UTC, local - (true + the sum of these shifts). */
+void sim_metrics_shift_utc(struct sim_metrics *m, double seconds);
+
 void sim_metrics_compute(const struct sim_metrics *m, double threshold, double settle,
                          struct sim_metrics_result *out);
 /* The raw samples, oldest first (valid until the next sample is taken). */

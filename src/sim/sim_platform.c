@@ -54,6 +54,10 @@ struct sim_platform {
   void *jump_arg;
   struct sim_refclock *refclocks[SIM_PLATFORM_MAX_REFCLOCKS];
   unsigned n_refclocks;
+  int leap;                          /* the kernel's leap status: 1, -1 or 0 */
+  sim_time leap_at;                  /* local time it applies it at */
+  sim_event leap_event;              /* 0: none */
+  unsigned leaps;                    /* leap seconds it applied */
 };
 
 static sim_time local_now(struct sim_platform *p)
@@ -236,6 +240,49 @@ static int sp_clock_step(void *ctx, double seconds)
   return 0;
 }
 
+/* As the kernel: the clock steps back a second when it reaches midnight
+ * (insert) or forward when it reaches 23:59:59 (delete). Events are in
+ * true time and the clock's rate changes while it is slewed, so the
+ * moment is approached in hops, each measured again by the clock. */
+static void leap_check(void *arg);
+
+static void leap_arm(struct sim_platform *p)
+{
+  sim_time now = sim_sched_now(p->sched);
+  double left = (double)(p->leap_at - local_now(p)) / (double)SIM_NS_PER_S;
+  double hop = left > 1.0 ? left * 0.9 : left;
+  p->leap_event = sim_sched_add(p->sched, now + sim_clock_true_delay(&p->clock, now, hop),
+                                leap_check, p, p);
+}
+
+static void leap_check(void *arg)
+{
+  struct sim_platform *p = arg;
+  p->leap_event = 0;
+  if (local_now(p) < p->leap_at) {
+    leap_arm(p);
+    return;
+  }
+  sim_clock_step(&p->clock, sim_sched_now(p->sched), -(double)p->leap);
+  p->leap = 0;
+  p->leaps++;
+}
+
+static void sp_clock_set_leap(void *ctx, int leap, int tai)
+{
+  struct sim_platform *p = ctx;
+  (void)tai;
+  if (p->leap_event)
+    sim_sched_cancel(p->sched, p->leap_event);
+  p->leap_event = 0;
+  p->leap = leap > 0 ? 1 : leap < 0 ? -1 : 0;
+  if (!p->leap)
+    return;
+  sim_time day = (sim_time)86400 * SIM_NS_PER_S;
+  p->leap_at = (local_now(p) / day + 1) * day - (p->leap < 0 ? SIM_NS_PER_S : 0);
+  leap_arm(p);
+}
+
 static void sp_watch_clock_jumps(void *ctx, plat_jump_fn fn, void *arg)
 {
   struct sim_platform *p = ctx;
@@ -303,6 +350,7 @@ static const struct platform_ops sim_ops = {
   .refclock_open = sp_refclock_open,
   .refclock_read = sp_refclock_read,
   .refclock_close = sp_refclock_close,
+  .clock_set_leap = sp_clock_set_leap,
   .log = sp_log,
 };
 
@@ -378,6 +426,11 @@ void sim_platform_external_step(struct sim_platform *p, double seconds)
   /* What the Linux loop detects at its next wake-up, told at once. */
   if (p->jump_fn && fabs(seconds) > PLAT_JUMP_THRESHOLD)
     p->jump_fn(p->jump_arg, seconds);
+}
+
+unsigned sim_platform_leaps(const struct sim_platform *p)
+{
+  return p->leaps;
 }
 
 unsigned sim_platform_steps(const struct sim_platform *p)

@@ -60,6 +60,9 @@ double sim_platform_freq_error(struct sim_platform *p);   /* ppm */
  * reported to the jump watcher, as the Linux loop reports it. */
 void sim_platform_external_step(struct sim_platform *p, double seconds);
 unsigned sim_platform_steps(const struct sim_platform *p);
+/* Leap seconds the simulated kernel applied (clock_set_leap: the clock
+ * steps back a second at its midnight, or forward at 23:59:59). */
+unsigned sim_platform_leaps(const struct sim_platform *p);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
 

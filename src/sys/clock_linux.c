@@ -105,6 +105,41 @@ void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, dou
   (void)adjust(&t);
 }
 
+void clock_linux_set_leap(int leap, int tai)
+{
+  static int kernel_tai;       /* what we last told the kernel */
+  struct timex t;
+  init_kernel();
+  memset(&t, 0, sizeof(t));
+  /* TIME_WAIT: the kernel has just applied the leap second. */
+  bool applied = adjtimex(&t) == TIME_WAIT;
+  int prev = kernel_status;
+  kernel_status &= ~(STA_INS | STA_DEL);
+  if (leap > 0)
+    kernel_status |= STA_INS;
+  else if (leap < 0)
+    kernel_status |= STA_DEL;
+  memset(&t, 0, sizeof(t));
+  t.modes = ADJ_STATUS;
+  t.status = kernel_status;
+  if (tai) {
+    t.modes |= ADJ_TAI;
+    t.constant = tai;
+    /* The kernel moved its TAI offset with the leap it applied. */
+    if (applied && !(kernel_status & (STA_INS | STA_DEL)))
+      kernel_tai += prev & STA_INS ? 1 : -1;
+    if (kernel_tai != tai) {
+      kernel_tai = tai;
+      log_printf(PLAT_LOG_INFO, "System clock TAI offset set to %d seconds", tai);
+    }
+  }
+  (void)adjust(&t);
+  if (prev != kernel_status)
+    log_printf(PLAT_LOG_INFO, "System clock status %s leap second",
+               leap ? (leap > 0 ? "set to insert" : "set to delete")
+                    : (applied ? "reset after" : "set to not insert/delete"));
+}
+
 double clock_linux_get_freq(void)
 {
   struct timex t;

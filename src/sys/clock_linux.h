@@ -23,6 +23,13 @@ int clock_linux_step(double seconds);
  * copy the system time to the RTC every 11 minutes. */
 void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, double max_error);
 
+/* chronyd's leapsecmode system: the kernel inserts (leap 1) or deletes
+ * (-1) a second at the end of the UTC day (STA_INS/STA_DEL), or neither
+ * (0); tai != 0 is TAI-UTC for the kernel (ADJ_TAI). Logs as chronyd's
+ * sys_timex.c: "System clock status set to insert leap second"... and
+ * "System clock TAI offset set to N seconds". */
+void clock_linux_set_leap(int leap, int tai);
+
 /* What adjtimex() reported of the kernel's clock after a call. */
 struct clock_kernel_state {
   bool valid;

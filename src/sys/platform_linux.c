@@ -296,6 +296,12 @@ static void lx_clock_set_sync(void *ctx, bool synchronised, double est_error, do
   clock_linux_set_sync(lp->rtcsync, synchronised, est_error, max_error);
 }
 
+static void lx_clock_set_leap(void *ctx, int leap, int tai)
+{
+  (void)ctx;
+  clock_linux_set_leap(leap, tai);
+}
+
 static plat_lookup lx_resolve(void *ctx, const char *name, int family, int max,
                               plat_resolve_fn fn, void *arg)
 {
@@ -356,6 +362,7 @@ static const struct platform_ops linux_ops = {
   .clock_step = lx_clock_step,
   .watch_clock_jumps = lx_watch_clock_jumps,
   .clock_set_sync = lx_clock_set_sync,
+  .clock_set_leap = lx_clock_set_leap,
   .resolve = lx_resolve,
   .resolve_cancel = lx_resolve_cancel,
   .refclock_open = lx_refclock_open,

@@ -28,14 +28,21 @@ BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
 SIM = BUILD / "stratum-sim"
 TIMEOUT = 600          # s, for a whole run of every scenario
 
-NTP_SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "large-jitter",
-                 "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
-                 "external-step", "external-step-forward", "external-step-backward",
-                 "era-2036", "fast-poll"]
+BASE_SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "large-jitter",
+                  "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
+                  "external-step", "external-step-forward", "external-step-backward",
+                  "era-2036", "fast-poll"]
+# chrony's 113-leapsecond: a leap second inserted or deleted at the end of
+# 2008-12-31, announced by the server, in each leapsecmode.
+LEAP_MODES = ["system", "step", "slew", "ignore"]
+LEAP_SCENARIOS = ["leap-%s-%s" % (kind, mode) for kind in ("insert", "delete")
+                  for mode in LEAP_MODES]
+# 113-leapsecond's smoothtime runs: the client's server smooths the leap.
+SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 # Held to their limits in test_refclock_scenarios.py.
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-phc", "refclock-pps", "refclock-servers", "refclock-stall"]
-SCENARIOS = NTP_SCENARIOS + REFCLOCK_SCENARIOS
+SCENARIOS = BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -131,6 +138,15 @@ LIMITS = {
                       late_rms_offset=5e-5, late_rms_freq_error=0.3),
 }
 
+# The leap scenarios: once synchronised (before the leap, or after it when
+# it put the clock out) the clock stays within chrony's 1 ms; the state
+# they settle in (from half way between the leap and the end) meets the
+# defaults. The steady part's frequency limits do not apply: with slew and
+# ignore it starts in the last second of a slew at maxslewrate.
+LEAP_LIMITS = dict(max_offset=CHRONY["max_offset"],
+                   late_rms_offset=DEFAULT_LIMITS["late_rms_offset"],
+                   late_rms_freq_error=DEFAULT_LIMITS["late_rms_freq_error"])
+
 EXT_STEP_AT = 20000.0
 EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 
@@ -140,8 +156,8 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
-             "refclock-servers": 10000.0,
-             "refclock-stall": 10000.0}
+             "refclock-servers": 10000.0, "refclock-stall": 10000.0,
+             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
 # 100 s (004-largetimeoffset; 005-externalstep, where the step is detected
@@ -330,12 +346,12 @@ def test_limits_no_looser_than_chrony():
     assert LIMITS["defaults"]["sync_time"] <= CHRONY["sync_time"]
 
 
-@pytest.mark.parametrize("name", NTP_SCENARIOS)
+@pytest.mark.parametrize("name", BASE_SCENARIOS)
 def test_limits(results, name):
     check_limits(results[name], LIMITS[name])
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", BASE_SCENARIOS)
 def test_no_steps_and_no_falseticker(results, name):
     r = results[name]
     # No makestep by default: offsets (0.1 s, 0.5 s) are slewed, never stepped.
@@ -414,3 +430,91 @@ def test_fast_poll_polls_at_16s(results):
     assert src["poll"] == 4
     assert src["valid"] >= 10000 / 16 * 0.95, src
     assert r["sync_time"] is not None and r["sync_time"] <= 120, steady_summary(r)
+
+
+# ------------------------------------------------------------ leap seconds
+
+# chrony's 113-leapsecond windows, seconds after the leap: with the kernel
+# or a step the clock is right again within a second (max_sync_time =
+# leap + 1); slewed at maxslewrate (83333 ppm) the second takes 12 s
+# (leap + 11 to leap + 13). Ignored, it is an offset of a second that the
+# next updates find and slew: later than any of these, but within the run.
+LEAP_SYNC = {"system": (None, 1.0), "step": (None, 1.0), "slew": (11.0, 13.0),
+             "ignore": (13.0, None)}
+
+
+def leap_row(results, name, seed):
+    if seed == 1:
+        return results[name]
+    p = run_sim("--seed", str(seed), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    (row,) = parse_lines(p.stdout)
+    return row
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("name", LEAP_SCENARIOS)
+def test_leap_second(results, name, seed):
+    r = leap_row(results, name, seed)
+    kind, mode = name.split("-")[1:]
+    assert r["leap"] == (1 if kind == "insert" else -1)
+    # At the end of 2008-12-31: 2 days after the start (a deleted second
+    # one second earlier, when 23:59:59 is skipped).
+    assert r["leap_at"] == 2 * 86400.0 - (0.0 if kind == "insert" else 1.0)
+    low, high = LEAP_SYNC[mode]
+    what = steady_summary(r)
+    assert r["sync_time"] is not None, what
+    if low is not None:
+        assert r["sync_time"] >= r["leap_at"] + low, what
+    if high is not None:
+        assert r["sync_time"] <= r["leap_at"] + high, what
+    else:
+        assert r["sync_time"] < DURATIONS[name] - 86400.0, what
+    # Who applied it: the simulated kernel, the daemon's one step, or no
+    # step at all; each mode's chronyd message is a warning, except the
+    # kernel's (debug).
+    assert r["kernel_leaps"] == (1 if mode == "system" else 0), what
+    assert r["steps"] == (1 if mode == "step" else 0), what
+    assert r["client_steps"] == r["steps"]
+    assert r["warnings"] == (0 if mode == "system" else 1), what
+    assert r["errors"] == 0
+    assert r["late_from"] == (r["leap_at"] + DURATIONS[name]) / 2.0
+    for key, limit in LEAP_LIMITS.items():
+        assert r[key] <= limit, "%s: %s" % (key, what)
+
+
+# chrony's 113-leapsecond with `smoothtime 400 0.001 [leaponly]` on the
+# server: the client (leapsecmode system) is on UTC again only when the
+# smear is over, min_sync_time 230000 s and max_sync_time 240000 s from the
+# start (sqrt(4 / 0.001 ppm/s) = 63246 s after the leap at 172800 s). It
+# never hears of the leap, never steps, and half way through it is half a
+# second from UTC.
+SMEAR_SYNC = (230000.0, 240000.0)
+SMEAR_LENGTH = 2.0 / math.sqrt(0.001e-6)
+
+
+@pytest.mark.parametrize("name", SMEAR_SCENARIOS)
+def test_smeared_leap_second(results, name, tmp_path):
+    r = results[name]
+    what = steady_summary(r)
+    assert r["smear"] == ("leaponly" if name.endswith("leaponly") else "all")
+    assert r["sync_time"] is not None, what
+    assert SMEAR_SYNC[0] <= r["sync_time"] <= SMEAR_SYNC[1], what
+    assert r["kernel_leaps"] == 0 and r["steps"] == 0 and r["client_steps"] == 0, what
+    assert r["warnings"] == 0 and r["errors"] == 0, what
+    for key, limit in LEAP_LIMITS.items():
+        assert r[key] <= limit, "%s: %s" % (key, what)
+    # The trace: the offset from UTC (which moved back a second at the
+    # leap) changes by at most chrony's frequency limit per second once the
+    # client has settled, except for UTC's own second, and is about half a
+    # second half way through the smear.
+    trace = tmp_path / "trace.txt"
+    p = run_sim("--trace", str(trace), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    rows = [line.split() for line in trace.read_text().splitlines()[1:]]
+    t = [float(x[0]) for x in rows]
+    offset = [float(x[1]) - (1.0 if ti >= r["leap_at"] else 0.0) for ti, x in zip(t, rows)]
+    rate = max(abs(offset[i] - offset[i - 1]) for i in range(1, len(t)) if t[i] > 3600.0)
+    assert rate <= CHRONY["max_freq_error"] * 1e-6, rate
+    half = offset[int(r["leap_at"] + SMEAR_LENGTH / 2.0)] + 1.0
+    assert abs(half - 0.5) < 0.01, half

@@ -289,7 +289,8 @@ static void test_implemented_flags(void **state)
     "logchange", "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny",
     "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog",
     "serverworkers", "user", "lock_all", "sched_priority", "rtcdevice", "rtconutc",
-    "bindmetricsaddress", "metricsport", "refclock"};
+    "bindmetricsaddress", "metricsport", "leapsecmode", "leapsectz", "leapseclist", "smoothtime",
+    "refclock"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
@@ -431,6 +432,32 @@ static void test_keyword_directives(void **state)
               "step ignore, got 'smear'");
   check_error("authselectmode\n",
               "t.conf:1: authselectmode: missing argument (usage: authselectmode MODE)");
+}
+
+/* leapsectz, leapseclist and leapsecmode act: no "not implemented"
+ * warning, bad values are file:line errors. */
+static void test_leap_directives(void **state)
+{
+  struct fixture *f = *state;
+  assert_null(f->c.leapsectz);
+  assert_null(f->c.leapseclist);
+  parse_ok(f, "leapsectz right/UTC\nleapseclist /usr/share/zoneinfo/leap-seconds.list\n"
+              "leapsecmode ignore\n");
+  assert_string_equal(f->c.leapsectz, "right/UTC");
+  assert_string_equal(f->c.leapseclist, "/usr/share/zoneinfo/leap-seconds.list");
+  assert_int_equal(f->c.leapsecmode, CONF_LEAPSEC_IGNORE);
+  assert_int_equal(f->d.n, 0);             /* not even a warning */
+  check_error("leapsectz\n", "t.conf:1: leapsectz: missing argument (usage: leapsectz TIMEZONE)");
+  check_error("leapsectz right/UTC UTC\n",
+              "t.conf:1: leapsectz: too many arguments (usage: leapsectz TIMEZONE)");
+  check_error("leapseclist\n", "t.conf:1: leapseclist: missing argument (usage: leapseclist FILE)");
+  check_error("leapseclist a b\n",
+              "t.conf:1: leapseclist: too many arguments (usage: leapseclist FILE)");
+  check_error("leapsecmode\n", "t.conf:1: leapsecmode: missing argument (usage: leapsecmode MODE)");
+  check_error("leapsecmode step slew\n",
+              "t.conf:1: leapsecmode: too many arguments (usage: leapsecmode MODE)");
+  check_error("leapsecmode kernel\n", "t.conf:1: leapsecmode: expected one of system slew "
+              "step ignore, got 'kernel'");
 }
 
 static void test_clientloglimit(void **state)
@@ -1777,6 +1804,7 @@ int main(void)
     T(test_flag_directives),
     T(test_string_directives),
     T(test_keyword_directives),
+    T(test_leap_directives),
     T(test_clientloglimit),
     T(test_makestep),
     T(test_maxchange_fallbackdrift_mailonchange),

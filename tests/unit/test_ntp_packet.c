@@ -583,6 +583,53 @@ static void test_status_names(void **state)
   assert_string_equal(ntp_parse_status_name((enum ntp_parse_status)99), "unknown");
 }
 
+/* The field writer pads with zeros to a multiple of 4 and refuses what
+ * does not fit; the reader takes a minimum length (NTS's encrypted fields
+ * go down to the 4-byte header) and checks the rest as in packets. */
+static void test_ef_write_and_read(void **state)
+{
+  static const uint8_t body[5] = {1, 2, 3, 4, 5};
+  static const uint8_t want[12] = {0x01, 0x04, 0x00, 0x0c, 1, 2, 3, 4, 5, 0, 0, 0};
+  uint8_t buf[16];
+  struct wire_writer w;
+  struct wire_reader r;
+  struct ntp_ef ef;
+
+  (void)state;
+  wire_writer_init(&w, buf, sizeof(buf));
+  ntp_ef_write(&w, 0x0104, body, sizeof(body));
+  assert_false(w.err);
+  assert_int_equal(w.pos, sizeof(want));
+  assert_memory_equal(buf, want, sizeof(want));
+  ntp_ef_write(&w, 0x0204, NULL, 0);
+  assert_false(w.err);
+  assert_int_equal(w.pos, 16);
+  ntp_ef_write(&w, 0x0204, NULL, 0);
+  assert_true(w.err);
+
+  wire_reader_init(&r, buf, 16);
+  assert_int_equal(ntp_ef_read(&r, 4, &ef), NTP_PARSE_OK);
+  assert_int_equal(ef.type, 0x0104);
+  assert_int_equal(ef.body_len, 8);
+  assert_ptr_equal(ef.body, buf + 4);
+  assert_int_equal(ntp_ef_read(&r, 4, &ef), NTP_PARSE_OK);
+  assert_int_equal(ef.body_len, 0);
+  assert_int_equal(ntp_ef_read(&r, 4, &ef), NTP_PARSE_BAD_EF_LENGTH);   /* nothing left */
+  /* Shorter than the minimum; not a multiple of 4; past the end; shorter
+   * than its own header. */
+  wire_reader_init(&r, buf, 16);
+  assert_int_equal(ntp_ef_read(&r, NTP_EF_MIN_LEN, &ef), NTP_PARSE_BAD_EF_LENGTH);
+  buf[3] = 10;
+  wire_reader_init(&r, buf, 16);
+  assert_int_equal(ntp_ef_read(&r, 4, &ef), NTP_PARSE_BAD_EF_LENGTH);
+  buf[3] = 20;
+  wire_reader_init(&r, buf, 16);
+  assert_int_equal(ntp_ef_read(&r, 4, &ef), NTP_PARSE_BAD_EF_LENGTH);
+  buf[3] = 0;
+  wire_reader_init(&r, buf, 16);
+  assert_int_equal(ntp_ef_read(&r, 0, &ef), NTP_PARSE_BAD_EF_LENGTH);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -621,6 +668,7 @@ int main(void)
     cmocka_unit_test(test_header_encode_masks_bitfields),
     cmocka_unit_test(test_set_transmit),
     cmocka_unit_test(test_status_names),
+    cmocka_unit_test(test_ef_write_and_read),
   };
 
   return cmocka_run_group_tests_name("ntp_packet", tests, NULL, NULL);
