@@ -266,7 +266,7 @@ static void summary_row(FILE *f, const char *name, const char *what, const struc
 
 static void summary(FILE *f, const struct report *r)
 {
-  fprintf(f, "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>Source</th><th>Offset</th>"
+  fprintf(f, "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>Source</th><th>Log</th>"
              "<th>Samples</th><th>RMS</th><th>Max. |offset|</th>"
              "<th>95th percentile of |offset|</th></tr>\n");
   const struct log *m = &r->log[SC_LOG_MEASUREMENTS], *c = &r->log[SC_LOG_REFCLOCKS];
