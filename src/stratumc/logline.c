@@ -75,11 +75,15 @@ int sc_log_time(const char *date, const char *time, double *out)
   return 1;
 }
 
+/* Far beyond any offset, delay or frequency: a value this large is garbage,
+ * and refusing it keeps every sum and axis of the report finite. */
+#define VALUE_MAX 1e20
+
 static bool number(const char *s, double *out)
 {
   char *end;
   double v = strtod(s, &end);
-  if (end == s || *end || !isfinite(v))
+  if (end == s || *end || !(fabs(v) < VALUE_MAX))
     return false;
   *out = v;
   return true;

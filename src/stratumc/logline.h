@@ -2,7 +2,8 @@
  * tracking.log, refclocks.log) -> a time, a source and the values that the
  * report plots (pure). The layouts are chrony's (doc/chrony.conf.adoc, the
  * log directive; stratumd writes them through core/logfmt.c); banners and
- * empty lines are skipped, any other line that does not parse is bad. */
+ * empty lines are skipped, any other line that does not parse (or has a
+ * value of 1e20 or more in magnitude) is bad. */
 #ifndef STRATUM_STRATUMC_LOGLINE_H
 #define STRATUM_STRATUMC_LOGLINE_H
 

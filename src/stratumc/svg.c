@@ -8,6 +8,8 @@
 #define LEGEND_ROW 18
 #define LEGEND_PER_ROW 4
 #define X_TICKS_MAX 8
+#define AXIS_TICKS 5
+#define MIN_SPAN 1e-12
 
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
@@ -22,12 +24,14 @@ static double round_step(double x)
 
 void sc_svg_axis(double min, double max, struct sc_axis *a)
 {
-  if (max - min <= fabs(max) * 1e-9) {
-    double d = fabs(max) > 0 ? fabs(max) * 0.1 : 1e-9;
-    min -= d;
-    max += d;
+  /* a range too narrow to divide (one value): 10% around it, or 1e-12
+   * around 0 (below what any clock measures) */
+  if (max - min < fmax(fabs(max), fabs(min)) * 1e-9 || max - min < MIN_SPAN) {
+    double mid = min / 2 + max / 2, d = fmax(fabs(mid) * 0.1, MIN_SPAN);
+    min = mid - d;
+    max = mid + d;
   }
-  a->step = round_step((max - min) / 5);
+  a->step = round_step((max - min) / AXIS_TICKS);
   a->lo = floor(min / a->step) * a->step;
   a->hi = ceil(max / a->step) * a->step;
 }
@@ -91,6 +95,8 @@ static void value_ticks(FILE *f, const struct sc_axis *a, enum sc_unit unit)
   fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n", SC_SVG_LEFT - 8,
           SC_SVG_TOP - 10, name);
   long k0 = lround(a->lo / a->step), k1 = lround(a->hi / a->step);
+  if (!(k1 - k0 <= 2 * AXIS_TICKS))   /* not an axis sc_svg_axis made */
+    return;
   for (long k = k0; k <= k1; k++) {
     double v = (double)k * a->step, y = sc_svg_y(v, a);
     fprintf(f, "<line class=\"ytick\" data-v=\"%.9g\" x1=\"%.0f\" y1=\"%.2f\" x2=\"%.0f\" "

@@ -31,6 +31,8 @@ static void test_axis(void **state)
   assert_true(a.lo < 5e-6 && a.hi > 5e-6 && a.step > 0);
   sc_svg_axis(0, 0, &a);
   assert_true(a.lo < 0 && a.hi > 0 && a.step > 0);
+  sc_svg_axis(1e-300, 3e-300, &a);                   /* too narrow to divide */
+  assert_true(a.lo < 1e-300 && a.hi > 3e-300 && a.step >= 1e-13);
   assert_true(sc_svg_y(a.lo, &a) == SC_SVG_BOTTOM && sc_svg_y(a.hi, &a) == SC_SVG_TOP);
   assert_true(sc_svg_x(T0, T0, T0 + 60) == SC_SVG_LEFT);
   assert_true(sc_svg_x(T0 + 60, T0, T0 + 60) == SC_SVG_RIGHT);
