@@ -10,6 +10,7 @@
 #define X_TICKS_MAX 8
 #define AXIS_TICKS 5
 #define MIN_SPAN 1e-12
+#define DASHED " stroke-dasharray=\"4 3\""
 
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
@@ -147,7 +148,7 @@ static void polyline(FILE *f, const struct sc_line *l, const struct sc_chart *c,
   fprintf(f, "<polyline class=\"line\" data-label=\"");
   sc_svg_escape(f, l->label);
   fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.2\" stroke-linecap=\"round\"%s "
-             "points=\"", palette[l->color % PALETTE], l->dashed ? " stroke-dasharray=\"4 3\"" : "");
+             "points=\"", palette[l->color % PALETTE], l->dashed ? DASHED : "");
   for (size_t i = 0; i < n; i++)
     fprintf(f, "%s%.2f,%.2f", i ? " " : "", sc_svg_x(p[i].t, c->t0, c->t1), sc_svg_y(p[i].v, a));
   if (n == 1)    /* a lone point: a round dot */
@@ -167,7 +168,7 @@ static void legend(FILE *f, const struct sc_chart *c)
     fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
                "stroke-width=\"3\"%s/>\n<text class=\"legend\" x=\"%.0f\" y=\"%.0f\">", x, y - 4,
             x + 24, y - 4, palette[l->color % PALETTE],
-            l->dashed ? " stroke-dasharray=\"4 3\"" : "", x + 30, y);
+            l->dashed ? DASHED : "", x + 30, y);
     sc_svg_escape(f, l->label);
     fprintf(f, "</text>\n");
     item++;
