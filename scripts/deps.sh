@@ -4,7 +4,7 @@
 set -eu
 
 build="meson ninja-build gcc pkg-config libcmocka-dev libssl-dev libc-ares-dev libcap-dev libseccomp-dev libedit-dev"
-test="python3 python3-pytest python3-pytest-xdist libclang-rt-14-dev systemd man-db groff-base"
+test="python3 python3-pytest python3-pytest-xdist libclang-rt-14-dev systemd man-db groff-base chromium"
 fuzz="clang libfuzzer-14-dev libclang-rt-14-dev"
 
 want=""

@@ -10,6 +10,7 @@
 #include "stratumc/cmdparse.h"
 #include "stratumc/help.h"
 #include "stratumc/options.h"
+#include "stratumc/report.h"
 #include "stratumc/reports.h"
 #include "stratumc/session.h"
 #include "stratumc/terminal.h"
@@ -188,6 +189,14 @@ int main(int argc, char **argv)
     return 1;
   case SC_OPT_RUN:
     break;
+  }
+  /* report reads log files: no daemon to talk to */
+  if (o.first_command < argc && !strcmp(argv[o.first_command], "report")) {
+    if (argc - o.first_command != 3) {
+      fprintf(stderr, "stratumc: usage: report LOGDIR OUT.html\n");
+      return 1;
+    }
+    return sc_report_page(argv[o.first_command + 1], argv[o.first_command + 2]);
   }
   return run_client(&o, argc, argv);
 }
