@@ -514,7 +514,7 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
   d->precision = h->precision;
   if (h->reference != 0)
     d->ref_time = ntp_ts_to_timespec(h->reference, sample_time->tv_sec);
-  d->response_time = ntp_ts_diff(h->transmit, h->receive);
+  d->response_time = fabs(ntp_ts_diff(h->transmit, h->receive));   /* as chrony */
   if (s->log && s->log->measurement)
     s->log->measurement(s->log->arg, m);
 }

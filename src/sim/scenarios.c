@@ -145,6 +145,13 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .minpoll = 4, .maxpoll = 4,
   },
+  {
+    .name = "fuzzed-server",
+    .about = "defaults, the server's stamps fuzzed below its precision as chronyd's (001)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 6, .maxpoll = 10, .server_fuzz = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -312,7 +319,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
-    struct sim_server_config cfg = {0};
+    struct sim_server_config cfg = {.fuzz = s->server_fuzz};
     snprintf(name, sizeof(name), "server%u", i + 1);
     server_addr(i, addr);
     if (!addr_parse(addr, &addrs[i]))

@@ -50,6 +50,7 @@ struct scenario {
   struct sim_link_params down;     /* server -> client */
   int minpoll, maxpoll;
   bool iburst;
+  bool server_fuzz;                /* servers' stamps carry bits below their precision */
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */

@@ -57,5 +57,10 @@ void sim_platform_external_step(struct sim_platform *p, double seconds);
 unsigned sim_platform_steps(const struct sim_platform *p);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
+/* From now on, receive stamps and PLAT_SEND_STAMP_TRANSMIT stamps carry
+ * random bits below 2^precision s (from the host's random stream), as
+ * chronyd's timestamps do: a server that answers at once then sends a
+ * transmit time that may precede its receive time. */
+void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision);
 
 #endif

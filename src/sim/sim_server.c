@@ -108,6 +108,8 @@ struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *
   s->kod_interval = cfg->kod_interval;
   s->step = cfg->step;
   init_refstate(&s->ref, cfg);
+  if (cfg->fuzz)
+    sim_platform_set_stamp_fuzz(host, SIM_SERVER_PRECISION);
   srv_init(&s->srv, s->plat, &s->ref);
   bool ok = access_add(&s->srv.access, &everyone, true, false);
   if (cfg->xleave) {
