@@ -18,6 +18,9 @@
  * 10, no makestep, limit 10000 s. */
 #define CLIENT_CLOCK {.offset = 0.1, .freq = 100.0, .wander = 1e-3}
 #define LAN {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP}
+/* 101-poll and 109-makestep: 1 us or 10 us of jitter, no wander. */
+#define STILL_CLOCK(off) {.offset = (off), .freq = 100.0, .wander = 0.0}
+#define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
@@ -151,6 +154,35 @@ static const struct scenario scenarios[] = {
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .minpoll = 6, .maxpoll = 10, .server_fuzz = true,
+  },
+  {
+    .name = "poll-1",
+    .about = "minpoll 1 maxpoll 1, makestep 1e-2 1, 1 us jitter, no wander (101-poll)",
+    .duration = 20.0, .sync_threshold = 1e-5,
+    .client_clock = STILL_CLOCK(0.1), .n_servers = 1, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .minpoll = 1, .maxpoll = 1, .makestep_threshold = 1e-2, .makestep_limit = 1,
+  },
+  {
+    .name = "makestep-1e8",
+    .about = "client 1e8 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .duration = 200.0,
+    .client_clock = STILL_CLOCK(1e8), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
+    .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
+  },
+  {
+    .name = "makestep-minus-1e8",
+    .about = "client 1e8 s behind, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .duration = 200.0,
+    .client_clock = STILL_CLOCK(-1e8), .n_servers = 1, .up = JITTER(1e-5),
+    .down = JITTER(1e-5), .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0,
+    .makestep_limit = 1,
+  },
+  {
+    .name = "makestep-1",
+    .about = "client 1 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .duration = 200.0,
+    .client_clock = STILL_CLOCK(1.0), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
+    .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
   },
 };
 
@@ -338,6 +370,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
+  params.makestep_threshold = s->makestep_threshold;
+  params.makestep_limit = s->makestep_threshold > 0.0 ? s->makestep_limit : 0;
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;
@@ -369,7 +403,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->duration = sim_world_elapsed(w);
 
   struct sim_metrics_result m;
-  sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, s->settle, &m);
+  double threshold = s->sync_threshold > 0.0 ? s->sync_threshold : SCENARIO_SYNC_THRESHOLD;
+  sim_metrics_compute(metrics, threshold, s->settle, &m);
   out->sync_time = m.sync_time;
   out->steady_from = s->settle > 0.0 ? s->settle : isfinite(m.sync_time) ? m.sync_time : 0.0;
   out->max_offset = m.max_offset;
@@ -379,7 +414,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->n_steady = m.n_steady;
   /* Half way from the last disturbance to the end. */
   out->late_from = s->ext_step != 0.0 ? (s->ext_step_at + s->duration) / 2.0 : s->duration / 2.0;
-  sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, out->late_from, &m);
+  sim_metrics_compute(metrics, threshold, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;

@@ -11,7 +11,8 @@
  * duration, samples the client's true offset and frequency error every
  * second, and fills a result:
  *   sync_time    seconds from the start after which |offset| stays below
- *                SCENARIO_SYNC_THRESHOLD to the end (INFINITY: never)
+ *                the scenario's sync_threshold (SCENARIO_SYNC_THRESHOLD
+ *                unless it has one) to the end (INFINITY: never)
  *   max/rms      over the steady part: from `settle` seconds when the
  *                scenario has one, else from sync_time (else every sample)
  *   late_*       the same over the second half of the run only (of the part
@@ -51,6 +52,9 @@ struct scenario {
   int minpoll, maxpoll;
   bool iburst;
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
+  double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
+  int makestep_limit;
+  double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
