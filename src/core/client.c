@@ -575,6 +575,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   }
   r->sel_score = c->sel[i].mem.score >= 1.0 ? c->sel[i].mem.score : 1.0;
   r->good_replies = s->counters[NSRC_RX_GOOD];
+  r->kod_replies = s->counters[NSRC_RX_KOD];
   r->ntp = &s->last;
   return true;
 }

@@ -18,6 +18,9 @@
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
+#define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
+                                       answer that fails its loop test) */
+#define KOD_RATE_BACKOFF 4          /* polls added to the wait after a KoD RATE */
 
 static void schedule(struct nsrc *s, double delay);
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
@@ -428,15 +431,21 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
   s->counters[NSRC_RX_KOD]++;
   /* DENY and RSTR are ignored, even when authenticated, as chrony 4.3
    * ignores them. RATE passed the origin test (and the authentication test
-   * with a key), so it came from the server. */
+   * with a key), so it came from the server: as chronyd, the poll moves up
+   * a little (within maxpoll), the burst ends and the next request waits
+   * longer (kod_backoff). */
   if (x->refid != NTP_REFID_RATE)
     return;
   plat_logf(s->plat, PLAT_LOG_WARN, "Received KoD RATE from %s", addr_format(&s->p.addr, a));
-  if (s->poll < s->p.maxpoll) {
-    s->poll++;
-    s->poll_score = 0.0;
-  }
+  adjust_poll(s, KOD_POLL_ADJ);
   s->burst_total = s->burst_good = 0;
+}
+
+/* chronyd's answer to a KoD RATE: the next packet waits KOD_RATE_BACKOFF
+ * polls more than it would have, whatever minpoll and maxpoll say. */
+static double kod_backoff(const struct nsrc *s, enum exch_result r, const struct exch_sample *x)
+{
+  return r == EXCH_KOD && x->refid == NTP_REFID_RATE ? KOD_RATE_BACKOFF * poll_interval(s) : 0.0;
 }
 
 static struct timespec sample_midpoint(const struct timespec *t1, const struct timespec *t4)
@@ -701,13 +710,13 @@ static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx)
   return fmax(0.0, delay - since_tx);
 }
 
-static void peer_reschedule(struct nsrc *s, double since_tx)
+static void peer_reschedule(struct nsrc *s, double since_tx, double backoff)
 {
   if (!s->online || s->burst_total > 0)
     return;
   if (s->timer)
     s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  schedule(s, peer_delay(s, since_tx, false));
+  schedule(s, peer_delay(s, since_tx, false) + backoff);
 }
 
 /* Our last packet, as the interleaved mode keeps it. */
@@ -777,7 +786,7 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
   if (s->p.xleave && r == EXCH_OK)
     xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
   process_answer(s, r, &x, h, &at, dg);
-  peer_reschedule(s, since_tx);
+  peer_reschedule(s, since_tx, kod_backoff(s, r, &x));
 }
 
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
@@ -830,4 +839,10 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
+  double backoff = kod_backoff(s, r, &x);
+  if (backoff > 0.0 && s->online && s->timer) {
+    /* The request due a poll after the last one, later by the backoff. */
+    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+    schedule(s, fmax(0.0, poll_interval(s) - timespec_diff(&t4, &s->tx_cooked)) + backoff);
+  }
 }

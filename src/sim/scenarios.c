@@ -184,6 +184,22 @@ static const struct scenario scenarios[] = {
     .client_clock = STILL_CLOCK(1.0), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
     .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
   },
+  {
+    .name = "ratelimit",
+    .about = "minpoll 3 maxpoll 3, server ratelimit interval 6 burst 2 leak 4 (135-ratelimit)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 3, .maxpoll = 3,
+    .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4},
+  },
+  {
+    .name = "ratelimit-kod",
+    .about = "as ratelimit, with kod 2: KoD RATE slows the client (135-ratelimit)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 3, .maxpoll = 3,
+    .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4, .kod = 2},
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -351,7 +367,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
-    struct sim_server_config cfg = {.fuzz = s->server_fuzz};
+    struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit};
     snprintf(name, sizeof(name), "server%u", i + 1);
     server_addr(i, addr);
     if (!addr_parse(addr, &addrs[i]))
@@ -441,6 +457,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     src->n_samples = rep.n_samples;
     src->valid_replies = rep.valid_replies;
     src->bad_replies = rep.bad_replies;
+    src->requests = rep.requests;
+    src->kod_replies = rep.kod_replies;
+    for (unsigned k = 0; k < s->n_servers; k++)
+      if (addr_equal(&rep.addr, &addrs[k]))
+        src->server_replies = sim_server_stats(servers[k])->replied;
     for (unsigned k = 0; k < n_false; k++)
       if (addr_equal(&rep.addr, &falsetickers[k]))
         src->falseticker = true;
@@ -531,9 +552,12 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     json_str(f, addr_format(&src->addr, buf));
     fprintf(f, ", \"falseticker\": %s, \"state\": ", src->falseticker ? "true" : "false");
     json_str(f, state);
-    fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu}",
+    fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu",
             src->reach, src->poll, src->n_samples, (unsigned long long)src->valid_replies,
             (unsigned long long)src->bad_replies);
+    fprintf(f, ", \"requests\": %llu, \"kods\": %llu, \"server_replies\": %llu}",
+            (unsigned long long)src->requests, (unsigned long long)src->kod_replies,
+            (unsigned long long)src->server_replies);
   }
   fprintf(f, "], \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,

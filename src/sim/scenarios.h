@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "core/addr.h"
+#include "core/clientlog.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_net.h"
 
@@ -55,6 +56,7 @@ struct scenario {
   double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
   int makestep_limit;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
+  struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
@@ -69,6 +71,8 @@ struct scenario_source {
   char state;
   unsigned n_samples;
   uint64_t valid_replies, bad_replies;
+  uint64_t requests, kod_replies;  /* the client's to it, and its KoDs */
+  uint64_t server_replies;         /* sent by the simulated server (KoDs too) */
 };
 
 struct scenario_result {

@@ -13,7 +13,9 @@
  * rate limits) and asks for the simulated kernel transmit timestamps of its
  * replies, so it answers interleaved requests (RFC 9769) as the daemon does;
  * without it (the default) it has no client log and answers every request
- * in basic mode. With fuzz, its receive and transmit stamps carry random
+ * in basic mode. With ratelimit enabled, it keeps a client log that limits
+ * (and with kod answers) requests as the daemon's ratelimit directive does.
+ * With fuzz, its receive and transmit stamps carry random
  * bits below its precision, as chronyd's do. Free the server before its
  * host. */
 #ifndef STRATUM_SIM_SERVER_H
@@ -40,6 +42,7 @@ struct sim_server_config {
   bool xleave;                /* client log + transmit timestamps: interleaved mode */
   uint8_t leap;               /* enum ntp_leap announced: 0 none, 1 insert, 2 delete */
   bool fuzz;                  /* random bits below its precision in its stamps (chronyd) */
+  struct clog_ratelimit ratelimit;   /* the ratelimit directive (enabled: on) */
 };
 
 struct sim_server;

@@ -32,7 +32,7 @@ SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "large
              "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
              "external-step", "external-step-forward", "external-step-backward", "era-2036",
              "fast-poll", "fuzzed-server", "poll-1", "makestep-1e8", "makestep-minus-1e8",
-             "makestep-1"]
+             "makestep-1", "ratelimit", "ratelimit-kod"]
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -137,6 +137,13 @@ LIMITS = {
     "makestep-1e8": dict(CHRONY, sync_time=140.0, min_steady=50),
     "makestep-minus-1e8": dict(CHRONY, sync_time=140.0, min_steady=50),
     "makestep-1": dict(CHRONY, sync_time=150.0, min_steady=50),
+    # chrony's 135-ratelimit: polling every 8 s at a server that answers
+    # about one request in 6 (or sends KoD RATE): the default limits.
+    "ratelimit": dict(DEFAULT_LIMITS),
+    # With kod, the samples come 8 s or 40 s apart (a KoD's backoff): an
+    # offset measured after a long wait is slewed within a short interval
+    # (up to 55 ppm seen, seeds 1-3): chrony's max frequency limit.
+    "ratelimit-kod": dict(DEFAULT_LIMITS, max_freq_error=CHRONY["max_freq_error"]),
 }
 
 # Scenarios whose client steps its clock (makestep), and how often.
@@ -148,7 +155,7 @@ EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "fuzzed-server": 10000.0,
              "poll-1": 20.0, "makestep-1e8": 200.0, "makestep-minus-1e8": 200.0,
-             "makestep-1": 200.0, "falsetickers": 10000.0,
+             "makestep-1": 200.0, "ratelimit": 10000.0, "ratelimit-kod": 10000.0, "falsetickers": 10000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0}
 
@@ -447,3 +454,34 @@ def test_fuzzed_server_replies_all_taken(results, seed):
     assert src["bad"] == 0 and src["valid"] > 0, src
     assert 120.0 <= row["sync_time"] <= 210.0, steady_summary(row)
     check_limits(row, LIMITS["fuzzed-server"])
+
+
+# chrony's 135-ratelimit, `ratelimit interval 6 burst 2 leak 4` on the
+# server, the client at minpoll 3 maxpoll 3 for 10000 s: its windows for
+# the packets each way and (with `kod 2`) the "Received KoD RATE" lines.
+# A KoD RATE makes chronyd wait 4 polls more for its next request, whatever
+# its maxpoll; before stratumd did so, it kept its rate (1238 requests, 455
+# answers, 267 KoDs, seeds 1-3).
+RATELIMIT_WINDOWS = {
+    "ratelimit": dict(requests=(1200, 1300), answers=(180, 220), kods=(0, 0)),
+    "ratelimit-kod": dict(requests=(700, 850), answers=(350, 450), kods=(100, 140)),
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("name", sorted(RATELIMIT_WINDOWS))
+def test_ratelimit_packets_as_chronyd(results, name, seed):
+    row = results[name]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), name)
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    src = row["sources"][0]
+    win = RATELIMIT_WINDOWS[name]
+    assert win["requests"][0] <= src["requests"] <= win["requests"][1], src
+    assert win["answers"][0] <= src["server_replies"] <= win["answers"][1], src
+    assert win["kods"][0] <= src["kods"] <= win["kods"][1], src
+    assert src["poll"] == 3, src              # the poll itself stays at maxpoll
+    # Every KoD was logged (chronyd's warning), nothing else warned.
+    assert row["warnings"] == src["kods"], row["warnings"]
+    check_limits(row, LIMITS[name])

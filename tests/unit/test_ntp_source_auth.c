@@ -347,10 +347,14 @@ static void test_kod_rate_obeyed_only_when_authenticated(void **state)
   reply(f, &kod);
   assert_rejected(f, 1);
   assert_int_equal(f->src.poll, 4);
+  double next = f->fp.timer_delay;
   kod.key = 1;
   reply(f, &kod);
   assert_int_equal(f->src.counters[NSRC_RX_KOD], 1);
-  assert_int_equal(f->src.poll, 5);
+  /* As chronyd: the poll stays, the next request waits 4 polls more. */
+  assert_int_equal(f->src.poll, 4);
+  assert_true(f->fp.timer_delay > next + 4 * 16.0 - 1.0);
+  assert_true(f->fp.timer_delay < 1.03 * (next + 4 * 16.0));
 }
 
 static void test_authenticated_kod_deny_ignored(void **state)
