@@ -21,6 +21,8 @@
 #define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
                                        answer that fails its loop test) */
 #define KOD_RATE_BACKOFF 4          /* polls added to the wait after a KoD RATE */
+#define MIN_SAMPLING_SEPARATION 0.002   /* s, between packets to different sources */
+#define MAX_SAMPLING_SEPARATION 0.2
 
 static void schedule(struct nsrc *s, double delay);
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
@@ -43,7 +45,7 @@ static void setup_auth(struct nsrc *s)
 
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
                const struct ntp_keyring *keys, struct discipline *disc,
-               nsrc_update_fn on_update, void *arg)
+               struct tclass *tx_class, nsrc_update_fn on_update, void *arg)
 {
   memset(s, 0, sizeof(*s));
   s->p = *p;
@@ -52,6 +54,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->keys = keys;
   setup_auth(s);
   s->disc = disc;
+  s->tx_class = tx_class;
   s->on_update = on_update;
   s->arg = arg;
   s->shared_sock = -1;
@@ -84,9 +87,7 @@ static void close_request(struct nsrc *s)
 void nsrc_fini(struct nsrc *s)
 {
   close_request(s);
-  if (s->timer)
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  s->timer = 0;
+  tclass_cancel(&s->tx_timer);
 }
 
 bool nsrc_reachable(const struct nsrc *s)
@@ -164,6 +165,13 @@ bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll)
 static double poll_interval(const struct nsrc *s)
 {
   return ldexp(1.0, s->poll);
+}
+
+/* chronyd's: up to 8 sources at one poll are spread without being held up
+ * by the separation. */
+static double sampling_separation(int poll)
+{
+  return fmin(MAX_SAMPLING_SEPARATION, fmax(MIN_SAMPLING_SEPARATION, ldexp(1.0, poll - 3)));
 }
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
@@ -272,7 +280,6 @@ static void transmit(void *arg)
 {
   struct nsrc *s = arg;
   uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
-  s->timer = 0;
 
   /* No valid reply to the previous request (silence, or an answer that
    * failed the tests): the register shifts in a 0. */
@@ -343,8 +350,9 @@ static void transmit(void *arg)
  * tenth of a poll later, every basic measurement then spanning that. */
 static void schedule(struct nsrc *s, double delay)
 {
-  delay *= 1.0 + SAMPLING_RANDOMNESS * random_unit(s);
-  s->timer = s->plat->ops->timer_add(s->plat->ctx, delay, transmit, s);
+  double r = 1.0 + SAMPLING_RANDOMNESS * random_unit(s);
+  tclass_add(s->tx_class, &s->tx_timer, delay * r, sampling_separation(s->poll) * r, transmit,
+             s);
 }
 
 void nsrc_reset_poll(struct nsrc *s)
@@ -355,10 +363,8 @@ void nsrc_reset_poll(struct nsrc *s)
   s->poll_score = 0.0;
   adjust_poll(s, 0.0);                  /* the floor for remote sources */
   /* The timer was armed for the longer interval. */
-  if (s->timer) {
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  if (tclass_pending(&s->tx_timer))
     schedule(s, poll_interval(s));
-  }
 }
 
 void nsrc_start(struct nsrc *s)
@@ -377,9 +383,7 @@ void nsrc_set_online(struct nsrc *s, bool online)
   if (online == s->online)
     return;
   s->online = online;
-  if (s->timer)
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  s->timer = 0;
+  tclass_cancel(&s->tx_timer);
   if (online)
     schedule(s, INITIAL_DELAY);
 }
@@ -390,11 +394,8 @@ void nsrc_burst(struct nsrc *s, int good, int total)
     return;
   s->burst_good = good < total ? good : total;
   s->burst_total = total;
-  if (s->online) {
-    if (s->timer)
-      s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  if (s->online)
     schedule(s, INITIAL_DELAY);
-  }
 }
 
 static void start_auto_burst(struct nsrc *s)
@@ -714,8 +715,6 @@ static void peer_reschedule(struct nsrc *s, double since_tx, double backoff)
 {
   if (!s->online || s->burst_total > 0)
     return;
-  if (s->timer)
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
   schedule(s, peer_delay(s, since_tx, false) + backoff);
 }
 
@@ -840,9 +839,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
   double backoff = kod_backoff(s, r, &x);
-  if (backoff > 0.0 && s->online && s->timer) {
-    /* The request due a poll after the last one, later by the backoff. */
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  /* The request due a poll after the last one, later by the backoff. */
+  if (backoff > 0.0 && s->online && tclass_pending(&s->tx_timer))
     schedule(s, fmax(0.0, poll_interval(s) - timespec_diff(&t4, &s->tx_cooked)) + backoff);
-  }
 }

@@ -466,6 +466,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       if (addr_equal(&rep.addr, &falsetickers[k]))
         src->falseticker = true;
   }
+  out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
@@ -560,6 +561,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
             (unsigned long long)src->server_replies);
   }
   fprintf(f, "], \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
+  json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);
   fprintf(f, ", \"cpu_seconds\": %.3f}\n", r->cpu_seconds);

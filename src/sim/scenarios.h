@@ -98,6 +98,7 @@ struct scenario_result {
   unsigned n_sources;
   struct scenario_source sources[SCENARIO_MAX_SERVERS];
   unsigned log_warnings, log_errors;   /* the client host's */
+  double min_tx_interval;          /* s between two of the client's datagrams */
   uint64_t events;
   double cpu_seconds;
 };

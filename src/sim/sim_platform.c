@@ -52,6 +52,8 @@ struct sim_platform {
   plat_jump_fn jump_fn;
   void *jump_arg;
   double stamp_fuzz;                 /* s; 0: exact stamps */
+  unsigned sends;                    /* datagrams sent */
+  sim_time last_send, min_send_gap;  /* true time */
 };
 
 static sim_time local_now(struct sim_platform *p)
@@ -149,6 +151,10 @@ static int send_stamped(struct sim_platform *p, int sock, const struct ip_addr *
   *sent = stamp_now(p);
   if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
     ntp_set_transmit(buf, ntp_ts_from_timespec(sent));
+  sim_time now = sim_sched_now(p->sched);
+  if (p->sends++ > 0 && (p->sends == 2 || now - p->last_send < p->min_send_gap))
+    p->min_send_gap = now - p->last_send;
+  p->last_send = now;
   return sim_net_send(p->net, sock, local, to, port, buf, len);
 }
 
@@ -352,6 +358,11 @@ void sim_platform_external_step(struct sim_platform *p, double seconds)
   /* What the Linux loop detects at its next wake-up, told at once. */
   if (p->jump_fn && fabs(seconds) > PLAT_JUMP_THRESHOLD)
     p->jump_fn(p->jump_arg, seconds);
+}
+
+double sim_platform_min_send_interval(const struct sim_platform *p)
+{
+  return p->sends >= 2 ? sim_seconds(p->min_send_gap) : INFINITY;
 }
 
 unsigned sim_platform_steps(const struct sim_platform *p)

@@ -55,6 +55,9 @@ double sim_platform_freq_error(struct sim_platform *p);   /* ppm */
  * reported to the jump watcher, as the Linux loop reports it. */
 void sim_platform_external_step(struct sim_platform *p, double seconds);
 unsigned sim_platform_steps(const struct sim_platform *p);
+/* The shortest true time between two datagrams the host sent (chrony's
+ * minimum outgoing packet interval); INFINITY before two. */
+double sim_platform_min_send_interval(const struct sim_platform *p);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
 /* From now on, receive stamps and PLAT_SEND_STAMP_TRANSMIT stamps carry

@@ -155,7 +155,8 @@ EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "fuzzed-server": 10000.0,
              "poll-1": 20.0, "makestep-1e8": 200.0, "makestep-minus-1e8": 200.0,
-             "makestep-1": 200.0, "ratelimit": 10000.0, "ratelimit-kod": 10000.0, "falsetickers": 10000.0,
+             "makestep-1": 200.0, "ratelimit": 10000.0, "ratelimit-kod": 10000.0,
+ "falsetickers": 10000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0}
 
@@ -484,4 +485,26 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
     assert src["poll"] == 3, src              # the poll itself stays at maxpoll
     # Every KoD was logged (chronyd's warning), nothing else warned.
     assert row["warnings"] == src["kods"], row["warnings"]
+    check_limits(row, LIMITS[name])
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_packet_interval_as_chronyd(results, name):
+    # chrony's check_packet_interval: the client's shortest interval between
+    # two of its packets is at least 0.18 s with several servers (chronyd's
+    # 0.2 s sampling separation between sources) and 1.8 s with one (the
+    # iburst interval).  Before the separation, the falsetickers scenario's
+    # five requests left within 20-134 us of each other (seeds 1-3).
+    r = results[name]
+    floor = 0.18 if len(r["sources"]) > 1 else 1.8
+    assert r["min_tx_interval"] >= floor, (r["min_tx_interval"], steady_summary(r))
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+@pytest.mark.parametrize("name", ["falsetickers"])
+def test_packet_interval_other_seeds(name, seed):
+    p = run_sim("--seed", str(seed), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    (row,) = parse_lines(p.stdout)
+    assert row["min_tx_interval"] >= 0.18, row["min_tx_interval"]
     check_limits(row, LIMITS[name])

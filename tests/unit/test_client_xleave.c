@@ -266,6 +266,7 @@ struct scripted {
   const struct platform *cp, *sp;   /* client, server */
   int sock;                         /* the scripted server's */
   struct discipline disc;
+  struct tclass cls;
   struct nsrc src;
   unsigned samples;
   bool step_on_sample;              /* correct the clock by the next sample's offset */
@@ -349,7 +350,8 @@ static struct scripted *scripted_new(bool xleave)
   p.xleave = xleave;
   disc_init(&f.disc, f.cp, true, true, 0.0, 83333.333, 500000.0);
   assert_true(disc_add_listener(&f.disc, on_disc_change, &f));
-  nsrc_init(&f.src, &p, f.cp, NULL, &f.disc, on_sample, &f);
+  tclass_init(&f.cls, f.cp, &f.disc);
+  nsrc_init(&f.src, &p, f.cp, NULL, &f.disc, &f.cls, on_sample, &f);
   f.src.max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(&f.src);
   return &f;

@@ -45,6 +45,7 @@ struct fixture {
   struct platform_ops ops;
   struct platform plat;
   struct discipline disc;
+  struct tclass cls;
   struct client_source_params p;
   struct nsrc src;
   bool started;
@@ -106,7 +107,8 @@ static void start(struct fixture *f, uint32_t key, int version)
 {
   f->p.key = key;
   f->p.version = version;
-  nsrc_init(&f->src, &f->p, &f->plat, &KEYRING, &f->disc, on_update, f);
+  tclass_init(&f->cls, &f->plat, &f->disc);
+  nsrc_init(&f->src, &f->p, &f->plat, &KEYRING, &f->disc, &f->cls, on_update, f);
   f->src.max_distance = 3.0;
   f->started = true;
   nsrc_start(&f->src);
