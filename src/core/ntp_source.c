@@ -655,8 +655,11 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     record_measurement(s, x, h, &sample_time, dg, at, tests);
     return;
   }
-  /* chrony: the presend reply fails test A, so it is no sample. */
-  if (s->presend_done) {
+  /* chrony: the presend reply fails test A, so it is no sample; so does,
+   * from a server, the first interleaved reply after a basic one that made
+   * a sample (it pairs crossed: chronyd switches to the interleaved mode
+   * one exchange later). */
+  if (s->presend_done || (!s->p.peer && at->crossed)) {
     delay_tests(s, x, &sample_time, tests);
     tests[0] = false;
     tests[3] = true;
