@@ -158,21 +158,21 @@ static const struct scenario scenarios[] = {
   {
     .name = "poll-1",
     .about = "minpoll 1 maxpoll 1, makestep 1e-2 1, 1 us jitter, no wander (101-poll)",
-    .duration = 20.0, .sync_threshold = 1e-5,
+    .duration = 20.0, .sync_threshold = 1e-5, .late_from = 10.0,
     .client_clock = STILL_CLOCK(0.1), .n_servers = 1, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .minpoll = 1, .maxpoll = 1, .makestep_threshold = 1e-2, .makestep_limit = 1,
   },
   {
     .name = "makestep-1e8",
     .about = "client 1e8 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
-    .duration = 200.0,
+    .duration = 200.0, .late_from = 150.0,
     .client_clock = STILL_CLOCK(1e8), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
     .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
   },
   {
     .name = "makestep-minus-1e8",
     .about = "client 1e8 s behind, makestep 2 1, 10 us jitter, no wander (109-makestep)",
-    .duration = 200.0,
+    .duration = 200.0, .late_from = 150.0,
     .client_clock = STILL_CLOCK(-1e8), .n_servers = 1, .up = JITTER(1e-5),
     .down = JITTER(1e-5), .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0,
     .makestep_limit = 1,
@@ -180,7 +180,7 @@ static const struct scenario scenarios[] = {
   {
     .name = "makestep-1",
     .about = "client 1 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
-    .duration = 200.0,
+    .duration = 200.0, .late_from = 150.0,
     .client_clock = STILL_CLOCK(1.0), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
     .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
   },
@@ -429,7 +429,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->rms_freq_error = m.rms_freq_error;
   out->n_steady = m.n_steady;
   /* Half way from the last disturbance to the end. */
-  out->late_from = s->ext_step != 0.0 ? (s->ext_step_at + s->duration) / 2.0 : s->duration / 2.0;
+  out->late_from = s->late_from > 0.0   ? s->late_from
+                   : s->ext_step != 0.0 ? (s->ext_step_at + s->duration) / 2.0
+                                        : s->duration / 2.0;
   sim_metrics_compute(metrics, threshold, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;

@@ -16,7 +16,8 @@
  *   max/rms      over the steady part: from `settle` seconds when the
  *                scenario has one, else from sync_time (else every sample)
  *   late_*       the same over the second half of the run only (of the part
- *                after an external step): the state the client settles in
+ *                after an external step; from the scenario's late_from when
+ *                it has one): the state the client settles in
  *   steps        clock steps the client made
  * Every second it also reads the client's selection, so a falseticker
  * selected even briefly is seen. Everything is freed before returning.
@@ -56,6 +57,7 @@ struct scenario {
   double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
   int makestep_limit;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
+  double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;

@@ -132,11 +132,14 @@ LIMITS = {
     "poll-1": dict(sync_time=5.0, max_offset=1e-5, rms_offset=5e-6, max_freq_error=10.0,
                    rms_freq_error=5.0, min_steady=10),
     # chrony's 109-makestep (200 s runs, makestep 2 1, 10 us jitter, no
-    # wander): its limits from the sync time (the 70 s after it; the second
-    # half of the run starts before it, so no late limits).
-    "makestep-1e8": dict(CHRONY, sync_time=140.0, min_steady=50),
-    "makestep-minus-1e8": dict(CHRONY, sync_time=140.0, min_steady=50),
-    "makestep-1": dict(CHRONY, sync_time=150.0, min_steady=50),
+    # wander): its limits from the sync time (the 70 s after it), and the
+    # defaults' late limits from 150 s (the scenarios' late_from).
+    "makestep-1e8": dict(CHRONY, sync_time=140.0, min_steady=50, late_rms_offset=3e-4,
+                         late_rms_freq_error=1.0),
+    "makestep-minus-1e8": dict(CHRONY, sync_time=140.0, min_steady=50, late_rms_offset=3e-4,
+                               late_rms_freq_error=1.0),
+    "makestep-1": dict(CHRONY, sync_time=150.0, min_steady=50, late_rms_offset=3e-4,
+                       late_rms_freq_error=1.0),
     # chrony's 135-ratelimit: polling every 8 s at a server that answers
     # about one request in 6 (or sends KoD RATE): the default limits.
     "ratelimit": dict(DEFAULT_LIMITS),
