@@ -21,6 +21,9 @@ struct client {
   client_source_event_fn source_event;  /* NULL: nobody is told */
   void *source_event_arg;
   struct discipline disc;
+  /* When sources send: servers', peers' (chronyd's NTP client and peer
+   * timeout classes, each keeping its sampling separation). */
+  struct tclass tx_class[2];
   struct reference reference;         /* updated from the selection */
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES + RCL_MAX_REFCLOCKS];   /* refclocks' copied in */
@@ -107,6 +110,8 @@ static void on_clock_change(void *arg, const struct timespec *when, double dfreq
     nsrc_slew(c->src[i], when, dfreq, doffset);
   for (unsigned i = 0; i < c->n_rcl; i++)
     rcl_slew(c->rcl[i], when, dfreq, doffset);
+  for (int k = 0; k < 2; k++)
+    tclass_slew(&c->tx_class[k], when, dfreq, doffset);
 }
 
 /* chronyd after an unknown step of the clock: the correction under way is
@@ -121,6 +126,8 @@ static void on_clock_jump(void *arg, double jump)
   plat_logf(c->plat, PLAT_LOG_WARN, "%s time jump detected!", jump > 0.0 ? "Forward" : "Backward");
   disc_cancel_correction(&c->disc);
   disc_cooked_time(&c->disc, &now);
+  for (int k = 0; k < 2; k++)
+    tclass_slew(&c->tx_class[k], &now, 0.0, jump);
   for (unsigned i = 0; i < c->n; i++) {
     nsrc_slew(c->src[i], &now, 0.0, jump);
     nsrc_reset_poll(c->src[i]);
@@ -158,6 +165,8 @@ struct client *client_new(const struct platform *plat, const struct client_param
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
+  for (int k = 0; k < 2; k++)
+    tclass_init(&c->tx_class[k], plat, &c->disc);
   struct ref_config rc = reference_config(params);
   ref_init(&c->reference, plat, &c->disc, ref, &rc);
   if (plat->ops->watch_clock_jumps)
@@ -335,7 +344,7 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
 static void setup_source(struct client *c, unsigned i, const struct client_source_params *s)
 {
   struct nsrc *src = c->src[i];
-  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
+  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, &c->tx_class[s->peer], on_update, c);
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->peer.ref = c->reference.state;
@@ -758,6 +767,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   }
   r->sel_score = c->sel[i].mem.score >= 1.0 ? c->sel[i].mem.score : 1.0;
   r->good_replies = s->counters[NSRC_RX_GOOD];
+  r->kod_replies = s->counters[NSRC_RX_KOD];
   r->ntp = &s->last;
   return true;
 }

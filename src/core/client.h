@@ -255,6 +255,7 @@ struct client_source_report {
   uint8_t sel_leap;
   double sel_score;              /* chrony's reselection score (>= 1) */
   uint64_t good_replies;         /* valid replies that became samples */
+  uint64_t kod_replies;          /* kiss-o'-death answers */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
 };

@@ -68,12 +68,18 @@ enum pairing {
   PAIR_CROSSED = 2,
 };
 
-/* The tests all kinds of answer share. A server's processing time can only
- * be positive; a symmetric peer's packet measures two intervals on two
- * clocks, which may differ in rate, so its delay is taken as the magnitude
- * (as chrony does); crossed timestamps span the time between the exchanges
- * (the "server time" is negative), their delay is still the sum of the two
- * one-way delays. */
+/* chrony's limit on a server's processing time (its MAX_SERVER_INTERVAL). */
+#define MAX_SERVER_INTERVAL 4.0
+
+/* The tests all kinds of answer share. As chrony, the delay is the
+ * magnitude of the local interval less the remote one, and never below the
+ * server's precision: a fast server's timestamps carry random bits below
+ * its precision (chronyd's), so its transmit time may come a little before
+ * its receive time. A server reply is rejected only when the server held
+ * the request longer than MAX_SERVER_INTERVAL. A symmetric peer's packet
+ * measures two intervals on its own schedule and crossed timestamps
+ * (interleaved mode) span the time between two exchanges (the "server
+ * time" is negative): neither has that limit. */
 static enum exch_result check_answer(const struct ntp_packet *p, unsigned pairing, ntp_ts nonce,
                                      const struct timespec *local_tx, ntp_ts remote_rx,
                                      const struct timespec *local_rx, struct exch_sample *out)
@@ -100,11 +106,10 @@ static enum exch_result check_answer(const struct ntp_packet *p, unsigned pairin
   struct timespec t2 = ntp_ts_to_timespec(remote_rx ? remote_rx : h->receive, local_rx->tv_sec);
   struct timespec t3 = ntp_ts_to_timespec(h->transmit, local_rx->tv_sec);
   double server_time = timespec_diff(&t3, &t2);
-  double delay = timespec_diff(local_rx, local_tx) - server_time;
-  if (symmetric)
-    delay = fabs(delay);
-  if ((server_time < 0.0 && !(pairing & PAIR_CROSSED)) || delay < 0.0)
+  if (!symmetric && !(pairing & PAIR_CROSSED) && fabs(server_time) > MAX_SERVER_INTERVAL)
     return EXCH_BAD_TIMES;
+  double delay = fabs(timespec_diff(local_rx, local_tx) - server_time);
+  delay = fmax(delay, ldexp(1.0, h->precision));
 
   out->offset = (timespec_diff(&t2, local_tx) + timespec_diff(&t3, local_rx)) / 2.0;
   out->delay = delay;

@@ -32,7 +32,7 @@ enum exch_result {
   EXCH_ZERO_TIMESTAMP,  /* receive or transmit timestamp unset */
   EXCH_KOD,             /* kiss-o'-death (stratum 0); refid holds the code */
   EXCH_UNSYNCHRONISED,  /* leap 3 or stratum >= 16 */
-  EXCH_BAD_TIMES,       /* negative delay or server time going backwards */
+  EXCH_BAD_TIMES,       /* a server held the request over 4 s (chrony's limit) */
   EXCH_RESULT_COUNT
 };
 

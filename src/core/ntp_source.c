@@ -18,6 +18,11 @@
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
+#define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
+                                       answer that fails its loop test) */
+#define KOD_RATE_BACKOFF 4          /* polls added to the wait after a KoD RATE */
+#define MIN_SAMPLING_SEPARATION 0.002   /* s, between packets to different sources */
+#define MAX_SAMPLING_SEPARATION 0.2
 
 static void schedule(struct nsrc *s, double delay);
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
@@ -40,7 +45,7 @@ static void setup_auth(struct nsrc *s)
 
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
                const struct ntp_keyring *keys, struct discipline *disc,
-               nsrc_update_fn on_update, void *arg)
+               struct tclass *tx_class, nsrc_update_fn on_update, void *arg)
 {
   memset(s, 0, sizeof(*s));
   s->p = *p;
@@ -49,6 +54,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->keys = keys;
   setup_auth(s);
   s->disc = disc;
+  s->tx_class = tx_class;
   s->on_update = on_update;
   s->arg = arg;
   s->shared_sock = -1;
@@ -81,9 +87,7 @@ static void close_request(struct nsrc *s)
 void nsrc_fini(struct nsrc *s)
 {
   close_request(s);
-  if (s->timer)
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  s->timer = 0;
+  tclass_cancel(&s->tx_timer);
 }
 
 bool nsrc_reachable(const struct nsrc *s)
@@ -161,6 +165,13 @@ bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll)
 static double poll_interval(const struct nsrc *s)
 {
   return ldexp(1.0, s->poll);
+}
+
+/* chronyd's: up to 8 sources at one poll are spread without being held up
+ * by the separation. */
+static double sampling_separation(int poll)
+{
+  return fmin(MAX_SAMPLING_SEPARATION, fmax(MIN_SAMPLING_SEPARATION, ldexp(1.0, poll - 3)));
 }
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
@@ -269,7 +280,6 @@ static void transmit(void *arg)
 {
   struct nsrc *s = arg;
   uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
-  s->timer = 0;
 
   /* No valid reply to the previous request (silence, or an answer that
    * failed the tests): the register shifts in a 0. */
@@ -340,8 +350,9 @@ static void transmit(void *arg)
  * tenth of a poll later, every basic measurement then spanning that. */
 static void schedule(struct nsrc *s, double delay)
 {
-  delay *= 1.0 + SAMPLING_RANDOMNESS * random_unit(s);
-  s->timer = s->plat->ops->timer_add(s->plat->ctx, delay, transmit, s);
+  double r = 1.0 + SAMPLING_RANDOMNESS * random_unit(s);
+  tclass_add(s->tx_class, &s->tx_timer, delay * r, sampling_separation(s->poll) * r, transmit,
+             s);
 }
 
 void nsrc_reset_poll(struct nsrc *s)
@@ -352,10 +363,8 @@ void nsrc_reset_poll(struct nsrc *s)
   s->poll_score = 0.0;
   adjust_poll(s, 0.0);                  /* the floor for remote sources */
   /* The timer was armed for the longer interval. */
-  if (s->timer) {
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  if (tclass_pending(&s->tx_timer))
     schedule(s, poll_interval(s));
-  }
 }
 
 void nsrc_start(struct nsrc *s)
@@ -374,9 +383,7 @@ void nsrc_set_online(struct nsrc *s, bool online)
   if (online == s->online)
     return;
   s->online = online;
-  if (s->timer)
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  s->timer = 0;
+  tclass_cancel(&s->tx_timer);
   if (online)
     schedule(s, INITIAL_DELAY);
 }
@@ -387,11 +394,8 @@ void nsrc_burst(struct nsrc *s, int good, int total)
     return;
   s->burst_good = good < total ? good : total;
   s->burst_total = total;
-  if (s->online) {
-    if (s->timer)
-      s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
+  if (s->online)
     schedule(s, INITIAL_DELAY);
-  }
 }
 
 static void start_auto_burst(struct nsrc *s)
@@ -428,15 +432,21 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
   s->counters[NSRC_RX_KOD]++;
   /* DENY and RSTR are ignored, even when authenticated, as chrony 4.3
    * ignores them. RATE passed the origin test (and the authentication test
-   * with a key), so it came from the server. */
+   * with a key), so it came from the server: as chronyd, the poll moves up
+   * a little (within maxpoll), the burst ends and the next request waits
+   * longer (kod_backoff). */
   if (x->refid != NTP_REFID_RATE)
     return;
   plat_logf(s->plat, PLAT_LOG_WARN, "Received KoD RATE from %s", addr_format(&s->p.addr, a));
-  if (s->poll < s->p.maxpoll) {
-    s->poll++;
-    s->poll_score = 0.0;
-  }
+  adjust_poll(s, KOD_POLL_ADJ);
   s->burst_total = s->burst_good = 0;
+}
+
+/* chronyd's answer to a KoD RATE: the next packet waits KOD_RATE_BACKOFF
+ * polls more than it would have, whatever minpoll and maxpoll say. */
+static double kod_backoff(const struct nsrc *s, enum exch_result r, const struct exch_sample *x)
+{
+  return r == EXCH_KOD && x->refid == NTP_REFID_RATE ? KOD_RATE_BACKOFF * poll_interval(s) : 0.0;
 }
 
 static struct timespec sample_midpoint(const struct timespec *t1, const struct timespec *t4)
@@ -514,7 +524,7 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
   d->precision = h->precision;
   if (h->reference != 0)
     d->ref_time = ntp_ts_to_timespec(h->reference, sample_time->tv_sec);
-  d->response_time = ntp_ts_diff(h->transmit, h->receive);
+  d->response_time = fabs(ntp_ts_diff(h->transmit, h->receive));   /* as chrony */
   if (s->log && s->log->measurement)
     s->log->measurement(s->log->arg, m);
 }
@@ -653,8 +663,11 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     record_measurement(s, x, h, &sample_time, dg, at, tests);
     return;
   }
-  /* chrony: the presend reply fails test A, so it is no sample. */
-  if (s->presend_done) {
+  /* chrony: the presend reply fails test A, so it is no sample; so does,
+   * from a server, the first interleaved reply after a basic one that made
+   * a sample (it pairs crossed: chronyd switches to the interleaved mode
+   * one exchange later). */
+  if (s->presend_done || (!s->p.peer && at->crossed)) {
     delay_tests(s, x, &sample_time, tests);
     tests[0] = false;
     tests[3] = true;
@@ -709,13 +722,11 @@ static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx)
   return fmax(0.0, delay - since_tx);
 }
 
-static void peer_reschedule(struct nsrc *s, double since_tx)
+static void peer_reschedule(struct nsrc *s, double since_tx, double backoff)
 {
   if (!s->online || s->burst_total > 0)
     return;
-  if (s->timer)
-    s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
-  schedule(s, peer_delay(s, since_tx, false));
+  schedule(s, peer_delay(s, since_tx, false) + backoff);
 }
 
 /* Our last packet, as the interleaved mode keeps it. */
@@ -785,7 +796,7 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
   if (s->p.xleave && r == EXCH_OK)
     xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
   process_answer(s, r, &x, h, &at, dg);
-  peer_reschedule(s, since_tx);
+  peer_reschedule(s, since_tx, kod_backoff(s, r, &x));
 }
 
 void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
@@ -838,4 +849,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
+  double backoff = kod_backoff(s, r, &x);
+  /* The request due a poll after the last one, later by the backoff. */
+  if (backoff > 0.0 && s->online && tclass_pending(&s->tx_timer))
+    schedule(s, fmax(0.0, poll_interval(s) - timespec_diff(&t4, &s->tx_cooked)) + backoff);
 }

@@ -62,6 +62,7 @@
 #include "core/reference.h"
 #include "core/samplefilt.h"
 #include "core/srcstats.h"
+#include "core/tclass.h"
 #include "core/xleave.h"
 
 enum nsrc_counter {
@@ -124,7 +125,8 @@ struct nsrc {
                                    scale of the receive time it told before */
   enum plat_ts_source tx_source;  /* ...read by the daemon, or the kernel's */
   ntp_ts last_server_tx;        /* for the duplicate test */
-  plat_timer timer;
+  struct tclass *tx_class;      /* the timeout class of our packets... */
+  struct tclass_timer tx_timer; /* ...and the timer of the next one */
 
   int poll;                     /* log2 seconds */
   double poll_score;
@@ -154,11 +156,12 @@ struct nsrc {
   uint64_t counters[NSRC_COUNTERS];
 };
 
-/* keys must outlive the source. A version of 0 in p is chosen from the key
- * (see client_source_params). */
+/* keys and tx_class must outlive the source. A version of 0 in p is chosen
+ * from the key (see client_source_params). Our packets are timed in
+ * tx_class, chronyd's sampling separation from the other sources in it. */
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
                const struct ntp_keyring *keys, struct discipline *disc,
-               nsrc_update_fn on_update, void *arg);
+               struct tclass *tx_class, nsrc_update_fn on_update, void *arg);
 void nsrc_fini(struct nsrc *s);
 /* Back to minpoll, the next request rescheduled for it (chronyd's
  * NCR_ResetPoll, after an unknown step of the clock). */

@@ -389,6 +389,28 @@ static bool change_allowed(struct reference *r, double offset)
 
 /* chrony's REF_SetReference, simplified: step or slew the offset, weigh
  * the new frequency estimate against the old one by their skews. */
+/* The new frequency estimate (ppm): the old one and the selection's,
+ * weighed by their skews. */
+static double update_frequency(struct reference *r, const struct sel_result *sel, double freq)
+{
+  double skew = sel->skew;
+  double old_w = r->have_freq ? 1.0 / (r->skew * r->skew) : 0.0;
+  double new_w = 3.0 / (skew * skew);
+  double sum_w = old_w + new_w;
+  double old_freq = freq;
+  double target = freq + sel->frequency * 1e6;
+  freq = (old_freq * old_w + target * new_w) / sum_w;
+  /* The new skew: the disagreement of the two estimates plus their
+   * weighted skews, so the estimate cannot grow overconfident and lag
+   * behind a wandering frequency (chrony's rule). */
+  double d_old = (old_freq - freq) * 1e-6, d_new = (target - freq) * 1e-6;
+  double spread = sqrt((d_old * d_old * old_w + d_new * d_new * new_w) / sum_w);
+  r->skew = spread + (r->skew * old_w + skew * new_w) / sum_w;
+  r->residual_freq = sel->frequency - (freq - old_freq) * 1e-6;
+  r->have_freq = true;
+  return freq;
+}
+
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
                 uint32_t refid, const struct timespec *now)
 {
@@ -409,31 +431,26 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   if (fabs(sel->offset) > r->p.logchange)
     plat_logf(r->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
               sel->offset);
+  /* As chrony, the frequency is updated whether the offset is then
+   * stepped or slewed: the first update of a clock set by makestep corrects
+   * its frequency as well. */
+  double freq = disc_base_freq(r->disc);
+  if (sel->skew < r->p.maxupdateskew * 1e-6)
+    freq = update_frequency(r, sel, freq);
+  /* When this update is (the time of the next one's interval). */
+  struct timespec at = *now;
   if (may_step && r->p.makestep_threshold > 0.0 && fabs(sel->offset) > r->p.makestep_threshold) {
+    disc_accumulate(r->disc, freq, 0.0, 0.0);
     if (disc_step(r->disc, sel->offset)) {
       plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", sel->offset);
+      /* The clock's past moves with it, as the sources' samples do: the
+       * next interval must not count the step (a 1e8 s one made the next
+       * slew take days). */
+      at = timespec_add_double(now, sel->offset);
       smoothing_stepped(r);
       leap_after_step(r);
     }
   } else {
-    double freq = disc_base_freq(r->disc);
-    double skew = sel->skew;
-    if (skew < r->p.maxupdateskew * 1e-6) {
-      double old_w = r->have_freq ? 1.0 / (r->skew * r->skew) : 0.0;
-      double new_w = 3.0 / (skew * skew);
-      double sum_w = old_w + new_w;
-      double old_freq = freq;
-      double target = freq + sel->frequency * 1e6;
-      freq = (old_freq * old_w + target * new_w) / sum_w;
-      /* The new skew: the disagreement of the two estimates plus their
-       * weighted skews, so the estimate cannot grow overconfident and lag
-       * behind a wandering frequency (chrony's rule). */
-      double d_old = (old_freq - freq) * 1e-6, d_new = (target - freq) * 1e-6;
-      double spread = sqrt((d_old * d_old * old_w + d_new * d_new * new_w) / sum_w);
-      r->skew = spread + (r->skew * old_w + skew * new_w) / sum_w;
-      r->residual_freq = sel->frequency - (freq - old_freq) * 1e-6;
-      r->have_freq = true;
-    }
     /* Offsets within the noise are slewed slowly, large ones quickly
      * (chrony's correction time ratio), judged by the whole correction
      * still to slew, this offset included, as chrony's offset register:
@@ -475,7 +492,7 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   double sq = sel->offset * sel->offset;
   r->avg2_offset =
       r->n_updates == 0 ? sq : r->avg2_offset + RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
-  r->last_update = *now;
+  r->last_update = at;
   r->n_updates++;
 
   if (r->p.log) {

@@ -146,10 +146,10 @@ struct xleave_times xleave_answer_times(const struct xleave_state *xl,
 {
   const struct xleave_packet *saved = &xl->saved.ours;
   if (!pairing)
-    return (struct xleave_times){ours->tx, *t4, ours->tx_source, false};
+    return (struct xleave_times){ours->tx, *t4, ours->tx_source, false, false};
   if (pairing->crossed)
-    return (struct xleave_times){ours->tx, pairing->prev_rx, ours->tx_source, true};
-  return (struct xleave_times){saved->tx, pairing->prev_rx, saved->tx_source, true};
+    return (struct xleave_times){ours->tx, pairing->prev_rx, ours->tx_source, true, true};
+  return (struct xleave_times){saved->tx, pairing->prev_rx, saved->tx_source, true, false};
 }
 
 bool xleave_is_repeat(const struct xleave_state *xl, const struct ntp_header *h)

@@ -12,7 +12,9 @@
  * transmit time of its previous packet. xleave_check pairs it with our
  * timestamps (xleave_pairing): it measures the saved exchange, unless that
  * made a basic sample already (chrony's rule: timestamps are never used
- * twice); then the previous answer pairs "crossed" with our last packet. A
+ * twice); then the previous answer pairs "crossed" with our last packet
+ * (from a server, chronyd logs that measurement with test A failed and
+ * takes no sample: the source's business, see xleave_times.crossed). A
  * peer's pairs crossed also when the packet we echoed was no answer of ours
  * and, when both pairings are open, by the shorter turnaround. No
  * interleaved answer is taken when our last packet repeated the receive
@@ -87,6 +89,7 @@ struct xleave_times {
   struct timespec t1, t4;
   enum plat_ts_source tx_source;
   bool interleaved;
+  bool crossed;                  /* paired crossed (see xleave_pairing) */
 };
 
 void xleave_init(struct xleave_state *xl, bool symmetric);

@@ -22,6 +22,9 @@
  * 10, no makestep, limit 10000 s. */
 #define CLIENT_CLOCK {.offset = 0.1, .freq = 100.0, .wander = 1e-3}
 #define LAN {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP}
+/* 101-poll and 109-makestep: 1 us or 10 us of jitter, no wander. */
+#define STILL_CLOCK(off) {.offset = (off), .freq = 100.0, .wander = 0.0}
+#define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
@@ -265,6 +268,58 @@ static const struct scenario scenarios[] = {
     .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
     .smear_leaponly = true,
+  },
+  {
+    .name = "fuzzed-server",
+    .about = "defaults, the server's stamps fuzzed below its precision as chronyd's (001)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 6, .maxpoll = 10, .server_fuzz = true,
+  },
+  {
+    .name = "poll-1",
+    .about = "minpoll 1 maxpoll 1, makestep 1e-2 1, 1 us jitter, no wander (101-poll)",
+    .duration = 20.0, .sync_threshold = 1e-5, .late_from = 10.0,
+    .client_clock = STILL_CLOCK(0.1), .n_servers = 1, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .minpoll = 1, .maxpoll = 1, .makestep_threshold = 1e-2, .makestep_limit = 1,
+  },
+  {
+    .name = "makestep-1e8",
+    .about = "client 1e8 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .duration = 200.0, .late_from = 150.0,
+    .client_clock = STILL_CLOCK(1e8), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
+    .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
+  },
+  {
+    .name = "makestep-minus-1e8",
+    .about = "client 1e8 s behind, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .duration = 200.0, .late_from = 150.0,
+    .client_clock = STILL_CLOCK(-1e8), .n_servers = 1, .up = JITTER(1e-5),
+    .down = JITTER(1e-5), .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0,
+    .makestep_limit = 1,
+  },
+  {
+    .name = "makestep-1",
+    .about = "client 1 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .duration = 200.0, .late_from = 150.0,
+    .client_clock = STILL_CLOCK(1.0), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
+    .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
+  },
+  {
+    .name = "ratelimit",
+    .about = "minpoll 3 maxpoll 3, server ratelimit interval 6 burst 2 leak 4 (135-ratelimit)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 3, .maxpoll = 3,
+    .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4},
+  },
+  {
+    .name = "ratelimit-kod",
+    .about = "as ratelimit, with kod 2: KoD RATE slows the client (135-ratelimit)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 3, .maxpoll = 3,
+    .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4, .kod = 2},
   },
 };
 
@@ -592,7 +647,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
-    struct sim_server_config cfg = {0};
+    struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
@@ -623,6 +678,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   ref_state_init(&ref, CLIENT_PRECISION);
   client_params_defaults(&params);
   params.leapmode = s->leapmode;
+  params.makestep_threshold = s->makestep_threshold;
+  params.makestep_limit = s->makestep_threshold > 0.0 ? s->makestep_limit : 0;
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;
@@ -665,7 +722,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->duration = sim_world_elapsed(w);
 
   struct sim_metrics_result m;
-  sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, s->settle, &m);
+  double threshold = s->sync_threshold > 0.0 ? s->sync_threshold : SCENARIO_SYNC_THRESHOLD;
+  sim_metrics_compute(metrics, threshold, s->settle, &m);
   out->sync_time = m.sync_time;
   out->steady_from = s->settle > 0.0 ? s->settle : isfinite(m.sync_time) ? m.sync_time : 0.0;
   out->max_offset = m.max_offset;
@@ -675,8 +733,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->n_steady = m.n_steady;
   /* Half way from the last disturbance to the end. */
   double disturbed = s->ext_step != 0.0 ? s->ext_step_at : s->leap ? out->leap_at : 0.0;
-  out->late_from = (disturbed + s->duration) / 2.0;
-  sim_metrics_compute(metrics, SCENARIO_SYNC_THRESHOLD, out->late_from, &m);
+  out->late_from = s->late_from > 0.0 ? s->late_from : (disturbed + s->duration) / 2.0;
+  sim_metrics_compute(metrics, threshold, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;
@@ -707,6 +765,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     src->n_samples = rep.n_samples;
     src->valid_replies = rep.valid_replies;
     src->bad_replies = rep.bad_replies;
+    src->requests = rep.requests;
+    src->kod_replies = rep.kod_replies;
+    for (unsigned k = 0; k < s->n_servers; k++)
+      if (addr_equal(&rep.addr, &addrs[k]))
+        src->server_replies = sim_server_stats(servers[k])->replied;
     for (unsigned k = 0; k < n_false; k++)
       if (addr_equal(&rep.addr, &falsetickers[k]))
         src->falseticker = true;
@@ -717,6 +780,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   ref_get_params(&ref, &now, &rp);
   out->ref_stratum = rp.stratum;
   out->ref_refid = rp.refid;
+  out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
@@ -819,14 +883,16 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu",
             src->reach, src->poll, src->n_samples, (unsigned long long)src->valid_replies,
             (unsigned long long)src->bad_replies);
+    fprintf(f, ", \"requests\": %llu, \"kods\": %llu, \"server_replies\": %llu",
+            (unsigned long long)src->requests, (unsigned long long)src->kod_replies,
+            (unsigned long long)src->server_replies);
     if (src->refclock)
       fprintf(f, ", \"bad_message\": %llu, \"bad_sample\": %llu, \"bad_pulse\": %llu, "
-              "\"read_errors\": %llu, \"written\": %llu}",
+              "\"read_errors\": %llu, \"written\": %llu",
               (unsigned long long)src->bad_message, (unsigned long long)src->bad_sample,
               (unsigned long long)src->bad_pulse, (unsigned long long)src->read_errors,
               (unsigned long long)src->written);
-    else
-      fputc('}', f);
+    fputc('}', f);
   }
   fprintf(f, "]");
   if (s->n_refclocks)
@@ -839,6 +905,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     if (s->smear)
       fprintf(f, ", \"smear\": \"%s\"", s->smear_leaponly ? "leaponly" : "all");
   }
+  json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);
   fprintf(f, ", \"cpu_seconds\": %.3f}\n", r->cpu_seconds);

@@ -14,11 +14,13 @@
  * duration, samples the client's true offset and frequency error every
  * second, and fills a result:
  *   sync_time    seconds from the start after which |offset| stays below
- *                SCENARIO_SYNC_THRESHOLD to the end (INFINITY: never)
+ *                the scenario's sync_threshold (SCENARIO_SYNC_THRESHOLD
+ *                unless it has one) to the end (INFINITY: never)
  *   max/rms      over the steady part: from `settle` seconds when the
  *                scenario has one, else from sync_time (else every sample)
  *   late_*       the same over the second half of the run only (of the part
- *                after an external step or a leap second): the state the
+ *                after an external step or a leap second; from the
+ *                scenario's late_from when it has one): the state the
  *                client settles in
  *   steps        clock steps the client made
  * Every second it also reads the client's selection, so a falseticker
@@ -41,6 +43,7 @@
 #include "core/addr.h"
 #include "core/platform.h"
 #include "core/reference.h"
+#include "core/clientlog.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_net.h"
 #include "sim/sim_refclock.h"
@@ -85,6 +88,12 @@ struct scenario {
   struct sim_link_params down;     /* server -> client */
   int minpoll, maxpoll;
   bool iburst;
+  bool server_fuzz;                /* servers' stamps carry bits below their precision */
+  double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
+  int makestep_limit;
+  double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
+  double late_from;                /* s; 0: half way (after an external step) */
+  struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
@@ -118,6 +127,8 @@ struct scenario_source {
   bool refclock;
   char name[8];
   uint64_t bad_message, bad_sample, bad_pulse, read_errors, written;
+  uint64_t requests, kod_replies;  /* the client's to it, and its KoDs */
+  uint64_t server_replies;         /* sent by the simulated server (KoDs too) */
 };
 
 struct scenario_result {
@@ -147,6 +158,7 @@ struct scenario_result {
   unsigned log_warnings, log_errors;   /* the client host's */
   double leap_at;                  /* s from the start of the leap (leap != 0) */
   unsigned kernel_leaps;           /* applied by the client's simulated kernel */
+  double min_tx_interval;          /* s between two of the client's datagrams */
   uint64_t events;
   double cpu_seconds;
 };

@@ -58,11 +58,24 @@ struct sim_platform {
   sim_time leap_at;                  /* local time it applies it at */
   sim_event leap_event;              /* 0: none */
   unsigned leaps;                    /* leap seconds it applied */
+  double stamp_fuzz;                 /* s; 0: exact stamps */
+  unsigned sends;                    /* datagrams sent */
+  sim_time last_send, min_send_gap;  /* true time */
 };
 
 static sim_time local_now(struct sim_platform *p)
 {
   return sim_clock_read(&p->clock, sim_sched_now(p->sched));
+}
+
+/* The local clock as a packet stamp: with stamp_fuzz, plus random bits
+ * below it (chronyd's timestamps carry them below its precision). */
+static struct timespec stamp_now(struct sim_platform *p)
+{
+  sim_time t = local_now(p);
+  if (p->stamp_fuzz > 0.0)
+    t += sim_ns(p->stamp_fuzz * sim_rng_uniform(&p->rng));
+  return sim_time_to_timespec(t);
 }
 
 static void sp_now(void *ctx, struct timespec *out)
@@ -92,7 +105,7 @@ static void on_datagram(void *arg, int sock, const struct sim_net_dgram *dg)
     .from = dg->from,
     .from_port = dg->from_port,
     .local = dg->to,
-    .rx_time = sim_time_to_timespec(local_now(ps->p)),
+    .rx_time = stamp_now(ps->p),
     .rx_source = PLAT_TS_KERNEL,
   };
   ps->fn(ps->arg, sock, &pd);
@@ -142,9 +155,13 @@ static int send_stamped(struct sim_platform *p, int sock, const struct ip_addr *
                         const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
                         unsigned flags, struct timespec *sent)
 {
-  *sent = sim_time_to_timespec(local_now(p));
+  *sent = stamp_now(p);
   if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
     ntp_set_transmit(buf, ntp_ts_from_timespec(sent));
+  sim_time now = sim_sched_now(p->sched);
+  if (p->sends++ > 0 && (p->sends == 2 || now - p->last_send < p->min_send_gap))
+    p->min_send_gap = now - p->last_send;
+  p->last_send = now;
   return sim_net_send(p->net, sock, local, to, port, buf, len);
 }
 
@@ -433,6 +450,11 @@ unsigned sim_platform_leaps(const struct sim_platform *p)
   return p->leaps;
 }
 
+double sim_platform_min_send_interval(const struct sim_platform *p)
+{
+  return p->sends >= 2 ? sim_seconds(p->min_send_gap) : INFINITY;
+}
+
 unsigned sim_platform_steps(const struct sim_platform *p)
 {
   return p->steps;
@@ -443,6 +465,11 @@ unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_leve
   if (level < PLAT_LOG_DEBUG || level > PLAT_LOG_FATAL)
     return 0;
   return p->log_counts[level - PLAT_LOG_DEBUG];
+}
+
+void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision)
+{
+  p->stamp_fuzz = ldexp(1.0, precision);
 }
 
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose)

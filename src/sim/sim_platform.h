@@ -63,8 +63,16 @@ unsigned sim_platform_steps(const struct sim_platform *p);
 /* Leap seconds the simulated kernel applied (clock_set_leap: the clock
  * steps back a second at its midnight, or forward at 23:59:59). */
 unsigned sim_platform_leaps(const struct sim_platform *p);
+/* The shortest true time between two datagrams the host sent (chrony's
+ * minimum outgoing packet interval); INFINITY before two. */
+double sim_platform_min_send_interval(const struct sim_platform *p);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
+/* From now on, receive stamps and PLAT_SEND_STAMP_TRANSMIT stamps carry
+ * random bits below 2^precision s (from the host's random stream), as
+ * chronyd's timestamps do: a server that answers at once then sends a
+ * transmit time that may precede its receive time. */
+void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision);
 
 /* sim_refclock_new's: the host owns the device from now on. False when the
  * host has SIM_PLATFORM_MAX_REFCLOCKS. */

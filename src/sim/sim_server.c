@@ -14,7 +14,7 @@ struct sim_server {
   const struct platform *plat;
   struct refstate ref;
   struct ntp_server srv;
-  struct clientlog *clog;     /* NULL: none (no xleave) */
+  struct clientlog *clog;     /* NULL: none (neither xleave nor ratelimit) */
   int socks[2];               /* IPv4 and IPv6 wildcard */
   double kod_interval;
   bool have_last;
@@ -108,11 +108,14 @@ struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *
   s->kod_interval = cfg->kod_interval;
   s->step = cfg->step;
   init_refstate(&s->ref, cfg);
+  if (cfg->fuzz)
+    sim_platform_set_stamp_fuzz(host, SIM_SERVER_PRECISION);
   srv_init(&s->srv, s->plat, &s->ref);
   bool ok = access_add(&s->srv.access, &everyone, true, false);
-  if (cfg->xleave) {
+  if (cfg->xleave || cfg->ratelimit.enabled) {
     struct clog_params cp = {.active = true, .limit = CLOG_DEFAULT_LIMIT,
                              .seed = SIM_SERVER_CLOG_SEED};
+    cp.rate[CLOG_NTP] = cfg->ratelimit;
     s->srv.clog = s->clog = clog_new(&cp);
     ok &= s->clog != NULL;
   }
@@ -120,7 +123,7 @@ struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *
     s->socks[i] = s->plat->ops->udp_open(s->plat->ctx, families[i], NULL,
                                          cfg->port ? cfg->port : 123, on_request, s);
     ok &= s->socks[i] >= 0;
-    if (s->socks[i] >= 0 && s->clog)
+    if (s->socks[i] >= 0 && cfg->xleave)
       ok &= srv_enable_tx_timestamps(&s->srv, s->socks[i], NULL, NULL) == 0;
   }
   if (ok && cfg->step != 0.0)

@@ -13,7 +13,11 @@
  * rate limits) and asks for the simulated kernel transmit timestamps of its
  * replies, so it answers interleaved requests (RFC 9769) as the daemon does;
  * without it (the default) it has no client log and answers every request
- * in basic mode. Free the server before its host. */
+ * in basic mode. With ratelimit enabled, it keeps a client log that limits
+ * (and with kod answers) requests as the daemon's ratelimit directive does.
+ * With fuzz, its receive and transmit stamps carry random
+ * bits below its precision, as chronyd's do. Free the server before its
+ * host. */
 #ifndef STRATUM_SIM_SERVER_H
 #define STRATUM_SIM_SERVER_H
 
@@ -37,6 +41,8 @@ struct sim_server_config {
   double step_at, step;       /* seconds; step 0: never */
   bool xleave;                /* client log + transmit timestamps: interleaved mode */
   uint8_t leap;               /* enum ntp_leap announced: 0 none, 1 insert, 2 delete */
+  bool fuzz;                  /* random bits below its precision in its stamps (chronyd) */
+  struct clog_ratelimit ratelimit;   /* the ratelimit directive (enabled: on) */
 };
 
 struct sim_server;

@@ -73,6 +73,40 @@ def test_xleave_client_gets_interleaved_measurements(server_kind, request, tmp_p
     assert re.search(r"^TX timestamping\s*: Kernel$", ntpdata, re.M), ntpdata
 
 
+# A measurements.log row's packet tests (1-3, 5-7, A-D) and mode letter.
+FLAGS = re.compile(r"^\d{4}-\S+ \S+ \S+\s+\S+\s+\d+ (\d{3}) (\d{3}) (\d{4}) .* \d([BI]) \S \S\s*$",
+                   re.M)
+
+
+def switch_rows(daemon, tmp_path, want_rows=5, timeout=15.0):
+    """The first want_rows rows of daemon's measurements.log in tmp_path, as
+    (tests A-D, B|I)."""
+    try:
+        daemon.start()
+        rows = wait_log_rows(daemon, tmp_path / "measurements.log", FLAGS, want_rows, timeout)
+    finally:
+        print("---- client (exit %s)\n%s" % (daemon.stop(), daemon.log()))
+    return [(r[2], r[3]) for r in rows[:want_rows]]
+
+
+def test_xleave_switch_as_chronyd(chronyd_server, tmp_path):
+    # chronyd's server answers interleaved from a client's third request
+    # (it keeps timestamps only of requests that named an exchange): two
+    # basic samples, then the first interleaved reply, paired crossed
+    # (the exchange it measures made a sample), which chronyd's client logs
+    # with test A failed and takes no sample of; then interleaved samples.
+    # stratumd's client did take that one (1111).
+    require_stratumd()
+    conf = "server %s port %d minpoll 0 maxpoll 0 xleave" % chronyd_server
+    ours = switch_rows(Daemon(tmp_path / "stratumd", "%s\nlogdir %s\nlog measurements\n"
+                              % (conf, tmp_path / "stratumd")), tmp_path / "stratumd")
+    theirs = switch_rows(chronyd_daemon(tmp_path / "chronyd",
+                                        [conf, "logdir %s" % (tmp_path / "chronyd"),
+                                         "log measurements", "port 0"]), tmp_path / "chronyd")
+    assert ("0111", "I") in theirs, theirs
+    assert ours == theirs, (ours, theirs)
+
+
 def test_basic_client_stays_basic(chronyd_server, tmp_path):
     rows, ntpdata = measure(tmp_path, chronyd_server, "", 3)
     assert len(rows) >= 3 and all(r[1] == "B" for r in rows), rows

@@ -32,6 +32,10 @@ BASE_SCENARIOS = ["defaults", "iburst", "large-offset", "large-offset-behind", "
                   "large-wander", "falsetickers", "asym-jitter", "packet-loss", "intermittent",
                   "external-step", "external-step-forward", "external-step-backward",
                   "era-2036", "fast-poll"]
+# chrony's client behaviours: a chronyd server's fuzzed stamps, poll 1,
+# makestep (101-poll, 109-makestep), ratelimit (135-ratelimit).
+CLIENT_SCENARIOS = ["fuzzed-server", "poll-1", "makestep-1e8", "makestep-minus-1e8",
+                    "makestep-1", "ratelimit", "ratelimit-kod"]
 # chrony's 113-leapsecond: a leap second inserted or deleted at the end of
 # 2008-12-31, announced by the server, in each leapsecmode.
 LEAP_MODES = ["system", "step", "slew", "ignore"]
@@ -42,7 +46,9 @@ SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 # Held to their limits in test_refclock_scenarios.py.
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-phc", "refclock-pps", "refclock-servers", "refclock-stall"]
-SCENARIOS = BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS
+# In the simulator's order.
+SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
+             CLIENT_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -136,6 +142,27 @@ LIMITS = {
     # but each update's error is slewed out over ~48 s.
     "fast-poll": dict(DEFAULT_LIMITS, sync_time=100.0, rms_freq_error=2.0,
                       late_rms_offset=5e-5, late_rms_freq_error=0.3),
+    "fuzzed-server": dict(DEFAULT_LIMITS),
+    # chrony's 101-poll at poll 1 (20 s runs, makestep 1e-2 1, 1 us jitter,
+    # no wander): its limits, the offset's measured from the sync time.
+    "poll-1": dict(sync_time=5.0, max_offset=1e-5, rms_offset=5e-6, max_freq_error=10.0,
+                   rms_freq_error=5.0, min_steady=10),
+    # chrony's 109-makestep (200 s runs, makestep 2 1, 10 us jitter, no
+    # wander): its limits from the sync time (the 70 s after it), and the
+    # defaults' late limits from 150 s (the scenarios' late_from).
+    "makestep-1e8": dict(CHRONY, sync_time=140.0, min_steady=50, late_rms_offset=3e-4,
+                         late_rms_freq_error=1.0),
+    "makestep-minus-1e8": dict(CHRONY, sync_time=140.0, min_steady=50, late_rms_offset=3e-4,
+                               late_rms_freq_error=1.0),
+    "makestep-1": dict(CHRONY, sync_time=150.0, min_steady=50, late_rms_offset=3e-4,
+                       late_rms_freq_error=1.0),
+    # chrony's 135-ratelimit: polling every 8 s at a server that answers
+    # about one request in 6 (or sends KoD RATE): the default limits.
+    "ratelimit": dict(DEFAULT_LIMITS),
+    # With kod, the samples come 8 s or 40 s apart (a KoD's backoff): an
+    # offset measured after a long wait is slewed within a short interval
+    # (up to 55 ppm seen, seeds 1-3): chrony's max frequency limit.
+    "ratelimit-kod": dict(DEFAULT_LIMITS, max_freq_error=CHRONY["max_freq_error"]),
 }
 
 # The leap scenarios: once synchronised (before the leap, or after it when
@@ -147,11 +174,17 @@ LEAP_LIMITS = dict(max_offset=CHRONY["max_offset"],
                    late_rms_offset=DEFAULT_LIMITS["late_rms_offset"],
                    late_rms_freq_error=DEFAULT_LIMITS["late_rms_freq_error"])
 
+# Scenarios whose client steps its clock (makestep), and how often.
+STEPS = {"poll-1": 1, "makestep-1e8": 1, "makestep-minus-1e8": 1}
+
 EXT_STEP_AT = 20000.0
 EXT_STEP_SYNC = 3000.0   # s after the step: ~3 polls at maxpoll 10
 
 DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
+             "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
+             "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
+             "ratelimit-kod": 10000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
@@ -164,9 +197,15 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
 # as chronyd's scheduler detects it and the sources start afresh). Before
 # the slew kept its pace across updates and the step was detected, these
 # took 3221-8764 s (or never) and 1718-1783 s.
+# chrony's 101-poll (poll 1: 4-5 s, within 1e-5 s; before the update that
+# steps also corrected the frequency: 7 s) and 109-makestep (1e8 s: 120-140
+# s; before: 193-196 s, and never within 1 ms from -1e8 s: the next slew
+# counted the step as its interval and took 92664 s; 1 s: 130-150 s).
 SYNC_WINDOWS = {"large-offset": (1300.0, 1400.0), "large-offset-behind": (1300.0, 1400.0),
                 "external-step-forward": (1500.0, 1550.0),
-                "external-step-backward": (1500.0, 1550.0)}
+                "external-step-backward": (1500.0, 1550.0),
+                "poll-1": (4.0, 5.0), "makestep-1e8": (120.0, 140.0),
+                "makestep-minus-1e8": (120.0, 140.0), "makestep-1": (130.0, 150.0)}
 
 
 def sim_bin():
@@ -334,7 +373,7 @@ def check_limits(r, lim):
         assert r["late_rms_freq_error"] <= lim["late_rms_freq_error"], \
             "late rms freq error: " + what
     # The steady part is a real part of the run.
-    assert r["steady_samples"] >= 1000, "steady part too short: " + what
+    assert r["steady_samples"] >= lim.get("min_steady", 1000), "steady part too short: " + what
 
 
 def test_limits_no_looser_than_chrony():
@@ -346,16 +385,16 @@ def test_limits_no_looser_than_chrony():
     assert LIMITS["defaults"]["sync_time"] <= CHRONY["sync_time"]
 
 
-@pytest.mark.parametrize("name", BASE_SCENARIOS)
+@pytest.mark.parametrize("name", BASE_SCENARIOS + CLIENT_SCENARIOS)
 def test_limits(results, name):
     check_limits(results[name], LIMITS[name])
 
 
-@pytest.mark.parametrize("name", BASE_SCENARIOS)
+@pytest.mark.parametrize("name", BASE_SCENARIOS + CLIENT_SCENARIOS)
 def test_no_steps_and_no_falseticker(results, name):
     r = results[name]
     # No makestep by default: offsets (0.1 s, 0.5 s) are slewed, never stepped.
-    assert r["steps"] == 0, steady_summary(r)
+    assert r["steps"] == STEPS.get(name, 0), steady_summary(r)
     assert r["client_steps"] == r["steps"]
     assert r["falseticker_selected"] is False
 
@@ -430,6 +469,81 @@ def test_fast_poll_polls_at_16s(results):
     assert src["poll"] == 4
     assert src["valid"] >= 10000 / 16 * 0.95, src
     assert r["sync_time"] is not None and r["sync_time"] <= 120, steady_summary(r)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fuzzed_server_replies_all_taken(results, seed):
+    # A chronyd server's stamps carry random bits below its precision: half
+    # of its replies have a transmit time before their receive time.  chrony
+    # takes them (the magnitudes, clamped to the precision); rejecting them
+    # lost 26-35 of ~50 replies and delayed the first selection to 323-779 s
+    # (seeds 1-3).  chrony's 001-defaults sync window: 120-210 s.
+    row = results["fuzzed-server"]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), "fuzzed-server")
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    src = row["sources"][0]
+    assert src["bad"] == 0 and src["valid"] > 0, src
+    assert 120.0 <= row["sync_time"] <= 210.0, steady_summary(row)
+    check_limits(row, LIMITS["fuzzed-server"])
+
+
+# chrony's 135-ratelimit, `ratelimit interval 6 burst 2 leak 4` on the
+# server, the client at minpoll 3 maxpoll 3 for 10000 s: its windows for
+# the packets each way and (with `kod 2`) the "Received KoD RATE" lines.
+# A KoD RATE makes chronyd wait 4 polls more for its next request, whatever
+# its maxpoll; before stratumd did so, it kept its rate (1238 requests, 455
+# answers, 267 KoDs, seeds 1-3).
+RATELIMIT_WINDOWS = {
+    "ratelimit": dict(requests=(1200, 1300), answers=(180, 220), kods=(0, 0)),
+    "ratelimit-kod": dict(requests=(700, 850), answers=(350, 450), kods=(100, 140)),
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("name", sorted(RATELIMIT_WINDOWS))
+def test_ratelimit_packets_as_chronyd(results, name, seed):
+    row = results[name]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), name)
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    src = row["sources"][0]
+    win = RATELIMIT_WINDOWS[name]
+    assert win["requests"][0] <= src["requests"] <= win["requests"][1], src
+    assert win["answers"][0] <= src["server_replies"] <= win["answers"][1], src
+    assert win["kods"][0] <= src["kods"] <= win["kods"][1], src
+    assert src["poll"] == 3, src              # the poll itself stays at maxpoll
+    # Every KoD was logged (chronyd's warning), nothing else warned.
+    assert row["warnings"] == src["kods"], row["warnings"]
+    check_limits(row, LIMITS[name])
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_packet_interval_as_chronyd(results, name):
+    # chrony's check_packet_interval: the client's shortest interval between
+    # two of its packets is at least 0.18 s with several servers (chronyd's
+    # 0.2 s sampling separation between sources) and 1.8 s with one (the
+    # iburst interval).  Before the separation, the falsetickers scenario's
+    # five requests left within 20-134 us of each other (seeds 1-3).
+    r = results[name]
+    servers = [s for s in r["sources"] if not s.get("refclock")]
+    if not servers:                 # refclocks alone: no packets at all
+        assert r["min_tx_interval"] is None, steady_summary(r)
+        return
+    floor = 0.18 if len(servers) > 1 else 1.8
+    assert r["min_tx_interval"] >= floor, (r["min_tx_interval"], steady_summary(r))
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+@pytest.mark.parametrize("name", ["falsetickers"])
+def test_packet_interval_other_seeds(name, seed):
+    p = run_sim("--seed", str(seed), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    (row,) = parse_lines(p.stdout)
+    assert row["min_tx_interval"] >= 0.18, row["min_tx_interval"]
+    check_limits(row, LIMITS[name])
 
 
 # ------------------------------------------------------------ leap seconds

@@ -266,6 +266,7 @@ struct scripted {
   const struct platform *cp, *sp;   /* client, server */
   int sock;                         /* the scripted server's */
   struct discipline disc;
+  struct tclass cls;
   struct nsrc src;
   unsigned samples;
   bool step_on_sample;              /* correct the clock by the next sample's offset */
@@ -349,7 +350,8 @@ static struct scripted *scripted_new(bool xleave)
   p.xleave = xleave;
   disc_init(&f.disc, f.cp, true, true, 0.0, 83333.333, 500000.0);
   assert_true(disc_add_listener(&f.disc, on_disc_change, &f));
-  nsrc_init(&f.src, &p, f.cp, NULL, &f.disc, on_sample, &f);
+  tclass_init(&f.cls, f.cp, &f.disc);
+  nsrc_init(&f.src, &p, f.cp, NULL, &f.disc, &f.cls, on_sample, &f);
   f.src.max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(&f.src);
   return &f;
@@ -446,15 +448,32 @@ static uint64_t counter(const struct scripted *f, enum nsrc_counter c)
   return f->src.counters[c];
 }
 
-/* The counters a test has reached: valid replies, samples, bad ones,
- * duplicates. */
-static void assert_counts(const struct scripted *f, uint64_t valid, uint64_t bad, uint64_t dup)
+/* The counters a test has reached: valid replies, those that made
+ * samples, bad ones, duplicates. */
+static void assert_samples(const struct scripted *f, uint64_t valid, uint64_t good, uint64_t bad,
+                           uint64_t dup)
 {
   assert_int_equal(counter(f, NSRC_RX_VALID), valid);
-  assert_int_equal(counter(f, NSRC_RX_GOOD), valid);
-  assert_int_equal(f->samples, valid);
+  assert_int_equal(counter(f, NSRC_RX_GOOD), good);
+  assert_int_equal(f->samples, good);
   assert_int_equal(counter(f, NSRC_RX_BAD), bad);
   assert_int_equal(counter(f, NSRC_RX_DUPLICATE), dup);
+}
+
+/* Every valid reply made a sample. */
+static void assert_counts(const struct scripted *f, uint64_t valid, uint64_t bad, uint64_t dup)
+{
+  assert_samples(f, valid, valid, bad, dup);
+}
+
+/* The last measurement failed test A only (chronyd's measurements.log
+ * "0111"): the first interleaved reply after a basic sample, paired
+ * crossed. */
+static void assert_test_a_failed(const struct scripted *f)
+{
+  const struct client_log_measurement *m = &f->src.last.m;
+  assert_false(m->test[CLIENT_TEST_A]);
+  assert_true(m->test[CLIENT_TEST_B] && m->test[CLIENT_TEST_C] && m->test[CLIENT_TEST_D]);
 }
 
 /* One whole exchange in the scripted world. */
@@ -520,18 +539,21 @@ static void test_interleaved_sample(void **state)
   /* Interleaved, with the transmit time of reply 1 the server reports now
    * (TX_EARLIER before the one it sent). Exchange 1 made a sample already,
    * so (as chrony) reply 1 is paired with request 2: T1 and T2 of exchange
-   * 2, T3 and T4 of exchange 1. */
+   * 2, T3 and T4 of exchange 1; as chronyd, that measurement fails test A
+   * and makes no sample. */
   ntp_ts better_tx = x1.tx - (ntp_ts)(TX_EARLIER * 4294967296.0);
   struct exchange x2 = interleaved_exchange(f, &(struct exchange){.tx = better_tx});
-  assert_counts(f, 2, 0, 0);
+  assert_samples(f, 2, 1, 0, 0);
+  assert_test_a_failed(f);
   assert_measured(f, &(struct exchange){.t1 = x2.t1, .rx = x2.rx, .t4 = x1.t4}, better_tx, true);
   /* So the offset moves by half of it and the delay grows by all of it. */
   assert_true(fabs(f->src.last.m.offset + CLIENT_OFFSET + TX_EARLIER / 2) < EPS);
   assert_true(fabs(f->src.last.m.peer_delay - 2 * LINK_DELAY - TX_EARLIER) < EPS);
 
-  /* The next one measures exchange 2. */
+  /* The next one measures exchange 2: a sample. */
   interleaved_exchange(f, &x2);
-  assert_counts(f, 3, 0, 0);
+  assert_samples(f, 3, 2, 0, 0);
+  assert_true(f->src.last.m.test[CLIENT_TEST_A]);
   assert_measured(f, &x2, x2.tx, true);
   assert_true(fabs(f->src.last.m.offset + CLIENT_OFFSET + TX_EARLIER / 2) < EPS);
 }
@@ -548,7 +570,7 @@ static void test_interleaved_after_step(void **state)
   assert_true(fabs(f->src.last.m.offset + CLIENT_OFFSET) < EPS);
   assert_int_equal(f->disc.steps, 1);
   interleaved_exchange(f, &x1);
-  assert_counts(f, 2, 0, 0);
+  assert_samples(f, 2, 1, 0, 0);
   assert_true(f->src.last.m.interleaved);
   assert_true(fabs(f->src.last.m.offset) < EPS);
   assert_true(fabs(f->src.last.m.peer_delay - 2 * LINK_DELAY) < EPS);
@@ -627,11 +649,12 @@ static void test_pivot_guard(void **state)
   assert_counts(f, 1, 5, 0);
   assert_int_equal(f->src.reach, 1);
   /* The real interleaved reply is still taken: reply 1 paired with this
-   * request (exchange 1 made a sample already). */
+   * request (exchange 1 made a sample already, so no sample: test A). */
   h = interleaved(f, x1.tx);
   struct timespec t1 = f->t1;
   send_reply(f, &h);
-  assert_counts(f, 2, 5, 0);
+  assert_samples(f, 2, 1, 5, 0);
+  assert_test_a_failed(f);
   assert_measured(f, &(struct exchange){.t1 = t1, .rx = h.receive, .t4 = x1.t4}, x1.tx, true);
   assert_int_equal(f->src.reach, 3);
 }
@@ -645,18 +668,18 @@ static void test_interleaved_duplicates(void **state)
   copy = interleaved(f, x1.tx);
   struct exchange x2 = {.t1 = f->t1, .rx = copy.receive, .tx = basic(f).transmit};
   x2.t4 = send_reply(f, &copy);
-  assert_counts(f, 2, 0, 0);
+  assert_samples(f, 2, 1, 0, 0);
   /* The same reply again: the exchange is over (its socket is closed). */
   uint64_t unreachable = sim_net_stats(sim_world_net(f->w))->unreachable;
   send_reply(f, &copy);
-  assert_counts(f, 2, 0, 0);
+  assert_samples(f, 2, 1, 0, 0);
   assert_int_equal(sim_net_stats(sim_world_net(f->w))->unreachable, unreachable + 1);
 
   next_request(f);
   assert_int_equal(f->req.origin, x2.rx);
   /* ...and replayed to the next request: the wrong origin. */
   send_reply(f, &copy);
-  assert_counts(f, 2, 1, 0);
+  assert_samples(f, 2, 1, 1, 0);
   /* An interleaved reply whose receive time is not newer than the last
    * one (the same, or older): a duplicate. */
   h = interleaved(f, x2.tx);
@@ -664,12 +687,12 @@ static void test_interleaved_duplicates(void **state)
   send_reply(f, &h);
   h.receive = x2.rx - 1;
   send_reply(f, &h);
-  assert_counts(f, 2, 1, 2);
+  assert_samples(f, 2, 1, 1, 2);
   assert_int_equal(f->src.reach, 3);
   /* The real one. */
   h = interleaved(f, x2.tx);
   send_reply(f, &h);
-  assert_counts(f, 3, 1, 2);
+  assert_samples(f, 3, 2, 1, 2);
   assert_measured(f, &x2, x2.tx, true);
   assert_int_equal(f->src.reach, 7);
 }
@@ -712,7 +735,7 @@ static void test_requests_xleave(void **state)
   h = interleaved(f, x1.tx);
   struct exchange x2 = {.rx = h.receive};
   x2.t4 = send_reply(f, &h);
-  assert_counts(f, 2, 0, 0);
+  assert_samples(f, 2, 1, 0, 0);
 
   next_request(f);
   assert_int_equal(f->req.origin, x2.rx);

@@ -28,6 +28,7 @@ static size_t make_reply(uint8_t *buf, void (*tweak)(struct ntp_header *))
 {
   struct timespec t2 = {1700001000, 504000000}, t3 = {1700001000, 506000000};
   struct ntp_header h = {.leap = 0, .version = 4, .mode = NTP_MODE_SERVER, .stratum = 2,
+                         .precision = -20,
                          .root_delay = ntp_short_from_double(0.25),
                          .root_dispersion = ntp_short_from_double(0.5),
                          .refid = 0x0a000001, .origin = NONCE};
@@ -83,6 +84,9 @@ static void leap_unsync(struct ntp_header *h) { h->leap = NTP_LEAP_UNSYNC; }
 static void stratum_16(struct ntp_header *h) { h->stratum = 16; }
 static void server_backwards(struct ntp_header *h) { ntp_ts t = h->receive; h->receive = h->transmit; h->transmit = t - (1ULL << 28); }
 static void negative_delay(struct ntp_header *h) { h->transmit = h->receive + (1ULL << 31); }
+/* Held 5 s, or sent 5 s before it received: over chrony's 4 s. */
+static void server_slow(struct ntp_header *h) { h->transmit = h->receive + (5ULL << 32); }
+static void server_5s_backwards(struct ntp_header *h) { h->transmit = h->receive - (5ULL << 32); }
 
 static void test_rejections(void **state)
 {
@@ -98,8 +102,37 @@ static void test_rejections(void **state)
   assert_int_equal(s.refid, 0x52415445);
   assert_int_equal(check(leap_unsync, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(stratum_16, &s), EXCH_UNSYNCHRONISED);
-  assert_int_equal(check(server_backwards, &s), EXCH_BAD_TIMES);
-  assert_int_equal(check(negative_delay, &s), EXCH_BAD_TIMES);
+  assert_int_equal(check(server_slow, &s), EXCH_BAD_TIMES);
+  assert_int_equal(check(server_5s_backwards, &s), EXCH_BAD_TIMES);
+}
+
+/* chronyd adds random bits below its precision to its receive and transmit
+ * timestamps: a fast server's transmit time may come before its receive
+ * time. As chrony, such a reply is taken, with the magnitudes. */
+static void fuzzed_fast_server(struct ntp_header *h)
+{
+  h->transmit = h->receive - 30;   /* 30 * 2^-32 s: 7 ns before */
+}
+static void no_delay(struct ntp_header *h)
+{
+  h->receive = ntp_ts_from_timespec(&t1);
+  h->transmit = ntp_ts_from_timespec(&t4);
+}
+
+static void test_server_time_magnitudes(void **state)
+{
+  (void)state;
+  struct exch_sample s;
+  assert_int_equal(check(fuzzed_fast_server, &s), EXCH_OK);
+  assert_true(fabs(s.delay - 0.010) < 1e-8);
+  /* Any sign, up to 4 s: chrony's delay is the magnitude. */
+  assert_int_equal(check(server_backwards, &s), EXCH_OK);
+  assert_true(fabs(s.delay - (0.010 + 0.0625 + 0.002)) < 1e-6);
+  assert_int_equal(check(negative_delay, &s), EXCH_OK);
+  assert_true(fabs(s.delay - (0.5 - 0.010)) < 1e-6);
+  /* Never below the server's precision. */
+  assert_int_equal(check(no_delay, &s), EXCH_OK);
+  assert_true(s.delay == ldexp(1.0, -20));
 }
 
 /* A symmetric peer's packet: the same tests, modes 1 and 2 instead of 4. */
@@ -113,7 +146,7 @@ static enum exch_result check_sym(uint8_t mode, void (*tweak)(struct ntp_header 
   return exch_check_symmetric(&p, NONCE, &t1, &t4, s);
 }
 
-static void slow_answer(struct ntp_header *h) { h->transmit += 1ULL << 32; }
+static void slow_answer(struct ntp_header *h) { h->transmit += 5ULL << 32; }
 
 static void test_symmetric(void **state)
 {
@@ -130,12 +163,13 @@ static void test_symmetric(void **state)
   assert_int_equal(check_sym(NTP_MODE_ACTIVE, zero_origin, &s), EXCH_BAD_ORIGIN);
   assert_int_equal(check_sym(NTP_MODE_ACTIVE, zero_receive, &s), EXCH_ZERO_TIMESTAMP);
   assert_int_equal(check_sym(NTP_MODE_ACTIVE, leap_unsync, &s), EXCH_UNSYNCHRONISED);
-  assert_int_equal(check_sym(NTP_MODE_ACTIVE, server_backwards, &s), EXCH_BAD_TIMES);
+  /* No limit on a peer's interval: it sends on its own schedule. */
+  assert_int_equal(check_sym(NTP_MODE_ACTIVE, server_5s_backwards, &s), EXCH_OK);
   /* A peer may send long after our packet arrived (its own schedule):
    * with clocks of different rates the delay comes out negative, and it is
    * taken as its magnitude, as chrony does. */
   assert_int_equal(check_sym(NTP_MODE_ACTIVE, slow_answer, &s), EXCH_OK);
-  assert_true(fabs(s.delay - (1.0 - 0.008)) < 1e-6);
+  assert_true(fabs(s.delay - (5.0 - 0.008)) < 1e-6);
   /* The same packets from a server are rejected. */
   assert_int_equal(check(slow_answer, &s), EXCH_BAD_TIMES);
 }
@@ -177,6 +211,7 @@ int main(void)
     cmocka_unit_test(test_request_reveals_nothing),
     cmocka_unit_test(test_valid_reply_offset_and_delay),
     cmocka_unit_test(test_rejections),
+    cmocka_unit_test(test_server_time_magnitudes),
     cmocka_unit_test(test_symmetric),
     cmocka_unit_test(test_packet_with_mac),
     cmocka_unit_test(test_truncated_reply_rejected),

@@ -583,6 +583,7 @@ static void test_classified(void **state)
   const struct kind *k = *state;
   struct world x;
   struct discipline disc;
+  struct tclass cls;
   struct nsrc src;
   unsigned samples = 0;
   uint64_t want[NSRC_COUNTERS] = {0};
@@ -595,7 +596,8 @@ static void test_classified(void **state)
   x.source.minpoll = x.source.maxpoll = CLASSIFY_POLL;
   const struct platform *plat = sim_platform_get(x.client_host);
   disc_init(&disc, plat, true, true, 0.0, 83333.333, 500000.0);
-  nsrc_init(&src, &x.source, plat, NULL, &disc, count_sample, &samples);
+  tclass_init(&cls, plat, &disc);
+  nsrc_init(&src, &x.source, plat, NULL, &disc, &cls, count_sample, &samples);
   src.max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(&src);
   assert_int_equal(sim_world_run(x.w, CLASSIFY_SECONDS), 0);

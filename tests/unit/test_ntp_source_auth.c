@@ -45,6 +45,7 @@ struct fixture {
   struct platform_ops ops;
   struct platform plat;
   struct discipline disc;
+  struct tclass cls;
   struct client_source_params p;
   struct nsrc src;
   bool started;
@@ -106,7 +107,8 @@ static void start(struct fixture *f, uint32_t key, int version)
 {
   f->p.key = key;
   f->p.version = version;
-  nsrc_init(&f->src, &f->p, &f->plat, &KEYRING, &f->disc, on_update, f);
+  tclass_init(&f->cls, &f->plat, &f->disc);
+  nsrc_init(&f->src, &f->p, &f->plat, &KEYRING, &f->disc, &f->cls, on_update, f);
   f->src.max_distance = 3.0;
   f->started = true;
   nsrc_start(&f->src);
@@ -347,10 +349,14 @@ static void test_kod_rate_obeyed_only_when_authenticated(void **state)
   reply(f, &kod);
   assert_rejected(f, 1);
   assert_int_equal(f->src.poll, 4);
+  double next = f->fp.timer_delay;
   kod.key = 1;
   reply(f, &kod);
   assert_int_equal(f->src.counters[NSRC_RX_KOD], 1);
-  assert_int_equal(f->src.poll, 5);
+  /* As chronyd: the poll stays, the next request waits 4 polls more. */
+  assert_int_equal(f->src.poll, 4);
+  assert_true(f->fp.timer_delay > next + 4 * 16.0 - 1.0);
+  assert_true(f->fp.timer_delay < 1.03 * (next + 4 * 16.0));
 }
 
 static void test_authenticated_kod_deny_ignored(void **state)

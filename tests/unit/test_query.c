@@ -56,6 +56,7 @@ static void answer(struct fixture *f, unsigned send_index, double offset, double
   h.version = 4;
   h.mode = NTP_MODE_SERVER;
   h.stratum = 2;
+  h.precision = -20;
   h.origin = rh.transmit;
   h.receive = ntp_ts_from_timespec(&t2);
   h.transmit = h.receive;

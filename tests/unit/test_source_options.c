@@ -175,10 +175,12 @@ static void run_source(struct net *n, const struct client_source_params *p, doub
                        struct run *out, struct nsrc *src)
 {
   struct discipline disc;
+  struct tclass cls;
   const struct platform *plat = sim_platform_get(n->client);
   memset(out, 0, sizeof(*out));
   disc_init(&disc, plat, false, true, 0.0, 83333.333, 500000.0);
-  nsrc_init(src, p, plat, NULL, &disc, on_source_update, out);
+  tclass_init(&cls, plat, &disc);
+  nsrc_init(src, p, plat, NULL, &disc, &cls, on_source_update, out);
   src->max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(src);
   assert_int_equal(sim_world_run(n->w, seconds), 0);

@@ -109,11 +109,13 @@ static uint64_t requests(const struct fx *f, unsigned server)
 }
 
 /* Twice maxsources are added; the two that answered first are kept, the
- * others removed before their replies come, and hear no more requests. */
+ * others removed before their replies come, and hear no more requests.
+ * (Their first requests leave 0.2 s apart, chronyd's sampling separation:
+ * the slow ones take longer than that.) */
 static void test_pool_keeps_those_that_answered_first(void **state)
 {
   (void)state;
-  static const double delay[N_SERVERS] = {0.05, 0.001, 0.04, 0.002};
+  static const double delay[N_SERVERS] = {0.5, 0.001, 0.4, 0.002};
   struct fx *f = fx_new(delay);
   name(f, "pool.test", 0, N_SERVERS, 0.01);
   add(f, "pool.test", true, 2);
@@ -125,6 +127,7 @@ static void test_pool_keeps_those_that_answered_first(void **state)
   run_until(f, 1.0);
   assert_int_equal(client_n_sources(f->client), 2);
   assert_true(is_source(f, 1) && is_source(f, 3));
+  run_until(f, 2.0);                                  /* requests in flight arrive */
   uint64_t slow[2] = {requests(f, 0), requests(f, 2)};
   run_until(f, 10 * POLL);
   assert_true(requests(f, 0) == slow[0] && requests(f, 2) == slow[1]);

@@ -270,7 +270,7 @@ static void test_check_measures_saved_exchange(void **state)
   xleave_init(&xl, false);
   save_first(&xl, true);
   xleave_request_fields(&xl, &req);
-  struct ntp_header h = {.version = 4, .mode = NTP_MODE_SERVER, .stratum = 1,
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_SERVER, .stratum = 1, .precision = -20,
                          .origin = req.receive, .receive = ntp_at(1504),
                          .transmit = ntp_at(506)};
   ntp_header_encode(&h, buf);
