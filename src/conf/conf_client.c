@@ -132,6 +132,7 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->maxdispersion = r->maxdispersion;
   out->width = r->width;
   out->pps = r->pps;
+  out->tai = r->tai;
   out->noselect = r->noselect;
   out->prefer = r->prefer;
   out->trust = r->trust;

@@ -47,7 +47,7 @@ static const struct conf_field refclock_options[] = {
   {.name = "stratum", .type = CONF_T_INT, .offset = ROFF(stratum), .min = 0, .max = 15},
   {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local), .ignored = true},
   {.name = "pps", .type = CONF_T_FLAG, .offset = ROFF(pps)},
-  {.name = "tai", .type = CONF_T_FLAG, .offset = ROFF(tai), .ignored = true},
+  {.name = "tai", .type = CONF_T_FLAG, .offset = ROFF(tai)},
   {.name = "prefer", .type = CONF_T_FLAG, .offset = ROFF(prefer)},
   {.name = "noselect", .type = CONF_T_FLAG, .offset = ROFF(noselect)},
   {.name = "trust", .type = CONF_T_FLAG, .offset = ROFF(trust)},

@@ -394,6 +394,8 @@ int client_add_refclock(struct client *c, const struct rcl_params *p)
   r->stats.max_jitter = c->p.selection.max_jitter;
   r->log = c->p.log.refclock;
   r->log_arg = c->p.log.arg;
+  r->leap_lookup = c->p.leap_lookup;
+  r->leap_arg = c->p.leap_arg;
   memset(&c->rcl_sel[c->n_rcl], 0, sizeof(c->rcl_sel[0]));
   c->rcl[c->n_rcl] = r;
   if (c->started)

@@ -262,6 +262,23 @@ static bool accumulate(struct rcl *r, const struct timespec *cooked, double offs
   return true;
 }
 
+/* A TAI reference's offset made UTC's: TAI-UTC looked up for the
+ * reference's time in TAI, then again for that time in UTC (a second
+ * either way near a leap), as chrony; false if the table does not know. */
+static bool tai_to_utc(const struct rcl *r, const struct timespec *sys_time, double *offset)
+{
+  int tai = 0;
+  if (!r->leap_lookup)
+    return false;
+  time_t when = sys_time->tv_sec + (time_t)floor(*offset);
+  r->leap_lookup(r->leap_arg, when, &tai);
+  r->leap_lookup(r->leap_arg, when - tai, &tai);
+  if (tai == 0)
+    return false;
+  *offset -= tai;
+  return true;
+}
+
 bool rcl_add_sample(struct rcl *r, const struct timespec *sys_time, double offset, int leap)
 {
   struct timespec cooked;
@@ -273,6 +290,10 @@ bool rcl_add_sample(struct rcl *r, const struct timespec *sys_time, double offse
   if (!offset_sane(sys_time, offset) || !cook_sample_time(r, sys_time, &cooked) ||
       leap < NTP_LEAP_NONE || leap > NTP_LEAP_DELETE) {
     bad_input(r, RCL_BAD_SAMPLE, "sample with a bad time, offset or leap ignored");
+    return false;
+  }
+  if (r->p.tai && !tai_to_utc(r, sys_time, &offset)) {
+    bad_input(r, RCL_BAD_SAMPLE, "sample ignored: TAI-UTC offset unknown");
     return false;
   }
   r->leap = (uint8_t)leap;

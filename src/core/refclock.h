@@ -50,6 +50,8 @@ struct rcl_params {
   double maxdispersion;          /* 0: no limit */
   double width;                  /* pulse width, 0: not checked */
   bool pps;                      /* every sample is a pulse */
+  bool tai;                      /* the reference keeps TAI: its samples are
+                                    made UTC with the leap second table */
   bool noselect, prefer, trust, require;
 };
 
@@ -89,6 +91,8 @@ struct rcl {
   void *arg;
   rcl_log_fn log;                /* NULL: no refclocks.log */
   void *log_arg;
+  ref_leap_lookup_fn leap_lookup;  /* TAI-UTC for `tai` (NULL: no table) */
+  void *leap_arg;
   struct rcl *lock;              /* the refclock giving pulses their seconds */
   int device;                    /* the platform's handle, < 0: not open */
   plat_timer timer;

@@ -445,6 +445,10 @@ static bool add_refclocks(struct daemon *d)
       log_printf(PLAT_LOG_FATAL, "%s (%s:%d)", err, r->file, r->line);
       return false;
     }
+    if (p.tai && !d->cfg.leapsectz && !d->cfg.leapseclist) {
+      log_printf(PLAT_LOG_FATAL, "refclock tai option requires leapseclist or leapsectz");
+      return false;
+    }
     if (client_add_refclock(d->client, &p) < 0) {
       log_printf(PLAT_LOG_FATAL, "refclock %s initialisation failed", r->driver);
       return false;
