@@ -76,17 +76,25 @@ static void raw_now(struct discipline *d, struct timespec *raw)
   *raw = to_raw(d, &t);
 }
 
+/* Every change of the correction ends here (a new frequency or a step). */
+static void publish(struct discipline *d)
+{
+  if (d->published)
+    disc_cooking(d, d->published);
+}
+
 static void set_clock_freq(struct discipline *d, double ppm)
 {
   if (d->control) {
     d->plat->ops->clock_set_freq(d->plat->ctx, ppm);
-    return;
+  } else {
+    struct timespec now;
+    d->plat->ops->now(d->plat->ctx, &now);
+    d->virt_offset += d->virt_freq * 1e-6 * timespec_diff(&now, &d->virt_t0);
+    d->virt_t0 = now;
+    d->virt_freq = ppm;
   }
-  struct timespec now;
-  d->plat->ops->now(d->plat->ctx, &now);
-  d->virt_offset += d->virt_freq * 1e-6 * timespec_diff(&now, &d->virt_t0);
-  d->virt_t0 = now;
-  d->virt_freq = ppm;
+  publish(d);
 }
 
 static bool step_clock(struct discipline *d, double offset)
@@ -110,18 +118,30 @@ static double offset_correction(const struct discipline *d, const struct timespe
 void disc_cooking(const struct discipline *d, struct disc_cooking *out)
 {
   memset(out, 0, sizeof(*out));
-  if (!d->control)
-    return;
+  out->virtual_clock = !d->control;
+  out->virt_t0 = d->virt_t0;
+  out->virt_offset = d->virt_offset;
+  out->virt_freq = d->virt_freq;
   out->start = d->slew_start;
   out->remaining = d->remaining;
   out->rate = d->slew_rate * 1e-6;
 }
 
+void disc_publish(struct discipline *d, struct disc_cooking *out)
+{
+  d->published = out;
+  publish(d);
+}
+
 double disc_cooking_correction(const struct disc_cooking *c, const struct timespec *t)
 {
-  double left = c->remaining - timespec_diff(t, &c->start) * c->rate / (1.0 + c->rate);
+  double virt = 0.0;
+  if (c->virtual_clock)
+    virt = c->virt_offset + c->virt_freq * 1e-6 * timespec_diff(t, &c->virt_t0);
+  struct timespec raw = timespec_add_double(t, virt);
+  double left = c->remaining - timespec_diff(&raw, &c->start) * c->rate / (1.0 + c->rate);
   /* Once slewed out (the slew's timer settles it), nothing is left. */
-  return left * c->remaining > 0.0 ? left : 0.0;
+  return virt + (left * c->remaining > 0.0 ? left : 0.0);
 }
 
 struct timespec disc_cook(const struct discipline *d, const struct timespec *platform_time)

@@ -48,18 +48,26 @@ struct discipline {
     void *arg;
   } listeners[DISC_MAX_LISTENERS];
   unsigned n_listeners;
+  struct disc_cooking *published;  /* kept up to date (disc_publish); NULL: none */
 };
 
 /* How the cooked time follows from the platform's clock, as a value that
- * can be copied (to the server's workers): the correction not yet slewed
- * at `start`, slewed at `rate` (s/s of the clock) until it is gone. Only
- * with clock control (else zero). */
+ * can be copied (to the server's workers): without clock control (-x),
+ * the virtual clock (`virt_offset` at platform time `virt_t0`, running
+ * `virt_freq` ppm fast); then the correction not yet slewed at `start`
+ * (of that clock), slewed at `rate` (s/s) until it is gone. */
 struct disc_cooking {
+  bool virtual_clock;
+  struct timespec virt_t0;
+  double virt_offset, virt_freq;
   struct timespec start;
   double remaining;
   double rate;
 };
 void disc_cooking(const struct discipline *d, struct disc_cooking *out);
+/* Keep *out equal to disc_cooking()'s from now on, after every change of
+ * the correction (the server reads it to serve cooked time). */
+void disc_publish(struct discipline *d, struct disc_cooking *out);
 /* The correction to add to platform time t to get cooked time. */
 double disc_cooking_correction(const struct disc_cooking *c, const struct timespec *t);
 

@@ -66,7 +66,7 @@ static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, 
   if (!s->last.interleaved) {
     struct timespec now;
     s->plat->ops->now(s->plat->ctx, &now);
-    now = timespec_add_double(&now, s->last.smooth);
+    now = timespec_add_double(&now, s->last.correction);
     ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
   }
   size_t mac = ntp_mac_generate(key, keyid, reply, NTP_HEADER_LEN, version,
@@ -76,19 +76,18 @@ static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, 
   return NTP_HEADER_LEN + mac;
 }
 
-/* smoothtime: the served time smoothed (chrony's ntp_core.c). */
+/* smoothtime: the served time smoothed (chrony's ntp_core.c), from the
+ * cooked time. */
 static void smooth_reply(struct ntp_server *s, const struct timespec *rx, struct ntp_header *h)
 {
   const struct refstate *ref = s->ref;
   if (ref->leap_slew && (h->leap == NTP_LEAP_INSERT || h->leap == NTP_LEAP_DELETE))
     h->leap = NTP_LEAP_NONE;
-  /* Smoothed from the cooked time, which includes the correction the
-   * clock is still being slewed by (a leap second slewed, notably). */
-  double correction = disc_cooking_correction(&ref->cooking, rx);
-  struct timespec cooked = timespec_add_double(rx, correction);
+  struct timespec cooked = timespec_add_double(rx, s->last.correction);
   double offset = smooth_offset(&ref->smooth, &cooked);
-  s->last.smooth = correction + offset;
-  struct timespec t = timespec_add_double(rx, s->last.smooth);
+  s->last.correction += offset;
+  s->last.smoothed = offset != 0.0;
+  struct timespec t = timespec_add_double(rx, s->last.correction);
   h->receive = ntp_ts_from_timespec(&t);
   if (fabs(offset) <= ldexp(1.0, ref->precision_log2))
     return;
@@ -136,7 +135,11 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   if (s->clog && clog_min_poll(s->clog) > h.poll)
     h.poll = (int8_t)clog_min_poll(s->clog);
   h.origin = req->hdr.transmit;
-  h.receive = ntp_ts_from_timespec(&dg->rx_time);
+  /* As chronyd, the time served is the cooked time: the virtual clock of
+   * -x, and what is still to be slewed, are in it. */
+  s->last.correction = disc_cooking_correction(&s->ref->cooking, &dg->rx_time);
+  struct timespec rx = timespec_add_double(&dg->rx_time, s->last.correction);
+  h.receive = ntp_ts_from_timespec(&rx);
   h.transmit = 0;
   if (reply_mode == NTP_MODE_SERVER && s->ref->smooth.enabled)
     smooth_reply(s, &dg->rx_time, &h);
@@ -153,7 +156,7 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
     s->last.clog_index = index;
     s->last.rx = h.receive;
     /* A smoothed reply's transmit time is ours: the kernel's would not be. */
-    s->last.want_tx = req->hdr.origin != 0 && s->last.smooth == 0.0;
+    s->last.want_tx = req->hdr.origin != 0 && !s->last.smoothed;
     if (clog_ntp_tx(s->clog, index, req->hdr.origin, &h.transmit)) {
       s->last.interleaved = true;
       h.origin = req->hdr.receive;
@@ -180,13 +183,9 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
   const struct srv_last_reply *last = &s->last;
   const struct platform_ops *ops = s->plat->ops;
   bool stamp = len == NTP_HEADER_LEN && !last->interleaved;
-  if (stamp && last->smooth != 0.0) {
-    struct timespec now;
-    ops->now(s->plat->ctx, &now);
-    now = timespec_add_double(&now, last->smooth);
-    ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
-    stamp = false;
-  }
+  /* The platform adds its clock, read just before sending, to this. */
+  if (stamp)
+    ntp_set_transmit(reply, ntp_ts_offset(last->correction));
   unsigned flags = stamp ? PLAT_SEND_STAMP_TRANSMIT : 0;
   /* The transmit time saved for an interleaved follow-up: the stamp the
    * reply carries, or (when it carries an earlier reply's) the time just
@@ -194,7 +193,7 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
   struct timespec before = {0};
   if (last->interleaved) {
     ops->now(s->plat->ctx, &before);
-    before = timespec_add_double(&before, last->smooth);
+    before = timespec_add_double(&before, last->correction);
   }
   int r;
   if (last->want_tx && s->tx_timestamps)
@@ -238,8 +237,11 @@ void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t po
   struct ntp_server *s = arg;
   (void)sock;
   (void)port;
-  if (s->clog)
-    clog_update_ntp_tx(s->clog, to, tag, ntp_ts_from_timespec(tx_time));
+  if (!s->clog)
+    return;
+  struct timespec t =
+      timespec_add_double(tx_time, disc_cooking_correction(&s->ref->cooking, tx_time));
+  clog_update_ntp_tx(s->clog, to, tag, ntp_ts_from_timespec(&t));
 }
 
 const char *srv_drop_name(enum srv_drop d)

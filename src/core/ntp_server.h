@@ -79,7 +79,11 @@ struct srv_last_reply {
   bool interleaved;             /* carries an earlier reply's transmit time */
   bool want_tx;                 /* the client may go interleaved: get the
                                    kernel's transmit time of this reply */
-  double smooth;                /* smoothtime's offset in its timestamps, s */
+  double correction;            /* added to the platform's clock in its
+                                   timestamps: the cooked time's correction
+                                   (-x's virtual clock, what is still to be
+                                   slewed) and smoothtime's offset, s */
+  bool smoothed;                /* smoothtime's offset is in it */
 };
 
 struct ntp_server {

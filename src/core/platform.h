@@ -76,8 +76,10 @@ enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                       PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
 
 /* platform_ops.udp_send flags */
-#define PLAT_SEND_STAMP_TRANSMIT 1u  /* write the NTP transmit timestamp
-                                        (bytes 40-47) just before sending */
+#define PLAT_SEND_STAMP_TRANSMIT 1u  /* the NTP transmit timestamp (bytes
+                                        40-47): the clock read just before
+                                        sending, plus the offset they held
+                                        (ntp_ts_offset; 0: none) */
 
 struct platform_ops {
   /* The real-time clock (CLOCK_REALTIME). */

@@ -108,6 +108,7 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
   r->leap_status = NTP_LEAP_UNSYNC;
   r->ldb_asked = -1;
   state->leap_slew = r->leapmode == REF_LEAP_SLEW;
+  disc_publish(disc, &state->cooking);
 }
 
 void ref_fini(struct reference *r)
@@ -118,12 +119,6 @@ void ref_fini(struct reference *r)
 }
 
 /* ---- smoothtime (chrony's smooth.c is told by the clock's changes) ---- */
-
-/* After every change of the clock's correction made here. */
-static void publish_cooking(struct reference *r)
-{
-  disc_cooking(r->disc, &r->state->cooking);
-}
 
 static void smoothing_activated(struct reference *r)
 {
@@ -258,7 +253,6 @@ static void leap_start(void *arg)
     plat_logf(r->plat, PLAT_LOG_WARN, "Ignoring leap second");
     break;
   }
-  publish_cooking(r);
   serve_leap(r);
   r->leap_timer = r->plat->ops->timer_add(r->plat->ctx, LEAP_DURATION, leap_end, r);
 }
@@ -366,7 +360,6 @@ void ref_clock_jumped(struct reference *r, double jump)
 {
   r->last_update = timespec_add_double(&r->last_update, jump);
   ref_set_unsynchronised(r);
-  publish_cooking(r);
 }
 
 /* maxchange: false if this update's offset is to be ignored. */
@@ -472,7 +465,6 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   }
 
   struct refstate *st = r->state;
-  publish_cooking(r);
   st->synchronised = true;
   /* The voted leap (by the platform's clock, not the cooked time, as
    * chronyd reads its raw clock). */
@@ -549,7 +541,6 @@ bool ref_step_now(struct reference *r)
   plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", remaining);
   smoothing_stepped(r);
   leap_after_step(r);
-  publish_cooking(r);
   return true;
 }
 

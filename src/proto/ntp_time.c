@@ -31,6 +31,13 @@ ntp_ts ntp_ts_from_timespec(const struct timespec *ts)
   return (ntp_ts)ntp_sec << 32 | nsec_to_frac(n.tv_nsec);
 }
 
+ntp_ts ntp_ts_offset(double seconds)
+{
+  if (!(fabs(seconds) < 2147483648.0))
+    return 0;
+  return (ntp_ts)(int64_t)llround(ldexp(seconds, 32));
+}
+
 struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot)
 {
   uint32_t pivot_ntp = (uint32_t)((uint64_t)pivot + NTP_UNIX_OFFSET);

@@ -28,6 +28,10 @@ ntp_ts ntp_ts_from_timespec(const struct timespec *ts);
  * is rounded to the nearest nanosecond, which may carry one second).
  * Round trip through ntp_ts_from_timespec() is exact to the nanosecond. */
 struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot);
+/* An offset of `seconds` (|seconds| < 2^31, else 0) in the timestamps'
+ * units, two's complement: adding it to a timestamp (modulo 2^64) moves
+ * it by that much. */
+ntp_ts ntp_ts_offset(double seconds);
 /* a - b in seconds, for timestamps less than 2^31 s apart (either way). */
 double ntp_ts_diff(ntp_ts a, ntp_ts b);
 /* Is a later than b (less than 2^31 s apart)? */

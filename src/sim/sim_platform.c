@@ -157,7 +157,7 @@ static int send_stamped(struct sim_platform *p, int sock, const struct ip_addr *
 {
   *sent = stamp_now(p);
   if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
-    ntp_set_transmit(buf, ntp_ts_from_timespec(sent));
+    ntp_set_transmit(buf, ntp_ts_from_timespec(sent) + ntp_get_transmit(buf));
   sim_time now = sim_sched_now(p->sched);
   if (p->sends++ > 0 && (p->sends == 2 || now - p->last_send < p->min_send_gap))
     p->min_send_gap = now - p->last_send;

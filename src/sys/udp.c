@@ -317,7 +317,7 @@ int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   if ((flags & UDP_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
-    ntp_set_transmit(buf, ntp_ts_from_timespec(&now));
+    ntp_set_transmit(buf, ntp_ts_from_timespec(&now) + ntp_get_transmit(buf));
   if (sent)
     *sent = now;
   return sendmsg(fd, &msg, 0) < 0 ? -errno : 0;

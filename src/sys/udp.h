@@ -49,7 +49,8 @@ void udp_rx_batch_free(struct udp_rx_batch *b);
 int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs);
 
 #define UDP_SEND_STAMP_TRANSMIT 1u   /* bytes 40-47 get the NTP time read
-                                        just before the system call */
+                                        just before the system call, plus
+                                        the offset they held (ntp_ts_offset) */
 #define UDP_SEND_TX_TIMESTAMP 2u     /* queue the kernel's transmit timestamp
                                         (after udp_enable_tx_timestamps) */
 
