@@ -17,11 +17,20 @@ write them for chronyd:
     `unshare --ipc` so the segment lives in a private IPC namespace shared
     with CMD (a daemon) and nothing else.
 
+gpsd's input, for tests running Debian's gpsd:
+  - nmea_cycles(): the 1 Hz cycles of an NMEA log (checksums checked)
+  - NmeaReplay: writes the cycles (looping) to terminals once a second, each
+    sentence restamped with the second it is sent in, `delay` seconds after
+    that second starts (as a receiver sends its fix shortly after the
+    second); records how late each write actually was
+
 Readers of what the daemons report (stratumd and chronyd print the same):
   - sources_rows(), sourcestats_rows(), selectdata_rows(), tracking_fields():
     the rows of `stratumc`/`chronyc` sources, sourcestats, selectdata, tracking
   - tracking_log(): the rows of tracking.log (chrony's layout)
   - half_unit(): half a unit in the last printed digit of a logged number
+
+with_prefix(): a daemon started through another program (a namespace).
 
 Everything is bounded: the feeders stop when told or when their child exits.
 """
@@ -38,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 SOCK_FORMAT = "=qqdiiii"
 SOCK_MAGIC = 0x534F434B
@@ -131,6 +141,74 @@ class ShmSegment:
         self.count += 1
         self._put("=i", 4, self.count)
         self._put("=i", 48, 1)
+
+
+def nmea_checksum(body):
+    c = 0
+    for ch in body.encode():
+        c ^= ch
+    return "%02X" % c
+
+
+def nmea_cycles(path):
+    """Sentence bodies (no $ and checksum) grouped by their time field."""
+    cycles = []
+    for line in Path(path).read_text().splitlines():
+        m = re.fullmatch(r"\$([^*]+)\*([0-9A-F]{2})", line.strip())
+        assert m and nmea_checksum(m.group(1)) == m.group(2), "bad NMEA line %r" % line
+        stamp = m.group(1).split(",")[1]
+        if not cycles or cycles[-1][0] != stamp:
+            cycles.append((stamp, []))
+        cycles[-1][1].append(m.group(1))
+    return [sentences for _, sentences in cycles]
+
+
+def nmea_restamp(body, t):
+    """The sentence with the time (and RMC's date) of second t."""
+    f = body.split(",")
+    tm = time.gmtime(t)
+    f[1] = time.strftime("%H%M%S", tm) + ".00"
+    if f[0].endswith("RMC"):
+        f[9] = time.strftime("%d%m%y", tm)
+    body = ",".join(f)
+    return "$%s*%s\r\n" % (body, nmea_checksum(body))
+
+
+class NmeaReplay:
+    """A thread writing NMEA cycles to file descriptors `fds` at 1 Hz,
+    `delay` s after each second; `lateness` lists how late after the second
+    each cycle's last byte was written.  stop() it."""
+
+    def __init__(self, fds, cycles, delay):
+        self.fds, self.cycles, self.delay = list(fds), cycles, delay
+        self.lateness = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        n = 0
+        while not self.done.is_set():
+            second = math.floor(time.time()) + 1
+            if self.done.wait(max(0.0, second + self.delay - time.time())):
+                break
+            data = "".join(nmea_restamp(b, second) for b in self.cycles[n % len(self.cycles)])
+            for fd in self.fds:
+                os.write(fd, data.encode())
+            self.lateness.append(time.time() - second)
+            n += 1
+
+    def stop(self):
+        self.done.set()
+        self.thread.join(timeout=10)
+
+
+def with_prefix(daemon, prefix):
+    """Start `daemon` (an ntptest.Daemon) as the last arguments of `prefix`
+    (a program that runs it, passing signals on or exec'ing it)."""
+    argv = daemon.argv
+    daemon.argv = lambda: list(prefix) + argv()
+    return daemon
 
 
 SOURCES_ROW = re.compile(r"^([#^=])([*+\-?x~ ])\s+(\S+)\s+(\d+)\s+(-?\d+)\s+([0-7]+)\s+(\S+)\s+(.*)$",

@@ -36,7 +36,8 @@ import pytest
 from ntptest import (LEAP_UNSYNC, MODE_SERVER, Daemon, free_udp_port, is_root, parse, query,
                      require_stratumd, stratumc, wait_for)
 from refclocks import (SHM_KEY, SHM_SIZE, SOCK_SIZE, SockFeeder, half_unit, selectdata_rows,
-                       sock_sample, sources_rows, sourcestats_rows, tracking_fields, tracking_log)
+                       sock_sample, sources_rows, sourcestats_rows, tracking_fields, tracking_log,
+                       with_prefix)
 
 REFID_GPS = 0x47505300
 SYNC_TIMEOUT = 90.0     # poll 2, filter 4: the first update comes after ~8 s
@@ -70,25 +71,15 @@ def start(d, refclock_lines, extra=(), prefix=None):
     """stratumd in d/stratumd serving 127.0.0.1:<free port>; (daemon, port).
     `prefix`: argv run before stratumd's (a namespace and the SHM feeder)."""
     port = free_udp_port()
-    daemon = (Prefixed(prefix, d / "stratumd", config(d, port, refclock_lines, extra))
-              if prefix else Daemon(d / "stratumd", config(d, port, refclock_lines, extra)))
+    daemon = Daemon(d / "stratumd", config(d, port, refclock_lines, extra))
+    if prefix:
+        with_prefix(daemon, prefix)
     try:
         daemon.start(wait_ports=[] if prefix else [(4, port)])
     except BaseException:
         daemon.stop()
         raise
     return daemon, port
-
-
-class Prefixed(Daemon):
-    """stratumd started by another program (which passes signals on)."""
-
-    def __init__(self, prefix, workdir, config_text):
-        super().__init__(workdir, config_text)
-        self.prefix = list(prefix)
-
-    def argv(self):
-        return self.prefix + super().argv()
 
 
 def sock_line(d, extra="poll 2 filter 4"):
@@ -221,8 +212,9 @@ def test_shm_segment_that_cannot_be_had_stops_the_start(rdir):
     """A segment of the wrong size already there: shmget fails, as a
     missing device it stops stratumd (chronyd: fatal)."""
     need_ipc_namespace()
-    daemon = Prefixed(shm_prefix(0, 0.0, size=16), rdir / "stratumd",
-                      config(rdir, free_udp_port(), ["refclock SHM 0 refid GPS"]))
+    daemon = with_prefix(Daemon(rdir / "stratumd", config(rdir, free_udp_port(),
+                                                          ["refclock SHM 0 refid GPS"])),
+                         shm_prefix(0, 0.0, size=16))
     daemon.spawn()
     status = daemon.wait(20)
     log = daemon.log()
@@ -331,7 +323,7 @@ def test_driver_options_refused(rdir, line, option):
         need_ipc_namespace()   # refused before the segment, but never risk it
     text = config(rdir, free_udp_port(), [line.format(d=rdir)])
     if "SHM" in line:
-        daemon = Prefixed(["unshare", "--ipc", "--"], rdir / "stratumd", text)
+        daemon = with_prefix(Daemon(rdir / "stratumd", text), ["unshare", "--ipc", "--"])
         daemon.spawn()
         status, log = daemon.wait(20), daemon.log()
         daemon.stop()
