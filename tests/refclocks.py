@@ -211,8 +211,8 @@ def with_prefix(daemon, prefix):
     return daemon
 
 
-SOURCES_ROW = re.compile(r"^([#^=])([*+\-?x~ ])\s+(\S+)\s+(\d+)\s+(-?\d+)\s+([0-7]+)\s+(\S+)\s+(.*)$",
-                         re.M)
+SOURCES_ROW = re.compile(r"^([#^=])([*+\-?x~ ])\s+(\S+)\s+(\d+)\s+(-?\d+)\s+([0-7]+)\s+(\S+)"
+                         r"\s+(.*)$", re.M)
 
 
 def sources_rows(text):

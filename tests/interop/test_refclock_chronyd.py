@@ -30,7 +30,7 @@ import pytest
 
 from ntptest import (Daemon, chronyd_daemon, free_udp_port, peers_root, require_stratumd,
                      stratumc, wait_for)
-from refclocks import (SockFeeder, duration, half_unit, sources_rows, sourcestats_rows,
+from refclocks import (SockFeeder, half_unit, sources_rows, sourcestats_rows,
                        tracking_fields, tracking_log)
 
 SYNC_TIMEOUT = 120.0
