@@ -31,6 +31,7 @@ Readers of what the daemons report (stratumd and chronyd print the same):
   - half_unit(): half a unit in the last printed digit of a logged number
 
 with_prefix(): a daemon started through another program (a namespace).
+query_mode(): `stratumd -Q` against a server on 127.0.0.1.
 
 Everything is bounded: the feeders stop when told or when their child exits.
 """
@@ -48,6 +49,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from ntptest import STRATUMD
 
 SOCK_FORMAT = "=qqdiiii"
 SOCK_MAGIC = 0x534F434B
@@ -201,6 +204,18 @@ class NmeaReplay:
     def stop(self):
         self.done.set()
         self.thread.join(timeout=10)
+
+
+def query_mode(port):
+    """stratumd -Q against our server: (stratum, offset, delay)."""
+    r = subprocess.run([str(STRATUMD), "-x", "-d", "-Q", "-f", "/dev/null",
+                        "server 127.0.0.1 port %d iburst" % port], capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    m = re.search(r"\): stratum (\d+), offset ([+-]\d+\.\d+) s, delay (\d+\.\d+) s", r.stdout)
+    assert m, out
+    return int(m.group(1)), float(m.group(2)), float(m.group(3))
 
 
 def with_prefix(daemon, prefix):

@@ -30,7 +30,7 @@ import pytest
 
 from ntptest import (Daemon, chronyd_daemon, free_udp_port, peers_root, require_stratumd,
                      stratumc, wait_for)
-from refclocks import (SockFeeder, half_unit, sources_rows, sourcestats_rows,
+from refclocks import (SockFeeder, half_unit, query_mode, sources_rows, sourcestats_rows,
                        tracking_fields, tracking_log)
 
 SYNC_TIMEOUT = 120.0
@@ -182,6 +182,42 @@ def test_stratumd_and_chronyd_measure_the_same_refclock(rdir):
         for feeder in feeders:
             feeder.stop()
         for name, d in (("stratumd", sd), ("chronyd", cd)):
+            print("---- %s (exit %s)\n%s" % (name, d.stop(), d.log()))
+
+
+def test_served_time_follows_the_refclock_as_chronyds(rdir):
+    """With -x, chronyd serves its virtual clock: the system clock corrected
+    by the refclock's offset, which `stratumd -Q` (a client on the system
+    clock) sees as the fed offset.  stratumd must serve the same."""
+    offset = random.choice((-1, 1)) * random.uniform(5e-3, 50e-3)
+    ports = {"stratumd": free_udp_port(), "chronyd": free_udp_port()}
+    daemons = {}
+    feeder = None
+    try:
+        for name, d in (("stratumd", rdir / "s"), ("chronyd", rdir / "c")):
+            lines = [refclock_lines(d)[0], "port %d" % ports[name], "bindaddress 127.0.0.1",
+                     "allow 127.0.0.1"] + common_lines(d)
+            daemons[name] = (Daemon(d / "d", "\n".join(lines) + "\n") if name == "stratumd"
+                             else chronyd_daemon(d / "d", lines + ["cmdport 0"]))
+            daemons[name].start(wait_ports=[(4, ports[name])])
+        feeder = SockFeeder([rdir / "s" / "gps.sock", rdir / "c" / "gps.sock"], offset)
+        assert wait_for(lambda: all(gps_rows(rdir / sub) for sub in ("s", "c")), SYNC_TIMEOUT)
+        seen = {name: query_mode(port) for name, port in ports.items()}
+        for name, (stratum, served, delay) in seen.items():
+            print("stratumd -Q against %s: stratum %d, offset %+.6f s, delay %.6f s "
+                  "(fed %+.6f s)" % (name, stratum, served, delay, offset))
+            assert stratum == 1
+        # The figures are printed in microseconds.
+        follows = {name: abs(served - offset) <= delay + 1e-6
+                   for name, (_, served, delay) in seen.items()}
+        assert follows["chronyd"], seen
+        if not follows["stratumd"]:
+            pytest.xfail("stratumd -x serves the system clock's time, not its virtual clock "
+                         "corrected by the refclock as chronyd -x does")
+    finally:
+        if feeder:
+            feeder.stop()
+        for name, d in daemons.items():
             print("---- %s (exit %s)\n%s" % (name, d.stop(), d.log()))
 
 

@@ -37,7 +37,7 @@ from ntptest import (LEAP_UNSYNC, MODE_SERVER, Daemon, free_udp_port, is_root, p
                      require_stratumd, stratumc, wait_for)
 from refclocks import (SHM_KEY, SHM_SIZE, SOCK_SIZE, SockFeeder, half_unit, selectdata_rows,
                        sock_sample, sources_rows, sourcestats_rows, tracking_fields, tracking_log,
-                       with_prefix)
+                       query_mode, with_prefix)
 
 REFID_GPS = 0x47505300
 SYNC_TIMEOUT = 90.0     # poll 2, filter 4: the first update comes after ~8 s
@@ -165,6 +165,8 @@ def test_sock_refclock_selected_at_stratum_1(rdir):
         check_reports(rdir)
         check_measured(rows, offset, "stratumd SOCK")
         check_ntp_reply(port)
+        stratum, _, _ = query_mode(port)
+        assert stratum == 1
     finally:
         feeder.stop()
         print("---- stratumd (exit %s)\n%s" % (daemon.stop(), daemon.log()))
