@@ -6,7 +6,8 @@
     offset (tracking.log's first update; the corrections it made in total)
     and serves stratum 1 with refid GPS to an NTP client
   - SHM: the same through segment 0, written by the feeder inside a new IPC
-    namespace (unshare --ipc, root only) shared with stratumd and nothing else
+    namespace (unshare --ipc, root only) shared with stratumd and nothing
+    else; missing segments are created 0600, or with perm=MODE
   - bad input: datagrams of the wrong size or magic, NaN and huge offsets, a
     bad leap value: each kind logged once ("Refclock GPS: ..."), the daemon
     keeps its clock and keeps serving NTP
@@ -224,6 +225,26 @@ def test_shm_segment_that_cannot_be_had_stops_the_start(rdir):
     assert status == 1, log
     assert "Could not open SHM refclock 0 : Invalid argument" in log, log
     assert "Out of memory" not in log, log
+
+
+def test_shm_segments_created_with_their_permissions(rdir):
+    """Missing segments are created: 0600 by default, perm=MODE else (as
+    chronyd), seen by ipcs in the daemon's own IPC namespace."""
+    need_ipc_namespace()
+    if not shutil.which("ipcs"):
+        pytest.skip("ipcs not found")
+    conf = rdir / "stratumd.conf"
+    conf.write_text(config(rdir, free_udp_port(), ["refclock SHM 0", "refclock SHM 2:perm=0640"])
+                    + "pidfile %s/stratumd.pid\ncmdport 0\n" % rdir)
+    script = ('"$1" -x -d -f "$2" 2>"$3" & p=$!\n'
+              'for i in $(seq 100); do ipcs -m | grep -q 0x4e545032 && break; sleep 0.1; done\n'
+              'ipcs -m; kill $p; wait $p\n')
+    r = subprocess.run(["unshare", "--ipc", "--", "sh", "-c", script, "sh",
+                        str(require_stratumd()), str(conf), str(rdir / "log")],
+                       capture_output=True, text=True, timeout=60)
+    log = (rdir / "log").read_text()
+    perms = dict(re.findall(r"^(0x[0-9a-f]{8})\s+\d+\s+\S+\s+(\d+)\s+96\s", r.stdout, re.M))
+    assert perms == {"0x4e545030": "600", "0x4e545032": "640"}, r.stdout + r.stderr + log
 
 
 # ---------------------------------------------------------------- bad input
