@@ -9,8 +9,9 @@
     namespace (unshare --ipc, root only) shared with stratumd and nothing
     else; missing segments are created 0600, or with perm=MODE
   - bad input: datagrams of the wrong size or magic, NaN and huge offsets, a
-    bad leap value: each kind logged once ("Refclock GPS: ..."), the daemon
-    keeps its clock and keeps serving NTP
+    bad leap value: each logged, once for its class ("Refclock GPS: ...":
+    one line for bad datagrams, one for bad samples), the daemon keeps its
+    clock and keeps serving NTP
   - a SOCK directory that does not exist and a SHM segment that cannot be
     had stop the start (as chronyd's fatal errors); driver options SOCK
     does not have are refused; the drivers and options not built yet warn
