@@ -471,21 +471,27 @@ static bool start_client(struct daemon *d, const struct options *o)
     p.leap_lookup = leapsrc_lookup;
     p.leap_arg = &d->leapsrc;
   }
-  if (!logfiles_start(&d->logfiles, d->cfg.logdir, d->cfg.log, d->cfg.logbanner, &p.log))
+  if (!logfiles_start(&d->logfiles, d->cfg.logdir, d->cfg.log, d->cfg.logbanner, &p.log)) {
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
     return false;
+  }
   d->log_hooks = p.log;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
-  if (!d->client)
+  if (!d->client) {
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
     return false;
+  }
   if (!add_refclocks(d))
     return false;
   client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->server_sock_tagged[0]);
   client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);
   /* Created even without sources: chronyc can add some. */
   d->srclist = srclist_new(linux_platform_get(d->lp), d->client, o->family);
-  if (!d->srclist)
+  if (!d->srclist) {
+    log_printf(PLAT_LOG_FATAL, "Out of memory");
     return false;
+  }
   sources_add(d->srclist, &d->cfg);
   sources_add(d->srclist, &d->srcdir);
   dumps_load(d->cfg.dumpdir, d->client, o->reload);
@@ -574,10 +580,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
   }
-  if (!start_client(d, o)) {
-    log_printf(PLAT_LOG_FATAL, "Out of memory");
+  if (!start_client(d, o))   /* it said why */
     goto out;
-  }
   if (!start_control(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
