@@ -859,35 +859,37 @@ def test_driftfile_fifo_at_start(tmp_path, cleanup):
 # ------------------------------------------------------------------ dump files (-r)
 
 def good_dump(addr, n=3):
+    """chronyd's format (SRC0), 3 samples of the last minute."""
     now = int(time.time())
-    return ("stratumd-dump 1\nsource %s\nstate 3 0 0 0\nsamples %d\n" % (addr, n) +
-            "".join("%d 0 0.001 0.001 0.0002 0.00001 0.001 0.001\n" % (now - 10 * (n - i))
+    return ("SRC0\n%s\n0 377 8 3 0\n%d 0\n" % (addr, n) +
+            "".join("%d.000000000 1.000000e-03 1.000000e-03 2.000000e-04 1.000000e-05 "
+                    "1.000000e-03 1.000000e-03\n" % (now - 10 * (n - i))
                     for i in range(n))).encode()
 
 
 def dump_cases():
     good = good_dump("127.0.0.1")
-    head = b"stratumd-dump 1\nsource 127.0.0.1\nstate 3 0 0 0\n"
-    parse_at = "Could not parse dump file {p} (line %d), ignored"
+    head = b"SRC0\n127.0.0.1\n0 377 8 3 0\n"
+    now = b"%d.000000000" % int(time.time())
+    failed = "Could not load dump file for 127.0.0.1 ({p}: %s)"
+    bad_line = failed % "bad line %d"
     return [
-        ("binary-garbage-with-NUL", lambda: b"\0" + random_bytes(4000, 7),
-         "Could not parse dump file {p}, ignored"),
+        ("binary-garbage-with-NUL", lambda: b"\0" + random_bytes(4000, 7), failed % "not text"),
         ("binary-garbage", lambda: bytes(b % 255 + 1 for b in random_bytes(4000, 8)),
-         "Dump file {p} is from another version, ignored"),
+         failed % "not chronyd's format SRC0"),
         ("truncated-mid-sample", lambda: good[:good.index(b"\n", len(head) + 12) + 20],
-         parse_at % 6),
-        ("samples-999999999", lambda: head + b"samples 999999999\n", parse_at % 4),
-        ("samples-18446744073709551616", lambda: head + b"samples 18446744073709551616\n",
-         parse_at % 4),
-        ("samples-minus-1", lambda: head + b"samples -1\n", parse_at % 4),
-        ("samples-64-of-3", lambda: good.replace(b"samples 3", b"samples 64"), parse_at % 8),
-        ("values-1e30", lambda: head + b"samples 1\n0 0 1e30 0 0 0 0 0\n", parse_at % 5),
-        ("NaN-values", lambda: head + b"samples 1\n0 0 nan 0 0 0 0 0\n", parse_at % 5),
-        ("times-out-of-order", lambda: head + b"samples 2\n10 0 0 0 0 0 0 0\n"
-         b"5 0 0 0 0 0 0 0\n", parse_at % 5),
-        ("600-byte-line", lambda: head + b"samples 1\n" + b"1" * 600 + b"\n", parse_at % 5),
-        ("one-MiB", lambda: good + b"#" * (1 << 20),
-         "Could not read dump file {p} : File too large"),
+         bad_line % 6),
+        ("samples-999999999", lambda: head + b"999999999 0\n", bad_line % 4),
+        ("samples-18446744073709551616", lambda: head + b"18446744073709551616 0\n",
+         bad_line % 4),
+        ("samples-minus-1", lambda: head + b"-1 0\n", bad_line % 4),
+        ("samples-64-of-3", lambda: good.replace(b"\n3 0\n", b"\n64 0\n"), bad_line % 8),
+        ("values-1e30", lambda: head + b"1 0\n" + now + b" 1e30 0 0 0 0 0\n", bad_line % 5),
+        ("NaN-values", lambda: head + b"1 0\n" + now + b" nan 0 0 0 0 0\n", bad_line % 5),
+        ("times-out-of-order", lambda: head + b"2 0\n" + now + b" 0 0 0 0 0 0\n" +
+         b"%d.000000000 0 0 0 0 0 0\n" % (int(time.time()) - 5), bad_line % 5),
+        ("600-byte-line", lambda: head + b"1 0\n" + b"1" * 600 + b"\n", bad_line % 5),
+        ("one-MiB", lambda: good + b"#" * (1 << 20), failed % "File too large"),
     ]
 
 
@@ -903,7 +905,7 @@ def dump_running(tmp_path, cleanup, dumps):
 
 def assert_dumps_survived(r, dumps):
     log = r.d.log()
-    assert "Loaded dump file %s/127.0.0.2.dat (3 samples)" % dumps in log, log
+    assert "Loaded dump file for 127.0.0.2" in log, log
     assert source_names(r.sock) == ["127.0.0.1", "127.0.0.2"]
     rc, out = stratumc(r.sock, "sourcestats")
     assert rc == 0 and re.search(r"^127\.0\.0\.2\s+3\s", out, re.M), out
@@ -935,12 +937,13 @@ def test_dump_not_a_file_with_r(tmp_path, cleanup, kind):
     bad = dumps / "127.0.0.1.dat"
     if kind == "directory":
         bad.mkdir()
-        want = ["Could not read dump file %s : Invalid argument" % bad,
+        want = ["Could not load dump file for 127.0.0.1 (%s: Invalid argument)" % bad,
                 "Could not remove %s : Is a directory" % bad]
     else:
         (tmp_path / "elsewhere.dat").write_bytes(good_dump("127.0.0.1"))
         os.symlink(str(tmp_path / "elsewhere.dat"), str(bad))
-        want = ["Could not read dump file %s : Too many levels of symbolic links" % bad]
+        want = ["Could not load dump file for 127.0.0.1 (%s: Too many levels of symbolic links)"
+                % bad]
     r = dump_running(tmp_path, cleanup, dumps)
     r.survived("-r with a dump file that is a %s" % kind)
     assert_dumps_survived(r, dumps)
@@ -964,7 +967,7 @@ def test_dump_fifo_with_r(tmp_path, cleanup):
 
 def test_dump_ancient_samples_with_r(tmp_path, cleanup):
     """A dump that passes every check of the format, with its 3 samples
-    dated -2^53 s: it must not be used (a dump holds the samples of the run
+    dated 1970: it must not be used (a dump holds the samples of the run
     before this one), and the source, which answers, must be selected as at
     a cold start (within 3 to 4 samples, here 8 s)."""
     server, (_, sport) = start_server(tmp_path / "server")
@@ -972,8 +975,8 @@ def test_dump_ancient_samples_with_r(tmp_path, cleanup):
     dumps = tmp_path / "dumps"
     dumps.mkdir()
     bad = dumps / "127.0.0.1.dat"
-    bad.write_bytes(("stratumd-dump 1\nsource 127.0.0.1\nstate 3 0 0 0\nsamples 3\n" +
-                     "".join("%d 0 0.001 0.001 0.001 0.001 0.001 0.001\n" % (-(1 << 53) + i)
+    bad.write_bytes(("SRC0\n127.0.0.1\n0 377 8 3 0\n3 0\n" +
+                     "".join("%d.000000000 1e-3 1e-3 1e-3 1e-3 1e-3 1e-3\n" % (1 + i)
                              for i in range(3))).encode())
     r = Running(tmp_path / "client", local_stratum=None, args=["-r"], extra=[
         "dumpdir %s" % dumps, "server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0" % sport])
@@ -983,10 +986,10 @@ def test_dump_ancient_samples_with_r(tmp_path, cleanup):
     time.sleep(1.0)
     rc, tracking = stratumc(r.sock, "tracking")
     n = answered(r.addr)
-    loaded = "Loaded dump file %s" % bad in r.d.log()
+    loaded = "Loaded dump file for 127.0.0.1" in r.d.log()
     synced = rc == 0 and re.search(r"^Reference ID\s+: 7F000001 ", tracking, re.M) is not None
-    print("dump dated -2^53 s: loaded %s, selected within 8 s %s, synchronised now %s; "
+    print("dump dated 1970: loaded %s, selected within 8 s %s, synchronised now %s; "
           "answered %d/%d" % (loaded, selected, synced, n, ANSWERED_OF))
     assert n == ANSWERED_OF and r.d.alive()
-    assert not loaded, "a dump dated 285 million years ago was loaded"
+    assert not loaded, "a dump dated 1970 was loaded"
     assert selected and synced, tracking
