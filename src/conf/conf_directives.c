@@ -28,8 +28,9 @@
 #define D_PORT(n, m, ...) {.name = n, ARGS(VAL("PORT", CONF_T_U16, m, __VA_ARGS__))}
 #define D_DOUBLE(n, m, usage, ...) {.name = n, ARGS(VAL(usage, CONF_T_DOUBLE, m)), __VA_ARGS__}
 #define D_STRING(n, m, usage, ...) {.name = n, ARGS(VAL(usage, CONF_T_STRING, m)), __VA_ARGS__}
-#define D_KEYWORD(n, m, usage, names) \
-  {.name = n, ARGS(VAL(usage, CONF_T_KEYWORD, m, .keywords = names, .n_keywords = N(names)))}
+#define D_KEYWORD(n, m, usage, names, ...) \
+  {.name = n, ARGS(VAL(usage, CONF_T_KEYWORD, m, .keywords = names, .n_keywords = N(names))), \
+   __VA_ARGS__}
 #define D_CUSTOM(n, fn, ...) \
   {.name = n, .parse = conf_##fn##_parse, .print = conf_##fn##_print, __VA_ARGS__}
 #define D_PARSE(n, fn, ...) {.name = n, .parse = conf_##fn##_parse, __VA_ARGS__}
@@ -62,8 +63,8 @@ static const struct conf_directive directives[] = {
   D_STRING("bindacqdevice", bindacqdevice, "INTERFACE"),
   D_INT("dscp", dscp, "POINT", 0, 63),
   D_STRING("dumpdir", dumpdir, "DIRECTORY", .implemented = true),
-  D_INT("maxsamples", maxsamples, "SAMPLES", 0, INT_MAX),
-  D_INT("minsamples", minsamples, "SAMPLES", 0, INT_MAX),
+  D_INT("maxsamples", maxsamples, "SAMPLES", 0, INT_MAX, .implemented = true),
+  D_INT("minsamples", minsamples, "SAMPLES", 0, INT_MAX, .implemented = true),
   D_CUSTOM("ntsaeads", ntsaeads),
   D_STRING("ntsdumpdir", ntsdumpdir, "DIRECTORY"),
   D_STRING("ntscachedir", ntsdumpdir, "DIRECTORY", .alias = true),
@@ -75,13 +76,13 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("sourcedir", sourcedir, .implemented = true),
 
   /* Source selection */
-  D_KEYWORD("authselectmode", authselectmode, "MODE", authselectmodes),
+  D_KEYWORD("authselectmode", authselectmode, "MODE", authselectmodes, .implemented = true),
   D_DOUBLE("combinelimit", combinelimit, "LIMIT", .implemented = true),
   {.name = "maxdistance", ARGS(VAL("DISTANCE", CONF_T_DOUBLE, maxdistance, .always = true)),
    .implemented = true},
   D_DOUBLE("maxjitter", maxjitter, "JITTER", .implemented = true),
-  D_INT("maxstratum", maxstratum, "STRATUM", 0, 16),
-  D_INT("minstratum", minstratum, "STRATUM", 0, 16),
+  D_INT("maxstratum", maxstratum, "STRATUM", 0, INT_MAX, .implemented = true),
+  D_INT("minstratum", minstratum, "STRATUM", 0, INT_MAX, .implemented = true),
   {.name = "minsources",
    ARGS(VAL("SOURCES", CONF_T_INT, minsources, .min = 1, .max = INT_MAX, .always = true)),
    .implemented = true},
@@ -89,7 +90,7 @@ static const struct conf_directive directives[] = {
   D_DOUBLE("stratumweight", stratumweight, "DISTANCE", .implemented = true),
 
   /* System clock */
-  D_DOUBLE("clockprecision", clockprecision, "PRECISION"),
+  D_DOUBLE("clockprecision", clockprecision, "PRECISION", .implemented = true),
   D_DOUBLE("corrtimeratio", corrtimeratio, "RATIO", .implemented = true),
   D_CUSTOM("driftfile", driftfile, .implemented = true),
   {.name = "fallbackdrift",
@@ -107,7 +108,7 @@ static const struct conf_directive directives[] = {
         VAL("START", CONF_T_INT, maxchange_start, .min = INT_MIN, .max = INT_MAX),
         VAL("IGNORE", CONF_T_INT, maxchange_ignore, .min = INT_MIN, .max = INT_MAX)),
    .implemented = true},
-  D_DOUBLE("maxclockerror", maxclockerror, "ERROR-IN-PPM"),
+  D_DOUBLE("maxclockerror", maxclockerror, "ERROR-IN-PPM", .implemented = true),
   D_DOUBLE("maxdrift", maxdrift, "DRIFT-IN-PPM", .implemented = true),
   D_DOUBLE("maxupdateskew", maxupdateskew, "SKEW-IN-PPM", .implemented = true),
   D_DOUBLE("maxslewrate", maxslewrate, "RATE-IN-PPM", .implemented = true),

@@ -89,9 +89,12 @@ void client_params_defaults(struct client_params *p)
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
   sel_params_default(&p->selection);
+  p->min_samples = SST_DEFAULT_MIN_SAMPLES;
+  p->max_samples = SST_DEFAULT_MAX_SAMPLES;
   p->initial_skew = 1e6;
   p->maxchange_start = -1;
   p->acquisitionport = -1;
+  p->auth_mode = SEL_AUTH_MIX;
 }
 
 static void on_clock_change(void *arg, const struct timespec *when, double dfreq, double doffset)
@@ -317,11 +320,33 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
   }
 }
 
-/* Source i (new or pointed elsewhere) with the client's limits, from scratch. */
+/* The options every source is selected with: its own, then authselectmode's
+ * (chrony updates them whenever a source is added or removed). */
+static void apply_options(struct client *c)
+{
+  for (unsigned i = 0; i < c->n; i++) {
+    const struct client_source_params *p = &c->src[i]->p;
+    struct sel_source *o = &c->sel[i];
+    o->noselect = p->noselect;
+    o->prefer = p->prefer;
+    o->trust = p->trust;
+    o->require = p->require;
+    o->authenticated = p->key != 0;
+  }
+  sel_apply_auth_mode(c->p.auth_mode, c->sel, (int)c->n);
+}
+
+/* Source i (new or pointed elsewhere) with the client's limits, from scratch;
+ * without minsamples or maxsamples of its own it takes the client's. */
 static void setup_source(struct client *c, unsigned i, const struct client_source_params *s)
 {
   struct nsrc *src = c->src[i];
-  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, on_update, c);
+  struct client_source_params p = *s;
+  if (p.minsamples < 0)
+    p.minsamples = c->p.min_samples;
+  if (p.maxsamples < 0)
+    p.maxsamples = c->p.max_samples;
+  nsrc_init(src, &p, c->plat, c->p.keys, &c->disc, on_update, c);
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->peer.ref = c->reference.state;
@@ -347,7 +372,9 @@ int client_add_source(struct client *c, const struct client_source_params *s)
     return -1;
   c->src[c->n] = src;
   setup_source(c, c->n, s);
-  return (int)c->n++;
+  c->n++;
+  apply_options(c);
+  return (int)c->n - 1;
 }
 
 void client_start(struct client *c)
@@ -387,6 +414,7 @@ void client_remove_source(struct client *c, unsigned i)
   memmove(&c->sel[i], &c->sel[i + 1], after * sizeof(c->sel[0]));
   memmove(&c->bad[i], &c->bad[i + 1], after * sizeof(c->bad[0]));
   memmove(&c->answered[i], &c->answered[i + 1], after * sizeof(c->answered[0]));
+  apply_options(c);
   forget_selected(c, i);
 }
 
@@ -421,10 +449,6 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   struct sst_selection sd;
   struct sst_tracking td;
 
-  o->noselect = s->p.noselect;
-  o->prefer = s->p.prefer;
-  o->trust = s->p.trust;
-  o->require = s->p.require;
   o->ref_id = s->refid;
   o->reach = s->reach;
   o->reach_size = reach_size(s);
@@ -457,7 +481,8 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
   bool answered = false, bad;
   if (new_sample) {
     enum sel_status st = c->sel[i].status;
-    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_JITTERY)
+    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_BAD_STRATUM ||
+        st == SEL_JITTERY)
       c->bad[i] = c->bad[i] < INT_MAX ? c->bad[i] + 1 : INT_MAX;
     else
       c->bad[i] = 0;
@@ -486,6 +511,7 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
   int updated_index = -1;
 
   disc_cooked_time(&c->disc, &now);
+  apply_options(c);
   for (unsigned i = 0; i < c->n; i++) {
     fill_sel_source(c, i, &now);
     if (c->src[i] == updated)
@@ -554,6 +580,10 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->prefer = s->p.prefer;
   r->trust = s->p.trust;
   r->require = s->p.require;
+  r->eff_noselect = c->sel[i].noselect;
+  r->eff_prefer = c->sel[i].prefer;
+  r->eff_trust = c->sel[i].trust;
+  r->eff_require = c->sel[i].require;
   r->peer = s->p.peer;
   r->online = s->online;
   r->in_burst = s->burst_total > 0;

@@ -56,7 +56,8 @@ enum client_source_event {
   CLIENT_SOURCE_BAD,             /* worth replacing, as chrony judges: no reply to
                                     the last 8 requests (reported at every further
                                     missed reply), or a falseticker, beyond
-                                    maxdistance or maxjitter in the last 4
+                                    maxdistance, minstratum..maxstratum or
+                                    maxjitter in the last 4
                                     selections its own samples triggered */
 };
 
@@ -116,11 +117,16 @@ struct client_params {
   double maxupdateskew;          /* ppm, 1000 */
   double corrtimeratio;          /* 3.0 */
   /* maxdistance, maxjitter, minsources, combinelimit, stratumweight,
-   * reselectdist, maxclockerror (defaults: sel_params_default). maxdistance
+   * reselectdist, maxclockerror, minstratum, maxstratum (defaults:
+   * sel_params_default). maxdistance
    * is also each source's limit of root distance, maxjitter what a source
    * with too few samples for a regression reports (sst.max_jitter) and
    * maxclockerror how fast a sample's error grows with its age. */
   struct sel_params selection;
+  enum sel_auth_mode auth_mode;  /* authselectmode: SEL_AUTH_MIX */
+  /* minsamples, maxsamples: what a source without its own option keeps
+   * (SST_DEFAULT_MIN_SAMPLES, SST_DEFAULT_MAX_SAMPLES; sst_init limits). */
+  int min_samples, max_samples;
   bool have_initial_freq;        /* from the drift file; else the clock's current one */
   double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */
@@ -224,7 +230,8 @@ struct client_source_report {
   uint8_t reach;                 /* reachability register, newest bit 0 */
   char state;                    /* chronyc sources: '*', '+', '-', 'x', '~', '?' */
   char sel_state;                /* chronyc selectdata's state letter */
-  bool noselect, prefer, trust, require, online;
+  bool noselect, prefer, trust, require, online;   /* as configured */
+  bool eff_noselect, eff_prefer, eff_trust, eff_require;   /* with authselectmode's */
   bool peer;                     /* symmetric mode */
   bool in_burst;
   uint32_t key;                  /* 0: none */

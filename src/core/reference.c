@@ -20,6 +20,12 @@ void ref_state_init(struct refstate *r, int precision_log2)
   r->precision_log2 = precision_log2;
 }
 
+int ref_precision_log2(double quantum)
+{
+  quantum = quantum < 1e-9 ? 1e-9 : quantum > 1.0 ? 1.0 : quantum;
+  return (int)lround(log2(quantum));
+}
+
 void ref_set_local(struct refstate *r, bool enabled, int stratum)
 {
   r->local_enabled = enabled;

@@ -55,6 +55,9 @@ struct ref_params {
 };
 
 void ref_state_init(struct refstate *r, int precision_log2);
+/* The precision exponent of a clock read to within `quantum` seconds
+ * (clockprecision), as chronyd: quantum limited to 1e-9..1 s, log2 rounded. */
+int ref_precision_log2(double quantum);
 void ref_set_local(struct refstate *r, bool enabled, int stratum);
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out);
 /* The reference fields of a packet we send at `now` (h zeroed before):

@@ -204,7 +204,8 @@ static struct clientlog *new_clientlog(const struct config *c, const struct plat
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  ref_state_init(&d->ref, linux_clock_precision());
+  ref_state_init(&d->ref, d->cfg.clockprecision > 0.0 ? ref_precision_log2(d->cfg.clockprecision)
+                                                     : linux_clock_precision());
   ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
