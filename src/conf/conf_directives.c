@@ -72,7 +72,7 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("ntstrustedcerts", ntstrustedcerts),
   D_FLAG("nosystemcert", nosystemcert),
   D_INT("nocerttimecheck", nocerttimecheck, "LIMIT", 0, INT_MAX),
-  D_INT("refresh", refresh, "INTERVAL", 0, INT_MAX),
+  D_INT("refresh", refresh, "INTERVAL", 0, INT_MAX, .implemented = true),
   D_CUSTOM("sourcedir", sourcedir, .implemented = true),
 
   /* Source selection */

@@ -398,6 +398,7 @@ static bool start_client(struct daemon *d, const struct options *o)
   d->srclist = srclist_new(linux_platform_get(d->lp), d->client, o->family);
   if (!d->srclist)
     return false;
+  srclist_set_refresh(d->srclist, d->cfg.refresh);
   sources_add(d->srclist, &d->cfg);
   sources_add(d->srclist, &d->srcdir);
   dumps_load(d->cfg.dumpdir, d->client, o->reload);
