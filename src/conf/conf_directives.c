@@ -55,7 +55,7 @@ static const struct conf_directive directives[] = {
   D_BOTH("server", server, sources, .implemented = true),
   D_PARSE("pool", pool, .implemented = true),
   D_PARSE("peer", peer, .implemented = true),
-  D_CUSTOM("initstepslew", initstepslew),
+  D_CUSTOM("initstepslew", initstepslew, .implemented = true),
   D_CUSTOM("refclock", refclock),
   D_FLAG("manual", manual),
   D_INT("acquisitionport", acquisitionport, "PORT", 0, 65535, .implemented = true),

@@ -34,6 +34,11 @@ struct client {
   int peer_sock[2];                   /* peers' own sockets when there is none */
   /* Which of them report kernel transmit timestamps to client_tx_timestamp. */
   bool acq_tagged[2], server_tagged[2], peer_tagged[2];
+  struct {                            /* initstepslew mode while done is set */
+    double threshold;
+    void (*done)(void *arg, bool corrected);
+    void *arg;
+  } init;
 };
 
 void client_source_defaults(struct client_source_params *s)
@@ -500,6 +505,30 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
     c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
 }
 
+/* chronyd's special_mode_end: no source can still complete its initial
+ * burst with enough samples for a selection (3 within 7 polls). */
+static bool init_hopeless(const struct client *c)
+{
+  for (unsigned i = 0; i < c->n; i++) {
+    const struct nsrc *s = c->src[i];
+    int size = reach_size(s);
+    if (!s->online || size >= SEL_REACH_BITS - 1)
+      continue;
+    if (SEL_REACH_BITS - 1 - size + sst_samples(&s->stats) >= 3)
+      return false;
+  }
+  return true;
+}
+
+static void end_init(struct client *c, bool corrected)
+{
+  void (*done)(void *arg, bool corrected) = c->init.done;
+  if (!corrected)
+    plat_logf(c->plat, PLAT_LOG_WARN, "No suitable source for initstepslew");
+  c->init.done = NULL;
+  done(c->init.arg, corrected);
+}
+
 /* A source has a new sample or missed a reply (updated may be NULL: a
  * source went away). */
 static void on_update(void *arg, struct nsrc *updated, bool new_sample)
@@ -523,13 +552,15 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
   for (unsigned i = 0; i < c->n; i++)
     any_stats |= c->sel[i].has_stats;
 
-  if (r.selected >= 0 && r.selected != prev)
+  /* chronyd logs nothing of the selection in initstepslew mode. */
+  bool quiet = c->init.done != NULL;
+  if (r.selected >= 0 && r.selected != prev && !quiet)
     plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s",
               addr_format(&c->src[r.selected]->p.addr, a));
   c->selected = r.selected;
   /* Like chronyd, stay quiet while the sources are still collecting their
    * first samples. */
-  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats)) {
+  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats) && !quiet) {
     char text[128];
     if (sel_result_text(&r, text, sizeof(text)))
       plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
@@ -538,12 +569,27 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
     c->last_reason = r.reason;
   /* As chronyd: only disagreement makes the reference unsynchronised; a
    * lost source leaves it to age (its dispersion grows). */
-  if (r.reason == SEL_NO_MAJORITY)
+  if (r.reason == SEL_NO_MAJORITY && !quiet)
     ref_set_unsynchronised(&c->reference);
-  if (r.update_reference && r.selected >= 0)
+  bool corrected = false;
+  if (r.update_reference && r.selected >= 0 && c->init.done) {
+    ref_init_correction(&c->reference, r.offset, c->init.threshold);
+    corrected = true;
+  } else if (r.update_reference && r.selected >= 0) {
     ref_update(&c->reference, &r, &c->src[r.selected]->p.addr, &now);
+  }
   if (updated_index >= 0)
     report_source(c, (unsigned)updated_index, new_sample);
+  if (c->init.done && (corrected || init_hopeless(c)))
+    end_init(c, corrected);
+}
+
+void client_set_initstepslew(struct client *c, double threshold,
+                             void (*done)(void *arg, bool corrected), void *arg)
+{
+  c->init.threshold = threshold;
+  c->init.done = done;
+  c->init.arg = arg;
 }
 
 unsigned client_n_sources(const struct client *c)

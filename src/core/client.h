@@ -204,6 +204,16 @@ bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, u
 struct ntp_packet;
 bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
                          const struct ntp_packet *pkt);
+/* initstepslew THRESHOLD (chronyd's REF_ModeInitStepSlew), set before
+ * client_start with the temporary sources added (iburst): the selection's
+ * first update corrects the clock once instead (ref_init_correction); or,
+ * once no source can still give one (its initial burst used up with too
+ * few samples), "No suitable source for initstepslew" is logged. Either way
+ * done(arg, corrected) is called, from inside the client's handlers, and
+ * the client is in its normal mode again; the owner then replaces the
+ * temporary sources with its own (chronyd waits 2 s). */
+void client_set_initstepslew(struct client *c, double threshold,
+                             void (*done)(void *arg, bool corrected), void *arg);
 /* Start polling (iburst where configured). */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */

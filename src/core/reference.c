@@ -98,6 +98,18 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
   r->have_freq = cfg->have_initial_freq;
 }
 
+void ref_init_correction(struct reference *r, double offset, double threshold)
+{
+  bool step = fabs(offset) >= threshold;
+  /* chronyd's offset is local minus true: "fast" when ours is <= 0. */
+  plat_logf(r->plat, PLAT_LOG_INFO, "System's initial offset : %.6f seconds %s of true (%s)",
+            fabs(offset), offset <= 0.0 ? "fast" : "slow", step ? "step" : "slew");
+  if (step && (!r->p.control || !disc_step(r->disc, offset)))
+    plat_logf(r->plat, PLAT_LOG_ERR, "Could not step system clock");  /* chronyd's, also -x */
+  else if (!step)
+    disc_accumulate(r->disc, disc_base_freq(r->disc), offset, 0.0);
+}
+
 void ref_set_unsynchronised(struct reference *r)
 {
   r->state->synchronised = false;

@@ -132,6 +132,11 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
  * source at `source`, at cooked time now. */
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
                 const struct timespec *now);
+/* initstepslew (chronyd's REF_ModeInitStepSlew): the selection's first
+ * offset corrects the clock once, stepped if |offset| >= threshold, else
+ * slewed; nothing else of the reference changes. Like chronyd -x, no step
+ * without control of the clock ("Could not step system clock"). */
+void ref_init_correction(struct reference *r, double offset, double threshold);
 /* The sources disagree: we serve leap 3 until the next update. */
 void ref_set_unsynchronised(struct reference *r);
 /* Someone else stepped the clock by `jump` seconds: unsynchronised (as

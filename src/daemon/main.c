@@ -20,6 +20,7 @@
 #include "daemon/control.h"
 #include "daemon/options.h"
 #include "proto/ntp_packet.h"
+#include "daemon/initstep.h"
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
@@ -57,6 +58,10 @@ struct daemon {
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
+  struct initstep initstep;       /* initstepslew at start */
+  bool initstepping;              /* ...under way: readiness waits for its end */
+  bool reload;                    /* -r: the dump files are loaded */
+  int ready_fd;                   /* the waiting parent's (sys/detach.h); -1: none */
   struct logfiles logfiles;       /* logdir + log */
   struct pidfile pidfile;
   struct control control;         /* command sockets */
@@ -376,6 +381,28 @@ static void on_give_up(void *arg)
   loop_quit(d->loop, 1);
 }
 
+/* Started: the parent may exit, the service manager is told. */
+static void announce_ready(struct daemon *d)
+{
+  log_set_parent_fd(-1);
+  detach_done(d->ready_fd, 0);
+  d->ready_fd = -1;
+  notify_send("READY=1");
+}
+
+/* The configured sources, and their samples from the dump files. */
+static void start_sources(void *arg)
+{
+  struct daemon *d = arg;
+  if (d->initstepping) {
+    d->initstepping = false;
+    announce_ready(d);
+  }
+  sources_add(d->srclist, &d->cfg);
+  sources_add(d->srclist, &d->srcdir);
+  dumps_load(d->cfg.dumpdir, d->client, d->reload);
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
@@ -399,9 +426,11 @@ static bool start_client(struct daemon *d, const struct options *o)
   if (!d->srclist)
     return false;
   srclist_set_refresh(d->srclist, d->cfg.refresh);
-  sources_add(d->srclist, &d->cfg);
-  sources_add(d->srclist, &d->srcdir);
-  dumps_load(d->cfg.dumpdir, d->client, o->reload);
+  d->reload = o->reload;
+  d->initstepping = initstep_start(&d->initstep, &d->cfg, o->family, d->client, d->loop,
+                                   start_sources, d);
+  if (!d->initstepping)
+    start_sources(d);
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -437,10 +466,11 @@ static bool user_ids(const char *user, uid_t *uid, gid_t *gid)
 
 static int run_daemon(struct daemon *d, const struct options *o)
 {
-  int ready_fd = -1, status = 1;
+  int status = 1;
+  d->ready_fd = -1;
   if (!pidfile_check(d->cfg.pidfile))
     return 1;
-  if (!o->foreground && (ready_fd = detach_start()) < 0) {
+  if (!o->foreground && (d->ready_fd = detach_start()) < 0) {
     fprintf(stderr, "Could not detach: %s\n", strerror(errno));
     return 1;
   }
@@ -451,7 +481,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_open(LOG_TO_STDERR, NULL, level);
   else
     log_open(o->foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, NULL, o->log_level);
-  log_set_parent_fd(ready_fd);
+  log_set_parent_fd(d->ready_fd);
   log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
   if (o->no_clock_control)
     log_printf(PLAT_LOG_INFO, "Disabled control of system clock");
@@ -520,20 +550,20 @@ static int run_daemon(struct daemon *d, const struct options *o)
   if (o->timeout > 0)
     loop_add_timer(d->loop, o->timeout, on_timeout, d);
 
-  log_set_parent_fd(-1);
-  detach_done(ready_fd, 0);
-  ready_fd = -1;
-  notify_send("READY=1");
+  /* As chronyd, not before initstepslew has corrected the clock. */
+  if (!d->initstepping)
+    announce_ready(d);
   status_start(d->loop, linux_platform_get(d->lp), &d->ref, d->client);
   status = loop_run(d->loop) == 0 ? 0 : 1;
   notify_send("STOPPING=1");
   drift_stop(&d->drift);
+  initstep_stop(&d->initstep);
   dumps_save(d->cfg.dumpdir, d->client);
   log_server_stats(d);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
   log_set_parent_fd(-1);
-  detach_done(ready_fd, status ? status : 1);
+  detach_done(d->ready_fd, status ? status : 1);
   workers_free(d->workers);
   exporter_stop(&d->exporter);
   control_stop(&d->control);
