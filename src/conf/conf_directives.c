@@ -37,6 +37,7 @@
 #define D_BOTH(n, parse_fn, print_fn, ...) \
   {.name = n, .parse = conf_##parse_fn##_parse, .print = conf_##print_fn##_print, __VA_ARGS__}
 #define D_OBSOLETE(n) {.name = n, .obsolete = true}
+#define D_SILENT(n) {.name = n, .obsolete = true, .silent = true}
 
 static const char *const authselectmodes[] = {
   [CONF_AUTHSELECT_REQUIRE] = "require", [CONF_AUTHSELECT_PREFER] = "prefer",
@@ -184,9 +185,10 @@ static const struct conf_directive directives[] = {
   D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100, .implemented = true),
   D_STRING("user", user, "USER", .implemented = true),
 
-  /* No longer supported by chrony: a warning, never an error. */
+  /* No longer supported by chrony: its warning (none for dumponexit, which
+   * chronyd ignores silently), never an error. */
   D_OBSOLETE("commandkey"),
-  D_OBSOLETE("dumponexit"),
+  D_SILENT("dumponexit"),
   D_OBSOLETE("generatecommandkey"),
   D_OBSOLETE("linux_freq_scale"),
   D_OBSOLETE("linux_hz"),
@@ -299,7 +301,8 @@ void conf_directives_parse_line(struct conf_ctx *x, struct config *c,
   } else if (!d) {
     conf_error(x, "unknown directive");
   } else if (d->obsolete) {
-    conf_warn(x, "directive is no longer supported, ignored");
+    if (!d->silent)
+      conf_warn(x, "directive is no longer supported");   /* chronyd's words */
   } else if (d->parse ? d->parse(x, c, w.n - 1, w.v + 1) : parse_args(x, d, c, w.n - 1, w.v + 1)) {
     if (!d->implemented)
       conf_warn_once(x, "not implemented in this build, ignored");

@@ -15,6 +15,7 @@ struct conf_directive {
   const char *name;
   bool implemented;
   bool obsolete;                  /* accepted with chrony's warning, ignored */
+  bool silent;                    /* ...without the warning, as chronyd */
   bool alias;                     /* another name of the entry before it: not printed */
   const struct conf_field *args;  /* positional arguments, when parse is NULL; a FLAG
                                    * without a name is set by the directive itself, a
