@@ -35,6 +35,10 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->maxchange_start = c->maxchange_start;
   p->maxchange_ignore = c->maxchange_ignore;
   p->acquisitionport = c->acquisitionport;
+  if (c->have_bindacq4)
+    p->bindacq[0] = c->bindacq4;
+  if (c->have_bindacq6)
+    p->bindacq[1] = c->bindacq6;
 }
 
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)

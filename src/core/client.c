@@ -245,6 +245,13 @@ static void on_acq_reply(void *arg, int sock, const struct plat_datagram *dg)
   }
 }
 
+/* bindacqaddress of a family; NULL: none. */
+static const struct ip_addr *bind_acq(const struct client *c, int family)
+{
+  const struct ip_addr *a = &c->p.bindacq[family == ADDR_INET6];
+  return a->family == family && family != ADDR_UNSPEC ? a : NULL;
+}
+
 /* The acquisitionport socket for this family, opened on first use; -1 if
  * not configured or it cannot be opened (then each request opens its own). */
 static int acq_socket(struct client *c, int family)
@@ -253,7 +260,7 @@ static int acq_socket(struct client *c, int family)
     return -1;
   int *sock = &c->acq_sock[family == ADDR_INET6];
   if (*sock < 0) {
-    *sock = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, NULL,
+    *sock = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, bind_acq(c, family),
                                    (uint16_t)c->p.acquisitionport, on_acq_reply, c);
     if (*sock < 0)
       plat_logf(c->plat, PLAT_LOG_ERR, "Could not open NTP socket on port %d",
@@ -354,6 +361,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   nsrc_init(src, &p, c->plat, c->p.keys, &c->disc, on_update, c);
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
+  src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
   src->max_distance = c->p.selection.max_distance;
   src->max_clock_error = c->p.selection.max_clock_error;

@@ -143,6 +143,9 @@ struct client_params {
    * port (0: a port the system chooses). Replies on it go to the source
    * with the sender's address and port. */
   int acquisitionport;
+  /* bindacqaddress: the local address of those sockets, IPv4 and IPv6
+   * (family ADDR_UNSPEC, as zeroed: the system's choice). */
+  struct ip_addr bindacq[2];
   /* Log files (all NULL by default). */
   struct client_log_hooks log;
 };

@@ -197,8 +197,8 @@ static int request_socket(struct nsrc *s, bool *tagged)
     *tagged = s->shared_tagged;
     return s->shared_sock;
   }
-  int sock = ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0, on_reply,
-                           s);
+  int sock = ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, s->local, 0,
+                           on_reply, s);
   if (sock >= 0 && ops->udp_tx_timestamps && ops->udp_send_tagged)
     *tagged = ops->udp_tx_timestamps(s->plat->ctx, sock, on_tx_timestamp, s) == 0;
   return sock;

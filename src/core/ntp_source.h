@@ -113,6 +113,7 @@ struct nsrc {
   void *arg;
 
   int shared_sock;              /* acquisitionport socket; -1: a new one per request */
+  const struct ip_addr *local;  /* ...bound to this address (bindacqaddress); NULL: any */
   bool shared_tagged;           /* its owner passes on its transmit timestamps */
   int sock;                     /* -1 when no request is outstanding */
   bool presend_done;            /* the outstanding request is the presend */

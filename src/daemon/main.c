@@ -224,6 +224,7 @@ static bool start_server(struct daemon *d, const struct options *o)
   if (d->cfg.port == 0)
     return true;
   linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.binddevice);
   const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
                                    d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
   open_server_socket(d, o, ADDR_INET4, bind[0]);
@@ -232,7 +233,7 @@ static bool start_server(struct daemon *d, const struct options *o)
   if (d->cfg.serverworkers > 0 && d->n_server_socks > 0) {
     struct workers_main m = {d->loop, on_server_datagram, d,
                              {d->server_sock[0], d->server_sock[1]}, {bind[0], bind[1]},
-                             d->cfg.port};
+                             d->cfg.port, d->cfg.dscp, d->cfg.binddevice};
     struct clog_params cp = clientlog_params(&d->cfg, p);
     if (!(d->workers = workers_open(d->cfg.serverworkers, &m, &cp, &d->ref, &d->server.access)))
       return false;
@@ -517,11 +518,18 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
   }
+  /* The sockets of each kind with chronyd's options: the server's in
+   * start_server, the client's (also opened later, as sources come) and
+   * the commands' here. */
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice);
   if (!start_client(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
-  if (!start_control(d, o)) {
+  linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice);
+  bool control = start_control(d, o);
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice);
+  if (!control) {
     log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
   }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -57,7 +58,7 @@ struct linux_platform {
   struct sock_watch *dispatching;  /* whose handler is running */
   bool dispatching_closed;         /* ...and it closed its own socket */
   bool rtcsync;
-  bool reuseport;                  /* for the sockets opened from now on */
+  struct udp_options sock_opts;    /* for the sockets opened from now on */
   struct dns *dns;                 /* made at the first lookup */
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
@@ -138,7 +139,7 @@ static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr 
   struct sock_watch *w = calloc(1, sizeof(*w));
   if (!w)
     return -ENOMEM;
-  int fd = udp_open(family, local, port, lp->reuseport);
+  int fd = udp_open(family, local, port, &lp->sock_opts);
   if (fd < 0) {
     free(w);
     return fd;
@@ -370,7 +371,13 @@ const struct platform *linux_platform_get(const struct linux_platform *lp)
 
 void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport)
 {
-  lp->reuseport = reuseport;
+  lp->sock_opts.reuseport = reuseport;
+}
+
+void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device)
+{
+  lp->sock_opts.dscp = dscp;
+  snprintf(lp->sock_opts.device, sizeof(lp->sock_opts.device), "%s", device ? device : "");
 }
 
 void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync)

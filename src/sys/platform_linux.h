@@ -21,6 +21,11 @@ void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync);
 /* Sockets opened from now on share their address and port with other
  * sockets of ours (SO_REUSEPORT: server workers). */
 void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport);
+/* Sockets opened from now on send with this DSCP (0: the system's) and are
+ * bound to this interface (NULL or "": none; a name is cut to the
+ * kernel's 15 characters, as the kernel cuts chronyd's): chronyd's dscp,
+ * binddevice, bindacqdevice, bindcmddevice. */
+void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device);
 
 /* log2 of the time it takes to read the clock, as chrony measures its
  * precision (typically -24 to -20 on current hardware). */

@@ -1,6 +1,10 @@
 """Simple chrony directives acting in the running daemon (stratumd -x, on
 loopback, private ports): what a client can see of them from outside."""
-from ntptest import free_udp_port, parse, query, server_config
+import socket
+
+import pytest
+
+from ntptest import client_request, free_udp_port, parse, query, server_config
 
 
 def test_clockprecision_is_the_packets_precision(daemons):
@@ -14,3 +18,56 @@ def test_clockprecision_is_the_packets_precision(daemons):
         assert rep is not None, "no reply with clockprecision %s" % value
         seen[value] = parse(rep).precision
         assert seen[value] == want, seen
+
+
+def recv_with_tos(sock, timeout):
+    """(data, sender, TOS byte) of the next datagram on sock (IP_RECVTOS on),
+    or None."""
+    sock.settimeout(timeout)
+    try:
+        data, anc, _, sender = sock.recvmsg(1024, socket.CMSG_SPACE(4))
+    except socket.timeout:
+        return None
+    tos = [c[2][0] for c in anc if c[0] == socket.IPPROTO_IP and c[1] == socket.IP_TOS]
+    return data, sender, tos[0] if tos else None
+
+
+def listening_socket():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1)
+    s.bind(("127.0.0.1", 0))
+    return s
+
+
+@pytest.mark.parametrize("acqport", [None, 0])
+def test_bindacqaddress_and_dscp_of_requests(daemons, acqport):
+    """Requests leave from bindacqaddress with dscp in the TOS byte (a new
+    socket per request, or the acquisitionport socket)."""
+    with listening_socket() as srv:
+        port = srv.getsockname()[1]
+        extra = ["server 127.0.0.1 port %d iburst" % port, "bindacqaddress 127.0.0.2",
+                 "dscp 46"]
+        if acqport is not None:
+            extra.append("acquisitionport %d" % acqport)
+        daemons(server_config(free_udp_port(), extra=extra))
+        got = recv_with_tos(srv, 5.0)
+        assert got, "no request"
+        _, sender, tos = got
+        assert sender[0] == "127.0.0.2"
+        assert tos == 46 << 2
+
+
+def test_dscp_of_replies(daemons):
+    port = free_udp_port()
+    daemons(server_config(port, extra=["dscp 10"]), wait_ports=[(4, port)])
+    with listening_socket() as c:
+        c.sendto(client_request(), ("127.0.0.1", port))
+        got = recv_with_tos(c, 2.0)
+        assert got, "no reply"
+        assert got[2] == 10 << 2
+    port = free_udp_port()
+    daemons(server_config(port), wait_ports=[(4, port)])
+    with listening_socket() as c:
+        c.sendto(client_request(), ("127.0.0.1", port))
+        got = recv_with_tos(c, 2.0)
+        assert got and got[2] == 0, "the default is the system's (0)"

@@ -66,6 +66,14 @@ static void test_every_directive_reaches_its_field(void **state)
   assert_int_equal(p.auth_mode, SEL_AUTH_PREFER);
   assert_int_equal(p.min_samples, 8);
   assert_int_equal(p.max_samples, 20);
+  assert_int_equal(p.bindacq[0].family, ADDR_UNSPEC);   /* not given */
+  assert_int_equal(p.bindacq[1].family, ADDR_UNSPEC);
+  conf_free(&c);
+  parse(&c, "bindacqaddress 192.0.2.5\nbindacqaddress 2001:db8::5\n");
+  conf_client_params(&c, true, &p);
+  struct ip_addr a4, a6;
+  assert_true(addr_parse("192.0.2.5", &a4) && addr_parse("2001:db8::5", &a6));
+  assert_true(addr_equal(&p.bindacq[0], &a4) && addr_equal(&p.bindacq[1], &a6));
   static const char *const modes[] = {"require", "prefer", "mix", "ignore"};
   static const enum sel_auth_mode want[] = {SEL_AUTH_REQUIRE, SEL_AUTH_PREFER, SEL_AUTH_MIX,
                                             SEL_AUTH_IGNORE};
