@@ -49,6 +49,7 @@ void client_source_defaults(struct client_source_params *s)
   s->maxpoll = 10;
   s->polltarget = 8;
   s->minsamples = -1;
+  s->maxunreach = CLIENT_DEFAULT_MAXUNREACH;
   s->maxsamples = -1;
   s->maxdelay = 3.0;
   s->maxdelaydevratio = 10.0;
@@ -464,6 +465,8 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
 
   o->ref_id = s->refid;
   o->reach = s->reach;
+  o->unreachable_run = s->unreachable_run;
+  o->max_unreach = s->p.maxunreach;
   o->reach_size = reach_size(s);
   o->has_stats = sst_get_selection_data(&s->stats, now, &sd) && sd.select_ok &&
                  sst_get_tracking_data(&s->stats, now, &td);

@@ -32,6 +32,9 @@ struct client_source_params {
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
+  bool auto_offline;             /* a request that cannot be sent: offline */
+  int maxunreach;                /* 100000: polls it may stay selectable while
+                                    unreachable (with recent enough samples) */
   bool xleave;                   /* interleaved mode */
   int version;                   /* 0: 3 with a key whose MAC NTPv4 would
                                     truncate, else 4, as chrony */
@@ -161,6 +164,7 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MAX_POLL 24
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
+#define CLIENT_DEFAULT_MAXUNREACH 100000
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least

@@ -1,6 +1,7 @@
 #include "core/ntp_source.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -276,6 +277,8 @@ static void transmit(void *arg)
   bool missed = s->tx_since_rx > 0;
   if (missed) {
     s->reach <<= 1;
+    if (s->reach == 0 && s->unreachable_run < INT_MAX)
+      s->unreachable_run++;
     if (s->burst_total == 0 && s->tx_since_rx > 1)
       adjust_poll(s, UNREACH_POLL_ADJ);
   }
@@ -285,7 +288,7 @@ static void transmit(void *arg)
     s->on_update(s->arg, s, false);
 
   s->presend_done = presend_due(s);
-  bool tagged;
+  bool tagged, sent = false;
   int sock = request_socket(s, &tagged);
   if (sock >= 0) {
     const struct platform_ops *ops = s->plat->ops;
@@ -308,6 +311,7 @@ static void transmit(void *arg)
             : tagged ? ops->udp_send_tagged(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf,
                                             len, 0, nonce)
                      : ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0);
+    sent = r == 0;
     if (r != 0) {
       release_socket(s, sock);
       s->sock = -1;
@@ -315,6 +319,10 @@ static void transmit(void *arg)
       xleave_forget_sent(&s->xl);
     }
   }
+  /* auto_offline: a request that could not be sent (no route...) takes
+   * the source offline, as chronyd, until chronyc online. */
+  if (!sent && s->p.auto_offline)
+    nsrc_set_online(s, false);
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;
   s->peer.answered = s->peer.echo_unanswered = false;
@@ -371,9 +379,12 @@ void nsrc_start(struct nsrc *s)
 
 void nsrc_set_online(struct nsrc *s, bool online)
 {
+  char a[ADDR_STR_LEN];
   if (online == s->online)
     return;
   s->online = online;
+  plat_logf(s->plat, PLAT_LOG_INFO, "Source %s %s", addr_format(&s->p.addr, a),
+            online ? "online" : "offline");
   if (s->timer)
     s->plat->ops->timer_cancel(s->plat->ctx, s->timer);
   s->timer = 0;
@@ -636,6 +647,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   /* A valid reply: the server is reachable, whatever the delay and loop
    * tests say (as chrony: a peer synchronised to us is still heard). */
   s->reach = (uint8_t)(s->reach << 1 | 1);
+  s->unreachable_run = 0;
   s->tx_since_rx = 0;
   s->counters[NSRC_RX_VALID]++;
   if (is_loop(x, &dg->local)) {

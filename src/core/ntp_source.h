@@ -133,6 +133,7 @@ struct nsrc {
   unsigned tx_since_rx;         /* requests since the last valid reply */
   int burst_good, burst_total;  /* samples still wanted / requests left */
   bool online;
+  int unreachable_run;          /* polls in a row with reach 0 (maxunreach) */
 
   /* From the last valid reply. */
   int stratum;

@@ -210,8 +210,10 @@ static int drop_stale_and_orphans(struct work *w, const struct screen *c)
     if (!w->ok[i])
       continue;
     /* An unreachable source is still usable while its newest sample is not
-     * older than the oldest sample of the reachable sources. */
-    if (!s->reach && c->max_reach_sample_ago < s->last_sample_ago) {
+     * older than the oldest sample of the reachable sources, for at most
+     * max_unreach polls. */
+    if (!s->reach && (c->max_reach_sample_ago < s->last_sample_ago ||
+                      s->unreachable_run > s->max_unreach)) {
       mark(w, i, SEL_STALE);
     } else if (!s->refclock && s->stratum >= w->p->orphan_stratum) {
       mark(w, i, SEL_ORPHAN);

@@ -94,6 +94,8 @@ struct sel_source {
   uint32_t ref_id;          /* for orphan mode: the source's reference ID */
   uint32_t local_ref_id;    /* for orphan mode: our refid towards it, 0 unknown */
   uint8_t reach;            /* reachability register, newest poll in bit 0 */
+  int unreachable_run;      /* polls in a row with reach 0... */
+  int max_unreach;          /* ...after more than this (maxunreach) it is stale */
   int reach_size;           /* polls shifted into reach so far, 0..8 */
 
   bool has_stats;           /* enough samples for the regression */

@@ -1,7 +1,7 @@
 /* client: the selection and statistics directives acting on a running
  * client, on the simulated platform: maxsamples (global, and a source's
  * own option over it), minstratum/maxstratum,
- * authselectmode and maxclockerror. Two servers, 192.0.2.11 (stratum 1)
+ * authselectmode, maxclockerror and a source's maxunreach. Two servers, 192.0.2.11 (stratum 1)
  * and 192.0.2.12 (stratum 3), polled every 16 s. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 struct fx {
   struct sim_world *w;
   struct sim_platform *client_host;
+  struct sim_platform *hosts[N_SERVERS];
   struct sim_server *servers[N_SERVERS];
   struct ip_addr addrs[N_SERVERS];
   struct refstate ref;
@@ -51,6 +52,7 @@ static struct fx *fx_new(const struct client_params *p)
     snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
     struct sim_platform *h = sim_world_add_host(f.w, name, addr, NULL);
     assert_non_null(h);
+    f.hosts[i] = h;
     f.servers[i] = sim_server_new(sim_world_sched(f.w), h, &cfg);
     assert_non_null(f.servers[i]);
     assert_true(addr_parse(addr, &f.addrs[i]));
@@ -78,14 +80,20 @@ static struct client_params params(void)
   return p;
 }
 
-static void add(struct fx *f, unsigned server, int maxsamples)
+static void add_with(struct fx *f, unsigned server, int maxsamples, int maxunreach)
 {
   struct client_source_params s;
   client_source_defaults(&s);
   s.addr = f->addrs[server];
   s.minpoll = s.maxpoll = 4;
   s.maxsamples = maxsamples;
+  s.maxunreach = maxunreach;
   assert_true(client_add_source(f->client, &s) >= 0);
+}
+
+static void add(struct fx *f, unsigned server, int maxsamples)
+{
+  add_with(f, server, maxsamples, CLIENT_DEFAULT_MAXUNREACH);
 }
 
 static void run(struct fx *f, double seconds)
@@ -178,6 +186,31 @@ static void test_authselectmode(void **state)
   fx_free(f);
 }
 
+/* maxunreach: the selected server stops answering at 200 s. With chrony's
+ * default it stays selectable (its samples are newer than the other's
+ * oldest); with maxunreach 0 it is stale ('S') at the first poll after its
+ * 8 requests went unanswered, and the other one is selected. */
+static void test_maxunreach(void **state)
+{
+  (void)state;
+  static const int limits[] = {CLIENT_DEFAULT_MAXUNREACH, 0};
+  for (int k = 0; k < 2; k++) {
+    struct client_params p = params();
+    struct fx *f = fx_new(&p);
+    add_with(f, 0, -1, limits[k]);
+    add(f, 1, -1);
+    assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 200.0, 1e6), 0);
+    run(f, 190.0);
+    assert_int_equal(client_selected(f->client), 0);
+    assert_int_equal(sim_world_run(f->w, 230.0), 0);      /* 8 + 2 missed polls */
+    struct client_source_report r = report(f, 0);
+    assert_int_equal(r.reach, 0);
+    assert_int_equal(r.sel_state == 'S', limits[k] == 0);
+    assert_int_equal(client_selected(f->client), limits[k] == 0 ? 1 : 0);
+    fx_free(f);
+  }
+}
+
 /* maxclockerror is part of how fast the served root dispersion grows. */
 static void test_maxclockerror(void **state)
 {
@@ -204,6 +237,7 @@ int main(void)
     cmocka_unit_test(test_stratum_limits),
     cmocka_unit_test(test_authselectmode),
     cmocka_unit_test(test_maxclockerror),
+    cmocka_unit_test(test_maxunreach),
   };
   return cmocka_run_group_tests_name("client_selection", tests, NULL, NULL);
 }

@@ -796,13 +796,13 @@ static void test_source_defaults(void **state)
   assert_int_equal(s->client.minsamples, -1);
   assert_int_equal(s->client.maxsamples, -1);
   assert_int_equal(s->ntsport, 4460);
-  assert_int_equal(s->maxunreach, 100000);
+  assert_int_equal(s->client.maxunreach, 100000);
   assert_int_equal(s->family, ADDR_UNSPEC);
   const struct client_source_params *c = &s->client;
   assert_true(c->maxdelay == 3.0 && c->maxdelayratio == 0.0 && c->maxdelaydevratio == 10.0);
   assert_true(c->asymmetry == 1.0 && c->offset == 0.0 && c->mindelay == 0.0);
   assert_false(c->iburst || c->burst || c->prefer || c->noselect || c->trust || c->require ||
-               c->xleave || s->copy || s->nts || c->offline || s->auto_offline);
+               c->xleave || s->copy || s->nts || c->offline || c->auto_offline);
   assert_string_equal(s->file, "t.conf");
   assert_int_equal(f->c.sources[2].line, 3);
 }
@@ -819,7 +819,7 @@ static void test_source_options(void **state)
   const struct conf_source *s = &f->c.sources[0];
   const struct client_source_params *c = &s->client;
   assert_true(c->iburst && c->burst && c->prefer && c->noselect && c->trust && c->require &&
-              c->xleave && s->copy && c->offline && s->auto_offline);
+              c->xleave && s->copy && c->offline && c->auto_offline);
   assert_int_equal(s->client.key, 10);
   assert_int_equal(s->client.minpoll, -7);
   assert_int_equal(s->client.maxpoll, 24);
@@ -831,7 +831,7 @@ static void test_source_options(void **state)
   assert_true(s->client.asymmetry == -0.5 && s->client.offset == 5e-5);
   assert_int_equal(s->client.minsamples, 8);
   assert_int_equal(s->client.maxsamples, 32);
-  assert_int_equal(s->maxunreach, 9);
+  assert_int_equal(s->client.maxunreach, 9);
   assert_int_equal(s->client.filter, 4);
   assert_int_equal(s->client.polltarget, 16);
   assert_int_equal(s->client.presend, 9);
@@ -877,7 +877,7 @@ static void test_source_request_round_trip(void **state)
   assert_true(conf_source_to_request(&f->c.sources[1], &q));
   q.max_unreach = 0;
   assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
-  assert_int_equal(back.maxunreach, CONF_DEFAULT_MAXUNREACH);
+  assert_int_equal(back.client.maxunreach, CLIENT_DEFAULT_MAXUNREACH);
   q.port = 65536;
   assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALID);
   q.port = 123;
@@ -895,12 +895,11 @@ static void test_ignored_options_warn(void **state)
   parse_ok(f, "server a copy maxdelayquant 0.5 extfield F323 certset 1 ntsport 1 maxunreach 3 "
               "auto_offline\nserver b copy\n"
               "local stratum 3 orphan distance 0.5 activate 1 waitsynced 2 waitunsynced 3\n");
-  const char *server[] = {"copy", "maxdelayquant", "extfield", "certset", "ntsport",
-                          "maxunreach", "auto_offline"};
+  const char *server[] = {"copy", "maxdelayquant", "extfield", "certset", "ntsport"};
   const char *local[] = {"orphan", "distance", "activate", "waitsynced", "waitunsynced"};
   char text[96];
-  assert_int_equal(count_warnings(&f->d), 12);
-  for (int i = 0; i < 7; i++) {
+  assert_int_equal(count_warnings(&f->d), 10);   /* maxunreach, auto_offline act */
+  for (int i = 0; i < 5; i++) {
     snprintf(text, sizeof(text), "t.conf:1: server: %s: not implemented in this build, ignored",
              server[i]);
     assert_true(has_message(&f->d, CONF_WARNING, text));
