@@ -176,7 +176,7 @@ static const struct conf_directive directives[] = {
   D_PARSE("include", include, .implemented = true),
   D_CUSTOM("hwtimestamp", hwtimestamp),
   D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT"),
-  D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576),
+  D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576, .implemented = true),
   D_STRING("keyfile", keyfile, "FILE", .implemented = true),
   D_FLAG("lock_all", lock_all, .implemented = true),
   D_CUSTOM("pidfile", pidfile, .implemented = true),

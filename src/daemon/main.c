@@ -225,6 +225,7 @@ static bool start_server(struct daemon *d, const struct options *o)
     return true;
   linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.binddevice);
+  linux_platform_set_tx_buffers(d->lp, d->cfg.maxtxbuffers);
   const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
                                    d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
   open_server_socket(d, o, ADDR_INET4, bind[0]);
@@ -233,7 +234,7 @@ static bool start_server(struct daemon *d, const struct options *o)
   if (d->cfg.serverworkers > 0 && d->n_server_socks > 0) {
     struct workers_main m = {d->loop, on_server_datagram, d,
                              {d->server_sock[0], d->server_sock[1]}, {bind[0], bind[1]},
-                             d->cfg.port, d->cfg.dscp, d->cfg.binddevice};
+                             d->cfg.port, d->cfg.dscp, d->cfg.binddevice, d->cfg.maxtxbuffers};
     struct clog_params cp = clientlog_params(&d->cfg, p);
     if (!(d->workers = workers_open(d->cfg.serverworkers, &m, &cp, &d->ref, &d->server.access)))
       return false;

@@ -20,7 +20,8 @@
 #define RECV_BATCH 64
 #define RECV_BUF 1500
 /* Tagged sends whose kernel transmit timestamp may still come, per socket
- * (the oldest are forgotten first); timestamps read per wake-up. */
+ * (the oldest are forgotten first) unless maxtxbuffers says how many;
+ * timestamps read per wake-up. */
 #define TX_PENDING 256
 #define TX_READ_BATCH 64
 
@@ -37,7 +38,8 @@ struct tx_stamps {
   plat_tx_fn fn;
   void *arg;
   uint32_t next_id;
-  struct tx_pending pending[TX_PENDING];
+  uint32_t size;                   /* of pending */
+  struct tx_pending pending[];
 };
 
 struct sock_watch {
@@ -59,6 +61,8 @@ struct linux_platform {
   bool dispatching_closed;         /* ...and it closed its own socket */
   bool rtcsync;
   struct udp_options sock_opts;    /* for the sockets opened from now on */
+  int tx_buffers;                  /* maxtxbuffers; 0: TX_PENDING */
+  bool tx_buffers_warned;
   struct dns *dns;                 /* made at the first lookup */
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
@@ -103,7 +107,11 @@ static void read_tx_timestamps(struct sock_watch *w)
       continue;
     if (r < 0)
       return;
-    struct tx_pending *p = &tx->pending[id % TX_PENDING];
+    struct tx_pending *p = &tx->pending[id % tx->size];
+    if (p->used && p->id != id && w->lp->tx_buffers > 0 && !w->lp->tx_buffers_warned) {
+      log_printf(PLAT_LOG_WARN, "maxtxbuffers too small");   /* chronyd's, once */
+      w->lp->tx_buffers_warned = true;
+    }
     if (!p->used || p->id != id)
       continue;
     p->used = false;
@@ -201,7 +209,7 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   if (r == 0 && tagged) {
     struct tx_stamps *tx = tagged->tx;
     uint32_t id = tx->next_id++;
-    tx->pending[id % TX_PENDING] = (struct tx_pending){id, true, *to, port, tag, sent};
+    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent};
   }
   return r;
 }
@@ -230,9 +238,12 @@ static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
   if (!w)
     return -EBADF;
   if (!w->tx) {
-    struct tx_stamps *tx = calloc(1, sizeof(*tx));
+    struct linux_platform *lp = ctx;
+    uint32_t size = lp->tx_buffers > 0 ? (uint32_t)lp->tx_buffers : TX_PENDING;
+    struct tx_stamps *tx = calloc(1, sizeof(*tx) + size * sizeof(tx->pending[0]));
     if (!tx)
       return -ENOMEM;
+    tx->size = size;
     int r = udp_enable_tx_timestamps(sock);
     if (r < 0) {
       free(tx);
@@ -372,6 +383,11 @@ const struct platform *linux_platform_get(const struct linux_platform *lp)
 void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport)
 {
   lp->sock_opts.reuseport = reuseport;
+}
+
+void linux_platform_set_tx_buffers(struct linux_platform *lp, int messages)
+{
+  lp->tx_buffers = messages;
 }
 
 void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device)

@@ -1,10 +1,12 @@
 """Simple chrony directives acting in the running daemon (stratumd -x, on
 loopback, private ports): what a client can see of them from outside."""
+import os
+import signal
 import socket
 
 import pytest
 
-from ntptest import client_request, free_udp_port, parse, query, server_config
+from ntptest import client_request, free_udp_port, parse, query, server_config, wait_for
 
 
 def test_clockprecision_is_the_packets_precision(daemons):
@@ -71,3 +73,39 @@ def test_dscp_of_replies(daemons):
         c.sendto(client_request(), ("127.0.0.1", port))
         got = recv_with_tos(c, 2.0)
         assert got and got[2] == 0, "the default is the system's (0)"
+
+
+def test_maxtxbuffers_too_small_is_said(daemons):
+    """maxtxbuffers 1: a burst of requests is answered (each reply is sent)
+    while the kernel transmit timestamps of all but the newest cannot be
+    matched: chronyd's "maxtxbuffers too small", once. Not with the
+    default."""
+    logs = []
+    for extra in (["maxtxbuffers 1"], []):
+        port = free_udp_port()
+        d = daemons(server_config(port, extra=extra), wait_ports=[(4, port)])
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(2.0)
+            # Stopped, so that it reads the burst in one batch and sends all
+            # the replies before it reads their timestamps.
+            d.proc.send_signal(signal.SIGSTOP)
+            for _ in range(50):
+                # A non-zero origin: the client may go interleaved, so the
+                # reply's kernel transmit timestamp is wanted.
+                req = bytearray(client_request())
+                req[24:32] = os.urandom(8)
+                s.sendto(bytes(req), ("127.0.0.1", port))
+            d.proc.send_signal(signal.SIGCONT)
+            replies = 0
+            try:
+                while replies < 50:
+                    s.recv(1024)
+                    replies += 1
+            except socket.timeout:
+                pass
+            assert replies == 50
+        if extra:
+            assert wait_for(lambda: "maxtxbuffers too small" in d.log(), 5.0), d.log()
+        logs.append(d.log())
+    assert logs[0].count("maxtxbuffers too small") == 1
+    assert "maxtxbuffers" not in logs[1]

@@ -291,7 +291,8 @@ static void test_implemented_flags(void **state)
     "serverworkers", "user", "lock_all", "sched_priority", "rtcdevice", "rtconutc",
     "bindmetricsaddress", "metricsport", "minsamples", "maxsamples", "maxclockerror",
     "clockprecision", "minstratum", "maxstratum", "authselectmode", "refresh",
-    "initstepslew", "bindacqaddress", "bindacqdevice", "dscp", "binddevice", "bindcmddevice"};
+    "initstepslew", "bindacqaddress", "bindacqdevice", "dscp", "binddevice", "bindcmddevice",
+    "maxtxbuffers"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
