@@ -113,7 +113,7 @@ static const struct conf_directive directives[] = {
   D_DOUBLE("maxdrift", maxdrift, "DRIFT-IN-PPM", .implemented = true),
   D_DOUBLE("maxupdateskew", maxupdateskew, "SKEW-IN-PPM", .implemented = true),
   D_DOUBLE("maxslewrate", maxslewrate, "RATE-IN-PPM", .implemented = true),
-  D_CUSTOM("tempcomp", tempcomp),
+  D_CUSTOM("tempcomp", tempcomp, .implemented = true),
 
   /* NTP server */
   D_BOTH("allow", allow, access, .implemented = true),

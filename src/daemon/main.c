@@ -21,6 +21,7 @@
 #include "daemon/options.h"
 #include "proto/ntp_packet.h"
 #include "daemon/initstep.h"
+#include "daemon/thermal.h"
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
@@ -58,6 +59,7 @@ struct daemon {
   struct key_table keys;          /* the keyfile's */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
+  struct tcomp tempcomp;
   struct initstep initstep;       /* initstepslew at start */
   bool initstepping;              /* ...under way: readiness waits for its end */
   bool reload;                    /* -r: the dump files are loaded */
@@ -527,6 +529,9 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
+  if (!thermal_start(&d->tempcomp, &d->cfg, linux_platform_get(d->lp),
+                     client_reference(d->client)->disc))
+    goto out;
   linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice);
   bool control = start_control(d, o);
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice);
@@ -567,6 +572,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   notify_send("STOPPING=1");
   drift_stop(&d->drift);
   initstep_stop(&d->initstep);
+  thermal_stop(&d->tempcomp);
   dumps_save(d->cfg.dumpdir, d->client);
   log_server_stats(d);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");

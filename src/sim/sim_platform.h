@@ -55,6 +55,12 @@ double sim_platform_freq_error(struct sim_platform *p);   /* ppm */
  * reported to the jump watcher, as the Linux loop reports it. */
 void sim_platform_external_step(struct sim_platform *p, double seconds);
 unsigned sim_platform_steps(const struct sim_platform *p);
+/* A file the host's read_file gives (a sensor's value, for tempcomp):
+ * created or replaced; false if too long or the table is full. */
+#define SIM_PLATFORM_MAX_FILES 4
+#define SIM_PLATFORM_PATH_LEN 128
+#define SIM_PLATFORM_FILE_LEN 64
+bool sim_platform_set_file(struct sim_platform *p, const char *path, const char *text);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
 

@@ -1,6 +1,7 @@
 #include "sys/platform_linux.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +324,23 @@ static void lx_resolve_cancel(void *ctx, plat_lookup lookup)
     dns_cancel(lp->dns, (int64_t)lookup);
 }
 
+static int lx_read_file(void *ctx, const char *path, char *buf, size_t size)
+{
+  (void)ctx;
+  if (size == 0)
+    return -EINVAL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = read(fd, buf, size - 1);
+  int err = errno;
+  close(fd);
+  if (n < 0)
+    return -err;
+  buf[n] = '\0';
+  return (int)n;
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -347,6 +365,7 @@ static const struct platform_ops linux_ops = {
   .resolve = lx_resolve,
   .resolve_cancel = lx_resolve_cancel,
   .log = lx_log,
+  .read_file = lx_read_file,
 };
 
 struct linux_platform *linux_platform_new(struct loop *loop)

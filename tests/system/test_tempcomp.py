@@ -1,0 +1,59 @@
+"""tempcomp's messages, the same from stratumd and chronyd 4.3 (both -x,
+foreground, private files and ports): a compensation over the sanity
+limit, an unreadable sensor, and the fatal errors of a bad points file.
+What the compensation does to the clock is checked on the simulator
+(tests/unit/test_tempcomp.c): with -x no clock is adjusted."""
+import subprocess
+
+import pytest
+
+from ntptest import chronyd_path, require_stratumd, wait_for
+
+RUN_TIMEOUT = 20
+
+
+def daemon_argv(kind, conf):
+    if kind == "stratumd":
+        return [str(require_stratumd()), "-x", "-d", "-f", str(conf)]
+    return [str(chronyd_path()), "-x", "-d", "-f", str(conf)]
+
+
+def run(kind, tmp_path, tempcomp_line, seconds):
+    conf = tmp_path / "t.conf"
+    conf.write_text("port 0\ncmdport 0\npidfile %s/t.pid\nbindcmdaddress %s/t.sock\n%s\n%s"
+                    % (tmp_path, tmp_path, tempcomp_line,
+                       "user root\n" if kind == "chronyd" else ""))
+    log = tmp_path / "log"
+    with open(log, "w") as out:
+        p = subprocess.Popen(daemon_argv(kind, conf), stdout=out, stderr=subprocess.STDOUT)
+        try:
+            p.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            p.terminate()
+            p.wait(timeout=RUN_TIMEOUT)
+    return p.returncode, log.read_text()
+
+
+@pytest.mark.parametrize("kind", ["stratumd", "chronyd"])
+def test_sanity_limit_and_unreadable_sensor(tmp_path, kind):
+    sensor = tmp_path / "temp"
+    sensor.write_text("90\n")
+    _, text = run(kind, tmp_path, "tempcomp %s 1 20 0 0.2 0" % sensor, 2.5)
+    assert "Temperature compensation of 14.000 ppm exceeds sanity limit of 10.0" in text, text
+    _, text = run(kind, tmp_path, "tempcomp %s/none 1 20 0 0.2 0" % tmp_path, 2.5)
+    assert "Could not read temperature from %s/none" % tmp_path in text, text
+    sensor.write_text("25\n")
+    _, text = run(kind, tmp_path, "tempcomp %s 1 20 0 0.2 0" % sensor, 2.5)
+    assert "tempcomp" not in text.lower().replace("t.conf", ""), text
+
+
+@pytest.mark.parametrize("kind", ["stratumd", "chronyd"])
+def test_bad_points_file_is_fatal(tmp_path, kind):
+    sensor = tmp_path / "temp"
+    sensor.write_text("25\n")
+    points = tmp_path / "points"
+    for content, message in (("20 0\n30\n", "Could not read tempcomp point from %s"),
+                             ("20 0\n", "Not enough points in %s")):
+        points.write_text(content)
+        rc, text = run(kind, tmp_path, "tempcomp %s 1 %s" % (sensor, points), RUN_TIMEOUT)
+        assert rc != 0 and message % points in text, text
