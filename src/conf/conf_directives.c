@@ -120,7 +120,7 @@ static const struct conf_directive directives[] = {
   D_PARSE("deny", deny, .implemented = true),
   D_CUSTOM("bindaddress", bindaddress, .implemented = true),
   D_STRING("binddevice", binddevice, "INTERFACE", .implemented = true),
-  D_CUSTOM("broadcast", broadcast),
+  D_CUSTOM("broadcast", broadcast, .implemented = true),
   D_INT("serverworkers", serverworkers, "WORKERS", 0, 64, .implemented = true),
   {.name = "clientloglimit", ARGS(VAL("LIMIT", CONF_T_U64, clientloglimit)),
    .implemented = true},

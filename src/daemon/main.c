@@ -12,6 +12,7 @@
 #include "conf/conf_source.h"
 #include "conf/config.h"
 #include "conf/keyfile.h"
+#include "core/broadcast.h"
 #include "core/client.h"
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
@@ -60,6 +61,8 @@ struct daemon {
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
   struct tcomp tempcomp;
+  struct bcast bcast;             /* broadcast directives */
+  int broadcast_sock[2];          /* their own sockets, without a server's; -1: none */
   struct initstep initstep;       /* initstepslew at start */
   bool initstepping;              /* ...under way: readiness waits for its end */
   bool reload;                    /* -r: the dump files are loaded */
@@ -208,6 +211,32 @@ static struct clientlog *new_clientlog(const struct config *c, const struct plat
   return l;
 }
 
+static void ignore_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  (void)arg, (void)sock, (void)dg;
+}
+
+/* broadcast: sent from the server socket of the address's family, as
+ * chronyd's; without one (port 0, or no client allowed), from a socket of
+ * their own with the server's options. */
+static void start_broadcasts(struct daemon *d)
+{
+  char a[ADDR_STR_LEN];
+  const struct platform *p = linux_platform_get(d->lp);
+  bcast_init(&d->bcast, p, &d->ref);
+  for (unsigned i = 0; i < d->cfg.n_broadcasts; i++) {
+    const struct conf_broadcast *b = &d->cfg.broadcasts[i];
+    enum addr_family f = (enum addr_family)b->addr.family;
+    int *sock = &d->broadcast_sock[f == ADDR_INET6];
+    if (d->server_sock[f == ADDR_INET6] >= 0)
+      *sock = d->server_sock[f == ADDR_INET6];
+    else if (*sock < 0)
+      *sock = p->ops->udp_open(p->ctx, f, NULL, 0, ignore_datagram, NULL);
+    if (*sock < 0 || !bcast_add(&d->bcast, &b->addr, b->port, b->interval, *sock))
+      log_printf(PLAT_LOG_ERR, "Could not send broadcasts to %s", addr_format(&b->addr, a));
+  }
+}
+
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
@@ -217,17 +246,20 @@ static bool start_server(struct daemon *d, const struct options *o)
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;
+  d->broadcast_sock[0] = d->broadcast_sock[1] = -1;
   d->server.clog = d->clog;
   for (unsigned i = 0; i < d->cfg.access.n; i++) {
     const struct conf_access *r = &d->cfg.access.items[i];
     if (!access_add(&d->server.access, &r->net, r->allow, r->all))
       return false;
   }
-  if (d->cfg.port == 0)
-    return true;
-  linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
-  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.binddevice);
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.binddevice, true);
   linux_platform_set_tx_buffers(d->lp, d->cfg.maxtxbuffers);
+  if (d->cfg.port == 0) {
+    start_broadcasts(d);
+    return true;
+  }
+  linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
   const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
                                    d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
   open_server_socket(d, o, ADDR_INET4, bind[0]);
@@ -241,6 +273,7 @@ static bool start_server(struct daemon *d, const struct options *o)
     if (!(d->workers = workers_open(d->cfg.serverworkers, &m, &cp, &d->ref, &d->server.access)))
       return false;
   }
+  start_broadcasts(d);
   bool wanted = (family_wanted(o, ADDR_INET4) && access_any_allowed(&d->server.access, ADDR_INET4)) ||
                 (family_wanted(o, ADDR_INET6) && access_any_allowed(&d->server.access, ADDR_INET6));
   return !wanted || d->n_server_socks > 0;
@@ -524,7 +557,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   /* The sockets of each kind with chronyd's options: the server's in
    * start_server, the client's (also opened later, as sources come) and
    * the commands' here. */
-  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice);
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
   if (!start_client(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
@@ -532,9 +565,9 @@ static int run_daemon(struct daemon *d, const struct options *o)
   if (!thermal_start(&d->tempcomp, &d->cfg, linux_platform_get(d->lp),
                      client_reference(d->client)->disc))
     goto out;
-  linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice);
+  linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
   bool control = start_control(d, o);
-  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice);
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
   if (!control) {
     log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
@@ -573,6 +606,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   drift_stop(&d->drift);
   initstep_stop(&d->initstep);
   thermal_stop(&d->tempcomp);
+  bcast_stop(&d->bcast);
   dumps_save(d->cfg.dumpdir, d->client);
   log_server_stats(d);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");

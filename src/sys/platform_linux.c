@@ -409,9 +409,11 @@ void linux_platform_set_tx_buffers(struct linux_platform *lp, int messages)
   lp->tx_buffers = messages;
 }
 
-void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device)
+void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device,
+                                       bool broadcast)
 {
   lp->sock_opts.dscp = dscp;
+  lp->sock_opts.broadcast = broadcast;
   snprintf(lp->sock_opts.device, sizeof(lp->sock_opts.device), "%s", device ? device : "");
 }
 

@@ -31,8 +31,10 @@ void linux_platform_set_tx_buffers(struct linux_platform *lp, int messages);
 /* Sockets opened from now on send with this DSCP (0: the system's) and are
  * bound to this interface (NULL or "": none; a name is cut to the
  * kernel's 15 characters, as the kernel cuts chronyd's): chronyd's dscp,
- * binddevice, bindacqdevice, bindcmddevice. */
-void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device);
+ * binddevice, bindacqdevice, bindcmddevice; with broadcast, they may send
+ * to broadcast addresses (chronyd's server sockets). */
+void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device,
+                                       bool broadcast);
 
 /* log2 of the time it takes to read the clock, as chrony measures its
  * precision (typically -24 to -20 on current hardware). */

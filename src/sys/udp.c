@@ -75,6 +75,8 @@ static int apply_options(int fd, enum addr_family family, const struct udp_optio
     return -errno;
   if (opt->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
     return -errno;
+  if (opt->broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) < 0)
+    return -errno;
   return 0;
 }
 

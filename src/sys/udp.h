@@ -22,6 +22,7 @@ struct udp_options {
   int dscp;                          /* 1..63: the DSCP of what it sends
                                         (IP_TOS, IPV6_TCLASS), as chronyd's */
   char device[UDP_DEVICE_LEN];       /* "": any; else SO_BINDTODEVICE */
+  bool broadcast;                    /* SO_BROADCAST (chronyd's server sockets) */
 };
 
 /* Bind to local:port (local NULL or UNSPEC: the wildcard of `family`),

@@ -3,6 +3,7 @@ loopback, private ports): what a client can see of them from outside."""
 import os
 import signal
 import socket
+import time
 
 import pytest
 
@@ -109,3 +110,29 @@ def test_maxtxbuffers_too_small_is_said(daemons):
         logs.append(d.log())
     assert logs[0].count("maxtxbuffers too small") == 1
     assert "maxtxbuffers" not in logs[1]
+
+
+@pytest.mark.parametrize("server_port", [True, False])
+def test_broadcast(daemons, server_port):
+    """broadcast 1 ADDRESS PORT: every second a mode 5 packet with our
+    reference (local stratum 3 here) and poll 0, from the server's port (or,
+    with port 0, a socket of its own)."""
+    with listening_socket() as rx:
+        rx_port = rx.getsockname()[1]
+        port = free_udp_port() if server_port else 0
+        conf = server_config(port, extra=["broadcast 1 127.0.0.1 %d" % rx_port])
+        daemons(conf, wait_ports=[(4, port)] if server_port else ())
+        times, senders = [], set()
+        for _ in range(3):
+            got = recv_with_tos(rx, 3.0)
+            assert got, "no broadcast"
+            pkt = parse(got[0])
+            assert (pkt.mode, pkt.vn, pkt.stratum, pkt.poll) == (5, 4, 3, 0), pkt
+            assert pkt.xmt != 0 and pkt.org == 0
+            times.append(time.monotonic())
+            senders.add(got[1])
+        assert len(senders) == 1
+        if server_port:
+            assert senders == {("127.0.0.1", port)}
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert all(0.5 < g < 2.0 for g in gaps), gaps
