@@ -563,7 +563,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     goto out;
   }
   if (!thermal_start(&d->tempcomp, &d->cfg, linux_platform_get(d->lp),
-                     client_reference(d->client)->disc))
+                     client_reference(d->client)->disc, &d->logfiles))
     goto out;
   linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
   bool control = start_control(d, o);

@@ -28,8 +28,15 @@ static bool read_points(const char *path, struct tcomp_params *p)
   return n > 0;
 }
 
+static void log_reading(void *arg, const struct timespec *when, double temp, double comp)
+{
+  char line[LOGFMT_LINE_MAX];
+  size_t len = logfmt_tempcomp(line, sizeof(line), when, temp, comp);
+  logfiles_write(arg, LOGFMT_TEMPCOMP, line, len);
+}
+
 bool thermal_start(struct tcomp *t, const struct config *cfg, const struct platform *plat,
-                   struct discipline *disc)
+                   struct discipline *disc, struct logfiles *logs)
 {
   memset(t, 0, sizeof(*t));
   if (!cfg->tempcomp_sensor)
@@ -39,7 +46,8 @@ bool thermal_start(struct tcomp *t, const struct config *cfg, const struct platf
                            .k1 = cfg->tempcomp_k1, .k2 = cfg->tempcomp_k2};
   if (cfg->tempcomp_points && !read_points(cfg->tempcomp_points, &p))
     return false;
-  tcomp_start(t, plat, disc, &p, NULL, NULL);
+  bool logged = logs->f[LOGFMT_TEMPCOMP].path != NULL;
+  tcomp_start(t, plat, disc, &p, logged ? log_reading : NULL, logs);
   return true;
 }
 

@@ -3,6 +3,7 @@ foreground, private files and ports): a compensation over the sanity
 limit, an unreadable sensor, and the fatal errors of a bad points file.
 What the compensation does to the clock is checked on the simulator
 (tests/unit/test_tempcomp.c): with -x no clock is adjusted."""
+import re
 import subprocess
 
 import pytest
@@ -57,3 +58,20 @@ def test_bad_points_file_is_fatal(tmp_path, kind):
         points.write_text(content)
         rc, text = run(kind, tmp_path, "tempcomp %s 1 %s" % (sensor, points), RUN_TIMEOUT)
         assert rc != 0 and message % points in text, text
+
+
+@pytest.mark.parametrize("kind", ["stratumd", "chronyd"])
+def test_log_tempcomp(tmp_path, kind):
+    """log tempcomp: chronyd's tempcomp.log, a banner then a line per reading."""
+    sensor = tmp_path / "temp"
+    sensor.write_text("25\n")
+    logdir = tmp_path / "logs"
+    logdir.mkdir()
+    run(kind, tmp_path, "tempcomp %s 1 20 0 0.2 0\nlogdir %s\nlog tempcomp" % (sensor, logdir),
+        2.5)
+    lines = (logdir / "tempcomp.log").read_text().splitlines()
+    title = "   Date (UTC) Time        Temp.       Comp."
+    assert lines[:3] == ["=" * len(title), title, "=" * len(title)], lines
+    assert len(lines) >= 5, lines
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  2\.5000e\+01  1\.0000e\+00", l)
+               for l in lines[3:]), lines
