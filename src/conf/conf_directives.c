@@ -155,7 +155,7 @@ static const struct conf_directive directives[] = {
   {.name = "metricsport", ARGS(VAL("PORT", CONF_T_U16, metricsport)), .implemented = true},
 
   /* Real-time clock */
-  D_STRING("hwclockfile", hwclockfile, "FILE"),
+  D_STRING("hwclockfile", hwclockfile, "FILE", .implemented = true),
   D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD"),
   D_STRING("rtcdevice", rtcdevice, "DEVICE", .implemented = true),
   D_STRING("rtcfile", rtcfile, "FILE"),

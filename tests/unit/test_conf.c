@@ -292,7 +292,8 @@ static void test_implemented_flags(void **state)
     "bindmetricsaddress", "metricsport", "minsamples", "maxsamples", "maxclockerror",
     "clockprecision", "minstratum", "maxstratum", "authselectmode", "refresh",
     "initstepslew", "bindacqaddress", "bindacqdevice", "dscp", "binddevice", "bindcmddevice",
-    "maxtxbuffers", "tempcomp", "broadcast"};
+    "maxtxbuffers", "tempcomp", "broadcast",
+    "hwclockfile"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);

@@ -1,6 +1,7 @@
-"""tempcomp's messages, the same from stratumd and chronyd 4.3 (both -x,
-foreground, private files and ports): a compensation over the sanity
-limit, an unreadable sensor, and the fatal errors of a bad points file.
+"""tempcomp's and hwclockfile's messages and files, the same from stratumd
+and chronyd 4.3 (both -x, foreground, private files and ports): a
+compensation over the sanity limit, an unreadable sensor, the fatal errors
+of a bad points file, tempcomp.log, and the adjtime file read at -s.
 What the compensation does to the clock is checked on the simulator
 (tests/unit/test_tempcomp.c): with -x no clock is adjusted."""
 import re
@@ -75,3 +76,30 @@ def test_log_tempcomp(tmp_path, kind):
     assert len(lines) >= 5, lines
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  2\.5000e\+01  1\.0000e\+00", l)
                for l in lines[3:]), lines
+
+
+@pytest.mark.parametrize("kind", ["stratumd", "chronyd"])
+def test_hwclockfile_read_at_s(tmp_path, kind):
+    """-s reads hwclockfile (hwclock's adjtime) to learn whether the RTC keeps
+    UTC: a third line that is neither UTC nor LOCAL is warned about, as
+    chronyd does (here with an RTC device that does not exist)."""
+    adjtime = tmp_path / "adjtime"
+    for content, warned in (("0.0 0 0.0\n0\nUTC\n", False), ("0.0 0 0.0\n0\n", True),
+                            ("0.0 0 0.0\n0\nLOCAL\n", False)):
+        adjtime.write_text(content)
+        conf = tmp_path / "t.conf"
+        conf.write_text("port 0\ncmdport 0\npidfile %s/t.pid\nbindcmdaddress %s/t.sock\n"
+                        "hwclockfile %s\nrtcdevice %s/nortc\n%s"
+                        % (tmp_path, tmp_path, adjtime, tmp_path,
+                           "user root\n" if kind == "chronyd" else ""))
+        argv = daemon_argv(kind, conf) + ["-s"]
+        with open(tmp_path / "log", "w") as out:
+            p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+            try:
+                p.wait(timeout=1.5)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+                p.wait(timeout=RUN_TIMEOUT)
+        text = (tmp_path / "log").read_text()
+        said = "Could not read RTC LOCAL/UTC setting from %s" % adjtime in text
+        assert said == warned, (content, text)
