@@ -444,6 +444,7 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
   p.iburst = false;
   nsrc_fini(c->src[i]);
   setup_source(c, i, &p);
+  apply_options(c);
   if (c->selected == (int)i)
     forget_selected(c, i);
   return true;
