@@ -12,6 +12,11 @@ _Static_assert(CONF_LEAPSEC_SYSTEM == (int)REF_LEAP_SYSTEM &&
                    CONF_LEAPSEC_IGNORE == (int)REF_LEAP_IGNORE,
                "leapsecmode: conf's order is the reference's");
 
+static const enum sel_auth_mode auth_modes[] = {
+  [CONF_AUTHSELECT_REQUIRE] = SEL_AUTH_REQUIRE, [CONF_AUTHSELECT_PREFER] = SEL_AUTH_PREFER,
+  [CONF_AUTHSELECT_MIX] = SEL_AUTH_MIX, [CONF_AUTHSELECT_IGNORE] = SEL_AUTH_IGNORE,
+};
+
 void conf_client_params(const struct config *c, bool control, struct client_params *p)
 {
   client_params_defaults(p);
@@ -29,11 +34,21 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->selection.combine_limit = c->combinelimit;
   p->selection.stratum_weight = c->stratumweight;
   p->selection.reselect_dist = c->reselectdist;
+  p->selection.max_clock_error = c->maxclockerror * 1e-6;
+  p->selection.min_stratum = c->minstratum;
+  p->selection.max_stratum = c->maxstratum;
+  p->auth_mode = auth_modes[c->authselectmode];
+  p->min_samples = c->minsamples;
+  p->max_samples = c->maxsamples;
   p->maxchange_offset = c->maxchange_offset;
   p->maxchange_start = c->maxchange_start;
   p->maxchange_ignore = c->maxchange_ignore;
   p->acquisitionport = c->acquisitionport;
   p->leapmode = (enum ref_leapmode)c->leapsecmode;
+  if (c->have_bindacq4)
+    p->bindacq[0] = c->bindacq4;
+  if (c->have_bindacq6)
+    p->bindacq[1] = c->bindacq6;
 }
 
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)

@@ -38,6 +38,7 @@
 #define D_BOTH(n, parse_fn, print_fn, ...) \
   {.name = n, .parse = conf_##parse_fn##_parse, .print = conf_##print_fn##_print, __VA_ARGS__}
 #define D_OBSOLETE(n) {.name = n, .obsolete = true}
+#define D_SILENT(n) {.name = n, .obsolete = true, .silent = true}
 
 static const char *const authselectmodes[] = {
   [CONF_AUTHSELECT_REQUIRE] = "require", [CONF_AUTHSELECT_PREFER] = "prefer",
@@ -57,16 +58,16 @@ static const struct conf_directive directives[] = {
   D_BOTH("server", server, sources, .implemented = true, .runtime = true),
   D_PARSE("pool", pool, .implemented = true, .runtime = true),
   D_PARSE("peer", peer, .implemented = true, .runtime = true),
-  D_CUSTOM("initstepslew", initstepslew),
+  D_CUSTOM("initstepslew", initstepslew, .implemented = true),
   D_CUSTOM("refclock", refclock, .implemented = true),
   D_FLAG("manual", manual),
   D_INT("acquisitionport", acquisitionport, "PORT", 0, 65535, .implemented = true),
-  D_CUSTOM("bindacqaddress", bindacqaddress),
-  D_STRING("bindacqdevice", bindacqdevice, "INTERFACE"),
-  D_INT("dscp", dscp, "POINT", 0, 63),
+  D_CUSTOM("bindacqaddress", bindacqaddress, .implemented = true),
+  D_STRING("bindacqdevice", bindacqdevice, "INTERFACE", .implemented = true),
+  D_INT("dscp", dscp, "POINT", 0, 63, .implemented = true),
   D_STRING("dumpdir", dumpdir, "DIRECTORY", .implemented = true, .runtime = true),
-  D_INT("maxsamples", maxsamples, "SAMPLES", 0, INT_MAX),
-  D_INT("minsamples", minsamples, "SAMPLES", 0, INT_MAX),
+  D_INT("maxsamples", maxsamples, "SAMPLES", 0, INT_MAX, .implemented = true),
+  D_INT("minsamples", minsamples, "SAMPLES", 0, INT_MAX, .implemented = true),
   D_CUSTOM("ntsaeads", ntsaeads),
   D_STRING("ntsdumpdir", ntsdumpdir, "DIRECTORY"),
   D_STRING("ntscachedir", ntsdumpdir, "DIRECTORY", .alias = true),
@@ -74,17 +75,17 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("ntstrustedcerts", ntstrustedcerts),
   D_FLAG("nosystemcert", nosystemcert),
   D_INT("nocerttimecheck", nocerttimecheck, "LIMIT", 0, INT_MAX),
-  D_INT("refresh", refresh, "INTERVAL", 0, INT_MAX),
+  D_INT("refresh", refresh, "INTERVAL", 0, INT_MAX, .implemented = true),
   D_CUSTOM("sourcedir", sourcedir, .implemented = true, .runtime = true),
 
   /* Source selection */
-  D_KEYWORD("authselectmode", authselectmode, "MODE", authselectmodes),
+  D_KEYWORD("authselectmode", authselectmode, "MODE", authselectmodes, .implemented = true),
   D_DOUBLE("combinelimit", combinelimit, "LIMIT", .implemented = true, .runtime = true),
   {.name = "maxdistance", ARGS(VAL("DISTANCE", CONF_T_DOUBLE, maxdistance, .always = true)),
    .implemented = true, .runtime = true},
   D_DOUBLE("maxjitter", maxjitter, "JITTER", .implemented = true, .runtime = true),
-  D_INT("maxstratum", maxstratum, "STRATUM", 0, 16),
-  D_INT("minstratum", minstratum, "STRATUM", 0, 16),
+  D_INT("maxstratum", maxstratum, "STRATUM", 0, INT_MAX, .implemented = true),
+  D_INT("minstratum", minstratum, "STRATUM", 0, INT_MAX, .implemented = true),
   {.name = "minsources",
    ARGS(VAL("SOURCES", CONF_T_INT, minsources, .min = 1, .max = INT_MAX, .always = true)),
    .implemented = true, .runtime = true},
@@ -92,7 +93,7 @@ static const struct conf_directive directives[] = {
   D_DOUBLE("stratumweight", stratumweight, "DISTANCE", .implemented = true, .runtime = true),
 
   /* System clock */
-  D_DOUBLE("clockprecision", clockprecision, "PRECISION"),
+  D_DOUBLE("clockprecision", clockprecision, "PRECISION", .implemented = true),
   D_DOUBLE("corrtimeratio", corrtimeratio, "RATIO", .implemented = true),
   D_CUSTOM("driftfile", driftfile, .implemented = true, .runtime = true),
   {.name = "fallbackdrift",
@@ -110,18 +111,18 @@ static const struct conf_directive directives[] = {
         VAL("START", CONF_T_INT, maxchange_start, .min = INT_MIN, .max = INT_MAX),
         VAL("IGNORE", CONF_T_INT, maxchange_ignore, .min = INT_MIN, .max = INT_MAX)),
    .implemented = true, .runtime = true},
-  D_DOUBLE("maxclockerror", maxclockerror, "ERROR-IN-PPM"),
+  D_DOUBLE("maxclockerror", maxclockerror, "ERROR-IN-PPM", .implemented = true),
   D_DOUBLE("maxdrift", maxdrift, "DRIFT-IN-PPM", .implemented = true),
   D_DOUBLE("maxupdateskew", maxupdateskew, "SKEW-IN-PPM", .implemented = true, .runtime = true),
   D_DOUBLE("maxslewrate", maxslewrate, "RATE-IN-PPM", .implemented = true),
-  D_CUSTOM("tempcomp", tempcomp),
+  D_CUSTOM("tempcomp", tempcomp, .implemented = true),
 
   /* NTP server */
   D_BOTH("allow", allow, access, .implemented = true, .runtime = true),
   D_PARSE("deny", deny, .implemented = true, .runtime = true),
   D_CUSTOM("bindaddress", bindaddress, .implemented = true),
-  D_STRING("binddevice", binddevice, "INTERFACE"),
-  D_CUSTOM("broadcast", broadcast),
+  D_STRING("binddevice", binddevice, "INTERFACE", .implemented = true),
+  D_CUSTOM("broadcast", broadcast, .implemented = true),
   D_INT("serverworkers", serverworkers, "WORKERS", 0, 64, .implemented = true),
   {.name = "clientloglimit", ARGS(VAL("LIMIT", CONF_T_U64, clientloglimit)),
    .implemented = true},
@@ -146,7 +147,7 @@ static const struct conf_directive directives[] = {
 
   /* Command and monitoring access */
   D_CUSTOM("bindcmdaddress", bindcmdaddress, .implemented = true),
-  D_STRING("bindcmddevice", bindcmddevice, "INTERFACE"),
+  D_STRING("bindcmddevice", bindcmddevice, "INTERFACE", .implemented = true),
   D_BOTH("cmdallow", cmdallow, cmd_access, .implemented = true, .runtime = true),
   D_PARSE("cmddeny", cmddeny, .implemented = true, .runtime = true),
   {.name = "cmdport", ARGS(VAL("PORT", CONF_T_U16, cmdport, .always = true)), .implemented = true},
@@ -158,7 +159,7 @@ static const struct conf_directive directives[] = {
    .runtime = true},
 
   /* Real-time clock */
-  D_STRING("hwclockfile", hwclockfile, "FILE"),
+  D_STRING("hwclockfile", hwclockfile, "FILE", .implemented = true),
   D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD"),
   D_STRING("rtcdevice", rtcdevice, "DEVICE", .implemented = true),
   D_STRING("rtcfile", rtcfile, "FILE"),
@@ -179,7 +180,7 @@ static const struct conf_directive directives[] = {
   D_PARSE("include", include, .implemented = true),
   D_CUSTOM("hwtimestamp", hwtimestamp),
   D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT"),
-  D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576),
+  D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576, .implemented = true),
   D_STRING("keyfile", keyfile, "FILE", .implemented = true, .runtime = true),
   D_FLAG("lock_all", lock_all, .implemented = true),
   D_CUSTOM("pidfile", pidfile, .implemented = true),
@@ -188,9 +189,10 @@ static const struct conf_directive directives[] = {
   D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100, .implemented = true),
   D_STRING("user", user, "USER", .implemented = true),
 
-  /* No longer supported by chrony: a warning, never an error. */
+  /* No longer supported by chrony: its warning (none for dumponexit, which
+   * chronyd ignores silently), never an error. */
   D_OBSOLETE("commandkey"),
-  D_OBSOLETE("dumponexit"),
+  D_SILENT("dumponexit"),
   D_OBSOLETE("generatecommandkey"),
   D_OBSOLETE("linux_freq_scale"),
   D_OBSOLETE("linux_hz"),
@@ -314,7 +316,8 @@ void conf_directives_parse_line(struct conf_ctx *x, struct config *c,
   } else if (!d) {
     conf_error(x, "unknown directive");
   } else if (d->obsolete) {
-    conf_warn(x, "directive is no longer supported, ignored");
+    if (!d->silent)
+      conf_warn(x, "directive is no longer supported");   /* chronyd's words */
   } else if (d->parse ? d->parse(x, c, w.n - 1, w.v + 1) : parse_args(x, d, c, w.n - 1, w.v + 1)) {
     if (!d->implemented)
       conf_warn_once(x, "not implemented in this build, ignored");

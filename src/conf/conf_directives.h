@@ -15,6 +15,7 @@ struct conf_directive {
   const char *name;
   bool implemented;
   bool obsolete;                  /* accepted with chrony's warning, ignored */
+  bool silent;                    /* ...without the warning, as chronyd */
   bool alias;                     /* another name of the entry before it: not printed */
   bool runtime;                   /* a reload applies a change (conf_diff.h); else a
                                    * change needs a restart */

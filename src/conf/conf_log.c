@@ -18,7 +18,7 @@ static const struct {
   {"tracking", CONF_LOG_TRACKING, false},
   {"rtc", CONF_LOG_RTC, true},
   {"refclocks", CONF_LOG_REFCLOCKS, false},
-  {"tempcomp", CONF_LOG_TEMPCOMP, true},
+  {"tempcomp", CONF_LOG_TEMPCOMP, false},
 };
 
 /* Names are case-sensitive, as in chrony. */

@@ -24,7 +24,6 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   client_source_defaults(&s->client);
   s->family = ADDR_UNSPEC;
   s->maxsources = 4;
-  s->maxunreach = CONF_DEFAULT_MAXUNREACH;
   s->ntsport = CONF_DEFAULT_NTSPORT;
 }
 
@@ -122,13 +121,13 @@ static const struct conf_field options[] = {
    .max = INT_MAX, .request = VALUE(min_samples)},
   {.name = "maxsamples", .type = CONF_T_INT, .offset = CLIENT(maxsamples), .min = INT_MIN,
    .max = INT_MAX, .request = VALUE(max_samples)},
-  {.name = "maxunreach", .type = CONF_T_INT, .offset = OFF(maxunreach), .min = 0, .max = INT_MAX,
-   .ignored = true, .request = VALUE_OR_ZERO(max_unreach)},
+  {.name = "maxunreach", .type = CONF_T_INT, .offset = CLIENT(maxunreach), .min = 0,
+   .max = INT_MAX, .request = VALUE_OR_ZERO(max_unreach)},
   {.name = "filter", .type = CONF_T_INT, .offset = CLIENT(filter), .min = 0, .max = INT_MAX,
    .request = VALUE(filter_length)},
   {.name = "offline", .type = CONF_T_FLAG, .offset = CLIENT(offline),
    .request = SLOT(RQ_NOT_FLAG, .flag = CMD_ADDSRC_ONLINE)},
-  {.name = "auto_offline", .type = CONF_T_FLAG, .offset = OFF(auto_offline), .ignored = true,
+  {.name = "auto_offline", .type = CONF_T_FLAG, .offset = CLIENT(auto_offline),
    .request = FLAG(CMD_ADDSRC_AUTOOFFLINE)},
   {.name = "prefer", .type = CONF_T_FLAG, .offset = CLIENT(prefer),
    .request = FLAG(CMD_ADDSRC_PREFER)},

@@ -36,7 +36,7 @@
 #define CONF_DEFAULT_USER "root"
 #define CONF_DEFAULT_DRIFTFILE_INTERVAL 3600   /* s */
 #define CONF_DEFAULT_NTSPORT 4460              /* ntsport, and the option of sources */
-#define CONF_DEFAULT_MAXUNREACH 100000         /* the option of sources and refclocks */
+#define CONF_DEFAULT_MAXUNREACH 100000         /* the option of refclocks */
 
 enum conf_source_type { CONF_SERVER, CONF_POOL, CONF_PEER };
 
@@ -54,9 +54,8 @@ struct conf_source {
   int family;                   /* ipv4/ipv6 option: ADDR_INET4/6, else ADDR_UNSPEC */
   int maxsources;               /* pool only, default 4 */
   /* Parsed, not acted on (see conf_source.c). */
-  bool copy, nts, auto_offline;
+  bool copy, nts;
   double maxdelayquant;         /* default 0 (test disabled) */
-  int maxunreach;               /* default CONF_DEFAULT_MAXUNREACH */
   uint32_t extfields;           /* CONF_EF_* */
   int certset;                  /* default 0 */
   uint16_t ntsport;             /* default CONF_DEFAULT_NTSPORT */

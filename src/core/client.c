@@ -43,6 +43,11 @@ struct client {
   int peer_sock[2];                   /* peers' own sockets when there is none */
   /* Which of them report kernel transmit timestamps to client_tx_timestamp. */
   bool acq_tagged[2], server_tagged[2], peer_tagged[2];
+  struct {                            /* initstepslew mode while done is set */
+    double threshold;
+    void (*done)(void *arg, bool corrected);
+    void *arg;
+  } init;
 };
 
 void client_source_defaults(struct client_source_params *s)
@@ -53,6 +58,7 @@ void client_source_defaults(struct client_source_params *s)
   s->maxpoll = 10;
   s->polltarget = 8;
   s->minsamples = -1;
+  s->maxunreach = CLIENT_DEFAULT_MAXUNREACH;
   s->maxsamples = -1;
   s->maxdelay = 3.0;
   s->maxdelaydevratio = 10.0;
@@ -98,9 +104,12 @@ void client_params_defaults(struct client_params *p)
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
   sel_params_default(&p->selection);
+  p->min_samples = SST_DEFAULT_MIN_SAMPLES;
+  p->max_samples = SST_DEFAULT_MAX_SAMPLES;
   p->initial_skew = 1e6;
   p->maxchange_start = -1;
   p->acquisitionport = -1;
+  p->auth_mode = SEL_AUTH_MIX;
 }
 
 static void on_clock_change(void *arg, const struct timespec *when, double dfreq, double doffset)
@@ -260,6 +269,13 @@ static void on_acq_reply(void *arg, int sock, const struct plat_datagram *dg)
   }
 }
 
+/* bindacqaddress of a family; NULL: none. */
+static const struct ip_addr *bind_acq(const struct client *c, int family)
+{
+  const struct ip_addr *a = &c->p.bindacq[family == ADDR_INET6];
+  return a->family == family && family != ADDR_UNSPEC ? a : NULL;
+}
+
 /* The acquisitionport socket for this family, opened on first use; -1 if
  * not configured or it cannot be opened (then each request opens its own). */
 static int acq_socket(struct client *c, int family)
@@ -268,7 +284,7 @@ static int acq_socket(struct client *c, int family)
     return -1;
   int *sock = &c->acq_sock[family == ADDR_INET6];
   if (*sock < 0) {
-    *sock = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, NULL,
+    *sock = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, bind_acq(c, family),
                                    (uint16_t)c->p.acquisitionport, on_acq_reply, c);
     if (*sock < 0)
       plat_logf(c->plat, PLAT_LOG_ERR, "Could not open NTP socket on port %d",
@@ -340,13 +356,37 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
   }
 }
 
-/* Source i (new or pointed elsewhere) with the client's limits, from scratch. */
+/* The options every NTP source is selected with: its own, then
+ * authselectmode's (chrony updates them whenever a source is added or
+ * removed). */
+static void apply_options(struct client *c)
+{
+  for (unsigned i = 0; i < c->n; i++) {
+    const struct client_source_params *p = &c->src[i]->p;
+    struct sel_source *o = &c->sel[i];
+    o->noselect = p->noselect;
+    o->prefer = p->prefer;
+    o->trust = p->trust;
+    o->require = p->require;
+    o->authenticated = p->key != 0;
+  }
+  sel_apply_auth_mode(c->p.auth_mode, c->sel, (int)c->n);
+}
+
+/* Source i (new or pointed elsewhere) with the client's limits, from scratch;
+ * without minsamples or maxsamples of its own it takes the client's. */
 static void setup_source(struct client *c, unsigned i, const struct client_source_params *s)
 {
   struct nsrc *src = c->src[i];
-  nsrc_init(src, s, c->plat, c->p.keys, &c->disc, &c->tx_class[s->peer], on_update, c);
+  struct client_source_params p = *s;
+  if (p.minsamples < 0)
+    p.minsamples = c->p.min_samples;
+  if (p.maxsamples < 0)
+    p.maxsamples = c->p.max_samples;
+  nsrc_init(src, &p, c->plat, c->p.keys, &c->disc, &c->tx_class[s->peer], on_update, c);
   src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
+  src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
   src->max_distance = c->p.selection.max_distance;
   src->reference = &c->reference;
@@ -373,7 +413,9 @@ int client_add_source(struct client *c, const struct client_source_params *s)
   setup_source(c, c->n, s);
   if (c->selected >= (int)c->n)    /* a refclock: one further down now */
     c->selected++;
-  return (int)c->n++;
+  c->n++;
+  apply_options(c);
+  return (int)c->n - 1;
 }
 
 static void on_refclock_update(void *arg, struct rcl *r, bool new_sample);
@@ -464,6 +506,7 @@ void client_remove_source(struct client *c, unsigned i)
   memmove(&c->sel[i], &c->sel[i + 1], after * sizeof(c->sel[0]));
   memmove(&c->bad[i], &c->bad[i + 1], after * sizeof(c->bad[0]));
   memmove(&c->answered[i], &c->answered[i + 1], after * sizeof(c->answered[0]));
+  apply_options(c);
   forget_selected(c, i);
 }
 
@@ -479,6 +522,7 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
   p.iburst = false;
   nsrc_fini(c->src[i]);
   setup_source(c, i, &p);
+  apply_options(c);
   if (c->selected == (int)i)
     forget_selected(c, i);
   return true;
@@ -520,13 +564,11 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
 {
   const struct nsrc *s = c->src[i];
   struct sel_source *o = &c->sel[i];
-  o->noselect = s->p.noselect;
-  o->prefer = s->p.prefer;
-  o->trust = s->p.trust;
-  o->require = s->p.require;
   o->refclock = false;
   o->ref_id = s->refid;
   o->reach = s->reach;
+  o->unreachable_run = s->unreachable_run;
+  o->max_unreach = s->p.maxunreach;
   o->reach_size = reach_size(s);
   fill_sel_stats(o, &s->stats, now);
 }
@@ -578,7 +620,8 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
   bool answered = false, bad;
   if (new_sample) {
     enum sel_status st = c->sel[i].status;
-    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_JITTERY)
+    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_BAD_STRATUM ||
+        st == SEL_JITTERY)
       c->bad[i] = c->bad[i] < INT_MAX ? c->bad[i] + 1 : INT_MAX;
     else
       c->bad[i] = 0;
@@ -596,6 +639,30 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
     c->source_event(c->source_event_arg, &s->p.addr, CLIENT_SOURCE_BAD);
 }
 
+/* chronyd's special_mode_end: no source can still complete its initial
+ * burst with enough samples for a selection (3 within 7 polls). */
+static bool init_hopeless(const struct client *c)
+{
+  for (unsigned i = 0; i < c->n; i++) {
+    const struct nsrc *s = c->src[i];
+    int size = reach_size(s);
+    if (!s->online || size >= SEL_REACH_BITS - 1)
+      continue;
+    if (SEL_REACH_BITS - 1 - size + sst_samples(&s->stats) >= 3)
+      return false;
+  }
+  return true;
+}
+
+static void end_init(struct client *c, bool corrected)
+{
+  void (*done)(void *arg, bool corrected) = c->init.done;
+  if (!corrected)
+    plat_logf(c->plat, PLAT_LOG_WARN, "No suitable source for initstepslew");
+  c->init.done = NULL;
+  done(c->init.arg, corrected);
+}
+
 /* Select among every source after source `updated` (the selection's
  * numbering, -1: none) had a new sample or missed one. */
 static void select_sources(struct client *c, int updated_index, bool new_sample)
@@ -605,6 +672,7 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   char a[ADDR_STR_LEN];
 
   disc_cooked_time(&c->disc, &now);
+  apply_options(c);
   for (unsigned i = 0; i < c->n; i++)
     fill_sel_source(c, i, &now);
   for (unsigned k = 0; k < c->n_rcl; k++)
@@ -618,12 +686,14 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   for (unsigned k = 0; k < c->n_rcl; k++)
     c->rcl_sel[k] = c->sel[c->n + k];
 
-  if (r.selected >= 0 && r.selected != prev)
+  /* chronyd logs nothing of the selection in initstepslew mode. */
+  bool quiet = c->init.done != NULL;
+  if (r.selected >= 0 && r.selected != prev && !quiet)
     plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s", source_text(c, (unsigned)r.selected, a));
   c->selected = r.selected;
   /* Like chronyd, stay quiet while the sources are still collecting their
    * first samples. */
-  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats)) {
+  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats) && !quiet) {
     char text[128];
     if (sel_result_text(&r, text, sizeof(text)))
       plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
@@ -632,9 +702,13 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
     c->last_reason = r.reason;
   /* As chronyd: only disagreement makes the reference unsynchronised; a
    * lost source leaves it to age (its dispersion grows). */
-  if (r.reason == SEL_NO_MAJORITY)
+  if (r.reason == SEL_NO_MAJORITY && !quiet)
     ref_set_unsynchronised(&c->reference);
-  if (r.update_reference && r.selected >= 0) {
+  bool corrected = false;
+  if (r.update_reference && r.selected >= 0 && c->init.done) {
+    ref_init_correction(&c->reference, r.offset, c->init.threshold);
+    corrected = true;
+  } else if (r.update_reference && r.selected >= 0) {
     struct ip_addr addr;
     uint32_t refid;
     selected_id(c, (unsigned)r.selected, &addr, &refid);
@@ -642,6 +716,16 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   }
   if (updated_index >= 0 && (unsigned)updated_index < c->n)
     report_source(c, (unsigned)updated_index, new_sample);
+  if (c->init.done && (corrected || init_hopeless(c)))
+    end_init(c, corrected);
+}
+
+void client_set_initstepslew(struct client *c, double threshold,
+                             void (*done)(void *arg, bool corrected), void *arg)
+{
+  c->init.threshold = threshold;
+  c->init.done = done;
+  c->init.arg = arg;
 }
 
 /* An NTP source has a new sample or missed a reply (updated may be NULL: a
@@ -748,6 +832,10 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->prefer = s->p.prefer;
   r->trust = s->p.trust;
   r->require = s->p.require;
+  r->eff_noselect = c->sel[i].noselect;
+  r->eff_prefer = c->sel[i].prefer;
+  r->eff_trust = c->sel[i].trust;
+  r->eff_require = c->sel[i].require;
   r->peer = s->p.peer;
   r->online = s->online;
   r->in_burst = s->burst_total > 0;

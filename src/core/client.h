@@ -33,6 +33,9 @@ struct client_source_params {
   int minpoll, maxpoll;          /* 6, 10 */
   int polltarget;                /* 8 */
   bool iburst, burst, prefer, noselect, trust, require, offline;
+  bool auto_offline;             /* a request that cannot be sent: offline */
+  int maxunreach;                /* 100000: polls it may stay selectable while
+                                    unreachable (with recent enough samples) */
   bool xleave;                   /* interleaved mode */
   int version;                   /* 0: 3 with a key whose MAC NTPv4 would
                                     truncate, else 4, as chrony */
@@ -57,7 +60,8 @@ enum client_source_event {
   CLIENT_SOURCE_BAD,             /* worth replacing, as chrony judges: no reply to
                                     the last 8 requests (reported at every further
                                     missed reply), or a falseticker, beyond
-                                    maxdistance or maxjitter in the last 4
+                                    maxdistance, minstratum..maxstratum or
+                                    maxjitter in the last 4
                                     selections its own samples triggered */
 };
 
@@ -118,11 +122,16 @@ struct client_params {
   double maxupdateskew;          /* ppm, 1000 */
   double corrtimeratio;          /* 3.0 */
   /* maxdistance, maxjitter, minsources, combinelimit, stratumweight,
-   * reselectdist, maxclockerror (defaults: sel_params_default). maxdistance
+   * reselectdist, maxclockerror, minstratum, maxstratum (defaults:
+   * sel_params_default). maxdistance
    * is also each source's limit of root distance, maxjitter what a source
    * with too few samples for a regression reports (sst.max_jitter) and
    * maxclockerror how fast a sample's error grows with its age. */
   struct sel_params selection;
+  enum sel_auth_mode auth_mode;  /* authselectmode: SEL_AUTH_MIX */
+  /* minsamples, maxsamples: what a source without its own option keeps
+   * (SST_DEFAULT_MIN_SAMPLES, SST_DEFAULT_MAX_SAMPLES; sst_init limits). */
+  int min_samples, max_samples;
   bool have_initial_freq;        /* from the drift file; else the clock's current one */
   double initial_freq;           /* ppm, > 0: clock made faster */
   double initial_skew;           /* ppm */
@@ -143,6 +152,9 @@ struct client_params {
    * port (0: a port the system chooses). Replies on it go to the source
    * with the sender's address and port. */
   int acquisitionport;
+  /* bindacqaddress: the local address of those sockets, IPv4 and IPv6
+   * (family ADDR_UNSPEC, as zeroed: the system's choice). */
+  struct ip_addr bindacq[2];
   /* Log files (all NULL by default). */
   struct client_log_hooks log;
 };
@@ -158,6 +170,7 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MAX_POLL 24
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
+#define CLIENT_DEFAULT_MAXUNREACH 100000
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least
@@ -212,6 +225,16 @@ int client_add_refclock(struct client *c, const struct rcl_params *p);
  * counters, for reports and tests. */
 struct rcl;
 const struct rcl *client_refclock(const struct client *c, unsigned k);
+/* initstepslew THRESHOLD (chronyd's REF_ModeInitStepSlew), set before
+ * client_start with the temporary sources added (iburst): the selection's
+ * first update corrects the clock once instead (ref_init_correction); or,
+ * once no source can still give one (its initial burst used up with too
+ * few samples), "No suitable source for initstepslew" is logged. Either way
+ * done(arg, corrected) is called, from inside the client's handlers, and
+ * the client is in its normal mode again; the owner then replaces the
+ * temporary sources with its own (chronyd waits 2 s). */
+void client_set_initstepslew(struct client *c, double threshold,
+                             void (*done)(void *arg, bool corrected), void *arg);
 /* Start polling (iburst where configured) and reading reference clocks. */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */
@@ -240,7 +263,8 @@ struct client_source_report {
   int reach_size;                /* polls shifted into it so far, 0..8 */
   char state;                    /* chronyc sources: '*', '+', '-', 'x', '~', '?' */
   char sel_state;                /* chronyc selectdata's state letter */
-  bool noselect, prefer, trust, require, online;
+  bool noselect, prefer, trust, require, online;   /* as configured */
+  bool eff_noselect, eff_prefer, eff_trust, eff_require;   /* with authselectmode's */
   bool peer;                     /* symmetric mode */
   bool in_burst;
   uint32_t key;                  /* 0: none */

@@ -212,10 +212,10 @@ static int sourcestats(struct cmdsrv *s, uint32_t index, struct cmd_rpy_sourcest
   return CMD_STT_SUCCESS;
 }
 
-static uint16_t options_of(const struct client_source_report *r)
+static uint16_t options_of(bool noselect, bool prefer, bool trust, bool require)
 {
-  return (uint16_t)((r->noselect ? CMD_SD_OPT_NOSELECT : 0) | (r->prefer ? CMD_SD_OPT_PREFER : 0) |
-                    (r->trust ? CMD_SD_OPT_TRUST : 0) | (r->require ? CMD_SD_OPT_REQUIRE : 0));
+  return (uint16_t)((noselect ? CMD_SD_OPT_NOSELECT : 0) | (prefer ? CMD_SD_OPT_PREFER : 0) |
+                    (trust ? CMD_SD_OPT_TRUST : 0) | (require ? CMD_SD_OPT_REQUIRE : 0));
 }
 
 static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_data *d)
@@ -228,7 +228,8 @@ static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_d
   d->state_char = (uint8_t)r.sel_state;
   d->authentication = r.key != 0;
   d->leap = r.have_selection ? r.sel_leap : NTP_LEAP_UNSYNC;
-  d->conf_options = d->eff_options = options_of(&r);
+  d->conf_options = options_of(r.noselect, r.prefer, r.trust, r.require);
+  d->eff_options = options_of(r.eff_noselect, r.eff_prefer, r.eff_trust, r.eff_require);
   d->last_sample_ago = r.have_selection ? seconds_ago(r.sel_last_sample_ago) : 0;
   d->score = r.sel_score;
   if (r.have_selection) {

@@ -165,9 +165,19 @@ void disc_cooked_time(const struct discipline *d, struct timespec *cooked)
   *cooked = disc_cook(d, &now);
 }
 
+/* With tempcomp's compensation taken out, as chronyd's LCL_SetTempComp. */
 static void set_freq(struct discipline *d)
 {
-  set_clock_freq(d, d->base_freq + d->slew_rate);
+  double f = d->base_freq + d->slew_rate;
+  set_clock_freq(d, f * (1.0 - 1e-6 * d->temp_comp) - d->temp_comp);
+}
+
+void disc_set_temp_comp(struct discipline *d, double comp_ppm)
+{
+  if (comp_ppm == d->temp_comp)
+    return;
+  d->temp_comp = comp_ppm;
+  set_freq(d);
 }
 
 /* Account for what was slewed since the last change, at raw time `raw`. */

@@ -40,6 +40,7 @@ struct discipline {
   double max_freq;               /* ppm, |base_freq| limit */
   double remaining;              /* correction still to slew, s (> 0: clock to advance) */
   double slew_rate;              /* ppm currently added to base_freq */
+  double temp_comp;              /* ppm tempcomp takes out of what is applied */
   struct timespec slew_start;    /* raw time when slew_rate was last set */
   plat_timer slew_timer;
   unsigned steps;
@@ -92,6 +93,12 @@ bool disc_step(struct discipline *d, double offset);
  * measurements it is as if the clock had been stepped by `leap` seconds
  * (chronyd's LCL_NotifyLeap); the clock itself is not changed. */
 void disc_notify_leap(struct discipline *d, int leap);
+/* tempcomp: the clock is comp_ppm faster than it would be at its
+ * reference temperature; from now on the frequency given to the clock is
+ * f * (1 - 1e-6 comp) - comp for the frequency f the discipline applies,
+ * as chronyd compensates. Nothing else changes (no listener is told: the
+ * measurements are meant not to see it). */
+void disc_set_temp_comp(struct discipline *d, double comp_ppm);
 /* Drop the unfinished slew (chronyd's LCL_CancelOffsetCorrection, when the
  * clock was stepped by someone else and the correction means nothing). */
 void disc_cancel_correction(struct discipline *d);

@@ -9,7 +9,7 @@
 #include "core/refclock.h"
 
 static const char *const names[LOGFMT_FILES] = {"measurements", "statistics", "tracking",
-                                                "refclocks"};
+                                                "refclocks", "tempcomp"};
 
 /* chrony's titles (ntp_core.c, sourcestats.c, reference.c). */
 static const char *const columns[LOGFMT_FILES] = {
@@ -20,6 +20,7 @@ static const char *const columns[LOGFMT_FILES] = {
   "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
   "Rem. corr. Root delay Root disp. Max. error",
   "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
+  "   Date (UTC) Time        Temp.       Comp.",      /* tempcomp.c */
 };
 
 const char *logfmt_name(enum logfmt_file f)
@@ -111,6 +112,13 @@ size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statisti
              log_time(&s->time, t), addr_format(&s->addr, a), s->std_dev, neg(s->offset),
              s->offset_sd, neg(s->frequency), s->skew, s->stress, s->n_samples, s->best_start,
              s->n_runs, s->asymmetry);
+}
+
+size_t logfmt_tempcomp(char *buf, size_t cap, const struct timespec *when, double temp,
+                       double comp)
+{
+  char t[32];
+  return fmt(buf, cap, "%s %11.4e %11.4e\n", log_time(when, t), temp, comp);
 }
 
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *tr)

@@ -16,6 +16,7 @@
 #include "core/client.h"
 
 enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGFMT_REFCLOCKS,
+                   LOGFMT_TEMPCOMP,
                    LOGFMT_FILES };
 
 /* Long enough for any line, its newline and NUL. */
@@ -26,7 +27,7 @@ enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGF
  * terminal's title or forge a log line. */
 void logfmt_clean(char *s);
 
-/* "measurements", "statistics", "tracking", "refclocks". */
+/* "measurements", "statistics", "tracking", "refclocks", "tempcomp". */
 const char *logfmt_name(enum logfmt_file f);
 /* The column titles (chrony's, without a newline). */
 const char *logfmt_columns(enum logfmt_file f);
@@ -39,6 +40,9 @@ size_t logfmt_banner(char *buf, size_t cap, enum logfmt_file f);
  * small; buf then holds ""). */
 size_t logfmt_measurement(char *buf, size_t cap, const struct client_log_measurement *m);
 size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statistics *s);
+/* tempcomp's reading: the temperature and the compensation (ppm). */
+size_t logfmt_tempcomp(char *buf, size_t cap, const struct timespec *when, double temp,
+                       double comp);
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *t);
 /* refclocks.log: offsets as chrony prints them (reference minus system). */
 size_t logfmt_refclock(char *buf, size_t cap, const struct rcl_log_sample *s);

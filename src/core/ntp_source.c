@@ -1,6 +1,7 @@
 #include "core/ntp_source.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -208,8 +209,8 @@ static int request_socket(struct nsrc *s, bool *tagged)
     *tagged = s->shared_tagged;
     return s->shared_sock;
   }
-  int sock = ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, NULL, 0, on_reply,
-                           s);
+  int sock = ops->udp_open(s->plat->ctx, (enum addr_family)s->p.addr.family, s->local, 0,
+                           on_reply, s);
   if (sock >= 0 && ops->udp_tx_timestamps && ops->udp_send_tagged)
     *tagged = ops->udp_tx_timestamps(s->plat->ctx, sock, on_tx_timestamp, s) == 0;
   return sock;
@@ -286,6 +287,8 @@ static void transmit(void *arg)
   bool missed = s->tx_since_rx > 0;
   if (missed) {
     s->reach <<= 1;
+    if (s->reach == 0 && s->unreachable_run < INT_MAX)
+      s->unreachable_run++;
     if (s->burst_total == 0 && s->tx_since_rx > 1)
       adjust_poll(s, UNREACH_POLL_ADJ);
   }
@@ -295,7 +298,7 @@ static void transmit(void *arg)
     s->on_update(s->arg, s, false);
 
   s->presend_done = presend_due(s);
-  bool tagged;
+  bool tagged, sent = false;
   int sock = request_socket(s, &tagged);
   if (sock >= 0) {
     const struct platform_ops *ops = s->plat->ops;
@@ -318,6 +321,7 @@ static void transmit(void *arg)
             : tagged ? ops->udp_send_tagged(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf,
                                             len, 0, nonce)
                      : ops->udp_send(s->plat->ctx, sock, NULL, &s->p.addr, s->p.port, buf, len, 0);
+    sent = r == 0;
     if (r != 0) {
       release_socket(s, sock);
       s->sock = -1;
@@ -325,6 +329,10 @@ static void transmit(void *arg)
       xleave_forget_sent(&s->xl);
     }
   }
+  /* auto_offline: a request that could not be sent (no route...) takes
+   * the source offline, as chronyd, until chronyc online. */
+  if (!sent && s->p.auto_offline)
+    nsrc_set_online(s, false);
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;
   s->peer.answered = s->peer.echo_unanswered = false;
@@ -380,9 +388,12 @@ void nsrc_start(struct nsrc *s)
 
 void nsrc_set_online(struct nsrc *s, bool online)
 {
+  char a[ADDR_STR_LEN];
   if (online == s->online)
     return;
   s->online = online;
+  plat_logf(s->plat, PLAT_LOG_INFO, "Source %s %s", addr_format(&s->p.addr, a),
+            online ? "online" : "offline");
   tclass_cancel(&s->tx_timer);
   if (online)
     schedule(s, INITIAL_DELAY);
@@ -654,6 +665,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   /* A valid reply: the server is reachable, whatever the delay and loop
    * tests say (as chrony: a peer synchronised to us is still heard). */
   s->reach = (uint8_t)(s->reach << 1 | 1);
+  s->unreachable_run = 0;
   s->tx_since_rx = 0;
   s->counters[NSRC_RX_VALID]++;
   if (is_loop(x, &dg->local)) {

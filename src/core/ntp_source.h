@@ -114,6 +114,7 @@ struct nsrc {
   void *arg;
 
   int shared_sock;              /* acquisitionport socket; -1: a new one per request */
+  const struct ip_addr *local;  /* ...bound to this address (bindacqaddress); NULL: any */
   bool shared_tagged;           /* its owner passes on its transmit timestamps */
   int sock;                     /* -1 when no request is outstanding */
   bool presend_done;            /* the outstanding request is the presend */
@@ -134,6 +135,7 @@ struct nsrc {
   unsigned tx_since_rx;         /* requests since the last valid reply */
   int burst_good, burst_total;  /* samples still wanted / requests left */
   bool online;
+  int unreachable_run;          /* polls in a row with reach 0 (maxunreach) */
 
   /* From the last valid reply. */
   int stratum;

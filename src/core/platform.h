@@ -151,6 +151,9 @@ struct platform_ops {
   void (*refclock_close)(void *ctx, int handle);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
+  /* The beginning of a small file (a sensor's, for tempcomp) into buf,
+   * NUL-terminated: its length, or -errno. Optional (NULL: -ENOSYS). */
+  int (*read_file)(void *ctx, const char *path, char *buf, size_t size);
 };
 
 struct platform {

@@ -26,6 +26,12 @@ void ref_state_init(struct refstate *r, int precision_log2)
   r->precision_log2 = precision_log2;
 }
 
+int ref_precision_log2(double quantum)
+{
+  quantum = quantum < 1e-9 ? 1e-9 : quantum > 1.0 ? 1.0 : quantum;
+  return (int)lround(log2(quantum));
+}
+
 void ref_set_local(struct refstate *r, bool enabled, int stratum)
 {
   r->local_enabled = enabled;
@@ -346,6 +352,18 @@ static void leap_after_step(struct reference *r)
 {
   if (r->leap_sec && !r->leap_in_progress)
     update_leap_status(r, r->leap_status, raw_now(r), true);
+}
+
+void ref_init_correction(struct reference *r, double offset, double threshold)
+{
+  bool step = fabs(offset) >= threshold;
+  /* chronyd's offset is local minus true: "fast" when ours is <= 0. */
+  plat_logf(r->plat, PLAT_LOG_INFO, "System's initial offset : %.6f seconds %s of true (%s)",
+            fabs(offset), offset <= 0.0 ? "fast" : "slow", step ? "step" : "slew");
+  if (step && (!r->p.control || !disc_step(r->disc, offset)))
+    plat_logf(r->plat, PLAT_LOG_ERR, "Could not step system clock");  /* chronyd's, also -x */
+  else if (!step)
+    disc_accumulate(r->disc, disc_base_freq(r->disc), offset, 0.0);
 }
 
 void ref_set_unsynchronised(struct reference *r)

@@ -63,6 +63,9 @@ struct ref_params {
 };
 
 void ref_state_init(struct refstate *r, int precision_log2);
+/* The precision exponent of a clock read to within `quantum` seconds
+ * (clockprecision), as chronyd: quantum limited to 1e-9..1 s, log2 rounded. */
+int ref_precision_log2(double quantum);
 void ref_set_local(struct refstate *r, bool enabled, int stratum);
 /* smoothtime MAX-FREQ MAX-WANDER [leaponly] (ppm, ppm/s; 0: off). */
 void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
@@ -173,6 +176,11 @@ void ref_fini(struct reference *r);
  * we take, at cooked time now. */
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
                 uint32_t refid, const struct timespec *now);
+/* initstepslew (chronyd's REF_ModeInitStepSlew): the selection's first
+ * offset corrects the clock once, stepped if |offset| >= threshold, else
+ * slewed; nothing else of the reference changes. Like chronyd -x, no step
+ * without control of the clock ("Could not step system clock"). */
+void ref_init_correction(struct reference *r, double offset, double threshold);
 /* The sources disagree: we serve leap 3 until the next update. */
 void ref_set_unsynchronised(struct reference *r);
 /* Someone else stepped the clock by `jump` seconds: unsynchronised (as

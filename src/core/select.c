@@ -25,6 +25,8 @@
 void sel_params_default(struct sel_params *p)
 {
   p->min_sources = 1;
+  p->min_stratum = 0;
+  p->max_stratum = NTP_MAX_STRATUM - 1;
   p->max_distance = 3.0;
   p->max_jitter = 1.0;
   p->combine_limit = 3.0;
@@ -32,6 +34,30 @@ void sel_params_default(struct sel_params *p)
   p->reselect_dist = 0.0001;
   p->max_clock_error = 1e-6;
   p->orphan_stratum = NTP_MAX_STRATUM;
+}
+
+void sel_apply_auth_mode(enum sel_auth_mode mode, struct sel_source *src, int n)
+{
+  int n_auth = 0, n_unauth = 0;
+  for (int i = 0; i < n; i++) {
+    if (!src[i].noselect && !src[i].refclock) {
+      n_auth += src[i].authenticated;
+      n_unauth += !src[i].authenticated;
+    }
+  }
+  bool unauth_noselect = mode == SEL_AUTH_REQUIRE || (mode == SEL_AUTH_PREFER && n_auth > 0);
+  bool auth_required = mode == SEL_AUTH_MIX && n_auth > 0 && n_unauth > 0;
+  for (int i = 0; i < n; i++) {
+    struct sel_source *s = &src[i];
+    if (s->noselect)
+      continue;
+    if (s->refclock || s->authenticated) {
+      s->require |= auth_required;
+      s->trust |= auth_required;
+    } else {
+      s->noselect = unauth_noselect;
+    }
+  }
 }
 
 /* State of one call. ok[i] is chrony's SRC_OK: still a candidate, status
@@ -135,6 +161,10 @@ static void screen_source(struct work *w, int i, struct screen *c)
     mark(w, i, SEL_UNSYNCHRONISED);
     return;
   }
+  if (s->stratum < p->min_stratum || s->stratum > p->max_stratum) {
+    mark(w, i, SEL_BAD_STRATUM);
+    return;
+  }
 
   double dist = s->root_distance, lo = s->offset - dist, hi = s->offset + dist;
   /* No new samples for longer than the regression spans: the clock may
@@ -180,8 +210,10 @@ static int drop_stale_and_orphans(struct work *w, const struct screen *c)
     if (!w->ok[i])
       continue;
     /* An unreachable source is still usable while its newest sample is not
-     * older than the oldest sample of the reachable sources. */
-    if (!s->reach && c->max_reach_sample_ago < s->last_sample_ago) {
+     * older than the oldest sample of the reachable sources, for at most
+     * max_unreach polls. */
+    if (!s->reach && (c->max_reach_sample_ago < s->last_sample_ago ||
+                      s->unreachable_run > s->max_unreach)) {
       mark(w, i, SEL_STALE);
     } else if (!s->refclock && s->stratum >= w->p->orphan_stratum) {
       mark(w, i, SEL_ORPHAN);
@@ -602,7 +634,7 @@ char sel_state_char(enum sel_status status)
 
 char sel_status_char(enum sel_status status)
 {
-  static const char chars[] = "NMsd~wSOTxWPUD+*";
+  static const char chars[] = "NMsrd~wSOTxWPUD+*";
   _Static_assert(sizeof(chars) - 1 == SEL_SELECTED + 1, "one char per status");
   return (unsigned)status <= SEL_SELECTED ? chars[status] : '?';
 }

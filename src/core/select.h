@@ -35,6 +35,7 @@ enum sel_status {
   SEL_NOSELECT,         /* N: noselect option */
   SEL_BAD_STATS,        /* M: too few samples (or unusable numbers) */
   SEL_UNSYNCHRONISED,   /* s: source says it is unsynchronised (leap 3) */
+  SEL_BAD_STRATUM,      /* r: stratum outside minstratum..maxstratum */
   SEL_BAD_DISTANCE,     /* d: root distance > maxdistance */
   SEL_JITTERY,          /* ~: std dev > maxjitter */
   SEL_WAITS_STATS,      /* w: others still lack samples, selection postponed */
@@ -61,8 +62,14 @@ enum sel_reason {
   SEL_WAITING_UPDATE,   /* transient: best source has no new sample */
 };
 
+/* authselectmode: the options authenticated and unauthenticated NTP
+ * sources are selected with (sel_apply_auth_mode). */
+enum sel_auth_mode { SEL_AUTH_REQUIRE, SEL_AUTH_PREFER, SEL_AUTH_MIX, SEL_AUTH_IGNORE };
+
 struct sel_params {
   int min_sources;        /* minsources (1) */
+  int min_stratum;        /* minstratum (0): a source's stratum below... */
+  int max_stratum;        /* maxstratum (15): ...or above is not selectable */
   double max_distance;    /* maxdistance (3.0 s) */
   double max_jitter;      /* maxjitter (1.0 s) */
   double combine_limit;   /* combinelimit (3.0) */
@@ -83,9 +90,12 @@ struct sel_source {
   /* options (effective, i.e. after authselectmode) */
   bool noselect, prefer, trust, require;
   bool refclock;            /* reference clock: no reselectdist, never orphan */
+  bool authenticated;       /* an NTP source with a key (sel_apply_auth_mode) */
   uint32_t ref_id;          /* for orphan mode: the source's reference ID */
   uint32_t local_ref_id;    /* for orphan mode: our refid towards it, 0 unknown */
   uint8_t reach;            /* reachability register, newest poll in bit 0 */
+  int unreachable_run;      /* polls in a row with reach 0... */
+  int max_unreach;          /* ...after more than this (maxunreach) it is stale */
   int reach_size;           /* polls shifted into reach so far, 0..8 */
 
   bool has_stats;           /* enough samples for the regression */
@@ -128,6 +138,14 @@ struct sel_result {
 
 void sel_params_default(struct sel_params *p);
 
+/* chrony's authselectmode: src[i]'s options, as configured, become the
+ * effective ones. A noselect source keeps its options and is not counted.
+ * require: unauthenticated NTP sources get noselect; prefer: the same when
+ * at least one NTP source is authenticated; mix (chrony's default): when
+ * there are both kinds, the authenticated sources and reference clocks get
+ * require and trust; ignore: nothing changes. */
+void sel_apply_auth_mode(enum sel_auth_mode mode, struct sel_source *src, int n);
+
 /* Select among src[0..n-1]. prev is the index selected by the previous call
  * (-1 none, or to force a reselection); updated is the index of the source
  * whose new sample triggered this call (-1 none). Fills every src[i].status
@@ -141,7 +159,7 @@ int sel_select(const struct sel_params *p, struct sel_source *src, int n, int pr
 size_t sel_result_text(const struct sel_result *r, char *buf, size_t size);
 /* The state column of `chronyc sources`: * + - x ~ ? */
 char sel_state_char(enum sel_status status);
-/* The state column of `chronyc selectdata`: N M s d ~ w S O T x W P U D + * */
+/* The state column of `chronyc selectdata`: N M s r d ~ w S O T x W P U D + * */
 char sel_status_char(enum sel_status status);
 
 #endif

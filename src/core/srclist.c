@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/names.h"
+#include "proto/timespec.h"
 
 _Static_assert(NAMES_MAX_POOL <= PLAT_RESOLVE_MAX, "a lookup gives a whole pool");
 
@@ -17,6 +18,7 @@ struct named {
   bool complete;                         /* pool: max_sources have answered */
   bool trim;                             /* ...and the others are to be removed */
   bool warned;                           /* "Could not resolve" was logged */
+  struct timespec resolved;              /* of the last lookup that gave addresses */
   struct ip_addr members[NAMES_MAX_POOL];
   bool answered[NAMES_MAX_POOL];
   int n_members;
@@ -27,6 +29,8 @@ struct named {
 struct job {
   struct named *src;
   bool replace;
+  bool refresh;                          /* replace old only if the name no
+                                            longer resolves to it */
   struct ip_addr old;                    /* the source to replace */
   struct job *next;
 };
@@ -45,6 +49,8 @@ struct srclist {
   plat_timer work_timer;                 /* what srclist_add and the client asked for */
   bool wake;                             /* a job is waiting for a round */
   plat_timer holdoff_timer;              /* no replacement while it runs */
+  int refresh;                           /* the refresh directive, s; 0: off */
+  plat_timer refresh_timer;
 };
 
 static uint32_t random_u32(const struct srclist *l)
@@ -100,13 +106,14 @@ static void remove_job(struct srclist *l, struct job *j)
   }
 }
 
-static bool add_job(struct srclist *l, struct named *n, const struct ip_addr *old)
+static bool add_job(struct srclist *l, struct named *n, const struct ip_addr *old, bool refresh)
 {
   struct job *j = calloc(1, sizeof(*j));
   if (!j)
     return false;
   j->src = n;
   j->replace = old != NULL;
+  j->refresh = refresh;
   if (old)
     j->old = *old;
   *l->jobs_tail = j;
@@ -137,11 +144,16 @@ static void add_members(struct srclist *l, struct named *n, const struct ip_addr
   }
 }
 
-static void replace_member(struct srclist *l, struct named *n, const struct ip_addr *old,
+static void replace_member(struct srclist *l, struct named *n, const struct job *j,
                            const struct ip_addr *addrs, int count)
 {
   struct ip_addr picked;
+  const struct ip_addr *old = &j->old;
   int i = client_find_source(l->client, old), m = member_index(n, old);
+  /* chronyd keeps a refreshed source's address while its name has it. */
+  for (int k = 0; j->refresh && k < count; k++)
+    if (addr_equal(&addrs[k], old))
+      return;
   /* A random start, not to get stuck with the same unusable servers. */
   if (i < 0 || m < 0 || names_pick(addrs, count, random_u32(l), in_use, l, &picked, 1) == 0)
     return;
@@ -187,8 +199,10 @@ static void on_resolved(void *arg, const struct ip_addr *addrs, int n, const cha
   struct named *src = j->src;
 
   plat_logf(l->plat, PLAT_LOG_DEBUG, "%s resolved to %d addrs", src->params.name, n);
+  if (n > 0)
+    l->plat->ops->now(l->plat->ctx, &src->resolved);
   if (n > 0 && j->replace)
-    replace_member(l, src, &j->old, addrs, n);
+    replace_member(l, src, j, addrs, n);
   else if (n > 0)
     add_members(l, src, addrs, n);
   else if (!j->replace && !src->warned) {
@@ -314,7 +328,7 @@ static void replace_later(struct srclist *l, struct named *n, const struct ip_ad
                                              on_holdoff_timer, l);
   plat_logf(l->plat, PLAT_LOG_DEBUG, "Trying to replace %s (%s)", addr_format(addr, a),
             n->params.name);
-  if (add_job(l, n, addr))
+  if (add_job(l, n, addr, false))
     wake(l);
 }
 
@@ -354,7 +368,7 @@ void srclist_free(struct srclist *l)
   client_set_source_event(l->client, NULL, NULL);
   if (l->resolving)
     l->plat->ops->resolve_cancel(l->plat->ctx, l->lookup);
-  plat_timer timers[] = {l->retry_timer, l->work_timer, l->holdoff_timer};
+  plat_timer timers[] = {l->retry_timer, l->work_timer, l->holdoff_timer, l->refresh_timer};
   for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
     if (timers[i])
       l->plat->ops->timer_cancel(l->plat->ctx, timers[i]);
@@ -378,7 +392,7 @@ static bool add_name(struct srclist *l, const struct srclist_source *s, int fami
   n->pool = s->pool;
   n->max_sources = n->pool ? names_pool_max(s->maxsources) : 1;
   n->target = n->pool ? names_pool_target(s->maxsources) : 1;
-  if (!add_job(l, n, NULL)) {
+  if (!add_job(l, n, NULL, false)) {
     free(n);
     return false;
   }
@@ -464,13 +478,51 @@ void srclist_remove(struct srclist *l, const struct srclist_source *s)
   }
 }
 
+static void refresh_name(struct srclist *l, struct named *n)
+{
+  for (int m = 0; m < n->n_members; m++)
+    add_job(l, n, &n->members[m], true);
+  wake(l);
+}
+
 void srclist_refresh(struct srclist *l)
 {
   for (struct named *n = l->named; n; n = n->next)
     if (!n->pool)
-      for (int m = 0; m < n->n_members; m++)
-        add_job(l, n, &n->members[m]);
-  wake(l);
+      refresh_name(l, n);
+}
+
+/* chronyd's maybe_refresh_source: once per interval, the name whose
+ * addresses were looked up the longest ago, unless that was within the
+ * interval (then wait until it was not). */
+static void on_refresh_timer(void *arg)
+{
+  struct srclist *l = arg;
+  struct named *oldest = NULL;
+  struct timespec now;
+  double wait = l->refresh;
+  l->plat->ops->now(l->plat->ctx, &now);
+  for (struct named *n = l->named; n; n = n->next)
+    if (n->n_members > 0 && (!oldest || timespec_diff(&n->resolved, &oldest->resolved) < 0.0))
+      oldest = n;
+  if (oldest) {
+    double age = timespec_diff(&now, &oldest->resolved);
+    if (age >= 0.0 && age < l->refresh)
+      wait = l->refresh - age;
+    else
+      refresh_name(l, oldest);
+  }
+  l->refresh_timer = l->plat->ops->timer_add(l->plat->ctx, wait, on_refresh_timer, l);
+}
+
+void srclist_set_refresh(struct srclist *l, int interval)
+{
+  if (l->refresh_timer)
+    l->plat->ops->timer_cancel(l->plat->ctx, l->refresh_timer);
+  l->refresh_timer = 0;
+  l->refresh = interval > 0 ? interval : 0;
+  if (l->refresh)
+    l->refresh_timer = l->plat->ops->timer_add(l->plat->ctx, l->refresh, on_refresh_timer, l);
 }
 
 int srclist_unresolved(const struct srclist *l)

@@ -1,8 +1,10 @@
 #include "daemon/clock_init.h"
 
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "conf/adjtime.h"
 #include "core/platform.h"
 #include "proto/timespec.h"
 #include "sys/clock_linux.h"
@@ -26,10 +28,32 @@ static bool step(double seconds, bool control)
   return false;
 }
 
+/* Whether the RTC keeps UTC: hwclockfile's word over rtconutc, as chronyd
+ * (a missing file says nothing). */
+static bool rtc_on_utc(const struct config *cfg)
+{
+  char text[4096];
+  if (!cfg->hwclockfile || !cfg->hwclockfile[0])
+    return cfg->rtconutc;
+  FILE *f = fopen(cfg->hwclockfile, "re");
+  if (!f)
+    return cfg->rtconutc;
+  size_t len = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  text[len] = '\0';
+  switch (adjtime_parse(text)) {
+  case ADJTIME_UTC: return true;
+  case ADJTIME_LOCAL: return false;
+  case ADJTIME_UNKNOWN: break;
+  }
+  log_printf(PLAT_LOG_WARN, "Could not read RTC LOCAL/UTC setting from %s", cfg->hwclockfile);
+  return cfg->rtconutc;
+}
+
 /* The RTC's time; false if there is none to use. */
 static bool set_from_rtc(const struct config *cfg, bool control, time_t not_before)
 {
-  time_t rtc = rtc_linux_read(cfg->rtcdevice, cfg->rtconutc);
+  time_t rtc = rtc_linux_read(cfg->rtcdevice, rtc_on_utc(cfg));
   if (rtc == (time_t)-1)
     return false;
   if (rtc < not_before) {

@@ -12,6 +12,7 @@
 #include "conf/conf_source.h"
 #include "conf/config.h"
 #include "conf/keyfile.h"
+#include "core/broadcast.h"
 #include "core/client.h"
 #include "core/clientlog.h"
 #include "core/ntp_server.h"
@@ -21,6 +22,8 @@
 #include "daemon/control.h"
 #include "daemon/options.h"
 #include "proto/ntp_packet.h"
+#include "daemon/initstep.h"
+#include "daemon/thermal.h"
 #include "daemon/query_mode.h"
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
@@ -58,6 +61,13 @@ struct daemon {
   struct srclist *srclist;        /* sources by address or name: pools, replacements */
   struct config srcdir;           /* the sources of sourcedir files */
   struct key_table keys;          /* the keyfile's */
+  struct tcomp tempcomp;
+  struct bcast bcast;             /* broadcast directives */
+  int broadcast_sock[2];          /* their own sockets, without a server's; -1: none */
+  struct initstep initstep;       /* initstepslew at start */
+  bool initstepping;              /* ...under way: readiness waits for its end */
+  bool load_dumps;                /* -r: the dump files are loaded */
+  int ready_fd;                   /* the waiting parent's (sys/detach.h); -1: none */
   struct ntp_keyring keyring;     /* the core's view of keys */
   struct drift drift;
   struct leapsrc leapsrc;         /* leapsectz / leapseclist */
@@ -231,24 +241,56 @@ static struct clientlog *new_clientlog(const struct config *c, const struct plat
   return l;
 }
 
+static void ignore_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  (void)arg, (void)sock, (void)dg;
+}
+
+/* broadcast: sent from the server socket of the address's family, as
+ * chronyd's; without one (port 0, or no client allowed), from a socket of
+ * their own with the server's options. */
+static void start_broadcasts(struct daemon *d)
+{
+  char a[ADDR_STR_LEN];
+  const struct platform *p = linux_platform_get(d->lp);
+  bcast_init(&d->bcast, p, &d->ref);
+  for (unsigned i = 0; i < d->cfg.n_broadcasts; i++) {
+    const struct conf_broadcast *b = &d->cfg.broadcasts[i];
+    enum addr_family f = (enum addr_family)b->addr.family;
+    int *sock = &d->broadcast_sock[f == ADDR_INET6];
+    if (d->server_sock[f == ADDR_INET6] >= 0)
+      *sock = d->server_sock[f == ADDR_INET6];
+    else if (*sock < 0)
+      *sock = p->ops->udp_open(p->ctx, f, NULL, 0, ignore_datagram, NULL);
+    if (*sock < 0 || !bcast_add(&d->bcast, &b->addr, b->port, b->interval, *sock))
+      log_printf(PLAT_LOG_ERR, "Could not send broadcasts to %s", addr_format(&b->addr, a));
+  }
+}
+
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  ref_state_init(&d->ref, linux_clock_precision());
+  ref_state_init(&d->ref, d->cfg.clockprecision > 0.0 ? ref_precision_log2(d->cfg.clockprecision)
+                                                     : linux_clock_precision());
   ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
   ref_set_smoothing(&d->ref, d->cfg.smoothtime_maxfreq, d->cfg.smoothtime_maxwander,
                     d->cfg.smoothtime_leaponly);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;
+  d->broadcast_sock[0] = d->broadcast_sock[1] = -1;
   d->server.clog = d->clog;
   for (unsigned i = 0; i < d->cfg.access.n; i++) {
     const struct conf_access *r = &d->cfg.access.items[i];
     if (!access_add(&d->server.access, &r->net, r->allow, r->all))
       return false;
   }
-  if (d->cfg.port == 0)
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.binddevice, true);
+  linux_platform_set_tx_buffers(d->lp, d->cfg.maxtxbuffers);
+  if (d->cfg.port == 0) {
+    start_broadcasts(d);
     return true;
+  }
   linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
   const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
                                    d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
@@ -258,11 +300,12 @@ static bool start_server(struct daemon *d, const struct options *o)
   if (d->cfg.serverworkers > 0 && d->n_server_socks > 0) {
     struct workers_main m = {d->loop, on_server_datagram, d,
                              {d->server_sock[0], d->server_sock[1]}, {bind[0], bind[1]},
-                             d->cfg.port};
+                             d->cfg.port, d->cfg.dscp, d->cfg.binddevice, d->cfg.maxtxbuffers};
     struct clog_params cp = clientlog_params(&d->cfg, p);
     if (!(d->workers = workers_open(d->cfg.serverworkers, &m, &cp, &d->ref, &d->server.access)))
       return false;
   }
+  start_broadcasts(d);
   bool wanted = (family_wanted(o, ADDR_INET4) && access_any_allowed(&d->server.access, ADDR_INET4)) ||
                 (family_wanted(o, ADDR_INET6) && access_any_allowed(&d->server.access, ADDR_INET6));
   return !wanted || d->n_server_socks > 0;
@@ -457,6 +500,28 @@ static bool add_refclocks(struct daemon *d)
   return true;
 }
 
+/* Started: the parent may exit, the service manager is told. */
+static void announce_ready(struct daemon *d)
+{
+  log_set_parent_fd(-1);
+  detach_done(d->ready_fd, 0);
+  d->ready_fd = -1;
+  notify_send("READY=1");
+}
+
+/* The configured sources, and their samples from the dump files. */
+static void start_sources(void *arg)
+{
+  struct daemon *d = arg;
+  if (d->initstepping) {
+    d->initstepping = false;
+    announce_ready(d);
+  }
+  sources_add(d->srclist, &d->cfg);
+  sources_add(d->srclist, &d->srcdir);
+  dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
@@ -492,9 +557,12 @@ static bool start_client(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     return false;
   }
-  sources_add(d->srclist, &d->cfg);
-  sources_add(d->srclist, &d->srcdir);
-  dumps_load(d->cfg.dumpdir, d->client, o->reload);
+  srclist_set_refresh(d->srclist, d->cfg.refresh);
+  d->load_dumps = o->reload;
+  d->initstepping = initstep_start(&d->initstep, &d->cfg, o->family, d->client, d->loop,
+                                   start_sources, d);
+  if (!d->initstepping)
+    start_sources(d);
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -530,10 +598,11 @@ static bool user_ids(const char *user, uid_t *uid, gid_t *gid)
 
 static int run_daemon(struct daemon *d, const struct options *o)
 {
-  int ready_fd = -1, status = 1;
+  int status = 1;
+  d->ready_fd = -1;
   if (!pidfile_check(d->cfg.pidfile))
     return 1;
-  if (!o->foreground && (ready_fd = detach_start()) < 0) {
+  if (!o->foreground && (d->ready_fd = detach_start()) < 0) {
     fprintf(stderr, "Could not detach: %s\n", strerror(errno));
     return 1;
   }
@@ -544,7 +613,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_open(LOG_TO_STDERR, NULL, level);
   else
     log_open(o->foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, NULL, o->log_level);
-  log_set_parent_fd(ready_fd);
+  log_set_parent_fd(d->ready_fd);
   log_printf(PLAT_LOG_INFO, "stratumd version %s starting", STRATUM_VERSION);
   if (o->no_clock_control)
     log_printf(PLAT_LOG_INFO, "Disabled control of system clock");
@@ -580,9 +649,19 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
   }
+  /* The sockets of each kind with chronyd's options: the server's in
+   * start_server, the client's (also opened later, as sources come) and
+   * the commands' here. */
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
   if (!start_client(d, o))   /* it said why */
     goto out;
-  if (!start_control(d, o)) {
+  if (!thermal_start(&d->tempcomp, &d->cfg, linux_platform_get(d->lp),
+                     client_reference(d->client)->disc, &d->logfiles))
+    goto out;
+  linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
+  bool control = start_control(d, o);
+  linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
+  if (!control) {
     log_printf(PLAT_LOG_FATAL, "Could not open any command socket");
     goto out;
   }
@@ -613,20 +692,22 @@ static int run_daemon(struct daemon *d, const struct options *o)
   if (o->timeout > 0)
     loop_add_timer(d->loop, o->timeout, on_timeout, d);
 
-  log_set_parent_fd(-1);
-  detach_done(ready_fd, 0);
-  ready_fd = -1;
-  notify_send("READY=1");
+  /* As chronyd, not before initstepslew has corrected the clock. */
+  if (!d->initstepping)
+    announce_ready(d);
   status_start(d->loop, linux_platform_get(d->lp), &d->ref, d->client);
   status = loop_run(d->loop) == 0 ? 0 : 1;
   notify_send("STOPPING=1");
   drift_stop(&d->drift);
+  initstep_stop(&d->initstep);
+  thermal_stop(&d->tempcomp);
+  bcast_stop(&d->bcast);
   dumps_save(d->cfg.dumpdir, d->client);
   log_server_stats(d);
   log_printf(PLAT_LOG_INFO, "stratumd exiting");
 out:
   log_set_parent_fd(-1);
-  detach_done(ready_fd, status ? status : 1);
+  detach_done(d->ready_fd, status ? status : 1);
   reload_free(&d->reload);
   workers_free(d->workers);
   exporter_stop(&d->exporter);

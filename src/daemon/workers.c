@@ -248,6 +248,8 @@ static bool open_worker(struct workers *ws, struct worker *w, const struct clog_
   if (!copy_access(&w->srv.access, ws->main_access))
     return false;
   linux_platform_set_reuseport(w->lp, true);
+  linux_platform_set_socket_options(w->lp, ws->main.dscp, ws->main.device, true);
+  linux_platform_set_tx_buffers(w->lp, ws->main.tx_buffers);
   for (int f = 0; f < 2; f++) {
     if (ws->main.sock[f] < 0)
       continue;

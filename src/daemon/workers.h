@@ -49,6 +49,9 @@ struct workers_main {
   int sock[2];                       /* IPv4, IPv6 server sockets; -1: none */
   const struct ip_addr *bind[2];     /* their bind addresses (NULL: wildcard) */
   uint16_t port;
+  int dscp;                          /* and their options (dscp, binddevice, */
+  const char *device;
+  int tx_buffers;                    /* maxtxbuffers) */
 };
 
 /* n workers with sockets for each family the main loop serves; NULL (with

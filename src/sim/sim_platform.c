@@ -61,6 +61,10 @@ struct sim_platform {
   double stamp_fuzz;                 /* s; 0: exact stamps */
   unsigned sends;                    /* datagrams sent */
   sim_time last_send, min_send_gap;  /* true time */
+  struct {                           /* scripted files (read_file) */
+    char path[SIM_PLATFORM_PATH_LEN];
+    char text[SIM_PLATFORM_FILE_LEN];
+  } files[SIM_PLATFORM_MAX_FILES];
 };
 
 static sim_time local_now(struct sim_platform *p)
@@ -348,6 +352,35 @@ static void sp_log(void *ctx, int level, const char *msg)
     fprintf(stderr, "%14.6f %s: %s\n", sim_sched_elapsed(p->sched), p->name, msg);
 }
 
+static int sp_read_file(void *ctx, const char *path, char *buf, size_t size)
+{
+  struct sim_platform *p = ctx;
+  for (int i = 0; i < SIM_PLATFORM_MAX_FILES; i++) {
+    if (p->files[i].path[0] && strcmp(p->files[i].path, path) == 0) {
+      int n = snprintf(buf, size, "%s", p->files[i].text);
+      return n < (int)size ? n : (int)size - 1;
+    }
+  }
+  return -ENOENT;
+}
+
+bool sim_platform_set_file(struct sim_platform *p, const char *path, const char *text)
+{
+  int slot = -1;
+  for (int i = 0; i < SIM_PLATFORM_MAX_FILES && slot < 0; i++)
+    if (strcmp(p->files[i].path, path) == 0)
+      slot = i;
+  for (int i = 0; i < SIM_PLATFORM_MAX_FILES && slot < 0; i++)
+    if (!p->files[i].path[0])
+      slot = i;
+  if (slot < 0 || !path[0] || strlen(path) >= SIM_PLATFORM_PATH_LEN ||
+      strlen(text) >= SIM_PLATFORM_FILE_LEN)
+    return false;
+  snprintf(p->files[slot].path, SIM_PLATFORM_PATH_LEN, "%s", path);
+  snprintf(p->files[slot].text, SIM_PLATFORM_FILE_LEN, "%s", text);
+  return true;
+}
+
 static const struct platform_ops sim_ops = {
   .now = sp_now,
   .timer_add = sp_timer_add,
@@ -369,6 +402,7 @@ static const struct platform_ops sim_ops = {
   .refclock_close = sp_refclock_close,
   .clock_set_leap = sp_clock_set_leap,
   .log = sp_log,
+  .read_file = sp_read_file,
 };
 
 struct sim_platform *sim_platform_new(struct sim_sched *sched, struct sim_net *net,

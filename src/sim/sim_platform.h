@@ -66,6 +66,12 @@ unsigned sim_platform_leaps(const struct sim_platform *p);
 /* The shortest true time between two datagrams the host sent (chrony's
  * minimum outgoing packet interval); INFINITY before two. */
 double sim_platform_min_send_interval(const struct sim_platform *p);
+/* A file the host's read_file gives (a sensor's value, for tempcomp):
+ * created or replaced; false if too long or the table is full. */
+#define SIM_PLATFORM_MAX_FILES 4
+#define SIM_PLATFORM_PATH_LEN 128
+#define SIM_PLATFORM_FILE_LEN 64
+bool sim_platform_set_file(struct sim_platform *p, const char *path, const char *text);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
 /* From now on, receive stamps and PLAT_SEND_STAMP_TRANSMIT stamps carry

@@ -1,7 +1,9 @@
 #include "sys/platform_linux.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -20,7 +22,8 @@
 #define RECV_BATCH 64
 #define RECV_BUF 1500
 /* Tagged sends whose kernel transmit timestamp may still come, per socket
- * (the oldest are forgotten first); timestamps read per wake-up. */
+ * (the oldest are forgotten first) unless maxtxbuffers says how many;
+ * timestamps read per wake-up. */
 #define TX_PENDING 256
 #define TX_READ_BATCH 64
 
@@ -37,7 +40,8 @@ struct tx_stamps {
   plat_tx_fn fn;
   void *arg;
   uint32_t next_id;
-  struct tx_pending pending[TX_PENDING];
+  uint32_t size;                   /* of pending */
+  struct tx_pending pending[];
 };
 
 struct sock_watch {
@@ -58,7 +62,9 @@ struct linux_platform {
   struct sock_watch *dispatching;  /* whose handler is running */
   bool dispatching_closed;         /* ...and it closed its own socket */
   bool rtcsync;
-  bool reuseport;                  /* for the sockets opened from now on */
+  struct udp_options sock_opts;    /* for the sockets opened from now on */
+  int tx_buffers;                  /* maxtxbuffers; 0: TX_PENDING */
+  bool tx_buffers_warned;
   struct dns *dns;                 /* made at the first lookup */
   struct rcldev_set *refclocks;    /* made at the first refclock */
   struct udp_rx_batch rx;
@@ -104,7 +110,11 @@ static void read_tx_timestamps(struct sock_watch *w)
       continue;
     if (r < 0)
       return;
-    struct tx_pending *p = &tx->pending[id % TX_PENDING];
+    struct tx_pending *p = &tx->pending[id % tx->size];
+    if (p->used && p->id != id && w->lp->tx_buffers > 0 && !w->lp->tx_buffers_warned) {
+      log_printf(PLAT_LOG_WARN, "maxtxbuffers too small");   /* chronyd's, once */
+      w->lp->tx_buffers_warned = true;
+    }
     if (!p->used || p->id != id)
       continue;
     p->used = false;
@@ -140,7 +150,7 @@ static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr 
   struct sock_watch *w = calloc(1, sizeof(*w));
   if (!w)
     return -ENOMEM;
-  int fd = udp_open(family, local, port, lp->reuseport);
+  int fd = udp_open(family, local, port, &lp->sock_opts);
   if (fd < 0) {
     free(w);
     return fd;
@@ -202,7 +212,7 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   if (r == 0 && tagged) {
     struct tx_stamps *tx = tagged->tx;
     uint32_t id = tx->next_id++;
-    tx->pending[id % TX_PENDING] = (struct tx_pending){id, true, *to, port, tag, sent};
+    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent};
   }
   return r;
 }
@@ -231,9 +241,12 @@ static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
   if (!w)
     return -EBADF;
   if (!w->tx) {
-    struct tx_stamps *tx = calloc(1, sizeof(*tx));
+    struct linux_platform *lp = ctx;
+    uint32_t size = lp->tx_buffers > 0 ? (uint32_t)lp->tx_buffers : TX_PENDING;
+    struct tx_stamps *tx = calloc(1, sizeof(*tx) + size * sizeof(tx->pending[0]));
     if (!tx)
       return -ENOMEM;
+    tx->size = size;
     int r = udp_enable_tx_timestamps(sock);
     if (r < 0) {
       free(tx);
@@ -341,6 +354,23 @@ static void lx_refclock_close(void *ctx, int handle)
     rcldev_close(lp->refclocks, handle);
 }
 
+static int lx_read_file(void *ctx, const char *path, char *buf, size_t size)
+{
+  (void)ctx;
+  if (size == 0)
+    return -EINVAL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return -errno;
+  ssize_t n = read(fd, buf, size - 1);
+  int err = errno;
+  close(fd);
+  if (n < 0)
+    return -err;
+  buf[n] = '\0';
+  return (int)n;
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -369,6 +399,7 @@ static const struct platform_ops linux_ops = {
   .refclock_read = lx_refclock_read,
   .refclock_close = lx_refclock_close,
   .log = lx_log,
+  .read_file = lx_read_file,
 };
 
 struct linux_platform *linux_platform_new(struct loop *loop)
@@ -405,7 +436,20 @@ const struct platform *linux_platform_get(const struct linux_platform *lp)
 
 void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport)
 {
-  lp->reuseport = reuseport;
+  lp->sock_opts.reuseport = reuseport;
+}
+
+void linux_platform_set_tx_buffers(struct linux_platform *lp, int messages)
+{
+  lp->tx_buffers = messages;
+}
+
+void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device,
+                                       bool broadcast)
+{
+  lp->sock_opts.dscp = dscp;
+  lp->sock_opts.broadcast = broadcast;
+  snprintf(lp->sock_opts.device, sizeof(lp->sock_opts.device), "%s", device ? device : "");
 }
 
 void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync)

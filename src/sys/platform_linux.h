@@ -21,6 +21,20 @@ void linux_platform_set_rtcsync(struct linux_platform *lp, bool rtcsync);
 /* Sockets opened from now on share their address and port with other
  * sockets of ours (SO_REUSEPORT: server workers). */
 void linux_platform_set_reuseport(struct linux_platform *lp, bool reuseport);
+/* maxtxbuffers: how many sends per socket wait for their kernel transmit
+ * timestamp (0: TX_PENDING, 256); each is matched by the kernel's ID, so
+ * any device's timestamps are used (chronyd 4.9's method). A timestamp
+ * whose send was forgotten, as newer ones took its place, is dropped, and
+ * chronyd's "maxtxbuffers too small" is logged once (only when set).
+ * For the sockets asked for timestamps from now on. */
+void linux_platform_set_tx_buffers(struct linux_platform *lp, int messages);
+/* Sockets opened from now on send with this DSCP (0: the system's) and are
+ * bound to this interface (NULL or "": none; a name is cut to the
+ * kernel's 15 characters, as the kernel cuts chronyd's): chronyd's dscp,
+ * binddevice, bindacqdevice, bindcmddevice; with broadcast, they may send
+ * to broadcast addresses (chronyd's server sockets). */
+void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, const char *device,
+                                       bool broadcast);
 
 /* log2 of the time it takes to read the clock, as chrony measures its
  * precision (typically -24 to -20 on current hardware). */

@@ -63,8 +63,27 @@ static void enable_timestamps(int fd)
     (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
 }
 
-int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port, bool reuseport)
+/* dscp and device, as chronyd sets them (a DSCP it cannot set is ignored). */
+static int apply_options(int fd, enum addr_family family, const struct udp_options *opt)
 {
+  int on = 1, tos = opt->dscp << 2;
+  if (opt->dscp > 0 && opt->dscp < 64)
+    (void)(family == ADDR_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos))
+                                : setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)));
+  if (opt->device[0] &&
+      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, opt->device, strlen(opt->device) + 1) < 0)
+    return -errno;
+  if (opt->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
+    return -errno;
+  if (opt->broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) < 0)
+    return -errno;
+  return 0;
+}
+
+int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port,
+             const struct udp_options *opt)
+{
+  static const struct udp_options none;
   union sockaddr_any sa;
   int on = 1;
   int fd = socket(family == ADDR_INET4 ? AF_INET : AF_INET6,
@@ -78,8 +97,8 @@ int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port
     (void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
   }
   enable_timestamps(fd);
-  if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0) {
-    int err = -errno;
+  int err = apply_options(fd, family, opt ? opt : &none);
+  if (err < 0) {
     close(fd);
     return err;
   }

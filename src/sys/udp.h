@@ -12,11 +12,23 @@
 #include "core/addr.h"
 #include "core/platform.h"
 
-/* Bind to local:port (local NULL or UNSPEC: the wildcard of `family`);
- * with reuseport, other sockets of ours with it may bind the same (the
- * kernel spreads the datagrams over them). Returns a non-blocking fd or
- * -errno. */
-int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port, bool reuseport);
+#define UDP_DEVICE_LEN 16            /* IFNAMSIZ */
+
+/* How a socket is opened (zeroed: nothing of these). */
+struct udp_options {
+  bool reuseport;                    /* other sockets of ours with it may bind
+                                        the same (the kernel spreads the
+                                        datagrams over them) */
+  int dscp;                          /* 1..63: the DSCP of what it sends
+                                        (IP_TOS, IPV6_TCLASS), as chronyd's */
+  char device[UDP_DEVICE_LEN];       /* "": any; else SO_BINDTODEVICE */
+  bool broadcast;                    /* SO_BROADCAST (chronyd's server sockets) */
+};
+
+/* Bind to local:port (local NULL or UNSPEC: the wildcard of `family`),
+ * with opt (NULL: none). Returns a non-blocking fd or -errno. */
+int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port,
+             const struct udp_options *opt);
 
 /* Make the kernel pick, among the n sockets of fd's SO_REUSEPORT group (in
  * the order they were bound), the one for each datagram by its source

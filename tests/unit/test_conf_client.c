@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "conf/conf_client.h"
@@ -45,7 +46,8 @@ static void test_every_directive_reaches_its_field(void **state)
   parse(&c, "makestep 0.5 3\nlogchange 0.25\nmaxslewrate 1000\nmaxdrift 2000\n"
             "maxupdateskew 50\ncorrtimeratio 5\nmaxdistance 16\nmaxjitter 0.5\n"
             "minsources 2\ncombinelimit 2\nstratumweight 0.002\nreselectdist 0.0002\n"
-            "maxchange 1000 1 2\nacquisitionport 1123\n");
+            "maxchange 1000 1 2\nacquisitionport 1123\nmaxclockerror 5\nminstratum 2\n"
+            "maxstratum 9\nauthselectmode prefer\nminsamples 8\nmaxsamples 20\n");
   conf_client_params(&c, true, &p);
   assert_true(p.makestep_threshold == 0.5 && p.makestep_limit == 3);
   assert_true(p.logchange == 0.25);
@@ -59,6 +61,31 @@ static void test_every_directive_reaches_its_field(void **state)
   assert_int_equal(p.maxchange_start, 1);
   assert_int_equal(p.maxchange_ignore, 2);
   assert_int_equal(p.acquisitionport, 1123);
+  assert_float_equal(p.selection.max_clock_error, 5e-6, 1e-15);
+  assert_int_equal(p.selection.min_stratum, 2);
+  assert_int_equal(p.selection.max_stratum, 9);
+  assert_int_equal(p.auth_mode, SEL_AUTH_PREFER);
+  assert_int_equal(p.min_samples, 8);
+  assert_int_equal(p.max_samples, 20);
+  assert_int_equal(p.bindacq[0].family, ADDR_UNSPEC);   /* not given */
+  assert_int_equal(p.bindacq[1].family, ADDR_UNSPEC);
+  conf_free(&c);
+  parse(&c, "bindacqaddress 192.0.2.5\nbindacqaddress 2001:db8::5\n");
+  conf_client_params(&c, true, &p);
+  struct ip_addr a4, a6;
+  assert_true(addr_parse("192.0.2.5", &a4) && addr_parse("2001:db8::5", &a6));
+  assert_true(addr_equal(&p.bindacq[0], &a4) && addr_equal(&p.bindacq[1], &a6));
+  static const char *const modes[] = {"require", "prefer", "mix", "ignore"};
+  static const enum sel_auth_mode want[] = {SEL_AUTH_REQUIRE, SEL_AUTH_PREFER, SEL_AUTH_MIX,
+                                            SEL_AUTH_IGNORE};
+  for (unsigned i = 0; i < 4; i++) {
+    char line[64];
+    conf_free(&c);
+    snprintf(line, sizeof(line), "authselectmode %s\n", modes[i]);
+    parse(&c, line);
+    conf_client_params(&c, true, &p);
+    assert_int_equal(p.auth_mode, want[i]);
+  }
   conf_free(&c);
 }
 

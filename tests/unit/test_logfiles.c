@@ -29,7 +29,9 @@ static void test_banners(void **state)
     "  Stress  Ns  Bs  Nr  Asym",
     "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
     "Rem. corr. Root delay Root disp. Max. error",
-    "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp."};
+    "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
+    "   Date (UTC) Time        Temp.       Comp."};
+  _Static_assert(sizeof(titles) / sizeof(titles[0]) == LOGFMT_FILES, "a title per file");
   for (int f = 0; f < LOGFMT_FILES; f++) {
     char expect[1024], ruler[256];
     size_t n = strlen(titles[f]);
@@ -46,6 +48,11 @@ static void test_banners(void **state)
   assert_string_equal(logfmt_name(LOGFMT_STATISTICS), "statistics");
   assert_string_equal(logfmt_name(LOGFMT_TRACKING), "tracking");
   assert_string_equal(logfmt_name(LOGFMT_REFCLOCKS), "refclocks");
+  assert_string_equal(logfmt_name(LOGFMT_TEMPCOMP), "tempcomp");
+  /* chrony's tempcomp line */
+  struct timespec t = {.tv_sec = 1478670050};       /* 2016-11-09 05:40:50 UTC */
+  assert_int_equal(logfmt_tempcomp(buf, sizeof(buf), &t, 26125.0, 0.0234), 44);
+  assert_string_equal(buf, "2016-11-09 05:40:50  2.6125e+04  2.3400e-02\n");
   /* Too small: nothing. */
   assert_int_equal(logfmt_banner(buf, 10, LOGFMT_TRACKING), 0);
   assert_string_equal(buf, "");

@@ -651,10 +651,116 @@ static void test_max_sources(void **state)
   assert_true(f.r.combined > 1);
 }
 
+/* minstratum/maxstratum (chrony 4.9): a source outside the range is not
+ * selectable ('r') and does not vote; the limits themselves are allowed. */
+static void test_stratum_limits(void **state)
+{
+  (void)state;
+  struct fixture f;
+  init(&f);
+  assert_int_equal(f.p.min_stratum, 0);
+  assert_int_equal(f.p.max_stratum, 15);
+  add(&f, 0.000, 0.001)->stratum = 1;
+  add(&f, 0.001, 0.010)->stratum = 3;
+  add(&f, 0.002, 0.020)->stratum = 5;
+  assert_int_equal(pick(&f), 0);
+  f.p.min_stratum = 2;
+  f.p.max_stratum = 4;
+  assert_int_equal(pick(&f), 1);
+  assert_int_equal(f.s[0].status, SEL_BAD_STRATUM);
+  assert_int_equal(f.s[2].status, SEL_BAD_STRATUM);
+  assert_int_equal(sel_status_char(f.s[0].status), 'r');
+  assert_int_equal(sel_state_char(f.s[2].status), '?');
+  assert_int_equal(f.r.combined, 1);
+  f.p.min_stratum = f.p.max_stratum = 5;
+  assert_int_equal(pick(&f), 2);
+  f.p.max_stratum = 0;
+  assert_int_equal(pick(&f), -1);
+  assert_int_equal(f.r.reason, SEL_NO_SELECTABLE);
+}
+
+/* Two authenticated sources (0, 1), two unauthenticated (2, 3), one
+ * unauthenticated with noselect (4), as chrony's update_sel_options. */
+static void auth_sources(struct fixture *f, enum sel_auth_mode mode, int n_auth)
+{
+  init(f);
+  for (int i = 0; i < 5; i++)
+    add(f, 0.001 * i, 0.01)->authenticated = i < n_auth;
+  f->s[4].noselect = true;
+  f->s[4].prefer = true;
+  sel_apply_auth_mode(mode, f->s, f->n);
+}
+
+static void test_auth_modes(void **state)
+{
+  (void)state;
+  struct fixture f;
+  auth_sources(&f, SEL_AUTH_MIX, 2);
+  for (int i = 0; i < 2; i++)
+    assert_true(f.s[i].require && f.s[i].trust && !f.s[i].noselect);
+  for (int i = 2; i < 4; i++)
+    assert_true(!f.s[i].require && !f.s[i].trust && !f.s[i].noselect);
+  assert_true(f.s[4].noselect && f.s[4].prefer && !f.s[4].require);
+  /* mix with one kind only: nothing changes */
+  auth_sources(&f, SEL_AUTH_MIX, 0);
+  for (int i = 0; i < 4; i++)
+    assert_true(!f.s[i].require && !f.s[i].trust && !f.s[i].noselect);
+  auth_sources(&f, SEL_AUTH_MIX, 4);
+  for (int i = 0; i < 4; i++)
+    assert_true(!f.s[i].require && !f.s[i].trust);
+
+  auth_sources(&f, SEL_AUTH_PREFER, 2);
+  assert_true(!f.s[0].noselect && !f.s[1].noselect && f.s[2].noselect && f.s[3].noselect);
+  assert_int_equal(pick(&f), 0);
+  assert_int_equal(f.s[2].status, SEL_NOSELECT);
+  auth_sources(&f, SEL_AUTH_PREFER, 0);
+  for (int i = 0; i < 4; i++)
+    assert_false(f.s[i].noselect);
+
+  auth_sources(&f, SEL_AUTH_REQUIRE, 0);
+  for (int i = 0; i < 4; i++)
+    assert_true(f.s[i].noselect);
+  assert_int_equal(pick(&f), -1);
+  assert_int_equal(f.r.reason, SEL_NO_SELECTABLE);
+  auth_sources(&f, SEL_AUTH_REQUIRE, 2);
+  assert_true(!f.s[1].noselect && f.s[2].noselect);
+
+  auth_sources(&f, SEL_AUTH_IGNORE, 2);
+  for (int i = 0; i < 4; i++)
+    assert_true(!f.s[i].noselect && !f.s[i].require && !f.s[i].trust);
+
+  /* A reference clock counts as neither kind, and gets mix's options. */
+  auth_sources(&f, SEL_AUTH_MIX, 1);
+  f.s[3].refclock = true;
+  f.s[3].require = f.s[3].trust = false;
+  sel_apply_auth_mode(SEL_AUTH_MIX, f.s, f.n);
+  assert_true(f.s[0].require && f.s[3].require && f.s[3].trust && !f.s[2].trust);
+}
+
+/* The unauthenticated majority in mix mode cannot outvote the authenticated
+ * source: they must agree with it. */
+static void test_auth_mix_selection(void **state)
+{
+  (void)state;
+  struct fixture f;
+  init(&f);
+  add(&f, 0.000, 0.010)->authenticated = true;
+  add(&f, 1.000, 0.001);
+  add(&f, 1.001, 0.001);
+  sel_apply_auth_mode(SEL_AUTH_MIX, f.s, f.n);
+  assert_int_equal(pick(&f), 0);
+  assert_int_equal(f.s[1].status, SEL_FALSETICKER);
+  /* ignore: the majority wins */
+  for (int i = 0; i < f.n; i++)
+    f.s[i].require = f.s[i].trust = false;
+  sel_apply_auth_mode(SEL_AUTH_IGNORE, f.s, f.n);
+  assert_int_equal(pick(&f), 1);
+}
+
 static void test_chars(void **state)
 {
   (void)state;
-  const char *all = "NMsd~wSOTxWPUD+*";
+  const char *all = "NMsrd~wSOTxWPUD+*";
   for (int st = SEL_NOSELECT; st <= SEL_SELECTED; st++)
     assert_int_equal(sel_status_char((enum sel_status)st), all[st]);
   assert_int_equal(sel_status_char((enum sel_status)99), '?');
@@ -690,6 +796,9 @@ int main(void)
     cmocka_unit_test(test_stale),
     cmocka_unit_test(test_orphan),
     cmocka_unit_test(test_max_sources),
+    cmocka_unit_test(test_stratum_limits),
+    cmocka_unit_test(test_auth_modes),
+    cmocka_unit_test(test_auth_mix_selection),
     cmocka_unit_test(test_chars),
   };
   return cmocka_run_group_tests_name("select", tests, NULL, NULL);

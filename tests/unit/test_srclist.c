@@ -330,6 +330,47 @@ static void test_addresses_need_no_lookup(void **state)
   fx_free(f);
 }
 
+/* refresh 1000: at each tick the name looked up the longest ago is looked
+ * up again; a server whose name moved follows it, one whose name still
+ * has its address keeps it (also on chronyc refresh); 0 turns it off. */
+static void test_refresh_interval(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  struct sim_names *names = sim_world_names(f->w);
+  double a[MAX_TIMES], b[MAX_TIMES];
+  srclist_set_refresh(f->list, 1000);
+  name(f, "a.test", 0, 1, 0.0);
+  name(f, "b.test", 1, 3, 0.0);
+  add(f, "a.test", false, 0);
+  run_until(f, 300.0);
+  add(f, "b.test", false, 0);
+  run_until(f, 900.0);
+  assert_true(is_source(f, 0) && is_source(f, 1));
+  name(f, "a.test", 2, 1, 0.0);                  /* a.test moved */
+  run_until(f, 1900.0);
+  assert_int_equal(sim_names_lookups(names, "a.test", a, MAX_TIMES), 2);
+  assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 1);
+  assert_true(a[1] >= 1000.0 && a[1] < 1001.0);
+  assert_false(is_source(f, 0));
+  assert_true(is_source(f, 2));
+  run_until(f, 2900.0);                          /* b.test's turn; it still has server 1 */
+  assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 2);
+  assert_true(b[1] >= 2000.0 && b[1] < 2001.0);
+  assert_true(is_source(f, 1));
+  assert_false(is_source(f, 3));
+  srclist_refresh(f->list);                      /* chronyc refresh: the same */
+  run_until(f, 2910.0);
+  assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 3);
+  assert_true(is_source(f, 1) && is_source(f, 2));
+  assert_int_equal(client_n_sources(f->client), 2);
+  srclist_set_refresh(f->list, 0);
+  run_until(f, 9000.0);
+  assert_int_equal(sim_names_lookups(names, "a.test", a, MAX_TIMES), 3);
+  assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 3);
+  fx_free(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -340,6 +381,7 @@ int main(void)
     cmocka_unit_test(test_unresolved_name_retried_with_growing_intervals),
     cmocka_unit_test(test_round_resolves_names_one_after_the_other),
     cmocka_unit_test(test_addresses_need_no_lookup),
+    cmocka_unit_test(test_refresh_interval),
   };
   return cmocka_run_group_tests_name("srclist", tests, NULL, NULL);
 }

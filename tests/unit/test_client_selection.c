@@ -1,0 +1,243 @@
+/* client: the selection and statistics directives acting on a running
+ * client, on the simulated platform: maxsamples (global, and a source's
+ * own option over it), minstratum/maxstratum,
+ * authselectmode, maxclockerror and a source's maxunreach. Two servers, 192.0.2.11 (stratum 1)
+ * and 192.0.2.12 (stratum 3), polled every 16 s. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/client.h"
+#include "sim/sim_server.h"
+#include "sim/sim_world.h"
+
+#define N_SERVERS 2
+
+struct fx {
+  struct sim_world *w;
+  struct sim_platform *client_host;
+  struct sim_platform *hosts[N_SERVERS];
+  struct sim_server *servers[N_SERVERS];
+  struct ip_addr addrs[N_SERVERS];
+  struct refstate ref;
+  struct client *client;
+  unsigned bad[N_SERVERS];
+};
+
+static void on_event(void *arg, const struct ip_addr *addr, enum client_source_event ev)
+{
+  struct fx *f = arg;
+  for (unsigned i = 0; i < N_SERVERS; i++)
+    f->bad[i] += ev == CLIENT_SOURCE_BAD && addr_equal(addr, &f->addrs[i]);
+}
+
+static struct fx *fx_new(const struct client_params *p)
+{
+  static struct fx f;
+  static const int strata[N_SERVERS] = {1, 3};
+  struct timespec start = {.tv_sec = 1700000000};
+  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
+  memset(&f, 0, sizeof(f));
+  f.w = sim_world_new(1, &start);
+  assert_int_equal(sim_net_set_default(sim_world_net(f.w), &lan), 0);
+  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
+  assert_non_null(f.client_host);
+  for (unsigned i = 0; i < N_SERVERS; i++) {
+    char name[16], addr[16];
+    struct sim_server_config cfg = {.stratum = strata[i]};
+    snprintf(name, sizeof(name), "server%u", i);
+    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
+    struct sim_platform *h = sim_world_add_host(f.w, name, addr, NULL);
+    assert_non_null(h);
+    f.hosts[i] = h;
+    f.servers[i] = sim_server_new(sim_world_sched(f.w), h, &cfg);
+    assert_non_null(f.servers[i]);
+    assert_true(addr_parse(addr, &f.addrs[i]));
+  }
+  ref_state_init(&f.ref, -20);
+  f.client = client_new(sim_platform_get(f.client_host), p, &f.ref);
+  assert_non_null(f.client);
+  client_set_source_event(f.client, on_event, &f);
+  return &f;
+}
+
+static void fx_free(struct fx *f)
+{
+  client_free(f->client);
+  for (unsigned i = 0; i < N_SERVERS; i++)
+    sim_server_free(f->servers[i]);
+  sim_world_free(f->w);
+}
+
+static struct client_params params(void)
+{
+  struct client_params p;
+  client_params_defaults(&p);
+  p.control = false;
+  return p;
+}
+
+static void add_with(struct fx *f, unsigned server, int maxsamples, int maxunreach)
+{
+  struct client_source_params s;
+  client_source_defaults(&s);
+  s.addr = f->addrs[server];
+  s.minpoll = s.maxpoll = 4;
+  s.maxsamples = maxsamples;
+  s.maxunreach = maxunreach;
+  assert_true(client_add_source(f->client, &s) >= 0);
+}
+
+static void add(struct fx *f, unsigned server, int maxsamples)
+{
+  add_with(f, server, maxsamples, CLIENT_DEFAULT_MAXUNREACH);
+}
+
+static void run(struct fx *f, double seconds)
+{
+  client_start(f->client);
+  assert_int_equal(sim_world_run(f->w, seconds), 0);
+}
+
+static struct client_source_report report(const struct fx *f, unsigned i)
+{
+  struct client_source_report r;
+  assert_true(client_source_report(f->client, i, &r));
+  return r;
+}
+
+/* 20 polls: a source keeps what maxsamples allows, its own option first. */
+static void test_maxsamples(void **state)
+{
+  (void)state;
+  struct client_params p = params();
+  p.max_samples = 5;
+  struct fx *f = fx_new(&p);
+  add(f, 0, -1);
+  add(f, 1, 9);
+  run(f, 20 * 16.0);
+  assert_int_equal(report(f, 0).stats.n_samples, 5);
+  assert_int_equal(report(f, 1).stats.n_samples, 9);
+  fx_free(f);
+
+  p.max_samples = 0;             /* chrony's default: no limit but 64 */
+  f = fx_new(&p);
+  add(f, 0, -1);
+  run(f, 20 * 16.0);
+  assert_true(report(f, 0).stats.n_samples > 9);
+  fx_free(f);
+}
+
+/* maxstratum 2: the stratum-3 server is 'r' and, after 4 of its samples
+ * were refused, worth replacing; minstratum 2: the stratum-1 server is. */
+static void test_stratum_limits(void **state)
+{
+  (void)state;
+  struct client_params p = params();
+  p.selection.max_stratum = 2;
+  struct fx *f = fx_new(&p);
+  add(f, 0, -1);
+  add(f, 1, -1);
+  run(f, 12 * 16.0);
+  assert_int_equal(client_selected(f->client), 0);
+  assert_int_equal(report(f, 1).sel_state, 'r');
+  assert_true(f->bad[1] > 0);
+  assert_int_equal(f->bad[0], 0);
+  fx_free(f);
+
+  p.selection.max_stratum = 15;
+  p.selection.min_stratum = 2;
+  f = fx_new(&p);
+  add(f, 0, -1);
+  add(f, 1, -1);
+  run(f, 12 * 16.0);
+  assert_int_equal(client_selected(f->client), 1);
+  assert_int_equal(report(f, 0).sel_state, 'r');
+  fx_free(f);
+}
+
+/* authselectmode require: sources without a key get noselect (the
+ * effective options chronyc selectdata shows); the default, mix, changes
+ * nothing when no source has a key. */
+static void test_authselectmode(void **state)
+{
+  (void)state;
+  struct client_params p = params();
+  p.auth_mode = SEL_AUTH_REQUIRE;
+  struct fx *f = fx_new(&p);
+  add(f, 0, -1);
+  run(f, 12 * 16.0);
+  struct client_source_report r = report(f, 0);
+  assert_true(r.eff_noselect && !r.noselect);
+  assert_int_equal(r.sel_state, 'N');
+  assert_int_equal(client_selected(f->client), -1);
+  fx_free(f);
+
+  p = params();
+  f = fx_new(&p);
+  add(f, 0, -1);
+  run(f, 12 * 16.0);
+  r = report(f, 0);
+  assert_true(!r.eff_noselect && !r.eff_require && !r.eff_trust);
+  assert_int_equal(client_selected(f->client), 0);
+  fx_free(f);
+}
+
+/* maxunreach: the selected server stops answering at 200 s. With chrony's
+ * default it stays selectable (its samples are newer than the other's
+ * oldest); with maxunreach 0 it is stale ('S') at the first poll after its
+ * 8 requests went unanswered, and the other one is selected. */
+static void test_maxunreach(void **state)
+{
+  (void)state;
+  static const int limits[] = {CLIENT_DEFAULT_MAXUNREACH, 0};
+  for (int k = 0; k < 2; k++) {
+    struct client_params p = params();
+    struct fx *f = fx_new(&p);
+    add_with(f, 0, -1, limits[k]);
+    add(f, 1, -1);
+    assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 200.0, 1e6), 0);
+    run(f, 190.0);
+    assert_int_equal(client_selected(f->client), 0);
+    assert_int_equal(sim_world_run(f->w, 230.0), 0);      /* 8 + 2 missed polls */
+    struct client_source_report r = report(f, 0);
+    assert_int_equal(r.reach, 0);
+    assert_int_equal(r.sel_state == 'S', limits[k] == 0);
+    assert_int_equal(client_selected(f->client), limits[k] == 0 ? 1 : 0);
+    fx_free(f);
+  }
+}
+
+/* maxclockerror is part of how fast the served root dispersion grows. */
+static void test_maxclockerror(void **state)
+{
+  (void)state;
+  double rate[2];
+  for (int k = 0; k < 2; k++) {
+    struct client_params p = params();
+    p.selection.max_clock_error = k ? 100e-6 : 1e-6;
+    struct fx *f = fx_new(&p);
+    add(f, 0, -1);
+    run(f, 12 * 16.0);
+    assert_true(f->ref.synchronised);
+    rate[k] = f->ref.dispersion_rate;
+    fx_free(f);
+  }
+  assert_true(rate[0] < 50e-6);
+  assert_true(rate[1] >= 100e-6);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_maxsamples),
+    cmocka_unit_test(test_stratum_limits),
+    cmocka_unit_test(test_authselectmode),
+    cmocka_unit_test(test_maxclockerror),
+    cmocka_unit_test(test_maxunreach),
+  };
+  return cmocka_run_group_tests_name("client_selection", tests, NULL, NULL);
+}

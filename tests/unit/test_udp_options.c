@@ -1,0 +1,83 @@
+/* sys/udp: the options a socket is opened with (struct udp_options):
+ * chronyd's dscp in the TOS byte / traffic class, its bind*device as
+ * SO_BINDTODEVICE (a device the kernel does not know fails the open), and
+ * SO_REUSEPORT. Binding to a device needs CAP_NET_RAW on older kernels:
+ * that check is skipped without it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sys/udp.h"
+
+static int int_option(int fd, int level, int name)
+{
+  int v = -1;
+  socklen_t len = sizeof(v);
+  assert_int_equal(getsockopt(fd, level, name, &v, &len), 0);
+  return v;
+}
+
+static void test_dscp(void **state)
+{
+  (void)state;
+  struct udp_options o = {.dscp = 46};
+  int fd = udp_open(ADDR_INET4, NULL, 0, &o);
+  assert_true(fd >= 0);
+  assert_int_equal(int_option(fd, IPPROTO_IP, IP_TOS), 46 << 2);
+  close(fd);
+  fd = udp_open(ADDR_INET6, NULL, 0, &o);
+  if (fd >= 0) {                           /* where IPv6 is enabled */
+    assert_int_equal(int_option(fd, IPPROTO_IPV6, IPV6_TCLASS), 46 << 2);
+    close(fd);
+  }
+  fd = udp_open(ADDR_INET4, NULL, 0, NULL);
+  assert_true(fd >= 0);
+  assert_int_equal(int_option(fd, IPPROTO_IP, IP_TOS), 0);
+  assert_int_equal(int_option(fd, SOL_SOCKET, SO_REUSEPORT), 0);
+  close(fd);
+}
+
+static void test_device(void **state)
+{
+  (void)state;
+  struct udp_options o = {.device = "lo"};
+  char name[UDP_DEVICE_LEN] = "";
+  socklen_t len = sizeof(name);
+  int fd = udp_open(ADDR_INET4, NULL, 0, &o);
+  if (fd == -EPERM)
+    skip();
+  assert_true(fd >= 0);
+  assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &len), 0);
+  assert_string_equal(name, "lo");
+  close(fd);
+  struct udp_options bad = {.device = "nosuchdev0"};
+  assert_int_equal(udp_open(ADDR_INET4, NULL, 0, &bad), -ENODEV);
+}
+
+static void test_reuseport(void **state)
+{
+  (void)state;
+  struct udp_options o = {.reuseport = true};
+  int fd = udp_open(ADDR_INET4, NULL, 0, &o);
+  assert_true(fd >= 0);
+  assert_int_equal(int_option(fd, SOL_SOCKET, SO_REUSEPORT), 1);
+  close(fd);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_dscp),
+    cmocka_unit_test(test_device),
+    cmocka_unit_test(test_reuseport),
+  };
+  return cmocka_run_group_tests_name("udp_options", tests, NULL, NULL);
+}
