@@ -29,7 +29,7 @@ install_text = install -d $(dir $(2)) && sed $(PATH_SED) $(1) > $(2).tmp && \
 	install -m 0644 $(2).tmp $(2) && rm -f $(2).tmp
 
 .PHONY: all programs check check-long check-unit check-asan check-system fuzz demo bench \
-	bench-server install install-strip clean
+	bench-server install install-strip deb clean
 
 all: $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
@@ -134,5 +134,13 @@ install: programs
 install-strip: INSTALL_PROGRAM = install -D -s --strip-program=$(STRIP) -m 0755
 install-strip: install
 
+# The Debian package `stratum`, which replaces chrony (chrony's paths, unit
+# names, user and hooks; see README.md), built in DEB_BUILD with Debian's
+# hardening flags and checked by lintian: DEB_BUILD/stratum_VERSION_ARCH.deb.
+DEB_BUILD ?= build-deb
+deb:
+	scripts/deps.sh build deb
+	scripts/deb.sh --lint $(DEB_BUILD)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_BUILD)
