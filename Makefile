@@ -55,9 +55,11 @@ check:
 	scripts/check.sh
 
 # The long tests (tests/long): rate limiting over 1000 s of real time, the
-# drift file's kill -9 test at full size; 17-19 minutes, one summary line.
-check-long: all
-	scripts/deps.sh test
+# drift file's kill -9 test at full size, the Debian package installed,
+# upgraded, removed and purged in debootstrapped roots (as root; the first
+# run debootstraps into .cache/debootstrap); 18-21 minutes, one summary line.
+check-long: all deb
+	scripts/deps.sh test deb
 	scripts/peers.sh
 	rm -rf $(BUILD)/test-results-long && mkdir -p $(BUILD)/test-results-long
 	STRATUM_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v -s -p no:cacheprovider \

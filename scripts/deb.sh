@@ -43,6 +43,7 @@ if [ ! -f "$build/build.ninja" ]; then
     LDFLAGS=$(dpkg-buildflags --get LDFLAGS) meson setup -Dpaths=chrony "$build" >/dev/null
 fi
 
+build=$(cd "$build" && pwd)
 root=$build/deb/root
 rm -rf "$build/deb"
 mkdir -p "$root/DEBIAN"
@@ -70,7 +71,7 @@ units=$root/lib/systemd/system
 sed -e 's/^User=stratumd$/User=_chrony/' -e 's/^Group=stratumd$/Group=_chrony/' \
   -e 's/^Conflicts=.*/Conflicts=ntp.service ntpsec.service openntpd.service systemd-timesyncd.service/' \
   -e 's/^After=network.target$/&\nWants=time-sync.target\nBefore=time-sync.target/' \
-  -e 's/^WantedBy=multi-user.target$/&\nAlias=chronyd.service stratumd.service/' \
+  -e 's/^WantedBy=multi-user.target$/&\nAlias=chronyd.service/' \
   "$units/stratumd.service" > "$units/chrony.service"
 sed -e 's/stratumd\.service/chrony.service/g' "$units/stratum-wait.service" > "$units/chrony-wait.service"
 rm "$units/stratumd.service" "$units/stratum-wait.service"
@@ -113,7 +114,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/debian"
 printf 'Source: stratum\n\nPackage: stratum\nArchitecture: any\n' > "$tmp/debian/control"
-shlibs=$(cd "$tmp" && dpkg-shlibdeps -O "$OLDPWD/$root/usr/sbin/stratumd" "$OLDPWD/$root/usr/bin/stratumc" |
+shlibs=$(cd "$tmp" && dpkg-shlibdeps -O "$root/usr/sbin/stratumd" "$root/usr/bin/stratumc" |
   sed -n 's/^shlibs:Depends=//p')
 size=$(du -k -s --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@SHLIBS@/$shlibs/" \
