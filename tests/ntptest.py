@@ -16,6 +16,8 @@ Contents:
     chronyd_daemon(): the same for the extracted chronyd
   - peers_root(), chronyd_path(), ntpdig_cmd(): locate the real peers,
     preparing them with scripts/peers.sh when needed (skip if impossible)
+  - monitoring_root(): Debian's collectd and node_exporter chrony collector,
+    extracted by scripts/monitoring.sh (skip if impossible)
   - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
 """
 
@@ -477,6 +479,31 @@ def peers_root():
                 _peers_prepared = "scripts/peers.sh timed out"
     if _peers_prepared:
         pytest.skip("real peers unavailable: " + _peers_prepared)
+    return root
+
+
+_monitoring_prepared = None
+
+
+def monitoring_root():
+    """Root of Debian's monitoring tools extracted by scripts/monitoring.sh
+    (collectd with its chrony plugin, the node_exporter chrony collector and
+    python3-prometheus-client), preparing it when needed (once per run).
+    Skips the test when they cannot be had."""
+    global _monitoring_prepared
+    root = PEERS_DIR / "monitoring"
+    script = REPO / "scripts" / "monitoring.sh"
+    if _monitoring_prepared is None:
+        try:
+            r = subprocess.run(["bash", str(script)], capture_output=True, text=True,
+                               timeout=600, env=dict(os.environ, PEERS_DIR=str(PEERS_DIR)))
+            _monitoring_prepared = ("" if r.returncode == 0 else
+                                    "scripts/monitoring.sh failed (%d): %s"
+                                    % (r.returncode, (r.stderr or r.stdout)[-500:]))
+        except subprocess.TimeoutExpired:
+            _monitoring_prepared = "scripts/monitoring.sh timed out"
+    if _monitoring_prepared:
+        pytest.skip("monitoring tools unavailable: " + _monitoring_prepared)
     return root
 
 
