@@ -17,7 +17,8 @@ Contents:
   - peers_root(), chronyd_path(), ntpdig_cmd(): locate the real peers,
     preparing them with scripts/peers.sh when needed (skip if impossible)
   - monitoring_root(): Debian's collectd and node_exporter chrony collector,
-    extracted by scripts/monitoring.sh (skip if impossible)
+    extracted by scripts/monitoring.sh; prometheus_bin(): Debian's promtool
+    and prometheus, extracted by scripts/prometheus.sh (skip if impossible)
   - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
 """
 
@@ -505,6 +506,28 @@ def monitoring_root():
     if _monitoring_prepared:
         pytest.skip("monitoring tools unavailable: " + _monitoring_prepared)
     return root
+
+
+_promtool_prepared = None
+
+
+def prometheus_bin(name):
+    """A binary of Debian's prometheus package extracted by
+    scripts/prometheus.sh (promtool, prometheus), preparing it when needed;
+    skips the test when it cannot be had."""
+    global _promtool_prepared
+    path = PEERS_DIR / "prometheus" / "usr" / "bin" / name
+    if not path.is_file() and _promtool_prepared is None:
+        try:
+            r = subprocess.run(["bash", str(REPO / "scripts" / "prometheus.sh")],
+                               capture_output=True, text=True, timeout=600,
+                               env=dict(os.environ, PEERS_DIR=str(PEERS_DIR)))
+            _promtool_prepared = "" if r.returncode == 0 else r.stderr[-500:]
+        except subprocess.TimeoutExpired:
+            _promtool_prepared = "scripts/prometheus.sh timed out"
+    if not path.is_file():
+        pytest.skip("Debian's prometheus unavailable: %s" % _promtool_prepared)
+    return path
 
 
 def chronyd_path():
