@@ -19,6 +19,8 @@ Contents:
   - monitoring_root(): Debian's collectd and node_exporter chrony collector,
     extracted by scripts/monitoring.sh; prometheus_bin(): Debian's promtool
     and prometheus, extracted by scripts/prometheus.sh (skip if impossible)
+  - base_units(): the host's systemd units copied into a root for
+    systemd-analyze verify --root
   - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
 """
 
@@ -670,6 +672,17 @@ def traversable_dir():
         yield d
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def base_units(root):
+    """systemd-analyze --root needs the base targets (sysinit.target...) in
+    the root: copy the host's vendor units next to the installed ones."""
+    for src in ("/usr/lib/systemd/system", "/lib/systemd/system"):
+        if os.path.isfile(os.path.join(src, "sysinit.target")):
+            shutil.copytree(src, str(Path(root) / "usr" / "lib" / "systemd" / "system"),
+                            symlinks=True, dirs_exist_ok=True)
+            return
+    pytest.skip("no systemd base units (sysinit.target) on this machine to verify against")
 
 
 def wait_for(pred, timeout):

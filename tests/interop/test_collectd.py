@@ -11,7 +11,6 @@ after collectd's run must agree, else the run is repeated). collectd runs in
 the foreground with a private configuration (Interval 1, csv output into the
 test's directory) and is stopped after two readings. Bounded waits.
 """
-import os
 import re
 import signal
 import subprocess

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from ntptest import REPO
+from ntptest import REPO, base_units
 
 CACHE = REPO / ".cache" / "debootstrap"
 MIRROR = "http://deb.debian.org/debian"
@@ -288,3 +288,21 @@ def test_install_over_chrony_keeps_its_configuration_and_drift(debs, root):
     root.dpkg("-P", "stratum")
     for gone in ("/etc/chrony", "/var/lib/chrony", "/lib/systemd/system/chrony.service"):
         assert not root.exists(gone), gone
+
+
+def test_systemd_analyze_verifies_the_packaged_units(debs, tmp_path):
+    """The units as packaged (chrony.service running stratumd, chrony-wait),
+    in the package's tree extracted over the host's base units."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed (scripts/deps.sh test)")
+    deb = debs[0]
+    root = tmp_path / "root"
+    r = run(["dpkg-deb", "-x", str(deb), str(root)])
+    assert r.returncode == 0, r.stderr
+    # the package's units in /lib, where the systemd of a root without
+    # merged /usr looks for them too
+    base_units(root)
+    env = dict(os.environ, MANPATH=str(root / "usr" / "share" / "man"))
+    r = run(["systemd-analyze", "verify", "--root=%s" % root, "chrony.service",
+             "chrony-wait.service"], env=env)
+    assert r.returncode == 0 and r.stdout == "" and r.stderr == "", r.stdout + r.stderr
