@@ -6,9 +6,9 @@ being installed.
 
 Scenarios: a fresh install; an install over Debian's chrony with an admin's
 edits to chrony.conf and a drift file (both kept, chrony removed, its unit
-names and enablement taken over); an upgrade to a higher version; remove
-(configuration and state kept); purge (removed as chrony's purge removes
-them).
+names and enablement taken over) and the way back to chrony; an upgrade to
+a higher version; remove (configuration and state kept); purge (removed as
+chrony's purge removes them, unless chrony is installed again).
 
 The base root is debootstrapped once and kept under .cache/debootstrap
 (the download as a tarball, the installed root as a directory copied for
@@ -284,11 +284,22 @@ def test_install_over_chrony_keeps_its_configuration_and_drift(debs, root):
     # (parsed without an error)
     root.ok("stratumd -p -f /etc/chrony/chrony.conf | grep -q '^maxdistance 7.5'")
 
-    # purge leaves nothing of either behind
+    # Back to chrony (README.md): apt removes stratum and chrony takes its
+    # files back; the configuration and the drift file stay as they were.
+    root.ok("apt-get install -y -o Dpkg::Options::=--force-confold /tmp/debs/" + chrony.name)
+    assert root.status("chrony").startswith("ii ") and root.status("stratum").startswith("rc ")
+    assert "/usr/sbin/chronyd" in root.p("/lib/systemd/system/chrony.service").read_text()
+    assert not os.path.islink(root.p("/usr/bin/chronyc"))
+    assert conf.read_text() == edited
+    assert root.p("/var/lib/chrony/chrony.drift").read_text() == DRIFT
+    # Purging stratum then leaves chrony's files, user and enablement alone.
     root.dpkg("-P", "stratum")
-    for gone in ("/etc/chrony", "/var/lib/chrony", "/lib/systemd/system/chrony.service"):
-        assert not root.exists(gone), gone
-
+    assert root.status("stratum") == "not-installed"
+    assert conf.read_text() == edited
+    assert root.p("/var/lib/chrony/chrony.drift").read_text() == DRIFT
+    assert root.ok("id -u _chrony") == uid
+    assert root.exists("/etc/systemd/system/multi-user.target.wants/chrony.service")
+    root.ok("chronyd -p -f /etc/chrony/chrony.conf | grep -q '^maxdistance 7.5'")
 
 def test_systemd_analyze_verifies_the_packaged_units(debs, tmp_path):
     """The units as packaged (chrony.service running stratumd, chrony-wait),
