@@ -59,11 +59,14 @@ strip --remove-section=.comment --remove-section=.note "$root/usr/sbin/stratumd"
 # conffile but installed by postinst only when there is none.
 rm -r "$root/usr/lib/sysusers.d" "$root/usr/lib/tmpfiles.d" "$root/etc/logrotate.d"
 install -d "$root/usr/share/stratum"
-# The DHCP hooks' servers are read from /run/chrony-dhcp.
-sed 's|^sourcedir /etc/chrony/sources.d$|&\n\n# NTP servers from DHCP (written by the dhclient and NetworkManager hooks).\nsourcedir /run/chrony-dhcp|' \
+# The DHCP hooks' servers are read from /run/chrony-dhcp; the drift file
+# has the name of chrony's.
+sed -e 's|^sourcedir /etc/chrony/sources.d$|&\n\n# NTP servers from DHCP (written by the dhclient and NetworkManager hooks).\nsourcedir /run/chrony-dhcp|' \
+  -e 's|^driftfile /var/lib/chrony/drift$|driftfile /var/lib/chrony/chrony.drift|' \
   "$root/etc/chrony/chrony.conf" > "$root/usr/share/stratum/chrony.conf"
 rm "$root/etc/chrony/chrony.conf"
 grep -q '^sourcedir /run/chrony-dhcp$' "$root/usr/share/stratum/chrony.conf"
+grep -q '^driftfile /var/lib/chrony/chrony.drift$' "$root/usr/share/stratum/chrony.conf"
 
 # The units under chrony's names, so that enablement, drop-ins and scripts
 # naming chrony.service or chronyd.service apply to stratumd.
