@@ -69,18 +69,25 @@ grep -q '^sourcedir /run/chrony-dhcp$' "$root/usr/share/stratum/chrony.conf"
 grep -q '^driftfile /var/lib/chrony/chrony.drift$' "$root/usr/share/stratum/chrony.conf"
 
 # The units under chrony's names, so that enablement, drop-ins and scripts
-# naming chrony.service or chronyd.service apply to stratumd.
+# naming chrony.service or chronyd.service apply to stratumd; their
+# comments (about make install and stratumd.service) are left out.
 units=$root/lib/systemd/system
-sed -e 's/^User=stratumd$/User=_chrony/' -e 's/^Group=stratumd$/Group=_chrony/' \
+header='# Unit of the Debian package stratum, which puts stratumd in the place of chronyd.'
+sed -e "1i $header" -e '/^#/d' \
+  -e 's/^User=stratumd$/User=_chrony/' -e 's/^Group=stratumd$/Group=_chrony/' \
   -e 's/^Conflicts=.*/Conflicts=ntp.service ntpsec.service openntpd.service systemd-timesyncd.service/' \
   -e 's/^After=network.target$/&\nWants=time-sync.target\nBefore=time-sync.target/' \
   -e 's/^WantedBy=multi-user.target$/&\nAlias=chronyd.service/' \
   "$units/stratumd.service" > "$units/chrony.service"
-sed -e 's/stratumd\.service/chrony.service/g' "$units/stratum-wait.service" > "$units/chrony-wait.service"
+sed -e "1i $header" -e '/^#/d' -e 's/stratumd\.service/chrony.service/g' \
+  "$units/stratum-wait.service" > "$units/chrony-wait.service"
 rm "$units/stratumd.service" "$units/stratum-wait.service"
 for u in chrony.service chrony-wait.service; do
   grep -q '_chrony\|chrony.service' "$units/$u"
-  ! grep -q 'stratumd\.service\|User=stratumd' "$units/$u"
+  if grep -q 'stratumd\.service\|User=stratumd' "$units/$u"; then
+    echo "deb.sh: $u still names stratumd's unit or user" >&2
+    exit 1
+  fi
 done
 install -D -m 0644 /dev/null "$root/usr/lib/systemd/ntp-units.d/50-stratum.list"
 echo chrony.service > "$root/usr/lib/systemd/ntp-units.d/50-stratum.list"
