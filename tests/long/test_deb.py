@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from ntptest import REPO, base_units
+from ntptest import REPO, base_units, wait_for
 
 CACHE = REPO / ".cache" / "debootstrap"
 MIRROR = "http://deb.debian.org/debian"
@@ -300,6 +300,40 @@ def test_install_over_chrony_keeps_its_configuration_and_drift(debs, root):
     assert root.ok("id -u _chrony") == uid
     assert root.exists("/etc/systemd/system/multi-user.target.wants/chrony.service")
     root.ok("chronyd -p -f /etc/chrony/chrony.conf | grep -q '^maxdistance 7.5'")
+
+def test_packaged_daemon_answers_chronyc_on_the_default_socket(debs, root):
+    """In the target, the installed stratumd (-x) with the installed
+    chrony.conf (minus its pool, plus `port 0`, `cmdport 0` and a local
+    reference, so it uses no network) and the installed chronyc: chronyc
+    finds the daemon at the compiled-in /run/chrony/chronyd.sock without
+    -h, and the commands of the distribution's hooks succeed."""
+    deb = debs[0]
+    root.dpkg("-i", deb=deb)
+    conf = "".join(line for line in root.p("/etc/chrony/chrony.conf").read_text()
+                   .splitlines(keepends=True) if not line.startswith("pool "))
+    root.p("/tmp/test.conf").write_text(conf + "port 0\ncmdport 0\nlocal stratum 8\n")
+    log = open(root.p("/tmp/stratumd.log"), "wb")
+    proc = subprocess.Popen(["chroot", str(root.path), "/usr/sbin/stratumd", "-x", "-d", "-f",
+                             "/tmp/test.conf"], stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=log, start_new_session=True)
+    try:
+        assert wait_for(lambda: root.exists("/run/chrony/chronyd.sock"), 10), \
+            root.p("/tmp/stratumd.log").read_text()
+        assert root.ok("chronyc -c tracking").split(",")[2] == "8"
+        for command in ("onoffline", "reload sources", "cyclelogs"):
+            assert root.ok("chronyc " + command).strip() == "200 OK", command
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+        print(root.p("/tmp/stratumd.log").read_text())
+    assert proc.returncode == 0
+    assert not root.exists("/run/chrony/chronyd.pid")
+
 
 def test_systemd_analyze_verifies_the_packaged_units(debs, tmp_path):
     """The units as packaged (chrony.service running stratumd, chrony-wait),
