@@ -97,6 +97,14 @@ ln -s stratumc "$root/usr/bin/chronyc"
 # Hooks.
 install -D -m 0644 $deb/dhclient-exit-hook "$root/etc/dhcp/dhclient-exit-hooks.d/chrony"
 install -D -m 0755 $deb/nm-onoffline "$root/usr/lib/NetworkManager/dispatcher.d/20-chrony-onoffline"
+for d in routable.d off.d; do
+  install -d "$root/usr/lib/networkd-dispatcher/$d"
+  ln -s ../../NetworkManager/dispatcher.d/20-chrony-onoffline \
+    "$root/usr/lib/networkd-dispatcher/$d/chrony-onoffline"
+done
+for hook in network/if-up.d network/if-post-down.d ppp/ip-up.d ppp/ip-down.d; do
+  install -D -m 0755 $deb/ifupdown-onoffline "$root/etc/$hook/chrony"
+done
 install -D -m 0755 $deb/nm-dhcp "$root/usr/lib/NetworkManager/dispatcher.d/20-chrony-dhcp"
 install -D -m 0644 $deb/logrotate "$root/etc/logrotate.d/chrony"
 

@@ -8,13 +8,18 @@ Scenarios: a fresh install; an install over Debian's chrony with an admin's
 edits to chrony.conf and a drift file (both kept, chrony removed, its unit
 names and enablement taken over) and the way back to chrony; an upgrade to
 a higher version; remove (configuration and state kept); purge (removed as
-chrony's purge removes them, unless chrony is installed again).
+chrony's purge removes them, unless chrony is installed again). And the
+installed programs at work in the target: the DHCP and NetworkManager
+hooks, stratumd answering the installed chronyc on its compiled-in socket
+and the onoffline hooks;
+systemd-analyze verifies the packaged units.
 
 The base root is debootstrapped once and kept under .cache/debootstrap
 (the download as a tarball, the installed root as a directory copied for
 each scenario). Needs root (chroot), debootstrap and network access the
 first time; $STRATUM_DEB names the package (default: the newest one in
-build-deb, made by `make deb`). About 1-2 minutes once the root is cached.
+build-deb, made by `make deb`). About 40 s once the root is cached (the
+first debootstrap takes a few minutes more).
 """
 import glob
 import os
@@ -24,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from ntptest import REPO, base_units, wait_for
+from ntptest import REPO, base_units, free_udp_port, wait_for
 
 CACHE = REPO / ".cache" / "debootstrap"
 MIRROR = "http://deb.debian.org/debian"
@@ -275,7 +280,8 @@ def test_install_over_chrony_keeps_its_configuration_and_drift(debs, root):
     assert root.ok("id -u _chrony") == uid
     # the hooks under chrony's names are stratum's now, calling chronyc
     owner = root.ok("dpkg -S /etc/dhcp/dhclient-exit-hooks.d/chrony /etc/logrotate.d/chrony "
-                    "/usr/lib/NetworkManager/dispatcher.d/20-chrony-onoffline")
+                    "/usr/lib/NetworkManager/dispatcher.d/20-chrony-onoffline "
+                    "/etc/network/if-up.d/chrony /etc/ppp/ip-down.d/chrony")
     assert all(line.startswith("stratum: ") for line in owner.splitlines()), owner
     hook = root.p("/etc/dhcp/dhclient-exit-hooks.d/chrony").read_text()
     assert "stratum" in hook and "chronyc reload sources" in hook
@@ -301,17 +307,22 @@ def test_install_over_chrony_keeps_its_configuration_and_drift(debs, root):
     assert root.exists("/etc/systemd/system/multi-user.target.wants/chrony.service")
     root.ok("chronyd -p -f /etc/chrony/chrony.conf | grep -q '^maxdistance 7.5'")
 
-def test_packaged_daemon_answers_chronyc_on_the_default_socket(debs, root):
+def test_packaged_daemon_answers_chronyc_and_the_hooks(debs, root):
     """In the target, the installed stratumd (-x) with the installed
-    chrony.conf (minus its pool, plus `port 0`, `cmdport 0` and a local
-    reference, so it uses no network) and the installed chronyc: chronyc
-    finds the daemon at the compiled-in /run/chrony/chronyd.sock without
-    -h, and the commands of the distribution's hooks succeed."""
+    chrony.conf (minus its pool, plus `port 0`, `cmdport 0`, a local
+    reference and one source on a free loopback port, starting offline) and
+    the installed chronyc: chronyc finds the daemon at the compiled-in
+    /run/chrony/chronyd.sock without -h; the commands of the distribution's
+    hooks succeed; and each onoffline hook (ifupdown, ppp, networkd- and
+    NetworkManager dispatcher) brings the source online ("online,offline,..."
+    of `chronyc -c activity`), NetworkManager's only for its actions."""
     deb = debs[0]
     root.dpkg("-i", deb=deb)
     conf = "".join(line for line in root.p("/etc/chrony/chrony.conf").read_text()
                    .splitlines(keepends=True) if not line.startswith("pool "))
-    root.p("/tmp/test.conf").write_text(conf + "port 0\ncmdport 0\nlocal stratum 8\n")
+    root.p("/tmp/test.conf").write_text(
+        conf + "port 0\ncmdport 0\nlocal stratum 8\nserver 127.0.0.1 port %d offline\n"
+        % free_udp_port())
     log = open(root.p("/tmp/stratumd.log"), "wb")
     proc = subprocess.Popen(["chroot", str(root.path), "/usr/sbin/stratumd", "-x", "-d", "-f",
                              "/tmp/test.conf"], stdin=subprocess.DEVNULL, stdout=log,
@@ -320,8 +331,23 @@ def test_packaged_daemon_answers_chronyc_on_the_default_socket(debs, root):
         assert wait_for(lambda: root.exists("/run/chrony/chronyd.sock"), 10), \
             root.p("/tmp/stratumd.log").read_text()
         assert root.ok("chronyc -c tracking").split(",")[2] == "8"
-        for command in ("onoffline", "reload sources", "cyclelogs"):
+        for command in ("reload sources", "cyclelogs"):
             assert root.ok("chronyc " + command).strip() == "200 OK", command
+
+        def online():
+            return root.ok("chronyc -c activity").split(",")[:2]
+
+        assert online() == ["0", "1"]
+        nm = "/usr/lib/NetworkManager/dispatcher.d/20-chrony-onoffline"
+        root.ok(nm + " eth0 pre-up")
+        assert online() == ["0", "1"]
+        for hook in (nm + " eth0 up", "/etc/network/if-up.d/chrony",
+                     "/etc/ppp/ip-up.d/chrony ppp0 /dev/ttyS0 38400 10.0.0.1 10.0.0.2 x",
+                     "/usr/lib/networkd-dispatcher/routable.d/chrony-onoffline"):
+            root.ok(hook)
+            assert online() == ["1", "0"], hook
+            assert root.ok("chronyc offline").strip() == "200 OK"
+            assert online() == ["0", "1"]
     finally:
         proc.terminate()
         try:
