@@ -16,6 +16,11 @@ Contents:
     chronyd_daemon(): the same for the extracted chronyd
   - peers_root(), chronyd_path(), ntpdig_cmd(): locate the real peers,
     preparing them with scripts/peers.sh when needed (skip if impossible)
+  - monitoring_root(): Debian's collectd and node_exporter chrony collector,
+    extracted by scripts/monitoring.sh; prometheus_bin(): Debian's promtool
+    and prometheus, extracted by scripts/prometheus.sh (skip if impossible)
+  - base_units(): the host's systemd units copied into a root for
+    systemd-analyze verify --root
   - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
 """
 
@@ -480,6 +485,53 @@ def peers_root():
     return root
 
 
+_monitoring_prepared = None
+
+
+def monitoring_root():
+    """Root of Debian's monitoring tools extracted by scripts/monitoring.sh
+    (collectd with its chrony plugin, the node_exporter chrony collector and
+    python3-prometheus-client), preparing it when needed (once per run).
+    Skips the test when they cannot be had."""
+    global _monitoring_prepared
+    root = PEERS_DIR / "monitoring"
+    script = REPO / "scripts" / "monitoring.sh"
+    if _monitoring_prepared is None:
+        try:
+            r = subprocess.run(["bash", str(script)], capture_output=True, text=True,
+                               timeout=600, env=dict(os.environ, PEERS_DIR=str(PEERS_DIR)))
+            _monitoring_prepared = ("" if r.returncode == 0 else
+                                    "scripts/monitoring.sh failed (%d): %s"
+                                    % (r.returncode, (r.stderr or r.stdout)[-500:]))
+        except subprocess.TimeoutExpired:
+            _monitoring_prepared = "scripts/monitoring.sh timed out"
+    if _monitoring_prepared:
+        pytest.skip("monitoring tools unavailable: " + _monitoring_prepared)
+    return root
+
+
+_promtool_prepared = None
+
+
+def prometheus_bin(name):
+    """A binary of Debian's prometheus package extracted by
+    scripts/prometheus.sh (promtool, prometheus), preparing it when needed;
+    skips the test when it cannot be had."""
+    global _promtool_prepared
+    path = PEERS_DIR / "prometheus" / "usr" / "bin" / name
+    if not path.is_file() and _promtool_prepared is None:
+        try:
+            r = subprocess.run(["bash", str(REPO / "scripts" / "prometheus.sh")],
+                               capture_output=True, text=True, timeout=600,
+                               env=dict(os.environ, PEERS_DIR=str(PEERS_DIR)))
+            _promtool_prepared = "" if r.returncode == 0 else r.stderr[-500:]
+        except subprocess.TimeoutExpired:
+            _promtool_prepared = "scripts/prometheus.sh timed out"
+    if not path.is_file():
+        pytest.skip("Debian's prometheus unavailable: %s" % _promtool_prepared)
+    return path
+
+
 def chronyd_path():
     p = peers_root() / "usr" / "sbin" / "chronyd"
     if not p.is_file():
@@ -620,6 +672,17 @@ def traversable_dir():
         yield d
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def base_units(root):
+    """systemd-analyze --root needs the base targets (sysinit.target...) in
+    the root: copy the host's vendor units next to the installed ones."""
+    for src in ("/usr/lib/systemd/system", "/lib/systemd/system"):
+        if os.path.isfile(os.path.join(src, "sysinit.target")):
+            shutil.copytree(src, str(Path(root) / "usr" / "lib" / "systemd" / "system"),
+                            symlinks=True, dirs_exist_ok=True)
+            return
+    pytest.skip("no systemd base units (sysinit.target) on this machine to verify against")
 
 
 def wait_for(pred, timeout):

@@ -34,7 +34,7 @@ import subprocess
 
 import pytest
 
-from ntptest import BUILD, REPO, chronyd_path, require_stratumd
+from ntptest import BUILD, REPO, base_units, chronyd_path, require_stratumd
 
 DOCS = REPO / "docs"
 PACKAGING = REPO / "packaging"
@@ -702,17 +702,6 @@ def test_make_install_keeps_an_existing_configuration(tmp_path):
 
 
 # ------------------------------------------------------------ systemd
-
-def base_units(root):
-    """systemd-analyze --root needs the base targets (sysinit.target...) in
-    the root: copy the host's vendor units next to the installed ones."""
-    for src in ("/usr/lib/systemd/system", "/lib/systemd/system"):
-        if os.path.isfile(os.path.join(src, "sysinit.target")):
-            shutil.copytree(src, str(root / "usr" / "lib" / "systemd" / "system"),
-                            symlinks=True, dirs_exist_ok=True)
-            return
-    pytest.skip("no systemd base units (sysinit.target) on this machine to verify against")
-
 
 @pytest.mark.parametrize("prefix", [None, "/usr"])
 def test_systemd_analyze_verifies_the_installed_unit(tmp_path, prefix):

@@ -32,10 +32,9 @@ import json
 
 import pytest
 
-from ntptest import (BUILD, DATA, PEERS_DIR, REPO, Daemon, free_udp_port, ipv6_loopback,
-                     query, require_stratumd, server_config, wait_for)
+from ntptest import (BUILD, DATA, Daemon, free_udp_port, ipv6_loopback,
+                     prometheus_bin, query, require_stratumd, server_config, wait_for)
 
-PROMETHEUS_SCRIPT = REPO / "scripts" / "prometheus.sh"
 EXPORTER_LIST = DATA / "chrony_exporter_metrics.tsv"
 # Ours, under the same prefix (docs/stratum.conf.5, stratumc(1)).
 ADDITIONS = {"chrony_tracking_leap_status", "chrony_serverstats_ntp_requests_dropped_total",
@@ -296,25 +295,6 @@ def test_head(pair):
 
 
 # ---------------------------------------------------------------- promtool
-
-_promtool_prepared = None
-
-
-def prometheus_bin(name):
-    """An extracted Prometheus binary (scripts/prometheus.sh), or skip."""
-    global _promtool_prepared
-    path = PEERS_DIR / "prometheus" / "usr" / "bin" / name
-    if not path.is_file() and _promtool_prepared is None:
-        try:
-            r = subprocess.run(["bash", str(PROMETHEUS_SCRIPT)], capture_output=True, text=True,
-                               timeout=600, env=dict(os.environ, PEERS_DIR=str(PEERS_DIR)))
-            _promtool_prepared = "" if r.returncode == 0 else r.stderr[-500:]
-        except subprocess.TimeoutExpired:
-            _promtool_prepared = "scripts/prometheus.sh timed out"
-    if not path.is_file():
-        pytest.skip("Debian's prometheus unavailable: %s" % _promtool_prepared)
-    return path
-
 
 def test_promtool_check_metrics(pair):
     promtool = prometheus_bin("promtool")
