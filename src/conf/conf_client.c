@@ -141,6 +141,7 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->stratum = r->stratum;
   out->minsamples = r->minsamples;
   out->maxsamples = r->maxsamples;
+  out->maxunreach = r->maxunreach;
   out->offset = r->offset;
   out->delay = r->delay;
   out->precision = r->precision;

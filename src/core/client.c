@@ -427,6 +427,13 @@ int client_add_refclock(struct client *c, const struct rcl_params *p)
   struct rcl *r = malloc(sizeof(*r));
   if (!r)
     return -1;
+  /* Without minsamples or maxsamples of its own it takes the client's. */
+  struct rcl_params own = *p;
+  if (own.minsamples < 0)
+    own.minsamples = c->p.min_samples;
+  if (own.maxsamples < 0)
+    own.maxsamples = c->p.max_samples;
+  p = &own;
   if (!rcl_init(r, p, c->plat, &c->disc, c->reference.state,
                 c->reference.state->precision_log2, on_refclock_update, c)) {
     rcl_fini(r);
@@ -586,6 +593,8 @@ static void fill_sel_refclock(struct client *c, unsigned k, struct sel_source *o
   o->ref_id = r->p.refid;
   o->reach = r->reach;
   o->reach_size = r->reach_size;
+  o->unreachable_run = r->unreachable_run;
+  o->max_unreach = r->p.maxunreach;
   fill_sel_stats(o, &r->stats, now);
 }
 

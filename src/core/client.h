@@ -170,7 +170,7 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MAX_POLL 24
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
-#define CLIENT_DEFAULT_MAXUNREACH 100000
+#define CLIENT_DEFAULT_MAXUNREACH SEL_DEFAULT_MAX_UNREACH
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least

@@ -1,9 +1,11 @@
 #include "core/refclock.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/select.h"
 #include "proto/ntp_packet.h"
 #include "proto/timespec.h"
 
@@ -27,6 +29,7 @@ void rcl_params_default(struct rcl_params *p)
   p->maxlockage = 2;
   p->minsamples = -1;
   p->maxsamples = -1;
+  p->maxunreach = SEL_DEFAULT_MAX_UNREACH;
   p->delay = 1e-9;
 }
 
@@ -419,6 +422,10 @@ static void poll_timeout(void *arg)
   r->reach = (uint8_t)(r->reach << 1 | (r->reached > 0));
   if (r->reach_size < 8)
     r->reach_size++;
+  if (r->reach)
+    r->unreachable_run = 0;
+  else if (r->unreachable_run < INT_MAX)
+    r->unreachable_run++;
   r->reached = 0;
 
   struct sst_sample s;

@@ -44,6 +44,7 @@ struct rcl_params {
   int maxlockage;                /* 2 */
   int stratum;                   /* 0 */
   int minsamples, maxsamples;    /* -1: the statistics' defaults */
+  int maxunreach;                /* polls it may stay selectable unreachable (100000) */
   double offset;                 /* added to every sample, 0 */
   double delay;                  /* 1e-9 */
   double precision;              /* 0: the system clock's */
@@ -101,6 +102,7 @@ struct rcl {
   struct sst stats;
   uint8_t reach;
   int reach_size;                /* polls shifted into reach, 0..8 */
+  int unreachable_run;           /* polls in a row with reach 0 */
   int reached;                   /* samples this poll period */
   int driver_polled;             /* reads this period (SHM) */
   uint8_t leap;                  /* of the last sample */

@@ -29,6 +29,8 @@
 
 #define SEL_MAX_SOURCES 256
 #define SEL_REACH_BITS 8       /* size of the reachability register */
+#define SEL_DEFAULT_MAX_UNREACH 100000   /* maxunreach: polls a source may stay
+                                            selectable while unreachable */
 
 /* Per-source status, chrony's `selectdata` states (the char in comments). */
 enum sel_status {
