@@ -70,7 +70,7 @@ static bool is_option(const char *o, const char *name, bool value)
 }
 
 /* The driver's options after its parameter (chrony splits at every ':'):
- * SHM perm=MODE (octal); PPS clear; PHC nocrossts, and extpps, pin=,
+ * SHM perm=MODE (octal); PPS clear; RTC utc; PHC nocrossts, and extpps, pin=,
  * channel=, clear (warned by the parser: not built); SOCK none. */
 static bool driver_options(char *opts, struct rcl_params *out, char *err, size_t err_len)
 {
@@ -87,6 +87,9 @@ static bool driver_options(char *opts, struct rcl_params *out, char *err, size_t
     } else if (out->driver == PLAT_REFCLOCK_PPS && is_option(o, "clear", false)) {
       ok = true;
       out->option |= PLAT_PPS_CLEAR;
+    } else if (out->driver == PLAT_REFCLOCK_RTC && is_option(o, "utc", false)) {
+      ok = true;
+      out->option |= PLAT_RTC_UTC;
     } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "nocrossts", false)) {
       ok = true;
       out->option |= PLAT_PHC_NOCROSSTS;
@@ -116,8 +119,10 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
     out->driver = PLAT_REFCLOCK_PPS;
   } else if (strcmp(r->driver, "PHC") == 0) {
     out->driver = PLAT_REFCLOCK_PHC;
+  } else if (strcmp(r->driver, "RTC") == 0) {
+    out->driver = PLAT_REFCLOCK_RTC;
   } else {
-    err[0] = '\0';
+    snprintf(err, err_len, "unknown refclock driver %s", r->driver);
     return false;
   }
   if (strlen(r->param) >= sizeof(out->param)) {

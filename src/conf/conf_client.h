@@ -26,8 +26,7 @@ void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *
 
 /* refclock line number `index` (0-based among all refclock lines, which
  * names it by default as chronyd does) as the core's refclock parameters.
- * False for a driver not built (RTC: the parser warned; err is
- * empty) or an option after the parameter that the driver does not take
+ * False for an option after the parameter that the driver does not take
  * (err says which, in chronyd's words). */
 struct rcl_params;
 bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct rcl_params *out,

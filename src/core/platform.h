@@ -54,14 +54,23 @@ typedef void (*plat_resolve_fn)(void *arg, const struct ip_addr *addrs, int n,
 
 /* Reference clock devices (core/refclock.h). */
 enum plat_refclock_driver { PLAT_REFCLOCK_SOCK, PLAT_REFCLOCK_SHM, PLAT_REFCLOCK_PPS,
-                            PLAT_REFCLOCK_PHC, PLAT_REFCLOCK_N };
+                            PLAT_REFCLOCK_PHC, PLAT_REFCLOCK_RTC, PLAT_REFCLOCK_N };
 /* refclock_open's option: SHM: the segment's mode; PPS and PHC: flags. */
 #define PLAT_PPS_CLEAR 1u            /* PPS: the clear edge, not the assert */
 #define PLAT_PHC_NOCROSSTS 1u        /* PHC: no cross timestamps (PTP_SYS_OFFSET_PRECISE) */
+#define PLAT_RTC_UTC 1u              /* RTC: it keeps UTC, not local time */
 /* What refclock_read gives for a PPS device: the newest edge. */
 struct plat_pps_edge {
   uint32_t seq;                      /* counts edges; unchanged: no new one */
   struct timespec ts;                /* the system clock at the edge (0: none) */
+};
+/* An RTC's time (pushed through plat_refclock_fn at each update interrupt,
+ * or given by refclock_read where it has none): its whole second began at
+ * sys_time (interrupt), or half a second before it on average (read). */
+struct plat_rtc_reading {
+  struct timespec sys_time;
+  int64_t rtc_sec;
+  bool half;
 };
 /* ...and for a PHC, an array of readings: the system clock before and
  * after reading the PHC (equal for a cross timestamp). */
@@ -138,7 +147,9 @@ struct platform_ops {
    * SHM: shared memory segment number `param` (an integer), created with
    * mode `option` if missing. PPS: the device at `param` set to capture
    * the edge `option` asks for (PLAT_PPS_CLEAR). PHC: the PTP clock at
-   * `param` (a path, or a network interface's name). fn is for SOCK only.
+   * `param` (a path, or a network interface's name). RTC: the RTC device
+   * (PLAT_RTC_UTC), its update interrupts switched on where it has them,
+   * each giving a struct plat_rtc_reading to fn. fn is for SOCK and RTC.
    * Returns a handle >= 0 or -errno. NULL: no reference clocks here. */
   int (*refclock_open)(void *ctx, enum plat_refclock_driver driver, const char *param, int option,
                        plat_refclock_fn fn, void *arg);
@@ -146,7 +157,8 @@ struct platform_ops {
    * SHM: a copy of the segment, its count read again after the copy into
    * *count_after (a copy with the valid flag set marks the sample read in
    * the segment). PPS: one struct plat_pps_edge, without waiting. PHC: up
-   * to PLAT_PHC_READINGS struct plat_phc_reading. */
+   * to PLAT_PHC_READINGS struct plat_phc_reading. RTC: one struct
+   * plat_rtc_reading, or 0 bytes when its interrupts give them. */
   int (*refclock_read)(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after);
   void (*refclock_close)(void *ctx, int handle);
   /* One log message (no trailing newline), level enum plat_log_level. */

@@ -13,7 +13,7 @@
 #define PPS_LOCK_LIMIT 0.4           /* of a pulse interval: the locked offset's error */
 #define MAX_SANE_OFFSET 4294967296.0 /* s, chrony's limit of a driver's offset */
 
-static const char *const driver_names[PLAT_REFCLOCK_N] = {"SOCK", "SHM", "PPS", "PHC"};
+static const char *const driver_names[PLAT_REFCLOCK_N] = {"SOCK", "SHM", "PPS", "PHC", "RTC"};
 
 const char *rcl_driver_name(enum plat_refclock_driver driver)
 {
@@ -74,10 +74,28 @@ static void bad_input(struct rcl *r, enum rcl_counter what, const char *why)
             rcl_refid_text(r->p.refid, id), why);
 }
 
+/* RTC: its second began at sys_time (or half a second before, read
+ * without an interrupt): chrony's refclock_rtc.c. */
+static void rtc_sample(struct rcl *r, const uint8_t *data, size_t len)
+{
+  struct plat_rtc_reading rd;
+  if (len != sizeof(rd)) {
+    bad_input(r, RCL_READ_ERRORS, "could not read the RTC");
+    return;
+  }
+  memcpy(&rd, data, sizeof(rd));
+  struct timespec rtc = {.tv_sec = (time_t)rd.rtc_sec, .tv_nsec = rd.half ? 500000000L : 0};
+  rcl_add_sample(r, &rd.sys_time, timespec_diff(&rtc, &rd.sys_time), NTP_LEAP_NONE);
+}
+
 static void on_datagram(void *arg, const uint8_t *data, size_t len)
 {
   struct rcl *r = arg;
   struct rclmsg_sample s;
+  if (r->p.driver == PLAT_REFCLOCK_RTC) {
+    rtc_sample(r, data, len);
+    return;
+  }
   enum rclmsg_status st = rclmsg_sock_parse(data, len, &s);
   if (st != RCLMSG_OK) {
     bad_input(r, RCL_BAD_MESSAGE, rclmsg_status_text(st));
@@ -131,6 +149,17 @@ static void read_phc(struct rcl *r)
   }
   struct timespec sys = timespec_add_double(&rd[best].sys_before, best_delay / 2.0);
   rcl_add_sample(r, &sys, timespec_diff(&rd[best].phc, &sys), NTP_LEAP_NONE);
+}
+
+/* RTC without update interrupts: read now (nothing when they give it). */
+static void read_rtc(struct rcl *r)
+{
+  uint8_t buf[sizeof(struct plat_rtc_reading)];
+  int n = r->plat->ops->refclock_read(r->plat->ctx, r->device, buf, sizeof(buf), NULL);
+  if (n < 0)
+    bad_input(r, RCL_READ_ERRORS, "could not read the RTC");
+  else if (n > 0)
+    rtc_sample(r, buf, (size_t)n);
 }
 
 static bool polled(const struct rcl *r)
@@ -411,7 +440,7 @@ static void poll_timeout(void *arg)
   if (polled(r)) {
     static void (*const read[PLAT_REFCLOCK_N])(struct rcl *) = {
       [PLAT_REFCLOCK_SHM] = read_shm, [PLAT_REFCLOCK_PPS] = read_pps,
-      [PLAT_REFCLOCK_PHC] = read_phc};
+      [PLAT_REFCLOCK_PHC] = read_phc, [PLAT_REFCLOCK_RTC] = read_rtc};
     next = r->p.dpoll;
     read[r->p.driver](r);
     period_over = ++r->driver_polled >= 1 << (r->p.poll - r->p.dpoll);

@@ -483,9 +483,11 @@ static bool add_refclocks(struct daemon *d)
     struct rcl_params p;
     char err[160];
     if (!conf_refclock_params(r, i, &p, err, sizeof(err))) {
-      if (!err[0])                  /* a driver not built: the parser warned */
-        continue;
       log_printf(PLAT_LOG_FATAL, "%s (%s:%d)", err, r->file, r->line);
+      return false;
+    }
+    if (p.driver == PLAT_REFCLOCK_RTC && (d->cfg.rtcsync || d->cfg.rtcfile)) {
+      log_printf(PLAT_LOG_FATAL, "RTC refclock cannot be used together with rtcsync or rtcfile");
       return false;
     }
     if (p.tai && !d->cfg.leapsectz && !d->cfg.leapseclist) {

@@ -220,6 +220,16 @@ static const struct scenario scenarios[] = {
                   {.driver = PLAT_REFCLOCK_PPS, .jitter = 1e-6, .lock = "NMEA"}},
   },
   {
+    .name = "refclock-rtc",
+    .about = "an RTC's update interrupts (1 us jitter), stratum 3 delay 1e-3, client 0.1 s "
+             "off, no frequency error nor wander (106-refclock's RTC: stratum 4)",
+    .duration = 2000.0,
+    .client_clock = {.offset = 0.1},
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_RTC, .jitter = 1e-6, .stratum = 3, .delay = 1e-3,
+                   .refid = "GPS"}},
+  },
+  {
     .name = "refclock-servers",
     .about = "a SOCK refclock (106-refclock's 100 us jitter: sync 45-70 s, 1 ms max, 0.3 ms "
              "rms) with 2 NTP servers at minpoll 4 maxpoll 4: stratum 0 beats stratum 1",
@@ -429,7 +439,8 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   p.driver = sr->driver;
   static const char *const params[PLAT_REFCLOCK_N] = {
     [PLAT_REFCLOCK_SOCK] = "/var/run/stratum.ref%u.sock", [PLAT_REFCLOCK_SHM] = "%u",
-    [PLAT_REFCLOCK_PPS] = "/dev/pps%u", [PLAT_REFCLOCK_PHC] = "/dev/ptp%u"};
+    [PLAT_REFCLOCK_PPS] = "/dev/pps%u", [PLAT_REFCLOCK_PHC] = "/dev/ptp%u",
+    [PLAT_REFCLOCK_RTC] = "/dev/rtc%u"};
   snprintf(p.param, sizeof(p.param), params[sr->driver], i);
   struct sim_refclock_config dc = {
     .driver = sr->driver, .param = p.param, .rate = sr->rate, .offset = sr->dev_offset,

@@ -76,6 +76,18 @@ static void tick(void *arg)
     send_sock(d, &local, sim_seconds(reading - sim_time_from_timespec(&local)));
     return;
   }
+  if (d->driver == PLAT_REFCLOCK_RTC) {
+    /* An update interrupt: the RTC's second began. Its time on the local
+     * clock is off by the error, never later than now (a sample from the
+     * future is refused). */
+    sim_time err = reading - now;
+    struct plat_rtc_reading r = {.sys_time = sim_time_to_timespec(
+                                     sim_time_from_timespec(&local) - (err < 0 ? -err : err)),
+                                 .rtc_sec = (int64_t)(now / SIM_NS_PER_S)};
+    if (d->open && d->fn)
+      d->fn(d->arg, (const uint8_t *)&r, sizeof(r));
+    return;
+  }
   if (d->driver == PLAT_REFCLOCK_PPS) {
     /* The local clock when the pulse arrived: the error is in true time. */
     d->edge.seq++;
@@ -203,6 +215,8 @@ int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *cou
   }
   if (d->driver == PLAT_REFCLOCK_PHC)
     return read_phc(d, buf, len);
+  if (d->driver == PLAT_REFCLOCK_RTC)
+    return 0;                          /* its interrupts give the readings */
   if (d->driver != PLAT_REFCLOCK_SHM || !count_after)
     return -EBADF;
   size_t n = len < sizeof(d->segment) ? len : sizeof(d->segment);

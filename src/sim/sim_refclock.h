@@ -20,6 +20,9 @@
  *   PPS   the edge: its sequence number one more, its timestamp the local
  *         clock when the pulse (at the tick, plus the error) arrived; read
  *         as the kernel's PPS_FETCH gives it (struct plat_pps_edge).
+ *   RTC   an update interrupt each second: a struct plat_rtc_reading (its
+ *         whole second, the local clock when it began plus the error)
+ *         handed to the function refclock_open registered.
  *   PHC   no ticks: a PTP clock running at `freq` ppm from `offset` (at
  *         the device's creation) is read when the host asks:
  *         PLAT_PHC_READINGS readings 1 us apart, each taking `delay` of

@@ -6,6 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/pps.h>
 #include <linux/ptp_clock.h>
+#include <linux/rtc.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "proto/refclock_msg.h"
 #include "sys/loop.h"
+#include "sys/rtc_linux.h"
 
 #define MAX_DEVICES 16
 #define SHM_VALID_OFFSET 48        /* struct shmTime's valid flag */
@@ -27,11 +29,17 @@
 
 enum phc_mode { PHC_PRECISE, PHC_EXTENDED, PHC_BASIC };
 
+struct rcldev_set;
+
 struct device {
+  struct rcldev_set *set;
   bool used;
   enum plat_refclock_driver driver;
   int fd;                          /* SOCK, PPS, PHC */
   bool clear;                      /* PPS: the clear edge */
+  bool utc;                        /* RTC: it keeps UTC */
+  bool interrupts;                 /* RTC: update interrupts on (else read when polled) */
+  bool skip_interrupt;             /* RTC: the first after switching them on */
   enum phc_mode phc_mode;          /* PHC: the first kind of reading that works */
   volatile uint8_t *shm;           /* SHM */
   plat_refclock_fn fn;
@@ -268,6 +276,55 @@ static int read_phc(struct rcldev_set *s, struct device *d, uint8_t *buf, size_t
   return n * (int)sizeof(r[0]);
 }
 
+/* The RTC's time now, read twice until one second is seen twice. */
+static int rtc_reading(struct rcldev_set *s, struct device *d, bool half,
+                       struct plat_rtc_reading *out)
+{
+  time_t t = rtc_read_fd(d->fd, d->utc, s->io.ioctl);
+  if (t == (time_t)-1)
+    return -EIO;
+  memset(out, 0, sizeof(*out));
+  clock_gettime(CLOCK_REALTIME, &out->sys_time);
+  out->rtc_sec = t;
+  out->half = half;
+  return 0;
+}
+
+/* An update interrupt: the RTC's new second began just now (chronyd
+ * skips the first after switching them on, and any without RTC_UF). */
+static void on_rtc_interrupt(void *arg, int fd)
+{
+  struct device *d = arg;
+  struct rcldev_set *s = d->set;
+  unsigned long data;
+  if (read(fd, &data, sizeof(data)) != (ssize_t)sizeof(data) || !(data & RTC_UF))
+    return;
+  if (d->skip_interrupt) {
+    d->skip_interrupt = false;
+    return;
+  }
+  struct plat_rtc_reading r;
+  if (rtc_reading(s, d, false, &r) == 0)
+    d->fn(d->arg, (const uint8_t *)&r, sizeof(r));
+}
+
+static int open_rtc(struct rcldev_set *s, struct device *d, const char *path, bool utc)
+{
+  int fd = s->io.open(path, O_RDONLY);
+  if (fd < 0)
+    return -errno;
+  d->fd = fd;
+  d->utc = utc;
+  /* Interrupts where the RTC has them, else reads when polled. */
+  d->interrupts = s->loop && s->io.ioctl(fd, RTC_UIE_ON, 0) == 0;
+  if (d->interrupts && loop_add_fd(s->loop, fd, on_rtc_interrupt, d) < 0) {
+    s->io.ioctl(fd, RTC_UIE_OFF, 0);
+    d->interrupts = false;
+  }
+  d->skip_interrupt = d->interrupts;
+  return 0;
+}
+
 int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const char *param,
                 int option, plat_refclock_fn fn, void *arg)
 {
@@ -277,11 +334,12 @@ int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const ch
   if (h == MAX_DEVICES)
     return -EMFILE;
   struct device *d = &s->dev[h];
-  *d = (struct device){.driver = driver, .fd = -1, .fn = fn, .arg = arg};
+  *d = (struct device){.driver = driver, .fd = -1, .fn = fn, .arg = arg, .set = s};
   int err = driver == PLAT_REFCLOCK_SOCK  ? open_sock(s, d, param)
             : driver == PLAT_REFCLOCK_SHM ? open_shm(d, param, option)
             : driver == PLAT_REFCLOCK_PPS ? open_pps(s, d, param, option & PLAT_PPS_CLEAR)
             : driver == PLAT_REFCLOCK_PHC ? open_phc(s, d, param, option & PLAT_PHC_NOCROSSTS)
+            : driver == PLAT_REFCLOCK_RTC ? open_rtc(s, d, param, option & PLAT_RTC_UTC)
                                           : -EINVAL;
   if (err < 0)
     return err;
@@ -297,6 +355,18 @@ int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int 
     return read_pps(s, &s->dev[handle], buf, len);
   if (s->dev[handle].driver == PLAT_REFCLOCK_PHC)
     return read_phc(s, &s->dev[handle], buf, len);
+  if (s->dev[handle].driver == PLAT_REFCLOCK_RTC) {
+    struct plat_rtc_reading r;
+    if (s->dev[handle].interrupts)
+      return 0;
+    if (len < sizeof(r))
+      return -EINVAL;
+    int err = rtc_reading(s, &s->dev[handle], true, &r);
+    if (err < 0)
+      return err;
+    memcpy(buf, &r, sizeof(r));
+    return (int)sizeof(r);
+  }
   if (!s->dev[handle].shm || !count_after)
     return -EBADF;
   volatile uint8_t *seg = s->dev[handle].shm;
@@ -321,6 +391,10 @@ void rcldev_close(struct rcldev_set *s, int handle)
     loop_remove_fd(s->loop, d->fd);
     close(d->fd);
   } else if (d->fd >= 0) {
+    if (d->interrupts) {
+      loop_remove_fd(s->loop, d->fd);
+      s->io.ioctl(d->fd, RTC_UIE_OFF, 0);
+    }
     s->io.close(d->fd);
   }
   if (d->shm)

@@ -26,21 +26,32 @@ time_t rtc_tm_to_time(const struct tm *rtc, bool utc)
   return utc ? timegm(&t) : mktime(&t);
 }
 
-time_t rtc_linux_read(const char *device, bool utc)
+static int sys_ioctl(int fd, unsigned long req, void *arg)
+{
+  return ioctl(fd, req, arg);
+}
+
+time_t rtc_read_fd(int fd, bool utc, int (*ioctl_fn)(int fd, unsigned long req, void *arg))
 {
   struct rtc_time a, b;
-  int fd = open(device, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
   /* Two reads with the same second: not torn by the RTC's update. */
   int ok = 0;
   for (int i = 0; i < READ_TRIES && !ok; i++)
-    ok = ioctl(fd, RTC_RD_TIME, &a) == 0 && ioctl(fd, RTC_RD_TIME, &b) == 0 &&
+    ok = ioctl_fn(fd, RTC_RD_TIME, &a) == 0 && ioctl_fn(fd, RTC_RD_TIME, &b) == 0 &&
          a.tm_sec == b.tm_sec;
-  close(fd);
   if (!ok)
     return -1;
   struct tm t = {.tm_sec = b.tm_sec, .tm_min = b.tm_min, .tm_hour = b.tm_hour,
                  .tm_mday = b.tm_mday, .tm_mon = b.tm_mon, .tm_year = b.tm_year};
   return rtc_tm_to_time(&t, utc);
+}
+
+time_t rtc_linux_read(const char *device, bool utc)
+{
+  int fd = open(device, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  time_t t = rtc_read_fd(fd, utc, sys_ioctl);
+  close(fd);
+  return t;
 }

@@ -9,6 +9,8 @@
 /* The time the RTC shows, as Unix seconds: it keeps UTC (rtconutc) or local
  * time. -1 when it cannot be read. */
 time_t rtc_linux_read(const char *device, bool utc);
+/* The same from an open RTC device, its ioctl(2) given (tests fake it). */
+time_t rtc_read_fd(int fd, bool utc, int (*ioctl_fn)(int fd, unsigned long req, void *arg));
 /* The broken-down time of an RTC (year, month, day, hours, minutes,
  * seconds; the rest ignored) as Unix seconds; -1 if it is no valid time. */
 time_t rtc_tm_to_time(const struct tm *rtc, bool utc);

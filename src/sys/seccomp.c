@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/pps.h>
 #include <linux/ptp_clock.h>
+#include <linux/rtc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <seccomp.h>
@@ -61,7 +62,7 @@ static const char *const denied[] = {
 struct arg_rule {
   const char *name;
   unsigned arg;
-  unsigned long values[8];
+  unsigned long values[10];
   unsigned n;
 };
 
@@ -70,9 +71,10 @@ static const struct arg_rule arg_rules[] = {
   {"socket", 0, {AF_INET, AF_INET6, AF_UNIX}, 3},
   {"setsockopt", 1, {SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP}, 5},
   /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal?
-   * Reference clocks: a PPS edge, a PTP clock's readings. */
+   * Reference clocks: a PPS edge, a PTP clock's readings, an RTC's time
+   * (and its interrupts switched off at exit). */
   {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS, PPS_FETCH, PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED,
-                PTP_SYS_OFFSET_PRECISE}, 7},
+                PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF}, 9},
 };
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)

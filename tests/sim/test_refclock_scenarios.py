@@ -31,7 +31,7 @@ TIMEOUT = 300
 SEEDS = [1, 2, 3]
 
 NAMES = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast", "refclock-phc",
-         "refclock-pps", "refclock-servers", "refclock-stall"]
+         "refclock-pps", "refclock-rtc", "refclock-servers", "refclock-stall"]
 
 # chrony's 106-refclock: the sync window of its SHM and PPS tests, and
 # test.common's accuracy limits (frequencies in ppm).
@@ -76,6 +76,10 @@ LIMITS = {
     # 106's PPS device locked to SHM NMEA: as the pulses locked to SOCK.
     "refclock-pps": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER, rms_offset=2 * PPS_JITTER,
                          max_freq_error=50.0, rms_freq_error=1.0),
+    # 106's RTC test (no wander, no frequency error): its sync window, the
+    # offsets held to the 1 us of the interrupts' jitter (10 / 1 jitters).
+    "refclock-rtc": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER, rms_offset=PPS_JITTER,
+                         max_freq_error=50.0, rms_freq_error=1.0),
     # 106's first test: 100 us of jitter, test.common's limits; the rms
     # held to one jitter.
     "refclock-servers": dict(sync=CHRONY_SYNC, max_offset=CHRONY["max_offset"],
@@ -89,10 +93,11 @@ LIMITS = {
 
 # The refclock each scenario must end synchronised to, and its refid.
 SELECTED = {"refclock-sock": "GPS", "refclock-pps-lock": "PPS", "refclock-shm-fast": "SHM0",
-            "refclock-phc": "GPS", "refclock-pps": "PPS1", "refclock-servers": "GPS"}
+            "refclock-phc": "GPS", "refclock-pps": "PPS1", "refclock-rtc": "GPS",
+            "refclock-servers": "GPS"}
 # Our stratum when synchronised to it: the refclock's stratum option + 1
 # (106's PHC runs with `stratum 3`: "Stratum : 4").
-REF_STRATUM = {"refclock-phc": 4}
+REF_STRATUM = {"refclock-phc": 4, "refclock-rtc": 4}
 
 
 def run_sim(*args):

@@ -138,8 +138,10 @@ static void test_refclock_lines(void **state)
             "refclock PPS /dev/pps1:clear lock GPS\n"
             "refclock PHC /dev/ptp0:nocrossts:extpps:pin=1:channel=2:clear\n"
             "refclock PPS /dev/pps1:nocrossts\n"
-            "refclock PHC eth0:pin\n");
-  assert_int_equal(c.n_refclocks, 10);
+            "refclock PHC eth0:pin\n"
+            "refclock RTC /dev/rtc1:utc\n"
+            "refclock RTC /dev/rtc1:clear\n");
+  assert_int_equal(c.n_refclocks, 12);
   assert_true(conf_refclock_params(&c.refclocks[0], 0, &p, err, sizeof(err)));
   assert_int_equal(p.driver, PLAT_REFCLOCK_SHM);
   assert_string_equal(p.param, "0");
@@ -155,9 +157,10 @@ static void test_refclock_lines(void **state)
   assert_int_equal(p.refid, 0x47505300);   /* "GPS" */
   assert_int_equal(p.lock_refid, 0x50505330);
   assert_true(p.stratum == 2 && p.noselect);
-  /* Not built: no error text (the parser warned). */
-  assert_false(conf_refclock_params(&c.refclocks[2], 2, &p, err, sizeof(err)));
-  assert_string_equal(err, "");
+  assert_true(conf_refclock_params(&c.refclocks[2], 2, &p, err, sizeof(err)));
+  assert_int_equal(p.driver, PLAT_REFCLOCK_RTC);
+  assert_int_equal(p.option, 0);
+  assert_int_equal(p.refid, 0x52544332);   /* "RTC2" */
   assert_true(conf_refclock_params(&c.refclocks[3], 3, &p, err, sizeof(err)));
   assert_int_equal(p.refid, 0x53484d33);   /* "SHM3": numbered among all lines */
   assert_int_equal(p.option, 0644);
@@ -180,6 +183,10 @@ static void test_refclock_lines(void **state)
   assert_string_equal(err, "Invalid refclock driver option nocrossts");
   assert_false(conf_refclock_params(&c.refclocks[9], 9, &p, err, sizeof(err)));
   assert_string_equal(err, "Invalid refclock driver option pin");
+  assert_true(conf_refclock_params(&c.refclocks[10], 10, &p, err, sizeof(err)));
+  assert_int_equal(p.option, PLAT_RTC_UTC);
+  assert_false(conf_refclock_params(&c.refclocks[11], 11, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option clear");
   assert_int_equal(rcl_default_refid(PLAT_REFCLOCK_SHM, 10), 0x53483130);   /* "SH10" */
   conf_free(&c);
 }

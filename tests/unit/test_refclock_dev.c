@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <linux/pps.h>
 #include <linux/ptp_clock.h>
+#include <linux/rtc.h>
 
 #include "sys/refclock_dev.h"
 
@@ -28,6 +29,7 @@ static struct {
   int open_errno;
   bool precise, extended;          /* PTP: which readings it has */
   int calls[3];                    /* precise, extended, basic */
+  int rtc_reads;
   int closed;
 } dev;
 
@@ -89,6 +91,13 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
       e->ts[i][1] = ptp(1000, 100 * i + 50);
       e->ts[i][2] = ptp(2000, 100 * i + 90);
     }
+  } else if (req == RTC_RD_TIME) {
+    /* 2026-12-07 03:04:05, the second changing between the first two
+     * reads of the first try. */
+    struct rtc_time *t = arg;
+    memset(t, 0, sizeof(*t));
+    *t = (struct rtc_time){.tm_sec = dev.rtc_reads++ == 0 ? 4 : 5, .tm_min = 4, .tm_hour = 3,
+                           .tm_mday = 7, .tm_mon = 11, .tm_year = 126};
   } else if (req == PTP_SYS_OFFSET) {
     dev.calls[2]++;
     struct ptp_sys_offset *b = arg;
@@ -213,6 +222,21 @@ static void test_phc_nocrossts(void **state)
   assert_int_equal(rcldev_read(s, 99, (uint8_t *)r, sizeof(r), NULL), -EBADF);
 }
 
+/* Without update interrupts (no loop here), each read is the RTC's time
+ * read until one second is seen twice, half a second on average before. */
+static void test_rtc_read(void **state)
+{
+  struct rcldev_set *s = *state;
+  struct plat_rtc_reading r;
+  int h = rcldev_open(s, PLAT_REFCLOCK_RTC, "/dev/rtc0", PLAT_RTC_UTC, NULL, NULL);
+  assert_true(h >= 0);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&r, sizeof(r), NULL), (int)sizeof(r));
+  assert_int_equal(r.rtc_sec, 1796612645);       /* timegm of the second seen twice */
+  assert_true(r.half);
+  assert_true(dev.rtc_reads >= 3);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&r, sizeof(r) - 1, NULL), -EINVAL);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -221,6 +245,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_phc_precise, setup, teardown),
     cmocka_unit_test_setup_teardown(test_phc_falls_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_phc_nocrossts, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rtc_read, setup, teardown),
   };
   return cmocka_run_group_tests_name("refclock_dev", tests, NULL, NULL);
 }
