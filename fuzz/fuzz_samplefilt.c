@@ -1,7 +1,9 @@
-/* The median filter on random sample sequences and clock slews: it never
- * reads or writes out of bounds, accepts only increasing times, holds at
- * most N samples, and every result is finite with its offset among the
- * offsets it was given and a positive dispersion. */
+/* The sample filter, as an NTP source's median (first byte < 128) or a
+ * refclock's (60 % around the median, maxdispersion or none), on random
+ * sample sequences and clock slews: it never reads or writes out of
+ * bounds, accepts only increasing times, holds at most its maximum of
+ * samples, and every result is finite with its offset among the offsets
+ * it was given and a positive dispersion. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -39,7 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   bool bounded = true;   /* lo..hi holds every offset in the filter */
   if (size < 1)
     return 0;
-  spf_init(&f, data[0] % 12);
+  if (data[0] < 128)
+    spf_init(&f, data[0] % 12);
+  else
+    spf_configure(&f, 1, data[0] % 70, data[0] & 1 ? 0.0 : 1e-3, 0.6);
   for (size_t i = 1; i + SAMPLE_BYTES <= size; i += SAMPLE_BYTES) {
     const uint8_t *d = data + i;
     if (d[0] == 0) {   /* a slew instead of a sample */
@@ -61,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (spf_samples(&f) != before) {
       abort();
     }
-    if (spf_samples(&f) > f.length)
+    if (spf_samples(&f) > f.max_samples)
       abort();
     if (spf_get_filtered(&f, PRECISION, &out)) {
       if (!isfinite(out.offset) || !isfinite(out.peer_dispersion) ||

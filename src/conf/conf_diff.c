@@ -39,7 +39,8 @@ static void print_entry(const struct conf_directive *d, const struct config *c,
     *(char **)conf_append(&p->lines, &p->n, sizeof(*p->lines)) = s;
     s = nl ? nl + 1 : s + strlen(s);
   }
-  qsort(p->lines, p->n, sizeof(*p->lines), compare_lines);
+  if (p->n > 0)                   /* qsort's array may not be NULL */
+    qsort(p->lines, p->n, sizeof(*p->lines), compare_lines);
 }
 
 static void printed_free(struct printed *p)

@@ -129,10 +129,13 @@ def test_ntpdig_text_reports_stratum_3(server4):
                   r.stdout.strip())
     assert m, "unexpected ntpdig output: %r" % r.stdout
     offset, host, stratum, leap = float(m.group(2)), m.group(4), int(m.group(5)), m.group(6)
+    bound = float(m.group(3))
     assert host == addr4()
     assert stratum == 3
     assert leap == "no-leap"
-    assert abs(offset) < 0.01
+    # Our clock is the server's: the offset is within its error bound (on a
+    # busy machine ntpdig's own delay can make that a few ms).
+    assert abs(offset) < 0.01 + bound, r.stdout
 
 
 def test_ntpdig_json_reports_stratum_3(server4):
