@@ -40,12 +40,14 @@
 
 #include "core/access.h"
 #include "core/clientlog.h"
+#include "core/nts_server.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 
-#define SRV_REPLY_MAX (NTP_HEADER_LEN + NTP_MAC_MAX_LEN)
+/* Room for every reply: NTS replies are as long as their request. */
+#define SRV_REPLY_MAX NTSNTP_MAX_PACKET_LEN
 
 enum srv_drop {
   SRV_DROP_ACCESS,      /* source address not allowed */
@@ -64,6 +66,9 @@ struct srv_stats {
   uint64_t kod_replied;         /* KoD RATE replies made (ratelimit kod) */
   uint64_t interleaved_replied; /* interleaved replies made */
   uint64_t dropped[SRV_DROP_COUNT];
+  /* NTS-KE connections accepted and refused (maxntsconnections), added
+   * by the NTS-KE server's owner for serverstats */
+  uint64_t nke_hits, nke_drops;
 };
 
 /* What srv_process decided about the reply it made last. */
@@ -81,6 +86,7 @@ struct ntp_server {
   struct access_table access;
   const struct ntp_keyring *keys;   /* NULL: none (set by the caller) */
   struct clientlog *clog;           /* NULL: none (set by the caller) */
+  struct ntss *nts;                 /* NULL: NTS requests are not NTS's (set by the caller) */
   bool tx_timestamps;               /* the sockets report kernel transmit times */
   struct srv_stats stats;
   struct srv_last_reply last;

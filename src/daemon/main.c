@@ -24,6 +24,7 @@
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
 #include "daemon/exporter.h"
+#include "daemon/ntsd.h"
 #include "daemon/layout.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
@@ -62,6 +63,7 @@ struct daemon {
   struct pidfile pidfile;
   struct control control;         /* command sockets */
   struct exporter exporter;       /* metricsport */
+  struct ntsd nts;                /* NTS-KE server, NTS for the NTP server */
   struct workers *workers;        /* serverworkers; NULL: none */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
@@ -370,9 +372,13 @@ static int cmd_unresolved(void *arg)
   return srclist_unresolved(((struct daemon *)arg)->srclist);
 }
 
+/* Counts made outside the main loop's NTP server: the workers', the
+ * NTS-KE server's. */
 static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_totals *totals)
 {
-  workers_add_totals(((struct daemon *)arg)->workers, stats, totals);
+  struct daemon *d = arg;
+  workers_add_totals(d->workers, stats, totals);
+  ntsd_add_totals(&d->nts, stats);
 }
 
 static uint32_t cmd_worker_client_indices(void *arg)
@@ -466,6 +472,7 @@ static void log_server_stats(struct daemon *d)
   workers_add_totals(d->workers, &s, &unused);
   log_printf(PLAT_LOG_INFO, "NTP packets received %llu, replied %llu",
              (unsigned long long)s.received, (unsigned long long)s.replied);
+  ntsd_log_stats(&d->nts);
   for (int i = 0; i < SRV_DROP_COUNT; i++)
     if (s.dropped[i])
       log_printf(PLAT_LOG_INFO, "NTP packets dropped (%s) %llu", srv_drop_name(i),
@@ -537,6 +544,11 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
   }
+  if (!ntsd_start(&d->nts, &d->cfg, o->family, d->loop, linux_platform_get(d->lp),
+                  &d->server)) {
+    log_printf(PLAT_LOG_FATAL, "Could not start NTS-KE server");
+    goto out;
+  }
   if (!start_client(d, o)) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
@@ -589,6 +601,7 @@ out:
   reload_free(&d->reload);
   workers_free(d->workers);
   exporter_stop(&d->exporter);
+  ntsd_stop(&d->nts);
   control_stop(&d->control);
   srclist_free(d->srclist);
   client_free(d->client);
