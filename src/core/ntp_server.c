@@ -85,8 +85,8 @@ static size_t nts_reply(struct ntp_server *s, enum ntss_verdict nts, bool kod,
                         const struct ntss_request *r, uint8_t *reply, size_t request_len)
 {
   size_t len;
+  stamp_transmit(s, reply);     /* longer than a header: sent as it is */
   if (nts == NTSS_ANSWER && !kod) {
-    stamp_transmit(s, reply);
     len = ntss_reply(s->nts, r, reply, request_len);
   } else {
     len = ntss_nak(s->nts, r, reply, request_len, !kod);

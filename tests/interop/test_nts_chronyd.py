@@ -11,51 +11,24 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, free_udp_port, peers_root, require_stratumd,
-                     server_config, wait_for)
+from ntptest import (Daemon, chronyd_daemon, free_udp_port, make_test_pki, peers_root,
+                     require_stratumd, server_config, wait_for)
 
 SELECT_TIMEOUT = 20.0
 CMD_TIMEOUT = 10
 
 
-def openssl(*args, cwd):
-    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True,
-                   timeout=30, stdin=subprocess.DEVNULL)
-
-
-def make_ca(d, name):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-keyout", "%s.key" % name, "-out", "%s.pem" % name, "-days", "2",
-            "-subj", "/CN=%s" % name, cwd=d)
-    return d / ("%s.pem" % name)
-
-
-def make_server_cert(d, ca, name="server"):
-    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", "%s.key" % name, "-out", "%s.csr" % name, "-subj", "/CN=127.0.0.1",
-            cwd=d)
-    openssl("x509", "-req", "-in", "%s.csr" % name, "-CA", "%s.pem" % ca, "-CAkey",
-            "%s.key" % ca, "-CAcreateserial", "-out", "%s.pem" % name, "-days", "2",
-            "-extfile", "ext.cnf", cwd=d)
-    return d / ("%s.pem" % name), d / ("%s.key" % name)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    """(directory, server cert, server key, trusted CA, another CA)."""
-    d = tmp_path_factory.mktemp("pki")
-    make_ca(d, "ca")
-    make_ca(d, "other-ca")
-    cert, key = make_server_cert(d, "ca")
-    return d, cert, key, d / "ca.pem", d / "other-ca.pem"
+    """(server cert, server key, trusted CA, another CA)."""
+    return make_test_pki(tmp_path_factory.mktemp("pki"))
 
 
 def nts_server(workdir, pki, dumpdir=None):
     """A stratumd serving NTP and NTS-KE on 127.0.0.1 (free ports); not started."""
     require_stratumd()
     port, keport = free_udp_port(), free_udp_port()
-    _, cert, key, _, _ = pki
+    cert, key, _, _ = pki
     extra = ["ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport]
     if dumpdir:
         extra.append("ntsdumpdir %s" % dumpdir)
@@ -105,7 +78,7 @@ def selected(d):
 
 def test_chronyd_selects_stratumd_over_nts(pki, tmp_path):
     srv, port, keport = nts_server(tmp_path / "stratumd", pki)
-    cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[3])
+    cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[2])
     try:
         srv.start(wait_ports=[(4, port)])
         cli.start()
@@ -124,7 +97,7 @@ def test_chronyd_selects_stratumd_over_nts(pki, tmp_path):
 
 def test_chronyd_trusting_another_ca_never_selects(pki, tmp_path):
     srv, port, keport = nts_server(tmp_path / "stratumd", pki)
-    cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[4])
+    cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[3])
     try:
         srv.start(wait_ports=[(4, port)])
         cli.start()
@@ -147,7 +120,7 @@ def test_restart_with_ntsdumpdir_keeps_cookies_working(pki, tmp_path):
     exchange (authdata's KeyID, the count of exchanges, stays)."""
     dump = tmp_path / "ntsdump"
     srv, port, keport = nts_server(tmp_path / "stratumd", pki, dumpdir=dump)
-    cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[3])
+    cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[2])
     srv2 = None
     try:
         srv.start(wait_ports=[(4, port)])
