@@ -2,6 +2,8 @@
 #include "sys/tlsd.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +185,9 @@ static void on_accept(void *arg, int fd)
   c->t = t;
   c->fd = fd;
   c->state = CONN_HANDSHAKE;
+  /* the handshake's flights and the response are small writes each
+   * awaited by the peer: not held back for its delayed ACKs */
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
   SSL_set_accept_state(c->ssl);
   c->timer = loop_add_timer(t->loop, t->timeout, on_timeout, c);
   c->next = t->conns;
