@@ -54,7 +54,7 @@ LOSS_LIMIT = 1.0          # percent
 COMMON_RATE = 20000       # CPU per 1000 replies compared at this rate
 START_RATE = 25000
 NTS_COMMON_RATE = 5000    # the same for NTS requests
-NTS_START_RATE = 10000
+NTS_START_RATE = 2500
 BISECT_STEPS = 3
 
 

@@ -2,6 +2,7 @@
  * CMAC (see aead.h). */
 #include "proto/aead.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -56,25 +57,79 @@ size_t aead_nonce_max(uint16_t algorithm)
   return algorithm == AEAD_AES_128_GCM_SIV ? GCM_SIV_NONCE_LEN : SIZE_MAX;
 }
 
+/* OpenSSL 3 fetches an algorithm by name under a lock with a property
+ * query each time: the ciphers, and CMAC contexts already set to their
+ * cipher (keyed by copies of them), are fetched once, on first use, and
+ * kept for the life of the process. */
+static const char *const cipher_names[] = {"AES-128-CTR", "AES-256-CTR", "AES-128-ECB"};
+static const char *const cmac_names[] = {"AES-128-CBC", "AES-256-CBC"};
+static EVP_CIPHER *ciphers[sizeof(cipher_names) / sizeof(cipher_names[0])];
+static EVP_MAC_CTX *cmac_templates[sizeof(cmac_names) / sizeof(cmac_names[0])];
+static pthread_once_t fetched = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
+  for (size_t i = 0; i < sizeof(cipher_names) / sizeof(cipher_names[0]); i++)
+    ciphers[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
+  for (size_t i = 0; mac && i < sizeof(cmac_names) / sizeof(cmac_names[0]); i++) {
+    static const uint8_t zero_key[32];
+    OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cmac_names[i], 0),
+      OSSL_PARAM_construct_end(),
+    };
+    /* keyed (with zeros): OpenSSL copies only a keyed CMAC context */
+    cmac_templates[i] = EVP_MAC_CTX_new(mac);
+    if (cmac_templates[i] &&
+        !EVP_MAC_init(cmac_templates[i], zero_key, i == 0 ? 16 : 32, params)) {
+      EVP_MAC_CTX_free(cmac_templates[i]);
+      cmac_templates[i] = NULL;
+    }
+  }
+  EVP_MAC_free(mac);    /* the contexts hold their own references */
+}
+
+/* The fetched object of that name (NULL if OpenSSL has none). */
+static const void *fetched_by_name(const char *const *names, void *const *objects, size_t n,
+                                   const char *name)
+{
+  pthread_once(&fetched, fetch_all);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0)
+      return objects[i];
+  return NULL;
+}
+
+static const EVP_CIPHER *fetched_cipher(const char *name)
+{
+  return fetched_by_name(cipher_names, (void *const *)ciphers,
+                         sizeof(ciphers) / sizeof(ciphers[0]), name);
+}
+
+static const EVP_MAC_CTX *fetched_cmac(const char *cbc)
+{
+  return fetched_by_name(cmac_names, (void *const *)cmac_templates,
+                         sizeof(cmac_templates) / sizeof(cmac_templates[0]), cbc);
+}
+
 /* One pass of an unpadded AES mode ("AES-128-ECB", "AES-256-CTR"...) over len
  * bytes; iv is NULL for ECB. */
 static bool aes(const char *name, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
                 uint8_t *out, size_t len)
 {
-  EVP_CIPHER *cipher;
+  const EVP_CIPHER *cipher;
   EVP_CIPHER_CTX *ctx;
   int n1 = 0, n2 = 0;
   bool ok;
 
   if (len == 0)
     return true;
-  cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+  cipher = fetched_cipher(name);
   ctx = EVP_CIPHER_CTX_new();
   ok = cipher && ctx && len <= INT32_MAX && EVP_EncryptInit_ex2(ctx, cipher, key, iv, NULL) &&
        EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) &&
        EVP_EncryptFinal_ex(ctx, out + n1, &n2) && (size_t)(n1 + n2) == len;
   EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(cipher);
   return ok;
 }
 
@@ -137,15 +192,10 @@ static bool s2v(EVP_MAC_CTX *ctx, const uint8_t *ad, size_t ad_len, const uint8_
 
 static EVP_MAC_CTX *cmac_new(const struct algorithm *a, const uint8_t *key)
 {
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
-  EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-  OSSL_PARAM params[] = {
-    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)a->cbc, 0),
-    OSSL_PARAM_construct_end(),
-  };
+  const EVP_MAC_CTX *template = fetched_cmac(a->cbc);
+  EVP_MAC_CTX *ctx = template ? EVP_MAC_CTX_dup(template) : NULL;
 
-  EVP_MAC_free(mac);    /* the context holds its own reference */
-  if (ctx && !EVP_MAC_init(ctx, key, a->key_len / 2, params)) {
+  if (ctx && !EVP_MAC_init(ctx, key, a->key_len / 2, NULL)) {
     EVP_MAC_CTX_free(ctx);
     ctx = NULL;
   }
