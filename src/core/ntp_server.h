@@ -24,6 +24,14 @@
  * `kod`, answered with a KoD RATE: leap 3, stratum 0, refid "RATE"), before
  * its MAC is checked; the reply's poll is at least the ratelimit interval.
  *
+ * NTS (RFC 8915), with `nts` set: a client request carrying any NTS
+ * extension field is NTS's (core/nts_server.h): answered with new cookies
+ * under its S2C key, as long as the request, its transmit timestamp
+ * stamped before the authenticator is made; or an NTS NAK (leap 3,
+ * stratum 0, refid NTSN, the request's unique identifier); or dropped
+ * (counted as auth). A KoD RATE to an NTS request carries its identifier
+ * and no authenticator.
+ *
  * Interleaved mode (RFC 9769), as chrony, needs the client log: the record
  * of each client keeps the receive and transmit timestamps of its last
  * reply. A client request whose origin is that receive timestamp gets an

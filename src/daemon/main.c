@@ -290,6 +290,7 @@ static int cmd_dump(void *arg)
 {
   struct daemon *d = arg;
   dumps_save(d->cfg.dumpdir, d->client);
+  ntsd_save_keys(&d->nts);
   return CMD_STT_SUCCESS;
 }
 
@@ -298,6 +299,7 @@ static int cmd_rekey(void *arg)
   struct daemon *d = arg;
   keyfile_free(&d->keys);
   keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
+  ntsd_reload_keys(&d->nts);
   return CMD_STT_SUCCESS;
 }
 

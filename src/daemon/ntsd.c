@@ -130,10 +130,25 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
   return true;
 }
 
+void ntsd_save_keys(struct ntsd *n)
+{
+  if (n->started)
+    save_keys(n);
+}
+
+void ntsd_reload_keys(struct ntsd *n)
+{
+  /* keys this instance makes are loaded already: reloading them would only
+   * put the next rotation off */
+  if (n->started && n->cfg->ntsrotate == 0)
+    load_keys(n);
+}
+
 void ntsd_stop(struct ntsd *n)
 {
   if (!n->started)
     return;
+  save_keys(n);
   if (n->rotate_timer)
     loop_cancel_timer(n->loop, n->rotate_timer);
   tlsd_free(&n->tlsd);

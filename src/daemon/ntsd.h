@@ -10,7 +10,9 @@
  * else made and saved there; rotated every ntsrotate seconds counted from
  * the saved age (each rotation saved, atomically, mode 0600). With
  * ntsrotate 0 the keys are neither rotated nor saved, only loaded: an
- * outside process may manage them (chronyd's rule). */
+ * outside process may manage them (chronyd's rule). As chronyd, the keys
+ * are also saved at exit and by the dump command, and `rekey` reloads them
+ * from the file when ntsrotate is 0. */
 #ifndef STRATUM_DAEMON_NTSD_H
 #define STRATUM_DAEMON_NTSD_H
 
@@ -40,6 +42,11 @@ struct ntsd {
  * certificates cannot be loaded or no socket can be opened. */
 bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loop *loop,
                 const struct platform *plat, struct ntp_server *srv);
+/* Save the keys now (dump). */
+void ntsd_save_keys(struct ntsd *n);
+/* Load the keys from ntsdumpdir again if ntsrotate is 0 (rekey). */
+void ntsd_reload_keys(struct ntsd *n);
+/* Save the keys, close everything. */
 void ntsd_stop(struct ntsd *n);
 /* Add the NTS-KE connections accepted and refused to stats. */
 void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats);
