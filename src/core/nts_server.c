@@ -9,9 +9,23 @@
 #define KEY_ID_INDEX_MASK (NTSS_KEYS - 1u)
 #define FUTURE_KEYS 1
 
-static void random_bytes(const struct ntss *n, void *buf, size_t len)
+/* Nonces and keys. Taken from a pool refilled NTSS_RANDOM_POOL bytes at a
+ * time: a request needs two nonces, and a system call for each showed in
+ * profiles. What is handed out is wiped from the pool. */
+static void random_bytes(struct ntss *n, void *buf, size_t len)
 {
-  n->plat->ops->random_bytes(n->plat->ctx, buf, len);
+  if (len > sizeof(n->pool)) {
+    n->plat->ops->random_bytes(n->plat->ctx, buf, len);
+    return;
+  }
+  if (n->pool_left < len) {
+    n->plat->ops->random_bytes(n->plat->ctx, n->pool, sizeof(n->pool));
+    n->pool_left = sizeof(n->pool);
+  }
+  uint8_t *p = n->pool + sizeof(n->pool) - n->pool_left;
+  memcpy(buf, p, len);
+  memset(p, 0, len);
+  n->pool_left -= len;
 }
 
 /* A fresh key in its slot; its ID's low bits name the slot. */

@@ -33,6 +33,7 @@
 #define NTSS_KEY_ALGORITHM AEAD_AES_SIV_CMAC_256
 #define NTSS_KEYS_FILE "ntskeys"
 #define NTSS_KEYS_FILE_MAX 1024         /* a file longer than this is not ours */
+#define NTSS_RANDOM_POOL 512
 
 struct ntss_stats {
   uint64_t ke_answered;         /* NTS-KE responses granting NTPv4 */
@@ -51,6 +52,8 @@ struct ntss {
   char ntp_server[NTSKE_MAX_SERVER_LEN + 1];    /* "": no server record */
   uint16_t ntp_port;            /* 0: no port record */
   struct ntss_stats stats;
+  uint8_t pool[NTSS_RANDOM_POOL];       /* random bytes not used yet: the last pool_left */
+  size_t pool_left;
 };
 
 /* New random keys. aeads: ntsaeads (those not known to aead.h are

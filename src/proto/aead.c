@@ -15,17 +15,21 @@
 #define GCM_SIV_NONCE_LEN 12
 #define CTR_CHUNK_BLOCKS 32     /* GCM-SIV key stream made this many blocks at a time */
 
+/* The OpenSSL algorithms used, by index into the tables below. */
+enum cipher { AES_128_CTR, AES_256_CTR, AES_128_ECB, N_CIPHERS };
+enum cmac { CMAC_AES_128, CMAC_AES_256, N_CMACS };
+
 struct algorithm {
   uint16_t id;
   size_t key_len;
-  const char *cbc;      /* SIV: the CMAC cipher (half the key) */
-  const char *ctr;      /* SIV: the CTR cipher (other half) */
+  enum cmac cmac;       /* SIV: CMAC with half the key */
+  enum cipher ctr;      /* SIV: CTR with the other half */
 };
 
 static const struct algorithm algorithms[] = {
-  {AEAD_AES_SIV_CMAC_256, 32, "AES-128-CBC", "AES-128-CTR"},
-  {AEAD_AES_SIV_CMAC_512, 64, "AES-256-CBC", "AES-256-CTR"},
-  {AEAD_AES_128_GCM_SIV, 16, NULL, NULL},
+  {AEAD_AES_SIV_CMAC_256, 32, CMAC_AES_128, AES_128_CTR},
+  {AEAD_AES_SIV_CMAC_512, 64, CMAC_AES_256, AES_256_CTR},
+  {AEAD_AES_128_GCM_SIV, 16, N_CMACS, N_CIPHERS},
 };
 
 static const struct algorithm *find(uint16_t id)
@@ -61,27 +65,28 @@ size_t aead_nonce_max(uint16_t algorithm)
  * query each time: the ciphers, and CMAC contexts already set to their
  * cipher (keyed by copies of them), are fetched once, on first use, and
  * kept for the life of the process. */
-static const char *const cipher_names[] = {"AES-128-CTR", "AES-256-CTR", "AES-128-ECB"};
-static const char *const cmac_names[] = {"AES-128-CBC", "AES-256-CBC"};
-static EVP_CIPHER *ciphers[sizeof(cipher_names) / sizeof(cipher_names[0])];
-static EVP_MAC_CTX *cmac_templates[sizeof(cmac_names) / sizeof(cmac_names[0])];
+static const char *const cipher_names[N_CIPHERS] = {"AES-128-CTR", "AES-256-CTR",
+                                                    "AES-128-ECB"};
+static const char *const cmac_ciphers[N_CMACS] = {"AES-128-CBC", "AES-256-CBC"};
+static EVP_CIPHER *ciphers[N_CIPHERS];
+static EVP_MAC_CTX *cmac_templates[N_CMACS];
 static pthread_once_t fetched = PTHREAD_ONCE_INIT;
 
 static void fetch_all(void)
 {
+  static const uint8_t zero_key[32];
   EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
-  for (size_t i = 0; i < sizeof(cipher_names) / sizeof(cipher_names[0]); i++)
+  for (int i = 0; i < N_CIPHERS; i++)
     ciphers[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
-  for (size_t i = 0; mac && i < sizeof(cmac_names) / sizeof(cmac_names[0]); i++) {
-    static const uint8_t zero_key[32];
+  for (int i = 0; mac && i < N_CMACS; i++) {
     OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cmac_names[i], 0),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cmac_ciphers[i], 0),
       OSSL_PARAM_construct_end(),
     };
     /* keyed (with zeros): OpenSSL copies only a keyed CMAC context */
     cmac_templates[i] = EVP_MAC_CTX_new(mac);
     if (cmac_templates[i] &&
-        !EVP_MAC_init(cmac_templates[i], zero_key, i == 0 ? 16 : 32, params)) {
+        !EVP_MAC_init(cmac_templates[i], zero_key, i == CMAC_AES_128 ? 16 : 32, params)) {
       EVP_MAC_CTX_free(cmac_templates[i]);
       cmac_templates[i] = NULL;
     }
@@ -89,32 +94,19 @@ static void fetch_all(void)
   EVP_MAC_free(mac);    /* the contexts hold their own references */
 }
 
-/* The fetched object of that name (NULL if OpenSSL has none). */
-static const void *fetched_by_name(const char *const *names, void *const *objects, size_t n,
-                                   const char *name)
+/* A cipher context for this thread, kept between calls (allocating one
+ * per call costs as much as the small encryptions NTS makes). */
+static EVP_CIPHER_CTX *thread_cipher_ctx(void)
 {
-  pthread_once(&fetched, fetch_all);
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(names[i], name) == 0)
-      return objects[i];
-  return NULL;
-}
-
-static const EVP_CIPHER *fetched_cipher(const char *name)
-{
-  return fetched_by_name(cipher_names, (void *const *)ciphers,
-                         sizeof(ciphers) / sizeof(ciphers[0]), name);
-}
-
-static const EVP_MAC_CTX *fetched_cmac(const char *cbc)
-{
-  return fetched_by_name(cmac_names, (void *const *)cmac_templates,
-                         sizeof(cmac_templates) / sizeof(cmac_templates[0]), cbc);
+  static _Thread_local EVP_CIPHER_CTX *ctx;
+  if (!ctx)
+    ctx = EVP_CIPHER_CTX_new();
+  return ctx;
 }
 
 /* One pass of an unpadded AES mode ("AES-128-ECB", "AES-256-CTR"...) over len
  * bytes; iv is NULL for ECB. */
-static bool aes(const char *name, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
+static bool aes(enum cipher c, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
                 uint8_t *out, size_t len)
 {
   const EVP_CIPHER *cipher;
@@ -124,12 +116,12 @@ static bool aes(const char *name, const uint8_t *key, const uint8_t *iv, const u
 
   if (len == 0)
     return true;
-  cipher = fetched_cipher(name);
-  ctx = EVP_CIPHER_CTX_new();
+  pthread_once(&fetched, fetch_all);
+  cipher = ciphers[c];
+  ctx = thread_cipher_ctx();
   ok = cipher && ctx && len <= INT32_MAX && EVP_EncryptInit_ex2(ctx, cipher, key, iv, NULL) &&
        EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) &&
        EVP_EncryptFinal_ex(ctx, out + n1, &n2) && (size_t)(n1 + n2) == len;
-  EVP_CIPHER_CTX_free(ctx);
   return ok;
 }
 
@@ -192,7 +184,10 @@ static bool s2v(EVP_MAC_CTX *ctx, const uint8_t *ad, size_t ad_len, const uint8_
 
 static EVP_MAC_CTX *cmac_new(const struct algorithm *a, const uint8_t *key)
 {
-  const EVP_MAC_CTX *template = fetched_cmac(a->cbc);
+  const EVP_MAC_CTX *template;
+
+  pthread_once(&fetched, fetch_all);
+  template = cmac_templates[a->cmac];
   EVP_MAC_CTX *ctx = template ? EVP_MAC_CTX_dup(template) : NULL;
 
   if (ctx && !EVP_MAC_init(ctx, key, a->key_len / 2, NULL)) {
@@ -319,7 +314,7 @@ static bool gcm_siv_keys(const uint8_t *key, const uint8_t *nonce, uint8_t auth[
     in[i * BLOCK] = (uint8_t)i;
     memcpy(in + i * BLOCK + 4, nonce, GCM_SIV_NONCE_LEN);
   }
-  if (!aes("AES-128-ECB", key, NULL, in, out, sizeof(in)))
+  if (!aes(AES_128_ECB, key, NULL, in, out, sizeof(in)))
     return false;
   memcpy(auth, out, 8);
   memcpy(auth + 8, out + BLOCK, 8);
@@ -345,7 +340,7 @@ static bool gcm_siv_tag(const uint8_t auth[BLOCK], const uint8_t enc[BLOCK],
   put_le64(block + 8, s.hi);
   xor_block(block, nonce, GCM_SIV_NONCE_LEN);
   block[BLOCK - 1] &= 0x7f;
-  return aes("AES-128-ECB", enc, NULL, block, tag, BLOCK);
+  return aes(AES_128_ECB, enc, NULL, block, tag, BLOCK);
 }
 
 /* AES-CTR as GCM-SIV counts: the tag with its top bit set, then a 32-bit
@@ -368,7 +363,7 @@ static bool gcm_siv_ctr(const uint8_t enc[BLOCK], const uint8_t tag[BLOCK], cons
       for (int j = 0; j < 4; j++)
         blocks[i * BLOCK + j] = (uint8_t)(count >> 8 * j);
     }
-    if (!aes("AES-128-ECB", enc, NULL, blocks, stream, nblocks * BLOCK))
+    if (!aes(AES_128_ECB, enc, NULL, blocks, stream, nblocks * BLOCK))
       return false;
     for (size_t i = 0; i < n; i++)
       out[off + i] = in[off + i] ^ stream[i];
