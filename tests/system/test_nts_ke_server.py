@@ -244,3 +244,38 @@ def test_malformed_nts_requests_dropped(server):
     for req in bad:
         assert exchange(("127.0.0.1", port), req, timeout=0.3) == [], req.hex()
     assert wait_for(lambda: exchange(("127.0.0.1", port), client_request(), timeout=1.0), 5)
+
+
+# ------------------------------------------------------------ server keys
+
+def test_keys_saved_private_and_left_alone_with_ntsrotate_0(tmp_path):
+    """ntsdumpdir/ntskeys: made at start (mode 0600, chronyd's format) and
+    saved again at exit; with ntsrotate 0 it is loaded and never written."""
+    require_stratumd()
+    cert, key, _, _ = make_test_pki(tmp_path)
+    dump = tmp_path / "nts"
+    keys = dump / "ntskeys"
+
+    def run(name, extra=()):
+        port, keport = free_udp_port(), free_udp_port()
+        d = Daemon(tmp_path / name, server_config(port, extra=[
+            "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+            "ntsdumpdir %s" % dump] + list(extra)))
+        try:
+            d.start(wait_ports=[(4, port)])
+            return keys.read_bytes() if keys.exists() else None
+        finally:
+            print("---- %s (exit %s)\n%s" % (name, d.stop(), d.log()))
+
+    made = run("first")
+    assert made is not None and made.startswith(b"NKS0\n15 "), made
+    assert (keys.stat().st_mode & 0o777) == 0o600
+    lines = made.decode().splitlines()
+    assert len(lines) == 6 and all(len(l.split()[1]) == 64 for l in lines[2:]), lines
+    ids = [l.split()[0] for l in lines[2:]]
+    # at exit the same keys are saved again (only the age changes)
+    assert keys.read_text().splitlines()[2:] == lines[2:]
+    os.utime(keys, (1, 1))
+    assert run("fixed", ["ntsrotate 0"]) is not None
+    assert keys.stat().st_mtime == 1, "written with ntsrotate 0"
+    assert [l.split()[0] for l in keys.read_text().splitlines()[2:]] == ids
