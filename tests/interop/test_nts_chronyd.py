@@ -24,15 +24,16 @@ def pki(tmp_path_factory):
     return make_test_pki(tmp_path_factory.mktemp("pki"))
 
 
-def nts_server(workdir, pki, dumpdir=None):
-    """A stratumd serving NTP and NTS-KE on 127.0.0.1 (free ports); not started."""
+def nts_server(workdir, pki, dumpdir=None, extra=()):
+    """A stratumd serving NTP and NTS-KE on 127.0.0.1 (free ports), with
+    the lines of extra; not started."""
     require_stratumd()
     port, keport = free_udp_port(), free_udp_port()
     cert, key, _, _ = pki
-    extra = ["ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport]
+    lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport]
     if dumpdir:
-        extra.append("ntsdumpdir %s" % dumpdir)
-    return Daemon(workdir, server_config(port, extra=extra)), port, keport
+        lines.append("ntsdumpdir %s" % dumpdir)
+    return Daemon(workdir, server_config(port, extra=lines + list(extra))), port, keport
 
 
 def chronyc(sock, *args):
@@ -76,8 +77,12 @@ def selected(d):
     return "Selected source 127.0.0.1" in d.log()
 
 
-def test_chronyd_selects_stratumd_over_nts(pki, tmp_path):
-    srv, port, keport = nts_server(tmp_path / "stratumd", pki)
+@pytest.mark.parametrize("workers", [0, 1])
+def test_chronyd_selects_stratumd_over_nts(pki, tmp_path, workers):
+    """With serverworkers, the workers pass NTS requests (extension fields)
+    to the main loop, which holds the keys."""
+    srv, port, keport = nts_server(tmp_path / "stratumd", pki,
+                                   extra=["serverworkers %d" % workers])
     cli, sock = nts_client(tmp_path / "chronyd", port, keport, pki[2])
     try:
         srv.start(wait_ports=[(4, port)])
