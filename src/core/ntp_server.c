@@ -93,7 +93,7 @@ static size_t nts_reply(struct ntp_server *s, enum ntss_verdict nts, bool kod,
   }
   if (len == 0)
     return drop(s, SRV_DROP_AUTH);
-  s->stats.auth_replied++;
+  s->stats.auth_replied += nts == NTSS_ANSWER && !kod;    /* a NAK authenticates nothing */
   return len;
 }
 
