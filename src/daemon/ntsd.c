@@ -76,6 +76,13 @@ static long handle(void *arg, struct tlsd_conn *c, const uint8_t *in, size_t len
   return ntss_ke_respond(&n->ntss, in, len, export_key, c, out, cap);
 }
 
+/* As chronyd: the NTP server's allow/deny decide who may connect. */
+static bool admit(void *arg, const struct ip_addr *from)
+{
+  struct ntsd *n = arg;
+  return access_check(&n->srv->access, from);
+}
+
 static void listen_on(struct ntsd *n, const struct ip_addr *addr, uint16_t port)
 {
   char a[ADDR_STR_LEN];
@@ -126,6 +133,8 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
     listen_on(n, cfg->have_bind6 ? &cfg->bind6 : &any6, cfg->ntsport);
   if (n->tlsd.listen.n == 0)
     return false;
+  n->srv = srv;
+  n->tlsd.admit = admit;
   srv->nts = &n->ntss;
   return true;
 }
@@ -160,7 +169,8 @@ void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats)
 {
   if (!n->started)
     return;
-  stats->nke_hits += n->tlsd.stats.accepted;
+  /* as chronyd's counts: after the access check, before the limits */
+  stats->nke_hits += n->tlsd.stats.accepted + n->tlsd.stats.refused;
   stats->nke_drops += n->tlsd.stats.refused;
 }
 
@@ -170,9 +180,10 @@ void ntsd_log_stats(const struct ntsd *n)
   const struct ntss_stats *s = &n->ntss.stats;
   if (!n->started)
     return;
-  log_printf(PLAT_LOG_INFO, "NTS-KE connections accepted %llu, refused %llu, timed out %llu, "
-             "failed handshakes %llu; keys given %llu, refusals %llu",
-             (unsigned long long)t->accepted, (unsigned long long)t->refused,
+  log_printf(PLAT_LOG_INFO, "NTS-KE connections accepted %llu, denied %llu, refused %llu, "
+             "timed out %llu, failed handshakes %llu; keys given %llu, refusals %llu",
+             (unsigned long long)t->accepted, (unsigned long long)t->denied,
+             (unsigned long long)t->refused,
              (unsigned long long)t->timed_out, (unsigned long long)t->handshake_failed,
              (unsigned long long)s->ke_answered, (unsigned long long)s->ke_refused);
   log_printf(PLAT_LOG_INFO, "NTS packets answered %llu, NAKs %llu, dropped %llu",

@@ -2,7 +2,8 @@
  * 0: the NTS-KE server runs in the event loop (sys/tlsd.h: TLS 1.3, ALPN
  * "ntske/1", maxntsconnections at a time, each closed after
  * NTSD_CONNECTION_TIMEOUT seconds) on ntsport at the NTP server's
- * bindaddress (default 0.0.0.0 and ::), answering with core/nts_server.h;
+ * bindaddress (default 0.0.0.0 and ::), to the clients the NTP server's
+ * allow/deny let in (chronyd's rule), answering with core/nts_server.h;
  * the NTP server answers NTS requests with the same keys.
  *
  * It starts when ntsservercert and ntsserverkey name as many files. The
@@ -30,6 +31,7 @@ struct ntsd {
   bool started;
   struct loop *loop;
   const struct config *cfg;
+  const struct ntp_server *srv;         /* whose allow/deny admit clients */
   struct ntss ntss;
   struct tlsd tlsd;
   uint64_t rotate_timer;
@@ -48,7 +50,8 @@ void ntsd_save_keys(struct ntsd *n);
 void ntsd_reload_keys(struct ntsd *n);
 /* Save the keys, close everything. */
 void ntsd_stop(struct ntsd *n);
-/* Add the NTS-KE connections accepted and refused to stats. */
+/* Add the NTS-KE connections to stats: hits those allow/deny let in,
+ * drops those refused beyond maxntsconnections. */
 void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats);
 /* Log the NTS counters (at exit). */
 void ntsd_log_stats(const struct ntsd *n);

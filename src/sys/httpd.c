@@ -216,8 +216,9 @@ static struct httpd_conn *take_slot(struct httpd *h)
   return oldest;
 }
 
-static void on_accept(void *arg, int cfd)
+static void on_accept(void *arg, int cfd, const struct ip_addr *from)
 {
+  (void)from;
   struct httpd *h = arg;
   struct httpd_conn *c = take_slot(h);
   memset(c, 0, offsetof(struct httpd_conn, in));

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sys/udp.h"
+
 void tcp_listen_init(struct tcp_listener *t, struct loop *loop, tcp_accept_fn *on_accept,
                      void *arg)
 {
@@ -34,7 +36,9 @@ static void on_listen_readable(void *arg, int fd)
 {
   struct tcp_listener *t = arg;
   for (int i = 0; i < TCP_LISTEN_ACCEPTS; i++) {
-    int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct sockaddr_storage from;
+    socklen_t from_len = sizeof(from);
+    int cfd = accept4(fd, (struct sockaddr *)&from, &from_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (cfd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         pause_all(t, true);
@@ -42,33 +46,22 @@ static void on_listen_readable(void *arg, int fd)
       }
       return;                           /* EAGAIN: none left; others: the next one */
     }
-    t->on_accept(t->arg, cfd);
+    struct ip_addr peer;
+    uint16_t peer_port;
+    udp_from_sockaddr(&from, &peer, &peer_port);
+    t->on_accept(t->arg, cfd, &peer);
   }
 }
 
 int tcp_listen_add(struct tcp_listener *t, const struct ip_addr *addr, uint16_t port)
 {
   struct sockaddr_storage ss;
-  socklen_t len;
   int one = 1;
-  memset(&ss, 0, sizeof(ss));
   if (t->n == TCP_LISTEN_MAX)
     return -ENOSPC;
-  if (addr->family == ADDR_INET4) {
-    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    memcpy(&sin->sin_addr, addr->bytes, 4);
-    len = sizeof(*sin);
-  } else if (addr->family == ADDR_INET6) {
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    memcpy(&sin6->sin6_addr, addr->bytes, 16);
-    len = sizeof(*sin6);
-  } else {
+  if (addr->family != ADDR_INET4 && addr->family != ADDR_INET6)
     return -EAFNOSUPPORT;
-  }
+  socklen_t len = udp_to_sockaddr(addr, (enum addr_family)addr->family, port, &ss);
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return -errno;

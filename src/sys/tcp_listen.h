@@ -18,8 +18,8 @@
 #define TCP_LISTEN_ACCEPTS 16
 #define TCP_LISTEN_PAUSE 0.1
 
-/* A new connection: the callback owns fd. */
-typedef void tcp_accept_fn(void *arg, int fd);
+/* A new connection from `from`: the callback owns fd. */
+typedef void tcp_accept_fn(void *arg, int fd, const struct ip_addr *from);
 
 struct tcp_listener {
   struct loop *loop;

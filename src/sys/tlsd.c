@@ -161,10 +161,15 @@ static void on_event(void *arg, int fd)
       return;
 }
 
-static void on_accept(void *arg, int fd)
+static void on_accept(void *arg, int fd, const struct ip_addr *from)
 {
   struct tlsd *t = arg;
   struct tlsd_conn *c = NULL;
+  if (t->admit && !t->admit(t->arg, from)) {
+    t->stats.denied++;
+    close(fd);
+    return;
+  }
   if (t->n_conns >= t->max_conns) {
     t->stats.refused++;
     close(fd);

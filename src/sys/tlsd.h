@@ -3,6 +3,7 @@
  *
  * Listening sockets come from sys/tcp_listen.h; from then on everything is
  * non-blocking and bounded, so no client can block the loop:
+ *   - a client the admit function refuses is closed at once;
  *   - at most max_conns connections at a time; more are closed at once
  *     (and counted), as chronyd refuses connections beyond
  *     maxntsconnections;
@@ -40,7 +41,11 @@ struct tlsd_conn;
 typedef long tlsd_handle_fn(void *arg, struct tlsd_conn *c, const uint8_t *in, size_t len,
                             uint8_t *out, size_t cap);
 
+/* Whether a client may connect (checked before anything else). */
+typedef bool tlsd_admit_fn(void *arg, const struct ip_addr *from);
+
 struct tlsd_stats {
+  uint64_t denied;                      /* not admitted */
   uint64_t accepted;
   uint64_t refused;                     /* beyond max_conns */
   uint64_t handshake_failed;
@@ -56,7 +61,8 @@ struct tlsd {
   unsigned char alpn[256];              /* length-prefixed, as OpenSSL wants it */
   size_t alpn_len;
   tlsd_handle_fn *handle;
-  void *arg;
+  tlsd_admit_fn *admit;                 /* NULL: everyone (set by the caller) */
+  void *arg;                            /* of both */
   double timeout;
   unsigned max_conns, n_conns;
   struct tlsd_conn *conns;              /* a list of n_conns */

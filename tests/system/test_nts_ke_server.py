@@ -5,7 +5,7 @@ One stratumd (-x) serves NTP and NTS-KE on 127.0.0.1 with a certificate
 made here (openssl) and maxntsconnections 4. Checked: the records of a
 response (chrony's request), the AEAD choice, ALPN enforced, errors for bad
 requests, silent clients closed after the connection timeout, connections
-beyond the limit closed at once, and NTS requests never answered with more
+from denied addresses and beyond the limit closed at once, and NTS requests never answered with more
 bytes than they carry. Every wait is bounded; traffic stays on loopback."""
 import os
 import socket
@@ -172,6 +172,21 @@ def test_silent_client_closed_after_timeout(server):
     assert TIMEOUT * 0.9 <= took < IO_TIMEOUT, took
     # and the server still answers
     assert records(key_exchange(keport, ca))
+
+
+def test_denied_address_closed_at_once(server):
+    """As chronyd: allow/deny of the NTP server decide who may connect (the
+    server allows 127.0.0.1 only; 127.0.0.2 is loopback too)."""
+    _, _, keport, ca, _ = server
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT,
+                                  source_address=("127.0.0.2", 0)) as s:
+        took = closed_after(s)
+    assert took < TIMEOUT / 2, took
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT,
+                                  source_address=("127.0.0.2", 0)) as s:
+        with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
+            with tls_context(ca).wrap_socket(s, server_hostname="127.0.0.1"):
+                pass
 
 
 def test_connections_beyond_the_limit_closed_at_once(server):
