@@ -53,7 +53,7 @@ PEERS = ROOT / ".cache" / "peers" / "root"
 LOSS_LIMIT = 1.0          # percent
 COMMON_RATE = 20000       # CPU per 1000 replies compared at this rate
 START_RATE = 25000
-NTS_COMMON_RATE = 5000    # the same for NTS requests
+NTS_COMMON_RATE = 20000   # the same for NTS requests
 NTS_START_RATE = 2500
 BISECT_STEPS = 3
 
@@ -311,7 +311,8 @@ def run_nts(args, workdir):
         return
     print()
     print("NTS (%d-byte requests)" % next(iter(results.values()))["request_len"])
-    print("%-12s %12s %16s %16s %12s %10s" % ("server", "max rate/s", "cpu ms/1000 @5k",
+    print("%-12s %12s %16s %16s %12s %10s" % ("server", "max rate/s",
+                                             "cpu ms/1000 @%dk" % (NTS_COMMON_RATE // 1000),
                                              "cpu ms/1000 @max", "NTS-KE/s", "peak RSS"))
     for name, res in results.items():
         print("%-12s %12s %16.3f %16.3f %12.1f %7d KiB" %
@@ -320,9 +321,9 @@ def run_nts(args, workdir):
                res["handshakes"], res["rss_kib"]))
     s, c = results.get("stratumd"), results.get("chronyd")
     if s and c:
-        print("stratumd/chronyd NTS: rate %s, cpu per reply @5k %s, NTS-KE sessions %s, "
+        print("stratumd/chronyd NTS: rate %s, cpu per reply @%dk %s, NTS-KE sessions %s, "
               "peak RSS %s (chronyd's NTS-KE helper process not counted)" %
-              (ratio(s["max_rate"], c["max_rate"]),
+              (ratio(s["max_rate"], c["max_rate"]), NTS_COMMON_RATE // 1000,
                ratio(s["common"]["cpu_ms_per_1000"], c["common"]["cpu_ms_per_1000"]),
                ratio(s["handshakes"], c["handshakes"]), ratio(s["rss_kib"], c["rss_kib"])))
 
