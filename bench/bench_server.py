@@ -30,7 +30,8 @@ the server's reply to one verifies; ntpload sends them in turn, stepped
 as above, a reply counting when it is a full NTS reply (as long as the
 request, not a NAK). The table adds the NTS-KE sessions per second that
 ntsprep completes one after the other for --duration seconds (the client
-on the generator's core: the figure counts both ends).
+on the generator's core: the figure counts both ends), and the peak RSS
+(chronyd's with its NTS-KE helper process).
 
 Figures, not pass/fail. Options: --duration S (per step, default 2),
 --servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R,
@@ -279,6 +280,14 @@ def ntsprep(args, *opts, timeout=60):
     return {k: v for k, v in re.findall(r"(\w+)=(\S+)", out.stdout)}
 
 
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
 def measure_nts(args, server, port, keport, workdir):
     requests = Path(workdir, server.name + "-nts.bin")
     prep = ntsprep(args, "-k", str(keport), "-p", str(port), "-o", str(requests))
@@ -290,8 +299,8 @@ def measure_nts(args, server, port, keport, workdir):
     res["handshakes"] = float(hs["rate"])
     res["hs_cpu_ms"] = (1e3 * (cpu_seconds(server.pid()) - c0) / int(hs["handshakes"])
                         if int(hs["handshakes"]) else float("nan"))
-    # chronyd's NTS-KE helper is a child process: its RSS is not counted
-    res["rss_kib"] = vm_hwm_kib(server.pid())
+    # chronyd's NTS-KE helper is a child process: counted too
+    res["rss_kib"] = vm_hwm_kib(server.pid()) + sum(vm_hwm_kib(c) for c in children(server.pid()))
     res["request_len"] = int(prep["request_len"])
     print("  %-9s NTS-KE sessions %8.1f/s" % (server.name, res["handshakes"]), flush=True)
     return res
@@ -322,7 +331,7 @@ def run_nts(args, workdir):
     s, c = results.get("stratumd"), results.get("chronyd")
     if s and c:
         print("stratumd/chronyd NTS: rate %s, cpu per reply @%dk %s, NTS-KE sessions %s, "
-              "peak RSS %s (chronyd's NTS-KE helper process not counted)" %
+              "peak RSS %s (with chronyd's NTS-KE helper process)" %
               (ratio(s["max_rate"], c["max_rate"]), NTS_COMMON_RATE // 1000,
                ratio(s["common"]["cpu_ms_per_1000"], c["common"]["cpu_ms_per_1000"]),
                ratio(s["handshakes"], c["handshakes"]), ratio(s["rss_kib"], c["rss_kib"])))
