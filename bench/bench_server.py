@@ -22,9 +22,20 @@ K` (K threads beside its main loop), pinned to K+1 cores when the machine has
 them besides the generator's (else to as many as it has: the table says how
 many), to show how the rate grows per added core.
 
+Then NTS (RFC 8915), stratumd and chronyd each serving NTS-KE with a
+certificate made here (openssl) besides NTP: bench/ntsprep does one key
+exchange and writes 4096 NTS-protected requests (AES-SIV-CMAC-256, one
+cookie, no placeholders: a client holding its 8 cookies), checking that
+the server's reply to one verifies; ntpload sends them in turn, stepped
+as above, a reply counting when it is a full NTS reply (as long as the
+request, not a NAK). The table adds the NTS-KE sessions per second that
+ntsprep completes one after the other for --duration seconds (the client
+on the generator's core: the figure counts both ends), and the peak RSS
+(chronyd's with its NTS-KE helper process).
+
 Figures, not pass/fail. Options: --duration S (per step, default 2),
 --servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R,
---workers K[,K...] (0: none).
+--workers K[,K...] (0: none), --no-nts, --nts-only.
 """
 import argparse
 import os
@@ -43,6 +54,8 @@ PEERS = ROOT / ".cache" / "peers" / "root"
 LOSS_LIMIT = 1.0          # percent
 COMMON_RATE = 20000       # CPU per 1000 replies compared at this rate
 START_RATE = 25000
+NTS_COMMON_RATE = 20000   # the same for NTS requests
+NTS_START_RATE = 2500
 BISECT_STEPS = 3
 
 
@@ -101,9 +114,9 @@ class Server:
             return ""
 
 
-def run_load(args, port, rate, duration):
+def run_load(args, port, rate, duration, load=()):
     out = subprocess.run(["taskset", "-c", str(args.gen_cpu), str(args.build / "bench" / "ntpload"),
-                          "-p", str(port), "-r", "%d" % rate, "-d", str(duration)],
+                          "-p", str(port), "-r", "%d" % rate, "-d", str(duration)] + list(load),
                          capture_output=True, text=True, timeout=duration + 30)
     if out.returncode != 0:
         raise RuntimeError("ntpload failed: " + out.stderr)
@@ -122,10 +135,10 @@ def wait_ready(args, server, port):
     raise RuntimeError("%s did not answer within 10 s:\n%s" % (server.name, server.log_text()))
 
 
-def trial(args, server, port, rate):
+def trial(args, server, port, rate, load=()):
     pid = server.pid()
     c0 = cpu_seconds(pid)
-    r = run_load(args, port, rate, args.duration)
+    r = run_load(args, port, rate, args.duration, load)
     c1 = cpu_seconds(pid)
     r["cpu_s"] = c1 - c0
     r["cpu_ms_per_1000"] = 1e6 * (c1 - c0) / r["replies"] if r["replies"] else float("nan")
@@ -137,24 +150,24 @@ def trial(args, server, port, rate):
     return r
 
 
-def passes(args, server, port, rate):
+def passes(args, server, port, rate, load=()):
     """One run at rate; a run that fails by a small margin (loss < 5 %, the
     kind a single scheduling hiccup causes with the servers' default socket
     buffers) is repeated once. Returns (passed, last result)."""
-    r = trial(args, server, port, rate)
+    r = trial(args, server, port, rate, load)
     if not r["ok"] and not r["gen_limited"] and r["loss_pct"] < 5.0:
-        r = trial(args, server, port, rate)
+        r = trial(args, server, port, rate, load)
     return r["ok"], r
 
 
-def measure(args, server, port):
+def measure(args, server, port, load=(), common_rate=COMMON_RATE, start_rate=START_RATE):
     """Step the rate; the highest rate with < 1 % loss and its figures."""
-    common = trial(args, server, port, COMMON_RATE)
+    common = trial(args, server, port, common_rate, load)
     best, best_r, bad = None, None, None
-    rate = START_RATE
+    rate = start_rate
     gen_limited = False
     while rate <= args.max_rate:
-        ok, r = passes(args, server, port, rate)
+        ok, r = passes(args, server, port, rate, load)
         if r["gen_limited"] and r["loss_pct"] < LOSS_LIMIT:
             gen_limited = True
             bad = rate
@@ -170,7 +183,7 @@ def measure(args, server, port):
             mid = int((lo + hi) / 2 / 1000) * 1000
             if mid <= lo or mid >= hi:
                 break
-            ok, r = passes(args, server, port, mid)
+            ok, r = passes(args, server, port, mid, load)
             if ok:
                 lo, best, best_r = mid, mid, r
             else:
@@ -215,6 +228,115 @@ def servers(args, workdir):
     return out
 
 
+def make_certificate(workdir):
+    """A self-signed certificate for IP:127.0.0.1 (the clients do not check it)."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "nts.key", "-out",
+                    "nts.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], cwd=workdir, check=True,
+                   capture_output=True, timeout=30)
+    return Path(workdir, "nts.pem"), Path(workdir, "nts.key")
+
+
+def nts_servers(args, workdir):
+    """(Server, NTP port, NTS-KE port) of stratumd and chronyd serving NTS."""
+    cert, key = make_certificate(workdir)
+    out = []
+    for name in ("stratumd", "chronyd"):
+        if name not in args.servers:
+            continue
+        port, keport = free_udp_port(), free_udp_port()
+        nts = "ntsservercert %s\nntsserverkey %s\nntsport %d\n" % (cert, key, keport)
+        if name == "stratumd":
+            conf = Path(workdir, "stratumd-nts.conf")
+            conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\n"
+                            "allow 127.0.0.0/8\ncmdport 0\nbindcmdaddress /\n"
+                            "pidfile %s/stratumd-nts.pid\n%s" % (port, workdir, nts))
+            out.append((Server("stratumd", [str(args.stratumd or args.build / "stratumd"), "-x",
+                                            "-d", "-f", str(conf)], workdir=workdir),
+                        port, keport))
+        else:
+            chronyd = PEERS / "usr" / "sbin" / "chronyd"
+            conf = Path(workdir, "chrony-nts.conf")
+            conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\n"
+                            "allow 127.0.0.0/8\ncmdport 0\nbindcmdaddress /\n"
+                            "pidfile %s/chronyd-nts.pid\n%s" % (port, workdir, nts))
+            env = dict(os.environ)
+            env["LD_LIBRARY_PATH"] = str(PEERS / "usr" / "lib" / "x86_64-linux-gnu")
+            user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
+            argv = [str(chronyd), "-x", "-d", "-f", str(conf), "-u", user]
+            if os.geteuid() != 0:
+                argv.append("-U")
+            out.append((Server("chronyd", argv, env=env, workdir=workdir), port, keport))
+    return out
+
+
+def ntsprep(args, *opts, timeout=60):
+    out = subprocess.run(["taskset", "-c", str(args.gen_cpu), str(args.build / "bench" / "ntsprep"),
+                          "-a", "127.0.0.1"] + list(opts), capture_output=True, text=True,
+                         timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError("ntsprep failed: " + out.stdout + out.stderr)
+    return {k: v for k, v in re.findall(r"(\w+)=(\S+)", out.stdout)}
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def measure_nts(args, server, port, keport, workdir):
+    requests = Path(workdir, server.name + "-nts.bin")
+    prep = ntsprep(args, "-k", str(keport), "-p", str(port), "-o", str(requests))
+    load = ["-t", str(requests), "-l", prep["request_len"]]
+    res = measure(args, server, port, load, NTS_COMMON_RATE, NTS_START_RATE)
+    c0 = cpu_seconds(server.pid())
+    hs = ntsprep(args, "-k", str(keport), "-H", str(args.duration),
+                 timeout=args.duration + 60)
+    res["handshakes"] = float(hs["rate"])
+    res["hs_cpu_ms"] = (1e3 * (cpu_seconds(server.pid()) - c0) / int(hs["handshakes"])
+                        if int(hs["handshakes"]) else float("nan"))
+    # chronyd's NTS-KE helper is a child process: counted too
+    res["rss_kib"] = vm_hwm_kib(server.pid()) + sum(vm_hwm_kib(c) for c in children(server.pid()))
+    res["request_len"] = int(prep["request_len"])
+    print("  %-9s NTS-KE sessions %8.1f/s" % (server.name, res["handshakes"]), flush=True)
+    return res
+
+
+def run_nts(args, workdir):
+    results = {}
+    for server, port, keport in nts_servers(args, workdir):
+        server.cpus = [args.server_cpu]
+        server.start(server.cpus)
+        try:
+            wait_ready(args, server, port)
+            results[server.name] = measure_nts(args, server, port, keport, workdir)
+        finally:
+            server.stop()
+    if not results:
+        return
+    print()
+    print("NTS (%d-byte requests)" % next(iter(results.values()))["request_len"])
+    print("%-12s %12s %16s %16s %12s %10s" % ("server", "max rate/s",
+                                             "cpu ms/1000 @%dk" % (NTS_COMMON_RATE // 1000),
+                                             "cpu ms/1000 @max", "NTS-KE/s", "peak RSS"))
+    for name, res in results.items():
+        print("%-12s %12s %16.3f %16.3f %12.1f %7d KiB" %
+              (name, fmt_rate(res), res["common"]["cpu_ms_per_1000"],
+               res["max"]["cpu_ms_per_1000"] if res["max"] else float("nan"),
+               res["handshakes"], res["rss_kib"]))
+    s, c = results.get("stratumd"), results.get("chronyd")
+    if s and c:
+        print("stratumd/chronyd NTS: rate %s, cpu per reply @%dk %s, NTS-KE sessions %s, "
+              "peak RSS %s (with chronyd's NTS-KE helper process)" %
+              (ratio(s["max_rate"], c["max_rate"]), NTS_COMMON_RATE // 1000,
+               ratio(s["common"]["cpu_ms_per_1000"], c["common"]["cpu_ms_per_1000"]),
+               ratio(s["handshakes"], c["handshakes"]), ratio(s["rss_kib"], c["rss_kib"])))
+
+
 def server_cpus(args, workers):
     """The server's cores: its own, and one more per worker while there are
     cores besides the generator's."""
@@ -240,6 +362,8 @@ def main():
     ap.add_argument("--max-rate", type=int, default=3200000)
     ap.add_argument("--stratumd", type=Path, help="another stratumd binary (before/after)")
     ap.add_argument("--workers", default="1")
+    ap.add_argument("--no-nts", action="store_true", help="skip the NTS part")
+    ap.add_argument("--nts-only", action="store_true", help="only the NTS part")
     args = ap.parse_args()
     args.servers = args.servers.split(",")
     args.workers = [int(k) for k in args.workers.split(",") if int(k) > 0]
@@ -252,7 +376,7 @@ def main():
            args.stratumd or args.build / "stratumd"), flush=True)
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-server-") as workdir:
-        for server, port in servers(args, workdir):
+        for server, port in ([] if args.nts_only else servers(args, workdir)):
             server.cpus = server_cpus(args, server.workers)
             server.start(server.cpus)
             try:
@@ -261,6 +385,10 @@ def main():
                 results[server.name]["cpus"] = len(server.cpus)
             finally:
                 server.stop()
+        if not args.no_nts:
+            run_nts(args, workdir)
+    if args.nts_only:
+        return
     print()
     print("%-12s %5s %12s %16s %16s %10s" % ("server", "cores", "max rate/s", "cpu ms/1000 @20k",
                                               "cpu ms/1000 @max", "peak RSS"))

@@ -15,6 +15,12 @@
  * 48 bytes from one source address, split into separate datagrams by the
  * kernel, which the server receives like any others.
  *
+ * With -t FILE, the requests are taken in turn from FILE instead: LEN
+ * bytes each (-l), e.g. NTS-protected ones from bench/ntsprep, which
+ * carry their transmit timestamp (TAG << 32 | index) inside what they
+ * authenticate; a reply counts when it is as long as its request and names
+ * one of them (requests repeat, so duplicates are not told apart).
+ *
  * Output: one line of key=value pairs (see usage). Exit 0 when the run
  * completed, 1 on a usage or socket error. */
 #include <arpa/inet.h>
@@ -37,7 +43,8 @@
 #define BATCH 64
 #define MAX_SEG 64
 #define NTP_LEN 48
-#define RX_CAP 512
+#define MAX_LEN 1200        /* a template request at most */
+#define RX_CAP 1280
 #define PER_NET 65024       /* source addresses in one 127.NET.0.0/16 */
 
 struct opts {
@@ -49,13 +56,15 @@ struct opts {
   unsigned sources;   /* distinct source addresses */
   unsigned first_src; /* first source: 127.<first_src>.0.1 */
   unsigned seg;       /* requests per GSO message (1: no GSO) */
+  const char *templates;  /* -t: requests from this file */
+  unsigned len;       /* -l: their length */
 };
 
 static void usage(void)
 {
   fprintf(stderr,
           "usage: ntpload [-a ADDR] -p PORT -r RATE [-d SECONDS] [-w SECONDS] [-n SOURCES]\n"
-          "               [-s NET] [-g SEG]\n"
+          "               [-s NET] [-g SEG] [-t FILE -l LEN]\n"
           "  -a ADDR     server address (default 127.0.0.1)\n"
           "  -p PORT     server port\n"
           "  -r RATE     requests per second (open loop)\n"
@@ -66,6 +75,7 @@ static void usage(void)
           "  -s NET      second byte of the source addresses (default 77)\n"
           "  -g SEG      requests per UDP GSO message, one source address each\n"
           "              (default 8; 1 = plain sendmmsg)\n"
+          "  -t FILE     send the LEN-byte requests of FILE in turn (-l LEN)\n"
           "prints: target_rate= send_rate= sent= replies= bad= dup= loss_pct= elapsed=\n"
           "        send_errors= rcvbuf_errors= (UDP RcvbufErrors of the whole host)\n"
           "        sources_answered= (source addresses that got at least one reply)\n");
@@ -124,6 +134,8 @@ static uint64_t get_be64(const uint8_t *p)
 
 struct rx_state {
   uint32_t tag;
+  size_t len;         /* of the requests */
+  uint64_t n_templates;   /* 0: plain requests */
   uint64_t limit;     /* sequence numbers below this were sent */
   uint8_t *seen;      /* bitmap over sequence numbers */
   uint64_t replies, bad, dup;
@@ -131,7 +143,7 @@ struct rx_state {
 
 static void check_reply(struct rx_state *st, const uint8_t *p, size_t len)
 {
-  if (len < NTP_LEN) {
+  if (len < NTP_LEN || len != st->len) {
     st->bad++;
     return;
   }
@@ -139,8 +151,13 @@ static void check_reply(struct rx_state *st, const uint8_t *p, size_t len)
   uint64_t origin = get_be64(p + 24);
   uint64_t seq = origin & 0xffffffffu;
   if (mode != 4 || leap == 3 || stratum == 0 || stratum > 15 ||
-      (uint32_t)(origin >> 32) != st->tag || seq >= st->limit || get_be64(p + 40) == 0) {
+      (uint32_t)(origin >> 32) != st->tag || get_be64(p + 40) == 0 ||
+      seq >= (st->n_templates ? st->n_templates : st->limit)) {
     st->bad++;
+    return;
+  }
+  if (st->n_templates) {
+    st->replies++;
     return;
   }
   if (st->seen[seq >> 3] & (1u << (seq & 7))) {
@@ -173,11 +190,32 @@ static void drain(int fd, struct rx_state *st, uint8_t (*bufs)[RX_CAP], struct m
   }
 }
 
+/* The requests of a -t file: *n of len bytes each; NULL (said why) if
+ * the file cannot be read or is not a whole number of them. */
+static uint8_t *load_templates(const char *path, size_t len, uint64_t *n)
+{
+  FILE *f = fopen(path, "rb");
+  uint8_t *buf = NULL;
+  long size = -1;
+  if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+      (size_t)size % len == 0 && (buf = malloc((size_t)size)) &&
+      fread(buf, 1, (size_t)size, f) == (size_t)size) {
+    fclose(f);
+    *n = (uint64_t)size / len;
+    return buf;
+  }
+  fprintf(stderr, "ntpload: cannot read %s as requests of %zu bytes\n", path, len);
+  free(buf);
+  if (f)
+    fclose(f);
+  return NULL;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-  *o = (struct opts){"127.0.0.1", 0, 0, 2.0, 0.3, 1024, 77, 8};
+  *o = (struct opts){"127.0.0.1", 0, 0, 2.0, 0.3, 1024, 77, 8, NULL, 0};
   int c;
-  while ((c = getopt(argc, argv, "a:p:r:d:w:n:s:g:h")) != -1) {
+  while ((c = getopt(argc, argv, "a:p:r:d:w:n:s:g:t:l:h")) != -1) {
     switch (c) {
     case 'a': o->addr = optarg; break;
     case 'p': o->port = atoi(optarg); break;
@@ -187,6 +225,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     case 'n': o->sources = (unsigned)strtoul(optarg, NULL, 10); break;
     case 's': o->first_src = (unsigned)strtoul(optarg, NULL, 10); break;
     case 'g': o->seg = (unsigned)strtoul(optarg, NULL, 10); break;
+    case 't': o->templates = optarg; break;
+    case 'l': o->len = (unsigned)strtoul(optarg, NULL, 10); break;
     default: return -1;
     }
   }
@@ -194,7 +234,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
       o->duration > 600 || o->wait < 0 || o->wait > 10 || o->sources == 0 ||
       o->first_src == 0 || o->first_src > 254 || o->sources > PER_NET * (255 - o->first_src) ||
       o->seg == 0 || o->seg > MAX_SEG ||
-      o->rate * o->duration > 4e9)
+      o->rate * o->duration > 4e9 ||
+      (o->templates && (o->len < NTP_LEN || o->len > MAX_LEN || o->len % 4 != 0 ||
+                        o->seg * o->len > 65000)))
     return -1;
   return 0;
 }
@@ -232,10 +274,14 @@ int main(int argc, char **argv)
   }
 
   uint64_t total = (uint64_t)(o.rate * o.duration) + BATCH;
-  struct rx_state st = {.seen = calloc(total / 8 + 1, 1)};
+  size_t len = o.templates ? o.len : NTP_LEN;
+  struct rx_state st = {.seen = calloc(total / 8 + 1, 1), .len = len};
+  uint8_t *tmpl = NULL;
+  if (o.templates && !(tmpl = load_templates(o.templates, len, &st.n_templates)))
+    return 1;
   /* Source addresses: 127.NET.x.y with y in 1..254. */
   struct in_addr *srcs = calloc(o.sources, sizeof(*srcs));
-  static uint8_t txbufs[BATCH][MAX_SEG * NTP_LEN];
+  uint8_t (*txbufs)[MAX_SEG * MAX_LEN] = calloc(BATCH, sizeof(*txbufs));
   static uint8_t rxbufs[BATCH][RX_CAP];
   static struct mmsghdr txmsgs[BATCH], rxmsgs[BATCH];
   static struct iovec txiovs[BATCH], rxiovs[BATCH];
@@ -243,14 +289,16 @@ int main(int argc, char **argv)
     char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(uint16_t))];
     struct cmsghdr align;
   } ctl[BATCH];
-  if (!st.seen || !srcs) {
+  if (!st.seen || !srcs || !txbufs) {
     fprintf(stderr, "ntpload: out of memory\n");
     return 1;
   }
   for (unsigned i = 0; i < o.sources; i++)
     srcs[i].s_addr = htonl(0x7f000000u | ((o.first_src + i / PER_NET) << 16) |
                            ((i % PER_NET / 254) << 8) | (i % 254 + 1));
-  if (getrandom(&st.tag, sizeof(st.tag), 0) != sizeof(st.tag))
+  if (tmpl)
+    st.tag = (uint32_t)(get_be64(tmpl + 40) >> 32);
+  else if (getrandom(&st.tag, sizeof(st.tag), 0) != sizeof(st.tag))
     st.tag = (uint32_t)getpid() * 2654435761u;
 
   for (int i = 0; i < BATCH; i++) {
@@ -278,7 +326,7 @@ int main(int argc, char **argv)
       c->cmsg_level = SOL_UDP;
       c->cmsg_type = UDP_SEGMENT;
       c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-      uint16_t gso = NTP_LEN;
+      uint16_t gso = (uint16_t)len;
       memcpy(CMSG_DATA(c), &gso, sizeof(gso));
     } else {
       m->msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
@@ -304,9 +352,13 @@ int main(int argc, char **argv)
         unsigned k = o.seg - (unsigned)(seq % o.seg);
         if (want < k)
           k = (unsigned)want;
-        for (unsigned j = 0; j < k; j++)
-          put_be64(txbufs[n] + j * NTP_LEN + 40, ((uint64_t)st.tag << 32) | (seq + j));
-        txiovs[n].iov_len = (size_t)k * NTP_LEN;
+        for (unsigned j = 0; j < k; j++) {
+          if (tmpl)
+            memcpy(txbufs[n] + j * len, tmpl + (seq + j) % st.n_templates * len, len);
+          else
+            put_be64(txbufs[n] + j * NTP_LEN + 40, ((uint64_t)st.tag << 32) | (seq + j));
+        }
+        txiovs[n].iov_len = (size_t)k * len;
         struct in_pktinfo pi = {.ipi_spec_dst = srcs[(seq / o.seg) % o.sources]};
         memcpy(CMSG_DATA(CMSG_FIRSTHDR(&txmsgs[n].msg_hdr)), &pi, sizeof(pi));
         seq += k;
@@ -317,7 +369,7 @@ int main(int argc, char **argv)
       int m = sendmmsg(fd, txmsgs, (unsigned)n, 0);
       if (m > 0) {
         for (int i = 0; i < m; i++)
-          sent += txiovs[i].iov_len / NTP_LEN;
+          sent += txiovs[i].iov_len / len;
       } else if (m < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
         perror("ntpload: sendmmsg");
         return 1;
@@ -367,6 +419,8 @@ int main(int argc, char **argv)
          sources_answered);
   free(st.seen);
   free(srcs);
+  free(txbufs);
+  free(tmpl);
   close(fd);
   return 0;
 }

@@ -1,7 +1,9 @@
 /* Server request handling on arbitrary bytes: never crash, and never build
  * a reply longer than the request. The first byte picks the source address
  * so the access table is exercised too, and whether a client log with a
- * tight ratelimit (with kod) sees the request three times. */
+ * tight ratelimit (with kod) sees the request three times, and (bit 4)
+ * whether the server answers NTS (keys from a counter, as fuzz_nts_server,
+ * so a seed made with them reaches the NTS reply). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,14 +12,31 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void fixed_now(void *ctx, struct timespec *out)
+{
+  (void)ctx;
+  *out = (struct timespec){1700000000, 0};
+}
+
+static void counter_bytes(void *ctx, void *buf, size_t len)
+{
+  uint8_t *p = buf, *next = ctx;
+  for (size_t i = 0; i < len; i++)
+    p[i] = (*next)++;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static const struct platform plat = {NULL, NULL};
+  static const int aeads[] = {30, 15};
+  static struct platform_ops ops = {.now = fixed_now, .random_bytes = counter_bytes};
+  uint8_t counter = 0;
+  const struct platform plat = {&ops, &counter};
   struct refstate ref;
   struct ntp_server srv;
   struct plat_datagram dg;
   struct ip_subnet net;
-  uint8_t reply[NTP_HEADER_LEN];
+  struct ntss nts;
+  static uint8_t reply[SRV_REPLY_MAX];
 
   if (size < 1)
     return 0;
@@ -26,6 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   srv_init(&srv, &plat, &ref);
   subnet_parse("10.0.0.0/8", &net);
   access_add(&srv.access, &net, true, false);
+  if (data[0] & 16) {
+    ntss_init(&nts, &plat, aeads, 2, NULL, 0);
+    srv.nts = &nts;
+  }
   memset(&dg, 0, sizeof(dg));
   dg.from.family = ADDR_INET4;
   dg.from.bytes[0] = data[0] & 2 ? 10 : 11;

@@ -22,6 +22,7 @@ Contents:
   - base_units(): the host's systemd units copied into a root for
     systemd-analyze verify --root
   - fixtures: daemons (factory), local_server, unsync_server, stratumd_bin
+  - make_test_pki(): a CA and a server certificate for IP:127.0.0.1 (openssl)
 """
 
 import contextlib
@@ -693,3 +694,31 @@ def wait_for(pred, timeout):
             return True
         time.sleep(0.1)
     return pred()
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl"] + list(args), cwd=cwd, check=True, capture_output=True,
+                   timeout=30, stdin=subprocess.DEVNULL)
+
+
+def make_test_ca(d, name):
+    """A self-signed EC CA in d: name.pem (certificate) and name.key."""
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-keyout", "%s.key" % name, "-out", "%s.pem" % name, "-days", "2",
+             "-subj", "/CN=%s" % name, cwd=d)
+    return d / ("%s.pem" % name)
+
+
+def make_test_pki(d):
+    """In directory d: a CA (ca.pem), another CA (other-ca.pem) and a server
+    certificate signed by the first for IP:127.0.0.1 (server.pem,
+    server.key). Returns (server cert, server key, CA, other CA)."""
+    make_test_ca(d, "ca")
+    make_test_ca(d, "other-ca")
+    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1", cwd=d)
+    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf",
+             cwd=d)
+    return d / "server.pem", d / "server.key", d / "ca.pem", d / "other-ca.pem"

@@ -359,6 +359,8 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
   if (s->ops.add_server_totals)
     s->ops.add_server_totals(s->ops.arg, &n, &t);
   st->ntp_auth_hits = clamp32(n.auth_replied);
+  st->nke_hits = clamp32(n.nke_hits);
+  st->nke_drops = clamp32(n.nke_drops);
   st->ntp_interleaved_hits = clamp32(n.interleaved_replied);
   if (s->clog) {
     clog_ntp_timestamp_stats(s->clog, &st->ntp_timestamps, &st->ntp_span_seconds);

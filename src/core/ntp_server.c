@@ -56,12 +56,10 @@ static const struct ntp_key *request_key(const struct ntp_server *s,
   return key;
 }
 
-/* Stamp the transmit time of the encoded reply header (unless interleaved:
- * it carries an earlier reply's) and append its MAC,
- * which covers it. Returns the reply length, or 0 if the MAC cannot be made
- * or the reply would be longer than the request (as chrony, never sent). */
-static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, uint32_t keyid,
-                         int version, uint8_t *reply, size_t cap, size_t request_len)
+/* Stamp the transmit time of the encoded reply header, unless interleaved
+ * (it carries an earlier reply's): before a MAC or an NTS authenticator,
+ * which cover it; the served time's correction included. */
+static void stamp_transmit(const struct ntp_server *s, uint8_t *reply)
 {
   if (!s->last.interleaved) {
     struct timespec now;
@@ -69,11 +67,38 @@ static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, 
     now = timespec_add_double(&now, s->last.correction);
     ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
   }
+}
+
+/* Stamp the reply and append its MAC. Returns the reply length, or 0 if
+ * the MAC cannot be made or the reply would be longer than the request (as
+ * chrony, never sent). */
+static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, uint32_t keyid,
+                         int version, uint8_t *reply, size_t cap, size_t request_len)
+{
+  stamp_transmit(s, reply);
   size_t mac = ntp_mac_generate(key, keyid, reply, NTP_HEADER_LEN, version,
                                 reply + NTP_HEADER_LEN, cap - NTP_HEADER_LEN);
   if (mac == 0 || NTP_HEADER_LEN + mac > request_len)
     return 0;
   return NTP_HEADER_LEN + mac;
+}
+
+/* Complete an NTS reply, or a NAK. A KoD RATE to an NTS request carries
+ * its unique identifier and no authenticator, as a NAK (RFC 8915 5.7). */
+static size_t nts_reply(struct ntp_server *s, enum ntss_verdict nts, bool kod,
+                        const struct ntss_request *r, uint8_t *reply, size_t request_len)
+{
+  size_t len;
+  stamp_transmit(s, reply);     /* longer than a header: sent as it is */
+  if (nts == NTSS_ANSWER && !kod) {
+    len = ntss_reply(s->nts, r, reply, request_len);
+  } else {
+    len = ntss_nak(s->nts, r, reply, request_len, !kod);
+  }
+  if (len == 0)
+    return drop(s, SRV_DROP_AUTH);
+  s->stats.auth_replied += nts == NTSS_ANSWER && !kod;    /* a NAK authenticates nothing */
+  return len;
 }
 
 /* smoothtime: the served time smoothed (chrony's ntp_core.c), from the
@@ -126,6 +151,13 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   if (req->mac_len > 0 && !(key = request_key(s, req)))
     return drop(s, SRV_DROP_AUTH);
   assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
+  enum ntss_verdict nts = NTSS_NOT_NTS;
+  struct ntss_request nts_req;
+  if (s->nts && reply_mode == NTP_MODE_SERVER && !key) {
+    nts = ntss_check(s->nts, req, &nts_req);
+    if (nts == NTSS_DROP || (nts != NTSS_NOT_NTS && cap < dg->len))
+      return drop(s, SRV_DROP_AUTH);
+  }
 
   memset(&h, 0, sizeof(h));
   ref_fill_header(s->ref, &dg->rx_time, &h);
@@ -143,11 +175,11 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   h.transmit = 0;
   if (reply_mode == NTP_MODE_SERVER && s->ref->smooth.enabled)
     smooth_reply(s, &dg->rx_time, &h);
-  if (verdict == CLOG_KOD) {
+  if (verdict == CLOG_KOD || nts == NTSS_NAK) {
     h.leap = NTP_LEAP_UNSYNC;
     h.stratum = 0;
-    h.refid = NTP_REFID_RATE;
-    s->stats.kod_replied++;
+    h.refid = verdict == CLOG_KOD ? NTP_REFID_RATE : NTSNTP_KOD_NAK;
+    s->stats.kod_replied += verdict == CLOG_KOD;
   } else if (reply_mode == NTP_MODE_SERVER && index >= 0) {
     /* An interleaved request names our receive timestamp of the client's
      * previous request as its origin: answer with the transmit time of
@@ -164,6 +196,8 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
     }
   }
   ntp_header_encode(&h, reply);
+  if (nts != NTSS_NOT_NTS)
+    return nts_reply(s, nts, verdict == CLOG_KOD, &nts_req, reply, dg->len);
   if (!key)
     return NTP_HEADER_LEN;
   size_t len = sign_reply(s, key, req->mac_keyid, req->hdr.version, reply, cap, dg->len);

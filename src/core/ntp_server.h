@@ -24,6 +24,14 @@
  * `kod`, answered with a KoD RATE: leap 3, stratum 0, refid "RATE"), before
  * its MAC is checked; the reply's poll is at least the ratelimit interval.
  *
+ * NTS (RFC 8915), with `nts` set: a client request carrying any NTS
+ * extension field is NTS's (core/nts_server.h): answered with new cookies
+ * under its S2C key, as long as the request, its transmit timestamp
+ * stamped before the authenticator is made; or an NTS NAK (leap 3,
+ * stratum 0, refid NTSN, the request's unique identifier); or dropped
+ * (counted as auth). A KoD RATE to an NTS request carries its identifier
+ * and no authenticator.
+ *
  * Interleaved mode (RFC 9769), as chrony, needs the client log: the record
  * of each client keeps the receive and transmit timestamps of its last
  * reply. A client request whose origin is that receive timestamp gets an
@@ -46,12 +54,14 @@
 
 #include "core/access.h"
 #include "core/clientlog.h"
+#include "core/nts_server.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 
-#define SRV_REPLY_MAX (NTP_HEADER_LEN + NTP_MAC_MAX_LEN)
+/* Room for every reply: NTS replies are as long as their request. */
+#define SRV_REPLY_MAX NTSNTP_MAX_PACKET_LEN
 
 enum srv_drop {
   SRV_DROP_ACCESS,      /* source address not allowed */
@@ -70,6 +80,9 @@ struct srv_stats {
   uint64_t kod_replied;         /* KoD RATE replies made (ratelimit kod) */
   uint64_t interleaved_replied; /* interleaved replies made */
   uint64_t dropped[SRV_DROP_COUNT];
+  /* NTS-KE connections accepted and refused (maxntsconnections), added
+   * by the NTS-KE server's owner for serverstats */
+  uint64_t nke_hits, nke_drops;
 };
 
 /* What srv_process decided about the reply it made last. */
@@ -92,6 +105,7 @@ struct ntp_server {
   struct access_table access;
   const struct ntp_keyring *keys;   /* NULL: none (set by the caller) */
   struct clientlog *clog;           /* NULL: none (set by the caller) */
+  struct ntss *nts;                 /* NULL: NTS requests are not NTS's (set by the caller) */
   bool tx_timestamps;               /* the sockets report kernel transmit times */
   struct srv_stats stats;
   struct srv_last_reply last;

@@ -79,7 +79,7 @@ bool exporter_start(struct exporter *e, const struct config *cfg, int family, st
     listen_on(e, cfg->have_bindmetrics4 ? &cfg->bindmetrics4 : &lo4, cfg->metricsport);
   if (family == 0 || family == ADDR_INET6)
     listen_on(e, cfg->have_bindmetrics6 ? &cfg->bindmetrics6 : &lo6, cfg->metricsport);
-  return e->httpd.n_listen > 0;
+  return e->httpd.listen.n > 0;
 }
 
 void exporter_stop(struct exporter *e)

@@ -44,6 +44,7 @@ bool layout_prepare(struct config *cfg, uid_t uid, gid_t gid)
   prepare_socket_dir(cfg, uid, gid);
   prepare_data_dir(&cfg->logdir, "log directory", uid, gid);
   prepare_data_dir(&cfg->dumpdir, "dump directory", uid, gid);
+  prepare_data_dir(&cfg->ntsdumpdir, "NTS dump directory", uid, gid);
   if (!cfg->pidfile)
     return true;
   /* Created for the user, so the pidfile can be removed after -u. */

@@ -28,6 +28,7 @@
 #include "daemon/drift.h"
 #include "daemon/dumps.h"
 #include "daemon/exporter.h"
+#include "daemon/ntsd.h"
 #include "daemon/layout.h"
 #include "daemon/leapsrc.h"
 #include "daemon/keys.h"
@@ -75,6 +76,7 @@ struct daemon {
   struct pidfile pidfile;
   struct control control;         /* command sockets */
   struct exporter exporter;       /* metricsport */
+  struct ntsd nts;                /* NTS-KE server, NTS for the NTP server */
   struct workers *workers;        /* serverworkers; NULL: none */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
@@ -336,6 +338,7 @@ static int cmd_dump(void *arg)
 {
   struct daemon *d = arg;
   dumps_save(d->cfg.dumpdir, d->client);
+  ntsd_save_keys(&d->nts);
   return CMD_STT_SUCCESS;
 }
 
@@ -344,6 +347,7 @@ static int cmd_rekey(void *arg)
   struct daemon *d = arg;
   keyfile_free(&d->keys);
   keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
+  ntsd_reload_keys(&d->nts);
   return CMD_STT_SUCCESS;
 }
 
@@ -418,9 +422,13 @@ static int cmd_unresolved(void *arg)
   return srclist_unresolved(((struct daemon *)arg)->srclist);
 }
 
+/* Counts made outside the main loop's NTP server: the workers', the
+ * NTS-KE server's. */
 static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_totals *totals)
 {
-  workers_add_totals(((struct daemon *)arg)->workers, stats, totals);
+  struct daemon *d = arg;
+  workers_add_totals(d->workers, stats, totals);
+  ntsd_add_totals(&d->nts, stats);
 }
 
 static uint32_t cmd_worker_client_indices(void *arg)
@@ -579,6 +587,7 @@ static void log_server_stats(struct daemon *d)
   workers_add_totals(d->workers, &s, &unused);
   log_printf(PLAT_LOG_INFO, "NTP packets received %llu, replied %llu",
              (unsigned long long)s.received, (unsigned long long)s.replied);
+  ntsd_log_stats(&d->nts);
   for (int i = 0; i < SRV_DROP_COUNT; i++)
     if (s.dropped[i])
       log_printf(PLAT_LOG_INFO, "NTP packets dropped (%s) %llu", srv_drop_name(i),
@@ -651,6 +660,11 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Could not open any NTP server socket");
     goto out;
   }
+  if (!ntsd_start(&d->nts, &d->cfg, o->family, d->loop, linux_platform_get(d->lp),
+                  &d->server)) {
+    log_printf(PLAT_LOG_FATAL, "Could not start NTS-KE server");
+    goto out;
+  }
   /* The sockets of each kind with chronyd's options: the server's in
    * start_server, the client's (also opened later, as sources come) and
    * the commands' here. */
@@ -713,6 +727,7 @@ out:
   reload_free(&d->reload);
   workers_free(d->workers);
   exporter_stop(&d->exporter);
+  ntsd_stop(&d->nts);
   control_stop(&d->control);
   srclist_free(d->srclist);
   client_free(d->client);

@@ -2,29 +2,31 @@
  * CMAC (see aead.h). */
 #include "proto/aead.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #define BLOCK 16
 #define GCM_SIV_NONCE_LEN 12
 #define CTR_CHUNK_BLOCKS 32     /* GCM-SIV key stream made this many blocks at a time */
 
+/* The OpenSSL algorithms used, by index into the tables below. */
+enum cipher { AES_128_CTR, AES_256_CTR, AES_128_ECB, AES_256_ECB, N_CIPHERS };
+
 struct algorithm {
   uint16_t id;
   size_t key_len;
-  const char *cbc;      /* SIV: the CMAC cipher (half the key) */
-  const char *ctr;      /* SIV: the CTR cipher (other half) */
+  enum cipher cmac;     /* SIV: the block cipher of CMAC, half the key */
+  enum cipher ctr;      /* SIV: CTR with the other half */
 };
 
 static const struct algorithm algorithms[] = {
-  {AEAD_AES_SIV_CMAC_256, 32, "AES-128-CBC", "AES-128-CTR"},
-  {AEAD_AES_SIV_CMAC_512, 64, "AES-256-CBC", "AES-256-CTR"},
-  {AEAD_AES_128_GCM_SIV, 16, NULL, NULL},
+  {AEAD_AES_SIV_CMAC_256, 32, AES_128_ECB, AES_128_CTR},
+  {AEAD_AES_SIV_CMAC_512, 64, AES_256_ECB, AES_256_CTR},
+  {AEAD_AES_128_GCM_SIV, 16, N_CIPHERS, N_CIPHERS},
 };
 
 static const struct algorithm *find(uint16_t id)
@@ -56,25 +58,57 @@ size_t aead_nonce_max(uint16_t algorithm)
   return algorithm == AEAD_AES_128_GCM_SIV ? GCM_SIV_NONCE_LEN : SIZE_MAX;
 }
 
+/* OpenSSL 3 fetches an algorithm by name under a lock with a property
+ * query each time: the ciphers are fetched once, on first use, and kept
+ * for the life of the process. */
+static const char *const cipher_names[N_CIPHERS] = {"AES-128-CTR", "AES-256-CTR",
+                                                    "AES-128-ECB", "AES-256-ECB"};
+static EVP_CIPHER *ciphers[N_CIPHERS];
+static pthread_once_t fetched = PTHREAD_ONCE_INIT;
+
+static void fetch_all(void)
+{
+  for (int i = 0; i < N_CIPHERS; i++)
+    ciphers[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
+}
+
+/* Cipher contexts for this thread, kept between calls (allocating one per
+ * call costs as much as the small encryptions NTS makes): one for whole
+ * passes (aes()), one for CMAC's blocks. */
+enum { CTX_PASS, CTX_CMAC };
+
+static EVP_CIPHER_CTX *thread_cipher_ctx(int which)
+{
+  static _Thread_local EVP_CIPHER_CTX *ctx[2];
+  if (!ctx[which])
+    ctx[which] = EVP_CIPHER_CTX_new();
+  return ctx[which];
+}
+
+/* An unpadded encryption context of cipher c with key (iv NULL for ECB). */
+static bool cipher_init(EVP_CIPHER_CTX *ctx, enum cipher c, const uint8_t *key,
+                        const uint8_t *iv)
+{
+  pthread_once(&fetched, fetch_all);
+  return ctx && ciphers[c] && EVP_EncryptInit_ex2(ctx, ciphers[c], key, iv, NULL) &&
+         EVP_CIPHER_CTX_set_padding(ctx, 0);
+}
+
 /* One pass of an unpadded AES mode ("AES-128-ECB", "AES-256-CTR"...) over len
  * bytes; iv is NULL for ECB. */
-static bool aes(const char *name, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
+static bool aes(enum cipher c, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
                 uint8_t *out, size_t len)
 {
-  EVP_CIPHER *cipher;
   EVP_CIPHER_CTX *ctx;
   int n1 = 0, n2 = 0;
   bool ok;
 
   if (len == 0)
     return true;
-  cipher = EVP_CIPHER_fetch(NULL, name, NULL);
-  ctx = EVP_CIPHER_CTX_new();
-  ok = cipher && ctx && len <= INT32_MAX && EVP_EncryptInit_ex2(ctx, cipher, key, iv, NULL) &&
-       EVP_CIPHER_CTX_set_padding(ctx, 0) && EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) &&
+  ctx = thread_cipher_ctx(CTX_PASS);
+  ok = len <= INT32_MAX && cipher_init(ctx, c, key, iv) &&
+       EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) &&
        EVP_EncryptFinal_ex(ctx, out + n1, &n2) && (size_t)(n1 + n2) == len;
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(cipher);
   return ok;
 }
 
@@ -95,17 +129,73 @@ static void xor_block(uint8_t *dst, const uint8_t *src, size_t n)
     dst[i] ^= src[i];
 }
 
-/* CMAC(key, a || b) with one keyed context restarted for each string. */
-static bool cmac(EVP_MAC_CTX *ctx, const uint8_t *a, size_t a_len, const uint8_t *b,
+/* CMAC (RFC 4493) on a block cipher context keyed once per SIV call: its
+ * subkeys and the context. (OpenSSL's CMAC re-initialises its cipher for
+ * each message, which cost more than the few blocks NTS authenticates.) */
+struct cmac {
+  EVP_CIPHER_CTX *ecb;
+  uint8_t k1[BLOCK], k2[BLOCK];
+};
+
+static bool encrypt_block(EVP_CIPHER_CTX *ecb, const uint8_t in[BLOCK], uint8_t out[BLOCK])
+{
+  int n = 0;
+  return EVP_EncryptUpdate(ecb, out, &n, in, BLOCK) && n == BLOCK;
+}
+
+static bool cmac_init(struct cmac *c, enum cipher ecb, const uint8_t *key)
+{
+  static const uint8_t zero[BLOCK];
+  c->ecb = thread_cipher_ctx(CTX_CMAC);
+  if (!cipher_init(c->ecb, ecb, key, NULL) || !encrypt_block(c->ecb, zero, c->k1))
+    return false;
+  dbl(c->k1);
+  memcpy(c->k2, c->k1, BLOCK);
+  dbl(c->k2);
+  return true;
+}
+
+/* len bytes from offset pos of the string a || b. */
+static void take(const uint8_t *a, size_t a_len, const uint8_t *b, size_t pos, size_t len,
+                 uint8_t *out)
+{
+  for (size_t i = 0; i < len; i++, pos++)
+    out[i] = pos < a_len ? a[pos] : b[pos - a_len];
+}
+
+/* CMAC(a || b). */
+static bool cmac(const struct cmac *c, const uint8_t *a, size_t a_len, const uint8_t *b,
                  size_t b_len, uint8_t out[BLOCK])
 {
-  size_t n = 0;
-  return EVP_MAC_init(ctx, NULL, 0, NULL) && EVP_MAC_update(ctx, a, a_len) &&
-         EVP_MAC_update(ctx, b, b_len) && EVP_MAC_final(ctx, out, &n, BLOCK) && n == BLOCK;
+  uint8_t x[BLOCK] = {0}, m[BLOCK];
+  size_t total = a_len + b_len, pos = 0;
+  size_t n = total == 0 ? 1 : (total + BLOCK - 1) / BLOCK;
+
+  for (size_t i = 0; i + 1 < n; i++, pos += BLOCK) {
+    if (pos + BLOCK <= a_len) {
+      xor_block(x, a + pos, BLOCK);
+    } else {
+      take(a, a_len, b, pos, BLOCK, m);
+      xor_block(x, m, BLOCK);
+    }
+    if (!encrypt_block(c->ecb, x, x))
+      return false;
+  }
+  size_t rest = total - pos;
+  memset(m, 0, BLOCK);
+  take(a, a_len, b, pos, rest, m);
+  if (rest == BLOCK) {
+    xor_block(m, c->k1, BLOCK);
+  } else {
+    m[rest] = 0x80;
+    xor_block(m, c->k2, BLOCK);
+  }
+  xor_block(x, m, BLOCK);
+  return encrypt_block(c->ecb, x, out);
 }
 
 /* S2V over the three strings SIV authenticates: AD, nonce, plaintext. */
-static bool s2v(EVP_MAC_CTX *ctx, const uint8_t *ad, size_t ad_len, const uint8_t *nonce,
+static bool s2v(const struct cmac *ctx, const uint8_t *ad, size_t ad_len, const uint8_t *nonce,
                 size_t nonce_len, const uint8_t *pt, size_t pt_len, uint8_t v[BLOCK])
 {
   static const uint8_t zero[BLOCK];
@@ -135,23 +225,6 @@ static bool s2v(EVP_MAC_CTX *ctx, const uint8_t *ad, size_t ad_len, const uint8_
   return cmac(ctx, last, BLOCK, NULL, 0, v);
 }
 
-static EVP_MAC_CTX *cmac_new(const struct algorithm *a, const uint8_t *key)
-{
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
-  EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-  OSSL_PARAM params[] = {
-    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)a->cbc, 0),
-    OSSL_PARAM_construct_end(),
-  };
-
-  EVP_MAC_free(mac);    /* the context holds its own reference */
-  if (ctx && !EVP_MAC_init(ctx, key, a->key_len / 2, params)) {
-    EVP_MAC_CTX_free(ctx);
-    ctx = NULL;
-  }
-  return ctx;
-}
-
 /* The CTR counter from the synthetic IV: bits 63 and 31 cleared. */
 static void siv_counter(const uint8_t v[BLOCK], uint8_t q[BLOCK])
 {
@@ -164,12 +237,10 @@ static bool siv_encrypt(const struct algorithm *a, const uint8_t *key, const uin
                         size_t nonce_len, const uint8_t *ad, size_t ad_len, const uint8_t *pt,
                         size_t pt_len, uint8_t *out)
 {
-  EVP_MAC_CTX *ctx = cmac_new(a, key);
+  struct cmac c;
   uint8_t q[BLOCK];
-  bool ok = ctx && s2v(ctx, ad, ad_len, nonce, nonce_len, pt, pt_len, out);
 
-  EVP_MAC_CTX_free(ctx);
-  if (!ok)
+  if (!cmac_init(&c, a->cmac, key) || !s2v(&c, ad, ad_len, nonce, nonce_len, pt, pt_len, out))
     return false;
   siv_counter(out, q);
   return aes(a->ctr, key + a->key_len / 2, q, pt, out + BLOCK, pt_len);
@@ -179,16 +250,13 @@ static bool siv_decrypt(const struct algorithm *a, const uint8_t *key, const uin
                         size_t nonce_len, const uint8_t *ad, size_t ad_len, const uint8_t *ct,
                         size_t pt_len, uint8_t *pt)
 {
-  EVP_MAC_CTX *ctx = cmac_new(a, key);
+  struct cmac c;
   uint8_t q[BLOCK], v[BLOCK];
-  bool ok;
 
   siv_counter(ct, q);
-  ok = ctx && aes(a->ctr, key + a->key_len / 2, q, ct + BLOCK, pt, pt_len) &&
-       s2v(ctx, ad, ad_len, nonce, nonce_len, pt, pt_len, v) &&
-       CRYPTO_memcmp(v, ct, BLOCK) == 0;
-  EVP_MAC_CTX_free(ctx);
-  return ok;
+  return aes(a->ctr, key + a->key_len / 2, q, ct + BLOCK, pt, pt_len) &&
+         cmac_init(&c, a->cmac, key) && s2v(&c, ad, ad_len, nonce, nonce_len, pt, pt_len, v) &&
+         CRYPTO_memcmp(v, ct, BLOCK) == 0;
 }
 
 /* ---- AES-GCM-SIV (RFC 8452), 128-bit key ---- */
@@ -269,7 +337,7 @@ static bool gcm_siv_keys(const uint8_t *key, const uint8_t *nonce, uint8_t auth[
     in[i * BLOCK] = (uint8_t)i;
     memcpy(in + i * BLOCK + 4, nonce, GCM_SIV_NONCE_LEN);
   }
-  if (!aes("AES-128-ECB", key, NULL, in, out, sizeof(in)))
+  if (!aes(AES_128_ECB, key, NULL, in, out, sizeof(in)))
     return false;
   memcpy(auth, out, 8);
   memcpy(auth + 8, out + BLOCK, 8);
@@ -295,7 +363,7 @@ static bool gcm_siv_tag(const uint8_t auth[BLOCK], const uint8_t enc[BLOCK],
   put_le64(block + 8, s.hi);
   xor_block(block, nonce, GCM_SIV_NONCE_LEN);
   block[BLOCK - 1] &= 0x7f;
-  return aes("AES-128-ECB", enc, NULL, block, tag, BLOCK);
+  return aes(AES_128_ECB, enc, NULL, block, tag, BLOCK);
 }
 
 /* AES-CTR as GCM-SIV counts: the tag with its top bit set, then a 32-bit
@@ -318,7 +386,7 @@ static bool gcm_siv_ctr(const uint8_t enc[BLOCK], const uint8_t tag[BLOCK], cons
       for (int j = 0; j < 4; j++)
         blocks[i * BLOCK + j] = (uint8_t)(count >> 8 * j);
     }
-    if (!aes("AES-128-ECB", enc, NULL, blocks, stream, nblocks * BLOCK))
+    if (!aes(AES_128_ECB, enc, NULL, blocks, stream, nblocks * BLOCK))
       return false;
     for (size_t i = 0; i < n; i++)
       out[off + i] = in[off + i] ^ stream[i];

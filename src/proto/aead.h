@@ -12,10 +12,12 @@
  * siv_cmac_aes128_encrypt_message and hence chrony do; an empty associated
  * data is still a component. GCM-SIV authenticates the one associated data.
  *
- * Both are built here on OpenSSL 3's AES and CMAC: OpenSSL 3.0's own
- * "AES-128-SIV" cannot encrypt an empty plaintext (NTS requests have one),
- * and 3.0 has no GCM-SIV. Nothing is kept between calls; input and output
- * buffers must not overlap. */
+ * Both are built here on OpenSSL 3's AES (CMAC and POLYVAL computed
+ * here): OpenSSL 3.0's own "AES-128-SIV" cannot encrypt an empty plaintext
+ * (NTS requests have one), and 3.0 has no GCM-SIV. For speed, the fetched
+ * ciphers and two cipher contexts per thread are kept between calls (so
+ * the last call's AES key schedules stay in that thread's memory until the
+ * next); input and output buffers must not overlap. */
 #ifndef STRATUM_PROTO_AEAD_H
 #define STRATUM_PROTO_AEAD_H
 

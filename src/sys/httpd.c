@@ -2,7 +2,6 @@
 #include "sys/httpd.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +12,7 @@
 
 #include "proto/http.h"
 
-#define ACCEPTS_PER_WAKEUP HTTPD_MAX_CONNECTIONS
 #define READS_PER_WAKEUP 4
-#define ACCEPT_PAUSE 0.1                /* s without accepting when out of descriptors */
 
 enum conn_state { CONN_FREE, CONN_READING, CONN_WRITING, CONN_CLOSING };
 
@@ -219,45 +216,22 @@ static struct httpd_conn *take_slot(struct httpd *h)
   return oldest;
 }
 
-static void on_listen_readable(void *arg, int fd);
-
-static void resume_accepting(void *arg)
+static void on_accept(void *arg, int cfd, const struct ip_addr *from)
 {
+  (void)from;
   struct httpd *h = arg;
-  h->accept_paused = false;
-  h->accept_timer = 0;
-  for (unsigned i = 0; i < h->n_listen; i++)
-    loop_pause_input(h->loop, h->listen_fd[i], false);
-}
-
-static void on_listen_readable(void *arg, int fd)
-{
-  struct httpd *h = arg;
-  for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-    int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (cfd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        /* the socket stays readable: do not spin on it */
-        h->accept_paused = true;
-        for (unsigned k = 0; k < h->n_listen; k++)
-          loop_pause_input(h->loop, h->listen_fd[k], true);
-        h->accept_timer = loop_add_timer(h->loop, ACCEPT_PAUSE, resume_accepting, h);
-      }
-      return;                           /* EAGAIN: none left; others: the next one */
-    }
-    struct httpd_conn *c = take_slot(h);
-    memset(c, 0, offsetof(struct httpd_conn, in));
-    c->h = h;
-    c->fd = cfd;
-    c->seq = h->next_seq++;
-    if (loop_add_fd(h->loop, cfd, on_conn_readable, c) < 0) {
-      close(cfd);
-      continue;
-    }
-    c->timer = loop_add_timer(h->loop, HTTPD_TIMEOUT, on_conn_timeout, c);
-    c->state = CONN_READING;
-    h->stats.accepted++;
+  struct httpd_conn *c = take_slot(h);
+  memset(c, 0, offsetof(struct httpd_conn, in));
+  c->h = h;
+  c->fd = cfd;
+  c->seq = h->next_seq++;
+  if (loop_add_fd(h->loop, cfd, on_conn_readable, c) < 0) {
+    close(cfd);
+    return;
   }
+  c->timer = loop_add_timer(h->loop, HTTPD_TIMEOUT, on_conn_timeout, c);
+  c->state = CONN_READING;
+  h->stats.accepted++;
 }
 
 bool httpd_init(struct httpd *h, struct loop *loop, const char *path, const char *content_type,
@@ -269,6 +243,7 @@ bool httpd_init(struct httpd *h, struct loop *loop, const char *path, const char
   h->content_type = content_type;
   h->render = render;
   h->arg = arg;
+  tcp_listen_init(&h->listen, loop, on_accept, h);
   h->conns = calloc(HTTPD_MAX_CONNECTIONS, sizeof(*h->conns));
   for (unsigned i = 0; h->conns && i < HTTPD_MAX_CONNECTIONS; i++)
     h->conns[i].fd = -1;
@@ -277,44 +252,7 @@ bool httpd_init(struct httpd *h, struct loop *loop, const char *path, const char
 
 int httpd_listen(struct httpd *h, const struct ip_addr *addr, uint16_t port)
 {
-  struct sockaddr_storage ss;
-  socklen_t len;
-  int one = 1;
-  memset(&ss, 0, sizeof(ss));
-  if (h->n_listen == HTTPD_MAX_LISTEN)
-    return -ENOSPC;
-  if (addr->family == ADDR_INET4) {
-    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    memcpy(&sin->sin_addr, addr->bytes, 4);
-    len = sizeof(*sin);
-  } else if (addr->family == ADDR_INET6) {
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(port);
-    memcpy(&sin6->sin6_addr, addr->bytes, 16);
-    len = sizeof(*sin6);
-  } else {
-    return -EAFNOSUPPORT;
-  }
-  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -errno;
-  int err = 0;
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-      (ss.ss_family == AF_INET6 &&
-       setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
-      bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, HTTPD_BACKLOG) < 0)
-    err = -errno;
-  else
-    err = loop_add_fd(h->loop, fd, on_listen_readable, h);
-  if (err < 0) {
-    close(fd);
-    return err;
-  }
-  h->listen_fd[h->n_listen++] = fd;
-  return 0;
+  return tcp_listen_add(&h->listen, addr, port);
 }
 
 void httpd_free(struct httpd *h)
@@ -323,12 +261,7 @@ void httpd_free(struct httpd *h)
     return;                             /* never initialised */
   for (unsigned i = 0; h->conns && i < HTTPD_MAX_CONNECTIONS; i++)
     conn_close(&h->conns[i]);
-  for (unsigned i = 0; i < h->n_listen; i++) {
-    loop_remove_fd(h->loop, h->listen_fd[i]);
-    close(h->listen_fd[i]);
-  }
-  if (h->accept_timer)
-    loop_cancel_timer(h->loop, h->accept_timer);
+  tcp_listen_free(&h->listen);
   free(h->conns);
   memset(h, 0, sizeof(*h));
 }

@@ -26,11 +26,10 @@
 
 #include "core/addr.h"
 #include "sys/loop.h"
+#include "sys/tcp_listen.h"
 
 #define HTTPD_MAX_CONNECTIONS 16
 #define HTTPD_TIMEOUT 2.0               /* seconds a connection may live */
-#define HTTPD_MAX_LISTEN 2
-#define HTTPD_BACKLOG 16
 #define HTTPD_MAX_DISCARD 65536         /* bytes read and dropped after a response */
 
 /* The body of a 200 response, made for each request: malloc'ed (the server
@@ -52,10 +51,7 @@ struct httpd {
   const char *content_type;
   httpd_render_fn *render;
   void *arg;
-  int listen_fd[HTTPD_MAX_LISTEN];
-  unsigned n_listen;
-  bool accept_paused;                   /* out of descriptors: a pause */
-  uint64_t accept_timer;                /* that ends it */
+  struct tcp_listener listen;
   struct httpd_conn *conns;             /* HTTPD_MAX_CONNECTIONS */
   uint64_t next_seq;
   struct httpd_stats stats;

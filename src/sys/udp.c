@@ -20,9 +20,10 @@ union sockaddr_any {
   struct sockaddr_storage ss;
 };
 
-static socklen_t to_sockaddr(const struct ip_addr *a, enum addr_family family, uint16_t port,
-                             union sockaddr_any *out)
+socklen_t udp_to_sockaddr(const struct ip_addr *a, enum addr_family family, uint16_t port,
+                          struct sockaddr_storage *storage)
 {
+  union sockaddr_any *out = (union sockaddr_any *)storage;
   memset(out, 0, sizeof(*out));
   if (family == ADDR_INET4) {
     out->in4.sin_family = AF_INET;
@@ -38,8 +39,9 @@ static socklen_t to_sockaddr(const struct ip_addr *a, enum addr_family family, u
   return sizeof(out->in6);
 }
 
-static void from_sockaddr(const union sockaddr_any *s, struct ip_addr *a, uint16_t *port)
+void udp_from_sockaddr(const struct sockaddr_storage *storage, struct ip_addr *a, uint16_t *port)
 {
+  const union sockaddr_any *s = (const union sockaddr_any *)storage;
   memset(a, 0, sizeof(*a));
   if (s->sa.sa_family == AF_INET) {
     a->family = ADDR_INET4;
@@ -102,7 +104,7 @@ int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port
     close(fd);
     return err;
   }
-  socklen_t len = to_sockaddr(local, family, port, &sa);
+  socklen_t len = udp_to_sockaddr(local, family, port, &sa.ss);
   if (bind(fd, &sa.sa, len) < 0) {
     int err = -errno;
     close(fd);
@@ -214,7 +216,7 @@ static void decode(struct msghdr *msg, size_t n, uint8_t *buf, size_t cap,
   /* A truncated datagram is longer than any valid one: keep it recognisable
    * as oversized rather than silently cut. */
   dg->len = (msg->msg_flags & MSG_TRUNC) ? cap : n;
-  from_sockaddr(msg->msg_name, &dg->from, &dg->from_port);
+  udp_from_sockaddr(msg->msg_name, &dg->from, &dg->from_port);
   udp_parse_rx_cmsgs(msg, dg);
   if (dg->rx_source != PLAT_TS_KERNEL) {
     clock_gettime(CLOCK_REALTIME, &dg->rx_time);
@@ -303,7 +305,7 @@ static void address_msg(struct msghdr *msg, union sockaddr_any *dst, union tx_co
                         const struct ip_addr *local, const struct ip_addr *to, uint16_t port)
 {
   msg->msg_name = dst;
-  msg->msg_namelen = to_sockaddr(to, (enum addr_family)to->family, port, dst);
+  msg->msg_namelen = udp_to_sockaddr(to, (enum addr_family)to->family, port, &dst->ss);
   memset(control, 0, sizeof(*control));
   msg->msg_control = control->buf;
   msg->msg_controllen = 0;

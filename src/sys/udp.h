@@ -12,6 +12,14 @@
 #include "core/addr.h"
 #include "core/platform.h"
 
+/* Socket addresses of the daemon's sockets (TCP too) and ours: addr:port
+ * of `family` (addr NULL or of another family: the wildcard) into storage,
+ * returning its length; and back, IPv4-mapped IPv6 addresses unmapped
+ * (family UNSPEC and port 0 if neither IPv4 nor IPv6). */
+socklen_t udp_to_sockaddr(const struct ip_addr *a, enum addr_family family, uint16_t port,
+                          struct sockaddr_storage *storage);
+void udp_from_sockaddr(const struct sockaddr_storage *storage, struct ip_addr *a, uint16_t *port);
+
 #define UDP_DEVICE_LEN 16            /* IFNAMSIZ */
 
 /* How a socket is opened (zeroed: nothing of these). */

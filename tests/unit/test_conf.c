@@ -258,24 +258,23 @@ static void test_long_word_in_message(void **state)
 static void test_not_implemented_warned_once(void **state)
 {
   struct fixture *f = *state;
-  parse_ok(f, "ntsdumpdir /a\nntsdumpdir /b\nlogdir /d\nport 1\nallow\n");
+  parse_ok(f, "ntpsigndsocket /a\nntpsigndsocket /b\nlogdir /d\nport 1\nallow\n");
   assert_int_equal(count_warnings(&f->d), 1);
   assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:1: ntsdumpdir: not implemented in this build, ignored"));
-  assert_string_equal(f->c.ntsdumpdir, "/b");
+                          "t.conf:1: ntpsigndsocket: not implemented in this build, ignored"));
+  assert_string_equal(f->c.ntpsigndsocket, "/b");
   assert_string_equal(f->c.logdir, "/d");
 }
 
-/* An option and a directive of the same name are warned about apart. */
+/* An option and a directive of the same name are told apart: the source
+ * option ntsport is not built yet, the directive (the NTS-KE server's) is. */
 static void test_option_and_directive_warned_apart(void **state)
 {
   struct fixture *f = *state;
   parse_ok(f, "server 192.0.2.1 ntsport 1\nntsport 4460\nserver 192.0.2.2 ntsport 1\n");
-  assert_int_equal(count_warnings(&f->d), 2);
+  assert_int_equal(count_warnings(&f->d), 1);
   assert_true(has_message(&f->d, CONF_WARNING,
                           "t.conf:1: server: ntsport: not implemented in this build, ignored"));
-  assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:2: ntsport: not implemented in this build, ignored"));
 }
 
 static void test_implemented_flags(void **state)
@@ -294,7 +293,8 @@ static void test_implemented_flags(void **state)
     "clockprecision", "minstratum", "maxstratum", "authselectmode", "refresh",
     "initstepslew", "bindacqaddress", "bindacqdevice", "dscp", "binddevice", "bindcmddevice",
     "maxtxbuffers", "tempcomp", "broadcast",
-    "hwclockfile"};
+    "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
+    "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);

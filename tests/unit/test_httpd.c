@@ -72,7 +72,7 @@ static void start(struct server *s, size_t body_len)
   assert_non_null(s->loop);
   assert_true(httpd_init(&s->h, s->loop, "/metrics", "text/plain; version=0.0.4", render, s));
   assert_int_equal(httpd_listen(&s->h, &lo, 0), 0);
-  assert_int_equal(getsockname(s->h.listen_fd[0], (struct sockaddr *)&sin, &len), 0);
+  assert_int_equal(getsockname(s->h.listen.fd[0], (struct sockaddr *)&sin, &len), 0);
   s->port = ntohs(sin.sin_port);
   assert_int_equal(pipe(s->stop), 0);
   assert_int_equal(loop_add_fd(s->loop, s->stop[0], on_stop, s), 0);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/ntp_server.h"
 #include "fake_platform.h"
@@ -482,6 +483,101 @@ static void test_ratelimit_kod(void **state)
   clog_free(l);
 }
 
+
+/* ---- NTS ---- */
+
+/* The "TLS session" of a key exchange: keys from the exporter context. */
+static bool unit_export(void *arg, const uint8_t context[NTSKE_CONTEXT_LEN], uint8_t *out,
+                        size_t len)
+{
+  (void)arg;
+  for (size_t i = 0; i < len; i++)
+    out[i] = (uint8_t)(context[i % NTSKE_CONTEXT_LEN] + i);
+  return true;
+}
+
+static void exported(bool s2c, struct aead_key *k)
+{
+  uint8_t ctx[NTSKE_CONTEXT_LEN];
+  ntske_exporter_context(NTSKE_PROTOCOL_NTPV4, AEAD_AES_SIV_CMAC_256, s2c, ctx);
+  k->algorithm = AEAD_AES_SIV_CMAC_256;
+  k->len = 32;
+  unit_export(NULL, ctx, k->data, k->len);
+}
+
+/* A client's NTS request (one placeholder) after a key exchange with n, in
+ * buf as the fixture's request; forged: its last byte changed. */
+static size_t nts_request(struct fixture *f, struct ntss *n, uint8_t *buf, size_t cap,
+                          const uint8_t uid[NTSNTP_UID_LEN], bool forged)
+{
+  static const uint8_t ke[] = {0x80, 1, 0, 2, 0, 0, 0x80, 4, 0, 2, 0, 15, 0x80, 0, 0, 0};
+  static uint8_t out[NTSKE_MAX_MESSAGE_LEN];
+  static struct ntske_message m;
+  uint8_t nonce[NTSNTP_NONCE_LEN] = {3};
+  struct aead_key c2s;
+  long len = ntss_ke_respond(n, ke, sizeof(ke), unit_export, NULL, out, sizeof(out));
+  assert_int_equal(ntske_parse(out, (size_t)len, NTSKE_RESPONSE, &m), NTSKE_OK);
+  exported(false, &c2s);
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .poll = 6,
+                         .transmit = CLIENT_TX};
+  ntp_header_encode(&h, buf);
+  size_t n_len = ntsntp_build_request(buf, cap, uid, &m.cookies[0], 1, &c2s, nonce);
+  assert_true(n_len > NTP_HEADER_LEN);
+  if (forged)
+    buf[n_len - 1] ^= 1;
+  f->dg.data = buf;
+  f->req_len = n_len;
+  return n_len;
+}
+
+static void test_nts_answered_as_long_as_the_request_or_naked(void **state)
+{
+  static const int aeads[] = {AEAD_AES_SIV_CMAC_256};
+  struct fixture *f = *state;
+  struct ntss n;
+  uint8_t buf[512], uid[NTSNTP_UID_LEN];
+  struct ntp_packet p;
+  struct ntsntp_reply r;
+  struct aead_key s2c;
+  memset(uid, 0x5a, sizeof(uid));
+  exported(true, &s2c);
+  f->fp.now = (struct timespec){1700000001, 0};
+  ntss_init(&n, &f->fp.plat, aeads, 1, NULL, 0);
+  f->srv.nts = &n;
+
+  size_t len = nts_request(f, &n, buf, sizeof(buf), uid, false);
+  assert_int_equal(process(f), len);
+  ntp_packet_parse(f->reply, len, &p);
+  assert_int_equal(ntsntp_parse_reply(&p, uid, &s2c, &r), NTSNTP_OK);
+  assert_int_equal(r.n_cookies, 2);         /* the one used and one placeholder */
+  assert_int_equal(p.hdr.stratum, 3);
+  assert_true(p.hdr.origin == CLIENT_TX);
+  assert_true(p.hdr.transmit == ntp_ts_from_timespec(&f->fp.now));   /* stamped, then sealed */
+  assert_int_equal(f->srv.stats.auth_replied, 1);
+
+  /* a forged authenticator: a NAK, shorter, no authenticator */
+  len = nts_request(f, &n, buf, sizeof(buf), uid, true);
+  size_t nak = process(f);
+  assert_true(nak > NTP_HEADER_LEN && nak < len);
+  ntp_packet_parse(f->reply, nak, &p);
+  assert_int_equal(ntsntp_parse_reply(&p, uid, &s2c, &r), NTSNTP_NAK);
+  assert_int_equal(p.hdr.leap, NTP_LEAP_UNSYNC);
+  assert_int_equal(p.hdr.stratum, 0);
+  assert_int_equal(p.hdr.refid, NTSNTP_KOD_NAK);
+  assert_true(p.hdr.transmit != 0);
+  assert_int_equal(f->srv.stats.auth_replied, 1);
+  assert_int_equal(n.stats.ntp_naks, 1);
+
+  /* a reply buffer shorter than the request: dropped, never cut */
+  len = nts_request(f, &n, buf, sizeof(buf), uid, false);
+  assert_int_equal(process_into(f, len - 4), 0);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
+
+  /* a server without NTS ignores the fields, as unknown ones */
+  f->srv.nts = NULL;
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -512,6 +608,7 @@ int main(void)
     T(test_ratelimit_drops_and_logs),
     T(test_ratelimit_raises_reply_poll),
     T(test_ratelimit_kod),
+    T(test_nts_answered_as_long_as_the_request_or_naked),
   };
   return cmocka_run_group_tests_name("ntp_server", tests, NULL, NULL);
 }

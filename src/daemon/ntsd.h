@@ -1,0 +1,59 @@
+/* ntsd: stratumd's NTS server (RFC 8915), as chronyd's with ntsprocesses
+ * 0: the NTS-KE server runs in the event loop (sys/tlsd.h: TLS 1.3, ALPN
+ * "ntske/1", maxntsconnections at a time, each closed after
+ * NTSD_CONNECTION_TIMEOUT seconds) on ntsport at the NTP server's
+ * bindaddress (default 0.0.0.0 and ::), to the clients the NTP server's
+ * allow/deny let in (chronyd's rule), answering with core/nts_server.h;
+ * the NTP server answers NTS requests with the same keys.
+ *
+ * It starts when ntsservercert and ntsserverkey name as many files. The
+ * server keys: loaded from ntsdumpdir/ntskeys if it is there and valid,
+ * else made and saved there; rotated every ntsrotate seconds counted from
+ * the saved age (each rotation saved, atomically, mode 0600). With
+ * ntsrotate 0 the keys are neither rotated nor saved, only loaded: an
+ * outside process may manage them (chronyd's rule). As chronyd, the keys
+ * are also saved at exit and by the dump command, and `rekey` reloads them
+ * from the file when ntsrotate is 0. */
+#ifndef STRATUM_DAEMON_NTSD_H
+#define STRATUM_DAEMON_NTSD_H
+
+#include <stdbool.h>
+
+#include "conf/config.h"
+#include "core/ntp_server.h"
+#include "core/nts_server.h"
+#include "sys/loop.h"
+#include "sys/tlsd.h"
+
+#define NTSD_CONNECTION_TIMEOUT 2.0     /* chronyd's SERVER_TIMEOUT */
+
+struct ntsd {
+  bool started;
+  struct loop *loop;
+  const struct config *cfg;
+  const struct ntp_server *srv;         /* whose allow/deny admit clients */
+  struct ntss ntss;
+  struct tlsd tlsd;
+  uint64_t rotate_timer;
+  double last_rotation;                 /* CLOCK_MONOTONIC seconds */
+};
+
+/* Nothing without ntsservercert; else load the certificates and keys
+ * (before privileges are dropped), listen, and let srv answer NTS
+ * requests. family: the -4/-6 option or 0. false (logged) if the
+ * certificates cannot be loaded or no socket can be opened. */
+bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loop *loop,
+                const struct platform *plat, struct ntp_server *srv);
+/* Save the keys now (dump). */
+void ntsd_save_keys(struct ntsd *n);
+/* Load the keys from ntsdumpdir again if ntsrotate is 0 (rekey). */
+void ntsd_reload_keys(struct ntsd *n);
+/* Save the keys, close everything. */
+void ntsd_stop(struct ntsd *n);
+/* Add the NTS-KE connections to stats: hits those allow/deny let in,
+ * drops those refused beyond maxntsconnections. */
+void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats);
+/* Log the NTS counters (at exit). */
+void ntsd_log_stats(const struct ntsd *n);
+
+#endif

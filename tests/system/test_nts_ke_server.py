@@ -1,0 +1,296 @@
+"""stratumd's NTS-KE server (RFC 8915 section 4) and NTS-shaped NTP requests,
+with Python's ssl module as the client.
+
+One stratumd (-x) serves NTP and NTS-KE on 127.0.0.1 with a certificate
+made here (openssl) and maxntsconnections 4. Checked: the records of a
+response (chrony's request), the AEAD choice, ALPN enforced, errors for bad
+requests, silent clients closed after the connection timeout, connections
+from denied addresses and beyond the limit closed at once, and NTS requests never answered with more
+bytes than they carry. Every wait is bounded; traffic stays on loopback."""
+import os
+import socket
+import ssl
+import struct
+import time
+
+import pytest
+
+from ntptest import (Daemon, client_request, exchange, free_udp_port, make_test_pki, parse,
+                     require_stratumd, server_config, wait_for)
+
+MAX_CONNECTIONS = 4
+TIMEOUT = 2.0           # NTSD_CONNECTION_TIMEOUT
+IO_TIMEOUT = 10.0       # bound of any one read (a loaded machine)
+
+# chronyd 4.3's request: NTPv4, AES-SIV-CMAC-256, End of Message
+CHRONY_REQUEST = bytes.fromhex("80010002000080040002000f80000000")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_stratumd()
+    cert, key, ca, other = make_test_pki(tmp_path_factory.mktemp("pki"))
+    port, keport = free_udp_port(), free_udp_port()
+    d = Daemon(tmp_path_factory.mktemp("nts-server"), server_config(port, extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+        "maxntsconnections %d" % MAX_CONNECTIONS]))
+    try:
+        d.start(wait_ports=[(4, port)])
+        yield d, port, keport, ca, other
+    finally:
+        print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))
+
+
+def tls_context(ca, alpn=("ntske/1",)):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_verify_locations(str(ca))
+    ctx.set_alpn_protocols(list(alpn))
+    return ctx
+
+
+def read_all(t):
+    data = b""
+    while True:
+        try:
+            chunk = t.recv(65536)
+        except (ssl.SSLZeroReturnError, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def key_exchange(keport, ca, request=CHRONY_REQUEST):
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT) as s:
+        with tls_context(ca).wrap_socket(s, server_hostname="127.0.0.1") as t:
+            assert t.selected_alpn_protocol() == "ntske/1"
+            t.sendall(request)
+            return read_all(t)
+
+
+def records(data):
+    """[(critical, type, body)] of a message; asserts it ends with End of Message."""
+    out, pos = [], 0
+    while pos < len(data):
+        assert pos + 4 <= len(data), data.hex()
+        rtype, length = struct.unpack("!HH", data[pos:pos + 4])
+        out.append((bool(rtype & 0x8000), rtype & 0x7FFF, data[pos + 4:pos + 4 + length]))
+        pos += 4 + length
+    assert out and out[-1] == (True, 0, b""), out
+    return out
+
+
+def test_response_to_chronys_request(server):
+    _, port, keport, ca, _ = server
+    recs = records(key_exchange(keport, ca))
+    by_type = {}
+    for crit, rtype, body in recs:
+        by_type.setdefault(rtype, []).append((crit, body))
+    assert by_type[1] == [(True, b"\x00\x00")]                  # NTPv4
+    assert by_type[4] == [(True, b"\x00\x0f")]                  # AES-SIV-CMAC-256
+    cookies = [body for _, body in by_type[5]]
+    assert len(cookies) == 8 and len(set(cookies)) == 8
+    assert all(len(c) == 100 for c in cookies)                 # chrony's cookie length
+    assert by_type[7] == [(True, struct.pack("!H", port))]      # not 123: the port record
+    assert 2 not in by_type and 6 not in by_type
+
+
+def test_client_order_of_algorithms(server):
+    _, _, keport, ca, _ = server
+    # GCM-SIV (30) first, then SIV-CMAC-256: the client's first that ntsaeads has
+    req = bytes.fromhex("80010002000080040004001e000f80000000")
+    recs = records(key_exchange(keport, ca, req))
+    assert [b for _, t, b in recs if t == 4] == [b"\x00\x1e"]
+    # only SIV-CMAC-512 (17), not in ntsaeads: an empty AEAD record, no cookies
+    req = bytes.fromhex("8001000200008004000200118000" "0000")
+    recs = records(key_exchange(keport, ca, req))
+    assert [b for _, t, b in recs if t == 4] == [b""]
+    assert not [b for _, t, b in recs if t == 5]
+
+
+@pytest.mark.parametrize("request_hex,code", [
+    ("80010002000080040002000fc000000080000000", 0),     # unknown critical record
+    ("80040002000f80000000", 1),                         # no Next Protocol
+    ("80010002000080040002000f80020002000080000000", 1),  # an Error in a request
+])
+def test_bad_requests_get_errors(server, request_hex, code):
+    _, _, keport, ca, _ = server
+    recs = records(key_exchange(keport, ca, bytes.fromhex(request_hex)))
+    assert recs[:-1] == [(True, 2, struct.pack("!H", code))], recs
+
+
+def test_oversized_request_gets_error(server):
+    _, _, keport, ca, _ = server
+    # a non-critical record that never ends within the 16 KiB a request may have
+    req = bytes.fromhex("80010002000080040002000f") + struct.pack("!HH", 0x4000, 0xFFFF) + \
+        b"\x00" * 20000
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT) as s:
+        with tls_context(ca).wrap_socket(s, server_hostname="127.0.0.1") as t:
+            try:
+                t.sendall(req)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                pass
+            data = read_all(t)
+    recs = records(data)
+    assert recs[:-1] == [(True, 2, b"\x00\x01")], recs
+
+
+def test_other_alpn_refused(server):
+    _, _, keport, ca, _ = server
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT) as s:
+        with pytest.raises((ssl.SSLError, ConnectionResetError)):
+            with tls_context(ca, alpn=("http/1.1",)).wrap_socket(s, server_hostname="127.0.0.1"):
+                pass
+
+
+def test_untrusted_certificate_fails_the_handshake(server):
+    _, _, keport, _, other = server
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT) as s:
+        with pytest.raises(ssl.SSLCertVerificationError):
+            with tls_context(other).wrap_socket(s, server_hostname="127.0.0.1"):
+                pass
+
+
+def closed_after(sock):
+    """Seconds until the peer closes sock (reads whatever it sends)."""
+    start = time.monotonic()
+    sock.settimeout(IO_TIMEOUT)
+    try:
+        while sock.recv(4096):
+            pass
+    except (ConnectionResetError, socket.timeout):
+        pass
+    return time.monotonic() - start
+
+
+def test_silent_client_closed_after_timeout(server):
+    _, _, keport, ca, _ = server
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT) as s:
+        took = closed_after(s)
+    assert TIMEOUT * 0.9 <= took < IO_TIMEOUT, took
+    # and the server still answers
+    assert records(key_exchange(keport, ca))
+
+
+def test_denied_address_closed_at_once(server):
+    """As chronyd: allow/deny of the NTP server decide who may connect (the
+    server allows 127.0.0.1 only; 127.0.0.2 is loopback too)."""
+    _, _, keport, ca, _ = server
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT,
+                                  source_address=("127.0.0.2", 0)) as s:
+        took = closed_after(s)
+    assert took < TIMEOUT / 2, took
+    with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT,
+                                  source_address=("127.0.0.2", 0)) as s:
+        with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError)):
+            with tls_context(ca).wrap_socket(s, server_hostname="127.0.0.1"):
+                pass
+
+
+def test_connections_beyond_the_limit_closed_at_once(server):
+    d, _, keport, ca, _ = server
+    # connections of earlier tests (a client that failed its handshake may
+    # still hold its socket) are closed by their timeout by then
+    time.sleep(TIMEOUT * 1.2)
+    held = [socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT)
+            for _ in range(MAX_CONNECTIONS)]
+    try:
+        time.sleep(0.2)         # all accepted
+        with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT) as extra:
+            took = closed_after(extra)
+        assert took < TIMEOUT / 2, took
+        # the held ones are closed by their timeout, not before
+        assert all(closed_after(s) > 0 for s in held)
+    finally:
+        for s in held:
+            s.close()
+    assert records(key_exchange(keport, ca))
+
+
+# ------------------------------------------------------------ NTS over NTP
+
+def ef(ftype, body):
+    body += b"\x00" * (-len(body) % 4)
+    return struct.pack("!HH", ftype, 4 + len(body)) + body
+
+
+def nts_request(cookie, uid=None, placeholders=0):
+    uid = uid or os.urandom(32)
+    req = client_request() + ef(0x0104, uid) + ef(0x0204, cookie)
+    req += ef(0x0304, b"\x00" * len(cookie)) * placeholders
+    # an authenticator: nonce 16, ciphertext 16 (the tag of nothing), not valid
+    auth = struct.pack("!HH", 16, 16) + os.urandom(32)
+    return req + ef(0x0404, auth), uid
+
+
+@pytest.mark.parametrize("placeholders", [0, 1, 7])
+def test_nts_requests_naked_never_amplified(server, placeholders):
+    """A forged cookie, and a real cookie with a forged authenticator: an
+    NTS NAK (stratum 0, NTSN) with the request's identifier, never longer."""
+    _, port, keport, ca, _ = server
+    real = [b for _, t, b in records(key_exchange(keport, ca)) if t == 5][0]
+    for cookie in (os.urandom(100), real):
+        req, uid = nts_request(cookie, placeholders=placeholders)
+        replies = exchange(("127.0.0.1", port), req, timeout=IO_TIMEOUT / 5, settle=0.1)
+        assert len(replies) == 1, replies
+        data = replies[0][0]
+        assert len(data) <= len(req)
+        p = parse(data)
+        assert (p.stratum, p.refid) == (0, struct.unpack("!I", b"NTSN")[0]), p
+        assert p.org == struct.unpack("!Q", req[40:48])[0] and p.xmt != 0, p
+        assert data[48:52] == struct.pack("!HH", 0x0104, 36) and data[52:84] == uid
+
+
+def test_malformed_nts_requests_dropped(server):
+    _, port, _, _, _ = server
+    cookie = os.urandom(100)
+    uid = os.urandom(32)
+    auth = ef(0x0404, struct.pack("!HH", 16, 16) + os.urandom(32))
+    bad = [
+        client_request() + ef(0x0104, uid) + auth,                          # no cookie
+        client_request() + ef(0x0204, cookie) + auth,                       # no identifier
+        client_request() + ef(0x0104, uid) + ef(0x0204, cookie) + ef(0x0204, cookie) + auth,
+        client_request() + ef(0x0104, uid) + auth + ef(0x0204, cookie),     # auth not last
+        client_request() + ef(0x0104, uid) + ef(0x0204, cookie) +
+        ef(0x0304, b"\x00" * 96) + auth,                                    # placeholder length
+    ]
+    for req in bad:
+        assert exchange(("127.0.0.1", port), req, timeout=0.3) == [], req.hex()
+    assert wait_for(lambda: exchange(("127.0.0.1", port), client_request(), timeout=1.0), 5)
+
+
+# ------------------------------------------------------------ server keys
+
+def test_keys_saved_private_and_left_alone_with_ntsrotate_0(tmp_path):
+    """ntsdumpdir/ntskeys: made at start (mode 0600, chronyd's format) and
+    saved again at exit; with ntsrotate 0 it is loaded and never written."""
+    require_stratumd()
+    cert, key, _, _ = make_test_pki(tmp_path)
+    dump = tmp_path / "nts"
+    keys = dump / "ntskeys"
+
+    def run(name, extra=()):
+        port, keport = free_udp_port(), free_udp_port()
+        d = Daemon(tmp_path / name, server_config(port, extra=[
+            "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+            "ntsdumpdir %s" % dump] + list(extra)))
+        try:
+            d.start(wait_ports=[(4, port)])
+            return keys.read_bytes() if keys.exists() else None
+        finally:
+            print("---- %s (exit %s)\n%s" % (name, d.stop(), d.log()))
+
+    made = run("first")
+    assert made is not None and made.startswith(b"NKS0\n15 "), made
+    assert (keys.stat().st_mode & 0o777) == 0o600
+    lines = made.decode().splitlines()
+    assert len(lines) == 6 and all(len(l.split()[1]) == 64 for l in lines[2:]), lines
+    ids = [l.split()[0] for l in lines[2:]]
+    # at exit the same keys are saved again (only the age changes)
+    assert keys.read_text().splitlines()[2:] == lines[2:]
+    os.utime(keys, (1, 1))
+    assert run("fixed", ["ntsrotate 0"]) is not None
+    assert keys.stat().st_mtime == 1, "written with ntsrotate 0"
+    assert [l.split()[0] for l in keys.read_text().splitlines()[2:]] == ids
