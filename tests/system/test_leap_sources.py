@@ -162,10 +162,11 @@ def test_expired_list_needs_update(tmp_path, stratumd_bin):
 def test_same_start_line_as_chronyd(tmp_path, stratumd_bin, with_leaps, line):
     zone = zic_zone(tmp_path, "zone-test", with_leaps)
     want = line.format(zone=zone)
-    # A port of its own to serve: with nothing to do (port 123 taken by a
-    # test beside it) chronyd would exit ("Nothing to do").
+    # Something to serve: with no socket and no timer chronyd exits at once
+    # ("Nothing to do"), sometimes before the test sees it started.
     c = chronyd_daemon(tmp_path / "chronyd", ["leapsectz %s" % zone, "bindaddress 127.0.0.1",
-                                               "port %d" % free_udp_port()]).start()
+                                               "port %d" % free_udp_port(),
+                                               "allow 127.0.0.1"]).start()
     try:
         assert wait_for(lambda: want in c.log(), START_TIMEOUT), c.log()
     finally:
