@@ -50,6 +50,9 @@ static bool make_time(int64_t sec, int64_t frac, long unit, struct timespec *out
     ns += 1000000000;
     sec--;
   }
+  /* The normalised seconds in range too, so what is built is parsed back. */
+  if (sec < -limit || sec > limit)
+    return false;
   out->tv_sec = (time_t)sec;
   out->tv_nsec = (long)ns;
   return true;
