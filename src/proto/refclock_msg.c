@@ -92,9 +92,9 @@ enum rclmsg_status rclmsg_shm_parse(const uint8_t *seg, size_t len, int count_af
   int32_t mode = get_i32(seg + SHM_MODE);
   if (mode != 0 && mode != 1)
     return RCLMSG_BAD_MODE;
-  if (mode == 1 && get_i32(seg + SHM_COUNT) != count_after)
+  if (mode == 1 && rclmsg_shm_count(seg) != count_after)
     return RCLMSG_INCONSISTENT;
-  if (!get_i32(seg + SHM_VALID))
+  if (!rclmsg_shm_valid(seg))
     return RCLMSG_NOT_VALID;
   int32_t clock_usec = get_i32(seg + SHM_CLOCK_USEC), recv_usec = get_i32(seg + SHM_RECV_USEC);
   int32_t clock_nsec = get_i32(seg + SHM_CLOCK_NSEC), recv_nsec = get_i32(seg + SHM_RECV_NSEC);
@@ -126,6 +126,16 @@ void rclmsg_shm_build(const struct timespec *clock_time, const struct timespec *
   put_i32(out + SHM_VALID, 1);
   put_i32(out + SHM_CLOCK_NSEC, (int32_t)clock_time->tv_nsec);
   put_i32(out + SHM_RECV_NSEC, (int32_t)receive_time->tv_nsec);
+}
+
+int rclmsg_shm_count(const uint8_t seg[RCLMSG_SHM_SIZE])
+{
+  return get_i32(seg + SHM_COUNT);
+}
+
+bool rclmsg_shm_valid(const uint8_t seg[RCLMSG_SHM_SIZE])
+{
+  return get_i32(seg + SHM_VALID) != 0;
 }
 
 void rclmsg_shm_clear_valid(uint8_t seg[RCLMSG_SHM_SIZE])

@@ -53,8 +53,11 @@ enum rclmsg_status rclmsg_shm_parse(const uint8_t *seg, size_t len, int count_af
 /* A segment as a writer in mode 1 leaves it (count as given, valid set). */
 void rclmsg_shm_build(const struct timespec *clock_time, const struct timespec *receive_time,
                       int leap, int count, uint8_t out[RCLMSG_SHM_SIZE]);
-/* What a reader leaves in the segment after copying it: the valid flag
- * cleared (chronyd's SHM driver; the simulator's segments). */
+/* A segment's count and valid flag, for the reader that copies it; what
+ * it leaves in the segment after copying a valid one: the flag cleared
+ * (chronyd's SHM driver; the simulator's segments). */
+int rclmsg_shm_count(const uint8_t seg[RCLMSG_SHM_SIZE]);
+bool rclmsg_shm_valid(const uint8_t seg[RCLMSG_SHM_SIZE]);
 void rclmsg_shm_clear_valid(uint8_t seg[RCLMSG_SHM_SIZE]);
 /* The status in a few words, for logs and counters. */
 const char *rclmsg_status_text(enum rclmsg_status st);

@@ -24,8 +24,6 @@
 #include "sys/rtc_linux.h"
 
 #define MAX_DEVICES 16
-#define SHM_VALID_OFFSET 48        /* struct shmTime's valid flag */
-#define SHM_COUNT_OFFSET 4         /* ...and its count */
 
 enum phc_mode { PHC_PRECISE, PHC_EXTENDED, PHC_BASIC };
 
@@ -369,17 +367,16 @@ int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int 
   }
   if (!s->dev[handle].shm || !count_after)
     return -EBADF;
+  if (len < RCLMSG_SHM_SIZE)
+    return -EINVAL;
   volatile uint8_t *seg = s->dev[handle].shm;
-  size_t n = len < RCLMSG_SHM_SIZE ? len : RCLMSG_SHM_SIZE;
-  for (size_t i = 0; i < n; i++)   /* byte by byte: the writer may be at work */
+  for (size_t i = 0; i < RCLMSG_SHM_SIZE; i++)   /* byte by byte: the writer may be at work */
     buf[i] = seg[i];
-  int32_t count, valid;
-  memcpy(&count, (const void *)(seg + SHM_COUNT_OFFSET), sizeof(count));
-  *count_after = count;
-  memcpy(&valid, buf + SHM_VALID_OFFSET, sizeof(valid));
-  if (valid && n > SHM_VALID_OFFSET)
-    memset((void *)(seg + SHM_VALID_OFFSET), 0, sizeof(int32_t));
-  return (int)n;
+  /* The count read again from the segment itself, after the copy. */
+  *count_after = rclmsg_shm_count((const uint8_t *)seg);
+  if (rclmsg_shm_valid(buf))
+    rclmsg_shm_clear_valid((uint8_t *)seg);
+  return RCLMSG_SHM_SIZE;
 }
 
 void rcldev_close(struct rcldev_set *s, int handle)
