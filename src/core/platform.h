@@ -74,7 +74,7 @@ struct plat_rtc_reading {
 };
 /* ...and for a PHC, an array of readings: the system clock before and
  * after reading the PHC (equal for a cross timestamp). */
-#define PLAT_PHC_READINGS 10
+#define PLAT_PHC_READINGS 25           /* chronyd's, the kernel's PTP_MAX_SAMPLES */
 struct plat_phc_reading {
   struct timespec sys_before, phc, sys_after;
 };

@@ -124,8 +124,8 @@ static void read_pps(struct rcl *r)
   rcl_add_pulse(r, &e.ts, (double)e.ts.tv_nsec * 1e-9);
 }
 
-/* PHC: of the readings, the one with the shortest delay: the PHC's time
- * against the middle of the system clock's two readings. */
+/* PHC: the readings made into one sample and tracked (chrony's
+ * refclock_phc.c): a sample of quality 0 only counts as reached. */
 static void read_phc(struct rcl *r)
 {
   struct plat_phc_reading rd[PLAT_PHC_READINGS];
@@ -134,21 +134,22 @@ static void read_phc(struct rcl *r)
     bad_input(r, RCL_READ_ERRORS, "could not read the PTP clock");
     return;
   }
-  int best = -1;
-  double best_delay = 0.0;
-  for (int i = 0; i < n / (int)sizeof(rd[0]); i++) {
-    double delay = timespec_diff(&rd[i].sys_after, &rd[i].sys_before);
-    if (!(delay >= 0.0)) {       /* a step in the middle of a reading */
-      bad_input(r, RCL_BAD_SAMPLE, "PTP clock reading with a negative delay ignored");
-      return;
-    }
-    if (best < 0 || delay < best_delay) {
-      best = i;
-      best_delay = delay;
-    }
+  struct timespec phc, sys;
+  double err;
+  int quality;
+  if (!hcl_process_readings(&r->hcl, rd, n / (int)sizeof(rd[0]), &phc, &sys, &err, &quality)) {
+    bad_input(r, RCL_BAD_SAMPLE, "PTP clock reading with a negative delay ignored");
+    return;
   }
-  struct timespec sys = timespec_add_double(&rd[best].sys_before, best_delay / 2.0);
-  rcl_add_sample(r, &sys, timespec_diff(&rd[best].phc, &sys), NTP_LEAP_NONE);
+  if (quality > 0) {
+    struct timespec local = disc_cook(r->disc, &sys);
+    hcl_accumulate(&r->hcl, &phc, &local, err);
+  }
+  if (quality < 1) {
+    r->reached++;
+    return;
+  }
+  rcl_add_sample(r, &sys, timespec_diff(&phc, &sys), NTP_LEAP_NONE);
 }
 
 /* RTC without update interrupts: read now (nothing when they give it). */
@@ -209,6 +210,12 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
   spf_configure(&r->filter, 1, p->filter, p->maxdispersion, FILTER_COMBINE_RATIO);
   sst_init(&r->stats, p->minsamples, p->maxsamples);
   r->stats.precision = r->precision;
+  if (p->driver == PLAT_REFCLOCK_PHC) {
+    uint64_t seed;
+    plat->ops->random_bytes(plat->ctx, &seed, sizeof(seed));
+    hcl_init(&r->hcl, disc, 0, 16, interval(r->p.dpoll), r->precision,
+             ldexp(1.0, precision_log2), seed);
+  }
   char id[5];
   if (!plat->ops->refclock_open) {
     plat_logf(plat, PLAT_LOG_ERR, "Refclock %s: no reference clocks on this platform",
@@ -483,6 +490,8 @@ void rcl_slew(struct rcl *r, const struct timespec *when, double dfreq, double d
 {
   spf_slew(&r->filter, when, dfreq, doffset);
   sst_slew_samples(&r->stats, when, dfreq, doffset);
+  if (r->p.driver == PLAT_REFCLOCK_PHC)
+    hcl_slew(&r->hcl, when, dfreq, doffset);
 }
 
 void rcl_reset(struct rcl *r)

@@ -14,8 +14,7 @@
  * Drivers: SOCK (datagrams pushed by the platform); SHM, PPS and PHC
  * (read through the platform every 2^dpoll s: a segment parsed by
  * proto/refclock_msg.h, the newest pulse edge, readings of the PTP clock
- * against the system clock of which the one with the shortest delay is
- * taken). Bad input is counted per reason and logged once. */
+ * against the system clock combined and tracked by core/hwclock.h). Bad input is counted per reason and logged once. */
 #ifndef STRATUM_CORE_REFCLOCK_H
 #define STRATUM_CORE_REFCLOCK_H
 
@@ -23,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/discipline.h"
+#include "core/hwclock.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "core/samplefilt.h"
@@ -107,6 +107,7 @@ struct rcl {
   int driver_polled;             /* reads this period (SHM) */
   uint8_t leap;                  /* of the last sample */
   uint32_t last_seq;             /* PPS: of the last edge taken */
+  struct hcl hcl;                /* PHC: the PTP clock tracked */
   bool pps_active;               /* the last sample was a pulse */
   double last_offset;            /* of the last filtered sample */
   bool logged[RCL_COUNTERS];     /* each kind of bad input is logged once */
