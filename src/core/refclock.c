@@ -1,5 +1,6 @@
 #include "core/refclock.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,12 +89,47 @@ static void rtc_sample(struct rcl *r, const uint8_t *data, size_t len)
   rcl_add_sample(r, &rd.sys_time, timespec_diff(&rtc, &rd.sys_time), NTP_LEAP_NONE);
 }
 
+static bool add_cooked_pulse(struct rcl *r, const struct timespec *cooked, double second,
+                             double dispersion, double raw_correction);
+
+static bool extpps(const struct rcl *r)
+{
+  return r->p.driver == PLAT_REFCLOCK_PHC && (r->p.option & PLAT_PHC_EXTPPS);
+}
+
+/* PHC extpps: the PTP clock's time of a pulse, converted to the system
+ * clock by the tracking; the pulse is on the reference's second (chrony's
+ * refclock_phc.c: an event seen twice is taken once). */
+static void extts_event(struct rcl *r, const uint8_t *data, size_t len)
+{
+  struct plat_phc_extts ev;
+  if (len != sizeof(ev)) {
+    bad_input(r, RCL_READ_ERRORS, "could not read the PTP clock's event");
+    return;
+  }
+  memcpy(&ev, data, sizeof(ev));
+  if (ev.channel != r->p.channel ||
+      (ev.phc.tv_sec == r->last_extts.tv_sec && ev.phc.tv_nsec == r->last_extts.tv_nsec))
+    return;
+  r->last_extts = ev.phc;
+  struct timespec local;
+  double err;
+  if (!hcl_cook(&r->hcl, &ev.phc, &local, &err))
+    return;
+  add_cooked_pulse(r, &local, (double)local.tv_nsec * 1e-9, err,
+                   timespec_diff(&ev.phc, &local));
+}
+
 static void on_datagram(void *arg, const uint8_t *data, size_t len)
 {
   struct rcl *r = arg;
   struct rclmsg_sample s;
   if (r->p.driver == PLAT_REFCLOCK_RTC) {
     rtc_sample(r, data, len);
+    return;
+  }
+  if (r->p.driver == PLAT_REFCLOCK_PHC) {
+    extts_event(r, data, len);
     return;
   }
   enum rclmsg_status st = rclmsg_sock_parse(data, len, &s);
@@ -145,6 +181,8 @@ static void read_phc(struct rcl *r)
     struct timespec local = disc_cook(r->disc, &sys);
     hcl_accumulate(&r->hcl, &phc, &local, err);
   }
+  if (extpps(r))
+    return;                      /* the readings only track: pulses are the samples */
   if (quality < 1) {
     r->reached++;
     return;
@@ -228,6 +266,18 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
               rcl_driver_name(p->driver), p->param, strerror(-r->device));
     return false;
   }
+  if (extpps(r)) {
+    int err = plat->ops->refclock_extts
+                ? plat->ops->refclock_extts(plat->ctx, r->device, p->pin, p->channel,
+                                            p->extts_falling)
+                : -ENOSYS;
+    if (err < 0) {
+      plat_logf(plat, PLAT_LOG_ERR, "Could not enable external PHC timestamping : %s",
+                strerror(-err));
+      rcl_fini(r);
+      return false;
+    }
+  }
   return true;
 }
 
@@ -258,14 +308,19 @@ void rcl_set_lock(struct rcl *r, struct rcl *lock)
 
 /* The raw time as the cooked time scale has it, and whether it is of the
  * recent past (not older than two polls). */
-static bool cook_sample_time(const struct rcl *r, const struct timespec *sys_time,
-                             struct timespec *cooked)
+static bool recent(const struct rcl *r, const struct timespec *cooked)
 {
   struct timespec now;
-  *cooked = disc_cook(r->disc, sys_time);
   disc_cooked_time(r->disc, &now);
   double age = timespec_diff(&now, cooked);
   return age >= 0.0 && age <= interval(r->p.poll + 1);
+}
+
+static bool cook_sample_time(const struct rcl *r, const struct timespec *sys_time,
+                             struct timespec *cooked)
+{
+  *cooked = disc_cook(r->disc, sys_time);
+  return recent(r, cooked);
 }
 
 static bool offset_sane(const struct timespec *t, double offset)
@@ -383,15 +438,25 @@ static bool edge_ok(const struct rcl *r, double offset, double distance)
 
 bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second)
 {
-  struct timespec cooked;
-  if (!offset_sane(sys_time, second) || !cook_sample_time(r, sys_time, &cooked)) {
+  struct timespec cooked = disc_cook(r->disc, sys_time);
+  double correction = timespec_diff(&cooked, sys_time);
+  return add_cooked_pulse(r, &cooked, second + correction, 0.0, correction);
+}
+
+/* A pulse on the cooked time scale: `second` into the reference's second
+ * (cooked), with the dispersion of its conversion; raw_correction is what
+ * refclocks.log adds back for the raw offset (chrony's RCL_AddCookedPulse). */
+static bool add_cooked_pulse(struct rcl *r, const struct timespec *cooked, double second,
+                             double dispersion, double raw_correction)
+{
+  if (!offset_sane(cooked, second) || !recent(r, cooked)) {
     bad_input(r, RCL_BAD_SAMPLE, "pulse with a bad time ignored");
     return false;
   }
-  double correction = timespec_diff(&cooked, sys_time);
-  double rate = r->p.rate, dispersion = r->precision;
+  double rate = r->p.rate;
+  dispersion += r->precision;
   /* The offset within [-0.5/rate, 0.5/rate). */
-  double offset = -(second + correction) + r->p.offset;
+  double offset = -second + r->p.offset;
   offset -= trunc(offset * rate) / rate;
   if (offset < -0.5 / rate)
     offset += 1.0 / rate;
@@ -399,14 +464,14 @@ bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second
     offset -= 1.0 / rate;
 
   if (r->lock) {
-    if (!lock_pulse(r, &cooked, dispersion, &offset)) {
+    if (!lock_pulse(r, cooked, dispersion, &offset)) {
       bad_input(r, RCL_BAD_PULSE, "pulse without a matching locked sample ignored");
       return false;
     }
   } else {
     /* Our own time gives the seconds while it is good enough. */
     struct ref_params rp;
-    ref_get_params(r->ref, &cooked, &rp);
+    ref_get_params(r->ref, cooked, &rp);
     double distance = fabs(rp.root_delay) / 2.0 + rp.root_dispersion;
     if (rp.leap == NTP_LEAP_UNSYNC || distance >= 0.5 / rate) {
       spf_drop(&r->filter);
@@ -417,12 +482,12 @@ bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second
       return false;
     r->leap = rp.leap;
   }
-  if (!accumulate(r, &cooked, offset, dispersion))
+  if (!accumulate(r, cooked, offset, dispersion))
     return false;
   r->pps_active = true;
   if (!polled(r))
     r->driver_polled++;
-  log_sample(r, &cooked, false, offset + correction - r->p.offset, offset, dispersion);
+  log_sample(r, cooked, false, offset + raw_correction - r->p.offset, offset, dispersion);
   return true;
 }
 

@@ -14,7 +14,10 @@
  * Drivers: SOCK (datagrams pushed by the platform); SHM, PPS and PHC
  * (read through the platform every 2^dpoll s: a segment parsed by
  * proto/refclock_msg.h, the newest pulse edge, readings of the PTP clock
- * against the system clock combined and tracked by core/hwclock.h). Bad input is counted per reason and logged once. */
+ * against the system clock combined and tracked by core/hwclock.h; with
+ * extpps, the PTP clock's timestamps of external pulses, pushed by the
+ * platform, converted to the system clock through that tracking are
+ * pulses, the readings only track). Bad input is counted per reason and logged once. */
 #ifndef STRATUM_CORE_REFCLOCK_H
 #define STRATUM_CORE_REFCLOCK_H
 
@@ -35,7 +38,10 @@ struct rcl_params {
   enum plat_refclock_driver driver;
   char param[256];               /* the driver's parameter, without its :options */
   int option;                    /* SHM: the segment's mode (perm=, 0600); PPS,
-                                    PHC: PLAT_PPS_CLEAR, PLAT_PHC_NOCROSSTS */
+                                    PHC: PLAT_PPS_CLEAR, PLAT_PHC_NOCROSSTS,
+                                    PLAT_PHC_EXTPPS */
+  int pin, channel;              /* PHC extpps: 0, 0 */
+  bool extts_falling;            /* PHC extpps: the clear (falling) edge */
   uint32_t refid;                /* 0: the driver's name and index, as chrony */
   uint32_t lock_refid;           /* 0: none */
   int poll, dpoll;               /* 4, 0 */
@@ -108,6 +114,7 @@ struct rcl {
   uint8_t leap;                  /* of the last sample */
   uint32_t last_seq;             /* PPS: of the last edge taken */
   struct hcl hcl;                /* PHC: the PTP clock tracked */
+  struct timespec last_extts;    /* PHC extpps: of the last event */
   bool pps_active;               /* the last sample was a pulse */
   double last_offset;            /* of the last filtered sample */
   bool logged[RCL_COUNTERS];     /* each kind of bad input is logged once */

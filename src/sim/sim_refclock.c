@@ -31,6 +31,9 @@ struct sim_refclock {
   struct plat_pps_edge edge;         /* PPS */
   sim_time created;                  /* PHC: its offset's time */
   double freq, delay;                /* PHC */
+  bool extts;                        /* PHC: pulses timestamped on `channel` */
+  int channel;
+  bool extts_on;                     /* ... and the host asked for them */
 };
 
 static double draw_error(struct sim_refclock *d)
@@ -88,6 +91,17 @@ static void tick(void *arg)
       d->fn(d->arg, (const uint8_t *)&r, sizeof(r));
     return;
   }
+  if (d->driver == PLAT_REFCLOCK_PHC) {
+    /* The PTP clock's time when the pulse came: its own error at that
+     * instant, the reading's error as the pulse's. */
+    struct plat_phc_extts e = {
+      .phc = sim_time_to_timespec(reading +
+                                  sim_ns(d->freq * 1e-6 * sim_seconds(now - d->created))),
+      .channel = d->channel};
+    if (d->open && d->fn && d->extts_on)
+      d->fn(d->arg, (const uint8_t *)&e, sizeof(e));
+    return;
+  }
   if (d->driver == PLAT_REFCLOCK_PPS) {
     /* The local clock when the pulse arrived: the error is in true time. */
     d->edge.seq++;
@@ -121,6 +135,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   d->leap = cfg->leap;
   d->freq = cfg->freq;
   d->delay = cfg->delay > 0.0 ? cfg->delay : 1e-6;
+  d->extts = cfg->extts;
+  d->channel = cfg->channel;
   d->created = sim_sched_now(sched);
   sim_rng_seed(&d->rng, cfg->seed);
   /* The first whole multiple of the period after now: a device switched
@@ -129,8 +145,9 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   if (rem < 0)
     rem += d->period;
   d->next = now - rem + d->period;
-  /* A PHC is only read: it has no ticks. */
-  if ((cfg->driver != PLAT_REFCLOCK_PHC && !sim_sched_add(sched, d->next, tick, d, d)) ||
+  /* A PHC is only read: it has no ticks, but for the pulses it stamps. */
+  if (((cfg->driver != PLAT_REFCLOCK_PHC || cfg->extts) &&
+       !sim_sched_add(sched, d->next, tick, d, d)) ||
       !sim_platform_attach_refclock(host, d)) {
     sim_refclock_free(d);
     return NULL;
@@ -172,8 +189,19 @@ bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg)
   return true;
 }
 
+int sim_refclock_extts(struct sim_refclock *d, int channel)
+{
+  if (d->driver != PLAT_REFCLOCK_PHC || !d->extts)
+    return -EOPNOTSUPP;
+  if (channel != d->channel)
+    return -EINVAL;
+  d->extts_on = true;
+  return 0;
+}
+
 void sim_refclock_close(struct sim_refclock *d)
 {
+  d->extts_on = false;
   d->open = false;
   d->fn = NULL;
   d->arg = NULL;

@@ -26,7 +26,11 @@
  *   PHC   no ticks: a PTP clock running at `freq` ppm from `offset` (at
  *         the device's creation) is read when the host asks:
  *         PLAT_PHC_READINGS readings 1 us apart, each taking `delay` of
- *         the local clock with the PHC read at its middle plus the jitter.
+ *         the local clock with the PHC read at its middle plus the jitter;
+ *         with `extts`, a pulse on input `channel` at each tick, its PTP
+ *         time (the PHC's error at the tick, plus the jitter) handed to
+ *         refclock_open's function as a struct plat_phc_extts once the
+ *         host enabled the channel.
  * The host opens a device by driver and param (sim_platform.h) and frees
  * it with itself. A stalled device keeps ticking but writes nothing (a
  * receiver that lost its signal or a feeder that hung). */
@@ -56,6 +60,8 @@ struct sim_refclock_config {
   int leap;                      /* announced: 0 none, 1 insert, 2 delete */
   double freq;                   /* PHC: its frequency error, ppm */
   double delay;                  /* PHC: of one reading, s (0: 1 us) */
+  bool extts;                    /* PHC: external pulses timestamped */
+  int channel;                   /* PHC: their input */
   uint64_t seed;                 /* of the jitter */
 };
 
@@ -78,6 +84,9 @@ bool sim_refclock_matches(const struct sim_refclock *d, enum plat_refclock_drive
                           const char *param);
 /* False if it is open already (one reader, one socket). */
 bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg);
+/* PHC: the host's refclock_extts: -EOPNOTSUPP without extts, -EINVAL for
+ * another channel (pins are not simulated). Closing turns it off. */
+int sim_refclock_extts(struct sim_refclock *d, int channel);
 void sim_refclock_close(struct sim_refclock *d);
 /* SHM: copy the segment (up to len bytes; returns how many) and its count,
  * and clear its valid flag. PPS: the newest edge. PHC: readings (as many
