@@ -26,6 +26,7 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->makestep_threshold = c->makestep_threshold;
   p->makestep_limit = c->makestep_limit;
   p->logchange = c->logchange;
+  p->mailonchange = c->mailonchange_threshold;
   p->maxslewrate = c->maxslewrate;
   p->maxdrift = c->maxdrift;
   p->maxupdateskew = c->maxupdateskew;

@@ -174,7 +174,7 @@ static const struct conf_directive directives[] = {
   D_STRING("logdir", logdir, "DIRECTORY", .implemented = true, .runtime = true),
   {.name = "mailonchange",
    ARGS(VAL("EMAIL", CONF_T_STRING, mailonchange_address),
-        VAL("THRESHOLD", CONF_T_DOUBLE, mailonchange_threshold))},
+        VAL("THRESHOLD", CONF_T_DOUBLE, mailonchange_threshold)), .implemented = true},
 
   /* Miscellaneous */
   D_PARSE("confdir", confdir, .implemented = true),

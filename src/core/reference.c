@@ -442,6 +442,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   if (fabs(sel->offset) > r->p.logchange)
     plat_logf(r->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
               sel->offset);
+  if (r->p.mail_change && fabs(sel->offset) > r->p.mailonchange)
+    r->p.mail_change(r->p.mail_change_arg, sel->offset);
   /* As chrony, the frequency is updated whether the offset is then
    * stepped or slewed: the first update of a clock set by makestep corrects
    * its frequency as well. */
@@ -579,6 +581,9 @@ void ref_retune(struct reference *r, const struct ref_config *cfg)
   r->p.makestep_threshold = cfg->makestep_threshold;
   r->p.makestep_limit = cfg->makestep_limit;
   r->p.logchange = cfg->logchange;
+  r->p.mailonchange = cfg->mailonchange;
+  r->p.mail_change = cfg->mail_change;
+  r->p.mail_change_arg = cfg->mail_change_arg;
   r->p.maxupdateskew = cfg->maxupdateskew;
   r->p.maxchange_offset = cfg->maxchange_offset;
   r->p.maxchange_start = cfg->maxchange_start;

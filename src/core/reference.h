@@ -112,6 +112,9 @@ struct ref_config {
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
   double logchange;              /* warn of an update correcting more than this */
+  double mailonchange;           /* tell mail_change of one correcting more than this */
+  void (*mail_change)(void *arg, double correction);
+  void *mail_change_arg;
   double maxupdateskew;          /* ppm */
   double corrtimeratio;
   double max_clock_error;        /* maxclockerror, s/s: how fast our dispersion grows */

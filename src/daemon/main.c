@@ -33,6 +33,7 @@
 #include "daemon/leapsrc.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
+#include "daemon/mailer.h"
 #include "daemon/reload.h"
 #include "daemon/sources.h"
 #include "daemon/status.h"
@@ -78,6 +79,7 @@ struct daemon {
   struct exporter exporter;       /* metricsport */
   struct ntsd nts;                /* NTS-KE server, NTS for the NTP server */
   struct workers *workers;        /* serverworkers; NULL: none */
+  struct mailer mailer;           /* mailonchange */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
 };
@@ -539,6 +541,10 @@ static bool start_client(struct daemon *d, const struct options *o)
   conf_client_params(&d->cfg, !o->no_clock_control, &p);
   p.give_up = on_give_up;
   p.give_up_arg = d;
+  if (d->cfg.mailonchange_address) {
+    p.mail_change = mailer_notify;
+    p.mail_change_arg = &d->mailer;
+  }
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
@@ -611,6 +617,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
 {
   int status = 1;
   d->ready_fd = -1;
+  mailer_init(&d->mailer, d->cfg.mailonchange_address, d->cfg.mailonchange_threshold);
   if (!pidfile_check(d->cfg.pidfile))
     return 1;
   if (!o->foreground && (d->ready_fd = detach_start()) < 0) {
@@ -695,6 +702,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
   /* After dropping privileges, before the system call filter (workers.h). */
   if (d->workers && !workers_run(d->workers))
     goto out;
+  if (!mailer_run(&d->mailer))
+    goto out;
   int scf = scf_install(o->seccomp_level);  /* -F */
   if (scf < 0) {
     log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
@@ -726,6 +735,7 @@ out:
   detach_done(d->ready_fd, status ? status : 1);
   reload_free(&d->reload);
   workers_free(d->workers);
+  mailer_stop(&d->mailer);
   exporter_stop(&d->exporter);
   ntsd_stop(&d->nts);
   control_stop(&d->control);
