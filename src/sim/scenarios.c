@@ -200,7 +200,7 @@ static const struct scenario scenarios[] = {
   },
   {
     .name = "refclock-phc",
-    .about = "a PTP clock read 10 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
+    .about = "a PTP clock read 25 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
              "delay 1e-3 (106-refclock's PHC: sync 45-70 s, stratum 4, root delay 1e-3)",
     .duration = 2000.0,
     .client_clock = CLIENT_CLOCK,
@@ -218,6 +218,18 @@ static const struct scenario scenarios[] = {
     .refclocks = {{.driver = PLAT_REFCLOCK_SHM, .dev_offset = -0.35, .jitter = 0.05,
                    .refid = "NMEA", .noselect = true},
                   {.driver = PLAT_REFCLOCK_PPS, .jitter = 1e-6, .lock = "NMEA"}},
+  },
+  {
+    .name = "refclock-phc-extpps",
+    .about = "a PTP clock 0.3 s off and 30 ppm fast stamping pulses (extpps, 0.1 us jitter), "
+             "locked to a noselect SHM NMEA clock 0.35 s late with 50 ms jitter",
+    .duration = 2000.0,
+    .client_clock = CLIENT_CLOCK,
+    .n_refclocks = 2,
+    .refclocks = {{.driver = PLAT_REFCLOCK_SHM, .dev_offset = -0.35, .jitter = 0.05,
+                   .refid = "NMEA", .noselect = true},
+                  {.driver = PLAT_REFCLOCK_PHC, .extpps = true, .dev_offset = 0.3,
+                   .dev_freq = 30.0, .jitter = 1e-7, .lock = "NMEA", .refid = "PPS"}},
   },
   {
     .name = "refclock-rtc",
@@ -445,7 +457,7 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   struct sim_refclock_config dc = {
     .driver = sr->driver, .param = p.param, .rate = sr->rate, .offset = sr->dev_offset,
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
-    .freq = sr->dev_freq,
+    .freq = sr->dev_freq, .extts = sr->extpps,
     .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
@@ -466,6 +478,8 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
     p.delay = sr->delay;
   p.prefer = sr->prefer;
   p.noselect = sr->noselect;
+  if (sr->extpps)
+    p.option |= PLAT_PHC_EXTPPS;
   return client_add_refclock(client, &p) >= 0;
 }
 

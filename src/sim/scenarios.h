@@ -63,6 +63,7 @@ struct scenario_refclock {
   enum sim_refclock_jitter jitter_kind;
   bool pulse;                      /* SOCK pulses (PPS-like) */
   double dev_freq;                 /* PHC: the device's frequency error, ppm */
+  bool extpps;                     /* PHC: it stamps pulses (the extpps option) */
   int stratum;                     /* the stratum option */
   double delay;                    /* the delay option, s; 0: chrony's 1e-9 */
   double stall_at;                 /* s from the start it stops; 0: never */

@@ -34,6 +34,7 @@ struct sim_refclock {
   bool extts;                        /* PHC: pulses timestamped on `channel` */
   int channel;
   bool extts_on;                     /* ... and the host asked for them */
+  struct plat_phc_extts event;       /* the last pulse's, on its way */
 };
 
 static double draw_error(struct sim_refclock *d)
@@ -59,6 +60,15 @@ static void send_sock(struct sim_refclock *d, const struct timespec *local, doub
   rclmsg_sock_build(&s, msg);
   if (d->open && d->fn)
     d->fn(d->arg, msg, sizeof(msg));
+}
+
+#define EXTTS_LATENCY 20000          /* ns from a pulse to its event read */
+
+static void deliver_extts(void *arg)
+{
+  struct sim_refclock *d = arg;
+  if (d->open && d->fn && d->extts_on)
+    d->fn(d->arg, (const uint8_t *)&d->event, sizeof(d->event));
 }
 
 static void tick(void *arg)
@@ -93,13 +103,13 @@ static void tick(void *arg)
   }
   if (d->driver == PLAT_REFCLOCK_PHC) {
     /* The PTP clock's time when the pulse came: its own error at that
-     * instant, the reading's error as the pulse's. */
-    struct plat_phc_extts e = {
+     * instant, the reading's error as the pulse's; the event reaches the
+     * host a little later, as the kernel's does. */
+    d->event = (struct plat_phc_extts){
       .phc = sim_time_to_timespec(reading +
                                   sim_ns(d->freq * 1e-6 * sim_seconds(now - d->created))),
       .channel = d->channel};
-    if (d->open && d->fn && d->extts_on)
-      d->fn(d->arg, (const uint8_t *)&e, sizeof(e));
+    sim_sched_add(d->sched, now + EXTTS_LATENCY, deliver_extts, d, d);
     return;
   }
   if (d->driver == PLAT_REFCLOCK_PPS) {
@@ -229,7 +239,8 @@ static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
     r[i].phc = sim_time_to_timespec(now + mid + sim_ns(phc_error));
   }
   memcpy(buf, r, n * sizeof(r[0]));
-  d->written++;
+  if (!d->extts)                       /* else its pulses are what it writes */
+    d->written++;
   return (int)(n * sizeof(r[0]));
 }
 

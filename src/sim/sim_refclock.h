@@ -29,8 +29,8 @@
  *         the local clock with the PHC read at its middle plus the jitter;
  *         with `extts`, a pulse on input `channel` at each tick, its PTP
  *         time (the PHC's error at the tick, plus the jitter) handed to
- *         refclock_open's function as a struct plat_phc_extts once the
- *         host enabled the channel.
+ *         refclock_open's function as a struct plat_phc_extts 20 us later
+ *         (as read from the kernel) once the host enabled the channel.
  * The host opens a device by driver and param (sim_platform.h) and frees
  * it with itself. A stalled device keeps ticking but writes nothing (a
  * receiver that lost its signal or a feeder that hung). */
@@ -76,7 +76,7 @@ void sim_refclock_free(struct sim_refclock *d);
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
 /* Samples or pulses written (SHM, PPS) or sent (SOCK), delivered or not;
- * reads of a PHC. */
+ * reads of a PHC, or its pulses with extts. */
 uint64_t sim_refclock_written(const struct sim_refclock *d);
 
 /* The host's side (sim_platform.c's refclock ops). */

@@ -31,7 +31,8 @@ TIMEOUT = 300
 SEEDS = [1, 2, 3]
 
 NAMES = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast", "refclock-phc",
-         "refclock-pps", "refclock-rtc", "refclock-servers", "refclock-stall"]
+         "refclock-pps", "refclock-rtc", "refclock-servers", "refclock-stall",
+         "refclock-phc-extpps"]
 
 # chrony's 106-refclock: the sync window of its SHM and PPS tests, and
 # test.common's accuracy limits (frequencies in ppm).
@@ -76,6 +77,11 @@ LIMITS = {
     # 106's PPS device locked to SHM NMEA: as the pulses locked to SOCK.
     "refclock-pps": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER, rms_offset=2 * PPS_JITTER,
                          max_freq_error=50.0, rms_freq_error=1.0),
+    # The PTP clock's pulses (0.1 us of jitter, as the PHC's readings of
+    # refclock-phc) through its tracking: the PHC's limits, however far off
+    # and fast the PTP clock itself runs.
+    "refclock-phc-extpps": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER,
+                                rms_offset=PPS_JITTER, max_freq_error=50.0, rms_freq_error=1.0),
     # 106's RTC test (no wander, no frequency error): its sync window, the
     # offsets held to the 1 us of the interrupts' jitter (10 / 1 jitters).
     "refclock-rtc": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER, rms_offset=PPS_JITTER,
@@ -94,7 +100,7 @@ LIMITS = {
 # The refclock each scenario must end synchronised to, and its refid.
 SELECTED = {"refclock-sock": "GPS", "refclock-pps-lock": "PPS", "refclock-shm-fast": "SHM0",
             "refclock-phc": "GPS", "refclock-pps": "PPS1", "refclock-rtc": "GPS",
-            "refclock-servers": "GPS"}
+            "refclock-servers": "GPS", "refclock-phc-extpps": "PPS"}
 # Our stratum when synchronised to it: the refclock's stratum option + 1
 # (106's PHC runs with `stratum 3`: "Stratum : 4").
 REF_STRATUM = {"refclock-phc": 4, "refclock-rtc": 4}
@@ -190,7 +196,7 @@ def test_clean_input_counts_nothing_bad(results, name, seed):
         assert src["valid"] + src["bad_pulse"] <= src["written"], src
         assert src["valid"] + src["bad_pulse"] >= src["written"] - 4, src
     bad_pulses = sum(s["bad_pulse"] for s in refclocks(r))
-    if name not in ("refclock-pps-lock", "refclock-pps"):
+    if name not in ("refclock-pps-lock", "refclock-pps", "refclock-phc-extpps"):
         assert bad_pulses == 0
     # Bad input is logged once per kind: nothing else warns here.
     assert r["warnings"] == (1 if bad_pulses else 0), summary(r)
@@ -208,6 +214,21 @@ def test_pulses_locked_to_nmea(results, seed):
     # 3 jitters, 0.27 % of normal draws.
     assert 0 < pps["bad_pulse"] <= 0.0027 * pps["written"], pps
     assert nmea["reach"] == pps["reach"] == 0o377
+
+
+# 106-refclock's PPS device locked to SHM NMEA (50 ms of jitter): 610-740
+# of its 1000 pulses taken.
+CHRONY_PPS_TAKEN = (0.61, 0.74)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", ["refclock-pps", "refclock-phc-extpps"])
+def test_pulses_locked_to_noisy_nmea(results, name, seed):
+    r = results[(name, seed)]
+    nmea, pps = refclocks(r)
+    assert nmea["refid"] == "NMEA" and nmea["state"] != "*"     # noselect
+    low, high = CHRONY_PPS_TAKEN
+    assert low * pps["written"] <= pps["valid"] <= high * pps["written"], pps
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -45,8 +45,8 @@ LEAP_SCENARIOS = ["leap-%s-%s" % (kind, mode) for kind in ("insert", "delete")
 SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 # Held to their limits in test_refclock_scenarios.py.
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
-                      "refclock-phc", "refclock-pps", "refclock-rtc", "refclock-servers",
-                      "refclock-stall"]
+                      "refclock-phc", "refclock-pps", "refclock-phc-extpps", "refclock-rtc",
+                      "refclock-servers", "refclock-stall"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS)
@@ -190,7 +190,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
-             "refclock-rtc": 2000.0,
+             "refclock-rtc": 2000.0, "refclock-phc-extpps": 2000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
