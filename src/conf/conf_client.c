@@ -167,6 +167,7 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->maxdispersion = r->maxdispersion;
   out->width = r->width;
   out->pps = r->pps;
+  out->local = r->local;
   out->tai = r->tai;
   out->noselect = r->noselect;
   out->prefer = r->prefer;

@@ -44,7 +44,7 @@ static const struct conf_field refclock_options[] = {
   {.name = "maxdispersion", .type = CONF_T_DOUBLE, .offset = ROFF(maxdispersion)},
   {.name = "width", .type = CONF_T_DOUBLE, .offset = ROFF(width)},
   {.name = "stratum", .type = CONF_T_INT, .offset = ROFF(stratum), .min = 0, .max = 15},
-  {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local), .ignored = true},
+  {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local)},
   {.name = "pps", .type = CONF_T_FLAG, .offset = ROFF(pps)},
   {.name = "tai", .type = CONF_T_FLAG, .offset = ROFF(tai)},
   {.name = "prefer", .type = CONF_T_FLAG, .offset = ROFF(prefer)},

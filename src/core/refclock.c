@@ -241,6 +241,14 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
   r->device = -1;
   if (r->p.rate < 1)
     r->p.rate = 1;
+  /* local: pulses locked to its own samples, never synchronised (chrony's
+   * refclock.c). */
+  if (r->p.local) {
+    r->p.pps = true;
+    r->p.lock_refid = r->p.refid;
+    r->p.maxlockage = r->p.maxlockage > 3 ? r->p.maxlockage : 3;
+    r->leap = NTP_LEAP_UNSYNC;
+  }
   /* A polled driver is read at least once per poll. */
   if (polled(r) && r->p.dpoll > r->p.poll)
     r->p.dpoll = r->p.poll;
@@ -294,7 +302,7 @@ void rcl_fini(struct rcl *r)
 void rcl_set_lock(struct rcl *r, struct rcl *lock)
 {
   char a[5], b[5];
-  if (!lock || lock == r) {
+  if (!lock || (lock == r && !r->p.local)) {
     plat_logf(r->plat, PLAT_LOG_WARN, "Invalid lock refid %s", rcl_refid_text(r->p.lock_refid, a));
     r->lock = NULL;
     return;
@@ -413,11 +421,22 @@ static bool lock_pulse(struct rcl *r, const struct timespec *cooked, double disp
 {
   struct sst_sample ref;
   double rate = r->p.rate;
-  if (!spf_last_sample(&r->lock->filter, &ref))
-    return false;
+  if (!spf_last_sample(&r->lock->filter, &ref)) {
+    if (!r->p.local)
+      return false;
+    /* The first pulse of a local refclock is its own lock. */
+    ref = (struct sst_sample){.time = *cooked, .offset = *offset};
+  }
   ref.root_dispersion += spf_avg_dispersion(&r->lock->filter);
-  if (fabs(timespec_diff(cooked, &ref.time)) >= r->p.maxlockage / rate)
+  if (fabs(timespec_diff(cooked, &ref.time)) >= r->p.maxlockage / rate) {
+    if (r->p.local) {
+      /* Start again. */
+      plat_logf(r->plat, PLAT_LOG_WARN, "Local refclock lost lock");
+      spf_drop(&r->filter);
+      sst_reset(&r->stats);
+    }
     return false;
+  }
   *offset += round((ref.offset - *offset) * rate) / rate;
   double error = ref.offset - *offset;
   if (fabs(error) + ref.root_dispersion + dispersion > PPS_LOCK_LIMIT / rate ||
@@ -503,6 +522,35 @@ static int pulse_stratum(const struct rcl *r, const struct timespec *t)
   return 0;
 }
 
+/* local: the estimate of the refclock's offset and frequency, once it has
+ * its minimum of samples. */
+static bool local_stats(const struct rcl *r, struct sst_tracking *t)
+{
+  struct timespec now;
+  disc_cooked_time(r->disc, &now);
+  return sst_samples(&r->stats) >= r->stats.min_samples &&
+         sst_get_tracking_data(&r->stats, &now, t);
+}
+
+/* local: the clock made to follow what the refclock's estimate did since
+ * the previous one (chrony's follow_local): the change of frequency, and
+ * of offset beyond what the old frequency explains, applied to the clock
+ * without the other sources knowing; the refclock's own samples move
+ * with the clock. */
+static void follow_local(struct rcl *r, const struct sst_tracking *before)
+{
+  struct sst_tracking after;
+  if (!local_stats(r, &after) || !r->adjust)
+    return;
+  double dfreq = (after.frequency - before->frequency) / (1.0 - before->frequency);
+  double elapsed = timespec_diff(&after.ref_time, &before->ref_time);
+  double doffset = after.offset - elapsed * before->frequency - before->offset;
+  struct timespec now;
+  disc_cooked_time(r->disc, &now);
+  r->adjust(r->adjust_arg, doffset, dfreq, &now);
+  rcl_slew(r, &now, dfreq, doffset);
+}
+
 static void poll_timeout(void *arg)
 {
   struct rcl *r = arg;
@@ -530,9 +578,14 @@ static void poll_timeout(void *arg)
   r->reached = 0;
 
   struct sst_sample s;
-  bool new_sample = false;
+  struct sst_tracking before;
+  bool new_sample = false, have_before = false;
   if (spf_get_filtered(&r->filter, r->precision, &s)) {
     s.stratum = r->pps_active && !r->lock ? pulse_stratum(r, &s.time) : r->p.stratum;
+    if (r->p.local) {
+      have_before = local_stats(r, &before);
+      r->leap = NTP_LEAP_UNSYNC;
+    }
     s.leap = r->leap;
     if (sst_add(&r->stats, &s)) {
       sst_regress(&r->stats);
@@ -543,6 +596,8 @@ static void poll_timeout(void *arg)
   }
   r->driver_polled = 0;
   r->on_update(r->arg, r, new_sample);
+  if (have_before)
+    follow_local(r, &before);
 }
 
 void rcl_start(struct rcl *r)

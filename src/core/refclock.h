@@ -59,6 +59,8 @@ struct rcl_params {
   bool pps;                      /* every sample is a pulse */
   bool tai;                      /* the reference keeps TAI: its samples are
                                     made UTC with the leap second table */
+  bool local;                    /* a stable clock the system clock follows,
+                                    never selected (chrony's local option) */
   bool noselect, prefer, trust, require;
 };
 
@@ -98,6 +100,10 @@ struct rcl {
   void *arg;
   rcl_log_fn log;                /* NULL: no refclocks.log */
   void *log_arg;
+  /* local: the clock made to follow the refclock's estimate (it moved by
+   * offset and dfreq); NULL: it is not. */
+  void (*adjust)(void *arg, double offset, double dfreq, const struct timespec *now);
+  void *adjust_arg;
   ref_leap_lookup_fn leap_lookup;  /* TAI-UTC for `tai` (NULL: no table) */
   void *leap_arg;
   struct rcl *lock;              /* the refclock giving pulses their seconds */

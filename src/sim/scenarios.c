@@ -232,6 +232,27 @@ static const struct scenario scenarios[] = {
                    .dev_freq = 30.0, .jitter = 1e-7, .lock = "NMEA", .refid = "PPS"}},
   },
   {
+    .name = "refclock-local",
+    .about = "a clock wandering 0.1 ppm/sqrt(s), one server at poll 4 until 5000 s, a stable "
+             "PTP clock (0.4 s off, 30 ppm fast) as its local standard, poll 2 (106-refclock's "
+             "PHC local: never selected)",
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 0.1},
+    .n_servers = 1, .up = LAN, .down = LAN, .minpoll = 4, .maxpoll = 4,
+    .outage_period = 20000.0, .outage_open = 5000.0,
+    .n_refclocks = 1,
+    .refclocks = {{.driver = PLAT_REFCLOCK_PHC, .local = true, .dev_offset = 0.399,
+                   .dev_freq = 30.0, .jitter = 1e-7, .poll = 2}},
+  },
+  {
+    .name = "refclock-local-off",
+    .about = "refclock-local without its PTP clock",
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 0.1},
+    .n_servers = 1, .up = LAN, .down = LAN, .minpoll = 4, .maxpoll = 4,
+    .outage_period = 20000.0, .outage_open = 5000.0,
+  },
+  {
     .name = "refclock-rtc",
     .about = "an RTC's update interrupts (1 us jitter), stratum 3 delay 1e-3, client 0.1 s "
              "off, no frequency error nor wander (106-refclock's RTC: stratum 4)",
@@ -480,6 +501,7 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   p.noselect = sr->noselect;
   if (sr->extpps)
     p.option |= PLAT_PHC_EXTPPS;
+  p.local = sr->local;
   return client_add_refclock(client, &p) >= 0;
 }
 

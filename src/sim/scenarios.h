@@ -64,6 +64,7 @@ struct scenario_refclock {
   bool pulse;                      /* SOCK pulses (PPS-like) */
   double dev_freq;                 /* PHC: the device's frequency error, ppm */
   bool extpps;                     /* PHC: it stamps pulses (the extpps option) */
+  bool local;                      /* the local option */
   int stratum;                     /* the stratum option */
   double delay;                    /* the delay option, s; 0: chrony's 1e-9 */
   double stall_at;                 /* s from the start it stops; 0: never */
