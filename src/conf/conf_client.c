@@ -25,6 +25,8 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->makestep_limit = c->makestep_limit;
   p->logchange = c->logchange;
   p->mailonchange = c->mailonchange_threshold;
+  p->fallbackdrift_min = c->fallbackdrift_min;
+  p->fallbackdrift_max = c->fallbackdrift_max;
   p->maxslewrate = c->maxslewrate;
   p->maxdrift = c->maxdrift;
   p->maxupdateskew = c->maxupdateskew;
