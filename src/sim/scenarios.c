@@ -31,13 +31,14 @@
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
 /* The client's configuration: server N of the world, and test.common's
  * client_server_options. */
-#define SERVER(n, options) "server 192.168.123." #n " " options "\n"
+#define SERVER(n, options) "server " SERVER_NET #n " " options "\n"
 #define SERVER1 SERVER(1, "minpoll 6 maxpoll 10")
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
 #define CLIENT_PRECISION (-20)
 #define CLIENT_ADDR "192.168.123.100"
-#define SERVER_ADDR_FMT "192.168.123.%u"   /* servers 1..N, as chrony's tests */
+#define SERVER_NET "192.168.123."          /* servers 1..N, as chrony's tests */
+#define SERVER_ADDR_FMT SERVER_NET "%u"
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
 #define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
 #define DAY 86400
