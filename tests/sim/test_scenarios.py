@@ -340,6 +340,47 @@ def test_table_script(all_lines):
     assert [line.split()[0] for line in body] == SCENARIOS
 
 
+def test_limits_table(all_lines):
+    """make bench's second table: every scenario has limits, and a figure
+    over its limit is named."""
+    over = dict(all_lines[0], seed=99, max_offset=2 * LIMITS["defaults"]["max_offset"])
+    text = "".join(json.dumps(row) + "\n" for row in all_lines + [over])
+    p = subprocess.run(["/usr/bin/python3", str(REPO / "scripts" / "sim_table.py"), "--limits"],
+                       input=text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    second = p.stdout.split("\n\n", 1)[1].splitlines()[2:]
+    verdicts = {(line.split()[0], line.split()[1]): line.split("  ")[-1].strip()
+                for line in second}
+    assert len(verdicts) == len(SCENARIOS) + 1
+    assert verdicts[("defaults", "99")] == "over: max off us"
+    assert all(v != "no limits" for v in verdicts.values()), verdicts
+
+
+def test_conf_texts(tmp_path):
+    """--conf prints each scenario's chrony.conf under its name, the
+    smearing server's after it; stratumd -p takes every text."""
+    p = run_sim("--conf")
+    assert p.returncode == 0, p.stderr
+    texts, name = {}, None
+    for line in p.stdout.splitlines():
+        if line.startswith("# "):
+            name = line[2:].split(":")[0] + (" smear" if "smearing server" in line else "")
+            texts[name] = []
+        else:
+            texts[name].append(line)
+    assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
+    assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == sorted(SMEAR_SCENARIOS)
+    for name, lines in texts.items():
+        assert any(line.split()[0] in ("server", "refclock") for line in lines), name
+        conf = tmp_path / "scenario.conf"
+        conf.write_text("\n".join(lines) + "\n")
+        r = subprocess.run([str(BUILD / "stratumd"), "-p", "-f", str(conf)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=30)
+        assert r.returncode == 0 and r.stderr == "", (name, r.stderr)
+
+
 def test_unknown_scenario_exits_2():
     p = run_sim("defaults", "no-such-scenario")
     assert p.returncode == 2
