@@ -29,6 +29,8 @@
 #define STILL_CLOCK(off) {.offset = (off), .freq = 100.0, .wander = 0.0}
 #define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
+/* 117-fallbackdrift: no delay but the jitter. */
+#define JITTER0(j) {.delay = 0.0, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
 /* The client's configuration: server N of the world, and test.common's
  * client_server_options. */
 #define SERVER(n, options) "server " SERVER_NET #n " " options "\n"
@@ -332,6 +334,16 @@ static const struct scenario scenarios[] = {
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4, .kod = 2},
+  },
+  {
+    .name = "fallbackdrift",
+    .about = "frequency a 100 ppm sine of 1000 s, the server lost at 4250 s for the rest of "
+             "1e5 s: fallbackdrift 6 10 (117-fallbackdrift)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4") "fallbackdrift 6 10\n",
+    .duration = 100000.0, .settle = 300.0, .sync_threshold = 1.0,
+    .client_clock = {.offset = 10.0, .sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = JITTER0(1e-6), .down = JITTER0(1e-6),
+    .outage_period = 100000.0, .outage_open = 4250.0,
   },
 };
 

@@ -47,9 +47,11 @@ SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-phc", "refclock-pps", "refclock-rtc", "refclock-servers",
                       "refclock-stall"]
+# chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
+FALLBACK_SCENARIOS = ["fallbackdrift"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -164,6 +166,13 @@ LIMITS = {
     # offset measured after a long wait is slewed within a short interval
     # (up to 55 ppm seen, seeds 1-3): chrony's max frequency limit.
     "ratelimit-kod": dict(DEFAULT_LIMITS, max_freq_error=CHRONY["max_freq_error"]),
+    # chrony's 117-fallbackdrift limits (its time_max/rms 1 s, freq_max 2e-4,
+    # freq_rms 1e-4, max_sync_time 4500 s; synchronised here means within
+    # 1 s, the scenario's threshold) over the run after the first 10 s slew
+    # (300 s). Without fallbackdrift the clock keeps the last update's
+    # frequency: 9.06-9.08 s off at the end, rms freq 116 ppm (seeds 1-3).
+    "fallbackdrift": dict(sync_time=4500.0, max_offset=1.0, rms_offset=1.0,
+                          max_freq_error=200.0, rms_freq_error=100.0),
 }
 
 # The leap scenarios: once synchronised (before the leap, or after it when
@@ -185,7 +194,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
              "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
              "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
-             "ratelimit-kod": 10000.0,
+             "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
@@ -442,11 +451,24 @@ def test_no_steps_and_no_falseticker(results, name):
     assert r["falseticker_selected"] is False
 
 
-@pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "intermittent"])
+@pytest.mark.parametrize("name", [n for n in SCENARIOS
+                                  if n not in ["intermittent"] + FALLBACK_SCENARIOS])
 def test_selected_at_the_end(results, name):
     r = results[name]
     assert r["selected"] is not None, steady_summary(r)
     assert r["first_selected"] is not None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fallbackdrift_keeps_the_clock_within_a_second(results, seed):
+    """117-fallbackdrift: once the server is lost the frequency falls back to
+    the averages over 64-1024 s of a 100 ppm sine of 1000 s, whose mean is
+    the clock's true frequency: 95750 s later it is still within 1 s."""
+    row = results["fallbackdrift"] if seed == 1 else \
+        parse_lines(run_sim("--seed", str(seed), "fallbackdrift").stdout)[0]
+    check_limits(row, LIMITS["fallbackdrift"])
+    assert abs(row["final_offset"]) < LIMITS["fallbackdrift"]["max_offset"], steady_summary(row)
+    assert row["selected"] is None and row["steps"] == 0
 
 
 def test_defaults_reach_full(results):
