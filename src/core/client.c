@@ -152,6 +152,7 @@ static struct ref_config reference_config(const struct client_params *p)
     .control = p->control, .makestep_threshold = p->makestep_threshold,
     .makestep_limit = p->makestep_limit, .logchange = p->logchange,
     .mailonchange = p->mailonchange, .mail_change = p->mail_change,
+    .fallbackdrift_min = p->fallbackdrift_min, .fallbackdrift_max = p->fallbackdrift_max,
     .mail_change_arg = p->mail_change_arg,
     .maxupdateskew = p->maxupdateskew, .corrtimeratio = p->corrtimeratio,
     .have_initial_freq = p->have_initial_freq, .initial_skew = p->initial_skew,

@@ -120,6 +120,7 @@ struct client_params {
   /* mailonchange: mail_change(mail_change_arg, correction) before an update
    * corrects more than this, in seconds (NULL: never). */
   double mailonchange;
+  int fallbackdrift_min, fallbackdrift_max;   /* fallbackdrift (core/fbdrift.h); 0: none */
   void (*mail_change)(void *arg, double correction);
   void *mail_change_arg;
   double maxslewrate;            /* ppm, 83333.333 */

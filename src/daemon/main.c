@@ -274,11 +274,7 @@ static void start_broadcasts(struct daemon *d)
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  ref_state_init(&d->ref, d->cfg.clockprecision > 0.0 ? ref_precision_log2(d->cfg.clockprecision)
-                                                     : linux_clock_precision());
-  ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
-  ref_set_smoothing(&d->ref, d->cfg.smoothtime_maxfreq, d->cfg.smoothtime_maxwander,
-                    d->cfg.smoothtime_leaponly);
+  conf_reference(&d->cfg, linux_clock_precision(), &d->ref);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;
@@ -492,16 +488,8 @@ static bool add_refclocks(struct daemon *d)
     const struct conf_refclock *r = &d->cfg.refclocks[i];
     struct rcl_params p;
     char err[160];
-    if (!conf_refclock_params(r, i, &p, err, sizeof(err))) {
+    if (!conf_client_refclock(&d->cfg, i, &p, err, sizeof(err))) {
       log_printf(PLAT_LOG_FATAL, "%s (%s:%d)", err, r->file, r->line);
-      return false;
-    }
-    if (p.driver == PLAT_REFCLOCK_RTC && (d->cfg.rtcsync || d->cfg.rtcfile)) {
-      log_printf(PLAT_LOG_FATAL, "RTC refclock cannot be used together with rtcsync or rtcfile");
-      return false;
-    }
-    if (p.tai && !d->cfg.leapsectz && !d->cfg.leapseclist) {
-      log_printf(PLAT_LOG_FATAL, "refclock tai option requires leapseclist or leapsectz");
       return false;
     }
     if (client_add_refclock(d->client, &p) < 0) {
