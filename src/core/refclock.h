@@ -10,6 +10,9 @@
  * elsewhere: from the refclock named by `lock` (its newest sample, within
  * maxlockage pulses and 0.4 of a pulse interval), else from our own
  * reference while it is synchronised within half an interval.
+ * A `local` refclock's pulses lock to its own samples; never selected
+ * (unsynchronised), it makes the clock follow each change of its
+ * estimate (the owner's `adjust`, chrony's follow_local).
  *
  * Drivers: SOCK (datagrams pushed by the platform); SHM, PPS and PHC
  * (read through the platform every 2^dpoll s: a segment parsed by

@@ -237,22 +237,23 @@ static const struct scenario scenarios[] = {
   },
   {
     .name = "refclock-local",
-    .about = "a clock wandering 0.1 ppm/sqrt(s), one server at poll 4 until 5000 s, a stable "
-             "PTP clock (0.4 s off, 30 ppm fast) as its local standard, poll 2 (106-refclock's "
-             "PHC local: never selected)",
-    .conf = SERVER(1, "minpoll 4 maxpoll 4") "refclock PHC /dev/ptp0 local poll 2\n",
+    .about = "106-refclock's PHC local: frequency a 100 ppm sine of 1000 s, one server at poll "
+             "4 until 5000 s, a PTP clock 0.399 s off and 1000 ppm fast but stable (1 us "
+             "jitter) as the local standard at poll 2, never selected",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 5 minsamples 64")
+            "refclock PHC /dev/ptp0 local poll 2\n",
     .duration = 10000.0,
-    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 0.1},
+    .client_clock = {.sine_amp = 100.0, .sine_period = 1000.0},
     .n_servers = 1, .up = LAN, .down = LAN,
     .outage_period = 20000.0, .outage_open = 5000.0,
-    .refclocks = {{.dev_offset = 0.399, .dev_freq = 30.0, .jitter = 1e-7}},
+    .refclocks = {{.dev_offset = 0.399, .dev_freq = 1000.0, .jitter = 1e-6}},
   },
   {
     .name = "refclock-local-off",
     .about = "refclock-local without its PTP clock",
-    .conf = SERVER(1, "minpoll 4 maxpoll 4"),
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 5 minsamples 64"),
     .duration = 10000.0,
-    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 0.1},
+    .client_clock = {.sine_amp = 100.0, .sine_period = 1000.0},
     .n_servers = 1, .up = LAN, .down = LAN,
     .outage_period = 20000.0, .outage_open = 5000.0,
   },

@@ -453,7 +453,8 @@ def test_no_steps_and_no_falseticker(results, name):
 
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
-                                  if n not in ["intermittent"] + FALLBACK_SCENARIOS])
+                                  if n not in ["intermittent", "refclock-local",
+                                               "refclock-local-off"] + FALLBACK_SCENARIOS])
 def test_selected_at_the_end(results, name):
     r = results[name]
     assert r["selected"] is not None, steady_summary(r)
