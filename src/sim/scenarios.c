@@ -225,6 +225,17 @@ static const struct scenario scenarios[] = {
     .refclocks = {{.dev_offset = -0.35, .jitter = 0.05}, {.jitter = 1e-6}},
   },
   {
+    .name = "refclock-phc-bursts",
+    .about = "a PTP clock read without cross timestamps at poll 0 (1e-9 jitter), its readings' "
+             "delays jittered by 1 us for 8 of every 500 reads (106-refclock's PHC jitter "
+             "bursts: sync 5-7 s, 1e-7 s max, 1e-8 s rms)",
+    .conf = "refclock PHC /dev/ptp0:nocrossts poll 0\n",
+    .duration = 1000.0, .sync_threshold = 1e-7,
+    .client_clock = CLIENT_CLOCK,
+    .refclocks = {{.jitter = 1e-9, .delay_jitter = 1e-6, .jitter_on = 2 * 25 * 8,
+                   .jitter_off = 2 * 25 * 492}},
+  },
+  {
     .name = "refclock-phc-extpps",
     .about = "a PTP clock 0.3 s off and 30 ppm fast stamping pulses (extpps, 0.1 us jitter), "
              "locked to a noselect SHM NMEA clock 0.35 s late with 50 ms jitter",
@@ -476,7 +487,8 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   struct sim_refclock_config dc = {
     .driver = p->driver, .param = p->param, .rate = sr->rate, .offset = sr->dev_offset,
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
-    .freq = sr->dev_freq, .extts = p->option & PLAT_PHC_EXTPPS, .channel = p->channel,
+    .freq = sr->dev_freq, .delay_jitter = sr->delay_jitter, .jitter_on = sr->jitter_on,
+    .jitter_off = sr->jitter_off, .extts = p->option & PLAT_PHC_EXTPPS, .channel = p->channel,
     .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);

@@ -31,6 +31,8 @@ struct sim_refclock {
   struct plat_pps_edge edge;         /* PPS */
   sim_time created;                  /* PHC: its offset's time */
   double freq, delay;                /* PHC */
+  double delay_jitter;               /* PHC: bursts of it */
+  unsigned jitter_on, jitter_off, halves;
   bool extts;                        /* PHC: pulses timestamped on `channel` */
   int channel;
   bool extts_on;                     /* ... and the host asked for them */
@@ -145,6 +147,9 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   d->leap = cfg->leap;
   d->freq = cfg->freq;
   d->delay = cfg->delay > 0.0 ? cfg->delay : 1e-6;
+  d->delay_jitter = cfg->delay_jitter;
+  d->jitter_on = cfg->jitter_on;
+  d->jitter_off = cfg->jitter_off;
   d->extts = cfg->extts;
   d->channel = cfg->channel;
   d->created = sim_sched_now(sched);
@@ -217,7 +222,24 @@ void sim_refclock_close(struct sim_refclock *d)
   d->arg = NULL;
 }
 
-/* PHC readings now: the PHC's time at each reading's middle. */
+/* The extra delay of one half of a PHC reading, in a burst. */
+static double half_delay_jitter(struct sim_refclock *d)
+{
+  double extra = 0.0;
+  if (d->delay_jitter > 0.0 && d->halves >= d->jitter_off) {
+    /* Poisson(5) by products of uniforms (Knuth), plus a uniform step. */
+    int k = 0;
+    for (double p = sim_rng_uniform(&d->rng); p > exp(-5.0) && k < 100; k++)
+      p *= sim_rng_uniform(&d->rng);
+    extra = (k + sim_rng_uniform(&d->rng)) / 5.5 * d->delay_jitter * 0.5;
+  }
+  if (++d->halves >= d->jitter_on + d->jitter_off)
+    d->halves = 0;
+  return extra;
+}
+
+/* PHC readings now: the PHC's time at each reading's middle (between its
+ * halves, in a burst). */
 static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
 {
   struct plat_phc_reading r[PLAT_PHC_READINGS];
@@ -231,11 +253,12 @@ static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
   for (size_t i = 0; i < n; i++) {
     /* Readings 1 us apart, the last one ending now (the ioctl returned). */
     sim_time start = -(sim_time)(n - i) * 1000 - sim_ns(d->delay);
-    sim_time mid = start + sim_ns(d->delay / 2.0);
+    double before = half_delay_jitter(d), after = half_delay_jitter(d);
+    sim_time mid = start + sim_ns(d->delay / 2.0 + before);
     double phc_error = d->offset + d->freq * 1e-6 * sim_seconds(now - d->created) +
                        d->jitter * sim_rng_normal(&d->rng);
     r[i].sys_before = sim_time_to_timespec(base + start);
-    r[i].sys_after = sim_time_to_timespec(base + start + sim_ns(d->delay));
+    r[i].sys_after = sim_time_to_timespec(base + start + sim_ns(d->delay + before + after));
     r[i].phc = sim_time_to_timespec(now + mid + sim_ns(phc_error));
   }
   memcpy(buf, r, n * sizeof(r[0]));

@@ -26,7 +26,8 @@
  *   PHC   no ticks: a PTP clock running at `freq` ppm from `offset` (at
  *         the device's creation) is read when the host asks:
  *         PLAT_PHC_READINGS readings 1 us apart, each taking `delay` of
- *         the local clock with the PHC read at its middle plus the jitter;
+ *         the local clock with the PHC read at its middle plus the jitter
+ *         (bursts of delay jitter make the halves unequal, see below);
  *         with `extts`, a pulse on input `channel` at each tick, its PTP
  *         time (the PHC's error at the tick, plus the jitter) handed to
  *         refclock_open's function as a struct plat_phc_extts 20 us later
@@ -60,6 +61,13 @@ struct sim_refclock_config {
   int leap;                      /* announced: 0 none, 1 insert, 2 delete */
   double freq;                   /* PHC: its frequency error, ppm */
   double delay;                  /* PHC: of one reading, s (0: 1 us) */
+  /* PHC: bursts of delay jitter (clknetsim's PHC_JITTER, _ON, _OFF): each
+   * half of a reading (before and after the PTP clock is read) takes
+   * `delay_jitter` / 2 times a Poisson(5) draw plus a uniform one, over
+   * 5.5, more, for `jitter_on` halves after every `jitter_off` halves
+   * without (0, 0: always). */
+  double delay_jitter;
+  unsigned jitter_on, jitter_off;
   bool extts;                    /* PHC: external pulses timestamped */
   int channel;                   /* PHC: their input */
   uint64_t seed;                 /* of the jitter */

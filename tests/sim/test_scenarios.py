@@ -45,7 +45,8 @@ LEAP_SCENARIOS = ["leap-%s-%s" % (kind, mode) for kind in ("insert", "delete")
 SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 # Held to their limits in test_refclock_scenarios.py.
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
-                      "refclock-phc", "refclock-pps", "refclock-phc-extpps", "refclock-local",
+                      "refclock-phc", "refclock-pps", "refclock-phc-bursts", "refclock-phc-extpps",
+                      "refclock-local",
                       "refclock-local-off", "refclock-rtc", "refclock-servers", "refclock-stall"]
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
@@ -199,7 +200,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
-             "refclock-rtc": 2000.0, "refclock-phc-extpps": 2000.0,
+             "refclock-rtc": 2000.0, "refclock-phc-extpps": 2000.0, "refclock-phc-bursts": 1000.0,
              "refclock-local": 10000.0, "refclock-local-off": 10000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
