@@ -548,7 +548,9 @@ static void follow_local(struct rcl *r, const struct sst_tracking *before)
   struct timespec now;
   disc_cooked_time(r->disc, &now);
   r->adjust(r->adjust_arg, doffset, dfreq, &now);
-  rcl_slew(r, &now, dfreq, doffset);
+  /* Its samples only: as chronyd, a PTP clock's tracking is not told. */
+  spf_slew(&r->filter, &now, dfreq, doffset);
+  sst_slew_samples(&r->stats, &now, dfreq, doffset);
 }
 
 static void poll_timeout(void *arg)
