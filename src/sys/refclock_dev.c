@@ -40,6 +40,7 @@ struct device {
   bool skip_interrupt;             /* RTC: the first after switching them on */
   enum phc_mode phc_mode;          /* PHC: the first kind of reading that works */
   bool extts;                      /* PHC: external timestamps on (in the loop) */
+  char phc[PATH_MAX];              /* PHC: its device, resolved where it can be */
   int pin, channel;                /* PHC: of the external timestamps */
   volatile uint8_t *shm;           /* SHM */
   plat_refclock_fn fn;
@@ -215,6 +216,9 @@ static int open_phc(struct rcldev_set *s, struct device *d, const char *param, i
   if (fd < 0)
     return -errno;
   d->fd = fd;
+  char *real = realpath(param, NULL);
+  snprintf(d->phc, sizeof(d->phc), "%s", real ? real : param);
+  free(real);
   d->phc_mode = option & PLAT_PHC_NOCROSSTS ? PHC_EXTENDED : PHC_PRECISE;
   return 0;
 }
@@ -242,17 +246,24 @@ static int set_extts(struct rcldev_set *s, struct device *d, bool enable, bool r
 }
 
 /* An external timestamp is waiting: read one (a read never blocks after
- * poll said so; O_NONBLOCK is not honoured by PTP devices). */
+ * poll said so; O_NONBLOCK is not honoured by PTP devices). Before Linux
+ * 6.7 the descriptors of one PTP clock share one queue, so the event goes
+ * to every refclock timestamping on that clock, as chronyd does; each
+ * keeps its channel's (the core), an event seen twice is taken once. */
 static void on_extts(void *arg, int fd)
 {
   struct device *d = arg;
+  struct rcldev_set *s = d->set;
   struct ptp_extts_event ev;
-  if (d->set->io.read(fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev) || ev.t.nsec >= 1000000000u)
+  if (s->io.read(fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev) || ev.t.nsec >= 1000000000u)
     return;
   struct plat_phc_extts e = {.phc = {.tv_sec = (time_t)ev.t.sec, .tv_nsec = ev.t.nsec},
                              .channel = (int)ev.index};
-  if (d->fn)
-    d->fn(d->arg, (const uint8_t *)&e, sizeof(e));
+  for (int i = 0; i < MAX_DEVICES; i++) {
+    struct device *o = &s->dev[i];
+    if (o->used && o->extts && o->fn && strcmp(o->phc, d->phc) == 0)
+      o->fn(o->arg, (const uint8_t *)&e, sizeof(e));
+  }
 }
 
 int rcldev_extts(struct rcldev_set *s, int handle, int pin, int channel, bool falling)

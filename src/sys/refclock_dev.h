@@ -18,7 +18,9 @@
  * PLAT_PHC_EXTPPS, opened read-write so that rcldev_extts can set a pin
  * to timestamp external events (PTP_PIN_SETFUNC) and enable the channel's
  * edge (PTP_EXTTS_REQUEST), the events read from the loop and pushed to
- * the handler (disabled again at close). The
+ * the handler of every refclock timestamping on that PTP clock (older
+ * kernels share one queue among its descriptors), disabled again at
+ * close. The
  * devices are opened as root, before privileges are dropped. Their system
  * calls go through a table that tests replace with a fake device. */
 #ifndef STRATUM_SYS_REFCLOCK_DEV_H

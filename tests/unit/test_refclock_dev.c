@@ -37,6 +37,7 @@ static struct {
   int rtc_reads;
   int closed;
   int fd;                          /* 0: FAKE_FD, else a pipe's end (extts) */
+  int other_fd;                    /* a second device's, opened before */
   int open_flags;
   struct ptp_pin_desc pin;         /* PTP_PIN_SETFUNC */
   struct ptp_extts_request extts;  /* PTP_EXTTS_REQUEST */
@@ -47,6 +48,11 @@ static struct {
 static int fake_fd(void)
 {
   return dev.fd ? dev.fd : FAKE_FD;
+}
+
+static bool ours(int fd)
+{
+  return fd == fake_fd() || (dev.other_fd && fd == dev.other_fd);
 }
 
 static int fake_open(const char *path, int flags)
@@ -62,7 +68,7 @@ static int fake_open(const char *path, int flags)
 
 static int fake_close(int fd)
 {
-  assert_int_equal(fd, fake_fd());
+  assert_true(ours(fd));
   dev.closed++;
   return 0;
 }
@@ -74,7 +80,7 @@ static struct ptp_clock_time ptp(int64_t sec, uint32_t nsec)
 
 static int fake_ioctl(int fd, unsigned long req, void *arg)
 {
-  assert_int_equal(fd, fake_fd());
+  assert_true(ours(fd));
   if (req == PTP_PIN_SETFUNC) {
     dev.pin = *(struct ptp_pin_desc *)arg;
   } else if (req == PTP_EXTTS_REQUEST) {
@@ -348,6 +354,49 @@ static void test_phc_extts(void **state)
   close(p[1]);
 }
 
+/* Two refclocks on one PTP clock, channels 0 and 1: an event read from
+ * either descriptor goes to both (older kernels' shared queue); each keeps
+ * its own channel's (the core). */
+static void test_extts_shared_queue(void **state)
+{
+  (void)state;
+  int a[2], b[2];
+  assert_int_equal(pipe2(a, O_CLOEXEC), 0);
+  assert_int_equal(pipe2(b, O_CLOEXEC), 0);
+  struct loop *loop = loop_new();
+  struct events e0 = {.loop = loop}, e1 = {.loop = loop};
+  struct rcldev_set *s = rcldev_new(loop, &fake_io);
+  dev.fd = a[0];
+  int h0 = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &e0);
+  assert_int_equal(rcldev_extts(s, h0, -1, 0, false), 0);
+  dev.other_fd = a[0];
+  dev.fd = b[0];
+  int h1 = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &e1);
+  assert_int_equal(rcldev_extts(s, h1, -1, 1, false), 0);
+  /* Channel 1's event, queued where refclock 0 reads. */
+  struct ptp_extts_event ev = {.t = {.sec = 1000, .nsec = 7}, .index = 1};
+  assert_int_equal(write(a[1], &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+  wait_event(&e0);
+  assert_true(e0.n == 1 && e1.n == 1);
+  assert_int_equal(e1.last.channel, 1);
+  assert_int_equal(e1.last.phc.tv_nsec, 7);
+  /* Another PTP clock's refclock hears nothing of it. */
+  rcldev_close(s, h1);
+  dev.fd = b[0];
+  struct events e2 = {.loop = loop};
+  int h2 = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp1", PLAT_PHC_EXTPPS, on_event, &e2);
+  assert_int_equal(rcldev_extts(s, h2, -1, 1, false), 0);
+  assert_int_equal(write(a[1], &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+  wait_event(&e0);
+  assert_true(e0.n == 2 && e2.n == 0);
+  rcldev_free(s);
+  loop_free(loop);
+  for (int i = 0; i < 2; i++) {
+    close(a[i]);
+    close(b[i]);
+  }
+}
+
 /* Not without a loop (nowhere to read events), nor on another driver. */
 static void test_extts_refused(void **state)
 {
@@ -373,6 +422,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_rtc_read, setup, teardown),
     cmocka_unit_test_setup_teardown(test_phc_extts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_extts_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_extts_shared_queue, setup, teardown),
   };
   return cmocka_run_group_tests_name("refclock_dev", tests, NULL, NULL);
 }
