@@ -306,7 +306,10 @@ bool hcl_process_readings(struct hcl *c, const struct plat_phc_reading *rd, int 
 void hcl_accumulate(struct hcl *c, const struct timespec *hw, const struct timespec *local,
                     double err)
 {
-  double local_freq = 1.0 - disc_base_freq(c->disc) / 1e6;
+  /* Local intervals as the uncorrected oscillator counts them (the base
+   * frequency is positive when the clock is made to run faster), so that a
+   * change of frequency does not bend the line. */
+  double local_freq = 1.0 + disc_base_freq(c->disc) / 1e6;
   int max = c->max_samples, b0 = HCL_MAX_SAMPLES - max;
   double *x = c->x + b0, *y = c->y + b0;
 

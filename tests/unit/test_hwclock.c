@@ -250,6 +250,33 @@ static void test_cook_and_slew(void **state)
   assert_true(fabs(timespec_diff(&out, &l)) < 1e-8);
 }
 
+/* The clock's frequency changed between samples (500 ppm faster, as the
+ * discipline sets it): the line is fitted on the oscillator's intervals,
+ * so it stays straight, and converts at the new rate. */
+static void test_frequency_change(void **state)
+{
+  struct fixture *f = *state;
+  struct hcl c;
+  struct timespec h, l;
+  double local = 0.0;
+
+  hcl_init(&c, &f->disc, 2, 8, 1.0, 1e-9, 1e-9, 7);
+  for (int k = 0; k < 8; k++) {
+    if (k == 4) {
+      disc_accumulate(&f->disc, 500.0, 0.0, 0.0);
+      l = at(local);
+      hcl_slew(&c, &l, 500e-6, 0.0);            /* as the discipline tells it */
+    }
+    local += k == 0 ? 0.0 : 16.0 * (k >= 4 ? 1.0 + 500e-6 : 1.0);
+    h = at(1000 + 16.0 * k);
+    l = at(local);
+    hcl_accumulate(&c, &h, &l, 1e-8);
+    assert_true(c.valid || k == 0);
+  }
+  assert_int_equal(c.n, 8);
+  assert_true(fabs(c.frequency - 1.0 / (1.0 + 500e-6)) < 1e-9);
+}
+
 /* min/max samples clamped as chrony's: 2..64, max at least min. */
 static void test_limits(void **state)
 {
@@ -270,6 +297,7 @@ int main(void)
     cmocka_unit_test_setup(test_rejects, setup),
     cmocka_unit_test_setup(test_resets, setup),
     cmocka_unit_test_setup(test_cook_and_slew, setup),
+    cmocka_unit_test_setup(test_frequency_change, setup),
     cmocka_unit_test_setup(test_limits, setup),
   };
   return cmocka_run_group_tests_name("hwclock", tests, NULL, NULL);
