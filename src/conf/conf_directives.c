@@ -139,7 +139,7 @@ static const struct conf_directive directives[] = {
   D_INT("ntsrotate", ntsrotate, "INTERVAL", 0, INT_MAX, .implemented = true),
   {.name = "port", ARGS(VAL("PORT", CONF_T_U16, port, .always = true)), .implemented = true},
   D_CUSTOM("ratelimit", ratelimit, .implemented = true, .runtime = true),
-  D_CUSTOM("ntsratelimit", ntsratelimit),
+  D_CUSTOM("ntsratelimit", ntsratelimit, .implemented = true, .runtime = true),
   {.name = "smoothtime",
    ARGS(VAL("MAX-FREQ", CONF_T_DOUBLE, smoothtime_maxfreq),
         VAL("MAX-WANDER", CONF_T_DOUBLE, smoothtime_maxwander),

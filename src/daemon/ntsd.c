@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/timespec.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
 
@@ -76,11 +77,22 @@ static long handle(void *arg, struct tlsd_conn *c, const uint8_t *in, size_t len
   return ntss_ke_respond(&n->ntss, in, len, export_key, c, out, cap);
 }
 
-/* As chronyd: the NTP server's allow/deny decide who may connect. */
+/* As chronyd: the NTP server's allow/deny decide who may connect, then
+ * ntsratelimit (the client log counts those let in: serverstats' NTS-KE
+ * connections accepted, and dropped by the limit). */
 static bool admit(void *arg, const struct ip_addr *from)
 {
   struct ntsd *n = arg;
-  return access_check(&n->srv->access, from);
+  if (!access_check(&n->srv->access, from))
+    return false;
+  if (!n->srv->clog)
+    return true;
+  struct timespec now = timespec_from_double(loop_event_time(n->loop).real);
+  int index = clog_access(n->srv->clog, CLOG_NTSKE, from, &now);
+  if (clog_limit(n->srv->clog, CLOG_NTSKE, index) == CLOG_PASS)
+    return true;
+  n->limited++;
+  return false;
 }
 
 static void listen_on(struct ntsd *n, const struct ip_addr *addr, uint16_t port)
@@ -165,25 +177,17 @@ void ntsd_stop(struct ntsd *n)
   n->started = false;
 }
 
-void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats)
-{
-  if (!n->started)
-    return;
-  /* as chronyd's counts: after the access check, before the limits */
-  stats->nke_hits += n->tlsd.stats.accepted + n->tlsd.stats.refused;
-  stats->nke_drops += n->tlsd.stats.refused;
-}
-
 void ntsd_log_stats(const struct ntsd *n)
 {
   const struct tlsd_stats *t = &n->tlsd.stats;
   const struct ntss_stats *s = &n->ntss.stats;
   if (!n->started)
     return;
-  log_printf(PLAT_LOG_INFO, "NTS-KE connections accepted %llu, denied %llu, refused %llu, "
-             "timed out %llu, failed handshakes %llu; keys given %llu, refusals %llu",
+  log_printf(PLAT_LOG_INFO, "NTS-KE connections accepted %llu, denied %llu (rate limit %llu), "
+             "refused %llu, timed out %llu, failed handshakes %llu; keys given %llu, "
+             "refusals %llu",
              (unsigned long long)t->accepted, (unsigned long long)t->denied,
-             (unsigned long long)t->refused,
+             (unsigned long long)n->limited, (unsigned long long)t->refused,
              (unsigned long long)t->timed_out, (unsigned long long)t->handshake_failed,
              (unsigned long long)s->ke_answered, (unsigned long long)s->ke_refused);
   log_printf(PLAT_LOG_INFO, "NTS packets answered %llu, NAKs %llu, dropped %llu",

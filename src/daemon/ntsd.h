@@ -3,7 +3,8 @@
  * "ntske/1", maxntsconnections at a time, each closed after
  * NTSD_CONNECTION_TIMEOUT seconds) on ntsport at the NTP server's
  * bindaddress (default 0.0.0.0 and ::), to the clients the NTP server's
- * allow/deny let in (chronyd's rule), answering with core/nts_server.h;
+ * allow/deny let in (chronyd's rule) within ntsratelimit (the NTP server's
+ * client log, CLOG_NTSKE), answering with core/nts_server.h;
  * the NTP server answers NTS requests with the same keys.
  *
  * It starts when ntsservercert and ntsserverkey name as many files. The
@@ -36,6 +37,7 @@ struct ntsd {
   struct tlsd tlsd;
   uint64_t rotate_timer;
   double last_rotation;                 /* CLOCK_MONOTONIC seconds */
+  uint64_t limited;                     /* connections dropped by ntsratelimit */
 };
 
 /* Nothing without ntsservercert; else load the certificates and keys
@@ -50,9 +52,6 @@ void ntsd_save_keys(struct ntsd *n);
 void ntsd_reload_keys(struct ntsd *n);
 /* Save the keys, close everything. */
 void ntsd_stop(struct ntsd *n);
-/* Add the NTS-KE connections to stats: hits those allow/deny let in,
- * drops those refused beyond maxntsconnections. */
-void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats);
 /* Log the NTS counters (at exit). */
 void ntsd_log_stats(const struct ntsd *n);
 
