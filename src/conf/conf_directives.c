@@ -132,7 +132,7 @@ static const struct conf_directive directives[] = {
   {.name = "ntsport", ARGS(VAL("PORT", CONF_T_U16, ntsport)), .implemented = true},
   D_CUSTOM("ntsservercert", ntsservercert, .implemented = true),
   D_CUSTOM("ntsserverkey", ntsserverkey, .implemented = true),
-  D_INT("ntsprocesses", ntsprocesses, "PROCESSES", 0, 1000),
+  D_INT("ntsprocesses", ntsprocesses, "PROCESSES", 0, 1000, .implemented = true),
   D_INT("maxntsconnections", maxntsconnections, "CONNECTIONS", 1, INT_MAX,
         .implemented = true),
   D_STRING("ntsntpserver", ntsntpserver, "HOSTNAME", .implemented = true),

@@ -660,7 +660,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     goto out;
   }
   if (!ntsd_start(&d->nts, &d->cfg, o->family, d->loop, linux_platform_get(d->lp),
-                  &d->server)) {
+                  &d->server, user, o->seccomp_level)) {
     log_printf(PLAT_LOG_FATAL, "Could not start NTS-KE server");
     goto out;
   }

@@ -70,11 +70,19 @@ static bool export_key(void *arg, const uint8_t context[NTSKE_CONTEXT_LEN], uint
   return tlsd_export(arg, NTSKE_EXPORTER_LABEL, context, NTSKE_CONTEXT_LEN, out, len);
 }
 
+/* arg: the struct ntss (the main loop's, or a helper's). */
 static long handle(void *arg, struct tlsd_conn *c, const uint8_t *in, size_t len, uint8_t *out,
                    size_t cap)
 {
+  return ntss_ke_respond(arg, in, len, export_key, c, out, cap);
+}
+
+/* To a helper, with the key its cookies are made with now. */
+static bool handoff(void *arg, int fd, const struct ip_addr *from)
+{
   struct ntsd *n = arg;
-  return ntss_ke_respond(&n->ntss, in, len, export_key, c, out, cap);
+  (void)from;
+  return ntsh_pass(&n->helpers, fd, &n->ntss.keys[n->ntss.current]);
 }
 
 /* As chronyd: the NTP server's allow/deny decide who may connect, then
@@ -105,7 +113,8 @@ static void listen_on(struct ntsd *n, const struct ip_addr *addr, uint16_t port)
 }
 
 bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loop *loop,
-                const struct platform *plat, struct ntp_server *srv)
+                const struct platform *plat, struct ntp_server *srv, const char *user,
+                int seccomp_level)
 {
   char err[256];
   struct ip_addr any4, any6;
@@ -121,15 +130,23 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
   n->cfg = cfg;
   if (!tlsd_init(&n->tlsd, loop, NTSKE_ALPN, (const char *const *)cfg->ntsservercert.v,
                  (const char *const *)cfg->ntsserverkey.v, cfg->ntsservercert.n,
-                 (unsigned)cfg->maxntsconnections, NTSD_CONNECTION_TIMEOUT, handle, n, err,
-                 sizeof(err))) {
+                 (unsigned)cfg->maxntsconnections, NTSD_CONNECTION_TIMEOUT, handle, &n->ntss,
+                 err, sizeof(err))) {
     log_printf(PLAT_LOG_ERR, "NTS-KE server: %s", err);
     return false;
   }
   n->started = true;
+  n->helpers.sock = -1;
   /* clients are sent to our NTP port when it is not the standard one */
   ntss_init(&n->ntss, plat, cfg->ntsaeads, cfg->n_ntsaeads, cfg->ntsntpserver,
             cfg->port != NTP_PORT ? cfg->port : 0);
+  if (cfg->ntsprocesses > 0) {
+    const struct ntsh_env env = {cfg, &n->ntss, handle, NTSD_CONNECTION_TIMEOUT, user,
+                                 seccomp_level};
+    if (!ntsh_start(&n->helpers, (unsigned)cfg->ntsprocesses, &env))
+      return false;
+    n->tlsd.handoff = handoff;
+  }
   n->last_rotation = now_mono(n);
   if (!load_keys(n))
     save_keys(n);
@@ -147,6 +164,7 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
     return false;
   n->srv = srv;
   n->tlsd.admit = admit;
+  n->tlsd.policy_arg = n;
   srv->nts = &n->ntss;
   return true;
 }
@@ -173,6 +191,7 @@ void ntsd_stop(struct ntsd *n)
   if (n->rotate_timer)
     loop_cancel_timer(n->loop, n->rotate_timer);
   tlsd_free(&n->tlsd);
+  ntsh_stop(&n->helpers);
   memset(&n->ntss.keys, 0, sizeof(n->ntss.keys));
   n->started = false;
 }

@@ -266,6 +266,60 @@ def test_ntsratelimit_refuses_a_burst_and_reload_lifts_it(tmp_path):
         print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))
 
 
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+
+
+def children(pid):
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return [int(c) for c in f.read().split()]
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_ntsprocesses_serve_as_the_daemon_runs(tmp_path, processes):
+    """ntsprocesses N: N helper processes (children of the daemon) serve
+    the key exchanges, with the daemon's user, no capability and its
+    system call filter (-F 1); 0: none, the loop serves them. Each helper
+    logs its counts when the daemon exits."""
+    require_stratumd()
+    cert, key, ca, _ = make_test_pki(tmp_path)
+    port, keport = free_udp_port(), free_udp_port()
+    args = ["-F", "1"]
+    if os.geteuid() == 0:
+        args += ["-u", "nobody"]
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+        "ntsprocesses %d" % processes]), args=args)
+    n = 3 * max(processes, 1)
+    try:
+        d.start(wait_ports=[(4, port)])
+        helpers = children(d.proc.pid)
+        assert len(helpers) == processes, helpers
+        main = proc_status(d.proc.pid)
+        for pid in helpers:
+            # the filter is the helper's last step before serving
+            assert wait_for(lambda: proc_status(pid)["Seccomp"] == "2", 5), proc_status(pid)
+            st = proc_status(pid)
+            assert st["Uid"] == main["Uid"] and st["Gid"] == main["Gid"], (st, main)
+            assert int(st["CapEff"], 16) == int(main["CapEff"], 16) == 0 or os.geteuid() != 0
+            assert st["Seccomp"] == "2", st
+        assert all(records(key_exchange(keport, ca)) for _ in range(n))
+        assert "NTS-KE helper" not in d.log()
+    finally:
+        code = d.stop()
+        print("---- stratumd (exit %s)\n%s" % (code, d.log()))
+    assert code == 0
+    assert wait_for(lambda: len(re.findall(r"NTS-KE helper \d+: ", d.log())) == processes, 5), \
+        d.log()
+    served = re.findall(r"NTS-KE helper (\d+): connections (\d+),.*keys given (\d+)", d.log())
+    assert sorted(int(i) for i, _, _ in served) == list(range(1, processes + 1)), served
+    if processes:
+        assert sum(int(c) for _, c, _ in served) == n and \
+            sum(int(k) for _, _, k in served) == n, served
+    assert re.search(r"NTS-KE connections accepted %d," % n, d.log()), d.log()
+
+
 # ------------------------------------------------------------ NTS over NTP
 
 def ef(ftype, body):
