@@ -73,6 +73,15 @@ static void on_request(void *arg, int fd)
   memset(&req, 0, sizeof(req));
 }
 
+/* SIGTERM or SIGINT sent to all the daemon's processes (a terminal's ^C,
+ * a service manager stopping the group): counts logged as at the end. */
+static void on_quit(void *arg, int signo)
+{
+  struct helper *h = arg;
+  (void)signo;
+  loop_quit(h->loop, 0);
+}
+
 static void log_counts(const struct helper *h)
 {
   const struct tlsd_stats *t = &h->tlsd.stats;
@@ -109,7 +118,9 @@ static _Noreturn void helper_run(unsigned index, int sock, const struct ntsh_env
                e->user, strerror(errno));
   } else if (scf_install(e->seccomp_level) < 0) {
     log_printf(PLAT_LOG_ERR, "NTS-KE helper %u: could not load system call filter", index);
-  } else if (loop_add_fd(h.loop, sock, on_request, &h) < 0) {
+  } else if (loop_add_fd(h.loop, sock, on_request, &h) < 0 ||
+             loop_watch_signal(h.loop, SIGTERM, on_quit, &h) < 0 ||
+             loop_watch_signal(h.loop, SIGINT, on_quit, &h) < 0) {
     log_printf(PLAT_LOG_ERR, "NTS-KE helper %u: out of memory", index);
   } else {
     status = loop_run(h.loop) == 0 ? 0 : 1;
