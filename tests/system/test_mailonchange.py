@@ -74,7 +74,8 @@ def test_large_correction_is_mailed(tmp_path):
         assert mail.count("--end--") == 1, mail     # one update over the threshold
         assert "Could not send mail" not in d.log()
     finally:
-        d.stop()
+        # A clean exit (with -F 1 too: nothing the filter forbids at the end).
+        assert d.stop() == 0, d.log()
 
 
 def test_small_correction_is_not_mailed(tmp_path):
