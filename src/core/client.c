@@ -10,6 +10,7 @@
 #include "core/refclock.h"
 #include "core/select.h"
 #include "proto/ntp_packet.h"
+#include "proto/nts_ke.h"
 #include "proto/ntp_time.h"
 
 #define CLIENT_MAX_SOURCES 64
@@ -64,6 +65,7 @@ void client_source_defaults(struct client_source_params *s)
   s->maxdelaydevratio = 10.0;
   s->asymmetry = SST_DEFAULT_ASYMMETRY;
   s->presend = 100;
+  s->ntsport = NTSKE_PORT;
 }
 
 static int bound_poll(int poll, int dflt)
@@ -368,7 +370,7 @@ static void apply_options(struct client *c)
     o->prefer = p->prefer;
     o->trust = p->trust;
     o->require = p->require;
-    o->authenticated = p->key != 0;
+    o->authenticated = p->key != 0 || p->nts;
   }
   sel_apply_auth_mode(c->p.auth_mode, c->sel, (int)c->n);
 }
@@ -393,6 +395,8 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;
   src->stats.max_jitter = c->p.selection.max_jitter;
+  if (p.nts && !p.peer)
+    nsrc_use_nts(src, c->p.nts_ke, c->p.ntsrefresh);
   if (c->reference.state->precision_log2 < 0)
     src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
@@ -849,6 +853,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->online = s->online;
   r->in_burst = s->burst_total > 0;
   r->key = s->p.key;
+  r->nts = s->nts;
   r->refid = s->refid;
   r->last_offset = s->last_offset;
   r->last_delay = s->last_delay;

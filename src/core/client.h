@@ -52,6 +52,9 @@ struct client_source_params {
                                     sent at a poll of at least this */
   int filter;                    /* 0: off; else median filter of N samples */
   bool peer;                     /* symmetric active mode (a `peer` line) */
+  bool nts;                      /* NTS (not for peers): the key is not used */
+  uint16_t ntsport;              /* the NTS-KE port, NTSKE_PORT */
+  int certset;                   /* the trusted certificates' set, 0 */
 };
 
 /* What the client reports about a source (client_set_source_event). */
@@ -157,9 +160,13 @@ struct client_params {
   struct ip_addr bindacq[2];
   /* Log files (all NULL by default). */
   struct client_log_hooks log;
+  /* NTS sources' key establishment (NULL: they never send) and ntsrefresh. */
+  const struct ntsc_ke_ops *nts_ke;
+  double ntsrefresh;
 };
 
 struct client;
+struct ntsc_ke_ops;
 
 void client_source_defaults(struct client_source_params *s);
 
@@ -252,6 +259,7 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
  * ntpdata, authdata) and tests. Values in this core's signs: offsets are
  * server minus local, frequencies > 0 when the local clock runs slow. */
 struct nsrc_ntp_data;
+struct ntsc;
 struct client_source_report {
   bool refclock;                 /* a reference clock: no address, name = refid */
   struct ip_addr addr;
@@ -282,6 +290,7 @@ struct client_source_report {
   uint64_t kod_replies;          /* kiss-o'-death answers */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
+  const struct ntsc *nts;        /* an NTS source's state, else NULL */
 };
 
 /* Sources are numbered NTP sources first (0 .. client_n_ntp_sources - 1),

@@ -12,11 +12,13 @@
 #define DUMP_LINE_MAX (2 * (2 * AEAD_MAX_KEY_LEN) + 64)   /* the keys' line is the longest */
 
 void ntsc_init(struct ntsc *c, const char *name, const struct ip_addr *addr, uint16_t ntp_port,
-               double refresh)
+               uint16_t ke_port, int cert_set, double refresh)
 {
   memset(c, 0, sizeof(*c));
   snprintf(c->name, sizeof(c->name), "%s", name);
   c->ke_addr = c->ntp_addr = *addr;
+  c->ke_port = ke_port;
+  c->cert_set = cert_set;
   c->default_port = c->ntp_port = ntp_port;
   c->refresh = refresh;
   c->retry_factor = NTSC_RETRY_FACTOR_CONNECT;

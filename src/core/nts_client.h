@@ -45,7 +45,9 @@
 
 struct ntsc {
   char name[256];               /* the server's name, checked in its certificate */
-  struct ip_addr ke_addr;       /* the NTS-KE server */
+  struct ip_addr ke_addr;       /* the NTS-KE server... */
+  uint16_t ke_port;             /* ...and port (the source's ntsport) */
+  int cert_set;                 /* trusted certificates (the source's certset) */
   uint16_t default_port;        /* the configured NTP port */
   struct ip_addr ntp_addr;      /* the NTP server (negotiated, or ke_addr) */
   uint16_t ntp_port;
@@ -73,7 +75,20 @@ struct ntsc {
 /* name: as configured; addr: its address (the NTS-KE server and, until one
  * is negotiated, the NTP server); refresh: ntsrefresh in seconds. */
 void ntsc_init(struct ntsc *c, const char *name, const struct ip_addr *addr, uint16_t ntp_port,
-               double refresh);
+               uint16_t ke_port, int cert_set, double refresh);
+
+/* Who runs the NTS-KE sessions (the daemon, over TLS). attach: a source's
+ * state is new (load its cookie file); detach: it goes away (cancel its
+ * session, save its cookies); start: begin a session for it after
+ * NTSC_START_KE, whose outcome comes later through ntsc_ke_done() or
+ * ntsc_ke_failed(). Times given to those are on the scale of `now`. */
+struct ntsc_ke_ops {
+  void (*attach)(void *arg, struct ntsc *c);
+  void (*detach)(void *arg, struct ntsc *c);
+  void (*start)(void *arg, struct ntsc *c);
+  double (*now)(void *arg);
+  void *arg;
+};
 
 enum ntsc_ready {
   NTSC_READY,                   /* a cookie: send a request */

@@ -44,7 +44,7 @@ static int setup(void **state)
   struct ip_addr a;
   memset(&f, 0, sizeof(f));
   assert_true(addr_parse("192.0.2.1", &a));
-  ntsc_init(&f.c, "ntp.example", &a, 123, REFRESH);
+  ntsc_init(&f.c, "ntp.example", &a, 123, 4460, 0, REFRESH);
   make_key(&f.c2s, AEAD_AES_SIV_CMAC_256, 1);
   make_key(&f.s2c, AEAD_AES_SIV_CMAC_256, 2);
   f.resp.has_protocols = f.resp.has_algorithms = true;
@@ -263,7 +263,7 @@ static void test_ke_response_rejected(void **state)
     case 4: c2s = &gcm; break;                 /* not the algorithm granted */
     case 5: m.has_server = true; strcpy(m.server, "ntp2.example"); break;
     }
-    ntsc_init(&f->c, "ntp.example", &f->c.ke_addr, 123, REFRESH);
+    ntsc_init(&f->c, "ntp.example", &f->c.ke_addr, 123, 4460, 0, REFRESH);
     assert_int_equal(ntsc_prepare(&f->c, 0.0), NTSC_START_KE);
     assert_false(ntsc_ke_done(&f->c, 0.0, &m, c2s, &f->s2c));
     assert_int_equal(f->c.n_cookies, 0);
@@ -322,7 +322,7 @@ static void test_dump_round_trip(void **state)
   assert_string_equal(ntsc_dump_name(&f->c, name, sizeof(name)), "192.0.2.1.nts");
 
   struct ntsc back;
-  ntsc_init(&back, "ntp.example", &f->c.ke_addr, 123, REFRESH);
+  ntsc_init(&back, "ntp.example", &f->c.ke_addr, 123, 4460, 0, REFRESH);
   assert_true(ntsc_dump_parse(&back, text, len, 20.0, 1e9 + 10.0));
   assert_int_equal(back.n_cookies, NTSKE_MAX_COOKIES - 1);
   assert_memory_equal(back.cookies[0].data, f->resp.cookies[1].data, 100);
@@ -366,11 +366,11 @@ static void test_dump_rejected(void **state)
     assert_non_null(at);
     int n = snprintf(bad, sizeof(bad), "%.*s%s%s", (int)(at - text), text, cuts[i].to,
                      at + strlen(cuts[i].from));
-    ntsc_init(&back, "ntp.example", &f->c.ke_addr, 123, REFRESH);
+    ntsc_init(&back, "ntp.example", &f->c.ke_addr, 123, 4460, 0, REFRESH);
     assert_false(ntsc_dump_parse(&back, bad, (size_t)n, 0.0, 1e9));
     assert_int_equal(back.n_cookies, 0);
   }
-  ntsc_init(&back, "ntp.example", &f->c.ke_addr, 123, REFRESH);
+  ntsc_init(&back, "ntp.example", &f->c.ke_addr, 123, 4460, 0, REFRESH);
   /* keys and no cookies; a missing newline; a ninth cookie; an empty line */
   assert_false(ntsc_dump_parse(&back, text, (size_t)(cookies - text), 0.0, 1e9));
   assert_false(ntsc_dump_parse(&back, text, len - 1, 0.0, 1e9));
