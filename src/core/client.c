@@ -854,6 +854,8 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->in_burst = s->burst_total > 0;
   r->key = s->p.key;
   r->nts = s->nts;
+  if (s->nts)
+    ntsc_report(s->nts, s->nts_ke ? s->nts_ke->now(s->nts_ke->arg) : 0.0, &r->nts_report);
   r->refid = s->refid;
   r->last_offset = s->last_offset;
   r->last_delay = s->last_delay;

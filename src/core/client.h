@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/nts_client.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "core/refclock.h"
@@ -166,7 +167,6 @@ struct client_params {
 };
 
 struct client;
-struct ntsc_ke_ops;
 
 void client_source_defaults(struct client_source_params *s);
 
@@ -259,7 +259,6 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
  * ntpdata, authdata) and tests. Values in this core's signs: offsets are
  * server minus local, frequencies > 0 when the local clock runs slow. */
 struct nsrc_ntp_data;
-struct ntsc;
 struct client_source_report {
   bool refclock;                 /* a reference clock: no address, name = refid */
   struct ip_addr addr;
@@ -290,7 +289,8 @@ struct client_source_report {
   uint64_t kod_replies;          /* kiss-o'-death answers */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
-  const struct ntsc *nts;        /* an NTS source's state, else NULL */
+  const struct ntsc *nts;        /* an NTS source's state, else NULL... */
+  struct ntsc_report nts_report; /* ...and what authdata shows of it */
 };
 
 /* Sources are numbered NTP sources first (0 .. client_n_ntp_sources - 1),

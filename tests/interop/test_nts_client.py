@@ -1,0 +1,211 @@
+"""stratumd (-x) as an NTS client (RFC 8915) of Debian's chronyd 4.3 and of
+stratumd itself.
+
+Certificates are made with the openssl command (ntptest.make_test_pki): a
+CA, another CA, and a server certificate for IP:127.0.0.1 signed by the
+first, so the source's name (127.0.0.1) is checked against the
+certificate's address and nothing needs resolving. The client trusts a CA
+with ntstrustedcerts and nosystemcert. Every port is a free one on
+127.0.0.1, every file in a temp dir, every wait bounded."""
+import re
+import subprocess
+import time
+
+import pytest
+
+from ntptest import (Daemon, chronyd_daemon, free_udp_port, make_test_pki, peers_root,
+                     require_stratumd, server_config, stratumc, wait_for)
+
+SELECT_TIMEOUT = 30.0
+CMD_TIMEOUT = 10
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """(server cert, server key, trusted CA, another CA)."""
+    return make_test_pki(tmp_path_factory.mktemp("pki"))
+
+
+def chronyc(sock, *args):
+    c = peers_root() / "usr" / "bin" / "chronyc"
+    r = subprocess.run([str(c), "-h", str(sock), "-n"] + list(args), capture_output=True,
+                       text=True, timeout=CMD_TIMEOUT, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def sock_path(workdir, name):
+    d = workdir / "sock"
+    d.mkdir(parents=True, exist_ok=True, mode=0o770)
+    return d / name
+
+
+def chronyd_server(workdir, pki):
+    """chronyd -x serving NTP and NTS-KE on 127.0.0.1 (free ports), its
+    command socket; not started. (daemon, port, NTS-KE port, socket)"""
+    port, keport = free_udp_port(), free_udp_port()
+    cert, key, _, _ = pki
+    sock = sock_path(workdir, "chronyd.sock")
+    d = chronyd_daemon(workdir, [
+        "port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1", "local stratum 3",
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+        "ntsdumpdir %s" % (workdir / "ntsdump"), "cmdport 0", "bindcmdaddress %s" % sock])
+    return d, port, keport, sock
+
+
+def stratumd_server(workdir, pki):
+    require_stratumd()
+    port, keport = free_udp_port(), free_udp_port()
+    cert, key, _, _ = pki
+    lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport]
+    return Daemon(workdir, server_config(port, extra=lines)), port, keport
+
+
+def nts_client(workdir, port, keport, ca, extra=()):
+    """stratumd -x polling 127.0.0.1 with NTS, trusting only ca; its command
+    socket's path."""
+    require_stratumd()
+    sock = sock_path(workdir, "stratumd.sock")
+    lines = ["server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0 nts ntsport %d"
+             % (port, keport),
+             "ntstrustedcerts %s" % ca, "nosystemcert", "cmdport 0",
+             "bindcmdaddress %s" % sock] + list(extra)
+    return Daemon(workdir, "\n".join(lines) + "\n"), sock
+
+
+def authdata(sock, tool):
+    """authdata's row for 127.0.0.1 (Mode KeyID Type KLen Last Atmp NAK Cook
+    CLen), by stratumc or chronyc."""
+    if tool == "chronyc":
+        out = chronyc(sock, "authdata")
+    else:
+        rc, out = stratumc(sock, "-n", "authdata")
+        assert rc == 0, out
+    rows = [l.split() for l in out.splitlines() if l.startswith("127.0.0.1")]
+    assert len(rows) == 1, out
+    r = rows[0]
+    return {"mode": r[1], "keyid": int(r[2]), "type": int(r[3]), "klen": int(r[4]),
+            "atmp": int(r[6]), "nak": int(r[7]), "cook": int(r[8]), "clen": int(r[9])}
+
+
+def selected(d):
+    return "Selected source 127.0.0.1" in d.log()
+
+
+def source_row(sock):
+    rc, out = stratumc(sock, "-n", "-c", "sources")
+    assert rc == 0, out
+    rows = [l.split(",") for l in out.splitlines() if l]
+    assert len(rows) == 1, out
+    return rows[0]
+
+
+def ke_accepted(sock):
+    """chronyd's count of NTS-KE connections it accepted."""
+    m = re.search(r"^NTS-KE connections accepted\s*:\s*(\d+)", chronyc(sock, "serverstats"),
+                  re.M)
+    assert m
+    return int(m.group(1))
+
+
+def show(name, d):
+    print("---- %s (exit %s)\n%s" % (name, d.stop(), d.log()))
+
+
+def check_nts_source(sock, aead):
+    for tool in ("stratumc", "chronyc"):
+        a = authdata(sock, tool)
+        assert a["mode"] == "NTS" and a["type"] == aead, a
+        assert a["klen"] == 8 * {15: 32, 30: 16}[aead] and a["keyid"] >= 1, a
+        assert a["cook"] > 0 and a["clen"] > 0 and a["nak"] == 0, a
+    assert source_row(sock)[:3] == ["^", "*", "127.0.0.1"]
+
+
+def test_selects_chronyd_over_nts(pki, tmp_path):
+    srv, port, keport, srv_sock = chronyd_server(tmp_path / "chronyd", pki)
+    cli, sock = nts_client(tmp_path / "stratumd", port, keport, pki[2])
+    try:
+        srv.start(wait_ports=[(4, port)])
+        cli.start()
+        assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
+        assert selected(cli), cli.log()
+        # chronyd 4.3 has AES-SIV-CMAC-256 only
+        check_nts_source(sock, 15)
+        assert ke_accepted(srv_sock) == 1
+    finally:
+        show("stratumd", cli)
+        show("chronyd", srv)
+
+
+def test_selects_stratumd_over_nts(pki, tmp_path):
+    srv, port, keport = stratumd_server(tmp_path / "server", pki)
+    cli, sock = nts_client(tmp_path / "client", port, keport, pki[2])
+    try:
+        srv.start(wait_ports=[(4, port)])
+        cli.start()
+        assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
+        assert selected(cli), cli.log()
+        # both offer AES-128-GCM-SIV first (ntsaeads' default)
+        check_nts_source(sock, 30)
+    finally:
+        show("client", cli)
+        show("server", srv)
+
+
+def test_another_ca_never_selects(pki, tmp_path):
+    srv, port, keport, srv_sock = chronyd_server(tmp_path / "chronyd", pki)
+    cli, sock = nts_client(tmp_path / "stratumd", port, keport, pki[3])
+    try:
+        srv.start(wait_ports=[(4, port)])
+        cli.start()
+        assert wait_for(lambda: "TLS handshake with 127.0.0.1:%d (127.0.0.1) failed" % keport
+                        in cli.log(), SELECT_TIMEOUT), cli.log()
+        # polls go on a second apart (iburst, maxpoll 0): none is sent
+        # unauthenticated, none selected
+        time.sleep(3)
+        assert not selected(cli), cli.log()
+        a = authdata(sock, "stratumc")
+        assert a["mode"] == "NTS" and a["klen"] == 0 and a["cook"] == 0 and a["atmp"] == 1, a
+        assert source_row(sock)[1] != "*"
+        assert re.search(r"^NTP packets received\s*:\s*0$", chronyc(srv_sock, "serverstats"),
+                         re.M)
+    finally:
+        show("stratumd", cli)
+        show("chronyd", srv)
+
+
+def test_restart_with_ntsdumpdir_needs_no_new_ke(pki, tmp_path):
+    """The client's cookies saved at exit in ntsdumpdir (chronyd's file
+    format) are loaded at start: the restarted client is selected again
+    while chronyd counts no second NTS-KE connection."""
+    srv, port, keport, srv_sock = chronyd_server(tmp_path / "chronyd", pki)
+    dump = tmp_path / "clientdump"
+    dump.mkdir()
+    cli, sock = nts_client(tmp_path / "stratumd", port, keport, pki[2],
+                           extra=["ntsdumpdir %s" % dump])
+    cli2 = None
+    try:
+        srv.start(wait_ports=[(4, port)])
+        cli.start()
+        assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
+        assert selected(cli), cli.log()
+        assert ke_accepted(srv_sock) == 1
+        cli.stop()
+        saved = dump / "127.0.0.1.nts"
+        text = saved.read_text()
+        assert text.startswith("NNC0\n127.0.0.1\n"), text
+        assert (saved.stat().st_mode & 0o777) == 0o600
+        cli2 = Daemon(tmp_path / "stratumd2", cli.conf.read_text())
+        cli2.start()
+        assert wait_for(lambda: selected(cli2) or not cli2.alive(), SELECT_TIMEOUT), cli2.log()
+        assert selected(cli2), cli2.log()
+        a = authdata(sock, "stratumc")
+        assert a["keyid"] == 1 and a["atmp"] == 0 and a["cook"] > 0, a
+        assert ke_accepted(srv_sock) == 1
+        # loaded once, as chronyd: the file is gone until the next save
+        assert not saved.exists()
+    finally:
+        show("stratumd", cli)
+        if cli2:
+            show("stratumd 2", cli2)
+        show("chronyd", srv)
