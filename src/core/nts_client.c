@@ -74,6 +74,7 @@ bool ntsc_ke_done(struct ntsc *c, double now, const struct ntske_message *resp,
   if (resp->has_error || resp->n_protocols != 1 ||
       resp->protocols[0] != NTSKE_PROTOCOL_NTPV4 || resp->n_algorithms != 1 ||
       resp->algorithms[0] != c2s->algorithm || s2c->algorithm != c2s->algorithm ||
+      c2s->len == 0 || c2s->len != aead_key_len(c2s->algorithm) || s2c->len != c2s->len ||
       resp->n_cookies == 0 || (resp->has_server && !addr_parse(resp->server, &ntp_addr))) {
     ntsc_ke_failed(c, now, NTSC_RETRY_FACTOR_TLS);
     return false;
@@ -239,7 +240,7 @@ bool ntsc_dump_parse(struct ntsc *c, const char *text, size_t len, double now, d
       !take_line(text, len, &pos, line, sizeof(line)) || strcmp(line, c->name) != 0 ||
       !take_line(text, len, &pos, line, sizeof(line)) ||
       sscanf(line, "%lf%n", &wall_ke, &used) != 1 || (size_t)used != strlen(line) ||
-      !isfinite(wall_ke) ||
+      !(wall_ke >= 0.0 && wall_ke < NTSC_DUMP_MAX_TIME) ||
       !take_line(text, len, &pos, line, sizeof(line)) ||
       sscanf(line, "%63s %u%n", addr, &port, &used) != 2 || (size_t)used != strlen(line) ||
       port > UINT16_MAX || !addr_parse(addr, &n.ntp_addr) ||

@@ -20,7 +20,8 @@
  *    address, ADDRESS.nts in ntsdumpdir): the name, the wall time of the
  *    last NTS-KE, the NTP address and port, "CONTEXT-ID ALGORITHM S2C-HEX
  *    C2S-HEX", then a cookie per line in hex. A file for another name, or
- *    with keys of the wrong length, is not used.
+ *    with keys of the wrong length or a time before 1970 or beyond
+ *    NTSC_DUMP_MAX_TIME, is not used.
  *
  * Times are seconds on one steady scale of the caller's. */
 #ifndef STRATUM_CORE_NTS_CLIENT_H
@@ -39,6 +40,7 @@
 #define NTSC_RETRY_FACTOR_TLS 10
 #define NTSC_MAX_RETRY_INTERVAL 19
 #define NTSC_DUMP_SUFFIX ".nts"
+#define NTSC_DUMP_MAX_TIME 1e11         /* s since 1970: a file's times are below */
 /* name, time, address, keys, 8 cookies in hex */
 #define NTSC_DUMP_MAX (5 + 256 + 32 + ADDR_STR_LEN + 8 + 32 + 4 * AEAD_MAX_KEY_LEN + \
                        NTSKE_MAX_COOKIES * (2 * NTSKE_MAX_COOKIE_LEN + 1))

@@ -252,7 +252,9 @@ static void test_ke_response_rejected(void **state)
   struct ntske_message m;
   struct aead_key gcm;
   make_key(&gcm, AEAD_AES_128_GCM_SIV, 3);
-  for (int i = 0; i < 6; i++) {
+  struct aead_key short_key = f->c2s;
+  short_key.len = 16;
+  for (int i = 0; i < 7; i++) {
     m = f->resp;
     const struct aead_key *c2s = &f->c2s;
     switch (i) {
@@ -262,6 +264,7 @@ static void test_ke_response_rejected(void **state)
     case 3: m.n_cookies = 0; break;
     case 4: c2s = &gcm; break;                 /* not the algorithm granted */
     case 5: m.has_server = true; strcpy(m.server, "ntp2.example"); break;
+    case 6: c2s = &short_key; break;           /* the keys' length */
     }
     ntsc_init(&f->c, "ntp.example", &f->c.ke_addr, 123, 4460, 0, REFRESH);
     assert_int_equal(ntsc_prepare(&f->c, 0.0), NTSC_START_KE);
@@ -354,6 +357,8 @@ static void test_dump_rejected(void **state)
     {"NNC0", "NNC1"},                          /* header */
     {"ntp.example", "ntp.other"},              /* another source's */
     {"1000000000.0", "10000x0000.0"},          /* time */
+    {"1000000000.0", "-1.0"},
+    {"1000000000.0", "1e300"},
     {"192.0.2.1 123", "192.0.2.1 65536"},      /* port */
     {"192.0.2.1 123", "192.0.2.300 123"},      /* address */
     {"\n1 15 ", "\n1 16 "},                    /* algorithm */
