@@ -237,8 +237,14 @@ static void on_start(void *arg, struct ntsc *c)
   s->offered_128gcm = req.compliant_128gcm;
   size_t len = ntske_build(&req, buf, sizeof(buf));
   bool skip_time = !n->ref->synchronised && n->time_checks_skipped < n->cfg->nocerttimecheck;
+  /* as chronyd, from bindacqaddress */
+  const struct config *cfg = n->cfg;
+  const struct ip_addr *local = c->ke_addr.family == ADDR_INET6
+                                  ? (cfg->have_bindacq6 ? &cfg->bindacq6 : NULL)
+                                  : (cfg->have_bindacq4 ? &cfg->bindacq4 : NULL);
   struct tlsc_params p = {
     .ctx = credentials(n, c->cert_set), .addr = &c->ke_addr, .port = c->ke_port,
+    .local = local,
     .name = c->name, .alpn = NTSKE_ALPN, .no_time_check = skip_time,
     .timeout = NTSKC_TIMEOUT, .request = buf, .request_len = len};
   if (!p.ctx || len == 0) {

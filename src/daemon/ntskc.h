@@ -1,7 +1,7 @@
 /* ntskc: stratumd's NTS-KE client, the struct ntsc_ke_ops NTS sources use
  * (core/nts_client.h), as chronyd's: each session a TLS 1.3 connection in
- * the event loop (sys/tlsc.h, ALPN "ntske/1", NTSKC_TIMEOUT seconds) to the
- * source's ntsport, the server's certificate checked against the source's
+ * the event loop (sys/tlsc.h, ALPN "ntske/1", NTSKC_TIMEOUT seconds) from
+ * bindacqaddress to the source's ntsport, the server's certificate checked against the source's
  * name and the trusted certificates of its certset: the system's (set 0
  * only, unless nosystemcert) and ntstrustedcerts' files and directories of
  * that set; while the clock is not synchronised, the first nocerttimecheck
