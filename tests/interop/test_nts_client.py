@@ -61,15 +61,21 @@ def stratumd_server(workdir, pki):
     return Daemon(workdir, server_config(port, extra=lines)), port, keport
 
 
-def nts_client(workdir, port, keport, ca, extra=()):
-    """stratumd -x polling 127.0.0.1 with NTS, trusting only ca; its command
+def nts_client(workdir, port, keport, ca, extra=(), certset=None):
+    """stratumd -x polling 127.0.0.1 with NTS, trusting only ca (with
+    certset N: ca is set N's, the default set the other CA); its command
     socket's path."""
     require_stratumd()
     sock = sock_path(workdir, "stratumd.sock")
-    lines = ["server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0 nts ntsport %d"
-             % (port, keport),
-             "ntstrustedcerts %s" % ca, "nosystemcert", "cmdport 0",
-             "bindcmdaddress %s" % sock] + list(extra)
+    if certset is None:
+        trust, option = ["ntstrustedcerts %s" % ca], ""
+    else:
+        other = ca.parent / ("other-ca.pem" if ca.name == "ca.pem" else "ca.pem")
+        trust = ["ntstrustedcerts %d %s" % (certset, ca), "ntstrustedcerts %s" % other]
+        option = " certset %d" % certset
+    lines = ["server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0 nts ntsport %d%s"
+             % (port, keport, option)] + trust + [
+             "nosystemcert", "cmdport 0", "bindcmdaddress %s" % sock] + list(extra)
     return Daemon(workdir, "\n".join(lines) + "\n"), sock
 
 
@@ -138,8 +144,15 @@ def test_selects_chronyd_over_nts(pki, tmp_path):
 
 
 def test_selects_stratumd_over_nts(pki, tmp_path):
+    """The CA given as a directory (every file in it, one not a certificate)
+    of certificate set 2, the source's certset."""
     srv, port, keport = stratumd_server(tmp_path / "server", pki)
-    cli, sock = nts_client(tmp_path / "client", port, keport, pki[2])
+    cadir = tmp_path / "cas"
+    cadir.mkdir()
+    (cadir / "ca.pem").write_bytes(pki[2].read_bytes())
+    (cadir / "README").write_text("not a certificate\n")
+    cli, sock = nts_client(tmp_path / "client", port, keport, pki[2], certset=2,
+                           extra=["ntstrustedcerts 2 %s" % cadir])
     try:
         srv.start(wait_ports=[(4, port)])
         cli.start()
@@ -152,9 +165,12 @@ def test_selects_stratumd_over_nts(pki, tmp_path):
         show("server", srv)
 
 
-def test_another_ca_never_selects(pki, tmp_path):
+@pytest.mark.parametrize("certset", [None, 1])
+def test_another_ca_never_selects(pki, tmp_path, certset):
+    """The other CA trusted (with certset 1: in set 1, the source's, while
+    the right one is in set 0)."""
     srv, port, keport, srv_sock = chronyd_server(tmp_path / "chronyd", pki)
-    cli, sock = nts_client(tmp_path / "stratumd", port, keport, pki[3])
+    cli, sock = nts_client(tmp_path / "stratumd", port, keport, pki[3], certset=certset)
     try:
         srv.start(wait_ports=[(4, port)])
         cli.start()
@@ -190,8 +206,10 @@ def test_restart_with_ntsdumpdir_needs_no_new_ke(pki, tmp_path):
         assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
         assert selected(cli), cli.log()
         assert ke_accepted(srv_sock) == 1
-        cli.stop()
         saved = dump / "127.0.0.1.nts"
+        rc, out = stratumc(sock, "dump")
+        assert rc == 0 and saved.is_file(), out
+        cli.stop()
         text = saved.read_text()
         assert text.startswith("NNC0\n127.0.0.1\n"), text
         assert (saved.stat().st_mode & 0o777) == 0o600
