@@ -59,11 +59,16 @@ static void save(struct ntskc *n, const struct ntsc *c)
     log_printf(PLAT_LOG_DEBUG, "Could not save cookies for %s : %s", c->name, strerror(-r));
 }
 
+static void *credentials(struct ntskc *n, int set);
+
 static void on_attach(void *arg, struct ntsc *c)
 {
   struct ntskc *n = arg;
   char path[PATH_MAX], text[NTSC_DUMP_MAX + 1];
   struct loop_stamp t = loop_event_time(n->loop);
+  /* as chronyd: the certificates read when the source is made (for the
+   * configured ones, before privileges are dropped) */
+  credentials(n, c->cert_set);
   if (!cookie_path(n, c, path, sizeof(path)))
     return;
   ssize_t len = atomic_file_read(path, text, NTSC_DUMP_MAX);
