@@ -548,7 +548,7 @@ static bool start_client(struct daemon *d, const struct options *o)
     return false;
   }
   d->log_hooks = p.log;
-  ntskc_init(&d->ntskc, &d->cfg, d->loop, &d->ref);
+  ntskc_init(&d->ntskc, &d->cfg, d->loop, linux_platform_get(d->lp), &d->ref);
   p.nts_ke = &d->ntskc.ops;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);

@@ -20,6 +20,10 @@ struct ntskc_session {
   struct ntsc *c;
   struct tlsc *tls;
   bool offered_128gcm;
+  /* a response naming its NTP server by name, kept while it resolves */
+  plat_lookup lookup;
+  struct ntske_message msg;
+  struct aead_key c2s, s2c;
   char label[ADDR_STR_LEN + 300];       /* "ADDRESS:PORT (NAME)", as chronyd's logs */
 };
 
@@ -96,6 +100,10 @@ static void end_session(struct ntskc *n, const struct ntsc *c)
     return;
   *p = s->next;
   tlsc_free(s->tls);
+  if (s->lookup)
+    n->plat->ops->resolve_cancel(n->plat->ctx, s->lookup);
+  memset(&s->c2s, 0, sizeof(s->c2s));
+  memset(&s->s2c, 0, sizeof(s->s2c));
   free(s);
 }
 
@@ -155,35 +163,62 @@ static bool export_key(struct tlsc *tls, uint16_t alg, bool compliant, bool s2c,
          tlsc_export(tls, NTSKE_EXPORTER_LABEL, context, NTSKE_CONTEXT_LEN, k->data, k->len);
 }
 
-/* A response: keys exported for the algorithm granted, then the core's. */
+static void finish_response(struct ntskc_session *s)
+{
+  bool ok = ntsc_ke_done(s->c, now_mono(s->n), &s->msg, &s->c2s, &s->s2c);
+  if (ok && s->msg.has_server)
+    log_printf(PLAT_LOG_DEBUG, "Negotiated server %s", s->msg.server);
+  if (!ok)
+    log_printf(PLAT_LOG_ERR, "Received invalid NTS-KE response from %s", s->c->name);
+}
+
+/* The NTP server the response named, resolved (chronyd takes the first
+ * address of the NTS-KE server's family). */
+static void on_resolved(void *arg, const struct ip_addr *addrs, int n_addrs, const char *error)
+{
+  struct ntskc_session *s = arg;
+  char a[ADDR_STR_LEN];
+  (void)error;
+  s->lookup = 0;
+  if (n_addrs > 0) {
+    snprintf(s->msg.server, sizeof(s->msg.server), "%s", addr_format(&addrs[0], a));
+    finish_response(s);
+  } else {
+    log_printf(PLAT_LOG_ERR, "Could not resolve NTP server %s from %s", s->msg.server,
+               s->c->name);
+    ntsc_ke_failed(s->c, now_mono(s->n), NTSC_RETRY_FACTOR_TLS);
+  }
+  end_session(s->n, s->c);
+}
+
+/* A response: keys exported for the algorithm granted, then the core's
+ * (after resolving the NTP server it names, if by name). false: the
+ * session is over; true: a lookup runs. */
 static bool take_response(struct ntskc_session *s, const uint8_t *in, size_t len)
 {
-  struct ntske_message m;
-  struct aead_key c2s, s2c;
-  double now = now_mono(s->n);
+  struct ntske_message *m = &s->msg;
+  struct ip_addr unused;
   bool offered = false;
-  if (ntske_parse(in, len, NTSKE_RESPONSE, &m) != NTSKE_OK) {
-    ntsc_ke_failed(s->c, now, NTSC_RETRY_FACTOR_TLS);
+  if (ntske_parse(in, len, NTSKE_RESPONSE, m) != NTSKE_OK) {
+    log_printf(PLAT_LOG_ERR, "Received invalid NTS-KE response from %s", s->c->name);
+    ntsc_ke_failed(s->c, now_mono(s->n), NTSC_RETRY_FACTOR_TLS);
     return false;
   }
-  for (unsigned i = 0; m.n_algorithms == 1 && i < s->n->cfg->n_ntsaeads; i++)
-    offered |= s->n->cfg->ntsaeads[i] == m.algorithms[0];
-  bool compliant = m.compliant_128gcm && s->offered_128gcm;
-  bool ok = offered && export_key(s->tls, m.algorithms[0], compliant, false, &c2s) &&
-            export_key(s->tls, m.algorithms[0], compliant, true, &s2c);
-  if (!ok) {
-    c2s = (struct aead_key){.algorithm = 0};
-    s2c = c2s;
+  for (unsigned i = 0; m->n_algorithms == 1 && i < s->n->cfg->n_ntsaeads; i++)
+    offered |= s->n->cfg->ntsaeads[i] == m->algorithms[0];
+  bool compliant = m->compliant_128gcm && s->offered_128gcm;
+  if (!offered || !export_key(s->tls, m->algorithms[0], compliant, false, &s->c2s) ||
+      !export_key(s->tls, m->algorithms[0], compliant, true, &s->s2c))
+    s->c2s = s->s2c = (struct aead_key){.algorithm = 0};
+  if (m->has_server && !addr_parse(m->server, &unused) && s->c2s.len > 0 &&
+      m->n_cookies > 0 && !m->has_error) {
+    s->lookup = s->n->plat->ops->resolve(s->n->plat->ctx, m->server, s->c->ke_addr.family, 1,
+                                         on_resolved, s);
+    if (s->lookup)
+      return true;
   }
-  ok = ntsc_ke_done(s->c, now, &m, &c2s, &s2c);
-  memset(&c2s, 0, sizeof(c2s));
-  memset(&s2c, 0, sizeof(s2c));
-  if (ok && m.has_server)
-    log_printf(PLAT_LOG_DEBUG, "Negotiated server %s", m.server);
-  else if (!ok && m.has_server && m.n_cookies > 0)
-    log_printf(PLAT_LOG_ERR, "NTS-KE server %s named NTP server %s, not an address "
-               "(names are not resolved yet)", s->label, m.server);
-  return ok;
+  finish_response(s);
+  return false;
 }
 
 static void on_done(void *arg, struct tlsc *tls, enum tlsc_result r, const char *why,
@@ -195,8 +230,11 @@ static void on_done(void *arg, struct tlsc *tls, enum tlsc_result r, const char 
   (void)tls;
   switch (r) {
   case TLSC_OK:
-    if (!take_response(s, in, len))
-      log_printf(PLAT_LOG_ERR, "Received invalid NTS-KE response from %s", s->c->name);
+    if (take_response(s, in, len)) {
+      tlsc_free(s->tls);                /* the lookup ends the session */
+      s->tls = NULL;
+      return;
+    }
     break;
   case TLSC_CONNECT_FAILED:
     log_printf(PLAT_LOG_ERR, "Could not connect to %s : %s", s->label, why);
@@ -272,10 +310,11 @@ static void on_start(void *arg, struct ntsc *c)
 }
 
 void ntskc_init(struct ntskc *n, const struct config *cfg, struct loop *loop,
-                const struct refstate *ref)
+                const struct platform *plat, const struct refstate *ref)
 {
   memset(n, 0, sizeof(*n));
   n->loop = loop;
+  n->plat = plat;
   n->cfg = cfg;
   n->ref = ref;
   n->ops = (struct ntsc_ke_ops){.attach = on_attach, .detach = on_detach, .start = on_start,

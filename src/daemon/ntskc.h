@@ -7,7 +7,9 @@
  * that set; while the clock is not synchronised, the first nocerttimecheck
  * sessions skip the certificates' time checks. The request: NTPv4 and
  * ntsaeads (record 1024 with AES-128-GCM-SIV), built by proto/nts_ke.h;
- * the keys exported as chrony does. Each source's cookies are loaded from
+ * the keys exported as chrony does; an NTP server the response names by
+ * host name is resolved (its first address of the NTS-KE server's family)
+ * before the source takes the keys. Each source's cookies are loaded from
  * ntsdumpdir/ADDRESS.nts when it is added (the file then removed, as
  * chronyd) and saved there, atomically and mode 0600, when it is removed,
  * at exit and by the dump command. */
@@ -29,6 +31,7 @@ struct ntskc_creds;
 
 struct ntskc {
   struct loop *loop;
+  const struct platform *plat;          /* its resolver */
   const struct config *cfg;
   const struct refstate *ref;           /* synchronised or not */
   struct ntsc_ke_ops ops;
@@ -39,7 +42,7 @@ struct ntskc {
 
 /* The ops are in n->ops (for client_params.nts_ke) from now on. */
 void ntskc_init(struct ntskc *n, const struct config *cfg, struct loop *loop,
-                const struct refstate *ref);
+                const struct platform *plat, const struct refstate *ref);
 /* Save every NTS source's cookies (dump). */
 void ntskc_save_all(struct ntskc *n, const struct client *c);
 /* After the sources are gone: end what is left. */

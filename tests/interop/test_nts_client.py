@@ -53,15 +53,16 @@ def chronyd_server(workdir, pki):
     return d, port, keport, sock
 
 
-def stratumd_server(workdir, pki):
+def stratumd_server(workdir, pki, extra=()):
     require_stratumd()
     port, keport = free_udp_port(), free_udp_port()
     cert, key, _, _ = pki
-    lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport]
+    lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key,
+             "ntsport %d" % keport] + list(extra)
     return Daemon(workdir, server_config(port, extra=lines)), port, keport
 
 
-def nts_client(workdir, port, keport, ca, extra=(), certset=None):
+def nts_client(workdir, port, keport, ca, extra=(), certset=None, args=()):
     """stratumd -x polling 127.0.0.1 with NTS, trusting only ca (with
     certset N: ca is set N's, the default set the other CA); its command
     socket's path."""
@@ -76,7 +77,7 @@ def nts_client(workdir, port, keport, ca, extra=(), certset=None):
     lines = ["server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0 nts ntsport %d%s"
              % (port, keport, option)] + trust + [
              "nosystemcert", "cmdport 0", "bindcmdaddress %s" % sock] + list(extra)
-    return Daemon(workdir, "\n".join(lines) + "\n"), sock
+    return Daemon(workdir, "\n".join(lines) + "\n", args=args), sock
 
 
 def authdata(sock, tool):
@@ -159,6 +160,25 @@ def test_selects_stratumd_over_nts(pki, tmp_path):
         assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
         assert selected(cli), cli.log()
         # both offer AES-128-GCM-SIV first (ntsaeads' default)
+        check_nts_source(sock, 30)
+    finally:
+        show("client", cli)
+        show("server", srv)
+
+
+def test_ntp_server_named_by_host_name(pki, tmp_path):
+    """The server names its NTP server "localhost" (ntsntpserver, record 6)
+    and its port (record 7): the client resolves the name (the hosts file)
+    and polls there."""
+    srv, port, keport = stratumd_server(tmp_path / "server", pki,
+                                        extra=["ntsntpserver localhost"])
+    cli, sock = nts_client(tmp_path / "client", port, keport, pki[2], args=["-d"])
+    try:
+        srv.start(wait_ports=[(4, port)])
+        cli.start()
+        assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
+        assert selected(cli), cli.log()
+        assert "Negotiated server 127.0.0.1" in cli.log(), cli.log()
         check_nts_source(sock, 30)
     finally:
         show("client", cli)
