@@ -105,6 +105,7 @@ void client_params_defaults(struct client_params *p)
   p->maxdrift = 500000.0;
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
+  p->ntsrefresh = CLIENT_DEFAULT_NTSREFRESH;
   sel_params_default(&p->selection);
   p->min_samples = SST_DEFAULT_MIN_SAMPLES;
   p->max_samples = SST_DEFAULT_MAX_SAMPLES;

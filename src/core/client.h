@@ -167,7 +167,8 @@ struct client_params {
   struct ip_addr bindacq[2];
   /* Log files (all NULL by default). */
   struct client_log_hooks log;
-  /* NTS sources' key establishment (NULL: they never send) and ntsrefresh. */
+  /* NTS sources' key establishment (NULL: they never send) and ntsrefresh
+   * (CLIENT_DEFAULT_NTSREFRESH). */
   const struct ntsc_ke_ops *nts_ke;
   double ntsrefresh;
 };
@@ -184,6 +185,7 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
 #define CLIENT_DEFAULT_MAXUNREACH SEL_DEFAULT_MAX_UNREACH
+#define CLIENT_DEFAULT_NTSREFRESH 2419200.0     /* s, chronyd's four weeks */
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least

@@ -59,9 +59,8 @@ enum ntsc_ready ntsc_prepare(struct ntsc *c, double now)
   return NTSC_START_KE;
 }
 
-void ntsc_ke_failed(struct ntsc *c, double now, int retry_factor)
+void ntsc_ke_failed(struct ntsc *c, int retry_factor)
 {
-  (void)now;
   c->ke_running = false;
   c->retry_factor = retry_factor;
   set_next_ke(c);
@@ -76,7 +75,7 @@ bool ntsc_ke_done(struct ntsc *c, double now, const struct ntske_message *resp,
       resp->algorithms[0] != c2s->algorithm || s2c->algorithm != c2s->algorithm ||
       c2s->len == 0 || c2s->len != aead_key_len(c2s->algorithm) || s2c->len != c2s->len ||
       resp->n_cookies == 0 || (resp->has_server && !addr_parse(resp->server, &ntp_addr))) {
-    ntsc_ke_failed(c, now, NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(c, NTSC_RETRY_FACTOR_TLS);
     return false;
   }
   c->ke_running = false;

@@ -102,7 +102,7 @@ enum ntsc_ready ntsc_prepare(struct ntsc *c, double now);
 /* The session started by NTSC_START_KE failed before (retry_factor:
  * NTSC_RETRY_FACTOR_CONNECT) or after (NTSC_RETRY_FACTOR_TLS) the TCP
  * connection. */
-void ntsc_ke_failed(struct ntsc *c, double now, int retry_factor);
+void ntsc_ke_failed(struct ntsc *c, int retry_factor);
 /* It ended with this response and keys. The response must grant NTPv4
  * with the keys' algorithm and carry cookies; a server record must be an
  * address (names are not resolved here). False (counted as a failure of

@@ -186,7 +186,7 @@ static void on_resolved(void *arg, const struct ip_addr *addrs, int n_addrs, con
   } else {
     log_printf(PLAT_LOG_ERR, "Could not resolve NTP server %s from %s", s->msg.server,
                s->c->name);
-    ntsc_ke_failed(s->c, now_mono(s->n), NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(s->c, NTSC_RETRY_FACTOR_TLS);
   }
   end_session(s->n, s->c);
 }
@@ -201,7 +201,7 @@ static bool take_response(struct ntskc_session *s, const uint8_t *in, size_t len
   bool offered = false;
   if (ntske_parse(in, len, NTSKE_RESPONSE, m) != NTSKE_OK) {
     log_printf(PLAT_LOG_ERR, "Received invalid NTS-KE response from %s", s->c->name);
-    ntsc_ke_failed(s->c, now_mono(s->n), NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(s->c, NTSC_RETRY_FACTOR_TLS);
     return false;
   }
   for (unsigned i = 0; m->n_algorithms == 1 && i < s->n->cfg->n_ntsaeads; i++)
@@ -226,7 +226,6 @@ static void on_done(void *arg, struct tlsc *tls, enum tlsc_result r, const char 
 {
   struct ntskc_session *s = arg;
   struct ntskc *n = s->n;
-  double now = now_mono(n);
   (void)tls;
   switch (r) {
   case TLSC_OK:
@@ -238,19 +237,19 @@ static void on_done(void *arg, struct tlsc *tls, enum tlsc_result r, const char 
     break;
   case TLSC_CONNECT_FAILED:
     log_printf(PLAT_LOG_ERR, "Could not connect to %s : %s", s->label, why);
-    ntsc_ke_failed(s->c, now, NTSC_RETRY_FACTOR_CONNECT);
+    ntsc_ke_failed(s->c, NTSC_RETRY_FACTOR_CONNECT);
     break;
   case TLSC_TLS_FAILED:
     log_printf(PLAT_LOG_ERR, "TLS handshake with %s failed : %s", s->label, why);
-    ntsc_ke_failed(s->c, now, NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(s->c, NTSC_RETRY_FACTOR_TLS);
     break;
   case TLSC_BAD_RESPONSE:
     log_printf(PLAT_LOG_ERR, "Received invalid NTS-KE response from %s", s->c->name);
-    ntsc_ke_failed(s->c, now, NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(s->c, NTSC_RETRY_FACTOR_TLS);
     break;
   case TLSC_TIMED_OUT:
     log_printf(PLAT_LOG_ERR, "NTS-KE session with %s timed out", s->label);
-    ntsc_ke_failed(s->c, now, NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(s->c, NTSC_RETRY_FACTOR_TLS);
     break;
   }
   end_session(n, s->c);
@@ -266,7 +265,7 @@ static void on_start(void *arg, struct ntsc *c)
   size_t n_aeads = 0;
   char a[ADDR_STR_LEN], err[300];
   if (!s) {
-    ntsc_ke_failed(c, now_mono(n), NTSC_RETRY_FACTOR_CONNECT);
+    ntsc_ke_failed(c, NTSC_RETRY_FACTOR_CONNECT);
     return;
   }
   s->n = n;
@@ -292,7 +291,7 @@ static void on_start(void *arg, struct ntsc *c)
     .timeout = NTSKC_TIMEOUT, .request = buf, .request_len = len};
   if (!p.ctx || len == 0) {
     free(s);
-    ntsc_ke_failed(c, now_mono(n), NTSC_RETRY_FACTOR_TLS);
+    ntsc_ke_failed(c, NTSC_RETRY_FACTOR_TLS);
     return;
   }
   if (skip_time) {
@@ -302,7 +301,7 @@ static void on_start(void *arg, struct ntsc *c)
   if (!(s->tls = tlsc_start(n->loop, &p, check_response, on_done, s, err, sizeof(err)))) {
     log_printf(PLAT_LOG_ERR, "Could not connect to %s : %s", s->label, err);
     free(s);
-    ntsc_ke_failed(c, now_mono(n), NTSC_RETRY_FACTOR_CONNECT);
+    ntsc_ke_failed(c, NTSC_RETRY_FACTOR_CONNECT);
     return;
   }
   s->next = n->sessions;

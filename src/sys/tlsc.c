@@ -150,7 +150,7 @@ static int step(struct tlsc *s)
     if ((r = SSL_do_handshake(s->ssl)) != 1)
       return ssl_result(s, r);
     if (!alpn_chosen(s))
-      return finish(s, TLSC_TLS_FAILED, "the server chose no " "protocol offered (ALPN)");
+      return finish(s, TLSC_TLS_FAILED, "the server chose no protocol offered (ALPN)");
     s->state = ST_WRITING;
     return 1;
   case ST_WRITING:

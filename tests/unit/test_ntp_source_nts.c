@@ -176,7 +176,7 @@ static void test_no_cookie_no_request(void **state)
   assert_int_equal(f->fp.n_sends, 0);
   assert_int_equal(f->src.counters[NSRC_TX], 2);
   /* it failed: no request either, a new session once the interval is over */
-  ntsc_ke_failed(f->src.nts, fake_ke_now(f), NTSC_RETRY_FACTOR_CONNECT);
+  ntsc_ke_failed(f->src.nts, NTSC_RETRY_FACTOR_CONNECT);
   for (int i = 0; i < 3; i++)
     poll_now(f);
   assert_int_equal(f->fp.n_sends, 0);

@@ -128,18 +128,18 @@ static void test_ke_retry_backoff(void **state)
 {
   struct fixture *f = *state;
   assert_int_equal(ntsc_prepare(&f->c, 0.0), NTSC_START_KE);
-  ntsc_ke_failed(&f->c, 1.0, NTSC_RETRY_FACTOR_CONNECT);
+  ntsc_ke_failed(&f->c, NTSC_RETRY_FACTOR_CONNECT);
   double first = ldexp(1.0, NTSC_RETRY_FACTOR_CONNECT);
   assert_int_equal(ntsc_prepare(&f->c, first - 0.5), NTSC_WAIT);
   assert_int_equal(ntsc_prepare(&f->c, first), NTSC_START_KE);
-  ntsc_ke_failed(&f->c, first + 1.0, NTSC_RETRY_FACTOR_TLS);
+  ntsc_ke_failed(&f->c, NTSC_RETRY_FACTOR_TLS);
   double second = first + ldexp(1.0, NTSC_RETRY_FACTOR_TLS + 1);
   assert_int_equal(ntsc_prepare(&f->c, second - 0.5), NTSC_WAIT);
   assert_int_equal(ntsc_prepare(&f->c, second), NTSC_START_KE);
   assert_int_equal(f->c.ke_attempts, 3);
   /* at most 2^19 s */
   f->c.ke_attempts = 40;
-  ntsc_ke_failed(&f->c, second, NTSC_RETRY_FACTOR_TLS);
+  ntsc_ke_failed(&f->c, NTSC_RETRY_FACTOR_TLS);
   assert_int_equal(ntsc_prepare(&f->c, second + ldexp(1.0, NTSC_MAX_RETRY_INTERVAL)),
                    NTSC_START_KE);
 }
