@@ -247,3 +247,41 @@ def test_restart_with_ntsdumpdir_needs_no_new_ke(pki, tmp_path):
         if cli2:
             show("stratumd 2", cli2)
         show("chronyd", srv)
+
+
+def test_cookie_file_shared_with_chronyd(pki, tmp_path):
+    """One ntsdumpdir used in turn by chronyd's NTS client, stratumd's, then
+    chronyd's again: each loads the cookies the other saved (chronyd's file
+    format), so the server counts a single NTS-KE connection."""
+    srv, port, keport, srv_sock = chronyd_server(tmp_path / "server", pki)
+    dump = tmp_path / "clientdump"
+    dump.mkdir()
+    saved = dump / "127.0.0.1.nts"
+
+    def chronyd_client(name):
+        return chronyd_daemon(tmp_path / name, [
+            "server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0 nts ntsport %d"
+            % (port, keport), "ntstrustedcerts %s" % pki[2], "nosystemcert",
+            "ntsdumpdir %s" % dump])
+
+    clients = []
+    try:
+        srv.start(wait_ports=[(4, port)])
+        for step in ("chronyd", "stratumd", "chronyd2"):
+            if step == "stratumd":
+                cli, _ = nts_client(tmp_path / step, port, keport, pki[2],
+                                    extra=["ntsdumpdir %s" % dump])
+            else:
+                cli = chronyd_client(step)
+            clients.append(cli)
+            cli.start()
+            assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), \
+                cli.log()
+            assert selected(cli), cli.log()
+            cli.stop()
+            assert saved.is_file(), cli.log()
+            assert ke_accepted(srv_sock) == 1, step
+    finally:
+        for i, cli in enumerate(clients):
+            show("client %d" % i, cli)
+        show("server", srv)
