@@ -26,6 +26,25 @@ def pki(tmp_path_factory):
     return make_test_pki(tmp_path_factory.mktemp("pki"))
 
 
+def future_cert(pki):
+    """A server certificate like pki's, signed by the same CA, valid only
+    from 2099 (openssl ca sets the dates)."""
+    d = pki[0].parent
+    if not (d / "future.pem").exists():
+        (d / "ca.cnf").write_text(
+            "[ca]\ndefault_ca = c\n[c]\ndatabase = index.txt\nnew_certs_dir = .\n"
+            "serial = serial.txt\ndefault_md = sha256\npolicy = p\n[p]\n"
+            "commonName = supplied\n")
+        (d / "index.txt").write_text("")
+        (d / "serial.txt").write_text("1000\n")
+        subprocess.run(["openssl", "ca", "-batch", "-notext", "-config", "ca.cnf", "-cert",
+                        "ca.pem", "-keyfile", "ca.key", "-in", "server.csr", "-out",
+                        "future.pem", "-startdate", "20990101000000Z", "-enddate",
+                        "20991231000000Z", "-extfile", "ext.cnf"], cwd=d, check=True,
+                       capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    return d / "future.pem"
+
+
 def chronyc(sock, *args):
     c = peers_root() / "usr" / "bin" / "chronyc"
     r = subprocess.run([str(c), "-h", str(sock), "-n"] + list(args), capture_output=True,
@@ -53,10 +72,10 @@ def chronyd_server(workdir, pki):
     return d, port, keport, sock
 
 
-def stratumd_server(workdir, pki, extra=()):
+def stratumd_server(workdir, pki, extra=(), cert=None):
     require_stratumd()
     port, keport = free_udp_port(), free_udp_port()
-    cert, key, _, _ = pki
+    cert, key = cert or pki[0], pki[1]
     lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key,
              "ntsport %d" % keport] + list(extra)
     return Daemon(workdir, server_config(port, extra=lines)), port, keport
@@ -180,6 +199,29 @@ def test_ntp_server_named_by_host_name(pki, tmp_path):
         assert selected(cli), cli.log()
         assert "Negotiated server 127.0.0.1" in cli.log(), cli.log()
         check_nts_source(sock, 30)
+    finally:
+        show("client", cli)
+        show("server", srv)
+
+
+@pytest.mark.parametrize("limit", [0, 1])
+def test_nocerttimecheck(pki, tmp_path, limit):
+    """A certificate valid from 2099 fails the time check, unless
+    nocerttimecheck lets the first session of an unsynchronised client skip
+    it."""
+    srv, port, keport = stratumd_server(tmp_path / "server", pki, cert=future_cert(pki))
+    cli, sock = nts_client(tmp_path / "client", port, keport, pki[2],
+                           extra=["nocerttimecheck %d" % limit])
+    try:
+        srv.start(wait_ports=[(4, port)])
+        cli.start()
+        if limit:
+            assert wait_for(lambda: selected(cli) or not cli.alive(), SELECT_TIMEOUT), cli.log()
+            assert selected(cli), cli.log()
+        else:
+            assert wait_for(lambda: "certificate is not yet valid" in cli.log(),
+                            SELECT_TIMEOUT), cli.log()
+            assert not selected(cli)
     finally:
         show("client", cli)
         show("server", srv)
