@@ -359,8 +359,8 @@ static void transmit(void *arg)
     s->on_update(s->arg, s, false);
 
   s->presend_done = presend_due(s);
-  bool tagged, sent = false;
-  int sock = nts_ready(s) ? request_socket(s, &tagged) : -1;
+  bool tagged, sent = false, ready = nts_ready(s);
+  int sock = ready ? request_socket(s, &tagged) : -1;
   if (sock >= 0) {
     const struct platform_ops *ops = s->plat->ops;
     ntp_ts nonce = 0;
@@ -392,7 +392,7 @@ static void transmit(void *arg)
   }
   /* auto_offline: a request that could not be sent (no route...) takes
    * the source offline, as chronyd, until chronyc online. */
-  if (!sent && s->p.auto_offline)
+  if (ready && !sent && s->p.auto_offline)
     nsrc_set_online(s, false);
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;

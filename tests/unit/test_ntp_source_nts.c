@@ -183,6 +183,18 @@ static void test_no_cookie_no_request(void **state)
   assert_true(f->starts >= 2);
 }
 
+/* auto_offline is about requests that could not be sent, not about
+ * waiting for cookies. */
+static void test_waiting_is_not_offline(void **state)
+{
+  struct fixture *f = *state;
+  f->src.p.auto_offline = true;
+  for (int i = 0; i < 3; i++)
+    poll_now(f);
+  assert_true(f->src.online);
+  assert_int_equal(f->fp.n_sends, 0);
+}
+
 static void test_authentic_reply_taken(void **state)
 {
   struct fixture *f = *state;
@@ -238,6 +250,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_no_cookie_no_request, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_waiting_is_not_offline, setup, teardown),
     cmocka_unit_test_setup_teardown(test_authentic_reply_taken, setup, teardown),
     cmocka_unit_test_setup_teardown(test_negotiated_port, setup, teardown),
     cmocka_unit_test_setup_teardown(test_nak_asks_for_new_ke, setup, teardown),
