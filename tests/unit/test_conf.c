@@ -298,7 +298,7 @@ static void test_implemented_flags(void **state)
     "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
     "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
     "ntsrefresh", "ntstrustedcerts", "nosystemcert", "nocerttimecheck",
-    "mailonchange", "fallbackdrift"};
+    "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
