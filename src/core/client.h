@@ -52,6 +52,7 @@ struct client_source_params {
                                     sent at a poll of at least this */
   int filter;                    /* 0: off; else median filter of N samples */
   bool peer;                     /* symmetric active mode (a `peer` line) */
+  uint32_t ext_fields;           /* extfield: NTPEXT_FLAG_* (proto/ntp_ext.h) */
 };
 
 /* What the client reports about a source (client_set_source_event). */
@@ -217,6 +218,18 @@ bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, u
 struct ntp_packet;
 bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
                          const struct ntp_packet *pkt);
+/* The owner's NTP-over-PTP socket of a family (ptpport; -1: none), opened
+ * on the client's platform: servers whose port is `port` are polled from
+ * it, as chronyd does, and the owner offers each datagram it receives
+ * there to client_ptp_receive before answering it as a server. Set it
+ * before adding sources. tx_timestamps: as client_set_server_socket's. */
+void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
+                           bool tx_timestamps);
+/* A datagram on a PTP socket (pkt as parsed once by the owner): true if it
+ * was not a request and came from a server polled from that socket, now
+ * handled. */
+bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                        const struct ntp_packet *pkt);
 /* A reference clock (core/refclock.h): its device is opened now (as
  * root). Returns its index among the refclocks, or -1 (too many, or the
  * device cannot be opened: logged). Locks pair when the client starts. */
