@@ -9,6 +9,7 @@
 #include "core/ntp_source.h"
 #include "core/refclock.h"
 #include "core/select.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
 
@@ -433,6 +434,9 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
     p.maxsamples = c->p.max_samples;
   nsrc_init(src, &p, c->plat, c->p.keys, &c->disc, &c->tx_class[s->peer], on_update, c);
   src->shared_sock = shared_socket(c, s);
+  /* chronyd sends 10A only with ptpport (the version stays as chosen) */
+  if (c->ptp_port == 0)
+    src->p.ext_fields &= ~NTPEXT_FLAG_NET_CORRECTION;
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;

@@ -228,7 +228,9 @@ bool client_peer_receive(struct client *c, int sock, const struct plat_datagram 
  * on the client's platform: servers whose port is `port` are polled from
  * it, as chronyd does, and the owner offers each datagram it receives
  * there to client_ptp_receive before answering it as a server. Set it
- * before adding sources. tx_timestamps: as client_set_server_socket's. */
+ * before adding sources. tx_timestamps: as client_set_server_socket's.
+ * Without a PTP port (port 0, as by default) sources leave extfield 10A
+ * out of their requests, as chronyd does. */
 void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
                            bool tx_timestamps);
 /* A datagram on a PTP socket (pkt as parsed once by the owner): true if it

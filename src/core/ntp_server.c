@@ -87,20 +87,21 @@ static size_t sign_reply(struct ntp_server *s, const struct ntp_key *key, uint32
 /* chronyd's extension fields the request carries, in the reply after its
  * header (10A, then F323, as chronyd orders them), when the reply stays
  * no longer than the request. Returns the reply's length so far. The
- * network correction is always 0 here: chronyd fills it only for requests
- * with hardware receive timestamps. The monotonic receive time is left
+ * network correction (only with ptpport, as chronyd) is always 0 here:
+ * chronyd fills it only for requests with hardware receive timestamps. The monotonic receive time is left
  * out (zero) when the served time is smoothed, as chronyd does. */
 static size_t add_ext_fields(const struct ntp_server *s, const struct ntp_packet *req,
                              const struct timespec *rx, uint8_t *reply, size_t cap)
 {
   unsigned flags = ntpext_flags(req);
-  size_t n = (size_t)!!(flags & NTPEXT_FLAG_MONO_ROOT) + !!(flags & NTPEXT_FLAG_NET_CORRECTION);
+  size_t n = (size_t)!!(flags & NTPEXT_FLAG_MONO_ROOT) +
+             (size_t)(s->ptp && (flags & NTPEXT_FLAG_NET_CORRECTION));
   if (n == 0 || NTP_HEADER_LEN + n * NTPEXT_FIELD_LEN + req->mac_len > req->len)
     return NTP_HEADER_LEN;
   struct wire_writer w;
   wire_writer_init(&w, reply, cap);
   w.pos = NTP_HEADER_LEN;
-  if (flags & NTPEXT_FLAG_NET_CORRECTION)
+  if ((flags & NTPEXT_FLAG_NET_CORRECTION) && s->ptp)
     ntpext_write_net_correction(&w, 0.0);
   if (flags & NTPEXT_FLAG_MONO_ROOT) {
     struct ref_params rp;

@@ -44,8 +44,9 @@
  * chronyd's extension fields (proto/ntp_ext.h): a request carrying F323
  * or 10A gets them back, after the header and before any MAC, filled in
  * (F323: root delay and dispersion, receive time on the monotonic scale of
- * ref->cooking and its epoch; 10A: a zero correction), when the reply
- * stays no longer than the request. NTS replies carry none.
+ * ref->cooking and its epoch; 10A, only with `ptp` set as chronyd only
+ * with ptpport: a zero correction), when the reply stays no longer than
+ * the request. NTS replies carry none.
  *
  * MS-SNTP (with `signd` set: ntpsigndsocket): a request proto/signd.h
  * calls MS-SNTP is not checked against the keys; its 48-byte reply is
@@ -127,6 +128,8 @@ struct ntp_server {
   bool tx_timestamps;               /* the sockets report kernel transmit times */
   uint32_t mono_epoch_base;         /* F323's epoch ids start here (set by the
                                        caller; random in the daemon) */
+  bool ptp;                         /* ptpport is set: 10A is answered (set by
+                                       the caller) */
   srv_signd_fn signd;               /* NULL: MS-SNTP requests are symmetric-key
                                        ones (set by the caller: ntpsigndsocket) */
   void *signd_arg;

@@ -312,6 +312,7 @@ static bool start_server(struct daemon *d, const struct options *o)
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
+  d->server.ptp = d->cfg.ptpport != 0;
   if (d->cfg.ntpsigndsocket && d->cfg.ntpsigndsocket[0] &&
       signdc_init(&d->signd, d->loop, p, d->cfg.ntpsigndsocket)) {
     d->server.signd = signdc_sign;

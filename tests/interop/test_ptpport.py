@@ -74,6 +74,17 @@ def f323(packet):
     return None
 
 
+def field_types(packet):
+    types, at = [], 48
+    while at + 4 <= len(packet):
+        kind, length = struct.unpack("!HH", packet[at:at + 4])
+        if length < 16:
+            break
+        types.append(kind)
+        at += length
+    return types
+
+
 def check_f323_exchange(relay):
     assert len(relay.requests) >= 3 and len(relay.replies) >= 3
     for req in relay.requests:
@@ -104,8 +115,9 @@ def test_stratumd_polls_chronyd43_with_f323(tmp_path):
     chronyd = chronyd_daemon(tmp_path / "chronyd", [
         "port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1", "local stratum 3"])
     relay = Relay(("127.0.0.1", port))
+    # 10A too, which without ptpport is left out, as chronyd does
     client = Daemon(tmp_path / "stratumd", "port 0\nserver 127.0.0.1 port %d iburst minpoll -2 "
-                    "maxpoll -2 extfield F323\n" % relay.port)
+                    "maxpoll -2 extfield F323 extfield 10A\n" % relay.port)
     try:
         chronyd.start(wait_ports=[(4, port)])
         client.start()
@@ -116,6 +128,7 @@ def test_stratumd_polls_chronyd43_with_f323(tmp_path):
         chronyd.stop()
         relay.close()
     check_f323_exchange(relay)
+    assert all(field_types(r) == [0xF323] for r in relay.requests)
     assert "not implemented" not in client.log()
 
 
