@@ -57,8 +57,10 @@ static bool connect_signd(struct signdc *c)
   memcpy(sa.sun_path, c->path, sizeof(c->path));
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+    int err = errno;
     close(fd);
     fd = -1;
+    errno = err;
   }
   if (fd >= 0 && loop_add_fd(c->loop, fd, on_event, c) < 0) {
     close(fd);
