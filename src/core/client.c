@@ -364,16 +364,16 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
   }
 }
 
-/* The socket a source sends from, shared (-1: a new one per request): a
- * peer's; the PTP socket for a server at the PTP port (chronyd's rule);
- * else the acquisitionport one. */
+/* The socket a source sends from, shared (-1: a new one per request): the
+ * PTP socket for a server or peer at the PTP port (chronyd's rule); else a
+ * peer's; else the acquisitionport one. */
 static int shared_socket(struct client *c, const struct client_source_params *s)
 {
   int f = s->addr.family == ADDR_INET6;
-  if (s->peer)
-    return peer_socket(c, s->addr.family);
   if (c->ptp_port != 0 && s->port == c->ptp_port && c->ptp_sock[f] >= 0)
     return c->ptp_sock[f];
+  if (s->peer)
+    return peer_socket(c, s->addr.family);
   return acq_socket(c, s->addr.family);
 }
 
@@ -390,14 +390,16 @@ void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, 
 bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
                         const struct ntp_packet *pkt)
 {
-  /* Requests are the server's, whoever sends them. */
+  /* Requests are the server's, whoever sends them; symmetric packets are
+   * a peer's, the rest a server's answers. */
   if (pkt->status == NTP_PARSE_SHORT || pkt->hdr.mode == NTP_MODE_CLIENT)
     return false;
+  bool symmetric = pkt->hdr.mode == NTP_MODE_ACTIVE || pkt->hdr.mode == NTP_MODE_PASSIVE;
   bool consumed = false;
   for (unsigned i = 0; i < c->n; i++) {
     struct nsrc *src = c->src[i];
-    if (!src->p.peer && src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
-        src->p.port == dg->from_port) {
+    if (src->p.peer == symmetric && src->shared_sock == sock &&
+        addr_equal(&src->p.addr, &dg->from) && src->p.port == dg->from_port) {
       nsrc_receive(src, sock, dg, pkt);
       consumed = true;
     }

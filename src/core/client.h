@@ -225,8 +225,8 @@ struct ntp_packet;
 bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
                          const struct ntp_packet *pkt);
 /* The owner's NTP-over-PTP socket of a family (ptpport; -1: none), opened
- * on the client's platform: servers whose port is `port` are polled from
- * it, as chronyd does, and the owner offers each datagram it receives
+ * on the client's platform: servers and peers whose port is `port` send
+ * from it, as chronyd's do, and the owner offers each datagram it receives
  * there to client_ptp_receive before answering it as a server. Set it
  * before adding sources. tx_timestamps: as client_set_server_socket's.
  * Without a PTP port (port 0, as by default) sources leave extfield 10A
@@ -234,8 +234,9 @@ bool client_peer_receive(struct client *c, int sock, const struct plat_datagram 
 void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
                            bool tx_timestamps);
 /* A datagram on a PTP socket (pkt as parsed once by the owner): true if it
- * was not a request and came from a server polled from that socket, now
- * handled. */
+ * was a server's answer or a peer's symmetric packet from a source that
+ * sends from that socket, now handled (requests, and symmetric packets of
+ * others, are the server's). */
 bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
                         const struct ntp_packet *pkt);
 /* A reference clock (core/refclock.h): its device is opened now (as

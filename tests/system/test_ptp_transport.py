@@ -95,3 +95,21 @@ def test_two_stratumd_over_ptp(tmp_path):
         client.stop()
         server.stop()
     assert "NTP packets received 0" not in server.log()
+
+
+def test_peers_over_ptp(tmp_path):
+    """Peers at the PTP port speak symmetric mode from the PTP socket too."""
+    port = free_udp_port()
+    a = Daemon(tmp_path / "a", "port 0\nptpport %d\nbindaddress 127.0.0.1\nallow 127.0.0.0/8\n"
+               "local stratum 3\npeer 127.0.0.2 port %d minpoll -2 maxpoll -2\n" % (port, port),
+               args=("-4",))
+    b = Daemon(tmp_path / "b", "port 0\nptpport %d\nbindaddress 127.0.0.2\nallow 127.0.0.0/8\n"
+               "peer 127.0.0.1 port %d minpoll -2 maxpoll -2\n" % (port, port), args=("-4",))
+    try:
+        a.start(wait_ports=[(4, port)])
+        b.start(wait_ports=[(4, port)])
+        assert wait_for(lambda: "Selected source 127.0.0.1" in b.log(), 20), b.log()
+        assert udp_ports_of(b.proc.pid) == {(4, port)}
+    finally:
+        b.stop()
+        a.stop()
