@@ -295,7 +295,8 @@ static void test_implemented_flags(void **state)
     "maxtxbuffers", "tempcomp", "broadcast",
     "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
     "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
-    "mailonchange", "fallbackdrift", "ptpport", "ptpdomain", "ntpsigndsocket"};
+    "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses", "ptpport", "ptpdomain",
+    "ntpsigndsocket"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
