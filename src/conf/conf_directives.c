@@ -60,7 +60,7 @@ static const struct conf_directive directives[] = {
   D_PARSE("peer", peer, .implemented = true, .runtime = true),
   D_CUSTOM("initstepslew", initstepslew, .implemented = true),
   D_CUSTOM("refclock", refclock, .implemented = true),
-  D_FLAG("manual", manual),
+  D_FLAG("manual", manual, .implemented = true),
   D_INT("acquisitionport", acquisitionport, "PORT", 0, 65535, .implemented = true),
   D_CUSTOM("bindacqaddress", bindacqaddress, .implemented = true),
   D_STRING("bindacqdevice", bindacqdevice, "INTERFACE", .implemented = true),

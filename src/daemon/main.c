@@ -15,6 +15,7 @@
 #include "core/broadcast.h"
 #include "core/client.h"
 #include "core/clientlog.h"
+#include "core/manual.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/refclock.h"
@@ -80,6 +81,7 @@ struct daemon {
   struct workers *workers;        /* serverworkers; NULL: none */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
+  struct manual manual;           /* settime's samples */
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
@@ -451,6 +453,9 @@ static bool start_control(struct daemon *d, const struct options *o)
     return false;
   d->control.srv.client = d->client;
   d->control.srv.clog = d->clog;
+  manual_init(&d->manual, d->cfg.manual);
+  if (disc_add_listener(client_reference(d->client)->disc, manual_clock_changed, &d->manual))
+    d->control.srv.manual = &d->manual;
   d->control.srv.ops = (struct cmdsrv_ops){
     .add_source = cmd_add_source, .delete_source = cmd_delete_source,
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,

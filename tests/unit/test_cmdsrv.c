@@ -301,6 +301,72 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_NORTC);
 }
 
+/* settime, manual on|off|reset, list and delete (chronyd's manual.c
+ * through cmdmon.c): refused while off, the entry slewed into the clock,
+ * the list's offsets moved with it, only from the Unix socket. */
+static void test_manual(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  static struct manual m;   /* the clock's listener until the teardown */
+  struct reference *ref = client_reference(f->client);
+  struct cmd_request q = request(CMD_SETTIME);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);       /* no manual mode here */
+  manual_init(&m, false);
+  assert_true(disc_add_listener(ref->disc, manual_clock_changed, &m));
+  f->srv.manual = &m;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);       /* manual off */
+  q = request(CMD_MANUAL);
+  q.data.option = 3;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_INVALID);
+  q.data.option = 1;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_true(m.enabled);
+
+  /* the clock 5 s behind the time given */
+  struct timespec now;
+  disc_cooked_time(ref->disc, &now);
+  q = request(CMD_SETTIME);
+  q.data.time = (struct timespec){.tv_sec = now.tv_sec + 5, .tv_nsec = now.tv_nsec};
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.reply, CMD_RPY_MANUAL_TIMESTAMP2);
+  assert_true(fabs(r.data.manual_timestamp.offset + 5.0) < 1e-6);
+  assert_true(r.data.manual_timestamp.dfreq_ppm == 0.0);
+  assert_true(fabs(disc_remaining(ref->disc) - 5.0) < 1e-6);       /* to be slewed */
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_FAILED);            /* too soon after */
+  assert_false(f->ref.synchronised);
+
+  run_until(f, 100);
+  disc_cooked_time(ref->disc, &now);
+  q.data.time = now;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MANUAL_LIST);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);          /* a monitoring request */
+  assert_int_equal(r.data.manual_list.n_samples, 2);
+  const struct cmd_rpy_manual_sample *x = r.data.manual_list.samples;
+  assert_true(fabs(x[0].orig_offset + 5.0) < 1e-6);
+  assert_true(fabs(x[0].slewed_offset) < 1e-6);       /* the correction moved it */
+  assert_true(fabs(x[1].orig_offset) < 1e-6);
+
+  q = request(CMD_MANUAL_DELETE);
+  q.data.option = 2;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_BADSAMPLE);
+  q.data.option = 0;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MANUAL);
+  q.data.option = 2;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MANUAL_LIST);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.manual_list.n_samples, 0);
+  q = request(CMD_MANUAL);
+  q.data.option = 0;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_SETTIME);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);
+}
+
 /* What chronyc sends for "inf" and "-inf", the largest Floats: taken as
  * chronyd takes them, and the client goes on synchronising. */
 static void test_largest_values(void **state)
@@ -490,6 +556,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_access_commands, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),
     cmocka_unit_test_setup_teardown(test_no_amplification, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
   };
   return cmocka_run_group_tests_name("cmdsrv", tests, NULL, NULL);
 }
