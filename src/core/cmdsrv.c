@@ -549,6 +549,22 @@ static int smoothtime(struct cmdsrv *s, int32_t option)
   return CMD_STT_SUCCESS;
 }
 
+/* chronyc rtcdata (chronyd's RTC_GetReport). */
+static int rtc_report(const struct cmdsrv *s, struct cmd_rpy_rtc *t)
+{
+  struct rtct_report rep;
+  if (!s->rtc)
+    return CMD_STT_NORTC;
+  rtct_report(s->rtc, &rep);
+  t->ref_time = (struct timespec){.tv_sec = (time_t)rep.ref_time};
+  t->n_samples = (uint16_t)rep.n_samples;
+  t->n_runs = (uint16_t)rep.n_runs;
+  t->span_seconds = (uint32_t)rep.span;
+  t->rtc_seconds_fast = rep.fast;
+  t->rtc_gain_rate_ppm = rep.gain_ppm;
+  return CMD_STT_SUCCESS;
+}
+
 /* ---- manual mode (chronyd's manual.c through cmdmon.c) ---- */
 
 /* The fit's correction applied to the clock, as chronyd's
@@ -640,7 +656,14 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
   case CMD_MANUAL_DELETE: return manual_delete_sample(s, q->data.option);
   case CMD_SETTIME: return settime(s, &q->data.time, &r->data.manual_timestamp);
   case CMD_CLIENT_ACCESSES_BY_INDEX3: return clients(s, &q->data.clients, &r->data.clients);
-  case CMD_RTCREPORT: case CMD_WRITERTC: case CMD_TRIMRTC: return CMD_STT_NORTC;
+  case CMD_RTCREPORT: return rtc_report(s, &r->data.rtc);
+  case CMD_TRIMRTC:
+    if (!s->rtc)
+      return CMD_STT_NORTC;
+    rtct_trim(s->rtc);
+    return CMD_STT_SUCCESS;
+  case CMD_WRITERTC:
+    return !s->rtc ? CMD_STT_NORTC : rtct_write(s->rtc) ? CMD_STT_SUCCESS : CMD_STT_BADRTCFILE;
   case CMD_ONLINE: return set_online(s, &q->data.subnet, true);
   case CMD_OFFLINE: return set_online(s, &q->data.subnet, false);
   case CMD_ONOFFLINE: {

@@ -161,6 +161,10 @@ struct platform_ops {
    * plat_rtc_reading, or 0 bytes when its interrupts give them. */
   int (*refclock_read)(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after);
   void (*refclock_close)(void *ctx, int handle);
+  /* Set an RTC opened by refclock_open to rtc_sec (Unix seconds; kept in
+   * UTC or local time as it was opened): its new second starts now.
+   * Returns 0 or -errno. NULL: the platform cannot. */
+  int (*rtc_set)(void *ctx, int handle, int64_t rtc_sec);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
   /* The beginning of a small file (a sensor's, for tempcomp) into buf,

@@ -40,6 +40,8 @@ void rcldev_free(struct rcldev_set *s);
 int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const char *param,
                 int option, plat_refclock_fn fn, void *arg);
 int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int *count_after);
+/* Set an RTC device's time (platform's rtc_set); -EBADF if no RTC. */
+int rcldev_rtc_set(struct rcldev_set *s, int handle, int64_t rtc_sec);
 void rcldev_close(struct rcldev_set *s, int handle);
 
 #endif
