@@ -151,6 +151,9 @@ static struct ref_config reference_config(const struct client_params *p)
   return (struct ref_config){
     .control = p->control, .makestep_threshold = p->makestep_threshold,
     .makestep_limit = p->makestep_limit, .logchange = p->logchange,
+    .mailonchange = p->mailonchange, .mail_change = p->mail_change,
+    .fallbackdrift_min = p->fallbackdrift_min, .fallbackdrift_max = p->fallbackdrift_max,
+    .mail_change_arg = p->mail_change_arg,
     .maxupdateskew = p->maxupdateskew, .corrtimeratio = p->corrtimeratio,
     .have_initial_freq = p->have_initial_freq, .initial_skew = p->initial_skew,
     .maxchange_offset = p->maxchange_offset, .maxchange_start = p->maxchange_start,
@@ -972,6 +975,7 @@ void client_retune(struct client *c, const struct client_params *p)
   c->p.makestep_threshold = p->makestep_threshold;
   c->p.makestep_limit = p->makestep_limit;
   c->p.logchange = p->logchange;
+  c->p.mailonchange = p->mailonchange;   /* the hook stays the client's */
   c->p.maxupdateskew = p->maxupdateskew;
   c->p.maxchange_offset = p->maxchange_offset;
   c->p.maxchange_start = p->maxchange_start;

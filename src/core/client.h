@@ -117,6 +117,12 @@ struct client_params {
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
   double logchange;              /* warn of an update correcting more than this (1 s) */
+  /* mailonchange: mail_change(mail_change_arg, correction) before an update
+   * corrects more than this, in seconds (NULL: never). */
+  double mailonchange;
+  int fallbackdrift_min, fallbackdrift_max;   /* fallbackdrift (core/fbdrift.h); 0: none */
+  void (*mail_change)(void *arg, double correction);
+  void *mail_change_arg;
   double maxslewrate;            /* ppm, 83333.333 */
   double maxdrift;               /* ppm, 500000 */
   double maxupdateskew;          /* ppm, 1000 */

@@ -113,8 +113,16 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
     r->leapmode = REF_LEAP_STEP;
   r->leap_status = NTP_LEAP_UNSYNC;
   r->ldb_asked = -1;
+  fbd_init(&r->fbd, cfg->fallbackdrift_min, cfg->fallbackdrift_max);
   state->leap_slew = r->leapmode == REF_LEAP_SLEW;
   disc_publish(disc, &state->cooking);
+}
+
+static void cancel_fallback(struct reference *r)
+{
+  if (r->fbd_timer)
+    r->plat->ops->timer_cancel(r->plat->ctx, r->fbd_timer);
+  r->fbd_timer = 0;
 }
 
 void ref_fini(struct reference *r)
@@ -122,6 +130,35 @@ void ref_fini(struct reference *r)
   if (r->leap_timer)
     r->plat->ops->timer_cancel(r->plat->ctx, r->leap_timer);
   r->leap_timer = 0;
+  cancel_fallback(r);
+}
+
+/* ---- fallbackdrift (chronyd's schedule_fb_drift) ---- */
+
+static void fallback_due(void *arg);
+
+static void schedule_fallback(struct reference *r)
+{
+  struct timespec now;
+  double freq, next_in;
+  if (!fbd_enabled(&r->fbd) || r->fbd_timer)
+    return;
+  disc_cooked_time(r->disc, &now);
+  double since = r->n_updates > 0 ? fmax(0.0, timespec_diff(&now, &r->last_update)) : 0.0;
+  if (fbd_schedule(&r->fbd, since, &freq, &next_in))
+    disc_accumulate(r->disc, freq, 0.0, 0.0);
+  if (next_in >= 0.0)
+    r->fbd_timer = r->plat->ops->timer_add(r->plat->ctx, next_in, fallback_due, r);
+}
+
+static void fallback_due(void *arg)
+{
+  struct reference *r = arg;
+  r->fbd_timer = 0;
+  plat_logf(r->plat, PLAT_LOG_DEBUG, "Fallback drift %d active: %f ppm", r->fbd.next,
+            fbd_due(&r->fbd));
+  disc_accumulate(r->disc, fbd_due(&r->fbd), 0.0, 0.0);
+  ref_set_unsynchronised(r);            /* which schedules the next one */
 }
 
 /* ---- smoothtime (chrony's smooth.c is told by the clock's changes) ---- */
@@ -366,12 +403,19 @@ void ref_init_correction(struct reference *r, double offset, double threshold)
     disc_accumulate(r->disc, disc_base_freq(r->disc), offset, 0.0);
 }
 
-void ref_set_unsynchronised(struct reference *r)
+/* Leap 3 served, the kernel told. */
+static void unsynchronise(struct reference *r)
 {
   r->state->synchronised = false;
   r->state->leap = NTP_LEAP_UNSYNC;
   update_leap_status(r, NTP_LEAP_UNSYNC, 0, false);
   disc_set_sync(r->disc, false, 0.0, 0.0);
+}
+
+void ref_set_unsynchronised(struct reference *r)
+{
+  schedule_fallback(r);
+  unsynchronise(r);
 }
 
 void ref_clock_jumped(struct reference *r, double jump)
@@ -479,6 +523,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   if (fabs(sel->offset) > r->p.logchange)
     plat_logf(r->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
               sel->offset);
+  if (r->p.mail_change && fabs(sel->offset) > r->p.mailonchange)
+    r->p.mail_change(r->p.mail_change_arg, sel->offset);
   /* As chrony, the frequency is updated whether the offset is then
    * stepped or slewed: the first update of a clock set by makestep corrects
    * its frequency as well. */
@@ -525,6 +571,11 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   disc_set_sync(r->disc, true, sel->offset_sd,
                 sel->offset_sd + sel->root_delay / 2.0 + sel->root_dispersion);
   count_update(r, interval, sel->offset, &at);
+  if (fbd_enabled(&r->fbd)) {
+    fbd_update(&r->fbd, disc_base_freq(r->disc), interval);
+    cancel_fallback(r);
+    schedule_fallback(r);
+  }
 
   if (r->p.log) {
     struct ref_log t;
@@ -572,7 +623,7 @@ void ref_manual_update(struct reference *r, const struct timespec *now, double o
     smoothing_adjusted(r, now, (disc_base_freq(r->disc) - base_before) * 1e-6, offset);
   }
   count_update(r, interval, offset, &at);
-  ref_set_unsynchronised(r);
+  unsynchronise(r);          /* no fallback drift: chronyd's is for synchronised updates */
   if (r->p.log) {
     struct ref_log t;
     memset(&t, 0, sizeof(t));
@@ -642,6 +693,9 @@ void ref_retune(struct reference *r, const struct ref_config *cfg)
   r->p.makestep_threshold = cfg->makestep_threshold;
   r->p.makestep_limit = cfg->makestep_limit;
   r->p.logchange = cfg->logchange;
+  r->p.mailonchange = cfg->mailonchange;
+  r->p.mail_change = cfg->mail_change;
+  r->p.mail_change_arg = cfg->mail_change_arg;
   r->p.maxupdateskew = cfg->maxupdateskew;
   r->p.maxchange_offset = cfg->maxchange_offset;
   r->p.maxchange_start = cfg->maxchange_start;

@@ -25,6 +25,7 @@
 
 #include "core/addr.h"
 #include "core/discipline.h"
+#include "core/fbdrift.h"
 #include "core/platform.h"
 #include "core/select.h"
 #include "core/smooth.h"
@@ -112,6 +113,10 @@ struct ref_config {
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
   double logchange;              /* warn of an update correcting more than this */
+  double mailonchange;           /* tell mail_change of one correcting more than this */
+  int fallbackdrift_min, fallbackdrift_max;
+  void (*mail_change)(void *arg, double correction);
+  void *mail_change_arg;
   double maxupdateskew;          /* ppm */
   double corrtimeratio;
   double max_clock_error;        /* maxclockerror, s/s: how fast our dispersion grows */
@@ -164,6 +169,8 @@ struct reference {
   int64_t ldb_asked;            /* the half day asked about; -1: never */
   enum ntp_leap ldb_leap;
   int ldb_tai;
+  struct fbdrift fbd;           /* fallbackdrift, and the timer of its next level */
+  plat_timer fbd_timer;
 };
 
 /* disc and state must outlive r. */
