@@ -303,9 +303,9 @@ static void test_manual(void **state)
   assert_true(r.data.manual_timestamp.dfreq_ppm == 0.0);
   assert_true(fabs(disc_remaining(ref->disc) - 5.0) < 1e-6);       /* to be slewed */
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_FAILED);            /* too soon after */
-  assert_false(f->ref.synchronised);
+  assert_false(f->net.ref.synchronised);
 
-  run_until(f, 100);
+  simfx_run_until(&f->net, 100.0);
   disc_cooked_time(ref->disc, &now);
   q.data.time = now;
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
