@@ -162,9 +162,9 @@ static const struct conf_directive directives[] = {
 
   /* Real-time clock */
   D_STRING("hwclockfile", hwclockfile, "FILE", .implemented = true),
-  D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD"),
+  D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD", .implemented = true),
   D_STRING("rtcdevice", rtcdevice, "DEVICE", .implemented = true),
-  D_STRING("rtcfile", rtcfile, "FILE"),
+  D_STRING("rtcfile", rtcfile, "FILE", .implemented = true),
   D_FLAG("rtconutc", rtconutc, .implemented = true),
   D_FLAG("rtcsync", rtcsync, .implemented = true, .runtime = true),
 

@@ -14,22 +14,7 @@
 #define SLOPE_TOLERANCE 1e-9
 #define MAX_TRIMLESS_ERROR 1.0    /* s: trimrtc leaves a closer RTC alone */
 
-static void measure(void *arg);
-
 static void on_reading(void *arg, const uint8_t *data, size_t len);
-
-static int open_device(struct rtctrack *r)
-{
-  return r->plat->ops->refclock_open(r->plat->ctx, PLAT_REFCLOCK_RTC, r->p.device,
-                                     r->p.utc ? (int)PLAT_RTC_UTC : 0, on_reading, r);
-}
-
-static void close_device(struct rtctrack *r)
-{
-  if (r->handle >= 0)
-    r->plat->ops->refclock_close(r->plat->ctx, r->handle);
-  r->handle = -1;
-}
 
 static void cancel_timer(struct rtctrack *r)
 {
@@ -38,19 +23,12 @@ static void cancel_timer(struct rtctrack *r)
   r->timer = 0;
 }
 
-/* Interrupts on: measure now (or go on measuring). */
+/* The rest is over: the next interrupt is a measurement. */
 static void measure(void *arg)
 {
   struct rtctrack *r = arg;
   r->timer = 0;
-  if (r->handle >= 0)
-    return;
-  r->handle = open_device(r);
-  if (r->handle < 0) {
-    plat_logf(r->plat, PLAT_LOG_ERR, "Could not open RTC device %s : %s", r->p.device,
-              strerror(-r->handle));
-    r->timer = r->plat->ops->timer_add(r->plat->ctx, r->period, measure, r);
-  }
+  r->resting = false;
 }
 
 bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipline *disc,
@@ -62,7 +40,10 @@ bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipli
   r->state = state;
   r->p = *p;
   r->period = MIN_PERIOD;
-  r->handle = plat->ops->refclock_open ? open_device(r) : -ENOSYS;
+  r->handle = plat->ops->refclock_open
+                  ? plat->ops->refclock_open(plat->ctx, PLAT_REFCLOCK_RTC, p->device,
+                                             p->utc ? (int)PLAT_RTC_UTC : 0, on_reading, r)
+                  : -ENOSYS;
   if (r->handle < 0) {
     plat_logf(plat, PLAT_LOG_ERR, "Could not open RTC device %s : %s", p->device,
               strerror(-r->handle));
@@ -73,7 +54,7 @@ bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipli
   if (plat->ops->refclock_read(plat->ctx, r->handle, (uint8_t *)&probe, sizeof(probe),
                                NULL) != 0) {
     plat_logf(plat, PLAT_LOG_ERR, "Could not enable RTC interrupt : %s", p->device);
-    close_device(r);
+    plat->ops->refclock_close(plat->ctx, r->handle);
     return false;
   }
   return true;
@@ -84,7 +65,7 @@ void rtct_stop(struct rtctrack *r)
   if (!r->plat)
     return;
   cancel_timer(r);
-  close_device(r);
+  r->plat->ops->refclock_close(r->plat->ctx, r->handle);
   rtct_write(r);
   r->plat = NULL;
 }
@@ -165,7 +146,7 @@ static void on_reading(void *arg, const uint8_t *data, size_t len)
 {
   struct rtctrack *r = arg;
   struct plat_rtc_reading rd;
-  if (len != sizeof(rd))
+  if (r->resting || len != sizeof(rd))
     return;
   memcpy(&rd, data, sizeof(rd));
   struct timespec sys = disc_cook(r->disc, &rd.sys_time);
@@ -184,9 +165,9 @@ static void on_reading(void *arg, const uint8_t *data, size_t len)
     r->p.log(r->p.arg, &l);
   }
   r->period = period_for(r->n);
-  /* Between measurements the device rests; after a trim it goes on. */
-  if (r->mode == RTCT_NORMAL && r->handle >= 0) {
-    close_device(r);
+  /* Between measurements the readings rest; after a trim they go on. */
+  if (r->mode == RTCT_NORMAL) {
+    r->resting = true;
     cancel_timer(r);
     r->timer = r->plat->ops->timer_add(r->plat->ctx, r->period, measure, r);
   }
@@ -218,14 +199,13 @@ void rtct_trim(struct rtctrack *r)
     return;
   plat_logf(r->plat, PLAT_LOG_INFO, "RTC wrong by %.3f seconds (step)", r->c.fast);
   cancel_timer(r);
-  measure(r);
+  measure(r);                     /* a sample each second until relocked */
   struct timespec now;
   disc_cooked_time(r->disc, &now);
   /* Set to the second now begun: chronyd reckons the RTC ticks the next
    * half a second later, so it is then that much less the fraction past. */
-  int err = r->handle < 0 ? r->handle
-            : r->plat->ops->rtc_set ? r->plat->ops->rtc_set(r->plat->ctx, r->handle, now.tv_sec)
-                                    : -ENOSYS;
+  int err = r->plat->ops->rtc_set ? r->plat->ops->rtc_set(r->plat->ctx, r->handle, now.tv_sec)
+                                  : -ENOSYS;
   if (err < 0)
     plat_logf(r->plat, PLAT_LOG_ERR, "Could not set RTC time");
   r->n = 0;

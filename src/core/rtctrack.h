@@ -5,9 +5,11 @@
  * The RTC is opened through the platform as the RTC reference clock device
  * (refclock_open, PLAT_REFCLOCK_RTC), which gives a struct
  * plat_rtc_reading at each update interrupt (the first after opening is
- * skipped, as chronyd skips it). As chronyd: a measurement is one
- * interrupt: its RTC second and the cooked system time it began at; then
- * the device rests for the measurement period (15 s, doubling with the
+ * skipped, as chronyd skips it). It stays open, its interrupts on
+ * (chronyd switches them off between measurements; a daemon without root
+ * could not open it again). As chronyd: a measurement is one interrupt:
+ * its RTC second and the cooked system time it began at; then the
+ * readings rest for the measurement period (15 s, doubling with the
  * samples kept to 240 s). Every sample runs chronyd's robust fit
  * (core/regress.h, to 1e-9) of the RTC's offset against its own time;
  * the newest sample is the reference; oldest samples failing the runs
@@ -69,7 +71,8 @@ struct rtctrack {
   struct discipline *disc;
   const struct refstate *state;  /* synchronised? (autotrim) */
   struct rtct_params p;
-  int handle;                    /* the device while measuring; -1: resting */
+  int handle;                    /* the device */
+  bool resting;                  /* between measurements: readings ignored */
   plat_timer timer;
   enum rtct_mode mode;
   int period;                    /* s between measurements */

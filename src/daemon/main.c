@@ -36,6 +36,7 @@
 #include "daemon/logfiles.h"
 #include "daemon/mailer.h"
 #include "daemon/reload.h"
+#include "daemon/rtcdrift.h"
 #include "daemon/sources.h"
 #include "daemon/status.h"
 #include "daemon/workers.h"
@@ -84,6 +85,7 @@ struct daemon {
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
   struct manual manual;           /* settime's samples */
+  struct rtcdrift rtc;            /* rtcfile */
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
@@ -454,6 +456,7 @@ static bool start_control(struct daemon *d, const struct options *o)
   manual_init(&d->manual, d->cfg.manual);
   if (disc_add_listener(client_reference(d->client)->disc, manual_clock_changed, &d->manual))
     d->control.srv.manual = &d->manual;
+  d->control.srv.rtc = rtcdrift_tracker(&d->rtc);
   d->control.srv.ops = (struct cmdsrv_ops){
     .add_source = cmd_add_source, .delete_source = cmd_delete_source,
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
@@ -674,6 +677,9 @@ static int run_daemon(struct daemon *d, const struct options *o)
   if (!thermal_start(&d->tempcomp, &d->cfg, linux_platform_get(d->lp),
                      client_reference(d->client)->disc, &d->logfiles))
     goto out;
+  if (!rtcdrift_start(&d->rtc, &d->cfg, linux_platform_get(d->lp), client_reference(d->client),
+                      &d->logfiles))
+    goto out;
   linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
   bool control = start_control(d, o);
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
@@ -733,6 +739,7 @@ out:
   ntsd_stop(&d->nts);
   control_stop(&d->control);
   srclist_free(d->srclist);
+  rtcdrift_stop(&d->rtc);
   client_free(d->client);
   logfiles_stop(&d->logfiles);
   conf_free(&d->srcdir);
