@@ -11,6 +11,7 @@
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/refclock.h"
+#include "core/rtctrack.h"
 #include "core/srclist.h"
 #include "sim/sim_metrics.h"
 #include "sim/sim_refclock.h"
@@ -37,6 +38,8 @@
 #define SERVER1 SERVER(1, "minpoll 6 maxpoll 10")
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
+#define RTC_LATENCY 1e-6           /* s an RTC interrupt comes late... */
+#define RTC_JITTER 1e-6            /* ...give or take this */
 #define CLIENT_PRECISION (-20)
 #define CLIENT_ADDR "192.168.123.100"
 #define SERVER_NET "192.168.123."          /* servers 1..N, as chrony's tests */
@@ -345,6 +348,15 @@ static const struct scenario scenarios[] = {
     .n_servers = 1, .up = JITTER0(1e-6), .down = JITTER0(1e-6),
     .outage_period = 100000.0, .outage_open = 4250.0,
   },
+  {
+    .name = "rtcfile",
+    .about = "the RTC 10 s slow at the start, gaining 100 ppm, tracked with rtcfile for 9900 s "
+             "(145-rtc's first run; chronyc rtcdata's figures)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\n",
+    .duration = 9900.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .rtc_freq = 100.0, .rtc_error = -10.0,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -652,6 +664,38 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
   return ok;
 }
 
+/* rtcfile: the client's RTC device and the core's tracking of it (no
+ * file: the coefficients stay in memory). */
+static bool rtc_start(struct sim_world *w, struct sim_platform *chost, struct client *client,
+                      const struct config *c, const struct scenario *s, uint64_t seed,
+                      struct rtctrack *r)
+{
+  struct sim_refclock_config dev = {.driver = PLAT_REFCLOCK_RTC, .param = c->rtcdevice,
+                                    .offset = RTC_LATENCY, .jitter = RTC_JITTER,
+                                    .freq = s->rtc_freq, .rtc_error = s->rtc_error,
+                                    .seed = sim_rng_derive(seed, SCENARIO_RTC_STREAM)};
+  struct reference *ref = client_reference(client);
+  struct rtct_params p = {.device = c->rtcdevice, .utc = c->rtconutc, .autotrim = c->rtcautotrim};
+  return sim_refclock_new(sim_world_sched(w), chost, &dev) &&
+         rtct_start(r, sim_platform_get(chost), ref->disc, ref->state, &p) &&
+         disc_add_listener(ref->disc, rtct_clock_changed, r);
+}
+
+static void rtc_result(const struct rtctrack *r, time_t start, const struct scenario *s,
+                       struct scenario_result *out)
+{
+  struct rtct_report rep;
+  rtct_report(r, &rep);
+  out->rtc = true;
+  out->rtc_samples = rep.n_samples;
+  out->rtc_ref_at = (double)(rep.ref_time - start);
+  out->rtc_fast = rep.fast;
+  out->rtc_gain_ppm = rep.gain_ppm;
+  /* The RTC showed ref_time when true time was ref_time less its error. */
+  double true_at = out->rtc_ref_at - s->rtc_error;
+  out->rtc_true_fast = s->rtc_error + s->rtc_freq * 1e-6 * true_at;
+}
+
 int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
                  struct scenario_result *out)
 {
@@ -673,6 +717,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct ext_step ext = {0};
   struct utc_leap utc_leap = {0};
   struct smearer smear = {0};
+  struct rtctrack rtc = {0};
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -736,6 +781,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < conf.n_refclocks; i++)
     if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
       goto done;
+
+  if (conf.rtcfile && !rtc_start(w, chost, client, &conf, s, seed, &rtc))
+    goto done;
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
                           .falsetickers = falsetickers, .n_falsetickers = n_false,
@@ -824,12 +872,16 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
   out->kernel_leaps = sim_platform_leaps(chost);
+  if (conf.rtcfile)
+    rtc_result(&rtc, start.tv_sec, s, out);
   out->events = sim_sched_processed(sched);
   if (opt && opt->trace)
     write_trace(opt->trace, s, metrics, &obs);
   ret = 0;
 
 done:
+  if (rtc.plat)
+    rtct_stop(&rtc);
   srclist_free(sources);
   client_free(client);
   smearer_free(&smear);
@@ -946,6 +998,13 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
     if (s->smear_conf)
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
+  }
+  if (r->rtc) {
+    fprintf(f, ", \"rtc_samples\": %d", r->rtc_samples);
+    json_num(f, "rtc_ref_at", r->rtc_ref_at);
+    json_num(f, "rtc_fast", r->rtc_fast);
+    json_num(f, "rtc_gain_ppm", r->rtc_gain_ppm);
+    json_num(f, "rtc_true_fast", r->rtc_true_fast);
   }
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,

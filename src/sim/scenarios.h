@@ -53,6 +53,7 @@
 #define SCENARIO_MAX_REFCLOCKS 4
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
 #define SCENARIO_REFCLOCK_STREAM 1000
+#define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
 #define SCENARIO_SMEAR_ADDR "192.168.123.50"
@@ -107,6 +108,11 @@ struct scenario {
    * the servers and serving the client with the real responder, with this
    * chrony.conf (its smoothtime and leapsecmode). */
   const char *smear_conf;
+  /* With rtcfile in conf: the client's RTC (rtcdevice) gains rtc_freq ppm
+   * of true time from rtc_error s fast at the start (chrony's 145-rtc:
+   * clknetsim's RTC), its interrupts 1 us late with jitter; the result
+   * tells the core's estimates at the end (chronyc rtcdata's numbers). */
+  double rtc_freq, rtc_error;
 };
 
 struct scenario_source {
@@ -150,6 +156,11 @@ struct scenario_result {
   struct scenario_source sources[SCENARIO_MAX_SOURCES];
   unsigned n_refclocks;            /* the configuration's refclock lines */
   bool smear_leaponly;             /* the smearing server's smoothtime leaponly */
+  bool rtc;                        /* rtcfile tracked the RTC */
+  int rtc_samples;
+  double rtc_ref_at;               /* s from the start of the estimates' RTC time */
+  double rtc_fast, rtc_gain_ppm;   /* the estimates: s fast of the clock, ppm */
+  double rtc_true_fast;            /* s the RTC was fast of true time then */
   int ref_stratum;                 /* our reference at the end (0: unsynchronised) */
   uint32_t ref_refid;
   unsigned log_warnings, log_errors;   /* the client host's */

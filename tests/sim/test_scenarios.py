@@ -49,9 +49,11 @@ REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-stall"]
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
+# chrony's 145-rtc (its first run): the RTC tracked with rtcfile.
+RTC_SCENARIOS = ["rtcfile"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS + FALLBACK_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -173,6 +175,9 @@ LIMITS = {
     # frequency: 9.06-9.08 s off at the end, rms freq 116 ppm (seeds 1-3).
     "fallbackdrift": dict(sync_time=4500.0, max_offset=1.0, rms_offset=1.0,
                           max_freq_error=200.0, rms_freq_error=100.0),
+    # 145-rtc's network and client are the defaults'; the RTC's own limits
+    # are in test_rtcfile_tracks_the_rtc.
+    "rtcfile": dict(DEFAULT_LIMITS),
 }
 
 # The leap scenarios: once synchronised (before the leap, or after it when
@@ -194,7 +199,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
              "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
              "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
-             "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0,
+             "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0, "rtcfile": 9900.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
@@ -469,6 +474,32 @@ def test_fallbackdrift_keeps_the_clock_within_a_second(results, seed):
     check_limits(row, LIMITS["fallbackdrift"])
     assert abs(row["final_offset"]) < LIMITS["fallbackdrift"]["max_offset"], steady_summary(row)
     assert row["selected"] is None and row["steps"] == 0
+
+
+# chrony's 145-rtc, first run: after 9900 s, chronyc rtcdata gives a
+# reference time of 02:43-02:44 (9780-9839 s), an RTC -9.01.... s fast and
+# gaining 99.98-99.99 ppm (clknetsim's RTC: 10 s slow at the start, 100 ppm
+# fast). Here the same RTC: the reference is the newest sample, within the
+# longest measurement period (240 s) of the end; the offset is the RTC's
+# true error then within 1 ms (the clock's own offset is within chrony's
+# 1 ms; the samples' 1 us); the gain is measured against the clock, whose
+# own frequency is off by its late rms (0.04-0.10 ppm, seeds 1-4), so it
+# is held to 0.15 ppm of 100 (chrony's 0.02 is of its client's clock).
+# Seeds 1-4 gave references at 9772-9890 s, offsets within 0.4 ms of the
+# truth, gains 99.975-100.091 ppm, 10-14 samples.
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rtcfile_tracks_the_rtc(results, seed):
+    row = results["rtcfile"]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), "rtcfile")
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    assert 9900.0 - 240.0 <= row["rtc_ref_at"] <= 9900.0, row
+    assert abs(row["rtc_fast"] - row["rtc_true_fast"]) < 1e-3, row
+    assert abs(row["rtc_true_fast"] - (-10.0 + 100e-6 * (row["rtc_ref_at"] + 10.0))) < 1e-9
+    assert abs(row["rtc_gain_ppm"] - 100.0) < 0.15, row
+    assert row["rtc_samples"] >= 8, row
+    check_limits(row, LIMITS["rtcfile"])
 
 
 def test_defaults_reach_full(results):
