@@ -10,7 +10,9 @@ it over that socket. The same commands must give the same answers:
   gives a frequency change; `manual list` shows both in chronyc's columns;
 - manual delete of a sample that is not there: chronyd's error line;
 - manual off: settime refused with chronyd's words; manual on again;
-- without rtcfile: rtcdata, trimrtc, writertc answer chronyd's error.
+- without rtcfile: rtcdata, trimrtc, writertc answer chronyd's error;
+  with rtcfile but no RTC device (none here), the same error, and the
+  same lines in the log.
 Each subprocess has a timeout; waits are bounded.
 """
 import os
@@ -54,18 +56,17 @@ def utc(t):
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))
 
 
-@pytest.fixture(scope="module", params=["chronyd", "stratumd"])
-def daemon(request, tmp_path_factory):
+def start_daemon(kind, base, extra=()):
+    """kind's daemon with manual and `extra` lines; (daemon, socket)."""
     chronyc_path()
-    base = tmp_path_factory.mktemp("manual-" + request.param)
     sockdir = base / "run"
     sockdir.mkdir()
     os.chmod(str(sockdir), 0o770)
     sock = sockdir / "cmd.sock"
     port = free_udp_port()
     lines = ["port %d" % port, "bindaddress 127.0.0.1", "allow 127.0.0.1", "local stratum 8", "manual",
-             "cmdport 0", "bindcmdaddress %s" % sock]
-    if request.param == "chronyd":
+             "cmdport 0", "bindcmdaddress %s" % sock] + list(extra)
+    if kind == "chronyd":
         d = chronyd_daemon(base / "d", lines)
     else:
         require_stratumd()
@@ -74,6 +75,12 @@ def daemon(request, tmp_path_factory):
     deadline = time.monotonic() + 10
     while not sock.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
+    return d, sock
+
+
+@pytest.fixture(scope="module", params=["chronyd", "stratumd"])
+def daemon(request, tmp_path_factory):
+    d, sock = start_daemon(request.param, tmp_path_factory.mktemp("manual-" + request.param))
     yield request.param, sock
     rc = d.stop()
     print("---- %s (exit %s)\n%s" % (request.param, rc, d.log()))
@@ -142,3 +149,18 @@ def test_stratumc_prints_as_chronyc(daemon):
     assert stratumc(sock, "rtcdata") == chronyc(sock, "rtcdata")
     assert stratumc(sock, "settime", "12:00 +1 foo") == \
         (1, "510 - Could not parse date string\n")
+
+
+@pytest.mark.parametrize("kind", ["chronyd", "stratumd"])
+def test_rtcfile_without_an_rtc(tmp_path, kind):
+    d, sock = start_daemon(kind, tmp_path, ["rtcfile %s" % (tmp_path / "rtc"),
+                                            "rtcdevice %s" % (tmp_path / "no-rtc")])
+    try:
+        for command in ("rtcdata", "trimrtc", "writertc"):
+            assert chronyc(sock, command) == (1, "513 RTC driver not running\n"), kind
+    finally:
+        d.stop()
+    log = d.log()
+    assert "Could not open RTC device %s" % (tmp_path / "no-rtc") in log, log
+    assert "RTC driver could not be initialised" in log, log
+    assert not (tmp_path / "rtc").exists()
