@@ -47,6 +47,7 @@ bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipli
   if (r->handle < 0) {
     plat_logf(plat, PLAT_LOG_ERR, "Could not open RTC device %s : %s", p->device,
               strerror(-r->handle));
+    r->plat = NULL;                 /* nothing to stop */
     return false;
   }
   /* A device read when asked has no interrupts: chronyd wants them. */
@@ -55,6 +56,7 @@ bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipli
                                NULL) != 0) {
     plat_logf(plat, PLAT_LOG_ERR, "Could not enable RTC interrupt : %s", p->device);
     plat->ops->refclock_close(plat->ctx, r->handle);
+    r->plat = NULL;
     return false;
   }
   return true;

@@ -83,11 +83,12 @@ struct rtctrack {
   double saved_gain;             /* from before a trim */
 };
 
-/* Open the device once to see it gives interrupts; false if not (nothing
- * is then kept). Measurements start at once. */
+/* Open the device and see that it gives interrupts; false if not (then
+ * nothing is kept and rtct_stop does nothing). Measurements start at once. */
 bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipline *disc,
                 const struct refstate *state, const struct rtct_params *p);
-/* Closes the device and saves valid coefficients (as chronyd at exit). */
+/* Closes the device and saves valid coefficients (as chronyd at exit);
+ * again, or after a failed start, nothing. */
 void rtct_stop(struct rtctrack *r);
 /* A disc_change_fn (arg: the struct rtctrack). */
 void rtct_clock_changed(void *arg, const struct timespec *when, double dfreq, double doffset);
