@@ -186,6 +186,13 @@ void rtct_clock_changed(void *arg, const struct timespec *when, double dfreq, do
   }
 }
 
+void rtct_clock_jumped(struct rtctrack *r, double jump)
+{
+  r->n = 0;
+  if (r->c.valid)
+    r->c.fast -= jump;
+}
+
 void rtct_report(const struct rtctrack *r, struct rtct_report *out)
 {
   *out = (struct rtct_report){.ref_time = r->c.ref_time, .n_samples = r->n, .n_runs = r->n_runs,

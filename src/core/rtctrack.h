@@ -92,6 +92,9 @@ bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipli
 void rtct_stop(struct rtctrack *r);
 /* A disc_change_fn (arg: the struct rtctrack). */
 void rtct_clock_changed(void *arg, const struct timespec *when, double dfreq, double doffset);
+/* Someone else stepped the clock by `jump` s: the samples are dropped, the
+ * coefficients moved with it (chronyd's unknown step). */
+void rtct_clock_jumped(struct rtctrack *r, double jump);
 
 /* chronyc rtcdata. */
 struct rtct_report {

@@ -530,6 +530,16 @@ static void start_sources(void *arg)
   dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
 }
 
+/* An unknown step of the clock: settime's and the RTC's samples mean
+ * nothing now (chronyd's MNL_Reset, and its RTC driver's). */
+static void on_clock_jumped(void *arg, double jump)
+{
+  struct daemon *d = arg;
+  manual_reset(&d->manual);
+  if (rtcdrift_tracker(&d->rtc))
+    rtct_clock_jumped(rtcdrift_tracker(&d->rtc), jump);
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
@@ -537,6 +547,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   conf_client_params(&d->cfg, !o->no_clock_control, &p);
   p.give_up = on_give_up;
   p.give_up_arg = d;
+  p.jumped = on_clock_jumped;
+  p.jumped_arg = d;
   if (d->cfg.mailonchange_address) {
     p.mail_change = mailer_notify;
     p.mail_change_arg = &d->mailer;

@@ -27,6 +27,7 @@ static bool save(void *arg, const struct rtct_coefs *c)
   return err == 0;
 }
 
+/* Written when `log rtc` is set now (a reload may change it). */
 static void log_measurement(void *arg, const struct rtct_log *l)
 {
   struct rtcdrift *d = arg;
@@ -51,7 +52,7 @@ bool rtcdrift_start(struct rtcdrift *d, const struct config *cfg, const struct p
   }
   struct rtct_params p = {.device = cfg->rtcdevice, .utc = clock_rtc_on_utc(cfg),
                           .autotrim = cfg->rtcautotrim, .save = save,
-                          .log = logs->f[LOGFMT_RTC].path ? log_measurement : NULL, .arg = d};
+                          .log = log_measurement, .arg = d};
   if (!rtct_start(&d->track, plat, ref->disc, ref->state, &p)) {
     log_printf(PLAT_LOG_ERR, "RTC driver could not be initialised");
     return true;

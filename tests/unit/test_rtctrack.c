@@ -118,6 +118,11 @@ static void test_tracking(void **state)
   struct rtct_report after;
   rtct_report(&f->r, &after);
   assert_true(fabs(after.fast - (rep.fast - 1.0)) < 1e-9);
+  /* stepped by someone else: the samples go, the estimate moves */
+  rtct_clock_jumped(&f->r, -2.0);
+  rtct_report(&f->r, &rep);
+  assert_int_equal(rep.n_samples, 0);
+  assert_true(fabs(rep.fast - (after.fast + 2.0)) < 1e-9);
 }
 
 static void test_trim(void **state)
