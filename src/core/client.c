@@ -754,9 +754,45 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
   select_sources(c, updated_index, new_sample);
 }
 
+void client_log_statistics(const struct client_log_hooks *log, const struct sst *st,
+                           const struct timespec *now, const struct sst_report *before,
+                           int n_before, const struct ip_addr *addr, uint32_t refid)
+{
+  struct sst_tracking td;
+  struct sst_report r;
+  struct sst_selection sd;
+  if (!log || !log->statistics || sst_samples(st) < 1)
+    return;
+  if (!sst_get_tracking_data(st, now, &td) || !sst_get_selection_data(st, now, &sd) ||
+      !sd.select_ok)
+    return;
+  sst_get_report(st, &td.ref_time, &r);
+  struct client_log_statistics l;
+  memset(&l, 0, sizeof(l));
+  l.time = td.ref_time;
+  l.addr = *addr;
+  l.refid = refid;
+  l.std_dev = td.std_dev;
+  l.offset = td.offset;
+  l.offset_sd = td.offset_sd;
+  l.frequency = td.frequency;
+  l.skew = td.skew;
+  l.stress = before->skew > 0.0 ? fabs(before->frequency - td.frequency) / before->skew : 0.0;
+  l.n_samples = sst_samples(st);
+  l.best_start = n_before > l.n_samples ? n_before - l.n_samples : 0;
+  l.n_runs = sst_runs(st);
+  l.asymmetry = r.asymmetry;
+  log->statistics(log->arg, &l);
+}
+
 static void on_refclock_update(void *arg, struct rcl *r, bool new_sample)
 {
   struct client *c = arg;
+  if (new_sample) {
+    struct ip_addr none = {.family = ADDR_UNSPEC};
+    client_log_statistics(&c->p.log, &r->stats, &r->last_sample_time, &r->before,
+                          r->n_before, &none, r->p.refid);
+  }
   for (unsigned k = 0; k < c->n_rcl; k++)
     if (c->rcl[k] == r)
       select_sources(c, (int)(c->n + k), new_sample);
@@ -974,16 +1010,9 @@ void client_retune(struct client *c, const struct client_params *p)
   double max_clock_error = c->p.selection.max_clock_error;
   c->p.selection = p->selection;
   c->p.selection.max_clock_error = max_clock_error;
-  c->p.makestep_threshold = p->makestep_threshold;
-  c->p.makestep_limit = p->makestep_limit;
-  c->p.logchange = p->logchange;
-  c->p.mailonchange = p->mailonchange;   /* the hook stays the client's */
-  c->p.maxupdateskew = p->maxupdateskew;
-  c->p.maxchange_offset = p->maxchange_offset;
-  c->p.maxchange_start = p->maxchange_start;
-  c->p.maxchange_ignore = p->maxchange_ignore;
   c->p.log = p->log;              /* sources point to it */
-  struct ref_config rc = reference_config(&c->p);
+  /* The reference keeps its own settings: it takes what a reload changes. */
+  struct ref_config rc = reference_config(p);
   ref_retune(&c->reference, &rc);
   for (unsigned i = 0; i < c->n; i++) {
     c->src[i]->max_distance = c->p.selection.max_distance;
