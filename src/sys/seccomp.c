@@ -72,9 +72,9 @@ static const struct arg_rule arg_rules[] = {
   {"setsockopt", 1, {SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP}, 5},
   /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal?
    * Reference clocks: a PPS edge, a PTP clock's readings, an RTC's time
-   * (and its interrupts switched off at exit). */
+   * (and its interrupts switched off at exit); rtcfile's trim sets it. */
   {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS, PPS_FETCH, PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED,
-                PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF}, 9},
+                PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF, RTC_SET_TIME}, 10},
 };
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)
