@@ -1,7 +1,8 @@
 /* libFuzzer target for the command server (src/core/cmdsrv.c), with no
  * sources: any datagram, from the Unix socket or UDP, must be handled
  * without a crash, and a reply is never longer than the datagram. The
- * first input byte picks local or UDP. */
+ * first input byte picks local or UDP, local on or off, manual on or off
+ * (manual on|off|reset|list act on it; settime needs a client). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct refstate ref;
   struct ntp_server ntp;
   struct cmdsrv srv;
+  struct manual manual;
   uint8_t out[CMD_MAX_PACKET];
   if (size < 1)
     return 0;
@@ -33,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   ref_set_local(&ref, data[0] & 2, 3);
   srv_init(&ntp, &plat, &ref);
   cmdsrv_init(&srv, &plat, &ref, &ntp);
+  manual_init(&manual, data[0] & 4);
+  srv.manual = &manual;
   size_t n = cmdsrv_process(&srv, data + 1, size - 1, data[0] & 1, out, sizeof(out));
   if (n > size - 1)
     abort();

@@ -59,7 +59,7 @@ static const struct conf_directive directives[] = {
   D_PARSE("peer", peer, .implemented = true, .runtime = true),
   D_CUSTOM("initstepslew", initstepslew, .implemented = true),
   D_CUSTOM("refclock", refclock, .implemented = true),
-  D_FLAG("manual", manual),
+  D_FLAG("manual", manual, .implemented = true),
   D_INT("acquisitionport", acquisitionport, "PORT", 0, 65535, .implemented = true),
   D_CUSTOM("bindacqaddress", bindacqaddress, .implemented = true),
   D_STRING("bindacqdevice", bindacqdevice, "INTERFACE", .implemented = true),
@@ -161,9 +161,9 @@ static const struct conf_directive directives[] = {
 
   /* Real-time clock */
   D_STRING("hwclockfile", hwclockfile, "FILE", .implemented = true),
-  D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD"),
+  D_DOUBLE("rtcautotrim", rtcautotrim, "THRESHOLD", .implemented = true),
   D_STRING("rtcdevice", rtcdevice, "DEVICE", .implemented = true),
-  D_STRING("rtcfile", rtcfile, "FILE"),
+  D_STRING("rtcfile", rtcfile, "FILE", .implemented = true),
   D_FLAG("rtconutc", rtconutc, .implemented = true),
   D_FLAG("rtcsync", rtcsync, .implemented = true, .runtime = true),
 

@@ -16,7 +16,7 @@ static const struct {
   {"selection", CONF_LOG_SELECTION, true},
   {"statistics", CONF_LOG_STATISTICS, false},
   {"tracking", CONF_LOG_TRACKING, false},
-  {"rtc", CONF_LOG_RTC, true},
+  {"rtc", CONF_LOG_RTC, false},
   {"refclocks", CONF_LOG_REFCLOCKS, false},
   {"tempcomp", CONF_LOG_TEMPCOMP, false},
 };

@@ -149,6 +149,8 @@ static void on_clock_jump(void *arg, double jump)
   }
   client_reset_sources(c);   /* the refclocks' too */
   ref_clock_jumped(&c->reference, jump);
+  if (c->p.jumped)
+    c->p.jumped(c->p.jumped_arg, jump);
 }
 
 /* The settings of the reference's updates, among the client's. */

@@ -155,6 +155,10 @@ struct client_params {
   int maxchange_ignore;
   void (*give_up)(void *arg);
   void *give_up_arg;
+  /* After an unknown step of the clock by `jump` s (NULL: nobody else is
+   * told): what keeps samples of the clock (settime's, the RTC's) drops them. */
+  void (*jumped)(void *arg, double jump);
+  void *jumped_arg;
   /* leapsecmode, and leapsectz/leapseclist's database (NULL: none). */
   enum ref_leapmode leapmode;
   ref_leap_lookup_fn leap_lookup;

@@ -565,6 +565,91 @@ static int smoothtime(struct cmdsrv *s, int32_t option)
   return CMD_STT_SUCCESS;
 }
 
+/* chronyc rtcdata (chronyd's RTC_GetReport). */
+static int rtc_report(const struct cmdsrv *s, struct cmd_rpy_rtc *t)
+{
+  struct rtct_report rep;
+  if (!s->rtc)
+    return CMD_STT_NORTC;
+  rtct_report(s->rtc, &rep);
+  t->ref_time = (struct timespec){.tv_sec = (time_t)rep.ref_time};
+  t->n_samples = (uint16_t)rep.n_samples;
+  t->n_runs = (uint16_t)rep.n_runs;
+  t->span_seconds = (uint32_t)rep.span;
+  t->rtc_seconds_fast = rep.fast;
+  t->rtc_gain_rate_ppm = rep.gain_ppm;
+  return CMD_STT_SUCCESS;
+}
+
+/* ---- manual mode (chronyd's manual.c through cmdmon.c) ---- */
+
+/* The fit's correction applied to the clock, as chronyd's
+ * REF_SetManualReference (the offset there is local minus true). */
+static void manual_apply(struct cmdsrv *s, const struct timespec *now,
+                         const struct manual_fix *fix)
+{
+  if (fix->have_freq)
+    plat_logf(s->plat, PLAT_LOG_INFO, "Making a frequency change of %.3f ppm and a slew of %.6f",
+              1e6 * fix->freq, fix->offset);
+  else
+    plat_logf(s->plat, PLAT_LOG_INFO, "Making a slew of %.6f", fix->offset);
+  ref_manual_update(client_reference(s->client), now, -fix->offset, -fix->freq);
+}
+
+static int settime(struct cmdsrv *s, const struct timespec *ts, struct cmd_rpy_manual_timestamp *t)
+{
+  struct timespec n;
+  struct manual_fix fix;
+  if (!s->manual || !s->client || !s->manual->enabled)
+    return CMD_STT_NOTENABLED;
+  disc_cooked_time(client_reference(s->client)->disc, &n);
+  if (!manual_accept(s->manual, &n, ts, &fix))
+    return CMD_STT_FAILED;
+  manual_apply(s, &n, &fix);
+  struct ref_tracking ct;
+  ref_tracking(client_reference(s->client), &ct);
+  t->offset = fix.reg_offset;
+  t->dfreq_ppm = 1e6 * fix.freq;
+  t->new_afreq_ppm = -ct.freq_ppm;     /* as tracking's frequency */
+  return CMD_STT_SUCCESS;
+}
+
+static int manual_delete_sample(struct cmdsrv *s, int32_t index)
+{
+  struct timespec n;
+  struct manual_fix fix;
+  if (!s->manual || !s->client || !manual_delete(s->manual, index, &fix))
+    return CMD_STT_BADSAMPLE;
+  disc_cooked_time(client_reference(s->client)->disc, &n);
+  manual_apply(s, &n, &fix);
+  return CMD_STT_SUCCESS;
+}
+
+static int manual_option(struct cmdsrv *s, int32_t option)
+{
+  if (option < 0 || option > 2)
+    return CMD_STT_INVALID;
+  if (!s->manual)
+    return CMD_STT_NOTENABLED;
+  if (option == 2)
+    manual_reset(s->manual);
+  else
+    s->manual->enabled = option == 1;
+  return CMD_STT_SUCCESS;
+}
+
+static int manual_list(const struct cmdsrv *s, struct cmd_rpy_manual_list *l)
+{
+  for (int i = 0; s->manual && i < s->manual->n && i < CMD_MAX_MANUAL_SAMPLES; i++) {
+    const struct manual_sample *x = &s->manual->s[i];
+    l->samples[i] = (struct cmd_rpy_manual_sample){.when = x->when, .slewed_offset = x->offset,
+                                                   .orig_offset = x->orig_offset,
+                                                   .residual = x->residual};
+    l->n_samples = (uint32_t)i + 1;
+  }
+  return CMD_STT_SUCCESS;
+}
+
 static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_reply *r)
 {
   switch (q->command) {
@@ -582,9 +667,19 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
   case CMD_SERVER_STATS: return server_stats(s, &r->data.server_stats);
   case CMD_SMOOTHING: return smoothing(s, &r->data.smoothing);
   case CMD_SMOOTHTIME: return smoothtime(s, q->data.option);
-  case CMD_MANUAL_LIST: return CMD_STT_SUCCESS;      /* no manual samples exist */
+  case CMD_MANUAL_LIST: return manual_list(s, &r->data.manual_list);
+  case CMD_MANUAL: return manual_option(s, q->data.option);
+  case CMD_MANUAL_DELETE: return manual_delete_sample(s, q->data.option);
+  case CMD_SETTIME: return settime(s, &q->data.time, &r->data.manual_timestamp);
   case CMD_CLIENT_ACCESSES_BY_INDEX3: return clients(s, &q->data.clients, &r->data.clients);
-  case CMD_RTCREPORT: case CMD_WRITERTC: case CMD_TRIMRTC: return CMD_STT_NORTC;
+  case CMD_RTCREPORT: return rtc_report(s, &r->data.rtc);
+  case CMD_TRIMRTC:
+    if (!s->rtc)
+      return CMD_STT_NORTC;
+    rtct_trim(s->rtc);
+    return CMD_STT_SUCCESS;
+  case CMD_WRITERTC:
+    return !s->rtc ? CMD_STT_NORTC : rtct_write(s->rtc) ? CMD_STT_SUCCESS : CMD_STT_BADRTCFILE;
   case CMD_ONLINE: return set_online(s, &q->data.subnet, true);
   case CMD_OFFLINE: return set_online(s, &q->data.subnet, false);
   case CMD_ONOFFLINE: {
@@ -660,7 +755,7 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
                ? CMD_STT_SUCCESS
                : CMD_STT_INVALID;
   default:
-    /* manual, settime, dfreq, doffset: not in this daemon */
+    /* dfreq, doffset: not in this daemon */
     return CMD_STT_NOTENABLED;
   }
 }

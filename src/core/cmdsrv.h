@@ -29,6 +29,8 @@
 #include "core/addr.h"
 #include "core/client.h"
 #include "core/clientlog.h"
+#include "core/manual.h"
+#include "core/rtctrack.h"
 #include "core/ntp_server.h"
 #include "core/platform.h"
 #include "core/reference.h"
@@ -90,6 +92,8 @@ struct cmdsrv {
   struct access_table access;          /* cmdallow/cmddeny (UDP only) */
   struct cmdsrv_ops ops;
   struct clientlog *clog;              /* NULL: none; clients, serverstats, cmdratelimit */
+  struct manual *manual;               /* NULL: none; settime, manual */
+  struct rtctrack *rtc;                /* NULL: no rtcfile; rtcdata, trimrtc, writertc */
   uint64_t hits, drops;                /* requests answered, dropped */
 };
 

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/srcstats.h"
+#include "core/regress.h"
 #include "proto/timespec.h"
 
 #define MAX_FREQ_OFFSET (2.0 / 3.0)  /* of the hardware clock, s/s */
@@ -109,103 +109,7 @@ static double quantile(const struct hcl *c, int k)
   double est[Q_REPEAT];
   for (int i = 0; i < Q_REPEAT; i++)
     est[i] = c->q[(k - Q_MIN_K) * Q_REPEAT + i].est;
-  return sst_median(est, Q_REPEAT);
-}
-
-/* ---- robust regression (least absolute deviations) ---- */
-
-/* For slope b: the intercept a (the median of y - bx) and the sum of x
- * signed by the residuals, whose root in b is the robust slope. */
-static double robust_residual(const double *x, const double *y, int n, double b, double *a)
-{
-  double d[HCL_MAX_SAMPLES] = {0}, res = 0.0;  /* {0}: gcc cannot see n <= 64 */
-
-  for (int i = 0; i < n; i++)
-    d[i] = y[i] - b * x[i];
-  *a = sst_median(d, n);
-  for (int i = 0; i < n; i++) {
-    double del = y[i] - *a - b * x[i];
-    if (del > 0.0)
-      res += x[i];
-    else if (del < 0.0)
-      res -= x[i];
-  }
-  return res;
-}
-
-/* y = b0 + b1 x fitted to points [start, n), start growing from 0 until
- * the residuals pass the runs test or 3 points are left; false for fewer
- * than 2 points or no root. */
-static bool robust_fit(const double *x, const double *y, int n, double *b0, double *b1,
-                       int *best_start)
-{
-  if (n < 2)
-    return false;
-  if (n == 2) {
-    *b1 = (y[1] - y[0]) / (x[1] - x[0]);
-    *b0 = y[0] - *b1 * x[0];
-    *best_start = 0;
-    return true;
-  }
-  for (int start = 0;; start++) {
-    const double *xs = x + start, *ys = y + start;
-    int np = n - start;
-    double mx = 0.0, my = 0.0, sxy = 0.0, sxx = 0.0, s2 = 0.0, a, b;
-
-    /* Least squares for a start, and its slope's deviation for the bracket. */
-    for (int i = 0; i < np; i++) {
-      mx += xs[i];
-      my += ys[i];
-    }
-    mx /= np;
-    my /= np;
-    for (int i = 0; i < np; i++) {
-      sxy += (ys[i] - my) * (xs[i] - mx);
-      sxx += (xs[i] - mx) * (xs[i] - mx);
-    }
-    b = sxy / sxx;
-    a = my - b * mx;
-    for (int i = 0; i < np; i++)
-      s2 += (ys[i] - a - b * xs[i]) * (ys[i] - a - b * xs[i]);
-
-    double incr = fmax(sqrt(s2 * np / sxx), REGRESS_TOL), blo, bhi, rlo, rhi;
-    do {
-      incr *= 2.0;
-      if (!(incr <= 100.0))
-        return false;
-      blo = b - incr;
-      bhi = b + incr;
-      rlo = robust_residual(xs, ys, np, blo, &a);
-      rhi = robust_residual(xs, ys, np, bhi, &a);
-    } while (rlo * rhi >= 0.0);
-
-    double bmid;
-    do {
-      bmid = 0.5 * (blo + bhi);
-      if (!(blo < bmid && bmid < bhi))
-        break;
-      double rmid = robust_residual(xs, ys, np, bmid, &a);
-      if (rmid == 0.0)
-        break;
-      if (rmid * rlo > 0.0) {
-        blo = bmid;
-        rlo = rmid;
-      } else {
-        bhi = bmid;
-        rhi = rmid;
-      }
-    } while (bhi - blo > REGRESS_TOL);
-    *b0 = a;
-    *b1 = bmid;
-    *best_start = start;
-    if (np == 3)
-      return true;
-    double resid[HCL_MAX_SAMPLES];
-    for (int i = 0; i < np; i++)
-      resid[i] = ys[i] - a - bmid * xs[i];
-    if (sst_runs_pass(resid, np))
-      return true;
-  }
+  return rgr_median(est, Q_REPEAT);
 }
 
 /* ---- the clock ---- */
@@ -333,8 +237,9 @@ void hcl_accumulate(struct hcl *c, const struct timespec *hw, const struct times
   c->last_err = err;
 
   double raw_freq;
-  int start;
-  c->valid = robust_fit(x + max - c->n, y + max - c->n, c->n, &c->offset, &raw_freq, &start);
+  int start, runs;
+  c->valid = rgr_robust_fit(x + max - c->n, y + max - c->n, c->n, REGRESS_TOL, &c->offset,
+                            &raw_freq, &runs, &start);
   if (!c->valid)
     return;
   c->frequency = raw_freq / local_freq;

@@ -9,7 +9,7 @@
 #include "core/refclock.h"
 
 static const char *const names[LOGFMT_FILES] = {"measurements", "statistics", "tracking",
-                                                "refclocks", "tempcomp"};
+                                                "refclocks", "tempcomp", "rtc"};
 
 /* chrony's titles (ntp_core.c, sourcestats.c, reference.c). */
 static const char *const columns[LOGFMT_FILES] = {
@@ -21,6 +21,7 @@ static const char *const columns[LOGFMT_FILES] = {
   "Rem. corr. Root delay Root disp. Max. error",
   "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
   "   Date (UTC) Time        Temp.       Comp.",      /* tempcomp.c */
+  "   Date (UTC) Time   RTC fast (s) Val   Est fast (s)   Slope (ppm)  Ns  Nr Meas",  /* rtc_linux.c */
 };
 
 const char *logfmt_name(enum logfmt_file f)
@@ -121,6 +122,15 @@ size_t logfmt_tempcomp(char *buf, size_t cap, const struct timespec *when, doubl
 {
   char t[32];
   return fmt(buf, cap, "%s %11.4e %11.4e\n", log_time(when, t), temp, comp);
+}
+
+size_t logfmt_rtc(char *buf, size_t cap, const struct rtct_log *l)
+{
+  char t[32];
+  struct timespec whole = {.tv_sec = l->sys_time.tv_sec};
+  return fmt(buf, cap, "%s %14.6f %1d  %14.6f  %12.3f  %2d  %2d %4d\n", log_time(&whole, t),
+             l->rtc_fast, l->valid ? 1 : 0, l->est_fast, l->slope_ppm, l->n_samples, l->n_runs,
+             l->period);
 }
 
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *tr)

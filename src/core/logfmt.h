@@ -1,6 +1,6 @@
 /* logfmt: the lines of chrony's log files (`log measurements statistics
  * tracking`), in chrony's column layout, so existing parsers of
- * measurements.log, statistics.log and tracking.log work.
+ * measurements.log, statistics.log, tracking.log and the others work.
  *
  * The values come from the client's log hooks (core/client.h) in this
  * core's sign convention; chrony's columns are converted here: the
@@ -14,9 +14,10 @@
 #include <stddef.h>
 
 #include "core/client.h"
+#include "core/rtctrack.h"
 
 enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGFMT_REFCLOCKS,
-                   LOGFMT_TEMPCOMP,
+                   LOGFMT_TEMPCOMP, LOGFMT_RTC,
                    LOGFMT_FILES };
 
 /* Long enough for any line, its newline and NUL. */
@@ -27,7 +28,7 @@ enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGF
  * terminal's title or forge a log line. */
 void logfmt_clean(char *s);
 
-/* "measurements", "statistics", "tracking", "refclocks", "tempcomp". */
+/* "measurements", "statistics", "tracking", "refclocks", "tempcomp", "rtc". */
 const char *logfmt_name(enum logfmt_file f);
 /* The column titles (chrony's, without a newline). */
 const char *logfmt_columns(enum logfmt_file f);
@@ -43,6 +44,8 @@ size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statisti
 /* tempcomp's reading: the temperature and the compensation (ppm). */
 size_t logfmt_tempcomp(char *buf, size_t cap, const struct timespec *when, double temp,
                        double comp);
+/* rtc.log: a measurement of the RTC (rtcfile). */
+size_t logfmt_rtc(char *buf, size_t cap, const struct rtct_log *l);
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *t);
 /* refclocks.log: offsets as chrony prints them (reference minus system). */
 size_t logfmt_refclock(char *buf, size_t cap, const struct rcl_log_sample *s);

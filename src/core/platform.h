@@ -174,6 +174,10 @@ struct platform_ops {
    * plat_phc_extts. Returns 0 or -errno. NULL: the platform cannot. */
   int (*refclock_extts)(void *ctx, int handle, int pin, int channel, bool falling);
   void (*refclock_close)(void *ctx, int handle);
+  /* Set an RTC opened by refclock_open to rtc_sec (Unix seconds; kept in
+   * UTC or local time as it was opened): its new second starts now.
+   * Returns 0 or -errno. NULL: the platform cannot. */
+  int (*rtc_set)(void *ctx, int handle, int64_t rtc_sec);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
   /* The beginning of a small file (a sensor's, for tempcomp) into buf,

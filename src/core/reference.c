@@ -403,13 +403,19 @@ void ref_init_correction(struct reference *r, double offset, double threshold)
     disc_accumulate(r->disc, disc_base_freq(r->disc), offset, 0.0);
 }
 
-void ref_set_unsynchronised(struct reference *r)
+/* Leap 3 served, the kernel told. */
+static void unsynchronise(struct reference *r)
 {
-  schedule_fallback(r);
   r->state->synchronised = false;
   r->state->leap = NTP_LEAP_UNSYNC;
   update_leap_status(r, NTP_LEAP_UNSYNC, 0, false);
   disc_set_sync(r->disc, false, 0.0, 0.0);
+}
+
+void ref_set_unsynchronised(struct reference *r)
+{
+  schedule_fallback(r);
+  unsynchronise(r);
 }
 
 void ref_clock_jumped(struct reference *r, double jump)
@@ -434,6 +440,44 @@ static bool change_allowed(struct reference *r, double offset)
     r->p.give_up(r->p.give_up_arg);
   }
   return false;
+}
+
+/* makestep: is this offset to be stepped rather than slewed? */
+static bool step_wanted(const struct reference *r, double offset)
+{
+  bool may_step = r->p.makestep_limit < 0 || (int)r->n_updates < r->p.makestep_limit;
+  return may_step && r->p.makestep_threshold > 0.0 && fabs(offset) > r->p.makestep_threshold;
+}
+
+/* Step the clock by offset at base frequency freq; the time the update
+ * counts from (moved with the clock when it stepped). */
+static struct timespec step_clock(struct reference *r, const struct timespec *now, double freq,
+                                  double offset)
+{
+  disc_accumulate(r->disc, freq, 0.0, 0.0);
+  if (!disc_step(r->disc, offset))
+    return *now;
+  plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", offset);
+  smoothing_stepped(r);
+  leap_after_step(r);
+  /* The clock's past moves with it, as the sources' samples do: the next
+   * interval must not count the step (a 1e8 s one made the next slew take
+   * days). */
+  return timespec_add_double(now, offset);
+}
+
+/* An update made: what tracking reports of it and what the next counts from. */
+static void count_update(struct reference *r, double interval, double offset,
+                         const struct timespec *at)
+{
+  r->last_interval = interval;
+  r->last_offset = offset;
+  /* chronyc's RMS offset: a moving average over about ten updates. */
+  double sq = offset * offset;
+  r->avg2_offset =
+      r->n_updates == 0 ? sq : r->avg2_offset + RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
+  r->last_update = *at;
+  r->n_updates++;
 }
 
 /* chrony's REF_SetReference, simplified: step or slew the offset, weigh
@@ -489,7 +533,6 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
                              ? r->state->root_delay / 2.0 + r->state->root_dispersion +
                                    r->state->dispersion_rate * interval
                              : 0.0;
-  bool may_step = r->p.makestep_limit < 0 || (int)r->n_updates < r->p.makestep_limit;
 
   /* logchange: chronyd warns before it starts the correction, step or slew. */
   if (fabs(sel->offset) > r->p.logchange)
@@ -505,17 +548,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     freq = update_frequency(r, sel, freq);
   /* When this update is (the time of the next one's interval). */
   struct timespec at = *now;
-  if (may_step && r->p.makestep_threshold > 0.0 && fabs(sel->offset) > r->p.makestep_threshold) {
-    disc_accumulate(r->disc, freq, 0.0, 0.0);
-    if (disc_step(r->disc, sel->offset)) {
-      plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", sel->offset);
-      /* The clock's past moves with it, as the sources' samples do: the
-       * next interval must not count the step (a 1e8 s one made the next
-       * slew take days). */
-      at = timespec_add_double(now, sel->offset);
-      smoothing_stepped(r);
-      leap_after_step(r);
-    }
+  if (step_wanted(r, sel->offset)) {
+    at = step_clock(r, now, freq, sel->offset);
   } else {
     /* Offsets within the noise are slewed slowly, large ones quickly
      * (chrony's correction time ratio), judged by the whole correction
@@ -551,16 +585,9 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   st->dispersion_rate = r->skew + fabs(r->residual_freq) + r->p.max_clock_error;
   disc_set_sync(r->disc, true, sel->offset_sd,
                 sel->offset_sd + sel->root_delay / 2.0 + sel->root_dispersion);
-  r->last_interval = interval;
   r->last_offset_sd = sel->offset_sd;
   r->adjustments = 0;
-  r->last_offset = sel->offset;
-  /* chronyc's RMS offset: a moving average over about ten updates. */
-  double sq = sel->offset * sel->offset;
-  r->avg2_offset =
-      r->n_updates == 0 ? sq : r->avg2_offset + RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
-  r->last_update = at;
-  r->n_updates++;
+  count_update(r, interval, sel->offset, &at);
   if (fbd_enabled(&r->fbd)) {
     fbd_update(&r->fbd, disc_base_freq(r->disc), interval);
     cancel_fallback(r);
@@ -584,6 +611,48 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     t.root_delay = st->root_delay;
     t.root_dispersion = st->root_dispersion;
     t.max_error = prev_distance + fabs(sel->offset) + fabs(remaining);
+    r->p.log(r->p.log_arg, &t);
+  }
+}
+
+void ref_manual_update(struct reference *r, const struct timespec *now, double offset,
+                       double dfreq)
+{
+  if (!change_allowed(r, offset))
+    return;
+  double interval = r->n_updates > 0 ? timespec_diff(now, &r->last_update) : 0.0;
+  double remaining = disc_remaining(r->disc);
+  if (fabs(offset) > r->p.logchange)
+    plat_logf(r->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
+              offset);
+  /* The entries' frequency is taken whole (chronyd's gain of 1 for a
+   * manual reference), with its nominal skew. */
+  double freq = disc_base_freq(r->disc) + dfreq * 1e6;
+  r->skew = REF_MANUAL_SKEW;
+  r->residual_freq = 0.0;
+  r->have_freq = true;
+  struct timespec at = *now;
+  if (step_wanted(r, offset)) {
+    at = step_clock(r, now, freq, offset);
+  } else {
+    double base_before = disc_base_freq(r->disc);
+    disc_accumulate(r->disc, freq, offset, 0.0);   /* as fast as the clock may slew */
+    smoothing_adjusted(r, now, (disc_base_freq(r->disc) - base_before) * 1e-6, offset);
+  }
+  count_update(r, interval, offset, &at);
+  unsynchronise(r);          /* no fallback drift: chronyd's is for synchronised updates */
+  if (r->p.log) {
+    struct ref_log t;
+    memset(&t, 0, sizeof(t));
+    t.time = *now;
+    t.refid = REF_MANUAL_REFID;
+    t.stratum = 1;
+    t.freq_ppm = disc_base_freq(r->disc);
+    t.skew_ppm = r->skew * 1e6;
+    t.offset = offset;
+    t.leap = NTP_LEAP_UNSYNC;
+    t.remaining = remaining;
+    t.max_error = fabs(offset) + fabs(remaining);
     r->p.log(r->p.log_arg, &t);
   }
 }

@@ -197,6 +197,17 @@ void ref_adjust(struct reference *r, double offset, double dfreq, const struct t
  * slewed; nothing else of the reference changes. Like chronyd -x, no step
  * without control of the clock ("Could not step system clock"). */
 void ref_init_correction(struct reference *r, double offset, double threshold);
+/* chronyc settime (chronyd's REF_SetManualReference): the clock corrected
+ * by `offset` (true minus local, as ref_update's) and its frequency by
+ * dfreq (s/s, > 0: made faster), stepped as makestep says, else slewed as
+ * fast as maxslewrate lets; the frequency's skew becomes chronyd's nominal
+ * REF_MANUAL_SKEW. A manual reference is no synchronisation: we serve
+ * leap 3 after it (or the local reference), as chronyd; `log tracking`
+ * shows it as refid MANU, stratum 1. */
+#define REF_MANUAL_REFID 0x4D414E55u   /* "MANU" */
+#define REF_MANUAL_SKEW 0.099999999    /* s/s: chronyd's, all nines in its logs */
+void ref_manual_update(struct reference *r, const struct timespec *now, double offset,
+                       double dfreq);
 /* The sources disagree: we serve leap 3 until the next update. */
 void ref_set_unsynchronised(struct reference *r);
 /* Someone else stepped the clock by `jump` seconds: unsynchronised (as

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/regress.h"
 #include "proto/ntp_time.h"
 
 /* A line needs 3 points to estimate its own error. */
@@ -29,21 +30,6 @@
 #define MIN_ASYMMETRY_RUN 10
 #define MAX_ASYMMETRY_RUN 1000
 #define TIME_LIMIT 9007199254740992LL /* 2^53 s */
-
-/* Runs test: a fit of N points passes when the residuals' sign changes into
- * more than critical_runs[N] runs. These are chrony's values: within one of
- * floor(mean - 1.645 sd) of the number of runs of N/2 positive and N/2
- * negative values in random order (5% one-sided, normal approximation), and
- * 0 below 8 points. */
-static const unsigned char critical_runs[SST_RING_SIZE + 1] = {
-  0,  0,  0,  0,  0,  0,  0,  0,  2,  3,  3,  3,  4,  4,  5,  5,  5,  6,  6,  7,
-  7,  7,  8,  8,  9,  9,  9,  10, 10, 11, 11, 11, 12, 12, 13, 13, 14, 14, 14, 15,
-  15, 16, 16, 17, 17, 18, 18, 18, 19, 19, 20, 20, 21, 21, 21, 22, 22, 23, 23, 24,
-  24, 25, 25, 26, 26, 26, 27, 27, 28, 28, 29, 29, 30, 30, 30, 31, 31, 32, 32, 33,
-  33, 34, 34, 35, 35, 35, 36, 36, 37, 37, 38, 38, 39, 39, 40, 40, 40, 41, 41, 42,
-  42, 43, 43, 44, 44, 45, 45, 46, 46, 46, 47, 47, 48, 48, 49, 49, 50, 50, 51, 51,
-  52, 52, 52, 53, 53, 54, 54, 55, 55,
-};
 
 /* Two-sided 99.9% quantiles of Student's t distribution (the 99.95% point)
  * for 1..40 degrees of freedom; 3.5 beyond. */
@@ -196,21 +182,6 @@ double sst_min_delay(const struct sst *s)
 
 /* ---- regression ---- */
 
-double sst_median(const double *v, int n)
-{
-  double t[SST_MAX_SAMPLES];
-
-  memcpy(t, v, (size_t)n * sizeof *t);
-  for (int i = 1; i < n; i++) {
-    double x = t[i];
-    int j = i;
-    for (; j > 0 && t[j - 1] > x; j--)
-      t[j] = t[j - 1];
-    t[j] = x;
-  }
-  return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
-
 /* Weights (variances relative to the best sample) from peer distances: 1 up
  * to the smallest distance plus the clock precision, growing with the square
  * of the excess measured in an estimate of the samples' standard deviation. */
@@ -224,7 +195,7 @@ static void weights(const struct sst *s, double *w)
     dist[i] = 0.5 * e->peer_delay + e->peer_dispersion;
     min = fmin(min, dist[i]);
   }
-  double sd = (sst_median(dist, s->n) - min) / SD_TO_DIST_RATIO;
+  double sd = (rgr_median(dist, s->n) - min) / SD_TO_DIST_RATIO;
   sd = fmax(precision, fmin(sd, min));
   min += precision;
   for (int i = 0; i < s->n; i++) {
@@ -338,21 +309,6 @@ static bool fit_line(const double *x, const double *y, const double *w, int n,
   return isfinite(l->a) && isfinite(l->b);
 }
 
-int sst_count_runs(const double *r, int n)
-{
-  int runs = 1;
-
-  for (int i = 1; i < n; i++)
-    if (!((r[i - 1] < 0.0 && r[i] < 0.0) || (r[i - 1] > 0.0 && r[i] > 0.0)))
-      runs++;
-  return runs;
-}
-
-bool sst_runs_pass(const double *resid, int n)
-{
-  return sst_count_runs(resid, n) > critical_runs[n];
-}
-
 struct fit {
   double a, b;              /* intercept (at x = 0) and slope */
   double s2;                /* weighted mean variance of the points */
@@ -381,7 +337,7 @@ static bool find_best_fit(const double *x, const double *y, const double *w, int
       rs = -m;
     for (int i = rs; i < n; i++)
       resid[i - rs] = y[i] - l.a - l.b * x[i];
-    if (sst_runs_pass(resid, n - rs) ||
+    if (rgr_runs(resid, n - rs) > rgr_critical_runs(n - rs) ||
         n - start <= MIN_REGRESS_SAMPLES || n - start <= min_samples)
       break;
   }
@@ -397,7 +353,7 @@ static bool find_best_fit(const double *x, const double *y, const double *w, int
   f->sa = sqrt(ss / l.sw + (l.u * f->sb) * (l.u * f->sb));
   f->s2 = ss * np / l.sw;
   f->start = start;
-  f->runs = sst_count_runs(resid + (start - rs), np);
+  f->runs = rgr_runs(resid + (start - rs), np);
   f->dof = np - 2;
   return isfinite(f->sa) && isfinite(f->sb) && isfinite(f->s2);
 }

@@ -5,8 +5,10 @@
 #include <time.h>
 
 #include "conf/adjtime.h"
+#include "conf/rtcfile.h"
 #include "core/platform.h"
 #include "proto/timespec.h"
+#include "sys/atomic_file.h"
 #include "sys/clock_linux.h"
 #include "sys/log.h"
 #include "sys/rtc_linux.h"
@@ -30,7 +32,7 @@ static bool step(double seconds, bool control)
 
 /* Whether the RTC keeps UTC: hwclockfile's word over rtconutc, as chronyd
  * (a missing file says nothing). */
-static bool rtc_on_utc(const struct config *cfg)
+bool clock_rtc_on_utc(const struct config *cfg)
 {
   char text[4096];
   if (!cfg->hwclockfile || !cfg->hwclockfile[0])
@@ -50,19 +52,37 @@ static bool rtc_on_utc(const struct config *cfg)
   return cfg->rtconutc;
 }
 
+/* How fast the RTC is at its time rtc, from rtcfile's coefficients (0
+ * without valid ones). */
+static double rtc_error(const struct config *cfg, time_t rtc)
+{
+  char text[256];
+  struct rtcfile_coefs c;
+  if (!cfg->rtcfile || atomic_file_read(cfg->rtcfile, text, sizeof(text) - 1) < 0)
+    return 0.0;
+  if (!rtcfile_parse(text, &c)) {
+    log_printf(PLAT_LOG_WARN, "Could not read coefficients from %s", cfg->rtcfile);
+    return 0.0;
+  }
+  return c.valid ? c.offset + (double)(rtc - c.ref_time) * 1e-6 * c.rate_ppm : 0.0;
+}
+
 /* The RTC's time; false if there is none to use. */
 static bool set_from_rtc(const struct config *cfg, bool control, time_t not_before)
 {
-  time_t rtc = rtc_linux_read(cfg->rtcdevice, rtc_on_utc(cfg));
+  time_t rtc = rtc_linux_read(cfg->rtcdevice, clock_rtc_on_utc(cfg));
   if (rtc == (time_t)-1)
     return false;
-  if (rtc < not_before) {
+  /* The true time: the RTC less the error it has gathered since rtcfile's
+   * reference, as the coefficients tell. */
+  struct timespec now, rtc_time = {.tv_sec = rtc};
+  struct timespec corrected = timespec_add_double(&rtc_time, RTC_READ_ERROR - rtc_error(cfg, rtc));
+  if (corrected.tv_sec < not_before) {
     log_printf(PLAT_LOG_WARN, "RTC time before last driftfile modification (ignored)");
     return false;
   }
-  struct timespec now, rtc_time = {.tv_sec = rtc};
   clock_gettime(CLOCK_REALTIME, &now);
-  double offset = timespec_diff(&rtc_time, &now) + RTC_READ_ERROR;
+  double offset = timespec_diff(&corrected, &now);
   if (offset >= MIN_RTC_STEP || offset <= -MIN_RTC_STEP) {
     if (step(offset, control))
       log_printf(PLAT_LOG_INFO, "System time set from RTC");

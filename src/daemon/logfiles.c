@@ -113,7 +113,7 @@ bool logfiles_start(struct logfiles *l, const char *dir, unsigned mask, int bann
 {
   static const unsigned bits[LOGFMT_FILES] = {
     CONF_LOG_MEASUREMENTS | CONF_LOG_RAWMEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING,
-    CONF_LOG_REFCLOCKS, CONF_LOG_TEMPCOMP};
+    CONF_LOG_REFCLOCKS, CONF_LOG_TEMPCOMP, CONF_LOG_RTC};
   memset(l, 0, sizeof(*l));
   memset(hooks, 0, sizeof(*hooks));
   l->banner = banner;

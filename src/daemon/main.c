@@ -15,6 +15,7 @@
 #include "core/broadcast.h"
 #include "core/client.h"
 #include "core/clientlog.h"
+#include "core/manual.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/refclock.h"
@@ -36,6 +37,7 @@
 #include "daemon/logfiles.h"
 #include "daemon/mailer.h"
 #include "daemon/reload.h"
+#include "daemon/rtcdrift.h"
 #include "daemon/sources.h"
 #include "daemon/status.h"
 #include "daemon/workers.h"
@@ -88,6 +90,8 @@ struct daemon {
   struct mailer mailer;           /* mailonchange */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
+  struct manual manual;           /* settime's samples */
+  struct rtcdrift rtc;            /* rtcfile */
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
@@ -494,6 +498,10 @@ static bool start_control(struct daemon *d, const struct options *o)
     return false;
   d->control.srv.client = d->client;
   d->control.srv.clog = d->clog;
+  manual_init(&d->manual, d->cfg.manual);
+  if (disc_add_listener(client_reference(d->client)->disc, manual_clock_changed, &d->manual))
+    d->control.srv.manual = &d->manual;
+  d->control.srv.rtc = rtcdrift_tracker(&d->rtc);
   d->control.srv.ops = (struct cmdsrv_ops){
     .add_source = cmd_add_source, .delete_source = cmd_delete_source,
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
@@ -567,6 +575,16 @@ static void start_sources(void *arg)
   dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
 }
 
+/* An unknown step of the clock: settime's and the RTC's samples mean
+ * nothing now (chronyd's MNL_Reset, and its RTC driver's). */
+static void on_clock_jumped(void *arg, double jump)
+{
+  struct daemon *d = arg;
+  manual_reset(&d->manual);
+  if (rtcdrift_tracker(&d->rtc))
+    rtct_clock_jumped(rtcdrift_tracker(&d->rtc), jump);
+}
+
 static bool start_client(struct daemon *d, const struct options *o)
 {
   struct client_params p;
@@ -574,6 +592,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   conf_client_params(&d->cfg, !o->no_clock_control, &p);
   p.give_up = on_give_up;
   p.give_up_arg = d;
+  p.jumped = on_clock_jumped;
+  p.jumped_arg = d;
   if (d->cfg.mailonchange_address) {
     p.mail_change = mailer_notify;
     p.mail_change_arg = &d->mailer;
@@ -719,6 +739,9 @@ static int run_daemon(struct daemon *d, const struct options *o)
   if (!thermal_start(&d->tempcomp, &d->cfg, linux_platform_get(d->lp),
                      client_reference(d->client)->disc, &d->logfiles))
     goto out;
+  if (!rtcdrift_start(&d->rtc, &d->cfg, linux_platform_get(d->lp), client_reference(d->client),
+                      &d->logfiles))
+    goto out;
   linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
   bool control = start_control(d, o);
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
@@ -778,6 +801,7 @@ out:
   ntsd_stop(&d->nts);
   control_stop(&d->control);
   srclist_free(d->srclist);
+  rtcdrift_stop(&d->rtc);
   client_free(d->client);       /* its NTS sources' cookies saved */
   ntskc_free(&d->ntskc);
   logfiles_stop(&d->logfiles);

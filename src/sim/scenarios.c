@@ -10,7 +10,10 @@
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
+#include "core/cmdsrv.h"
+#include "core/manual.h"
 #include "core/refclock.h"
+#include "core/rtctrack.h"
 #include "core/srclist.h"
 #include "sim/sim_metrics.h"
 #include "sim/sim_refclock.h"
@@ -37,6 +40,9 @@
 #define SERVER1 SERVER(1, "minpoll 6 maxpoll 10")
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
+#define COMMAND_DELAY 100e-6       /* s from the operator to the client (test.common's) */
+#define RTC_LATENCY 1e-6           /* s an RTC interrupt comes late... */
+#define RTC_JITTER 1e-6            /* ...give or take this */
 #define CLIENT_PRECISION (-20)
 #define CLIENT_ADDR "192.168.123.100"
 #define SERVER_NET "192.168.123."          /* servers 1..N, as chrony's tests */
@@ -44,6 +50,7 @@
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
 #define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
 #define DAY 86400
+#define JAN_1_2010 ((time_t)1262304000)    /* 2010-01-01T00:00:00Z */
 
 /* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
  * servers announcing the leap second at the end of 2008-12-31; default
@@ -389,6 +396,30 @@ static const struct scenario scenarios[] = {
     .n_servers = 1, .up = JITTER0(1e-6), .down = JITTER0(1e-6),
     .outage_period = 100000.0, .outage_open = 4250.0,
   },
+  {
+    .name = "manual",
+    .about = "no server, manual: settime each hour from 1:00 (the clock 0.1 s and 100 ppm "
+             "fast), delete, list, reset (143-manual)",
+    .conf = "manual\n",
+    .duration = 12.0 * 3600, .start = JAN_1_2010, .sync_threshold = 4e-3,
+    .client_clock = CLIENT_CLOCK, .n_servers = 0,
+    .commands = {{3600, SCENARIO_SETTIME, 3600}, {7200, SCENARIO_SETTIME, 7200},
+                 {10800, SCENARIO_SETTIME, 10800}, {14400, SCENARIO_SETTIME, 14400},
+                 {18000, SCENARIO_MANUAL_DELETE, 2}, {21600, SCENARIO_SETTIME, 21600},
+                 {25200, SCENARIO_MANUAL_LIST, 0}, {28800, SCENARIO_SETTIME, 28800},
+                 {32400, SCENARIO_MANUAL_RESET, 0}, {36000, SCENARIO_SETTIME, 36000},
+                 {39600, SCENARIO_MANUAL_LIST, 0}},
+    .n_commands = 11,
+  },
+  {
+    .name = "rtcfile",
+    .about = "the RTC 10 s slow at the start, gaining 100 ppm, tracked with rtcfile for 9900 s "
+             "(145-rtc's first run; chronyc rtcdata's figures)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\n",
+    .duration = 9900.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .rtc_freq = 100.0, .rtc_error = -10.0,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -682,10 +713,11 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     conf_free(c);
     return false;
   }
-  bool ok = c->n_sources + c->n_refclocks > 0 && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
+  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual) &&
+            c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
   if (!ok)
     fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
-            "and at most %d refclocks\n", s->name, c->n_sources, c->n_refclocks,
+            "(or manual) and at most %d refclocks\n", s->name, c->n_sources, c->n_refclocks,
             SCENARIO_MAX_REFCLOCKS);
   for (unsigned i = 0; ok && i < c->n_refclocks; i++)
     if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))
@@ -695,6 +727,106 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     conf_free(smear);
   }
   return ok;
+}
+
+/* The operator: chronyc's commands through the client's command server. */
+struct operator {
+  const struct scenario *s;
+  struct cmdsrv srv;
+  struct manual manual;
+  time_t start;
+  unsigned next;
+  struct scenario_result *out;
+};
+
+static void operate(void *arg)
+{
+  struct operator *o = arg;
+  const struct scenario_command *c = &o->s->commands[o->next];
+  struct scenario_answer *a = &o->out->answers[o->next++];
+  static const uint16_t codes[] = {[SCENARIO_SETTIME] = CMD_SETTIME,
+                                   [SCENARIO_MANUAL_DELETE] = CMD_MANUAL_DELETE,
+                                   [SCENARIO_MANUAL_RESET] = CMD_MANUAL,
+                                   [SCENARIO_MANUAL_LIST] = CMD_MANUAL_LIST};
+  struct cmd_request q = {.command = codes[c->cmd], .sequence = o->next};
+  if (c->cmd == SCENARIO_SETTIME)
+    q.data.time = (struct timespec){.tv_sec = o->start + (time_t)c->arg};
+  else
+    q.data.option = c->cmd == SCENARIO_MANUAL_RESET ? 2 : (int32_t)c->arg;
+  uint8_t req[CMD_MAX_PACKET], rpy[CMD_MAX_PACKET];
+  struct cmd_reply r;
+  size_t n = cmd_build_request(&q, req, sizeof(req));
+  n = n ? cmdsrv_process(&o->srv, req, n, true, rpy, sizeof(rpy)) : 0;
+  if (!n || !cmd_parse_reply(rpy, n, &r)) {
+    a->status = -1;
+    return;
+  }
+  a->status = r.status;
+  a->offset = r.data.manual_timestamp.offset;
+  a->dfreq_ppm = r.data.manual_timestamp.dfreq_ppm;
+  a->freq_ppm = r.data.manual_timestamp.new_afreq_ppm;
+  if (c->cmd != SCENARIO_MANUAL_LIST)
+    return;
+  a->n_samples = r.data.manual_list.n_samples;
+  for (unsigned i = 0; i < a->n_samples && i < CMD_MAX_MANUAL_SAMPLES; i++) {
+    const struct cmd_rpy_manual_sample *x = &r.data.manual_list.samples[i];
+    a->samples[i][0] = timespec_to_double(&x->when) - (double)o->start;
+    a->samples[i][1] = x->slewed_offset;
+    a->samples[i][2] = x->orig_offset;
+    a->samples[i][3] = x->residual;
+  }
+}
+
+static bool operator_start(struct operator *o, struct sim_world *w, struct sim_platform *chost,
+                           struct client *client, struct refstate *ref, struct ntp_server *ntp,
+                           const struct config *c, time_t start)
+{
+  cmdsrv_init(&o->srv, sim_platform_get(chost), ref, ntp);
+  o->srv.client = client;
+  manual_init(&o->manual, c->manual);
+  o->start = start;
+  if (!disc_add_listener(client_reference(client)->disc, manual_clock_changed, &o->manual))
+    return false;
+  o->srv.manual = &o->manual;
+  /* Each arrives a network's delay after its time (chrony's 143-manual
+   * sends them over clknetsim's network): the clock's slew then falls
+   * between two of the metrics' samples, as there. */
+  for (unsigned i = 0; i < o->s->n_commands; i++)
+    if (!sim_world_at(w, o->s->commands[i].at + COMMAND_DELAY, operate, o))
+      return false;
+  return true;
+}
+
+/* rtcfile: the client's RTC device and the core's tracking of it (no
+ * file: the coefficients stay in memory). */
+static bool rtc_start(struct sim_world *w, struct sim_platform *chost, struct client *client,
+                      const struct config *c, const struct scenario *s, uint64_t seed,
+                      struct rtctrack *r)
+{
+  struct sim_refclock_config dev = {.driver = PLAT_REFCLOCK_RTC, .param = c->rtcdevice,
+                                    .offset = RTC_LATENCY, .jitter = RTC_JITTER,
+                                    .freq = s->rtc_freq, .rtc_error = s->rtc_error,
+                                    .seed = sim_rng_derive(seed, SCENARIO_RTC_STREAM)};
+  struct reference *ref = client_reference(client);
+  struct rtct_params p = {.device = c->rtcdevice, .utc = c->rtconutc, .autotrim = c->rtcautotrim};
+  return sim_refclock_new(sim_world_sched(w), chost, &dev) &&
+         rtct_start(r, sim_platform_get(chost), ref->disc, ref->state, &p) &&
+         disc_add_listener(ref->disc, rtct_clock_changed, r);
+}
+
+static void rtc_result(const struct rtctrack *r, time_t start, const struct scenario *s,
+                       struct scenario_result *out)
+{
+  struct rtct_report rep;
+  rtct_report(r, &rep);
+  out->rtc = true;
+  out->rtc_samples = rep.n_samples;
+  out->rtc_ref_at = (double)(rep.ref_time - start);
+  out->rtc_fast = rep.fast;
+  out->rtc_gain_ppm = rep.gain_ppm;
+  /* The RTC showed ref_time when true time was ref_time less its error. */
+  double true_at = out->rtc_ref_at - s->rtc_error;
+  out->rtc_true_fast = s->rtc_error + s->rtc_freq * 1e-6 * true_at;
 }
 
 int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
@@ -718,6 +850,10 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct ext_step ext = {0};
   struct utc_leap utc_leap = {0};
   struct smearer smear = {0};
+  struct rtctrack rtc = {0};
+  struct operator op = {0};
+  struct ntp_server ntp;
+  bool have_ntp = false;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -781,6 +917,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < conf.n_refclocks; i++)
     if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
       goto done;
+
+  if (conf.rtcfile && !rtc_start(w, chost, client, &conf, s, seed, &rtc))
+    goto done;
+  op.s = s;
+  op.out = out;
+  if (s->n_commands) {
+    srv_init(&ntp, sim_platform_get(chost), &ref);
+    have_ntp = true;
+    if (!operator_start(&op, w, chost, client, &ref, &ntp, &conf, start.tv_sec))
+      goto done;
+  }
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
                           .falsetickers = falsetickers, .n_falsetickers = n_false,
@@ -869,12 +1016,20 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
   out->kernel_leaps = sim_platform_leaps(chost);
+  if (conf.rtcfile)
+    rtc_result(&rtc, start.tv_sec, s, out);
   out->events = sim_sched_processed(sched);
   if (opt && opt->trace)
     write_trace(opt->trace, s, metrics, &obs);
   ret = 0;
 
 done:
+  if (rtc.plat)
+    rtct_stop(&rtc);
+  if (have_ntp) {
+    cmdsrv_free(&op.srv);
+    srv_free(&ntp);
+  }
   srclist_free(sources);
   client_free(client);
   smearer_free(&smear);
@@ -991,6 +1146,37 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
     if (s->smear_conf)
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
+  }
+  if (r->rtc) {
+    fprintf(f, ", \"rtc_samples\": %d", r->rtc_samples);
+    json_num(f, "rtc_ref_at", r->rtc_ref_at);
+    json_num(f, "rtc_fast", r->rtc_fast);
+    json_num(f, "rtc_gain_ppm", r->rtc_gain_ppm);
+    json_num(f, "rtc_true_fast", r->rtc_true_fast);
+  }
+  if (s->n_commands) {
+    static const char *const names[] = {"settime", "manual delete", "manual reset",
+                                        "manual list"};
+    fprintf(f, ", \"commands\": [");
+    for (unsigned i = 0; i < s->n_commands; i++) {
+      const struct scenario_answer *a = &r->answers[i];
+      fprintf(f, "%s{\"command\": \"%s\", \"status\": %d", i ? ", " : "",
+              names[s->commands[i].cmd], a->status);
+      if (s->commands[i].cmd == SCENARIO_SETTIME && a->status == CMD_STT_SUCCESS) {
+        json_num(f, "offset", a->offset);
+        json_num(f, "dfreq_ppm", a->dfreq_ppm);
+        json_num(f, "freq_ppm", a->freq_ppm);
+      }
+      if (s->commands[i].cmd == SCENARIO_MANUAL_LIST) {
+        fprintf(f, ", \"samples\": [");
+        for (unsigned k = 0; k < a->n_samples && k < CMD_MAX_MANUAL_SAMPLES; k++)
+          fprintf(f, "%s[%.9g, %.9g, %.9g, %.9g]", k ? ", " : "", a->samples[k][0],
+                  a->samples[k][1], a->samples[k][2], a->samples[k][3]);
+        fputc(']', f);
+      }
+      fputc('}', f);
+    }
+    fputc(']', f);
   }
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,

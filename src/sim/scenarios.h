@@ -45,6 +45,7 @@
 #include "core/platform.h"
 #include "core/reference.h"
 #include "core/clientlog.h"
+#include "proto/cmdmon.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_net.h"
 #include "sim/sim_refclock.h"
@@ -53,6 +54,7 @@
 #define SCENARIO_MAX_REFCLOCKS 4
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
 #define SCENARIO_REFCLOCK_STREAM 1000
+#define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
 #define SCENARIO_SMEAR_ADDR "192.168.123.50"
@@ -68,6 +70,19 @@ struct scenario_refclock {
   double delay_jitter;             /* PHC: bursts of it (sim_refclock.h) */
   unsigned jitter_on, jitter_off;
   double stall_at;                 /* s from the start it stops; 0: never */
+};
+
+/* An operator's chronyc command to the client (with `manual` in its
+ * conf), sent at `at` s from the start to its command server, where it
+ * arrives 100 us later. */
+enum scenario_cmd { SCENARIO_SETTIME, SCENARIO_MANUAL_DELETE, SCENARIO_MANUAL_RESET,
+                    SCENARIO_MANUAL_LIST };
+#define SCENARIO_MAX_COMMANDS 16
+struct scenario_command {
+  double at;
+  enum scenario_cmd cmd;
+  double arg;                      /* settime: the time given, s from the start
+                                      (whole seconds, as chronyc sends); delete: N */
 };
 
 /* The world of a scenario; the client's configuration is chrony.conf text,
@@ -109,6 +124,24 @@ struct scenario {
    * the servers and serving the client with the real responder, with this
    * chrony.conf (its smoothtime and leapsecmode). */
   const char *smear_conf;
+  /* With rtcfile in conf: the client's RTC (rtcdevice) gains rtc_freq ppm
+   * of true time from rtc_error s fast at the start (chrony's 145-rtc:
+   * clknetsim's RTC), its interrupts 1 us late with jitter; the result
+   * tells the core's estimates at the end (chronyc rtcdata's numbers). */
+  double rtc_freq, rtc_error;
+  struct scenario_command commands[SCENARIO_MAX_COMMANDS];
+  unsigned n_commands;
+};
+
+/* A command's answer: its status, and settime's figures (chronyc's "Clock
+ * was OFFSET seconds fast.  Frequency change = DFREQppm, new frequency =
+ * FREQppm") or manual list's rows (time from the start, slewed and
+ * original offset, residual). */
+struct scenario_answer {
+  int status;
+  double offset, dfreq_ppm, freq_ppm;
+  unsigned n_samples;
+  double samples[CMD_MAX_MANUAL_SAMPLES][4];
 };
 
 struct scenario_source {
@@ -152,6 +185,12 @@ struct scenario_result {
   struct scenario_source sources[SCENARIO_MAX_SOURCES];
   unsigned n_refclocks;            /* the configuration's refclock lines */
   bool smear_leaponly;             /* the smearing server's smoothtime leaponly */
+  bool rtc;                        /* rtcfile tracked the RTC */
+  int rtc_samples;
+  double rtc_ref_at;               /* s from the start of the estimates' RTC time */
+  double rtc_fast, rtc_gain_ppm;   /* the estimates: s fast of the clock, ppm */
+  double rtc_true_fast;            /* s the RTC was fast of true time then */
+  struct scenario_answer answers[SCENARIO_MAX_COMMANDS];   /* one per command */
   int ref_stratum;                 /* our reference at the end (0: unsynchronised) */
   uint32_t ref_refid;
   unsigned log_warnings, log_errors;   /* the client host's */

@@ -341,6 +341,12 @@ static int sp_refclock_extts(void *ctx, int handle, int pin, int channel, bool f
   return d ? sim_refclock_extts(d, channel) : -EBADF;
 }
 
+static int sp_rtc_set(void *ctx, int handle, int64_t rtc_sec)
+{
+  struct sim_refclock *d = refclock_handle(ctx, handle);
+  return d ? sim_refclock_rtc_set(d, rtc_sec) : -EBADF;
+}
+
 static void sp_refclock_close(void *ctx, int handle)
 {
   struct sim_refclock *d = refclock_handle(ctx, handle);
@@ -409,6 +415,7 @@ static const struct platform_ops sim_ops = {
   .refclock_read = sp_refclock_read,
   .refclock_close = sp_refclock_close,
   .refclock_extts = sp_refclock_extts,
+  .rtc_set = sp_rtc_set,
   .clock_set_leap = sp_clock_set_leap,
   .log = sp_log,
   .read_file = sp_read_file,

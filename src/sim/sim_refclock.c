@@ -30,14 +30,23 @@ struct sim_refclock {
   int count;
   struct plat_pps_edge edge;         /* PPS */
   sim_time created;                  /* PHC: its offset's time */
-  double freq, delay;                /* PHC */
+  double freq, delay;                /* PHC; RTC: its frequency error */
   double delay_jitter;               /* PHC: bursts of it */
   unsigned jitter_on, jitter_off, halves;
   bool extts;                        /* PHC: pulses timestamped on `channel` */
   int channel;
   bool extts_on;                     /* ... and the host asked for them */
   struct plat_phc_extts event;       /* the last pulse's, on its way */
+  /* RTC: its second base_sec + k began at tick k after base_true. */
+  sim_time rtc_base_true;
+  int64_t rtc_base_sec, rtc_k;
 };
+
+/* RTC: the true time of tick k, its seconds running freq ppm fast. */
+static sim_time rtc_tick_time(const struct sim_refclock *d, int64_t k)
+{
+  return d->rtc_base_true + (sim_time)llround((double)k * SIM_NS_PER_S / (1.0 + d->freq * 1e-6));
+}
 
 static double draw_error(struct sim_refclock *d)
 {
@@ -77,7 +86,11 @@ static void tick(void *arg)
 {
   struct sim_refclock *d = arg;
   sim_time now = sim_sched_now(d->sched);
-  d->next += d->period;
+  int64_t rtc_sec = d->rtc_base_sec + d->rtc_k;
+  if (d->driver == PLAT_REFCLOCK_RTC)
+    d->next = rtc_tick_time(d, ++d->rtc_k);
+  else
+    d->next += d->period;
   sim_sched_add(d->sched, d->next, tick, d, d);
   if (d->stalled)
     return;
@@ -98,7 +111,7 @@ static void tick(void *arg)
     sim_time err = reading - now;
     struct plat_rtc_reading r = {.sys_time = sim_time_to_timespec(
                                      sim_time_from_timespec(&local) - (err < 0 ? -err : err)),
-                                 .rtc_sec = (int64_t)(now / SIM_NS_PER_S)};
+                                 .rtc_sec = rtc_sec};
     if (d->open && d->fn)
       d->fn(d->arg, (const uint8_t *)&r, sizeof(r));
     return;
@@ -130,7 +143,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   if ((unsigned)cfg->driver >= PLAT_REFCLOCK_N || !cfg->param ||
       strlen(cfg->param) >= SIM_REFCLOCK_PARAM_LEN || !isfinite(cfg->offset) ||
       !isfinite(cfg->jitter) || cfg->rate > SIM_NS_PER_S || !isfinite(cfg->freq) ||
-      !isfinite(cfg->delay) || fabs(cfg->freq) > 1e5 || cfg->delay > 1.0)
+      !isfinite(cfg->delay) || fabs(cfg->freq) > 1e5 || cfg->delay > 1.0 ||
+      !(fabs(cfg->rtc_error) < 1e9))
     return NULL;
   struct sim_refclock *d = calloc(1, sizeof(*d));
   if (!d)
@@ -160,6 +174,16 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   if (rem < 0)
     rem += d->period;
   d->next = now - rem + d->period;
+  if (cfg->driver == PLAT_REFCLOCK_RTC) {
+    /* The RTC, rtc_error fast: its first second after now. */
+    sim_time err = sim_ns(cfg->rtc_error);
+    int64_t s = (int64_t)((now + err) / SIM_NS_PER_S) + 1;
+    if (now + err < 0 && (now + err) % SIM_NS_PER_S)
+      s--;
+    d->rtc_base_sec = s;
+    d->rtc_base_true = s * SIM_NS_PER_S - err;
+    d->next = d->rtc_base_true;
+  }
   /* A PHC is only read: it has no ticks, but for the pulses it stamps. */
   if (((cfg->driver != PLAT_REFCLOCK_PHC || cfg->extts) &&
        !sim_sched_add(sched, d->next, tick, d, d)) ||
@@ -176,6 +200,20 @@ void sim_refclock_free(struct sim_refclock *d)
     return;
   sim_sched_cancel_owner(d->sched, d);
   free(d);
+}
+
+int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec)
+{
+  if (d->driver != PLAT_REFCLOCK_RTC)
+    return -EBADF;
+  /* Its next second, rtc_sec + 1, begins half a second from now (what
+   * chronyd reckons of an RTC just set). */
+  sim_sched_cancel_owner(d->sched, d);
+  d->rtc_base_sec = rtc_sec + 1;
+  d->rtc_base_true = sim_sched_now(d->sched) + SIM_NS_PER_S / 2;
+  d->rtc_k = 0;
+  d->next = d->rtc_base_true;
+  return sim_sched_add(d->sched, d->next, tick, d, d) ? 0 : -ENOMEM;
 }
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled)

@@ -20,9 +20,13 @@
  *   PPS   the edge: its sequence number one more, its timestamp the local
  *         clock when the pulse (at the tick, plus the error) arrived; read
  *         as the kernel's PPS_FETCH gives it (struct plat_pps_edge).
- *   RTC   an update interrupt each second: a struct plat_rtc_reading (its
- *         whole second, the local clock when it began plus the error)
- *         handed to the function refclock_open registered.
+ *   RTC   an update interrupt at each of its seconds: a struct
+ *         plat_rtc_reading (its whole second, the local clock when it
+ *         began plus the error) handed to the function refclock_open
+ *         registered. Its seconds run `freq` ppm fast, from rtc_error s
+ *         fast at its creation (both 0: it ticks on the true seconds);
+ *         set (sim_refclock_rtc_set), its next second begins half a
+ *         second later, as a kernel RTC's does.
  *   PHC   no ticks: a PTP clock running at `freq` ppm from `offset` (at
  *         the device's creation) is read when the host asks:
  *         PLAT_PHC_READINGS readings 1 us apart, each taking `delay` of
@@ -59,7 +63,8 @@ struct sim_refclock_config {
   enum sim_refclock_jitter jitter_kind;
   bool pulse;                    /* SOCK: pulses, not samples */
   int leap;                      /* announced: 0 none, 1 insert, 2 delete */
-  double freq;                   /* PHC: its frequency error, ppm */
+  double freq;                   /* PHC, RTC: its frequency error, ppm */
+  double rtc_error;              /* RTC: s it is fast at its creation */
   double delay;                  /* PHC: of one reading, s (0: 1 us) */
   /* PHC: bursts of delay jitter (clknetsim's PHC_JITTER, _ON, _OFF): each
    * half of a reading (before and after the PTP clock is read) takes
@@ -83,6 +88,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
 void sim_refclock_free(struct sim_refclock *d);
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
+/* The platform's rtc_set: -EBADF for anything but an RTC. */
+int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec);
 /* Samples or pulses written (SHM, PPS) or sent (SOCK), delivered or not;
  * reads of a PHC, or its pulses with extts. */
 uint64_t sim_refclock_written(const struct sim_refclock *d);

@@ -413,6 +413,13 @@ static void parse_manual(struct parser *p, char *line)
   fail(p, "Invalid syntax for manual command");
 }
 
+/* settime TIME: read when it runs, against the clock then (as chronyc). */
+static void parse_settime(struct parser *p, char *line)
+{
+  p->cmd->date = line;
+  report(p, SC_REP_SETTIME);
+}
+
 /* reload sources; Stratum's own reload config [--dry-run] */
 static void parse_reload(struct parser *p, char *line)
 {
@@ -618,7 +625,7 @@ static const struct command_entry commands[] = {
   REPORT("rtcdata", parse_report, SC_REP_RTCDATA),
   REPORT("selectdata", parse_report_opts, SC_REP_SELECTDATA),
   REPORT("serverstats", parse_report, SC_REP_SERVERSTATS),
-  LINE("settime", parse_unsupported),
+  LINE("settime", parse_settime),
   CMD("shutdown", parse_plain, CMD_SHUTDOWN),
   REPORT("smoothing", parse_report, SC_REP_SMOOTHING),
   LINE("smoothtime", parse_smoothtime),

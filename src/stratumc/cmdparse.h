@@ -29,6 +29,7 @@ enum sc_report {
   SC_REP_TRACKING, SC_REP_SOURCES, SC_REP_SOURCESTATS, SC_REP_SELECTDATA, SC_REP_ACTIVITY,
   SC_REP_SERVERSTATS, SC_REP_CLIENTS, SC_REP_NTPDATA, SC_REP_AUTHDATA, SC_REP_SOURCENAME,
   SC_REP_WAITSYNC, SC_REP_SMOOTHING, SC_REP_RTCDATA, SC_REP_MANUAL_LIST,
+  SC_REP_SETTIME,                  /* the time read (stratumc/date.h), then sent */
   SC_REP_METRICS,                  /* Stratum's own: Prometheus' text format */
   SC_REP_RELOAD                    /* Stratum's own: reload config [--dry-run] */
 };
@@ -46,6 +47,7 @@ struct sc_command {
   uint32_t min_hits;               /* clients -p */
   bool reset, nke;                 /* clients -r, -k */
   bool dry_run;                    /* reload config --dry-run */
+  const char *date;                /* settime: its text, within the parsed line */
   int max_tries;                   /* waitsync */
   double max_correction, max_skew, interval;
   enum sc_setting setting;         /* SC_ACT_SETTING and its value: */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "proto/ntp_packet.h"
+#include "stratumc/date.h"
 #include "stratumc/format.h"
 #include "stratumc/ipaddr.h"
 #include "proto/metrics.h"
@@ -607,6 +608,26 @@ static bool manual_list(struct sc_session *s)
   return true;
 }
 
+static bool settime(struct sc_session *s, const char *date)
+{
+  struct cmd_request req = {.command = CMD_SETTIME};
+  struct cmd_reply rpy;
+  time_t t;
+  if (!sc_date_parse(date, time(NULL), &t)) {
+    sc_out_error(s->out, "510 - Could not parse date string");
+    return false;
+  }
+  req.data.time.tv_sec = t;
+  if (!sc_session_request(s, &req, &rpy, CMD_RPY_MANUAL_TIMESTAMP2, true))   /* "200 OK" first, as chronyc */
+    return false;
+  const struct cmd_rpy_manual_timestamp *m = &rpy.data.manual_timestamp;
+  const union sc_val v[] = {SV_D(m->offset), SV_D(m->dfreq_ppm), SV_D(m->new_afreq_ppm)};
+  sc_out_record(s->out,
+                "Clock was %.2f{offset} seconds fast.  Frequency change = %.2f{dfreq_ppm}ppm, "
+                "new frequency = %.2f{new_freq_ppm}ppm\n", v, N(v));
+  return true;
+}
+
 /* ---------------------------------------------------------------- metrics */
 
 /* The text goes to the output whatever happened (chrony_up 0 when the
@@ -687,6 +708,7 @@ bool sc_report_run(struct sc_session *s, const struct sc_command *cmd)
   case SC_REP_SMOOTHING: return smoothing(s);
   case SC_REP_RTCDATA: return rtcdata(s);
   case SC_REP_MANUAL_LIST: return manual_list(s);
+  case SC_REP_SETTIME: return settime(s, cmd->date);
   case SC_REP_METRICS: return metrics(s);
   case SC_REP_RELOAD: return reload_config(s, cmd);
   }

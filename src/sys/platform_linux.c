@@ -412,6 +412,12 @@ static void lx_refclock_close(void *ctx, int handle)
     rcldev_close(lp->refclocks, handle);
 }
 
+static int lx_rtc_set(void *ctx, int handle, int64_t rtc_sec)
+{
+  struct linux_platform *lp = ctx;
+  return lp->refclocks ? rcldev_rtc_set(lp->refclocks, handle, rtc_sec) : -EBADF;
+}
+
 static int lx_read_file(void *ctx, const char *path, char *buf, size_t size)
 {
   (void)ctx;
@@ -457,6 +463,7 @@ static const struct platform_ops linux_ops = {
   .refclock_read = lx_refclock_read,
   .refclock_close = lx_refclock_close,
   .refclock_extts = lx_refclock_extts,
+  .rtc_set = lx_rtc_set,
   .log = lx_log,
   .read_file = lx_read_file,
 };

@@ -58,12 +58,7 @@ static int sys_open(const char *path, int flags)
   return open(path, flags | O_CLOEXEC);
 }
 
-static int sys_ioctl(int fd, unsigned long request, void *arg)
-{
-  return ioctl(fd, request, arg);
-}
-
-static const struct rcldev_io system_io = {sys_open, sys_ioctl, close, read};
+static const struct rcldev_io system_io = {sys_open, rtc_ioctl, close, read};
 
 struct rcldev_set *rcldev_new(struct loop *loop, const struct rcldev_io *io)
 {
@@ -449,6 +444,18 @@ int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int 
   if (rclmsg_shm_valid(buf))
     rclmsg_shm_clear_valid((uint8_t *)seg);
   return RCLMSG_SHM_SIZE;
+}
+
+int rcldev_rtc_set(struct rcldev_set *s, int handle, int64_t rtc_sec)
+{
+  if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used ||
+      s->dev[handle].driver != PLAT_REFCLOCK_RTC)
+    return -EBADF;
+  struct device *d = &s->dev[handle];
+  int err = rtc_set_fd(d->fd, (time_t)rtc_sec, d->utc, s->io.ioctl);
+  /* The interrupt of the second the setting cut short may be bogus. */
+  d->skip_interrupt = d->interrupts;
+  return err;
 }
 
 void rcldev_close(struct rcldev_set *s, int handle)

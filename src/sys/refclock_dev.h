@@ -51,6 +51,8 @@ int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const ch
 int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int *count_after);
 /* The platform's refclock_extts (core/platform.h); -ENOSYS without a loop. */
 int rcldev_extts(struct rcldev_set *s, int handle, int pin, int channel, bool falling);
+/* Set an RTC device's time (platform's rtc_set); -EBADF if no RTC. */
+int rcldev_rtc_set(struct rcldev_set *s, int handle, int64_t rtc_sec);
 void rcldev_close(struct rcldev_set *s, int handle);
 
 #endif

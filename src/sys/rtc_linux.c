@@ -1,5 +1,6 @@
 #include "sys/rtc_linux.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/rtc.h>
 #include <string.h>
@@ -26,7 +27,7 @@ time_t rtc_tm_to_time(const struct tm *rtc, bool utc)
   return utc ? timegm(&t) : mktime(&t);
 }
 
-static int sys_ioctl(int fd, unsigned long req, void *arg)
+int rtc_ioctl(int fd, unsigned long req, void *arg)
 {
   return ioctl(fd, req, arg);
 }
@@ -46,12 +47,31 @@ time_t rtc_read_fd(int fd, bool utc, int (*ioctl_fn)(int fd, unsigned long req, 
   return rtc_tm_to_time(&t, utc);
 }
 
+int rtc_set_fd(int fd, time_t t, bool utc, int (*ioctl_fn)(int fd, unsigned long req, void *arg))
+{
+  struct tm tm;
+  if (t < 0 || !(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)))
+    return -EINVAL;
+  struct rtc_time r;
+  memset(&r, 0, sizeof(r));
+  r.tm_sec = tm.tm_sec;
+  r.tm_min = tm.tm_min;
+  r.tm_hour = tm.tm_hour;
+  r.tm_mday = tm.tm_mday;
+  r.tm_mon = tm.tm_mon;
+  r.tm_year = tm.tm_year;
+  r.tm_wday = tm.tm_wday;
+  r.tm_yday = tm.tm_yday;
+  r.tm_isdst = -1;
+  return ioctl_fn(fd, RTC_SET_TIME, &r) < 0 ? -errno : 0;
+}
+
 time_t rtc_linux_read(const char *device, bool utc)
 {
   int fd = open(device, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return -1;
-  time_t t = rtc_read_fd(fd, utc, sys_ioctl);
+  time_t t = rtc_read_fd(fd, utc, rtc_ioctl);
   close(fd);
   return t;
 }

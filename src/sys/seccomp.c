@@ -75,10 +75,10 @@ static const struct arg_rule arg_rules[] = {
   /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal?
    * Reference clocks: a PPS edge, a PTP clock's readings, an RTC's time
    * (and its interrupts, a PTP clock's external timestamps and pin
-   * switched off at exit). */
+   * switched off at exit); rtcfile's trim sets it. */
   {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS, PPS_FETCH, PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED,
                 PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF, PTP_EXTTS_REQUEST,
-                PTP_PIN_SETFUNC}, 11},
+                PTP_PIN_SETFUNC, RTC_SET_TIME}, 12},
 };
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)

@@ -50,9 +50,12 @@ REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-local-off", "refclock-rtc", "refclock-servers", "refclock-stall"]
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
+# chrony's 143-manual: settime from an operator, no server; and 145-rtc
+# (its first run): the RTC tracked with rtcfile.
+RTC_SCENARIOS = ["manual", "rtcfile"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS + FALLBACK_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -174,6 +177,16 @@ LIMITS = {
     # frequency: 9.06-9.08 s off at the end, rms freq 116 ppm (seeds 1-3).
     "fallbackdrift": dict(sync_time=4500.0, max_offset=1.0, rms_offset=1.0,
                           max_freq_error=200.0, rms_freq_error=100.0),
+    # 145-rtc's network and client are the defaults'; the RTC's own limits
+    # are in test_rtcfile_tracks_the_rtc.
+    "rtcfile": dict(DEFAULT_LIMITS),
+    # chrony's 143-manual limits: time_max 4e-3, time_rms 2e-3, freq_max
+    # 4e-3 (4000 ppm), freq_rms 2e-5 (20 ppm), synchronised (within 4 ms,
+    # the scenario's threshold) 7204-7206 s from the start: the settime at
+    # 2:00 that gives the frequency, its 0.36 s slewed at maxslewrate. Seeds
+    # 1-4 gave 0.6-2.0 ms max, 0.26-0.98 ms rms, 0.14-0.24 ppm max, 7205 s.
+    "manual": dict(sync_time=7206.0, max_offset=4e-3, rms_offset=2e-3,
+                   max_freq_error=4000.0, rms_freq_error=20.0),
 }
 
 # The leap scenarios: once synchronised (before the leap, or after it when
@@ -195,7 +208,8 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
              "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
              "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
-             "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0,
+             "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0, "rtcfile": 9900.0,
+             "manual": 43200.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
@@ -218,7 +232,8 @@ SYNC_WINDOWS = {"large-offset": (1300.0, 1400.0), "large-offset-behind": (1300.0
                 "external-step-forward": (1500.0, 1550.0),
                 "external-step-backward": (1500.0, 1550.0),
                 "poll-1": (4.0, 5.0), "makestep-1e8": (120.0, 140.0),
-                "makestep-minus-1e8": (120.0, 140.0), "makestep-1": (130.0, 150.0)}
+                "makestep-minus-1e8": (120.0, 140.0), "makestep-1": (130.0, 150.0),
+                "manual": (7204.0, 7206.0)}
 
 
 def sim_bin():
@@ -276,7 +291,8 @@ def test_lines_have_the_required_fields(all_lines):
         assert not missing, "%s lacks %s" % (row.get("scenario"), sorted(missing))
         assert row["seed"] == 1
         assert isinstance(row["falseticker_selected"], bool)
-        assert isinstance(row["reach"], list) and row["reach"]
+        # (the manual scenario's client has no server)
+        assert isinstance(row["reach"], list) and (row["reach"] or row["scenario"] == "manual")
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key
@@ -383,7 +399,7 @@ def test_conf_texts(tmp_path):
     assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
     assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == sorted(SMEAR_SCENARIOS)
     for name, lines in texts.items():
-        assert any(line.split()[0] in ("server", "refclock") for line in lines), name
+        assert any(line.split()[0] in ("server", "refclock", "manual") for line in lines), name
         conf = tmp_path / "scenario.conf"
         conf.write_text("\n".join(lines) + "\n")
         r = subprocess.run([str(BUILD / "stratumd"), "-p", "-f", str(conf)],
@@ -455,7 +471,8 @@ def test_no_steps_and_no_falseticker(results, name):
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
                                   if n not in ["intermittent", "refclock-local",
-                                               "refclock-local-off"] + FALLBACK_SCENARIOS])
+                                               "refclock-local-off", "manual"] +
+                                  FALLBACK_SCENARIOS])
 def test_selected_at_the_end(results, name):
     r = results[name]
     assert r["selected"] is not None, steady_summary(r)
@@ -472,6 +489,80 @@ def test_fallbackdrift_keeps_the_clock_within_a_second(results, seed):
     check_limits(row, LIMITS["fallbackdrift"])
     assert abs(row["final_offset"]) < LIMITS["fallbackdrift"]["max_offset"], steady_summary(row)
     assert row["selected"] is None and row["steps"] == 0
+
+
+# chrony's 145-rtc, first run: after 9900 s, chronyc rtcdata gives a
+# reference time of 02:43-02:44 (9780-9839 s), an RTC -9.01.... s fast and
+# gaining 99.98-99.99 ppm (clknetsim's RTC: 10 s slow at the start, 100 ppm
+# fast). Here the same RTC: the reference is the newest sample, within the
+# longest measurement period (240 s) of the end; the offset is the RTC's
+# true error then within 1 ms (the clock's own offset is within chrony's
+# 1 ms; the samples' 1 us); the gain is measured against the clock, whose
+# own frequency is off by its late rms (0.04-0.10 ppm, seeds 1-4), so it
+# is held to 0.15 ppm of 100 (chrony's 0.02 is of its client's clock).
+# Seeds 1-4 gave references at 9772-9890 s, offsets within 0.4 ms of the
+# truth, gains 99.975-100.091 ppm, 10-14 samples.
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rtcfile_tracks_the_rtc(results, seed):
+    row = results["rtcfile"]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), "rtcfile")
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    assert 9900.0 - 240.0 <= row["rtc_ref_at"] <= 9900.0, row
+    assert abs(row["rtc_fast"] - row["rtc_true_fast"]) < 1e-3, row
+    assert abs(row["rtc_true_fast"] - (-10.0 + 100e-6 * (row["rtc_ref_at"] + 10.0))) < 1e-9
+    assert abs(row["rtc_gain_ppm"] - 100.0) < 0.15, row
+    assert row["rtc_samples"] >= 8, row
+    check_limits(row, LIMITS["rtcfile"])
+
+
+# chrony's 143-manual: what chronyc prints for each command, as its
+# regular expressions hold it (chronyc rounds to 0.01: "Clock was 0.4.
+# seconds fast.  Frequency change = 0.00ppm, new frequency = 0.00ppm"...).
+MANUAL_ANSWERS = [  # settime: (offset, dfreq, new freq) ranges as printed
+    ((0.40, 0.49), (0.0, 0.0), (0.0, 0.0)),
+    ((0.30, 0.39), (99.0, 100.99), (99.0, 100.99)),
+    ((-0.09, 0.09), (-0.19, 0.19), (99.0, 100.99)),
+    ((-0.09, 0.09), (-0.19, 0.19), (99.0, 100.99)),
+    "manual delete",
+    ((-0.09, 0.09), (-0.29, 0.29), (99.0, 100.99)),
+    "manual list",
+    ((-0.09, 0.09), (-0.29, 0.29), (99.0, 100.99)),
+    "manual reset",
+    ((-0.09, 0.09), (-0.29, 0.29), (99.0, 100.99)),
+    "manual list",
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_manual_answers_as_chrony(results, seed):
+    row = results["manual"]
+    if seed != 1:
+        p = run_sim("--seed", str(seed), "manual")
+        assert p.returncode == 0, p.stderr[-4000:]
+        (row,) = parse_lines(p.stdout)
+    check_limits(row, LIMITS["manual"])
+    assert row["steps"] == 0
+    answers = row["commands"]
+    assert len(answers) == len(MANUAL_ANSWERS)
+    for got, want in zip(answers, MANUAL_ANSWERS):
+        assert got["status"] == 0, got
+        if isinstance(want, str):
+            assert got["command"] == want
+            continue
+        assert got["command"] == "settime"
+        for key, (low, high) in zip(("offset", "dfreq_ppm", "freq_ppm"), want):
+            assert low - 0.005 <= got[key] < high + 0.005, (key, got)
+    # the list after the delete: 1:00, 2:00, 4:00, 6:00 (00:59:59 or
+    # 01:00:00 as chronyc prints it), slewed and residual 0.00, original
+    # 0.46, 0.36, 0.00, 0.00; after the reset only 10:00's
+    first = answers[6]["samples"]
+    assert [round(s[0]) for s in first] == [3600, 7200, 14400, 21600]
+    for (at, slewed, orig, resid), want in zip(first, (0.46, 0.36, 0.0, 0.0)):
+        assert abs(slewed) < 0.005 and abs(resid) < 0.005 and abs(orig - want) < 0.005
+    (last,) = answers[10]["samples"]
+    assert round(last[0]) == 36000 and abs(last[2]) < 0.005
 
 
 def test_defaults_reach_full(results):

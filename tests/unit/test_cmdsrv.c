@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/cmdsrv.h"
+#include "sim/sim_refclock.h"
 #include "sim_fixture.h"
 
 #define N_SERVERS 3
@@ -269,6 +270,122 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_NORTC);
 }
 
+/* settime, manual on|off|reset, list and delete (chronyd's manual.c
+ * through cmdmon.c): refused while off, the entry slewed into the clock,
+ * the list's offsets moved with it, only from the Unix socket. */
+static void test_manual(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  static struct manual m;   /* the clock's listener until the teardown */
+  struct reference *ref = client_reference(f->client);
+  struct cmd_request q = request(CMD_SETTIME);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);       /* no manual mode here */
+  manual_init(&m, false);
+  assert_true(disc_add_listener(ref->disc, manual_clock_changed, &m));
+  f->srv.manual = &m;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);       /* manual off */
+  q = request(CMD_MANUAL);
+  q.data.option = 3;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_INVALID);
+  q.data.option = 1;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_true(m.enabled);
+
+  /* the clock 5 s behind the time given */
+  struct timespec now;
+  disc_cooked_time(ref->disc, &now);
+  q = request(CMD_SETTIME);
+  q.data.time = (struct timespec){.tv_sec = now.tv_sec + 5, .tv_nsec = now.tv_nsec};
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.reply, CMD_RPY_MANUAL_TIMESTAMP2);
+  assert_true(fabs(r.data.manual_timestamp.offset + 5.0) < 1e-6);
+  assert_true(r.data.manual_timestamp.dfreq_ppm == 0.0);
+  assert_true(fabs(disc_remaining(ref->disc) - 5.0) < 1e-6);       /* to be slewed */
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_FAILED);            /* too soon after */
+  assert_false(f->net.ref.synchronised);
+
+  simfx_run_until(&f->net, 100.0);
+  disc_cooked_time(ref->disc, &now);
+  q.data.time = now;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MANUAL_LIST);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);          /* a monitoring request */
+  assert_int_equal(r.data.manual_list.n_samples, 2);
+  const struct cmd_rpy_manual_sample *x = r.data.manual_list.samples;
+  assert_true(fabs(x[0].orig_offset + 5.0) < 1e-6);
+  assert_true(fabs(x[0].slewed_offset) < 1e-6);       /* the correction moved it */
+  assert_true(fabs(x[1].orig_offset) < 1e-6);
+
+  q = request(CMD_MANUAL_DELETE);
+  q.data.option = 2;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_BADSAMPLE);
+  q.data.option = 0;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MANUAL);
+  q.data.option = 2;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MANUAL_LIST);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.manual_list.n_samples, 0);
+  q = request(CMD_MANUAL);
+  q.data.option = 0;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_SETTIME);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOTENABLED);
+}
+
+static int saves;
+
+static bool count_save(void *arg, const struct rtct_coefs *c)
+{
+  (void)arg;
+  saves += c->valid;
+  return saves < 2;          /* the second save fails: writertc says so */
+}
+
+/* rtcdata, trimrtc and writertc with rtcfile's tracking (a simulated RTC
+ * 5 s fast, gaining 50 ppm): chronyd's report, its statuses. */
+static void test_rtc(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  static struct rtctrack rtc;
+  struct reference *ref = client_reference(f->client);
+  struct sim_refclock_config dev = {.driver = PLAT_REFCLOCK_RTC, .param = "/dev/rtc",
+                                    .freq = 50.0, .rtc_error = 5.0, .jitter = 1e-5, .seed = 3};
+  assert_non_null(sim_refclock_new(sim_world_sched(f->net.w), f->net.client_host, &dev));
+  struct rtct_params p = {.device = "/dev/rtc", .utc = true, .save = count_save};
+  assert_true(rtct_start(&rtc, simfx_platform(&f->net), ref->disc, &f->net.ref, &p));
+  assert_true(disc_add_listener(ref->disc, rtct_clock_changed, &rtc));
+  f->srv.rtc = &rtc;
+  saves = 0;
+  struct cmd_request q = request(CMD_WRITERTC);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);   /* nothing valid: kept */
+  assert_int_equal(saves, 0);
+  simfx_run_until(&f->net, 1000.0);
+  q = request(CMD_RTCREPORT);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);  /* a monitoring request */
+  assert_int_equal(r.reply, CMD_RPY_RTC);
+  assert_true(r.data.rtc.n_samples >= 6 && r.data.rtc.span_seconds > 500);
+  assert_true(fabs(r.data.rtc.rtc_gain_rate_ppm - 50.0) < 0.5);
+  assert_true(fabs(r.data.rtc.rtc_seconds_fast - (5.0 + 50e-6 * 1000)) < 0.01);
+  assert_true(r.data.rtc.ref_time.tv_sec > SIMFX_START + 500);
+  q = request(CMD_WRITERTC);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_BADRTCFILE);
+  q = request(CMD_TRIMRTC);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  simfx_run_until(&f->net, 1020.0);
+  q = request(CMD_RTCREPORT);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_true(fabs(r.data.rtc.rtc_seconds_fast) < 1.0);     /* trimmed */
+  rtct_stop(&rtc);
+  f->srv.rtc = NULL;
+}
+
 /* What chronyc sends for "inf" and "-inf", the largest Floats: taken as
  * chronyd takes them, and the client goes on synchronising. */
 static void test_largest_values(void **state)
@@ -458,6 +575,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_access_commands, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),
     cmocka_unit_test_setup_teardown(test_no_amplification, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rtc, setup, teardown),
   };
   return cmocka_run_group_tests_name("cmdsrv", tests, NULL, NULL);
 }

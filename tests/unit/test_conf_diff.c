@@ -123,9 +123,9 @@ static void test_unimplemented_is_ignored(void **state)
 {
   (void)state;
   struct conf_diff d;
-  diff("", "manual\n", &d);
+  diff("", "hwtstimeout 0.01\n", &d);
   assert_int_equal(d.n, 1);
-  assert_string_equal(d.items[0].directive, "manual");
+  assert_string_equal(d.items[0].directive, "hwtstimeout");
   assert_int_equal(d.items[0].change, CONF_CHANGE_IGNORED);
   conf_diff_free(&d);
 }

@@ -30,7 +30,8 @@ static void test_banners(void **state)
     "   Date (UTC) Time     IP Address   St   Freq ppm   Skew ppm     Offset L Co  Offset sd "
     "Rem. corr. Root delay Root disp. Max. error",
     "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
-    "   Date (UTC) Time        Temp.       Comp."};
+    "   Date (UTC) Time        Temp.       Comp.",
+    "   Date (UTC) Time   RTC fast (s) Val   Est fast (s)   Slope (ppm)  Ns  Nr Meas"};
   _Static_assert(sizeof(titles) / sizeof(titles[0]) == LOGFMT_FILES, "a title per file");
   for (int f = 0; f < LOGFMT_FILES; f++) {
     char expect[1024], ruler[256];
@@ -49,6 +50,14 @@ static void test_banners(void **state)
   assert_string_equal(logfmt_name(LOGFMT_TRACKING), "tracking");
   assert_string_equal(logfmt_name(LOGFMT_REFCLOCKS), "refclocks");
   assert_string_equal(logfmt_name(LOGFMT_TEMPCOMP), "tempcomp");
+  assert_string_equal(logfmt_name(LOGFMT_RTC), "rtc");
+  /* chrony's rtc line */
+  struct rtct_log rl = {.sys_time = {1478670050, 999999999}, .rtc_fast = -0.49, .valid = true,
+                        .est_fast = -0.512345, .slope_ppm = 11.5, .n_samples = 7, .n_runs = 4,
+                        .period = 60};
+  assert_int_equal(logfmt_rtc(buf, sizeof(buf), &rl), 80);
+  assert_string_equal(buf, "2016-11-09 05:40:50      -0.490000 1       -0.512345        11.500"
+                           "   7   4   60\n");
   /* chrony's tempcomp line */
   struct timespec t = {.tv_sec = 1478670050};       /* 2016-11-09 05:40:50 UTC */
   assert_int_equal(logfmt_tempcomp(buf, sizeof(buf), &t, 26125.0, 0.0234), 44);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -35,6 +36,8 @@ static struct {
   bool precise, extended;          /* PTP: which readings it has */
   int calls[3];                    /* precise, extended, basic */
   int rtc_reads;
+  struct rtc_time rtc_set;         /* RTC_SET_TIME's */
+  int rtc_sets;
   int closed;
   int fd;                          /* 0: FAKE_FD, else a pipe's end (extts) */
   int other_fd;                    /* a second device's, opened before */
@@ -134,6 +137,9 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
     memset(t, 0, sizeof(*t));
     *t = (struct rtc_time){.tm_sec = dev.rtc_reads++ == 0 ? 4 : 5, .tm_min = 4, .tm_hour = 3,
                            .tm_mday = 7, .tm_mon = 11, .tm_year = 126};
+  } else if (req == RTC_SET_TIME) {
+    dev.rtc_set = *(struct rtc_time *)arg;
+    dev.rtc_sets++;
   } else if (req == PTP_SYS_OFFSET) {
     dev.calls[2]++;
     struct ptp_sys_offset *b = arg;
@@ -411,6 +417,33 @@ static void test_extts_refused(void **state)
   assert_int_equal(rcldev_extts(s, 99, 0, 0, false), -EBADF);
 }
 
+/* rtcfile's trim: the RTC set to a second, in UTC or in local time; a
+ * closed one cannot be. */
+static void test_rtc_set(void **state)
+{
+  struct rcldev_set *s = *state;
+  int h = rcldev_open(s, PLAT_REFCLOCK_RTC, "/dev/rtc0", PLAT_RTC_UTC, NULL, NULL);
+  assert_true(h >= 0);
+  assert_int_equal(rcldev_rtc_set(s, h, 1796612645), 0);     /* 2026-12-07 03:04:05 */
+  assert_int_equal(dev.rtc_sets, 1);
+  assert_true(dev.rtc_set.tm_year == 126 && dev.rtc_set.tm_mon == 11 &&
+              dev.rtc_set.tm_mday == 7 && dev.rtc_set.tm_hour == 3 && dev.rtc_set.tm_min == 4 &&
+              dev.rtc_set.tm_sec == 5);
+  assert_int_equal(rcldev_rtc_set(s, h, -1), -EINVAL);
+  assert_int_equal(dev.rtc_sets, 1);
+  rcldev_close(s, h);
+  setenv("TZ", "CET-1", 1);
+  tzset();
+  h = rcldev_open(s, PLAT_REFCLOCK_RTC, "/dev/rtc0", 0, NULL, NULL);
+  assert_int_equal(rcldev_rtc_set(s, h, 1796612645), 0);
+  assert_int_equal(dev.rtc_set.tm_hour, 4);                   /* local time */
+  unsetenv("TZ");
+  tzset();
+  rcldev_close(s, h);
+  assert_int_equal(rcldev_rtc_set(s, h, 0), -EBADF);          /* closed */
+  assert_int_equal(dev.rtc_sets, 2);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -423,6 +456,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_phc_extts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_extts_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(test_extts_shared_queue, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rtc_set, setup, teardown),
   };
   return cmocka_run_group_tests_name("refclock_dev", tests, NULL, NULL);
 }
