@@ -51,6 +51,14 @@ void conf_client_params(const struct config *c, bool control, struct client_para
     p->bindacq[1] = c->bindacq6;
 }
 
+void conf_ref_local(const struct config *c, struct ref_local *out)
+{
+  *out = (struct ref_local){.enabled = c->local, .stratum = c->local_stratum,
+                            .orphan = c->local_orphan, .distance = c->local_distance,
+                            .activate = c->local_activate, .wait_synced = c->local_waitsynced,
+                            .wait_unsynced = c->local_waitunsynced};
+}
+
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)
 {
   memset(out, 0, sizeof(*out));

@@ -16,6 +16,8 @@
 
 /* control: adjust the clock (false: -x). */
 void conf_client_params(const struct config *c, bool control, struct client_params *p);
+/* The local directive as the reference takes it (disabled without one). */
+void conf_ref_local(const struct config *c, struct ref_local *out);
 /* A server, pool or peer line as the core's source list takes it: the
  * client's parameters (with the name, not an address), the family of its
  * addresses and a pool's maxsources. This is all of the line that acts:

@@ -572,7 +572,11 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   const struct nsrc *s = c->src[i];
   struct sel_source *o = &c->sel[i];
   o->refclock = false;
-  o->ref_id = s->refid;
+  /* Orphans compare addresses: the source's and ours towards it, as
+   * chronyd (0: no reply yet, no local address known). */
+  o->ref_id = addr_refid(&s->p.addr);
+  o->local_ref_id = s->last.valid && s->last.local.family != ADDR_UNSPEC
+                        ? addr_refid(&s->last.local) : 0;
   o->reach = s->reach;
   o->unreachable_run = s->unreachable_run;
   o->max_unreach = s->p.maxunreach;
@@ -688,6 +692,10 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
     fill_sel_refclock(c, k, &c->sel[c->n + k], &now);
   unsigned n = c->n + c->n_rcl;
   int prev = c->selected;
+  /* As chronyd's REF_GetOrphanStratum: none in initstepslew mode; `local`
+   * may change at run time (reload, chronyc local). */
+  c->p.selection.orphan_stratum =
+      c->init.done ? NTP_MAX_STRATUM : ref_orphan_stratum(&c->reference.state->local);
   sel_select(&c->p.selection, c->sel, (int)n, prev, new_sample ? updated_index : -1, &r);
   bool any_stats = false;
   for (unsigned i = 0; i < n; i++)

@@ -5,9 +5,10 @@
  * the NTP server and its workers can read it (and copy it). Until the
  * client synchronises the clock, it is either unsynchronised (leap 3) or,
  * with `local stratum N`, the local reference as chrony serves it: stratum
- * N, refid 127.127.1.1, leap 0, reference time one second ago, root
- * dispersion of the clock precision. ref_fill_header() puts it into every
- * packet we send, a server's reply or a peer's packet.
+ * N, refid 127.127.1.1, leap 0, reference time one second ago, root delay
+ * and dispersion 0; with `local distance`, also while synchronised with a
+ * root distance above it. ref_fill_header() puts it into every packet we
+ * send, a server's reply or a peer's packet.
  *
  * The reference update (struct reference, the client's) is chrony's
  * REF_SetReference, simplified: each update from the selection steps or
@@ -32,6 +33,14 @@
 
 #define REFID_UNSYNC 0u
 
+/* The `local` directive (conf's local_*). */
+struct ref_local {
+  bool enabled;
+  int stratum;
+  bool orphan;
+  double distance, activate, wait_synced, wait_unsynced;
+};
+
 struct refstate {
   bool synchronised;
   uint8_t leap;                /* enum ntp_leap */
@@ -41,8 +50,16 @@ struct refstate {
   double root_delay, root_dispersion;
   double dispersion_rate;      /* growth of root dispersion after ref_time, s/s */
   int precision_log2;          /* of reading the clock */
-  bool local_enabled;
-  int local_stratum;
+  /* `local` (chrony's local reference): served while unsynchronised, or
+   * while our root distance exceeds `distance`, once the distance has been
+   * below `activate` (0: at once, latched in local_activate_ok) and we have
+   * been synchronised wait_synced seconds since the last update, or
+   * unsynchronised wait_unsynced seconds since unsync_since. The latch is
+   * set by the reference's updates (chronyd sets it when asked, which it
+   * is at every poll; the distance is smallest at an update). */
+  struct ref_local local;
+  bool local_activate_ok;
+  struct timespec unsync_since;   /* in the time of ref_get_params' now */
   /* smoothtime: the offset served to NTP clients; with leapsecmode slew
    * the leap bits are not served while it is on (chrony's leap smear). */
   struct smooth smooth;
@@ -54,6 +71,7 @@ struct refstate {
 
 /* The parameters a packet we send carries at `now`. */
 struct ref_params {
+  bool synchronised;           /* false when unsynchronised or serving local */
   uint8_t leap;
   uint8_t stratum;             /* wire value: 0 when unsynchronised */
   int8_t precision;
@@ -66,7 +84,12 @@ void ref_state_init(struct refstate *r, int precision_log2);
 /* The precision exponent of a clock read to within `quantum` seconds
  * (clockprecision), as chronyd: quantum limited to 1e-9..1 s, log2 rounded. */
 int ref_precision_log2(double quantum);
-void ref_set_local(struct refstate *r, bool enabled, int stratum);
+/* `local`, from `now` on (the start of unsynchronised time, as chronyd's
+ * start; a change at run time keeps it). */
+void ref_set_local(struct refstate *r, const struct ref_local *local, const struct timespec *now);
+/* chronyd's REF_GetOrphanStratum: the local stratum with `local orphan`,
+ * else NTP_MAX_STRATUM (sources of this stratum or above are orphans). */
+int ref_orphan_stratum(const struct ref_local *local);
 /* smoothtime MAX-FREQ MAX-WANDER [leaponly] (ppm, ppm/s; 0: off). */
 void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
                        bool leap_only);

@@ -274,7 +274,11 @@ static bool start_server(struct daemon *d, const struct options *o)
   const struct platform *p = linux_platform_get(d->lp);
   ref_state_init(&d->ref, d->cfg.clockprecision > 0.0 ? ref_precision_log2(d->cfg.clockprecision)
                                                      : linux_clock_precision());
-  ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
+  struct ref_local local;
+  struct timespec now;
+  conf_ref_local(&d->cfg, &local);
+  p->ops->now(p->ctx, &now);
+  ref_set_local(&d->ref, &local, &now);
   ref_set_smoothing(&d->ref, d->cfg.smoothtime_maxfreq, d->cfg.smoothtime_maxwander,
                     d->cfg.smoothtime_leaponly);
   srv_init(&d->server, p, &d->ref);
