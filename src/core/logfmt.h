@@ -16,7 +16,7 @@
 #include "core/client.h"
 
 enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGFMT_REFCLOCKS,
-                   LOGFMT_TEMPCOMP,
+                   LOGFMT_TEMPCOMP, LOGFMT_SELECTION,
                    LOGFMT_FILES };
 
 /* Long enough for any line, its newline and NUL. */
@@ -27,7 +27,8 @@ enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGF
  * terminal's title or forge a log line. */
 void logfmt_clean(char *s);
 
-/* "measurements", "statistics", "tracking", "refclocks", "tempcomp". */
+/* "measurements", "statistics", "tracking", "refclocks", "tempcomp",
+ * "selection". */
 const char *logfmt_name(enum logfmt_file f);
 /* The column titles (chrony's, without a newline). */
 const char *logfmt_columns(enum logfmt_file f);
@@ -44,6 +45,8 @@ size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statisti
 size_t logfmt_tempcomp(char *buf, size_t cap, const struct timespec *when, double temp,
                        double comp);
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *t);
+/* selection.log: the interval as chronyc selectdata's (chrony's sign). */
+size_t logfmt_selection(char *buf, size_t cap, const struct client_log_selection *s);
 /* refclocks.log: offsets as chrony prints them (reference minus system). */
 size_t logfmt_refclock(char *buf, size_t cap, const struct rcl_log_sample *s);
 

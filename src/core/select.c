@@ -140,6 +140,7 @@ static void screen_source(struct work *w, int i, struct screen *c)
   /* Kept even if unusable: a selected source that fails is still the
    * reference its competitors' scores are measured against. */
   w->dist[i] = s->root_distance;
+  w->src[i].lo = w->src[i].hi = 0.0;
   if (s->require)
     c->require_missing = true;
   if (s->noselect) {
@@ -148,6 +149,10 @@ static void screen_source(struct work *w, int i, struct screen *c)
   }
   if (!s->reach)
     c->n_unreachable++;
+  if (value_ok(s->offset) && value_ok(s->root_distance)) {
+    w->src[i].lo = s->offset - s->root_distance;
+    w->src[i].hi = s->offset + s->root_distance;
+  }
   if (!s->has_stats || !numbers_ok(s)) {
     mark(w, i, SEL_BAD_STATS);
     c->n_badstats++;
@@ -176,8 +181,8 @@ static void screen_source(struct work *w, int i, struct screen *c)
     hi += extra;
   }
   w->dist[i] = dist;
-  w->lo[i] = lo;
-  w->hi[i] = hi;
+  w->lo[i] = w->src[i].lo = lo;
+  w->hi[i] = w->src[i].hi = hi;
 
   if (!(dist <= p->max_distance && lo <= hi)) {
     mark(w, i, SEL_BAD_DISTANCE);

@@ -120,6 +120,9 @@ struct sel_source {
 
   struct sel_memory mem;    /* in/out */
   enum sel_status status;   /* out */
+  double lo, hi;            /* out: its interval, offset -/+ distance as
+                               judged (widened for old samples; 0 with
+                               noselect or unusable numbers) */
 };
 
 struct sel_result {
