@@ -488,7 +488,12 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   struct timespec at = *now;
   if (may_step && r->p.makestep_threshold > 0.0 && fabs(sel->offset) > r->p.makestep_threshold) {
     disc_accumulate(r->disc, freq, 0.0, 0.0);
-    if (disc_step(r->disc, sel->offset)) {
+    if (!r->p.control || !disc_step(r->disc, sel->offset)) {
+      /* chronyd 4.8's, also -x: the step not made is slewed instead, so the
+       * tracking offset (and the time served) stays right. */
+      plat_logf(r->plat, PLAT_LOG_ERR, "Could not step system clock");
+      disc_accumulate(r->disc, freq, sel->offset, 0.0);
+    } else {
       plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", sel->offset);
       /* The clock's past moves with it, as the sources' samples do: the
        * next interval must not count the step (a 1e8 s one made the next
@@ -536,10 +541,15 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
                 sel->offset_sd + sel->root_delay / 2.0 + sel->root_dispersion);
   r->last_interval = interval;
   r->last_offset = sel->offset;
-  /* chronyc's RMS offset: a moving average over about ten updates. */
+  /* chronyc's RMS offset: a moving average over about ten updates, taken
+   * as the last square while the offsets shrink at start (chronyd's). */
   double sq = sel->offset * sel->offset;
-  r->avg2_offset =
-      r->n_updates == 0 ? sq : r->avg2_offset + RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
+  if (r->avg2_moving) {
+    r->avg2_offset += RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
+  } else {
+    r->avg2_moving = r->avg2_offset > 0.0 && r->avg2_offset < sq;
+    r->avg2_offset = sq;
+  }
   r->last_update = at;
   r->n_updates++;
 
@@ -566,8 +576,10 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
 
 void ref_tracking(const struct reference *r, struct ref_tracking *t)
 {
+  struct timespec now;
   memset(t, 0, sizeof(*t));
-  t->correction = disc_remaining(r->disc);
+  r->plat->ops->now(r->plat->ctx, &now);
+  t->correction = disc_cooking_correction(&r->state->cooking, &now);
   t->last_offset = r->last_offset;
   t->rms_offset = sqrt(r->avg2_offset);
   t->freq_ppm = disc_base_freq(r->disc);

@@ -170,6 +170,7 @@ struct reference {
   double residual_freq;         /* s/s */
   double last_offset;           /* of the last update */
   double avg2_offset;           /* moving average of squared update offsets */
+  bool avg2_moving;             /* (the last square until offsets grow) */
   double last_interval;         /* between the last two updates, s */
   /* Leap seconds (chrony's reference.c): the mode in effect, the status
    * served when synchronised, the second to insert (1) or delete (-1) at
@@ -217,7 +218,10 @@ bool ref_leap_close(const struct reference *r, const struct timespec *ts, double
 
 /* chronyc tracking's numbers, beyond the served state. */
 struct ref_tracking {
-  double correction;             /* offset still to slew, > 0: to advance */
+  double correction;             /* the clock's correction now, > 0: to advance: the
+                                    offset still to slew, and without clock control
+                                    what the virtual clock took too (chronyd -x's
+                                    "System time") */
   double last_offset;            /* of the last update */
   double rms_offset;             /* long-term average of update offsets */
   double freq_ppm;               /* correction in use, > 0: clock made faster */
