@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reference.h"
 #include "core/refclock.h"
 
 _Static_assert(CONF_LEAPSEC_SYSTEM == (int)REF_LEAP_SYSTEM &&
@@ -24,6 +25,9 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->makestep_threshold = c->makestep_threshold;
   p->makestep_limit = c->makestep_limit;
   p->logchange = c->logchange;
+  p->mailonchange = c->mailonchange_threshold;
+  p->fallbackdrift_min = c->fallbackdrift_min;
+  p->fallbackdrift_max = c->fallbackdrift_max;
   p->maxslewrate = c->maxslewrate;
   p->maxdrift = c->maxdrift;
   p->maxupdateskew = c->maxupdateskew;
@@ -53,10 +57,14 @@ void conf_client_params(const struct config *c, bool control, struct client_para
 
 void conf_ref_local(const struct config *c, struct ref_local *out)
 {
-  *out = (struct ref_local){.enabled = c->local, .stratum = c->local_stratum,
-                            .orphan = c->local_orphan, .distance = c->local_distance,
-                            .activate = c->local_activate, .wait_synced = c->local_waitsynced,
-                            .wait_unsynced = c->local_waitunsynced};
+  memset(out, 0, sizeof(*out));   /* padding too: mappings are compared whole */
+  out->enabled = c->local;
+  out->stratum = c->local_stratum;
+  out->orphan = c->local_orphan;
+  out->distance = c->local_distance;
+  out->activate = c->local_activate;
+  out->wait_synced = c->local_waitsynced;
+  out->wait_unsynced = c->local_waitunsynced;
 }
 
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)
@@ -167,6 +175,32 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->trust = r->trust;
   out->require = r->require;
   return true;
+}
+
+bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_params *out,
+                          char *err, size_t err_len)
+{
+  if (!conf_refclock_params(&c->refclocks[index], index, out, err, err_len))
+    return false;
+  if (out->driver == PLAT_REFCLOCK_RTC && (c->rtcsync || c->rtcfile)) {
+    snprintf(err, err_len, "RTC refclock cannot be used together with rtcsync or rtcfile");
+    return false;
+  }
+  if (out->tai && !c->leapsectz && !c->leapseclist) {
+    snprintf(err, err_len, "refclock tai option requires leapseclist or leapsectz");
+    return false;
+  }
+  return true;
+}
+
+void conf_reference(const struct config *c, int measured, const struct timespec *now,
+                    struct refstate *ref)
+{
+  struct ref_local local;
+  ref_state_init(ref, c->clockprecision > 0.0 ? ref_precision_log2(c->clockprecision) : measured);
+  conf_ref_local(c, &local);
+  ref_set_local(ref, &local, now);
+  ref_set_smoothing(ref, c->smoothtime_maxfreq, c->smoothtime_maxwander, c->smoothtime_leaponly);
 }
 
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out)

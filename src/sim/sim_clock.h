@@ -24,6 +24,9 @@ struct sim_clock_params {
   double offset;      /* local - true at the start, seconds */
   double freq;        /* intrinsic frequency error, ppm */
   double wander;      /* random walk of the frequency, ppm/sqrt(s) */
+  /* A sine on the frequency: sine_amp ppm with period sine_period s from
+   * the start (chrony's simulation's "(* A (sine P))"); 0: none. */
+  double sine_amp, sine_period;
 };
 
 struct sim_clock {
@@ -32,6 +35,8 @@ struct sim_clock {
   double intrinsic, walk, correction;   /* ppm */
   double wander;      /* ppm/sqrt(s) */
   sim_time next_walk; /* true time of the next wander step */
+  sim_time start;
+  double sine_amp, sine_period;
   struct sim_rng rng;
 };
 
