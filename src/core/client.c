@@ -731,6 +731,8 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   for (unsigned k = 0; k < c->n_rcl; k++)
     c->rcl_sel[k] = c->sel[c->n + k];
   log_selection(c, n, &now);
+  if (r.orphan_refid_unknown)
+    plat_logf(c->plat, PLAT_LOG_ERR, "Unknown local refid in orphan mode");   /* chronyd's */
 
   /* chronyd logs nothing of the selection in initstepslew mode. */
   bool quiet = c->init.done != NULL;

@@ -139,6 +139,9 @@ struct sel_result {
   int n_agree;              /* depth of the best interval */
   bool no_endpoints;        /* SEL_NO_SELECTABLE before the intersection */
   bool trusted;             /* n_candidates and n_agree count trusted sources */
+  bool orphan_refid_unknown; /* an orphan to consider, our address towards it
+                               unknown (chronyd: "Unknown local refid in
+                               orphan mode") */
 };
 
 void sel_params_default(struct sel_params *p);
