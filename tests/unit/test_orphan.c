@@ -6,7 +6,9 @@
  * (stratum 11). With a large maxclockerror and a small `local distance`,
  * a follower's root distance outgrows the distance between its updates:
  * it alternates between following the reference and serving local time,
- * while the reference stays the same. */
+ * while the reference stays the same; with the reference cut off, the next
+ * smallest address takes over once its distance is reached, and gives
+ * back when the first returns. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -189,11 +191,53 @@ static void test_follower_alternates_with_maxclockerror(void **state)
   finish(&f);
 }
 
+/* chrony.conf(5): "If that server stops responding, the server with the
+ * second smallest reference ID will take over when its local reference
+ * mode activates" (its root distance, growing at maxclockerror, reaches
+ * `distance`); when the first comes back, the group follows it again. */
+static void test_next_takes_over_and_gives_back(void **state)
+{
+  (void)state;
+  struct fx f;
+  const double max_clock_error = 1e-3, distance = 0.2;
+  const double takeover = distance / max_clock_error;   /* s, at most */
+  const double cut = WAIT_UNSYNCED * 2.0, back = cut + 3.0 * takeover;
+  start(&f, distance, max_clock_error);
+  for (int i = 1; i < N_NODES; i++)
+    assert_int_equal(sim_world_add_outage(f.w, f.nodes[0].host, f.nodes[i].host, cut, back), 0);
+  assert_int_equal(sim_world_run(f.w, cut), 0);
+  assert_int_equal(served(&f, 1).refid, refid_of(0));
+  assert_int_equal(served(&f, 2).refid, refid_of(0));
+
+  /* The first cut off: the second serves its local time, the third follows it. */
+  assert_int_equal(sim_world_run(f.w, back - cut - 1.0), 0);
+  struct ref_params rp = served(&f, 0);
+  assert_true(serves_local(&rp));
+  rp = served(&f, 1);
+  assert_true(serves_local(&rp));
+  rp = served(&f, 2);
+  assert_true(rp.synchronised);
+  assert_int_equal(rp.stratum, 11);
+  assert_int_equal(rp.refid, refid_of(1));
+
+  /* Back: both follow the first again. */
+  assert_int_equal(sim_world_run(f.w, takeover), 0);
+  rp = served(&f, 0);
+  assert_true(serves_local(&rp));
+  for (int i = 1; i < N_NODES; i++) {
+    rp = served(&f, i);
+    assert_true(rp.synchronised);
+    assert_int_equal(rp.refid, refid_of(0));
+  }
+  finish(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_smallest_address_serves),
     cmocka_unit_test(test_follower_alternates_with_maxclockerror),
+    cmocka_unit_test(test_next_takes_over_and_gives_back),
   };
   return cmocka_run_group_tests_name("orphan", tests, NULL, NULL);
 }
