@@ -1,7 +1,8 @@
 /* Source selection on random source sets, over a few successive calls that
  * carry the selected index and the sources' memory: the selected source is
  * never a falseticker or otherwise unusable, every status is set, every
- * output is finite and the combined offset lies among the combined ones. */
+ * output (each source's interval too) is finite and the combined offset
+ * lies among the combined ones. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,10 @@ static void check(const struct sel_params *p, const struct sel_source *src, int 
   for (int i = 0; i < n; i++) {
     const struct sel_source *s = &src[i];
     if ((unsigned)s->status > SEL_SELECTED)
+      abort();
+    /* The interval the selection log shows: finite, 0 with noselect. */
+    if (!isfinite(s->lo) || !isfinite(s->hi) ||
+        (s->noselect && (s->lo != 0.0 || s->hi != 0.0)))
       abort();
     /* Anything past the per-source checks had sane numbers. */
     if (usable_for_selection(s->status) &&

@@ -58,6 +58,18 @@ void conf_client_params(const struct config *c, bool control, struct client_para
     p->bindacq[1] = c->bindacq6;
 }
 
+void conf_ref_local(const struct config *c, struct ref_local *out)
+{
+  memset(out, 0, sizeof(*out));   /* padding too: mappings are compared whole */
+  out->enabled = c->local;
+  out->stratum = c->local_stratum;
+  out->orphan = c->local_orphan;
+  out->distance = c->local_distance;
+  out->activate = c->local_activate;
+  out->wait_synced = c->local_waitsynced;
+  out->wait_unsynced = c->local_waitunsynced;
+}
+
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)
 {
   memset(out, 0, sizeof(*out));
@@ -196,10 +208,13 @@ bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_par
   return true;
 }
 
-void conf_reference(const struct config *c, int measured, struct refstate *ref)
+void conf_reference(const struct config *c, int measured, const struct timespec *now,
+                    struct refstate *ref)
 {
+  struct ref_local local;
   ref_state_init(ref, c->clockprecision > 0.0 ? ref_precision_log2(c->clockprecision) : measured);
-  ref_set_local(ref, c->local, c->local_stratum);
+  conf_ref_local(c, &local);
+  ref_set_local(ref, &local, now);
   ref_set_smoothing(ref, c->smoothtime_maxfreq, c->smoothtime_maxwander, c->smoothtime_leaponly);
 }
 

@@ -16,6 +16,8 @@
 
 /* control: adjust the clock (false: -x). */
 void conf_client_params(const struct config *c, bool control, struct client_params *p);
+/* The local directive as the reference takes it (disabled without one). */
+void conf_ref_local(const struct config *c, struct ref_local *out);
 /* A server, pool or peer line as the core's source list takes it: the
  * client's parameters (with the name, not an address), the family of its
  * addresses and a pool's maxsources. This is all of the line that acts:
@@ -38,8 +40,10 @@ bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_par
                           char *err, size_t err_len);
 
 /* The reference the server reports, as c sets it: the clock's precision
- * (clockprecision, else `measured`, log2 seconds), local and smoothtime. */
+ * (clockprecision, else `measured`, log2 seconds), local (unsynchronised
+ * from `now`, the start) and smoothtime. */
 struct refstate;
-void conf_reference(const struct config *c, int measured, struct refstate *ref);
+void conf_reference(const struct config *c, int measured, const struct timespec *now,
+                    struct refstate *ref);
 
 #endif

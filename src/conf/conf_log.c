@@ -13,7 +13,7 @@ static const struct {
 } logs[] = {
   {"rawmeasurements", CONF_LOG_RAWMEASUREMENTS | CONF_LOG_MEASUREMENTS, false},
   {"measurements", CONF_LOG_MEASUREMENTS, false},
-  {"selection", CONF_LOG_SELECTION, true},
+  {"selection", CONF_LOG_SELECTION, false},
   {"statistics", CONF_LOG_STATISTICS, false},
   {"tracking", CONF_LOG_TRACKING, false},
   {"rtc", CONF_LOG_RTC, false},

@@ -14,16 +14,12 @@
 static const struct conf_field local_options[] = {
   {.name = "stratum", .type = CONF_T_INT, .offset = COFF(local_stratum), .min = 1, .max = 15,
    .always = true},
-  {.name = "orphan", .type = CONF_T_FLAG, .offset = COFF(local_orphan), .always = true,
-   .ignored = true},
-  {.name = "distance", .type = CONF_T_DOUBLE, .offset = COFF(local_distance), .always = true,
-   .ignored = true},
-  {.name = "activate", .type = CONF_T_DOUBLE, .offset = COFF(local_activate), .always = true,
-   .ignored = true},
-  {.name = "waitsynced", .type = CONF_T_DOUBLE, .offset = COFF(local_waitsynced), .always = true,
-   .ignored = true},
+  {.name = "orphan", .type = CONF_T_FLAG, .offset = COFF(local_orphan), .always = true},
+  {.name = "distance", .type = CONF_T_DOUBLE, .offset = COFF(local_distance), .always = true},
+  {.name = "activate", .type = CONF_T_DOUBLE, .offset = COFF(local_activate), .always = true},
+  {.name = "waitsynced", .type = CONF_T_DOUBLE, .offset = COFF(local_waitsynced), .always = true},
   {.name = "waitunsynced", .type = CONF_T_DOUBLE, .offset = COFF(local_waitunsynced),
-   .always = true, .ignored = true},
+   .always = true},
 };
 
 void conf_local_defaults(struct config *c)

@@ -615,17 +615,19 @@ static void fill_sel_stats(struct sel_source *o, const struct sst *stats,
 {
   struct sst_selection sd;
   struct sst_tracking td;
-  o->has_stats = sst_get_selection_data(stats, now, &sd) && sd.select_ok &&
-                 sst_get_tracking_data(stats, now, &td);
+  bool have = sst_get_selection_data(stats, now, &sd);
+  o->has_stats = have && sd.select_ok && sst_get_tracking_data(stats, now, &td);
+  /* Its interval and the age of its newest sample are told (the selection
+   * log) before it has enough samples, as chronyd's. */
+  o->offset = have ? sd.offset : 0.0;
+  o->root_distance = have ? sd.root_distance : 0.0;
+  o->last_sample_ago = have ? sd.last_sample_ago : 0.0;
   if (!o->has_stats)
     return;
   o->leap = sd.leap;
   o->stratum = sd.stratum;
-  o->offset = sd.offset;
-  o->root_distance = sd.root_distance;
   o->std_dev = sd.std_dev;
   o->first_sample_ago = sd.first_sample_ago;
-  o->last_sample_ago = sd.last_sample_ago;
   o->track_offset = td.offset_now;
   o->offset_sd = td.offset_sd + fabs(timespec_diff(now, &td.ref_time)) * td.frequency_sd;
   o->frequency = td.frequency;
@@ -640,7 +642,11 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   const struct nsrc *s = c->src[i];
   struct sel_source *o = &c->sel[i];
   o->refclock = false;
-  o->ref_id = s->refid;
+  /* Orphans compare addresses: the source's and ours towards it, as
+   * chronyd (0: no reply yet, no local address known). */
+  o->ref_id = addr_refid(&s->p.addr);
+  o->local_ref_id = s->last.valid && s->last.local.family != ADDR_UNSPEC
+                        ? addr_refid(&s->last.local) : 0;
   o->reach = s->reach;
   o->unreachable_run = s->unreachable_run;
   o->max_unreach = s->p.maxunreach;
@@ -686,6 +692,29 @@ static const char *source_text(const struct client *c, unsigned i, char buf[ADDR
   uint32_t refid;
   selected_id(c, i, &addr, &refid);
   return i < c->n ? addr_format(&addr, buf) : rcl_refid_text(refid, buf);
+}
+
+/* chronyc's and the selection log's score: at least 1. */
+static double shown_score(const struct sel_source *o)
+{
+  return o->mem.score >= 1.0 ? o->mem.score : 1.0;
+}
+
+/* `log selection`: every source as the selection left it. */
+static void log_selection(const struct client *c, unsigned n, const struct timespec *now)
+{
+  if (!c->p.log.selection)
+    return;
+  for (unsigned i = 0; i < n; i++) {
+    const struct sel_source *o = &c->sel[i];
+    struct client_log_selection l = {
+      .time = *now, .status = o->status, .noselect = o->noselect, .prefer = o->prefer,
+      .trust = o->trust, .require = o->require, .reach = o->reach,
+      .score = shown_score(o),
+      .last_sample_ago = o->noselect ? 0.0 : o->last_sample_ago, .lo = o->lo, .hi = o->hi};
+    selected_id(c, i, &l.addr, &l.refid);
+    c->p.log.selection(c->p.log.arg, &l);
+  }
 }
 
 /* Tell the owner about source i after a selection it triggered: its first
@@ -756,12 +785,19 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
     fill_sel_refclock(c, k, &c->sel[c->n + k], &now);
   unsigned n = c->n + c->n_rcl;
   int prev = c->selected;
+  /* As chronyd's REF_GetOrphanStratum: none in initstepslew mode; `local`
+   * may change at run time (reload, chronyc local). */
+  c->p.selection.orphan_stratum =
+      c->init.done ? NTP_MAX_STRATUM : ref_orphan_stratum(&c->reference.state->local);
   sel_select(&c->p.selection, c->sel, (int)n, prev, new_sample ? updated_index : -1, &r);
   bool any_stats = false;
   for (unsigned i = 0; i < n; i++)
     any_stats |= c->sel[i].has_stats;
   for (unsigned k = 0; k < c->n_rcl; k++)
     c->rcl_sel[k] = c->sel[c->n + k];
+  log_selection(c, n, &now);
+  if (r.orphan_refid_unknown)
+    plat_logf(c->plat, PLAT_LOG_ERR, "Unknown local refid in orphan mode");   /* chronyd's */
 
   /* chronyd logs nothing of the selection in initstepslew mode. */
   bool quiet = c->init.done != NULL;
@@ -915,7 +951,7 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
     r->sel_last_sample_ago = sd.last_sample_ago;
     r->sel_leap = sd.leap;
   }
-  r->sel_score = sel->mem.score >= 1.0 ? sel->mem.score : 1.0;
+  r->sel_score = shown_score(sel);
   r->good_replies = rc->counters[RCL_SAMPLES];
 }
 
@@ -971,7 +1007,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
     r->sel_last_sample_ago = sd.last_sample_ago;
     r->sel_leap = sd.leap;
   }
-  r->sel_score = c->sel[i].mem.score >= 1.0 ? c->sel[i].mem.score : 1.0;
+  r->sel_score = shown_score(&c->sel[i]);
   r->good_replies = s->counters[NSRC_RX_GOOD];
   r->kod_replies = s->counters[NSRC_RX_KOD];
   r->ntp = &s->last;

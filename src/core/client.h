@@ -108,10 +108,25 @@ struct client_log_statistics {
   double asymmetry;
 };
 
+/* A source after a selection (chrony's `log selection`): one for each
+ * source, each time the sources are selected. */
+struct client_log_selection {
+  struct timespec time;          /* of the selection */
+  struct ip_addr addr;           /* ADDR_UNSPEC: a refclock, named by refid */
+  uint32_t refid;
+  enum sel_status status;
+  bool noselect, prefer, trust, require;   /* effective (authselectmode's) */
+  uint8_t reach;
+  double score;                  /* reselection score (>= 1) */
+  double last_sample_ago;        /* s */
+  double lo, hi;                 /* the interval judged (sel_source's) */
+};
+
 /* Any pointer may be NULL. Called from inside the client's handlers. */
 struct client_log_hooks {
   void (*measurement)(void *arg, const struct client_log_measurement *m);
   void (*statistics)(void *arg, const struct client_log_statistics *s);
+  void (*selection)(void *arg, const struct client_log_selection *s);
   void (*tracking)(void *arg, const struct ref_log *t);   /* the reference's */
   rcl_log_fn refclock;           /* each refclock's samples (refclocks.log) */
   void *arg;

@@ -123,7 +123,7 @@ static int tracking(struct cmdsrv *s, struct cmd_rpy_tracking *t)
   t->freq_ppm = -ct.freq_ppm;
   /* As chronyd: the estimates of a reference only while there is one
    * (not when unsynchronised, nor when serving `local`). */
-  if (s->ref->synchronised) {
+  if (rp.synchronised) {
     struct ip_addr selected;
     client_selected_address(s->client, &selected);
     t->ip = cmdsrv_ip_from_addr(&selected);
@@ -718,9 +718,19 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
       client_set_reselectdist(s->client, q->data.value);
     return CMD_STT_SUCCESS;
   case CMD_RESET_SOURCES: return with_client(s, client_reset_sources);
-  case CMD_LOCAL2:
-    ref_set_local(s->ref, q->data.local.on_off != 0, q->data.local.stratum);
+  case CMD_LOCAL2: {
+    /* chronyc 4.3's: no activate or wait options then. */
+    struct ref_local l = {.enabled = q->data.local.on_off != 0,
+                          .stratum = q->data.local.stratum,
+                          .orphan = q->data.local.orphan != 0,
+                          .distance = q->data.local.distance};
+    struct timespec t;
+    now(s, &t);
+    ref_set_local(s->ref, &l, &t);
+    plat_logf(s->plat, PLAT_LOG_INFO, "%s local reference mode",   /* chronyd's */
+              l.enabled ? "Enabled" : "Disabled");
     return CMD_STT_SUCCESS;
+  }
   case CMD_ALLOW: return access_rule(&s->ntp->access, &q->data.allow, true, false);
   case CMD_ALLOWALL: return access_rule(&s->ntp->access, &q->data.allow, true, true);
   case CMD_DENY: return access_rule(&s->ntp->access, &q->data.allow, false, false);

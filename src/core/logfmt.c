@@ -9,9 +9,10 @@
 #include "core/refclock.h"
 
 static const char *const names[LOGFMT_FILES] = {"measurements", "statistics", "tracking",
-                                                "refclocks", "tempcomp", "rtc"};
+                                                "refclocks", "tempcomp", "rtc", "selection"};
 
-/* chrony's titles (ntp_core.c, sourcestats.c, reference.c). */
+/* chrony's titles (ntp_core.c, sourcestats.c, reference.c, refclock.c,
+ * tempcomp.c, sources.c). */
 static const char *const columns[LOGFMT_FILES] = {
   "   Date (UTC) Time     IP Address   L St 123 567 ABCD  LP RP Score    Offset  Peer del. "
   "Peer disp.  Root del. Root disp. Refid     MTxRx",
@@ -22,6 +23,7 @@ static const char *const columns[LOGFMT_FILES] = {
   "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
   "   Date (UTC) Time        Temp.       Comp.",      /* tempcomp.c */
   "   Date (UTC) Time   RTC fast (s) Val   Est fast (s)   Slope (ppm)  Ns  Nr Meas",  /* rtc_linux.c */
+  "   Date (UTC) Time     IP Address   S EOpts Reach Score Last sample  Low end   High end",
 };
 
 const char *logfmt_name(enum logfmt_file f)
@@ -144,6 +146,19 @@ size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *tr)
              log_time(&tr->time, t), source, tr->stratum, neg(tr->freq_ppm),
              tr->skew_ppm, neg(tr->offset), leap_char(tr->leap), tr->combined, tr->offset_sd,
              neg(tr->remaining), tr->root_delay, tr->root_dispersion, tr->max_error);
+}
+
+size_t logfmt_selection(char *buf, size_t cap, const struct client_log_selection *s)
+{
+  char t[32], a[ADDR_STR_LEN];
+  const char *source = s->addr.family == ADDR_UNSPEC ? rcl_refid_text(s->refid, a)
+                                                     : addr_format(&s->addr, a);
+  /* The first option column is always '-' in chronyd's. */
+  return fmt(buf, cap, "%s %-15s %c -%c%c%c%c %4o %5.2f %10.3e %10.3e %10.3e\n",
+             log_time(&s->time, t), source, sel_status_char(s->status),
+             s->noselect ? 'N' : '-', s->prefer ? 'P' : '-', s->trust ? 'T' : '-',
+             s->require ? 'R' : '-', (unsigned)s->reach, s->score, s->last_sample_ago,
+             neg(s->hi), neg(s->lo));
 }
 
 size_t logfmt_refclock(char *buf, size_t cap, const struct rcl_log_sample *s)

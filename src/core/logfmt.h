@@ -17,7 +17,7 @@
 #include "core/rtctrack.h"
 
 enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGFMT_REFCLOCKS,
-                   LOGFMT_TEMPCOMP, LOGFMT_RTC,
+                   LOGFMT_TEMPCOMP, LOGFMT_RTC, LOGFMT_SELECTION,
                    LOGFMT_FILES };
 
 /* Long enough for any line, its newline and NUL. */
@@ -28,7 +28,8 @@ enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGF
  * terminal's title or forge a log line. */
 void logfmt_clean(char *s);
 
-/* "measurements", "statistics", "tracking", "refclocks", "tempcomp", "rtc". */
+/* "measurements", "statistics", "tracking", "refclocks", "tempcomp", "rtc",
+ * "selection". */
 const char *logfmt_name(enum logfmt_file f);
 /* The column titles (chrony's, without a newline). */
 const char *logfmt_columns(enum logfmt_file f);
@@ -47,6 +48,8 @@ size_t logfmt_tempcomp(char *buf, size_t cap, const struct timespec *when, doubl
 /* rtc.log: a measurement of the RTC (rtcfile). */
 size_t logfmt_rtc(char *buf, size_t cap, const struct rtct_log *l);
 size_t logfmt_tracking(char *buf, size_t cap, const struct ref_log *t);
+/* selection.log: the interval as chronyc selectdata's (chrony's sign). */
+size_t logfmt_selection(char *buf, size_t cap, const struct client_log_selection *s);
 /* refclocks.log: offsets as chrony prints them (reference minus system). */
 size_t logfmt_refclock(char *buf, size_t cap, const struct rcl_log_sample *s);
 

@@ -516,8 +516,8 @@ static int pulse_stratum(const struct rcl *r, const struct timespec *t)
 {
   struct ref_params rp;
   ref_get_params(r->ref, t, &rp);
-  bool local_active = !r->ref->synchronised && r->ref->local_enabled;
-  if ((r->ref->synchronised && rp.refid == r->p.refid) || local_active)
+  bool local_active = !rp.synchronised && rp.refid == NTP_REFID_LOCAL;
+  if ((rp.synchronised && rp.refid == r->p.refid) || local_active)
     return rp.stratum > 0 ? rp.stratum - 1 : 0;
   return 0;
 }

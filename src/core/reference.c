@@ -32,10 +32,21 @@ int ref_precision_log2(double quantum)
   return (int)lround(log2(quantum));
 }
 
-void ref_set_local(struct refstate *r, bool enabled, int stratum)
+void ref_set_local(struct refstate *r, const struct ref_local *local, const struct timespec *now)
 {
-  r->local_enabled = enabled;
-  r->local_stratum = stratum;
+  if (r->unsync_since.tv_sec == 0 && r->unsync_since.tv_nsec == 0)
+    r->unsync_since = *now;
+  r->local = *local;
+  if (r->local.stratum < 1)
+    r->local.stratum = 1;
+  if (r->local.stratum > NTP_MAX_STRATUM - 1)
+    r->local.stratum = NTP_MAX_STRATUM - 1;
+  r->local_activate_ok = local->activate == 0.0;
+}
+
+int ref_orphan_stratum(const struct ref_local *local)
+{
+  return local->enabled && local->orphan ? local->stratum : NTP_MAX_STRATUM;
 }
 
 void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
@@ -44,26 +55,48 @@ void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wande
   smooth_init(&r->smooth, max_freq_ppm, max_wander_ppm, leap_only);
 }
 
+/* Our root dispersion at `now` (0 when unsynchronised, as chronyd's). */
+static double served_dispersion(const struct refstate *r, const struct timespec *now)
+{
+  if (!r->synchronised)
+    return 0.0;
+  double age = timespec_diff(now, &r->ref_time);
+  return r->root_dispersion + r->dispersion_rate * (age > 0.0 ? age : 0.0);
+}
+
+/* chronyd's REF_GetReferenceParams: whether the local reference is what we
+ * serve at `now`. */
+static bool local_active(const struct refstate *r, const struct timespec *now)
+{
+  if (!r->local.enabled || !r->local_activate_ok)
+    return false;
+  if (!r->synchronised)
+    return timespec_diff(now, &r->unsync_since) >= r->local.wait_unsynced;
+  double distance = r->root_delay / 2.0 + served_dispersion(r, now);
+  return timespec_diff(now, &r->ref_time) >= r->local.wait_synced &&
+         distance > r->local.distance;
+}
+
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out)
 {
   memset(out, 0, sizeof(*out));
   out->precision = (int8_t)r->precision_log2;
-  if (r->synchronised) {
-    out->leap = r->leap;
-    out->stratum = (uint8_t)r->stratum;
-    out->refid = r->refid;
-    out->ref_time = r->ref_time;
-    out->root_delay = r->root_delay;
-    double age = timespec_diff(now, &r->ref_time);
-    out->root_dispersion = r->root_dispersion + r->dispersion_rate * (age > 0.0 ? age : 0.0);
-  } else if (r->local_enabled) {
+  if (local_active(r, now)) {
     out->leap = NTP_LEAP_NONE;
-    out->stratum = (uint8_t)r->local_stratum;
+    out->stratum = (uint8_t)r->local.stratum;
     out->refid = NTP_REFID_LOCAL;
     /* A second in the past, so no transmit timestamp can precede it. */
     out->ref_time = *now;
     out->ref_time.tv_sec -= 1;
     out->root_dispersion = 0.0;           /* chronyd's: the local clock is the reference */
+  } else if (r->synchronised) {
+    out->synchronised = true;
+    out->leap = r->leap;
+    out->stratum = (uint8_t)r->stratum;
+    out->refid = r->refid;
+    out->ref_time = r->ref_time;
+    out->root_delay = r->root_delay;
+    out->root_dispersion = served_dispersion(r, now);
   } else {
     /* Unsynchronised: clients ignore the rest; stratum 16 is sent as 0. */
     out->leap = NTP_LEAP_UNSYNC;
@@ -406,6 +439,8 @@ void ref_init_correction(struct reference *r, double offset, double threshold)
 /* Leap 3 served, the kernel told. */
 static void unsynchronise(struct reference *r)
 {
+  if (r->state->synchronised)
+    disc_cooked_time(r->disc, &r->state->unsync_since);
   r->state->synchronised = false;
   r->state->leap = NTP_LEAP_UNSYNC;
   update_leap_status(r, NTP_LEAP_UNSYNC, 0, false);
@@ -421,6 +456,7 @@ void ref_set_unsynchronised(struct reference *r)
 void ref_clock_jumped(struct reference *r, double jump)
 {
   r->last_update = timespec_add_double(&r->last_update, jump);
+  r->state->unsync_since = timespec_add_double(&r->state->unsync_since, jump);
   ref_set_unsynchronised(r);
 }
 
@@ -455,8 +491,13 @@ static struct timespec step_clock(struct reference *r, const struct timespec *no
                                   double offset)
 {
   disc_accumulate(r->disc, freq, 0.0, 0.0);
-  if (!disc_step(r->disc, offset))
+  if (!r->p.control || !disc_step(r->disc, offset)) {
+    /* chronyd 4.8's, also -x: the step not made is slewed instead, so the
+     * tracking offset (and the time served) stays right. */
+    plat_logf(r->plat, PLAT_LOG_ERR, "Could not step system clock");
+    disc_accumulate(r->disc, freq, offset, 0.0);
     return *now;
+  }
   plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", offset);
   smoothing_stepped(r);
   leap_after_step(r);
@@ -472,10 +513,15 @@ static void count_update(struct reference *r, double interval, double offset,
 {
   r->last_interval = interval;
   r->last_offset = offset;
-  /* chronyc's RMS offset: a moving average over about ten updates. */
+  /* chronyc's RMS offset: a moving average over about ten updates, taken
+   * as the last square while the offsets shrink at start (chronyd's). */
   double sq = offset * offset;
-  r->avg2_offset =
-      r->n_updates == 0 ? sq : r->avg2_offset + RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
+  if (r->avg2_moving) {
+    r->avg2_offset += RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
+  } else {
+    r->avg2_moving = r->avg2_offset > 0.0 && r->avg2_offset < sq;
+    r->avg2_offset = sq;
+  }
   r->last_update = *at;
   r->n_updates++;
 }
@@ -583,6 +629,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   st->root_delay = sel->root_delay;
   st->root_dispersion = sel->root_dispersion;
   st->dispersion_rate = r->skew + fabs(r->residual_freq) + r->p.max_clock_error;
+  if (st->root_delay / 2.0 + st->root_dispersion < st->local.activate)
+    st->local_activate_ok = true;
   disc_set_sync(r->disc, true, sel->offset_sd,
                 sel->offset_sd + sel->root_delay / 2.0 + sel->root_dispersion);
   r->last_offset_sd = sel->offset_sd;
@@ -659,8 +707,10 @@ void ref_manual_update(struct reference *r, const struct timespec *now, double o
 
 void ref_tracking(const struct reference *r, struct ref_tracking *t)
 {
+  struct timespec now;
   memset(t, 0, sizeof(*t));
-  t->correction = disc_remaining(r->disc);
+  r->plat->ops->now(r->plat->ctx, &now);
+  t->correction = disc_cooking_correction(&r->state->cooking, &now);
   t->last_offset = r->last_offset;
   t->rms_offset = sqrt(r->avg2_offset);
   t->freq_ppm = disc_base_freq(r->disc);

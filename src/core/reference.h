@@ -5,9 +5,10 @@
  * the NTP server and its workers can read it (and copy it). Until the
  * client synchronises the clock, it is either unsynchronised (leap 3) or,
  * with `local stratum N`, the local reference as chrony serves it: stratum
- * N, refid 127.127.1.1, leap 0, reference time one second ago, root
- * dispersion of the clock precision. ref_fill_header() puts it into every
- * packet we send, a server's reply or a peer's packet.
+ * N, refid 127.127.1.1, leap 0, reference time one second ago, root delay
+ * and dispersion 0; with `local distance`, also while synchronised with a
+ * root distance above it. ref_fill_header() puts it into every packet we
+ * send, a server's reply or a peer's packet.
  *
  * The reference update (struct reference, the client's) is chrony's
  * REF_SetReference, simplified: each update from the selection steps or
@@ -33,6 +34,14 @@
 
 #define REFID_UNSYNC 0u
 
+/* The `local` directive (conf's local_*). */
+struct ref_local {
+  bool enabled;
+  int stratum;
+  bool orphan;
+  double distance, activate, wait_synced, wait_unsynced;
+};
+
 struct refstate {
   bool synchronised;
   uint8_t leap;                /* enum ntp_leap */
@@ -42,8 +51,16 @@ struct refstate {
   double root_delay, root_dispersion;
   double dispersion_rate;      /* growth of root dispersion after ref_time, s/s */
   int precision_log2;          /* of reading the clock */
-  bool local_enabled;
-  int local_stratum;
+  /* `local` (chrony's local reference): served while unsynchronised, or
+   * while our root distance exceeds `distance`, once the distance has been
+   * below `activate` (0: at once, latched in local_activate_ok) and we have
+   * been synchronised wait_synced seconds since the last update, or
+   * unsynchronised wait_unsynced seconds since unsync_since. The latch is
+   * set by the reference's updates (chronyd sets it when asked, which it
+   * is at every poll; the distance is smallest at an update). */
+  struct ref_local local;
+  bool local_activate_ok;
+  struct timespec unsync_since;   /* in the time of ref_get_params' now */
   /* smoothtime: the offset served to NTP clients; with leapsecmode slew
    * the leap bits are not served while it is on (chrony's leap smear). */
   struct smooth smooth;
@@ -55,6 +72,7 @@ struct refstate {
 
 /* The parameters a packet we send carries at `now`. */
 struct ref_params {
+  bool synchronised;           /* false when unsynchronised or serving local */
   uint8_t leap;
   uint8_t stratum;             /* wire value: 0 when unsynchronised */
   int8_t precision;
@@ -67,7 +85,12 @@ void ref_state_init(struct refstate *r, int precision_log2);
 /* The precision exponent of a clock read to within `quantum` seconds
  * (clockprecision), as chronyd: quantum limited to 1e-9..1 s, log2 rounded. */
 int ref_precision_log2(double quantum);
-void ref_set_local(struct refstate *r, bool enabled, int stratum);
+/* `local`, from `now` on (the start of unsynchronised time, as chronyd's
+ * start; a change at run time keeps it). */
+void ref_set_local(struct refstate *r, const struct ref_local *local, const struct timespec *now);
+/* chronyd's REF_GetOrphanStratum: the local stratum with `local orphan`,
+ * else NTP_MAX_STRATUM (sources of this stratum or above are orphans). */
+int ref_orphan_stratum(const struct ref_local *local);
 /* smoothtime MAX-FREQ MAX-WANDER [leaponly] (ppm, ppm/s; 0: off). */
 void ref_set_smoothing(struct refstate *r, double max_freq_ppm, double max_wander_ppm,
                        bool leap_only);
@@ -152,6 +175,7 @@ struct reference {
   double residual_freq;         /* s/s */
   double last_offset;           /* of the last update */
   double avg2_offset;           /* moving average of squared update offsets */
+  bool avg2_moving;             /* (the last square until offsets grow) */
   double last_interval;         /* between the last two updates, s */
   double last_offset_sd;        /* of the last update's selection */
   int adjustments;              /* ref_adjust calls since the last update */
@@ -221,7 +245,10 @@ bool ref_leap_close(const struct reference *r, const struct timespec *ts, double
 
 /* chronyc tracking's numbers, beyond the served state. */
 struct ref_tracking {
-  double correction;             /* offset still to slew, > 0: to advance */
+  double correction;             /* the clock's correction now, > 0: to advance: the
+                                    offset still to slew, and without clock control
+                                    what the virtual clock took too (chronyd -x's
+                                    "System time") */
   double last_offset;            /* of the last update */
   double rms_offset;             /* long-term average of update offsets */
   double freq_ppm;               /* correction in use, > 0: clock made faster */

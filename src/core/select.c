@@ -140,6 +140,7 @@ static void screen_source(struct work *w, int i, struct screen *c)
   /* Kept even if unusable: a selected source that fails is still the
    * reference its competitors' scores are measured against. */
   w->dist[i] = s->root_distance;
+  w->src[i].lo = w->src[i].hi = 0.0;
   if (s->require)
     c->require_missing = true;
   if (s->noselect) {
@@ -148,6 +149,10 @@ static void screen_source(struct work *w, int i, struct screen *c)
   }
   if (!s->reach)
     c->n_unreachable++;
+  if (value_ok(s->offset) && value_ok(s->root_distance)) {
+    w->src[i].lo = s->offset - s->root_distance;
+    w->src[i].hi = s->offset + s->root_distance;
+  }
   if (!s->has_stats || !numbers_ok(s)) {
     mark(w, i, SEL_BAD_STATS);
     c->n_badstats++;
@@ -176,8 +181,8 @@ static void screen_source(struct work *w, int i, struct screen *c)
     hi += extra;
   }
   w->dist[i] = dist;
-  w->lo[i] = lo;
-  w->hi[i] = hi;
+  w->lo[i] = w->src[i].lo = lo;
+  w->hi[i] = w->src[i].hi = hi;
 
   if (!(dist <= p->max_distance && lo <= hi)) {
     mark(w, i, SEL_BAD_DISTANCE);
@@ -201,7 +206,8 @@ static void screen_source(struct work *w, int i, struct screen *c)
  * when nothing else is left, the reachable orphan with the smallest refid
  * is used if it is smaller than ours, so a group of orphans settles on one
  * server serving its local time. */
-static int drop_stale_and_orphans(struct work *w, const struct screen *c)
+static int drop_stale_and_orphans(struct work *w, const struct screen *c,
+                                  struct sel_result *res)
 {
   int n_sel = 0, orphan = -1;
 
@@ -225,6 +231,7 @@ static int drop_stale_and_orphans(struct work *w, const struct screen *c)
     }
   }
 
+  res->orphan_refid_unknown = n_sel == 0 && orphan >= 0 && w->src[orphan].local_ref_id == 0;
   if (n_sel == 0 && orphan >= 0 && w->src[orphan].local_ref_id != 0 &&
       w->src[orphan].ref_id < w->src[orphan].local_ref_id) {
     w->ok[orphan] = true;
@@ -532,7 +539,7 @@ int sel_select(const struct sel_params *p, struct sel_source *src, int n, int pr
   for (int i = 0; i < n; i++)
     screen_source(&w, i, &c);
   res->n_unreachable = c.n_unreachable;
-  c.n_sel = drop_stale_and_orphans(&w, &c);
+  c.n_sel = drop_stale_and_orphans(&w, &c, res);
 
   if (must_wait_for_stats(&c, c.n_sel, prev)) {
     mark_ok_sources(&w, SEL_WAITS_STATS);

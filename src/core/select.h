@@ -120,6 +120,9 @@ struct sel_source {
 
   struct sel_memory mem;    /* in/out */
   enum sel_status status;   /* out */
+  double lo, hi;            /* out: its interval, offset -/+ distance as
+                               judged (widened for old samples; 0 with
+                               noselect or unusable numbers) */
 };
 
 struct sel_result {
@@ -136,6 +139,9 @@ struct sel_result {
   int n_agree;              /* depth of the best interval */
   bool no_endpoints;        /* SEL_NO_SELECTABLE before the intersection */
   bool trusted;             /* n_candidates and n_agree count trusted sources */
+  bool orphan_refid_unknown; /* an orphan to consider, our address towards it
+                               unknown (chronyd: "Unknown local refid in
+                               orphan mode") */
 };
 
 void sel_params_default(struct sel_params *p);

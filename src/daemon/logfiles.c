@@ -102,6 +102,12 @@ static void on_tracking(void *arg, const struct ref_log *t)
   logfiles_write(arg, LOGFMT_TRACKING, line, logfmt_tracking(line, sizeof(line), t));
 }
 
+static void on_selection(void *arg, const struct client_log_selection *s)
+{
+  char line[LOGFMT_LINE_MAX];
+  logfiles_write(arg, LOGFMT_SELECTION, line, logfmt_selection(line, sizeof(line), s));
+}
+
 static void on_refclock(void *arg, const struct rcl_log_sample *s)
 {
   char line[LOGFMT_LINE_MAX];
@@ -113,7 +119,7 @@ bool logfiles_start(struct logfiles *l, const char *dir, unsigned mask, int bann
 {
   static const unsigned bits[LOGFMT_FILES] = {
     CONF_LOG_MEASUREMENTS | CONF_LOG_RAWMEASUREMENTS, CONF_LOG_STATISTICS, CONF_LOG_TRACKING,
-    CONF_LOG_REFCLOCKS, CONF_LOG_TEMPCOMP, CONF_LOG_RTC};
+    CONF_LOG_REFCLOCKS, CONF_LOG_TEMPCOMP, CONF_LOG_RTC, CONF_LOG_SELECTION};
   memset(l, 0, sizeof(*l));
   memset(hooks, 0, sizeof(*hooks));
   l->banner = banner;
@@ -141,6 +147,8 @@ bool logfiles_start(struct logfiles *l, const char *dir, unsigned mask, int bann
     hooks->tracking = on_tracking;
   if (l->f[LOGFMT_REFCLOCKS].path)
     hooks->refclock = on_refclock;
+  if (l->f[LOGFMT_SELECTION].path)
+    hooks->selection = on_selection;
   return true;
 }
 

@@ -315,7 +315,9 @@ static void start_broadcasts(struct daemon *d)
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  conf_reference(&d->cfg, linux_clock_precision(), &d->ref);
+  struct timespec now;
+  p->ops->now(p->ctx, &now);
+  conf_reference(&d->cfg, linux_clock_precision(), &now, &d->ref);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
@@ -420,9 +422,7 @@ static int cmd_add_source(void *arg, const struct cmd_req_source *q)
     return CMD_STT_NOTENABLED;
   }
   switch (sources_add_one(d->srclist, &cs)) {
-  case SRCLIST_OK:
-    log_printf(PLAT_LOG_INFO, "Added source %s", cs.name);
-    return CMD_STT_SUCCESS;
+  case SRCLIST_OK: return CMD_STT_SUCCESS;
   case SRCLIST_KNOWN: return CMD_STT_SOURCEALREADYKNOWN;
   default: return CMD_STT_FAILED;
   }
@@ -432,9 +432,17 @@ static int cmd_delete_source(void *arg, const struct ip_addr *addr)
 {
   struct daemon *d = arg;
   char a[ADDR_STR_LEN];
-  if (srclist_delete(d->srclist, addr) != SRCLIST_OK)
+  struct client_source_report r;
+  int i = d->client ? client_find_source(d->client, addr) : -1;
+  if (i < 0 || !client_source_report(d->client, (unsigned)i, &r) ||
+      srclist_delete(d->srclist, addr) != SRCLIST_OK)
     return CMD_STT_NOSUCHSOURCE;
-  log_printf(PLAT_LOG_INFO, "Removed source %s", addr_format(addr, a));
+  /* chronyd 4.8's: the name too when it is not the address (a pool's) */
+  addr_format(addr, a);
+  if (strcmp(r.name, a) != 0)
+    log_printf(PLAT_LOG_INFO, "Removed source %s (%s)", a, r.name);
+  else
+    log_printf(PLAT_LOG_INFO, "Removed source %s", a);
   return CMD_STT_SUCCESS;
 }
 

@@ -142,7 +142,7 @@ static void apply_ratelimit(struct reload *r, const struct conf_diff *diff, cons
 /* The directives of client_retune. */
 static const char *const client_directives[] = {
   "makestep", "maxupdateskew", "maxchange", "logchange", "maxdistance", "maxjitter",
-  "minsources", "combinelimit", "reselectdist", "stratumweight"};
+  "minsources", "combinelimit", "reselectdist", "stratumweight", "local"};
 
 static void apply(struct reload *r, const struct config *next, const struct config *next_dir,
                   const struct conf_diff *diff)
@@ -158,8 +158,14 @@ static void apply(struct reload *r, const struct config *next, const struct conf
   apply_ratelimit(r, diff, "ratelimit", CLOG_NTP, &next->ratelimit);
   apply_ratelimit(r, diff, "cmdratelimit", CLOG_CMD, &next->cmdratelimit);
   apply_ratelimit(r, diff, "ntsratelimit", CLOG_NTSKE, &next->ntsratelimit);
-  if (changed(diff, "local"))
-    ref_set_local(p->ref, next->local, next->local_stratum);
+  if (changed(diff, "local")) {
+    struct ref_local local;
+    struct timespec now;
+    conf_ref_local(next, &local);
+    const struct platform *plat = linux_platform_get(p->lp);
+    plat->ops->now(plat->ctx, &now);
+    ref_set_local(p->ref, &local, &now);
+  }
   p->control->srv.open = next->opencommands;
   linux_platform_set_rtcsync(p->lp, next->rtcsync);
 

@@ -5,6 +5,7 @@
 
 #include "conf/conf_client.h"
 #include "conf/conf_source.h"
+#include "core/addr.h"
 #include "sys/log.h"
 
 /* Sources that could not be added in one batch (a config, a reload): the
@@ -19,10 +20,26 @@ static enum srclist_result add_one(struct srclist *l, const struct conf_source *
   return srclist_add(l, &s);
 }
 
-static void add_counted(struct srclist *l, const struct conf_source *cs, unsigned *failures)
+/* chronyd 4.8's words for a source a command or a sourcedir reload added
+ * or removed (at start it says nothing): a pool by its name, once (a pool
+ * of an address is a source to chronyd). */
+static void log_change(const struct conf_source *cs, bool added)
 {
-  if (add_one(l, cs) == SRCLIST_FAILED && (*failures)++ < FAILURES_NAMED)
+  struct ip_addr a;
+  bool pool = cs->type == CONF_POOL && !addr_parse(cs->name, &a);
+  log_printf(PLAT_LOG_INFO, "%s %s %s", added ? "Added" : "Removed", pool ? "pool" : "source",
+             cs->name);
+}
+
+/* told: log an addition (not at start). */
+static void add_counted(struct srclist *l, const struct conf_source *cs, unsigned *failures,
+                        bool told)
+{
+  enum srclist_result r = add_one(l, cs);
+  if (r == SRCLIST_FAILED && (*failures)++ < FAILURES_NAMED)
     log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
+  if (r == SRCLIST_OK && told)
+    log_change(cs, true);
 }
 
 static void log_failures(unsigned failures)
@@ -35,7 +52,7 @@ void sources_add(struct srclist *l, const struct config *cfg)
 {
   unsigned failures = 0;
   for (unsigned i = 0; i < cfg->n_sources; i++)
-    add_counted(l, &cfg->sources[i], &failures);
+    add_counted(l, &cfg->sources[i], &failures, false);
   log_failures(failures);
 }
 
@@ -44,6 +61,8 @@ enum srclist_result sources_add_one(struct srclist *l, const struct conf_source 
   enum srclist_result r = add_one(l, cs);
   if (r == SRCLIST_FAILED)
     log_printf(PLAT_LOG_ERR, "Could not add source %s", cs->name);
+  if (r == SRCLIST_OK)
+    log_change(cs, true);
   return r;
 }
 
@@ -113,6 +132,7 @@ static void remove_line(struct srclist *l, const struct conf_source *cs)
   struct srclist_source s;
   conf_srclist_source(cs, &s);
   srclist_remove(l, &s);
+  log_change(cs, false);
 }
 
 void sources_reload(struct srclist *l, const struct config *old_conf, const struct config *old_dir,
@@ -128,7 +148,7 @@ void sources_reload(struct srclist *l, const struct config *old_conf, const stru
       remove_line(l, pair_at(&old, i));
   for (unsigned i = 0; i < pair_n(&now); i++)
     if (!listed(&lo, &ln, i))
-      add_counted(l, pair_at(&now, i), &failures);
+      add_counted(l, pair_at(&now, i), &failures, true);
   log_failures(failures);
   lines_free(&lo);
   lines_free(&ln);

@@ -616,7 +616,9 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const struct c
   if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR, &clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
-  conf_reference(c, CLIENT_PRECISION, &m->ref);
+  struct timespec now;
+  plat->ops->now(plat->ctx, &now);
+  conf_reference(c, CLIENT_PRECISION, &now, &m->ref);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
   if (!access_add(&m->srv.access, &everyone, true, false))
@@ -909,7 +911,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!metrics)
     goto done;
 
-  conf_reference(&conf, CLIENT_PRECISION, &ref);
+  struct timespec client_t0;
+  sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
+  conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
   conf_client_params(&conf, true, &params);
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))

@@ -5,6 +5,7 @@ chronyc over UDP (monitoring only, as chronyd) and over its Unix socket
 (everything). Refusals are checked against a real chronyd given the same
 access. Every wait is bounded; traffic stays on loopback."""
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -242,8 +243,10 @@ def test_add_delete_and_reload_sources(client, server):
     _, out = chronyc("add", "server", "127.0.0.2", "port", str(server[1]), "iburst", host=sock)
     assert "200 OK" in out, out
     assert source_addresses(sock) == ["127.0.0.1", "127.0.0.2"]
+    assert "Added source 127.0.0.2" in d.log()       # chronyd 4.8's words
     _, out = chronyc("delete", "127.0.0.2", host=sock)
     assert "200 OK" in out, out
+    assert re.search(r"Removed source 127\.0\.0\.2$", d.log(), re.M), d.log()
     _, out = chronyc("delete", "127.0.0.9", host=sock)
     assert "503 No such source" in out, out
     assert source_addresses(sock) == ["127.0.0.1"]
@@ -252,11 +255,13 @@ def test_add_delete_and_reload_sources(client, server):
     _, out = chronyc("reload", "sources", host=sock)
     assert "200 OK" in out, out
     assert source_addresses(sock) == ["127.0.0.1", "127.0.0.3"]
+    assert "Added source 127.0.0.3" in d.log()
     _, out = chronyc("activity", host=sock)
     assert "1 sources offline" in out, out
     (d.srcdir / "a.sources").write_text("")
     _, out = chronyc("reload", "sources", host=sock)
     assert source_addresses(sock) == ["127.0.0.1"]
+    assert "Removed source 127.0.0.3" in d.log()
     _, out = chronyc("refresh", host=sock)
     assert "200 OK" in out, out
     assert d.alive(), d.log()

@@ -412,3 +412,35 @@ def test_an_unresolvable_host_name_in_allow_is_an_error(tmp_path, name_server):
     finally:
         d.stop()
     assert "stratumd.conf:2: allow: could not resolve address of %s" % NOWHERE in d.log(), d.log()
+
+
+def test_pool_added_and_removed_in_chronyds_words(run, name_server, tmp_path):
+    """chronyd 4.8 (ntp_sources.c log_source): a pool a sourcedir reload
+    brings or takes away is logged once by its name, "Added pool NAME" and
+    "Removed pool NAME", not by its sources; the sources of the
+    configuration at start are not logged (chronyc of Debian's 4.3 sends
+    the reload)."""
+    chronyc = peers_root() / "usr" / "bin" / "chronyc"
+    if not chronyc.is_file():
+        pytest.skip("chronyc not found in %s" % chronyc)
+    srcdir = tmp_path / "sources.d"
+    srcdir.mkdir()
+    sock = tmp_path / "sock"
+    sock.mkdir(mode=0o770)
+    d = run("port 0\nsourcedir %s\nbindcmdaddress %s\nserver 127.0.0.9 offline\n"
+            % (srcdir, sock / "s.sock"), pool_hosts())
+
+    def reload_sources():
+        r = subprocess.run([str(chronyc), "-h", str(sock / "s.sock"), "reload", "sources"],
+                           capture_output=True, text=True, timeout=10, stdin=subprocess.DEVNULL)
+        assert "200 OK" in r.stdout, r.stdout + r.stderr
+
+    (srcdir / "p.sources").write_text("pool %s maxsources 2 offline\n" % POOL)
+    reload_sources()
+    assert wait_for(lambda: "Added pool %s" % POOL in d.log(), 5), d.log()
+    (srcdir / "p.sources").write_text("")
+    reload_sources()
+    assert wait_for(lambda: "Removed pool %s" % POOL in d.log(), 5), d.log()
+    log = d.log()
+    assert log.count("Added pool") == 1 and log.count("Removed pool") == 1, log
+    assert "Added source 127.0.0.9" not in log, log

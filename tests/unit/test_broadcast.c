@@ -21,7 +21,8 @@ static void test_packets(void **state)
   fake_platform_init(&fp);
   fp.now.tv_sec = 1700000000;
   ref_state_init(&ref, -20);
-  ref_set_local(&ref, true, 7);
+  ref_set_local(&ref, &(struct ref_local){.enabled = true, .stratum = 7, .distance = 1.0},
+                &fp.now);
   bcast_init(&b, &fp.plat, &ref);
   assert_true(addr_parse("192.0.2.255", &a));
   assert_true(bcast_add(&b, &a, 1123, 100, 5));

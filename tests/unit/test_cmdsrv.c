@@ -173,7 +173,9 @@ static void test_tracking_without_a_reference(void **state)
   struct cmd_reply r;
   struct cmd_request q = request(CMD_TRACKING);
   for (int local = 0; local < 2; local++) {
-    ref_set_local(&f->net.ref, local, 5);
+    struct timespec now = {0};
+    ref_set_local(&f->net.ref,
+                  &(struct ref_local){.enabled = local, .stratum = 5, .distance = 1.0}, &now);
     assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
     assert_true(r.data.tracking.skew_ppm == 0.0);
     assert_true(r.data.tracking.resid_freq_ppm == 0.0);

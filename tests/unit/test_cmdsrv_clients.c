@@ -26,7 +26,8 @@ static struct fx *make(bool active, bool cmd_limit)
   struct fx *f = calloc(1, sizeof(*f));
   fake_platform_init(&f->fp);
   ref_state_init(&f->ref, -20);
-  ref_set_local(&f->ref, true, 3);
+  ref_set_local(&f->ref, &(struct ref_local){.enabled = true, .stratum = 3, .distance = 1.0},
+                &f->fp.now);
   srv_init(&f->ntp, &f->fp.plat, &f->ref);
   struct ip_subnet any = {0};
   access_add(&f->ntp.access, &any, true, false);

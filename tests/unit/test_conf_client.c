@@ -242,23 +242,29 @@ static void test_refclock_in_its_configuration(void **state)
   }
 }
 
-/* precision: clockprecision, else what was measured; local; smoothtime. */
+/* precision: clockprecision, else what was measured; local (its options,
+ * unsynchronised from the start given); smoothtime. */
 static void test_reference(void **state)
 {
   (void)state;
   struct config c;
   struct refstate r;
+  const struct timespec t0 = {.tv_sec = 1700000000};
   parse(&c, "");
-  conf_reference(&c, -23, &r);
+  conf_reference(&c, -23, &t0, &r);
   assert_int_equal(r.precision_log2, -23);
-  assert_false(r.local_enabled);
+  assert_false(r.local.enabled);
   assert_false(r.smooth.enabled);
   conf_free(&c);
-  parse(&c, "clockprecision 1e-6\nlocal stratum 7\nsmoothtime 400 0.001 leaponly\n");
-  conf_reference(&c, -23, &r);
+  parse(&c, "clockprecision 1e-6\nlocal stratum 7 orphan distance 0.5 activate 0.1 "
+            "waitsynced 20\nsmoothtime 400 0.001 leaponly\n");
+  conf_reference(&c, -23, &t0, &r);
   assert_int_equal(r.precision_log2, ref_precision_log2(1e-6));
-  assert_true(r.local_enabled);
-  assert_int_equal(r.local_stratum, 7);
+  assert_true(r.local.enabled && r.local.orphan);
+  assert_int_equal(r.local.stratum, 7);
+  assert_true(r.local.distance == 0.5 && r.local.activate == 0.1);
+  assert_true(r.local.wait_synced == 20.0 && r.local.wait_unsynced == 300.0);
+  assert_true(r.unsync_since.tv_sec == t0.tv_sec && r.unsync_since.tv_nsec == 0);
   struct smooth expected;
   smooth_init(&expected, 400, 0.001, true);
   assert_true(r.smooth.enabled && r.smooth.leap_only);

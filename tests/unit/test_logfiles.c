@@ -31,7 +31,8 @@ static void test_banners(void **state)
     "Rem. corr. Root delay Root disp. Max. error",
     "   Date (UTC) Time         Refid  DP L P  Raw offset   Cooked offset      Disp.",
     "   Date (UTC) Time        Temp.       Comp.",
-    "   Date (UTC) Time   RTC fast (s) Val   Est fast (s)   Slope (ppm)  Ns  Nr Meas"};
+    "   Date (UTC) Time   RTC fast (s) Val   Est fast (s)   Slope (ppm)  Ns  Nr Meas",
+    "   Date (UTC) Time     IP Address   S EOpts Reach Score Last sample  Low end   High end"};
   _Static_assert(sizeof(titles) / sizeof(titles[0]) == LOGFMT_FILES, "a title per file");
   for (int f = 0; f < LOGFMT_FILES; f++) {
     char expect[1024], ruler[256];
@@ -58,6 +59,7 @@ static void test_banners(void **state)
   assert_int_equal(logfmt_rtc(buf, sizeof(buf), &rl), 80);
   assert_string_equal(buf, "2016-11-09 05:40:50      -0.490000 1       -0.512345        11.500"
                            "   7   4   60\n");
+  assert_string_equal(logfmt_name(LOGFMT_SELECTION), "selection");
   /* chrony's tempcomp line */
   struct timespec t = {.tv_sec = 1478670050};       /* 2016-11-09 05:40:50 UTC */
   assert_int_equal(logfmt_tempcomp(buf, sizeof(buf), &t, 26125.0, 0.0234), 44);
@@ -206,6 +208,37 @@ static void test_tracking_line(void **state)
   assert_non_null(strstr(buf, " + "));
 }
 
+/* chrony.conf(5)'s selection.log line; the interval is given in this
+ * core's sign (server minus local), chrony prints it negated. */
+static void test_selection_line(void **state)
+{
+  (void)state;
+  char buf[LOGFMT_LINE_MAX];
+  struct client_log_selection s;
+  memset(&s, 0, sizeof(s));
+  s.time.tv_sec = 1651370480;      /* 2022-05-01 02:01:20 UTC */
+  s.addr = ip("203.0.113.15");
+  s.status = SEL_SELECTED;
+  s.reach = 0377;
+  s.score = 1.0;
+  s.last_sample_ago = 42.28;
+  s.lo = -1.239e-04;
+  s.hi = 1.575e-04;
+  const char *expect = "2022-05-01 02:01:20 203.0.113.15    * -----  377  1.00  4.228e+01 "
+                       "-1.575e-04  1.239e-04\n";
+  assert_int_equal(logfmt_selection(buf, sizeof(buf), &s), strlen(expect));
+  assert_string_equal(buf, expect);
+
+  /* A refclock by its refid, the effective options, another state. */
+  memset(&s.addr, 0, sizeof(s.addr));
+  s.refid = 0x50505300;            /* "PPS" */
+  s.status = SEL_FALSETICKER;
+  s.noselect = s.prefer = s.trust = s.require = true;
+  s.reach = 017;
+  assert_true(logfmt_selection(buf, sizeof(buf), &s) > 0);
+  assert_non_null(strstr(buf, " PPS             x -NPTR   17 "));
+}
+
 /* Control characters but tab become '?'; everything else stays. */
 static void test_clean(void **state)
 {
@@ -224,6 +257,7 @@ int main(void)
     cmocka_unit_test(test_measurement_line),
     cmocka_unit_test(test_statistics_line),
     cmocka_unit_test(test_tracking_line),
+    cmocka_unit_test(test_selection_line),
   };
   return cmocka_run_group_tests_name("logfiles", tests, NULL, NULL);
 }

@@ -31,7 +31,8 @@ static int setup(void **state)
   struct fixture *f = calloc(1, sizeof(*f));
   fake_platform_init(&f->fp);
   ref_state_init(&f->ref, -24);
-  ref_set_local(&f->ref, true, 3);
+  ref_set_local(&f->ref, &(struct ref_local){.enabled = true, .stratum = 3, .distance = 1.0},
+                &f->fp.now);
   srv_init(&f->srv, &f->fp.plat, &f->ref);
   struct ip_subnet any = {0};
   access_add(&f->srv.access, &any, true, false);
@@ -102,7 +103,7 @@ static void test_unsynchronised_reply(void **state)
 {
   struct fixture *f = *state;
   struct ntp_header r;
-  ref_set_local(&f->ref, false, 0);
+  ref_set_local(&f->ref, &(struct ref_local){.enabled = false}, &f->fp.now);
   assert_int_equal(process(f), NTP_HEADER_LEN);
   ntp_header_decode(f->reply, &r);
   assert_int_equal(r.leap, NTP_LEAP_UNSYNC);

@@ -38,7 +38,7 @@ static void map(const struct config *c, struct mapped *m)
   char err[160];
   memset(m, 0, sizeof(*m));
   conf_client_params(c, true, &m->client);
-  conf_reference(c, -20, &m->ref);
+  conf_reference(c, -20, &(struct timespec){0}, &m->ref);
   assert_in_range(c->n_sources, 0, MAX_MAPPED_SOURCES);
   assert_in_range(c->n_refclocks, 0, SCENARIO_MAX_REFCLOCKS);
   m->n_sources = c->n_sources;

@@ -628,9 +628,15 @@ static void test_orphan(void **state)
   assert_int_equal(pick(&f), 1);    /* smallest refid, below ours */
   assert_int_equal(a->status, SEL_ORPHAN);
   assert_int_equal(sel_status_char(a->status), 'O');
+  assert_false(f.r.orphan_refid_unknown);
   b->ref_id = 0x0a000004;
   assert_int_equal(pick(&f), -1);   /* we have the smallest refid */
   assert_int_equal(f.r.reason, SEL_NO_SELECTABLE);
+  b->local_ref_id = 0;              /* our address towards the orphan unknown: none */
+  b->ref_id = 0x0a000001;
+  assert_int_equal(pick(&f), -1);
+  assert_true(f.r.orphan_refid_unknown);
+  b->local_ref_id = 0x0a000002;
   b->stratum = 4;                          /* a non-orphan wins */
   assert_int_equal(pick(&f), 1);
   assert_int_equal(a->status, SEL_ORPHAN);

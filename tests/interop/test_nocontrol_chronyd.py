@@ -1,0 +1,74 @@
+"""-x beside chronyd 4.3 -x: synchronised to a server half a second ahead
+of this host's clock, both keep a virtual clock, so chronyc tracking's
+"System time" says the clock is half a second slow of NTP time (the
+correction the virtual clock holds, never applied); with makestep, both log
+"Could not step system clock" and never that the clock was stepped
+(stratumd as chronyd 4.8: once, the step not made being slewed instead;
+chronyd 4.3 tries again while the limit lasts)."""
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from ntptest import Daemon, FakeServer, chronyd_daemon, peers_root
+
+OFFSET = 0.5            # the server ahead of this host, s
+SETTLE_TIMEOUT = 20.0
+
+
+def chronyc_tracking(sock):
+    c = peers_root() / "usr" / "bin" / "chronyc"
+    if not c.is_file():
+        pytest.skip("chronyc not found in %s" % c)
+    r = subprocess.run([str(c), "-h", str(sock), "tracking"], capture_output=True, text=True,
+                       timeout=10, stdin=subprocess.DEVNULL)
+    return dict(re.findall(r"^(.+?)\s*:\s*(.*)$", r.stdout, re.M))
+
+
+def system_time(sock):
+    """chronyc's System time, > 0 when slow of NTP time; None before it is known."""
+    m = re.match(r"([\d.]+) seconds (fast|slow)", chronyc_tracking(sock).get("System time", ""))
+    return None if not m else float(m.group(1)) * (1 if m.group(2) == "slow" else -1)
+
+
+@pytest.mark.parametrize("makestep", [False, True])
+def test_virtual_clock_as_chronyd(tmp_path, makestep):
+    server = FakeServer(offset=OFFSET)
+    daemons = {}
+    try:
+        for name in ("chronyd", "stratumd"):
+            sockdir = tmp_path / name / "sock"
+            sockdir.mkdir(parents=True, mode=0o770)
+            os.chmod(sockdir, 0o770)
+            lines = ["port 0", "cmdport 0", "bindcmdaddress %s" % (sockdir / "s.sock"),
+                     "server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0" % server.port]
+            if makestep:
+                lines.append("makestep 0.1 3")
+            if name == "chronyd":
+                d = chronyd_daemon(tmp_path / name / "run", lines)
+            else:
+                d = Daemon(tmp_path / name / "run", "\n".join(lines) + "\n")
+            d.start()
+            daemons[name] = (d, sockdir / "s.sock")
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        settled = {}
+        while time.monotonic() < deadline and len(settled) < len(daemons):
+            for name, (d, sock) in daemons.items():
+                assert d.alive(), d.log()
+                t = system_time(sock) if "Selected source" in d.log() else None
+                if t is not None and abs(t - OFFSET) < 0.01:
+                    settled[name] = t
+            time.sleep(0.25)
+        logs = {name: d.log() for name, (d, _) in daemons.items()}
+    finally:
+        for d, _ in daemons.values():
+            d.stop()
+        server.close()
+    assert set(settled) == set(daemons), logs
+    for name, log in logs.items():
+        assert "System clock was stepped" not in log, (name, log)
+        assert ("Could not step system clock" in log) == makestep, (name, log)
+    if makestep:
+        assert logs["stratumd"].count("Could not step system clock") == 1, logs["stratumd"]
