@@ -54,8 +54,7 @@ struct conf_source {
   int family;                   /* ipv4/ipv6 option: ADDR_INET4/6, else ADDR_UNSPEC */
   int maxsources;               /* pool only, default 4 */
   /* Parsed, not acted on (see conf_source.c). */
-  bool copy, nts;
-  double maxdelayquant;         /* default 0 (test disabled) */
+  bool nts;
   uint32_t extfields;           /* CONF_EF_* */
   int certset;                  /* default 0 */
   uint16_t ntsport;             /* default CONF_DEFAULT_NTSPORT */

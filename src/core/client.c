@@ -605,7 +605,7 @@ static void selected_id(const struct client *c, unsigned i, struct ip_addr *addr
   memset(addr, 0, sizeof(*addr));
   if (i < c->n) {
     *addr = c->src[i]->p.addr;
-    *refid = addr_refid(addr);
+    *refid = nsrc_reference_id(c->src[i]);
   } else {
     *refid = c->rcl[i - c->n]->p.refid;
   }

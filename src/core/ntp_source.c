@@ -377,6 +377,10 @@ void nsrc_reset_poll(struct nsrc *s)
 
 void nsrc_start(struct nsrc *s)
 {
+  /* The clock's precision is known by now: half of it is the quantile's
+   * smallest step, as chronyd's. */
+  if (s->p.maxdelayquant > 0.0)
+    qnt_init(&s->delay_quant, s->p.maxdelayquant, s->stats.precision / 2.0);
   if (!s->online)
     return;
   if (s->p.iburst) {
@@ -482,15 +486,24 @@ static bool delay_dev_ok(const struct nsrc *s, double offset, double delay,
   return fabs(offset - t.predicted_offset) - delta > max_delta;
 }
 
-/* chrony's tests A (maxdelay), B (maxdelayratio) and C (maxdelaydevratio),
- * without side effects; true: passed. */
-static void delay_tests(const struct nsrc *s, const struct exch_sample *x,
+/* chrony's tests A (maxdelay), B (maxdelayratio) and C (maxdelayquant, else
+ * maxdelaydevratio); true: passed. Every synchronised reply's delay then
+ * joins the quantile's estimate (after its own test, as chronyd's). */
+static void delay_tests(struct nsrc *s, const struct exch_sample *x,
                         const struct timespec *sample_time, bool t[3])
 {
   t[0] = x->delay <= s->p.maxdelay;
   t[1] = !(s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 &&
            x->delay / s->min_delay > s->p.maxdelayratio);
-  t[2] = delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
+  if (s->p.maxdelayquant <= 0.0) {
+    t[2] = delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
+    return;
+  }
+  t[2] = qnt_accepts(&s->delay_quant, x->delay);
+  double rand[QNT_REPEAT];
+  for (int i = 0; i < QNT_REPEAT; i++)
+    rand[i] = random_unit(s);
+  qnt_accumulate(&s->delay_quant, x->delay, rand);
 }
 
 static double peer_dispersion(const struct exch_sample *x)
@@ -612,10 +625,6 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
     plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
     return;
   }
-  if (s->reference && ref_leap_close(s->reference, &smp.time, smp.offset)) {
-    plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
-    return;
-  }
 
   double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
   double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;
@@ -641,6 +650,28 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   nsrc_receive(arg, sock, dg, &pkt);
 }
 
+/* chrony's copy applies to servers, not peers. */
+static bool copies(const struct nsrc *s)
+{
+  return s->p.copy && !s->p.peer;
+}
+
+/* An unsynchronised reply from a server we copy: as chronyd, the source
+ * starts again (no samples, unreachable) and the selection hears of it. */
+static void forget_copied(struct nsrc *s)
+{
+  s->counters[NSRC_RX_UNSYNC]++;
+  s->reach = 0;
+  s->stratum = 0;
+  sst_reset(&s->stats);
+  s->on_update(s->arg, s, false);
+}
+
+uint32_t nsrc_reference_id(const struct nsrc *s)
+{
+  return copies(s) ? s->refid : addr_refid(&s->p.addr);
+}
+
 /* An answer that passed the origin test (and was no duplicate): KoD, the
  * synchronisation and distance tests, the loop test, then a sample. */
 static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sample *x,
@@ -649,6 +680,10 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
 {
   if (r == EXCH_KOD) {
     handle_kod(s, x);
+    return;
+  }
+  if (r == EXCH_UNSYNCHRONISED && copies(s)) {
+    forget_copied(s);
     return;
   }
   if (r != EXCH_OK) {
@@ -686,6 +721,10 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     record_measurement(s, x, h, &sample_time, dg, at, tests);
     return;
   }
+  /* copy: the server's stratum is ours (its refid too, see
+   * nsrc_reference_id), before minstratum as chronyd's. */
+  if (copies(s))
+    x->stratum--;
   if (x->stratum < s->p.minstratum)
     x->stratum = s->p.minstratum;
   s->stratum = x->stratum;

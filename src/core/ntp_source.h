@@ -59,6 +59,7 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
+#include "core/quantile.h"
 #include "core/reference.h"
 #include "core/samplefilt.h"
 #include "core/srcstats.h"
@@ -155,6 +156,7 @@ struct nsrc {
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
+  struct qnt delay_quant;       /* used when p.maxdelayquant > 0 */
   uint64_t counters[NSRC_COUNTERS];
 };
 
@@ -181,6 +183,9 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
 /* The kernel's transmit time of a packet sent from sock with this tag (a
  * plat_tx_fn's arguments); false if it is none of this source's. */
 bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);
+/* The reference ID we take from this source when it is selected: its
+ * address's, or with copy the server's own (chrony's SRC_SetRefid). */
+uint32_t nsrc_reference_id(const struct nsrc *s);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);
 /* chronyc online/offline: stop polling, or start again at once. */

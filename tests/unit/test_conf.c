@@ -831,7 +831,8 @@ static void test_source_defaults(void **state)
   assert_true(c->maxdelay == 3.0 && c->maxdelayratio == 0.0 && c->maxdelaydevratio == 10.0);
   assert_true(c->asymmetry == 1.0 && c->offset == 0.0 && c->mindelay == 0.0);
   assert_false(c->iburst || c->burst || c->prefer || c->noselect || c->trust || c->require ||
-               c->xleave || s->copy || s->nts || c->offline || c->auto_offline);
+               c->xleave || c->copy || s->nts || c->offline || c->auto_offline);
+  assert_true(c->maxdelayquant == 0.0);
   assert_string_equal(s->file, "t.conf");
   assert_int_equal(f->c.sources[2].line, 3);
 }
@@ -848,7 +849,7 @@ static void test_source_options(void **state)
   const struct conf_source *s = &f->c.sources[0];
   const struct client_source_params *c = &s->client;
   assert_true(c->iburst && c->burst && c->prefer && c->noselect && c->trust && c->require &&
-              c->xleave && s->copy && c->offline && c->auto_offline);
+              c->xleave && c->copy && c->offline && c->auto_offline);
   assert_int_equal(s->client.key, 10);
   assert_int_equal(s->client.minpoll, -7);
   assert_int_equal(s->client.maxpoll, 24);
@@ -856,7 +857,7 @@ static void test_source_options(void **state)
   assert_int_equal(s->client.version, 3);
   assert_int_equal(s->client.minstratum, 2);
   assert_true(c->maxdelay == 0.3 && c->maxdelayratio == 2 && c->maxdelaydevratio == 5);
-  assert_true(s->maxdelayquant == 0.2 && s->client.mindelay == 1e-4);
+  assert_true(c->maxdelayquant == 0.2 && s->client.mindelay == 1e-4);
   assert_true(s->client.asymmetry == -0.5 && s->client.offset == 5e-5);
   assert_int_equal(s->client.minsamples, 8);
   assert_int_equal(s->client.maxsamples, 32);
@@ -922,13 +923,14 @@ static void test_ignored_options_warn(void **state)
 {
   struct fixture *f = *state;
   parse_ok(f, "server a copy maxdelayquant 0.5 extfield F323 certset 1 ntsport 1 maxunreach 3 "
-              "auto_offline\nserver b copy\n"
+              "auto_offline\nserver b extfield F323\n"
               "local stratum 3 orphan distance 0.5 activate 1 waitsynced 2 waitunsynced 3\n");
-  const char *server[] = {"copy", "maxdelayquant", "extfield", "certset", "ntsport"};
+  const char *server[] = {"extfield", "certset", "ntsport"};
   const char *local[] = {"orphan", "distance", "activate", "waitsynced", "waitunsynced"};
   char text[96];
-  assert_int_equal(count_warnings(&f->d), 10);   /* maxunreach, auto_offline act */
-  for (int i = 0; i < 5; i++) {
+  /* copy, maxdelayquant, maxunreach, auto_offline act */
+  assert_int_equal(count_warnings(&f->d), 8);
+  for (int i = 0; i < 3; i++) {
     snprintf(text, sizeof(text), "t.conf:1: server: %s: not implemented in this build, ignored",
              server[i]);
     assert_true(has_message(&f->d, CONF_WARNING, text));
@@ -938,7 +940,7 @@ static void test_ignored_options_warn(void **state)
              local[i]);
     assert_true(has_message(&f->d, CONF_WARNING, text));
   }
-  assert_true(f->c.sources[1].copy);   /* still parsed and printed */
+  assert_int_equal(f->c.sources[1].extfields, CONF_EF_MONO_ROOT);   /* still parsed */
 }
 
 static void test_source_errors(void **state)
