@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf_catalog.h"
 #include "sys/seccomp.h"
+
+/* Long options without a letter (chronyd has none of them). */
+#define OPT_DIRECTIVES 256
 
 static void usage(FILE *out)
 {
@@ -35,6 +39,7 @@ static void usage(FILE *out)
           "  -u USER\tSpecify user (drop root privileges after binding sockets)\n"
           "  -U\t\tDon't check for root\n"
           "  -x\t\tDon't control system clock\n"
+          "  --directives\tList what this build does with each directive and source option\n"
           "  -v, --version\tPrint version and exit\n"
           "  -h, --help\tPrint usage and exit\n",
           DEFAULT_CONF_FILE);
@@ -55,6 +60,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
   static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'v'},
+    {"directives", no_argument, NULL, OPT_DIRECTIVES},
     {NULL, 0, NULL, 0},
   };
   double v;
@@ -113,6 +119,9 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
       return OPTIONS_EXIT_OK;
     case 'h':
       usage(stdout);
+      return OPTIONS_EXIT_OK;
+    case OPT_DIRECTIVES:
+      conf_catalog_print(stdout);
       return OPTIONS_EXIT_OK;
     default:
       usage(stderr);

@@ -1,15 +1,13 @@
 """The manual pages and the packaging agree with the code and work.
 
 - stratum.conf(5) has an entry for every directive of the parser's table
-  (src/conf/conf_directives.c, read with a regex: nothing is added to the C
-  side), and each entry says whether this version acts on it, as the table's
-  `implemented` and `obsolete` flags say; the options of server/pool/peer
-  (src/conf/conf_source.c) are documented, marked acted on exactly when
-  the table does not flag them `ignored` (tests/unit/test_conf.c checks
-  the flags against what the client is given), and refused exactly when
-  conf_source_refused() refuses them.
-- stratumd(8) documents every option that `stratumd -h` lists (the getopt
-  string of src/daemon/options.c, checked to agree) and no other, names each
+  (as `stratumd --directives` lists it), and each entry says whether this
+  version acts on it, as the binary says; the options of server/pool/peer
+  are documented, marked acted on, not acted on or refused as the binary
+  says (tests/unit/test_conf.c checks the parser's flags against what the
+  client is given).
+- stratumd(8) documents every option that `stratumd -h` lists (each taken
+  by the binary) and no other, names each
   in its synopsis, and the options it calls unrecognised are refused by the
   binary (and are those of chronyd -h that stratumd lacks); what it says -p
   prints is what `stratumd -p` prints; stratumc(1) documents stratumc's
@@ -61,62 +59,45 @@ def read(path):
     return path.read_text(encoding="utf-8")
 
 
-# ------------------------------------------------------------ the C side
+# ------------------------------------------------------------ the binary's tables
+
+STATUS_OBSOLETE = {"obsolete": OBSOLETE, "obsolete-silent": OBSOLETE_SILENT}
+
+
+def catalog():
+    """`stratumd --directives`: [fields] of each line."""
+    r = run([require_stratumd(), "--directives"])
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    return [line.split("\t") for line in r.stdout.splitlines()]
+
 
 def directive_table():
-    """[(name, implemented, obsolete)] in table order, from the source; obsolete is
-    the sentence its entry must have (None: not obsolete)."""
-    text = read(REPO / "src" / "conf" / "conf_directives.c")
-    m = re.search(r"static const struct conf_directive directives\[\]\s*=\s*\{(.*?)\n\};",
-                  text, re.S)
-    assert m, "directive table not found in conf_directives.c"
-    body = m.group(1)
-    starts = list(re.finditer(r'(D_[A-Z]+)\(\s*"([^"]+)"|\{\s*\.name\s*=\s*"([^"]+)"', body))
-    table = []
-    for i, s in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(body)
-        entry = body[s.start():end]
-        name = s.group(2) or s.group(3)
-        table.append((name, ".implemented = true" in entry,
-                      {"D_OBSOLETE": OBSOLETE, "D_SILENT": OBSOLETE_SILENT}.get(s.group(1))))
-    return table
+    """[(name, implemented, obsolete)] in table order; obsolete is the
+    sentence its entry must have (None: not obsolete)."""
+    rows = [(f[1], f[2]) for f in catalog() if f[0] == "directive"]
+    assert all(status in ("acted", "ignored", *STATUS_OBSOLETE) for _, status in rows), rows
+    return [(name, status == "acted", STATUS_OBSOLETE.get(status)) for name, status in rows]
 
 
-def source_option_entries():
-    """{option: its entry's text} of the server/pool/peer table in conf_source.c."""
-    text = read(REPO / "src" / "conf" / "conf_source.c")
-    m = re.search(r"static const struct conf_field options\[\]\s*=\s*\{(.*?)\n\};", text, re.S)
-    assert m, "options table not found in conf_source.c"
-    parts = re.split(r'(?=\{\.name\s*=\s*")', m.group(1))[1:]
-    return {re.match(r'\{\.name\s*=\s*"([^"]+)"', e).group(1): e for e in parts}
+def source_option_status():
+    """{option: acted|ignored|refused} of server/pool/peer, in table order."""
+    rows = {f[2]: f[3] for f in catalog() if f[0] == "option" and f[1] == "server"}
+    assert set(rows.values()) <= {"acted", "ignored", "refused"}, rows
+    return rows
 
 
 def source_options():
-    """Option names of server/pool/peer, in table order."""
-    return list(source_option_entries())
+    return list(source_option_status())
 
 
 def refused_source_options():
-    """Options that make conf_source_refused() refuse a source."""
-    text = read(REPO / "src" / "conf" / "conf_source.c")
-    m = re.search(r"const char \*conf_source_refused\([^)]*\)\s*\{(.*?)\n\}", text, re.S)
-    assert m, "conf_source_refused() not found in conf_source.c"
-    return set(re.findall(r"if \(s->(\w+)\)", m.group(1)))
+    return {o for o, status in source_option_status().items() if status == "refused"}
 
 
 def acted_source_options():
-    """Options neither flagged `ignored` (parsed with a warning; the unit test
+    """Options neither ignored (parsed with a warning; the unit test
     test_every_source_option_acts_or_warns proves the flags right) nor refused."""
-    return {o for o, e in source_option_entries().items()
-            if ".ignored = true" not in e} - refused_source_options()
-
-
-def getopt_letters():
-    text = read(REPO / "src" / "daemon" / "options.c")
-    m = re.search(r'getopt_long\s*\(\s*argc\s*,\s*argv\s*,\s*"([^"]+)"', text)
-    assert m, "getopt string not found in options.c"
-    longs = re.findall(r'\{\s*"([a-z-]+)"\s*,', text)
-    return [c for c in m.group(1) if c != ":"], longs
+    return {o for o, status in source_option_status().items() if status == "acted"}
 
 
 # ------------------------------------------------------------ the man pages
@@ -143,14 +124,14 @@ def heading_after_tp(lines):
 def test_every_directive_of_the_table_has_an_entry():
     table = directive_table()
     names = [n for n, _, _ in table]
-    assert len(names) >= 100, "the regex found only %d directives" % len(names)
-    # The regex must not miss any: every directive the test data uses is in it.
+    assert len(names) >= 100, "stratumd --directives lists only %d directives" % len(names)
+    # The list misses none: every directive the test data uses is in it.
     used = set()
     for line in read(REPO / "tests" / "data" / "all-directives.conf").splitlines():
         words = line.split()
         if words and words[0][0] not in "!;#%":
             used.add(words[0].lower())
-    assert used <= set(names), "not found by the regex: %s" % sorted(used - set(names))
+    assert used <= set(names), "not listed by stratumd --directives: %s" % sorted(used - set(names))
 
     entries = conf_entries()
     missing = [n for n in names if n not in entries]
@@ -164,7 +145,7 @@ def test_every_directive_of_the_table_has_an_entry():
 
 
 def test_table_names_are_directives_of_the_binary():
-    """Cross-check of the regex: the parser knows every name it found."""
+    """Cross-check of the list: the parser knows every name it gives."""
     stratumd = require_stratumd()
     names = [n for n, _, _ in directive_table()]
     r = subprocess.run([str(stratumd), "-p"] + names, capture_output=True, text=True,
@@ -242,14 +223,14 @@ def test_source_options_documented_with_their_status():
     problems = []
     for o in options:
         if (o in refused) != (OPTION_REFUSED in texts[o]):
-            problems.append("%s: conf_source_refused %s it, the page says %r" % (
+            problems.append("%s: the binary %s it, the page says %r" % (
                 o, "refuses" if o in refused else "does not refuse", texts[o]))
         if o in refused:
             continue
         said_acted = ACTED in texts[o] and OPTION_NOT_ACTED not in texts[o]
         if (o in acted) != said_acted:
-            problems.append("%s: sources.c %s it, the page says %r" % (
-                o, "maps" if o in acted else "does not map",
+            problems.append("%s: the binary %s it, the page says %r" % (
+                o, "acts on" if o in acted else "does not act on",
                 ACTED if said_acted else OPTION_NOT_ACTED))
     assert not problems, "\n".join(problems)
 
@@ -286,10 +267,10 @@ def stratumd_help():
 
 def test_every_option_letter_is_in_stratumd_8():
     letters, longs = stratumd_help()
-    getopt, getopt_longs = getopt_letters()
-    assert sorted(letters) == sorted(getopt) and sorted(longs) == sorted(getopt_longs), \
-        "stratumd -h lists %s %s, the getopt string has %s %s" % (letters, longs, getopt,
-                                                                  getopt_longs)
+    # The binary takes each letter its -h lists (-p in front: nothing starts).
+    for c in letters:
+        r = run([require_stratumd(), "-p", "-f", "/dev/null", "-" + c, "1"])
+        assert "invalid option" not in r.stderr, (c, r.stderr)
     page = read(DOCS / "stratumd.8")
     lines = page.splitlines()
     opts = lines[lines.index(".SH OPTIONS"):]

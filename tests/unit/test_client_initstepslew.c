@@ -13,17 +13,13 @@
 #include <string.h>
 
 #include "core/client.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define CLOCK_OFFSET 0.5          /* s, local - true */
 #define BURST_INTERVAL 2.0        /* s, iburst */
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host, *server_host;
-  struct sim_server *server;
-  struct refstate ref;
+  struct simfx net;
   struct client *client;
   unsigned n_done;
   bool corrected;
@@ -36,37 +32,25 @@ static void on_done(void *arg, bool corrected)
   struct fx *f = arg;
   f->n_done++;
   f->corrected = corrected;
-  f->done_at = sim_world_elapsed(f->w);
-  f->offset_at_done = sim_platform_offset(f->client_host);
-  f->ref_synced_at_done = f->ref.synchronised;
+  f->done_at = sim_world_elapsed(f->net.w);
+  f->offset_at_done = sim_platform_offset(f->net.client_host);
+  f->ref_synced_at_done = f->net.ref.synchronised;
 }
 
 static struct fx *fx_new(double threshold, bool server_down)
 {
   static struct fx f;
-  struct timespec start = {.tv_sec = 1700000000};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
-  struct sim_clock_params clock = {.offset = CLOCK_OFFSET};
-  struct sim_server_config cfg = {0};
   struct client_params p;
   struct client_source_params s;
   memset(&f, 0, sizeof(f));
-  f.w = sim_world_new(1, &start);
-  assert_int_equal(sim_net_set_default(sim_world_net(f.w), &lan), 0);
-  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", &clock);
-  f.server_host = sim_world_add_host(f.w, "server", "192.0.2.11", NULL);
-  assert_non_null(f.client_host);
-  assert_non_null(f.server_host);
-  f.server = sim_server_new(sim_world_sched(f.w), f.server_host, &cfg);
-  assert_non_null(f.server);
+  simfx_init(&f.net, &(struct simfx_opts){.client_clock = {.offset = CLOCK_OFFSET}});
   if (server_down)
-    assert_int_equal(sim_world_add_outage(f.w, f.client_host, f.server_host, 0.0, 1e9), 0);
-  ref_state_init(&f.ref, -20);
+    assert_int_equal(sim_world_add_outage(f.net.w, f.net.client_host, f.net.hosts[0], 0.0, 1e9), 0);
   client_params_defaults(&p);
-  f.client = client_new(sim_platform_get(f.client_host), &p, &f.ref);
+  f.client = client_new(simfx_platform(&f.net), &p, &f.net.ref);
   assert_non_null(f.client);
   client_source_defaults(&s);
-  assert_true(addr_parse("192.0.2.11", &s.addr));
+  s.addr = f.net.addrs[0];
   s.iburst = true;
   assert_true(client_add_source(f.client, &s) >= 0);
   client_set_initstepslew(f.client, threshold, on_done, &f);
@@ -77,13 +61,12 @@ static struct fx *fx_new(double threshold, bool server_down)
 static void fx_free(struct fx *f)
 {
   client_free(f->client);
-  sim_server_free(f->server);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
 }
 
 static void run_until(struct fx *f, double t)
 {
-  assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
+  assert_int_equal(sim_world_run(f->net.w, t - sim_world_elapsed(f->net.w)), 0);
 }
 
 static void test_offset_above_threshold_is_stepped(void **state)
@@ -94,14 +77,14 @@ static void test_offset_above_threshold_is_stepped(void **state)
   assert_int_equal(f->n_done, 1);
   assert_true(f->corrected);
   assert_true(f->done_at < 5 * BURST_INTERVAL);
-  assert_int_equal(sim_platform_steps(f->client_host), 1);
+  assert_int_equal(sim_platform_steps(f->net.client_host), 1);
   assert_true(fabs(f->offset_at_done) < 1e-3);
   assert_false(f->ref_synced_at_done);
   /* The normal mode then: the same source updates the reference. */
   run_until(f, 600.0);
   assert_int_equal(f->n_done, 1);
-  assert_true(f->ref.synchronised);
-  assert_int_equal(sim_platform_steps(f->client_host), 1);
+  assert_true(f->net.ref.synchronised);
+  assert_int_equal(sim_platform_steps(f->net.client_host), 1);
   fx_free(f);
 }
 
@@ -117,8 +100,8 @@ static void test_offset_below_threshold_is_slewed(void **state)
    * maxslewrate (83333 ppm) takes 6 s. */
   client_remove_source(f->client, 0);
   run_until(f, 60.0);
-  assert_int_equal(sim_platform_steps(f->client_host), 0);
-  assert_true(fabs(sim_platform_offset(f->client_host)) < 1e-3);
+  assert_int_equal(sim_platform_steps(f->net.client_host), 0);
+  assert_true(fabs(sim_platform_offset(f->net.client_host)) < 1e-3);
   fx_free(f);
 }
 
@@ -126,16 +109,16 @@ static void test_no_reply_ends_without_correction(void **state)
 {
   (void)state;
   struct fx *f = fx_new(0.1, true);
-  unsigned warnings = sim_platform_log_count(f->client_host, PLAT_LOG_WARN);
+  unsigned warnings = sim_platform_log_count(f->net.client_host, PLAT_LOG_WARN);
   run_until(f, 60.0);
   assert_int_equal(f->n_done, 1);
   assert_false(f->corrected);
   /* chronyd's rule: at the 6th request, 5 missed, the last 2 of the 7
    * cannot make the 3 samples a selection needs. */
   assert_true(f->done_at >= 5 * BURST_INTERVAL && f->done_at < 6 * BURST_INTERVAL);
-  assert_int_equal(sim_platform_log_count(f->client_host, PLAT_LOG_WARN), warnings + 1);
-  assert_int_equal(sim_platform_steps(f->client_host), 0);
-  assert_true(fabs(sim_platform_offset(f->client_host) - CLOCK_OFFSET) < 1e-3);
+  assert_int_equal(sim_platform_log_count(f->net.client_host, PLAT_LOG_WARN), warnings + 1);
+  assert_int_equal(sim_platform_steps(f->net.client_host), 0);
+  assert_true(fabs(sim_platform_offset(f->net.client_host) - CLOCK_OFFSET) < 1e-3);
   fx_free(f);
 }
 

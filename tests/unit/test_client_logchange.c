@@ -13,21 +13,17 @@
 #include <string.h>
 
 #include "core/client.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define STEP_AT 600.0
 #define STEP 10.0
 #define MAX_LINES 64
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host, *server_host;
-  struct sim_server *server;
+  struct simfx net;
   struct platform_ops ops;       /* the simulator's, with log wrapped */
   struct platform plat;
   const struct platform *inner;
-  struct refstate ref;
   struct client *client;
   char lines[MAX_LINES][256];     /* warnings logged */
   double at[MAX_LINES];           /* when (simulated seconds) */
@@ -38,7 +34,7 @@ static void fx_log(void *ctx, int level, const char *msg)
 {
   struct fx *f = ctx;
   if (level >= PLAT_LOG_WARN && f->n_lines < MAX_LINES) {
-    f->at[f->n_lines] = sim_world_elapsed(f->w);
+    f->at[f->n_lines] = sim_world_elapsed(f->net.w);
     snprintf(f->lines[f->n_lines++], sizeof(f->lines[0]), "%s", msg);
   }
   f->inner->ops->log(f->inner->ctx, level, msg);
@@ -72,23 +68,14 @@ FWD(clock_set_sync, void, (void *ctx, bool synchronised, double est_error, doubl
 static void fx_run_retuned(struct fx *f, double logchange, double makestep,
                            const struct client_params *retune)
 {
-  struct timespec t0 = {.tv_sec = 1700000000};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
-  struct sim_server_config scfg = {.step_at = STEP_AT, .step = STEP};
   struct client_params p;
-  struct client_source_params s;
 
   memset(f, 0, sizeof(*f));
-  f->w = sim_world_new(1, &t0);
-  assert_int_equal(sim_net_set_default(sim_world_net(f->w), &lan), 0);
-  f->client_host = sim_world_add_host(f->w, "client", "192.0.2.1", NULL);
-  f->server_host = sim_world_add_host(f->w, "server", "192.0.2.11", NULL);
-  f->server = sim_server_new(sim_world_sched(f->w), f->server_host, &scfg);
-  assert_non_null(f->server);
+  simfx_init(&f->net, &(struct simfx_opts){.server = {{.step_at = STEP_AT, .step = STEP}}});
 
   /* Every operation goes to the simulator with its own context
    * (clock_set_sync is optional). */
-  f->inner = sim_platform_get(f->client_host);
+  f->inner = simfx_platform(&f->net);
   f->ops = (struct platform_ops){
     .now = fx_now, .timer_add = fx_timer_add, .timer_cancel = fx_timer_cancel,
     .udp_open = fx_udp_open, .udp_close = fx_udp_close, .udp_send = fx_udp_send,
@@ -99,26 +86,23 @@ static void fx_run_retuned(struct fx *f, double logchange, double makestep,
   f->plat.ops = &f->ops;
   f->plat.ctx = f;
 
-  ref_state_init(&f->ref, -20);
   client_params_defaults(&p);
   assert_true(p.logchange == 1.0);   /* chrony's default */
   if (logchange >= 0.0)
     p.logchange = logchange;
   p.makestep_threshold = makestep;
   p.makestep_limit = makestep > 0.0 ? -1 : 0;
-  f->client = client_new(&f->plat, &p, &f->ref);
+  f->client = client_new(&f->plat, &p, &f->net.ref);
   assert_non_null(f->client);
-  client_source_defaults(&s);
-  assert_true(addr_parse("192.0.2.11", &s.addr));
-  s.minpoll = s.maxpoll = 4;
+  struct client_source_params s = simfx_source(&f->net, 0, 4);
   s.iburst = true;
   assert_true(client_add_source(f->client, &s) >= 0);
   client_start(f->client);
   if (retune) {
-    assert_int_equal(sim_world_run(f->w, RETUNE_AT), 0);
+    assert_int_equal(sim_world_run(f->net.w, RETUNE_AT), 0);
     client_retune(f->client, retune);
   }
-  assert_int_equal(sim_world_run(f->w, 2000.0 - (retune ? RETUNE_AT : 0.0)), 0);
+  assert_int_equal(sim_world_run(f->net.w, 2000.0 - (retune ? RETUNE_AT : 0.0)), 0);
 }
 
 static void fx_run(struct fx *f, double logchange, double makestep)
@@ -129,8 +113,7 @@ static void fx_run(struct fx *f, double logchange, double makestep)
 static void fx_free(struct fx *f)
 {
   client_free(f->client);
-  sim_server_free(f->server);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
 }
 
 /* The index of the first line starting with `prefix`, or -1. */
@@ -172,7 +155,7 @@ static void test_slew_above_default_threshold(void **state)
   assert_int_equal(count_lines(&f, "System clock wrong by "), 1);
   assert_int_equal(find_line(&f, "System clock was stepped"), -1);
   /* Slewed: the client ends up with the server. */
-  assert_true(fabs(sim_platform_offset(f.client_host) - STEP) < 1e-2);
+  assert_true(fabs(sim_platform_offset(f.net.client_host) - STEP) < 1e-2);
   fx_free(&f);
 }
 

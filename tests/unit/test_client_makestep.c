@@ -12,44 +12,27 @@
 
 #include "core/client.h"
 #include "core/reference.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define POLL 4                        /* 16 s */
 #define CLIENT_FREQ 100.0             /* ppm, the client's error */
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host, *server_host;
-  struct sim_server *server;
-  struct refstate ref;
+  struct simfx net;
   struct client *client;
 };
 
 static void fx_start(struct fx *f, double offset)
 {
-  struct timespec t0 = {.tv_sec = 1700000000};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 1e-6};
-  struct sim_clock_params clock = {.offset = offset, .freq = CLIENT_FREQ};
-  struct sim_server_config scfg = {0};
   struct client_params p;
-  struct client_source_params s;
 
   memset(f, 0, sizeof(*f));
-  f->w = sim_world_new(1, &t0);
-  assert_int_equal(sim_net_set_default(sim_world_net(f->w), &lan), 0);
-  f->client_host = sim_world_add_host(f->w, "client", "192.0.2.1", &clock);
-  f->server_host = sim_world_add_host(f->w, "server", "192.0.2.11", NULL);
-  f->server = sim_server_new(sim_world_sched(f->w), f->server_host, &scfg);
-  assert_non_null(f->server);
-  ref_state_init(&f->ref, -20);
+  simfx_init(&f->net, &(struct simfx_opts){.lan = {.delay = 100e-6, .jitter = 1e-6}, .client_clock = {.offset = offset, .freq = CLIENT_FREQ}});
   client_params_defaults(&p);
   p.makestep_threshold = 1.0;
   p.makestep_limit = 1;
-  f->client = client_new(sim_platform_get(f->client_host), &p, &f->ref);
-  client_source_defaults(&s);
-  assert_true(addr_parse("192.0.2.11", &s.addr));
-  s.minpoll = s.maxpoll = POLL;
+  f->client = client_new(simfx_platform(&f->net), &p, &f->net.ref);
+  struct client_source_params s = simfx_source(&f->net, 0, POLL);
   assert_true(client_add_source(f->client, &s) >= 0);
   client_start(f->client);
 }
@@ -57,18 +40,17 @@ static void fx_start(struct fx *f, double offset)
 static void fx_free(struct fx *f)
 {
   client_free(f->client);
-  sim_server_free(f->server);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
 }
 
 /* Runs until the client has stepped, then for `more` seconds. */
 static void run_past_step(struct fx *f, double more)
 {
   while (client_steps(f->client) == 0) {
-    assert_true(sim_world_elapsed(f->w) < 20 * (1 << POLL));
-    assert_int_equal(sim_world_run(f->w, 0.5), 0);
+    assert_true(sim_world_elapsed(f->net.w) < 20 * (1 << POLL));
+    assert_int_equal(sim_world_run(f->net.w, 0.5), 0);
   }
-  assert_int_equal(sim_world_run(f->w, more), 0);
+  assert_int_equal(sim_world_run(f->net.w, more), 0);
 }
 
 static void test_step_corrects_frequency(void **state)
@@ -81,8 +63,8 @@ static void test_step_corrects_frequency(void **state)
   ref_tracking(client_reference(f.client), &t);
   /* One update (the step), from the regression of the samples before it. */
   assert_true(fabs(t.freq_ppm + CLIENT_FREQ) < 1.0);
-  assert_true(fabs(sim_platform_freq_error(f.client_host)) < 1.0);
-  assert_true(fabs(sim_platform_offset(f.client_host)) < 1e-5);
+  assert_true(fabs(sim_platform_freq_error(f.net.client_host)) < 1.0);
+  assert_true(fabs(sim_platform_offset(f.net.client_host)) < 1e-5);
   fx_free(&f);
 }
 
@@ -97,7 +79,7 @@ static void check_interval_after_step(double offset)
   /* The one update after the step came one poll later. */
   assert_true(t.last_update_interval > 0.5 * (1 << POLL));
   assert_true(t.last_update_interval < 2.5 * (1 << POLL));
-  assert_true(fabs(sim_platform_offset(f.client_host)) < 1e-5);
+  assert_true(fabs(sim_platform_offset(f.net.client_host)) < 1e-5);
   fx_free(&f);
 }
 

@@ -10,19 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/client.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define N_SERVERS 2
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host;
-  struct sim_platform *hosts[N_SERVERS];
-  struct sim_server *servers[N_SERVERS];
-  struct ip_addr addrs[N_SERVERS];
-  struct refstate ref;
+  struct simfx net;
   struct client *client;
   unsigned bad[N_SERVERS];
 };
@@ -31,34 +24,16 @@ static void on_event(void *arg, const struct ip_addr *addr, enum client_source_e
 {
   struct fx *f = arg;
   for (unsigned i = 0; i < N_SERVERS; i++)
-    f->bad[i] += ev == CLIENT_SOURCE_BAD && addr_equal(addr, &f->addrs[i]);
+    f->bad[i] += ev == CLIENT_SOURCE_BAD && addr_equal(addr, &f->net.addrs[i]);
 }
 
 static struct fx *fx_new(const struct client_params *p)
 {
   static struct fx f;
-  static const int strata[N_SERVERS] = {1, 3};
-  struct timespec start = {.tv_sec = 1700000000};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
   memset(&f, 0, sizeof(f));
-  f.w = sim_world_new(1, &start);
-  assert_int_equal(sim_net_set_default(sim_world_net(f.w), &lan), 0);
-  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
-  assert_non_null(f.client_host);
-  for (unsigned i = 0; i < N_SERVERS; i++) {
-    char name[16], addr[16];
-    struct sim_server_config cfg = {.stratum = strata[i]};
-    snprintf(name, sizeof(name), "server%u", i);
-    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
-    struct sim_platform *h = sim_world_add_host(f.w, name, addr, NULL);
-    assert_non_null(h);
-    f.hosts[i] = h;
-    f.servers[i] = sim_server_new(sim_world_sched(f.w), h, &cfg);
-    assert_non_null(f.servers[i]);
-    assert_true(addr_parse(addr, &f.addrs[i]));
-  }
-  ref_state_init(&f.ref, -20);
-  f.client = client_new(sim_platform_get(f.client_host), p, &f.ref);
+  simfx_init(&f.net, &(struct simfx_opts){.n_servers = N_SERVERS,
+                                          .server = {{.stratum = 1}, {.stratum = 3}}});
+  f.client = client_new(simfx_platform(&f.net), p, &f.net.ref);
   assert_non_null(f.client);
   client_set_source_event(f.client, on_event, &f);
   return &f;
@@ -67,25 +42,12 @@ static struct fx *fx_new(const struct client_params *p)
 static void fx_free(struct fx *f)
 {
   client_free(f->client);
-  for (unsigned i = 0; i < N_SERVERS; i++)
-    sim_server_free(f->servers[i]);
-  sim_world_free(f->w);
-}
-
-static struct client_params params(void)
-{
-  struct client_params p;
-  client_params_defaults(&p);
-  p.control = false;
-  return p;
+  simfx_free(&f->net);
 }
 
 static void add_with(struct fx *f, unsigned server, int maxsamples, int maxunreach)
 {
-  struct client_source_params s;
-  client_source_defaults(&s);
-  s.addr = f->addrs[server];
-  s.minpoll = s.maxpoll = 4;
+  struct client_source_params s = simfx_source(&f->net, server, 4);
   s.maxsamples = maxsamples;
   s.maxunreach = maxunreach;
   assert_true(client_add_source(f->client, &s) >= 0);
@@ -99,7 +61,7 @@ static void add(struct fx *f, unsigned server, int maxsamples)
 static void run(struct fx *f, double seconds)
 {
   client_start(f->client);
-  assert_int_equal(sim_world_run(f->w, seconds), 0);
+  assert_int_equal(sim_world_run(f->net.w, seconds), 0);
 }
 
 static struct client_source_report report(const struct fx *f, unsigned i)
@@ -113,7 +75,7 @@ static struct client_source_report report(const struct fx *f, unsigned i)
 static void test_maxsamples(void **state)
 {
   (void)state;
-  struct client_params p = params();
+  struct client_params p = simfx_client_params();
   p.max_samples = 5;
   struct fx *f = fx_new(&p);
   add(f, 0, -1);
@@ -136,7 +98,7 @@ static void test_maxsamples(void **state)
 static void test_stratum_limits(void **state)
 {
   (void)state;
-  struct client_params p = params();
+  struct client_params p = simfx_client_params();
   p.selection.max_stratum = 2;
   struct fx *f = fx_new(&p);
   add(f, 0, -1);
@@ -165,7 +127,7 @@ static void test_stratum_limits(void **state)
 static void test_authselectmode(void **state)
 {
   (void)state;
-  struct client_params p = params();
+  struct client_params p = simfx_client_params();
   p.auth_mode = SEL_AUTH_REQUIRE;
   struct fx *f = fx_new(&p);
   add(f, 0, -1);
@@ -176,7 +138,7 @@ static void test_authselectmode(void **state)
   assert_int_equal(client_selected(f->client), -1);
   fx_free(f);
 
-  p = params();
+  p = simfx_client_params();
   f = fx_new(&p);
   add(f, 0, -1);
   run(f, 12 * 16.0);
@@ -195,14 +157,14 @@ static void test_maxunreach(void **state)
   (void)state;
   static const int limits[] = {CLIENT_DEFAULT_MAXUNREACH, 0};
   for (int k = 0; k < 2; k++) {
-    struct client_params p = params();
+    struct client_params p = simfx_client_params();
     struct fx *f = fx_new(&p);
     add_with(f, 0, -1, limits[k]);
     add(f, 1, -1);
-    assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 200.0, 1e6), 0);
+    assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 200.0, 1e6), 0);
     run(f, 190.0);
     assert_int_equal(client_selected(f->client), 0);
-    assert_int_equal(sim_world_run(f->w, 230.0), 0);      /* 8 + 2 missed polls */
+    assert_int_equal(sim_world_run(f->net.w, 230.0), 0);      /* 8 + 2 missed polls */
     struct client_source_report r = report(f, 0);
     assert_int_equal(r.reach, 0);
     assert_int_equal(r.sel_state == 'S', limits[k] == 0);
@@ -217,13 +179,13 @@ static void test_maxclockerror(void **state)
   (void)state;
   double rate[2];
   for (int k = 0; k < 2; k++) {
-    struct client_params p = params();
+    struct client_params p = simfx_client_params();
     p.selection.max_clock_error = k ? 100e-6 : 1e-6;
     struct fx *f = fx_new(&p);
     add(f, 0, -1);
     run(f, 12 * 16.0);
-    assert_true(f->ref.synchronised);
-    rate[k] = f->ref.dispersion_rate;
+    assert_true(f->net.ref.synchronised);
+    rate[k] = f->net.ref.dispersion_rate;
     fx_free(f);
   }
   assert_true(rate[0] < 50e-6);

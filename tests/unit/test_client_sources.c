@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/client.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define N_SERVERS 4
 #define MAX_EVENTS 256
@@ -26,12 +24,7 @@ struct event {
 };
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host;
-  struct sim_platform *hosts[N_SERVERS];
-  struct sim_server *servers[N_SERVERS];
-  struct ip_addr addrs[N_SERVERS];
-  struct refstate ref;
+  struct simfx net;
   struct client *client;
   struct event events[MAX_EVENTS];
   unsigned n_events;
@@ -41,37 +34,20 @@ static void on_event(void *arg, const struct ip_addr *addr, enum client_source_e
 {
   struct fx *f = arg;
   assert_true(f->n_events < MAX_EVENTS);
-  f->events[f->n_events++] = (struct event){*addr, ev, sim_world_elapsed(f->w)};
+  f->events[f->n_events++] = (struct event){*addr, ev, sim_world_elapsed(f->net.w)};
 }
 
 /* Servers 192.0.2.11..14; server i's clock is offsets[i] s wrong. */
 static struct fx *fx_new(const double offsets[N_SERVERS])
 {
   static struct fx f;
-  struct timespec start = {.tv_sec = 1700000000};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
-  struct sim_server_config cfg = {0};
-  struct client_params p;
+  struct simfx_opts o = {.n_servers = N_SERVERS};
   memset(&f, 0, sizeof(f));
-  f.w = sim_world_new(1, &start);
-  assert_int_equal(sim_net_set_default(sim_world_net(f.w), &lan), 0);
-  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
-  assert_non_null(f.client_host);
-  for (unsigned i = 0; i < N_SERVERS; i++) {
-    char name[16], addr[16];
-    struct sim_clock_params c = {.offset = offsets ? offsets[i] : 0.0};
-    snprintf(name, sizeof(name), "server%u", i);
-    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
-    f.hosts[i] = sim_world_add_host(f.w, name, addr, &c);
-    assert_non_null(f.hosts[i]);
-    f.servers[i] = sim_server_new(sim_world_sched(f.w), f.hosts[i], &cfg);
-    assert_non_null(f.servers[i]);
-    assert_true(addr_parse(addr, &f.addrs[i]));
-  }
-  ref_state_init(&f.ref, -20);
-  client_params_defaults(&p);
-  p.control = false;
-  f.client = client_new(sim_platform_get(f.client_host), &p, &f.ref);
+  for (unsigned i = 0; offsets && i < N_SERVERS; i++)
+    o.server_clock[i].offset = offsets[i];
+  simfx_init(&f.net, &o);
+  struct client_params p = simfx_client_params();
+  f.client = client_new(simfx_platform(&f.net), &p, &f.net.ref);
   assert_non_null(f.client);
   client_set_source_event(f.client, on_event, &f);
   return &f;
@@ -80,24 +56,14 @@ static struct fx *fx_new(const double offsets[N_SERVERS])
 static void fx_free(struct fx *f)
 {
   client_free(f->client);
-  for (unsigned i = 0; i < N_SERVERS; i++)
-    sim_server_free(f->servers[i]);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
 }
 
 static void add(struct fx *f, unsigned server)
 {
-  struct client_source_params s;
-  client_source_defaults(&s);
-  s.addr = f->addrs[server];
-  s.minpoll = s.maxpoll = 4;
+  struct client_source_params s = simfx_source(&f->net, server, 4);
   snprintf(s.name, sizeof(s.name), "pool.example");
   assert_true(client_add_source(f->client, &s) >= 0);
-}
-
-static void run_until(struct fx *f, double t)
-{
-  assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
 }
 
 /* Events for server i of kind ev: how many, and the time of the first. */
@@ -106,7 +72,7 @@ static unsigned count(const struct fx *f, unsigned server, enum client_source_ev
 {
   unsigned n = 0;
   for (unsigned i = 0; i < f->n_events; i++) {
-    if (!addr_equal(&f->events[i].addr, &f->addrs[server]) || f->events[i].ev != ev)
+    if (!addr_equal(&f->events[i].addr, &f->net.addrs[server]) || f->events[i].ev != ev)
       continue;
     if (n++ == 0 && first)
       *first = f->events[i].t;
@@ -121,16 +87,16 @@ static void test_unreachable_is_bad_after_8_polls(void **state)
   double t = 0.0;
   add(f, 0);
   add(f, 1);
-  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 0.0, 1e6), 0);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 0.0, 1e6), 0);
   client_start(f->client);
-  run_until(f, 120.0);
+  simfx_run_until(&f->net, 120.0);
   /* Server 1 answered at its first poll, server 0 never. */
   assert_int_equal(count(f, 1, CLIENT_SOURCE_ANSWERED, &t), 1);
   assert_true(t < FIRST_POLL + 1.0);
   assert_int_equal(count(f, 0, CLIENT_SOURCE_ANSWERED, NULL), 0);
   assert_int_equal(count(f, 0, CLIENT_SOURCE_BAD, NULL), 0);
   /* The 9th request finds 8 unanswered ones: bad, then at every poll. */
-  run_until(f, 200.0);
+  simfx_run_until(&f->net, 200.0);
   assert_int_equal(count(f, 0, CLIENT_SOURCE_BAD, &t), 5);
   assert_true(fabs(t - (FIRST_POLL + 8 * POLL)) < 3.0);
   assert_int_equal(count(f, 1, CLIENT_SOURCE_BAD, NULL), 0);
@@ -145,26 +111,26 @@ static void test_replace(void **state)
   double t = 0.0;
   add(f, 0);
   add(f, 1);
-  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 0.0, 1e6), 0);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 0.0, 1e6), 0);
   client_start(f->client);
-  run_until(f, 140.0);
+  simfx_run_until(&f->net, 140.0);
   assert_true(count(f, 0, CLIENT_SOURCE_BAD, NULL) > 0);
 
   unsigned before = f->n_events;
-  assert_int_equal(client_find_source(f->client, &f->addrs[0]), 0);
-  assert_true(client_replace_source(f->client, 0, &f->addrs[2]));
-  assert_int_equal(client_find_source(f->client, &f->addrs[0]), -1);
-  assert_int_equal(client_find_source(f->client, &f->addrs[2]), 0);
-  assert_false(client_replace_source(f->client, 2, &f->addrs[3]));
-  run_until(f, 400.0);
+  assert_int_equal(client_find_source(f->client, &f->net.addrs[0]), 0);
+  assert_true(client_replace_source(f->client, 0, &f->net.addrs[2]));
+  assert_int_equal(client_find_source(f->client, &f->net.addrs[0]), -1);
+  assert_int_equal(client_find_source(f->client, &f->net.addrs[2]), 0);
+  assert_false(client_replace_source(f->client, 2, &f->net.addrs[3]));
+  simfx_run_until(&f->net, 400.0);
   /* The new server answers and is never found bad; the old one is gone. */
   assert_int_equal(count(f, 2, CLIENT_SOURCE_ANSWERED, &t), 1);
   assert_true(t > 140.0 && t < 141.0);
   assert_int_equal(count(f, 2, CLIENT_SOURCE_BAD, NULL), 0);
   for (unsigned i = before; i < f->n_events; i++)
-    assert_false(addr_equal(&f->events[i].addr, &f->addrs[0]));
+    assert_false(addr_equal(&f->events[i].addr, &f->net.addrs[0]));
   assert_true(client_source_report(f->client, 0, &r));
-  assert_true(addr_equal(&r.addr, &f->addrs[2]));
+  assert_true(addr_equal(&r.addr, &f->net.addrs[2]));
   assert_true(r.valid_replies >= 15);    /* polls from 140 s to 400 s at minpoll */
   assert_int_equal(r.reach, 0xFF);
   assert_true(r.n_samples > 0);
@@ -179,7 +145,7 @@ static void test_remove_and_add_while_running(void **state)
   add(f, 1);
   add(f, 2);
   client_start(f->client);
-  run_until(f, 300.0);
+  simfx_run_until(&f->net, 300.0);
   int sel = client_selected(f->client);
   assert_true(sel >= 0);
 
@@ -203,9 +169,9 @@ static void test_remove_and_add_while_running(void **state)
 
   /* A source added to a running client starts at once. */
   add(f, 3);
-  run_until(f, 320.0);
+  simfx_run_until(&f->net, 320.0);
   assert_int_equal(count(f, 3, CLIENT_SOURCE_ANSWERED, NULL), 1);
-  run_until(f, 500.0);
+  simfx_run_until(&f->net, 500.0);
   assert_true(client_selected(f->client) >= 0);
   fx_free(f);
 }
@@ -219,7 +185,7 @@ static void test_falseticker_is_bad(void **state)
   for (unsigned i = 0; i < N_SERVERS; i++)
     add(f, i);
   client_start(f->client);
-  run_until(f, 600.0);
+  simfx_run_until(&f->net, 600.0);
   for (unsigned i = 0; i < 3; i++)
     assert_int_equal(count(f, i, CLIENT_SOURCE_BAD, NULL), 0);
   /* Bad in 4 selections in a row that its own samples triggered. */

@@ -9,18 +9,12 @@
 #include <string.h>
 
 #include "core/cmdsrv.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define N_SERVERS 3
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host;
-  struct sim_platform *hosts[N_SERVERS];
-  struct sim_server *servers[N_SERVERS];
-  struct ip_addr addrs[N_SERVERS];
-  struct refstate ref;
+  struct simfx net;
   struct ntp_server ntp;
   struct client *client;
   struct cmdsrv srv;
@@ -33,39 +27,20 @@ struct fx {
 static int setup(void **state)
 {
   static struct fx f;
-  struct timespec start = {.tv_sec = 1700000000};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
-  struct sim_server_config cfg = {0};
-  struct client_params p;
   memset(&f, 0, sizeof(f));
-  f.w = sim_world_new(1, &start);
-  sim_net_set_default(sim_world_net(f.w), &lan);
-  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
+  simfx_init(&f.net, &(struct simfx_opts){.n_servers = N_SERVERS,
+                                          .server_clock = {{.offset = 0.01}}});
+  const struct platform *plat = simfx_platform(&f.net);
+  srv_init(&f.ntp, plat, &f.net.ref);
+  struct client_params p = simfx_client_params();
+  f.client = client_new(plat, &p, &f.net.ref);
   for (unsigned i = 0; i < N_SERVERS; i++) {
-    char name[16], addr[16];
-    struct sim_clock_params c = {.offset = i == 0 ? 0.01 : 0.0};
-    snprintf(name, sizeof(name), "server%u", i);
-    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
-    f.hosts[i] = sim_world_add_host(f.w, name, addr, &c);
-    f.servers[i] = sim_server_new(sim_world_sched(f.w), f.hosts[i], &cfg);
-    assert_true(addr_parse(addr, &f.addrs[i]));
-  }
-  const struct platform *plat = sim_platform_get(f.client_host);
-  ref_state_init(&f.ref, -20);
-  srv_init(&f.ntp, plat, &f.ref);
-  client_params_defaults(&p);
-  p.control = false;
-  f.client = client_new(plat, &p, &f.ref);
-  for (unsigned i = 0; i < N_SERVERS; i++) {
-    struct client_source_params s;
-    client_source_defaults(&s);
-    s.addr = f.addrs[i];
-    s.minpoll = s.maxpoll = 4;
+    struct client_source_params s = simfx_source(&f.net, i, 4);
     s.iburst = true;
     snprintf(s.name, sizeof(s.name), "ntp%u.example", i);
     assert_true(client_add_source(f.client, &s) >= 0);
   }
-  cmdsrv_init(&f.srv, plat, &f.ref, &f.ntp);
+  cmdsrv_init(&f.srv, plat, &f.net.ref, &f.ntp);
   f.srv.client = f.client;
   *state = &f;
   return 0;
@@ -77,15 +52,8 @@ static int teardown(void **state)
   cmdsrv_free(&f->srv);
   client_free(f->client);
   srv_free(&f->ntp);
-  for (unsigned i = 0; i < N_SERVERS; i++)
-    sim_server_free(f->servers[i]);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
   return 0;
-}
-
-static void run_until(struct fx *f, double t)
-{
-  assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
 }
 
 /* Send q (local or over UDP) and decode the reply; returns its status. */
@@ -116,7 +84,7 @@ static void test_reports_of_a_synchronised_client(void **state)
   struct fx *f = *state;
   struct cmd_reply r;
   client_start(f->client);
-  run_until(f, 300.0);
+  simfx_run_until(&f->net, 300.0);
 
   struct cmd_request q = request(CMD_TRACKING);
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
@@ -168,12 +136,12 @@ static void test_reports_of_a_synchronised_client(void **state)
   assert_int_equal(r.reply, CMD_RPY_NULL);
 
   q = request(CMD_NTP_SOURCE_NAME);
-  q.data.ip = cmdsrv_ip_from_addr(&f->addrs[1]);
+  q.data.ip = cmdsrv_ip_from_addr(&f->net.addrs[1]);
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
   assert_string_equal(r.data.name, "ntp1.example");
 
   q = request(CMD_NTP_DATA);
-  q.data.ip = cmdsrv_ip_from_addr(&f->addrs[1]);
+  q.data.ip = cmdsrv_ip_from_addr(&f->net.addrs[1]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.ntp_data.mode, 4);
   assert_int_equal(r.data.ntp_data.version, 4);
@@ -184,7 +152,7 @@ static void test_reports_of_a_synchronised_client(void **state)
   assert_true(fabs(r.data.ntp_data.peer_delay - 200e-6) < 100e-6);
 
   q = request(CMD_AUTH_DATA);
-  q.data.ip = cmdsrv_ip_from_addr(&f->addrs[0]);
+  q.data.ip = cmdsrv_ip_from_addr(&f->net.addrs[0]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.auth_data.mode, 0);
 
@@ -204,7 +172,7 @@ static void test_tracking_without_a_reference(void **state)
   struct cmd_reply r;
   struct cmd_request q = request(CMD_TRACKING);
   for (int local = 0; local < 2; local++) {
-    ref_set_local(&f->ref, local, 5);
+    ref_set_local(&f->net.ref, local, 5);
     assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
     assert_true(r.data.tracking.skew_ppm == 0.0);
     assert_true(r.data.tracking.resid_freq_ppm == 0.0);
@@ -219,7 +187,7 @@ static void test_offset_sign_is_chronys(void **state)
   struct fx *f = *state;
   struct cmd_reply r;
   client_start(f->client);
-  run_until(f, 1.0);               /* the first iburst samples, before any update */
+  simfx_run_until(&f->net, 1.0);               /* the first iburst samples, before any update */
   struct cmd_request q = request(CMD_SOURCE_DATA);
   q.data.index = 0;
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
@@ -266,7 +234,7 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.activity.offline + r.data.activity.burst_offline, N_SERVERS);
   q = request(CMD_ONLINE);
-  q.data.subnet.address = cmdsrv_ip_from_addr(&f->addrs[0]);
+  q.data.subnet.address = cmdsrv_ip_from_addr(&f->net.addrs[0]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   q = request(CMD_ACTIVITY);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
@@ -279,7 +247,7 @@ static void test_commands(void **state)
   q.data.subnet.n_good = 2;
   q.data.subnet.n_total = 4;
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOSUCHSOURCE);
-  q.data.subnet.address = cmdsrv_ip_from_addr(&f->addrs[0]);
+  q.data.subnet.address = cmdsrv_ip_from_addr(&f->net.addrs[0]);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
   q = request(CMD_ACTIVITY);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
@@ -311,12 +279,12 @@ static void test_largest_values(void **state)
   struct fx *f = *state;
   struct cmd_reply r;
   client_start(f->client);
-  run_until(f, 100.0);
+  simfx_run_until(&f->net, 100.0);
   for (int sign = -1; sign <= 1; sign += 2) {
     double v = cmd_float_decode(cmd_float_encode(sign * INFINITY));
     for (size_t i = 0; i < sizeof(per_source) / sizeof(per_source[0]); i++) {
       struct cmd_request q = request(per_source[i]);
-      q.data.modify.address = cmdsrv_ip_from_addr(&f->addrs[1]);
+      q.data.modify.address = cmdsrv_ip_from_addr(&f->net.addrs[1]);
       q.data.modify.fvalue = v;
       assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
     }
@@ -332,7 +300,7 @@ static void test_largest_values(void **state)
     q = request(CMD_LOCAL2);
     q.data.local = (struct cmd_req_local){.on_off = 1, .stratum = 10, .distance = v};
     assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
-    run_until(f, sign < 0 ? 400.0 : 700.0);
+    simfx_run_until(&f->net, sign < 0 ? 400.0 : 700.0);
   }
   for (uint32_t i = 0; i < N_SERVERS; i++) {
     struct cmd_request q = request(CMD_SOURCESTATS);
@@ -458,7 +426,7 @@ static void test_no_amplification(void **state)
   uint8_t req[700], out[CMD_MAX_PACKET];
   static const size_t lens[] = {0, 1, 19, 20, 27, 28, 29, 31, 60, 103, 104, 371, 372, 519, 520, 700};
   client_start(f->client);
-  run_until(f, 60.0);
+  simfx_run_until(&f->net, 60.0);
   unsigned replies = 0;
   for (unsigned cmd = 0; cmd < 80; cmd++)
     for (int version = 4; version <= 7; version++)

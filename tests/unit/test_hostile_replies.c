@@ -38,6 +38,7 @@
 #include "core/reference.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
+#include "fake_keyring.h"
 #include "sim/sim_world.h"
 
 #define SEED 20240611u
@@ -68,17 +69,6 @@
  * be delayed differently merely because a hostile packet was sent. */
 static const struct sim_link_params QUIET = {.delay = 100e-6};
 static const struct sim_link_params JITTERY = {.delay = 100e-6, .jitter = 100e-6};
-
-static const uint8_t SECRET[16] = "0123456789abcdef";
-static const struct ntp_key KEY = {NTP_KEY_MD5, SECRET, sizeof(SECRET)};
-
-static const struct ntp_key *find_key(const void *table, uint32_t id)
-{
-  (void)table;
-  return id == KEY_ID ? &KEY : NULL;
-}
-
-static const struct ntp_keyring KEYRING = {find_key, NULL};
 
 /* ------------------------------------------------------------ the kinds */
 
@@ -388,7 +378,7 @@ static void world_init(struct world *x, bool keyed)
   r->w = x->w;
   r->server = sim_platform_get(server);
   r->attacker = sim_platform_get(attacker);
-  r->key = keyed ? &KEY : NULL;
+  r->key = keyed ? fake_key(NULL, KEY_ID) : NULL;
   r->sock = r->server->ops->udp_open(r->server->ctx, ADDR_INET4, NULL, NTP_PORT, on_request, r);
   r->alt_sock = r->server->ops->udp_open(r->server->ctx, ADDR_INET4, NULL, ALT_PORT,
                                          ignore_datagram, r);
@@ -451,7 +441,7 @@ static void run_client(const struct plan *plan, struct outcome *out)
   client_params_defaults(&params);
   params.makestep_threshold = MAKESTEP;
   params.makestep_limit = -1;
-  params.keys = plan->keyed ? &KEYRING : NULL;
+  params.keys = plan->keyed ? &FAKE_KEYRING : NULL;
   struct client *c = client_new(sim_platform_get(x.client_host), &params, &ref);
   assert_non_null(c);
   assert_int_equal(client_add_source(c, &x.source), 0);

@@ -14,11 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/cmdsrv.h"
 #include "core/leapdb.h"
-#include "proto/ntp_packet.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 /* TAI-UTC 33 from 2006, 34 from 2009 (leap-seconds.list, shortened). */
 static const char list_2009[] = "#$ 3676924800\n#@ 3928521600\n"
@@ -28,12 +25,9 @@ static const char list_2009[] = "#$ 3676924800\n#@ 3928521600\n"
 #define MAX_CALLS 8
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host, *server_host;
-  struct sim_server *server;
+  struct simfx net;
   struct platform_ops ops;      /* the simulator's, clock_set_leap recorded */
   struct platform plat;
-  struct refstate ref;
   struct ntp_server ntp;
   struct client *client;
   struct cmdsrv cmd;
@@ -64,45 +58,35 @@ static enum ntp_leap lookup(void *arg, time_t when, int *tai)
  * control) to a server announcing `announced`, with the database. */
 static void start(struct fx *f, time_t start, uint8_t announced, bool control)
 {
-  struct timespec t0 = {.tv_sec = start};
-  struct sim_link_params lan = {.delay = 100e-6, .jitter = 10e-6};
-  struct sim_server_config cfg = {.leap = announced};
   struct client_params p;
   struct client_source_params s;
   memset(f, 0, sizeof(*f));
   recording = f;
   assert_true(leapdb_parse_list(list_2009, strlen(list_2009), &f->db));
-  f->w = sim_world_new(5, &t0);
-  assert_int_equal(sim_net_set_default(sim_world_net(f->w), &lan), 0);
-  f->client_host = sim_world_add_host(f->w, "client", "192.0.2.1", NULL);
-  f->server_host = sim_world_add_host(f->w, "server", "192.0.2.11", NULL);
-  f->server = sim_server_new(sim_world_sched(f->w), f->server_host, &cfg);
-  assert_non_null(f->server);
-  const struct platform *sim = sim_platform_get(f->client_host);
+  simfx_init(&f->net, &(struct simfx_opts){.seed = 5, .start = start,
+                                           .server = {{.leap = announced}}});
+  const struct platform *sim = simfx_platform(&f->net);
   f->ops = *sim->ops;
   sim_set_leap = sim->ops->clock_set_leap;
   f->ops.clock_set_leap = record_set_leap;
   f->plat = (struct platform){.ops = &f->ops, .ctx = sim->ctx};
-  ref_state_init(&f->ref, -20);
-  srv_init(&f->ntp, &f->plat, &f->ref);
+  srv_init(&f->ntp, &f->plat, &f->net.ref);
   struct ip_subnet any = {0};
   assert_true(access_add(&f->ntp.access, &any, true, false));
   client_params_defaults(&p);
   p.control = control;
   p.leap_lookup = lookup;
   p.leap_arg = &f->db;
-  f->client = client_new(&f->plat, &p, &f->ref);
+  f->client = client_new(&f->plat, &p, &f->net.ref);
   assert_non_null(f->client);
-  client_source_defaults(&s);
-  assert_true(addr_parse("192.0.2.11", &s.addr));
-  s.minpoll = s.maxpoll = 4;
+  s = simfx_source(&f->net, 0, 4);
   s.iburst = true;
   assert_true(client_add_source(f->client, &s) >= 0);
-  cmdsrv_init(&f->cmd, &f->plat, &f->ref, &f->ntp);
+  cmdsrv_init(&f->cmd, &f->plat, &f->net.ref, &f->ntp);
   f->cmd.client = f->client;
   client_start(f->client);
-  assert_int_equal(sim_world_run(f->w, 120.0), 0);
-  assert_true(f->ref.synchronised);
+  assert_int_equal(sim_world_run(f->net.w, 120.0), 0);
+  assert_true(f->net.ref.synchronised);
 }
 
 static void finish(struct fx *f)
@@ -110,46 +94,15 @@ static void finish(struct fx *f)
   cmdsrv_free(&f->cmd);
   client_free(f->client);
   srv_free(&f->ntp);
-  sim_server_free(f->server);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
   recording = NULL;
-}
-
-/* chronyc tracking's leap status. */
-static int tracking_leap(struct fx *f)
-{
-  uint8_t req[CMD_MAX_PACKET], out[CMD_MAX_PACKET];
-  struct cmd_request q = {.command = CMD_TRACKING, .sequence = 1};
-  struct cmd_reply r;
-  size_t n = cmd_build_request(&q, req, sizeof(req));
-  size_t m = cmdsrv_process(&f->cmd, req, n, true, out, sizeof(out));
-  assert_true(cmd_parse_reply(out, m, &r));
-  assert_int_equal(r.status, CMD_STT_SUCCESS);
-  return r.data.tracking.leap_status;
-}
-
-/* The LI of our NTP server's reply to a client. */
-static int served_leap(struct fx *f)
-{
-  uint8_t req[NTP_HEADER_LEN], reply[SRV_REPLY_MAX];
-  struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .transmit = 42};
-  struct ntp_packet p;
-  ntp_header_encode(&h, req);
-  struct plat_datagram dg = {.data = req, .len = sizeof(req), .from_port = 40000};
-  assert_true(addr_parse("192.0.2.99", &dg.from));
-  f->plat.ops->now(f->plat.ctx, &dg.rx_time);
-  ntp_packet_parse(req, sizeof(req), &p);
-  size_t n = srv_process(&f->ntp, &dg, &p, reply, sizeof(reply));
-  assert_int_equal(n, NTP_HEADER_LEN);
-  assert_int_equal(ntp_packet_parse(reply, n, &p), NTP_PARSE_OK);
-  return p.hdr.leap;
 }
 
 /* Run the world until `t` (Unix seconds of true time). */
 static void run_until(struct fx *f, double t)
 {
-  double now = (double)sim_sched_now(sim_world_sched(f->w)) / 1e9;
-  assert_int_equal(sim_world_run(f->w, t - now), 0);
+  double now = (double)sim_sched_now(sim_world_sched(f->net.w)) / 1e9;
+  assert_int_equal(sim_world_run(f->net.w, t - now), 0);
 }
 
 static void test_database_leap_applied_by_the_kernel(void **state)
@@ -158,27 +111,27 @@ static void test_database_leap_applied_by_the_kernel(void **state)
   struct fx f;
   start(&f, JAN_1_2009 - 600, NTP_LEAP_NONE, true);
   /* The server announces nothing; the database's second is served. */
-  assert_int_equal(tracking_leap(&f), NTP_LEAP_INSERT);
-  assert_int_equal(served_leap(&f), NTP_LEAP_INSERT);
+  assert_int_equal(simfx_tracking(&f.cmd).leap_status, NTP_LEAP_INSERT);
+  assert_int_equal(simfx_served(&f.ntp, &f.plat).leap, NTP_LEAP_INSERT);
   assert_int_equal(f.calls, 1);
   assert_int_equal(f.leap[0], 1);
   assert_int_equal(f.tai[0], 33);
-  assert_int_equal(sim_platform_leaps(f.client_host), 0);
+  assert_int_equal(sim_platform_leaps(f.net.client_host), 0);
 
   /* During the leap: "unsynchronised"; the kernel has applied it. */
   run_until(&f, (double)JAN_1_2009 + 0.5);
-  assert_int_equal(served_leap(&f), NTP_LEAP_UNSYNC);
-  assert_int_equal(tracking_leap(&f), NTP_LEAP_UNSYNC);
-  assert_int_equal(sim_platform_leaps(f.client_host), 1);
+  assert_int_equal(simfx_served(&f.ntp, &f.plat).leap, NTP_LEAP_UNSYNC);
+  assert_int_equal(simfx_tracking(&f.cmd).leap_status, NTP_LEAP_UNSYNC);
+  assert_int_equal(sim_platform_leaps(f.net.client_host), 1);
 
   /* After it: no leap, and the kernel told TAI-UTC 34 with no leap. */
   run_until(&f, (double)JAN_1_2009 + 3.0);
-  assert_int_equal(served_leap(&f), NTP_LEAP_NONE);
-  assert_int_equal(tracking_leap(&f), NTP_LEAP_NONE);
+  assert_int_equal(simfx_served(&f.ntp, &f.plat).leap, NTP_LEAP_NONE);
+  assert_int_equal(simfx_tracking(&f.cmd).leap_status, NTP_LEAP_NONE);
   assert_int_equal(f.calls, 2);
   assert_int_equal(f.leap[1], 0);
   assert_int_equal(f.tai[1], 34);
-  assert_int_equal(sim_platform_leaps(f.client_host), 1);
+  assert_int_equal(sim_platform_leaps(f.net.client_host), 1);
   finish(&f);
 }
 
@@ -189,7 +142,7 @@ static void test_sources_announcement_wins(void **state)
   (void)state;
   struct fx f;
   start(&f, JAN_1_2009 - 600, NTP_LEAP_DELETE, true);
-  assert_int_equal(tracking_leap(&f), NTP_LEAP_DELETE);
+  assert_int_equal(simfx_tracking(&f.cmd).leap_status, NTP_LEAP_DELETE);
   assert_int_equal(f.calls, 1);
   assert_int_equal(f.leap[0], -1);
   assert_int_equal(f.tai[0], 33);
@@ -203,7 +156,7 @@ static void test_no_leap_on_other_days(void **state)
   (void)state;
   struct fx f;
   start(&f, JAN_1_2009 + 86400, NTP_LEAP_NONE, true);
-  assert_int_equal(tracking_leap(&f), NTP_LEAP_NONE);
+  assert_int_equal(simfx_tracking(&f.cmd).leap_status, NTP_LEAP_NONE);
   assert_int_equal(f.calls, 1);
   assert_int_equal(f.leap[0], 0);
   assert_int_equal(f.tai[0], 34);
@@ -217,17 +170,17 @@ static void test_without_control_system_is_step(void **state)
   (void)state;
   struct fx f;
   start(&f, JAN_1_2009 - 600, NTP_LEAP_NONE, false);
-  assert_int_equal(tracking_leap(&f), NTP_LEAP_INSERT);
-  unsigned warnings = sim_platform_log_count(f.client_host, PLAT_LOG_WARN);
-  double before = sim_platform_offset(f.client_host);
+  assert_int_equal(simfx_tracking(&f.cmd).leap_status, NTP_LEAP_INSERT);
+  unsigned warnings = sim_platform_log_count(f.net.client_host, PLAT_LOG_WARN);
+  double before = sim_platform_offset(f.net.client_host);
   run_until(&f, (double)JAN_1_2009 + 0.5);
   assert_int_equal(f.calls, 0);
-  assert_int_equal(sim_platform_leaps(f.client_host), 0);
-  assert_int_equal(sim_platform_steps(f.client_host), 0);
-  assert_true(fabs(sim_platform_offset(f.client_host) - before) < 1e-3);
+  assert_int_equal(sim_platform_leaps(f.net.client_host), 0);
+  assert_int_equal(sim_platform_steps(f.net.client_host), 0);
+  assert_true(fabs(sim_platform_offset(f.net.client_host) - before) < 1e-3);
   /* "System clock was stepped for leap second". */
-  assert_int_equal(sim_platform_log_count(f.client_host, PLAT_LOG_WARN), warnings + 1);
-  assert_int_equal(served_leap(&f), NTP_LEAP_UNSYNC);
+  assert_int_equal(sim_platform_log_count(f.net.client_host, PLAT_LOG_WARN), warnings + 1);
+  assert_int_equal(simfx_served(&f.ntp, &f.plat).leap, NTP_LEAP_UNSYNC);
   finish(&f);
 }
 

@@ -6,34 +6,12 @@
 #include <string.h>
 
 #include "core/ntp_server.h"
+#include "fake_keyring.h"
 #include "fake_platform.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 
 /* A small keyring: IDs 1-4 (MD5, SHA1, AES128, SHA256). */
-static const uint8_t SECRET16[16] = "0123456789abcdef";
-static const uint8_t SECRET20[20] = "0123456789abcdefghij";
-static const struct {
-  uint32_t id;
-  struct ntp_key key;
-} KEYS[] = {
-  {1, {NTP_KEY_MD5, SECRET16, sizeof(SECRET16)}},
-  {2, {NTP_KEY_SHA1, SECRET20, sizeof(SECRET20)}},
-  {3, {NTP_KEY_AES128, SECRET16, sizeof(SECRET16)}},
-  {4, {NTP_KEY_SHA256, SECRET20, sizeof(SECRET20)}},
-};
-
-static const struct ntp_key *find_key(const void *table, uint32_t id)
-{
-  (void)table;
-  for (unsigned i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++)
-    if (KEYS[i].id == id)
-      return &KEYS[i].key;
-  return NULL;
-}
-
-static const struct ntp_keyring KEYRING = {find_key, NULL};
-
 struct fixture {
   struct fake_platform fp;
   struct refstate ref;
@@ -244,8 +222,8 @@ static void test_mac_without_keys_dropped(void **state)
 static void sign_request(struct fixture *f, uint32_t id, uint32_t sent_id)
 {
   int version = f->req[0] >> 3 & 7;
-  f->srv.keys = &KEYRING;
-  size_t n = ntp_mac_generate(find_key(NULL, id), sent_id, f->req, NTP_HEADER_LEN, version,
+  f->srv.keys = &FAKE_KEYRING;
+  size_t n = ntp_mac_generate(fake_key(NULL, id), sent_id, f->req, NTP_HEADER_LEN, version,
                               f->req + NTP_HEADER_LEN, sizeof(f->req) - NTP_HEADER_LEN);
   assert_true(n > 0);
   f->req_len = NTP_HEADER_LEN + n;
@@ -258,7 +236,7 @@ static void assert_signed_reply(struct fixture *f, size_t len, uint32_t id)
   assert_int_equal(len, f->req_len);
   assert_int_equal(ntp_packet_parse(f->reply, len, &r), NTP_PARSE_OK);
   assert_int_equal(r.mac_keyid, id);
-  assert_true(ntp_mac_verify(find_key(NULL, id), f->reply, NTP_HEADER_LEN, r.mac_digest,
+  assert_true(ntp_mac_verify(fake_key(NULL, id), f->reply, NTP_HEADER_LEN, r.mac_digest,
                              r.mac_digest_len));
   /* The MAC covers the transmit timestamp, so it is set before signing. */
   assert_true(r.hdr.transmit == ntp_ts_from_timespec(&f->fp.now));
@@ -346,7 +324,7 @@ static void test_truncated_mac_dropped(void **state)
 static void test_crypto_nak_request_dropped(void **state)
 {
   struct fixture *f = *state;
-  f->srv.keys = &KEYRING;
+  f->srv.keys = &FAKE_KEYRING;
   memset(f->req + NTP_HEADER_LEN, 0, 4);
   f->req_len = NTP_HEADER_LEN + 4;
   assert_int_equal(process(f), 0);
@@ -356,7 +334,7 @@ static void test_crypto_nak_request_dropped(void **state)
 static void test_plain_request_answered_plain_with_keys(void **state)
 {
   struct fixture *f = *state;
-  f->srv.keys = &KEYRING;
+  f->srv.keys = &FAKE_KEYRING;
   assert_int_equal(process(f), NTP_HEADER_LEN);
 }
 

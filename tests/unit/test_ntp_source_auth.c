@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core/ntp_source.h"
+#include "fake_keyring.h"
 #include "fake_platform.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
@@ -16,30 +17,6 @@
 #define SERVER_REFID 0xC0000202u
 
 /* IDs 1-5: MD5, SHA1, AES128, SHA256, and a short (8-byte) MD5 key. */
-static const uint8_t SECRET16[16] = "0123456789abcdef";
-static const uint8_t SECRET20[20] = "0123456789abcdefghij";
-static const struct {
-  uint32_t id;
-  struct ntp_key key;
-} KEYS[] = {
-  {1, {NTP_KEY_MD5, SECRET16, sizeof(SECRET16)}},
-  {2, {NTP_KEY_SHA1, SECRET20, sizeof(SECRET20)}},
-  {3, {NTP_KEY_AES128, SECRET16, sizeof(SECRET16)}},
-  {4, {NTP_KEY_SHA256, SECRET20, sizeof(SECRET20)}},
-  {5, {NTP_KEY_MD5, SECRET16, 8}},
-};
-
-static const struct ntp_key *find_key(const void *table, uint32_t id)
-{
-  (void)table;
-  for (unsigned i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++)
-    if (KEYS[i].id == id)
-      return &KEYS[i].key;
-  return NULL;
-}
-
-static const struct ntp_keyring KEYRING = {find_key, NULL};
-
 struct fixture {
   struct fake_platform fp;       /* first: the log callback's ctx */
   struct platform_ops ops;
@@ -108,7 +85,7 @@ static void start(struct fixture *f, uint32_t key, int version)
   f->p.key = key;
   f->p.version = version;
   tclass_init(&f->cls, &f->plat, &f->disc);
-  nsrc_init(&f->src, &f->p, &f->plat, &KEYRING, &f->disc, &f->cls, on_update, f);
+  nsrc_init(&f->src, &f->p, &f->plat, &FAKE_KEYRING, &f->disc, &f->cls, on_update, f);
   f->src.max_distance = 3.0;
   f->started = true;
   nsrc_start(&f->src);
@@ -130,7 +107,7 @@ static int assert_signed_request(struct fixture *f, uint32_t id, size_t len)
   assert_int_equal(r->len, len);
   assert_int_equal(ntp_packet_parse(r->buf, r->len, &p), NTP_PARSE_OK);
   assert_int_equal(p.mac_keyid, id);
-  assert_true(ntp_mac_verify(find_key(NULL, id), r->buf, NTP_HEADER_LEN, p.mac_digest,
+  assert_true(ntp_mac_verify(fake_key(NULL, id), r->buf, NTP_HEADER_LEN, p.mac_digest,
                              p.mac_digest_len));
   return p.hdr.version;
 }
@@ -156,7 +133,7 @@ static size_t build_reply(struct fixture *f, const struct reply_spec *spec, uint
   ntp_header_encode(&h, buf);
   if (spec->key == 0)
     return NTP_HEADER_LEN;
-  size_t mac = ntp_mac_generate(find_key(NULL, spec->key), spec->label ? spec->label : spec->key,
+  size_t mac = ntp_mac_generate(fake_key(NULL, spec->key), spec->label ? spec->label : spec->key,
                                 buf, NTP_HEADER_LEN, req.version, buf + NTP_HEADER_LEN,
                                 cap - NTP_HEADER_LEN);
   assert_true(mac > 0);

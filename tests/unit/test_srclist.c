@@ -14,22 +14,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/client.h"
 #include "core/srclist.h"
-#include "sim/sim_server.h"
-#include "sim/sim_world.h"
+#include "sim_fixture.h"
 
 #define N_SERVERS 4
 #define POLL 16.0                /* minpoll = maxpoll = 4 */
 #define MAX_TIMES 16
 
 struct fx {
-  struct sim_world *w;
-  struct sim_platform *client_host;
-  struct sim_platform *hosts[N_SERVERS];
-  struct sim_server *servers[N_SERVERS];
-  struct ip_addr addrs[N_SERVERS];
-  struct refstate ref;
+  struct simfx net;
   struct client *client;
   struct srclist *list;
 };
@@ -38,31 +31,15 @@ struct fx {
 static struct fx *fx_new(const double delay[N_SERVERS])
 {
   static struct fx f;
-  struct timespec start = {.tv_sec = 1700000000};
-  struct sim_server_config cfg = {0};
-  struct client_params p;
+  struct simfx_opts o = {.n_servers = N_SERVERS};
   memset(&f, 0, sizeof(f));
-  f.w = sim_world_new(1, &start);
-  f.client_host = sim_world_add_host(f.w, "client", "192.0.2.1", NULL);
-  assert_non_null(f.client_host);
-  for (unsigned i = 0; i < N_SERVERS; i++) {
-    char name[16], addr[16];
-    struct sim_link_params link = {.delay = delay ? delay[i] : 100e-6};
-    snprintf(name, sizeof(name), "server%u", i);
-    snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
-    f.hosts[i] = sim_world_add_host(f.w, name, addr, NULL);
-    assert_non_null(f.hosts[i]);
-    assert_int_equal(sim_world_set_path(f.w, f.client_host, f.hosts[i], &link), 0);
-    f.servers[i] = sim_server_new(sim_world_sched(f.w), f.hosts[i], &cfg);
-    assert_non_null(f.servers[i]);
-    assert_true(addr_parse(addr, &f.addrs[i]));
-  }
-  ref_state_init(&f.ref, -20);
-  client_params_defaults(&p);
-  p.control = false;
-  f.client = client_new(sim_platform_get(f.client_host), &p, &f.ref);
+  for (unsigned i = 0; i < N_SERVERS; i++)
+    o.path[i].delay = delay ? delay[i] : 100e-6;
+  simfx_init(&f.net, &o);
+  struct client_params p = simfx_client_params();
+  f.client = client_new(simfx_platform(&f.net), &p, &f.net.ref);
   assert_non_null(f.client);
-  f.list = srclist_new(sim_platform_get(f.client_host), f.client, ADDR_UNSPEC);
+  f.list = srclist_new(simfx_platform(&f.net), f.client, ADDR_UNSPEC);
   assert_non_null(f.list);
   client_start(f.client);
   return &f;
@@ -72,15 +49,13 @@ static void fx_free(struct fx *f)
 {
   srclist_free(f->list);
   client_free(f->client);
-  for (unsigned i = 0; i < N_SERVERS; i++)
-    sim_server_free(f->servers[i]);
-  sim_world_free(f->w);
+  simfx_free(&f->net);
 }
 
 /* name answers servers[first..first+n-1] (in that order) after delay s. */
 static void name(struct fx *f, const char *text, unsigned first, int n, double delay)
 {
-  assert_int_equal(sim_names_set(sim_world_names(f->w), text, &f->addrs[first], n, delay, NULL),
+  assert_int_equal(sim_names_set(sim_world_names(f->net.w), text, &f->net.addrs[first], n, delay, NULL),
                    0);
 }
 
@@ -93,19 +68,14 @@ static void add(struct fx *f, const char *text, bool pool, int maxsources)
   assert_int_equal(srclist_add(f->list, &s), SRCLIST_OK);
 }
 
-static void run_until(struct fx *f, double t)
-{
-  assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
-}
-
 static bool is_source(const struct fx *f, unsigned server)
 {
-  return client_find_source(f->client, &f->addrs[server]) >= 0;
+  return client_find_source(f->client, &f->net.addrs[server]) >= 0;
 }
 
 static uint64_t requests(const struct fx *f, unsigned server)
 {
-  return sim_server_stats(f->servers[server])->received;
+  return sim_server_stats(f->net.servers[server])->received;
 }
 
 /* Twice maxsources are added; the two that answered first are kept, the
@@ -121,15 +91,15 @@ static void test_pool_keeps_those_that_answered_first(void **state)
   add(f, "pool.test", true, 2);
   assert_int_equal(client_n_sources(f->client), 0);   /* nothing before the answer */
   assert_int_equal(srclist_unresolved(f->list), 4);   /* counted as chronyd: 2 x maxsources */
-  run_until(f, 0.1);
+  simfx_run_until(&f->net, 0.1);
   assert_int_equal(client_n_sources(f->client), 4);
   assert_int_equal(srclist_unresolved(f->list), 0);
-  run_until(f, 1.0);
+  simfx_run_until(&f->net, 1.0);
   assert_int_equal(client_n_sources(f->client), 2);
   assert_true(is_source(f, 1) && is_source(f, 3));
-  run_until(f, 2.0);                                  /* requests in flight arrive */
+  simfx_run_until(&f->net, 2.0);                                  /* requests in flight arrive */
   uint64_t slow[2] = {requests(f, 0), requests(f, 2)};
-  run_until(f, 10 * POLL);
+  simfx_run_until(&f->net, 10 * POLL);
   assert_true(requests(f, 0) == slow[0] && requests(f, 2) == slow[1]);
   assert_int_equal(client_n_sources(f->client), 2);
   assert_true(requests(f, 1) >= 9 && requests(f, 3) >= 9);
@@ -183,13 +153,13 @@ static void release(void *arg)
 static void holder_start(struct holder *h, struct fx *f, const char *addr, unsigned server,
                          double at)
 {
-  struct sim_platform *host = sim_world_add_host(f->w, addr, addr, NULL);
+  struct sim_platform *host = sim_world_add_host(f->net.w, addr, addr, NULL);
   assert_non_null(host);
-  *h = (struct holder){.plat = sim_platform_get(host), .server = f->addrs[server]};
+  *h = (struct holder){.plat = sim_platform_get(host), .server = f->net.addrs[server]};
   h->front = h->plat->ops->udp_open(h->plat->ctx, ADDR_INET4, NULL, 123, on_request, h);
   h->back = h->plat->ops->udp_open(h->plat->ctx, ADDR_INET4, NULL, 0, on_reply, h);
   assert_true(h->front >= 0 && h->back >= 0);
-  assert_true(sim_world_at(f->w, at, release, h));
+  assert_true(sim_world_at(f->net.w, at, release, h));
 }
 
 /* Both first replies arrive at the same instant: the first completes the
@@ -203,12 +173,12 @@ static void test_pool_replies_together_keep_maxsources(void **state)
   holder_start(&holders[0], f, "192.0.2.21", 0, 1.0);
   holder_start(&holders[1], f, "192.0.2.22", 1, 1.0);
   assert_true(addr_parse("192.0.2.21", &addrs[0]) && addr_parse("192.0.2.22", &addrs[1]));
-  assert_int_equal(sim_names_set(sim_world_names(f->w), "pool.test", addrs, 2, 0.0, NULL), 0);
+  assert_int_equal(sim_names_set(sim_world_names(f->net.w), "pool.test", addrs, 2, 0.0, NULL), 0);
   add(f, "pool.test", true, 1);
-  run_until(f, 0.9);
+  simfx_run_until(&f->net, 0.9);
   assert_int_equal(client_n_sources(f->client), 2);
   assert_true(holders[0].len > 0 && holders[1].len > 0);   /* both replies held */
-  run_until(f, 2.0);
+  simfx_run_until(&f->net, 2.0);
   assert_int_equal(client_n_sources(f->client), 1);
   fx_free(f);
 }
@@ -222,19 +192,19 @@ static void test_unreachable_source_replaced_by_another_address(void **state)
   struct fx *f = fx_new(NULL);
   double times[MAX_TIMES];
   name(f, "single.test", 0, 2, 0.0);
-  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 0.0, 1e9), 0);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 0.0, 1e9), 0);
   add(f, "single.test", false, 0);
-  run_until(f, 8 * POLL);
+  simfx_run_until(&f->net, 8 * POLL);
   assert_true(is_source(f, 0));
-  run_until(f, 10 * POLL);
+  simfx_run_until(&f->net, 10 * POLL);
   assert_false(is_source(f, 0));
   assert_true(is_source(f, 1));
   assert_int_equal(client_n_sources(f->client), 1);
-  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "single.test", times, MAX_TIMES), 2);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->net.w), "single.test", times, MAX_TIMES), 2);
   assert_true(times[1] > 8 * POLL && times[1] < 10 * POLL);
-  run_until(f, 40 * POLL);
+  simfx_run_until(&f->net, 40 * POLL);
   assert_true(is_source(f, 1));
-  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "single.test", times, MAX_TIMES), 2);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->net.w), "single.test", times, MAX_TIMES), 2);
   fx_free(f);
 }
 
@@ -246,13 +216,13 @@ static void test_replacements_wait_for_the_holdoff(void **state)
   struct fx *f = fx_new(NULL);
   name(f, "a.test", 0, 2, 0.0);
   name(f, "b.test", 2, 2, 0.0);
-  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[0], 0.0, 1e9), 0);
-  assert_int_equal(sim_world_add_outage(f->w, f->client_host, f->hosts[2], 0.0, 1e9), 0);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 0.0, 1e9), 0);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[2], 0.0, 1e9), 0);
   add(f, "a.test", false, 0);
   add(f, "b.test", false, 0);
-  run_until(f, 10 * POLL);
+  simfx_run_until(&f->net, 10 * POLL);
   assert_int_equal(is_source(f, 0) + is_source(f, 2), 1);   /* one of them replaced */
-  run_until(f, 3584.0 + 12 * POLL);
+  simfx_run_until(&f->net, 3584.0 + 12 * POLL);
   assert_false(is_source(f, 0) || is_source(f, 2));
   assert_true(is_source(f, 1) && is_source(f, 3));
   fx_free(f);
@@ -267,7 +237,7 @@ static void test_unresolved_name_retried_with_growing_intervals(void **state)
   static const double intervals[] = {28, 56, 112, 224, 448, 896, 1792, 3584, 3584};
   const double answer = 0.5;
   struct fx *f = fx_new(NULL);
-  struct sim_names *names = sim_world_names(f->w);
+  struct sim_names *names = sim_world_names(f->net.w);
   double times[MAX_TIMES];
   assert_int_equal(sim_names_set(names, "nowhere.test", NULL, 0, answer, "Domain name not found"),
                    0);
@@ -275,20 +245,20 @@ static void test_unresolved_name_retried_with_growing_intervals(void **state)
   double t = 0.0;
   for (size_t i = 0; i < sizeof(intervals) / sizeof(intervals[0]); i++)
     t += answer + intervals[i];
-  run_until(f, t + 1.0);
+  simfx_run_until(&f->net, t + 1.0);
   unsigned n = sim_names_lookups(names, "nowhere.test", times, MAX_TIMES);
   assert_int_equal(n, sizeof(intervals) / sizeof(intervals[0]) + 1);
   for (unsigned i = 1; i < n; i++)
     assert_true(times[i] - times[i - 1] == answer + intervals[i - 1]);
-  assert_int_equal(sim_platform_log_count(f->client_host, PLAT_LOG_WARN), 1);
+  assert_int_equal(sim_platform_log_count(f->net.client_host, PLAT_LOG_WARN), 1);
   assert_int_equal(srclist_unresolved(f->list), 1);
 
   name(f, "nowhere.test", 0, 1, 0.0);
-  run_until(f, t + 3584.0 + answer + 1.0);
+  simfx_run_until(&f->net, t + 3584.0 + answer + 1.0);
   assert_int_equal(sim_names_lookups(names, "nowhere.test", times, MAX_TIMES), n + 1);
   assert_true(is_source(f, 0));
   assert_int_equal(srclist_unresolved(f->list), 0);
-  run_until(f, t + 3 * 3584.0);
+  simfx_run_until(&f->net, t + 3 * 3584.0);
   assert_int_equal(sim_names_lookups(names, "nowhere.test", times, MAX_TIMES), n + 1);
   fx_free(f);
 }
@@ -303,9 +273,9 @@ static void test_round_resolves_names_one_after_the_other(void **state)
   name(f, "b.test", 1, 1, 2.0);
   add(f, "a.test", false, 0);
   add(f, "b.test", false, 0);
-  run_until(f, 5.0);
-  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "a.test", &a, 1), 1);
-  assert_int_equal(sim_names_lookups(sim_world_names(f->w), "b.test", &b, 1), 1);
+  simfx_run_until(&f->net, 5.0);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->net.w), "a.test", &a, 1), 1);
+  assert_int_equal(sim_names_lookups(sim_world_names(f->net.w), "b.test", &b, 1), 1);
   assert_true(a == 0.0 && b == 2.0);
   assert_true(is_source(f, 0) && is_source(f, 1));
   fx_free(f);
@@ -325,8 +295,8 @@ static void test_addresses_need_no_lookup(void **state)
   s.family = ADDR_INET6;
   snprintf(s.params.name, sizeof(s.params.name), "192.0.2.12");
   assert_int_equal(srclist_add(f->list, &s), SRCLIST_FAILED);
-  assert_int_equal(srclist_delete(f->list, &f->addrs[0]), SRCLIST_OK);
-  assert_int_equal(srclist_delete(f->list, &f->addrs[0]), SRCLIST_UNKNOWN);
+  assert_int_equal(srclist_delete(f->list, &f->net.addrs[0]), SRCLIST_OK);
+  assert_int_equal(srclist_delete(f->list, &f->net.addrs[0]), SRCLIST_UNKNOWN);
   fx_free(f);
 }
 
@@ -337,35 +307,35 @@ static void test_refresh_interval(void **state)
 {
   (void)state;
   struct fx *f = fx_new(NULL);
-  struct sim_names *names = sim_world_names(f->w);
+  struct sim_names *names = sim_world_names(f->net.w);
   double a[MAX_TIMES], b[MAX_TIMES];
   srclist_set_refresh(f->list, 1000);
   name(f, "a.test", 0, 1, 0.0);
   name(f, "b.test", 1, 3, 0.0);
   add(f, "a.test", false, 0);
-  run_until(f, 300.0);
+  simfx_run_until(&f->net, 300.0);
   add(f, "b.test", false, 0);
-  run_until(f, 900.0);
+  simfx_run_until(&f->net, 900.0);
   assert_true(is_source(f, 0) && is_source(f, 1));
   name(f, "a.test", 2, 1, 0.0);                  /* a.test moved */
-  run_until(f, 1900.0);
+  simfx_run_until(&f->net, 1900.0);
   assert_int_equal(sim_names_lookups(names, "a.test", a, MAX_TIMES), 2);
   assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 1);
   assert_true(a[1] >= 1000.0 && a[1] < 1001.0);
   assert_false(is_source(f, 0));
   assert_true(is_source(f, 2));
-  run_until(f, 2900.0);                          /* b.test's turn; it still has server 1 */
+  simfx_run_until(&f->net, 2900.0);                          /* b.test's turn; it still has server 1 */
   assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 2);
   assert_true(b[1] >= 2000.0 && b[1] < 2001.0);
   assert_true(is_source(f, 1));
   assert_false(is_source(f, 3));
   srclist_refresh(f->list);                      /* chronyc refresh: the same */
-  run_until(f, 2910.0);
+  simfx_run_until(&f->net, 2910.0);
   assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 3);
   assert_true(is_source(f, 1) && is_source(f, 2));
   assert_int_equal(client_n_sources(f->client), 2);
   srclist_set_refresh(f->list, 0);
-  run_until(f, 9000.0);
+  simfx_run_until(&f->net, 9000.0);
   assert_int_equal(sim_names_lookups(names, "a.test", a, MAX_TIMES), 3);
   assert_int_equal(sim_names_lookups(names, "b.test", b, MAX_TIMES), 3);
   fx_free(f);
