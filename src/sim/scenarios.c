@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/config.h"
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
@@ -25,6 +26,8 @@
 /* 101-poll and 109-makestep: 1 us or 10 us of jitter, no wander. */
 #define STILL_CLOCK(off) {.offset = (off), .freq = 100.0, .wander = 0.0}
 #define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
+/* 118-maxdelay: base_delay 1e-5, jitter 1e-5 (exponential). */
+#define TINY_LAN {.delay = 10e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP}
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
@@ -331,6 +334,22 @@ static const struct scenario scenarios[] = {
     .minpoll = 3, .maxpoll = 3,
     .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4, .kod = 2},
   },
+  {
+    .name = "maxdelayquant",
+    .about = "minpoll 2 maxpoll 2 maxdelayquant 0.1 on 10 us + 10 us jitter, the frequency "
+             "drifting 1e-4 ppm/s, no wander (118-maxdelay's quantile run)",
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .drift = 1e-4}, .n_servers = 1,
+    .up = TINY_LAN, .down = TINY_LAN,
+    .minpoll = 2, .maxpoll = 2, .server_options = "maxdelayquant 0.1",
+  },
+  {
+    .name = "copy",
+    .about = "defaults with copy: the server's stratum and refid are ours (141-copy)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 6, .maxpoll = 10, .server_options = "copy",
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -576,6 +595,30 @@ static void smearer_free(struct smearer *m)
     srv_free(&m->srv);
 }
 
+/* The client's line for a server, parsed as chrony.conf: false if conf
+ * found an error in it (the scenario's fault). */
+static bool server_line(const struct scenario *s, const struct ip_addr *addr,
+                        struct client_source_params *sp)
+{
+  char a[ADDR_STR_LEN], line[512];
+  struct config c;
+  struct conf_diag d = {0};
+  int n = snprintf(line, sizeof(line), "server %s minpoll %d maxpoll %d%s %s\n",
+                   addr_format(addr, a), s->minpoll, s->maxpoll, s->iburst ? " iburst" : "",
+                   s->server_options ? s->server_options : "");
+  conf_init(&c);
+  bool ok = n > 0 && (size_t)n < sizeof(line) &&
+            conf_parse_text(&c, line, (size_t)n, s->name, &d) == 0 && c.n_sources == 1;
+  if (ok) {
+    *sp = c.sources[0].client;
+    sp->addr = *addr;
+    addr_format(addr, sp->name);
+  }
+  conf_free(&c);
+  conf_diag_free(&d);
+  return ok;
+}
+
 static double cpu_now(void)
 {
   struct timespec ts;
@@ -696,14 +739,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   for (unsigned i = 0; i < (s->smear ? 1 : s->n_servers); i++) {
     struct client_source_params sp;
-    client_source_defaults(&sp);
-    sp.addr = s->smear ? smear_addr : addrs[i];
-    addr_format(&sp.addr, sp.name);
-    sp.minpoll = s->minpoll;
-    sp.maxpoll = s->maxpoll;
-    sp.iburst = s->iburst;
-    if (client_add_source(client, &sp) < 0)
+    if (!server_line(s, s->smear ? &smear_addr : &addrs[i], &sp) ||
+        client_add_source(client, &sp) < 0) {
+      ret = -EINVAL;
       goto done;
+    }
   }
   for (unsigned i = 0; i < s->n_refclocks; i++)
     if (!add_refclock(w, chost, client, &s->refclocks[i], i, seed, &devs[i]))
@@ -776,6 +816,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     src->n_samples = rep.n_samples;
     src->valid_replies = rep.valid_replies;
     src->bad_replies = rep.bad_replies;
+    src->good_replies = rep.good_replies;
     src->requests = rep.requests;
     src->kod_replies = rep.kod_replies;
     for (unsigned k = 0; k < s->n_servers; k++)
@@ -894,6 +935,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu",
             src->reach, src->poll, src->n_samples, (unsigned long long)src->valid_replies,
             (unsigned long long)src->bad_replies);
+    fprintf(f, ", \"good\": %llu", (unsigned long long)src->good_replies);
     fprintf(f, ", \"requests\": %llu, \"kods\": %llu, \"server_replies\": %llu",
             (unsigned long long)src->requests, (unsigned long long)src->kod_replies,
             (unsigned long long)src->server_replies);
@@ -906,7 +948,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fputc('}', f);
   }
   fprintf(f, "]");
-  if (s->n_refclocks)
+  if (s->n_refclocks || s->server_options)
     fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
             (unsigned)r->ref_refid);
   fprintf(f, ", \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);

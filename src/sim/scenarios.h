@@ -29,7 +29,9 @@
  * jitter from the seed's streams SCENARIO_REFCLOCK_STREAM + i) and the
  * refclock directive's options; their sources follow the servers', and
  * the JSON line then also tells the reference's stratum and refid and each
- * refclock's counters. Everything is freed before returning.
+ * refclock's counters. The client's server lines are chrony.conf text
+ * (parsed by conf), with the scenario's polls, iburst and server_options.
+ * Everything is freed before returning.
  * The same scenario and seed give the same result, bit for bit, whatever
  * else runs in the process (apart from cpu_seconds). */
 #ifndef STRATUM_SIM_SCENARIOS_H
@@ -88,6 +90,9 @@ struct scenario {
   struct sim_link_params down;     /* server -> client */
   int minpoll, maxpoll;
   bool iburst;
+  /* More options of the client's server lines, as chrony.conf writes them
+   * (test.common's client_server_options); NULL: none. */
+  const char *server_options;
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
   double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
   int makestep_limit;
@@ -122,6 +127,7 @@ struct scenario_source {
   char state;
   unsigned n_samples;
   uint64_t valid_replies, bad_replies;
+  uint64_t good_replies;           /* that became samples (chrony's tests A-D passed) */
   /* A reference clock: its refid for a name, its bad-input counters
    * (core/refclock.h) and what its device wrote. */
   bool refclock;
@@ -176,9 +182,10 @@ struct scenario_options {
   FILE *trace;
 };
 
-/* Returns 0, or -ENOMEM when the world could not be built (the result then
- * holds nothing useful). A run stopped by the scheduler (-ELOOP) returns 0
- * with run_status set and the metrics of the part that ran. */
+/* Returns 0, or -ENOMEM when the world could not be built, -EINVAL when
+ * conf refuses the scenario's server line (the result then holds nothing
+ * useful). A run stopped by the scheduler (-ELOOP) returns 0 with
+ * run_status set and the metrics of the part that ran. */
 int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
                  struct scenario_result *out);
 

@@ -24,6 +24,8 @@ struct sim_clock_params {
   double offset;      /* local - true at the start, seconds */
   double freq;        /* intrinsic frequency error, ppm */
   double wander;      /* random walk of the frequency, ppm/sqrt(s) */
+  double drift;       /* steady change of the frequency, ppm/s (clknetsim's
+                         freq "(sum X)"), added at each wander step */
 };
 
 struct sim_clock {
@@ -31,6 +33,7 @@ struct sim_clock {
   double offset0;     /* local - true at t0, seconds */
   double intrinsic, walk, correction;   /* ppm */
   double wander;      /* ppm/sqrt(s) */
+  double drift;       /* ppm/s */
   sim_time next_walk; /* true time of the next wander step */
   struct sim_rng rng;
 };

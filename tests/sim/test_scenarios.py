@@ -47,9 +47,11 @@ SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-phc", "refclock-pps", "refclock-rtc", "refclock-servers",
                       "refclock-stall"]
+# Held to their limits in test_option_scenarios.py.
+OPTION_SCENARIOS = ["maxdelayquant", "copy"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS)
+             CLIENT_SCENARIOS + OPTION_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -192,6 +194,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
              "refclock-rtc": 2000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
+             "maxdelayquant": 10000.0, "copy": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of

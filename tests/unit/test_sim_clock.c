@@ -57,6 +57,20 @@ static void test_step(void **state)
   assert_true(sim_clock_get_freq(&c) == 0.0);
 }
 
+/* drift: the frequency grows by drift ppm each second, so the offset
+ * follows drift t^2 / 2 (to within the one-second steps). */
+static void test_drift(void **state)
+{
+  (void)state;
+  struct sim_clock c;
+  struct sim_clock_params p = {.drift = 1e-4};
+  sim_clock_init(&c, START, &p, 1);
+  sim_time t = START + 10000 * SIM_NS_PER_S;
+  assert_true(fabs(sim_clock_freq_error(&c, t) - 1.0) < 1e-9);
+  double want = 1e-4 * 1e-6 * 10000.0 * 10000.0 / 2.0;
+  assert_true(fabs(sim_clock_offset(&c, t) - want) < 1e-3 * want);
+}
+
 static void test_true_delay(void **state)
 {
   (void)state;
@@ -156,6 +170,7 @@ int main(void)
     cmocka_unit_test(test_frequency_error_accumulates_exactly),
     cmocka_unit_test(test_correction_cancels_error),
     cmocka_unit_test(test_step),
+    cmocka_unit_test(test_drift),
     cmocka_unit_test(test_true_delay),
     cmocka_unit_test(test_wander_deterministic),
     cmocka_unit_test(test_wander_variance),
