@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf/config.h"
+#include "conf/driftfile.h"
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
@@ -28,6 +29,11 @@
 #define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
 /* 118-maxdelay: base_delay 1e-5, jitter 1e-5 (exponential). */
 #define TINY_LAN {.delay = 10e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP}
+/* test.common's network with jitter_asymmetry: the jitter of one direction
+ * scaled by 1 - 2a (requests) or 1 + 2a (replies). */
+#define ASYM_LAN(scale) {.delay = 100e-6, .jitter = 100e-6 * (scale), .jitter_kind = SIM_JITTER_EXP}
+/* 201-freqaccumulation: base_delay 1e-6, jitter 1e-6. */
+#define MICRO_LAN {.delay = 1e-6, .jitter = 1e-6, .jitter_kind = SIM_JITTER_EXP}
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
@@ -40,6 +46,36 @@
 #define SMEAR_MAX_FREQ 400.0               /* ppm: smoothtime 400 0.001 */
 #define SMEAR_MAX_WANDER 0.001             /* ppm/s */
 #define DAY 86400
+
+/* chrony's 201-freqaccumulation: the clock freq_ ppm off, a drift file
+ * that says drift_ (skew 1e5 ppm), 100 s ahead, makestep 1 1, minpoll 6
+ * maxpoll 6, 1 us delay and 1 us jitter each way, no wander, 180 s. The
+ * steady state is chrony's statistics window, from its max_sync_time. */
+#define FREQACC(freq_, drift_) \
+  { \
+    .name = "freqacc:" #freq_ ":" #drift_, \
+    .about = "clock " #freq_ " ppm off, drift file " #drift_ " 100000, makestep 1 1, " \
+             "poll 6 (201-freqaccumulation)", \
+    .duration = 180.0, .settle = 140.0, .late_from = 140.0, .sync_threshold = 1e-5, \
+    .client_clock = {.offset = 100.0, .freq = (freq_)}, .n_servers = 1, \
+    .up = MICRO_LAN, .down = MICRO_LAN, .minpoll = 6, .maxpoll = 6, \
+    .driftfile = #drift_ " 100000", .makestep_threshold = 1.0, .makestep_limit = 1, \
+  }
+#define FREQACC_DRIFTS(freq_) \
+  FREQACC(freq_, -1e+4), FREQACC(freq_, -1e+2), FREQACC(freq_, 1e+2), FREQACC(freq_, 1e+4)
+
+/* chrony's 003-largefreqoffset: the clock freq_ ppm off, and behind or
+ * ahead by what that makes in 130 s, so that the first update finds
+ * little offset and much frequency; defaults otherwise. Its statistics
+ * start at its max_sync_time, 1000 s. */
+#define LARGEFREQ(freq_) \
+  { \
+    .name = "largefreq:" #freq_, \
+    .about = "clock " #freq_ " ppm off, offset -130 s times that (003-largefreqoffset)", \
+    .duration = 10000.0, .settle = 1000.0, \
+    .client_clock = {.offset = -(freq_) * 1e-6 * 130.0, .freq = (freq_), .wander = 1e-3}, \
+    .n_servers = 1, .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, \
+  }
 
 /* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
  * servers announcing the leap second at the end of 2008-12-31; default
@@ -350,6 +386,33 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .minpoll = 6, .maxpoll = 10, .server_options = "copy",
   },
+  {
+    .name = "mindelay",
+    .about = "mindelay 2e-4 asymmetry 0.499 with the jitter almost all on replies "
+             "(jitter_asymmetry 0.499), wander 1e-12 (123-mindelay)",
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1,
+    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499),
+    .minpoll = 6, .maxpoll = 10, .server_options = "mindelay 2e-4 asymmetry 0.499",
+  },
+  {
+    .name = "mindelay-too-low",
+    .about = "as mindelay with mindelay 1e-4: the correction misses (123-mindelay: no sync)",
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1,
+    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499),
+    .minpoll = 6, .maxpoll = 10, .server_options = "mindelay 1e-4 asymmetry 0.499",
+  },
+  {
+    .name = "mindelay-no-asymmetry",
+    .about = "as mindelay with asymmetry 0.0: no correction (123-mindelay: no sync)",
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1,
+    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499),
+    .minpoll = 6, .maxpoll = 10, .server_options = "mindelay 2e-4 asymmetry 0.0",
+  },
+  FREQACC_DRIFTS(-5e4), FREQACC_DRIFTS(-500), FREQACC_DRIFTS(500), FREQACC_DRIFTS(5e4),
+  LARGEFREQ(-5e4), LARGEFREQ(-5e3), LARGEFREQ(5e3), LARGEFREQ(5e4),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -734,6 +797,13 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   params.leapmode = s->leapmode;
   params.makestep_threshold = s->makestep_threshold;
   params.makestep_limit = s->makestep_threshold > 0.0 ? s->makestep_limit : 0;
+  if (s->driftfile) {
+    if (!driftfile_parse(s->driftfile, &params.initial_freq, &params.initial_skew)) {
+      ret = -EINVAL;
+      goto done;
+    }
+    params.have_initial_freq = true;
+  }
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;

@@ -94,6 +94,8 @@ struct scenario {
    * (test.common's client_server_options); NULL: none. */
   const char *server_options;
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
+  const char *driftfile;           /* the drift file's text, "FREQ SKEW" in chrony's
+                                      signs (conf/driftfile.h); NULL: none */
   double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
   int makestep_limit;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */

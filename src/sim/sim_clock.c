@@ -5,7 +5,8 @@
 
 static double freq_ppm(const struct sim_clock *c)
 {
-  return c->intrinsic + c->walk + c->correction;
+  double osc = c->intrinsic + c->walk;
+  return osc + c->correction + osc * c->correction * 1e-6;
 }
 
 /* Move the reference point to true time t at the current frequency. */

@@ -1,8 +1,10 @@
 /* sim_clock: a simulated local clock, read against true time.
  *
  * local(t) = t + offset(t). The offset grows at the clock's frequency error:
- * intrinsic error + random-walk wander + the correction set by
- * sim_clock_set_freq() (all ppm, positive = runs fast, simply added). The
+ * the oscillator's (intrinsic error + random-walk wander) scaled by the
+ * correction set by sim_clock_set_freq(), as a kernel's frequency scales
+ * its clock: 1 + error = (1 + oscillator) (1 + correction) (all ppm,
+ * positive = runs fast). The
  * wander changes only at fixed true-time steps of SIM_CLOCK_WANDER_STEP
  * from the start, drawn from the clock's own stream, so the trajectory
  * depends on the seed and on the changes made (frequency, steps), never on

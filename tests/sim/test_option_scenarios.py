@@ -1,10 +1,12 @@
-"""The simulator's scenarios of source options held to chrony's limits (pytest).
+"""The simulator's scenarios of source options and of the clock's frequency
+held to chrony's limits (pytest).
 
-Each scenario is one of chrony's test/simulation tests of a server option,
-with its network, clock and limits (test.common's defaults where the test
-keeps them: sync 120-210 s, offsets 1e-3 s max and 3e-4 s rms, frequency
-errors 500 and 10 ppm as the simulator counts them, see test_scenarios.py).
-Every scenario runs for seeds 1-3 once per session.  Units: seconds, ppm.
+Each scenario is one of chrony's test/simulation tests (118-maxdelay,
+141-copy, 123-mindelay, 201-freqaccumulation, 003-largefreqoffset) with its
+network, clock and limits (test.common's defaults where the test keeps
+them: sync 120-210 s, offsets 1e-3 s max and 3e-4 s rms, frequency errors
+500 and 10 ppm as the simulator counts them, see test_scenarios.py).  Every
+scenario runs for seeds 1-3 once per session.  Units: seconds, ppm.
 """
 
 import json
@@ -20,7 +22,12 @@ SIM = BUILD / "stratum-sim"
 TIMEOUT = 300
 SEEDS = [1, 2, 3]
 
-NAMES = ["maxdelayquant", "copy"]
+FREQACC = ["freqacc:%s:%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
+           for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
+LARGEFREQ = ["largefreq:%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
+NAMES = ["maxdelayquant", "copy", "mindelay"] + FREQACC + LARGEFREQ
+# 123-mindelay's runs that must not synchronise (check_sync && test_fail).
+UNSYNCED = ["mindelay-too-low", "mindelay-no-asymmetry"]
 
 CHRONY = dict(sync=(120.0, 210.0), max_offset=1e-3, rms_offset=3e-4, max_freq_error=500.0,
               rms_freq_error=10.0)
@@ -31,6 +38,14 @@ LIMITS = {
     "maxdelayquant": dict(CHRONY, sync=(10.0, 2000.0), rms_offset=2e-4),
     # 141-copy: test.common's limits.
     "copy": dict(CHRONY),
+    # 123-mindelay: time_rms_limit 1e-6 (wander 1e-12).
+    "mindelay": dict(CHRONY, rms_offset=1e-6),
+    # 201-freqaccumulation: sync 120-140 s, 1e-5 s and 1e-7 (0.1 ppm) max
+    # and rms; one step (makestep 1 1), statistics from 140 s.
+    **{name: dict(sync=(120.0, 140.0), max_offset=1e-5, rms_offset=1e-5, max_freq_error=0.1,
+                  rms_freq_error=0.1, steps=1) for name in FREQACC},
+    # 003-largefreqoffset: max_sync_time 1000, statistics from there.
+    **{name: dict(CHRONY, sync=(120.0, 1000.0)) for name in LARGEFREQ},
 }
 
 # 118-maxdelay counts the measurements that passed test C (measurements.log
@@ -81,7 +96,21 @@ def test_chronys_limits(results, name, seed):
     for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
         assert r[key] <= lim[key], "%s > %g: %s" % (key, lim[key], summary(r))
     assert r["selected"] == r["sources"][0]["address"], summary(r)
-    assert r["steps"] == 0 and r["warnings"] == 0 and r["errors"] == 0, summary(r)
+    assert r["steps"] == lim.get("steps", 0) and r["errors"] == 0, summary(r)
+    # makestep's step is logged as chronyd warns of it ("System clock wrong
+    # by", "was stepped by").
+    assert r["warnings"] == 2 * lim.get("steps", 0), summary(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", UNSYNCED)
+def test_mindelay_wrong_options_miss(name, seed):
+    # 123-mindelay: with the minimum delay or the asymmetry wrong, the
+    # correction leaves chrony's 1e-6 s rms limit far behind.
+    p = run_sim("--seed", str(seed), name)
+    assert p.returncode == 0, p.stderr[-4000:]
+    r = json.loads(p.stdout)
+    assert r["rms_offset"] > 10 * LIMITS["mindelay"]["rms_offset"], summary(r)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -48,7 +48,11 @@ REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-phc", "refclock-pps", "refclock-rtc", "refclock-servers",
                       "refclock-stall"]
 # Held to their limits in test_option_scenarios.py.
-OPTION_SCENARIOS = ["maxdelayquant", "copy"]
+FREQACC_SCENARIOS = ["freqacc:%s:%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
+                     for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
+LARGEFREQ_SCENARIOS = ["largefreq:%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
+OPTION_SCENARIOS = (["maxdelayquant", "copy", "mindelay", "mindelay-too-low",
+                     "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS)
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + OPTION_SCENARIOS)
@@ -194,7 +198,10 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
              "refclock-rtc": 2000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
-             "maxdelayquant": 10000.0, "copy": 10000.0,
+             "maxdelayquant": 10000.0, "copy": 10000.0, "mindelay": 10000.0,
+             "mindelay-too-low": 10000.0, "mindelay-no-asymmetry": 10000.0,
+             **{name: 180.0 for name in FREQACC_SCENARIOS},
+             **{name: 10000.0 for name in LARGEFREQ_SCENARIOS},
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
