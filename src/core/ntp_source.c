@@ -277,13 +277,16 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
   return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
 
+static void missing_sample(struct nsrc *s);
+
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
   uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
 
   /* No valid reply to the previous request (silence, or an answer that
-   * failed the tests): the register shifts in a 0. */
+   * failed the tests): the register shifts in a 0, and the filter counts a
+   * missing sample. */
   bool missed = s->tx_since_rx > 0;
   if (missed) {
     s->reach <<= 1;
@@ -291,6 +294,7 @@ static void transmit(void *arg)
       s->unreachable_run++;
     if (s->burst_total == 0 && s->tx_since_rx > 1)
       adjust_poll(s, UNREACH_POLL_ADJ);
+    missing_sample(s);
   }
   close_request(s);
   /* Reachability matters to the selection (chrony reselects on it). */
@@ -583,20 +587,28 @@ static void log_statistics(const struct nsrc *s, const struct timespec *now,
   s->log->statistics(s->log->arg, &l);
 }
 
-/* With the median filter on, false until it has a sample to give (then
- * *smp is that one). As chrony, a result much older than the newest sample
- * (the filter waited through missed replies) is dropped. */
-static bool filter_sample(struct nsrc *s, struct sst_sample *smp)
+static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst);
+
+/* chrony's median filter (filter N): every exchange counts, a sample or a
+ * missing one (no reply, or a reply that failed a test: smp NULL); after N
+ * of them the samples collected make one for the statistics (none: the
+ * next exchange tries again). */
+static void filter_exchange(struct nsrc *s, const struct sst_sample *smp, bool in_burst)
 {
-  if (s->p.filter <= 0)
-    return true;
-  if (!spf_accumulate(&s->filter, smp))
-    return false;
-  int n = spf_samples(&s->filter);
-  struct timespec newest = smp->time;
-  if (!spf_get_filtered(&s->filter, s->stats.precision, smp))
-    return false;
-  return timespec_diff(&newest, &smp->time) <= SEL_REACH_BITS / 2 * n * poll_interval(s);
+  struct sst_sample out;
+  if (smp)
+    spf_accumulate(&s->filter, smp);
+  if (++s->filter_count < s->p.filter || !spf_get_filtered(&s->filter, s->stats.precision, &out))
+    return;
+  s->filter_count = 0;
+  add_sample(s, &out, in_burst);
+}
+
+/* An exchange that gave no sample: a missing one for the filter. */
+static void missing_sample(struct nsrc *s)
+{
+  if (s->p.filter > 0)
+    filter_exchange(s, NULL, s->burst_good > 0);
 }
 
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
@@ -619,23 +631,30 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   bool in_burst = s->burst_good > 0;
   if (in_burst && --s->burst_good == 0)
     s->burst_total = 0;
-  if (!filter_sample(s, &smp))
-    return;
-  if (s->reference && ref_leap_close(s->reference, &smp.time, smp.offset)) {
+  if (s->p.filter > 0)
+    filter_exchange(s, &smp, in_burst);
+  else
+    add_sample(s, &smp, in_burst);
+}
+
+/* A sample (filtered or not) into the statistics. */
+static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
+{
+  if (s->reference && ref_leap_close(s->reference, &smp->time, smp->offset)) {
     plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
     return;
   }
 
-  double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
-  double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;
+  double error = fabs(sst_predict_offset(&s->stats, &smp->time) - smp->offset);
+  double distance = smp->peer_delay / 2.0 + smp->peer_dispersion;
   bool had_estimate = sst_samples(&s->stats) >= 1;
   struct sst_report before;
-  sst_get_report(&s->stats, &smp.time, &before);
-  if (!sst_add(&s->stats, &smp))
+  sst_get_report(&s->stats, &smp->time, &before);
+  if (!sst_add(&s->stats, smp))
     return;
   int n_before = sst_samples(&s->stats);
   sst_regress(&s->stats);
-  log_statistics(s, &smp.time, &before, n_before);
+  log_statistics(s, &smp->time, &before, n_before);
 
   if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
@@ -708,6 +727,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     delay_tests(s, x, &sample_time, tests);
     tests[3] = false;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    missing_sample(s);
     return;
   }
   /* chrony: the presend reply fails test A, so it is no sample; so does,
@@ -719,6 +739,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     tests[0] = false;
     tests[3] = true;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    missing_sample(s);
     return;
   }
   /* copy: the server's stratum is ours (its refid too, see
@@ -742,6 +763,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
     start_auto_burst(s);
+    missing_sample(s);
     return;
   }
   s->counters[NSRC_RX_GOOD]++;

@@ -156,6 +156,7 @@ struct nsrc {
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
+  int filter_count;             /* exchanges since its last result */
   struct qnt delay_quant;       /* used when p.maxdelayquant > 0 */
   uint64_t counters[NSRC_COUNTERS];
 };

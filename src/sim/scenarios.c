@@ -413,6 +413,23 @@ static const struct scenario scenarios[] = {
   },
   FREQACC_DRIFTS(-5e4), FREQACC_DRIFTS(-500), FREQACC_DRIFTS(500), FREQACC_DRIFTS(5e4),
   LARGEFREQ(-5e4), LARGEFREQ(-5e3), LARGEFREQ(5e3), LARGEFREQ(5e4),
+  {
+    .name = "filter",
+    .about = "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4: over half the replies too "
+             "slow (127-filter)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .minpoll = 4, .maxpoll = 4, .server_options = "filter 15 maxdelay 3.5e-4",
+  },
+  {
+    .name = "filter-loss",
+    .about = "minpoll 4 maxpoll 4 filter 3, 30 % of datagrams lost each way (127-filter)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
+    .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
+    .minpoll = 4, .maxpoll = 4, .server_options = "filter 3",
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

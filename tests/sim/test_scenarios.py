@@ -52,7 +52,8 @@ FREQACC_SCENARIOS = ["freqacc:%s:%s" % (f, d) for f in ("-5e4", "-500", "500", "
                      for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
 LARGEFREQ_SCENARIOS = ["largefreq:%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
 OPTION_SCENARIOS = (["maxdelayquant", "copy", "mindelay", "mindelay-too-low",
-                     "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS)
+                     "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS +
+                    ["filter", "filter-loss"])
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + OPTION_SCENARIOS)
@@ -202,6 +203,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "mindelay-too-low": 10000.0, "mindelay-no-asymmetry": 10000.0,
              **{name: 180.0 for name in FREQACC_SCENARIOS},
              **{name: 10000.0 for name in LARGEFREQ_SCENARIOS},
+             "filter": 10000.0, "filter-loss": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of

@@ -300,6 +300,30 @@ static void test_filter_one_sample_per_n_replies(void **state)
   assert_true(sd[1] < 0.5 * sd[0]);
 }
 
+/* filter 4 with half the replies over maxdelay: as chrony, every exchange
+ * counts, so a sample comes every 4 exchanges (from the replies that
+ * passed among them), not every 4 good replies. */
+static void test_filter_counts_rejected_replies(void **state)
+{
+  (void)state;
+  struct run r;
+  struct nsrc src;
+  struct client_source_params p;
+  struct net n;
+  net_init(&n, 100e-6);
+  params(&p, &n.server_addr, 0);
+  p.filter = 4;
+  p.maxdelay = 330e-6;
+  run_source(&n, &p, 400.5, &r, &src);
+  double valid = (double)src.counters[NSRC_RX_VALID];
+  double good = (double)src.counters[NSRC_RX_GOOD];
+  print_message("%.0f replies, %.0f good, %u samples\n", valid, good, r.samples);
+  assert_true(valid >= 390 && good < 0.8 * valid && good > 0.2 * valid);
+  assert_true(r.samples <= valid / 4);
+  assert_true(r.samples >= 0.8 * valid / 4);
+  net_free(&n);
+}
+
 /* maxdelayquant P: test C keeps the replies whose delay is within the
  * long-term P quantile: about a fraction P of them once the estimate has
  * settled (the second half of the run; it starts at the first delay). */
@@ -496,6 +520,7 @@ int main(void)
     cmocka_unit_test(test_presend_once_before_each_poll),
     cmocka_unit_test(test_no_presend_below_its_poll),
     cmocka_unit_test(test_filter_one_sample_per_n_replies),
+    cmocka_unit_test(test_filter_counts_rejected_replies),
     cmocka_unit_test(test_maxdelayquant_keeps_its_quantile),
     cmocka_unit_test(test_no_maxdelayquant_keeps_most),
     cmocka_unit_test(test_copy_takes_stratum_and_refid),
