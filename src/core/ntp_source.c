@@ -9,14 +9,15 @@
 
 #define IBURST_GOOD 4
 #define IBURST_TOTAL 8
-#define BURST_GOOD 1
-#define BURST_TOTAL 4
+#define BURST_GOOD 1                /* the burst option's, as chrony */
+#define BURST_MAX_TOTAL 4
 #define MAX_BURST_INTERVAL 2.0
 #define MAX_BURST_POLL_RATIO 0.25
 #define INITIAL_DELAY 0.2
 #define SAMPLING_RANDOMNESS 0.02    /* fraction of the interval */
 #define PHI 15e-6                   /* RFC 5905 frequency tolerance */
-#define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
+#define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply... */
+#define SYNC_UNREACH_POLL_ADJ 0.1   /* ...of the selected source (chrony's) */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
 #define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
@@ -278,6 +279,7 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
 }
 
 static void missing_sample(struct nsrc *s);
+static void start_auto_burst(struct nsrc *s);
 
 static void transmit(void *arg)
 {
@@ -292,14 +294,14 @@ static void transmit(void *arg)
     s->reach <<= 1;
     if (s->reach == 0 && s->unreachable_run < INT_MAX)
       s->unreachable_run++;
-    if (s->burst_total == 0 && s->tx_since_rx > 1)
-      adjust_poll(s, UNREACH_POLL_ADJ);
+    adjust_poll(s, s->sync_peer ? SYNC_UNREACH_POLL_ADJ : UNREACH_POLL_ADJ);
     missing_sample(s);
   }
   close_request(s);
   /* Reachability matters to the selection (chrony reselects on it). */
   if (missed)
     s->on_update(s->arg, s, false);
+  start_auto_burst(s);
 
   s->presend_done = presend_due(s);
   bool tagged, sent = false;
@@ -342,6 +344,7 @@ static void transmit(void *arg)
   s->peer.answered = s->peer.echo_unanswered = false;
 
   double interval = s->p.peer ? peer_delay(s, 0.0, true) : ldexp(1.0, transmit_poll(s));
+  s->short_interval = s->presend_done || s->burst_total > 0;
   if (s->presend_done) {
     interval = WARM_UP_DELAY;
   } else if (s->burst_total > 0) {
@@ -417,12 +420,18 @@ void nsrc_burst(struct nsrc *s, int good, int total)
     schedule(s, INITIAL_DELAY);
 }
 
+/* chrony's burst option: each request sent at a poll above minpoll, after
+ * a whole poll's wait, starts a burst of up to 2^(poll - minpoll) requests
+ * (at most BURST_MAX_TOTAL), until one good sample. burst_total counts
+ * the requests after this one. */
 static void start_auto_burst(struct nsrc *s)
 {
-  if (s->p.burst && s->burst_total == 0) {
-    s->burst_good = BURST_GOOD;
-    s->burst_total = BURST_TOTAL;
-  }
+  if (!s->p.burst || s->p.peer || s->burst_total > 0 || s->short_interval ||
+      s->poll <= s->p.minpoll)
+    return;
+  int total = s->poll - s->p.minpoll >= 2 ? BURST_MAX_TOTAL : 1 << (s->poll - s->p.minpoll);
+  s->burst_good = BURST_GOOD;
+  s->burst_total = total - 1;
 }
 
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset)
@@ -762,7 +771,6 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   record_measurement(s, x, h, &sample_time, dg, at, tests);
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
-    start_auto_burst(s);
     missing_sample(s);
     return;
   }

@@ -135,6 +135,9 @@ struct nsrc {
   uint8_t reach;
   unsigned tx_since_rx;         /* requests since the last valid reply */
   int burst_good, burst_total;  /* samples still wanted / requests left */
+  bool short_interval;          /* the request due next follows a burst's or
+                                   presend's short interval */
+  bool sync_peer;               /* selected (set by the owner) */
   bool online;
   int unreachable_run;          /* polls in a row with reach 0 (maxunreach) */
 

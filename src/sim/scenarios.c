@@ -430,6 +430,15 @@ static const struct scenario scenarios[] = {
     .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
     .minpoll = 4, .maxpoll = 4, .server_options = "filter 3",
   },
+  {
+    .name = "burst",
+    .about = "burst polltarget 1, only every fourth request gets through (126-burst)",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .pass_every = 4},
+    .down = LAN,
+    .minpoll = 6, .maxpoll = 10, .server_options = "burst polltarget 1",
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

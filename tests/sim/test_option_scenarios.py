@@ -25,7 +25,8 @@ SEEDS = [1, 2, 3]
 FREQACC = ["freqacc:%s:%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
            for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
 LARGEFREQ = ["largefreq:%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
-NAMES = ["maxdelayquant", "copy", "mindelay"] + FREQACC + LARGEFREQ + ["filter", "filter-loss"]
+NAMES = (["maxdelayquant", "copy", "mindelay"] + FREQACC + LARGEFREQ +
+         ["filter", "filter-loss", "burst"])
 # 123-mindelay's runs that must not synchronise (check_sync && test_fail).
 UNSYNCED = ["mindelay-too-low", "mindelay-no-asymmetry"]
 
@@ -53,6 +54,11 @@ LIMITS = {
     # A source out of reach for 8 polls (0.51^8 a poll) is lost a while,
     # as chronyd's would be: "no selectable sources" warnings.
     "filter-loss": dict(CHRONY, sync=(130.0, 720.0), may_warn=True),
+    # 126-burst's first run: a burst at every poll above minpoll gets one
+    # of its requests through; chrony's window is 700-730 s, which the
+    # test below holds it to; here the first update's bound only.
+    "burst": dict(CHRONY, sync=(120.0, 730.0), max_min_tx_interval=2.2,
+                  min_mean_tx_interval=150.0),
 }
 
 # 118-maxdelay counts the measurements that passed test C (measurements.log
@@ -110,6 +116,27 @@ def test_chronys_limits(results, name, seed):
         assert r["warnings"] == 2 * lim.get("steps", 0), summary(r)
     if "max_min_tx_interval" in lim:
         assert r["min_tx_interval"] <= lim["max_min_tx_interval"], summary(r)
+    if "min_mean_tx_interval" in lim:
+        assert r["duration"] / r["sources"][0]["requests"] >= lim["min_mean_tx_interval"], \
+            summary(r)
+
+
+# Where chronyd is known to differ still (issue 11), held to chronyd's
+# figures as expected failures: strict, so a fix shows.
+@pytest.mark.xfail(strict=True, reason="126-burst: chronyd synchronises at 700-730 s, "
+                   "stratumd at ~650 s (its third sample comes sooner)")
+def test_burst_sync_window_as_chronyd(results):
+    for seed in SEEDS:
+        r = results[("burst", seed)]
+        assert 700.0 <= r["sync_time"] <= 730.0, summary(r)
+
+
+@pytest.mark.xfail(strict=True, reason="126-burst and 127-filter: chronyd at some point "
+                   "finds no selectable source (check_source_selection fails there); "
+                   "stratumd keeps its source")
+@pytest.mark.parametrize("name", ["burst", "filter"])
+def test_source_dropped_as_chronyd(results, name):
+    assert any(results[(name, seed)]["warnings"] > 0 for seed in SEEDS)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

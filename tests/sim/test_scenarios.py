@@ -53,7 +53,7 @@ FREQACC_SCENARIOS = ["freqacc:%s:%s" % (f, d) for f in ("-5e4", "-500", "500", "
 LARGEFREQ_SCENARIOS = ["largefreq:%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
 OPTION_SCENARIOS = (["maxdelayquant", "copy", "mindelay", "mindelay-too-low",
                      "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS +
-                    ["filter", "filter-loss"])
+                    ["filter", "filter-loss", "burst"])
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + OPTION_SCENARIOS)
@@ -203,7 +203,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "mindelay-too-low": 10000.0, "mindelay-no-asymmetry": 10000.0,
              **{name: 180.0 for name in FREQACC_SCENARIOS},
              **{name: 10000.0 for name in LARGEFREQ_SCENARIOS},
-             "filter": 10000.0, "filter-loss": 10000.0,
+             "filter": 10000.0, "filter-loss": 10000.0, "burst": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
@@ -459,9 +459,12 @@ def test_packet_loss_seen(results):
 def test_intermittent_selects_in_every_window(results):
     r = results["intermittent"]
     # 10 windows of 1200 s: selected in each, unselected in each outage
-    # (chrony's 014-intermittent expects 9-10 of each message).
+    # (chrony's 014-intermittent expects 9-10 of each message: the
+    # warnings here are its "Can't synchronise: no selectable sources (1
+    # unreachable sources)"). The selected source's poll grows by 0.1 per
+    # missed reply, as chronyd's, so an outage may end before 8 of them.
     assert r["selection_changes"] >= 18, steady_summary(r)
-    assert r["selected"] is None, "the last outage ends the run: " + steady_summary(r)
+    assert 9 <= r["warnings"] <= 10, steady_summary(r)
     assert r["selected_seconds"] < 60000
 
 

@@ -324,6 +324,38 @@ static void test_filter_counts_rejected_replies(void **state)
   net_free(&n);
 }
 
+/* burst (chrony's): with only every third request reaching the server, a
+ * burst at each poll above minpoll, 2 s apart, gets a sample at most polls;
+ * without it two polls in three give nothing. */
+static void test_burst_gets_a_sample_per_poll(void **state)
+{
+  (void)state;
+  unsigned good[2];
+  for (int burst = 0; burst < 2; burst++) {
+    struct net n;
+    struct run r;
+    struct nsrc src;
+    struct client_source_params p;
+    struct sim_link_params every3 = {.delay = 100e-6, .jitter = 10e-6, .pass_every = 3};
+    net_init(&n, 10e-6);
+    assert_int_equal(sim_net_set_link(sim_world_net(n.w), sim_platform_node(n.client),
+                                      sim_platform_node(n.server_host), &every3),
+                     0);
+    params(&p, &n.server_addr, 4);
+    p.minpoll = 2;
+    p.polltarget = 1;
+    p.burst = burst;
+    run_source(&n, &p, 1600.5, &r, &src);
+    good[burst] = (unsigned)src.counters[NSRC_RX_GOOD];
+    print_message("burst %d: poll %d, %u requests, %u samples\n", burst, src.poll,
+                  (unsigned)src.counters[NSRC_TX], good[burst]);
+    assert_int_equal(src.poll, 4);
+    net_free(&n);
+  }
+  assert_true(good[0] <= 1600 / 16 / 3 + 5);   /* polls 2 and 3 at first */
+  assert_true(good[1] > 2 * good[0]);
+}
+
 /* maxdelayquant P: test C keeps the replies whose delay is within the
  * long-term P quantile: about a fraction P of them once the estimate has
  * settled (the second half of the run; it starts at the first delay). */
@@ -521,6 +553,7 @@ int main(void)
     cmocka_unit_test(test_no_presend_below_its_poll),
     cmocka_unit_test(test_filter_one_sample_per_n_replies),
     cmocka_unit_test(test_filter_counts_rejected_replies),
+    cmocka_unit_test(test_burst_gets_a_sample_per_poll),
     cmocka_unit_test(test_maxdelayquant_keeps_its_quantile),
     cmocka_unit_test(test_no_maxdelayquant_keeps_most),
     cmocka_unit_test(test_copy_takes_stratum_and_refid),
