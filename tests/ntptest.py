@@ -399,11 +399,12 @@ def ipv6_loopback():
 
 class FakeServer:
     """A stratum 1 server on 127.0.0.1:port written in Python: answers
-    every request at once with the time of this host (and `leap` as LI),
-    recording when each request arrived. close() it."""
+    every request at once with the time of this host plus `offset` seconds
+    (and `leap` as LI), recording when each request arrived. close() it."""
 
-    def __init__(self, leap=LEAP_NONE):
+    def __init__(self, leap=LEAP_NONE, offset=0.0):
         self.leap = leap
+        self.offset = int(offset * 2**32)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.05)
@@ -421,7 +422,7 @@ class FakeServer:
                 continue
             self.times.append(time.monotonic())
             if len(data) >= 48:
-                now = ntp_now()
+                now = ntp_now() + self.offset
                 self.sock.sendto(header(li=self.leap, mode=MODE_SERVER, stratum=1,
                                         poll=data[2], precision=-20, refid=0x47505300,
                                         ref=now, org=int.from_bytes(data[40:48], "big"),

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reference.h"
 #include "core/refclock.h"
 
 _Static_assert(CONF_LEAPSEC_SYSTEM == (int)REF_LEAP_SYSTEM &&
@@ -24,6 +25,9 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->makestep_threshold = c->makestep_threshold;
   p->makestep_limit = c->makestep_limit;
   p->logchange = c->logchange;
+  p->mailonchange = c->mailonchange_threshold;
+  p->fallbackdrift_min = c->fallbackdrift_min;
+  p->fallbackdrift_max = c->fallbackdrift_max;
   p->maxslewrate = c->maxslewrate;
   p->maxdrift = c->maxdrift;
   p->maxupdateskew = c->maxupdateskew;
@@ -159,6 +163,29 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->trust = r->trust;
   out->require = r->require;
   return true;
+}
+
+bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_params *out,
+                          char *err, size_t err_len)
+{
+  if (!conf_refclock_params(&c->refclocks[index], index, out, err, err_len))
+    return false;
+  if (out->driver == PLAT_REFCLOCK_RTC && (c->rtcsync || c->rtcfile)) {
+    snprintf(err, err_len, "RTC refclock cannot be used together with rtcsync or rtcfile");
+    return false;
+  }
+  if (out->tai && !c->leapsectz && !c->leapseclist) {
+    snprintf(err, err_len, "refclock tai option requires leapseclist or leapsectz");
+    return false;
+  }
+  return true;
+}
+
+void conf_reference(const struct config *c, int measured, struct refstate *ref)
+{
+  ref_state_init(ref, c->clockprecision > 0.0 ? ref_precision_log2(c->clockprecision) : measured);
+  ref_set_local(ref, c->local, c->local_stratum);
+  ref_set_smoothing(ref, c->smoothtime_maxfreq, c->smoothtime_maxwander, c->smoothtime_leaponly);
 }
 
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out)

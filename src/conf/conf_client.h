@@ -31,5 +31,15 @@ void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *
 struct rcl_params;
 bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct rcl_params *out,
                           char *err, size_t err_len);
+/* conf_refclock_params for c's refclock line `index`, then checked against
+ * the rest of c as chronyd checks it (an RTC refclock with rtcsync or
+ * rtcfile, tai without a leap second source). */
+bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_params *out,
+                          char *err, size_t err_len);
+
+/* The reference the server reports, as c sets it: the clock's precision
+ * (clockprecision, else `measured`, log2 seconds), local and smoothtime. */
+struct refstate;
+void conf_reference(const struct config *c, int measured, struct refstate *ref);
 
 #endif

@@ -98,7 +98,8 @@ static const struct conf_directive directives[] = {
   D_CUSTOM("driftfile", driftfile, .implemented = true, .runtime = true),
   {.name = "fallbackdrift",
    ARGS(VAL("MIN-INTERVAL", CONF_T_INT, fallbackdrift_min, .min = -32, .max = 32),
-        VAL("MAX-INTERVAL", CONF_T_INT, fallbackdrift_max, .min = -32, .max = 32))},
+        VAL("MAX-INTERVAL", CONF_T_INT, fallbackdrift_max, .min = -32, .max = 32)),
+   .implemented = true},
   D_KEYWORD("leapsecmode", leapsecmode, "MODE", leapsecmodes, .implemented = true),
   D_STRING("leapsectz", leapsectz, "TIMEZONE", .implemented = true),
   D_STRING("leapseclist", leapseclist, "FILE", .implemented = true),
@@ -174,7 +175,7 @@ static const struct conf_directive directives[] = {
   D_STRING("logdir", logdir, "DIRECTORY", .implemented = true, .runtime = true),
   {.name = "mailonchange",
    ARGS(VAL("EMAIL", CONF_T_STRING, mailonchange_address),
-        VAL("THRESHOLD", CONF_T_DOUBLE, mailonchange_threshold))},
+        VAL("THRESHOLD", CONF_T_DOUBLE, mailonchange_threshold)), .implemented = true},
 
   /* Miscellaneous */
   D_PARSE("confdir", confdir, .implemented = true),

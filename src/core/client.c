@@ -151,6 +151,9 @@ static struct ref_config reference_config(const struct client_params *p)
   return (struct ref_config){
     .control = p->control, .makestep_threshold = p->makestep_threshold,
     .makestep_limit = p->makestep_limit, .logchange = p->logchange,
+    .mailonchange = p->mailonchange, .mail_change = p->mail_change,
+    .fallbackdrift_min = p->fallbackdrift_min, .fallbackdrift_max = p->fallbackdrift_max,
+    .mail_change_arg = p->mail_change_arg,
     .maxupdateskew = p->maxupdateskew, .corrtimeratio = p->corrtimeratio,
     .have_initial_freq = p->have_initial_freq, .initial_skew = p->initial_skew,
     .maxchange_offset = p->maxchange_offset, .maxchange_start = p->maxchange_start,
@@ -971,15 +974,9 @@ void client_retune(struct client *c, const struct client_params *p)
   double max_clock_error = c->p.selection.max_clock_error;
   c->p.selection = p->selection;
   c->p.selection.max_clock_error = max_clock_error;
-  c->p.makestep_threshold = p->makestep_threshold;
-  c->p.makestep_limit = p->makestep_limit;
-  c->p.logchange = p->logchange;
-  c->p.maxupdateskew = p->maxupdateskew;
-  c->p.maxchange_offset = p->maxchange_offset;
-  c->p.maxchange_start = p->maxchange_start;
-  c->p.maxchange_ignore = p->maxchange_ignore;
   c->p.log = p->log;              /* sources point to it */
-  struct ref_config rc = reference_config(&c->p);
+  /* The reference keeps its own settings: it takes what a reload changes. */
+  struct ref_config rc = reference_config(p);
   ref_retune(&c->reference, &rc);
   for (unsigned i = 0; i < c->n; i++) {
     c->src[i]->max_distance = c->p.selection.max_distance;

@@ -121,6 +121,12 @@ struct client_params {
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
   double logchange;              /* warn of an update correcting more than this (1 s) */
+  /* mailonchange: mail_change(mail_change_arg, correction) before an update
+   * corrects more than this, in seconds (NULL: never). */
+  double mailonchange;
+  int fallbackdrift_min, fallbackdrift_max;   /* fallbackdrift (core/fbdrift.h); 0: none */
+  void (*mail_change)(void *arg, double correction);
+  void *mail_change_arg;
   double maxslewrate;            /* ppm, 83333.333 */
   double maxdrift;               /* ppm, 500000 */
   double maxupdateskew;          /* ppm, 1000 */
@@ -323,10 +329,11 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
 /* Select again now (chronyc reselect), optionally with a new reselectdist. */
 void client_reselect(struct client *c);
 /* A reload: the selection settings (maxdistance, maxjitter, minsources,
- * combinelimit, stratumweight, reselectdist), makestep, logchange,
- * maxupdateskew, maxchange and the log hooks of p replace the client's,
- * for its sources too; the rest of p (set at start: clock control, keys,
- * slew and drift limits, acquisitionport, give_up) is not looked at.
+ * combinelimit, stratumweight, reselectdist) and the log hooks of p replace
+ * the client's, for its sources too, and the reference takes what
+ * ref_retune() changes; the rest of p (set at start: clock control, keys,
+ * slew and drift limits, acquisitionport, give_up, mail_change) is not
+ * looked at.
  * Sources keep their samples; the next selection uses the new settings. */
 void client_retune(struct client *c, const struct client_params *p);
 void client_set_reselectdist(struct client *c, double dist);

@@ -113,8 +113,16 @@ void ref_init(struct reference *r, const struct platform *plat, struct disciplin
     r->leapmode = REF_LEAP_STEP;
   r->leap_status = NTP_LEAP_UNSYNC;
   r->ldb_asked = -1;
+  fbd_init(&r->fbd, cfg->fallbackdrift_min, cfg->fallbackdrift_max);
   state->leap_slew = r->leapmode == REF_LEAP_SLEW;
   disc_publish(disc, &state->cooking);
+}
+
+static void cancel_fallback(struct reference *r)
+{
+  if (r->fbd_timer)
+    r->plat->ops->timer_cancel(r->plat->ctx, r->fbd_timer);
+  r->fbd_timer = 0;
 }
 
 void ref_fini(struct reference *r)
@@ -122,6 +130,35 @@ void ref_fini(struct reference *r)
   if (r->leap_timer)
     r->plat->ops->timer_cancel(r->plat->ctx, r->leap_timer);
   r->leap_timer = 0;
+  cancel_fallback(r);
+}
+
+/* ---- fallbackdrift (chronyd's schedule_fb_drift) ---- */
+
+static void fallback_due(void *arg);
+
+static void schedule_fallback(struct reference *r)
+{
+  struct timespec now;
+  double freq, next_in;
+  if (!fbd_enabled(&r->fbd) || r->fbd_timer)
+    return;
+  disc_cooked_time(r->disc, &now);
+  double since = r->n_updates > 0 ? fmax(0.0, timespec_diff(&now, &r->last_update)) : 0.0;
+  if (fbd_schedule(&r->fbd, since, &freq, &next_in))
+    disc_accumulate(r->disc, freq, 0.0, 0.0);
+  if (next_in >= 0.0)
+    r->fbd_timer = r->plat->ops->timer_add(r->plat->ctx, next_in, fallback_due, r);
+}
+
+static void fallback_due(void *arg)
+{
+  struct reference *r = arg;
+  r->fbd_timer = 0;
+  plat_logf(r->plat, PLAT_LOG_DEBUG, "Fallback drift %d active: %f ppm", r->fbd.next,
+            fbd_due(&r->fbd));
+  disc_accumulate(r->disc, fbd_due(&r->fbd), 0.0, 0.0);
+  ref_set_unsynchronised(r);            /* which schedules the next one */
 }
 
 /* ---- smoothtime (chrony's smooth.c is told by the clock's changes) ---- */
@@ -368,6 +405,7 @@ void ref_init_correction(struct reference *r, double offset, double threshold)
 
 void ref_set_unsynchronised(struct reference *r)
 {
+  schedule_fallback(r);
   r->state->synchronised = false;
   r->state->leap = NTP_LEAP_UNSYNC;
   update_leap_status(r, NTP_LEAP_UNSYNC, 0, false);
@@ -446,6 +484,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   if (fabs(sel->offset) > r->p.logchange)
     plat_logf(r->plat, PLAT_LOG_WARN, "System clock wrong by %.6f seconds, adjustment started",
               sel->offset);
+  if (r->p.mail_change && fabs(sel->offset) > r->p.mailonchange)
+    r->p.mail_change(r->p.mail_change_arg, sel->offset);
   /* As chrony, the frequency is updated whether the offset is then
    * stepped or slewed: the first update of a clock set by makestep corrects
    * its frequency as well. */
@@ -509,6 +549,11 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
       r->n_updates == 0 ? sq : r->avg2_offset + RMS_OFFSET_WEIGHT * (sq - r->avg2_offset);
   r->last_update = at;
   r->n_updates++;
+  if (fbd_enabled(&r->fbd)) {
+    fbd_update(&r->fbd, disc_base_freq(r->disc), interval);
+    cancel_fallback(r);
+    schedule_fallback(r);
+  }
 
   if (r->p.log) {
     struct ref_log t;

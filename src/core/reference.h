@@ -25,6 +25,7 @@
 
 #include "core/addr.h"
 #include "core/discipline.h"
+#include "core/fbdrift.h"
 #include "core/platform.h"
 #include "core/select.h"
 #include "core/smooth.h"
@@ -112,6 +113,10 @@ struct ref_config {
   double makestep_threshold;     /* step if |offset| above this... */
   int makestep_limit;            /* ...in the first N updates (-1: always; 0: never) */
   double logchange;              /* warn of an update correcting more than this */
+  double mailonchange;           /* tell mail_change of one correcting more than this */
+  int fallbackdrift_min, fallbackdrift_max;
+  void (*mail_change)(void *arg, double correction);
+  void *mail_change_arg;
   double maxupdateskew;          /* ppm */
   double corrtimeratio;
   double max_clock_error;        /* maxclockerror, s/s: how fast our dispersion grows */
@@ -164,6 +169,8 @@ struct reference {
   int64_t ldb_asked;            /* the half day asked about; -1: never */
   enum ntp_leap ldb_leap;
   int ldb_tai;
+  struct fbdrift fbd;           /* fallbackdrift, and the timer of its next level */
+  plat_timer fbd_timer;
 };
 
 /* disc and state must outlive r. */
@@ -214,8 +221,8 @@ bool ref_step_now(struct reference *r);
 void ref_set_makestep(struct reference *r, double threshold, int limit);
 void ref_set_maxupdateskew(struct reference *r, double ppm);
 /* A reload: the settings of cfg that may change at run time (makestep,
- * logchange, maxupdateskew, maxchange, the log hook) replace r's; the
- * counts they apply to (updates made, offsets ignored) go on. */
+ * logchange, maxupdateskew, maxchange, the log hook) replace r's; the counts they apply to (updates made, offsets
+ * ignored) go on. */
 void ref_retune(struct reference *r, const struct ref_config *cfg);
 /* chronyc smoothtime reset|activate: false if smoothing is off. */
 bool ref_smoothing_reset(struct reference *r);

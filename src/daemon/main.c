@@ -33,6 +33,7 @@
 #include "daemon/leapsrc.h"
 #include "daemon/keys.h"
 #include "daemon/logfiles.h"
+#include "daemon/mailer.h"
 #include "daemon/reload.h"
 #include "daemon/sources.h"
 #include "daemon/status.h"
@@ -78,6 +79,7 @@ struct daemon {
   struct exporter exporter;       /* metricsport */
   struct ntsd nts;                /* NTS-KE server, NTS for the NTP server */
   struct workers *workers;        /* serverworkers; NULL: none */
+  struct mailer mailer;           /* mailonchange */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
   struct reload reload;           /* SIGHUP, stratumc reload config */
 };
@@ -272,11 +274,7 @@ static void start_broadcasts(struct daemon *d)
 static bool start_server(struct daemon *d, const struct options *o)
 {
   const struct platform *p = linux_platform_get(d->lp);
-  ref_state_init(&d->ref, d->cfg.clockprecision > 0.0 ? ref_precision_log2(d->cfg.clockprecision)
-                                                     : linux_clock_precision());
-  ref_set_local(&d->ref, d->cfg.local, d->cfg.local_stratum);
-  ref_set_smoothing(&d->ref, d->cfg.smoothtime_maxfreq, d->cfg.smoothtime_maxwander,
-                    d->cfg.smoothtime_leaponly);
+  conf_reference(&d->cfg, linux_clock_precision(), &d->ref);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server_sock[0] = d->server_sock[1] = -1;
@@ -490,16 +488,8 @@ static bool add_refclocks(struct daemon *d)
     const struct conf_refclock *r = &d->cfg.refclocks[i];
     struct rcl_params p;
     char err[160];
-    if (!conf_refclock_params(r, i, &p, err, sizeof(err))) {
+    if (!conf_client_refclock(&d->cfg, i, &p, err, sizeof(err))) {
       log_printf(PLAT_LOG_FATAL, "%s (%s:%d)", err, r->file, r->line);
-      return false;
-    }
-    if (p.driver == PLAT_REFCLOCK_RTC && (d->cfg.rtcsync || d->cfg.rtcfile)) {
-      log_printf(PLAT_LOG_FATAL, "RTC refclock cannot be used together with rtcsync or rtcfile");
-      return false;
-    }
-    if (p.tai && !d->cfg.leapsectz && !d->cfg.leapseclist) {
-      log_printf(PLAT_LOG_FATAL, "refclock tai option requires leapseclist or leapsectz");
       return false;
     }
     if (client_add_refclock(d->client, &p) < 0) {
@@ -539,6 +529,10 @@ static bool start_client(struct daemon *d, const struct options *o)
   conf_client_params(&d->cfg, !o->no_clock_control, &p);
   p.give_up = on_give_up;
   p.give_up_arg = d;
+  if (d->cfg.mailonchange_address) {
+    p.mail_change = mailer_notify;
+    p.mail_change_arg = &d->mailer;
+  }
   p.keys = &d->keyring;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
@@ -611,6 +605,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
 {
   int status = 1;
   d->ready_fd = -1;
+  mailer_init(&d->mailer, d->cfg.mailonchange_address, d->cfg.mailonchange_threshold);
   if (!pidfile_check(d->cfg.pidfile))
     return 1;
   if (!o->foreground && (d->ready_fd = detach_start()) < 0) {
@@ -695,6 +690,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
   /* After dropping privileges, before the system call filter (workers.h). */
   if (d->workers && !workers_run(d->workers))
     goto out;
+  if (!mailer_run(&d->mailer))
+    goto out;
   int scf = scf_install(o->seccomp_level);  /* -F */
   if (scf < 0) {
     log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
@@ -726,6 +723,7 @@ out:
   detach_done(d->ready_fd, status ? status : 1);
   reload_free(&d->reload);
   workers_free(d->workers);
+  mailer_stop(&d->mailer);
   exporter_stop(&d->exporter);
   ntsd_stop(&d->nts);
   control_stop(&d->control);

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf_client.h"
 #include "conf/config.h"
 #include "conf/driftfile.h"
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/refclock.h"
+#include "core/srclist.h"
 #include "sim/sim_metrics.h"
 #include "sim/sim_refclock.h"
 #include "sim/sim_rng.h"
@@ -27,39 +29,53 @@
 /* 101-poll and 109-makestep: 1 us or 10 us of jitter, no wander. */
 #define STILL_CLOCK(off) {.offset = (off), .freq = 100.0, .wander = 0.0}
 #define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
-/* 118-maxdelay: base_delay 1e-5, jitter 1e-5 (exponential). */
+#define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
+/* 117-fallbackdrift: no delay but the jitter. */
+#define JITTER0(j) {.delay = 0.0, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
+/* 118-maxdelay: base_delay 1e-5, jitter 1e-5. */
 #define TINY_LAN {.delay = 10e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP}
+/* 201-freqaccumulation: base_delay 1e-6, jitter 1e-6. */
+#define MICRO_LAN {.delay = 1e-6, .jitter = 1e-6, .jitter_kind = SIM_JITTER_EXP}
 /* test.common's network with jitter_asymmetry: the jitter of one direction
  * scaled by 1 - 2a (requests) or 1 + 2a (replies). */
 #define ASYM_LAN(scale) {.delay = 100e-6, .jitter = 100e-6 * (scale), .jitter_kind = SIM_JITTER_EXP}
-/* 201-freqaccumulation: base_delay 1e-6, jitter 1e-6. */
-#define MICRO_LAN {.delay = 1e-6, .jitter = 1e-6, .jitter_kind = SIM_JITTER_EXP}
-#define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
+/* The client's configuration: server N of the world, and test.common's
+ * client_server_options. */
+#define SERVER(n, options) "server " SERVER_NET #n " " options "\n"
+#define SERVER1 SERVER(1, "minpoll 6 maxpoll 10")
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
 #define CLIENT_PRECISION (-20)
 #define CLIENT_ADDR "192.168.123.100"
-#define SERVER_ADDR_FMT "192.168.123.%u"   /* servers 1..N, as chrony's tests */
+#define SERVER_NET "192.168.123."          /* servers 1..N, as chrony's tests */
+#define SERVER_ADDR_FMT SERVER_NET "%u"
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
 #define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
-#define SMEAR_ADDR "192.168.123.50"
-#define SMEAR_MAX_FREQ 400.0               /* ppm: smoothtime 400 0.001 */
-#define SMEAR_MAX_WANDER 0.001             /* ppm/s */
 #define DAY 86400
 
+/* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
+ * servers announcing the leap second at the end of 2008-12-31; default
+ * network and client, minpoll 6, maxpoll 10. */
+#define LEAP_SCENARIO(name_, about_, leap_, mode_) \
+  { \
+    .name = name_, .about = about_, .conf = SERVER1 "leapsecmode " mode_ "\n", \
+    .duration = 4.0 * DAY, .start = DEC_30_2008, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .leap = leap_, \
+  }
 /* chrony's 201-freqaccumulation: the clock freq_ ppm off, a drift file
  * that says drift_ (skew 1e5 ppm), 100 s ahead, makestep 1 1, minpoll 6
  * maxpoll 6, 1 us delay and 1 us jitter each way, no wander, 180 s. The
  * steady state is chrony's statistics window, from its max_sync_time. */
 #define FREQACC(freq_, drift_) \
   { \
-    .name = "freqacc:" #freq_ ":" #drift_, \
+    .name = "freqacc/" #freq_ "/" #drift_, \
     .about = "clock " #freq_ " ppm off, drift file " #drift_ " 100000, makestep 1 1, " \
              "poll 6 (201-freqaccumulation)", \
+    .conf = SERVER(1, "minpoll 6 maxpoll 6") "makestep 1 1\n", \
+    .driftfile = #drift_ " 100000", \
     .duration = 180.0, .settle = 140.0, .late_from = 140.0, .sync_threshold = 1e-5, \
     .client_clock = {.offset = 100.0, .freq = (freq_)}, .n_servers = 1, \
-    .up = MICRO_LAN, .down = MICRO_LAN, .minpoll = 6, .maxpoll = 6, \
-    .driftfile = #drift_ " 100000", .makestep_threshold = 1.0, .makestep_limit = 1, \
+    .up = MICRO_LAN, .down = MICRO_LAN, \
   }
 #define FREQACC_DRIFTS(freq_) \
   FREQACC(freq_, -1e+4), FREQACC(freq_, -1e+2), FREQACC(freq_, 1e+2), FREQACC(freq_, 1e+4)
@@ -70,374 +86,364 @@
  * start at its max_sync_time, 1000 s. */
 #define LARGEFREQ(freq_) \
   { \
-    .name = "largefreq:" #freq_, \
+    .name = "largefreq/" #freq_, \
     .about = "clock " #freq_ " ppm off, offset -130 s times that (003-largefreqoffset)", \
+    .conf = SERVER1, \
     .duration = 10000.0, .settle = 1000.0, \
     .client_clock = {.offset = -(freq_) * 1e-6 * 130.0, .freq = (freq_), .wander = 1e-3}, \
-    .n_servers = 1, .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, \
+    .n_servers = 1, .up = LAN, .down = LAN, \
   }
 
-/* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
- * servers announcing the leap second at the end of 2008-12-31; default
- * network and client, minpoll 6, maxpoll 10. */
-#define LEAP_SCENARIO(name_, about_, leap_, mode_) \
+/* 123-mindelay: the jitter almost all on the replies (jitter_asymmetry
+ * 0.499), wander 1e-12. */
+#define MINDELAY(name_, about_, options_) \
   { \
-    .name = name_, .about = about_, .duration = 4.0 * DAY, .start = DEC_30_2008, \
-    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
-    .minpoll = 6, .maxpoll = 10, .leap = leap_, .leapmode = mode_, \
+    .name = name_, .about = about_, .conf = SERVER(1, "minpoll 6 maxpoll 10 " options_), \
+    .duration = 10000.0, \
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1, \
+    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499), \
   }
+
+/* The smearing server of 113-leapsecond's smoothtime runs. */
+#define SMEAR_CONF(leaponly) \
+  SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
 
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
     .about = "chrony's default test settings (001-defaults), longer run",
+    .conf = SERVER1,
     .duration = 20000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "iburst",
     .about = "defaults with iburst (102-iburst, without its makestep and drift file)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 iburst"),
     .duration = 20000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10, .iburst = true,
   },
   {
     .name = "large-offset",
     .about = "client 100 s ahead at start, slewed at maxslewrate (004-largetimeoffset)",
+    .conf = SERVER1,
     .duration = 10000.0,
     .client_clock = {.offset = 100.0, .freq = 100.0, .wander = 1e-3},
     .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "large-offset-behind",
     .about = "client 100 s behind at start, slewed at maxslewrate (004-largetimeoffset)",
+    .conf = SERVER1,
     .duration = 10000.0,
     .client_clock = {.offset = -100.0, .freq = 100.0, .wander = 1e-3},
     .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "large-jitter",
     .about = "10 ms exponential jitter each way (006-largejitter, scaled)",
+    .conf = SERVER1,
     .duration = 20000.0, .settle = 2000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 10e-3}, .down = {.delay = 100e-6, .jitter = 10e-3},
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "large-wander",
     .about = "frequency random walk of 0.1 ppm/sqrt(s) (007-largewander: wander 1e-7)",
+    .conf = SERVER1,
     .duration = 20000.0, .settle = 1000.0,
     .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 0.1},
     .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "falsetickers",
     .about = "5 servers, 1 ms away, 2 of them 1 s and 2 s wrong (009-sourceselection)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10")
+            SERVER(4, "minpoll 6 maxpoll 10") SERVER(5, "minpoll 6 maxpoll 10"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 5,
     .server_offset = {1.0, 2.0, 0.0, 0.0, 0.0},
     .up = {.delay = 1e-3, .jitter = 100e-6}, .down = {.delay = 1e-3, .jitter = 100e-6},
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "asym-jitter",
     .about = "1 ms exponential jitter on requests only, none on replies",
+    .conf = SERVER1,
     .duration = 20000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 1e-3}, .down = QUIET,
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "packet-loss",
     .about = "33 % of datagrams lost in each direction (55 % of exchanges)",
+    .conf = SERVER1,
     .duration = 20000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.33},
     .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.33},
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "intermittent",
     .about = "server reachable 1200 s of every 10000 s (014-intermittent)",
+    .conf = SERVER1,
     .duration = 100000.0, .settle = 1200.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
     .outage_period = 10000.0, .outage_open = 1200.0,
   },
   {
     .name = "external-step",
     .about = "client clock stepped +0.5 s by an outside force at 20000 s (005-externalstep)",
+    .conf = SERVER1,
     .duration = 40000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
     .ext_step_at = 20000.0, .ext_step = 0.5,
   },
   {
     .name = "external-step-forward",
     .about = "client clock stepped +100 s by an outside force at 150 s (005-externalstep)",
+    .conf = SERVER1,
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
     .ext_step_at = 150.0, .ext_step = 100.0,
   },
   {
     .name = "external-step-backward",
     .about = "client clock stepped -100 s by an outside force at 150 s (005-externalstep)",
+    .conf = SERVER1,
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
     .ext_step_at = 150.0, .ext_step = -100.0,
   },
   {
     .name = "era-2036",
     .about = "start 500 s before the NTP era rollover, 2036-02-07T06:28:16Z (008-ntpera)",
+    .conf = SERVER1,
     .duration = 10000.0, .start = ERA_2036 - 500,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10,
   },
   {
     .name = "fast-poll",
     .about = "minpoll 4 maxpoll 4 (101-poll)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 4, .maxpoll = 4,
   },
   {
     .name = "refclock-sock",
     .about = "a SOCK time-of-day refclock (NMEA-like, 100 ms normal jitter) alone, refid GPS "
              "(106-refclock's first test with 006-largejitter's 0.1 s: 0.5 s max, 0.1 s rms)",
+    .conf = "refclock SOCK /var/run/stratum.ref0.sock refid GPS\n",
     .duration = 10000.0, .settle = 2000.0,
     .client_clock = CLIENT_CLOCK,
-    .n_refclocks = 1,
-    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 0.1, .refid = "GPS"}},
+    .refclocks = {{.jitter = 0.1}},
   },
   {
     .name = "refclock-pps-lock",
     .about = "SOCK pulses (PPS-like, 1 us jitter) locked to a noselect SOCK NMEA refclock "
              "(100 ms jitter) (106-refclock's PPS lock NMEA: sync 45-70 s, stratum 1)",
+    .conf = "refclock SOCK /var/run/stratum.ref0.sock refid NMEA noselect\n"
+            "refclock SOCK /var/run/stratum.ref1.sock lock NMEA refid PPS\n",
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK,
-    .n_refclocks = 2,
-    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 0.1, .refid = "NMEA",
-                   .noselect = true},
-                  {.driver = PLAT_REFCLOCK_SOCK, .jitter = 1e-6, .pulse = true,
-                   .lock = "NMEA", .refid = "PPS"}},
+    .refclocks = {{.jitter = 0.1}, {.jitter = 1e-6, .pulse = true}},
   },
   {
     .name = "refclock-shm-fast",
     .about = "an SHM refclock with 1 us jitter written 4 times a second, dpoll -2 poll 2 "
              "(106-refclock's PHC poll 0: sync in 3 polls + 4 s, 100 / 10 jitters max / rms)",
+    .conf = "refclock SHM 0 dpoll -2 poll 2\n",
     .duration = 2000.0,
     .client_clock = CLIENT_CLOCK,
-    .n_refclocks = 1,
-    .refclocks = {{.driver = PLAT_REFCLOCK_SHM, .rate = 4, .jitter = 1e-6, .poll = 2,
-                   .dpoll = -2}},
+    .refclocks = {{.rate = 4, .jitter = 1e-6}},
   },
   {
     .name = "refclock-phc",
     .about = "a PTP clock read 10 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
              "delay 1e-3 (106-refclock's PHC: sync 45-70 s, stratum 4, root delay 1e-3)",
+    .conf = "refclock PHC /dev/ptp0 stratum 3 delay 1e-3 refid GPS\n",
     .duration = 2000.0,
     .client_clock = CLIENT_CLOCK,
-    .n_refclocks = 1,
-    .refclocks = {{.driver = PLAT_REFCLOCK_PHC, .jitter = 1e-7, .stratum = 3, .delay = 1e-3,
-                   .refid = "GPS"}},
+    .refclocks = {{.jitter = 1e-7}},
   },
   {
     .name = "refclock-pps",
     .about = "a PPS device (1 us jitter) locked to a noselect SHM NMEA clock 0.35 s late with "
              "50 ms jitter (106-refclock's PPS: sync, stratum 1, 610-740 of 1000 pulses taken)",
+    .conf = "refclock SHM 0 refid NMEA noselect\nrefclock PPS /dev/pps1 lock NMEA\n",
     .duration = 2000.0,
     .client_clock = CLIENT_CLOCK,
-    .n_refclocks = 2,
-    .refclocks = {{.driver = PLAT_REFCLOCK_SHM, .dev_offset = -0.35, .jitter = 0.05,
-                   .refid = "NMEA", .noselect = true},
-                  {.driver = PLAT_REFCLOCK_PPS, .jitter = 1e-6, .lock = "NMEA"}},
+    .refclocks = {{.dev_offset = -0.35, .jitter = 0.05}, {.jitter = 1e-6}},
   },
   {
     .name = "refclock-rtc",
     .about = "an RTC's update interrupts (1 us jitter), stratum 3 delay 1e-3, client 0.1 s "
              "off, no frequency error nor wander (106-refclock's RTC: stratum 4)",
+    .conf = "refclock RTC /dev/rtc0 stratum 3 delay 1e-3 refid GPS\n",
     .duration = 2000.0,
     .client_clock = {.offset = 0.1},
-    .n_refclocks = 1,
-    .refclocks = {{.driver = PLAT_REFCLOCK_RTC, .jitter = 1e-6, .stratum = 3, .delay = 1e-3,
-                   .refid = "GPS"}},
+    .refclocks = {{.jitter = 1e-6}},
   },
   {
     .name = "refclock-servers",
     .about = "a SOCK refclock (106-refclock's 100 us jitter: sync 45-70 s, 1 ms max, 0.3 ms "
              "rms) with 2 NTP servers at minpoll 4 maxpoll 4: stratum 0 beats stratum 1",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4") SERVER(2, "minpoll 4 maxpoll 4")
+            "refclock SOCK /var/run/stratum.ref0.sock refid GPS\n",
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN,
-    .minpoll = 4, .maxpoll = 4,
-    .n_refclocks = 1,
-    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 100e-6, .refid = "GPS"}},
+    .refclocks = {{.jitter = 100e-6}},
   },
   {
     .name = "refclock-stall",
     .about = "refclock-servers with 1 server, the refclock's device stalls at 5000 s: its "
              "reach falls, the server takes over once the refclock is stale (chrony's rule)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4")
+            "refclock SOCK /var/run/stratum.ref0.sock refid GPS\n",
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 4, .maxpoll = 4,
-    .n_refclocks = 1,
-    .refclocks = {{.driver = PLAT_REFCLOCK_SOCK, .jitter = 100e-6, .refid = "GPS",
-                   .stall_at = 5000.0}},
+    .refclocks = {{.jitter = 100e-6, .stall_at = 5000.0}},
   },
   LEAP_SCENARIO("leap-insert-system", "leap second inserted, leapsecmode system (113-leapsecond)",
-                1, REF_LEAP_SYSTEM),
+                1, "system"),
   LEAP_SCENARIO("leap-insert-step", "leap second inserted, leapsecmode step (113-leapsecond)",
-                1, REF_LEAP_STEP),
+                1, "step"),
   LEAP_SCENARIO("leap-insert-slew", "leap second inserted, leapsecmode slew (113-leapsecond)",
-                1, REF_LEAP_SLEW),
+                1, "slew"),
   LEAP_SCENARIO("leap-insert-ignore", "leap second inserted, leapsecmode ignore",
-                1, REF_LEAP_IGNORE),
+                1, "ignore"),
   LEAP_SCENARIO("leap-delete-system", "leap second deleted, leapsecmode system (113-leapsecond)",
-                -1, REF_LEAP_SYSTEM),
+                -1, "system"),
   LEAP_SCENARIO("leap-delete-step", "leap second deleted, leapsecmode step (113-leapsecond)",
-                -1, REF_LEAP_STEP),
+                -1, "step"),
   LEAP_SCENARIO("leap-delete-slew", "leap second deleted, leapsecmode slew (113-leapsecond)",
-                -1, REF_LEAP_SLEW),
+                -1, "slew"),
   LEAP_SCENARIO("leap-delete-ignore", "leap second deleted, leapsecmode ignore",
-                -1, REF_LEAP_IGNORE),
+                -1, "ignore"),
   {
     .name = "leap-smear", .about = "a client of a server smoothing all its corrections "
                                    "across an inserted leap second (113-leapsecond, smoothtime)",
+    .conf = "server " SCENARIO_SMEAR_ADDR " minpoll 6 maxpoll 10\n", .smear_conf = SMEAR_CONF(""),
     .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
-    .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
+    .up = LAN, .down = LAN, .leap = 1,
   },
   {
     .name = "leap-smear-leaponly", .about = "a client of a server smearing an inserted leap "
                                             "second (113-leapsecond, smoothtime leaponly)",
+    .conf = "server " SCENARIO_SMEAR_ADDR " minpoll 6 maxpoll 10\n", .smear_conf = SMEAR_CONF(" leaponly"),
     .duration = 4.0 * DAY, .start = DEC_30_2008, .client_clock = CLIENT_CLOCK, .n_servers = 1,
-    .up = LAN, .down = LAN, .minpoll = 6, .maxpoll = 10, .leap = 1, .smear = true,
-    .smear_leaponly = true,
+    .up = LAN, .down = LAN, .leap = 1,
   },
   {
     .name = "fuzzed-server",
     .about = "defaults, the server's stamps fuzzed below its precision as chronyd's (001)",
+    .conf = SERVER1,
     .duration = 10000.0,
-    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10, .server_fuzz = true,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .server_fuzz = true,
   },
   {
     .name = "poll-1",
     .about = "minpoll 1 maxpoll 1, makestep 1e-2 1, 1 us jitter, no wander (101-poll)",
+    .conf = SERVER(1, "minpoll 1 maxpoll 1") "makestep 1e-2 1\n",
     .duration = 20.0, .sync_threshold = 1e-5, .late_from = 10.0,
     .client_clock = STILL_CLOCK(0.1), .n_servers = 1, .up = JITTER(1e-6), .down = JITTER(1e-6),
-    .minpoll = 1, .maxpoll = 1, .makestep_threshold = 1e-2, .makestep_limit = 1,
   },
   {
     .name = "makestep-1e8",
     .about = "client 1e8 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .conf = SERVER1 "makestep 2 1\n",
     .duration = 200.0, .late_from = 150.0,
     .client_clock = STILL_CLOCK(1e8), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
-    .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
   },
   {
     .name = "makestep-minus-1e8",
     .about = "client 1e8 s behind, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .conf = SERVER1 "makestep 2 1\n",
     .duration = 200.0, .late_from = 150.0,
     .client_clock = STILL_CLOCK(-1e8), .n_servers = 1, .up = JITTER(1e-5),
-    .down = JITTER(1e-5), .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0,
-    .makestep_limit = 1,
+    .down = JITTER(1e-5),
   },
   {
     .name = "makestep-1",
     .about = "client 1 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .conf = SERVER1 "makestep 2 1\n",
     .duration = 200.0, .late_from = 150.0,
     .client_clock = STILL_CLOCK(1.0), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
-    .minpoll = 6, .maxpoll = 10, .makestep_threshold = 2.0, .makestep_limit = 1,
   },
   {
     .name = "ratelimit",
     .about = "minpoll 3 maxpoll 3, server ratelimit interval 6 burst 2 leak 4 (135-ratelimit)",
+    .conf = SERVER(1, "minpoll 3 maxpoll 3"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 3, .maxpoll = 3,
     .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4},
   },
   {
     .name = "ratelimit-kod",
     .about = "as ratelimit, with kod 2: KoD RATE slows the client (135-ratelimit)",
+    .conf = SERVER(1, "minpoll 3 maxpoll 3"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 3, .maxpoll = 3,
     .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4, .kod = 2},
+  },
+  {
+    .name = "fallbackdrift",
+    .about = "frequency a 100 ppm sine of 1000 s, the server lost at 4250 s for the rest of "
+             "1e5 s: fallbackdrift 6 10 (117-fallbackdrift)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4") "fallbackdrift 6 10\n",
+    .duration = 100000.0, .settle = 300.0, .sync_threshold = 1.0,
+    .client_clock = {.offset = 10.0, .sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = JITTER0(1e-6), .down = JITTER0(1e-6),
+    .outage_period = 100000.0, .outage_open = 4250.0,
   },
   {
     .name = "maxdelayquant",
     .about = "minpoll 2 maxpoll 2 maxdelayquant 0.1 on 10 us + 10 us jitter, the frequency "
              "drifting 1e-4 ppm/s, no wander (118-maxdelay's quantile run)",
+    .conf = SERVER(1, "minpoll 2 maxpoll 2 maxdelayquant 0.1"),
     .duration = 10000.0,
     .client_clock = {.offset = 0.1, .drift = 1e-4}, .n_servers = 1,
     .up = TINY_LAN, .down = TINY_LAN,
-    .minpoll = 2, .maxpoll = 2, .server_options = "maxdelayquant 0.1",
   },
   {
     .name = "copy",
     .about = "defaults with copy: the server's stratum and refid are ours (141-copy)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 copy"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 6, .maxpoll = 10, .server_options = "copy",
   },
-  {
-    .name = "mindelay",
-    .about = "mindelay 2e-4 asymmetry 0.499 with the jitter almost all on replies "
-             "(jitter_asymmetry 0.499), wander 1e-12 (123-mindelay)",
-    .duration = 10000.0,
-    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1,
-    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499),
-    .minpoll = 6, .maxpoll = 10, .server_options = "mindelay 2e-4 asymmetry 0.499",
-  },
-  {
-    .name = "mindelay-too-low",
-    .about = "as mindelay with mindelay 1e-4: the correction misses (123-mindelay: no sync)",
-    .duration = 10000.0,
-    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1,
-    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499),
-    .minpoll = 6, .maxpoll = 10, .server_options = "mindelay 1e-4 asymmetry 0.499",
-  },
-  {
-    .name = "mindelay-no-asymmetry",
-    .about = "as mindelay with asymmetry 0.0: no correction (123-mindelay: no sync)",
-    .duration = 10000.0,
-    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1,
-    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499),
-    .minpoll = 6, .maxpoll = 10, .server_options = "mindelay 2e-4 asymmetry 0.0",
-  },
+  MINDELAY("mindelay", "mindelay 2e-4 asymmetry 0.499 with the jitter almost all on replies "
+           "(123-mindelay)", "mindelay 2e-4 asymmetry 0.499"),
+  MINDELAY("mindelay-too-low", "as mindelay with mindelay 1e-4: the correction misses "
+           "(123-mindelay: no sync)", "mindelay 1e-4 asymmetry 0.499"),
+  MINDELAY("mindelay-no-asymmetry", "as mindelay with asymmetry 0.0: no correction "
+           "(123-mindelay: no sync)", "mindelay 2e-4 asymmetry 0.0"),
   FREQACC_DRIFTS(-5e4), FREQACC_DRIFTS(-500), FREQACC_DRIFTS(500), FREQACC_DRIFTS(5e4),
   LARGEFREQ(-5e4), LARGEFREQ(-5e3), LARGEFREQ(5e3), LARGEFREQ(5e4),
   {
     .name = "filter",
     .about = "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4: over half the replies too "
              "slow (127-filter)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
-    .minpoll = 4, .maxpoll = 4, .server_options = "filter 15 maxdelay 3.5e-4",
   },
   {
     .name = "filter-loss",
     .about = "minpoll 4 maxpoll 4 filter 3, 30 % of datagrams lost each way (127-filter)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 3"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
     .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
-    .minpoll = 4, .maxpoll = 4, .server_options = "filter 3",
   },
   {
     .name = "burst",
     .about = "burst polltarget 1, only every fourth request gets through (126-burst)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 burst polltarget 1"),
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .pass_every = 4},
     .down = LAN,
-    .minpoll = 6, .maxpoll = 10, .server_options = "burst polltarget 1",
   },
 };
 
@@ -528,30 +534,14 @@ static void do_stall(void *arg)
   sim_refclock_set_stalled(arg, true);
 }
 
-/* A refid as the directive writes it: up to four characters. */
-static uint32_t refid_of(const char *text)
-{
-  uint32_t id = 0;
-  for (int i = 0; i < 4; i++)
-    id = id << 8 | (uint8_t)(text && *text ? *text++ : 0);
-  return id;
-}
-
-/* Refclock i: its device on the client's host and its source. */
+/* Refclock i: its device on the client's host, and its source with the
+ * parameters of its line. */
 static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct client *client,
-                         const struct scenario_refclock *sr, unsigned i, uint64_t seed,
-                         struct sim_refclock **dev)
+                         const struct rcl_params *p, const struct scenario_refclock *sr,
+                         unsigned i, uint64_t seed, struct sim_refclock **dev)
 {
-  struct rcl_params p;
-  rcl_params_default(&p);
-  p.driver = sr->driver;
-  static const char *const params[PLAT_REFCLOCK_N] = {
-    [PLAT_REFCLOCK_SOCK] = "/var/run/stratum.ref%u.sock", [PLAT_REFCLOCK_SHM] = "%u",
-    [PLAT_REFCLOCK_PPS] = "/dev/pps%u", [PLAT_REFCLOCK_PHC] = "/dev/ptp%u",
-    [PLAT_REFCLOCK_RTC] = "/dev/rtc%u"};
-  snprintf(p.param, sizeof(p.param), params[sr->driver], i);
   struct sim_refclock_config dc = {
-    .driver = sr->driver, .param = p.param, .rate = sr->rate, .offset = sr->dev_offset,
+    .driver = p->driver, .param = p->param, .rate = sr->rate, .offset = sr->dev_offset,
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
     .freq = sr->dev_freq,
     .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
@@ -559,22 +549,7 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
     return false;
-  p.refid = sr->refid ? refid_of(sr->refid) : rcl_default_refid(sr->driver, i);
-  p.lock_refid = refid_of(sr->lock);
-  if (sr->poll)
-    p.poll = sr->poll;
-  p.dpoll = sr->dpoll;
-  if (sr->filter)
-    p.filter = sr->filter;
-  if (sr->pulse)
-    p.rate = sr->rate ? (int)sr->rate : 1;
-  p.offset = sr->offset;
-  p.stratum = sr->stratum;
-  if (sr->delay > 0.0)
-    p.delay = sr->delay;
-  p.prefer = sr->prefer;
-  p.noselect = sr->noselect;
-  return client_add_refclock(client, &p) >= 0;
+  return client_add_refclock(client, p) >= 0;
 }
 
 static void report_refclock(const struct client *client, unsigned k,
@@ -625,6 +600,26 @@ static void do_utc_leap(void *arg)
   sim_metrics_shift_utc(u->metrics, -(double)u->leap);
 }
 
+/* The server, pool and peer lines of c as the client's sources, through
+ * the source list as stratumd adds them. */
+static struct srclist *add_sources(const struct platform *plat, struct client *client,
+                                   const struct config *c)
+{
+  struct srclist *l = srclist_new(plat, client, ADDR_UNSPEC);
+  if (!l)
+    return NULL;
+  srclist_set_refresh(l, c->refresh);
+  for (unsigned i = 0; i < c->n_sources; i++) {
+    struct srclist_source src;
+    conf_srclist_source(&c->sources[i], &src);
+    if (srclist_add(l, &src) != SRCLIST_OK) {
+      srclist_free(l);
+      return NULL;
+    }
+  }
+  return l;
+}
+
 /* The smearing server: the real client core and responder on a host. */
 struct smearer {
   struct sim_platform *host;
@@ -632,41 +627,29 @@ struct smearer {
   struct ntp_server srv;
   bool srv_ready;
   struct client *client;
+  struct srclist *sources;
   int sock;
 };
 
-static bool smearer_start(struct smearer *m, struct sim_world *w, const struct scenario *s,
-                          const struct ip_addr *servers)
+static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c)
 {
   static const struct ip_subnet everyone;
   const struct sim_clock_params clock = CLIENT_CLOCK;
   struct client_params p;
   m->sock = -1;
-  if (!(m->host = sim_world_add_host(w, "smear", SMEAR_ADDR, &clock)))
+  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR, &clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
-  ref_state_init(&m->ref, CLIENT_PRECISION);
-  ref_set_smoothing(&m->ref, SMEAR_MAX_FREQ, SMEAR_MAX_WANDER, s->smear_leaponly);
+  conf_reference(c, CLIENT_PRECISION, &m->ref);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
   if (!access_add(&m->srv.access, &everyone, true, false))
     return false;
   m->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, srv_receive, &m->srv);
-  client_params_defaults(&p);
-  p.leapmode = REF_LEAP_SLEW;
-  if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)))
+  conf_client_params(c, true, &p);
+  if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)) ||
+      !(m->sources = add_sources(plat, m->client, c)))
     return false;
-  for (unsigned i = 0; i < s->n_servers; i++) {
-    struct client_source_params sp;
-    client_source_defaults(&sp);
-    sp.addr = servers[i];
-    addr_format(&servers[i], sp.name);
-    sp.minpoll = s->minpoll;
-    sp.maxpoll = s->maxpoll;
-    sp.iburst = s->iburst;
-    if (client_add_source(m->client, &sp) < 0)
-      return false;
-  }
   client_start(m->client);
   return true;
 }
@@ -675,6 +658,7 @@ static void smearer_free(struct smearer *m)
 {
   if (!m->host)
     return;                        /* none, or its host could not be made */
+  srclist_free(m->sources);
   client_free(m->client);
   if (m->sock >= 0) {
     const struct platform *plat = sim_platform_get(m->host);
@@ -682,30 +666,6 @@ static void smearer_free(struct smearer *m)
   }
   if (m->srv_ready)
     srv_free(&m->srv);
-}
-
-/* The client's line for a server, parsed as chrony.conf: false if conf
- * found an error in it (the scenario's fault). */
-static bool server_line(const struct scenario *s, const struct ip_addr *addr,
-                        struct client_source_params *sp)
-{
-  char a[ADDR_STR_LEN], line[512];
-  struct config c;
-  struct conf_diag d = {0};
-  int n = snprintf(line, sizeof(line), "server %s minpoll %d maxpoll %d%s %s\n",
-                   addr_format(addr, a), s->minpoll, s->maxpoll, s->iburst ? " iburst" : "",
-                   s->server_options ? s->server_options : "");
-  conf_init(&c);
-  bool ok = n > 0 && (size_t)n < sizeof(line) &&
-            conf_parse_text(&c, line, (size_t)n, s->name, &d) == 0 && c.n_sources == 1;
-  if (ok) {
-    *sp = c.sources[0].client;
-    sp->addr = *addr;
-    addr_format(addr, sp->name);
-  }
-  conf_free(&c);
-  conf_diag_free(&d);
-  return ok;
 }
 
 static double cpu_now(void)
@@ -747,6 +707,51 @@ static void write_trace(FILE *f, const struct scenario *s, const struct sim_metr
             o->trace && i < o->n_selections ? o->selections[i] : -1);
 }
 
+bool scenario_parse_conf(const char *name, const char *text, struct config *c, FILE *err)
+{
+  struct conf_diag d = {0};
+  conf_init(c);
+  conf_parse_text(c, text, strlen(text), name, &d);
+  for (unsigned i = 0; i < d.n; i++)
+    fprintf(err, "%s\n", d.items[i].text);
+  bool ok = d.n_errors == 0;
+  conf_diag_free(&d);
+  if (!ok)
+    conf_free(c);
+  return ok;
+}
+
+/* The client's configuration (and the smearing server's, if any) and its
+ * refclock lines as the core takes them. False, with what is wrong on
+ * stderr, when they cannot make this scenario; nothing is left to free. */
+static bool read_confs(const struct scenario *s, struct config *c, struct config *smear,
+                       struct rcl_params rcl[SCENARIO_MAX_REFCLOCKS])
+{
+  char name[128], err[160];
+  if (!scenario_parse_conf(s->name, s->conf, c, stderr))
+    return false;
+  snprintf(name, sizeof(name), "%s.smear", s->name);
+  if (!s->smear_conf)
+    conf_init(smear);
+  else if (!scenario_parse_conf(name, s->smear_conf, smear, stderr)) {
+    conf_free(c);
+    return false;
+  }
+  bool ok = c->n_sources + c->n_refclocks > 0 && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
+  if (!ok)
+    fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
+            "and at most %d refclocks\n", s->name, c->n_sources, c->n_refclocks,
+            SCENARIO_MAX_REFCLOCKS);
+  for (unsigned i = 0; ok && i < c->n_refclocks; i++)
+    if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))
+      fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
+  if (!ok) {
+    conf_free(c);
+    conf_free(smear);
+  }
+  return ok;
+}
+
 int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
                  struct scenario_result *out)
 {
@@ -759,13 +764,15 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   unsigned n_false = 0;
   struct sim_metrics *metrics = NULL;
   struct client *client = NULL;
+  struct srclist *sources = NULL;
   struct refstate ref;
   struct client_params params;
+  struct config conf, smear_conf;
+  struct rcl_params rcl[SCENARIO_MAX_REFCLOCKS];
   struct observer obs = {0};
   struct ext_step ext = {0};
   struct utc_leap utc_leap = {0};
   struct smearer smear = {0};
-  struct ip_addr smear_addr;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -773,13 +780,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->sync_time = INFINITY;
   out->first_selected = INFINITY;
   out->selected = -1;
-  if ((s->n_servers == 0 && s->n_refclocks == 0) || s->n_servers > SCENARIO_MAX_SERVERS ||
-      s->n_refclocks > SCENARIO_MAX_REFCLOCKS)
+  if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
+  out->n_refclocks = conf.n_refclocks;
+  out->smear_leaponly = smear_conf.smoothtime_leaponly;
 
   struct sim_world *w = sim_world_new(seed, &start);
-  if (!w)
+  if (!w) {
+    conf_free(&conf);
+    conf_free(&smear_conf);
     return -ENOMEM;
+  }
   sim_world_set_verbose(w, opt && opt->verbose);
   struct sim_sched *sched = sim_world_sched(w);
 
@@ -801,13 +812,12 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       falsetickers[n_false++] = addrs[i];
     hosts[i] = sim_world_add_host(w, name, addr, &clock);
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
-        (!s->smear && wire_paths(w, s, chost, hosts[i]) != 0))
+        (!s->smear_conf && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
   }
   /* Then the smearing server, if any, between the client and the servers. */
-  if (s->smear) {
-    if (!addr_parse(SMEAR_ADDR, &smear_addr) || !smearer_start(&smear, w, s, addrs) ||
-        wire_paths(w, s, chost, smear.host) != 0)
+  if (s->smear_conf) {
+    if (!smearer_start(&smear, w, &smear_conf) || wire_paths(w, s, chost, smear.host) != 0)
       goto done;
     for (unsigned i = 0; i < s->n_servers; i++)
       if (wire_paths(w, s, smear.host, hosts[i]) != 0)
@@ -818,31 +828,21 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!metrics)
     goto done;
 
-  ref_state_init(&ref, CLIENT_PRECISION);
-  client_params_defaults(&params);
-  params.leapmode = s->leapmode;
-  params.makestep_threshold = s->makestep_threshold;
-  params.makestep_limit = s->makestep_threshold > 0.0 ? s->makestep_limit : 0;
+  conf_reference(&conf, CLIENT_PRECISION, &ref);
+  conf_client_params(&conf, true, &params);
   if (s->driftfile) {
     if (!driftfile_parse(s->driftfile, &params.initial_freq, &params.initial_skew)) {
+      fprintf(stderr, "stratum-sim: %s: bad drift file '%s'\n", s->name, s->driftfile);
       ret = -EINVAL;
       goto done;
     }
     params.have_initial_freq = true;
   }
   client = client_new(sim_platform_get(chost), &params, &ref);
-  if (!client)
+  if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))
     goto done;
-  for (unsigned i = 0; i < (s->smear ? 1 : s->n_servers); i++) {
-    struct client_source_params sp;
-    if (!server_line(s, s->smear ? &smear_addr : &addrs[i], &sp) ||
-        client_add_source(client, &sp) < 0) {
-      ret = -EINVAL;
-      goto done;
-    }
-  }
-  for (unsigned i = 0; i < s->n_refclocks; i++)
-    if (!add_refclock(w, chost, client, &s->refclocks[i], i, seed, &devs[i]))
+  for (unsigned i = 0; i < conf.n_refclocks; i++)
+    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
       goto done;
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
@@ -939,6 +939,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   ret = 0;
 
 done:
+  srclist_free(sources);
   client_free(client);
   smearer_free(&smear);
   sim_sched_cancel_owner(sched, &obs);
@@ -947,6 +948,8 @@ done:
   for (unsigned i = 0; i < s->n_servers; i++)
     sim_server_free(servers[i]);
   sim_world_free(w);
+  conf_free(&conf);
+  conf_free(&smear_conf);
   out->cpu_seconds = cpu_now() - cpu0;
   return ret;
 }
@@ -1044,15 +1047,14 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fputc('}', f);
   }
   fprintf(f, "]");
-  if (s->n_refclocks || s->server_options)
-    fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
+  fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
             (unsigned)r->ref_refid);
   fprintf(f, ", \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
   if (s->leap) {
     json_num(f, "leap_at", r->leap_at);
     fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
-    if (s->smear)
-      fprintf(f, ", \"smear\": \"%s\"", s->smear_leaponly ? "leaponly" : "all");
+    if (s->smear_conf)
+      fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
   }
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,

@@ -1,7 +1,8 @@
 /* scenarios: the simulator's named scenarios and the runner that plays them.
  *
  * A scenario is a table entry: one client host (clock offset, frequency
- * error, wander) running the real client core, N simulated servers (perfect
+ * error, wander) running the real client core configured by chrony.conf
+ * text (read and mapped to the core as stratumd does), N simulated servers (perfect
  * clocks, or falsetickers with offset clocks), the paths between them (delay,
  * jitter, loss, asymmetry, outages) and outside events (an external step of
  * the client's clock). Parameters mirror chrony's simulation suite
@@ -25,13 +26,11 @@
  *   steps        clock steps the client made
  * Every second it also reads the client's selection, so a falseticker
  * selected even briefly is seen. A scenario may give the client reference
- * clocks: simulated devices on the client's host (sim_refclock.h, their
- * jitter from the seed's streams SCENARIO_REFCLOCK_STREAM + i) and the
- * refclock directive's options; their sources follow the servers', and
+ * clocks: refclock lines in its text, each with a simulated device on the
+ * client's host (sim_refclock.h, their jitter from the seed's streams
+ * SCENARIO_REFCLOCK_STREAM + i); their sources follow the servers', and
  * the JSON line then also tells the reference's stratum and refid and each
- * refclock's counters. The client's server lines are chrony.conf text
- * (parsed by conf), with the scenario's polls, iburst and server_options.
- * Everything is freed before returning.
+ * refclock's counters. Everything is freed before returning.
  * The same scenario and seed give the same result, bit for bit, whatever
  * else runs in the process (apart from cpu_seconds). */
 #ifndef STRATUM_SIM_SCENARIOS_H
@@ -56,30 +55,30 @@
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
+#define SCENARIO_SMEAR_ADDR "192.168.123.50"
 
-/* A reference clock of the client: the device and the directive. */
+/* The device behind refclock line i of the client's configuration (the
+ * line itself is in the scenario's conf text). */
 struct scenario_refclock {
-  enum plat_refclock_driver driver;
   unsigned rate;                   /* the device's ticks per second; 0: 1 */
   double dev_offset, jitter;       /* its reading's error, s */
   enum sim_refclock_jitter jitter_kind;
   bool pulse;                      /* SOCK pulses (PPS-like) */
   double dev_freq;                 /* PHC: the device's frequency error, ppm */
-  int stratum;                     /* the stratum option */
-  double delay;                    /* the delay option, s; 0: chrony's 1e-9 */
   double stall_at;                 /* s from the start it stops; 0: never */
-  const char *refid;               /* NULL: chrony's default (SOC0, SHM1...) */
-  const char *lock;                /* refid of the lock; NULL: none */
-  int poll;                        /* 0: 4 */
-  int dpoll;                       /* chrony's default 0 */
-  int filter;                      /* 0: 64 */
-  double offset;                   /* the offset option, s */
-  bool prefer, noselect;
 };
 
+/* The world of a scenario; the client's configuration is chrony.conf text,
+ * read by the daemon's parser and mapped to the core as the daemon maps it
+ * (conf/conf_client.h). */
 struct scenario {
   const char *name;
   const char *about;               /* one line: what it checks, chrony's test */
+  /* The client's chrony.conf: servers named by their simulated addresses
+   * (192.168.123.N for server N, or the smearing server's SCENARIO_SMEAR_ADDR),
+   * refclock lines (devices in refclocks[], in the same order), makestep,
+   * leapsecmode... */
+  const char *conf;
   double duration;                 /* seconds of true time */
   double settle;                   /* steady state from here; 0: from sync_time */
   time_t start;                    /* Unix seconds; 0: SCENARIO_DEFAULT_START */
@@ -88,16 +87,10 @@ struct scenario {
   double server_offset[SCENARIO_MAX_SERVERS];   /* != 0: a falseticker, seconds */
   struct sim_link_params up;       /* client -> server */
   struct sim_link_params down;     /* server -> client */
-  int minpoll, maxpoll;
-  bool iburst;
-  /* More options of the client's server lines, as chrony.conf writes them
-   * (test.common's client_server_options); NULL: none. */
-  const char *server_options;
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
-  const char *driftfile;           /* the drift file's text, "FREQ SKEW" in chrony's
-                                      signs (conf/driftfile.h); NULL: none */
-  double makestep_threshold;       /* makestep THRESHOLD LIMIT; 0: no makestep */
-  int makestep_limit;
+  /* The text of the file the conf's driftfile would name, "FREQ SKEW" in
+   * chrony's signs (conf/driftfile.h), read at start; NULL: none. */
+  const char *driftfile;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
@@ -105,20 +98,18 @@ struct scenario {
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
   double ext_step_at, ext_step;
-  unsigned n_refclocks;
   struct scenario_refclock refclocks[SCENARIO_MAX_REFCLOCKS];
   /* leap 1 (-1): UTC inserts (deletes) a second at the end of the first
    * June 30 or December 31 after the start, and the servers announce it
-   * from the start; the client applies it as `leapmode` says. At that
+   * from the start; the client applies it as its leapsecmode says. At that
    * instant the servers' clocks, which keep UTC, step back (forward) a
    * second, and the client's offset is measured from UTC from then on. */
   int leap;
-  enum ref_leapmode leapmode;
-  /* The client's one server is a smearing server (chrony's 113-leapsecond
-   * smoothtime runs): the real client core synchronised to the servers,
-   * with leapsecmode slew and smoothtime 400 0.001 [leaponly], serving
-   * the client with the real responder. */
-  bool smear, smear_leaponly;
+  /* Not NULL: the client's one server is a smearing server (chrony's
+   * 113-leapsecond smoothtime runs), the real client core synchronised to
+   * the servers and serving the client with the real responder, with this
+   * chrony.conf (its smoothtime and leapsecmode). */
+  const char *smear_conf;
 };
 
 struct scenario_source {
@@ -161,6 +152,8 @@ struct scenario_result {
   bool falseticker_selected;       /* ever, at any one-second sample */
   unsigned n_sources;
   struct scenario_source sources[SCENARIO_MAX_SOURCES];
+  unsigned n_refclocks;            /* the configuration's refclock lines */
+  bool smear_leaponly;             /* the smearing server's smoothtime leaponly */
   int ref_stratum;                 /* our reference at the end (0: unsynchronised) */
   uint32_t ref_refid;
   unsigned log_warnings, log_errors;   /* the client host's */
@@ -184,10 +177,17 @@ struct scenario_options {
   FILE *trace;
 };
 
-/* Returns 0, or -ENOMEM when the world could not be built, -EINVAL when
- * conf refuses the scenario's server line (the result then holds nothing
- * useful). A run stopped by the scheduler (-ELOOP) returns 0 with
- * run_status set and the metrics of the part that ran. */
+/* `text`, a scenario's chrony.conf, read into c (initialised here) by the
+ * daemon's parser as the file `name`; its messages ("NAME:LINE: ...") go to
+ * err. False when it holds an error (c is then freed). */
+struct config;
+bool scenario_parse_conf(const char *name, const char *text, struct config *c, FILE *err);
+
+/* Returns 0, -EINVAL when the scenario's configuration is bad (what is
+ * wrong, with the file:line the parser gives, written to stderr), or
+ * -ENOMEM when the world could not be built (the result then holds nothing
+ * useful). A run stopped by the scheduler (-ELOOP) returns 0
+ * with run_status set and the metrics of the part that ran. */
 int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_options *opt,
                  struct scenario_result *out);
 

@@ -9,6 +9,23 @@ static double freq_ppm(const struct sim_clock *c)
   return osc + c->correction + osc * c->correction * 1e-6;
 }
 
+/* The sine's part of the frequency at t, and of the offset (its integral
+ * from the start: the rest of the offset is piecewise linear). */
+static double sine_freq(const struct sim_clock *c, sim_time t)
+{
+  if (c->sine_amp == 0.0)
+    return 0.0;
+  return c->sine_amp * sin(2.0 * M_PI * sim_seconds(t - c->start) / c->sine_period);
+}
+
+static double sine_offset(const struct sim_clock *c, sim_time t)
+{
+  if (c->sine_amp == 0.0)
+    return 0.0;
+  double w = 2.0 * M_PI / c->sine_period;
+  return c->sine_amp * 1e-6 / w * (1.0 - cos(w * sim_seconds(t - c->start)));
+}
+
 /* Move the reference point to true time t at the current frequency. */
 static void rebase(struct sim_clock *c, sim_time t)
 {
@@ -42,6 +59,9 @@ void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_
     .wander = p->wander,
     .drift = p->drift,
     .next_walk = start + SIM_CLOCK_WANDER_STEP,
+    .start = start,
+    .sine_amp = p->sine_period > 0.0 ? p->sine_amp : 0.0,
+    .sine_period = p->sine_period,
   };
   sim_rng_seed(&c->rng, seed);
 }
@@ -49,7 +69,7 @@ void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_
 double sim_clock_offset(struct sim_clock *c, sim_time t)
 {
   advance(c, t);
-  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0);
+  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0) + sine_offset(c, t);
 }
 
 sim_time sim_clock_read(struct sim_clock *c, sim_time t)
@@ -60,7 +80,7 @@ sim_time sim_clock_read(struct sim_clock *c, sim_time t)
 double sim_clock_freq_error(struct sim_clock *c, sim_time t)
 {
   advance(c, t);
-  return freq_ppm(c);
+  return freq_ppm(c) + sine_freq(c, t);
 }
 
 sim_time sim_clock_true_delay(struct sim_clock *c, sim_time t, double local_delay)

@@ -28,6 +28,11 @@ struct sim_clock_params {
   double wander;      /* random walk of the frequency, ppm/sqrt(s) */
   double drift;       /* steady change of the frequency, ppm/s (clknetsim's
                          freq "(sum X)"), added at each wander step */
+  /* A sine on the frequency: sine_amp ppm with period sine_period s from
+   * the start (chrony's simulation's "(* A (sine P))"); 0: none. It is
+   * added to the error (its product with the correction, 1e-6 of the two,
+   * left out). */
+  double sine_amp, sine_period;
 };
 
 struct sim_clock {
@@ -37,6 +42,8 @@ struct sim_clock {
   double wander;      /* ppm/sqrt(s) */
   double drift;       /* ppm/s */
   sim_time next_walk; /* true time of the next wander step */
+  sim_time start;
+  double sine_amp, sine_period;
   struct sim_rng rng;
 };
 

@@ -1,6 +1,6 @@
 /* stratum-sim: run the simulator's scenarios and print one JSON line each.
  *
- *   stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [NAME...]
+ *   stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [--conf] [NAME...]
  *
  * Without names, every scenario runs, in the order --list prints them.
  * Exit status: 0 when every scenario ran (accuracy limits are the tests'
@@ -19,12 +19,14 @@
 static void usage(FILE *f)
 {
   fprintf(f,
-          "usage: stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [NAME...]\n"
+          "usage: stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [--conf] [NAME...]\n"
           "  --seed N       seed of every random stream (default %u)\n"
           "  --verbose      print the hosts' log messages to stderr\n"
           "  --trace FILE   write every second's offset, frequency error and\n"
           "                 selection to FILE (- for stderr)\n"
           "  --list         print the scenario names and what they check\n"
+          "  --conf         print the named scenarios' (all without names) chrony.conf\n"
+          "                 text instead of running them\n"
           "Runs the named scenarios (all without names) and prints one JSON line each.\n",
           SCENARIO_DEFAULT_SEED);
 }
@@ -50,6 +52,14 @@ static void list(void)
   }
 }
 
+/* The client's configuration, and the smearing server's. */
+static void print_conf(const struct scenario *s)
+{
+  printf("# %s: %s\n%s", s->name, s->about, s->conf);
+  if (s->smear_conf)
+    printf("# %s: its smearing server (%s)\n%s", s->name, SCENARIO_SMEAR_ADDR, s->smear_conf);
+}
+
 int main(int argc, char **argv)
 {
   uint64_t seed = SCENARIO_DEFAULT_SEED;
@@ -57,7 +67,7 @@ int main(int argc, char **argv)
   const char *trace = NULL;
   const struct scenario **run = calloc(scenario_count() + (size_t)argc, sizeof(*run));
   size_t n_run = 0;
-  bool options = true;
+  bool options = true, conf = false;
 
   if (!run) {
     fprintf(stderr, "stratum-sim: out of memory\n");
@@ -87,6 +97,8 @@ int main(int argc, char **argv)
       list();
       free(run);
       return 0;
+    } else if (options && strcmp(a, "--conf") == 0) {
+      conf = true;
     } else if (options && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
       usage(stdout);
       free(run);
@@ -113,6 +125,12 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < scenario_count(); k++)
       run[n_run++] = scenario_get(k);
 
+  if (conf) {
+    for (size_t i = 0; i < n_run; i++)
+      print_conf(run[i]);
+    free(run);
+    return 0;
+  }
   if (trace) {
     opt.trace = strcmp(trace, "-") == 0 ? stderr : fopen(trace, "w");
     if (!opt.trace) {

@@ -47,16 +47,18 @@ SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-phc", "refclock-pps", "refclock-rtc", "refclock-servers",
                       "refclock-stall"]
+# chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
+FALLBACK_SCENARIOS = ["fallbackdrift"]
 # Held to their limits in test_option_scenarios.py.
-FREQACC_SCENARIOS = ["freqacc:%s:%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
+FREQACC_SCENARIOS = ["freqacc/%s/%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
                      for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
-LARGEFREQ_SCENARIOS = ["largefreq:%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
+LARGEFREQ_SCENARIOS = ["largefreq/%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
 OPTION_SCENARIOS = (["maxdelayquant", "copy", "mindelay", "mindelay-too-low",
                      "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS +
                     ["filter", "filter-loss", "burst"])
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS + OPTION_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + OPTION_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -171,6 +173,13 @@ LIMITS = {
     # offset measured after a long wait is slewed within a short interval
     # (up to 55 ppm seen, seeds 1-3): chrony's max frequency limit.
     "ratelimit-kod": dict(DEFAULT_LIMITS, max_freq_error=CHRONY["max_freq_error"]),
+    # chrony's 117-fallbackdrift limits (its time_max/rms 1 s, freq_max 2e-4,
+    # freq_rms 1e-4, max_sync_time 4500 s; synchronised here means within
+    # 1 s, the scenario's threshold) over the run after the first 10 s slew
+    # (300 s). Without fallbackdrift the clock keeps the last update's
+    # frequency: 9.06-9.08 s off at the end, rms freq 116 ppm (seeds 1-3).
+    "fallbackdrift": dict(sync_time=4500.0, max_offset=1.0, rms_offset=1.0,
+                          max_freq_error=200.0, rms_freq_error=100.0),
 }
 
 # The leap scenarios: once synchronised (before the leap, or after it when
@@ -192,7 +201,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "era-2036": 10000.0, "fast-poll": 10000.0, "falsetickers": 10000.0,
              "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
              "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
-             "ratelimit-kod": 10000.0,
+             "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
@@ -352,6 +361,47 @@ def test_table_script(all_lines):
     assert [line.split()[0] for line in body] == SCENARIOS
 
 
+def test_limits_table(all_lines):
+    """make bench's second table: every scenario has limits, and a figure
+    over its limit is named."""
+    over = dict(all_lines[0], seed=99, max_offset=2 * LIMITS["defaults"]["max_offset"])
+    text = "".join(json.dumps(row) + "\n" for row in all_lines + [over])
+    p = subprocess.run(["/usr/bin/python3", str(REPO / "scripts" / "sim_table.py"), "--limits"],
+                       input=text, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    second = p.stdout.split("\n\n", 1)[1].splitlines()[2:]
+    verdicts = {(line.split()[0], line.split()[1]): line.split("  ")[-1].strip()
+                for line in second}
+    assert len(verdicts) == len(SCENARIOS) + 1
+    assert verdicts[("defaults", "99")] == "over: max off us"
+    assert all(v != "no limits" for v in verdicts.values()), verdicts
+
+
+def test_conf_texts(tmp_path):
+    """--conf prints each scenario's chrony.conf under its name, the
+    smearing server's after it; stratumd -p takes every text."""
+    p = run_sim("--conf")
+    assert p.returncode == 0, p.stderr
+    texts, name = {}, None
+    for line in p.stdout.splitlines():
+        if line.startswith("# "):
+            name = line[2:].split(":")[0] + (" smear" if "smearing server" in line else "")
+            texts[name] = []
+        else:
+            texts[name].append(line)
+    assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
+    assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == sorted(SMEAR_SCENARIOS)
+    for name, lines in texts.items():
+        assert any(line.split()[0] in ("server", "refclock") for line in lines), name
+        conf = tmp_path / "scenario.conf"
+        conf.write_text("\n".join(lines) + "\n")
+        r = subprocess.run([str(BUILD / "stratumd"), "-p", "-f", str(conf)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=30)
+        assert r.returncode == 0 and r.stderr == "", (name, r.stderr)
+
+
 def test_unknown_scenario_exits_2():
     p = run_sim("defaults", "no-such-scenario")
     assert p.returncode == 2
@@ -413,11 +463,24 @@ def test_no_steps_and_no_falseticker(results, name):
     assert r["falseticker_selected"] is False
 
 
-@pytest.mark.parametrize("name", [n for n in SCENARIOS if n != "intermittent"])
+@pytest.mark.parametrize("name", [n for n in SCENARIOS
+                                  if n not in ["intermittent"] + FALLBACK_SCENARIOS])
 def test_selected_at_the_end(results, name):
     r = results[name]
     assert r["selected"] is not None, steady_summary(r)
     assert r["first_selected"] is not None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fallbackdrift_keeps_the_clock_within_a_second(results, seed):
+    """117-fallbackdrift: once the server is lost the frequency falls back to
+    the averages over 64-1024 s of a 100 ppm sine of 1000 s, whose mean is
+    the clock's true frequency: 95750 s later it is still within 1 s."""
+    row = results["fallbackdrift"] if seed == 1 else \
+        parse_lines(run_sim("--seed", str(seed), "fallbackdrift").stdout)[0]
+    check_limits(row, LIMITS["fallbackdrift"])
+    assert abs(row["final_offset"]) < LIMITS["fallbackdrift"]["max_offset"], steady_summary(row)
+    assert row["selected"] is None and row["steps"] == 0
 
 
 def test_defaults_reach_full(results):

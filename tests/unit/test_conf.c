@@ -294,7 +294,8 @@ static void test_implemented_flags(void **state)
     "initstepslew", "bindacqaddress", "bindacqdevice", "dscp", "binddevice", "bindcmddevice",
     "maxtxbuffers", "tempcomp", "broadcast",
     "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
-    "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate"};
+    "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
+    "mailonchange", "fallbackdrift"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);

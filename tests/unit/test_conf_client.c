@@ -13,6 +13,7 @@
 
 #include "conf/conf_client.h"
 #include "conf/config.h"
+#include "core/reference.h"
 #include "core/refclock.h"
 
 static void parse(struct config *c, const char *text)
@@ -191,9 +192,73 @@ static void test_refclock_lines(void **state)
   conf_free(&c);
 }
 
+/* The refclock line checked against the rest of the configuration. */
+static void test_refclock_in_its_configuration(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *text, *err;       /* err NULL: accepted */
+  } cases[] = {
+    {"refclock RTC /dev/rtc0\n", NULL},
+    {"refclock RTC /dev/rtc0\nrtcsync\n",
+     "RTC refclock cannot be used together with rtcsync or rtcfile"},
+    {"refclock RTC /dev/rtc0\nrtcfile /var/lib/rtc\n",
+     "RTC refclock cannot be used together with rtcsync or rtcfile"},
+    {"refclock SHM 0\nrtcsync\n", NULL},
+    {"refclock SOCK /run/x.sock tai\n", "refclock tai option requires leapseclist or leapsectz"},
+    {"refclock SOCK /run/x.sock tai\nleapsectz right/UTC\n", NULL},
+    {"refclock SOCK /run/x.sock tai\nleapseclist /usr/share/zoneinfo/leap-seconds.list\n",
+     NULL},
+    {"refclock SOCK /x:perm=0644\n", "Invalid refclock driver option perm=0644"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct config c;
+    struct rcl_params p, q;
+    char err[160] = "";
+    parse(&c, cases[i].text);
+    bool ok = conf_client_refclock(&c, 0, &p, err, sizeof(err));
+    if (cases[i].err) {
+      assert_false(ok);
+      assert_string_equal(err, cases[i].err);
+    } else {
+      assert_true(ok);
+      assert_true(conf_refclock_params(&c.refclocks[0], 0, &q, err, sizeof(err)));
+      assert_memory_equal(&p, &q, sizeof(p));
+    }
+    conf_free(&c);
+  }
+}
+
+/* precision: clockprecision, else what was measured; local; smoothtime. */
+static void test_reference(void **state)
+{
+  (void)state;
+  struct config c;
+  struct refstate r;
+  parse(&c, "");
+  conf_reference(&c, -23, &r);
+  assert_int_equal(r.precision_log2, -23);
+  assert_false(r.local_enabled);
+  assert_false(r.smooth.enabled);
+  conf_free(&c);
+  parse(&c, "clockprecision 1e-6\nlocal stratum 7\nsmoothtime 400 0.001 leaponly\n");
+  conf_reference(&c, -23, &r);
+  assert_int_equal(r.precision_log2, ref_precision_log2(1e-6));
+  assert_true(r.local_enabled);
+  assert_int_equal(r.local_stratum, 7);
+  struct smooth expected;
+  smooth_init(&expected, 400, 0.001, true);
+  assert_true(r.smooth.enabled && r.smooth.leap_only);
+  assert_true(r.smooth.max_freq == expected.max_freq &&
+              r.smooth.max_wander == expected.max_wander);
+  conf_free(&c);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_refclock_in_its_configuration),
+    cmocka_unit_test(test_reference),
     cmocka_unit_test(test_defaults_are_the_clients),
     cmocka_unit_test(test_every_directive_reaches_its_field),
     cmocka_unit_test(test_source_lines),

@@ -26,6 +26,23 @@ static void test_frequency_error_accumulates_exactly(void **state)
   assert_true(sim_clock_freq_error(&c, t) == 100.0);
 }
 
+/* A sine of 100 ppm and 1000 s: 100 ppm a quarter period in, the offset
+ * its integral (2 * 100e-6 * 1000 / 2pi s half a period in, 0 after a
+ * whole one), corrections added as with the constant part. */
+static void test_sine_frequency(void **state)
+{
+  (void)state;
+  struct sim_clock c;
+  const struct sim_clock_params sine = {.offset = 1.0, .sine_amp = 100.0, .sine_period = 1000.0};
+  sim_clock_init(&c, START, &sine, 1);
+  assert_float_equal(sim_clock_freq_error(&c, START + 250 * SIM_NS_PER_S), 100.0, 1e-9);
+  assert_float_equal(sim_clock_offset(&c, START + 500 * SIM_NS_PER_S),
+                     1.0 + 0.1 / M_PI, 1e-12);
+  assert_true(sim_clock_set_freq(&c, START + 500 * SIM_NS_PER_S, -10.0));
+  assert_float_equal(sim_clock_freq_error(&c, START + 750 * SIM_NS_PER_S), -110.0, 1e-9);
+  assert_float_equal(sim_clock_offset(&c, START + 1000 * SIM_NS_PER_S), 1.0 - 0.005, 1e-12);
+}
+
 /* The correction scales the oscillator's rate, as a kernel's: 100 ppm fast
  * is cancelled by 1 / (1 + 1e-4) - 1, not by -100 ppm (which leaves
  * -100 * 100e-6 ppm). */
@@ -175,6 +192,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_frequency_error_accumulates_exactly),
+    cmocka_unit_test(test_sine_frequency),
     cmocka_unit_test(test_correction_cancels_error),
     cmocka_unit_test(test_step),
     cmocka_unit_test(test_drift),
