@@ -301,6 +301,9 @@ static void transmit(void *arg)
   /* Reachability matters to the selection (chrony reselects on it). */
   if (missed)
     s->on_update(s->arg, s, false);
+  /* A burst's last request was answered (then it ended) or not: over. */
+  if (s->burst_total == 0)
+    s->burst_good = 0;
   start_auto_burst(s);
 
   s->presend_done = presend_due(s);
@@ -350,9 +353,8 @@ static void transmit(void *arg)
   } else if (s->burst_total > 0) {
     s->burst_total--;
     interval = fmin(MAX_BURST_INTERVAL, MAX_BURST_POLL_RATIO * interval);
-    if (s->burst_total == 0)
-      s->burst_good = 0;
   }
+  s->tx_interval = interval;
   if (s->online)
     schedule(s, interval);
 }
@@ -636,10 +638,13 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   smp.stratum = x->stratum;
   smp.leap = x->leap;
 
-  /* A burst counts replies, filtered or not (chrony). */
+  /* A burst counts replies, filtered or not (chrony); the one that ends it
+   * leaves the next request a poll away. */
   bool in_burst = s->burst_good > 0;
-  if (in_burst && --s->burst_good == 0)
+  if (in_burst && --s->burst_good == 0) {
     s->burst_total = 0;
+    s->short_interval = false;
+  }
   if (s->p.filter > 0)
     filter_exchange(s, &smp, in_burst);
   else
@@ -930,8 +935,18 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
+  /* As chronyd, an answer sets the next request anew, from the last one:
+   * at the poll the answer left (or the presend's or a burst's short
+   * interval, unless the answer ended the burst), later by a KoD's
+   * backoff. */
+  double interval = s->presend_done      ? WARM_UP_DELAY
+                    : s->short_interval ? fmin(MAX_BURST_INTERVAL,
+                                               MAX_BURST_POLL_RATIO * poll_interval(s))
+                                        : poll_interval(s);
   double backoff = kod_backoff(s, r, &x);
-  /* The request due a poll after the last one, later by the backoff. */
-  if (backoff > 0.0 && s->online && tclass_pending(&s->tx_timer))
-    schedule(s, fmax(0.0, poll_interval(s) - timespec_diff(&t4, &s->tx_cooked)) + backoff);
+  /* Unchanged, the timer stands (an answer that fails a test changes
+   * nothing). */
+  if ((interval != s->tx_interval || backoff > 0.0) && s->online &&
+      tclass_pending(&s->tx_timer))
+    schedule(s, fmax(0.0, interval - timespec_diff(&t4, &s->tx_cooked)) + backoff);
 }

@@ -138,6 +138,7 @@ struct nsrc {
   bool short_interval;          /* the request due next follows a burst's or
                                    presend's short interval */
   bool sync_peer;               /* selected (set by the owner) */
+  double tx_interval;           /* s from the last request to the next */
   bool online;
   int unreachable_run;          /* polls in a row with reach 0 (maxunreach) */
 

@@ -521,13 +521,20 @@ def test_packet_loss_seen(results):
 
 def test_intermittent_selects_in_every_window(results):
     r = results["intermittent"]
-    # 10 windows of 1200 s: selected in each, unselected in each outage
-    # (chrony's 014-intermittent expects 9-10 of each message: the
-    # warnings here are its "Can't synchronise: no selectable sources (1
-    # unreachable sources)"). The selected source's poll grows by 0.1 per
-    # missed reply, as chronyd's, so an outage may end before 8 of them.
-    assert r["selection_changes"] >= 18, steady_summary(r)
-    assert 9 <= r["warnings"] <= 10, steady_summary(r)
+    # 10 windows of 1200 s: selected in each, unselected in each outage,
+    # counted in the client's messages as chrony's 014-intermittent counts
+    # them (9-10 of each). The selected source's poll grows by 0.1 per
+    # missed reply, as chronyd's, so an outage may end before 8 of them,
+    # or the first request of a window find the source unreachable just
+    # before its answer selects it again (within a second: not in
+    # selection_changes, sampled each second).
+    p = run_sim("--verbose", "intermittent")
+    assert p.returncode == 0, p.stderr[-4000:]
+    client = [line for line in p.stderr.splitlines() if " client: " in line]
+    lost = [l for l in client if "Can't synchronise: no selectable sources (1 unreachable" in l]
+    selected = [l for l in client if "Selected source 192.168.123.1" in l]
+    assert 9 <= len(lost) <= 10 and 9 <= len(selected) <= 10, (len(lost), len(selected))
+    assert r["selection_changes"] >= 10, steady_summary(r)
     assert r["selected_seconds"] < 60000
 
 
