@@ -423,6 +423,11 @@ int client_add_source(struct client *c, const struct client_source_params *s)
 
 static void on_refclock_update(void *arg, struct rcl *r, bool new_sample);
 
+static void adjust_to_local(void *arg, double offset, double dfreq, const struct timespec *now)
+{
+  ref_adjust(arg, offset, dfreq, now);
+}
+
 int client_add_refclock(struct client *c, const struct rcl_params *p)
 {
   if (c->n_rcl == RCL_MAX_REFCLOCKS)
@@ -448,6 +453,8 @@ int client_add_refclock(struct client *c, const struct rcl_params *p)
   r->log_arg = c->p.log.arg;
   r->leap_lookup = c->p.leap_lookup;
   r->leap_arg = c->p.leap_arg;
+  r->adjust = adjust_to_local;
+  r->adjust_arg = &c->reference;
   memset(&c->rcl_sel[c->n_rcl], 0, sizeof(c->rcl_sel[0]));
   c->rcl[c->n_rcl] = r;
   if (c->started)
