@@ -19,6 +19,11 @@
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply... */
 #define SYNC_UNREACH_POLL_ADJ 0.1   /* ...of the selected source (chrony's) */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
+/* maxdelayquant's estimate (chrony's ntp_core.c): p in hundredths. */
+#define DELAY_QUANT_Q 100
+#define DELAY_QUANT_MIN_P 0.05
+#define DELAY_QUANT_MAX_P 0.95
+#define DELAY_QUANT_LARGE_STEP_DELAY 100
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
 #define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
                                        answer that fails its loop test) */
@@ -97,8 +102,9 @@ bool nsrc_reachable(const struct nsrc *s)
   return s->reach != 0;
 }
 
-static double random_unit(struct nsrc *s)
+static double random_unit(void *arg)
 {
+  struct nsrc *s = arg;
   uint32_t r;
   s->plat->ops->random_bytes(s->plat->ctx, &r, sizeof(r));
   return r / 4294967296.0;
@@ -387,9 +393,14 @@ void nsrc_reset_poll(struct nsrc *s)
 void nsrc_start(struct nsrc *s)
 {
   /* The clock's precision is known by now: half of it is the quantile's
-   * smallest step, as chronyd's. */
-  if (s->p.maxdelayquant > 0.0)
-    qnt_init(&s->delay_quant, s->p.maxdelayquant, s->stats.precision / 2.0);
+   * smallest step, as chronyd's; p within DELAY_QUANT_MIN_P..MAX_P, in
+   * hundredths. */
+  if (s->p.maxdelayquant > 0.0) {
+    double p = fmin(fmax(s->p.maxdelayquant, DELAY_QUANT_MIN_P), DELAY_QUANT_MAX_P);
+    s->delay_quant_k = (int)lround(p * DELAY_QUANT_Q);
+    qnt_init(&s->delay_quant, s->delay_quant_k, s->delay_quant_k, DELAY_QUANT_Q,
+             s->stats.precision / 2.0, DELAY_QUANT_LARGE_STEP_DELAY);
+  }
   if (!s->online)
     return;
   if (s->p.iburst) {
@@ -514,11 +525,9 @@ static void delay_tests(struct nsrc *s, const struct exch_sample *x,
     t[2] = delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
     return;
   }
-  t[2] = qnt_accepts(&s->delay_quant, x->delay);
-  double rand[QNT_REPEAT];
-  for (int i = 0; i < QNT_REPEAT; i++)
-    rand[i] = random_unit(s);
-  qnt_accumulate(&s->delay_quant, x->delay, rand);
+  /* chrony's test: within half a step of the estimate. */
+  t[2] = x->delay <= qnt_get(&s->delay_quant, s->delay_quant_k) + s->delay_quant.min_step / 2.0;
+  qnt_accumulate(&s->delay_quant, x->delay, random_unit, s);
 }
 
 static double peer_dispersion(const struct exch_sample *x)

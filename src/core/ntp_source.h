@@ -161,7 +161,8 @@ struct nsrc {
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
   int filter_count;             /* exchanges since its last result */
-  struct qnt delay_quant;       /* used when p.maxdelayquant > 0 */
+  struct qnt delay_quant;       /* used when p.maxdelayquant > 0... */
+  int delay_quant_k;            /* ...for the k/100 quantile */
   uint64_t counters[NSRC_COUNTERS];
 };
 

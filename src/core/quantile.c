@@ -1,30 +1,58 @@
 #include "core/quantile.h"
 
-#include <math.h>
+#include "core/srcstats.h"
 
-void qnt_init(struct qnt *q, double p, double min_step)
+static int clampi(int v, int lo, int hi)
 {
-  if (!(p >= QNT_MIN_P))
-    p = QNT_MIN_P;
-  if (p > QNT_MAX_P)
-    p = QNT_MAX_P;
-  q->k = (int)lround(p * QNT_Q);
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+void qnt_init(struct qnt *q, int min_k, int max_k, int q_div, double min_step,
+              int large_step_delay)
+{
+  q->q = q_div < 2 ? 2 : q_div;
+  q->min_k = clampi(min_k, 1, q->q - 1);
+  q->n_k = clampi(max_k, q->min_k, q->q - 1) - q->min_k + 1;
+  if (q->n_k > QNT_MAX_QUANTILES)
+    q->n_k = QNT_MAX_QUANTILES;
   q->min_step = min_step;
+  q->neg_step_limit = -(large_step_delay > 0 ? large_step_delay : 0) * min_step;
   qnt_reset(q);
+}
+
+static int n_estimators(const struct qnt *q)
+{
+  return q->n_k * QNT_REPEAT;
 }
 
 void qnt_reset(struct qnt *q)
 {
-  q->seeded = false;
-  for (int i = 0; i < QNT_REPEAT; i++)
+  q->n_set = 0;
+  for (int i = 0; i < n_estimators(q); i++)
     q->e[i] = (struct qnt_estimator){.est = 0.0, .step = q->min_step, .sign = 1};
+}
+
+/* A first value: the seeded quantiles kept sorted, each repeated, the
+ * largest also in those not seeded yet. */
+static void seed(struct qnt *q, double value)
+{
+  int i, r = QNT_REPEAT;
+  for (i = q->n_set; i > 0 && q->e[(i - 1) * r].est > value; i--)
+    for (int j = 0; j < r; j++)
+      q->e[i * r + j].est = q->e[(i - 1) * r].est;
+  for (int j = 0; j < r; j++)
+    q->e[i * r + j].est = value;
+  q->n_set++;
+  for (i = q->n_set * r; i < n_estimators(q); i++)
+    q->e[i].est = q->e[i - 1].est;
 }
 
 /* One estimator towards value: up with probability p when the value is at
  * or above it, down with probability 1 - p when below. */
 static void update(struct qnt_estimator *e, double value, double p, double rand,
-                   double min_step)
+                   const struct qnt *q)
 {
+  double min_step = q->min_step;
   if (value >= e->est) {
     if (rand < 1.0 - p)
       return;
@@ -51,40 +79,25 @@ static void update(struct qnt_estimator *e, double value, double p, double rand,
       e->step = min_step;
     e->sign = -1;
   }
-  if (e->step < -QNT_LARGE_STEP_DELAY * min_step)
-    e->step = -QNT_LARGE_STEP_DELAY * min_step;
+  if (e->step < q->neg_step_limit)
+    e->step = q->neg_step_limit;
 }
 
-void qnt_accumulate(struct qnt *q, double value, const double rand[QNT_REPEAT])
+void qnt_accumulate(struct qnt *q, double value, qnt_draw_fn draw, void *arg)
 {
-  if (!q->seeded) {
-    for (int i = 0; i < QNT_REPEAT; i++)
-      q->e[i].est = value;
-    q->seeded = true;
+  if (q->n_set * QNT_REPEAT < n_estimators(q)) {
+    seed(q, value);
     return;
   }
-  double p = (double)q->k / QNT_Q;
-  for (int i = 0; i < QNT_REPEAT; i++)
-    update(&q->e[i], value, p, rand[i], q->min_step);
+  for (int i = 0; i < n_estimators(q); i++)
+    update(&q->e[i], value, (double)(i / QNT_REPEAT + q->min_k) / q->q, draw(arg), q);
 }
 
-double qnt_estimate(const struct qnt *q)
+double qnt_get(const struct qnt *q, int k)
 {
-  double v[QNT_REPEAT];
+  double est[QNT_REPEAT];
+  int at = clampi(k, q->min_k, q->min_k + q->n_k - 1) - q->min_k;
   for (int i = 0; i < QNT_REPEAT; i++)
-    v[i] = q->e[i].est;
-  /* Insertion sort of a handful; the median is the middle one (odd). */
-  for (int i = 1; i < QNT_REPEAT; i++)
-    for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-      double t = v[j];
-      v[j] = v[j - 1];
-      v[j - 1] = t;
-    }
-  _Static_assert(QNT_REPEAT % 2 == 1, "the median is one estimator");
-  return v[QNT_REPEAT / 2];
-}
-
-bool qnt_accepts(const struct qnt *q, double value)
-{
-  return value <= qnt_estimate(q) + q->min_step / 2.0;
+    est[i] = q->e[at * QNT_REPEAT + i].est;
+  return sst_median(est, QNT_REPEAT);
 }

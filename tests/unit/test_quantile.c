@@ -1,4 +1,5 @@
-/* quantile: chrony's stochastic quantile estimate (maxdelayquant). */
+/* quantile: chrony's stochastic quantile estimates (maxdelayquant, a
+ * hardware clock's reading delays). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,134 +12,146 @@
 #define MIN_STEP 1e-7
 
 /* A fixed stream of uniform numbers in [0, 1) (xorshift64). */
-static double uniform(uint64_t *s)
+static double uniform(void *arg)
 {
+  uint64_t *s = arg;
   *s ^= *s << 13;
   *s ^= *s >> 7;
   *s ^= *s << 17;
   return (double)(*s >> 11) / 9007199254740992.0;
 }
 
-static void feed(struct qnt *q, double value, uint64_t *s)
+static double zero(void *arg)
 {
-  double r[QNT_REPEAT];
-  for (int i = 0; i < QNT_REPEAT; i++)
-    r[i] = uniform(s);
-  qnt_accumulate(q, value, r);
+  (void)arg;
+  return 0.0;
 }
 
-/* chrony's range 0.05..0.95, in hundredths. */
-static void test_p_bounded(void **state)
+static double one(void *arg)
+{
+  (void)arg;
+  return 1.0;
+}
+
+/* k within 1..q-1, at most QNT_MAX_QUANTILES of them; k outside the range
+ * read as the nearest. */
+static void test_ranges(void **state)
 {
   (void)state;
   struct qnt q;
-  qnt_init(&q, 0.2, MIN_STEP);
-  assert_int_equal(q.k, 20);
-  qnt_init(&q, 0.01, MIN_STEP);
-  assert_int_equal(q.k, 5);
-  qnt_init(&q, 1.5, MIN_STEP);
-  assert_int_equal(q.k, 95);
-  qnt_init(&q, NAN, MIN_STEP);
-  assert_int_equal(q.k, 5);
-  qnt_init(&q, 0.126, MIN_STEP);
-  assert_int_equal(q.k, 13);
+  qnt_init(&q, 0, 200, 100, MIN_STEP, 100);
+  assert_int_equal(q.min_k, 1);
+  assert_int_equal(q.n_k, QNT_MAX_QUANTILES);
+  qnt_init(&q, 20, 10, 100, MIN_STEP, 100);
+  assert_int_equal(q.min_k, 20);
+  assert_int_equal(q.n_k, 1);
+  qnt_accumulate(&q, 5e-4, zero, NULL);
+  assert_true(qnt_get(&q, 99) == 5e-4);
 }
 
-/* Before a value the estimate is 0 (chronyd's test C fails then); the
- * first value seeds every estimator; half a step above still passes. */
+/* Before a value the estimate is 0; the first value seeds a single
+ * quantile's estimators; reset forgets it. */
 static void test_seeded_by_first_value(void **state)
 {
   (void)state;
   struct qnt q;
-  uint64_t s = 1;
-  qnt_init(&q, 0.5, MIN_STEP);
-  assert_true(qnt_estimate(&q) == 0.0);
-  assert_false(qnt_accepts(&q, 1e-4));
-  feed(&q, 1e-4, &s);
-  assert_true(qnt_estimate(&q) == 1e-4);
-  assert_true(qnt_accepts(&q, 1e-4 + 0.49 * MIN_STEP));
-  assert_false(qnt_accepts(&q, 1e-4 + 0.51 * MIN_STEP));
+  qnt_init(&q, 50, 50, 100, MIN_STEP, 100);
+  assert_true(qnt_get(&q, 50) == 0.0);
+  qnt_accumulate(&q, 1e-4, zero, NULL);
+  assert_true(qnt_get(&q, 50) == 1e-4);
   qnt_reset(&q);
-  assert_true(qnt_estimate(&q) == 0.0);
+  assert_true(qnt_get(&q, 50) == 0.0);
 }
 
-/* With random numbers of 0 no estimator moves; with 1 each moves towards
- * the value, never beyond it by more than a quarter step. */
+/* Two quantiles: the first two values seed them in order, the first one
+ * filling both until the second comes. */
+static void test_two_quantiles_seeded_sorted(void **state)
+{
+  (void)state;
+  struct qnt q;
+  qnt_init(&q, 1, 2, 10, MIN_STEP, 1000);
+  qnt_accumulate(&q, 3e-6, zero, NULL);
+  assert_true(qnt_get(&q, 1) == 3e-6 && qnt_get(&q, 2) == 3e-6);
+  qnt_accumulate(&q, 1e-6, zero, NULL);
+  assert_true(qnt_get(&q, 1) == 1e-6 && qnt_get(&q, 2) == 3e-6);
+}
+
+/* With draws of 0 no estimator moves; with 1 each moves towards the value,
+ * never beyond it by more than a quarter step, by growing steps. */
 static void test_moves_by_chance(void **state)
 {
   (void)state;
   struct qnt q;
-  double zero[QNT_REPEAT] = {0}, one[QNT_REPEAT];
-  for (int i = 0; i < QNT_REPEAT; i++)
-    one[i] = 1.0;
-  qnt_init(&q, 0.5, MIN_STEP);
-  qnt_accumulate(&q, 1e-3, zero);
+  qnt_init(&q, 50, 50, 100, MIN_STEP, 100);
+  qnt_accumulate(&q, 1e-3, zero, NULL);
   for (int i = 0; i < 10; i++)
-    qnt_accumulate(&q, 2e-3, zero);
-  assert_true(qnt_estimate(&q) == 1e-3);
+    qnt_accumulate(&q, 2e-3, zero, NULL);
+  assert_true(qnt_get(&q, 50) == 1e-3);
   double last = 1e-3;
   for (int i = 0; i < 100; i++) {
-    qnt_accumulate(&q, 2e-3, one);
-    assert_true(qnt_estimate(&q) > last);
-    last = qnt_estimate(&q);
+    qnt_accumulate(&q, 2e-3, one, NULL);
+    assert_true(qnt_get(&q, 50) > last);
+    last = qnt_get(&q, 50);
     assert_true(last <= 2e-3 + MIN_STEP / 4.0);
   }
-  /* Steps grow while the direction holds: 100 moves went far. */
   assert_true(last > 1e-3 + 100 * MIN_STEP);
   for (int i = 0; i < 1000; i++)
-    qnt_accumulate(&q, 0.5e-3, one);
-  assert_true(fabs(qnt_estimate(&q) - 0.5e-3) <= MIN_STEP / 4.0);
+    qnt_accumulate(&q, 0.5e-3, one, NULL);
+  assert_true(fabs(qnt_get(&q, 50) - 0.5e-3) <= MIN_STEP / 4.0);
 }
 
 /* On exponential values (scale 1e-5 above 1e-4, chrony's 118-maxdelay
- * network), the estimate settles near the true quantile and about a
- * fraction p of later values pass. */
+ * network) the estimates settle near the true quantiles and about a
+ * fraction p of later values lie below them. */
 static void test_converges(void **state)
 {
   (void)state;
-  static const double ps[] = {0.1, 0.5, 0.9};
-  for (unsigned k = 0; k < 3; k++) {
+  static const int ks[] = {10, 50, 90};
+  for (unsigned i = 0; i < 3; i++) {
     struct qnt q;
     uint64_t s = 88172645463325252ull, v = 2463534242ull;
-    unsigned passed = 0, n = 0;
-    qnt_init(&q, ps[k], MIN_STEP);
-    for (int i = 0; i < 4000; i++) {
+    unsigned below = 0, n = 0;
+    double p = ks[i] / 100.0;
+    qnt_init(&q, ks[i], ks[i], 100, MIN_STEP, 100);
+    for (int j = 0; j < 4000; j++) {
       double x = 1e-4 - 1e-5 * log(1.0 - uniform(&v));
-      if (i >= 2000) {
+      if (j >= 2000) {
         n++;
-        passed += qnt_accepts(&q, x);
+        below += x <= qnt_get(&q, ks[i]) + MIN_STEP / 2.0;
       }
-      feed(&q, x, &s);
+      qnt_accumulate(&q, x, uniform, &s);
     }
-    double want = 1e-4 - 1e-5 * log(1.0 - ps[k]);
-    print_message("p %.1f: estimate %.2f us (true %.2f us), %u of %u passed\n", ps[k],
-                  qnt_estimate(&q) * 1e6, want * 1e6, passed, n);
-    assert_true(fabs(qnt_estimate(&q) - want) < 0.2 * (want - 1e-4));
-    assert_true(fabs((double)passed / n - ps[k]) < 0.05);
+    double want = 1e-4 - 1e-5 * log(1.0 - p);
+    print_message("p %.1f: estimate %.2f us (true %.2f us), %u of %u below\n", p,
+                  qnt_get(&q, ks[i]) * 1e6, want * 1e6, below, n);
+    assert_true(fabs(qnt_get(&q, ks[i]) - want) < 0.2 * (want - 1e-4));
+    assert_true(fabs((double)below / n - p) < 0.05);
   }
 }
 
-/* The same values and random numbers give the same estimate. */
+/* The same values and draws give the same estimates. */
 static void test_deterministic(void **state)
 {
   (void)state;
   struct qnt a, b;
   uint64_t sa = 7, sb = 7, v = 3;
-  qnt_init(&a, 0.3, MIN_STEP);
-  qnt_init(&b, 0.3, MIN_STEP);
+  qnt_init(&a, 1, 2, 10, MIN_STEP, 1000);
+  qnt_init(&b, 1, 2, 10, MIN_STEP, 1000);
   for (int i = 0; i < 500; i++) {
     double x = 1e-4 * uniform(&v);
-    feed(&a, x, &sa);
-    feed(&b, x, &sb);
+    qnt_accumulate(&a, x, uniform, &sa);
+    qnt_accumulate(&b, x, uniform, &sb);
   }
-  assert_true(qnt_estimate(&a) == qnt_estimate(&b));
+  assert_true(qnt_get(&a, 1) == qnt_get(&b, 1) && qnt_get(&a, 2) == qnt_get(&b, 2));
+  assert_true(qnt_get(&a, 1) < qnt_get(&a, 2));
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_p_bounded),
+    cmocka_unit_test(test_ranges),
     cmocka_unit_test(test_seeded_by_first_value),
+    cmocka_unit_test(test_two_quantiles_seeded_sorted),
     cmocka_unit_test(test_moves_by_chance),
     cmocka_unit_test(test_converges),
     cmocka_unit_test(test_deterministic),

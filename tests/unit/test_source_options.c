@@ -386,11 +386,12 @@ static void test_maxdelayquant_keeps_its_quantile(void **state)
     double valid = (double)(src.counters[NSRC_RX_VALID] - valid0);
     double good = (double)(src.counters[NSRC_RX_GOOD] - good0);
     print_message("maxdelayquant %.1f: %.0f of %.0f replies kept, quantile %.1f us\n",
-                  quant[i], good, valid, qnt_estimate(&src.delay_quant) * 1e6);
+                  quant[i], good, valid, qnt_get(&src.delay_quant, src.delay_quant_k) * 1e6);
     assert_true(valid >= 950);
     assert_true(src.counters[NSRC_RX_DELAY] + src.counters[NSRC_RX_GOOD] ==
                 src.counters[NSRC_RX_VALID]);
     assert_true(fabs(good / valid - quant[i]) < 0.05);
+    assert_int_equal(src.delay_quant_k, (int)lround(quant[i] * 100));
     nsrc_fini(&src);
     disc_fini(&disc);
     net_free(&n);
