@@ -34,6 +34,7 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->maxdrift = c->maxdrift;
   p->maxupdateskew = c->maxupdateskew;
   p->corrtimeratio = c->corrtimeratio;
+  p->ntsrefresh = c->ntsrefresh;
   p->selection.max_distance = c->maxdistance;
   p->selection.max_jitter = c->maxjitter;
   p->selection.min_sources = c->minsources;

@@ -24,7 +24,6 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   client_source_defaults(&s->client);
   s->family = ADDR_UNSPEC;
   s->maxsources = 4;
-  s->ntsport = CONF_DEFAULT_NTSPORT;
 }
 
 /* extfield HEX: known extension fields only, as chrony. */
@@ -35,11 +34,11 @@ static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const
   unsigned long type = strtoul(value, &end, 16);
   if (*value != '\0' && *value != '-' && *value != '+' && *end == '\0') {
     if (type == 0xF323) {
-      s->extfields |= CONF_EF_MONO_ROOT;
+      s->client.ext_fields |= CONF_EF_MONO_ROOT;
       return true;
     }
     if (type == 0x10A || type == 0xF324) {   /* F324: experimental alias (4.5-4.8) */
-      s->extfields |= CONF_EF_NET_CORRECTION;
+      s->client.ext_fields |= CONF_EF_NET_CORRECTION;
       return true;
     }
   }
@@ -50,9 +49,9 @@ static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const
 static void print_extfield(FILE *out, const void *obj)
 {
   const struct conf_source *s = obj;
-  if (s->extfields & CONF_EF_MONO_ROOT)
+  if (s->client.ext_fields & CONF_EF_MONO_ROOT)
     fputs(" extfield F323", out);
-  if (s->extfields & CONF_EF_NET_CORRECTION)
+  if (s->client.ext_fields & CONF_EF_NET_CORRECTION)
     fputs(" extfield 10A", out);
 }
 
@@ -99,10 +98,10 @@ static const struct conf_field options[] = {
    .request = FLAG(CMD_ADDSRC_BURST)},
   {.name = "key", .type = CONF_T_U32, .offset = CLIENT(key), .min = 1, .max = UINT32_MAX,
    .request = VALUE(authkey)},
-  {.name = "nts", .type = CONF_T_FLAG, .offset = OFF(nts), .request = FLAG(CMD_ADDSRC_NTS)},
-  {.name = "certset", .type = CONF_T_INT, .offset = OFF(certset), .min = 0, .max = INT_MAX,
-   .ignored = true, .request = VALUE(cert_set)},
-  {.name = "ntsport", .type = CONF_T_U16, .offset = OFF(ntsport), .ignored = true,
+  {.name = "nts", .type = CONF_T_FLAG, .offset = CLIENT(nts), .request = FLAG(CMD_ADDSRC_NTS)},
+  {.name = "certset", .type = CONF_T_INT, .offset = CLIENT(certset), .min = 0, .max = INT_MAX,
+   .request = VALUE(cert_set)},
+  {.name = "ntsport", .type = CONF_T_U16, .offset = CLIENT(ntsport),
    .request = VALUE(nts_port)},
   {.name = "maxdelay", .type = CONF_T_DOUBLE, .offset = CLIENT(maxdelay),
    .request = VALUE(max_delay)},
@@ -149,8 +148,8 @@ static const struct conf_field options[] = {
    .request = VALUE(version)},
   {.name = "copy", .type = CONF_T_FLAG, .offset = CLIENT(copy),
    .request = FLAG(CMD_ADDSRC_COPY)},
-  {.name = "extfield", .type = CONF_T_CUSTOM, .offset = OFF(extfields), .parse = parse_extfield,
-   .print = print_extfield, .ignored = true,
+  {.name = "extfield", .type = CONF_T_CUSTOM, .offset = CLIENT(ext_fields),
+   .parse = parse_extfield, .print = print_extfield,
    .request = SLOT(RQ_BITS, .flag = CMD_ADDSRC_EF_EXP1, .bits = CONF_EF_MONO_ROOT)},
   {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4},
   {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},
@@ -306,10 +305,10 @@ static void bound_source(struct conf_ctx *x, struct conf_source *s)
 
 const char *conf_source_refused(const struct conf_source *s)
 {
-  /* chronyd built without NTS keeps such a source and never sends it a
-   * request ("Missing NTS support"); here it is refused outright. */
-  if (s->nts)
-    return "nts: missing NTS support in this build, the source is refused (it would not be "
+  /* chronyd warns "NTS not supported with peers" and its peer then sends
+   * nothing (no NTS for symmetric mode); here it is refused outright. */
+  if (s->client.nts && s->type == CONF_PEER)
+    return "nts: NTS not supported with peers, the peer is refused (it would not be "
            "authenticated)";
   return NULL;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/nts_client.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "core/refclock.h"
@@ -56,6 +57,10 @@ struct client_source_params {
   bool copy;                     /* a server's stratum and refid as our own
                                     (chrony's copy; servers only) */
   bool peer;                     /* symmetric active mode (a `peer` line) */
+  bool nts;                      /* NTS (not for peers): the key is not used */
+  uint16_t ntsport;              /* the NTS-KE port, NTSKE_PORT */
+  int certset;                   /* the trusted certificates' set, 0 */
+  uint32_t ext_fields;           /* extfield: NTPEXT_FLAG_* (proto/ntp_ext.h) */
 };
 
 /* What the client reports about a source (client_set_source_event). */
@@ -168,6 +173,10 @@ struct client_params {
   struct ip_addr bindacq[2];
   /* Log files (all NULL by default). */
   struct client_log_hooks log;
+  /* NTS sources' key establishment (NULL: they never send) and ntsrefresh
+   * (CLIENT_DEFAULT_NTSREFRESH). */
+  const struct ntsc_ke_ops *nts_ke;
+  double ntsrefresh;
 };
 
 struct client;
@@ -189,6 +198,7 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
 #define CLIENT_DEFAULT_MAXUNREACH SEL_DEFAULT_MAX_UNREACH
+#define CLIENT_DEFAULT_NTSREFRESH 2419200.0     /* s, chronyd's four weeks */
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least
@@ -235,6 +245,21 @@ bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, u
 struct ntp_packet;
 bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
                          const struct ntp_packet *pkt);
+/* The owner's NTP-over-PTP socket of a family (ptpport; -1: none), opened
+ * on the client's platform: servers and peers whose port is `port` send
+ * from it, as chronyd's do, and the owner offers each datagram it receives
+ * there to client_ptp_receive before answering it as a server. Set it
+ * before adding sources. tx_timestamps: as client_set_server_socket's.
+ * Without a PTP port (port 0, as by default) sources leave extfield 10A
+ * out of their requests, as chronyd does. */
+void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
+                           bool tx_timestamps);
+/* A datagram on a PTP socket (pkt as parsed once by the owner): true if it
+ * was a server's answer or a peer's symmetric packet from a source that
+ * sends from that socket, now handled (requests, and symmetric packets of
+ * others, are the server's). */
+bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                        const struct ntp_packet *pkt);
 /* A reference clock (core/refclock.h): its device is opened now (as
  * root). Returns its index among the refclocks, or -1 (too many, or the
  * device cannot be opened: logged). Locks pair when the client starts. */
@@ -300,6 +325,8 @@ struct client_source_report {
   uint64_t kod_replies;          /* kiss-o'-death answers */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
+  const struct ntsc *nts;        /* an NTS source's state, else NULL... */
+  struct ntsc_report nts_report; /* ...and what authdata shows of it */
 };
 
 /* Sources are numbered NTP sources first (0 .. client_n_ntp_sources - 1),

@@ -3,8 +3,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
 #define IBURST_GOOD 4
@@ -34,6 +36,10 @@
 static void schedule(struct nsrc *s, double delay);
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
 
+/* The largest offset correction of a server taken out of the statistics
+ * (extfield F323), s: chronyd's. */
+#define MAX_MONO_DOFFSET 16.0
+
 /* The source's key, or NULL (none configured, or missing from the ring). */
 static const struct ntp_key *source_key(const struct nsrc *s)
 {
@@ -47,6 +53,9 @@ static void setup_auth(struct nsrc *s)
 {
   const struct ntp_key *key = source_key(s);
   exch_warn_key(s->plat, s->p.key, key);
+  /* Extension fields need NTPv4 (chronyd's rule too). */
+  if (s->p.version == 0 && s->p.ext_fields)
+    s->p.version = 4;
   s->p.version = exch_request_version(s->p.version, key);
 }
 
@@ -95,6 +104,57 @@ void nsrc_fini(struct nsrc *s)
 {
   close_request(s);
   tclass_cancel(&s->tx_timer);
+  if (s->nts) {
+    if (s->nts_ke)
+      s->nts_ke->detach(s->nts_ke->arg, s->nts);
+    free(s->nts);
+    s->nts = NULL;
+  }
+}
+
+bool nsrc_use_nts(struct nsrc *s, const struct ntsc_ke_ops *ke, double refresh)
+{
+  s->p.key = 0;
+  s->p.version = exch_request_version(0, NULL);
+  s->nts_ke = ke;
+  if (!(s->nts = malloc(sizeof(*s->nts))))
+    return false;
+  ntsc_init(s->nts, s->p.name, &s->p.addr, s->p.port, s->p.ntsport, s->p.certset, refresh);
+  if (ke)
+    ke->attach(ke->arg, s->nts);
+  return true;
+}
+
+/* With NTS: whether a request may go now (a cookie), starting an NTS-KE
+ * session when one is due; the NTP server it named is the one polled. */
+static bool nts_ready(struct nsrc *s)
+{
+  if (s->p.nts && !s->nts)
+    return false;                       /* out of memory: never unauthenticated */
+  if (!s->nts)
+    return true;
+  if (!s->nts_ke)
+    return false;
+  switch (ntsc_prepare(s->nts, s->nts_ke->now(s->nts_ke->arg))) {
+  case NTSC_READY:
+    s->p.addr = s->nts->ntp_addr;
+    s->p.port = s->nts->ntp_port;
+    return true;
+  case NTSC_START_KE:
+    s->nts_ke->start(s->nts_ke->arg, s->nts);
+    return false;
+  case NTSC_WAIT:
+    break;
+  }
+  return false;
+}
+
+/* The reply's authentication: NTS, else the key's (exch_check_auth). */
+static bool reply_authentic(struct nsrc *s, const struct ntp_packet *pkt)
+{
+  if (s->nts)
+    return ntsc_check_reply(s->nts, pkt) == NTSNTP_OK;
+  return !s->p.nts && exch_check_auth(pkt, s->p.key, source_key(s));
 }
 
 bool nsrc_reachable(const struct nsrc *s)
@@ -227,15 +287,26 @@ static int request_socket(struct nsrc *s, bool *tagged)
  * (see xleave.h). */
 static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
 {
-  if (!s->p.xleave || !xleave_has_exchange(&s->xl))
-    return exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
-  struct ntp_header h;
-  memset(&h, 0, sizeof(h));
-  h.version = (uint8_t)s->p.version;
-  h.mode = NTP_MODE_CLIENT;
-  xleave_request_fields(&s->xl, &h);
-  h.transmit = nonce;
-  return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
+  unsigned ext_fields = s->p.version == 4 ? s->p.ext_fields : 0;
+  size_t len;
+  if ((!s->p.xleave || !xleave_has_exchange(&s->xl)) && !ext_fields) {
+    len = exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
+  } else {
+    struct ntp_header h;
+    memset(&h, 0, sizeof(h));
+    h.version = (uint8_t)s->p.version;
+    h.mode = NTP_MODE_CLIENT;
+    if (s->p.xleave && xleave_has_exchange(&s->xl))
+      xleave_request_fields(&s->xl, &h);
+    h.transmit = nonce;
+    len = exch_build_ext_packet(buf, cap, &h, ext_fields, s->p.key, source_key(s));
+  }
+  if (len == 0 || !s->nts)
+    return len;
+  uint8_t uid[NTSNTP_UID_LEN], nts_nonce[NTSNTP_NONCE_LEN];
+  s->plat->ops->random_bytes(s->plat->ctx, uid, sizeof(uid));
+  s->plat->ops->random_bytes(s->plat->ctx, nts_nonce, sizeof(nts_nonce));
+  return ntsc_build_request(s->nts, buf, cap, uid, nts_nonce);
 }
 
 /* chrony: a presend request precedes each one at a poll of at least
@@ -290,7 +361,7 @@ static void start_auto_burst(struct nsrc *s);
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
-  uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
+  uint8_t buf[NTSNTP_MAX_PACKET_LEN + 2 * NTPEXT_FIELD_LEN];
 
   /* No valid reply to the previous request (silence, or an answer that
    * failed the tests): the register shifts in a 0, and the filter counts a
@@ -313,8 +384,8 @@ static void transmit(void *arg)
   start_auto_burst(s);
 
   s->presend_done = presend_due(s);
-  bool tagged, sent = false;
-  int sock = request_socket(s, &tagged);
+  bool tagged, sent = false, ready = nts_ready(s);
+  int sock = ready ? request_socket(s, &tagged) : -1;
   if (sock >= 0) {
     const struct platform_ops *ops = s->plat->ops;
     ntp_ts nonce = 0;
@@ -346,7 +417,7 @@ static void transmit(void *arg)
   }
   /* auto_offline: a request that could not be sent (no route...) takes
    * the source offline, as chronyd, until chronyc online. */
-  if (!sent && s->p.auto_offline)
+  if (ready && !sent && s->p.auto_offline)
     nsrc_set_online(s, false);
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;
@@ -638,6 +709,11 @@ static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
     return;
   }
 
+  /* The server's offset corrections since the older samples (F323): in
+   * this core's sign, server minus local, they moved its time by -doffset. */
+  if (s->mono_doffset != 0.0 && fabs(s->mono_doffset) <= MAX_MONO_DOFFSET)
+    sst_correct_offset(&s->stats, -s->mono_doffset);
+  s->mono_doffset = 0.0;
   double error = fabs(sst_predict_offset(&s->stats, &smp->time) - smp->offset);
   double distance = smp->peer_delay / 2.0 + smp->peer_dispersion;
   bool had_estimate = sst_samples(&s->stats) >= 1;
@@ -652,6 +728,38 @@ static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
   if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
   s->on_update(s->arg, s, true);
+}
+
+/* chronyd's F323 field in a valid reply: its root delay and dispersion
+ * replace the header's (more resolution); its monotonic receive times tell
+ * how much of the change in the server's receive times since the previous
+ * reply was the server correcting its clock's offset, which the statistics
+ * take out of the older samples before the next one is added (frequency
+ * transfer: chronyd's mono_doffset). A reply without it starts over. */
+static void use_mono_root(struct nsrc *s, const struct ntp_packet *pkt, struct exch_sample *x)
+{
+  struct ntpext_mono_root m;
+  unsigned i = 0;
+  while (i < pkt->n_ef && !ntpext_read_mono_root(&pkt->ef[i], &m))
+    i++;
+  if (i == pkt->n_ef || m.mono_receive == 0) {
+    s->mono_epoch = 0;
+    s->mono_rx = s->mono_real_rx = 0;
+    s->mono_doffset = 0.0;
+    if (i == pkt->n_ef)
+      return;
+  } else {
+    if (s->mono_rx != 0 && m.mono_epoch == s->mono_epoch) {
+      double d = ntp_ts_diff(m.mono_receive, s->mono_rx) -
+                 ntp_ts_diff(pkt->hdr.receive, s->mono_real_rx);
+      s->mono_doffset += fabs(d) > MAX_MONO_DOFFSET ? 0.0 : d;
+    }
+    s->mono_epoch = m.mono_epoch;
+    s->mono_rx = m.mono_receive;
+    s->mono_real_rx = pkt->hdr.receive;
+  }
+  x->root_delay = m.root_delay;
+  x->root_dispersion = m.root_dispersion;
 }
 
 /* A datagram on the source's own socket, parsed here once. */
@@ -895,7 +1003,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
-      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(pkt, s->p.key, source_key(s))) {
+      r == EXCH_ZERO_TIMESTAMP || !reply_authentic(s, pkt)) {
     /* Not the answer to our request (bogus, replayed, spoofed, or not
      * authenticated as ours are): keep waiting for the real one, so such a
      * packet cannot even cost us the exchange. */
@@ -912,6 +1020,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
   struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   if (s->p.xleave && r == EXCH_OK)
     xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
+  if (r == EXCH_OK && (s->p.ext_fields & NTPEXT_FLAG_MONO_ROOT))
+    use_mono_root(s, pkt, &x);
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
   /* As chronyd, an answer sets the next request anew, from the last one:

@@ -48,12 +48,14 @@ static void test_every_directive_reaches_its_field(void **state)
             "maxupdateskew 50\ncorrtimeratio 5\nmaxdistance 16\nmaxjitter 0.5\n"
             "minsources 2\ncombinelimit 2\nstratumweight 0.002\nreselectdist 0.0002\n"
             "maxchange 1000 1 2\nacquisitionport 1123\nmaxclockerror 5\nminstratum 2\n"
-            "maxstratum 9\nauthselectmode prefer\nminsamples 8\nmaxsamples 20\n");
+            "maxstratum 9\nauthselectmode prefer\nminsamples 8\nmaxsamples 20\n"
+            "ntsrefresh 3600\n");
   conf_client_params(&c, true, &p);
   assert_true(p.makestep_threshold == 0.5 && p.makestep_limit == 3);
   assert_true(p.logchange == 0.25);
   assert_true(p.maxslewrate == 1000 && p.maxdrift == 2000 && p.maxupdateskew == 50);
   assert_true(p.corrtimeratio == 5);
+  assert_true(p.ntsrefresh == 3600);
   assert_true(p.selection.max_distance == 16 && p.selection.max_jitter == 0.5);
   assert_int_equal(p.selection.min_sources, 2);
   assert_true(p.selection.combine_limit == 2 && p.selection.stratum_weight == 0.002);
