@@ -12,7 +12,7 @@ scenario line was read.
 With --limits, a second table holds each line's figures beside the limits
 tests/sim holds that scenario to (chrony's test/simulation limits, or what
 the scenario's physics allows, each explained there; LIMITS in
-test_scenarios.py and test_refclock_scenarios.py), as "figure / limit", and
+test_scenarios.py, test_refclock_scenarios.py and test_option_scenarios.py), as "figure / limit", and
 whether all are met ("over" names those that are not).
 """
 
@@ -104,10 +104,11 @@ def test_limits():
     """{scenario: {key: limit}}, as the tests hold them."""
     base = load_module("test_scenarios")
     refclock = load_module("test_refclock_scenarios")
+    options = load_module("test_option_scenarios")
     limits = {name: dict(lim) for name, lim in base.LIMITS.items()}
     for name in base.LEAP_SCENARIOS + base.SMEAR_SCENARIOS:
         limits[name] = dict(base.LEAP_LIMITS)
-    for name, lim in refclock.LIMITS.items():
+    for name, lim in list(refclock.LIMITS.items()) + list(options.LIMITS.items()):
         lim = dict(lim)
         window = lim.pop("sync", None)
         lim["sync_time"] = window[1] if window else None

@@ -54,9 +54,6 @@ struct conf_source {
   struct client_source_params client;
   int family;                   /* ipv4/ipv6 option: ADDR_INET4/6, else ADDR_UNSPEC */
   int maxsources;               /* pool only, default 4 */
-  /* Parsed, not acted on (see conf_source.c). */
-  bool copy;
-  double maxdelayquant;         /* default 0 (test disabled) */
   const char *file; int line;   /* where it was defined */
 };
 

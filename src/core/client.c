@@ -679,7 +679,7 @@ static void selected_id(const struct client *c, unsigned i, struct ip_addr *addr
   memset(addr, 0, sizeof(*addr));
   if (i < c->n) {
     *addr = c->src[i]->p.addr;
-    *refid = addr_refid(addr);
+    *refid = nsrc_reference_id(c->src[i]);
   } else {
     *refid = c->rcl[i - c->n]->p.refid;
   }
@@ -804,6 +804,8 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   if (r.selected >= 0 && r.selected != prev && !quiet)
     plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s", source_text(c, (unsigned)r.selected, a));
   c->selected = r.selected;
+  for (unsigned i = 0; i < c->n; i++)
+    c->src[i]->sync_peer = r.selected >= 0 && (unsigned)r.selected == i;
   /* Like chronyd, stay quiet while the sources are still collecting their
    * first samples. */
   if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats) && !quiet) {

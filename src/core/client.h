@@ -52,6 +52,10 @@ struct client_source_params {
   int presend;                   /* 100: an extra request 2 s before each one
                                     sent at a poll of at least this */
   int filter;                    /* 0: off; else median filter of N samples */
+  double maxdelayquant;          /* 0: off; else test C keeps delays up to this
+                                    long-term quantile (0.05..0.95) */
+  bool copy;                     /* a server's stratum and refid as our own
+                                    (chrony's copy; servers only) */
   bool peer;                     /* symmetric active mode (a `peer` line) */
   bool nts;                      /* NTS (not for peers): the key is not used */
   uint16_t ntsport;              /* the NTS-KE port, NTSKE_PORT */

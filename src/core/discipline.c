@@ -167,10 +167,17 @@ void disc_cooked_time(const struct discipline *d, struct timespec *cooked)
   *cooked = disc_cook(d, &now);
 }
 
-/* With tempcomp's compensation taken out, as chronyd's LCL_SetTempComp. */
+double disc_relative_freq(double from_ppm, double to_ppm)
+{
+  return (to_ppm - from_ppm) / (1e6 + from_ppm);
+}
+
+/* The slew scales the rate of the clock at the base frequency (the clock
+ * runs 1 + r times as fast, see offset_correction), and tempcomp's
+ * compensation is taken out, as chronyd's LCL_SetTempComp. */
 static void set_freq(struct discipline *d)
 {
-  double f = d->base_freq + d->slew_rate;
+  double f = d->base_freq + d->slew_rate + d->base_freq * d->slew_rate * 1e-6;
   set_clock_freq(d, f * (1.0 - 1e-6 * d->temp_comp) - d->temp_comp);
 }
 
@@ -239,7 +246,7 @@ static void accumulate(struct discipline *d, double freq, double offset, double 
   double duration = fmax(correction_time, fabs(d->remaining) / (d->max_slew_rate * 1e-6));
   start_slew(d, duration);
   if (tell)
-    notify(d, &cooked, (d->base_freq - old_freq) * 1e-6, offset);
+    notify(d, &cooked, disc_relative_freq(old_freq, d->base_freq), offset);
 }
 
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time)
@@ -250,7 +257,8 @@ void disc_accumulate(struct discipline *d, double freq, double offset, double co
 void disc_adjust_quietly(struct discipline *d, double dfreq, double offset,
                          double correction_time)
 {
-  accumulate(d, d->base_freq + dfreq * 1e6, offset, correction_time, false);
+  /* dfreq scales the rate, as an update's (chrony's local.c). */
+  accumulate(d, d->base_freq + dfreq * (1e6 + d->base_freq), offset, correction_time, false);
 }
 
 bool disc_step(struct discipline *d, double offset)

@@ -2,8 +2,9 @@
  * platform (chrony's model).
  *
  * Offsets are never applied by the kernel's PLL: an offset correction is
- * "accumulated" and then slewed out by running the clock at base frequency
- * + correction rate for as long as needed (limited by maxslewrate). The
+ * "accumulated" and then slewed out by running the clock at the base
+ * frequency scaled by 1 + correction rate for as long as needed (limited by
+ * maxslewrate). The
  * "cooked" time is the raw clock plus the correction still to be slewed:
  * it jumps by the whole correction at once, which is what measurements and
  * statistics use. Every change of the cooked time scale is announced to
@@ -95,7 +96,7 @@ struct timespec disc_cook(const struct discipline *d, const struct timespec *pla
  * clock is behind and must advance). correction_time: the time over which
  * to slew an offset (at least |offset| / max_slew_rate). */
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
-/* The same change, the base frequency moved by dfreq (s/s), told to no
+/* The same change, the rate at the base frequency scaled by 1 + dfreq, told to no
  * listener: a local reference clock's corrections (chronyd's
  * LCL_AccumulateFrequencyAndOffsetNoHandlers) are meant to show in the
  * other sources' measurements. */
@@ -118,6 +119,10 @@ void disc_set_temp_comp(struct discipline *d, double comp_ppm);
 void disc_cancel_correction(struct discipline *d);
 
 double disc_base_freq(const struct discipline *d);
+/* The change of the clock's rate (s/s) when its frequency goes from one
+ * value to another (ppm): frequencies scale the clock's rate, as a
+ * kernel's do, so the change is relative to the rate at `from`. */
+double disc_relative_freq(double from_ppm, double to_ppm);
 /* The offset correction not yet slewed, now (> 0: the clock still to advance). */
 double disc_remaining(const struct discipline *d);
 /* Report synchronisation to the kernel (only with clock control). */

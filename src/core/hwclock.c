@@ -1,5 +1,5 @@
-/* hwclock: see hwclock.h. Follows chrony's hwclock.c, its quantile
- * estimator (quantiles.c) and robust regression (regress.c). */
+/* hwclock: see hwclock.h. Follows chrony's hwclock.c, with its quantile
+ * estimator (core/quantile.h) and robust regression (regress.c). */
 #include "core/hwclock.h"
 
 #include <math.h>
@@ -11,15 +11,14 @@
 #define MAX_FREQ_OFFSET (2.0 / 3.0)  /* of the hardware clock, s/s */
 #define REGRESS_TOL 1e-10            /* of the robust fit's slope */
 
-/* The delay quantiles: k/q for k = 1, 2 of q = 10, each estimated REPEAT
- * times and the median taken; steps of MIN_STEP, negative steps bounded at
- * LARGE_STEP_DELAY of them (chrony's values). */
+/* The delay quantiles: k/q for k = 1, 2 of q = 10 (core/quantile.h),
+ * steps of Q_MIN_STEP, negative steps bounded at Q_LARGE_STEP_DELAY of
+ * them (chrony's values). */
 #define Q_MIN_K 1
 #define Q_MAX_K 2
 #define Q_Q 10
-#define Q_REPEAT 7
 #define Q_MIN_STEP 1e-9
-#define Q_NEG_STEP_LIMIT (-1000 * Q_MIN_STEP)
+#define Q_LARGE_STEP_DELAY 1000
 
 static double clampd(double x, double lo, double hi)
 {
@@ -28,88 +27,14 @@ static double clampd(double x, double lo, double hi)
 
 /* ---- quantiles of the readings' delays (stochastic estimates) ---- */
 
-/* A uniform draw in [0, 1) (xorshift64*). */
-static double draw(struct hcl *c)
+/* A uniform draw in [0, 1) (xorshift64*), for the quantile estimates. */
+static double draw(void *arg)
 {
+  struct hcl *c = arg;
   c->rng ^= c->rng >> 12;
   c->rng ^= c->rng << 25;
   c->rng ^= c->rng >> 27;
   return (double)((c->rng * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
-}
-
-static void quantiles_reset(struct hcl *c)
-{
-  c->q_set = 0;
-  for (int i = 0; i < HCL_QUANTILES; i++)
-    c->q[i] = (struct hcl_quantile){.est = 0.0, .step = Q_MIN_STEP, .sign = 1};
-}
-
-/* The first values: kept sorted, each repeated, the largest filling the
- * estimates not set yet. */
-static void quantile_initial(struct hcl *c, double value)
-{
-  int i, r = Q_REPEAT;
-
-  for (i = c->q_set; i > 0 && c->q[(i - 1) * r].est > value; i--)
-    for (int j = 0; j < r; j++)
-      c->q[i * r + j].est = c->q[(i - 1) * r].est;
-  for (int j = 0; j < r; j++)
-    c->q[i * r + j].est = value;
-  c->q_set++;
-  for (i = c->q_set * r; i < HCL_QUANTILES; i++)
-    c->q[i].est = c->q[i - 1].est;
-}
-
-/* One step of an estimate of the p-quantile towards value, taken with
- * probability p (value above) or 1 - p (below); the step grows while it
- * keeps its direction. */
-static void quantile_step(struct hcl_quantile *q, double value, double p, double rand)
-{
-  if (value >= q->est) {
-    if (rand < 1.0 - p)
-      return;
-    q->step += q->sign > 0 ? Q_MIN_STEP : -Q_MIN_STEP;
-    q->est += q->step > Q_MIN_STEP ? q->step : Q_MIN_STEP;
-    if (q->est > value) {
-      q->step += value - q->est;
-      q->est = value + Q_MIN_STEP / 4.0;
-    }
-    if (q->sign < 0 && q->step > Q_MIN_STEP)
-      q->step = Q_MIN_STEP;
-    q->sign = 1;
-  } else {
-    if (rand < p)
-      return;
-    q->step += q->sign < 0 ? Q_MIN_STEP : -Q_MIN_STEP;
-    q->est -= q->step > Q_MIN_STEP ? q->step : Q_MIN_STEP;
-    if (q->est < value) {
-      q->step += q->est - value;
-      q->est = value - Q_MIN_STEP / 4.0;
-    }
-    if (q->sign > 0 && q->step > Q_MIN_STEP)
-      q->step = Q_MIN_STEP;
-    q->sign = -1;
-  }
-  if (q->step < Q_NEG_STEP_LIMIT)
-    q->step = Q_NEG_STEP_LIMIT;
-}
-
-static void quantiles_add(struct hcl *c, double value)
-{
-  if (c->q_set * Q_REPEAT < HCL_QUANTILES) {
-    quantile_initial(c, value);
-    return;
-  }
-  for (int i = 0; i < HCL_QUANTILES; i++)
-    quantile_step(&c->q[i], value, (double)(i / Q_REPEAT + Q_MIN_K) / Q_Q, draw(c));
-}
-
-static double quantile(const struct hcl *c, int k)
-{
-  double est[Q_REPEAT];
-  for (int i = 0; i < Q_REPEAT; i++)
-    est[i] = c->q[(k - Q_MIN_K) * Q_REPEAT + i].est;
-  return rgr_median(est, Q_REPEAT);
 }
 
 /* ---- the clock ---- */
@@ -127,14 +52,14 @@ void hcl_init(struct hcl *c, const struct discipline *disc, int min_samples, int
   c->precision = precision;
   c->sys_precision = sys_precision;
   c->rng = seed ? seed : 1;     /* xorshift never leaves 0 */
-  quantiles_reset(c);
+  qnt_init(&c->q, Q_MIN_K, Q_MAX_K, Q_Q, Q_MIN_STEP, Q_LARGE_STEP_DELAY);
 }
 
 void hcl_reset(struct hcl *c)
 {
   c->n = 0;
   c->valid = false;
-  quantiles_reset(c);
+  qnt_reset(&c->q);
 }
 
 bool hcl_needs_sample(const struct hcl *c, const struct timespec *now)
@@ -167,11 +92,11 @@ bool hcl_process_readings(struct hcl *c, const struct plat_phc_reading *rd, int 
       min_delay = delay;
       min_i = i;
     }
-    quantiles_add(c, delay);
+    qnt_accumulate(&c->q, delay, draw, c);
   }
 
-  double low = quantile(c, Q_MIN_K) - Q_MIN_STEP / 2.0;
-  double high = quantile(c, Q_MAX_K) + Q_MIN_STEP / 2.0;
+  double low = qnt_get(&c->q, Q_MIN_K) - Q_MIN_STEP / 2.0;
+  double high = qnt_get(&c->q, Q_MAX_K) + Q_MIN_STEP / 2.0;
   low = fmin(low, high);
   high = fmax(high, low + c->sys_precision);
 

@@ -20,15 +20,10 @@
 
 #include "core/discipline.h"
 #include "core/platform.h"
+#include "core/quantile.h"
 
 #define HCL_MIN_SAMPLES 2
 #define HCL_MAX_SAMPLES 64
-#define HCL_QUANTILES 14             /* 2 quantiles (10th, 20th), 7 estimates each */
-
-struct hcl_quantile {
-  double est, step;
-  int sign;
-};
 
 struct hcl {
   const struct discipline *disc;
@@ -43,8 +38,7 @@ struct hcl {
   double sys_precision;                /* the system clock's */
   bool valid;                          /* offset and frequency are a fit */
   double offset, frequency;            /* s at hw_ref; hardware s per local s */
-  struct hcl_quantile q[HCL_QUANTILES];
-  int q_set;                           /* first values taken as they came */
+  struct qnt q;                        /* the delays' 10th and 20th percentiles */
   uint64_t rng;                        /* the quantile estimator's draws */
 };
 

@@ -11,15 +11,21 @@
 
 #define IBURST_GOOD 4
 #define IBURST_TOTAL 8
-#define BURST_GOOD 1
-#define BURST_TOTAL 4
+#define BURST_GOOD 1                /* the burst option's, as chrony */
+#define BURST_MAX_TOTAL 4
 #define MAX_BURST_INTERVAL 2.0
 #define MAX_BURST_POLL_RATIO 0.25
 #define INITIAL_DELAY 0.2
 #define SAMPLING_RANDOMNESS 0.02    /* fraction of the interval */
 #define PHI 15e-6                   /* RFC 5905 frequency tolerance */
-#define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply */
+#define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply... */
+#define SYNC_UNREACH_POLL_ADJ 0.1   /* ...of the selected source (chrony's) */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
+/* maxdelayquant's estimate (chrony's ntp_core.c): p in hundredths. */
+#define DELAY_QUANT_Q 100
+#define DELAY_QUANT_MIN_P 0.05
+#define DELAY_QUANT_MAX_P 0.95
+#define DELAY_QUANT_LARGE_STEP_DELAY 100
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
 #define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
                                        answer that fails its loop test) */
@@ -156,8 +162,9 @@ bool nsrc_reachable(const struct nsrc *s)
   return s->reach != 0;
 }
 
-static double random_unit(struct nsrc *s)
+static double random_unit(void *arg)
 {
+  struct nsrc *s = arg;
   uint32_t r;
   s->plat->ops->random_bytes(s->plat->ctx, &r, sizeof(r));
   return r / 4294967296.0;
@@ -348,25 +355,33 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
   return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
 }
 
+static void missing_sample(struct nsrc *s);
+static void start_auto_burst(struct nsrc *s);
+
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
   uint8_t buf[NTSNTP_MAX_PACKET_LEN + 2 * NTPEXT_FIELD_LEN];
 
   /* No valid reply to the previous request (silence, or an answer that
-   * failed the tests): the register shifts in a 0. */
+   * failed the tests): the register shifts in a 0, and the filter counts a
+   * missing sample. */
   bool missed = s->tx_since_rx > 0;
   if (missed) {
     s->reach <<= 1;
     if (s->reach == 0 && s->unreachable_run < INT_MAX)
       s->unreachable_run++;
-    if (s->burst_total == 0 && s->tx_since_rx > 1)
-      adjust_poll(s, UNREACH_POLL_ADJ);
+    adjust_poll(s, s->sync_peer ? SYNC_UNREACH_POLL_ADJ : UNREACH_POLL_ADJ);
+    missing_sample(s);
   }
   close_request(s);
   /* Reachability matters to the selection (chrony reselects on it). */
   if (missed)
     s->on_update(s->arg, s, false);
+  /* A burst's last request was answered (then it ended) or not: over. */
+  if (s->burst_total == 0)
+    s->burst_good = 0;
+  start_auto_burst(s);
 
   s->presend_done = presend_due(s);
   bool tagged, sent = false, ready = nts_ready(s);
@@ -409,14 +424,14 @@ static void transmit(void *arg)
   s->peer.answered = s->peer.echo_unanswered = false;
 
   double interval = s->p.peer ? peer_delay(s, 0.0, true) : ldexp(1.0, transmit_poll(s));
+  s->short_interval = s->presend_done || s->burst_total > 0;
   if (s->presend_done) {
     interval = WARM_UP_DELAY;
   } else if (s->burst_total > 0) {
     s->burst_total--;
     interval = fmin(MAX_BURST_INTERVAL, MAX_BURST_POLL_RATIO * interval);
-    if (s->burst_total == 0)
-      s->burst_good = 0;
   }
+  s->tx_interval = interval;
   if (s->online)
     schedule(s, interval);
 }
@@ -448,6 +463,15 @@ void nsrc_reset_poll(struct nsrc *s)
 
 void nsrc_start(struct nsrc *s)
 {
+  /* The clock's precision is known by now: half of it is the quantile's
+   * smallest step, as chronyd's; p within DELAY_QUANT_MIN_P..MAX_P, in
+   * hundredths. */
+  if (s->p.maxdelayquant > 0.0) {
+    double p = fmin(fmax(s->p.maxdelayquant, DELAY_QUANT_MIN_P), DELAY_QUANT_MAX_P);
+    s->delay_quant_k = (int)lround(p * DELAY_QUANT_Q);
+    qnt_init(&s->delay_quant, s->delay_quant_k, s->delay_quant_k, DELAY_QUANT_Q,
+             s->stats.precision / 2.0, DELAY_QUANT_LARGE_STEP_DELAY);
+  }
   if (!s->online)
     return;
   if (s->p.iburst) {
@@ -480,12 +504,18 @@ void nsrc_burst(struct nsrc *s, int good, int total)
     schedule(s, INITIAL_DELAY);
 }
 
+/* chrony's burst option: each request sent at a poll above minpoll, after
+ * a whole poll's wait, starts a burst of up to 2^(poll - minpoll) requests
+ * (at most BURST_MAX_TOTAL), until one good sample. burst_total counts
+ * the requests after this one. */
 static void start_auto_burst(struct nsrc *s)
 {
-  if (s->p.burst && s->burst_total == 0) {
-    s->burst_good = BURST_GOOD;
-    s->burst_total = BURST_TOTAL;
-  }
+  if (!s->p.burst || s->p.peer || s->burst_total > 0 || s->short_interval ||
+      s->poll <= s->p.minpoll)
+    return;
+  int total = s->poll - s->p.minpoll >= 2 ? BURST_MAX_TOTAL : 1 << (s->poll - s->p.minpoll);
+  s->burst_good = BURST_GOOD;
+  s->burst_total = total - 1;
 }
 
 void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double doffset)
@@ -553,15 +583,22 @@ static bool delay_dev_ok(const struct nsrc *s, double offset, double delay,
   return fabs(offset - t.predicted_offset) - delta > max_delta;
 }
 
-/* chrony's tests A (maxdelay), B (maxdelayratio) and C (maxdelaydevratio),
- * without side effects; true: passed. */
-static void delay_tests(const struct nsrc *s, const struct exch_sample *x,
+/* chrony's tests A (maxdelay), B (maxdelayratio) and C (maxdelayquant, else
+ * maxdelaydevratio); true: passed. Every synchronised reply's delay then
+ * joins the quantile's estimate (after its own test, as chronyd's). */
+static void delay_tests(struct nsrc *s, const struct exch_sample *x,
                         const struct timespec *sample_time, bool t[3])
 {
   t[0] = x->delay <= s->p.maxdelay;
   t[1] = !(s->p.maxdelayratio > 0.0 && s->min_delay > 0.0 &&
            x->delay / s->min_delay > s->p.maxdelayratio);
-  t[2] = delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
+  if (s->p.maxdelayquant <= 0.0) {
+    t[2] = delay_dev_ok(s, x->offset + s->p.offset, x->delay, sample_time);
+    return;
+  }
+  /* chrony's test: within half a step of the estimate. */
+  t[2] = x->delay <= qnt_get(&s->delay_quant, s->delay_quant_k) + s->delay_quant.min_step / 2.0;
+  qnt_accumulate(&s->delay_quant, x->delay, random_unit, s);
 }
 
 static double peer_dispersion(const struct exch_sample *x)
@@ -611,20 +648,28 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
     s->log->measurement(s->log->arg, m);
 }
 
-/* With the median filter on, false until it has a sample to give (then
- * *smp is that one). As chrony, a result much older than the newest sample
- * (the filter waited through missed replies) is dropped. */
-static bool filter_sample(struct nsrc *s, struct sst_sample *smp)
+static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst);
+
+/* chrony's median filter (filter N): every exchange counts, a sample or a
+ * missing one (no reply, or a reply that failed a test: smp NULL); after N
+ * of them the samples collected make one for the statistics (none: the
+ * next exchange tries again). */
+static void filter_exchange(struct nsrc *s, const struct sst_sample *smp, bool in_burst)
 {
-  if (s->p.filter <= 0)
-    return true;
-  if (!spf_accumulate(&s->filter, smp))
-    return false;
-  int n = spf_samples(&s->filter);
-  struct timespec newest = smp->time;
-  if (!spf_get_filtered(&s->filter, s->stats.precision, smp))
-    return false;
-  return timespec_diff(&newest, &smp->time) <= SEL_REACH_BITS / 2 * n * poll_interval(s);
+  struct sst_sample out;
+  if (smp)
+    spf_accumulate(&s->filter, smp);
+  if (++s->filter_count < s->p.filter || !spf_get_filtered(&s->filter, s->stats.precision, &out))
+    return;
+  s->filter_count = 0;
+  add_sample(s, &out, in_burst);
+}
+
+/* An exchange that gave no sample: a missing one for the filter. */
+static void missing_sample(struct nsrc *s)
+{
+  if (s->p.filter > 0)
+    filter_exchange(s, NULL, s->burst_good > 0);
 }
 
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
@@ -643,17 +688,23 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   smp.stratum = x->stratum;
   smp.leap = x->leap;
 
-  /* A burst counts replies, filtered or not (chrony). */
+  /* A burst counts replies, filtered or not (chrony); the one that ends it
+   * leaves the next request a poll away. */
   bool in_burst = s->burst_good > 0;
-  if (in_burst && --s->burst_good == 0)
+  if (in_burst && --s->burst_good == 0) {
     s->burst_total = 0;
-  if (!filter_sample(s, &smp))
-    return;
-  if (s->reference && ref_leap_close(s->reference, &smp.time, smp.offset)) {
-    plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
-    return;
+    s->short_interval = false;
   }
-  if (s->reference && ref_leap_close(s->reference, &smp.time, smp.offset)) {
+  if (s->p.filter > 0)
+    filter_exchange(s, &smp, in_burst);
+  else
+    add_sample(s, &smp, in_burst);
+}
+
+/* A sample (filtered or not) into the statistics. */
+static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
+{
+  if (s->reference && ref_leap_close(s->reference, &smp->time, smp->offset)) {
     plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
     return;
   }
@@ -663,16 +714,16 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   if (s->mono_doffset != 0.0 && fabs(s->mono_doffset) <= MAX_MONO_DOFFSET)
     sst_correct_offset(&s->stats, -s->mono_doffset);
   s->mono_doffset = 0.0;
-  double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
-  double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;
+  double error = fabs(sst_predict_offset(&s->stats, &smp->time) - smp->offset);
+  double distance = smp->peer_delay / 2.0 + smp->peer_dispersion;
   bool had_estimate = sst_samples(&s->stats) >= 1;
   struct sst_report before;
-  sst_get_report(&s->stats, &smp.time, &before);
-  if (!sst_add(&s->stats, &smp))
+  sst_get_report(&s->stats, &smp->time, &before);
+  if (!sst_add(&s->stats, smp))
     return;
   int n_before = sst_samples(&s->stats);
   sst_regress(&s->stats);
-  client_log_statistics(s->log, &s->stats, &smp.time, &before, n_before, &s->p.addr, 0);
+  client_log_statistics(s->log, &s->stats, &smp->time, &before, n_before, &s->p.addr, 0);
 
   if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
@@ -719,6 +770,28 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   nsrc_receive(arg, sock, dg, &pkt);
 }
 
+/* chrony's copy applies to servers, not peers. */
+static bool copies(const struct nsrc *s)
+{
+  return s->p.copy && !s->p.peer;
+}
+
+/* An unsynchronised reply from a server we copy: as chronyd, the source
+ * starts again (no samples, unreachable) and the selection hears of it. */
+static void forget_copied(struct nsrc *s)
+{
+  s->counters[NSRC_RX_UNSYNC]++;
+  s->reach = 0;
+  s->stratum = 0;
+  sst_reset(&s->stats);
+  s->on_update(s->arg, s, false);
+}
+
+uint32_t nsrc_reference_id(const struct nsrc *s)
+{
+  return copies(s) ? s->refid : addr_refid(&s->p.addr);
+}
+
 /* An answer that passed the origin test (and was no duplicate): KoD, the
  * synchronisation and distance tests, the loop test, then a sample. */
 static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sample *x,
@@ -727,6 +800,10 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
 {
   if (r == EXCH_KOD) {
     handle_kod(s, x);
+    return;
+  }
+  if (r == EXCH_UNSYNCHRONISED && copies(s)) {
+    forget_copied(s);
     return;
   }
   if (r != EXCH_OK) {
@@ -751,6 +828,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     delay_tests(s, x, &sample_time, tests);
     tests[3] = false;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    missing_sample(s);
     return;
   }
   /* chrony: the presend reply fails test A, so it is no sample; so does,
@@ -762,8 +840,13 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     tests[0] = false;
     tests[3] = true;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    missing_sample(s);
     return;
   }
+  /* copy: the server's stratum is ours (its refid too, see
+   * nsrc_reference_id), before minstratum as chronyd's. */
+  if (copies(s))
+    x->stratum--;
   if (x->stratum < s->p.minstratum)
     x->stratum = s->p.minstratum;
   s->stratum = x->stratum;
@@ -780,7 +863,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   record_measurement(s, x, h, &sample_time, dg, at, tests);
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
-    start_auto_burst(s);
+    missing_sample(s);
     return;
   }
   s->counters[NSRC_RX_GOOD]++;
@@ -941,8 +1024,18 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     use_mono_root(s, pkt, &x);
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
+  /* As chronyd, an answer sets the next request anew, from the last one:
+   * at the poll the answer left (or the presend's or a burst's short
+   * interval, unless the answer ended the burst), later by a KoD's
+   * backoff. */
+  double interval = s->presend_done      ? WARM_UP_DELAY
+                    : s->short_interval ? fmin(MAX_BURST_INTERVAL,
+                                               MAX_BURST_POLL_RATIO * poll_interval(s))
+                                        : poll_interval(s);
   double backoff = kod_backoff(s, r, &x);
-  /* The request due a poll after the last one, later by the backoff. */
-  if (backoff > 0.0 && s->online && tclass_pending(&s->tx_timer))
-    schedule(s, fmax(0.0, poll_interval(s) - timespec_diff(&t4, &s->tx_cooked)) + backoff);
+  /* Unchanged, the timer stands (an answer that fails a test changes
+   * nothing). */
+  if ((interval != s->tx_interval || backoff > 0.0) && s->online &&
+      tclass_pending(&s->tx_timer))
+    schedule(s, fmax(0.0, interval - timespec_diff(&t4, &s->tx_cooked)) + backoff);
 }

@@ -65,6 +65,7 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
+#include "core/quantile.h"
 #include "core/nts_client.h"
 #include "core/reference.h"
 #include "core/samplefilt.h"
@@ -146,6 +147,10 @@ struct nsrc {
   uint8_t reach;
   unsigned tx_since_rx;         /* requests since the last valid reply */
   int burst_good, burst_total;  /* samples still wanted / requests left */
+  bool short_interval;          /* the request due next follows a burst's or
+                                   presend's short interval */
+  bool sync_peer;               /* selected (set by the owner) */
+  double tx_interval;           /* s from the last request to the next */
   bool online;
   int unreachable_run;          /* polls in a row with reach 0 (maxunreach) */
 
@@ -169,6 +174,9 @@ struct nsrc {
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
+  int filter_count;             /* exchanges since its last result */
+  struct qnt delay_quant;       /* used when p.maxdelayquant > 0... */
+  int delay_quant_k;            /* ...for the k/100 quantile */
   uint64_t counters[NSRC_COUNTERS];
 };
 
@@ -199,6 +207,9 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
 /* The kernel's transmit time of a packet sent from sock with this tag (a
  * plat_tx_fn's arguments); false if it is none of this source's. */
 bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);
+/* The reference ID we take from this source when it is selected: its
+ * address's, or with copy the server's own (chrony's SRC_SetRefid). */
+uint32_t nsrc_reference_id(const struct nsrc *s);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);
 /* chronyc online/offline: stop polling, or start again at once. */

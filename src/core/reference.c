@@ -537,7 +537,11 @@ static double update_frequency(struct reference *r, const struct sel_result *sel
   double new_w = 3.0 / (skew * skew);
   double sum_w = old_w + new_w;
   double old_freq = freq;
-  double target = freq + sel->frequency * 1e6;
+  /* The measured frequency is relative to the clock running at freq: it
+   * scales the clock's rate, (1 + freq) (1 + measured), as chrony's
+   * LCL_AccumulateFrequencyAndOffset (a 4 % error corrected additively
+   * would leave 0.15 %). */
+  double target = freq + sel->frequency * (1e6 + freq);
   freq = (old_freq * old_w + target * new_w) / sum_w;
   /* The new skew: the disagreement of the two estimates plus their
    * weighted skews, so the estimate cannot grow overconfident and lag
@@ -545,7 +549,7 @@ static double update_frequency(struct reference *r, const struct sel_result *sel
   double d_old = (old_freq - freq) * 1e-6, d_new = (target - freq) * 1e-6;
   double spread = sqrt((d_old * d_old * old_w + d_new * d_new * new_w) / sum_w);
   r->skew = spread + (r->skew * old_w + skew * new_w) / sum_w;
-  r->residual_freq = sel->frequency - (freq - old_freq) * 1e-6;
+  r->residual_freq = sel->frequency - disc_relative_freq(old_freq, freq);
   r->have_freq = true;
   return freq;
 }
@@ -614,7 +618,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
               sel->offset, sel->offset_sd, freq, r->skew * 1e6, duration);
     double base_before = disc_base_freq(r->disc);
     disc_accumulate(r->disc, freq, sel->offset, duration);
-    smoothing_adjusted(r, now, (disc_base_freq(r->disc) - base_before) * 1e-6, sel->offset);
+    smoothing_adjusted(r, now, disc_relative_freq(base_before, disc_base_freq(r->disc)),
+                       sel->offset);
   }
 
   struct refstate *st = r->state;

@@ -32,7 +32,7 @@ void spf_configure(struct spf *f, int min_samples, int max_samples, double max_d
 
 void spf_init(struct spf *f, int length)
 {
-  spf_configure(f, length, length, NTP_MAX_DISPERSION, 0.0);
+  spf_configure(f, 1, length, NTP_MAX_DISPERSION, 0.0);
 }
 
 static bool sample_ok(const struct sst_sample *s)

@@ -1,6 +1,6 @@
 /* samplefilt: chrony's sample filter (samplefilt.c), as ntp_core.c
- * configures it for an NTP source's `filter N` (spf_init: N samples, the
- * median) and as refclock.c does for a reference clock (spf_configure: one
+ * configures it for an NTP source's `filter N` (spf_init: up to N samples,
+ * the median) and as refclock.c does for a reference clock (spf_configure: one
  * to `filter` samples, 60 % of them around the median, maxdispersion).
  *
  * The filter keeps the last max_samples samples (times strictly
@@ -43,7 +43,9 @@ struct spf {
   double avg_var;                /* long-term average offset variance */
 };
 
-/* An NTP source's `filter N` (N clamped to 1..SPF_MAX_SAMPLES). */
+/* An NTP source's `filter N` (N clamped to 1..SPF_MAX_SAMPLES): up to N
+ * samples, a result from one or more (the source counts its exchanges,
+ * answered or not, and asks for a result after N, as chrony's ntp_core). */
 void spf_init(struct spf *f, int length);
 /* Any of chrony's configurations (counts clamped to 1..SPF_MAX_SAMPLES,
  * max at least min, ratio to 0..1; max_dispersion 0: no limit). */

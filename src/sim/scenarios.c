@@ -7,6 +7,7 @@
 
 #include "conf/conf_client.h"
 #include "conf/config.h"
+#include "conf/driftfile.h"
 #include "core/client.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
@@ -34,6 +35,13 @@
 #define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
 /* 117-fallbackdrift: no delay but the jitter. */
 #define JITTER0(j) {.delay = 0.0, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
+/* 118-maxdelay: base_delay 1e-5, jitter 1e-5. */
+#define TINY_LAN {.delay = 10e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP}
+/* 201-freqaccumulation: base_delay 1e-6, jitter 1e-6. */
+#define MICRO_LAN {.delay = 1e-6, .jitter = 1e-6, .jitter_kind = SIM_JITTER_EXP}
+/* test.common's network with jitter_asymmetry: the jitter of one direction
+ * scaled by 1 - 2a (requests) or 1 + 2a (replies). */
+#define ASYM_LAN(scale) {.delay = 100e-6, .jitter = 100e-6 * (scale), .jitter_kind = SIM_JITTER_EXP}
 /* The client's configuration: server N of the world, and test.common's
  * client_server_options. */
 #define SERVER(n, options) "server " SERVER_NET #n " " options "\n"
@@ -61,6 +69,48 @@
     .duration = 4.0 * DAY, .start = DEC_30_2008, \
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .leap = leap_, \
   }
+/* chrony's 201-freqaccumulation: the clock freq_ ppm off, a drift file
+ * that says drift_ (skew 1e5 ppm), 100 s ahead, makestep 1 1, minpoll 6
+ * maxpoll 6, 1 us delay and 1 us jitter each way, no wander, 180 s. The
+ * steady state is chrony's statistics window, from its max_sync_time. */
+#define FREQACC(freq_, drift_) \
+  { \
+    .name = "freqacc/" #freq_ "/" #drift_, \
+    .about = "clock " #freq_ " ppm off, drift file " #drift_ " 100000, makestep 1 1, " \
+             "poll 6 (201-freqaccumulation)", \
+    .conf = SERVER(1, "minpoll 6 maxpoll 6") "makestep 1 1\n", \
+    .driftfile = #drift_ " 100000", \
+    .duration = 180.0, .settle = 140.0, .late_from = 140.0, .sync_threshold = 1e-5, \
+    .client_clock = {.offset = 100.0, .freq = (freq_)}, .n_servers = 1, \
+    .up = MICRO_LAN, .down = MICRO_LAN, \
+  }
+#define FREQACC_DRIFTS(freq_) \
+  FREQACC(freq_, -1e+4), FREQACC(freq_, -1e+2), FREQACC(freq_, 1e+2), FREQACC(freq_, 1e+4)
+
+/* chrony's 003-largefreqoffset: the clock freq_ ppm off, and behind or
+ * ahead by what that makes in 130 s, so that the first update finds
+ * little offset and much frequency; defaults otherwise. Its statistics
+ * start at its max_sync_time, 1000 s. */
+#define LARGEFREQ(freq_) \
+  { \
+    .name = "largefreq/" #freq_, \
+    .about = "clock " #freq_ " ppm off, offset -130 s times that (003-largefreqoffset)", \
+    .conf = SERVER1, \
+    .duration = 10000.0, .settle = 1000.0, \
+    .client_clock = {.offset = -(freq_) * 1e-6 * 130.0, .freq = (freq_), .wander = 1e-3}, \
+    .n_servers = 1, .up = LAN, .down = LAN, \
+  }
+
+/* 123-mindelay: the jitter almost all on the replies (jitter_asymmetry
+ * 0.499), wander 1e-12. */
+#define MINDELAY(name_, about_, options_) \
+  { \
+    .name = name_, .about = about_, .conf = SERVER(1, "minpoll 6 maxpoll 10 " options_), \
+    .duration = 10000.0, \
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1, \
+    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499), \
+  }
+
 /* The smearing server of 113-leapsecond's smoothtime runs. */
 #define SMEAR_CONF(leaponly) \
   SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
@@ -419,6 +469,56 @@ static const struct scenario scenarios[] = {
     .duration = 9900.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .rtc_freq = 100.0, .rtc_error = -10.0,
+  },
+  {
+    .name = "maxdelayquant",
+    .about = "minpoll 2 maxpoll 2 maxdelayquant 0.1 on 10 us + 10 us jitter, the frequency "
+             "drifting 1e-4 ppm/s, no wander (118-maxdelay's quantile run)",
+    .conf = SERVER(1, "minpoll 2 maxpoll 2 maxdelayquant 0.1"),
+    .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .drift = 1e-4}, .n_servers = 1,
+    .up = TINY_LAN, .down = TINY_LAN,
+  },
+  {
+    .name = "copy",
+    .about = "defaults with copy: the server's stratum and refid are ours (141-copy)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 copy"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  MINDELAY("mindelay", "mindelay 2e-4 asymmetry 0.499 with the jitter almost all on replies "
+           "(123-mindelay)", "mindelay 2e-4 asymmetry 0.499"),
+  MINDELAY("mindelay-too-low", "as mindelay with mindelay 1e-4: the correction misses "
+           "(123-mindelay: no sync)", "mindelay 1e-4 asymmetry 0.499"),
+  MINDELAY("mindelay-no-asymmetry", "as mindelay with asymmetry 0.0: no correction "
+           "(123-mindelay: no sync)", "mindelay 2e-4 asymmetry 0.0"),
+  FREQACC_DRIFTS(-5e4), FREQACC_DRIFTS(-500), FREQACC_DRIFTS(500), FREQACC_DRIFTS(5e4),
+  LARGEFREQ(-5e4), LARGEFREQ(-5e3), LARGEFREQ(5e3), LARGEFREQ(5e4),
+  {
+    .name = "filter",
+    .about = "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4: over half the replies too "
+             "slow (127-filter)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "filter-loss",
+    .about = "minpoll 4 maxpoll 4 filter 3, 30 % of datagrams lost each way (127-filter)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 3"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
+    .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
+  },
+  {
+    .name = "burst",
+    .about = "burst polltarget 1, only every fourth request gets through (126-burst)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 burst polltarget 1"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .pass_every = 4},
+    .down = LAN,
   },
 };
 
@@ -915,6 +1015,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
   conf_client_params(&conf, true, &params);
+  if (s->driftfile) {
+    if (!driftfile_parse(s->driftfile, &params.initial_freq, &params.initial_skew)) {
+      fprintf(stderr, "stratum-sim: %s: bad drift file '%s'\n", s->name, s->driftfile);
+      ret = -EINVAL;
+      goto done;
+    }
+    params.have_initial_freq = true;
+  }
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))
     goto done;
@@ -1000,6 +1108,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     src->n_samples = rep.n_samples;
     src->valid_replies = rep.valid_replies;
     src->bad_replies = rep.bad_replies;
+    src->good_replies = rep.good_replies;
     src->requests = rep.requests;
     src->kod_replies = rep.kod_replies;
     for (unsigned k = 0; k < s->n_servers; k++)
@@ -1129,6 +1238,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"reach\": %u, \"poll\": %d, \"samples\": %u, \"valid\": %llu, \"bad\": %llu",
             src->reach, src->poll, src->n_samples, (unsigned long long)src->valid_replies,
             (unsigned long long)src->bad_replies);
+    fprintf(f, ", \"good\": %llu", (unsigned long long)src->good_replies);
     fprintf(f, ", \"requests\": %llu, \"kods\": %llu, \"server_replies\": %llu",
             (unsigned long long)src->requests, (unsigned long long)src->kod_replies,
             (unsigned long long)src->server_replies);
@@ -1141,8 +1251,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fputc('}', f);
   }
   fprintf(f, "]");
-  if (r->n_refclocks)
-    fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
+  fprintf(f, ", \"ref_stratum\": %d, \"ref_refid\": \"%08x\"", r->ref_stratum,
             (unsigned)r->ref_refid);
   fprintf(f, ", \"warnings\": %u, \"errors\": %u", r->log_warnings, r->log_errors);
   if (s->leap) {

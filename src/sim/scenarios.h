@@ -105,6 +105,9 @@ struct scenario {
   struct sim_link_params up;       /* client -> server */
   struct sim_link_params down;     /* server -> client */
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
+  /* The text of the file the conf's driftfile would name, "FREQ SKEW" in
+   * chrony's signs (conf/driftfile.h), read at start; NULL: none. */
+  const char *driftfile;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
@@ -152,6 +155,7 @@ struct scenario_source {
   char state;
   unsigned n_samples;
   uint64_t valid_replies, bad_replies;
+  uint64_t good_replies;           /* that became samples (chrony's tests A-D passed) */
   /* A reference clock: its refid for a name, its bad-input counters
    * (core/refclock.h) and what its device wrote. */
   bool refclock;

@@ -5,7 +5,8 @@
 
 static double freq_ppm(const struct sim_clock *c)
 {
-  return c->intrinsic + c->walk + c->correction;
+  double osc = c->intrinsic + c->walk;
+  return osc + c->correction + osc * c->correction * 1e-6;
 }
 
 /* The sine's part of the frequency at t, and of the offset (its integral
@@ -36,12 +37,14 @@ static void rebase(struct sim_clock *c, sim_time t)
 static void advance(struct sim_clock *c, sim_time t)
 {
   assert(t >= c->t0);
-  if (c->wander <= 0.0)
+  if (c->wander <= 0.0 && c->drift == 0.0)
     return;
   double sd = c->wander * sqrt(sim_seconds(SIM_CLOCK_WANDER_STEP));
   while (c->next_walk <= t) {
     rebase(c, c->next_walk);
-    c->walk += sd * sim_rng_normal(&c->rng);
+    if (c->wander > 0.0)
+      c->walk += sd * sim_rng_normal(&c->rng);
+    c->walk += c->drift * sim_seconds(SIM_CLOCK_WANDER_STEP);
     c->next_walk += SIM_CLOCK_WANDER_STEP;
   }
 }
@@ -54,6 +57,7 @@ void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_
     .offset0 = p->offset,
     .intrinsic = p->freq,
     .wander = p->wander,
+    .drift = p->drift,
     .next_walk = start + SIM_CLOCK_WANDER_STEP,
     .start = start,
     .sine_amp = p->sine_period > 0.0 ? p->sine_amp : 0.0,

@@ -1,8 +1,10 @@
 /* sim_clock: a simulated local clock, read against true time.
  *
  * local(t) = t + offset(t). The offset grows at the clock's frequency error:
- * intrinsic error + random-walk wander + the correction set by
- * sim_clock_set_freq() (all ppm, positive = runs fast, simply added). The
+ * the oscillator's (intrinsic error + random-walk wander) scaled by the
+ * correction set by sim_clock_set_freq(), as a kernel's frequency scales
+ * its clock: 1 + error = (1 + oscillator) (1 + correction) (all ppm,
+ * positive = runs fast). The
  * wander changes only at fixed true-time steps of SIM_CLOCK_WANDER_STEP
  * from the start, drawn from the clock's own stream, so the trajectory
  * depends on the seed and on the changes made (frequency, steps), never on
@@ -24,8 +26,12 @@ struct sim_clock_params {
   double offset;      /* local - true at the start, seconds */
   double freq;        /* intrinsic frequency error, ppm */
   double wander;      /* random walk of the frequency, ppm/sqrt(s) */
+  double drift;       /* steady change of the frequency, ppm/s (clknetsim's
+                         freq "(sum X)"), added at each wander step */
   /* A sine on the frequency: sine_amp ppm with period sine_period s from
-   * the start (chrony's simulation's "(* A (sine P))"); 0: none. */
+   * the start (chrony's simulation's "(* A (sine P))"); 0: none. It is
+   * added to the error (its product with the correction, 1e-6 of the two,
+   * left out). */
   double sine_amp, sine_period;
 };
 
@@ -34,6 +40,7 @@ struct sim_clock {
   double offset0;     /* local - true at t0, seconds */
   double intrinsic, walk, correction;   /* ppm */
   double wander;      /* ppm/sqrt(s) */
+  double drift;       /* ppm/s */
   sim_time next_walk; /* true time of the next wander step */
   sim_time start;
   double sine_amp, sine_period;

@@ -17,6 +17,7 @@ struct link {
   bool own_params;            /* else the network's defaults apply */
   struct sim_link_params params;
   struct sim_rng rng;
+  uint64_t sent;              /* datagrams offered to it (pass_every) */
   struct window *outages;
   unsigned n_outages;
 };
@@ -223,6 +224,8 @@ static bool in_outage(const struct link *l, sim_time t)
 static bool draw_delay(struct link *l, const struct sim_link_params *p, double *delay)
 {
   bool lost = sim_rng_uniform(&l->rng) < p->loss;
+  if (p->pass_every > 1 && ++l->sent % p->pass_every != 0)
+    lost = true;
   double extra = p->jitter_kind == SIM_JITTER_EXP ? sim_rng_exponential(&l->rng)
                                                  : sim_rng_normal(&l->rng);
   *delay = fmax(0.0, p->delay + p->jitter * extra);

@@ -34,6 +34,8 @@ struct sim_link_params {
   double jitter;              /* seconds, see above */
   enum sim_jitter jitter_kind;
   double loss;                /* probability in [0, 1] */
+  unsigned pass_every;        /* > 1: only every Nth datagram on the link gets
+                                 through (clknetsim's (% (sum 1) N)); 0: all */
 };
 
 struct sim_net_dgram {

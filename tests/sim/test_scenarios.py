@@ -53,9 +53,16 @@ FALLBACK_SCENARIOS = ["fallbackdrift"]
 # chrony's 143-manual: settime from an operator, no server; and 145-rtc
 # (its first run): the RTC tracked with rtcfile.
 RTC_SCENARIOS = ["manual", "rtcfile"]
+# Held to their limits in test_option_scenarios.py.
+FREQACC_SCENARIOS = ["freqacc/%s/%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
+                     for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
+LARGEFREQ_SCENARIOS = ["largefreq/%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4")]
+OPTION_SCENARIOS = (["maxdelayquant", "copy", "mindelay", "mindelay-too-low",
+                     "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS +
+                    ["filter", "filter-loss", "burst"])
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -217,6 +224,11 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "refclock-rtc": 2000.0, "refclock-phc-extpps": 2000.0, "refclock-phc-bursts": 1000.0,
              "refclock-local": 10000.0, "refclock-local-off": 10000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
+             "maxdelayquant": 10000.0, "copy": 10000.0, "mindelay": 10000.0,
+             "mindelay-too-low": 10000.0, "mindelay-no-asymmetry": 10000.0,
+             **{name: 180.0 for name in FREQACC_SCENARIOS},
+             **{name: 10000.0 for name in LARGEFREQ_SCENARIOS},
+             "filter": 10000.0, "filter-loss": 10000.0, "burst": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
@@ -603,10 +615,20 @@ def test_packet_loss_seen(results):
 
 def test_intermittent_selects_in_every_window(results):
     r = results["intermittent"]
-    # 10 windows of 1200 s: selected in each, unselected in each outage
-    # (chrony's 014-intermittent expects 9-10 of each message).
-    assert r["selection_changes"] >= 18, steady_summary(r)
-    assert r["selected"] is None, "the last outage ends the run: " + steady_summary(r)
+    # 10 windows of 1200 s: selected in each, unselected in each outage,
+    # counted in the client's messages as chrony's 014-intermittent counts
+    # them (9-10 of each). The selected source's poll grows by 0.1 per
+    # missed reply, as chronyd's, so an outage may end before 8 of them,
+    # or the first request of a window find the source unreachable just
+    # before its answer selects it again (within a second: not in
+    # selection_changes, sampled each second).
+    p = run_sim("--verbose", "intermittent")
+    assert p.returncode == 0, p.stderr[-4000:]
+    client = [line for line in p.stderr.splitlines() if " client: " in line]
+    lost = [l for l in client if "Can't synchronise: no selectable sources (1 unreachable" in l]
+    selected = [l for l in client if "Selected source 192.168.123.1" in l]
+    assert 9 <= len(lost) <= 10 and 9 <= len(selected) <= 10, (len(lost), len(selected))
+    assert r["selection_changes"] >= 10, steady_summary(r)
     assert r["selected_seconds"] < 60000
 
 

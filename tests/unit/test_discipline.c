@@ -84,15 +84,46 @@ static void test_large_offset_limited_by_max_slew_rate(void **state)
   teardown_world(&f);
 }
 
+/* The frequency cancelling an oscillator's error e is 1 / (1 + e) - 1:
+ * frequencies scale the clock's rate, as a kernel's. */
+static double cancelling(double error_ppm)
+{
+  return 1e6 * (1.0 / (1.0 + error_ppm * 1e-6) - 1.0);
+}
+
 static void test_frequency_correction_cancels_error(void **state)
 {
   (void)state;
   struct fixture f;
   setup_world(&f, true, 100.0);
-  disc_accumulate(&f.d, -100.0, 0.0, 0.0);
-  assert_true(fabs(f.heard.dfreq + 100e-6) < 1e-12);
+  disc_accumulate(&f.d, cancelling(100.0), 0.0, 0.0);
+  assert_true(fabs(f.heard.dfreq - cancelling(100.0) * 1e-6) < 1e-12);
   assert_int_equal(sim_world_run(f.w, 1000.0), 0);
-  assert_true(fabs(sim_platform_offset(f.host)) < 1e-6);
+  assert_true(fabs(sim_platform_offset(f.host)) < 1e-9);
+  teardown_world(&f);
+}
+
+/* A change of frequency is relative to the rate at the old one. */
+static void test_relative_freq(void **state)
+{
+  (void)state;
+  assert_true(disc_relative_freq(0.0, 100.0) == 100e-6);
+  assert_true(fabs(disc_relative_freq(5e4, 5e4 + 1.05e3) - 1e-3) < 1e-15);
+  assert_true(fabs(disc_relative_freq(-5e4, -5e4 - 0.95e3) + 1e-3) < 1e-15);
+}
+
+/* A slew at a 5 % base frequency moves the clock by the offset, no more:
+ * the slew scales the corrected rate (added to the base it would be 5 %
+ * off). */
+static void test_slew_at_large_base_frequency(void **state)
+{
+  (void)state;
+  struct fixture f;
+  setup_world(&f, true, 5e4);
+  disc_accumulate(&f.d, cancelling(5e4), 1.0, 0.0);
+  assert_int_equal(sim_world_run(f.w, 100.0), 0);
+  assert_true(fabs(sim_platform_offset(f.host) - 1.0) < 1e-6);
+  assert_true(fabs(sim_platform_freq_error(f.host)) < 1e-6);
   teardown_world(&f);
 }
 
@@ -154,6 +185,8 @@ int main(void)
     cmocka_unit_test(test_offset_is_slewed_into_the_clock),
     cmocka_unit_test(test_large_offset_limited_by_max_slew_rate),
     cmocka_unit_test(test_frequency_correction_cancels_error),
+    cmocka_unit_test(test_relative_freq),
+    cmocka_unit_test(test_slew_at_large_base_frequency),
     cmocka_unit_test(test_cooked_time_includes_pending_correction),
     cmocka_unit_test(test_step_includes_unfinished_slew),
     cmocka_unit_test(test_without_control_the_clock_is_untouched),

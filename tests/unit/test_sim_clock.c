@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/ntp_time.h"
@@ -42,21 +43,27 @@ static void test_sine_frequency(void **state)
   assert_float_equal(sim_clock_offset(&c, START + 1000 * SIM_NS_PER_S), 1.0 - 0.005, 1e-12);
 }
 
+/* The correction scales the oscillator's rate, as a kernel's: 100 ppm fast
+ * is cancelled by 1 / (1 + 1e-4) - 1, not by -100 ppm (which leaves
+ * -100 * 100e-6 ppm). */
 static void test_correction_cancels_error(void **state)
 {
   (void)state;
   struct sim_clock c;
+  const double cancel = 1e6 * (1.0 / (1.0 + 100e-6) - 1.0);
   sim_clock_init(&c, START, &fast100, 1);
-  assert_true(sim_clock_set_freq(&c, START, -100.0));
-  assert_true(sim_clock_get_freq(&c) == -100.0);
+  assert_true(sim_clock_set_freq(&c, START, cancel));
+  assert_true(sim_clock_get_freq(&c) == cancel);
   sim_time t = START + 1000 * SIM_NS_PER_S;
-  assert_true(sim_clock_read(&c, t) == t);
-  assert_true(sim_clock_freq_error(&c, t) == 0.0);
+  assert_true(llabs(sim_clock_read(&c, t) - t) <= 1);
+  assert_true(fabs(sim_clock_freq_error(&c, t)) < 1e-9);
+  assert_true(sim_clock_set_freq(&c, t, -100.0));
+  assert_true(fabs(sim_clock_freq_error(&c, t) + 0.01) < 1e-9);
 
   /* Corrected half way: the offset gained so far stays. */
   sim_clock_init(&c, START, &fast100, 1);
-  assert_true(sim_clock_set_freq(&c, START + 500 * SIM_NS_PER_S, -100.0));
-  assert_true(sim_clock_read(&c, t) - t == 50000000);
+  assert_true(sim_clock_set_freq(&c, START + 500 * SIM_NS_PER_S, cancel));
+  assert_true(llabs(sim_clock_read(&c, t) - t - 50000000) <= 1);
 }
 
 static void test_step(void **state)
@@ -72,6 +79,20 @@ static void test_step(void **state)
   assert_false(sim_clock_set_freq(&c, START + 2 * SIM_NS_PER_S, INFINITY));
   assert_false(sim_clock_set_freq(&c, START + 2 * SIM_NS_PER_S, 2 * SIM_CLOCK_MAX_FREQ));
   assert_true(sim_clock_get_freq(&c) == 0.0);
+}
+
+/* drift: the frequency grows by drift ppm each second, so the offset
+ * follows drift t^2 / 2 (to within the one-second steps). */
+static void test_drift(void **state)
+{
+  (void)state;
+  struct sim_clock c;
+  struct sim_clock_params p = {.drift = 1e-4};
+  sim_clock_init(&c, START, &p, 1);
+  sim_time t = START + 10000 * SIM_NS_PER_S;
+  assert_true(fabs(sim_clock_freq_error(&c, t) - 1.0) < 1e-9);
+  double want = 1e-4 * 1e-6 * 10000.0 * 10000.0 / 2.0;
+  assert_true(fabs(sim_clock_offset(&c, t) - want) < 1e-3 * want);
 }
 
 static void test_true_delay(void **state)
@@ -174,6 +195,7 @@ int main(void)
     cmocka_unit_test(test_sine_frequency),
     cmocka_unit_test(test_correction_cancels_error),
     cmocka_unit_test(test_step),
+    cmocka_unit_test(test_drift),
     cmocka_unit_test(test_true_delay),
     cmocka_unit_test(test_wander_deterministic),
     cmocka_unit_test(test_wander_variance),

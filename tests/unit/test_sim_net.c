@@ -110,6 +110,18 @@ static void test_exponential_jitter_and_loss(void **state)
   bench_free(b);
 }
 
+/* pass_every 4: exactly every fourth datagram gets through. */
+static void test_pass_every(void **state)
+{
+  (void)state;
+  struct sim_link_params p = {.delay = 100e-6, .pass_every = 4};
+  struct bench *b = bench_new(3, &p);
+  bench_run(b);
+  assert_int_equal(b->received, N_PACKETS / 4);
+  assert_int_equal(sim_net_stats(b->net)->lost, N_PACKETS - N_PACKETS / 4);
+  bench_free(b);
+}
+
 static void test_normal_jitter(void **state)
 {
   (void)state;
@@ -247,6 +259,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_exponential_jitter_and_loss),
+    cmocka_unit_test(test_pass_every),
     cmocka_unit_test(test_normal_jitter),
     cmocka_unit_test(test_deterministic_per_seed),
     cmocka_unit_test(test_outage_drops_window),

@@ -1,5 +1,6 @@
 /* Source options on the simulator: presend (chrony's warm-up request),
- * filter (chrony's median filter) and the acquisitionport directive.
+ * filter (chrony's median filter), maxdelayquant, copy and the
+ * acquisitionport directive.
  *
  * A relay written here sits in front of a simulated server: it records
  * when each request arrived and from which port, forwards it, and can
@@ -34,6 +35,8 @@ struct relay {
   int front, back;
   struct ip_addr upstream;
   bool skew_presends;            /* 1 s off in replies to requests 1, 3, 5... */
+  unsigned unsync_from;          /* replies from this one on say leap 3 (0: none) */
+  unsigned replies;
   unsigned jump_from;            /* 0: none; else replies to this request and
                                     later: the server's time 1 s ahead (not
                                     its monotonic time) and 1 s of root delay
@@ -83,6 +86,8 @@ static void on_back(void *arg, int sock, const struct plat_datagram *dg)
     if (memcmp(q->xmt, dg->data + 24, 8) != 0)
       continue;
     memcpy(buf, dg->data, dg->len);
+    if (r->unsync_from && ++r->replies >= r->unsync_from)
+      buf[0] |= 0xc0;
     if (r->skew_presends && i % 2 == 0) {
       add_second(buf + 32);
       add_second(buf + 40);
@@ -305,6 +310,182 @@ static void test_filter_one_sample_per_n_replies(void **state)
   assert_true(sd[1] < 0.5 * sd[0]);
 }
 
+/* filter 4 with half the replies over maxdelay: as chrony, every exchange
+ * counts, so a sample comes every 4 exchanges (from the replies that
+ * passed among them), not every 4 good replies. */
+static void test_filter_counts_rejected_replies(void **state)
+{
+  (void)state;
+  struct run r;
+  struct nsrc src;
+  struct client_source_params p;
+  struct net n;
+  net_init(&n, 100e-6);
+  params(&p, &n.server_addr, 0);
+  p.filter = 4;
+  p.maxdelay = 330e-6;
+  run_source(&n, &p, 400.5, &r, &src);
+  double valid = (double)src.counters[NSRC_RX_VALID];
+  double good = (double)src.counters[NSRC_RX_GOOD];
+  print_message("%.0f replies, %.0f good, %u samples\n", valid, good, r.samples);
+  assert_true(valid >= 390 && good < 0.8 * valid && good > 0.2 * valid);
+  assert_true(r.samples <= valid / 4);
+  assert_true(r.samples >= 0.8 * valid / 4);
+  net_free(&n);
+}
+
+/* burst (chrony's): with only every third request reaching the server, a
+ * burst at each poll above minpoll, 2 s apart, gets a sample at most polls;
+ * without it two polls in three give nothing. */
+static void test_burst_gets_a_sample_per_poll(void **state)
+{
+  (void)state;
+  unsigned good[2];
+  for (int burst = 0; burst < 2; burst++) {
+    struct net n;
+    struct run r;
+    struct nsrc src;
+    struct client_source_params p;
+    struct sim_link_params every3 = {.delay = 100e-6, .jitter = 10e-6, .pass_every = 3};
+    net_init(&n, 10e-6);
+    assert_int_equal(sim_net_set_link(sim_world_net(n.w), sim_platform_node(n.client),
+                                      sim_platform_node(n.server_host), &every3),
+                     0);
+    params(&p, &n.server_addr, 4);
+    p.minpoll = 2;
+    p.polltarget = 1;
+    p.burst = burst;
+    run_source(&n, &p, 1600.5, &r, &src);
+    good[burst] = (unsigned)src.counters[NSRC_RX_GOOD];
+    print_message("burst %d: poll %d, %u requests, %u samples\n", burst, src.poll,
+                  (unsigned)src.counters[NSRC_TX], good[burst]);
+    assert_int_equal(src.poll, 4);
+    net_free(&n);
+  }
+  assert_true(good[0] <= 1600 / 16 / 3 + 5);   /* polls 2 and 3 at first */
+  assert_true(good[1] > 2 * good[0]);
+}
+
+/* maxdelayquant P: test C keeps the replies whose delay is within the
+ * long-term P quantile: about a fraction P of them once the estimate has
+ * settled (the second half of the run; it starts at the first delay). */
+static void test_maxdelayquant_keeps_its_quantile(void **state)
+{
+  (void)state;
+  static const double quant[] = {0.1, 0.5, 0.9};
+  for (unsigned i = 0; i < sizeof(quant) / sizeof(quant[0]); i++) {
+    struct net n;
+    struct run r = {0};
+    struct nsrc src;
+    struct client_source_params p;
+    struct discipline disc;
+    struct tclass cls;
+    net_init(&n, 10e-6);
+    const struct platform *plat = sim_platform_get(n.client);
+    params(&p, &n.server_addr, 0);
+    p.maxdelayquant = quant[i];
+    disc_init(&disc, plat, false, true, 0.0, 83333.333, 500000.0);
+    tclass_init(&cls, plat, &disc);
+    nsrc_init(&src, &p, plat, NULL, &disc, &cls, on_source_update, &r);
+    src.max_distance = 3.0;
+    src.stats.precision = ldexp(1.0, -20);   /* as the client sets it */
+    nsrc_start(&src);
+    assert_int_equal(sim_world_run(n.w, 1000.5), 0);
+    uint64_t valid0 = src.counters[NSRC_RX_VALID], good0 = src.counters[NSRC_RX_GOOD];
+    assert_int_equal(sim_world_run(n.w, 1000.0), 0);
+    double valid = (double)(src.counters[NSRC_RX_VALID] - valid0);
+    double good = (double)(src.counters[NSRC_RX_GOOD] - good0);
+    print_message("maxdelayquant %.1f: %.0f of %.0f replies kept, quantile %.1f us\n",
+                  quant[i], good, valid, qnt_get(&src.delay_quant, src.delay_quant_k) * 1e6);
+    assert_true(valid >= 950);
+    assert_true(src.counters[NSRC_RX_DELAY] + src.counters[NSRC_RX_GOOD] ==
+                src.counters[NSRC_RX_VALID]);
+    assert_true(fabs(good / valid - quant[i]) < 0.05);
+    assert_int_equal(src.delay_quant_k, (int)lround(quant[i] * 100));
+    nsrc_fini(&src);
+    disc_fini(&disc);
+    net_free(&n);
+  }
+}
+
+/* The default (maxdelaydevratio 10) keeps nearly everything there. */
+static void test_no_maxdelayquant_keeps_most(void **state)
+{
+  (void)state;
+  struct run r;
+  struct nsrc src;
+  struct client_source_params p;
+  struct net n;
+  net_init(&n, 1e-3);
+  params(&p, &n.server_addr, 0);
+  run_source(&n, &p, 500.5, &r, &src);
+  assert_true(src.counters[NSRC_RX_GOOD] > 0.9 * src.counters[NSRC_RX_VALID]);
+  net_free(&n);
+}
+
+/* copy: the server's stratum and refid become the source's (through a
+ * relay: the refid is then not the address we send to); without it the
+ * source is one stratum further and named by its address. */
+static void test_copy_takes_stratum_and_refid(void **state)
+{
+  (void)state;
+  for (int copy = 0; copy < 2; copy++) {
+    struct net n;
+    struct run r;
+    struct nsrc src;
+    struct client_source_params p;
+    net_init(&n, 10e-6);
+    params(&p, &n.relay_addr[0], 4);
+    p.copy = copy;
+    run_source(&n, &p, 200.0, &r, &src);
+    assert_true(r.samples >= 5);
+    assert_int_equal(src.stratum, copy ? 0 : 1);   /* the server is stratum 1 */
+    assert_int_equal(nsrc_reference_id(&src),
+                     copy ? SIM_SERVER_REFID_GPS : addr_refid(&n.relay_addr[0]));
+    net_free(&n);
+  }
+}
+
+/* A peer is never a copy (chronyd: client mode only). */
+static void test_copy_not_for_peers(void **state)
+{
+  (void)state;
+  struct client_source_params p;
+  struct nsrc src;
+  struct ip_addr a;
+  assert_true(addr_parse("192.0.2.5", &a));
+  params(&p, &a, 4);
+  p.copy = true;
+  p.peer = true;
+  memset(&src, 0, sizeof(src));
+  src.p = p;
+  src.refid = SIM_SERVER_REFID_GPS;
+  assert_int_equal(nsrc_reference_id(&src), addr_refid(&a));
+}
+
+/* A server we copy that loses its synchronisation: the source starts
+ * again (no samples, unreachable); without copy its samples stay. */
+static void test_copy_unsynchronised_resets(void **state)
+{
+  (void)state;
+  for (int copy = 0; copy < 2; copy++) {
+    struct net n;
+    struct run r;
+    struct nsrc src;
+    struct client_source_params p;
+    net_init(&n, 10e-6);
+    n.relay[0].unsync_from = 8;
+    params(&p, &n.relay_addr[0], 4);
+    p.copy = copy;
+    run_source(&n, &p, 200.0, &r, &src);
+    assert_int_equal(r.samples, 7);
+    assert_true(src.counters[NSRC_RX_UNSYNC] >= 3);
+    assert_int_equal(sst_samples(&src.stats), copy ? 0 : 7);
+    assert_int_equal(src.reach == 0, copy);
+    net_free(&n);
+  }
+}
+
 /* ---- the client with acquisitionport ---- */
 
 struct client_run {
@@ -420,6 +601,13 @@ int main(void)
     cmocka_unit_test(test_presend_once_before_each_poll),
     cmocka_unit_test(test_no_presend_below_its_poll),
     cmocka_unit_test(test_filter_one_sample_per_n_replies),
+    cmocka_unit_test(test_filter_counts_rejected_replies),
+    cmocka_unit_test(test_burst_gets_a_sample_per_poll),
+    cmocka_unit_test(test_maxdelayquant_keeps_its_quantile),
+    cmocka_unit_test(test_no_maxdelayquant_keeps_most),
+    cmocka_unit_test(test_copy_takes_stratum_and_refid),
+    cmocka_unit_test(test_copy_not_for_peers),
+    cmocka_unit_test(test_copy_unsynchronised_resets),
     cmocka_unit_test(test_acquisitionport),
     cmocka_unit_test(test_no_acquisitionport_fresh_ports),
     cmocka_unit_test(test_extfield_mono_root),
