@@ -54,6 +54,46 @@
     .duration = 4.0 * DAY, .start = DEC_30_2008, \
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .leap = leap_, \
   }
+/* chrony's 003-largefreqoffset: a frequency error of `ppm`, the clock
+ * offset so that it is near zero at the first update (-ppm * 130 s);
+ * default network. */
+#define LARGE_FREQ(name_, ppm) \
+  { \
+    .name = name_, .about = "frequency error " #ppm " ppm, offset " #ppm " ppm * -130 s " \
+                            "(003-largefreqoffset)", \
+    .conf = SERVER1, .duration = 10000.0, \
+    .client_clock = {.offset = -(ppm) * 1e-6 * 130.0, .freq = (ppm), .wander = 1e-3}, \
+    .n_servers = 1, .up = LAN, .down = LAN, \
+  }
+/* The default network with another base delay (chrony's base_delay). */
+#define DELAY(d) {.delay = (d), .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP}
+/* chrony's 120-selectoptions: 3 servers at chrony's default polls, the
+ * first `n_false` of them falsetickers (1 s, 2 s), servers 1 and 3 with
+ * these options, `delay` s away each way. */
+#define SELECT_OPTIONS(name_, about_, opt1, opt3, delay_, n_false) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = SERVER(1, opt1) SERVER(2, "") SERVER(3, opt3), .duration = 10000.0, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, \
+    .server_offset = {1.0, (n_false) > 1 ? 2.0 : 0.0}, .up = DELAY(delay_), \
+    .down = DELAY(delay_), \
+  }
+/* chrony's 118-maxdelay: 10 us delay and 10 us jitter, no wander, the
+ * frequency error "(sum 1e-10)": 1e-4 ppm more each second from 0. */
+#define TIGHT {.delay = 10e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP}
+#define DRIFTING_CLOCK {.offset = 0.1, .drift = 1e-4}
+/* chrony's 150-maxunreach: 2 servers polled every 64 s keeping 64 samples,
+ * server 2 0.5 s farther each way, server 1 unreachable from 2000 s (its
+ * requests lost) of 5000 s. */
+#define MAXUNREACH(name_, opt, about_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = SERVER(1, "minpoll 6 maxpoll 6 minsamples 64" opt) \
+            SERVER(2, "minpoll 6 maxpoll 6 minsamples 64" opt), \
+    .duration = 5000.0, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN, \
+    .server_delay = {0.0, 0.5}, .server_lost_at = {2000.0}, \
+  }
 /* The smearing server of 113-leapsecond's smoothtime runs. */
 #define SMEAR_CONF(leaponly) \
   SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
@@ -345,6 +385,98 @@ static const struct scenario scenarios[] = {
     .n_servers = 1, .up = JITTER0(1e-6), .down = JITTER0(1e-6),
     .outage_period = 100000.0, .outage_open = 4250.0,
   },
+  /* chronysim: chrony 4.8's test/simulation tests with no scenario before,
+   * with their network, clock and configuration. */
+  LARGE_FREQ("large-freq-minus-5e4", -5e4),
+  LARGE_FREQ("large-freq-minus-5e3", -5e3),
+  LARGE_FREQ("large-freq-5e3", 5e3),
+  LARGE_FREQ("large-freq-5e4", 5e4),
+  {
+    .name = "prefer",
+    .about = "3 servers, the third with prefer (202-prefer)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10 prefer"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "minsources-1",
+    .about = "minsources 3 with 1 server: never selected, never synchronised (116-minsources)",
+    .conf = SERVER1 "minsources 3\n",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "minsources-3",
+    .about = "minsources 3 with 3 servers (116-minsources)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10")
+            "minsources 3\n",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+  },
+  SELECT_OPTIONS("select-trust", "the third of 3 servers trusted, the others 1 s and 2 s "
+                 "wrong, 0.6 s away: it wins (120-selectoptions)", "", "trust", 0.6, 2),
+  SELECT_OPTIONS("select-prefer", "the third of 3 servers preferred, the others 1 s and 2 s "
+                 "wrong, 0.6 s away: no majority, no sync (120-selectoptions)", "", "prefer",
+                 0.6, 2),
+  SELECT_OPTIONS("select-prefer-far", "as select-prefer 1.1 s away: the intervals all meet, "
+                 "the preferred one is synchronised to (120-selectoptions)", "", "prefer",
+                 1.1, 2),
+  SELECT_OPTIONS("select-require", "the third of 3 servers required, the first 1 s wrong "
+                 "(120-selectoptions)", "", "require", 1e-3, 1),
+  SELECT_OPTIONS("select-require-false", "the first of 3 servers, 1 s wrong, required: "
+                 "nothing selected (120-selectoptions)", "require", "", 1e-3, 1),
+  {
+    .name = "presend",
+    .about = "presend 6 maxdelay 16, maxdistance 10 (114-presend), 9900 s",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 presend 6 maxdelay 16") "maxdistance 10\n",
+    .duration = 9900.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "presend-far",
+    .about = "presend with a server 5 s away each way (114-presend, base_delay 5)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 presend 6 maxdelay 16") "maxdistance 10\n",
+    .duration = 9900.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = DELAY(5.0), .down = DELAY(5.0),
+  },
+  {
+    .name = "maxdelay",
+    .about = "maxpoll 6 maxdelay 3e-5 maxdelayratio 2 maxdelaydevratio 2, 10 us delay and "
+             "jitter, no wander, frequency drifting 1e-4 ppm/s (118-maxdelay)",
+    .conf = SERVER(1, "maxpoll 6 maxdelay 3e-5 maxdelayratio 2.0 maxdelaydevratio 2.0"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TIGHT, .down = TIGHT,
+  },
+  {
+    .name = "maxdelay-short",
+    .about = "as maxdelay with maxdelay 2e-5, below every round trip: never synchronised "
+             "(118-maxdelay)",
+    .conf = SERVER(1, "maxpoll 6 maxdelay 2e-5"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TIGHT, .down = TIGHT,
+  },
+  {
+    .name = "logchange",
+    .about = "client 2 s off, stepped 1 s behind its back at 300 s, maxsamples 6, logchange "
+             "0.1: 3-8 warnings (132-logchange)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 maxsamples 6") "logchange 0.1\n",
+    .duration = 10000.0,
+    .client_clock = {.offset = 2.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN, .ext_step_at = 300.0, .ext_step = 1.0,
+  },
+  {
+    .name = "maxchange",
+    .about = "client 2 s off, stepped 1 s behind its back at 300 s, maxchange 0.1 1 3: 3 "
+             "offsets ignored, then chronyd exits (131-maxchange)",
+    .conf = SERVER1 "maxchange 0.1 1 3\n",
+    .duration = 10000.0,
+    .client_clock = {.offset = 2.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN, .ext_step_at = 300.0, .ext_step = 1.0,
+  },
+  MAXUNREACH("maxunreach-none", "", "server 1 lost at 2000 s, server 2 0.5 s farther each way, "
+             "minsamples 64: server 1 stays selected (150-maxunreach)"),
+  MAXUNREACH("maxunreach-10", " maxunreach 10", "as maxunreach-none with maxunreach 10: "
+             "server 2 selected from 00:52 (150-maxunreach)"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -465,6 +597,14 @@ static void report_refclock(const struct client *client, unsigned k,
   src->bad_pulse = r->counters[RCL_BAD_PULSE];
   src->read_errors = r->counters[RCL_READ_ERRORS];
   src->written = sim_refclock_written(dev);
+}
+
+/* The client's maxchange gave up (the observer is set before it runs). */
+static void on_give_up(void *arg)
+{
+  struct observer *o = arg;
+  if (!o->out->give_ups++)
+    o->out->gave_up_at = sim_sched_elapsed(o->sched);
 }
 
 static void do_external_step(void *arg)
@@ -591,6 +731,26 @@ static int wire_paths(struct sim_world *w, const struct scenario *s, struct sim_
   return r;
 }
 
+/* Server i's own delay and loss, over what wire_paths set. */
+static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigned i,
+                          struct sim_platform *client, struct sim_platform *server)
+{
+  struct sim_net *net = sim_world_net(w);
+  int c = sim_platform_node(client), v = sim_platform_node(server);
+  int r = 0;
+  if (s->server_delay[i] != 0.0) {
+    struct sim_link_params up = s->up, down = s->down;
+    up.delay += s->server_delay[i];
+    down.delay += s->server_delay[i];
+    r = sim_net_set_link(net, c, v, &up);
+    if (r == 0)
+      r = sim_net_set_link(net, v, c, &down);
+  }
+  if (r == 0 && s->server_lost_at[i] > 0.0)
+    r = sim_world_add_outage(w, client, server, s->server_lost_at[i], s->duration);
+  return r;
+}
+
 static void server_addr(unsigned i, char buf[ADDR_STR_LEN])
 {
   snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
@@ -679,6 +839,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->seed = seed;
   out->sync_time = INFINITY;
   out->first_selected = INFINITY;
+  out->gave_up_at = INFINITY;
   out->selected = -1;
   if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
@@ -714,6 +875,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
         (!s->smear_conf && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
+    if (!s->smear_conf && wire_own_paths(w, s, i, chost, hosts[i]) != 0)
+      goto done;
   }
   /* Then the smearing server, if any, between the client and the servers. */
   if (s->smear_conf) {
@@ -730,6 +893,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   conf_reference(&conf, CLIENT_PRECISION, &ref);
   conf_client_params(&conf, true, &params);
+  params.give_up = on_give_up;
+  params.give_up_arg = &obs;
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))
     goto done;
@@ -946,6 +1111,10 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"leap\": %d, \"kernel_leaps\": %u", s->leap, r->kernel_leaps);
     if (s->smear_conf)
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
+  }
+  if (r->give_ups) {
+    json_num(f, "gave_up_at", r->gave_up_at);
+    fprintf(f, ", \"give_ups\": %u", r->give_ups);
   }
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,

@@ -91,6 +91,10 @@ struct scenario {
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
+  /* Server i's own paths: this much more delay each way, and (> 0) lost
+   * for good this many seconds from the start. */
+  double server_delay[SCENARIO_MAX_SERVERS];
+  double server_lost_at[SCENARIO_MAX_SERVERS];
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
@@ -156,6 +160,10 @@ struct scenario_result {
   double leap_at;                  /* s from the start of the leap (leap != 0) */
   unsigned kernel_leaps;           /* applied by the client's simulated kernel */
   double min_tx_interval;          /* s between two of the client's datagrams */
+  /* maxchange gave up (chronyd exits there; the simulated client goes on
+   * ignoring every offset over the limit): when first, and how often. */
+  double gave_up_at;               /* s; INFINITY: never */
+  unsigned give_ups;
   uint64_t events;
   double cpu_seconds;
 };

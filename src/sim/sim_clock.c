@@ -8,21 +8,26 @@ static double freq_ppm(const struct sim_clock *c)
   return c->intrinsic + c->walk + c->correction;
 }
 
-/* The sine's part of the frequency at t, and of the offset (its integral
- * from the start: the rest of the offset is piecewise linear). */
-static double sine_freq(const struct sim_clock *c, sim_time t)
+/* The sine's and the drift's part of the frequency at t, and of the offset
+ * (its integral from the start: the rest of the offset is piecewise
+ * linear). */
+static double shape_freq(const struct sim_clock *c, sim_time t)
 {
-  if (c->sine_amp == 0.0)
-    return 0.0;
-  return c->sine_amp * sin(2.0 * M_PI * sim_seconds(t - c->start) / c->sine_period);
+  double f = c->drift * sim_seconds(t - c->start);
+  if (c->sine_amp != 0.0)
+    f += c->sine_amp * sin(2.0 * M_PI * sim_seconds(t - c->start) / c->sine_period);
+  return f;
 }
 
-static double sine_offset(const struct sim_clock *c, sim_time t)
+static double shape_offset(const struct sim_clock *c, sim_time t)
 {
-  if (c->sine_amp == 0.0)
-    return 0.0;
-  double w = 2.0 * M_PI / c->sine_period;
-  return c->sine_amp * 1e-6 / w * (1.0 - cos(w * sim_seconds(t - c->start)));
+  double e = sim_seconds(t - c->start);
+  double off = c->drift * 1e-6 * e * e / 2.0;
+  if (c->sine_amp != 0.0) {
+    double w = 2.0 * M_PI / c->sine_period;
+    off += c->sine_amp * 1e-6 / w * (1.0 - cos(w * e));
+  }
+  return off;
 }
 
 /* Move the reference point to true time t at the current frequency. */
@@ -58,6 +63,7 @@ void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_
     .start = start,
     .sine_amp = p->sine_period > 0.0 ? p->sine_amp : 0.0,
     .sine_period = p->sine_period,
+    .drift = p->drift,
   };
   sim_rng_seed(&c->rng, seed);
 }
@@ -65,7 +71,7 @@ void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_
 double sim_clock_offset(struct sim_clock *c, sim_time t)
 {
   advance(c, t);
-  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0) + sine_offset(c, t);
+  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0) + shape_offset(c, t);
 }
 
 sim_time sim_clock_read(struct sim_clock *c, sim_time t)
@@ -76,7 +82,7 @@ sim_time sim_clock_read(struct sim_clock *c, sim_time t)
 double sim_clock_freq_error(struct sim_clock *c, sim_time t)
 {
   advance(c, t);
-  return freq_ppm(c) + sine_freq(c, t);
+  return freq_ppm(c) + shape_freq(c, t);
 }
 
 sim_time sim_clock_true_delay(struct sim_clock *c, sim_time t, double local_delay)

@@ -27,6 +27,9 @@ struct sim_clock_params {
   /* A sine on the frequency: sine_amp ppm with period sine_period s from
    * the start (chrony's simulation's "(* A (sine P))"); 0: none. */
   double sine_amp, sine_period;
+  /* The frequency drifting linearly: drift ppm more each second from the
+   * start (chrony's simulation's "(sum D)": drift = D * 1e6); 0: none. */
+  double drift;
 };
 
 struct sim_clock {
@@ -37,6 +40,7 @@ struct sim_clock {
   sim_time next_walk; /* true time of the next wander step */
   sim_time start;
   double sine_amp, sine_period;
+  double drift;       /* ppm/s */
   struct sim_rng rng;
 };
 

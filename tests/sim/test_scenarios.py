@@ -49,9 +49,22 @@ REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
                       "refclock-stall"]
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
+# chrony's test/simulation tests, held to chrony's limits in
+# test_chrony_simulation.py; the run lengths, and those never selecting.
+CHRONYSIM_DURATIONS = {
+    "large-freq-minus-5e4": 10000.0, "large-freq-minus-5e3": 10000.0,
+    "large-freq-5e3": 10000.0, "large-freq-5e4": 10000.0, "prefer": 10000.0,
+    "minsources-1": 10000.0, "minsources-3": 10000.0, "select-trust": 10000.0,
+    "select-prefer": 10000.0, "select-prefer-far": 10000.0, "select-require": 10000.0,
+    "select-require-false": 10000.0, "presend": 9900.0, "presend-far": 9900.0,
+    "maxdelay": 10000.0, "maxdelay-short": 10000.0, "logchange": 10000.0,
+    "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
+}
+CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
+CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS + FALLBACK_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + CHRONYSIM_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -201,7 +214,8 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
              "refclock-rtc": 2000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
-             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
+             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS},
+             **CHRONYSIM_DURATIONS}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
 # 100 s (004-largetimeoffset; 005-externalstep, where the step is detected
@@ -452,7 +466,8 @@ def test_no_steps_and_no_falseticker(results, name):
 
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
-                                  if n not in ["intermittent"] + FALLBACK_SCENARIOS])
+                                  if n not in ["intermittent"] + FALLBACK_SCENARIOS +
+                                  CHRONYSIM_UNSELECTED])
 def test_selected_at_the_end(results, name):
     r = results[name]
     assert r["selected"] is not None, steady_summary(r)

@@ -42,6 +42,22 @@ static void test_sine_frequency(void **state)
   assert_float_equal(sim_clock_offset(&c, START + 1000 * SIM_NS_PER_S), 1.0 - 0.005, 1e-12);
 }
 
+/* A drift of 1e-4 ppm/s: 1 ppm after 10000 s, the offset its integral
+ * (1e-10 * 10000^2 / 2 = 5 ms), corrections added as with the rest. */
+static void test_linear_drift(void **state)
+{
+  (void)state;
+  struct sim_clock c;
+  const struct sim_clock_params drift = {.offset = 1.0, .drift = 1e-4};
+  sim_clock_init(&c, START, &drift, 1);
+  assert_float_equal(sim_clock_freq_error(&c, START + 10000 * SIM_NS_PER_S), 1.0, 1e-12);
+  assert_float_equal(sim_clock_offset(&c, START + 10000 * SIM_NS_PER_S), 1.005, 1e-12);
+  assert_true(sim_clock_set_freq(&c, START + 10000 * SIM_NS_PER_S, -1.0));
+  assert_float_equal(sim_clock_freq_error(&c, START + 20000 * SIM_NS_PER_S), 1.0, 1e-12);
+  assert_float_equal(sim_clock_offset(&c, START + 20000 * SIM_NS_PER_S),
+                     1.0 + 0.02 - 0.01, 1e-12);
+}
+
 static void test_correction_cancels_error(void **state)
 {
   (void)state;
@@ -172,6 +188,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_frequency_error_accumulates_exactly),
     cmocka_unit_test(test_sine_frequency),
+    cmocka_unit_test(test_linear_drift),
     cmocka_unit_test(test_correction_cancels_error),
     cmocka_unit_test(test_step),
     cmocka_unit_test(test_true_delay),

@@ -1,0 +1,193 @@
+"""chrony's test/simulation tests as scenarios, held to chrony's limits (pytest).
+
+Each scenario here is one run of a test in chrony 4.8's test/simulation
+(named in its `about` line, src/sim/scenarios.c) that had none before: the
+same network, clock and client configuration, and the checks of chrony's
+test.common converted as test_scenarios.py converts them.  check_sync: the
+sync time within chrony's min_sync_time..max_sync_time, offsets within
+time_max_limit / time_rms_limit and frequency errors within freq_max_limit /
+freq_rms_limit (in ppm: chrony's clknetsim counts slewing as frequency
+error, as the simulator does), from the sync time; `check_sync && test_fail`
+is "never synchronised".  check_source_selection: a source was selected
+("Selected source", and no "no majority"); `&& test_fail`: none ever was.
+The tests' own log checks are converted where the simulator sees the same
+thing (selections, warnings).  Every scenario runs for seeds 1-3.
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_scenarios import parse_lines, steady_summary
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
+SIM = BUILD / "stratum-sim"
+TIMEOUT = 300
+SEEDS = [1, 2, 3]
+
+# test.common's defaults (frequencies in ppm).
+CHRONY = dict(sync=(120.0, 210.0), max_offset=1e-3, rms_offset=3e-4,
+              max_freq_error=500.0, rms_freq_error=10.0)
+NEVER = dict(never_sync=True)
+
+LIMITS = {
+    # 003-largefreqoffset: max_sync_time 1000.
+    **{name: dict(CHRONY, sync=(120.0, 1000.0))
+       for name in ("large-freq-minus-5e4", "large-freq-minus-5e3", "large-freq-5e3",
+                    "large-freq-5e4")},
+    "prefer": dict(CHRONY),                       # 202-prefer
+    "minsources-1": dict(NEVER),                  # 116-minsources
+    "minsources-3": dict(CHRONY),
+    "select-trust": dict(CHRONY),                 # 120-selectoptions
+    "select-prefer": dict(NEVER),
+    "select-prefer-far": dict(CHRONY),
+    "select-require": dict(CHRONY),
+    "select-require-false": dict(NEVER),
+    # 114-presend: min_sync_time 136, max_sync_time 260.
+    "presend": dict(CHRONY, sync=(136.0, 260.0)),
+    "presend-far": dict(CHRONY, sync=(136.0, 260.0)),
+    # 118-maxdelay: max_sync_time 2000, time_rms_limit 2e-4.
+    "maxdelay": dict(CHRONY, sync=(120.0, 2000.0), rms_offset=2e-4),
+    "maxdelay-short": dict(NEVER),
+    # 132-logchange: min_sync_time 590, max_sync_time 700.
+    "logchange": dict(CHRONY, sync=(590.0, 700.0)),
+    "maxchange": dict(NEVER),                     # 131-maxchange
+    "maxunreach-none": dict(CHRONY),              # 150-maxunreach
+    "maxunreach-10": dict(CHRONY),
+}
+NAMES = list(LIMITS)
+
+# check_source_selection: whether chrony's test expects a selection.
+NOT_SELECTED = {"minsources-1", "select-require-false"}
+# Tests that do not check the selection.
+SELECTION_UNCHECKED = {"maxdelay-short"}
+
+
+def run_sim(*args):
+    p = subprocess.run([str(SIM), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr[-4000:]
+    return p
+
+
+@pytest.fixture(scope="module")
+def rows():
+    """{(name, seed): row}: every scenario here, seeds 1-3."""
+    if not (SIM.is_file() and os.access(SIM, os.X_OK)):
+        pytest.fail("%s is missing: build it first" % SIM)
+    out = {}
+    for seed in SEEDS:
+        for row in parse_lines(run_sim("--seed", str(seed), *NAMES).stdout):
+            out[(row["scenario"], seed)] = row
+    return out
+
+
+def check_chrony_limits(r, lim):
+    what = "%s seed %s: %s" % (r["scenario"], r["seed"], steady_summary(r))
+    if lim.get("never_sync"):
+        assert r["sync_time"] is None, "synchronised: " + what
+        return
+    low, high = lim["sync"]
+    assert r["sync_time"] is not None, "never synchronised: " + what
+    assert low <= r["sync_time"] <= high, "sync time: " + what
+    for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
+        assert r[key] <= lim[key], "%s: %s" % (key, what)
+
+
+def test_names_are_scenarios():
+    listed = [line.split()[0] for line in run_sim("--list").stdout.splitlines()]
+    assert [n for n in listed if n in LIMITS] == NAMES
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_check_sync(rows, name, seed):
+    check_chrony_limits(rows[(name, seed)], LIMITS[name])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in SELECTION_UNCHECKED])
+def test_check_source_selection(rows, name, seed):
+    r = rows[(name, seed)]
+    if name in NOT_SELECTED:
+        assert r["first_selected"] is None, steady_summary(r)
+    else:
+        assert r["first_selected"] is not None, steady_summary(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_select_prefer_takes_the_falseticker(rows, seed):
+    """120-selectoptions' prefer run: selected, never synchronised. With
+    0.6 s of distance the intervals of servers 1 (1 s wrong) and 3 do not
+    overlap those of 2 (2 s wrong) and 3 alike; chronyd selects the first
+    one's, as the simulated client does."""
+    r = rows[("select-prefer", seed)]
+    assert r["selected"] == "192.168.123.1" and r["falseticker_selected"], steady_summary(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_minsources_3_needs_all_three(rows, seed):
+    """116-minsources: with 3 servers the first selection waits for all
+    three; with 1 nothing is ever selected (the check above)."""
+    r = rows[("minsources-3", seed)]
+    assert all(reach != 0 for reach in r["reach"]) and len(r["reach"]) == 3, r["reach"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_logchange_warnings(rows, seed):
+    """132-logchange: "clock wrong by" 3-8 times (nothing else warns)."""
+    r = rows[("logchange", seed)]
+    assert 3 <= r["warnings"] <= 8, steady_summary(r)
+
+
+# 131-maxchange: the client steps 1 s behind the client's back at 300 s;
+# "seconds exceeds.*ignored" 3 times, then "exiting" once: chronyd exits.
+# The simulated client does not exit: it goes on ignoring every offset over
+# the limit, each a warning and a give_up call; the first is the exit.
+MAXCHANGE_STEP_AT = 300.0
+MAXCHANGE_IGNORED = 3
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_maxchange_gives_up(rows, seed):
+    r = rows[("maxchange", seed)]
+    assert r.get("give_ups", 0) >= 1, steady_summary(r)
+    assert r["gave_up_at"] > MAXCHANGE_STEP_AT, r["gave_up_at"]
+    # The warnings: the first update's "System clock wrong by" (logchange's
+    # default 1 s against the initial 2 s), the ignored offsets, the give-ups.
+    assert r["warnings"] - r["give_ups"] - 1 == MAXCHANGE_IGNORED, r["warnings"]
+
+
+def selection_changes(name, seed, tmp_path):
+    """[(elapsed s, selected index)] from the scenario's trace, at each change."""
+    trace = tmp_path / ("%s-%d.txt" % (name, seed))
+    run_sim("--seed", str(seed), "--trace", str(trace), name)
+    changes, last = [], -1
+    for line in trace.read_text().splitlines()[1:]:
+        t, _, _, sel = line.split()
+        if int(sel) != last:
+            changes.append((float(t), int(sel)))
+            last = int(sel)
+    return changes
+
+
+# 150-maxunreach: "Selected source 192.168.123.1" once and never .2; with
+# maxunreach 10, .2 once at 00:52:xx of the run (10 polls of 64 s after the
+# last sample of .1, at 2000 s, and the selection's own delay).
+MAXUNREACH_SWITCH = (52 * 60.0, 53 * 60.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_maxunreach(rows, seed, tmp_path):
+    none = rows[("maxunreach-none", seed)]
+    assert none["selection_changes"] == 1 and none["selected"] == "192.168.123.1", \
+        steady_summary(none)
+    ten = rows[("maxunreach-10", seed)]
+    assert ten["selection_changes"] == 2 and ten["selected"] == "192.168.123.2", \
+        steady_summary(ten)
+    (_, first), (switch, second) = selection_changes("maxunreach-10", seed, tmp_path)
+    assert (first, second) == (0, 1)
+    assert MAXUNREACH_SWITCH[0] <= switch < MAXUNREACH_SWITCH[1], switch
