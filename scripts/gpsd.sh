@@ -24,7 +24,9 @@ ROOT=$PEERS_DIR/gpsd-root
 DEBS=$PEERS_DIR/gpsd-debs
 PKGS=(gpsd gpsd-clients python3-gps libgps28 libbluetooth3 libusb-1.0-0)
 
-log() { printf 'gpsd.sh: %s\n' "$*" >&2; }
+DEBS_NAME=gpsd.sh
+. "$REPO/scripts/debs.sh"
+log() { debs_log "$@"; }
 
 works() {
   LD_LIBRARY_PATH=$ROOT/usr/lib/x86_64-linux-gnu "$ROOT/usr/sbin/gpsd" -V >/dev/null 2>&1
@@ -35,32 +37,10 @@ if [ "${1:-}" = "--check" ]; then
   echo "gpsd not ready in $ROOT"; exit 1
 fi
 
-mkdir -p "$DEBS"
-exec 9>"$DEBS/.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock -w 600 9 || { log "could not lock $DEBS/.lock"; exit 1; }
-fi
+debs_lock "$DEBS/.lock"
 works && { echo "gpsd ready in $ROOT"; exit 0; }
-
-todo=()
-for p in "${PKGS[@]}"; do
-  compgen -G "$DEBS/${p}_*.deb" >/dev/null || todo+=("$p")
-done
-if [ ${#todo[@]} -gt 0 ]; then
-  log "downloading ${todo[*]}"
-  (cd "$DEBS" && apt-get download -q "${todo[@]}" >&2 2>"$DEBS/download.log") ||
-    { cat "$DEBS/download.log" >&2; exit 1; }
-fi
-
-log "extracting into $ROOT"
-rm -rf "$ROOT.tmp"
-mkdir -p "$ROOT.tmp"
-for p in "${PKGS[@]}"; do
-  deb=$(ls -1 "$DEBS/${p}"_*.deb | sort -V | tail -n 1)
-  dpkg -x "$deb" "$ROOT.tmp"
-done
-rm -rf "$ROOT"
-mv "$ROOT.tmp" "$ROOT"
+debs_fetch "$DEBS" "${PKGS[@]}"
+debs_extract "$DEBS" "$ROOT" "${PKGS[@]}"
 
 if ! works; then
   log "extracted gpsd does not run:"

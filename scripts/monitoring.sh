@@ -26,7 +26,9 @@ PEERS_DIR=${PEERS_DIR:-$REPO/.cache/peers}
 ROOT=$PEERS_DIR/monitoring
 PKGS=(collectd-core prometheus-node-exporter-collectors python3-prometheus-client python3-decorator)
 
-log() { printf 'monitoring.sh: %s\n' "$*" >&2; }
+DEBS_NAME=monitoring.sh
+. "$REPO/scripts/debs.sh"
+log() { debs_log "$@"; }
 
 works() {
   [ -x "$ROOT/usr/sbin/collectd" ] &&
@@ -40,40 +42,10 @@ if [ "${1:-}" = "--check" ]; then
   echo "monitoring tools not ready in $ROOT"; exit 1
 fi
 
-mkdir -p "$PEERS_DIR"
-exec 9>"$PEERS_DIR/.monitoring.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock -w 600 9 || { log "could not lock $PEERS_DIR/.monitoring.lock"; exit 1; }
-fi
-
+debs_lock "$PEERS_DIR/.monitoring.lock"
 if works; then echo "monitoring tools ready in $ROOT"; exit 0; fi
-
-download() {
-  (cd "$PEERS_DIR" && apt-get download -q "$@" >&2 2>"$PEERS_DIR/monitoring-download.log") ||
-    { cat "$PEERS_DIR/monitoring-download.log" >&2; return 1; }
-}
-todo=()
-for p in "${PKGS[@]}"; do
-  compgen -G "$PEERS_DIR/${p}_*.deb" >/dev/null || todo+=("$p")
-done
-if [ ${#todo[@]} -gt 0 ]; then
-  log "downloading ${todo[*]}"
-  if ! download "${todo[@]}"; then
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq >&2 || true
-    elif command -v sudo >/dev/null 2>&1; then sudo -n apt-get update -qq >&2 || true
-    fi
-    download "${todo[@]}"
-  fi
-fi
-
-log "extracting into $ROOT"
-rm -rf "$ROOT.tmp"
-mkdir -p "$ROOT.tmp"
-for p in "${PKGS[@]}"; do
-  dpkg -x "$(ls -1 "$PEERS_DIR/${p}"_*.deb | sort -V | tail -n 1)" "$ROOT.tmp"
-done
-rm -rf "$ROOT"
-mv "$ROOT.tmp" "$ROOT"
+debs_fetch "$PEERS_DIR" "${PKGS[@]}"
+debs_extract "$PEERS_DIR" "$ROOT" "${PKGS[@]}"
 
 if ! works; then
   log "extracted tools do not run:"

@@ -32,7 +32,9 @@ LIBPKGS=(libcap2 libedit2 libgnutls30 libnettle8 libseccomp2 libbsd0 libssl3)
 PYNTP=$ROOT/usr/lib/python3/dist-packages/ntp
 NTPLIB=$ROOT/usr/lib/x86_64-linux-gnu/ntp
 
-log() { printf 'peers.sh: %s\n' "$*" >&2; }
+DEBS_NAME=peers.sh
+. "$REPO/scripts/debs.sh"
+log() { debs_log "$@"; }
 
 ready() {
   [ -x "$ROOT/usr/sbin/chronyd" ] && [ -f "$ROOT/usr/bin/ntpdig" ] &&
@@ -50,28 +52,7 @@ if [ "${1:-}" = "--check" ]; then
   echo "peers not ready in $ROOT"; exit 1
 fi
 
-mkdir -p "$PEERS_DIR"
-# One run at a time (pytest workers or two shells may call this together).
-exec 9>"$PEERS_DIR/.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock -w 600 9 || { log "could not lock $PEERS_DIR/.lock"; exit 1; }
-fi
-
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else log "need root for: $*"; return 1
-  fi
-}
-
-apt_updated=0
-apt_update() {
-  if [ $apt_updated = 0 ]; then
-    log "apt-get update"
-    as_root apt-get update -qq >&2 || true
-    apt_updated=1
-  fi
-}
+debs_lock "$PEERS_DIR/.lock"
 
 # 1. Shared libraries the binaries link against.
 missing=()
@@ -80,42 +61,18 @@ for p in "${LIBPKGS[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
-    apt_update
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  if ! debs_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
+    debs_apt_update
+    debs_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   fi
 fi
 
-# 2. Download the .deb files (skip those already there).
-download() {
-  (cd "$PEERS_DIR" && apt-get download -q "$@" >&2 2>"$PEERS_DIR/download.log") ||
-    { cat "$PEERS_DIR/download.log" >&2; return 1; }
-}
-todo=()
-for p in "${PKGS[@]}"; do
-  compgen -G "$PEERS_DIR/${p}_*.deb" >/dev/null || todo+=("$p")
-done
-if [ ${#todo[@]} -gt 0 ]; then
-  log "downloading ${todo[*]}"
-  if ! download "${todo[@]}"; then
-    apt_update
-    download "${todo[@]}"
-  fi
-fi
-
-# 3. Extract (again only if a marker says this set of .debs was not yet done).
-stamp=$(cd "$PEERS_DIR" && ls -1 ./*.deb | sort | tr '\n' ' ')
+# 2. The .deb files, 3. extracted (again only if a marker says this set of
+# .debs was not yet done).
+debs_fetch "$PEERS_DIR" "${PKGS[@]}"
+stamp=$(for p in "${PKGS[@]}"; do ls -1 "$PEERS_DIR/${p}"_*.deb | sort -V | tail -n 1; done | tr '\n' ' ')
 if ! ready || [ "$(cat "$PEERS_DIR/.extracted" 2>/dev/null)" != "$stamp" ]; then
-  log "extracting into $ROOT"
-  rm -rf "$ROOT.tmp"
-  mkdir -p "$ROOT.tmp"
-  for p in "${PKGS[@]}"; do
-    # newest version if several were downloaded over time
-    deb=$(ls -1 "$PEERS_DIR/${p}"_*.deb | sort -V | tail -n 1)
-    dpkg -x "$deb" "$ROOT.tmp"
-  done
-  rm -rf "$ROOT"
-  mv "$ROOT.tmp" "$ROOT"
+  debs_extract "$PEERS_DIR" "$ROOT" "${PKGS[@]}"
   echo "$stamp" >"$PEERS_DIR/.extracted"
 fi
 

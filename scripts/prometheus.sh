@@ -25,7 +25,9 @@ PEERS_DIR=${PEERS_DIR:-$REPO/.cache/peers}
 ROOT=$PEERS_DIR/prometheus
 BIN=$ROOT/usr/bin
 
-log() { printf 'prometheus.sh: %s\n' "$*" >&2; }
+DEBS_NAME=prometheus.sh
+. "$REPO/scripts/debs.sh"
+log() { debs_log "$@"; }
 
 works() {
   "$BIN/promtool" --version >/dev/null 2>&1 && "$BIN/prometheus" --version >/dev/null 2>&1
@@ -36,35 +38,10 @@ if [ "${1:-}" = "--check" ]; then
   echo "prometheus not ready in $ROOT"; exit 1
 fi
 
-mkdir -p "$PEERS_DIR"
-exec 9>"$PEERS_DIR/.prometheus.lock"
-if command -v flock >/dev/null 2>&1; then
-  flock -w 600 9 || { log "could not lock $PEERS_DIR/.prometheus.lock"; exit 1; }
-fi
-
+debs_lock "$PEERS_DIR/.prometheus.lock"
 if works; then echo "prometheus ready in $ROOT"; exit 0; fi
-
-download() {
-  (cd "$PEERS_DIR" && apt-get download -q prometheus >&2 2>"$PEERS_DIR/prometheus-download.log") ||
-    { cat "$PEERS_DIR/prometheus-download.log" >&2; return 1; }
-}
-if ! compgen -G "$PEERS_DIR/prometheus_*.deb" >/dev/null; then
-  log "downloading prometheus"
-  if ! download; then
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq >&2 || true
-    elif command -v sudo >/dev/null 2>&1; then sudo -n apt-get update -qq >&2 || true
-    fi
-    download
-  fi
-fi
-
-deb=$(ls -1 "$PEERS_DIR"/prometheus_*.deb | sort -V | tail -n 1)
-log "extracting $(basename "$deb") into $ROOT"
-rm -rf "$ROOT.tmp"
-mkdir -p "$ROOT.tmp"
-dpkg -x "$deb" "$ROOT.tmp"
-rm -rf "$ROOT"
-mv "$ROOT.tmp" "$ROOT"
+debs_fetch "$PEERS_DIR" prometheus
+debs_extract "$PEERS_DIR" "$ROOT" prometheus
 
 if ! works; then
   log "extracted binaries do not run:"

@@ -972,16 +972,9 @@ void client_retune(struct client *c, const struct client_params *p)
   double max_clock_error = c->p.selection.max_clock_error;
   c->p.selection = p->selection;
   c->p.selection.max_clock_error = max_clock_error;
-  c->p.makestep_threshold = p->makestep_threshold;
-  c->p.makestep_limit = p->makestep_limit;
-  c->p.logchange = p->logchange;
-  c->p.mailonchange = p->mailonchange;   /* the hook stays the client's */
-  c->p.maxupdateskew = p->maxupdateskew;
-  c->p.maxchange_offset = p->maxchange_offset;
-  c->p.maxchange_start = p->maxchange_start;
-  c->p.maxchange_ignore = p->maxchange_ignore;
   c->p.log = p->log;              /* sources point to it */
-  struct ref_config rc = reference_config(&c->p);
+  /* The reference keeps its own settings: it takes what a reload changes. */
+  struct ref_config rc = reference_config(p);
   ref_retune(&c->reference, &rc);
   for (unsigned i = 0; i < c->n; i++) {
     c->src[i]->max_distance = c->p.selection.max_distance;

@@ -325,10 +325,11 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
 /* Select again now (chronyc reselect), optionally with a new reselectdist. */
 void client_reselect(struct client *c);
 /* A reload: the selection settings (maxdistance, maxjitter, minsources,
- * combinelimit, stratumweight, reselectdist), makestep, logchange,
- * maxupdateskew, maxchange and the log hooks of p replace the client's,
- * for its sources too; the rest of p (set at start: clock control, keys,
- * slew and drift limits, acquisitionport, give_up) is not looked at.
+ * combinelimit, stratumweight, reselectdist) and the log hooks of p replace
+ * the client's, for its sources too, and the reference takes what
+ * ref_retune() changes; the rest of p (set at start: clock control, keys,
+ * slew and drift limits, acquisitionport, give_up, mail_change) is not
+ * looked at.
  * Sources keep their samples; the next selection uses the new settings. */
 void client_retune(struct client *c, const struct client_params *p);
 void client_set_reselectdist(struct client *c, double dist);

@@ -624,9 +624,6 @@ void ref_retune(struct reference *r, const struct ref_config *cfg)
   r->p.makestep_threshold = cfg->makestep_threshold;
   r->p.makestep_limit = cfg->makestep_limit;
   r->p.logchange = cfg->logchange;
-  r->p.mailonchange = cfg->mailonchange;
-  r->p.mail_change = cfg->mail_change;
-  r->p.mail_change_arg = cfg->mail_change_arg;
   r->p.maxupdateskew = cfg->maxupdateskew;
   r->p.maxchange_offset = cfg->maxchange_offset;
   r->p.maxchange_start = cfg->maxchange_start;

@@ -221,8 +221,8 @@ bool ref_step_now(struct reference *r);
 void ref_set_makestep(struct reference *r, double threshold, int limit);
 void ref_set_maxupdateskew(struct reference *r, double ppm);
 /* A reload: the settings of cfg that may change at run time (makestep,
- * logchange, maxupdateskew, maxchange, the log hook) replace r's; the
- * counts they apply to (updates made, offsets ignored) go on. */
+ * logchange, maxupdateskew, maxchange, the log hook) replace r's; the counts they apply to (updates made, offsets
+ * ignored) go on. */
 void ref_retune(struct reference *r, const struct ref_config *cfg);
 /* chronyc smoothtime reset|activate: false if smoothing is off. */
 bool ref_smoothing_reset(struct reference *r);
