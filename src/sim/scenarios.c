@@ -477,6 +477,39 @@ static const struct scenario scenarios[] = {
              "minsamples 64: server 1 stays selected (150-maxunreach)"),
   MAXUNREACH("maxunreach-10", " maxunreach 10", "as maxunreach-none with maxunreach 10: "
              "server 2 selected from 00:52 (150-maxunreach)"),
+  {
+    .name = "xleave-noclientlog",
+    .about = "xleave with a server keeping no client log: basic replies only (122-xleave)",
+    .conf = SERVER(1, "xleave"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .measurements = true,
+  },
+  {
+    .name = "xleave",
+    .about = "xleave with a server keeping a client log: 2 basic samples, then interleaved "
+             "(122-xleave)",
+    .conf = SERVER(1, "xleave"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "presend-10s",
+    .about = "presend 5, 10 s: the presend's reply fails test A, the next is a sample "
+             "(114-presend)",
+    .conf = SERVER(1, "presend 5"),
+    .duration = 10.0, .late_from = 5.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "presend-xleave-10s",
+    .about = "presend 5 xleave, 10 s: two replies fail test A, one is a sample (114-presend)",
+    .conf = SERVER(1, "presend 5 xleave"),
+    .duration = 10.0, .late_from = 5.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -597,6 +630,16 @@ static void report_refclock(const struct client *client, unsigned k,
   src->bad_pulse = r->counters[RCL_BAD_PULSE];
   src->read_errors = r->counters[RCL_READ_ERRORS];
   src->written = sim_refclock_written(dev);
+}
+
+/* One of the client's measurements (log measurements), counted. */
+static void on_measurement(void *arg, const struct client_log_measurement *m)
+{
+  struct scenario_result *out = ((struct observer *)arg)->out;
+  for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
+    if (!m->test[i] && i != CLIENT_TEST_A)
+      return;
+  out->measurements[m->interleaved][!m->test[CLIENT_TEST_A]]++;
 }
 
 /* The client's maxchange gave up (the observer is set before it runs). */
@@ -862,7 +905,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
-    struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit};
+    struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
+                                    .xleave = s->server_xleave};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
@@ -895,6 +939,10 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   conf_client_params(&conf, true, &params);
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
+  if (s->measurements) {
+    params.log.measurement = on_measurement;
+    params.log.arg = &obs;
+  }
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))
     goto done;
@@ -1112,6 +1160,10 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     if (s->smear_conf)
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
   }
+  if (s->measurements)
+    fprintf(f, ", \"measurements\": {\"basic\": %u, \"basic_a_failed\": %u, "
+            "\"interleaved\": %u, \"interleaved_a_failed\": %u}", r->measurements[0][0],
+            r->measurements[0][1], r->measurements[1][0], r->measurements[1][1]);
   if (r->give_ups) {
     json_num(f, "gave_up_at", r->gave_up_at);
     fprintf(f, ", \"give_ups\": %u", r->give_ups);

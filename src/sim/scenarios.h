@@ -88,6 +88,10 @@ struct scenario {
   struct sim_link_params up;       /* client -> server */
   struct sim_link_params down;     /* server -> client */
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
+  bool server_xleave;              /* servers keep a client log: interleaved replies */
+  /* Count the client's measurements (chrony's `log measurements`) by mode
+   * and tests, and print the counts. */
+  bool measurements;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
@@ -164,6 +168,10 @@ struct scenario_result {
    * ignoring every offset over the limit): when first, and how often. */
   double gave_up_at;               /* s; INFINITY: never */
   unsigned give_ups;
+  /* The measurements (when the scenario counts them): [interleaved][test A
+   * failed], those that passed every other test (chrony's measurements.log
+   * lines "111 111 1111" and "111 111 0111"); others are not counted. */
+  unsigned measurements[2][2];
   uint64_t events;
   double cpu_seconds;
 };

@@ -59,9 +59,12 @@ CHRONYSIM_DURATIONS = {
     "select-require-false": 10000.0, "presend": 9900.0, "presend-far": 9900.0,
     "maxdelay": 10000.0, "maxdelay-short": 10000.0, "logchange": 10000.0,
     "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
+    "xleave-noclientlog": 10000.0, "xleave": 10000.0, "presend-10s": 10.0,
+    "presend-xleave-10s": 10.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
-CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short"]
+CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
+                        "presend-10s", "presend-xleave-10s"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + CHRONYSIM_SCENARIOS)
