@@ -206,22 +206,15 @@ def test_maxunreach(rows, seed, tmp_path):
 # Against a chronyd server, a client starting with a zero origin gets its
 # first interleaved reply in the third exchange: chronyd saves the
 # timestamps of a request only when its origin is one of its own receive
-# stamps.
+# stamps; with presend and xleave two presend requests go first. Before
+# stratumd's server and client did so (seeds 1-3): xleave 1 basic sample,
+# not 2; presend-xleave-10s no sample in 10 s, and 2 replies failing test A.
 MEASUREMENTS = {
     "xleave-noclientlog": {("interleaved", "ok"): (0, 0), ("interleaved", "a_failed"): (0, 0)},
     "xleave": {("basic", "ok"): (2, 2), ("interleaved", "ok"): (30, 200),
                ("interleaved", "a_failed"): (1, 1)},
     "presend-10s": {(None, "a_failed"): (1, 1), (None, "ok"): (1, 1)},
     "presend-xleave-10s": {(None, "a_failed"): (2, 2), (None, "ok"): (1, 1)},
-}
-# stratumd's server saves the timestamps of every request, the first one's
-# too, so its second reply is already interleaved: the server differs, not
-# the client.
-MEASUREMENTS_XFAIL = {
-    "xleave": "stratumd's server: 2nd reply interleaved (chronyd: 3rd), 1 basic sample "
-              "not 2 (seeds 1-3)",
-    "presend-xleave-10s": "stratumd's server: 2nd reply interleaved (chronyd: 3rd), 0 samples "
-                          "in 10 s not 1, 2 failing test A (seeds 1-3)",
 }
 
 
@@ -232,9 +225,7 @@ def measurement_count(r, mode, result):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=MEASUREMENTS_XFAIL[n], strict=True))
-    if n in MEASUREMENTS_XFAIL else n for n in MEASUREMENTS])
+@pytest.mark.parametrize("name", list(MEASUREMENTS))
 def test_measurements(rows, name, seed):
     r = rows[(name, seed)]
     for (mode, result), (low, high) in MEASUREMENTS[name].items():
