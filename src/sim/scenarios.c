@@ -510,6 +510,16 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .server_xleave = true, .measurements = true,
   },
+  {
+    .name = "smoothtime",
+    .about = "a client of a stratum-2 server (its clock 100 ppm fast, on time) polling at "
+             "minpoll 8 with smoothtime 400 0.001 (119-smoothtime's first run)",
+    .conf = "server " SCENARIO_SMEAR_ADDR "\n",
+    .smear_conf = SERVER(1, "minpoll 8") "smoothtime 400 0.001\n",
+    .smear_clock = &(const struct sim_clock_params){.freq = 100.0, .wander = 1e-3},
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -714,13 +724,15 @@ struct smearer {
   int sock;
 };
 
-static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c)
+static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c,
+                          const struct sim_clock_params *own_clock)
 {
   static const struct ip_subnet everyone;
   const struct sim_clock_params clock = CLIENT_CLOCK;
   struct client_params p;
   m->sock = -1;
-  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR, &clock)))
+  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR,
+                                     own_clock ? own_clock : &clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
   conf_reference(c, CLIENT_PRECISION, &m->ref);
@@ -924,7 +936,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   }
   /* Then the smearing server, if any, between the client and the servers. */
   if (s->smear_conf) {
-    if (!smearer_start(&smear, w, &smear_conf) || wire_paths(w, s, chost, smear.host) != 0)
+    if (!smearer_start(&smear, w, &smear_conf, s->smear_clock) || wire_paths(w, s, chost, smear.host) != 0)
       goto done;
     for (unsigned i = 0; i < s->n_servers; i++)
       if (wire_paths(w, s, smear.host, hosts[i]) != 0)

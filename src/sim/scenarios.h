@@ -115,6 +115,8 @@ struct scenario {
    * the servers and serving the client with the real responder, with this
    * chrony.conf (its smoothtime and leapsecmode). */
   const char *smear_conf;
+  /* The smearing server's clock; NULL: test.common's client clock. */
+  const struct sim_clock_params *smear_clock;
 };
 
 struct scenario_source {

@@ -62,6 +62,16 @@ LIMITS = {
     # 114-presend's 10 s runs: only their measurements are checked.
     "presend-10s": dict(checks="measurements"),
     "presend-xleave-10s": dict(checks="measurements"),
+    # 119-smoothtime's first run: min_sync_time 600, max_sync_time 800 (its
+    # check_source_selection fails: the client logs "no selectable sources"
+    # while its server is unsynchronised; the simulator sees no messages).
+    "smoothtime": dict(CHRONY, sync=(600.0, 800.0)),
+}
+
+# Where stratumd misses chrony's limits (strict: they fail once it meets them).
+CHECK_SYNC_XFAIL = {
+    "smoothtime": "sync 843-845 s, chrony's max 800 (seeds 1-3): the server selects its source "
+                  "at 519 s, activates smoothing at 780 s, its client selects it at 842 s",
 }
 NAMES = list(LIMITS)
 
@@ -110,7 +120,9 @@ def test_names_are_scenarios():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=CHECK_SYNC_XFAIL[n], strict=True))
+    if n in CHECK_SYNC_XFAIL else n for n in NAMES])
 def test_check_sync(rows, name, seed):
     check_chrony_limits(rows[(name, seed)], LIMITS[name])
 

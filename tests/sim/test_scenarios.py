@@ -60,9 +60,10 @@ CHRONYSIM_DURATIONS = {
     "maxdelay": 10000.0, "maxdelay-short": 10000.0, "logchange": 10000.0,
     "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
     "xleave-noclientlog": 10000.0, "xleave": 10000.0, "presend-10s": 10.0,
-    "presend-xleave-10s": 10.0,
+    "presend-xleave-10s": 10.0, "smoothtime": 10000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
+CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s"]
 # In the simulator's order.
@@ -396,7 +397,8 @@ def test_conf_texts(tmp_path):
         else:
             texts[name].append(line)
     assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
-    assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == sorted(SMEAR_SCENARIOS)
+    assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
+        sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
         assert any(line.split()[0] in ("server", "refclock") for line in lines), name
         conf = tmp_path / "scenario.conf"
