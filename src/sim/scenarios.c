@@ -39,8 +39,11 @@
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
 #define CLIENT_PRECISION (-20)
 #define CLIENT_ADDR "192.168.123.100"
+#define CLIENT6_ADDR "fc00::123:64"
 #define SERVER_NET "192.168.123."          /* servers 1..N, as chrony's tests */
 #define SERVER_ADDR_FMT SERVER_NET "%u"
+#define SERVER6_NET "fc00::123:"               /* chrony's tests' ip_family 6 */
+#define SERVER6_ADDR_FMT SERVER6_NET "%x"
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
 #define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
 #define DAY 86400
@@ -520,6 +523,13 @@ static const struct scenario scenarios[] = {
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
   },
+  {
+    .name = "ipv6",
+    .about = "defaults over IPv6, the server fc00::123:1 (015-ipv6)",
+    .conf = "server " SERVER6_NET "1\n",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .ipv6 = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -806,9 +816,12 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
-static void server_addr(unsigned i, char buf[ADDR_STR_LEN])
+static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
 {
-  snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
+  if (s->ipv6)
+    snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
+  else
+    snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
 }
 
 static void write_trace(FILE *f, const struct scenario *s, const struct sim_metrics *m,
@@ -911,7 +924,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct sim_sched *sched = sim_world_sched(w);
 
   /* The client first (stream 1), then the servers in order. */
-  struct sim_platform *chost = sim_world_add_host(w, "client", CLIENT_ADDR, &s->client_clock);
+  struct sim_platform *chost = sim_world_add_host(w, "client", s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR,
+                                                   &s->client_clock);
   if (!chost)
     goto done;
   for (unsigned i = 0; i < s->n_servers; i++) {
@@ -922,7 +936,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
-    server_addr(i, addr);
+    server_addr(s, i, addr);
     if (!addr_parse(addr, &addrs[i]))
       goto done;
     if (s->server_offset[i] != 0.0)

@@ -66,6 +66,7 @@ LIMITS = {
     # check_source_selection fails: the client logs "no selectable sources"
     # while its server is unsynchronised; the simulator sees no messages).
     "smoothtime": dict(CHRONY, sync=(600.0, 800.0)),
+    "ipv6": dict(CHRONY),                         # 015-ipv6
 }
 
 # Where stratumd misses chrony's limits (strict: they fail once it meets them).
@@ -153,6 +154,14 @@ def test_minsources_3_needs_all_three(rows, seed):
     three; with 1 nothing is ever selected (the check above)."""
     r = rows[("minsources-3", seed)]
     assert all(reach != 0 for reach in r["reach"]) and len(r["reach"]) == 3, r["reach"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ipv6_source(rows, seed):
+    """015-ipv6: the same run with chrony's IPv6 addresses."""
+    r = rows[("ipv6", seed)]
+    assert [src["address"] for src in r["sources"]] == ["fc00::123:1"], r["sources"]
+    assert r["selected"] == "fc00::123:1", steady_summary(r)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

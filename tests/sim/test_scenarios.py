@@ -60,7 +60,7 @@ CHRONYSIM_DURATIONS = {
     "maxdelay": 10000.0, "maxdelay-short": 10000.0, "logchange": 10000.0,
     "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
     "xleave-noclientlog": 10000.0, "xleave": 10000.0, "presend-10s": 10.0,
-    "presend-xleave-10s": 10.0, "smoothtime": 10000.0,
+    "presend-xleave-10s": 10.0, "smoothtime": 10000.0, "ipv6": 10000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
