@@ -530,6 +530,22 @@ static const struct scenario scenarios[] = {
     .duration = 10000.0,
     .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .ipv6 = true,
   },
+  {
+    .name = "nocontrol",
+    .about = "stratumd -x (chronyd -x), the clock on time, no frequency error nor wander: "
+             "never touched (128-nocontrol)",
+    .conf = "server " SERVER_NET "1\n",
+    .duration = 10000.0,
+    .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
+  },
+  {
+    .name = "nocontrol-step",
+    .about = "as nocontrol with makestep 0.01 -1 and the server's offset option 5.0005: "
+             "every step fails, 'Could not step' 20-60 times (128-nocontrol)",
+    .conf = "server " SERVER_NET "1 offset 5.0005\nmakestep 0.01 -1\n",
+    .duration = 10000.0,
+    .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -962,7 +978,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
 
   conf_reference(&conf, CLIENT_PRECISION, &ref);
-  conf_client_params(&conf, true, &params);
+  conf_client_params(&conf, !s->no_control, &params);
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
   if (s->measurements) {

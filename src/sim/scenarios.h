@@ -90,6 +90,7 @@ struct scenario {
   bool server_fuzz;                /* servers' stamps carry bits below their precision */
   bool server_xleave;              /* servers keep a client log: interleaved replies */
   bool ipv6;                       /* hosts on fc00::123:N (server N), not 192.168.123.N */
+  bool no_control;                 /* the client never adjusts its clock (stratumd -x) */
   /* Count the client's measurements (chrony's `log measurements`) by mode
    * and tests, and print the counts. */
   bool measurements;

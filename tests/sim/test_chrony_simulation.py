@@ -67,12 +67,24 @@ LIMITS = {
     # while its server is unsynchronised; the simulator sees no messages).
     "smoothtime": dict(CHRONY, sync=(600.0, 800.0)),
     "ipv6": dict(CHRONY),                         # 015-ipv6
+    # 128-nocontrol: the clock never touched: time_max_limit 1e-6,
+    # freq_max_limit 1e-9, min and max_sync_time 0.
+    **{name: dict(CHRONY, sync=(0.0, 0.0), max_offset=1e-6, max_freq_error=1e-3)
+       for name in ("nocontrol", "nocontrol-step")},
 }
 
 # Where stratumd misses chrony's limits (strict: they fail once it meets them).
 CHECK_SYNC_XFAIL = {
     "smoothtime": "sync 843-845 s, chrony's max 800 (seeds 1-3): the server selects its source "
                   "at 519 s, activates smoothing at 780 s, its client selects it at 842 s",
+}
+
+# 128-nocontrol: "Could not step" (an error) 0 times, or 20-60 with makestep
+# 0.01 -1 and 5 s to step: chronyd -x cannot step, and tries at every update.
+COULD_NOT_STEP = {"nocontrol": (0, 0), "nocontrol-step": (20, 60)}
+COULD_NOT_STEP_XFAIL = {
+    "nocontrol-step": "0 errors, chronyd 20-60 (seeds 1-3): stratumd -x steps its virtual "
+                      "clock once ('System clock was stepped by 5.000460 seconds')",
 }
 NAMES = list(LIMITS)
 
@@ -162,6 +174,17 @@ def test_ipv6_source(rows, seed):
     r = rows[("ipv6", seed)]
     assert [src["address"] for src in r["sources"]] == ["fc00::123:1"], r["sources"]
     assert r["selected"] == "fc00::123:1", steady_summary(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=COULD_NOT_STEP_XFAIL[n], strict=True))
+    if n in COULD_NOT_STEP_XFAIL else n for n in COULD_NOT_STEP])
+def test_nocontrol_could_not_step(rows, name, seed):
+    r = rows[(name, seed)]
+    low, high = COULD_NOT_STEP[name]
+    assert r["steps"] == 0, steady_summary(r)
+    assert low <= r["errors"] <= high, r["errors"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -61,6 +61,7 @@ CHRONYSIM_DURATIONS = {
     "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
     "xleave-noclientlog": 10000.0, "xleave": 10000.0, "presend-10s": 10.0,
     "presend-xleave-10s": 10.0, "smoothtime": 10000.0, "ipv6": 10000.0,
+    "nocontrol": 10000.0, "nocontrol-step": 10000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
