@@ -30,8 +30,9 @@ the server's reply to one verifies; ntpload sends them in turn, stepped
 as above, a reply counting when it is a full NTS reply (as long as the
 request, not a NAK). The table adds the NTS-KE sessions per second that
 ntsprep completes one after the other for --duration seconds (the client
-on the generator's core: the figure counts both ends), and the peak RSS
-(chronyd's with its NTS-KE helper process).
+on the generator's core: the figure counts both ends; each server's NTS-KE
+helper process, ntsprocesses 1 by default in both, shares the server's
+core), and the peak RSS (with the helper's).
 
 Figures, not pass/fail. Options: --duration S (per step, default 2),
 --servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R,
@@ -299,7 +300,8 @@ def measure_nts(args, server, port, keport, workdir):
     res["handshakes"] = float(hs["rate"])
     res["hs_cpu_ms"] = (1e3 * (cpu_seconds(server.pid()) - c0) / int(hs["handshakes"])
                         if int(hs["handshakes"]) else float("nan"))
-    # chronyd's NTS-KE helper is a child process: counted too
+    # the NTS-KE helpers (ntsprocesses, 1 by default in both) are child
+    # processes: counted too
     res["rss_kib"] = vm_hwm_kib(server.pid()) + sum(vm_hwm_kib(c) for c in children(server.pid()))
     res["request_len"] = int(prep["request_len"])
     print("  %-9s NTS-KE sessions %8.1f/s" % (server.name, res["handshakes"]), flush=True)
@@ -331,7 +333,7 @@ def run_nts(args, workdir):
     s, c = results.get("stratumd"), results.get("chronyd")
     if s and c:
         print("stratumd/chronyd NTS: rate %s, cpu per reply @%dk %s, NTS-KE sessions %s, "
-              "peak RSS %s (with chronyd's NTS-KE helper process)" %
+              "peak RSS %s (with the NTS-KE helper processes)" %
               (ratio(s["max_rate"], c["max_rate"]), NTS_COMMON_RATE // 1000,
                ratio(s["common"]["cpu_ms_per_1000"], c["common"]["cpu_ms_per_1000"]),
                ratio(s["handshakes"], c["handshakes"]), ratio(s["rss_kib"], c["rss_kib"])))

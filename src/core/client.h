@@ -95,7 +95,8 @@ struct client_log_measurement {
 /* A source's regression (chrony's `log statistics`). */
 struct client_log_statistics {
   struct timespec time;          /* of the estimate (newest sample) */
-  struct ip_addr addr;
+  struct ip_addr addr;           /* ADDR_UNSPEC: a refclock, named by its refid */
+  uint32_t refid;
   double std_dev, offset, offset_sd, frequency, skew;   /* s, s/s */
   double stress;                 /* |old freq - new freq| / old skew */
   int n_samples, best_start, n_runs;   /* best_start: samples dropped */
@@ -166,6 +167,13 @@ struct client_params {
 };
 
 struct client;
+
+/* chrony's statistics.log line of a source whose statistics st were just
+ * regressed again at `now` (before: the report, n_before: the samples
+ * before the regression), given to log->statistics if it is set. */
+void client_log_statistics(const struct client_log_hooks *log, const struct sst *st,
+                           const struct timespec *now, const struct sst_report *before,
+                           int n_before, const struct ip_addr *addr, uint32_t refid);
 
 void client_source_defaults(struct client_source_params *s);
 

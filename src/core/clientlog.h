@@ -1,7 +1,8 @@
-/* clientlog: chrony's client log. For each client address: NTP and command
- * hits, drops by rate limiting, the time of the last hit, and estimates of
- * the interval between requests (log2 seconds, chronyc's "Int"/"IntL"); and
- * the token buckets of `ratelimit` and `cmdratelimit`.
+/* clientlog: chrony's client log. For each client address: NTP, command
+ * and NTS-KE hits, drops by rate limiting, the time of the last hit, and
+ * estimates of the interval between requests (log2 seconds, chronyc's
+ * "Int"/"IntL"); and the token buckets of `ratelimit`, `cmdratelimit` and
+ * `ntsratelimit`.
  *
  * As chronyd 4.3: the records live in a hash table of slots of 16 records,
  * keyed by a secret seed. The table starts with one slot and doubles while
@@ -32,7 +33,7 @@
 
 #include "core/addr.h"
 
-enum clog_service { CLOG_NTP, CLOG_CMD, CLOG_N_SERVICES };
+enum clog_service { CLOG_NTP, CLOG_CMD, CLOG_NTSKE, CLOG_N_SERVICES };
 
 enum clog_verdict { CLOG_PASS, CLOG_DROP, CLOG_KOD };
 

@@ -359,8 +359,6 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
   if (s->ops.add_server_totals)
     s->ops.add_server_totals(s->ops.arg, &n, &t);
   st->ntp_auth_hits = clamp32(n.auth_replied);
-  st->nke_hits = clamp32(n.nke_hits);
-  st->nke_drops = clamp32(n.nke_drops);
   st->ntp_interleaved_hits = clamp32(n.interleaved_replied);
   if (s->clog) {
     clog_ntp_timestamp_stats(s->clog, &st->ntp_timestamps, &st->ntp_span_seconds);
@@ -368,6 +366,8 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
     st->ntp_drops = clamp32(t.drops[CLOG_NTP]);
     st->cmd_hits = clamp32(t.hits[CLOG_CMD]);
     st->cmd_drops = clamp32(t.drops[CLOG_CMD]);
+    st->nke_hits = clamp32(t.hits[CLOG_NTSKE]);
+    st->nke_drops = clamp32(t.drops[CLOG_NTSKE]);
     st->log_drops = clamp32(t.record_drops);
     return CMD_STT_SUCCESS;
   }
@@ -386,15 +386,17 @@ static void client_from_report(struct cmd_rpy_client *o, const struct clog_repor
   o->ip = cmdsrv_ip_from_addr(&r->addr);
   o->ntp_hits = r->hits[CLOG_NTP];
   o->cmd_hits = r->hits[CLOG_CMD];
+  o->nke_hits = r->hits[CLOG_NTSKE];
   o->ntp_drops = r->drops[CLOG_NTP];
   o->cmd_drops = r->drops[CLOG_CMD];
+  o->nke_drops = r->drops[CLOG_NTSKE];
   o->ntp_interval = r->interval[CLOG_NTP];
   o->cmd_interval = r->interval[CLOG_CMD];
-  o->nke_interval = CLOG_NO_INTERVAL;
+  o->nke_interval = r->interval[CLOG_NTSKE];
   o->ntp_timeout_interval = r->ntp_timeout_interval;
   o->last_ntp_hit_ago = r->last_ago[CLOG_NTP];
   o->last_cmd_hit_ago = r->last_ago[CLOG_CMD];
-  o->last_nke_hit_ago = CLOG_NEVER;
+  o->last_nke_hit_ago = r->last_ago[CLOG_NTSKE];
 }
 
 /* chronyc clients: up to n_clients records from first_index on; the

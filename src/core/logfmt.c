@@ -108,8 +108,10 @@ size_t logfmt_measurement(char *buf, size_t cap, const struct client_log_measure
 size_t logfmt_statistics(char *buf, size_t cap, const struct client_log_statistics *s)
 {
   char t[32], a[ADDR_STR_LEN];
+  const char *source = s->addr.family == ADDR_UNSPEC ? rcl_refid_text(s->refid, a)
+                                                     : addr_format(&s->addr, a);
   return fmt(buf, cap, "%s %-15s %10.3e %10.3e %10.3e %10.3e %10.3e %7.1e %3d %3d %3d %5.2f\n",
-             log_time(&s->time, t), addr_format(&s->addr, a), s->std_dev, neg(s->offset),
+             log_time(&s->time, t), source, s->std_dev, neg(s->offset),
              s->offset_sd, neg(s->frequency), s->skew, s->stress, s->n_samples, s->best_start,
              s->n_runs, s->asymmetry);
 }

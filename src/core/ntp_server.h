@@ -80,9 +80,6 @@ struct srv_stats {
   uint64_t kod_replied;         /* KoD RATE replies made (ratelimit kod) */
   uint64_t interleaved_replied; /* interleaved replies made */
   uint64_t dropped[SRV_DROP_COUNT];
-  /* NTS-KE connections accepted and refused (maxntsconnections), added
-   * by the NTS-KE server's owner for serverstats */
-  uint64_t nke_hits, nke_drops;
 };
 
 /* What srv_process decided about the reply it made last. */

@@ -544,36 +544,6 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
     s->log->measurement(s->log->arg, m);
 }
 
-/* chrony's statistics.log line after a regression. */
-static void log_statistics(const struct nsrc *s, const struct timespec *now,
-                           const struct sst_report *before, int n_before)
-{
-  struct sst_tracking td;
-  struct sst_report r;
-  struct sst_selection sd;
-  if (!s->log || !s->log->statistics || sst_samples(&s->stats) < 1)
-    return;
-  if (!sst_get_tracking_data(&s->stats, now, &td) ||
-      !sst_get_selection_data(&s->stats, now, &sd) || !sd.select_ok)
-    return;
-  sst_get_report(&s->stats, &td.ref_time, &r);
-  struct client_log_statistics l;
-  memset(&l, 0, sizeof(l));
-  l.time = td.ref_time;
-  l.addr = s->p.addr;
-  l.std_dev = td.std_dev;
-  l.offset = td.offset;
-  l.offset_sd = td.offset_sd;
-  l.frequency = td.frequency;
-  l.skew = td.skew;
-  l.stress = before->skew > 0.0 ? fabs(before->frequency - td.frequency) / before->skew : 0.0;
-  l.n_samples = sst_samples(&s->stats);
-  l.best_start = n_before > l.n_samples ? n_before - l.n_samples : 0;
-  l.n_runs = sst_runs(&s->stats);
-  l.asymmetry = r.asymmetry;
-  s->log->statistics(s->log->arg, &l);
-}
-
 /* With the median filter on, false until it has a sample to give (then
  * *smp is that one). As chrony, a result much older than the newest sample
  * (the filter waited through missed replies) is dropped. */
@@ -630,7 +600,7 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
     return;
   int n_before = sst_samples(&s->stats);
   sst_regress(&s->stats);
-  log_statistics(s, &smp.time, &before, n_before);
+  client_log_statistics(s->log, &s->stats, &smp.time, &before, n_before, &s->p.addr, 0);
 
   if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));

@@ -462,9 +462,12 @@ static void poll_timeout(void *arg)
   if (spf_get_filtered(&r->filter, r->precision, &s)) {
     s.stratum = r->pps_active && !r->lock ? pulse_stratum(r, &s.time) : r->p.stratum;
     s.leap = r->leap;
+    sst_get_report(&r->stats, &s.time, &r->before);
     if (sst_add(&r->stats, &s)) {
+      r->n_before = sst_samples(&r->stats);
       sst_regress(&r->stats);
       r->last_offset = s.offset;
+      r->last_sample_time = s.time;
       new_sample = true;
       log_sample(r, &s.time, true, 0.0, s.offset, s.peer_dispersion);
     }

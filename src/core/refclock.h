@@ -109,6 +109,9 @@ struct rcl {
   uint32_t last_seq;             /* PPS: of the last edge taken */
   bool pps_active;               /* the last sample was a pulse */
   double last_offset;            /* of the last filtered sample */
+  struct timespec last_sample_time;
+  struct sst_report before;      /* the statistics before its regression */
+  int n_before;                  /* samples then, the new one included */
   bool logged[RCL_COUNTERS];     /* each kind of bad input is logged once */
   uint64_t counters[RCL_COUNTERS];
 };

@@ -228,14 +228,15 @@ static struct clog_params clientlog_params(const struct config *c, const struct 
                            .seed = plat_random_nonzero64(p)};
   conf_clog_ratelimit(&c->ratelimit, &cp.rate[CLOG_NTP]);
   conf_clog_ratelimit(&c->cmdratelimit, &cp.rate[CLOG_CMD]);
+  conf_clog_ratelimit(&c->ntsratelimit, &cp.rate[CLOG_NTSKE]);
   return cp;
 }
 
 static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)
 {
-  const struct conf_ratelimit *n = &c->ratelimit, *m = &c->cmdratelimit;
+  const struct conf_ratelimit *n = &c->ratelimit, *m = &c->cmdratelimit, *k = &c->ntsratelimit;
   struct clog_params cp = clientlog_params(c, p);
-  if (c->noclientlog && (n->enabled || m->enabled)) {
+  if (c->noclientlog && (n->enabled || m->enabled || k->enabled)) {
     log_printf(PLAT_LOG_FATAL, "Rate limiting cannot be enabled with noclientlog");
     return NULL;
   }
@@ -420,13 +421,11 @@ static int cmd_unresolved(void *arg)
   return srclist_unresolved(((struct daemon *)arg)->srclist);
 }
 
-/* Counts made outside the main loop's NTP server: the workers', the
- * NTS-KE server's. */
+/* Counts made outside the main loop's NTP server: the workers'. */
 static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_totals *totals)
 {
   struct daemon *d = arg;
   workers_add_totals(d->workers, stats, totals);
-  ntsd_add_totals(&d->nts, stats);
 }
 
 static uint32_t cmd_worker_client_indices(void *arg)
@@ -656,7 +655,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
     goto out;
   }
   if (!ntsd_start(&d->nts, &d->cfg, o->family, d->loop, linux_platform_get(d->lp),
-                  &d->server)) {
+                  &d->server, user, o->seccomp_level)) {
     log_printf(PLAT_LOG_FATAL, "Could not start NTS-KE server");
     goto out;
   }

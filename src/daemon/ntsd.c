@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/timespec.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
 
@@ -69,18 +70,37 @@ static bool export_key(void *arg, const uint8_t context[NTSKE_CONTEXT_LEN], uint
   return tlsd_export(arg, NTSKE_EXPORTER_LABEL, context, NTSKE_CONTEXT_LEN, out, len);
 }
 
+/* arg: the struct ntss (the main loop's, or a helper's). */
 static long handle(void *arg, struct tlsd_conn *c, const uint8_t *in, size_t len, uint8_t *out,
                    size_t cap)
 {
-  struct ntsd *n = arg;
-  return ntss_ke_respond(&n->ntss, in, len, export_key, c, out, cap);
+  return ntss_ke_respond(arg, in, len, export_key, c, out, cap);
 }
 
-/* As chronyd: the NTP server's allow/deny decide who may connect. */
+/* To a helper, with the key its cookies are made with now. */
+static bool handoff(void *arg, int fd, const struct ip_addr *from)
+{
+  struct ntsd *n = arg;
+  (void)from;
+  return ntsh_pass(&n->helpers, fd, &n->ntss.keys[n->ntss.current]);
+}
+
+/* As chronyd: the NTP server's allow/deny decide who may connect, then
+ * ntsratelimit (the client log counts those let in: serverstats' NTS-KE
+ * connections accepted, and dropped by the limit). */
 static bool admit(void *arg, const struct ip_addr *from)
 {
   struct ntsd *n = arg;
-  return access_check(&n->srv->access, from);
+  if (!access_check(&n->srv->access, from))
+    return false;
+  if (!n->srv->clog)
+    return true;
+  struct timespec now = timespec_from_double(loop_event_time(n->loop).real);
+  int index = clog_access(n->srv->clog, CLOG_NTSKE, from, &now);
+  if (clog_limit(n->srv->clog, CLOG_NTSKE, index) == CLOG_PASS)
+    return true;
+  n->limited++;
+  return false;
 }
 
 static void listen_on(struct ntsd *n, const struct ip_addr *addr, uint16_t port)
@@ -93,7 +113,8 @@ static void listen_on(struct ntsd *n, const struct ip_addr *addr, uint16_t port)
 }
 
 bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loop *loop,
-                const struct platform *plat, struct ntp_server *srv)
+                const struct platform *plat, struct ntp_server *srv, const char *user,
+                int seccomp_level)
 {
   char err[256];
   struct ip_addr any4, any6;
@@ -109,15 +130,23 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
   n->cfg = cfg;
   if (!tlsd_init(&n->tlsd, loop, NTSKE_ALPN, (const char *const *)cfg->ntsservercert.v,
                  (const char *const *)cfg->ntsserverkey.v, cfg->ntsservercert.n,
-                 (unsigned)cfg->maxntsconnections, NTSD_CONNECTION_TIMEOUT, handle, n, err,
-                 sizeof(err))) {
+                 (unsigned)cfg->maxntsconnections, NTSD_CONNECTION_TIMEOUT, handle, &n->ntss,
+                 err, sizeof(err))) {
     log_printf(PLAT_LOG_ERR, "NTS-KE server: %s", err);
     return false;
   }
   n->started = true;
+  n->helpers.sock = -1;
   /* clients are sent to our NTP port when it is not the standard one */
   ntss_init(&n->ntss, plat, cfg->ntsaeads, cfg->n_ntsaeads, cfg->ntsntpserver,
             cfg->port != NTP_PORT ? cfg->port : 0);
+  if (cfg->ntsprocesses > 0) {
+    const struct ntsh_env env = {cfg, &n->ntss, handle, NTSD_CONNECTION_TIMEOUT, user,
+                                 seccomp_level};
+    if (!ntsh_start(&n->helpers, (unsigned)cfg->ntsprocesses, &env))
+      return false;
+    n->tlsd.handoff = handoff;
+  }
   n->last_rotation = now_mono(n);
   if (!load_keys(n))
     save_keys(n);
@@ -135,6 +164,7 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
     return false;
   n->srv = srv;
   n->tlsd.admit = admit;
+  n->tlsd.policy_arg = n;
   srv->nts = &n->ntss;
   return true;
 }
@@ -161,17 +191,9 @@ void ntsd_stop(struct ntsd *n)
   if (n->rotate_timer)
     loop_cancel_timer(n->loop, n->rotate_timer);
   tlsd_free(&n->tlsd);
+  ntsh_stop(&n->helpers);
   memset(&n->ntss.keys, 0, sizeof(n->ntss.keys));
   n->started = false;
-}
-
-void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats)
-{
-  if (!n->started)
-    return;
-  /* as chronyd's counts: after the access check, before the limits */
-  stats->nke_hits += n->tlsd.stats.accepted + n->tlsd.stats.refused;
-  stats->nke_drops += n->tlsd.stats.refused;
 }
 
 void ntsd_log_stats(const struct ntsd *n)
@@ -180,10 +202,11 @@ void ntsd_log_stats(const struct ntsd *n)
   const struct ntss_stats *s = &n->ntss.stats;
   if (!n->started)
     return;
-  log_printf(PLAT_LOG_INFO, "NTS-KE connections accepted %llu, denied %llu, refused %llu, "
-             "timed out %llu, failed handshakes %llu; keys given %llu, refusals %llu",
+  log_printf(PLAT_LOG_INFO, "NTS-KE connections accepted %llu, denied %llu (rate limit %llu), "
+             "refused %llu, timed out %llu, failed handshakes %llu; keys given %llu, "
+             "refusals %llu",
              (unsigned long long)t->accepted, (unsigned long long)t->denied,
-             (unsigned long long)t->refused,
+             (unsigned long long)n->limited, (unsigned long long)t->refused,
              (unsigned long long)t->timed_out, (unsigned long long)t->handshake_failed,
              (unsigned long long)s->ke_answered, (unsigned long long)s->ke_refused);
   log_printf(PLAT_LOG_INFO, "NTS packets answered %llu, NAKs %llu, dropped %llu",

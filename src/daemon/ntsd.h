@@ -1,10 +1,12 @@
-/* ntsd: stratumd's NTS server (RFC 8915), as chronyd's with ntsprocesses
- * 0: the NTS-KE server runs in the event loop (sys/tlsd.h: TLS 1.3, ALPN
- * "ntske/1", maxntsconnections at a time, each closed after
- * NTSD_CONNECTION_TIMEOUT seconds) on ntsport at the NTP server's
- * bindaddress (default 0.0.0.0 and ::), to the clients the NTP server's
- * allow/deny let in (chronyd's rule), answering with core/nts_server.h;
- * the NTP server answers NTS requests with the same keys.
+/* ntsd: stratumd's NTS server (RFC 8915), as chronyd's. With ntsprocesses
+ * 0 the NTS-KE server runs in the event loop, else the loop admits the
+ * connections and daemon/ntshelpers.h's processes serve them (sys/tlsd.h:
+ * TLS 1.3, ALPN "ntske/1", maxntsconnections at a time per process, each
+ * closed after NTSD_CONNECTION_TIMEOUT seconds) on ntsport at the NTP
+ * server's bindaddress (default 0.0.0.0 and ::), to the clients the NTP
+ * server's allow/deny let in (chronyd's rule) within ntsratelimit (the NTP
+ * server's client log, CLOG_NTSKE), answering with core/nts_server.h; the
+ * NTP server answers NTS requests with the same keys.
  *
  * It starts when ntsservercert and ntsserverkey name as many files. The
  * server keys: loaded from ntsdumpdir/ntskeys if it is there and valid,
@@ -22,6 +24,7 @@
 #include "conf/config.h"
 #include "core/ntp_server.h"
 #include "core/nts_server.h"
+#include "daemon/ntshelpers.h"
 #include "sys/loop.h"
 #include "sys/tlsd.h"
 
@@ -34,25 +37,27 @@ struct ntsd {
   const struct ntp_server *srv;         /* whose allow/deny admit clients */
   struct ntss ntss;
   struct tlsd tlsd;
+  struct ntsh helpers;                  /* ntsprocesses > 0 */
   uint64_t rotate_timer;
   double last_rotation;                 /* CLOCK_MONOTONIC seconds */
+  uint64_t limited;                     /* connections dropped by ntsratelimit */
 };
 
 /* Nothing without ntsservercert; else load the certificates and keys
- * (before privileges are dropped), listen, and let srv answer NTS
- * requests. family: the -4/-6 option or 0. false (logged) if the
- * certificates cannot be loaded or no socket can be opened. */
+ * (before privileges are dropped), start the ntsprocesses helpers (as
+ * user, with system call filter seccomp_level), listen, and let srv
+ * answer NTS requests. family: the -4/-6 option or 0. false (logged) if
+ * the certificates cannot be loaded, the helpers cannot be started or no
+ * socket can be opened. */
 bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loop *loop,
-                const struct platform *plat, struct ntp_server *srv);
+                const struct platform *plat, struct ntp_server *srv, const char *user,
+                int seccomp_level);
 /* Save the keys now (dump). */
 void ntsd_save_keys(struct ntsd *n);
 /* Load the keys from ntsdumpdir again if ntsrotate is 0 (rekey). */
 void ntsd_reload_keys(struct ntsd *n);
 /* Save the keys, close everything. */
 void ntsd_stop(struct ntsd *n);
-/* Add the NTS-KE connections to stats: hits those allow/deny let in,
- * drops those refused beyond maxntsconnections. */
-void ntsd_add_totals(const struct ntsd *n, struct srv_stats *stats);
 /* Log the NTS counters (at exit). */
 void ntsd_log_stats(const struct ntsd *n);
 

@@ -50,10 +50,11 @@ static bool changed(const struct conf_diff *d, const char *directive)
 static unsigned check(struct reload *r, const struct config *started, const struct config *next,
                       const struct conf_diff *diff)
 {
-  static const char *const limits[] = {"ratelimit", "cmdratelimit"};
-  const struct conf_ratelimit *rl[] = {&next->ratelimit, &next->cmdratelimit};
+  static const char *const limits[] = {"ratelimit", "cmdratelimit", "ntsratelimit"};
+  const struct conf_ratelimit *rl[] = {&next->ratelimit, &next->cmdratelimit,
+                                       &next->ntsratelimit};
   unsigned errors = 0;
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 3; i++) {
     const struct conf_diff_item *it = conf_diff_find(diff, limits[i]);
     if (it && rl[i]->enabled && started->noclientlog) {
       say(r, PLAT_LOG_ERR, "%s:%d: %s: cannot be enabled with noclientlog",
@@ -156,6 +157,7 @@ static void apply(struct reload *r, const struct config *next, const struct conf
     log_printf(PLAT_LOG_ERR, "Out of memory");
   apply_ratelimit(r, diff, "ratelimit", CLOG_NTP, &next->ratelimit);
   apply_ratelimit(r, diff, "cmdratelimit", CLOG_CMD, &next->cmdratelimit);
+  apply_ratelimit(r, diff, "ntsratelimit", CLOG_NTSKE, &next->ntsratelimit);
   if (changed(diff, "local"))
     ref_set_local(p->ref, next->local, next->local_stratum);
   p->control->srv.open = next->opencommands;

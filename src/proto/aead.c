@@ -85,12 +85,20 @@ static EVP_CIPHER_CTX *thread_cipher_ctx(int which)
   return ctx[which];
 }
 
-/* An unpadded encryption context of cipher c with key (iv NULL for ECB). */
+/* An unpadded encryption context of cipher c with key (iv NULL for ECB).
+ * A context that has the cipher already only takes the new key and IV:
+ * setting the cipher again makes OpenSSL free and rebuild its provider
+ * context and look its parameters up by name, which cost more than the
+ * key schedule NTS needs per message. */
 static bool cipher_init(EVP_CIPHER_CTX *ctx, enum cipher c, const uint8_t *key,
                         const uint8_t *iv)
 {
   pthread_once(&fetched, fetch_all);
-  return ctx && ciphers[c] && EVP_EncryptInit_ex2(ctx, ciphers[c], key, iv, NULL) &&
+  if (!ctx || !ciphers[c])
+    return false;
+  if (EVP_CIPHER_CTX_get0_cipher(ctx) == ciphers[c])
+    return EVP_EncryptInit_ex2(ctx, NULL, key, iv, NULL);
+  return EVP_EncryptInit_ex2(ctx, ciphers[c], key, iv, NULL) &&
          EVP_CIPHER_CTX_set_padding(ctx, 0);
 }
 

@@ -46,6 +46,14 @@ void log_set_parent_fd(int fd)
   log_parent_fd = fd;
 }
 
+int log_child_fd(void)
+{
+  log_parent_fd = -1;
+  if (log_target == LOG_TO_SYSLOG)
+    closelog();
+  return log_file ? fileno(log_file) : log_target == LOG_TO_STDERR ? 2 : -1;
+}
+
 void log_write(int level, const char *text)
 {
   static const int syslog_levels[] = {LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT};

@@ -13,6 +13,10 @@ void log_close(void);
 /* Fatal messages also go to fd (detach.h's, -1: none), for the terminal
  * that started the daemon. */
 void log_set_parent_fd(int fd);
+/* In a forked child about to close its inherited descriptors: forget the
+ * parent's fd and syslog's connection (made again when needed); the
+ * descriptor the log writes to, to keep open (-1: none). */
+int log_child_fd(void);
 /* level: enum plat_log_level. */
 void log_write(int level, const char *msg);
 void log_printf(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

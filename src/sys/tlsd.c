@@ -164,12 +164,22 @@ static void on_event(void *arg, int fd)
 static void on_accept(void *arg, int fd, const struct ip_addr *from)
 {
   struct tlsd *t = arg;
-  struct tlsd_conn *c = NULL;
-  if (t->admit && !t->admit(t->arg, from)) {
+  if (t->admit && !t->admit(t->policy_arg, from)) {
     t->stats.denied++;
     close(fd);
     return;
   }
+  if (!t->handoff) {
+    tlsd_adopt(t, fd);
+    return;
+  }
+  t->handoff(t->policy_arg, fd, from) ? t->stats.accepted++ : t->stats.refused++;
+  close(fd);
+}
+
+void tlsd_adopt(struct tlsd *t, int fd)
+{
+  struct tlsd_conn *c = NULL;
   if (t->n_conns >= t->max_conns) {
     t->stats.refused++;
     close(fd);

@@ -18,7 +18,9 @@
  *     shut down and the client's remaining bytes dropped until it closes
  *     (a reset could lose the response).
  * Several certificate/key pairs: the first serves by default; a client's
- * server name (SNI) picks the first pair whose certificate matches it. */
+ * server name (SNI) picks the first pair whose certificate matches it.
+ * With a handoff function, admitted connections go to another process's
+ * tlsd instead (ntsprocesses). */
 #ifndef STRATUM_SYS_TLSD_H
 #define STRATUM_SYS_TLSD_H
 
@@ -44,6 +46,11 @@ typedef long tlsd_handle_fn(void *arg, struct tlsd_conn *c, const uint8_t *in, s
 /* Whether a client may connect (checked before anything else). */
 typedef bool tlsd_admit_fn(void *arg, const struct ip_addr *from);
 
+/* Give an admitted connection to another process (which calls
+ * tlsd_adopt): false if it could not be given (counted as refused). The
+ * descriptor is closed afterwards either way. */
+typedef bool tlsd_handoff_fn(void *arg, int fd, const struct ip_addr *from);
+
 struct tlsd_stats {
   uint64_t denied;                      /* not admitted */
   uint64_t accepted;
@@ -61,8 +68,10 @@ struct tlsd {
   unsigned char alpn[256];              /* length-prefixed, as OpenSSL wants it */
   size_t alpn_len;
   tlsd_handle_fn *handle;
+  void *arg;                            /* of handle */
   tlsd_admit_fn *admit;                 /* NULL: everyone (set by the caller) */
-  void *arg;                            /* of both */
+  tlsd_handoff_fn *handoff;             /* NULL: served here (set by the caller) */
+  void *policy_arg;                     /* of admit and handoff */
   double timeout;
   unsigned max_conns, n_conns;
   struct tlsd_conn *conns;              /* a list of n_conns */
@@ -77,6 +86,9 @@ bool tlsd_init(struct tlsd *t, struct loop *loop, const char *alpn, const char *
                tlsd_handle_fn *handle, void *arg, char *err, size_t err_cap);
 /* Listen on addr:port. 0 or -errno. */
 int tlsd_listen(struct tlsd *t, const struct ip_addr *addr, uint16_t port);
+/* Serve a connection accepted elsewhere (handoff) as if accepted here and
+ * admitted: closed at once beyond max_conns; the descriptor is ours. */
+void tlsd_adopt(struct tlsd *t, int fd);
 /* RFC 5705 keying material of the connection's session. */
 bool tlsd_export(struct tlsd_conn *c, const char *label, const uint8_t *context,
                  size_t context_len, uint8_t *out, size_t len);

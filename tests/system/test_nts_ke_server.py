@@ -5,9 +5,10 @@ One stratumd (-x) serves NTP and NTS-KE on 127.0.0.1 with a certificate
 made here (openssl) and maxntsconnections 4. Checked: the records of a
 response (chrony's request), the AEAD choice, ALPN enforced, errors for bad
 requests, silent clients closed after the connection timeout, connections
-from denied addresses and beyond the limit closed at once, and NTS requests never answered with more
-bytes than they carry. Every wait is bounded; traffic stays on loopback."""
+from denied addresses and beyond the limit closed at once, ntsratelimit, and
+NTS requests never answered with more bytes than they carry. Every wait is bounded; traffic stays on loopback."""
 import os
+import re
 import socket
 import ssl
 import struct
@@ -16,7 +17,7 @@ import time
 import pytest
 
 from ntptest import (Daemon, client_request, exchange, free_udp_port, make_test_pki, parse,
-                     require_stratumd, server_config, wait_for)
+                     require_stratumd, server_config, stratumc, wait_for)
 
 MAX_CONNECTIONS = 4
 TIMEOUT = 2.0           # NTSD_CONNECTION_TIMEOUT
@@ -207,6 +208,116 @@ def test_connections_beyond_the_limit_closed_at_once(server):
         for s in held:
             s.close()
     assert records(key_exchange(keport, ca))
+
+
+def try_key_exchange(keport, ca, source):
+    """Whether a key exchange from source got a response (False: closed)."""
+    try:
+        with socket.create_connection(("127.0.0.1", keport), timeout=IO_TIMEOUT,
+                                      source_address=(source, 0)) as s:
+            with tls_context(ca).wrap_socket(s, server_hostname="127.0.0.1") as t:
+                t.sendall(CHRONY_REQUEST)
+                return bool(records(read_all(t)))
+    except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
+        return False
+
+
+def serverstats_nke(sock):
+    """(NTS-KE connections accepted, dropped) of `stratumc serverstats`."""
+    rc, out = stratumc(sock, "serverstats")
+    assert rc == 0, out
+    found = dict(re.findall(r"NTS-KE connections (accepted|dropped) *: (\d+)", out))
+    return int(found["accepted"]), int(found["dropped"])
+
+
+def test_ntsratelimit_refuses_a_burst_and_reload_lifts_it(tmp_path):
+    """ntsratelimit: a client's connections beyond its burst are closed at
+    once but for the leak (one in 2^LEAK), another address has a bucket of
+    its own; serverstats counts them as chronyd; a reload applies a new
+    limit."""
+    require_stratumd()
+    burst, leak, n = 3, 4, 20
+    cert, key, ca, _ = make_test_pki(tmp_path)
+    port, keport = free_udp_port(), free_udp_port()
+    sock = tmp_path / "run" / "stratumd.sock"
+    sock.parent.mkdir()
+    os.chmod(str(sock.parent), 0o770)
+    base = server_config(port, allow=("127.0.0.0/8",), extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+        "bindcmdaddress %s" % sock])
+    d = Daemon(tmp_path / "d", base + "ntsratelimit interval 6 burst %d leak %d\n" % (burst, leak))
+    try:
+        d.start(wait_ports=[(4, port)])
+        answered = sum(try_key_exchange(keport, ca, "127.0.0.2") for _ in range(n))
+        # the burst, then one in 2^leak of the rest on average (1.06 here)
+        assert burst <= answered <= burst + (n - burst) // 2, answered
+        assert all(try_key_exchange(keport, ca, "127.0.0.3") for _ in range(burst))
+        assert serverstats_nke(sock) == (n + burst, n - answered)
+        rc, out = stratumc(sock, "-c", "-n", "clients", "-k")
+        rows = {l.split(",")[0]: l.split(",") for l in out.splitlines()}
+        assert rows["127.0.0.2"][6:8] == [str(n), str(n - answered)], out
+        assert rows["127.0.0.3"][6:8] == [str(burst), "0"], out
+        d.conf.write_text(d.conf.read_text().replace("ntsratelimit", "#"))
+        rc, out = stratumc(sock, "reload", "config")
+        assert rc == 0 and wait_for(lambda: "Configuration reloaded" in d.log(), 5), out
+        assert all(try_key_exchange(keport, ca, "127.0.0.2") for _ in range(n))
+        assert serverstats_nke(sock) == (2 * n + burst, n - answered)
+    finally:
+        print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))
+
+
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+
+
+def children(pid):
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return [int(c) for c in f.read().split()]
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_ntsprocesses_serve_as_the_daemon_runs(tmp_path, processes):
+    """ntsprocesses N: N helper processes (children of the daemon) serve
+    the key exchanges, with the daemon's user, no capability and its
+    system call filter (-F 1); 0: none, the loop serves them. Each helper
+    logs its counts when the daemon exits."""
+    require_stratumd()
+    cert, key, ca, _ = make_test_pki(tmp_path)
+    port, keport = free_udp_port(), free_udp_port()
+    args = ["-F", "1"]
+    if os.geteuid() == 0:
+        args += ["-u", "nobody"]
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
+        "ntsprocesses %d" % processes]), args=args)
+    n = 3 * max(processes, 1)
+    try:
+        d.start(wait_ports=[(4, port)])
+        helpers = children(d.proc.pid)
+        assert len(helpers) == processes, helpers
+        main = proc_status(d.proc.pid)
+        for pid in helpers:
+            # the filter is the helper's last step before serving
+            assert wait_for(lambda: proc_status(pid)["Seccomp"] == "2", 5), proc_status(pid)
+            st = proc_status(pid)
+            assert st["Uid"] == main["Uid"] and st["Gid"] == main["Gid"], (st, main)
+            assert int(st["CapEff"], 16) == int(main["CapEff"], 16) == 0 or os.geteuid() != 0
+            assert st["Seccomp"] == "2", st
+        assert all(records(key_exchange(keport, ca)) for _ in range(n))
+        assert "NTS-KE helper" not in d.log()
+    finally:
+        code = d.stop()
+        print("---- stratumd (exit %s)\n%s" % (code, d.log()))
+    assert code == 0
+    assert wait_for(lambda: len(re.findall(r"NTS-KE helper \d+: ", d.log())) == processes, 5), \
+        d.log()
+    served = re.findall(r"NTS-KE helper (\d+): connections (\d+),.*keys given (\d+)", d.log())
+    assert sorted(int(i) for i, _, _ in served) == list(range(1, processes + 1)), served
+    if processes:
+        assert sum(int(c) for _, c, _ in served) == n and \
+            sum(int(k) for _, _, k in served) == n, served
+    assert re.search(r"NTS-KE connections accepted %d," % n, d.log()), d.log()
 
 
 # ------------------------------------------------------------ NTS over NTP

@@ -185,10 +185,11 @@ def test_noclientlog(tmp_path):
         d.stop()
 
 
-def test_ratelimit_with_noclientlog_is_an_error(tmp_path):
+@pytest.mark.parametrize("directive", ["ratelimit", "cmdratelimit", "ntsratelimit"])
+def test_ratelimit_with_noclientlog_is_an_error(tmp_path, directive):
     conf = tmp_path / "s.conf"
-    conf.write_text("noclientlog\nratelimit\nport %d\ncmdport 0\nbindcmdaddress /\n"
-                    "pidfile %s\n" % (free_udp_port(), tmp_path / "s.pid"))
+    conf.write_text("noclientlog\n%s\nport %d\ncmdport 0\nbindcmdaddress /\n"
+                    "pidfile %s\n" % (directive, free_udp_port(), tmp_path / "s.pid"))
     r = subprocess.run([str(require_stratumd()), "-x", "-d", "-f", str(conf)],
                        capture_output=True, text=True, timeout=CMD_TIMEOUT,
                        stdin=subprocess.DEVNULL)

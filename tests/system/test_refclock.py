@@ -156,9 +156,22 @@ def check_reports(d, name="GPS", poll=2):
 
 # ---------------------------------------------------------------- SOCK
 
+def check_statistics_log(d, name="GPS"):
+    """statistics.log has the refclock's rows, named by its refid as
+    chronyd names them: 11 fields after the date and time."""
+    rows = [line.split() for line in (d / "statistics.log").read_text().splitlines()
+            if line[:1].isdigit()]
+    mine = [r for r in rows if r[2] == name]
+    assert mine, rows[:5]
+    for r in mine:
+        assert len(r) == 13, r
+        float(r[3]), float(r[4])                  # std dev, est offset
+        assert int(r[9]) >= 1, r                  # samples
+
+
 def test_sock_refclock_selected_at_stratum_1(rdir):
     offset = fed_offset()
-    daemon, port = start(rdir, [sock_line(rdir)])
+    daemon, port = start(rdir, [sock_line(rdir)], extra=["log statistics"])
     feeder = SockFeeder([rdir / "gps.sock"], offset)
     try:
         fields = wait_stratum1(daemon, rdir)
@@ -166,6 +179,7 @@ def test_sock_refclock_selected_at_stratum_1(rdir):
         rows = wait_updates(daemon, rdir, 3)
         check_reports(rdir)
         check_measured(rows, offset, "stratumd SOCK")
+        check_statistics_log(rdir)
         check_ntp_reply(port)
         stratum, _, _ = query_mode(port)
         assert stratum == 1

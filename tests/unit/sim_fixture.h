@@ -58,7 +58,7 @@ static inline void simfx_init(struct simfx *f, const struct simfx_opts *o)
   f->client_host = sim_world_add_host(f->w, "client", "192.0.2.1", &o->client_clock);
   assert_non_null(f->client_host);
   for (unsigned i = 0; i < f->n_servers; i++) {
-    char name[16], addr[16];
+    char name[32], addr[32];   /* room for any unsigned, as the compiler checks */
     snprintf(name, sizeof(name), "server%u", i);
     snprintf(addr, sizeof(addr), "192.0.2.%u", 11 + i);
     f->hosts[i] = sim_world_add_host(f->w, name, addr, &o->server_clock[i]);
