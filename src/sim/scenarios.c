@@ -13,6 +13,7 @@
 #include "core/refclock.h"
 #include "core/srclist.h"
 #include "sim/sim_metrics.h"
+#include "sim/sim_names.h"
 #include "sim/sim_refclock.h"
 #include "sim/sim_rng.h"
 #include "sim/sim_server.h"
@@ -546,6 +547,31 @@ static const struct scenario scenarios[] = {
     .duration = 10000.0,
     .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
   },
+  {
+    .name = "pool",
+    .about = "a pool of 3 servers, 500 s: each measured 5-10 times (137-pool)",
+    .conf = "pool nodes-1-2-3.net1.clk\n",
+    .duration = 500.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3.net1.clk", {1, 2, 3}}},
+  },
+  {
+    .name = "pool-6",
+    .about = "a pool of 6 servers at minpoll 6 maxpoll 6, 500 s: 4 of them used, 30-35 "
+             "measurements (137-pool)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk minpoll 6 maxpoll 6\n",
+    .duration = 500.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
+  },
+  {
+    .name = "pool-6-maxsources-2",
+    .about = "as pool-6 with maxsources 2: 15-17 measurements (137-pool)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk maxsources 2 minpoll 6 maxpoll 6\n",
+    .duration = 500.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -832,6 +858,26 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
+/* The scenario's names, each with its servers' addresses. */
+static int set_names(struct sim_world *w, const struct scenario *s,
+                     const struct ip_addr addrs[SCENARIO_MAX_SERVERS])
+{
+  for (unsigned i = 0; i < SCENARIO_MAX_NAMES && s->names[i].name; i++) {
+    struct ip_addr list[SCENARIO_MAX_SERVERS];
+    int n = 0;
+    for (; n < SCENARIO_MAX_SERVERS && s->names[i].servers[n]; n++) {
+      unsigned k = s->names[i].servers[n];
+      if (k > s->n_servers)
+        return -EINVAL;
+      list[n] = addrs[k - 1];
+    }
+    int r = sim_names_set(sim_world_names(w), s->names[i].name, list, n, 0.0, NULL);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
 static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
 {
   if (s->ipv6)
@@ -973,6 +1019,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
         goto done;
   }
 
+  if (set_names(w, s, addrs) != 0)
+    goto done;
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
   if (!metrics)
     goto done;

@@ -52,6 +52,7 @@
 #define SCENARIO_MAX_SERVERS 8
 #define SCENARIO_MAX_REFCLOCKS 4
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
+#define SCENARIO_MAX_NAMES 4
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
@@ -66,6 +67,13 @@ struct scenario_refclock {
   bool pulse;                      /* SOCK pulses (PPS-like) */
   double dev_freq;                 /* PHC: the device's frequency error, ppm */
   double stall_at;                 /* s from the start it stops; 0: never */
+};
+
+/* A name the world's name service answers (at once) with the addresses of
+ * servers N (1-based, in this order; 0 ends the list). */
+struct scenario_name {
+  const char *name;
+  unsigned servers[SCENARIO_MAX_SERVERS];
 };
 
 /* The world of a scenario; the client's configuration is chrony.conf text,
@@ -117,6 +125,7 @@ struct scenario {
    * the servers and serving the client with the real responder, with this
    * chrony.conf (its smoothtime and leapsecmode). */
   const char *smear_conf;
+  struct scenario_name names[SCENARIO_MAX_NAMES];   /* NULL name ends the list */
   /* The smearing server's clock; NULL: test.common's client clock. */
   const struct sim_clock_params *smear_clock;
 };

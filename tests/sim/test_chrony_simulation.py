@@ -71,6 +71,9 @@ LIMITS = {
     # freq_max_limit 1e-9, min and max_sync_time 0.
     **{name: dict(CHRONY, sync=(0.0, 0.0), max_offset=1e-6, max_freq_error=1e-3)
        for name in ("nocontrol", "nocontrol-step")},
+    "pool": dict(CHRONY),                         # 137-pool
+    "pool-6": dict(CHRONY),
+    "pool-6-maxsources-2": dict(CHRONY),
 }
 
 # Where stratumd misses chrony's limits (strict: they fail once it meets them).
@@ -275,3 +278,23 @@ def test_measurements(rows, name, seed):
     for (mode, result), (low, high) in MEASUREMENTS[name].items():
         n = measurement_count(r, mode, result)
         assert low <= n <= high, (mode, result, n, r["measurements"])
+
+
+# 137-pool's measurements.log counts in 500 s: each server's (by address),
+# or all the pool's together ("*"); a reply that passed tests 1-7 is a line,
+# as the sources' valid replies count them.
+POOL_MEASUREMENTS = {
+    "pool": {"192.168.123.1": (5, 10), "192.168.123.2": (5, 10), "192.168.123.3": (5, 10)},
+    "pool-6": {"*": (30, 35)},
+    "pool-6-maxsources-2": {"*": (15, 17)},
+}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(POOL_MEASUREMENTS))
+def test_pool_measurements(rows, name, seed):
+    r = rows[(name, seed)]
+    valid = {src["address"]: src["valid"] for src in r["sources"]}
+    for addr, (low, high) in POOL_MEASUREMENTS[name].items():
+        n = sum(valid.values()) if addr == "*" else valid.get(addr, 0)
+        assert low <= n <= high, (addr, n, valid)

@@ -61,7 +61,8 @@ CHRONYSIM_DURATIONS = {
     "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
     "xleave-noclientlog": 10000.0, "xleave": 10000.0, "presend-10s": 10.0,
     "presend-xleave-10s": 10.0, "smoothtime": 10000.0, "ipv6": 10000.0,
-    "nocontrol": 10000.0, "nocontrol-step": 10000.0,
+    "nocontrol": 10000.0, "nocontrol-step": 10000.0, "pool": 500.0, "pool-6": 500.0,
+    "pool-6-maxsources-2": 500.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -401,7 +402,7 @@ def test_conf_texts(tmp_path):
     assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
         sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
-        assert any(line.split()[0] in ("server", "refclock") for line in lines), name
+        assert any(line.split()[0] in ("server", "pool", "refclock") for line in lines), name
         conf = tmp_path / "scenario.conf"
         conf.write_text("\n".join(lines) + "\n")
         r = subprocess.run([str(BUILD / "stratumd"), "-p", "-f", str(conf)],
