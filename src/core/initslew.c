@@ -2,8 +2,6 @@
 
 #include <stdio.h>
 
-#define END_DELAY 2.0                 /* s, chronyd's */
-
 static void on_end_timer(void *arg)
 {
   struct initslew *s = arg;
@@ -13,6 +11,7 @@ static void on_end_timer(void *arg)
     if (k >= 0)
       client_remove_source(s->client, (unsigned)k);
   }
+  client_end_initstepslew(s->client);
   s->start_sources(s->arg);
 }
 
@@ -21,7 +20,7 @@ static void on_done(void *arg, bool corrected)
 {
   struct initslew *s = arg;
   (void)corrected;
-  s->timer = s->plat->ops->timer_add(s->plat->ctx, END_DELAY, on_end_timer, s);
+  s->timer = s->plat->ops->timer_add(s->plat->ctx, INITSLEW_END_DELAY, on_end_timer, s);
 }
 
 bool initslew_start(struct initslew *s, const struct platform *plat, struct client *client,

@@ -2,8 +2,9 @@
  * directive's hosts (resolved by the caller) become temporary sources with
  * iburst, and the client corrects the clock once from them
  * (client_set_initstepslew). 2 s after it is done (chronyd's delay, so that
- * a configured server also used here is not polled faster than its burst)
- * they are removed and start_sources is called: the caller adds its
+ * a configured server also used here is not polled faster than its burst;
+ * their updates are ignored meanwhile) they are removed, the client's
+ * normal mode starts and start_sources is called: the caller adds its
  * configured sources then. */
 #ifndef STRATUM_CORE_INITSLEW_H
 #define STRATUM_CORE_INITSLEW_H
@@ -15,6 +16,7 @@
 #include "core/platform.h"
 
 #define INITSLEW_MAX_HOSTS 16
+#define INITSLEW_END_DELAY 2.0         /* s, chronyd's */
 
 struct initslew_host {
   const char *name;                /* as configured */

@@ -8,6 +8,7 @@
 #include "conf/conf_client.h"
 #include "conf/config.h"
 #include "core/client.h"
+#include "core/initslew.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/refclock.h"
@@ -98,6 +99,16 @@
     .client_clock = CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN, \
     .server_delay = {0.0, 0.5}, .server_lost_at = {2000.0}, \
   }
+/* chrony's 103-initstepslew: no frequency error nor wander, the client
+ * `off` s off, `initstepslew 5` from server 1 alone (no server line), 100 s. */
+#define INITSTEPSLEW(name_, off) \
+  { \
+    .name = name_, .about = "initstepslew 5 from server 1, client " #off " s off, no "\
+                            "frequency error nor wander (103-initstepslew)", \
+    .conf = "initstepslew 5 " SERVER_NET "1\n", .duration = 100.0, \
+    .client_clock = {.offset = (off)}, .n_servers = 1, .up = LAN, .down = LAN, \
+  }
+#define INITSTEPSLEW_2 "initstepslew 5 " SERVER_NET "1 " SERVER_NET "2\n"
 /* The smearing server of 113-leapsecond's smoothtime runs. */
 #define SMEAR_CONF(leaponly) \
   SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
@@ -572,6 +583,32 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
     .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
   },
+  INITSTEPSLEW("initstepslew-minus-2", -2.0),
+  INITSTEPSLEW("initstepslew-minus-0.2", -0.2),
+  INITSTEPSLEW("initstepslew-0.2", 0.2),
+  INITSTEPSLEW("initstepslew-2", 2.0),
+  INITSTEPSLEW("initstepslew-minus-1e8", -1e8),
+  INITSTEPSLEW("initstepslew-minus-1e2", -1e2),
+  INITSTEPSLEW("initstepslew-1e2", 1e2),
+  INITSTEPSLEW("initstepslew-1e8", 1e8),
+  {
+    .name = "initstepslew-falseticker",
+    .about = "initstepslew 5 from 2 servers, the first 1 s wrong, then server 2; client 3 s "
+             "off: no suitable source, slewed by server 2 (103-initstepslew)",
+    .conf = INITSTEPSLEW_2 SERVER(2, ""),
+    .duration = 500.0,
+    .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
+    .up = LAN, .down = LAN,
+  },
+  {
+    .name = "initstepslew-deny",
+    .about = "as initstepslew-falseticker with servers that answer nothing (deny): no "
+             "suitable source at once, never synchronised (103-initstepslew)",
+    .conf = INITSTEPSLEW_2 SERVER(2, ""),
+    .duration = 500.0,
+    .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
+    .up = LAN, .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 1.0},
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -765,6 +802,34 @@ static struct srclist *add_sources(const struct platform *plat, struct client *c
   return l;
 }
 
+/* The configured sources, added now or once initstepslew is done. */
+struct late_sources {
+  const struct platform *plat;
+  struct client *client;
+  const struct config *conf;
+  struct srclist *list;
+  struct observer *obs;
+};
+
+static void start_sources(void *arg)
+{
+  struct late_sources *l = arg;
+  if (l->obs)
+    l->obs->out->initslew_done_at = sim_sched_elapsed(l->obs->sched) - INITSLEW_END_DELAY;
+  l->list = add_sources(l->plat, l->client, l->conf);
+}
+
+/* initstepslew's hosts: addresses, as the scenarios give them. */
+static unsigned initslew_hosts(const struct config *c, struct initslew_host *hosts)
+{
+  unsigned n = 0;
+  for (unsigned i = 0; c->initstepslew && i < c->initstepslew_hosts.n && n < INITSLEW_MAX_HOSTS;
+       i++)
+    if (addr_parse(c->initstepslew_hosts.v[i], &hosts[n].addr))
+      hosts[n++].name = c->initstepslew_hosts.v[i];
+  return n;
+}
+
 /* The smearing server: the real client core and responder on a host. */
 struct smearer {
   struct sim_platform *host;
@@ -927,11 +992,12 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     conf_free(c);
     return false;
   }
-  bool ok = c->n_sources + c->n_refclocks > 0 && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
+  bool ok = (c->n_sources + c->n_refclocks > 0 || c->initstepslew) &&
+            c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
   if (!ok)
     fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
-            "and at most %d refclocks\n", s->name, c->n_sources, c->n_refclocks,
-            SCENARIO_MAX_REFCLOCKS);
+            "(or initstepslew) and at most %d refclocks\n", s->name, c->n_sources,
+            c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
   for (unsigned i = 0; ok && i < c->n_refclocks; i++)
     if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))
       fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
@@ -954,7 +1020,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   unsigned n_false = 0;
   struct sim_metrics *metrics = NULL;
   struct client *client = NULL;
-  struct srclist *sources = NULL;
+  struct late_sources late = {0};
+  struct initslew islew = {0};
   struct refstate ref;
   struct client_params params;
   struct config conf, smear_conf;
@@ -970,6 +1037,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->sync_time = INFINITY;
   out->first_selected = INFINITY;
   out->gave_up_at = INFINITY;
+  out->initslew_done_at = INFINITY;
   out->selected = -1;
   if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
@@ -1034,8 +1102,19 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.log.arg = &obs;
   }
   client = client_new(sim_platform_get(chost), &params, &ref);
-  if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))
+  if (!client)
     goto done;
+  late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
+                               .obs = &obs};
+  struct initslew_host slew_hosts[INITSLEW_MAX_HOSTS];
+  unsigned n_hosts = initslew_hosts(&conf, slew_hosts);
+  if (!initslew_start(&islew, sim_platform_get(chost), client, slew_hosts, n_hosts,
+                      conf.initstepslew_threshold, start_sources, &late)) {
+    late.obs = NULL;
+    start_sources(&late);
+    if (!late.list)
+      goto done;
+  }
   for (unsigned i = 0; i < conf.n_refclocks; i++)
     if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
       goto done;
@@ -1133,7 +1212,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   ret = 0;
 
 done:
-  srclist_free(sources);
+  initslew_stop(&islew);
+  srclist_free(late.list);
   client_free(client);
   smearer_free(&smear);
   sim_sched_cancel_owner(sched, &obs);
@@ -1254,6 +1334,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"measurements\": {\"basic\": %u, \"basic_a_failed\": %u, "
             "\"interleaved\": %u, \"interleaved_a_failed\": %u}", r->measurements[0][0],
             r->measurements[0][1], r->measurements[1][0], r->measurements[1][1]);
+  if (isfinite(r->initslew_done_at))
+    json_num(f, "initslew_done_at", r->initslew_done_at);
   if (r->give_ups) {
     json_num(f, "gave_up_at", r->gave_up_at);
     fprintf(f, ", \"give_ups\": %u", r->give_ups);

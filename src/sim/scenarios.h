@@ -185,6 +185,10 @@ struct scenario_result {
    * failed], those that passed every other test (chrony's measurements.log
    * lines "111 111 1111" and "111 111 0111"); others are not counted. */
   unsigned measurements[2][2];
+  /* initstepslew (in the client's conf): when its temporary sources made
+   * way for the configured ones, less chronyd's 2 s wait: when it corrected
+   * the clock or found no suitable source (INFINITY: not yet). */
+  double initslew_done_at;
   uint64_t events;
   double cpu_seconds;
 };

@@ -33,6 +33,11 @@ CHRONY = dict(sync=(120.0, 210.0), max_offset=1e-3, rms_offset=3e-4,
               max_freq_error=500.0, rms_freq_error=10.0)
 NEVER = dict(never_sync=True)
 
+INITSTEPSLEW_SLEWED = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
+                       "initstepslew-2"]
+INITSTEPSLEW_STEPPED = ["initstepslew-minus-1e8", "initstepslew-minus-1e2", "initstepslew-1e2",
+                        "initstepslew-1e8"]
+
 LIMITS = {
     # 003-largefreqoffset: max_sync_time 1000.
     **{name: dict(CHRONY, sync=(120.0, 1000.0))
@@ -74,12 +79,35 @@ LIMITS = {
     "pool": dict(CHRONY),                         # 137-pool
     "pool-6": dict(CHRONY),
     "pool-6-maxsources-2": dict(CHRONY),
+    # 103-initstepslew: no frequency error nor wander, time_rms_limit 1e-3;
+    # slewed: min_sync_time 6, max 35; stepped: 5 and 5; from 2 servers, one
+    # a falseticker, then server 2: 360-450; answered by neither: never.
+    **{name: dict(CHRONY, sync=(6.0, 35.0), rms_offset=1e-3) for name in INITSTEPSLEW_SLEWED},
+    **{name: dict(CHRONY, sync=(5.0, 5.0), rms_offset=1e-3) for name in INITSTEPSLEW_STEPPED},
+    "initstepslew-falseticker": dict(CHRONY, sync=(360.0, 450.0), rms_offset=1e-3),
+    "initstepslew-deny": dict(NEVER),
 }
 
 # Where stratumd misses chrony's limits (strict: they fail once it meets them).
 CHECK_SYNC_XFAIL = {
+    "initstepslew-falseticker": "sync 304-307 s, chrony's 360-450 (seeds 1-3): it gives up "
+                                "on initstepslew at 137-139 s, chronyd at 200-210",
     "smoothtime": "sync 843-845 s, chrony's max 800 (seeds 1-3): the server selects its source "
                   "at 519 s, activates smoothing at 780 s, its client selects it at 842 s",
+}
+
+# 103-initstepslew's log checks: "System's initial ... slew" (or "step")
+# once, slewed within the first 10 s ("00:00:0.Z"); "No suitable source for
+# initstepslew" (a warning) once, at 200-210 s ("00:03:2.Z") with a
+# falseticker among the 2 servers, at 10-20 s ("00:00:1.Z") with no answer.
+# The end is when the temporary sources made way for the configured ones,
+# less chronyd's 2 s on the client's clock.
+INITSTEPSLEW_END = {**{name: (0.0, 10.0) for name in INITSTEPSLEW_SLEWED},
+                    **{name: (0.0, 10.0) for name in INITSTEPSLEW_STEPPED},
+                    "initstepslew-falseticker": (200.0, 210.0),
+                    "initstepslew-deny": (10.0, 20.0)}
+INITSTEPSLEW_XFAIL = {
+    "initstepslew-falseticker": "no suitable source at 137-139 s, chronyd 200-210 (seeds 1-3)",
 }
 
 # 128-nocontrol: "Could not step" (an error) 0 times, or 20-60 with makestep
@@ -94,7 +122,9 @@ NAMES = list(LIMITS)
 # check_source_selection: whether chrony's test expects a selection.
 NOT_SELECTED = {"minsources-1", "select-require-false"}
 # Tests that do not check the selection.
-SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s"}
+SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
+                       *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
+                       "initstepslew-deny"}
 
 
 def run_sim(*args):
@@ -188,6 +218,30 @@ def test_nocontrol_could_not_step(rows, name, seed):
     low, high = COULD_NOT_STEP[name]
     assert r["steps"] == 0, steady_summary(r)
     assert low <= r["errors"] <= high, r["errors"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=INITSTEPSLEW_XFAIL[n], strict=True))
+    if n in INITSTEPSLEW_XFAIL else n for n in INITSTEPSLEW_END])
+def test_initstepslew(rows, name, seed):
+    r = rows[(name, seed)]
+    low, high = INITSTEPSLEW_END[name]
+    assert low <= r["initslew_done_at"] < high, steady_summary(r)
+    assert r["steps"] == (1 if name in INITSTEPSLEW_STEPPED else 0), steady_summary(r)
+    # No suitable source: a warning (and the falseticker's, once selected).
+    failed = name in ("initstepslew-falseticker", "initstepslew-deny")
+    assert (r["warnings"] >= 1) == failed, r["warnings"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(INITSTEPSLEW_END))
+def test_initstepslew_packet_interval(rows, name, seed):
+    """check_packet_interval: chronyd's 0.2 s between sources (2 hosts), its
+    iburst's 2 s with one."""
+    r = rows[(name, seed)]
+    two = name in ("initstepslew-falseticker", "initstepslew-deny")
+    assert r["min_tx_interval"] >= (0.18 if two else 1.8), r["min_tx_interval"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

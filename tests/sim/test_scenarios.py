@@ -63,11 +63,22 @@ CHRONYSIM_DURATIONS = {
     "presend-xleave-10s": 10.0, "smoothtime": 10000.0, "ipv6": 10000.0,
     "nocontrol": 10000.0, "nocontrol-step": 10000.0, "pool": 500.0, "pool-6": 500.0,
     "pool-6-maxsources-2": 500.0,
+    **{"initstepslew-" + off: 100.0 for off in ("minus-2", "minus-0.2", "0.2", "2", "minus-1e8",
+                                                 "minus-1e2", "1e2", "1e8")},
+    "initstepslew-falseticker": 500.0, "initstepslew-deny": 500.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
+# initstepslew's temporary sources alone (none left at the end), and all of
+# them: their packets are held to chronyd's intervals there.
+CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
+                        "initstepslew-2", "initstepslew-minus-1e8", "initstepslew-minus-1e2",
+                        "initstepslew-1e2", "initstepslew-1e8"]
+CHRONYSIM_INITSTEPSLEW = CHRONYSIM_NO_SOURCES + ["initstepslew-falseticker",
+                                                 "initstepslew-deny"]
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
-                        "presend-10s", "presend-xleave-10s"]
+                        "presend-10s", "presend-xleave-10s", "initstepslew-deny",
+                        *CHRONYSIM_NO_SOURCES]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + CHRONYSIM_SCENARIOS)
@@ -294,7 +305,8 @@ def test_lines_have_the_required_fields(all_lines):
         assert not missing, "%s lacks %s" % (row.get("scenario"), sorted(missing))
         assert row["seed"] == 1
         assert isinstance(row["falseticker_selected"], bool)
-        assert isinstance(row["reach"], list) and row["reach"]
+        assert isinstance(row["reach"], list)
+        assert row["reach"] or row["scenario"] in CHRONYSIM_NO_SOURCES
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key
@@ -402,7 +414,8 @@ def test_conf_texts(tmp_path):
     assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
         sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
-        assert any(line.split()[0] in ("server", "pool", "refclock") for line in lines), name
+        assert any(line.split()[0] in ("server", "pool", "refclock", "initstepslew")
+                   for line in lines), name
         conf = tmp_path / "scenario.conf"
         conf.write_text("\n".join(lines) + "\n")
         r = subprocess.run([str(BUILD / "stratumd"), "-p", "-f", str(conf)],
@@ -607,7 +620,7 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
     check_limits(row, LIMITS[name])
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", [n for n in SCENARIOS if n not in CHRONYSIM_INITSTEPSLEW])
 def test_packet_interval_as_chronyd(results, name):
     # chrony's check_packet_interval: the client's shortest interval between
     # two of its packets is at least 0.18 s with several servers (chronyd's
