@@ -1,9 +1,11 @@
 #include "conf/conf_client.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf_value.h"
 #include "core/reference.h"
 #include "core/refclock.h"
 
@@ -32,6 +34,7 @@ void conf_client_params(const struct config *c, bool control, struct client_para
   p->maxdrift = c->maxdrift;
   p->maxupdateskew = c->maxupdateskew;
   p->corrtimeratio = c->corrtimeratio;
+  p->ntsrefresh = c->ntsrefresh;
   p->selection.max_distance = c->maxdistance;
   p->selection.max_jitter = c->maxjitter;
   p->selection.min_sources = c->minsources;
@@ -74,8 +77,8 @@ static bool is_option(const char *o, const char *name, bool value)
 }
 
 /* The driver's options after its parameter (chrony splits at every ':'):
- * SHM perm=MODE (octal); PPS clear; RTC utc; PHC nocrossts, and extpps, pin=,
- * channel=, clear (warned by the parser: not built); SOCK none. */
+ * SHM perm=MODE (octal); PPS clear; RTC utc; PHC nocrossts, extpps, pin=N,
+ * channel=N, clear (the falling edge of the external pulse); SOCK none. */
 static bool driver_options(char *opts, struct rcl_params *out, char *err, size_t err_len)
 {
   for (char *o = opts; o; ) {
@@ -97,9 +100,20 @@ static bool driver_options(char *opts, struct rcl_params *out, char *err, size_t
     } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "nocrossts", false)) {
       ok = true;
       out->option |= PLAT_PHC_NOCROSSTS;
-    } else if (out->driver == PLAT_REFCLOCK_PHC) {
-      ok = is_option(o, "extpps", false) || is_option(o, "clear", false) ||
-           is_option(o, "pin", true) || is_option(o, "channel", true);
+    } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "extpps", false)) {
+      ok = true;
+      out->option |= PLAT_PHC_EXTPPS;
+    } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "clear", false)) {
+      ok = true;
+      out->extts_falling = true;
+    } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "pin", true)) {
+      long long v;
+      ok = conf_to_integer(o + 4, INT_MIN, INT_MAX, &v);
+      out->pin = (int)v;
+    } else if (out->driver == PLAT_REFCLOCK_PHC && is_option(o, "channel", true)) {
+      long long v;
+      ok = conf_to_integer(o + 8, 0, INT_MAX, &v);
+      out->channel = (int)v;
     }
     if (!ok) {
       snprintf(err, err_len, "Invalid refclock driver option %s", o);
@@ -157,6 +171,7 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
   out->maxdispersion = r->maxdispersion;
   out->width = r->width;
   out->pps = r->pps;
+  out->local = r->local;
   out->tai = r->tai;
   out->noselect = r->noselect;
   out->prefer = r->prefer;

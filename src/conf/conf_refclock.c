@@ -44,7 +44,7 @@ static const struct conf_field refclock_options[] = {
   {.name = "maxdispersion", .type = CONF_T_DOUBLE, .offset = ROFF(maxdispersion)},
   {.name = "width", .type = CONF_T_DOUBLE, .offset = ROFF(width)},
   {.name = "stratum", .type = CONF_T_INT, .offset = ROFF(stratum), .min = 0, .max = 15},
-  {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local), .ignored = true},
+  {.name = "local", .type = CONF_T_FLAG, .offset = ROFF(local)},
   {.name = "pps", .type = CONF_T_FLAG, .offset = ROFF(pps)},
   {.name = "tai", .type = CONF_T_FLAG, .offset = ROFF(tai)},
   {.name = "prefer", .type = CONF_T_FLAG, .offset = ROFF(prefer)},
@@ -70,8 +70,6 @@ bool conf_refclock_parse(struct conf_ctx *x, struct config *c, int argc, const c
   refclock_defaults(&r);
   if (!conf_options_parse(x, refclock_options, N(refclock_options), &r, argc - 2, argv + 2))
     return false;
-  if (strcmp(drivers[driver], "PHC") == 0 && strstr(argv[1], ":extpps"))
-    conf_warn(x, "PHC extpps: not implemented in this build, ignored");
   strcpy(r.driver, drivers[driver]);
   r.param = conf_xstrdup(argv[1]);
   r.file = x->file;

@@ -24,7 +24,6 @@ void conf_source_defaults(struct conf_source *s, enum conf_source_type type)
   client_source_defaults(&s->client);
   s->family = ADDR_UNSPEC;
   s->maxsources = 4;
-  s->ntsport = CONF_DEFAULT_NTSPORT;
 }
 
 /* extfield HEX: known extension fields only, as chrony. */
@@ -99,10 +98,10 @@ static const struct conf_field options[] = {
    .request = FLAG(CMD_ADDSRC_BURST)},
   {.name = "key", .type = CONF_T_U32, .offset = CLIENT(key), .min = 1, .max = UINT32_MAX,
    .request = VALUE(authkey)},
-  {.name = "nts", .type = CONF_T_FLAG, .offset = OFF(nts), .request = FLAG(CMD_ADDSRC_NTS)},
-  {.name = "certset", .type = CONF_T_INT, .offset = OFF(certset), .min = 0, .max = INT_MAX,
-   .ignored = true, .request = VALUE(cert_set)},
-  {.name = "ntsport", .type = CONF_T_U16, .offset = OFF(ntsport), .ignored = true,
+  {.name = "nts", .type = CONF_T_FLAG, .offset = CLIENT(nts), .request = FLAG(CMD_ADDSRC_NTS)},
+  {.name = "certset", .type = CONF_T_INT, .offset = CLIENT(certset), .min = 0, .max = INT_MAX,
+   .request = VALUE(cert_set)},
+  {.name = "ntsport", .type = CONF_T_U16, .offset = CLIENT(ntsport),
    .request = VALUE(nts_port)},
   {.name = "maxdelay", .type = CONF_T_DOUBLE, .offset = CLIENT(maxdelay),
    .request = VALUE(max_delay)},
@@ -306,10 +305,10 @@ static void bound_source(struct conf_ctx *x, struct conf_source *s)
 
 const char *conf_source_refused(const struct conf_source *s)
 {
-  /* chronyd built without NTS keeps such a source and never sends it a
-   * request ("Missing NTS support"); here it is refused outright. */
-  if (s->nts)
-    return "nts: missing NTS support in this build, the source is refused (it would not be "
+  /* chronyd warns "NTS not supported with peers" and its peer then sends
+   * nothing (no NTS for symmetric mode); here it is refused outright. */
+  if (s->client.nts && s->type == CONF_PEER)
+    return "nts: NTS not supported with peers, the peer is refused (it would not be "
            "authenticated)";
   return NULL;
 }

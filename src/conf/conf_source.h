@@ -29,8 +29,8 @@ bool conf_source_to_request(const struct conf_source *s, struct cmd_req_source *
  * (no name, an unknown type, a port above 65535). */
 int conf_source_from_request(const struct cmd_req_source *q, struct conf_source *s);
 /* Why the daemon cannot use this source as configured (an error; the
- * source must not be added), or NULL: with `nts`, because this build has no
- * NTS and the source would run unauthenticated. */
+ * source must not be added), or NULL: a peer with `nts`, as stratumd has no
+ * NTS for symmetric mode and the peer would run unauthenticated. */
 const char *conf_source_refused(const struct conf_source *s);
 /* All sources in file order, whatever their type. */
 conf_print_fn conf_sources_print;

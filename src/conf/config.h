@@ -54,11 +54,9 @@ struct conf_source {
   int family;                   /* ipv4/ipv6 option: ADDR_INET4/6, else ADDR_UNSPEC */
   int maxsources;               /* pool only, default 4 */
   /* Parsed, not acted on (see conf_source.c). */
-  bool copy, nts;
+  bool copy;
   double maxdelayquant;         /* default 0 (test disabled) */
   uint32_t extfields;           /* CONF_EF_* */
-  int certset;                  /* default 0 */
-  uint16_t ntsport;             /* default CONF_DEFAULT_NTSPORT */
   const char *file; int line;   /* where it was defined */
 };
 

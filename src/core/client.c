@@ -10,6 +10,7 @@
 #include "core/refclock.h"
 #include "core/select.h"
 #include "proto/ntp_packet.h"
+#include "proto/nts_ke.h"
 #include "proto/ntp_time.h"
 
 #define CLIENT_MAX_SOURCES 64
@@ -65,6 +66,7 @@ void client_source_defaults(struct client_source_params *s)
   s->maxdelaydevratio = 10.0;
   s->asymmetry = SST_DEFAULT_ASYMMETRY;
   s->presend = 100;
+  s->ntsport = NTSKE_PORT;
 }
 
 static int bound_poll(int poll, int dflt)
@@ -104,6 +106,7 @@ void client_params_defaults(struct client_params *p)
   p->maxdrift = 500000.0;
   p->maxupdateskew = 1000.0;
   p->corrtimeratio = 3.0;
+  p->ntsrefresh = CLIENT_DEFAULT_NTSREFRESH;
   sel_params_default(&p->selection);
   p->min_samples = SST_DEFAULT_MIN_SAMPLES;
   p->max_samples = SST_DEFAULT_MAX_SAMPLES;
@@ -372,7 +375,7 @@ static void apply_options(struct client *c)
     o->prefer = p->prefer;
     o->trust = p->trust;
     o->require = p->require;
-    o->authenticated = p->key != 0;
+    o->authenticated = p->key != 0 || p->nts;
   }
   sel_apply_auth_mode(c->p.auth_mode, c->sel, (int)c->n);
 }
@@ -397,6 +400,8 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;
   src->stats.max_jitter = c->p.selection.max_jitter;
+  if (p.nts && !p.peer)
+    nsrc_use_nts(src, c->p.nts_ke, c->p.ntsrefresh);
   if (c->reference.state->precision_log2 < 0)
     src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
@@ -424,6 +429,11 @@ int client_add_source(struct client *c, const struct client_source_params *s)
 
 static void on_refclock_update(void *arg, struct rcl *r, bool new_sample);
 
+static void adjust_to_local(void *arg, double offset, double dfreq, const struct timespec *now)
+{
+  ref_adjust(arg, offset, dfreq, now);
+}
+
 int client_add_refclock(struct client *c, const struct rcl_params *p)
 {
   if (c->n_rcl == RCL_MAX_REFCLOCKS)
@@ -449,6 +459,8 @@ int client_add_refclock(struct client *c, const struct rcl_params *p)
   r->log_arg = c->p.log.arg;
   r->leap_lookup = c->p.leap_lookup;
   r->leap_arg = c->p.leap_arg;
+  r->adjust = adjust_to_local;
+  r->adjust_arg = &c->reference;
   memset(&c->rcl_sel[c->n_rcl], 0, sizeof(c->rcl_sel[0]));
   c->rcl[c->n_rcl] = r;
   if (c->started)
@@ -895,6 +907,9 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->online = s->online;
   r->in_burst = s->burst_total > 0;
   r->key = s->p.key;
+  r->nts = s->nts;
+  if (s->nts)
+    ntsc_report(s->nts, s->nts_ke ? s->nts_ke->now(s->nts_ke->arg) : 0.0, &r->nts_report);
   r->refid = s->refid;
   r->last_offset = s->last_offset;
   r->last_delay = s->last_delay;

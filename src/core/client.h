@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/nts_client.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "core/refclock.h"
@@ -52,6 +53,9 @@ struct client_source_params {
                                     sent at a poll of at least this */
   int filter;                    /* 0: off; else median filter of N samples */
   bool peer;                     /* symmetric active mode (a `peer` line) */
+  bool nts;                      /* NTS (not for peers): the key is not used */
+  uint16_t ntsport;              /* the NTS-KE port, NTSKE_PORT */
+  int certset;                   /* the trusted certificates' set, 0 */
 };
 
 /* What the client reports about a source (client_set_source_event). */
@@ -164,6 +168,10 @@ struct client_params {
   struct ip_addr bindacq[2];
   /* Log files (all NULL by default). */
   struct client_log_hooks log;
+  /* NTS sources' key establishment (NULL: they never send) and ntsrefresh
+   * (CLIENT_DEFAULT_NTSREFRESH). */
+  const struct ntsc_ke_ops *nts_ke;
+  double ntsrefresh;
 };
 
 struct client;
@@ -185,6 +193,7 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
 #define CLIENT_DEFAULT_MAXUNREACH SEL_DEFAULT_MAX_UNREACH
+#define CLIENT_DEFAULT_NTSREFRESH 2419200.0     /* s, chronyd's four weeks */
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least
@@ -298,6 +307,8 @@ struct client_source_report {
   uint64_t kod_replies;          /* kiss-o'-death answers */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
+  const struct ntsc *nts;        /* an NTS source's state, else NULL... */
+  struct ntsc_report nts_report; /* ...and what authdata shows of it */
 };
 
 /* Sources are numbered NTP sources first (0 .. client_n_ntp_sources - 1),

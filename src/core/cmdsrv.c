@@ -315,6 +315,20 @@ static int auth_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_a
   if (!report_by_addr(s, ip, &r))
     return CMD_STT_NOSUCHSOURCE;
   d->last_ke_ago = NO_SAMPLE_AGO;
+  if (r.nts) {
+    const struct ntsc_report *n = &r.nts_report;
+    d->mode = 2;                 /* NTS */
+    d->key_id = n->key_id;
+    d->key_type = n->key_type;
+    d->key_length = n->key_length;
+    d->ke_attempts = (uint16_t)(n->ke_attempts < UINT16_MAX ? n->ke_attempts : UINT16_MAX);
+    if (n->last_ke_ago >= 0.0)
+      d->last_ke_ago = (uint32_t)fmin(n->last_ke_ago, UINT32_MAX);
+    d->cookies = (uint16_t)n->cookies;
+    d->cookie_length = (uint16_t)n->cookie_length;
+    d->nak = n->nak;
+    return CMD_STT_SUCCESS;
+  }
   if (r.key == 0)
     return CMD_STT_SUCCESS;
   d->mode = 1;                   /* symmetric key */

@@ -222,7 +222,8 @@ static void on_slew_end(void *arg)
   set_freq(d);
 }
 
-void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time)
+static void accumulate(struct discipline *d, double freq, double offset, double correction_time,
+                       bool tell)
 {
   struct timespec raw, cooked;
   raw_now(d, &raw);
@@ -234,7 +235,19 @@ void disc_accumulate(struct discipline *d, double freq, double offset, double co
   d->remaining += offset;
   double duration = fmax(correction_time, fabs(d->remaining) / (d->max_slew_rate * 1e-6));
   start_slew(d, duration);
-  notify(d, &cooked, (d->base_freq - old_freq) * 1e-6, offset);
+  if (tell)
+    notify(d, &cooked, (d->base_freq - old_freq) * 1e-6, offset);
+}
+
+void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time)
+{
+  accumulate(d, freq, offset, correction_time, true);
+}
+
+void disc_adjust_quietly(struct discipline *d, double dfreq, double offset,
+                         double correction_time)
+{
+  accumulate(d, d->base_freq + dfreq * 1e6, offset, correction_time, false);
 }
 
 bool disc_step(struct discipline *d, double offset)

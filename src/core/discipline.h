@@ -87,6 +87,12 @@ struct timespec disc_cook(const struct discipline *d, const struct timespec *pla
  * clock is behind and must advance). correction_time: the time over which
  * to slew an offset (at least |offset| / max_slew_rate). */
 void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
+/* The same change, the base frequency moved by dfreq (s/s), told to no
+ * listener: a local reference clock's corrections (chronyd's
+ * LCL_AccumulateFrequencyAndOffsetNoHandlers) are meant to show in the
+ * other sources' measurements. */
+void disc_adjust_quietly(struct discipline *d, double dfreq, double offset,
+                         double correction_time);
 /* Step the clock by `offset` seconds now, dropping any unfinished slew. */
 bool disc_step(struct discipline *d, double offset);
 /* UTC inserted (leap 1) or deleted (-1) a second: to the listeners'

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/ntp_packet.h"
@@ -89,6 +90,57 @@ void nsrc_fini(struct nsrc *s)
 {
   close_request(s);
   tclass_cancel(&s->tx_timer);
+  if (s->nts) {
+    if (s->nts_ke)
+      s->nts_ke->detach(s->nts_ke->arg, s->nts);
+    free(s->nts);
+    s->nts = NULL;
+  }
+}
+
+bool nsrc_use_nts(struct nsrc *s, const struct ntsc_ke_ops *ke, double refresh)
+{
+  s->p.key = 0;
+  s->p.version = exch_request_version(0, NULL);
+  s->nts_ke = ke;
+  if (!(s->nts = malloc(sizeof(*s->nts))))
+    return false;
+  ntsc_init(s->nts, s->p.name, &s->p.addr, s->p.port, s->p.ntsport, s->p.certset, refresh);
+  if (ke)
+    ke->attach(ke->arg, s->nts);
+  return true;
+}
+
+/* With NTS: whether a request may go now (a cookie), starting an NTS-KE
+ * session when one is due; the NTP server it named is the one polled. */
+static bool nts_ready(struct nsrc *s)
+{
+  if (s->p.nts && !s->nts)
+    return false;                       /* out of memory: never unauthenticated */
+  if (!s->nts)
+    return true;
+  if (!s->nts_ke)
+    return false;
+  switch (ntsc_prepare(s->nts, s->nts_ke->now(s->nts_ke->arg))) {
+  case NTSC_READY:
+    s->p.addr = s->nts->ntp_addr;
+    s->p.port = s->nts->ntp_port;
+    return true;
+  case NTSC_START_KE:
+    s->nts_ke->start(s->nts_ke->arg, s->nts);
+    return false;
+  case NTSC_WAIT:
+    break;
+  }
+  return false;
+}
+
+/* The reply's authentication: NTS, else the key's (exch_check_auth). */
+static bool reply_authentic(struct nsrc *s, const struct ntp_packet *pkt)
+{
+  if (s->nts)
+    return ntsc_check_reply(s->nts, pkt) == NTSNTP_OK;
+  return !s->p.nts && exch_check_auth(pkt, s->p.key, source_key(s));
 }
 
 bool nsrc_reachable(const struct nsrc *s)
@@ -220,15 +272,24 @@ static int request_socket(struct nsrc *s, bool *tagged)
  * (see xleave.h). */
 static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
 {
-  if (!s->p.xleave || !xleave_has_exchange(&s->xl))
-    return exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
-  struct ntp_header h;
-  memset(&h, 0, sizeof(h));
-  h.version = (uint8_t)s->p.version;
-  h.mode = NTP_MODE_CLIENT;
-  xleave_request_fields(&s->xl, &h);
-  h.transmit = nonce;
-  return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
+  size_t len;
+  if (!s->p.xleave || !xleave_has_exchange(&s->xl)) {
+    len = exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
+  } else {
+    struct ntp_header h;
+    memset(&h, 0, sizeof(h));
+    h.version = (uint8_t)s->p.version;
+    h.mode = NTP_MODE_CLIENT;
+    xleave_request_fields(&s->xl, &h);
+    h.transmit = nonce;
+    len = exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
+  }
+  if (len == 0 || !s->nts)
+    return len;
+  uint8_t uid[NTSNTP_UID_LEN], nts_nonce[NTSNTP_NONCE_LEN];
+  s->plat->ops->random_bytes(s->plat->ctx, uid, sizeof(uid));
+  s->plat->ops->random_bytes(s->plat->ctx, nts_nonce, sizeof(nts_nonce));
+  return ntsc_build_request(s->nts, buf, cap, uid, nts_nonce);
 }
 
 /* chrony: a presend request precedes each one at a poll of at least
@@ -284,7 +345,7 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
-  uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
+  uint8_t buf[NTSNTP_MAX_PACKET_LEN];
 
   /* No valid reply to the previous request (silence, or an answer that
    * failed the tests): the register shifts in a 0. */
@@ -302,8 +363,8 @@ static void transmit(void *arg)
     s->on_update(s->arg, s, false);
 
   s->presend_done = presend_count(s);
-  bool tagged, sent = false;
-  int sock = request_socket(s, &tagged);
+  bool tagged, sent = false, ready = nts_ready(s);
+  int sock = ready ? request_socket(s, &tagged) : -1;
   if (sock >= 0) {
     const struct platform_ops *ops = s->plat->ops;
     ntp_ts nonce = 0;
@@ -335,7 +396,7 @@ static void transmit(void *arg)
   }
   /* auto_offline: a request that could not be sent (no route...) takes
    * the source offline, as chronyd, until chronyc online. */
-  if (!sent && s->p.auto_offline)
+  if (ready && !sent && s->p.auto_offline)
     nsrc_set_online(s, false);
   s->tx_since_rx++;
   s->counters[NSRC_TX]++;
@@ -816,7 +877,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||
-      r == EXCH_ZERO_TIMESTAMP || !exch_check_auth(pkt, s->p.key, source_key(s))) {
+      r == EXCH_ZERO_TIMESTAMP || !reply_authentic(s, pkt)) {
     /* Not the answer to our request (bogus, replayed, spoofed, or not
      * authenticated as ours are): keep waiting for the real one, so such a
      * packet cannot even cost us the exchange. */

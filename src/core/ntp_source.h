@@ -49,7 +49,13 @@
  * source's own socket ask for the kernel's transmit timestamp (in any
  * mode), which then replaces the daemon's reading before sendmsg; so do
  * packets from a shared socket whose owner passes its transmit timestamps
- * on (nsrc_tx_timestamp). */
+ * on (nsrc_tx_timestamp).
+ *
+ * With NTS (nsrc_use_nts, core/nts_client.h), each request carries NTS
+ * fields instead of a MAC and only the reply whose NTS fields verify is
+ * taken (a NAK or anything unauthenticated counts as bad); with no cookie
+ * the source asks for an NTS-KE session and sends nothing until it has
+ * one, and it follows the NTP server and port the session named. */
 #ifndef STRATUM_CORE_NTP_SOURCE_H
 #define STRATUM_CORE_NTP_SOURCE_H
 
@@ -59,6 +65,7 @@
 #include "core/client.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
+#include "core/nts_client.h"
 #include "core/reference.h"
 #include "core/samplefilt.h"
 #include "core/srcstats.h"
@@ -153,6 +160,8 @@ struct nsrc {
 
   struct nsrc_peer peer;        /* used when p.peer */
   struct xleave_state xl;       /* used when p.xleave (see xleave.h) */
+  struct ntsc *nts;             /* NTS state (nsrc_use_nts), else NULL */
+  const struct ntsc_ke_ops *nts_ke;
   struct nsrc_ntp_data last;    /* for reports */
   struct sst stats;
   struct spf filter;            /* used when p.filter > 0 */
@@ -166,6 +175,10 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
                const struct ntp_keyring *keys, struct discipline *disc,
                struct tclass *tx_class, nsrc_update_fn on_update, void *arg);
 void nsrc_fini(struct nsrc *s);
+/* Authenticate with NTS (instead of the key, which is dropped): ke runs
+ * its NTS-KE sessions (NULL: none, so the source never sends), refresh is
+ * ntsrefresh. false if out of memory (the source then never sends). */
+bool nsrc_use_nts(struct nsrc *s, const struct ntsc_ke_ops *ke, double refresh);
 /* Back to minpoll, the next request rescheduled for it (chronyd's
  * NCR_ResetPoll, after an unknown step of the clock). */
 void nsrc_reset_poll(struct nsrc *s);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/wire.h"
+
 #define KEYS_HEADER "NKS0\n"
 #define KEY_ID_INDEX_MASK (NTSS_KEYS - 1u)
 #define FUTURE_KEYS 1
@@ -78,12 +80,10 @@ size_t ntss_keys_format(const struct ntss *n, double age, char *buf, size_t cap)
     if (w < 0 || (size_t)w >= cap - pos)
       return 0;
     pos += (size_t)w;
-    for (size_t j = 0; j < k->key.len; j++) {
-      if (cap - pos < 3)
-        return 0;
-      snprintf(buf + pos, 3, "%02X", k->key.data[j]);
-      pos += 2;
-    }
+    size_t digits = wire_hex_format(k->key.data, k->key.len, buf + pos, cap - pos);
+    if (digits == 0)
+      return 0;
+    pos += digits;
     if (cap - pos < 2)
       return 0;
     buf[pos++] = '\n';
@@ -92,37 +92,16 @@ size_t ntss_keys_format(const struct ntss *n, double age, char *buf, size_t cap)
   return pos;
 }
 
-static int hex_value(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* One line (without its newline) "ID HEX" into a key. */
 static bool parse_key_line(const char *line, size_t len, struct ntsntp_server_key *k)
 {
   size_t key_len = aead_key_len(NTSS_KEY_ALGORITHM);
   if (len != 8 + 1 + 2 * key_len || line[8] != ' ')
     return false;
-  uint32_t id = 0;
-  for (size_t i = 0; i < 8; i++) {
-    int v = hex_value(line[i]);
-    if (v < 0)
-      return false;
-    id = id << 4 | (uint32_t)v;
-  }
-  for (size_t i = 0; i < key_len; i++) {
-    int hi = hex_value(line[9 + 2 * i]), lo = hex_value(line[10 + 2 * i]);
-    if (hi < 0 || lo < 0)
-      return false;
-    k->key.data[i] = (uint8_t)(hi << 4 | lo);
-  }
-  k->id = id;
+  uint8_t id[4];
+  if (!wire_hex_parse(line, 8, id) || !wire_hex_parse(line + 9, 2 * key_len, k->key.data))
+    return false;
+  k->id = (uint32_t)id[0] << 24 | (uint32_t)id[1] << 16 | (uint32_t)id[2] << 8 | id[3];
   k->key.algorithm = NTSS_KEY_ALGORITHM;
   k->key.len = key_len;
   return true;

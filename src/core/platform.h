@@ -58,6 +58,7 @@ enum plat_refclock_driver { PLAT_REFCLOCK_SOCK, PLAT_REFCLOCK_SHM, PLAT_REFCLOCK
 /* refclock_open's option: SHM: the segment's mode; PPS and PHC: flags. */
 #define PLAT_PPS_CLEAR 1u            /* PPS: the clear edge, not the assert */
 #define PLAT_PHC_NOCROSSTS 1u        /* PHC: no cross timestamps (PTP_SYS_OFFSET_PRECISE) */
+#define PLAT_PHC_EXTPPS 2u           /* PHC: opened to timestamp external pulses */
 #define PLAT_RTC_UTC 1u              /* RTC: it keeps UTC, not local time */
 /* What refclock_read gives for a PPS device: the newest edge. */
 struct plat_pps_edge {
@@ -74,9 +75,15 @@ struct plat_rtc_reading {
 };
 /* ...and for a PHC, an array of readings: the system clock before and
  * after reading the PHC (equal for a cross timestamp). */
-#define PLAT_PHC_READINGS 10
+#define PLAT_PHC_READINGS 25           /* chronyd's, the kernel's PTP_MAX_SAMPLES */
 struct plat_phc_reading {
   struct timespec sys_before, phc, sys_after;
+};
+/* A PHC's timestamp of an external event (refclock_extts), pushed through
+ * plat_refclock_fn: the PTP clock's time of the edge, and its channel. */
+struct plat_phc_extts {
+  struct timespec phc;
+  int channel;
 };
 /* A datagram from a SOCK refclock's socket. */
 typedef void (*plat_refclock_fn)(void *arg, const uint8_t *data, size_t len);
@@ -147,9 +154,10 @@ struct platform_ops {
    * SHM: shared memory segment number `param` (an integer), created with
    * mode `option` if missing. PPS: the device at `param` set to capture
    * the edge `option` asks for (PLAT_PPS_CLEAR). PHC: the PTP clock at
-   * `param` (a path, or a network interface's name). RTC: the RTC device
-   * (PLAT_RTC_UTC), its update interrupts switched on where it has them,
-   * each giving a struct plat_rtc_reading to fn. fn is for SOCK and RTC.
+   * `param` (a path, or a network interface's name; PLAT_PHC_NOCROSSTS,
+   * PLAT_PHC_EXTPPS). RTC: the RTC device (PLAT_RTC_UTC), its update
+   * interrupts switched on where it has them, each giving a struct
+   * plat_rtc_reading to fn. fn is for SOCK, RTC and a PHC's events.
    * Returns a handle >= 0 or -errno. NULL: no reference clocks here. */
   int (*refclock_open)(void *ctx, enum plat_refclock_driver driver, const char *param, int option,
                        plat_refclock_fn fn, void *arg);
@@ -160,6 +168,11 @@ struct platform_ops {
    * to PLAT_PHC_READINGS struct plat_phc_reading. RTC: one struct
    * plat_rtc_reading, or 0 bytes when its interrupts give them. */
   int (*refclock_read)(void *ctx, int handle, uint8_t *buf, size_t len, int *count_after);
+  /* A PHC opened with PLAT_PHC_EXTPPS: timestamp the edges (rising, or
+   * falling with `falling`) of channel's input, `pin` (>= 0) set to that
+   * function first; each event is pushed to refclock_open's fn as a struct
+   * plat_phc_extts. Returns 0 or -errno. NULL: the platform cannot. */
+  int (*refclock_extts)(void *ctx, int handle, int pin, int channel, bool falling);
   void (*refclock_close)(void *ctx, int handle);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);

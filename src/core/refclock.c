@@ -1,5 +1,6 @@
 #include "core/refclock.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,12 +89,47 @@ static void rtc_sample(struct rcl *r, const uint8_t *data, size_t len)
   rcl_add_sample(r, &rd.sys_time, timespec_diff(&rtc, &rd.sys_time), NTP_LEAP_NONE);
 }
 
+static bool add_cooked_pulse(struct rcl *r, const struct timespec *cooked, double second,
+                             double dispersion, double raw_correction);
+
+static bool extpps(const struct rcl *r)
+{
+  return r->p.driver == PLAT_REFCLOCK_PHC && (r->p.option & PLAT_PHC_EXTPPS);
+}
+
+/* PHC extpps: the PTP clock's time of a pulse, converted to the system
+ * clock by the tracking; the pulse is on the reference's second (chrony's
+ * refclock_phc.c: an event seen twice is taken once). */
+static void extts_event(struct rcl *r, const uint8_t *data, size_t len)
+{
+  struct plat_phc_extts ev;
+  if (len != sizeof(ev)) {
+    bad_input(r, RCL_READ_ERRORS, "could not read the PTP clock's event");
+    return;
+  }
+  memcpy(&ev, data, sizeof(ev));
+  if (ev.channel != r->p.channel ||
+      (ev.phc.tv_sec == r->last_extts.tv_sec && ev.phc.tv_nsec == r->last_extts.tv_nsec))
+    return;
+  r->last_extts = ev.phc;
+  struct timespec local;
+  double err;
+  if (!hcl_cook(&r->hcl, &ev.phc, &local, &err))
+    return;
+  add_cooked_pulse(r, &local, (double)local.tv_nsec * 1e-9, err,
+                   timespec_diff(&ev.phc, &local));
+}
+
 static void on_datagram(void *arg, const uint8_t *data, size_t len)
 {
   struct rcl *r = arg;
   struct rclmsg_sample s;
   if (r->p.driver == PLAT_REFCLOCK_RTC) {
     rtc_sample(r, data, len);
+    return;
+  }
+  if (r->p.driver == PLAT_REFCLOCK_PHC) {
+    extts_event(r, data, len);
     return;
   }
   enum rclmsg_status st = rclmsg_sock_parse(data, len, &s);
@@ -124,8 +160,8 @@ static void read_pps(struct rcl *r)
   rcl_add_pulse(r, &e.ts, (double)e.ts.tv_nsec * 1e-9);
 }
 
-/* PHC: of the readings, the one with the shortest delay: the PHC's time
- * against the middle of the system clock's two readings. */
+/* PHC: the readings made into one sample and tracked (chrony's
+ * refclock_phc.c): a sample of quality 0 only counts as reached. */
 static void read_phc(struct rcl *r)
 {
   struct plat_phc_reading rd[PLAT_PHC_READINGS];
@@ -134,21 +170,24 @@ static void read_phc(struct rcl *r)
     bad_input(r, RCL_READ_ERRORS, "could not read the PTP clock");
     return;
   }
-  int best = -1;
-  double best_delay = 0.0;
-  for (int i = 0; i < n / (int)sizeof(rd[0]); i++) {
-    double delay = timespec_diff(&rd[i].sys_after, &rd[i].sys_before);
-    if (!(delay >= 0.0)) {       /* a step in the middle of a reading */
-      bad_input(r, RCL_BAD_SAMPLE, "PTP clock reading with a negative delay ignored");
-      return;
-    }
-    if (best < 0 || delay < best_delay) {
-      best = i;
-      best_delay = delay;
-    }
+  struct timespec phc, sys;
+  double err;
+  int quality;
+  if (!hcl_process_readings(&r->hcl, rd, n / (int)sizeof(rd[0]), &phc, &sys, &err, &quality)) {
+    bad_input(r, RCL_BAD_SAMPLE, "PTP clock reading with a negative delay ignored");
+    return;
   }
-  struct timespec sys = timespec_add_double(&rd[best].sys_before, best_delay / 2.0);
-  rcl_add_sample(r, &sys, timespec_diff(&rd[best].phc, &sys), NTP_LEAP_NONE);
+  if (quality > 0) {
+    struct timespec local = disc_cook(r->disc, &sys);
+    hcl_accumulate(&r->hcl, &phc, &local, err);
+  }
+  if (extpps(r))
+    return;                      /* the readings only track: pulses are the samples */
+  if (quality < 1) {
+    r->reached++;
+    return;
+  }
+  rcl_add_sample(r, &sys, timespec_diff(&phc, &sys), NTP_LEAP_NONE);
 }
 
 /* RTC without update interrupts: read now (nothing when they give it). */
@@ -202,6 +241,14 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
   r->device = -1;
   if (r->p.rate < 1)
     r->p.rate = 1;
+  /* local: pulses locked to its own samples, never synchronised (chrony's
+   * refclock.c). */
+  if (r->p.local) {
+    r->p.pps = true;
+    r->p.lock_refid = r->p.refid;
+    r->p.maxlockage = r->p.maxlockage > 3 ? r->p.maxlockage : 3;
+    r->leap = NTP_LEAP_UNSYNC;
+  }
   /* A polled driver is read at least once per poll. */
   if (polled(r) && r->p.dpoll > r->p.poll)
     r->p.dpoll = r->p.poll;
@@ -209,6 +256,12 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
   spf_configure(&r->filter, 1, p->filter, p->maxdispersion, FILTER_COMBINE_RATIO);
   sst_init(&r->stats, p->minsamples, p->maxsamples);
   r->stats.precision = r->precision;
+  if (p->driver == PLAT_REFCLOCK_PHC) {
+    uint64_t seed;
+    plat->ops->random_bytes(plat->ctx, &seed, sizeof(seed));
+    hcl_init(&r->hcl, disc, 0, 16, interval(r->p.dpoll), r->precision,
+             ldexp(1.0, precision_log2), seed);
+  }
   char id[5];
   if (!plat->ops->refclock_open) {
     plat_logf(plat, PLAT_LOG_ERR, "Refclock %s: no reference clocks on this platform",
@@ -220,6 +273,18 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
     plat_logf(plat, PLAT_LOG_ERR, "Could not open %s refclock %s : %s",
               rcl_driver_name(p->driver), p->param, strerror(-r->device));
     return false;
+  }
+  if (extpps(r)) {
+    int err = plat->ops->refclock_extts
+                ? plat->ops->refclock_extts(plat->ctx, r->device, p->pin, p->channel,
+                                            p->extts_falling)
+                : -ENOSYS;
+    if (err < 0) {
+      plat_logf(plat, PLAT_LOG_ERR, "Could not enable external PHC timestamping : %s",
+                strerror(-err));
+      rcl_fini(r);
+      return false;
+    }
   }
   return true;
 }
@@ -237,7 +302,7 @@ void rcl_fini(struct rcl *r)
 void rcl_set_lock(struct rcl *r, struct rcl *lock)
 {
   char a[5], b[5];
-  if (!lock || lock == r) {
+  if (!lock || (lock == r && !r->p.local)) {
     plat_logf(r->plat, PLAT_LOG_WARN, "Invalid lock refid %s", rcl_refid_text(r->p.lock_refid, a));
     r->lock = NULL;
     return;
@@ -251,14 +316,19 @@ void rcl_set_lock(struct rcl *r, struct rcl *lock)
 
 /* The raw time as the cooked time scale has it, and whether it is of the
  * recent past (not older than two polls). */
-static bool cook_sample_time(const struct rcl *r, const struct timespec *sys_time,
-                             struct timespec *cooked)
+static bool recent(const struct rcl *r, const struct timespec *cooked)
 {
   struct timespec now;
-  *cooked = disc_cook(r->disc, sys_time);
   disc_cooked_time(r->disc, &now);
   double age = timespec_diff(&now, cooked);
   return age >= 0.0 && age <= interval(r->p.poll + 1);
+}
+
+static bool cook_sample_time(const struct rcl *r, const struct timespec *sys_time,
+                             struct timespec *cooked)
+{
+  *cooked = disc_cook(r->disc, sys_time);
+  return recent(r, cooked);
 }
 
 static bool offset_sane(const struct timespec *t, double offset)
@@ -351,11 +421,22 @@ static bool lock_pulse(struct rcl *r, const struct timespec *cooked, double disp
 {
   struct sst_sample ref;
   double rate = r->p.rate;
-  if (!spf_last_sample(&r->lock->filter, &ref))
-    return false;
+  if (!spf_last_sample(&r->lock->filter, &ref)) {
+    if (!r->p.local)
+      return false;
+    /* The first pulse of a local refclock is its own lock. */
+    ref = (struct sst_sample){.time = *cooked, .offset = *offset};
+  }
   ref.root_dispersion += spf_avg_dispersion(&r->lock->filter);
-  if (fabs(timespec_diff(cooked, &ref.time)) >= r->p.maxlockage / rate)
+  if (fabs(timespec_diff(cooked, &ref.time)) >= r->p.maxlockage / rate) {
+    if (r->p.local) {
+      /* Start again. */
+      plat_logf(r->plat, PLAT_LOG_WARN, "Local refclock lost lock");
+      spf_drop(&r->filter);
+      sst_reset(&r->stats);
+    }
     return false;
+  }
   *offset += round((ref.offset - *offset) * rate) / rate;
   double error = ref.offset - *offset;
   if (fabs(error) + ref.root_dispersion + dispersion > PPS_LOCK_LIMIT / rate ||
@@ -376,15 +457,25 @@ static bool edge_ok(const struct rcl *r, double offset, double distance)
 
 bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second)
 {
-  struct timespec cooked;
-  if (!offset_sane(sys_time, second) || !cook_sample_time(r, sys_time, &cooked)) {
+  struct timespec cooked = disc_cook(r->disc, sys_time);
+  double correction = timespec_diff(&cooked, sys_time);
+  return add_cooked_pulse(r, &cooked, second + correction, 0.0, correction);
+}
+
+/* A pulse on the cooked time scale: `second` into the reference's second
+ * (cooked), with the dispersion of its conversion; raw_correction is what
+ * refclocks.log adds back for the raw offset (chrony's RCL_AddCookedPulse). */
+static bool add_cooked_pulse(struct rcl *r, const struct timespec *cooked, double second,
+                             double dispersion, double raw_correction)
+{
+  if (!offset_sane(cooked, second) || !recent(r, cooked)) {
     bad_input(r, RCL_BAD_SAMPLE, "pulse with a bad time ignored");
     return false;
   }
-  double correction = timespec_diff(&cooked, sys_time);
-  double rate = r->p.rate, dispersion = r->precision;
+  double rate = r->p.rate;
+  dispersion += r->precision;
   /* The offset within [-0.5/rate, 0.5/rate). */
-  double offset = -(second + correction) + r->p.offset;
+  double offset = -second + r->p.offset;
   offset -= trunc(offset * rate) / rate;
   if (offset < -0.5 / rate)
     offset += 1.0 / rate;
@@ -392,14 +483,14 @@ bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second
     offset -= 1.0 / rate;
 
   if (r->lock) {
-    if (!lock_pulse(r, &cooked, dispersion, &offset)) {
+    if (!lock_pulse(r, cooked, dispersion, &offset)) {
       bad_input(r, RCL_BAD_PULSE, "pulse without a matching locked sample ignored");
       return false;
     }
   } else {
     /* Our own time gives the seconds while it is good enough. */
     struct ref_params rp;
-    ref_get_params(r->ref, &cooked, &rp);
+    ref_get_params(r->ref, cooked, &rp);
     double distance = fabs(rp.root_delay) / 2.0 + rp.root_dispersion;
     if (rp.leap == NTP_LEAP_UNSYNC || distance >= 0.5 / rate) {
       spf_drop(&r->filter);
@@ -410,12 +501,12 @@ bool rcl_add_pulse(struct rcl *r, const struct timespec *sys_time, double second
       return false;
     r->leap = rp.leap;
   }
-  if (!accumulate(r, &cooked, offset, dispersion))
+  if (!accumulate(r, cooked, offset, dispersion))
     return false;
   r->pps_active = true;
   if (!polled(r))
     r->driver_polled++;
-  log_sample(r, &cooked, false, offset + correction - r->p.offset, offset, dispersion);
+  log_sample(r, cooked, false, offset + raw_correction - r->p.offset, offset, dispersion);
   return true;
 }
 
@@ -429,6 +520,37 @@ static int pulse_stratum(const struct rcl *r, const struct timespec *t)
   if ((r->ref->synchronised && rp.refid == r->p.refid) || local_active)
     return rp.stratum > 0 ? rp.stratum - 1 : 0;
   return 0;
+}
+
+/* local: the estimate of the refclock's offset and frequency, once it has
+ * its minimum of samples. */
+static bool local_stats(const struct rcl *r, struct sst_tracking *t)
+{
+  struct timespec now;
+  disc_cooked_time(r->disc, &now);
+  return sst_samples(&r->stats) >= r->stats.min_samples &&
+         sst_get_tracking_data(&r->stats, &now, t);
+}
+
+/* local: the clock made to follow what the refclock's estimate did since
+ * the previous one (chrony's follow_local): the change of frequency, and
+ * of offset beyond what the old frequency explains, applied to the clock
+ * without the other sources knowing; the refclock's own samples move
+ * with the clock. */
+static void follow_local(struct rcl *r, const struct sst_tracking *before)
+{
+  struct sst_tracking after;
+  if (!local_stats(r, &after) || !r->adjust)
+    return;
+  double dfreq = (after.frequency - before->frequency) / (1.0 - before->frequency);
+  double elapsed = timespec_diff(&after.ref_time, &before->ref_time);
+  double doffset = after.offset - elapsed * before->frequency - before->offset;
+  struct timespec now;
+  disc_cooked_time(r->disc, &now);
+  r->adjust(r->adjust_arg, doffset, dfreq, &now);
+  /* Its samples only: as chronyd, a PTP clock's tracking is not told. */
+  spf_slew(&r->filter, &now, dfreq, doffset);
+  sst_slew_samples(&r->stats, &now, dfreq, doffset);
 }
 
 static void poll_timeout(void *arg)
@@ -458,9 +580,14 @@ static void poll_timeout(void *arg)
   r->reached = 0;
 
   struct sst_sample s;
-  bool new_sample = false;
+  struct sst_tracking before;
+  bool new_sample = false, have_before = false;
   if (spf_get_filtered(&r->filter, r->precision, &s)) {
     s.stratum = r->pps_active && !r->lock ? pulse_stratum(r, &s.time) : r->p.stratum;
+    if (r->p.local) {
+      have_before = local_stats(r, &before);
+      r->leap = NTP_LEAP_UNSYNC;
+    }
     s.leap = r->leap;
     sst_get_report(&r->stats, &s.time, &r->before);
     if (sst_add(&r->stats, &s)) {
@@ -474,6 +601,8 @@ static void poll_timeout(void *arg)
   }
   r->driver_polled = 0;
   r->on_update(r->arg, r, new_sample);
+  if (have_before)
+    follow_local(r, &before);
 }
 
 void rcl_start(struct rcl *r)
@@ -486,6 +615,8 @@ void rcl_slew(struct rcl *r, const struct timespec *when, double dfreq, double d
 {
   spf_slew(&r->filter, when, dfreq, doffset);
   sst_slew_samples(&r->stats, when, dfreq, doffset);
+  if (r->p.driver == PLAT_REFCLOCK_PHC)
+    hcl_slew(&r->hcl, when, dfreq, doffset);
 }
 
 void rcl_reset(struct rcl *r)

@@ -10,12 +10,17 @@
  * elsewhere: from the refclock named by `lock` (its newest sample, within
  * maxlockage pulses and 0.4 of a pulse interval), else from our own
  * reference while it is synchronised within half an interval.
+ * A `local` refclock's pulses lock to its own samples; never selected
+ * (unsynchronised), it makes the clock follow each change of its
+ * estimate (the owner's `adjust`, chrony's follow_local).
  *
  * Drivers: SOCK (datagrams pushed by the platform); SHM, PPS and PHC
  * (read through the platform every 2^dpoll s: a segment parsed by
  * proto/refclock_msg.h, the newest pulse edge, readings of the PTP clock
- * against the system clock of which the one with the shortest delay is
- * taken). Bad input is counted per reason and logged once. */
+ * against the system clock combined and tracked by core/hwclock.h; with
+ * extpps, the PTP clock's timestamps of external pulses, pushed by the
+ * platform, converted to the system clock through that tracking are
+ * pulses, the readings only track). Bad input is counted per reason and logged once. */
 #ifndef STRATUM_CORE_REFCLOCK_H
 #define STRATUM_CORE_REFCLOCK_H
 
@@ -23,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/discipline.h"
+#include "core/hwclock.h"
 #include "core/platform.h"
 #include "core/reference.h"
 #include "core/samplefilt.h"
@@ -35,7 +41,10 @@ struct rcl_params {
   enum plat_refclock_driver driver;
   char param[256];               /* the driver's parameter, without its :options */
   int option;                    /* SHM: the segment's mode (perm=, 0600); PPS,
-                                    PHC: PLAT_PPS_CLEAR, PLAT_PHC_NOCROSSTS */
+                                    PHC: PLAT_PPS_CLEAR, PLAT_PHC_NOCROSSTS,
+                                    PLAT_PHC_EXTPPS */
+  int pin, channel;              /* PHC extpps: 0, 0 */
+  bool extts_falling;            /* PHC extpps: the clear (falling) edge */
   uint32_t refid;                /* 0: the driver's name and index, as chrony */
   uint32_t lock_refid;           /* 0: none */
   int poll, dpoll;               /* 4, 0 */
@@ -53,6 +62,8 @@ struct rcl_params {
   bool pps;                      /* every sample is a pulse */
   bool tai;                      /* the reference keeps TAI: its samples are
                                     made UTC with the leap second table */
+  bool local;                    /* a stable clock the system clock follows,
+                                    never selected (chrony's local option) */
   bool noselect, prefer, trust, require;
 };
 
@@ -92,6 +103,10 @@ struct rcl {
   void *arg;
   rcl_log_fn log;                /* NULL: no refclocks.log */
   void *log_arg;
+  /* local: the clock made to follow the refclock's estimate (it moved by
+   * offset and dfreq); NULL: it is not. */
+  void (*adjust)(void *arg, double offset, double dfreq, const struct timespec *now);
+  void *adjust_arg;
   ref_leap_lookup_fn leap_lookup;  /* TAI-UTC for `tai` (NULL: no table) */
   void *leap_arg;
   struct rcl *lock;              /* the refclock giving pulses their seconds */
@@ -107,6 +122,8 @@ struct rcl {
   int driver_polled;             /* reads this period (SHM) */
   uint8_t leap;                  /* of the last sample */
   uint32_t last_seq;             /* PPS: of the last edge taken */
+  struct hcl hcl;                /* PHC: the PTP clock tracked */
+  struct timespec last_extts;    /* PHC extpps: of the last event */
   bool pps_active;               /* the last sample was a pulse */
   double last_offset;            /* of the last filtered sample */
   struct timespec last_sample_time;

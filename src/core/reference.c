@@ -460,6 +460,21 @@ static double update_frequency(struct reference *r, const struct sel_result *sel
   return freq;
 }
 
+void ref_adjust(struct reference *r, double offset, double dfreq, const struct timespec *now)
+{
+  /* chronyd measures the time since the last adjustment from its start
+   * (monotonic 0) for the first one: here, from the epoch. */
+  double since = timespec_diff(now, &r->last_adjustment);
+  r->adjustments++;
+  r->last_adjustment = *now;
+  double adj_rate = r->p.corrtimeratio * 0.5 * fabs(offset) * since;
+  double ref_rate = r->p.corrtimeratio * 0.5 * r->last_offset_sd * r->last_interval /
+                    r->adjustments;
+  double total = fabs(disc_remaining(r->disc) + offset);
+  disc_adjust_quietly(r->disc, dfreq, offset,
+                      total > 0.0 ? fmax(adj_rate, ref_rate) / total : 0.0);
+}
+
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
                 uint32_t refid, const struct timespec *now)
 {
@@ -537,6 +552,8 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
   disc_set_sync(r->disc, true, sel->offset_sd,
                 sel->offset_sd + sel->root_delay / 2.0 + sel->root_dispersion);
   r->last_interval = interval;
+  r->last_offset_sd = sel->offset_sd;
+  r->adjustments = 0;
   r->last_offset = sel->offset;
   /* chronyc's RMS offset: a moving average over about ten updates. */
   double sq = sel->offset * sel->offset;

@@ -153,6 +153,9 @@ struct reference {
   double last_offset;           /* of the last update */
   double avg2_offset;           /* moving average of squared update offsets */
   double last_interval;         /* between the last two updates, s */
+  double last_offset_sd;        /* of the last update's selection */
+  int adjustments;              /* ref_adjust calls since the last update */
+  struct timespec last_adjustment;  /* cooked; 0: none yet */
   /* Leap seconds (chrony's reference.c): the mode in effect, the status
    * served when synchronised, the second to insert (1) or delete (-1) at
    * the end of today, TAI-UTC, the midnight of that leap (0: none yet),
@@ -183,6 +186,12 @@ void ref_fini(struct reference *r);
  * we take, at cooked time now. */
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
                 uint32_t refid, const struct timespec *now);
+/* A local reference clock's estimate moved by offset and dfreq since its
+ * previous one (chronyd's REF_AdjustReference): the clock follows at once,
+ * slewed at the faster of the rate for that offset over the time since the
+ * last adjustment and the last update's rate shared among the adjustments
+ * since, told to no source (disc_adjust_quietly). */
+void ref_adjust(struct reference *r, double offset, double dfreq, const struct timespec *now);
 /* initstepslew (chronyd's REF_ModeInitStepSlew): the selection's first
  * offset corrects the clock once, stepped if |offset| >= threshold, else
  * slewed; nothing else of the reference changes. Like chronyd -x, no step

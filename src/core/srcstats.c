@@ -196,7 +196,7 @@ double sst_min_delay(const struct sst *s)
 
 /* ---- regression ---- */
 
-static double median(const double *v, int n)
+double sst_median(const double *v, int n)
 {
   double t[SST_MAX_SAMPLES];
 
@@ -224,7 +224,7 @@ static void weights(const struct sst *s, double *w)
     dist[i] = 0.5 * e->peer_delay + e->peer_dispersion;
     min = fmin(min, dist[i]);
   }
-  double sd = (median(dist, s->n) - min) / SD_TO_DIST_RATIO;
+  double sd = (sst_median(dist, s->n) - min) / SD_TO_DIST_RATIO;
   sd = fmax(precision, fmin(sd, min));
   min += precision;
   for (int i = 0; i < s->n; i++) {
@@ -338,8 +338,7 @@ static bool fit_line(const double *x, const double *y, const double *w, int n,
   return isfinite(l->a) && isfinite(l->b);
 }
 
-/* Runs of residuals of the same sign; a zero residual starts a new run. */
-static int count_runs(const double *r, int n)
+int sst_count_runs(const double *r, int n)
 {
   int runs = 1;
 
@@ -347,6 +346,11 @@ static int count_runs(const double *r, int n)
     if (!((r[i - 1] < 0.0 && r[i] < 0.0) || (r[i - 1] > 0.0 && r[i] > 0.0)))
       runs++;
   return runs;
+}
+
+bool sst_runs_pass(const double *resid, int n)
+{
+  return sst_count_runs(resid, n) > critical_runs[n];
 }
 
 struct fit {
@@ -377,7 +381,7 @@ static bool find_best_fit(const double *x, const double *y, const double *w, int
       rs = -m;
     for (int i = rs; i < n; i++)
       resid[i - rs] = y[i] - l.a - l.b * x[i];
-    if (count_runs(resid, n - rs) > critical_runs[n - rs] ||
+    if (sst_runs_pass(resid, n - rs) ||
         n - start <= MIN_REGRESS_SAMPLES || n - start <= min_samples)
       break;
   }
@@ -393,7 +397,7 @@ static bool find_best_fit(const double *x, const double *y, const double *w, int
   f->sa = sqrt(ss / l.sw + (l.u * f->sb) * (l.u * f->sb));
   f->s2 = ss * np / l.sw;
   f->start = start;
-  f->runs = count_runs(resid + (start - rs), np);
+  f->runs = sst_count_runs(resid + (start - rs), np);
   f->dof = np - 2;
   return isfinite(f->sa) && isfinite(f->sb) && isfinite(f->s2);
 }

@@ -197,6 +197,14 @@ void sst_get_frequency_range(const struct sst *s, double *lo, double *hi);
 double sst_poll_adjust(const struct sst *s, double error_in_estimate, double peer_distance,
                        int poll_target);
 
+/* chrony's regress.c helpers, shared with core/hwclock.c: the median of
+ * n (1..SST_MAX_SAMPLES) values; the runs of residuals of the same sign (a
+ * zero residual starts a new run); whether n (0..SST_RING_SIZE) residuals
+ * pass the runs test (more runs than chrony's critical number). */
+double sst_median(const double *v, int n);
+int sst_count_runs(const double *resid, int n);
+bool sst_runs_pass(const double *resid, int n);
+
 /* Dumps (chrony's dumpdir): a source's history exported and imported back,
  * e.g. across a restart of the daemon. Times and offsets are as stored (on
  * the caller's time scale, adjusted by every slew so far). */

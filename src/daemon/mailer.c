@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,7 +14,7 @@
 
 void mailer_init(struct mailer *m, const char *address, double threshold)
 {
-  *m = (struct mailer){.address = address, .threshold = threshold, .fd = -1, .pid = -1};
+  *m = (struct mailer){.address = address, .threshold = threshold, .fd = -1};
 }
 
 /* One notice, in chronyd's layout: the host, the local time, the change. */
@@ -64,14 +63,14 @@ bool mailer_run(struct mailer *m)
     log_printf(PLAT_LOG_ERR, "Could not start the mail helper : %s", strerror(errno));
     return false;
   }
-  m->pid = fork();
-  if (m->pid < 0) {
+  pid_t pid = fork();
+  if (pid < 0) {
     log_printf(PLAT_LOG_ERR, "Could not start the mail helper : %s", strerror(errno));
     close(fds[0]);
     close(fds[1]);
     return false;
   }
-  if (m->pid == 0) {
+  if (pid == 0) {
     close(fds[1]);             /* else the daemon's close would not end it */
     helper(m, fds[0]);
   }
@@ -91,12 +90,11 @@ void mailer_notify(void *mailer, double correction)
     log_printf(PLAT_LOG_WARN, "Could not send mail notification to user %s", m->address);
 }
 
+/* Not waited for: the system call filter has no wait4, and the daemon is
+ * about to exit anyway (the helper is then init's to reap). */
 void mailer_stop(struct mailer *m)
 {
   if (m->fd >= 0)
     close(m->fd);              /* the helper ends after what it has read */
-  if (m->pid > 0)
-    waitpid(m->pid, NULL, WNOHANG);
   m->fd = -1;
-  m->pid = -1;
 }

@@ -14,13 +14,11 @@
 #define STRATUM_DAEMON_MAILER_H
 
 #include <stdbool.h>
-#include <sys/types.h>
 
 struct mailer {
   const char *address;           /* NULL: mailonchange not configured */
   double threshold;
   int fd;                        /* the pipe's write end; -1: no helper */
-  pid_t pid;
 };
 
 void mailer_init(struct mailer *m, const char *address, double threshold);

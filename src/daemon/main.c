@@ -29,6 +29,7 @@
 #include "daemon/dumps.h"
 #include "daemon/exporter.h"
 #include "daemon/ntsd.h"
+#include "daemon/ntskc.h"
 #include "daemon/layout.h"
 #include "daemon/leapsrc.h"
 #include "daemon/keys.h"
@@ -78,6 +79,7 @@ struct daemon {
   struct control control;         /* command sockets */
   struct exporter exporter;       /* metricsport */
   struct ntsd nts;                /* NTS-KE server, NTS for the NTP server */
+  struct ntskc ntskc;             /* NTS-KE client of NTS sources */
   struct workers *workers;        /* serverworkers; NULL: none */
   struct mailer mailer;           /* mailonchange */
   struct client_log_hooks log_hooks;  /* logfiles' for the client */
@@ -338,6 +340,7 @@ static int cmd_dump(void *arg)
   struct daemon *d = arg;
   dumps_save(d->cfg.dumpdir, d->client);
   ntsd_save_keys(&d->nts);
+  ntskc_save_all(&d->ntskc, d->client);
   return CMD_STT_SUCCESS;
 }
 
@@ -544,6 +547,8 @@ static bool start_client(struct daemon *d, const struct options *o)
     return false;
   }
   d->log_hooks = p.log;
+  ntskc_init(&d->ntskc, &d->cfg, d->loop, linux_platform_get(d->lp), &d->ref);
+  p.nts_ke = &d->ntskc.ops;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client) {
@@ -729,7 +734,8 @@ out:
   ntsd_stop(&d->nts);
   control_stop(&d->control);
   srclist_free(d->srclist);
-  client_free(d->client);
+  client_free(d->client);       /* its NTS sources' cookies saved */
+  ntskc_free(&d->ntskc);
   logfiles_stop(&d->logfiles);
   conf_free(&d->srcdir);
   srv_free(&d->server);

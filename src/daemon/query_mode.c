@@ -36,6 +36,12 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
     struct ip_addr addrs[MAX_ADDRS_PER_NAME];
     if (src->type == CONF_PEER)
       continue;  /* see query_mode_run */
+    if (src->client.nts) {
+      /* never measured without its authentication */
+      log_printf(PLAT_LOG_WARN, "%s: NTS not supported with -q/-Q yet, not measured",
+                 src->name);
+      continue;
+    }
     int limit = src->type == CONF_POOL ? src->maxsources : 1;
     if (limit > MAX_ADDRS_PER_NAME)
       limit = MAX_ADDRS_PER_NAME;

@@ -154,3 +154,40 @@ void wire_put_bytes(struct wire_writer *w, const void *src, size_t n)
   if (p != NULL)
     memcpy(p, src, n);
 }
+
+size_t wire_hex_format(const uint8_t *bytes, size_t n, char *out, size_t cap)
+{
+  static const char digits[] = "0123456789ABCDEF";
+  if (cap == 0 || n > (cap - 1) / 2)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[bytes[i] >> 4];
+    out[2 * i + 1] = digits[bytes[i] & 0xf];
+  }
+  out[2 * n] = '\0';
+  return 2 * n;
+}
+
+static int hex_value(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+bool wire_hex_parse(const char *hex, size_t len, uint8_t *out)
+{
+  if (len % 2 != 0)
+    return false;
+  for (size_t i = 0; i < len / 2; i++) {
+    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return true;
+}

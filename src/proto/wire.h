@@ -43,4 +43,11 @@ void wire_put_u32(struct wire_writer *w, uint32_t v);
 void wire_put_u64(struct wire_writer *w, uint64_t v);
 void wire_put_bytes(struct wire_writer *w, const void *src, size_t n);
 
+/* Bytes as upper-case hex digits into out (2 * n + 1 bytes, NUL-terminated):
+ * the number of digits, or 0 if cap is too small. */
+size_t wire_hex_format(const uint8_t *bytes, size_t n, char *out, size_t cap);
+/* len hex digits (either case) into len / 2 bytes; false if len is odd or a
+ * character is not a hex digit. */
+bool wire_hex_parse(const char *hex, size_t len, uint8_t *out);
+
 #endif

@@ -263,7 +263,7 @@ static const struct scenario scenarios[] = {
   },
   {
     .name = "refclock-phc",
-    .about = "a PTP clock read 10 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
+    .about = "a PTP clock read 25 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
              "delay 1e-3 (106-refclock's PHC: sync 45-70 s, stratum 4, root delay 1e-3)",
     .conf = "refclock PHC /dev/ptp0 stratum 3 delay 1e-3 refid GPS\n",
     .duration = 2000.0,
@@ -278,6 +278,50 @@ static const struct scenario scenarios[] = {
     .duration = 2000.0,
     .client_clock = CLIENT_CLOCK,
     .refclocks = {{.dev_offset = -0.35, .jitter = 0.05}, {.jitter = 1e-6}},
+  },
+  {
+    .name = "refclock-phc-bursts",
+    .about = "a PTP clock read without cross timestamps at poll 0 (1e-9 jitter), its readings' "
+             "delays jittered by 1 us for 8 of every 500 reads (106-refclock's PHC jitter "
+             "bursts: sync 5-7 s, 1e-7 s max, 1e-8 s rms)",
+    .conf = "refclock PHC /dev/ptp0:nocrossts poll 0\n",
+    .duration = 1000.0, .sync_threshold = 1e-7,
+    .client_clock = CLIENT_CLOCK,
+    .refclocks = {{.jitter = 1e-9, .delay_jitter = 1e-6, .jitter_on = 2 * 25 * 8,
+                   .jitter_off = 2 * 25 * 492}},
+  },
+  {
+    .name = "refclock-phc-extpps",
+    .about = "a PTP clock 0.3 s off and 30 ppm fast stamping pulses (extpps, 0.1 us jitter), "
+             "locked to a noselect SHM NMEA clock 0.35 s late with 50 ms jitter",
+    .conf = "refclock SHM 0 refid NMEA noselect\n"
+            "refclock PHC /dev/ptp1:extpps lock NMEA refid PPS\n",
+    .duration = 2000.0,
+    .client_clock = CLIENT_CLOCK,
+    .refclocks = {{.dev_offset = -0.35, .jitter = 0.05},
+                  {.dev_offset = 0.3, .dev_freq = 30.0, .jitter = 1e-7}},
+  },
+  {
+    .name = "refclock-local",
+    .about = "106-refclock's PHC local: frequency a 100 ppm sine of 1000 s, one server at poll "
+             "4 until 5000 s, a PTP clock 0.399 s off and 1000 ppm fast but stable (1 us "
+             "jitter) as the local standard at poll 2, never selected",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 5 minsamples 64")
+            "refclock PHC /dev/ptp0 local poll 2\n",
+    .duration = 10000.0,
+    .client_clock = {.sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = LAN, .down = LAN,
+    .outage_period = 20000.0, .outage_open = 5000.0,
+    .refclocks = {{.dev_offset = 0.399, .dev_freq = 1000.0, .jitter = 1e-6}},
+  },
+  {
+    .name = "refclock-local-off",
+    .about = "refclock-local without its PTP clock",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 5 minsamples 64"),
+    .duration = 10000.0,
+    .client_clock = {.sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = LAN, .down = LAN,
+    .outage_period = 20000.0, .outage_open = 5000.0,
   },
   {
     .name = "refclock-rtc",
@@ -707,7 +751,8 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   struct sim_refclock_config dc = {
     .driver = p->driver, .param = p->param, .rate = sr->rate, .offset = sr->dev_offset,
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
-    .freq = sr->dev_freq,
+    .freq = sr->dev_freq, .delay_jitter = sr->delay_jitter, .jitter_on = sr->jitter_on,
+    .jitter_off = sr->jitter_off, .extts = p->option & PLAT_PHC_EXTPPS, .channel = p->channel,
     .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);

@@ -66,6 +66,8 @@ struct scenario_refclock {
   enum sim_refclock_jitter jitter_kind;
   bool pulse;                      /* SOCK pulses (PPS-like) */
   double dev_freq;                 /* PHC: the device's frequency error, ppm */
+  double delay_jitter;             /* PHC: bursts of it (sim_refclock.h) */
+  unsigned jitter_on, jitter_off;
   double stall_at;                 /* s from the start it stops; 0: never */
 };
 

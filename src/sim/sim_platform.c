@@ -333,6 +333,14 @@ static int sp_refclock_read(void *ctx, int handle, uint8_t *buf, size_t len, int
   return d ? sim_refclock_read(d, buf, len, count_after) : -EBADF;
 }
 
+static int sp_refclock_extts(void *ctx, int handle, int pin, int channel, bool falling)
+{
+  (void)pin;
+  (void)falling;
+  struct sim_refclock *d = refclock_handle(ctx, handle);
+  return d ? sim_refclock_extts(d, channel) : -EBADF;
+}
+
 static void sp_refclock_close(void *ctx, int handle)
 {
   struct sim_refclock *d = refclock_handle(ctx, handle);
@@ -400,6 +408,7 @@ static const struct platform_ops sim_ops = {
   .refclock_open = sp_refclock_open,
   .refclock_read = sp_refclock_read,
   .refclock_close = sp_refclock_close,
+  .refclock_extts = sp_refclock_extts,
   .clock_set_leap = sp_clock_set_leap,
   .log = sp_log,
   .read_file = sp_read_file,

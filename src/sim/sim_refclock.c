@@ -31,6 +31,12 @@ struct sim_refclock {
   struct plat_pps_edge edge;         /* PPS */
   sim_time created;                  /* PHC: its offset's time */
   double freq, delay;                /* PHC */
+  double delay_jitter;               /* PHC: bursts of it */
+  unsigned jitter_on, jitter_off, halves;
+  bool extts;                        /* PHC: pulses timestamped on `channel` */
+  int channel;
+  bool extts_on;                     /* ... and the host asked for them */
+  struct plat_phc_extts event;       /* the last pulse's, on its way */
 };
 
 static double draw_error(struct sim_refclock *d)
@@ -56,6 +62,15 @@ static void send_sock(struct sim_refclock *d, const struct timespec *local, doub
   rclmsg_sock_build(&s, msg);
   if (d->open && d->fn)
     d->fn(d->arg, msg, sizeof(msg));
+}
+
+#define EXTTS_LATENCY 20000          /* ns from a pulse to its event read */
+
+static void deliver_extts(void *arg)
+{
+  struct sim_refclock *d = arg;
+  if (d->open && d->fn && d->extts_on)
+    d->fn(d->arg, (const uint8_t *)&d->event, sizeof(d->event));
 }
 
 static void tick(void *arg)
@@ -86,6 +101,17 @@ static void tick(void *arg)
                                  .rtc_sec = (int64_t)(now / SIM_NS_PER_S)};
     if (d->open && d->fn)
       d->fn(d->arg, (const uint8_t *)&r, sizeof(r));
+    return;
+  }
+  if (d->driver == PLAT_REFCLOCK_PHC) {
+    /* The PTP clock's time when the pulse came: its own error at that
+     * instant, the reading's error as the pulse's; the event reaches the
+     * host a little later, as the kernel's does. */
+    d->event = (struct plat_phc_extts){
+      .phc = sim_time_to_timespec(reading +
+                                  sim_ns(d->freq * 1e-6 * sim_seconds(now - d->created))),
+      .channel = d->channel};
+    sim_sched_add(d->sched, now + EXTTS_LATENCY, deliver_extts, d, d);
     return;
   }
   if (d->driver == PLAT_REFCLOCK_PPS) {
@@ -121,6 +147,11 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   d->leap = cfg->leap;
   d->freq = cfg->freq;
   d->delay = cfg->delay > 0.0 ? cfg->delay : 1e-6;
+  d->delay_jitter = cfg->delay_jitter;
+  d->jitter_on = cfg->jitter_on;
+  d->jitter_off = cfg->jitter_off;
+  d->extts = cfg->extts;
+  d->channel = cfg->channel;
   d->created = sim_sched_now(sched);
   sim_rng_seed(&d->rng, cfg->seed);
   /* The first whole multiple of the period after now: a device switched
@@ -129,8 +160,9 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   if (rem < 0)
     rem += d->period;
   d->next = now - rem + d->period;
-  /* A PHC is only read: it has no ticks. */
-  if ((cfg->driver != PLAT_REFCLOCK_PHC && !sim_sched_add(sched, d->next, tick, d, d)) ||
+  /* A PHC is only read: it has no ticks, but for the pulses it stamps. */
+  if (((cfg->driver != PLAT_REFCLOCK_PHC || cfg->extts) &&
+       !sim_sched_add(sched, d->next, tick, d, d)) ||
       !sim_platform_attach_refclock(host, d)) {
     sim_refclock_free(d);
     return NULL;
@@ -172,14 +204,42 @@ bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg)
   return true;
 }
 
+int sim_refclock_extts(struct sim_refclock *d, int channel)
+{
+  if (d->driver != PLAT_REFCLOCK_PHC || !d->extts)
+    return -EOPNOTSUPP;
+  if (channel != d->channel)
+    return -EINVAL;
+  d->extts_on = true;
+  return 0;
+}
+
 void sim_refclock_close(struct sim_refclock *d)
 {
+  d->extts_on = false;
   d->open = false;
   d->fn = NULL;
   d->arg = NULL;
 }
 
-/* PHC readings now: the PHC's time at each reading's middle. */
+/* The extra delay of one half of a PHC reading, in a burst. */
+static double half_delay_jitter(struct sim_refclock *d)
+{
+  double extra = 0.0;
+  if (d->delay_jitter > 0.0 && d->halves >= d->jitter_off) {
+    /* Poisson(5) by products of uniforms (Knuth), plus a uniform step. */
+    int k = 0;
+    for (double p = sim_rng_uniform(&d->rng); p > exp(-5.0) && k < 100; k++)
+      p *= sim_rng_uniform(&d->rng);
+    extra = (k + sim_rng_uniform(&d->rng)) / 5.5 * d->delay_jitter * 0.5;
+  }
+  if (++d->halves >= d->jitter_on + d->jitter_off)
+    d->halves = 0;
+  return extra;
+}
+
+/* PHC readings now: the PHC's time at each reading's middle (between its
+ * halves, in a burst). */
 static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
 {
   struct plat_phc_reading r[PLAT_PHC_READINGS];
@@ -193,15 +253,17 @@ static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
   for (size_t i = 0; i < n; i++) {
     /* Readings 1 us apart, the last one ending now (the ioctl returned). */
     sim_time start = -(sim_time)(n - i) * 1000 - sim_ns(d->delay);
-    sim_time mid = start + sim_ns(d->delay / 2.0);
+    double before = half_delay_jitter(d), after = half_delay_jitter(d);
+    sim_time mid = start + sim_ns(d->delay / 2.0 + before);
     double phc_error = d->offset + d->freq * 1e-6 * sim_seconds(now - d->created) +
                        d->jitter * sim_rng_normal(&d->rng);
     r[i].sys_before = sim_time_to_timespec(base + start);
-    r[i].sys_after = sim_time_to_timespec(base + start + sim_ns(d->delay));
+    r[i].sys_after = sim_time_to_timespec(base + start + sim_ns(d->delay + before + after));
     r[i].phc = sim_time_to_timespec(now + mid + sim_ns(phc_error));
   }
   memcpy(buf, r, n * sizeof(r[0]));
-  d->written++;
+  if (!d->extts)                       /* else its pulses are what it writes */
+    d->written++;
   return (int)(n * sizeof(r[0]));
 }
 

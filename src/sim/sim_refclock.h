@@ -26,7 +26,12 @@
  *   PHC   no ticks: a PTP clock running at `freq` ppm from `offset` (at
  *         the device's creation) is read when the host asks:
  *         PLAT_PHC_READINGS readings 1 us apart, each taking `delay` of
- *         the local clock with the PHC read at its middle plus the jitter.
+ *         the local clock with the PHC read at its middle plus the jitter
+ *         (bursts of delay jitter make the halves unequal, see below);
+ *         with `extts`, a pulse on input `channel` at each tick, its PTP
+ *         time (the PHC's error at the tick, plus the jitter) handed to
+ *         refclock_open's function as a struct plat_phc_extts 20 us later
+ *         (as read from the kernel) once the host enabled the channel.
  * The host opens a device by driver and param (sim_platform.h) and frees
  * it with itself. A stalled device keeps ticking but writes nothing (a
  * receiver that lost its signal or a feeder that hung). */
@@ -56,6 +61,15 @@ struct sim_refclock_config {
   int leap;                      /* announced: 0 none, 1 insert, 2 delete */
   double freq;                   /* PHC: its frequency error, ppm */
   double delay;                  /* PHC: of one reading, s (0: 1 us) */
+  /* PHC: bursts of delay jitter (clknetsim's PHC_JITTER, _ON, _OFF): each
+   * half of a reading (before and after the PTP clock is read) takes
+   * `delay_jitter` / 2 times a Poisson(5) draw plus a uniform one, over
+   * 5.5, more, for `jitter_on` halves after every `jitter_off` halves
+   * without (0, 0: always). */
+  double delay_jitter;
+  unsigned jitter_on, jitter_off;
+  bool extts;                    /* PHC: external pulses timestamped */
+  int channel;                   /* PHC: their input */
   uint64_t seed;                 /* of the jitter */
 };
 
@@ -70,7 +84,7 @@ void sim_refclock_free(struct sim_refclock *d);
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
 /* Samples or pulses written (SHM, PPS) or sent (SOCK), delivered or not;
- * reads of a PHC. */
+ * reads of a PHC, or its pulses with extts. */
 uint64_t sim_refclock_written(const struct sim_refclock *d);
 
 /* The host's side (sim_platform.c's refclock ops). */
@@ -78,6 +92,9 @@ bool sim_refclock_matches(const struct sim_refclock *d, enum plat_refclock_drive
                           const char *param);
 /* False if it is open already (one reader, one socket). */
 bool sim_refclock_open(struct sim_refclock *d, plat_refclock_fn fn, void *arg);
+/* PHC: the host's refclock_extts: -EOPNOTSUPP without extts, -EINVAL for
+ * another channel (pins are not simulated). Closing turns it off. */
+int sim_refclock_extts(struct sim_refclock *d, int channel);
 void sim_refclock_close(struct sim_refclock *d);
 /* SHM: copy the segment (up to len bytes; returns how many) and its count,
  * and clear its valid flag. PPS: the newest edge. PHC: readings (as many

@@ -347,6 +347,12 @@ static int lx_refclock_read(void *ctx, int handle, uint8_t *buf, size_t len, int
   return lp->refclocks ? rcldev_read(lp->refclocks, handle, buf, len, count_after) : -EBADF;
 }
 
+static int lx_refclock_extts(void *ctx, int handle, int pin, int channel, bool falling)
+{
+  struct linux_platform *lp = ctx;
+  return lp->refclocks ? rcldev_extts(lp->refclocks, handle, pin, channel, falling) : -EBADF;
+}
+
 static void lx_refclock_close(void *ctx, int handle)
 {
   struct linux_platform *lp = ctx;
@@ -398,6 +404,7 @@ static const struct platform_ops linux_ops = {
   .refclock_open = lx_refclock_open,
   .refclock_read = lx_refclock_read,
   .refclock_close = lx_refclock_close,
+  .refclock_extts = lx_refclock_extts,
   .log = lx_log,
   .read_file = lx_read_file,
 };

@@ -39,6 +39,9 @@ struct device {
   bool interrupts;                 /* RTC: update interrupts on (else read when polled) */
   bool skip_interrupt;             /* RTC: the first after switching them on */
   enum phc_mode phc_mode;          /* PHC: the first kind of reading that works */
+  bool extts;                      /* PHC: external timestamps on (in the loop) */
+  char phc[PATH_MAX];              /* PHC: its device, resolved where it can be */
+  int pin, channel;                /* PHC: of the external timestamps */
   volatile uint8_t *shm;           /* SHM */
   plat_refclock_fn fn;
   void *arg;
@@ -60,7 +63,7 @@ static int sys_ioctl(int fd, unsigned long request, void *arg)
   return ioctl(fd, request, arg);
 }
 
-static const struct rcldev_io system_io = {sys_open, sys_ioctl, close};
+static const struct rcldev_io system_io = {sys_open, sys_ioctl, close, read};
 
 struct rcldev_set *rcldev_new(struct loop *loop, const struct rcldev_io *io)
 {
@@ -199,7 +202,7 @@ static int phc_of_interface(const char *name, char *path, size_t len)
   return 0;
 }
 
-static int open_phc(struct rcldev_set *s, struct device *d, const char *param, bool nocrossts)
+static int open_phc(struct rcldev_set *s, struct device *d, const char *param, int option)
 {
   char path[PATH_MAX];
   if (param[0] != '/') {
@@ -208,11 +211,80 @@ static int open_phc(struct rcldev_set *s, struct device *d, const char *param, b
       return err;
     param = path;
   }
-  int fd = s->io.open(param, O_RDONLY);
+  /* External timestamps are asked for by writing requests (chronyd). */
+  int fd = s->io.open(param, option & PLAT_PHC_EXTPPS ? O_RDWR : O_RDONLY);
   if (fd < 0)
     return -errno;
   d->fd = fd;
-  d->phc_mode = nocrossts ? PHC_EXTENDED : PHC_PRECISE;
+  char *real = realpath(param, NULL);
+  snprintf(d->phc, sizeof(d->phc), "%s", real ? real : param);
+  free(real);
+  d->phc_mode = option & PLAT_PHC_NOCROSSTS ? PHC_EXTENDED : PHC_PRECISE;
+  return 0;
+}
+
+/* The pin's function and the channel's edges (enable false: both off). */
+static int set_extts(struct rcldev_set *s, struct device *d, bool enable, bool rising,
+                     bool falling)
+{
+  struct ptp_pin_desc pin = {.index = (unsigned)d->pin, .chan = (unsigned)d->channel,
+                             .func = enable ? PTP_PF_EXTTS : PTP_PF_NONE};
+  if (d->pin >= 0 && s->io.ioctl(d->fd, PTP_PIN_SETFUNC, &pin) < 0)
+    return -errno;
+  struct ptp_extts_request req = {.index = (unsigned)d->channel};
+  req.flags = (enable ? PTP_ENABLE_FEATURE : 0) | (rising ? PTP_RISING_EDGE : 0) |
+              (falling ? PTP_FALLING_EDGE : 0);
+  if (s->io.ioctl(d->fd, PTP_EXTTS_REQUEST, &req) < 0)
+    return -errno;
+#ifdef PTP_MASK_EN_SINGLE
+  /* Only this channel's events on this descriptor (Linux 6.7); older
+   * kernels queue every channel's, which the core tells apart. */
+  if (enable && s->io.ioctl(d->fd, PTP_MASK_CLEAR_ALL, NULL) == 0)
+    s->io.ioctl(d->fd, PTP_MASK_EN_SINGLE, &d->channel);
+#endif
+  return 0;
+}
+
+/* An external timestamp is waiting: read one (a read never blocks after
+ * poll said so; O_NONBLOCK is not honoured by PTP devices). Before Linux
+ * 6.7 the descriptors of one PTP clock share one queue, so the event goes
+ * to every refclock timestamping on that clock, as chronyd does; each
+ * keeps its channel's (the core), an event seen twice is taken once. */
+static void on_extts(void *arg, int fd)
+{
+  struct device *d = arg;
+  struct rcldev_set *s = d->set;
+  struct ptp_extts_event ev;
+  if (s->io.read(fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev) || ev.t.nsec >= 1000000000u)
+    return;
+  struct plat_phc_extts e = {.phc = {.tv_sec = (time_t)ev.t.sec, .tv_nsec = ev.t.nsec},
+                             .channel = (int)ev.index};
+  for (int i = 0; i < MAX_DEVICES; i++) {
+    struct device *o = &s->dev[i];
+    if (o->used && o->extts && o->fn && strcmp(o->phc, d->phc) == 0)
+      o->fn(o->arg, (const uint8_t *)&e, sizeof(e));
+  }
+}
+
+int rcldev_extts(struct rcldev_set *s, int handle, int pin, int channel, bool falling)
+{
+  if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used ||
+      s->dev[handle].driver != PLAT_REFCLOCK_PHC || s->dev[handle].extts)
+    return -EBADF;
+  struct device *d = &s->dev[handle];
+  if (!s->loop)
+    return -ENOSYS;
+  d->pin = pin;
+  d->channel = channel;
+  int err = set_extts(s, d, true, !falling, falling);
+  if (err < 0)
+    return err;
+  if (loop_add_fd(s->loop, d->fd, on_extts, d) < 0) {
+    err = errno ? -errno : -EIO;
+    set_extts(s, d, false, false, false);
+    return err;
+  }
+  d->extts = true;
   return 0;
 }
 
@@ -336,7 +408,7 @@ int rcldev_open(struct rcldev_set *s, enum plat_refclock_driver driver, const ch
   int err = driver == PLAT_REFCLOCK_SOCK  ? open_sock(s, d, param)
             : driver == PLAT_REFCLOCK_SHM ? open_shm(d, param, option)
             : driver == PLAT_REFCLOCK_PPS ? open_pps(s, d, param, option & PLAT_PPS_CLEAR)
-            : driver == PLAT_REFCLOCK_PHC ? open_phc(s, d, param, option & PLAT_PHC_NOCROSSTS)
+            : driver == PLAT_REFCLOCK_PHC ? open_phc(s, d, param, option)
             : driver == PLAT_REFCLOCK_RTC ? open_rtc(s, d, param, option & PLAT_RTC_UTC)
                                           : -EINVAL;
   if (err < 0)
@@ -388,6 +460,10 @@ void rcldev_close(struct rcldev_set *s, int handle)
     loop_remove_fd(s->loop, d->fd);
     close(d->fd);
   } else if (d->fd >= 0) {
+    if (d->extts) {
+      loop_remove_fd(s->loop, d->fd);
+      set_extts(s, d, false, false, false);
+    }
     if (d->interrupts) {
       loop_remove_fd(s->loop, d->fd);
       s->io.ioctl(d->fd, RTC_UIE_OFF, 0);

@@ -37,6 +37,8 @@ static const char *const allowed[] = {
   "getdents", "getdents64", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir",
   "mkdirat", "fchmod", "chmod", "fchmodat", "fsync", "fdatasync", "ftruncate", "flock",
   "umask", "uname", "getcwd",
+  /* OpenSSL making a TLS context (NTS-KE client, for a source added later) */
+  "sysinfo",
   /* randomness, identity */
   "getrandom", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getuid32",
   "geteuid32", "getgid32", "getegid32",
@@ -62,7 +64,7 @@ static const char *const denied[] = {
 struct arg_rule {
   const char *name;
   unsigned arg;
-  unsigned long values[10];
+  unsigned long values[12];
   unsigned n;
 };
 
@@ -72,9 +74,11 @@ static const struct arg_rule arg_rules[] = {
   {"setsockopt", 1, {SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_TCP, IPPROTO_UDP}, 5},
   /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal?
    * Reference clocks: a PPS edge, a PTP clock's readings, an RTC's time
-   * (and its interrupts switched off at exit). */
+   * (and its interrupts, a PTP clock's external timestamps and pin
+   * switched off at exit). */
   {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS, PPS_FETCH, PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED,
-                PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF}, 9},
+                PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF, PTP_EXTTS_REQUEST,
+                PTP_PIN_SETFUNC}, 11},
 };
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)

@@ -10,9 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include "sys/tls.h"
 
 #define STEPS_PER_WAKEUP 8
 #define MAX_DISCARD 65536               /* bytes dropped after the response */
@@ -69,23 +70,15 @@ static void wait_for(struct tlsd_conn *c, bool want_write)
   loop_pause_input(c->t->loop, c->fd, want_write);
 }
 
-/* What an SSL call's result means: 1 go on, 0 wait (set), -1 closed. */
+/* What an SSL call's result means: 0 wait (set), -1 closed. */
 static int ssl_result(struct tlsd_conn *c, int r)
 {
-  switch (SSL_get_error(c->ssl, r)) {
-  case SSL_ERROR_WANT_READ:
-    wait_for(c, false);
+  if (tls_wait(c->t->loop, c->fd, on_event, c->ssl, r, NULL, 0))
     return 0;
-  case SSL_ERROR_WANT_WRITE:
-    wait_for(c, true);
-    return 0;
-  default:
-    ERR_clear_error();
-    if (c->state == CONN_HANDSHAKE)
-      c->t->stats.handshake_failed++;
-    conn_close(c);
-    return -1;
-  }
+  if (c->state == CONN_HANDSHAKE)
+    c->t->stats.handshake_failed++;
+  conn_close(c);
+  return -1;
 }
 
 /* One step of the connection's life: 1 if another may follow at once. */
@@ -246,20 +239,12 @@ static int select_pair(SSL *ssl, int *alert, void *arg)
   return SSL_TLSEXT_ERR_OK;
 }
 
-static void ssl_error(char *err, size_t cap, const char *what, const char *file)
-{
-  char reason[160];
-  ERR_error_string_n(ERR_get_error(), reason, sizeof(reason));
-  ERR_clear_error();
-  snprintf(err, cap, "could not %s %s: %s", what, file, reason);
-}
-
 static SSL_CTX *new_ctx(struct tlsd *t, const char *cert, const char *key, char *err,
                         size_t cap)
 {
   SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) {
-    ssl_error(err, cap, "create a TLS context for", cert);
+    tls_error(err, cap, "create a TLS context for", cert);
     return NULL;
   }
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
@@ -270,11 +255,11 @@ static SSL_CTX *new_ctx(struct tlsd *t, const char *cert, const char *key, char 
   SSL_CTX_set_tlsext_servername_callback(ctx, select_pair);
   SSL_CTX_set_tlsext_servername_arg(ctx, t);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-    ssl_error(err, cap, "load the certificate", cert);
+    tls_error(err, cap, "load the certificate", cert);
   } else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-    ssl_error(err, cap, "load the key", key);
+    tls_error(err, cap, "load the key", key);
   } else if (SSL_CTX_check_private_key(ctx) != 1) {
-    ssl_error(err, cap, "match the key to", cert);
+    tls_error(err, cap, "match the key to", cert);
   } else {
     return ctx;
   }
@@ -321,8 +306,7 @@ int tlsd_listen(struct tlsd *t, const struct ip_addr *addr, uint16_t port)
 bool tlsd_export(struct tlsd_conn *c, const char *label, const uint8_t *context,
                  size_t context_len, uint8_t *out, size_t len)
 {
-  return SSL_export_keying_material(c->ssl, out, len, label, strlen(label), context,
-                                    context_len, 1) == 1;
+  return tls_export(c->ssl, label, context, context_len, out, len);
 }
 
 void tlsd_free(struct tlsd *t)

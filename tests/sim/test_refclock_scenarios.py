@@ -31,7 +31,8 @@ TIMEOUT = 300
 SEEDS = [1, 2, 3]
 
 NAMES = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast", "refclock-phc",
-         "refclock-pps", "refclock-rtc", "refclock-servers", "refclock-stall"]
+         "refclock-pps", "refclock-rtc", "refclock-servers", "refclock-stall",
+         "refclock-phc-extpps", "refclock-local", "refclock-phc-bursts"]
 
 # chrony's 106-refclock: the sync window of its SHM and PPS tests, and
 # test.common's accuracy limits (frequencies in ppm).
@@ -47,6 +48,9 @@ SHM_POLL = 4.0           # s, poll 2
 MIN_SAMPLES = 3          # a regression before a source is selectable (chrony's)
 STALL_AT = 5000.0
 SERVER_WINDOW = 64 * 16.0   # s: the server's 64 samples at poll 4
+LOCAL_OUTAGE = 5000.0       # s: refclock-local's server lost from here to the end
+SINE_PPM = 100.0            # its clock's frequency sine (106's)
+MAX_SLEW_RATE = 83333.333   # ppm, chrony's maxslewrate
 
 LIMITS = {
     # 100 ms of jitter: never within 1 ms, so no sync time.  chrony's
@@ -76,6 +80,31 @@ LIMITS = {
     # 106's PPS device locked to SHM NMEA: as the pulses locked to SOCK.
     "refclock-pps": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER, rms_offset=2 * PPS_JITTER,
                          max_freq_error=50.0, rms_freq_error=1.0),
+    # The PTP clock's pulses (0.1 us of jitter, as the PHC's readings of
+    # refclock-phc) through its tracking: the PHC's limits, however far off
+    # and fast the PTP clock itself runs.
+    "refclock-phc-extpps": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER,
+                                rms_offset=PPS_JITTER, max_freq_error=50.0, rms_freq_error=1.0),
+    # 106's PHC test with bursts of delay jitter: its offset limits (1e-7,
+    # 1e-8 s, from its sync, the offset within 1e-7 s: the scenario's sync
+    # threshold) held through the bursts by the readings' delay quantiles.
+    # Its sync window is 5-7 s; here 10 s: the 0.1 s initial slew leaves a
+    # residual of a microsecond that the reference takes 6 s more to remove
+    # (the updates', not the readings', doing).
+    "refclock-phc-bursts": dict(sync=(5.0, 10.0), max_offset=1e-7, rms_offset=1e-8,
+                                max_freq_error=CHRONY["max_freq_error"],
+                                rms_freq_error=CHRONY["rms_freq_error"]),
+    # 106's PHC local test: its limits (sync within 5000 s; 1e-3, 5e-4 s;
+    # 2e-5, 5e-6 as ppm).
+    "refclock-local": dict(sync=(0.0, LOCAL_OUTAGE), max_offset=1e-3, rms_offset=5e-4,
+                           max_freq_error=20.0, rms_freq_error=5.0),
+    # Its control, without the PTP clock (not run here but in
+    # test_local_refclock_steadies_the_clock): a frequency estimate off by
+    # at most the sine's amplitude for the rest of the run, slewing at most
+    # at chrony's maxslewrate.
+    "refclock-local-off": dict(sync=None, max_offset=SINE_PPM * 1e-6 * LOCAL_OUTAGE,
+                               rms_offset=SINE_PPM * 1e-6 * LOCAL_OUTAGE,
+                               max_freq_error=MAX_SLEW_RATE, rms_freq_error=MAX_SLEW_RATE),
     # 106's RTC test (no wander, no frequency error): its sync window, the
     # offsets held to the 1 us of the interrupts' jitter (10 / 1 jitters).
     "refclock-rtc": dict(sync=CHRONY_SYNC, max_offset=10 * PPS_JITTER, rms_offset=PPS_JITTER,
@@ -94,7 +123,8 @@ LIMITS = {
 # The refclock each scenario must end synchronised to, and its refid.
 SELECTED = {"refclock-sock": "GPS", "refclock-pps-lock": "PPS", "refclock-shm-fast": "SHM0",
             "refclock-phc": "GPS", "refclock-pps": "PPS1", "refclock-rtc": "GPS",
-            "refclock-servers": "GPS"}
+            "refclock-servers": "GPS", "refclock-phc-extpps": "PPS",
+            "refclock-phc-bursts": "PHC0"}
 # Our stratum when synchronised to it: the refclock's stratum option + 1
 # (106's PHC runs with `stratum 3`: "Stratum : 4").
 REF_STRATUM = {"refclock-phc": 4, "refclock-rtc": 4}
@@ -190,10 +220,12 @@ def test_clean_input_counts_nothing_bad(results, name, seed):
         assert src["valid"] + src["bad_pulse"] <= src["written"], src
         assert src["valid"] + src["bad_pulse"] >= src["written"] - 4, src
     bad_pulses = sum(s["bad_pulse"] for s in refclocks(r))
-    if name not in ("refclock-pps-lock", "refclock-pps"):
+    if name not in ("refclock-pps-lock", "refclock-pps", "refclock-phc-extpps"):
         assert bad_pulses == 0
-    # Bad input is logged once per kind: nothing else warns here.
-    assert r["warnings"] == (1 if bad_pulses else 0), summary(r)
+    # Bad input is logged once per kind: nothing else warns here, but the
+    # loss of refclock-local's server ("Can't synchronise").
+    lost = 1 if name == "refclock-local" else 0
+    assert r["warnings"] == (1 if bad_pulses else 0) + lost, summary(r)
     assert r["errors"] == 0
 
 
@@ -208,6 +240,46 @@ def test_pulses_locked_to_nmea(results, seed):
     # 3 jitters, 0.27 % of normal draws.
     assert 0 < pps["bad_pulse"] <= 0.0027 * pps["written"], pps
     assert nmea["reach"] == pps["reach"] == 0o377
+
+
+# 106-refclock's PPS device locked to SHM NMEA (50 ms of jitter): 610-740
+# of its 1000 pulses taken.
+CHRONY_PPS_TAKEN = (0.61, 0.74)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", ["refclock-pps", "refclock-phc-extpps"])
+def test_pulses_locked_to_noisy_nmea(results, name, seed):
+    r = results[(name, seed)]
+    nmea, pps = refclocks(r)
+    assert nmea["refid"] == "NMEA" and nmea["state"] != "*"     # noselect
+    low, high = CHRONY_PPS_TAKEN
+    assert low * pps["written"] <= pps["valid"] <= high * pps["written"], pps
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_local_refclock_steadies_the_clock(results, seed, tmp_path):
+    r = results[("refclock-local", seed)]
+    (phc,) = refclocks(r)
+    # 106: never the reference (no PHC0 line in tracking.log), a sample
+    # each second (9999-10001 in refclocks.log).
+    assert phc["state"] == "?" and phc["reach"] == 0o377, phc
+    assert phc["valid"] == phc["written"], phc
+    assert abs(phc["valid"] - r["duration"]) <= 1, phc
+    trace = tmp_path / "trace"
+    p = run_sim("--seed", str(seed), "--trace", str(trace), "refclock-local")
+    assert p.returncode == 0, p.stderr[-4000:]
+    selected = {int(line.split()[3]) for line in trace.read_text().splitlines()[1:]}
+    assert selected <= {-1, 0}, selected                # the server or nothing
+    # Without it, the clock wanders once the server is gone: an order of
+    # magnitude further.
+    p = run_sim("--seed", str(seed), "refclock-local-off")
+    assert p.returncode == 0, p.stderr[-4000:]
+    off = json.loads(p.stdout)
+    lim = LIMITS["refclock-local-off"]
+    assert off["max_offset"] <= lim["max_offset"] and off["rms_offset"] <= lim["rms_offset"]
+    assert off["max_freq_error"] <= lim["max_freq_error"]
+    assert 10 * r["late_rms_offset"] < off["late_rms_offset"], (summary(r), summary(off))
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -45,8 +45,9 @@ LEAP_SCENARIOS = ["leap-%s-%s" % (kind, mode) for kind in ("insert", "delete")
 SMEAR_SCENARIOS = ["leap-smear", "leap-smear-leaponly"]
 # Held to their limits in test_refclock_scenarios.py.
 REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
-                      "refclock-phc", "refclock-pps", "refclock-rtc", "refclock-servers",
-                      "refclock-stall"]
+                      "refclock-phc", "refclock-pps", "refclock-phc-bursts", "refclock-phc-extpps",
+                      "refclock-local",
+                      "refclock-local-off", "refclock-rtc", "refclock-servers", "refclock-stall"]
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
 # chrony's test/simulation tests, held to chrony's limits in
@@ -229,7 +230,8 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
              "refclock-sock": 10000.0, "refclock-pps-lock": 10000.0,
              "refclock-shm-fast": 2000.0, "refclock-phc": 2000.0, "refclock-pps": 2000.0,
-             "refclock-rtc": 2000.0,
+             "refclock-rtc": 2000.0, "refclock-phc-extpps": 2000.0, "refclock-phc-bursts": 1000.0,
+             "refclock-local": 10000.0, "refclock-local-off": 10000.0,
              "refclock-servers": 10000.0, "refclock-stall": 10000.0,
              **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS},
              **CHRONYSIM_DURATIONS}
@@ -486,7 +488,8 @@ def test_no_steps_and_no_falseticker(results, name):
 
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
-                                  if n not in ["intermittent"] + FALLBACK_SCENARIOS +
+                                  if n not in ["intermittent", "refclock-local",
+                                               "refclock-local-off"] + FALLBACK_SCENARIOS +
                                   CHRONYSIM_UNSELECTED])
 def test_selected_at_the_end(results, name):
     r = results[name]

@@ -14,7 +14,7 @@ struct fake_send {
   int sock;
   struct ip_addr to;
   uint16_t port;
-  uint8_t buf[512];
+  uint8_t buf[1200];            /* an NTS request fits (48 + 1024 + a MAC) */
   size_t len;
   unsigned flags;
 };

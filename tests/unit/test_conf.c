@@ -267,14 +267,16 @@ static void test_not_implemented_warned_once(void **state)
 }
 
 /* An option and a directive of the same name are told apart: the source
- * option ntsport is not built yet, the directive (the NTS-KE server's) is. */
+ * option ntsport (the client's NTS-KE port) and the directive (the
+ * server's) each set their own. */
 static void test_option_and_directive_warned_apart(void **state)
 {
   struct fixture *f = *state;
-  parse_ok(f, "server 192.0.2.1 ntsport 1\nntsport 4460\nserver 192.0.2.2 ntsport 1\n");
-  assert_int_equal(count_warnings(&f->d), 1);
-  assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:1: server: ntsport: not implemented in this build, ignored"));
+  parse_ok(f, "server 192.0.2.1 ntsport 1\nntsport 4461\nserver 192.0.2.2 nts\n");
+  assert_int_equal(count_warnings(&f->d), 0);
+  assert_int_equal(f->c.sources[0].client.ntsport, 1);
+  assert_int_equal(f->c.sources[1].client.ntsport, 4460);
+  assert_int_equal(f->c.ntsport, 4461);
 }
 
 static void test_implemented_flags(void **state)
@@ -295,6 +297,7 @@ static void test_implemented_flags(void **state)
     "maxtxbuffers", "tempcomp", "broadcast",
     "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
     "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
+    "ntsrefresh", "ntstrustedcerts", "nosystemcert", "nocerttimecheck",
     "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
@@ -825,14 +828,15 @@ static void test_source_defaults(void **state)
   assert_int_equal(s->client.presend, 100);
   assert_int_equal(s->client.minsamples, -1);
   assert_int_equal(s->client.maxsamples, -1);
-  assert_int_equal(s->ntsport, 4460);
+  assert_int_equal(s->client.ntsport, 4460);
+  assert_int_equal(s->client.certset, 0);
   assert_int_equal(s->client.maxunreach, 100000);
   assert_int_equal(s->family, ADDR_UNSPEC);
   const struct client_source_params *c = &s->client;
   assert_true(c->maxdelay == 3.0 && c->maxdelayratio == 0.0 && c->maxdelaydevratio == 10.0);
   assert_true(c->asymmetry == 1.0 && c->offset == 0.0 && c->mindelay == 0.0);
   assert_false(c->iburst || c->burst || c->prefer || c->noselect || c->trust || c->require ||
-               c->xleave || s->copy || s->nts || c->offline || c->auto_offline);
+               c->xleave || s->copy || c->nts || c->offline || c->auto_offline);
   assert_string_equal(s->file, "t.conf");
   assert_int_equal(f->c.sources[2].line, 3);
 }
@@ -866,8 +870,8 @@ static void test_source_options(void **state)
   assert_int_equal(s->client.polltarget, 16);
   assert_int_equal(s->client.presend, 9);
   assert_int_equal(s->extfields, CONF_EF_MONO_ROOT | CONF_EF_NET_CORRECTION);
-  assert_int_equal(s->ntsport, 4461);
-  assert_int_equal(s->certset, 2);
+  assert_int_equal(s->client.ntsport, 4461);
+  assert_int_equal(s->client.certset, 2);
   assert_int_equal(s->family, ADDR_INET6);
   assert_int_equal(s->maxsources, 2);
   parse_ok(f, "pool p.example extfield f324 ipv6 ipv4 key 4294967295\n");
@@ -925,11 +929,11 @@ static void test_ignored_options_warn(void **state)
   parse_ok(f, "server a copy maxdelayquant 0.5 extfield F323 certset 1 ntsport 1 maxunreach 3 "
               "auto_offline\nserver b copy\n"
               "local stratum 3 orphan distance 0.5 activate 1 waitsynced 2 waitunsynced 3\n");
-  const char *server[] = {"copy", "maxdelayquant", "extfield", "certset", "ntsport"};
+  const char *server[] = {"copy", "maxdelayquant", "extfield"};
   const char *local[] = {"orphan", "distance", "activate", "waitsynced", "waitunsynced"};
   char text[96];
-  assert_int_equal(count_warnings(&f->d), 10);   /* maxunreach, auto_offline act */
-  for (int i = 0; i < 5; i++) {
+  assert_int_equal(count_warnings(&f->d), 8);   /* maxunreach, auto_offline, certset, ntsport act */
+  for (int i = 0; i < 3; i++) {
     snprintf(text, sizeof(text), "t.conf:1: server: %s: not implemented in this build, ignored",
              server[i]);
     assert_true(has_message(&f->d, CONF_WARNING, text));
@@ -963,15 +967,9 @@ static void test_source_errors(void **state)
               "t.conf:1: server: port: expected a port number 0-65535, got '65536'");
   check_error("pool a maxsources 0\n",
               "t.conf:1: pool: maxsources: expected an integer >= 1, got '0'");
-  check_error("server time.example.com iburst nts\n",
-              "t.conf:1: server: nts: missing NTS support in this build, the source is refused "
-              "(it would not be authenticated)");
-  check_error("pool pool.example nts certset 2\n",
-              "t.conf:1: pool: nts: missing NTS support in this build, the source is refused "
-              "(it would not be authenticated)");
   check_error("peer 192.0.2.1 nts\n",
-              "t.conf:1: peer: nts: missing NTS support in this build, the source is refused "
-              "(it would not be authenticated)");
+              "t.conf:1: peer: nts: NTS not supported with peers, the peer is refused (it would "
+              "not be authenticated)");
   check_error("server a maxdelay 1s\n",
               "t.conf:1: server: maxdelay: expected a number, got '1s'");
   check_error("server a extfield F325\n", "t.conf:1: server: extfield: expected a supported "
@@ -1403,7 +1401,7 @@ static void test_sourcedir_loading(void **state)
   mkdir(text, 0700);
   write_file("s1/eth0.sources", "server 192.0.2.1 iburst\npool p.example\n"
                                 "driftfile /x\nserver bad minpoll x\npeer 192.0.2.3");
-  write_file("s1/eth1.sources", "# dhcp\nserver 192.0.2.2\nserver 192.0.2.8 nts\n");
+  write_file("s1/eth1.sources", "# dhcp\nserver 192.0.2.2\npeer 192.0.2.8 nts\n");
   snprintf(text, sizeof(text), "sourcedir %s/s1\n", tmpdir);
   write_file("main.conf", text);
   load(f, "main.conf");
@@ -1418,14 +1416,14 @@ static void test_sourcedir_loading(void **state)
   assert_string_equal(out.sources[2].name, "192.0.2.2");
   assert_int_equal(out.sources[2].line, 2);
   /* Bad lines are warnings; the unterminated last line is not read; a
-   * source with nts is refused. */
+   * peer with nts is refused. */
   assert_int_equal(f->d.n_errors, 0);
   assert_int_equal(count_warnings(&f->d), 3);
   snprintf(text, sizeof(text), "%s/s1/eth0.sources:4: server: minpoll: expected an integer, "
            "got 'x'", tmpdir);
   assert_true(has_message(&f->d, CONF_WARNING, text));
-  snprintf(text, sizeof(text), "%s/s1/eth1.sources:3: server: nts: missing NTS support in this "
-           "build, the source is refused (it would not be authenticated)", tmpdir);
+  snprintf(text, sizeof(text), "%s/s1/eth1.sources:3: peer: nts: NTS not supported with peers, "
+           "the peer is refused (it would not be authenticated)", tmpdir);
   assert_true(has_message(&f->d, CONF_WARNING, text));
   conf_free(&out);
 }

@@ -48,12 +48,14 @@ static void test_every_directive_reaches_its_field(void **state)
             "maxupdateskew 50\ncorrtimeratio 5\nmaxdistance 16\nmaxjitter 0.5\n"
             "minsources 2\ncombinelimit 2\nstratumweight 0.002\nreselectdist 0.0002\n"
             "maxchange 1000 1 2\nacquisitionport 1123\nmaxclockerror 5\nminstratum 2\n"
-            "maxstratum 9\nauthselectmode prefer\nminsamples 8\nmaxsamples 20\n");
+            "maxstratum 9\nauthselectmode prefer\nminsamples 8\nmaxsamples 20\n"
+            "ntsrefresh 3600\n");
   conf_client_params(&c, true, &p);
   assert_true(p.makestep_threshold == 0.5 && p.makestep_limit == 3);
   assert_true(p.logchange == 0.25);
   assert_true(p.maxslewrate == 1000 && p.maxdrift == 2000 && p.maxupdateskew == 50);
   assert_true(p.corrtimeratio == 5);
+  assert_true(p.ntsrefresh == 3600);
   assert_true(p.selection.max_distance == 16 && p.selection.max_jitter == 0.5);
   assert_int_equal(p.selection.min_sources, 2);
   assert_true(p.selection.combine_limit == 2 && p.selection.stratum_weight == 0.002);
@@ -141,8 +143,11 @@ static void test_refclock_lines(void **state)
             "refclock PPS /dev/pps1:nocrossts\n"
             "refclock PHC eth0:pin\n"
             "refclock RTC /dev/rtc1:utc\n"
-            "refclock RTC /dev/rtc1:clear\n");
-  assert_int_equal(c.n_refclocks, 12);
+            "refclock RTC /dev/rtc1:clear\n"
+            "refclock PHC /dev/ptp1:extpps:pin=x\n"
+            "refclock PHC /dev/ptp1:extpps:channel=-1\n"
+            "refclock PHC /dev/ptp1:extpps:pin=-1\n");
+  assert_int_equal(c.n_refclocks, 15);
   assert_true(conf_refclock_params(&c.refclocks[0], 0, &p, err, sizeof(err)));
   assert_int_equal(p.driver, PLAT_REFCLOCK_SHM);
   assert_string_equal(p.param, "0");
@@ -179,7 +184,8 @@ static void test_refclock_lines(void **state)
   assert_true(conf_refclock_params(&c.refclocks[7], 7, &p, err, sizeof(err)));
   assert_int_equal(p.driver, PLAT_REFCLOCK_PHC);
   assert_string_equal(p.param, "/dev/ptp0");
-  assert_int_equal(p.option, PLAT_PHC_NOCROSSTS);
+  assert_int_equal(p.option, PLAT_PHC_NOCROSSTS | PLAT_PHC_EXTPPS);
+  assert_true(p.pin == 1 && p.channel == 2 && p.extts_falling);
   assert_false(conf_refclock_params(&c.refclocks[8], 8, &p, err, sizeof(err)));
   assert_string_equal(err, "Invalid refclock driver option nocrossts");
   assert_false(conf_refclock_params(&c.refclocks[9], 9, &p, err, sizeof(err)));
@@ -188,6 +194,13 @@ static void test_refclock_lines(void **state)
   assert_int_equal(p.option, PLAT_RTC_UTC);
   assert_false(conf_refclock_params(&c.refclocks[11], 11, &p, err, sizeof(err)));
   assert_string_equal(err, "Invalid refclock driver option clear");
+  assert_false(conf_refclock_params(&c.refclocks[12], 12, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option pin=x");
+  assert_false(conf_refclock_params(&c.refclocks[13], 13, &p, err, sizeof(err)));
+  assert_string_equal(err, "Invalid refclock driver option channel=-1");
+  /* A negative pin: its function left alone, as chronyd. */
+  assert_true(conf_refclock_params(&c.refclocks[14], 14, &p, err, sizeof(err)));
+  assert_true(p.pin == -1 && p.channel == 0 && !p.extts_falling);
   assert_int_equal(rcl_default_refid(PLAT_REFCLOCK_SHM, 10), 0x53483130);   /* "SH10" */
   conf_free(&c);
 }

@@ -290,11 +290,103 @@ static void test_reach_shifts_per_poll(void **state)
   assert_int_equal(f->new_samples, 4);
 }
 
+/* A PTP clock 0.3 s off and 30 ppm fast stamps a pulse each true second
+ * on channel 1 (extpps): through its tracking, each is a pulse on the
+ * host's clock (perfect here), taken while our time is synchronised. */
+static void test_extpps_pulses_through_tracking(void **state)
+{
+  struct fixture *f = *state;
+  sim_refclock_set_stalled(f->dev, true);
+  struct sim_refclock_config cfg = {.driver = PLAT_REFCLOCK_PHC, .param = "/dev/ptp1",
+                                    .offset = 0.3, .freq = 30.0, .jitter = 1e-9,
+                                    .extts = true, .channel = 1, .seed = 5};
+  assert_non_null(sim_refclock_new(sim_world_sched(f->w), f->host, &cfg));
+  struct rcl_params p;
+  rcl_params_default(&p);
+  p.driver = PLAT_REFCLOCK_PHC;
+  strcpy(p.param, "/dev/ptp1");
+  p.refid = rcl_default_refid(p.driver, 1);
+  p.option = PLAT_PHC_EXTPPS;
+  /* Another channel: refused, as chronyd ("Could not enable external PHC
+   * timestamping"). */
+  unsigned errors = sim_platform_log_count(f->host, PLAT_LOG_ERR);
+  assert_false(init(f, &f->lock, &p));
+  assert_int_equal(sim_platform_log_count(f->host, PLAT_LOG_ERR), errors + 1);
+  p.channel = 1;
+  assert_true(init(f, &f->lock, &p));
+  f->ref.synchronised = true;
+  f->ref.leap = NTP_LEAP_NONE;
+  f->ref.stratum = 2;
+  rcl_start(&f->lock);
+  run(f, 8 * 16.0 + 0.5);
+  /* Pulses before the tracking had two readings were not converted; the
+   * others all taken, their offset the host's (none) within the jitter. */
+  assert_true(f->lock.counters[RCL_SAMPLES] >= 8 * 16 - 2 * 16);
+  assert_int_equal(f->lock.counters[RCL_BAD_PULSE], 0);
+  assert_true(sst_samples(&f->lock.stats) >= 6);
+  assert_true(fabs(f->lock.last_offset) < 1e-7);
+  /* The readings only track: no sample of their own. */
+  assert_true(f->lock.counters[RCL_SAMPLES] <= 8 * 16 + 1);
+}
+
+static void count_adjust(void *arg, double offset, double dfreq, const struct timespec *now)
+{
+  (void)offset;
+  (void)dfreq;
+  (void)now;
+  (*(int *)arg)++;
+}
+
+/* local: its own lock, never synchronised, the clock told to follow; a
+ * gap longer than maxlockage (at least 3) pulses starts it again. */
+static void test_local_refclock(void **state)
+{
+  struct fixture *f = *state;
+  sim_refclock_set_stalled(f->dev, true);
+  f->lock_dev = device(f, "/run/osc.sock", 0.4, 1e-6);
+  struct rcl_params p;
+  params(&p, "/run/osc.sock", 1);
+  p.local = true;
+  p.poll = 2;
+  assert_true(init(f, &f->lock, &p));
+  assert_true(f->lock.p.pps && f->lock.p.lock_refid == f->lock.p.refid);
+  assert_int_equal(f->lock.p.maxlockage, 3);
+  unsigned before = warnings(f);
+  rcl_set_lock(&f->lock, &f->lock);
+  assert_ptr_equal(f->lock.lock, &f->lock);
+  assert_int_equal(warnings(f), before);             /* no "Invalid lock refid" */
+  int adjusted = 0;
+  f->lock.adjust = count_adjust;
+  f->lock.adjust_arg = &adjusted;
+  rcl_start(&f->lock);
+  run(f, 20 * 4.0 + 0.5);
+  struct sst_selection sel;
+  struct timespec t = now(f);
+  assert_true(sst_get_selection_data(&f->lock.stats, &t, &sel));
+  assert_int_equal(f->lock.leap, NTP_LEAP_UNSYNC);
+  assert_true(adjusted >= 20 - 6 - 1);             /* once it has its 6 samples */
+  assert_int_equal(f->lock.counters[RCL_BAD_PULSE], 0);
+  /* The device silent for 5 s: the next pulse finds the lock lost. */
+  sim_refclock_set_stalled(f->lock_dev, true);
+  run(f, 5.0);
+  sim_refclock_set_stalled(f->lock_dev, false);
+  run(f, 1.0);
+  /* "Local refclock lost lock", and the dropped pulse counted (logged
+   * once, as every kind of bad input). */
+  assert_int_equal(warnings(f), before + 2);
+  assert_int_equal(f->lock.counters[RCL_BAD_PULSE], 1);
+  assert_int_equal(sst_samples(&f->lock.stats), 0);
+  run(f, 4 * 4.0);
+  assert_true(sst_samples(&f->lock.stats) > 0);      /* and starts again */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_default_refids),
     cmocka_unit_test_setup_teardown(test_missing_device_not_opened, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_extpps_pulses_through_tracking, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_local_refclock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_filter_one_sample_per_poll, setup, teardown),
     cmocka_unit_test_setup_teardown(test_old_sample_dropped, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_samples_counted_logged_once, setup, teardown),

@@ -2,7 +2,9 @@
  * PTP clock devices: the PPS mode set for the edge asked for, an edge the
  * device cannot capture refused, edges fetched without waiting; a PTP
  * clock read with cross timestamps, else extended, else basic readings,
- * the working kind kept. */
+ * the working kind kept; external timestamps: the device opened for
+ * writing, the pin and channel set, events read from the loop, all off
+ * again at close. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,10 +14,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <linux/pps.h>
 #include <linux/ptp_clock.h>
 #include <linux/rtc.h>
 
+#include "sys/loop.h"
 #include "sys/refclock_dev.h"
 
 #define FAKE_FD 42
@@ -31,22 +36,39 @@ static struct {
   int calls[3];                    /* precise, extended, basic */
   int rtc_reads;
   int closed;
+  int fd;                          /* 0: FAKE_FD, else a pipe's end (extts) */
+  int other_fd;                    /* a second device's, opened before */
+  int open_flags;
+  struct ptp_pin_desc pin;         /* PTP_PIN_SETFUNC */
+  struct ptp_extts_request extts;  /* PTP_EXTTS_REQUEST */
+  int extts_errno;
+  int masked;                      /* PTP_MASK_EN_SINGLE's channel + 1 */
 } dev;
+
+static int fake_fd(void)
+{
+  return dev.fd ? dev.fd : FAKE_FD;
+}
+
+static bool ours(int fd)
+{
+  return fd == fake_fd() || (dev.other_fd && fd == dev.other_fd);
+}
 
 static int fake_open(const char *path, int flags)
 {
   (void)path;
-  (void)flags;
+  dev.open_flags = flags;
   if (dev.open_errno) {
     errno = dev.open_errno;
     return -1;
   }
-  return FAKE_FD;
+  return fake_fd();
 }
 
 static int fake_close(int fd)
 {
-  assert_int_equal(fd, FAKE_FD);
+  assert_true(ours(fd));
   dev.closed++;
   return 0;
 }
@@ -58,8 +80,22 @@ static struct ptp_clock_time ptp(int64_t sec, uint32_t nsec)
 
 static int fake_ioctl(int fd, unsigned long req, void *arg)
 {
-  assert_int_equal(fd, FAKE_FD);
-  if (req == PPS_GETCAP) {
+  assert_true(ours(fd));
+  if (req == PTP_PIN_SETFUNC) {
+    dev.pin = *(struct ptp_pin_desc *)arg;
+  } else if (req == PTP_EXTTS_REQUEST) {
+    if (dev.extts_errno) {
+      errno = dev.extts_errno;
+      return -1;
+    }
+    dev.extts = *(struct ptp_extts_request *)arg;
+#ifdef PTP_MASK_EN_SINGLE
+  } else if (req == PTP_MASK_CLEAR_ALL) {
+    dev.masked = 0;
+  } else if (req == PTP_MASK_EN_SINGLE) {
+    dev.masked = *(int *)arg + 1;
+#endif
+  } else if (req == PPS_GETCAP) {
     *(int *)arg = dev.caps;
   } else if (req == PPS_GETPARAMS) {
     ((struct pps_kparams *)arg)->mode = dev.mode;
@@ -109,7 +145,7 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
   return 0;
 }
 
-static const struct rcldev_io fake_io = {fake_open, fake_ioctl, fake_close};
+static const struct rcldev_io fake_io = {fake_open, fake_ioctl, fake_close, read};
 
 static int setup(void **state)
 {
@@ -237,6 +273,144 @@ static void test_rtc_read(void **state)
   assert_int_equal(rcldev_read(s, h, (uint8_t *)&r, sizeof(r) - 1, NULL), -EINVAL);
 }
 
+struct events {
+  struct loop *loop;
+  int n;
+  struct plat_phc_extts last;
+};
+
+static void on_event(void *arg, const uint8_t *data, size_t len)
+{
+  struct events *e = arg;
+  assert_int_equal(len, sizeof(e->last));
+  memcpy(&e->last, data, len);
+  e->n++;
+  loop_quit(e->loop, 0);
+}
+
+static void give_up(void *arg)
+{
+  loop_quit(arg, 1);
+}
+
+/* The loop run until an event came (or 10 s: a failure). */
+static void wait_event(struct events *e)
+{
+  uint64_t t = loop_add_timer(e->loop, 10.0, give_up, e->loop);
+  assert_int_equal(loop_run(e->loop), 0);
+  loop_cancel_timer(e->loop, t);
+}
+
+static void test_phc_extts(void **state)
+{
+  (void)state;
+  int p[2];
+  assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+  struct events ev = {.loop = loop_new()};
+  struct rcldev_set *s = rcldev_new(ev.loop, &fake_io);
+  dev.fd = p[0];
+  int h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &ev);
+  assert_true(h >= 0);
+  assert_int_equal(dev.open_flags & O_ACCMODE, O_RDWR);
+  assert_int_equal(rcldev_extts(s, h, 1, 2, false), 0);
+  assert_true(dev.pin.index == 1 && dev.pin.func == PTP_PF_EXTTS && dev.pin.chan == 2);
+  assert_int_equal(dev.extts.index, 2);
+  assert_int_equal(dev.extts.flags, PTP_ENABLE_FEATURE | PTP_RISING_EDGE);
+#ifdef PTP_MASK_EN_SINGLE
+  assert_int_equal(dev.masked, 3);
+#endif
+  assert_int_equal(rcldev_extts(s, h, 1, 2, false), -EBADF);   /* once */
+
+  /* An event with a bad time is dropped; the next one comes through. */
+  struct ptp_extts_event bad = {.t = {.sec = 1000, .nsec = 1000000000u}, .index = 2};
+  struct ptp_extts_event good = {.t = {.sec = 1000, .nsec = 250}, .index = 2};
+  assert_int_equal(write(p[1], &bad, sizeof(bad)), (ssize_t)sizeof(bad));
+  assert_int_equal(write(p[1], &good, sizeof(good)), (ssize_t)sizeof(good));
+  wait_event(&ev);
+  assert_int_equal(ev.n, 1);
+  assert_true(ev.last.phc.tv_sec == 1000 && ev.last.phc.tv_nsec == 250);
+  assert_int_equal(ev.last.channel, 2);
+
+  /* Closed: the channel and the pin switched off. */
+  rcldev_close(s, h);
+  assert_int_equal(dev.extts.flags, 0);
+  assert_int_equal(dev.pin.func, PTP_PF_NONE);
+  assert_int_equal(dev.closed, 1);
+
+  /* The falling edge, a pin left alone; a refusal given back. */
+  dev.pin.index = 77;
+  h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &ev);
+  assert_int_equal(rcldev_extts(s, h, -1, 0, true), 0);
+  assert_int_equal(dev.pin.index, 77);
+  assert_int_equal(dev.extts.flags, PTP_ENABLE_FEATURE | PTP_FALLING_EDGE);
+  rcldev_close(s, h);
+  dev.extts_errno = EOPNOTSUPP;
+  h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &ev);
+  assert_int_equal(rcldev_extts(s, h, 0, 0, false), -EOPNOTSUPP);
+  rcldev_close(s, h);
+  rcldev_free(s);
+  loop_free(ev.loop);
+  close(p[0]);
+  close(p[1]);
+}
+
+/* Two refclocks on one PTP clock, channels 0 and 1: an event read from
+ * either descriptor goes to both (older kernels' shared queue); each keeps
+ * its own channel's (the core). */
+static void test_extts_shared_queue(void **state)
+{
+  (void)state;
+  int a[2], b[2];
+  assert_int_equal(pipe2(a, O_CLOEXEC), 0);
+  assert_int_equal(pipe2(b, O_CLOEXEC), 0);
+  struct loop *loop = loop_new();
+  struct events e0 = {.loop = loop}, e1 = {.loop = loop};
+  struct rcldev_set *s = rcldev_new(loop, &fake_io);
+  dev.fd = a[0];
+  int h0 = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &e0);
+  assert_int_equal(rcldev_extts(s, h0, -1, 0, false), 0);
+  dev.other_fd = a[0];
+  dev.fd = b[0];
+  int h1 = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, on_event, &e1);
+  assert_int_equal(rcldev_extts(s, h1, -1, 1, false), 0);
+  /* Channel 1's event, queued where refclock 0 reads. */
+  struct ptp_extts_event ev = {.t = {.sec = 1000, .nsec = 7}, .index = 1};
+  assert_int_equal(write(a[1], &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+  wait_event(&e0);
+  assert_true(e0.n == 1 && e1.n == 1);
+  assert_int_equal(e1.last.channel, 1);
+  assert_int_equal(e1.last.phc.tv_nsec, 7);
+  /* Another PTP clock's refclock hears nothing of it. */
+  rcldev_close(s, h1);
+  dev.fd = b[0];
+  struct events e2 = {.loop = loop};
+  int h2 = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp1", PLAT_PHC_EXTPPS, on_event, &e2);
+  assert_int_equal(rcldev_extts(s, h2, -1, 1, false), 0);
+  assert_int_equal(write(a[1], &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+  wait_event(&e0);
+  assert_true(e0.n == 2 && e2.n == 0);
+  rcldev_free(s);
+  loop_free(loop);
+  for (int i = 0; i < 2; i++) {
+    close(a[i]);
+    close(b[i]);
+  }
+}
+
+/* Not without a loop (nowhere to read events), nor on another driver. */
+static void test_extts_refused(void **state)
+{
+  struct rcldev_set *s = *state;
+  int h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp0", PLAT_PHC_EXTPPS, NULL, NULL);
+  assert_int_equal(rcldev_extts(s, h, 0, 0, false), -ENOSYS);
+  assert_int_equal(dev.open_flags & O_ACCMODE, O_RDWR);
+  h = rcldev_open(s, PLAT_REFCLOCK_PHC, "/dev/ptp1", 0, NULL, NULL);
+  assert_int_equal(dev.open_flags & O_ACCMODE, O_RDONLY);
+  h = rcldev_open(s, PLAT_REFCLOCK_RTC, "/dev/rtc0", 0, NULL, NULL);
+  assert_int_equal(rcldev_extts(s, h, 0, 0, false), -EBADF);
+  assert_int_equal(rcldev_extts(s, 99, 0, 0, false), -EBADF);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -246,6 +420,9 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_phc_falls_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_phc_nocrossts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rtc_read, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_phc_extts, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_extts_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_extts_shared_queue, setup, teardown),
   };
   return cmocka_run_group_tests_name("refclock_dev", tests, NULL, NULL);
 }

@@ -219,6 +219,23 @@ static void test_round_trip(void **state)
   assert_int_equal(wire_remaining(&r), 0);
 }
 
+static void test_hex(void **state)
+{
+  (void)state;
+  const uint8_t bytes[] = {0x00, 0x9f, 0xa0, 0xff};
+  uint8_t back[4];
+  char text[9];
+  assert_int_equal(wire_hex_format(bytes, 4, text, sizeof(text)), 8);
+  assert_string_equal(text, "009FA0FF");
+  assert_int_equal(wire_hex_format(bytes, 4, text, 8), 0);   /* no room for the NUL */
+  assert_true(wire_hex_parse("009fA0FF", 8, back));
+  assert_memory_equal(back, bytes, 4);
+  assert_false(wire_hex_parse("009", 3, back));              /* odd */
+  assert_false(wire_hex_parse("0g", 2, back));
+  assert_false(wire_hex_parse("0 ", 2, back));
+  assert_true(wire_hex_parse("", 0, back));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -235,6 +252,7 @@ int main(void)
     cmocka_unit_test(test_write_u64_short),
     cmocka_unit_test(test_write_empty),
     cmocka_unit_test(test_round_trip),
+    cmocka_unit_test(test_hex),
   };
 
   return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
