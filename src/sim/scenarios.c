@@ -475,8 +475,8 @@ static const struct scenario scenarios[] = {
   SELECT_OPTIONS("select-trust", "the third of 3 servers trusted, the others 1 s and 2 s "
                  "wrong, 0.6 s away: it wins (120-selectoptions)", "", "trust", 0.6, 2),
   SELECT_OPTIONS("select-prefer", "the third of 3 servers preferred, the others 1 s and 2 s "
-                 "wrong, 0.6 s away: no majority, no sync (120-selectoptions)", "", "prefer",
-                 0.6, 2),
+                 "wrong, 0.6 s away: the first selected, never synchronised "
+                 "(120-selectoptions)", "", "prefer", 0.6, 2),
   SELECT_OPTIONS("select-prefer-far", "as select-prefer 1.1 s away: the intervals all meet, "
                  "the preferred one is synchronised to (120-selectoptions)", "", "prefer",
                  1.1, 2),
