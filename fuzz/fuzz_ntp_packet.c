@@ -2,12 +2,15 @@
  *
  * Any input must parse without reading out of bounds; an accepted one must
  * account for every byte (header + fields + MAC), point only into the input,
- * and re-encode to the same 48 header bytes. */
+ * and re-encode to the same 48 header bytes. chronyd's F323 and 10A fields
+ * found in it must decode, and encode back to the same bytes. */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +48,27 @@ static void check_layout(const struct ntp_packet *pkt, const uint8_t *data, size
   check(next == data + size);
 }
 
+/* A recognised F323 field encodes back to its own bytes; a 10A one too but
+ * for its padding (not kept) and, beyond 2^20 s, the low bits of its
+ * correction (a double's). */
+static void check_ext(const struct ntp_ef *ef)
+{
+  uint8_t out[NTPEXT_FIELD_LEN];
+  struct wire_writer w;
+  struct ntpext_mono_root m;
+  double c;
+
+  wire_writer_init(&w, out, sizeof(out));
+  if (ntpext_read_mono_root(ef, &m)) {
+    ntpext_write_mono_root(&w, &m);
+    check(!w.err && memcmp(out + 4, ef->body, NTPEXT_BODY_LEN) == 0);
+  } else if (ntpext_read_net_correction(ef, &c)) {
+    check(c >= -2147483648.0 && c <= 2147483648.0);   /* rounded: may reach 2^31 */
+    ntpext_write_net_correction(&w, c);
+    check(!w.err && (fabs(c) >= 1048576.0 || memcmp(out + 4, ef->body, 8) == 0));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   struct ntp_packet pkt;
@@ -54,6 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   check(size >= NTP_HEADER_LEN);
   check_layout(&pkt, data, size);
+  for (unsigned i = 0; i < pkt.n_ef; i++)
+    check_ext(&pkt.ef[i]);
+  (void)ntpext_flags(&pkt);
   ntp_header_encode(&pkt.hdr, header);
   check(memcmp(header, data, NTP_HEADER_LEN) == 0);
   return 0;

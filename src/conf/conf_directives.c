@@ -26,7 +26,6 @@
 #define D_FLAG(n, m, ...) {.name = n, ARGS({.type = CONF_T_FLAG, .offset = C(m)}), __VA_ARGS__}
 #define D_INT(n, m, usage, lo, hi, ...) \
   {.name = n, ARGS(VAL(usage, CONF_T_INT, m, .min = lo, .max = hi)), __VA_ARGS__}
-#define D_PORT(n, m, ...) {.name = n, ARGS(VAL("PORT", CONF_T_U16, m, __VA_ARGS__))}
 #define D_DOUBLE(n, m, usage, ...) {.name = n, ARGS(VAL(usage, CONF_T_DOUBLE, m)), __VA_ARGS__}
 #define D_STRING(n, m, usage, ...) {.name = n, ARGS(VAL(usage, CONF_T_STRING, m)), __VA_ARGS__}
 #define D_KEYWORD(n, m, usage, names, ...) \
@@ -129,7 +128,7 @@ static const struct conf_directive directives[] = {
    .implemented = true},
   D_FLAG("noclientlog", noclientlog, .implemented = true),
   D_CUSTOM("local", local, .implemented = true, .runtime = true),
-  D_STRING("ntpsigndsocket", ntpsigndsocket, "DIRECTORY"),
+  D_STRING("ntpsigndsocket", ntpsigndsocket, "DIRECTORY", .implemented = true),
   {.name = "ntsport", ARGS(VAL("PORT", CONF_T_U16, ntsport)), .implemented = true},
   D_CUSTOM("ntsservercert", ntsservercert, .implemented = true),
   D_CUSTOM("ntsserverkey", ntsserverkey, .implemented = true),
@@ -186,8 +185,8 @@ static const struct conf_directive directives[] = {
   D_STRING("keyfile", keyfile, "FILE", .implemented = true, .runtime = true),
   D_FLAG("lock_all", lock_all, .implemented = true),
   D_CUSTOM("pidfile", pidfile, .implemented = true),
-  D_PORT("ptpport", ptpport),
-  D_INT("ptpdomain", ptpdomain, "DOMAIN", 0, 255),
+  {.name = "ptpport", ARGS(VAL("PORT", CONF_T_U16, ptpport)), .implemented = true},
+  D_INT("ptpdomain", ptpdomain, "DOMAIN", 0, 255, .implemented = true),
   D_INT("sched_priority", sched_priority, "PRIORITY", 0, 100, .implemented = true),
   D_STRING("user", user, "USER", .implemented = true),
 

@@ -34,11 +34,11 @@ static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const
   unsigned long type = strtoul(value, &end, 16);
   if (*value != '\0' && *value != '-' && *value != '+' && *end == '\0') {
     if (type == 0xF323) {
-      s->extfields |= CONF_EF_MONO_ROOT;
+      s->client.ext_fields |= CONF_EF_MONO_ROOT;
       return true;
     }
     if (type == 0x10A || type == 0xF324) {   /* F324: experimental alias (4.5-4.8) */
-      s->extfields |= CONF_EF_NET_CORRECTION;
+      s->client.ext_fields |= CONF_EF_NET_CORRECTION;
       return true;
     }
   }
@@ -49,9 +49,9 @@ static bool parse_extfield(struct conf_ctx *x, void *obj, const char *opt, const
 static void print_extfield(FILE *out, const void *obj)
 {
   const struct conf_source *s = obj;
-  if (s->extfields & CONF_EF_MONO_ROOT)
+  if (s->client.ext_fields & CONF_EF_MONO_ROOT)
     fputs(" extfield F323", out);
-  if (s->extfields & CONF_EF_NET_CORRECTION)
+  if (s->client.ext_fields & CONF_EF_NET_CORRECTION)
     fputs(" extfield 10A", out);
 }
 
@@ -148,8 +148,8 @@ static const struct conf_field options[] = {
    .request = VALUE(version)},
   {.name = "copy", .type = CONF_T_FLAG, .offset = OFF(copy), .ignored = true,
    .request = FLAG(CMD_ADDSRC_COPY)},
-  {.name = "extfield", .type = CONF_T_CUSTOM, .offset = OFF(extfields), .parse = parse_extfield,
-   .print = print_extfield, .ignored = true,
+  {.name = "extfield", .type = CONF_T_CUSTOM, .offset = CLIENT(ext_fields),
+   .parse = parse_extfield, .print = print_extfield,
    .request = SLOT(RQ_BITS, .flag = CMD_ADDSRC_EF_EXP1, .bits = CONF_EF_MONO_ROOT)},
   {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4},
   {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},

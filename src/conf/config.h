@@ -25,6 +25,7 @@
 
 #include "core/addr.h"
 #include "core/client.h"
+#include "proto/ntp_ext.h"
 
 #define CONF_NAME_LEN 256
 #define CONF_PATH_LEN 4096
@@ -41,8 +42,8 @@
 enum conf_source_type { CONF_SERVER, CONF_POOL, CONF_PEER };
 
 /* extfield option bits */
-#define CONF_EF_MONO_ROOT 0x1        /* F323: NTPv5-like root delay/dispersion, monotonic ts */
-#define CONF_EF_NET_CORRECTION 0x2   /* 10A (alias F324): PTP network correction */
+#define CONF_EF_MONO_ROOT NTPEXT_FLAG_MONO_ROOT        /* F323 */
+#define CONF_EF_NET_CORRECTION NTPEXT_FLAG_NET_CORRECTION  /* 10A (alias F324) */
 
 /* server / pool / peer with chrony's options and defaults. */
 struct conf_source {
@@ -56,7 +57,6 @@ struct conf_source {
   /* Parsed, not acted on (see conf_source.c). */
   bool copy;
   double maxdelayquant;         /* default 0 (test disabled) */
-  uint32_t extfields;           /* CONF_EF_* */
   const char *file; int line;   /* where it was defined */
 };
 

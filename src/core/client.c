@@ -9,6 +9,7 @@
 #include "core/ntp_source.h"
 #include "core/refclock.h"
 #include "core/select.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 #include "proto/nts_ke.h"
 #include "proto/ntp_time.h"
@@ -42,8 +43,10 @@ struct client {
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
   int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
   int peer_sock[2];                   /* peers' own sockets when there is none */
+  int ptp_sock[2];                    /* the owner's NTP-over-PTP sockets; -1: none */
+  uint16_t ptp_port;                  /* ptpport (0: none) */
   /* Which of them report kernel transmit timestamps to client_tx_timestamp. */
-  bool acq_tagged[2], server_tagged[2], peer_tagged[2];
+  bool acq_tagged[2], server_tagged[2], peer_tagged[2], ptp_tagged[2];
   struct {                            /* initstepslew mode while done is set */
     double threshold;
     void (*done)(void *arg, bool corrected);
@@ -178,6 +181,7 @@ struct client *client_new(const struct platform *plat, const struct client_param
   c->selected = -1;
   c->acq_sock[0] = c->acq_sock[1] = -1;
   c->server_sock[0] = c->server_sock[1] = c->peer_sock[0] = c->peer_sock[1] = -1;
+  c->ptp_sock[0] = c->ptp_sock[1] = -1;
   disc_init(&c->disc, plat, params->control, params->have_initial_freq, params->initial_freq,
             params->maxslewrate, params->maxdrift);
   disc_add_listener(&c->disc, on_clock_change, c);
@@ -255,7 +259,8 @@ static bool shared_socket_tagged(const struct client *c, int sock)
   for (int f = 0; f < 2; f++)
     if ((sock == c->acq_sock[f] && c->acq_tagged[f]) ||
         (sock == c->server_sock[f] && c->server_tagged[f]) ||
-        (sock == c->peer_sock[f] && c->peer_tagged[f]))
+        (sock == c->peer_sock[f] && c->peer_tagged[f]) ||
+        (sock == c->ptp_sock[f] && c->ptp_tagged[f]))
       return sock >= 0;
   return false;
 }
@@ -363,6 +368,49 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
   }
 }
 
+/* The socket a source sends from, shared (-1: a new one per request): the
+ * PTP socket for a server or peer at the PTP port (chronyd's rule); else a
+ * peer's; else the acquisitionport one. */
+static int shared_socket(struct client *c, const struct client_source_params *s)
+{
+  int f = s->addr.family == ADDR_INET6;
+  if (c->ptp_port != 0 && s->port == c->ptp_port && c->ptp_sock[f] >= 0)
+    return c->ptp_sock[f];
+  if (s->peer)
+    return peer_socket(c, s->addr.family);
+  return acq_socket(c, s->addr.family);
+}
+
+void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
+                           bool tx_timestamps)
+{
+  if (family != ADDR_INET4 && family != ADDR_INET6)
+    return;
+  c->ptp_sock[family == ADDR_INET6] = sock;
+  c->ptp_tagged[family == ADDR_INET6] = tx_timestamps;
+  c->ptp_port = port;
+}
+
+bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                        const struct ntp_packet *pkt)
+{
+  /* Requests are the server's, whoever sends them; symmetric packets are
+   * a peer's, the rest a server's answers. */
+  if (pkt->status == NTP_PARSE_SHORT || pkt->hdr.mode == NTP_MODE_CLIENT)
+    return false;
+  bool symmetric = pkt->hdr.mode == NTP_MODE_ACTIVE || pkt->hdr.mode == NTP_MODE_PASSIVE;
+  bool consumed = false;
+  for (unsigned i = 0; i < c->n; i++) {
+    struct nsrc *src = c->src[i];
+    if (src->p.peer == symmetric && src->shared_sock == sock &&
+        addr_equal(&src->p.addr, &dg->from) && src->p.port == dg->from_port) {
+      nsrc_receive(src, sock, dg, pkt);
+      consumed = true;
+    }
+  }
+  return consumed;
+}
+
 /* The options every NTP source is selected with: its own, then
  * authselectmode's (chrony updates them whenever a source is added or
  * removed). */
@@ -391,7 +439,10 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   if (p.maxsamples < 0)
     p.maxsamples = c->p.max_samples;
   nsrc_init(src, &p, c->plat, c->p.keys, &c->disc, &c->tx_class[s->peer], on_update, c);
-  src->shared_sock = s->peer ? peer_socket(c, s->addr.family) : acq_socket(c, s->addr.family);
+  src->shared_sock = shared_socket(c, s);
+  /* chronyd sends 10A only with ptpport (the version stays as chosen) */
+  if (c->ptp_port == 0)
+    src->p.ext_fields &= ~NTPEXT_FLAG_NET_CORRECTION;
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;

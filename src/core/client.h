@@ -56,6 +56,7 @@ struct client_source_params {
   bool nts;                      /* NTS (not for peers): the key is not used */
   uint16_t ntsport;              /* the NTS-KE port, NTSKE_PORT */
   int certset;                   /* the trusted certificates' set, 0 */
+  uint32_t ext_fields;           /* extfield: NTPEXT_FLAG_* (proto/ntp_ext.h) */
 };
 
 /* What the client reports about a source (client_set_source_event). */
@@ -240,6 +241,21 @@ bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, u
 struct ntp_packet;
 bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
                          const struct ntp_packet *pkt);
+/* The owner's NTP-over-PTP socket of a family (ptpport; -1: none), opened
+ * on the client's platform: servers and peers whose port is `port` send
+ * from it, as chronyd's do, and the owner offers each datagram it receives
+ * there to client_ptp_receive before answering it as a server. Set it
+ * before adding sources. tx_timestamps: as client_set_server_socket's.
+ * Without a PTP port (port 0, as by default) sources leave extfield 10A
+ * out of their requests, as chronyd does. */
+void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
+                           bool tx_timestamps);
+/* A datagram on a PTP socket (pkt as parsed once by the owner): true if it
+ * was a server's answer or a peer's symmetric packet from a source that
+ * sends from that socket, now handled (requests, and symmetric packets of
+ * others, are the server's). */
+bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                        const struct ntp_packet *pkt);
 /* A reference clock (core/refclock.h): its device is opened now (as
  * root). Returns its index among the refclocks, or -1 (too many, or the
  * device cannot be opened: logged). Locks pair when the client starts. */

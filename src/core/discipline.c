@@ -125,6 +125,8 @@ void disc_cooking(const struct discipline *d, struct disc_cooking *out)
   out->start = d->slew_start;
   out->remaining = d->remaining;
   out->rate = d->slew_rate * 1e-6;
+  out->mono_offset = -d->accumulated;
+  out->mono_epoch = d->mono_epoch;
 }
 
 void disc_publish(struct discipline *d, struct disc_cooking *out)
@@ -233,6 +235,7 @@ static void accumulate(struct discipline *d, double freq, double offset, double 
   double old_freq = d->base_freq;
   d->base_freq = fmax(-d->max_freq, fmin(d->max_freq, freq));
   d->remaining += offset;
+  d->accumulated += offset;
   double duration = fmax(correction_time, fabs(d->remaining) / (d->max_slew_rate * 1e-6));
   start_slew(d, duration);
   if (tell)
@@ -260,6 +263,7 @@ bool disc_step(struct discipline *d, double offset)
   if (!step_clock(d, total))
     return false;
   d->remaining = 0.0;
+  d->mono_epoch++;
   raw_now(d, &raw);
   d->slew_start = raw;
   start_slew(d, 0.0);
@@ -283,6 +287,7 @@ void disc_cancel_correction(struct discipline *d)
   settle(d, &raw);
   double dropped = d->remaining;
   d->remaining = 0.0;
+  d->mono_epoch++;
   start_slew(d, 0.0);
   notify(d, &raw, 0.0, -dropped);
 }

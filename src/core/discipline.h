@@ -44,6 +44,8 @@ struct discipline {
   struct timespec slew_start;    /* raw time when slew_rate was last set */
   plat_timer slew_timer;
   unsigned steps;
+  double accumulated;            /* offsets given to disc_accumulate, summed */
+  unsigned mono_epoch;           /* steps and cancelled corrections */
   struct {
     disc_change_fn fn;
     void *arg;
@@ -64,6 +66,12 @@ struct disc_cooking {
   struct timespec start;
   double remaining;
   double rate;
+  /* The monotonic scale (chrony's, for the F323 field): the cooked time
+   * plus mono_offset, which takes out every offset correction; it starts
+   * anew (mono_epoch changes) when the clock is stepped or a correction is
+   * dropped. */
+  double mono_offset;
+  unsigned mono_epoch;
 };
 void disc_cooking(const struct discipline *d, struct disc_cooking *out);
 /* Keep *out equal to disc_cooking()'s from now on, after every change of

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "proto/ntp_ext.h"
+
 size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
 {
   struct ntp_header h;
@@ -15,30 +17,42 @@ size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
   return NTP_HEADER_LEN;
 }
 
-/* The header in buf, then a MAC with key unless keyid is 0. */
-static size_t add_mac(uint8_t *buf, size_t cap, int version, uint32_t keyid,
+/* The len bytes in buf, then a MAC with key unless keyid is 0. */
+static size_t add_mac(uint8_t *buf, size_t len, size_t cap, int version, uint32_t keyid,
                       const struct ntp_key *key)
 {
   if (keyid == 0)
-    return NTP_HEADER_LEN;
-  size_t mac = key ? ntp_mac_generate(key, keyid, buf, NTP_HEADER_LEN, version,
-                                      buf + NTP_HEADER_LEN, cap - NTP_HEADER_LEN)
-                   : 0;
-  return mac > 0 ? NTP_HEADER_LEN + mac : 0;
+    return len;
+  size_t mac = key ? ntp_mac_generate(key, keyid, buf, len, version, buf + len, cap - len) : 0;
+  return mac > 0 ? len + mac : 0;
 }
 
 size_t exch_build_auth_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
                               uint32_t keyid, const struct ntp_key *key)
 {
+  return exch_build_ext_packet(buf, cap, h, 0, keyid, key);
+}
+
+size_t exch_build_ext_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
+                             unsigned ext_fields, uint32_t keyid, const struct ntp_key *key)
+{
+  struct wire_writer w;
+  wire_writer_init(&w, buf, cap);
+  w.pos = NTP_HEADER_LEN;
   ntp_header_encode(h, buf);
-  return add_mac(buf, cap, h->version, keyid, key);
+  /* chronyd's order; a request's fields carry nothing but F323's magic */
+  if (ext_fields & NTPEXT_FLAG_NET_CORRECTION)
+    ntpext_write_net_correction(&w, 0.0);
+  if (ext_fields & NTPEXT_FLAG_MONO_ROOT)
+    ntpext_write_mono_root(&w, &(struct ntpext_mono_root){0});
+  return w.err ? 0 : add_mac(buf, w.pos, cap, h->version, keyid, key);
 }
 
 size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts nonce,
                                uint32_t keyid, const struct ntp_key *key)
 {
   exch_build_request(buf, version, nonce);
-  return add_mac(buf, cap, version, keyid, key);
+  return add_mac(buf, NTP_HEADER_LEN, cap, version, keyid, key);
 }
 
 #define MIN_SECURE_KEY_LEN 10       /* bytes: chrony's 80 bits */

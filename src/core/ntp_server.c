@@ -4,9 +4,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "proto/ntp_ext.h"
+#include "proto/signd.h"
 #include "proto/timespec.h"
-
-
 
 void srv_init(struct ntp_server *s, const struct platform *plat, const struct refstate *ref)
 {
@@ -59,8 +59,9 @@ static const struct ntp_key *request_key(const struct ntp_server *s,
 /* Stamp the transmit time of the encoded reply header, unless interleaved
  * (it carries an earlier reply's): before a MAC or an NTS authenticator,
  * which cover it; the served time's correction included. */
-static void stamp_transmit(const struct ntp_server *s, uint8_t *reply)
+static void stamp_transmit(struct ntp_server *s, uint8_t *reply)
 {
+  s->last.stamped = true;
   if (!s->last.interleaved) {
     struct timespec now;
     s->plat->ops->now(s->plat->ctx, &now);
@@ -72,15 +73,50 @@ static void stamp_transmit(const struct ntp_server *s, uint8_t *reply)
 /* Stamp the reply and append its MAC. Returns the reply length, or 0 if
  * the MAC cannot be made or the reply would be longer than the request (as
  * chrony, never sent). */
-static size_t sign_reply(const struct ntp_server *s, const struct ntp_key *key, uint32_t keyid,
-                         int version, uint8_t *reply, size_t cap, size_t request_len)
+static size_t sign_reply(struct ntp_server *s, const struct ntp_key *key, uint32_t keyid,
+                         int version, uint8_t *reply, size_t len, size_t cap,
+                         size_t request_len)
 {
   stamp_transmit(s, reply);
-  size_t mac = ntp_mac_generate(key, keyid, reply, NTP_HEADER_LEN, version,
-                                reply + NTP_HEADER_LEN, cap - NTP_HEADER_LEN);
-  if (mac == 0 || NTP_HEADER_LEN + mac > request_len)
+  size_t mac = ntp_mac_generate(key, keyid, reply, len, version, reply + len, cap - len);
+  if (mac == 0 || len + mac > request_len)
     return 0;
-  return NTP_HEADER_LEN + mac;
+  return len + mac;
+}
+
+/* chronyd's extension fields the request carries, in the reply after its
+ * header (10A, then F323, as chronyd orders them), when the reply stays
+ * no longer than the request. Returns the reply's length so far. The
+ * network correction (only with ptpport, as chronyd) is always 0 here:
+ * chronyd fills it only for requests with hardware receive timestamps. The monotonic receive time is left
+ * out (zero) when the served time is smoothed, as chronyd does. */
+static size_t add_ext_fields(const struct ntp_server *s, const struct ntp_packet *req,
+                             const struct timespec *rx, uint8_t *reply, size_t cap)
+{
+  unsigned flags = ntpext_flags(req);
+  size_t n = (size_t)!!(flags & NTPEXT_FLAG_MONO_ROOT) +
+             (size_t)(s->ptp && (flags & NTPEXT_FLAG_NET_CORRECTION));
+  if (n == 0 || NTP_HEADER_LEN + n * NTPEXT_FIELD_LEN + req->mac_len > req->len)
+    return NTP_HEADER_LEN;
+  struct wire_writer w;
+  wire_writer_init(&w, reply, cap);
+  w.pos = NTP_HEADER_LEN;
+  if ((flags & NTPEXT_FLAG_NET_CORRECTION) && s->ptp)
+    ntpext_write_net_correction(&w, 0.0);
+  if (flags & NTPEXT_FLAG_MONO_ROOT) {
+    struct ref_params rp;
+    ref_get_params(s->ref, rx, &rp);
+    const struct disc_cooking *c = &s->ref->cooking;
+    struct ntpext_mono_root m = {.root_delay = rp.root_delay,
+                                 .root_dispersion = rp.root_dispersion,
+                                 .mono_epoch = s->mono_epoch_base + c->mono_epoch};
+    if (!s->last.smoothed) {
+      struct timespec mono = timespec_add_double(rx, s->last.correction + c->mono_offset);
+      m.mono_receive = ntp_ts_from_timespec(&mono);
+    }
+    ntpext_write_mono_root(&w, &m);
+  }
+  return w.err ? NTP_HEADER_LEN : w.pos;
 }
 
 /* Complete an NTS reply, or a NAK. A KoD RATE to an NTS request carries
@@ -148,12 +184,13 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
     if (verdict == CLOG_DROP)
       return drop(s, SRV_DROP_RATELIMIT);
   }
-  if (req->mac_len > 0 && !(key = request_key(s, req)))
+  bool mssntp = s->signd && signd_is_mssntp(req);
+  if (req->mac_len > 0 && !mssntp && !(key = request_key(s, req)))
     return drop(s, SRV_DROP_AUTH);
   assert(cap >= NTP_HEADER_LEN && dg->len >= NTP_HEADER_LEN);
   enum ntss_verdict nts = NTSS_NOT_NTS;
   struct ntss_request nts_req;
-  if (s->nts && reply_mode == NTP_MODE_SERVER && !key) {
+  if (s->nts && reply_mode == NTP_MODE_SERVER && !key && !mssntp) {
     nts = ntss_check(s->nts, req, &nts_req);
     if (nts == NTSS_DROP || (nts != NTSS_NOT_NTS && cap < dg->len))
       return drop(s, SRV_DROP_AUTH);
@@ -200,9 +237,16 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   ntp_header_encode(&h, reply);
   if (nts != NTSS_NOT_NTS)
     return nts_reply(s, nts, verdict == CLOG_KOD, &nts_req, reply, dg->len);
-  if (!key)
+  if (mssntp) {
+    /* Samba signs the header as it is, transmit time included. */
+    stamp_transmit(s, reply);
+    s->last.mssntp_keyid = req->mac_keyid;
     return NTP_HEADER_LEN;
-  size_t len = sign_reply(s, key, req->mac_keyid, req->hdr.version, reply, cap, dg->len);
+  }
+  size_t len = add_ext_fields(s, req, &dg->rx_time, reply, cap);
+  if (!key)
+    return len;
+  len = sign_reply(s, key, req->mac_keyid, req->hdr.version, reply, len, cap, dg->len);
   if (len == 0)
     return drop(s, SRV_DROP_AUTH);
   s->stats.auth_replied++;
@@ -218,7 +262,11 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
     return;
   const struct srv_last_reply *last = &s->last;
   const struct platform_ops *ops = s->plat->ops;
-  bool stamp = len == NTP_HEADER_LEN && !last->interleaved;
+  if (last->mssntp_keyid) {
+    s->signd(s->signd_arg, sock, dg, last->mssntp_keyid, reply);
+    return;
+  }
+  bool stamp = !last->stamped && !last->interleaved;
   /* The platform adds its clock, read just before sending, to this. */
   if (stamp)
     ntp_set_transmit(reply, ntp_ts_offset(last->correction));

@@ -41,6 +41,17 @@
  * request's origin is not zero, as a basic client using data minimisation
  * never needs it).
  *
+ * chronyd's extension fields (proto/ntp_ext.h): a request carrying F323
+ * or 10A gets them back, after the header and before any MAC, filled in
+ * (F323: root delay and dispersion, receive time on the monotonic scale of
+ * ref->cooking and its epoch; 10A, only with `ptp` set as chronyd only
+ * with ptpport: a zero correction), when the reply stays no longer than
+ * the request. NTS replies carry none.
+ *
+ * MS-SNTP (with `signd` set: ntpsigndsocket): a request proto/signd.h
+ * calls MS-SNTP is not checked against the keys; its 48-byte reply is
+ * stamped and handed to `signd`, which sends it once Samba signed it.
+ *
  * With smoothtime (chrony's smooth.c), a server reply's receive, transmit
  * and reference timestamps carry the smoothing offset, its refid is
  * 127.127.1.255 while the offset is above the clock's precision, and with
@@ -94,7 +105,15 @@ struct srv_last_reply {
                                    (-x's virtual clock, what is still to be
                                    slewed) and smoothtime's offset, s */
   bool smoothed;                /* smoothtime's offset is in it */
+  bool stamped;                 /* its transmit time is set (it is sent as it is) */
+  uint32_t mssntp_keyid;        /* an MS-SNTP reply for this key id (not 0):
+                                   for Samba to sign (srv_signd_fn) */
 };
+
+/* Hand an MS-SNTP reply (NTP_HEADER_LEN bytes, stamped) to Samba's signing
+ * daemon, to be sent signed to dg's sender from sock. */
+typedef void (*srv_signd_fn)(void *arg, int sock, const struct plat_datagram *dg,
+                             uint32_t keyid, const uint8_t *reply);
 
 struct ntp_server {
   const struct platform *plat;
@@ -104,6 +123,13 @@ struct ntp_server {
   struct clientlog *clog;           /* NULL: none (set by the caller) */
   struct ntss *nts;                 /* NULL: NTS requests are not NTS's (set by the caller) */
   bool tx_timestamps;               /* the sockets report kernel transmit times */
+  uint32_t mono_epoch_base;         /* F323's epoch ids start here (set by the
+                                       caller; random in the daemon) */
+  bool ptp;                         /* ptpport is set: 10A is answered (set by
+                                       the caller) */
+  srv_signd_fn signd;               /* NULL: MS-SNTP requests are symmetric-key
+                                       ones (set by the caller: ntpsigndsocket) */
+  void *signd_arg;
   struct srv_stats stats;
   struct srv_last_reply last;
 };
@@ -114,10 +140,11 @@ void srv_free(struct ntp_server *s);
 /* req: dg parsed (any status: a malformed request is dropped). Returns the
  * reply length or 0 to drop. `reply` holds cap bytes, at least
  * NTP_HEADER_LEN (SRV_REPLY_MAX for every authenticated reply to fit). A
- * reply of NTP_HEADER_LEN bytes has its transmit timestamp left zero, for
- * the sender to stamp. A longer one ends with a MAC, which covers the
- * transmit timestamp: that is already set from the platform's clock and the
- * reply must be sent as it is. */
+ * reply with s->last.stamped false has its transmit timestamp left zero,
+ * for the sender to stamp. Otherwise a MAC or an authenticator covers the
+ * transmit timestamp (or Samba is to sign it: last.mssntp_keyid): that is
+ * already set from the platform's clock and the reply must be sent as it
+ * is. */
 size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
                    const struct ntp_packet *req, uint8_t *reply, size_t cap);
 

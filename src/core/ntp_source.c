@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
 #define IBURST_GOOD 4
@@ -29,6 +30,10 @@
 static void schedule(struct nsrc *s, double delay);
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx);
 
+/* The largest offset correction of a server taken out of the statistics
+ * (extfield F323), s: chronyd's. */
+#define MAX_MONO_DOFFSET 16.0
+
 /* The source's key, or NULL (none configured, or missing from the ring). */
 static const struct ntp_key *source_key(const struct nsrc *s)
 {
@@ -42,6 +47,9 @@ static void setup_auth(struct nsrc *s)
 {
   const struct ntp_key *key = source_key(s);
   exch_warn_key(s->plat, s->p.key, key);
+  /* Extension fields need NTPv4 (chronyd's rule too). */
+  if (s->p.version == 0 && s->p.ext_fields)
+    s->p.version = 4;
   s->p.version = exch_request_version(s->p.version, key);
 }
 
@@ -272,17 +280,19 @@ static int request_socket(struct nsrc *s, bool *tagged)
  * (see xleave.h). */
 static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts nonce)
 {
+  unsigned ext_fields = s->p.version == 4 ? s->p.ext_fields : 0;
   size_t len;
-  if (!s->p.xleave || !xleave_has_exchange(&s->xl)) {
+  if ((!s->p.xleave || !xleave_has_exchange(&s->xl)) && !ext_fields) {
     len = exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
   } else {
     struct ntp_header h;
     memset(&h, 0, sizeof(h));
     h.version = (uint8_t)s->p.version;
     h.mode = NTP_MODE_CLIENT;
-    xleave_request_fields(&s->xl, &h);
+    if (s->p.xleave && xleave_has_exchange(&s->xl))
+      xleave_request_fields(&s->xl, &h);
     h.transmit = nonce;
-    len = exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
+    len = exch_build_ext_packet(buf, cap, &h, ext_fields, s->p.key, source_key(s));
   }
   if (len == 0 || !s->nts)
     return len;
@@ -345,7 +355,7 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
 static void transmit(void *arg)
 {
   struct nsrc *s = arg;
-  uint8_t buf[NTSNTP_MAX_PACKET_LEN];
+  uint8_t buf[NTSNTP_MAX_PACKET_LEN + 2 * NTPEXT_FIELD_LEN];
 
   /* No valid reply to the previous request (silence, or an answer that
    * failed the tests): the register shifts in a 0. */
@@ -652,6 +662,11 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
     return;
   }
 
+  /* The server's offset corrections since the older samples (F323): in
+   * this core's sign, server minus local, they moved its time by -doffset. */
+  if (s->mono_doffset != 0.0 && fabs(s->mono_doffset) <= MAX_MONO_DOFFSET)
+    sst_correct_offset(&s->stats, -s->mono_doffset);
+  s->mono_doffset = 0.0;
   double error = fabs(sst_predict_offset(&s->stats, &smp.time) - smp.offset);
   double distance = smp.peer_delay / 2.0 + smp.peer_dispersion;
   bool had_estimate = sst_samples(&s->stats) >= 1;
@@ -666,6 +681,38 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
   if (!in_burst && s->burst_total == 0 && had_estimate)
     adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
   s->on_update(s->arg, s, true);
+}
+
+/* chronyd's F323 field in a valid reply: its root delay and dispersion
+ * replace the header's (more resolution); its monotonic receive times tell
+ * how much of the change in the server's receive times since the previous
+ * reply was the server correcting its clock's offset, which the statistics
+ * take out of the older samples before the next one is added (frequency
+ * transfer: chronyd's mono_doffset). A reply without it starts over. */
+static void use_mono_root(struct nsrc *s, const struct ntp_packet *pkt, struct exch_sample *x)
+{
+  struct ntpext_mono_root m;
+  unsigned i = 0;
+  while (i < pkt->n_ef && !ntpext_read_mono_root(&pkt->ef[i], &m))
+    i++;
+  if (i == pkt->n_ef || m.mono_receive == 0) {
+    s->mono_epoch = 0;
+    s->mono_rx = s->mono_real_rx = 0;
+    s->mono_doffset = 0.0;
+    if (i == pkt->n_ef)
+      return;
+  } else {
+    if (s->mono_rx != 0 && m.mono_epoch == s->mono_epoch) {
+      double d = ntp_ts_diff(m.mono_receive, s->mono_rx) -
+                 ntp_ts_diff(pkt->hdr.receive, s->mono_real_rx);
+      s->mono_doffset += fabs(d) > MAX_MONO_DOFFSET ? 0.0 : d;
+    }
+    s->mono_epoch = m.mono_epoch;
+    s->mono_rx = m.mono_receive;
+    s->mono_real_rx = pkt->hdr.receive;
+  }
+  x->root_delay = m.root_delay;
+  x->root_dispersion = m.root_dispersion;
 }
 
 /* A datagram on the source's own socket, parsed here once. */
@@ -896,6 +943,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
    * next request can still measure its exchange, as chronyd's does. */
   if (s->p.xleave && r == EXCH_OK)
     xleave_save(&s->xl, &ours, h->receive, &t4, !interleaved && !s->presend_done);
+  if (r == EXCH_OK && (s->p.ext_fields & NTPEXT_FLAG_MONO_ROOT))
+    use_mono_root(s, pkt, &x);
   close_request(s);
   process_answer(s, r, &x, h, &at, dg);
   double backoff = kod_backoff(s, r, &x);

@@ -134,6 +134,11 @@ struct nsrc {
                                    scale of the receive time it told before */
   enum plat_ts_source tx_source;  /* ...read by the daemon, or the kernel's */
   ntp_ts last_server_tx;        /* for the duplicate test */
+  /* extfield F323: the server's monotonic scale at its last reply */
+  uint32_t mono_epoch;
+  ntp_ts mono_rx, mono_real_rx;  /* its receive time on both scales (0: none) */
+  double mono_doffset;          /* its offset corrections since, not yet
+                                   taken out of the statistics, s */
   struct tclass *tx_class;      /* the timeout class of our packets... */
   struct tclass_timer tx_timer; /* ...and the timer of the next one */
 

@@ -627,6 +627,15 @@ bool sst_slew_samples(struct sst *s, const struct timespec *when, double dfreq, 
   return true;
 }
 
+void sst_correct_offset(struct sst *s, double doffset)
+{
+  if (s->n == 0 || !value_ok(doffset))
+    return;
+  for (int i = -s->runs_extra; i < s->n; i++)
+    s->ring[slot(s, i)].offset += doffset;
+  s->offset += doffset;
+}
+
 bool sst_add_dispersion(struct sst *s, double dispersion)
 {
   if (!nonneg_ok(dispersion))

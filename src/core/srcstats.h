@@ -174,6 +174,10 @@ void sst_get_report(const struct sst *s, const struct timespec *now, struct sst_
  * t), its offset by -delta. Returns false, changing nothing, for non-finite
  * input, |dfreq| >= 1, |doffset| > SST_MAX_VALUE or an invalid `when`. */
 bool sst_slew_samples(struct sst *s, const struct timespec *when, double dfreq, double doffset);
+/* The source's time moved by doffset (its own offset corrections, seen
+ * through chronyd's F323 field): every sample's offset and the estimate
+ * move with it (chronyd's SST_CorrectOffset). */
+void sst_correct_offset(struct sst *s, double doffset);
 /* Add to every sample's peer and root dispersion (after an unknown step). */
 bool sst_add_dispersion(struct sst *s, double dispersion);
 

@@ -49,6 +49,7 @@
 #include "sys/realtime.h"
 #include "sys/resolve.h"
 #include "sys/seccomp.h"
+#include "sys/signd_client.h"
 
 struct daemon {
   struct config cfg;
@@ -60,6 +61,9 @@ struct daemon {
   int n_server_socks;
   int server_sock[2];             /* IPv4, IPv6; -1: none */
   bool server_sock_tagged[2];     /* they report kernel transmit timestamps */
+  struct signdc signd;            /* ntpsigndsocket: MS-SNTP */
+  int ptp_sock[2];                /* ptpport's, IPv4, IPv6; -1: none */
+  bool ptp_sock_tagged[2];
   struct client *client;
   struct srclist *srclist;        /* sources by address or name: pools, replacements */
   struct config srcdir;           /* the sources of sourcedir files */
@@ -224,6 +228,36 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
                               "replies will carry the daemon's transmit times");
 }
 
+/* A datagram on a PTP socket (its NTP message): a reply to a source polled
+ * from it goes to the client, anything else to the server. */
+static void on_ptp_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct daemon *d = arg;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!d->client || !client_ptp_receive(d->client, sock, dg, &pkt))
+    srv_respond(&d->server, sock, dg, &pkt);
+}
+
+/* ptpport: as chronyd, open whether or not anything is served or polled. */
+static void open_ptp_socket(struct daemon *d, const struct options *o, enum addr_family f,
+                            const struct ip_addr *bind_addr)
+{
+  int i = f == ADDR_INET6;
+  d->ptp_sock[i] = -1;
+  if (d->cfg.ptpport == 0 || !family_wanted(o, f))
+    return;
+  d->ptp_sock[i] = linux_platform_open_ptp(d->lp, f, bind_addr, d->cfg.ptpport,
+                                           (uint8_t)d->cfg.ptpdomain, on_ptp_datagram, d);
+  if (d->ptp_sock[i] < 0) {
+    log_printf(PLAT_LOG_ERR, "Could not open NTP socket on port %u : %s", d->cfg.ptpport,
+               strerror(-d->ptp_sock[i]));
+    return;
+  }
+  d->ptp_sock_tagged[i] = srv_enable_tx_timestamps(&d->server, d->ptp_sock[i], on_server_tx,
+                                                   d) == 0;
+}
+
 static struct clog_params clientlog_params(const struct config *c, const struct platform *p)
 {
   struct clog_params cp = {.active = !c->noclientlog, .limit = c->clientloglimit,
@@ -280,6 +314,13 @@ static bool start_server(struct daemon *d, const struct options *o)
   conf_reference(&d->cfg, linux_clock_precision(), &d->ref);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
+  d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
+  d->server.ptp = d->cfg.ptpport != 0;
+  if (d->cfg.ntpsigndsocket && d->cfg.ntpsigndsocket[0] &&
+      signdc_init(&d->signd, d->loop, p, d->cfg.ntpsigndsocket)) {
+    d->server.signd = signdc_sign;
+    d->server.signd_arg = &d->signd;
+  }
   d->server_sock[0] = d->server_sock[1] = -1;
   d->broadcast_sock[0] = d->broadcast_sock[1] = -1;
   d->server.clog = d->clog;
@@ -290,13 +331,15 @@ static bool start_server(struct daemon *d, const struct options *o)
   }
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.binddevice, true);
   linux_platform_set_tx_buffers(d->lp, d->cfg.maxtxbuffers);
+  const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
+                                   d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
+  open_ptp_socket(d, o, ADDR_INET4, bind[0]);
+  open_ptp_socket(d, o, ADDR_INET6, bind[1]);
   if (d->cfg.port == 0) {
     start_broadcasts(d);
     return true;
   }
   linux_platform_set_reuseport(d->lp, d->cfg.serverworkers > 0);
-  const struct ip_addr *bind[2] = {d->cfg.have_bind4 ? &d->cfg.bind4 : NULL,
-                                   d->cfg.have_bind6 ? &d->cfg.bind6 : NULL};
   open_server_socket(d, o, ADDR_INET4, bind[0]);
   open_server_socket(d, o, ADDR_INET6, bind[1]);
   linux_platform_set_reuseport(d->lp, false);
@@ -559,6 +602,9 @@ static bool start_client(struct daemon *d, const struct options *o)
     return false;
   client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->server_sock_tagged[0]);
   client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);
+  for (int f = 0; f < 2; f++)
+    client_set_ptp_socket(d->client, f ? ADDR_INET6 : ADDR_INET4, d->ptp_sock[f], d->cfg.ptpport,
+                          d->ptp_sock_tagged[f]);
   /* Created even without sources: chronyc can add some. */
   d->srclist = srclist_new(linux_platform_get(d->lp), d->client, o->family);
   if (!d->srclist) {

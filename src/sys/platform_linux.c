@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/ptp.h"
 #include "sys/clock_linux.h"
 #include "sys/dns.h"
 #include "sys/log.h"
@@ -53,6 +54,8 @@ struct sock_watch {
   bool bound;                      /* to one address: replies leave from it
                                       without an IP_PKTINFO message */
   struct tx_stamps *tx;            /* NULL: no kernel transmit timestamps */
+  bool ptp;                        /* NTP over PTP (linux_platform_open_ptp) */
+  uint8_t ptp_domain;
 };
 
 struct linux_platform {
@@ -65,6 +68,8 @@ struct linux_platform {
   struct udp_options sock_opts;    /* for the sockets opened from now on */
   int tx_buffers;                  /* maxtxbuffers; 0: TX_PENDING */
   bool tx_buffers_warned;
+  unsigned n_ptp;                  /* PTP sockets open */
+  uint16_t ptp_sequence;           /* of the PTP messages sent */
   struct dns *dns;                 /* made at the first lookup */
   struct rcldev_set *refclocks;    /* made at the first refclock */
   struct udp_rx_batch rx;
@@ -123,6 +128,19 @@ static void read_tx_timestamps(struct sock_watch *w)
   }
 }
 
+/* The NTP message of a PTP one, in place of it; false if there is none
+ * (the PTP correction is not used: chronyd uses it only with hardware
+ * receive timestamps). */
+static bool unwrap_ptp(const struct sock_watch *w, struct plat_datagram *dg)
+{
+  struct ptp_ntp m;
+  if (ptp_unwrap(dg->data, dg->len, w->ptp_domain, &m) != PTP_OK)
+    return false;
+  dg->data = m.ntp;
+  dg->len = m.ntp_len;
+  return true;
+}
+
 static void on_readable(void *arg, int fd)
 {
   struct sock_watch *w = arg;
@@ -133,6 +151,8 @@ static void on_readable(void *arg, int fd)
   if (n <= 0)
     return;
   for (int i = 0; i < n; i++) {
+    if (w->ptp && !unwrap_ptp(w, &lp->dgs[i]))
+      continue;
     /* The handler may close this socket (then w is freed). */
     lp->dispatching = w;
     lp->dispatching_closed = false;
@@ -143,10 +163,10 @@ static void on_readable(void *arg, int fd)
   }
 }
 
-static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr *local,
-                       uint16_t port, plat_recv_fn fn, void *arg)
+static int open_watch(struct linux_platform *lp, enum addr_family family,
+                      const struct ip_addr *local, uint16_t port, plat_recv_fn fn, void *arg,
+                      struct sock_watch **out)
 {
-  struct linux_platform *lp = ctx;
   struct sock_watch *w = calloc(1, sizeof(*w));
   if (!w)
     return -ENOMEM;
@@ -156,13 +176,35 @@ static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr 
     return fd;
   }
   *w = (struct sock_watch){lp, fd, fn, arg, lp->socks,
-                           local && local->family != ADDR_UNSPEC, NULL};
+                           local && local->family != ADDR_UNSPEC, NULL, false, 0};
   if (loop_add_fd(lp->loop, fd, on_readable, w) < 0) {
     close(fd);
     free(w);
     return -ENOMEM;
   }
   lp->socks = w;
+  *out = w;
+  return fd;
+}
+
+static int lx_udp_open(void *ctx, enum addr_family family, const struct ip_addr *local,
+                       uint16_t port, plat_recv_fn fn, void *arg)
+{
+  struct sock_watch *w;
+  return open_watch(ctx, family, local, port, fn, arg, &w);
+}
+
+int linux_platform_open_ptp(struct linux_platform *lp, enum addr_family family,
+                            const struct ip_addr *local, uint16_t port, uint8_t domain,
+                            plat_recv_fn fn, void *arg)
+{
+  struct sock_watch *w;
+  int fd = open_watch(lp, family, local, port, fn, arg, &w);
+  if (fd >= 0) {
+    w->ptp = true;
+    w->ptp_domain = domain;
+    lp->n_ptp++;
+  }
   return fd;
 }
 
@@ -175,6 +217,7 @@ static void lx_udp_close(void *ctx, int sock)
       *p = w->next;
       if (w == lp->dispatching)
         lp->dispatching_closed = true;
+      lp->n_ptp -= w->ptp;
       loop_remove_fd(lp->loop, sock);
       close(sock);
       free(w->tx);
@@ -208,7 +251,16 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
    * batch's replies with one sendmmsg gained nothing measurable in `make
    * bench-server` and stamped the last ones up to a batch's send time early. */
   struct timespec sent;
-  int r = udp_send(sock, local, to, port, buf, len, udp_flags, &sent);
+  int r;
+  const struct sock_watch *ptp = w && w->fd == sock ? w : lp->n_ptp ? find_watch(lp, sock) : NULL;
+  if (ptp && ptp->ptp) {
+    uint8_t prefix[PTP_NTP_PREFIX_LEN];
+    ptp_wrap(prefix, ptp->ptp_domain, lp->ptp_sequence++, len);
+    r = udp_send_prefixed(sock, local, to, port, prefix, sizeof(prefix), buf, len, udp_flags,
+                          &sent);
+  } else {
+    r = udp_send(sock, local, to, port, buf, len, udp_flags, &sent);
+  }
   if (r == 0 && tagged) {
     struct tx_stamps *tx = tagged->tx;
     uint32_t id = tx->next_id++;

@@ -40,4 +40,12 @@ void linux_platform_set_socket_options(struct linux_platform *lp, int dscp, cons
  * precision (typically -24 to -20 on current hardware). */
 int linux_clock_precision(void);
 
+/* A UDP socket (as udp_open's) carrying NTP over PTP (proto/ptp.h) in
+ * `domain`: what is sent on it is wrapped in a PTP message (the NTP
+ * transmit stamp still set just before sending), and only the NTP
+ * messages of well-formed PTP ones of the domain are received. */
+int linux_platform_open_ptp(struct linux_platform *lp, enum addr_family family,
+                            const struct ip_addr *local, uint16_t port, uint8_t domain,
+                            plat_recv_fn fn, void *arg);
+
 #endif

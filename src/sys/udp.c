@@ -323,10 +323,17 @@ static void address_msg(struct msghdr *msg, union sockaddr_any *dst, union tx_co
 int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint16_t port,
              uint8_t *buf, size_t len, unsigned flags, struct timespec *sent)
 {
+  return udp_send_prefixed(fd, local, to, port, NULL, 0, buf, len, flags, sent);
+}
+
+int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr *to,
+                      uint16_t port, const uint8_t *prefix, size_t prefix_len, uint8_t *buf,
+                      size_t len, unsigned flags, struct timespec *sent)
+{
   union sockaddr_any dst;
   union tx_control control;
-  struct iovec iov = {buf, len};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  struct iovec iov[2] = {{(void *)prefix, prefix_len}, {buf, len}};
+  struct msghdr msg = {.msg_iov = prefix_len ? iov : iov + 1, .msg_iovlen = prefix_len ? 2 : 1};
 
   address_msg(&msg, &dst, &control, local, to, port);
   if (flags & UDP_SEND_TX_TIMESTAMP) {

@@ -78,6 +78,11 @@ int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_dat
  * call. Returns 0 or -errno. */
 int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint16_t port,
              uint8_t *buf, size_t len, unsigned flags, struct timespec *sent);
+/* The same, with prefix_len bytes of prefix sent before buf (the flags
+ * still apply to buf: NTP over PTP). */
+int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr *to,
+                      uint16_t port, const uint8_t *prefix, size_t prefix_len, uint8_t *buf,
+                      size_t len, unsigned flags, struct timespec *sent);
 
 /* Kernel transmit timestamps on fd: each datagram sent with
  * UDP_SEND_TX_TIMESTAMP gets one, numbered from 0 in sending order, read

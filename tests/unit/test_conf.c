@@ -258,11 +258,11 @@ static void test_long_word_in_message(void **state)
 static void test_not_implemented_warned_once(void **state)
 {
   struct fixture *f = *state;
-  parse_ok(f, "ntpsigndsocket /a\nntpsigndsocket /b\nlogdir /d\nport 1\nallow\n");
+  parse_ok(f, "rtcfile /a\nrtcfile /b\nlogdir /d\nport 1\nallow\n");
   assert_int_equal(count_warnings(&f->d), 1);
   assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:1: ntpsigndsocket: not implemented in this build, ignored"));
-  assert_string_equal(f->c.ntpsigndsocket, "/b");
+                          "t.conf:1: rtcfile: not implemented in this build, ignored"));
+  assert_string_equal(f->c.rtcfile, "/b");
   assert_string_equal(f->c.logdir, "/d");
 }
 
@@ -298,7 +298,8 @@ static void test_implemented_flags(void **state)
     "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
     "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
     "ntsrefresh", "ntstrustedcerts", "nosystemcert", "nocerttimecheck",
-    "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses"};
+    "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses", "ptpport", "ptpdomain",
+    "ntpsigndsocket"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
@@ -869,13 +870,13 @@ static void test_source_options(void **state)
   assert_int_equal(s->client.filter, 4);
   assert_int_equal(s->client.polltarget, 16);
   assert_int_equal(s->client.presend, 9);
-  assert_int_equal(s->extfields, CONF_EF_MONO_ROOT | CONF_EF_NET_CORRECTION);
+  assert_int_equal(s->client.ext_fields, CONF_EF_MONO_ROOT | CONF_EF_NET_CORRECTION);
   assert_int_equal(s->client.ntsport, 4461);
   assert_int_equal(s->client.certset, 2);
   assert_int_equal(s->family, ADDR_INET6);
   assert_int_equal(s->maxsources, 2);
   parse_ok(f, "pool p.example extfield f324 ipv6 ipv4 key 4294967295\n");
-  assert_int_equal(f->c.sources[1].extfields, CONF_EF_NET_CORRECTION);
+  assert_int_equal(f->c.sources[1].client.ext_fields, CONF_EF_NET_CORRECTION);
   assert_int_equal(f->c.sources[1].family, ADDR_INET4);
   assert_int_equal(f->c.sources[1].client.key, UINT32_MAX);
 }
@@ -929,11 +930,12 @@ static void test_ignored_options_warn(void **state)
   parse_ok(f, "server a copy maxdelayquant 0.5 extfield F323 certset 1 ntsport 1 maxunreach 3 "
               "auto_offline\nserver b copy\n"
               "local stratum 3 orphan distance 0.5 activate 1 waitsynced 2 waitunsynced 3\n");
-  const char *server[] = {"copy", "maxdelayquant", "extfield"};
+  const char *server[] = {"copy", "maxdelayquant"};
   const char *local[] = {"orphan", "distance", "activate", "waitsynced", "waitunsynced"};
   char text[96];
-  assert_int_equal(count_warnings(&f->d), 8);   /* maxunreach, auto_offline, certset, ntsport act */
-  for (int i = 0; i < 3; i++) {
+  /* maxunreach, auto_offline, extfield, certset, ntsport act */
+  assert_int_equal(count_warnings(&f->d), 7);
+  for (int i = 0; i < 2; i++) {
     snprintf(text, sizeof(text), "t.conf:1: server: %s: not implemented in this build, ignored",
              server[i]);
     assert_true(has_message(&f->d, CONF_WARNING, text));

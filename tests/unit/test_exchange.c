@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/exchange.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
 #define NONCE 0x0123456789abcdefULL
@@ -194,6 +195,34 @@ static void test_packet_with_mac(void **state)
   assert_int_equal(exch_build_auth_packet(buf, sizeof(buf), &h, 7, NULL), 0);
 }
 
+/* extfield: the request's fields (10A, then F323 with its magic only)
+ * before the MAC, which covers them. */
+static void test_request_with_ext_fields(void **state)
+{
+  (void)state;
+  static const struct ntp_key key = {.type = NTP_KEY_SHA1, .len = 20,
+                                     .data = (const uint8_t *)"0123456789abcdefghij"};
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .transmit = NONCE};
+  uint8_t buf[NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN + NTP_MAC_MAX_LEN];
+  unsigned both = NTPEXT_FLAG_MONO_ROOT | NTPEXT_FLAG_NET_CORRECTION;
+  size_t len = exch_build_ext_packet(buf, sizeof(buf), &h, both, 0, NULL);
+  assert_int_equal(len, NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN);
+  struct ntp_packet p = parsed(buf, len);
+  assert_int_equal(p.status, NTP_PARSE_OK);
+  assert_int_equal(ntpext_flags(&p), both);
+  assert_int_equal(p.ef[0].type, NTPEXT_NET_CORRECTION);
+  struct ntpext_mono_root m;
+  assert_true(ntpext_read_mono_root(&p.ef[1], &m));
+  assert_true(m.root_delay == 0.0 && m.mono_receive == 0 && m.mono_epoch == 0);
+  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, 9, &key);
+  p = parsed(buf, len);
+  assert_int_equal(p.n_ef, 1);
+  assert_int_equal(p.mac_keyid, 9);
+  assert_true(exch_check_auth(&p, 9, &key));
+  /* no room for the fields: nothing */
+  assert_int_equal(exch_build_ext_packet(buf, NTP_HEADER_LEN + 8, &h, both, 0, NULL), 0);
+}
+
 static void test_truncated_reply_rejected(void **state)
 {
   (void)state;
@@ -214,6 +243,7 @@ int main(void)
     cmocka_unit_test(test_server_time_magnitudes),
     cmocka_unit_test(test_symmetric),
     cmocka_unit_test(test_packet_with_mac),
+    cmocka_unit_test(test_request_with_ext_fields),
     cmocka_unit_test(test_truncated_reply_rejected),
   };
   return cmocka_run_group_tests_name("exchange", tests, NULL, NULL);

@@ -2,12 +2,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ntp_server.h"
 #include "fake_keyring.h"
 #include "fake_platform.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 
@@ -387,6 +389,144 @@ static void test_receive_sends_with_transmit_stamp(void **state)
   assert_int_equal(f->srv.stats.replied, 1);
 }
 
+/* chronyd's F323 and 10A fields come back filled in, as long as the
+ * request, stamped by the sender; before the MAC of a signed request. */
+static size_t add_ext_request(struct fixture *f)
+{
+  struct wire_writer w;
+  struct ntpext_mono_root zero = {0};
+  wire_writer_init(&w, f->req, sizeof(f->req));
+  w.pos = NTP_HEADER_LEN;
+  ntpext_write_mono_root(&w, &zero);
+  ntpext_write_net_correction(&w, 0.0);
+  assert_false(w.err);
+  f->req_len = w.pos;
+  return w.pos;
+}
+
+static void assert_ext_reply(struct fixture *f, size_t len, uint32_t epoch)
+{
+  struct ntp_packet r;
+  struct ntpext_mono_root m;
+  double c = 1.0;
+  assert_int_equal(ntp_packet_parse(f->reply, len, &r), NTP_PARSE_OK);
+  assert_int_equal(r.n_ef, 2);
+  assert_int_equal(r.ef[0].type, NTPEXT_NET_CORRECTION);    /* chronyd's order */
+  assert_true(ntpext_read_net_correction(&r.ef[0], &c));
+  assert_true(c == 0.0);
+  assert_true(ntpext_read_mono_root(&r.ef[1], &m));
+  struct ref_params rp;
+  ref_get_params(&f->ref, &f->dg.rx_time, &rp);
+  assert_true(m.root_delay >= rp.root_delay && m.root_delay - rp.root_delay < 1e-8);
+  assert_true(m.root_dispersion >= rp.root_dispersion &&
+              m.root_dispersion - rp.root_dispersion < 1e-8);
+  assert_true(m.mono_receive == r.hdr.receive);   /* no correction made yet */
+  assert_int_equal(m.mono_epoch, epoch);
+}
+
+static void test_ext_fields_answered(void **state)
+{
+  struct fixture *f = *state;
+  size_t req_len = add_ext_request(f);
+  /* without ptpport, 10A is left out, as chronyd does */
+  assert_int_equal(process(f), NTP_HEADER_LEN + NTPEXT_FIELD_LEN);
+  struct ntp_packet r;
+  ntp_packet_parse(f->reply, NTP_HEADER_LEN + NTPEXT_FIELD_LEN, &r);
+  assert_int_equal(ntpext_flags(&r), NTPEXT_FLAG_MONO_ROOT);
+  f->srv.ptp = true;
+  f->srv.mono_epoch_base = 77;
+  f->ref.cooking.mono_epoch = 2;
+  assert_int_equal(process(f), req_len);
+  assert_ext_reply(f, req_len, 79);
+  f->dg.len = f->req_len;
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->fp.n_sends, 1);
+  assert_int_equal(f->fp.sends[0].len, req_len);
+  assert_true(f->fp.sends[0].flags & PLAT_SEND_STAMP_TRANSMIT);
+  /* the monotonic scale leaves the offset corrections out */
+  f->ref.cooking.mono_offset = -0.5;
+  assert_int_equal(process(f), req_len);
+  struct ntpext_mono_root m;
+  ntp_packet_parse(f->reply, req_len, &r);
+  assert_true(ntpext_read_mono_root(&r.ef[1], &m));
+  assert_true(fabs(ntp_ts_diff(m.mono_receive, r.hdr.receive) + 0.5) < 1e-9);
+  /* an F323 field without its magic is not one: answered without it */
+  f->req[NTP_HEADER_LEN + 4] ^= 1;
+  assert_int_equal(process(f), NTP_HEADER_LEN + NTPEXT_FIELD_LEN);
+  ntp_packet_parse(f->reply, NTP_HEADER_LEN + NTPEXT_FIELD_LEN, &r);
+  assert_int_equal(ntpext_flags(&r), NTPEXT_FLAG_NET_CORRECTION);
+}
+
+static void test_ext_fields_before_the_mac(void **state)
+{
+  struct fixture *f = *state;
+  size_t ef_len = add_ext_request(f);
+  f->srv.keys = &FAKE_KEYRING;
+  f->srv.ptp = true;
+  size_t n = ntp_mac_generate(fake_key(NULL, 1), 1, f->req, ef_len, 4, f->req + ef_len,
+                              sizeof(f->req) - ef_len);
+  assert_true(n > 0);
+  f->req_len = ef_len + n;
+  size_t len = process(f);
+  assert_int_equal(len, f->req_len);
+  assert_ext_reply(f, len, 0);
+  struct ntp_packet r;
+  ntp_packet_parse(f->reply, len, &r);
+  assert_int_equal(r.mac_keyid, 1);
+  assert_true(ntp_mac_verify(fake_key(NULL, 1), f->reply, ef_len, r.mac_digest,
+                             r.mac_digest_len));
+}
+
+/* MS-SNTP: an NTPv3 request with the client's RID and a zeroed digest. */
+struct signd_call {
+  int calls, sock;
+  uint32_t keyid;
+  uint8_t reply[NTP_HEADER_LEN];
+};
+
+static void fake_signd(void *arg, int sock, const struct plat_datagram *dg, uint32_t keyid,
+                       const uint8_t *reply)
+{
+  struct signd_call *c = arg;
+  (void)dg;
+  c->calls++;
+  c->sock = sock;
+  c->keyid = keyid;
+  memcpy(c->reply, reply, NTP_HEADER_LEN);
+}
+
+static void test_mssntp_handed_to_signd(void **state)
+{
+  struct fixture *f = *state;
+  struct signd_call call = {0};
+  set_byte0(f, 0, 3, NTP_MODE_CLIENT);
+  memset(f->req + NTP_HEADER_LEN, 0, 20);
+  f->req[NTP_HEADER_LEN + 2] = 0x04, f->req[NTP_HEADER_LEN + 3] = 0x51;
+  f->req_len = NTP_HEADER_LEN + 20;
+  f->dg.len = f->req_len;
+  /* without ntpsigndsocket: an unknown key */
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 1);
+  f->srv.signd = fake_signd;
+  f->srv.signd_arg = &call;
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->fp.n_sends, 0);
+  assert_int_equal(call.calls, 1);
+  assert_int_equal(call.sock, 7);
+  assert_int_equal(call.keyid, 0x451);
+  struct ntp_header h;
+  ntp_header_decode(call.reply, &h);
+  assert_int_equal(h.version, 3);
+  assert_int_equal(h.mode, NTP_MODE_SERVER);
+  assert_true(h.origin == CLIENT_TX);
+  assert_true(h.transmit == ntp_ts_from_timespec(&f->fp.now));   /* what Samba signs */
+  /* a real digest is no MS-SNTP request: the keys decide */
+  f->req[NTP_HEADER_LEN + 4] = 1;
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(call.calls, 1);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_AUTH], 2);
+}
+
 /* A client log with `ratelimit interval 1 burst 4 leak L [kod K]`. */
 static struct clientlog *limit(struct fixture *f, int leak, int kod)
 {
@@ -583,6 +723,9 @@ int main(void)
     T(test_small_reply_buffer_drops_authenticated_reply),
     T(test_denied_address_dropped),
     T(test_receive_sends_with_transmit_stamp),
+    T(test_ext_fields_answered),
+    T(test_ext_fields_before_the_mac),
+    T(test_mssntp_handed_to_signd),
     T(test_ratelimit_drops_and_logs),
     T(test_ratelimit_raises_reply_poll),
     T(test_ratelimit_kod),

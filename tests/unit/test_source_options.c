@@ -14,6 +14,7 @@
 
 #include "core/client.h"
 #include "core/ntp_source.h"
+#include "proto/ntp_ext.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
 
@@ -33,6 +34,10 @@ struct relay {
   int front, back;
   struct ip_addr upstream;
   bool skew_presends;            /* 1 s off in replies to requests 1, 3, 5... */
+  unsigned jump_from;            /* 0: none; else replies to this request and
+                                    later: the server's time 1 s ahead (not
+                                    its monotonic time) and 1 s of root delay
+                                    in the header (not in an F323 field) */
   const struct platform *spoofer;  /* NULL: none; else sends a copy first */
   int spoof_sock;
   struct req reqs[MAX_REQS];
@@ -81,6 +86,11 @@ static void on_back(void *arg, int sock, const struct plat_datagram *dg)
     if (r->skew_presends && i % 2 == 0) {
       add_second(buf + 32);
       add_second(buf + 40);
+    }
+    if (r->jump_from && i >= r->jump_from) {
+      add_second(buf + 32);
+      add_second(buf + 40);
+      memcpy(buf + 4, "\x00\x01\x00\x00", 4);
     }
     if (r->spoofer) {
       uint8_t copy[128];
@@ -366,6 +376,44 @@ static void test_no_acquisitionport_fresh_ports(void **state)
   net_free(&n);
 }
 
+/* extfield F323 (chronyd's monotonic root field): the sim server answers
+ * it; its clock corrected by 1 s from the 9th reply on (its monotonic
+ * scale not), the older samples move with it, so the statistics' line
+ * goes through +1 s at once with a frequency near 0, while without the
+ * field it is bent by the jump. The field's root delay replaces the
+ * header's (1 s there). */
+static void test_extfield_mono_root(void **state)
+{
+  (void)state;
+  double freq[2], predicted[2], root_delay[2];
+  for (int with = 0; with < 2; with++) {
+    struct net n;
+    struct run r;
+    struct nsrc src;
+    struct client_source_params p;
+    net_init(&n, 0.0);
+    n.relay[0].jump_from = 8;
+    params(&p, &n.relay_addr[0], 4);
+    p.ext_fields = with ? NTPEXT_FLAG_MONO_ROOT : 0;
+    run_source(&n, &p, 16.0 * 10 + 8.0, &r, &src);
+    /* every reply a sample, at least two after the jump */
+    assert_int_equal(r.samples, n.relay[0].n);
+    assert_true(r.samples >= n.relay[0].jump_from + 2);
+    struct timespec now;
+    sim_platform_get(n.client)->ops->now(sim_platform_get(n.client)->ctx, &now);
+    struct sst_tracking tr;
+    assert_true(sst_get_tracking_data(&src.stats, &now, &tr));
+    freq[with] = tr.frequency;
+    predicted[with] = sst_predict_offset(&src.stats, &now);
+    root_delay[with] = src.root_delay;
+    net_free(&n);
+  }
+  assert_true(fabs(freq[1]) < 1e-6 && fabs(predicted[1] - 1.0) < 1e-3);
+  assert_true(root_delay[1] < 0.01);
+  assert_true(fabs(freq[0]) > 1e-4 || fabs(predicted[0] - 1.0) > 0.01);
+  assert_true(root_delay[0] == 1.0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -374,6 +422,7 @@ int main(void)
     cmocka_unit_test(test_filter_one_sample_per_n_replies),
     cmocka_unit_test(test_acquisitionport),
     cmocka_unit_test(test_no_acquisitionport_fresh_ports),
+    cmocka_unit_test(test_extfield_mono_root),
   };
   return cmocka_run_group_tests_name("source_options", tests, NULL, NULL);
 }

@@ -766,10 +766,35 @@ static void test_import_rejects_invalid_dumps(void **state)
   }
 }
 
+/* sst_correct_offset: every sample and the estimate move by the offset,
+ * the frequency does not (chronyd's SST_CorrectOffset). */
+static void test_correct_offset(void **state)
+{
+  (void)state;
+  struct sst s;
+  sst_init(&s, 3, 64);
+  for (int i = 0; i < 8; i++)
+    add(&s, 16.0 * i, 0.001 + 1e-6 * 16.0 * i, 1e-3);
+  sst_regress(&s);
+  struct sst_tracking before = tracking(&s, 128.0);
+  struct timespec t128 = at(128.0);
+  double predicted = sst_predict_offset(&s, &t128);
+  sst_correct_offset(&s, 0.5);
+  struct sst_tracking after = tracking(&s, 128.0);
+  assert_true(fabs(sst_predict_offset(&s, &t128) - predicted - 0.5) < 1e-9);
+  assert_true(fabs(after.offset - before.offset - 0.5) < 1e-9);
+  assert_true(fabs(after.frequency - before.frequency) < 1e-12);
+  sst_regress(&s);
+  assert_true(fabs(tracking(&s, 128.0).offset - before.offset - 0.5) < 1e-9);
+  sst_correct_offset(&s, NAN);                /* refused */
+  assert_true(fabs(tracking(&s, 128.0).offset - before.offset - 0.5) < 1e-9);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_noiseless_line_is_exact),
+    cmocka_unit_test(test_correct_offset),
     cmocka_unit_test(test_noisy_estimates_within_bounds),
     cmocka_unit_test(test_large_delay_samples_weigh_less),
     cmocka_unit_test(test_runs_test_drops_old_samples),
