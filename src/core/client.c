@@ -51,6 +51,7 @@ struct client {
     double threshold;
     void (*done)(void *arg, bool corrected);
     void *arg;
+    bool ignoring;                    /* done, the owner not yet back */
   } init;
 };
 
@@ -766,6 +767,7 @@ static void end_init(struct client *c, bool corrected)
   if (!corrected)
     plat_logf(c->plat, PLAT_LOG_WARN, "No suitable source for initstepslew");
   c->init.done = NULL;
+  c->init.ignoring = true;
   done(c->init.arg, corrected);
 }
 
@@ -823,7 +825,7 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   if (r.update_reference && r.selected >= 0 && c->init.done) {
     ref_init_correction(&c->reference, r.offset, c->init.threshold);
     corrected = true;
-  } else if (r.update_reference && r.selected >= 0) {
+  } else if (r.update_reference && r.selected >= 0 && !c->init.ignoring) {
     struct ip_addr addr;
     uint32_t refid;
     selected_id(c, (unsigned)r.selected, &addr, &refid);
@@ -841,6 +843,11 @@ void client_set_initstepslew(struct client *c, double threshold,
   c->init.threshold = threshold;
   c->init.done = done;
   c->init.arg = arg;
+}
+
+void client_end_initstepslew(struct client *c)
+{
+  c->init.ignoring = false;
 }
 
 /* An NTP source has a new sample or missed a reply (updated may be NULL: a

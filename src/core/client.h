@@ -293,10 +293,12 @@ const struct rcl *client_refclock(const struct client *c, unsigned k);
  * once no source can still give one (its initial burst used up with too
  * few samples), "No suitable source for initstepslew" is logged. Either way
  * done(arg, corrected) is called, from inside the client's handlers, and
- * the client is in its normal mode again; the owner then replaces the
- * temporary sources with its own (chronyd waits 2 s). */
+ * the reference ignores the selection's updates (chronyd's REF_ModeIgnore)
+ * until the owner, having replaced the temporary sources with its own
+ * (chronyd waits 2 s), calls client_end_initstepslew: the normal mode. */
 void client_set_initstepslew(struct client *c, double threshold,
                              void (*done)(void *arg, bool corrected), void *arg);
+void client_end_initstepslew(struct client *c);
 /* Start polling (iburst where configured) and reading reference clocks. */
 void client_start(struct client *c);
 /* The index of the source with this address (any port), or -1. */

@@ -222,7 +222,9 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
      * previous request as its origin: answer with the transmit time of
      * that reply, and echo its receive field so the client can tell. Only
      * the client's own last exchange matches, which a spoofer cannot know. */
-    s->last.clog_index = index;
+    /* As chronyd, a client's first request (zero origin) is not saved: its
+     * third reply is the first that can be interleaved. */
+    s->last.clog_index = req->hdr.origin != 0 ? index : -1;
     s->last.rx = h.receive;
     /* A smoothed reply's transmit time is ours: the kernel's would not be. */
     s->last.want_tx = req->hdr.origin != 0 && !s->last.smoothed;

@@ -310,10 +310,14 @@ static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts non
 }
 
 /* chrony: a presend request precedes each one at a poll of at least
- * `presend`, except in a burst. */
-static bool presend_due(const struct nsrc *s)
+ * `presend`, except in a burst; two with xleave, so that a server has
+ * saved this client's timestamps by the real one (chronyd saves none of a
+ * request with a zero origin). The presend requests still to answer. */
+static int presend_count(const struct nsrc *s)
 {
-  return !s->p.peer && s->p.presend <= s->poll && !s->presend_done && s->burst_total == 0;
+  if (!s->p.peer && s->p.presend <= s->poll && !s->presend_done && s->burst_total == 0)
+    return s->p.xleave ? 2 : 1;
+  return s->presend_done > 0 ? s->presend_done - 1 : 0;
 }
 
 /* The poll our packets follow: for a reachable peer, the shorter of ours and
@@ -383,7 +387,7 @@ static void transmit(void *arg)
     s->burst_good = 0;
   start_auto_burst(s);
 
-  s->presend_done = presend_due(s);
+  s->presend_done = presend_count(s);
   bool tagged, sent = false, ready = nts_ready(s);
   int sock = ready ? request_socket(s, &tagged) : -1;
   if (sock >= 0) {
@@ -967,7 +971,7 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
   struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   double since_tx = timespec_diff(&t4, &s->tx_cooked);
   if (s->p.xleave && r == EXCH_OK)
-    xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
+    xleave_save(&s->xl, &ours, h->receive, &t4, !interleaved);
   process_answer(s, r, &x, h, &at, dg);
   peer_reschedule(s, since_tx, kod_backoff(s, r, &x));
 }
@@ -1018,8 +1022,10 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     return;
   }
   struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
+  /* A presend's answer is no sample (test A): the interleaved answer to the
+   * next request can still measure its exchange, as chronyd's does. */
   if (s->p.xleave && r == EXCH_OK)
-    xleave_save(&s->xl, &ours, h->receive, &t4, interleaved);
+    xleave_save(&s->xl, &ours, h->receive, &t4, !interleaved && !s->presend_done);
   if (r == EXCH_OK && (s->p.ext_fields & NTPEXT_FLAG_MONO_ROOT))
     use_mono_root(s, pkt, &x);
   close_request(s);

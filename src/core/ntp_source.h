@@ -125,7 +125,8 @@ struct nsrc {
   const struct ip_addr *local;  /* ...bound to this address (bindacqaddress); NULL: any */
   bool shared_tagged;           /* its owner passes on its transmit timestamps */
   int sock;                     /* -1 when no request is outstanding */
-  bool presend_done;            /* the outstanding request is the presend */
+  int presend_done;             /* > 0: the outstanding request is a presend (of
+                                   chronyd's 2 with xleave, 1 without) */
   ntp_ts nonce;                 /* expected origin of the reply */
   struct timespec tx_cooked;    /* when the request left */
   ntp_ts tx_sent;               /* ...as read then, which later slews of the

@@ -160,10 +160,10 @@ bool xleave_is_repeat(const struct xleave_state *xl, const struct ntp_header *h)
 /* Saving starts afresh: the packet just answered awaits nothing more, and
  * the receive field our next one carries is new. */
 void xleave_save(struct xleave_state *xl, const struct xleave_packet *ours, ntp_ts remote_rx,
-                 const struct timespec *local_rx, bool interleaved)
+                 const struct timespec *local_rx, bool sampled)
 {
   xl->saved = (struct xleave_exchange){.ours = *ours, .remote_rx = remote_rx,
-                                       .local_rx = *local_rx, .sampled = !interleaved};
+                                       .local_rx = *local_rx, .sampled = sampled};
   xl->sent_rx = 0;
   xl->last_rec = 0;
   xl->rec_repeated = false;

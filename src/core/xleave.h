@@ -149,11 +149,11 @@ struct xleave_times xleave_answer_times(const struct xleave_state *xl,
 bool xleave_is_repeat(const struct xleave_state *xl, const struct ntp_header *h);
 /* The exchange the next interleaved answer will measure: our packet, its
  * arrival there (remote_rx) and the answer's here (local_rx). Save it
- * before the sample moves the time scale (xleave_slew then moves it too). A
- * basic answer's exchange makes its sample now: the next one pairs
- * differently. */
+ * before the sample moves the time scale (xleave_slew then moves it too).
+ * `sampled`: a basic answer makes its sample of the exchange now (not a
+ * presend's), so the next one pairs differently. */
 void xleave_save(struct xleave_state *xl, const struct xleave_packet *ours, ntp_ts remote_rx,
-                 const struct timespec *local_rx, bool interleaved);
+                 const struct timespec *local_rx, bool sampled);
 /* The cooked time scale changed (see disc_change_fn). */
 void xleave_slew(struct xleave_state *xl, const struct timespec *when, double dfreq,
                  double doffset);

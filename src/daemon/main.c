@@ -73,7 +73,7 @@ struct daemon {
   struct tcomp tempcomp;
   struct bcast bcast;             /* broadcast directives */
   int broadcast_sock[2];          /* their own sockets, without a server's; -1: none */
-  struct initstep initstep;       /* initstepslew at start */
+  struct initslew initstep;       /* initstepslew at start */
   bool initstepping;              /* ...under way: readiness waits for its end */
   bool load_dumps;                /* -r: the dump files are loaded */
   int ready_fd;                   /* the waiting parent's (sys/detach.h); -1: none */
@@ -641,8 +641,10 @@ static bool start_client(struct daemon *d, const struct options *o)
   }
   srclist_set_refresh(d->srclist, d->cfg.refresh);
   d->load_dumps = o->reload;
-  d->initstepping = initstep_start(&d->initstep, &d->cfg, o->family, d->client, d->loop,
-                                   start_sources, d);
+  struct initslew_host hosts[INITSLEW_MAX_HOSTS];
+  unsigned n_hosts = initstep_resolve(&d->cfg, o->family, hosts);
+  d->initstepping = initslew_start(&d->initstep, linux_platform_get(d->lp), d->client, hosts,
+                                   n_hosts, d->cfg.initstepslew_threshold, start_sources, d);
   if (!d->initstepping)
     start_sources(d);
   client_start(d->client);
@@ -793,7 +795,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   status = loop_run(d->loop) == 0 ? 0 : 1;
   notify_send("STOPPING=1");
   drift_stop(&d->drift);
-  initstep_stop(&d->initstep);
+  initslew_stop(&d->initstep);
   thermal_stop(&d->tempcomp);
   bcast_stop(&d->bcast);
   dumps_save(d->cfg.dumpdir, d->client);

@@ -9,6 +9,7 @@
 #include "conf/config.h"
 #include "conf/driftfile.h"
 #include "core/client.h"
+#include "core/initslew.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/cmdsrv.h"
@@ -17,6 +18,7 @@
 #include "core/rtctrack.h"
 #include "core/srclist.h"
 #include "sim/sim_metrics.h"
+#include "sim/sim_names.h"
 #include "sim/sim_refclock.h"
 #include "sim/sim_rng.h"
 #include "sim/sim_server.h"
@@ -53,8 +55,11 @@
 #define RTC_JITTER 1e-6            /* ...give or take this */
 #define CLIENT_PRECISION (-20)
 #define CLIENT_ADDR "192.168.123.100"
+#define CLIENT6_ADDR "fc00::123:64"
 #define SERVER_NET "192.168.123."          /* servers 1..N, as chrony's tests */
 #define SERVER_ADDR_FMT SERVER_NET "%u"
+#define SERVER6_NET "fc00::123:"               /* chrony's tests' ip_family 6 */
+#define SERVER6_ADDR_FMT SERVER6_NET "%x"
 #define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
 #define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
 #define DAY 86400
@@ -111,6 +116,44 @@
     .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499), \
   }
 
+/* The default network with another base delay (chrony's base_delay). */
+#define DELAY(d) {.delay = (d), .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP}
+/* chrony's 120-selectoptions: 3 servers at chrony's default polls, the
+ * first `n_false` of them falsetickers (1 s, 2 s), servers 1 and 3 with
+ * these options, `delay` s away each way. */
+#define SELECT_OPTIONS(name_, about_, opt1, opt3, delay_, n_false) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = SERVER(1, opt1) SERVER(2, "") SERVER(3, opt3), .duration = 10000.0, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, \
+    .server_offset = {1.0, (n_false) > 1 ? 2.0 : 0.0}, .up = DELAY(delay_), \
+    .down = DELAY(delay_), \
+  }
+/* chrony's 118-maxdelay: 10 us delay and 10 us jitter (TINY_LAN), no
+ * wander, the frequency error "(sum 1e-10)": 1e-4 ppm more each second. */
+#define DRIFTING_CLOCK {.offset = 0.1, .drift = 1e-4}
+/* chrony's 150-maxunreach: 2 servers polled every 64 s keeping 64 samples,
+ * server 2 0.5 s farther each way, server 1 unreachable from 2000 s (its
+ * requests lost) of 5000 s. */
+#define MAXUNREACH(name_, opt, about_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = SERVER(1, "minpoll 6 maxpoll 6 minsamples 64" opt) \
+            SERVER(2, "minpoll 6 maxpoll 6 minsamples 64" opt), \
+    .duration = 5000.0, \
+    .client_clock = CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN, \
+    .server_delay = {0.0, 0.5}, .server_lost_at = {2000.0}, \
+  }
+/* chrony's 103-initstepslew: no frequency error nor wander, the client
+ * `off` s off, `initstepslew 5` from server 1 alone (no server line), 100 s. */
+#define INITSTEPSLEW(name_, off) \
+  { \
+    .name = name_, .about = "initstepslew 5 from server 1, client " #off " s off, no "\
+                            "frequency error nor wander (103-initstepslew)", \
+    .conf = "initstepslew 5 " SERVER_NET "1\n", .duration = 100.0, \
+    .client_clock = {.offset = (off)}, .n_servers = 1, .up = LAN, .down = LAN, \
+  }
+#define INITSTEPSLEW_2 "initstepslew 5 " SERVER_NET "1 " SERVER_NET "2\n"
 /* The smearing server of 113-leapsecond's smoothtime runs. */
 #define SMEAR_CONF(leaponly) \
   SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
@@ -476,8 +519,7 @@ static const struct scenario scenarios[] = {
              "drifting 1e-4 ppm/s, no wander (118-maxdelay's quantile run)",
     .conf = SERVER(1, "minpoll 2 maxpoll 2 maxdelayquant 0.1"),
     .duration = 10000.0,
-    .client_clock = {.offset = 0.1, .drift = 1e-4}, .n_servers = 1,
-    .up = TINY_LAN, .down = TINY_LAN,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TINY_LAN, .down = TINY_LAN,
   },
   {
     .name = "copy",
@@ -519,6 +561,211 @@ static const struct scenario scenarios[] = {
     .client_clock = CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .pass_every = 4},
     .down = LAN,
+  },
+  /* chronysim: chrony 4.8's test/simulation tests with no scenario before,
+   * with their network, clock and configuration. */
+  {
+    .name = "prefer",
+    .about = "3 servers, the third with prefer (202-prefer)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10 prefer"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "minsources-1",
+    .about = "minsources 3 with 1 server: never selected, never synchronised (116-minsources)",
+    .conf = SERVER1 "minsources 3\n",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "minsources-3",
+    .about = "minsources 3 with 3 servers (116-minsources)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10")
+            "minsources 3\n",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+  },
+  SELECT_OPTIONS("select-trust", "the third of 3 servers trusted, the others 1 s and 2 s "
+                 "wrong, 0.6 s away: it wins (120-selectoptions)", "", "trust", 0.6, 2),
+  SELECT_OPTIONS("select-prefer", "the third of 3 servers preferred, the others 1 s and 2 s "
+                 "wrong, 0.6 s away: the first selected, never synchronised "
+                 "(120-selectoptions)", "", "prefer", 0.6, 2),
+  SELECT_OPTIONS("select-prefer-far", "as select-prefer 1.1 s away: the intervals all meet, "
+                 "the preferred one is synchronised to (120-selectoptions)", "", "prefer",
+                 1.1, 2),
+  SELECT_OPTIONS("select-require", "the third of 3 servers required, the first 1 s wrong "
+                 "(120-selectoptions)", "", "require", 1e-3, 1),
+  SELECT_OPTIONS("select-require-false", "the first of 3 servers, 1 s wrong, required: "
+                 "nothing selected (120-selectoptions)", "require", "", 1e-3, 1),
+  {
+    .name = "presend",
+    .about = "presend 6 maxdelay 16, maxdistance 10 (114-presend), 9900 s",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 presend 6 maxdelay 16") "maxdistance 10\n",
+    .duration = 9900.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "presend-far",
+    .about = "presend with a server 5 s away each way (114-presend, base_delay 5)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 presend 6 maxdelay 16") "maxdistance 10\n",
+    .duration = 9900.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = DELAY(5.0), .down = DELAY(5.0),
+  },
+  {
+    .name = "maxdelay",
+    .about = "maxpoll 6 maxdelay 3e-5 maxdelayratio 2 maxdelaydevratio 2, 10 us delay and "
+             "jitter, no wander, frequency drifting 1e-4 ppm/s (118-maxdelay)",
+    .conf = SERVER(1, "maxpoll 6 maxdelay 3e-5 maxdelayratio 2.0 maxdelaydevratio 2.0"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TINY_LAN, .down = TINY_LAN,
+  },
+  {
+    .name = "maxdelay-short",
+    .about = "as maxdelay with maxdelay 2e-5, below every round trip: never synchronised "
+             "(118-maxdelay)",
+    .conf = SERVER(1, "maxpoll 6 maxdelay 2e-5"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TINY_LAN, .down = TINY_LAN,
+  },
+  {
+    .name = "logchange",
+    .about = "client 2 s off, stepped 1 s behind its back at 300 s, maxsamples 6, logchange "
+             "0.1: 3-8 warnings (132-logchange)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 maxsamples 6") "logchange 0.1\n",
+    .duration = 10000.0,
+    .client_clock = {.offset = 2.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN, .ext_step_at = 300.0, .ext_step = 1.0,
+  },
+  {
+    .name = "maxchange",
+    .about = "client 2 s off, stepped 1 s behind its back at 300 s, maxchange 0.1 1 3: 3 "
+             "offsets ignored, then chronyd exits (131-maxchange)",
+    .conf = SERVER1 "maxchange 0.1 1 3\n",
+    .duration = 10000.0,
+    .client_clock = {.offset = 2.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN, .ext_step_at = 300.0, .ext_step = 1.0,
+  },
+  MAXUNREACH("maxunreach-none", "", "server 1 lost at 2000 s, server 2 0.5 s farther each way, "
+             "minsamples 64: server 1 stays selected (150-maxunreach)"),
+  MAXUNREACH("maxunreach-10", " maxunreach 10", "as maxunreach-none with maxunreach 10: "
+             "server 2 selected from 00:52 (150-maxunreach)"),
+  {
+    .name = "xleave-noclientlog",
+    .about = "xleave with a server keeping no client log: basic replies only (122-xleave)",
+    .conf = SERVER(1, "xleave"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .measurements = true,
+  },
+  {
+    .name = "xleave",
+    .about = "xleave with a server keeping a client log: 2 basic samples, then interleaved "
+             "(122-xleave)",
+    .conf = SERVER(1, "xleave"),
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "presend-10s",
+    .about = "presend 5, 10 s: the presend's reply fails test A, the next is a sample "
+             "(114-presend)",
+    .conf = SERVER(1, "presend 5"),
+    .duration = 10.0, .late_from = 5.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "presend-xleave-10s",
+    .about = "presend 5 xleave, 10 s: two replies fail test A, one is a sample (114-presend)",
+    .conf = SERVER(1, "presend 5 xleave"),
+    .duration = 10.0, .late_from = 5.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "smoothtime",
+    .about = "a client of a stratum-2 server (its clock 100 ppm fast, on time) polling at "
+             "minpoll 8 with smoothtime 400 0.001 (119-smoothtime's first run)",
+    .conf = "server " SCENARIO_SMEAR_ADDR "\n",
+    .smear_conf = SERVER(1, "minpoll 8") "smoothtime 400 0.001\n",
+    .smear_clock = &(const struct sim_clock_params){.freq = 100.0, .wander = 1e-3},
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "ipv6",
+    .about = "defaults over IPv6, the server fc00::123:1 (015-ipv6)",
+    .conf = "server " SERVER6_NET "1\n",
+    .duration = 10000.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .ipv6 = true,
+  },
+  {
+    .name = "nocontrol",
+    .about = "stratumd -x (chronyd -x), the clock on time, no frequency error nor wander: "
+             "never touched (128-nocontrol)",
+    .conf = "server " SERVER_NET "1\n",
+    .duration = 10000.0,
+    .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
+  },
+  {
+    .name = "nocontrol-step",
+    .about = "as nocontrol with makestep 0.01 -1 and the server's offset option 5.0005: "
+             "every step fails, 'Could not step' 20-60 times (128-nocontrol)",
+    .conf = "server " SERVER_NET "1 offset 5.0005\nmakestep 0.01 -1\n",
+    .duration = 10000.0,
+    .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
+  },
+  {
+    .name = "pool",
+    .about = "a pool of 3 servers, 500 s: each measured 5-10 times (137-pool)",
+    .conf = "pool nodes-1-2-3.net1.clk\n",
+    .duration = 500.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3.net1.clk", {1, 2, 3}}},
+  },
+  {
+    .name = "pool-6",
+    .about = "a pool of 6 servers at minpoll 6 maxpoll 6, 500 s: 4 of them used, 30-35 "
+             "measurements (137-pool)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk minpoll 6 maxpoll 6\n",
+    .duration = 500.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
+  },
+  {
+    .name = "pool-6-maxsources-2",
+    .about = "as pool-6 with maxsources 2: 15-17 measurements (137-pool)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk maxsources 2 minpoll 6 maxpoll 6\n",
+    .duration = 500.0,
+    .client_clock = CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
+  },
+  INITSTEPSLEW("initstepslew-minus-2", -2.0),
+  INITSTEPSLEW("initstepslew-minus-0.2", -0.2),
+  INITSTEPSLEW("initstepslew-0.2", 0.2),
+  INITSTEPSLEW("initstepslew-2", 2.0),
+  INITSTEPSLEW("initstepslew-minus-1e8", -1e8),
+  INITSTEPSLEW("initstepslew-minus-1e2", -1e2),
+  INITSTEPSLEW("initstepslew-1e2", 1e2),
+  INITSTEPSLEW("initstepslew-1e8", 1e8),
+  {
+    .name = "initstepslew-falseticker",
+    .about = "initstepslew 5 from 2 servers, the first 1 s wrong, then server 2; client 3 s "
+             "off: no suitable source, slewed by server 2 (103-initstepslew)",
+    .conf = INITSTEPSLEW_2 SERVER(2, ""),
+    .duration = 500.0,
+    .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
+    .up = LAN, .down = LAN,
+  },
+  {
+    .name = "initstepslew-deny",
+    .about = "as initstepslew-falseticker with servers that answer nothing (deny): no "
+             "suitable source at once, never synchronised (103-initstepslew)",
+    .conf = INITSTEPSLEW_2 SERVER(2, ""),
+    .duration = 500.0,
+    .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
+    .up = LAN, .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 1.0},
   },
 };
 
@@ -643,6 +890,24 @@ static void report_refclock(const struct client *client, unsigned k,
   src->written = sim_refclock_written(dev);
 }
 
+/* One of the client's measurements (log measurements), counted. */
+static void on_measurement(void *arg, const struct client_log_measurement *m)
+{
+  struct scenario_result *out = ((struct observer *)arg)->out;
+  for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
+    if (!m->test[i] && i != CLIENT_TEST_A)
+      return;
+  out->measurements[m->interleaved][!m->test[CLIENT_TEST_A]]++;
+}
+
+/* The client's maxchange gave up (the observer is set before it runs). */
+static void on_give_up(void *arg)
+{
+  struct observer *o = arg;
+  if (!o->out->give_ups++)
+    o->out->gave_up_at = sim_sched_elapsed(o->sched);
+}
+
 static void do_external_step(void *arg)
 {
   struct ext_step *e = arg;
@@ -696,6 +961,34 @@ static struct srclist *add_sources(const struct platform *plat, struct client *c
   return l;
 }
 
+/* The configured sources, added now or once initstepslew is done. */
+struct late_sources {
+  const struct platform *plat;
+  struct client *client;
+  const struct config *conf;
+  struct srclist *list;
+  struct observer *obs;
+};
+
+static void start_sources(void *arg)
+{
+  struct late_sources *l = arg;
+  if (l->obs)
+    l->obs->out->initslew_done_at = sim_sched_elapsed(l->obs->sched) - INITSLEW_END_DELAY;
+  l->list = add_sources(l->plat, l->client, l->conf);
+}
+
+/* initstepslew's hosts: addresses, as the scenarios give them. */
+static unsigned initslew_hosts(const struct config *c, struct initslew_host *hosts)
+{
+  unsigned n = 0;
+  for (unsigned i = 0; c->initstepslew && i < c->initstepslew_hosts.n && n < INITSLEW_MAX_HOSTS;
+       i++)
+    if (addr_parse(c->initstepslew_hosts.v[i], &hosts[n].addr))
+      hosts[n++].name = c->initstepslew_hosts.v[i];
+  return n;
+}
+
 /* The smearing server: the real client core and responder on a host. */
 struct smearer {
   struct sim_platform *host;
@@ -707,13 +1000,15 @@ struct smearer {
   int sock;
 };
 
-static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c)
+static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c,
+                          const struct sim_clock_params *own_clock)
 {
   static const struct ip_subnet everyone;
   const struct sim_clock_params clock = CLIENT_CLOCK;
   struct client_params p;
   m->sock = -1;
-  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR, &clock)))
+  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR,
+                                     own_clock ? own_clock : &clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
   struct timespec now;
@@ -769,9 +1064,52 @@ static int wire_paths(struct sim_world *w, const struct scenario *s, struct sim_
   return r;
 }
 
-static void server_addr(unsigned i, char buf[ADDR_STR_LEN])
+/* Server i's own delay and loss, over what wire_paths set. */
+static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigned i,
+                          struct sim_platform *client, struct sim_platform *server)
 {
-  snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
+  struct sim_net *net = sim_world_net(w);
+  int c = sim_platform_node(client), v = sim_platform_node(server);
+  int r = 0;
+  if (s->server_delay[i] != 0.0) {
+    struct sim_link_params up = s->up, down = s->down;
+    up.delay += s->server_delay[i];
+    down.delay += s->server_delay[i];
+    r = sim_net_set_link(net, c, v, &up);
+    if (r == 0)
+      r = sim_net_set_link(net, v, c, &down);
+  }
+  if (r == 0 && s->server_lost_at[i] > 0.0)
+    r = sim_world_add_outage(w, client, server, s->server_lost_at[i], s->duration);
+  return r;
+}
+
+/* The scenario's names, each with its servers' addresses. */
+static int set_names(struct sim_world *w, const struct scenario *s,
+                     const struct ip_addr addrs[SCENARIO_MAX_SERVERS])
+{
+  for (unsigned i = 0; i < SCENARIO_MAX_NAMES && s->names[i].name; i++) {
+    struct ip_addr list[SCENARIO_MAX_SERVERS];
+    int n = 0;
+    for (; n < SCENARIO_MAX_SERVERS && s->names[i].servers[n]; n++) {
+      unsigned k = s->names[i].servers[n];
+      if (k > s->n_servers)
+        return -EINVAL;
+      list[n] = addrs[k - 1];
+    }
+    int r = sim_names_set(sim_world_names(w), s->names[i].name, list, n, 0.0, NULL);
+    if (r != 0)
+      return r;
+  }
+  return 0;
+}
+
+static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
+{
+  if (s->ipv6)
+    snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
+  else
+    snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
 }
 
 static void write_trace(FILE *f, const struct scenario *s, const struct sim_metrics *m,
@@ -815,12 +1153,12 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     conf_free(c);
     return false;
   }
-  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual) &&
+  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual || c->initstepslew) &&
             c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
   if (!ok)
     fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
-            "(or manual) and at most %d refclocks\n", s->name, c->n_sources, c->n_refclocks,
-            SCENARIO_MAX_REFCLOCKS);
+            "(or manual or initstepslew) and at most %d refclocks\n", s->name, c->n_sources,
+            c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
   for (unsigned i = 0; ok && i < c->n_refclocks; i++)
     if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))
       fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
@@ -943,7 +1281,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   unsigned n_false = 0;
   struct sim_metrics *metrics = NULL;
   struct client *client = NULL;
-  struct srclist *sources = NULL;
+  struct late_sources late = {0};
+  struct initslew islew = {0};
   struct refstate ref;
   struct client_params params;
   struct config conf, smear_conf;
@@ -962,6 +1301,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->seed = seed;
   out->sync_time = INFINITY;
   out->first_selected = INFINITY;
+  out->gave_up_at = INFINITY;
+  out->initslew_done_at = INFINITY;
   out->selected = -1;
   if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
@@ -978,17 +1319,19 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct sim_sched *sched = sim_world_sched(w);
 
   /* The client first (stream 1), then the servers in order. */
-  struct sim_platform *chost = sim_world_add_host(w, "client", CLIENT_ADDR, &s->client_clock);
+  struct sim_platform *chost = sim_world_add_host(w, "client", s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR,
+                                                   &s->client_clock);
   if (!chost)
     goto done;
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
-    struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit};
+    struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
+                                    .xleave = s->server_xleave};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
-    server_addr(i, addr);
+    server_addr(s, i, addr);
     if (!addr_parse(addr, &addrs[i]))
       goto done;
     if (s->server_offset[i] != 0.0)
@@ -997,16 +1340,20 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
         (!s->smear_conf && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
+    if (!s->smear_conf && wire_own_paths(w, s, i, chost, hosts[i]) != 0)
+      goto done;
   }
   /* Then the smearing server, if any, between the client and the servers. */
   if (s->smear_conf) {
-    if (!smearer_start(&smear, w, &smear_conf) || wire_paths(w, s, chost, smear.host) != 0)
+    if (!smearer_start(&smear, w, &smear_conf, s->smear_clock) || wire_paths(w, s, chost, smear.host) != 0)
       goto done;
     for (unsigned i = 0; i < s->n_servers; i++)
       if (wire_paths(w, s, smear.host, hosts[i]) != 0)
         goto done;
   }
 
+  if (set_names(w, s, addrs) != 0)
+    goto done;
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
   if (!metrics)
     goto done;
@@ -1014,7 +1361,13 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct timespec client_t0;
   sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
-  conf_client_params(&conf, true, &params);
+  conf_client_params(&conf, !s->no_control, &params);
+  params.give_up = on_give_up;
+  params.give_up_arg = &obs;
+  if (s->measurements) {
+    params.log.measurement = on_measurement;
+    params.log.arg = &obs;
+  }
   if (s->driftfile) {
     if (!driftfile_parse(s->driftfile, &params.initial_freq, &params.initial_skew)) {
       fprintf(stderr, "stratum-sim: %s: bad drift file '%s'\n", s->name, s->driftfile);
@@ -1024,8 +1377,19 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.have_initial_freq = true;
   }
   client = client_new(sim_platform_get(chost), &params, &ref);
-  if (!client || !(sources = add_sources(sim_platform_get(chost), client, &conf)))
+  if (!client)
     goto done;
+  late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
+                               .obs = &obs};
+  struct initslew_host slew_hosts[INITSLEW_MAX_HOSTS];
+  unsigned n_hosts = initslew_hosts(&conf, slew_hosts);
+  if (!initslew_start(&islew, sim_platform_get(chost), client, slew_hosts, n_hosts,
+                      conf.initstepslew_threshold, start_sources, &late)) {
+    late.obs = NULL;
+    start_sources(&late);
+    if (!late.list)
+      goto done;
+  }
   for (unsigned i = 0; i < conf.n_refclocks; i++)
     if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
       goto done;
@@ -1143,7 +1507,8 @@ done:
     cmdsrv_free(&op.srv);
     srv_free(&ntp);
   }
-  srclist_free(sources);
+  initslew_stop(&islew);
+  srclist_free(late.list);
   client_free(client);
   smearer_free(&smear);
   sim_sched_cancel_owner(sched, &obs);
@@ -1290,6 +1655,16 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fputc('}', f);
     }
     fputc(']', f);
+  }
+  if (s->measurements)
+    fprintf(f, ", \"measurements\": {\"basic\": %u, \"basic_a_failed\": %u, "
+            "\"interleaved\": %u, \"interleaved_a_failed\": %u}", r->measurements[0][0],
+            r->measurements[0][1], r->measurements[1][0], r->measurements[1][1]);
+  if (isfinite(r->initslew_done_at))
+    json_num(f, "initslew_done_at", r->initslew_done_at);
+  if (r->give_ups) {
+    json_num(f, "gave_up_at", r->gave_up_at);
+    fprintf(f, ", \"give_ups\": %u", r->give_ups);
   }
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,

@@ -53,6 +53,7 @@
 #define SCENARIO_MAX_SERVERS 8
 #define SCENARIO_MAX_REFCLOCKS 4
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
+#define SCENARIO_MAX_NAMES 4
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
@@ -85,6 +86,13 @@ struct scenario_command {
                                       (whole seconds, as chronyc sends); delete: N */
 };
 
+/* A name the world's name service answers (at once) with the addresses of
+ * servers N (1-based, in this order; 0 ends the list). */
+struct scenario_name {
+  const char *name;
+  unsigned servers[SCENARIO_MAX_SERVERS];
+};
+
 /* The world of a scenario; the client's configuration is chrony.conf text,
  * read by the daemon's parser and mapped to the core as the daemon maps it
  * (conf/conf_client.h). */
@@ -108,9 +116,19 @@ struct scenario {
   /* The text of the file the conf's driftfile would name, "FREQ SKEW" in
    * chrony's signs (conf/driftfile.h), read at start; NULL: none. */
   const char *driftfile;
+  bool server_xleave;              /* servers keep a client log: interleaved replies */
+  bool ipv6;                       /* hosts on fc00::123:N (server N), not 192.168.123.N */
+  bool no_control;                 /* the client never adjusts its clock (stratumd -x) */
+  /* Count the client's measurements (chrony's `log measurements`) by mode
+   * and tests, and print the counts. */
+  bool measurements;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
+  /* Server i's own paths: this much more delay each way, and (> 0) lost
+   * for good this many seconds from the start. */
+  double server_delay[SCENARIO_MAX_SERVERS];
+  double server_lost_at[SCENARIO_MAX_SERVERS];
   /* Paths up only for `outage_open` seconds of every `outage_period`. */
   double outage_period, outage_open;
   /* The client's clock stepped behind the core's back (ext_step != 0). */
@@ -127,6 +145,9 @@ struct scenario {
    * the servers and serving the client with the real responder, with this
    * chrony.conf (its smoothtime and leapsecmode). */
   const char *smear_conf;
+  struct scenario_name names[SCENARIO_MAX_NAMES];   /* NULL name ends the list */
+  /* The smearing server's clock; NULL: test.common's client clock. */
+  const struct sim_clock_params *smear_clock;
   /* With rtcfile in conf: the client's RTC (rtcdevice) gains rtc_freq ppm
    * of true time from rtc_error s fast at the start (chrony's 145-rtc:
    * clknetsim's RTC), its interrupts 1 us late with jitter; the result
@@ -201,6 +222,18 @@ struct scenario_result {
   double leap_at;                  /* s from the start of the leap (leap != 0) */
   unsigned kernel_leaps;           /* applied by the client's simulated kernel */
   double min_tx_interval;          /* s between two of the client's datagrams */
+  /* maxchange gave up (chronyd exits there; the simulated client goes on
+   * ignoring every offset over the limit): when first, and how often. */
+  double gave_up_at;               /* s; INFINITY: never */
+  unsigned give_ups;
+  /* The measurements (when the scenario counts them): [interleaved][test A
+   * failed], those that passed every other test (chrony's measurements.log
+   * lines "111 111 1111" and "111 111 0111"); others are not counted. */
+  unsigned measurements[2][2];
+  /* initstepslew (in the client's conf): when its temporary sources made
+   * way for the configured ones, less chronyd's 2 s wait: when it corrected
+   * the clock or found no suitable source (INFINITY: not yet). */
+  double initslew_done_at;
   uint64_t events;
   double cpu_seconds;
 };

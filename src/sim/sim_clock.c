@@ -11,14 +11,14 @@ static double freq_ppm(const struct sim_clock *c)
 
 /* The sine's part of the frequency at t, and of the offset (its integral
  * from the start: the rest of the offset is piecewise linear). */
-static double sine_freq(const struct sim_clock *c, sim_time t)
+static double shape_freq(const struct sim_clock *c, sim_time t)
 {
   if (c->sine_amp == 0.0)
     return 0.0;
   return c->sine_amp * sin(2.0 * M_PI * sim_seconds(t - c->start) / c->sine_period);
 }
 
-static double sine_offset(const struct sim_clock *c, sim_time t)
+static double shape_offset(const struct sim_clock *c, sim_time t)
 {
   if (c->sine_amp == 0.0)
     return 0.0;
@@ -69,7 +69,7 @@ void sim_clock_init(struct sim_clock *c, sim_time start, const struct sim_clock_
 double sim_clock_offset(struct sim_clock *c, sim_time t)
 {
   advance(c, t);
-  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0) + sine_offset(c, t);
+  return c->offset0 + freq_ppm(c) * 1e-6 * sim_seconds(t - c->t0) + shape_offset(c, t);
 }
 
 sim_time sim_clock_read(struct sim_clock *c, sim_time t)
@@ -80,7 +80,7 @@ sim_time sim_clock_read(struct sim_clock *c, sim_time t)
 double sim_clock_freq_error(struct sim_clock *c, sim_time t)
 {
   advance(c, t);
-  return freq_ppm(c) + sine_freq(c, t);
+  return freq_ppm(c) + shape_freq(c, t);
 }
 
 sim_time sim_clock_true_delay(struct sim_clock *c, sim_time t, double local_delay)

@@ -60,9 +60,39 @@ LARGEFREQ_SCENARIOS = ["largefreq/%s" % f for f in ("-5e4", "-5e3", "5e3", "5e4"
 OPTION_SCENARIOS = (["maxdelayquant", "copy", "mindelay", "mindelay-too-low",
                      "mindelay-no-asymmetry"] + FREQACC_SCENARIOS + LARGEFREQ_SCENARIOS +
                     ["filter", "filter-loss", "burst"])
+# chrony's test/simulation tests, held to chrony's limits in
+# test_chrony_simulation.py; the run lengths, and those never selecting.
+CHRONYSIM_DURATIONS = {
+    "prefer": 10000.0,
+    "minsources-1": 10000.0, "minsources-3": 10000.0, "select-trust": 10000.0,
+    "select-prefer": 10000.0, "select-prefer-far": 10000.0, "select-require": 10000.0,
+    "select-require-false": 10000.0, "presend": 9900.0, "presend-far": 9900.0,
+    "maxdelay": 10000.0, "maxdelay-short": 10000.0, "logchange": 10000.0,
+    "maxchange": 10000.0, "maxunreach-none": 5000.0, "maxunreach-10": 5000.0,
+    "xleave-noclientlog": 10000.0, "xleave": 10000.0, "presend-10s": 10.0,
+    "presend-xleave-10s": 10.0, "smoothtime": 10000.0, "ipv6": 10000.0,
+    "nocontrol": 10000.0, "nocontrol-step": 10000.0, "pool": 500.0, "pool-6": 500.0,
+    "pool-6-maxsources-2": 500.0,
+    **{"initstepslew-" + off: 100.0 for off in ("minus-2", "minus-0.2", "0.2", "2", "minus-1e8",
+                                                 "minus-1e2", "1e2", "1e8")},
+    "initstepslew-falseticker": 500.0, "initstepslew-deny": 500.0,
+}
+CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
+CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
+# initstepslew's temporary sources alone (none left at the end), and all of
+# them: their packets are held to chronyd's intervals there.
+CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
+                        "initstepslew-2", "initstepslew-minus-1e8", "initstepslew-minus-1e2",
+                        "initstepslew-1e2", "initstepslew-1e8"]
+CHRONYSIM_INITSTEPSLEW = CHRONYSIM_NO_SOURCES + ["initstepslew-falseticker",
+                                                 "initstepslew-deny"]
+CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
+                        "presend-10s", "presend-xleave-10s", "initstepslew-deny",
+                        *CHRONYSIM_NO_SOURCES]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
-             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS)
+             CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +
+             CHRONYSIM_SCENARIOS)
 
 REQUIRED_KEYS = {"scenario", "seed", "sync_time", "max_offset", "rms_offset",
                  "max_freq_error", "rms_freq_error", "steps", "duration", "selected",
@@ -229,7 +259,8 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              **{name: 180.0 for name in FREQACC_SCENARIOS},
              **{name: 10000.0 for name in LARGEFREQ_SCENARIOS},
              "filter": 10000.0, "filter-loss": 10000.0, "burst": 10000.0,
-             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS}}
+             **{name: 4 * 86400.0 for name in LEAP_SCENARIOS + SMEAR_SCENARIOS},
+             **CHRONYSIM_DURATIONS}
 
 # chrony's min_sync_time and max_sync_time for its scenarios with a slew of
 # 100 s (004-largetimeoffset; 005-externalstep, where the step is detected
@@ -303,8 +334,9 @@ def test_lines_have_the_required_fields(all_lines):
         assert not missing, "%s lacks %s" % (row.get("scenario"), sorted(missing))
         assert row["seed"] == 1
         assert isinstance(row["falseticker_selected"], bool)
-        # (the manual scenario's client has no server)
-        assert isinstance(row["reach"], list) and (row["reach"] or row["scenario"] == "manual")
+        assert isinstance(row["reach"], list)
+        # (the manual scenario's client has no server, nor initstepslew's alone)
+        assert row["reach"] or row["scenario"] in ["manual"] + CHRONYSIM_NO_SOURCES
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key
@@ -409,9 +441,11 @@ def test_conf_texts(tmp_path):
         else:
             texts[name].append(line)
     assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
-    assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == sorted(SMEAR_SCENARIOS)
+    assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
+        sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
-        assert any(line.split()[0] in ("server", "refclock", "manual") for line in lines), name
+        assert any(line.split()[0] in ("server", "pool", "refclock", "initstepslew", "manual")
+                   for line in lines), name
         conf = tmp_path / "scenario.conf"
         conf.write_text("\n".join(lines) + "\n")
         r = subprocess.run([str(BUILD / "stratumd"), "-p", "-f", str(conf)],
@@ -484,7 +518,7 @@ def test_no_steps_and_no_falseticker(results, name):
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
                                   if n not in ["intermittent", "refclock-local",
                                                "refclock-local-off", "manual"] +
-                                  FALLBACK_SCENARIOS])
+                                  FALLBACK_SCENARIOS + CHRONYSIM_UNSELECTED])
 def test_selected_at_the_end(results, name):
     r = results[name]
     assert r["selected"] is not None, steady_summary(r)
@@ -701,7 +735,7 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
     check_limits(row, LIMITS[name])
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
+@pytest.mark.parametrize("name", [n for n in SCENARIOS if n not in CHRONYSIM_INITSTEPSLEW])
 def test_packet_interval_as_chronyd(results, name):
     # chrony's check_packet_interval: the client's shortest interval between
     # two of its packets is at least 0.18 s with several servers (chronyd's

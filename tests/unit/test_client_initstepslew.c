@@ -80,7 +80,11 @@ static void test_offset_above_threshold_is_stepped(void **state)
   assert_int_equal(sim_platform_steps(f->net.client_host), 1);
   assert_true(fabs(f->offset_at_done) < 1e-3);
   assert_false(f->ref_synced_at_done);
-  /* The normal mode then: the same source updates the reference. */
+  /* Until the owner ends the mode, the source's updates are ignored
+   * (chronyd's REF_ModeIgnore)... */
+  assert_false(f->net.ref.synchronised);
+  /* ...then the normal mode: the same source updates the reference. */
+  client_end_initstepslew(f->client);
   run_until(f, 600.0);
   assert_int_equal(f->n_done, 1);
   assert_true(f->net.ref.synchronised);

@@ -43,6 +43,18 @@ static void test_sine_frequency(void **state)
   assert_float_equal(sim_clock_offset(&c, START + 1000 * SIM_NS_PER_S), 1.0 - 0.005, 1e-12);
 }
 
+/* A drift of 1e-4 ppm/s, applied at each one-second step: 1 ppm after
+ * 10000 s, the offset the sum of the steps (1e-10 * 9999 * 10000 / 2). */
+static void test_linear_drift(void **state)
+{
+  (void)state;
+  struct sim_clock c;
+  const struct sim_clock_params drift = {.offset = 1.0, .drift = 1e-4};
+  sim_clock_init(&c, START, &drift, 1);
+  assert_float_equal(sim_clock_freq_error(&c, START + 10000 * SIM_NS_PER_S), 1.0, 1e-12);
+  assert_float_equal(sim_clock_offset(&c, START + 10000 * SIM_NS_PER_S), 1.0049995, 1e-12);
+}
+
 /* The correction scales the oscillator's rate, as a kernel's: 100 ppm fast
  * is cancelled by 1 / (1 + 1e-4) - 1, not by -100 ppm (which leaves
  * -100 * 100e-6 ppm). */
@@ -193,6 +205,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_frequency_error_accumulates_exactly),
     cmocka_unit_test(test_sine_frequency),
+    cmocka_unit_test(test_linear_drift),
     cmocka_unit_test(test_correction_cancels_error),
     cmocka_unit_test(test_step),
     cmocka_unit_test(test_drift),

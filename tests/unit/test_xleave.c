@@ -54,7 +54,7 @@ static void save_first(struct xleave_state *xl, bool interleaved)
 {
   struct xleave_packet ours = packet(NONCE, 0);
   struct timespec rx = at(10);
-  xleave_save(xl, &ours, ntp_at(504), &rx, interleaved);
+  xleave_save(xl, &ours, ntp_at(504), &rx, !interleaved);
 }
 
 static void test_request_names_saved_exchange(void **state)
