@@ -16,6 +16,7 @@
 #include "conf/conf_lexer.h"
 #include "conf/conf_mem.h"
 #include "conf/conf_value.h"
+#include "proto/wire.h"
 
 /* Permission bits a key file may have, as chrony's check: no access for
  * others beyond execute. */
@@ -47,17 +48,6 @@ static void wipe_free(const uint8_t *data, size_t len)
   free((void *)data);
 }
 
-static int hex_digit(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Pairs of hex digits into out (room for strlen(hex) / 2 bytes). */
 static bool decode_hex(struct parser *p, const char *hex, uint8_t *out, size_t *len)
 {
@@ -67,7 +57,7 @@ static bool decode_hex(struct parser *p, const char *hex, uint8_t *out, size_t *
     return false;
   }
   for (size_t i = 0; i < n; i += 2) {
-    int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+    int hi = wire_hex_digit(hex[i]), lo = wire_hex_digit(hex[i + 1]);
     if (hi < 0 || lo < 0) {
       report(p, CONF_ERROR, "expected hex digits after 'HEX:', character %zu is not one",
              i + (hi < 0 ? 1 : 2));

@@ -168,7 +168,7 @@ size_t wire_hex_format(const uint8_t *bytes, size_t n, char *out, size_t cap)
   return 2 * n;
 }
 
-static int hex_value(char c)
+int wire_hex_digit(char c)
 {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -184,7 +184,7 @@ bool wire_hex_parse(const char *hex, size_t len, uint8_t *out)
   if (len % 2 != 0)
     return false;
   for (size_t i = 0; i < len / 2; i++) {
-    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    int hi = wire_hex_digit(hex[2 * i]), lo = wire_hex_digit(hex[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return false;
     out[i] = (uint8_t)(hi << 4 | lo);

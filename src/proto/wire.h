@@ -49,5 +49,7 @@ size_t wire_hex_format(const uint8_t *bytes, size_t n, char *out, size_t cap);
 /* len hex digits (either case) into len / 2 bytes; false if len is odd or a
  * character is not a hex digit. */
 bool wire_hex_parse(const char *hex, size_t len, uint8_t *out);
+/* A hex digit's value (either case), or -1. */
+int wire_hex_digit(char c);
 
 #endif

@@ -14,18 +14,11 @@ The tests' own log checks are converted where the simulator sees the same
 thing (selections, warnings).  Every scenario runs for seeds 1-3.
 """
 
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from test_scenarios import parse_lines, steady_summary
+from test_scenarios import rows_by_seed, run_sim, steady_summary
 
-REPO = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
-SIM = BUILD / "stratum-sim"
-TIMEOUT = 300
 SEEDS = [1, 2, 3]
 
 # test.common's defaults (frequencies in ppm).
@@ -121,23 +114,10 @@ SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        "initstepslew-deny"}
 
 
-def run_sim(*args):
-    p = subprocess.run([str(SIM), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       universal_newlines=True, timeout=TIMEOUT)
-    assert p.returncode == 0, p.stderr[-4000:]
-    return p
-
-
 @pytest.fixture(scope="module")
 def rows():
     """{(name, seed): row}: every scenario here, seeds 1-3."""
-    if not (SIM.is_file() and os.access(SIM, os.X_OK)):
-        pytest.fail("%s is missing: build it first" % SIM)
-    out = {}
-    for seed in SEEDS:
-        for row in parse_lines(run_sim("--seed", str(seed), *NAMES).stdout):
-            out[(row["scenario"], seed)] = row
-    return out
+    return rows_by_seed(NAMES, SEEDS)
 
 
 def check_chrony_limits(r, lim):
@@ -263,7 +243,8 @@ def test_maxchange_gives_up(rows, seed):
 def selection_changes(name, seed, tmp_path):
     """[(elapsed s, selected index)] from the scenario's trace, at each change."""
     trace = tmp_path / ("%s-%d.txt" % (name, seed))
-    run_sim("--seed", str(seed), "--trace", str(trace), name)
+    p = run_sim("--seed", str(seed), "--trace", str(trace), name)
+    assert p.returncode == 0, p.stderr[-4000:]
     changes, last = [], -1
     for line in trace.read_text().splitlines()[1:]:
         t, _, _, sel = line.split()

@@ -10,16 +10,11 @@ scenario runs for seeds 1-3 once per session.  Units: seconds, ppm.
 """
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("STRATUM_BUILD", str(REPO / "build")))
-SIM = BUILD / "stratum-sim"
-TIMEOUT = 300
+from test_scenarios import rows_by_seed, run_sim
+
 SEEDS = [1, 2, 3]
 
 FREQACC = ["freqacc/%s/%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
@@ -73,24 +68,9 @@ QUANT_FAILED = (2000, 2300)
 SIM_SERVER_REFID = "47505300"   # "GPS", the simulated servers' refid
 
 
-def run_sim(*args):
-    if not (SIM.is_file() and os.access(SIM, os.X_OK)):
-        pytest.fail("%s is missing: build it first" % SIM)
-    return subprocess.run([str(SIM), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=TIMEOUT)
-
-
 @pytest.fixture(scope="module")
 def results():
-    out = {}
-    for seed in SEEDS:
-        p = run_sim("--seed", str(seed), *NAMES)
-        assert p.returncode == 0, p.stderr[-4000:]
-        for line in p.stdout.splitlines():
-            row = json.loads(line)
-            out[(row["scenario"], seed)] = row
-    assert len(out) == len(NAMES) * len(SEEDS)
-    return out
+    return rows_by_seed(NAMES, SEEDS)
 
 
 def summary(r):

@@ -295,6 +295,19 @@ def parse_lines(stdout):
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
+def rows_by_seed(names, seeds):
+    """{(name, seed): row}: one run of the named scenarios per seed (the
+    other scenario suites' fixture)."""
+    out = {}
+    for seed in seeds:
+        p = run_sim("--seed", str(seed), *names)
+        assert p.returncode == 0, p.stderr[-4000:]
+        for row in parse_lines(p.stdout):
+            out[(row["scenario"], seed)] = row
+    assert len(out) == len(names) * len(seeds)
+    return out
+
+
 def without_cpu(row):
     return {k: v for k, v in row.items() if k != "cpu_seconds"}
 
