@@ -59,6 +59,12 @@
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
 #define SCENARIO_SMEAR_ADDR "192.168.123.50"
+/* chrony's test.common: servers 1..N on these networks (IPv4, IPv6), the
+ * client's clock 0.1 s and 100 ppm fast, wandering 1e-3 ppm/sqrt(s). */
+#define SCENARIO_SERVER_NET "192.168.123."
+#define SCENARIO_SERVER6_NET "fc00::123:"
+#define SCENARIO_CLIENT_CLOCK {.offset = 0.1, .freq = 100.0, .wander = 1e-3}
+#define SCENARIO_DAY 86400
 
 /* The device behind refclock line i of the client's configuration (the
  * line itself is in the scenario's conf text). */
@@ -240,9 +246,6 @@ struct scenario_result {
 
 #define SCENARIO_DEFAULT_START ((time_t)1735689600)   /* 2025-01-01T00:00:00Z */
 
-size_t scenario_count(void);
-const struct scenario *scenario_get(size_t i);
-const struct scenario *scenario_find(const char *name);
 
 struct scenario_options {
   bool verbose;                    /* the hosts' log messages to stderr */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/scenario_table.h"
 #include "sim/scenarios.h"
 
 static void usage(FILE *f)

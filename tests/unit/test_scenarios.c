@@ -20,6 +20,7 @@
 #include "conf/config.h"
 #include "core/reference.h"
 #include "core/refclock.h"
+#include "sim/scenario_table.h"
 #include "sim/scenarios.h"
 
 #define MAX_MAPPED_SOURCES 16

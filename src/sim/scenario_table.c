@@ -1,0 +1,755 @@
+#include "sim/scenario_table.h"
+
+#include <string.h>
+
+/* chrony's test/simulation/test.common defaults, in the simulator's units:
+ * time_offset 0.1 s, freq_offset 1e-4 (100 ppm, the clock runs fast),
+ * wander 1e-9 per one-second step (1e-3 ppm/sqrt(s)), base_delay 1e-4 s
+ * plus jitter 1e-4 s * exponential, on each direction; minpoll 6, maxpoll
+ * 10, no makestep, limit 10000 s. */
+#define LAN {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP}
+/* 101-poll and 109-makestep: 1 us or 10 us of jitter, no wander. */
+#define STILL_CLOCK(off) {.offset = (off), .freq = 100.0, .wander = 0.0}
+#define JITTER(j) {.delay = 100e-6, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
+#define QUIET {.delay = 100e-6, .jitter = 0.0, .jitter_kind = SIM_JITTER_EXP}
+/* 117-fallbackdrift: no delay but the jitter. */
+#define JITTER0(j) {.delay = 0.0, .jitter = (j), .jitter_kind = SIM_JITTER_EXP}
+/* 118-maxdelay: base_delay 1e-5, jitter 1e-5. */
+#define TINY_LAN {.delay = 10e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP}
+/* 201-freqaccumulation: base_delay 1e-6, jitter 1e-6. */
+#define MICRO_LAN {.delay = 1e-6, .jitter = 1e-6, .jitter_kind = SIM_JITTER_EXP}
+/* test.common's network with jitter_asymmetry: the jitter of one direction
+ * scaled by 1 - 2a (requests) or 1 + 2a (replies). */
+#define ASYM_LAN(scale) {.delay = 100e-6, .jitter = 100e-6 * (scale), .jitter_kind = SIM_JITTER_EXP}
+/* The client's configuration: server N of the world, and test.common's
+ * client_server_options. */
+#define SERVER(n, options) "server " SCENARIO_SERVER_NET #n " " options "\n"
+#define SERVER1 SERVER(1, "minpoll 6 maxpoll 10")
+
+#define ERA_2036 ((time_t)2085978496)      /* 2036-02-07T06:28:16Z */
+#define DEC_30_2008 ((time_t)1230595200)   /* 2008-12-30T00:00:00Z */
+#define JAN_1_2010 ((time_t)1262304000)    /* 2010-01-01T00:00:00Z */
+
+/* chrony's 113-leapsecond: from 2008-12-30 00:00 for four days, the
+ * servers announcing the leap second at the end of 2008-12-31; default
+ * network and client, minpoll 6, maxpoll 10. */
+#define LEAP_SCENARIO(name_, about_, leap_, mode_) \
+  { \
+    .name = name_, .about = about_, .conf = SERVER1 "leapsecmode " mode_ "\n", \
+    .duration = 4.0 * SCENARIO_DAY, .start = DEC_30_2008, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .leap = leap_, \
+  }
+/* chrony's 201-freqaccumulation: the clock freq_ ppm off, a drift file
+ * that says drift_ (skew 1e5 ppm), 100 s ahead, makestep 1 1, minpoll 6
+ * maxpoll 6, 1 us delay and 1 us jitter each way, no wander, 180 s. The
+ * steady state is chrony's statistics window, from its max_sync_time. */
+#define FREQACC(freq_, drift_) \
+  { \
+    .name = "freqacc/" #freq_ "/" #drift_, \
+    .about = "clock " #freq_ " ppm off, drift file " #drift_ " 100000, makestep 1 1, " \
+             "poll 6 (201-freqaccumulation)", \
+    .conf = SERVER(1, "minpoll 6 maxpoll 6") "makestep 1 1\n", \
+    .driftfile = #drift_ " 100000", \
+    .duration = 180.0, .settle = 140.0, .late_from = 140.0, .sync_threshold = 1e-5, \
+    .client_clock = {.offset = 100.0, .freq = (freq_)}, .n_servers = 1, \
+    .up = MICRO_LAN, .down = MICRO_LAN, \
+  }
+#define FREQACC_DRIFTS(freq_) \
+  FREQACC(freq_, -1e+4), FREQACC(freq_, -1e+2), FREQACC(freq_, 1e+2), FREQACC(freq_, 1e+4)
+
+/* chrony's 003-largefreqoffset: the clock freq_ ppm off, and behind or
+ * ahead by what that makes in 130 s, so that the first update finds
+ * little offset and much frequency; defaults otherwise. Its statistics
+ * start at its max_sync_time, 1000 s. */
+#define LARGEFREQ(freq_) \
+  { \
+    .name = "largefreq/" #freq_, \
+    .about = "clock " #freq_ " ppm off, offset -130 s times that (003-largefreqoffset)", \
+    .conf = SERVER1, \
+    .duration = 10000.0, .settle = 1000.0, \
+    .client_clock = {.offset = -(freq_) * 1e-6 * 130.0, .freq = (freq_), .wander = 1e-3}, \
+    .n_servers = 1, .up = LAN, .down = LAN, \
+  }
+
+/* 123-mindelay: the jitter almost all on the replies (jitter_asymmetry
+ * 0.499), wander 1e-12. */
+#define MINDELAY(name_, about_, options_) \
+  { \
+    .name = name_, .about = about_, .conf = SERVER(1, "minpoll 6 maxpoll 10 " options_), \
+    .duration = 10000.0, \
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 1, \
+    .up = ASYM_LAN(1.0 - 2 * 0.499), .down = ASYM_LAN(1.0 + 2 * 0.499), \
+  }
+
+/* The default network with another base delay (chrony's base_delay). */
+#define DELAY(d) {.delay = (d), .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP}
+/* chrony's 120-selectoptions: 3 servers at chrony's default polls, the
+ * first `n_false` of them falsetickers (1 s, 2 s), servers 1 and 3 with
+ * these options, `delay` s away each way. */
+#define SELECT_OPTIONS(name_, about_, opt1, opt3, delay_, n_false) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = SERVER(1, opt1) SERVER(2, "") SERVER(3, opt3), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 3, \
+    .server_offset = {1.0, (n_false) > 1 ? 2.0 : 0.0}, .up = DELAY(delay_), \
+    .down = DELAY(delay_), \
+  }
+/* chrony's 118-maxdelay: 10 us delay and 10 us jitter (TINY_LAN), no
+ * wander, the frequency error "(sum 1e-10)": 1e-4 ppm more each second. */
+#define DRIFTING_CLOCK {.offset = 0.1, .drift = 1e-4}
+/* chrony's 150-maxunreach: 2 servers polled every 64 s keeping 64 samples,
+ * server 2 0.5 s farther each way, server 1 unreachable from 2000 s (its
+ * requests lost) of 5000 s. */
+#define MAXUNREACH(name_, opt, about_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = SERVER(1, "minpoll 6 maxpoll 6 minsamples 64" opt) \
+            SERVER(2, "minpoll 6 maxpoll 6 minsamples 64" opt), \
+    .duration = 5000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN, \
+    .server_delay = {0.0, 0.5}, .server_lost_at = {2000.0}, \
+  }
+/* chrony's 103-initstepslew: no frequency error nor wander, the client
+ * `off` s off, `initstepslew 5` from server 1 alone (no server line), 100 s. */
+#define INITSTEPSLEW(name_, off) \
+  { \
+    .name = name_, .about = "initstepslew 5 from server 1, client " #off " s off, no "\
+                            "frequency error nor wander (103-initstepslew)", \
+    .conf = "initstepslew 5 " SCENARIO_SERVER_NET "1\n", .duration = 100.0, \
+    .client_clock = {.offset = (off)}, .n_servers = 1, .up = LAN, .down = LAN, \
+  }
+#define INITSTEPSLEW_2 "initstepslew 5 " SCENARIO_SERVER_NET "1 " SCENARIO_SERVER_NET "2\n"
+/* The smearing server of 113-leapsecond's smoothtime runs. */
+#define SMEAR_CONF(leaponly) \
+  SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
+
+static const struct scenario scenarios[] = {
+  {
+    .name = "defaults",
+    .about = "chrony's default test settings (001-defaults), longer run",
+    .conf = SERVER1,
+    .duration = 20000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "iburst",
+    .about = "defaults with iburst (102-iburst, without its makestep and drift file)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 iburst"),
+    .duration = 20000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "large-offset",
+    .about = "client 100 s ahead at start, slewed at maxslewrate (004-largetimeoffset)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = {.offset = 100.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "large-offset-behind",
+    .about = "client 100 s behind at start, slewed at maxslewrate (004-largetimeoffset)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = {.offset = -100.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "large-jitter",
+    .about = "10 ms exponential jitter each way (006-largejitter, scaled)",
+    .conf = SERVER1,
+    .duration = 20000.0, .settle = 2000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 10e-3}, .down = {.delay = 100e-6, .jitter = 10e-3},
+  },
+  {
+    .name = "large-wander",
+    .about = "frequency random walk of 0.1 ppm/sqrt(s) (007-largewander: wander 1e-7)",
+    .conf = SERVER1,
+    .duration = 20000.0, .settle = 1000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 0.1},
+    .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "falsetickers",
+    .about = "5 servers, 1 ms away, 2 of them 1 s and 2 s wrong (009-sourceselection)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10")
+            SERVER(4, "minpoll 6 maxpoll 10") SERVER(5, "minpoll 6 maxpoll 10"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 5,
+    .server_offset = {1.0, 2.0, 0.0, 0.0, 0.0},
+    .up = {.delay = 1e-3, .jitter = 100e-6}, .down = {.delay = 1e-3, .jitter = 100e-6},
+  },
+  {
+    .name = "asym-jitter",
+    .about = "1 ms exponential jitter on requests only, none on replies",
+    .conf = SERVER1,
+    .duration = 20000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 1e-3}, .down = QUIET,
+  },
+  {
+    .name = "packet-loss",
+    .about = "33 % of datagrams lost in each direction (55 % of exchanges)",
+    .conf = SERVER1,
+    .duration = 20000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.33},
+    .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.33},
+  },
+  {
+    .name = "intermittent",
+    .about = "server reachable 1200 s of every 10000 s (014-intermittent)",
+    .conf = SERVER1,
+    .duration = 100000.0, .settle = 1200.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .outage_period = 10000.0, .outage_open = 1200.0,
+  },
+  {
+    .name = "external-step",
+    .about = "client clock stepped +0.5 s by an outside force at 20000 s (005-externalstep)",
+    .conf = SERVER1,
+    .duration = 40000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .ext_step_at = 20000.0, .ext_step = 0.5,
+  },
+  {
+    .name = "external-step-forward",
+    .about = "client clock stepped +100 s by an outside force at 150 s (005-externalstep)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .ext_step_at = 150.0, .ext_step = 100.0,
+  },
+  {
+    .name = "external-step-backward",
+    .about = "client clock stepped -100 s by an outside force at 150 s (005-externalstep)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .ext_step_at = 150.0, .ext_step = -100.0,
+  },
+  {
+    .name = "era-2036",
+    .about = "start 500 s before the NTP era rollover, 2036-02-07T06:28:16Z (008-ntpera)",
+    .conf = SERVER1,
+    .duration = 10000.0, .start = ERA_2036 - 500,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "fast-poll",
+    .about = "minpoll 4 maxpoll 4 (101-poll)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "refclock-sock",
+    .about = "a SOCK time-of-day refclock (NMEA-like, 100 ms normal jitter) alone, refid GPS "
+             "(106-refclock's first test with 006-largejitter's 0.1 s: 0.5 s max, 0.1 s rms)",
+    .conf = "refclock SOCK /var/run/stratum.ref0.sock refid GPS\n",
+    .duration = 10000.0, .settle = 2000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.jitter = 0.1}},
+  },
+  {
+    .name = "refclock-pps-lock",
+    .about = "SOCK pulses (PPS-like, 1 us jitter) locked to a noselect SOCK NMEA refclock "
+             "(100 ms jitter) (106-refclock's PPS lock NMEA: sync 45-70 s, stratum 1)",
+    .conf = "refclock SOCK /var/run/stratum.ref0.sock refid NMEA noselect\n"
+            "refclock SOCK /var/run/stratum.ref1.sock lock NMEA refid PPS\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.jitter = 0.1}, {.jitter = 1e-6, .pulse = true}},
+  },
+  {
+    .name = "refclock-shm-fast",
+    .about = "an SHM refclock with 1 us jitter written 4 times a second, dpoll -2 poll 2 "
+             "(106-refclock's PHC poll 0: sync in 3 polls + 4 s, 100 / 10 jitters max / rms)",
+    .conf = "refclock SHM 0 dpoll -2 poll 2\n",
+    .duration = 2000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.rate = 4, .jitter = 1e-6}},
+  },
+  {
+    .name = "refclock-phc",
+    .about = "a PTP clock read 25 times per poll, 1 us per reading, 0.1 us jitter; stratum 3 "
+             "delay 1e-3 (106-refclock's PHC: sync 45-70 s, stratum 4, root delay 1e-3)",
+    .conf = "refclock PHC /dev/ptp0 stratum 3 delay 1e-3 refid GPS\n",
+    .duration = 2000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.jitter = 1e-7}},
+  },
+  {
+    .name = "refclock-pps",
+    .about = "a PPS device (1 us jitter) locked to a noselect SHM NMEA clock 0.35 s late with "
+             "50 ms jitter (106-refclock's PPS: sync, stratum 1, 610-740 of 1000 pulses taken)",
+    .conf = "refclock SHM 0 refid NMEA noselect\nrefclock PPS /dev/pps1 lock NMEA\n",
+    .duration = 2000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.dev_offset = -0.35, .jitter = 0.05}, {.jitter = 1e-6}},
+  },
+  {
+    .name = "refclock-phc-bursts",
+    .about = "a PTP clock read without cross timestamps at poll 0 (1e-9 jitter), its readings' "
+             "delays jittered by 1 us for 8 of every 500 reads (106-refclock's PHC jitter "
+             "bursts: sync 5-7 s, 1e-7 s max, 1e-8 s rms)",
+    .conf = "refclock PHC /dev/ptp0:nocrossts poll 0\n",
+    .duration = 1000.0, .sync_threshold = 1e-7,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.jitter = 1e-9, .delay_jitter = 1e-6, .jitter_on = 2 * 25 * 8,
+                   .jitter_off = 2 * 25 * 492}},
+  },
+  {
+    .name = "refclock-phc-extpps",
+    .about = "a PTP clock 0.3 s off and 30 ppm fast stamping pulses (extpps, 0.1 us jitter), "
+             "locked to a noselect SHM NMEA clock 0.35 s late with 50 ms jitter",
+    .conf = "refclock SHM 0 refid NMEA noselect\n"
+            "refclock PHC /dev/ptp1:extpps lock NMEA refid PPS\n",
+    .duration = 2000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK,
+    .refclocks = {{.dev_offset = -0.35, .jitter = 0.05},
+                  {.dev_offset = 0.3, .dev_freq = 30.0, .jitter = 1e-7}},
+  },
+  {
+    .name = "refclock-local",
+    .about = "106-refclock's PHC local: frequency a 100 ppm sine of 1000 s, one server at poll "
+             "4 until 5000 s, a PTP clock 0.399 s off and 1000 ppm fast but stable (1 us "
+             "jitter) as the local standard at poll 2, never selected",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 5 minsamples 64")
+            "refclock PHC /dev/ptp0 local poll 2\n",
+    .duration = 10000.0,
+    .client_clock = {.sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = LAN, .down = LAN,
+    .outage_period = 20000.0, .outage_open = 5000.0,
+    .refclocks = {{.dev_offset = 0.399, .dev_freq = 1000.0, .jitter = 1e-6}},
+  },
+  {
+    .name = "refclock-local-off",
+    .about = "refclock-local without its PTP clock",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 5 minsamples 64"),
+    .duration = 10000.0,
+    .client_clock = {.sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = LAN, .down = LAN,
+    .outage_period = 20000.0, .outage_open = 5000.0,
+  },
+  {
+    .name = "refclock-rtc",
+    .about = "an RTC's update interrupts (1 us jitter), stratum 3 delay 1e-3, client 0.1 s "
+             "off, no frequency error nor wander (106-refclock's RTC: stratum 4)",
+    .conf = "refclock RTC /dev/rtc0 stratum 3 delay 1e-3 refid GPS\n",
+    .duration = 2000.0,
+    .client_clock = {.offset = 0.1},
+    .refclocks = {{.jitter = 1e-6}},
+  },
+  {
+    .name = "refclock-servers",
+    .about = "a SOCK refclock (106-refclock's 100 us jitter: sync 45-70 s, 1 ms max, 0.3 ms "
+             "rms) with 2 NTP servers at minpoll 4 maxpoll 4: stratum 0 beats stratum 1",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4") SERVER(2, "minpoll 4 maxpoll 4")
+            "refclock SOCK /var/run/stratum.ref0.sock refid GPS\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 2, .up = LAN, .down = LAN,
+    .refclocks = {{.jitter = 100e-6}},
+  },
+  {
+    .name = "refclock-stall",
+    .about = "refclock-servers with 1 server, the refclock's device stalls at 5000 s: its "
+             "reach falls, the server takes over once the refclock is stale (chrony's rule)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4")
+            "refclock SOCK /var/run/stratum.ref0.sock refid GPS\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .refclocks = {{.jitter = 100e-6, .stall_at = 5000.0}},
+  },
+  LEAP_SCENARIO("leap-insert-system", "leap second inserted, leapsecmode system (113-leapsecond)",
+                1, "system"),
+  LEAP_SCENARIO("leap-insert-step", "leap second inserted, leapsecmode step (113-leapsecond)",
+                1, "step"),
+  LEAP_SCENARIO("leap-insert-slew", "leap second inserted, leapsecmode slew (113-leapsecond)",
+                1, "slew"),
+  LEAP_SCENARIO("leap-insert-ignore", "leap second inserted, leapsecmode ignore",
+                1, "ignore"),
+  LEAP_SCENARIO("leap-delete-system", "leap second deleted, leapsecmode system (113-leapsecond)",
+                -1, "system"),
+  LEAP_SCENARIO("leap-delete-step", "leap second deleted, leapsecmode step (113-leapsecond)",
+                -1, "step"),
+  LEAP_SCENARIO("leap-delete-slew", "leap second deleted, leapsecmode slew (113-leapsecond)",
+                -1, "slew"),
+  LEAP_SCENARIO("leap-delete-ignore", "leap second deleted, leapsecmode ignore",
+                -1, "ignore"),
+  {
+    .name = "leap-smear", .about = "a client of a server smoothing all its corrections "
+                                   "across an inserted leap second (113-leapsecond, smoothtime)",
+    .conf = "server " SCENARIO_SMEAR_ADDR " minpoll 6 maxpoll 10\n", .smear_conf = SMEAR_CONF(""),
+    .duration = 4.0 * SCENARIO_DAY, .start = DEC_30_2008, .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = LAN, .down = LAN, .leap = 1,
+  },
+  {
+    .name = "leap-smear-leaponly", .about = "a client of a server smearing an inserted leap "
+                                            "second (113-leapsecond, smoothtime leaponly)",
+    .conf = "server " SCENARIO_SMEAR_ADDR " minpoll 6 maxpoll 10\n", .smear_conf = SMEAR_CONF(" leaponly"),
+    .duration = 4.0 * SCENARIO_DAY, .start = DEC_30_2008, .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = LAN, .down = LAN, .leap = 1,
+  },
+  {
+    .name = "fuzzed-server",
+    .about = "defaults, the server's stamps fuzzed below its precision as chronyd's (001)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .server_fuzz = true,
+  },
+  {
+    .name = "poll-1",
+    .about = "minpoll 1 maxpoll 1, makestep 1e-2 1, 1 us jitter, no wander (101-poll)",
+    .conf = SERVER(1, "minpoll 1 maxpoll 1") "makestep 1e-2 1\n",
+    .duration = 20.0, .sync_threshold = 1e-5, .late_from = 10.0,
+    .client_clock = STILL_CLOCK(0.1), .n_servers = 1, .up = JITTER(1e-6), .down = JITTER(1e-6),
+  },
+  {
+    .name = "makestep-1e8",
+    .about = "client 1e8 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .conf = SERVER1 "makestep 2 1\n",
+    .duration = 200.0, .late_from = 150.0,
+    .client_clock = STILL_CLOCK(1e8), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
+  },
+  {
+    .name = "makestep-minus-1e8",
+    .about = "client 1e8 s behind, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .conf = SERVER1 "makestep 2 1\n",
+    .duration = 200.0, .late_from = 150.0,
+    .client_clock = STILL_CLOCK(-1e8), .n_servers = 1, .up = JITTER(1e-5),
+    .down = JITTER(1e-5),
+  },
+  {
+    .name = "makestep-1",
+    .about = "client 1 s ahead, makestep 2 1, 10 us jitter, no wander (109-makestep)",
+    .conf = SERVER1 "makestep 2 1\n",
+    .duration = 200.0, .late_from = 150.0,
+    .client_clock = STILL_CLOCK(1.0), .n_servers = 1, .up = JITTER(1e-5), .down = JITTER(1e-5),
+  },
+  {
+    .name = "ratelimit",
+    .about = "minpoll 3 maxpoll 3, server ratelimit interval 6 burst 2 leak 4 (135-ratelimit)",
+    .conf = SERVER(1, "minpoll 3 maxpoll 3"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4},
+  },
+  {
+    .name = "ratelimit-kod",
+    .about = "as ratelimit, with kod 2: KoD RATE slows the client (135-ratelimit)",
+    .conf = SERVER(1, "minpoll 3 maxpoll 3"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_ratelimit = {.enabled = true, .interval = 6, .burst = 2, .leak = 4, .kod = 2},
+  },
+  {
+    .name = "fallbackdrift",
+    .about = "frequency a 100 ppm sine of 1000 s, the server lost at 4250 s for the rest of "
+             "1e5 s: fallbackdrift 6 10 (117-fallbackdrift)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4") "fallbackdrift 6 10\n",
+    .duration = 100000.0, .settle = 300.0, .sync_threshold = 1.0,
+    .client_clock = {.offset = 10.0, .sine_amp = 100.0, .sine_period = 1000.0},
+    .n_servers = 1, .up = JITTER0(1e-6), .down = JITTER0(1e-6),
+    .outage_period = 100000.0, .outage_open = 4250.0,
+  },
+  {
+    .name = "manual",
+    .about = "no server, manual: settime each hour from 1:00 (the clock 0.1 s and 100 ppm "
+             "fast), delete, list, reset (143-manual)",
+    .conf = "manual\n",
+    .duration = 12.0 * 3600, .start = JAN_1_2010, .sync_threshold = 4e-3,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0,
+    .commands = {{3600, SCENARIO_SETTIME, 3600}, {7200, SCENARIO_SETTIME, 7200},
+                 {10800, SCENARIO_SETTIME, 10800}, {14400, SCENARIO_SETTIME, 14400},
+                 {18000, SCENARIO_MANUAL_DELETE, 2}, {21600, SCENARIO_SETTIME, 21600},
+                 {25200, SCENARIO_MANUAL_LIST, 0}, {28800, SCENARIO_SETTIME, 28800},
+                 {32400, SCENARIO_MANUAL_RESET, 0}, {36000, SCENARIO_SETTIME, 36000},
+                 {39600, SCENARIO_MANUAL_LIST, 0}},
+    .n_commands = 11,
+  },
+  {
+    .name = "rtcfile",
+    .about = "the RTC 10 s slow at the start, gaining 100 ppm, tracked with rtcfile for 9900 s "
+             "(145-rtc's first run; chronyc rtcdata's figures)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\n",
+    .duration = 9900.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .rtc_freq = 100.0, .rtc_error = -10.0,
+  },
+  {
+    .name = "maxdelayquant",
+    .about = "minpoll 2 maxpoll 2 maxdelayquant 0.1 on 10 us + 10 us jitter, the frequency "
+             "drifting 1e-4 ppm/s, no wander (118-maxdelay's quantile run)",
+    .conf = SERVER(1, "minpoll 2 maxpoll 2 maxdelayquant 0.1"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TINY_LAN, .down = TINY_LAN,
+  },
+  {
+    .name = "copy",
+    .about = "defaults with copy: the server's stratum and refid are ours (141-copy)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 copy"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  MINDELAY("mindelay", "mindelay 2e-4 asymmetry 0.499 with the jitter almost all on replies "
+           "(123-mindelay)", "mindelay 2e-4 asymmetry 0.499"),
+  MINDELAY("mindelay-too-low", "as mindelay with mindelay 1e-4: the correction misses "
+           "(123-mindelay: no sync)", "mindelay 1e-4 asymmetry 0.499"),
+  MINDELAY("mindelay-no-asymmetry", "as mindelay with asymmetry 0.0: no correction "
+           "(123-mindelay: no sync)", "mindelay 2e-4 asymmetry 0.0"),
+  FREQACC_DRIFTS(-5e4), FREQACC_DRIFTS(-500), FREQACC_DRIFTS(500), FREQACC_DRIFTS(5e4),
+  LARGEFREQ(-5e4), LARGEFREQ(-5e3), LARGEFREQ(5e3), LARGEFREQ(5e4),
+  {
+    .name = "filter",
+    .about = "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4: over half the replies too "
+             "slow (127-filter)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 15 maxdelay 3.5e-4"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "filter-loss",
+    .about = "minpoll 4 maxpoll 4 filter 3, 30 % of datagrams lost each way (127-filter)",
+    .conf = SERVER(1, "minpoll 4 maxpoll 4 filter 3"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
+    .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 0.3},
+  },
+  {
+    .name = "burst",
+    .about = "burst polltarget 1, only every fourth request gets through (126-burst)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 burst polltarget 1"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .pass_every = 4},
+    .down = LAN,
+  },
+  /* chronysim: chrony 4.8's test/simulation tests with no scenario before,
+   * with their network, clock and configuration. */
+  {
+    .name = "prefer",
+    .about = "3 servers, the third with prefer (202-prefer)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10 prefer"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "minsources-1",
+    .about = "minsources 3 with 1 server: never selected, never synchronised (116-minsources)",
+    .conf = SERVER1 "minsources 3\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "minsources-3",
+    .about = "minsources 3 with 3 servers (116-minsources)",
+    .conf = SERVER1 SERVER(2, "minpoll 6 maxpoll 10") SERVER(3, "minpoll 6 maxpoll 10")
+            "minsources 3\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+  },
+  SELECT_OPTIONS("select-trust", "the third of 3 servers trusted, the others 1 s and 2 s "
+                 "wrong, 0.6 s away: it wins (120-selectoptions)", "", "trust", 0.6, 2),
+  SELECT_OPTIONS("select-prefer", "the third of 3 servers preferred, the others 1 s and 2 s "
+                 "wrong, 0.6 s away: the first selected, never synchronised "
+                 "(120-selectoptions)", "", "prefer", 0.6, 2),
+  SELECT_OPTIONS("select-prefer-far", "as select-prefer 1.1 s away: the intervals all meet, "
+                 "the preferred one is synchronised to (120-selectoptions)", "", "prefer",
+                 1.1, 2),
+  SELECT_OPTIONS("select-require", "the third of 3 servers required, the first 1 s wrong "
+                 "(120-selectoptions)", "", "require", 1e-3, 1),
+  SELECT_OPTIONS("select-require-false", "the first of 3 servers, 1 s wrong, required: "
+                 "nothing selected (120-selectoptions)", "require", "", 1e-3, 1),
+  {
+    .name = "presend",
+    .about = "presend 6 maxdelay 16, maxdistance 10 (114-presend), 9900 s",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 presend 6 maxdelay 16") "maxdistance 10\n",
+    .duration = 9900.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "presend-far",
+    .about = "presend with a server 5 s away each way (114-presend, base_delay 5)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 presend 6 maxdelay 16") "maxdistance 10\n",
+    .duration = 9900.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = DELAY(5.0), .down = DELAY(5.0),
+  },
+  {
+    .name = "maxdelay",
+    .about = "maxpoll 6 maxdelay 3e-5 maxdelayratio 2 maxdelaydevratio 2, 10 us delay and "
+             "jitter, no wander, frequency drifting 1e-4 ppm/s (118-maxdelay)",
+    .conf = SERVER(1, "maxpoll 6 maxdelay 3e-5 maxdelayratio 2.0 maxdelaydevratio 2.0"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TINY_LAN, .down = TINY_LAN,
+  },
+  {
+    .name = "maxdelay-short",
+    .about = "as maxdelay with maxdelay 2e-5, below every round trip: never synchronised "
+             "(118-maxdelay)",
+    .conf = SERVER(1, "maxpoll 6 maxdelay 2e-5"),
+    .duration = 10000.0,
+    .client_clock = DRIFTING_CLOCK, .n_servers = 1, .up = TINY_LAN, .down = TINY_LAN,
+  },
+  {
+    .name = "logchange",
+    .about = "client 2 s off, stepped 1 s behind its back at 300 s, maxsamples 6, logchange "
+             "0.1: 3-8 warnings (132-logchange)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 maxsamples 6") "logchange 0.1\n",
+    .duration = 10000.0,
+    .client_clock = {.offset = 2.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN, .ext_step_at = 300.0, .ext_step = 1.0,
+  },
+  {
+    .name = "maxchange",
+    .about = "client 2 s off, stepped 1 s behind its back at 300 s, maxchange 0.1 1 3: 3 "
+             "offsets ignored, then chronyd exits (131-maxchange)",
+    .conf = SERVER1 "maxchange 0.1 1 3\n",
+    .duration = 10000.0,
+    .client_clock = {.offset = 2.0, .freq = 100.0, .wander = 1e-3},
+    .n_servers = 1, .up = LAN, .down = LAN, .ext_step_at = 300.0, .ext_step = 1.0,
+  },
+  MAXUNREACH("maxunreach-none", "", "server 1 lost at 2000 s, server 2 0.5 s farther each way, "
+             "minsamples 64: server 1 stays selected (150-maxunreach)"),
+  MAXUNREACH("maxunreach-10", " maxunreach 10", "as maxunreach-none with maxunreach 10: "
+             "server 2 selected from 00:52 (150-maxunreach)"),
+  {
+    .name = "xleave-noclientlog",
+    .about = "xleave with a server keeping no client log: basic replies only (122-xleave)",
+    .conf = SERVER(1, "xleave"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .measurements = true,
+  },
+  {
+    .name = "xleave",
+    .about = "xleave with a server keeping a client log: 2 basic samples, then interleaved "
+             "(122-xleave)",
+    .conf = SERVER(1, "xleave"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "presend-10s",
+    .about = "presend 5, 10 s: the presend's reply fails test A, the next is a sample "
+             "(114-presend)",
+    .conf = SERVER(1, "presend 5"),
+    .duration = 10.0, .late_from = 5.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "presend-xleave-10s",
+    .about = "presend 5 xleave, 10 s: two replies fail test A, one is a sample (114-presend)",
+    .conf = SERVER(1, "presend 5 xleave"),
+    .duration = 10.0, .late_from = 5.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .server_xleave = true, .measurements = true,
+  },
+  {
+    .name = "smoothtime",
+    .about = "a client of a stratum-2 server (its clock 100 ppm fast, on time) polling at "
+             "minpoll 8 with smoothtime 400 0.001 (119-smoothtime's first run)",
+    .conf = "server " SCENARIO_SMEAR_ADDR "\n",
+    .smear_conf = SERVER(1, "minpoll 8") "smoothtime 400 0.001\n",
+    .smear_clock = &(const struct sim_clock_params){.freq = 100.0, .wander = 1e-3},
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+  },
+  {
+    .name = "ipv6",
+    .about = "defaults over IPv6, the server fc00::123:1 (015-ipv6)",
+    .conf = "server " SCENARIO_SERVER6_NET "1\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .ipv6 = true,
+  },
+  {
+    .name = "nocontrol",
+    .about = "stratumd -x (chronyd -x), the clock on time, no frequency error nor wander: "
+             "never touched (128-nocontrol)",
+    .conf = "server " SCENARIO_SERVER_NET "1\n",
+    .duration = 10000.0,
+    .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
+  },
+  {
+    .name = "nocontrol-step",
+    .about = "as nocontrol with makestep 0.01 -1 and the server's offset option 5.0005: "
+             "every step fails, 'Could not step' 20-60 times (128-nocontrol)",
+    .conf = "server " SCENARIO_SERVER_NET "1 offset 5.0005\nmakestep 0.01 -1\n",
+    .duration = 10000.0,
+    .client_clock = {0}, .n_servers = 1, .up = LAN, .down = LAN, .no_control = true,
+  },
+  {
+    .name = "pool",
+    .about = "a pool of 3 servers, 500 s: each measured 5-10 times (137-pool)",
+    .conf = "pool nodes-1-2-3.net1.clk\n",
+    .duration = 500.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 3, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3.net1.clk", {1, 2, 3}}},
+  },
+  {
+    .name = "pool-6",
+    .about = "a pool of 6 servers at minpoll 6 maxpoll 6, 500 s: 4 of them used, 30-35 "
+             "measurements (137-pool)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk minpoll 6 maxpoll 6\n",
+    .duration = 500.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
+  },
+  {
+    .name = "pool-6-maxsources-2",
+    .about = "as pool-6 with maxsources 2: 15-17 measurements (137-pool)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk maxsources 2 minpoll 6 maxpoll 6\n",
+    .duration = 500.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 6, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {1, 2, 3, 4, 5, 6}}},
+  },
+  INITSTEPSLEW("initstepslew-minus-2", -2.0),
+  INITSTEPSLEW("initstepslew-minus-0.2", -0.2),
+  INITSTEPSLEW("initstepslew-0.2", 0.2),
+  INITSTEPSLEW("initstepslew-2", 2.0),
+  INITSTEPSLEW("initstepslew-minus-1e8", -1e8),
+  INITSTEPSLEW("initstepslew-minus-1e2", -1e2),
+  INITSTEPSLEW("initstepslew-1e2", 1e2),
+  INITSTEPSLEW("initstepslew-1e8", 1e8),
+  {
+    .name = "initstepslew-falseticker",
+    .about = "initstepslew 5 from 2 servers, the first 1 s wrong, then server 2; client 3 s "
+             "off: no suitable source, slewed by server 2 (103-initstepslew)",
+    .conf = INITSTEPSLEW_2 SERVER(2, ""),
+    .duration = 500.0,
+    .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
+    .up = LAN, .down = LAN,
+  },
+  {
+    .name = "initstepslew-deny",
+    .about = "as initstepslew-falseticker with servers that answer nothing (deny): no "
+             "suitable source at once, never synchronised (103-initstepslew)",
+    .conf = INITSTEPSLEW_2 SERVER(2, ""),
+    .duration = 500.0,
+    .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
+    .up = LAN, .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 1.0},
+  },
+};
+
+#define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+size_t scenario_count(void)
+{
+  return N_SCENARIOS;
+}
+
+const struct scenario *scenario_get(size_t i)
+{
+  return i < N_SCENARIOS ? &scenarios[i] : NULL;
+}
+
+const struct scenario *scenario_find(const char *name)
+{
+  for (size_t i = 0; i < N_SCENARIOS; i++)
+    if (strcmp(scenarios[i].name, name) == 0)
+      return &scenarios[i];
+  return NULL;
+}
