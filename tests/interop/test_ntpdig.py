@@ -146,7 +146,10 @@ def test_ntpdig_json_reports_stratum_3(server4):
     assert reply["leap"] == "no-leap"
     assert reply["ip"] == addr4()
     assert reply["adjusted"] is False
-    assert abs(reply["offset"]) < 0.01
+    # As above: ntpdig's JSON calls the error bound "precision" (its
+    # synchd(), the text's "+/- BOUND"); 14 ms off was seen beside two CPU
+    # hogs.
+    assert abs(reply["offset"]) < 0.01 + reply["precision"], reply
 
 
 def test_ntpdig_several_samples(server4):
