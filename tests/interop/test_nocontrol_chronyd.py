@@ -28,9 +28,15 @@ def chronyc_tracking(sock):
 
 
 def system_time(sock):
-    """chronyc's System time, > 0 when slow of NTP time; None before it is known."""
-    m = re.match(r"([\d.]+) seconds (fast|slow)", chronyc_tracking(sock).get("System time", ""))
-    return None if not m else float(m.group(1)) * (1 if m.group(2) == "slow" else -1)
+    """chronyc's System time, > 0 when slow of NTP time, and its error bound
+    (root delay / 2 + root dispersion); None before it is known."""
+    t = chronyc_tracking(sock)
+    m = re.match(r"([\d.]+) seconds (fast|slow)", t.get("System time", ""))
+    if not m:
+        return None
+    bound = sum(float(re.match(r"[\d.]+", t.get(k, "0")).group(0)) * w
+                for k, w in (("Root delay", 0.5), ("Root dispersion", 1.0)))
+    return float(m.group(1)) * (1 if m.group(2) == "slow" else -1), bound
 
 
 @pytest.mark.parametrize("makestep", [False, True])
@@ -53,12 +59,15 @@ def test_virtual_clock_as_chronyd(tmp_path, makestep):
             d.start()
             daemons[name] = (d, sockdir / "s.sock")
         deadline = time.monotonic() + SETTLE_TIMEOUT
-        settled = {}
+        settled, seen = {}, {}
         while time.monotonic() < deadline and len(settled) < len(daemons):
             for name, (d, sock) in daemons.items():
                 assert d.alive(), d.log()
                 t = system_time(sock) if "Selected source" in d.log() else None
-                if t is not None and abs(t - OFFSET) < 0.01:
+                seen[name] = t
+                # Within 10 ms, or the measurement's own bound when the
+                # Python server answers late on a loaded machine.
+                if t is not None and abs(t[0] - OFFSET) < 0.01 + t[1]:
                     settled[name] = t
             time.sleep(0.25)
         logs = {name: d.log() for name, (d, _) in daemons.items()}
@@ -66,7 +75,7 @@ def test_virtual_clock_as_chronyd(tmp_path, makestep):
         for d, _ in daemons.values():
             d.stop()
         server.close()
-    assert set(settled) == set(daemons), logs
+    assert set(settled) == set(daemons), (seen, logs)
     for name, log in logs.items():
         assert "System clock was stepped" not in log, (name, log)
         assert ("Could not step system clock" in log) == makestep, (name, log)
