@@ -19,7 +19,14 @@ static void fixed_now(void *ctx, struct timespec *out)
   out->tv_nsec = 0;
 }
 
-static const struct platform_ops ops = {.now = fixed_now};
+static void no_log(void *ctx, int level, const char *msg)
+{
+  (void)ctx;
+  (void)level;
+  (void)msg;
+}
+
+static const struct platform_ops ops = {.now = fixed_now, .log = no_log};
 static const struct platform plat = {.ops = &ops};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,7 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (size < 1)
     return 0;
   ref_state_init(&ref, -20);
-  ref_set_local(&ref, data[0] & 2, 3);
+  struct ref_local local = {.enabled = data[0] & 2, .stratum = 3, .distance = 1.0};
+  struct timespec t0 = {.tv_sec = 1};
+  ref_set_local(&ref, &local, &t0);
   srv_init(&ntp, &plat, &ref);
   cmdsrv_init(&srv, &plat, &ref, &ntp);
   manual_init(&manual, data[0] & 4);

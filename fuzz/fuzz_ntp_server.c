@@ -41,7 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (size < 1)
     return 0;
   ref_state_init(&ref, -20);
-  ref_set_local(&ref, data[0] & 1, 10);
+  struct ref_local local = {.enabled = data[0] & 1, .stratum = 10, .distance = 1.0};
+  struct timespec t0 = {.tv_sec = 1};
+  ref_set_local(&ref, &local, &t0);
   srv_init(&srv, &plat, &ref);
   subnet_parse("10.0.0.0/8", &net);
   access_add(&srv.access, &net, true, false);

@@ -505,11 +505,8 @@ void sst_get_report(const struct sst *s, const struct timespec *now, struct sst_
   const struct sst_entry *newest = &s->ring[s->last], *b = &s->ring[slot(s, s->best)];
   out->span = timespec_diff(&newest->time, &s->ring[slot(s, 0)].time);
   out->offset = s->offset + s->frequency * timespec_diff(now, &s->offset_time);
-  /* The best sample's age, never negative: a sample's time was seen a few
-   * ms after the report's now (under load, -F 1), and an error bound must
-   * not shrink from that (collectd then wrote -3e-6 s). */
-  double since_best = fmax(0.0, timespec_diff(now, &b->time));
-  out->offset_err = s->offset_sd + since_best * s->skew + 0.5 * b->root_delay + b->root_dispersion;
+  out->offset_err = s->offset_sd + timespec_diff(now, &b->time) * s->skew + 0.5 * b->root_delay +
+                    b->root_dispersion;
   out->last_offset = newest->offset;
   out->last_orig_offset = newest->orig_offset;
   out->last_err = 0.5 * newest->root_delay + newest->root_dispersion;
