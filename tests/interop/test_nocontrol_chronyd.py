@@ -7,8 +7,11 @@ correction the virtual clock holds, never applied); with makestep, both log
 chronyd 4.3 tries again while the limit lasts)."""
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -43,9 +46,13 @@ def system_time(sock):
 def test_virtual_clock_as_chronyd(tmp_path, makestep):
     server = FakeServer(offset=OFFSET)
     daemons = {}
+    # A short directory for the command sockets: chronyc binds its own reply
+    # socket beside the server's, and pytest's tmp_path under make check is
+    # long enough to take that path over the 108 bytes a socket's may have.
+    short = Path(tempfile.mkdtemp(prefix="nc-"))
     try:
         for name in ("chronyd", "stratumd"):
-            sockdir = tmp_path / name / "sock"
+            sockdir = short / name
             sockdir.mkdir(parents=True, mode=0o770)
             os.chmod(sockdir, 0o770)
             lines = ["port 0", "cmdport 0", "bindcmdaddress %s" % (sockdir / "s.sock"),
@@ -75,6 +82,7 @@ def test_virtual_clock_as_chronyd(tmp_path, makestep):
         for d, _ in daemons.values():
             d.stop()
         server.close()
+        shutil.rmtree(short, ignore_errors=True)
     assert set(settled) == set(daemons), (seen, logs)
     for name, log in logs.items():
         assert "System clock was stepped" not in log, (name, log)
