@@ -139,7 +139,9 @@ enum dumpfile_status dumpfile_parse(const char *text, struct dumpfile *out, int 
     *line = 1;
     return DUMPFILE_OTHER_VERSION;
   }
-  bool ok = next_line(&r) && r.n_fields == 1 && strlen(r.field[0]) < sizeof(out->name);
+  /* The name as dumpfile_format writes one: no tab or carriage return. */
+  bool ok = next_line(&r) && r.n_fields == 1 && strlen(r.field[0]) < sizeof(out->name) &&
+            strcspn(r.field[0], "\t\r") == strlen(r.field[0]);
   if (ok)
     strcpy(out->name, r.field[0]);
   ok = ok && parse_state(&r, out) && next_line(&r) && r.n_fields == 2 &&
