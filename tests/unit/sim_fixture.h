@@ -110,6 +110,36 @@ static inline void simfx_run_until(struct simfx *f, double t)
   assert_int_equal(sim_world_run(f->w, t - sim_world_elapsed(f->w)), 0);
 }
 
+/* A client on plat with parameters p, synchronised for 120 s to server 0
+ * (poll 4, iburst), serving everyone (ntp) and answering commands (cmd). */
+static inline struct client *simfx_serving_client(struct simfx *f, const struct platform *plat,
+                                                  const struct client_params *p,
+                                                  struct ntp_server *ntp, struct cmdsrv *cmd)
+{
+  struct ip_subnet any = {0};
+  srv_init(ntp, plat, &f->ref);
+  assert_true(access_add(&ntp->access, &any, true, false));
+  struct client *c = client_new(plat, p, &f->ref);
+  assert_non_null(c);
+  struct client_source_params s = simfx_source(f, 0, 4);
+  s.iburst = true;
+  assert_true(client_add_source(c, &s) >= 0);
+  cmdsrv_init(cmd, plat, &f->ref, ntp);
+  cmd->client = c;
+  client_start(c);
+  simfx_run_until(f, 120.0);
+  assert_true(f->ref.synchronised);
+  return c;
+}
+
+static inline void simfx_serving_client_free(struct client *c, struct ntp_server *ntp,
+                                             struct cmdsrv *cmd)
+{
+  cmdsrv_free(cmd);
+  client_free(c);
+  srv_free(ntp);
+}
+
 /* chronyc tracking, asked of cmd. */
 static inline struct cmd_rpy_tracking simfx_tracking(struct cmdsrv *cmd)
 {

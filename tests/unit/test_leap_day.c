@@ -48,33 +48,18 @@ struct fx {
 static void start(struct fx *f, time_t start, uint8_t leap)
 {
   struct client_params p;
-  struct client_source_params s;
   memset(f, 0, sizeof(*f));
   simfx_init(&f->net, &(struct simfx_opts){.seed = 3, .start = start,
                                            .server = {{.leap = leap}}});
   const struct platform *plat = simfx_platform(&f->net);
-  srv_init(&f->ntp, plat, &f->net.ref);
-  struct ip_subnet any = {0};
-  assert_true(access_add(&f->ntp.access, &any, true, false));
   client_params_defaults(&p);
   p.control = false;
-  f->client = client_new(plat, &p, &f->net.ref);
-  assert_non_null(f->client);
-  s = simfx_source(&f->net, 0, 4);
-  s.iburst = true;
-  assert_true(client_add_source(f->client, &s) >= 0);
-  cmdsrv_init(&f->cmd, plat, &f->net.ref, &f->ntp);
-  f->cmd.client = f->client;
-  client_start(f->client);
-  assert_int_equal(sim_world_run(f->net.w, 120.0), 0);
-  assert_true(f->net.ref.synchronised);
+  f->client = simfx_serving_client(&f->net, plat, &p, &f->ntp, &f->cmd);
 }
 
 static void finish(struct fx *f)
 {
-  cmdsrv_free(&f->cmd);
-  client_free(f->client);
-  srv_free(&f->ntp);
+  simfx_serving_client_free(f->client, &f->ntp, &f->cmd);
   simfx_free(&f->net);
 }
 

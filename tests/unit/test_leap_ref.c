@@ -59,7 +59,6 @@ static enum ntp_leap lookup(void *arg, time_t when, int *tai)
 static void start(struct fx *f, time_t start, uint8_t announced, bool control)
 {
   struct client_params p;
-  struct client_source_params s;
   memset(f, 0, sizeof(*f));
   recording = f;
   assert_true(leapdb_parse_list(list_2009, strlen(list_2009), &f->db));
@@ -70,30 +69,16 @@ static void start(struct fx *f, time_t start, uint8_t announced, bool control)
   sim_set_leap = sim->ops->clock_set_leap;
   f->ops.clock_set_leap = record_set_leap;
   f->plat = (struct platform){.ops = &f->ops, .ctx = sim->ctx};
-  srv_init(&f->ntp, &f->plat, &f->net.ref);
-  struct ip_subnet any = {0};
-  assert_true(access_add(&f->ntp.access, &any, true, false));
   client_params_defaults(&p);
   p.control = control;
   p.leap_lookup = lookup;
   p.leap_arg = &f->db;
-  f->client = client_new(&f->plat, &p, &f->net.ref);
-  assert_non_null(f->client);
-  s = simfx_source(&f->net, 0, 4);
-  s.iburst = true;
-  assert_true(client_add_source(f->client, &s) >= 0);
-  cmdsrv_init(&f->cmd, &f->plat, &f->net.ref, &f->ntp);
-  f->cmd.client = f->client;
-  client_start(f->client);
-  assert_int_equal(sim_world_run(f->net.w, 120.0), 0);
-  assert_true(f->net.ref.synchronised);
+  f->client = simfx_serving_client(&f->net, &f->plat, &p, &f->ntp, &f->cmd);
 }
 
 static void finish(struct fx *f)
 {
-  cmdsrv_free(&f->cmd);
-  client_free(f->client);
-  srv_free(&f->ntp);
+  simfx_serving_client_free(f->client, &f->ntp, &f->cmd);
   simfx_free(&f->net);
   recording = NULL;
 }
