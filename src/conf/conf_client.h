@@ -39,6 +39,11 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
 bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_params *out,
                           char *err, size_t err_len);
 
+/* hwtimestamp line `index` as the core's hardware timestamping takes it
+ * (its interface name stays c's). */
+struct hwts_params;
+void conf_client_hwts(const struct config *c, unsigned index, struct hwts_params *out);
+
 /* The reference the server reports, as c sets it: the clock's precision
  * (clockprecision, else `measured`, log2 seconds), local (unsynchronised
  * from `now`, the start) and smoothtime. */

@@ -256,7 +256,8 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
 /* A kernel transmit timestamp from a socket sources share (a plat_tx_fn's
  * arguments): true if it was one of a source's packets, now taken. */
 bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time);
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source);
 /* A datagram on a server socket, as ntp_packet_parse found it (pkt; the
  * owner parses it once for the client and the server): true if it was a
  * symmetric packet (mode 1 or 2) from a peer's address and port, now

@@ -246,25 +246,27 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
 /* The kernel's transmit time of one of our packets: the outstanding one,
  * or the one of the exchange an interleaved answer will measure. */
-bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time)
+bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time,
+                       enum plat_ts_source source)
 {
   struct timespec cooked = disc_cook(s->disc, tx_time);
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
     s->tx_sent = ntp_ts_from_timespec(&cooked);
-    s->tx_source = PLAT_TS_KERNEL;
+    s->tx_source = source;
   } else {
-    return xleave_tx_timestamp(&s->xl, tag, &cooked);
+    return xleave_tx_timestamp(&s->xl, tag, &cooked, source);
   }
   return true;
 }
 
 static void on_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                            uint64_t tag, const struct timespec *tx_time)
+                            uint64_t tag, const struct timespec *tx_time,
+                            enum plat_ts_source source)
 {
   (void)to;
   (void)port;
-  nsrc_tx_timestamp(arg, sock, tag, tx_time);
+  nsrc_tx_timestamp(arg, sock, tag, tx_time, source);
 }
 
 /* *tagged: the socket reports kernel transmit timestamps. */

@@ -207,7 +207,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
                   const struct ntp_packet *pkt);
 /* The kernel's transmit time of a packet sent from sock with this tag (a
  * plat_tx_fn's arguments); false if it is none of this source's. */
-bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);
+bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time,
+                       enum plat_ts_source source);
 /* The reference ID we take from this source when it is selected: its
  * address's, or with copy the server's own (chrony's SRC_SetRefid). */
 uint32_t nsrc_reference_id(const struct nsrc *s);

@@ -183,7 +183,7 @@ static void report_tx(void *arg)
 {
   struct sim_tx *t = arg;
   t->ev = 0;
-  t->ps->tx_fn(t->ps->tx_arg, t->ps->id, &t->to, t->port, t->tag, &t->sent);
+  t->ps->tx_fn(t->ps->tx_arg, t->ps->id, &t->to, t->port, t->tag, &t->sent, PLAT_TS_KERNEL);
 }
 
 static int sp_udp_send_tagged(void *ctx, int sock, const struct ip_addr *local,
