@@ -451,6 +451,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
   src->max_distance = c->p.selection.max_distance;
+  src->hwts_timeout = c->p.hwtstimeout;
   src->reference = &c->reference;
   src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;

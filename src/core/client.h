@@ -196,6 +196,8 @@ struct client_params {
    * (CLIENT_DEFAULT_NTSREFRESH). */
   const struct ntsc_ke_ops *nts_ke;
   double ntsrefresh;
+  /* hwtstimeout while hardware timestamping is on (0: off; nsrc.hwts_timeout). */
+  double hwtstimeout;
 };
 
 struct client;

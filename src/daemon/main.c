@@ -611,6 +611,7 @@ static bool start_client(struct daemon *d, const struct options *o)
     p.mail_change_arg = &d->mailer;
   }
   p.keys = &d->keyring;
+  p.hwtstimeout = d->hwts.n > 0 ? d->cfg.hwtstimeout : 0.0;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
   if (leapsrc_init(&d->leapsrc, d->cfg.leapsectz, d->cfg.leapseclist)) {
