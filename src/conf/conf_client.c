@@ -209,17 +209,21 @@ bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_par
   return true;
 }
 
-void conf_client_hwts(const struct config *c, unsigned index, struct hwts_params *out)
+struct hwts_params *conf_client_hwts(const struct config *c)
 {
-  const struct conf_hwts *h = &c->hwtimestamps[index];
   _Static_assert((int)CONF_RXFILTER_ALL == (int)PLAT_RXFILTER_ALL &&
                      (int)CONF_RXFILTER_PTP == (int)PLAT_RXFILTER_PTP &&
                      (int)CONF_RXFILTER_NTP == (int)PLAT_RXFILTER_NTP &&
                      (int)CONF_RXFILTER_NONE == (int)PLAT_RXFILTER_NONE,
                  "the same filters");
-  *out = (struct hwts_params){h->iface, h->minpoll, h->maxpoll, h->minsamples, h->maxsamples,
-                              h->precision, h->txcomp, h->rxcomp, h->nocrossts,
-                              (enum plat_rxfilter)h->rxfilter};
+  struct hwts_params *out = calloc(c->n_hwtimestamps + 1, sizeof(*out));
+  for (unsigned i = 0; out && i < c->n_hwtimestamps; i++) {
+    const struct conf_hwts *h = &c->hwtimestamps[i];
+    out[i] = (struct hwts_params){h->iface, h->minpoll, h->maxpoll, h->minsamples,
+                                  h->maxsamples, h->precision, h->txcomp, h->rxcomp,
+                                  h->nocrossts, (enum plat_rxfilter)h->rxfilter};
+  }
+  return out;
 }
 
 void conf_reference(const struct config *c, int measured, const struct timespec *now,

@@ -691,11 +691,11 @@ static bool user_ids(const char *user, uid_t *uid, gid_t *gid)
  * timestamps); a named interface that cannot be is fatal, as chronyd. */
 static bool enable_hwts(struct daemon *d)
 {
-  struct hwts_params p[d->cfg.n_hwtimestamps + 1];
-  for (unsigned i = 0; i < d->cfg.n_hwtimestamps; i++)
-    conf_client_hwts(&d->cfg, i, &p[i]);
+  struct hwts_params *p = conf_client_hwts(&d->cfg);
   hwts_init(&d->hwts, linux_platform_get(d->lp));
-  return hwts_add(&d->hwts, p, d->cfg.n_hwtimestamps);
+  bool ok = p && hwts_add(&d->hwts, p, d->cfg.n_hwtimestamps);
+  free(p);
+  return ok;
 }
 
 static int run_daemon(struct daemon *d, const struct options *o)

@@ -134,14 +134,15 @@ static bool start_nic(struct sim_world *w, struct sim_platform *chost, const str
     .seed = sim_rng_derive(seed, SCENARIO_NIC_STREAM),
   };
   struct sim_refclock *phc = sim_refclock_new(sim_world_sched(w), chost, &dc);
-  struct hwts_params p[SCENARIO_MAX_NICS];
-  if (!phc || c->n_hwtimestamps > SCENARIO_MAX_NICS)
-    return false;
-  sim_platform_set_nic(chost, SCENARIO_NIC, phc);
-  for (unsigned i = 0; i < c->n_hwtimestamps; i++)
-    conf_client_hwts(c, i, &p[i]);
+  struct hwts_params *p = conf_client_hwts(c);
   hwts_init(hw, sim_platform_get(chost));
-  if (!hwts_add(hw, p, c->n_hwtimestamps))
+  bool ok = phc && p;
+  if (ok) {
+    sim_platform_set_nic(chost, SCENARIO_NIC, phc);
+    ok = hwts_add(hw, p, c->n_hwtimestamps);
+  }
+  free(p);
+  if (!ok)
     return false;
   params->hwtstimeout = hw->n > 0 ? c->hwtstimeout : 0.0;
   return true;

@@ -58,7 +58,6 @@
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
 #define SCENARIO_NIC "eth0"            /* the client's NIC (hwtimestamp) */
-#define SCENARIO_MAX_NICS 4            /* hwtimestamp lines */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
 #define SCENARIO_SMEAR_ADDR "192.168.123.50"

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from ntptest import (BUILD, Daemon, chronyd_daemon, free_udp_port, parse, query, stratumc,
-                     wait_for)
+from ntptest import (Daemon, chronyd_daemon, chronyd_path, free_udp_port, parse, query,
+                     require_stratumd, stratumc, username, wait_for)
 
 MESSAGE = "Could not enable HW timestamping on %s"
 
@@ -79,3 +79,19 @@ def test_chronyd_gives_the_same_message(tmp_path, iface):
     rc, log = exits_with(chronyd)
     assert rc == 1, log
     assert log.rstrip().splitlines()[-1].endswith("Fatal error : " + MESSAGE % iface), log
+
+
+@pytest.mark.parametrize("binary", ["stratumd", "chronyd"])
+def test_query_mode_named_interface_is_fatal(tmp_path, binary):
+    """-Q sets hardware timestamping up as the daemon does: chronyd's
+    message there too, before any request."""
+    prog = require_stratumd() if binary == "stratumd" else chronyd_path()
+    conf = tmp_path / "q.conf"
+    conf.write_text("hwtimestamp lo\nserver 127.0.0.1 port %d\npidfile %s\n"
+                    % (free_udp_port(), tmp_path / "q.pid"))
+    extra = ["-u", username()] if binary == "chronyd" else []
+    r = subprocess.run([str(prog), "-x", "-d", "-t", "3", "-Q", "-f", str(conf)] + extra,
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert r.returncode == 1, r.stderr
+    assert re.search(r"(Fatal error : )?" + MESSAGE % "lo" + "$", r.stderr, re.M), r.stderr
+    assert "no valid reply" not in r.stdout, r.stdout
