@@ -15,6 +15,7 @@
 #include "core/cmdsrv.h"
 #include "core/manual.h"
 #include "core/hwts.h"
+#include "core/ntp_source.h"
 #include "core/refclock.h"
 #include "core/rtctrack.h"
 #include "core/srclist.h"
@@ -119,6 +120,22 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
     return false;
   return client_add_refclock(client, p) >= 0;
+}
+
+static char source_char(enum plat_ts_source s)
+{
+  return s == PLAT_TS_HARDWARE ? 'H' : s == PLAT_TS_KERNEL ? 'K' : 'D';
+}
+
+/* What stamps the first source's last measurement had. */
+static void last_sources(const struct client *client, struct scenario_result *out)
+{
+  struct client_source_report rep;
+  out->last_tx_source = out->last_rx_source = '?';
+  if (client_source_report(client, 0, &rep) && rep.ntp && rep.ntp->valid) {
+    out->last_tx_source = source_char(rep.ntp->m.tx_source);
+    out->last_rx_source = source_char(rep.ntp->m.rx_source);
+  }
 }
 
 /* The client's NIC (hwtimestamp lines): its clock a PHC device named
@@ -772,6 +789,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
   out->kernel_leaps = sim_platform_leaps(chost);
   sim_platform_hw_stamps(chost, &out->hw_rx_stamps, &out->hw_tx_stamps);
+  last_sources(client, out);
   if (conf.rtcfile)
     rtc_result(&rtc, start.tv_sec, s, out);
   out->events = sim_sched_processed(sched);
@@ -906,8 +924,9 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
   }
   if (r->nic)
-    fprintf(f, ", \"hw_rx_stamps\": %llu, \"hw_tx_stamps\": %llu",
-            (unsigned long long)r->hw_rx_stamps, (unsigned long long)r->hw_tx_stamps);
+    fprintf(f, ", \"hw_rx_stamps\": %llu, \"hw_tx_stamps\": %llu, \"tss\": \"%c%c\"",
+            (unsigned long long)r->hw_rx_stamps, (unsigned long long)r->hw_tx_stamps,
+            r->last_tx_source, r->last_rx_source);
   if (r->rtc) {
     fprintf(f, ", \"rtc_samples\": %d", r->rtc_samples);
     json_num(f, "rtc_ref_at", r->rtc_ref_at);

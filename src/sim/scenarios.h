@@ -249,6 +249,9 @@ struct scenario_result {
   double initslew_done_at;
   bool nic;                        /* the client had a NIC... */
   uint64_t hw_rx_stamps, hw_tx_stamps;   /* ...whose stamps it used */
+  /* The stamps of its first source's last measurement (ntpdata's TX and
+   * RX timestamping: 'D', 'K' or 'H'; '?': none). */
+  char last_tx_source, last_rx_source;
   uint64_t events;
   double cpu_seconds;
 };

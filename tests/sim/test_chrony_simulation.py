@@ -338,7 +338,10 @@ def test_hwtimestamp_stamps(rows, name, seed):
     """133-hwtimestamp's log checks: a kernel and a hardware stamp on 195-200
     received packets ("Received message.*tss=KH") and as many sent ones
     ("Received error.*message.*tss=KH") of about 200; the client's NIC
-    clock, 37 s off the system's, is what made them system time."""
+    clock, 37 s off the system's, is what made them system time, and the
+    last measurement was made with them (ntpdata's TX and RX timestamping:
+    Hardware)."""
     r = rows[(name, seed)]
     assert 195 <= r["hw_rx_stamps"] <= 200, r
     assert 195 <= r["hw_tx_stamps"] <= 200, r
+    assert r["tss"] == "HH", r
