@@ -120,7 +120,22 @@ static bool convert_hw(const struct linux_platform *lp, const struct udp_hw_info
   return lp->hwts_fn(lp->hwts_arg, &st, out);
 }
 
-static void read_tx_timestamps(struct sock_watch *w)
+/* A transmit stamp to its handler, which may close the socket (a reply
+ * waiting for the NIC's stamp is used then): false if it did. */
+static bool report_tx(struct sock_watch *w, const struct tx_pending *p,
+                      const struct timespec *ts, enum plat_ts_source source)
+{
+  struct linux_platform *lp = w->lp;
+  struct tx_pending sent = *p;       /* p goes with the socket */
+  lp->dispatching = w;
+  lp->dispatching_closed = false;
+  w->tx->fn(w->tx->arg, w->fd, &sent.to, sent.port, sent.tag, ts, source);
+  lp->dispatching = NULL;
+  return !lp->dispatching_closed;
+}
+
+/* False if a handler closed the socket. */
+static bool read_tx_timestamps(struct sock_watch *w)
 {
   struct tx_stamps *tx = w->tx;
   struct linux_platform *lp = w->lp;
@@ -132,7 +147,7 @@ static void read_tx_timestamps(struct sock_watch *w)
     if (r == -ENOMSG)
       continue;
     if (r < 0)
-      return;
+      return true;
     struct tx_pending *p = &tx->pending[id % tx->size];
     if (p->used && p->id != id && lp->tx_buffers > 0 && !lp->tx_buffers_warned) {
       log_printf(PLAT_LOG_WARN, "maxtxbuffers too small");   /* chronyd's, once */
@@ -144,13 +159,16 @@ static void read_tx_timestamps(struct sock_watch *w)
     if (convert_hw(lp, &hw, kernel ? &ts : &p->sent, 0, (enum addr_family)p->to.family,
                    &hw_ts)) {
       p->used = false;
-      tx->fn(tx->arg, w->fd, &p->to, p->port, p->tag, &hw_ts, PLAT_TS_HARDWARE);
+      if (!report_tx(w, p, &hw_ts, PLAT_TS_HARDWARE))
+        return false;
     } else if (kernel) {
       /* With hardware timestamping a NIC's stamp of it may follow. */
       p->used = lp->sock_opts.hw_flags != 0;
-      tx->fn(tx->arg, w->fd, &p->to, p->port, p->tag, &ts, PLAT_TS_KERNEL);
+      if (!report_tx(w, p, &ts, PLAT_TS_KERNEL))
+        return false;
     }
   }
+  return true;
 }
 
 /* The NTP message of a PTP one, in place of it; false if there is none
@@ -170,8 +188,8 @@ static void on_readable(void *arg, int fd)
 {
   struct sock_watch *w = arg;
   struct linux_platform *lp = w->lp;
-  if (w->tx)
-    read_tx_timestamps(w);
+  if (w->tx && !read_tx_timestamps(w))
+    return;
   int n = udp_recv_batch(fd, &lp->rx, RECV_BATCH, lp->dgs, lp->hws);
   if (n <= 0)
     return;
