@@ -142,7 +142,7 @@ static void last_sources(const struct client *client, struct scenario_result *ou
  * SCENARIO_NIC on the client's host, set up as the daemon sets it up. */
 static bool start_nic(struct sim_world *w, struct sim_platform *chost, const struct config *c,
                       const struct scenario_refclock *nic, uint64_t seed, struct hwts *hw,
-                      struct client_params *params)
+                      struct client_params *params, struct sim_refclock **dev)
 {
   struct sim_refclock_config dc = {
     .driver = PLAT_REFCLOCK_PHC, .param = SCENARIO_NIC, .offset = nic->dev_offset,
@@ -152,6 +152,7 @@ static bool start_nic(struct sim_world *w, struct sim_platform *chost, const str
   };
   struct sim_refclock *phc = sim_refclock_new(sim_world_sched(w), chost, &dc);
   struct hwts_params *p = conf_client_hwts(c);
+  *dev = phc;
   hwts_init(hw, sim_platform_get(chost));
   bool ok = phc && p;
   if (ok) {
@@ -585,6 +586,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct operator op = {0};
   struct ntp_server ntp;
   struct hwts hw = {0};
+  struct sim_refclock *nic = NULL;
   bool have_ntp = false;
   int ret = -ENOMEM;
 
@@ -668,7 +670,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.have_initial_freq = true;
   }
   out->nic = conf.n_hwtimestamps > 0;
-  if (out->nic && !start_nic(w, chost, &conf, &s->nic, seed, &hw, &params))
+  if (out->nic && !start_nic(w, chost, &conf, &s->nic, seed, &hw, &params, &nic))
     goto done;
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client || !hwts_start(&hw, client_reference(client)->disc,
@@ -790,6 +792,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->kernel_leaps = sim_platform_leaps(chost);
   sim_platform_hw_stamps(chost, &out->hw_rx_stamps, &out->hw_tx_stamps);
   last_sources(client, out);
+  out->nic_reads = nic ? sim_refclock_written(nic) : 0;
   if (conf.rtcfile)
     rtc_result(&rtc, start.tv_sec, s, out);
   out->events = sim_sched_processed(sched);
@@ -924,9 +927,10 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
   }
   if (r->nic)
-    fprintf(f, ", \"hw_rx_stamps\": %llu, \"hw_tx_stamps\": %llu, \"tss\": \"%c%c\"",
-            (unsigned long long)r->hw_rx_stamps, (unsigned long long)r->hw_tx_stamps,
-            r->last_tx_source, r->last_rx_source);
+    fprintf(f, ", \"hw_rx_stamps\": %llu, \"hw_tx_stamps\": %llu, \"tss\": \"%c%c\", "
+            "\"nic_reads\": %llu", (unsigned long long)r->hw_rx_stamps,
+            (unsigned long long)r->hw_tx_stamps, r->last_tx_source, r->last_rx_source,
+            (unsigned long long)r->nic_reads);
   if (r->rtc) {
     fprintf(f, ", \"rtc_samples\": %d", r->rtc_samples);
     json_num(f, "rtc_ref_at", r->rtc_ref_at);

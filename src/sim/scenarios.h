@@ -249,6 +249,7 @@ struct scenario_result {
   double initslew_done_at;
   bool nic;                        /* the client had a NIC... */
   uint64_t hw_rx_stamps, hw_tx_stamps;   /* ...whose stamps it used */
+  uint64_t nic_reads;              /* readings of its clock (chronyd's "Polling PHC") */
   /* The stamps of its first source's last measurement (ntpdata's TX and
    * RX timestamping: 'D', 'K' or 'H'; '?': none). */
   char last_tx_source, last_rx_source;

@@ -340,8 +340,9 @@ def test_hwtimestamp_stamps(rows, name, seed):
     ("Received error.*message.*tss=KH") of about 200; the client's NIC
     clock, 37 s off the system's, is what made them system time, and the
     last measurement was made with them (ntpdata's TX and RX timestamping:
-    Hardware)."""
+    Hardware); its clock read 195-220 times ("Polling PHC")."""
     r = rows[(name, seed)]
     assert 195 <= r["hw_rx_stamps"] <= 200, r
     assert 195 <= r["hw_tx_stamps"] <= 200, r
     assert r["tss"] == "HH", r
+    assert 195 <= r["nic_reads"] <= 220, r
