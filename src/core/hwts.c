@@ -185,6 +185,11 @@ bool hwts_convert(void *arg, const struct plat_hw_stamp *s, struct timespec *out
     plat_logf(h->plat, PLAT_LOG_DEBUG, "HW clock not found for interface %d", s->if_index);
     return false;
   }
+  /* A sent frame tells where the UDP data start in the interface's frames
+   * (VLAN tags, IP options), for the received ones' guess (chronyd's). */
+  if (s->rx_len == 0 && s->tx_len > 0 && s->l2_len > (int)s->tx_len)
+    *(s->family == ADDR_INET6 ? &f->l2_udp6_start : &f->l2_udp4_start) =
+        s->l2_len - (int)s->tx_len;
   struct timespec sys_cooked = disc_cook(h->disc, &s->sys), hw = s->hw, cooked;
   poll_phc(f, &sys_cooked);
   /* NICs stamp a frame's start; NTP wants a received packet's end. */

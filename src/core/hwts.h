@@ -8,7 +8,8 @@
  * (core/hwclock.h). The platform hands each hardware stamp here to be made
  * its own time: a receive stamp moved from the frame's start to its end
  * (its length at the link speed, the frame's length guessed from the UDP
- * data's as chronyd does when not given), then txcomp added to transmit
+ * data's as chronyd does when not given: the headers as long as in the
+ * last frame sent with a stamp), then txcomp added to transmit
  * stamps and rxcomp taken from receive ones; one more than a second away
  * from the kernel's (or daemon's) stamp of the packet is not taken. */
 #ifndef STRATUM_CORE_HWTS_H

@@ -106,8 +106,9 @@ struct plat_hw_stamp {
   struct timespec hw;                /* the NIC's clock */
   struct timespec sys;               /* the kernel's (or the daemon's) stamp */
   size_t rx_len;                     /* received: the UDP data's length; 0: sent */
-  int l2_len;                        /* received: the frame's length (0: unknown) */
+  int l2_len;                        /* the frame's length (0: unknown) */
   enum addr_family family;
+  size_t tx_len;                     /* sent: the UDP data's length (0: unknown) */
 };
 /* True with *out, the stamp as the platform's time, if it could be made so. */
 typedef bool (*plat_hwts_fn)(void *arg, const struct plat_hw_stamp *s, struct timespec *out);

@@ -116,9 +116,10 @@ static bool nic_stamp(struct sim_platform *p, sim_time t, const struct timespec 
 {
   if (!p->nic.on || !p->nic.convert)
     return false;
-  struct plat_hw_stamp s = {SIM_PLATFORM_NIC_INDEX,
-                            sim_time_to_timespec(sim_refclock_phc_time(p->nic.phc, t)), *sys,
-                            rx_len, 0, family};
+  struct plat_hw_stamp s = {
+      .if_index = SIM_PLATFORM_NIC_INDEX,
+      .hw = sim_time_to_timespec(sim_refclock_phc_time(p->nic.phc, t)), .sys = *sys,
+      .rx_len = rx_len, .family = family};
   return p->nic.convert(p->nic.arg, &s, out);
 }
 

@@ -36,6 +36,7 @@ struct tx_pending {
   uint16_t port;
   uint64_t tag;
   struct timespec sent;            /* read just before sendmsg */
+  size_t len;                      /* of the UDP data */
 };
 
 struct tx_stamps {
@@ -111,12 +112,12 @@ static bool plausible_tx(const struct timespec *sent, const struct timespec *ker
 /* A hardware stamp made system time by the converter, if there is one
  * and it can. */
 static bool convert_hw(const struct linux_platform *lp, const struct udp_hw_info *hw,
-                       const struct timespec *sys, size_t rx_len, enum addr_family family,
-                       struct timespec *out)
+                       const struct timespec *sys, size_t rx_len, size_t tx_len,
+                       enum addr_family family, struct timespec *out)
 {
   if (!lp->hwts_fn || (hw->hw.tv_sec == 0 && hw->hw.tv_nsec == 0))
     return false;
-  struct plat_hw_stamp st = {hw->if_index, hw->hw, *sys, rx_len, hw->l2_len, family};
+  struct plat_hw_stamp st = {hw->if_index, hw->hw, *sys, rx_len, hw->l2_len, family, tx_len};
   return lp->hwts_fn(lp->hwts_arg, &st, out);
 }
 
@@ -156,7 +157,7 @@ static bool read_tx_timestamps(struct sock_watch *w)
     if (!p->used || p->id != id)
       continue;
     bool kernel = (ts.tv_sec != 0 || ts.tv_nsec != 0) && plausible_tx(&p->sent, &ts);
-    if (convert_hw(lp, &hw, kernel ? &ts : &p->sent, 0, (enum addr_family)p->to.family,
+    if (convert_hw(lp, &hw, kernel ? &ts : &p->sent, 0, p->len, (enum addr_family)p->to.family,
                    &hw_ts)) {
       p->used = false;
       if (!report_tx(w, p, &hw_ts, PLAT_TS_HARDWARE))
@@ -195,8 +196,8 @@ static void on_readable(void *arg, int fd)
     return;
   for (int i = 0; i < n; i++) {
     struct plat_datagram *dg = &lp->dgs[i];
-    if (convert_hw(lp, &lp->hws[i], &dg->rx_time, dg->len, (enum addr_family)dg->from.family,
-                   &dg->rx_time))
+    if (convert_hw(lp, &lp->hws[i], &dg->rx_time, dg->len, 0,
+                   (enum addr_family)dg->from.family, &dg->rx_time))
       dg->rx_source = PLAT_TS_HARDWARE;
     if (w->ptp && !unwrap_ptp(w, &lp->dgs[i]))
       continue;
@@ -298,11 +299,13 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
    * batch's replies with one sendmmsg gained nothing measurable in `make
    * bench-server` and stamped the last ones up to a batch's send time early. */
   struct timespec sent;
+  size_t sent_len = len;
   int r;
   const struct sock_watch *ptp = w && w->fd == sock ? w : lp->n_ptp ? find_watch(lp, sock) : NULL;
   if (ptp && ptp->ptp) {
     uint8_t prefix[PTP_NTP_PREFIX_LEN];
     ptp_wrap(prefix, ptp->ptp_domain, lp->ptp_sequence++, len);
+    sent_len += sizeof(prefix);
     r = udp_send_prefixed(sock, local, to, port, prefix, sizeof(prefix), buf, len, udp_flags,
                           &sent);
   } else {
@@ -311,7 +314,7 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   if (r == 0 && tagged) {
     struct tx_stamps *tx = tagged->tx;
     uint32_t id = tx->next_id++;
-    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent};
+    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent, sent_len};
   }
   return r;
 }

@@ -405,14 +405,19 @@ int udp_enable_tx_timestamps(int fd, unsigned hw_flags)
 int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time, struct udp_hw_info *hw)
 {
   union rx_control control;
-  /* The packet itself (when it comes) is not needed: it is cut. */
-  char data[64];
+  /* The frame sent, when it comes back (not OPT_TSONLY): only its length
+   * is wanted. */
+  char data[UDP_TX_FRAME_MAX];
   struct iovec iov = {data, sizeof(data)};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                        .msg_controllen = sizeof(control)};
-  if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+  ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+  if (n < 0)
     return -errno;
-  return udp_parse_tx_cmsgs(&msg, id, tx_time, hw);
+  int r = udp_parse_tx_cmsgs(&msg, id, tx_time, hw);
+  if (r == 0 && !(msg.msg_flags & MSG_TRUNC))
+    hw->l2_len = (int)n;
+  return r;
 }
 
 int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time,

@@ -45,7 +45,7 @@ struct udp_options {
 /* A packet's hardware timestamp (hw zero: none) and interface (0: unknown):
  * SCM_TIMESTAMPING's raw hardware time, the interface of
  * SCM_TIMESTAMPING_PKTINFO (which stamped it, with the frame's length) or
- * of IP(V6)_PKTINFO. */
+ * of IP(V6)_PKTINFO; a sent one's frame length from the error queue. */
 struct udp_hw_info {
   struct timespec hw;
   int if_index;
@@ -112,8 +112,10 @@ int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr 
 int udp_enable_tx_timestamps(int fd, unsigned hw_flags);
 
 /* One queued transmit timestamp (tx_time and hw->hw: the kernel's and the
- * hardware's, zero where it has none): 0, -EAGAIN when none is queued, or
- * -ENOMSG for an error-queue message that is not one. */
+ * hardware's, zero where it has none; hw->l2_len: the length of the frame
+ * sent when it comes back with it, else 0): 0, -EAGAIN when none is
+ * queued, or -ENOMSG for an error-queue message that is not one. */
+#define UDP_TX_FRAME_MAX 2048
 int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time,
                           struct udp_hw_info *hw);
 

@@ -208,7 +208,7 @@ static void start_tracking(struct conv_fixture *f, const struct hwts_params *p)
   struct timespec out;
   for (int i = 0; i < 8; i++) {
     /* A transmit stamp each second polls the clock (minpoll 0). */
-    struct plat_hw_stamp s = {2, phc_time(&w.fp.now), w.fp.now, 0, 0, ADDR_INET4};
+    struct plat_hw_stamp s = {2, phc_time(&w.fp.now), w.fp.now, 0, 0, ADDR_INET4, 0};
     w.conv(w.conv_arg, &s, &out);
     w.fp.now = timespec_add_double(&w.fp.now, 1.0);
   }
@@ -241,17 +241,26 @@ static void test_conversion(void **state)
   p.rxcomp = 645e-9;
   start_tracking(&f, &p);
   /* Sent: the NIC's time plus txcomp, wherever the kernel's stamp is. */
-  struct plat_hw_stamp tx = {2, {0, 0}, {0, 0}, 0, 0, ADDR_INET4};
+  struct plat_hw_stamp tx = {2, {0, 0}, {0, 0}, 0, 0, ADDR_INET4, 0};
   assert_float_equal(converted(tx, 20e-6), 300e-9, 2e-9);
   assert_float_equal(converted(tx, -0.5), 300e-9, 2e-9);
   /* Received 48 bytes of IPv4 UDP data: 42 + 48 + 4 bytes at 1 Gb/s after
    * the frame's start, less rxcomp; IPv6's headers are 20 bytes longer. */
-  struct plat_hw_stamp rx = {2, {0, 0}, {0, 0}, 48, 0, ADDR_INET4};
+  struct plat_hw_stamp rx = {2, {0, 0}, {0, 0}, 48, 0, ADDR_INET4, 0};
   assert_float_equal(converted(rx, 30e-6), 94 * 8e-9 - 645e-9, 2e-9);
   rx.family = ADDR_INET6;
   assert_float_equal(converted(rx, 30e-6), 114 * 8e-9 - 645e-9, 2e-9);
   /* The frame's length given (a VLAN tag's 4 bytes more). */
   rx.l2_len = 94;
+  assert_float_equal(converted(rx, 30e-6), 98 * 8e-9 - 645e-9, 2e-9);
+  /* A sent IPv4 frame with a VLAN tag: the received ones' headers are
+   * guessed 4 bytes longer from then on (IPv6's unchanged). */
+  tx.tx_len = 48;
+  tx.l2_len = 46 + 48;
+  converted(tx, 20e-6);
+  rx.l2_len = 0;
+  assert_float_equal(converted(rx, 30e-6), 114 * 8e-9 - 645e-9, 2e-9);
+  rx.family = ADDR_INET4;
   assert_float_equal(converted(rx, 30e-6), 98 * 8e-9 - 645e-9, 2e-9);
   stop_tracking(&f);
 }
@@ -264,7 +273,7 @@ static void test_link_speed(void **state)
   (void)state;
   w.speed = 10000;
   start_tracking(&f, &p);
-  struct plat_hw_stamp rx = {2, {0, 0}, {0, 0}, 48, 0, ADDR_INET4};
+  struct plat_hw_stamp rx = {2, {0, 0}, {0, 0}, 48, 0, ADDR_INET4, 0};
   assert_float_equal(converted(rx, 30e-6), 94 * 0.8e-9, 2e-9);
   stop_tracking(&f);
 }
@@ -276,7 +285,7 @@ static void test_refused_stamps(void **state)
   struct timespec out;
   (void)state;
   start_tracking(&f, &p);
-  struct plat_hw_stamp s = {3, phc_time(&w.fp.now), w.fp.now, 0, 0, ADDR_INET4};
+  struct plat_hw_stamp s = {3, phc_time(&w.fp.now), w.fp.now, 0, 0, ADDR_INET4, 0};
   assert_false(w.conv(w.conv_arg, &s, &out));          /* eth1: not on */
   s.if_index = 2;
   s.sys = timespec_add_double(&w.fp.now, 1.5);         /* the kernel's 1.5 s later */

@@ -3,7 +3,8 @@
  * SO_BINDTODEVICE (a device the kernel does not know fails the open), and
  * SO_REUSEPORT; with hardware timestamping asked for (hw_flags), the
  * socket's SO_TIMESTAMPING and the transmit stamps of loopback, which has
- * no hardware ones: the kernel's, with the interface from the packet.
+ * no hardware ones: the kernel's, with the interface and the length of
+ * the frame that came back.
  * Binding to a device needs CAP_NET_RAW on older kernels: that check is
  * skipped without it. */
 #include <setjmp.h>
@@ -109,6 +110,8 @@ static void test_hardware_flags(void **state)
   assert_true(t.tv_sec > 0);
   assert_true(hw.hw.tv_sec == 0 && hw.hw.tv_nsec == 0);
   assert_int_equal(hw.if_index, (int)if_nametoindex("lo"));
+  /* The frame came back: Ethernet, IPv4 and UDP headers and the data. */
+  assert_int_equal(hw.l2_len, 14 + 20 + 8 + (int)sizeof(buf));
   close(fd);
 }
 
