@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/aead.h"
 #include "proto/timespec.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
@@ -193,6 +194,7 @@ void ntsd_stop(struct ntsd *n)
   tlsd_free(&n->tlsd);
   ntsh_stop(&n->helpers);
   memset(&n->ntss.keys, 0, sizeof(n->ntss.keys));
+  aead_forget();
   n->started = false;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proto/aead.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/privileges.h"
@@ -105,6 +106,7 @@ static _Noreturn void helper_run(unsigned index, int sock, const struct ntsh_env
   /* its own random bytes and no key but the one each request brings */
   h.ntss.pool_left = 0;
   memset(h.ntss.keys, 0, sizeof(h.ntss.keys));
+  aead_forget();
   if (!(h.loop = loop_new()) ||
       !tlsd_init(&h.tlsd, h.loop, NTSKE_ALPN, (const char *const *)cfg->ntsservercert.v,
                  (const char *const *)cfg->ntsserverkey.v, cfg->ntsservercert.n,
