@@ -138,9 +138,9 @@ static _Noreturn void helper_run(unsigned index, int sock, const struct ntsh_env
     log_printf(PLAT_LOG_ERR, "NTS-KE helper %u: out of memory", index);
   } else {
     report(sock, true);
+    ready = true;
     status = loop_run(h.loop) == 0 ? 0 : 1;
     log_counts(&h);
-    ready = true;
   }
   if (!ready)
     report(sock, false);
