@@ -9,7 +9,10 @@
  * `jitter`, never below zero). Different parameters per direction give
  * asymmetry. Arrivals are events of the scheduler; the datagram goes to the
  * socket bound at arrival time (exact address before wildcard), or is
- * counted unreachable. A send to an address no node owns succeeds and is
+ * counted unreachable. Links may also delay some datagrams more (spikes)
+ * or hand them over more than once (copies), see below. The extra draws
+ * these make come after the others, so links without them draw as before.
+ * A send to an address no node owns succeeds and is
  * counted unreachable, as UDP does. */
 #ifndef STRATUM_SIM_NET_H
 #define STRATUM_SIM_NET_H
@@ -36,6 +39,13 @@ struct sim_link_params {
   double loss;                /* probability in [0, 1] */
   unsigned pass_every;        /* > 1: only every Nth datagram on the link gets
                                  through (clknetsim's (% (sum 1) N)); 0: all */
+  /* From datagram spike_from on (1-based, the link's count), each comes
+   * spike_delay s later with probability spike_prob (> 0). */
+  double spike_delay, spike_prob;
+  unsigned spike_from;
+  /* > 1: the receiver reads each datagram 1 to `copies` times, as many
+   * equally likely (clknetsim's CLKNETSIM_RECV_MULTIPLY); 0 or 1: once. */
+  unsigned copies;
 };
 
 struct sim_net_dgram {

@@ -59,6 +59,7 @@ struct sim_platform {
   sim_event leap_event;              /* 0: none */
   unsigned leaps;                    /* leap seconds it applied */
   double stamp_fuzz;                 /* s; 0: exact stamps */
+  bool daemon_stamps;                /* no kernel timestamping */
   unsigned sends;                    /* datagrams sent */
   sim_time last_send, min_send_gap;  /* true time */
   struct {                           /* scripted files (read_file) */
@@ -110,7 +111,7 @@ static void on_datagram(void *arg, int sock, const struct sim_net_dgram *dg)
     .from_port = dg->from_port,
     .local = dg->to,
     .rx_time = stamp_now(ps->p),
-    .rx_source = PLAT_TS_KERNEL,
+    .rx_source = ps->p->daemon_stamps ? PLAT_TS_DAEMON : PLAT_TS_KERNEL,
   };
   ps->fn(ps->arg, sock, &pd);
 }
@@ -215,6 +216,8 @@ static int sp_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
   struct psock **link = find_sock(ctx, sock);
   if (!link)
     return -EBADF;
+  if (((struct sim_platform *)ctx)->daemon_stamps)
+    return -EOPNOTSUPP;
   (*link)->tx_fn = fn;
   (*link)->tx_arg = arg;
   return 0;
@@ -515,6 +518,11 @@ unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_leve
   if (level < PLAT_LOG_DEBUG || level > PLAT_LOG_FATAL)
     return 0;
   return p->log_counts[level - PLAT_LOG_DEBUG];
+}
+
+void sim_platform_set_daemon_stamps(struct sim_platform *p)
+{
+  p->daemon_stamps = true;
 }
 
 void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision)

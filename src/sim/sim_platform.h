@@ -79,6 +79,10 @@ void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
  * chronyd's timestamps do: a server that answers at once then sends a
  * transmit time that may precede its receive time. */
 void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision);
+/* No kernel timestamping from now on (clknetsim's CLKNETSIM_TIMESTAMPING=0):
+ * receive stamps are the daemon's (read at once, so the same time) and
+ * asking for transmit timestamps fails with -EOPNOTSUPP. */
+void sim_platform_set_daemon_stamps(struct sim_platform *p);
 
 /* sim_refclock_new's: the host owns the device from now on. False when the
  * host has SIM_PLATFORM_MAX_REFCLOCKS. */
