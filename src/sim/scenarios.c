@@ -398,12 +398,12 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     conf_free(c);
     return false;
   }
-  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual || c->initstepslew) &&
-            c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
+  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual || c->initstepslew ||
+             s->driftfile) && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
   if (!ok)
     fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
-            "(or manual or initstepslew) and at most %d refclocks\n", s->name, c->n_sources,
-            c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
+            "(or manual, initstepslew or a drift file) and at most %d refclocks\n", s->name,
+            c->n_sources, c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
   for (unsigned i = 0; ok && i < c->n_refclocks; i++)
     if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))
       fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
@@ -417,6 +417,7 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
 /* The operator: chronyc's commands through the client's command server. */
 struct operator {
   const struct scenario *s;
+  const struct ip_addr *servers;   /* the servers' addresses */
   struct cmdsrv srv;
   struct manual manual;
   time_t start;
@@ -432,10 +433,17 @@ static void operate(void *arg)
   static const uint16_t codes[] = {[SCENARIO_SETTIME] = CMD_SETTIME,
                                    [SCENARIO_MANUAL_DELETE] = CMD_MANUAL_DELETE,
                                    [SCENARIO_MANUAL_RESET] = CMD_MANUAL,
-                                   [SCENARIO_MANUAL_LIST] = CMD_MANUAL_LIST};
+                                   [SCENARIO_MANUAL_LIST] = CMD_MANUAL_LIST,
+                                   [SCENARIO_ONLINE] = CMD_ONLINE,
+                                   [SCENARIO_OFFLINE] = CMD_OFFLINE,
+                                   [SCENARIO_ONOFFLINE] = CMD_ONOFFLINE,
+                                   [SCENARIO_ACTIVITY] = CMD_ACTIVITY};
   struct cmd_request q = {.command = codes[c->cmd], .sequence = o->next};
   if (c->cmd == SCENARIO_SETTIME)
     q.data.time = (struct timespec){.tv_sec = o->start + (time_t)c->arg};
+  else if (c->cmd == SCENARIO_ONLINE || c->cmd == SCENARIO_OFFLINE)
+    q.data.subnet.address = c->arg > 0 ? cmdsrv_ip_from_addr(&o->servers[(int)c->arg - 1])
+                                       : (struct cmd_ip){0};
   else
     q.data.option = c->cmd == SCENARIO_MANUAL_RESET ? 2 : (int32_t)c->arg;
   uint8_t req[CMD_MAX_PACKET], rpy[CMD_MAX_PACKET];
@@ -450,6 +458,8 @@ static void operate(void *arg)
   a->offset = r.data.manual_timestamp.offset;
   a->dfreq_ppm = r.data.manual_timestamp.dfreq_ppm;
   a->freq_ppm = r.data.manual_timestamp.new_afreq_ppm;
+  if (c->cmd == SCENARIO_ACTIVITY)
+    a->activity = r.data.activity;
   if (c->cmd != SCENARIO_MANUAL_LIST)
     return;
   a->n_samples = r.data.manual_list.n_samples;
@@ -568,6 +578,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                                                    &s->client_clock);
   if (!chost)
     goto done;
+  if (s->daemon_stamps)
+    sim_platform_set_daemon_stamps(chost);
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
@@ -582,6 +594,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (s->server_offset[i] != 0.0)
       falsetickers[n_false++] = addrs[i];
     hosts[i] = sim_world_add_host(w, name, addr, &clock);
+    if (hosts[i] && s->daemon_stamps)
+      sim_platform_set_daemon_stamps(hosts[i]);
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
         (!s->smear_conf && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
@@ -642,6 +656,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (conf.rtcfile && !rtc_start(w, chost, client, &conf, s, seed, &rtc))
     goto done;
   op.s = s;
+  op.servers = addrs;
   op.out = out;
   if (s->n_commands) {
     srv_init(&ntp, sim_platform_get(chost), &ref);
@@ -879,7 +894,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   }
   if (s->n_commands) {
     static const char *const names[] = {"settime", "manual delete", "manual reset",
-                                        "manual list"};
+                                        "manual list", "online", "offline", "onoffline",
+                                        "activity"};
     fprintf(f, ", \"commands\": [");
     for (unsigned i = 0; i < s->n_commands; i++) {
       const struct scenario_answer *a = &r->answers[i];
@@ -889,6 +905,12 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
         json_num(f, "offset", a->offset);
         json_num(f, "dfreq_ppm", a->dfreq_ppm);
         json_num(f, "freq_ppm", a->freq_ppm);
+      }
+      if (s->commands[i].cmd == SCENARIO_ACTIVITY && a->status == CMD_STT_SUCCESS) {
+        const struct cmd_rpy_activity *v = &a->activity;
+        fprintf(f, ", \"online\": %d, \"offline\": %d, \"burst_online\": %d, "
+                "\"burst_offline\": %d, \"unresolved\": %d", v->online, v->offline,
+                v->burst_online, v->burst_offline, v->unresolved);
       }
       if (s->commands[i].cmd == SCENARIO_MANUAL_LIST) {
         fprintf(f, ", \"samples\": [");

@@ -79,17 +79,19 @@ struct scenario_refclock {
   double stall_at;                 /* s from the start it stops; 0: never */
 };
 
-/* An operator's chronyc command to the client (with `manual` in its
- * conf), sent at `at` s from the start to its command server, where it
- * arrives 100 us later. */
+/* An operator's chronyc command to the client (settime and manual with
+ * `manual` in its conf), sent at `at` s from the start to its command
+ * server, where it arrives 100 us later. */
 enum scenario_cmd { SCENARIO_SETTIME, SCENARIO_MANUAL_DELETE, SCENARIO_MANUAL_RESET,
-                    SCENARIO_MANUAL_LIST };
+                    SCENARIO_MANUAL_LIST, SCENARIO_ONLINE, SCENARIO_OFFLINE, SCENARIO_ONOFFLINE,
+                    SCENARIO_ACTIVITY };
 #define SCENARIO_MAX_COMMANDS 16
 struct scenario_command {
   double at;
   enum scenario_cmd cmd;
   double arg;                      /* settime: the time given, s from the start
-                                      (whole seconds, as chronyc sends); delete: N */
+                                      (whole seconds, as chronyc sends); delete: N;
+                                      online, offline: server N (0: all sources) */
 };
 
 /* A name the world's name service answers (at once) with the addresses of
@@ -161,17 +163,20 @@ struct scenario {
   double rtc_freq, rtc_error;
   struct scenario_command commands[SCENARIO_MAX_COMMANDS];
   unsigned n_commands;
+  /* Every host without kernel timestamping (sim_platform_set_daemon_stamps). */
+  bool daemon_stamps;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
  * was OFFSET seconds fast.  Frequency change = DFREQppm, new frequency =
- * FREQppm") or manual list's rows (time from the start, slewed and
- * original offset, residual). */
+ * FREQppm"), manual list's rows (time from the start, slewed and
+ * original offset, residual) or activity's counts. */
 struct scenario_answer {
   int status;
   double offset, dfreq_ppm, freq_ppm;
   unsigned n_samples;
   double samples[CMD_MAX_MANUAL_SAMPLES][4];
+  struct cmd_rpy_activity activity;
 };
 
 struct scenario_source {
