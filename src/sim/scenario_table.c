@@ -123,6 +123,18 @@
 #define SMEAR_CONF(leaponly) \
   SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
 
+/* chronysim3: more of chrony 4.8's test/simulation. */
+/* 104-driftfile: no server, no offset nor wander, the clock freq_ (a
+ * fraction) fast and a drift file of 1e6 - 1e6 / (1 + freq_) ppm, skew 1
+ * (its awk's "%.9e 1"), 10 s. */
+#define DRIFTFILE(freq_, text_) \
+  { \
+    .name = "driftfile/" #freq_, \
+    .about = "no server, the clock " #freq_ " fast, a drift file that corrects it (104-driftfile)", \
+    .conf = "driftfile /var/lib/chrony/drift\n", .driftfile = text_, .duration = 10.0, \
+    .client_clock = {.freq = (freq_) * 1e6}, .n_servers = 0, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -731,6 +743,63 @@ static const struct scenario scenarios[] = {
     .duration = 500.0,
     .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
     .up = LAN, .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 1.0},
+  },
+  /* chronysim3: more of chrony 4.8's test/simulation. */
+  DRIFTFILE(-5e-2, "-5.263157895e+04 1"),
+  DRIFTFILE(-5e-4, "-5.002501251e+02 1"),
+  DRIFTFILE(-5e-6, "-5.000025000e+00 1"),
+  DRIFTFILE(5e-6, "4.999975000e+00 1"),
+  DRIFTFILE(5e-4, "4.997501249e+02 1"),
+  DRIFTFILE(5e-2, "4.761904762e+04 1"),
+  {
+    /* clknetsim hands every node each datagram 1-4 times (its recvmmsg):
+     * the server answers each copy, the client reads each reply so. */
+    .name = "multrecv",
+    .about = "every datagram received 1-4 times, minpoll 6 maxpoll 6, 50000 s (010-multrecv)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 6"),
+    .duration = 50000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .copies = 4},
+    .down = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .copies = 4},
+  },
+  {
+    .name = "daemonts",
+    .about = "defaults without kernel timestamping: the daemon's stamps (012-daemonts)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .daemon_stamps = true,
+  },
+  {
+    /* clknetsim's (* 0.15 ... (equal 0.1 (min (sum 1) 7) 7) (equal 0.7
+     * (uniform) 0.0)) on the client's path to the server (2 -> 1). */
+    .name = "burst-delayed",
+    .about = "burst polltarget 1, 70 % of the requests 0.15 s late from the seventh on "
+             "(126-burst's second run)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 burst polltarget 1"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP,
+           .spike_delay = 0.15, .spike_prob = 0.7, .spike_from = 7},
+    .down = LAN,
+  },
+  {
+    /* chronyc (started at 1 s) reaches the client 1800 s after each
+     * command is sent (base_delay's (* 1800 (equal 0.1 from 4))), and sends
+     * the next at the reply: one command every 1800 s from 1801 s. */
+    .name = "offline",
+    .about = "server 1 offline iburst, server 2 polltarget 64; chronyc activity, offline, "
+             "activity, onoffline, online 2, activity, offline, activity 1800 s apart (146-offline)",
+    .conf = "server " SCENARIO_SERVER_NET "1 offline iburst\n"
+            "server " SCENARIO_SERVER_NET "2 polltarget 64\n",
+    .duration = 10 * 1800.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 2, .up = JITTER(1e-6),
+    .down = JITTER(1e-6),
+    .commands = {{1801, SCENARIO_ACTIVITY, 0}, {3601, SCENARIO_OFFLINE, 0},
+                 {5401, SCENARIO_ACTIVITY, 0}, {7201, SCENARIO_ONOFFLINE, 0},
+                 {9001, SCENARIO_ONLINE, 2}, {10801, SCENARIO_ACTIVITY, 0},
+                 {12601, SCENARIO_OFFLINE, 0}, {14401, SCENARIO_ACTIVITY, 0}},
+    .n_commands = 8,
   },
 };
 

@@ -31,6 +31,8 @@ INITSTEPSLEW_SLEWED = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initst
 INITSTEPSLEW_STEPPED = ["initstepslew-minus-1e8", "initstepslew-minus-1e2", "initstepslew-1e2",
                         "initstepslew-1e8"]
 
+DRIFTFILE = ["driftfile/" + f for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4", "5e-2")]
+
 LIMITS = {
     # 003-largefreqoffset: largefreq/* in test_option_scenarios.py.
     "prefer": dict(CHRONY),                       # 202-prefer
@@ -76,6 +78,19 @@ LIMITS = {
     **{name: dict(CHRONY, sync=(5.0, 5.0), rms_offset=1e-3) for name in INITSTEPSLEW_STEPPED},
     "initstepslew-falseticker": dict(CHRONY, sync=(360.0, 450.0), rms_offset=1e-3),
     "initstepslew-deny": dict(NEVER),
+    # chronysim3.  104-driftfile: no server, freq_max_limit 1e-9 (1e-3 ppm),
+    # min and max_sync_time 1: chrony's first log line (0 s) precedes
+    # chronyd's reading of the drift file, the simulator's first sample
+    # follows the client's start: 0 here.
+    **{name: dict(CHRONY, sync=(0.0, 0.0), max_freq_error=1e-3) for name in DRIFTFILE},
+    "multrecv": dict(CHRONY),                     # 010-multrecv
+    "daemonts": dict(CHRONY),                     # 012-daemonts
+    # 126-burst's second run checks the selection and the packet intervals.
+    "burst-delayed": dict(checks="selection"),
+    # 146-offline: time_max_limit and time_rms_limit 2e-2, freq_max_limit
+    # 1e-3 (1000 ppm), freq_rms_limit 1e-5 (10 ppm), sync 120-140 s.
+    "offline": dict(CHRONY, sync=(120.0, 140.0), max_offset=2e-2, rms_offset=2e-2,
+                    max_freq_error=1000.0, rms_freq_error=10.0),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -111,7 +126,7 @@ NOT_SELECTED = {"minsources-1", "select-require-false"}
 # Tests that do not check the selection.
 SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
-                       "initstepslew-deny"}
+                       "initstepslew-deny", *DRIFTFILE, "offline"}
 
 
 @pytest.fixture(scope="module")
@@ -324,3 +339,44 @@ def test_pool_measurements(rows, name, seed):
     for addr, (low, high) in POOL_MEASUREMENTS[name].items():
         n = sum(valid.values()) if addr == "*" else valid.get(addr, 0)
         assert low <= n <= high, (addr, n, valid)
+
+
+# chronysim3's own checks.
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_burst_delayed_packet_interval(rows, seed):
+    """126-burst's second run: check_packet_interval with the first run's
+    client_max_min_out_interval 2.2 s and client_min_mean_out_interval
+    150 s (the mean: the run over the requests sent)."""
+    r = rows[("burst-delayed", seed)]
+    (src,) = r["sources"]
+    assert 1.8 <= r["min_tx_interval"] <= 2.2, r["min_tx_interval"]
+    assert r["duration"] / src["requests"] >= 150.0, src
+
+
+# 146-offline: chronyc's activity answers ("N sources online", "N sources
+# offline", then the bursts and unknown addresses, all 0), and log.packets'
+# client-to-server counts: 30-90 to server 1, 130-150 to server 2.
+OFFLINE_ACTIVITY = [(1, 1), (0, 2), (2, 0), (0, 2)]
+OFFLINE_REQUESTS = [(30, 90), (130, 150)]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_offline_commands(rows, seed):
+    r = rows[("offline", seed)]
+    assert all(c["status"] == 0 for c in r["commands"]), r["commands"]
+    activity = [c for c in r["commands"] if c["command"] == "activity"]
+    assert [(c["online"], c["offline"]) for c in activity] == OFFLINE_ACTIVITY, activity
+    assert all(c["burst_online"] == c["burst_offline"] == c["unresolved"] == 0
+               for c in activity), activity
+    for src, (low, high) in zip(r["sources"], OFFLINE_REQUESTS):
+        assert low <= src["requests"] <= high, src
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_multrecv_copies(rows, seed):
+    """010-multrecv: the copies reached the server (it answered more
+    requests than were sent), and the client took one sample per request
+    at most."""
+    (src,) = rows[("multrecv", seed)]["sources"]
+    assert src["server_replies"] > src["requests"] >= src["good"], src

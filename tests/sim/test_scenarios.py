@@ -76,6 +76,9 @@ CHRONYSIM_DURATIONS = {
     **{"initstepslew-" + off: 100.0 for off in ("minus-2", "minus-0.2", "0.2", "2", "minus-1e8",
                                                  "minus-1e2", "1e2", "1e8")},
     "initstepslew-falseticker": 500.0, "initstepslew-deny": 500.0,
+    # chronysim3
+    **{"driftfile/" + f: 10.0 for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4", "5e-2")},
+    "multrecv": 50000.0, "daemonts": 10000.0, "burst-delayed": 10000.0, "offline": 18000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -86,9 +89,11 @@ CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "inits
                         "initstepslew-1e2", "initstepslew-1e8"]
 CHRONYSIM_INITSTEPSLEW = CHRONYSIM_NO_SOURCES + ["initstepslew-falseticker",
                                                  "initstepslew-deny"]
+# 104-driftfile's client: a drift file and no source at all.
+CHRONYSIM_DRIFTFILE = [n for n in CHRONYSIM_DURATIONS if n.startswith("driftfile/")]
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
-                        *CHRONYSIM_NO_SOURCES]
+                        *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +
@@ -349,7 +354,8 @@ def test_lines_have_the_required_fields(all_lines):
         assert isinstance(row["falseticker_selected"], bool)
         assert isinstance(row["reach"], list)
         # (the manual scenario's client has no server, nor initstepslew's alone)
-        assert row["reach"] or row["scenario"] in ["manual"] + CHRONYSIM_NO_SOURCES
+        assert row["reach"] or row["scenario"] in (["manual"] + CHRONYSIM_NO_SOURCES +
+                                                   CHRONYSIM_DRIFTFILE)
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key
@@ -457,7 +463,8 @@ def test_conf_texts(tmp_path):
     assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
         sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
-        assert any(line.split()[0] in ("server", "pool", "refclock", "initstepslew", "manual")
+        assert any(line.split()[0] in ("server", "pool", "refclock", "initstepslew", "manual",
+                                       "driftfile")
                    for line in lines), name
         conf = tmp_path / "scenario.conf"
         conf.write_text("\n".join(lines) + "\n")
