@@ -801,6 +801,32 @@ static const struct scenario scenarios[] = {
                  {12601, SCENARIO_OFFLINE, 0}, {14401, SCENARIO_ACTIVITY, 0}},
     .n_commands = 8,
   },
+  /* 147-refresh: clknetsim answers "nodes-A-B...netN.clk" with those
+   * nodes' addresses, the last first (its list is built by prepending):
+   * server 2 for the server line, 5, 4 and 3 for the pool. */
+  {
+    .name = "refresh-command",
+    .about = "a server and a pool (maxsources 2) by name, maxpoll 6, chronyc refresh at 500 s: "
+             "every address still fresh (147-refresh)",
+    .conf = "server nodes-1-2.net1.clk maxpoll 6\n"
+            "pool nodes-3-4-5.net1.clk maxpoll 6 maxsources 2\n",
+    .duration = 1000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 5, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2.net1.clk", {2, 1}}, {"nodes-3-4-5.net1.clk", {5, 4, 3}}},
+    .commands = {{500, SCENARIO_REFRESH, 0}}, .n_commands = 1, .lookups = true,
+  },
+  {
+    .name = "refresh-128",
+    .about = "as refresh-command with maxsources 3, refresh 128 and no command, 1100 s "
+             "(147-refresh)",
+    .conf = "server nodes-1-2.net1.clk maxpoll 6\n"
+            "pool nodes-3-4-5.net1.clk maxpoll 6 maxsources 3\n"
+            "refresh 128\n",
+    .duration = 1100.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 5, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2.net1.clk", {2, 1}}, {"nodes-3-4-5.net1.clk", {5, 4, 3}}},
+    .lookups = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

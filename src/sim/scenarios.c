@@ -418,6 +418,7 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
 struct operator {
   const struct scenario *s;
   const struct ip_addr *servers;   /* the servers' addresses */
+  struct srclist *const *sources;  /* the client's, once started (refresh, activity) */
   struct cmdsrv srv;
   struct manual manual;
   time_t start;
@@ -437,7 +438,8 @@ static void operate(void *arg)
                                    [SCENARIO_ONLINE] = CMD_ONLINE,
                                    [SCENARIO_OFFLINE] = CMD_OFFLINE,
                                    [SCENARIO_ONOFFLINE] = CMD_ONOFFLINE,
-                                   [SCENARIO_ACTIVITY] = CMD_ACTIVITY};
+                                   [SCENARIO_ACTIVITY] = CMD_ACTIVITY,
+                                   [SCENARIO_REFRESH] = CMD_REFRESH};
   struct cmd_request q = {.command = codes[c->cmd], .sequence = o->next};
   if (c->cmd == SCENARIO_SETTIME)
     q.data.time = (struct timespec){.tv_sec = o->start + (time_t)c->arg};
@@ -472,12 +474,29 @@ static void operate(void *arg)
   }
 }
 
+static int operator_refresh(void *arg)
+{
+  struct operator *o = arg;
+  if (*o->sources)
+    srclist_refresh(*o->sources);
+  return CMD_STT_SUCCESS;
+}
+
+static int operator_unresolved(void *arg)
+{
+  struct operator *o = arg;
+  return *o->sources ? srclist_unresolved(*o->sources) : 0;
+}
+
 static bool operator_start(struct operator *o, struct sim_world *w, struct sim_platform *chost,
                            struct client *client, struct refstate *ref, struct ntp_server *ntp,
                            const struct config *c, time_t start)
 {
   cmdsrv_init(&o->srv, sim_platform_get(chost), ref, ntp);
   o->srv.client = client;
+  o->srv.ops.refresh = operator_refresh;
+  o->srv.ops.n_unresolved = operator_unresolved;
+  o->srv.ops.arg = o;
   manual_init(&o->manual, c->manual);
   o->start = start;
   if (!disc_add_listener(client_reference(client)->disc, manual_clock_changed, &o->manual))
@@ -657,6 +676,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   op.s = s;
   op.servers = addrs;
+  op.sources = &late.list;
   op.out = out;
   if (s->n_commands) {
     srv_init(&ntp, sim_platform_get(chost), &ref);
@@ -748,6 +768,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   ref_get_params(&ref, &now, &rp);
   out->ref_stratum = rp.stratum;
   out->ref_refid = rp.refid;
+  for (unsigned i = 0; s->lookups && i < SCENARIO_MAX_NAMES && s->names[i].name; i++)
+    out->n_lookups[i] = sim_names_lookups(sim_world_names(w), s->names[i].name,
+                                          out->lookup_at[i], SCENARIO_MAX_LOOKUPS);
   out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
@@ -895,7 +918,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   if (s->n_commands) {
     static const char *const names[] = {"settime", "manual delete", "manual reset",
                                         "manual list", "online", "offline", "onoffline",
-                                        "activity"};
+                                        "activity", "refresh"};
     fprintf(f, ", \"commands\": [");
     for (unsigned i = 0; i < s->n_commands; i++) {
       const struct scenario_answer *a = &r->answers[i];
@@ -922,6 +945,18 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fputc('}', f);
     }
     fputc(']', f);
+  }
+  if (s->lookups) {
+    fprintf(f, ", \"lookups\": {");
+    for (unsigned i = 0; i < SCENARIO_MAX_NAMES && s->names[i].name; i++) {
+      fprintf(f, "%s", i ? ", " : "");
+      json_str(f, s->names[i].name);
+      fprintf(f, ": {\"count\": %u, \"at\": [", r->n_lookups[i]);
+      for (unsigned k = 0; k < r->n_lookups[i] && k < SCENARIO_MAX_LOOKUPS; k++)
+        fprintf(f, "%s%.9g", k ? ", " : "", r->lookup_at[i][k]);
+      fprintf(f, "]}");
+    }
+    fputc('}', f);
   }
   if (s->measurements)
     fprintf(f, ", \"measurements\": {\"basic\": %u, \"basic_a_failed\": %u, "

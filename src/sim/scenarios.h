@@ -54,6 +54,7 @@
 #define SCENARIO_MAX_REFCLOCKS 4
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
 #define SCENARIO_MAX_NAMES 4
+#define SCENARIO_MAX_LOOKUPS 16          /* times kept per name */
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
@@ -84,7 +85,7 @@ struct scenario_refclock {
  * server, where it arrives 100 us later. */
 enum scenario_cmd { SCENARIO_SETTIME, SCENARIO_MANUAL_DELETE, SCENARIO_MANUAL_RESET,
                     SCENARIO_MANUAL_LIST, SCENARIO_ONLINE, SCENARIO_OFFLINE, SCENARIO_ONOFFLINE,
-                    SCENARIO_ACTIVITY };
+                    SCENARIO_ACTIVITY, SCENARIO_REFRESH };
 #define SCENARIO_MAX_COMMANDS 16
 struct scenario_command {
   double at;
@@ -165,6 +166,8 @@ struct scenario {
   unsigned n_commands;
   /* Every host without kernel timestamping (sim_platform_set_daemon_stamps). */
   bool daemon_stamps;
+  /* Tell when each of names[] was looked up (the result's lookups). */
+  bool lookups;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -245,6 +248,10 @@ struct scenario_result {
    * way for the configured ones, less chronyd's 2 s wait: when it corrected
    * the clock or found no suitable source (INFINITY: not yet). */
   double initslew_done_at;
+  /* With the scenario's lookups: how often each of its names was looked
+   * up, and when (s from the start; the first SCENARIO_MAX_LOOKUPS). */
+  unsigned n_lookups[SCENARIO_MAX_NAMES];
+  double lookup_at[SCENARIO_MAX_NAMES][SCENARIO_MAX_LOOKUPS];
   uint64_t events;
   double cpu_seconds;
 };

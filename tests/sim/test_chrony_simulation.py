@@ -91,6 +91,8 @@ LIMITS = {
     # 1e-3 (1000 ppm), freq_rms_limit 1e-5 (10 ppm), sync 120-140 s.
     "offline": dict(CHRONY, sync=(120.0, 140.0), max_offset=2e-2, rms_offset=2e-2,
                     max_freq_error=1000.0, rms_freq_error=10.0),
+    "refresh-command": dict(CHRONY),              # 147-refresh
+    "refresh-128": dict(CHRONY),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -380,3 +382,33 @@ def test_multrecv_copies(rows, seed):
     at most."""
     (src,) = rows[("multrecv", seed)]["sources"]
     assert src["server_replies"] > src["requests"] >= src["good"], src
+
+
+# 147-refresh: measurements.log's lines (valid replies) by address: none
+# from server 1 (its name answers server 2 first), and its debug log's
+# "refreshing 192.168.123" lines, one lookup of a source's name for that
+# source after the start: for chronyc refresh, all 3 sources (server 2 and
+# the pool's 2); with refresh 128, one source each 128 s: 8 in 1100 s,
+# 2 each ("refreshing 192.168.123.N" twice for N = 2..5).
+REFRESH_MEASUREMENTS = {
+    "refresh-command": {("192.168.123.1",): (0, 0), ("192.168.123.2",): (15, 17),
+                        ("192.168.123.3", "192.168.123.4", "192.168.123.5"): (31, 33)},
+    "refresh-128": {("192.168.123.1",): (0, 0), ("192.168.123.2",): (16, 18),
+                    ("192.168.123.3", "192.168.123.4", "192.168.123.5"): (50, 55)},
+}
+REFRESH_LOOKUPS = {"refresh-command": {"nodes-1-2.net1.clk": 1, "nodes-3-4-5.net1.clk": 2},
+                   "refresh-128": {"nodes-1-2.net1.clk": 2, "nodes-3-4-5.net1.clk": 6}}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(REFRESH_MEASUREMENTS))
+def test_refresh(rows, name, seed):
+    r = rows[(name, seed)]
+    valid = {src["address"]: src["valid"] for src in r["sources"]}
+    for addrs, (low, high) in REFRESH_MEASUREMENTS[name].items():
+        n = sum(valid.get(a, 0) for a in addrs)
+        assert low <= n <= high, (addrs, n, valid)
+    again = {host: [t for t in look["at"] if t > 0.0] for host, look in r["lookups"].items()}
+    assert {host: len(times) for host, times in again.items()} == REFRESH_LOOKUPS[name], again
+    if name == "refresh-command":
+        assert all(500.0 <= t < 501.0 for times in again.values() for t in times), again
