@@ -135,6 +135,19 @@
     .client_clock = {.freq = (freq_) * 1e6}, .n_servers = 0, \
   }
 
+/* 120-selectoptions' authselectmode runs: chrony's key file on the client
+ * and the servers, server 1 (the falseticker, 1 s wrong) polled with its
+ * key, 1 ms away each way. */
+#define SELECT_KEYS "1 MD5 HEX:1B81CBF88D4A73F2E8CE59647F6E5C1719B6CAF5\n"
+#define SELECT_AUTH(mode_, about_) \
+  { \
+    .name = "select-auth-" mode_, .about = about_, \
+    .conf = "keyfile /etc/chrony/chrony.keys\nauthselectmode " mode_ "\n" \
+            SERVER(1, "key 1") SERVER(2, "") SERVER(3, ""), \
+    .duration = 10000.0, .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 3, \
+    .server_offset = {1.0}, .up = DELAY(1e-3), .down = DELAY(1e-3), .keys = SELECT_KEYS, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -827,6 +840,12 @@ static const struct scenario scenarios[] = {
     .names = {{"nodes-1-2.net1.clk", {2, 1}}, {"nodes-3-4-5.net1.clk", {5, 4, 3}}},
     .lookups = true,
   },
+  SELECT_AUTH("require", "3 servers, the first 1 s wrong and the only one with a key, "
+                         "authselectmode require: it is selected (120-selectoptions)"),
+  SELECT_AUTH("prefer", "as select-auth-require with authselectmode prefer (120-selectoptions)"),
+  SELECT_AUTH("mix", "as select-auth-require with authselectmode mix (120-selectoptions)"),
+  SELECT_AUTH("ignore", "as select-auth-require with authselectmode ignore: the key does not "
+                        "count, the other two win (120-selectoptions)"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -8,6 +8,7 @@
 #include "conf/conf_client.h"
 #include "conf/config.h"
 #include "conf/driftfile.h"
+#include "conf/keyfile.h"
 #include "core/client.h"
 #include "core/initslew.h"
 #include "core/ntp_server.h"
@@ -414,6 +415,21 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
   return ok;
 }
 
+/* The scenario's keys, read as the daemon reads its keyfile, except that
+ * any problem is an error here (on stderr). */
+static bool read_keys(const struct scenario *s, struct key_table *t)
+{
+  char name[128];
+  struct conf_diag d = {0};
+  snprintf(name, sizeof(name), "%s.keys", s->name);
+  keyfile_parse(t, s->keys, strlen(s->keys), name, &d);
+  for (unsigned i = 0; i < d.n; i++)
+    fprintf(stderr, "%s\n", d.items[i].text);
+  bool ok = d.n == 0;
+  conf_diag_free(&d);
+  return ok;
+}
+
 /* The operator: chronyc's commands through the client's command server. */
 struct operator {
   const struct scenario *s;
@@ -569,6 +585,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct operator op = {0};
   struct ntp_server ntp;
   bool have_ntp = false;
+  struct key_table keys = {0};
+  struct ntp_keyring keyring = keyfile_ring(&keys);
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -591,6 +609,10 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   }
   sim_world_set_verbose(w, opt && opt->verbose);
   struct sim_sched *sched = sim_world_sched(w);
+  if (s->keys && !read_keys(s, &keys)) {
+    ret = -EINVAL;
+    goto done;
+  }
 
   /* The client first (stream 1), then the servers in order. */
   struct sim_platform *chost = sim_world_add_host(w, "client", s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR,
@@ -603,7 +625,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
-                                    .xleave = s->server_xleave};
+                                    .xleave = s->server_xleave,
+                                    .keys = s->keys ? &keyring : NULL};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
@@ -640,6 +663,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
   conf_client_params(&conf, !s->no_control, &params);
+  if (s->keys)
+    params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
   if (s->measurements) {
@@ -800,6 +825,7 @@ done:
   for (unsigned i = 0; i < s->n_servers; i++)
     sim_server_free(servers[i]);
   sim_world_free(w);
+  keyfile_free(&keys);
   conf_free(&conf);
   conf_free(&smear_conf);
   out->cpu_seconds = cpu_now() - cpu0;

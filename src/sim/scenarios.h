@@ -168,6 +168,9 @@ struct scenario {
   bool daemon_stamps;
   /* Tell when each of names[] was looked up (the result's lookups). */
   bool lookups;
+  /* The text of the file the conf's keyfile would name (conf/keyfile.h),
+   * the client's keys and every server's; NULL: none. */
+  const char *keys;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock

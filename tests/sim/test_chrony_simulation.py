@@ -93,6 +93,12 @@ LIMITS = {
                     max_freq_error=1000.0, rms_freq_error=10.0),
     "refresh-command": dict(CHRONY),              # 147-refresh
     "refresh-128": dict(CHRONY),
+    # 120-selectoptions' authselectmode runs: check_sync fails but with
+    # ignore (the authenticated server is the falseticker).
+    "select-auth-require": dict(NEVER),
+    "select-auth-prefer": dict(NEVER),
+    "select-auth-mix": dict(NEVER),
+    "select-auth-ignore": dict(CHRONY),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -412,3 +418,13 @@ def test_refresh(rows, name, seed):
     assert {host: len(times) for host, times in again.items()} == REFRESH_LOOKUPS[name], again
     if name == "refresh-command":
         assert all(500.0 <= t < 501.0 for times in again.values() for t in times), again
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("mode", ["require", "prefer", "mix", "ignore"])
+def test_select_auth(rows, mode, seed):
+    """120-selectoptions: only server 1 (1 s wrong) answers with a MAC; all
+    but authselectmode ignore select it."""
+    r = rows[("select-auth-" + mode, seed)]
+    assert (r["selected"] == "192.168.123.1") == (mode != "ignore"), steady_summary(r)
+    assert r["falseticker_selected"] == (mode != "ignore"), steady_summary(r)

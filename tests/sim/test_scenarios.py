@@ -80,6 +80,7 @@ CHRONYSIM_DURATIONS = {
     **{"driftfile/" + f: 10.0 for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4", "5e-2")},
     "multrecv": 50000.0, "daemonts": 10000.0, "burst-delayed": 10000.0, "offline": 18000.0,
     "refresh-command": 1000.0, "refresh-128": 1100.0,
+    **{"select-auth-" + mode: 10000.0 for mode in ("require", "prefer", "mix", "ignore")},
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
