@@ -148,6 +148,18 @@
     .server_offset = {1.0}, .up = DELAY(1e-3), .down = DELAY(1e-3), .keys = SELECT_KEYS, \
   }
 
+/* 002-largenetwork: 4 servers in each of 3 strata and 5 clients starting
+ * at 2000 s. Stratum 1 is the simulated servers 1-4; strata 2 and 3 are
+ * relays 5-8 and 9-12 (on time, 100 ppm fast with test.common's wander),
+ * each polling the 4 of the stratum below; the client and relays 14-17
+ * (chrony's nodes 13-17) poll relays 9-12. */
+#define SERVERS_OF(a, b, c, d) SERVER(a, "") SERVER(b, "") SERVER(c, "") SERVER(d, "")
+#define STRATUM2 SERVERS_OF(1, 2, 3, 4)
+#define STRATUM3 SERVERS_OF(5, 6, 7, 8)
+#define LARGENET_CLIENT "deny\n" SERVERS_OF(9, 10, 11, 12)
+#define SERVER_CLOCK {.offset = 0.0, .freq = 100.0, .wander = 1e-3}
+#define RELAY(n, conf_, clock_, start_) {.conf = (conf_), .host = (n), .clock = clock_, .start = (start_)}
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -846,6 +858,23 @@ static const struct scenario scenarios[] = {
   SELECT_AUTH("mix", "as select-auth-require with authselectmode mix (120-selectoptions)"),
   SELECT_AUTH("ignore", "as select-auth-require with authselectmode ignore: the key does not "
                         "count, the other two win (120-selectoptions)"),
+  {
+    .name = "largenetwork",
+    .about = "4 servers in each of 3 strata, 5 clients starting at 2000 s (002-largenetwork)",
+    .conf = LARGENET_CLIENT,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 4, .up = LAN, .down = LAN,
+    .client_start = 2000.0,
+    .relays = {RELAY(5, STRATUM2, SERVER_CLOCK, 0.0), RELAY(6, STRATUM2, SERVER_CLOCK, 0.0),
+               RELAY(7, STRATUM2, SERVER_CLOCK, 0.0), RELAY(8, STRATUM2, SERVER_CLOCK, 0.0),
+               RELAY(9, STRATUM3, SERVER_CLOCK, 0.0), RELAY(10, STRATUM3, SERVER_CLOCK, 0.0),
+               RELAY(11, STRATUM3, SERVER_CLOCK, 0.0), RELAY(12, STRATUM3, SERVER_CLOCK, 0.0),
+               RELAY(14, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0),
+               RELAY(15, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0),
+               RELAY(16, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0),
+               RELAY(17, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0)},
+    .n_relays = 12,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

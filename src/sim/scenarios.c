@@ -235,7 +235,8 @@ static unsigned initslew_hosts(const struct config *c, struct initslew_host *hos
   return n;
 }
 
-/* The smearing server: the real client core and responder on a host. */
+/* The real client core and responder on a host: the smearing server, a
+ * relay. */
 struct smearer {
   struct sim_platform *host;
   struct refstate ref;
@@ -244,17 +245,28 @@ struct smearer {
   struct client *client;
   struct srclist *sources;
   int sock;
+  struct sim_metrics *metrics;     /* a relay's */
 };
 
-static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c,
-                          const struct sim_clock_params *own_clock)
+static void start_client(void *arg)
+{
+  client_start(arg);
+}
+
+static void start_core(void *arg)
+{
+  start_client(((struct smearer *)arg)->client);
+}
+
+/* Its core is started at `start` s (0: now). */
+static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
+                          const char *addr, const struct config *c,
+                          const struct sim_clock_params *clock, double start)
 {
   static const struct ip_subnet everyone;
-  const struct sim_clock_params clock = SCENARIO_CLIENT_CLOCK;
   struct client_params p;
   m->sock = -1;
-  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR,
-                                     own_clock ? own_clock : &clock)))
+  if (!(m->host = sim_world_add_host(w, name, addr, clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
   struct timespec now;
@@ -269,6 +281,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const struct c
   if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)) ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
+  if (start > 0.0)
+    return sim_world_at(w, start, start_core, m);
   client_start(m->client);
   return true;
 }
@@ -285,6 +299,7 @@ static void smearer_free(struct smearer *m)
   }
   if (m->srv_ready)
     srv_free(&m->srv);
+  sim_metrics_free(m->metrics);
 }
 
 static double cpu_now(void)
@@ -328,6 +343,51 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   if (r == 0 && s->server_lost_at[i] > 0.0)
     r = sim_world_add_outage(w, client, server, s->server_lost_at[i], s->duration);
   return r;
+}
+
+/* The relays after the servers, each with its metrics, and the paths from
+ * every host before it (the client, the servers, the relays before) to
+ * each. hosts[] has room for the relays. */
+static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
+                         struct smearer *relays, struct sim_platform **hosts,
+                         unsigned n_hosts)
+{
+  for (unsigned i = 0; i < s->n_relays; i++) {
+    char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
+    snprintf(name, sizeof(name), "relay%u", i + 1);
+    snprintf(addr, sizeof(addr), SERVER_ADDR_FMT, s->relays[i].host);
+    if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
+                       s->relays[i].start) ||
+        !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
+                                              SAMPLE_INTERVAL)))
+      return false;
+    hosts[n_hosts++] = relays[i].host;
+  }
+  for (unsigned b = n_hosts - s->n_relays; b < n_hosts; b++)
+    for (unsigned a = 0; a < b; a++)
+      if (wire_paths(w, s, hosts[a], hosts[b]) != 0)
+        return false;
+  return true;
+}
+
+static void relays_result(const struct scenario *s, const struct smearer *relays,
+                          double threshold, struct scenario_result *out)
+{
+  for (unsigned i = 0; i < s->n_relays; i++) {
+    const struct smearer *m = &relays[i];
+    struct scenario_relay_result *r = &out->relays[i];
+    struct sim_metrics_result mr;
+    struct timespec now;
+    struct ref_params rp;
+    sim_metrics_compute(m->metrics, threshold, s->settle, &mr);
+    *r = (struct scenario_relay_result){mr.sync_time, mr.max_offset, mr.rms_offset,
+                                        mr.max_freq_error, mr.rms_freq_error, 0,
+                                        sim_platform_min_send_interval(m->host)};
+    const struct platform *plat = sim_platform_get(m->host);
+    plat->ops->now(plat->ctx, &now);
+    ref_get_params(&m->ref, &now, &rp);
+    r->ref_stratum = rp.stratum;
+  }
 }
 
 /* The scenario's names, each with its servers' addresses. */
@@ -428,6 +488,39 @@ static bool read_keys(const struct scenario *s, struct key_table *t)
   bool ok = d.n == 0;
   conf_diag_free(&d);
   return ok;
+}
+
+/* The relays' configurations (*confs NULL: none). False, with what is
+ * wrong on stderr, when one is bad; nothing is left to free then. */
+static bool read_relay_confs(const struct scenario *s, struct config **confs)
+{
+  char name[128];
+  *confs = NULL;
+  if (!s->n_relays)
+    return true;
+  if (s->n_relays > SCENARIO_MAX_RELAYS || !(*confs = calloc(s->n_relays, sizeof(**confs))))
+    return false;
+  for (unsigned i = 0; i < s->n_relays; i++) {
+    snprintf(name, sizeof(name), "%s.relay%u", s->name, i + 1);
+    if (!scenario_parse_conf(name, s->relays[i].conf, &(*confs)[i], stderr)) {
+      while (i-- > 0)
+        conf_free(&(*confs)[i]);
+      free(*confs);
+      *confs = NULL;
+      return false;
+    }
+  }
+  return true;
+}
+
+static void free_relays(const struct scenario *s, struct config *confs, struct smearer *relays)
+{
+  for (unsigned i = 0; relays && i < s->n_relays; i++)
+    smearer_free(&relays[i]);
+  for (unsigned i = 0; confs && i < s->n_relays; i++)
+    conf_free(&confs[i]);
+  free(relays);
+  free(confs);
 }
 
 /* The operator: chronyc's commands through the client's command server. */
@@ -587,6 +680,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   bool have_ntp = false;
   struct key_table keys = {0};
   struct ntp_keyring keyring = keyfile_ring(&keys);
+  struct config *relay_confs = NULL;
+  struct smearer *relays = NULL;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -598,6 +693,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->selected = -1;
   if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
+  if (!read_relay_confs(s, &relay_confs)) {
+    conf_free(&conf);
+    conf_free(&smear_conf);
+    return -EINVAL;
+  }
   out->n_refclocks = conf.n_refclocks;
   out->smear_leaponly = smear_conf.smoothtime_leaponly;
 
@@ -605,6 +705,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!w) {
     conf_free(&conf);
     conf_free(&smear_conf);
+    free_relays(s, relay_confs, NULL);
     return -ENOMEM;
   }
   sim_world_set_verbose(w, opt && opt->verbose);
@@ -646,13 +747,23 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   }
   /* Then the smearing server, if any, between the client and the servers. */
   if (s->smear_conf) {
-    if (!smearer_start(&smear, w, &smear_conf, s->smear_clock) || wire_paths(w, s, chost, smear.host) != 0)
+    const struct sim_clock_params clock = SCENARIO_CLIENT_CLOCK;
+    if (!smearer_start(&smear, w, "smear", SCENARIO_SMEAR_ADDR, &smear_conf,
+                       s->smear_clock ? s->smear_clock : &clock, 0.0) ||
+        wire_paths(w, s, chost, smear.host) != 0)
       goto done;
     for (unsigned i = 0; i < s->n_servers; i++)
       if (wire_paths(w, s, smear.host, hosts[i]) != 0)
         goto done;
   }
 
+  if (s->n_relays) {
+    struct sim_platform *all[1 + SCENARIO_MAX_SERVERS + SCENARIO_MAX_RELAYS] = {chost};
+    memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
+    if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
+        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers))
+      goto done;
+  }
   if (set_names(w, s, addrs) != 0)
     goto done;
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
@@ -729,7 +840,12 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       goto done;
   }
 
-  client_start(client);
+  if (s->client_start > 0.0) {
+    if (!sim_world_at(w, s->client_start, start_client, client))
+      goto done;
+  } else {
+    client_start(client);
+  }
   out->run_status = sim_world_run(w, s->duration);
   out->duration = sim_world_elapsed(w);
 
@@ -751,6 +867,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;
   out->late_rms_freq_error = m.rms_freq_error;
+  relays_result(s, relays, threshold, out);
   out->steps = m.steps;
   out->final_offset = sim_platform_offset(chost);
   out->client_steps = client_steps(client);
@@ -819,6 +936,7 @@ done:
   srclist_free(late.list);
   client_free(client);
   smearer_free(&smear);
+  free_relays(s, relay_confs, relays);
   sim_sched_cancel_owner(sched, &obs);
   free(obs.selections);
   sim_metrics_free(metrics);
@@ -968,6 +1086,22 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
                   a->samples[k][1], a->samples[k][2], a->samples[k][3]);
         fputc(']', f);
       }
+      fputc('}', f);
+    }
+    fputc(']', f);
+  }
+  if (s->n_relays) {
+    fprintf(f, ", \"relays\": [");
+    for (unsigned i = 0; i < s->n_relays; i++) {
+      const struct scenario_relay_result *x = &r->relays[i];
+      fprintf(f, "%s{\"address\": \"" SERVER_ADDR_FMT "\"", i ? ", " : "", s->relays[i].host);
+      json_num(f, "sync_time", x->sync_time);
+      json_num(f, "max_offset", x->max_offset);
+      json_num(f, "rms_offset", x->rms_offset);
+      json_num(f, "max_freq_error", x->max_freq_error);
+      json_num(f, "rms_freq_error", x->rms_freq_error);
+      fprintf(f, ", \"ref_stratum\": %d", x->ref_stratum);
+      json_num(f, "min_tx_interval", x->min_tx_interval);
       fputc('}', f);
     }
     fputc(']', f);

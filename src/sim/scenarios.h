@@ -55,6 +55,7 @@
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
 #define SCENARIO_MAX_NAMES 4
 #define SCENARIO_MAX_LOOKUPS 16          /* times kept per name */
+#define SCENARIO_MAX_RELAYS 16
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
@@ -93,6 +94,18 @@ struct scenario_command {
   double arg;                      /* settime: the time given, s from the start
                                       (whole seconds, as chronyc sends); delete: N;
                                       online, offline: server N (0: all sources) */
+};
+
+/* Another host running the real client core and responder (as the
+ * smearing server does): a higher-stratum server or another client of
+ * chrony's networks (test.common's server_strata, clients). Its sources
+ * are servers and relays by address; it answers every NTP client. */
+struct scenario_relay {
+  const char *conf;                /* its chrony.conf */
+  unsigned host;                   /* its address: 192.168.123.N (not a server's) */
+  struct sim_clock_params clock;
+  double start;                    /* s from the start its core starts (chrony's
+                                      node start); 0: at once */
 };
 
 /* A name the world's name service answers (at once) with the addresses of
@@ -171,6 +184,13 @@ struct scenario {
   /* The text of the file the conf's keyfile would name (conf/keyfile.h),
    * the client's keys and every server's; NULL: none. */
   const char *keys;
+  /* s from the start the client's core starts (chrony's client_start);
+   * its clock runs from the start. 0: at once. */
+  double client_start;
+  /* Relays, after the servers; every path between two hosts is then the
+   * scenario's (up from the host added first to the other, down back). */
+  struct scenario_relay relays[SCENARIO_MAX_RELAYS];
+  unsigned n_relays;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -201,6 +221,14 @@ struct scenario_source {
   uint64_t bad_message, bad_sample, bad_pulse, read_errors, written;
   uint64_t requests, kod_replies;  /* the client's to it, and its KoDs */
   uint64_t server_replies;         /* sent by the simulated server (KoDs too) */
+};
+
+/* A relay's clock, as the client's metrics (from the start). */
+struct scenario_relay_result {
+  double sync_time;                /* INFINITY: never */
+  double max_offset, rms_offset, max_freq_error, rms_freq_error;
+  int ref_stratum;                 /* at the end (0: unsynchronised) */
+  double min_tx_interval;          /* INFINITY: fewer than two datagrams */
 };
 
 struct scenario_result {
@@ -253,6 +281,7 @@ struct scenario_result {
   double initslew_done_at;
   /* With the scenario's lookups: how often each of its names was looked
    * up, and when (s from the start; the first SCENARIO_MAX_LOOKUPS). */
+  struct scenario_relay_result relays[SCENARIO_MAX_RELAYS];
   unsigned n_lookups[SCENARIO_MAX_NAMES];
   double lookup_at[SCENARIO_MAX_NAMES][SCENARIO_MAX_LOOKUPS];
   uint64_t events;

@@ -99,6 +99,10 @@ LIMITS = {
     "select-auth-prefer": dict(NEVER),
     "select-auth-mix": dict(NEVER),
     "select-auth-ignore": dict(CHRONY),
+    # 002-largenetwork: time_rms_limit 5e-4, sync 2100-2300 s (the clients
+    # start at 2000 s), for each of its 5 clients (the others are relays,
+    # test_largenetwork_clients).
+    "largenetwork": dict(CHRONY, sync=(2100.0, 2300.0), rms_offset=5e-4),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -428,3 +432,22 @@ def test_select_auth(rows, mode, seed):
     r = rows[("select-auth-" + mode, seed)]
     assert (r["selected"] == "192.168.123.1") == (mode != "ignore"), steady_summary(r)
     assert r["falseticker_selected"] == (mode != "ignore"), steady_summary(r)
+
+
+# 002-largenetwork's other 4 clients (chrony's nodes 14-17), relays of the
+# simulated network: chrony's check_sync and check_packet_interval (0.18 s
+# at least between two of a client's packets, 4 servers) hold for each, and
+# each is at stratum 4, below the 3 strata of servers.
+LARGENETWORK_CLIENTS = ["192.168.123.%d" % n for n in (14, 15, 16, 17)]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_largenetwork_clients(rows, seed):
+    r = rows[("largenetwork", seed)]
+    clients = [x for x in r["relays"] if x["address"] in LARGENETWORK_CLIENTS]
+    assert len(clients) == len(LARGENETWORK_CLIENTS), r["relays"]
+    assert r["ref_stratum"] == 4 and r["min_tx_interval"] >= 0.18, steady_summary(r)
+    for x in clients:
+        check_chrony_limits(dict(x, scenario=r["scenario"], seed=seed, selected=None, reach=None,
+                                 steps=None), LIMITS["largenetwork"])
+        assert x["ref_stratum"] == 4 and x["min_tx_interval"] >= 0.18, x

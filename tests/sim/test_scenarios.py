@@ -81,9 +81,11 @@ CHRONYSIM_DURATIONS = {
     "multrecv": 50000.0, "daemonts": 10000.0, "burst-delayed": 10000.0, "offline": 18000.0,
     "refresh-command": 1000.0, "refresh-128": 1100.0,
     **{"select-auth-" + mode: 10000.0 for mode in ("require", "prefer", "mix", "ignore")},
+    "largenetwork": 10000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
+CHRONYSIM_RELAYS = ["largenetwork"]       # relays' texts too
 # initstepslew's temporary sources alone (none left at the end), and all of
 # them: their packets are held to chronyd's intervals there.
 CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
@@ -458,10 +460,14 @@ def test_conf_texts(tmp_path):
     for line in p.stdout.splitlines():
         if line.startswith("# "):
             name = line[2:].split(":")[0] + (" smear" if "smearing server" in line else "")
+            if ": its relay " in line:
+                name += " relay " + line.split(": its relay ")[1].split()[0]
             texts[name] = []
         else:
             texts[name].append(line)
-    assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
+    assert [n for n in texts if not n.endswith(" smear") and " relay " not in n] == SCENARIOS
+    assert sorted({n.split(" relay ")[0] for n in texts if " relay " in n}) == \
+        sorted(CHRONYSIM_RELAYS)
     assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
         sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
