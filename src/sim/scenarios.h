@@ -9,7 +9,9 @@
  * (test/simulation/test.common and the tests named in each entry).
  *
  * A smearing server (smear) sits between the client and the servers when
- * the scenario asks for one.
+ * the scenario asks for one. Relays are more hosts running the real core
+ * with configurations of their own (higher strata, other clients); the
+ * result tells each one's metrics.
  *
  * scenario_run() builds a world from the seed, runs it for the scenario's
  * duration, samples the client's true offset and frequency error every
