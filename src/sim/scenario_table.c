@@ -875,6 +875,20 @@ static const struct scenario scenarios[] = {
                RELAY(17, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0)},
     .n_relays = 12,
   },
+  {
+    /* The server is chronyd at stratum 1 (test.common's "local stratum 1"
+     * and server_conf), a relay on time here; the client's only source is
+     * offline, so it sends nothing. */
+    .name = "broadcast",
+    .about = "a stratum 1 server broadcasting every 64 s to 192.168.123.255, its client's "
+             "server offline (136-broadcast)",
+    .conf = "deny\n" SERVER(1, "offline"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
+    .relays = {RELAY(1, "local stratum 1\nbroadcast 64 " SCENARIO_SERVER_NET "255\n",
+                     {0}, 0.0)},
+    .n_relays = 1,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

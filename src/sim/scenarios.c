@@ -11,6 +11,7 @@
 #include "conf/keyfile.h"
 #include "core/client.h"
 #include "core/initslew.h"
+#include "core/broadcast.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/cmdsrv.h"
@@ -245,6 +246,7 @@ struct smearer {
   struct client *client;
   struct srclist *sources;
   int sock;
+  struct bcast bcast;              /* its broadcast lines, from its server socket */
   struct sim_metrics *metrics;     /* a relay's */
 };
 
@@ -281,6 +283,11 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)) ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
+  bcast_init(&m->bcast, plat, &m->ref);
+  for (unsigned i = 0; i < c->n_broadcasts; i++)
+    if (!bcast_add(&m->bcast, &c->broadcasts[i].addr, c->broadcasts[i].port,
+                   c->broadcasts[i].interval, m->sock))
+      return false;
   if (start > 0.0)
     return sim_world_at(w, start, start_core, m);
   client_start(m->client);
@@ -291,6 +298,8 @@ static void smearer_free(struct smearer *m)
 {
   if (!m->host)
     return;                        /* none, or its host could not be made */
+  if (m->bcast.plat)
+    bcast_stop(&m->bcast);
   srclist_free(m->sources);
   client_free(m->client);
   if (m->sock >= 0) {
@@ -371,7 +380,8 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
 }
 
 static void relays_result(const struct scenario *s, const struct smearer *relays,
-                          double threshold, struct scenario_result *out)
+                          struct sim_world *w, struct sim_platform *client, double threshold,
+                          struct scenario_result *out)
 {
   for (unsigned i = 0; i < s->n_relays; i++) {
     const struct smearer *m = &relays[i];
@@ -380,9 +390,12 @@ static void relays_result(const struct scenario *s, const struct smearer *relays
     struct timespec now;
     struct ref_params rp;
     sim_metrics_compute(m->metrics, threshold, s->settle, &mr);
-    *r = (struct scenario_relay_result){mr.sync_time, mr.max_offset, mr.rms_offset,
-                                        mr.max_freq_error, mr.rms_freq_error, 0,
-                                        sim_platform_min_send_interval(m->host)};
+    *r = (struct scenario_relay_result){
+        .sync_time = mr.sync_time, .max_offset = mr.max_offset, .rms_offset = mr.rms_offset,
+        .max_freq_error = mr.max_freq_error, .rms_freq_error = mr.rms_freq_error,
+        .min_tx_interval = sim_platform_min_send_interval(m->host),
+        .to_client = sim_net_link_sent(sim_world_net(w), sim_platform_node(m->host),
+                                       sim_platform_node(client))};
     const struct platform *plat = sim_platform_get(m->host);
     plat->ops->now(plat->ctx, &now);
     ref_get_params(&m->ref, &now, &rp);
@@ -867,7 +880,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;
   out->late_rms_freq_error = m.rms_freq_error;
-  relays_result(s, relays, threshold, out);
+  relays_result(s, relays, w, chost, threshold, out);
   out->steps = m.steps;
   out->final_offset = sim_platform_offset(chost);
   out->client_steps = client_steps(client);
@@ -1102,6 +1115,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       json_num(f, "rms_freq_error", x->rms_freq_error);
       fprintf(f, ", \"ref_stratum\": %d", x->ref_stratum);
       json_num(f, "min_tx_interval", x->min_tx_interval);
+      fprintf(f, ", \"to_client\": %llu", (unsigned long long)x->to_client);
       fputc('}', f);
     }
     fputc(']', f);

@@ -231,6 +231,8 @@ struct scenario_relay_result {
   double max_offset, rms_offset, max_freq_error, rms_freq_error;
   int ref_stratum;                 /* at the end (0: unsynchronised) */
   double min_tx_interval;          /* INFINITY: fewer than two datagrams */
+  uint64_t to_client;              /* datagrams it sent the client (clknetsim's
+                                      log.packets), lost ones and broadcasts too */
 };
 
 struct scenario_result {

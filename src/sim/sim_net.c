@@ -384,25 +384,23 @@ static int check_source(const struct sim_net *n, const struct sock *s,
   return 0;
 }
 
-int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
-                 const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len)
+/* Whether `a` is the broadcast address of a /24 holding node's address. */
+static bool node_in_broadcast(const struct node *node, const struct ip_addr *a)
 {
-  struct ip_addr src;
+  if (a->family != ADDR_INET4 || a->bytes[3] != 255)
+    return false;
+  for (unsigned i = 0; i < node->n_addrs; i++)
+    if (node->addrs[i].family == ADDR_INET4 && memcmp(node->addrs[i].bytes, a->bytes, 3) == 0)
+      return true;
+  return false;
+}
+
+/* One datagram on the link to node dst. */
+static int send_to_node(struct sim_net *n, const struct sock *s, int dst,
+                        const struct ip_addr *src, const struct ip_addr *to, uint16_t port,
+                        const uint8_t *buf, size_t len)
+{
   double delay;
-  if (sock < 0 || (unsigned)sock >= n->n_socks || !n->socks[sock].used)
-    return -EBADF;
-  const struct sock *s = &n->socks[sock];
-  int r = check_source(n, s, local, to, &src);
-  if (r < 0)
-    return r;
-  if (len > SIM_NET_MAX_DATAGRAM)
-    return -EMSGSIZE;
-  n->stats.sent++;
-  int dst = node_of_addr(n, to);
-  if (dst < 0) {
-    n->stats.unreachable++;
-    return 0;
-  }
   struct link *l = get_link(n, s->node, dst);
   if (!l)
     return -ENOMEM;
@@ -424,7 +422,7 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
   p->net = n;
   p->node = dst;
   p->copies = copies;
-  p->dg = (struct sim_net_dgram){p->data, len, src, *to, s->port, port};
+  p->dg = (struct sim_net_dgram){p->data, len, *src, *to, s->port, port};
   if (sim_sched_add(n->sched, now + sim_ns(delay), deliver, p, n) == 0) {
     free(p);
     return -ENOMEM;
@@ -437,7 +435,42 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
   return 0;
 }
 
+int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
+                 const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len)
+{
+  struct ip_addr src;
+  if (sock < 0 || (unsigned)sock >= n->n_socks || !n->socks[sock].used)
+    return -EBADF;
+  const struct sock *s = &n->socks[sock];
+  int r = check_source(n, s, local, to, &src);
+  if (r < 0)
+    return r;
+  if (len > SIM_NET_MAX_DATAGRAM)
+    return -EMSGSIZE;
+  n->stats.sent++;
+  int dst = node_of_addr(n, to);
+  if (dst >= 0)
+    return send_to_node(n, s, dst, &src, to, port, buf, len);
+  bool any = false;
+  for (unsigned i = 0; i < n->n_nodes && r == 0; i++)
+    if ((int)i != s->node && node_in_broadcast(&n->nodes[i], to)) {
+      any = true;
+      r = send_to_node(n, s, (int)i, &src, to, port, buf, len);
+    }
+  if (!any)
+    n->stats.unreachable++;
+  return r;
+}
+
 const struct sim_net_stats *sim_net_stats(const struct sim_net *n)
 {
   return &n->stats;
+}
+
+uint64_t sim_net_link_sent(const struct sim_net *n, int from, int to)
+{
+  for (unsigned i = 0; i < n->n_links; i++)
+    if (n->links[i].from == from && n->links[i].to == to)
+      return n->links[i].sent;
+  return 0;
 }

@@ -12,6 +12,9 @@
  * counted unreachable. Links may also delay some datagrams more (spikes)
  * or hand them over more than once (copies), see below. The extra draws
  * these make come after the others, so links without them draw as before.
+ * An IPv4 address ending in .255 that no node owns is its /24's broadcast
+ * address: a datagram to it goes to every other node with an address in
+ * that /24, each over its own link (in the order the nodes were added).
  * A send to an address no node owns succeeds and is
  * counted unreachable, as UDP does. */
 #ifndef STRATUM_SIM_NET_H
@@ -89,5 +92,7 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
                  const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len);
 
 const struct sim_net_stats *sim_net_stats(const struct sim_net *n);
+/* Datagrams sent on the link from -> to so far (lost ones too). */
+uint64_t sim_net_link_sent(const struct sim_net *n, int from, int to);
 
 #endif

@@ -103,6 +103,8 @@ LIMITS = {
     # start at 2000 s), for each of its 5 clients (the others are relays,
     # test_largenetwork_clients).
     "largenetwork": dict(CHRONY, sync=(2100.0, 2300.0), rms_offset=5e-4),
+    # 136-broadcast checks the packets only (test_broadcast).
+    "broadcast": dict(checks="packets"),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -138,7 +140,7 @@ NOT_SELECTED = {"minsources-1", "select-require-false"}
 # Tests that do not check the selection.
 SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
-                       "initstepslew-deny", *DRIFTFILE, "offline"}
+                       "initstepslew-deny", *DRIFTFILE, "offline", "broadcast"}
 
 
 @pytest.fixture(scope="module")
@@ -451,3 +453,14 @@ def test_largenetwork_clients(rows, seed):
         check_chrony_limits(dict(x, scenario=r["scenario"], seed=seed, selected=None, reach=None,
                                  steps=None), LIMITS["largenetwork"])
         assert x["ref_stratum"] == 4 and x["min_tx_interval"] >= 0.18, x
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_broadcast(rows, seed):
+    """136-broadcast: log.packets' server-to-client lines ("\t1\t2\t"):
+    150-160 broadcasts in 10000 s; check_packet_interval fails: the client,
+    its server offline, sends nothing."""
+    r = rows[("broadcast", seed)]
+    (server,) = r["relays"]
+    assert 150 <= server["to_client"] <= 160, server
+    assert r["min_tx_interval"] is None and r["sources"][0]["requests"] == 0, r["sources"]

@@ -293,6 +293,33 @@ static void test_unreachable(void **state)
   bench_free(b);
 }
 
+/* A's datagram to 192.0.2.255 reaches B and a third node C of the /24 (one
+ * datagram on each link), not D of another network; A's first datagram
+ * (the bench's) is counted on its link to B too. */
+static void test_broadcast(void **state)
+{
+  (void)state;
+  struct sim_link_params p = {.delay = 1e-3};
+  struct bench *b = bench_new(9, &p);
+  struct ip_addr c_addr, d_addr, bcast;
+  sim_time now = START;
+  addr_parse("192.0.2.3", &c_addr);
+  addr_parse("198.51.100.4", &d_addr);
+  addr_parse("192.0.2.255", &bcast);
+  int c = sim_net_add_node(b->net, &c_addr, 1), d = sim_net_add_node(b->net, &d_addr, 1);
+  assert_true(sim_net_bind(b->net, c, ADDR_INET4, NULL, 123, on_receive, b) >= 0);
+  assert_true(sim_net_bind(b->net, d, ADDR_INET4, NULL, 123, on_receive, b) >= 0);
+  assert_int_equal(sim_net_send(b->net, b->sock_a, NULL, &bcast, 123, (uint8_t *)&now,
+                                sizeof(now)), 0);
+  assert_int_equal(sim_sched_run_until(b->sched, START + SIM_NS_PER_S / 200), 0);
+  assert_int_equal(b->received, 3);                /* the bench's own, B's and C's */
+  assert_int_equal(sim_net_link_sent(b->net, b->a, b->b), 2);
+  assert_int_equal(sim_net_link_sent(b->net, b->a, c), 1);
+  assert_int_equal(sim_net_link_sent(b->net, b->a, d), 0);
+  assert_int_equal(sim_net_stats(b->net)->unreachable, 0);
+  bench_free(b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -306,6 +333,7 @@ int main(void)
     cmocka_unit_test(test_datagram_fields_and_asymmetry),
     cmocka_unit_test(test_bind_rules),
     cmocka_unit_test(test_unreachable),
+    cmocka_unit_test(test_broadcast),
   };
   return cmocka_run_group_tests_name("sim_net", tests, NULL, NULL);
 }
