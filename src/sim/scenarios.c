@@ -236,6 +236,42 @@ static unsigned initslew_hosts(const struct config *c, struct initslew_host *hos
   return n;
 }
 
+/* A host's NTP socket, as the daemon's: a peer's symmetric packet goes to
+ * the client, anything else to the server; a transmit timestamp to the
+ * client if it was a peer's, else to the server. */
+struct responder {
+  struct client *client;           /* NULL: none (yet) */
+  struct ntp_server *srv;
+};
+
+static void on_ntp_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct responder *r = arg;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!r->client || !client_peer_receive(r->client, sock, dg, &pkt))
+    srv_respond(r->srv, sock, dg, &pkt);
+}
+
+static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
+                      const struct timespec *tx_time)
+{
+  struct responder *r = arg;
+  if (!r->client || !client_tx_timestamp(r->client, sock, to, port, tag, tx_time))
+    srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time);
+}
+
+/* Opens plat's NTP socket for r (with its kernel transmit timestamps when
+ * tx_stamps) and gives it to r's client for its peers. -1 on failure. */
+static int responder_open(struct responder *r, const struct platform *plat, bool tx_stamps)
+{
+  int sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, on_ntp_datagram, r);
+  bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
+  if (sock >= 0 && r->client)
+    client_set_server_socket(r->client, ADDR_INET4, sock, tagged);
+  return sock;
+}
+
 /* The real client core and responder on a host: the smearing server, a
  * relay. */
 struct smearer {
@@ -245,6 +281,7 @@ struct smearer {
   bool srv_ready;
   struct client *client;
   struct srclist *sources;
+  struct responder resp;
   int sock;
   struct bcast bcast;              /* its broadcast lines, from its server socket */
   struct sim_metrics *metrics;     /* a relay's */
@@ -260,10 +297,11 @@ static void start_core(void *arg)
   start_client(((struct smearer *)arg)->client);
 }
 
-/* Its core is started at `start` s (0: now). */
+/* Its core is started at `start` s (0: now); its peers, if any, send from
+ * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
                           const char *addr, const struct config *c,
-                          const struct sim_clock_params *clock, double start)
+                          const struct sim_clock_params *clock, double start, bool tx_stamps)
 {
   static const struct ip_subnet everyone;
   struct client_params p;
@@ -278,9 +316,11 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->srv_ready = true;
   if (!access_add(&m->srv.access, &everyone, true, false))
     return false;
-  m->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, srv_receive, &m->srv);
   conf_client_params(c, true, &p);
-  if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)) ||
+  if (!(m->client = client_new(plat, &p, &m->ref)))
+    return false;
+  m->resp = (struct responder){m->client, &m->srv};
+  if ((m->sock = responder_open(&m->resp, plat, tx_stamps)) < 0 ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
   bcast_init(&m->bcast, plat, &m->ref);
@@ -366,7 +406,7 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
     snprintf(name, sizeof(name), "relay%u", i + 1);
     snprintf(addr, sizeof(addr), SERVER_ADDR_FMT, s->relays[i].host);
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
-                       s->relays[i].start) ||
+                       s->relays[i].start, true) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
                                               SAMPLE_INTERVAL)))
       return false;
@@ -401,6 +441,46 @@ static void relays_result(const struct scenario *s, const struct smearer *relays
     ref_get_params(&m->ref, &now, &rp);
     r->ref_stratum = rp.stratum;
   }
+}
+
+/* Host 192.168.123.N of the scenario (NULL: none). */
+static struct sim_platform *numbered_host(const struct scenario *s, unsigned n,
+                                          struct sim_platform *client,
+                                          struct sim_platform *const *servers,
+                                          const struct smearer *relays)
+{
+  if (n == SCENARIO_CLIENT_HOST)
+    return client;
+  if (n >= 1 && n <= s->n_servers)
+    return servers[n - 1];
+  for (unsigned i = 0; relays && i < s->n_relays; i++)
+    if (s->relays[i].host == n)
+      return relays[i].host;
+  return NULL;
+}
+
+/* The scenario's cuts as outages of single directions. 0 or -errno. */
+static int set_cuts(struct sim_world *w, const struct scenario *s, struct sim_platform *client,
+                    struct sim_platform *const *servers, const struct smearer *relays)
+{
+  struct sim_net *net = sim_world_net(w);
+  sim_time t0 = sim_sched_start(sim_world_sched(w));
+  int r = 0;
+  for (unsigned i = 0; r == 0 && i < SCENARIO_MAX_CUTS && s->cuts[i].from; i++) {
+    const struct scenario_cut *c = &s->cuts[i];
+    struct sim_platform *a = numbered_host(s, c->from, client, servers, relays),
+                        *b = numbered_host(s, c->to, client, servers, relays);
+    if (!a || !b || c->period < 0.0)
+      return -EINVAL;
+    double end = c->end > 0.0 ? c->end : s->duration;
+    for (double t = 0.0; r == 0 && t < s->duration; t += c->period) {
+      r = sim_net_add_outage(net, sim_platform_node(a), sim_platform_node(b),
+                             t0 + sim_ns(t + c->start), t0 + sim_ns(t + end));
+      if (c->period == 0.0)
+        break;
+    }
+  }
+  return r;
 }
 
 /* The scenario's names, each with its servers' addresses. */
@@ -690,7 +770,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct rtctrack rtc = {0};
   struct operator op = {0};
   struct ntp_server ntp;
-  bool have_ntp = false;
+  bool have_ntp = false, have_cmd = false;
+  struct responder client_resp;
   struct key_table keys = {0};
   struct ntp_keyring keyring = keyfile_ring(&keys);
   struct config *relay_confs = NULL;
@@ -762,7 +843,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (s->smear_conf) {
     const struct sim_clock_params clock = SCENARIO_CLIENT_CLOCK;
     if (!smearer_start(&smear, w, "smear", SCENARIO_SMEAR_ADDR, &smear_conf,
-                       s->smear_clock ? s->smear_clock : &clock, 0.0) ||
+                       s->smear_clock ? s->smear_clock : &clock, 0.0, false) ||
         wire_paths(w, s, chost, smear.host) != 0)
       goto done;
     for (unsigned i = 0; i < s->n_servers; i++)
@@ -777,7 +858,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
         !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers))
       goto done;
   }
-  if (set_names(w, s, addrs) != 0)
+  if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
     goto done;
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
   if (!metrics)
@@ -806,6 +887,13 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   client = client_new(sim_platform_get(chost), &params, &ref);
   if (!client)
     goto done;
+  if (s->n_commands || s->client_serves) {
+    srv_init(&ntp, sim_platform_get(chost), &ref);
+    have_ntp = true;
+  }
+  client_resp = (struct responder){client, &ntp};
+  if (s->client_serves && responder_open(&client_resp, sim_platform_get(chost), true) < 0)
+    goto done;
   late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
                                .obs = &obs};
   struct initslew_host slew_hosts[INITSLEW_MAX_HOSTS];
@@ -828,8 +916,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   op.sources = &late.list;
   op.out = out;
   if (s->n_commands) {
-    srv_init(&ntp, sim_platform_get(chost), &ref);
-    have_ntp = true;
+    have_cmd = true;
     if (!operator_start(&op, w, chost, client, &ref, &ntp, &conf, start.tv_sec))
       goto done;
   }
@@ -941,10 +1028,10 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 done:
   if (rtc.plat)
     rtct_stop(&rtc);
-  if (have_ntp) {
+  if (have_cmd)
     cmdsrv_free(&op.srv);
+  if (have_ntp)
     srv_free(&ntp);
-  }
   initslew_stop(&islew);
   srclist_free(late.list);
   client_free(client);

@@ -58,6 +58,8 @@
 #define SCENARIO_MAX_NAMES 4
 #define SCENARIO_MAX_LOOKUPS 16          /* times kept per name */
 #define SCENARIO_MAX_RELAYS 16
+#define SCENARIO_MAX_CUTS 4
+#define SCENARIO_CLIENT_HOST 100         /* the client is 192.168.123.100 */
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
@@ -108,6 +110,15 @@ struct scenario_relay {
   struct sim_clock_params clock;
   double start;                    /* s from the start its core starts (chrony's
                                       node start); 0: at once */
+};
+
+/* Datagrams from host `from` to host `to` (192.168.123.N: a server, a
+ * relay or the client, SCENARIO_CLIENT_HOST) are lost in [start, end) s of
+ * every `period` s (clknetsim's (% time period)); period 0: in [start, end)
+ * once, end 0 meaning the end of the run. */
+struct scenario_cut {
+  unsigned from, to;               /* from 0 ends the list */
+  double period, start, end;
 };
 
 /* A name the world's name service answers (at once) with the addresses of
@@ -193,6 +204,11 @@ struct scenario {
    * scenario's (up from the host added first to the other, down back). */
   struct scenario_relay relays[SCENARIO_MAX_RELAYS];
   unsigned n_relays;
+  /* The client has an NTP socket as the daemon's: its peers send from it
+   * and their packets come to it; it answers no client (chronyd without
+   * allow; its allow and deny lines are not read). */
+  bool client_serves;
+  struct scenario_cut cuts[SCENARIO_MAX_CUTS];
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
