@@ -160,6 +160,31 @@
 #define SERVER_CLOCK {.offset = 0.0, .freq = 100.0, .wander = 1e-3}
 #define RELAY(n, conf_, clock_, start_) {.conf = (conf_), .host = (n), .clock = clock_, .start = (start_)}
 
+/* 108-peer: 2 clients of server 1 peering with each other, the client
+ * (chrony's node 2, here 192.168.123.100) and relay 3 (node 3), both with
+ * "deny" and test.common's clock. Peer lines: the client's peer has the
+ * higher index (its rpeer options), relay 3's the lower (lpeer). */
+#define PEER_CLIENT(sopt, popt) \
+  "deny\n" SERVER(1, sopt) "peer " SCENARIO_SERVER_NET "3 " popt "\n"
+#define PEER_RELAY(sopt, popt) \
+  "deny\n" SERVER(1, sopt) "peer " SCENARIO_SERVER_NET "100 " popt "\n"
+/* The runs with server 1 never reachable from relay 3: lpeer and rpeer
+ * polls, max_sync_time (chrony's limit is ten times it). Synchronised as
+ * chrony's find_sync: within 1 ms and freq_max_limit. */
+#define PEER_POLLS(name_, lmin, lmax, rmin, rmax, max_sync) \
+  { \
+    .name = name_, \
+    .about = "relay 3 never reaches server 1, its peer (the client) does; peer polls " \
+             #lmin "-" #lmax " (relay), " #rmin "-" #rmax " (client): sync by " #max_sync \
+             " s (108-peer)", \
+    .conf = PEER_CLIENT("", "minpoll " #rmin " maxpoll " #rmax), \
+    .duration = 10.0 * (max_sync), \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .relays = {RELAY(3, PEER_RELAY("", "minpoll " #lmin " maxpoll " #lmax), \
+                     SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -889,6 +914,28 @@ static const struct scenario scenarios[] = {
                      {0}, 0.0)},
     .n_relays = 1,
   },
+  {
+    /* clknetsim drops the requests of node 2 in the second 1000 s of every
+     * 2000 s and those of node 3 in the first. */
+    .name = "peer",
+    .about = "2 clients of server 1 peering with each other at poll 6, each reaching the server "
+             "only every other 1000 s (108-peer)",
+    .conf = PEER_CLIENT("minpoll 6 maxpoll 6", "minpoll 6 maxpoll 6"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .relays = {RELAY(3, PEER_RELAY("minpoll 6 maxpoll 6", "minpoll 6 maxpoll 6"),
+                     SCENARIO_CLIENT_CLOCK, 0.0)},
+    .n_relays = 1, .client_serves = true,
+    .cuts = {{SCENARIO_CLIENT_HOST, 1, 2000.0, 1000.0, 2000.0}, {3, 1, 2000.0, 0.0, 1000.0}},
+    .sync_freq_threshold = 1000.0,
+  },
+  PEER_POLLS("peer-3-6-3-6", 3, 6, 3, 6, 400),
+  PEER_POLLS("peer-3-3-6-6", 3, 3, 6, 6, 450),
+  PEER_POLLS("peer-6-6-3-3", 6, 6, 3, 3, 450),
+  PEER_POLLS("peer-3-6-6-6", 3, 6, 6, 6, 450),
+  PEER_POLLS("peer-6-6-3-6", 6, 6, 3, 6, 450),
+  PEER_POLLS("peer-minus-2-2", -2, -2, 2, 2, 220),
+  PEER_POLLS("peer-2-minus-2", 2, 2, -2, -2, 220),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

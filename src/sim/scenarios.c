@@ -429,7 +429,7 @@ static void relays_result(const struct scenario *s, const struct smearer *relays
     struct sim_metrics_result mr;
     struct timespec now;
     struct ref_params rp;
-    sim_metrics_compute(m->metrics, threshold, s->settle, &mr);
+    sim_metrics_compute(m->metrics, threshold, s->sync_freq_threshold, s->settle, &mr);
     *r = (struct scenario_relay_result){
         .sync_time = mr.sync_time, .max_offset = mr.max_offset, .rms_offset = mr.rms_offset,
         .max_freq_error = mr.max_freq_error, .rms_freq_error = mr.rms_freq_error,
@@ -951,7 +951,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   struct sim_metrics_result m;
   double threshold = s->sync_threshold > 0.0 ? s->sync_threshold : SCENARIO_SYNC_THRESHOLD;
-  sim_metrics_compute(metrics, threshold, s->settle, &m);
+  sim_metrics_compute(metrics, threshold, s->sync_freq_threshold, s->settle, &m);
   out->sync_time = m.sync_time;
   out->steady_from = s->settle > 0.0 ? s->settle : isfinite(m.sync_time) ? m.sync_time : 0.0;
   out->max_offset = m.max_offset;
@@ -962,7 +962,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   /* Half way from the last disturbance to the end. */
   double disturbed = s->ext_step != 0.0 ? s->ext_step_at : s->leap ? out->leap_at : 0.0;
   out->late_from = s->late_from > 0.0 ? s->late_from : (disturbed + s->duration) / 2.0;
-  sim_metrics_compute(metrics, threshold, out->late_from, &m);
+  sim_metrics_compute(metrics, threshold, s->sync_freq_threshold, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;

@@ -158,6 +158,9 @@ struct scenario {
    * and tests, and print the counts. */
   bool measurements;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
+  /* ppm; > 0: synchronised also needs the frequency error within it
+   * (chrony's find_sync with its freq_max_limit) */
+  double sync_freq_threshold;
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
   /* Server i's own paths: this much more delay each way, and (> 0) lost

@@ -81,13 +81,22 @@ CHRONYSIM_DURATIONS = {
     "multrecv": 50000.0, "daemonts": 10000.0, "burst-delayed": 10000.0, "offline": 18000.0,
     "refresh-command": 1000.0, "refresh-128": 1100.0,
     **{"select-auth-" + mode: 10000.0 for mode in ("require", "prefer", "mix", "ignore")},
-    "largenetwork": 10000.0, "broadcast": 10000.0,
+    "largenetwork": 10000.0, "broadcast": 10000.0, "peer": 10000.0,
+    "peer-3-6-3-6": 4000.0, "peer-3-3-6-6": 4500.0, "peer-6-6-3-3": 4500.0,
+    "peer-3-6-6-6": 4500.0, "peer-6-6-3-6": 4500.0, "peer-minus-2-2": 2200.0,
+    "peer-2-minus-2": 2200.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
-CHRONYSIM_RELAYS = ["largenetwork", "broadcast"]   # relays' texts too
+CHRONYSIM_RELAYS = ["largenetwork", "broadcast", "peer", "peer-3-6-3-6", "peer-3-3-6-6",
+                    "peer-6-6-3-3", "peer-3-6-6-6", "peer-6-6-3-6", "peer-minus-2-2",
+                    "peer-2-minus-2"]   # relays' texts too
 # A client whose only server is offline: no packets.
 CHRONYSIM_SILENT = ["broadcast"]
+# 108-peer's runs: chrony's test does not check the packet intervals
+# (chronyd schedules a peer's packets apart from its servers' requests, in
+# a class of their own, with no separation between the two).
+CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS if n == "peer" or n.startswith("peer-")]
 # initstepslew's temporary sources alone (none left at the end), and all of
 # them: their packets are held to chronyd's intervals there.
 CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
@@ -765,7 +774,8 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
     check_limits(row, LIMITS[name])
 
 
-@pytest.mark.parametrize("name", [n for n in SCENARIOS if n not in CHRONYSIM_INITSTEPSLEW])
+@pytest.mark.parametrize("name", [n for n in SCENARIOS
+                                  if n not in CHRONYSIM_INITSTEPSLEW + CHRONYSIM_PEERS])
 def test_packet_interval_as_chronyd(results, name):
     # chrony's check_packet_interval: the client's shortest interval between
     # two of its packets is at least 0.18 s with several servers (chronyd's
