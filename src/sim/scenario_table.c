@@ -185,6 +185,22 @@
     .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
   }
 
+/* 125-packetloss: 108-peer's two clients, 33 % of every path's datagrams
+ * lost (its (equal 0.33 (uniform) 1.0)), relay 3 never reaching server 1,
+ * 10 us of jitter, 20000 s; the server's and peer's options both `opt`. */
+#define LOSSY {.delay = 100e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP, .loss = 0.33}
+#define PACKETLOSS(name_, opt) \
+  { \
+    .name = name_, \
+    .about = "2 clients peering with each other, " opt ", 33 % of datagrams lost, the " \
+             "second never reaching the server (125-packetloss)", \
+    .conf = PEER_CLIENT(opt, opt), .duration = 20000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LOSSY, .down = LOSSY, \
+    .server_xleave = true, \
+    .relays = {RELAY(3, PEER_RELAY(opt, opt), SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -936,6 +952,8 @@ static const struct scenario scenarios[] = {
   PEER_POLLS("peer-6-6-3-6", 6, 6, 3, 6, 450),
   PEER_POLLS("peer-minus-2-2", -2, -2, 2, 2, 220),
   PEER_POLLS("peer-2-minus-2", 2, 2, -2, -2, 220),
+  PACKETLOSS("packetloss-peer", "maxpoll 8"),
+  PACKETLOSS("packetloss-peer-xleave", "maxpoll 8 xleave"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

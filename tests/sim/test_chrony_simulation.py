@@ -36,6 +36,7 @@ DRIFTFILE = ["driftfile/" + f for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4
 PEER_POLLS = {"peer-3-6-3-6": 400.0, "peer-3-3-6-6": 450.0, "peer-6-6-3-3": 450.0,
               "peer-3-6-6-6": 450.0, "peer-6-6-3-6": 450.0, "peer-minus-2-2": 220.0,
               "peer-2-minus-2": 220.0}
+PACKETLOSS_PEERS = ["packetloss-peer", "packetloss-peer-xleave"]
 
 LIMITS = {
     # 003-largefreqoffset: largefreq/* in test_option_scenarios.py.
@@ -115,6 +116,8 @@ LIMITS = {
     # run's max_sync_time.
     "peer": dict(CHRONY, sync=(120.0, 1000.0), max_freq_error=1000.0),
     **{name: dict(CHRONY, sync=(120.0, high)) for name, high in PEER_POLLS.items()},
+    # 125-packetloss: max_sync_time 10000, for both clients.
+    **{name: dict(CHRONY, sync=(120.0, 10000.0)) for name in PACKETLOSS_PEERS},
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -150,7 +153,8 @@ NOT_SELECTED = {"minsources-1", "select-require-false"}
 # Tests that do not check the selection.
 SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
-                       "initstepslew-deny", *DRIFTFILE, "offline", "broadcast", *PEER_POLLS}
+                       "initstepslew-deny", *DRIFTFILE, "offline", "broadcast", *PEER_POLLS,
+                       *PACKETLOSS_PEERS}
 
 
 @pytest.fixture(scope="module")
@@ -476,7 +480,8 @@ def test_broadcast(rows, seed):
     assert r["min_tx_interval"] is None and r["sources"][0]["requests"] == 0, r["sources"]
 
 
-# 108-peer's other client, relay 3, held to the same limits.
+# 108-peer's and 125-packetloss's other client, relay 3, held to the same
+# limits.
 PEER_XFAIL = {
     ("peer-minus-2-2", 2): "relay 3's rms frequency error 10.01 ppm, chrony's limit 10 (max "
                            "381 ppm): within 1 ms at 144 s while still 100 ppm fast, it slews "
@@ -486,7 +491,8 @@ PEER_XFAIL = {
 
 @pytest.mark.parametrize("name,seed", [
     pytest.param(n, s, marks=pytest.mark.xfail(reason=PEER_XFAIL[(n, s)], strict=True))
-    if (n, s) in PEER_XFAIL else (n, s) for n in ["peer", *PEER_POLLS] for s in SEEDS])
+    if (n, s) in PEER_XFAIL else (n, s)
+    for n in ["peer", *PEER_POLLS, *PACKETLOSS_PEERS] for s in SEEDS])
 def test_peer_other_client(rows, name, seed):
     r = rows[(name, seed)]
     (other,) = r["relays"]

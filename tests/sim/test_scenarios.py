@@ -84,19 +84,21 @@ CHRONYSIM_DURATIONS = {
     "largenetwork": 10000.0, "broadcast": 10000.0, "peer": 10000.0,
     "peer-3-6-3-6": 4000.0, "peer-3-3-6-6": 4500.0, "peer-6-6-3-3": 4500.0,
     "peer-3-6-6-6": 4500.0, "peer-6-6-3-6": 4500.0, "peer-minus-2-2": 2200.0,
-    "peer-2-minus-2": 2200.0,
+    "peer-2-minus-2": 2200.0, "packetloss-peer": 20000.0, "packetloss-peer-xleave": 20000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
 CHRONYSIM_RELAYS = ["largenetwork", "broadcast", "peer", "peer-3-6-3-6", "peer-3-3-6-6",
                     "peer-6-6-3-3", "peer-3-6-6-6", "peer-6-6-3-6", "peer-minus-2-2",
-                    "peer-2-minus-2"]   # relays' texts too
+                    "peer-2-minus-2", "packetloss-peer", "packetloss-peer-xleave"]   # relays' too
 # A client whose only server is offline: no packets.
 CHRONYSIM_SILENT = ["broadcast"]
-# 108-peer's runs: chrony's test does not check the packet intervals
-# (chronyd schedules a peer's packets apart from its servers' requests, in
-# a class of their own, with no separation between the two).
-CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS if n == "peer" or n.startswith("peer-")]
+# 108-peer's and 125-packetloss's runs: chrony's tests do not check the
+# packet intervals (chronyd schedules a peer's packets apart from its
+# servers' requests, in a class of their own, with no separation between
+# the two).
+CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS
+                   if n == "peer" or n.startswith("peer-") or n.startswith("packetloss-peer")]
 # initstepslew's temporary sources alone (none left at the end), and all of
 # them: their packets are held to chronyd's intervals there.
 CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
