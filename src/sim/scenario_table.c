@@ -954,6 +954,19 @@ static const struct scenario scenarios[] = {
   PEER_POLLS("peer-2-minus-2", 2, 2, -2, -2, 220),
   PACKETLOSS("packetloss-peer", "maxpoll 8"),
   PACKETLOSS("packetloss-peer-xleave", "maxpoll 8 xleave"),
+  {
+    /* clknetsim's name lists its nodes last first. */
+    .name = "replacement",
+    .about = "a pool of 6 with 2 falsetickers, maxsources 5 polltarget 1 iburst, 1 us jitter: "
+             "falsetickers replaced 1-3 times (148-replacement's first run)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk maxsources 5 polltarget 1 iburst\n",
+    .duration = 5000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 6,
+    .server_offset = {1.0, 2.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {6, 5, 4, 3, 2, 1}}},
+    .log_watch = {"Detected falseticker", " replaced with "},
+    .measured_poll = 6, .poll_from = 600.0, .poll_to = 3600.0,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

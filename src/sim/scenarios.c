@@ -46,6 +46,7 @@ struct observer {
   const struct ip_addr *falsetickers;
   unsigned n_falsetickers;
   int last_selected;
+  const struct scenario *s;
   struct scenario_result *out;
   bool trace;                      /* keep every sample's selection */
   int *selections;
@@ -140,7 +141,18 @@ static void report_refclock(const struct client *client, unsigned k,
 /* One of the client's measurements (log measurements), counted. */
 static void on_measurement(void *arg, const struct client_log_measurement *m)
 {
-  struct scenario_result *out = ((struct observer *)arg)->out;
+  struct observer *o = arg;
+  struct scenario_result *out = o->out;
+  const struct scenario *s = o->s;
+  if (s->measured_poll > 0 && m->local_poll == s->measured_poll &&
+      m->remote_poll == s->measured_poll && m->test[CLIENT_TEST_A] && m->test[CLIENT_TEST_B] &&
+      m->test[CLIENT_TEST_D]) {
+    double t = sim_sched_elapsed(o->sched);
+    out->poll_measurements[0]++;
+    out->poll_measurements[1] += t >= s->poll_from && t < s->poll_to;
+  }
+  if (!s->measurements)
+    return;
   for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
     if (!m->test[i] && i != CLIENT_TEST_A)
       return;
@@ -816,6 +828,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   if (s->daemon_stamps)
     sim_platform_set_daemon_stamps(chost);
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
+    if (sim_platform_watch_log(chost, s->log_watch[i]) != (int)i)
+      goto done;
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
@@ -872,7 +887,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
-  if (s->measurements) {
+  if (s->measurements || s->measured_poll > 0) {
     params.log.measurement = on_measurement;
     params.log.arg = &obs;
   }
@@ -923,7 +938,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
                           .falsetickers = falsetickers, .n_falsetickers = n_false,
-                          .last_selected = -1, .out = out, .trace = opt && opt->trace};
+                          .last_selected = -1, .s = s, .out = out,
+                          .trace = opt && opt->trace};
   if (!sim_sched_add(sched, obs.next, observe, &obs, &obs))
     goto done;
   if (s->ext_step != 0.0) {
@@ -1013,6 +1029,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; s->lookups && i < SCENARIO_MAX_NAMES && s->names[i].name; i++)
     out->n_lookups[i] = sim_names_lookups(sim_world_names(w), s->names[i].name,
                                           out->lookup_at[i], SCENARIO_MAX_LOOKUPS);
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
+    out->log_matches[i] = sim_platform_watch_count(chost, (int)i);
   out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
@@ -1190,6 +1208,18 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     }
     fputc(']', f);
   }
+  if (s->log_watch[0]) {
+    fprintf(f, ", \"log_matches\": {");
+    for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+      fprintf(f, "%s", i ? ", " : "");
+      json_str(f, s->log_watch[i]);
+      fprintf(f, ": %u", r->log_matches[i]);
+    }
+    fputc('}', f);
+  }
+  if (s->measured_poll > 0)
+    fprintf(f, ", \"poll_measurements\": [%u, %u]", r->poll_measurements[0],
+            r->poll_measurements[1]);
   if (s->n_relays) {
     fprintf(f, ", \"relays\": [");
     for (unsigned i = 0; i < s->n_relays; i++) {

@@ -212,6 +212,13 @@ struct scenario {
    * allow; its allow and deny lines are not read). */
   bool client_serves;
   struct scenario_cut cuts[SCENARIO_MAX_CUTS];
+  /* Count the client's log messages containing these (NULL ends them). */
+  const char *log_watch[SIM_PLATFORM_MAX_WATCHES];
+  /* > 0: count the client's measurements at this local and remote poll
+   * with tests A, B and D passed (chrony's measurements.log lines
+   * "11.1   N  N"), all and those in [poll_from, poll_to) s. */
+  int measured_poll;
+  double poll_from, poll_to;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -307,6 +314,8 @@ struct scenario_result {
   struct scenario_relay_result relays[SCENARIO_MAX_RELAYS];
   unsigned n_lookups[SCENARIO_MAX_NAMES];
   double lookup_at[SCENARIO_MAX_NAMES][SCENARIO_MAX_LOOKUPS];
+  unsigned log_matches[SIM_PLATFORM_MAX_WATCHES];   /* per log_watch */
+  unsigned poll_measurements[2];   /* measured_poll's: all, in the window */
   uint64_t events;
   double cpu_seconds;
 };

@@ -49,6 +49,9 @@ struct sim_platform {
   struct psock *socks;
   unsigned steps;
   unsigned log_counts[N_LEVELS];
+  const char *watch_text[SIM_PLATFORM_MAX_WATCHES];
+  unsigned watch_counts[SIM_PLATFORM_MAX_WATCHES];
+  int n_watches;
   bool verbose;
   plat_jump_fn jump_fn;
   void *jump_arg;
@@ -365,6 +368,9 @@ static void sp_log(void *ctx, int level, const char *msg)
   if (level > PLAT_LOG_FATAL)
     level = PLAT_LOG_FATAL;
   p->log_counts[level - PLAT_LOG_DEBUG]++;
+  for (int i = 0; i < p->n_watches; i++)
+    if (strstr(msg, p->watch_text[i]))
+      p->watch_counts[i]++;
   if (p->verbose)
     fprintf(stderr, "%14.6f %s: %s\n", sim_sched_elapsed(p->sched), p->name, msg);
 }
@@ -511,6 +517,19 @@ double sim_platform_min_send_interval(const struct sim_platform *p)
 unsigned sim_platform_steps(const struct sim_platform *p)
 {
   return p->steps;
+}
+
+int sim_platform_watch_log(struct sim_platform *p, const char *text)
+{
+  if (p->n_watches == SIM_PLATFORM_MAX_WATCHES)
+    return -1;
+  p->watch_text[p->n_watches] = text;
+  return p->n_watches++;
+}
+
+unsigned sim_platform_watch_count(const struct sim_platform *p, int watch)
+{
+  return watch >= 0 && watch < p->n_watches ? p->watch_counts[watch] : 0;
 }
 
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level)

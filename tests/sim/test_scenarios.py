@@ -85,6 +85,7 @@ CHRONYSIM_DURATIONS = {
     "peer-3-6-3-6": 4000.0, "peer-3-3-6-6": 4500.0, "peer-6-6-3-3": 4500.0,
     "peer-3-6-6-6": 4500.0, "peer-6-6-3-6": 4500.0, "peer-minus-2-2": 2200.0,
     "peer-2-minus-2": 2200.0, "packetloss-peer": 20000.0, "packetloss-peer-xleave": 20000.0,
+    "replacement": 5000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too

@@ -259,8 +259,15 @@ static void test_clock_control(void **state)
 static void test_log_counts(void **state)
 {
   struct fixture *f = *state;
+  int w = sim_platform_watch_log(f->a, "ing 2");
+  assert_int_equal(w, 0);
+  for (int i = 1; i < SIM_PLATFORM_MAX_WATCHES; i++)
+    assert_int_equal(sim_platform_watch_log(f->a, "never"), i);
+  assert_int_equal(sim_platform_watch_log(f->a, "full"), -1);
   plat_logf(f->pa, PLAT_LOG_WARN, "warning %d", 1);
   plat_logf(f->pa, PLAT_LOG_WARN, "warning %d", 2);
+  assert_int_equal(sim_platform_watch_count(f->a, w), 1);
+  assert_int_equal(sim_platform_watch_count(f->a, 1), 0);
   plat_logf(f->pa, PLAT_LOG_DEBUG, "debug");
   plat_logf(f->pa, 99, "beyond fatal");
   assert_int_equal(sim_platform_log_count(f->a, PLAT_LOG_WARN), 2);
