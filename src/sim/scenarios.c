@@ -16,6 +16,8 @@
 #include "core/reference.h"
 #include "core/cmdsrv.h"
 #include "core/manual.h"
+#include "core/hwts.h"
+#include "core/ntp_source.h"
 #include "core/refclock.h"
 #include "core/rtctrack.h"
 #include "core/srclist.h"
@@ -121,6 +123,50 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
     return false;
   return client_add_refclock(client, p) >= 0;
+}
+
+static char source_char(enum plat_ts_source s)
+{
+  return s == PLAT_TS_HARDWARE ? 'H' : s == PLAT_TS_KERNEL ? 'K' : 'D';
+}
+
+/* What stamps the first source's last measurement had. */
+static void last_sources(const struct client *client, struct scenario_result *out)
+{
+  struct client_source_report rep;
+  out->last_tx_source = out->last_rx_source = '?';
+  if (client_source_report(client, 0, &rep) && rep.ntp && rep.ntp->valid) {
+    out->last_tx_source = source_char(rep.ntp->m.tx_source);
+    out->last_rx_source = source_char(rep.ntp->m.rx_source);
+  }
+}
+
+/* The client's NIC (hwtimestamp lines): its clock a PHC device named
+ * SCENARIO_NIC on the client's host, set up as the daemon sets it up. */
+static bool start_nic(struct sim_world *w, struct sim_platform *chost, const struct config *c,
+                      const struct scenario_refclock *nic, uint64_t seed, struct hwts *hw,
+                      struct client_params *params, struct sim_refclock **dev)
+{
+  struct sim_refclock_config dc = {
+    .driver = PLAT_REFCLOCK_PHC, .param = SCENARIO_NIC, .offset = nic->dev_offset,
+    .jitter = nic->jitter, .freq = nic->dev_freq, .delay_jitter = nic->delay_jitter,
+    .jitter_on = nic->jitter_on, .jitter_off = nic->jitter_off,
+    .seed = sim_rng_derive(seed, SCENARIO_NIC_STREAM),
+  };
+  struct sim_refclock *phc = sim_refclock_new(sim_world_sched(w), chost, &dc);
+  struct hwts_params *p = conf_client_hwts(c);
+  *dev = phc;
+  hwts_init(hw, sim_platform_get(chost));
+  bool ok = phc && p;
+  if (ok) {
+    sim_platform_set_nic(chost, SCENARIO_NIC, phc);
+    ok = hwts_add(hw, p, c->n_hwtimestamps);
+  }
+  free(p);
+  if (!ok)
+    return false;
+  params->hwtstimeout = hw->n > 0 ? c->hwtstimeout : 0.0;
+  return true;
 }
 
 static void report_refclock(const struct client *client, unsigned k,
@@ -266,11 +312,11 @@ static void on_ntp_datagram(void *arg, int sock, const struct plat_datagram *dg)
 }
 
 static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
-                      const struct timespec *tx_time)
+                      const struct timespec *tx_time, enum plat_ts_source source)
 {
   struct responder *r = arg;
-  if (!r->client || !client_tx_timestamp(r->client, sock, to, port, tag, tx_time))
-    srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time);
+  if (!r->client || !client_tx_timestamp(r->client, sock, to, port, tag, tx_time, source))
+    srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time, source);
 }
 
 /* Opens plat's NTP socket for r (with its kernel transmit timestamps when
@@ -788,6 +834,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct ntp_keyring keyring = keyfile_ring(&keys);
   struct config *relay_confs = NULL;
   struct smearer *relays = NULL;
+  struct hwts hw = {0};
+  struct sim_refclock *nic = NULL;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -899,8 +947,12 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     }
     params.have_initial_freq = true;
   }
+  out->nic = conf.n_hwtimestamps > 0;
+  if (out->nic && !start_nic(w, chost, &conf, &s->nic, seed, &hw, &params, &nic))
+    goto done;
   client = client_new(sim_platform_get(chost), &params, &ref);
-  if (!client)
+  if (!client || !hwts_start(&hw, client_reference(client)->disc,
+                             ldexp(1.0, ref.precision_log2)))
     goto done;
   if (s->n_commands || s->client_serves) {
     srv_init(&ntp, sim_platform_get(chost), &ref);
@@ -1036,6 +1088,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
   out->kernel_leaps = sim_platform_leaps(chost);
+  sim_platform_hw_stamps(chost, &out->hw_rx_stamps, &out->hw_tx_stamps);
+  last_sources(client, out);
+  out->nic_reads = nic ? sim_refclock_written(nic) : 0;
   if (conf.rtcfile)
     rtc_result(&rtc, start.tv_sec, s, out);
   out->events = sim_sched_processed(sched);
@@ -1052,6 +1107,7 @@ done:
     srv_free(&ntp);
   initslew_stop(&islew);
   srclist_free(late.list);
+  hwts_fini(&hw);
   client_free(client);
   smearer_free(&smear);
   free_relays(s, relay_confs, relays);
@@ -1170,6 +1226,11 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     if (s->smear_conf)
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
   }
+  if (r->nic)
+    fprintf(f, ", \"hw_rx_stamps\": %llu, \"hw_tx_stamps\": %llu, \"tss\": \"%c%c\", "
+            "\"nic_reads\": %llu", (unsigned long long)r->hw_rx_stamps,
+            (unsigned long long)r->hw_tx_stamps, r->last_tx_source, r->last_rx_source,
+            (unsigned long long)r->nic_reads);
   if (r->rtc) {
     fprintf(f, ", \"rtc_samples\": %d", r->rtc_samples);
     json_num(f, "rtc_ref_at", r->rtc_ref_at);

@@ -62,6 +62,8 @@
 #define SCENARIO_CLIENT_HOST 100         /* the client is 192.168.123.100 */
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
+#define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
+#define SCENARIO_NIC "eth0"            /* the client's NIC (hwtimestamp) */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
 #define SCENARIO_SMEAR_ADDR "192.168.123.50"
@@ -219,6 +221,11 @@ struct scenario {
    * "11.1   N  N"), all and those in [poll_from, poll_to) s. */
   int measured_poll;
   double poll_from, poll_to;
+  /* With hwtimestamp lines in conf: the client's NIC, SCENARIO_NIC, whose
+   * own PTP clock (its error dev_offset s, dev_freq ppm; its readings as a
+   * PHC refclock's, sim_refclock.h) stamps the client's packets
+   * (sim_platform_set_nic); the result counts its stamps. */
+  struct scenario_refclock nic;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -309,13 +316,19 @@ struct scenario_result {
    * way for the configured ones, less chronyd's 2 s wait: when it corrected
    * the clock or found no suitable source (INFINITY: not yet). */
   double initslew_done_at;
+  struct scenario_relay_result relays[SCENARIO_MAX_RELAYS];
   /* With the scenario's lookups: how often each of its names was looked
    * up, and when (s from the start; the first SCENARIO_MAX_LOOKUPS). */
-  struct scenario_relay_result relays[SCENARIO_MAX_RELAYS];
   unsigned n_lookups[SCENARIO_MAX_NAMES];
   double lookup_at[SCENARIO_MAX_NAMES][SCENARIO_MAX_LOOKUPS];
   unsigned log_matches[SIM_PLATFORM_MAX_WATCHES];   /* per log_watch */
   unsigned poll_measurements[2];   /* measured_poll's: all, in the window */
+  bool nic;                        /* the client had a NIC... */
+  uint64_t hw_rx_stamps, hw_tx_stamps;   /* ...whose stamps it used */
+  uint64_t nic_reads;              /* readings of its clock (chronyd's "Polling PHC") */
+  /* The stamps of its first source's last measurement (ntpdata's TX and
+   * RX timestamping: 'D', 'K' or 'H'; '?': none). */
+  char last_tx_source, last_rx_source;
   uint64_t events;
   double cpu_seconds;
 };

@@ -31,6 +31,7 @@ INITSTEPSLEW_SLEWED = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initst
 INITSTEPSLEW_STEPPED = ["initstepslew-minus-1e8", "initstepslew-minus-1e2", "initstepslew-1e2",
                         "initstepslew-1e8"]
 
+HWTIMESTAMP = ["hwtimestamp", "hwtimestamp-acqport", "hwtimestamp-ipv6"]
 DRIFTFILE = ["driftfile/" + f for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4", "5e-2")]
 # 108-peer's runs with server 1 out of relay 3's reach: their max_sync_time.
 PEER_POLLS = {"peer-3-6-3-6": 400.0, "peer-3-3-6-6": 450.0, "peer-6-6-3-3": 450.0,
@@ -83,6 +84,10 @@ LIMITS = {
     **{name: dict(CHRONY, sync=(5.0, 5.0), rms_offset=1e-3) for name in INITSTEPSLEW_STEPPED},
     "initstepslew-falseticker": dict(CHRONY, sync=(360.0, 450.0), rms_offset=1e-3),
     "initstepslew-deny": dict(NEVER),
+    # 133-hwtimestamp: min_sync_time 4, max_sync_time 20, time_rms_limit
+    # 1e-7, freq_rms_limit 3e-8 (0.03 ppm).
+    **{name: dict(CHRONY, sync=(4.0, 20.0), rms_offset=1e-7, rms_freq_error=0.03)
+       for name in HWTIMESTAMP},
     # chronysim3.  104-driftfile: no server, freq_max_limit 1e-9 (1e-3 ppm),
     # min and max_sync_time 1: chrony's first log line (0 s) precedes
     # chronyd's reading of the drift file, the simulator's first sample
@@ -371,6 +376,20 @@ def test_pool_measurements(rows, name, seed):
         assert low <= n <= high, (addr, n, valid)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", HWTIMESTAMP)
+def test_hwtimestamp_stamps(rows, name, seed):
+    """133-hwtimestamp's log checks: a kernel and a hardware stamp on 195-200
+    received packets ("Received message.*tss=KH") and as many sent ones
+    ("Received error.*message.*tss=KH") of about 200; the client's NIC
+    clock, 37 s off the system's, is what made them system time, and the
+    last measurement was made with them (ntpdata's TX and RX timestamping:
+    Hardware); its clock read 195-220 times ("Polling PHC")."""
+    r = rows[(name, seed)]
+    assert 195 <= r["hw_rx_stamps"] <= 200, r
+    assert 195 <= r["hw_tx_stamps"] <= 200, r
+    assert r["tss"] == "HH", r
+    assert 195 <= r["nic_reads"] <= 220, r
 # chronysim3's own checks.
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -76,6 +76,7 @@ CHRONYSIM_DURATIONS = {
     **{"initstepslew-" + off: 100.0 for off in ("minus-2", "minus-0.2", "0.2", "2", "minus-1e8",
                                                  "minus-1e2", "1e2", "1e8")},
     "initstepslew-falseticker": 500.0, "initstepslew-deny": 500.0,
+    "hwtimestamp": 200.0, "hwtimestamp-acqport": 200.0, "hwtimestamp-ipv6": 200.0,
     # chronysim3
     **{"driftfile/" + f: 10.0 for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4", "5e-2")},
     "multrecv": 50000.0, "daemonts": 10000.0, "burst-delayed": 10000.0, "offline": 18000.0,
