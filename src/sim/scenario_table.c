@@ -204,6 +204,26 @@
     .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
   }
 
+/* 144-monoroot's first runs: a chain of 4 server strata, the primary
+ * (server 1) 0.1 s ahead until chronyc's doffset 0.1 at 2000 s (converted:
+ * its clock stepped back 0.1 s then; chronyd slews it in about 1.2 s),
+ * relays 2-4 each polling the one before at poll 6 with `opt`, the client
+ * relay 4. */
+#define MONOROOT(name_, opt) \
+  { \
+    .name = name_, \
+    .about = "4 strata in a chain, " opt " at poll 6, the primary 0.1 s ahead until doffset " \
+             "0.1 at 2000 s (144-monoroot)", \
+    .conf = SERVER(4, "minpoll 6 maxpoll 6 " opt), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .server_offset = {0.1}, .server_step_at = 2000.0, .server_step = {-0.1}, \
+    .server_xleave = true, \
+    .relays = {RELAY(2, SERVER(1, "minpoll 6 maxpoll 6 " opt), SERVER_CLOCK, 0.0), \
+               RELAY(3, SERVER(2, "minpoll 6 maxpoll 6 " opt), SERVER_CLOCK, 0.0), \
+               RELAY(4, SERVER(3, "minpoll 6 maxpoll 6 " opt), SERVER_CLOCK, 0.0)}, \
+    .n_relays = 3, .log_watch = {"no majority", "no selectable sources"}, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1001,6 +1021,8 @@ static const struct scenario scenarios[] = {
     .log_watch = {"Detected falseticker", " replaced with "},
     .measured_poll = 6, .poll_from = 600.0, .poll_to = 3600.0,
   },
+  MONOROOT("monoroot", "extfield F323"),
+  MONOROOT("monoroot-xleave", "xleave extfield F323"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -884,7 +884,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
                                     .xleave = s->server_xleave,
-                                    .keys = s->keys ? &keyring : NULL};
+                                    .keys = s->keys ? &keyring : NULL,
+                                    .step_at = s->server_step_at, .step = s->server_step[i]};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);

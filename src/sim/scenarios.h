@@ -226,6 +226,9 @@ struct scenario {
    * PHC refclock's, sim_refclock.h) stamps the client's packets
    * (sim_platform_set_nic); the result counts its stamps. */
   struct scenario_refclock nic;
+  /* Server i's clock stepped by server_step[i] s (!= 0) at server_step_at
+   * s from the start. */
+  double server_step_at, server_step[SCENARIO_MAX_SERVERS];
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock

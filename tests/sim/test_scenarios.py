@@ -86,13 +86,14 @@ CHRONYSIM_DURATIONS = {
     "peer-3-6-3-6": 4000.0, "peer-3-3-6-6": 4500.0, "peer-6-6-3-3": 4500.0,
     "peer-3-6-6-6": 4500.0, "peer-6-6-3-6": 4500.0, "peer-minus-2-2": 2200.0,
     "peer-2-minus-2": 2200.0, "packetloss-peer": 20000.0, "packetloss-peer-xleave": 20000.0,
-    "replacement": 5000.0,
+    "replacement": 5000.0, "monoroot": 10000.0, "monoroot-xleave": 10000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
 CHRONYSIM_RELAYS = ["largenetwork", "broadcast", "peer", "peer-3-6-3-6", "peer-3-3-6-6",
                     "peer-6-6-3-3", "peer-3-6-6-6", "peer-6-6-3-6", "peer-minus-2-2",
-                    "peer-2-minus-2", "packetloss-peer", "packetloss-peer-xleave"]   # relays' too
+                    "peer-2-minus-2", "packetloss-peer", "packetloss-peer-xleave", "monoroot",
+                    "monoroot-xleave"]   # relays' texts too
 # A client whose only server is offline: no packets.
 CHRONYSIM_SILENT = ["broadcast"]
 # 108-peer's and 125-packetloss's runs: chrony's tests do not check the
