@@ -1023,6 +1023,19 @@ static const struct scenario scenarios[] = {
   },
   MONOROOT("monoroot", "extfield F323"),
   MONOROOT("monoroot-xleave", "xleave extfield F323"),
+  {
+    /* chrony's node 1 (a chronyd at stratum 1 with server_conf's lines) is
+     * relay 1, its node 2 the client: their 192.168.123.2 is the client's
+     * 192.168.123.100 here. */
+    .name = "syncloop",
+    .about = "a stratum 1 server and its client each polling both: the loop test (D) fails "
+             "but for the client's measurements of the server (138-syncloop)",
+    .conf = SERVER(1, "") SERVER(100, "") "allow\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
+    .relays = {RELAY(1, "local stratum 1\n" SERVER(1, "") SERVER(100, ""), {0}, 0.0)},
+    .n_relays = 1, .client_serves = true, .loop_measurements = true,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

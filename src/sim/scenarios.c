@@ -184,6 +184,24 @@ static void report_refclock(const struct client *client, unsigned k,
   src->written = sim_refclock_written(dev);
 }
 
+/* A measurement for the loop test's counts of its host. */
+static void count_loop_test(struct scenario_dcount *dc, const struct client_log_measurement *m)
+{
+  char a[ADDR_STR_LEN];
+  for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
+    if (!m->test[i] && i != CLIENT_TEST_D)
+      return;
+  addr_format(&m->addr, a);
+  for (unsigned k = 0; k < SCENARIO_MAX_DCOUNTS; k++) {
+    if (!dc[k].addr[0])
+      snprintf(dc[k].addr, sizeof(dc[k].addr), "%s", a);
+    if (strcmp(dc[k].addr, a) == 0) {
+      m->test[CLIENT_TEST_D] ? dc[k].d_passed++ : dc[k].d_failed++;
+      return;
+    }
+  }
+}
+
 /* One of the client's measurements (log measurements), counted. */
 static void on_measurement(void *arg, const struct client_log_measurement *m)
 {
@@ -197,6 +215,8 @@ static void on_measurement(void *arg, const struct client_log_measurement *m)
     out->poll_measurements[0]++;
     out->poll_measurements[1] += t >= s->poll_from && t < s->poll_to;
   }
+  if (s->loop_measurements)
+    count_loop_test(out->dcounts, m);
   if (!s->measurements)
     return;
   for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
@@ -343,7 +363,13 @@ struct smearer {
   int sock;
   struct bcast bcast;              /* its broadcast lines, from its server socket */
   struct sim_metrics *metrics;     /* a relay's */
+  struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
 };
+
+static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
+{
+  count_loop_test(arg, m);
+}
 
 static void start_client(void *arg)
 {
@@ -375,6 +401,10 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (!access_add(&m->srv.access, &everyone, true, false))
     return false;
   conf_client_params(c, true, &p);
+  if (m->dcounts) {
+    p.log.measurement = on_relay_measurement;
+    p.log.arg = m->dcounts;
+  }
   if (!(m->client = client_new(plat, &p, &m->ref)))
     return false;
   m->resp = (struct responder){m->client, &m->srv};
@@ -457,12 +487,14 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
  * each. hosts[] has room for the relays. */
 static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
                          struct smearer *relays, struct sim_platform **hosts,
-                         unsigned n_hosts)
+                         unsigned n_hosts, struct scenario_result *out)
 {
   for (unsigned i = 0; i < s->n_relays; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     snprintf(name, sizeof(name), "relay%u", i + 1);
     snprintf(addr, sizeof(addr), SERVER_ADDR_FMT, s->relays[i].host);
+    if (s->loop_measurements)
+      relays[i].dcounts = out->relays[i].dcounts;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
@@ -470,10 +502,15 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
       return false;
     hosts[n_hosts++] = relays[i].host;
   }
-  for (unsigned b = n_hosts - s->n_relays; b < n_hosts; b++)
+  struct sim_net *net = sim_world_net(w);
+  for (unsigned b = n_hosts - s->n_relays; b < n_hosts; b++) {
+    int node = sim_platform_node(hosts[b]);
     for (unsigned a = 0; a < b; a++)
       if (wire_paths(w, s, hosts[a], hosts[b]) != 0)
         return false;
+    if (sim_net_set_link(net, node, node, &s->up) != 0)   /* polling itself */
+      return false;
+  }
   return true;
 }
 
@@ -488,6 +525,7 @@ static void relays_result(const struct scenario *s, const struct smearer *relays
     struct timespec now;
     struct ref_params rp;
     sim_metrics_compute(m->metrics, threshold, s->sync_freq_threshold, s->settle, &mr);
+    struct scenario_relay_result kept = *r;   /* the counts made during the run */
     *r = (struct scenario_relay_result){
         .sync_time = mr.sync_time, .max_offset = mr.max_offset, .rms_offset = mr.rms_offset,
         .max_freq_error = mr.max_freq_error, .rms_freq_error = mr.rms_freq_error,
@@ -498,6 +536,7 @@ static void relays_result(const struct scenario *s, const struct smearer *relays
     plat->ops->now(plat->ctx, &now);
     ref_get_params(&m->ref, &now, &rp);
     r->ref_stratum = rp.stratum;
+    memcpy(r->dcounts, kept.dcounts, sizeof(r->dcounts));
   }
 }
 
@@ -567,6 +606,15 @@ static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_
     snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
   else
     snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
+}
+
+/* {"ADDR": [D passed, D failed], ...} */
+static void json_dcounts(FILE *f, const struct scenario_dcount *dc)
+{
+  fprintf(f, ", \"loop_test\": {");
+  for (unsigned k = 0; k < SCENARIO_MAX_DCOUNTS && dc[k].addr[0]; k++)
+    fprintf(f, "%s\"%s\": [%u, %u]", k ? ", " : "", dc[k].addr, dc[k].d_passed, dc[k].d_failed);
+  fputc('}', f);
 }
 
 static void write_trace(FILE *f, const struct scenario *s, const struct sim_metrics *m,
@@ -919,7 +967,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     struct sim_platform *all[1 + SCENARIO_MAX_SERVERS + SCENARIO_MAX_RELAYS] = {chost};
     memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
     if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
-        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers))
+        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers, out))
       goto done;
   }
   if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
@@ -936,7 +984,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
-  if (s->measurements || s->measured_poll > 0) {
+  if (s->measurements || s->measured_poll > 0 || s->loop_measurements) {
     params.log.measurement = on_measurement;
     params.log.arg = &obs;
   }
@@ -960,7 +1008,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     have_ntp = true;
   }
   client_resp = (struct responder){client, &ntp};
-  if (s->client_serves && responder_open(&client_resp, sim_platform_get(chost), true) < 0)
+  for (unsigned i = 0; s->client_serves && i < conf.access.n; i++)
+    if (!access_add(&ntp.access, &conf.access.items[i].net, conf.access.items[i].allow,
+                    conf.access.items[i].all))
+      goto done;
+  if (s->client_serves &&
+      (responder_open(&client_resp, sim_platform_get(chost), true) < 0 ||
+       sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
+                        &s->up) != 0))
     goto done;
   late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
                                .obs = &obs};
@@ -1282,6 +1337,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   if (s->measured_poll > 0)
     fprintf(f, ", \"poll_measurements\": [%u, %u]", r->poll_measurements[0],
             r->poll_measurements[1]);
+  if (s->loop_measurements)
+    json_dcounts(f, r->dcounts);
   if (s->n_relays) {
     fprintf(f, ", \"relays\": [");
     for (unsigned i = 0; i < s->n_relays; i++) {
@@ -1295,6 +1352,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fprintf(f, ", \"ref_stratum\": %d", x->ref_stratum);
       json_num(f, "min_tx_interval", x->min_tx_interval);
       fprintf(f, ", \"to_client\": %llu", (unsigned long long)x->to_client);
+      if (s->loop_measurements)
+        json_dcounts(f, x->dcounts);
       fputc('}', f);
     }
     fputc(']', f);

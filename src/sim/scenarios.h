@@ -210,8 +210,8 @@ struct scenario {
   struct scenario_relay relays[SCENARIO_MAX_RELAYS];
   unsigned n_relays;
   /* The client has an NTP socket as the daemon's: its peers send from it
-   * and their packets come to it; it answers no client (chronyd without
-   * allow; its allow and deny lines are not read). */
+   * and their packets come to it; it answers as its allow and deny lines
+   * say (addresses only), and can poll itself. */
   bool client_serves;
   struct scenario_cut cuts[SCENARIO_MAX_CUTS];
   /* Count the client's log messages containing these (NULL ends them). */
@@ -229,6 +229,10 @@ struct scenario {
   /* Server i's clock stepped by server_step[i] s (!= 0) at server_step_at
    * s from the start. */
   double server_step_at, server_step[SCENARIO_MAX_SERVERS];
+  /* Count the client's and the relays' measurements by source and test D
+   * (chrony's loop test: the source is not synchronised to us); the first
+   * SCENARIO_MAX_DCOUNTS sources of each. */
+  bool loop_measurements;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -261,6 +265,14 @@ struct scenario_source {
   uint64_t server_replies;         /* sent by the simulated server (KoDs too) */
 };
 
+/* One source's measurements that passed every test but maybe D (chrony's
+ * measurements.log lines "111 111 111x"), by test D's result. */
+#define SCENARIO_MAX_DCOUNTS 4
+struct scenario_dcount {
+  char addr[ADDR_STR_LEN];         /* "": unused */
+  unsigned d_passed, d_failed;
+};
+
 /* A relay's clock, as the client's metrics (from the start). */
 struct scenario_relay_result {
   double sync_time;                /* INFINITY: never */
@@ -269,6 +281,7 @@ struct scenario_relay_result {
   double min_tx_interval;          /* INFINITY: fewer than two datagrams */
   uint64_t to_client;              /* datagrams it sent the client (clknetsim's
                                       log.packets), lost ones and broadcasts too */
+  struct scenario_dcount dcounts[SCENARIO_MAX_DCOUNTS];   /* with loop_measurements */
 };
 
 struct scenario_result {
@@ -326,6 +339,7 @@ struct scenario_result {
   double lookup_at[SCENARIO_MAX_NAMES][SCENARIO_MAX_LOOKUPS];
   unsigned log_matches[SIM_PLATFORM_MAX_WATCHES];   /* per log_watch */
   unsigned poll_measurements[2];   /* measured_poll's: all, in the window */
+  struct scenario_dcount dcounts[SCENARIO_MAX_DCOUNTS];   /* with loop_measurements */
   bool nic;                        /* the client had a NIC... */
   uint64_t hw_rx_stamps, hw_tx_stamps;   /* ...whose stamps it used */
   uint64_t nic_reads;              /* readings of its clock (chronyd's "Polling PHC") */
