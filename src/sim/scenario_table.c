@@ -133,7 +133,8 @@
 #define DRIFTFILE(freq_, text_) \
   { \
     .name = "driftfile/" #freq_, \
-    .about = "no server, the clock " #freq_ " fast, a drift file that corrects it (104-driftfile)", \
+    .about = "no server, the clock " #freq_ " fast, a drift file that corrects it " \
+             "(104-driftfile)", \
     .conf = "driftfile /var/lib/chrony/drift\n", .driftfile = text_, .duration = 10.0, \
     .client_clock = {.freq = (freq_) * 1e6}, .n_servers = 0, \
   }
@@ -161,7 +162,8 @@
 #define STRATUM3 SERVERS_OF(5, 6, 7, 8)
 #define LARGENET_CLIENT "deny\n" SERVERS_OF(9, 10, 11, 12)
 #define SERVER_CLOCK {.offset = 0.0, .freq = 100.0, .wander = 1e-3}
-#define RELAY(n, conf_, clock_, start_) {.conf = (conf_), .host = (n), .clock = clock_, .start = (start_)}
+#define RELAY(n, conf_, clock_, start_) \
+  {.conf = (conf_), .host = (n), .clock = clock_, .start = (start_)}
 
 /* 108-peer: 2 clients of server 1 peering with each other, the client
  * (chrony's node 2, here 192.168.123.100) and relay 3 (node 3), both with
@@ -909,7 +911,8 @@ static const struct scenario scenarios[] = {
      * the next at the reply: one command every 1800 s from 1801 s. */
     .name = "offline",
     .about = "server 1 offline iburst, server 2 polltarget 64; chronyc activity, offline, "
-             "activity, onoffline, online 2, activity, offline, activity 1800 s apart (146-offline)",
+             "activity, onoffline, online 2, activity, offline, activity 1800 s apart "
+             "(146-offline)",
     .conf = "server " SCENARIO_SERVER_NET "1 offline iburst\n"
             "server " SCENARIO_SERVER_NET "2 polltarget 64\n",
     .duration = 10 * 1800.0,
@@ -1035,6 +1038,40 @@ static const struct scenario scenarios[] = {
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
     .relays = {RELAY(1, "local stratum 1\n" SERVER(1, "") SERVER(100, ""), {0}, 0.0)},
     .n_relays = 1, .client_serves = true, .loop_measurements = true,
+  },
+  {
+    /* clknetsim's (* -1 (equal 0.6 to 4.5)): nothing reaches servers 4 and
+     * 5; its names list their nodes last first (server 4, then 2; 5, 3). */
+    .name = "replacement-unreachable",
+    .about = "server 1 (1 s wrong) and 2 names each of an unreachable server and a good one, "
+             "minsources 2, 200000 s (148-replacement's second run)",
+    .conf = "minsources 2\n" SERVER(1, "") "server nodes-2-4.net1.clk\nserver nodes-3-5.net1.clk\n",
+    .duration = 200000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 5,
+    .server_offset = {1.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .names = {{"nodes-2-4.net1.clk", {4, 2}}, {"nodes-3-5.net1.clk", {5, 3}}},
+    .cuts = {{SCENARIO_CLIENT_HOST, 4}, {SCENARIO_CLIENT_HOST, 5}},
+    .log_watch = {"Detected falseticker", " replaced with ", "no majority"},
+    .measured_poll = 6, .poll_to = 200000.0,
+  },
+  {
+    /* (* -1 (equal 0.1 to 3)): nothing reaches server 3. */
+    .name = "replacement-falsetickers",
+    .about = "3 names each of a bad server (1 s or 2 s wrong, or unreachable) and a good one, "
+             "minsources 2, 200000 s (148-replacement's third run)",
+    .conf = "minsources 2\nserver nodes-4-1.net1.clk\nserver nodes-5-2.net1.clk\n"
+            "server nodes-6-3.net1.clk\n",
+    .duration = 200000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 6,
+    .server_offset = {1.0, 2.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .names = {{"nodes-4-1.net1.clk", {1, 4}}, {"nodes-5-2.net1.clk", {2, 5}},
+              {"nodes-6-3.net1.clk", {3, 6}}},
+    .cuts = {{SCENARIO_CLIENT_HOST, 3}},
+    .log_watch = {"Detected falseticker", " replaced with ",
+                  "no majority (no agreement among 2 sources)",
+                  "Source 192.168.123.1 replaced with", "Source 192.168.123.2 replaced with",
+                  "Source 192.168.123.3 replaced with"},
+    .measured_poll = 6, .poll_to = 200000.0,
   },
 };
 

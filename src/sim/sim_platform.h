@@ -76,7 +76,7 @@ unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_leve
 /* From now on count the log messages (any level) that contain `text` (a
  * string that outlives the host). Returns the watch's number, or -1 when
  * SIM_PLATFORM_MAX_WATCHES are set. */
-#define SIM_PLATFORM_MAX_WATCHES 4
+#define SIM_PLATFORM_MAX_WATCHES 8
 int sim_platform_watch_log(struct sim_platform *p, const char *text);
 unsigned sim_platform_watch_count(const struct sim_platform *p, int watch);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);

@@ -87,6 +87,7 @@ CHRONYSIM_DURATIONS = {
     "peer-3-6-6-6": 4500.0, "peer-6-6-3-6": 4500.0, "peer-minus-2-2": 2200.0,
     "peer-2-minus-2": 2200.0, "packetloss-peer": 20000.0, "packetloss-peer-xleave": 20000.0,
     "replacement": 5000.0, "monoroot": 10000.0, "monoroot-xleave": 10000.0, "syncloop": 10000.0,
+    "replacement-unreachable": 200000.0, "replacement-falsetickers": 200000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
