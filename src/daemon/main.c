@@ -322,6 +322,7 @@ static bool start_server(struct daemon *d, const struct options *o)
   struct timespec now;
   p->ops->now(p->ctx, &now);
   conf_reference(&d->cfg, linux_clock_precision(), &now, &d->ref);
+  d->ref.local_key = plat_random_nonzero64(p);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */

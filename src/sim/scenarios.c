@@ -381,6 +381,16 @@ static void start_core(void *arg)
   start_client(((struct smearer *)arg)->client);
 }
 
+/* A host's own number for its local reference time (the daemon's is
+ * random): FNV-1a of its address, so the random stream stays untouched. */
+static uint64_t host_key(const char *addr)
+{
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *addr; addr++)
+    h = (h ^ (uint8_t)*addr) * 0x100000001b3ull;
+  return h;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -396,6 +406,7 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   struct timespec now;
   plat->ops->now(plat->ctx, &now);
   conf_reference(c, CLIENT_PRECISION, &now, &m->ref);
+  m->ref.local_key = host_key(addr);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
   if (!access_add(&m->srv.access, &everyone, true, false))
@@ -979,6 +990,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct timespec client_t0;
   sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
+  ref.local_key = host_key(s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR);
   conf_client_params(&conf, !s->no_control, &params);
   if (s->keys)
     params.keys = &keyring;
