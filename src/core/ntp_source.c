@@ -249,6 +249,7 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time)
 {
   struct timespec cooked = disc_cook(s->disc, tx_time);
+  s->counters[NSRC_TX_KERNEL_TS]++;
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
     s->tx_sent = ntp_ts_from_timespec(&cooked);
@@ -991,6 +992,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     s->counters[NSRC_RX_BAD]++;
     return;
   }
+  s->counters[NSRC_RX_KERNEL_TS] += dg->rx_source == PLAT_TS_KERNEL;
   if (s->p.peer) {
     peer_receive(s, dg, pkt);
     return;

@@ -84,6 +84,8 @@ enum nsrc_counter {
   NSRC_RX_LOOP,       /* the server is synchronised to us */
   NSRC_RX_DELAY,      /* maxdelay, maxdelayratio or maxdelaydevratio */
   NSRC_RX_GOOD,       /* passed every test: a sample */
+  NSRC_RX_KERNEL_TS,  /* packets from it with a kernel receive timestamp */
+  NSRC_TX_KERNEL_TS,  /* kernel transmit timestamps of packets to it */
   NSRC_COUNTERS
 };
 

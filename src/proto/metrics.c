@@ -25,7 +25,8 @@ static int ask(struct metrics_reports *r, metrics_exchange_fn *exchange, void *a
     r->up = false;
     return -1;
   }
-  return rpy->status == CMD_STT_SUCCESS && rpy->reply == cmd_reply_code(q->command);
+  /* chronyd 4.3 answers serverstats and ntpdata in their older formats */
+  return rpy->status == CMD_STT_SUCCESS && cmd_reply_answers(q->command, rpy->reply);
 }
 
 static bool is_address(const struct cmd_ip *ip)
