@@ -145,27 +145,30 @@ static void test_add_source_options(void **state)
   assert_int_equal(parse("add PEER localhost PREFER").req.data.source.type, CMD_ADDSRC_PEER);
 }
 
+static struct cmd_request sent(const char *text);
+
 /* The options are parsed by the configuration's parser (conf_source.h), so
- * stratumc refuses what a server line would refuse, and what chronyc's
- * request cannot carry (ipv4, ipv6, extfield 10A). */
+ * stratumc refuses what a server line would refuse; ipv4, ipv6 and
+ * extfield 10A (F324) go in chronyc 4.8's flags. */
 static void test_add_source_rejections(void **state)
 {
   (void)state;
   expect_error("add", "Invalid syntax for add command");
   expect_error("add server", "Invalid syntax for add command");
   expect_error("add foo 127.0.0.1", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 ipv4", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 ipv6", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 version 5", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 port 65536", "Invalid syntax for add command");
   expect_error("add pool 127.0.0.1 maxsources 0", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 maxdelay inf", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 extfield 10A", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 minpoll x", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 port 12x", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 key", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 key 0", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 extfield F324", "Invalid syntax for add command");
+  assert_int_equal(sent("add server 127.0.0.1 ipv4").data.source.flags & 0x6000, 0x2000);
+  assert_int_equal(sent("add server 127.0.0.1 ipv6").data.source.flags & 0x6000, 0x4000);
+  assert_int_equal(sent("add server 127.0.0.1 extfield F324").data.source.flags & 0x1800, 0x1000);
+  assert_int_equal(sent("add server 127.0.0.1 extfield 10A extfield F323").data.source.flags &
+                   0x1800, 0x1800);
   expect_error("add server nonexistent.invalid", "Invalid host/IP address");
   char line[400];
   memset(line, 0, sizeof(line));
