@@ -120,6 +120,7 @@ void sc_help_usage(FILE *f, const char *progname)
           "  -n\t\tDon't resolve hostnames\n"
           "  -c\t\tEnable CSV format\n"
           "  -j\t\tEnable JSON format (one object per command)\n"
+          "  -e\t\tEnd responses with dot\n"
           "  -m\t\tAccept multiple commands\n"
           "  -d\t\tEnable debug messages\n"
           "  -h HOST\tSpecify server (%s)\n"
