@@ -946,6 +946,11 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
   r->prefer = rc->p.prefer;
   r->trust = rc->p.trust;
   r->require = rc->p.require;
+  /* a refclock is selected with its options as they are (apply_options) */
+  r->eff_noselect = r->noselect;
+  r->eff_prefer = r->prefer;
+  r->eff_trust = r->trust;
+  r->eff_require = r->require;
   r->online = true;
   r->last_offset = rc->last_offset;
   r->n_samples = (unsigned)sst_samples(&rc->stats);

@@ -201,6 +201,7 @@ static void test_selectopts(void **state)
   assert_int_equal(r.status, CMD_STT_SUCCESS);
   s = source(f, 1);
   assert_true(s.refclock && !s.noselect && s.require);
+  assert_true(!s.eff_noselect && s.eff_require);   /* selectdata's EOpts */
   /* no such source (address or refid) */
   req[40] = 'P';
   r = answer(f, req, sizeof(req), &m);
