@@ -157,6 +157,10 @@ static void test_ntpdata_by_length(void **state)
   assert_int_equal(r.reply, CMD_RPY_NTP_DATA2);
   assert_int_equal(m, 172);
   assert_true(r.data.ntp_data.total_good_count >= 1);
+  /* the simulated platform stamps every packet in the kernel, both ways */
+  assert_int_equal(r.data.ntp_data.total_kernel_rx_ts, r.data.ntp_data.total_rx_count);
+  assert_int_equal(r.data.ntp_data.total_kernel_tx_ts, r.data.ntp_data.total_tx_count);
+  assert_int_equal(r.data.ntp_data.total_hw_rx_ts + r.data.ntp_data.total_hw_tx_ts, 0);
   r = answer(f, req, 152, &m);
   assert_int_equal(r.reply, CMD_RPY_NTP_DATA);
   assert_int_equal(m, 152);
