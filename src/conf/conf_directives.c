@@ -179,8 +179,8 @@ static const struct conf_directive directives[] = {
   /* Miscellaneous */
   D_PARSE("confdir", confdir, .implemented = true),
   D_PARSE("include", include, .implemented = true),
-  D_CUSTOM("hwtimestamp", hwtimestamp),
-  D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT"),
+  D_CUSTOM("hwtimestamp", hwtimestamp, .implemented = true),
+  D_DOUBLE("hwtstimeout", hwtstimeout, "TIMEOUT", .implemented = true),
   D_INT("maxtxbuffers", maxtxbuffers, "MESSAGES", 0, 1048576, .implemented = true),
   D_STRING("keyfile", keyfile, "FILE", .implemented = true, .runtime = true),
   D_FLAG("lock_all", lock_all, .implemented = true),

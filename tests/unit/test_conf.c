@@ -255,17 +255,6 @@ static void test_long_word_in_message(void **state)
 
 /* ---- warnings ---- */
 
-static void test_not_implemented_warned_once(void **state)
-{
-  struct fixture *f = *state;
-  parse_ok(f, "hwtstimeout 0.01\nhwtstimeout 0.02\nlogdir /d\nport 1\nallow\n");
-  assert_int_equal(count_warnings(&f->d), 1);
-  assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:1: hwtstimeout: not implemented in this build, ignored"));
-  assert_float_equal(f->c.hwtstimeout, 0.02, 0.0);
-  assert_string_equal(f->c.logdir, "/d");
-}
-
 /* An option and a directive of the same name are told apart: the source
  * option ntsport (the client's NTS-KE port) and the directive (the
  * server's) each set their own. */
@@ -299,7 +288,7 @@ static void test_implemented_flags(void **state)
     "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
     "ntsrefresh", "ntstrustedcerts", "nosystemcert", "nocerttimecheck",
     "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses", "ptpport", "ptpdomain",
-    "ntpsigndsocket", "manual", "rtcfile", "rtcautotrim"};
+    "ntpsigndsocket", "manual", "rtcfile", "rtcautotrim", "hwtimestamp", "hwtstimeout"};
   unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
@@ -1782,7 +1771,6 @@ int main(void)
     T(test_all_errors_collected),
     T(test_diag_is_bounded),
     T(test_long_word_in_message),
-    T(test_not_implemented_warned_once),
     T(test_option_and_directive_warned_apart),
     T(test_implemented_flags),
     T(test_obsolete_directives),
