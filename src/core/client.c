@@ -1029,6 +1029,8 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->kod_replies = s->counters[NSRC_RX_KOD];
   r->kernel_rx_ts = s->counters[NSRC_RX_KERNEL_TS];
   r->kernel_tx_ts = s->counters[NSRC_TX_KERNEL_TS];
+  r->hw_rx_ts = s->counters[NSRC_RX_HW_TS];
+  r->hw_tx_ts = s->counters[NSRC_TX_HW_TS];
   r->ntp = &s->last;
   return true;
 }

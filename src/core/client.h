@@ -348,6 +348,7 @@ struct client_source_report {
   uint64_t good_replies;         /* valid replies that became samples */
   uint64_t kod_replies;          /* kiss-o'-death answers */
   uint64_t kernel_rx_ts, kernel_tx_ts;   /* its packets the kernel timestamped */
+  uint64_t hw_rx_ts, hw_tx_ts;           /* ... and the NIC */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
   const struct ntsc *nts;        /* an NTS source's state, else NULL... */

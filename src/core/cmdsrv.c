@@ -257,6 +257,8 @@ static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_nt
   d->total_good_count = (uint32_t)r.good_replies;
   d->total_kernel_tx_ts = (uint32_t)r.kernel_tx_ts;
   d->total_kernel_rx_ts = (uint32_t)r.kernel_rx_ts;
+  d->total_hw_tx_ts = (uint32_t)r.hw_tx_ts;
+  d->total_hw_rx_ts = (uint32_t)r.hw_rx_ts;
   d->leap = NTP_LEAP_UNSYNC;
   if (!r.ntp->valid)
     return CMD_STT_SUCCESS;
@@ -376,6 +378,8 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
   st->ntp_daemon_tx_timestamps = n.tx_ts[PLAT_TS_DAEMON];
   st->ntp_kernel_rx_timestamps = n.rx_ts[PLAT_TS_KERNEL];
   st->ntp_kernel_tx_timestamps = n.tx_ts[PLAT_TS_KERNEL];
+  st->ntp_hw_rx_timestamps = n.rx_ts[PLAT_TS_HARDWARE];
+  st->ntp_hw_tx_timestamps = n.tx_ts[PLAT_TS_HARDWARE];
   if (s->clog) {
     uint32_t held, span;
     clog_ntp_timestamp_stats(s->clog, &held, &span);

@@ -261,8 +261,9 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
     return 0;
   /* chronyd's count of the timestamps of replies made: a basic reply
    * carries the daemon's transmit time; an interleaved one that of the
-   * previous reply, the kernel's when the sockets report them (taken as
-   * reported: the client log does not keep which it was). */
+   * previous reply, counted as the kernel's when the sockets report
+   * transmit times (the client log does not keep whether the kernel or a
+   * NIC stamped it, or neither in time). */
   if ((unsigned)dg->rx_source < SRV_TS_SOURCES)
     s->stats.rx_ts[dg->rx_source]++;
   s->stats.tx_ts[s->last.interleaved && s->tx_timestamps ? PLAT_TS_KERNEL : PLAT_TS_DAEMON]++;
