@@ -99,6 +99,22 @@ static struct cmd_reply answer(struct fx *f, const uint8_t *req, size_t len, siz
   return r;
 }
 
+/* An NTP request to the daemon's server, received with a timestamp from
+ * `source` (as simfx_served, which leaves it the daemon's). */
+static void serve(struct fx *f, enum plat_ts_source source)
+{
+  uint8_t req[NTP_HEADER_LEN], reply[SRV_REPLY_MAX];
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .transmit = 42};
+  struct ntp_packet p;
+  ntp_header_encode(&h, req);
+  struct plat_datagram dg = {.data = req, .len = sizeof(req), .from_port = 40000,
+                             .rx_source = source};
+  assert_true(addr_parse("192.0.2.99", &dg.from));
+  simfx_platform(&f->net)->ops->now(simfx_platform(&f->net)->ctx, &dg.rx_time);
+  ntp_packet_parse(req, sizeof(req), &p);
+  assert_int_equal(srv_process(&f->ntp, &dg, &p, reply, sizeof(reply)), NTP_HEADER_LEN);
+}
+
 static struct client_source_report source(struct fx *f, unsigned i)
 {
   struct client_source_report r;
@@ -116,18 +132,23 @@ static void test_serverstats_by_length(void **state)
   uint8_t req[196];
   struct wire_writer w;
   size_t m;
-  (void)simfx_served(&f->ntp, simfx_platform(&f->net));   /* one NTP client */
+  serve(f, PLAT_TS_DAEMON);                     /* three NTP requests */
+  serve(f, PLAT_TS_KERNEL);
+  serve(f, PLAT_TS_HARDWARE);
   header(&w, req, sizeof(req), 54);             /* REQ_SERVER_STATS, no data */
   struct cmd_reply r = answer(f, req, 196, &m);
   assert_int_equal(r.status, CMD_STT_SUCCESS);
   assert_int_equal(r.reply, CMD_RPY_SERVER_STATS4);
   assert_int_equal(m, 196);
   assert_true(r.data.server_stats.cmd_hits >= 1);
-  /* its request stamped on receipt by the daemon (simulated), the reply
-   * by the daemon on sending */
+  /* one received with each kind of timestamp; every reply (basic, not
+   * interleaved) carries the daemon's transmit time */
   assert_int_equal(r.data.server_stats.ntp_daemon_rx_timestamps, 1);
-  assert_int_equal(r.data.server_stats.ntp_daemon_tx_timestamps, 1);
-  assert_int_equal(r.data.server_stats.ntp_kernel_rx_timestamps, 0);
+  assert_int_equal(r.data.server_stats.ntp_kernel_rx_timestamps, 1);
+  assert_int_equal(r.data.server_stats.ntp_hw_rx_timestamps, 1);
+  assert_int_equal(r.data.server_stats.ntp_daemon_tx_timestamps, 3);
+  assert_int_equal(r.data.server_stats.ntp_kernel_tx_timestamps +
+                   r.data.server_stats.ntp_hw_tx_timestamps, 0);
   uint64_t before = r.data.server_stats.cmd_hits;
   r = answer(f, req, 72, &m);
   assert_int_equal(r.reply, CMD_RPY_SERVER_STATS3);
