@@ -80,7 +80,7 @@ static bool process_line(struct client *c, char *line)
   bool ok = run(c, &cmd);
   if (object)
     sc_out_end(c->session.out);
-  if (c->end_dot && cmd.action != SC_ACT_NONE)   /* chronyc 4.8: not after a blank line */
+  if (c->end_dot && cmd.action != SC_ACT_NONE)   /* chronyc 4.4+: not after a blank line */
     printf(".\n");
   fflush(stderr);
   if (fflush(stdout) != 0 || ferror(stdout)) {

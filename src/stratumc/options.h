@@ -17,7 +17,7 @@ struct sc_options {
   int port;
   int family;                      /* 0, 4 or 6 */
   bool no_dns, csv, json, multi, debug;
-  bool end_dot;                    /* -e (chronyc 4.8): "." after each command's output */
+  bool end_dot;                    /* -e (chronyc 4.4): "." after each command's output */
   int first_command;               /* index in argv; argc if none */
 };
 
