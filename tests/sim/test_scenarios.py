@@ -106,6 +106,9 @@ CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS
 # 138-syncloop's client answers NTP requests too (its replies are packets it
 # sends); chrony's test does not check the intervals either.
 CHRONYSIM_SERVING = ["syncloop"]
+# 133-hwtimestamp polls one server every second (minpoll 0 maxpoll 0) and
+# does not check the intervals.
+CHRONYSIM_POLL_0 = ["hwtimestamp", "hwtimestamp-acqport", "hwtimestamp-ipv6"]
 # initstepslew's temporary sources alone (none left at the end), and all of
 # them: their packets are held to chronyd's intervals there.
 CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
@@ -785,7 +788,7 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
                                   if n not in CHRONYSIM_INITSTEPSLEW + CHRONYSIM_PEERS +
-                                  CHRONYSIM_SERVING])
+                                  CHRONYSIM_SERVING + CHRONYSIM_POLL_0])
 def test_packet_interval_as_chronyd(results, name):
     # chrony's check_packet_interval: the client's shortest interval between
     # two of its packets is at least 0.18 s with several servers (chronyd's
