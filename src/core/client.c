@@ -949,6 +949,11 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
   r->prefer = rc->p.prefer;
   r->trust = rc->p.trust;
   r->require = rc->p.require;
+  /* a refclock is selected with its options as they are (apply_options) */
+  r->eff_noselect = r->noselect;
+  r->eff_prefer = r->prefer;
+  r->eff_trust = r->trust;
+  r->eff_require = r->require;
   r->online = true;
   r->last_offset = rc->last_offset;
   r->n_samples = (unsigned)sst_samples(&rc->stats);
@@ -1022,6 +1027,10 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->sel_score = shown_score(&c->sel[i]);
   r->good_replies = s->counters[NSRC_RX_GOOD];
   r->kod_replies = s->counters[NSRC_RX_KOD];
+  r->kernel_rx_ts = s->counters[NSRC_RX_KERNEL_TS];
+  r->kernel_tx_ts = s->counters[NSRC_TX_KERNEL_TS];
+  r->hw_rx_ts = s->counters[NSRC_RX_HW_TS];
+  r->hw_tx_ts = s->counters[NSRC_TX_HW_TS];
   r->ntp = &s->last;
   return true;
 }
@@ -1111,6 +1120,88 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
   case CLIENT_MINSTRATUM: s->p.minstratum = n; break;
   case CLIENT_POLLTARGET: s->p.polltarget = n < 1 ? 1 : n; break;   /* chronyd 4.4 */
   }
+  return true;
+}
+
+/* The options of a source or refclock as bits, and back. */
+struct sel_options {
+  bool *noselect, *prefer, *trust, *require;
+};
+
+static unsigned options_bits(const struct sel_options *o)
+{
+  return (*o->noselect ? CLIENT_SEL_NOSELECT : 0u) | (*o->prefer ? CLIENT_SEL_PREFER : 0u) |
+         (*o->trust ? CLIENT_SEL_TRUST : 0u) | (*o->require ? CLIENT_SEL_REQUIRE : 0u);
+}
+
+static void options_set(const struct sel_options *o, unsigned bits)
+{
+  *o->noselect = bits & CLIENT_SEL_NOSELECT;
+  *o->prefer = bits & CLIENT_SEL_PREFER;
+  *o->trust = bits & CLIENT_SEL_TRUST;
+  *o->require = bits & CLIENT_SEL_REQUIRE;
+}
+
+/* The NTP source (*nsrc) or refclock (*rcl) chronyc's selectopts and offset
+ * name (chronyd's SRC_ModifySelectOptions lookup); its name for logs. */
+static bool find_named(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                       struct nsrc **nsrc, struct rcl **rcl, char name[ADDR_STR_LEN])
+{
+  *nsrc = NULL;
+  *rcl = NULL;
+  if (addr->family != ADDR_UNSPEC) {
+    int i = client_find_source(c, addr);
+    if (i < 0)
+      return false;
+    *nsrc = c->src[i];
+    addr_format(addr, name);
+    return true;
+  }
+  for (unsigned k = 0; k < c->n_rcl; k++) {
+    if (c->rcl[k]->p.refid == refid) {
+      *rcl = c->rcl[k];
+      rcl_refid_text(refid, name);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool client_modify_select_options(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                                  unsigned options, unsigned mask)
+{
+  struct nsrc *s;
+  struct rcl *r;
+  char name[ADDR_STR_LEN];
+  if (!find_named(c, addr, refid, &s, &r, name))
+    return false;
+  struct sel_options o = s ? (struct sel_options){&s->p.noselect, &s->p.prefer, &s->p.trust,
+                                                  &s->p.require}
+                           : (struct sel_options){&r->p.noselect, &r->p.prefer, &r->p.trust,
+                                                  &r->p.require};
+  unsigned old = options_bits(&o);
+  if ((old & mask) == options)   /* chronyd: nothing to change, nothing logged */
+    return true;
+  options_set(&o, (old & ~mask) | options);
+  plat_logf(c->plat, PLAT_LOG_INFO, "Source %s selection options modified", name);
+  if (s)
+    apply_options(c);            /* authselectmode's effective options */
+  return true;
+}
+
+bool client_modify_offset(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                          double offset)
+{
+  struct nsrc *s;
+  struct rcl *r;
+  char name[ADDR_STR_LEN];
+  if (!find_named(c, addr, refid, &s, &r, name))
+    return false;
+  if (s)
+    s->p.offset = offset;
+  else
+    r->p.offset = offset;
+  plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new offset %f", name, offset);
   return true;
 }
 

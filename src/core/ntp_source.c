@@ -275,6 +275,7 @@ bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct time
                        enum plat_ts_source source)
 {
   struct timespec cooked = disc_cook(s->disc, tx_time);
+  s->counters[source == PLAT_TS_HARDWARE ? NSRC_TX_HW_TS : NSRC_TX_KERNEL_TS]++;
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
     s->tx_sent = ntp_ts_from_timespec(&cooked);
@@ -1086,6 +1087,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     s->counters[NSRC_RX_BAD]++;
     return;
   }
+  s->counters[NSRC_RX_KERNEL_TS] += dg->rx_source == PLAT_TS_KERNEL;
+  s->counters[NSRC_RX_HW_TS] += dg->rx_source == PLAT_TS_HARDWARE;
   if (s->p.peer) {
     peer_receive(s, dg, pkt);
     return;

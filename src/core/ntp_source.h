@@ -84,6 +84,10 @@ enum nsrc_counter {
   NSRC_RX_LOOP,       /* the server is synchronised to us */
   NSRC_RX_DELAY,      /* maxdelay, maxdelayratio or maxdelaydevratio */
   NSRC_RX_GOOD,       /* passed every test: a sample */
+  NSRC_RX_KERNEL_TS,  /* packets from it with a kernel receive timestamp */
+  NSRC_RX_HW_TS,      /* ... a hardware one */
+  NSRC_TX_KERNEL_TS,  /* kernel transmit timestamps of packets to it */
+  NSRC_TX_HW_TS,      /* hardware ones (a packet may have both) */
   NSRC_COUNTERS
 };
 
