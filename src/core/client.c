@@ -772,7 +772,7 @@ static void end_init(struct client *c, bool corrected)
 }
 
 /* Select among every source after source `updated` (the selection's
- * numbering, -1: none) had a new sample or missed one. */
+ * numbering, -1: none) had a new sample or was left unreachable. */
 static void select_sources(struct client *c, int updated_index, bool new_sample)
 {
   struct timespec now;

@@ -379,8 +379,9 @@ static void transmit(void *arg)
     missing_sample(s);
   }
   close_request(s);
-  /* Reachability matters to the selection (chrony reselects on it). */
-  if (missed)
+  /* As chronyd 4.8's SRC_UpdateReachability: a missed reply reselects only
+   * once the register is empty (a source with no reply in 8 polls). */
+  if (missed && s->reach == 0)
     s->on_update(s->arg, s, false);
   /* A burst's last request was answered (then it ended) or not: over. */
   if (s->burst_total == 0)

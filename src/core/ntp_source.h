@@ -98,7 +98,8 @@ struct nsrc_ntp_data {
 };
 
 struct nsrc;
-/* A new sample (new_sample), or a change of reachability. */
+/* A new sample (new_sample), or reachability: a missed reply that left the
+ * register empty, or a source made to start again. */
 typedef void (*nsrc_update_fn)(void *arg, struct nsrc *src, bool new_sample);
 
 /* The symmetric-mode state of a peer. */

@@ -173,6 +173,45 @@ static void test_maxunreach(void **state)
   }
 }
 
+struct sel_count {
+  unsigned reachable, unreachable;   /* selections logged, by the reach shown */
+};
+
+static void count_selection(void *arg, const struct client_log_selection *s)
+{
+  struct sel_count *n = arg;
+  if (s->reach != 0)
+    n->reachable++;
+  else
+    n->unreachable++;
+}
+
+/* As chronyd 4.8 (SRC_UpdateReachability): a missed reply reselects only
+ * once the source's register is empty. The only server stops answering at
+ * 200 s, after which there are no samples: the selections logged from then
+ * on are all from missed replies, and none while the register still holds
+ * a reply; 12 polls later it has been empty for a few. */
+static void test_missed_reply_reselects_when_unreachable(void **state)
+{
+  (void)state;
+  struct sel_count n = {0, 0};
+  struct client_params p = simfx_client_params();
+  p.log.selection = count_selection;
+  p.log.arg = &n;
+  struct fx *f = fx_new(&p);
+  add(f, 0, -1);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 200.0, 1e6), 0);
+  run(f, 201.0);
+  assert_int_equal(client_selected(f->client), 0);
+  assert_true(n.reachable > 0);
+  n = (struct sel_count){0, 0};
+  assert_int_equal(sim_world_run(f->net.w, 12 * 16.0), 0);
+  assert_int_equal(report(f, 0).reach, 0);
+  assert_int_equal(n.reachable, 0);
+  assert_true(n.unreachable > 0);
+  fx_free(f);
+}
+
 /* maxclockerror is part of how fast the served root dispersion grows. */
 static void test_maxclockerror(void **state)
 {
@@ -200,6 +239,7 @@ int main(void)
     cmocka_unit_test(test_authselectmode),
     cmocka_unit_test(test_maxclockerror),
     cmocka_unit_test(test_maxunreach),
+    cmocka_unit_test(test_missed_reply_reselects_when_unreachable),
   };
   return cmocka_run_group_tests_name("client_selection", tests, NULL, NULL);
 }
