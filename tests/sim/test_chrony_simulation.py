@@ -77,12 +77,6 @@ LIMITS = {
     "initstepslew-deny": dict(NEVER),
 }
 
-# Where stratumd misses chrony's limits, by scenario and seed (strict: they
-# fail once it meets them).
-SMOOTHTIME_LATE = ("sync 842-844 s, chrony's max 800 (seeds 1 and 3; seed 2: 713 s): the "
-                   "server selects its source at 519 s, activates smoothing at 780 s, its "
-                   "client selects it at 842 s")
-CHECK_SYNC_XFAIL = {("smoothtime", 1): SMOOTHTIME_LATE, ("smoothtime", 3): SMOOTHTIME_LATE}
 
 # 103-initstepslew's log checks: "System's initial ... slew" (or "step")
 # once, slewed within the first 10 s ("00:00:0.Z"); "No suitable source for
@@ -133,9 +127,7 @@ def test_names_are_scenarios():
     assert [n for n in listed if n in LIMITS] == NAMES
 
 
-@pytest.mark.parametrize("name,seed", [
-    pytest.param(n, s, marks=pytest.mark.xfail(reason=CHECK_SYNC_XFAIL[(n, s)], strict=True))
-    if (n, s) in CHECK_SYNC_XFAIL else (n, s) for n in NAMES for s in SEEDS])
+@pytest.mark.parametrize("name,seed", [(n, s) for n in NAMES for s in SEEDS])
 def test_check_sync(rows, name, seed):
     check_chrony_limits(rows[(name, seed)], LIMITS[name])
 
