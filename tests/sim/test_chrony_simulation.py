@@ -31,6 +31,8 @@ INITSTEPSLEW_SLEWED = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initst
 INITSTEPSLEW_STEPPED = ["initstepslew-minus-1e8", "initstepslew-minus-1e2", "initstepslew-1e2",
                         "initstepslew-1e8"]
 
+HWTIMESTAMP = ["hwtimestamp", "hwtimestamp-acqport", "hwtimestamp-ipv6"]
+
 LIMITS = {
     # 003-largefreqoffset: largefreq/* in test_option_scenarios.py.
     "prefer": dict(CHRONY),                       # 202-prefer
@@ -75,6 +77,10 @@ LIMITS = {
     **{name: dict(CHRONY, sync=(5.0, 5.0), rms_offset=1e-3) for name in INITSTEPSLEW_STEPPED},
     "initstepslew-falseticker": dict(CHRONY, sync=(360.0, 450.0), rms_offset=1e-3),
     "initstepslew-deny": dict(NEVER),
+    # 133-hwtimestamp: min_sync_time 4, max_sync_time 20, time_rms_limit
+    # 1e-7, freq_rms_limit 3e-8 (0.03 ppm).
+    **{name: dict(CHRONY, sync=(4.0, 20.0), rms_offset=1e-7, rms_freq_error=0.03)
+       for name in HWTIMESTAMP},
 }
 
 
@@ -318,3 +324,19 @@ def test_pool_measurements(rows, name, seed):
     for addr, (low, high) in POOL_MEASUREMENTS[name].items():
         n = sum(valid.values()) if addr == "*" else valid.get(addr, 0)
         assert low <= n <= high, (addr, n, valid)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", HWTIMESTAMP)
+def test_hwtimestamp_stamps(rows, name, seed):
+    """133-hwtimestamp's log checks: a kernel and a hardware stamp on 195-200
+    received packets ("Received message.*tss=KH") and as many sent ones
+    ("Received error.*message.*tss=KH") of about 200; the client's NIC
+    clock, 37 s off the system's, is what made them system time, and the
+    last measurement was made with them (ntpdata's TX and RX timestamping:
+    Hardware); its clock read 195-220 times ("Polling PHC")."""
+    r = rows[(name, seed)]
+    assert 195 <= r["hw_rx_stamps"] <= 200, r
+    assert 195 <= r["hw_tx_stamps"] <= 200, r
+    assert r["tss"] == "HH", r
+    assert 195 <= r["nic_reads"] <= 220, r
