@@ -453,7 +453,6 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
-  src->max_distance = c->p.selection.max_distance;
   src->hwts_timeout = c->p.hwtstimeout;
   src->reference = &c->reference;
   src->max_clock_error = c->p.selection.max_clock_error;
@@ -1154,10 +1153,8 @@ void client_retune(struct client *c, const struct client_params *p)
   /* The reference keeps its own settings: it takes what a reload changes. */
   struct ref_config rc = reference_config(p);
   ref_retune(&c->reference, &rc);
-  for (unsigned i = 0; i < c->n; i++) {
-    c->src[i]->max_distance = c->p.selection.max_distance;
+  for (unsigned i = 0; i < c->n; i++)
     c->src[i]->stats.max_jitter = c->p.selection.max_jitter;
-  }
 }
 
 void client_set_reselectdist(struct client *c, double dist)

@@ -21,8 +21,12 @@
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply... */
 #define SYNC_UNREACH_POLL_ADJ 0.1   /* ...of the selected source (chrony's) */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
-#define UNSYNC_POLL_ADJ 0.1         /* poll score per answer of an unsynchronised
-                                       server or KoD (chronyd's: test D not run) */
+#define UNSYNC_POLL_ADJ 0.1         /* poll score per answer that is no sample with
+                                       test D failed or not run (unsynchronised
+                                       server, KoD, loop): chronyd's */
+#define NO_SAMPLE_POLL_ADJ 0.02     /* ...with test D passed (delay tests, presend) */
+#define NTP_MAX_DISPERSION 16.0     /* s: a root distance beyond is unsynchronised
+                                       (chronyd's test 7) */
 /* maxdelayquant's estimate (chrony's ntp_core.c): p in hundredths. */
 #define DELAY_QUANT_Q 100
 #define DELAY_QUANT_MIN_P 0.05
@@ -922,8 +926,11 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     return;
   }
   s->last_server_tx = h->transmit;
-  if (x->root_delay / 2.0 + x->root_dispersion >= s->max_distance) {
+  /* maxdistance is the selection's limit; beyond chronyd's test 7 the
+   * server is taken as unsynchronised. */
+  if (x->root_delay / 2.0 + x->root_dispersion >= NTP_MAX_DISPERSION) {
     s->counters[NSRC_RX_DISTANCE]++;
+    unsynchronised_answer(s);
     return;
   }
   struct timespec sample_time = sample_midpoint(&at->t1, &at->t4);
@@ -939,6 +946,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     delay_tests(s, x, &sample_time, tests);
     tests[3] = false;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    adjust_poll(s, UNSYNC_POLL_ADJ);
     missing_sample(s);
     return;
   }
@@ -951,6 +959,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     tests[0] = false;
     tests[3] = true;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    adjust_poll(s, NO_SAMPLE_POLL_ADJ);
     missing_sample(s);
     return;
   }
@@ -974,6 +983,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   record_measurement(s, x, h, &sample_time, dg, at, tests);
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
+    adjust_poll(s, NO_SAMPLE_POLL_ADJ);
     missing_sample(s);
     return;
   }

@@ -163,7 +163,6 @@ struct nsrc {
   double root_delay, root_dispersion;
   double last_offset, last_delay;
   double min_delay;             /* for maxdelayratio */
-  double max_distance;          /* root distance limit (maxdistance) */
   /* Samples close to its leap second are dropped (NULL: none). */
   const struct reference *reference;
   double max_clock_error;       /* maxclockerror, s/s (the delay test) */

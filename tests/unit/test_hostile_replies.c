@@ -123,7 +123,7 @@ static const struct kind HOSTILE[] = {
   {K_STRATUM0, "stratum-0-no-kod-code", NSRC_RX_KOD, true, true, true},
   {K_STRATUM16, "stratum-16", NSRC_RX_UNSYNC, true, true, true},
   {K_LEAP3, "leap-3", NSRC_RX_UNSYNC, true, true, true},
-  {K_FAR_ROOT, "root-distance-16s", NSRC_RX_DISTANCE, true, true, false},
+  {K_FAR_ROOT, "root-distance-16s", NSRC_RX_DISTANCE, true, true, true},
   {K_KOD_RATE_SPOOFED, "kod-rate-wrong-origin", NSRC_RX_BAD, false, true, false},
   {K_KOD_DENY, "kod-deny", NSRC_RX_KOD, true, true, true},
   {K_KOD_RSTR, "kod-rstr", NSRC_RX_KOD, true, true, true},
@@ -598,7 +598,6 @@ static void test_classified(void **state)
   disc_init(&disc, plat, true, true, 0.0, 83333.333, 500000.0);
   tclass_init(&cls, plat, &disc);
   nsrc_init(&src, &x.source, plat, NULL, &disc, &cls, count_sample, &samples);
-  src.max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(&src);
   assert_int_equal(sim_world_run(x.w, CLASSIFY_SECONDS), 0);
 
