@@ -39,7 +39,10 @@ struct client {
   unsigned n_rcl;
   bool started;
   int selected;
-  enum sel_reason last_reason;
+  /* chronyd's rules for logging a failed selection (sources.c): */
+  bool report_loss;              /* the next failure is to be logged */
+  bool forced_first_report;      /* report_loss was set once before any selection */
+  bool reported_no_majority;     /* logged since the last new selection */
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
   int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
   int peer_sock[2];                   /* peers' own sockets when there is none */
@@ -450,7 +453,6 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
-  src->max_distance = c->p.selection.max_distance;
   src->hwts_timeout = c->p.hwtstimeout;
   src->reference = &c->reference;
   src->max_clock_error = c->p.selection.max_clock_error;
@@ -568,6 +570,7 @@ static void forget_selected(struct client *c, unsigned i)
 {
   if (c->selected == (int)i) {
     c->selected = -1;
+    c->report_loss = true;
     on_update(c, NULL, false);
   } else if (c->selected > (int)i) {
     c->selected--;
@@ -774,8 +777,40 @@ static void end_init(struct client *c, bool corrected)
   done(c->init.arg, corrected);
 }
 
+/* Log a failed selection as chronyd does: once after the selected source
+ * was lost (or, before the first selection, once a source has polled 8
+ * times), "no majority" once until a new selection. quiet: nothing logged,
+ * the same flags kept (chronyd in initstepslew mode). */
+static void report_selection(struct client *c, const struct sel_result *r, int prev, bool quiet)
+{
+  char text[128];
+  if (r->reason == SEL_OK) {
+    if (r->selected != prev) {
+      c->report_loss = c->reported_no_majority = false;
+      c->forced_first_report = true;
+    }
+    return;
+  }
+  if (r->reach_full && !c->forced_first_report)
+    c->report_loss = c->forced_first_report = true;
+  if (r->reason == SEL_NO_MAJORITY) {
+    if (!c->reported_no_majority && sel_result_text(r, text, sizeof(text)) && !quiet)
+      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
+    c->reported_no_majority = true;
+    c->report_loss = false;
+    return;
+  }
+  c->report_loss |= prev >= 0;
+  /* The transient reasons have no text: they wait for the next call. */
+  if (c->report_loss && sel_result_text(r, text, sizeof(text))) {
+    if (!quiet)
+      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
+    c->report_loss = false;
+  }
+}
+
 /* Select among every source after source `updated` (the selection's
- * numbering, -1: none) had a new sample or missed one. */
+ * numbering, -1: none) had a new sample or was left unreachable. */
 static void select_sources(struct client *c, int updated_index, bool new_sample)
 {
   struct timespec now;
@@ -795,9 +830,6 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   c->p.selection.orphan_stratum =
       c->init.done ? NTP_MAX_STRATUM : ref_orphan_stratum(&c->reference.state->local);
   sel_select(&c->p.selection, c->sel, (int)n, prev, new_sample ? updated_index : -1, &r);
-  bool any_stats = false;
-  for (unsigned i = 0; i < n; i++)
-    any_stats |= c->sel[i].has_stats;
   for (unsigned k = 0; k < c->n_rcl; k++)
     c->rcl_sel[k] = c->sel[c->n + k];
   log_selection(c, n, &now);
@@ -811,15 +843,8 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   c->selected = r.selected;
   for (unsigned i = 0; i < c->n; i++)
     c->src[i]->sync_peer = r.selected >= 0 && (unsigned)r.selected == i;
-  /* Like chronyd, stay quiet while the sources are still collecting their
-   * first samples. */
-  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats) && !quiet) {
-    char text[128];
-    if (sel_result_text(&r, text, sizeof(text)))
-      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
-  }
-  if (r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)
-    c->last_reason = r.reason;
+  /* chronyd is in initstepslew mode until the temporary sources are gone. */
+  report_selection(c, &r, prev, quiet || c->init.ignoring);
   /* As chronyd: only disagreement makes the reference unsynchronised; a
    * lost source leaves it to age (its dispersion grows). */
   if (r.reason == SEL_NO_MAJORITY && !quiet)
@@ -1219,10 +1244,8 @@ void client_retune(struct client *c, const struct client_params *p)
   /* The reference keeps its own settings: it takes what a reload changes. */
   struct ref_config rc = reference_config(p);
   ref_retune(&c->reference, &rc);
-  for (unsigned i = 0; i < c->n; i++) {
-    c->src[i]->max_distance = c->p.selection.max_distance;
+  for (unsigned i = 0; i < c->n; i++)
     c->src[i]->stats.max_jitter = c->p.selection.max_jitter;
-  }
 }
 
 void client_set_reselectdist(struct client *c, double dist)

@@ -505,11 +505,18 @@ static bool change_allowed(struct reference *r, double offset)
   return false;
 }
 
-/* makestep: is this offset to be stepped rather than slewed? */
+/* makestep: is this offset to be stepped rather than slewed? As chronyd's
+ * is_step_limit_reached, judged by the platform clock's error: the offset
+ * plus the correction the cooked time still adds to that clock (the slew
+ * not finished; without control, every correction so far: a step chronyd
+ * -x could not make is wanted again at the next update). */
 static bool step_wanted(const struct reference *r, double offset)
 {
   bool may_step = r->p.makestep_limit < 0 || (int)r->n_updates < r->p.makestep_limit;
-  return may_step && r->p.makestep_threshold > 0.0 && fabs(offset) > r->p.makestep_threshold;
+  struct timespec now;
+  r->plat->ops->now(r->plat->ctx, &now);
+  double error = offset + disc_cooking_correction(&r->state->cooking, &now);
+  return may_step && r->p.makestep_threshold > 0.0 && fabs(error) > r->p.makestep_threshold;
 }
 
 /* Step the clock by offset at base frequency freq; the time the update

@@ -192,6 +192,10 @@ LIMITS = {
                         rms_freq_error=CHRONY["rms_freq_error"],
                         late_rms_offset=2e-4, late_rms_freq_error=2.0),
     # 55 % of exchanges lost: half the samples, slower start, ~1.5x noise.
+    # The late limit is met by this seed, not by every one, as by chronyd:
+    # chronyd 4.8 in clknetsim on this network (125-packetloss's loss
+    # expression, one client, 20000 s) had a late rms of 42-432 us over seeds
+    # 1-24 (median 169, 2 over 300); stratum-sim 62-444 us (median 180, 3).
     "packet-loss": dict(DEFAULT_LIMITS, sync_time=600.0),
     # 8800 s of every 10000 s without a server: the clock runs free on its
     # frequency estimate (~0.1 ppm off after 1200 s of polls) while the
