@@ -30,12 +30,15 @@ struct client {
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES + RCL_MAX_REFCLOCKS];   /* refclocks' copied in */
   int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
+  unsigned reported[CLIENT_MAX_SOURCES];   /* statuses logged (1 << sel_status) */
   bool answered[CLIENT_MAX_SOURCES];  /* reported CLIENT_SOURCE_ANSWERED */
   unsigned n;
   /* Reference clocks: sources n .. n + n_rcl - 1 to the selection and in
    * reports (configured at start, never removed). */
   struct rcl *rcl[RCL_MAX_REFCLOCKS];
   struct sel_source rcl_sel[RCL_MAX_REFCLOCKS];
+  int rcl_bad[RCL_MAX_REFCLOCKS];
+  unsigned rcl_reported[RCL_MAX_REFCLOCKS];
   unsigned n_rcl;
   bool started;
   int selected;
@@ -464,6 +467,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
     src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
   c->bad[i] = 0;
+  c->reported[i] = 0;
   c->answered[i] = false;
   if (c->started)
     nsrc_start(src);
@@ -587,6 +591,7 @@ void client_remove_source(struct client *c, unsigned i)
   memmove(&c->src[i], &c->src[i + 1], after * sizeof(c->src[0]));
   memmove(&c->sel[i], &c->sel[i + 1], after * sizeof(c->sel[0]));
   memmove(&c->bad[i], &c->bad[i + 1], after * sizeof(c->bad[0]));
+  memmove(&c->reported[i], &c->reported[i + 1], after * sizeof(c->reported[0]));
   memmove(&c->answered[i], &c->answered[i + 1], after * sizeof(c->answered[0]));
   apply_options(c);
   forget_selected(c, i);
@@ -732,12 +737,6 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
   const struct nsrc *s = c->src[i];
   bool answered = false, bad;
   if (new_sample) {
-    enum sel_status st = c->sel[i].status;
-    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_BAD_STRATUM ||
-        st == SEL_JITTERY)
-      c->bad[i] = c->bad[i] < INT_MAX ? c->bad[i] + 1 : INT_MAX;
-    else
-      c->bad[i] = 0;
     bad = c->bad[i] >= BAD_HANDLE_THRESHOLD;
     answered = !c->answered[i];
     c->answered[i] = true;
@@ -809,6 +808,43 @@ static void report_selection(struct client *c, const struct sel_result *r, int p
   }
 }
 
+/* chronyd's set_source_status: selections in a row in which source k (the
+ * selection's numbering), updated, was bad. */
+static void count_bad(struct client *c, unsigned k)
+{
+  int *bad = k < c->n ? &c->bad[k] : &c->rcl_bad[k - c->n];
+  enum sel_status st = c->sel[k].status;
+  if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_BAD_STRATUM ||
+      st == SEL_JITTERY)
+    *bad = *bad < INT_MAX ? *bad + 1 : INT_MAX;
+  else
+    *bad = 0;
+}
+
+/* chronyd 4.6's mark_source: a falseticker, and a source too distant or
+ * jittery BAD_HANDLE_THRESHOLD selections in a row, is logged once until
+ * another source is selected. */
+static void report_status(struct client *c, unsigned k, bool quiet)
+{
+  unsigned *reported = k < c->n ? &c->reported[k] : &c->rcl_reported[k - c->n];
+  int bad = k < c->n ? c->bad[k] : c->rcl_bad[k - c->n];
+  enum sel_status st = c->sel[k].status;
+  char a[ADDR_STR_LEN];
+  if ((st != SEL_FALSETICKER && bad < BAD_HANDLE_THRESHOLD) || (*reported & (1u << st)))
+    return;
+  if (st == SEL_FALSETICKER && !quiet)
+    plat_logf(c->plat, PLAT_LOG_WARN, "Detected falseticker %s", source_text(c, k, a));
+  else if (st == SEL_BAD_DISTANCE && !quiet)
+    plat_logf(c->plat, PLAT_LOG_WARN, "Root distance of %s exceeds maxdistance of %.3f seconds",
+              source_text(c, k, a), c->p.selection.max_distance);
+  else if (st == SEL_JITTERY && !quiet)
+    plat_logf(c->plat, PLAT_LOG_WARN, "Jitter of %s exceeds maxjitter of %.3f seconds",
+              source_text(c, k, a), c->p.selection.max_jitter);
+  else
+    return;
+  *reported |= 1u << st;
+}
+
 /* Select among every source after source `updated` (the selection's
  * numbering, -1: none) had a new sample or was left unreachable. */
 static void select_sources(struct client *c, int updated_index, bool new_sample)
@@ -838,6 +874,16 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
 
   /* chronyd logs nothing of the selection in initstepslew mode. */
   bool quiet = c->init.done != NULL;
+  if (new_sample && updated_index >= 0)
+    count_bad(c, (unsigned)updated_index);
+  /* with no majority chronyd marks them all at once, unlogged */
+  for (unsigned k = 0; k < n && r.reason != SEL_NO_MAJORITY; k++)
+    report_status(c, k, quiet || c->init.ignoring);
+  /* as chronyd, after the statuses of this selection were logged */
+  if (r.selected >= 0 && r.selected != prev) {
+    memset(c->reported, 0, sizeof(c->reported));
+    memset(c->rcl_reported, 0, sizeof(c->rcl_reported));
+  }
   if (r.selected >= 0 && r.selected != prev && !quiet)
     plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s", source_text(c, (unsigned)r.selected, a));
   c->selected = r.selected;

@@ -545,16 +545,10 @@ def test_peer_other_client(rows, name, seed):
 # 15-18, and 1-4 of them from 00:10 to 00:59.
 REPLACEMENT_LOG = {"Detected falseticker": (2, 10), " replaced with ": (1, 3)}
 REPLACEMENT_POLL6 = [(15, 18), (1, 4)]
-REPLACEMENT_XFAIL = {
-    "Detected falseticker": "0 times, chronyd 2-10: stratumd logs no \"Detected falseticker\" "
-                            "(chronyd's warning when its selection marks a source one)",
-}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("text", [
-    pytest.param(t, marks=pytest.mark.xfail(reason=REPLACEMENT_XFAIL[t], strict=True))
-    if t in REPLACEMENT_XFAIL else t for t in REPLACEMENT_LOG])
+@pytest.mark.parametrize("text", list(REPLACEMENT_LOG))
 def test_replacement_log(rows, text, seed):
     r = rows[("replacement", seed)]
     low, high = REPLACEMENT_LOG[text]
@@ -616,18 +610,13 @@ REPLACEMENT_RUNS = {
         "Source 192.168.123.2 replaced with": (1, 25),
         "Source 192.168.123.3 replaced with": (1, 25)},
 }
-REPLACEMENT_RUNS_XFAIL = {
-    ("replacement-unreachable", "Detected falseticker"): REPLACEMENT_XFAIL["Detected falseticker"],
-}
 REPLACEMENT_RUNS_POLL6 = {"replacement-unreachable": (20, 500),
                           "replacement-falsetickers": (50, 800)}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name,text", [
-    pytest.param(n, t, marks=pytest.mark.xfail(reason=REPLACEMENT_RUNS_XFAIL[(n, t)], strict=True))
-    if (n, t) in REPLACEMENT_RUNS_XFAIL else (n, t)
-    for n in REPLACEMENT_RUNS for t in REPLACEMENT_RUNS[n]])
+    (n, t) for n in REPLACEMENT_RUNS for t in REPLACEMENT_RUNS[n]])
 def test_replacement_runs_log(rows, name, text, seed):
     r = rows[(name, seed)]
     low, high = REPLACEMENT_RUNS[name][text]
