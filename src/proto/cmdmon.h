@@ -47,7 +47,7 @@ enum cmd_command {
   CMD_NTP_DATA = 57, CMD_SHUTDOWN = 62, CMD_ONOFFLINE = 63, CMD_ADD_SOURCE = 64,
   CMD_NTP_SOURCE_NAME = 65, CMD_RESET_SOURCES = 66, CMD_AUTH_DATA = 67,
   CMD_CLIENT_ACCESSES_BY_INDEX3 = 68, CMD_SELECT_DATA = 69, CMD_RELOAD_SOURCES = 70,
-  CMD_DOFFSET2 = 71,
+  CMD_DOFFSET2 = 71, CMD_LOCAL3 = 74,
   CMD_N_COMMANDS = 75,           /* chrony's count, obsolete and newer ones included */
   /* Stratum's own requests, far beyond chrony's codes (which grow by one a
    * release): only stratumc sends them, chronyd answers 502 Invalid
@@ -153,6 +153,7 @@ struct cmd_req_local {
   int32_t on_off, stratum;
   double distance;
   int32_t orphan;
+  double activate, wait_synced, wait_unsynced;   /* LOCAL3 (chronyc 4.8); 0 in LOCAL2 */
 };
 struct cmd_req_makestep {
   int32_t limit;
