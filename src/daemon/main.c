@@ -41,6 +41,7 @@
 #include "daemon/sources.h"
 #include "daemon/status.h"
 #include "daemon/workers.h"
+#include "sys/children.h"
 #include "sys/detach.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -95,6 +96,7 @@ struct daemon {
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
+#define HELPERS_EXIT_WAIT 1.0   /* s the helpers get to end at exit */
 
 /* A host name in allow/deny, as chronyd resolves it: the first address. */
 static bool resolve_first(void *arg, const char *name, struct ip_addr *out)
@@ -784,6 +786,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
     loop_watch_signal(d->loop, sigs[i], on_quit_signal, d);
   loop_watch_signal(d->loop, SIGHUP, on_reload_signal, d);
+  children_watch(d->loop);
   signal(SIGPIPE, SIG_IGN);
   if (o->timeout > 0)
     loop_add_timer(d->loop, o->timeout, on_timeout, d);
@@ -809,6 +812,7 @@ out:
   mailer_stop(&d->mailer);
   exporter_stop(&d->exporter);
   ntsd_stop(&d->nts);
+  children_wait(HELPERS_EXIT_WAIT);   /* their pipes closed: they end */
   control_stop(&d->control);
   srclist_free(d->srclist);
   rtcdrift_stop(&d->rtc);
