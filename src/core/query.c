@@ -5,10 +5,15 @@
 
 #include "proto/ntp_packet.h"
 
+bool query_nts_failed(const struct query_server *s)
+{
+  return s->nts && !s->nts->have_keys && !s->nts->ke_running && s->nts->ke_attempts > 0;
+}
+
 static bool server_finished(const struct query_server *s)
 {
   return s->sock < 0 || s->key_missing || s->valid >= QUERY_GOOD_SAMPLES ||
-         s->sent >= QUERY_MAX_REQUESTS;
+         s->sent >= QUERY_MAX_REQUESTS || s->ticks >= QUERY_MAX_TICKS || query_nts_failed(s);
 }
 
 static void close_server(struct query *q, struct query_server *s)
@@ -61,7 +66,9 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
     enum exch_result r = exch_check_reply(&pkt, s->nonce, &s->tx_time, &dg->rx_time, &sample);
     if (r == EXCH_BAD_ORIGIN || r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE)
       return;  /* keep waiting for the real reply */
-    if (!exch_check_auth(&pkt, s->key, ntp_keyring_find(q->keys, s->key))) {
+    bool authentic = s->nts ? ntsc_check_reply(s->nts, &pkt) == NTSNTP_OK
+                            : exch_check_auth(&pkt, s->key, ntp_keyring_find(q->keys, s->key));
+    if (!authentic) {
       s->unauthenticated++;  /* counted, so -Q can say why nothing was valid */
       return;
     }
@@ -81,13 +88,42 @@ static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
   }
 }
 
+/* With NTS: whether a request may go now, starting an NTS-KE when one is
+ * due; the NTP server it named is the one asked. */
+static bool nts_ready(struct query *q, struct query_server *s)
+{
+  if (!s->nts)
+    return true;
+  switch (ntsc_prepare(s->nts, q->nts_ke->now(q->nts_ke->arg))) {
+  case NTSC_READY:
+    s->addr = s->nts->ntp_addr;
+    s->port = s->nts->ntp_port;
+    return true;
+  case NTSC_START_KE:
+    q->nts_ke->start(q->nts_ke->arg, s->nts);
+    return false;
+  case NTSC_WAIT:
+    break;
+  }
+  return false;
+}
+
 static void send_request(struct query *q, struct query_server *s)
 {
-  uint8_t buf[NTP_HEADER_LEN + NTP_MAC_MAX_LEN];
+  uint8_t buf[NTSNTP_MAX_PACKET_LEN];
   ntp_ts nonce = plat_random_nonzero64(q->plat);
   const struct ntp_key *key = ntp_keyring_find(q->keys, s->key);
+  s->ticks++;
+  if (!nts_ready(q, s))
+    return;
   size_t len = exch_build_auth_request(buf, sizeof(buf), exch_request_version(s->version, key),
                                        nonce, s->key, key);
+  if (len != 0 && s->nts) {
+    uint8_t uid[NTSNTP_UID_LEN], nts_nonce[NTSNTP_NONCE_LEN];
+    q->plat->ops->random_bytes(q->plat->ctx, uid, sizeof(uid));
+    q->plat->ops->random_bytes(q->plat->ctx, nts_nonce, sizeof(nts_nonce));
+    len = ntsc_build_request(s->nts, buf, sizeof(buf), uid, nts_nonce);
+  }
   q->plat->ops->now(q->plat->ctx, &s->tx_time);
   if (len == 0)
     return;
@@ -111,7 +147,7 @@ static void on_timer(void *arg)
 }
 
 bool query_start(struct query *q, const struct platform *plat, const struct ntp_keyring *keys,
-                 struct query_server *servers, unsigned n,
+                 const struct ntsc_ke_ops *nts_ke, struct query_server *servers, unsigned n,
                  void (*on_server)(void *arg, const struct query_server *s),
                  void (*on_done)(void *arg), void *arg)
 {
@@ -119,6 +155,7 @@ bool query_start(struct query *q, const struct platform *plat, const struct ntp_
   memset(q, 0, sizeof(*q));
   q->plat = plat;
   q->keys = keys;
+  q->nts_ke = nts_ke;
   q->servers = servers;
   q->n_servers = n;
   q->on_server = on_server;
@@ -129,6 +166,8 @@ bool query_start(struct query *q, const struct platform *plat, const struct ntp_
     int sock = plat->ops->udp_open(plat->ctx, (enum addr_family)s->addr.family, NULL, 0,
                                    on_reply, q);
     s->sock = sock >= 0 ? sock : -1;
+    if (s->nts)
+      nts_ke->attach(nts_ke->arg, s->nts);
     exch_warn_key(plat, s->key, ntp_keyring_find(keys, s->key));
     s->key_missing = s->key != 0 && !ntp_keyring_find(keys, s->key);
     if (sock < 0)
@@ -145,8 +184,13 @@ void query_stop(struct query *q)
   if (q->timer)
     q->plat->ops->timer_cancel(q->plat->ctx, q->timer);
   q->timer = 0;
-  for (unsigned i = 0; i < q->n_servers; i++)
-    close_server(q, &q->servers[i]);
+  for (unsigned i = 0; i < q->n_servers; i++) {
+    struct query_server *s = &q->servers[i];
+    close_server(q, s);
+    if (s->nts && q->nts_ke)
+      q->nts_ke->detach(q->nts_ke->arg, s->nts);
+  }
+  q->nts_ke = NULL;                     /* detached once */
 }
 
 const struct query_server *query_best(const struct query *q)

@@ -7,7 +7,12 @@
  * needs 3 samples: 4 s). The sample with the lowest delay is kept per
  * server. Servers with a key get authenticated requests and must answer
  * with a MAC by that key (a missing key is warned about at start, as
- * chronyd does). on_server is called once for each server as it finishes
+ * chronyd does). An NTS server (nts set) gets its keys and cookies first,
+ * through the NTS-KE ops, as the daemon's sources do (cookies loaded from
+ * and saved to ntsdumpdir by attach/detach); its requests go to the NTP
+ * server the NTS-KE named, sealed, and only authentic replies count. A
+ * time without a cookie sends nothing; a failed NTS-KE finishes the server
+ * (chronyd would retry it 16 s later at the earliest). on_server is called once for each server as it finishes
  * (for progress), and on_done once when all have, at once after the last
  * reply that finished them. */
 #ifndef STRATUM_CORE_QUERY_H
@@ -16,11 +21,15 @@
 #include <stdbool.h>
 
 #include "core/exchange.h"
+#include "core/nts_client.h"
 #include "core/platform.h"
 
 #define QUERY_INTERVAL 2.0
 #define QUERY_GOOD_SAMPLES 3
 #define QUERY_MAX_REQUESTS 8
+/* and at most this many request times in all, those that waited for an
+ * NTS-KE included (NTSKC's timeout is 8 of them) */
+#define QUERY_MAX_TICKS (QUERY_MAX_REQUESTS + 8)
 
 struct query_server {
   char name[256];
@@ -28,10 +37,12 @@ struct query_server {
   uint16_t port;
   uint32_t key;               /* 0: none */
   int version;                /* 0: chosen as chronyd does */
+  struct ntsc *nts;           /* NULL: not an NTS server */
   int sock;                   /* -1 when not open */
   ntp_ts nonce;               /* 0 when no request is outstanding */
   struct timespec tx_time;
   unsigned sent, valid;
+  unsigned ticks;             /* request times, sent or not (NTS-KE) */
   unsigned unauthenticated;   /* replies that failed the authentication test */
   bool key_missing;           /* key set but not in the keyfile: never asked */
   bool reported;              /* on_server was called */
@@ -43,6 +54,7 @@ struct query_server {
 struct query {
   const struct platform *plat;
   const struct ntp_keyring *keys;
+  const struct ntsc_ke_ops *nts_ke;
   struct query_server *servers;
   unsigned n_servers;
   plat_timer timer;
@@ -52,13 +64,17 @@ struct query {
   void *arg;
 };
 
-/* servers[] must stay valid until the query is freed. Returns false when no
+/* servers[] must stay valid until the query is freed; nts_ke may be NULL
+ * when no server has nts. Returns false when no
  * server could be reached at all (no socket). */
 bool query_start(struct query *q, const struct platform *plat, const struct ntp_keyring *keys,
-                 struct query_server *servers, unsigned n,
+                 const struct ntsc_ke_ops *nts_ke, struct query_server *servers, unsigned n,
                  void (*on_server)(void *arg, const struct query_server *s),
                  void (*on_done)(void *arg), void *arg);
+/* Ends the queries; NTS servers are detached (their cookies saved). */
 void query_stop(struct query *q);
+/* Its NTS-KE failed: nothing was measured. */
+bool query_nts_failed(const struct query_server *s);
 /* The server whose best sample has the smallest root distance, or NULL. */
 const struct query_server *query_best(const struct query *q);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/query.h"
+#include "core/reference.h"
+#include "daemon/ntskc.h"
 #include "daemon/keys.h"
 #include "sys/clock_linux.h"
 #include "sys/log.h"
@@ -36,12 +38,6 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
     struct ip_addr addrs[MAX_ADDRS_PER_NAME];
     if (src->type == CONF_PEER)
       continue;  /* see query_mode_run */
-    if (src->client.nts) {
-      /* never measured without its authentication */
-      log_printf(PLAT_LOG_WARN, "%s: NTS not supported with -q/-Q yet, not measured",
-                 src->name);
-      continue;
-    }
     int limit = src->type == CONF_POOL ? src->maxsources : 1;
     if (limit > MAX_ADDRS_PER_NAME)
       limit = MAX_ADDRS_PER_NAME;
@@ -57,6 +53,15 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
       s->key = src->client.key;
       s->version = src->client.version;
       s->sock = -1;
+      if (src->client.nts && !(s->nts = calloc(1, sizeof(*s->nts)))) {
+        n--;                            /* never measured unauthenticated */
+        continue;
+      }
+      if (s->nts) {
+        s->key = 0;
+        ntsc_init(s->nts, src->name, &s->addr, s->port, src->client.ntsport,
+                  src->client.certset, cfg->ntsrefresh);
+      }
     }
   }
   return n;
@@ -79,6 +84,9 @@ static void print_server(void *arg, const struct query_server *s)
     printf("%s (%s:%u): stratum %d, offset %+.6f s, delay %.6f s, %u/%u replies\n", s->name,
            addr_format(&s->addr, a), s->port, s->best.stratum, s->best.offset, s->best.delay,
            s->valid, s->sent);
+  else if (query_nts_failed(s))
+    printf("%s (%s:%u): no valid reply (NTS-KE failed)\n", s->name, addr_format(&s->addr, a),
+           s->port);
   else if (s->key_missing)
     printf("%s (%s:%u): no valid reply (key %u missing)\n", s->name, addr_format(&s->addr, a),
            s->port, (unsigned)s->key);
@@ -128,13 +136,17 @@ static int query(const struct config *cfg, const struct options *opts)
   struct query q;
   struct key_table keys = {0};
   struct ntp_keyring keyring;
+  struct refstate unsynchronised = {0};  /* for NTS-KE's nocerttimecheck */
+  struct ntskc ntskc;
   int status = 1;
+  unsigned n = 0;
 
   if (!servers || !lp) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
-  unsigned n = collect_servers(cfg, opts->family, servers, max);
+  ntskc_init(&ntskc, cfg, loop, linux_platform_get(lp), &unsynchronised);
+  n = collect_servers(cfg, opts->family, servers, max);
   if (n == 0 && has_peer(cfg)) {
     /* As chronyd -Q: it opens no NTP server socket, so its peers never
      * send, and with nothing else to measure only -t ends the wait. */
@@ -154,7 +166,7 @@ static int query(const struct config *cfg, const struct options *opts)
     log_printf(PLAT_LOG_FATAL, "Could not load system call filter : %s", strerror(-scf));
     goto out;
   }
-  if (!query_start(&q, linux_platform_get(lp), &keyring, servers, n, print_server, on_done, loop))
+  if (!query_start(&q, linux_platform_get(lp), &keyring, &ntskc.ops, servers, n, print_server, on_done, loop))
     goto out;
   if (opts->timeout > 0)
     loop_add_timer(loop, opts->timeout, on_timeout, loop);
@@ -169,6 +181,10 @@ static int query(const struct config *cfg, const struct options *opts)
     log_printf(PLAT_LOG_WARN, "No suitable source for synchronisation");
   }
 out:
+  if (lp)
+    ntskc_free(&ntskc);
+  for (unsigned i = 0; i < n; i++)
+    free(servers[i].nts);
   keyfile_free(&keys);
   linux_platform_free(lp);
   loop_free(loop);

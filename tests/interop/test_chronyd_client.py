@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from ntptest import chronyd_daemon, free_udp_port, peers_root, wait_log_rows
+from ntptest import (chronyd_daemon, free_udp_port, peers_root, start_server, stratumc,
+                     wait_log_rows)
 
 SELECT_TIMEOUT = 20.0
 
@@ -89,3 +90,47 @@ def test_chronyd_xleave_gets_interleaved_replies_like_chrony(local_server, tmp_p
     rows = _measurements(tmp_path, local_server, "xleave", 5)
     assert len(rows) >= 5, rows
     assert rows[-1] == ("4", "I"), rows
+
+
+KOD_TIMEOUT = 30.0
+KOD_WINDOW = 12.0                       # s after chronyd's first KoD RATE
+
+
+def ntp_received(sock):
+    """stratumd's count of NTP requests received (serverstats)."""
+    rc, out = stratumc(sock, "serverstats")
+    assert rc == 0, out
+    m = re.search(r"^NTP packets received\s*:\s*(\d+)", out, re.M)
+    assert m, out
+    return int(m.group(1))
+
+
+def test_chronyd_backs_off_at_stratumd_kod_rate(tmp_path):
+    """stratumd's KoD RATE (ratelimit ... kod, chrony 4.4's option) is one
+    chronyd 4.3 understands: polling every second past a limit of one
+    response in 4 s, it logs "Received KoD RATE" and waits four polls more
+    after each, so fewer requests than seconds reach stratumd."""
+    sock = tmp_path / "server.sock"
+    d, server = start_server(tmp_path / "server", extra=[
+        "ratelimit interval 2 burst 1 leak 4 kod 1", "cmdport 0", "bindcmdaddress %s" % sock])
+    c = chronyd_daemon(tmp_path / "chronyd", [
+        "server %s port %d minpoll 0 maxpoll 0" % server])
+    try:
+        c.start()
+        deadline = time.monotonic() + KOD_TIMEOUT
+        while "Received KoD RATE from %s" % server[0] not in c.log():
+            assert c.alive(), c.log()
+            assert time.monotonic() < deadline, "no KoD RATE seen:\n" + c.log() + d.log()
+            time.sleep(0.2)
+        first = ntp_received(sock)
+        start = time.monotonic()
+        time.sleep(KOD_WINDOW)
+        received = ntp_received(sock) - first
+        elapsed = time.monotonic() - start
+        print("requests in %.1f s after the first KoD RATE: %d" % (elapsed, received))
+        assert c.alive(), c.log()
+        # one a second without the back-off; each KoD RATE costs 4 of them
+        assert received < 0.75 * elapsed, (received, elapsed, c.log())
+    finally:
+        print("---- chronyd (exit %s)\n%s" % (c.stop(), c.log()))
+        print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, free_udp_port, make_test_pki, peers_root,
+from ntptest import (Daemon, chronyd_daemon, chronyd_path, free_udp_port, make_test_pki,
+                     peers_root, username,
                      require_stratumd, server_config, stratumc, wait_for)
 
 SELECT_TIMEOUT = 30.0
@@ -326,4 +327,68 @@ def test_cookie_file_shared_with_chronyd(pki, tmp_path):
     finally:
         for i, cli in enumerate(clients):
             show("client %d" % i, cli)
+        show("server", srv)
+
+
+QUERY_TIMEOUT = 40                      # s, a hard bound on one -Q run
+QUERY_OFFSET_RE = re.compile(r"System clock wrong by (-?\d+\.\d+) seconds \(ignored\)")
+
+
+def nts_query(workdir, binary, port, keport, ca, extra=()):
+    """`binary -Q` with one NTS server on 127.0.0.1, trusting only ca, its
+    own bound -t 20 (stratumd's and chronyd's option): the completed run."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    conf = workdir / "query.conf"
+    conf.write_text("\n".join([
+        "server 127.0.0.1 port %d iburst nts ntsport %d" % (port, keport),
+        "ntstrustedcerts %s" % ca, "nosystemcert", "cmdport 0", "bindcmdaddress /",
+        "pidfile %s" % (workdir / "query.pid")] + list(extra)) + "\n")
+    args = [str(binary), "-Q", "-t", "20", "-f", str(conf)]
+    if binary.name == "chronyd":
+        args += ["-u", username()]
+    return subprocess.run(args, capture_output=True, text=True, timeout=QUERY_TIMEOUT,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_query_mode_over_nts_as_chronyd(pki, tmp_path):
+    """stratumd -Q and chronyd -Q measure the same NTS server (chronyd 4.3
+    serving NTS): both through an NTS-KE, both report an offset."""
+    srv, port, keport, srv_sock = chronyd_server(tmp_path / "chronyd", pki)
+    try:
+        srv.start(wait_ports=[(4, port)])
+        ours = nts_query(tmp_path / "stratumd", require_stratumd(), port, keport, pki[2])
+        theirs = nts_query(tmp_path / "chronyd-q", chronyd_path(), port, keport, pki[2])
+        assert ke_accepted(srv_sock) == 2
+    finally:
+        show("chronyd", srv)
+    for r in (ours, theirs):
+        assert r.returncode == 0, r.stdout + r.stderr
+        m = QUERY_OFFSET_RE.search(r.stderr)
+        assert m and abs(float(m.group(1))) < 0.01, r.stderr
+    assert "(127.0.0.1:%d): stratum 3" % port in ours.stdout, ours.stdout + ours.stderr
+
+
+def test_query_mode_nts_cookies_kept(pki, tmp_path):
+    """-Q with ntsdumpdir saves the cookies it has left (mode 0600); a
+    second -Q uses them with no NTS-KE server at all; one trusting another
+    CA measures nothing (no plain request either)."""
+    srv, port, keport = stratumd_server(tmp_path / "server", pki)
+    dump = tmp_path / "dump"
+    dump.mkdir(mode=0o700)
+    try:
+        srv.start(wait_ports=[(4, port)])
+        first = nts_query(tmp_path / "q1", require_stratumd(), port, keport, pki[2],
+                          extra=["ntsdumpdir %s" % dump])
+        assert first.returncode == 0, first.stdout + first.stderr
+        saved = dump / "127.0.0.1.nts"
+        assert saved.is_file() and (saved.stat().st_mode & 0o777) == 0o600
+        second = nts_query(tmp_path / "q2", require_stratumd(), port, free_udp_port(), pki[2],
+                           extra=["ntsdumpdir %s" % dump])
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert QUERY_OFFSET_RE.search(second.stderr), second.stderr
+        other = nts_query(tmp_path / "q3", require_stratumd(), port, keport, pki[3])
+        assert other.returncode != 0, other.stdout + other.stderr
+        assert "no valid reply (NTS-KE failed)" in other.stdout, other.stdout + other.stderr
+        assert "No suitable source for synchronisation" in other.stderr, other.stderr
+    finally:
         show("server", srv)

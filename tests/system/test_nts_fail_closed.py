@@ -88,19 +88,19 @@ def test_ke_server_closing_no_request(tmp_path, stratumd_bin):
     assert not server.times
 
 
-def test_query_mode_skips_nts_sources(tmp_path):
-    """-Q measures the plain source, never the NTS one (it has no NTS-KE
-    there yet)."""
+def test_query_mode_never_plain_to_nts_sources(tmp_path):
+    """-Q measures the plain source; the NTS one, whose NTS-KE fails (no
+    NTS-KE server), gets no request at all."""
     nts, plain = FakeServer(), FakeServer()
     try:
         r = subprocess.run([str(require_stratumd()), "-x", "-d", "-t", "8", "-Q", "-f",
-                            "/dev/null", "server 127.0.0.1 port %d iburst nts" % nts.port,
+                            "/dev/null", "server 127.0.0.1 port %d iburst nts ntsport %d" % (nts.port, nts.port),
                             "server 127.0.0.1 port %d iburst" % plain.port],
                            capture_output=True, text=True, timeout=30,
                            stdin=subprocess.DEVNULL)
     finally:
         nts.close()
         plain.close()
-    assert "127.0.0.1: NTS not supported with -q/-Q yet, not measured" in r.stderr, r.stderr
+    assert "(127.0.0.1:%d): no valid reply (NTS-KE failed)" % nts.port in r.stdout, r.stdout
     assert "(127.0.0.1:%d): stratum" % plain.port in r.stdout, r.stdout + r.stderr
     assert plain.times and not nts.times

@@ -70,7 +70,7 @@ static void run_query(struct fixture *f, double seconds)
     memcpy(fresh.name, f->qs[i].name, sizeof(fresh.name));
     f->qs[i] = fresh;
   }
-  assert_true(query_start(&f->q, sim_platform_get(f->client), NULL, f->qs, f->n, NULL, on_done, f));
+  assert_true(query_start(&f->q, sim_platform_get(f->client), NULL, NULL, f->qs, f->n, NULL, on_done, f));
   assert_int_equal(sim_world_run(f->w, seconds), 0);
 }
 
