@@ -178,6 +178,11 @@ struct platform_ops {
    * UTC or local time as it was opened): its new second starts now.
    * Returns 0 or -errno. NULL: the platform cannot. */
   int (*rtc_set)(void *ctx, int handle, int64_t rtc_sec);
+  /* Read an RTC opened by refclock_open now, not waiting for an update
+   * interrupt (chronyd's -s): its second and the platform's clock then
+   * (half: the second began half a second before, on average). Returns 0
+   * or -errno. NULL: the platform cannot. */
+  int (*rtc_read)(void *ctx, int handle, struct plat_rtc_reading *out);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
   /* The beginning of a small file (a sensor's, for tempcomp) into buf,

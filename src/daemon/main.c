@@ -75,7 +75,8 @@ struct daemon {
   struct bcast bcast;             /* broadcast directives */
   int broadcast_sock[2];          /* their own sockets, without a server's; -1: none */
   struct initslew initstep;       /* initstepslew at start */
-  bool initstepping;              /* ...under way: readiness waits for its end */
+  bool initstepping;              /* ...or -s's RTC trim under way: readiness waits */
+  int family;                     /* -4/-6 */
   bool load_dumps;                /* -r: the dump files are loaded */
   int ready_fd;                   /* the waiting parent's (sys/detach.h); -1: none */
   struct ntp_keyring keyring;     /* the core's view of keys */
@@ -585,6 +586,20 @@ static void start_sources(void *arg)
   dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
 }
 
+/* chronyd's post_init_rtc_hook: initstepslew first when configured (the
+ * sources then come at its end), else the sources. */
+static void begin_sources(void *arg)
+{
+  struct daemon *d = arg;
+  struct initslew_host hosts[INITSLEW_MAX_HOSTS];
+  unsigned n_hosts = initstep_resolve(&d->cfg, d->family, hosts);
+  if (initslew_start(&d->initstep, linux_platform_get(d->lp), d->client, hosts, n_hosts,
+                     d->cfg.initstepslew_threshold, start_sources, d))
+    d->initstepping = true;
+  else
+    start_sources(d);
+}
+
 /* An unknown step of the clock: settime's and the RTC's samples mean
  * nothing now (chronyd's MNL_Reset, and its RTC driver's). */
 static void on_clock_jumped(void *arg, double jump)
@@ -643,12 +658,7 @@ static bool start_client(struct daemon *d, const struct options *o)
   }
   srclist_set_refresh(d->srclist, d->cfg.refresh);
   d->load_dumps = o->reload;
-  struct initslew_host hosts[INITSLEW_MAX_HOSTS];
-  unsigned n_hosts = initstep_resolve(&d->cfg, o->family, hosts);
-  d->initstepping = initslew_start(&d->initstep, linux_platform_get(d->lp), d->client, hosts,
-                                   n_hosts, d->cfg.initstepslew_threshold, start_sources, d);
-  if (!d->initstepping)
-    start_sources(d);
+  d->family = o->family;
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -721,15 +731,14 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Bad scheduler priority: %d", priority);
     goto out;
   }
-  if (o->init_from_rtc)
-    clock_init_from_rtc(&d->cfg, !o->no_clock_control);
-
   d->loop = loop_new();
   d->lp = d->loop ? linux_platform_new(d->loop) : NULL;
   if (!d->lp) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
+  bool rtc_set = o->init_from_rtc &&
+                 clock_init_from_rtc(&d->cfg, linux_platform_get(d->lp), !o->no_clock_control);
   keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
   if (!(d->clog = new_clientlog(&d->cfg, linux_platform_get(d->lp))))
     goto out;
@@ -752,8 +761,13 @@ static int run_daemon(struct daemon *d, const struct options *o)
                      client_reference(d->client)->disc, &d->logfiles))
     goto out;
   if (!rtcdrift_start(&d->rtc, &d->cfg, linux_platform_get(d->lp), client_reference(d->client),
-                      &d->logfiles))
+                      &d->logfiles, rtc_set, begin_sources, d))
     goto out;
+  /* After -s, the RTC's initial trim first (readiness waits for it). */
+  if (rtc_set && rtcdrift_tracker(&d->rtc))
+    d->initstepping = true;
+  else
+    begin_sources(d);
   linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
   bool control = start_control(d, o);
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
