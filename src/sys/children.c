@@ -83,8 +83,3 @@ void children_wait(double timeout)
     reap();
   }
 }
-
-int children_running(void)
-{
-  return kids.n;
-}

@@ -13,7 +13,7 @@
 
 #include "sys/loop.h"
 
-#define CHILDREN_MAX 64
+#define CHILDREN_MAX 1024          /* ntsprocesses goes to 1000, and the mailer */
 
 /* A helper forked by the daemon; `name` (static) is how its end is
  * logged. False (the process then not waited for) when the table is full. */
@@ -23,7 +23,5 @@ int children_watch(struct loop *l);
 /* Wait up to `timeout` s for every registered helper to end; those still
  * running are left (to init). Ends are no longer logged as unexpected. */
 void children_wait(double timeout);
-/* How many registered helpers are still running. */
-int children_running(void);
 
 #endif
