@@ -51,7 +51,8 @@ def program(kind):
 
 
 def sent_time(prog, text, tz):
-    """The time prog's settime TEXT sends, or its output if it sends nothing."""
+    """The time prog's settime TEXT sends (seconds, nanoseconds), or its
+    output if it sends nothing."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         p = subprocess.Popen([prog, "-n", "-h", "127.0.0.1", "-p", str(s.getsockname()[1]),
@@ -71,8 +72,8 @@ def sent_time(prog, text, tz):
     if data is None:
         return out
     assert len(data) >= 32 and struct.unpack("!H", data[4:6])[0] == 11, data   # REQ_SETTIME
-    high, low, _ = struct.unpack("!III", data[20:32])
-    return high << 32 | low
+    high, low, nsec = struct.unpack("!III", data[20:32])
+    return (high << 32 | low, nsec)
 
 
 @pytest.mark.parametrize("tz", ["UTC", CET])
@@ -89,4 +90,5 @@ def test_same_time_as_chronyc(tz):
     assert not differ, differ
     # the list holds both kinds of text
     assert sent_time(stratumc, "5 jun 12:00", tz) == "510 - Could not parse date string"
-    assert isinstance(sent_time(stratumc, "now", tz), int)
+    now = sent_time(stratumc, "now", tz)
+    assert isinstance(now, tuple) and now[1] == 0 and abs(now[0] - time.time()) < 5, now
