@@ -8,7 +8,7 @@ static const char *directive_status(const struct conf_directive *d)
 {
   if (d->obsolete)
     return d->silent ? "obsolete-silent" : "obsolete";
-  return d->implemented ? "acted" : "ignored";
+  return "acted";
 }
 
 /* A flag that makes conf_source_refused() refuse the source. */
@@ -33,6 +33,6 @@ void conf_catalog_print(FILE *out)
   for (size_t i = 0; i < n; i++) {
     const struct conf_field *f = &options[i];
     fprintf(out, "option\tserver\t%s\t%s\n", f->name,
-            refuses(f) ? "refused" : f->ignored ? "ignored" : "acted");
+            refuses(f) ? "refused" : "acted");
   }
 }

@@ -7,6 +7,7 @@
 
 #include "conf/conf_value.h"
 #include "core/reference.h"
+#include "core/hwts.h"
 #include "core/refclock.h"
 
 _Static_assert(CONF_LEAPSEC_SYSTEM == (int)REF_LEAP_SYSTEM &&
@@ -206,6 +207,23 @@ bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_par
     return false;
   }
   return true;
+}
+
+struct hwts_params *conf_client_hwts(const struct config *c)
+{
+  _Static_assert((int)CONF_RXFILTER_ALL == (int)PLAT_RXFILTER_ALL &&
+                     (int)CONF_RXFILTER_PTP == (int)PLAT_RXFILTER_PTP &&
+                     (int)CONF_RXFILTER_NTP == (int)PLAT_RXFILTER_NTP &&
+                     (int)CONF_RXFILTER_NONE == (int)PLAT_RXFILTER_NONE,
+                 "the same filters");
+  struct hwts_params *out = calloc(c->n_hwtimestamps + 1, sizeof(*out));
+  for (unsigned i = 0; out && i < c->n_hwtimestamps; i++) {
+    const struct conf_hwts *h = &c->hwtimestamps[i];
+    out[i] = (struct hwts_params){h->iface, h->minpoll, h->maxpoll, h->minsamples,
+                                  h->maxsamples, h->precision, h->txcomp, h->rxcomp,
+                                  h->nocrossts, (enum plat_rxfilter)h->rxfilter};
+  }
+  return out;
 }
 
 void conf_reference(const struct config *c, int measured, const struct timespec *now,

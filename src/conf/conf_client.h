@@ -39,6 +39,12 @@ bool conf_refclock_params(const struct conf_refclock *r, unsigned index, struct 
 bool conf_client_refclock(const struct config *c, unsigned index, struct rcl_params *out,
                           char *err, size_t err_len);
 
+/* The hwtimestamp lines (c->n_hwtimestamps of them, in an array to free)
+ * as the core's hardware timestamping takes them (their interface names
+ * stay c's); NULL when out of memory. */
+struct hwts_params;
+struct hwts_params *conf_client_hwts(const struct config *c);
+
 /* The reference the server reports, as c sets it: the clock's precision
  * (clockprecision, else `measured`, log2 seconds), local (unsynchronised
  * from `now`, the start) and smoothtime. */

@@ -85,9 +85,7 @@ void conf_diff_compute(const struct config *started, const struct config *applie
     print_entry(d, old, &def, &a);
     print_entry(d, next, &def, &b);
     if (differ(&a, &b, &it.before, &it.after)) {
-      it.change = !d->implemented ? CONF_CHANGE_IGNORED
-                  : d->runtime    ? CONF_CHANGE_APPLY
-                                  : CONF_CHANGE_RESTART;
+      it.change = d->runtime ? CONF_CHANGE_APPLY : CONF_CHANGE_RESTART;
       const struct conf_where *w = where_of(next, i);
       if (!w && (w = where_of(old, i)))
         it.removed = true;
@@ -127,8 +125,7 @@ const struct conf_diff_item *conf_diff_find(const struct conf_diff *d, const cha
 void conf_diff_describe(const struct conf_diff_item *it, char *buf, size_t size)
 {
   static const char *const what[] = {
-    [CONF_CHANGE_APPLY] = "run-time change", [CONF_CHANGE_RESTART] = "needs a restart",
-    [CONF_CHANGE_IGNORED] = "not implemented in this build, ignored"};
+    [CONF_CHANGE_APPLY] = "run-time change", [CONF_CHANGE_RESTART] = "needs a restart"};
   if (it->file)
     snprintf(buf, size, "%s:%d: %s: %s%s", it->file, it->line, it->directive, what[it->change],
              it->removed ? " (removed)" : "");

@@ -19,8 +19,7 @@
 
 enum conf_change {
   CONF_CHANGE_APPLY,            /* the daemon applies it */
-  CONF_CHANGE_RESTART,          /* it needs a restart */
-  CONF_CHANGE_IGNORED           /* not implemented in this build */
+  CONF_CHANGE_RESTART           /* it needs a restart */
 };
 
 struct conf_diff_item {
@@ -45,7 +44,7 @@ void conf_diff_free(struct conf_diff *d);
 /* The change of a directive (by table name), NULL if none. */
 const struct conf_diff_item *conf_diff_find(const struct conf_diff *d, const char *directive);
 /* An item's summary: "FILE:LINE: DIRECTIVE: run-time change" (or "needs a
- * restart", "not implemented in this build, ignored"; "(removed)" when
+ * restart"; "(removed)" when
  * the line is the old configuration's). */
 void conf_diff_describe(const struct conf_diff_item *it, char *buf, size_t size);
 

@@ -2,8 +2,8 @@
  *
  * Each entry either lists positional arguments as typed fields of struct
  * config (parsed and printed by one generic engine) or names a parse and a
- * print function. `implemented` says whether the daemon acts on it yet;
- * other directives are accepted, stored and warned about once. */
+ * print function. The daemon acts on each, except the obsolete ones,
+ * which are accepted with chronyd's warning (or without, as chronyd). */
 #ifndef STRATUM_CONF_DIRECTIVES_H
 #define STRATUM_CONF_DIRECTIVES_H
 
@@ -13,7 +13,6 @@
 
 struct conf_directive {
   const char *name;
-  bool implemented;
   bool obsolete;                  /* accepted with chrony's warning, ignored */
   bool silent;                    /* ...without the warning, as chronyd */
   bool alias;                     /* another name of the entry before it: not printed */

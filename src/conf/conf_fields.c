@@ -166,8 +166,6 @@ bool conf_options_parse(struct conf_ctx *x, const struct conf_field *fields, siz
     }
     if (!conf_field_parse(x, f, obj, f->name, value))
       return false;
-    if (f->ignored)
-      conf_warn_once(x, "%s: not implemented in this build, ignored", f->name);
   }
   return true;
 }

@@ -39,8 +39,6 @@ struct conf_field {
   bool (*parse)(struct conf_ctx *x, void *obj, const char *opt, const char *value);
   void (*print)(FILE *out, const void *obj);
   bool always;      /* print even when equal to the default */
-  bool ignored;     /* an option accepted but not acted on in this version:
-                       conf_options_parse warns (once per list) */
   /* Source options: where chronyc's add request carries the value (see
    * conf_source.c); NULL: it cannot. */
   const struct conf_request_slot *request;
@@ -54,8 +52,7 @@ bool conf_field_parse(struct conf_ctx *x, const struct conf_field *f, void *obj,
 void conf_field_print_value(FILE *out, const struct conf_field *f, const void *obj);
 bool conf_field_equal(const struct conf_field *f, const void *a, const void *b);
 
-/* Parse "name [value]" options in any order (names are case-insensitive);
- * an `ignored` option gets "NAME: not implemented in this build, ignored". */
+/* Parse "name [value]" options in any order (names are case-insensitive). */
 bool conf_options_parse(struct conf_ctx *x, const struct conf_field *fields, size_t n,
                         void *obj, int argc, const char *const *argv);
 /* Print " name [value]" for each field that differs from def or is `always`. */

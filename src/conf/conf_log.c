@@ -9,16 +9,15 @@
 static const struct {
   const char *name;
   unsigned bits;
-  bool ignored;     /* no such file is written in this version */
 } logs[] = {
-  {"rawmeasurements", CONF_LOG_RAWMEASUREMENTS | CONF_LOG_MEASUREMENTS, false},
-  {"measurements", CONF_LOG_MEASUREMENTS, false},
-  {"selection", CONF_LOG_SELECTION, false},
-  {"statistics", CONF_LOG_STATISTICS, false},
-  {"tracking", CONF_LOG_TRACKING, false},
-  {"rtc", CONF_LOG_RTC, false},
-  {"refclocks", CONF_LOG_REFCLOCKS, false},
-  {"tempcomp", CONF_LOG_TEMPCOMP, false},
+  {"rawmeasurements", CONF_LOG_RAWMEASUREMENTS | CONF_LOG_MEASUREMENTS},
+  {"measurements", CONF_LOG_MEASUREMENTS},
+  {"selection", CONF_LOG_SELECTION},
+  {"statistics", CONF_LOG_STATISTICS},
+  {"tracking", CONF_LOG_TRACKING},
+  {"rtc", CONF_LOG_RTC},
+  {"refclocks", CONF_LOG_REFCLOCKS},
+  {"tempcomp", CONF_LOG_TEMPCOMP},
 };
 
 /* Names are case-sensitive, as in chrony. */
@@ -37,8 +36,6 @@ bool conf_log_parse(struct conf_ctx *x, struct config *c, int argc, const char *
       return false;
     }
     bits |= logs[k].bits;
-    if (logs[k].ignored)
-      conf_warn_once(x, "%s: not implemented in this build, ignored", logs[k].name);
   }
   c->log |= bits;
   return true;

@@ -230,21 +230,23 @@ void client_free(struct client *c)
 static void on_update(void *arg, struct nsrc *src, bool new_sample);
 
 bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time)
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source)
 {
   for (unsigned i = 0; i < c->n; i++) {
     struct nsrc *src = c->src[i];
     if (src->shared_sock == sock && addr_equal(&src->p.addr, to) && src->p.port == port &&
-        nsrc_tx_timestamp(src, sock, tag, tx_time))
+        nsrc_tx_timestamp(src, sock, tag, tx_time, source))
       return true;
   }
   return false;
 }
 
 static void on_shared_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time)
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source)
 {
-  client_tx_timestamp(arg, sock, to, port, tag, tx_time);
+  client_tx_timestamp(arg, sock, to, port, tag, tx_time, source);
 }
 
 /* Ask for kernel transmit timestamps on a socket the client opened for
@@ -449,6 +451,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
   src->max_distance = c->p.selection.max_distance;
+  src->hwts_timeout = c->p.hwtstimeout;
   src->reference = &c->reference;
   src->max_clock_error = c->p.selection.max_clock_error;
   src->log = &c->p.log;

@@ -196,6 +196,8 @@ struct client_params {
    * (CLIENT_DEFAULT_NTSREFRESH). */
   const struct ntsc_ke_ops *nts_ke;
   double ntsrefresh;
+  /* hwtstimeout while hardware timestamping is on (0: off; nsrc.hwts_timeout). */
+  double hwtstimeout;
 };
 
 struct client;
@@ -256,7 +258,8 @@ void client_set_server_socket(struct client *c, enum addr_family family, int soc
 /* A kernel transmit timestamp from a socket sources share (a plat_tx_fn's
  * arguments): true if it was one of a source's packets, now taken. */
 bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time);
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source);
 /* A datagram on a server socket, as ntp_packet_parse found it (pkt; the
  * owner parses it once for the client and the server): true if it was a
  * symmetric packet (mode 1 or 2) from a peer's address and port, now

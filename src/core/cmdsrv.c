@@ -241,7 +241,7 @@ static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_d
 
 static uint8_t tss_char(enum plat_ts_source src)
 {
-  return src == PLAT_TS_KERNEL ? 'K' : 'D';
+  return src == PLAT_TS_HARDWARE ? 'H' : src == PLAT_TS_KERNEL ? 'K' : 'D';
 }
 
 static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_ntp_data *d)

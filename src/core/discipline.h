@@ -21,7 +21,9 @@
 
 #include "core/platform.h"
 
-#define DISC_MAX_LISTENERS 4
+/* The daemon's: the client, manual, the RTC's drift and hardware stamps;
+ * room for more. */
+#define DISC_MAX_LISTENERS 8
 
 /* The cooked time scale changed at `when` (cooked time): its rate by dfreq
  * (s/s, > 0 = now runs faster) and its offset by doffset (seconds added). */

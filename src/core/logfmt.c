@@ -89,7 +89,7 @@ static char leap_char(uint8_t leap)
 /* chrony's timestamp source characters: daemon, kernel, hardware. */
 static char ts_char(enum plat_ts_source s)
 {
-  return s == PLAT_TS_KERNEL ? 'K' : 'D';
+  return s == PLAT_TS_HARDWARE ? 'H' : s == PLAT_TS_KERNEL ? 'K' : 'D';
 }
 
 size_t logfmt_measurement(char *buf, size_t cap, const struct client_log_measurement *m)

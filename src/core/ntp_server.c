@@ -316,11 +316,12 @@ int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void
 }
 
 void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
-                      const struct timespec *tx_time)
+                      const struct timespec *tx_time, enum plat_ts_source source)
 {
   struct ntp_server *s = arg;
   (void)sock;
   (void)port;
+  (void)source;   /* a later, hardware one replaces the kernel's */
   if (!s->clog)
     return;
   struct timespec t =

@@ -165,7 +165,7 @@ int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void
 
 /* plat_tx_fn of the server sockets; arg is the struct ntp_server. */
 void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
-                      const struct timespec *tx_time);
+                      const struct timespec *tx_time, enum plat_ts_source source);
 
 const char *srv_drop_name(enum srv_drop d);
 

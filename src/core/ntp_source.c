@@ -100,8 +100,30 @@ static void close_request(struct nsrc *s)
   xleave_forget_sent(&s->xl);
 }
 
+/* A reply waiting for the hardware transmit stamp of its request. */
+struct nsrc_saved {
+  plat_timer timer;             /* 0: none waiting */
+  bool processing;
+  int sock;
+  struct plat_datagram dg;
+  size_t cap;
+  uint8_t *data;
+};
+
+static void drop_saved(struct nsrc *s)
+{
+  if (!s->saved)
+    return;
+  if (s->saved->timer)
+    s->plat->ops->timer_cancel(s->plat->ctx, s->saved->timer);
+  free(s->saved->data);
+  free(s->saved);
+  s->saved = NULL;
+}
+
 void nsrc_fini(struct nsrc *s)
 {
+  drop_saved(s);
   close_request(s);
   tclass_cancel(&s->tx_timer);
   if (s->nts) {
@@ -244,27 +266,34 @@ static double sampling_separation(int poll)
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
 
+static void process_saved(struct nsrc *s);
+
 /* The kernel's transmit time of one of our packets: the outstanding one,
- * or the one of the exchange an interleaved answer will measure. */
-bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time)
+ * or the one of the exchange an interleaved answer will measure. A NIC's
+ * for the outstanding one lets its saved reply be used now. */
+bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time,
+                       enum plat_ts_source source)
 {
   struct timespec cooked = disc_cook(s->disc, tx_time);
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
     s->tx_sent = ntp_ts_from_timespec(&cooked);
-    s->tx_source = PLAT_TS_KERNEL;
+    s->tx_source = source;
+    if (source == PLAT_TS_HARDWARE && s->saved && s->saved->timer)
+      process_saved(s);
   } else {
-    return xleave_tx_timestamp(&s->xl, tag, &cooked);
+    return xleave_tx_timestamp(&s->xl, tag, &cooked, source);
   }
   return true;
 }
 
 static void on_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                            uint64_t tag, const struct timespec *tx_time)
+                            uint64_t tag, const struct timespec *tx_time,
+                            enum plat_ts_source source)
 {
   (void)to;
   (void)port;
-  nsrc_tx_timestamp(arg, sock, tag, tx_time);
+  nsrc_tx_timestamp(arg, sock, tag, tx_time, source);
 }
 
 /* *tagged: the socket reports kernel transmit timestamps. */
@@ -370,6 +399,8 @@ static void transmit(void *arg)
   /* No valid reply to the previous request (silence, or an answer that
    * failed the tests): the register shifts in a 0, and the filter counts a
    * missing sample. */
+  if (s->saved && s->saved->timer)
+    process_saved(s);
   bool missed = s->tx_since_rx > 0;
   if (missed) {
     s->reach <<= 1;
@@ -766,6 +797,60 @@ static void use_mono_root(struct nsrc *s, const struct ntp_packet *pkt, struct e
   x->root_dispersion = m.root_dispersion;
 }
 
+/* The saved reply, used now (chronyd's process_saved_response). */
+static void process_saved(struct nsrc *s)
+{
+  struct nsrc_saved *v = s->saved;
+  struct ntp_packet pkt;
+  if (v->timer)
+    s->plat->ops->timer_cancel(s->plat->ctx, v->timer);
+  v->timer = 0;
+  v->processing = true;
+  ntp_packet_parse(v->dg.data, v->dg.len, &pkt);
+  nsrc_receive(s, v->sock, &v->dg, &pkt);
+  if (s->saved)
+    s->saved->processing = false;
+}
+
+static void saved_timeout(void *arg)
+{
+  struct nsrc *s = arg;
+  s->saved->timer = 0;
+  process_saved(s);
+}
+
+/* As chronyd: the first valid reply to a request whose transmit stamp is
+ * not yet the NIC's waits hwtstimeout for it, once the source has given a
+ * good sample; a second reply while one waits has the first used (and is
+ * itself dropped as a second answer). True if dg is saved or dropped. */
+static bool wait_for_hw_tx(struct nsrc *s, int sock, const struct plat_datagram *dg)
+{
+  if (s->hwts_timeout <= 0.0 || s->tx_source == PLAT_TS_HARDWARE ||
+      s->counters[NSRC_RX_GOOD] == 0 || (s->saved && s->saved->processing))
+    return false;
+  if (s->saved && s->saved->timer) {
+    process_saved(s);
+    return true;
+  }
+  struct nsrc_saved *v = s->saved ? s->saved : calloc(1, sizeof(*v));
+  if (!v)
+    return false;
+  s->saved = v;
+  if (v->cap < dg->len) {
+    uint8_t *data = realloc(v->data, dg->len);
+    if (!data)
+      return false;
+    v->data = data;
+    v->cap = dg->len;
+  }
+  memcpy(v->data, dg->data, dg->len);
+  v->dg = *dg;
+  v->dg.data = v->data;
+  v->sock = sock;
+  v->timer = s->plat->ops->timer_add(s->plat->ctx, s->hwts_timeout, saved_timeout, s);
+  return v->timer != 0;
+}
+
 /* A datagram on the source's own socket, parsed here once. */
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg)
 {
@@ -1021,6 +1106,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
+  if (r == EXCH_OK && wait_for_hw_tx(s, sock, dg))
+    return;
   struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   /* A presend's answer is no sample (test A): the interleaved answer to the
    * next request can still measure its exchange, as chronyd's does. */

@@ -133,7 +133,7 @@ struct nsrc {
                                    time scale leave alone: the transmit time
                                    an interleaved packet tells a peer, in the
                                    scale of the receive time it told before */
-  enum plat_ts_source tx_source;  /* ...read by the daemon, or the kernel's */
+  enum plat_ts_source tx_source;  /* ...read by the daemon, the kernel's, a NIC's */
   ntp_ts last_server_tx;        /* for the duplicate test */
   /* extfield F323: the server's monotonic scale at its last reply */
   uint32_t mono_epoch;
@@ -179,6 +179,11 @@ struct nsrc {
   struct qnt delay_quant;       /* used when p.maxdelayquant > 0... */
   int delay_quant_k;            /* ...for the k/100 quantile */
   uint64_t counters[NSRC_COUNTERS];
+  /* hwtstimeout (set while hardware timestamping is on; 0: off): how long
+   * a server's reply waits for the hardware transmit stamp of its request
+   * (chronyd's saved response). */
+  double hwts_timeout;
+  struct nsrc_saved *saved;     /* that reply (NULL: none yet) */
 };
 
 /* keys and tx_class must outlive the source. A version of 0 in p is chosen
@@ -207,7 +212,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
                   const struct ntp_packet *pkt);
 /* The kernel's transmit time of a packet sent from sock with this tag (a
  * plat_tx_fn's arguments); false if it is none of this source's. */
-bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time);
+bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct timespec *tx_time,
+                       enum plat_ts_source source);
 /* The reference ID we take from this source when it is selected: its
  * address's, or with copy the server's own (chrony's SRC_SetRefid). */
 uint32_t nsrc_reference_id(const struct nsrc *s);

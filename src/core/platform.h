@@ -23,6 +23,7 @@ typedef uint64_t plat_lookup;        /* 0 is never a valid lookup */
 enum plat_ts_source {
   PLAT_TS_DAEMON = 0,                /* read by the daemon after receipt */
   PLAT_TS_KERNEL = 1,                /* kernel software timestamp */
+  PLAT_TS_HARDWARE = 2,              /* a NIC's, made system time (core/hwts.h) */
 };
 
 struct plat_datagram {
@@ -37,9 +38,11 @@ struct plat_datagram {
 
 typedef void (*plat_timer_fn)(void *arg);
 typedef void (*plat_recv_fn)(void *arg, int sock, const struct plat_datagram *dg);
-/* The kernel's transmit time of the datagram sent with `tag` to to:port. */
+/* The kernel's transmit time of the datagram sent with `tag` to to:port
+ * (a hardware one may follow a kernel one: the later report is the better). */
 typedef void (*plat_tx_fn)(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                           uint64_t tag, const struct timespec *tx_time);
+                           uint64_t tag, const struct timespec *tx_time,
+                           enum plat_ts_source source);
 /* The real-time clock was stepped by someone else by `jump` seconds. */
 typedef void (*plat_jump_fn)(void *arg, double jump);
 
@@ -87,6 +90,28 @@ struct plat_phc_extts {
 };
 /* A datagram from a SOCK refclock's socket. */
 typedef void (*plat_refclock_fn)(void *arg, const uint8_t *data, size_t len);
+
+/* Hardware timestamping (core/hwts.h): a NIC switched on by hwts_enable,
+ * and each hardware timestamp of a packet through it, which the platform
+ * hands to the converter to be made system time. */
+#define PLAT_IFNAME_LEN 16           /* IFNAMSIZ */
+enum plat_rxfilter { PLAT_RXFILTER_ANY, PLAT_RXFILTER_NONE, PLAT_RXFILTER_NTP,
+                     PLAT_RXFILTER_PTP, PLAT_RXFILTER_ALL };
+struct plat_nic {
+  int if_index;
+  bool rx;                           /* it stamps received packets (not TX only) */
+};
+struct plat_hw_stamp {
+  int if_index;                      /* the interface that stamped it */
+  struct timespec hw;                /* the NIC's clock */
+  struct timespec sys;               /* the kernel's (or the daemon's) stamp */
+  size_t rx_len;                     /* received: the UDP data's length; 0: sent */
+  int l2_len;                        /* the frame's length (0: unknown) */
+  enum addr_family family;
+  size_t tx_len;                     /* sent: the UDP data's length (0: unknown) */
+};
+/* True with *out, the stamp as the platform's time, if it could be made so. */
+typedef bool (*plat_hwts_fn)(void *arg, const struct plat_hw_stamp *s, struct timespec *out);
 
 enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                       PLAT_LOG_ERR = 2, PLAT_LOG_FATAL = 3 };
@@ -183,6 +208,22 @@ struct platform_ops {
    * (half: the second began half a second before, on average). Returns 0
    * or -errno. NULL: the platform cannot. */
   int (*rtc_read)(void *ctx, int handle, struct plat_rtc_reading *out);
+  /* Hardware timestamping on the network interface `name`: transmitted
+   * packets and received ones as rxfilter asks (ANY: NTP, else all, else
+   * none, as chronyd picks). The sockets opened from then on ask for
+   * hardware timestamps too. Its clock is read as a PHC refclock_open'd
+   * with the interface's name. Returns 0 with *nic, or -errno. NULL: the
+   * platform cannot. */
+  int (*hwts_enable)(void *ctx, const char *name, enum plat_rxfilter rxfilter,
+                     struct plat_nic *nic);
+  /* The names of the network interfaces (for `hwtimestamp *`), at most max:
+   * how many, or -errno. */
+  int (*net_interfaces)(void *ctx, char (*names)[PLAT_IFNAME_LEN], int max);
+  /* The interface's link speed in Mb/s, 0 if unknown. */
+  int (*nic_link_speed)(void *ctx, const char *name);
+  /* The converter of hardware timestamps (fn NULL: none; stamps without
+   * one fall back to the kernel's). */
+  void (*hwts_set_converter)(void *ctx, plat_hwts_fn fn, void *arg);
   /* One log message (no trailing newline), level enum plat_log_level. */
   void (*log)(void *ctx, int level, const char *msg);
   /* The beginning of a small file (a sensor's, for tempcomp) into buf,

@@ -85,14 +85,15 @@ void xleave_peer_answered(struct xleave_state *xl, bool interleaved)
   }
 }
 
-bool xleave_tx_timestamp(struct xleave_state *xl, uint64_t tag, const struct timespec *tx)
+bool xleave_tx_timestamp(struct xleave_state *xl, uint64_t tag, const struct timespec *tx,
+                         enum plat_ts_source source)
 {
   struct xleave_packet *ours = &xl->saved.ours;
   if (tag != ours->transmit || xl->saved.remote_rx == 0)
     return false;
   ours->tx = *tx;
   ours->tx_sent = ntp_ts_from_timespec(tx);
-  ours->tx_source = PLAT_TS_KERNEL;
+  ours->tx_source = source;
   return true;
 }
 

@@ -122,9 +122,11 @@ void xleave_peer_sent(struct xleave_state *xl, bool interleaved, ntp_ts rec,
 /* The peer answered our last packet (interleaved or basic). */
 void xleave_peer_answered(struct xleave_state *xl, bool interleaved);
 
-/* The kernel's transmit time (cooked) of the saved exchange's packet, sent
- * with this tag (its transmit field); false if it is not that packet's. */
-bool xleave_tx_timestamp(struct xleave_state *xl, uint64_t tag, const struct timespec *tx);
+/* The kernel's (or NIC's: source) transmit time (cooked) of the saved
+ * exchange's packet, sent with this tag (its transmit field); false if it
+ * is not that packet's. */
+bool xleave_tx_timestamp(struct xleave_state *xl, uint64_t tag, const struct timespec *tx,
+                         enum plat_ts_source source);
 
 /* How an interleaved answer (transmit timestamp answer_tx) pairs, ours
  * being our last packet; false: none (our last packet repeated the receive

@@ -1,6 +1,7 @@
 /* stratumd: configuration, then either -p (print it), -Q (query mode) or the
  * daemon: server sockets, privileges, the event loop. */
 #include <errno.h>
+#include <math.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "core/manual.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
+#include "core/hwts.h"
 #include "core/refclock.h"
 #include "daemon/clock_init.h"
 #include "daemon/control.h"
@@ -94,6 +96,7 @@ struct daemon {
   struct reload reload;           /* SIGHUP, stratumc reload config */
   struct manual manual;           /* settime's samples */
   struct rtcdrift rtc;            /* rtcfile */
+  struct hwts hwts;               /* hwtimestamp */
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
@@ -194,11 +197,12 @@ static void on_server_datagram(void *arg, int sock, const struct plat_datagram *
 /* A transmit timestamp of the server socket: of a peer's packet (peers
  * send from it), else of a reply. */
 static void on_server_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time)
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source)
 {
   struct daemon *d = arg;
-  if (!d->client || !client_tx_timestamp(d->client, sock, to, port, tag, tx_time))
-    srv_tx_timestamp(&d->server, sock, to, port, tag, tx_time);
+  if (!d->client || !client_tx_timestamp(d->client, sock, to, port, tag, tx_time, source))
+    srv_tx_timestamp(&d->server, sock, to, port, tag, tx_time, source);
 }
 
 /* As chronyd, peers of the configuration need the server socket (they send
@@ -624,6 +628,7 @@ static bool start_client(struct daemon *d, const struct options *o)
     p.mail_change_arg = &d->mailer;
   }
   p.keys = &d->keyring;
+  p.hwtstimeout = d->hwts.n > 0 ? d->cfg.hwtstimeout : 0.0;
   if (d->cfg.driftfile)
     drift_load(d->cfg.driftfile, &p);
   if (leapsrc_init(&d->leapsrc, d->cfg.leapsectz, d->cfg.leapseclist)) {
@@ -639,7 +644,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   p.nts_ke = &d->ntskc.ops;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
-  if (!d->client) {
+  if (!d->client || !hwts_start(&d->hwts, client_reference(d->client)->disc,
+                                ldexp(1.0, d->ref.precision_log2))) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     return false;
   }
@@ -693,6 +699,17 @@ static bool user_ids(const char *user, uid_t *uid, gid_t *gid)
   return true;
 }
 
+/* hwtimestamp, before the NTP sockets open (they then ask for hardware
+ * timestamps); a named interface that cannot be is fatal, as chronyd. */
+static bool enable_hwts(struct daemon *d)
+{
+  struct hwts_params *p = conf_client_hwts(&d->cfg);
+  hwts_init(&d->hwts, linux_platform_get(d->lp));
+  bool ok = p && hwts_add(&d->hwts, p, d->cfg.n_hwtimestamps);
+  free(p);
+  return ok;
+}
+
 static int run_daemon(struct daemon *d, const struct options *o)
 {
   int status = 1;
@@ -739,6 +756,8 @@ static int run_daemon(struct daemon *d, const struct options *o)
   }
   bool rtc_set = o->init_from_rtc &&
                  clock_init_from_rtc(&d->cfg, linux_platform_get(d->lp), !o->no_clock_control);
+  if (!enable_hwts(d))
+    goto out;
   keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
   if (!(d->clog = new_clientlog(&d->cfg, linux_platform_get(d->lp))))
     goto out;
@@ -830,6 +849,7 @@ out:
   control_stop(&d->control);
   srclist_free(d->srclist);
   rtcdrift_stop(&d->rtc);
+  hwts_fini(&d->hwts);
   client_free(d->client);       /* its NTS sources' cookies saved */
   ntskc_free(&d->ntskc);
   logfiles_stop(&d->logfiles);

@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <math.h>
+#include "core/hwts.h"
 #include "core/query.h"
 #include "core/reference.h"
 #include "daemon/ntskc.h"
+#include "conf/conf_client.h"
 #include "daemon/keys.h"
 #include "sys/clock_linux.h"
 #include "sys/log.h"
@@ -138,6 +141,9 @@ static int query(const struct config *cfg, const struct options *opts)
   struct ntp_keyring keyring;
   struct refstate unsynchronised = {0};  /* for NTS-KE's nocerttimecheck */
   struct ntskc ntskc;
+  struct hwts hw = {0};
+  struct discipline disc;
+  bool have_disc = false;
   int status = 1;
   unsigned n = 0;
 
@@ -146,6 +152,17 @@ static int query(const struct config *cfg, const struct options *opts)
     goto out;
   }
   ntskc_init(&ntskc, cfg, loop, linux_platform_get(lp), &unsynchronised);
+  /* hwtimestamp as in the daemon (a named interface that cannot is fatal),
+   * its stamps on the uncorrected clock's scale. */
+  struct hwts_params *hp = conf_client_hwts(cfg);
+  hwts_init(&hw, linux_platform_get(lp));
+  disc_init(&disc, linux_platform_get(lp), false, true, 0.0, cfg->maxslewrate, cfg->maxdrift);
+  have_disc = true;
+  bool hw_ok = hp && hwts_add(&hw, hp, cfg->n_hwtimestamps) &&
+               hwts_start(&hw, &disc, ldexp(1.0, linux_clock_precision()));
+  free(hp);
+  if (!hw_ok)
+    goto out;
   n = collect_servers(cfg, opts->family, servers, max);
   if (n == 0 && has_peer(cfg)) {
     /* As chronyd -Q: it opens no NTP server socket, so its peers never
@@ -181,6 +198,9 @@ static int query(const struct config *cfg, const struct options *opts)
     log_printf(PLAT_LOG_WARN, "No suitable source for synchronisation");
   }
 out:
+  hwts_fini(&hw);
+  if (have_disc)
+    disc_fini(&disc);
   if (lp)
     ntskc_free(&ntskc);
   for (unsigned i = 0; i < n; i++)

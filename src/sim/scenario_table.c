@@ -23,6 +23,9 @@
 #define ASYM_LAN(scale) {.delay = 100e-6, .jitter = 100e-6 * (scale), .jitter_kind = SIM_JITTER_EXP}
 /* The client's configuration: server N of the world, and test.common's
  * client_server_options. */
+#define HWTS_CLOCK {.offset = 0.1, .freq = 10.0, .wander = 1e-3}
+#define HWTS_PATH {.delay = 100e-6, .jitter = 1e-8, .jitter_kind = SIM_JITTER_EXP}
+#define HWTS_NIC {.dev_offset = 37.0, .dev_freq = -30.0, .delay_jitter = 1e-7}
 #define SERVER(n, options) "server " SCENARIO_SERVER_NET #n " " options "\n"
 #define SERVER1 SERVER(1, "minpoll 6 maxpoll 10")
 
@@ -757,6 +760,37 @@ static const struct scenario scenarios[] = {
     .duration = 500.0,
     .client_clock = {.offset = 3.0}, .n_servers = 2, .server_offset = {1.0},
     .up = LAN, .down = {.delay = 100e-6, .jitter = 100e-6, .loss = 1.0},
+  },
+  /* 133-hwtimestamp: the client's NIC clock 37 s ahead and 30 ppm slow,
+   * read through PHC readings 1 us long whose halves vary by up to 0.1 us;
+   * 10 ppm client, 1e-8 s jitter paths, interleaved server, 200 s. */
+  {
+    .name = "hwtimestamp",
+    .about = "hwtimestamp eth0 nocrossts, clockprecision 1e-9, server minpoll 0 maxpoll 0 "
+             "xleave (133-hwtimestamp)",
+    .conf = SERVER(1, "minpoll 0 maxpoll 0 xleave") "hwtimestamp eth0 nocrossts\n"
+            "clockprecision 1e-9\n",
+    .duration = 200.0,
+    .client_clock = HWTS_CLOCK, .n_servers = 1, .up = HWTS_PATH, .down = HWTS_PATH,
+    .server_xleave = true, .measurements = true, .nic = HWTS_NIC,
+  },
+  {
+    .name = "hwtimestamp-acqport",
+    .about = "hwtimestamp eth0, clockprecision 1e-9, acquisitionport 123 (133-hwtimestamp)",
+    .conf = SERVER(1, "minpoll 0 maxpoll 0 xleave") "hwtimestamp eth0\nclockprecision 1e-9\n"
+            "acquisitionport 123\n",
+    .duration = 200.0,
+    .client_clock = HWTS_CLOCK, .n_servers = 1, .up = HWTS_PATH, .down = HWTS_PATH,
+    .server_xleave = true, .measurements = true, .nic = HWTS_NIC,
+  },
+  {
+    .name = "hwtimestamp-ipv6",
+    .about = "hwtimestamp over IPv6 (133-hwtimestamp's -6 run)",
+    .conf = "server fc00::123:1 minpoll 0 maxpoll 0 xleave\nhwtimestamp eth0 nocrossts\n"
+            "clockprecision 1e-9\n",
+    .duration = 200.0,
+    .client_clock = HWTS_CLOCK, .n_servers = 1, .up = HWTS_PATH, .down = HWTS_PATH,
+    .server_xleave = true, .measurements = true, .nic = HWTS_NIC, .ipv6 = true,
   },
 };
 

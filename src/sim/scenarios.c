@@ -15,6 +15,8 @@
 #include "core/reference.h"
 #include "core/cmdsrv.h"
 #include "core/manual.h"
+#include "core/hwts.h"
+#include "core/ntp_source.h"
 #include "core/refclock.h"
 #include "core/rtcinit.h"
 #include "core/rtctrack.h"
@@ -120,6 +122,50 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
     return false;
   return client_add_refclock(client, p) >= 0;
+}
+
+static char source_char(enum plat_ts_source s)
+{
+  return s == PLAT_TS_HARDWARE ? 'H' : s == PLAT_TS_KERNEL ? 'K' : 'D';
+}
+
+/* What stamps the first source's last measurement had. */
+static void last_sources(const struct client *client, struct scenario_result *out)
+{
+  struct client_source_report rep;
+  out->last_tx_source = out->last_rx_source = '?';
+  if (client_source_report(client, 0, &rep) && rep.ntp && rep.ntp->valid) {
+    out->last_tx_source = source_char(rep.ntp->m.tx_source);
+    out->last_rx_source = source_char(rep.ntp->m.rx_source);
+  }
+}
+
+/* The client's NIC (hwtimestamp lines): its clock a PHC device named
+ * SCENARIO_NIC on the client's host, set up as the daemon sets it up. */
+static bool start_nic(struct sim_world *w, struct sim_platform *chost, const struct config *c,
+                      const struct scenario_refclock *nic, uint64_t seed, struct hwts *hw,
+                      struct client_params *params, struct sim_refclock **dev)
+{
+  struct sim_refclock_config dc = {
+    .driver = PLAT_REFCLOCK_PHC, .param = SCENARIO_NIC, .offset = nic->dev_offset,
+    .jitter = nic->jitter, .freq = nic->dev_freq, .delay_jitter = nic->delay_jitter,
+    .jitter_on = nic->jitter_on, .jitter_off = nic->jitter_off,
+    .seed = sim_rng_derive(seed, SCENARIO_NIC_STREAM),
+  };
+  struct sim_refclock *phc = sim_refclock_new(sim_world_sched(w), chost, &dc);
+  struct hwts_params *p = conf_client_hwts(c);
+  *dev = phc;
+  hwts_init(hw, sim_platform_get(chost));
+  bool ok = phc && p;
+  if (ok) {
+    sim_platform_set_nic(chost, SCENARIO_NIC, phc);
+    ok = hwts_add(hw, p, c->n_hwtimestamps);
+  }
+  free(p);
+  if (!ok)
+    return false;
+  params->hwtstimeout = hw->n > 0 ? c->hwtstimeout : 0.0;
+  return true;
 }
 
 static void report_refclock(const struct client *client, unsigned k,
@@ -591,6 +637,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct rtctrack rtc = {0};
   struct operator op = {0};
   struct ntp_server ntp;
+  struct hwts hw = {0};
+  struct sim_refclock *nic = NULL;
   bool have_ntp = false;
   int ret = -ENOMEM;
 
@@ -689,8 +737,12 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     }
     params.have_initial_freq = true;
   }
+  out->nic = conf.n_hwtimestamps > 0;
+  if (out->nic && !start_nic(w, chost, &conf, &s->nic, seed, &hw, &params, &nic))
+    goto done;
   client = client_new(sim_platform_get(chost), &params, &ref);
-  if (!client)
+  if (!client || !hwts_start(&hw, client_reference(client)->disc,
+                             ldexp(1.0, ref.precision_log2)))
     goto done;
   late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
                                .obs = &obs, .islew = &islew, .out = out, .sched = sched};
@@ -802,6 +854,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
                     sim_platform_log_count(chost, PLAT_LOG_FATAL);
   out->kernel_leaps = sim_platform_leaps(chost);
+  sim_platform_hw_stamps(chost, &out->hw_rx_stamps, &out->hw_tx_stamps);
+  last_sources(client, out);
+  out->nic_reads = nic ? sim_refclock_written(nic) : 0;
   if (conf.rtcfile)
     rtc_result(&rtc, start.tv_sec, s, out);
   out->events = sim_sched_processed(sched);
@@ -818,6 +873,7 @@ done:
   }
   initslew_stop(&islew);
   srclist_free(late.list);
+  hwts_fini(&hw);
   client_free(client);
   smearer_free(&smear);
   sim_sched_cancel_owner(sched, &obs);
@@ -934,6 +990,11 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     if (s->smear_conf)
       fprintf(f, ", \"smear\": \"%s\"", r->smear_leaponly ? "leaponly" : "all");
   }
+  if (r->nic)
+    fprintf(f, ", \"hw_rx_stamps\": %llu, \"hw_tx_stamps\": %llu, \"tss\": \"%c%c\", "
+            "\"nic_reads\": %llu", (unsigned long long)r->hw_rx_stamps,
+            (unsigned long long)r->hw_tx_stamps, r->last_tx_source, r->last_rx_source,
+            (unsigned long long)r->nic_reads);
   if (r->rtc) {
     fprintf(f, ", \"rtc_samples\": %d", r->rtc_samples);
     json_num(f, "rtc_ref_at", r->rtc_ref_at);

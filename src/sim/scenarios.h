@@ -56,6 +56,8 @@
 #define SCENARIO_MAX_NAMES 4
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
+#define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
+#define SCENARIO_NIC "eth0"            /* the client's NIC (hwtimestamp) */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
 #define SCENARIO_SMEAR_ADDR "192.168.123.50"
@@ -170,6 +172,11 @@ struct scenario {
   time_t driftfile_changed;
   struct scenario_command commands[SCENARIO_MAX_COMMANDS];
   unsigned n_commands;
+  /* With hwtimestamp lines in conf: the client's NIC, SCENARIO_NIC, whose
+   * own PTP clock (its error dev_offset s, dev_freq ppm; its readings as a
+   * PHC refclock's, sim_refclock.h) stamps the client's packets
+   * (sim_platform_set_nic); the result counts its stamps. */
+  struct scenario_refclock nic;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -251,6 +258,12 @@ struct scenario_result {
    * way for the configured ones, less chronyd's 2 s wait: when it corrected
    * the clock or found no suitable source (INFINITY: not yet). */
   double initslew_done_at;
+  bool nic;                        /* the client had a NIC... */
+  uint64_t hw_rx_stamps, hw_tx_stamps;   /* ...whose stamps it used */
+  uint64_t nic_reads;              /* readings of its clock (chronyd's "Polling PHC") */
+  /* The stamps of its first source's last measurement (ntpdata's TX and
+   * RX timestamping: 'D', 'K' or 'H'; '?': none). */
+  char last_tx_source, last_rx_source;
   uint64_t events;
   double cpu_seconds;
 };

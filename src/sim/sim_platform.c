@@ -23,6 +23,7 @@ struct sim_tx {
   uint16_t port;
   uint64_t tag;
   struct timespec sent;
+  sim_time true_sent;
 };
 
 /* A socket of the core: what the network delivers to is this record. */
@@ -61,6 +62,14 @@ struct sim_platform {
   double stamp_fuzz;                 /* s; 0: exact stamps */
   unsigned sends;                    /* datagrams sent */
   sim_time last_send, min_send_gap;  /* true time */
+  struct {                           /* its NIC (sim_platform_set_nic) */
+    char name[PLAT_IFNAME_LEN];
+    struct sim_refclock *phc;          /* NULL: none */
+    bool on, rx;
+    plat_hwts_fn convert;
+    void *arg;
+    uint64_t rx_stamps, tx_stamps;
+  } nic;
   struct {                           /* scripted files (read_file) */
     char path[SIM_PLATFORM_PATH_LEN];
     char text[SIM_PLATFORM_FILE_LEN];
@@ -100,6 +109,27 @@ static void sp_timer_cancel(void *ctx, plat_timer t)
   sim_sched_cancel(p->sched, t);
 }
 
+/* A stamp of the NIC (its clock at true time t) as system time, if it is
+ * on and the converter can. */
+static bool nic_stamp(struct sim_platform *p, sim_time t, const struct timespec *sys,
+                      size_t rx_len, enum addr_family family, struct timespec *out)
+{
+  if (!p->nic.on || !p->nic.convert)
+    return false;
+  struct plat_hw_stamp s = {
+      .if_index = SIM_PLATFORM_NIC_INDEX,
+      .hw = sim_time_to_timespec(sim_refclock_phc_time(p->nic.phc, t)), .sys = *sys,
+      .rx_len = rx_len, .family = family};
+  return p->nic.convert(p->nic.arg, &s, out);
+}
+
+/* A frame's time on the wire at 1 Gb/s: Ethernet, IP and UDP headers
+ * (chronyd's guess), the data and the check sequence. */
+static sim_time frame_time(size_t len, enum addr_family family)
+{
+  return (sim_time)((family == ADDR_INET6 ? 62 : 42) + len + 4) * 8;
+}
+
 static void on_datagram(void *arg, int sock, const struct sim_net_dgram *dg)
 {
   struct psock *ps = arg;
@@ -112,6 +142,13 @@ static void on_datagram(void *arg, int sock, const struct sim_net_dgram *dg)
     .rx_time = stamp_now(ps->p),
     .rx_source = PLAT_TS_KERNEL,
   };
+  struct sim_platform *p = ps->p;
+  enum addr_family family = (enum addr_family)dg->from.family;
+  if (p->nic.rx && nic_stamp(p, sim_sched_now(p->sched) - frame_time(dg->len, family),
+                             &pd.rx_time, dg->len, family, &pd.rx_time)) {
+    pd.rx_source = PLAT_TS_HARDWARE;
+    p->nic.rx_stamps++;
+  }
   ps->fn(ps->arg, sock, &pd);
 }
 
@@ -182,8 +219,14 @@ static int sp_udp_send(void *ctx, int sock, const struct ip_addr *local, const s
 static void report_tx(void *arg)
 {
   struct sim_tx *t = arg;
+  struct timespec hw;
   t->ev = 0;
-  t->ps->tx_fn(t->ps->tx_arg, t->ps->id, &t->to, t->port, t->tag, &t->sent);
+  if (nic_stamp(t->ps->p, t->true_sent, &t->sent, 0, (enum addr_family)t->to.family, &hw)) {
+    t->ps->p->nic.tx_stamps++;
+    t->ps->tx_fn(t->ps->tx_arg, t->ps->id, &t->to, t->port, t->tag, &hw, PLAT_TS_HARDWARE);
+    return;
+  }
+  t->ps->tx_fn(t->ps->tx_arg, t->ps->id, &t->to, t->port, t->tag, &t->sent, PLAT_TS_KERNEL);
 }
 
 static int sp_udp_send_tagged(void *ctx, int sock, const struct ip_addr *local,
@@ -202,7 +245,7 @@ static int sp_udp_send_tagged(void *ctx, int sock, const struct ip_addr *local,
   for (int i = 0; i < TX_PENDING; i++) {
     struct sim_tx *t = &ps->tx[i];
     if (t->ev == 0) {
-      *t = (struct sim_tx){ps, 0, *to, port, tag, sent};
+      *t = (struct sim_tx){ps, 0, *to, port, tag, sent, sim_sched_now(p->sched)};
       t->ev = sim_sched_add(p->sched, sim_sched_now(p->sched), report_tx, t, p);
       break;
     }
@@ -360,6 +403,43 @@ static void sp_refclock_close(void *ctx, int handle)
     sim_refclock_close(d);
 }
 
+static int sp_hwts_enable(void *ctx, const char *name, enum plat_rxfilter rxfilter,
+                          struct plat_nic *nic)
+{
+  struct sim_platform *p = ctx;
+  if (!p->nic.phc || strcmp(name, p->nic.name) != 0)
+    return -EOPNOTSUPP;
+  p->nic.on = true;
+  /* Its packets are NTP ones, which a PTP filter lets by unstamped. */
+  p->nic.rx = rxfilter != PLAT_RXFILTER_NONE && rxfilter != PLAT_RXFILTER_PTP;
+  *nic = (struct plat_nic){SIM_PLATFORM_NIC_INDEX, p->nic.rx};
+  return 0;
+}
+
+static int sp_net_interfaces(void *ctx, char (*names)[PLAT_IFNAME_LEN], int max)
+{
+  struct sim_platform *p = ctx;
+  int n = 0;
+  if (n < max)
+    snprintf(names[n++], PLAT_IFNAME_LEN, "lo");
+  if (p->nic.phc && n < max)
+    snprintf(names[n++], PLAT_IFNAME_LEN, "%s", p->nic.name);
+  return n;
+}
+
+static int sp_nic_link_speed(void *ctx, const char *name)
+{
+  struct sim_platform *p = ctx;
+  return p->nic.phc && strcmp(name, p->nic.name) == 0 ? 1000 : 0;
+}
+
+static void sp_hwts_set_converter(void *ctx, plat_hwts_fn fn, void *arg)
+{
+  struct sim_platform *p = ctx;
+  p->nic.convert = fn;
+  p->nic.arg = arg;
+}
+
 static void sp_log(void *ctx, int level, const char *msg)
 {
   struct sim_platform *p = ctx;
@@ -417,6 +497,10 @@ static const struct platform_ops sim_ops = {
   .clock_get_freq = sp_clock_get_freq,
   .clock_step = sp_clock_step,
   .watch_clock_jumps = sp_watch_clock_jumps,
+  .hwts_enable = sp_hwts_enable,
+  .net_interfaces = sp_net_interfaces,
+  .nic_link_speed = sp_nic_link_speed,
+  .hwts_set_converter = sp_hwts_set_converter,
   .refclock_open = sp_refclock_open,
   .refclock_read = sp_refclock_read,
   .refclock_close = sp_refclock_close,
@@ -462,6 +546,18 @@ void sim_platform_free(struct sim_platform *p)
   for (unsigned i = 0; i < p->n_refclocks; i++)
     sim_refclock_free(p->refclocks[i]);
   free(p);
+}
+
+void sim_platform_set_nic(struct sim_platform *p, const char *name, struct sim_refclock *phc)
+{
+  snprintf(p->nic.name, sizeof(p->nic.name), "%s", name);
+  p->nic.phc = phc;
+}
+
+void sim_platform_hw_stamps(const struct sim_platform *p, uint64_t *rx, uint64_t *tx)
+{
+  *rx = p->nic.rx_stamps;
+  *tx = p->nic.tx_stamps;
 }
 
 const struct platform *sim_platform_get(const struct sim_platform *p)

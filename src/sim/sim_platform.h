@@ -85,4 +85,16 @@ void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision);
 struct sim_refclock;
 bool sim_platform_attach_refclock(struct sim_platform *p, struct sim_refclock *d);
 
+/* A NIC, `name` (interface SIM_PLATFORM_NIC_INDEX, besides "lo"), whose
+ * clock is `phc` (a PHC device attached to the host, opened by that name).
+ * Once hwts_enable switched it on, the host's transmit stamps are its
+ * clock's time at the send and, unless its receive filter is none or
+ * ptp, its receive stamps the time the frame began arriving (its length
+ * at 1 Gb/s before the end), each made system time by the converter; the
+ * kernel's where the converter cannot. */
+#define SIM_PLATFORM_NIC_INDEX 2
+void sim_platform_set_nic(struct sim_platform *p, const char *name, struct sim_refclock *phc);
+/* The stamps of the NIC made system time: received, sent. */
+void sim_platform_hw_stamps(const struct sim_platform *p, uint64_t *rx, uint64_t *tx);
+
 #endif

@@ -318,6 +318,11 @@ static int read_phc(struct sim_refclock *d, uint8_t *buf, size_t len)
   return (int)(n * sizeof(r[0]));
 }
 
+sim_time sim_refclock_phc_time(const struct sim_refclock *d, sim_time t)
+{
+  return t + sim_ns(d->offset + d->freq * 1e-6 * sim_seconds(t - d->created));
+}
+
 int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *count_after)
 {
   if (d->driver == PLAT_REFCLOCK_PPS) {

@@ -109,5 +109,7 @@ void sim_refclock_close(struct sim_refclock *d);
  * and clear its valid flag. PPS: the newest edge. PHC: readings (as many
  * as fit, at most PLAT_PHC_READINGS). -EBADF for a SOCK device. */
 int sim_refclock_read(struct sim_refclock *d, uint8_t *buf, size_t len, int *count_after);
+/* PHC: its time at true time t (a NIC's stamp with it: no jitter). */
+sim_time sim_refclock_phc_time(const struct sim_refclock *d, sim_time t);
 
 #endif

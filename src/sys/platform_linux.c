@@ -13,6 +13,7 @@
 #include "proto/ptp.h"
 #include "sys/clock_linux.h"
 #include "sys/dns.h"
+#include "sys/hwnic.h"
 #include "sys/log.h"
 #include "sys/refclock_dev.h"
 #include "sys/udp.h"
@@ -35,6 +36,7 @@ struct tx_pending {
   uint16_t port;
   uint64_t tag;
   struct timespec sent;            /* read just before sendmsg */
+  size_t len;                      /* of the UDP data */
 };
 
 struct tx_stamps {
@@ -72,8 +74,11 @@ struct linux_platform {
   uint16_t ptp_sequence;           /* of the PTP messages sent */
   struct dns *dns;                 /* made at the first lookup */
   struct rcldev_set *refclocks;    /* made at the first refclock */
+  plat_hwts_fn hwts_fn;            /* the converter of hardware stamps */
+  void *hwts_arg;
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
+  struct udp_hw_info hws[RECV_BATCH];
 };
 
 static void lx_now(void *ctx, struct timespec *out)
@@ -104,28 +109,67 @@ static bool plausible_tx(const struct timespec *sent, const struct timespec *ker
   return d > -1e-6 && d < 0.1;
 }
 
-static void read_tx_timestamps(struct sock_watch *w)
+/* A hardware stamp made system time by the converter, if there is one
+ * and it can. */
+static bool convert_hw(const struct linux_platform *lp, const struct udp_hw_info *hw,
+                       const struct timespec *sys, size_t rx_len, size_t tx_len,
+                       enum addr_family family, struct timespec *out)
+{
+  if (!lp->hwts_fn || (hw->hw.tv_sec == 0 && hw->hw.tv_nsec == 0))
+    return false;
+  struct plat_hw_stamp st = {hw->if_index, hw->hw, *sys, rx_len, hw->l2_len, family, tx_len};
+  return lp->hwts_fn(lp->hwts_arg, &st, out);
+}
+
+/* A transmit stamp to its handler, which may close the socket (a reply
+ * waiting for the NIC's stamp is used then): false if it did. */
+static bool report_tx(struct sock_watch *w, const struct tx_pending *p,
+                      const struct timespec *ts, enum plat_ts_source source)
+{
+  struct linux_platform *lp = w->lp;
+  struct tx_pending sent = *p;       /* p goes with the socket */
+  lp->dispatching = w;
+  lp->dispatching_closed = false;
+  w->tx->fn(w->tx->arg, w->fd, &sent.to, sent.port, sent.tag, ts, source);
+  lp->dispatching = NULL;
+  return !lp->dispatching_closed;
+}
+
+/* False if a handler closed the socket. */
+static bool read_tx_timestamps(struct sock_watch *w)
 {
   struct tx_stamps *tx = w->tx;
+  struct linux_platform *lp = w->lp;
   for (int i = 0; i < TX_READ_BATCH; i++) {
     uint32_t id;
-    struct timespec ts;
-    int r = udp_read_tx_timestamp(w->fd, &id, &ts);
+    struct timespec ts, hw_ts;
+    struct udp_hw_info hw;
+    int r = udp_read_tx_timestamp(w->fd, &id, &ts, &hw);
     if (r == -ENOMSG)
       continue;
     if (r < 0)
-      return;
+      return true;
     struct tx_pending *p = &tx->pending[id % tx->size];
-    if (p->used && p->id != id && w->lp->tx_buffers > 0 && !w->lp->tx_buffers_warned) {
+    if (p->used && p->id != id && lp->tx_buffers > 0 && !lp->tx_buffers_warned) {
       log_printf(PLAT_LOG_WARN, "maxtxbuffers too small");   /* chronyd's, once */
-      w->lp->tx_buffers_warned = true;
+      lp->tx_buffers_warned = true;
     }
     if (!p->used || p->id != id)
       continue;
-    p->used = false;
-    if (plausible_tx(&p->sent, &ts))
-      tx->fn(tx->arg, w->fd, &p->to, p->port, p->tag, &ts);
+    bool kernel = (ts.tv_sec != 0 || ts.tv_nsec != 0) && plausible_tx(&p->sent, &ts);
+    if (convert_hw(lp, &hw, kernel ? &ts : &p->sent, 0, p->len, (enum addr_family)p->to.family,
+                   &hw_ts)) {
+      p->used = false;
+      if (!report_tx(w, p, &hw_ts, PLAT_TS_HARDWARE))
+        return false;
+    } else if (kernel) {
+      /* With hardware timestamping a NIC's stamp of it may follow. */
+      p->used = lp->sock_opts.hw_flags != 0;
+      if (!report_tx(w, p, &ts, PLAT_TS_KERNEL))
+        return false;
+    }
   }
+  return true;
 }
 
 /* The NTP message of a PTP one, in place of it; false if there is none
@@ -145,12 +189,16 @@ static void on_readable(void *arg, int fd)
 {
   struct sock_watch *w = arg;
   struct linux_platform *lp = w->lp;
-  if (w->tx)
-    read_tx_timestamps(w);
-  int n = udp_recv_batch(fd, &lp->rx, RECV_BATCH, lp->dgs);
+  if (w->tx && !read_tx_timestamps(w))
+    return;
+  int n = udp_recv_batch(fd, &lp->rx, RECV_BATCH, lp->dgs, lp->hws);
   if (n <= 0)
     return;
   for (int i = 0; i < n; i++) {
+    struct plat_datagram *dg = &lp->dgs[i];
+    if (convert_hw(lp, &lp->hws[i], &dg->rx_time, dg->len, 0,
+                   (enum addr_family)dg->from.family, &dg->rx_time))
+      dg->rx_source = PLAT_TS_HARDWARE;
     if (w->ptp && !unwrap_ptp(w, &lp->dgs[i]))
       continue;
     /* The handler may close this socket (then w is freed). */
@@ -246,16 +294,18 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
     local = NULL;
   unsigned udp_flags = (flags & PLAT_SEND_STAMP_TRANSMIT) ? UDP_SEND_STAMP_TRANSMIT : 0;
   if (tagged)
-    udp_flags |= UDP_SEND_TX_TIMESTAMP;
+    udp_flags |= UDP_SEND_TX_TIMESTAMP | (lp->sock_opts.hw_flags ? UDP_SEND_TX_HARDWARE : 0);
   /* Each reply is stamped just before its own sendmsg: sending a receive
    * batch's replies with one sendmmsg gained nothing measurable in `make
    * bench-server` and stamped the last ones up to a batch's send time early. */
   struct timespec sent;
+  size_t sent_len = len;
   int r;
   const struct sock_watch *ptp = w && w->fd == sock ? w : lp->n_ptp ? find_watch(lp, sock) : NULL;
   if (ptp && ptp->ptp) {
     uint8_t prefix[PTP_NTP_PREFIX_LEN];
     ptp_wrap(prefix, ptp->ptp_domain, lp->ptp_sequence++, len);
+    sent_len += sizeof(prefix);
     r = udp_send_prefixed(sock, local, to, port, prefix, sizeof(prefix), buf, len, udp_flags,
                           &sent);
   } else {
@@ -264,7 +314,7 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   if (r == 0 && tagged) {
     struct tx_stamps *tx = tagged->tx;
     uint32_t id = tx->next_id++;
-    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent};
+    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent, sent_len};
   }
   return r;
 }
@@ -299,7 +349,7 @@ static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
     if (!tx)
       return -ENOMEM;
     tx->size = size;
-    int r = udp_enable_tx_timestamps(sock);
+    int r = udp_enable_tx_timestamps(sock, lp->sock_opts.hw_flags);
     if (r < 0) {
       free(tx);
       return r;
@@ -441,6 +491,35 @@ static int lx_read_file(void *ctx, const char *path, char *buf, size_t size)
   return (int)n;
 }
 
+static int lx_hwts_enable(void *ctx, const char *name, enum plat_rxfilter rxfilter,
+                          struct plat_nic *nic)
+{
+  struct linux_platform *lp = ctx;
+  int r = hwnic_enable(NULL, name, rxfilter, nic);
+  if (r == 0)
+    lp->sock_opts.hw_flags = UDP_HW_FLAGS;
+  return r;
+}
+
+static int lx_net_interfaces(void *ctx, char (*names)[PLAT_IFNAME_LEN], int max)
+{
+  (void)ctx;
+  return hwnic_list(names, max);
+}
+
+static int lx_nic_link_speed(void *ctx, const char *name)
+{
+  (void)ctx;
+  return hwnic_link_speed(NULL, name);
+}
+
+static void lx_hwts_set_converter(void *ctx, plat_hwts_fn fn, void *arg)
+{
+  struct linux_platform *lp = ctx;
+  lp->hwts_fn = fn;
+  lp->hwts_arg = arg;
+}
+
 static void lx_log(void *ctx, int level, const char *msg)
 {
   (void)ctx;
@@ -471,6 +550,10 @@ static const struct platform_ops linux_ops = {
   .refclock_extts = lx_refclock_extts,
   .rtc_set = lx_rtc_set,
   .rtc_read = lx_rtc_read,
+  .hwts_enable = lx_hwts_enable,
+  .net_interfaces = lx_net_interfaces,
+  .nic_link_speed = lx_nic_link_speed,
+  .hwts_set_converter = lx_hwts_set_converter,
   .log = lx_log,
   .read_file = lx_read_file,
 };

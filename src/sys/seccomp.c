@@ -10,6 +10,7 @@
 #include <seccomp.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <termios.h>
 
@@ -66,7 +67,7 @@ static const char *const denied[] = {
 struct arg_rule {
   const char *name;
   unsigned arg;
-  unsigned long values[12];
+  unsigned long values[13];
   unsigned n;
 };
 
@@ -77,10 +78,11 @@ static const struct arg_rule arg_rules[] = {
   /* c-ares: bytes waiting, non-blocking mode; stdio: is it a terminal?
    * Reference clocks: a PPS edge, a PTP clock's readings, an RTC's time
    * (and its interrupts, a PTP clock's external timestamps and pin
-   * switched off at exit); rtcfile's trim sets it. */
+   * switched off at exit); rtcfile's trim sets it; hwtimestamp: a NIC's
+   * link speed (chronyd's filter allows SIOCETHTOOL too). */
   {"ioctl", 1, {FIONREAD, FIONBIO, TCGETS, PPS_FETCH, PTP_SYS_OFFSET, PTP_SYS_OFFSET_EXTENDED,
                 PTP_SYS_OFFSET_PRECISE, RTC_RD_TIME, RTC_UIE_OFF, PTP_EXTTS_REQUEST,
-                PTP_PIN_SETFUNC, RTC_SET_TIME}, 12},
+                PTP_PIN_SETFUNC, RTC_SET_TIME, SIOCETHTOOL}, 13},
 };
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)

@@ -57,11 +57,12 @@ void udp_from_sockaddr(const struct sockaddr_storage *storage, struct ip_addr *a
   }
 }
 
-static void enable_timestamps(int fd)
+static void enable_timestamps(int fd, unsigned hw_flags)
 {
   int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
-  int on = 1;
-  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) < 0)
+  int hw = flags | (int)hw_flags, on = 1;
+  if ((!hw_flags || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &hw, sizeof(hw)) < 0) &&
+      setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) < 0)
     (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
 }
 
@@ -98,7 +99,7 @@ int udp_open(enum addr_family family, const struct ip_addr *local, uint16_t port
   } else {
     (void)setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
   }
-  enable_timestamps(fd);
+  enable_timestamps(fd, opt ? opt->hw_flags : 0);
   int err = apply_options(fd, family, opt ? opt : &none);
   if (err < 0) {
     close(fd);
@@ -160,13 +161,16 @@ static bool cmsg_read(const struct msghdr *msg, const struct cmsghdr *c, void *o
   return true;
 }
 
-/* The software time of SCM_TIMESTAMPING (zero when there is none). */
-static bool read_stamp(const struct msghdr *msg, const struct cmsghdr *c, struct timespec *t)
+/* SCM_TIMESTAMPING's software time (ts[0]) and raw hardware time (ts[2]),
+ * each zero when it has none. */
+static bool read_stamps(const struct msghdr *msg, const struct cmsghdr *c, struct timespec *sw,
+                        struct timespec *hw)
 {
   struct scm_timestamping ts;
-  if (!cmsg_read(msg, c, &ts, sizeof(ts)) || (ts.ts[0].tv_sec == 0 && ts.ts[0].tv_nsec == 0))
+  if (!cmsg_read(msg, c, &ts, sizeof(ts)))
     return false;
-  *t = ts.ts[0];
+  *sw = ts.ts[0];
+  *hw = ts.ts[2];
   return true;
 }
 
@@ -175,28 +179,58 @@ static bool normalised(const struct timespec *t)
   return t->tv_nsec >= 0 && t->tv_nsec < 1000000000;
 }
 
-void udp_parse_rx_cmsgs(struct msghdr *msg, struct plat_datagram *dg)
+/* A timestamp given: non-zero and valid. */
+static bool stamped(const struct timespec *t)
 {
-  struct timespec t;
+  return (t->tv_sec != 0 || t->tv_nsec != 0) && normalised(t);
+}
+
+/* The interface of IP_PKTINFO or IPV6_PKTINFO (an index may not go
+ * negative). */
+static int if_index(unsigned index)
+{
+  return index > INT32_MAX ? 0 : (int)index;
+}
+
+void udp_parse_rx_cmsgs(struct msghdr *msg, struct plat_datagram *dg, struct udp_hw_info *hw)
+{
+  struct timespec t, h;
   struct in_pktinfo pi;
   struct in6_pktinfo pi6;
+  struct scm_ts_pktinfo tpi;
+  int pkt_index = 0, ts_index = 0;
+  memset(hw, 0, sizeof(*hw));
   for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-    bool stamp = c->cmsg_level == SOL_SOCKET &&
-                 ((c->cmsg_type == SCM_TIMESTAMPING && read_stamp(msg, c, &t)) ||
-                  (c->cmsg_type == SCM_TIMESTAMPNS && cmsg_read(msg, c, &t, sizeof(t))));
-    if (stamp && normalised(&t)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
+        read_stamps(msg, c, &t, &h)) {
+      if (stamped(&t)) {
+        dg->rx_time = t;
+        dg->rx_source = PLAT_TS_KERNEL;
+      }
+      hw->hw = stamped(&h) ? h : (struct timespec){0, 0};
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+               cmsg_read(msg, c, &t, sizeof(t)) && normalised(&t)) {
       dg->rx_time = t;
       dg->rx_source = PLAT_TS_KERNEL;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING_PKTINFO &&
+               cmsg_read(msg, c, &tpi, sizeof(tpi))) {
+      /* The interface that stamped it (a bond's or bridge's member) and the
+       * frame's length. */
+      ts_index = if_index(tpi.if_index);
+      hw->l2_len = tpi.pkt_length > INT32_MAX ? 0 : (int)tpi.pkt_length;
     } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
                cmsg_read(msg, c, &pi, sizeof(pi))) {
       dg->local.family = ADDR_INET4;
       memcpy(dg->local.bytes, &pi.ipi_addr, 4);
+      pkt_index = if_index((unsigned)pi.ipi_ifindex);
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
                cmsg_read(msg, c, &pi6, sizeof(pi6))) {
       dg->local.family = ADDR_INET6;
       memcpy(dg->local.bytes, &pi6.ipi6_addr, 16);
+      pkt_index = if_index(pi6.ipi6_ifindex);
     }
   }
+  hw->if_index = ts_index ? ts_index : pkt_index;
 }
 
 /* Room for SCM_TIMESTAMPING (or SCM_TIMESTAMPNS) and IP(V6)_PKTINFO. */
@@ -207,9 +241,9 @@ union rx_control {
   struct cmsghdr align;
 };
 
-/* Fill dg from a received message of n bytes in buf (of size cap). */
+/* Fill dg (and hw) from a received message of n bytes in buf (of size cap). */
 static void decode(struct msghdr *msg, size_t n, uint8_t *buf, size_t cap,
-                   struct plat_datagram *dg)
+                   struct plat_datagram *dg, struct udp_hw_info *hw)
 {
   memset(dg, 0, sizeof(*dg));
   dg->data = buf;
@@ -217,7 +251,7 @@ static void decode(struct msghdr *msg, size_t n, uint8_t *buf, size_t cap,
    * as oversized rather than silently cut. */
   dg->len = (msg->msg_flags & MSG_TRUNC) ? cap : n;
   udp_from_sockaddr(msg->msg_name, &dg->from, &dg->from_port);
-  udp_parse_rx_cmsgs(msg, dg);
+  udp_parse_rx_cmsgs(msg, dg, hw);
   if (dg->rx_source != PLAT_TS_KERNEL) {
     clock_gettime(CLOCK_REALTIME, &dg->rx_time);
     dg->rx_source = PLAT_TS_DAEMON;
@@ -260,7 +294,8 @@ void udp_rx_batch_free(struct udp_rx_batch *b)
   memset(b, 0, sizeof(*b));
 }
 
-int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs)
+int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs,
+                   struct udp_hw_info *hws)
 {
   struct mmsghdr *msgs = b->msgs;
   if (max > b->cap)
@@ -278,7 +313,7 @@ int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_dat
     return -EAGAIN;
   for (int i = 0; i < n; i++)
     decode(&msgs[i].msg_hdr, msgs[i].msg_len, b->bufs + (size_t)i * b->buf_size, b->buf_size,
-           &dgs[i]);
+           &dgs[i], &hws[i]);
   return n;
 }
 
@@ -337,7 +372,8 @@ int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr 
 
   address_msg(&msg, &dst, &control, local, to, port);
   if (flags & UDP_SEND_TX_TIMESTAMP) {
-    int ts = SOF_TIMESTAMPING_TX_SOFTWARE;
+    int ts = SOF_TIMESTAMPING_TX_SOFTWARE |
+             (flags & UDP_SEND_TX_HARDWARE ? SOF_TIMESTAMPING_TX_HARDWARE : 0);
     add_cmsg(&msg, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
   }
   if (msg.msg_controllen == 0)
@@ -351,41 +387,68 @@ int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr 
   return sendmsg(fd, &msg, 0) < 0 ? -errno : 0;
 }
 
-int udp_enable_tx_timestamps(int fd)
+int udp_enable_tx_timestamps(int fd, unsigned hw_flags)
 {
   /* Transmit stamps are asked for per message; OPT_ID numbers them (from 0,
    * one per stamped datagram) and OPT_TSONLY keeps the packet itself off
-   * the error queue. */
+   * the error queue, unless hardware stamps are asked for: the packet's
+   * IP_PKTINFO (OPT_CMSG) then tells the interface that stamped it. */
   int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
-              SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+              SOF_TIMESTAMPING_OPT_ID | (int)hw_flags;
+  if (!(hw_flags & SOF_TIMESTAMPING_RAW_HARDWARE))
+    flags |= SOF_TIMESTAMPING_OPT_TSONLY;
+  else
+    flags |= SOF_TIMESTAMPING_OPT_CMSG;
   return setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) < 0 ? -errno : 0;
 }
 
-int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time)
+int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time, struct udp_hw_info *hw)
 {
   union rx_control control;
-  char data[64];
+  /* The frame sent, when it comes back (not OPT_TSONLY): only its length
+   * is wanted. */
+  char data[UDP_TX_FRAME_MAX];
   struct iovec iov = {data, sizeof(data)};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                        .msg_controllen = sizeof(control)};
-  if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+  ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+  if (n < 0)
     return -errno;
-  return udp_parse_tx_cmsgs(&msg, id, tx_time);
+  int r = udp_parse_tx_cmsgs(&msg, id, tx_time, hw);
+  if (r == 0 && !(msg.msg_flags & MSG_TRUNC))
+    hw->l2_len = (int)n;
+  return r;
 }
 
-int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time)
+int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time,
+                       struct udp_hw_info *hw)
 {
   bool have_ts = false, have_id = false;
   struct sock_extended_err err;
+  struct in_pktinfo pi;
+  struct in6_pktinfo pi6;
+  memset(hw, 0, sizeof(*hw));
+  memset(tx_time, 0, sizeof(*tx_time));
   for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
-      have_ts = read_stamp(msg, c, tx_time) && normalised(tx_time);
+      struct timespec sw, h;
+      if (read_stamps(msg, c, &sw, &h)) {
+        *tx_time = stamped(&sw) ? sw : (struct timespec){0, 0};
+        hw->hw = stamped(&h) ? h : (struct timespec){0, 0};
+        have_ts = stamped(&sw) || stamped(&h);
+      }
     } else if (((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
                 (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
                cmsg_read(msg, c, &err, sizeof(err)) && err.ee_errno == ENOMSG &&
                err.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
       *id = err.ee_data;
       have_id = true;
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+               cmsg_read(msg, c, &pi, sizeof(pi))) {
+      hw->if_index = if_index((unsigned)pi.ipi_ifindex);
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+               cmsg_read(msg, c, &pi6, sizeof(pi6))) {
+      hw->if_index = if_index(pi6.ipi6_ifindex);
     }
   }
   return have_ts && have_id ? 0 : -ENOMSG;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <linux/net_tstamp.h>
 
 #include "core/addr.h"
 #include "core/platform.h"
@@ -22,6 +23,12 @@ void udp_from_sockaddr(const struct sockaddr_storage *storage, struct ip_addr *a
 
 #define UDP_DEVICE_LEN 16            /* IFNAMSIZ */
 
+/* Hardware receive stamps, the interface that made them and, sent, both
+ * the kernel's and the hardware's transmit stamps (chronyd's). */
+#define UDP_HW_FLAGS                                                                     \
+  (SOF_TIMESTAMPING_RAW_HARDWARE | SOF_TIMESTAMPING_RX_HARDWARE |                        \
+   SOF_TIMESTAMPING_OPT_PKTINFO | SOF_TIMESTAMPING_OPT_TX_SWHW)
+
 /* How a socket is opened (zeroed: nothing of these). */
 struct udp_options {
   bool reuseport;                    /* other sockets of ours with it may bind
@@ -31,6 +38,18 @@ struct udp_options {
                                         (IP_TOS, IPV6_TCLASS), as chronyd's */
   char device[UDP_DEVICE_LEN];       /* "": any; else SO_BINDTODEVICE */
   bool broadcast;                    /* SO_BROADCAST (chronyd's server sockets) */
+  unsigned hw_flags;                 /* SO_TIMESTAMPING's hardware flags (0: none,
+                                        else UDP_HW_FLAGS) */
+};
+
+/* A packet's hardware timestamp (hw zero: none) and interface (0: unknown):
+ * SCM_TIMESTAMPING's raw hardware time, the interface of
+ * SCM_TIMESTAMPING_PKTINFO (which stamped it, with the frame's length) or
+ * of IP(V6)_PKTINFO; a sent one's frame length from the error queue. */
+struct udp_hw_info {
+  struct timespec hw;
+  int if_index;
+  int l2_len;                        /* 0: unknown */
 };
 
 /* Bind to local:port (local NULL or UNSPEC: the wildcard of `family`),
@@ -64,15 +83,17 @@ void udp_rx_batch_free(struct udp_rx_batch *b);
 /* Receive up to max (<= b->cap) queued datagrams with one recvmmsg, without
  * blocking; dgs[i] gets the data (pointing into the
  * batch's slot i, valid until the next call), each with its own kernel
- * receive timestamp. Returns how many (>= 1), or -errno (-EAGAIN when none
+ * receive timestamp (hws[i]: its hardware one). Returns how many (>= 1), or -errno (-EAGAIN when none
  * is queued). */
-int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs);
+int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_datagram *dgs,
+                   struct udp_hw_info *hws);
 
 #define UDP_SEND_STAMP_TRANSMIT 1u   /* bytes 40-47 get the NTP time read
                                         just before the system call, plus
                                         the offset they held (ntp_ts_offset) */
 #define UDP_SEND_TX_TIMESTAMP 2u     /* queue the kernel's transmit timestamp
                                         (after udp_enable_tx_timestamps) */
+#define UDP_SEND_TX_HARDWARE 4u      /* ...and the NIC's */
 
 /* Send buf; `sent` (if not NULL) gets the time read just before the system
  * call. Returns 0 or -errno. */
@@ -84,21 +105,28 @@ int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr 
                       uint16_t port, const uint8_t *prefix, size_t prefix_len, uint8_t *buf,
                       size_t len, unsigned flags, struct timespec *sent);
 
-/* Kernel transmit timestamps on fd: each datagram sent with
- * UDP_SEND_TX_TIMESTAMP gets one, numbered from 0 in sending order, read
- * from the socket's error queue (which makes poll report POLLERR). */
-int udp_enable_tx_timestamps(int fd);
+/* Kernel transmit timestamps on fd (with hw_flags: hardware ones too):
+ * each datagram sent with UDP_SEND_TX_TIMESTAMP gets one (or two: kernel
+ * and hardware), numbered from 0 in sending order, read from the socket's
+ * error queue (which makes poll report POLLERR). */
+int udp_enable_tx_timestamps(int fd, unsigned hw_flags);
 
-/* One queued transmit timestamp: 0, -EAGAIN when none is queued, or
- * -ENOMSG for an error-queue message that is not one. */
-int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time);
+/* One queued transmit timestamp (tx_time and hw->hw: the kernel's and the
+ * hardware's, zero where it has none; hw->l2_len: the length of the frame
+ * sent when it comes back with it, else 0): 0, -EAGAIN when none is
+ * queued, or -ENOMSG for an error-queue message that is not one. */
+#define UDP_TX_FRAME_MAX 2048
+int udp_read_tx_timestamp(int fd, uint32_t *id, struct timespec *tx_time,
+                          struct udp_hw_info *hw);
 
 /* The control messages of a received datagram (recvmsg's msg): the
- * kernel's receive time (rx_time, with rx_source PLAT_TS_KERNEL) and the
- * address the datagram was sent to (local), where they are given. */
-void udp_parse_rx_cmsgs(struct msghdr *msg, struct plat_datagram *dg);
+ * kernel's receive time (rx_time, with rx_source PLAT_TS_KERNEL), the
+ * address the datagram was sent to (local) and *hw, where they are given. */
+void udp_parse_rx_cmsgs(struct msghdr *msg, struct plat_datagram *dg, struct udp_hw_info *hw);
 /* The control messages of a message of the error queue: a transmit
- * timestamp and its number. 0, or -ENOMSG when it is not one. */
-int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time);
+ * timestamp (kernel or hardware, zero for the one not given) and its
+ * number. 0, or -ENOMSG when it is not one. */
+int udp_parse_tx_cmsgs(struct msghdr *msg, uint32_t *id, struct timespec *tx_time,
+                       struct udp_hw_info *hw);
 
 #endif

@@ -38,6 +38,8 @@ INITSTEPSLEW_STEPPED = ["initstepslew-minus-1e8", "initstepslew-minus-1e2", "ini
 RTC_S = dict(CHRONY, max_offset=1e-2, rms_offset=1e-3, max_freq_error=1e5,
              rms_freq_error=1e3)
 
+HWTIMESTAMP = ["hwtimestamp", "hwtimestamp-acqport", "hwtimestamp-ipv6"]
+
 LIMITS = {
     "rtcfile-s": dict(RTC_S, sync=(2.0, 12.0)),   # 145-rtc's second run
     "rtcfile-s-driftfile": dict(RTC_S, sync=(1.0, 1.0)),   # ...and third
@@ -85,6 +87,10 @@ LIMITS = {
     **{name: dict(CHRONY, sync=(5.0, 5.0), rms_offset=1e-3) for name in INITSTEPSLEW_STEPPED},
     "initstepslew-falseticker": dict(CHRONY, sync=(360.0, 450.0), rms_offset=1e-3),
     "initstepslew-deny": dict(NEVER),
+    # 133-hwtimestamp: min_sync_time 4, max_sync_time 20, time_rms_limit
+    # 1e-7, freq_rms_limit 3e-8 (0.03 ppm).
+    **{name: dict(CHRONY, sync=(4.0, 20.0), rms_offset=1e-7, rms_freq_error=0.03)
+       for name in HWTIMESTAMP},
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -372,3 +378,19 @@ def test_rtc_s_before_the_driftfile(rows, seed):
     r = rows[("rtcfile-s-driftfile", seed)]
     assert "rtc_set" not in r and "sources_at" not in r, steady_summary(r)
     assert r["steps"] == 1 and r["client_steps"] == 0, steady_summary(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", HWTIMESTAMP)
+def test_hwtimestamp_stamps(rows, name, seed):
+    """133-hwtimestamp's log checks: a kernel and a hardware stamp on 195-200
+    received packets ("Received message.*tss=KH") and as many sent ones
+    ("Received error.*message.*tss=KH") of about 200; the client's NIC
+    clock, 37 s off the system's, is what made them system time, and the
+    last measurement was made with them (ntpdata's TX and RX timestamping:
+    Hardware); its clock read 195-220 times ("Polling PHC")."""
+    r = rows[(name, seed)]
+    assert 195 <= r["hw_rx_stamps"] <= 200, r
+    assert 195 <= r["hw_tx_stamps"] <= 200, r
+    assert r["tss"] == "HH", r
+    assert 195 <= r["nic_reads"] <= 220, r

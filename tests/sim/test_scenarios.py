@@ -77,6 +77,7 @@ CHRONYSIM_DURATIONS = {
     **{"initstepslew-" + off: 100.0 for off in ("minus-2", "minus-0.2", "0.2", "2", "minus-1e8",
                                                  "minus-1e2", "1e2", "1e8")},
     "initstepslew-falseticker": 500.0, "initstepslew-deny": 500.0,
+    "hwtimestamp": 200.0, "hwtimestamp-acqport": 200.0, "hwtimestamp-ipv6": 200.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too

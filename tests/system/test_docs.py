@@ -3,9 +3,9 @@
 - stratum.conf(5) has an entry for every directive of the parser's table
   (as `stratumd --directives` lists it), and each entry says whether this
   version acts on it, as the binary says; the options of server/pool/peer
-  are documented, marked acted on, not acted on or refused as the binary
-  says (tests/unit/test_conf.c checks the parser's flags against what the
-  client is given).
+  are documented, marked acted on or refused as the binary says
+  (tests/unit/test_conf.c checks that each changes what the client is
+  given, or refuses the source).
 - stratumd(8) documents every option that `stratumd -h` lists (each taken
   by the binary) and no other, names each
   in its synopsis, and the options it calls unrecognised are refused by the
@@ -41,19 +41,10 @@ CMD_TIMEOUT = 60
 
 # The sentences stratum.conf(5) uses for a directive's status (one source
 # line each in the page).
-NOT_ACTED = "Accepted for compatibility; not acted on in this version (a warning is logged)."
 OBSOLETE = "Obsolete; ignored with a warning."
 OBSOLETE_SILENT = "Obsolete; ignored without a message, as chronyd does."
 ACTED = "Acted on"
-OPTION_NOT_ACTED = "Parsed but not acted on in this version"
 OPTION_REFUSED = "Refused in this version"
-
-# Directives the daemon does act on although the table does not flag them
-# implemented (so the parser wrongly warns "not implemented"): name -> why.
-# Each must be described as acted on, with the wrong warning named in a BUGS
-# section of stratum.conf(5). Empty now (keyfile was one until 49a8dbe).
-KNOWN_MISFLAGGED = {}
-
 
 def read(path):
     return path.read_text(encoding="utf-8")
@@ -75,14 +66,14 @@ def directive_table():
     """[(name, implemented, obsolete)] in table order; obsolete is the
     sentence its entry must have (None: not obsolete)."""
     rows = [(f[1], f[2]) for f in catalog() if f[0] == "directive"]
-    assert all(status in ("acted", "ignored", *STATUS_OBSOLETE) for _, status in rows), rows
+    assert all(status in ("acted", *STATUS_OBSOLETE) for _, status in rows), rows
     return [(name, status == "acted", STATUS_OBSOLETE.get(status)) for name, status in rows]
 
 
 def source_option_status():
-    """{option: acted|ignored|refused} of server/pool/peer, in table order."""
+    """{option: acted|refused} of server/pool/peer, in table order."""
     rows = {f[2]: f[3] for f in catalog() if f[0] == "option" and f[1] == "server"}
-    assert set(rows.values()) <= {"acted", "ignored", "refused"}, rows
+    assert set(rows.values()) <= {"acted", "refused"}, rows
     return rows
 
 
@@ -95,8 +86,8 @@ def refused_source_options():
 
 
 def acted_source_options():
-    """Options neither ignored (parsed with a warning; the unit test
-    test_every_source_option_acts_or_warns proves the flags right) nor refused."""
+    """Options not refused (the unit test test_every_source_option_acts_or_refuses
+    checks that each acts)."""
     return {o for o, status in source_option_status().items() if status == "acted"}
 
 
@@ -162,16 +153,8 @@ def test_each_entry_states_what_this_version_does():
         if obsolete:
             if obsolete not in text:
                 problems.append("%s is obsolete: its entry must say %r" % (name, obsolete))
-        elif implemented or name in KNOWN_MISFLAGGED:
-            if implemented and name in KNOWN_MISFLAGGED:
-                problems.append("%s is now flagged implemented: remove it from KNOWN_MISFLAGGED "
-                                "and from the BUGS section of stratum.conf.5" % name)
-            if NOT_ACTED in text or ACTED not in text:
-                problems.append("%s is implemented: its entry must say %r and not %r"
-                                % (name, ACTED, NOT_ACTED))
-        elif NOT_ACTED not in text:
-            problems.append("%s is not implemented: its entry must say %r (and describe "
-                            "nothing as acted on)" % (name, NOT_ACTED))
+        elif ACTED not in text:
+            problems.append("%s is acted on: its entry must say %r" % (name, ACTED))
     assert not problems, "\n".join(problems)
 
 
@@ -180,7 +163,7 @@ def test_list_of_acted_on_directives_matches_the_table():
     m = re.search(r"The directives acted on in this version are:\n(.*?)\n\.SH DIRECTIVES", text, re.S)
     assert m, "the list of acted-on directives is missing"
     listed = set(re.findall(r"^\.BR? (\w+)", m.group(1), re.M)) - {"BUGS", "stratum"}
-    acted = {n for n, impl, _ in directive_table() if impl} | set(KNOWN_MISFLAGGED)
+    acted = {n for n, impl, _ in directive_table() if impl}
     assert listed == acted, "listed but not implemented: %s; implemented but not listed: %s" % (
         sorted(listed - acted), sorted(acted - listed))
 
@@ -227,17 +210,14 @@ def test_source_options_documented_with_their_status():
                 o, "refuses" if o in refused else "does not refuse", texts[o]))
         if o in refused:
             continue
-        said_acted = ACTED in texts[o] and OPTION_NOT_ACTED not in texts[o]
-        if (o in acted) != said_acted:
-            problems.append("%s: the binary %s it, the page says %r" % (
-                o, "acts on" if o in acted else "does not act on",
-                ACTED if said_acted else OPTION_NOT_ACTED))
+        if ACTED not in texts[o]:
+            problems.append("%s: the binary acts on it, the page does not say %r" % (o, ACTED))
     assert not problems, "\n".join(problems)
 
 
 def test_peer_is_documented_as_acted_on():
     text = "\n".join(conf_entries()["peer"])
-    assert "not implemented" not in text and NOT_ACTED not in text and ACTED in text
+    assert "not implemented" not in text and ACTED in text
     assert "mode 1" in text and "server socket" in text
 
 
@@ -378,8 +358,8 @@ def binary_acts_on(conf):
     of `stratumd -p`."""
     r = run([require_stratumd(), "-p", "-f", conf])
     assert r.returncode == 0, r.stderr
-    ignored = set(re.findall(r"^[^:]+:\d+: (\w+): (?:not implemented in this build, ignored|"
-                             r"directive is no longer supported)$", r.stderr, re.M))
+    ignored = set(re.findall(r"^[^:]+:\d+: (\w+): directive is no longer supported$", r.stderr,
+                             re.M))
     names = set()
     for line in read(conf).splitlines():
         words = line.split()

@@ -52,10 +52,11 @@ static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg
 }
 
 static void on_server_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time)
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source)
 {
   struct node *n = arg;
-  if (!client_tx_timestamp(n->client, sock, to, port, tag, tx_time))
+  if (!client_tx_timestamp(n->client, sock, to, port, tag, tx_time, source))
     n->unclaimed_tx++;
 }
 

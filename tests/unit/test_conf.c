@@ -255,17 +255,6 @@ static void test_long_word_in_message(void **state)
 
 /* ---- warnings ---- */
 
-static void test_not_implemented_warned_once(void **state)
-{
-  struct fixture *f = *state;
-  parse_ok(f, "hwtstimeout 0.01\nhwtstimeout 0.02\nlogdir /d\nport 1\nallow\n");
-  assert_int_equal(count_warnings(&f->d), 1);
-  assert_true(has_message(&f->d, CONF_WARNING,
-                          "t.conf:1: hwtstimeout: not implemented in this build, ignored"));
-  assert_float_equal(f->c.hwtstimeout, 0.02, 0.0);
-  assert_string_equal(f->c.logdir, "/d");
-}
-
 /* An option and a directive of the same name are told apart: the source
  * option ntsport (the client's NTS-KE port) and the directive (the
  * server's) each set their own. */
@@ -279,42 +268,16 @@ static void test_option_and_directive_warned_apart(void **state)
   assert_int_equal(f->c.ntsport, 4461);
 }
 
-static void test_implemented_flags(void **state)
+/* Names are lowercase and unique; the table ends. */
+static void test_directive_names(void **state)
 {
   (void)state;
-  static const char *const implemented[] = {
-    "port", "bindaddress", "allow", "deny", "local", "server", "pool", "peer", "include", "confdir",
-    "combinelimit", "maxdistance", "maxjitter", "minsources", "reselectdist", "stratumweight",
-    "corrtimeratio", "driftfile", "makestep", "maxdrift", "maxupdateskew", "maxslewrate",
-    "rtcsync", "maxchange", "sourcedir", "keyfile", "acquisitionport", "log", "logbanner",
-    "logchange", "logdir", "dumpdir", "pidfile", "bindcmdaddress", "cmdallow", "cmddeny",
-    "cmdport", "opencommands", "ratelimit", "cmdratelimit", "clientloglimit", "noclientlog",
-    "serverworkers", "user", "lock_all", "sched_priority", "rtcdevice", "rtconutc",
-    "bindmetricsaddress", "metricsport", "leapsecmode", "leapsectz", "leapseclist", "smoothtime",
-    "refclock", "minsamples", "maxsamples", "maxclockerror",
-    "clockprecision", "minstratum", "maxstratum", "authselectmode", "refresh",
-    "initstepslew", "bindacqaddress", "bindacqdevice", "dscp", "binddevice", "bindcmddevice",
-    "maxtxbuffers", "tempcomp", "broadcast",
-    "hwclockfile", "ntsaeads", "ntsdumpdir", "ntscachedir", "ntsport",
-    "ntsservercert", "ntsserverkey", "maxntsconnections", "ntsntpserver", "ntsrotate",
-    "ntsrefresh", "ntstrustedcerts", "nosystemcert", "nocerttimecheck",
-    "mailonchange", "fallbackdrift", "ntsratelimit", "ntsprocesses", "ptpport", "ptpdomain",
-    "ntpsigndsocket", "manual", "rtcfile", "rtcautotrim"};
-  unsigned n_impl = 0;
   for (unsigned i = 0; i < conf_directive_count(); i++) {
     const struct conf_directive *d = conf_directive_at(i);
-    bool expected = false;
-    for (size_t k = 0; k < sizeof(implemented) / sizeof(implemented[0]); k++)
-      expected = expected || strcmp(d->name, implemented[k]) == 0;
-    if (d->implemented != expected)
-      fail_msg("%s: implemented should be %d", d->name, expected);
-    n_impl += d->implemented;
-    /* Names are lowercase and unique. */
     for (const char *p = d->name; *p; p++)
       assert_false(*p >= 'A' && *p <= 'Z');
     assert_ptr_equal(conf_directive_find(d->name), d);
   }
-  assert_int_equal(n_impl, sizeof(implemented) / sizeof(implemented[0]));
   assert_null(conf_directive_at(conf_directive_count()));
 }
 
@@ -1612,10 +1575,9 @@ static bool source_acts(const struct conf_source *s, const struct conf_source *d
 }
 
 /* Each option of server/pool/peer, alone on a line with a value taken from
- * all-directives.conf, either changes what the daemon gives the client, or
- * is flagged `ignored` and warned about, or refuses the source (nts) - and
- * an `ignored` flag is never on an option that acts. */
-static void test_every_source_option_acts_or_warns(void **state)
+ * all-directives.conf, either changes what the daemon gives the client or
+ * refuses the source (nts on a peer), never both, never neither. */
+static void test_every_source_option_acts_or_refuses(void **state)
 {
   (void)state;
   size_t len, n_opts;
@@ -1626,23 +1588,20 @@ static void test_every_source_option_acts_or_warns(void **state)
   const struct conf_field *opts = conf_source_options(&n_opts);
   for (size_t i = 0; i < n_opts; i++) {
     const struct conf_field *f = &opts[i];
-    char type[8] = "server", value[128] = "", line[256], plain[32], warning[128];
+    char type[8] = "server", value[128] = "", line[256], plain[32];
     if (!option_sample(lines, n, f, type, value, sizeof(value)) && conf_field_has_value(f))
       fail_msg("all-directives.conf has no value for the source option %s", f->name);
     snprintf(line, sizeof(line), "%s 192.0.2.1 %s %s\n", type, f->name, value);
     snprintf(plain, sizeof(plain), "%s 192.0.2.1\n", type);
-    snprintf(warning, sizeof(warning), ": %s: not implemented in this build, ignored", f->name);
     struct parsed p, def;
     parse_alone(&p, line);
     parse_alone(&def, plain);
     assert_int_equal(def.d.n, 0);
     bool refused = p.d.n_errors == 1 && has_text(&p.d, CONF_ERROR, "the source is refused");
-    bool warned = has_text(&p.d, CONF_WARNING, warning);
     bool acts = !refused && p.d.n_errors == 0 && source_acts(&p.c.sources[0], &def.c.sources[0]);
-    if (refused + warned + acts != 1 || warned != f->ignored) {
+    if (refused + acts != 1) {
       dump_diag(&p.d);
-      fail_msg("%s %s: acts %d, warned %d (flagged ignored %d), refused %d", f->name, value,
-               acts, warned, f->ignored, refused);
+      fail_msg("%s %s: acts %d, refused %d", f->name, value, acts, refused);
     }
     parsed_free(&p);
     parsed_free(&def);
@@ -1650,10 +1609,11 @@ static void test_every_source_option_acts_or_warns(void **state)
   free(text);
 }
 
-/* Each line of all-directives.conf alone: an implemented directive changes
- * the configuration (what -p prints; include and confdir, not followed
- * without files, say so instead); any other is warned about. */
-static void test_every_directive_acts_or_warns(void **state)
+/* Each line of all-directives.conf alone: a directive changes the
+ * configuration (what -p prints; include and confdir, not followed without
+ * files, say so instead), with no warning; an obsolete one is warned about
+ * as chronyd does (or not at all, as chronyd). */
+static void test_every_directive_acts(void **state)
 {
   (void)state;
   size_t len;
@@ -1677,14 +1637,13 @@ static void test_every_directive_acts_or_warns(void **state)
     parse_alone(&p, line);
     char *printed = print_config(&p.c);
     bool changed = strcmp(printed, printed_def) != 0;
-    bool warned = has_text(&p.d, CONF_WARNING, dir->obsolete ? ": directive is no longer supported"
-                                                             : ": not implemented in this build");
-    bool ok = p.d.n_errors == 0 && (dir->implemented ? changed || p.d.n > 0
-                                    : dir->silent ? p.d.n == 0 && !changed : warned);
+    bool warned = has_text(&p.d, CONF_WARNING, ": directive is no longer supported");
+    bool ok = p.d.n_errors == 0 && (!dir->obsolete ? (changed || p.d.n > 0) && !warned
+                                    : dir->silent  ? p.d.n == 0 && !changed : warned);
     if (!ok) {
       dump_diag(&p.d);
-      fail_msg("%s: changed %d, warned %d, implemented %d", lines[i], changed, warned,
-               dir->implemented);
+      fail_msg("%s: changed %d, warned %d, obsolete %d", lines[i], changed, warned,
+               dir->obsolete);
     }
     walked++;
     free(printed);
@@ -1780,9 +1739,8 @@ int main(void)
     T(test_all_errors_collected),
     T(test_diag_is_bounded),
     T(test_long_word_in_message),
-    T(test_not_implemented_warned_once),
     T(test_option_and_directive_warned_apart),
-    T(test_implemented_flags),
+    T(test_directive_names),
     T(test_obsolete_directives),
     T(test_port),
     T(test_int_directives),
@@ -1831,8 +1789,8 @@ int main(void)
     T(test_example_files),
     T(test_bad_files),
     T(test_every_directive_accepted),
-    T(test_every_source_option_acts_or_warns),
-    T(test_every_directive_acts_or_warns),
+    T(test_every_source_option_acts_or_refuses),
+    T(test_every_directive_acts),
     T(test_print_round_trip),
     T(test_print_defaults),
   };

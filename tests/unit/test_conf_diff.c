@@ -119,17 +119,6 @@ static void test_removed_directive_keeps_old_line(void **state)
   conf_diff_free(&d);
 }
 
-static void test_unimplemented_is_ignored(void **state)
-{
-  (void)state;
-  struct conf_diff d;
-  diff("", "hwtstimeout 0.01\n", &d);
-  assert_int_equal(d.n, 1);
-  assert_string_equal(d.items[0].directive, "hwtstimeout");
-  assert_int_equal(d.items[0].change, CONF_CHANGE_IGNORED);
-  conf_diff_free(&d);
-}
-
 /* Run-time directives are compared with what was applied last, the others
  * with what the daemon started with: a port changed by an earlier reload
  * still needs a restart, a makestep applied earlier is no change. */
@@ -178,7 +167,6 @@ int main(void)
     cmocka_unit_test(test_sources_and_access_are_applied),
     cmocka_unit_test(test_restart_directives),
     cmocka_unit_test(test_removed_directive_keeps_old_line),
-    cmocka_unit_test(test_unimplemented_is_ignored),
     cmocka_unit_test(test_started_and_applied),
     cmocka_unit_test(test_table_runtime_flags),
   };

@@ -142,6 +142,10 @@ static void test_measurement_line(void **state)
            "2.500e-05  1.500e-06  0.000e+00  5.000e-01 7F7F0101 4B D D\n";
   assert_int_equal(logfmt_measurement(buf, sizeof(buf), &m), strlen(expect));
   assert_string_equal(buf, expect);
+  /* A NIC's stamps (hwtimestamp): H, as chronyd's. */
+  m.tx_source = m.rx_source = PLAT_TS_HARDWARE;
+  logfmt_measurement(buf, sizeof(buf), &m);
+  assert_non_null(strstr(buf, " 4B H H\n"));
   /* 20 whitespace-separated columns, as chrony's. */
   int cols = 0;
   for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n"))

@@ -171,11 +171,12 @@ static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg
 }
 
 static void on_server_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port,
-                         uint64_t tag, const struct timespec *tx_time)
+                         uint64_t tag, const struct timespec *tx_time,
+                         enum plat_ts_source source)
 {
   struct node *n = arg;
-  if (!client_tx_timestamp(n->client, sock, to, port, tag, tx_time))
-    srv_tx_timestamp(&n->server, sock, to, port, tag, tx_time);
+  if (!client_tx_timestamp(n->client, sock, to, port, tag, tx_time, source))
+    srv_tx_timestamp(&n->server, sock, to, port, tag, tx_time, source);
 }
 
 static void node_start(struct node *n, const char *peer, bool xleave)

@@ -9,6 +9,7 @@
 
 #include "proto/ntp_packet.h"
 #include "sim/sim_platform.h"
+#include "sim/sim_refclock.h"
 
 #define START ((sim_time)1700000000 * SIM_NS_PER_S)
 
@@ -169,6 +170,97 @@ static void test_datagram_timestamps(void **state)
                    -EBADF);
 }
 
+/* The converter: the NIC clock runs NIC_OFFSET ahead of true time (B's). */
+#define NIC_OFFSET 5.0
+static struct plat_hw_stamp seen_stamp;
+static unsigned seen_stamps;
+
+static bool convert(void *arg, const struct plat_hw_stamp *s, struct timespec *out)
+{
+  (void)arg;
+  seen_stamp = *s;
+  seen_stamps++;
+  *out = timespec_add_double(&s->hw, -NIC_OFFSET);
+  return true;
+}
+
+static struct timespec tx_stamp;
+static enum plat_ts_source tx_source;
+
+static void on_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
+                  const struct timespec *tx_time, enum plat_ts_source source)
+{
+  (void)arg, (void)sock, (void)to, (void)port, (void)tag;
+  tx_stamp = *tx_time;
+  tx_source = source;
+}
+
+/* B's NIC: off until switched on; then its clock's stamps, of a received
+ * frame's start and of a send, made system time by the converter. */
+static void test_nic_stamps(void **state)
+{
+  struct fixture *f = *state;
+  struct sim_refclock_config dc = {.driver = PLAT_REFCLOCK_PHC, .param = "eth0",
+                                   .offset = NIC_OFFSET};
+  struct sim_refclock *phc = sim_refclock_new(f->sched, f->b, &dc);
+  struct plat_nic nic;
+  char names[4][PLAT_IFNAME_LEN];
+  uint8_t buf[NTP_HEADER_LEN] = {0x23};
+  uint64_t rx, tx;
+  assert_non_null(phc);
+  sim_platform_set_nic(f->b, "eth0", phc);
+  assert_int_equal(f->pb->ops->net_interfaces(f->pb->ctx, names, 4), 2);
+  assert_string_equal(names[1], "eth0");
+  assert_int_equal(f->pb->ops->hwts_enable(f->pb->ctx, "lo", PLAT_RXFILTER_ANY, &nic),
+                   -EOPNOTSUPP);
+  assert_int_equal(f->pa->ops->hwts_enable(f->pa->ctx, "eth0", PLAT_RXFILTER_ANY, &nic),
+                   -EOPNOTSUPP);
+  f->pb->ops->hwts_set_converter(f->pb->ctx, convert, NULL);
+  int sa = f->pa->ops->udp_open(f->pa->ctx, ADDR_INET4, NULL, 0, on_recv, f);
+  int sb = f->pb->ops->udp_open(f->pb->ctx, ADDR_INET4, &f->addr_b, 123, on_recv, f);
+  assert_int_equal(f->pb->ops->udp_tx_timestamps(f->pb->ctx, sb, on_tx, f), 0);
+  /* Off: the kernel's. */
+  assert_int_equal(f->pa->ops->udp_send(f->pa->ctx, sa, NULL, &f->addr_b, 123, buf,
+                                        sizeof(buf), 0), 0);
+  assert_int_equal(sim_sched_run_until(f->sched, START + 1 * SIM_NS_PER_S), 0);
+  assert_int_equal(f->rx.rx_source, PLAT_TS_KERNEL);
+  assert_int_equal(seen_stamps, 0);
+
+  assert_int_equal(f->pb->ops->hwts_enable(f->pb->ctx, "eth0", PLAT_RXFILTER_ANY, &nic), 0);
+  assert_int_equal(nic.if_index, SIM_PLATFORM_NIC_INDEX);
+  assert_true(nic.rx);
+  assert_int_equal(sim_sched_run_until(f->sched, START + 10 * SIM_NS_PER_S), 0);
+  assert_int_equal(f->pa->ops->udp_send(f->pa->ctx, sa, NULL, &f->addr_b, 123, buf,
+                                        sizeof(buf), 0), 0);
+  assert_int_equal(sim_sched_run_until(f->sched, START + 11 * SIM_NS_PER_S), 0);
+  /* The frame (42 + 48 + 4 bytes at 1 Gb/s) began 752 ns before it was in. */
+  sim_time in = START + 10 * SIM_NS_PER_S + 1000000;
+  assert_int_equal(f->rx.rx_source, PLAT_TS_HARDWARE);
+  assert_true(sim_time_from_timespec(&f->rx.rx_time) == in - 752);
+  assert_int_equal(seen_stamp.rx_len, sizeof(buf));
+  assert_int_equal(seen_stamp.if_index, SIM_PLATFORM_NIC_INDEX);
+  assert_int_equal(seen_stamp.family, ADDR_INET4);
+  assert_true(sim_time_from_timespec(&seen_stamp.sys) == in);
+
+  /* Sent: the NIC's time at the send. */
+  assert_int_equal(f->pb->ops->udp_send_tagged(f->pb->ctx, sb, NULL, &f->addr_a, f->rx.from_port,
+                                               buf, sizeof(buf), 0, 7), 0);
+  assert_int_equal(sim_sched_run_until(f->sched, START + 12 * SIM_NS_PER_S), 0);
+  assert_int_equal(tx_source, PLAT_TS_HARDWARE);
+  assert_true(sim_time_from_timespec(&tx_stamp) == START + 11 * SIM_NS_PER_S);
+  assert_int_equal(seen_stamp.rx_len, 0);
+  sim_platform_hw_stamps(f->b, &rx, &tx);
+  assert_true(rx == 1 && tx == 1);
+
+  /* Transmit stamps only with the none filter. */
+  assert_int_equal(f->pb->ops->hwts_enable(f->pb->ctx, "eth0", PLAT_RXFILTER_NONE, &nic), 0);
+  assert_false(nic.rx);
+  assert_int_equal(f->pa->ops->udp_send(f->pa->ctx, sa, NULL, &f->addr_b, 123, buf,
+                                        sizeof(buf), 0), 0);
+  assert_int_equal(sim_sched_run_until(f->sched, START + 13 * SIM_NS_PER_S), 0);
+  assert_int_equal(f->rx.rx_source, PLAT_TS_KERNEL);
+}
+
 static void on_recv_close(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct fixture *f = arg;
@@ -264,6 +356,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_clock_control, setup, teardown),
     cmocka_unit_test_setup_teardown(test_log_counts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_free_cancels_timers, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_nic_stamps, setup, teardown),
   };
   return cmocka_run_group_tests_name("sim_platform", tests, NULL, NULL);
 }

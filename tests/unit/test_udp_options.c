@@ -1,14 +1,20 @@
 /* sys/udp: the options a socket is opened with (struct udp_options):
  * chronyd's dscp in the TOS byte / traffic class, its bind*device as
  * SO_BINDTODEVICE (a device the kernel does not know fails the open), and
- * SO_REUSEPORT. Binding to a device needs CAP_NET_RAW on older kernels:
- * that check is skipped without it. */
+ * SO_REUSEPORT; with hardware timestamping asked for (hw_flags), the
+ * socket's SO_TIMESTAMPING and the transmit stamps of loopback, which has
+ * no hardware ones: the kernel's, with the interface and the length of
+ * the frame that came back.
+ * Binding to a device needs CAP_NET_RAW on older kernels: that check is
+ * skipped without it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -72,9 +78,47 @@ static void test_reuseport(void **state)
   close(fd);
 }
 
+static void test_hardware_flags(void **state)
+{
+  (void)state;
+  struct udp_options o = {.hw_flags = UDP_HW_FLAGS};
+  struct ip_addr lo;
+  addr_parse("127.0.0.1", &lo);
+  int fd = udp_open(ADDR_INET4, &lo, 0, &o);
+  assert_true(fd >= 0);
+  assert_int_equal(int_option(fd, SOL_SOCKET, SO_TIMESTAMPING) & UDP_HW_FLAGS, UDP_HW_FLAGS);
+  assert_int_equal(udp_enable_tx_timestamps(fd, UDP_HW_FLAGS), 0);
+  int flags = int_option(fd, SOL_SOCKET, SO_TIMESTAMPING);
+  assert_int_equal(flags & SOF_TIMESTAMPING_OPT_TSONLY, 0);   /* the packet comes back */
+  assert_int_not_equal(flags & SOF_TIMESTAMPING_OPT_CMSG, 0);
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  uint16_t port;
+  struct ip_addr self;
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+  udp_from_sockaddr(&ss, &self, &port);
+  uint8_t buf[48] = {0x23};
+  assert_int_equal(udp_send(fd, NULL, &lo, port, buf, sizeof(buf),
+                            UDP_SEND_TX_TIMESTAMP | UDP_SEND_TX_HARDWARE, NULL), 0);
+  struct pollfd p = {.fd = fd, .events = 0};
+  assert_int_equal(poll(&p, 1, 5000), 1);             /* POLLERR: the error queue */
+  uint32_t id = 99;
+  struct timespec t;
+  struct udp_hw_info hw;
+  assert_int_equal(udp_read_tx_timestamp(fd, &id, &t, &hw), 0);
+  assert_int_equal(id, 0);
+  assert_true(t.tv_sec > 0);
+  assert_true(hw.hw.tv_sec == 0 && hw.hw.tv_nsec == 0);
+  assert_int_equal(hw.if_index, (int)if_nametoindex("lo"));
+  /* The frame came back: Ethernet, IPv4 and UDP headers and the data. */
+  assert_int_equal(hw.l2_len, 14 + 20 + 8 + (int)sizeof(buf));
+  close(fd);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_hardware_flags),
     cmocka_unit_test(test_dscp),
     cmocka_unit_test(test_device),
     cmocka_unit_test(test_reuseport),

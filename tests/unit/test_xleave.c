@@ -216,10 +216,10 @@ static void test_kernel_tx_time_of_saved_packet(void **state)
   struct xleave_state xl;
   struct timespec kernel = at(1);
   xleave_init(&xl, false);
-  assert_false(xleave_tx_timestamp(&xl, NONCE, &kernel));
+  assert_false(xleave_tx_timestamp(&xl, NONCE, &kernel, PLAT_TS_KERNEL));
   save_first(&xl, true);
-  assert_false(xleave_tx_timestamp(&xl, NEXT_NONCE, &kernel));
-  assert_true(xleave_tx_timestamp(&xl, NONCE, &kernel));
+  assert_false(xleave_tx_timestamp(&xl, NEXT_NONCE, &kernel, PLAT_TS_KERNEL));
+  assert_true(xleave_tx_timestamp(&xl, NONCE, &kernel, PLAT_TS_KERNEL));
   assert_true(same_time(xl.saved.ours.tx, kernel));
   assert_true(xl.saved.ours.tx_sent == ntp_at(1));
   assert_int_equal(xl.saved.ours.tx_source, PLAT_TS_KERNEL);
