@@ -12,7 +12,8 @@ the table gives: the highest rate answered with < 1 % loss (a step that
 misses by a little is run once more: one scheduling hiccup overflows the
 default socket buffer), the CPU time the
 server used per 1000 replies (utime + stime from /proc/PID/stat) at a common
-low rate and at its highest rate, its peak RSS (VmHWM), and the ratios
+low rate (the median of --rounds runs: others' load moves single runs) and
+at its highest rate, its peak RSS (VmHWM), and the ratios
 stratumd/chronyd and stratumd/bare. A rate the generator itself could not
 send (it sends on one core too) is marked ">=": the figure is then a lower
 bound set by the generator, not by the server.
@@ -28,13 +29,19 @@ exchange and writes 4096 NTS-protected requests (AES-SIV-CMAC-256, one
 cookie, no placeholders: a client holding its 8 cookies), checking that
 the server's reply to one verifies; ntpload sends them in turn, stepped
 as above, a reply counting when it is a full NTS reply (as long as the
-request, not a NAK). The table adds the NTS-KE sessions per second that
+request, not a NAK). Both servers run from the start on the same core,
+their --rounds runs at the common rate alternating, and the ratio of CPU
+per reply is the median of the rounds' ratios; then each is stepped
+alone. The table adds the NTS-KE sessions per second that
 ntsprep completes one after the other for --duration seconds (the client
 on the generator's core: the figure counts both ends; each server's NTS-KE
 helper process, ntsprocesses 1 by default in both, shares the server's
-core), and the peak RSS (with the helper's).
+core) with the server's CPU time per session (the helpers' included: the
+rate also counts the time a session waits rather than works), and the
+peak RSS (with the helper's).
 
 Figures, not pass/fail. Options: --duration S (per step, default 2),
+--rounds N (at the common rate, default 3),
 --servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R,
 --workers K[,K...] (0: none), --no-nts, --nts-only.
 """
@@ -161,9 +168,19 @@ def passes(args, server, port, rate, load=()):
     return r["ok"], r
 
 
-def measure(args, server, port, load=(), common_rate=COMMON_RATE, start_rate=START_RATE):
-    """Step the rate; the highest rate with < 1 % loss and its figures."""
-    common = trial(args, server, port, common_rate, load)
+def median_run(runs):
+    """The run with the median CPU per reply (other people's load on a
+    shared machine moves single runs by tens of percent)."""
+    return sorted(runs, key=lambda r: r["cpu_ms_per_1000"])[len(runs) // 2]
+
+
+def measure(args, server, port, load=(), common_rate=COMMON_RATE, start_rate=START_RATE,
+            common=None):
+    """Step the rate; the highest rate with < 1 % loss and its figures.
+    common: the runs at the common rate, if made already (else --rounds
+    runs now)."""
+    common = median_run(common or [trial(args, server, port, common_rate, load)
+                                   for _ in range(args.rounds)])
     best, best_r, bad = None, None, None
     rate = start_rate
     gen_limited = False
@@ -289,54 +306,83 @@ def children(pid):
         return []
 
 
-def measure_nts(args, server, port, keport, workdir):
+def tree_cpu_seconds(pid):
+    """CPU seconds of pid and its children (the NTS-KE helpers)."""
+    return cpu_seconds(pid) + sum(cpu_seconds(c) for c in children(pid))
+
+
+def nts_load(args, server, port, keport, workdir):
+    """ntpload's options sending the server's NTS requests (one key
+    exchange made for them), and their length."""
     requests = Path(workdir, server.name + "-nts.bin")
     prep = ntsprep(args, "-k", str(keport), "-p", str(port), "-o", str(requests))
-    load = ["-t", str(requests), "-l", prep["request_len"]]
-    res = measure(args, server, port, load, NTS_COMMON_RATE, NTS_START_RATE)
-    c0 = cpu_seconds(server.pid())
+    return ["-t", str(requests), "-l", prep["request_len"]], int(prep["request_len"])
+
+
+def measure_nts(args, server, port, keport, load, common):
+    res = measure(args, server, port, load, NTS_COMMON_RATE, NTS_START_RATE, common)
+    c0 = tree_cpu_seconds(server.pid())
     hs = ntsprep(args, "-k", str(keport), "-H", str(args.duration),
                  timeout=args.duration + 60)
     res["handshakes"] = float(hs["rate"])
-    res["hs_cpu_ms"] = (1e3 * (cpu_seconds(server.pid()) - c0) / int(hs["handshakes"])
+    res["hs_cpu_ms"] = (1e3 * (tree_cpu_seconds(server.pid()) - c0) / int(hs["handshakes"])
                         if int(hs["handshakes"]) else float("nan"))
     # the NTS-KE helpers (ntsprocesses, 1 by default in both) are child
     # processes: counted too
     res["rss_kib"] = vm_hwm_kib(server.pid()) + sum(vm_hwm_kib(c) for c in children(server.pid()))
-    res["request_len"] = int(prep["request_len"])
     print("  %-9s NTS-KE sessions %8.1f/s" % (server.name, res["handshakes"]), flush=True)
     return res
 
 
 def run_nts(args, workdir):
-    results = {}
-    for server, port, keport in nts_servers(args, workdir):
-        server.cpus = [args.server_cpu]
-        server.start(server.cpus)
-        try:
+    """Both servers run from the start: their runs at the common rate
+    alternate, round by round, so that whatever else loads the machine
+    weighs on both alike; then each is stepped alone."""
+    results, started, request_len = {}, [], 0
+    try:
+        for server, port, keport in nts_servers(args, workdir):
+            server.cpus = [args.server_cpu]
+            server.start(server.cpus)
+            started.append((server, port, keport))
             wait_ready(args, server, port)
-            results[server.name] = measure_nts(args, server, port, keport, workdir)
-        finally:
+        loads = {}
+        for server, port, keport in started:
+            loads[server.name], request_len = nts_load(args, server, port, keport, workdir)
+        common = {server.name: [] for server, _, _ in started}
+        for _ in range(args.rounds):
+            for server, port, _ in started:
+                common[server.name].append(trial(args, server, port, NTS_COMMON_RATE,
+                                                 loads[server.name]))
+        for server, port, keport in started:
+            results[server.name] = measure_nts(args, server, port, keport, loads[server.name],
+                                               common[server.name])
+    finally:
+        for server, _, _ in started:
             server.stop()
     if not results:
         return
     print()
-    print("NTS (%d-byte requests)" % next(iter(results.values()))["request_len"])
-    print("%-12s %12s %16s %16s %12s %10s" % ("server", "max rate/s",
-                                             "cpu ms/1000 @%dk" % (NTS_COMMON_RATE // 1000),
-                                             "cpu ms/1000 @max", "NTS-KE/s", "peak RSS"))
+    print("NTS (%d-byte requests)" % request_len)
+    print("%-12s %12s %16s %16s %12s %14s %10s" %
+          ("server", "max rate/s", "cpu ms/1000 @%dk" % (NTS_COMMON_RATE // 1000),
+           "cpu ms/1000 @max", "NTS-KE/s", "NTS-KE cpu ms", "peak RSS"))
     for name, res in results.items():
-        print("%-12s %12s %16.3f %16.3f %12.1f %7d KiB" %
+        print("%-12s %12s %16.3f %16.3f %12.1f %14.3f %7d KiB" %
               (name, fmt_rate(res), res["common"]["cpu_ms_per_1000"],
                res["max"]["cpu_ms_per_1000"] if res["max"] else float("nan"),
-               res["handshakes"], res["rss_kib"]))
+               res["handshakes"], res["hs_cpu_ms"], res["rss_kib"]))
     s, c = results.get("stratumd"), results.get("chronyd")
     if s and c:
-        print("stratumd/chronyd NTS: rate %s, cpu per reply @%dk %s, NTS-KE sessions %s, "
-              "peak RSS %s (with the NTS-KE helper processes)" %
+        # the ratio of each round's pair of runs, made close in time
+        pairs = sorted(a["cpu_ms_per_1000"] / b["cpu_ms_per_1000"]
+                       for a, b in zip(common["stratumd"], common["chronyd"]))
+        print("stratumd/chronyd NTS: rate %s, cpu per reply @%dk %.2f (median of %d rounds' "
+              "ratios), NTS-KE sessions %s, cpu per NTS-KE session %s, peak RSS %s (with the "
+              "NTS-KE helper processes)" %
               (ratio(s["max_rate"], c["max_rate"]), NTS_COMMON_RATE // 1000,
-               ratio(s["common"]["cpu_ms_per_1000"], c["common"]["cpu_ms_per_1000"]),
-               ratio(s["handshakes"], c["handshakes"]), ratio(s["rss_kib"], c["rss_kib"])))
+               pairs[len(pairs) // 2], len(pairs),
+               ratio(s["handshakes"], c["handshakes"]), ratio(s["hs_cpu_ms"], c["hs_cpu_ms"]),
+               ratio(s["rss_kib"], c["rss_kib"])))
 
 
 def server_cpus(args, workers):
@@ -358,6 +404,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", type=Path, default=ROOT / "build")
     ap.add_argument("--duration", type=float, default=2.0)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="runs at the common rate; the median CPU per reply is shown")
     ap.add_argument("--servers", default="bare,stratumd,chronyd")
     ap.add_argument("--server-cpu", type=int, default=1)
     ap.add_argument("--gen-cpu", type=int, default=0)

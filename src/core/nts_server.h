@@ -33,7 +33,7 @@
 #define NTSS_KEY_ALGORITHM AEAD_AES_SIV_CMAC_256
 #define NTSS_KEYS_FILE "ntskeys"
 #define NTSS_KEYS_FILE_MAX 1024         /* a file longer than this is not ours */
-#define NTSS_RANDOM_POOL 512
+#define NTSS_RANDOM_POOL 4096
 
 struct ntss_stats {
   uint64_t ke_answered;         /* NTS-KE responses granting NTPv4 */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/aead.h"
 #include "proto/timespec.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
@@ -128,8 +129,12 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
   }
   n->loop = loop;
   n->cfg = cfg;
-  if (!tlsd_init(&n->tlsd, loop, NTSKE_ALPN, (const char *const *)cfg->ntsservercert.v,
-                 (const char *const *)cfg->ntsserverkey.v, cfg->ntsservercert.n,
+  /* with helpers, only they load the certificates (as chronyd): the
+   * main process has no TLS */
+  bool tls_here = cfg->ntsprocesses == 0;
+  if (!tlsd_init(&n->tlsd, loop, NTSKE_ALPN,
+                 tls_here ? (const char *const *)cfg->ntsservercert.v : NULL,
+                 (const char *const *)cfg->ntsserverkey.v, tls_here ? cfg->ntsservercert.n : 0,
                  (unsigned)cfg->maxntsconnections, NTSD_CONNECTION_TIMEOUT, handle, &n->ntss,
                  err, sizeof(err))) {
     log_printf(PLAT_LOG_ERR, "NTS-KE server: %s", err);
@@ -193,6 +198,7 @@ void ntsd_stop(struct ntsd *n)
   tlsd_free(&n->tlsd);
   ntsh_stop(&n->helpers);
   memset(&n->ntss.keys, 0, sizeof(n->ntss.keys));
+  aead_forget();
   n->started = false;
 }
 

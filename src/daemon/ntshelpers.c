@@ -2,17 +2,21 @@
 #include "daemon/ntshelpers.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proto/aead.h"
 #include "sys/children.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/privileges.h"
 #include "sys/seccomp.h"
+
+#define START_TIMEOUT_MS 10000  /* for a helper to load the certificates */
 
 /* A connection and the key to make its cookies with. */
 struct request {
@@ -94,24 +98,34 @@ static void log_counts(const struct helper *h)
              (unsigned long long)h->ntss.stats.ke_refused);
 }
 
+/* A helper's word to the main process at start: ready to serve, or not. */
+static void report(int sock, bool ready)
+{
+  uint8_t b = ready;
+  (void)send(sock, &b, 1, MSG_NOSIGNAL);
+}
+
 static _Noreturn void helper_run(unsigned index, int sock, const struct ntsh_env *e)
 {
   struct helper h = {.index = index, .ntss = *e->ntss};
   const struct config *cfg = e->cfg;
   char err[256];
   int status = 1;
+  bool ready = false;
 
   close_inherited(sock, log_child_fd());
   signal(SIGPIPE, SIG_IGN);     /* a client gone while we write */
   /* its own random bytes and no key but the one each request brings */
   h.ntss.pool_left = 0;
   memset(h.ntss.keys, 0, sizeof(h.ntss.keys));
+  aead_forget();
   if (!(h.loop = loop_new()) ||
       !tlsd_init(&h.tlsd, h.loop, NTSKE_ALPN, (const char *const *)cfg->ntsservercert.v,
                  (const char *const *)cfg->ntsserverkey.v, cfg->ntsservercert.n,
                  (unsigned)cfg->maxntsconnections, e->timeout, e->handle, &h.ntss, err,
                  sizeof(err))) {
     log_printf(PLAT_LOG_ERR, "NTS-KE helper %u: %s", index, h.loop ? err : "out of memory");
+    report(sock, false);
     _exit(1);
   }
   if (!priv_drop(e->user, false)) {
@@ -124,12 +138,33 @@ static _Noreturn void helper_run(unsigned index, int sock, const struct ntsh_env
              loop_watch_signal(h.loop, SIGINT, on_quit, &h) < 0) {
     log_printf(PLAT_LOG_ERR, "NTS-KE helper %u: out of memory", index);
   } else {
+    report(sock, true);
+    ready = true;
     status = loop_run(h.loop) == 0 ? 0 : 1;
     log_counts(&h);
   }
+  if (!ready)
+    report(sock, false);
   tlsd_free(&h.tlsd);
   memset(&h.ntss, 0, sizeof(h.ntss));
   _exit(status);
+}
+
+/* Whether all n helpers said they are ready, each within START_TIMEOUT_MS
+ * of the one before (one that failed says so, after logging why). */
+static bool await_reports(int sock, unsigned n)
+{
+  for (unsigned ready = 0; ready < n;) {
+    struct pollfd p = {.fd = sock, .events = POLLIN};
+    uint8_t b;
+    int r = poll(&p, 1, START_TIMEOUT_MS);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0 || recv(sock, &b, 1, MSG_DONTWAIT) != 1 || b != 1)
+      return false;
+    ready++;
+  }
+  return true;
 }
 
 bool ntsh_start(struct ntsh *h, unsigned n, const struct ntsh_env *env)
@@ -157,6 +192,11 @@ bool ntsh_start(struct ntsh *h, unsigned n, const struct ntsh_env *env)
     }
   }
   close(pair[1]);
+  if (!await_reports(pair[0], n)) {
+    log_printf(PLAT_LOG_ERR, "NTS-KE helpers failed to start");
+    close(pair[0]);
+    return false;
+  }
   h->sock = pair[0];
   return true;
 }

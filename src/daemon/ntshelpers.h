@@ -6,9 +6,12 @@
  * helper closes every descriptor it inherited but the log's and its end
  * of a SOCK_SEQPACKET socket pair that all helpers share, loads the
  * certificates, drops privileges as the main process does (`user`, no
- * clock capability) and installs the same system call filter (-F), then
- * runs its own loop with a sys/tlsd.h server of maxntsconnections
- * connections.
+ * clock capability) and installs the same system call filter (-F), says
+ * on the pair whether it got that far (ntsh_start waits for every helper's
+ * word, so a certificate that does not load stops the start as it does
+ * without helpers), then runs its own loop with a sys/tlsd.h server of
+ * maxntsconnections connections. The main process loads no certificate
+ * and has no TLS context (as chronyd's: they cost megabytes).
  *
  * The main process keeps the listening sockets and decides who may
  * connect (allow/deny, ntsratelimit); it passes each admitted connection
@@ -43,8 +46,9 @@ struct ntsh {
   double last_error;            /* when "helpers failed" was logged (log_rate_ok) */
 };
 
-/* Fork n helpers (n > 0). false (logged) if the pair or a process cannot
- * be made; helpers already started then exit. Returns only in the main
+/* Fork n helpers (n > 0) and wait until each is ready. false (logged) if
+ * the pair or a process cannot be made or a helper fails to start;
+ * helpers already started then exit. Returns only in the main
  * process. */
 bool ntsh_start(struct ntsh *h, unsigned n, const struct ntsh_env *env);
 /* Give connection fd (the caller closes its copy) to a helper with the

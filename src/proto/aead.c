@@ -1,5 +1,5 @@
-/* aead: AES-SIV (RFC 5297) and AES-GCM-SIV (RFC 8452) on OpenSSL 3's AES and
- * CMAC (see aead.h). */
+/* aead: AES-SIV (RFC 5297) and AES-GCM-SIV (RFC 8452) on OpenSSL 3's AES
+ * (see aead.h). */
 #include "proto/aead.h"
 
 #include <pthread.h>
@@ -11,22 +11,23 @@
 
 #define BLOCK 16
 #define GCM_SIV_NONCE_LEN 12
-#define CTR_CHUNK_BLOCKS 32     /* GCM-SIV key stream made this many blocks at a time */
+#define CTR_CHUNK_BLOCKS 32     /* CTR key stream made this many blocks at a time */
+#define CACHE_SLOTS 4           /* keys whose AES schedules a thread keeps */
 
-/* The OpenSSL algorithms used, by index into the tables below. */
-enum cipher { AES_128_CTR, AES_256_CTR, AES_128_ECB, AES_256_ECB, N_CIPHERS };
+/* The AES block ciphers used, by index into the tables below; every mode
+ * (CMAC, both CTRs) is built here on single blocks. */
+enum cipher { AES_128, AES_256, N_CIPHERS };
 
 struct algorithm {
   uint16_t id;
   size_t key_len;
-  enum cipher cmac;     /* SIV: the block cipher of CMAC, half the key */
-  enum cipher ctr;      /* SIV: CTR with the other half */
+  enum cipher half;     /* SIV: the AES of each half of the key (CMAC's, CTR's) */
 };
 
 static const struct algorithm algorithms[] = {
-  {AEAD_AES_SIV_CMAC_256, 32, AES_128_ECB, AES_128_CTR},
-  {AEAD_AES_SIV_CMAC_512, 64, AES_256_ECB, AES_256_CTR},
-  {AEAD_AES_128_GCM_SIV, 16, N_CIPHERS, N_CIPHERS},
+  {AEAD_AES_SIV_CMAC_256, 32, AES_128},
+  {AEAD_AES_SIV_CMAC_512, 64, AES_256},
+  {AEAD_AES_128_GCM_SIV, 16, AES_128},
 };
 
 static const struct algorithm *find(uint16_t id)
@@ -61,8 +62,7 @@ size_t aead_nonce_max(uint16_t algorithm)
 /* OpenSSL 3 fetches an algorithm by name under a lock with a property
  * query each time: the ciphers are fetched once, on first use, and kept
  * for the life of the process. */
-static const char *const cipher_names[N_CIPHERS] = {"AES-128-CTR", "AES-256-CTR",
-                                                    "AES-128-ECB", "AES-256-ECB"};
+static const char *const cipher_names[N_CIPHERS] = {"AES-128-ECB", "AES-256-ECB"};
 static EVP_CIPHER *ciphers[N_CIPHERS];
 static pthread_once_t fetched = PTHREAD_ONCE_INIT;
 
@@ -72,51 +72,72 @@ static void fetch_all(void)
     ciphers[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
 }
 
-/* Cipher contexts for this thread, kept between calls (allocating one per
- * call costs as much as the small encryptions NTS makes): one for whole
- * passes (aes()), one for CMAC's blocks. */
-enum { CTX_PASS, CTX_CMAC };
+/* The AES schedules of one key, with what follows from the key alone:
+ * SIV's CMAC half in ecb[0] with CMAC's subkeys and S2V's first value, its
+ * CTR half in ecb[1]; GCM-SIV's key-generating key in ecb[0]. */
+struct keyed {
+  struct aead_key key;          /* len 0: the slot holds nothing */
+  EVP_CIPHER_CTX *ecb[2];
+  uint8_t k1[BLOCK], k2[BLOCK], d0[BLOCK];
+  uint64_t last_use;
+};
 
-static EVP_CIPHER_CTX *thread_cipher_ctx(int which)
-{
-  static _Thread_local EVP_CIPHER_CTX *ctx[2];
-  if (!ctx[which])
-    ctx[which] = EVP_CIPHER_CTX_new();
-  return ctx[which];
-}
+/* Per thread: the schedules of the last CACHE_SLOTS keys used (a server's
+ * cookie key opens and makes a cookie for every request, between the two
+ * session keys each request brings), and a context for GCM-SIV's
+ * per-nonce key. */
+static _Thread_local struct {
+  struct keyed slots[CACHE_SLOTS];
+  EVP_CIPHER_CTX *scratch;
+  uint64_t uses;
+} cache;
 
-/* An unpadded encryption context of cipher c with key (iv NULL for ECB).
- * A context that has the cipher already only takes the new key and IV:
- * setting the cipher again makes OpenSSL free and rebuild its provider
- * context and look its parameters up by name, which cost more than the
- * key schedule NTS needs per message. */
-static bool cipher_init(EVP_CIPHER_CTX *ctx, enum cipher c, const uint8_t *key,
-                        const uint8_t *iv)
+/* ctx (made on first use) keyed for AES c. A context that has the cipher
+ * already only takes the new key: setting the cipher again makes OpenSSL
+ * rebuild its provider context and look its parameters up by name. */
+static bool ecb_key(EVP_CIPHER_CTX **ctx, enum cipher c, const uint8_t *key)
 {
   pthread_once(&fetched, fetch_all);
-  if (!ctx || !ciphers[c])
+  if (!*ctx)
+    *ctx = EVP_CIPHER_CTX_new();
+  if (!*ctx || !ciphers[c])
     return false;
-  if (EVP_CIPHER_CTX_get0_cipher(ctx) == ciphers[c])
-    return EVP_EncryptInit_ex2(ctx, NULL, key, iv, NULL);
-  return EVP_EncryptInit_ex2(ctx, ciphers[c], key, iv, NULL) &&
-         EVP_CIPHER_CTX_set_padding(ctx, 0);
+  return EVP_EncryptInit_ex2(*ctx, EVP_CIPHER_CTX_get0_cipher(*ctx) == ciphers[c] ? NULL
+                                                                                  : ciphers[c],
+                             key, NULL, NULL);
 }
 
-/* One pass of an unpadded AES mode ("AES-128-ECB", "AES-256-CTR"...) over len
- * bytes; iv is NULL for ECB. */
-static bool aes(enum cipher c, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
-                uint8_t *out, size_t len)
+/* len bytes (whole blocks; in may be out) through AES. EVP_Cipher goes
+ * straight to the provider's cipher, without EVP_EncryptUpdate's
+ * buffering and checks, which cost more than a block's encryption. */
+static bool ecb(EVP_CIPHER_CTX *ctx, const uint8_t *in, uint8_t *out, size_t len)
 {
-  EVP_CIPHER_CTX *ctx;
-  int n1 = 0, n2 = 0;
-  bool ok;
+  return len <= INT32_MAX && EVP_Cipher(ctx, out, in, (unsigned)len) == (int)len;
+}
 
-  if (len == 0)
-    return true;
-  ctx = thread_cipher_ctx(CTX_PASS);
-  ok = len <= INT32_MAX && cipher_init(ctx, c, key, iv) &&
-       EVP_EncryptUpdate(ctx, out, &n1, in, (int)len) &&
-       EVP_EncryptFinal_ex(ctx, out + n1, &n2) && (size_t)(n1 + n2) == len;
+/* Counter mode: out = in xor AES(counter blocks), the counter starting at
+ * ctr and moved on by next() after each block. */
+static bool ctr_xor(EVP_CIPHER_CTX *ctx, uint8_t ctr[BLOCK], void (*next)(uint8_t *),
+                    const uint8_t *in, uint8_t *out, size_t len)
+{
+  uint8_t stream[CTR_CHUNK_BLOCKS * BLOCK];
+  bool ok = true;
+
+  size_t used = 0;
+
+  for (size_t off = 0; off < len && ok; off += sizeof(stream)) {
+    size_t n = len - off < sizeof(stream) ? len - off : sizeof(stream);
+    size_t nblocks = (n + BLOCK - 1) / BLOCK;
+
+    for (size_t i = 0; i < nblocks; i++, next(ctr))
+      memcpy(stream + i * BLOCK, ctr, BLOCK);
+    used = used > nblocks * BLOCK ? used : nblocks * BLOCK;
+    ok = ecb(ctx, stream, stream, nblocks * BLOCK);
+    for (size_t i = 0; i < n && ok; i++)
+      out[off + i] = in[off + i] ^ stream[i];
+  }
+  if (used > 0)
+    OPENSSL_cleanse(stream, used);
   return ok;
 }
 
@@ -137,32 +158,6 @@ static void xor_block(uint8_t *dst, const uint8_t *src, size_t n)
     dst[i] ^= src[i];
 }
 
-/* CMAC (RFC 4493) on a block cipher context keyed once per SIV call: its
- * subkeys and the context. (OpenSSL's CMAC re-initialises its cipher for
- * each message, which cost more than the few blocks NTS authenticates.) */
-struct cmac {
-  EVP_CIPHER_CTX *ecb;
-  uint8_t k1[BLOCK], k2[BLOCK];
-};
-
-static bool encrypt_block(EVP_CIPHER_CTX *ecb, const uint8_t in[BLOCK], uint8_t out[BLOCK])
-{
-  int n = 0;
-  return EVP_EncryptUpdate(ecb, out, &n, in, BLOCK) && n == BLOCK;
-}
-
-static bool cmac_init(struct cmac *c, enum cipher ecb, const uint8_t *key)
-{
-  static const uint8_t zero[BLOCK];
-  c->ecb = thread_cipher_ctx(CTX_CMAC);
-  if (!cipher_init(c->ecb, ecb, key, NULL) || !encrypt_block(c->ecb, zero, c->k1))
-    return false;
-  dbl(c->k1);
-  memcpy(c->k2, c->k1, BLOCK);
-  dbl(c->k2);
-  return true;
-}
-
 /* len bytes from offset pos of the string a || b. */
 static void take(const uint8_t *a, size_t a_len, const uint8_t *b, size_t pos, size_t len,
                  uint8_t *out)
@@ -171,8 +166,10 @@ static void take(const uint8_t *a, size_t a_len, const uint8_t *b, size_t pos, s
     out[i] = pos < a_len ? a[pos] : b[pos - a_len];
 }
 
-/* CMAC(a || b). */
-static bool cmac(const struct cmac *c, const uint8_t *a, size_t a_len, const uint8_t *b,
+/* CMAC (RFC 4493) of a || b on the key's CMAC half and subkeys. (OpenSSL's
+ * CMAC re-initialises its cipher for each message, which cost more than
+ * the few blocks NTS authenticates.) */
+static bool cmac(const struct keyed *k, const uint8_t *a, size_t a_len, const uint8_t *b,
                  size_t b_len, uint8_t out[BLOCK])
 {
   uint8_t x[BLOCK] = {0}, m[BLOCK];
@@ -186,85 +183,103 @@ static bool cmac(const struct cmac *c, const uint8_t *a, size_t a_len, const uin
       take(a, a_len, b, pos, BLOCK, m);
       xor_block(x, m, BLOCK);
     }
-    if (!encrypt_block(c->ecb, x, x))
+    if (!ecb(k->ecb[0], x, x, BLOCK))
       return false;
   }
   size_t rest = total - pos;
   memset(m, 0, BLOCK);
   take(a, a_len, b, pos, rest, m);
   if (rest == BLOCK) {
-    xor_block(m, c->k1, BLOCK);
+    xor_block(m, k->k1, BLOCK);
   } else {
     m[rest] = 0x80;
-    xor_block(m, c->k2, BLOCK);
+    xor_block(m, k->k2, BLOCK);
   }
   xor_block(x, m, BLOCK);
-  return encrypt_block(c->ecb, x, out);
+  return ecb(k->ecb[0], x, out, BLOCK);
+}
+
+/* The schedules of a SIV key, CMAC's subkeys and S2V's first value,
+ * dbl(CMAC(zero)). */
+static bool siv_key(struct keyed *k, const struct algorithm *a, const uint8_t *key)
+{
+  static const uint8_t zero[BLOCK];
+
+  if (!ecb_key(&k->ecb[0], a->half, key) ||
+      !ecb_key(&k->ecb[1], a->half, key + a->key_len / 2) || !ecb(k->ecb[0], zero, k->k1, BLOCK))
+    return false;
+  dbl(k->k1);
+  memcpy(k->k2, k->k1, BLOCK);
+  dbl(k->k2);
+  if (!cmac(k, zero, BLOCK, NULL, 0, k->d0))
+    return false;
+  dbl(k->d0);
+  return true;
 }
 
 /* S2V over the three strings SIV authenticates: AD, nonce, plaintext. */
-static bool s2v(const struct cmac *ctx, const uint8_t *ad, size_t ad_len, const uint8_t *nonce,
+static bool s2v(const struct keyed *k, const uint8_t *ad, size_t ad_len, const uint8_t *nonce,
                 size_t nonce_len, const uint8_t *pt, size_t pt_len, uint8_t v[BLOCK])
 {
-  static const uint8_t zero[BLOCK];
   uint8_t d[BLOCK], s[BLOCK], last[BLOCK] = {0};
 
-  if (!cmac(ctx, zero, BLOCK, NULL, 0, d))
-    return false;
-  dbl(d);
-  if (!cmac(ctx, ad, ad_len, NULL, 0, s))
+  memcpy(d, k->d0, BLOCK);
+  if (!cmac(k, ad, ad_len, NULL, 0, s))
     return false;
   xor_block(d, s, BLOCK);
   dbl(d);
-  if (!cmac(ctx, nonce, nonce_len, NULL, 0, s))
+  if (!cmac(k, nonce, nonce_len, NULL, 0, s))
     return false;
   xor_block(d, s, BLOCK);
   if (pt_len >= BLOCK) {
     /* The plaintext with D xored into its last block ("xorend"). */
     memcpy(last, pt + pt_len - BLOCK, BLOCK);
     xor_block(last, d, BLOCK);
-    return cmac(ctx, pt, pt_len - BLOCK, last, BLOCK, v);
+    return cmac(k, pt, pt_len - BLOCK, last, BLOCK, v);
   }
   dbl(d);
   if (pt_len > 0)
     memcpy(last, pt, pt_len);
   last[pt_len] = 0x80;
   xor_block(last, d, BLOCK);
-  return cmac(ctx, last, BLOCK, NULL, 0, v);
+  return cmac(k, last, BLOCK, NULL, 0, v);
 }
 
-/* The CTR counter from the synthetic IV: bits 63 and 31 cleared. */
-static void siv_counter(const uint8_t v[BLOCK], uint8_t q[BLOCK])
+/* SIV's counter: a 128-bit big-endian number. */
+static void siv_next(uint8_t q[BLOCK])
 {
+  for (int i = BLOCK - 1; i >= 0 && ++q[i] == 0; i--)
+    ;
+}
+
+/* CTR with the counter from the synthetic IV: bits 63 and 31 cleared. */
+static bool siv_ctr(const struct keyed *k, const uint8_t v[BLOCK], const uint8_t *in,
+                    uint8_t *out, size_t len)
+{
+  uint8_t q[BLOCK];
+
   memcpy(q, v, BLOCK);
   q[8] &= 0x7f;
   q[12] &= 0x7f;
+  return ctr_xor(k->ecb[1], q, siv_next, in, out, len);
 }
 
-static bool siv_encrypt(const struct algorithm *a, const uint8_t *key, const uint8_t *nonce,
-                        size_t nonce_len, const uint8_t *ad, size_t ad_len, const uint8_t *pt,
-                        size_t pt_len, uint8_t *out)
+static bool siv_encrypt(const struct keyed *k, const uint8_t *nonce, size_t nonce_len,
+                        const uint8_t *ad, size_t ad_len, const uint8_t *pt, size_t pt_len,
+                        uint8_t *out)
 {
-  struct cmac c;
-  uint8_t q[BLOCK];
-
-  if (!cmac_init(&c, a->cmac, key) || !s2v(&c, ad, ad_len, nonce, nonce_len, pt, pt_len, out))
-    return false;
-  siv_counter(out, q);
-  return aes(a->ctr, key + a->key_len / 2, q, pt, out + BLOCK, pt_len);
+  return s2v(k, ad, ad_len, nonce, nonce_len, pt, pt_len, out) &&
+         siv_ctr(k, out, pt, out + BLOCK, pt_len);
 }
 
-static bool siv_decrypt(const struct algorithm *a, const uint8_t *key, const uint8_t *nonce,
-                        size_t nonce_len, const uint8_t *ad, size_t ad_len, const uint8_t *ct,
-                        size_t pt_len, uint8_t *pt)
+static bool siv_decrypt(const struct keyed *k, const uint8_t *nonce, size_t nonce_len,
+                        const uint8_t *ad, size_t ad_len, const uint8_t *ct, size_t pt_len,
+                        uint8_t *pt)
 {
-  struct cmac c;
-  uint8_t q[BLOCK], v[BLOCK];
+  uint8_t v[BLOCK];
 
-  siv_counter(ct, q);
-  return aes(a->ctr, key + a->key_len / 2, q, ct + BLOCK, pt, pt_len) &&
-         cmac_init(&c, a->cmac, key) && s2v(&c, ad, ad_len, nonce, nonce_len, pt, pt_len, v) &&
-         CRYPTO_memcmp(v, ct, BLOCK) == 0;
+  return siv_ctr(k, ct, ct + BLOCK, pt, pt_len) &&
+         s2v(k, ad, ad_len, nonce, nonce_len, pt, pt_len, v) && CRYPTO_memcmp(v, ct, BLOCK) == 0;
 }
 
 /* ---- AES-GCM-SIV (RFC 8452), 128-bit key ---- */
@@ -334,30 +349,31 @@ static void polyval_update(struct fe *s, struct fe h, const uint8_t *data, size_
   }
 }
 
-/* The per-nonce authentication and encryption keys (RFC 8452 section 4):
- * the first 8 bytes of AES(key, le32(i) || nonce) for i = 0..3. */
-static bool gcm_siv_keys(const uint8_t *key, const uint8_t *nonce, uint8_t auth[BLOCK],
-                         uint8_t enc[BLOCK])
+/* The per-nonce authentication key and the encryption key's schedule in
+ * the thread's scratch context (RFC 8452 section 4): the first 8 bytes of
+ * AES(key, le32(i) || nonce) for i = 0..3. */
+static bool gcm_siv_keys(const struct keyed *k, const uint8_t *nonce, uint8_t auth[BLOCK])
 {
-  uint8_t in[4 * BLOCK] = {0}, out[4 * BLOCK];
+  uint8_t in[4 * BLOCK] = {0}, out[4 * BLOCK], enc[BLOCK];
+  bool ok;
 
   for (int i = 0; i < 4; i++) {
     in[i * BLOCK] = (uint8_t)i;
     memcpy(in + i * BLOCK + 4, nonce, GCM_SIV_NONCE_LEN);
   }
-  if (!aes(AES_128_ECB, key, NULL, in, out, sizeof(in)))
-    return false;
+  ok = ecb(k->ecb[0], in, out, sizeof(in));
   memcpy(auth, out, 8);
   memcpy(auth + 8, out + BLOCK, 8);
   memcpy(enc, out + 2 * BLOCK, 8);
   memcpy(enc + 8, out + 3 * BLOCK, 8);
+  ok = ok && ecb_key(&cache.scratch, AES_128, enc);
   OPENSSL_cleanse(out, sizeof(out));
-  return true;
+  OPENSSL_cleanse(enc, sizeof(enc));
+  return ok;
 }
 
-static bool gcm_siv_tag(const uint8_t auth[BLOCK], const uint8_t enc[BLOCK],
-                        const uint8_t *nonce, const uint8_t *ad, size_t ad_len,
-                        const uint8_t *pt, size_t pt_len, uint8_t tag[BLOCK])
+static bool gcm_siv_tag(const uint8_t auth[BLOCK], const uint8_t *nonce, const uint8_t *ad,
+                        size_t ad_len, const uint8_t *pt, size_t pt_len, uint8_t tag[BLOCK])
 {
   struct fe h = fe_load(auth), s = {0, 0};
   uint8_t lengths[BLOCK], block[BLOCK];
@@ -371,61 +387,49 @@ static bool gcm_siv_tag(const uint8_t auth[BLOCK], const uint8_t enc[BLOCK],
   put_le64(block + 8, s.hi);
   xor_block(block, nonce, GCM_SIV_NONCE_LEN);
   block[BLOCK - 1] &= 0x7f;
-  return aes(AES_128_ECB, enc, NULL, block, tag, BLOCK);
+  return ecb(cache.scratch, block, tag, BLOCK);
 }
 
-/* AES-CTR as GCM-SIV counts: the tag with its top bit set, then a 32-bit
- * little-endian counter in the first four bytes, wrapping. */
-static bool gcm_siv_ctr(const uint8_t enc[BLOCK], const uint8_t tag[BLOCK], const uint8_t *in,
-                        uint8_t *out, size_t len)
+/* GCM-SIV's counter: 32 bits little-endian in the first four bytes,
+ * wrapping. */
+static void gcm_siv_next(uint8_t ctr[BLOCK])
 {
-  uint8_t ctr[BLOCK], blocks[CTR_CHUNK_BLOCKS * BLOCK], stream[CTR_CHUNK_BLOCKS * BLOCK];
-  uint32_t count;
+  for (int i = 0; i < 4 && ++ctr[i] == 0; i++)
+    ;
+}
+
+/* CTR from the tag with its top bit set. */
+static bool gcm_siv_ctr(const uint8_t tag[BLOCK], const uint8_t *in, uint8_t *out, size_t len)
+{
+  uint8_t ctr[BLOCK];
 
   memcpy(ctr, tag, BLOCK);
   ctr[BLOCK - 1] |= 0x80;
-  count = (uint32_t)get_le64(ctr);
-  for (size_t off = 0; off < len; off += sizeof(stream)) {
-    size_t n = len - off < sizeof(stream) ? len - off : sizeof(stream);
-    size_t nblocks = (n + BLOCK - 1) / BLOCK;
-
-    for (size_t i = 0; i < nblocks; i++, count++) {
-      memcpy(blocks + i * BLOCK, ctr, BLOCK);
-      for (int j = 0; j < 4; j++)
-        blocks[i * BLOCK + j] = (uint8_t)(count >> 8 * j);
-    }
-    if (!aes(AES_128_ECB, enc, NULL, blocks, stream, nblocks * BLOCK))
-      return false;
-    for (size_t i = 0; i < n; i++)
-      out[off + i] = in[off + i] ^ stream[i];
-  }
-  return true;
+  return ctr_xor(cache.scratch, ctr, gcm_siv_next, in, out, len);
 }
 
-static bool gcm_siv_encrypt(const uint8_t *key, const uint8_t *nonce, const uint8_t *ad,
+static bool gcm_siv_encrypt(const struct keyed *k, const uint8_t *nonce, const uint8_t *ad,
                             size_t ad_len, const uint8_t *pt, size_t pt_len, uint8_t *out)
 {
-  uint8_t auth[BLOCK], enc[BLOCK];
-  bool ok = gcm_siv_keys(key, nonce, auth, enc) &&
-            gcm_siv_tag(auth, enc, nonce, ad, ad_len, pt, pt_len, out + pt_len) &&
-            gcm_siv_ctr(enc, out + pt_len, pt, out, pt_len);
+  uint8_t auth[BLOCK];
+  bool ok = gcm_siv_keys(k, nonce, auth) &&
+            gcm_siv_tag(auth, nonce, ad, ad_len, pt, pt_len, out + pt_len) &&
+            gcm_siv_ctr(out + pt_len, pt, out, pt_len);
 
   OPENSSL_cleanse(auth, sizeof(auth));
-  OPENSSL_cleanse(enc, sizeof(enc));
   return ok;
 }
 
-static bool gcm_siv_decrypt(const uint8_t *key, const uint8_t *nonce, const uint8_t *ad,
+static bool gcm_siv_decrypt(const struct keyed *k, const uint8_t *nonce, const uint8_t *ad,
                             size_t ad_len, const uint8_t *ct, size_t pt_len, uint8_t *pt)
 {
-  uint8_t auth[BLOCK], enc[BLOCK], tag[BLOCK];
+  uint8_t auth[BLOCK], tag[BLOCK];
   const uint8_t *received = ct + pt_len;
-  bool ok = gcm_siv_keys(key, nonce, auth, enc) && gcm_siv_ctr(enc, received, ct, pt, pt_len) &&
-            gcm_siv_tag(auth, enc, nonce, ad, ad_len, pt, pt_len, tag) &&
+  bool ok = gcm_siv_keys(k, nonce, auth) && gcm_siv_ctr(received, ct, pt, pt_len) &&
+            gcm_siv_tag(auth, nonce, ad, ad_len, pt, pt_len, tag) &&
             CRYPTO_memcmp(tag, received, BLOCK) == 0;
 
   OPENSSL_cleanse(auth, sizeof(auth));
-  OPENSSL_cleanse(enc, sizeof(enc));
   return ok;
 }
 
@@ -441,17 +445,60 @@ static const struct algorithm *check(const struct aead_key *key, size_t nonce_le
   return a;
 }
 
+/* Whether two keys of len bytes are the same, in a time that does not
+ * depend on where they differ (CRYPTO_memcmp goes byte by byte); the key
+ * lengths above are multiples of 8. */
+static bool same_key(const uint8_t *a, const uint8_t *b, size_t len)
+{
+  uint64_t diff = 0;
+
+  for (size_t i = 0; i + 8 <= len; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+/* The thread's schedules of key: those kept if it is one of the last keys
+ * used, else made in the slot used longest ago. */
+static const struct keyed *keyed(const struct algorithm *a, const struct aead_key *key)
+{
+  struct keyed *k = NULL, *oldest = &cache.slots[0];
+
+  for (int i = 0; i < CACHE_SLOTS && !k; i++) {
+    struct keyed *s = &cache.slots[i];
+    if (s->key.len == key->len && s->key.algorithm == key->algorithm &&
+        same_key(s->key.data, key->data, key->len))
+      k = s;
+    else if (s->last_use < oldest->last_use)
+      oldest = s;
+  }
+  if (!k) {
+    k = oldest;
+    k->key.len = 0;
+    if (!(a->id == AEAD_AES_128_GCM_SIV ? ecb_key(&k->ecb[0], AES_128, key->data)
+                                        : siv_key(k, a, key->data)))
+      return NULL;
+    k->key = *key;
+  }
+  k->last_use = ++cache.uses;
+  return k;
+}
+
 bool aead_encrypt(const struct aead_key *key, const uint8_t *nonce, size_t nonce_len,
                   const uint8_t *ad, size_t ad_len, const uint8_t *pt, size_t pt_len,
                   uint8_t *out, size_t out_cap)
 {
   const struct algorithm *a = check(key, nonce_len);
+  const struct keyed *k;
 
-  if (!a || out_cap < AEAD_TAG_LEN || pt_len > out_cap - AEAD_TAG_LEN)
+  if (!a || out_cap < AEAD_TAG_LEN || pt_len > out_cap - AEAD_TAG_LEN || !(k = keyed(a, key)))
     return false;
   if (a->id == AEAD_AES_128_GCM_SIV)
-    return gcm_siv_encrypt(key->data, nonce, ad, ad_len, pt, pt_len, out);
-  return siv_encrypt(a, key->data, nonce, nonce_len, ad, ad_len, pt, pt_len, out);
+    return gcm_siv_encrypt(k, nonce, ad, ad_len, pt, pt_len, out);
+  return siv_encrypt(k, nonce, nonce_len, ad, ad_len, pt, pt_len, out);
 }
 
 bool aead_decrypt(const struct aead_key *key, const uint8_t *nonce, size_t nonce_len,
@@ -460,15 +507,26 @@ bool aead_decrypt(const struct aead_key *key, const uint8_t *nonce, size_t nonce
 {
   const struct algorithm *a = check(key, nonce_len);
   size_t pt_len = ct_len - AEAD_TAG_LEN;
+  const struct keyed *k;
   bool ok;
 
-  if (!a || ct_len < AEAD_TAG_LEN || pt_len > pt_cap)
+  if (!a || ct_len < AEAD_TAG_LEN || pt_len > pt_cap || !(k = keyed(a, key)))
     return false;
   if (a->id == AEAD_AES_128_GCM_SIV)
-    ok = gcm_siv_decrypt(key->data, nonce, ad, ad_len, ct, pt_len, pt);
+    ok = gcm_siv_decrypt(k, nonce, ad, ad_len, ct, pt_len, pt);
   else
-    ok = siv_decrypt(a, key->data, nonce, nonce_len, ad, ad_len, ct, pt_len, pt);
+    ok = siv_decrypt(k, nonce, nonce_len, ad, ad_len, ct, pt_len, pt);
   if (!ok)
     OPENSSL_cleanse(pt, pt_len);
   return ok;
+}
+
+void aead_forget(void)
+{
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    for (int j = 0; j < 2; j++)
+      EVP_CIPHER_CTX_free(cache.slots[i].ecb[j]);
+  }
+  EVP_CIPHER_CTX_free(cache.scratch);
+  OPENSSL_cleanse(&cache, sizeof(cache));
 }

@@ -12,12 +12,13 @@
  * siv_cmac_aes128_encrypt_message and hence chrony do; an empty associated
  * data is still a component. GCM-SIV authenticates the one associated data.
  *
- * Both are built here on OpenSSL 3's AES (CMAC and POLYVAL computed
+ * Both are built here on OpenSSL 3's AES (CMAC, CTR and POLYVAL computed
  * here): OpenSSL 3.0's own "AES-128-SIV" cannot encrypt an empty plaintext
  * (NTS requests have one), and 3.0 has no GCM-SIV. For speed, the fetched
- * ciphers and two cipher contexts per thread are kept between calls (so
- * the last call's AES key schedules stay in that thread's memory until the
- * next); input and output buffers must not overlap. */
+ * ciphers are kept, and each thread keeps the AES key schedules of the last
+ * four keys it used (a server's cookie key is used twice per request), with
+ * a copy of each key, until aead_forget(); input and output buffers must
+ * not overlap. */
 #ifndef STRATUM_PROTO_AEAD_H
 #define STRATUM_PROTO_AEAD_H
 
@@ -60,5 +61,8 @@ bool aead_encrypt(const struct aead_key *key, const uint8_t *nonce, size_t nonce
 bool aead_decrypt(const struct aead_key *key, const uint8_t *nonce, size_t nonce_len,
                   const uint8_t *ad, size_t ad_len, const uint8_t *ct, size_t ct_len,
                   uint8_t *pt, size_t pt_cap);
+
+/* Wipe and free the calling thread's kept keys and schedules. */
+void aead_forget(void);
 
 #endif

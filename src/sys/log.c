@@ -64,8 +64,10 @@ void log_write(int level, const char *text)
   logfmt_clean(msg);
   if (level >= PLAT_LOG_FATAL)
     detach_message(log_parent_fd, msg);
+  /* chronyd's prefix of a fatal message, in the log only */
+  const char *prefix = level >= PLAT_LOG_FATAL ? "Fatal error : " : "";
   if (log_target == LOG_TO_SYSLOG) {
-    syslog(level < 0 ? LOG_DEBUG : syslog_levels[level > 3 ? 3 : level], "%s", msg);
+    syslog(level < 0 ? LOG_DEBUG : syslog_levels[level > 3 ? 3 : level], "%s%s", prefix, msg);
     return;
   }
   /* chronyd's format: an ISO 8601 UTC time stamp, then the message. */
@@ -75,7 +77,7 @@ void log_write(int level, const char *text)
   clock_gettime(CLOCK_REALTIME, &now);
   gmtime_r(&now.tv_sec, &tm);
   strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  fprintf(log_file ? log_file : stderr, "%s %s\n", stamp, msg);
+  fprintf(log_file ? log_file : stderr, "%s %s%s\n", stamp, prefix, msg);
 }
 
 void log_printf(int level, const char *fmt, ...)

@@ -279,7 +279,7 @@ bool tlsd_init(struct tlsd *t, struct loop *loop, const char *alpn, const char *
   t->timeout = timeout;
   t->max_conns = max_conns;
   tcp_listen_init(&t->listen, loop, on_accept, t);
-  if (n_pairs == 0 || n_pairs > TLSD_MAX_PAIRS || alpn_len == 0 ||
+  if ((certs && n_pairs == 0) || n_pairs > TLSD_MAX_PAIRS || alpn_len == 0 ||
       alpn_len >= sizeof(t->alpn)) {
     snprintf(err, err_cap, "expected 1 to %d certificate/key pairs and a protocol name",
              TLSD_MAX_PAIRS);

@@ -80,7 +80,9 @@ struct tlsd {
 
 /* Load the pairs (PEM files) and prepare max_conns slots. false, with the
  * reason in err, if a file cannot be loaded or a key does not match its
- * certificate, or out of memory. */
+ * certificate, or out of memory. certs NULL (n_pairs 0): no TLS in this
+ * process, which only hands connections off (handoff set: OpenSSL's
+ * contexts cost megabytes). */
 bool tlsd_init(struct tlsd *t, struct loop *loop, const char *alpn, const char *const *certs,
                const char *const *keys, unsigned n_pairs, unsigned max_conns, double timeout,
                tlsd_handle_fn *handle, void *arg, char *err, size_t err_cap);

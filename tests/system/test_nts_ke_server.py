@@ -320,6 +320,29 @@ def test_ntsprocesses_serve_as_the_daemon_runs(tmp_path, processes):
     assert re.search(r"NTS-KE connections accepted %d," % n, d.log()), d.log()
 
 
+@pytest.mark.parametrize("processes", [0, 2])
+def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
+    """A key that is not the certificate's: the daemon does not start, with
+    the reason logged, whether the main process loads the pair (ntsprocesses
+    0) or only its helpers do (ntsprocesses N)."""
+    require_stratumd()
+    cert, _, ca, _ = make_test_pki(tmp_path)
+    key = str(ca).replace(".pem", ".key")       # the CA's own
+    port, keport = free_udp_port(), free_udp_port()
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key,
+        "ntsport %d" % keport, "ntsprocesses %d" % processes]))
+    try:
+        d.spawn()
+        code = d.wait(10)
+    finally:
+        d.stop()
+    assert code not in (None, 0), d.log()
+    assert "could not load the key %s" % key in d.log(), d.log()
+    assert "Could not start NTS-KE server" in d.log(), d.log()
+    assert ("NTS-KE helpers failed to start" in d.log()) == (processes > 0), d.log()
+
+
 # ------------------------------------------------------------ NTS over NTP
 
 def ef(ftype, body):
