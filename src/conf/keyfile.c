@@ -276,6 +276,16 @@ const struct ntp_key *keyfile_find(const struct key_table *t, uint32_t id)
   return e ? &e->key : NULL;
 }
 
+static const struct ntp_key *ring_find(const void *table, uint32_t id)
+{
+  return keyfile_find(table, id);
+}
+
+struct ntp_keyring keyfile_ring(const struct key_table *t)
+{
+  return (struct ntp_keyring){ring_find, t};
+}
+
 void keyfile_free(struct key_table *t)
 {
   for (unsigned i = 0; i < t->n; i++)

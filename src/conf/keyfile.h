@@ -63,6 +63,9 @@ int keyfile_load(struct key_table *t, const char *path, struct conf_diag *d);
 /* The key with this ID, or NULL. */
 const struct ntp_key *keyfile_find(const struct key_table *t, uint32_t id);
 
+/* The core's view of t (which must outlive it). */
+struct ntp_keyring keyfile_ring(const struct key_table *t);
+
 /* Wipe the key bytes and free them. */
 void keyfile_free(struct key_table *t);
 

@@ -565,12 +565,22 @@ void nsrc_slew(struct nsrc *s, const struct timespec *when, double dfreq, double
   spf_slew(&s->filter, when, dfreq, doffset);
 }
 
-/* The refid a server synchronised to us would send: our IPv4 address. */
-static bool is_loop(const struct exch_sample *x, const struct ip_addr *local)
+/* chronyd's check_sync_loop: the source is synchronised to us (its refid
+ * is the IPv4 address we sent from), or it is us (a misconfiguration): its
+ * stratum, refid, root delay and reference time are what our own server
+ * would send. */
+static bool is_loop(const struct nsrc *s, const struct exch_sample *x, const struct ntp_header *h,
+                    const struct plat_datagram *dg)
 {
-  if (local->family != ADDR_INET4 || x->stratum <= 1)
+  if (dg->local.family == ADDR_INET4 && x->stratum > 1 && x->refid == addr_refid(&dg->local))
+    return true;
+  if (!s->peer.ref || h->reference == 0)
     return false;
-  return x->refid == addr_refid(local);
+  struct ntp_header mine;
+  memset(&mine, 0, sizeof(mine));
+  ref_fill_header(s->peer.ref, &dg->rx_time, &mine);
+  return h->stratum == mine.stratum && h->refid == mine.refid &&
+         h->root_delay == mine.root_delay && h->reference == mine.reference;
 }
 
 static void handle_kod(struct nsrc *s, const struct exch_sample *x)
@@ -912,7 +922,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   s->unreachable_run = 0;
   s->tx_since_rx = 0;
   s->counters[NSRC_RX_VALID]++;
-  if (is_loop(x, &dg->local)) {
+  if (is_loop(s, x, h, dg)) {
     s->counters[NSRC_RX_LOOP]++;
     delay_tests(s, x, &sample_time, tests);
     tests[3] = false;

@@ -18,8 +18,10 @@ struct named {
   bool complete;                         /* pool: max_sources have answered */
   bool trim;                             /* ...and the others are to be removed */
   bool warned;                           /* "Could not resolve" was logged */
-  struct timespec resolved;              /* of the last lookup that gave addresses */
   struct ip_addr members[NAMES_MAX_POOL];
+  /* chronyd's last_resolving, per source: when it was added, or its name
+   * last looked up again for it (refresh, replacement). */
+  struct timespec last_resolving[NAMES_MAX_POOL];
   bool answered[NAMES_MAX_POOL];
   int n_members;
   struct named *next;
@@ -79,6 +81,8 @@ static void forget_member(struct named *n, int m)
   n->n_members--;
   memmove(&n->members[m], &n->members[m + 1], (n->n_members - m) * sizeof(n->members[0]));
   memmove(&n->answered[m], &n->answered[m + 1], (n->n_members - m) * sizeof(n->answered[0]));
+  memmove(&n->last_resolving[m], &n->last_resolving[m + 1],
+          (n->n_members - m) * sizeof(n->last_resolving[0]));
 }
 
 static bool is_resolved(const struct named *n)
@@ -114,8 +118,12 @@ static bool add_job(struct srclist *l, struct named *n, const struct ip_addr *ol
   j->src = n;
   j->replace = old != NULL;
   j->refresh = refresh;
-  if (old)
+  if (old) {
+    int m = member_index(n, old);
     j->old = *old;
+    if (m >= 0)
+      l->plat->ops->now(l->plat->ctx, &n->last_resolving[m]);
+  }
   *l->jobs_tail = j;
   l->jobs_tail = &j->next;
   return true;
@@ -140,6 +148,7 @@ static void add_members(struct srclist *l, struct named *n, const struct ip_addr
     plat_logf(l->plat, PLAT_LOG_DEBUG, "Added source %s (%s)", addr_format(&p.addr, a),
               n->params.name);
     n->members[n->n_members] = picked[i];
+    l->plat->ops->now(l->plat->ctx, &n->last_resolving[n->n_members]);
     n->answered[n->n_members++] = false;
   }
 }
@@ -199,8 +208,6 @@ static void on_resolved(void *arg, const struct ip_addr *addrs, int n, const cha
   struct named *src = j->src;
 
   plat_logf(l->plat, PLAT_LOG_DEBUG, "%s resolved to %d addrs", src->params.name, n);
-  if (n > 0)
-    l->plat->ops->now(l->plat->ctx, &src->resolved);
   if (n > 0 && j->replace)
     replace_member(l, src, j, addrs, n);
   else if (n > 0)
@@ -478,39 +485,42 @@ void srclist_remove(struct srclist *l, const struct srclist_source *s)
   }
 }
 
-static void refresh_name(struct srclist *l, struct named *n)
-{
-  for (int m = 0; m < n->n_members; m++)
-    add_job(l, n, &n->members[m], true);
-  wake(l);
-}
-
+/* chronyc refresh: every source of every name (pools' too, as chronyd's
+ * NSR_RefreshAddresses). */
 void srclist_refresh(struct srclist *l)
 {
   for (struct named *n = l->named; n; n = n->next)
-    if (!n->pool)
-      refresh_name(l, n);
+    for (int m = 0; m < n->n_members; m++)
+      add_job(l, n, &n->members[m], true);
+  wake(l);
 }
 
-/* chronyd's maybe_refresh_source: once per interval, the name whose
- * addresses were looked up the longest ago, unless that was within the
+/* chronyd's maybe_refresh_source: once per interval, the source whose name
+ * was looked up for it the longest ago, unless that was within the
  * interval (then wait until it was not). */
 static void on_refresh_timer(void *arg)
 {
   struct srclist *l = arg;
   struct named *oldest = NULL;
+  int om = 0;
   struct timespec now;
   double wait = l->refresh;
   l->plat->ops->now(l->plat->ctx, &now);
   for (struct named *n = l->named; n; n = n->next)
-    if (n->n_members > 0 && (!oldest || timespec_diff(&n->resolved, &oldest->resolved) < 0.0))
-      oldest = n;
+    for (int m = 0; m < n->n_members; m++)
+      if (!oldest ||
+          timespec_diff(&n->last_resolving[m], &oldest->last_resolving[om]) < 0.0) {
+        oldest = n;
+        om = m;
+      }
   if (oldest) {
-    double age = timespec_diff(&now, &oldest->resolved);
-    if (age >= 0.0 && age < l->refresh)
+    double age = timespec_diff(&now, &oldest->last_resolving[om]);
+    if (age >= 0.0 && age < l->refresh) {
       wait = l->refresh - age;
-    else
-      refresh_name(l, oldest);
+    } else {
+      add_job(l, oldest, &oldest->members[om], true);
+      wake(l);
+    }
   }
   l->refresh_timer = l->plat->ops->timer_add(l->plat->ctx, wait, on_refresh_timer, l);
 }

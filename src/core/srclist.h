@@ -54,13 +54,15 @@ enum srclist_result srclist_add(struct srclist *l, const struct srclist_source *
 enum srclist_result srclist_delete(struct srclist *l, const struct ip_addr *addr);
 /* Undo what srclist_add(l, s) did: its address, or its name's sources. */
 void srclist_remove(struct srclist *l, const struct srclist_source *s);
-/* chronyc refresh: resolve every server's name now; a server whose name no
- * longer resolves to its address moves to another one. */
+/* chronyc refresh: resolve every source's name now (a pool's too, once
+ * per source); a source whose name no longer resolves to its address moves
+ * to another one. */
 void srclist_refresh(struct srclist *l);
 /* The refresh directive (chronyd's default 1209600 s; 0 or less: off):
- * every `interval` seconds the name (server or pool) whose addresses were
- * looked up the longest ago, and not within the interval, is looked up
- * again; its sources move as with srclist_refresh. */
+ * every `interval` seconds the source whose name was looked up for it the
+ * longest ago (when it was added, refreshed or to be replaced), and not
+ * within the interval, has its name looked up again; it moves as with
+ * srclist_refresh. */
 void srclist_set_refresh(struct srclist *l, int interval);
 /* Names still without any address, counted as chronyd counts them
  * (chronyc activity). */

@@ -3,15 +3,10 @@
 #include "core/platform.h"
 #include "sys/log.h"
 
-static const struct ntp_key *find_key(const void *table, uint32_t id)
-{
-  return keyfile_find(table, id);
-}
-
 void keys_load(const char *path, struct key_table *table, struct ntp_keyring *ring)
 {
   struct conf_diag diag = {0};
-  *ring = (struct ntp_keyring){find_key, table};
+  *ring = keyfile_ring(table);
   if (!path)
     return;
   keyfile_load(table, path, &diag);

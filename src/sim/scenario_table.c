@@ -126,6 +126,106 @@
 #define SMEAR_CONF(leaponly) \
   SERVER1 "leapsecmode slew\nsmoothtime 400 0.001" leaponly "\n"
 
+/* chronysim3: more of chrony 4.8's test/simulation. */
+/* 104-driftfile: no server, no offset nor wander, the clock freq_ (a
+ * fraction) fast and a drift file of 1e6 - 1e6 / (1 + freq_) ppm, skew 1
+ * (its awk's "%.9e 1"), 10 s. */
+#define DRIFTFILE(freq_, text_) \
+  { \
+    .name = "driftfile/" #freq_, \
+    .about = "no server, the clock " #freq_ " fast, a drift file that corrects it " \
+             "(104-driftfile)", \
+    .conf = "driftfile /var/lib/chrony/drift\n", .driftfile = text_, .duration = 10.0, \
+    .client_clock = {.freq = (freq_) * 1e6}, .n_servers = 0, \
+  }
+
+/* 120-selectoptions' authselectmode runs: chrony's key file on the client
+ * and the servers, server 1 (the falseticker, 1 s wrong) polled with its
+ * key, 1 ms away each way. */
+#define SELECT_KEYS "1 MD5 HEX:1B81CBF88D4A73F2E8CE59647F6E5C1719B6CAF5\n"
+#define SELECT_AUTH(mode_, about_) \
+  { \
+    .name = "select-auth-" mode_, .about = about_, \
+    .conf = "keyfile /etc/chrony/chrony.keys\nauthselectmode " mode_ "\n" \
+            SERVER(1, "key 1") SERVER(2, "") SERVER(3, ""), \
+    .duration = 10000.0, .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 3, \
+    .server_offset = {1.0}, .up = DELAY(1e-3), .down = DELAY(1e-3), .keys = SELECT_KEYS, \
+  }
+
+/* 002-largenetwork: 4 servers in each of 3 strata and 5 clients starting
+ * at 2000 s. Stratum 1 is the simulated servers 1-4; strata 2 and 3 are
+ * relays 5-8 and 9-12 (on time, 100 ppm fast with test.common's wander),
+ * each polling the 4 of the stratum below; the client and relays 14-17
+ * (chrony's nodes 13-17) poll relays 9-12. */
+#define SERVERS_OF(a, b, c, d) SERVER(a, "") SERVER(b, "") SERVER(c, "") SERVER(d, "")
+#define STRATUM2 SERVERS_OF(1, 2, 3, 4)
+#define STRATUM3 SERVERS_OF(5, 6, 7, 8)
+#define LARGENET_CLIENT "deny\n" SERVERS_OF(9, 10, 11, 12)
+#define SERVER_CLOCK {.offset = 0.0, .freq = 100.0, .wander = 1e-3}
+#define RELAY(n, conf_, clock_, start_) \
+  {.conf = (conf_), .host = (n), .clock = clock_, .start = (start_)}
+
+/* 108-peer: 2 clients of server 1 peering with each other, the client
+ * (chrony's node 2, here 192.168.123.100) and relay 3 (node 3), both with
+ * "deny" and test.common's clock. Peer lines: the client's peer has the
+ * higher index (its rpeer options), relay 3's the lower (lpeer). */
+#define PEER_CLIENT(sopt, popt) \
+  "deny\n" SERVER(1, sopt) "peer " SCENARIO_SERVER_NET "3 " popt "\n"
+#define PEER_RELAY(sopt, popt) \
+  "deny\n" SERVER(1, sopt) "peer " SCENARIO_SERVER_NET "100 " popt "\n"
+/* The runs with server 1 never reachable from relay 3: lpeer and rpeer
+ * polls, max_sync_time (chrony's limit is ten times it). Synchronised as
+ * chrony's find_sync: within 1 ms and freq_max_limit. */
+#define PEER_POLLS(name_, lmin, lmax, rmin, rmax, max_sync) \
+  { \
+    .name = name_, \
+    .about = "relay 3 never reaches server 1, its peer (the client) does; peer polls " \
+             #lmin "-" #lmax " (relay), " #rmin "-" #rmax " (client): sync by " #max_sync \
+             " s (108-peer)", \
+    .conf = PEER_CLIENT("", "minpoll " #rmin " maxpoll " #rmax), \
+    .duration = 10.0 * (max_sync), \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .relays = {RELAY(3, PEER_RELAY("", "minpoll " #lmin " maxpoll " #lmax), \
+                     SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+  }
+
+/* 125-packetloss: 108-peer's two clients, 33 % of every path's datagrams
+ * lost (its (equal 0.33 (uniform) 1.0)), relay 3 never reaching server 1,
+ * 10 us of jitter, 20000 s; the server's and peer's options both `opt`. */
+#define LOSSY {.delay = 100e-6, .jitter = 10e-6, .jitter_kind = SIM_JITTER_EXP, .loss = 0.33}
+#define PACKETLOSS(name_, opt) \
+  { \
+    .name = name_, \
+    .about = "2 clients peering with each other, " opt ", 33 % of datagrams lost, the " \
+             "second never reaching the server (125-packetloss)", \
+    .conf = PEER_CLIENT(opt, opt), .duration = 20000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LOSSY, .down = LOSSY, \
+    .server_xleave = true, \
+    .relays = {RELAY(3, PEER_RELAY(opt, opt), SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+  }
+
+/* 144-monoroot's first runs: a chain of 4 server strata, the primary
+ * (server 1) 0.1 s ahead until chronyc's doffset 0.1 at 2000 s (converted:
+ * its clock stepped back 0.1 s then; chronyd slews it in about 1.2 s),
+ * relays 2-4 each polling the one before at poll 6 with `opt`, the client
+ * relay 4. */
+#define MONOROOT(name_, opt) \
+  { \
+    .name = name_, \
+    .about = "4 strata in a chain, " opt " at poll 6, the primary 0.1 s ahead until doffset " \
+             "0.1 at 2000 s (144-monoroot)", \
+    .conf = SERVER(4, "minpoll 6 maxpoll 6 " opt), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .server_offset = {0.1}, .server_step_at = 2000.0, .server_step = {-0.1}, \
+    .server_xleave = true, \
+    .relays = {RELAY(2, SERVER(1, "minpoll 6 maxpoll 6 " opt), SERVER_CLOCK, 0.0), \
+               RELAY(3, SERVER(2, "minpoll 6 maxpoll 6 " opt), SERVER_CLOCK, 0.0), \
+               RELAY(4, SERVER(3, "minpoll 6 maxpoll 6 " opt), SERVER_CLOCK, 0.0)}, \
+    .n_relays = 3, .log_watch = {"no majority", "no selectable sources"}, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -791,6 +891,213 @@ static const struct scenario scenarios[] = {
     .duration = 200.0,
     .client_clock = HWTS_CLOCK, .n_servers = 1, .up = HWTS_PATH, .down = HWTS_PATH,
     .server_xleave = true, .measurements = true, .nic = HWTS_NIC, .ipv6 = true,
+  },
+  /* chronysim3: more of chrony 4.8's test/simulation. */
+  DRIFTFILE(-5e-2, "-5.263157895e+04 1"),
+  DRIFTFILE(-5e-4, "-5.002501251e+02 1"),
+  DRIFTFILE(-5e-6, "-5.000025000e+00 1"),
+  DRIFTFILE(5e-6, "4.999975000e+00 1"),
+  DRIFTFILE(5e-4, "4.997501249e+02 1"),
+  DRIFTFILE(5e-2, "4.761904762e+04 1"),
+  {
+    /* clknetsim hands every node each datagram 1-4 times (its recvmmsg):
+     * the server answers each copy, the client reads each reply so. */
+    .name = "multrecv",
+    .about = "every datagram received 1-4 times, minpoll 6 maxpoll 6, 50000 s (010-multrecv)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 6"),
+    .duration = 50000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .copies = 4},
+    .down = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP, .copies = 4},
+  },
+  {
+    .name = "daemonts",
+    .about = "defaults without kernel timestamping: the daemon's stamps (012-daemonts)",
+    .conf = SERVER1,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .daemon_stamps = true,
+  },
+  {
+    /* clknetsim's (* 0.15 ... (equal 0.1 (min (sum 1) 7) 7) (equal 0.7
+     * (uniform) 0.0)) on the client's path to the server (2 -> 1). */
+    .name = "burst-delayed",
+    .about = "burst polltarget 1, 70 % of the requests 0.15 s late from the seventh on "
+             "(126-burst's second run)",
+    .conf = SERVER(1, "minpoll 6 maxpoll 10 burst polltarget 1"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 100e-6, .jitter_kind = SIM_JITTER_EXP,
+           .spike_delay = 0.15, .spike_prob = 0.7, .spike_from = 7},
+    .down = LAN,
+  },
+  {
+    /* chronyc (started at 1 s) reaches the client 1800 s after each
+     * command is sent (base_delay's (* 1800 (equal 0.1 from 4))), and sends
+     * the next at the reply: one command every 1800 s from 1801 s. */
+    .name = "offline",
+    .about = "server 1 offline iburst, server 2 polltarget 64; chronyc activity, offline, "
+             "activity, onoffline, online 2, activity, offline, activity 1800 s apart "
+             "(146-offline)",
+    .conf = "server " SCENARIO_SERVER_NET "1 offline iburst\n"
+            "server " SCENARIO_SERVER_NET "2 polltarget 64\n",
+    .duration = 10 * 1800.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 2, .up = JITTER(1e-6),
+    .down = JITTER(1e-6),
+    .commands = {{1801, SCENARIO_ACTIVITY, 0}, {3601, SCENARIO_OFFLINE, 0},
+                 {5401, SCENARIO_ACTIVITY, 0}, {7201, SCENARIO_ONOFFLINE, 0},
+                 {9001, SCENARIO_ONLINE, 2}, {10801, SCENARIO_ACTIVITY, 0},
+                 {12601, SCENARIO_OFFLINE, 0}, {14401, SCENARIO_ACTIVITY, 0}},
+    .n_commands = 8,
+  },
+  /* 147-refresh: clknetsim answers "nodes-A-B...netN.clk" with those
+   * nodes' addresses, the last first (its list is built by prepending):
+   * server 2 for the server line, 5, 4 and 3 for the pool. */
+  {
+    .name = "refresh-command",
+    .about = "a server and a pool (maxsources 2) by name, maxpoll 6, chronyc refresh at 500 s: "
+             "every address still fresh (147-refresh)",
+    .conf = "server nodes-1-2.net1.clk maxpoll 6\n"
+            "pool nodes-3-4-5.net1.clk maxpoll 6 maxsources 2\n",
+    .duration = 1000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 5, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2.net1.clk", {2, 1}}, {"nodes-3-4-5.net1.clk", {5, 4, 3}}},
+    .commands = {{500, SCENARIO_REFRESH, 0}}, .n_commands = 1, .lookups = true,
+  },
+  {
+    .name = "refresh-128",
+    .about = "as refresh-command with maxsources 3, refresh 128 and no command, 1100 s "
+             "(147-refresh)",
+    .conf = "server nodes-1-2.net1.clk maxpoll 6\n"
+            "pool nodes-3-4-5.net1.clk maxpoll 6 maxsources 3\n"
+            "refresh 128\n",
+    .duration = 1100.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 5, .up = LAN, .down = LAN,
+    .names = {{"nodes-1-2.net1.clk", {2, 1}}, {"nodes-3-4-5.net1.clk", {5, 4, 3}}},
+    .lookups = true,
+  },
+  SELECT_AUTH("require", "3 servers, the first 1 s wrong and the only one with a key, "
+                         "authselectmode require: it is selected (120-selectoptions)"),
+  SELECT_AUTH("prefer", "as select-auth-require with authselectmode prefer (120-selectoptions)"),
+  SELECT_AUTH("mix", "as select-auth-require with authselectmode mix (120-selectoptions)"),
+  SELECT_AUTH("ignore", "as select-auth-require with authselectmode ignore: the key does not "
+                        "count, the other two win (120-selectoptions)"),
+  {
+    .name = "largenetwork",
+    .about = "4 servers in each of 3 strata, 5 clients starting at 2000 s (002-largenetwork)",
+    .conf = LARGENET_CLIENT,
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 4, .up = LAN, .down = LAN,
+    .client_start = 2000.0,
+    .relays = {RELAY(5, STRATUM2, SERVER_CLOCK, 0.0), RELAY(6, STRATUM2, SERVER_CLOCK, 0.0),
+               RELAY(7, STRATUM2, SERVER_CLOCK, 0.0), RELAY(8, STRATUM2, SERVER_CLOCK, 0.0),
+               RELAY(9, STRATUM3, SERVER_CLOCK, 0.0), RELAY(10, STRATUM3, SERVER_CLOCK, 0.0),
+               RELAY(11, STRATUM3, SERVER_CLOCK, 0.0), RELAY(12, STRATUM3, SERVER_CLOCK, 0.0),
+               RELAY(14, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0),
+               RELAY(15, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0),
+               RELAY(16, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0),
+               RELAY(17, LARGENET_CLIENT, SCENARIO_CLIENT_CLOCK, 2000.0)},
+    .n_relays = 12,
+  },
+  {
+    /* The server is chronyd at stratum 1 (test.common's "local stratum 1"
+     * and server_conf), a relay on time here; the client's only source is
+     * offline, so it sends nothing. */
+    .name = "broadcast",
+    .about = "a stratum 1 server broadcasting every 64 s to 192.168.123.255, its client's "
+             "server offline (136-broadcast)",
+    .conf = "deny\n" SERVER(1, "offline"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
+    .relays = {RELAY(1, "local stratum 1\nbroadcast 64 " SCENARIO_SERVER_NET "255\n",
+                     {0}, 0.0)},
+    .n_relays = 1,
+  },
+  {
+    /* clknetsim drops the requests of node 2 in the second 1000 s of every
+     * 2000 s and those of node 3 in the first. */
+    .name = "peer",
+    .about = "2 clients of server 1 peering with each other at poll 6, each reaching the server "
+             "only every other 1000 s (108-peer)",
+    .conf = PEER_CLIENT("minpoll 6 maxpoll 6", "minpoll 6 maxpoll 6"),
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .relays = {RELAY(3, PEER_RELAY("minpoll 6 maxpoll 6", "minpoll 6 maxpoll 6"),
+                     SCENARIO_CLIENT_CLOCK, 0.0)},
+    .n_relays = 1, .client_serves = true,
+    .cuts = {{SCENARIO_CLIENT_HOST, 1, 2000.0, 1000.0, 2000.0}, {3, 1, 2000.0, 0.0, 1000.0}},
+    .sync_freq_threshold = 1000.0,
+  },
+  PEER_POLLS("peer-3-6-3-6", 3, 6, 3, 6, 400),
+  PEER_POLLS("peer-3-3-6-6", 3, 3, 6, 6, 450),
+  PEER_POLLS("peer-6-6-3-3", 6, 6, 3, 3, 450),
+  PEER_POLLS("peer-3-6-6-6", 3, 6, 6, 6, 450),
+  PEER_POLLS("peer-6-6-3-6", 6, 6, 3, 6, 450),
+  PEER_POLLS("peer-minus-2-2", -2, -2, 2, 2, 220),
+  PEER_POLLS("peer-2-minus-2", 2, 2, -2, -2, 220),
+  PACKETLOSS("packetloss-peer", "maxpoll 8"),
+  PACKETLOSS("packetloss-peer-xleave", "maxpoll 8 xleave"),
+  {
+    /* clknetsim's name lists its nodes last first. */
+    .name = "replacement",
+    .about = "a pool of 6 with 2 falsetickers, maxsources 5 polltarget 1 iburst, 1 us jitter: "
+             "falsetickers replaced 1-3 times (148-replacement's first run)",
+    .conf = "pool nodes-1-2-3-4-5-6.net1.clk maxsources 5 polltarget 1 iburst\n",
+    .duration = 5000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 6,
+    .server_offset = {1.0, 2.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .names = {{"nodes-1-2-3-4-5-6.net1.clk", {6, 5, 4, 3, 2, 1}}},
+    .log_watch = {"Detected falseticker", " replaced with "},
+    .measured_poll = 6, .poll_from = 600.0, .poll_to = 3600.0,
+  },
+  MONOROOT("monoroot", "extfield F323"),
+  MONOROOT("monoroot-xleave", "xleave extfield F323"),
+  {
+    /* chrony's node 1 (a chronyd at stratum 1 with server_conf's lines) is
+     * relay 1, its node 2 the client: their 192.168.123.2 is the client's
+     * 192.168.123.100 here. */
+    .name = "syncloop",
+    .about = "a stratum 1 server and its client each polling both: the loop test (D) fails "
+             "but for the client's measurements of the server (138-syncloop)",
+    .conf = SERVER(1, "") SERVER(100, "") "allow\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
+    .relays = {RELAY(1, "local stratum 1\n" SERVER(1, "") SERVER(100, ""), {0}, 0.0)},
+    .n_relays = 1, .client_serves = true, .loop_measurements = true,
+  },
+  {
+    /* clknetsim's (* -1 (equal 0.6 to 4.5)): nothing reaches servers 4 and
+     * 5; its names list their nodes last first (server 4, then 2; 5, 3). */
+    .name = "replacement-unreachable",
+    .about = "server 1 (1 s wrong) and 2 names each of an unreachable server and a good one, "
+             "minsources 2, 200000 s (148-replacement's second run)",
+    .conf = "minsources 2\n" SERVER(1, "") "server nodes-2-4.net1.clk\nserver nodes-3-5.net1.clk\n",
+    .duration = 200000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 5,
+    .server_offset = {1.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .names = {{"nodes-2-4.net1.clk", {4, 2}}, {"nodes-3-5.net1.clk", {5, 3}}},
+    .cuts = {{SCENARIO_CLIENT_HOST, 4}, {SCENARIO_CLIENT_HOST, 5}},
+    .log_watch = {"Detected falseticker", " replaced with ", "no majority"},
+    .measured_poll = 6, .poll_to = 200000.0,
+  },
+  {
+    /* (* -1 (equal 0.1 to 3)): nothing reaches server 3. */
+    .name = "replacement-falsetickers",
+    .about = "3 names each of a bad server (1 s or 2 s wrong, or unreachable) and a good one, "
+             "minsources 2, 200000 s (148-replacement's third run)",
+    .conf = "minsources 2\nserver nodes-4-1.net1.clk\nserver nodes-5-2.net1.clk\n"
+            "server nodes-6-3.net1.clk\n",
+    .duration = 200000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 6,
+    .server_offset = {1.0, 2.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
+    .names = {{"nodes-4-1.net1.clk", {1, 4}}, {"nodes-5-2.net1.clk", {2, 5}},
+              {"nodes-6-3.net1.clk", {3, 6}}},
+    .cuts = {{SCENARIO_CLIENT_HOST, 3}},
+    .log_watch = {"Detected falseticker", " replaced with ",
+                  "no majority (no agreement among 2 sources)",
+                  "Source 192.168.123.1 replaced with", "Source 192.168.123.2 replaced with",
+                  "Source 192.168.123.3 replaced with"},
+    .measured_poll = 6, .poll_to = 200000.0,
   },
 };
 

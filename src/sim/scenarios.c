@@ -8,9 +8,11 @@
 #include "conf/conf_client.h"
 #include "conf/config.h"
 #include "conf/driftfile.h"
+#include "conf/keyfile.h"
 #include "conf/rtcfile.h"
 #include "core/client.h"
 #include "core/initslew.h"
+#include "core/broadcast.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
 #include "core/cmdsrv.h"
@@ -48,6 +50,7 @@ struct observer {
   const struct ip_addr *falsetickers;
   unsigned n_falsetickers;
   int last_selected;
+  const struct scenario *s;
   struct scenario_result *out;
   bool trace;                      /* keep every sample's selection */
   int *selections;
@@ -183,10 +186,41 @@ static void report_refclock(const struct client *client, unsigned k,
   src->written = sim_refclock_written(dev);
 }
 
+/* A measurement for the loop test's counts of its host. */
+static void count_loop_test(struct scenario_dcount *dc, const struct client_log_measurement *m)
+{
+  char a[ADDR_STR_LEN];
+  for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
+    if (!m->test[i] && i != CLIENT_TEST_D)
+      return;
+  addr_format(&m->addr, a);
+  for (unsigned k = 0; k < SCENARIO_MAX_DCOUNTS; k++) {
+    if (!dc[k].addr[0])
+      snprintf(dc[k].addr, sizeof(dc[k].addr), "%s", a);
+    if (strcmp(dc[k].addr, a) == 0) {
+      m->test[CLIENT_TEST_D] ? dc[k].d_passed++ : dc[k].d_failed++;
+      return;
+    }
+  }
+}
+
 /* One of the client's measurements (log measurements), counted. */
 static void on_measurement(void *arg, const struct client_log_measurement *m)
 {
-  struct scenario_result *out = ((struct observer *)arg)->out;
+  struct observer *o = arg;
+  struct scenario_result *out = o->out;
+  const struct scenario *s = o->s;
+  if (s->measured_poll > 0 && m->local_poll == s->measured_poll &&
+      m->remote_poll == s->measured_poll && m->test[CLIENT_TEST_A] && m->test[CLIENT_TEST_B] &&
+      m->test[CLIENT_TEST_D]) {
+    double t = sim_sched_elapsed(o->sched);
+    out->poll_measurements[0]++;
+    out->poll_measurements[1] += t >= s->poll_from && t < s->poll_to;
+  }
+  if (s->loop_measurements)
+    count_loop_test(out->dcounts, m);
+  if (!s->measurements)
+    return;
   for (int i = CLIENT_TEST_1; i < CLIENT_N_TESTS; i++)
     if (!m->test[i] && i != CLIENT_TEST_A)
       return;
@@ -309,7 +343,44 @@ static void rtc_initial_done(void *arg)
   begin_sources(l);
 }
 
-/* The smearing server: the real client core and responder on a host. */
+/* A host's NTP socket, as the daemon's: a peer's symmetric packet goes to
+ * the client, anything else to the server; a transmit timestamp to the
+ * client if it was a peer's, else to the server. */
+struct responder {
+  struct client *client;           /* NULL: none (yet) */
+  struct ntp_server *srv;
+};
+
+static void on_ntp_datagram(void *arg, int sock, const struct plat_datagram *dg)
+{
+  struct responder *r = arg;
+  struct ntp_packet pkt;
+  ntp_packet_parse(dg->data, dg->len, &pkt);
+  if (!r->client || !client_peer_receive(r->client, sock, dg, &pkt))
+    srv_respond(r->srv, sock, dg, &pkt);
+}
+
+static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,
+                      const struct timespec *tx_time, enum plat_ts_source source)
+{
+  struct responder *r = arg;
+  if (!r->client || !client_tx_timestamp(r->client, sock, to, port, tag, tx_time, source))
+    srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time, source);
+}
+
+/* Opens plat's NTP socket for r (with its kernel transmit timestamps when
+ * tx_stamps) and gives it to r's client for its peers. -1 on failure. */
+static int responder_open(struct responder *r, const struct platform *plat, bool tx_stamps)
+{
+  int sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, on_ntp_datagram, r);
+  bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
+  if (sock >= 0 && r->client)
+    client_set_server_socket(r->client, ADDR_INET4, sock, tagged);
+  return sock;
+}
+
+/* The real client core and responder on a host: the smearing server, a
+ * relay. */
 struct smearer {
   struct sim_platform *host;
   struct refstate ref;
@@ -317,18 +388,38 @@ struct smearer {
   bool srv_ready;
   struct client *client;
   struct srclist *sources;
+  struct responder resp;
   int sock;
+  struct bcast bcast;              /* its broadcast lines, from its server socket */
+  struct sim_metrics *metrics;     /* a relay's */
+  struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
 };
 
-static bool smearer_start(struct smearer *m, struct sim_world *w, const struct config *c,
-                          const struct sim_clock_params *own_clock)
+static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
+{
+  count_loop_test(arg, m);
+}
+
+static void start_client(void *arg)
+{
+  client_start(arg);
+}
+
+static void start_core(void *arg)
+{
+  start_client(((struct smearer *)arg)->client);
+}
+
+/* Its core is started at `start` s (0: now); its peers, if any, send from
+ * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
+static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
+                          const char *addr, const struct config *c,
+                          const struct sim_clock_params *clock, double start, bool tx_stamps)
 {
   static const struct ip_subnet everyone;
-  const struct sim_clock_params clock = SCENARIO_CLIENT_CLOCK;
   struct client_params p;
   m->sock = -1;
-  if (!(m->host = sim_world_add_host(w, "smear", SCENARIO_SMEAR_ADDR,
-                                     own_clock ? own_clock : &clock)))
+  if (!(m->host = sim_world_add_host(w, name, addr, clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
   struct timespec now;
@@ -338,11 +429,24 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const struct c
   m->srv_ready = true;
   if (!access_add(&m->srv.access, &everyone, true, false))
     return false;
-  m->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, srv_receive, &m->srv);
   conf_client_params(c, true, &p);
-  if (m->sock < 0 || !(m->client = client_new(plat, &p, &m->ref)) ||
+  if (m->dcounts) {
+    p.log.measurement = on_relay_measurement;
+    p.log.arg = m->dcounts;
+  }
+  if (!(m->client = client_new(plat, &p, &m->ref)))
+    return false;
+  m->resp = (struct responder){m->client, &m->srv};
+  if ((m->sock = responder_open(&m->resp, plat, tx_stamps)) < 0 ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
+  bcast_init(&m->bcast, plat, &m->ref);
+  for (unsigned i = 0; i < c->n_broadcasts; i++)
+    if (!bcast_add(&m->bcast, &c->broadcasts[i].addr, c->broadcasts[i].port,
+                   c->broadcasts[i].interval, m->sock))
+      return false;
+  if (start > 0.0)
+    return sim_world_at(w, start, start_core, m);
   client_start(m->client);
   return true;
 }
@@ -351,6 +455,8 @@ static void smearer_free(struct smearer *m)
 {
   if (!m->host)
     return;                        /* none, or its host could not be made */
+  if (m->bcast.plat)
+    bcast_stop(&m->bcast);
   srclist_free(m->sources);
   client_free(m->client);
   if (m->sock >= 0) {
@@ -359,6 +465,7 @@ static void smearer_free(struct smearer *m)
   }
   if (m->srv_ready)
     srv_free(&m->srv);
+  sim_metrics_free(m->metrics);
 }
 
 static double cpu_now(void)
@@ -404,6 +511,104 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
+/* The relays after the servers, each with its metrics, and the paths from
+ * every host before it (the client, the servers, the relays before) to
+ * each. hosts[] has room for the relays. */
+static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
+                         struct smearer *relays, struct sim_platform **hosts,
+                         unsigned n_hosts, struct scenario_result *out)
+{
+  for (unsigned i = 0; i < s->n_relays; i++) {
+    char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
+    snprintf(name, sizeof(name), "relay%u", i + 1);
+    snprintf(addr, sizeof(addr), SERVER_ADDR_FMT, s->relays[i].host);
+    if (s->loop_measurements)
+      relays[i].dcounts = out->relays[i].dcounts;
+    if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
+                       s->relays[i].start, true) ||
+        !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
+                                              SAMPLE_INTERVAL)))
+      return false;
+    hosts[n_hosts++] = relays[i].host;
+  }
+  struct sim_net *net = sim_world_net(w);
+  for (unsigned b = n_hosts - s->n_relays; b < n_hosts; b++) {
+    int node = sim_platform_node(hosts[b]);
+    for (unsigned a = 0; a < b; a++)
+      if (wire_paths(w, s, hosts[a], hosts[b]) != 0)
+        return false;
+    if (sim_net_set_link(net, node, node, &s->up) != 0)   /* polling itself */
+      return false;
+  }
+  return true;
+}
+
+static void relays_result(const struct scenario *s, const struct smearer *relays,
+                          struct sim_world *w, struct sim_platform *client, double threshold,
+                          struct scenario_result *out)
+{
+  for (unsigned i = 0; i < s->n_relays; i++) {
+    const struct smearer *m = &relays[i];
+    struct scenario_relay_result *r = &out->relays[i];
+    struct sim_metrics_result mr;
+    struct timespec now;
+    struct ref_params rp;
+    sim_metrics_compute(m->metrics, threshold, s->sync_freq_threshold, s->settle, &mr);
+    struct scenario_relay_result kept = *r;   /* the counts made during the run */
+    *r = (struct scenario_relay_result){
+        .sync_time = mr.sync_time, .max_offset = mr.max_offset, .rms_offset = mr.rms_offset,
+        .max_freq_error = mr.max_freq_error, .rms_freq_error = mr.rms_freq_error,
+        .min_tx_interval = sim_platform_min_send_interval(m->host),
+        .to_client = sim_net_link_sent(sim_world_net(w), sim_platform_node(m->host),
+                                       sim_platform_node(client))};
+    const struct platform *plat = sim_platform_get(m->host);
+    plat->ops->now(plat->ctx, &now);
+    ref_get_params(&m->ref, &now, &rp);
+    r->ref_stratum = rp.stratum;
+    memcpy(r->dcounts, kept.dcounts, sizeof(r->dcounts));
+  }
+}
+
+/* Host 192.168.123.N of the scenario (NULL: none). */
+static struct sim_platform *numbered_host(const struct scenario *s, unsigned n,
+                                          struct sim_platform *client,
+                                          struct sim_platform *const *servers,
+                                          const struct smearer *relays)
+{
+  if (n == SCENARIO_CLIENT_HOST)
+    return client;
+  if (n >= 1 && n <= s->n_servers)
+    return servers[n - 1];
+  for (unsigned i = 0; relays && i < s->n_relays; i++)
+    if (s->relays[i].host == n)
+      return relays[i].host;
+  return NULL;
+}
+
+/* The scenario's cuts as outages of single directions. 0 or -errno. */
+static int set_cuts(struct sim_world *w, const struct scenario *s, struct sim_platform *client,
+                    struct sim_platform *const *servers, const struct smearer *relays)
+{
+  struct sim_net *net = sim_world_net(w);
+  sim_time t0 = sim_sched_start(sim_world_sched(w));
+  int r = 0;
+  for (unsigned i = 0; r == 0 && i < SCENARIO_MAX_CUTS && s->cuts[i].from; i++) {
+    const struct scenario_cut *c = &s->cuts[i];
+    struct sim_platform *a = numbered_host(s, c->from, client, servers, relays),
+                        *b = numbered_host(s, c->to, client, servers, relays);
+    if (!a || !b || c->period < 0.0)
+      return -EINVAL;
+    double end = c->end > 0.0 ? c->end : s->duration;
+    for (double t = 0.0; r == 0 && t < s->duration; t += c->period) {
+      r = sim_net_add_outage(net, sim_platform_node(a), sim_platform_node(b),
+                             t0 + sim_ns(t + c->start), t0 + sim_ns(t + end));
+      if (c->period == 0.0)
+        break;
+    }
+  }
+  return r;
+}
+
 /* The scenario's names, each with its servers' addresses. */
 static int set_names(struct sim_world *w, const struct scenario *s,
                      const struct ip_addr addrs[SCENARIO_MAX_SERVERS])
@@ -430,6 +635,15 @@ static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_
     snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
   else
     snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
+}
+
+/* {"ADDR": [D passed, D failed], ...} */
+static void json_dcounts(FILE *f, const struct scenario_dcount *dc)
+{
+  fprintf(f, ", \"loop_test\": {");
+  for (unsigned k = 0; k < SCENARIO_MAX_DCOUNTS && dc[k].addr[0]; k++)
+    fprintf(f, "%s\"%s\": [%u, %u]", k ? ", " : "", dc[k].addr, dc[k].d_passed, dc[k].d_failed);
+  fputc('}', f);
 }
 
 static void write_trace(FILE *f, const struct scenario *s, const struct sim_metrics *m,
@@ -473,12 +687,12 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     conf_free(c);
     return false;
   }
-  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual || c->initstepslew) &&
-            c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
+  bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual || c->initstepslew ||
+             s->driftfile) && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
   if (!ok)
     fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
-            "(or manual or initstepslew) and at most %d refclocks\n", s->name, c->n_sources,
-            c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
+            "(or manual, initstepslew or a drift file) and at most %d refclocks\n", s->name,
+            c->n_sources, c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
   for (unsigned i = 0; ok && i < c->n_refclocks; i++)
     if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))
       fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
@@ -489,9 +703,59 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
   return ok;
 }
 
+/* The scenario's keys, read as the daemon reads its keyfile, except that
+ * any problem is an error here (on stderr). */
+static bool read_keys(const struct scenario *s, struct key_table *t)
+{
+  char name[128];
+  struct conf_diag d = {0};
+  snprintf(name, sizeof(name), "%s.keys", s->name);
+  keyfile_parse(t, s->keys, strlen(s->keys), name, &d);
+  for (unsigned i = 0; i < d.n; i++)
+    fprintf(stderr, "%s\n", d.items[i].text);
+  bool ok = d.n == 0;
+  conf_diag_free(&d);
+  return ok;
+}
+
+/* The relays' configurations (*confs NULL: none). False, with what is
+ * wrong on stderr, when one is bad; nothing is left to free then. */
+static bool read_relay_confs(const struct scenario *s, struct config **confs)
+{
+  char name[128];
+  *confs = NULL;
+  if (!s->n_relays)
+    return true;
+  if (s->n_relays > SCENARIO_MAX_RELAYS || !(*confs = calloc(s->n_relays, sizeof(**confs))))
+    return false;
+  for (unsigned i = 0; i < s->n_relays; i++) {
+    snprintf(name, sizeof(name), "%s.relay%u", s->name, i + 1);
+    if (!scenario_parse_conf(name, s->relays[i].conf, &(*confs)[i], stderr)) {
+      while (i-- > 0)
+        conf_free(&(*confs)[i]);
+      free(*confs);
+      *confs = NULL;
+      return false;
+    }
+  }
+  return true;
+}
+
+static void free_relays(const struct scenario *s, struct config *confs, struct smearer *relays)
+{
+  for (unsigned i = 0; relays && i < s->n_relays; i++)
+    smearer_free(&relays[i]);
+  for (unsigned i = 0; confs && i < s->n_relays; i++)
+    conf_free(&confs[i]);
+  free(relays);
+  free(confs);
+}
+
 /* The operator: chronyc's commands through the client's command server. */
 struct operator {
   const struct scenario *s;
+  const struct ip_addr *servers;   /* the servers' addresses */
+  struct srclist *const *sources;  /* the client's, once started (refresh, activity) */
   struct cmdsrv srv;
   struct manual manual;
   time_t start;
@@ -507,10 +771,18 @@ static void operate(void *arg)
   static const uint16_t codes[] = {[SCENARIO_SETTIME] = CMD_SETTIME,
                                    [SCENARIO_MANUAL_DELETE] = CMD_MANUAL_DELETE,
                                    [SCENARIO_MANUAL_RESET] = CMD_MANUAL,
-                                   [SCENARIO_MANUAL_LIST] = CMD_MANUAL_LIST};
+                                   [SCENARIO_MANUAL_LIST] = CMD_MANUAL_LIST,
+                                   [SCENARIO_ONLINE] = CMD_ONLINE,
+                                   [SCENARIO_OFFLINE] = CMD_OFFLINE,
+                                   [SCENARIO_ONOFFLINE] = CMD_ONOFFLINE,
+                                   [SCENARIO_ACTIVITY] = CMD_ACTIVITY,
+                                   [SCENARIO_REFRESH] = CMD_REFRESH};
   struct cmd_request q = {.command = codes[c->cmd], .sequence = o->next};
   if (c->cmd == SCENARIO_SETTIME)
     q.data.time = (struct timespec){.tv_sec = o->start + (time_t)c->arg};
+  else if (c->cmd == SCENARIO_ONLINE || c->cmd == SCENARIO_OFFLINE)
+    q.data.subnet.address = c->arg > 0 ? cmdsrv_ip_from_addr(&o->servers[(int)c->arg - 1])
+                                       : (struct cmd_ip){0};
   else
     q.data.option = c->cmd == SCENARIO_MANUAL_RESET ? 2 : (int32_t)c->arg;
   uint8_t req[CMD_MAX_PACKET], rpy[CMD_MAX_PACKET];
@@ -525,6 +797,8 @@ static void operate(void *arg)
   a->offset = r.data.manual_timestamp.offset;
   a->dfreq_ppm = r.data.manual_timestamp.dfreq_ppm;
   a->freq_ppm = r.data.manual_timestamp.new_afreq_ppm;
+  if (c->cmd == SCENARIO_ACTIVITY)
+    a->activity = r.data.activity;
   if (c->cmd != SCENARIO_MANUAL_LIST)
     return;
   a->n_samples = r.data.manual_list.n_samples;
@@ -537,12 +811,29 @@ static void operate(void *arg)
   }
 }
 
+static int operator_refresh(void *arg)
+{
+  struct operator *o = arg;
+  if (*o->sources)
+    srclist_refresh(*o->sources);
+  return CMD_STT_SUCCESS;
+}
+
+static int operator_unresolved(void *arg)
+{
+  struct operator *o = arg;
+  return *o->sources ? srclist_unresolved(*o->sources) : 0;
+}
+
 static bool operator_start(struct operator *o, struct sim_world *w, struct sim_platform *chost,
                            struct client *client, struct refstate *ref, struct ntp_server *ntp,
                            const struct config *c, time_t start)
 {
   cmdsrv_init(&o->srv, sim_platform_get(chost), ref, ntp);
   o->srv.client = client;
+  o->srv.ops.refresh = operator_refresh;
+  o->srv.ops.n_unresolved = operator_unresolved;
+  o->srv.ops.arg = o;
   manual_init(&o->manual, c->manual);
   o->start = start;
   if (!disc_add_listener(client_reference(client)->disc, manual_clock_changed, &o->manual))
@@ -637,9 +928,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct rtctrack rtc = {0};
   struct operator op = {0};
   struct ntp_server ntp;
+  bool have_ntp = false, have_cmd = false;
+  struct responder client_resp;
+  struct key_table keys = {0};
+  struct ntp_keyring keyring = keyfile_ring(&keys);
+  struct config *relay_confs = NULL;
+  struct smearer *relays = NULL;
   struct hwts hw = {0};
   struct sim_refclock *nic = NULL;
-  bool have_ntp = false;
   int ret = -ENOMEM;
 
   memset(out, 0, sizeof(*out));
@@ -652,6 +948,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->selected = -1;
   if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
+  if (!read_relay_confs(s, &relay_confs)) {
+    conf_free(&conf);
+    conf_free(&smear_conf);
+    return -EINVAL;
+  }
   out->n_refclocks = conf.n_refclocks;
   out->smear_leaponly = smear_conf.smoothtime_leaponly;
 
@@ -659,21 +960,33 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!w) {
     conf_free(&conf);
     conf_free(&smear_conf);
+    free_relays(s, relay_confs, NULL);
     return -ENOMEM;
   }
   sim_world_set_verbose(w, opt && opt->verbose);
   struct sim_sched *sched = sim_world_sched(w);
+  if (s->keys && !read_keys(s, &keys)) {
+    ret = -EINVAL;
+    goto done;
+  }
 
   /* The client first (stream 1), then the servers in order. */
   struct sim_platform *chost = sim_world_add_host(w, "client", s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR,
                                                    &s->client_clock);
   if (!chost)
     goto done;
+  if (s->daemon_stamps)
+    sim_platform_set_daemon_stamps(chost);
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
+    if (sim_platform_watch_log(chost, s->log_watch[i]) != (int)i)
+      goto done;
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
-                                    .xleave = s->server_xleave};
+                                    .xleave = s->server_xleave,
+                                    .keys = s->keys ? &keyring : NULL,
+                                    .step_at = s->server_step_at, .step = s->server_step[i]};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
     snprintf(name, sizeof(name), "server%u", i + 1);
@@ -683,6 +996,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     if (s->server_offset[i] != 0.0)
       falsetickers[n_false++] = addrs[i];
     hosts[i] = sim_world_add_host(w, name, addr, &clock);
+    if (hosts[i] && s->daemon_stamps)
+      sim_platform_set_daemon_stamps(hosts[i]);
     if (!hosts[i] || !(servers[i] = sim_server_new(sched, hosts[i], &cfg)) ||
         (!s->smear_conf && wire_paths(w, s, chost, hosts[i]) != 0))
       goto done;
@@ -691,14 +1006,24 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   }
   /* Then the smearing server, if any, between the client and the servers. */
   if (s->smear_conf) {
-    if (!smearer_start(&smear, w, &smear_conf, s->smear_clock) || wire_paths(w, s, chost, smear.host) != 0)
+    const struct sim_clock_params clock = SCENARIO_CLIENT_CLOCK;
+    if (!smearer_start(&smear, w, "smear", SCENARIO_SMEAR_ADDR, &smear_conf,
+                       s->smear_clock ? s->smear_clock : &clock, 0.0, false) ||
+        wire_paths(w, s, chost, smear.host) != 0)
       goto done;
     for (unsigned i = 0; i < s->n_servers; i++)
       if (wire_paths(w, s, smear.host, hosts[i]) != 0)
         goto done;
   }
 
-  if (set_names(w, s, addrs) != 0)
+  if (s->n_relays) {
+    struct sim_platform *all[1 + SCENARIO_MAX_SERVERS + SCENARIO_MAX_RELAYS] = {chost};
+    memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
+    if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
+        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers, out))
+      goto done;
+  }
+  if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
     goto done;
   metrics = sim_metrics_new(sched, chost, SAMPLE_INTERVAL);
   if (!metrics)
@@ -723,9 +1048,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
   conf_client_params(&conf, !s->no_control, &params);
+  if (s->keys)
+    params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
-  if (s->measurements) {
+  if (s->measurements || s->measured_poll > 0 || s->loop_measurements) {
     params.log.measurement = on_measurement;
     params.log.arg = &obs;
   }
@@ -744,6 +1071,20 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!client || !hwts_start(&hw, client_reference(client)->disc,
                              ldexp(1.0, ref.precision_log2)))
     goto done;
+  if (s->n_commands || s->client_serves) {
+    srv_init(&ntp, sim_platform_get(chost), &ref);
+    have_ntp = true;
+  }
+  client_resp = (struct responder){client, &ntp};
+  for (unsigned i = 0; s->client_serves && i < conf.access.n; i++)
+    if (!access_add(&ntp.access, &conf.access.items[i].net, conf.access.items[i].allow,
+                    conf.access.items[i].all))
+      goto done;
+  if (s->client_serves &&
+      (responder_open(&client_resp, sim_platform_get(chost), true) < 0 ||
+       sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
+                        &s->up) != 0))
+    goto done;
   late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
                                .obs = &obs, .islew = &islew, .out = out, .sched = sched};
   /* After -s with rtcfile, the sources wait for the RTC's initial trim. */
@@ -758,17 +1099,19 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                        !rtc_start(chost, client, &conf, s, rtc_initial, &late, &rtc)))
     goto done;
   op.s = s;
+  op.servers = addrs;
+  op.sources = &late.list;
   op.out = out;
   if (s->n_commands) {
-    srv_init(&ntp, sim_platform_get(chost), &ref);
-    have_ntp = true;
+    have_cmd = true;
     if (!operator_start(&op, w, chost, client, &ref, &ntp, &conf, start.tv_sec))
       goto done;
   }
 
   obs = (struct observer){.sched = sched, .next = sim_sched_now(sched), .client = client,
                           .falsetickers = falsetickers, .n_falsetickers = n_false,
-                          .last_selected = -1, .out = out, .trace = opt && opt->trace};
+                          .last_selected = -1, .s = s, .out = out,
+                          .trace = opt && opt->trace};
   if (!sim_sched_add(sched, obs.next, observe, &obs, &obs))
     goto done;
   if (s->ext_step != 0.0) {
@@ -785,13 +1128,18 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       goto done;
   }
 
-  client_start(client);
+  if (s->client_start > 0.0) {
+    if (!sim_world_at(w, s->client_start, start_client, client))
+      goto done;
+  } else {
+    client_start(client);
+  }
   out->run_status = sim_world_run(w, s->duration);
   out->duration = sim_world_elapsed(w);
 
   struct sim_metrics_result m;
   double threshold = s->sync_threshold > 0.0 ? s->sync_threshold : SCENARIO_SYNC_THRESHOLD;
-  sim_metrics_compute(metrics, threshold, s->settle, &m);
+  sim_metrics_compute(metrics, threshold, s->sync_freq_threshold, s->settle, &m);
   out->sync_time = m.sync_time;
   out->steady_from = s->settle > 0.0 ? s->settle : isfinite(m.sync_time) ? m.sync_time : 0.0;
   out->max_offset = m.max_offset;
@@ -802,11 +1150,12 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   /* Half way from the last disturbance to the end. */
   double disturbed = s->ext_step != 0.0 ? s->ext_step_at : s->leap ? out->leap_at : 0.0;
   out->late_from = s->late_from > 0.0 ? s->late_from : (disturbed + s->duration) / 2.0;
-  sim_metrics_compute(metrics, threshold, out->late_from, &m);
+  sim_metrics_compute(metrics, threshold, s->sync_freq_threshold, out->late_from, &m);
   out->late_max_offset = m.max_offset;
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;
   out->late_rms_freq_error = m.rms_freq_error;
+  relays_result(s, relays, w, chost, threshold, out);
   out->steps = m.steps;
   out->final_offset = sim_platform_offset(chost);
   out->client_steps = client_steps(client);
@@ -849,6 +1198,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   ref_get_params(&ref, &now, &rp);
   out->ref_stratum = rp.stratum;
   out->ref_refid = rp.refid;
+  for (unsigned i = 0; s->lookups && i < SCENARIO_MAX_NAMES && s->names[i].name; i++)
+    out->n_lookups[i] = sim_names_lookups(sim_world_names(w), s->names[i].name,
+                                          out->lookup_at[i], SCENARIO_MAX_LOOKUPS);
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
+    out->log_matches[i] = sim_platform_watch_count(chost, (int)i);
   out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
@@ -867,21 +1221,23 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 done:
   if (rtc.plat)
     rtct_stop(&rtc);
-  if (have_ntp) {
+  if (have_cmd)
     cmdsrv_free(&op.srv);
+  if (have_ntp)
     srv_free(&ntp);
-  }
   initslew_stop(&islew);
   srclist_free(late.list);
   hwts_fini(&hw);
   client_free(client);
   smearer_free(&smear);
+  free_relays(s, relay_confs, relays);
   sim_sched_cancel_owner(sched, &obs);
   free(obs.selections);
   sim_metrics_free(metrics);
   for (unsigned i = 0; i < s->n_servers; i++)
     sim_server_free(servers[i]);
   sim_world_free(w);
+  keyfile_free(&keys);
   conf_free(&conf);
   conf_free(&smear_conf);
   out->cpu_seconds = cpu_now() - cpu0;
@@ -1004,7 +1360,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   }
   if (s->n_commands) {
     static const char *const names[] = {"settime", "manual delete", "manual reset",
-                                        "manual list"};
+                                        "manual list", "online", "offline", "onoffline",
+                                        "activity", "refresh"};
     fprintf(f, ", \"commands\": [");
     for (unsigned i = 0; i < s->n_commands; i++) {
       const struct scenario_answer *a = &r->answers[i];
@@ -1014,6 +1371,12 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
         json_num(f, "offset", a->offset);
         json_num(f, "dfreq_ppm", a->dfreq_ppm);
         json_num(f, "freq_ppm", a->freq_ppm);
+      }
+      if (s->commands[i].cmd == SCENARIO_ACTIVITY && a->status == CMD_STT_SUCCESS) {
+        const struct cmd_rpy_activity *v = &a->activity;
+        fprintf(f, ", \"online\": %d, \"offline\": %d, \"burst_online\": %d, "
+                "\"burst_offline\": %d, \"unresolved\": %d", v->online, v->offline,
+                v->burst_online, v->burst_offline, v->unresolved);
       }
       if (s->commands[i].cmd == SCENARIO_MANUAL_LIST) {
         fprintf(f, ", \"samples\": [");
@@ -1025,6 +1388,51 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fputc('}', f);
     }
     fputc(']', f);
+  }
+  if (s->log_watch[0]) {
+    fprintf(f, ", \"log_matches\": {");
+    for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+      fprintf(f, "%s", i ? ", " : "");
+      json_str(f, s->log_watch[i]);
+      fprintf(f, ": %u", r->log_matches[i]);
+    }
+    fputc('}', f);
+  }
+  if (s->measured_poll > 0)
+    fprintf(f, ", \"poll_measurements\": [%u, %u]", r->poll_measurements[0],
+            r->poll_measurements[1]);
+  if (s->loop_measurements)
+    json_dcounts(f, r->dcounts);
+  if (s->n_relays) {
+    fprintf(f, ", \"relays\": [");
+    for (unsigned i = 0; i < s->n_relays; i++) {
+      const struct scenario_relay_result *x = &r->relays[i];
+      fprintf(f, "%s{\"address\": \"" SERVER_ADDR_FMT "\"", i ? ", " : "", s->relays[i].host);
+      json_num(f, "sync_time", x->sync_time);
+      json_num(f, "max_offset", x->max_offset);
+      json_num(f, "rms_offset", x->rms_offset);
+      json_num(f, "max_freq_error", x->max_freq_error);
+      json_num(f, "rms_freq_error", x->rms_freq_error);
+      fprintf(f, ", \"ref_stratum\": %d", x->ref_stratum);
+      json_num(f, "min_tx_interval", x->min_tx_interval);
+      fprintf(f, ", \"to_client\": %llu", (unsigned long long)x->to_client);
+      if (s->loop_measurements)
+        json_dcounts(f, x->dcounts);
+      fputc('}', f);
+    }
+    fputc(']', f);
+  }
+  if (s->lookups) {
+    fprintf(f, ", \"lookups\": {");
+    for (unsigned i = 0; i < SCENARIO_MAX_NAMES && s->names[i].name; i++) {
+      fprintf(f, "%s", i ? ", " : "");
+      json_str(f, s->names[i].name);
+      fprintf(f, ": {\"count\": %u, \"at\": [", r->n_lookups[i]);
+      for (unsigned k = 0; k < r->n_lookups[i] && k < SCENARIO_MAX_LOOKUPS; k++)
+        fprintf(f, "%s%.9g", k ? ", " : "", r->lookup_at[i][k]);
+      fprintf(f, "]}");
+    }
+    fputc('}', f);
   }
   if (s->measurements)
     fprintf(f, ", \"measurements\": {\"basic\": %u, \"basic_a_failed\": %u, "

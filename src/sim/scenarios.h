@@ -9,7 +9,9 @@
  * (test/simulation/test.common and the tests named in each entry).
  *
  * A smearing server (smear) sits between the client and the servers when
- * the scenario asks for one.
+ * the scenario asks for one. Relays are more hosts running the real core
+ * with configurations of their own (higher strata, other clients); the
+ * result tells each one's metrics.
  *
  * scenario_run() builds a world from the seed, runs it for the scenario's
  * duration, samples the client's true offset and frequency error every
@@ -54,6 +56,10 @@
 #define SCENARIO_MAX_REFCLOCKS 4
 #define SCENARIO_MAX_SOURCES (SCENARIO_MAX_SERVERS + SCENARIO_MAX_REFCLOCKS)
 #define SCENARIO_MAX_NAMES 4
+#define SCENARIO_MAX_LOOKUPS 16          /* times kept per name */
+#define SCENARIO_MAX_RELAYS 16
+#define SCENARIO_MAX_CUTS 4
+#define SCENARIO_CLIENT_HOST 100         /* the client is 192.168.123.100 */
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
@@ -81,17 +87,40 @@ struct scenario_refclock {
   double stall_at;                 /* s from the start it stops; 0: never */
 };
 
-/* An operator's chronyc command to the client (with `manual` in its
- * conf), sent at `at` s from the start to its command server, where it
- * arrives 100 us later. */
+/* An operator's chronyc command to the client (settime and manual with
+ * `manual` in its conf), sent at `at` s from the start to its command
+ * server, where it arrives 100 us later. */
 enum scenario_cmd { SCENARIO_SETTIME, SCENARIO_MANUAL_DELETE, SCENARIO_MANUAL_RESET,
-                    SCENARIO_MANUAL_LIST };
+                    SCENARIO_MANUAL_LIST, SCENARIO_ONLINE, SCENARIO_OFFLINE, SCENARIO_ONOFFLINE,
+                    SCENARIO_ACTIVITY, SCENARIO_REFRESH };
 #define SCENARIO_MAX_COMMANDS 16
 struct scenario_command {
   double at;
   enum scenario_cmd cmd;
   double arg;                      /* settime: the time given, s from the start
-                                      (whole seconds, as chronyc sends); delete: N */
+                                      (whole seconds, as chronyc sends); delete: N;
+                                      online, offline: server N (0: all sources) */
+};
+
+/* Another host running the real client core and responder (as the
+ * smearing server does): a higher-stratum server or another client of
+ * chrony's networks (test.common's server_strata, clients). Its sources
+ * are servers and relays by address; it answers every NTP client. */
+struct scenario_relay {
+  const char *conf;                /* its chrony.conf */
+  unsigned host;                   /* its address: 192.168.123.N (not a server's) */
+  struct sim_clock_params clock;
+  double start;                    /* s from the start its core starts (chrony's
+                                      node start); 0: at once */
+};
+
+/* Datagrams from host `from` to host `to` (192.168.123.N: a server, a
+ * relay or the client, SCENARIO_CLIENT_HOST) are lost in [start, end) s of
+ * every `period` s (clknetsim's (% time period)); period 0: in [start, end)
+ * once, end 0 meaning the end of the run. */
+struct scenario_cut {
+  unsigned from, to;               /* from 0 ends the list */
+  double period, start, end;
 };
 
 /* A name the world's name service answers (at once) with the addresses of
@@ -131,6 +160,9 @@ struct scenario {
    * and tests, and print the counts. */
   bool measurements;
   double sync_threshold;           /* s; 0: SCENARIO_SYNC_THRESHOLD */
+  /* ppm; > 0: synchronised also needs the frequency error within it
+   * (chrony's find_sync with its freq_max_limit) */
+  double sync_freq_threshold;
   double late_from;                /* s; 0: half way (after an external step) */
   struct clog_ratelimit server_ratelimit;   /* the servers' ratelimit (enabled: on) */
   /* Server i's own paths: this much more delay each way, and (> 0) lost
@@ -172,22 +204,56 @@ struct scenario {
   time_t driftfile_changed;
   struct scenario_command commands[SCENARIO_MAX_COMMANDS];
   unsigned n_commands;
+  /* Every host without kernel timestamping (sim_platform_set_daemon_stamps). */
+  bool daemon_stamps;
+  /* Tell when each of names[] was looked up (the result's lookups). */
+  bool lookups;
+  /* The text of the file the conf's keyfile would name (conf/keyfile.h),
+   * the client's keys and every server's; NULL: none. */
+  const char *keys;
+  /* s from the start the client's core starts (chrony's client_start);
+   * its clock runs from the start. 0: at once. */
+  double client_start;
+  /* Relays, after the servers; every path between two hosts is then the
+   * scenario's (up from the host added first to the other, down back). */
+  struct scenario_relay relays[SCENARIO_MAX_RELAYS];
+  unsigned n_relays;
+  /* The client has an NTP socket as the daemon's: its peers send from it
+   * and their packets come to it; it answers as its allow and deny lines
+   * say (addresses only), and can poll itself. */
+  bool client_serves;
+  struct scenario_cut cuts[SCENARIO_MAX_CUTS];
+  /* Count the client's log messages containing these (NULL ends them). */
+  const char *log_watch[SIM_PLATFORM_MAX_WATCHES];
+  /* > 0: count the client's measurements at this local and remote poll
+   * with tests A, B and D passed (chrony's measurements.log lines
+   * "11.1   N  N"), all and those in [poll_from, poll_to) s. */
+  int measured_poll;
+  double poll_from, poll_to;
   /* With hwtimestamp lines in conf: the client's NIC, SCENARIO_NIC, whose
    * own PTP clock (its error dev_offset s, dev_freq ppm; its readings as a
    * PHC refclock's, sim_refclock.h) stamps the client's packets
    * (sim_platform_set_nic); the result counts its stamps. */
   struct scenario_refclock nic;
+  /* Server i's clock stepped by server_step[i] s (!= 0) at server_step_at
+   * s from the start. */
+  double server_step_at, server_step[SCENARIO_MAX_SERVERS];
+  /* Count the client's and the relays' measurements by source and test D
+   * (chrony's loop test: the source is not synchronised to us); the first
+   * SCENARIO_MAX_DCOUNTS sources of each. */
+  bool loop_measurements;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
  * was OFFSET seconds fast.  Frequency change = DFREQppm, new frequency =
- * FREQppm") or manual list's rows (time from the start, slewed and
- * original offset, residual). */
+ * FREQppm"), manual list's rows (time from the start, slewed and
+ * original offset, residual) or activity's counts. */
 struct scenario_answer {
   int status;
   double offset, dfreq_ppm, freq_ppm;
   unsigned n_samples;
   double samples[CMD_MAX_MANUAL_SAMPLES][4];
+  struct cmd_rpy_activity activity;
 };
 
 struct scenario_source {
@@ -206,6 +272,25 @@ struct scenario_source {
   uint64_t bad_message, bad_sample, bad_pulse, read_errors, written;
   uint64_t requests, kod_replies;  /* the client's to it, and its KoDs */
   uint64_t server_replies;         /* sent by the simulated server (KoDs too) */
+};
+
+/* One source's measurements that passed every test but maybe D (chrony's
+ * measurements.log lines "111 111 111x"), by test D's result. */
+#define SCENARIO_MAX_DCOUNTS 4
+struct scenario_dcount {
+  char addr[ADDR_STR_LEN];         /* "": unused */
+  unsigned d_passed, d_failed;
+};
+
+/* A relay's clock, as the client's metrics (from the start). */
+struct scenario_relay_result {
+  double sync_time;                /* INFINITY: never */
+  double max_offset, rms_offset, max_freq_error, rms_freq_error;
+  int ref_stratum;                 /* at the end (0: unsynchronised) */
+  double min_tx_interval;          /* INFINITY: fewer than two datagrams */
+  uint64_t to_client;              /* datagrams it sent the client (clknetsim's
+                                      log.packets), lost ones and broadcasts too */
+  struct scenario_dcount dcounts[SCENARIO_MAX_DCOUNTS];   /* with loop_measurements */
 };
 
 struct scenario_result {
@@ -258,6 +343,14 @@ struct scenario_result {
    * way for the configured ones, less chronyd's 2 s wait: when it corrected
    * the clock or found no suitable source (INFINITY: not yet). */
   double initslew_done_at;
+  struct scenario_relay_result relays[SCENARIO_MAX_RELAYS];
+  /* With the scenario's lookups: how often each of its names was looked
+   * up, and when (s from the start; the first SCENARIO_MAX_LOOKUPS). */
+  unsigned n_lookups[SCENARIO_MAX_NAMES];
+  double lookup_at[SCENARIO_MAX_NAMES][SCENARIO_MAX_LOOKUPS];
+  unsigned log_matches[SIM_PLATFORM_MAX_WATCHES];   /* per log_watch */
+  unsigned poll_measurements[2];   /* measured_poll's: all, in the window */
+  struct scenario_dcount dcounts[SCENARIO_MAX_DCOUNTS];   /* with loop_measurements */
   bool nic;                        /* the client had a NIC... */
   uint64_t hw_rx_stamps, hw_tx_stamps;   /* ...whose stamps it used */
   uint64_t nic_reads;              /* readings of its clock (chronyd's "Polling PHC") */

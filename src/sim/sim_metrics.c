@@ -74,21 +74,22 @@ void sim_metrics_free(struct sim_metrics *m)
   free(m);
 }
 
-static double sync_time(const struct sim_metrics *m, double threshold)
+static double sync_time(const struct sim_metrics *m, double threshold, double freq_threshold)
 {
   if (m->n == 0)
     return INFINITY;
   size_t i = m->n;
-  while (i > 0 && fabs(m->samples[i - 1].offset) < threshold)
+  while (i > 0 && fabs(m->samples[i - 1].offset) < threshold &&
+         (freq_threshold <= 0.0 || fabs(m->samples[i - 1].freq_error) <= freq_threshold))
     i--;
   return i == m->n ? INFINITY : m->samples[i].t;
 }
 
-void sim_metrics_compute(const struct sim_metrics *m, double threshold, double settle,
-                         struct sim_metrics_result *out)
+void sim_metrics_compute(const struct sim_metrics *m, double threshold, double freq_threshold,
+                         double settle, struct sim_metrics_result *out)
 {
   double sum_off = 0.0, sum_freq = 0.0;
-  *out = (struct sim_metrics_result){.sync_time = sync_time(m, threshold),
+  *out = (struct sim_metrics_result){.sync_time = sync_time(m, threshold, freq_threshold),
                                      .steps = sim_platform_steps(m->host),
                                      .n_samples = m->n};
   double from = settle > 0.0 ? settle : isfinite(out->sync_time) ? out->sync_time : -INFINITY;

@@ -4,8 +4,10 @@
  * `interval` seconds of true time, from its creation, as scheduler events
  * that only read. sim_metrics_compute() then reports:
  *   sync_time   elapsed seconds (since the simulation start) from which
- *               |offset| stays below `threshold` to the last sample; INFINITY
- *               if the last sample is above it
+ *               |offset| stays below `threshold` (and, with freq_threshold
+ *               > 0, |frequency error| within freq_threshold ppm: chrony's
+ *               find_sync) to the last sample; INFINITY if the last sample
+ *               is above it
  *   max/rms offset and frequency error over the steady part: from `settle`
  *               seconds when settle > 0, else from sync_time, else (never
  *               synchronised) over every sample
@@ -44,8 +46,8 @@ void sim_metrics_free(struct sim_metrics *m);
  * offset from UTC, local - (true + the sum of these shifts). */
 void sim_metrics_shift_utc(struct sim_metrics *m, double seconds);
 
-void sim_metrics_compute(const struct sim_metrics *m, double threshold, double settle,
-                         struct sim_metrics_result *out);
+void sim_metrics_compute(const struct sim_metrics *m, double threshold, double freq_threshold,
+                         double settle, struct sim_metrics_result *out);
 /* The raw samples, oldest first (valid until the next sample is taken). */
 const struct sim_metrics_sample *sim_metrics_samples(const struct sim_metrics *m, size_t *n);
 

@@ -17,7 +17,7 @@ struct link {
   bool own_params;            /* else the network's defaults apply */
   struct sim_link_params params;
   struct sim_rng rng;
-  uint64_t sent;              /* datagrams offered to it (pass_every) */
+  uint64_t sent;              /* datagrams offered to it (pass_every, spikes) */
   struct window *outages;
   unsigned n_outages;
 };
@@ -42,6 +42,7 @@ struct packet {
   struct sim_net *net;
   struct packet *prev, *next; /* the list of datagrams in flight */
   int node;                   /* destination */
+  unsigned copies;            /* times it is handed over */
   struct sim_net_dgram dg;
   uint8_t data[];
 };
@@ -154,6 +155,8 @@ static bool valid_params(const struct sim_link_params *p)
 {
   return p->delay >= 0.0 && p->jitter >= 0.0 && p->loss >= 0.0 && p->loss <= 1.0 &&
          p->delay < SIM_TIME_MAX_SECONDS && p->jitter < SIM_TIME_MAX_SECONDS &&
+         p->spike_delay >= 0.0 && p->spike_delay < SIM_TIME_MAX_SECONDS &&
+         p->spike_prob >= 0.0 && p->spike_prob <= 1.0 &&
          (p->jitter_kind == SIM_JITTER_EXP || p->jitter_kind == SIM_JITTER_NORMAL);
 }
 
@@ -224,11 +227,14 @@ static bool in_outage(const struct link *l, sim_time t)
 static bool draw_delay(struct link *l, const struct sim_link_params *p, double *delay)
 {
   bool lost = sim_rng_uniform(&l->rng) < p->loss;
-  if (p->pass_every > 1 && ++l->sent % p->pass_every != 0)
+  l->sent++;
+  if (p->pass_every > 1 && l->sent % p->pass_every != 0)
     lost = true;
   double extra = p->jitter_kind == SIM_JITTER_EXP ? sim_rng_exponential(&l->rng)
                                                  : sim_rng_normal(&l->rng);
   *delay = fmax(0.0, p->delay + p->jitter * extra);
+  if (p->spike_prob > 0.0 && sim_rng_uniform(&l->rng) < p->spike_prob && l->sent >= p->spike_from)
+    *delay += p->spike_delay;
   return !lost;
 }
 
@@ -340,13 +346,15 @@ static void deliver(void *arg)
     n->in_flight = p->next;
   if (p->next)
     p->next->prev = p->prev;
-  const struct sock *s = find_receiver(n, p->node, &p->dg.to, p->dg.to_port);
-  if (s) {
+  for (unsigned i = 0; i < p->copies; i++) {
+    const struct sock *s = find_receiver(n, p->node, &p->dg.to, p->dg.to_port);
+    if (!s) {
+      n->stats.unreachable++;
+      break;
+    }
     n->stats.delivered++;
     /* The arguments are read before the call, which may move the table. */
     s->fn(s->arg, (int)(s - n->socks), &p->dg);
-  } else {
-    n->stats.unreachable++;
   }
   free(p);
 }
@@ -376,33 +384,33 @@ static int check_source(const struct sim_net *n, const struct sock *s,
   return 0;
 }
 
-int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
-                 const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len)
+/* Whether `a` is the broadcast address of a /24 holding node's address. */
+static bool node_in_broadcast(const struct node *node, const struct ip_addr *a)
 {
-  struct ip_addr src;
+  if (a->family != ADDR_INET4 || a->bytes[3] != 255)
+    return false;
+  for (unsigned i = 0; i < node->n_addrs; i++)
+    if (node->addrs[i].family == ADDR_INET4 && memcmp(node->addrs[i].bytes, a->bytes, 3) == 0)
+      return true;
+  return false;
+}
+
+/* One datagram on the link to node dst. */
+static int send_to_node(struct sim_net *n, const struct sock *s, int dst,
+                        const struct ip_addr *src, const struct ip_addr *to, uint16_t port,
+                        const uint8_t *buf, size_t len)
+{
   double delay;
-  if (sock < 0 || (unsigned)sock >= n->n_socks || !n->socks[sock].used)
-    return -EBADF;
-  const struct sock *s = &n->socks[sock];
-  int r = check_source(n, s, local, to, &src);
-  if (r < 0)
-    return r;
-  if (len > SIM_NET_MAX_DATAGRAM)
-    return -EMSGSIZE;
-  n->stats.sent++;
-  int dst = node_of_addr(n, to);
-  if (dst < 0) {
-    n->stats.unreachable++;
-    return 0;
-  }
   struct link *l = get_link(n, s->node, dst);
   if (!l)
     return -ENOMEM;
   sim_time now = sim_sched_now(n->sched);
-  if (!draw_delay(l, l->own_params ? &l->params : &n->defaults, &delay)) {
+  const struct sim_link_params *lp = l->own_params ? &l->params : &n->defaults;
+  if (!draw_delay(l, lp, &delay)) {
     n->stats.lost++;
     return 0;
   }
+  unsigned copies = lp->copies > 1 ? 1 + (unsigned)(sim_rng_uniform(&l->rng) * lp->copies) : 1;
   if (in_outage(l, now)) {
     n->stats.outage++;
     return 0;
@@ -413,7 +421,8 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
   memcpy(p->data, buf, len);
   p->net = n;
   p->node = dst;
-  p->dg = (struct sim_net_dgram){p->data, len, src, *to, s->port, port};
+  p->copies = copies;
+  p->dg = (struct sim_net_dgram){p->data, len, *src, *to, s->port, port};
   if (sim_sched_add(n->sched, now + sim_ns(delay), deliver, p, n) == 0) {
     free(p);
     return -ENOMEM;
@@ -426,7 +435,42 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
   return 0;
 }
 
+int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
+                 const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len)
+{
+  struct ip_addr src;
+  if (sock < 0 || (unsigned)sock >= n->n_socks || !n->socks[sock].used)
+    return -EBADF;
+  const struct sock *s = &n->socks[sock];
+  int r = check_source(n, s, local, to, &src);
+  if (r < 0)
+    return r;
+  if (len > SIM_NET_MAX_DATAGRAM)
+    return -EMSGSIZE;
+  n->stats.sent++;
+  int dst = node_of_addr(n, to);
+  if (dst >= 0)
+    return send_to_node(n, s, dst, &src, to, port, buf, len);
+  bool any = false;
+  for (unsigned i = 0; i < n->n_nodes && r == 0; i++)
+    if ((int)i != s->node && node_in_broadcast(&n->nodes[i], to)) {
+      any = true;
+      r = send_to_node(n, s, (int)i, &src, to, port, buf, len);
+    }
+  if (!any)
+    n->stats.unreachable++;
+  return r;
+}
+
 const struct sim_net_stats *sim_net_stats(const struct sim_net *n)
 {
   return &n->stats;
+}
+
+uint64_t sim_net_link_sent(const struct sim_net *n, int from, int to)
+{
+  for (unsigned i = 0; i < n->n_links; i++)
+    if (n->links[i].from == from && n->links[i].to == to)
+      return n->links[i].sent;
+  return 0;
 }

@@ -9,7 +9,13 @@
  * `jitter`, never below zero). Different parameters per direction give
  * asymmetry. Arrivals are events of the scheduler; the datagram goes to the
  * socket bound at arrival time (exact address before wildcard), or is
- * counted unreachable. A send to an address no node owns succeeds and is
+ * counted unreachable. Links may also delay some datagrams more (spikes)
+ * or hand them over more than once (copies), see below. The extra draws
+ * these make come after the others, so links without them draw as before.
+ * An IPv4 address ending in .255 that no node owns is its /24's broadcast
+ * address: a datagram to it goes to every other node with an address in
+ * that /24, each over its own link (in the order the nodes were added).
+ * A send to an address no node owns succeeds and is
  * counted unreachable, as UDP does. */
 #ifndef STRATUM_SIM_NET_H
 #define STRATUM_SIM_NET_H
@@ -36,6 +42,13 @@ struct sim_link_params {
   double loss;                /* probability in [0, 1] */
   unsigned pass_every;        /* > 1: only every Nth datagram on the link gets
                                  through (clknetsim's (% (sum 1) N)); 0: all */
+  /* From datagram spike_from on (1-based, the link's count), each comes
+   * spike_delay s later with probability spike_prob (> 0). */
+  double spike_delay, spike_prob;
+  unsigned spike_from;
+  /* > 1: the receiver reads each datagram 1 to `copies` times, as many
+   * equally likely (clknetsim's CLKNETSIM_RECV_MULTIPLY); 0 or 1: once. */
+  unsigned copies;
 };
 
 struct sim_net_dgram {
@@ -79,5 +92,7 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
                  const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len);
 
 const struct sim_net_stats *sim_net_stats(const struct sim_net *n);
+/* Datagrams sent on the link from -> to so far (lost ones too). */
+uint64_t sim_net_link_sent(const struct sim_net *n, int from, int to);
 
 #endif

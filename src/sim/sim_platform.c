@@ -50,6 +50,9 @@ struct sim_platform {
   struct psock *socks;
   unsigned steps;
   unsigned log_counts[N_LEVELS];
+  const char *watch_text[SIM_PLATFORM_MAX_WATCHES];
+  unsigned watch_counts[SIM_PLATFORM_MAX_WATCHES];
+  int n_watches;
   bool verbose;
   plat_jump_fn jump_fn;
   void *jump_arg;
@@ -60,6 +63,7 @@ struct sim_platform {
   sim_event leap_event;              /* 0: none */
   unsigned leaps;                    /* leap seconds it applied */
   double stamp_fuzz;                 /* s; 0: exact stamps */
+  bool daemon_stamps;                /* no kernel timestamping */
   unsigned sends;                    /* datagrams sent */
   sim_time last_send, min_send_gap;  /* true time */
   struct {                           /* its NIC (sim_platform_set_nic) */
@@ -140,7 +144,7 @@ static void on_datagram(void *arg, int sock, const struct sim_net_dgram *dg)
     .from_port = dg->from_port,
     .local = dg->to,
     .rx_time = stamp_now(ps->p),
-    .rx_source = PLAT_TS_KERNEL,
+    .rx_source = ps->p->daemon_stamps ? PLAT_TS_DAEMON : PLAT_TS_KERNEL,
   };
   struct sim_platform *p = ps->p;
   enum addr_family family = (enum addr_family)dg->from.family;
@@ -258,6 +262,8 @@ static int sp_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
   struct psock **link = find_sock(ctx, sock);
   if (!link)
     return -EBADF;
+  if (((struct sim_platform *)ctx)->daemon_stamps)
+    return -EOPNOTSUPP;
   (*link)->tx_fn = fn;
   (*link)->tx_arg = arg;
   return 0;
@@ -448,6 +454,9 @@ static void sp_log(void *ctx, int level, const char *msg)
   if (level > PLAT_LOG_FATAL)
     level = PLAT_LOG_FATAL;
   p->log_counts[level - PLAT_LOG_DEBUG]++;
+  for (int i = 0; i < p->n_watches; i++)
+    if (strstr(msg, p->watch_text[i]))
+      p->watch_counts[i]++;
   if (p->verbose)
     fprintf(stderr, "%14.6f %s: %s\n", sim_sched_elapsed(p->sched), p->name, msg);
 }
@@ -613,11 +622,29 @@ unsigned sim_platform_steps(const struct sim_platform *p)
   return p->steps;
 }
 
+int sim_platform_watch_log(struct sim_platform *p, const char *text)
+{
+  if (p->n_watches == SIM_PLATFORM_MAX_WATCHES)
+    return -1;
+  p->watch_text[p->n_watches] = text;
+  return p->n_watches++;
+}
+
+unsigned sim_platform_watch_count(const struct sim_platform *p, int watch)
+{
+  return watch >= 0 && watch < p->n_watches ? p->watch_counts[watch] : 0;
+}
+
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level)
 {
   if (level < PLAT_LOG_DEBUG || level > PLAT_LOG_FATAL)
     return 0;
   return p->log_counts[level - PLAT_LOG_DEBUG];
+}
+
+void sim_platform_set_daemon_stamps(struct sim_platform *p)
+{
+  p->daemon_stamps = true;
 }
 
 void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision)

@@ -73,12 +73,22 @@ double sim_platform_min_send_interval(const struct sim_platform *p);
 #define SIM_PLATFORM_FILE_LEN 64
 bool sim_platform_set_file(struct sim_platform *p, const char *path, const char *text);
 unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_level level);
+/* From now on count the log messages (any level) that contain `text` (a
+ * string that outlives the host). Returns the watch's number, or -1 when
+ * SIM_PLATFORM_MAX_WATCHES are set. */
+#define SIM_PLATFORM_MAX_WATCHES 8
+int sim_platform_watch_log(struct sim_platform *p, const char *text);
+unsigned sim_platform_watch_count(const struct sim_platform *p, int watch);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
 /* From now on, receive stamps and PLAT_SEND_STAMP_TRANSMIT stamps carry
  * random bits below 2^precision s (from the host's random stream), as
  * chronyd's timestamps do: a server that answers at once then sends a
  * transmit time that may precede its receive time. */
 void sim_platform_set_stamp_fuzz(struct sim_platform *p, int precision);
+/* No kernel timestamping from now on (clknetsim's CLKNETSIM_TIMESTAMPING=0):
+ * receive stamps are the daemon's (read at once, so the same time) and
+ * asking for transmit timestamps fails with -EOPNOTSUPP. */
+void sim_platform_set_daemon_stamps(struct sim_platform *p);
 
 /* sim_refclock_new's: the host owns the device from now on. False when the
  * host has SIM_PLATFORM_MAX_REFCLOCKS. */

@@ -111,6 +111,7 @@ struct sim_server *sim_server_new(struct sim_sched *sched, struct sim_platform *
   if (cfg->fuzz)
     sim_platform_set_stamp_fuzz(host, SIM_SERVER_PRECISION);
   srv_init(&s->srv, s->plat, &s->ref);
+  s->srv.keys = cfg->keys;
   bool ok = access_add(&s->srv.access, &everyone, true, false);
   if (cfg->xleave || cfg->ratelimit.enabled) {
     struct clog_params cp = {.active = true, .limit = CLOG_DEFAULT_LIMIT,

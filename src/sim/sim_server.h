@@ -16,8 +16,9 @@
  * in basic mode. With ratelimit enabled, it keeps a client log that limits
  * (and with kod answers) requests as the daemon's ratelimit directive does.
  * With fuzz, its receive and transmit stamps carry random
- * bits below its precision, as chronyd's do. Free the server before its
- * host. */
+ * bits below its precision, as chronyd's do. With keys, requests with a
+ * MAC are answered as the daemon's keyfile makes it answer them. Free the
+ * server before its host (and its keys). */
 #ifndef STRATUM_SIM_SERVER_H
 #define STRATUM_SIM_SERVER_H
 
@@ -43,6 +44,7 @@ struct sim_server_config {
   uint8_t leap;               /* enum ntp_leap announced: 0 none, 1 insert, 2 delete */
   bool fuzz;                  /* random bits below its precision in its stamps (chronyd) */
   struct clog_ratelimit ratelimit;   /* the ratelimit directive (enabled: on) */
+  const struct ntp_keyring *keys;    /* symmetric keys (keyfile); NULL: none */
 };
 
 struct sim_server;

@@ -53,12 +53,15 @@ static void list(void)
   }
 }
 
-/* The client's configuration, and the smearing server's. */
+/* The client's configuration, the smearing server's and the relays'. */
 static void print_conf(const struct scenario *s)
 {
   printf("# %s: %s\n%s", s->name, s->about, s->conf);
   if (s->smear_conf)
     printf("# %s: its smearing server (%s)\n%s", s->name, SCENARIO_SMEAR_ADDR, s->smear_conf);
+  for (unsigned i = 0; i < s->n_relays; i++)
+    printf("# %s: its relay %u (" SCENARIO_SERVER_NET "%u)\n%s", s->name, i + 1,
+           s->relays[i].host, s->relays[i].conf);
 }
 
 int main(int argc, char **argv)

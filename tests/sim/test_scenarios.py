@@ -78,9 +78,38 @@ CHRONYSIM_DURATIONS = {
                                                  "minus-1e2", "1e2", "1e8")},
     "initstepslew-falseticker": 500.0, "initstepslew-deny": 500.0,
     "hwtimestamp": 200.0, "hwtimestamp-acqport": 200.0, "hwtimestamp-ipv6": 200.0,
+    # chronysim3
+    **{"driftfile/" + f: 10.0 for f in ("-5e-2", "-5e-4", "-5e-6", "5e-6", "5e-4", "5e-2")},
+    "multrecv": 50000.0, "daemonts": 10000.0, "burst-delayed": 10000.0, "offline": 18000.0,
+    "refresh-command": 1000.0, "refresh-128": 1100.0,
+    **{"select-auth-" + mode: 10000.0 for mode in ("require", "prefer", "mix", "ignore")},
+    "largenetwork": 10000.0, "broadcast": 10000.0, "peer": 10000.0,
+    "peer-3-6-3-6": 4000.0, "peer-3-3-6-6": 4500.0, "peer-6-6-3-3": 4500.0,
+    "peer-3-6-6-6": 4500.0, "peer-6-6-3-6": 4500.0, "peer-minus-2-2": 2200.0,
+    "peer-2-minus-2": 2200.0, "packetloss-peer": 20000.0, "packetloss-peer-xleave": 20000.0,
+    "replacement": 5000.0, "monoroot": 10000.0, "monoroot-xleave": 10000.0, "syncloop": 10000.0,
+    "replacement-unreachable": 200000.0, "replacement-falsetickers": 200000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
+CHRONYSIM_RELAYS = ["largenetwork", "broadcast", "peer", "peer-3-6-3-6", "peer-3-3-6-6",
+                    "peer-6-6-3-3", "peer-3-6-6-6", "peer-6-6-3-6", "peer-minus-2-2",
+                    "peer-2-minus-2", "packetloss-peer", "packetloss-peer-xleave", "monoroot",
+                    "monoroot-xleave", "syncloop"]   # relays' texts too
+# A client whose only server is offline: no packets.
+CHRONYSIM_SILENT = ["broadcast"]
+# 108-peer's and 125-packetloss's runs: chrony's tests do not check the
+# packet intervals (chronyd schedules a peer's packets apart from its
+# servers' requests, in a class of their own, with no separation between
+# the two).
+CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS
+                   if n == "peer" or n.startswith("peer-") or n.startswith("packetloss-peer")]
+# 138-syncloop's client answers NTP requests too (its replies are packets it
+# sends); chrony's test does not check the intervals either.
+CHRONYSIM_SERVING = ["syncloop"]
+# 133-hwtimestamp polls one server every second (minpoll 0 maxpoll 0) and
+# does not check the intervals.
+CHRONYSIM_POLL_0 = ["hwtimestamp", "hwtimestamp-acqport", "hwtimestamp-ipv6"]
 # initstepslew's temporary sources alone (none left at the end), and all of
 # them: their packets are held to chronyd's intervals there.
 CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
@@ -88,9 +117,11 @@ CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "inits
                         "initstepslew-1e2", "initstepslew-1e8"]
 CHRONYSIM_INITSTEPSLEW = CHRONYSIM_NO_SOURCES + ["initstepslew-falseticker",
                                                  "initstepslew-deny"]
+# 104-driftfile's client: a drift file and no source at all.
+CHRONYSIM_DRIFTFILE = [n for n in CHRONYSIM_DURATIONS if n.startswith("driftfile/")]
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
-                        *CHRONYSIM_NO_SOURCES]
+                        *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +
@@ -352,7 +383,8 @@ def test_lines_have_the_required_fields(all_lines):
         assert isinstance(row["falseticker_selected"], bool)
         assert isinstance(row["reach"], list)
         # (the manual scenario's client has no server, nor initstepslew's alone)
-        assert row["reach"] or row["scenario"] in ["manual"] + CHRONYSIM_NO_SOURCES
+        assert row["reach"] or row["scenario"] in (["manual"] + CHRONYSIM_NO_SOURCES +
+                                                   CHRONYSIM_DRIFTFILE)
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key
@@ -453,14 +485,19 @@ def test_conf_texts(tmp_path):
     for line in p.stdout.splitlines():
         if line.startswith("# "):
             name = line[2:].split(":")[0] + (" smear" if "smearing server" in line else "")
+            if ": its relay " in line:
+                name += " relay " + line.split(": its relay ")[1].split()[0]
             texts[name] = []
         else:
             texts[name].append(line)
-    assert [n for n in texts if not n.endswith(" smear")] == SCENARIOS
+    assert [n for n in texts if not n.endswith(" smear") and " relay " not in n] == SCENARIOS
+    assert sorted({n.split(" relay ")[0] for n in texts if " relay " in n}) == \
+        sorted(CHRONYSIM_RELAYS)
     assert sorted(n[:-6] for n in texts if n.endswith(" smear")) == \
         sorted(SMEAR_SCENARIOS + CHRONYSIM_SMEAR)
     for name, lines in texts.items():
-        assert any(line.split()[0] in ("server", "pool", "refclock", "initstepslew", "manual")
+        assert any(line.split()[0] in ("server", "pool", "refclock", "initstepslew", "manual",
+                                       "driftfile", "local")
                    for line in lines), name
         conf = tmp_path / "scenario.conf"
         conf.write_text("\n".join(lines) + "\n")
@@ -751,7 +788,9 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
     check_limits(row, LIMITS[name])
 
 
-@pytest.mark.parametrize("name", [n for n in SCENARIOS if n not in CHRONYSIM_INITSTEPSLEW])
+@pytest.mark.parametrize("name", [n for n in SCENARIOS
+                                  if n not in CHRONYSIM_INITSTEPSLEW + CHRONYSIM_PEERS +
+                                  CHRONYSIM_SERVING + CHRONYSIM_POLL_0])
 def test_packet_interval_as_chronyd(results, name):
     # chrony's check_packet_interval: the client's shortest interval between
     # two of its packets is at least 0.18 s with several servers (chronyd's
@@ -760,7 +799,7 @@ def test_packet_interval_as_chronyd(results, name):
     # five requests left within 20-134 us of each other (seeds 1-3).
     r = results[name]
     servers = [s for s in r["sources"] if not s.get("refclock")]
-    if not servers:                 # refclocks alone: no packets at all
+    if not servers or name in CHRONYSIM_SILENT:   # refclocks alone: no packets at all
         assert r["min_tx_interval"] is None, steady_summary(r)
         return
     floor = 0.18 if len(servers) > 1 else 1.8

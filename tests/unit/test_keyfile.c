@@ -107,6 +107,10 @@ static void test_chrony_example(void **state)
   expect_key(f, 10, NTP_KEY_MD5, "tulip", 5);
   expect_key(f, 11, NTP_KEY_MD5, "hyacinth", 8);
   expect_key(f, 20, NTP_KEY_MD5, "crocus", 6);
+  /* The core's view finds the same keys, and none for an ID not there. */
+  struct ntp_keyring ring = keyfile_ring(&f->t);
+  assert_ptr_equal(ntp_keyring_find(&ring, 20), keyfile_find(&f->t, 20));
+  assert_null(ntp_keyring_find(&ring, 21));
   expect_key(f, 25, NTP_KEY_SHA1, "\x93\x3f\x62\xbe\x1d\x60\x4e\x68\xa8\x1b\x55\x7f\x18\xcf"
              "\xa2\x00\x48\x3f\x5b\x70", 20);
   expect_key(f, 30, NTP_KEY_AES128, "\x7e\xa6\x2a\xe6\x4d\x19\x01\x14\xd4\x6d\x5a\x08\x2f"

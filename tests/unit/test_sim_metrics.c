@@ -60,7 +60,7 @@ static void test_sync_time_and_steady_state(void **state)
 {
   struct fixture *f = *state;
   struct sim_metrics_result r;
-  sim_metrics_compute(f->m, 1e-3, 0.0, &r);
+  sim_metrics_compute(f->m, 1e-3, 0.0, 0.0, &r);
   assert_true(r.sync_time == 51.0);
   assert_int_equal(r.steps, 1);
   assert_int_equal(r.n_samples, 101);
@@ -77,7 +77,7 @@ static void test_settle_time(void **state)
 {
   struct fixture *f = *state;
   struct sim_metrics_result r;
-  sim_metrics_compute(f->m, 1e-3, 80.0, &r);
+  sim_metrics_compute(f->m, 1e-3, 0.0, 80.0, &r);
   assert_true(r.sync_time == 51.0);
   assert_int_equal(r.n_steady, 21);
   assert_true(fabs(r.max_offset - 2e-4) < 1e-12);
@@ -87,10 +87,22 @@ static void test_never_synchronised(void **state)
 {
   struct fixture *f = *state;
   struct sim_metrics_result r;
-  sim_metrics_compute(f->m, 1e-6, 0.0, &r);
+  sim_metrics_compute(f->m, 1e-6, 0.0, 0.0, &r);
   assert_true(isinf(r.sync_time));
   assert_int_equal(r.n_steady, 101);
   assert_true(r.max_offset == 0.01);
+}
+
+/* With a frequency threshold, chrony's find_sync: the clock's 2 ppm keep
+ * it unsynchronised under 2 ppm, not at 2 ppm. */
+static void test_frequency_threshold(void **state)
+{
+  struct fixture *f = *state;
+  struct sim_metrics_result r;
+  sim_metrics_compute(f->m, 1e-3, 1.9, 0.0, &r);
+  assert_true(isinf(r.sync_time));
+  sim_metrics_compute(f->m, 1e-3, 2.0, 0.0, &r);
+  assert_true(r.sync_time == 51.0);
 }
 
 int main(void)
@@ -98,6 +110,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_samples),
     cmocka_unit_test(test_sync_time_and_steady_state),
+    cmocka_unit_test(test_frequency_threshold),
     cmocka_unit_test(test_settle_time),
     cmocka_unit_test(test_never_synchronised),
   };

@@ -32,7 +32,9 @@ static void on_receive(void *arg, int sock, const struct sim_net_dgram *dg)
   (void)sock;
   assert_int_equal(dg->len, sizeof(sent));
   memcpy(&sent, dg->data, sizeof(sent));
-  b->delays[b->received++] = sim_seconds(sim_sched_now(b->sched) - sent);
+  if (b->received < N_PACKETS)     /* copies may bring more */
+    b->delays[b->received] = sim_seconds(sim_sched_now(b->sched) - sent);
+  b->received++;
   b->last = *dg;
 }
 
@@ -119,6 +121,42 @@ static void test_pass_every(void **state)
   bench_run(b);
   assert_int_equal(b->received, N_PACKETS / 4);
   assert_int_equal(sim_net_stats(b->net)->lost, N_PACKETS - N_PACKETS / 4);
+  bench_free(b);
+}
+
+/* Spikes: none before the spike_from-th datagram, then the given share of
+ * them, each exactly spike_delay later. */
+static void test_spikes(void **state)
+{
+  (void)state;
+  struct sim_link_params p = {.delay = 100e-6, .spike_delay = 0.15, .spike_prob = 0.7,
+                              .spike_from = 7};
+  struct bench *b = bench_new(5, &p);
+  unsigned spiked = 0;
+  bench_run(b);
+  assert_int_equal(b->received, N_PACKETS);
+  for (unsigned i = 0; i < N_PACKETS; i++) {
+    bool late = fabs(b->delays[i] - 0.15 - 100e-6) < 1e-9;
+    assert_true(late || fabs(b->delays[i] - 100e-6) < 1e-9);
+    assert_true(i >= 6 || !late);
+    spiked += late;
+  }
+  print_message("spikes: %.4f of %u\n", (double)spiked / (N_PACKETS - 6), N_PACKETS - 6);
+  assert_true(fabs((double)spiked / (N_PACKETS - 6) - 0.7) < 0.015);
+  bench_free(b);
+}
+
+/* Copies: each datagram read 1 to 4 times, 2.5 on average, all counted. */
+static void test_copies(void **state)
+{
+  (void)state;
+  struct sim_link_params p = {.delay = 100e-6, .jitter = 100e-6, .copies = 4};
+  struct bench *b = bench_new(6, &p);
+  bench_run(b);
+  double mean = (double)b->received / N_PACKETS;
+  print_message("copies: %.3f per datagram\n", mean);
+  assert_true(b->received <= 4 * N_PACKETS && fabs(mean - 2.5) < 0.04);
+  assert_int_equal(sim_net_stats(b->net)->delivered, b->received);
   bench_free(b);
 }
 
@@ -255,17 +293,47 @@ static void test_unreachable(void **state)
   bench_free(b);
 }
 
+/* A's datagram to 192.0.2.255 reaches B and a third node C of the /24 (one
+ * datagram on each link), not D of another network; A's first datagram
+ * (the bench's) is counted on its link to B too. */
+static void test_broadcast(void **state)
+{
+  (void)state;
+  struct sim_link_params p = {.delay = 1e-3};
+  struct bench *b = bench_new(9, &p);
+  struct ip_addr c_addr, d_addr, bcast;
+  sim_time now = START;
+  addr_parse("192.0.2.3", &c_addr);
+  addr_parse("198.51.100.4", &d_addr);
+  addr_parse("192.0.2.255", &bcast);
+  int c = sim_net_add_node(b->net, &c_addr, 1), d = sim_net_add_node(b->net, &d_addr, 1);
+  assert_true(sim_net_bind(b->net, c, ADDR_INET4, NULL, 123, on_receive, b) >= 0);
+  assert_true(sim_net_bind(b->net, d, ADDR_INET4, NULL, 123, on_receive, b) >= 0);
+  assert_int_equal(sim_net_send(b->net, b->sock_a, NULL, &bcast, 123, (uint8_t *)&now,
+                                sizeof(now)), 0);
+  assert_int_equal(sim_sched_run_until(b->sched, START + SIM_NS_PER_S / 200), 0);
+  assert_int_equal(b->received, 3);                /* the bench's own, B's and C's */
+  assert_int_equal(sim_net_link_sent(b->net, b->a, b->b), 2);
+  assert_int_equal(sim_net_link_sent(b->net, b->a, c), 1);
+  assert_int_equal(sim_net_link_sent(b->net, b->a, d), 0);
+  assert_int_equal(sim_net_stats(b->net)->unreachable, 0);
+  bench_free(b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_exponential_jitter_and_loss),
     cmocka_unit_test(test_pass_every),
+    cmocka_unit_test(test_spikes),
+    cmocka_unit_test(test_copies),
     cmocka_unit_test(test_normal_jitter),
     cmocka_unit_test(test_deterministic_per_seed),
     cmocka_unit_test(test_outage_drops_window),
     cmocka_unit_test(test_datagram_fields_and_asymmetry),
     cmocka_unit_test(test_bind_rules),
     cmocka_unit_test(test_unreachable),
+    cmocka_unit_test(test_broadcast),
   };
   return cmocka_run_group_tests_name("sim_net", tests, NULL, NULL);
 }

@@ -261,6 +261,31 @@ static void test_nic_stamps(void **state)
   assert_int_equal(f->rx.rx_source, PLAT_TS_KERNEL);
 }
 
+/* Without kernel timestamping: daemon receive stamps, the same time, and
+ * no transmit timestamps; the other host keeps its kernel's. */
+static void test_daemon_stamps(void **state)
+{
+  struct fixture *f = *state;
+  uint8_t buf[NTP_HEADER_LEN] = {0x23};
+  sim_platform_set_daemon_stamps(f->b);
+  int sa = f->pa->ops->udp_open(f->pa->ctx, ADDR_INET4, NULL, 0, on_recv, f);
+  int sb = f->pb->ops->udp_open(f->pb->ctx, ADDR_INET4, &f->addr_b, 123, on_recv, f);
+  assert_true(sa >= 0 && sb >= 0);
+  assert_int_equal(f->pb->ops->udp_tx_timestamps(f->pb->ctx, sb, on_tx, f), -EOPNOTSUPP);
+  assert_int_equal(f->pa->ops->udp_tx_timestamps(f->pa->ctx, sa, on_tx, f), 0);
+  assert_int_equal(f->pa->ops->udp_send(f->pa->ctx, sa, NULL, &f->addr_b, 123, buf, sizeof(buf),
+                                        0), 0);
+  assert_int_equal(sim_sched_run_until(f->sched, START + SIM_NS_PER_S), 0);
+  assert_int_equal(f->received, 1);
+  assert_int_equal(f->rx.rx_source, PLAT_TS_DAEMON);
+  assert_true(sim_time_from_timespec(&f->rx.rx_time) == START + 1000000);
+  assert_int_equal(f->pb->ops->udp_send(f->pb->ctx, sb, NULL, &f->addr_a, f->rx.from_port, buf,
+                                        sizeof(buf), 0), 0);
+  assert_int_equal(sim_sched_run_until(f->sched, START + 2 * SIM_NS_PER_S), 0);
+  assert_int_equal(f->received, 2);
+  assert_int_equal(f->rx.rx_source, PLAT_TS_KERNEL);
+}
+
 static void on_recv_close(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct fixture *f = arg;
@@ -320,8 +345,15 @@ static void test_clock_control(void **state)
 static void test_log_counts(void **state)
 {
   struct fixture *f = *state;
+  int w = sim_platform_watch_log(f->a, "ing 2");
+  assert_int_equal(w, 0);
+  for (int i = 1; i < SIM_PLATFORM_MAX_WATCHES; i++)
+    assert_int_equal(sim_platform_watch_log(f->a, "never"), i);
+  assert_int_equal(sim_platform_watch_log(f->a, "full"), -1);
   plat_logf(f->pa, PLAT_LOG_WARN, "warning %d", 1);
   plat_logf(f->pa, PLAT_LOG_WARN, "warning %d", 2);
+  assert_int_equal(sim_platform_watch_count(f->a, w), 1);
+  assert_int_equal(sim_platform_watch_count(f->a, 1), 0);
   plat_logf(f->pa, PLAT_LOG_DEBUG, "debug");
   plat_logf(f->pa, 99, "beyond fatal");
   assert_int_equal(sim_platform_log_count(f->a, PLAT_LOG_WARN), 2);
@@ -351,6 +383,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_now_is_local_clock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_timer_in_local_time, setup, teardown),
     cmocka_unit_test_setup_teardown(test_datagram_timestamps, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_daemon_stamps, setup, teardown),
     cmocka_unit_test_setup_teardown(test_handler_may_close_its_socket, setup, teardown),
     cmocka_unit_test_setup_teardown(test_random_bytes_per_seed, setup, teardown),
     cmocka_unit_test_setup_teardown(test_clock_control, setup, teardown),

@@ -123,7 +123,7 @@ static void run_scenario(uint64_t seed, double seconds, bool observe, struct out
   *out = (struct outcome){.digest = p.digest, .sent = p.sent, .valid = p.valid,
                           .events = sim_sched_processed(sim_world_sched(w))};
   if (m)
-    sim_metrics_compute(m, 1e-3, 0.0, &out->m);
+    sim_metrics_compute(m, 1e-3, 0.0, 0.0, &out->m);
   sim_metrics_free(m);
   for (unsigned i = 0; i < MAX_SERVERS; i++)
     sim_server_free(servers[i]);

@@ -341,6 +341,36 @@ static void test_refresh_interval(void **state)
   fx_free(f);
 }
 
+/* As chronyd, per source: chronyc refresh looks a pool's name up once for
+ * each of its sources, and refresh 100 one source each 100 s, the one
+ * looked up for the longest ago (each then once in 300 s here). */
+static void test_refresh_per_source(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  struct sim_names *names = sim_world_names(f->net.w);
+  double t[MAX_TIMES];
+  name(f, "pool.test", 0, 3, 0.0);
+  name(f, "one.test", 3, 1, 0.0);
+  add(f, "pool.test", true, 2);
+  add(f, "one.test", false, 0);
+  simfx_run_until(&f->net, 50.0);
+  assert_int_equal(client_n_sources(f->client), 3);
+  assert_int_equal(sim_names_lookups(names, "pool.test", t, MAX_TIMES), 1);
+  srclist_refresh(f->list);
+  simfx_run_until(&f->net, 60.0);
+  assert_int_equal(sim_names_lookups(names, "pool.test", t, MAX_TIMES), 3);
+  assert_int_equal(sim_names_lookups(names, "one.test", t, MAX_TIMES), 2);
+  assert_int_equal(client_n_sources(f->client), 3);   /* all still fresh */
+  srclist_set_refresh(f->list, 100);
+  simfx_run_until(&f->net, 365.0);
+  assert_int_equal(sim_names_lookups(names, "pool.test", t, MAX_TIMES), 5);
+  assert_int_equal(sim_names_lookups(names, "one.test", t, MAX_TIMES), 3);
+  assert_true(t[2] >= 100.0 && t[2] < 366.0);
+  assert_int_equal(client_n_sources(f->client), 3);
+  fx_free(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -352,6 +382,7 @@ int main(void)
     cmocka_unit_test(test_round_resolves_names_one_after_the_other),
     cmocka_unit_test(test_addresses_need_no_lookup),
     cmocka_unit_test(test_refresh_interval),
+    cmocka_unit_test(test_refresh_per_source),
   };
   return cmocka_run_group_tests_name("srclist", tests, NULL, NULL);
 }
