@@ -754,12 +754,15 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
                ? CMD_STT_SUCCESS
                : CMD_STT_NOSUCHSOURCE;
   }
-  case CMD_LOCAL2: {
-    /* chronyc 4.3's: no activate or wait options then. */
+  case CMD_LOCAL2:   /* chronyc 4.3's: no activate or wait options (0 here) */
+  case CMD_LOCAL3: {
     struct ref_local l = {.enabled = q->data.local.on_off != 0,
                           .stratum = q->data.local.stratum,
                           .orphan = q->data.local.orphan != 0,
-                          .distance = q->data.local.distance};
+                          .distance = q->data.local.distance,
+                          .activate = q->data.local.activate,
+                          .wait_synced = q->data.local.wait_synced,
+                          .wait_unsynced = q->data.local.wait_unsynced};
     struct timespec t;
     now(s, &t);
     ref_set_local(s->ref, &l, &t);

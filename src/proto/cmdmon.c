@@ -62,6 +62,11 @@ static const struct field rq_select_opts[] = {
 static const struct field rq_offset[] = {
   F(K_IP, RQ, data.offset.address), F(K_U32, RQ, data.offset.ref_id),
   F(K_FLOAT, RQ, data.offset.offset)};
+static const struct field rq_local3[] = {
+  F(K_I32, RQ, data.local.on_off), F(K_I32, RQ, data.local.stratum),
+  F(K_FLOAT, RQ, data.local.distance), F(K_I32, RQ, data.local.orphan),
+  F(K_FLOAT, RQ, data.local.activate), F(K_FLOAT, RQ, data.local.wait_synced),
+  F(K_FLOAT, RQ, data.local.wait_unsynced)};
 static const struct field rq_makestep[] = {
   F(K_I32, RQ, data.makestep.limit), F(K_FLOAT, RQ, data.makestep.threshold)};
 static const struct field rq_source[] = {
@@ -272,6 +277,7 @@ static const struct command_type commands[] = {
   {CMD_REFRESH, NO_DATA, CMD_RPY_NULL},
   {CMD_SERVER_STATS, NO_DATA, CMD_RPY_SERVER_STATS4},
   {CMD_LOCAL2, LAYOUT(rq_local), CMD_RPY_NULL},
+  {CMD_LOCAL3, LAYOUT(rq_local3), CMD_RPY_NULL},
   {CMD_NTP_DATA, LAYOUT(rq_ip), CMD_RPY_NTP_DATA2},
   {CMD_SHUTDOWN, NO_DATA, CMD_RPY_NULL},
   {CMD_ONOFFLINE, NO_DATA, CMD_RPY_NULL},

@@ -54,7 +54,7 @@ enum cmd_command {
   CMD_NTP_DATA = 57, CMD_SHUTDOWN = 62, CMD_ONOFFLINE = 63, CMD_ADD_SOURCE = 64,
   CMD_NTP_SOURCE_NAME = 65, CMD_RESET_SOURCES = 66, CMD_AUTH_DATA = 67,
   CMD_CLIENT_ACCESSES_BY_INDEX3 = 68, CMD_SELECT_DATA = 69, CMD_RELOAD_SOURCES = 70,
-  CMD_DOFFSET2 = 71,
+  CMD_DOFFSET2 = 71, CMD_LOCAL3 = 74,
   CMD_N_COMMANDS = 75,           /* chrony's count, obsolete and newer ones included */
   CMD_MODIFY_SELECTOPTS = 72,    /* chronyc 4.4's selectopts */
   CMD_MODIFY_OFFSET = 73,        /* chronyc 4.6's offset */
@@ -168,6 +168,7 @@ struct cmd_req_local {
   int32_t on_off, stratum;
   double distance;
   int32_t orphan;
+  double activate, wait_synced, wait_unsynced;   /* LOCAL3 (chronyc 4.8); 0 in LOCAL2 */
 };
 struct cmd_req_makestep {
   int32_t limit;

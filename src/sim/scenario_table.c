@@ -582,6 +582,32 @@ static const struct scenario scenarios[] = {
     .rtc_freq = 100.0, .rtc_error = -10.0,
   },
   {
+    .name = "rtcfile-s",
+    .about = "stratumd -s four days after rtcfile's run: the clock 10 s ahead (100 ppm, the "
+             "drift file's), the RTC 24.56 s fast (100 ppm for four days) and as fast as the "
+             "corrected clock since, that run's rtcfile, rtcautotrim 1 (145-rtc's second run)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\nrtcautotrim 1\n",
+    .driftfile = "100.0 0.05",
+    .duration = 10000.0, .start = JAN_1_2010 + 4 * SCENARIO_DAY, .sync_threshold = 1e-2,
+    .client_clock = {.offset = 10.0, .freq = 100.0}, .n_servers = 1, .up = LAN, .down = LAN,
+    .rtc_freq = 0.0, .rtc_error = 4 * SCENARIO_DAY * 100e-6 - 10.0,
+    .init_from_rtc = true, .rtcfile_text = "1 1262313820 -9.017000 99.990000\n",
+    .driftfile_changed = JAN_1_2010,
+  },
+  {
+    .name = "rtcfile-s-driftfile",
+    .about = "stratumd -s with the clock 10000 s behind and the RTC (10 s slow) before the "
+             "drift file's last change, at the start: the drift file's time is taken "
+             "(145-rtc's third run)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\nrtcautotrim 1\n",
+    .driftfile = "100.0 0.05",
+    .duration = 10000.0, .start = JAN_1_2010 + 9 * SCENARIO_DAY, .sync_threshold = 1e-2,
+    .client_clock = {.offset = -10000.0, .freq = 100.0}, .n_servers = 1, .up = LAN,
+    .down = LAN, .rtc_freq = 0.0, .rtc_error = -10.0,
+    .init_from_rtc = true, .rtcfile_text = "1 1262659400 0.100000 0.000000\n",
+    .driftfile_changed = JAN_1_2010 + 9 * SCENARIO_DAY,
+  },
+  {
     .name = "maxdelayquant",
     .about = "minpoll 2 maxpoll 2 maxdelayquant 0.1 on 10 us + 10 us jitter, the frequency "
              "drifting 1e-4 ppm/s, no wander (118-maxdelay's quantile run)",

@@ -421,6 +421,9 @@ static void parse_local(struct parser *p, char *line)
   l->on_off = 1;
   l->stratum = 10;
   l->distance = 1.0;
+  l->wait_unsynced = -1.0;
+  /* chronyc 4.8's options need its LOCAL3 (chronyd 4.3 has LOCAL2 only). */
+  bool local3 = false;
   while (*line) {
     const char *opt = next_word(&line);
     bool ok = true;
@@ -430,12 +433,22 @@ static void parse_local(struct parser *p, char *line)
       ok = parse_double(next_word(&line), &l->distance);
     else if (strcasecmp(opt, "orphan") == 0)
       l->orphan = 1;
+    else if (strcasecmp(opt, "activate") == 0)
+      ok = local3 = parse_double(next_word(&line), &l->activate);
+    else if (strcasecmp(opt, "waitsynced") == 0)
+      ok = local3 = parse_double(next_word(&line), &l->wait_synced);
+    else if (strcasecmp(opt, "waitunsynced") == 0)
+      ok = local3 = parse_double(next_word(&line), &l->wait_unsynced);
     else
       ok = false;
     if (!ok)
       return fail(p, "Invalid syntax for local command");
   }
-  request(p, CMD_LOCAL2);
+  if (l->wait_unsynced < 0.0)      /* chronyc 4.8's default */
+    l->wait_unsynced = l->orphan ? 300.0 : 0.0;
+  if (!local3)
+    l->wait_unsynced = 0.0;
+  request(p, local3 ? CMD_LOCAL3 : CMD_LOCAL2);
 }
 
 static void parse_manual(struct parser *p, char *line)

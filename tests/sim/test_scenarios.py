@@ -51,8 +51,9 @@ REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
 # chrony's 143-manual: settime from an operator, no server; and 145-rtc
-# (its first run): the RTC tracked with rtcfile.
-RTC_SCENARIOS = ["manual", "rtcfile"]
+# (its first run): the RTC tracked with rtcfile; its -s runs are held to
+# chrony's limits in test_chrony_simulation.py.
+RTC_SCENARIOS = ["manual", "rtcfile", "rtcfile-s", "rtcfile-s-driftfile"]
 # Held to their limits in test_option_scenarios.py.
 FREQACC_SCENARIOS = ["freqacc/%s/%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
                      for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
@@ -282,6 +283,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
              "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
              "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0, "rtcfile": 9900.0,
+             "rtcfile-s": 10000.0, "rtcfile-s-driftfile": 10000.0,
              "manual": 43200.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,

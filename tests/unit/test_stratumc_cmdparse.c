@@ -247,6 +247,16 @@ static void test_modify_and_values(void **state)
   assert_true(c.req.data.local.stratum == 10 && c.req.data.local.distance == 1.0);
   c = parse("local off");
   assert_true(c.req.data.local.on_off == 0 && c.req.data.local.stratum == 0);
+  /* chronyc 4.8's options: its LOCAL3, waitunsynced 300 s by default with orphan */
+  c = parse("local stratum 8 orphan activate 0.5 waitsynced 100");
+  assert_int_equal(c.req.command, CMD_LOCAL3);
+  assert_true(c.req.data.local.activate == 0.5 && c.req.data.local.wait_synced == 100.0 &&
+              c.req.data.local.wait_unsynced == 300.0 && c.req.data.local.orphan == 1);
+  c = parse("local waitunsynced 20");
+  assert_int_equal(c.req.command, CMD_LOCAL3);
+  assert_true(c.req.data.local.wait_unsynced == 20.0 && c.req.data.local.activate == 0.0);
+  c = parse("local orphan");
+  assert_true(c.req.command == CMD_LOCAL2 && c.req.data.local.wait_unsynced == 0.0);
   assert_int_equal(parse("manual reset").req.data.option, 2);
   assert_int_equal(parse("manual delete 4").req.data.option, 4);
   assert_int_equal(parse("smoothtime activate").req.data.option, 1);
@@ -340,6 +350,8 @@ static void test_rejections_with_chronyc_messages(void **state)
   expect_error("makestep 1", "Bad syntax for makestep command");
   expect_error("local foo", "Invalid syntax for local command");
   expect_error("local stratum x", "Invalid syntax for local command");
+  expect_error("local activate", "Invalid syntax for local command");
+  expect_error("local waitsynced x", "Invalid syntax for local command");
   expect_error("manual foo", "Invalid syntax for manual command");
   expect_error("manual delete x", "Bad syntax for manual delete command");
   expect_error("reload foo", "Invalid syntax for reload command");
