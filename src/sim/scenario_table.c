@@ -187,7 +187,7 @@
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
     .relays = {RELAY(3, PEER_RELAY("", "minpoll " #lmin " maxpoll " #lmax), \
                      SCENARIO_CLIENT_CLOCK, 0.0)}, \
-    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+    .n_relays = 1, .client_serves = true, .cuts = {{.from = 3, .to = 1}}, .sync_freq_threshold = 500.0, \
   }
 
 /* 125-packetloss: 108-peer's two clients, 33 % of every path's datagrams
@@ -203,7 +203,7 @@
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LOSSY, .down = LOSSY, \
     .server_xleave = true, \
     .relays = {RELAY(3, PEER_RELAY(opt, opt), SCENARIO_CLIENT_CLOCK, 0.0)}, \
-    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+    .n_relays = 1, .client_serves = true, .cuts = {{.from = 3, .to = 1}}, .sync_freq_threshold = 500.0, \
   }
 
 /* 144-monoroot's first runs: a chain of 4 server strata, the primary
@@ -1076,7 +1076,7 @@ static const struct scenario scenarios[] = {
     .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 5,
     .server_offset = {1.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .names = {{"nodes-2-4.net1.clk", {4, 2}}, {"nodes-3-5.net1.clk", {5, 3}}},
-    .cuts = {{SCENARIO_CLIENT_HOST, 4}, {SCENARIO_CLIENT_HOST, 5}},
+    .cuts = {{.from = SCENARIO_CLIENT_HOST, .to = 4}, {.from = SCENARIO_CLIENT_HOST, .to = 5}},
     .log_watch = {"Detected falseticker", " replaced with ", "no majority"},
     .measured_poll = 6, .poll_to = 200000.0,
   },
@@ -1092,7 +1092,7 @@ static const struct scenario scenarios[] = {
     .server_offset = {1.0, 2.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .names = {{"nodes-4-1.net1.clk", {1, 4}}, {"nodes-5-2.net1.clk", {2, 5}},
               {"nodes-6-3.net1.clk", {3, 6}}},
-    .cuts = {{SCENARIO_CLIENT_HOST, 3}},
+    .cuts = {{.from = SCENARIO_CLIENT_HOST, .to = 3}},
     .log_watch = {"Detected falseticker", " replaced with ",
                   "no majority (no agreement among 2 sources)",
                   "Source 192.168.123.1 replaced with", "Source 192.168.123.2 replaced with",
