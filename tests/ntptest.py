@@ -424,7 +424,8 @@ class FakeServer:
             if len(data) >= 48:
                 now = ntp_now() + self.offset
                 self.sock.sendto(header(li=self.leap, mode=MODE_SERVER, stratum=1,
-                                        poll=data[2], precision=-20, refid=0x47505300,
+                                        poll=struct.unpack("b", data[2:3])[0],  # signed
+                                        precision=-20, refid=0x47505300,
                                         ref=now, org=int.from_bytes(data[40:48], "big"),
                                         rec=now, xmt=now), src)
 

@@ -6,13 +6,23 @@
 
 #include "proto/ntp_ext.h"
 
-size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce)
+/* chronyd's client packets say precision 32, revealing nothing of the clock */
+#define REQUEST_PRECISION 32
+
+void exch_request_header(struct ntp_header *h, int version, int poll, ntp_ts nonce)
+{
+  memset(h, 0, sizeof(*h));
+  h->version = (uint8_t)version;
+  h->mode = NTP_MODE_CLIENT;
+  h->poll = (int8_t)poll;
+  h->precision = REQUEST_PRECISION;
+  h->transmit = nonce;
+}
+
+size_t exch_build_request(uint8_t buf[48], int version, int poll, ntp_ts nonce)
 {
   struct ntp_header h;
-  memset(&h, 0, sizeof(h));
-  h.version = (uint8_t)version;
-  h.mode = NTP_MODE_CLIENT;
-  h.transmit = nonce;
+  exch_request_header(&h, version, poll, nonce);
   ntp_header_encode(&h, buf);
   return NTP_HEADER_LEN;
 }
@@ -48,10 +58,10 @@ size_t exch_build_ext_packet(uint8_t *buf, size_t cap, const struct ntp_header *
   return w.err ? 0 : add_mac(buf, w.pos, cap, h->version, keyid, key);
 }
 
-size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts nonce,
+size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, int poll, ntp_ts nonce,
                                uint32_t keyid, const struct ntp_key *key)
 {
-  exch_build_request(buf, version, nonce);
+  exch_build_request(buf, version, poll, nonce);
   return add_mac(buf, NTP_HEADER_LEN, cap, version, keyid, key);
 }
 

@@ -1,8 +1,9 @@
 /* exchange: one client/server NTP exchange, seen from the client.
  *
- * exch_build_request() makes a data-minimised request: all zeros except
- * version and mode, and a random transmit timestamp (the nonce) that the
- * reply must echo as its origin. exch_check_reply() applies RFC 5905's
+ * exch_build_request() makes a data-minimised request as chronyd's: zeros
+ * but version, mode, our poll (the server echoes it: a client's log shows
+ * the remote poll), precision 32 (nothing to reveal) and a random
+ * transmit timestamp (the nonce) that the reply must echo as its origin. exch_check_reply() applies RFC 5905's
  * packet tests to a reply and computes offset and delay from the four
  * timestamps; a reply failing a test yields no sample. exch_check_auth() is
  * the authentication test (RFC 5905's test 5) as chrony applies it.
@@ -48,7 +49,9 @@ struct exch_sample {
   uint32_t refid;
 };
 
-size_t exch_build_request(uint8_t buf[48], int version, ntp_ts nonce);
+/* The header of such a request; poll is log2 seconds. */
+void exch_request_header(struct ntp_header *h, int version, int poll, ntp_ts nonce);
+size_t exch_build_request(uint8_t buf[48], int version, int poll, ntp_ts nonce);
 /* The packet with header h and, with a key ID other than 0, a MAC made with
  * key. Returns its length, or 0 if the key is missing or the MAC cannot be
  * made. buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
@@ -62,7 +65,7 @@ size_t exch_build_ext_packet(uint8_t *buf, size_t cap, const struct ntp_header *
 /* The request with a MAC made with `key` (keyid 0: none). Returns its
  * length, or 0 if a key is configured but missing or the MAC cannot be made
  * (chronyd then sends nothing). buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
-size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, ntp_ts nonce,
+size_t exch_build_auth_request(uint8_t *buf, size_t cap, int version, int poll, ntp_ts nonce,
                                uint32_t keyid, const struct ntp_key *key);
 /* The version to send in (0 configured: 4, or 3 when NTPv4 would truncate
  * the key's MAC, as chronyd chooses). */

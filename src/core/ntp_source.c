@@ -324,15 +324,13 @@ static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts non
   unsigned ext_fields = s->p.version == 4 ? s->p.ext_fields : 0;
   size_t len;
   if ((!s->p.xleave || !xleave_has_exchange(&s->xl)) && !ext_fields) {
-    len = exch_build_auth_request(buf, cap, s->p.version, nonce, s->p.key, source_key(s));
+    len = exch_build_auth_request(buf, cap, s->p.version, s->poll, nonce, s->p.key,
+                                  source_key(s));
   } else {
     struct ntp_header h;
-    memset(&h, 0, sizeof(h));
-    h.version = (uint8_t)s->p.version;
-    h.mode = NTP_MODE_CLIENT;
+    exch_request_header(&h, s->p.version, s->poll, nonce);
     if (s->p.xleave && xleave_has_exchange(&s->xl))
       xleave_request_fields(&s->xl, &h);
-    h.transmit = nonce;
     len = exch_build_ext_packet(buf, cap, &h, ext_fields, s->p.key, source_key(s));
   }
   if (len == 0 || !s->nts)
@@ -675,7 +673,6 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
     m->test[i] = true;
   for (int i = 0; i < 4; i++)
     m->test[CLIENT_TEST_A + i] = abcd[i];
-  m->local_poll = s->poll;
   m->remote_poll = h->poll;
   m->score = s->poll_score;
   m->offset = x->offset + s->p.offset;
@@ -694,17 +691,24 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
   if (h->reference != 0)
     d->ref_time = ntp_ts_to_timespec(h->reference, sample_time->tv_sec);
   d->response_time = fabs(ntp_ts_diff(h->transmit, h->receive));   /* as chrony */
-  if (s->log && s->log->measurement)
-    s->log->measurement(s->log->arg, m);
 }
 
-static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst);
+/* The recorded measurement into measurements.log once the exchange is
+ * processed: as chronyd's, its local poll is the one this reply left. */
+static void log_measurement(struct nsrc *s)
+{
+  s->last.m.local_poll = s->poll;
+  if (s->log && s->log->measurement)
+    s->log->measurement(s->log->arg, &s->last.m);
+}
+
+static void add_sample(struct nsrc *s, struct sst_sample *smp);
 
 /* chrony's median filter (filter N): every exchange counts, a sample or a
  * missing one (no reply, or a reply that failed a test: smp NULL); after N
  * of them the samples collected make one for the statistics (none: the
  * next exchange tries again). */
-static void filter_exchange(struct nsrc *s, const struct sst_sample *smp, bool in_burst)
+static void filter_exchange(struct nsrc *s, const struct sst_sample *smp)
 {
   struct sst_sample out;
   if (smp)
@@ -712,14 +716,14 @@ static void filter_exchange(struct nsrc *s, const struct sst_sample *smp, bool i
   if (++s->filter_count < s->p.filter || !spf_get_filtered(&s->filter, s->stats.precision, &out))
     return;
   s->filter_count = 0;
-  add_sample(s, &out, in_burst);
+  add_sample(s, &out);
 }
 
 /* An exchange that gave no sample: a missing one for the filter. */
 static void missing_sample(struct nsrc *s)
 {
   if (s->p.filter > 0)
-    filter_exchange(s, NULL, s->burst_good > 0);
+    filter_exchange(s, NULL);
 }
 
 static void accept_sample(struct nsrc *s, const struct exch_sample *x, const struct timespec *t1,
@@ -740,19 +744,18 @@ static void accept_sample(struct nsrc *s, const struct exch_sample *x, const str
 
   /* A burst counts replies, filtered or not (chrony); the one that ends it
    * leaves the next request a poll away. */
-  bool in_burst = s->burst_good > 0;
-  if (in_burst && --s->burst_good == 0) {
+  if (s->burst_good > 0 && --s->burst_good == 0) {
     s->burst_total = 0;
     s->short_interval = false;
   }
   if (s->p.filter > 0)
-    filter_exchange(s, &smp, in_burst);
+    filter_exchange(s, &smp);
   else
-    add_sample(s, &smp, in_burst);
+    add_sample(s, &smp);
 }
 
 /* A sample (filtered or not) into the statistics. */
-static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
+static void add_sample(struct nsrc *s, struct sst_sample *smp)
 {
   if (s->reference && ref_leap_close(s->reference, &smp->time, smp->offset)) {
     plat_logf(s->plat, PLAT_LOG_INFO, "Dropping sample around leap second");
@@ -766,7 +769,6 @@ static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
   s->mono_doffset = 0.0;
   double error = fabs(sst_predict_offset(&s->stats, &smp->time) - smp->offset);
   double distance = smp->peer_delay / 2.0 + smp->peer_dispersion;
-  bool had_estimate = sst_samples(&s->stats) >= 1;
   struct sst_report before;
   sst_get_report(&s->stats, &smp->time, &before);
   if (!sst_add(&s->stats, smp))
@@ -775,8 +777,7 @@ static void add_sample(struct nsrc *s, struct sst_sample *smp, bool in_burst)
   sst_regress(&s->stats);
   client_log_statistics(s->log, &s->stats, &smp->time, &before, n_before, &s->p.addr, 0);
 
-  if (!in_burst && s->burst_total == 0 && had_estimate)
-    adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
+  adjust_poll(s, sst_poll_adjust(&s->stats, error, distance, s->p.polltarget));
   s->on_update(s->arg, s, true);
 }
 
@@ -959,6 +960,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     record_measurement(s, x, h, &sample_time, dg, at, tests);
     adjust_poll(s, UNSYNC_POLL_ADJ);
     missing_sample(s);
+    log_measurement(s);
     return;
   }
   /* chrony: the presend reply fails test A, so it is no sample; so does,
@@ -972,6 +974,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     record_measurement(s, x, h, &sample_time, dg, at, tests);
     adjust_poll(s, NO_SAMPLE_POLL_ADJ);
     missing_sample(s);
+    log_measurement(s);
     return;
   }
   /* copy: the server's stratum is ours (its refid too, see
@@ -996,10 +999,12 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     s->counters[NSRC_RX_DELAY]++;
     adjust_poll(s, NO_SAMPLE_POLL_ADJ);
     missing_sample(s);
+    log_measurement(s);
     return;
   }
   s->counters[NSRC_RX_GOOD]++;
   accept_sample(s, x, &at->t1, &at->t4);
+  log_measurement(s);
 }
 
 static int our_stratum(const struct nsrc *s)

@@ -117,7 +117,7 @@ static void send_request(struct query *q, struct query_server *s)
   if (!nts_ready(q, s))
     return;
   size_t len = exch_build_auth_request(buf, sizeof(buf), exch_request_version(s->version, key),
-                                       nonce, s->key, key);
+                                       s->poll, nonce, s->key, key);
   if (len != 0 && s->nts) {
     uint8_t uid[NTSNTP_UID_LEN], nts_nonce[NTSNTP_NONCE_LEN];
     q->plat->ops->random_bytes(q->plat->ctx, uid, sizeof(uid));

@@ -37,6 +37,7 @@ struct query_server {
   uint16_t port;
   uint32_t key;               /* 0: none */
   int version;                /* 0: chosen as chronyd does */
+  int poll;                   /* what requests say: the source's minpoll */
   struct ntsc *nts;           /* NULL: not an NTS server */
   int sock;                   /* -1 when not open */
   ntp_ts nonce;               /* 0 when no request is outstanding */

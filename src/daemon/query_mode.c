@@ -55,6 +55,7 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
       s->port = src->client.port;
       s->key = src->client.key;
       s->version = src->client.version;
+      s->poll = src->client.minpoll;
       s->sock = -1;
       if (src->client.nts && !(s->nts = calloc(1, sizeof(*s->nts)))) {
         n--;                            /* never measured unauthenticated */

@@ -569,17 +569,8 @@ def test_broadcast(rows, seed):
 
 # 108-peer's and 125-packetloss's other client, relay 3, held to the same
 # limits.
-PEER_XFAIL = {
-    ("peer-minus-2-2", 2): "relay 3's rms frequency error 10.01 ppm, chrony's limit 10 (max "
-                           "381 ppm): within 1 ms at 144 s while still 100 ppm fast, it slews "
-                           "at -381 ppm at 147 s (0.83 ppm rms from 400 s)",
-}
-
-
 @pytest.mark.parametrize("name,seed", [
-    pytest.param(n, s, marks=pytest.mark.xfail(reason=PEER_XFAIL[(n, s)], strict=True))
-    if (n, s) in PEER_XFAIL else (n, s)
-    for n in ["peer", *PEER_POLLS, *PACKETLOSS_PEERS] for s in SEEDS])
+    (n, s) for n in ["peer", *PEER_POLLS, *PACKETLOSS_PEERS] for s in SEEDS])
 def test_peer_other_client(rows, name, seed):
     r = rows[(name, seed)]
     (other,) = r["relays"]
@@ -603,9 +594,6 @@ def test_replacement_log(rows, text, seed):
     assert low <= r["log_matches"][text] <= high, r["log_matches"]
 
 
-@pytest.mark.xfail(strict=True, reason="0 and 0 lines, chronyd 15-18 and 1-4 (seeds 1-3): "
-                   "stratumd's requests carry poll 0 (data-minimised, core/exchange.h), so "
-                   "the server's replies say 0 and no measurement is at remote poll 6")
 @pytest.mark.parametrize("seed", SEEDS)
 def test_replacement_poll6_measurements(rows, seed):
     r = rows[("replacement", seed)]
@@ -671,8 +659,6 @@ def test_replacement_runs_log(rows, name, text, seed):
     assert low <= r["log_matches"][text] <= high, r["log_matches"]
 
 
-@pytest.mark.xfail(strict=True, reason="no line at remote poll 6 (seeds 1-3): stratumd's "
-                   "requests carry poll 0, as in test_replacement_poll6_measurements")
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", list(REPLACEMENT_RUNS_POLL6))
 def test_replacement_runs_poll6(rows, name, seed):

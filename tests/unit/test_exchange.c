@@ -49,14 +49,18 @@ static enum exch_result check(void (*tweak)(struct ntp_header *), struct exch_sa
   return exch_check_reply(&p, NONCE, &t1, &t4, s);
 }
 
+/* As chronyd's: our poll, precision 32, nothing else but the nonce. */
 static void test_request_reveals_nothing(void **state)
 {
   (void)state;
   uint8_t buf[NTP_HEADER_LEN];
-  uint8_t zero[40] = {0};
-  assert_int_equal(exch_build_request(buf, 4, NONCE), NTP_HEADER_LEN);
+  uint8_t zero[37] = {0};
+  assert_int_equal(exch_build_request(buf, 4, 7, NONCE), NTP_HEADER_LEN);
   assert_int_equal(buf[0], 0x23);  /* leap 0, version 4, mode 3 */
-  assert_memory_equal(buf + 1, zero, 39);
+  assert_int_equal(buf[1], 0);     /* stratum */
+  assert_int_equal(buf[2], 7);     /* poll */
+  assert_int_equal(buf[3], 32);    /* precision */
+  assert_memory_equal(buf + 4, zero, 36);
   struct ntp_header h;
   ntp_header_decode(buf, &h);
   assert_true(h.transmit == NONCE);

@@ -63,7 +63,7 @@ static void on_poll(void *arg)
   for (unsigned i = 0; i < p->n; i++) {
     uint8_t buf[NTP_HEADER_LEN];
     pl->ops->random_bytes(pl->ctx, &p->nonce[i], sizeof(p->nonce[i]));
-    exch_build_request(buf, 4, p->nonce[i]);
+    exch_build_request(buf, 4, 6, p->nonce[i]);
     pl->ops->now(pl->ctx, &p->tx[i]);
     assert_int_equal(pl->ops->udp_send(pl->ctx, p->sock[i], NULL, &p->addr[i], 123, buf,
                                        sizeof(buf), 0), 0);
