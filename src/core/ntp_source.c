@@ -674,7 +674,6 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
   for (int i = 0; i < 4; i++)
     m->test[CLIENT_TEST_A + i] = abcd[i];
   m->remote_poll = h->poll;
-  m->score = s->poll_score;
   m->offset = x->offset + s->p.offset;
   m->peer_delay = x->delay;
   m->peer_dispersion = peer_dispersion(x);
@@ -694,10 +693,12 @@ static void record_measurement(struct nsrc *s, const struct exch_sample *x,
 }
 
 /* The recorded measurement into measurements.log once the exchange is
- * processed: as chronyd's, its local poll is the one this reply left. */
+ * processed: as chronyd's, its local poll and score are those this reply
+ * left. */
 static void log_measurement(struct nsrc *s)
 {
   s->last.m.local_poll = s->poll;
+  s->last.m.score = s->poll_score;
   if (s->log && s->log->measurement)
     s->log->measurement(s->log->arg, &s->last.m);
 }
