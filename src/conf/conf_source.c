@@ -66,13 +66,15 @@ static void print_extfield(FILE *out, const void *obj)
  *  - FLAG: the bit `flag` of its flags, NOT_FLAG: the bit set when the
  *    option is not (offline: chronyc's ONLINE);
  *  - BITS: the bit `flag` stands for the bits `bits` of the option's
- *    uint32_t (extfield F323; the request has no bit for the others).
- * An option without a slot (ipv4, ipv6) cannot be sent. */
-enum request_kind { RQ_VALUE, RQ_FLAG, RQ_NOT_FLAG, RQ_BITS };
+ *    uint32_t, and `flag2` for `bits2` (extfield F323, and F324 from
+ *    chronyc 4.5);
+ *  - SET: the bit `flag` is set when the option's int is its value (`min`:
+ *    ipv4, ipv6, from chronyc 4.6). */
+enum request_kind { RQ_VALUE, RQ_FLAG, RQ_NOT_FLAG, RQ_BITS, RQ_SET };
 struct conf_request_slot {
   enum request_kind kind;
   size_t offset;
-  uint32_t flag, bits;
+  uint32_t flag, bits, flag2, bits2;
   bool zero_keeps_default;
 };
 
@@ -150,9 +152,12 @@ static const struct conf_field options[] = {
    .request = FLAG(CMD_ADDSRC_COPY)},
   {.name = "extfield", .type = CONF_T_CUSTOM, .offset = CLIENT(ext_fields),
    .parse = parse_extfield, .print = print_extfield,
-   .request = SLOT(RQ_BITS, .flag = CMD_ADDSRC_EF_EXP1, .bits = CONF_EF_MONO_ROOT)},
-  {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4},
-  {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6},
+   .request = SLOT(RQ_BITS, .flag = CMD_ADDSRC_EF_EXP1, .bits = CONF_EF_MONO_ROOT,
+                   .flag2 = CMD_ADDSRC_EF_EXP_NET_CORRECTION, .bits2 = CONF_EF_NET_CORRECTION)},
+  {.name = "ipv4", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET4,
+   .request = SLOT(RQ_SET, .flag = CMD_ADDSRC_IPV4)},
+  {.name = "ipv6", .type = CONF_T_SET, .offset = OFF(family), .min = ADDR_INET6,
+   .request = SLOT(RQ_SET, .flag = CMD_ADDSRC_IPV6)},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -217,9 +222,15 @@ bool conf_source_to_request(const struct conf_source *s, struct cmd_req_source *
         q->flags |= r->flag;
       break;
     case RQ_BITS:
-      if (*CAT(uint32_t, s, f->offset) & ~r->bits)
+      if (*CAT(uint32_t, s, f->offset) & ~(r->bits | r->bits2))
         return false;
       if (*CAT(uint32_t, s, f->offset) & r->bits)
+        q->flags |= r->flag;
+      if (*CAT(uint32_t, s, f->offset) & r->bits2)
+        q->flags |= r->flag2;
+      break;
+    case RQ_SET:
+      if (*CAT(int, s, f->offset) == (int)f->min)
         q->flags |= r->flag;
       break;
     }
@@ -266,6 +277,12 @@ int conf_source_from_request(const struct cmd_req_source *q, struct conf_source 
     case RQ_BITS:
       if (q->flags & r->flag)
         *AT(uint32_t, s, f->offset) |= r->bits;
+      if (q->flags & r->flag2)
+        *AT(uint32_t, s, f->offset) |= r->bits2;
+      break;
+    case RQ_SET:
+      if (q->flags & r->flag)
+        *AT(int, s, f->offset) = (int)f->min;
       break;
     }
   }

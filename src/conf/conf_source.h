@@ -21,8 +21,10 @@ bool conf_source_parse(struct conf_ctx *x, enum conf_source_type type, int argc,
                        const char *const *argv, struct conf_source *s);
 /* "server", "pool" or "peer" (any case): false for another word. */
 bool conf_source_type_parse(const char *word, enum conf_source_type *type);
-/* The source as chronyc's add request carries it; false if it has an
- * option the request cannot carry (ipv4, ipv6, extfield 10A). */
+/* The source as chronyc 4.8's add request carries it (extfield 10A as
+ * chronyc 4.5's F324 flag, ipv4 and ipv6 as 4.6's flags: chronyd 4.3
+ * ignores them); false if it has an option the request cannot carry (each
+ * has its place today: this keeps a new one from being dropped). */
 bool conf_source_to_request(const struct conf_source *s, struct cmd_req_source *q);
 /* A request back to the source it carries: CMD_STT_SUCCESS, or
  * CMD_STT_INVALIDNAME or CMD_STT_INVALID for a request no chronyc sends

@@ -30,16 +30,22 @@ struct client {
   struct nsrc *src[CLIENT_MAX_SOURCES];
   struct sel_source sel[CLIENT_MAX_SOURCES + RCL_MAX_REFCLOCKS];   /* refclocks' copied in */
   int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
+  unsigned reported[CLIENT_MAX_SOURCES];   /* statuses logged (1 << sel_status) */
   bool answered[CLIENT_MAX_SOURCES];  /* reported CLIENT_SOURCE_ANSWERED */
   unsigned n;
   /* Reference clocks: sources n .. n + n_rcl - 1 to the selection and in
    * reports (configured at start, never removed). */
   struct rcl *rcl[RCL_MAX_REFCLOCKS];
   struct sel_source rcl_sel[RCL_MAX_REFCLOCKS];
+  int rcl_bad[RCL_MAX_REFCLOCKS];
+  unsigned rcl_reported[RCL_MAX_REFCLOCKS];
   unsigned n_rcl;
   bool started;
   int selected;
-  enum sel_reason last_reason;
+  /* chronyd's rules for logging a failed selection (sources.c): */
+  bool report_loss;              /* the next failure is to be logged */
+  bool forced_first_report;      /* report_loss was set once before any selection */
+  bool reported_no_majority;     /* logged since the last new selection */
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
   int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
   int peer_sock[2];                   /* peers' own sockets when there is none */
@@ -450,7 +456,6 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
   src->local = bind_acq(c, s->addr.family);
   src->peer.ref = c->reference.state;
-  src->max_distance = c->p.selection.max_distance;
   src->hwts_timeout = c->p.hwtstimeout;
   src->reference = &c->reference;
   src->max_clock_error = c->p.selection.max_clock_error;
@@ -462,6 +467,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
     src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
   c->bad[i] = 0;
+  c->reported[i] = 0;
   c->answered[i] = false;
   if (c->started)
     nsrc_start(src);
@@ -568,6 +574,7 @@ static void forget_selected(struct client *c, unsigned i)
 {
   if (c->selected == (int)i) {
     c->selected = -1;
+    c->report_loss = true;
     on_update(c, NULL, false);
   } else if (c->selected > (int)i) {
     c->selected--;
@@ -584,6 +591,7 @@ void client_remove_source(struct client *c, unsigned i)
   memmove(&c->src[i], &c->src[i + 1], after * sizeof(c->src[0]));
   memmove(&c->sel[i], &c->sel[i + 1], after * sizeof(c->sel[0]));
   memmove(&c->bad[i], &c->bad[i + 1], after * sizeof(c->bad[0]));
+  memmove(&c->reported[i], &c->reported[i + 1], after * sizeof(c->reported[0]));
   memmove(&c->answered[i], &c->answered[i + 1], after * sizeof(c->answered[0]));
   apply_options(c);
   forget_selected(c, i);
@@ -729,12 +737,6 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
   const struct nsrc *s = c->src[i];
   bool answered = false, bad;
   if (new_sample) {
-    enum sel_status st = c->sel[i].status;
-    if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_BAD_STRATUM ||
-        st == SEL_JITTERY)
-      c->bad[i] = c->bad[i] < INT_MAX ? c->bad[i] + 1 : INT_MAX;
-    else
-      c->bad[i] = 0;
     bad = c->bad[i] >= BAD_HANDLE_THRESHOLD;
     answered = !c->answered[i];
     c->answered[i] = true;
@@ -774,8 +776,77 @@ static void end_init(struct client *c, bool corrected)
   done(c->init.arg, corrected);
 }
 
+/* Log a failed selection as chronyd does: once after the selected source
+ * was lost (or, before the first selection, once a source has polled 8
+ * times), "no majority" once until a new selection. quiet: nothing logged,
+ * the same flags kept (chronyd in initstepslew mode). */
+static void report_selection(struct client *c, const struct sel_result *r, int prev, bool quiet)
+{
+  char text[128];
+  if (r->reason == SEL_OK) {
+    if (r->selected != prev) {
+      c->report_loss = c->reported_no_majority = false;
+      c->forced_first_report = true;
+    }
+    return;
+  }
+  if (r->reach_full && !c->forced_first_report)
+    c->report_loss = c->forced_first_report = true;
+  if (r->reason == SEL_NO_MAJORITY) {
+    if (!c->reported_no_majority && sel_result_text(r, text, sizeof(text)) && !quiet)
+      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
+    c->reported_no_majority = true;
+    c->report_loss = false;
+    return;
+  }
+  c->report_loss |= prev >= 0;
+  /* The transient reasons have no text: they wait for the next call. */
+  if (c->report_loss && sel_result_text(r, text, sizeof(text))) {
+    if (!quiet)
+      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
+    c->report_loss = false;
+  }
+}
+
+/* chronyd's set_source_status: selections in a row in which source k (the
+ * selection's numbering), updated, was bad. */
+static void count_bad(struct client *c, unsigned k)
+{
+  int *bad = k < c->n ? &c->bad[k] : &c->rcl_bad[k - c->n];
+  enum sel_status st = c->sel[k].status;
+  if (st == SEL_FALSETICKER || st == SEL_BAD_DISTANCE || st == SEL_BAD_STRATUM ||
+      st == SEL_JITTERY)
+    *bad = *bad < INT_MAX ? *bad + 1 : INT_MAX;
+  else
+    *bad = 0;
+}
+
+/* chronyd 4.6's mark_source: a falseticker, and a source too distant or
+ * jittery BAD_HANDLE_THRESHOLD selections in a row, is logged once until
+ * another source is selected. */
+static void report_status(struct client *c, unsigned k, bool quiet)
+{
+  unsigned *reported = k < c->n ? &c->reported[k] : &c->rcl_reported[k - c->n];
+  int bad = k < c->n ? c->bad[k] : c->rcl_bad[k - c->n];
+  enum sel_status st = c->sel[k].status;
+  char a[ADDR_STR_LEN];
+  if ((st != SEL_FALSETICKER && bad < BAD_HANDLE_THRESHOLD) || (*reported & (1u << st)))
+    return;
+  if (st == SEL_FALSETICKER && !quiet)
+    plat_logf(c->plat, PLAT_LOG_WARN, "Detected falseticker %s", source_text(c, k, a));
+  else if (st == SEL_BAD_DISTANCE && !quiet)
+    plat_logf(c->plat, PLAT_LOG_WARN, "Root distance of %s exceeds maxdistance of %.3f seconds",
+              source_text(c, k, a), c->p.selection.max_distance);
+  else if (st == SEL_JITTERY && !quiet)
+    plat_logf(c->plat, PLAT_LOG_WARN, "Jitter of %s exceeds maxjitter of %.3f seconds",
+              source_text(c, k, a), c->p.selection.max_jitter);
+  else
+    return;
+  *reported |= 1u << st;
+}
+
 /* Select among every source after source `updated` (the selection's
- * numbering, -1: none) had a new sample or missed one. */
+ * numbering, -1: none) had a new sample or was left unreachable. */
 static void select_sources(struct client *c, int updated_index, bool new_sample)
 {
   struct timespec now;
@@ -795,9 +866,6 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
   c->p.selection.orphan_stratum =
       c->init.done ? NTP_MAX_STRATUM : ref_orphan_stratum(&c->reference.state->local);
   sel_select(&c->p.selection, c->sel, (int)n, prev, new_sample ? updated_index : -1, &r);
-  bool any_stats = false;
-  for (unsigned i = 0; i < n; i++)
-    any_stats |= c->sel[i].has_stats;
   for (unsigned k = 0; k < c->n_rcl; k++)
     c->rcl_sel[k] = c->sel[c->n + k];
   log_selection(c, n, &now);
@@ -806,20 +874,23 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
 
   /* chronyd logs nothing of the selection in initstepslew mode. */
   bool quiet = c->init.done != NULL;
+  if (new_sample && updated_index >= 0)
+    count_bad(c, (unsigned)updated_index);
+  /* with no majority chronyd marks them all at once, unlogged */
+  for (unsigned k = 0; k < n && r.reason != SEL_NO_MAJORITY; k++)
+    report_status(c, k, quiet || c->init.ignoring);
+  /* as chronyd, after the statuses of this selection were logged */
+  if (r.selected >= 0 && r.selected != prev) {
+    memset(c->reported, 0, sizeof(c->reported));
+    memset(c->rcl_reported, 0, sizeof(c->rcl_reported));
+  }
   if (r.selected >= 0 && r.selected != prev && !quiet)
     plat_logf(c->plat, PLAT_LOG_INFO, "Selected source %s", source_text(c, (unsigned)r.selected, a));
   c->selected = r.selected;
   for (unsigned i = 0; i < c->n; i++)
     c->src[i]->sync_peer = r.selected >= 0 && (unsigned)r.selected == i;
-  /* Like chronyd, stay quiet while the sources are still collecting their
-   * first samples. */
-  if (r.reason != SEL_OK && r.reason != c->last_reason && (prev >= 0 || any_stats) && !quiet) {
-    char text[128];
-    if (sel_result_text(&r, text, sizeof(text)))
-      plat_logf(c->plat, PLAT_LOG_WARN, "%s", text);
-  }
-  if (r.reason != SEL_WAITING_STATS && r.reason != SEL_WAITING_UPDATE)
-    c->last_reason = r.reason;
+  /* chronyd is in initstepslew mode until the temporary sources are gone. */
+  report_selection(c, &r, prev, quiet || c->init.ignoring);
   /* As chronyd: only disagreement makes the reference unsynchronised; a
    * lost source leaves it to age (its dispersion grows). */
   if (r.reason == SEL_NO_MAJORITY && !quiet)
@@ -949,6 +1020,11 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
   r->prefer = rc->p.prefer;
   r->trust = rc->p.trust;
   r->require = rc->p.require;
+  /* a refclock is selected with its options as they are (apply_options) */
+  r->eff_noselect = r->noselect;
+  r->eff_prefer = r->prefer;
+  r->eff_trust = r->trust;
+  r->eff_require = r->require;
   r->online = true;
   r->last_offset = rc->last_offset;
   r->n_samples = (unsigned)sst_samples(&rc->stats);
@@ -1022,6 +1098,10 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->sel_score = shown_score(&c->sel[i]);
   r->good_replies = s->counters[NSRC_RX_GOOD];
   r->kod_replies = s->counters[NSRC_RX_KOD];
+  r->kernel_rx_ts = s->counters[NSRC_RX_KERNEL_TS];
+  r->kernel_tx_ts = s->counters[NSRC_TX_KERNEL_TS];
+  r->hw_rx_ts = s->counters[NSRC_RX_HW_TS];
+  r->hw_tx_ts = s->counters[NSRC_TX_HW_TS];
   r->ntp = &s->last;
   return true;
 }
@@ -1114,6 +1194,88 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
   return true;
 }
 
+/* The options of a source or refclock as bits, and back. */
+struct sel_options {
+  bool *noselect, *prefer, *trust, *require;
+};
+
+static unsigned options_bits(const struct sel_options *o)
+{
+  return (*o->noselect ? CLIENT_SEL_NOSELECT : 0u) | (*o->prefer ? CLIENT_SEL_PREFER : 0u) |
+         (*o->trust ? CLIENT_SEL_TRUST : 0u) | (*o->require ? CLIENT_SEL_REQUIRE : 0u);
+}
+
+static void options_set(const struct sel_options *o, unsigned bits)
+{
+  *o->noselect = bits & CLIENT_SEL_NOSELECT;
+  *o->prefer = bits & CLIENT_SEL_PREFER;
+  *o->trust = bits & CLIENT_SEL_TRUST;
+  *o->require = bits & CLIENT_SEL_REQUIRE;
+}
+
+/* The NTP source (*nsrc) or refclock (*rcl) chronyc's selectopts and offset
+ * name (chronyd's SRC_ModifySelectOptions lookup); its name for logs. */
+static bool find_named(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                       struct nsrc **nsrc, struct rcl **rcl, char name[ADDR_STR_LEN])
+{
+  *nsrc = NULL;
+  *rcl = NULL;
+  if (addr->family != ADDR_UNSPEC) {
+    int i = client_find_source(c, addr);
+    if (i < 0)
+      return false;
+    *nsrc = c->src[i];
+    addr_format(addr, name);
+    return true;
+  }
+  for (unsigned k = 0; k < c->n_rcl; k++) {
+    if (c->rcl[k]->p.refid == refid) {
+      *rcl = c->rcl[k];
+      rcl_refid_text(refid, name);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool client_modify_select_options(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                                  unsigned options, unsigned mask)
+{
+  struct nsrc *s;
+  struct rcl *r;
+  char name[ADDR_STR_LEN];
+  if (!find_named(c, addr, refid, &s, &r, name))
+    return false;
+  struct sel_options o = s ? (struct sel_options){&s->p.noselect, &s->p.prefer, &s->p.trust,
+                                                  &s->p.require}
+                           : (struct sel_options){&r->p.noselect, &r->p.prefer, &r->p.trust,
+                                                  &r->p.require};
+  unsigned old = options_bits(&o);
+  if ((old & mask) == options)   /* chronyd: nothing to change, nothing logged */
+    return true;
+  options_set(&o, (old & ~mask) | options);
+  plat_logf(c->plat, PLAT_LOG_INFO, "Source %s selection options modified", name);
+  if (s)
+    apply_options(c);            /* authselectmode's effective options */
+  return true;
+}
+
+bool client_modify_offset(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                          double offset)
+{
+  struct nsrc *s;
+  struct rcl *r;
+  char name[ADDR_STR_LEN];
+  if (!find_named(c, addr, refid, &s, &r, name))
+    return false;
+  if (s)
+    s->p.offset = offset;
+  else
+    r->p.offset = offset;
+  plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new offset %f", name, offset);
+  return true;
+}
+
 void client_reselect(struct client *c)
 {
   on_update(c, NULL, false);
@@ -1128,10 +1290,8 @@ void client_retune(struct client *c, const struct client_params *p)
   /* The reference keeps its own settings: it takes what a reload changes. */
   struct ref_config rc = reference_config(p);
   ref_retune(&c->reference, &rc);
-  for (unsigned i = 0; i < c->n; i++) {
-    c->src[i]->max_distance = c->p.selection.max_distance;
+  for (unsigned i = 0; i < c->n; i++)
     c->src[i]->stats.max_jitter = c->p.selection.max_jitter;
-  }
 }
 
 void client_set_reselectdist(struct client *c, double dist)

@@ -347,6 +347,8 @@ struct client_source_report {
   double sel_score;              /* chrony's reselection score (>= 1) */
   uint64_t good_replies;         /* valid replies that became samples */
   uint64_t kod_replies;          /* kiss-o'-death answers */
+  uint64_t kernel_rx_ts, kernel_tx_ts;   /* its packets the kernel timestamped */
+  uint64_t hw_rx_ts, hw_tx_ts;           /* ... and the NIC */
   const struct nsrc_ntp_data *ntp;   /* the last measurement (ntp->valid); NULL
                                         for a refclock */
   const struct ntsc *nts;        /* an NTS source's state, else NULL... */
@@ -385,6 +387,17 @@ enum client_modify { CLIENT_MINPOLL, CLIENT_MAXPOLL, CLIENT_MAXDELAY, CLIENT_MAX
                      CLIENT_MAXDELAYDEVRATIO, CLIENT_MINSTRATUM, CLIENT_POLLTARGET };
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
                           double value);
+/* chronyc selectopts and offset (chronyd 4.4, 4.6): the NTP source with
+ * this address, or (addr ADDR_UNSPEC) the reference clock with this refid;
+ * false if there is none. Select options: the CLIENT_SEL_* bits of `mask`
+ * take their values in `options`, from the next selection on; the offset
+ * option is added to the samples from the next one on. */
+enum { CLIENT_SEL_NOSELECT = 1, CLIENT_SEL_PREFER = 2, CLIENT_SEL_TRUST = 4,
+       CLIENT_SEL_REQUIRE = 8 };
+bool client_modify_select_options(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                                  unsigned options, unsigned mask);
+bool client_modify_offset(struct client *c, const struct ip_addr *addr, uint32_t refid,
+                          double offset);
 /* Select again now (chronyc reselect), optionally with a new reselectdist. */
 void client_reselect(struct client *c);
 /* A reload: the selection settings (maxdistance, maxjitter, minsources,

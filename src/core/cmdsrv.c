@@ -255,6 +255,10 @@ static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_nt
   d->total_rx_count = (uint32_t)(r.valid_replies + r.bad_replies);
   d->total_valid_count = (uint32_t)r.valid_replies;
   d->total_good_count = (uint32_t)r.good_replies;
+  d->total_kernel_tx_ts = (uint32_t)r.kernel_tx_ts;
+  d->total_kernel_rx_ts = (uint32_t)r.kernel_rx_ts;
+  d->total_hw_tx_ts = (uint32_t)r.hw_tx_ts;
+  d->total_hw_rx_ts = (uint32_t)r.hw_rx_ts;
   d->leap = NTP_LEAP_UNSYNC;
   if (!r.ntp->valid)
     return CMD_STT_SUCCESS;
@@ -357,13 +361,9 @@ static int activity(struct cmdsrv *s, struct cmd_rpy_activity *a)
   return CMD_STT_SUCCESS;
 }
 
-static uint32_t clamp32(uint64_t v)
-{
-  return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
 /* With a client log, chrony's figures: requests logged, drops by rate
- * limiting, records replaced. Without, what the servers counted. */
+ * limiting, records replaced. Without, what the servers counted. (The
+ * older format of the reply saturates them at 32 bits.) */
 static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
 {
   struct srv_stats n = s->ntp->stats;
@@ -372,26 +372,35 @@ static int server_stats(struct cmdsrv *s, struct cmd_rpy_server_stats *st)
     clog_get_totals(s->clog, &t);
   if (s->ops.add_server_totals)
     s->ops.add_server_totals(s->ops.arg, &n, &t);
-  st->ntp_auth_hits = clamp32(n.auth_replied);
-  st->ntp_interleaved_hits = clamp32(n.interleaved_replied);
+  st->ntp_auth_hits = n.auth_replied;
+  st->ntp_interleaved_hits = n.interleaved_replied;
+  st->ntp_daemon_rx_timestamps = n.rx_ts[PLAT_TS_DAEMON];
+  st->ntp_daemon_tx_timestamps = n.tx_ts[PLAT_TS_DAEMON];
+  st->ntp_kernel_rx_timestamps = n.rx_ts[PLAT_TS_KERNEL];
+  st->ntp_kernel_tx_timestamps = n.tx_ts[PLAT_TS_KERNEL];
+  st->ntp_hw_rx_timestamps = n.rx_ts[PLAT_TS_HARDWARE];
+  st->ntp_hw_tx_timestamps = n.tx_ts[PLAT_TS_HARDWARE];
   if (s->clog) {
-    clog_ntp_timestamp_stats(s->clog, &st->ntp_timestamps, &st->ntp_span_seconds);
-    st->ntp_hits = clamp32(t.hits[CLOG_NTP]);
-    st->ntp_drops = clamp32(t.drops[CLOG_NTP]);
-    st->cmd_hits = clamp32(t.hits[CLOG_CMD]);
-    st->cmd_drops = clamp32(t.drops[CLOG_CMD]);
-    st->nke_hits = clamp32(t.hits[CLOG_NTSKE]);
-    st->nke_drops = clamp32(t.drops[CLOG_NTSKE]);
-    st->log_drops = clamp32(t.record_drops);
+    uint32_t held, span;
+    clog_ntp_timestamp_stats(s->clog, &held, &span);
+    st->ntp_timestamps = held;
+    st->ntp_span_seconds = span;
+    st->ntp_hits = t.hits[CLOG_NTP];
+    st->ntp_drops = t.drops[CLOG_NTP];
+    st->cmd_hits = t.hits[CLOG_CMD];
+    st->cmd_drops = t.drops[CLOG_CMD];
+    st->nke_hits = t.hits[CLOG_NTSKE];
+    st->nke_drops = t.drops[CLOG_NTSKE];
+    st->log_drops = t.record_drops;
     return CMD_STT_SUCCESS;
   }
   uint64_t drops = 0;
   for (int i = 0; i < SRV_DROP_COUNT; i++)
     drops += n.dropped[i];
-  st->ntp_hits = clamp32(n.received);
-  st->ntp_drops = clamp32(drops);
-  st->cmd_hits = clamp32(s->hits);
-  st->cmd_drops = clamp32(s->drops);
+  st->ntp_hits = n.received;
+  st->ntp_drops = drops;
+  st->cmd_hits = s->hits;
+  st->cmd_drops = s->drops;
   return CMD_STT_SUCCESS;
 }
 
@@ -494,6 +503,25 @@ static int modify(struct cmdsrv *s, const struct cmd_req_modify *q, enum client_
   struct ip_addr a = cmdsrv_ip_to_addr(&q->address);
   return s->client && client_modify_source(s->client, &a, what, value) ? CMD_STT_SUCCESS
                                                                         : CMD_STT_NOSUCHSOURCE;
+}
+
+/* chronyc selectopts: the mask in select data's option bits, the options
+ * as add source's flags (chronyd 4.4's request). */
+static int select_options(struct cmdsrv *s, const struct cmd_req_select_opts *q)
+{
+  uint32_t f = q->options;
+  unsigned options = (f & CMD_ADDSRC_NOSELECT ? CLIENT_SEL_NOSELECT : 0u) |
+                     (f & CMD_ADDSRC_PREFER ? CLIENT_SEL_PREFER : 0u) |
+                     (f & CMD_ADDSRC_TRUST ? CLIENT_SEL_TRUST : 0u) |
+                     (f & CMD_ADDSRC_REQUIRE ? CLIENT_SEL_REQUIRE : 0u);
+  unsigned mask = (q->mask & CMD_SD_OPT_NOSELECT ? CLIENT_SEL_NOSELECT : 0u) |
+                  (q->mask & CMD_SD_OPT_PREFER ? CLIENT_SEL_PREFER : 0u) |
+                  (q->mask & CMD_SD_OPT_TRUST ? CLIENT_SEL_TRUST : 0u) |
+                  (q->mask & CMD_SD_OPT_REQUIRE ? CLIENT_SEL_REQUIRE : 0u);
+  struct ip_addr a = cmdsrv_ip_to_addr(&q->address);
+  return s->client && client_modify_select_options(s->client, &a, q->ref_id, options, mask)
+             ? CMD_STT_SUCCESS
+             : CMD_STT_NOSUCHSOURCE;
 }
 
 /* allow/deny (ntp) and cmdallow/cmddeny (cmd) with their "all" forms. */
@@ -718,12 +746,23 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
       client_set_reselectdist(s->client, q->data.value);
     return CMD_STT_SUCCESS;
   case CMD_RESET_SOURCES: return with_client(s, client_reset_sources);
-  case CMD_LOCAL2: {
-    /* chronyc 4.3's: no activate or wait options then. */
+  case CMD_MODIFY_SELECTOPTS: return select_options(s, &q->data.select_opts);
+  case CMD_MODIFY_OFFSET: {
+    struct ip_addr a = cmdsrv_ip_to_addr(&q->data.offset.address);
+    return s->client && client_modify_offset(s->client, &a, q->data.offset.ref_id,
+                                             q->data.offset.offset)
+               ? CMD_STT_SUCCESS
+               : CMD_STT_NOSUCHSOURCE;
+  }
+  case CMD_LOCAL2:   /* chronyc 4.3's: no activate or wait options (0 here) */
+  case CMD_LOCAL3: {
     struct ref_local l = {.enabled = q->data.local.on_off != 0,
                           .stratum = q->data.local.stratum,
                           .orphan = q->data.local.orphan != 0,
-                          .distance = q->data.local.distance};
+                          .distance = q->data.local.distance,
+                          .activate = q->data.local.activate,
+                          .wait_synced = q->data.local.wait_synced,
+                          .wait_unsynced = q->data.local.wait_unsynced};
     struct timespec t;
     now(s, &t);
     ref_set_local(s->ref, &l, &t);
@@ -843,7 +882,7 @@ static size_t process(struct cmdsrv *s, const uint8_t *req, size_t len, bool loc
 
   struct cmd_reply *r = &(struct cmd_reply){0};
   r->command = q.command;
-  r->reply = cmd_reply_code(q.command);
+  r->reply = cmd_reply_code_for(q.command, len);   /* the format its padding asks for */
   r->sequence = q.sequence;
   r->status = (uint16_t)dispatch(s, &q, r);
   n = cmd_build_reply(r, out, cap);

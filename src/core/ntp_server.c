@@ -161,8 +161,8 @@ static void smooth_reply(struct ntp_server *s, const struct timespec *rx, struct
   }
 }
 
-size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
-                   const struct ntp_packet *req, uint8_t *reply, size_t cap)
+static size_t process(struct ntp_server *s, const struct plat_datagram *dg,
+                      const struct ntp_packet *req, uint8_t *reply, size_t cap)
 {
   const struct ntp_key *key = NULL;
   struct ntp_header h;
@@ -250,6 +250,23 @@ size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
   if (len == 0)
     return drop(s, SRV_DROP_AUTH);
   s->stats.auth_replied++;
+  return len;
+}
+
+size_t srv_process(struct ntp_server *s, const struct plat_datagram *dg,
+                   const struct ntp_packet *req, uint8_t *reply, size_t cap)
+{
+  size_t len = process(s, dg, req, reply, cap);
+  if (len == 0)
+    return 0;
+  /* chronyd's count of the timestamps of replies made: a basic reply
+   * carries the daemon's transmit time; an interleaved one that of the
+   * previous reply, counted as the kernel's when the sockets report
+   * transmit times (the client log does not keep whether the kernel or a
+   * NIC stamped it, or neither in time). */
+  if ((unsigned)dg->rx_source < SRV_TS_SOURCES)
+    s->stats.rx_ts[dg->rx_source]++;
+  s->stats.tx_ts[s->last.interleaved && s->tx_timestamps ? PLAT_TS_KERNEL : PLAT_TS_DAEMON]++;
   return len;
 }
 

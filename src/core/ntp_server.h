@@ -84,6 +84,7 @@ enum srv_drop {
   SRV_DROP_COUNT
 };
 
+#define SRV_TS_SOURCES 3              /* daemon, kernel, hardware */
 struct srv_stats {
   uint64_t received;
   uint64_t replied;
@@ -91,6 +92,10 @@ struct srv_stats {
   uint64_t kod_replied;         /* KoD RATE replies made (ratelimit kod) */
   uint64_t interleaved_replied; /* interleaved replies made */
   uint64_t dropped[SRV_DROP_COUNT];
+  /* Replies sent, by the source of their request's receive timestamp and
+   * of the transmit timestamp they carry (enum plat_ts_source; chronyc
+   * serverstats from 4.4) */
+  uint64_t rx_ts[SRV_TS_SOURCES], tx_ts[SRV_TS_SOURCES];
 };
 
 /* What srv_process decided about the reply it made last. */

@@ -21,14 +21,18 @@
 #define UNREACH_POLL_ADJ 0.25       /* poll score per missed reply... */
 #define SYNC_UNREACH_POLL_ADJ 0.1   /* ...of the selected source (chrony's) */
 #define WARM_UP_DELAY 2.0           /* presend to the request, s */
+#define UNSYNC_POLL_ADJ 0.1         /* poll score per answer that is no sample with
+                                       test D failed or not run (unsynchronised
+                                       server, KoD, loop): chronyd's */
+#define NO_SAMPLE_POLL_ADJ 0.02     /* ...with test D passed (delay tests, presend) */
+#define NTP_MAX_DISPERSION 16.0     /* s: a root distance beyond is unsynchronised
+                                       (chronyd's test 7) */
 /* maxdelayquant's estimate (chrony's ntp_core.c): p in hundredths. */
 #define DELAY_QUANT_Q 100
 #define DELAY_QUANT_MIN_P 0.05
 #define DELAY_QUANT_MAX_P 0.95
 #define DELAY_QUANT_LARGE_STEP_DELAY 100
 #define PEER_SAMPLING_ADJ 1.1       /* chronyd's delay of a peer's packet, of the poll */
-#define KOD_POLL_ADJ 0.1            /* poll score per KoD RATE (chronyd's, for an
-                                       answer that fails its loop test) */
 #define KOD_RATE_BACKOFF 4          /* polls added to the wait after a KoD RATE */
 #define MIN_SAMPLING_SEPARATION 0.002   /* s, between packets to different sources */
 #define MAX_SAMPLING_SEPARATION 0.2
@@ -275,6 +279,7 @@ bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct time
                        enum plat_ts_source source)
 {
   struct timespec cooked = disc_cook(s->disc, tx_time);
+  s->counters[source == PLAT_TS_HARDWARE ? NSRC_TX_HW_TS : NSRC_TX_KERNEL_TS]++;
   if (tag == s->nonce && sock == s->sock) {
     s->tx_cooked = cooked;
     s->tx_sent = ntp_ts_from_timespec(&cooked);
@@ -410,8 +415,9 @@ static void transmit(void *arg)
     missing_sample(s);
   }
   close_request(s);
-  /* Reachability matters to the selection (chrony reselects on it). */
-  if (missed)
+  /* As chronyd 4.8's SRC_UpdateReachability: a missed reply reselects only
+   * once the register is empty (a source with no reply in 8 polls). */
+  if (missed && s->reach == 0)
     s->on_update(s->arg, s, false);
   /* A burst's last request was answered (then it ended) or not: over. */
   if (s->burst_total == 0)
@@ -589,13 +595,12 @@ static void handle_kod(struct nsrc *s, const struct exch_sample *x)
   s->counters[NSRC_RX_KOD]++;
   /* DENY and RSTR are ignored, even when authenticated, as chrony 4.3
    * ignores them. RATE passed the origin test (and the authentication test
-   * with a key), so it came from the server: as chronyd, the poll moves up
-   * a little (within maxpoll), the burst ends and the next request waits
-   * longer (kod_backoff). */
+   * with a key), so it came from the server: as chronyd, the burst ends and
+   * the next request waits longer (kod_backoff); the poll moves up a little,
+   * as after any answer of an unsynchronised server. */
   if (x->refid != NTP_REFID_RATE)
     return;
   plat_logf(s->plat, PLAT_LOG_WARN, "Received KoD RATE from %s", addr_format(&s->p.addr, a));
-  adjust_poll(s, KOD_POLL_ADJ);
   s->burst_total = s->burst_good = 0;
 }
 
@@ -891,6 +896,22 @@ uint32_t nsrc_reference_id(const struct nsrc *s)
   return copies(s) ? s->refid : addr_refid(&s->p.addr);
 }
 
+/* A valid answer of an unsynchronised server or a KoD (chronyd's test 6
+ * failed): an answer, so no reply is missed at the next request, but the
+ * register shifts in a 0, the poll backs off slowly and the filter counts a
+ * missing sample (ntp_core.c's valid packet that is not synced). */
+static void unsynchronised_answer(struct nsrc *s)
+{
+  s->tx_since_rx = 0;
+  s->reach <<= 1;
+  if (s->reach == 0 && s->unreachable_run < INT_MAX)
+    s->unreachable_run++;
+  adjust_poll(s, UNSYNC_POLL_ADJ);
+  missing_sample(s);
+  if (s->reach == 0)
+    s->on_update(s->arg, s, false);
+}
+
 /* An answer that passed the origin test (and was no duplicate): KoD, the
  * synchronisation and distance tests, the loop test, then a sample. */
 static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sample *x,
@@ -899,19 +920,28 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
 {
   if (r == EXCH_KOD) {
     handle_kod(s, x);
+    unsynchronised_answer(s);
     return;
   }
   if (r == EXCH_UNSYNCHRONISED && copies(s)) {
     forget_copied(s);
     return;
   }
+  if (r == EXCH_UNSYNCHRONISED) {
+    s->counters[NSRC_RX_UNSYNC]++;
+    unsynchronised_answer(s);
+    return;
+  }
   if (r != EXCH_OK) {
-    s->counters[r == EXCH_UNSYNCHRONISED ? NSRC_RX_UNSYNC : NSRC_RX_BAD]++;
+    s->counters[NSRC_RX_BAD]++;
     return;
   }
   s->last_server_tx = h->transmit;
-  if (x->root_delay / 2.0 + x->root_dispersion >= s->max_distance) {
+  /* maxdistance is the selection's limit; beyond chronyd's test 7 the
+   * server is taken as unsynchronised. */
+  if (x->root_delay / 2.0 + x->root_dispersion >= NTP_MAX_DISPERSION) {
     s->counters[NSRC_RX_DISTANCE]++;
+    unsynchronised_answer(s);
     return;
   }
   struct timespec sample_time = sample_midpoint(&at->t1, &at->t4);
@@ -927,6 +957,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     delay_tests(s, x, &sample_time, tests);
     tests[3] = false;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    adjust_poll(s, UNSYNC_POLL_ADJ);
     missing_sample(s);
     return;
   }
@@ -939,6 +970,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     tests[0] = false;
     tests[3] = true;
     record_measurement(s, x, h, &sample_time, dg, at, tests);
+    adjust_poll(s, NO_SAMPLE_POLL_ADJ);
     missing_sample(s);
     return;
   }
@@ -962,6 +994,7 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
   record_measurement(s, x, h, &sample_time, dg, at, tests);
   if (!(tests[0] && tests[1] && tests[2])) {
     s->counters[NSRC_RX_DELAY]++;
+    adjust_poll(s, NO_SAMPLE_POLL_ADJ);
     missing_sample(s);
     return;
   }
@@ -1086,6 +1119,8 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     s->counters[NSRC_RX_BAD]++;
     return;
   }
+  s->counters[NSRC_RX_KERNEL_TS] += dg->rx_source == PLAT_TS_KERNEL;
+  s->counters[NSRC_RX_HW_TS] += dg->rx_source == PLAT_TS_HARDWARE;
   if (s->p.peer) {
     peer_receive(s, dg, pkt);
     return;

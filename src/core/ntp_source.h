@@ -84,6 +84,10 @@ enum nsrc_counter {
   NSRC_RX_LOOP,       /* the server is synchronised to us */
   NSRC_RX_DELAY,      /* maxdelay, maxdelayratio or maxdelaydevratio */
   NSRC_RX_GOOD,       /* passed every test: a sample */
+  NSRC_RX_KERNEL_TS,  /* packets from it with a kernel receive timestamp */
+  NSRC_RX_HW_TS,      /* ... a hardware one */
+  NSRC_TX_KERNEL_TS,  /* kernel transmit timestamps of packets to it */
+  NSRC_TX_HW_TS,      /* hardware ones (a packet may have both) */
   NSRC_COUNTERS
 };
 
@@ -98,7 +102,8 @@ struct nsrc_ntp_data {
 };
 
 struct nsrc;
-/* A new sample (new_sample), or a change of reachability. */
+/* A new sample (new_sample), or reachability: a missed reply that left the
+ * register empty, or a source made to start again. */
 typedef void (*nsrc_update_fn)(void *arg, struct nsrc *src, bool new_sample);
 
 /* The symmetric-mode state of a peer. */
@@ -162,7 +167,6 @@ struct nsrc {
   double root_delay, root_dispersion;
   double last_offset, last_delay;
   double min_delay;             /* for maxdelayratio */
-  double max_distance;          /* root distance limit (maxdistance) */
   /* Samples close to its leap second are dropped (NULL: none). */
   const struct reference *reference;
   double max_clock_error;       /* maxclockerror, s/s (the delay test) */

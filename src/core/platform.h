@@ -203,6 +203,11 @@ struct platform_ops {
    * UTC or local time as it was opened): its new second starts now.
    * Returns 0 or -errno. NULL: the platform cannot. */
   int (*rtc_set)(void *ctx, int handle, int64_t rtc_sec);
+  /* Read an RTC opened by refclock_open now, not waiting for an update
+   * interrupt (chronyd's -s): its second and the platform's clock then
+   * (half: the second began half a second before, on average). Returns 0
+   * or -errno. NULL: the platform cannot. */
+  int (*rtc_read)(void *ctx, int handle, struct plat_rtc_reading *out);
   /* Hardware timestamping on the network interface `name`: transmitted
    * packets and received ones as rxfilter asks (ANY: NTP, else all, else
    * none, as chronyd picks). The sockets opened from then on ask for

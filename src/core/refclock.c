@@ -600,7 +600,9 @@ static void poll_timeout(void *arg)
     }
   }
   r->driver_polled = 0;
-  r->on_update(r->arg, r, new_sample);
+  /* As chronyd: a selection after a sample, or with the register empty. */
+  if (new_sample || r->reach == 0)
+    r->on_update(r->arg, r, new_sample);
   if (have_before)
     follow_local(r, &before);
 }

@@ -91,7 +91,7 @@ typedef void (*rcl_log_fn)(void *arg, const struct rcl_log_sample *s);
 
 struct rcl;
 /* A filtered sample went to the statistics (new_sample) or a poll period
- * passed without one: the owner selects. */
+ * ended with the reachability register empty: the owner selects. */
 typedef void (*rcl_update_fn)(void *arg, struct rcl *r, bool new_sample);
 
 struct rcl {

@@ -77,6 +77,35 @@ static bool local_active(const struct refstate *r, const struct timespec *now)
          distance > r->local.distance;
 }
 
+static uint64_t mix64(uint64_t x)
+{
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/* chronyd's local reference time: at least a second before now, up to a
+ * second more at random, and kept for REF_LOCAL_UPDATE_INTERVAL seconds,
+ * so that a server polling itself (through a loop) recognises its own
+ * replies, and others' differ. Here the windows of a fixed grid, their
+ * phase and fuzz drawn from the owner's local_key and the time the local
+ * reference was last started (unsync_since), so that every thread serves
+ * the same time without shared state. */
+static struct timespec local_ref_time(const struct refstate *r, const struct timespec *now)
+{
+  const int64_t ns = 1000000000, interval = (int64_t)REF_LOCAL_UPDATE_INTERVAL * ns;
+  uint64_t key = mix64(r->local_key ^ mix64((uint64_t)r->unsync_since.tv_sec * (uint64_t)ns +
+                                             (uint64_t)r->unsync_since.tv_nsec));
+  int64_t phase = (int64_t)(key % (uint64_t)interval);
+  int64_t t = (int64_t)now->tv_sec * ns + now->tv_nsec - phase;
+  int64_t k = t >= 0 ? t / interval : -((-t + interval - 1) / interval);
+  int64_t fuzz = (int64_t)(mix64(key ^ (uint64_t)k) % (uint64_t)ns);
+  int64_t ref = k * interval + phase - ns - fuzz;
+  int64_t sec = ref >= 0 ? ref / ns : -((-ref + ns - 1) / ns);
+  return (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = (long)(ref - sec * ns)};
+}
+
 void ref_get_params(const struct refstate *r, const struct timespec *now, struct ref_params *out)
 {
   memset(out, 0, sizeof(*out));
@@ -85,9 +114,7 @@ void ref_get_params(const struct refstate *r, const struct timespec *now, struct
     out->leap = NTP_LEAP_NONE;
     out->stratum = (uint8_t)r->local.stratum;
     out->refid = NTP_REFID_LOCAL;
-    /* A second in the past, so no transmit timestamp can precede it. */
-    out->ref_time = *now;
-    out->ref_time.tv_sec -= 1;
+    out->ref_time = local_ref_time(r, now);
     out->root_dispersion = 0.0;           /* chronyd's: the local clock is the reference */
   } else if (r->synchronised) {
     out->synchronised = true;
@@ -478,11 +505,18 @@ static bool change_allowed(struct reference *r, double offset)
   return false;
 }
 
-/* makestep: is this offset to be stepped rather than slewed? */
+/* makestep: is this offset to be stepped rather than slewed? As chronyd's
+ * is_step_limit_reached, judged by the platform clock's error: the offset
+ * plus the correction the cooked time still adds to that clock (the slew
+ * not finished; without control, every correction so far: a step chronyd
+ * -x could not make is wanted again at the next update). */
 static bool step_wanted(const struct reference *r, double offset)
 {
   bool may_step = r->p.makestep_limit < 0 || (int)r->n_updates < r->p.makestep_limit;
-  return may_step && r->p.makestep_threshold > 0.0 && fabs(offset) > r->p.makestep_threshold;
+  struct timespec now;
+  r->plat->ops->now(r->plat->ctx, &now);
+  double error = offset + disc_cooking_correction(&r->state->cooking, &now);
+  return may_step && r->p.makestep_threshold > 0.0 && fabs(error) > r->p.makestep_threshold;
 }
 
 /* Step the clock by offset at base frequency freq; the time the update

@@ -42,6 +42,8 @@ struct ref_local {
   double distance, activate, wait_synced, wait_unsynced;
 };
 
+#define REF_LOCAL_UPDATE_INTERVAL 64     /* s, chronyd's LOCAL_REF_UPDATE_INTERVAL */
+
 struct refstate {
   bool synchronised;
   uint8_t leap;                /* enum ntp_leap */
@@ -61,6 +63,8 @@ struct refstate {
   struct ref_local local;
   bool local_activate_ok;
   struct timespec unsync_since;   /* in the time of ref_get_params' now */
+  uint64_t local_key;             /* the owner's random number: the local
+                                   * reference time's phase and fuzz */
   /* smoothtime: the offset served to NTP clients; with leapsecmode slew
    * the leap bits are not served while it is on (chrony's leap smear). */
   struct smooth smooth;

@@ -10,7 +10,7 @@
 
 #define MIN_PERIOD 15             /* s between measurements, with few samples... */
 #define FULL_DISCARD 4            /* samples dropped when all 64 are kept */
-#define RELOCK_SAMPLES 8          /* a second apart, after a trim */
+#define RELOCK_SAMPLES 8          /* a second apart, after a trim or -s */
 #define SLOPE_TOLERANCE 1e-9
 #define MAX_TRIMLESS_ERROR 1.0    /* s: trimrtc leaves a closer RTC alone */
 
@@ -40,6 +40,7 @@ bool rtct_start(struct rtctrack *r, const struct platform *plat, struct discipli
   r->state = state;
   r->p = *p;
   r->period = MIN_PERIOD;
+  r->mode = p->initial ? RTCT_INITIAL : RTCT_NORMAL;
   r->handle = plat->ops->refclock_open
                   ? plat->ops->refclock_open(plat->ctx, PLAT_REFCLOCK_RTC, p->device,
                                              p->utc ? (int)PLAT_RTC_UTC : 0, on_reading, r)
@@ -138,6 +139,31 @@ static void relock(struct rtctrack *r)
   r->period = MIN_PERIOD;
 }
 
+/* -s: eight samples give the RTC's offset from the clock at their
+ * reference time; the file's coefficients its error from true time then:
+ * the clock's error is the difference, slewed away (chronyd's
+ * handle_initial_trim). */
+static void initial_trim(struct rtctrack *r)
+{
+  struct rtct_coefs c = {0};
+  fit(r, &c);
+  r->n = 0;
+  r->since_fit = 0;
+  const struct rtct_coefs *f = &r->p.file;
+  if (c.valid && f->valid) {
+    double rtc_error = f->fast + f->gain * (double)(c.ref_time - f->ref_time);
+    double sys_error = rtc_error - c.fast;      /* > 0: the clock is fast */
+    disc_accumulate(r->disc, r->disc->base_freq, -sys_error, 0.0);
+    plat_logf(r->plat, PLAT_LOG_INFO, "System clock off from RTC by %f seconds (slew)",
+              sys_error);
+  } else {
+    plat_logf(r->plat, PLAT_LOG_WARN, "No valid rtcfile coefficients");
+  }
+  r->mode = RTCT_NORMAL;
+  if (r->p.initial_done)
+    r->p.initial_done(r->p.arg);
+}
+
 static int period_for(int n)
 {
   return n < 4 ? MIN_PERIOD : n < 6 ? MIN_PERIOD << 1 : n < 10 ? MIN_PERIOD << 2
@@ -158,7 +184,10 @@ static void on_reading(void *arg, const uint8_t *data, size_t len)
     r->since_fit = 0;
     maybe_autotrim(r);
   } else if (r->since_fit >= RELOCK_SAMPLES) {
-    relock(r);
+    if (r->mode == RTCT_INITIAL)
+      initial_trim(r);
+    else
+      relock(r);
   }
   if (r->p.log) {
     struct rtct_log l = {.sys_time = sys, .rtc_fast = (double)rd.rtc_sec - timespec_to_double(&sys),

@@ -16,6 +16,15 @@
  * test are dropped, and at 64 samples the oldest 4. The samples follow the
  * clock's corrections (rtct_clock_changed), and so do the coefficients.
  *
+ * With -s (params.initial, after core/rtcinit.h set the clock from the
+ * RTC): chronyd's initial trim first: eight samples a second apart are
+ * fitted, the clock's error from them and the file's coefficients
+ * (params.file: the RTC's error at the fit's reference time, less how fast
+ * the fit finds it of the clock) is slewed away ("System clock off from
+ * RTC by %f seconds (slew)"; "No valid rtcfile coefficients" without
+ * them), the samples are dropped and params.initial_done is called (the
+ * daemon starts its sources then); normal measurements follow.
+ *
  * trimrtc: an RTC more than a second off is set to the system time's
  * second; eight samples a second apart then give its offset, saved with
  * the rate from before the trim. rtcautotrim: after a fit, with the clock
@@ -61,10 +70,13 @@ struct rtct_params {
   /* Save the coefficients (rtcfile); false if they could not be. */
   bool (*save)(void *arg, const struct rtct_coefs *c);
   void (*log)(void *arg, const struct rtct_log *l);   /* NULL: no rtc.log */
+  bool initial;                  /* -s: the initial trim first */
+  struct rtct_coefs file;        /* ...with the rtcfile's coefficients */
+  void (*initial_done)(void *arg);   /* ...then this (may be NULL) */
   void *arg;
 };
 
-enum rtct_mode { RTCT_NORMAL, RTCT_AFTERTRIM };
+enum rtct_mode { RTCT_NORMAL, RTCT_INITIAL, RTCT_AFTERTRIM };
 
 struct rtctrack {
   const struct platform *plat;

@@ -545,6 +545,8 @@ int sel_select(const struct sel_params *p, struct sel_source *src, int n, int pr
     mark_ok_sources(&w, SEL_WAITS_STATS);
     return fail(res, SEL_WAITING_STATS);
   }
+  res->reach_full = c.max_sel_reach_size >= SEL_REACH_BITS ||
+                    c.max_bad_reach_size >= SEL_REACH_BITS;
   if (c.n_sel == 0) {
     res->no_endpoints = true;
     return fail(res, SEL_NO_SELECTABLE);

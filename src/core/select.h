@@ -138,6 +138,10 @@ struct sel_result {
   int n_candidates;         /* sources that entered the intersection */
   int n_agree;              /* depth of the best interval */
   bool no_endpoints;        /* SEL_NO_SELECTABLE before the intersection */
+  /* Past the wait for others' first samples, a source that passed the
+   * per-source checks or lacks samples has a full reachability register
+   * (chronyd's cue to log one failure before the first selection). */
+  bool reach_full;
   bool trusted;             /* n_candidates and n_agree count trusted sources */
   bool orphan_refid_unknown; /* an orphan to consider, our address towards it
                                unknown (chronyd: "Unknown local refid in

@@ -1,21 +1,25 @@
-/* clock_init: chronyd's -s, before the sources start: the system clock is
- * set from the RTC (rtcdevice, keeping UTC with rtconutc, else local
- * time, less the error rtcfile's coefficients give it) when it is more
- * than a second off, unless that is a time before the drift file's last
- * change; without a usable RTC, a clock
- * behind the drift file's last change is set to it (the time the daemon
- * last ran). Without clock control (-x) the step is not made and chronyd's
- * "Could not step system clock" is logged. */
+/* clock_init: chronyd's -s, before the sources start: the files it needs
+ * (rtcfile's coefficients, the driftfile's last change, hwclockfile's
+ * LOCAL/UTC word) read for core/rtcinit.h, which sets the clock from the
+ * RTC through the platform (or from the driftfile's time). */
 #ifndef STRATUM_DAEMON_CLOCK_INIT_H
 #define STRATUM_DAEMON_CLOCK_INIT_H
 
 #include <stdbool.h>
 
 #include "conf/config.h"
+#include "core/platform.h"
+#include "core/rtctrack.h"
 
-void clock_init_from_rtc(const struct config *cfg, bool control);
+/* True when the clock was set from the RTC (with rtcfile, its tracking
+ * then starts with chronyd's initial trim). control: false with -x. */
+bool clock_init_from_rtc(const struct config *cfg, const struct platform *plat, bool control);
 /* Whether the RTC keeps UTC: hwclockfile's word over rtconutc, as chronyd
  * (a missing file says nothing). */
 bool clock_rtc_on_utc(const struct config *cfg);
+/* rtcfile's coefficients (none, valid false, without the file; a file
+ * that cannot be parsed is logged, as chronyd's "Could not read
+ * coefficients from"). */
+void clock_rtcfile_coefs(const struct config *cfg, struct rtct_coefs *out);
 
 #endif

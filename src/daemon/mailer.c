@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/platform.h"
+#include "sys/children.h"
 #include "sys/log.h"
 
 void mailer_init(struct mailer *m, const char *address, double threshold)
@@ -75,6 +76,7 @@ bool mailer_run(struct mailer *m)
     helper(m, fds[0]);
   }
   close(fds[0]);
+  children_add(pid, "Mail helper");
   m->fd = fds[1];
   if (fcntl(m->fd, F_SETFL, O_NONBLOCK) < 0)
     log_printf(PLAT_LOG_WARN, "Could not make the mail pipe non-blocking : %s", strerror(errno));
@@ -90,8 +92,7 @@ void mailer_notify(void *mailer, double correction)
     log_printf(PLAT_LOG_WARN, "Could not send mail notification to user %s", m->address);
 }
 
-/* Not waited for: the system call filter has no wait4, and the daemon is
- * about to exit anyway (the helper is then init's to reap). */
+/* The helper is reaped by sys/children.h (waited for at exit). */
 void mailer_stop(struct mailer *m)
 {
   if (m->fd >= 0)

@@ -9,7 +9,7 @@
  * the client's mail_change hook, writes the correction into the pipe
  * without blocking (a notice that does not fit is dropped with a warning);
  * the helper mails each one in turn, naming the host and the time it read
- * it, and exits when the daemon closes the pipe. */
+ * it, and exits when the daemon closes the pipe (sys/children.h reaps it). */
 #ifndef STRATUM_DAEMON_MAILER_H
 #define STRATUM_DAEMON_MAILER_H
 

@@ -43,6 +43,7 @@
 #include "daemon/sources.h"
 #include "daemon/status.h"
 #include "daemon/workers.h"
+#include "sys/children.h"
 #include "sys/detach.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -76,7 +77,8 @@ struct daemon {
   struct bcast bcast;             /* broadcast directives */
   int broadcast_sock[2];          /* their own sockets, without a server's; -1: none */
   struct initslew initstep;       /* initstepslew at start */
-  bool initstepping;              /* ...under way: readiness waits for its end */
+  bool initstepping;              /* ...or -s's RTC trim under way: readiness waits */
+  int family;                     /* -4/-6 */
   bool load_dumps;                /* -r: the dump files are loaded */
   int ready_fd;                   /* the waiting parent's (sys/detach.h); -1: none */
   struct ntp_keyring keyring;     /* the core's view of keys */
@@ -98,6 +100,7 @@ struct daemon {
 };
 
 #define CHRONY_CONF_FILE "/etc/chrony/chrony.conf"
+#define HELPERS_EXIT_WAIT 1.0   /* s the helpers get to end at exit */
 
 /* A host name in allow/deny, as chronyd resolves it: the first address. */
 static bool resolve_first(void *arg, const char *name, struct ip_addr *out)
@@ -322,6 +325,7 @@ static bool start_server(struct daemon *d, const struct options *o)
   struct timespec now;
   p->ops->now(p->ctx, &now);
   conf_reference(&d->cfg, linux_clock_precision(), &now, &d->ref);
+  d->ref.local_key = plat_random_nonzero64(p);
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
   d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
@@ -587,6 +591,20 @@ static void start_sources(void *arg)
   dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
 }
 
+/* chronyd's post_init_rtc_hook: initstepslew first when configured (the
+ * sources then come at its end), else the sources. */
+static void begin_sources(void *arg)
+{
+  struct daemon *d = arg;
+  struct initslew_host hosts[INITSLEW_MAX_HOSTS];
+  unsigned n_hosts = initstep_resolve(&d->cfg, d->family, hosts);
+  if (initslew_start(&d->initstep, linux_platform_get(d->lp), d->client, hosts, n_hosts,
+                     d->cfg.initstepslew_threshold, start_sources, d))
+    d->initstepping = true;
+  else
+    start_sources(d);
+}
+
 /* An unknown step of the clock: settime's and the RTC's samples mean
  * nothing now (chronyd's MNL_Reset, and its RTC driver's). */
 static void on_clock_jumped(void *arg, double jump)
@@ -647,12 +665,7 @@ static bool start_client(struct daemon *d, const struct options *o)
   }
   srclist_set_refresh(d->srclist, d->cfg.refresh);
   d->load_dumps = o->reload;
-  struct initslew_host hosts[INITSLEW_MAX_HOSTS];
-  unsigned n_hosts = initstep_resolve(&d->cfg, o->family, hosts);
-  d->initstepping = initslew_start(&d->initstep, linux_platform_get(d->lp), d->client, hosts,
-                                   n_hosts, d->cfg.initstepslew_threshold, start_sources, d);
-  if (!d->initstepping)
-    start_sources(d);
+  d->family = o->family;
   client_start(d->client);
   drift_start(&d->drift, d->cfg.driftfile, d->cfg.driftfile_interval, d->client, d->loop);
   return true;
@@ -736,15 +749,14 @@ static int run_daemon(struct daemon *d, const struct options *o)
     log_printf(PLAT_LOG_FATAL, "Bad scheduler priority: %d", priority);
     goto out;
   }
-  if (o->init_from_rtc)
-    clock_init_from_rtc(&d->cfg, !o->no_clock_control);
-
   d->loop = loop_new();
   d->lp = d->loop ? linux_platform_new(d->loop) : NULL;
   if (!d->lp) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     goto out;
   }
+  bool rtc_set = o->init_from_rtc &&
+                 clock_init_from_rtc(&d->cfg, linux_platform_get(d->lp), !o->no_clock_control);
   if (!enable_hwts(d))
     goto out;
   keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
@@ -769,8 +781,13 @@ static int run_daemon(struct daemon *d, const struct options *o)
                      client_reference(d->client)->disc, &d->logfiles))
     goto out;
   if (!rtcdrift_start(&d->rtc, &d->cfg, linux_platform_get(d->lp), client_reference(d->client),
-                      &d->logfiles))
+                      &d->logfiles, rtc_set, begin_sources, d))
     goto out;
+  /* After -s, the RTC's initial trim first (readiness waits for it). */
+  if (rtc_set && rtcdrift_tracker(&d->rtc))
+    d->initstepping = true;
+  else
+    begin_sources(d);
   linux_platform_set_socket_options(d->lp, 0, d->cfg.bindcmddevice, false);
   bool control = start_control(d, o);
   linux_platform_set_socket_options(d->lp, d->cfg.dscp, d->cfg.bindacqdevice, false);
@@ -803,6 +820,7 @@ static int run_daemon(struct daemon *d, const struct options *o)
   for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
     loop_watch_signal(d->loop, sigs[i], on_quit_signal, d);
   loop_watch_signal(d->loop, SIGHUP, on_reload_signal, d);
+  children_watch(d->loop);
   signal(SIGPIPE, SIG_IGN);
   if (o->timeout > 0)
     loop_add_timer(d->loop, o->timeout, on_timeout, d);
@@ -828,6 +846,7 @@ out:
   mailer_stop(&d->mailer);
   exporter_stop(&d->exporter);
   ntsd_stop(&d->nts);
+  children_wait(HELPERS_EXIT_WAIT);   /* their pipes closed: they end */
   control_stop(&d->control);
   srclist_free(d->srclist);
   rtcdrift_stop(&d->rtc);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "proto/aead.h"
+#include "sys/children.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/privileges.h"
@@ -181,6 +182,8 @@ bool ntsh_start(struct ntsh *h, unsigned n, const struct ntsh_env *env)
       close(pair[0]);
       helper_run(i + 1, pair[1], env);
     }
+    if (pid > 0)
+      children_add(pid, "NTS-KE helper");
     if (pid < 0) {
       log_printf(PLAT_LOG_ERR, "Could not start NTS-KE helper : %s", strerror(errno));
       close(pair[0]);           /* those started see the end and exit */

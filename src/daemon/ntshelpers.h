@@ -19,7 +19,8 @@
  * whichever helper reads it first serves: the cookies a helper makes are
  * always under the key the main process holds now, so rotations and
  * reloads need no message of their own (chronyd's design). When the main
- * process closes its end (exit), the helpers log their counts and exit;
+ * process closes its end (exit), the helpers log their counts and exit
+ * (sys/children.h reaps them, an end before that logged);
  * a full pair (helpers busy) or no helper left refuses the connection. */
 #ifndef STRATUM_DAEMON_NTSHELPERS_H
 #define STRATUM_DAEMON_NTSHELPERS_H

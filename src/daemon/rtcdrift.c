@@ -35,8 +35,15 @@ static void log_measurement(void *arg, const struct rtct_log *l)
   logfiles_write(d->logs, LOGFMT_RTC, line, logfmt_rtc(line, sizeof(line), l));
 }
 
+static void initial_done(void *arg)
+{
+  struct rtcdrift *d = arg;
+  d->initial_done(d->initial_arg);
+}
+
 bool rtcdrift_start(struct rtcdrift *d, const struct config *cfg, const struct platform *plat,
-                    struct reference *ref, struct logfiles *logs)
+                    struct reference *ref, struct logfiles *logs, bool initial,
+                    void (*done)(void *arg), void *arg)
 {
   memset(d, 0, sizeof(*d));
   if (!cfg->rtcfile)
@@ -52,7 +59,12 @@ bool rtcdrift_start(struct rtcdrift *d, const struct config *cfg, const struct p
   }
   struct rtct_params p = {.device = cfg->rtcdevice, .utc = clock_rtc_on_utc(cfg),
                           .autotrim = cfg->rtcautotrim, .save = save,
-                          .log = log_measurement, .arg = d};
+                          .log = log_measurement, .initial = initial,
+                          .initial_done = initial_done, .arg = d};
+  d->initial_done = done;
+  d->initial_arg = arg;
+  if (initial)
+    clock_rtcfile_coefs(cfg, &p.file);
   if (!rtct_start(&d->track, plat, ref->disc, ref->state, &p)) {
     log_printf(PLAT_LOG_ERR, "RTC driver could not be initialised");
     return true;

@@ -388,6 +388,10 @@ void workers_add_totals(struct workers *ws, struct srv_stats *stats, struct clog
     stats->interleaved_replied += s->interleaved_replied;
     for (int k = 0; k < SRV_DROP_COUNT; k++)
       stats->dropped[k] += s->dropped[k];
+    for (int k = 0; k < SRV_TS_SOURCES; k++) {
+      stats->rx_ts[k] += s->rx_ts[k];
+      stats->tx_ts[k] += s->tx_ts[k];
+    }
     for (int k = 0; k < CLOG_N_SERVICES; k++) {
       totals->hits[k] += t->hits[k];
       totals->drops[k] += t->drops[k];

@@ -9,8 +9,10 @@
 
 #include "proto/wire.h"
 
-enum kind { K_U8, K_I8, K_U16, K_I16, K_U32, K_I32, K_FLOAT, K_TIME, K_IP, K_NAME, K_PAD,
-            K_ARRAY };
+/* K_U64: chrony's Integer64 (high, low); K_SAT32: a uint64_t host value
+ * in 32 bits, saturated. */
+enum kind { K_U8, K_I8, K_U16, K_I16, K_U32, K_I32, K_U64, K_SAT32, K_FLOAT, K_TIME, K_IP,
+            K_NAME, K_PAD, K_ARRAY };
 
 struct layout;
 struct field {
@@ -54,6 +56,17 @@ static const struct field rq_clients[] = {
 static const struct field rq_local[] = {
   F(K_I32, RQ, data.local.on_off), F(K_I32, RQ, data.local.stratum),
   F(K_FLOAT, RQ, data.local.distance), F(K_I32, RQ, data.local.orphan)};
+static const struct field rq_select_opts[] = {
+  F(K_IP, RQ, data.select_opts.address), F(K_U32, RQ, data.select_opts.ref_id),
+  F(K_U32, RQ, data.select_opts.mask), F(K_U32, RQ, data.select_opts.options)};
+static const struct field rq_offset[] = {
+  F(K_IP, RQ, data.offset.address), F(K_U32, RQ, data.offset.ref_id),
+  F(K_FLOAT, RQ, data.offset.offset)};
+static const struct field rq_local3[] = {
+  F(K_I32, RQ, data.local.on_off), F(K_I32, RQ, data.local.stratum),
+  F(K_FLOAT, RQ, data.local.distance), F(K_I32, RQ, data.local.orphan),
+  F(K_FLOAT, RQ, data.local.activate), F(K_FLOAT, RQ, data.local.wait_synced),
+  F(K_FLOAT, RQ, data.local.wait_unsynced)};
 static const struct field rq_makestep[] = {
   F(K_I32, RQ, data.makestep.limit), F(K_FLOAT, RQ, data.makestep.threshold)};
 static const struct field rq_source[] = {
@@ -108,28 +121,41 @@ static const struct field rp_smoothing[] = {
   F(K_U32, RP, data.smoothing.flags), F(K_FLOAT, RP, data.smoothing.offset),
   F(K_FLOAT, RP, data.smoothing.freq_ppm), F(K_FLOAT, RP, data.smoothing.wander_ppm),
   F(K_FLOAT, RP, data.smoothing.last_update_ago), F(K_FLOAT, RP, data.smoothing.remaining_time)};
-static const struct field rp_server_stats[] = {
-  F(K_U32, RP, data.server_stats.ntp_hits), F(K_U32, RP, data.server_stats.nke_hits),
-  F(K_U32, RP, data.server_stats.cmd_hits), F(K_U32, RP, data.server_stats.ntp_drops),
-  F(K_U32, RP, data.server_stats.nke_drops), F(K_U32, RP, data.server_stats.cmd_drops),
-  F(K_U32, RP, data.server_stats.log_drops), F(K_U32, RP, data.server_stats.ntp_auth_hits),
-  F(K_U32, RP, data.server_stats.ntp_interleaved_hits),
-  F(K_U32, RP, data.server_stats.ntp_timestamps),
-  F(K_U32, RP, data.server_stats.ntp_span_seconds)};
-static const struct field rp_ntp_data[] = {
-  F(K_IP, RP, data.ntp_data.remote_addr), F(K_IP, RP, data.ntp_data.local_addr),
-  F(K_U16, RP, data.ntp_data.remote_port), F(K_U8, RP, data.ntp_data.leap),
-  F(K_U8, RP, data.ntp_data.version), F(K_U8, RP, data.ntp_data.mode),
-  F(K_U8, RP, data.ntp_data.stratum), F(K_I8, RP, data.ntp_data.poll),
-  F(K_I8, RP, data.ntp_data.precision), F(K_FLOAT, RP, data.ntp_data.root_delay),
-  F(K_FLOAT, RP, data.ntp_data.root_dispersion), F(K_U32, RP, data.ntp_data.ref_id),
-  F(K_TIME, RP, data.ntp_data.ref_time), F(K_FLOAT, RP, data.ntp_data.offset),
-  F(K_FLOAT, RP, data.ntp_data.peer_delay), F(K_FLOAT, RP, data.ntp_data.peer_dispersion),
-  F(K_FLOAT, RP, data.ntp_data.response_time), F(K_FLOAT, RP, data.ntp_data.jitter_asymmetry),
-  F(K_U16, RP, data.ntp_data.flags), F(K_U8, RP, data.ntp_data.tx_tss_char),
-  F(K_U8, RP, data.ntp_data.rx_tss_char), F(K_U32, RP, data.ntp_data.total_tx_count),
-  F(K_U32, RP, data.ntp_data.total_rx_count), F(K_U32, RP, data.ntp_data.total_valid_count),
-  F(K_U32, RP, data.ntp_data.total_good_count), PAD(12)};
+#define SERVER_STATS_FIRST(k)                                                              \
+  F(k, RP, data.server_stats.ntp_hits), F(k, RP, data.server_stats.nke_hits),              \
+  F(k, RP, data.server_stats.cmd_hits), F(k, RP, data.server_stats.ntp_drops),             \
+  F(k, RP, data.server_stats.nke_drops), F(k, RP, data.server_stats.cmd_drops),            \
+  F(k, RP, data.server_stats.log_drops), F(k, RP, data.server_stats.ntp_auth_hits),        \
+  F(k, RP, data.server_stats.ntp_interleaved_hits),                                        \
+  F(k, RP, data.server_stats.ntp_timestamps), F(k, RP, data.server_stats.ntp_span_seconds)
+static const struct field rp_server_stats3[] = {SERVER_STATS_FIRST(K_SAT32)};
+static const struct field rp_server_stats4[] = {
+  SERVER_STATS_FIRST(K_U64),
+  F(K_U64, RP, data.server_stats.ntp_daemon_rx_timestamps),
+  F(K_U64, RP, data.server_stats.ntp_daemon_tx_timestamps),
+  F(K_U64, RP, data.server_stats.ntp_kernel_rx_timestamps),
+  F(K_U64, RP, data.server_stats.ntp_kernel_tx_timestamps),
+  F(K_U64, RP, data.server_stats.ntp_hw_rx_timestamps),
+  F(K_U64, RP, data.server_stats.ntp_hw_tx_timestamps), PAD(4 * 8)};
+#define NTP_DATA_FIRST                                                                     \
+  F(K_IP, RP, data.ntp_data.remote_addr), F(K_IP, RP, data.ntp_data.local_addr),           \
+  F(K_U16, RP, data.ntp_data.remote_port), F(K_U8, RP, data.ntp_data.leap),                \
+  F(K_U8, RP, data.ntp_data.version), F(K_U8, RP, data.ntp_data.mode),                     \
+  F(K_U8, RP, data.ntp_data.stratum), F(K_I8, RP, data.ntp_data.poll),                     \
+  F(K_I8, RP, data.ntp_data.precision), F(K_FLOAT, RP, data.ntp_data.root_delay),          \
+  F(K_FLOAT, RP, data.ntp_data.root_dispersion), F(K_U32, RP, data.ntp_data.ref_id),       \
+  F(K_TIME, RP, data.ntp_data.ref_time), F(K_FLOAT, RP, data.ntp_data.offset),             \
+  F(K_FLOAT, RP, data.ntp_data.peer_delay), F(K_FLOAT, RP, data.ntp_data.peer_dispersion), \
+  F(K_FLOAT, RP, data.ntp_data.response_time), F(K_FLOAT, RP, data.ntp_data.jitter_asymmetry), \
+  F(K_U16, RP, data.ntp_data.flags), F(K_U8, RP, data.ntp_data.tx_tss_char),               \
+  F(K_U8, RP, data.ntp_data.rx_tss_char), F(K_U32, RP, data.ntp_data.total_tx_count),      \
+  F(K_U32, RP, data.ntp_data.total_rx_count), F(K_U32, RP, data.ntp_data.total_valid_count), \
+  F(K_U32, RP, data.ntp_data.total_good_count)
+static const struct field rp_ntp_data[] = {NTP_DATA_FIRST, PAD(3 * 4)};
+static const struct field rp_ntp_data2[] = {
+  NTP_DATA_FIRST, F(K_U32, RP, data.ntp_data.total_kernel_tx_ts),
+  F(K_U32, RP, data.ntp_data.total_kernel_rx_ts), F(K_U32, RP, data.ntp_data.total_hw_tx_ts),
+  F(K_U32, RP, data.ntp_data.total_hw_rx_ts), PAD(4 * 4)};
 static const struct field rp_manual_timestamp[] = {
   F(K_FLOAT, RP, data.manual_timestamp.offset), F(K_FLOAT, RP, data.manual_timestamp.dfreq_ppm),
   F(K_FLOAT, RP, data.manual_timestamp.new_afreq_ppm)};
@@ -192,7 +218,9 @@ static const struct reply_type replies[] = {
   {CMD_RPY_AUTH_DATA, LAYOUT(rp_auth_data)},
   {CMD_RPY_CLIENT_ACCESSES_BY_INDEX3, LAYOUT(rp_clients)},
   {CMD_RPY_SELECT_DATA, LAYOUT(rp_select_data)},
-  {CMD_RPY_SERVER_STATS3, LAYOUT(rp_server_stats)},
+  {CMD_RPY_SERVER_STATS3, LAYOUT(rp_server_stats3)},
+  {CMD_RPY_SERVER_STATS4, LAYOUT(rp_server_stats4)},
+  {CMD_RPY_NTP_DATA2, LAYOUT(rp_ntp_data2)},
   {CMD_RPY_ST_TEXT, LAYOUT(rp_text)},
 };
 
@@ -247,9 +275,10 @@ static const struct command_type commands[] = {
   {CMD_SMOOTHING, NO_DATA, CMD_RPY_SMOOTHING},
   {CMD_SMOOTHTIME, LAYOUT(rq_option), CMD_RPY_NULL},
   {CMD_REFRESH, NO_DATA, CMD_RPY_NULL},
-  {CMD_SERVER_STATS, NO_DATA, CMD_RPY_SERVER_STATS3},
+  {CMD_SERVER_STATS, NO_DATA, CMD_RPY_SERVER_STATS4},
   {CMD_LOCAL2, LAYOUT(rq_local), CMD_RPY_NULL},
-  {CMD_NTP_DATA, LAYOUT(rq_ip), CMD_RPY_NTP_DATA},
+  {CMD_LOCAL3, LAYOUT(rq_local3), CMD_RPY_NULL},
+  {CMD_NTP_DATA, LAYOUT(rq_ip), CMD_RPY_NTP_DATA2},
   {CMD_SHUTDOWN, NO_DATA, CMD_RPY_NULL},
   {CMD_ONOFFLINE, NO_DATA, CMD_RPY_NULL},
   {CMD_ADD_SOURCE, LAYOUT(rq_source), CMD_RPY_NULL},
@@ -260,9 +289,29 @@ static const struct command_type commands[] = {
   {CMD_SELECT_DATA, LAYOUT(rq_index), CMD_RPY_SELECT_DATA},
   {CMD_RELOAD_SOURCES, NO_DATA, CMD_RPY_NULL},
   {CMD_DOFFSET2, LAYOUT(rq_value), CMD_RPY_NULL},
+  {CMD_MODIFY_SELECTOPTS, LAYOUT(rq_select_opts), CMD_RPY_NULL},
+  {CMD_MODIFY_OFFSET, LAYOUT(rq_offset), CMD_RPY_NULL},
   {CMD_ST_RELOAD_CONFIG, LAYOUT(rq_option), CMD_RPY_NULL},
   {CMD_ST_RELOAD_REPORT, LAYOUT(rq_index), CMD_RPY_ST_TEXT},
 };
+
+/* The older formats of replies, which a request only padded for them gets
+ * (chronyc 4.3's serverstats, 4.3 to 4.5's ntpdata). */
+static const struct {
+  uint16_t command, reply;
+} older_replies[] = {
+  {CMD_SERVER_STATS, CMD_RPY_SERVER_STATS3},
+  {CMD_NTP_DATA, CMD_RPY_NTP_DATA},
+};
+
+/* The older reply to the command, or 0 if it has none. */
+static uint16_t older_reply(uint16_t command)
+{
+  for (size_t i = 0; i < sizeof(older_replies) / sizeof(older_replies[0]); i++)
+    if (older_replies[i].command == command)
+      return older_replies[i].reply;
+  return 0;
+}
 
 static const struct command_type *find_command(uint16_t command)
 {
@@ -368,7 +417,8 @@ static void walk(const struct layout *l, void *host, struct wire_reader *r, stru
 
 static void field(const struct field *f, uint8_t *p, struct wire_reader *r, struct wire_writer *w)
 {
-  uint8_t u8; int8_t i8; uint16_t u16; int16_t i16; uint32_t u32; int32_t i32; double d;
+  uint8_t u8; int8_t i8; uint16_t u16; int16_t i16; uint32_t u32; int32_t i32; uint64_t u64;
+  double d;
   switch (f->kind) {
   case K_U8:
     if (w) { memcpy(&u8, p, 1); wire_put_u8(w, u8); }
@@ -393,6 +443,21 @@ static void field(const struct field *f, uint8_t *p, struct wire_reader *r, stru
   case K_I32:
     if (w) { memcpy(&i32, p, 4); wire_put_u32(w, (uint32_t)i32); }
     else { i32 = (int32_t)wire_get_u32(r); memcpy(p, &i32, 4); }
+    break;
+  case K_U64:
+    if (w) {
+      memcpy(&u64, p, 8);
+      wire_put_u32(w, (uint32_t)(u64 >> 32));
+      wire_put_u32(w, (uint32_t)u64);
+    } else {
+      u64 = (uint64_t)wire_get_u32(r) << 32;
+      u64 |= wire_get_u32(r);
+      memcpy(p, &u64, 8);
+    }
+    break;
+  case K_SAT32:
+    if (w) { memcpy(&u64, p, 8); wire_put_u32(w, u64 > UINT32_MAX ? UINT32_MAX : (uint32_t)u64); }
+    else { u64 = wire_get_u32(r); memcpy(p, &u64, 8); }
     break;
   case K_FLOAT:
     if (w) { memcpy(&d, p, sizeof(d)); wire_put_u32(w, cmd_float_encode(d)); }
@@ -445,7 +510,8 @@ static size_t kind_size(const struct field *f)
   switch (f->kind) {
   case K_U8: case K_I8: return 1;
   case K_U16: case K_I16: return 2;
-  case K_U32: case K_I32: case K_FLOAT: return 4;
+  case K_U32: case K_I32: case K_SAT32: case K_FLOAT: return 4;
+  case K_U64: return 8;
   case K_TIME: return 12;
   case K_IP: return 20;
   case K_NAME: return CMD_NAME_LEN;
@@ -468,14 +534,34 @@ uint16_t cmd_reply_code(uint16_t command)
   return t ? t->reply : CMD_RPY_NULL;
 }
 
+/* A request padded for this reply (chrony's pktlength.c: the padding
+ * makes the request as long as the reply, if that is longer). */
+static size_t padded_length(const struct command_type *t, uint16_t reply)
+{
+  size_t own = CMD_REQUEST_HEADER_LEN + layout_size(&t->data);
+  size_t len = cmd_reply_length(reply);
+  return own > len ? own : len;
+}
+
 size_t cmd_request_length(uint16_t command)
 {
   const struct command_type *t = find_command(command);
+  return t ? padded_length(t, t->reply) : 0;
+}
+
+uint16_t cmd_reply_code_for(uint16_t command, size_t request_len)
+{
+  const struct command_type *t = find_command(command);
   if (!t)
-    return 0;
-  size_t own = CMD_REQUEST_HEADER_LEN + layout_size(&t->data);
-  size_t reply = cmd_reply_length(t->reply);
-  return own > reply ? own : reply;
+    return CMD_RPY_NULL;
+  uint16_t older = older_reply(command);
+  return older && request_len < padded_length(t, t->reply) ? older : t->reply;
+}
+
+bool cmd_reply_answers(uint16_t command, uint16_t reply)
+{
+  const struct command_type *t = find_command(command);
+  return t && (reply == t->reply || (reply != 0 && reply == older_reply(command)));
 }
 
 /* ---- requests ---- */
@@ -499,7 +585,8 @@ enum cmd_parse_result cmd_parse_request(const void *buf, size_t len, struct cmd_
   const struct command_type *t = find_command(req->command);
   if (!t)
     return CMD_PARSE_UNKNOWN;
-  if (len < cmd_request_length(req->command))
+  uint16_t older = older_reply(req->command);
+  if (len < padded_length(t, older ? older : t->reply))
     return CMD_PARSE_BAD_LENGTH;
   walk(&t->data, req, &r, NULL);
   return r.err ? CMD_PARSE_BAD_LENGTH : CMD_PARSE_OK;

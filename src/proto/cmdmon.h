@@ -1,5 +1,6 @@
 /* cmdmon: chrony's command and monitoring protocol, version 6, as chronyc
- * and chronyd 4.3 (Debian 12) speak it on UDP port 323 and a Unix socket.
+ * and chronyd 4.3 (Debian 12) to 4.8 speak it on UDP port 323 and a Unix
+ * socket.
  *
  * A request is a 20-byte header and command data, padded with zeros to the
  * length of the reply it asks for, so that a reply is never longer than its
@@ -7,6 +8,12 @@
  * Numbers are big-endian; chrony's "Float" is a 32-bit value with a 7-bit
  * signed exponent and a 25-bit signed coefficient; addresses are 16 bytes,
  * a family and 2 bytes of padding; times are 64-bit seconds and nanoseconds.
+ *
+ * Newer chronyc asks for newer formats of two replies with longer requests:
+ * serverstats (SERVER_STATS4, 64-bit counters, from 4.4) and ntpdata
+ * (NTP_DATA2, timestamping counts, from 4.6). A request as long as 4.3's
+ * is still valid; cmd_reply_code_for() tells which format its length asks
+ * for.
  *
  * This module turns bytes into the host structures below and back, driven
  * by one table of layouts, so both directions agree by construction. It
@@ -47,8 +54,10 @@ enum cmd_command {
   CMD_NTP_DATA = 57, CMD_SHUTDOWN = 62, CMD_ONOFFLINE = 63, CMD_ADD_SOURCE = 64,
   CMD_NTP_SOURCE_NAME = 65, CMD_RESET_SOURCES = 66, CMD_AUTH_DATA = 67,
   CMD_CLIENT_ACCESSES_BY_INDEX3 = 68, CMD_SELECT_DATA = 69, CMD_RELOAD_SOURCES = 70,
-  CMD_DOFFSET2 = 71,
+  CMD_DOFFSET2 = 71, CMD_LOCAL3 = 74,
   CMD_N_COMMANDS = 75,           /* chrony's count, obsolete and newer ones included */
+  CMD_MODIFY_SELECTOPTS = 72,    /* chronyc 4.4's selectopts */
+  CMD_MODIFY_OFFSET = 73,        /* chronyc 4.6's offset */
   /* Stratum's own requests, far beyond chrony's codes (which grow by one a
    * release): only stratumc sends them, chronyd answers 502 Invalid
    * command. A reload of the configuration (option: 1 = only tell what
@@ -62,6 +71,8 @@ enum cmd_reply_code {
   CMD_RPY_NTP_DATA = 16, CMD_RPY_MANUAL_TIMESTAMP2 = 17, CMD_RPY_MANUAL_LIST2 = 18,
   CMD_RPY_NTP_SOURCE_NAME = 19, CMD_RPY_AUTH_DATA = 20, CMD_RPY_CLIENT_ACCESSES_BY_INDEX3 = 21,
   CMD_RPY_SELECT_DATA = 23, CMD_RPY_SERVER_STATS3 = 24,
+  CMD_RPY_SERVER_STATS4 = 25,    /* chronyc 4.4's serverstats */
+  CMD_RPY_NTP_DATA2 = 26,        /* chronyc 4.6's ntpdata */
   CMD_RPY_ST_TEXT = 0x5301       /* Stratum's own: a line of the reload report */
 };
 
@@ -100,9 +111,13 @@ enum { CMD_ADDSRC_SERVER = 1, CMD_ADDSRC_PEER = 2, CMD_ADDSRC_POOL = 3 };
 #define CMD_ADDSRC_BURST 0x100
 #define CMD_ADDSRC_NTS 0x200
 #define CMD_ADDSRC_COPY 0x400
-#define CMD_ADDSRC_EF_EXP1 0x800
+#define CMD_ADDSRC_EF_EXP1 0x800           /* extfield F323 (4.5: EF_EXP_MONO_ROOT) */
+#define CMD_ADDSRC_EF_EXP_NET_CORRECTION 0x1000   /* extfield F324 (chronyc 4.5) */
+#define CMD_ADDSRC_IPV4 0x2000             /* chronyc 4.6 */
+#define CMD_ADDSRC_IPV6 0x4000             /* chronyc 4.6 */
 
-/* Select data options (configured and effective). */
+/* Select data options (configured and effective); also the mask of
+ * CMD_MODIFY_SELECTOPTS, whose options are CMD_ADDSRC_* flags. */
 #define CMD_SD_OPT_NOSELECT 0x1
 #define CMD_SD_OPT_PREFER 0x2
 #define CMD_SD_OPT_TRUST 0x4
@@ -153,10 +168,24 @@ struct cmd_req_local {
   int32_t on_off, stratum;
   double distance;
   int32_t orphan;
+  double activate, wait_synced, wait_unsynced;   /* LOCAL3 (chronyc 4.8); 0 in LOCAL2 */
 };
 struct cmd_req_makestep {
   int32_t limit;
   double threshold;
+};
+/* selectopts and offset: a source by address, or a reference clock by
+ * refid (address CMD_IP_UNSPEC). */
+struct cmd_req_select_opts {
+  struct cmd_ip address;
+  uint32_t ref_id;
+  uint32_t mask;                 /* CMD_SD_OPT_* bits to change */
+  uint32_t options;              /* their new values, as CMD_ADDSRC_* flags */
+};
+struct cmd_req_offset {
+  struct cmd_ip address;
+  uint32_t ref_id;
+  double offset;                 /* the source's new offset option, s */
 };
 
 struct cmd_request {
@@ -172,6 +201,8 @@ struct cmd_request {
     struct cmd_req_clients clients;
     struct cmd_req_local local;
     struct cmd_req_makestep makestep;
+    struct cmd_req_select_opts select_opts;
+    struct cmd_req_offset offset;
     struct cmd_ip ip;            /* del_source, ntp_data, source_name, auth_data */
     uint32_t index;              /* source_data, sourcestats, select_data, st_reload_report */
     int32_t option;              /* manual, smoothtime, manual_delete, dump, st_reload_config */
@@ -215,9 +246,14 @@ struct cmd_rpy_smoothing {
   uint32_t flags;
   double offset, freq_ppm, wander_ppm, last_update_ago, remaining_time;
 };
+/* SERVER_STATS3 carries the first 11 counters in 32 bits (saturated);
+ * SERVER_STATS4 all of them in 64 bits. */
 struct cmd_rpy_server_stats {
-  uint32_t ntp_hits, nke_hits, cmd_hits, ntp_drops, nke_drops, cmd_drops, log_drops,
+  uint64_t ntp_hits, nke_hits, cmd_hits, ntp_drops, nke_drops, cmd_drops, log_drops,
       ntp_auth_hits, ntp_interleaved_hits, ntp_timestamps, ntp_span_seconds;
+  /* Replies by where their receive and transmit timestamps came from */
+  uint64_t ntp_daemon_rx_timestamps, ntp_daemon_tx_timestamps, ntp_kernel_rx_timestamps,
+      ntp_kernel_tx_timestamps, ntp_hw_rx_timestamps, ntp_hw_tx_timestamps;
 };
 struct cmd_rpy_ntp_data {
   struct cmd_ip remote_addr, local_addr;
@@ -231,6 +267,8 @@ struct cmd_rpy_ntp_data {
   uint16_t flags;
   uint8_t tx_tss_char, rx_tss_char;   /* 'D' daemon, 'K' kernel, 'H' hardware */
   uint32_t total_tx_count, total_rx_count, total_valid_count, total_good_count;
+  /* NTP_DATA2 only: the timestamps of requests and replies by source */
+  uint32_t total_kernel_tx_ts, total_kernel_rx_ts, total_hw_tx_ts, total_hw_rx_ts;
 };
 struct cmd_rpy_manual_timestamp {
   double offset, dfreq_ppm, new_afreq_ppm;
@@ -320,10 +358,18 @@ enum cmd_parse_result cmd_parse_request(const void *buf, size_t len, struct cmd_
  * 0 if the command is unknown or cap is too small. */
 size_t cmd_build_request(const struct cmd_request *req, void *buf, size_t cap);
 
-/* The length of a request for this command, padding included; 0 if unknown. */
+/* The length of a request for this command, padding included (as
+ * chronyc 4.8 pads it: for the newest reply); 0 if unknown. */
 size_t cmd_request_length(uint16_t command);
-/* The reply code a successful request for this command gets. */
+/* The reply code a successful request for this command gets (the newest
+ * format). */
 uint16_t cmd_reply_code(uint16_t command);
+/* The one a request of this length gets: an older format when the request
+ * is too short for the newest (chronyc 4.3's serverstats and 4.3 to 4.5's
+ * ntpdata). */
+uint16_t cmd_reply_code_for(uint16_t command, size_t request_len);
+/* Whether a reply with this code answers the command (in any format). */
+bool cmd_reply_answers(uint16_t command, uint16_t reply);
 /* The length of a reply with this code; 0 if unknown. */
 size_t cmd_reply_length(uint16_t reply);
 

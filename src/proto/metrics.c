@@ -25,7 +25,8 @@ static int ask(struct metrics_reports *r, metrics_exchange_fn *exchange, void *a
     r->up = false;
     return -1;
   }
-  return rpy->status == CMD_STT_SUCCESS && rpy->reply == cmd_reply_code(q->command);
+  /* chronyd 4.3 answers serverstats and ntpdata in their older formats */
+  return rpy->status == CMD_STT_SUCCESS && cmd_reply_answers(q->command, rpy->reply);
 }
 
 static bool is_address(const struct cmd_ip *ip)
@@ -118,6 +119,7 @@ bool metrics_fetch(struct metrics_reports *r, metrics_exchange_fn *exchange, voi
     return true;
   if (got) {
     r->have_server_stats = true;
+    r->have_timestamp_stats = rpy.reply == CMD_RPY_SERVER_STATS4;
     r->server_stats = rpy.data.server_stats;
   }
 
@@ -697,6 +699,25 @@ static const struct family
                     "currently holding in memory for clients using the interleaved mode."),
   ss_span = G("ntp_timestamp_span_seconds",
               "The interval (in seconds) covered by the currently held NTP timestamps."),
+  /* chronyd 4.4's (SERVER_STATS4) */
+  ss_daemon_rx = C("ntp_daemon_rx_timestamps_total",
+                   "The number of NTP responses which included a receive timestamp captured "
+                   "by the daemon."),
+  ss_daemon_tx = C("ntp_daemon_tx_timestamps_total",
+                   "The number of NTP responses which included a transmit timestamp captured "
+                   "by the daemon."),
+  ss_kernel_rx = C("ntp_kernel_rx_timestamps_total",
+                   "The number of NTP responses which included a receive timestamp captured "
+                   "by the kernel."),
+  ss_kernel_tx = C("ntp_kernel_tx_timestamps_total",
+                   "The number of NTP responses (in the interleaved mode) which included a "
+                   "transmit timestamp captured by the kernel."),
+  ss_hw_rx = C("ntp_hw_rx_timestamps_total",
+               "The number of NTP responses which included a receive timestamp captured by "
+               "the NIC."),
+  ss_hw_tx = C("ntp_hw_tx_timestamps_total",
+               "The number of NTP responses (in the interleaved mode) which included a "
+               "transmit timestamp captured by the NIC."),
   ss_drops_by_reason = C("ntp_requests_dropped_total",
                          "NTP requests the server dropped, by reason: access (not allowed), "
                          "format (malformed), mode (not a request), auth (MAC not verified), "
@@ -722,6 +743,14 @@ static void render_server_stats(const struct metrics_reports *r, struct metrics_
     single_u64(t, &ss_interleaved_hits, s->ntp_interleaved_hits);
     single_u64(t, &ss_timestamps, s->ntp_timestamps);
     single_u64(t, &ss_span, s->ntp_span_seconds);
+  }
+  if (r->have_timestamp_stats) {
+    single_u64(t, &ss_daemon_rx, s->ntp_daemon_rx_timestamps);
+    single_u64(t, &ss_daemon_tx, s->ntp_daemon_tx_timestamps);
+    single_u64(t, &ss_kernel_rx, s->ntp_kernel_rx_timestamps);
+    single_u64(t, &ss_kernel_tx, s->ntp_kernel_tx_timestamps);
+    single_u64(t, &ss_hw_rx, s->ntp_hw_rx_timestamps);
+    single_u64(t, &ss_hw_tx, s->ntp_hw_tx_timestamps);
   }
   if (r->n_drops > 0) {
     char labels[LABELS_LEN];

@@ -53,6 +53,7 @@ struct metrics_drop {
 struct metrics_reports {
   bool up;                           /* every request had a reply */
   bool have_tracking, have_server_stats, have_clients;
+  bool have_timestamp_stats;         /* server_stats is SERVER_STATS4 (not chronyd 4.3's) */
   struct cmd_rpy_tracking tracking;
   struct cmd_rpy_server_stats server_stats;
   uint32_t client_log_records;       /* the clients report's n_indices */

@@ -187,7 +187,7 @@
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
     .relays = {RELAY(3, PEER_RELAY("", "minpoll " #lmin " maxpoll " #lmax), \
                      SCENARIO_CLIENT_CLOCK, 0.0)}, \
-    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+    .n_relays = 1, .client_serves = true, .cuts = {{.from = 3, .to = 1}}, .sync_freq_threshold = 500.0, \
   }
 
 /* 125-packetloss: 108-peer's two clients, 33 % of every path's datagrams
@@ -203,7 +203,7 @@
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LOSSY, .down = LOSSY, \
     .server_xleave = true, \
     .relays = {RELAY(3, PEER_RELAY(opt, opt), SCENARIO_CLIENT_CLOCK, 0.0)}, \
-    .n_relays = 1, .client_serves = true, .cuts = {{3, 1}}, .sync_freq_threshold = 500.0, \
+    .n_relays = 1, .client_serves = true, .cuts = {{.from = 3, .to = 1}}, .sync_freq_threshold = 500.0, \
   }
 
 /* 144-monoroot's first runs: a chain of 4 server strata, the primary
@@ -580,6 +580,32 @@ static const struct scenario scenarios[] = {
     .duration = 9900.0,
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .rtc_freq = 100.0, .rtc_error = -10.0,
+  },
+  {
+    .name = "rtcfile-s",
+    .about = "stratumd -s four days after rtcfile's run: the clock 10 s ahead (100 ppm, the "
+             "drift file's), the RTC 24.56 s fast (100 ppm for four days) and as fast as the "
+             "corrected clock since, that run's rtcfile, rtcautotrim 1 (145-rtc's second run)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\nrtcautotrim 1\n",
+    .driftfile = "100.0 0.05",
+    .duration = 10000.0, .start = JAN_1_2010 + 4 * SCENARIO_DAY, .sync_threshold = 1e-2,
+    .client_clock = {.offset = 10.0, .freq = 100.0}, .n_servers = 1, .up = LAN, .down = LAN,
+    .rtc_freq = 0.0, .rtc_error = 4 * SCENARIO_DAY * 100e-6 - 10.0,
+    .init_from_rtc = true, .rtcfile_text = "1 1262313820 -9.017000 99.990000\n",
+    .driftfile_changed = JAN_1_2010,
+  },
+  {
+    .name = "rtcfile-s-driftfile",
+    .about = "stratumd -s with the clock 10000 s behind and the RTC (10 s slow) before the "
+             "drift file's last change, at the start: the drift file's time is taken "
+             "(145-rtc's third run)",
+    .conf = SERVER1 "rtcfile /var/lib/chrony/rtc\nrtconutc\nrtcautotrim 1\n",
+    .driftfile = "100.0 0.05",
+    .duration = 10000.0, .start = JAN_1_2010 + 9 * SCENARIO_DAY, .sync_threshold = 1e-2,
+    .client_clock = {.offset = -10000.0, .freq = 100.0}, .n_servers = 1, .up = LAN,
+    .down = LAN, .rtc_freq = 0.0, .rtc_error = -10.0,
+    .init_from_rtc = true, .rtcfile_text = "1 1262659400 0.100000 0.000000\n",
+    .driftfile_changed = JAN_1_2010 + 9 * SCENARIO_DAY,
   },
   {
     .name = "maxdelayquant",
@@ -1050,7 +1076,7 @@ static const struct scenario scenarios[] = {
     .client_clock = {.offset = 0.1, .freq = 100.0, .wander = 1e-6}, .n_servers = 5,
     .server_offset = {1.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .names = {{"nodes-2-4.net1.clk", {4, 2}}, {"nodes-3-5.net1.clk", {5, 3}}},
-    .cuts = {{SCENARIO_CLIENT_HOST, 4}, {SCENARIO_CLIENT_HOST, 5}},
+    .cuts = {{.from = SCENARIO_CLIENT_HOST, .to = 4}, {.from = SCENARIO_CLIENT_HOST, .to = 5}},
     .log_watch = {"Detected falseticker", " replaced with ", "no majority"},
     .measured_poll = 6, .poll_to = 200000.0,
   },
@@ -1066,7 +1092,7 @@ static const struct scenario scenarios[] = {
     .server_offset = {1.0, 2.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .names = {{"nodes-4-1.net1.clk", {1, 4}}, {"nodes-5-2.net1.clk", {2, 5}},
               {"nodes-6-3.net1.clk", {3, 6}}},
-    .cuts = {{SCENARIO_CLIENT_HOST, 3}},
+    .cuts = {{.from = SCENARIO_CLIENT_HOST, .to = 3}},
     .log_watch = {"Detected falseticker", " replaced with ",
                   "no majority (no agreement among 2 sources)",
                   "Source 192.168.123.1 replaced with", "Source 192.168.123.2 replaced with",

@@ -9,6 +9,7 @@
 #include "conf/config.h"
 #include "conf/driftfile.h"
 #include "conf/keyfile.h"
+#include "conf/rtcfile.h"
 #include "core/client.h"
 #include "core/initslew.h"
 #include "core/broadcast.h"
@@ -19,6 +20,7 @@
 #include "core/hwts.h"
 #include "core/ntp_source.h"
 #include "core/refclock.h"
+#include "core/rtcinit.h"
 #include "core/rtctrack.h"
 #include "core/srclist.h"
 #include "sim/sim_metrics.h"
@@ -293,6 +295,9 @@ struct late_sources {
   const struct config *conf;
   struct srclist *list;
   struct observer *obs;
+  struct initslew *islew;
+  struct scenario_result *out;     /* -s: when the sources began */
+  struct sim_sched *sched;
 };
 
 static void start_sources(void *arg)
@@ -312,6 +317,30 @@ static unsigned initslew_hosts(const struct config *c, struct initslew_host *hos
     if (addr_parse(c->initstepslew_hosts.v[i], &hosts[n].addr))
       hosts[n++].name = c->initstepslew_hosts.v[i];
   return n;
+}
+
+/* chronyd's post_init_rtc_hook: initstepslew first when configured (the
+ * sources then come at its end), else the sources. False: no memory. */
+static bool begin_sources(struct late_sources *l)
+{
+  struct initslew_host hosts[INITSLEW_MAX_HOSTS];
+  unsigned n_hosts = initslew_hosts(l->conf, hosts);
+  if (initslew_start(l->islew, l->plat, l->client, hosts, n_hosts,
+                     l->conf->initstepslew_threshold, start_sources, l))
+    return true;
+  struct observer *obs = l->obs;
+  l->obs = NULL;
+  start_sources(l);
+  l->obs = obs;
+  return l->list != NULL;
+}
+
+/* -s: the RTC's initial trim is over. */
+static void rtc_initial_done(void *arg)
+{
+  struct late_sources *l = arg;
+  l->out->sources_at = sim_sched_elapsed(l->sched);
+  begin_sources(l);
 }
 
 /* A host's NTP socket, as the daemon's: a peer's symmetric packet goes to
@@ -381,6 +410,16 @@ static void start_core(void *arg)
   start_client(((struct smearer *)arg)->client);
 }
 
+/* A host's own number for its local reference time (the daemon's is
+ * random): FNV-1a of its address, so the random stream stays untouched. */
+static uint64_t host_key(const char *addr)
+{
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *addr; addr++)
+    h = (h ^ (uint8_t)*addr) * 0x100000001b3ull;
+  return h;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -396,6 +435,7 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   struct timespec now;
   plat->ops->now(plat->ctx, &now);
   conf_reference(c, CLIENT_PRECISION, &now, &m->ref);
+  m->ref.local_key = host_key(addr);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
   if (!access_add(&m->srv.access, &everyone, true, false))
@@ -819,20 +859,43 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
   return true;
 }
 
-/* rtcfile: the client's RTC device and the core's tracking of it (no
- * file: the coefficients stay in memory). */
-static bool rtc_start(struct sim_world *w, struct sim_platform *chost, struct client *client,
-                      const struct config *c, const struct scenario *s, uint64_t seed,
-                      struct rtctrack *r)
+/* The client's RTC device (rtcdevice). */
+static bool rtc_device(struct sim_world *w, struct sim_platform *chost, const struct config *c,
+                       const struct scenario *s, uint64_t seed)
 {
   struct sim_refclock_config dev = {.driver = PLAT_REFCLOCK_RTC, .param = c->rtcdevice,
                                     .offset = RTC_LATENCY, .jitter = RTC_JITTER,
                                     .freq = s->rtc_freq, .rtc_error = s->rtc_error,
                                     .seed = sim_rng_derive(seed, SCENARIO_RTC_STREAM)};
+  return sim_refclock_new(sim_world_sched(w), chost, &dev) != NULL;
+}
+
+/* The scenario's rtcfile content as coefficients (none without). */
+static bool rtc_file(const struct scenario *s, struct rtct_coefs *out)
+{
+  struct rtcfile_coefs f;
+  *out = (struct rtct_coefs){0};
+  if (!s->rtcfile_text)
+    return true;
+  if (!rtcfile_parse(s->rtcfile_text, &f))
+    return false;
+  *out = (struct rtct_coefs){.valid = f.valid, .ref_time = f.ref_time, .fast = f.offset,
+                             .gain = f.rate_ppm * 1e-6};
+  return true;
+}
+
+/* rtcfile: the core's tracking of the RTC (no file: the coefficients stay
+ * in memory); after -s, the initial trim first, then `done`. */
+static bool rtc_start(struct sim_platform *chost, struct client *client, const struct config *c,
+                      const struct scenario *s, bool initial, struct late_sources *done,
+                      struct rtctrack *r)
+{
   struct reference *ref = client_reference(client);
-  struct rtct_params p = {.device = c->rtcdevice, .utc = c->rtconutc, .autotrim = c->rtcautotrim};
-  return sim_refclock_new(sim_world_sched(w), chost, &dev) &&
-         rtct_start(r, sim_platform_get(chost), ref->disc, ref->state, &p) &&
+  struct rtct_params p = {.device = c->rtcdevice, .utc = c->rtconutc, .autotrim = c->rtcautotrim,
+                          .initial = initial, .initial_done = rtc_initial_done, .arg = done};
+  if (initial && !rtc_file(s, &p.file))
+    return false;
+  return rtct_start(r, sim_platform_get(chost), ref->disc, ref->state, &p) &&
          disc_add_listener(ref->disc, rtct_clock_changed, r);
 }
 
@@ -892,6 +955,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->first_selected = INFINITY;
   out->gave_up_at = INFINITY;
   out->initslew_done_at = INFINITY;
+  out->sources_at = NAN;
   out->selected = -1;
   if (s->n_servers > SCENARIO_MAX_SERVERS || !read_confs(s, &conf, &smear_conf, rcl))
     return -EINVAL;
@@ -976,9 +1040,25 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!metrics)
     goto done;
 
+  /* -s: the RTC (created before anything reads the clock) sets the clock. */
+  bool rtc_set = false;
+  if (s->init_from_rtc) {
+    struct rtci_params ip = {.device = conf.rtcdevice, .utc = conf.rtconutc,
+                             .driftfile_time = s->driftfile_changed, .control = !s->no_control};
+    if (!rtc_device(w, chost, &conf, s, seed))
+      goto done;
+    if (!rtc_file(s, &ip.file)) {
+      fprintf(stderr, "stratum-sim: %s: bad rtcfile '%s'\n", s->name, s->rtcfile_text);
+      ret = -EINVAL;
+      goto done;
+    }
+    rtc_set = out->rtc_set = rtci_set_clock(sim_platform_get(chost), &ip);
+  }
+
   struct timespec client_t0;
   sim_platform_get(chost)->ops->now(sim_platform_get(chost)->ctx, &client_t0);
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
+  ref.local_key = host_key(s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR);
   conf_client_params(&conf, !s->no_control, &params);
   if (s->keys)
     params.keys = &keyring;
@@ -1018,21 +1098,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                         &s->up) != 0))
     goto done;
   late = (struct late_sources){.plat = sim_platform_get(chost), .client = client, .conf = &conf,
-                               .obs = &obs};
-  struct initslew_host slew_hosts[INITSLEW_MAX_HOSTS];
-  unsigned n_hosts = initslew_hosts(&conf, slew_hosts);
-  if (!initslew_start(&islew, sim_platform_get(chost), client, slew_hosts, n_hosts,
-                      conf.initstepslew_threshold, start_sources, &late)) {
-    late.obs = NULL;
-    start_sources(&late);
-    if (!late.list)
-      goto done;
-  }
+                               .obs = &obs, .islew = &islew, .out = out, .sched = sched};
+  /* After -s with rtcfile, the sources wait for the RTC's initial trim. */
+  bool rtc_initial = rtc_set && conf.rtcfile;
+  if (!rtc_initial && !begin_sources(&late))
+    goto done;
   for (unsigned i = 0; i < conf.n_refclocks; i++)
     if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
       goto done;
 
-  if (conf.rtcfile && !rtc_start(w, chost, client, &conf, s, seed, &rtc))
+  if (conf.rtcfile && ((!s->init_from_rtc && !rtc_device(w, chost, &conf, s, seed)) ||
+                       !rtc_start(chost, client, &conf, s, rtc_initial, &late, &rtc)))
     goto done;
   op.s = s;
   op.servers = addrs;
@@ -1376,6 +1452,10 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
             r->measurements[0][1], r->measurements[1][0], r->measurements[1][1]);
   if (isfinite(r->initslew_done_at))
     json_num(f, "initslew_done_at", r->initslew_done_at);
+  if (r->rtc_set)
+    fprintf(f, ", \"rtc_set\": true");
+  if (!isnan(r->sources_at))
+    json_num(f, "sources_at", r->sources_at);
   if (r->give_ups) {
     json_num(f, "gave_up_at", r->gave_up_at);
     fprintf(f, ", \"give_ups\": %u", r->give_ups);

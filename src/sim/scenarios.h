@@ -193,6 +193,15 @@ struct scenario {
    * clknetsim's RTC), its interrupts 1 us late with jitter; the result
    * tells the core's estimates at the end (chronyc rtcdata's numbers). */
   double rtc_freq, rtc_error;
+  /* stratumd -s (145-rtc's later runs): the clock set from that RTC at
+   * start (core/rtcinit.h), corrected by `rtcfile_text` (the rtcfile's
+   * content, chronyd's format; NULL: none) and refused before
+   * `driftfile_changed` (Unix seconds; 0: no drift file); with rtcfile in
+   * conf the tracking then starts with the initial trim and the sources
+   * wait for its end. */
+  bool init_from_rtc;
+  const char *rtcfile_text;
+  time_t driftfile_changed;
   struct scenario_command commands[SCENARIO_MAX_COMMANDS];
   unsigned n_commands;
   /* Every host without kernel timestamping (sim_platform_set_daemon_stamps). */
@@ -312,7 +321,9 @@ struct scenario_result {
   int rtc_samples;
   double rtc_ref_at;               /* s from the start of the estimates' RTC time */
   double rtc_fast, rtc_gain_ppm;   /* the estimates: s fast of the clock, ppm */
-  double rtc_true_fast;            /* s the RTC was fast of true time then */
+  double rtc_true_fast;            /* s the RTC was fast of true time then, untrimmed */
+  bool rtc_set;                    /* -s: the clock was set from the RTC */
+  double sources_at;               /* -s: s from the start the sources began (NAN: not waited) */
   struct scenario_answer answers[SCENARIO_MAX_COMMANDS];   /* one per command */
   int ref_stratum;                 /* our reference at the end (0: unsynchronised) */
   uint32_t ref_refid;

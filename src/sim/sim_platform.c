@@ -396,6 +396,12 @@ static int sp_rtc_set(void *ctx, int handle, int64_t rtc_sec)
   return d ? sim_refclock_rtc_set(d, rtc_sec) : -EBADF;
 }
 
+static int sp_rtc_read(void *ctx, int handle, struct plat_rtc_reading *out)
+{
+  struct sim_refclock *d = refclock_handle(ctx, handle);
+  return d ? sim_refclock_rtc_read(d, out) : -EBADF;
+}
+
 static void sp_refclock_close(void *ctx, int handle)
 {
   struct sim_refclock *d = refclock_handle(ctx, handle);
@@ -509,6 +515,7 @@ static const struct platform_ops sim_ops = {
   .refclock_close = sp_refclock_close,
   .refclock_extts = sp_refclock_extts,
   .rtc_set = sp_rtc_set,
+  .rtc_read = sp_rtc_read,
   .clock_set_leap = sp_clock_set_leap,
   .log = sp_log,
   .read_file = sp_read_file,

@@ -202,6 +202,19 @@ void sim_refclock_free(struct sim_refclock *d)
   free(d);
 }
 
+int sim_refclock_rtc_read(struct sim_refclock *d, struct plat_rtc_reading *out)
+{
+  if (d->driver != PLAT_REFCLOCK_RTC)
+    return -EBADF;
+  /* The second of the last tick (the one before base_sec if none yet). */
+  const struct platform *plat = sim_platform_get(d->host);
+  memset(out, 0, sizeof(*out));
+  plat->ops->now(plat->ctx, &out->sys_time);
+  out->rtc_sec = d->rtc_base_sec + d->rtc_k - 1;
+  out->half = true;
+  return 0;
+}
+
 int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec)
 {
   if (d->driver != PLAT_REFCLOCK_RTC)

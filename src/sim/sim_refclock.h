@@ -90,6 +90,8 @@ void sim_refclock_free(struct sim_refclock *d);
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
 /* The platform's rtc_set: -EBADF for anything but an RTC. */
 int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec);
+/* The platform's rtc_read: the RTC's second now, the host's clock then. */
+int sim_refclock_rtc_read(struct sim_refclock *d, struct plat_rtc_reading *out);
 /* Samples or pulses written (SHM, PPS) or sent (SOCK), delivered or not;
  * reads of a PHC, or its pulses with extts. */
 uint64_t sim_refclock_written(const struct sim_refclock *d);

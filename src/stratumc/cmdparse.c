@@ -353,6 +353,53 @@ static void parse_delete(struct parser *p, char *line)
   request(p, CMD_DEL_SOURCE);
 }
 
+/* selectopts and offset (chronyc 4.4, 4.6): an address literal (or
+ * ID#N), else a reference clock's refid; never a host name, which could
+ * be taken for a refid. */
+static bool source_or_refid(const char *s, struct cmd_ip *ip, uint32_t *ref_id)
+{
+  memset(ip, 0, sizeof(*ip));
+  *ref_id = 0;
+  return sc_ip_parse(s, true, ip) || sc_refid_parse(s, ref_id);
+}
+
+/* selectopts SOURCE [+|-OPTION]...: the options to change (mask) and
+ * their new values (as add's flags). */
+static void parse_selectopts(struct parser *p, char *line)
+{
+  static const struct { const char *name; uint32_t mask, flag; } options[] = {
+    {"noselect", CMD_SD_OPT_NOSELECT, CMD_ADDSRC_NOSELECT},
+    {"prefer", CMD_SD_OPT_PREFER, CMD_ADDSRC_PREFER},
+    {"trust", CMD_SD_OPT_TRUST, CMD_ADDSRC_TRUST},
+    {"require", CMD_SD_OPT_REQUIRE, CMD_ADDSRC_REQUIRE}};
+  struct cmd_req_select_opts *o = &p->cmd->req.data.select_opts;
+  if (!source_or_refid(next_word(&line), &o->address, &o->ref_id))
+    return fail(p, "Invalid syntax for selectopts command");
+  o->mask = o->options = 0;
+  while (*line) {
+    const char *opt = next_word(&line);
+    size_t i = 0;
+    while (i < sizeof(options) / sizeof(options[0]) && strcasecmp(opt + 1, options[i].name) != 0)
+      i++;
+    if ((opt[0] != '+' && opt[0] != '-') || i == sizeof(options) / sizeof(options[0]))
+      return fail(p, "Invalid syntax for selectopts command");
+    o->mask |= options[i].mask;
+    if (opt[0] == '+')
+      o->options |= options[i].flag;
+  }
+  request(p, CMD_MODIFY_SELECTOPTS);
+}
+
+/* offset SOURCE OFFSET */
+static void parse_offset(struct parser *p, char *line)
+{
+  struct cmd_req_offset *o = &p->cmd->req.data.offset;
+  if (!source_or_refid(next_word(&line), &o->address, &o->ref_id) ||
+      sscanf(line, "%lf", &o->offset) != 1)
+    return fail(p, "Invalid syntax for offset command");
+  request(p, CMD_MODIFY_OFFSET);
+}
+
 static void parse_makestep(struct parser *p, char *line)
 {
   struct cmd_req_makestep *m = &p->cmd->req.data.makestep;
@@ -374,6 +421,9 @@ static void parse_local(struct parser *p, char *line)
   l->on_off = 1;
   l->stratum = 10;
   l->distance = 1.0;
+  l->wait_unsynced = -1.0;
+  /* chronyc 4.8's options need its LOCAL3 (chronyd 4.3 has LOCAL2 only). */
+  bool local3 = false;
   while (*line) {
     const char *opt = next_word(&line);
     bool ok = true;
@@ -383,12 +433,22 @@ static void parse_local(struct parser *p, char *line)
       ok = parse_double(next_word(&line), &l->distance);
     else if (strcasecmp(opt, "orphan") == 0)
       l->orphan = 1;
+    else if (strcasecmp(opt, "activate") == 0)
+      ok = local3 = parse_double(next_word(&line), &l->activate);
+    else if (strcasecmp(opt, "waitsynced") == 0)
+      ok = local3 = parse_double(next_word(&line), &l->wait_synced);
+    else if (strcasecmp(opt, "waitunsynced") == 0)
+      ok = local3 = parse_double(next_word(&line), &l->wait_unsynced);
     else
       ok = false;
     if (!ok)
       return fail(p, "Invalid syntax for local command");
   }
-  request(p, CMD_LOCAL2);
+  if (l->wait_unsynced < 0.0)      /* chronyc 4.8's default */
+    l->wait_unsynced = l->orphan ? 300.0 : 0.0;
+  if (!local3)
+    l->wait_unsynced = 0.0;
+  request(p, local3 ? CMD_LOCAL3 : CMD_LOCAL2);
 }
 
 static void parse_manual(struct parser *p, char *line)
@@ -610,6 +670,7 @@ static const struct command_entry commands[] = {
   CMD("minstratum", parse_int_modify, CMD_MODIFY_MINSTRATUM),
   REPORT("ntpdata", parse_address_report, SC_REP_NTPDATA),
   CMD("offline", parse_mask_request, CMD_OFFLINE),
+  LINE("offset", parse_offset),
   CMD("online", parse_mask_request, CMD_ONLINE),
   CMD("onoffline", parse_plain, CMD_ONOFFLINE),
   LINE("password", parse_no_auth),
@@ -624,6 +685,7 @@ static const struct command_entry commands[] = {
   LINE("retries", parse_retries),
   REPORT("rtcdata", parse_report, SC_REP_RTCDATA),
   REPORT("selectdata", parse_report_opts, SC_REP_SELECTDATA),
+  LINE("selectopts", parse_selectopts),
   REPORT("serverstats", parse_report, SC_REP_SERVERSTATS),
   LINE("settime", parse_settime),
   CMD("shutdown", parse_plain, CMD_SHUTDOWN),

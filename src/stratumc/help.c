@@ -20,8 +20,10 @@ static const char *const commands[][2] = {
   {"sources [-a] [-v]", "Display information about current sources"},
   {"sourcestats [-a] [-v]", "Display statistics about collected measurements"},
   {"selectdata [-a] [-v]", "Display information about source selection"},
+  {"selectopts <address|refid> <+|-options>", "Modify selection options"},
   {"reselect", "Force reselecting synchronisation source"},
   {"reselectdist <dist>", "Modify reselection distance"},
+  {"offset <address|refid> <offset>", "Modify offset correction"},
   {"", ""},
   {"NTP sources:", ""},
   {"activity", "Check how many NTP sources are online/offline"},
@@ -118,6 +120,7 @@ void sc_help_usage(FILE *f, const char *progname)
           "  -n\t\tDon't resolve hostnames\n"
           "  -c\t\tEnable CSV format\n"
           "  -j\t\tEnable JSON format (one object per command)\n"
+          "  -e\t\tEnd responses with dot\n"
           "  -m\t\tAccept multiple commands\n"
           "  -d\t\tEnable debug messages\n"
           "  -h HOST\tSpecify server (%s)\n"

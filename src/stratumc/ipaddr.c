@@ -92,6 +92,17 @@ void sc_refid_to_string(uint32_t ref_id, char *buf, size_t len)
     buf[n] = '\0';
 }
 
+bool sc_refid_parse(const char *s, uint32_t *ref_id)
+{
+  size_t len = strlen(s);
+  if (len == 0 || len > 4)
+    return false;
+  *ref_id = 0;
+  for (size_t i = 0; i < len; i++)
+    *ref_id |= (uint32_t)(unsigned char)s[i] << (24 - 8 * i);
+  return true;
+}
+
 void sc_ip_mask(int bits, uint16_t family, struct cmd_ip *mask)
 {
   int max = family == CMD_IP_INET6 ? 128 : 32;

@@ -21,6 +21,8 @@ bool sc_ip_parse(const char *s, bool allow_id, struct cmd_ip *ip);
 uint32_t sc_ip_refid(const struct cmd_ip *ip);
 /* The printable characters of a reference ID ("GPS", "" for 7F7F0101). */
 void sc_refid_to_string(uint32_t ref_id, char *buf, size_t len);
+/* A reference ID of 1 to 4 characters ("GPS"); false for any other word. */
+bool sc_refid_parse(const char *s, uint32_t *ref_id);
 /* A mask of `bits` leading ones for the family (out of range: all ones). */
 void sc_ip_mask(int bits, uint16_t family, struct cmd_ip *mask);
 /* Address families are IPv4 or IPv6 (not a reference clock or nothing). */

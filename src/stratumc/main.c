@@ -21,6 +21,7 @@ struct client {
   struct sc_session session;
   struct sc_resolver resolver;
   bool quit;
+  bool end_dot;                   /* -e, but not with -j (a line that is no JSON) */
 };
 
 static void on_signal(int sig)
@@ -79,6 +80,8 @@ static bool process_line(struct client *c, char *line)
   bool ok = run(c, &cmd);
   if (object)
     sc_out_end(c->session.out);
+  if (c->end_dot && cmd.action != SC_ACT_NONE)   /* chronyc 4.4+: not after a blank line */
+    printf(".\n");
   fflush(stderr);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "Could not write to stdout\n");
@@ -155,6 +158,7 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
   sc_out_init(&out, stdout, o->json ? SC_JSON : o->csv ? SC_CSV : SC_HUMAN);
   c.session = (struct sc_session){exchange, &c.transport, &out, {o->family}, o->no_dns};
   c.resolver = (struct sc_resolver){sc_dns_resolve, &c.session.dns};
+  c.end_dot = o->end_dot && !o->json;
   if (!sc_transport_init(&c.transport, o->hosts, o->port, &c.session.dns, o->debug) ||
       !sc_transport_open(&c.transport)) {
     fprintf(stderr, "Could not open connection to daemon\n");

@@ -25,6 +25,7 @@ static bool flag(struct sc_options *o, char c)
   case 'a': return true;           /* chronyc: for compatibility only */
   case 'c': o->csv = true; return true;
   case 'd': o->debug = true; return true;
+  case 'e': o->end_dot = true; return true;
   case 'j': o->json = true; return true;
   case 'm': o->multi = true; return true;
   case 'n': o->no_dns = true; return true;

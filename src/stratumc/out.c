@@ -210,9 +210,10 @@ static void text_field(FILE *f, const struct spec *s, union sc_val v, bool csv)
     break;
   case 'b': sc_fmt_bits(buf, sizeof(buf), (unsigned)v.i, s->prec); break;
   case 'c': snprintf(buf, sizeof(buf), "%c", (int)v.i); break;
-  case 'd': case 'u': case 'U': case 'Q':
+  case 'd': case 'u': case 'U':
     snprintf(buf, sizeof(buf), "%*lld", s->width, v.i);
     break;
+  case 'Q': snprintf(buf, sizeof(buf), "%*llu", s->width, (unsigned long long)v.i); break;
   case 'o': snprintf(buf, sizeof(buf), "%*llo", s->width, (unsigned long long)v.i); break;
   case 's': fprintf(f, s->left ? "%-*s" : "%*s", s->width, v.s); return;
   default: text_double(f, s, v.d, buf, sizeof(buf)); return;
@@ -243,7 +244,8 @@ static void json_field(FILE *f, const struct spec *s, union sc_val v)
   case 'B': fputs(v.i ? "true" : "false", f); return;
   case 'C': if (v.i >= 127) fputs("null", f); else fprintf(f, "%lld", v.i); return;
   case 'I': if (v.i == UINT32_MAX) fputs("null", f); else fprintf(f, "%lld", v.i); return;
-  case 'd': case 'u': case 'U': case 'Q': case 'o': fprintf(f, "%lld", v.i); return;
+  case 'd': case 'u': case 'U': case 'o': fprintf(f, "%lld", v.i); return;
+  case 'Q': fprintf(f, "%llu", (unsigned long long)v.i); return;
   case 'L': json_string(f, sc_leap_name((int)v.i, 0)); return;
   case 'M': json_string(f, sc_ntp_mode_name((int)v.i)); return;
   case 'N': json_string(f, sc_timestamp_source_name((int)v.i)); return;

@@ -281,19 +281,33 @@ static bool serverstats(struct sc_session *s)
   const union sc_val v[] = {
     SV_I(t->ntp_hits), SV_I(t->ntp_drops), SV_I(t->cmd_hits), SV_I(t->cmd_drops),
     SV_I(t->log_drops), SV_I(t->nke_hits), SV_I(t->nke_drops), SV_I(t->ntp_auth_hits),
-    SV_I(t->ntp_interleaved_hits), SV_I(t->ntp_timestamps), SV_I(t->ntp_span_seconds)};
-  sc_out_record(s->out,
-                "NTP packets received       : %U{ntp_packets_received}\n"
-                "NTP packets dropped        : %U{ntp_packets_dropped}\n"
-                "Command packets received   : %U{command_packets_received}\n"
-                "Command packets dropped    : %U{command_packets_dropped}\n"
-                "Client log records dropped : %U{client_log_records_dropped}\n"
-                "NTS-KE connections accepted: %U{nts_ke_connections_accepted}\n"
-                "NTS-KE connections dropped : %U{nts_ke_connections_dropped}\n"
-                "Authenticated NTP packets  : %U{authenticated_ntp_packets}\n"
-                "Interleaved NTP packets    : %U{interleaved_ntp_packets}\n"
-                "NTP timestamps held        : %U{ntp_timestamps_held}\n"
-                "NTP timestamp span         : %U{ntp_timestamp_span}\n", v, N(v));
+    SV_I(t->ntp_interleaved_hits), SV_I(t->ntp_timestamps), SV_I(t->ntp_span_seconds),
+    SV_I(t->ntp_daemon_rx_timestamps), SV_I(t->ntp_daemon_tx_timestamps),
+    SV_I(t->ntp_kernel_rx_timestamps), SV_I(t->ntp_kernel_tx_timestamps),
+    SV_I(t->ntp_hw_rx_timestamps), SV_I(t->ntp_hw_tx_timestamps)};
+  /* chronyc 4.8's report from the newer reply; 4.3's from chronyd 4.3's */
+  bool newer = rpy.reply == CMD_RPY_SERVER_STATS4;
+  char format[2048];
+  snprintf(format, sizeof(format), "%s%s",
+           "NTP packets received       : %Q{ntp_packets_received}\n"
+           "NTP packets dropped        : %Q{ntp_packets_dropped}\n"
+           "Command packets received   : %Q{command_packets_received}\n"
+           "Command packets dropped    : %Q{command_packets_dropped}\n"
+           "Client log records dropped : %Q{client_log_records_dropped}\n"
+           "NTS-KE connections accepted: %Q{nts_ke_connections_accepted}\n"
+           "NTS-KE connections dropped : %Q{nts_ke_connections_dropped}\n"
+           "Authenticated NTP packets  : %Q{authenticated_ntp_packets}\n"
+           "Interleaved NTP packets    : %Q{interleaved_ntp_packets}\n"
+           "NTP timestamps held        : %Q{ntp_timestamps_held}\n"
+           "NTP timestamp span         : %Q{ntp_timestamp_span}\n",
+           !newer ? "" :
+           "NTP daemon RX timestamps   : %Q{ntp_daemon_rx_timestamps}\n"
+           "NTP daemon TX timestamps   : %Q{ntp_daemon_tx_timestamps}\n"
+           "NTP kernel RX timestamps   : %Q{ntp_kernel_rx_timestamps}\n"
+           "NTP kernel TX timestamps   : %Q{ntp_kernel_tx_timestamps}\n"
+           "NTP hardware RX timestamps : %Q{ntp_hardware_rx_timestamps}\n"
+           "NTP hardware TX timestamps : %Q{ntp_hardware_tx_timestamps}\n");
+  sc_out_record(s->out, format, v, newer ? N(v) : N(v) - 6);
   return true;
 }
 
@@ -347,7 +361,8 @@ static bool clients(struct sc_session *s, const struct sc_command *cmd)
 
 /* ---------------------------------------------------------------- ntpdata */
 
-static void ntpdata_record(struct sc_session *s, const struct cmd_rpy_ntp_data *d)
+/* newer: chronyc 4.8's report of the newer reply (four more counts) */
+static void ntpdata_record(struct sc_session *s, const struct cmd_rpy_ntp_data *d, bool newer)
 {
   char remote[SC_IP_STR_LEN], local[SC_IP_STR_LEN], ref[8] = "";
   sc_ip_to_string(&d->remote_addr, remote, sizeof(remote));
@@ -364,8 +379,15 @@ static void ntpdata_record(struct sc_session *s, const struct cmd_rpy_ntp_data *
     SV_I(d->flags >> 7), SV_I(d->flags >> 4), SV_I(d->flags),
     SV_I(d->flags & CMD_NTP_FLAG_INTERLEAVED), SV_I(d->flags & CMD_NTP_FLAG_AUTHENTICATED),
     SV_I(d->tx_tss_char), SV_I(d->rx_tss_char), SV_I(d->total_tx_count),
-    SV_I(d->total_rx_count), SV_I(d->total_valid_count), SV_I(d->total_good_count)};
-  sc_out_record(s->out,
+    SV_I(d->total_rx_count), SV_I(d->total_valid_count), SV_I(d->total_good_count),
+    SV_I(d->total_kernel_tx_ts), SV_I(d->total_kernel_rx_ts), SV_I(d->total_hw_tx_ts),
+    SV_I(d->total_hw_rx_ts)};
+  static const char newer_lines[] = "Total kernel TX : %U{total_kernel_tx}\n"
+                                    "Total kernel RX : %U{total_kernel_rx}\n"
+                                    "Total HW TX     : %U{total_hw_tx}\n"
+                                    "Total HW RX     : %U{total_hw_rx}\n";
+  char format[2048];
+  snprintf(format, sizeof(format), "%s%s",
                 "Remote address  : %s{remote_address} (%R{remote_refid})\n"
                 "Remote port     : %u{remote_port}\n"
                 "Local address   : %s{local_address} (%R{local_refid})\n"
@@ -392,7 +414,8 @@ static void ntpdata_record(struct sc_session *s, const struct cmd_rpy_ntp_data *
                 "Total TX        : %U{total_tx}\n"
                 "Total RX        : %U{total_rx}\n"
                 "Total valid RX  : %U{total_valid_rx}\n"
-                "Total good RX   : %U{total_good_rx}\n", v, N(v));
+                "Total good RX   : %U{total_good_rx}\n", newer ? newer_lines : "");
+  sc_out_record(s->out, format, v, newer ? N(v) : N(v) - 4);
 }
 
 static bool ntpdata_of(struct sc_session *s, const struct cmd_ip *ip, bool blank_line)
@@ -402,7 +425,7 @@ static bool ntpdata_of(struct sc_session *s, const struct cmd_ip *ip, bool blank
     return false;
   if (blank_line)
     sc_out_text(s->out, "\n");
-  ntpdata_record(s, &rpy.data.ntp_data);
+  ntpdata_record(s, &rpy.data.ntp_data, rpy.reply == CMD_RPY_NTP_DATA2);
   return true;
 }
 

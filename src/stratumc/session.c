@@ -18,7 +18,8 @@ bool sc_session_request(struct sc_session *s, struct cmd_request *req, struct cm
   if (rpy->status != CMD_STT_SUCCESS && rpy->status != CMD_STT_ACCESSALLOWED &&
       rpy->status != CMD_STT_ACCESSDENIED)
     return false;
-  if (rpy->reply != want) {
+  /* chronyd 4.3 answers serverstats and ntpdata in their older formats */
+  if (rpy->reply != want && !cmd_reply_answers(req->command, rpy->reply)) {
     sc_out_status(s->out, "508 Bad reply from daemon");
     return false;
   }

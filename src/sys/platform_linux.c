@@ -468,6 +468,12 @@ static int lx_rtc_set(void *ctx, int handle, int64_t rtc_sec)
   return lp->refclocks ? rcldev_rtc_set(lp->refclocks, handle, rtc_sec) : -EBADF;
 }
 
+static int lx_rtc_read(void *ctx, int handle, struct plat_rtc_reading *out)
+{
+  struct linux_platform *lp = ctx;
+  return lp->refclocks ? rcldev_rtc_read(lp->refclocks, handle, out) : -EBADF;
+}
+
 static int lx_read_file(void *ctx, const char *path, char *buf, size_t size)
 {
   (void)ctx;
@@ -543,6 +549,7 @@ static const struct platform_ops linux_ops = {
   .refclock_close = lx_refclock_close,
   .refclock_extts = lx_refclock_extts,
   .rtc_set = lx_rtc_set,
+  .rtc_read = lx_rtc_read,
   .hwts_enable = lx_hwts_enable,
   .net_interfaces = lx_net_interfaces,
   .nic_link_speed = lx_nic_link_speed,

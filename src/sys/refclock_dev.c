@@ -458,6 +458,14 @@ int rcldev_rtc_set(struct rcldev_set *s, int handle, int64_t rtc_sec)
   return err;
 }
 
+int rcldev_rtc_read(struct rcldev_set *s, int handle, struct plat_rtc_reading *out)
+{
+  if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used ||
+      s->dev[handle].driver != PLAT_REFCLOCK_RTC)
+    return -EBADF;
+  return rtc_reading(s, &s->dev[handle], true, out);
+}
+
 void rcldev_close(struct rcldev_set *s, int handle)
 {
   if (handle < 0 || handle >= MAX_DEVICES || !s->dev[handle].used)

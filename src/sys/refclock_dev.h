@@ -53,6 +53,8 @@ int rcldev_read(struct rcldev_set *s, int handle, uint8_t *buf, size_t len, int 
 int rcldev_extts(struct rcldev_set *s, int handle, int pin, int channel, bool falling);
 /* Set an RTC device's time (platform's rtc_set); -EBADF if no RTC. */
 int rcldev_rtc_set(struct rcldev_set *s, int handle, int64_t rtc_sec);
+/* Read an RTC device's time now (platform's rtc_read); -EBADF if no RTC. */
+int rcldev_rtc_read(struct rcldev_set *s, int handle, struct plat_rtc_reading *out);
 void rcldev_close(struct rcldev_set *s, int handle);
 
 #endif

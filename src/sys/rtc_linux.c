@@ -1,11 +1,9 @@
 #include "sys/rtc_linux.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/rtc.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #define READ_TRIES 3   /* the RTC may tick between two reads */
 
@@ -64,14 +62,4 @@ int rtc_set_fd(int fd, time_t t, bool utc, int (*ioctl_fn)(int fd, unsigned long
   r.tm_yday = tm.tm_yday;
   r.tm_isdst = -1;
   return ioctl_fn(fd, RTC_SET_TIME, &r) < 0 ? -errno : 0;
-}
-
-time_t rtc_linux_read(const char *device, bool utc)
-{
-  int fd = open(device, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  time_t t = rtc_read_fd(fd, utc, rtc_ioctl);
-  close(fd);
-  return t;
 }

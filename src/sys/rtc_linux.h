@@ -7,10 +7,9 @@
 #include <stdbool.h>
 #include <time.h>
 
-/* The time the RTC shows, as Unix seconds: it keeps UTC (rtconutc) or local
- * time. -1 when it cannot be read. */
-time_t rtc_linux_read(const char *device, bool utc);
-/* The same from an open RTC device, its ioctl(2) given (tests fake it). */
+/* The time an open RTC device shows, as Unix seconds: it keeps UTC
+ * (rtconutc) or local time; -1 when it cannot be read. Its ioctl(2) is
+ * given (tests fake it). */
 time_t rtc_read_fd(int fd, bool utc, int (*ioctl_fn)(int fd, unsigned long req, void *arg));
 /* Set an open RTC device to Unix second t, in UTC or local time. Returns
  * 0 or -errno (-EINVAL: t is no time an RTC can hold). */

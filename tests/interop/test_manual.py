@@ -10,6 +10,7 @@ it over that socket. The same commands must give the same answers:
   gives a frequency change; `manual list` shows both in chronyc's columns;
 - manual delete of a sample that is not there: chronyd's error line;
 - manual off: settime refused with chronyd's words; manual on again;
+- stratumc's local with chronyc 4.8's options (LOCAL3): stratumd only;
 - without rtcfile: rtcdata, trimrtc, writertc answer chronyd's error;
   with rtcfile but no RTC device (none here), the same error, and the
   same lines in the log.
@@ -149,6 +150,16 @@ def test_stratumc_prints_as_chronyc(daemon):
     assert stratumc(sock, "rtcdata") == chronyc(sock, "rtcdata")
     assert stratumc(sock, "settime", "12:00 +1 foo") == \
         (1, "510 - Could not parse date string\n")
+
+
+def test_local_of_chronyc_4_8(daemon):
+    """stratumc's `local` with chronyc 4.8's options sends its LOCAL3, which
+    stratumd takes and chronyd 4.3 does not know; without them chronyc
+    4.3's LOCAL2, which both take."""
+    kind, sock = daemon
+    want = "200 OK\n" if kind == "stratumd" else "502 Invalid command\n"
+    assert stratumc(sock, "local", "stratum", "9", "activate", "0.5")[1] == want
+    assert stratumc(sock, "local", "stratum", "8") == (0, "200 OK\n")
 
 
 @pytest.mark.parametrize("kind", ["chronyd", "stratumd"])

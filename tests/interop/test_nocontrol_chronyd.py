@@ -2,9 +2,10 @@
 of this host's clock, both keep a virtual clock, so chronyc tracking's
 "System time" says the clock is half a second slow of NTP time (the
 correction the virtual clock holds, never applied); with makestep, both log
-"Could not step system clock" and never that the clock was stepped
-(stratumd as chronyd 4.8: once, the step not made being slewed instead;
-chronyd 4.3 tries again while the limit lasts)."""
+"Could not step system clock" and never that the clock was stepped, at
+every update while makestep's limit lasts: the clock itself stays wrong
+(chronyd 4.8 slews the step not made into the virtual clock, 4.3 drops it:
+either way the next update wants the step again)."""
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from ntptest import Daemon, FakeServer, chronyd_daemon, peers_root
 
 OFFSET = 0.5            # the server ahead of this host, s
 SETTLE_TIMEOUT = 20.0
+MAKESTEP_LIMIT = 3      # makestep 0.1 3: updates that may step
 
 
 def chronyc_tracking(sock):
@@ -58,7 +60,7 @@ def test_virtual_clock_as_chronyd(tmp_path, makestep):
             lines = ["port 0", "cmdport 0", "bindcmdaddress %s" % (sockdir / "s.sock"),
                      "server 127.0.0.1 port %d iburst minpoll 0 maxpoll 0" % server.port]
             if makestep:
-                lines.append("makestep 0.1 3")
+                lines.append("makestep 0.1 %d" % MAKESTEP_LIMIT)
             if name == "chronyd":
                 d = chronyd_daemon(tmp_path / name / "run", lines)
             else:
@@ -74,7 +76,9 @@ def test_virtual_clock_as_chronyd(tmp_path, makestep):
                 seen[name] = t
                 # Within 10 ms, or the measurement's own bound when the
                 # Python server answers late on a loaded machine.
-                if t is not None and abs(t[0] - OFFSET) < 0.01 + t[1]:
+                tried = d.log().count("Could not step system clock")
+                if t is not None and abs(t[0] - OFFSET) < 0.01 + t[1] and \
+                        (not makestep or tried == MAKESTEP_LIMIT):
                     settled[name] = t
             time.sleep(0.25)
         logs = {name: d.log() for name, (d, _) in daemons.items()}
@@ -87,5 +91,5 @@ def test_virtual_clock_as_chronyd(tmp_path, makestep):
     for name, log in logs.items():
         assert "System clock was stepped" not in log, (name, log)
         assert ("Could not step system clock" in log) == makestep, (name, log)
-    if makestep:
-        assert logs["stratumd"].count("Could not step system clock") == 1, logs["stratumd"]
+        if makestep:
+            assert log.count("Could not step system clock") == MAKESTEP_LIMIT, (name, log)

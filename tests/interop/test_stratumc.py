@@ -9,6 +9,9 @@ through both clients, and the outputs must agree:
 
 - `-c` output field for field, except the fields that change between two
   calls (times, ages, offsets, counters), listed per command in VOLATILE;
+  from stratumd, stratumc's serverstats and ntpdata are chronyc 4.8's
+  (stratumd answers their newer formats): chronyc 4.3's fields and lines,
+  then the ones 4.8 added (NEWER);
 - the human layout: the same header lines and the same column positions;
 - `-j` parses as JSON with the expected keys;
 - state-changing commands print the same status lines over the Unix
@@ -165,13 +168,31 @@ def shape(field):
     return re.sub(r"\d", "0", field.split(".", 1)[1])
 
 
-def compare_csv(command, theirs, ours):
+# What chronyc 4.8 prints after chronyc 4.3's lines (serverstats from 4.4,
+# ntpdata from 4.6): labels of the human form; in -c, as many more fields.
+NEWER = {
+    "serverstats": ["NTP daemon RX timestamps   ", "NTP daemon TX timestamps   ",
+                    "NTP kernel RX timestamps   ", "NTP kernel TX timestamps   ",
+                    "NTP hardware RX timestamps ", "NTP hardware TX timestamps "],
+    "ntpdata": ["Total kernel TX ", "Total kernel RX ", "Total HW TX     ",
+                "Total HW RX     "],
+}
+
+
+def newer_fields(daemons, command):
+    """How many fields stratumc prints beyond chronyc 4.3's."""
+    return len(NEWER.get(command, [])) if daemons.kind == "stratumd" else 0
+
+
+def compare_csv(command, theirs, ours, extra=0):
     assert theirs[0] == ours[0] == 0, (theirs, ours)
     t_lines, o_lines = theirs[1].splitlines(), ours[1].splitlines()
     assert len(t_lines) == len(o_lines) > 0, (theirs[1], ours[1])
     for t, o in zip(t_lines, o_lines):
         tf, of = t.split(","), o.split(",")
-        assert len(tf) == len(of), (t, o)
+        assert len(tf) + extra == len(of), (t, o)
+        assert all(f.isdigit() for f in of[len(tf):]), o
+        of = of[:len(tf)]
         for i, (a, b) in enumerate(zip(tf, of)):
             if i in VOLATILE[command]:
                 # same shape: a number with as many decimals (an integer
@@ -190,7 +211,8 @@ def test_csv_equals_chronyc_over_udp(daemons, command):
 @pytest.mark.parametrize("command", UDP_COMMANDS + SOCKET_COMMANDS)
 def test_csv_equals_chronyc_over_the_socket(daemons, command):
     ask = both_settled if command == "activity" else both
-    compare_csv(command, *ask(daemons.unix() + ["-c", command]))
+    compare_csv(command, *ask(daemons.unix() + ["-c", command]),
+                extra=newer_fields(daemons, command))
 
 
 # ------------------------------------------------------------ human layout
@@ -209,6 +231,11 @@ def test_human_report_has_chronyc_labels(daemons, command):
     theirs, ours = both(daemons.unix() + [command])
     assert theirs[0] == ours[0] == 0, (theirs, ours)
     t_lines, o_lines = theirs[1].splitlines(), ours[1].splitlines()
+    extra = newer_fields(daemons, command)
+    if extra:
+        assert [label(l) for l in o_lines[-extra:]] == NEWER[command], ours[1]
+        assert all(re.match(r"^[^:]*: \d+$", l) for l in o_lines[-extra:]), ours[1]
+        o_lines = o_lines[:-extra]
     assert [label(l) for l in t_lines] == [label(l) for l in o_lines], ours[1]
     # the value columns start at the same place
     assert [l.find(":") for l in t_lines] == [l.find(":") for l in o_lines]
@@ -375,6 +402,35 @@ def test_add_and_delete_a_source(daemons):
     assert run(sc, daemons.unix() + ["delete 127.0.0.2"])[:2] == (0, "200 OK\n")
     theirs, ours = both(daemons.unix() + ["delete 127.0.0.2"])
     assert ours[:2] == theirs[:2] == (1, "503 No such source\n")
+
+
+def test_selectopts_and_offset(daemons):
+    """chronyc 4.8's selectopts and offset (chronyc 4.3 has neither):
+    chronyd 4.3 does not know the requests (502 Invalid command); stratumd
+    changes the source's options, which selectdata shows, and its offset
+    option; over UDP both are refused as every command that changes state."""
+    sc = stratumc_path()
+    commands = ["selectopts 127.0.0.1 +trust", "offset 127.0.0.1 0.0",
+                "selectopts 127.0.0.1 -trust"]
+    for command in commands:
+        rc, out, err = run(sc, daemons.unix() + [command])
+        if daemons.kind == "chronyd":
+            assert (rc, out) == (1, "502 Invalid command\n"), (command, rc, out, err)
+            continue
+        assert (rc, out) == (0, "200 OK\n"), (command, rc, out, err)
+        if command == commands[0]:
+            row = run(sc, daemons.unix() + ["-c", "selectdata"])[1].split(",")
+            # configured and effective: trust
+            assert row[1] == "127.0.0.1" and row[5] == row[10] == "T", row
+    if daemons.kind == "stratumd":
+        row = run(sc, daemons.unix() + ["-c", "selectdata"])[1].split(",")
+        assert row[5] == row[10] == "-", row
+        assert run(sc, daemons.unix() + ["offset 192.0.2.1 0.1"])[:2] == \
+            (1, "503 No such source\n")
+        assert run(sc, daemons.unix() + ["selectopts GPS +prefer"])[:2] == \
+            (1, "503 No such source\n")
+    assert run(sc, daemons.udp() + [commands[0]])[:2] == \
+        (1, "501 Not authorised\n" if daemons.kind == "stratumd" else "502 Invalid command\n")
 
 
 def test_reload_config_is_stratums_own(daemons):

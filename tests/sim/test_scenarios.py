@@ -51,8 +51,9 @@ REFCLOCK_SCENARIOS = ["refclock-sock", "refclock-pps-lock", "refclock-shm-fast",
 # chrony's 117-fallbackdrift: the server lost after 4250 s of 1e5 s.
 FALLBACK_SCENARIOS = ["fallbackdrift"]
 # chrony's 143-manual: settime from an operator, no server; and 145-rtc
-# (its first run): the RTC tracked with rtcfile.
-RTC_SCENARIOS = ["manual", "rtcfile"]
+# (its first run): the RTC tracked with rtcfile; its -s runs are held to
+# chrony's limits in test_chrony_simulation.py.
+RTC_SCENARIOS = ["manual", "rtcfile", "rtcfile-s", "rtcfile-s-driftfile"]
 # Held to their limits in test_option_scenarios.py.
 FREQACC_SCENARIOS = ["freqacc/%s/%s" % (f, d) for f in ("-5e4", "-500", "500", "5e4")
                      for d in ("-1e+4", "-1e+2", "1e+2", "1e+4")]
@@ -106,6 +107,9 @@ CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS
 # 138-syncloop's client answers NTP requests too (its replies are packets it
 # sends); chrony's test does not check the intervals either.
 CHRONYSIM_SERVING = ["syncloop"]
+# 133-hwtimestamp polls one server every second (minpoll 0 maxpoll 0) and
+# does not check the intervals.
+CHRONYSIM_POLL_0 = ["hwtimestamp", "hwtimestamp-acqport", "hwtimestamp-ipv6"]
 # initstepslew's temporary sources alone (none left at the end), and all of
 # them: their packets are held to chronyd's intervals there.
 CHRONYSIM_NO_SOURCES = ["initstepslew-minus-2", "initstepslew-minus-0.2", "initstepslew-0.2",
@@ -189,6 +193,10 @@ LIMITS = {
                         rms_freq_error=CHRONY["rms_freq_error"],
                         late_rms_offset=2e-4, late_rms_freq_error=2.0),
     # 55 % of exchanges lost: half the samples, slower start, ~1.5x noise.
+    # The late limit is met by this seed, not by every one, as by chronyd:
+    # chronyd 4.8 in clknetsim on this network (125-packetloss's loss
+    # expression, one client, 20000 s) had a late rms of 42-432 us over seeds
+    # 1-24 (median 169, 2 over 300); stratum-sim 62-444 us (median 180, 3).
     "packet-loss": dict(DEFAULT_LIMITS, sync_time=600.0),
     # 8800 s of every 10000 s without a server: the clock runs free on its
     # frequency estimate (~0.1 ppm off after 1200 s of polls) while the
@@ -275,6 +283,7 @@ DURATIONS = {"intermittent": 100000.0, "external-step": 40000.0,
              "fuzzed-server": 10000.0, "poll-1": 20.0, "makestep-1e8": 200.0,
              "makestep-minus-1e8": 200.0, "makestep-1": 200.0, "ratelimit": 10000.0,
              "ratelimit-kod": 10000.0, "fallbackdrift": 100000.0, "rtcfile": 9900.0,
+             "rtcfile-s": 10000.0, "rtcfile-s-driftfile": 10000.0,
              "manual": 43200.0,
              "large-offset": 10000.0, "large-offset-behind": 10000.0,
              "external-step-forward": 10000.0, "external-step-backward": 10000.0,
@@ -785,7 +794,7 @@ def test_ratelimit_packets_as_chronyd(results, name, seed):
 
 @pytest.mark.parametrize("name", [n for n in SCENARIOS
                                   if n not in CHRONYSIM_INITSTEPSLEW + CHRONYSIM_PEERS +
-                                  CHRONYSIM_SERVING])
+                                  CHRONYSIM_SERVING + CHRONYSIM_POLL_0])
 def test_packet_interval_as_chronyd(results, name):
     # chrony's check_packet_interval: the client's shortest interval between
     # two of its packets is at least 0.18 s with several servers (chronyd's

@@ -173,6 +173,91 @@ static void test_maxunreach(void **state)
   }
 }
 
+struct sel_count {
+  unsigned reachable, unreachable;   /* selections logged, by the reach shown */
+};
+
+static void count_selection(void *arg, const struct client_log_selection *s)
+{
+  struct sel_count *n = arg;
+  if (s->reach != 0)
+    n->reachable++;
+  else
+    n->unreachable++;
+}
+
+/* As chronyd 4.8 (SRC_UpdateReachability): a missed reply reselects only
+ * once the source's register is empty. The only server stops answering at
+ * 200 s, after which there are no samples: the selections logged from then
+ * on are all from missed replies, and none while the register still holds
+ * a reply; 12 polls later it has been empty for a few. */
+static void test_missed_reply_reselects_when_unreachable(void **state)
+{
+  (void)state;
+  struct sel_count n = {0, 0};
+  struct client_params p = simfx_client_params();
+  p.log.selection = count_selection;
+  p.log.arg = &n;
+  struct fx *f = fx_new(&p);
+  add(f, 0, -1);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[0], 200.0, 1e6), 0);
+  run(f, 201.0);
+  assert_int_equal(client_selected(f->client), 0);
+  assert_true(n.reachable > 0);
+  n = (struct sel_count){0, 0};
+  assert_int_equal(sim_world_run(f->net.w, 12 * 16.0), 0);
+  assert_int_equal(report(f, 0).reach, 0);
+  assert_int_equal(n.reachable, 0);
+  assert_true(n.unreachable > 0);
+  fx_free(f);
+}
+
+/* maxdistance is the selection's limit, not a packet test (chronyd's test 7
+ * stops at 16 s): a server 5 s of root dispersion away answers, its
+ * replies are samples, and the selection finds it too far ('d'). */
+static void test_far_server_answers(void **state)
+{
+  (void)state;
+  struct simfx net;
+  simfx_init(&net, &(struct simfx_opts){.server = {{.stratum = 1, .root_dispersion = 5.0}}});
+  struct client_params p = simfx_client_params();
+  struct client *c = client_new(simfx_platform(&net), &p, &net.ref);
+  assert_non_null(c);
+  struct client_source_params s = simfx_source(&net, 0, 4);
+  assert_true(client_add_source(c, &s) >= 0);
+  client_start(c);
+  assert_int_equal(sim_world_run(net.w, 12 * 16.0), 0);
+  struct client_source_report r;
+  assert_true(client_source_report(c, 0, &r));
+  assert_int_equal(r.reach, 0xff);
+  assert_true(r.stats.n_samples >= 3);
+  assert_int_equal(r.sel_state, 'd');
+  assert_int_equal(client_selected(c), -1);
+  client_free(c);
+  simfx_free(&net);
+}
+
+/* A reply that fails the delay tests is an answer that is no sample: as
+ * chronyd's, the poll creeps up by 0.02 at each (none missed, so nothing
+ * else moves it). maxdelay below the LAN's 200 us round trip: in 960 s
+ * the 50th reply at minpoll 4 takes the poll one up, far from two. */
+static void test_slow_replies_raise_the_poll(void **state)
+{
+  (void)state;
+  struct client_params p = simfx_client_params();
+  struct fx *f = fx_new(&p);
+  struct client_source_params s = simfx_source(&f->net, 0, 4);
+  s.maxpoll = 6;
+  s.maxdelay = 50e-6;
+  assert_true(client_add_source(f->client, &s) >= 0);
+  run(f, 60 * 16.0);
+  struct client_source_report r = report(f, 0);
+  assert_int_equal(r.stats.n_samples, 0);
+  assert_int_equal(r.reach, 0xff);
+  assert_int_equal(r.poll, 5);
+  fx_free(f);
+}
+
 /* maxclockerror is part of how fast the served root dispersion grows. */
 static void test_maxclockerror(void **state)
 {
@@ -200,6 +285,9 @@ int main(void)
     cmocka_unit_test(test_authselectmode),
     cmocka_unit_test(test_maxclockerror),
     cmocka_unit_test(test_maxunreach),
+    cmocka_unit_test(test_missed_reply_reselects_when_unreachable),
+    cmocka_unit_test(test_far_server_answers),
+    cmocka_unit_test(test_slow_replies_raise_the_poll),
   };
   return cmocka_run_group_tests_name("client_selection", tests, NULL, NULL);
 }

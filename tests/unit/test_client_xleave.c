@@ -353,7 +353,6 @@ static struct scripted *scripted_new(bool xleave)
   assert_true(disc_add_listener(&f.disc, on_disc_change, &f));
   tclass_init(&f.cls, f.cp, &f.disc);
   nsrc_init(&f.src, &p, f.cp, NULL, &f.disc, &f.cls, on_sample, &f);
-  f.src.max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(&f.src);
   return &f;
 }

@@ -26,15 +26,17 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 }
 
 /* Request lengths chronyc 4.3 sent and reply lengths chronyd 4.3 answered
- * with (captured on loopback, one per command). */
+ * with (captured on loopback, one per command); serverstats and ntpdata
+ * below, as newer chronyc pads them longer. */
 static void test_lengths_match_chrony_4_3(void **state)
 {
   static const struct { uint16_t cmd; size_t req; } reqs[] = {
     {CMD_TRACKING, 104}, {CMD_N_SOURCES, 32}, {CMD_SOURCE_DATA, 76}, {CMD_SOURCESTATS, 84},
-    {CMD_ACTIVITY, 48}, {CMD_SERVER_STATS, 72}, {CMD_NTP_DATA, 152}, {CMD_SELECT_DATA, 76},
+    {CMD_ACTIVITY, 48}, {CMD_SELECT_DATA, 76},
     {CMD_AUTH_DATA, 52}, {CMD_CLIENT_ACCESSES_BY_INDEX3, 520}, {CMD_NTP_SOURCE_NAME, 284},
     {CMD_BURST, 68}, {CMD_MAKESTEP, 28}, {CMD_ONLINE, 60}, {CMD_OFFLINE, 60},
     {CMD_ONOFFLINE, 28}, {CMD_ADD_SOURCE, 372}, {CMD_DEL_SOURCE, 40}, {CMD_LOCAL2, 36},
+    {CMD_LOCAL3, 48},
     {CMD_MODIFY_MAXPOLL, 44}, {CMD_ALLOW, 44}, {CMD_ACCHECK, 40}, {CMD_DFREQ, 28},
     {CMD_DOFFSET2, 28}, {CMD_MANUAL, 28}, {CMD_MANUAL_LIST, 416}, {CMD_RTCREPORT, 56},
     {CMD_SMOOTHING, 52}, {CMD_SMOOTHTIME, 28}, {CMD_SHUTDOWN, 28}, {CMD_RELOAD_SOURCES, 28},
@@ -64,6 +66,136 @@ static void test_lengths_match_chrony_4_3(void **state)
   assert_int_equal(cmd_reply_length(CMD_RPY_ST_TEXT), 28 + 4 + CMD_NAME_LEN);
   assert_int_equal(cmd_request_length(10), 0);   /* LOGON: obsolete */
   assert_int_equal(cmd_reply_length(99), 0);
+  /* chronyc 4.3's serverstats and ntpdata requests get 4.3's replies */
+  assert_int_equal(cmd_reply_code_for(CMD_SERVER_STATS, 72), CMD_RPY_SERVER_STATS3);
+  assert_int_equal(cmd_reply_code_for(CMD_NTP_DATA, 152), CMD_RPY_NTP_DATA);
+}
+
+/* chronyc 4.8's lengths, from candm.h and pktlength.c at tag 4.8 (a
+ * request is padded to the length of its reply, if longer):
+ * - SERVER_STATS: RPY_ServerStats is 17 Integer64 counters and 4 reserved
+ *   (168 bytes): 28 + 168 = 196, the request padded to it (from 4.4);
+ * - NTP_DATA: RPY_NTPData gained 4 uint32 counts and a fifth reserved word
+ *   (reserved[3] became 4 counts and reserved[4]): 152 + 20 = 172 (4.6);
+ * - MODIFY_SELECTOPTS: IPAddr (20), ref_id, mask, options: 20 + 32 = 52;
+ * - MODIFY_OFFSET: IPAddr, ref_id, a Float: 20 + 28 = 48. */
+static void test_lengths_match_chrony_4_8(void **state)
+{
+  (void)state;
+  assert_int_equal(cmd_request_length(CMD_SERVER_STATS), 196);
+  assert_int_equal(cmd_reply_code(CMD_SERVER_STATS), CMD_RPY_SERVER_STATS4);
+  assert_int_equal(cmd_reply_length(CMD_RPY_SERVER_STATS4), 196);
+  assert_int_equal(cmd_reply_code_for(CMD_SERVER_STATS, 196), CMD_RPY_SERVER_STATS4);
+  assert_int_equal(cmd_request_length(CMD_NTP_DATA), 172);
+  assert_int_equal(cmd_reply_code(CMD_NTP_DATA), CMD_RPY_NTP_DATA2);
+  assert_int_equal(cmd_reply_length(CMD_RPY_NTP_DATA2), 172);
+  assert_int_equal(cmd_reply_code_for(CMD_NTP_DATA, 172), CMD_RPY_NTP_DATA2);
+  assert_int_equal(cmd_request_length(CMD_MODIFY_SELECTOPTS), 52);
+  assert_int_equal(cmd_reply_code(CMD_MODIFY_SELECTOPTS), CMD_RPY_NULL);
+  assert_int_equal(cmd_request_length(CMD_MODIFY_OFFSET), 48);
+  assert_int_equal(cmd_reply_code(CMD_MODIFY_OFFSET), CMD_RPY_NULL);
+  /* a reply in either format answers the request; another does not */
+  assert_true(cmd_reply_answers(CMD_SERVER_STATS, CMD_RPY_SERVER_STATS3));
+  assert_true(cmd_reply_answers(CMD_SERVER_STATS, CMD_RPY_SERVER_STATS4));
+  assert_true(cmd_reply_answers(CMD_NTP_DATA, CMD_RPY_NTP_DATA));
+  assert_false(cmd_reply_answers(CMD_NTP_DATA, CMD_RPY_SERVER_STATS3));
+  assert_false(cmd_reply_answers(CMD_TRACKING, CMD_RPY_NULL));
+  assert_false(cmd_reply_answers(10, CMD_RPY_NULL));
+  assert_int_equal(cmd_reply_code_for(10, 100), CMD_RPY_NULL);
+}
+
+/* A SERVER_STATS4 reply as chronyd 4.8 lays it out (Integer64: high word
+ * first), and the same counters in SERVER_STATS3: 32 bits, saturated. */
+static void test_server_stats_formats(void **state)
+{
+  struct cmd_reply r, back;
+  uint8_t buf[256];
+  (void)state;
+  memset(&r, 0, sizeof(r));
+  r.command = CMD_SERVER_STATS;
+  r.reply = CMD_RPY_SERVER_STATS4;
+  r.data.server_stats.ntp_hits = 0x123456789aULL;
+  r.data.server_stats.ntp_hw_tx_timestamps = 7;
+  size_t n = cmd_build_reply(&r, buf, sizeof(buf));
+  assert_int_equal(n, 196);
+  static const uint8_t hits[8] = {0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x9a};
+  assert_memory_equal(buf + 28, hits, 8);
+  assert_int_equal(buf[28 + 16 * 8 + 7], 7);        /* the 17th counter */
+  assert_true(cmd_parse_reply(buf, n, &back));
+  assert_true(back.data.server_stats.ntp_hits == 0x123456789aULL);
+  assert_true(back.data.server_stats.ntp_hw_tx_timestamps == 7);
+  assert_false(cmd_parse_reply(buf, n - 1, &back));
+  r.reply = CMD_RPY_SERVER_STATS3;
+  n = cmd_build_reply(&r, buf, sizeof(buf));
+  assert_int_equal(n, 72);
+  static const uint8_t saturated[4] = {0xff, 0xff, 0xff, 0xff};
+  assert_memory_equal(buf + 28, saturated, 4);
+  assert_true(cmd_parse_reply(buf, n, &back));
+  assert_true(back.data.server_stats.ntp_hits == UINT32_MAX);
+  assert_true(back.data.server_stats.ntp_hw_tx_timestamps == 0);
+}
+
+/* Requests chronyc 4.8 sent (captured on loopback; its attempt 0, its
+ * random sequence): each parses, re-encodes to the same bytes (but for
+ * the Float, which chrony writes -0.25 as 2^-26 * -2^24 and we as the
+ * same value 2^-25 * -2^23), and is refused one byte short. Its selectopts carries the mask in SRC_SELECT_*
+ * bits and the options as REQ_ADDSRC_* flags (client.c
+ * process_cmd_selectopts); offset names a refclock by refid, no address. */
+static void test_chronyc_4_8_requests(void **state)
+{
+  static const struct { const char *line, *hex; uint16_t reply; bool floats; } captured[] = {
+    {"selectopts 192.0.2.1 +prefer -noselect",
+     "0601000000480000aad824ee0000000000000000c00002010000000000000000000000000001000000000000"
+     "0000000300000008", CMD_RPY_NULL, false},
+    {"offset GPS 0.5",
+     "060100000049000083821b0b0000000000000000000000000000000000000000000000000000000047505300"
+     "02800000", CMD_RPY_NULL, true},
+    {"offset 192.0.2.11 -0.25",
+     "0601000000490000288de0d80000000000000000c000020b0000000000000000000000000001000000000000"
+     "ff000000", CMD_RPY_NULL, true},
+    {"serverstats", "0601000000360000fb9f9773", CMD_RPY_SERVER_STATS4, false},
+    {"ntpdata 192.0.2.1",
+     "06010000003900007ca9b6c10000000000000000c0000201000000000000000000000000000100",
+     CMD_RPY_NTP_DATA2, false},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(captured) / sizeof(captured[0]); i++) {
+    uint8_t buf[CMD_MAX_PACKET] = {0}, out[CMD_MAX_PACKET];
+    struct cmd_request q;
+    size_t n = unhex(captured[i].hex, buf, sizeof(buf));
+    uint16_t command = (uint16_t)(buf[4] << 8 | buf[5]);
+    n = n > cmd_request_length(command) ? n : cmd_request_length(command);  /* zero padding */
+    if (cmd_parse_request(buf, n, &q) != CMD_PARSE_OK)
+      fail_msg("%s: not parsed", captured[i].line);
+    assert_int_equal(cmd_build_request(&q, out, sizeof(out)), n);
+    assert_memory_equal(out, buf, captured[i].floats ? n - 4 : n);
+    assert_int_equal(cmd_reply_code_for(command, n), captured[i].reply);
+    if (captured[i].reply == CMD_RPY_NULL) {
+      assert_int_equal(cmd_parse_request(buf, n - 1, &q), CMD_PARSE_BAD_LENGTH);
+    } else {                     /* still long enough for the older format */
+      assert_int_equal(cmd_parse_request(buf, n - 1, &q), CMD_PARSE_OK);
+      assert_int_not_equal(cmd_reply_code_for(command, n - 1), captured[i].reply);
+    }
+  }
+  /* the lengths chronyc 4.8 sent (zero padding left off above) */
+  assert_int_equal(cmd_request_length(CMD_SERVER_STATS), 196);
+  assert_int_equal(cmd_request_length(CMD_NTP_DATA), 172);
+  struct cmd_request q;
+  uint8_t buf[64] = {0};
+  size_t n = unhex(captured[0].hex, buf, sizeof(buf));
+  assert_int_equal(cmd_parse_request(buf, n, &q), CMD_PARSE_OK);
+  assert_int_equal(q.data.select_opts.address.family, CMD_IP_INET4);
+  assert_int_equal(q.data.select_opts.address.bytes[0], 192);
+  assert_int_equal(q.data.select_opts.mask, CMD_SD_OPT_PREFER | CMD_SD_OPT_NOSELECT);
+  assert_int_equal(q.data.select_opts.options, CMD_ADDSRC_PREFER);
+  n = unhex(captured[1].hex, buf, sizeof(buf));
+  assert_int_equal(cmd_parse_request(buf, n, &q), CMD_PARSE_OK);
+  assert_int_equal(q.data.offset.address.family, CMD_IP_UNSPEC);
+  assert_int_equal(q.data.offset.ref_id, 0x47505300);
+  assert_true(q.data.offset.offset == 0.5);
+  n = unhex(captured[2].hex, buf, sizeof(buf));
+  assert_int_equal(cmd_parse_request(buf, n, &q), CMD_PARSE_OK);
+  assert_true(q.data.offset.offset == -0.25);
 }
 
 static void test_float(void **state)
@@ -290,6 +422,9 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_lengths_match_chrony_4_3),
+    cmocka_unit_test(test_lengths_match_chrony_4_8),
+    cmocka_unit_test(test_server_stats_formats),
+    cmocka_unit_test(test_chronyc_4_8_requests),
     cmocka_unit_test(test_float),
     cmocka_unit_test(test_parse_captured_tracking),
     cmocka_unit_test(test_parse_captured_source),

@@ -216,7 +216,7 @@ static void test_udp_gets_only_monitoring(void **state)
   /* the same over the Unix socket */
   struct cmd_request q = request(CMD_SERVER_STATS);
   assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
-  assert_int_equal(r.reply, CMD_RPY_SERVER_STATS3);
+  assert_int_equal(r.reply, CMD_RPY_SERVER_STATS4);   /* chronyc 4.8's length */
   assert_true(r.data.server_stats.cmd_hits >= 1);
   /* opencommands can open a report */
   f->srv.open |= CMDSRV_OPEN_SERVERSTATS;
@@ -538,6 +538,57 @@ static void test_udp_access(void **state)
   assert_int_equal(f->srv.hits, 1);
 }
 
+/* chronyc 4.8's `local stratum 8 orphan distance 0.5 activate 1e-3
+ * waitsynced 100 waitunsynced 300`, laid out as its candm.h has it
+ * (REQ_LOCAL3: a 20-byte header, then seven 32-bit fields), not through
+ * our encoder: all of it reaches the reference. */
+static void test_local3_from_chronyc_48(void **state)
+{
+  struct fx *f = *state;
+  uint8_t req[48], out[CMD_MAX_PACKET];
+  struct wire_writer w;
+  wire_writer_init(&w, req, sizeof(req));
+  wire_put_u8(&w, CMD_PROTO_VERSION);
+  wire_put_u8(&w, CMD_PKT_REQUEST);
+  wire_put_u16(&w, 0);                       /* res1, res2 */
+  wire_put_u16(&w, 74);                      /* REQ_LOCAL3 */
+  wire_put_u16(&w, 0);                       /* attempt */
+  wire_put_u32(&w, 77);                      /* sequence */
+  wire_put_u32(&w, 0);
+  wire_put_u32(&w, 0);
+  wire_put_u32(&w, 1);                       /* on_off */
+  wire_put_u32(&w, 8);                       /* stratum */
+  wire_put_u32(&w, cmd_float_encode(0.5));   /* distance */
+  wire_put_u32(&w, 1);                       /* orphan */
+  wire_put_u32(&w, cmd_float_encode(1e-3));  /* activate */
+  wire_put_u32(&w, cmd_float_encode(100.0)); /* wait_synced */
+  wire_put_u32(&w, cmd_float_encode(300.0)); /* wait_unsynced */
+  assert_int_equal(w.pos, sizeof(req));
+  size_t m = cmdsrv_process(&f->srv, req, sizeof(req), true, out, sizeof(out));
+  struct cmd_reply r;
+  assert_true(m > 0 && cmd_parse_reply(out, m, &r));
+  assert_int_equal(r.status, CMD_STT_SUCCESS);
+  assert_int_equal(r.command, 74);
+  assert_int_equal(r.reply, CMD_RPY_NULL);
+  const struct ref_local *l = &f->net.ref.local;
+  assert_true(l->enabled && l->orphan);
+  assert_int_equal(l->stratum, 8);
+  assert_float_equal(l->distance, 0.5, 1e-6);
+  assert_float_equal(l->activate, 1e-3, 1e-9);
+  assert_float_equal(l->wait_synced, 100.0, 1e-4);
+  assert_float_equal(l->wait_unsynced, 300.0, 1e-4);
+  /* one byte short of chronyc's request: refused */
+  m = cmdsrv_process(&f->srv, req, sizeof(req) - 1, true, out, sizeof(out));
+  assert_true(m > 0 && cmd_parse_reply(out, m, &r));
+  assert_int_equal(r.status, CMD_STT_BADPKTLENGTH);
+  /* `local off` the same way */
+  req[23] = 0;
+  m = cmdsrv_process(&f->srv, req, sizeof(req), true, out, sizeof(out));
+  assert_true(m > 0 && cmd_parse_reply(out, m, &r));
+  assert_int_equal(r.status, CMD_STT_SUCCESS);
+  assert_false(f->net.ref.local.enabled);
+}
+
 /* Whatever arrives, a reply is never longer than the request. */
 static void test_no_amplification(void **state)
 {
@@ -577,6 +628,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_access_commands, setup, teardown),
     cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),
     cmocka_unit_test_setup_teardown(test_no_amplification, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_local3_from_chronyc_48, setup, teardown),
     cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rtc, setup, teardown),
   };

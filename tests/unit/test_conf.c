@@ -846,9 +846,9 @@ static void test_source_options(void **state)
 }
 
 /* chronyc's add request carries a source as the option table says: lines
- * with every option it can carry come back the same; ipv4, ipv6 and
- * extfield 10A cannot be sent; a 0 in a field chronyc 4.3 reserved is the
- * default; a request no chronyc sends is refused. */
+ * with every option it can carry come back the same (ipv4, ipv6 and
+ * extfield 10A in chronyc 4.8's flags); a 0 in a field chronyc 4.3
+ * reserved is the default; a request no chronyc sends is refused. */
 static void test_source_request_round_trip(void **state)
 {
   struct fixture *f = *state;
@@ -859,19 +859,21 @@ static void test_source_request_round_trip(void **state)
               "mindelay 1e-4 asymmetry -0.5 offset 5e-5 minsamples 8 maxsamples 32 "
               "maxunreach 9 filter 4 offline auto_offline prefer noselect trust require xleave "
               "polltarget 16 presend 9 copy extfield F323 ntsport 4461 certset 2 maxsources 2\n"
-              "peer 192.0.2.1\nserver a ipv4\nserver a extfield 10A\n");
-  for (unsigned i = 0; i < 2; i++) {
+              "peer 192.0.2.1\nserver a ipv4\nserver a extfield 10A ipv6\n");
+  for (unsigned i = 0; i < 4; i++) {
     const struct conf_source *s = &f->c.sources[i];
     assert_true(conf_source_to_request(s, &q));
-    assert_int_equal(q.type, i == 0 ? CMD_ADDSRC_POOL : CMD_ADDSRC_PEER);
+    assert_int_equal(q.type, i == 0 ? CMD_ADDSRC_POOL : i == 1 ? CMD_ADDSRC_PEER
+                                                                : CMD_ADDSRC_SERVER);
     assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
     back.file = s->file;
     back.line = s->line;
     assert_memory_equal(&back, s, sizeof(back));
   }
-  assert_int_equal(q.flags, CMD_ADDSRC_ONLINE);
-  assert_false(conf_source_to_request(&f->c.sources[2], &q));
-  assert_false(conf_source_to_request(&f->c.sources[3], &q));
+  /* chronyc 4.8's flags (candm.h): F324 0x1000, ipv4 0x2000, ipv6 0x4000 */
+  assert_int_equal(q.flags, CMD_ADDSRC_ONLINE | 0x1000 | 0x4000);
+  assert_true(conf_source_to_request(&f->c.sources[2], &q));
+  assert_int_equal(q.flags, CMD_ADDSRC_ONLINE | 0x2000);
 
   assert_true(conf_source_to_request(&f->c.sources[1], &q));
   q.max_unreach = 0;

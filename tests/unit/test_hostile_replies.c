@@ -14,7 +14,10 @@
  *   classified/K  ntp_source counts K in the expected counter (the packet
  *                 arrived and was recognised as what it is)
  *   alone/K       K is the only answer the client ever gets: same outcome as
- *                 a server that never answers
+ *                 a server that never answers, or, for the answers of an
+ *                 unsynchronised server (stratum 0 or 16, leap 3, any KoD:
+ *                 chronyd's test 6 failed), as one answering leap 3: they
+ *                 are answers (no reply missed), that make no sample
  *   injected/K    K arrives with every real reply: same outcome as the real
  *                 replies alone; before the real reply when chrony would
  *                 ignore K, after it (the exchange being over) when chrony
@@ -22,9 +25,12 @@
  *   keyed/K       the same with an authenticated source: unauthenticated
  *                 forgeries come first and must all be ignored
  *   turned/K      a good server turns into K: same as one falling silent
+ *                 (or, unsynchronised, turning to leap 3)
  *
  * plus positive controls (so the tests can fail): real replies synchronise
- * the clock, and a KoD RATE passing the origin test slows polling. */
+ * the clock, a KoD RATE passing the origin test slows polling, and leap-3
+ * answers slow it less than silence (chronyd's poll score: 0.1 an answer
+ * that is no sample, 0.25 a missed one). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,43 +100,47 @@ struct kind {
   /* It makes sense as the only reply a source gets: not in effect a forged
    * answer (a re-addressed old reply is one), nor a copy of a real one. */
   bool alone;
+  /* chronyd's valid answer of an unsynchronised server (tests 1-5 passed,
+   * test 6 failed): alone, the same outcome as leap-3 answers. */
+  bool unsynced;
 };
 
 static const struct kind CONTROLS[] = {
-  {K_VALID, "valid", NSRC_RX_VALID, true, true},
-  {K_KOD_RATE, "kod-rate", NSRC_RX_KOD, true, true},
+  {K_VALID, "valid", NSRC_RX_VALID, true, true, false},
+  {K_KOD_RATE, "kod-rate", NSRC_RX_KOD, true, true, true},
 };
 
 static const struct kind HOSTILE[] = {
-  {K_WRONG_ORIGIN, "wrong-origin", NSRC_RX_BAD, false, true},
-  {K_ZERO_ORIGIN, "zero-origin", NSRC_RX_BAD, false, true},
-  {K_REPLAY, "replay-of-previous-reply", NSRC_RX_BAD, false, true},
+  {K_WRONG_ORIGIN, "wrong-origin", NSRC_RX_BAD, false, true, false},
+  {K_ZERO_ORIGIN, "zero-origin", NSRC_RX_BAD, false, true, false},
+  {K_REPLAY, "replay-of-previous-reply", NSRC_RX_BAD, false, true, false},
   /* The previous reply re-addressed to the current request (the origin
    * patched): RFC 5905's test 1, the duplicate test, is what rejects it. */
-  {K_STALE, "previous-reply-readdressed", NSRC_RX_DUPLICATE, false, false},
-  {K_DUPLICATE, "duplicate-reply", NSRC_COUNTERS, true, false},
-  {K_ZERO_RECEIVE, "zero-receive-timestamp", NSRC_RX_BAD, false, true},
-  {K_ZERO_TRANSMIT, "zero-transmit-timestamp", NSRC_RX_BAD, false, true},
-  {K_STRATUM0, "stratum-0-no-kod-code", NSRC_RX_KOD, true, true},
-  {K_STRATUM16, "stratum-16", NSRC_RX_UNSYNC, true, true},
-  {K_LEAP3, "leap-3", NSRC_RX_UNSYNC, true, true},
-  {K_FAR_ROOT, "root-distance-16s", NSRC_RX_DISTANCE, true, true},
-  {K_KOD_RATE_SPOOFED, "kod-rate-wrong-origin", NSRC_RX_BAD, false, true},
-  {K_KOD_DENY, "kod-deny", NSRC_RX_KOD, true, true},
-  {K_KOD_RSTR, "kod-rstr", NSRC_RX_KOD, true, true},
-  {K_MODE3, "mode-3", NSRC_RX_BAD, false, true},
-  {K_MODE5, "mode-5", NSRC_RX_BAD, false, true},
-  {K_MODE3_SPOOFED, "mode-3-wrong-origin", NSRC_RX_BAD, false, true},
-  {K_VERSION0, "version-0", NSRC_RX_BAD, false, true},
-  {K_VERSION5, "version-5", NSRC_RX_BAD, false, true},
-  {K_TRUNCATED, "truncated-47-bytes", NSRC_RX_BAD, false, true},
-  {K_BOGUS_MAC, "bogus-mac", NSRC_RX_BAD, false, true},
-  {K_WRONG_PORT, "wrong-source-port", NSRC_RX_BAD, false, true},
-  {K_WRONG_ADDRESS, "wrong-source-address", NSRC_RX_BAD, false, true},
+  {K_STALE, "previous-reply-readdressed", NSRC_RX_DUPLICATE, false, false, false},
+  {K_DUPLICATE, "duplicate-reply", NSRC_COUNTERS, true, false, false},
+  {K_ZERO_RECEIVE, "zero-receive-timestamp", NSRC_RX_BAD, false, true, false},
+  {K_ZERO_TRANSMIT, "zero-transmit-timestamp", NSRC_RX_BAD, false, true, false},
+  {K_STRATUM0, "stratum-0-no-kod-code", NSRC_RX_KOD, true, true, true},
+  {K_STRATUM16, "stratum-16", NSRC_RX_UNSYNC, true, true, true},
+  {K_LEAP3, "leap-3", NSRC_RX_UNSYNC, true, true, true},
+  {K_FAR_ROOT, "root-distance-16s", NSRC_RX_DISTANCE, true, true, true},
+  {K_KOD_RATE_SPOOFED, "kod-rate-wrong-origin", NSRC_RX_BAD, false, true, false},
+  {K_KOD_DENY, "kod-deny", NSRC_RX_KOD, true, true, true},
+  {K_KOD_RSTR, "kod-rstr", NSRC_RX_KOD, true, true, true},
+  {K_MODE3, "mode-3", NSRC_RX_BAD, false, true, false},
+  {K_MODE5, "mode-5", NSRC_RX_BAD, false, true, false},
+  {K_MODE3_SPOOFED, "mode-3-wrong-origin", NSRC_RX_BAD, false, true, false},
+  {K_VERSION0, "version-0", NSRC_RX_BAD, false, true, false},
+  {K_VERSION5, "version-5", NSRC_RX_BAD, false, true, false},
+  {K_TRUNCATED, "truncated-47-bytes", NSRC_RX_BAD, false, true, false},
+  {K_BOGUS_MAC, "bogus-mac", NSRC_RX_BAD, false, true, false},
+  {K_WRONG_PORT, "wrong-source-port", NSRC_RX_BAD, false, true, false},
+  {K_WRONG_ADDRESS, "wrong-source-address", NSRC_RX_BAD, false, true, false},
 };
 
 #define N_CONTROLS (sizeof(CONTROLS) / sizeof(CONTROLS[0]))
 #define N_HOSTILE (sizeof(HOSTILE) / sizeof(HOSTILE[0]))
+#define LEAP3 (&HOSTILE[9])
 
 /* ------------------------------------------------------- the responder */
 
@@ -588,7 +598,6 @@ static void test_classified(void **state)
   disc_init(&disc, plat, true, true, 0.0, 83333.333, 500000.0);
   tclass_init(&cls, plat, &disc);
   nsrc_init(&src, &x.source, plat, NULL, &disc, &cls, count_sample, &samples);
-  src.max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(&src);
   assert_int_equal(sim_world_run(x.w, CLASSIFY_SECONDS), 0);
 
@@ -596,7 +605,8 @@ static void test_classified(void **state)
   want[NSRC_RX_VALID] = 1;
   want[k->counter]++;
   want[NSRC_RX_GOOD] = want[NSRC_RX_VALID];   /* every valid reply here is a sample */
-  for (int i = 0; i < NSRC_COUNTERS; i++)
+  /* the classifications; the timestamp counts after them are not */
+  for (int i = 0; i < NSRC_RX_KERNEL_TS; i++)
     if (src.counters[i] != want[i])
       fail_msg("%s: counter %d is %llu, expected %llu", k->name, i,
                (unsigned long long)src.counters[i], (unsigned long long)want[i]);
@@ -635,14 +645,41 @@ static void test_kod_rate_slows_polling(void **state)
   assert_true(same_double(kod.offset, silent.offset));
 }
 
+/* Positive control: leap-3 answers are answers, that make no sample: the
+ * poll backs off more slowly than with no answer at all. */
+static void test_unsynced_answers_poll_on(void **state)
+{
+  (void)state;
+  struct outcome silent, unsynced;
+  run_silence(&silent);
+  run_client(&(struct plan){.kind = LEAP3, .where = BEFORE}, &unsynced);
+  assert_int_equal(unsynced.n_hostile, unsynced.n_requests);
+  assert_true(unsynced.n_requests > silent.n_requests);
+  assert_int_equal(unsynced.rep.reach, 0);
+  assert_false(unsynced.synchronised);
+  assert_true(same_double(unsynced.offset, silent.offset));
+}
+
+/* The run k is to match alone: silence, or leap-3 answers. */
+static void run_reference(const struct kind *k, double turn_at, struct outcome *out)
+{
+  assert_int_equal(LEAP3->id, K_LEAP3);
+  if (k->unsynced)
+    run_client(&(struct plan){.kind = LEAP3, .where = BEFORE, .turn_at = turn_at}, out);
+  else if (turn_at > 0.0)
+    run_client(&(struct plan){.turn_at = turn_at}, out);
+  else
+    run_silence(out);
+}
+
 static void test_alone(void **state)
 {
   const struct kind *k = *state;
-  struct outcome silent, hostile;
-  run_silence(&silent);
+  struct outcome reference, hostile;
+  run_reference(k, 0.0, &reference);
   run_client(&(struct plan){.kind = k, .where = BEFORE}, &hostile);
-  assert_same_outcome(k->name, &hostile, &silent);
-  assert_delivered(&hostile, &silent, BEFORE, k->counter);
+  assert_same_outcome(k->name, &hostile, &reference);
+  assert_delivered(&hostile, &reference, BEFORE, k->counter);
 }
 
 /* Where a hostile packet goes: first, unless chrony would take it as the
@@ -679,18 +716,18 @@ static void test_keyed(void **state)
 static void test_turned(void **state)
 {
   const struct kind *k = *state;
-  struct outcome silent, hostile;
-  run_client(&(struct plan){.turn_at = TURN_AT}, &silent);
-  assert_true(silent.synchronised);
-  assert_int_equal(silent.rep.reach, 0);   /* more than 8 polls unanswered */
+  struct outcome reference, hostile;
+  run_reference(k, TURN_AT, &reference);
+  assert_true(reference.synchronised);
+  assert_int_equal(reference.rep.reach, 0);   /* more than 8 polls with no sample */
   run_client(&(struct plan){.kind = k, .turn_at = TURN_AT}, &hostile);
-  assert_same_outcome(k->name, &hostile, &silent);
-  assert_delivered(&hostile, &silent, BEFORE, k->counter);
+  assert_same_outcome(k->name, &hostile, &reference);
+  assert_delivered(&hostile, &reference, BEFORE, k->counter);
 }
 
 /* ------------------------------------------------------------- main */
 
-#define MAX_TESTS (2 + N_CONTROLS + 5 * N_HOSTILE)
+#define MAX_TESTS (3 + N_CONTROLS + 5 * N_HOSTILE)
 
 struct suite {
   struct CMUnitTest tests[MAX_TESTS];
@@ -731,6 +768,7 @@ int main(void)
   static struct suite s;
   add(&s, "control", "valid-replies-synchronise", test_valid_replies_synchronise, NULL);
   add(&s, "control", "kod-rate-slows-polling", test_kod_rate_slows_polling, NULL);
+  add(&s, "control", "unsynced-answers-poll-on", test_unsynced_answers_poll_on, NULL);
   for (size_t i = 0; i < N_CONTROLS; i++)
     add(&s, "classified", NULL, test_classified, &CONTROLS[i]);
   add_rows(&s, "classified", test_classified, can_be_classified);

@@ -41,7 +41,6 @@ static int setup(void **state)
   f->p.minpoll = f->p.maxpoll = 4;
   tclass_init(&f->cls, &f->fp.plat, &f->disc);
   nsrc_init(&f->src, &f->p, &f->fp.plat, NULL, &f->disc, &f->cls, on_update, f);
-  f->src.max_distance = 3.0;
   f->src.hwts_timeout = TIMEOUT;
   *state = f;
   return 0;

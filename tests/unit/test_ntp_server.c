@@ -90,13 +90,20 @@ static void test_reply_fields_local_stratum(void **state)
   assert_int_equal(r.refid, NTP_REFID_LOCAL);
   assert_true(r.origin == CLIENT_TX);
   assert_true(r.receive == ntp_ts_from_timespec(&f->dg.rx_time));
-  struct timespec ref = f->dg.rx_time;
-  ref.tv_sec -= 1;
-  assert_true(r.reference == ntp_ts_from_timespec(&ref));
+  /* chronyd's local reference time: 1-2 s before the time it was set,
+   * at most REF_LOCAL_UPDATE_INTERVAL s ago, and held meanwhile */
+  struct timespec ref = ntp_ts_to_timespec(r.reference, f->dg.rx_time.tv_sec);
+  double age = timespec_diff(&f->dg.rx_time, &ref);
+  assert_true(age >= 1.0 && age <= 2.0 + REF_LOCAL_UPDATE_INTERVAL);
+  ntp_ts first = r.reference;
+  f->dg.rx_time = timespec_add_double(&f->dg.rx_time, 0.5);
+  assert_int_equal(process(f), NTP_HEADER_LEN);
+  ntp_header_decode(f->reply, &r);
+  assert_true(r.reference == first || age + 0.5 > REF_LOCAL_UPDATE_INTERVAL);
   assert_true(r.transmit == 0);  /* stamped by the platform when sent */
   assert_int_equal(r.root_delay, 0);
   assert_int_equal(r.root_dispersion, 0);  /* chronyd 4.3 serves 0 with `local` */
-  assert_int_equal(f->srv.stats.received, 1);
+  assert_int_equal(f->srv.stats.received, 2);
 }
 
 static void test_unsynchronised_reply(void **state)

@@ -86,7 +86,6 @@ static void start(struct fixture *f, uint32_t key, int version)
   f->p.version = version;
   tclass_init(&f->cls, &f->plat, &f->disc);
   nsrc_init(&f->src, &f->p, &f->plat, &FAKE_KEYRING, &f->disc, &f->cls, on_update, f);
-  f->src.max_distance = 3.0;
   f->started = true;
   nsrc_start(&f->src);
   assert_non_null(f->fp.timer_fn);

@@ -46,7 +46,6 @@ static int setup(void **state)
   f->p.key = 1;                         /* not used with NTS */
   nsrc_init(&f->src, &f->p, &f->fp.plat, NULL, &f->disc, &f->cls, on_update, f);
   assert_true(nsrc_use_nts(&f->src, &f->nts.ops, 1e6));
-  f->src.max_distance = 3.0;
   nsrc_start(&f->src);
   *state = f;
   return 0;

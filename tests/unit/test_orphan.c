@@ -57,6 +57,7 @@ static void start(struct fx *f, double distance, double max_clock_error)
     struct timespec now;
     p->ops->now(p->ctx, &now);
     ref_state_init(&n->ref, -20);
+    n->ref.local_key = (uint64_t)i + 1;   /* each its own, as the daemon's random ones */
     ref_set_local(&n->ref,
                   &(struct ref_local){.enabled = true, .stratum = 10, .orphan = true,
                                       .distance = distance, .wait_unsynced = WAIT_UNSYNCED},

@@ -38,6 +38,7 @@ static struct {
   int rtc_reads;
   struct rtc_time rtc_set;         /* RTC_SET_TIME's */
   int rtc_sets;
+  int uie;                         /* RTC_UIE_ON less RTC_UIE_OFF */
   int closed;
   int fd;                          /* 0: FAKE_FD, else a pipe's end (extts) */
   int other_fd;                    /* a second device's, opened before */
@@ -137,6 +138,8 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
     memset(t, 0, sizeof(*t));
     *t = (struct rtc_time){.tm_sec = dev.rtc_reads++ == 0 ? 4 : 5, .tm_min = 4, .tm_hour = 3,
                            .tm_mday = 7, .tm_mon = 11, .tm_year = 126};
+  } else if (req == RTC_UIE_ON || req == RTC_UIE_OFF) {
+    dev.uie += req == RTC_UIE_ON ? 1 : -1;
   } else if (req == RTC_SET_TIME) {
     dev.rtc_set = *(struct rtc_time *)arg;
     dev.rtc_sets++;
@@ -277,6 +280,37 @@ static void test_rtc_read(void **state)
   assert_true(r.half);
   assert_true(dev.rtc_reads >= 3);
   assert_int_equal(rcldev_read(s, h, (uint8_t *)&r, sizeof(r) - 1, NULL), -EINVAL);
+}
+
+/* -s: an RTC with update interrupts (a loop) gives nothing to a poll, but
+ * rtc_read reads it now, as without them; not another driver. */
+static void test_rtc_read_now(void **state)
+{
+  (void)state;
+  int a[2];
+  assert_int_equal(pipe(a), 0);
+  dev.fd = a[0];
+  struct loop *loop = loop_new();
+  struct rcldev_set *s = rcldev_new(loop, &fake_io);
+  struct plat_rtc_reading r;
+  int h = rcldev_open(s, PLAT_REFCLOCK_RTC, "/dev/rtc0", PLAT_RTC_UTC, NULL, NULL);
+  assert_true(h >= 0);
+  assert_int_equal(dev.uie, 1);
+  assert_int_equal(rcldev_read(s, h, (uint8_t *)&r, sizeof(r), NULL), 0);
+  assert_int_equal(dev.rtc_reads, 0);
+  assert_int_equal(rcldev_rtc_read(s, h, &r), 0);
+  assert_int_equal(r.rtc_sec, 1796612645);
+  assert_true(r.half);
+  int p = rcldev_open(s, PLAT_REFCLOCK_PPS, "/dev/pps0", 0, NULL, NULL);
+  assert_int_equal(rcldev_rtc_read(s, p, &r), -EBADF);
+  assert_int_equal(rcldev_rtc_read(s, 99, &r), -EBADF);
+  rcldev_close(s, h);
+  assert_int_equal(dev.uie, 0);
+  assert_int_equal(rcldev_rtc_read(s, h, &r), -EBADF);
+  rcldev_free(s);
+  loop_free(loop);
+  close(a[0]);
+  close(a[1]);
 }
 
 struct events {
@@ -453,6 +487,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_phc_falls_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_phc_nocrossts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rtc_read, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rtc_read_now, setup, teardown),
     cmocka_unit_test_setup_teardown(test_phc_extts, setup, teardown),
     cmocka_unit_test_setup_teardown(test_extts_refused, setup, teardown),
     cmocka_unit_test_setup_teardown(test_extts_shared_queue, setup, teardown),

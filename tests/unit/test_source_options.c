@@ -196,7 +196,6 @@ static void run_source(struct net *n, const struct client_source_params *p, doub
   disc_init(&disc, plat, false, true, 0.0, 83333.333, 500000.0);
   tclass_init(&cls, plat, &disc);
   nsrc_init(src, p, plat, NULL, &disc, &cls, on_source_update, out);
-  src->max_distance = 3.0;   /* maxdistance, as client_add_source sets it */
   nsrc_start(src);
   assert_int_equal(sim_world_run(n->w, seconds), 0);
   nsrc_fini(src);
@@ -387,7 +386,6 @@ static void test_maxdelayquant_keeps_its_quantile(void **state)
     disc_init(&disc, plat, false, true, 0.0, 83333.333, 500000.0);
     tclass_init(&cls, plat, &disc);
     nsrc_init(&src, &p, plat, NULL, &disc, &cls, on_source_update, &r);
-    src.max_distance = 3.0;
     src.stats.precision = ldexp(1.0, -20);   /* as the client sets it */
     nsrc_start(&src);
     assert_int_equal(sim_world_run(n.w, 1000.5), 0);

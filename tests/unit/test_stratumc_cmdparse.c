@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,27 +145,30 @@ static void test_add_source_options(void **state)
   assert_int_equal(parse("add PEER localhost PREFER").req.data.source.type, CMD_ADDSRC_PEER);
 }
 
+static struct cmd_request sent(const char *text);
+
 /* The options are parsed by the configuration's parser (conf_source.h), so
- * stratumc refuses what a server line would refuse, and what chronyc's
- * request cannot carry (ipv4, ipv6, extfield 10A). */
+ * stratumc refuses what a server line would refuse; ipv4, ipv6 and
+ * extfield 10A (F324) go in chronyc 4.8's flags. */
 static void test_add_source_rejections(void **state)
 {
   (void)state;
   expect_error("add", "Invalid syntax for add command");
   expect_error("add server", "Invalid syntax for add command");
   expect_error("add foo 127.0.0.1", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 ipv4", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 ipv6", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 version 5", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 port 65536", "Invalid syntax for add command");
   expect_error("add pool 127.0.0.1 maxsources 0", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 maxdelay inf", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 extfield 10A", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 minpoll x", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 port 12x", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 key", "Invalid syntax for add command");
   expect_error("add server 127.0.0.1 key 0", "Invalid syntax for add command");
-  expect_error("add server 127.0.0.1 extfield F324", "Invalid syntax for add command");
+  assert_int_equal(sent("add server 127.0.0.1 ipv4").data.source.flags & 0x6000, 0x2000);
+  assert_int_equal(sent("add server 127.0.0.1 ipv6").data.source.flags & 0x6000, 0x4000);
+  assert_int_equal(sent("add server 127.0.0.1 extfield F324").data.source.flags & 0x1800, 0x1000);
+  assert_int_equal(sent("add server 127.0.0.1 extfield 10A extfield F323").data.source.flags &
+                   0x1800, 0x1800);
   expect_error("add server nonexistent.invalid", "Invalid host/IP address");
   char line[400];
   memset(line, 0, sizeof(line));
@@ -243,6 +247,16 @@ static void test_modify_and_values(void **state)
   assert_true(c.req.data.local.stratum == 10 && c.req.data.local.distance == 1.0);
   c = parse("local off");
   assert_true(c.req.data.local.on_off == 0 && c.req.data.local.stratum == 0);
+  /* chronyc 4.8's options: its LOCAL3, waitunsynced 300 s by default with orphan */
+  c = parse("local stratum 8 orphan activate 0.5 waitsynced 100");
+  assert_int_equal(c.req.command, CMD_LOCAL3);
+  assert_true(c.req.data.local.activate == 0.5 && c.req.data.local.wait_synced == 100.0 &&
+              c.req.data.local.wait_unsynced == 300.0 && c.req.data.local.orphan == 1);
+  c = parse("local waitunsynced 20");
+  assert_int_equal(c.req.command, CMD_LOCAL3);
+  assert_true(c.req.data.local.wait_unsynced == 20.0 && c.req.data.local.activate == 0.0);
+  c = parse("local orphan");
+  assert_true(c.req.command == CMD_LOCAL2 && c.req.data.local.wait_unsynced == 0.0);
   assert_int_equal(parse("manual reset").req.data.option, 2);
   assert_int_equal(parse("manual delete 4").req.data.option, 4);
   assert_int_equal(parse("smoothtime activate").req.data.option, 1);
@@ -283,6 +297,46 @@ static void test_infinite_values(void **state)
   assert_true(sent("local distance inf").data.local.distance == max);
 }
 
+/* chronyc 4.8's selectopts and offset: an address or a refid (never a
+ * host name), the mask in select data's bits, the options as add's flags
+ * (as chronyc 4.8 sent them, tests/unit/test_cmdmon.c). */
+static void test_selectopts_and_offset(void **state)
+{
+  (void)state;
+  struct cmd_request q = sent("selectopts 192.0.2.1 +prefer -noselect");
+  assert_int_equal(q.command, CMD_MODIFY_SELECTOPTS);
+  assert_int_equal(q.data.select_opts.address.family, CMD_IP_INET4);
+  assert_int_equal(q.data.select_opts.address.bytes[3], 1);
+  assert_int_equal(q.data.select_opts.mask, CMD_SD_OPT_PREFER | CMD_SD_OPT_NOSELECT);
+  assert_int_equal(q.data.select_opts.options, CMD_ADDSRC_PREFER);
+  q = sent("selectopts GPS +TRUST +require -prefer");
+  assert_int_equal(q.data.select_opts.address.family, CMD_IP_UNSPEC);
+  assert_int_equal(q.data.select_opts.ref_id, 0x47505300);
+  assert_int_equal(q.data.select_opts.mask,
+                   CMD_SD_OPT_TRUST | CMD_SD_OPT_REQUIRE | CMD_SD_OPT_PREFER);
+  assert_int_equal(q.data.select_opts.options, CMD_ADDSRC_TRUST | CMD_ADDSRC_REQUIRE);
+  q = sent("selectopts ::1");                    /* nothing to change */
+  assert_int_equal(q.data.select_opts.address.family, CMD_IP_INET6);
+  assert_int_equal(q.data.select_opts.mask, 0);
+  q = sent("offset 192.0.2.11 -0.25");
+  assert_int_equal(q.command, CMD_MODIFY_OFFSET);
+  assert_int_equal(q.data.offset.address.bytes[3], 11);
+  assert_true(q.data.offset.offset == -0.25);
+  q = sent("offset PPS 1e-3");
+  assert_int_equal(q.data.offset.ref_id, 0x50505300);
+  assert_true(fabs(q.data.offset.offset - 1e-3) < 1e-9);
+  /* a name is a refid, not looked up; five letters are neither */
+  assert_int_equal(sent("offset host 1").data.offset.address.family, CMD_IP_UNSPEC);
+  expect_error("offset localhost 1", "Invalid syntax for offset command");
+  expect_error("offset", "Invalid syntax for offset command");
+  expect_error("offset GPS", "Invalid syntax for offset command");
+  expect_error("offset GPS x", "Invalid syntax for offset command");
+  expect_error("selectopts", "Invalid syntax for selectopts command");
+  expect_error("selectopts GPS prefer", "Invalid syntax for selectopts command");
+  expect_error("selectopts GPS +bogus", "Invalid syntax for selectopts command");
+  expect_error("selectopts GPS +", "Invalid syntax for selectopts command");
+}
+
 static void test_rejections_with_chronyc_messages(void **state)
 {
   (void)state;
@@ -296,6 +350,8 @@ static void test_rejections_with_chronyc_messages(void **state)
   expect_error("makestep 1", "Bad syntax for makestep command");
   expect_error("local foo", "Invalid syntax for local command");
   expect_error("local stratum x", "Invalid syntax for local command");
+  expect_error("local activate", "Invalid syntax for local command");
+  expect_error("local waitsynced x", "Invalid syntax for local command");
   expect_error("manual foo", "Invalid syntax for manual command");
   expect_error("manual delete x", "Bad syntax for manual delete command");
   expect_error("reload foo", "Invalid syntax for reload command");
@@ -341,6 +397,7 @@ int main(void)
     cmocka_unit_test(test_modify_and_values),
     cmocka_unit_test(test_infinite_values),
     cmocka_unit_test(test_rejections_with_chronyc_messages),
+    cmocka_unit_test(test_selectopts_and_offset),
     cmocka_unit_test(test_client_commands),
   };
   return cmocka_run_group_tests_name("stratumc_cmdparse", tests, NULL, NULL);

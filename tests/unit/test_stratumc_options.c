@@ -49,8 +49,10 @@ static void test_bundled_and_attached(void **state)
   assert_int_equal(o.family, 6);
   assert_int_equal(o.port, 323);
   assert_string_equal(o.hosts, "127.0.0.1");
+  assert_int_equal(PARSE(&o, "-ec", "tracking"), SC_OPT_RUN);   /* chronyc 4.8's -e */
+  assert_true(o.end_dot && o.csv);
   assert_int_equal(PARSE(&o, "-a", "-f", "/etc/chrony.conf", "-d", "--", "-x"), SC_OPT_RUN);
-  assert_true(o.debug);
+  assert_true(o.debug && !o.end_dot);
   assert_int_equal(o.first_command, 6);
 }
 

@@ -121,11 +121,82 @@ static void test_metrics(void **state)
   free(text);
 }
 
+/* serverstats and ntpdata as chronyc 4.8 prints them from the newer
+ * replies, and as chronyc 4.3 from the older ones (chronyd 4.3's answer
+ * to the same request): a counter above 32 bits printed whole. */
+static uint16_t older;           /* 0: answer in the newest format */
+
+static bool stats_reply(void *arg, struct cmd_request *req, struct cmd_reply *rpy)
+{
+  (void)arg;
+  memset(rpy, 0, sizeof(*rpy));
+  rpy->command = req->command;
+  rpy->reply = older && req->command == CMD_SERVER_STATS ? CMD_RPY_SERVER_STATS3
+               : older ? CMD_RPY_NTP_DATA : cmd_reply_code(req->command);
+  rpy->data.server_stats.ntp_hits = 5000000000ULL;
+  rpy->data.server_stats.ntp_hw_tx_timestamps = 3;
+  return true;
+}
+
+static char *run(const char *command, enum sc_mode mode)
+{
+  char line[64], *text = NULL;
+  size_t len = 0;
+  struct sc_command cmd;
+  struct sc_out out;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  snprintf(line, sizeof(line), "%s", command);
+  sc_parse_command(line, NULL, &cmd);
+  sc_out_init(&out, f, mode);
+  struct sc_session s = {.exchange = stats_reply, .out = &out, .no_dns = true};
+  assert_true(sc_report_run(&s, &cmd));
+  fclose(f);
+  return text;
+}
+
+static int lines(const char *text)
+{
+  int n = 0;
+  for (; *text; text++)
+    n += *text == '\n';
+  return n;
+}
+
+static void test_newer_and_older_formats(void **state)
+{
+  (void)state;
+  older = 0;
+  char *text = run("serverstats", SC_HUMAN);
+  assert_int_equal(lines(text), 17);
+  assert_non_null(strstr(text, "NTP packets received       : 5000000000\n"));
+  assert_non_null(strstr(text, "\nNTP hardware TX timestamps : 3\n"));
+  free(text);
+  text = run("serverstats", SC_CSV);
+  assert_string_equal(text, "5000000000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3\n");
+  free(text);
+  text = run("ntpdata 192.0.2.1", SC_HUMAN);
+  assert_int_equal(lines(text), 31);
+  assert_non_null(strstr(text, "\nTotal good RX   : 0\nTotal kernel TX : 0\n"));
+  assert_non_null(strstr(text, "\nTotal HW RX     : 0\n"));
+  free(text);
+  older = 1;
+  text = run("serverstats", SC_HUMAN);
+  assert_int_equal(lines(text), 11);
+  assert_null(strstr(text, "hardware"));
+  free(text);
+  text = run("ntpdata 192.0.2.1", SC_HUMAN);
+  assert_int_equal(lines(text), 27);
+  assert_null(strstr(text, "Total kernel TX"));
+  free(text);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_waitsync_infinite_interval),
     cmocka_unit_test(test_metrics),
+    cmocka_unit_test(test_newer_and_older_formats),
   };
   return cmocka_run_group_tests_name("stratumc_reports", tests, NULL, NULL);
 }
