@@ -2,7 +2,6 @@
 #include "proto/aes.h"
 
 #include <pthread.h>
-#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
