@@ -208,7 +208,8 @@
 
 /* 144-monoroot's first runs: a chain of 4 server strata, the primary
  * (server 1) 0.1 s ahead until chronyc's doffset 0.1 at 2000 s (converted:
- * its clock stepped back 0.1 s then; chronyd slews it in about 1.2 s),
+ * its clock stepped back 0.1 s then, chronyd slews it in about 1.2 s; its
+ * F323 monotonic scale goes on, as chronyd's after a doffset),
  * relays 2-4 each polling the one before at poll 6 with `opt`, the client
  * relay 4. */
 #define MONOROOT(name_, opt) \

@@ -236,7 +236,8 @@ struct scenario {
    * (sim_platform_set_nic); the result counts its stamps. */
   struct scenario_refclock nic;
   /* Server i's clock stepped by server_step[i] s (!= 0) at server_step_at
-   * s from the start. */
+   * s from the start, as chronyc's doffset corrects it (its F323 monotonic
+   * scale unchanged, sim_server.h). */
   double server_step_at, server_step[SCENARIO_MAX_SERVERS];
   /* Count the client's and the relays' measurements by source and test D
    * (chrony's loop test: the source is not synchronised to us); the first

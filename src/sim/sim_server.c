@@ -77,10 +77,13 @@ static void on_request(void *arg, int sock, const struct plat_datagram *dg)
   srv_respond(&s->srv, sock, dg, &req);
 }
 
+/* chronyd's doffset: the clock corrected, its F323 monotonic scale not
+ * (server_mono_offset takes the adjustment, the epoch stays). */
 static void on_step(void *arg)
 {
   struct sim_server *s = arg;
   sim_platform_external_step(s->host, s->step);
+  s->ref.cooking.mono_offset -= s->step;
 }
 
 static void init_refstate(struct refstate *ref, const struct sim_server_config *cfg)

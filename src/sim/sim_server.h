@@ -9,7 +9,9 @@
  * arriving less than kod_interval local seconds after the previous one (from
  * any client) gets a kiss-o'-death RATE instead of time; with step != 0 the
  * host's clock is stepped by `step` at step_at seconds of true time after the
- * start of the simulation. With xleave, the server keeps a client log (no
+ * start of the simulation, as chronyd's doffset corrects it: replies' F323
+ * monotonic receive times go on (same epoch), so clients can tell the
+ * correction from their drift. With xleave, the server keeps a client log (no
  * rate limits) and asks for the simulated kernel transmit timestamps of its
  * replies, so it answers interleaved requests (RFC 9769) as the daemon does;
  * without it (the default) it has no client log and answers every request
