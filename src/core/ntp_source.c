@@ -788,24 +788,40 @@ static void add_sample(struct nsrc *s, struct sst_sample *smp)
  * reply was the server correcting its clock's offset, which the statistics
  * take out of the older samples before the next one is added (frequency
  * transfer: chronyd's mono_doffset). A reply without it starts over. */
+/* The reply's F323 field, false if none. */
+static bool find_mono_root(const struct ntp_packet *pkt, struct ntpext_mono_root *m)
+{
+  for (unsigned i = 0; i < pkt->n_ef; i++)
+    if (ntpext_read_mono_root(&pkt->ef[i], m))
+      return true;
+  return false;
+}
+
+/* The server's offset correction since the previous reply, by the F323
+ * monotonic receive times of both (same epoch), else 0. */
+static double mono_shift(const struct nsrc *s, const struct ntp_packet *pkt)
+{
+  struct ntpext_mono_root m;
+  if (!(s->p.ext_fields & NTPEXT_FLAG_MONO_ROOT) || !find_mono_root(pkt, &m) ||
+      m.mono_receive == 0 || s->mono_rx == 0 || m.mono_epoch != s->mono_epoch)
+    return 0.0;
+  double d = ntp_ts_diff(m.mono_receive, s->mono_rx) -
+             ntp_ts_diff(pkt->hdr.receive, s->mono_real_rx);
+  return fabs(d) > MAX_MONO_DOFFSET ? 0.0 : d;
+}
+
 static void use_mono_root(struct nsrc *s, const struct ntp_packet *pkt, struct exch_sample *x)
 {
   struct ntpext_mono_root m;
-  unsigned i = 0;
-  while (i < pkt->n_ef && !ntpext_read_mono_root(&pkt->ef[i], &m))
-    i++;
-  if (i == pkt->n_ef || m.mono_receive == 0) {
+  bool found = find_mono_root(pkt, &m);
+  if (!found || m.mono_receive == 0) {
     s->mono_epoch = 0;
     s->mono_rx = s->mono_real_rx = 0;
     s->mono_doffset = 0.0;
-    if (i == pkt->n_ef)
+    if (!found)
       return;
   } else {
-    if (s->mono_rx != 0 && m.mono_epoch == s->mono_epoch) {
-      double d = ntp_ts_diff(m.mono_receive, s->mono_rx) -
-                 ntp_ts_diff(pkt->hdr.receive, s->mono_real_rx);
-      s->mono_doffset += fabs(d) > MAX_MONO_DOFFSET ? 0.0 : d;
-    }
+    s->mono_doffset += mono_shift(s, pkt);
     s->mono_epoch = m.mono_epoch;
     s->mono_rx = m.mono_receive;
     s->mono_real_rx = pkt->hdr.receive;
@@ -1059,7 +1075,7 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
   bool interleaved = false;
   struct xleave_pairing pairing;
   if (r == EXCH_BAD_ORIGIN && xleave_awaits_answer(&s->xl)) {
-    r = xleave_check(&s->xl, pkt, &ours, &x, &pairing);
+    r = xleave_check(&s->xl, pkt, &ours, 0.0, &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
@@ -1139,7 +1155,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
   if (r == EXCH_BAD_ORIGIN && xleave_awaits_answer(&s->xl)) {
     /* Not the basic answer: maybe the interleaved one, whose origin is the
      * receive field of our request (never seen off the path). */
-    r = xleave_check(&s->xl, pkt, &ours, &x, &pairing);
+    r = xleave_check(&s->xl, pkt, &ours, mono_shift(s, pkt), &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE || r == EXCH_BAD_ORIGIN ||

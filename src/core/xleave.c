@@ -126,18 +126,29 @@ bool xleave_pairing(const struct xleave_state *xl, const struct xleave_packet *o
   return true;
 }
 
+/* A remote timestamp on the server's scale after its correction (unset
+ * stays unset). */
+static ntp_ts corrected(ntp_ts t, double remote_shift)
+{
+  return t != 0 ? t - ntp_ts_offset(remote_shift) : 0;
+}
+
 enum exch_result xleave_check(const struct xleave_state *xl, const struct ntp_packet *pkt,
-                              const struct xleave_packet *ours, struct exch_sample *x,
-                              struct xleave_pairing *pairing)
+                              const struct xleave_packet *ours, double remote_shift,
+                              struct exch_sample *x, struct xleave_pairing *pairing)
 {
   const struct xleave_exchange *saved = &xl->saved;
   if (!xleave_pairing(xl, ours, pkt->hdr.transmit, pairing))
     return EXCH_BAD_ORIGIN;
+  /* The transmit time is the previous reply's, as is, uncrossed, the
+   * receive time of the request it answered. */
+  struct ntp_packet moved = *pkt;
+  moved.hdr.transmit = corrected(pkt->hdr.transmit, remote_shift);
   if (pairing->crossed)
-    return exch_check_interleaved_crossed(pkt, xl->symmetric, xl->sent_rx, &ours->tx,
+    return exch_check_interleaved_crossed(&moved, xl->symmetric, xl->sent_rx, &ours->tx,
                                           &pairing->prev_rx, x);
-  return exch_check_interleaved(pkt, xl->symmetric, xl->sent_rx, &saved->ours.tx,
-                                saved->remote_rx, &pairing->prev_rx, x);
+  return exch_check_interleaved(&moved, xl->symmetric, xl->sent_rx, &saved->ours.tx,
+                                corrected(saved->remote_rx, remote_shift), &pairing->prev_rx, x);
 }
 
 struct xleave_times xleave_answer_times(const struct xleave_state *xl,

@@ -136,10 +136,12 @@ bool xleave_pairing(const struct xleave_state *xl, const struct xleave_packet *o
 /* pkt (well formed, not the basic answer to ours) as the interleaved
  * answer to our last packet: EXCH_BAD_ORIGIN if it is not one (or none is
  * taken); else the tests and sample of exch_check_interleaved(_crossed),
- * and *pairing. */
+ * and *pairing. remote_shift: the correction the server made to its clock
+ * since its previous reply (F323's monotonic times, else 0), taken out of
+ * the remote timestamps that predate it, as chronyd does. */
 enum exch_result xleave_check(const struct xleave_state *xl, const struct ntp_packet *pkt,
-                              const struct xleave_packet *ours, struct exch_sample *x,
-                              struct xleave_pairing *pairing);
+                              const struct xleave_packet *ours, double remote_shift,
+                              struct exch_sample *x, struct xleave_pairing *pairing);
 /* Of a basic answer (pairing NULL, arrived at t4) or an interleaved one. */
 struct xleave_times xleave_answer_times(const struct xleave_state *xl,
                                         const struct xleave_pairing *pairing,

@@ -147,16 +147,6 @@ LIMITS = {
     "replacement-falsetickers": dict(CHRONY, sync=(7.0, 150000.0)),
 }
 
-# Where stratumd misses chrony's limits, by scenario and seed (strict: they
-# fail once it meets them).
-MONOROOT_LATE = ("sync %s s, chrony's max 2300: the primary's 0.1 s reaches the client (stratum "
-                 "5) through the chain in more than 300 s; relay 2 (stratum 2) syncs at %s s: "
-                 "interleaved samples do not take the server's correction (F323's mono "
-                 "doffset) out of the previous reply's remote timestamps, as chronyd's do")
-CHECK_SYNC_XFAIL = {
-    ("monoroot-xleave", 1): MONOROOT_LATE % (2459, 2391),
-    ("monoroot-xleave", 2): MONOROOT_LATE % (2521, 2396),
-    ("monoroot-xleave", 3): MONOROOT_LATE % (2520, 2394)}
 
 # 103-initstepslew's log checks: "System's initial ... slew" (or "step")
 # once, slewed within the first 10 s ("00:00:0.Z"); "No suitable source for
@@ -212,9 +202,7 @@ def test_names_are_scenarios():
     assert [n for n in listed if n in LIMITS] == NAMES
 
 
-@pytest.mark.parametrize("name,seed", [
-    pytest.param(n, s, marks=pytest.mark.xfail(reason=CHECK_SYNC_XFAIL[(n, s)], strict=True))
-    if (n, s) in CHECK_SYNC_XFAIL else (n, s) for n in NAMES for s in SEEDS])
+@pytest.mark.parametrize("name,seed", [(n, s) for n in NAMES for s in SEEDS])
 def test_check_sync(rows, name, seed):
     check_chrony_limits(rows[(name, seed)], LIMITS[name])
 

@@ -275,16 +275,22 @@ static void test_check_measures_saved_exchange(void **state)
                          .transmit = ntp_at(506)};
   ntp_header_encode(&h, buf);
   ntp_packet_parse(buf, sizeof(buf), &pkt);
-  assert_int_equal(xleave_check(&xl, &pkt, &ours, &x, &p), EXCH_OK);
+  assert_int_equal(xleave_check(&xl, &pkt, &ours, 0.0, &x, &p), EXCH_OK);
   assert_false(p.crossed);
   assert_true(fabs(x.offset - 0.5) < 1e-8);
+  assert_true(fabs(x.delay - 0.008) < 1e-8);
+  /* The server corrected its clock by -0.1 s since (F323: remote_shift
+   * 0.1): the saved exchange's remote times, both before it, put on its
+   * scale now, as chronyd's. */
+  assert_int_equal(xleave_check(&xl, &pkt, &ours, 0.1, &x, &p), EXCH_OK);
+  assert_true(fabs(x.offset - 0.4) < 1e-8);
   assert_true(fabs(x.delay - 0.008) < 1e-8);
   /* The origin of our request (known off the path) is no interleaved
    * answer. */
   h.origin = req.origin;
   ntp_header_encode(&h, buf);
   ntp_packet_parse(buf, sizeof(buf), &pkt);
-  assert_int_equal(xleave_check(&xl, &pkt, &ours, &x, &p), EXCH_BAD_ORIGIN);
+  assert_int_equal(xleave_check(&xl, &pkt, &ours, 0.0, &x, &p), EXCH_BAD_ORIGIN);
 }
 
 int main(void)
