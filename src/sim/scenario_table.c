@@ -226,6 +226,53 @@
     .n_relays = 3, .log_watch = {"no majority", "no selectable sources"}, \
   }
 
+/* chronysim4: 107-allowdeny's runs (below): the server's lines (in the
+ * about line: `shown`) and what the client gets. */
+#define ALLOWDENY(name_, lines_, shown_, outcome_) \
+  { \
+    .name = "allowdeny/" name_, \
+    .about = "a stratum 1 server with " shown_ ": " outcome_ " (107-allowdeny)", \
+    .conf = SERVER1, .duration = 500.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN, \
+    .relays = {RELAY(1, "local stratum 1\n" lines_ "\n", {0}, 0.0)}, .n_relays = 1, \
+  }
+#define DENIED "never answered"
+#define ANSWERED "synchronised"
+
+/* chronysim4: 105-ntpauth's keys. The server's file gives the key of
+ * ids 1-4 in hex, the client's in its four spellings (a bare text, ASCII:,
+ * MD5 ASCII:, MD5 HEX:); ids 5-10 are one of each other type in both. The
+ * test makes those at random (1-32 bytes, AES's 16 and 32); fixed here
+ * (20, 32, 1, 17, 16, 32 bytes) so that the runs stay the same. */
+#define AUTH_TEXT "k]<j.Jtw^Oo;z5E>n\\_0-x=)yP\\f<)Z^"
+#define AUTH_HEX "HEX:6B5D3C6A2E4A74775E4F6F3B7A35453E6E5C5F302D783D2979505C663C295A5E"
+#define AUTH_TYPES \
+  "5 SHA1 HEX:452A56ECE3848482FF6F7241D6601C87AA6A2705\n" \
+  "6 SHA256 HEX:47A8D4511072E07CB319B3FC08049EBAE900EBF3E2D70C9D6D636CF0D63D7115\n" \
+  "7 SHA384 HEX:F3\n" \
+  "8 SHA512 HEX:08AF9A09EA069576FF02D11EFE6822F9B0\n" \
+  "9 AES128 HEX:C483E51DCB83FBB6990DCB607736C4D0\n" \
+  "10 AES256 HEX:FF69256D593E7E6533C520C9B218BD8ACB8FABEEE262E130C1413B92684CA959\n"
+#define AUTH_SERVER_KEYS \
+  "1 MD5 " AUTH_HEX "\n2 MD5 " AUTH_HEX "\n3 MD5 " AUTH_HEX "\n4 MD5 " AUTH_HEX "\n" AUTH_TYPES
+#define AUTH_CLIENT_KEYS \
+  "1 " AUTH_TEXT "\n2 ASCII:" AUTH_TEXT "\n3 MD5 ASCII:" AUTH_TEXT "\n4 MD5 " AUTH_HEX "\n" \
+  AUTH_TYPES
+#define AUTH_KEYFILE "keyfile /etc/chrony/chrony.keys\n"
+/* Its first runs: the client's server line with "version V key K", both
+ * keyfiles; test.common's defaults otherwise. */
+#define NTPAUTH(v, k) \
+  { \
+    .name = "ntpauth/v" #v "-key" #k, \
+    .about = "server 1 with version " #v " key " #k ", both keyfiles (105-ntpauth)", \
+    .conf = AUTH_KEYFILE SERVER(1, "version " #v " key " #k), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS, \
+  }
+#define NTPAUTH_KEYS(v) \
+  NTPAUTH(v, 1), NTPAUTH(v, 2), NTPAUTH(v, 3), NTPAUTH(v, 4), NTPAUTH(v, 5), NTPAUTH(v, 6), \
+  NTPAUTH(v, 7), NTPAUTH(v, 8), NTPAUTH(v, 9), NTPAUTH(v, 10)
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1077,7 +1124,11 @@ static const struct scenario scenarios[] = {
     .server_offset = {1.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .names = {{"nodes-2-4.net1.clk", {4, 2}}, {"nodes-3-5.net1.clk", {5, 3}}},
     .cuts = {{.from = SCENARIO_CLIENT_HOST, .to = 4}, {.from = SCENARIO_CLIENT_HOST, .to = 5}},
-    .log_watch = {"Detected falseticker", " replaced with ", "no majority"},
+    .log_watch = {"Detected falseticker", " replaced with ", "no majority", " replaced with",
+                  " replaced with"},
+    /* chronysim4: "2010-01-01T0[0-4]:" and "T0[5-9]:", the first five
+     * hours of its log and the next five. */
+    .log_window = {[3] = {0.0, 5 * 3600.0}, [4] = {5 * 3600.0, 10 * 3600.0}},
     .measured_poll = 6, .poll_to = 200000.0,
   },
   {
@@ -1098,6 +1149,57 @@ static const struct scenario scenarios[] = {
                   "Source 192.168.123.1 replaced with", "Source 192.168.123.2 replaced with",
                   "Source 192.168.123.3 replaced with"},
     .measured_poll = 6, .poll_to = 200000.0,
+  },
+  /* chronysim4: more of chrony 4.8's test/simulation. */
+  /* 107-allowdeny: the server is chronyd at stratum 1 ("local stratum 1"
+   * and the run's server_conf, after the "allow" clknetsim's start_client
+   * adds), relay 1 here, on time; the client (chrony's node 2, here
+   * 192.168.123.100, so "deny 192.168.123.2" is "deny 192.168.123.100")
+   * polls it with test.common's options for 500 s. */
+  ALLOWDENY("deny", "deny", "'deny'", DENIED),
+  ALLOWDENY("deny-all", "deny all", "'deny all'", DENIED),
+  ALLOWDENY("deny-192.168.0.0/16", "deny 192.168.0.0/16", "'deny 192.168.0.0/16'", DENIED),
+  ALLOWDENY("deny-192.168.123", "deny 192.168.123", "'deny 192.168.123'", DENIED),
+  ALLOWDENY("deny-client", "deny " SCENARIO_SERVER_NET "100",
+            "'deny " SCENARIO_SERVER_NET "100'", DENIED),
+  ALLOWDENY("deny-all-allow-other", "deny all\nallow 192.168.124.0/24",
+            "'deny all, allow 192.168.124.0/24'", DENIED),
+  ALLOWDENY("deny-all-allow", "deny all\nallow", "'deny all, allow'", ANSWERED),
+  ALLOWDENY("deny-all-allow-all", "deny all\nallow all", "'deny all, allow all'", ANSWERED),
+  ALLOWDENY("deny-all-allow-192.168.123", "deny all\nallow 192.168.123",
+            "'deny all, allow 192.168.123'", ANSWERED),
+  ALLOWDENY("deny-all-allow-192.168.123/24", "deny all\nallow 192.168.123/24",
+            "'deny all, allow 192.168.123/24'", ANSWERED),
+  ALLOWDENY("deny-other", "deny 192.168.124.0/24", "'deny 192.168.124.0/24'", ANSWERED),
+  {
+    /* 013-nameserv: dns=1, the client's server named as test.common's
+     * get_node_name names node 1, its address from the name service. */
+    .name = "nameserv",
+    .about = "defaults with the server by name, node1.net1.clk (013-nameserv)",
+    .conf = "server node1.net1.clk minpoll 6 maxpoll 10\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .names = {{"node1.net1.clk", {1}}},
+  },
+  NTPAUTH_KEYS(3),
+  NTPAUTH_KEYS(4),
+  {
+    /* 105-ntpauth's server without its keyfile: the last run's options. */
+    .name = "ntpauth/server-keyless",
+    .about = "server 1 with version 4 key 10, the server knowing no key: never synchronised "
+             "(105-ntpauth)",
+    .conf = AUTH_KEYFILE SERVER(1, "version 4 key 10"), .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .keys = AUTH_CLIENT_KEYS, .server_keys = "",
+  },
+  {
+    /* ...and the client without its keyfile. */
+    .name = "ntpauth/client-keyless",
+    .about = "server 1 with version 4 key 10, the client knowing no key: never synchronised "
+             "(105-ntpauth)",
+    .conf = SERVER(1, "version 4 key 10"), .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS,
   },
 };
 

@@ -420,6 +420,16 @@ static uint64_t host_key(const char *addr)
   return h;
 }
 
+/* The allow and deny lines of c (addresses only) into srv's table, in order. */
+static bool add_access(struct ntp_server *srv, const struct config *c)
+{
+  for (unsigned i = 0; i < c->access.n; i++)
+    if (!access_add(&srv->access, &c->access.items[i].net, c->access.items[i].allow,
+                    c->access.items[i].all))
+      return false;
+  return true;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -438,7 +448,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->ref.local_key = host_key(addr);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
-  if (!access_add(&m->srv.access, &everyone, true, false))
+  /* clknetsim's start_client puts "allow" before the host's own lines. */
+  if (!access_add(&m->srv.access, &everyone, true, false) || !add_access(&m->srv, c))
     return false;
   conf_client_params(c, true, &p);
   if (m->dcounts) {
@@ -716,12 +727,13 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
 
 /* The scenario's keys, read as the daemon reads its keyfile, except that
  * any problem is an error here (on stderr). */
-static bool read_keys(const struct scenario *s, struct key_table *t)
+static bool read_keys(const struct scenario *s, const char *text, const char *what,
+                      struct key_table *t)
 {
   char name[128];
   struct conf_diag d = {0};
-  snprintf(name, sizeof(name), "%s.keys", s->name);
-  keyfile_parse(t, s->keys, strlen(s->keys), name, &d);
+  snprintf(name, sizeof(name), "%s.%s", s->name, what);
+  keyfile_parse(t, text, strlen(text), name, &d);
   for (unsigned i = 0; i < d.n; i++)
     fprintf(stderr, "%s\n", d.items[i].text);
   bool ok = d.n == 0;
@@ -943,6 +955,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct responder client_resp;
   struct key_table keys = {0};
   struct ntp_keyring keyring = keyfile_ring(&keys);
+  struct key_table own_server_keys = {0};
+  struct ntp_keyring server_keyring = keyfile_ring(&own_server_keys);
   struct config *relay_confs = NULL;
   struct smearer *relays = NULL;
   struct hwts hw = {0};
@@ -976,10 +990,13 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   }
   sim_world_set_verbose(w, opt && opt->verbose);
   struct sim_sched *sched = sim_world_sched(w);
-  if (s->keys && !read_keys(s, &keys)) {
+  if ((s->keys && !read_keys(s, s->keys, "keys", &keys)) ||
+      (s->server_keys && !read_keys(s, s->server_keys, "server_keys", &own_server_keys))) {
     ret = -EINVAL;
     goto done;
   }
+  if (!s->server_keys)
+    server_keyring = keyring;
 
   /* The client first (stream 1), then the servers in order. */
   struct sim_platform *chost = sim_world_add_host(w, "client", s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR,
@@ -988,15 +1005,18 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   if (s->daemon_stamps)
     sim_platform_set_daemon_stamps(chost);
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
-    if (sim_platform_watch_log(chost, s->log_watch[i]) != (int)i)
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+    const double *win = s->log_window[i];
+    if (sim_platform_watch_log_between(chost, s->log_watch[i], win[0],
+                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
       goto done;
+  }
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
                                     .xleave = s->server_xleave,
-                                    .keys = s->keys ? &keyring : NULL,
+                                    .keys = s->keys || s->server_keys ? &server_keyring : NULL,
                                     .step_at = s->server_step_at, .step = s->server_step[i]};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
@@ -1060,7 +1080,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
   ref.local_key = host_key(s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR);
   conf_client_params(&conf, !s->no_control, &params);
-  if (s->keys)
+  if (s->keys && conf.keyfile)
     params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
@@ -1088,10 +1108,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     have_ntp = true;
   }
   client_resp = (struct responder){client, &ntp};
-  for (unsigned i = 0; s->client_serves && i < conf.access.n; i++)
-    if (!access_add(&ntp.access, &conf.access.items[i].net, conf.access.items[i].allow,
-                    conf.access.items[i].all))
-      goto done;
+  if (s->client_serves && !add_access(&ntp, &conf))
+    goto done;
   if (s->client_serves &&
       (responder_open(&client_resp, sim_platform_get(chost), true) < 0 ||
        sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
@@ -1250,6 +1268,7 @@ done:
     sim_server_free(servers[i]);
   sim_world_free(w);
   keyfile_free(&keys);
+  keyfile_free(&own_server_keys);
   conf_free(&conf);
   conf_free(&smear_conf);
   out->cpu_seconds = cpu_now() - cpu0;
@@ -1405,7 +1424,14 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"log_matches\": {");
     for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
       fprintf(f, "%s", i ? ", " : "");
-      json_str(f, s->log_watch[i]);
+      if (s->log_window[i][1] > 0.0) {
+        char key[160];
+        snprintf(key, sizeof(key), "%s in [%g, %g) s", s->log_watch[i], s->log_window[i][0],
+                 s->log_window[i][1]);
+        json_str(f, key);
+      } else {
+        json_str(f, s->log_watch[i]);
+      }
       fprintf(f, ": %u", r->log_matches[i]);
     }
     fputc('}', f);

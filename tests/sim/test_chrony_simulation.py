@@ -46,6 +46,11 @@ PEER_POLLS = {"peer-3-6-3-6": 400.0, "peer-3-3-6-6": 450.0, "peer-6-6-3-3": 450.
               "peer-2-minus-2": 220.0}
 PACKETLOSS_PEERS = ["packetloss-peer", "packetloss-peer-xleave"]
 
+ALLOWDENY_DENIED = ["deny", "deny-all", "deny-192.168.0.0/16", "deny-192.168.123", "deny-client",
+                    "deny-all-allow-other"]
+ALLOWDENY_ANSWERED = ["deny-all-allow", "deny-all-allow-all", "deny-all-allow-192.168.123",
+                      "deny-all-allow-192.168.123/24", "deny-other"]
+
 LIMITS = {
     "rtcfile-s": dict(RTC_S, sync=(2.0, 12.0)),   # 145-rtc's second run
     "rtcfile-s-driftfile": dict(RTC_S, sync=(1.0, 1.0)),   # ...and third
@@ -141,6 +146,16 @@ LIMITS = {
     # first), max_sync_time 150000.
     "replacement-unreachable": dict(CHRONY, sync=(7.0, 150000.0)),
     "replacement-falsetickers": dict(CHRONY, sync=(7.0, 150000.0)),
+    # 107-allowdeny (limit 500): the denied runs' check_source_selection
+    # and check_sync fail, the others pass.
+    **{"allowdeny/" + name: dict(NEVER) for name in ALLOWDENY_DENIED},
+    **{"allowdeny/" + name: dict(CHRONY) for name in ALLOWDENY_ANSWERED},
+    "nameserv": dict(CHRONY),                     # 013-nameserv
+    # 105-ntpauth: every key with NTPv3 and v4; then the server, or the
+    # client, knows no key: check_sync fails (the selection unchecked).
+    **{"ntpauth/v%d-key%d" % (v, k): dict(CHRONY) for v in (3, 4) for k in range(1, 11)},
+    "ntpauth/server-keyless": dict(NEVER),
+    "ntpauth/client-keyless": dict(NEVER),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -175,7 +190,8 @@ COULD_NOT_STEP = {"nocontrol": (0, 0), "nocontrol-step": (20, 60)}
 NAMES = list(LIMITS)
 
 # check_source_selection: whether chrony's test expects a selection.
-NOT_SELECTED = {"minsources-1", "select-require-false"}
+NOT_SELECTED = {"minsources-1", "select-require-false",
+                *("allowdeny/" + name for name in ALLOWDENY_DENIED)}
 # ...or expects it to fail by its log ("no majority", "no selectable
 # sources"), which these scenarios watch (test_selection_log).
 SELECTION_LOG_FAILS = ["monoroot", "monoroot-xleave", "replacement-unreachable",
@@ -184,7 +200,8 @@ SELECTION_LOG_FAILS = ["monoroot", "monoroot-xleave", "replacement-unreachable",
 SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
                        "initstepslew-deny", *DRIFTFILE, "offline", "broadcast", *PEER_POLLS,
-                       *PACKETLOSS_PEERS, *SELECTION_LOG_FAILS}
+                       *PACKETLOSS_PEERS, *SELECTION_LOG_FAILS, "ntpauth/server-keyless",
+                       "ntpauth/client-keyless"}
 
 
 @pytest.fixture(scope="module")
@@ -651,7 +668,10 @@ def test_syncloop_loop_test(rows, host, source, passed, seed):
 # converted).  "no majority" stands for the third run's "Can't synchronise:
 # no majority (no agreement among 2 sources)".
 REPLACEMENT_RUNS = {
-    "replacement-unreachable": {"Detected falseticker": (2, 10), " replaced with ": (2, 70)},
+    "replacement-unreachable": {"Detected falseticker": (2, 10), " replaced with ": (2, 70),
+                                # "2010-01-01T0[0-4]:" and "T0[5-9]:"
+                                " replaced with in [0, 18000) s": (2, 15),
+                                " replaced with in [18000, 36000) s": (0, 15)},
     "replacement-falsetickers": {
         "no majority (no agreement among 2 sources)": (1, 1), "Detected falseticker": (0, 2),
         " replaced with ": (3, 60), "Source 192.168.123.1 replaced with": (1, 25),
