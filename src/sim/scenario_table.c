@@ -273,6 +273,26 @@
   NTPAUTH(v, 1), NTPAUTH(v, 2), NTPAUTH(v, 3), NTPAUTH(v, 4), NTPAUTH(v, 5), NTPAUTH(v, 6), \
   NTPAUTH(v, 7), NTPAUTH(v, 8), NTPAUTH(v, 9), NTPAUTH(v, 10)
 
+/* Its peer runs: 108-peer's two clients (PEER_CLIENT, PEER_RELAY, relay 3
+ * never reaching server 1), both with the client's keyfile, their server
+ * line with the last run's "version 4 key 10"; the relay's peer line has
+ * the lpeer options, the client's the rpeer ones. */
+#define AUTH_SERVER_OPTIONS "version 4 key 10"
+#define NTPAUTH_PEER(name_, lopt, ropt) \
+  { \
+    .name = "ntpauth-peer/" name_, \
+    .about = "108-peer's clients peering with '" lopt "' (relay 3) and '" ropt "' (the " \
+             "client), both keyfiles (105-ntpauth)", \
+    .conf = AUTH_KEYFILE PEER_CLIENT(AUTH_SERVER_OPTIONS, ropt), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS, \
+    .relays = {RELAY(3, AUTH_KEYFILE PEER_RELAY(AUTH_SERVER_OPTIONS, lopt), \
+                     SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 1, .client_serves = true, .cuts = {{.from = 3, .to = 1}}, \
+  }
+#define NTPAUTH_PEER_VERSIONS(lv, rv, k) \
+  NTPAUTH_PEER("v" #lv "-v" #rv "-key" #k, "version " #lv " key " #k, "version " #rv " key " #k)
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1200,6 +1220,28 @@ static const struct scenario scenarios[] = {
     .conf = SERVER(1, "version 4 key 10"), .duration = 10000.0,
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
     .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS,
+  },
+  NTPAUTH_PEER_VERSIONS(3, 3, 1), NTPAUTH_PEER_VERSIONS(3, 3, 10),
+  NTPAUTH_PEER_VERSIONS(3, 4, 1), NTPAUTH_PEER_VERSIONS(3, 4, 10),
+  NTPAUTH_PEER_VERSIONS(4, 3, 1), NTPAUTH_PEER_VERSIONS(4, 3, 10),
+  NTPAUTH_PEER_VERSIONS(4, 4, 1), NTPAUTH_PEER_VERSIONS(4, 4, 10),
+  NTPAUTH_PEER("key1-key2", "key 1", "key 2"),
+  {
+    /* 108-peer's first run over IPv6 (ip_family 6): its hosts on
+     * fc00::123:N, the client fc00::123:64. */
+    .name = "peer-ipv6",
+    .about = "as peer over IPv6, the server fc00::123:1 and relay 3 fc00::123:3 (108-peer's "
+             "ip_family 6 run)",
+    .conf = "deny\nserver " SCENARIO_SERVER6_NET "1 minpoll 6 maxpoll 6\n"
+            "peer " SCENARIO_SERVER6_NET "3 minpoll 6 maxpoll 6\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .ipv6 = true,
+    .relays = {RELAY(3, "deny\nserver " SCENARIO_SERVER6_NET "1 minpoll 6 maxpoll 6\n"
+                        "peer " SCENARIO_SERVER6_NET "64 minpoll 6 maxpoll 6\n",
+                     SCENARIO_CLIENT_CLOCK, 0.0)},
+    .n_relays = 1, .client_serves = true,
+    .cuts = {{SCENARIO_CLIENT_HOST, 1, 2000.0, 1000.0, 2000.0}, {3, 1, 2000.0, 0.0, 1000.0}},
+    .sync_freq_threshold = 1000.0,
   },
 };
 

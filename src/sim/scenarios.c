@@ -368,14 +368,16 @@ static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t po
     srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time, source);
 }
 
-/* Opens plat's NTP socket for r (with its kernel transmit timestamps when
- * tx_stamps) and gives it to r's client for its peers. -1 on failure. */
-static int responder_open(struct responder *r, const struct platform *plat, bool tx_stamps)
+/* Opens plat's NTP socket of the family for r (with its kernel transmit
+ * timestamps when tx_stamps) and gives it to r's client for its peers. -1
+ * on failure. */
+static int responder_open(struct responder *r, const struct platform *plat,
+                          enum addr_family family, bool tx_stamps)
 {
-  int sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, on_ntp_datagram, r);
+  int sock = plat->ops->udp_open(plat->ctx, family, NULL, NTP_PORT, on_ntp_datagram, r);
   bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
   if (sock >= 0 && r->client)
-    client_set_server_socket(r->client, ADDR_INET4, sock, tagged);
+    client_set_server_socket(r->client, family, sock, tagged);
   return sock;
 }
 
@@ -393,6 +395,7 @@ struct smearer {
   struct bcast bcast;              /* its broadcast lines, from its server socket */
   struct sim_metrics *metrics;     /* a relay's */
   struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
+  const struct ntp_keyring *keys;  /* set before the start: its keyfile's, if it has one */
 };
 
 static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
@@ -438,7 +441,10 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
 {
   static const struct ip_subnet everyone;
   struct client_params p;
+  struct ip_addr own;
   m->sock = -1;
+  if (!addr_parse(addr, &own))
+    return false;
   if (!(m->host = sim_world_add_host(w, name, addr, clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
@@ -452,6 +458,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (!access_add(&m->srv.access, &everyone, true, false) || !add_access(&m->srv, c))
     return false;
   conf_client_params(c, true, &p);
+  if (m->keys && c->keyfile)
+    m->srv.keys = p.keys = m->keys;
   if (m->dcounts) {
     p.log.measurement = on_relay_measurement;
     p.log.arg = m->dcounts;
@@ -459,7 +467,7 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (!(m->client = client_new(plat, &p, &m->ref)))
     return false;
   m->resp = (struct responder){m->client, &m->srv};
-  if ((m->sock = responder_open(&m->resp, plat, tx_stamps)) < 0 ||
+  if ((m->sock = responder_open(&m->resp, plat, own.family, tx_stamps)) < 0 ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
   bcast_init(&m->bcast, plat, &m->ref);
@@ -533,19 +541,30 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
+/* Host i + 1's address: a server's or a relay's (192.168.123.N, fc00::123:N). */
+static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
+{
+  if (s->ipv6)
+    snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
+  else
+    snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
+}
+
 /* The relays after the servers, each with its metrics, and the paths from
  * every host before it (the client, the servers, the relays before) to
  * each. hosts[] has room for the relays. */
 static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
                          struct smearer *relays, struct sim_platform **hosts,
-                         unsigned n_hosts, struct scenario_result *out)
+                         unsigned n_hosts, const struct ntp_keyring *keys,
+                         struct scenario_result *out)
 {
   for (unsigned i = 0; i < s->n_relays; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     snprintf(name, sizeof(name), "relay%u", i + 1);
-    snprintf(addr, sizeof(addr), SERVER_ADDR_FMT, s->relays[i].host);
+    server_addr(s, s->relays[i].host - 1, addr);
     if (s->loop_measurements)
       relays[i].dcounts = out->relays[i].dcounts;
+    relays[i].keys = keys;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
@@ -649,14 +668,6 @@ static int set_names(struct sim_world *w, const struct scenario *s,
       return r;
   }
   return 0;
-}
-
-static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
-{
-  if (s->ipv6)
-    snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
-  else
-    snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
 }
 
 /* {"ADDR": [D passed, D failed], ...} */
@@ -1051,7 +1062,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     struct sim_platform *all[1 + SCENARIO_MAX_SERVERS + SCENARIO_MAX_RELAYS] = {chost};
     memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
     if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
-        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers, out))
+        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers,
+                      s->keys ? &keyring : NULL, out))
       goto done;
   }
   if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
@@ -1111,7 +1123,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (s->client_serves && !add_access(&ntp, &conf))
     goto done;
   if (s->client_serves &&
-      (responder_open(&client_resp, sim_platform_get(chost), true) < 0 ||
+      (responder_open(&client_resp, sim_platform_get(chost), s->ipv6 ? ADDR_INET6 : ADDR_INET4,
+                      true) < 0 ||
        sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
                         &s->up) != 0))
     goto done;
@@ -1445,7 +1458,9 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"relays\": [");
     for (unsigned i = 0; i < s->n_relays; i++) {
       const struct scenario_relay_result *x = &r->relays[i];
-      fprintf(f, "%s{\"address\": \"" SERVER_ADDR_FMT "\"", i ? ", " : "", s->relays[i].host);
+      char addr[ADDR_STR_LEN];
+      server_addr(s, s->relays[i].host - 1, addr);
+      fprintf(f, "%s{\"address\": \"%s\"", i ? ", " : "", addr);
       json_num(f, "sync_time", x->sync_time);
       json_num(f, "max_offset", x->max_offset);
       json_num(f, "rms_offset", x->rms_offset);

@@ -211,8 +211,8 @@ struct scenario {
   /* Tell when each of names[] was looked up (the result's lookups). */
   bool lookups;
   /* The text of the file the conf's keyfile would name (conf/keyfile.h),
-   * the client's keys (with a keyfile line in its conf) and every
-   * server's; NULL: none. */
+   * the client's keys and the relays' (with a keyfile line in their conf)
+   * and every server's; NULL: none. */
   const char *keys;
   /* Not NULL: the servers' keys instead ("": they know none). */
   const char *server_keys;

@@ -51,6 +51,9 @@ ALLOWDENY_DENIED = ["deny", "deny-all", "deny-192.168.0.0/16", "deny-192.168.123
 ALLOWDENY_ANSWERED = ["deny-all-allow", "deny-all-allow-all", "deny-all-allow-192.168.123",
                       "deny-all-allow-192.168.123/24", "deny-other"]
 
+NTPAUTH_PEERS = ["ntpauth-peer/v%d-v%d-key%d" % (lv, rv, k)
+                 for lv in (3, 4) for rv in (3, 4) for k in (1, 10)]
+
 LIMITS = {
     "rtcfile-s": dict(RTC_S, sync=(2.0, 12.0)),   # 145-rtc's second run
     "rtcfile-s-driftfile": dict(RTC_S, sync=(1.0, 1.0)),   # ...and third
@@ -156,6 +159,13 @@ LIMITS = {
     **{"ntpauth/v%d-key%d" % (v, k): dict(CHRONY) for v in (3, 4) for k in range(1, 11)},
     "ntpauth/server-keyless": dict(NEVER),
     "ntpauth/client-keyless": dict(NEVER),
+    # ...its peer runs: max_sync_time 500 for both clients (the other one
+    # is relay 3, test_ntpauth_peer_other_client); with different keys
+    # check_sync fails: relay 3, never reaching the server, never syncs.
+    **{name: dict(CHRONY, sync=(120.0, 500.0)) for name in NTPAUTH_PEERS},
+    "ntpauth-peer/key1-key2": dict(checks="relay 3"),
+    # 108-peer's first run over IPv6: its limits.
+    "peer-ipv6": dict(CHRONY, sync=(120.0, 1000.0), max_freq_error=1000.0),
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
@@ -201,7 +211,7 @@ SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
                        "initstepslew-deny", *DRIFTFILE, "offline", "broadcast", *PEER_POLLS,
                        *PACKETLOSS_PEERS, *SELECTION_LOG_FAILS, "ntpauth/server-keyless",
-                       "ntpauth/client-keyless"}
+                       "ntpauth/client-keyless", *NTPAUTH_PEERS, "ntpauth-peer/key1-key2"}
 
 
 @pytest.fixture(scope="module")
@@ -596,7 +606,7 @@ PEER_XFAIL = {
 @pytest.mark.parametrize("name,seed", [
     pytest.param(n, s, marks=pytest.mark.xfail(reason=PEER_XFAIL[(n, s)], strict=True))
     if (n, s) in PEER_XFAIL else (n, s)
-    for n in ["peer", *PEER_POLLS, *PACKETLOSS_PEERS] for s in SEEDS])
+    for n in ["peer", *PEER_POLLS, *PACKETLOSS_PEERS, "peer-ipv6"] for s in SEEDS])
 def test_peer_other_client(rows, name, seed):
     r = rows[(name, seed)]
     (other,) = r["relays"]
@@ -698,3 +708,14 @@ def test_replacement_runs_log(rows, name, text, seed):
 def test_replacement_runs_poll6(rows, name, seed):
     low, high = REPLACEMENT_RUNS_POLL6[name]
     assert low <= rows[(name, seed)]["poll_measurements"][0] <= high
+
+
+# 105-ntpauth's peer runs, relay 3 (the other client) held to the same
+# limits; never synchronised when the peers' keys differ.
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", [*NTPAUTH_PEERS, "ntpauth-peer/key1-key2"])
+def test_ntpauth_peer_other_client(rows, name, seed):
+    (other,) = rows[(name, seed)]["relays"]
+    lim = NEVER if name == "ntpauth-peer/key1-key2" else LIMITS[name]
+    check_chrony_limits(dict(other, scenario=name, seed=seed, selected=None, reach=None,
+                             steps=None), lim)
