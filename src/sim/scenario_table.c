@@ -293,6 +293,45 @@
 #define NTPAUTH_PEER_VERSIONS(lv, rv, k) \
   NTPAUTH_PEER("v" #lv "-v" #rv "-key" #k, "version " #lv " key " #k, "version " #rv " key " #k)
 
+/* 144-monoroot's second part: server 1 (the primary, as in MONOROOT) and
+ * 4 clients in a chain of peers, each client peering with the 3 others and
+ * polling the server, but only neighbours' datagrams getting through
+ * (clknetsim's from = to +- 1; its node 6, chronyc's, is the doffset here):
+ * server 1, the client (chrony's node 2), relays 3, 4 and 5. Peer lines to
+ * a lower node have the lpeer options (poll lpoll), the others and the
+ * server lines the rpeer ones (poll 6); `opt` on all of them. */
+#define CHAIN_R(opt) "minpoll 6 maxpoll 6 minsamples 16 " opt
+#define CHAIN_L(lpoll, opt) "minpoll " #lpoll " maxpoll " #lpoll " minsamples 16 " opt
+#define CHAIN_PEER(n, options) "peer " SCENARIO_SERVER_NET #n " " options "\n"
+#define MONOROOT_CHAIN(lpoll, suffix, opt) \
+  { \
+    .name = "monoroot-chain-" #lpoll suffix, \
+    .about = "the primary and 4 clients in a chain of peers (poll " #lpoll " to the one " \
+             "before, 6 to the next), " opt ", doffset 0.1 at 2000 s (144-monoroot)", \
+    .conf = "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(3, CHAIN_R(opt)) \
+            CHAIN_PEER(4, CHAIN_R(opt)) CHAIN_PEER(5, CHAIN_R(opt)), \
+    .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .server_offset = {0.1}, .server_step_at = 2000.0, .server_step = {-0.1}, \
+    .server_xleave = true, \
+    .relays = {RELAY(3, "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(100, CHAIN_L(lpoll, opt)) \
+                        CHAIN_PEER(4, CHAIN_R(opt)) CHAIN_PEER(5, CHAIN_R(opt)), \
+                     SCENARIO_CLIENT_CLOCK, 0.0), \
+               RELAY(4, "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(100, CHAIN_L(lpoll, opt)) \
+                        CHAIN_PEER(3, CHAIN_L(lpoll, opt)) CHAIN_PEER(5, CHAIN_R(opt)), \
+                     SCENARIO_CLIENT_CLOCK, 0.0), \
+               RELAY(5, "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(100, CHAIN_L(lpoll, opt)) \
+                        CHAIN_PEER(3, CHAIN_L(lpoll, opt)) CHAIN_PEER(4, CHAIN_L(lpoll, opt)), \
+                     SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 3, .client_serves = true, \
+    .cuts = {{3, 1}, {4, 1}, {5, 1}, {SCENARIO_CLIENT_HOST, 4}, {4, SCENARIO_CLIENT_HOST}, \
+             {SCENARIO_CLIENT_HOST, 5}, {5, SCENARIO_CLIENT_HOST}, {3, 5}, {5, 3}}, \
+    .log_watch = {"no majority", "no selectable sources"}, .watch_relays = true, \
+  }
+#define MONOROOT_CHAINS(lpoll) \
+  MONOROOT_CHAIN(lpoll, "", "extfield F323"), \
+  MONOROOT_CHAIN(lpoll, "-xleave", "xleave extfield F323")
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1243,6 +1282,9 @@ static const struct scenario scenarios[] = {
     .cuts = {{SCENARIO_CLIENT_HOST, 1, 2000.0, 1000.0, 2000.0}, {3, 1, 2000.0, 0.0, 1000.0}},
     .sync_freq_threshold = 1000.0,
   },
+  MONOROOT_CHAINS(5),
+  MONOROOT_CHAINS(6),
+  MONOROOT_CHAINS(7),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -541,6 +541,18 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
+/* The scenario's log watches on a host, numbered as in log_watch. */
+static bool watch_logs(const struct scenario *s, struct sim_platform *host)
+{
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+    const double *win = s->log_window[i];
+    if (sim_platform_watch_log_between(host, s->log_watch[i], win[0],
+                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
+      return false;
+  }
+  return true;
+}
+
 /* Host i + 1's address: a server's or a relay's (192.168.123.N, fc00::123:N). */
 static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
 {
@@ -567,6 +579,7 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
     relays[i].keys = keys;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
+        (s->watch_relays && !watch_logs(s, relays[i].host)) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
                                               SAMPLE_INTERVAL)))
       return false;
@@ -1016,12 +1029,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   if (s->daemon_stamps)
     sim_platform_set_daemon_stamps(chost);
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
-    const double *win = s->log_window[i];
-    if (sim_platform_watch_log_between(chost, s->log_watch[i], win[0],
-                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
-      goto done;
-  }
+  if (!watch_logs(s, chost))
+    goto done;
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
@@ -1244,8 +1253,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; s->lookups && i < SCENARIO_MAX_NAMES && s->names[i].name; i++)
     out->n_lookups[i] = sim_names_lookups(sim_world_names(w), s->names[i].name,
                                           out->lookup_at[i], SCENARIO_MAX_LOOKUPS);
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
     out->log_matches[i] = sim_platform_watch_count(chost, (int)i);
+    for (unsigned j = 0; s->watch_relays && j < s->n_relays; j++)
+      out->log_matches[i] += sim_platform_watch_count(relays[j].host, (int)i);
+  }
   out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +

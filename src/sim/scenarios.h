@@ -58,7 +58,7 @@
 #define SCENARIO_MAX_NAMES 4
 #define SCENARIO_MAX_LOOKUPS 16          /* times kept per name */
 #define SCENARIO_MAX_RELAYS 16
-#define SCENARIO_MAX_CUTS 4
+#define SCENARIO_MAX_CUTS 12
 #define SCENARIO_CLIENT_HOST 100         /* the client is 192.168.123.100 */
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
@@ -233,6 +233,9 @@ struct scenario {
   /* Watch i counts only the messages logged in [from, to) s of the run
    * (chrony's checks of the log's times); to 0: all of them. */
   double log_window[SIM_PLATFORM_MAX_WATCHES][2];
+  /* The watches count the relays' messages too (chrony's checks of every
+   * client's log). */
+  bool watch_relays;
   /* > 0: count the client's measurements at this local and remote poll
    * with tests A, B and D passed (chrony's measurements.log lines
    * "11.1   N  N"), all and those in [poll_from, poll_to) s. */

@@ -54,6 +54,9 @@ ALLOWDENY_ANSWERED = ["deny-all-allow", "deny-all-allow-all", "deny-all-allow-19
 NTPAUTH_PEERS = ["ntpauth-peer/v%d-v%d-key%d" % (lv, rv, k)
                  for lv in (3, 4) for rv in (3, 4) for k in (1, 10)]
 
+MONOROOT_CHAINS = ["monoroot-chain-%d%s" % (lpoll, x) for lpoll in (5, 6, 7)
+                   for x in ("", "-xleave")]
+
 LIMITS = {
     "rtcfile-s": dict(RTC_S, sync=(2.0, 12.0)),   # 145-rtc's second run
     "rtcfile-s-driftfile": dict(RTC_S, sync=(1.0, 1.0)),   # ...and third
@@ -166,10 +169,34 @@ LIMITS = {
     "ntpauth-peer/key1-key2": dict(checks="relay 3"),
     # 108-peer's first run over IPv6: its limits.
     "peer-ipv6": dict(CHRONY, sync=(120.0, 1000.0), max_freq_error=1000.0),
+    # 144-monoroot's chain of peers: min_sync_time 2000, max_sync_time
+    # 2400, for its 4 clients (the others are relays 3-5,
+    # test_monoroot_chain_relays).
+    **{name: dict(CHRONY, sync=(2000.0, 2400.0)) for name in MONOROOT_CHAINS},
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
 # fail once it meets them).
+# 144-monoroot's chains: the client (next to the primary) and relays 3-5
+# (sync times, seeds 1-3).
+MONOROOT_CHAIN_LATE = {
+    "monoroot-chain-5": ([2976, 2974, 2973], [[3971, 5009, 5967], [4035, 5008, 5635],
+                                                [4038, 4870, 5496]]),
+    "monoroot-chain-5-xleave": ([3040, 3040, 3039], [[4108, 5137, 5991], [4098, 5131, 6259],
+                                                       [4101, 5020, 5552]]),
+    "monoroot-chain-6": ([2972, 2973, 2979], [[3917, 4854, 5584], [3944, 4799, 5683],
+                                                [3909, 4752, 5652]]),
+    "monoroot-chain-6-xleave": ([3047, 3039, 3042], [[4049, 5053, 6099], [4136, 5084, 6082],
+                                                       [4033, 5009, 5913]]),
+    "monoroot-chain-7": ([2975, 2980, 2972], [[4436, 6124, 7918], [4679, 6345, 7992],
+                                                [4651, 6382, 8058]]),
+    "monoroot-chain-7-xleave": ([3039, 3038, 3100], [[4416, 6248, 6996], [4418, 5957, 7135],
+                                                       [4911, 5987, 7089]]),
+}
+MONOROOT_CHAIN_CAUSE = ("chrony's max 2400: the primary's doffset, converted to a step of the "
+                        "simulated server's clock, moves its F323 monotonic times too, so no "
+                        "client takes it out of its 16 older samples (as monoroot's "
+                        "MONOROOT_LATE)")
 RTC_DRIFTFILE_AT_0 = ("sync 0 s, chrony's 1 s (seeds 1-3): -s steps the clock to the drift "
                       "file's time before the run's first sample at 0 s (max offset 39-80 us "
                       "from there)")
@@ -181,7 +208,9 @@ CHECK_SYNC_XFAIL = {
     ("monoroot", 3): MONOROOT_LATE % (2455, 2329),
     ("monoroot-xleave", 1): MONOROOT_LATE % (2459, 2391),
     ("monoroot-xleave", 2): MONOROOT_LATE % (2521, 2396),
-    ("monoroot-xleave", 3): MONOROOT_LATE % (2520, 2394)}
+    ("monoroot-xleave", 3): MONOROOT_LATE % (2520, 2394),
+    **{(name, seed): "sync %d s, %s" % (late[0][seed - 1], MONOROOT_CHAIN_CAUSE)
+       for name, late in MONOROOT_CHAIN_LATE.items() for seed in SEEDS}}
 
 # 103-initstepslew's log checks: "System's initial ... slew" (or "step")
 # once, slewed within the first 10 s ("00:00:0.Z"); "No suitable source for
@@ -205,7 +234,7 @@ NOT_SELECTED = {"minsources-1", "select-require-false",
 # ...or expects it to fail by its log ("no majority", "no selectable
 # sources"), which these scenarios watch (test_selection_log).
 SELECTION_LOG_FAILS = ["monoroot", "monoroot-xleave", "replacement-unreachable",
-                       "replacement-falsetickers"]
+                       "replacement-falsetickers", *MONOROOT_CHAINS]
 # Tests that do not check the selection.
 SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
                        *INITSTEPSLEW_SLEWED, *INITSTEPSLEW_STEPPED, "initstepslew-falseticker",
@@ -719,3 +748,15 @@ def test_ntpauth_peer_other_client(rows, name, seed):
     lim = NEVER if name == "ntpauth-peer/key1-key2" else LIMITS[name]
     check_chrony_limits(dict(other, scenario=name, seed=seed, selected=None, reach=None,
                              steps=None), lim)
+
+
+# 144-monoroot's chains, relays 3-5 (the other clients) held to the same
+# limits.
+@pytest.mark.parametrize("name,seed", [
+    pytest.param(n, s, marks=pytest.mark.xfail(strict=True, reason="relays' sync %s s, %s" % (
+        MONOROOT_CHAIN_LATE[n][1][s - 1], MONOROOT_CHAIN_CAUSE)))
+    for n in MONOROOT_CHAINS for s in SEEDS])
+def test_monoroot_chain_relays(rows, name, seed):
+    for other in rows[(name, seed)]["relays"]:
+        check_chrony_limits(dict(other, scenario=name, seed=seed, selected=None, reach=None,
+                                 steps=None), LIMITS[name])
