@@ -1285,6 +1285,18 @@ static const struct scenario scenarios[] = {
   MONOROOT_CHAINS(5),
   MONOROOT_CHAINS(6),
   MONOROOT_CHAINS(7),
+  {
+    /* 011-asymjitter: jitter 5e-4 with jitter_asymmetry 0.47, which
+     * test.common's get_delay_expr makes 1 - 2 * 0.47 times it on the
+     * requests and 1 + 2 * 0.47 times it on the replies; 100000 s. */
+    .name = "asymjitter",
+    .about = "0.5 ms exponential jitter with asymmetry 0.47: 0.03 ms on requests, 0.97 ms on "
+             "replies, 100000 s (011-asymjitter)",
+    .conf = SERVER1, .duration = 100000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 500e-6 * (1.0 - 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
+    .down = {.delay = 100e-6, .jitter = 500e-6 * (1.0 + 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

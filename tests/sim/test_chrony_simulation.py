@@ -173,6 +173,7 @@ LIMITS = {
     # 2400, for its 4 clients (the others are relays 3-5,
     # test_monoroot_chain_relays).
     **{name: dict(CHRONY, sync=(2000.0, 2400.0)) for name in MONOROOT_CHAINS},
+    "asymjitter": dict(CHRONY, sync=(120.0, 2000.0)),   # 011-asymjitter
 }
 
 # Where stratumd misses chrony's limits, by scenario and seed (strict: they
