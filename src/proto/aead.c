@@ -1,33 +1,30 @@
-/* aead: AES-SIV (RFC 5297) and AES-GCM-SIV (RFC 8452) on OpenSSL 3's AES
- * (see aead.h). */
+/* aead: AES-SIV (RFC 5297) and AES-GCM-SIV (RFC 8452) on proto/aes.c's
+ * block cipher (see aead.h). */
 #include "proto/aead.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
-#define BLOCK 16
+#include "proto/aes.h"
+
+#define BLOCK AES_BLOCK
 #define GCM_SIV_NONCE_LEN 12
 #define CTR_CHUNK_BLOCKS 32     /* CTR key stream made this many blocks at a time */
 #define CACHE_SLOTS 4           /* keys whose AES schedules a thread keeps */
 
-/* The AES block ciphers used, by index into the tables below; every mode
- * (CMAC, both CTRs) is built here on single blocks. */
-enum cipher { AES_128, AES_256, N_CIPHERS };
-
+/* Every mode (CMAC, both CTRs) is built here on single AES blocks. SIV
+ * splits its key in two AES keys (CMAC's, CTR's). */
 struct algorithm {
   uint16_t id;
   size_t key_len;
-  enum cipher half;     /* SIV: the AES of each half of the key (CMAC's, CTR's) */
 };
 
 static const struct algorithm algorithms[] = {
-  {AEAD_AES_SIV_CMAC_256, 32, AES_128},
-  {AEAD_AES_SIV_CMAC_512, 64, AES_256},
-  {AEAD_AES_128_GCM_SIV, 16, AES_128},
+  {AEAD_AES_SIV_CMAC_256, 32},
+  {AEAD_AES_SIV_CMAC_512, 64},
+  {AEAD_AES_128_GCM_SIV, 16},
 };
 
 static const struct algorithm *find(uint16_t id)
@@ -59,25 +56,12 @@ size_t aead_nonce_max(uint16_t algorithm)
   return algorithm == AEAD_AES_128_GCM_SIV ? GCM_SIV_NONCE_LEN : SIZE_MAX;
 }
 
-/* OpenSSL 3 fetches an algorithm by name under a lock with a property
- * query each time: the ciphers are fetched once, on first use, and kept
- * for the life of the process. */
-static const char *const cipher_names[N_CIPHERS] = {"AES-128-ECB", "AES-256-ECB"};
-static EVP_CIPHER *ciphers[N_CIPHERS];
-static pthread_once_t fetched = PTHREAD_ONCE_INIT;
-
-static void fetch_all(void)
-{
-  for (int i = 0; i < N_CIPHERS; i++)
-    ciphers[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
-}
-
 /* The AES schedules of one key, with what follows from the key alone:
- * SIV's CMAC half in ecb[0] with CMAC's subkeys and S2V's first value, its
- * CTR half in ecb[1]; GCM-SIV's key-generating key in ecb[0]. */
+ * SIV's CMAC half in aes[0] with CMAC's subkeys and S2V's first value, its
+ * CTR half in aes[1]; GCM-SIV's key-generating key in aes[0]. */
 struct keyed {
   struct aead_key key;          /* len 0: the slot holds nothing */
-  EVP_CIPHER_CTX *ecb[2];
+  struct aes_key aes[2];
   uint8_t k1[BLOCK], k2[BLOCK], d0[BLOCK];
   uint64_t last_use;
 };
@@ -88,36 +72,13 @@ struct keyed {
  * per-nonce key. */
 static _Thread_local struct {
   struct keyed slots[CACHE_SLOTS];
-  EVP_CIPHER_CTX *scratch;
+  struct aes_key scratch;
   uint64_t uses;
 } cache;
 
-/* ctx (made on first use) keyed for AES c. A context that has the cipher
- * already only takes the new key: setting the cipher again makes OpenSSL
- * rebuild its provider context and look its parameters up by name. */
-static bool ecb_key(EVP_CIPHER_CTX **ctx, enum cipher c, const uint8_t *key)
-{
-  pthread_once(&fetched, fetch_all);
-  if (!*ctx)
-    *ctx = EVP_CIPHER_CTX_new();
-  if (!*ctx || !ciphers[c])
-    return false;
-  return EVP_EncryptInit_ex2(*ctx, EVP_CIPHER_CTX_get0_cipher(*ctx) == ciphers[c] ? NULL
-                                                                                  : ciphers[c],
-                             key, NULL, NULL);
-}
-
-/* len bytes (whole blocks; in may be out) through AES. EVP_Cipher goes
- * straight to the provider's cipher, without EVP_EncryptUpdate's
- * buffering and checks, which cost more than a block's encryption. */
-static bool ecb(EVP_CIPHER_CTX *ctx, const uint8_t *in, uint8_t *out, size_t len)
-{
-  return len <= INT32_MAX && EVP_Cipher(ctx, out, in, (unsigned)len) == (int)len;
-}
-
 /* Counter mode: out = in xor AES(counter blocks), the counter starting at
  * ctr and moved on by next() after each block. */
-static bool ctr_xor(EVP_CIPHER_CTX *ctx, uint8_t ctr[BLOCK], void (*next)(uint8_t *),
+static bool ctr_xor(const struct aes_key *ctx, uint8_t ctr[BLOCK], void (*next)(uint8_t *),
                     const uint8_t *in, uint8_t *out, size_t len)
 {
   uint8_t stream[CTR_CHUNK_BLOCKS * BLOCK];
@@ -132,7 +93,7 @@ static bool ctr_xor(EVP_CIPHER_CTX *ctx, uint8_t ctr[BLOCK], void (*next)(uint8_
     for (size_t i = 0; i < nblocks; i++, next(ctr))
       memcpy(stream + i * BLOCK, ctr, BLOCK);
     used = used > nblocks * BLOCK ? used : nblocks * BLOCK;
-    ok = ecb(ctx, stream, stream, nblocks * BLOCK);
+    ok = aes_encrypt(ctx, stream, stream, nblocks * BLOCK);
     for (size_t i = 0; i < n && ok; i++)
       out[off + i] = in[off + i] ^ stream[i];
   }
@@ -183,7 +144,7 @@ static bool cmac(const struct keyed *k, const uint8_t *a, size_t a_len, const ui
       take(a, a_len, b, pos, BLOCK, m);
       xor_block(x, m, BLOCK);
     }
-    if (!ecb(k->ecb[0], x, x, BLOCK))
+    if (!aes_encrypt(&k->aes[0], x, x, BLOCK))
       return false;
   }
   size_t rest = total - pos;
@@ -196,7 +157,7 @@ static bool cmac(const struct keyed *k, const uint8_t *a, size_t a_len, const ui
     xor_block(m, k->k2, BLOCK);
   }
   xor_block(x, m, BLOCK);
-  return ecb(k->ecb[0], x, out, BLOCK);
+  return aes_encrypt(&k->aes[0], x, out, BLOCK);
 }
 
 /* The schedules of a SIV key, CMAC's subkeys and S2V's first value,
@@ -205,8 +166,10 @@ static bool siv_key(struct keyed *k, const struct algorithm *a, const uint8_t *k
 {
   static const uint8_t zero[BLOCK];
 
-  if (!ecb_key(&k->ecb[0], a->half, key) ||
-      !ecb_key(&k->ecb[1], a->half, key + a->key_len / 2) || !ecb(k->ecb[0], zero, k->k1, BLOCK))
+  size_t half = a->key_len / 2;
+
+  if (!aes_set_key(&k->aes[0], key, half) || !aes_set_key(&k->aes[1], key + half, half) ||
+      !aes_encrypt(&k->aes[0], zero, k->k1, BLOCK))
     return false;
   dbl(k->k1);
   memcpy(k->k2, k->k1, BLOCK);
@@ -261,7 +224,7 @@ static bool siv_ctr(const struct keyed *k, const uint8_t v[BLOCK], const uint8_t
   memcpy(q, v, BLOCK);
   q[8] &= 0x7f;
   q[12] &= 0x7f;
-  return ctr_xor(k->ecb[1], q, siv_next, in, out, len);
+  return ctr_xor(&k->aes[1], q, siv_next, in, out, len);
 }
 
 static bool siv_encrypt(const struct keyed *k, const uint8_t *nonce, size_t nonce_len,
@@ -361,12 +324,12 @@ static bool gcm_siv_keys(const struct keyed *k, const uint8_t *nonce, uint8_t au
     in[i * BLOCK] = (uint8_t)i;
     memcpy(in + i * BLOCK + 4, nonce, GCM_SIV_NONCE_LEN);
   }
-  ok = ecb(k->ecb[0], in, out, sizeof(in));
+  ok = aes_encrypt(&k->aes[0], in, out, sizeof(in));
   memcpy(auth, out, 8);
   memcpy(auth + 8, out + BLOCK, 8);
   memcpy(enc, out + 2 * BLOCK, 8);
   memcpy(enc + 8, out + 3 * BLOCK, 8);
-  ok = ok && ecb_key(&cache.scratch, AES_128, enc);
+  ok = ok && aes_set_key(&cache.scratch, enc, sizeof(enc));
   OPENSSL_cleanse(out, sizeof(out));
   OPENSSL_cleanse(enc, sizeof(enc));
   return ok;
@@ -387,7 +350,7 @@ static bool gcm_siv_tag(const uint8_t auth[BLOCK], const uint8_t *nonce, const u
   put_le64(block + 8, s.hi);
   xor_block(block, nonce, GCM_SIV_NONCE_LEN);
   block[BLOCK - 1] &= 0x7f;
-  return ecb(cache.scratch, block, tag, BLOCK);
+  return aes_encrypt(&cache.scratch, block, tag, BLOCK);
 }
 
 /* GCM-SIV's counter: 32 bits little-endian in the first four bytes,
@@ -405,7 +368,7 @@ static bool gcm_siv_ctr(const uint8_t tag[BLOCK], const uint8_t *in, uint8_t *ou
 
   memcpy(ctr, tag, BLOCK);
   ctr[BLOCK - 1] |= 0x80;
-  return ctr_xor(cache.scratch, ctr, gcm_siv_next, in, out, len);
+  return ctr_xor(&cache.scratch, ctr, gcm_siv_next, in, out, len);
 }
 
 static bool gcm_siv_encrypt(const struct keyed *k, const uint8_t *nonce, const uint8_t *ad,
@@ -478,7 +441,7 @@ static const struct keyed *keyed(const struct algorithm *a, const struct aead_ke
   if (!k) {
     k = oldest;
     k->key.len = 0;
-    if (!(a->id == AEAD_AES_128_GCM_SIV ? ecb_key(&k->ecb[0], AES_128, key->data)
+    if (!(a->id == AEAD_AES_128_GCM_SIV ? aes_set_key(&k->aes[0], key->data, key->len)
                                         : siv_key(k, a, key->data)))
       return NULL;
     k->key = *key;
@@ -525,8 +488,8 @@ void aead_forget(void)
 {
   for (int i = 0; i < CACHE_SLOTS; i++) {
     for (int j = 0; j < 2; j++)
-      EVP_CIPHER_CTX_free(cache.slots[i].ecb[j]);
+      aes_forget(&cache.slots[i].aes[j]);
   }
-  EVP_CIPHER_CTX_free(cache.scratch);
+  aes_forget(&cache.scratch);
   OPENSSL_cleanse(&cache, sizeof(cache));
 }

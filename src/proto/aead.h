@@ -12,10 +12,10 @@
  * siv_cmac_aes128_encrypt_message and hence chrony do; an empty associated
  * data is still a component. GCM-SIV authenticates the one associated data.
  *
- * Both are built here on OpenSSL 3's AES (CMAC, CTR and POLYVAL computed
- * here): OpenSSL 3.0's own "AES-128-SIV" cannot encrypt an empty plaintext
- * (NTS requests have one), and 3.0 has no GCM-SIV. For speed, the fetched
- * ciphers are kept, and each thread keeps the AES key schedules of the last
+ * Both are built here on proto/aes.h's block cipher (CMAC, CTR and POLYVAL
+ * computed here): OpenSSL 3.0's own "AES-128-SIV" cannot encrypt an empty
+ * plaintext (NTS requests have one), and 3.0 has no GCM-SIV. For speed,
+ * each thread keeps the AES key schedules of the last
  * four keys it used (a server's cookie key is used twice per request), with
  * a copy of each key, until aead_forget(); input and output buffers must
  * not overlap. */

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "proto/aead.h"
+#include "proto/aes.h"
 
 #define MAX_BYTES 1200
 
@@ -287,15 +288,36 @@ static void test_rejected(void **state)
                             siv.out.b, AEAD_TAG_LEN, back, sizeof(back)));
 }
 
+/* The same tests on OpenSSL's AES (proto/aes.h): the keys kept with
+ * AES-NI schedules are dropped on each switch. */
+static int on_openssl(void **state)
+{
+  (void)state;
+  aead_forget();
+  aes_use_hw(false);
+  return 0;
+}
+
+static int back_to_hw(void **state)
+{
+  (void)state;
+  aead_forget();
+  aes_use_hw(true);
+  return 0;
+}
+
+#define BOTH(f) \
+  cmocka_unit_test(f), {#f " (OpenSSL)", f, on_openssl, back_to_hw, NULL}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_known_answers),
-    cmocka_unit_test(test_kept_keys),
-    cmocka_unit_test(test_long_messages),
-    cmocka_unit_test(test_tampering),
-    cmocka_unit_test(test_parameters),
-    cmocka_unit_test(test_rejected),
+    BOTH(test_known_answers),
+    BOTH(test_kept_keys),
+    BOTH(test_long_messages),
+    BOTH(test_tampering),
+    BOTH(test_parameters),
+    BOTH(test_rejected),
   };
   return cmocka_run_group_tests_name("aead", tests, NULL, NULL);
 }
