@@ -300,6 +300,7 @@
  * server 1, the client (chrony's node 2), relays 3, 4 and 5. Peer lines to
  * a lower node have the lpeer options (poll lpoll), the others and the
  * server lines the rpeer ones (poll 6); `opt` on all of them. */
+#define CUT(from_, to_) {.from = (from_), .to = (to_)}
 #define CHAIN_R(opt) "minpoll 6 maxpoll 6 minsamples 16 " opt
 #define CHAIN_L(lpoll, opt) "minpoll " #lpoll " maxpoll " #lpoll " minsamples 16 " opt
 #define CHAIN_PEER(n, options) "peer " SCENARIO_SERVER_NET #n " " options "\n"
@@ -324,8 +325,9 @@
                         CHAIN_PEER(3, CHAIN_L(lpoll, opt)) CHAIN_PEER(4, CHAIN_L(lpoll, opt)), \
                      SCENARIO_CLIENT_CLOCK, 0.0)}, \
     .n_relays = 3, .client_serves = true, \
-    .cuts = {{3, 1}, {4, 1}, {5, 1}, {SCENARIO_CLIENT_HOST, 4}, {4, SCENARIO_CLIENT_HOST}, \
-             {SCENARIO_CLIENT_HOST, 5}, {5, SCENARIO_CLIENT_HOST}, {3, 5}, {5, 3}}, \
+    .cuts = {CUT(3, 1), CUT(4, 1), CUT(5, 1), CUT(SCENARIO_CLIENT_HOST, 4), \
+             CUT(4, SCENARIO_CLIENT_HOST), CUT(SCENARIO_CLIENT_HOST, 5), \
+             CUT(5, SCENARIO_CLIENT_HOST), CUT(3, 5), CUT(5, 3)}, \
     .log_watch = {"no majority", "no selectable sources"}, .watch_relays = true, \
   }
 #define MONOROOT_CHAINS(lpoll) \
