@@ -110,7 +110,8 @@ static int speed_on(const struct hwnic_io *io, int fd, const char *name)
   req.ifr_data = (char *)&cmd;
   if (io->ioctl(fd, SIOCETHTOOL, &req) < 0)
     return 0;
-  uint32_t speed = ethtool_cmd_speed(&cmd);
+  /* the header's ethtool_cmd_speed() shifts an int: undefined for SPEED_UNKNOWN */
+  uint32_t speed = (uint32_t)cmd.speed_hi << 16 | cmd.speed;
   return speed == (uint32_t)SPEED_UNKNOWN || speed > 10000000 ? 0 : (int)speed;
 }
 
