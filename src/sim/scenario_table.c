@@ -227,6 +227,114 @@
     .n_relays = 3, .log_watch = {"no majority", "no selectable sources"}, \
   }
 
+/* chronysim4: 107-allowdeny's runs (below): the server's lines (in the
+ * about line: `shown`) and what the client gets. */
+#define ALLOWDENY(name_, lines_, shown_, outcome_) \
+  { \
+    .name = "allowdeny/" name_, \
+    .about = "a stratum 1 server with " shown_ ": " outcome_ " (107-allowdeny)", \
+    .conf = SERVER1, .duration = 500.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN, \
+    .relays = {RELAY(1, "local stratum 1\n" lines_ "\n", {0}, 0.0)}, .n_relays = 1, \
+  }
+#define DENIED "never answered"
+#define ANSWERED "synchronised"
+
+/* chronysim4: 105-ntpauth's keys. The server's file gives the key of
+ * ids 1-4 in hex, the client's in its four spellings (a bare text, ASCII:,
+ * MD5 ASCII:, MD5 HEX:); ids 5-10 are one of each other type in both. The
+ * test makes those at random (1-32 bytes, AES's 16 and 32); fixed here
+ * (20, 32, 1, 17, 16, 32 bytes) so that the runs stay the same. */
+#define AUTH_TEXT "k]<j.Jtw^Oo;z5E>n\\_0-x=)yP\\f<)Z^"
+#define AUTH_HEX "HEX:6B5D3C6A2E4A74775E4F6F3B7A35453E6E5C5F302D783D2979505C663C295A5E"
+#define AUTH_TYPES \
+  "5 SHA1 HEX:452A56ECE3848482FF6F7241D6601C87AA6A2705\n" \
+  "6 SHA256 HEX:47A8D4511072E07CB319B3FC08049EBAE900EBF3E2D70C9D6D636CF0D63D7115\n" \
+  "7 SHA384 HEX:F3\n" \
+  "8 SHA512 HEX:08AF9A09EA069576FF02D11EFE6822F9B0\n" \
+  "9 AES128 HEX:C483E51DCB83FBB6990DCB607736C4D0\n" \
+  "10 AES256 HEX:FF69256D593E7E6533C520C9B218BD8ACB8FABEEE262E130C1413B92684CA959\n"
+#define AUTH_SERVER_KEYS \
+  "1 MD5 " AUTH_HEX "\n2 MD5 " AUTH_HEX "\n3 MD5 " AUTH_HEX "\n4 MD5 " AUTH_HEX "\n" AUTH_TYPES
+#define AUTH_CLIENT_KEYS \
+  "1 " AUTH_TEXT "\n2 ASCII:" AUTH_TEXT "\n3 MD5 ASCII:" AUTH_TEXT "\n4 MD5 " AUTH_HEX "\n" \
+  AUTH_TYPES
+#define AUTH_KEYFILE "keyfile /etc/chrony/chrony.keys\n"
+/* Its first runs: the client's server line with "version V key K", both
+ * keyfiles; test.common's defaults otherwise. */
+#define NTPAUTH(v, k) \
+  { \
+    .name = "ntpauth/v" #v "-key" #k, \
+    .about = "server 1 with version " #v " key " #k ", both keyfiles (105-ntpauth)", \
+    .conf = AUTH_KEYFILE SERVER(1, "version " #v " key " #k), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS, \
+  }
+#define NTPAUTH_KEYS(v) \
+  NTPAUTH(v, 1), NTPAUTH(v, 2), NTPAUTH(v, 3), NTPAUTH(v, 4), NTPAUTH(v, 5), NTPAUTH(v, 6), \
+  NTPAUTH(v, 7), NTPAUTH(v, 8), NTPAUTH(v, 9), NTPAUTH(v, 10)
+
+/* Its peer runs: 108-peer's two clients (PEER_CLIENT, PEER_RELAY, relay 3
+ * never reaching server 1), both with the client's keyfile, their server
+ * line with the last run's "version 4 key 10"; the relay's peer line has
+ * the lpeer options, the client's the rpeer ones. */
+#define AUTH_SERVER_OPTIONS "version 4 key 10"
+#define NTPAUTH_PEER(name_, lopt, ropt) \
+  { \
+    .name = "ntpauth-peer/" name_, \
+    .about = "108-peer's clients peering with '" lopt "' (relay 3) and '" ropt "' (the " \
+             "client), both keyfiles (105-ntpauth)", \
+    .conf = AUTH_KEYFILE PEER_CLIENT(AUTH_SERVER_OPTIONS, ropt), .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS, \
+    .relays = {RELAY(3, AUTH_KEYFILE PEER_RELAY(AUTH_SERVER_OPTIONS, lopt), \
+                     SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 1, .client_serves = true, .cuts = {{.from = 3, .to = 1}}, \
+  }
+#define NTPAUTH_PEER_VERSIONS(lv, rv, k) \
+  NTPAUTH_PEER("v" #lv "-v" #rv "-key" #k, "version " #lv " key " #k, "version " #rv " key " #k)
+
+/* 144-monoroot's second part: server 1 (the primary, as in MONOROOT) and
+ * 4 clients in a chain of peers, each client peering with the 3 others and
+ * polling the server, but only neighbours' datagrams getting through
+ * (clknetsim's from = to +- 1; its node 6, chronyc's, is the doffset here):
+ * server 1, the client (chrony's node 2), relays 3, 4 and 5. Peer lines to
+ * a lower node have the lpeer options (poll lpoll), the others and the
+ * server lines the rpeer ones (poll 6); `opt` on all of them. */
+#define CUT(from_, to_) {.from = (from_), .to = (to_)}
+#define CHAIN_R(opt) "minpoll 6 maxpoll 6 minsamples 16 " opt
+#define CHAIN_L(lpoll, opt) "minpoll " #lpoll " maxpoll " #lpoll " minsamples 16 " opt
+#define CHAIN_PEER(n, options) "peer " SCENARIO_SERVER_NET #n " " options "\n"
+#define MONOROOT_CHAIN(lpoll, suffix, opt) \
+  { \
+    .name = "monoroot-chain-" #lpoll suffix, \
+    .about = "the primary and 4 clients in a chain of peers (poll " #lpoll " to the one " \
+             "before, 6 to the next), " opt ", doffset 0.1 at 2000 s (144-monoroot)", \
+    .conf = "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(3, CHAIN_R(opt)) \
+            CHAIN_PEER(4, CHAIN_R(opt)) CHAIN_PEER(5, CHAIN_R(opt)), \
+    .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, \
+    .server_offset = {0.1}, .server_step_at = 2000.0, .server_step = {-0.1}, \
+    .server_xleave = true, \
+    .relays = {RELAY(3, "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(100, CHAIN_L(lpoll, opt)) \
+                        CHAIN_PEER(4, CHAIN_R(opt)) CHAIN_PEER(5, CHAIN_R(opt)), \
+                     SCENARIO_CLIENT_CLOCK, 0.0), \
+               RELAY(4, "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(100, CHAIN_L(lpoll, opt)) \
+                        CHAIN_PEER(3, CHAIN_L(lpoll, opt)) CHAIN_PEER(5, CHAIN_R(opt)), \
+                     SCENARIO_CLIENT_CLOCK, 0.0), \
+               RELAY(5, "deny\n" SERVER(1, CHAIN_R(opt)) CHAIN_PEER(100, CHAIN_L(lpoll, opt)) \
+                        CHAIN_PEER(3, CHAIN_L(lpoll, opt)) CHAIN_PEER(4, CHAIN_L(lpoll, opt)), \
+                     SCENARIO_CLIENT_CLOCK, 0.0)}, \
+    .n_relays = 3, .client_serves = true, \
+    .cuts = {CUT(3, 1), CUT(4, 1), CUT(5, 1), CUT(SCENARIO_CLIENT_HOST, 4), \
+             CUT(4, SCENARIO_CLIENT_HOST), CUT(SCENARIO_CLIENT_HOST, 5), \
+             CUT(5, SCENARIO_CLIENT_HOST), CUT(3, 5), CUT(5, 3)}, \
+    .log_watch = {"no majority", "no selectable sources"}, .watch_relays = true, \
+  }
+#define MONOROOT_CHAINS(lpoll) \
+  MONOROOT_CHAIN(lpoll, "", "extfield F323"), \
+  MONOROOT_CHAIN(lpoll, "-xleave", "xleave extfield F323")
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1078,7 +1186,11 @@ static const struct scenario scenarios[] = {
     .server_offset = {1.0}, .up = JITTER(1e-6), .down = JITTER(1e-6),
     .names = {{"nodes-2-4.net1.clk", {4, 2}}, {"nodes-3-5.net1.clk", {5, 3}}},
     .cuts = {{.from = SCENARIO_CLIENT_HOST, .to = 4}, {.from = SCENARIO_CLIENT_HOST, .to = 5}},
-    .log_watch = {"Detected falseticker", " replaced with ", "no majority"},
+    .log_watch = {"Detected falseticker", " replaced with ", "no majority", " replaced with",
+                  " replaced with"},
+    /* chronysim4: "2010-01-01T0[0-4]:" and "T0[5-9]:", the first five
+     * hours of its log and the next five. */
+    .log_window = {[3] = {0.0, 5 * 3600.0}, [4] = {5 * 3600.0, 10 * 3600.0}},
     .measured_poll = 6, .poll_to = 200000.0,
   },
   {
@@ -1099,6 +1211,94 @@ static const struct scenario scenarios[] = {
                   "Source 192.168.123.1 replaced with", "Source 192.168.123.2 replaced with",
                   "Source 192.168.123.3 replaced with"},
     .measured_poll = 6, .poll_to = 200000.0,
+  },
+  /* chronysim4: more of chrony 4.8's test/simulation. */
+  /* 107-allowdeny: the server is chronyd at stratum 1 ("local stratum 1"
+   * and the run's server_conf, after the "allow" clknetsim's start_client
+   * adds), relay 1 here, on time; the client (chrony's node 2, here
+   * 192.168.123.100, so "deny 192.168.123.2" is "deny 192.168.123.100")
+   * polls it with test.common's options for 500 s. */
+  ALLOWDENY("deny", "deny", "'deny'", DENIED),
+  ALLOWDENY("deny-all", "deny all", "'deny all'", DENIED),
+  ALLOWDENY("deny-192.168.0.0/16", "deny 192.168.0.0/16", "'deny 192.168.0.0/16'", DENIED),
+  ALLOWDENY("deny-192.168.123", "deny 192.168.123", "'deny 192.168.123'", DENIED),
+  ALLOWDENY("deny-client", "deny " SCENARIO_SERVER_NET "100",
+            "'deny " SCENARIO_SERVER_NET "100'", DENIED),
+  ALLOWDENY("deny-all-allow-other", "deny all\nallow 192.168.124.0/24",
+            "'deny all, allow 192.168.124.0/24'", DENIED),
+  ALLOWDENY("deny-all-allow", "deny all\nallow", "'deny all, allow'", ANSWERED),
+  ALLOWDENY("deny-all-allow-all", "deny all\nallow all", "'deny all, allow all'", ANSWERED),
+  ALLOWDENY("deny-all-allow-192.168.123", "deny all\nallow 192.168.123",
+            "'deny all, allow 192.168.123'", ANSWERED),
+  ALLOWDENY("deny-all-allow-192.168.123/24", "deny all\nallow 192.168.123/24",
+            "'deny all, allow 192.168.123/24'", ANSWERED),
+  ALLOWDENY("deny-other", "deny 192.168.124.0/24", "'deny 192.168.124.0/24'", ANSWERED),
+  {
+    /* 013-nameserv: dns=1, the client's server named as test.common's
+     * get_node_name names node 1, its address from the name service. */
+    .name = "nameserv",
+    .about = "defaults with the server by name, node1.net1.clk (013-nameserv)",
+    .conf = "server node1.net1.clk minpoll 6 maxpoll 10\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .names = {{"node1.net1.clk", {1}}},
+  },
+  NTPAUTH_KEYS(3),
+  NTPAUTH_KEYS(4),
+  {
+    /* 105-ntpauth's server without its keyfile: the last run's options. */
+    .name = "ntpauth/server-keyless",
+    .about = "server 1 with version 4 key 10, the server knowing no key: never synchronised "
+             "(105-ntpauth)",
+    .conf = AUTH_KEYFILE SERVER(1, "version 4 key 10"), .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .keys = AUTH_CLIENT_KEYS, .server_keys = "",
+  },
+  {
+    /* ...and the client without its keyfile. */
+    .name = "ntpauth/client-keyless",
+    .about = "server 1 with version 4 key 10, the client knowing no key: never synchronised "
+             "(105-ntpauth)",
+    .conf = SERVER(1, "version 4 key 10"), .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN,
+    .keys = AUTH_CLIENT_KEYS, .server_keys = AUTH_SERVER_KEYS,
+  },
+  NTPAUTH_PEER_VERSIONS(3, 3, 1), NTPAUTH_PEER_VERSIONS(3, 3, 10),
+  NTPAUTH_PEER_VERSIONS(3, 4, 1), NTPAUTH_PEER_VERSIONS(3, 4, 10),
+  NTPAUTH_PEER_VERSIONS(4, 3, 1), NTPAUTH_PEER_VERSIONS(4, 3, 10),
+  NTPAUTH_PEER_VERSIONS(4, 4, 1), NTPAUTH_PEER_VERSIONS(4, 4, 10),
+  NTPAUTH_PEER("key1-key2", "key 1", "key 2"),
+  {
+    /* 108-peer's first run over IPv6 (ip_family 6): its hosts on
+     * fc00::123:N, the client fc00::123:64. */
+    .name = "peer-ipv6",
+    .about = "as peer over IPv6, the server fc00::123:1 and relay 3 fc00::123:3 (108-peer's "
+             "ip_family 6 run)",
+    .conf = "deny\nserver " SCENARIO_SERVER6_NET "1 minpoll 6 maxpoll 6\n"
+            "peer " SCENARIO_SERVER6_NET "3 minpoll 6 maxpoll 6\n",
+    .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, .up = LAN, .down = LAN, .ipv6 = true,
+    .relays = {RELAY(3, "deny\nserver " SCENARIO_SERVER6_NET "1 minpoll 6 maxpoll 6\n"
+                        "peer " SCENARIO_SERVER6_NET "64 minpoll 6 maxpoll 6\n",
+                     SCENARIO_CLIENT_CLOCK, 0.0)},
+    .n_relays = 1, .client_serves = true,
+    .cuts = {{SCENARIO_CLIENT_HOST, 1, 2000.0, 1000.0, 2000.0}, {3, 1, 2000.0, 0.0, 1000.0}},
+    .sync_freq_threshold = 1000.0,
+  },
+  MONOROOT_CHAINS(5),
+  MONOROOT_CHAINS(6),
+  MONOROOT_CHAINS(7),
+  {
+    /* 011-asymjitter: jitter 5e-4 with jitter_asymmetry 0.47, which
+     * test.common's get_delay_expr makes 1 - 2 * 0.47 times it on the
+     * requests and 1 + 2 * 0.47 times it on the replies; 100000 s. */
+    .name = "asymjitter",
+    .about = "0.5 ms exponential jitter with asymmetry 0.47: 0.03 ms on requests, 0.97 ms on "
+             "replies, 100000 s (011-asymjitter)",
+    .conf = SERVER1, .duration = 100000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
+    .up = {.delay = 100e-6, .jitter = 500e-6 * (1.0 - 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
+    .down = {.delay = 100e-6, .jitter = 500e-6 * (1.0 + 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
   },
 };
 

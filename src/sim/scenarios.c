@@ -368,14 +368,16 @@ static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t po
     srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time, source);
 }
 
-/* Opens plat's NTP socket for r (with its kernel transmit timestamps when
- * tx_stamps) and gives it to r's client for its peers. -1 on failure. */
-static int responder_open(struct responder *r, const struct platform *plat, bool tx_stamps)
+/* Opens plat's NTP socket of the family for r (with its kernel transmit
+ * timestamps when tx_stamps) and gives it to r's client for its peers. -1
+ * on failure. */
+static int responder_open(struct responder *r, const struct platform *plat,
+                          enum addr_family family, bool tx_stamps)
 {
-  int sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, NTP_PORT, on_ntp_datagram, r);
+  int sock = plat->ops->udp_open(plat->ctx, family, NULL, NTP_PORT, on_ntp_datagram, r);
   bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
   if (sock >= 0 && r->client)
-    client_set_server_socket(r->client, ADDR_INET4, sock, tagged);
+    client_set_server_socket(r->client, family, sock, tagged);
   return sock;
 }
 
@@ -393,6 +395,7 @@ struct smearer {
   struct bcast bcast;              /* its broadcast lines, from its server socket */
   struct sim_metrics *metrics;     /* a relay's */
   struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
+  const struct ntp_keyring *keys;  /* set before the start: its keyfile's, if it has one */
 };
 
 static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
@@ -420,6 +423,16 @@ static uint64_t host_key(const char *addr)
   return h;
 }
 
+/* The allow and deny lines of c (addresses only) into srv's table, in order. */
+static bool add_access(struct ntp_server *srv, const struct config *c)
+{
+  for (unsigned i = 0; i < c->access.n; i++)
+    if (!access_add(&srv->access, &c->access.items[i].net, c->access.items[i].allow,
+                    c->access.items[i].all))
+      return false;
+  return true;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -428,7 +441,10 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
 {
   static const struct ip_subnet everyone;
   struct client_params p;
+  struct ip_addr own;
   m->sock = -1;
+  if (!addr_parse(addr, &own))
+    return false;
   if (!(m->host = sim_world_add_host(w, name, addr, clock)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
@@ -438,9 +454,12 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->ref.local_key = host_key(addr);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
-  if (!access_add(&m->srv.access, &everyone, true, false))
+  /* clknetsim's start_client puts "allow" before the host's own lines. */
+  if (!access_add(&m->srv.access, &everyone, true, false) || !add_access(&m->srv, c))
     return false;
   conf_client_params(c, true, &p);
+  if (m->keys && c->keyfile)
+    m->srv.keys = p.keys = m->keys;
   if (m->dcounts) {
     p.log.measurement = on_relay_measurement;
     p.log.arg = m->dcounts;
@@ -448,7 +467,7 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (!(m->client = client_new(plat, &p, &m->ref)))
     return false;
   m->resp = (struct responder){m->client, &m->srv};
-  if ((m->sock = responder_open(&m->resp, plat, tx_stamps)) < 0 ||
+  if ((m->sock = responder_open(&m->resp, plat, own.family, tx_stamps)) < 0 ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
   bcast_init(&m->bcast, plat, &m->ref);
@@ -522,21 +541,45 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
+/* The scenario's log watches on a host, numbered as in log_watch. */
+static bool watch_logs(const struct scenario *s, struct sim_platform *host)
+{
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+    const double *win = s->log_window[i];
+    if (sim_platform_watch_log_between(host, s->log_watch[i], win[0],
+                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
+      return false;
+  }
+  return true;
+}
+
+/* Host i + 1's address: a server's or a relay's (192.168.123.N, fc00::123:N). */
+static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
+{
+  if (s->ipv6)
+    snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
+  else
+    snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
+}
+
 /* The relays after the servers, each with its metrics, and the paths from
  * every host before it (the client, the servers, the relays before) to
  * each. hosts[] has room for the relays. */
 static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
                          struct smearer *relays, struct sim_platform **hosts,
-                         unsigned n_hosts, struct scenario_result *out)
+                         unsigned n_hosts, const struct ntp_keyring *keys,
+                         struct scenario_result *out)
 {
   for (unsigned i = 0; i < s->n_relays; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     snprintf(name, sizeof(name), "relay%u", i + 1);
-    snprintf(addr, sizeof(addr), SERVER_ADDR_FMT, s->relays[i].host);
+    server_addr(s, s->relays[i].host - 1, addr);
     if (s->loop_measurements)
       relays[i].dcounts = out->relays[i].dcounts;
+    relays[i].keys = keys;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
+        (s->watch_relays && !watch_logs(s, relays[i].host)) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
                                               SAMPLE_INTERVAL)))
       return false;
@@ -640,14 +683,6 @@ static int set_names(struct sim_world *w, const struct scenario *s,
   return 0;
 }
 
-static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
-{
-  if (s->ipv6)
-    snprintf(buf, ADDR_STR_LEN, SERVER6_ADDR_FMT, i + 1);
-  else
-    snprintf(buf, ADDR_STR_LEN, SERVER_ADDR_FMT, i + 1);
-}
-
 /* {"ADDR": [D passed, D failed], ...} */
 static void json_dcounts(FILE *f, const struct scenario_dcount *dc)
 {
@@ -716,12 +751,13 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
 
 /* The scenario's keys, read as the daemon reads its keyfile, except that
  * any problem is an error here (on stderr). */
-static bool read_keys(const struct scenario *s, struct key_table *t)
+static bool read_keys(const struct scenario *s, const char *text, const char *what,
+                      struct key_table *t)
 {
   char name[128];
   struct conf_diag d = {0};
-  snprintf(name, sizeof(name), "%s.keys", s->name);
-  keyfile_parse(t, s->keys, strlen(s->keys), name, &d);
+  snprintf(name, sizeof(name), "%s.%s", s->name, what);
+  keyfile_parse(t, text, strlen(text), name, &d);
   for (unsigned i = 0; i < d.n; i++)
     fprintf(stderr, "%s\n", d.items[i].text);
   bool ok = d.n == 0;
@@ -943,6 +979,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct responder client_resp;
   struct key_table keys = {0};
   struct ntp_keyring keyring = keyfile_ring(&keys);
+  struct key_table own_server_keys = {0};
+  struct ntp_keyring server_keyring = keyfile_ring(&own_server_keys);
   struct config *relay_confs = NULL;
   struct smearer *relays = NULL;
   struct hwts hw = {0};
@@ -976,10 +1014,13 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   }
   sim_world_set_verbose(w, opt && opt->verbose);
   struct sim_sched *sched = sim_world_sched(w);
-  if (s->keys && !read_keys(s, &keys)) {
+  if ((s->keys && !read_keys(s, s->keys, "keys", &keys)) ||
+      (s->server_keys && !read_keys(s, s->server_keys, "server_keys", &own_server_keys))) {
     ret = -EINVAL;
     goto done;
   }
+  if (!s->server_keys)
+    server_keyring = keyring;
 
   /* The client first (stream 1), then the servers in order. */
   struct sim_platform *chost = sim_world_add_host(w, "client", s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR,
@@ -988,15 +1029,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   if (s->daemon_stamps)
     sim_platform_set_daemon_stamps(chost);
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
-    if (sim_platform_watch_log(chost, s->log_watch[i]) != (int)i)
-      goto done;
+  if (!watch_logs(s, chost))
+    goto done;
   for (unsigned i = 0; i < s->n_servers; i++) {
     char name[SIM_PLATFORM_NAME_LEN], addr[ADDR_STR_LEN];
     struct sim_clock_params clock = {.offset = s->server_offset[i]};
     struct sim_server_config cfg = {.fuzz = s->server_fuzz, .ratelimit = s->server_ratelimit,
                                     .xleave = s->server_xleave,
-                                    .keys = s->keys ? &keyring : NULL,
+                                    .keys = s->keys || s->server_keys ? &server_keyring : NULL,
                                     .step_at = s->server_step_at, .step = s->server_step[i]};
     if (s->leap)
       cfg.leap = s->leap > 0 ? NTP_LEAP_INSERT : NTP_LEAP_DELETE;
@@ -1031,7 +1071,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     struct sim_platform *all[1 + SCENARIO_MAX_SERVERS + SCENARIO_MAX_RELAYS] = {chost};
     memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
     if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
-        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers, out))
+        !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers,
+                      s->keys ? &keyring : NULL, out))
       goto done;
   }
   if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
@@ -1060,7 +1101,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   conf_reference(&conf, CLIENT_PRECISION, &client_t0, &ref);
   ref.local_key = host_key(s->ipv6 ? CLIENT6_ADDR : CLIENT_ADDR);
   conf_client_params(&conf, !s->no_control, &params);
-  if (s->keys)
+  if (s->keys && conf.keyfile)
     params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
@@ -1088,12 +1129,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     have_ntp = true;
   }
   client_resp = (struct responder){client, &ntp};
-  for (unsigned i = 0; s->client_serves && i < conf.access.n; i++)
-    if (!access_add(&ntp.access, &conf.access.items[i].net, conf.access.items[i].allow,
-                    conf.access.items[i].all))
-      goto done;
+  if (s->client_serves && !add_access(&ntp, &conf))
+    goto done;
   if (s->client_serves &&
-      (responder_open(&client_resp, sim_platform_get(chost), true) < 0 ||
+      (responder_open(&client_resp, sim_platform_get(chost), s->ipv6 ? ADDR_INET6 : ADDR_INET4,
+                      true) < 0 ||
        sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
                         &s->up) != 0))
     goto done;
@@ -1213,8 +1253,11 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; s->lookups && i < SCENARIO_MAX_NAMES && s->names[i].name; i++)
     out->n_lookups[i] = sim_names_lookups(sim_world_names(w), s->names[i].name,
                                           out->lookup_at[i], SCENARIO_MAX_LOOKUPS);
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++)
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
     out->log_matches[i] = sim_platform_watch_count(chost, (int)i);
+    for (unsigned j = 0; s->watch_relays && j < s->n_relays; j++)
+      out->log_matches[i] += sim_platform_watch_count(relays[j].host, (int)i);
+  }
   out->min_tx_interval = sim_platform_min_send_interval(chost);
   out->log_warnings = sim_platform_log_count(chost, PLAT_LOG_WARN);
   out->log_errors = sim_platform_log_count(chost, PLAT_LOG_ERR) +
@@ -1250,6 +1293,7 @@ done:
     sim_server_free(servers[i]);
   sim_world_free(w);
   keyfile_free(&keys);
+  keyfile_free(&own_server_keys);
   conf_free(&conf);
   conf_free(&smear_conf);
   out->cpu_seconds = cpu_now() - cpu0;
@@ -1405,7 +1449,14 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"log_matches\": {");
     for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
       fprintf(f, "%s", i ? ", " : "");
-      json_str(f, s->log_watch[i]);
+      if (s->log_window[i][1] > 0.0) {
+        char key[160];
+        snprintf(key, sizeof(key), "%s in [%g, %g) s", s->log_watch[i], s->log_window[i][0],
+                 s->log_window[i][1]);
+        json_str(f, key);
+      } else {
+        json_str(f, s->log_watch[i]);
+      }
       fprintf(f, ": %u", r->log_matches[i]);
     }
     fputc('}', f);
@@ -1419,7 +1470,9 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     fprintf(f, ", \"relays\": [");
     for (unsigned i = 0; i < s->n_relays; i++) {
       const struct scenario_relay_result *x = &r->relays[i];
-      fprintf(f, "%s{\"address\": \"" SERVER_ADDR_FMT "\"", i ? ", " : "", s->relays[i].host);
+      char addr[ADDR_STR_LEN];
+      server_addr(s, s->relays[i].host - 1, addr);
+      fprintf(f, "%s{\"address\": \"%s\"", i ? ", " : "", addr);
       json_num(f, "sync_time", x->sync_time);
       json_num(f, "max_offset", x->max_offset);
       json_num(f, "rms_offset", x->rms_offset);

@@ -58,7 +58,7 @@
 #define SCENARIO_MAX_NAMES 4
 #define SCENARIO_MAX_LOOKUPS 16          /* times kept per name */
 #define SCENARIO_MAX_RELAYS 16
-#define SCENARIO_MAX_CUTS 4
+#define SCENARIO_MAX_CUTS 12
 #define SCENARIO_CLIENT_HOST 100         /* the client is 192.168.123.100 */
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
@@ -105,7 +105,9 @@ struct scenario_command {
 /* Another host running the real client core and responder (as the
  * smearing server does): a higher-stratum server or another client of
  * chrony's networks (test.common's server_strata, clients). Its sources
- * are servers and relays by address; it answers every NTP client. */
+ * are servers and relays by address; it answers the NTP clients its
+ * allow and deny lines let through (after an "allow" for all, as
+ * clknetsim's start_client adds one). */
 struct scenario_relay {
   const char *conf;                /* its chrony.conf */
   unsigned host;                   /* its address: 192.168.123.N (not a server's) */
@@ -209,8 +211,11 @@ struct scenario {
   /* Tell when each of names[] was looked up (the result's lookups). */
   bool lookups;
   /* The text of the file the conf's keyfile would name (conf/keyfile.h),
-   * the client's keys and every server's; NULL: none. */
+   * the client's keys and the relays' (with a keyfile line in their conf)
+   * and every server's; NULL: none. */
   const char *keys;
+  /* Not NULL: the servers' keys instead ("": they know none). */
+  const char *server_keys;
   /* s from the start the client's core starts (chrony's client_start);
    * its clock runs from the start. 0: at once. */
   double client_start;
@@ -225,6 +230,12 @@ struct scenario {
   struct scenario_cut cuts[SCENARIO_MAX_CUTS];
   /* Count the client's log messages containing these (NULL ends them). */
   const char *log_watch[SIM_PLATFORM_MAX_WATCHES];
+  /* Watch i counts only the messages logged in [from, to) s of the run
+   * (chrony's checks of the log's times); to 0: all of them. */
+  double log_window[SIM_PLATFORM_MAX_WATCHES][2];
+  /* The watches count the relays' messages too (chrony's checks of every
+   * client's log). */
+  bool watch_relays;
   /* > 0: count the client's measurements at this local and remote poll
    * with tests A, B and D passed (chrony's measurements.log lines
    * "11.1   N  N"), all and those in [poll_from, poll_to) s. */

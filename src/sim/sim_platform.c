@@ -51,6 +51,7 @@ struct sim_platform {
   unsigned steps;
   unsigned log_counts[N_LEVELS];
   const char *watch_text[SIM_PLATFORM_MAX_WATCHES];
+  double watch_from[SIM_PLATFORM_MAX_WATCHES], watch_to[SIM_PLATFORM_MAX_WATCHES];
   unsigned watch_counts[SIM_PLATFORM_MAX_WATCHES];
   int n_watches;
   bool verbose;
@@ -454,11 +455,12 @@ static void sp_log(void *ctx, int level, const char *msg)
   if (level > PLAT_LOG_FATAL)
     level = PLAT_LOG_FATAL;
   p->log_counts[level - PLAT_LOG_DEBUG]++;
+  double now = sim_sched_elapsed(p->sched);
   for (int i = 0; i < p->n_watches; i++)
-    if (strstr(msg, p->watch_text[i]))
+    if (now >= p->watch_from[i] && now < p->watch_to[i] && strstr(msg, p->watch_text[i]))
       p->watch_counts[i]++;
   if (p->verbose)
-    fprintf(stderr, "%14.6f %s: %s\n", sim_sched_elapsed(p->sched), p->name, msg);
+    fprintf(stderr, "%14.6f %s: %s\n", now, p->name, msg);
 }
 
 static int sp_read_file(void *ctx, const char *path, char *buf, size_t size)
@@ -624,9 +626,17 @@ unsigned sim_platform_steps(const struct sim_platform *p)
 
 int sim_platform_watch_log(struct sim_platform *p, const char *text)
 {
+  return sim_platform_watch_log_between(p, text, 0.0, INFINITY);
+}
+
+int sim_platform_watch_log_between(struct sim_platform *p, const char *text, double from,
+                                   double to)
+{
   if (p->n_watches == SIM_PLATFORM_MAX_WATCHES)
     return -1;
   p->watch_text[p->n_watches] = text;
+  p->watch_from[p->n_watches] = from;
+  p->watch_to[p->n_watches] = to;
   return p->n_watches++;
 }
 

@@ -78,6 +78,9 @@ unsigned sim_platform_log_count(const struct sim_platform *p, enum plat_log_leve
  * SIM_PLATFORM_MAX_WATCHES are set. */
 #define SIM_PLATFORM_MAX_WATCHES 8
 int sim_platform_watch_log(struct sim_platform *p, const char *text);
+/* The same for the messages logged in [from, to) s from the start. */
+int sim_platform_watch_log_between(struct sim_platform *p, const char *text, double from,
+                                   double to);
 unsigned sim_platform_watch_count(const struct sim_platform *p, int watch);
 void sim_platform_set_verbose(struct sim_platform *p, bool verbose);
 /* From now on, receive stamps and PLAT_SEND_STAMP_TRANSMIT stamps carry

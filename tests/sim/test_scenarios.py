@@ -89,21 +89,40 @@ CHRONYSIM_DURATIONS = {
     "peer-2-minus-2": 2200.0, "packetloss-peer": 20000.0, "packetloss-peer-xleave": 20000.0,
     "replacement": 5000.0, "monoroot": 10000.0, "monoroot-xleave": 10000.0, "syncloop": 10000.0,
     "replacement-unreachable": 200000.0, "replacement-falsetickers": 200000.0,
+    # chronysim4
+    **{"allowdeny/" + n: 500.0 for n in (
+        "deny", "deny-all", "deny-192.168.0.0/16", "deny-192.168.123", "deny-client",
+        "deny-all-allow-other", "deny-all-allow", "deny-all-allow-all",
+        "deny-all-allow-192.168.123", "deny-all-allow-192.168.123/24", "deny-other")},
+    "nameserv": 10000.0,
+    **{"ntpauth/v%d-key%d" % (v, k): 10000.0 for v in (3, 4) for k in range(1, 11)},
+    "ntpauth/server-keyless": 10000.0, "ntpauth/client-keyless": 10000.0,
+    **{"ntpauth-peer/v%d-v%d-key%d" % (lv, rv, k): 10000.0
+       for lv in (3, 4) for rv in (3, 4) for k in (1, 10)},
+    "ntpauth-peer/key1-key2": 10000.0, "peer-ipv6": 10000.0,
+    **{"monoroot-chain-%d%s" % (lpoll, x): 10000.0 for lpoll in (5, 6, 7)
+       for x in ("", "-xleave")},
+    "asymjitter": 100000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
 CHRONYSIM_RELAYS = ["largenetwork", "broadcast", "peer", "peer-3-6-3-6", "peer-3-3-6-6",
                     "peer-6-6-3-3", "peer-3-6-6-6", "peer-6-6-3-6", "peer-minus-2-2",
                     "peer-2-minus-2", "packetloss-peer", "packetloss-peer-xleave", "monoroot",
-                    "monoroot-xleave", "syncloop"]   # relays' texts too
-# A client whose only server is offline: no packets.
-CHRONYSIM_SILENT = ["broadcast"]
+                    "monoroot-xleave", "syncloop",
+                    *(n for n in CHRONYSIM_DURATIONS if n.startswith(("allowdeny/", "ntpauth-peer/",
+                                                                      "monoroot-chain-"))),
+                    "peer-ipv6"]   # relays' texts too
+# A client whose only server is offline: no packets; nor one without the
+# key its server line names (chronyd's request fails to authenticate).
+CHRONYSIM_SILENT = ["broadcast", "ntpauth/client-keyless"]
 # 108-peer's and 125-packetloss's runs: chrony's tests do not check the
 # packet intervals (chronyd schedules a peer's packets apart from its
 # servers' requests, in a class of their own, with no separation between
 # the two).
 CHRONYSIM_PEERS = [n for n in CHRONYSIM_DURATIONS
-                   if n == "peer" or n.startswith("peer-") or n.startswith("packetloss-peer")]
+                   if n == "peer" or n.startswith(("peer-", "packetloss-peer", "ntpauth-peer/",
+                                                   "monoroot-chain-"))]
 # 138-syncloop's client answers NTP requests too (its replies are packets it
 # sends); chrony's test does not check the intervals either.
 CHRONYSIM_SERVING = ["syncloop"]
@@ -121,7 +140,12 @@ CHRONYSIM_INITSTEPSLEW = CHRONYSIM_NO_SOURCES + ["initstepslew-falseticker",
 CHRONYSIM_DRIFTFILE = [n for n in CHRONYSIM_DURATIONS if n.startswith("driftfile/")]
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
-                        *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT]
+                        *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT,
+                        # 107-allowdeny's denied runs, 105-ntpauth's without a keyfile
+                        *("allowdeny/" + n for n in ("deny", "deny-all", "deny-192.168.0.0/16",
+                                                     "deny-192.168.123", "deny-client",
+                                                     "deny-all-allow-other")),
+                        "ntpauth/server-keyless"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +

@@ -365,6 +365,21 @@ static void test_log_counts(void **state)
   assert_int_equal(sim_platform_log_count(f->a, PLAT_LOG_INFO), 1);
 }
 
+/* A watch with a window counts the messages of [from, to) only. */
+static void test_log_watch_window(void **state)
+{
+  struct fixture *f = *state;
+  int w = sim_platform_watch_log_between(f->a, "tick", 10.0, 20.0);
+  plat_logf(f->pa, PLAT_LOG_INFO, "tick before");
+  assert_int_equal(sim_sched_run_until(f->sched, START + 10 * SIM_NS_PER_S), 0);
+  plat_logf(f->pa, PLAT_LOG_INFO, "tick at the start");
+  assert_int_equal(sim_sched_run_until(f->sched, START + 19 * SIM_NS_PER_S), 0);
+  plat_logf(f->pa, PLAT_LOG_INFO, "tick within");
+  assert_int_equal(sim_sched_run_until(f->sched, START + 20 * SIM_NS_PER_S), 0);
+  plat_logf(f->pa, PLAT_LOG_INFO, "tick at the end");
+  assert_int_equal(sim_platform_watch_count(f->a, w), 2);
+}
+
 static void test_free_cancels_timers(void **state)
 {
   struct fixture *f = *state;
@@ -388,6 +403,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_random_bytes_per_seed, setup, teardown),
     cmocka_unit_test_setup_teardown(test_clock_control, setup, teardown),
     cmocka_unit_test_setup_teardown(test_log_counts, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_log_watch_window, setup, teardown),
     cmocka_unit_test_setup_teardown(test_free_cancels_timers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_nic_stamps, setup, teardown),
   };
