@@ -542,6 +542,27 @@ def chronyd_path():
     return p
 
 
+def chronyc_path():
+    p = peers_root() / "usr" / "bin" / "chronyc"
+    if not p.is_file():
+        pytest.skip("chronyc not found in %s" % p)
+    return p
+
+
+def chronyc_rc(sock, *args, timeout=10):
+    """Debian's chronyc -h SOCK ARGS: (exit status, stdout + stderr)."""
+    r = subprocess.run([str(chronyc_path()), "-h", str(sock)] + list(args), capture_output=True,
+                       text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return r.returncode, r.stdout + r.stderr
+
+
+def chronyc_n(sock, *args):
+    """chronyc -h SOCK -n ARGS, which must succeed: its output."""
+    rc, out = chronyc_rc(sock, "-n", *args)
+    assert rc == 0, out
+    return out
+
+
 def ntpdig_cmd():
     """argv prefix and env to run the extracted ntpdig."""
     root = peers_root()

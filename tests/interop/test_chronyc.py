@@ -9,12 +9,11 @@ import re
 import socket
 import struct
 import subprocess
-import time
 
 import pytest
 
 from ntptest import (Daemon, chronyd_daemon, free_udp_port, peers_root, require_stratumd,
-                     server_config, start_server, wait_for)
+                     start_server, wait_for)
 
 CMD_TIMEOUT = 10
 SYNC_TIMEOUT = 20.0

@@ -23,18 +23,13 @@ import time
 
 import pytest
 
-from ntptest import BUILD, Daemon, chronyd_daemon, free_udp_port, peers_root, require_stratumd
+from ntptest import BUILD, Daemon, chronyc_path, chronyd_daemon, free_udp_port, require_stratumd
 
 CMD_TIMEOUT = 20
 AHEAD = 30            # s the first time given is ahead of the clock
 GAP = 2.0             # s between the two samples (chronyd wants >= 1)
 
 
-def chronyc_path():
-    p = peers_root() / "usr" / "bin" / "chronyc"
-    if not p.is_file():
-        pytest.skip("chronyc not found in %s" % p)
-    return p
 
 
 def chronyc(sock, *args):

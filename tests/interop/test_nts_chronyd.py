@@ -6,12 +6,11 @@ against the subjectAltName, so no name needs resolving). chronyd (-x, its
 command socket in a private directory) trusts the CA with ntstrustedcerts.
 Every wait is bounded; traffic stays on loopback."""
 import re
-import subprocess
 import time
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, free_udp_port, make_test_pki, peers_root,
+from ntptest import (Daemon, chronyc_n, chronyd_daemon, free_udp_port, make_test_pki,
                      require_stratumd, server_config, wait_for)
 
 SELECT_TIMEOUT = 20.0
@@ -36,12 +35,6 @@ def nts_server(workdir, pki, dumpdir=None, extra=()):
     return Daemon(workdir, server_config(port, extra=lines + list(extra))), port, keport
 
 
-def chronyc(sock, *args):
-    c = peers_root() / "usr" / "bin" / "chronyc"
-    r = subprocess.run([str(c), "-h", str(sock), "-n"] + list(args), capture_output=True,
-                       text=True, timeout=CMD_TIMEOUT, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
 
 
 def nts_client(workdir, port, keport, ca):
@@ -58,7 +51,7 @@ def nts_client(workdir, port, keport, ca):
 
 def authdata(sock):
     """chronyc authdata's row for 127.0.0.1: Mode KeyID Type KLen Last Atmp NAK Cook CLen."""
-    rows = [l.split() for l in chronyc(sock, "authdata").splitlines()
+    rows = [l.split() for l in chronyc_n(sock, "authdata").splitlines()
             if l.startswith("127.0.0.1")]
     assert len(rows) == 1, rows
     r = rows[0]
@@ -68,7 +61,7 @@ def authdata(sock):
 
 def valid_rx(sock):
     """chronyc ntpdata's count of valid replies from 127.0.0.1."""
-    m = re.search(r"^Total valid RX\s*:\s*(\d+)", chronyc(sock, "ntpdata", "127.0.0.1"), re.M)
+    m = re.search(r"^Total valid RX\s*:\s*(\d+)", chronyc_n(sock, "ntpdata", "127.0.0.1"), re.M)
     assert m
     return int(m.group(1))
 
@@ -93,7 +86,7 @@ def test_chronyd_selects_stratumd_over_nts(pki, tmp_path, workers):
         assert a["mode"] == "NTS" and a["type"] == 15 and a["klen"] == 256, a
         assert a["cook"] > 0 and a["clen"] > 0 and a["nak"] == 0, a
         # the sources it keeps polling stay authenticated (no NAK, cookies refilled)
-        rows = [l.split(",") for l in chronyc(sock, "-c", "sources").splitlines() if l]
+        rows = [l.split(",") for l in chronyc_n(sock, "-c", "sources").splitlines() if l]
         assert rows and rows[0][:3] == ["^", "*", "127.0.0.1"], rows
     finally:
         print("---- chronyd (exit %s)\n%s" % (cli.stop(), cli.log()))
@@ -139,12 +132,12 @@ def test_restart_with_ntsdumpdir_keeps_cookies_working(pki, tmp_path):
         srv2.start(wait_ports=[(4, port)])
         # maxpoll 0: a poll a second; three more verified replies, from the new process
         valid = valid_rx(sock)
-        assert wait_for(lambda: valid_rx(sock) >= valid + 3, 10), chronyc(sock, "ntpdata")
+        assert wait_for(lambda: valid_rx(sock) >= valid + 3, 10), chronyc_n(sock, "ntpdata")
         after = authdata(sock)
         assert after["keyid"] == before["keyid"] and after["nak"] == 0, (before, after)
         assert after["cook"] > 0, after
         assert "Could not load" not in srv2.log(), srv2.log()
-        rows = [l.split(",") for l in chronyc(sock, "-c", "sources").splitlines() if l]
+        rows = [l.split(",") for l in chronyc_n(sock, "-c", "sources").splitlines() if l]
         assert rows and rows[0][:3] == ["^", "*", "127.0.0.1"], rows
         # the last sample is recent: replies from the restarted server verified
         assert int(rows[0][6]) <= 3, rows

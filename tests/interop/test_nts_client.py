@@ -13,9 +13,8 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, chronyd_path, free_udp_port, make_test_pki,
-                     peers_root, username,
-                     require_stratumd, server_config, stratumc, wait_for)
+from ntptest import (Daemon, chronyc_n, chronyd_daemon, chronyd_path, free_udp_port,
+                     make_test_pki, require_stratumd, server_config, stratumc, username, wait_for)
 
 SELECT_TIMEOUT = 30.0
 CMD_TIMEOUT = 10
@@ -46,12 +45,6 @@ def future_cert(pki):
     return d / "future.pem"
 
 
-def chronyc(sock, *args):
-    c = peers_root() / "usr" / "bin" / "chronyc"
-    r = subprocess.run([str(c), "-h", str(sock), "-n"] + list(args), capture_output=True,
-                       text=True, timeout=CMD_TIMEOUT, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
 
 
 def sock_path(workdir, name):
@@ -104,7 +97,7 @@ def authdata(sock, tool):
     """authdata's row for 127.0.0.1 (Mode KeyID Type KLen Last Atmp NAK Cook
     CLen), by stratumc or chronyc."""
     if tool == "chronyc":
-        out = chronyc(sock, "authdata")
+        out = chronyc_n(sock, "authdata")
     else:
         rc, out = stratumc(sock, "-n", "authdata")
         assert rc == 0, out
@@ -129,7 +122,7 @@ def source_row(sock):
 
 def ke_accepted(sock):
     """chronyd's count of NTS-KE connections it accepted."""
-    m = re.search(r"^NTS-KE connections accepted\s*:\s*(\d+)", chronyc(sock, "serverstats"),
+    m = re.search(r"^NTS-KE connections accepted\s*:\s*(\d+)", chronyc_n(sock, "serverstats"),
                   re.M)
     assert m
     return int(m.group(1))
@@ -246,7 +239,7 @@ def test_another_ca_never_selects(pki, tmp_path, certset):
         a = authdata(sock, "stratumc")
         assert a["mode"] == "NTS" and a["klen"] == 0 and a["cook"] == 0 and a["atmp"] == 1, a
         assert source_row(sock)[1] != "*"
-        assert re.search(r"^NTP packets received\s*:\s*0$", chronyc(srv_sock, "serverstats"),
+        assert re.search(r"^NTP packets received\s*:\s*0$", chronyc_n(srv_sock, "serverstats"),
                          re.M)
     finally:
         show("stratumd", cli)

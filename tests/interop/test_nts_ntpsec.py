@@ -14,11 +14,9 @@ replies it takes are authenticated: its peerstats status word has the
 authentic bit (0x2000), stratumd answered NTS requests and sent no NAK.
 ntpq is not used: ntpd 1.2.2 here answers no mode 6 query (they time
 out). Every wait is bounded."""
-import os
 import re
 import shutil
 import subprocess
-import time
 
 import pytest
 

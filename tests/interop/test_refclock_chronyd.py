@@ -22,13 +22,12 @@ driver option SOCK has not.
 
 import random
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, free_udp_port, peers_root, require_stratumd,
+from ntptest import (Daemon, chronyc_rc, chronyd_daemon, free_udp_port, require_stratumd,
                      stratumc, wait_for)
 from refclocks import (SockFeeder, half_unit, query_mode, sources_rows, sourcestats_rows,
                        tracking_fields, tracking_log)
@@ -37,13 +36,6 @@ SYNC_TIMEOUT = 120.0
 CMD_TIMEOUT = 10
 
 
-def chronyc(sock, *args):
-    p = peers_root() / "usr" / "bin" / "chronyc"
-    if not p.is_file():
-        pytest.skip("chronyc not found in %s" % p)
-    r = subprocess.run([str(p), "-h", str(sock)] + list(args), capture_output=True, text=True,
-                       timeout=CMD_TIMEOUT, stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout + r.stderr
 
 
 @pytest.fixture
@@ -103,17 +95,17 @@ def test_stratumd_and_chronyd_measure_the_same_refclock(rdir):
 
         # Both follow GPS at stratum 1, as chronyc sees them.
         def synced(d):
-            rc, out = chronyc(d / "cmd.sock", "tracking")
+            rc, out = chronyc_rc(d / "cmd.sock", "tracking")
             f = tracking_fields(out) if rc == 0 else {}
             return f.get("Stratum") == "1" and len(gps_rows(d)) >= 2
         assert wait_for(lambda: sd.alive() and cd.alive() and synced(s) and synced(c),
                         SYNC_TIMEOUT), "%s\n%s" % (sd.log(), cd.log())
         rows = {}
         for name, d in (("stratumd", s), ("chronyd", c)):
-            rc, out = chronyc(d / "cmd.sock", "tracking")
+            rc, out = chronyc_rc(d / "cmd.sock", "tracking")
             f = tracking_fields(out)
             assert (f["Reference ID"], f["Stratum"]) == ("47505300 (GPS)", "1"), out
-            rc, out = chronyc(d / "cmd.sock", "sources")
+            rc, out = chronyc_rc(d / "cmd.sock", "sources")
             assert rc == 0, out
             rows[name] = sources_rows(out)
             print("chronyc sources against %s:\n%s" % (name, out))
@@ -131,7 +123,7 @@ def test_stratumd_and_chronyd_measure_the_same_refclock(rdir):
         # REF2 against the clocks corrected to GPS: -d2 in both (the samples
         # taken before a correction are corrected with the clock).
         def ref2(d):
-            rc, out = chronyc(d / "cmd.sock", "sourcestats")
+            rc, out = chronyc_rc(d / "cmd.sock", "sourcestats")
             assert rc == 0, out
             return sourcestats_rows(out).get("REF2")
 
@@ -174,10 +166,10 @@ def test_stratumd_and_chronyd_measure_the_same_refclock(rdir):
 
         # chronyd, an NTP client of stratumd, sees stratum 1 and refid GPS.
         def ntpdata():
-            rc, out = chronyc(c / "cmd.sock", "ntpdata", "127.0.0.1")
+            rc, out = chronyc_rc(c / "cmd.sock", "ntpdata", "127.0.0.1")
             f = tracking_fields(out) if rc == 0 else {}
             return f if f.get("Stratum") == "1" else None
-        assert wait_for(ntpdata, 30.0), chronyc(c / "cmd.sock", "ntpdata", "127.0.0.1")[1]
+        assert wait_for(ntpdata, 30.0), chronyc_rc(c / "cmd.sock", "ntpdata", "127.0.0.1")[1]
         f = ntpdata()
         print("chronyc ntpdata (stratumd's server): Stratum %s, Reference ID %s"
               % (f["Stratum"], f["Reference ID"]))

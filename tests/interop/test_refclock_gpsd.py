@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-from ntptest import (DATA, PEERS_DIR, REPO, Daemon, chronyd_daemon, is_root, peers_root,
+from ntptest import (DATA, Daemon, PEERS_DIR, REPO, chronyc_rc, chronyd_daemon, is_root,
                      require_stratumd, wait_for)
 from refclocks import (NmeaReplay, half_unit, nmea_cycles, sources_rows, sourcestats_rows,
                        tracking_fields, tracking_log, with_prefix)
@@ -91,11 +91,6 @@ def free_tcp_port():
         return s.getsockname()[1]
 
 
-def chronyc(sock, *args):
-    p = peers_root() / "usr" / "bin" / "chronyc"
-    r = subprocess.run([str(p), "-h", str(sock)] + list(args), capture_output=True, text=True,
-                       timeout=10, stdin=subprocess.DEVNULL)
-    return r.returncode, r.stdout + r.stderr
 
 
 class Side:
@@ -136,7 +131,7 @@ class Side:
         return [r for r in tracking_log(self.d / "tracking.log") if r["name"] == "GPS"]
 
     def synced(self):
-        rc, out = chronyc(self.d / "cmd.sock", "tracking")
+        rc, out = chronyc_rc(self.d / "cmd.sock", "tracking")
         f = tracking_fields(out) if rc == 0 else {}
         return f.get("Stratum") == "1" and self.gps_rows()
 
@@ -178,15 +173,15 @@ def test_gpsd_shm_selected_by_stratumd_and_chronyd(rdir):
             for side in sides)
         first = {}
         for side in sides:
-            rc, out = chronyc(side.d / "cmd.sock", "tracking")
+            rc, out = chronyc_rc(side.d / "cmd.sock", "tracking")
             f = tracking_fields(out)
             assert (f["Reference ID"], f["Stratum"]) == ("47505300 (GPS)", "1"), out
-            rc, out = chronyc(side.d / "cmd.sock", "sources")
+            rc, out = chronyc_rc(side.d / "cmd.sock", "sources")
             print("chronyc sources against %s:\n%s" % (side.name, out))
             mode, state, stratum, poll, reach = sources_rows(out)["GPS"][:5]
             assert (mode, state, stratum, poll) == ("#", "*", 0, 2), out
             assert reach != 0, out
-            rc, out = chronyc(side.d / "cmd.sock", "sourcestats")
+            rc, out = chronyc_rc(side.d / "cmd.sock", "sourcestats")
             print(out)
             assert sourcestats_rows(out)["GPS"][0] >= 1, out
             first[side.name] = side.gps_rows()[0]

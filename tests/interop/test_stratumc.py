@@ -29,8 +29,8 @@ import time
 
 import pytest
 
-from ntptest import (BUILD, Daemon, chronyd_daemon, free_udp_port, peers_root,
-                     require_stratumd, wait_for)
+from ntptest import (BUILD, Daemon, chronyc_path, chronyd_daemon, free_udp_port, require_stratumd,
+                     wait_for)
 
 SYNC_TIMEOUT = 30.0
 CMD_TIMEOUT = 20
@@ -43,11 +43,6 @@ def stratumc_path():
     return p
 
 
-def chronyc_path():
-    p = peers_root() / "usr" / "bin" / "chronyc"
-    if not p.is_file():
-        pytest.skip("chronyc not found in %s" % p)
-    return p
 
 
 class Daemons:

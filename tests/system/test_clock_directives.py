@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from ntptest import chronyd_path, require_stratumd, wait_for
+from ntptest import chronyd_path, require_stratumd
 
 RUN_TIMEOUT = 20
 

@@ -21,7 +21,6 @@ with metricsport on a free port of 127.0.0.1 (and ::1 when it exists):
 Loopback only; the daemons run with -x."""
 import os
 import re
-import shutil
 import socket
 import subprocess
 import threading

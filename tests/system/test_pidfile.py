@@ -4,7 +4,6 @@ runs, so a second stratumd on the same file exits 1 with chronyd's message
 created; a symlink is not followed; the file is removed at SIGTERM.
 stratumd always runs with -x; everything is in pytest's temporary
 directories."""
-import os
 import signal
 import subprocess
 import time
