@@ -11,37 +11,21 @@
 
 #include "core/ntp_source.h"
 #include "fake_platform.h"
+#include "source_fixture.h"
 #include "proto/ntp_packet.h"
 
 #define TIMEOUT 0.01
 
 struct fixture {
-  struct fake_platform fp;
-  struct discipline disc;
-  struct tclass cls;
-  struct client_source_params p;
-  struct nsrc src;
-  unsigned samples;
+  struct source_fixture s;
 };
-
-static void on_update(void *arg, struct nsrc *src, bool new_sample)
-{
-  (void)src;
-  if (new_sample)
-    ((struct fixture *)arg)->samples++;
-}
 
 static int setup(void **state)
 {
   struct fixture *f = calloc(1, sizeof(*f));
-  fake_platform_init(&f->fp);
-  disc_init(&f->disc, &f->fp.plat, false, true, 0.0, 83333.333, 500000.0);
-  client_source_defaults(&f->p);
-  addr_parse("192.0.2.1", &f->p.addr);
-  f->p.minpoll = f->p.maxpoll = 4;
-  tclass_init(&f->cls, &f->fp.plat, &f->disc);
-  nsrc_init(&f->src, &f->p, &f->fp.plat, NULL, &f->disc, &f->cls, on_update, f);
-  f->src.hwts_timeout = TIMEOUT;
+  source_fixture_init(&f->s);
+  source_fixture_start(&f->s);
+  f->s.src.hwts_timeout = TIMEOUT;
   *state = f;
   return 0;
 }
@@ -49,8 +33,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
   struct fixture *f = *state;
-  nsrc_fini(&f->src);
-  disc_fini(&f->disc);
+  source_fixture_fini(&f->s);
   free(f);
   return 0;
 }
@@ -58,10 +41,10 @@ static int teardown(void **state)
 /* The next request (the fake platform keeps one timer: the source's). */
 static void send_request(struct fixture *f)
 {
-  f->fp.now = timespec_add_double(&f->fp.now, 16.0);
-  assert_non_null(f->fp.timer_fn);
-  f->fp.timer_fn(f->fp.timer_arg);
-  assert_true(f->src.sock >= 0);
+  f->s.fp.now = timespec_add_double(&f->s.fp.now, 16.0);
+  assert_non_null(f->s.fp.timer_fn);
+  f->s.fp.timer_fn(f->s.fp.timer_arg);
+  assert_true(f->s.src.sock >= 0);
 }
 
 /* A server's answer to the last request, 3 ms after it left. */
@@ -69,9 +52,9 @@ static void reply(struct fixture *f)
 {
   uint8_t buf[NTP_HEADER_LEN];
   struct ntp_header req, h;
-  ntp_header_decode(f->fp.sends[f->fp.n_sends - 1].buf, &req);
-  struct timespec t2 = timespec_add_double(&f->fp.now, 0.001);
-  struct timespec t3 = timespec_add_double(&f->fp.now, 0.002);
+  ntp_header_decode(f->s.fp.sends[f->s.fp.n_sends - 1].buf, &req);
+  struct timespec t2 = timespec_add_double(&f->s.fp.now, 0.001);
+  struct timespec t3 = timespec_add_double(&f->s.fp.now, 0.002);
   memset(&h, 0, sizeof(h));
   h.version = req.version;
   h.mode = NTP_MODE_SERVER;
@@ -82,48 +65,48 @@ static void reply(struct fixture *f)
   h.receive = ntp_ts_from_timespec(&t2);
   h.transmit = ntp_ts_from_timespec(&t3);
   ntp_header_encode(&h, buf);
-  struct plat_datagram dg = {.data = buf, .len = sizeof(buf), .from = f->p.addr,
-                             .from_port = f->p.port,
-                             .rx_time = timespec_add_double(&f->fp.now, 0.003)};
-  f->fp.recv_fn(f->fp.recv_arg, f->src.sock, &dg);
+  struct plat_datagram dg = {.data = buf, .len = sizeof(buf), .from = f->s.p.addr,
+                             .from_port = f->s.p.port,
+                             .rx_time = timespec_add_double(&f->s.fp.now, 0.003)};
+  f->s.fp.recv_fn(f->s.fp.recv_arg, f->s.src.sock, &dg);
 }
 
 /* One good sample, then a request whose reply waits. */
 static void saved_reply(struct fixture *f)
 {
-  nsrc_start(&f->src);
+  nsrc_start(&f->s.src);
   send_request(f);
   reply(f);
-  assert_int_equal(f->samples, 1);     /* no good sample before: not saved */
+  assert_int_equal(f->s.samples, 1);     /* no good sample before: not saved */
   send_request(f);
   reply(f);
-  assert_int_equal(f->samples, 1);
-  assert_int_equal(f->src.counters[NSRC_RX_VALID], 1);
-  assert_true(f->src.sock >= 0);       /* the request still waits */
-  assert_float_equal(f->fp.timer_delay, TIMEOUT, 0.0);
+  assert_int_equal(f->s.samples, 1);
+  assert_int_equal(f->s.src.counters[NSRC_RX_VALID], 1);
+  assert_true(f->s.src.sock >= 0);       /* the request still waits */
+  assert_float_equal(f->s.fp.timer_delay, TIMEOUT, 0.0);
 }
 
 static void test_used_at_the_hardware_stamp(void **state)
 {
   struct fixture *f = *state;
   saved_reply(f);
-  struct timespec tx = timespec_add_double(&f->fp.now, 20e-6);
+  struct timespec tx = timespec_add_double(&f->s.fp.now, 20e-6);
   /* The kernel's stamp does not end the wait; the NIC's does. */
-  assert_true(nsrc_tx_timestamp(&f->src, f->src.sock, f->src.nonce, &tx, PLAT_TS_KERNEL));
-  assert_int_equal(f->samples, 1);
-  assert_true(nsrc_tx_timestamp(&f->src, f->src.sock, f->src.nonce, &tx, PLAT_TS_HARDWARE));
-  assert_int_equal(f->samples, 2);
-  assert_int_equal(f->src.last.m.tx_source, PLAT_TS_HARDWARE);
-  assert_true(f->src.sock < 0);
+  assert_true(nsrc_tx_timestamp(&f->s.src, f->s.src.sock, f->s.src.nonce, &tx, PLAT_TS_KERNEL));
+  assert_int_equal(f->s.samples, 1);
+  assert_true(nsrc_tx_timestamp(&f->s.src, f->s.src.sock, f->s.src.nonce, &tx, PLAT_TS_HARDWARE));
+  assert_int_equal(f->s.samples, 2);
+  assert_int_equal(f->s.src.last.m.tx_source, PLAT_TS_HARDWARE);
+  assert_true(f->s.src.sock < 0);
 }
 
 static void test_used_at_the_timeout(void **state)
 {
   struct fixture *f = *state;
   saved_reply(f);
-  f->fp.timer_fn(f->fp.timer_arg);
-  assert_int_equal(f->samples, 2);
-  assert_int_equal(f->src.last.m.tx_source, PLAT_TS_DAEMON);
+  f->s.fp.timer_fn(f->s.fp.timer_arg);
+  assert_int_equal(f->s.samples, 2);
+  assert_int_equal(f->s.src.last.m.tx_source, PLAT_TS_DAEMON);
 }
 
 /* A second reply to the request: the first is used, the second dropped. */
@@ -132,9 +115,9 @@ static void test_second_reply(void **state)
   struct fixture *f = *state;
   saved_reply(f);
   reply(f);
-  assert_int_equal(f->samples, 2);
-  assert_int_equal(f->src.counters[NSRC_RX_VALID], 2);
-  assert_true(f->src.sock < 0);
+  assert_int_equal(f->s.samples, 2);
+  assert_int_equal(f->s.src.counters[NSRC_RX_VALID], 2);
+  assert_true(f->s.src.sock < 0);
 }
 
 /* The next request goes out with the saved reply used first. */
@@ -144,24 +127,24 @@ static void test_used_before_the_next_request(void **state)
   saved_reply(f);
   /* The wait's timer replaced the fake's one slot: the request timer is
    * called by hand. */
-  f->fp.timer_fn = NULL;
-  tclass_cancel(&f->src.tx_timer);
-  nsrc_start(&f->src);
+  f->s.fp.timer_fn = NULL;
+  tclass_cancel(&f->s.src.tx_timer);
+  nsrc_start(&f->s.src);
   send_request(f);
-  assert_int_equal(f->samples, 2);
-  assert_int_equal(f->src.counters[NSRC_RX_VALID], 2);
+  assert_int_equal(f->s.samples, 2);
+  assert_int_equal(f->s.src.counters[NSRC_RX_VALID], 2);
 }
 
 static void test_off_without_hardware_timestamping(void **state)
 {
   struct fixture *f = *state;
-  f->src.hwts_timeout = 0.0;
-  nsrc_start(&f->src);
+  f->s.src.hwts_timeout = 0.0;
+  nsrc_start(&f->s.src);
   send_request(f);
   reply(f);
   send_request(f);
   reply(f);
-  assert_int_equal(f->samples, 2);
+  assert_int_equal(f->s.samples, 2);
 }
 
 int main(void)
