@@ -535,6 +535,48 @@ def prometheus_bin(name):
     return path
 
 
+
+class UdpRelay:
+    """Forwards datagrams from clients on 127.0.0.1:port to `server` and
+    the server's back: a subclass's request(data, src) says whether a
+    request goes on, its reply(data) to whom a reply goes (None: nowhere).
+    Polls every 50 ms until close()."""
+
+    def __init__(self, server):
+        self.server = server
+        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.front.bind(("127.0.0.1", 0))
+        self.port = self.front.getsockname()[1]
+        self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.back.bind(("127.0.0.1", 0))
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        self.front.settimeout(0.05)
+        self.back.settimeout(0.05)
+        while not self.done.is_set():
+            for sock in (self.front, self.back):
+                try:
+                    data, src = sock.recvfrom(2048)
+                except socket.timeout:
+                    continue
+                if sock is self.front:
+                    if self.request(data, src):
+                        self.back.sendto(data, self.server)
+                else:
+                    to = self.reply(data)
+                    if to:
+                        self.front.sendto(data, to)
+
+    def close(self):
+        self.done.set()
+        self.thread.join()
+        self.front.close()
+        self.back.close()
+
+
 def chronyd_path():
     p = peers_root() / "usr" / "sbin" / "chronyd"
     if not p.is_file():

@@ -10,53 +10,30 @@ chronyd 4.3 polls stratumd with it and stratumd polls chronyd 4.3 with it,
 each answering with the field filled in, and each selects the other."""
 import socket
 import struct
-import threading
 
-from ntptest import Daemon, chronyd_daemon, free_udp_port, start_server, wait_for
+from ntptest import Daemon, UdpRelay, chronyd_daemon, free_udp_port, start_server, wait_for
 
 F323_MAGIC = 0xF5BEDD9A
 SELECT_TIMEOUT = 20
 
 
-class Relay:
-    """Forwards datagrams from clients on 127.0.0.1:port to the server and
-    its replies back, recording (request, reply) bytes."""
+class Relay(UdpRelay):
+    """Records (request, reply) bytes between clients and the server."""
 
     def __init__(self, server):
-        self.server = server
-        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.front.bind(("127.0.0.1", 0))
-        self.port = self.front.getsockname()[1]
-        self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.back.bind(("127.0.0.1", 0))
         self.requests, self.replies = [], []
         self.client = None
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__(server)
 
-    def _run(self):
-        self.front.settimeout(0.05)
-        self.back.settimeout(0.05)
-        while not self.done.is_set():
-            for sock in (self.front, self.back):
-                try:
-                    data, src = sock.recvfrom(2048)
-                except socket.timeout:
-                    continue
-                if sock is self.front:
-                    self.client = src
-                    self.requests.append(data)
-                    self.back.sendto(data, self.server)
-                elif self.client:
-                    self.replies.append(data)
-                    self.front.sendto(data, self.client)
+    def request(self, data, src):
+        self.client = src
+        self.requests.append(data)
+        return True
 
-    def close(self):
-        self.done.set()
-        self.thread.join()
-        self.front.close()
-        self.back.close()
+    def reply(self, data):
+        if self.client:
+            self.replies.append(data)
+        return self.client
 
 
 def f323(packet):

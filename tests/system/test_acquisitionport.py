@@ -4,53 +4,29 @@ between client and server and records the source port of each request. The
 shared socket reports the kernel's transmit timestamps as a source's own
 socket does (measurements.log: K in the TX column)."""
 import re
-import socket
-import threading
 
-from ntptest import Daemon, free_udp_port, start_server, udp_ports_of, wait_for, wait_log_rows
+from ntptest import (Daemon, UdpRelay, free_udp_port, start_server, udp_ports_of, wait_for,
+                     wait_log_rows)
 
 
-class Relay:
-    """Forwards requests on 127.0.0.1:port to the server and the replies back,
-    recording the (address, port) each request came from."""
+class Relay(UdpRelay):
+    """Records the (address, port) each request came from; a reply goes
+    back to the sender of the request whose transmit time it echoes."""
 
     def __init__(self, server):
-        self.server = server
-        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.front.bind(("127.0.0.1", 0))
-        self.port = self.front.getsockname()[1]
-        self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.back.bind(("127.0.0.1", 0))
         self.sources = []
         self.pending = {}
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__(server)
 
-    def _run(self):
-        self.front.settimeout(0.05)
-        self.back.settimeout(0.05)
-        while not self.done.is_set():
-            for sock in (self.front, self.back):
-                try:
-                    data, src = sock.recvfrom(2048)
-                except socket.timeout:
-                    continue
-                if len(data) < 48:
-                    continue
-                if sock is self.front:
-                    self.sources.append(src)
-                    self.pending[data[40:48]] = src
-                    self.back.sendto(data, self.server)
-                elif data[24:32] in self.pending:
-                    self.front.sendto(data, self.pending.pop(data[24:32]))
+    def request(self, data, src):
+        if len(data) < 48:
+            return False
+        self.sources.append(src)
+        self.pending[data[40:48]] = src
+        return True
 
-    def close(self):
-        self.done.set()
-        self.thread.join()
-        self.front.close()
-        self.back.close()
-
+    def reply(self, data):
+        return self.pending.pop(data[24:32], None) if len(data) >= 48 else None
 
 
 def test_requests_leave_from_acquisitionport(tmp_path):
