@@ -335,6 +335,21 @@
   MONOROOT_CHAIN(lpoll, "", "extfield F323"), \
   MONOROOT_CHAIN(lpoll, "-xleave", "xleave extfield F323")
 
+/* chronysim5: 115-cmdmontime. The client at "local stratum 1" with server 1
+ * noselect, started on January 1st of `year_` at 00:00:05 UTC (`start_`,
+ * Unix seconds: before 1970 and after 2106 too), 2 s; chronyc tracking at
+ * 1.5 s, whose reference time (the local reference's, now) the answer
+ * gives as stratumc prints it. */
+#define CMDMONTIME(year_, start_) \
+  { \
+    .name = "cmdmontime/" #year_, \
+    .about = "local stratum 1, server 1 noselect, from Jan 01 00:00:05 " #year_ ": tracking's " \
+             "Ref time at 1.5 s (115-cmdmontime)", \
+    .conf = "deny\n" SERVER(1, "noselect") "local stratum 1\n", .duration = 2.0, \
+    .start = (time_t)(start_), .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, \
+    .up = LAN, .down = LAN, .commands = {{1.5, SCENARIO_TRACKING, 0}}, .n_commands = 1, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1300,6 +1315,12 @@ static const struct scenario scenarios[] = {
     .up = {.delay = 100e-6, .jitter = 500e-6 * (1.0 - 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
     .down = {.delay = 100e-6, .jitter = 500e-6 * (1.0 + 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
   },
+  /* chronysim5: more of chrony 4.8's test/simulation. */
+  CMDMONTIME(1850, -3786825595LL),
+  CMDMONTIME(1950, -631151995LL),
+  CMDMONTIME(2050, 2524608005LL),
+  CMDMONTIME(2150, 5680281605LL),
+  CMDMONTIME(2250, 8835955205LL),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

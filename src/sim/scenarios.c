@@ -29,6 +29,7 @@
 #include "sim/sim_rng.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
+#include "stratumc/format.h"
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
 #define COMMAND_DELAY 100e-6       /* s from the operator to the client (test.common's) */
@@ -823,7 +824,8 @@ static void operate(void *arg)
                                    [SCENARIO_OFFLINE] = CMD_OFFLINE,
                                    [SCENARIO_ONOFFLINE] = CMD_ONOFFLINE,
                                    [SCENARIO_ACTIVITY] = CMD_ACTIVITY,
-                                   [SCENARIO_REFRESH] = CMD_REFRESH};
+                                   [SCENARIO_REFRESH] = CMD_REFRESH,
+                                   [SCENARIO_TRACKING] = CMD_TRACKING};
   struct cmd_request q = {.command = codes[c->cmd], .sequence = o->next};
   if (c->cmd == SCENARIO_SETTIME)
     q.data.time = (struct timespec){.tv_sec = o->start + (time_t)c->arg};
@@ -846,6 +848,8 @@ static void operate(void *arg)
   a->freq_ppm = r.data.manual_timestamp.new_afreq_ppm;
   if (c->cmd == SCENARIO_ACTIVITY)
     a->activity = r.data.activity;
+  if (c->cmd == SCENARIO_TRACKING)
+    a->ref_time = r.data.tracking.ref_time;
   if (c->cmd != SCENARIO_MANUAL_LIST)
     return;
   a->n_samples = r.data.manual_list.n_samples;
@@ -1417,7 +1421,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   if (s->n_commands) {
     static const char *const names[] = {"settime", "manual delete", "manual reset",
                                         "manual list", "online", "offline", "onoffline",
-                                        "activity", "refresh"};
+                                        "activity", "refresh", "tracking"};
     fprintf(f, ", \"commands\": [");
     for (unsigned i = 0; i < s->n_commands; i++) {
       const struct scenario_answer *a = &r->answers[i];
@@ -1433,6 +1437,11 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
         fprintf(f, ", \"online\": %d, \"offline\": %d, \"burst_online\": %d, "
                 "\"burst_offline\": %d, \"unresolved\": %d", v->online, v->offline,
                 v->burst_online, v->burst_offline, v->unresolved);
+      }
+      if (s->commands[i].cmd == SCENARIO_TRACKING && a->status == CMD_STT_SUCCESS) {
+        char utc[64];
+        sc_fmt_utc(utc, sizeof(utc), &a->ref_time);   /* stratumc's "Ref time (UTC)" */
+        fprintf(f, ", \"ref_time\": \"%s\"", utc);
       }
       if (s->commands[i].cmd == SCENARIO_MANUAL_LIST) {
         fprintf(f, ", \"samples\": [");

@@ -92,7 +92,7 @@ struct scenario_refclock {
  * server, where it arrives 100 us later. */
 enum scenario_cmd { SCENARIO_SETTIME, SCENARIO_MANUAL_DELETE, SCENARIO_MANUAL_RESET,
                     SCENARIO_MANUAL_LIST, SCENARIO_ONLINE, SCENARIO_OFFLINE, SCENARIO_ONOFFLINE,
-                    SCENARIO_ACTIVITY, SCENARIO_REFRESH };
+                    SCENARIO_ACTIVITY, SCENARIO_REFRESH, SCENARIO_TRACKING };
 #define SCENARIO_MAX_COMMANDS 16
 struct scenario_command {
   double at;
@@ -259,9 +259,11 @@ struct scenario {
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
  * was OFFSET seconds fast.  Frequency change = DFREQppm, new frequency =
  * FREQppm"), manual list's rows (time from the start, slewed and
- * original offset, residual) or activity's counts. */
+ * original offset, residual), activity's counts or tracking's reference
+ * time (as the wire carried it). */
 struct scenario_answer {
   int status;
+  struct timespec ref_time;
   double offset, dfreq_ppm, freq_ppm;
   unsigned n_samples;
   double samples[CMD_MAX_MANUAL_SAMPLES][4];

@@ -15,6 +15,9 @@ thing (selections, warnings).  Every scenario runs for seeds 1-3.
 """
 
 
+import datetime
+import re
+
 import pytest
 
 from test_scenarios import rows_by_seed, run_sim, steady_summary
@@ -737,3 +740,51 @@ def test_monoroot_chain_relays(rows, name, seed):
     for other in rows[(name, seed)]["relays"]:
         check_chrony_limits(dict(other, scenario=name, seed=seed, selected=None, reach=None,
                                  steps=None), LIMITS[name])
+
+
+# chronysim5: more of chrony 4.8's test/simulation, each with its own checks.
+
+# 115-cmdmontime: chronyc tracking at 1.5 s of a client started on January
+# 1st of these years at 00:00:05 (before 1970, after 2038 and 2106): "Ref
+# time (UTC) ... Jan 01 00:00:0. YEAR" (the answer as stratumc prints it).
+CMDMONTIME_YEARS = [1850, 1950, 2050, 2150, 2250]
+# Where stratumd misses it (the same on seeds 1-3): its Ref time, and why.
+CMDMONTIME_LATE = {1850: "Mon Dec 31 23:59:10 1849", 1950: "Sat Dec 31 23:59:54 1949",
+                   2050: "Fri Dec 31 23:59:14 2049", 2150: "Wed Dec 31 23:59:53 2149",
+                   2250: "Mon Dec 31 23:59:25 2249"}
+CMDMONTIME_CAUSE = ("the local reference time comes from a fixed grid of 64 s windows whose "
+                    "phase is drawn from the host's key (core/reference.c local_ref_time): up "
+                    "to 66 s before now; chronyd sets it 1-2 s before its first use, then "
+                    "every 64 s")
+CHRONYSIM5 = ["cmdmontime/%d" % y for y in CMDMONTIME_YEARS]
+
+
+@pytest.fixture(scope="module")
+def rows5():
+    """{(name, seed): row}: chronysim5's scenarios, seeds 1-3."""
+    return rows_by_seed(CHRONYSIM5, SEEDS)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("year", CMDMONTIME_YEARS)
+def test_cmdmontime_tracking(rows5, year, seed):
+    """The answer crossed the command protocol with its year: the local
+    reference (stratum 1, LOCL) of a time before the command's, by no more
+    than the 64 s it is held and 2 s."""
+    r = rows5[("cmdmontime/%d" % year, seed)]
+    (answer,) = r["commands"]
+    assert answer["command"] == "tracking" and answer["status"] == 0, answer
+    assert r["ref_stratum"] == 1 and r["ref_refid"] == "7f7f0101", steady_summary(r)
+    ref = datetime.datetime.strptime(answer["ref_time"], "%a %b %d %H:%M:%S %Y")
+    asked = datetime.datetime(year, 1, 1, 0, 0, 5) + datetime.timedelta(seconds=1.5)
+    assert datetime.timedelta(0) < asked - ref <= datetime.timedelta(seconds=66), answer
+
+
+@pytest.mark.parametrize("year,seed", [
+    pytest.param(y, s, marks=pytest.mark.xfail(strict=True, reason="Ref time %s: %s" % (
+        CMDMONTIME_LATE[y], CMDMONTIME_CAUSE)) if y in CMDMONTIME_LATE else ())
+    for y in CMDMONTIME_YEARS for s in SEEDS])
+def test_cmdmontime_ref_time(rows5, year, seed):
+    """chrony's check_chronyc_output."""
+    (answer,) = rows5[("cmdmontime/%d" % year, seed)]["commands"]
+    assert re.search(r"Jan 01 00:00:0. %d" % year, answer["ref_time"]), answer["ref_time"]
