@@ -350,6 +350,19 @@
     .up = LAN, .down = LAN, .commands = {{1.5, SCENARIO_TRACKING, 0}}, .n_commands = 1, \
   }
 
+/* 111-knownclient and 112-port: the server is chronyd at stratum 1 ("local
+ * stratum 1" and the run's server_conf, after clknetsim's "allow"), relay
+ * 1 here, on time; the client polls it with the run's server options and
+ * client_conf, test.common's defaults otherwise. Their check_packet_port
+ * (every datagram to port 123) reads the world's destination ports. */
+#define PORTS(name_, about_, server_, options_, client_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = "deny\n" SERVER(1, options_) client_, .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN, \
+    .relays = {RELAY(1, "local stratum 1\n" server_, {0}, 0.0)}, .n_relays = 1, .ports = true, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1321,6 +1334,35 @@ static const struct scenario scenarios[] = {
   CMDMONTIME(2050, 2524608005LL),
   CMDMONTIME(2150, 5680281605LL),
   CMDMONTIME(2250, 8835955205LL),
+  {
+    /* The server's watch: with acquisitionport and port both 123 chronyd
+     * sends its requests from its server socket (ntp_io.c shares it). */
+    .name = "knownclient",
+    .about = "the server polls its client (server 192.168.123.100 noselect), both with "
+             "acquisitionport 123: answered, every datagram to port 123 (111-knownclient)",
+    .conf = "deny\n" SERVER(1, "") "acquisitionport 123\n", .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
+    .relays = {RELAY(1, "local stratum 1\n" SERVER(100, "noselect") "acquisitionport 123\n", {0},
+                     0.0)},
+    .n_relays = 1, .ports = true, .log_watch = {"Could not open NTP socket"}, .watch_relays = true,
+  },
+  PORTS("port/default", "a stratum 1 server: replies to the client's random ports (112-port)",
+        "", "", ""),
+  PORTS("port/acquisitionport-123", "the client with acquisitionport 123: every datagram to "
+        "port 123 (112-port)", "", "", "acquisitionport 123\n"),
+  PORTS("port/server-port-0", "the server with port 0: never answers (112-port)", "port 0\n", "",
+        ""),
+  PORTS("port/server-acquisitionport-123-port-0", "the server with acquisitionport 123 and "
+        "port 0: never answers (112-port)", "acquisitionport 123\nport 0\n", "", ""),
+  PORTS("port/124-acquisitionport-0", "the server on port 124 (acquisitionport 123), the "
+        "client's server line port 124, acquisitionport 0 (112-port)",
+        "port 124\nacquisitionport 123\n", "port 124", "acquisitionport 0\n"),
+  PORTS("port/124-acquisitionport-123", "as port/124-acquisitionport-0 with the client's "
+        "acquisitionport 123 (112-port)", "port 124\nacquisitionport 123\n", "port 124",
+        "acquisitionport 123\n"),
+  PORTS("port/124-acquisitionport-124", "as port/124-acquisitionport-0 with the client's "
+        "acquisitionport 124 (112-port)", "port 124\nacquisitionport 123\n", "port 124",
+        "acquisitionport 124\n"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

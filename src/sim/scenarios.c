@@ -369,13 +369,13 @@ static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t po
     srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time, source);
 }
 
-/* Opens plat's NTP socket of the family for r (with its kernel transmit
- * timestamps when tx_stamps) and gives it to r's client for its peers. -1
- * on failure. */
+/* Opens plat's NTP socket of the family on `port` (conf's port) for r
+ * (with its kernel transmit timestamps when tx_stamps) and gives it to r's
+ * client for its peers. -1 on failure. */
 static int responder_open(struct responder *r, const struct platform *plat,
-                          enum addr_family family, bool tx_stamps)
+                          enum addr_family family, uint16_t port, bool tx_stamps)
 {
-  int sock = plat->ops->udp_open(plat->ctx, family, NULL, NTP_PORT, on_ntp_datagram, r);
+  int sock = plat->ops->udp_open(plat->ctx, family, NULL, port, on_ntp_datagram, r);
   bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
   if (sock >= 0 && r->client)
     client_set_server_socket(r->client, family, sock, tagged);
@@ -397,6 +397,7 @@ struct smearer {
   struct sim_metrics *metrics;     /* a relay's */
   struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
   const struct ntp_keyring *keys;  /* set before the start: its keyfile's, if it has one */
+  const struct scenario *watch;    /* set before the start: whose log watches it has */
 };
 
 static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
@@ -434,6 +435,18 @@ static bool add_access(struct ntp_server *srv, const struct config *c)
   return true;
 }
 
+/* The scenario's log watches on a host, numbered as in log_watch. */
+static bool watch_logs(const struct scenario *s, struct sim_platform *host)
+{
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+    const double *win = s->log_window[i];
+    if (sim_platform_watch_log_between(host, s->log_watch[i], win[0],
+                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
+      return false;
+  }
+  return true;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -446,7 +459,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->sock = -1;
   if (!addr_parse(addr, &own))
     return false;
-  if (!(m->host = sim_world_add_host(w, name, addr, clock)))
+  if (!(m->host = sim_world_add_host(w, name, addr, clock)) ||
+      (m->watch && !watch_logs(m->watch, m->host)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
   struct timespec now;
@@ -468,7 +482,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (!(m->client = client_new(plat, &p, &m->ref)))
     return false;
   m->resp = (struct responder){m->client, &m->srv};
-  if ((m->sock = responder_open(&m->resp, plat, own.family, tx_stamps)) < 0 ||
+  /* port 0: no server socket (its peers then send from one of their own) */
+  if ((c->port && (m->sock = responder_open(&m->resp, plat, own.family, c->port, tx_stamps)) < 0) ||
       !(m->sources = add_sources(plat, m->client, c)))
     return false;
   bcast_init(&m->bcast, plat, &m->ref);
@@ -542,18 +557,6 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
-/* The scenario's log watches on a host, numbered as in log_watch. */
-static bool watch_logs(const struct scenario *s, struct sim_platform *host)
-{
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
-    const double *win = s->log_window[i];
-    if (sim_platform_watch_log_between(host, s->log_watch[i], win[0],
-                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
-      return false;
-  }
-  return true;
-}
-
 /* Host i + 1's address: a server's or a relay's (192.168.123.N, fc00::123:N). */
 static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
 {
@@ -578,9 +581,9 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
     if (s->loop_measurements)
       relays[i].dcounts = out->relays[i].dcounts;
     relays[i].keys = keys;
+    relays[i].watch = s->watch_relays ? s : NULL;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
-        (s->watch_relays && !watch_logs(s, relays[i].host)) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
                                               SAMPLE_INTERVAL)))
       return false;
@@ -1137,7 +1140,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   if (s->client_serves &&
       (responder_open(&client_resp, sim_platform_get(chost), s->ipv6 ? ADDR_INET6 : ADDR_INET4,
-                      true) < 0 ||
+                      conf.port, true) < 0 ||
        sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
                         &s->up) != 0))
     goto done;
@@ -1212,6 +1215,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->late_max_freq_error = m.max_freq_error;
   out->late_rms_freq_error = m.rms_freq_error;
   relays_result(s, relays, w, chost, threshold, out);
+  out->min_to_port = sim_net_stats(sim_world_net(w))->min_to_port;
+  out->max_to_port = sim_net_stats(sim_world_net(w))->max_to_port;
   out->steps = m.steps;
   out->final_offset = sim_platform_offset(chost);
   out->client_steps = client_steps(client);
@@ -1522,6 +1527,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     json_num(f, "gave_up_at", r->gave_up_at);
     fprintf(f, ", \"give_ups\": %u", r->give_ups);
   }
+  if (s->ports)
+    fprintf(f, ", \"to_ports\": [%u, %u]", r->min_to_port, r->max_to_port);
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);

@@ -254,6 +254,9 @@ struct scenario {
    * (chrony's loop test: the source is not synchronised to us); the first
    * SCENARIO_MAX_DCOUNTS sources of each. */
   bool loop_measurements;
+  /* Tell the lowest and highest destination port of every datagram sent
+   * in the world (chrony's check_packet_port: all to port 123). */
+  bool ports;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
@@ -371,6 +374,7 @@ struct scenario_result {
   /* The stamps of its first source's last measurement (ntpdata's TX and
    * RX timestamping: 'D', 'K' or 'H'; '?': none). */
   char last_tx_source, last_rx_source;
+  uint16_t min_to_port, max_to_port;   /* with the scenario's ports */
   uint64_t events;
   double cpu_seconds;
 };
