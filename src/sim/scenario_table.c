@@ -363,6 +363,23 @@
     .relays = {RELAY(1, "local stratum 1\n" server_, {0}, 0.0)}, .n_relays = 1, .ports = true, \
   }
 
+/* 124-tai: the client's SHM refclock keeps TAI (its reading true time + 33
+ * s, + 34 s after the leap second at the end of 2008; clknetsim's
+ * refclock_offset, local - reading, is -33 and -34), read every second on
+ * the second with 1 us of jitter; no server; its leap-seconds.list as the
+ * test writes it (NTP seconds); maxchange 1e-3 10 0. The world's time has
+ * no leap second: clknetsim's offset moves at its 601st sample (its (sum
+ * 1.0) counts them), after the one at midnight, which reads the leap
+ * second's TAI (33 s ahead) and is converted to midnight; here at 600.5 s. */
+#define TAI_LIST \
+  "#$\t3676924800\n#@\t3928521600\n3345062400\t33\t# 1 Jan 2006\n" \
+  "3439756800\t34\t# 1 Jan 2009\n3550089600\t35\t# 1 Jul 2012\n"
+#define TAI_CONF \
+  "deny\nrefclock SHM 0 dpoll 0 poll 0 tai\nleapseclist /var/lib/chrony/leap.list\n" \
+  "maxchange 1e-3 10 0\n"
+#define DEC_31_2008_2350 ((time_t)1230767400)   /* 2008-12-31T23:50:00Z */
+#define JAN_1_2009_0010 ((time_t)1230768600)    /* 2009-01-01T00:10:00Z */
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1363,6 +1380,23 @@ static const struct scenario scenarios[] = {
   PORTS("port/124-acquisitionport-124", "as port/124-acquisitionport-0 with the client's "
         "acquisitionport 124 (112-port)", "port 124\nacquisitionport 123\n", "port 124",
         "acquisitionport 124\n"),
+  {
+    .name = "tai",
+    .about = "a TAI SHM refclock (tai, leapseclist) across the leap second of 2008 at 600 s, "
+             "leapsecmode ignore, maxchange 1e-3 10 0, 1200 s (124-tai)",
+    .conf = TAI_CONF "leapsecmode ignore\n", .duration = 1200.0, .start = DEC_31_2008_2350,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0,
+    .refclocks = {{.dev_offset = 33.0, .jitter = 1e-6, .step_at = 600.5, .step = 1.0}},
+    .leapseclist = TAI_LIST,
+  },
+  {
+    .name = "tai-makestep",
+    .about = "a TAI SHM refclock after the leap second, the client 1000 s behind, makestep 1 1, "
+             "maxchange 1e-3 10 0, 1200 s (124-tai's second run)",
+    .conf = TAI_CONF "makestep 1 1\n", .duration = 1200.0, .start = JAN_1_2009_0010,
+    .client_clock = {.offset = -1000.0, .freq = 100.0, .wander = 1e-3}, .n_servers = 0,
+    .refclocks = {{.dev_offset = 34.0, .jitter = 1e-6}}, .leapseclist = TAI_LIST,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

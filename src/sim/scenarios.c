@@ -12,6 +12,7 @@
 #include "conf/rtcfile.h"
 #include "core/client.h"
 #include "core/initslew.h"
+#include "core/leapdb.h"
 #include "core/broadcast.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
@@ -109,11 +110,30 @@ static void do_stall(void *arg)
   sim_refclock_set_stalled(arg, true);
 }
 
-/* Refclock i: its device on the client's host, and its source with the
- * parameters of its line. */
+/* leapseclist's answers, from the scenario's list (a struct leapdb). */
+static enum ntp_leap leap_lookup(void *arg, time_t when, int *tai)
+{
+  return leapdb_get(arg, when, tai);
+}
+
+/* A device's reading stepped (scenario_refclock's step). */
+struct refclock_step {
+  struct sim_refclock *dev;
+  double offset;
+};
+
+static void do_refclock_step(void *arg)
+{
+  const struct refclock_step *st = arg;
+  sim_refclock_set_offset(st->dev, st->offset);
+}
+
+/* Refclock i: its device on the client's host (and its step, kept in st),
+ * and its source with the parameters of its line. */
 static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct client *client,
                          const struct rcl_params *p, const struct scenario_refclock *sr,
-                         unsigned i, uint64_t seed, struct sim_refclock **dev)
+                         unsigned i, uint64_t seed, struct sim_refclock **dev,
+                         struct refclock_step *st)
 {
   struct sim_refclock_config dc = {
     .driver = p->driver, .param = p->param, .rate = sr->rate, .offset = sr->dev_offset,
@@ -124,6 +144,9 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
+    return false;
+  *st = (struct refclock_step){*dev, sr->dev_offset + sr->step};
+  if (sr->step != 0.0 && !sim_world_at(w, sr->step_at, do_refclock_step, st))
     return false;
   return client_add_refclock(client, p) >= 0;
 }
@@ -965,6 +988,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct sim_platform *hosts[SCENARIO_MAX_SERVERS] = {0};
   struct sim_server *servers[SCENARIO_MAX_SERVERS] = {0};
   struct sim_refclock *devs[SCENARIO_MAX_REFCLOCKS] = {0};
+  struct refclock_step rsteps[SCENARIO_MAX_REFCLOCKS];
+  struct leapdb leaps;
   struct ip_addr addrs[SCENARIO_MAX_SERVERS], falsetickers[SCENARIO_MAX_SERVERS];
   unsigned n_false = 0;
   struct sim_metrics *metrics = NULL;
@@ -1112,6 +1137,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
+  if (s->leapseclist) {
+    if (!conf.leapseclist || !leapdb_parse_list(s->leapseclist, strlen(s->leapseclist), &leaps) ||
+        !leapdb_check(&leaps)) {
+      fprintf(stderr, "stratum-sim: %s: a leapseclist line and a good list are needed\n",
+              s->name);
+      ret = -EINVAL;
+      goto done;
+    }
+    params.leap_lookup = leap_lookup;
+    params.leap_arg = &leaps;
+  }
   if (s->measurements || s->measured_poll > 0 || s->loop_measurements) {
     params.log.measurement = on_measurement;
     params.log.arg = &obs;
@@ -1151,7 +1187,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!rtc_initial && !begin_sources(&late))
     goto done;
   for (unsigned i = 0; i < conf.n_refclocks; i++)
-    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
+    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i],
+                      &rsteps[i]))
       goto done;
 
   if (conf.rtcfile && ((!s->init_from_rtc && !rtc_device(w, chost, &conf, s, seed)) ||

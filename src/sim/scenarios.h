@@ -85,6 +85,8 @@ struct scenario_refclock {
   double delay_jitter;             /* PHC: bursts of it (sim_refclock.h) */
   unsigned jitter_on, jitter_off;
   double stall_at;                 /* s from the start it stops; 0: never */
+  double step_at, step;            /* its reading's error moves by step s (!= 0)
+                                      at step_at s from the start */
 };
 
 /* An operator's chronyc command to the client (settime and manual with
@@ -257,6 +259,9 @@ struct scenario {
   /* Tell the lowest and highest destination port of every datagram sent
    * in the world (chrony's check_packet_port: all to port 123). */
   bool ports;
+  /* The text of the file the conf's leapseclist names (leap-seconds.list,
+   * core/leapdb.h); NULL: none. */
+  const char *leapseclist;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock

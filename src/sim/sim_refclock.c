@@ -234,6 +234,11 @@ void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled)
   d->stalled = stalled;
 }
 
+void sim_refclock_set_offset(struct sim_refclock *d, double offset)
+{
+  d->offset = offset;
+}
+
 uint64_t sim_refclock_written(const struct sim_refclock *d)
 {
   return d->written;

@@ -88,6 +88,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
 void sim_refclock_free(struct sim_refclock *d);
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
+/* Its reading's constant error from now on: the reference's time steps. */
+void sim_refclock_set_offset(struct sim_refclock *d, double offset);
 /* The platform's rtc_set: -EBADF for anything but an RTC. */
 int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec);
 /* The platform's rtc_read: the RTC's second now, the host's clock then. */

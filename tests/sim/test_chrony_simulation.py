@@ -775,7 +775,13 @@ KNOWNCLIENT_SOCKET_CAUSE = ("'Could not open NTP socket on port 123' once: strat
                             "acquisitionport's own socket beside the server's, chronyd shares "
                             "the server socket when both ports are equal")
 
-CHRONYSIM5 = ["cmdmontime/%d" % y for y in CMDMONTIME_YEARS] + list(PORTS)
+# 124-tai: min_sync_time 2, max_sync_time 15, and chronyd must not exit
+# (maxchange 1e-3 10 0 gives up on any later offset over 1 ms): across the
+# leap second with leapsecmode ignore, and after it 1000 s behind with
+# makestep 1 1 (one step).
+TAI = {"tai": 0, "tai-makestep": 1}
+
+CHRONYSIM5 = ["cmdmontime/%d" % y for y in CMDMONTIME_YEARS] + list(PORTS) + list(TAI)
 
 
 @pytest.fixture(scope="module")
@@ -837,3 +843,13 @@ def test_ports_packet_interval(rows5, name, seed):
 def test_knownclient_server_shares_its_socket(rows5, seed):
     r = rows5[("knownclient", seed)]
     assert r["log_matches"]["Could not open NTP socket"] == 0, r["log_matches"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(TAI))
+def test_tai(rows5, name, seed):
+    r = rows5[(name, seed)]
+    check_chrony_limits(r, dict(CHRONY, sync=(2.0, 15.0)))
+    assert r["first_selected"] is not None and "give_ups" not in r, steady_summary(r)
+    assert r["steps"] == TAI[name], steady_summary(r)
+    assert r["sources"][0]["bad_sample"] == 0, r["sources"]

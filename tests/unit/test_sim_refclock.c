@@ -113,6 +113,20 @@ static void test_sock_samples(void **state)
   }
 }
 
+/* A step of the reference's time: the samples after it say so. */
+static void test_offset_step(void **state)
+{
+  struct fixture *f = *state;
+  struct sim_refclock *d = device(f, PLAT_REFCLOCK_SOCK, "/run/tai.sock", 33.0, 0.0);
+  assert_int_equal(open_dev(f, PLAT_REFCLOCK_SOCK, "/run/tai.sock"), 0);
+  run(f, 1.5);
+  sim_refclock_set_offset(d, 34.0);
+  run(f, 1.0);
+  assert_int_equal(f->n_msgs, 2);
+  assert_float_equal(f->msgs[0].offset, 0.1 + 33.0, 1e-9);
+  assert_float_equal(f->msgs[1].offset, 0.1 + 34.0, 1e-9);
+}
+
 /* Pulses: how far into the reference's second the local clock is. */
 static void test_sock_pulses(void **state)
 {
@@ -307,6 +321,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_sock_samples, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_offset_step, setup, teardown),
     cmocka_unit_test_setup_teardown(test_sock_pulses, setup, teardown),
     cmocka_unit_test_setup_teardown(test_shm_segment, setup, teardown),
     cmocka_unit_test_setup_teardown(test_open_by_driver_and_param, setup, teardown),
