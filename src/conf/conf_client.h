@@ -23,6 +23,12 @@ void conf_ref_local(const struct config *c, struct ref_local *out);
  * addresses and a pool's maxsources. This is all of the line that acts:
  * its other options are `ignored` in the option table. */
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out);
+/* A server or pool line's address as stratumd -q/-Q queries it
+ * (core/query.h): its name, port, key, version and minpoll; no NTS (the
+ * daemon adds it). */
+struct query_server;
+void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
+                       struct query_server *out);
 /* ratelimit, ntsratelimit or cmdratelimit as the client log takes it. */
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out);
 

@@ -380,6 +380,15 @@
 #define DEC_31_2008_2350 ((time_t)1230767400)   /* 2008-12-31T23:50:00Z */
 #define JAN_1_2009_0010 ((time_t)1230768600)    /* 2009-01-01T00:10:00Z */
 
+/* 130-quit: stratumd -q or -Q against server 1 (its options `options_`),
+ * the client's clock 0.1 s off with no frequency error nor wander,
+ * test.common's network, 10000 s. */
+#define QUIT(name_, about_, options_, mode_) \
+  { \
+    .name = name_, .about = about_, .conf = "deny\n" SERVER(1, options_), .duration = 10000.0, \
+    .client_clock = {.offset = 0.1}, .n_servers = 1, .up = LAN, .down = LAN, .query = (mode_), \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1397,6 +1406,11 @@ static const struct scenario scenarios[] = {
     .client_clock = {.offset = -1000.0, .freq = 100.0, .wander = 1e-3}, .n_servers = 0,
     .refclocks = {{.dev_offset = 34.0, .jitter = 1e-6}}, .leapseclist = TAI_LIST,
   },
+  QUIT("quit-q", "stratumd -q, server iburst: the clock stepped once (130-quit)", "iburst", 'q'),
+  QUIT("quit-q-maxsamples-1", "stratumd -q, server iburst maxsamples 1 (130-quit)",
+       "iburst maxsamples 1", 'q'),
+  QUIT("quit-Q", "stratumd -Q, server iburst maxsamples 1: the clock untouched (130-quit)",
+       "iburst maxsamples 1", 'Q'),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -20,6 +20,7 @@
 #include "core/manual.h"
 #include "core/hwts.h"
 #include "core/ntp_source.h"
+#include "core/query.h"
 #include "core/refclock.h"
 #include "core/rtcinit.h"
 #include "core/rtctrack.h"
@@ -365,6 +366,39 @@ static void rtc_initial_done(void *arg)
   struct late_sources *l = arg;
   l->out->sources_at = sim_sched_elapsed(l->sched);
   begin_sources(l);
+}
+
+/* stratumd -q or -Q (the scenario's query): the daemon's query of the
+ * configured servers (addresses) in place of the client's sources; -q
+ * steps the clock by the best offset at the end, as the daemon does. */
+struct query_run {
+  struct query q;
+  struct query_server servers[SCENARIO_MAX_SERVERS];
+  const struct platform *plat;
+  bool step, started;
+};
+
+static void query_done(void *arg)
+{
+  struct query_run *qr = arg;
+  const struct query_server *best = query_best(&qr->q);
+  if (qr->step && best)
+    qr->plat->ops->clock_step(qr->plat->ctx, best->best.offset);
+}
+
+static bool query_run_start(struct query_run *qr, const struct platform *plat,
+                            const struct config *c, const struct ntp_keyring *keys, bool step)
+{
+  unsigned n = 0;
+  for (unsigned i = 0; i < c->n_sources && n < SCENARIO_MAX_SERVERS; i++) {
+    struct ip_addr addr;
+    if (c->sources[i].type != CONF_PEER && addr_parse(c->sources[i].name, &addr))
+      conf_query_server(&c->sources[i], &addr, &qr->servers[n++]);
+  }
+  qr->plat = plat;
+  qr->step = step;
+  qr->started = query_start(&qr->q, plat, keys, NULL, qr->servers, n, NULL, query_done, qr);
+  return qr->started;
 }
 
 /* A host's NTP socket, as the daemon's: a peer's symmetric packet goes to
@@ -989,6 +1023,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct sim_server *servers[SCENARIO_MAX_SERVERS] = {0};
   struct sim_refclock *devs[SCENARIO_MAX_REFCLOCKS] = {0};
   struct refclock_step rsteps[SCENARIO_MAX_REFCLOCKS];
+  struct query_run qr = {0};
   struct leapdb leaps;
   struct ip_addr addrs[SCENARIO_MAX_SERVERS], falsetickers[SCENARIO_MAX_SERVERS];
   unsigned n_false = 0;
@@ -1184,7 +1219,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                                .obs = &obs, .islew = &islew, .out = out, .sched = sched};
   /* After -s with rtcfile, the sources wait for the RTC's initial trim. */
   bool rtc_initial = rtc_set && conf.rtcfile;
-  if (!rtc_initial && !begin_sources(&late))
+  if (s->query ? !query_run_start(&qr, sim_platform_get(chost), &conf, params.keys,
+                                   s->query == 'q')
+               : !rtc_initial && !begin_sources(&late))
     goto done;
   for (unsigned i = 0; i < conf.n_refclocks; i++)
     if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i],
@@ -1327,6 +1364,8 @@ done:
   if (have_ntp)
     srv_free(&ntp);
   initslew_stop(&islew);
+  if (qr.started)
+    query_stop(&qr.q);
   srclist_free(late.list);
   hwts_fini(&hw);
   client_free(client);

@@ -262,6 +262,11 @@ struct scenario {
   /* The text of the file the conf's leapseclist names (leap-seconds.list,
    * core/leapdb.h); NULL: none. */
   const char *leapseclist;
+  /* 'q' or 'Q': stratumd -q or -Q (chronyd's, client_chronyd_options): the
+   * client host runs the daemon's query of the conf's servers (by
+   * address, core/query.h) instead of its sources; with 'q' its clock is
+   * stepped by the best offset at the end. 0: neither. */
+  char query;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
