@@ -254,3 +254,12 @@ void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *
 {
   *out = (struct clog_ratelimit){r->enabled, r->interval, r->burst, r->leak, r->kod};
 }
+
+struct clog_params conf_clog_params(const struct config *c, uint64_t seed)
+{
+  struct clog_params cp = {.active = !c->noclientlog, .limit = c->clientloglimit, .seed = seed};
+  conf_clog_ratelimit(&c->ratelimit, &cp.rate[CLOG_NTP]);
+  conf_clog_ratelimit(&c->cmdratelimit, &cp.rate[CLOG_CMD]);
+  conf_clog_ratelimit(&c->ntsratelimit, &cp.rate[CLOG_NTSKE]);
+  return cp;
+}

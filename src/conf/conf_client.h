@@ -31,6 +31,9 @@ void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
                        struct query_server *out);
 /* ratelimit, ntsratelimit or cmdratelimit as the client log takes it. */
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out);
+/* The client log's parameters (noclientlog, clientloglimit, the three
+ * rate limits), its hash keyed by `seed`. */
+struct clog_params conf_clog_params(const struct config *c, uint64_t seed);
 
 /* refclock line number `index` (0-based among all refclock lines, which
  * names it by default as chronyd does) as the core's refclock parameters.

@@ -271,12 +271,7 @@ static void open_ptp_socket(struct daemon *d, const struct options *o, enum addr
 
 static struct clog_params clientlog_params(const struct config *c, const struct platform *p)
 {
-  struct clog_params cp = {.active = !c->noclientlog, .limit = c->clientloglimit,
-                           .seed = plat_random_nonzero64(p)};
-  conf_clog_ratelimit(&c->ratelimit, &cp.rate[CLOG_NTP]);
-  conf_clog_ratelimit(&c->cmdratelimit, &cp.rate[CLOG_CMD]);
-  conf_clog_ratelimit(&c->ntsratelimit, &cp.rate[CLOG_NTSKE]);
-  return cp;
+  return conf_clog_params(c, plat_random_nonzero64(p));
 }
 
 static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)

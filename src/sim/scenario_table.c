@@ -389,6 +389,29 @@
     .client_clock = {.offset = 0.1}, .n_servers = 1, .up = LAN, .down = LAN, .query = (mode_), \
   }
 
+/* 119-smoothtime's later runs: the server, chronyd at stratum 1 (relay 1,
+ * no frequency error nor wander), has an SHM refclock (dpoll 4 poll 6, 0.1
+ * ms of jitter) 10 s behind true time until its 1000th sample (a second
+ * apart; clknetsim's refclock_offset, true - reading, is 10 then 0) and
+ * its clock stepped 10 s back at its first second (here: 10 s behind from
+ * the start), smoothtime 2000 1, maxjitter 10; the client, 10 s behind,
+ * polls it at poll 6 with `options_`, corrtimeratio 100, 10000 s;
+ * synchronised as find_sync has it: also within freq_max_limit (500 ppm,
+ * slewing counted). */
+#define SMOOTH_REFCLOCK(name_, about_, options_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = "deny\n" SERVER(1, "minpoll 6 maxpoll 6 " options_) "corrtimeratio 100\n", \
+    .duration = 10000.0, .client_clock = {.offset = -10.0, .freq = 100.0, .wander = 1e-3}, \
+    .n_servers = 0, .up = LAN, .down = LAN, \
+    .relays = {{.conf = "local stratum 1\nrefclock SHM 0 dpoll 4 poll 6\nsmoothtime 2000 1\n" \
+                        "maxjitter 10.0\n", \
+                .host = 1, .clock = {.offset = -10.0}, \
+                .refclocks = {{.dev_offset = -10.0, .jitter = 1e-4, .step_at = 1000.5, \
+                               .step = 10.0}}}}, \
+    .n_relays = 1, .relay_clientlog = true, .sync_freq_threshold = 500.0, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1411,6 +1434,11 @@ static const struct scenario scenarios[] = {
        "iburst maxsamples 1", 'q'),
   QUIT("quit-Q", "stratumd -Q, server iburst maxsamples 1: the clock untouched (130-quit)",
        "iburst maxsamples 1", 'Q'),
+  SMOOTH_REFCLOCK("smoothtime-refclock", "a stratum 1 server whose refclock moves 10 s at 1000 s, "
+                  "smoothtime 2000 1; the client 10 s behind, corrtimeratio 100 "
+                  "(119-smoothtime's second run)", ""),
+  SMOOTH_REFCLOCK("smoothtime-refclock-xleave", "as smoothtime-refclock, the client's server "
+                  "xleave maxdelay 1e-1 (119-smoothtime's third run)", "xleave maxdelay 1e-1"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -129,11 +129,11 @@ static void do_refclock_step(void *arg)
   sim_refclock_set_offset(st->dev, st->offset);
 }
 
-/* Refclock i: its device on the client's host (and its step, kept in st),
- * and its source with the parameters of its line. */
+/* A refclock: its device on the host (its jitter from the seed's stream,
+ * its step kept in st), and its source with the parameters of its line. */
 static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct client *client,
                          const struct rcl_params *p, const struct scenario_refclock *sr,
-                         unsigned i, uint64_t seed, struct sim_refclock **dev,
+                         unsigned stream, uint64_t seed, struct sim_refclock **dev,
                          struct refclock_step *st)
 {
   struct sim_refclock_config dc = {
@@ -141,7 +141,7 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
     .freq = sr->dev_freq, .delay_jitter = sr->delay_jitter, .jitter_on = sr->jitter_on,
     .jitter_off = sr->jitter_off, .extts = p->option & PLAT_PHC_EXTPPS, .channel = p->channel,
-    .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
+    .seed = sim_rng_derive(seed, stream),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
@@ -455,6 +455,14 @@ struct smearer {
   struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
   const struct ntp_keyring *keys;  /* set before the start: its keyfile's, if it has one */
   const struct scenario *watch;    /* set before the start: whose log watches it has */
+  /* set before the start: the devices of its refclock lines, their jitter
+   * from the seed's streams from `stream` on */
+  const struct scenario_refclock *refclocks;
+  uint64_t seed;
+  unsigned stream;
+  struct sim_refclock *devs[SCENARIO_MAX_REFCLOCKS];
+  struct refclock_step steps[SCENARIO_MAX_REFCLOCKS];
+  bool clientlog;                  /* set before the start: its server keeps one */
 };
 
 static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
@@ -504,6 +512,27 @@ static bool watch_logs(const struct scenario *s, struct sim_platform *host)
   return true;
 }
 
+/* m's refclock lines, with their devices (none without m->refclocks). */
+static bool smearer_refclocks(struct smearer *m, struct sim_world *w, const struct config *c)
+{
+  char err[160];
+  for (unsigned i = 0; i < c->n_refclocks; i++) {
+    struct rcl_params p;
+    if (!m->refclocks || i >= SCENARIO_MAX_REFCLOCKS) {
+      fprintf(stderr, "stratum-sim: %u refclock lines, no devices for them\n", c->n_refclocks);
+      return false;
+    }
+    if (!conf_client_refclock(c, i, &p, err, sizeof(err))) {
+      fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
+      return false;
+    }
+    if (!add_refclock(w, m->host, m->client, &p, &m->refclocks[i], m->stream + i, m->seed,
+                      &m->devs[i], &m->steps[i]))
+      return false;
+  }
+  return true;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -526,6 +555,11 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->ref.local_key = host_key(addr);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
+  if (m->clientlog) {
+    struct clog_params cp = conf_clog_params(c, plat_random_nonzero64(plat));
+    if (!(m->srv.clog = clog_new(&cp)))
+      return false;
+  }
   /* clknetsim's start_client puts "allow" before the host's own lines. */
   if (!access_add(&m->srv.access, &everyone, true, false) || !add_access(&m->srv, c))
     return false;
@@ -541,7 +575,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->resp = (struct responder){m->client, &m->srv};
   /* port 0: no server socket (its peers then send from one of their own) */
   if ((c->port && (m->sock = responder_open(&m->resp, plat, own.family, c->port, tx_stamps)) < 0) ||
-      !(m->sources = add_sources(plat, m->client, c)))
+      !(m->sources = add_sources(plat, m->client, c)) ||
+      !smearer_refclocks(m, w, c))
     return false;
   bcast_init(&m->bcast, plat, &m->ref);
   for (unsigned i = 0; i < c->n_broadcasts; i++)
@@ -566,8 +601,10 @@ static void smearer_free(struct smearer *m)
     const struct platform *plat = sim_platform_get(m->host);
     plat->ops->udp_close(plat->ctx, m->sock);
   }
-  if (m->srv_ready)
+  if (m->srv_ready) {
+    clog_free(m->srv.clog);
     srv_free(&m->srv);
+  }
   sim_metrics_free(m->metrics);
 }
 
@@ -628,7 +665,7 @@ static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_
  * each. hosts[] has room for the relays. */
 static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
                          struct smearer *relays, struct sim_platform **hosts,
-                         unsigned n_hosts, const struct ntp_keyring *keys,
+                         unsigned n_hosts, const struct ntp_keyring *keys, uint64_t seed,
                          struct scenario_result *out)
 {
   for (unsigned i = 0; i < s->n_relays; i++) {
@@ -639,6 +676,10 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
       relays[i].dcounts = out->relays[i].dcounts;
     relays[i].keys = keys;
     relays[i].watch = s->watch_relays ? s : NULL;
+    relays[i].refclocks = s->relays[i].refclocks;
+    relays[i].seed = seed;
+    relays[i].clientlog = s->relay_clientlog;
+    relays[i].stream = SCENARIO_RELAY_REFCLOCK_STREAM + SCENARIO_MAX_REFCLOCKS * i;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
@@ -1139,7 +1180,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
     if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
         !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers,
-                      s->keys ? &keyring : NULL, out))
+                      s->keys ? &keyring : NULL, seed, out))
       goto done;
   }
   if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
@@ -1224,7 +1265,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                : !rtc_initial && !begin_sources(&late))
     goto done;
   for (unsigned i = 0; i < conf.n_refclocks; i++)
-    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i],
+    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i],
+                      SCENARIO_REFCLOCK_STREAM + i, seed, &devs[i],
                       &rsteps[i]))
       goto done;
 

@@ -63,6 +63,7 @@
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
+#define SCENARIO_RELAY_REFCLOCK_STREAM 4000
 #define SCENARIO_NIC "eth0"            /* the client's NIC (hwtimestamp) */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
@@ -116,6 +117,10 @@ struct scenario_relay {
   struct sim_clock_params clock;
   double start;                    /* s from the start its core starts (chrony's
                                       node start); 0: at once */
+  /* The devices of its refclock lines (their jitter from the seed's
+   * streams SCENARIO_RELAY_REFCLOCK_STREAM + SCENARIO_MAX_REFCLOCKS * its
+   * index + i). */
+  struct scenario_refclock refclocks[SCENARIO_MAX_REFCLOCKS];
 };
 
 /* Datagrams from host `from` to host `to` (192.168.123.N: a server, a
@@ -267,6 +272,10 @@ struct scenario {
    * address, core/query.h) instead of its sources; with 'q' its clock is
    * stepped by the best offset at the end. 0: neither. */
   char query;
+  /* The relays' servers keep a client log as the daemon's (clientloglimit,
+   * noclientlog: interleaved replies, rate limits); without it they answer
+   * in basic mode only. */
+  bool relay_clientlog;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
