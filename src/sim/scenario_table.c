@@ -393,12 +393,14 @@
  * no frequency error nor wander), has an SHM refclock (dpoll 4 poll 6, 0.1
  * ms of jitter) 10 s behind true time until its 1000th sample (a second
  * apart; clknetsim's refclock_offset, true - reading, is 10 then 0) and
- * its clock stepped 10 s back at its first second (here: 10 s behind from
- * the start), smoothtime 2000 1, maxjitter 10; the client, 10 s behind,
+ * its clock stepped 10 s back at its first second, before the client's
+ * first request (its sync times need it so: a reply from before would be
+ * 10 s off the later ones; here 10 s behind from the start), smoothtime
+ * 2000 1, maxjitter 10; the client, 10 s behind,
  * polls it at poll 6 with `options_`, corrtimeratio 100, 10000 s;
- * synchronised as find_sync has it: also within freq_max_limit (500 ppm,
- * slewing counted). */
-#define SMOOTH_REFCLOCK(name_, about_, options_) \
+ * synchronised as find_sync has it: within time_max_limit (sync_ s) and
+ * freq_max_limit (freq_ ppm, slewing counted). */
+#define SMOOTH_REFCLOCK(name_, about_, options_, sync_, freq_) \
   { \
     .name = name_, .about = about_, \
     .conf = "deny\n" SERVER(1, "minpoll 6 maxpoll 6 " options_) "corrtimeratio 100\n", \
@@ -409,7 +411,8 @@
                 .host = 1, .clock = {.offset = -10.0}, \
                 .refclocks = {{.dev_offset = -10.0, .jitter = 1e-4, .step_at = 1000.5, \
                                .step = 10.0}}}}, \
-    .n_relays = 1, .relay_clientlog = true, .sync_freq_threshold = 500.0, \
+    .n_relays = 1, .relay_clientlog = true, .sync_threshold = (sync_), \
+    .sync_freq_threshold = (freq_), \
   }
 
 static const struct scenario scenarios[] = {
@@ -1436,9 +1439,12 @@ static const struct scenario scenarios[] = {
        "iburst maxsamples 1", 'Q'),
   SMOOTH_REFCLOCK("smoothtime-refclock", "a stratum 1 server whose refclock moves 10 s at 1000 s, "
                   "smoothtime 2000 1; the client 10 s behind, corrtimeratio 100 "
-                  "(119-smoothtime's second run)", ""),
+                  "(119-smoothtime's second run)", "", 1e-3, 500.0),
   SMOOTH_REFCLOCK("smoothtime-refclock-xleave", "as smoothtime-refclock, the client's server "
-                  "xleave maxdelay 1e-1 (119-smoothtime's third run)", "xleave maxdelay 1e-1"),
+                  "xleave maxdelay 1e-1 (119-smoothtime's third run)", "xleave maxdelay 1e-1",
+                  1e-3, 500.0),
+  SMOOTH_REFCLOCK("smoothtime-refclock-11s", "as smoothtime-refclock, synchronised within 11 s "
+                  "and 10000 ppm (119-smoothtime's fourth run)", "", 11.0, 1e4),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

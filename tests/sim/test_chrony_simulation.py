@@ -792,16 +792,29 @@ QUIT_LATE = {"quit-q-maxsamples-1": (5, "stratumd -q steps after its query's 3 g
                                         "exits at the first update, after the one sample")}
 
 # 119-smoothtime's second and third runs: min_sync_time 8000,
-# max_sync_time 9000, test.common's limits otherwise.
-SMOOTH_REFCLOCK = ["smoothtime-refclock", "smoothtime-refclock-xleave"]
+# max_sync_time 9000, test.common's limits otherwise; its fourth:
+# test.common's sync times, time_max_limit and time_rms_limit 11,
+# freq_max_limit 1e-2, freq_rms_limit 2e-3 (in ppm).
+SMOOTH_REFCLOCK = {"smoothtime-refclock": dict(CHRONY, sync=(8000.0, 9000.0)),
+                   "smoothtime-refclock-xleave": dict(CHRONY, sync=(8000.0, 9000.0)),
+                   "smoothtime-refclock-11s": dict(CHRONY, max_offset=11.0, rms_offset=11.0,
+                                                   max_freq_error=1e4, rms_freq_error=2e3)}
 # Where stratumd misses them: (scenario, seed): figures and cause.
+SMOOTH_REFCLOCK_FIRST_SLEW = ("sync 0 s: the client's first update slews its 13 ms in 0.16 s "
+                              "at 83333 ppm (core/discipline.c, no shortest slew), between two "
+                              "one-second samples, so no sample's frequency error is over "
+                              "10000 ppm; chronyd slews for 1 s at least (sys_generic.c "
+                              "MIN_SLEW_DURATION), so its first update (at 120-210 s) always "
+                              "shows 13000 ppm")
 SMOOTH_REFCLOCK_LATE = {
     ("smoothtime-refclock", 3): "rms frequency error 12.2 ppm over 10: the client still slews "
                                 "its last 10 s at 435 ppm when its offset crosses 1 ms (8706 s), "
-                                "and that sample counts from the sync time on"}
+                                "and that sample counts from the sync time on",
+    ("smoothtime-refclock-11s", 2): SMOOTH_REFCLOCK_FIRST_SLEW,
+    ("smoothtime-refclock-11s", 3): SMOOTH_REFCLOCK_FIRST_SLEW}
 
 CHRONYSIM5 = (["cmdmontime/%d" % y for y in CMDMONTIME_YEARS] + list(PORTS) + list(TAI)
-              + list(QUIT) + SMOOTH_REFCLOCK)
+              + list(QUIT) + list(SMOOTH_REFCLOCK))
 
 
 @pytest.fixture(scope="module")
@@ -896,4 +909,4 @@ def test_smoothtime_refclock(rows5, name, seed):
     r = rows5[(name, seed)]
     assert r["relays"][0]["ref_stratum"] == 1, r["relays"]
     assert r["first_selected"] is not None, steady_summary(r)
-    check_chrony_limits(r, dict(CHRONY, sync=(8000.0, 9000.0)))
+    check_chrony_limits(r, SMOOTH_REFCLOCK[name])
