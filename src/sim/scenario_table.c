@@ -1445,6 +1445,23 @@ static const struct scenario scenarios[] = {
                   1e-3, 500.0),
   SMOOTH_REFCLOCK("smoothtime-refclock-11s", "as smoothtime-refclock, synchronised within 11 s "
                   "and 10000 ppm (119-smoothtime's fourth run)", "", 11.0, 1e4),
+  {
+    /* clknetsim's (* 1e-1 (triangle 1000) (+ -1.0 (pulse 1000 10000))) at
+     * its samples n = 1, 2... (one a second): 0 for the first 1000, then
+     * -0.2 times the triangle of n - 1 (-1 at n = 1, period 1000), true -
+     * reading: the reading 0.2 s times it ahead. */
+    .name = "smoothtime-refclock-triangle",
+    .about = "a stratum 1 server whose refclock swings +-0.2 s (a 1000 s triangle) from 1000 s, "
+             "smoothtime 1e4 1e-6; its client on time at poll 4 (119-smoothtime's fifth run)",
+    .conf = "deny\n" SERVER(1, "minpoll 4 maxpoll 4"), .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0}, .n_servers = 0, .up = JITTER(1e-6),
+    .down = JITTER(1e-6),
+    .relays = {{.conf = "local stratum 1\nrefclock SHM 0 dpoll 4 poll 6 minsamples 4 "
+                        "maxsamples 4\nsmoothtime 1e4 1e-6\n",
+                .host = 1, .refclocks = {{.jitter = 1e-9, .wave_from = 1000.5, .wave_origin = 1.0,
+                                          .wave_period = 1000.0, .wave_amplitude = 0.2}}}},
+    .n_relays = 1, .relay_clientlog = true, .sync_threshold = 1e-5, .sync_freq_threshold = 1.0,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -141,7 +141,10 @@ static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
     .freq = sr->dev_freq, .delay_jitter = sr->delay_jitter, .jitter_on = sr->jitter_on,
     .jitter_off = sr->jitter_off, .extts = p->option & PLAT_PHC_EXTPPS, .channel = p->channel,
-    .seed = sim_rng_derive(seed, stream),
+    .seed = sim_rng_derive(seed, stream), .wave_amplitude = sr->wave_amplitude,
+    .wave_period = sr->wave_period,
+    .wave_from = sim_sched_start(sim_world_sched(w)) + sim_ns(sr->wave_from),
+    .wave_origin = sim_sched_start(sim_world_sched(w)) + sim_ns(sr->wave_origin),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))

@@ -88,6 +88,10 @@ struct scenario_refclock {
   double stall_at;                 /* s from the start it stops; 0: never */
   double step_at, step;            /* its reading's error moves by step s (!= 0)
                                       at step_at s from the start */
+  /* From wave_from s on, its error also a triangle wave of this amplitude
+   * and period, at its lowest at wave_origin s and every period after
+   * (sim_refclock.h); amplitude 0: none. */
+  double wave_from, wave_origin, wave_period, wave_amplitude;
 };
 
 /* An operator's chronyc command to the client (settime and manual with

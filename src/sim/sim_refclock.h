@@ -76,6 +76,12 @@ struct sim_refclock_config {
   bool extts;                    /* PHC: external pulses timestamped */
   int channel;                   /* PHC: their input */
   uint64_t seed;                 /* of the jitter */
+  /* Not PHC: from true time wave_from on, the reading's error also moves
+   * as clknetsim's triangle wave: wave_amplitude times a triangle between
+   * -1 (at wave_origin and every wave_period s from it) and 1 (half way).
+   * wave_amplitude 0: none. */
+  double wave_amplitude, wave_period;
+  sim_time wave_from, wave_origin;
 };
 
 struct sim_refclock;

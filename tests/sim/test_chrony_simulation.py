@@ -798,7 +798,13 @@ QUIT_LATE = {"quit-q-maxsamples-1": (5, "stratumd -q steps after its query's 3 g
 SMOOTH_REFCLOCK = {"smoothtime-refclock": dict(CHRONY, sync=(8000.0, 9000.0)),
                    "smoothtime-refclock-xleave": dict(CHRONY, sync=(8000.0, 9000.0)),
                    "smoothtime-refclock-11s": dict(CHRONY, max_offset=11.0, rms_offset=11.0,
-                                                   max_freq_error=1e4, rms_freq_error=2e3)}
+                                                   max_freq_error=1e4, rms_freq_error=2e3),
+                   # its fifth: sync 30-40 s, time_max_limit 1e-5,
+                   # time_rms_limit 5e-6, freq_max_limit 1e-6,
+                   # freq_rms_limit 1e-7, and check_packet_interval
+                   "smoothtime-refclock-triangle": dict(sync=(30.0, 40.0), max_offset=1e-5,
+                                                        rms_offset=5e-6, max_freq_error=1.0,
+                                                        rms_freq_error=0.1)}
 # Where stratumd misses them: (scenario, seed): figures and cause.
 SMOOTH_REFCLOCK_FIRST_SLEW = ("sync 0 s: the client's first update slews its 13 ms in 0.16 s "
                               "at 83333 ppm (core/discipline.c, no shortest slew), between two "
@@ -910,3 +916,13 @@ def test_smoothtime_refclock(rows5, name, seed):
     assert r["relays"][0]["ref_stratum"] == 1, r["relays"]
     assert r["first_selected"] is not None, steady_summary(r)
     check_chrony_limits(r, SMOOTH_REFCLOCK[name])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_smoothtime_triangle_server_swings(rows5, seed):
+    """119-smoothtime's fifth run: the server's clock follows its refclock's
+    swings (a 0.2 s triangle) while the time it serves stays smooth; the
+    client's requests 16 s apart (check_packet_interval)."""
+    r = rows5[("smoothtime-refclock-triangle", seed)]
+    assert r["relays"][0]["max_offset"] > 0.1, r["relays"]
+    assert r["min_tx_interval"] >= 1.8, r["min_tx_interval"]
