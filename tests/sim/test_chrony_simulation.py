@@ -819,8 +819,11 @@ SMOOTH_REFCLOCK_LATE = {
     ("smoothtime-refclock-11s", 2): SMOOTH_REFCLOCK_FIRST_SLEW,
     ("smoothtime-refclock-11s", 3): SMOOTH_REFCLOCK_FIRST_SLEW}
 
-CHRONYSIM5 = (["cmdmontime/%d" % y for y in CMDMONTIME_YEARS] + list(PORTS) + list(TAI)
-              + list(QUIT) + list(SMOOTH_REFCLOCK))
+# Their limits (scripts/sim_table.py's table shows them too).
+LIMITS5 = {**{"cmdmontime/%d" % y: dict(checks="tracking") for y in CMDMONTIME_YEARS},
+           **{name: lim for name, (lim, _) in PORTS.items()},
+           **{name: dict(CHRONY, sync=(2.0, 15.0)) for name in TAI}, **QUIT, **SMOOTH_REFCLOCK}
+CHRONYSIM5 = list(LIMITS5)
 
 
 @pytest.fixture(scope="module")
@@ -858,9 +861,9 @@ def test_cmdmontime_ref_time(rows5, year, seed):
 @pytest.mark.parametrize("name", list(PORTS))
 def test_ports_sync_and_selection(rows5, name, seed):
     r = rows5[(name, seed)]
-    lim, _ = PORTS[name]
-    check_chrony_limits(r, lim)
-    assert (r["first_selected"] is None) == bool(lim.get("never_sync")), steady_summary(r)
+    check_chrony_limits(r, LIMITS5[name])
+    assert (r["first_selected"] is None) == bool(LIMITS5[name].get("never_sync")), \
+        steady_summary(r)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -888,7 +891,7 @@ def test_knownclient_server_shares_its_socket(rows5, seed):
 @pytest.mark.parametrize("name", list(TAI))
 def test_tai(rows5, name, seed):
     r = rows5[(name, seed)]
-    check_chrony_limits(r, dict(CHRONY, sync=(2.0, 15.0)))
+    check_chrony_limits(r, LIMITS5[name])
     assert r["first_selected"] is not None and "give_ups" not in r, steady_summary(r)
     assert r["steps"] == TAI[name], steady_summary(r)
     assert r["sources"][0]["bad_sample"] == 0, r["sources"]
@@ -900,7 +903,7 @@ def test_tai(rows5, name, seed):
     for n in QUIT for s in SEEDS])
 def test_quit(rows5, name, seed):
     r = rows5[(name, seed)]
-    check_chrony_limits(r, QUIT[name])
+    check_chrony_limits(r, LIMITS5[name])
     assert r["steps"] == (0 if name == "quit-Q" else 1), steady_summary(r)
     assert r["min_tx_interval"] >= 1.8, r["min_tx_interval"]
 
@@ -915,7 +918,7 @@ def test_smoothtime_refclock(rows5, name, seed):
     r = rows5[(name, seed)]
     assert r["relays"][0]["ref_stratum"] == 1, r["relays"]
     assert r["first_selected"] is not None, steady_summary(r)
-    check_chrony_limits(r, SMOOTH_REFCLOCK[name])
+    check_chrony_limits(r, LIMITS5[name])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
