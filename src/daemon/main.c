@@ -581,8 +581,8 @@ static void start_sources(void *arg)
     d->initstepping = false;
     announce_ready(d);
   }
-  sources_add(d->srclist, &d->cfg);
-  sources_add(d->srclist, &d->srcdir);
+  sources_add(d->srclist, &d->cfg, false);
+  sources_add(d->srclist, &d->srcdir, true);
   dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
 }
 

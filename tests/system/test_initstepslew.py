@@ -170,11 +170,12 @@ def test_reload_during_initstepslew_waits_for_its_end(initreload):
     assert "Selected source 127.0.0.1" in text[m.end():], text
 
 
-@pytest.mark.xfail(strict=True, reason="no 'Added source 127.0.0.1': stratumd logs a source's "
-                   "addition for commands and sourcedir reloads only (daemon/sources.c); "
-                   "chronyd 4.8 logs those of sourcedir files at start too (reload_source_dirs "
-                   "runs in the LOGC_SourceFile context, so log_source says it at INFO)")
 def test_reload_during_initstepslew_logs_one_addition(initreload):
-    """203-initreload's check_log_messages "Added source 192.168.123.1" 1 1."""
+    """203-initreload's check_log_messages "Added source 192.168.123.1" 1 1:
+    as chronyd 4.8, a sourcedir file's source is logged when it is added,
+    at start too (its reload_source_dirs runs in the LOGC_SourceFile
+    context), and once, after initstepslew."""
     text, _, _ = initreload
     assert len(re.findall(r"Added source 127\.0\.0\.1\b", text)) == 1, text
+    m = offset_line(text, "slew")
+    assert m and "Added source" not in text[:m.start()], text
