@@ -82,6 +82,8 @@ void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
   out->key = s->client.key;
   out->version = s->client.version;
   out->poll = s->client.minpoll;
+  if (s->client.maxsamples > 0 && s->client.maxsamples < QUERY_GOOD_SAMPLES)
+    out->good_needed = (unsigned)s->client.maxsamples;
   out->sock = -1;
 }
 

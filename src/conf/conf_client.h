@@ -24,8 +24,8 @@ void conf_ref_local(const struct config *c, struct ref_local *out);
  * its other options are `ignored` in the option table. */
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out);
 /* A server or pool line's address as stratumd -q/-Q queries it
- * (core/query.h): its name, port, key, version and minpoll; no NTS (the
- * daemon adds it). */
+ * (core/query.h): its name, port, key, version, minpoll and maxsamples; no
+ * NTS (the daemon adds it). */
 struct query_server;
 void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
                        struct query_server *out);

@@ -154,8 +154,10 @@ CHRONYSIM_DRIFTFILE = [n for n in CHRONYSIM_DURATIONS if n.startswith("driftfile
 # 130-quit's: stratumd -q/-Q, its query in place of the sources (packets
 # 2 s apart, as a source with iburst).
 CHRONYSIM_QUERY = ["quit-q", "quit-q-maxsamples-1", "quit-Q"]
-# 115-cmdmontime's 2 s: one request to a noselect server.
-CHRONYSIM_CMDMONTIME = [n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmontime/")]
+# A single request: 115-cmdmontime's 2 s to a noselect server, 130-quit's
+# query with maxsamples 1.
+CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmontime/")] +
+                         ["quit-q-maxsamples-1", "quit-Q"])
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
                         *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT,
@@ -163,7 +165,8 @@ CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short"
                         *("allowdeny/" + n for n in ("deny", "deny-all", "deny-192.168.0.0/16",
                                                      "deny-192.168.123", "deny-client",
                                                      "deny-all-allow-other")),
-                        "ntpauth/server-keyless", *CHRONYSIM_QUERY, *CHRONYSIM_CMDMONTIME,
+                        "ntpauth/server-keyless", *CHRONYSIM_QUERY,
+                        *(n for n in CHRONYSIM_ONE_REQUEST if n.startswith("cmdmontime/")),
                         # 112-port's server without its NTP port
                         "port/server-port-0", "port/server-acquisitionport-123-port-0"]
 # In the simulator's order.
@@ -849,7 +852,7 @@ def test_packet_interval_as_chronyd(results, name):
     servers = [s for s in r["sources"] if not s.get("refclock")]
     if name in CHRONYSIM_QUERY:
         servers = [None]                           # the query's one server
-    if not servers or name in CHRONYSIM_SILENT + CHRONYSIM_CMDMONTIME:
+    if not servers or name in CHRONYSIM_SILENT + CHRONYSIM_ONE_REQUEST:
         # refclocks alone: no packets at all; a single request
         assert r["min_tx_interval"] is None, steady_summary(r)
         return

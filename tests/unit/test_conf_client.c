@@ -141,9 +141,16 @@ static void test_query_server(void **state)
   assert_int_equal(q.key, 5);
   assert_int_equal(q.version, 3);
   assert_int_equal(q.poll, 4);
+  assert_int_equal(q.good_needed, 0);             /* QUERY_GOOD_SAMPLES */
   assert_int_equal(q.sock, -1);
   assert_null(q.nts);
   assert_int_equal(q.sent + q.valid, 0);
+  conf_free(&c);
+  parse(&c, "server a.example maxsamples 1\nserver b.example maxsamples 8\n");
+  conf_query_server(&c.sources[0], &a, &q);
+  assert_int_equal(q.good_needed, 1);
+  conf_query_server(&c.sources[1], &a, &q);
+  assert_int_equal(q.good_needed, 0);
   conf_free(&c);
 }
 
