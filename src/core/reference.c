@@ -148,6 +148,20 @@ void ref_fill_header(const struct refstate *r, const struct timespec *now, struc
     h->reference = ntp_ts_from_timespec(&rp.ref_time);
 }
 
+void ref_mono_root(const struct refstate *r, const struct timespec *now,
+                   const struct timespec *rx, double rx_correction, struct ntpext_mono_root *m)
+{
+  struct ref_params rp;
+  ref_get_params(r, now, &rp);
+  *m = (struct ntpext_mono_root){.root_delay = rp.root_delay,
+                                 .root_dispersion = rp.root_dispersion,
+                                 .mono_epoch = r->mono_epoch_base + r->cooking.mono_epoch};
+  if (rx) {
+    struct timespec mono = timespec_add_double(rx, rx_correction + r->cooking.mono_offset);
+    m->mono_receive = ntp_ts_from_timespec(&mono);
+  }
+}
+
 bool ref_leap_day(time_t utc)
 {
   struct tm tm;
