@@ -209,7 +209,7 @@ static void test_request_with_ext_fields(void **state)
   struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .transmit = NONCE};
   uint8_t buf[NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN + NTP_MAC_MAX_LEN];
   unsigned both = NTPEXT_FLAG_MONO_ROOT | NTPEXT_FLAG_NET_CORRECTION;
-  size_t len = exch_build_ext_packet(buf, sizeof(buf), &h, both, 0, NULL);
+  size_t len = exch_build_ext_packet(buf, sizeof(buf), &h, both, NULL, 0, NULL);
   assert_int_equal(len, NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN);
   struct ntp_packet p = parsed(buf, len);
   assert_int_equal(p.status, NTP_PARSE_OK);
@@ -218,13 +218,21 @@ static void test_request_with_ext_fields(void **state)
   struct ntpext_mono_root m;
   assert_true(ntpext_read_mono_root(&p.ef[1], &m));
   assert_true(m.root_delay == 0.0 && m.mono_receive == 0 && m.mono_epoch == 0);
-  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, 9, &key);
+  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, NULL, 9, &key);
   p = parsed(buf, len);
   assert_int_equal(p.n_ef, 1);
   assert_int_equal(p.mac_keyid, 9);
   assert_true(exch_check_auth(&p, 9, &key));
+  /* a peer's packet: F323 with the values given */
+  const struct ntpext_mono_root v = {.root_delay = 0.25, .root_dispersion = 0.5,
+                                     .mono_receive = NONCE, .mono_epoch = 3};
+  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, &v, 0, NULL);
+  p = parsed(buf, len);
+  assert_true(ntpext_read_mono_root(&p.ef[0], &m));
+  assert_true(m.root_delay == v.root_delay && m.root_dispersion == v.root_dispersion);
+  assert_true(m.mono_receive == v.mono_receive && m.mono_epoch == v.mono_epoch);
   /* no room for the fields: nothing */
-  assert_int_equal(exch_build_ext_packet(buf, NTP_HEADER_LEN + 8, &h, both, 0, NULL), 0);
+  assert_int_equal(exch_build_ext_packet(buf, NTP_HEADER_LEN + 8, &h, both, NULL, 0, NULL), 0);
 }
 
 static void test_truncated_reply_rejected(void **state)
