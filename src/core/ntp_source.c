@@ -904,14 +904,21 @@ static bool copies(const struct nsrc *s)
   return s->p.copy && !s->p.peer;
 }
 
-/* An unsynchronised reply from a server we copy: as chronyd, the source
- * starts again (no samples, unreachable) and the selection hears of it. */
+/* An unsynchronised reply from a server we copy: as chronyd, an answer (no
+ * reply is missed at the next request) after which the source starts
+ * again (no samples, an empty register, no unreachable run), the poll
+ * backs off slowly, the filter counts a missing sample and the selection
+ * hears of it. */
 static void forget_copied(struct nsrc *s)
 {
   s->counters[NSRC_RX_UNSYNC]++;
+  s->tx_since_rx = 0;
   s->reach = 0;
+  s->unreachable_run = 0;
   s->stratum = 0;
   sst_reset(&s->stats);
+  adjust_poll(s, UNSYNC_POLL_ADJ);
+  missing_sample(s);
   s->on_update(s->arg, s, false);
 }
 
