@@ -275,7 +275,8 @@ void ref_frequency(const struct reference *r, double *freq_ppm, double *skew_ppm
 bool ref_ever_synchronised(const struct reference *r);
 
 /* Commands (chronyc's). Step the clock by the offset still to slew
- * (makestep); false if the clock is not under control or the step failed. */
+ * instead of slewing it (makestep: the time itself does not move); false
+ * if the clock is not under control or the step failed. */
 bool ref_step_now(struct reference *r);
 /* makestep THRESHOLD LIMIT, as the directive. */
 void ref_set_makestep(struct reference *r, double threshold, int limit);
