@@ -121,11 +121,14 @@ static enum exch_result check_answer(const struct ntp_packet *p, unsigned pairin
     return EXCH_BAD_ORIGIN;
   memset(out, 0, sizeof(*out));
   out->refid = h->refid;
-  if (h->stratum == 0)
-    return EXCH_KOD;
+  /* As chronyd: a KoD (leap 3, stratum 0) counts only in a packet that
+   * passes the timestamp test; stratum 0 otherwise is an unsynchronised
+   * server's. */
   if (h->receive == 0 || h->transmit == 0)
     return EXCH_ZERO_TIMESTAMP;
-  if (h->leap == NTP_LEAP_UNSYNC || h->stratum >= 16)
+  if (h->stratum == 0 && h->leap == NTP_LEAP_UNSYNC)
+    return EXCH_KOD;
+  if (h->leap == NTP_LEAP_UNSYNC || h->stratum == 0 || h->stratum >= 16)
     return EXCH_UNSYNCHRONISED;
 
   struct timespec t2 = ntp_ts_to_timespec(remote_rx ? remote_rx : h->receive, local_rx->tv_sec);

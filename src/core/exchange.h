@@ -32,8 +32,8 @@ enum exch_result {
   EXCH_BAD_MODE,        /* not a server reply */
   EXCH_BAD_ORIGIN,      /* origin is not our nonce (bogus, or a replay) */
   EXCH_ZERO_TIMESTAMP,  /* receive or transmit timestamp unset */
-  EXCH_KOD,             /* kiss-o'-death (stratum 0); refid holds the code */
-  EXCH_UNSYNCHRONISED,  /* leap 3 or stratum >= 16 */
+  EXCH_KOD,             /* kiss-o'-death (leap 3, stratum 0); refid holds the code */
+  EXCH_UNSYNCHRONISED,  /* leap 3, stratum 0 or stratum >= 16 */
   EXCH_BAD_TIMES,       /* a server held the request over 4 s (chrony's limit) */
   EXCH_RESULT_COUNT
 };

@@ -84,7 +84,11 @@ static void client_mode(struct ntp_header *h) { h->mode = NTP_MODE_CLIENT; }
 static void broadcast_mode(struct ntp_header *h) { h->mode = NTP_MODE_BROADCAST; }
 static void zero_receive(struct ntp_header *h) { h->receive = 0; }
 static void zero_transmit(struct ntp_header *h) { h->transmit = 0; }
-static void kod_rate(struct ntp_header *h) { h->stratum = 0; h->refid = 0x52415445; }
+static void kod_rate(struct ntp_header *h) { h->leap = NTP_LEAP_UNSYNC; h->stratum = 0; h->refid = 0x52415445; }
+/* chronyd acts on a KoD only in a packet that passes test 3, and only with leap 3 */
+static void kod_zero_receive(struct ntp_header *h) { kod_rate(h); h->receive = 0; }
+static void kod_zero_transmit(struct ntp_header *h) { kod_rate(h); h->transmit = 0; }
+static void rate_leap_0(struct ntp_header *h) { kod_rate(h); h->leap = NTP_LEAP_NONE; }
 static void leap_unsync(struct ntp_header *h) { h->leap = NTP_LEAP_UNSYNC; }
 static void stratum_16(struct ntp_header *h) { h->stratum = 16; }
 static void server_backwards(struct ntp_header *h) { ntp_ts t = h->receive; h->receive = h->transmit; h->transmit = t - (1ULL << 28); }
@@ -105,6 +109,9 @@ static void test_rejections(void **state)
   assert_int_equal(check(zero_transmit, &s), EXCH_ZERO_TIMESTAMP);
   assert_int_equal(check(kod_rate, &s), EXCH_KOD);
   assert_int_equal(s.refid, 0x52415445);
+  assert_int_equal(check(kod_zero_receive, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check(kod_zero_transmit, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check(rate_leap_0, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(leap_unsync, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(stratum_16, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(server_slow, &s), EXCH_BAD_TIMES);
