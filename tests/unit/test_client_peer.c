@@ -676,6 +676,19 @@ static void test_mono_root_sent(void **state)
   assert_true(fabs(ntp_ts_diff(m.mono_receive, p2.receive) + 0.5) < 1e-9);
 }
 
+/* The peer's packet h with F323: root delay 1 ms (the header's is 1 s),
+ * epoch 9, the monotonic receive time given. */
+static void send_mono(struct scripted *f, struct ntp_header *h, ntp_ts mono_rx)
+{
+  const struct ntpext_mono_root m = {.root_delay = 1e-3, .mono_receive = mono_rx, .mono_epoch = 9};
+  uint8_t buf[NTP_HEADER_LEN + NTPEXT_FIELD_LEN];
+  h->root_delay = ntp_short_from_double(1.0);
+  size_t len = exch_build_ext_packet(buf, sizeof(buf), h, NTPEXT_FLAG_MONO_ROOT, &m, 0, NULL);
+  const struct platform *p = sim_platform_get(f->peer_host);
+  assert_int_equal(p->ops->udp_send(p->ctx, f->peer_sock, NULL, &f->c_addr, PORT, buf, len, 0), 0);
+  run(f, 0.01);
+}
+
 /* The peer's answers carry F323; its clock is corrected by +1 s from the
  * 6th answer on, its monotonic scale not: as from a server, the older
  * samples move with it, so the statistics' line goes through +1 s with a
@@ -688,24 +701,48 @@ static void test_mono_root_used(void **state)
   for (int i = 0; i < n; i++) {
     next_packet(f);
     struct ntp_header a = answer(f, NTP_MODE_ACTIVE);
-    struct ntpext_mono_root m = {.root_delay = 1e-3, .mono_receive = a.receive, .mono_epoch = 9};
+    ntp_ts mono_rx = a.receive;
     if (i >= jump) {
       a.receive += 1ull << 32;
       a.transmit += 1ull << 32;
     }
-    a.root_delay = ntp_short_from_double(1.0);
-    uint8_t buf[NTP_HEADER_LEN + NTPEXT_FIELD_LEN];
-    size_t len = exch_build_ext_packet(buf, sizeof(buf), &a, NTPEXT_FLAG_MONO_ROOT, &m, 0, NULL);
-    const struct platform *p = sim_platform_get(f->peer_host);
-    assert_int_equal(p->ops->udp_send(p->ctx, f->peer_sock, NULL, &f->c_addr, PORT, buf, len, 0),
-                     0);
-    run(f, 0.01);
+    send_mono(f, &a, mono_rx);
   }
   struct client_source_report r = source(f);
   assert_int_equal(r.n_samples, n);
   assert_true(fabs(r.ntp->m.root_delay - 1e-3) < 1e-6);
   assert_true(fabs(r.stats.frequency) < 1e-6);
   assert_true(fabs(r.stats.offset - 1.0) < 1e-3);
+}
+
+static int setup_xleave_mono(void **state)
+{
+  return setup_with(state, true, NTPEXT_FLAG_MONO_ROOT);
+}
+
+/* Interleaved: the peer corrects its clock by +1 s between its basic answer
+ * and its interleaved one, whose transmit time (the basic answer's) was
+ * taken before the correction: as chronyd, the F323 correction moves it,
+ * so the crossed pairing (our second packet out, the basic answer back)
+ * measures the peer's new time and the real delay. */
+static void test_mono_root_interleaved(void **state)
+{
+  struct scripted *f = *state;
+  client_start(f->c.client);
+  next_packet(f);
+  struct ntp_header a1 = answer(f, NTP_MODE_ACTIVE);
+  send_mono(f, &a1, a1.receive);
+  assert_int_equal(source(f).n_samples, 1);
+  next_packet(f);
+  struct ntp_header h = interleaved_answer(f, a1.transmit);
+  ntp_ts mono_rx = h.receive;
+  h.receive += 1ull << 32;
+  send_mono(f, &h, mono_rx);
+  struct client_source_report r = source(f);
+  assert_int_equal(r.n_samples, 2);
+  assert_true(r.ntp->m.interleaved);
+  assert_true(fabs(r.last_offset - 1.0) < 1e-6);
+  assert_true(fabs(r.last_delay - 200e-6) < 1e-6);
 }
 
 int main(void)
@@ -721,6 +758,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_basic_peer_backoff, setup_xleave, teardown),
     cmocka_unit_test_setup_teardown(test_mono_root_sent, setup_mono, teardown),
     cmocka_unit_test_setup_teardown(test_mono_root_used, setup_mono, teardown),
+    cmocka_unit_test_setup_teardown(test_mono_root_interleaved, setup_xleave_mono, teardown),
   };
   return cmocka_run_group_tests_name("client_peer", tests, NULL, NULL);
 }
