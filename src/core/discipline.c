@@ -5,9 +5,16 @@
 
 #include "proto/ntp_time.h"
 
-/* Slews shorter than this are not worth a timer: they finish with the next
- * correction. */
-#define MIN_SLEW_TIME 0.01
+/* chronyd's slew (sys_generic.c): a slew lasts at least MIN_SLEW, and at
+ * least EXCESS_RATIO times the timers' recent lateness (so a late timer
+ * cannot make the slew overshoot much); it is re-timed at MAX_SLEW at the
+ * latest. A correction below TINY is slewed over MAX_SLEW. */
+#define MIN_SLEW 1.0
+#define MAX_SLEW 1e4
+#define TINY 1e-9
+#define EXCESS_RATIO 5.0
+#define MAX_EXCESS 100.0      /* s: a longer delay is a suspend, not lateness */
+#define EXCESS_DECAY 0.9      /* of the lateness remembered, per slew */
 
 static void set_clock_freq(struct discipline *d, double ppm);
 
@@ -25,6 +32,8 @@ void disc_init(struct discipline *d, const struct platform *plat, bool control,
   d->base_freq = fmax(-max_freq, fmin(max_freq, initial_freq));
   plat->ops->now(plat->ctx, &d->virt_t0);
   d->slew_start = d->virt_t0;
+  /* As if chronyd's first slew (of nothing, over MAX_SLEW) had started. */
+  d->slew_end = timespec_add_double(&d->virt_t0, MAX_SLEW);
   set_clock_freq(d, d->base_freq);
 }
 
@@ -198,40 +207,62 @@ static void settle(struct discipline *d, const struct timespec *raw)
 
 static void on_slew_end(void *arg);
 
-/* Slew `remaining` over `duration` seconds, starting now. */
-static void start_slew(struct discipline *d, double duration)
+/* chronyd's decaying maximum of how late slews ended (by their timer or
+ * a new correction; early is negative), at platform time `now`. */
+static void track_excess(struct discipline *d, const struct timespec *now)
 {
+  d->slew_excess = (d->slew_excess + 1e-9) * EXCESS_DECAY;
+  double excess = timespec_diff(now, &d->slew_end);
+  if (excess > d->slew_excess && excess <= MAX_EXCESS)
+    d->slew_excess = excess;
+}
+
+/* End the slew under way and start the next one, chronyd's update_slew:
+ * what is left is slewed over corr_rate / |left| seconds (at least
+ * MIN_SLEW), at most at max_slew_rate; its timer ends it when slewed out,
+ * in 1 to MAX_SLEW seconds of the raw clock. */
+static void update_slew(struct discipline *d)
+{
+  struct timespec now, raw;
   if (d->slew_timer)
     d->plat->ops->timer_cancel(d->plat->ctx, d->slew_timer);
   d->slew_timer = 0;
-  if (fabs(d->remaining) < 1e-12 || duration < MIN_SLEW_TIME) {
-    d->slew_rate = 0.0;
-    set_freq(d);
-    return;
-  }
-  double r = d->remaining / duration;
+  d->plat->ops->now(d->plat->ctx, &now);
+  raw = to_raw(d, &now);
+  settle(d, &raw);
+  track_excess(d, &now);
+
+  double left = fabs(d->remaining);
+  double duration = MAX_SLEW;
+  if (left >= TINY)
+    duration = fmax(fmax(d->corr_rate / left, MIN_SLEW), EXCESS_RATIO * d->slew_excess);
+  double max_r = d->max_slew_rate * 1e-6;
+  double r = fmax(-max_r, fmin(max_r, d->remaining / duration));
   d->slew_rate = r * 1e6;
-  /* Set the rate first: timers count the platform clock's seconds, which
-   * pass 1 + r times faster when it is the clock being slewed. */
   set_freq(d);
-  double delay = d->control ? duration * (1.0 + r) : duration;
+
+  /* The raw clock runs 1 + r times as fast while slewing (see
+   * offset_correction). As chronyd, the end is kept within its limits
+   * even if that misses the correction a little: the next slew takes
+   * back what was missed. */
+  double raw_duration = MAX_SLEW;
+  if (left >= TINY && r * d->remaining > 0.0)
+    raw_duration = fmax(MIN_SLEW, fmin(MAX_SLEW, d->remaining / r * (1.0 + r)));
+  /* Timers count the platform clock's seconds: without control, the
+   * virtual clock runs virt_freq faster. */
+  double delay = d->control ? raw_duration : raw_duration / (1.0 + d->virt_freq * 1e-6);
+  d->slew_end = timespec_add_double(&now, delay);
   d->slew_timer = d->plat->ops->timer_add(d->plat->ctx, delay, on_slew_end, d);
 }
 
 static void on_slew_end(void *arg)
 {
   struct discipline *d = arg;
-  struct timespec raw;
   d->slew_timer = 0;
-  raw_now(d, &raw);
-  settle(d, &raw);
-  /* The timer may fire a little late or early; what is left over (normally
-   * nanoseconds) is carried into the next correction. */
-  d->slew_rate = 0.0;
-  set_freq(d);
+  update_slew(d);
 }
 
-static void accumulate(struct discipline *d, double freq, double offset, double correction_time,
+static void accumulate(struct discipline *d, double freq, double offset, double corr_rate,
                        bool tell)
 {
   struct timespec raw, cooked;
@@ -243,22 +274,26 @@ static void accumulate(struct discipline *d, double freq, double offset, double 
   d->base_freq = fmax(-d->max_freq, fmin(d->max_freq, freq));
   d->remaining += offset;
   d->accumulated += offset;
-  double duration = fmax(correction_time, fabs(d->remaining) / (d->max_slew_rate * 1e-6));
-  start_slew(d, duration);
+  d->corr_rate = corr_rate;
+  update_slew(d);
   if (tell)
     notify(d, &cooked, disc_relative_freq(old_freq, d->base_freq), offset);
 }
 
-void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time)
+void disc_accumulate(struct discipline *d, double freq, double offset, double corr_rate)
 {
-  accumulate(d, freq, offset, correction_time, true);
+  accumulate(d, freq, offset, corr_rate, true);
 }
 
-void disc_adjust_quietly(struct discipline *d, double dfreq, double offset,
-                         double correction_time)
+void disc_set_freq(struct discipline *d, double freq)
+{
+  accumulate(d, freq, 0.0, d->corr_rate, true);
+}
+
+void disc_adjust_quietly(struct discipline *d, double dfreq, double offset, double corr_rate)
 {
   /* dfreq scales the rate, as an update's (chrony's local.c). */
-  accumulate(d, d->base_freq + dfreq * (1e6 + d->base_freq), offset, correction_time, false);
+  accumulate(d, d->base_freq + dfreq * (1e6 + d->base_freq), offset, corr_rate, false);
 }
 
 bool disc_step(struct discipline *d, double offset)
@@ -274,7 +309,10 @@ bool disc_step(struct discipline *d, double offset)
   d->mono_epoch++;
   raw_now(d, &raw);
   d->slew_start = raw;
-  start_slew(d, 0.0);
+  /* The planned end moved with the clock (chronyd's handle_step). */
+  if (d->control)
+    d->slew_end = timespec_add_double(&d->slew_end, total);
+  update_slew(d);
   d->steps++;
   cooked = raw;
   notify(d, &cooked, 0.0, offset);
@@ -296,7 +334,8 @@ void disc_cancel_correction(struct discipline *d)
   double dropped = d->remaining;
   d->remaining = 0.0;
   d->mono_epoch++;
-  start_slew(d, 0.0);
+  d->corr_rate = 0.0;
+  update_slew(d);
   notify(d, &raw, 0.0, -dropped);
 }
 

@@ -45,6 +45,9 @@ struct discipline {
   double slew_rate;              /* ppm currently added to base_freq */
   double temp_comp;              /* ppm tempcomp takes out of what is applied */
   struct timespec slew_start;    /* raw time when slew_rate was last set */
+  double corr_rate;              /* s^2: the last correction's (chronyd's correction rate) */
+  struct timespec slew_end;      /* platform time the slew's timer is due */
+  double slew_excess;            /* s: how late slews ended lately (decaying maximum) */
   plat_timer slew_timer;
   unsigned steps;
   double accumulated;            /* offsets given to disc_accumulate, summed */
@@ -95,15 +98,20 @@ void disc_cooked_time(const struct discipline *d, struct timespec *cooked);
 struct timespec disc_cook(const struct discipline *d, const struct timespec *platform_time);
 
 /* Set the base frequency to freq ppm and slew `offset` seconds (> 0: the
- * clock is behind and must advance). correction_time: the time over which
- * to slew an offset (at least |offset| / max_slew_rate). */
-void disc_accumulate(struct discipline *d, double freq, double offset, double correction_time);
+ * clock is behind and must advance). corr_rate (s^2, chronyd's correction
+ * rate): the correction still to slew, this offset included, is slewed
+ * over corr_rate / |correction| seconds, at least 1 s (0: as fast as
+ * that and max_slew_rate allow), and so again whenever the slew is
+ * re-timed (its end, a new frequency). */
+void disc_accumulate(struct discipline *d, double freq, double offset, double corr_rate);
+/* A new base frequency alone (chronyd's LCL_SetAbsoluteFrequency): the
+ * correction under way goes on at the last correction rate. */
+void disc_set_freq(struct discipline *d, double freq);
 /* The same change, the rate at the base frequency scaled by 1 + dfreq, told to no
  * listener: a local reference clock's corrections (chronyd's
  * LCL_AccumulateFrequencyAndOffsetNoHandlers) are meant to show in the
  * other sources' measurements. */
-void disc_adjust_quietly(struct discipline *d, double dfreq, double offset,
-                         double correction_time);
+void disc_adjust_quietly(struct discipline *d, double dfreq, double offset, double corr_rate);
 /* Step the cooked time by `offset` seconds now: the clock is stepped by
  * offset plus the unfinished slew, which ends. */
 bool disc_step(struct discipline *d, double offset);

@@ -5,8 +5,6 @@
 
 #include "proto/ntp_time.h"
 
-#define MIN_SLEW_FRACTION 0.125       /* of the update interval... */
-#define SMALL_OFFSET 1e-3             /* ...for offsets below this, s */
 #define RMS_OFFSET_WEIGHT 0.1         /* of a new update in the RMS offset */
 #define DAY 86400
 #define LDB_INTERVAL (DAY / 2)        /* the leap database is asked twice a day */
@@ -220,7 +218,7 @@ static void schedule_fallback(struct reference *r)
   disc_cooked_time(r->disc, &now);
   double since = r->n_updates > 0 ? fmax(0.0, timespec_diff(&now, &r->last_update)) : 0.0;
   if (fbd_schedule(&r->fbd, since, &freq, &next_in))
-    disc_accumulate(r->disc, freq, 0.0, 0.0);
+    disc_set_freq(r->disc, freq);
   if (next_in >= 0.0)
     r->fbd_timer = r->plat->ops->timer_add(r->plat->ctx, next_in, fallback_due, r);
 }
@@ -231,7 +229,7 @@ static void fallback_due(void *arg)
   r->fbd_timer = 0;
   plat_logf(r->plat, PLAT_LOG_DEBUG, "Fallback drift %d active: %f ppm", r->fbd.next,
             fbd_due(&r->fbd));
-  disc_accumulate(r->disc, fbd_due(&r->fbd), 0.0, 0.0);
+  disc_set_freq(r->disc, fbd_due(&r->fbd));
   ref_set_unsynchronised(r);            /* which schedules the next one */
 }
 
@@ -533,12 +531,13 @@ static bool step_wanted(const struct reference *r, double offset)
   return may_step && r->p.makestep_threshold > 0.0 && fabs(error) > r->p.makestep_threshold;
 }
 
-/* Step the clock by offset at base frequency freq; the time the update
- * counts from (moved with the clock when it stepped). */
+/* Step the clock by offset at base frequency freq (the update's correction
+ * rate kept for later slews); the time the update counts from (moved with
+ * the clock when it stepped). */
 static struct timespec step_clock(struct reference *r, const struct timespec *now, double freq,
-                                  double offset)
+                                  double offset, double corr_rate)
 {
-  disc_accumulate(r->disc, freq, 0.0, 0.0);
+  disc_accumulate(r->disc, freq, 0.0, corr_rate);
   /* The clock's step: the slew not finished joins it (chronyd logs this,
    * offset minus its uncorrected offset). */
   double step = offset + disc_remaining(r->disc);
@@ -615,9 +614,7 @@ void ref_adjust(struct reference *r, double offset, double dfreq, const struct t
   double adj_rate = r->p.corrtimeratio * 0.5 * fabs(offset) * since;
   double ref_rate = r->p.corrtimeratio * 0.5 * r->last_offset_sd * r->last_interval /
                     r->adjustments;
-  double total = fabs(disc_remaining(r->disc) + offset);
-  disc_adjust_quietly(r->disc, dfreq, offset,
-                      total > 0.0 ? fmax(adj_rate, ref_rate) / total : 0.0);
+  disc_adjust_quietly(r->disc, dfreq, offset, fmax(adj_rate, ref_rate));
 }
 
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,
@@ -649,26 +646,18 @@ void ref_update(struct reference *r, const struct sel_result *sel, const struct 
     freq = update_frequency(r, sel, freq);
   /* When this update is (the time of the next one's interval). */
   struct timespec at = *now;
+  /* Offsets within the noise are slewed slowly, large ones quickly
+   * (chrony's correction rate: an offset of offset_sd takes corrtimeratio
+   * update intervals, a larger one proportionally less). */
+  double rate = r->p.corrtimeratio * 0.5 * sel->offset_sd * interval;
   if (step_wanted(r, sel->offset)) {
-    at = step_clock(r, now, freq, sel->offset);
+    at = step_clock(r, now, freq, sel->offset, rate);
   } else {
-    /* Offsets within the noise are slewed slowly, large ones quickly
-     * (chrony's correction time ratio), judged by the whole correction
-     * still to slew, this offset included, as chrony's offset register:
-     * a small new offset must not slow down the slew of a large one. */
-    double rate = r->p.corrtimeratio * 0.5 * sel->offset_sd * interval;
-    double total = fabs(remaining + sel->offset);
-    double duration = total > 0.0 ? rate / total : 0.0;
-    /* A small correction is not slewed faster than over a fraction of the
-     * update interval: the next update comes anyway, and a hurried slew is
-     * frequency noise for everyone served from this clock. */
-    if (total < SMALL_OFFSET)
-      duration = fmax(duration, interval * MIN_SLEW_FRACTION);
     plat_logf(r->plat, PLAT_LOG_DEBUG,
-              "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm slew %.1f s",
-              sel->offset, sel->offset_sd, freq, r->skew * 1e6, duration);
+              "Reference update: offset %.9f sd %.9f freq %.6f ppm skew %.6f ppm rate %.3e s2",
+              sel->offset, sel->offset_sd, freq, r->skew * 1e6, rate);
     double base_before = disc_base_freq(r->disc);
-    disc_accumulate(r->disc, freq, sel->offset, duration);
+    disc_accumulate(r->disc, freq, sel->offset, rate);
     smoothing_adjusted(r, now, disc_relative_freq(base_before, disc_base_freq(r->disc)),
                        sel->offset);
   }
@@ -737,10 +726,10 @@ void ref_manual_update(struct reference *r, const struct timespec *now, double o
   r->have_freq = true;
   struct timespec at = *now;
   if (step_wanted(r, offset)) {
-    at = step_clock(r, now, freq, offset);
+    at = step_clock(r, now, freq, offset, 0.0);
   } else {
     double base_before = disc_base_freq(r->disc);
-    disc_accumulate(r->disc, freq, offset, 0.0);   /* as fast as the clock may slew */
+    disc_accumulate(r->disc, freq, offset, 0.0);   /* offset_sd 0: as fast as may be */
     smoothing_adjusted(r, now, (disc_base_freq(r->disc) - base_before) * 1e-6, offset);
   }
   count_update(r, interval, offset, &at);

@@ -702,7 +702,13 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
   return true;
 }
 
-static void relays_result(const struct scenario *s, const struct smearer *relays,
+/* Where the steady statistics start (0: at the sync time). */
+static double settle_of(const struct scenario *s, const struct scenario_options *opt)
+{
+  return opt && opt->stats_from > 0.0 ? opt->stats_from : s->settle;
+}
+
+static void relays_result(const struct scenario *s, double settle, const struct smearer *relays,
                           struct sim_world *w, struct sim_platform *client, double threshold,
                           struct scenario_result *out)
 {
@@ -712,7 +718,7 @@ static void relays_result(const struct scenario *s, const struct smearer *relays
     struct sim_metrics_result mr;
     struct timespec now;
     struct ref_params rp;
-    sim_metrics_compute(m->metrics, threshold, s->sync_freq_threshold, s->settle, &mr);
+    sim_metrics_compute(m->metrics, threshold, s->sync_freq_threshold, settle, &mr);
     struct scenario_relay_result kept = *r;   /* the counts made during the run */
     *r = (struct scenario_relay_result){
         .sync_time = mr.sync_time, .max_offset = mr.max_offset, .rms_offset = mr.rms_offset,
@@ -1317,9 +1323,10 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 
   struct sim_metrics_result m;
   double threshold = s->sync_threshold > 0.0 ? s->sync_threshold : SCENARIO_SYNC_THRESHOLD;
-  sim_metrics_compute(metrics, threshold, s->sync_freq_threshold, s->settle, &m);
+  double settle = settle_of(s, opt);
+  sim_metrics_compute(metrics, threshold, s->sync_freq_threshold, settle, &m);
   out->sync_time = m.sync_time;
-  out->steady_from = s->settle > 0.0 ? s->settle : isfinite(m.sync_time) ? m.sync_time : 0.0;
+  out->steady_from = settle > 0.0 ? settle : isfinite(m.sync_time) ? m.sync_time : 0.0;
   out->max_offset = m.max_offset;
   out->rms_offset = m.rms_offset;
   out->max_freq_error = m.max_freq_error;
@@ -1333,7 +1340,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->late_rms_offset = m.rms_offset;
   out->late_max_freq_error = m.max_freq_error;
   out->late_rms_freq_error = m.rms_freq_error;
-  relays_result(s, relays, w, chost, threshold, out);
+  relays_result(s, settle, relays, w, chost, threshold, out);
   out->min_to_port = sim_net_stats(sim_world_net(w))->min_to_port;
   out->max_to_port = sim_net_stats(sim_world_net(w))->max_to_port;
   out->steps = m.steps;

@@ -410,6 +410,10 @@ struct scenario_options {
   /* When set: after the run, one line per second of the run,
    * "elapsed offset freq_error selected" (s, s, ppm, source index or -1). */
   FILE *trace;
+  /* > 0: max/rms from here on (the client's and the relays'), whatever the
+   * scenario's settle: chrony's check_sync, whose clknetsim resets its
+   * statistics at max_sync_time. */
+  double stats_from;
 };
 
 /* `text`, a scenario's chrony.conf, read into c (initialised here) by the

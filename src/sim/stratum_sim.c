@@ -1,6 +1,7 @@
 /* stratum-sim: run the simulator's scenarios and print one JSON line each.
  *
- *   stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [--conf] [NAME...]
+ *   stratum-sim [--seed N] [--verbose] [--trace FILE] [--stats-from S] [--list] [--conf]
+ *               [NAME...]
  *
  * Without names, every scenario runs, in the order --list prints them.
  * Exit status: 0 when every scenario ran (accuracy limits are the tests'
@@ -20,11 +21,15 @@
 static void usage(FILE *f)
 {
   fprintf(f,
-          "usage: stratum-sim [--seed N] [--verbose] [--trace FILE] [--list] [--conf] [NAME...]\n"
+          "usage: stratum-sim [--seed N] [--verbose] [--trace FILE] [--stats-from S] [--list]\n"
+          "                   [--conf] [NAME...]\n"
           "  --seed N       seed of every random stream (default %u)\n"
           "  --verbose      print the hosts' log messages to stderr\n"
           "  --trace FILE   write every second's offset, frequency error and\n"
           "                 selection to FILE (- for stderr)\n"
+          "  --stats-from S the max and rms figures from S seconds on (as chrony's\n"
+          "                 clknetsim from max_sync_time), not from the sync time or\n"
+          "                 the scenario's own start\n"
           "  --list         print the scenario names and what they check\n"
           "  --conf         print the named scenarios' (all without names) chrony.conf\n"
           "                 text instead of running them\n"
@@ -94,6 +99,16 @@ int main(int argc, char **argv)
       trace = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
       if (!trace || !*trace) {
         fprintf(stderr, "stratum-sim: --trace needs a file name\n");
+        free(run);
+        return 2;
+      }
+    } else if (options &&
+               (strcmp(a, "--stats-from") == 0 || strncmp(a, "--stats-from=", 13) == 0)) {
+      const char *v = a[12] == '=' ? a + 13 : (i + 1 < argc ? argv[++i] : NULL);
+      char *end = NULL;
+      opt.stats_from = v ? strtod(v, &end) : 0.0;
+      if (!v || end == v || *end || !(opt.stats_from > 0.0 && opt.stats_from < 1e9)) {
+        fprintf(stderr, "stratum-sim: --stats-from needs a number of seconds above 0\n");
         free(run);
         return 2;
       }

@@ -7,7 +7,10 @@ test.common converted as test_scenarios.py converts them.  check_sync: the
 sync time within chrony's min_sync_time..max_sync_time, offsets within
 time_max_limit / time_rms_limit and frequency errors within freq_max_limit /
 freq_rms_limit (in ppm: chrony's clknetsim counts slewing as frequency
-error, as the simulator does), from the sync time; `check_sync && test_fail`
+error, as the simulator does), from max_sync_time (where test.common has
+clknetsim reset its statistics: a slew under way at the sync time, say
+chronyd's shortest of 1 s at thousands of ppm, is not counted; stratum-sim
+--stats-from); `check_sync && test_fail`
 is "never synchronised".  check_source_selection: a source was selected
 ("Selected source", and no "no majority"); `&& test_fail`: none ever was.
 The tests' own log checks are converted where the simulator sees the same
@@ -20,7 +23,7 @@ import re
 
 import pytest
 
-from test_scenarios import rows_by_seed, run_sim, steady_summary
+from test_scenarios import max_sync_times, rows_by_seed, run_sim, steady_summary
 
 SEEDS = [1, 2, 3]
 
@@ -217,7 +220,7 @@ SELECTION_UNCHECKED = {"maxdelay-short", "presend-10s", "presend-xleave-10s",
 @pytest.fixture(scope="module")
 def rows():
     """{(name, seed): row}: every scenario here, seeds 1-3."""
-    return rows_by_seed(NAMES, SEEDS)
+    return rows_by_seed(NAMES, SEEDS, max_sync_times(LIMITS))
 
 
 def check_chrony_limits(r, lim):
@@ -782,19 +785,6 @@ SMOOTH_REFCLOCK = {"smoothtime-refclock": dict(CHRONY, sync=(8000.0, 9000.0)),
                    "smoothtime-refclock-triangle": dict(sync=(30.0, 40.0), max_offset=1e-5,
                                                         rms_offset=5e-6, max_freq_error=1.0,
                                                         rms_freq_error=0.1)}
-# Where stratumd misses them: (scenario, seed): figures and cause.
-SMOOTH_REFCLOCK_FIRST_SLEW = ("sync 0 s: the client's first update slews its 13 ms in 0.16 s "
-                              "at 83333 ppm (core/discipline.c, no shortest slew), between two "
-                              "one-second samples, so no sample's frequency error is over "
-                              "10000 ppm; chronyd slews for 1 s at least (sys_generic.c "
-                              "MIN_SLEW_DURATION), so its first update (at 120-210 s) always "
-                              "shows 13000 ppm")
-SMOOTH_REFCLOCK_LATE = {
-    ("smoothtime-refclock", 3): "rms frequency error 12.2 ppm over 10: the client still slews "
-                                "its last 10 s at 435 ppm when its offset crosses 1 ms (8706 s), "
-                                "and that sample counts from the sync time on",
-    ("smoothtime-refclock-11s", 2): SMOOTH_REFCLOCK_FIRST_SLEW,
-    ("smoothtime-refclock-11s", 3): SMOOTH_REFCLOCK_FIRST_SLEW}
 
 # Their limits (scripts/sim_table.py's table shows them too).
 LIMITS5 = {**{"cmdmontime/%d" % y: dict(checks="tracking") for y in CMDMONTIME_YEARS},
@@ -806,7 +796,7 @@ CHRONYSIM5 = list(LIMITS5)
 @pytest.fixture(scope="module")
 def rows5():
     """{(name, seed): row}: chronysim5's scenarios, seeds 1-3."""
-    return rows_by_seed(CHRONYSIM5, SEEDS)
+    return rows_by_seed(CHRONYSIM5, SEEDS, max_sync_times(LIMITS5))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -890,10 +880,8 @@ def test_quit(rows5, name, seed):
         assert r["min_tx_interval"] is None, r["min_tx_interval"]
 
 
-@pytest.mark.parametrize("name,seed", [
-    pytest.param(n, s, marks=pytest.mark.xfail(strict=True, reason=SMOOTH_REFCLOCK_LATE[(n, s)])
-                 if (n, s) in SMOOTH_REFCLOCK_LATE else ())
-    for n in SMOOTH_REFCLOCK for s in SEEDS])
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(SMOOTH_REFCLOCK))
 def test_smoothtime_refclock(rows5, name, seed):
     """Its server, at stratum 1 throughout, takes its refclock's 10 s move
     at 1000 s and serves it smoothed; the client follows."""

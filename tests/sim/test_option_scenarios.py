@@ -5,7 +5,9 @@ Each scenario is one of chrony's test/simulation tests (118-maxdelay,
 141-copy, 123-mindelay, 201-freqaccumulation, 003-largefreqoffset) with its
 network, clock and limits (test.common's defaults where the test keeps
 them: sync 120-210 s, offsets 1e-3 s max and 3e-4 s rms, frequency errors
-500 and 10 ppm as the simulator counts them, see test_scenarios.py).  Every
+500 and 10 ppm as the simulator counts them, see test_scenarios.py), the
+offsets and frequency errors from max_sync_time on, as chrony's
+check_sync (test_chrony_simulation.py).  Every
 scenario runs for seeds 1-3 once per session.  Units: seconds, ppm.
 """
 
@@ -13,7 +15,7 @@ import json
 
 import pytest
 
-from test_scenarios import rows_by_seed, run_sim
+from test_scenarios import max_sync_times, rows_by_seed, run_sim
 
 SEEDS = [1, 2, 3]
 
@@ -72,7 +74,7 @@ SIM_SERVER_REFID = "47505300"   # "GPS", the simulated servers' refid
 
 @pytest.fixture(scope="module")
 def results():
-    return rows_by_seed(NAMES, SEEDS)
+    return rows_by_seed(NAMES, SEEDS, max_sync_times(LIMITS))
 
 
 def summary(r):

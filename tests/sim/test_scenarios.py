@@ -380,15 +380,30 @@ def parse_lines(stdout):
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
-def rows_by_seed(names, seeds):
+def max_sync_times(limits):
+    """{name: max_sync_time} of the limits that have a sync window above 0
+    (rows_by_seed's stats_from)."""
+    return {name: lim["sync"][1] for name, lim in limits.items()
+            if lim.get("sync") and lim["sync"][1] > 0.0}
+
+
+def rows_by_seed(names, seeds, stats_from=None):
     """{(name, seed): row}: one run of the named scenarios per seed (the
-    other scenario suites' fixture)."""
+    other scenario suites' fixture).  stats_from: {name: seconds}, where
+    the named scenarios' max and rms figures start (stratum-sim
+    --stats-from: chrony's max_sync_time, where clknetsim resets them)."""
+    stats_from = stats_from or {}
+    groups = {}
+    for name in names:
+        groups.setdefault(stats_from.get(name), []).append(name)
     out = {}
     for seed in seeds:
-        p = run_sim("--seed", str(seed), *names)
-        assert p.returncode == 0, p.stderr[-4000:]
-        for row in parse_lines(p.stdout):
-            out[(row["scenario"], seed)] = row
+        for start, group in groups.items():
+            opts = () if start is None else ("--stats-from", repr(float(start)))
+            p = run_sim("--seed", str(seed), *opts, *group)
+            assert p.returncode == 0, p.stderr[-4000:]
+            for row in parse_lines(p.stdout):
+                out[(row["scenario"], seed)] = row
     assert len(out) == len(names) * len(seeds)
     return out
 

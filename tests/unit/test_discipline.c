@@ -56,8 +56,9 @@ static void test_offset_is_slewed_into_the_clock(void **state)
   (void)state;
   struct fixture f;
   setup_world(&f, true, 0.0);
-  /* The clock is 10 ms behind: advance it by 10 ms over about 10 s. */
-  disc_accumulate(&f.d, 0.0, 0.010, 10.0);
+  /* The clock is 10 ms behind: advance it by 10 ms over 10 s (a
+   * correction rate of 0.1 s2). */
+  disc_accumulate(&f.d, 0.0, 0.010, 0.1);
   assert_int_equal(f.heard.calls, 1);
   assert_true(fabs(f.heard.doffset - 0.010) < 1e-12);
   assert_true(fabs(sim_platform_offset(f.host)) < 1e-9);  /* not yet */
@@ -134,7 +135,7 @@ static void test_cooked_time_includes_pending_correction(void **state)
   struct timespec before, after;
   setup_world(&f, true, 0.0);
   disc_cooked_time(&f.d, &before);
-  disc_accumulate(&f.d, 0.0, 0.25, 100.0);
+  disc_accumulate(&f.d, 0.0, 0.25, 25.0);
   disc_cooked_time(&f.d, &after);
   assert_true(fabs(timespec_diff(&after, &before) - 0.25) < 1e-9);
   assert_int_equal(sim_world_run(f.w, 50.0), 0);
@@ -149,7 +150,7 @@ static void test_step_includes_unfinished_slew(void **state)
   (void)state;
   struct fixture f;
   setup_world(&f, true, 0.0);
-  disc_accumulate(&f.d, 0.0, 0.2, 100.0);
+  disc_accumulate(&f.d, 0.0, 0.2, 20.0);
   assert_int_equal(sim_world_run(f.w, 50.0), 0);  /* half slewed */
   assert_true(disc_step(&f.d, 1.0));
   assert_true(fabs(sim_platform_offset(f.host) - 1.2) < 1e-6);
@@ -166,7 +167,7 @@ static void test_without_control_the_clock_is_untouched(void **state)
   struct timespec c0, c1;
   setup_world(&f, false, 50.0);
   disc_cooked_time(&f.d, &c0);
-  disc_accumulate(&f.d, -50.0, 0.5, 1.0);
+  disc_accumulate(&f.d, -50.0, 0.5, 0.5);
   assert_true(disc_step(&f.d, 2.0));
   assert_int_equal(sim_world_run(f.w, 1000.0), 0);
   /* the real clock drifted freely: 50 ppm for 1000 s, no step */
@@ -176,6 +177,84 @@ static void test_without_control_the_clock_is_untouched(void **state)
    * (to first order: (1 + 50e-6)(1 - 50e-6) leaves 2.5 ppb) */
   disc_cooked_time(&f.d, &c1);
   assert_true(fabs(timespec_diff(&c1, &c0) - 1002.5) < 1e-5);
+  teardown_world(&f);
+}
+
+/* chronyd's shortest slew: a correction with no rate (a first update, an
+ * offset_sd of 0) takes 1 s, not |offset| / maxslewrate (0.16 s here). */
+static void test_shortest_slew_is_one_second(void **state)
+{
+  (void)state;
+  struct fixture f;
+  setup_world(&f, true, 0.0);
+  disc_accumulate(&f.d, 0.0, 0.013, 0.0);
+  assert_int_equal(sim_world_run(f.w, 0.5), 0);
+  /* half way, at 13000 ppm (the raw clock runs 1.3 % fast: 0.5 s of true
+   * time is 0.5065 s of slewing) */
+  assert_true(fabs(sim_platform_offset(f.host) - 0.5 * 0.013) < 1e-4);
+  assert_true(fabs(sim_platform_freq_error(f.host) - 13000.0) < 1.0);
+  assert_int_equal(sim_world_run(f.w, 1.0), 0);
+  assert_true(fabs(sim_platform_offset(f.host) - 0.013) < 1e-9);
+  assert_true(fabs(sim_platform_freq_error(f.host)) < 1e-6);
+  teardown_world(&f);
+}
+
+/* The slew lasts corr_rate / |correction| (chronyd's correction rate):
+ * twice the correction, half the time; a new offset joins what is left,
+ * all of it slewed over the new rate's time. */
+static void test_slew_lasts_rate_over_correction(void **state)
+{
+  (void)state;
+  struct fixture f;
+  setup_world(&f, true, 0.0);
+  disc_accumulate(&f.d, 0.0, 0.1, 1.0);              /* 10 s */
+  assert_int_equal(sim_world_run(f.w, 5.0), 0);
+  assert_true(fabs(disc_remaining(&f.d) - 0.05) < 1e-6);
+  disc_accumulate(&f.d, 0.0, 0.15, 1.0);             /* 0.2 left: 5 s */
+  assert_true(fabs(sim_platform_freq_error(f.host) - 0.2 / 5.0 * 1e6) < 1.0);
+  assert_int_equal(sim_world_run(f.w, 2.5), 0);
+  assert_true(fabs(disc_remaining(&f.d) - 0.1) < 1e-6);
+  assert_int_equal(sim_world_run(f.w, 2.6), 0);
+  assert_true(fabs(disc_remaining(&f.d)) < 1e-9);
+  assert_true(fabs(sim_platform_offset(f.host) - 0.25) < 1e-9);
+  teardown_world(&f);
+}
+
+/* A new frequency alone re-times the slew at the last correction rate, as
+ * chronyd's update_slew: what is left, half, takes twice as long. */
+static void test_new_frequency_keeps_the_rate(void **state)
+{
+  (void)state;
+  struct fixture f;
+  setup_world(&f, true, 0.0);
+  disc_accumulate(&f.d, 0.0, 0.1, 1.0);              /* 10 s */
+  assert_int_equal(sim_world_run(f.w, 5.0), 0);
+  f.heard.calls = 0;
+  disc_set_freq(&f.d, 1.0);                          /* 0.05 left: 20 s */
+  assert_int_equal(f.heard.calls, 1);
+  assert_true(fabs(f.heard.dfreq - 1e-6) < 1e-12);
+  assert_int_equal(sim_world_run(f.w, 10.0), 0);
+  assert_true(fabs(disc_remaining(&f.d) - 0.025) < 1e-6);
+  assert_int_equal(sim_world_run(f.w, 10.1), 0);
+  assert_true(fabs(disc_remaining(&f.d)) < 1e-9);
+  teardown_world(&f);
+}
+
+/* The slew's end is timed on the raw clock, 1 s at least: slowing the
+ * clock by 1.3 % for 1 s, its timer comes after 1 s of the slowed clock,
+ * 1.3 % later, and the clock goes that much too far (chronyd's
+ * update_slew does the same); the next slew brings it back. */
+static void test_slew_end_at_least_one_raw_second(void **state)
+{
+  (void)state;
+  struct fixture f;
+  setup_world(&f, true, 0.0);
+  disc_accumulate(&f.d, 0.0, -0.013, 0.0);
+  double r = -0.013;
+  assert_int_equal(sim_world_run(f.w, 1.0 / (1.0 + r) + 1e-6), 0);
+  assert_true(fabs(sim_platform_offset(f.host) - r / (1.0 + r)) < 1e-8);
+  assert_int_equal(sim_world_run(f.w, 3.0), 0);
+  assert_true(fabs(sim_platform_offset(f.host) + 0.013) < 1e-9);
   teardown_world(&f);
 }
 
@@ -190,6 +269,10 @@ int main(void)
     cmocka_unit_test(test_cooked_time_includes_pending_correction),
     cmocka_unit_test(test_step_includes_unfinished_slew),
     cmocka_unit_test(test_without_control_the_clock_is_untouched),
+    cmocka_unit_test(test_shortest_slew_is_one_second),
+    cmocka_unit_test(test_slew_lasts_rate_over_correction),
+    cmocka_unit_test(test_new_frequency_keeps_the_rate),
+    cmocka_unit_test(test_slew_end_at_least_one_raw_second),
   };
   return cmocka_run_group_tests_name("discipline", tests, NULL, NULL);
 }

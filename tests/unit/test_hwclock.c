@@ -263,7 +263,7 @@ static void test_frequency_change(void **state)
   hcl_init(&c, &f->disc, 2, 8, 1.0, 1e-9, 1e-9, 7);
   for (int k = 0; k < 8; k++) {
     if (k == 4) {
-      disc_accumulate(&f->disc, 500.0, 0.0, 0.0);
+      disc_set_freq(&f->disc, 500.0);
       l = at(local);
       hcl_slew(&c, &l, 500e-6, 0.0);            /* as the discipline tells it */
     }
