@@ -3,6 +3,7 @@
 
     build/stratum-sim | scripts/sim_table.py
     scripts/sim_table.py [--limits] results.jsonl ...
+    scripts/sim_table.py --run SEED > results.jsonl
 
 Offsets are shown in microseconds, frequency errors in ppm (as stratum-sim
 reports them), times in seconds; "-" where a value is null.  Lines that are
@@ -16,6 +17,11 @@ test_scenarios.py, test_refclock_scenarios.py, test_option_scenarios.py and
 test_chrony_simulation.py), as "figure / limit" ("/ never" for a sync time
 chrony's test expects none of), and whether all are met ("over" names those
 that are not; a run held to other checks only says which).
+
+--run SEED runs every scenario (build/stratum-sim, STRATUM_BUILD overrides)
+and prints its line, each with its max and rms figures from where tests/sim
+takes them: chrony's max_sync_time for chrony's tests (stratum-sim
+--stats-from), so the limits table says what the tests say (make bench).
 """
 
 import importlib.util
@@ -124,6 +130,20 @@ def test_limits():
     return limits
 
 
+def run_lines(seed):
+    """Every scenario's JSON line for one seed, in --list order, measured as
+    tests/sim measures it."""
+    base = load_module("test_scenarios")
+    chrony = load_module("test_chrony_simulation")
+    stats_from = {}
+    for limits in (load_module("test_refclock_scenarios").LIMITS,
+                   load_module("test_option_scenarios").LIMITS, chrony.LIMITS, chrony.LIMITS5):
+        stats_from.update(base.max_sync_times(limits))
+    names = [line.split()[0] for line in base.run_sim("--list").stdout.splitlines()]
+    rows = base.rows_by_seed(names, [seed], stats_from)
+    return [json.dumps(rows[(name, seed)]) for name in names]
+
+
 def limits_table(rows, limits):
     """Each row's limited figures as "figure / limit", and the verdict."""
     table = [["scenario", "seed"] + [c[0] for c in LIMITED] + ["verdict"]]
@@ -162,6 +182,9 @@ def print_table(table, left):
 def main(argv):
     if len(argv) > 1 and argv[1] in ("-h", "--help"):
         print(__doc__.strip())
+        return 0
+    if len(argv) == 3 and argv[1] == "--run":
+        print("\n".join(run_lines(int(argv[2]))))
         return 0
     with_limits = len(argv) > 1 and argv[1] == "--limits"
     if with_limits:
