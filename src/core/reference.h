@@ -237,7 +237,8 @@ void ref_init_correction(struct reference *r, double offset, double threshold);
 /* chronyc settime (chronyd's REF_SetManualReference): the clock corrected
  * by `offset` (true minus local, as ref_update's) and its frequency by
  * dfreq (s/s, > 0: made faster), stepped as makestep says, else slewed as
- * fast as maxslewrate lets; the frequency's skew becomes chronyd's nominal
+ * fast as the discipline may (a correction rate of 0: over 1 s, or at
+ * maxslewrate); the frequency's skew becomes chronyd's nominal
  * REF_MANUAL_SKEW. A manual reference is no synchronisation: we serve
  * leap 3 after it (or the local reference), as chronyd; `log tracking`
  * shows it as refid MANU, stratum 1. */
