@@ -141,7 +141,7 @@ bool aes_set_key(struct aes_key *k, const uint8_t *key, size_t key_len)
     return true;
   }
 #endif
-  const struct ossl_ops *o = ossl();
+  const struct ossl_ops *o = ossl_get();
   if (!o || !o->ecb_set_key(&k->evp, key, key_len))
     return false;
   k->rounds = key_len == 16 ? 10 : 14;
@@ -158,12 +158,12 @@ bool aes_encrypt(const struct aes_key *k, const uint8_t *in, uint8_t *out, size_
     return true;
   }
 #endif
-  return ossl()->ecb_encrypt(k->evp, in, out, len);
+  return ossl_get()->ecb_encrypt(k->evp, in, out, len);
 }
 
 void aes_forget(struct aes_key *k)
 {
   if (k->evp)
-    ossl()->ecb_free(k->evp);
+    ossl_get()->ecb_free(k->evp);
   explicit_bzero(k, sizeof(*k));
 }

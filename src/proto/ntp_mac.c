@@ -76,7 +76,7 @@ static size_t keyed_hash(const struct ntp_key *key, const uint8_t *data, size_t 
     md5_final(&m, out);
     return MD5_LEN;
   }
-  const struct ossl_ops *o = ossl();
+  const struct ossl_ops *o = ossl_get();
   return o ? o->digest(types[key->type].algorithm, key->data, key->len, data, len, out,
                        NTP_MAC_DIGEST_MAX)
            : 0;
@@ -87,7 +87,7 @@ static size_t keyed_hash(const struct ntp_key *key, const uint8_t *data, size_t 
 static size_t cmac(const struct ntp_key *key, const uint8_t *data, size_t len,
                    uint8_t out[NTP_MAC_DIGEST_MAX])
 {
-  const struct ossl_ops *o = ossl();
+  const struct ossl_ops *o = ossl_get();
   if (key->len != types[key->type].key_len || !o)
     return 0;
   return o->cmac(types[key->type].algorithm, key->data, key->len, data, len, out,

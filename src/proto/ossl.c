@@ -9,7 +9,7 @@ void ossl_set(const struct ossl_ops *ops)
   __atomic_store_n(&table, ops, __ATOMIC_RELEASE);
 }
 
-const struct ossl_ops *ossl(void)
+const struct ossl_ops *ossl_get(void)
 {
   return __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 }

@@ -6,7 +6,7 @@
  * needs none of it maps no OpenSSL library: ld.so's relocations of
  * libcrypto alone touch about 1.5 MiB at load, used or not.
  *
- * Until a table is set, ossl() is NULL and its users fail as they do when
+ * Until a table is set, ossl_get() is NULL and its users fail as they do when
  * OpenSSL fails (a MAC that does not verify, a TLS context not made). */
 #ifndef STRATUM_PROTO_OSSL_H
 #define STRATUM_PROTO_OSSL_H
@@ -77,6 +77,6 @@ extern const struct ossl_ops stratum_ossl_ops;
 /* Use this table from now on (every thread). */
 void ossl_set(const struct ossl_ops *ops);
 /* The table set, or NULL. */
-const struct ossl_ops *ossl(void);
+const struct ossl_ops *ossl_get(void);
 
 #endif

@@ -70,5 +70,5 @@ bool ossl_load_file(const char *path, char *err, size_t err_cap)
 
 bool ossl_load(char *err, size_t err_cap)
 {
-  return ossl() || ossl_load_file(ossl_load_path(), err, err_cap);
+  return ossl_get() || ossl_load_file(ossl_load_path(), err, err_cap);
 }

@@ -5,7 +5,7 @@
 
 const struct ossl_ops *tls_ops(char *err, size_t err_cap)
 {
-  return ossl_load(err, err_cap) ? ossl() : NULL;
+  return ossl_load(err, err_cap) ? ossl_get() : NULL;
 }
 
 bool tls_wait(struct loop *loop, int fd, loop_fd_fn fn, enum ossl_io io)

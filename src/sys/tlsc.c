@@ -43,7 +43,7 @@ void *tlsc_context_new(bool system, const char *const *paths, unsigned n_paths, 
 void tlsc_context_free(void *ctx)
 {
   if (ctx)
-    ossl()->tls_context_free(ctx);
+    ossl_get()->tls_context_free(ctx);
 }
 
 /* The end of the session: done is told once and may free s. */

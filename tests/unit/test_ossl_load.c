@@ -48,7 +48,7 @@ static void refused(const char *path, const char *reason)
   assert_false(ossl_load_file(path, err, sizeof(err)));
   assert_non_null(strstr(err, path));
   assert_non_null(strstr(err, reason));
-  assert_null(ossl());
+  assert_null(ossl_get());
 }
 
 static void test_writable_refused(void **state)
@@ -95,9 +95,9 @@ static void test_good_copy_loads(void **state)
                                        0x25, 0x71, 0x78, 0x50, 0xc2, 0x6c, 0x9c, 0xd0, 0xd8, 0x9d};
   (void)state;
   assert_true(ossl_load_file(copy, err, sizeof(err)));
-  assert_non_null(ossl());
-  assert_int_equal(ossl()->version, OSSL_OPS_VERSION);
-  assert_int_equal(ossl()->digest("SHA1", (const uint8_t *)"a", 1, (const uint8_t *)"bc", 2, out,
+  assert_non_null(ossl_get());
+  assert_int_equal(ossl_get()->version, OSSL_OPS_VERSION);
+  assert_int_equal(ossl_get()->digest("SHA1", (const uint8_t *)"a", 1, (const uint8_t *)"bc", 2, out,
                                   sizeof(out)), 20);
   assert_memory_equal(out, abc_sha1, 20);
   /* loaded once: a second call does not look at the file again */
