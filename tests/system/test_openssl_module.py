@@ -45,7 +45,7 @@ def authenticated(addr, key_id, key, digest, n=5):
     return ok
 
 
-def keyed_daemon(workdir, key_lines, binary=None):
+def keyed_daemon(workdir, key_lines, binary=None, args=()):
     """A server with a Unix command socket and the key file; (daemon, port,
     socket, key file). binary: another stratumd than the build's."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -57,7 +57,7 @@ def keyed_daemon(workdir, key_lines, binary=None):
     port = free_udp_port()
     conf = server_config(port, extra=["keyfile %s" % keys, "bindcmdaddress %s" % sock,
                                       "cmdport 0", "pidfile %s" % (workdir / "pid")])
-    args = ["-U"] if binary and not is_root() else []
+    args = (["-U"] if binary and not is_root() else []) + list(args)
     return Daemon(workdir / "d", conf, binary=binary, args=args), port, sock, keys
 
 
@@ -120,9 +120,11 @@ def test_nts_source_loads_openssl_at_start(tmp_path):
         d.stop()
 
 
-def test_rekey_loads_openssl(tmp_path):
+@pytest.mark.parametrize("args", [(), ("-F", "1")])
+def test_rekey_loads_openssl(tmp_path, args):
+    """Also under the system call filter (-F 1): the module loads after it."""
     require_stratumd()
-    d, port, sock, keys = keyed_daemon(tmp_path, ["1 MD5 HEX:%s\n" % MD5_KEY.hex()])
+    d, port, sock, keys = keyed_daemon(tmp_path, ["1 MD5 HEX:%s\n" % MD5_KEY.hex()], args=args)
     try:
         d.start(wait_ports=[(4, port)])
         assert wait_for(sock.exists, WAIT), d.log()
@@ -136,6 +138,7 @@ def test_rekey_loads_openssl(tmp_path):
               % (before or "no OpenSSL", after, auth))
         assert before == [] and "libcrypto.so" in after, (before, after)
         assert auth == 5, d.log()
+        assert d.alive()
     finally:
         d.stop()
 
