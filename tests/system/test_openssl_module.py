@@ -154,6 +154,31 @@ def stratumd_elsewhere(tmp_path):
     return binary
 
 
+@pytest.mark.parametrize("what", ["nts source", "nts server"])
+def test_missing_module_fatal_at_start_for_nts(tmp_path, stratumd_elsewhere, what):
+    cert, key, _, _ = make_test_pki(tmp_path)
+    port = free_udp_port()
+    line = ("server 127.0.0.1 port %d nts" % free_udp_port() if what == "nts source" else
+            "ntsservercert %s\nntsserverkey %s\nntsport %d" % (cert, key, free_udp_port()))
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        line, "ntsdumpdir %s" % tmp_path, "cmdport 0", "bindcmdaddress /",
+        "pidfile %s" % (tmp_path / "pid")]), binary=stratumd_elsewhere,
+        args=[] if is_root() else ["-U"])
+    d.spawn()
+    code = d.wait(WAIT)
+    log = d.log()
+    d.stop()
+    why = [l for l in log.splitlines() if "stratum-ossl.so" in l]
+    print("%s, no module: exit %s, %r" % (what, code, why))
+    if "stratum-ossl.so : No such file" not in log:
+        pytest.skip("a module is installed on this machine:\n" + log)
+    assert code not in (None, 0), log
+    if what == "nts source":
+        assert "NTS source 127.0.0.1 (%s:" % d.conf in log and "needs OpenSSL" in log, log
+    else:
+        assert "Fatal error : Could not start NTS-KE server" in log, log
+
+
 def test_missing_module_fatal_at_start_error_at_rekey(tmp_path, stratumd_elsewhere):
     # at start: a SHA1 key needs the module, which is not there
     d, port, _, keys = keyed_daemon(tmp_path / "a", ["5 SHA1 HEX:%s\n" % SHA1_KEY.hex()],
