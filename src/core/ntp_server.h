@@ -128,8 +128,6 @@ struct ntp_server {
   struct clientlog *clog;           /* NULL: none (set by the caller) */
   struct ntss *nts;                 /* NULL: NTS requests are not NTS's (set by the caller) */
   bool tx_timestamps;               /* the sockets report kernel transmit times */
-  uint32_t mono_epoch_base;         /* F323's epoch ids start here (set by the
-                                       caller; random in the daemon) */
   bool ptp;                         /* ptpport is set: 10A is answered (set by
                                        the caller) */
   srv_signd_fn signd;               /* NULL: MS-SNTP requests are symmetric-key

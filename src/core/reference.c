@@ -148,6 +148,20 @@ void ref_fill_header(const struct refstate *r, const struct timespec *now, struc
     h->reference = ntp_ts_from_timespec(&rp.ref_time);
 }
 
+void ref_mono_root(const struct refstate *r, const struct timespec *now,
+                   const struct timespec *rx, double rx_correction, struct ntpext_mono_root *m)
+{
+  struct ref_params rp;
+  ref_get_params(r, now, &rp);
+  *m = (struct ntpext_mono_root){.root_delay = rp.root_delay,
+                                 .root_dispersion = rp.root_dispersion,
+                                 .mono_epoch = r->mono_epoch_base + r->cooking.mono_epoch};
+  if (rx) {
+    struct timespec mono = timespec_add_double(rx, rx_correction + r->cooking.mono_offset);
+    m->mono_receive = ntp_ts_from_timespec(&mono);
+  }
+}
+
 bool ref_leap_day(time_t utc)
 {
   struct tm tm;
@@ -525,6 +539,9 @@ static struct timespec step_clock(struct reference *r, const struct timespec *no
                                   double offset)
 {
   disc_accumulate(r->disc, freq, 0.0, 0.0);
+  /* The clock's step: the slew not finished joins it (chronyd logs this,
+   * offset minus its uncorrected offset). */
+  double step = offset + disc_remaining(r->disc);
   if (!r->p.control || !disc_step(r->disc, offset)) {
     /* chronyd 4.8's, also -x: the step not made is slewed instead, so the
      * tracking offset (and the time served) stays right. */
@@ -532,7 +549,7 @@ static struct timespec step_clock(struct reference *r, const struct timespec *no
     disc_accumulate(r->disc, freq, offset, 0.0);
     return *now;
   }
-  plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", offset);
+  plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", step);
   smoothing_stepped(r);
   leap_after_step(r);
   /* The clock's past moves with it, as the sources' samples do: the next
@@ -771,8 +788,10 @@ bool ref_ever_synchronised(const struct reference *r)
 
 bool ref_step_now(struct reference *r)
 {
+  /* chronyd's LCL_MakeStep: the slew not finished is stepped instead; the
+   * time itself does not move. */
   double remaining = disc_remaining(r->disc);
-  if (!r->p.control || !disc_step(r->disc, remaining)) {
+  if (!r->p.control || !disc_step(r->disc, 0.0)) {
     plat_logf(r->plat, PLAT_LOG_ERR, "Could not step system clock");  /* chronyd's, also -x */
     return false;
   }

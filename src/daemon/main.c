@@ -326,9 +326,9 @@ static bool start_server(struct daemon *d, const struct options *o)
   p->ops->now(p->ctx, &now);
   conf_reference(&d->cfg, linux_clock_precision(), &now, &d->ref);
   d->ref.local_key = plat_random_nonzero64(p);
+  d->ref.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
-  d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
   d->server.ptp = d->cfg.ptpport != 0;
   if (d->cfg.ntpsigndsocket && d->cfg.ntpsigndsocket[0] &&
       signdc_init(&d->signd, d->loop, p, d->cfg.ntpsigndsocket)) {

@@ -180,21 +180,6 @@ LIMITS = {
     "asymjitter": dict(CHRONY, sync=(120.0, 2000.0)),   # 011-asymjitter
 }
 
-# Where stratumd misses chrony's limits (strict: they fail once it meets
-# them): 144-monoroot's chains, relays 3-5 (sync times, seeds 1-3).
-MONOROOT_CHAIN_LATE = {
-    "monoroot-chain-5": [[3116, 4224, 5138], [3110, 4224, 5143], [3112, 4228, 5133]],
-    "monoroot-chain-5-xleave": [[3106, 4166, 5126], [3107, 4019, 4852], [3107, 4221, 5069]],
-    "monoroot-chain-6": [[2993, 4008, 4925], [3037, 4007, 4932], [2987, 3909, 4852]],
-    "monoroot-chain-6-xleave": [[3057, 4106, 5133], [3101, 4136, 5136], [3056, 4102, 5010]],
-    "monoroot-chain-7": [[3904, 5753, 7765], [4006, 5949, 7924], [4008, 5948, 7704]],
-    "monoroot-chain-7-xleave": [[4053, 5618, 6660], [4005, 5950, 7911], [4137, 5983, 7312]],
-}
-MONOROOT_CHAIN_CAUSE = ("chrony's max 2400: the client next to the primary syncs in time, but "
-                        "the peers in the chain take stratumd's symmetric path, which uses no "
-                        "F323 monotonic correction (xleave_check's remote_shift 0, no "
-                        "mono_doffset for peers)")
-
 # 103-initstepslew's log checks: "System's initial ... slew" (or "step")
 # once, slewed within the first 10 s ("00:00:0.Z"); "No suitable source for
 # initstepslew" (a warning) once, at 200-210 s ("00:03:2.Z") with a
@@ -729,10 +714,7 @@ def test_ntpauth_peer_other_client(rows, name, seed):
 
 # 144-monoroot's chains, relays 3-5 (the other clients) held to the same
 # limits.
-@pytest.mark.parametrize("name,seed", [
-    pytest.param(n, s, marks=pytest.mark.xfail(strict=True, reason="relays' sync %s s, %s" % (
-        MONOROOT_CHAIN_LATE[n][s - 1], MONOROOT_CHAIN_CAUSE)))
-    for n in MONOROOT_CHAINS for s in SEEDS])
+@pytest.mark.parametrize("name,seed", [(n, s) for n in MONOROOT_CHAINS for s in SEEDS])
 def test_monoroot_chain_relays(rows, name, seed):
     for other in rows[(name, seed)]["relays"]:
         check_chrony_limits(dict(other, scenario=name, seed=seed, selected=None, reach=None,
