@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -20,14 +21,15 @@
 const char *ossl_load_path(void)
 {
   static char path[PATH_MAX];
-  char exe[PATH_MAX];
+  char exe[PATH_MAX], build[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
+  /* both resolved: the build directory's path may go through a symlink */
+  if (n > 0 && realpath(STRATUM_BUILD_DIR, build)) {
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash)
       *slash = '\0';
-    if (strcmp(exe, STRATUM_BUILD_DIR) == 0) {
+    if (strcmp(exe, build) == 0) {
       snprintf(path, sizeof(path), "%s/%s", STRATUM_BUILD_DIR, MODULE_NAME);
       return path;
     }
