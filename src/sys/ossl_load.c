@@ -2,15 +2,12 @@
 #include "sys/ossl_load.h"
 
 #include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,27 +32,6 @@ const char *ossl_load_path(void)
     }
   }
   return STRATUM_OSSL_DIR "/" MODULE_NAME;
-}
-
-/* An object's first segment when it is read-only data: its ELF and
- * program headers, symbol and relocation tables. */
-static int drop_tables(struct dl_phdr_info *info, size_t size, void *arg)
-{
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-  (void)size;
-  (void)arg;
-  for (unsigned i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD)
-      continue;
-    if (ph->p_offset == 0 && ph->p_flags == PF_R) {
-      uintptr_t start = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
-      uintptr_t end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
-      madvise((void *)start, end - start, MADV_DONTNEED);
-    }
-    break;                              /* the first PT_LOAD only */
-  }
-  return 0;
 }
 
 bool ossl_load_file(const char *path, char *err, size_t err_cap)
@@ -91,11 +67,6 @@ bool ossl_load_file(const char *path, char *err, size_t err_cap)
     return false;
   }
   ossl_set(ops);
-  /* ld.so has just read the symbol and relocation tables of the libraries
-   * it bound (libcrypto's alone are 800 KiB) and, everything bound at
-   * once, reads them no more: their pages are let go (clean file pages,
-   * read again from the page cache if anything needs them). */
-  dl_iterate_phdr(drop_tables, NULL);
   return true;
 }
 
