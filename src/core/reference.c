@@ -86,20 +86,21 @@ static uint64_t mix64(uint64_t x)
 /* chronyd's local reference time: at least a second before now, up to a
  * second more at random, and kept for REF_LOCAL_UPDATE_INTERVAL seconds,
  * so that a server polling itself (through a loop) recognises its own
- * replies, and others' differ. Here the windows of a fixed grid, their
- * phase and fuzz drawn from the owner's local_key and the time the local
- * reference was last started (unsync_since), so that every thread serves
- * the same time without shared state. */
+ * replies, and others' differ. chronyd sets it at its first use after the
+ * local reference became active; here the windows of a grid that starts
+ * when it did (unsync_since plus wait_unsynced: the first window's time
+ * is then 1-2 s before that), their fuzz drawn from the owner's local_key,
+ * so that every thread serves the same time without shared state. */
 static struct timespec local_ref_time(const struct refstate *r, const struct timespec *now)
 {
   const int64_t ns = 1000000000, interval = (int64_t)REF_LOCAL_UPDATE_INTERVAL * ns;
-  uint64_t key = mix64(r->local_key ^ mix64((uint64_t)r->unsync_since.tv_sec * (uint64_t)ns +
-                                             (uint64_t)r->unsync_since.tv_nsec));
-  int64_t phase = (int64_t)(key % (uint64_t)interval);
-  int64_t t = (int64_t)now->tv_sec * ns + now->tv_nsec - phase;
+  struct timespec start = timespec_add_double(&r->unsync_since, r->local.wait_unsynced);
+  int64_t start_ns = (int64_t)start.tv_sec * ns + start.tv_nsec;
+  uint64_t key = mix64(r->local_key ^ mix64((uint64_t)start_ns));
+  int64_t t = (int64_t)now->tv_sec * ns + now->tv_nsec - start_ns;
   int64_t k = t >= 0 ? t / interval : -((-t + interval - 1) / interval);
   int64_t fuzz = (int64_t)(mix64(key ^ (uint64_t)k) % (uint64_t)ns);
-  int64_t ref = k * interval + phase - ns - fuzz;
+  int64_t ref = start_ns + k * interval - ns - fuzz;
   int64_t sec = ref >= 0 ? ref / ns : -((-ref + ns - 1) / ns);
   return (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = (long)(ref - sec * ns)};
 }

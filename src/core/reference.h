@@ -65,7 +65,7 @@ struct refstate {
   bool local_activate_ok;
   struct timespec unsync_since;   /* in the time of ref_get_params' now */
   uint64_t local_key;             /* the owner's random number: the local
-                                   * reference time's phase and fuzz */
+                                   * reference time's fuzz */
   uint32_t mono_epoch_base;       /* F323's epoch ids start here (the
                                    * owner's random number, as chronyd's) */
   /* smoothtime: the offset served to NTP clients; with leapsecmode slew

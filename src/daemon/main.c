@@ -637,6 +637,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   }
   d->log_hooks = p.log;
   ntskc_init(&d->ntskc, &d->cfg, d->loop, linux_platform_get(d->lp), &d->ref);
+  if (!ntskc_preload(&d->cfg))
+    return false;
   p.nts_ke = &d->ntskc.ops;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
@@ -754,7 +756,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
                  clock_init_from_rtc(&d->cfg, linux_platform_get(d->lp), !o->no_clock_control);
   if (!enable_hwts(d))
     goto out;
-  keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
+  if (!keys_load(d->cfg.keyfile, &d->keys, &d->keyring)) {
+    log_printf(PLAT_LOG_FATAL, "Could not load the keys' OpenSSL module");
+    goto out;
+  }
   if (!(d->clog = new_clientlog(&d->cfg, linux_platform_get(d->lp))))
     goto out;
   if (!start_server(d, o)) {
