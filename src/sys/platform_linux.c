@@ -135,12 +135,14 @@ static bool report_tx(struct sock_watch *w, const struct tx_pending *p,
   return !lp->dispatching_closed;
 }
 
-/* False if a handler closed the socket. */
-static bool read_tx_timestamps(struct sock_watch *w)
+/* The messages read from the error queue (up to TX_READ_BATCH), or -1 if a
+ * handler closed the socket. */
+static int read_tx_timestamps(struct sock_watch *w)
 {
   struct tx_stamps *tx = w->tx;
   struct linux_platform *lp = w->lp;
-  for (int i = 0; i < TX_READ_BATCH; i++) {
+  int i;
+  for (i = 0; i < TX_READ_BATCH; i++) {
     uint32_t id;
     struct timespec ts, hw_ts;
     struct udp_hw_info hw;
@@ -148,7 +150,7 @@ static bool read_tx_timestamps(struct sock_watch *w)
     if (r == -ENOMSG)
       continue;
     if (r < 0)
-      return true;
+      break;
     struct tx_pending *p = &tx->pending[id % tx->size];
     if (p->used && p->id != id && lp->tx_buffers > 0 && !lp->tx_buffers_warned) {
       log_printf(PLAT_LOG_WARN, "maxtxbuffers too small");   /* chronyd's, once */
@@ -161,15 +163,15 @@ static bool read_tx_timestamps(struct sock_watch *w)
                    &hw_ts)) {
       p->used = false;
       if (!report_tx(w, p, &hw_ts, PLAT_TS_HARDWARE))
-        return false;
+        return -1;
     } else if (kernel) {
       /* With hardware timestamping a NIC's stamp of it may follow. */
       p->used = lp->sock_opts.hw_flags != 0;
       if (!report_tx(w, p, &ts, PLAT_TS_KERNEL))
-        return false;
+        return -1;
     }
   }
-  return true;
+  return i;
 }
 
 /* The NTP message of a PTP one, in place of it; false if there is none
@@ -189,8 +191,6 @@ static void on_readable(void *arg, int fd)
 {
   struct sock_watch *w = arg;
   struct linux_platform *lp = w->lp;
-  if (w->tx && !read_tx_timestamps(w))
-    return;
   int n = udp_recv_batch(fd, &lp->rx, RECV_BATCH, lp->dgs, lp->hws);
   if (n <= 0)
     return;
@@ -209,6 +209,15 @@ static void on_readable(void *arg, int fd)
     if (lp->dispatching_closed)
       return;
   }
+}
+
+/* The socket has an error to report, as chronyd waits for one: the error
+ * queue is read then, not at every wake-up (a system call each). An error
+ * that is no transmit timestamp is taken by a receive. */
+static void on_errors(void *arg, int fd)
+{
+  if (read_tx_timestamps(arg) == 0)
+    on_readable(arg, fd);
 }
 
 static int open_watch(struct linux_platform *lp, enum addr_family family,
@@ -355,6 +364,7 @@ static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
       return r;
     }
     w->tx = tx;
+    loop_watch_errors(lp->loop, sock, on_errors);
   }
   w->tx->fn = fn;
   w->tx->arg = arg;
