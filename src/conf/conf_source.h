@@ -5,7 +5,7 @@
 
 #include "conf/conf_ctx.h"
 #include "conf/conf_fields.h"
-#include "core/client.h"
+#include "core/client_source.h"
 #include "proto/cmdmon.h"
 
 void conf_source_defaults(struct conf_source *s, enum conf_source_type type);

@@ -24,7 +24,7 @@
 #include <stdio.h>
 
 #include "core/addr.h"
-#include "core/client.h"
+#include "core/client_source.h"
 #include "proto/ntp_ext.h"
 
 #define CONF_NAME_LEN 256

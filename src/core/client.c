@@ -61,51 +61,6 @@ struct client {
   } init;
 };
 
-void client_source_defaults(struct client_source_params *s)
-{
-  memset(s, 0, sizeof(*s));
-  s->port = NTP_PORT;
-  s->minpoll = 6;
-  s->maxpoll = 10;
-  s->polltarget = 8;
-  s->minsamples = -1;
-  s->maxunreach = CLIENT_DEFAULT_MAXUNREACH;
-  s->maxsamples = -1;
-  s->maxdelay = 3.0;
-  s->maxdelaydevratio = 10.0;
-  s->asymmetry = SST_DEFAULT_ASYMMETRY;
-  s->presend = 100;
-  s->ntsport = NTSKE_PORT;
-}
-
-static int bound_poll(int poll, int dflt)
-{
-  if (poll < CLIENT_MIN_POLL)
-    return dflt;
-  return poll > CLIENT_MAX_POLL ? CLIENT_MAX_POLL : poll;
-}
-
-void client_source_bound(struct client_source_params *s)
-{
-  struct client_source_params d;
-  client_source_defaults(&d);
-  s->minpoll = bound_poll(s->minpoll, d.minpoll);
-  s->maxpoll = bound_poll(s->maxpoll, d.maxpoll);
-  if (s->maxpoll < s->minpoll)
-    s->maxpoll = s->minpoll;
-  if (s->polltarget < 1)
-    s->polltarget = 1;
-  if (s->minstratum > NTP_MAX_STRATUM - 1)
-    s->minstratum = NTP_MAX_STRATUM - 1;
-  if (s->maxsamples > SST_MAX_SAMPLES)
-    s->maxsamples = SST_MAX_SAMPLES;
-  int max_samples = s->maxsamples > 0 ? s->maxsamples : SST_MAX_SAMPLES;
-  if (s->minsamples != -1 && s->minsamples < 1)
-    s->minsamples = 1;
-  else if (s->minsamples > max_samples)
-    s->minsamples = max_samples;
-}
-
 void client_params_defaults(struct client_params *p)
 {
   memset(p, 0, sizeof(*p));
@@ -934,37 +889,6 @@ static void on_update(void *arg, struct nsrc *updated, bool new_sample)
     if (c->src[i] == updated)
       updated_index = (int)i;
   select_sources(c, updated_index, new_sample);
-}
-
-void client_log_statistics(const struct client_log_hooks *log, const struct sst *st,
-                           const struct timespec *now, const struct sst_report *before,
-                           int n_before, const struct ip_addr *addr, uint32_t refid)
-{
-  struct sst_tracking td;
-  struct sst_report r;
-  struct sst_selection sd;
-  if (!log || !log->statistics || sst_samples(st) < 1)
-    return;
-  if (!sst_get_tracking_data(st, now, &td) || !sst_get_selection_data(st, now, &sd) ||
-      !sd.select_ok)
-    return;
-  sst_get_report(st, &td.ref_time, &r);
-  struct client_log_statistics l;
-  memset(&l, 0, sizeof(l));
-  l.time = td.ref_time;
-  l.addr = *addr;
-  l.refid = refid;
-  l.std_dev = td.std_dev;
-  l.offset = td.offset;
-  l.offset_sd = td.offset_sd;
-  l.frequency = td.frequency;
-  l.skew = td.skew;
-  l.stress = before->skew > 0.0 ? fabs(before->frequency - td.frequency) / before->skew : 0.0;
-  l.n_samples = sst_samples(st);
-  l.best_start = n_before > l.n_samples ? n_before - l.n_samples : 0;
-  l.n_runs = sst_runs(st);
-  l.asymmetry = r.asymmetry;
-  log->statistics(log->arg, &l);
 }
 
 static void on_refclock_update(void *arg, struct rcl *r, bool new_sample)

@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "core/client_log.h"
+#include "core/client_source.h"
 #include "core/nts_client.h"
 #include "core/platform.h"
 #include "core/reference.h"
@@ -25,43 +27,6 @@
 #include "core/srcstats.h"
 #include "proto/ntp_mac.h"
 
-/* One server/peer's options, chrony's names and defaults (see
- * client_source_defaults). */
-struct client_source_params {
-  struct ip_addr addr;
-  uint16_t port;                 /* NTP_PORT */
-  char name[256];                /* as configured, for logs */
-  int minpoll, maxpoll;          /* 6, 10 */
-  int polltarget;                /* 8 */
-  bool iburst, burst, prefer, noselect, trust, require, offline;
-  bool auto_offline;             /* a request that cannot be sent: offline */
-  int maxunreach;                /* 100000: polls it may stay selectable while
-                                    unreachable (with recent enough samples) */
-  bool xleave;                   /* interleaved mode */
-  int version;                   /* 0: 3 with a key whose MAC NTPv4 would
-                                    truncate, else 4, as chrony */
-  int minstratum;                /* 0 */
-  int minsamples, maxsamples;    /* -1: the statistics' defaults */
-  double maxdelay;               /* 3.0 */
-  double maxdelayratio;          /* 0: off */
-  double maxdelaydevratio;       /* 10.0 */
-  double mindelay;               /* 0: off */
-  double asymmetry;              /* SST_DEFAULT_ASYMMETRY: estimate it */
-  double offset;                 /* 0.0 */
-  uint32_t key;                  /* 0: none; else authenticate with this key */
-  int presend;                   /* 100: an extra request 2 s before each one
-                                    sent at a poll of at least this */
-  int filter;                    /* 0: off; else median filter of N samples */
-  double maxdelayquant;          /* 0: off; else test C keeps delays up to this
-                                    long-term quantile (0.05..0.95) */
-  bool copy;                     /* a server's stratum and refid as our own
-                                    (chrony's copy; servers only) */
-  bool peer;                     /* symmetric active mode (a `peer` line) */
-  bool nts;                      /* NTS (not for peers): the key is not used */
-  uint16_t ntsport;              /* the NTS-KE port, NTSKE_PORT */
-  int certset;                   /* the trusted certificates' set, 0 */
-  uint32_t ext_fields;           /* extfield: NTPEXT_FLAG_* (proto/ntp_ext.h) */
-};
 
 /* What the client reports about a source (client_set_source_event). */
 enum client_source_event {
@@ -74,67 +39,6 @@ enum client_source_event {
                                     selections its own samples triggered */
 };
 
-/* Log file hooks (chrony's `log measurements statistics tracking`): plain
- * values, in this core's sign convention (offsets server minus local,
- * frequencies > 0 when the local clock runs slow); the formatter
- * (core/logfmt.h) converts to chrony's columns. */
-enum client_log_test {              /* the test columns of measurements.log */
-  CLIENT_TEST_1, CLIENT_TEST_2, CLIENT_TEST_3, CLIENT_TEST_5, CLIENT_TEST_6, CLIENT_TEST_7,
-  CLIENT_TEST_A, CLIENT_TEST_B, CLIENT_TEST_C, CLIENT_TEST_D, CLIENT_N_TESTS
-};
-
-/* One reply that passed tests 1-7 (chrony's `log measurements`). */
-struct client_log_measurement {
-  struct timespec time;          /* cooked local time of the sample (midpoint) */
-  struct ip_addr addr;
-  uint8_t leap;                  /* of the reply */
-  int stratum;
-  bool test[CLIENT_N_TESTS];     /* true: passed */
-  int local_poll, remote_poll;
-  double score;                  /* the poll score */
-  double offset;                 /* server minus local (RFC 5905 theta) */
-  double peer_delay, peer_dispersion;
-  double root_delay, root_dispersion;   /* as in the reply */
-  uint32_t refid;
-  int mode;                      /* NTP mode of the reply */
-  bool interleaved;
-  enum plat_ts_source tx_source, rx_source;
-};
-
-/* A source's regression (chrony's `log statistics`). */
-struct client_log_statistics {
-  struct timespec time;          /* of the estimate (newest sample) */
-  struct ip_addr addr;           /* ADDR_UNSPEC: a refclock, named by its refid */
-  uint32_t refid;
-  double std_dev, offset, offset_sd, frequency, skew;   /* s, s/s */
-  double stress;                 /* |old freq - new freq| / old skew */
-  int n_samples, best_start, n_runs;   /* best_start: samples dropped */
-  double asymmetry;
-};
-
-/* A source after a selection (chrony's `log selection`): one for each
- * source, each time the sources are selected. */
-struct client_log_selection {
-  struct timespec time;          /* of the selection */
-  struct ip_addr addr;           /* ADDR_UNSPEC: a refclock, named by refid */
-  uint32_t refid;
-  enum sel_status status;
-  bool noselect, prefer, trust, require;   /* effective (authselectmode's) */
-  uint8_t reach;
-  double score;                  /* reselection score (>= 1) */
-  double last_sample_ago;        /* s */
-  double lo, hi;                 /* the interval judged (sel_source's) */
-};
-
-/* Any pointer may be NULL. Called from inside the client's handlers. */
-struct client_log_hooks {
-  void (*measurement)(void *arg, const struct client_log_measurement *m);
-  void (*statistics)(void *arg, const struct client_log_statistics *s);
-  void (*selection)(void *arg, const struct client_log_selection *s);
-  void (*tracking)(void *arg, const struct ref_log *t);   /* the reference's */
-  rcl_log_fn refclock;           /* each refclock's samples (refclocks.log) */
-  void *arg;
-};
 
 struct client_params {
   bool control;                  /* adjust the clock (false: -x) */
@@ -202,32 +106,8 @@ struct client_params {
 
 struct client;
 
-/* chrony's statistics.log line of a source whose statistics st were just
- * regressed again at `now` (before: the report, n_before: the samples
- * before the regression), given to log->statistics if it is set. */
-void client_log_statistics(const struct client_log_hooks *log, const struct sst *st,
-                           const struct timespec *now, const struct sst_report *before,
-                           int n_before, const struct ip_addr *addr, uint32_t refid);
 
-void client_source_defaults(struct client_source_params *s);
-
-/* chronyd's limits of a source's polling (ntp_core.c): poll exponents from
- * -7 (1/128 s) to 24. Intervals below 1 s are used only while the source
- * answers with a round-trip delay of at most CLIENT_MAX_LAN_DELAY. */
-#define CLIENT_MIN_POLL (-7)
-#define CLIENT_MAX_POLL 24
-#define CLIENT_MIN_NONLAN_POLL 0
-#define CLIENT_MAX_LAN_DELAY 0.01
-#define CLIENT_DEFAULT_MAXUNREACH SEL_DEFAULT_MAX_UNREACH
 #define CLIENT_DEFAULT_NTSREFRESH 2419200.0     /* s, chronyd's four weeks */
-/* Bring the options into the ranges chronyd gives them when it creates a
- * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
- * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least
- * minpoll; polltarget is at least 1 (chronyd 4.4); minstratum at most 15;
- * minsamples (unless -1, the global setting) and maxsamples are limited to
- * the statistics' 1..SST_MAX_SAMPLES. Sources are bounded when added; the
- * configuration parser calls it to warn. */
-void client_source_bound(struct client_source_params *s);
 void client_params_defaults(struct client_params *p);
 
 /* The platform must outlive the client. `ref` is updated when synchronised

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "core/client.h"
+#include "core/client_log.h"
 #include "core/rtctrack.h"
 
 enum logfmt_file { LOGFMT_MEASUREMENTS, LOGFMT_STATISTICS, LOGFMT_TRACKING, LOGFMT_REFCLOCKS,

@@ -62,7 +62,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/client.h"
+#include "core/client_log.h"
+#include "core/client_source.h"
 #include "core/discipline.h"
 #include "core/exchange.h"
 #include "core/quantile.h"

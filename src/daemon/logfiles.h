@@ -8,7 +8,7 @@
 #ifndef STRATUM_DAEMON_LOGFILES_H
 #define STRATUM_DAEMON_LOGFILES_H
 
-#include "core/client.h"
+#include "core/client_log.h"
 #include "core/logfmt.h"
 
 struct logfile {

@@ -816,7 +816,7 @@ def test_architecture_names_every_module_and_its_prefix():
         sorted(set(rows) - set(headers)), sorted(set(headers) - set(rows)))
     wrong = []
     for module, header in headers.items():
-        prefixes = tuple(re.findall(r"`([a-z]+_)`", rows[module]))
+        prefixes = tuple(re.findall(r"`([a-z][a-z_]*_)`", rows[module]))
         for name in re.findall(r"^(?!static|typedef)[a-z_ ]*[ *]([a-z][a-z0-9_]*)\(",
                                header.read_text(), re.M):
             if not name.startswith(prefixes):
