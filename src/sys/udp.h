@@ -114,7 +114,8 @@ struct udp_out {
   union {
     /* IP(V6)_PKTINFO and a per-message SO_TIMESTAMPING request */
     char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
+    size_t align;              /* control messages' alignment (struct
+                                  cmsghdr ends in a flexible array) */
   } control;
   struct iovec iov;
   uint8_t data[UDP_OUT_MAX];
