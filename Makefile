@@ -7,6 +7,7 @@ FUZZ_SMOKE_TIME ?= 10
 PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_PROGRAM ?= install -D -m 0755
+INSTALL_MODULE ?= install -D -m 0644
 STRIP ?= strip
 # PATHS=chrony: chrony's paths compiled in and installed (/etc/chrony/chrony.conf,
 # /run/chrony/chronyd.sock and .pid, /var/lib/chrony, /var/log/chrony), so
@@ -35,10 +36,12 @@ all: $(BUILD)/build.ninja
 	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
 	ninja -C $(BUILD)
 
-# Only the two programs make install installs (not the tests and tools).
+# Only the two programs make install installs and the OpenSSL module they
+# load (not the tests and tools); the prefix is compiled in as the
+# module's directory, PREFIX/lib/stratum.
 programs: $(BUILD)/build.ninja
-	meson configure $(BUILD) -Dpaths=$(PATHS) >/dev/null
-	ninja -C $(BUILD) stratumd stratumc
+	meson configure $(BUILD) -Dpaths=$(PATHS) -Dprefix=$(PREFIX) >/dev/null
+	ninja -C $(BUILD) stratumd stratumc stratum-ossl.so
 
 # Warnings are errors in the build directories set up here, by
 # scripts/check.sh and by scripts/fuzz.sh (meson.build leaves werror off
@@ -119,6 +122,7 @@ install: SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/system
 install: programs
 	$(INSTALL_PROGRAM) $(BUILD)/stratumd $(DESTDIR)$(PREFIX)/sbin/stratumd
 	$(INSTALL_PROGRAM) $(BUILD)/stratumc $(DESTDIR)$(PREFIX)/bin/stratumc
+	$(INSTALL_MODULE) $(BUILD)/stratum-ossl.so $(DESTDIR)$(PREFIX)/lib/stratum/stratum-ossl.so
 	install -D -m 0644 docs/stratumc.1 $(DESTDIR)$(PREFIX)/share/man/man1/stratumc.1
 	install -D -m 0644 docs/stratum.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/stratum.conf.5
 	install -D -m 0644 docs/stratumd.8 $(DESTDIR)$(PREFIX)/share/man/man8/stratumd.8
@@ -140,6 +144,7 @@ install: programs
 	  { $(call install_text,packaging/stratum.conf,$(DESTDIR)$(CONF_DIR)/$(CONF_NAME)); }
 
 install-strip: INSTALL_PROGRAM = install -D -s --strip-program=$(STRIP) -m 0755
+install-strip: INSTALL_MODULE = install -D -s --strip-program=$(STRIP) -m 0644
 install-strip: install
 
 # The Debian package `stratum`, which replaces chrony (chrony's paths, unit

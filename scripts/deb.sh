@@ -51,7 +51,8 @@ mkdir -p "$root/DEBIAN"
 # the default chrony.conf, all with chrony's paths, from `make install`.
 make --no-print-directory install-strip BUILD="$build" PATHS=chrony PREFIX=/usr \
   DESTDIR="$root" >/dev/null
-strip --remove-section=.comment --remove-section=.note "$root/usr/sbin/stratumd" "$root/usr/bin/stratumc"
+strip --remove-section=.comment --remove-section=.note "$root/usr/sbin/stratumd" "$root/usr/bin/stratumc" \
+  "$root/usr/lib/stratum/stratum-ossl.so"
 
 # What a package does differently from `make install`: the user is chrony's
 # _chrony (created by postinst with adduser, as chrony's package does), the
@@ -132,7 +133,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/debian"
 printf 'Source: stratum\n\nPackage: stratum\nArchitecture: any\n' > "$tmp/debian/control"
-shlibs=$(cd "$tmp" && dpkg-shlibdeps -O "$root/usr/sbin/stratumd" "$root/usr/bin/stratumc" |
+shlibs=$(cd "$tmp" && dpkg-shlibdeps -O "$root/usr/sbin/stratumd" "$root/usr/bin/stratumc" \
+  "$root/usr/lib/stratum/stratum-ossl.so" |
   sed -n 's/^shlibs:Depends=//p')
 size=$(du -k -s --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@SHLIBS@/$shlibs/" \

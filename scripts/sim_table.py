@@ -116,7 +116,7 @@ def test_limits():
         limits[name] = dict(base.LEAP_LIMITS)
     # Theirs give a sync window: its end is the limit.
     for name, lim in (list(refclock.LIMITS.items()) + list(options.LIMITS.items()) +
-                      list(chrony.LIMITS.items())):
+                      list(chrony.LIMITS.items()) + list(chrony.LIMITS5.items())):
         lim = dict(lim)
         window = lim.pop("sync", None)
         lim["sync_time"] = window[1] if window else None

@@ -199,6 +199,24 @@ def parse(data):
                      root_delay, root_disp, refid, ref, org, rec, xmt, len(data))
 
 
+F323_MAGIC = 0xF5BEDD9A
+
+
+def f323(packet):
+    """The F323 field's (root delay, root dispersion, monotonic rx, epoch)
+    if the packet carries a well-formed one after its header, else None."""
+    at = 48
+    while at + 4 <= len(packet):
+        kind, length = struct.unpack("!HH", packet[at:at + 4])
+        if length < 16 or at + length > len(packet):
+            return None
+        if kind == 0xF323 and length == 28:
+            magic, delay, disp, mono, epoch = struct.unpack("!IIIQI", packet[at + 4:at + 28])
+            return (delay, disp, mono, epoch) if magic == F323_MAGIC else None
+        at += length
+    return None
+
+
 # ---------------------------------------------------------------- exchanges
 
 def _family(addr):

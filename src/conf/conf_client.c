@@ -8,6 +8,7 @@
 #include "conf/conf_value.h"
 #include "core/reference.h"
 #include "core/hwts.h"
+#include "core/query.h"
 #include "core/refclock.h"
 
 _Static_assert(CONF_LEAPSEC_SYSTEM == (int)REF_LEAP_SYSTEM &&
@@ -69,6 +70,21 @@ void conf_ref_local(const struct config *c, struct ref_local *out)
   out->activate = c->local_activate;
   out->wait_synced = c->local_waitsynced;
   out->wait_unsynced = c->local_waitunsynced;
+}
+
+void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
+                       struct query_server *out)
+{
+  memset(out, 0, sizeof(*out));
+  snprintf(out->name, sizeof(out->name), "%s", s->name);
+  out->addr = *addr;
+  out->port = s->client.port;
+  out->key = s->client.key;
+  out->version = s->client.version;
+  out->poll = s->client.minpoll;
+  if (s->client.maxsamples > 0 && s->client.maxsamples < QUERY_GOOD_SAMPLES)
+    out->good_needed = (unsigned)s->client.maxsamples;
+  out->sock = -1;
 }
 
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out)
@@ -239,4 +255,13 @@ void conf_reference(const struct config *c, int measured, const struct timespec 
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out)
 {
   *out = (struct clog_ratelimit){r->enabled, r->interval, r->burst, r->leak, r->kod};
+}
+
+struct clog_params conf_clog_params(const struct config *c, uint64_t seed)
+{
+  struct clog_params cp = {.active = !c->noclientlog, .limit = c->clientloglimit, .seed = seed};
+  conf_clog_ratelimit(&c->ratelimit, &cp.rate[CLOG_NTP]);
+  conf_clog_ratelimit(&c->cmdratelimit, &cp.rate[CLOG_CMD]);
+  conf_clog_ratelimit(&c->ntsratelimit, &cp.rate[CLOG_NTSKE]);
+  return cp;
 }

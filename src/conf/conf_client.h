@@ -23,8 +23,17 @@ void conf_ref_local(const struct config *c, struct ref_local *out);
  * addresses and a pool's maxsources. This is all of the line that acts:
  * its other options are `ignored` in the option table. */
 void conf_srclist_source(const struct conf_source *s, struct srclist_source *out);
+/* A server or pool line's address as stratumd -q/-Q queries it
+ * (core/query.h): its name, port, key, version, minpoll and maxsamples; no
+ * NTS (the daemon adds it). */
+struct query_server;
+void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
+                       struct query_server *out);
 /* ratelimit, ntsratelimit or cmdratelimit as the client log takes it. */
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out);
+/* The client log's parameters (noclientlog, clientloglimit, the three
+ * rate limits), its hash keyed by `seed`. */
+struct clog_params conf_clog_params(const struct config *c, uint64_t seed);
 
 /* refclock line number `index` (0-based among all refclock lines, which
  * names it by default as chronyd does) as the core's refclock parameters.

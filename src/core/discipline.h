@@ -104,7 +104,8 @@ void disc_accumulate(struct discipline *d, double freq, double offset, double co
  * other sources' measurements. */
 void disc_adjust_quietly(struct discipline *d, double dfreq, double offset,
                          double correction_time);
-/* Step the clock by `offset` seconds now, dropping any unfinished slew. */
+/* Step the cooked time by `offset` seconds now: the clock is stepped by
+ * offset plus the unfinished slew, which ends. */
 bool disc_step(struct discipline *d, double offset);
 /* UTC inserted (leap 1) or deleted (-1) a second: to the listeners'
  * measurements it is as if the clock had been stepped by `leap` seconds

@@ -40,11 +40,12 @@ static size_t add_mac(uint8_t *buf, size_t len, size_t cap, int version, uint32_
 size_t exch_build_auth_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
                               uint32_t keyid, const struct ntp_key *key)
 {
-  return exch_build_ext_packet(buf, cap, h, 0, keyid, key);
+  return exch_build_ext_packet(buf, cap, h, 0, NULL, keyid, key);
 }
 
 size_t exch_build_ext_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
-                             unsigned ext_fields, uint32_t keyid, const struct ntp_key *key)
+                             unsigned ext_fields, const struct ntpext_mono_root *mono,
+                             uint32_t keyid, const struct ntp_key *key)
 {
   struct wire_writer w;
   wire_writer_init(&w, buf, cap);
@@ -54,7 +55,7 @@ size_t exch_build_ext_packet(uint8_t *buf, size_t cap, const struct ntp_header *
   if (ext_fields & NTPEXT_FLAG_NET_CORRECTION)
     ntpext_write_net_correction(&w, 0.0);
   if (ext_fields & NTPEXT_FLAG_MONO_ROOT)
-    ntpext_write_mono_root(&w, &(struct ntpext_mono_root){0});
+    ntpext_write_mono_root(&w, mono ? mono : &(struct ntpext_mono_root){0});
   return w.err ? 0 : add_mac(buf, w.pos, cap, h->version, keyid, key);
 }
 
@@ -120,11 +121,14 @@ static enum exch_result check_answer(const struct ntp_packet *p, unsigned pairin
     return EXCH_BAD_ORIGIN;
   memset(out, 0, sizeof(*out));
   out->refid = h->refid;
-  if (h->stratum == 0)
-    return EXCH_KOD;
+  /* As chronyd: a KoD (leap 3, stratum 0) counts only in a packet that
+   * passes the timestamp test; stratum 0 otherwise is an unsynchronised
+   * server's. */
   if (h->receive == 0 || h->transmit == 0)
     return EXCH_ZERO_TIMESTAMP;
-  if (h->leap == NTP_LEAP_UNSYNC || h->stratum >= 16)
+  if (h->stratum == 0 && h->leap == NTP_LEAP_UNSYNC)
+    return EXCH_KOD;
+  if (h->leap == NTP_LEAP_UNSYNC || h->stratum == 0 || h->stratum >= 16)
     return EXCH_UNSYNCHRONISED;
 
   struct timespec t2 = ntp_ts_to_timespec(remote_rx ? remote_rx : h->receive, local_rx->tv_sec);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "core/platform.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_mac.h"
 #include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
@@ -31,8 +32,8 @@ enum exch_result {
   EXCH_BAD_MODE,        /* not a server reply */
   EXCH_BAD_ORIGIN,      /* origin is not our nonce (bogus, or a replay) */
   EXCH_ZERO_TIMESTAMP,  /* receive or transmit timestamp unset */
-  EXCH_KOD,             /* kiss-o'-death (stratum 0); refid holds the code */
-  EXCH_UNSYNCHRONISED,  /* leap 3 or stratum >= 16 */
+  EXCH_KOD,             /* kiss-o'-death (leap 3, stratum 0); refid holds the code */
+  EXCH_UNSYNCHRONISED,  /* leap 3, stratum 0 or stratum >= 16 */
   EXCH_BAD_TIMES,       /* a server held the request over 4 s (chrony's limit) */
   EXCH_RESULT_COUNT
 };
@@ -57,11 +58,14 @@ size_t exch_build_request(uint8_t buf[48], int version, int poll, ntp_ts nonce);
  * made. buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */
 size_t exch_build_auth_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
                               uint32_t keyid, const struct ntp_key *key);
-/* The same with, after the header, the request extension fields of
- * ext_fields (NTPEXT_FLAG_*, proto/ntp_ext.h), which the MAC covers too;
- * buf holds NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN + NTP_MAC_MAX_LEN. */
+/* The same with, after the header, the extension fields of ext_fields
+ * (NTPEXT_FLAG_*, proto/ntp_ext.h), which the MAC covers too: F323 with
+ * mono's values (a peer's packet) or, mono NULL, a request's zeros; 10A
+ * with a zero correction. buf holds NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN +
+ * NTP_MAC_MAX_LEN. */
 size_t exch_build_ext_packet(uint8_t *buf, size_t cap, const struct ntp_header *h,
-                             unsigned ext_fields, uint32_t keyid, const struct ntp_key *key);
+                             unsigned ext_fields, const struct ntpext_mono_root *mono,
+                             uint32_t keyid, const struct ntp_key *key);
 /* The request with a MAC made with `key` (keyid 0: none). Returns its
  * length, or 0 if a key is configured but missing or the MAC cannot be made
  * (chronyd then sends nothing). buf holds NTP_HEADER_LEN + NTP_MAC_MAX_LEN. */

@@ -104,16 +104,8 @@ static size_t add_ext_fields(const struct ntp_server *s, const struct ntp_packet
   if ((flags & NTPEXT_FLAG_NET_CORRECTION) && s->ptp)
     ntpext_write_net_correction(&w, 0.0);
   if (flags & NTPEXT_FLAG_MONO_ROOT) {
-    struct ref_params rp;
-    ref_get_params(s->ref, rx, &rp);
-    const struct disc_cooking *c = &s->ref->cooking;
-    struct ntpext_mono_root m = {.root_delay = rp.root_delay,
-                                 .root_dispersion = rp.root_dispersion,
-                                 .mono_epoch = s->mono_epoch_base + c->mono_epoch};
-    if (!s->last.smoothed) {
-      struct timespec mono = timespec_add_double(rx, s->last.correction + c->mono_offset);
-      m.mono_receive = ntp_ts_from_timespec(&mono);
-    }
+    struct ntpext_mono_root m;
+    ref_mono_root(s->ref, rx, s->last.smoothed ? NULL : rx, s->last.correction, &m);
     ntpext_write_mono_root(&w, &m);
   }
   return w.err ? NTP_HEADER_LEN : w.pos;

@@ -130,8 +130,6 @@ struct ntp_server {
   bool tx_timestamps;               /* the sockets report kernel transmit times */
   bool batched_sends;               /* replies may leave with others (see
                                        srv_enable_batched_sends) */
-  uint32_t mono_epoch_base;         /* F323's epoch ids start here (set by the
-                                       caller; random in the daemon) */
   bool ptp;                         /* ptpport is set: 10A is answered (set by
                                        the caller) */
   srv_signd_fn signd;               /* NULL: MS-SNTP requests are symmetric-key

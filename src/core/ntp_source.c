@@ -331,7 +331,7 @@ static size_t build_request(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts non
     exch_request_header(&h, s->p.version, s->poll, nonce);
     if (s->p.xleave && xleave_has_exchange(&s->xl))
       xleave_request_fields(&s->xl, &h);
-    len = exch_build_ext_packet(buf, cap, &h, ext_fields, s->p.key, source_key(s));
+    len = exch_build_ext_packet(buf, cap, &h, ext_fields, NULL, s->p.key, source_key(s));
   }
   if (len == 0 || !s->nts)
     return len;
@@ -388,7 +388,12 @@ static size_t build_peer_packet(struct nsrc *s, uint8_t *buf, size_t cap, ntp_ts
   *tx = h.transmit;
   if (s->p.xleave)
     xleave_peer_sent(&s->xl, interleaved, h.receive, &pr->echo_rx, echo_saved);
-  return exch_build_auth_packet(buf, cap, &h, s->p.key, source_key(s));
+  /* extfield: as chronyd, the fields a server's reply would carry (F323's
+   * receive time: that of the packet we echo) */
+  unsigned ext_fields = s->p.version == 4 ? s->p.ext_fields : 0;
+  struct ntpext_mono_root m;
+  ref_mono_root(pr->ref, &s->tx_cooked, pr->echo_tx != 0 ? &pr->echo_rx : NULL, 0.0, &m);
+  return exch_build_ext_packet(buf, cap, &h, ext_fields, &m, s->p.key, source_key(s));
 }
 
 static void missing_sample(struct nsrc *s);
@@ -782,12 +787,13 @@ static void add_sample(struct nsrc *s, struct sst_sample *smp)
   s->on_update(s->arg, s, true);
 }
 
-/* chronyd's F323 field in a valid reply: its root delay and dispersion
- * replace the header's (more resolution); its monotonic receive times tell
- * how much of the change in the server's receive times since the previous
- * reply was the server correcting its clock's offset, which the statistics
- * take out of the older samples before the next one is added (frequency
- * transfer: chronyd's mono_doffset). A reply without it starts over. */
+/* chronyd's F323 field in a valid reply or a peer's answer: its root delay
+ * and dispersion replace the header's (more resolution); its monotonic
+ * receive times tell how much of the change in the server's receive times
+ * since the previous reply was the server correcting its clock's offset,
+ * which the statistics take out of the older samples before the next one
+ * is added (frequency transfer: chronyd's mono_doffset). A reply without it
+ * starts over. */
 /* The reply's F323 field, false if none. */
 static bool find_mono_root(const struct ntp_packet *pkt, struct ntpext_mono_root *m)
 {
@@ -898,14 +904,21 @@ static bool copies(const struct nsrc *s)
   return s->p.copy && !s->p.peer;
 }
 
-/* An unsynchronised reply from a server we copy: as chronyd, the source
- * starts again (no samples, unreachable) and the selection hears of it. */
+/* An unsynchronised reply from a server we copy: as chronyd, an answer (no
+ * reply is missed at the next request) after which the source starts
+ * again (no samples, an empty register, no unreachable run), the poll
+ * backs off slowly, the filter counts a missing sample and the selection
+ * hears of it. */
 static void forget_copied(struct nsrc *s)
 {
   s->counters[NSRC_RX_UNSYNC]++;
+  s->tx_since_rx = 0;
   s->reach = 0;
+  s->unreachable_run = 0;
   s->stratum = 0;
   sst_reset(&s->stats);
+  adjust_poll(s, UNSYNC_POLL_ADJ);
+  missing_sample(s);
   s->on_update(s->arg, s, false);
 }
 
@@ -1075,7 +1088,7 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
   bool interleaved = false;
   struct xleave_pairing pairing;
   if (r == EXCH_BAD_ORIGIN && xleave_awaits_answer(&s->xl)) {
-    r = xleave_check(&s->xl, pkt, &ours, 0.0, &x, &pairing);
+    r = xleave_check(&s->xl, pkt, &ours, mono_shift(s, pkt), &x, &pairing);
     interleaved = r != EXCH_BAD_ORIGIN;
   }
   if (r == EXCH_BAD_FORMAT || r == EXCH_BAD_MODE ||
@@ -1109,6 +1122,10 @@ static void peer_receive(struct nsrc *s, const struct plat_datagram *dg,
     pr->remote_tx = pr->echo_tx = h->transmit;
     pr->echo_rx = t4;
     pr->echo_unanswered = false;
+    /* As chronyd, F323 follows the newest answer: a second one in an
+     * interval moves the monotonic reference too. */
+    if (r == EXCH_OK && (s->p.ext_fields & NTPEXT_FLAG_MONO_ROOT))
+      use_mono_root(s, pkt, &x);
   }
   if (!first) {
     /* The peer sent again before our next packet: one sample per packet. */

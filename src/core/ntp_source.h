@@ -36,7 +36,9 @@
  * from any other authentic, non-duplicate packet of the peer (how the
  * exchange starts, and restarts after a loss, as in chrony). Poll as for a
  * server, but at the shorter of the two polls while the peer is reachable,
- * and time our packets after the peer's as chronyd does. No presend.
+ * and time our packets after the peer's as chronyd does. No presend. With
+ * extfield, our packets carry chronyd's fields as a server's reply does,
+ * and the peer's F323 is used as a server's (as chronyd).
  *
  * With xleave (RFC 9769's interleaved modes, as chronyd; core/xleave.h has
  * the rules): after a valid answer, our next packet names its exchange,

@@ -12,7 +12,8 @@ bool query_nts_failed(const struct query_server *s)
 
 static bool server_finished(const struct query_server *s)
 {
-  return s->sock < 0 || s->key_missing || s->valid >= QUERY_GOOD_SAMPLES ||
+  unsigned needed = s->good_needed ? s->good_needed : QUERY_GOOD_SAMPLES;
+  return s->sock < 0 || s->key_missing || s->valid >= needed ||
          s->sent >= QUERY_MAX_REQUESTS || s->ticks >= QUERY_MAX_TICKS || query_nts_failed(s);
 }
 

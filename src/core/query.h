@@ -38,6 +38,10 @@ struct query_server {
   uint32_t key;               /* 0: none */
   int version;                /* 0: chosen as chronyd does */
   int poll;                   /* what requests say: the source's minpoll */
+  /* Valid replies that finish it (its maxsamples, when under
+   * QUERY_GOOD_SAMPLES: chronyd's first update then needs fewer); 0:
+   * QUERY_GOOD_SAMPLES. */
+  unsigned good_needed;
   struct ntsc *nts;           /* NULL: not an NTS server */
   int sock;                   /* -1 when not open */
   ntp_ts nonce;               /* 0 when no request is outstanding */

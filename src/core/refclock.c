@@ -372,7 +372,8 @@ static bool tai_to_utc(const struct rcl *r, const struct timespec *sys_time, dou
   int tai = 0;
   if (!r->leap_lookup)
     return false;
-  time_t when = sys_time->tv_sec + (time_t)floor(*offset);
+  /* one time, so that the fractions' carry is not lost near a change */
+  time_t when = timespec_add_double(sys_time, *offset).tv_sec;
   r->leap_lookup(r->leap_arg, when, &tai);
   r->leap_lookup(r->leap_arg, when - tai, &tai);
   if (tai == 0)

@@ -88,20 +88,21 @@ static uint64_t mix64(uint64_t x)
 /* chronyd's local reference time: at least a second before now, up to a
  * second more at random, and kept for REF_LOCAL_UPDATE_INTERVAL seconds,
  * so that a server polling itself (through a loop) recognises its own
- * replies, and others' differ. Here the windows of a fixed grid, their
- * phase and fuzz drawn from the owner's local_key and the time the local
- * reference was last started (unsync_since), so that every thread serves
- * the same time without shared state. */
+ * replies, and others' differ. chronyd sets it at its first use after the
+ * local reference became active; here the windows of a grid that starts
+ * when it did (unsync_since plus wait_unsynced: the first window's time
+ * is then 1-2 s before that), their fuzz drawn from the owner's local_key,
+ * so that every thread serves the same time without shared state. */
 static struct timespec local_ref_time(const struct refstate *r, const struct timespec *now)
 {
   const int64_t ns = 1000000000, interval = (int64_t)REF_LOCAL_UPDATE_INTERVAL * ns;
-  uint64_t key = mix64(r->local_key ^ mix64((uint64_t)r->unsync_since.tv_sec * (uint64_t)ns +
-                                             (uint64_t)r->unsync_since.tv_nsec));
-  int64_t phase = (int64_t)(key % (uint64_t)interval);
-  int64_t t = (int64_t)now->tv_sec * ns + now->tv_nsec - phase;
+  struct timespec start = timespec_add_double(&r->unsync_since, r->local.wait_unsynced);
+  int64_t start_ns = (int64_t)start.tv_sec * ns + start.tv_nsec;
+  uint64_t key = mix64(r->local_key ^ mix64((uint64_t)start_ns));
+  int64_t t = (int64_t)now->tv_sec * ns + now->tv_nsec - start_ns;
   int64_t k = t >= 0 ? t / interval : -((-t + interval - 1) / interval);
   int64_t fuzz = (int64_t)(mix64(key ^ (uint64_t)k) % (uint64_t)ns);
-  int64_t ref = k * interval + phase - ns - fuzz;
+  int64_t ref = start_ns + k * interval - ns - fuzz;
   int64_t sec = ref >= 0 ? ref / ns : -((-ref + ns - 1) / ns);
   return (struct timespec){.tv_sec = (time_t)sec, .tv_nsec = (long)(ref - sec * ns)};
 }
@@ -146,6 +147,20 @@ void ref_fill_header(const struct refstate *r, const struct timespec *now, struc
   h->refid = rp.refid;
   if (rp.ref_time.tv_sec != 0 || rp.ref_time.tv_nsec != 0)
     h->reference = ntp_ts_from_timespec(&rp.ref_time);
+}
+
+void ref_mono_root(const struct refstate *r, const struct timespec *now,
+                   const struct timespec *rx, double rx_correction, struct ntpext_mono_root *m)
+{
+  struct ref_params rp;
+  ref_get_params(r, now, &rp);
+  *m = (struct ntpext_mono_root){.root_delay = rp.root_delay,
+                                 .root_dispersion = rp.root_dispersion,
+                                 .mono_epoch = r->mono_epoch_base + r->cooking.mono_epoch};
+  if (rx) {
+    struct timespec mono = timespec_add_double(rx, rx_correction + r->cooking.mono_offset);
+    m->mono_receive = ntp_ts_from_timespec(&mono);
+  }
 }
 
 bool ref_leap_day(time_t utc)
@@ -525,6 +540,9 @@ static struct timespec step_clock(struct reference *r, const struct timespec *no
                                   double offset)
 {
   disc_accumulate(r->disc, freq, 0.0, 0.0);
+  /* The clock's step: the slew not finished joins it (chronyd logs this,
+   * offset minus its uncorrected offset). */
+  double step = offset + disc_remaining(r->disc);
   if (!r->p.control || !disc_step(r->disc, offset)) {
     /* chronyd 4.8's, also -x: the step not made is slewed instead, so the
      * tracking offset (and the time served) stays right. */
@@ -532,7 +550,7 @@ static struct timespec step_clock(struct reference *r, const struct timespec *no
     disc_accumulate(r->disc, freq, offset, 0.0);
     return *now;
   }
-  plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", offset);
+  plat_logf(r->plat, PLAT_LOG_WARN, "System clock was stepped by %.6f seconds", step);
   smoothing_stepped(r);
   leap_after_step(r);
   /* The clock's past moves with it, as the sources' samples do: the next
@@ -771,8 +789,10 @@ bool ref_ever_synchronised(const struct reference *r)
 
 bool ref_step_now(struct reference *r)
 {
+  /* chronyd's LCL_MakeStep: the slew not finished is stepped instead; the
+   * time itself does not move. */
   double remaining = disc_remaining(r->disc);
-  if (!r->p.control || !disc_step(r->disc, remaining)) {
+  if (!r->p.control || !disc_step(r->disc, 0.0)) {
     plat_logf(r->plat, PLAT_LOG_ERR, "Could not step system clock");  /* chronyd's, also -x */
     return false;
   }

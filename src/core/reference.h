@@ -30,6 +30,7 @@
 #include "core/platform.h"
 #include "core/select.h"
 #include "core/smooth.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
 #define REFID_UNSYNC 0u
@@ -64,7 +65,9 @@ struct refstate {
   bool local_activate_ok;
   struct timespec unsync_since;   /* in the time of ref_get_params' now */
   uint64_t local_key;             /* the owner's random number: the local
-                                   * reference time's phase and fuzz */
+                                   * reference time's fuzz */
+  uint32_t mono_epoch_base;       /* F323's epoch ids start here (the
+                                   * owner's random number, as chronyd's) */
   /* smoothtime: the offset served to NTP clients; with leapsecmode slew
    * the leap bits are not served while it is on (chrony's leap smear). */
   struct smooth smooth;
@@ -103,6 +106,12 @@ void ref_get_params(const struct refstate *r, const struct timespec *now, struct
  * leap, stratum, precision, refid, reference time, root delay and
  * dispersion. */
 void ref_fill_header(const struct refstate *r, const struct timespec *now, struct ntp_header *h);
+/* The F323 field (proto/ntp_ext.h) of a packet we send at `now`, as a
+ * server's reply or a peer's packet: our root delay and dispersion, the
+ * receive time of the packet answered on our monotonic scale (rx plus
+ * rx_correction is its cooked time; rx NULL: none, zero) and its epoch. */
+void ref_mono_root(const struct refstate *r, const struct timespec *now,
+                   const struct timespec *rx, double rx_correction, struct ntpext_mono_root *m);
 /* chronyd's is_leap_second_day (reference.c): a leap second is accepted
  * only on the last day of June or December, UTC; an announcement on any
  * other day is taken as no leap. */
@@ -266,7 +275,8 @@ void ref_frequency(const struct reference *r, double *freq_ppm, double *skew_ppm
 bool ref_ever_synchronised(const struct reference *r);
 
 /* Commands (chronyc's). Step the clock by the offset still to slew
- * (makestep); false if the clock is not under control or the step failed. */
+ * instead of slewing it (makestep: the time itself does not move); false
+ * if the clock is not under control or the step failed. */
 bool ref_step_now(struct reference *r);
 /* makestep THRESHOLD LIMIT, as the directive. */
 void ref_set_makestep(struct reference *r, double threshold, int limit);

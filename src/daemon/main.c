@@ -272,12 +272,7 @@ static void open_ptp_socket(struct daemon *d, const struct options *o, enum addr
 
 static struct clog_params clientlog_params(const struct config *c, const struct platform *p)
 {
-  struct clog_params cp = {.active = !c->noclientlog, .limit = c->clientloglimit,
-                           .seed = plat_random_nonzero64(p)};
-  conf_clog_ratelimit(&c->ratelimit, &cp.rate[CLOG_NTP]);
-  conf_clog_ratelimit(&c->cmdratelimit, &cp.rate[CLOG_CMD]);
-  conf_clog_ratelimit(&c->ntsratelimit, &cp.rate[CLOG_NTSKE]);
-  return cp;
+  return conf_clog_params(c, plat_random_nonzero64(p));
 }
 
 static struct clientlog *new_clientlog(const struct config *c, const struct platform *p)
@@ -327,9 +322,9 @@ static bool start_server(struct daemon *d, const struct options *o)
   p->ops->now(p->ctx, &now);
   conf_reference(&d->cfg, linux_clock_precision(), &now, &d->ref);
   d->ref.local_key = plat_random_nonzero64(p);
+  d->ref.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
   srv_init(&d->server, p, &d->ref);
   d->server.keys = &d->keyring;
-  d->server.mono_epoch_base = (uint32_t)plat_random_nonzero64(p);   /* as chronyd's, random */
   d->server.ptp = d->cfg.ptpport != 0;
   if (d->cfg.ntpsigndsocket && d->cfg.ntpsigndsocket[0] &&
       signdc_init(&d->signd, d->loop, p, d->cfg.ntpsigndsocket)) {
@@ -587,8 +582,8 @@ static void start_sources(void *arg)
     d->initstepping = false;
     announce_ready(d);
   }
-  sources_add(d->srclist, &d->cfg);
-  sources_add(d->srclist, &d->srcdir);
+  sources_add(d->srclist, &d->cfg, false);
+  sources_add(d->srclist, &d->srcdir, true);
   dumps_load(d->cfg.dumpdir, d->client, d->load_dumps);
 }
 
@@ -643,6 +638,8 @@ static bool start_client(struct daemon *d, const struct options *o)
   }
   d->log_hooks = p.log;
   ntskc_init(&d->ntskc, &d->cfg, d->loop, linux_platform_get(d->lp), &d->ref);
+  if (!ntskc_preload(&d->cfg))
+    return false;
   p.nts_ke = &d->ntskc.ops;
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
@@ -760,7 +757,10 @@ static int run_daemon(struct daemon *d, const struct options *o)
                  clock_init_from_rtc(&d->cfg, linux_platform_get(d->lp), !o->no_clock_control);
   if (!enable_hwts(d))
     goto out;
-  keys_load(d->cfg.keyfile, &d->keys, &d->keyring);
+  if (!keys_load(d->cfg.keyfile, &d->keys, &d->keyring)) {
+    log_printf(PLAT_LOG_FATAL, "Could not load the keys' OpenSSL module");
+    goto out;
+  }
   if (!(d->clog = new_clientlog(&d->cfg, linux_platform_get(d->lp))))
     goto out;
   if (!start_server(d, o)) {

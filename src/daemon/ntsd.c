@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "proto/aead.h"
+#include "proto/aes.h"
 #include "proto/timespec.h"
 #include "sys/atomic_file.h"
 #include "sys/log.h"
+#include "sys/ossl_load.h"
 
 #define KEYS_FILE_MODE 0600
 
@@ -138,6 +140,13 @@ bool ntsd_start(struct ntsd *n, const struct config *cfg, int family, struct loo
                  (unsigned)cfg->maxntsconnections, NTSD_CONNECTION_TIMEOUT, handle, &n->ntss,
                  err, sizeof(err))) {
     log_printf(PLAT_LOG_ERR, "NTS-KE server: %s", err);
+    return false;
+  }
+  /* the cookies' AES in this process without AES-NI (tlsd_init loaded the
+   * module already if TLS is here) */
+  if (!aes_hw() && !ossl_load(err, sizeof(err))) {
+    log_printf(PLAT_LOG_ERR, "NTS server: %s", err);
+    tlsd_free(&n->tlsd);
     return false;
   }
   n->started = true;

@@ -10,6 +10,7 @@
 
 #include "sys/atomic_file.h"
 #include "sys/log.h"
+#include "sys/ossl_load.h"
 #include "sys/tlsc.h"
 
 #define COOKIE_FILE_MODE 0600
@@ -318,6 +319,20 @@ void ntskc_init(struct ntskc *n, const struct config *cfg, struct loop *loop,
   n->ref = ref;
   n->ops = (struct ntsc_ke_ops){.attach = on_attach, .detach = on_detach, .start = on_start,
                                 .now = now_mono, .arg = n};
+}
+
+bool ntskc_preload(const struct config *cfg)
+{
+  char err[256];
+  for (unsigned i = 0; i < cfg->n_sources; i++) {
+    const struct conf_source *s = &cfg->sources[i];
+    if (s->client.nts && !ossl_load(err, sizeof(err))) {
+      log_printf(PLAT_LOG_FATAL, "NTS source %s (%s:%d) needs OpenSSL: %s", s->name, s->file,
+                 s->line, err);
+      return false;
+    }
+  }
+  return true;
 }
 
 void ntskc_save_all(struct ntskc *n, const struct client *c)

@@ -43,6 +43,11 @@ struct ntskc {
 /* The ops are in n->ops (for client_params.nts_ke) from now on. */
 void ntskc_init(struct ntskc *n, const struct config *cfg, struct loop *loop,
                 const struct platform *plat, const struct refstate *ref);
+/* Load the OpenSSL module (sys/ossl_load.h) now, before privileges are
+ * dropped, if a configured source uses NTS: false after a fatal error
+ * naming the source if it cannot be. (A source added later loads it at its
+ * first key exchange.) */
+bool ntskc_preload(const struct config *cfg);
 /* Save every NTS source's cookies (dump). */
 void ntskc_save_all(struct ntskc *n, const struct client *c);
 /* After the sources are gone: end what is left. */

@@ -49,14 +49,7 @@ static unsigned collect_servers(const struct config *cfg, int family, struct que
       log_printf(PLAT_LOG_WARN, "Could not resolve address of %s", src->name);
     for (int a = 0; a < found && n < max; a++) {
       struct query_server *s = &out[n++];
-      memset(s, 0, sizeof(*s));
-      snprintf(s->name, sizeof(s->name), "%s", src->name);
-      s->addr = addrs[a];
-      s->port = src->client.port;
-      s->key = src->client.key;
-      s->version = src->client.version;
-      s->poll = src->client.minpoll;
-      s->sock = -1;
+      conf_query_server(src, &addrs[a], s);
       if (src->client.nts && !(s->nts = calloc(1, sizeof(*s->nts)))) {
         n--;                            /* never measured unauthenticated */
         continue;

@@ -20,9 +20,9 @@ static enum srclist_result add_one(struct srclist *l, const struct conf_source *
   return srclist_add(l, &s);
 }
 
-/* chronyd 4.8's words for a source a command or a sourcedir reload added
- * or removed (at start it says nothing): a pool by its name, once (a pool
- * of an address is a source to chronyd). */
+/* chronyd 4.8's words for a source a command or a sourcedir file added
+ * or removed (at start it says nothing of the configuration file's): a
+ * pool by its name, once (a pool of an address is a source to chronyd). */
 static void log_change(const struct conf_source *cs, bool added)
 {
   struct ip_addr a;
@@ -48,11 +48,11 @@ static void log_failures(unsigned failures)
     log_printf(PLAT_LOG_ERR, "Could not add %u more sources", failures - FAILURES_NAMED);
 }
 
-void sources_add(struct srclist *l, const struct config *cfg)
+void sources_add(struct srclist *l, const struct config *cfg, bool from_files)
 {
   unsigned failures = 0;
   for (unsigned i = 0; i < cfg->n_sources; i++)
-    add_counted(l, &cfg->sources[i], &failures, false);
+    add_counted(l, &cfg->sources[i], &failures, from_files);
   log_failures(failures);
 }
 

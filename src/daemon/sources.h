@@ -6,11 +6,15 @@
 #ifndef STRATUM_DAEMON_SOURCES_H
 #define STRATUM_DAEMON_SOURCES_H
 
+#include <stdbool.h>
+
 #include "conf/config.h"
 #include "core/srclist.h"
 
-/* Every source of cfg. */
-void sources_add(struct srclist *l, const struct config *cfg);
+/* Every source of cfg; from_files: of sourcedir files, whose additions
+ * chronyd 4.8 logs even at start (it reads them in its LOGC_SourceFile
+ * context), as a reload's. */
+void sources_add(struct srclist *l, const struct config *cfg, bool from_files);
 /* One source (chronyc's add): SRCLIST_KNOWN if its address is a source
  * already. */
 enum srclist_result sources_add_one(struct srclist *l, const struct conf_source *cs);

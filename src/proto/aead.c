@@ -5,9 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "proto/aes.h"
+#include "proto/wire.h"
 
 #define BLOCK AES_BLOCK
 #define GCM_SIV_NONCE_LEN 12
@@ -114,7 +113,7 @@ static bool ctr_xor(const struct aes_key *ctx, uint8_t ctr[BLOCK], void (*next)(
       xor_bytes(out + off, in + off, stream, n);
   }
   if (used > 0)
-    OPENSSL_cleanse(stream, used);
+    explicit_bzero(stream, used);
   return ok;
 }
 
@@ -268,7 +267,7 @@ static bool siv_decrypt(const struct keyed *k, const uint8_t *nonce, size_t nonc
   uint8_t v[BLOCK];
 
   return siv_ctr(k, ct, ct + BLOCK, pt, pt_len) &&
-         s2v(k, ad, ad_len, nonce, nonce_len, pt, pt_len, v) && CRYPTO_memcmp(v, ct, BLOCK) == 0;
+         s2v(k, ad, ad_len, nonce, nonce_len, pt, pt_len, v) && wire_equal_ct(v, ct, BLOCK);
 }
 
 /* ---- AES-GCM-SIV (RFC 8452), 128-bit key ---- */
@@ -356,8 +355,8 @@ static bool gcm_siv_keys(const struct keyed *k, const uint8_t *nonce, uint8_t au
   memcpy(enc, out + 2 * BLOCK, 8);
   memcpy(enc + 8, out + 3 * BLOCK, 8);
   ok = ok && aes_set_key(&cache.scratch, enc, sizeof(enc));
-  OPENSSL_cleanse(out, sizeof(out));
-  OPENSSL_cleanse(enc, sizeof(enc));
+  explicit_bzero(out, sizeof(out));
+  explicit_bzero(enc, sizeof(enc));
   return ok;
 }
 
@@ -405,7 +404,7 @@ static bool gcm_siv_encrypt(const struct keyed *k, const uint8_t *nonce, const u
             gcm_siv_tag(auth, nonce, ad, ad_len, pt, pt_len, out + pt_len) &&
             gcm_siv_ctr(out + pt_len, pt, out, pt_len);
 
-  OPENSSL_cleanse(auth, sizeof(auth));
+  explicit_bzero(auth, sizeof(auth));
   return ok;
 }
 
@@ -416,9 +415,9 @@ static bool gcm_siv_decrypt(const struct keyed *k, const uint8_t *nonce, const u
   const uint8_t *received = ct + pt_len;
   bool ok = gcm_siv_keys(k, nonce, auth) && gcm_siv_ctr(received, ct, pt, pt_len) &&
             gcm_siv_tag(auth, nonce, ad, ad_len, pt, pt_len, tag) &&
-            CRYPTO_memcmp(tag, received, BLOCK) == 0;
+            wire_equal_ct(tag, received, BLOCK);
 
-  OPENSSL_cleanse(auth, sizeof(auth));
+  explicit_bzero(auth, sizeof(auth));
   return ok;
 }
 
@@ -435,7 +434,7 @@ static const struct algorithm *check(const struct aead_key *key, size_t nonce_le
 }
 
 /* Whether two keys of len bytes are the same, in a time that does not
- * depend on where they differ (CRYPTO_memcmp goes byte by byte); the key
+ * depend on where they differ (wire_equal_ct goes byte by byte); the key
  * lengths above are multiples of 8. */
 static bool same_key(const uint8_t *a, const uint8_t *b, size_t len)
 {
@@ -506,7 +505,7 @@ bool aead_decrypt(const struct aead_key *key, const uint8_t *nonce, size_t nonce
   else
     ok = siv_decrypt(k, nonce, nonce_len, ad, ad_len, ct, pt_len, pt);
   if (!ok)
-    OPENSSL_cleanse(pt, pt_len);
+    explicit_bzero(pt, pt_len);
   return ok;
 }
 
@@ -517,5 +516,5 @@ void aead_forget(void)
       aes_forget(&cache.slots[i].aes[j]);
   }
   aes_forget(&cache.scratch);
-  OPENSSL_cleanse(&cache, sizeof(cache));
+  explicit_bzero(&cache, sizeof(cache));
 }

@@ -1,10 +1,9 @@
 /* aes: AES encryption on AES-NI or OpenSSL (see aes.h). */
 #include "proto/aes.h"
 
-#include <pthread.h>
+#include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include "proto/ossl.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_AESNI 1
@@ -135,35 +134,6 @@ AESNI static void cbc_mac_hw(const struct aes_key *k, uint8_t x[AES_BLOCK], cons
 }
 #endif
 
-/* ---- OpenSSL ---- */
-
-/* OpenSSL 3 fetches an algorithm by name under a lock with a property
- * query each time: the ciphers are fetched once, on first use, and kept
- * for the life of the process. */
-static EVP_CIPHER *ecb128, *ecb256;
-static pthread_once_t fetched = PTHREAD_ONCE_INIT;
-
-static void fetch_ciphers(void)
-{
-  ecb128 = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
-  ecb256 = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
-}
-
-/* A context that has the cipher already only takes the new key: setting
- * the cipher again makes OpenSSL rebuild its provider context and look its
- * parameters up by name. */
-static bool set_key_evp(struct aes_key *k, const uint8_t *key, size_t key_len)
-{
-  pthread_once(&fetched, fetch_ciphers);
-  EVP_CIPHER *c = key_len == 16 ? ecb128 : ecb256;
-  if (!k->evp)
-    k->evp = EVP_CIPHER_CTX_new();
-  if (!k->evp || !c)
-    return false;
-  return EVP_EncryptInit_ex2(k->evp, EVP_CIPHER_CTX_get0_cipher(k->evp) == c ? NULL : c, key,
-                             NULL, NULL);
-}
-
 /* ---- the interface ---- */
 
 bool aes_set_key(struct aes_key *k, const uint8_t *key, size_t key_len)
@@ -182,7 +152,8 @@ bool aes_set_key(struct aes_key *k, const uint8_t *key, size_t key_len)
     return true;
   }
 #endif
-  if (!set_key_evp(k, key, key_len))
+  const struct ossl_ops *o = ossl_get();
+  if (!o || !o->ecb_set_key(&k->evp, key, key_len))
     return false;
   k->rounds = key_len == 16 ? 10 : 14;
   return true;
@@ -198,10 +169,7 @@ bool aes_encrypt(const struct aes_key *k, const uint8_t *in, uint8_t *out, size_
     return true;
   }
 #endif
-  /* EVP_Cipher goes straight to the provider's cipher, without
-   * EVP_EncryptUpdate's buffering and checks, which cost more than a
-   * block's encryption. */
-  return len <= INT32_MAX && EVP_Cipher(k->evp, out, in, (unsigned)len) == (int)len;
+  return ossl_get()->ecb_encrypt(k->evp, in, out, len);
 }
 
 bool aes_cbc_mac(const struct aes_key *k, uint8_t x[AES_BLOCK], const uint8_t *in, size_t len)
@@ -225,6 +193,7 @@ bool aes_cbc_mac(const struct aes_key *k, uint8_t x[AES_BLOCK], const uint8_t *i
 
 void aes_forget(struct aes_key *k)
 {
-  EVP_CIPHER_CTX_free(k->evp);
-  OPENSSL_cleanse(k, sizeof(*k));
+  if (k->evp)
+    ossl_get()->ecb_free(k->evp);
+  explicit_bzero(k, sizeof(*k));
 }

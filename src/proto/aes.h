@@ -3,7 +3,8 @@
  * with cpuid) the rounds and the key schedule are the CPU's instructions
  * here, so that a process that needs nothing else from OpenSSL never loads
  * its provider (about 2 MiB of libcrypto's pages); otherwise OpenSSL 3's
- * AES-ECB does the work. */
+ * AES-ECB does the work, through proto/ossl.h's table (without one, no key
+ * can be set). */
 #ifndef STRATUM_PROTO_AES_H
 #define STRATUM_PROTO_AES_H
 
@@ -24,7 +25,7 @@ struct aes_key {
 };
 
 /* Schedule a 16- or 32-byte key; false, with no key left set, for another
- * length or if OpenSSL fails. */
+ * length or if OpenSSL is needed and fails or is not loaded. */
 bool aes_set_key(struct aes_key *k, const uint8_t *key, size_t key_len);
 
 /* Encrypt len bytes (whole blocks) block by block (ECB); in may be out. */

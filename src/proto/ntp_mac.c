@@ -1,12 +1,12 @@
-/* ntp_mac: keyed digests of NTP packets with OpenSSL 3 (see ntp_mac.h). */
+/* ntp_mac: keyed digests of NTP packets: MD5 here, the others with
+ * OpenSSL 3 (see ntp_mac.h). */
 #include "proto/ntp_mac.h"
 
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
+#include "proto/md5.h"
 #include "proto/ntp_packet.h"
+#include "proto/ossl.h"
 #include "proto/wire.h"
 
 struct type_info {
@@ -51,6 +51,11 @@ size_t ntp_key_type_key_len(enum ntp_key_type type)
   return type < NTP_KEY_TYPES ? types[type].key_len : 0;
 }
 
+bool ntp_mac_needs_ossl(enum ntp_key_type type)
+{
+  return type != NTP_KEY_MD5;
+}
+
 size_t ntp_mac_digest_len(enum ntp_key_type type, int version)
 {
   if (type >= NTP_KEY_TYPES)
@@ -63,15 +68,18 @@ size_t ntp_mac_digest_len(enum ntp_key_type type, int version)
 static size_t keyed_hash(const struct ntp_key *key, const uint8_t *data, size_t len,
                          uint8_t out[NTP_MAC_DIGEST_MAX])
 {
-  EVP_MD *md = EVP_MD_fetch(NULL, types[key->type].algorithm, NULL);
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  unsigned int n = 0;
-  int ok = md && ctx && EVP_DigestInit_ex2(ctx, md, NULL) &&
-           EVP_DigestUpdate(ctx, key->data, key->len) && EVP_DigestUpdate(ctx, data, len) &&
-           EVP_DigestFinal_ex(ctx, out, &n);
-  EVP_MD_CTX_free(ctx);
-  EVP_MD_free(md);
-  return ok ? n : 0;
+  if (key->type == NTP_KEY_MD5) {
+    struct md5 m;
+    md5_init(&m);
+    md5_update(&m, key->data, key->len);
+    md5_update(&m, data, len);
+    md5_final(&m, out);
+    return MD5_LEN;
+  }
+  const struct ossl_ops *o = ossl_get();
+  return o ? o->digest(types[key->type].algorithm, key->data, key->len, data, len, out,
+                       NTP_MAC_DIGEST_MAX)
+           : 0;
 }
 
 /* AES-CMAC(key, data) into out; returns 16 or 0 on failure (including a key
@@ -79,13 +87,11 @@ static size_t keyed_hash(const struct ntp_key *key, const uint8_t *data, size_t 
 static size_t cmac(const struct ntp_key *key, const uint8_t *data, size_t len,
                    uint8_t out[NTP_MAC_DIGEST_MAX])
 {
-  size_t n = 0;
-  if (key->len != types[key->type].key_len)
+  const struct ossl_ops *o = ossl_get();
+  if (key->len != types[key->type].key_len || !o)
     return 0;
-  if (!EVP_Q_mac(NULL, "CMAC", NULL, types[key->type].algorithm, NULL, key->data, key->len,
-                 data, len, out, NTP_MAC_DIGEST_MAX, &n))
-    return 0;
-  return n;
+  return o->cmac(types[key->type].algorithm, key->data, key->len, data, len, out,
+                 NTP_MAC_DIGEST_MAX);
 }
 
 /* The whole digest of data under key; returns its length or 0. */
@@ -131,7 +137,7 @@ bool ntp_mac_verify(const struct ntp_key *key, const uint8_t *data, size_t data_
   limit = version == 4 && digest_len <= NTP_MAC_DIGEST_MAX_V4 ? NTP_MAC_DIGEST_MAX_V4
                                                                : NTP_MAC_DIGEST_MAX;
   expected = full < limit ? full : limit;
-  return digest_len == expected && CRYPTO_memcmp(buf, digest, expected) == 0;
+  return digest_len == expected && wire_equal_ct(buf, digest, expected);
 }
 
 bool ntp_mac_verify_packet(const struct ntp_key *key, const struct ntp_packet *p)
@@ -141,10 +147,11 @@ bool ntp_mac_verify_packet(const struct ntp_key *key, const struct ntp_packet *p
 
 uint32_t ntp_mac_ipv6_refid(const uint8_t addr[16])
 {
-  uint8_t digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (!EVP_Digest(addr, 16, digest, &n, EVP_md5(), NULL) || n < 4)
-    return 0;
+  uint8_t digest[MD5_LEN];
+  struct md5 m;
+  md5_init(&m);
+  md5_update(&m, addr, 16);
+  md5_final(&m, digest);
   return (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 | (uint32_t)digest[2] << 8 |
          digest[3];
 }

@@ -26,8 +26,10 @@
  * except that an NTPv4 trailer longer than 24 bytes must carry the whole
  * digest; the bytes are compared in constant time.
  *
- * OpenSSL 3 (EVP) does the arithmetic. A type the OpenSSL in use cannot
- * compute (e.g. MD5 under a FIPS-only configuration) makes generation fail
+ * MD5 is computed here (proto/md5.h); OpenSSL 3 (EVP, through proto/ossl.h's
+ * table) does the other types' arithmetic. A type that needs OpenSSL when
+ * no table is set (ntp_mac_needs_ossl), or that the OpenSSL in use cannot
+ * compute (e.g. under a FIPS-only configuration), makes generation fail
  * and verification reject. No state is kept between calls. */
 #ifndef STRATUM_PROTO_NTP_MAC_H
 #define STRATUM_PROTO_NTP_MAC_H
@@ -85,6 +87,8 @@ bool ntp_key_type_from_name(const char *name, enum ntp_key_type *out);
 /* The key length a cipher requires (16 for AES128, 32 for AES256); 0 for a
  * hash, which takes a key of any length. */
 size_t ntp_key_type_key_len(enum ntp_key_type type);
+/* Whether keys of this type need OpenSSL (proto/ossl.h): all but MD5. */
+bool ntp_mac_needs_ossl(enum ntp_key_type type);
 /* Digest bytes a packet of NTP `version` carries for this type (table above). */
 size_t ntp_mac_digest_len(enum ntp_key_type type, int version);
 

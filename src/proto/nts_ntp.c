@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include <openssl/crypto.h>
 
 #include "proto/wire.h"
 
@@ -211,7 +210,7 @@ enum ntsntp_status ntsntp_parse_reply(const struct ntp_packet *p,
     if (ef->type == NTSNTP_EF_UNIQUE_ID) {
       if (has_uid)
         return NTSNTP_DUPLICATE;
-      if (ef->body_len != NTSNTP_UID_LEN || CRYPTO_memcmp(ef->body, uid, NTSNTP_UID_LEN) != 0)
+      if (ef->body_len != NTSNTP_UID_LEN || !wire_equal_ct(ef->body, uid, NTSNTP_UID_LEN))
         return NTSNTP_BAD_UID;
       has_uid = true;
     } else if (ef->type == NTSNTP_EF_AUTH) {
@@ -405,7 +404,7 @@ bool ntsntp_cookie_encode(const struct ntsntp_server_key *key,
   ok = !w.err && aead_encrypt(&key->key, nonce, nonce_len, NULL, 0, keys, 2 * c2s->len,
                               out->data + w.pos, sizeof(out->data) - w.pos);
   out->len = ok ? w.pos + 2 * c2s->len + AEAD_TAG_LEN : 0;
-  OPENSSL_cleanse(keys, sizeof(keys));
+  explicit_bzero(keys, sizeof(keys));
   return ok;
 }
 
@@ -443,6 +442,6 @@ bool ntsntp_cookie_decode(const struct ntsntp_server_key *keys, size_t n_keys,
     memcpy(c2s->data, plain, key_len);
     memcpy(s2c->data, plain + key_len, key_len);
   }
-  OPENSSL_cleanse(plain, sizeof(plain));
+  explicit_bzero(plain, sizeof(plain));
   return ok;
 }

@@ -191,3 +191,12 @@ bool wire_hex_parse(const char *hex, size_t len, uint8_t *out)
   }
   return true;
 }
+
+bool wire_equal_ct(const void *a, const void *b, size_t n)
+{
+  const volatile uint8_t *x = a, *y = b;
+  uint8_t diff = 0;
+  for (size_t i = 0; i < n; i++)
+    diff |= x[i] ^ y[i];
+  return diff == 0;
+}

@@ -52,4 +52,8 @@ bool wire_hex_parse(const char *hex, size_t len, uint8_t *out);
 /* A hex digit's value (either case), or -1. */
 int wire_hex_digit(char c);
 
+/* Whether n bytes at a and b are equal, in a time that does not depend on
+ * where they differ (for MACs and secrets). */
+bool wire_equal_ct(const void *a, const void *b, size_t n);
+
 #endif

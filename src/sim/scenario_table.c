@@ -335,6 +335,86 @@
   MONOROOT_CHAIN(lpoll, "", "extfield F323"), \
   MONOROOT_CHAIN(lpoll, "-xleave", "xleave extfield F323")
 
+/* chronysim5: 115-cmdmontime. The client at "local stratum 1" with server 1
+ * noselect, started on January 1st of `year_` at 00:00:05 UTC (`start_`,
+ * Unix seconds: before 1970 and after 2106 too), 2 s; chronyc tracking at
+ * 1.5 s, whose reference time (the local reference's, now) the answer
+ * gives as stratumc prints it. */
+#define CMDMONTIME(year_, start_) \
+  { \
+    .name = "cmdmontime/" #year_, \
+    .about = "local stratum 1, server 1 noselect, from Jan 01 00:00:05 " #year_ ": tracking's " \
+             "Ref time at 1.5 s (115-cmdmontime)", \
+    .conf = "deny\n" SERVER(1, "noselect") "local stratum 1\n", .duration = 2.0, \
+    .start = (time_t)(start_), .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1, \
+    .up = LAN, .down = LAN, .commands = {{1.5, SCENARIO_TRACKING, 0}}, .n_commands = 1, \
+  }
+
+/* 111-knownclient and 112-port: the server is chronyd at stratum 1 ("local
+ * stratum 1" and the run's server_conf, after clknetsim's "allow"), relay
+ * 1 here, on time; the client polls it with the run's server options and
+ * client_conf, test.common's defaults otherwise. Their check_packet_port
+ * (every datagram to port 123) reads the world's destination ports. */
+#define PORTS(name_, about_, server_, options_, client_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = "deny\n" SERVER(1, options_) client_, .duration = 10000.0, \
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN, \
+    .relays = {RELAY(1, "local stratum 1\n" server_, {0}, 0.0)}, .n_relays = 1, .ports = true, \
+  }
+
+/* 124-tai: the client's SHM refclock keeps TAI (its reading true time + 33
+ * s, + 34 s after the leap second at the end of 2008; clknetsim's
+ * refclock_offset, local - reading, is -33 and -34), read every second on
+ * the second with 1 us of jitter; no server; its leap-seconds.list as the
+ * test writes it (NTP seconds); maxchange 1e-3 10 0. The world's time has
+ * no leap second: clknetsim's offset moves at its 601st sample (its (sum
+ * 1.0) counts them), after the one at midnight, which reads the leap
+ * second's TAI (33 s ahead) and is converted to midnight; here at 600.5 s. */
+#define TAI_LIST \
+  "#$\t3676924800\n#@\t3928521600\n3345062400\t33\t# 1 Jan 2006\n" \
+  "3439756800\t34\t# 1 Jan 2009\n3550089600\t35\t# 1 Jul 2012\n"
+#define TAI_CONF \
+  "deny\nrefclock SHM 0 dpoll 0 poll 0 tai\nleapseclist /var/lib/chrony/leap.list\n" \
+  "maxchange 1e-3 10 0\n"
+#define DEC_31_2008_2350 ((time_t)1230767400)   /* 2008-12-31T23:50:00Z */
+#define JAN_1_2009_0010 ((time_t)1230768600)    /* 2009-01-01T00:10:00Z */
+
+/* 130-quit: stratumd -q or -Q against server 1 (its options `options_`),
+ * the client's clock 0.1 s off with no frequency error nor wander,
+ * test.common's network, 10000 s. */
+#define QUIT(name_, about_, options_, mode_) \
+  { \
+    .name = name_, .about = about_, .conf = "deny\n" SERVER(1, options_), .duration = 10000.0, \
+    .client_clock = {.offset = 0.1}, .n_servers = 1, .up = LAN, .down = LAN, .query = (mode_), \
+  }
+
+/* 119-smoothtime's later runs: the server, chronyd at stratum 1 (relay 1,
+ * no frequency error nor wander), has an SHM refclock (dpoll 4 poll 6, 0.1
+ * ms of jitter) 10 s behind true time until its 1000th sample (a second
+ * apart; clknetsim's refclock_offset, true - reading, is 10 then 0) and
+ * its clock stepped 10 s back at its first second, before the client's
+ * first request (its sync times need it so: a reply from before would be
+ * 10 s off the later ones; here 10 s behind from the start), smoothtime
+ * 2000 1, maxjitter 10; the client, 10 s behind,
+ * polls it at poll 6 with `options_`, corrtimeratio 100, 10000 s;
+ * synchronised as find_sync has it: within time_max_limit (sync_ s) and
+ * freq_max_limit (freq_ ppm, slewing counted). */
+#define SMOOTH_REFCLOCK(name_, about_, options_, sync_, freq_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = "deny\n" SERVER(1, "minpoll 6 maxpoll 6 " options_) "corrtimeratio 100\n", \
+    .duration = 10000.0, .client_clock = {.offset = -10.0, .freq = 100.0, .wander = 1e-3}, \
+    .n_servers = 0, .up = LAN, .down = LAN, \
+    .relays = {{.conf = "local stratum 1\nrefclock SHM 0 dpoll 4 poll 6\nsmoothtime 2000 1\n" \
+                        "maxjitter 10.0\n", \
+                .host = 1, .clock = {.offset = -10.0}, \
+                .refclocks = {{.dev_offset = -10.0, .jitter = 1e-4, .step_at = 1000.5, \
+                               .step = 10.0}}}}, \
+    .n_relays = 1, .relay_clientlog = true, .sync_threshold = (sync_), \
+    .sync_freq_threshold = (freq_), \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1299,6 +1379,88 @@ static const struct scenario scenarios[] = {
     .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 1,
     .up = {.delay = 100e-6, .jitter = 500e-6 * (1.0 - 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
     .down = {.delay = 100e-6, .jitter = 500e-6 * (1.0 + 2 * 0.47), .jitter_kind = SIM_JITTER_EXP},
+  },
+  /* chronysim5: more of chrony 4.8's test/simulation. */
+  CMDMONTIME(1850, -3786825595LL),
+  CMDMONTIME(1950, -631151995LL),
+  CMDMONTIME(2050, 2524608005LL),
+  CMDMONTIME(2150, 5680281605LL),
+  CMDMONTIME(2250, 8835955205LL),
+  {
+    /* The server's watch: with acquisitionport and port both 123 chronyd
+     * sends its requests from its server socket (ntp_io.c shares it). */
+    .name = "knownclient",
+    .about = "the server polls its client (server 192.168.123.100 noselect), both with "
+             "acquisitionport 123: answered, every datagram to port 123 (111-knownclient)",
+    .conf = "deny\n" SERVER(1, "") "acquisitionport 123\n", .duration = 10000.0,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0, .up = LAN, .down = LAN,
+    .relays = {RELAY(1, "local stratum 1\n" SERVER(100, "noselect") "acquisitionport 123\n", {0},
+                     0.0)},
+    .n_relays = 1, .ports = true, .log_watch = {"Could not open NTP socket"}, .watch_relays = true,
+  },
+  PORTS("port/default", "a stratum 1 server: replies to the client's random ports (112-port)",
+        "", "", ""),
+  PORTS("port/acquisitionport-123", "the client with acquisitionport 123: every datagram to "
+        "port 123 (112-port)", "", "", "acquisitionport 123\n"),
+  PORTS("port/server-port-0", "the server with port 0: never answers (112-port)", "port 0\n", "",
+        ""),
+  PORTS("port/server-acquisitionport-123-port-0", "the server with acquisitionport 123 and "
+        "port 0: never answers (112-port)", "acquisitionport 123\nport 0\n", "", ""),
+  PORTS("port/124-acquisitionport-0", "the server on port 124 (acquisitionport 123), the "
+        "client's server line port 124, acquisitionport 0 (112-port)",
+        "port 124\nacquisitionport 123\n", "port 124", "acquisitionport 0\n"),
+  PORTS("port/124-acquisitionport-123", "as port/124-acquisitionport-0 with the client's "
+        "acquisitionport 123 (112-port)", "port 124\nacquisitionport 123\n", "port 124",
+        "acquisitionport 123\n"),
+  PORTS("port/124-acquisitionport-124", "as port/124-acquisitionport-0 with the client's "
+        "acquisitionport 124 (112-port)", "port 124\nacquisitionport 123\n", "port 124",
+        "acquisitionport 124\n"),
+  {
+    .name = "tai",
+    .about = "a TAI SHM refclock (tai, leapseclist) across the leap second of 2008 at 600 s, "
+             "leapsecmode ignore, maxchange 1e-3 10 0, 1200 s (124-tai)",
+    .conf = TAI_CONF "leapsecmode ignore\n", .duration = 1200.0, .start = DEC_31_2008_2350,
+    .client_clock = SCENARIO_CLIENT_CLOCK, .n_servers = 0,
+    .refclocks = {{.dev_offset = 33.0, .jitter = 1e-6, .step_at = 600.5, .step = 1.0}},
+    .leapseclist = TAI_LIST,
+  },
+  {
+    .name = "tai-makestep",
+    .about = "a TAI SHM refclock after the leap second, the client 1000 s behind, makestep 1 1, "
+             "maxchange 1e-3 10 0, 1200 s (124-tai's second run)",
+    .conf = TAI_CONF "makestep 1 1\n", .duration = 1200.0, .start = JAN_1_2009_0010,
+    .client_clock = {.offset = -1000.0, .freq = 100.0, .wander = 1e-3}, .n_servers = 0,
+    .refclocks = {{.dev_offset = 34.0, .jitter = 1e-6}}, .leapseclist = TAI_LIST,
+  },
+  QUIT("quit-q", "stratumd -q, server iburst: the clock stepped once (130-quit)", "iburst", 'q'),
+  QUIT("quit-q-maxsamples-1", "stratumd -q, server iburst maxsamples 1 (130-quit)",
+       "iburst maxsamples 1", 'q'),
+  QUIT("quit-Q", "stratumd -Q, server iburst maxsamples 1: the clock untouched (130-quit)",
+       "iburst maxsamples 1", 'Q'),
+  SMOOTH_REFCLOCK("smoothtime-refclock", "a stratum 1 server whose refclock moves 10 s at 1000 s, "
+                  "smoothtime 2000 1; the client 10 s behind, corrtimeratio 100 "
+                  "(119-smoothtime's second run)", "", 1e-3, 500.0),
+  SMOOTH_REFCLOCK("smoothtime-refclock-xleave", "as smoothtime-refclock, the client's server "
+                  "xleave maxdelay 1e-1 (119-smoothtime's third run)", "xleave maxdelay 1e-1",
+                  1e-3, 500.0),
+  SMOOTH_REFCLOCK("smoothtime-refclock-11s", "as smoothtime-refclock, synchronised within 11 s "
+                  "and 10000 ppm (119-smoothtime's fourth run)", "", 11.0, 1e4),
+  {
+    /* clknetsim's (* 1e-1 (triangle 1000) (+ -1.0 (pulse 1000 10000))) at
+     * its samples n = 1, 2... (one a second): 0 for the first 1000, then
+     * -0.2 times the triangle of n - 1 (-1 at n = 1, period 1000), true -
+     * reading: the reading 0.2 s times it ahead. */
+    .name = "smoothtime-refclock-triangle",
+    .about = "a stratum 1 server whose refclock swings +-0.2 s (a 1000 s triangle) from 1000 s, "
+             "smoothtime 1e4 1e-6; its client on time at poll 4 (119-smoothtime's fifth run)",
+    .conf = "deny\n" SERVER(1, "minpoll 4 maxpoll 4"), .duration = 10000.0,
+    .client_clock = {.offset = 0.1, .freq = 100.0}, .n_servers = 0, .up = JITTER(1e-6),
+    .down = JITTER(1e-6),
+    .relays = {{.conf = "local stratum 1\nrefclock SHM 0 dpoll 4 poll 6 minsamples 4 "
+                        "maxsamples 4\nsmoothtime 1e4 1e-6\n",
+                .host = 1, .refclocks = {{.jitter = 1e-9, .wave_from = 1000.5, .wave_origin = 1.0,
+                                          .wave_period = 1000.0, .wave_amplitude = 0.2}}}},
+    .n_relays = 1, .relay_clientlog = true, .sync_threshold = 1e-5, .sync_freq_threshold = 1.0,
   },
 };
 

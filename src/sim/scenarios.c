@@ -12,6 +12,7 @@
 #include "conf/rtcfile.h"
 #include "core/client.h"
 #include "core/initslew.h"
+#include "core/leapdb.h"
 #include "core/broadcast.h"
 #include "core/ntp_server.h"
 #include "core/reference.h"
@@ -19,6 +20,7 @@
 #include "core/manual.h"
 #include "core/hwts.h"
 #include "core/ntp_source.h"
+#include "core/query.h"
 #include "core/refclock.h"
 #include "core/rtcinit.h"
 #include "core/rtctrack.h"
@@ -29,6 +31,7 @@
 #include "sim/sim_rng.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
+#include "stratumc/format.h"
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
 #define COMMAND_DELAY 100e-6       /* s from the operator to the client (test.common's) */
@@ -108,21 +111,46 @@ static void do_stall(void *arg)
   sim_refclock_set_stalled(arg, true);
 }
 
-/* Refclock i: its device on the client's host, and its source with the
- * parameters of its line. */
+/* leapseclist's answers, from the scenario's list (a struct leapdb). */
+static enum ntp_leap leap_lookup(void *arg, time_t when, int *tai)
+{
+  return leapdb_get(arg, when, tai);
+}
+
+/* A device's reading stepped (scenario_refclock's step). */
+struct refclock_step {
+  struct sim_refclock *dev;
+  double offset;
+};
+
+static void do_refclock_step(void *arg)
+{
+  const struct refclock_step *st = arg;
+  sim_refclock_set_offset(st->dev, st->offset);
+}
+
+/* A refclock: its device on the host (its jitter from the seed's stream,
+ * its step kept in st), and its source with the parameters of its line. */
 static bool add_refclock(struct sim_world *w, struct sim_platform *chost, struct client *client,
                          const struct rcl_params *p, const struct scenario_refclock *sr,
-                         unsigned i, uint64_t seed, struct sim_refclock **dev)
+                         unsigned stream, uint64_t seed, struct sim_refclock **dev,
+                         struct refclock_step *st)
 {
   struct sim_refclock_config dc = {
     .driver = p->driver, .param = p->param, .rate = sr->rate, .offset = sr->dev_offset,
     .jitter = sr->jitter, .jitter_kind = sr->jitter_kind, .pulse = sr->pulse,
     .freq = sr->dev_freq, .delay_jitter = sr->delay_jitter, .jitter_on = sr->jitter_on,
     .jitter_off = sr->jitter_off, .extts = p->option & PLAT_PHC_EXTPPS, .channel = p->channel,
-    .seed = sim_rng_derive(seed, SCENARIO_REFCLOCK_STREAM + i),
+    .seed = sim_rng_derive(seed, stream), .wave_amplitude = sr->wave_amplitude,
+    .wave_period = sr->wave_period,
+    .wave_from = sim_sched_start(sim_world_sched(w)) + sim_ns(sr->wave_from),
+    .wave_origin = sim_sched_start(sim_world_sched(w)) + sim_ns(sr->wave_origin),
   };
   *dev = sim_refclock_new(sim_world_sched(w), chost, &dc);
   if (!*dev || (sr->stall_at > 0.0 && !sim_world_at(w, sr->stall_at, do_stall, *dev)))
+    return false;
+  *st = (struct refclock_step){*dev, sr->dev_offset + sr->step};
+  if (sr->step != 0.0 && !sim_world_at(w, sr->step_at, do_refclock_step, st))
     return false;
   return client_add_refclock(client, p) >= 0;
 }
@@ -343,6 +371,39 @@ static void rtc_initial_done(void *arg)
   begin_sources(l);
 }
 
+/* stratumd -q or -Q (the scenario's query): the daemon's query of the
+ * configured servers (addresses) in place of the client's sources; -q
+ * steps the clock by the best offset at the end, as the daemon does. */
+struct query_run {
+  struct query q;
+  struct query_server servers[SCENARIO_MAX_SERVERS];
+  const struct platform *plat;
+  bool step, started;
+};
+
+static void query_done(void *arg)
+{
+  struct query_run *qr = arg;
+  const struct query_server *best = query_best(&qr->q);
+  if (qr->step && best)
+    qr->plat->ops->clock_step(qr->plat->ctx, best->best.offset);
+}
+
+static bool query_run_start(struct query_run *qr, const struct platform *plat,
+                            const struct config *c, const struct ntp_keyring *keys, bool step)
+{
+  unsigned n = 0;
+  for (unsigned i = 0; i < c->n_sources && n < SCENARIO_MAX_SERVERS; i++) {
+    struct ip_addr addr;
+    if (c->sources[i].type != CONF_PEER && addr_parse(c->sources[i].name, &addr))
+      conf_query_server(&c->sources[i], &addr, &qr->servers[n++]);
+  }
+  qr->plat = plat;
+  qr->step = step;
+  qr->started = query_start(&qr->q, plat, keys, NULL, qr->servers, n, NULL, query_done, qr);
+  return qr->started;
+}
+
 /* A host's NTP socket, as the daemon's: a peer's symmetric packet goes to
  * the client, anything else to the server; a transmit timestamp to the
  * client if it was a peer's, else to the server. */
@@ -368,13 +429,13 @@ static void on_ntp_tx(void *arg, int sock, const struct ip_addr *to, uint16_t po
     srv_tx_timestamp(r->srv, sock, to, port, tag, tx_time, source);
 }
 
-/* Opens plat's NTP socket of the family for r (with its kernel transmit
- * timestamps when tx_stamps) and gives it to r's client for its peers. -1
- * on failure. */
+/* Opens plat's NTP socket of the family on `port` (conf's port) for r
+ * (with its kernel transmit timestamps when tx_stamps) and gives it to r's
+ * client for its peers. -1 on failure. */
 static int responder_open(struct responder *r, const struct platform *plat,
-                          enum addr_family family, bool tx_stamps)
+                          enum addr_family family, uint16_t port, bool tx_stamps)
 {
-  int sock = plat->ops->udp_open(plat->ctx, family, NULL, NTP_PORT, on_ntp_datagram, r);
+  int sock = plat->ops->udp_open(plat->ctx, family, NULL, port, on_ntp_datagram, r);
   bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
   if (sock >= 0 && r->client)
     client_set_server_socket(r->client, family, sock, tagged);
@@ -396,6 +457,15 @@ struct smearer {
   struct sim_metrics *metrics;     /* a relay's */
   struct scenario_dcount *dcounts; /* set before the start: its loop test's counts */
   const struct ntp_keyring *keys;  /* set before the start: its keyfile's, if it has one */
+  const struct scenario *watch;    /* set before the start: whose log watches it has */
+  /* set before the start: the devices of its refclock lines, their jitter
+   * from the seed's streams from `stream` on */
+  const struct scenario_refclock *refclocks;
+  uint64_t seed;
+  unsigned stream;
+  struct sim_refclock *devs[SCENARIO_MAX_REFCLOCKS];
+  struct refclock_step steps[SCENARIO_MAX_REFCLOCKS];
+  bool clientlog;                  /* set before the start: its server keeps one */
 };
 
 static void on_relay_measurement(void *arg, const struct client_log_measurement *m)
@@ -433,6 +503,39 @@ static bool add_access(struct ntp_server *srv, const struct config *c)
   return true;
 }
 
+/* The scenario's log watches on a host, numbered as in log_watch. */
+static bool watch_logs(const struct scenario *s, struct sim_platform *host)
+{
+  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
+    const double *win = s->log_window[i];
+    if (sim_platform_watch_log_between(host, s->log_watch[i], win[0],
+                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
+      return false;
+  }
+  return true;
+}
+
+/* m's refclock lines, with their devices (none without m->refclocks). */
+static bool smearer_refclocks(struct smearer *m, struct sim_world *w, const struct config *c)
+{
+  char err[160];
+  for (unsigned i = 0; i < c->n_refclocks; i++) {
+    struct rcl_params p;
+    if (!m->refclocks || i >= SCENARIO_MAX_REFCLOCKS) {
+      fprintf(stderr, "stratum-sim: %u refclock lines, no devices for them\n", c->n_refclocks);
+      return false;
+    }
+    if (!conf_client_refclock(c, i, &p, err, sizeof(err))) {
+      fprintf(stderr, "%s (%s:%d)\n", err, c->refclocks[i].file, c->refclocks[i].line);
+      return false;
+    }
+    if (!add_refclock(w, m->host, m->client, &p, &m->refclocks[i], m->stream + i, m->seed,
+                      &m->devs[i], &m->steps[i]))
+      return false;
+  }
+  return true;
+}
+
 /* Its core is started at `start` s (0: now); its peers, if any, send from
  * its NTP socket, which has kernel transmit timestamps with tx_stamps. */
 static bool smearer_start(struct smearer *m, struct sim_world *w, const char *name,
@@ -445,7 +548,8 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->sock = -1;
   if (!addr_parse(addr, &own))
     return false;
-  if (!(m->host = sim_world_add_host(w, name, addr, clock)))
+  if (!(m->host = sim_world_add_host(w, name, addr, clock)) ||
+      (m->watch && !watch_logs(m->watch, m->host)))
     return false;
   const struct platform *plat = sim_platform_get(m->host);
   struct timespec now;
@@ -454,6 +558,11 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   m->ref.local_key = host_key(addr);
   srv_init(&m->srv, plat, &m->ref);
   m->srv_ready = true;
+  if (m->clientlog) {
+    struct clog_params cp = conf_clog_params(c, plat_random_nonzero64(plat));
+    if (!(m->srv.clog = clog_new(&cp)))
+      return false;
+  }
   /* clknetsim's start_client puts "allow" before the host's own lines. */
   if (!access_add(&m->srv.access, &everyone, true, false) || !add_access(&m->srv, c))
     return false;
@@ -467,8 +576,10 @@ static bool smearer_start(struct smearer *m, struct sim_world *w, const char *na
   if (!(m->client = client_new(plat, &p, &m->ref)))
     return false;
   m->resp = (struct responder){m->client, &m->srv};
-  if ((m->sock = responder_open(&m->resp, plat, own.family, tx_stamps)) < 0 ||
-      !(m->sources = add_sources(plat, m->client, c)))
+  /* port 0: no server socket (its peers then send from one of their own) */
+  if ((c->port && (m->sock = responder_open(&m->resp, plat, own.family, c->port, tx_stamps)) < 0) ||
+      !(m->sources = add_sources(plat, m->client, c)) ||
+      !smearer_refclocks(m, w, c))
     return false;
   bcast_init(&m->bcast, plat, &m->ref);
   for (unsigned i = 0; i < c->n_broadcasts; i++)
@@ -493,8 +604,10 @@ static void smearer_free(struct smearer *m)
     const struct platform *plat = sim_platform_get(m->host);
     plat->ops->udp_close(plat->ctx, m->sock);
   }
-  if (m->srv_ready)
+  if (m->srv_ready) {
+    clog_free(m->srv.clog);
     srv_free(&m->srv);
+  }
   sim_metrics_free(m->metrics);
 }
 
@@ -541,18 +654,6 @@ static int wire_own_paths(struct sim_world *w, const struct scenario *s, unsigne
   return r;
 }
 
-/* The scenario's log watches on a host, numbered as in log_watch. */
-static bool watch_logs(const struct scenario *s, struct sim_platform *host)
-{
-  for (unsigned i = 0; i < SIM_PLATFORM_MAX_WATCHES && s->log_watch[i]; i++) {
-    const double *win = s->log_window[i];
-    if (sim_platform_watch_log_between(host, s->log_watch[i], win[0],
-                                       win[1] > 0.0 ? win[1] : INFINITY) != (int)i)
-      return false;
-  }
-  return true;
-}
-
 /* Host i + 1's address: a server's or a relay's (192.168.123.N, fc00::123:N). */
 static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_LEN])
 {
@@ -567,7 +668,7 @@ static void server_addr(const struct scenario *s, unsigned i, char buf[ADDR_STR_
  * each. hosts[] has room for the relays. */
 static bool relays_start(struct sim_world *w, const struct scenario *s, struct config *confs,
                          struct smearer *relays, struct sim_platform **hosts,
-                         unsigned n_hosts, const struct ntp_keyring *keys,
+                         unsigned n_hosts, const struct ntp_keyring *keys, uint64_t seed,
                          struct scenario_result *out)
 {
   for (unsigned i = 0; i < s->n_relays; i++) {
@@ -577,9 +678,13 @@ static bool relays_start(struct sim_world *w, const struct scenario *s, struct c
     if (s->loop_measurements)
       relays[i].dcounts = out->relays[i].dcounts;
     relays[i].keys = keys;
+    relays[i].watch = s->watch_relays ? s : NULL;
+    relays[i].refclocks = s->relays[i].refclocks;
+    relays[i].seed = seed;
+    relays[i].clientlog = s->relay_clientlog;
+    relays[i].stream = SCENARIO_RELAY_REFCLOCK_STREAM + SCENARIO_MAX_REFCLOCKS * i;
     if (!smearer_start(&relays[i], w, name, addr, &confs[i], &s->relays[i].clock,
                        s->relays[i].start, true) ||
-        (s->watch_relays && !watch_logs(s, relays[i].host)) ||
         !(relays[i].metrics = sim_metrics_new(sim_world_sched(w), relays[i].host,
                                               SAMPLE_INTERVAL)))
       return false;
@@ -823,7 +928,8 @@ static void operate(void *arg)
                                    [SCENARIO_OFFLINE] = CMD_OFFLINE,
                                    [SCENARIO_ONOFFLINE] = CMD_ONOFFLINE,
                                    [SCENARIO_ACTIVITY] = CMD_ACTIVITY,
-                                   [SCENARIO_REFRESH] = CMD_REFRESH};
+                                   [SCENARIO_REFRESH] = CMD_REFRESH,
+                                   [SCENARIO_TRACKING] = CMD_TRACKING};
   struct cmd_request q = {.command = codes[c->cmd], .sequence = o->next};
   if (c->cmd == SCENARIO_SETTIME)
     q.data.time = (struct timespec){.tv_sec = o->start + (time_t)c->arg};
@@ -846,6 +952,8 @@ static void operate(void *arg)
   a->freq_ppm = r.data.manual_timestamp.new_afreq_ppm;
   if (c->cmd == SCENARIO_ACTIVITY)
     a->activity = r.data.activity;
+  if (c->cmd == SCENARIO_TRACKING)
+    a->ref_time = r.data.tracking.ref_time;
   if (c->cmd != SCENARIO_MANUAL_LIST)
     return;
   a->n_samples = r.data.manual_list.n_samples;
@@ -958,6 +1066,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   struct sim_platform *hosts[SCENARIO_MAX_SERVERS] = {0};
   struct sim_server *servers[SCENARIO_MAX_SERVERS] = {0};
   struct sim_refclock *devs[SCENARIO_MAX_REFCLOCKS] = {0};
+  struct refclock_step rsteps[SCENARIO_MAX_REFCLOCKS];
+  struct query_run qr = {0};
+  struct leapdb leaps;
   struct ip_addr addrs[SCENARIO_MAX_SERVERS], falsetickers[SCENARIO_MAX_SERVERS];
   unsigned n_false = 0;
   struct sim_metrics *metrics = NULL;
@@ -1072,7 +1183,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     memcpy(&all[1], hosts, s->n_servers * sizeof(hosts[0]));
     if (!(relays = calloc(s->n_relays, sizeof(*relays))) ||
         !relays_start(w, s, relay_confs, relays, all, 1 + s->n_servers,
-                      s->keys ? &keyring : NULL, out))
+                      s->keys ? &keyring : NULL, seed, out))
       goto done;
   }
   if (set_names(w, s, addrs) != 0 || set_cuts(w, s, chost, hosts, relays) != 0)
@@ -1105,6 +1216,17 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     params.keys = &keyring;
   params.give_up = on_give_up;
   params.give_up_arg = &obs;
+  if (s->leapseclist) {
+    if (!conf.leapseclist || !leapdb_parse_list(s->leapseclist, strlen(s->leapseclist), &leaps) ||
+        !leapdb_check(&leaps)) {
+      fprintf(stderr, "stratum-sim: %s: a leapseclist line and a good list are needed\n",
+              s->name);
+      ret = -EINVAL;
+      goto done;
+    }
+    params.leap_lookup = leap_lookup;
+    params.leap_arg = &leaps;
+  }
   if (s->measurements || s->measured_poll > 0 || s->loop_measurements) {
     params.log.measurement = on_measurement;
     params.log.arg = &obs;
@@ -1133,7 +1255,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
     goto done;
   if (s->client_serves &&
       (responder_open(&client_resp, sim_platform_get(chost), s->ipv6 ? ADDR_INET6 : ADDR_INET4,
-                      true) < 0 ||
+                      conf.port, true) < 0 ||
        sim_net_set_link(sim_world_net(w), sim_platform_node(chost), sim_platform_node(chost),
                         &s->up) != 0))
     goto done;
@@ -1141,10 +1263,14 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
                                .obs = &obs, .islew = &islew, .out = out, .sched = sched};
   /* After -s with rtcfile, the sources wait for the RTC's initial trim. */
   bool rtc_initial = rtc_set && conf.rtcfile;
-  if (!rtc_initial && !begin_sources(&late))
+  if (s->query ? !query_run_start(&qr, sim_platform_get(chost), &conf, params.keys,
+                                   s->query == 'q')
+               : !rtc_initial && !begin_sources(&late))
     goto done;
   for (unsigned i = 0; i < conf.n_refclocks; i++)
-    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i], i, seed, &devs[i]))
+    if (!add_refclock(w, chost, client, &rcl[i], &s->refclocks[i],
+                      SCENARIO_REFCLOCK_STREAM + i, seed, &devs[i],
+                      &rsteps[i]))
       goto done;
 
   if (conf.rtcfile && ((!s->init_from_rtc && !rtc_device(w, chost, &conf, s, seed)) ||
@@ -1208,6 +1334,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   out->late_max_freq_error = m.max_freq_error;
   out->late_rms_freq_error = m.rms_freq_error;
   relays_result(s, relays, w, chost, threshold, out);
+  out->min_to_port = sim_net_stats(sim_world_net(w))->min_to_port;
+  out->max_to_port = sim_net_stats(sim_world_net(w))->max_to_port;
   out->steps = m.steps;
   out->final_offset = sim_platform_offset(chost);
   out->client_steps = client_steps(client);
@@ -1281,6 +1409,8 @@ done:
   if (have_ntp)
     srv_free(&ntp);
   initslew_stop(&islew);
+  if (qr.started)
+    query_stop(&qr.q);
   srclist_free(late.list);
   hwts_fini(&hw);
   client_free(client);
@@ -1417,7 +1547,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
   if (s->n_commands) {
     static const char *const names[] = {"settime", "manual delete", "manual reset",
                                         "manual list", "online", "offline", "onoffline",
-                                        "activity", "refresh"};
+                                        "activity", "refresh", "tracking"};
     fprintf(f, ", \"commands\": [");
     for (unsigned i = 0; i < s->n_commands; i++) {
       const struct scenario_answer *a = &r->answers[i];
@@ -1433,6 +1563,11 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
         fprintf(f, ", \"online\": %d, \"offline\": %d, \"burst_online\": %d, "
                 "\"burst_offline\": %d, \"unresolved\": %d", v->online, v->offline,
                 v->burst_online, v->burst_offline, v->unresolved);
+      }
+      if (s->commands[i].cmd == SCENARIO_TRACKING && a->status == CMD_STT_SUCCESS) {
+        char utc[64];
+        sc_fmt_utc(utc, sizeof(utc), &a->ref_time);   /* stratumc's "Ref time (UTC)" */
+        fprintf(f, ", \"ref_time\": \"%s\"", utc);
       }
       if (s->commands[i].cmd == SCENARIO_MANUAL_LIST) {
         fprintf(f, ", \"samples\": [");
@@ -1513,6 +1648,8 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
     json_num(f, "gave_up_at", r->gave_up_at);
     fprintf(f, ", \"give_ups\": %u", r->give_ups);
   }
+  if (s->ports)
+    fprintf(f, ", \"to_ports\": [%u, %u]", r->min_to_port, r->max_to_port);
   json_num(f, "min_tx_interval", r->min_tx_interval);
   fprintf(f, ", \"events\": %llu, \"run_status\": %d", (unsigned long long)r->events,
           r->run_status);

@@ -63,6 +63,7 @@
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
+#define SCENARIO_RELAY_REFCLOCK_STREAM 4000
 #define SCENARIO_NIC "eth0"            /* the client's NIC (hwtimestamp) */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
 #define SCENARIO_DEFAULT_SEED 1u
@@ -85,6 +86,12 @@ struct scenario_refclock {
   double delay_jitter;             /* PHC: bursts of it (sim_refclock.h) */
   unsigned jitter_on, jitter_off;
   double stall_at;                 /* s from the start it stops; 0: never */
+  double step_at, step;            /* its reading's error moves by step s (!= 0)
+                                      at step_at s from the start */
+  /* From wave_from s on, its error also a triangle wave of this amplitude
+   * and period, at its lowest at wave_origin s and every period after
+   * (sim_refclock.h); amplitude 0: none. */
+  double wave_from, wave_origin, wave_period, wave_amplitude;
 };
 
 /* An operator's chronyc command to the client (settime and manual with
@@ -92,7 +99,7 @@ struct scenario_refclock {
  * server, where it arrives 100 us later. */
 enum scenario_cmd { SCENARIO_SETTIME, SCENARIO_MANUAL_DELETE, SCENARIO_MANUAL_RESET,
                     SCENARIO_MANUAL_LIST, SCENARIO_ONLINE, SCENARIO_OFFLINE, SCENARIO_ONOFFLINE,
-                    SCENARIO_ACTIVITY, SCENARIO_REFRESH };
+                    SCENARIO_ACTIVITY, SCENARIO_REFRESH, SCENARIO_TRACKING };
 #define SCENARIO_MAX_COMMANDS 16
 struct scenario_command {
   double at;
@@ -114,6 +121,10 @@ struct scenario_relay {
   struct sim_clock_params clock;
   double start;                    /* s from the start its core starts (chrony's
                                       node start); 0: at once */
+  /* The devices of its refclock lines (their jitter from the seed's
+   * streams SCENARIO_RELAY_REFCLOCK_STREAM + SCENARIO_MAX_REFCLOCKS * its
+   * index + i). */
+  struct scenario_refclock refclocks[SCENARIO_MAX_REFCLOCKS];
 };
 
 /* Datagrams from host `from` to host `to` (192.168.123.N: a server, a
@@ -254,14 +265,31 @@ struct scenario {
    * (chrony's loop test: the source is not synchronised to us); the first
    * SCENARIO_MAX_DCOUNTS sources of each. */
   bool loop_measurements;
+  /* Tell the lowest and highest destination port of every datagram sent
+   * in the world (chrony's check_packet_port: all to port 123). */
+  bool ports;
+  /* The text of the file the conf's leapseclist names (leap-seconds.list,
+   * core/leapdb.h); NULL: none. */
+  const char *leapseclist;
+  /* 'q' or 'Q': stratumd -q or -Q (chronyd's, client_chronyd_options): the
+   * client host runs the daemon's query of the conf's servers (by
+   * address, core/query.h) instead of its sources; with 'q' its clock is
+   * stepped by the best offset at the end. 0: neither. */
+  char query;
+  /* The relays' servers keep a client log as the daemon's (clientloglimit,
+   * noclientlog: interleaved replies, rate limits); without it they answer
+   * in basic mode only. */
+  bool relay_clientlog;
 };
 
 /* A command's answer: its status, and settime's figures (chronyc's "Clock
  * was OFFSET seconds fast.  Frequency change = DFREQppm, new frequency =
  * FREQppm"), manual list's rows (time from the start, slewed and
- * original offset, residual) or activity's counts. */
+ * original offset, residual), activity's counts or tracking's reference
+ * time (as the wire carried it). */
 struct scenario_answer {
   int status;
+  struct timespec ref_time;
   double offset, dfreq_ppm, freq_ppm;
   unsigned n_samples;
   double samples[CMD_MAX_MANUAL_SAMPLES][4];
@@ -369,6 +397,7 @@ struct scenario_result {
   /* The stamps of its first source's last measurement (ntpdata's TX and
    * RX timestamping: 'D', 'K' or 'H'; '?': none). */
   char last_tx_source, last_rx_source;
+  uint16_t min_to_port, max_to_port;   /* with the scenario's ports */
   uint64_t events;
   double cpu_seconds;
 };

@@ -447,7 +447,10 @@ int sim_net_send(struct sim_net *n, int sock, const struct ip_addr *local,
     return r;
   if (len > SIM_NET_MAX_DATAGRAM)
     return -EMSGSIZE;
-  n->stats.sent++;
+  if (n->stats.sent++ == 0 || port < n->stats.min_to_port)
+    n->stats.min_to_port = port;
+  if (port > n->stats.max_to_port)
+    n->stats.max_to_port = port;
   int dst = node_of_addr(n, to);
   if (dst >= 0)
     return send_to_node(n, s, dst, &src, to, port, buf, len);

@@ -62,6 +62,9 @@ typedef void (*sim_net_recv_fn)(void *arg, int sock, const struct sim_net_dgram 
 
 struct sim_net_stats {
   uint64_t sent, delivered, lost, outage, unreachable;
+  /* The lowest and highest destination port of the datagrams sent (as
+   * clknetsim's log.packets has them); 0 and 0 before the first. */
+  uint16_t min_to_port, max_to_port;
 };
 
 struct sim_net;

@@ -16,6 +16,8 @@ struct sim_refclock {
   char param[SIM_REFCLOCK_PARAM_LEN];
   sim_time period;                   /* ns between ticks */
   double offset, jitter;
+  double wave_amplitude, wave_period;
+  sim_time wave_from, wave_origin;
   enum sim_refclock_jitter jitter_kind;
   bool pulse;
   int leap;
@@ -48,11 +50,22 @@ static sim_time rtc_tick_time(const struct sim_refclock *d, int64_t k)
   return d->rtc_base_true + (sim_time)llround((double)k * SIM_NS_PER_S / (1.0 + d->freq * 1e-6));
 }
 
-static double draw_error(struct sim_refclock *d)
+/* The triangle wave's part of the error at true time t. */
+static double wave(const struct sim_refclock *d, sim_time t)
+{
+  double cycles = sim_seconds(t - d->wave_origin) / d->wave_period;
+  double phase = cycles - floor(cycles);
+  return d->wave_amplitude * -4.0 * (fabs(phase - 0.5) - 0.25);
+}
+
+static double draw_error(struct sim_refclock *d, sim_time now)
 {
   double e = d->jitter_kind == SIM_REFCLOCK_UNIFORM ? 2.0 * sim_rng_uniform(&d->rng) - 1.0
                                                     : sim_rng_normal(&d->rng);
-  return d->offset + d->jitter * e;
+  double offset = d->offset;
+  if (d->wave_amplitude != 0.0 && now >= d->wave_from)
+    offset += wave(d, now);
+  return offset + d->jitter * e;
 }
 
 static void send_sock(struct sim_refclock *d, const struct timespec *local, double offset)
@@ -98,7 +111,7 @@ static void tick(void *arg)
   struct timespec local;
   plat->ops->now(plat->ctx, &local);
   /* Exact in nanoseconds: the reading's error is the only inexact part. */
-  sim_time reading = now + sim_ns(draw_error(d));
+  sim_time reading = now + sim_ns(draw_error(d, now));
   d->written++;
   if (d->driver == PLAT_REFCLOCK_SOCK) {
     send_sock(d, &local, sim_seconds(reading - sim_time_from_timespec(&local)));
@@ -144,7 +157,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
       strlen(cfg->param) >= SIM_REFCLOCK_PARAM_LEN || !isfinite(cfg->offset) ||
       !isfinite(cfg->jitter) || cfg->rate > SIM_NS_PER_S || !isfinite(cfg->freq) ||
       !isfinite(cfg->delay) || fabs(cfg->freq) > 1e5 || cfg->delay > 1.0 ||
-      !(fabs(cfg->rtc_error) < 1e9))
+      !(fabs(cfg->rtc_error) < 1e9) || !isfinite(cfg->wave_amplitude) ||
+      (cfg->wave_amplitude != 0.0 && !(cfg->wave_period > 0.0)))
     return NULL;
   struct sim_refclock *d = calloc(1, sizeof(*d));
   if (!d)
@@ -155,6 +169,10 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
   snprintf(d->param, sizeof(d->param), "%s", cfg->param);
   d->period = SIM_NS_PER_S / (cfg->rate ? cfg->rate : 1);
   d->offset = cfg->offset;
+  d->wave_amplitude = cfg->wave_amplitude;
+  d->wave_period = cfg->wave_period;
+  d->wave_from = cfg->wave_from;
+  d->wave_origin = cfg->wave_origin;
   d->jitter = cfg->jitter;
   d->jitter_kind = cfg->jitter_kind;
   d->pulse = cfg->pulse;
@@ -232,6 +250,11 @@ int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec)
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled)
 {
   d->stalled = stalled;
+}
+
+void sim_refclock_set_offset(struct sim_refclock *d, double offset)
+{
+  d->offset = offset;
 }
 
 uint64_t sim_refclock_written(const struct sim_refclock *d)

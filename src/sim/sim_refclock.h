@@ -76,6 +76,12 @@ struct sim_refclock_config {
   bool extts;                    /* PHC: external pulses timestamped */
   int channel;                   /* PHC: their input */
   uint64_t seed;                 /* of the jitter */
+  /* Not PHC: from true time wave_from on, the reading's error also moves
+   * as clknetsim's triangle wave: wave_amplitude times a triangle between
+   * -1 (at wave_origin and every wave_period s from it) and 1 (half way).
+   * wave_amplitude 0: none. */
+  double wave_amplitude, wave_period;
+  sim_time wave_from, wave_origin;
 };
 
 struct sim_refclock;
@@ -88,6 +94,8 @@ struct sim_refclock *sim_refclock_new(struct sim_sched *sched, struct sim_platfo
 void sim_refclock_free(struct sim_refclock *d);
 
 void sim_refclock_set_stalled(struct sim_refclock *d, bool stalled);
+/* Its reading's constant error from now on: the reference's time steps. */
+void sim_refclock_set_offset(struct sim_refclock *d, double offset);
 /* The platform's rtc_set: -EBADF for anything but an RTC. */
 int sim_refclock_rtc_set(struct sim_refclock *d, int64_t rtc_sec);
 /* The platform's rtc_read: the RTC's second now, the host's clock then. */

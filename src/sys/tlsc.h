@@ -1,5 +1,6 @@
 /* tlsc: a TLS 1.3 client of one request and one response in the event
- * loop (stratumd's NTS-KE client), on OpenSSL.
+ * loop (stratumd's NTS-KE client), on OpenSSL (the module of proto/ossl.h,
+ * loaded by the first tlsc_context_new).
  *
  * Everything is non-blocking and bounded: the TCP connection, the
  * handshake, the request and the response together take at most `timeout`
@@ -42,8 +43,8 @@ typedef void tlsc_done_fn(void *arg, struct tlsc *s, enum tlsc_result r, const c
                           const uint8_t *in, size_t len);
 
 /* Trusted certificates: the system's (system) and these files or
- * directories (every file in a directory). An SSL_CTX, or NULL with the
- * reason in err. */
+ * directories (every file in a directory). A context, or NULL with the
+ * reason in err (also if the OpenSSL module cannot be loaded). */
 void *tlsc_context_new(bool system, const char *const *paths, unsigned n_paths, char *err,
                        size_t err_cap);
 void tlsc_context_free(void *ctx);

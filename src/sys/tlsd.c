@@ -10,9 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include "sys/tls.h"
 
 #define STEPS_PER_WAKEUP 8
@@ -25,7 +22,7 @@ struct tlsd_conn {
   struct tlsd_conn *prev, *next;
   enum conn_state state;
   int fd;
-  SSL *ssl;
+  void *ssl;                            /* the OpenSSL module's session */
   uint64_t timer;
   size_t in_len, out_len, sent, discarded;
   uint8_t *in, *out;                    /* TLSD_MAX_REQUEST, TLSD_MAX_RESPONSE */
@@ -37,7 +34,7 @@ static void conn_close(struct tlsd_conn *c)
   loop_remove_fd(t->loop, c->fd);
   if (c->timer)
     loop_cancel_timer(t->loop, c->timer);
-  SSL_free(c->ssl);
+  t->ops->tls_free(c->ssl);
   close(c->fd);
   if (c->prev)
     c->prev->next = c->next;
@@ -46,7 +43,7 @@ static void conn_close(struct tlsd_conn *c)
   if (c->next)
     c->next->prev = c->prev;
   if (c->in)
-    OPENSSL_cleanse(c->in, TLSD_MAX_REQUEST);
+    explicit_bzero(c->in, TLSD_MAX_REQUEST);
   free(c->in);
   free(c->out);
   free(c);
@@ -70,10 +67,10 @@ static void wait_for(struct tlsd_conn *c, bool want_write)
   loop_pause_input(c->t->loop, c->fd, want_write);
 }
 
-/* What an SSL call's result means: 0 wait (set), -1 closed. */
-static int ssl_result(struct tlsd_conn *c, int r)
+/* What a step that did not finish means: 0 wait (set), -1 closed. */
+static int io_result(struct tlsd_conn *c, enum ossl_io io)
 {
-  if (tls_wait(c->t->loop, c->fd, on_event, c->ssl, r, NULL, 0))
+  if (tls_wait(c->t->loop, c->fd, on_event, io))
     return 0;
   if (c->state == CONN_HANDSHAKE)
     c->t->stats.handshake_failed++;
@@ -85,12 +82,13 @@ static int ssl_result(struct tlsd_conn *c, int r)
 static int step(struct tlsd_conn *c)
 {
   struct tlsd *t = c->t;
-  int r;
+  const struct ossl_ops *o = t->ops;
+  enum ossl_io io;
 
   switch (c->state) {
   case CONN_HANDSHAKE:
-    if ((r = SSL_do_handshake(c->ssl)) != 1)
-      return ssl_result(c, r);
+    if ((io = o->tls_handshake(c->ssl, NULL, 0)) != OSSL_IO_DONE)
+      return io_result(c, io);
     c->state = CONN_READING;
     return 1;
   case CONN_READING: {
@@ -99,8 +97,9 @@ static int step(struct tlsd_conn *c)
       conn_close(c);                    /* too long to be a request */
       return -1;
     }
-    if ((r = SSL_read_ex(c->ssl, c->in + c->in_len, TLSD_MAX_REQUEST - c->in_len, &n)) != 1)
-      return ssl_result(c, r);
+    if ((io = o->tls_read(c->ssl, c->in + c->in_len, TLSD_MAX_REQUEST - c->in_len, &n, NULL,
+                          0)) != OSSL_IO_DONE)
+      return io_result(c, io);
     c->in_len += n;
     long len = t->handle(t->arg, c, c->in, c->in_len, c->out, TLSD_MAX_RESPONSE);
     if (len < 0) {
@@ -116,17 +115,17 @@ static int step(struct tlsd_conn *c)
   }
   case CONN_WRITING: {
     size_t n = 0;
-    if ((r = SSL_write_ex(c->ssl, c->out + c->sent, c->out_len - c->sent, &n)) != 1)
-      return ssl_result(c, r);
+    if ((io = o->tls_write(c->ssl, c->out + c->sent, c->out_len - c->sent, &n, NULL, 0)) !=
+        OSSL_IO_DONE)
+      return io_result(c, io);
     c->sent += n;
     if (c->sent == c->out_len)
       c->state = CONN_SHUTDOWN;
     return 1;
   }
   case CONN_SHUTDOWN:
-    /* close_notify sent (0) is enough: the client's comes or not */
-    if ((r = SSL_shutdown(c->ssl)) < 0)
-      return ssl_result(c, r);
+    if ((io = o->tls_shutdown(c->ssl)) != OSSL_IO_DONE)
+      return io_result(c, io);
     shutdown(c->fd, SHUT_WR);
     c->state = CONN_CLOSING;
     wait_for(c, false);
@@ -178,11 +177,12 @@ void tlsd_adopt(struct tlsd *t, int fd)
     close(fd);
     return;
   }
-  if (!(c = calloc(1, sizeof(*c))) || !(c->in = malloc(TLSD_MAX_REQUEST)) ||
-      !(c->out = malloc(TLSD_MAX_RESPONSE)) || !(c->ssl = SSL_new(t->ctx[0])) ||
-      !SSL_set_fd(c->ssl, fd) || loop_add_fd(t->loop, fd, on_event, c) < 0) {
+  if (!t->tls || !(c = calloc(1, sizeof(*c))) || !(c->in = malloc(TLSD_MAX_REQUEST)) ||
+      !(c->out = malloc(TLSD_MAX_RESPONSE)) || !(c->ssl = t->ops->tls_accept(t->tls, fd)) ||
+      loop_add_fd(t->loop, fd, on_event, c) < 0) {
     if (c) {
-      SSL_free(c->ssl);
+      if (c->ssl)
+        t->ops->tls_free(c->ssl);
       free(c->in);
       free(c->out);
     }
@@ -196,7 +196,6 @@ void tlsd_adopt(struct tlsd *t, int fd)
   /* the handshake's flights and the response are small writes each
    * awaited by the peer: not held back for its delayed ACKs */
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
-  SSL_set_accept_state(c->ssl);
   c->timer = loop_add_timer(t->loop, t->timeout, on_timeout, c);
   c->next = t->conns;
   if (t->conns)
@@ -206,72 +205,10 @@ void tlsd_adopt(struct tlsd *t, int fd)
   t->stats.accepted++;
 }
 
-static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *out_len,
-                       const unsigned char *in, unsigned in_len, void *arg)
-{
-  struct tlsd *t = arg;
-  unsigned char *chosen;
-  (void)ssl;
-  if (SSL_select_next_proto(&chosen, out_len, t->alpn, (unsigned)t->alpn_len, in, in_len) !=
-      OPENSSL_NPN_NEGOTIATED)
-    return SSL_TLSEXT_ERR_ALERT_FATAL;
-  *out = chosen;
-  return SSL_TLSEXT_ERR_OK;
-}
-
-/* The first pair whose certificate matches the client's server name. */
-static int select_pair(SSL *ssl, int *alert, void *arg)
-{
-  struct tlsd *t = arg;
-  const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  (void)alert;
-  if (!name)
-    return SSL_TLSEXT_ERR_OK;
-  for (unsigned i = 0; i < t->n_ctx; i++) {
-    X509 *cert = SSL_CTX_get0_certificate(t->ctx[i]);
-    if (cert && (X509_check_host(cert, name, 0, 0, NULL) == 1 ||
-                 X509_check_ip_asc(cert, name, 0) == 1)) {
-      if (i > 0)
-        SSL_set_SSL_CTX(ssl, t->ctx[i]);
-      break;
-    }
-  }
-  return SSL_TLSEXT_ERR_OK;
-}
-
-static SSL_CTX *new_ctx(struct tlsd *t, const char *cert, const char *key, char *err,
-                        size_t cap)
-{
-  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  if (!ctx) {
-    tls_error(err, cap, "create a TLS context for", cert);
-    return NULL;
-  }
-  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-  SSL_CTX_set_num_tickets(ctx, 0);
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE);
-  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, t);
-  SSL_CTX_set_tlsext_servername_callback(ctx, select_pair);
-  SSL_CTX_set_tlsext_servername_arg(ctx, t);
-  if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
-    tls_error(err, cap, "load the certificate", cert);
-  } else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-    tls_error(err, cap, "load the key", key);
-  } else if (SSL_CTX_check_private_key(ctx) != 1) {
-    tls_error(err, cap, "match the key to", cert);
-  } else {
-    return ctx;
-  }
-  SSL_CTX_free(ctx);
-  return NULL;
-}
-
 bool tlsd_init(struct tlsd *t, struct loop *loop, const char *alpn, const char *const *certs,
                const char *const *keys, unsigned n_pairs, unsigned max_conns, double timeout,
                tlsd_handle_fn *handle, void *arg, char *err, size_t err_cap)
 {
-  size_t alpn_len = strlen(alpn);
   memset(t, 0, sizeof(*t));
   t->loop = loop;
   t->handle = handle;
@@ -279,21 +216,13 @@ bool tlsd_init(struct tlsd *t, struct loop *loop, const char *alpn, const char *
   t->timeout = timeout;
   t->max_conns = max_conns;
   tcp_listen_init(&t->listen, loop, on_accept, t);
-  if ((certs && n_pairs == 0) || n_pairs > TLSD_MAX_PAIRS || alpn_len == 0 ||
-      alpn_len >= sizeof(t->alpn)) {
-    snprintf(err, err_cap, "expected 1 to %d certificate/key pairs and a protocol name",
-             TLSD_MAX_PAIRS);
+  if (!certs)
+    return true;
+  /* the module is loaded here, also in a helper process after its fork */
+  if (!(t->ops = tls_ops(err, err_cap)) ||
+      !(t->tls = t->ops->tls_server_new(certs, keys, n_pairs, alpn, err, err_cap))) {
+    tlsd_free(t);
     return false;
-  }
-  t->alpn[0] = (unsigned char)alpn_len;
-  memcpy(t->alpn + 1, alpn, alpn_len);
-  t->alpn_len = alpn_len + 1;
-  for (unsigned i = 0; i < n_pairs; i++) {
-    if (!(t->ctx[i] = new_ctx(t, certs[i], keys[i], err, err_cap))) {
-      tlsd_free(t);
-      return false;
-    }
-    t->n_ctx++;
   }
   return true;
 }
@@ -306,7 +235,7 @@ int tlsd_listen(struct tlsd *t, const struct ip_addr *addr, uint16_t port)
 bool tlsd_export(struct tlsd_conn *c, const char *label, const uint8_t *context,
                  size_t context_len, uint8_t *out, size_t len)
 {
-  return tls_export(c->ssl, label, context, context_len, out, len);
+  return c->t->ops->tls_export(c->ssl, label, context, context_len, out, len);
 }
 
 void tlsd_free(struct tlsd *t)
@@ -316,7 +245,7 @@ void tlsd_free(struct tlsd *t)
   while (t->conns)
     conn_close(t->conns);
   tcp_listen_free(&t->listen);
-  for (unsigned i = 0; i < t->n_ctx; i++)
-    SSL_CTX_free(t->ctx[i]);
+  if (t->tls)
+    t->ops->tls_context_free(t->tls);
   memset(t, 0, sizeof(*t));
 }

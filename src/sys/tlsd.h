@@ -1,5 +1,5 @@
 /* tlsd: a TLS 1.3 server of one request per connection in the event loop
- * (stratumd's NTS-KE server), on OpenSSL.
+ * (stratumd's NTS-KE server), on OpenSSL (the module of proto/ossl.h).
  *
  * Listening sockets come from sys/tcp_listen.h; from then on everything is
  * non-blocking and bounded, so no client can block the loop:
@@ -29,12 +29,13 @@
 #include <stdint.h>
 
 #include "core/addr.h"
+#include "proto/ossl.h"
 #include "sys/loop.h"
 #include "sys/tcp_listen.h"
 
 #define TLSD_MAX_REQUEST 16384
 #define TLSD_MAX_RESPONSE 16384
-#define TLSD_MAX_PAIRS 8
+#define TLSD_MAX_PAIRS OSSL_MAX_PAIRS
 
 struct tlsd_conn;
 
@@ -63,10 +64,8 @@ struct tlsd_stats {
 struct tlsd {
   struct loop *loop;
   struct tcp_listener listen;
-  void *ctx[TLSD_MAX_PAIRS];            /* SSL_CTX, one per pair */
-  unsigned n_ctx;
-  unsigned char alpn[256];              /* length-prefixed, as OpenSSL wants it */
-  size_t alpn_len;
+  const struct ossl_ops *ops;           /* the OpenSSL module's (with tls) */
+  void *tls;                            /* its server context; NULL: no TLS here */
   tlsd_handle_fn *handle;
   void *arg;                            /* of handle */
   tlsd_admit_fn *admit;                 /* NULL: everyone (set by the caller) */
@@ -80,9 +79,9 @@ struct tlsd {
 
 /* Load the pairs (PEM files) and prepare max_conns slots. false, with the
  * reason in err, if a file cannot be loaded or a key does not match its
- * certificate, or out of memory. certs NULL (n_pairs 0): no TLS in this
- * process, which only hands connections off (handoff set: OpenSSL's
- * contexts cost megabytes). */
+ * certificate, if the OpenSSL module cannot be loaded (sys/ossl_load.h),
+ * or out of memory. certs NULL (n_pairs 0): no TLS in this process, which
+ * only hands connections off (handoff set): the module is not loaded. */
 bool tlsd_init(struct tlsd *t, struct loop *loop, const char *alpn, const char *const *certs,
                const char *const *keys, unsigned n_pairs, unsigned max_conns, double timeout,
                tlsd_handle_fn *handle, void *arg, char *err, size_t err_cap);

@@ -13,14 +13,18 @@ packets from its server port and takes the other's as its peer's.
   `=*`; stratumd's own chronyc report shows chronyd as a peer too.
 - chronyc's `add peer` on stratumd's Unix socket adds a working peer.
 - With `key N` on both sides, the exchange is authenticated.
+- With `extfield F323` on both sides (chronyd 4.3 calls it EXP1 and fills
+  it in mode 1 as in a server's reply), stratumd synchronises to chronyd,
+  which takes stratumd's packets, each with the field, as its peer's (a
+  relay between them records the packets).
 Every wait is bounded (20 s to select; it takes ~5-10 s at poll 1)."""
 import os
 import subprocess
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, free_udp_port, parse, peers_root, query,
-                     require_stratumd, wait_for)
+from ntptest import (Daemon, UdpRelay, chronyd_daemon, f323, free_udp_port, parse, peers_root,
+                     query, require_stratumd, wait_for)
 
 SELECT_TIMEOUT = 20.0
 POLL = "minpoll 1 maxpoll 1 iburst"
@@ -81,11 +85,13 @@ def served_stratum(port):
     return parse(reply)
 
 
-def test_stratumd_synchronises_to_chronyd_peer(tmp_path, started):
-    a, b, ccmd = free_udp_port(), free_udp_port(), free_udp_port()
+def stratumd_synchronises_to_chronyd_peer(tmp_path, started, a, b, to_b, ccmd, options,
+                                          to_a=None):
+    """stratumd on port a and chronyd on b, peers; each sends to the other's
+    port or, through a relay, to to_b (stratumd) and to_a (chronyd)."""
     started.append(start_chronyd(tmp_path / "chronyd", b, [
-        "local stratum 1", "peer 127.0.0.1 port %d %s" % (a, POLL)], cmdport=ccmd))
-    s = start_stratumd(tmp_path / "stratumd", a, ["peer 127.0.0.1 port %d %s" % (b, POLL)])
+        "local stratum 1", "peer 127.0.0.1 port %d %s" % (to_a or a, options)], cmdport=ccmd))
+    s = start_stratumd(tmp_path / "stratumd", a, ["peer 127.0.0.1 port %d %s" % (to_b, options)])
     started.append(s)
     assert wait_for(lambda: "Selected source 127.0.0.1" in s.log(), SELECT_TIMEOUT), s.log()
     h = served_stratum(a)
@@ -97,6 +103,49 @@ def test_stratumd_synchronises_to_chronyd_peer(tmp_path, started):
     assert wait_for(lambda: int(chronyc_sources(ccmd)[0][5], 8) != 0, 10.0), \
         chronyc_sources(ccmd)
     assert "not implemented" not in s.log()
+
+
+def test_stratumd_synchronises_to_chronyd_peer(tmp_path, started):
+    a, b, ccmd = free_udp_port(), free_udp_port(), free_udp_port()
+    stratumd_synchronises_to_chronyd_peer(tmp_path, started, a, b, b, ccmd, POLL)
+
+
+class PeerRelay(UdpRelay):
+    """Between stratumd (its packets come to the front port) and chronyd
+    (to the back port): each side's packets, recorded."""
+
+    def __init__(self, chronyd, stratumd):
+        self.stratumd = stratumd
+        self.from_stratumd, self.from_chronyd = [], []
+        super().__init__(chronyd)
+        self.back_port = self.back.getsockname()[1]
+
+    def request(self, data, src):
+        self.from_stratumd.append(data)
+        return True
+
+    def reply(self, data):
+        self.from_chronyd.append(data)
+        return self.stratumd
+
+
+def test_peers_exchange_f323(tmp_path, started):
+    a, b, ccmd = free_udp_port(), free_udp_port(), free_udp_port()
+    relay = PeerRelay(("127.0.0.1", b), ("127.0.0.1", a))
+    try:
+        stratumd_synchronises_to_chronyd_peer(tmp_path, started, a, b, relay.port, ccmd,
+                                              POLL + " extfield F323", relay.back_port)
+    finally:
+        relay.close()
+    ours = [(parse(p), f323(p)) for p in relay.from_stratumd]
+    assert ours and all(f for _, f in ours), [p.hex() for p in relay.from_stratumd]
+    assert all(f323(p) for p in relay.from_chronyd), [p.hex() for p in relay.from_chronyd]
+    for h, (delay, disp, mono, _) in ours:
+        # the header's values in 4.28 fixed point (the header's 16.16 round up)
+        assert abs(delay / 2**28 - h.root_delay / 2**16) <= 2**-16, (h, delay)
+        assert abs(disp / 2**28 - h.root_disp / 2**16) <= 2**-16, (h, disp)
+        # the peer's last packet's receive time on our monotonic scale
+        assert (mono == 0) == (h.rec == 0), (h, mono)
 
 
 def test_stratumd_peer_with_passive_chronyd(tmp_path, started):

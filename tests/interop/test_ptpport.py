@@ -11,9 +11,8 @@ each answering with the field filled in, and each selects the other."""
 import socket
 import struct
 
-from ntptest import Daemon, UdpRelay, chronyd_daemon, free_udp_port, start_server, wait_for
+from ntptest import Daemon, UdpRelay, chronyd_daemon, f323, free_udp_port, start_server, wait_for
 
-F323_MAGIC = 0xF5BEDD9A
 SELECT_TIMEOUT = 20
 
 
@@ -34,21 +33,6 @@ class Relay(UdpRelay):
         if self.client:
             self.replies.append(data)
         return self.client
-
-
-def f323(packet):
-    """The F323 field's (root delay, root dispersion, monotonic rx, epoch)
-    if the packet carries a well-formed one after its header, else None."""
-    at = 48
-    while at + 4 <= len(packet):
-        kind, length = struct.unpack("!HH", packet[at:at + 4])
-        if length < 16 or at + length > len(packet):
-            return None
-        if kind == 0xF323 and length == 28:
-            magic, delay, disp, mono, epoch = struct.unpack("!IIIQI", packet[at + 4:at + 28])
-            return (delay, disp, mono, epoch) if magic == F323_MAGIC else None
-        at += length
-    return None
 
 
 def field_types(packet):

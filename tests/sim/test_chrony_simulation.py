@@ -15,6 +15,9 @@ thing (selections, warnings).  Every scenario runs for seeds 1-3.
 """
 
 
+import datetime
+import re
+
 import pytest
 
 from test_scenarios import rows_by_seed, run_sim, steady_summary
@@ -179,21 +182,6 @@ LIMITS = {
     **{name: dict(CHRONY, sync=(2000.0, 2400.0)) for name in MONOROOT_CHAINS},
     "asymjitter": dict(CHRONY, sync=(120.0, 2000.0)),   # 011-asymjitter
 }
-
-# Where stratumd misses chrony's limits (strict: they fail once it meets
-# them): 144-monoroot's chains, relays 3-5 (sync times, seeds 1-3).
-MONOROOT_CHAIN_LATE = {
-    "monoroot-chain-5": [[3116, 4224, 5138], [3110, 4224, 5143], [3112, 4228, 5133]],
-    "monoroot-chain-5-xleave": [[3106, 4166, 5126], [3107, 4019, 4852], [3107, 4221, 5069]],
-    "monoroot-chain-6": [[2993, 4008, 4925], [3037, 4007, 4932], [2987, 3909, 4852]],
-    "monoroot-chain-6-xleave": [[3057, 4106, 5133], [3101, 4136, 5136], [3056, 4102, 5010]],
-    "monoroot-chain-7": [[3904, 5753, 7765], [4006, 5949, 7924], [4008, 5948, 7704]],
-    "monoroot-chain-7-xleave": [[4053, 5618, 6660], [4005, 5950, 7911], [4137, 5983, 7312]],
-}
-MONOROOT_CHAIN_CAUSE = ("chrony's max 2400: the client next to the primary syncs in time, but "
-                        "the peers in the chain take stratumd's symmetric path, which uses no "
-                        "F323 monotonic correction (xleave_check's remote_shift 0, no "
-                        "mono_doffset for peers)")
 
 # 103-initstepslew's log checks: "System's initial ... slew" (or "step")
 # once, slewed within the first 10 s ("00:00:0.Z"); "No suitable source for
@@ -729,11 +717,187 @@ def test_ntpauth_peer_other_client(rows, name, seed):
 
 # 144-monoroot's chains, relays 3-5 (the other clients) held to the same
 # limits.
-@pytest.mark.parametrize("name,seed", [
-    pytest.param(n, s, marks=pytest.mark.xfail(strict=True, reason="relays' sync %s s, %s" % (
-        MONOROOT_CHAIN_LATE[n][s - 1], MONOROOT_CHAIN_CAUSE)))
-    for n in MONOROOT_CHAINS for s in SEEDS])
+@pytest.mark.parametrize("name,seed", [(n, s) for n in MONOROOT_CHAINS for s in SEEDS])
 def test_monoroot_chain_relays(rows, name, seed):
     for other in rows[(name, seed)]["relays"]:
         check_chrony_limits(dict(other, scenario=name, seed=seed, selected=None, reach=None,
                                  steps=None), LIMITS[name])
+
+
+# chronysim5: more of chrony 4.8's test/simulation, each with its own checks.
+
+# 115-cmdmontime: chronyc tracking at 1.5 s of a client started on January
+# 1st of these years at 00:00:05 (before 1970, after 2038 and 2106): "Ref
+# time (UTC) ... Jan 01 00:00:0. YEAR" (the answer as stratumc prints it).
+CMDMONTIME_YEARS = [1850, 1950, 2050, 2150, 2250]
+
+# 111-knownclient and 112-port: chrony's limits (check_sync, and
+# check_source_selection alike), and check_packet_port: whether every
+# datagram went to port 123.
+PORTS = {"knownclient": (CHRONY, True), "port/default": (CHRONY, False),
+         "port/acquisitionport-123": (CHRONY, True), "port/server-port-0": (NEVER, True),
+         "port/server-acquisitionport-123-port-0": (NEVER, True),
+         "port/124-acquisitionport-0": (CHRONY, False),
+         "port/124-acquisitionport-123": (CHRONY, False),
+         "port/124-acquisitionport-124": (CHRONY, False)}
+# Where stratumd differs (seeds 1-3): the server of 111-knownclient, with
+# acquisitionport and port both 123, logs this once and sends its requests
+# from sockets of their own (client.c acq_socket binds a second socket to
+# the port); chronyd sends them from its server socket (ntp_io.c). Its
+# datagrams still go to port 123, which is all check_packet_port sees.
+KNOWNCLIENT_SOCKET_CAUSE = ("'Could not open NTP socket on port 123' once: stratumd binds "
+                            "acquisitionport's own socket beside the server's, chronyd shares "
+                            "the server socket when both ports are equal")
+
+# 124-tai: min_sync_time 2, max_sync_time 15, and chronyd must not exit
+# (maxchange 1e-3 10 0 gives up on any later offset over 1 ms): across the
+# leap second with leapsecmode ignore, and after it 1000 s behind with
+# makestep 1 1 (one step).
+TAI = {"tai": 0, "tai-makestep": 1}
+
+# 130-quit: no frequency error nor wander; -q with iburst: sync 5-10 s and
+# check_packet_interval; with iburst maxsamples 1: at 1 s; -Q: never.
+QUIT = {"quit-q": dict(CHRONY, sync=(5.0, 10.0)),
+        "quit-q-maxsamples-1": dict(CHRONY, sync=(1.0, 1.0)), "quit-Q": dict(NEVER)}
+
+# 119-smoothtime's second and third runs: min_sync_time 8000,
+# max_sync_time 9000, test.common's limits otherwise; its fourth:
+# test.common's sync times, time_max_limit and time_rms_limit 11,
+# freq_max_limit 1e-2, freq_rms_limit 2e-3 (in ppm).
+SMOOTH_REFCLOCK = {"smoothtime-refclock": dict(CHRONY, sync=(8000.0, 9000.0)),
+                   "smoothtime-refclock-xleave": dict(CHRONY, sync=(8000.0, 9000.0)),
+                   "smoothtime-refclock-11s": dict(CHRONY, max_offset=11.0, rms_offset=11.0,
+                                                   max_freq_error=1e4, rms_freq_error=2e3),
+                   # its fifth: sync 30-40 s, time_max_limit 1e-5,
+                   # time_rms_limit 5e-6, freq_max_limit 1e-6,
+                   # freq_rms_limit 1e-7, and check_packet_interval
+                   "smoothtime-refclock-triangle": dict(sync=(30.0, 40.0), max_offset=1e-5,
+                                                        rms_offset=5e-6, max_freq_error=1.0,
+                                                        rms_freq_error=0.1)}
+# Where stratumd misses them: (scenario, seed): figures and cause.
+SMOOTH_REFCLOCK_FIRST_SLEW = ("sync 0 s: the client's first update slews its 13 ms in 0.16 s "
+                              "at 83333 ppm (core/discipline.c, no shortest slew), between two "
+                              "one-second samples, so no sample's frequency error is over "
+                              "10000 ppm; chronyd slews for 1 s at least (sys_generic.c "
+                              "MIN_SLEW_DURATION), so its first update (at 120-210 s) always "
+                              "shows 13000 ppm")
+SMOOTH_REFCLOCK_LATE = {
+    ("smoothtime-refclock", 3): "rms frequency error 12.2 ppm over 10: the client still slews "
+                                "its last 10 s at 435 ppm when its offset crosses 1 ms (8706 s), "
+                                "and that sample counts from the sync time on",
+    ("smoothtime-refclock-11s", 2): SMOOTH_REFCLOCK_FIRST_SLEW,
+    ("smoothtime-refclock-11s", 3): SMOOTH_REFCLOCK_FIRST_SLEW}
+
+# Their limits (scripts/sim_table.py's table shows them too).
+LIMITS5 = {**{"cmdmontime/%d" % y: dict(checks="tracking") for y in CMDMONTIME_YEARS},
+           **{name: lim for name, (lim, _) in PORTS.items()},
+           **{name: dict(CHRONY, sync=(2.0, 15.0)) for name in TAI}, **QUIT, **SMOOTH_REFCLOCK}
+CHRONYSIM5 = list(LIMITS5)
+
+
+@pytest.fixture(scope="module")
+def rows5():
+    """{(name, seed): row}: chronysim5's scenarios, seeds 1-3."""
+    return rows_by_seed(CHRONYSIM5, SEEDS)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("year", CMDMONTIME_YEARS)
+def test_cmdmontime_tracking(rows5, year, seed):
+    """The answer crossed the command protocol with its year: the local
+    reference (stratum 1, LOCL) of a time before the command's, by no more
+    than the 64 s it is held and 2 s."""
+    r = rows5[("cmdmontime/%d" % year, seed)]
+    (answer,) = r["commands"]
+    assert answer["command"] == "tracking" and answer["status"] == 0, answer
+    assert r["ref_stratum"] == 1 and r["ref_refid"] == "7f7f0101", steady_summary(r)
+    ref = datetime.datetime.strptime(answer["ref_time"], "%a %b %d %H:%M:%S %Y")
+    asked = datetime.datetime(year, 1, 1, 0, 0, 5) + datetime.timedelta(seconds=1.5)
+    assert datetime.timedelta(0) < asked - ref <= datetime.timedelta(seconds=66), answer
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("year", CMDMONTIME_YEARS)
+def test_cmdmontime_ref_time(rows5, year, seed):
+    """chrony's check_chronyc_output."""
+    (answer,) = rows5[("cmdmontime/%d" % year, seed)]["commands"]
+    assert re.search(r"Jan 01 00:00:0. %d" % year, answer["ref_time"]), answer["ref_time"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(PORTS))
+def test_ports_sync_and_selection(rows5, name, seed):
+    r = rows5[(name, seed)]
+    check_chrony_limits(r, LIMITS5[name])
+    assert (r["first_selected"] is None) == bool(LIMITS5[name].get("never_sync")), \
+        steady_summary(r)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(PORTS))
+def test_packet_port(rows5, name, seed):
+    r = rows5[(name, seed)]
+    assert (r["to_ports"] == [123, 123]) == PORTS[name][1], r["to_ports"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(PORTS))
+def test_ports_packet_interval(rows5, name, seed):
+    """check_packet_interval's client part: one server, 1.8 s or more."""
+    assert rows5[(name, seed)]["min_tx_interval"] >= 1.8
+
+
+@pytest.mark.xfail(strict=True, reason=KNOWNCLIENT_SOCKET_CAUSE)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_knownclient_server_shares_its_socket(rows5, seed):
+    r = rows5[("knownclient", seed)]
+    assert r["log_matches"]["Could not open NTP socket"] == 0, r["log_matches"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(TAI))
+def test_tai(rows5, name, seed):
+    r = rows5[(name, seed)]
+    check_chrony_limits(r, LIMITS5[name])
+    assert r["first_selected"] is not None and "give_ups" not in r, steady_summary(r)
+    assert r["steps"] == TAI[name], steady_summary(r)
+    assert r["sources"][0]["bad_sample"] == 0, r["sources"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(QUIT))
+def test_quit(rows5, name, seed):
+    """With maxsamples 1 the query ends at its first valid reply, as chronyd
+    -q's first update comes after its one sample (before, stratumd waited
+    for 3 and stepped at 4 s: synchronised at 5 s, not 1 s)."""
+    r = rows5[(name, seed)]
+    check_chrony_limits(r, LIMITS5[name])
+    assert r["steps"] == (0 if name == "quit-Q" else 1), steady_summary(r)
+    # check_packet_interval (the first run's); one request with maxsamples 1
+    if name == "quit-q":
+        assert r["min_tx_interval"] >= 1.8, r["min_tx_interval"]
+    else:
+        assert r["min_tx_interval"] is None, r["min_tx_interval"]
+
+
+@pytest.mark.parametrize("name,seed", [
+    pytest.param(n, s, marks=pytest.mark.xfail(strict=True, reason=SMOOTH_REFCLOCK_LATE[(n, s)])
+                 if (n, s) in SMOOTH_REFCLOCK_LATE else ())
+    for n in SMOOTH_REFCLOCK for s in SEEDS])
+def test_smoothtime_refclock(rows5, name, seed):
+    """Its server, at stratum 1 throughout, takes its refclock's 10 s move
+    at 1000 s and serves it smoothed; the client follows."""
+    r = rows5[(name, seed)]
+    assert r["relays"][0]["ref_stratum"] == 1, r["relays"]
+    assert r["first_selected"] is not None, steady_summary(r)
+    check_chrony_limits(r, LIMITS5[name])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_smoothtime_triangle_server_swings(rows5, seed):
+    """119-smoothtime's fifth run: the server's clock follows its refclock's
+    swings (a 0.2 s triangle) while the time it serves stays smooth; the
+    client's requests 16 s apart (check_packet_interval)."""
+    r = rows5[("smoothtime-refclock-triangle", seed)]
+    assert r["relays"][0]["max_offset"] > 0.1, r["relays"]
+    assert r["min_tx_interval"] >= 1.8, r["min_tx_interval"]

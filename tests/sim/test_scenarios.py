@@ -103,6 +103,16 @@ CHRONYSIM_DURATIONS = {
     **{"monoroot-chain-%d%s" % (lpoll, x): 10000.0 for lpoll in (5, 6, 7)
        for x in ("", "-xleave")},
     "asymjitter": 100000.0,
+    # chronysim5
+    **{"cmdmontime/%d" % y: 2.0 for y in (1850, 1950, 2050, 2150, 2250)},
+    "knownclient": 10000.0,
+    **{"port/" + n: 10000.0 for n in (
+        "default", "acquisitionport-123", "server-port-0", "server-acquisitionport-123-port-0",
+        "124-acquisitionport-0", "124-acquisitionport-123", "124-acquisitionport-124")},
+    "tai": 1200.0, "tai-makestep": 1200.0,
+    "quit-q": 10000.0, "quit-q-maxsamples-1": 10000.0, "quit-Q": 10000.0,
+    "smoothtime-refclock": 10000.0, "smoothtime-refclock-xleave": 10000.0,
+    "smoothtime-refclock-11s": 10000.0, "smoothtime-refclock-triangle": 10000.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -112,7 +122,10 @@ CHRONYSIM_RELAYS = ["largenetwork", "broadcast", "peer", "peer-3-6-3-6", "peer-3
                     "monoroot-xleave", "syncloop",
                     *(n for n in CHRONYSIM_DURATIONS if n.startswith(("allowdeny/", "ntpauth-peer/",
                                                                       "monoroot-chain-"))),
-                    "peer-ipv6"]   # relays' texts too
+                    "peer-ipv6", "knownclient",
+                    *(n for n in CHRONYSIM_DURATIONS if n.startswith(("port/",
+                                                                      "smoothtime-refclock")))]
+# relays' texts too
 # A client whose only server is offline: no packets; nor one without the
 # key its server line names (chronyd's request fails to authenticate).
 CHRONYSIM_SILENT = ["broadcast", "ntpauth/client-keyless"]
@@ -138,6 +151,13 @@ CHRONYSIM_INITSTEPSLEW = CHRONYSIM_NO_SOURCES + ["initstepslew-falseticker",
                                                  "initstepslew-deny"]
 # 104-driftfile's client: a drift file and no source at all.
 CHRONYSIM_DRIFTFILE = [n for n in CHRONYSIM_DURATIONS if n.startswith("driftfile/")]
+# 130-quit's: stratumd -q/-Q, its query in place of the sources (packets
+# 2 s apart, as a source with iburst).
+CHRONYSIM_QUERY = ["quit-q", "quit-q-maxsamples-1", "quit-Q"]
+# A single request: 115-cmdmontime's 2 s to a noselect server, 130-quit's
+# query with maxsamples 1.
+CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmontime/")] +
+                         ["quit-q-maxsamples-1", "quit-Q"])
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
                         *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT,
@@ -145,7 +165,10 @@ CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short"
                         *("allowdeny/" + n for n in ("deny", "deny-all", "deny-192.168.0.0/16",
                                                      "deny-192.168.123", "deny-client",
                                                      "deny-all-allow-other")),
-                        "ntpauth/server-keyless"]
+                        "ntpauth/server-keyless", *CHRONYSIM_QUERY,
+                        *(n for n in CHRONYSIM_ONE_REQUEST if n.startswith("cmdmontime/")),
+                        # 112-port's server without its NTP port
+                        "port/server-port-0", "port/server-acquisitionport-123-port-0"]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +
@@ -412,7 +435,7 @@ def test_lines_have_the_required_fields(all_lines):
         assert isinstance(row["reach"], list)
         # (the manual scenario's client has no server, nor initstepslew's alone)
         assert row["reach"] or row["scenario"] in (["manual"] + CHRONYSIM_NO_SOURCES +
-                                                   CHRONYSIM_DRIFTFILE)
+                                                   CHRONYSIM_DRIFTFILE + CHRONYSIM_QUERY)
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key
@@ -827,7 +850,10 @@ def test_packet_interval_as_chronyd(results, name):
     # five requests left within 20-134 us of each other (seeds 1-3).
     r = results[name]
     servers = [s for s in r["sources"] if not s.get("refclock")]
-    if not servers or name in CHRONYSIM_SILENT:   # refclocks alone: no packets at all
+    if name in CHRONYSIM_QUERY:
+        servers = [None]                           # the query's one server
+    if not servers or name in CHRONYSIM_SILENT + CHRONYSIM_ONE_REQUEST:
+        # refclocks alone: no packets at all; a single request
         assert r["min_tx_interval"] is None, steady_summary(r)
         return
     floor = 0.18 if len(servers) > 1 else 1.8

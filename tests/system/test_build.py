@@ -56,6 +56,9 @@ def test_make_install_with_chronys_paths(tmp_path):
     out = subprocess.run([str(stratumc), "-h"], capture_output=True, text=True, timeout=10)
     assert "/run/chrony/chronyd.sock,127.0.0.1,::1" in out.stdout + out.stderr
     assert b"/run/chrony/chronyd.pid" in stratumd.read_bytes()
+    # the OpenSSL module where the prefix compiled in says
+    assert (dest / "usr/lib/stratum/stratum-ossl.so").is_file()
+    assert b"/usr/lib/stratum/stratum-ossl.so\0" in stratumd.read_bytes()
     unit = (dest / "lib/systemd/system/stratumd.service").read_text()
     for line in ("RuntimeDirectory=chrony", "StateDirectory=chrony", "LogsDirectory=chrony",
                  "ReadWritePaths=/var/lib/chrony /run/chrony /var/log/chrony"):

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from ntptest import chronyd_path, require_stratumd
+from ntptest import BUILD, chronyd_path, require_stratumd
 
 RUN_TIMEOUT = 60
 CLIENT_SECONDS = 30          # at most (-t); stopped once the server is selected
@@ -121,3 +121,61 @@ def test_parent_waits_for_the_correction(tmp_path, kind):
     m = offset_line(text, "step")
     assert m, text
     assert "PARENT-EXITED" in text[m.end():], text
+
+
+
+@pytest.fixture(scope="module")
+def initreload(tmp_path_factory):
+    """chrony's 203-initreload ("conf: don't load sourcedir during
+    initstepslew and RTC init"): a sourcedir file names the server (here
+    with iburst, to be selected within the run), and `reload sources` comes
+    while initstepslew is under way. (client's log, its log at the reload,
+    stratumc's answer)"""
+    require_netns()
+    stratumd = require_stratumd()
+    tmp_path = tmp_path_factory.mktemp("initreload")
+    srv = tmp_path / "srv.conf"
+    srv.write_text("port 123\nbindaddress 127.0.0.1\nallow 127.0.0.1\nlocal stratum 3\n"
+                   "cmdport 0\npidfile %s/srv.pid\nbindcmdaddress %s/srv.sock\n"
+                   % (tmp_path, tmp_path))
+    srcdir = tmp_path / "sources.d"
+    srcdir.mkdir()
+    (srcdir / "a.sources").write_text("server 127.0.0.1 iburst\n")
+    cli = tmp_path / "cli.conf"
+    cli.write_text("port 0\ncmdport 0\npidfile %s/cli.pid\nbindcmdaddress %s/cli.sock\n"
+                   "initstepslew 5 127.0.0.1\nsourcedir %s\n" % (tmp_path, tmp_path, srcdir))
+    log, before, reload = tmp_path / "cli.log", tmp_path / "before.log", tmp_path / "reload.out"
+    script = ("ip link set lo up\n"
+              "%s -x -d -f %s > %s/srv.log 2>&1 &\nSRV=$!\n"
+              "sleep 0.5\n"
+              "%s -x -d -t %d -f %s > %s 2>&1 &\nCLI=$!\n"
+              "sleep 1\ncp %s %s\n%s -h %s/cli.sock reload sources > %s 2>&1\n"
+              "while kill -0 $CLI 2>/dev/null && ! grep -q 'Selected source' %s; do sleep 0.1; done\n"
+              "kill $CLI $SRV; wait\n"
+              % (stratumd, srv, tmp_path, stratumd, CLIENT_SECONDS, cli, log, log, before,
+                 BUILD / "stratumc", tmp_path, reload, log))
+    subprocess.run(["unshare", "-n", "sh", "-c", script], timeout=RUN_TIMEOUT, check=False)
+    return log.read_text(), before.read_text(), reload.read_text()
+
+
+def test_reload_during_initstepslew_waits_for_its_end(initreload):
+    """The reload is answered; the sourcedir's server comes after the
+    correction, and is selected."""
+    text, before, reload = initreload
+    assert "System's initial offset" not in before, before
+    assert reload.strip() == "200 OK", reload
+    m = offset_line(text, "slew")
+    assert m, text
+    assert "Selected source" not in text[:m.start()], text
+    assert "Selected source 127.0.0.1" in text[m.end():], text
+
+
+def test_reload_during_initstepslew_logs_one_addition(initreload):
+    """203-initreload's check_log_messages "Added source 192.168.123.1" 1 1:
+    as chronyd 4.8, a sourcedir file's source is logged when it is added,
+    at start too (its reload_source_dirs runs in the LOGC_SourceFile
+    context), and once, after initstepslew."""
+    text, _, _ = initreload
+    assert len(re.findall(r"Added source 127\.0\.0\.1\b", text)) == 1, text
+    m = offset_line(text, "slew")
+    assert m and "Added source" not in text[:m.start()], text

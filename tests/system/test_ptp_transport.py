@@ -6,11 +6,10 @@ transport wants), synchronise over it with extension fields F323 and 10A."""
 import socket
 import struct
 
-from ntptest import (MODE_SERVER, Daemon, client_request, free_udp_port, parse, udp_ports_of,
-                     wait_for)
+from ntptest import (F323_MAGIC, MODE_SERVER, Daemon, client_request, free_udp_port, parse,
+                     udp_ports_of, wait_for)
 
 OUI_NTP = bytes.fromhex("00005e000001")
-F323_MAGIC = 0xF5BEDD9A
 
 
 def ext_request():

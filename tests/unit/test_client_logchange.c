@@ -3,7 +3,9 @@
  * above the threshold chronyd's warning "System clock wrong by X
  * seconds, adjustment started" is logged (before "System clock was stepped
  * by X seconds" when makestep steps), below it nothing. The platform's log
- * is wrapped so the test sees the messages. */
+ * and clock steps are wrapped so the test sees the messages and the steps
+ * made: the figure logged is the clock's step, as chronyd's, also when a
+ * slew was still under way (an update's step, chronyc makestep). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +30,7 @@ struct fx {
   char lines[MAX_LINES][256];     /* warnings logged */
   double at[MAX_LINES];           /* when (simulated seconds) */
   unsigned n_lines;
+  double stepped;                 /* the clock's steps, s */
 };
 
 static void fx_log(void *ctx, int level, const char *msg)
@@ -50,7 +53,14 @@ FWD(timer_cancel, void, (void *ctx, plat_timer t), (f->inner->ctx, t))
 FWD(random_bytes, void, (void *ctx, void *buf, size_t len), (f->inner->ctx, buf, len))
 FWD(clock_set_freq, int, (void *ctx, double ppm), (f->inner->ctx, ppm))
 FWD(clock_get_freq, double, (void *ctx), (f->inner->ctx))
-FWD(clock_step, int, (void *ctx, double seconds), (f->inner->ctx, seconds))
+static int fx_clock_step(void *ctx, double seconds)
+{
+  struct fx *f = ctx;
+  int r = f->inner->ops->clock_step(f->inner->ctx, seconds);
+  if (r == 0)
+    f->stepped += seconds;
+  return r;
+}
 FWD(udp_open, int,
     (void *ctx, enum addr_family family, const struct ip_addr *local, uint16_t port,
      plat_recv_fn fn, void *arg),
@@ -63,10 +73,8 @@ FWD(udp_send, int,
 FWD(clock_set_sync, void, (void *ctx, bool synchronised, double est_error, double max_error),
     (f->inner->ctx, synchronised, est_error, max_error))
 
-/* retune: client_retune's parameters at RETUNE_AT (a reload), or NULL. */
-#define RETUNE_AT 300.0
-static void fx_run_retuned(struct fx *f, double logchange, double makestep,
-                           const struct client_params *retune)
+/* The client started (its clock not yet run). */
+static void fx_start(struct fx *f, double logchange, double makestep)
 {
   struct client_params p;
 
@@ -98,6 +106,14 @@ static void fx_run_retuned(struct fx *f, double logchange, double makestep,
   s.iburst = true;
   assert_true(client_add_source(f->client, &s) >= 0);
   client_start(f->client);
+}
+
+/* retune: client_retune's parameters at RETUNE_AT (a reload), or NULL. */
+#define RETUNE_AT 300.0
+static void fx_run_retuned(struct fx *f, double logchange, double makestep,
+                           const struct client_params *retune)
+{
+  fx_start(f, logchange, makestep);
   if (retune) {
     assert_int_equal(sim_world_run(f->net.w, RETUNE_AT), 0);
     client_retune(f->client, retune);
@@ -131,6 +147,25 @@ static unsigned count_lines(const struct fx *f, const char *prefix)
   for (unsigned i = 0; i < f->n_lines; i++)
     n += strncmp(f->lines[i], prefix, strlen(prefix)) == 0;
   return n;
+}
+
+/* The figure of the first "System clock was stepped by" line. */
+static double stepped_by(const struct fx *f)
+{
+  double y = 0.0;
+  int j = find_line(f, "System clock was stepped by ");
+  assert_true(j >= 0);
+  assert_int_equal(sscanf(f->lines[j], "System clock was stepped by %lf seconds", &y), 1);
+  return y;
+}
+
+/* Run until the 10 s are found and being slewed, then `more` s. */
+static void run_into_slew(struct fx *f, double more)
+{
+  for (int i = 0; i < 2000 && find_line(f, "System clock wrong by ") < 0; i++)
+    assert_int_equal(sim_world_run(f->net.w, 1.0), 0);
+  assert_true(find_line(f, "System clock wrong by ") >= 0);
+  assert_int_equal(sim_world_run(f->net.w, more), 0);
 }
 
 static double wrong_by(const char *line)
@@ -167,9 +202,9 @@ static void test_step_logged_before_stepping(void **state)
   int i = find_line(&f, "System clock wrong by ");
   int j = find_line(&f, "System clock was stepped by ");
   assert_true(i >= 0 && j > i);
-  double x = wrong_by(f.lines[i]), y = 0.0;
-  assert_int_equal(sscanf(f.lines[j], "System clock was stepped by %lf seconds", &y), 1);
-  assert_true(fabs(x - y) < 1e-9);
+  double x = wrong_by(f.lines[i]), y = stepped_by(&f);
+  assert_true(fabs(y - f.stepped) < 1e-6);
+  assert_true(fabs(x - y) < 1e-3);
   assert_true(fabs(x - STEP) < 0.01);
   assert_int_equal(count_lines(&f, "System clock wrong by "), 1);
   fx_free(&f);
@@ -226,6 +261,42 @@ static void test_retune_applies_makestep_and_logchange(void **state)
   fx_free(&f);
 }
 
+/* makestep set while the 10 s are slewed (5 s into it): the next update
+ * steps the clock by what is left of the slew, and says so (the update's
+ * own offset is about 0). */
+static void test_step_during_slew_logs_the_step(void **state)
+{
+  (void)state;
+  struct fx f;
+  fx_start(&f, -1.0, 0.0);
+  run_into_slew(&f, 5.0);
+  ref_set_makestep(client_reference(f.client), 1.0, -1);
+  assert_int_equal(sim_world_run(f.net.w, 100.0), 0);
+  double y = stepped_by(&f);
+  assert_true(y > 1.0 && y < STEP);
+  assert_true(fabs(y - f.stepped) < 1e-6);
+  assert_true(fabs(sim_platform_offset(f.net.client_host) - STEP) < 0.01);
+  fx_free(&f);
+}
+
+/* chronyc makestep 5 s into the slew (chronyd's LCL_MakeStep): the clock
+ * is stepped by what is left of it, the time itself unchanged. */
+static void test_makestep_steps_the_rest_of_a_slew(void **state)
+{
+  (void)state;
+  struct fx f;
+  fx_start(&f, -1.0, 0.0);
+  run_into_slew(&f, 5.0);
+  double before = sim_platform_offset(f.net.client_host);
+  assert_true(ref_step_now(client_reference(f.client)));
+  double y = stepped_by(&f);
+  assert_true(y > 1.0 && y < STEP);
+  assert_true(fabs(y - f.stepped) < 1e-6);   /* %.6f */
+  assert_true(fabs(before + y - STEP) < 0.01);
+  assert_true(fabs(sim_platform_offset(f.net.client_host) - STEP) < 0.01);
+  fx_free(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -234,6 +305,8 @@ int main(void)
     cmocka_unit_test(test_below_threshold_silent),
     cmocka_unit_test(test_small_threshold_logs_each_large_update),
     cmocka_unit_test(test_retune_applies_makestep_and_logchange),
+    cmocka_unit_test(test_step_during_slew_logs_the_step),
+    cmocka_unit_test(test_makestep_steps_the_rest_of_a_slew),
   };
   return cmocka_run_group_tests_name("client_logchange", tests, NULL, NULL);
 }

@@ -14,7 +14,10 @@
  *   check what a peer source sends and what it accepts: answers with the
  *   right origin become samples; duplicates, wrong origins and wrong modes
  *   change nothing but counters, and datagrams that are not a peer's
- *   symmetric packets are left to the server. */
+ *   symmetric packets are left to the server.
+ * - With extfield F323, the scripted peer checks the field the client's
+ *   packets carry (as a server's reply would) and that the one in its
+ *   answers is used as a server's (root delay, monotonic correction). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +27,9 @@
 #include <string.h>
 
 #include "core/client.h"
+#include "core/exchange.h"
 #include "core/ntp_source.h"
+#include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
@@ -77,7 +82,10 @@ static void node_start(struct node *n, bool control)
   client_set_server_socket(n->client, ADDR_INET4, n->sock, true);
 }
 
-static void add_source_x(struct node *n, const char *addr, bool peer, bool xleave)
+/* ext_fields: extfield F323 and the like; they come with noselect (the
+ * tests measure the source, not the clock it would steer). */
+static void add_source_ef(struct node *n, const char *addr, bool peer, bool xleave,
+                          unsigned ext_fields)
 {
   struct client_source_params s;
   client_source_defaults(&s);
@@ -86,8 +94,15 @@ static void add_source_x(struct node *n, const char *addr, bool peer, bool xleav
   s.iburst = true;
   s.peer = peer;
   s.xleave = xleave;
+  s.ext_fields = ext_fields;
+  s.noselect = ext_fields != 0;
   snprintf(s.name, sizeof(s.name), "%s", addr);
   assert_true(client_add_source(n->client, &s) >= 0);
+}
+
+static void add_source_x(struct node *n, const char *addr, bool peer, bool xleave)
+{
+  add_source_ef(n, addr, peer, xleave, 0);
 }
 
 static void add_source(struct node *n, const char *addr, bool peer)
@@ -232,6 +247,8 @@ struct scripted {
   int peer_sock;
   struct ip_addr c_addr;
   uint8_t last[NTP_HEADER_LEN];    /* the last packet the client sent */
+  uint8_t last_whole[NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN];   /* ...with its fields */
+  size_t last_len;
   unsigned received;
   ntp_ts last_rx;                  /* when it arrived (peer's clock) */
 };
@@ -243,11 +260,16 @@ static void on_peer_socket(void *arg, int sock, const struct plat_datagram *dg)
   assert_int_equal(dg->from_port, PORT);  /* sent from the server socket */
   assert_true(dg->len >= NTP_HEADER_LEN);
   memcpy(f->last, dg->data, NTP_HEADER_LEN);
+  assert_true(dg->len <= sizeof(f->last_whole));
+  memcpy(f->last_whole, dg->data, dg->len);
+  f->last_len = dg->len;
   f->last_rx = ntp_ts_from_timespec(&dg->rx_time);
   f->received++;
 }
 
-static int setup_with(void **state, bool xleave)
+#define MONO_EPOCH_BASE 55u     /* the client's F323 epoch ids start here */
+
+static int setup_with(void **state, bool xleave, unsigned ext_fields)
 {
   static struct scripted f;
   struct timespec start = {.tv_sec = 1700000000};
@@ -264,14 +286,15 @@ static int setup_with(void **state, bool xleave)
   f.peer_sock = p->ops->udp_open(p->ctx, ADDR_INET4, NULL, PORT, on_peer_socket, &f);
   assert_true(f.peer_sock >= 0);
   node_start(&f.c, false);
-  add_source_x(&f.c, "192.0.2.2", true, xleave);
+  f.c.ref.mono_epoch_base = MONO_EPOCH_BASE;
+  add_source_ef(&f.c, "192.0.2.2", true, xleave, ext_fields);
   *state = &f;
   return 0;
 }
 
 static int setup(void **state)
 {
-  return setup_with(state, false);
+  return setup_with(state, false, 0);
 }
 
 static int teardown(void **state)
@@ -360,6 +383,8 @@ static void test_packets_sent(void **state)
   assert_int_equal(first.poll, POLL);
   assert_int_equal(first.origin, h.transmit);
   assert_int_not_equal(first.receive, 0);
+  /* No extension field without extfield. */
+  assert_int_equal(f->last_len, NTP_HEADER_LEN);
   /* Unsynchronised: leap 3, stratum 0 (as chronyd sends it). */
   assert_int_equal(first.leap, NTP_LEAP_UNSYNC);
   assert_int_equal(first.stratum, 0);
@@ -456,7 +481,7 @@ static void test_answers(void **state)
 
 static int setup_xleave(void **state)
 {
-  return setup_with(state, true);
+  return setup_with(state, true, 0);
 }
 
 /* Run until the client sends its next packet (bounded); return it. */
@@ -607,6 +632,119 @@ static void test_basic_peer_backoff(void **state)
     assert_int_equal(interleaved[i], want[i]);
 }
 
+/* ---- a scripted peer, extfield F323 ---- */
+
+static int setup_mono(void **state)
+{
+  return setup_with(state, false, NTPEXT_FLAG_MONO_ROOT);
+}
+
+/* The F323 field of the client's last packet. */
+static struct ntpext_mono_root sent_mono_root(struct scripted *f)
+{
+  struct ntp_packet pkt;
+  struct ntpext_mono_root m;
+  assert_int_equal(f->last_len, NTP_HEADER_LEN + NTPEXT_FIELD_LEN);
+  ntp_packet_parse(f->last_whole, f->last_len, &pkt);
+  assert_int_equal(pkt.status, NTP_PARSE_OK);
+  assert_int_equal(pkt.n_ef, 1);
+  assert_true(ntpext_read_mono_root(&pkt.ef[0], &m));
+  return m;
+}
+
+/* The client's packets carry F323 as chronyd's: a server reply's values. */
+static void test_mono_root_sent(void **state)
+{
+  struct scripted *f = *state;
+  client_start(f->c.client);
+  /* Nothing received yet: no receive time, on either scale. */
+  struct ntp_header p1 = next_packet(f);
+  struct ntpext_mono_root m = sent_mono_root(f);
+  assert_int_equal(p1.receive, 0);
+  assert_true(m.mono_receive == 0);
+  assert_int_equal(m.mono_epoch, MONO_EPOCH_BASE + f->c.ref.cooking.mono_epoch);
+  assert_true(fabs(m.root_delay - ntp_short_to_double(p1.root_delay)) < 1e-4);
+  assert_true(fabs(m.root_dispersion - ntp_short_to_double(p1.root_dispersion)) < 1e-4);
+  /* The peer's packet echoed: its receive time on the monotonic scale,
+   * which leaves out our offset corrections. */
+  struct ntp_header a = answer(f, NTP_MODE_ACTIVE);
+  send_packet(f, &a);
+  f->c.ref.cooking.mono_offset = -0.5;
+  struct ntp_header p2 = next_packet(f);
+  m = sent_mono_root(f);
+  assert_int_not_equal(p2.receive, 0);
+  assert_true(fabs(ntp_ts_diff(m.mono_receive, p2.receive) + 0.5) < 1e-9);
+}
+
+/* The peer's packet h with F323: root delay 1 ms (the header's is 1 s),
+ * epoch 9, the monotonic receive time given. */
+static void send_mono(struct scripted *f, struct ntp_header *h, ntp_ts mono_rx)
+{
+  const struct ntpext_mono_root m = {.root_delay = 1e-3, .mono_receive = mono_rx, .mono_epoch = 9};
+  uint8_t buf[NTP_HEADER_LEN + NTPEXT_FIELD_LEN];
+  h->root_delay = ntp_short_from_double(1.0);
+  size_t len = exch_build_ext_packet(buf, sizeof(buf), h, NTPEXT_FLAG_MONO_ROOT, &m, 0, NULL);
+  const struct platform *p = sim_platform_get(f->peer_host);
+  assert_int_equal(p->ops->udp_send(p->ctx, f->peer_sock, NULL, &f->c_addr, PORT, buf, len, 0), 0);
+  run(f, 0.01);
+}
+
+/* The peer's answers carry F323; its clock is corrected by +1 s from the
+ * 6th answer on, its monotonic scale not: as from a server, the older
+ * samples move with it, so the statistics' line goes through +1 s with a
+ * frequency near 0. The field's root delay replaces the header's (1 s). */
+static void test_mono_root_used(void **state)
+{
+  struct scripted *f = *state;
+  const int n = 7, jump = 5;
+  client_start(f->c.client);
+  for (int i = 0; i < n; i++) {
+    next_packet(f);
+    struct ntp_header a = answer(f, NTP_MODE_ACTIVE);
+    ntp_ts mono_rx = a.receive;
+    if (i >= jump) {
+      a.receive += 1ull << 32;
+      a.transmit += 1ull << 32;
+    }
+    send_mono(f, &a, mono_rx);
+  }
+  struct client_source_report r = source(f);
+  assert_int_equal(r.n_samples, n);
+  assert_true(fabs(r.ntp->m.root_delay - 1e-3) < 1e-6);
+  assert_true(fabs(r.stats.frequency) < 1e-6);
+  assert_true(fabs(r.stats.offset - 1.0) < 1e-3);
+}
+
+static int setup_xleave_mono(void **state)
+{
+  return setup_with(state, true, NTPEXT_FLAG_MONO_ROOT);
+}
+
+/* Interleaved: the peer corrects its clock by +1 s between its basic answer
+ * and its interleaved one, whose transmit time (the basic answer's) was
+ * taken before the correction: as chronyd, the F323 correction moves it,
+ * so the crossed pairing (our second packet out, the basic answer back)
+ * measures the peer's new time and the real delay. */
+static void test_mono_root_interleaved(void **state)
+{
+  struct scripted *f = *state;
+  client_start(f->c.client);
+  next_packet(f);
+  struct ntp_header a1 = answer(f, NTP_MODE_ACTIVE);
+  send_mono(f, &a1, a1.receive);
+  assert_int_equal(source(f).n_samples, 1);
+  next_packet(f);
+  struct ntp_header h = interleaved_answer(f, a1.transmit);
+  ntp_ts mono_rx = h.receive;
+  h.receive += 1ull << 32;
+  send_mono(f, &h, mono_rx);
+  struct client_source_report r = source(f);
+  assert_int_equal(r.n_samples, 2);
+  assert_true(r.ntp->m.interleaved);
+  assert_true(fabs(r.last_offset - 1.0) < 1e-6);
+  assert_true(fabs(r.last_delay - 200e-6) < 1e-6);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -618,6 +756,9 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_interleaved_packets, setup_xleave, teardown),
     cmocka_unit_test_setup_teardown(test_late_interleaved_answer, setup_xleave, teardown),
     cmocka_unit_test_setup_teardown(test_basic_peer_backoff, setup_xleave, teardown),
+    cmocka_unit_test_setup_teardown(test_mono_root_sent, setup_mono, teardown),
+    cmocka_unit_test_setup_teardown(test_mono_root_used, setup_mono, teardown),
+    cmocka_unit_test_setup_teardown(test_mono_root_interleaved, setup_xleave_mono, teardown),
   };
   return cmocka_run_group_tests_name("client_peer", tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "conf/conf_client.h"
 #include "conf/config.h"
 #include "core/reference.h"
+#include "core/query.h"
 #include "core/refclock.h"
 
 static void parse(struct config *c, const char *text)
@@ -121,6 +122,54 @@ static void test_source_lines(void **state)
   assert_string_equal(s.params.name, "p.example");
   assert_true(s.params.iburst && !s.params.peer && s.pool);
   assert_int_equal(s.maxsources, 2);
+  conf_free(&c);
+}
+
+/* A server line as stratumd -q queries it, at an address given apart. */
+static void test_query_server(void **state)
+{
+  (void)state;
+  struct config c;
+  struct query_server q;
+  struct ip_addr a;
+  parse(&c, "server a.example port 124 key 5 version 3 minpoll 4\n");
+  assert_true(addr_parse("192.0.2.9", &a));
+  conf_query_server(&c.sources[0], &a, &q);
+  assert_string_equal(q.name, "a.example");
+  assert_true(addr_equal(&q.addr, &a));
+  assert_int_equal(q.port, 124);
+  assert_int_equal(q.key, 5);
+  assert_int_equal(q.version, 3);
+  assert_int_equal(q.poll, 4);
+  assert_int_equal(q.good_needed, 0);             /* QUERY_GOOD_SAMPLES */
+  assert_int_equal(q.sock, -1);
+  assert_null(q.nts);
+  assert_int_equal(q.sent + q.valid, 0);
+  conf_free(&c);
+  parse(&c, "server a.example maxsamples 1\nserver b.example maxsamples 8\n");
+  conf_query_server(&c.sources[0], &a, &q);
+  assert_int_equal(q.good_needed, 1);
+  conf_query_server(&c.sources[1], &a, &q);
+  assert_int_equal(q.good_needed, 0);
+  conf_free(&c);
+}
+
+/* The client log's parameters: on unless noclientlog, its limit and the
+ * rate limits; the seed as given. */
+static void test_clog_params(void **state)
+{
+  (void)state;
+  struct config c;
+  parse(&c, "clientloglimit 1048576\nratelimit interval 4 burst 16\n");
+  struct clog_params p = conf_clog_params(&c, 99);
+  assert_true(p.active);
+  assert_int_equal(p.limit, 1048576);
+  assert_int_equal(p.seed, 99);
+  assert_true(p.rate[CLOG_NTP].enabled && !p.rate[CLOG_CMD].enabled);
+  assert_int_equal(p.rate[CLOG_NTP].interval, 4);
+  conf_free(&c);
+  parse(&c, "noclientlog\n");
+  assert_false(conf_clog_params(&c, 1).active);
   conf_free(&c);
 }
 
@@ -281,6 +330,8 @@ int main(void)
     cmocka_unit_test(test_defaults_are_the_clients),
     cmocka_unit_test(test_every_directive_reaches_its_field),
     cmocka_unit_test(test_source_lines),
+    cmocka_unit_test(test_query_server),
+    cmocka_unit_test(test_clog_params),
     cmocka_unit_test(test_refclock_lines),
   };
   return cmocka_run_group_tests_name("conf_client", tests, NULL, NULL);

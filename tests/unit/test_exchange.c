@@ -84,7 +84,11 @@ static void client_mode(struct ntp_header *h) { h->mode = NTP_MODE_CLIENT; }
 static void broadcast_mode(struct ntp_header *h) { h->mode = NTP_MODE_BROADCAST; }
 static void zero_receive(struct ntp_header *h) { h->receive = 0; }
 static void zero_transmit(struct ntp_header *h) { h->transmit = 0; }
-static void kod_rate(struct ntp_header *h) { h->stratum = 0; h->refid = 0x52415445; }
+static void kod_rate(struct ntp_header *h) { h->leap = NTP_LEAP_UNSYNC; h->stratum = 0; h->refid = 0x52415445; }
+/* chronyd acts on a KoD only in a packet that passes test 3, and only with leap 3 */
+static void kod_zero_receive(struct ntp_header *h) { kod_rate(h); h->receive = 0; }
+static void kod_zero_transmit(struct ntp_header *h) { kod_rate(h); h->transmit = 0; }
+static void rate_leap_0(struct ntp_header *h) { kod_rate(h); h->leap = NTP_LEAP_NONE; }
 static void leap_unsync(struct ntp_header *h) { h->leap = NTP_LEAP_UNSYNC; }
 static void stratum_16(struct ntp_header *h) { h->stratum = 16; }
 static void server_backwards(struct ntp_header *h) { ntp_ts t = h->receive; h->receive = h->transmit; h->transmit = t - (1ULL << 28); }
@@ -105,6 +109,9 @@ static void test_rejections(void **state)
   assert_int_equal(check(zero_transmit, &s), EXCH_ZERO_TIMESTAMP);
   assert_int_equal(check(kod_rate, &s), EXCH_KOD);
   assert_int_equal(s.refid, 0x52415445);
+  assert_int_equal(check(kod_zero_receive, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check(kod_zero_transmit, &s), EXCH_ZERO_TIMESTAMP);
+  assert_int_equal(check(rate_leap_0, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(leap_unsync, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(stratum_16, &s), EXCH_UNSYNCHRONISED);
   assert_int_equal(check(server_slow, &s), EXCH_BAD_TIMES);
@@ -209,7 +216,7 @@ static void test_request_with_ext_fields(void **state)
   struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .transmit = NONCE};
   uint8_t buf[NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN + NTP_MAC_MAX_LEN];
   unsigned both = NTPEXT_FLAG_MONO_ROOT | NTPEXT_FLAG_NET_CORRECTION;
-  size_t len = exch_build_ext_packet(buf, sizeof(buf), &h, both, 0, NULL);
+  size_t len = exch_build_ext_packet(buf, sizeof(buf), &h, both, NULL, 0, NULL);
   assert_int_equal(len, NTP_HEADER_LEN + 2 * NTPEXT_FIELD_LEN);
   struct ntp_packet p = parsed(buf, len);
   assert_int_equal(p.status, NTP_PARSE_OK);
@@ -218,13 +225,21 @@ static void test_request_with_ext_fields(void **state)
   struct ntpext_mono_root m;
   assert_true(ntpext_read_mono_root(&p.ef[1], &m));
   assert_true(m.root_delay == 0.0 && m.mono_receive == 0 && m.mono_epoch == 0);
-  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, 9, &key);
+  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, NULL, 9, &key);
   p = parsed(buf, len);
   assert_int_equal(p.n_ef, 1);
   assert_int_equal(p.mac_keyid, 9);
   assert_true(exch_check_auth(&p, 9, &key));
+  /* a peer's packet: F323 with the values given */
+  const struct ntpext_mono_root v = {.root_delay = 0.25, .root_dispersion = 0.5,
+                                     .mono_receive = NONCE, .mono_epoch = 3};
+  len = exch_build_ext_packet(buf, sizeof(buf), &h, NTPEXT_FLAG_MONO_ROOT, &v, 0, NULL);
+  p = parsed(buf, len);
+  assert_true(ntpext_read_mono_root(&p.ef[0], &m));
+  assert_true(m.root_delay == v.root_delay && m.root_dispersion == v.root_dispersion);
+  assert_true(m.mono_receive == v.mono_receive && m.mono_epoch == v.mono_epoch);
   /* no room for the fields: nothing */
-  assert_int_equal(exch_build_ext_packet(buf, NTP_HEADER_LEN + 8, &h, both, 0, NULL), 0);
+  assert_int_equal(exch_build_ext_packet(buf, NTP_HEADER_LEN + 8, &h, both, NULL, 0, NULL), 0);
 }
 
 static void test_truncated_reply_rejected(void **state)

@@ -84,6 +84,7 @@ enum kind_id {
   K_ZERO_RECEIVE, K_ZERO_TRANSMIT,
   K_STRATUM0, K_STRATUM16, K_LEAP3, K_FAR_ROOT,
   K_KOD_RATE_SPOOFED, K_KOD_DENY, K_KOD_RSTR,
+  K_KOD_RATE_ZERO_RECEIVE, K_KOD_RATE_ZERO_TRANSMIT, K_RATE_LEAP0,
   K_MODE3, K_MODE5, K_MODE3_SPOOFED, K_VERSION0, K_VERSION5, K_TRUNCATED, K_BOGUS_MAC,
   K_WRONG_PORT, K_WRONG_ADDRESS,
 };
@@ -120,13 +121,18 @@ static const struct kind HOSTILE[] = {
   {K_DUPLICATE, "duplicate-reply", NSRC_COUNTERS, true, false, false},
   {K_ZERO_RECEIVE, "zero-receive-timestamp", NSRC_RX_BAD, false, true, false},
   {K_ZERO_TRANSMIT, "zero-transmit-timestamp", NSRC_RX_BAD, false, true, false},
-  {K_STRATUM0, "stratum-0-no-kod-code", NSRC_RX_KOD, true, true, true},
+  {K_STRATUM0, "stratum-0-no-kod-code", NSRC_RX_UNSYNC, true, true, true},
   {K_STRATUM16, "stratum-16", NSRC_RX_UNSYNC, true, true, true},
   {K_LEAP3, "leap-3", NSRC_RX_UNSYNC, true, true, true},
   {K_FAR_ROOT, "root-distance-16s", NSRC_RX_DISTANCE, true, true, true},
   {K_KOD_RATE_SPOOFED, "kod-rate-wrong-origin", NSRC_RX_BAD, false, true, false},
   {K_KOD_DENY, "kod-deny", NSRC_RX_KOD, true, true, true},
   {K_KOD_RSTR, "kod-rstr", NSRC_RX_KOD, true, true, true},
+  /* chronyd acts on a KoD only in a packet passing test 3 (no zero
+   * timestamp), and only with leap 3 (else test 6 failed: unsynchronised) */
+  {K_KOD_RATE_ZERO_RECEIVE, "kod-rate-zero-receive", NSRC_RX_BAD, false, true, false},
+  {K_KOD_RATE_ZERO_TRANSMIT, "kod-rate-zero-transmit", NSRC_RX_BAD, false, true, false},
+  {K_RATE_LEAP0, "rate-code-leap-0", NSRC_RX_UNSYNC, true, true, true},
   {K_MODE3, "mode-3", NSRC_RX_BAD, false, true, false},
   {K_MODE5, "mode-5", NSRC_RX_BAD, false, true, false},
   {K_MODE3_SPOOFED, "mode-3-wrong-origin", NSRC_RX_BAD, false, true, false},
@@ -271,6 +277,18 @@ static bool craft(const struct responder *r, enum kind_id k, const struct ntp_he
     break;
   case K_KOD_DENY: make_kod(&h, KOD_DENY); break;
   case K_KOD_RSTR: make_kod(&h, KOD_RSTR); break;
+  case K_KOD_RATE_ZERO_RECEIVE:
+    make_kod(&h, NTP_REFID_RATE);
+    h.receive = 0;
+    break;
+  case K_KOD_RATE_ZERO_TRANSMIT:
+    make_kod(&h, NTP_REFID_RATE);
+    h.transmit = 0;
+    break;
+  case K_RATE_LEAP0:
+    make_kod(&h, NTP_REFID_RATE);
+    h.leap = NTP_LEAP_NONE;
+    break;
   case K_MODE3: h.mode = NTP_MODE_CLIENT; break;
   case K_MODE5: h.mode = NTP_MODE_BROADCAST; break;
   case K_MODE3_SPOOFED:

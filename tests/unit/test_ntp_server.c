@@ -479,7 +479,7 @@ static void test_ext_fields_answered(void **state)
   ntp_packet_parse(f->reply, NTP_HEADER_LEN + NTPEXT_FIELD_LEN, &r);
   assert_int_equal(ntpext_flags(&r), NTPEXT_FLAG_MONO_ROOT);
   f->srv.ptp = true;
-  f->srv.mono_epoch_base = 77;
+  f->ref.mono_epoch_base = 77;
   f->ref.cooking.mono_epoch = 2;
   assert_int_equal(process(f), req_len);
   assert_ext_reply(f, req_len, 79);

@@ -116,6 +116,19 @@ static void test_three_samples_then_done_with_lowest_delay(void **state)
   assert_int_equal(f.fp.n_closed, 1);
 }
 
+/* maxsamples 1 (good_needed): done at the first valid reply. */
+static void test_fewer_samples_needed(void **state)
+{
+  (void)state;
+  struct fixture f;
+  init(&f, 1);
+  f.servers[0].good_needed = 1;
+  answer(&f, 0, 0.25, 0.002, 123);
+  assert_int_equal(f.done, 1);
+  assert_int_equal(f.fp.n_sends, 1);
+  assert_int_equal(query_best(&f.q)->valid, 1);
+}
+
 static void test_gives_up_after_eight_requests(void **state)
 {
   (void)state;
@@ -227,6 +240,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_three_samples_then_done_with_lowest_delay),
+    cmocka_unit_test(test_fewer_samples_needed),
     cmocka_unit_test(test_gives_up_after_eight_requests),
     cmocka_unit_test(test_reply_from_wrong_port_ignored),
     cmocka_unit_test(test_requests_use_fresh_nonces),

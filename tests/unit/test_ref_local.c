@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include "core/reference.h"
 
@@ -145,6 +146,38 @@ static void test_stratum_clamped(void **state)
   assert_int_equal(params(&r, 1.0).stratum, 1);
 }
 
+/* How old the local reference time served at `s` is. */
+static double ref_age(const struct refstate *r, double s)
+{
+  struct ref_params p = params(r, s);
+  struct timespec t = at(s);
+  return timespec_diff(&t, &p.ref_time);
+}
+
+/* The local reference time, as chronyd's, is 1-2 s before the local
+ * reference began (unsync_since plus waitunsynced) when it is first
+ * served, then held REF_LOCAL_UPDATE_INTERVAL seconds: with a random phase
+ * of its own (as before) it could be up to 66 s old at the first reply. */
+static void test_reference_time_from_start(void **state)
+{
+  (void)state;
+  const double held = REF_LOCAL_UPDATE_INTERVAL;
+  for (uint64_t key = 1; key <= 64; key++) {
+    for (double wait = 0.0; wait <= 10.0; wait += 10.0) {
+      struct refstate r;
+      ref_state_init(&r, -20);
+      r.local_key = key * 0x9e3779b97f4a7c15ull;
+      ref_set_local(&r, &(struct ref_local){.enabled = true, .stratum = 1, .wait_unsynced = wait},
+                    &start);
+      double age = ref_age(&r, wait + 0.5);
+      assert_true(age >= 1.5 && age <= 2.5);
+      assert_true(fabs(ref_age(&r, wait + held - 0.5) - (age + held - 1.0)) < 1e-6);
+      age = ref_age(&r, wait + held + 0.5);
+      assert_true(age >= 1.5 && age <= 2.5);
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -154,6 +187,7 @@ int main(void)
     cmocka_unit_test(test_activate_latch),
     cmocka_unit_test(test_orphan_stratum),
     cmocka_unit_test(test_stratum_clamped),
+    cmocka_unit_test(test_reference_time_from_start),
   };
   return cmocka_run_group_tests_name("ref_local", tests, NULL, NULL);
 }

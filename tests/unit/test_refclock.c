@@ -169,6 +169,45 @@ static void test_old_sample_dropped(void **state)
   assert_int_equal(f->r.counters[RCL_SAMPLES], 2);
 }
 
+/* A TAI-UTC table of 33 s before `tai_change` and 34 s from it on. */
+static time_t tai_change;
+
+static enum ntp_leap tai_table(void *arg, time_t when, int *tai)
+{
+  (void)arg;
+  *tai = when >= tai_change ? 34 : 33;
+  return NTP_LEAP_NONE;
+}
+
+static void keep_raw_offset(void *arg, const struct rcl_log_sample *s)
+{
+  *(double *)arg = s->raw_offset;
+}
+
+/* tai: the reference's time in TAI (sample time plus offset, as one time)
+ * gives TAI-UTC; a sample taken 0.1 us before the change, whose reading is
+ * 0.1 us past it in UTC, is converted with the new offset (as chronyd's
+ * convert_tai_offset does). */
+static void test_tai_offset_at_a_change(void **state)
+{
+  struct fixture *f = *state;
+  double raw = NAN;
+  sim_refclock_set_stalled(f->dev, true);
+  run(f, 10.0);
+  tai_change = now(f).tv_sec;
+  f->r.p.tai = true;
+  f->r.leap_lookup = tai_table;
+  f->r.log = keep_raw_offset;
+  f->r.log_arg = &raw;
+  struct timespec before = {tai_change - 1, 999999900};
+  assert_true(rcl_add_sample(&f->r, &before, 34.0 + 2e-7, 0));
+  assert_float_equal(raw, 2e-7, 1e-9);
+  /* and one still before the change in UTC, 50 ns later: the old offset */
+  struct timespec later = {tai_change - 1, 999999950};
+  assert_true(rcl_add_sample(&f->r, &later, 33.0 + 2e-8, 0));
+  assert_float_equal(raw, 2e-8, 1e-9);
+}
+
 /* Insane offsets, NaN and bad leaps: counted each, logged once. */
 static void test_bad_samples_counted_logged_once(void **state)
 {
@@ -387,6 +426,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_default_refids),
     cmocka_unit_test_setup_teardown(test_missing_device_not_opened, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_tai_offset_at_a_change, setup, teardown),
     cmocka_unit_test_setup_teardown(test_extpps_pulses_through_tracking, setup, teardown),
     cmocka_unit_test_setup_teardown(test_local_refclock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_filter_one_sample_per_poll, setup, teardown),

@@ -320,6 +320,30 @@ static void test_broadcast(void **state)
   bench_free(b);
 }
 
+/* The lowest and highest destination port of every datagram sent: lost
+ * and unreachable ones too. */
+static void test_destination_ports(void **state)
+{
+  (void)state;
+  struct sim_link_params p = {.delay = 1e-3, .loss = 1.0};
+  struct bench *b = bench_new(9, &p);
+  struct ip_addr nobody;
+  sim_time now = START;
+  addr_parse("203.0.113.9", &nobody);
+  const struct sim_net_stats *st = sim_net_stats(b->net);
+  assert_int_equal(st->min_to_port, 0);
+  assert_int_equal(st->max_to_port, 0);
+  assert_int_equal(sim_sched_run_until(b->sched, START), 0);   /* the bench's first, to 123 */
+  assert_int_equal(sim_net_send(b->net, b->sock_a, NULL, &nobody, 124, (uint8_t *)&now,
+                                sizeof(now)), 0);
+  assert_int_equal(sim_net_send(b->net, b->sock_a, NULL, &b->addr_b, 5, (uint8_t *)&now,
+                                sizeof(now)), 0);
+  assert_int_equal(st->sent, 3);
+  assert_int_equal(st->min_to_port, 5);
+  assert_int_equal(st->max_to_port, 124);
+  bench_free(b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -334,6 +358,7 @@ int main(void)
     cmocka_unit_test(test_bind_rules),
     cmocka_unit_test(test_unreachable),
     cmocka_unit_test(test_broadcast),
+    cmocka_unit_test(test_destination_ports),
   };
   return cmocka_run_group_tests_name("sim_net", tests, NULL, NULL);
 }

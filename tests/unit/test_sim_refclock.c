@@ -113,6 +113,40 @@ static void test_sock_samples(void **state)
   }
 }
 
+/* A step of the reference's time: the samples after it say so. */
+static void test_offset_step(void **state)
+{
+  struct fixture *f = *state;
+  struct sim_refclock *d = device(f, PLAT_REFCLOCK_SOCK, "/run/tai.sock", 33.0, 0.0);
+  assert_int_equal(open_dev(f, PLAT_REFCLOCK_SOCK, "/run/tai.sock"), 0);
+  run(f, 1.5);
+  sim_refclock_set_offset(d, 34.0);
+  run(f, 1.0);
+  assert_int_equal(f->n_msgs, 2);
+  assert_float_equal(f->msgs[0].offset, 0.1 + 33.0, 1e-9);
+  assert_float_equal(f->msgs[1].offset, 0.1 + 34.0, 1e-9);
+}
+
+/* clknetsim's triangle wave: none before wave_from, then -A at the
+ * origin, 0 a quarter period later, A half way. */
+static void test_triangle_wave(void **state)
+{
+  struct fixture *f = *state;
+  struct sim_refclock_config cfg = {.driver = PLAT_REFCLOCK_SOCK, .param = "tri", .seed = 1,
+                                    .wave_amplitude = 0.2, .wave_period = 8.0,
+                                    .wave_from = START + 3 * SIM_NS_PER_S / 2,
+                                    .wave_origin = START + SIM_NS_PER_S};
+  assert_non_null(sim_refclock_new(f->sched, f->host, &cfg));
+  assert_int_equal(open_dev(f, PLAT_REFCLOCK_SOCK, "tri"), 0);
+  run(f, 5.5);
+  assert_int_equal(f->n_msgs, 5);
+  static const double expected[] = {0.0, -0.1, 0.0, 0.1, 0.2};   /* at 1, 2, ... 5 s */
+  for (unsigned i = 0; i < f->n_msgs; i++)
+    assert_float_equal(f->msgs[i].offset, 0.1 + expected[i], 1e-8);
+  cfg.wave_period = 0.0;
+  assert_null(sim_refclock_new(f->sched, f->host, &cfg));
+}
+
 /* Pulses: how far into the reference's second the local clock is. */
 static void test_sock_pulses(void **state)
 {
@@ -307,6 +341,8 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_sock_samples, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_offset_step, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_triangle_wave, setup, teardown),
     cmocka_unit_test_setup_teardown(test_sock_pulses, setup, teardown),
     cmocka_unit_test_setup_teardown(test_shm_segment, setup, teardown),
     cmocka_unit_test_setup_teardown(test_open_by_driver_and_param, setup, teardown),
