@@ -40,6 +40,13 @@ core) with the server's CPU time per session (the helpers' included: the
 rate also counts the time a session waits rather than works), and the
 peak RSS (with the helper's).
 
+On a machine others load, the highest rates measure their load more than
+the servers: --pair RATE starts stratumd and chronyd (or --vs BINARY,
+another stratumd) at once on the server core, and has one generator for
+each send RATE requests/s at the same time (NTS requests with
+--nts-only), --rounds runs: it prints the ratio of their CPU time per
+reply (median of the runs' ratios).
+
 Figures, not pass/fail. Options: --duration S (per step, default 2),
 --rounds N (at the common rate, default 3),
 --servers bare,stratumd,chronyd, --server-cpu N --gen-cpu N, --max-rate R,
@@ -229,21 +236,26 @@ def servers(args, workdir):
             out.append((Server(name, [str(args.stratumd or args.build / "stratumd"), "-x", "-d",
                                       "-f", str(conf)], workdir=workdir, workers=k), port))
     if "chronyd" in args.servers:
-        chronyd = PEERS / "usr" / "sbin" / "chronyd"
-        if not chronyd.exists():
-            subprocess.run([str(ROOT / "scripts" / "peers.sh")], check=True)
         port = free_udp_port()
         conf = Path(workdir, "chrony.conf")
         conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\nallow 127.0.0.0/8\n"
                         "cmdport 0\nbindcmdaddress /\npidfile %s/chronyd.pid\n" % (port, workdir))
-        env = dict(os.environ)
-        env["LD_LIBRARY_PATH"] = str(PEERS / "usr" / "lib" / "x86_64-linux-gnu")
-        user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
-        argv = [str(chronyd), "-x", "-d", "-f", str(conf), "-u", user]
-        if os.geteuid() != 0:
-            argv.append("-U")
-        out.append((Server("chronyd", argv, env=env, workdir=workdir), port))
+        out.append((chronyd_server("chronyd", conf, workdir), port))
     return out
+
+
+def chronyd_server(name, conf, workdir):
+    """Debian's chronyd 4.3 (extracted by scripts/peers.sh) with conf, -x."""
+    chronyd = PEERS / "usr" / "sbin" / "chronyd"
+    if not chronyd.exists():
+        subprocess.run([str(ROOT / "scripts" / "peers.sh")], check=True)
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = str(PEERS / "usr" / "lib" / "x86_64-linux-gnu")
+    user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
+    argv = [str(chronyd), "-x", "-d", "-f", str(conf), "-u", user]
+    if os.geteuid() != 0:
+        argv.append("-U")
+    return Server(name, argv, env=env, workdir=workdir)
 
 
 def make_certificate(workdir):
@@ -274,19 +286,83 @@ def nts_servers(args, workdir):
                                             "-d", "-f", str(conf)], workdir=workdir),
                         port, keport))
         else:
-            chronyd = PEERS / "usr" / "sbin" / "chronyd"
             conf = Path(workdir, "chrony-nts.conf")
             conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\n"
                             "allow 127.0.0.0/8\ncmdport 0\nbindcmdaddress /\n"
                             "pidfile %s/chronyd-nts.pid\n%s" % (port, workdir, nts))
-            env = dict(os.environ)
-            env["LD_LIBRARY_PATH"] = str(PEERS / "usr" / "lib" / "x86_64-linux-gnu")
-            user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
-            argv = [str(chronyd), "-x", "-d", "-f", str(conf), "-u", user]
-            if os.geteuid() != 0:
-                argv.append("-U")
-            out.append((Server("chronyd", argv, env=env, workdir=workdir), port, keport))
+            out.append((chronyd_server("chronyd", conf, workdir), port, keport))
     return out
+
+
+def pair_servers(args, workdir, nts):
+    """--pair: stratumd and chronyd (or --vs BINARY, another stratumd), as
+    (Server, NTP port, NTS-KE port), serving NTS too with --nts-only."""
+    if nts:
+        cert, key = make_certificate(workdir)
+    out = []
+    for name, binary in (("stratumd", args.stratumd or args.build / "stratumd"),
+                         ("vs", args.vs) if args.vs else ("chronyd", None)):
+        port, keport = free_udp_port(), free_udp_port()
+        conf = Path(workdir, name + "-pair.conf")
+        conf.write_text("port %d\nbindaddress 127.0.0.1\nlocal stratum 1\nallow 127.0.0.0/8\n"
+                        "cmdport 0\nbindcmdaddress /\npidfile %s/%s-pair.pid\n%s" %
+                        (port, workdir, name, "ntsservercert %s\nntsserverkey %s\nntsport %d\n" %
+                         (cert, key, keport) if nts else ""))
+        server = (chronyd_server(name, conf, workdir) if binary is None else
+                  Server(name, [str(binary), "-x", "-d", "-f", str(conf)], workdir=workdir))
+        out.append((server, port, keport))
+    return out
+
+
+def pair_run(args, pair, loads):
+    """One run: each server sent --pair requests/s by its own generator, at
+    the same time; [(replies, loss %, cpu ms per 1000 replies)] in pair's
+    order."""
+    c0 = [cpu_seconds(server.pid()) for server, _, _ in pair]
+    procs = [subprocess.Popen(["taskset", "-c", str(args.gen_cpu),
+                               str(args.build / "bench" / "ntpload"), "-p", str(port), "-r",
+                               "%d" % args.pair, "-d", str(args.duration), "-s", str(77 + i)] +
+                              loads[i], stdout=subprocess.PIPE, text=True)
+             for i, (server, port, _) in enumerate(pair)]
+    outs = [p.communicate(timeout=args.duration + 30)[0] for p in procs]
+    c1 = [cpu_seconds(server.pid()) for server, _, _ in pair]
+    runs = []
+    for out, a, b in zip(outs, c0, c1):
+        r = {k: float(v) for k, v in re.findall(r"(\w+)=([-\d.]+)", out)}
+        runs.append((r["replies"], r["loss_pct"],
+                     1e6 * (b - a) / r["replies"] if r["replies"] else float("nan")))
+    return runs
+
+
+def run_pair(args, workdir):
+    """Both servers up at once on the server core, their generators on the
+    generator core sending the same rate at the same time: whatever else
+    loads the machine weighs on both alike, where stepping one server after
+    the other measures the others' load. The figure is CPU time per reply
+    (the servers may both be short of CPU: a reply's share is what a core
+    would serve flat out), the median of the runs' ratios."""
+    pair, started = pair_servers(args, workdir, args.nts_only), []
+    try:
+        for server, port, _ in pair:
+            server.start([args.server_cpu])
+            started.append(server)
+            wait_ready(args, server, port)
+        loads = [nts_load(args, server, port, keport, workdir)[0] if args.nts_only else []
+                 for server, port, keport in pair]
+        ratios = []
+        for _ in range(args.rounds):
+            runs = pair_run(args, pair, loads)
+            for (server, _, _), (replies, loss, cpu) in zip(pair, runs):
+                print("  %-9s rate %8d/s  replies %8d  loss %6.2f %%  cpu %6.3f ms/1000" %
+                      (server.name, args.pair, replies, loss, cpu), flush=True)
+            ratios.append(runs[0][2] / runs[1][2])
+    finally:
+        for server in started:
+            server.stop()
+    ratios.sort()
+    print("%s/%s%s cpu per reply at %d/s each: median %.2f (%.2f-%.2f, %d runs)" %
+          (pair[0][0].name, pair[1][0].name, " NTS" if args.nts_only else "", args.pair,
+           ratios[len(ratios) // 2], ratios[0], ratios[-1], len(ratios)))
 
 
 def ntsprep(args, *opts, timeout=60):
@@ -414,6 +490,9 @@ def main():
     ap.add_argument("--workers", default="1")
     ap.add_argument("--no-nts", action="store_true", help="skip the NTS part")
     ap.add_argument("--nts-only", action="store_true", help="only the NTS part")
+    ap.add_argument("--pair", type=int, metavar="RATE",
+                    help="stratumd and chronyd at once, RATE requests/s each (see run_pair)")
+    ap.add_argument("--vs", type=Path, help="with --pair: this stratumd instead of chronyd")
     args = ap.parse_args()
     args.servers = args.servers.split(",")
     args.workers = [int(k) for k in args.workers.split(",") if int(k) > 0]
@@ -424,6 +503,10 @@ def main():
           "\nstratumd: %s" %
           (args.server_cpu, args.gen_cpu, args.duration, LOSS_LIMIT,
            args.stratumd or args.build / "stratumd"), flush=True)
+    if args.pair:
+        with tempfile.TemporaryDirectory(prefix="bench-server-") as workdir:
+            run_pair(args, workdir)
+        return
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-server-") as workdir:
         for server, port in ([] if args.nts_only else servers(args, workdir)):

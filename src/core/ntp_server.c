@@ -279,7 +279,8 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
   /* The platform adds its clock, read just before sending, to this. */
   if (stamp)
     ntp_set_transmit(reply, ntp_ts_offset(last->correction));
-  unsigned flags = stamp ? PLAT_SEND_STAMP_TRANSMIT : 0;
+  unsigned flags = (stamp ? PLAT_SEND_STAMP_TRANSMIT : 0) |
+                   (s->batched_sends ? PLAT_SEND_BATCHED : 0);
   /* The transmit time saved for an interleaved follow-up: the stamp the
    * reply carries, or (when it carries an earlier reply's) the time just
    * before sending; the kernel's, if it reports one, replaces it. */
@@ -321,6 +322,25 @@ int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void
   if (ops->udp_tx_timestamps(s->plat->ctx, sock, fn ? fn : srv_tx_timestamp, fn ? arg : s) < 0)
     return -1;
   s->tx_timestamps = true;   /* replies ask for them only with a client log */
+  return 0;
+}
+
+/* plat_send_fail_fn: a reply counted as sent did not leave. */
+static void send_failed(void *arg, int sock, int err)
+{
+  struct ntp_server *s = arg;
+  (void)sock;
+  (void)err;
+  s->stats.replied--;
+  s->stats.dropped[SRV_DROP_SEND]++;
+}
+
+int srv_enable_batched_sends(struct ntp_server *s, int sock)
+{
+  const struct platform_ops *ops = s->plat->ops;
+  if (!ops->udp_send_failures || ops->udp_send_failures(s->plat->ctx, sock, send_failed, s) < 0)
+    return -1;
+  s->batched_sends = true;
   return 0;
 }
 

@@ -128,6 +128,8 @@ struct ntp_server {
   struct clientlog *clog;           /* NULL: none (set by the caller) */
   struct ntss *nts;                 /* NULL: NTS requests are not NTS's (set by the caller) */
   bool tx_timestamps;               /* the sockets report kernel transmit times */
+  bool batched_sends;               /* replies may leave with others (see
+                                       srv_enable_batched_sends) */
   bool ptp;                         /* ptpport is set: 10A is answered (set by
                                        the caller) */
   srv_signd_fn signd;               /* NULL: MS-SNTP requests are symmetric-key
@@ -165,6 +167,12 @@ void srv_receive(void *arg, int sock, const struct plat_datagram *dg);
  * sets to take its own and pass the rest to srv_tx_timestamp. 0, or -1 if
  * unavailable. */
 int srv_enable_tx_timestamps(struct ntp_server *s, int sock, plat_tx_fn fn, void *arg);
+
+/* Let the replies to one receive batch on sock leave together (one system
+ * call), if the platform can: one that fails then is counted as one whose
+ * send fails at once (dropped "send", not replied). 0, or -1 if the
+ * platform sends each at once. */
+int srv_enable_batched_sends(struct ntp_server *s, int sock);
 
 /* plat_tx_fn of the server sockets; arg is the struct ntp_server. */
 void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t port, uint64_t tag,

@@ -43,6 +43,9 @@ typedef void (*plat_recv_fn)(void *arg, int sock, const struct plat_datagram *dg
 typedef void (*plat_tx_fn)(void *arg, int sock, const struct ip_addr *to, uint16_t port,
                            uint64_t tag, const struct timespec *tx_time,
                            enum plat_ts_source source);
+/* A datagram sent with PLAT_SEND_BATCHED on sock did not leave (err: the
+ * errno), after udp_send returned 0 for it. */
+typedef void (*plat_send_fail_fn)(void *arg, int sock, int err);
 /* The real-time clock was stepped by someone else by `jump` seconds. */
 typedef void (*plat_jump_fn)(void *arg, double jump);
 
@@ -121,6 +124,12 @@ enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                                         40-47): the clock read just before
                                         sending, plus the offset they held
                                         (ntp_ts_offset; 0: none) */
+#define PLAT_SEND_BATCHED 2u         /* a reply from a receive handler: may
+                                        leave with the other replies to the
+                                        datagrams received with it, in one
+                                        system call, on a socket with
+                                        udp_send_failures (the failure goes
+                                        there then) */
 
 struct platform_ops {
   /* The real-time clock (CLOCK_REALTIME). */
@@ -147,6 +156,10 @@ struct platform_ops {
   int (*udp_send_tagged)(void *ctx, int sock, const struct ip_addr *local,
                          const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
                          unsigned flags, uint64_t tag);
+  /* Let datagrams sent on sock with PLAT_SEND_BATCHED wait, a few
+   * microseconds at most, to leave together; a failure of one goes to
+   * fn(arg, ...). NULL in a platform that sends each at once. */
+  int (*udp_send_failures)(void *ctx, int sock, plat_send_fail_fn fn, void *arg);
   /* Resolve a host name to at most max (1 to PLAT_RESOLVE_MAX) addresses of
    * family (ADDR_UNSPEC: either). fn is called exactly once, always later
    * from the loop (never from inside resolve), unless the lookup is

@@ -234,6 +234,7 @@ static void open_server_socket(struct daemon *d, const struct options *o, enum a
   d->server_sock[f == ADDR_INET6] = sock;
   d->server_sock_tagged[f == ADDR_INET6] = srv_enable_tx_timestamps(&d->server, sock,
                                                                     on_server_tx, d) == 0;
+  (void)srv_enable_batched_sends(&d->server, sock);
   if (!d->server_sock_tagged[f == ADDR_INET6] && d->server.clog)
     log_printf(PLAT_LOG_WARN, "No kernel transmit timestamps on the NTP socket: interleaved "
                               "replies will carry the daemon's transmit times");

@@ -261,6 +261,7 @@ static bool open_worker(struct workers *ws, struct worker *w, const struct clog_
       return false;
     }
     srv_enable_tx_timestamps(&w->srv, w->sock[f], NULL, NULL);
+    srv_enable_batched_sends(&w->srv, w->sock[f]);
   }
   loop_add_timer(w->loop, SNAPSHOT_PERIOD, refresh, w);
   return true;

@@ -75,6 +75,22 @@ static _Thread_local struct {
   uint64_t uses;
 } cache;
 
+/* out = a xor b, n bytes, eight at a time (a byte loop took a tenth of an
+ * NTS reply's instructions). */
+static void xor_bytes(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t n)
+{
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8);
+    memcpy(&y, b + i, 8);
+    x ^= y;
+    memcpy(out + i, &x, 8);
+  }
+  for (; i < n; i++)
+    out[i] = a[i] ^ b[i];
+}
+
 /* Counter mode: out = in xor AES(counter blocks), the counter starting at
  * ctr and moved on by next() after each block. */
 static bool ctr_xor(const struct aes_key *ctx, uint8_t ctr[BLOCK], void (*next)(uint8_t *),
@@ -93,8 +109,8 @@ static bool ctr_xor(const struct aes_key *ctx, uint8_t ctr[BLOCK], void (*next)(
       memcpy(stream + i * BLOCK, ctr, BLOCK);
     used = used > nblocks * BLOCK ? used : nblocks * BLOCK;
     ok = aes_encrypt(ctx, stream, stream, nblocks * BLOCK);
-    for (size_t i = 0; i < n && ok; i++)
-      out[off + i] = in[off + i] ^ stream[i];
+    if (ok)
+      xor_bytes(out + off, in + off, stream, n);
   }
   if (used > 0)
     explicit_bzero(stream, used);
@@ -114,8 +130,7 @@ static void dbl(uint8_t b[BLOCK])
 
 static void xor_block(uint8_t *dst, const uint8_t *src, size_t n)
 {
-  for (size_t i = 0; i < n; i++)
-    dst[i] ^= src[i];
+  xor_bytes(dst, dst, src, n);
 }
 
 /* len bytes from offset pos of the string a || b. */
@@ -136,15 +151,26 @@ static bool cmac(const struct keyed *k, const uint8_t *a, size_t a_len, const ui
   size_t total = a_len + b_len, pos = 0;
   size_t n = total == 0 ? 1 : (total + BLOCK - 1) / BLOCK;
 
-  for (size_t i = 0; i + 1 < n; i++, pos += BLOCK) {
+  /* All blocks but the last: the whole ones of a, then the one across a
+   * and b, then the whole ones of b, each run in one chain. */
+  while (pos < (n - 1) * BLOCK) {
+    size_t left = (n - 1) * BLOCK - pos, run;
+    bool ok;
     if (pos + BLOCK <= a_len) {
-      xor_block(x, a + pos, BLOCK);
+      run = (a_len - pos) / BLOCK * BLOCK;
+      run = run < left ? run : left;
+      ok = aes_cbc_mac(&k->aes[0], x, a + pos, run);
+    } else if (pos >= a_len) {
+      run = left;
+      ok = aes_cbc_mac(&k->aes[0], x, b + (pos - a_len), run);
     } else {
+      run = BLOCK;
       take(a, a_len, b, pos, BLOCK, m);
-      xor_block(x, m, BLOCK);
+      ok = aes_cbc_mac(&k->aes[0], x, m, BLOCK);
     }
-    if (!aes_encrypt(&k->aes[0], x, x, BLOCK))
+    if (!ok)
       return false;
+    pos += run;
   }
   size_t rest = total - pos;
   memset(m, 0, BLOCK);

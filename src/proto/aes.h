@@ -31,6 +31,11 @@ bool aes_set_key(struct aes_key *k, const uint8_t *key, size_t key_len);
 /* Encrypt len bytes (whole blocks) block by block (ECB); in may be out. */
 bool aes_encrypt(const struct aes_key *k, const uint8_t *in, uint8_t *out, size_t len);
 
+/* CBC-MAC's chain over len bytes (whole blocks): x = E(x ^ block) for each
+ * block of in, in order (with AES-NI, one call keeps the chain in
+ * registers). */
+bool aes_cbc_mac(const struct aes_key *k, uint8_t x[AES_BLOCK], const uint8_t *in, size_t len);
+
 /* Wipe the schedule and free what it holds. */
 void aes_forget(struct aes_key *k);
 

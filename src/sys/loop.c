@@ -18,6 +18,7 @@ struct fd_watch {
   loop_fd_fn fn;
   void *arg;
   loop_fd_fn out_fn;          /* NULL: not watched for output */
+  loop_fd_fn err_fn;          /* NULL: errors go to fn */
   bool input_paused;
 };
 
@@ -125,8 +126,17 @@ int loop_add_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
     l->fds = n;
     l->cap_fds = cap;
   }
-  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg, NULL, false};
+  l->fds[l->n_fds++] = (struct fd_watch){fd, fn, arg, NULL, NULL, false};
   return 0;
+}
+
+/* The watch of fd, or NULL. */
+static struct fd_watch *find_watch(struct loop *l, int fd)
+{
+  for (unsigned j = 0; j < l->n_fds; j++)
+    if (l->fds[j].fd == fd)
+      return &l->fds[j];
+  return NULL;
 }
 
 int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn)
@@ -138,6 +148,15 @@ int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn)
     }
   }
   return -ENOENT;
+}
+
+int loop_watch_errors(struct loop *l, int fd, loop_fd_fn fn)
+{
+  struct fd_watch *w = find_watch(l, fd);
+  if (!w)
+    return -ENOENT;
+  w->err_fn = fn;
+  return 0;
 }
 
 int loop_pause_input(struct loop *l, int fd, bool paused)
@@ -304,15 +323,6 @@ int loop_watch_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg)
 
 /* --- the loop --- */
 
-/* The watch of fd, or NULL. */
-static struct fd_watch *find_watch(struct loop *l, int fd)
-{
-  for (unsigned j = 0; j < l->n_fds; j++)
-    if (l->fds[j].fd == fd)
-      return &l->fds[j];
-  return NULL;
-}
-
 static void dispatch_fds(struct loop *l, struct pollfd *pfds, unsigned n)
 {
   l->fds_changed = false;
@@ -322,6 +332,10 @@ static void dispatch_fds(struct loop *l, struct pollfd *pfds, unsigned n)
     short ev = pfds[i].revents;
     if ((ev & POLLOUT) && (w = find_watch(l, pfds[i].fd)) && w->out_fn)
       w->out_fn(w->arg, pfds[i].fd);
+    if ((ev & POLLERR) && !l->quit && (w = find_watch(l, pfds[i].fd)) && w->err_fn) {
+      w->err_fn(w->arg, pfds[i].fd);
+      ev &= (short)~POLLERR;
+    }
     if (!(ev & (POLLIN | POLLERR | POLLHUP)) || l->quit || !(w = find_watch(l, pfds[i].fd)))
       continue;
     if (!w->input_paused)

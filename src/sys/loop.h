@@ -44,6 +44,11 @@ void loop_remove_fd(struct loop *l, int fd);
  * to; NULL stops that. -ENOENT if fd is not watched. For a socket whose
  * peer reads slowly: write what it takes, then wait for room. */
 int loop_watch_output(struct loop *l, int fd, loop_fd_fn fn);
+/* Call fn (with the watch's arg), not the input handler, when poll reports
+ * an error on the watched fd (a socket's error queue holds a message);
+ * NULL gives errors to the input handler again. -ENOENT if fd is not
+ * watched. */
+int loop_watch_errors(struct loop *l, int fd, loop_fd_fn fn);
 /* Stop (or resume) watching fd for input, e.g. while output waits: a peer's
  * end of file is not reported again and again meanwhile. While paused, an
  * error or hang-up goes to the output handler, if any. -ENOENT if fd is not

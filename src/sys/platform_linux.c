@@ -28,6 +28,14 @@
  * timestamps read per wake-up. */
 #define TX_PENDING 256
 #define TX_READ_BATCH 64
+/* Replies made while a receive batch is dispatched (PLAT_SEND_BATCHED)
+ * leave together with one sendmmsg: on virtual machines where a system
+ * call costs as much as the sending it does, a sendmsg each took most of
+ * the time of a reply. They go when the batch is done, when the queue is
+ * full, or once the first has waited SEND_HOLD_MAX since its transmit
+ * stamp was read: a stamp is that much at most before the reply left
+ * (never after it, so it stays within the delay the client measures). */
+#define SEND_HOLD_MAX 20e-6
 
 struct tx_pending {
   uint32_t id;                     /* the kernel's OPT_ID number */
@@ -58,6 +66,14 @@ struct sock_watch {
   struct tx_stamps *tx;            /* NULL: no kernel transmit timestamps */
   bool ptp;                        /* NTP over PTP (linux_platform_open_ptp) */
   uint8_t ptp_domain;
+  plat_send_fail_fn fail_fn;       /* NULL: each datagram sent at once */
+  void *fail_arg;
+};
+
+/* A reply waiting to leave, and what a tagged one will be known by. */
+struct out_msg {
+  bool tagged;
+  struct tx_pending pending;       /* its id given when it left */
 };
 
 struct linux_platform {
@@ -79,6 +95,12 @@ struct linux_platform {
   struct udp_rx_batch rx;
   struct plat_datagram dgs[RECV_BATCH];
   struct udp_hw_info hws[RECV_BATCH];
+  struct sock_watch *out_sock;     /* whose receive batch is dispatched */
+  unsigned n_out;                  /* replies waiting to leave from it */
+  struct timespec out_first;       /* the stamp of the first */
+  struct out_msg out[RECV_BATCH];
+  struct mmsghdr out_msgs[RECV_BATCH];
+  struct udp_out out_data[RECV_BATCH];
 };
 
 static void lx_now(void *ctx, struct timespec *out)
@@ -135,12 +157,14 @@ static bool report_tx(struct sock_watch *w, const struct tx_pending *p,
   return !lp->dispatching_closed;
 }
 
-/* False if a handler closed the socket. */
-static bool read_tx_timestamps(struct sock_watch *w)
+/* The messages read from the error queue (up to TX_READ_BATCH), or -1 if a
+ * handler closed the socket. */
+static int read_tx_timestamps(struct sock_watch *w)
 {
   struct tx_stamps *tx = w->tx;
   struct linux_platform *lp = w->lp;
-  for (int i = 0; i < TX_READ_BATCH; i++) {
+  int i;
+  for (i = 0; i < TX_READ_BATCH; i++) {
     uint32_t id;
     struct timespec ts, hw_ts;
     struct udp_hw_info hw;
@@ -148,7 +172,7 @@ static bool read_tx_timestamps(struct sock_watch *w)
     if (r == -ENOMSG)
       continue;
     if (r < 0)
-      return true;
+      break;
     struct tx_pending *p = &tx->pending[id % tx->size];
     if (p->used && p->id != id && lp->tx_buffers > 0 && !lp->tx_buffers_warned) {
       log_printf(PLAT_LOG_WARN, "maxtxbuffers too small");   /* chronyd's, once */
@@ -161,15 +185,15 @@ static bool read_tx_timestamps(struct sock_watch *w)
                    &hw_ts)) {
       p->used = false;
       if (!report_tx(w, p, &hw_ts, PLAT_TS_HARDWARE))
-        return false;
+        return -1;
     } else if (kernel) {
       /* With hardware timestamping a NIC's stamp of it may follow. */
       p->used = lp->sock_opts.hw_flags != 0;
       if (!report_tx(w, p, &ts, PLAT_TS_KERNEL))
-        return false;
+        return -1;
     }
   }
-  return true;
+  return i;
 }
 
 /* The NTP message of a PTP one, in place of it; false if there is none
@@ -185,15 +209,79 @@ static bool unwrap_ptp(const struct sock_watch *w, struct plat_datagram *dg)
   return true;
 }
 
+/* The tagged datagram that left: its transmit timestamp awaited. */
+static void tx_sent(struct sock_watch *w, struct tx_pending p)
+{
+  struct tx_stamps *tx = w->tx;
+  p.id = tx->next_id++;
+  p.used = true;
+  tx->pending[p.id % tx->size] = p;
+}
+
+/* Send the waiting replies, in order; one the kernel refuses goes to the
+ * socket's failure handler, and the next are tried. */
+static void flush_out(struct linux_platform *lp)
+{
+  struct sock_watch *w = lp->out_sock;
+  unsigned i = 0, n = lp->n_out;
+  lp->n_out = 0;
+  while (i < n) {
+    int r = udp_send_batch(w->fd, lp->out_msgs + i, n - i);
+    if (r < 0) {
+      w->fail_fn(w->fail_arg, w->fd, -r);
+      r = 1;
+    } else {
+      for (int k = 0; k < r; k++)
+        if (lp->out[i + k].tagged && w->tx)
+          tx_sent(w, lp->out[i + k].pending);
+    }
+    i += (unsigned)r;
+  }
+}
+
+/* A reply to wait in the queue. Returns 0 or -errno (it cannot be copied). */
+static int queue_out(struct linux_platform *lp, const struct ip_addr *local,
+                     const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                     unsigned udp_flags, bool tagged, uint64_t tag)
+{
+  struct timespec sent;
+  unsigned i = lp->n_out;
+  int r = udp_out_prepare(&lp->out_data[i], &lp->out_msgs[i], local, to, port, buf, len,
+                          udp_flags, &sent);
+  if (r < 0)
+    return r;
+  /* The copy is sent: the caller's buffer gets the same transmit stamp. */
+  memcpy(buf, lp->out_data[i].data, len);
+  lp->out[i] = (struct out_msg){tagged, {0, true, *to, port, tag, sent, len}};
+  if (lp->n_out++ == 0)
+    lp->out_first = sent;
+  if (lp->n_out == RECV_BATCH)
+    flush_out(lp);
+  return 0;
+}
+
+/* Send the waiting replies if the first has waited long enough. */
+static void flush_out_due(struct linux_platform *lp)
+{
+  struct timespec now;
+  if (lp->n_out == 0)
+    return;
+  clock_gettime(CLOCK_REALTIME, &now);
+  if ((double)(now.tv_sec - lp->out_first.tv_sec) +
+          (now.tv_nsec - lp->out_first.tv_nsec) * 1e-9 >= SEND_HOLD_MAX)
+    flush_out(lp);
+}
+
 static void on_readable(void *arg, int fd)
 {
   struct sock_watch *w = arg;
   struct linux_platform *lp = w->lp;
-  if (w->tx && !read_tx_timestamps(w))
-    return;
   int n = udp_recv_batch(fd, &lp->rx, RECV_BATCH, lp->dgs, lp->hws);
   if (n <= 0)
     return;
+  /* Replies wait for the batch's end; if a handler closes the socket, they
+   * leave before it is closed. */
+  lp->out_sock = w->fail_fn ? w : NULL;
   for (int i = 0; i < n; i++) {
     struct plat_datagram *dg = &lp->dgs[i];
     if (convert_hw(lp, &lp->hws[i], &dg->rx_time, dg->len, 0,
@@ -201,6 +289,7 @@ static void on_readable(void *arg, int fd)
       dg->rx_source = PLAT_TS_HARDWARE;
     if (w->ptp && !unwrap_ptp(w, &lp->dgs[i]))
       continue;
+    flush_out_due(lp);
     /* The handler may close this socket (then w is freed). */
     lp->dispatching = w;
     lp->dispatching_closed = false;
@@ -209,6 +298,18 @@ static void on_readable(void *arg, int fd)
     if (lp->dispatching_closed)
       return;
   }
+  if (lp->out_sock && lp->n_out)
+    flush_out(lp);
+  lp->out_sock = NULL;
+}
+
+/* The socket has an error to report, as chronyd waits for one: the error
+ * queue is read then, not at every wake-up (a system call each). An error
+ * that is no transmit timestamp is taken by a receive. */
+static void on_errors(void *arg, int fd)
+{
+  if (read_tx_timestamps(arg) == 0)
+    on_readable(arg, fd);
 }
 
 static int open_watch(struct linux_platform *lp, enum addr_family family,
@@ -224,7 +325,7 @@ static int open_watch(struct linux_platform *lp, enum addr_family family,
     return fd;
   }
   *w = (struct sock_watch){lp, fd, fn, arg, lp->socks,
-                           local && local->family != ADDR_UNSPEC, NULL, false, 0};
+                           local && local->family != ADDR_UNSPEC, NULL, false, 0, NULL, NULL};
   if (loop_add_fd(lp->loop, fd, on_readable, w) < 0) {
     close(fd);
     free(w);
@@ -262,6 +363,11 @@ static void lx_udp_close(void *ctx, int sock)
   for (struct sock_watch **p = &lp->socks; *p; p = &(*p)->next) {
     if ((*p)->fd == sock) {
       struct sock_watch *w = *p;
+      if (w == lp->out_sock) {
+        if (lp->n_out)
+          flush_out(lp);
+        lp->out_sock = NULL;
+      }
       *p = w->next;
       if (w == lp->dispatching)
         lp->dispatching_closed = true;
@@ -295,13 +401,13 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   unsigned udp_flags = (flags & PLAT_SEND_STAMP_TRANSMIT) ? UDP_SEND_STAMP_TRANSMIT : 0;
   if (tagged)
     udp_flags |= UDP_SEND_TX_TIMESTAMP | (lp->sock_opts.hw_flags ? UDP_SEND_TX_HARDWARE : 0);
-  /* Each reply is stamped just before its own sendmsg: sending a receive
-   * batch's replies with one sendmmsg gained nothing measurable in `make
-   * bench-server` and stamped the last ones up to a batch's send time early. */
   struct timespec sent;
   size_t sent_len = len;
   int r;
   const struct sock_watch *ptp = w && w->fd == sock ? w : lp->n_ptp ? find_watch(lp, sock) : NULL;
+  if ((flags & PLAT_SEND_BATCHED) && lp->out_sock && lp->out_sock->fd == sock &&
+      !lp->out_sock->ptp)
+    return queue_out(lp, local, to, port, buf, len, udp_flags, tagged != NULL, tag);
   if (ptp && ptp->ptp) {
     uint8_t prefix[PTP_NTP_PREFIX_LEN];
     ptp_wrap(prefix, ptp->ptp_domain, lp->ptp_sequence++, len);
@@ -311,11 +417,8 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   } else {
     r = udp_send(sock, local, to, port, buf, len, udp_flags, &sent);
   }
-  if (r == 0 && tagged) {
-    struct tx_stamps *tx = tagged->tx;
-    uint32_t id = tx->next_id++;
-    tx->pending[id % tx->size] = (struct tx_pending){id, true, *to, port, tag, sent, sent_len};
-  }
+  if (r == 0 && tagged)
+    tx_sent(tagged, (struct tx_pending){0, true, *to, port, tag, sent, sent_len});
   return r;
 }
 
@@ -355,9 +458,20 @@ static int lx_udp_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
       return r;
     }
     w->tx = tx;
+    loop_watch_errors(lp->loop, sock, on_errors);
   }
   w->tx->fn = fn;
   w->tx->arg = arg;
+  return 0;
+}
+
+static int lx_udp_send_failures(void *ctx, int sock, plat_send_fail_fn fn, void *arg)
+{
+  struct sock_watch *w = find_watch(ctx, sock);
+  if (!w)
+    return -EBADF;
+  w->fail_fn = fn;
+  w->fail_arg = arg;
   return 0;
 }
 
@@ -535,6 +649,7 @@ static const struct platform_ops linux_ops = {
   .udp_send = lx_udp_send,
   .udp_tx_timestamps = lx_udp_tx_timestamps,
   .udp_send_tagged = lx_udp_send_tagged,
+  .udp_send_failures = lx_udp_send_failures,
   .random_bytes = lx_random_bytes,
   .clock_set_freq = lx_clock_set_freq,
   .clock_get_freq = lx_clock_get_freq,

@@ -329,20 +329,15 @@ static void add_cmsg(struct msghdr *msg, int level, int type, const void *data, 
   msg->msg_controllen += CMSG_SPACE(len);
 }
 
-/* Room for IP(V6)_PKTINFO and a per-message SO_TIMESTAMPING request. */
-union tx_control {
-  char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-  struct cmsghdr align;
-};
-
-/* Destination and, when known, the local address to send from. */
-static void address_msg(struct msghdr *msg, union sockaddr_any *dst, union tx_control *control,
-                        const struct ip_addr *local, const struct ip_addr *to, uint16_t port)
+/* Destination and, when known, the local address to send from
+ * (msg_control points at o's zeroed control buffer). */
+static void address_msg(struct msghdr *msg, struct udp_out *o, const struct ip_addr *local,
+                        const struct ip_addr *to, uint16_t port)
 {
-  msg->msg_name = dst;
-  msg->msg_namelen = udp_to_sockaddr(to, (enum addr_family)to->family, port, &dst->ss);
-  memset(control, 0, sizeof(*control));
-  msg->msg_control = control->buf;
+  msg->msg_name = &o->dst;
+  msg->msg_namelen = udp_to_sockaddr(to, (enum addr_family)to->family, port, &o->dst);
+  memset(&o->control, 0, sizeof(o->control));
+  msg->msg_control = o->control.buf;
   msg->msg_controllen = 0;
   if (local && local->family == ADDR_INET4 && to->family == ADDR_INET4) {
     struct in_pktinfo pi = {0};
@@ -355,6 +350,27 @@ static void address_msg(struct msghdr *msg, union sockaddr_any *dst, union tx_co
   }
 }
 
+/* The message (msg_iov left to the caller) with its control messages, and
+ * buf stamped as flags ask: the clock read now goes to *sent. */
+static void prepare(struct msghdr *msg, struct udp_out *o, const struct ip_addr *local,
+                    const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                    unsigned flags, struct timespec *sent)
+{
+  address_msg(msg, o, local, to, port);
+  if (flags & UDP_SEND_TX_TIMESTAMP) {
+    int ts = SOF_TIMESTAMPING_TX_SOFTWARE |
+             (flags & UDP_SEND_TX_HARDWARE ? SOF_TIMESTAMPING_TX_HARDWARE : 0);
+    add_cmsg(msg, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
+  }
+  if (msg->msg_controllen == 0)
+    msg->msg_control = NULL;
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  if ((flags & UDP_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
+    ntp_set_transmit(buf, ntp_ts_from_timespec(&now) + ntp_get_transmit(buf));
+  *sent = now;
+}
+
 int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint16_t port,
              uint8_t *buf, size_t len, unsigned flags, struct timespec *sent)
 {
@@ -365,26 +381,35 @@ int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr 
                       uint16_t port, const uint8_t *prefix, size_t prefix_len, uint8_t *buf,
                       size_t len, unsigned flags, struct timespec *sent)
 {
-  union sockaddr_any dst;
-  union tx_control control;
+  struct udp_out o;
+  struct timespec now;
   struct iovec iov[2] = {{(void *)prefix, prefix_len}, {buf, len}};
   struct msghdr msg = {.msg_iov = prefix_len ? iov : iov + 1, .msg_iovlen = prefix_len ? 2 : 1};
-
-  address_msg(&msg, &dst, &control, local, to, port);
-  if (flags & UDP_SEND_TX_TIMESTAMP) {
-    int ts = SOF_TIMESTAMPING_TX_SOFTWARE |
-             (flags & UDP_SEND_TX_HARDWARE ? SOF_TIMESTAMPING_TX_HARDWARE : 0);
-    add_cmsg(&msg, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts));
-  }
-  if (msg.msg_controllen == 0)
-    msg.msg_control = NULL;
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  if ((flags & UDP_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
-    ntp_set_transmit(buf, ntp_ts_from_timespec(&now) + ntp_get_transmit(buf));
+  prepare(&msg, &o, local, to, port, buf, len, flags, &now);
   if (sent)
     *sent = now;
   return sendmsg(fd, &msg, 0) < 0 ? -errno : 0;
+}
+
+int udp_out_prepare(struct udp_out *o, struct mmsghdr *m, const struct ip_addr *local,
+                    const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len,
+                    unsigned flags, struct timespec *sent)
+{
+  if (len > sizeof(o->data))
+    return -EMSGSIZE;
+  memcpy(o->data, buf, len);
+  o->iov = (struct iovec){o->data, len};
+  memset(m, 0, sizeof(*m));
+  m->msg_hdr.msg_iov = &o->iov;
+  m->msg_hdr.msg_iovlen = 1;
+  prepare(&m->msg_hdr, o, local, to, port, o->data, len, flags, sent);
+  return 0;
+}
+
+int udp_send_batch(int fd, struct mmsghdr *msgs, unsigned n)
+{
+  int r = sendmmsg(fd, msgs, n, 0);
+  return r < 0 ? -errno : r;
 }
 
 int udp_enable_tx_timestamps(int fd, unsigned hw_flags)

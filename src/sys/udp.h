@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <linux/net_tstamp.h>
+#include <netinet/in.h>
 
 #include "core/addr.h"
 #include "core/platform.h"
@@ -104,6 +105,31 @@ int udp_send(int fd, const struct ip_addr *local, const struct ip_addr *to, uint
 int udp_send_prefixed(int fd, const struct ip_addr *local, const struct ip_addr *to,
                       uint16_t port, const uint8_t *prefix, size_t prefix_len, uint8_t *buf,
                       size_t len, unsigned flags, struct timespec *sent);
+
+/* One datagram made ready to leave with others in one system call
+ * (udp_send_batch): its data, destination and control messages. */
+#define UDP_OUT_MAX 1500
+struct udp_out {
+  struct sockaddr_storage dst;
+  union {
+    /* IP(V6)_PKTINFO and a per-message SO_TIMESTAMPING request */
+    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+    size_t align;              /* control messages' alignment (struct
+                                  cmsghdr ends in a flexible array) */
+  } control;
+  struct iovec iov;
+  uint8_t data[UDP_OUT_MAX];
+};
+
+/* Copy buf (stamped as udp_send does, the clock read now: *sent) into o,
+ * m the message pointing at it. Returns 0, or -EMSGSIZE if it is longer
+ * than UDP_OUT_MAX. */
+int udp_out_prepare(struct udp_out *o, struct mmsghdr *m, const struct ip_addr *local,
+                    const struct ip_addr *to, uint16_t port, const uint8_t *buf, size_t len,
+                    unsigned flags, struct timespec *sent);
+/* Send msgs[0..n) with one sendmmsg: how many left (>= 1), or -errno of
+ * the first, which did not (those after it were not tried). */
+int udp_send_batch(int fd, struct mmsghdr *msgs, unsigned n);
 
 /* Kernel transmit timestamps on fd (with hw_flags: hardware ones too):
  * each datagram sent with UDP_SEND_TX_TIMESTAMP gets one (or two: kernel

@@ -4,6 +4,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -263,6 +265,71 @@ static void test_output_watch(void **state)
   close(sv[1]);
 }
 
+struct errs {
+  struct loop *loop;
+  int errors, inputs;
+};
+
+static void on_error_queue(void *arg, int fd)
+{
+  struct errs *e = arg;
+  char data[256], control[256];
+  struct iovec iov = {data, sizeof(data)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  do {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+  } while (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0 && ++e->errors);
+}
+
+static void on_datagram(void *arg, int fd)
+{
+  struct errs *e = arg;
+  char buf[64];
+  while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+    e->inputs++;
+}
+
+static int udp_socket(struct sockaddr_in *addr)
+{
+  socklen_t len = sizeof(*addr);
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  *addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  assert_true(fd >= 0);
+  assert_int_equal(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)addr, &len), 0);
+  return fd;
+}
+
+/* A transmit timestamp on the error queue goes to the error handler, a
+ * datagram to the input handler. */
+static void test_error_watch(void **state)
+{
+  (void)state;
+  struct sockaddr_in a, b;
+  int s = udp_socket(&a), r = udp_socket(&b);
+  int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+              SOF_TIMESTAMPING_OPT_TSONLY;
+  assert_int_equal(setsockopt(s, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)), 0);
+  struct errs e = {.loop = loop_new()};
+  assert_int_equal(loop_watch_errors(e.loop, s, on_error_queue), -ENOENT);
+  assert_int_equal(loop_add_fd(e.loop, s, on_datagram, &e), 0);
+  assert_int_equal(loop_watch_errors(e.loop, s, on_error_queue), 0);
+  assert_int_equal(sendto(s, "x", 1, 0, (struct sockaddr *)&b, sizeof(b)), 1);
+  loop_add_timer(e.loop, 0.05, quit_loop, e.loop);
+  assert_int_equal(loop_run(e.loop), 0);
+  assert_int_equal(e.errors, 1);
+  assert_int_equal(e.inputs, 0);
+  assert_int_equal(sendto(r, "y", 1, 0, (struct sockaddr *)&a, sizeof(a)), 1);
+  loop_add_timer(e.loop, 0.05, quit_loop, e.loop);
+  assert_int_equal(loop_run(e.loop), 0);
+  assert_int_equal(e.errors, 1);
+  assert_int_equal(e.inputs, 1);
+  loop_free(e.loop);
+  close(s);
+  close(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -272,6 +339,7 @@ int main(void)
     cmocka_unit_test(test_handler_may_remove_its_fd),
     cmocka_unit_test(test_clock_jump_detected),
     cmocka_unit_test(test_output_watch),
+    cmocka_unit_test(test_error_watch),
   };
   return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
 }

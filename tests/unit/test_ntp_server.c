@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,42 @@ static void test_receive_sends_with_transmit_stamp(void **state)
   assert_int_equal(f->srv.stats.replied, 1);
 }
 
+static plat_send_fail_fn failure_fn;
+static void *failure_arg;
+
+static int record_send_failures(void *ctx, int sock, plat_send_fail_fn fn, void *arg)
+{
+  (void)ctx;
+  (void)sock;
+  failure_fn = fn;
+  failure_arg = arg;
+  return 0;
+}
+
+/* Batched replies: sent with PLAT_SEND_BATCHED once the platform takes
+ * their failures; one that fails later is a failed send, not a reply. A
+ * platform without udp_send_failures sends each at once. */
+static void test_batched_send_failure_counted(void **state)
+{
+  struct fixture *f = *state;
+  assert_int_equal(srv_enable_batched_sends(&f->srv, 7), -1);
+  f->dg.len = f->req_len;
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->fp.sends[0].flags & PLAT_SEND_BATCHED, 0);
+  struct platform_ops ops = fake_ops;
+  ops.udp_send_failures = record_send_failures;
+  f->fp.plat.ops = &ops;
+  assert_int_equal(srv_enable_batched_sends(&f->srv, 7), 0);
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->fp.n_sends, 2);
+  assert_true(f->fp.sends[1].flags & PLAT_SEND_BATCHED);
+  assert_int_equal(f->srv.stats.replied, 2);
+  failure_fn(failure_arg, 7, ENOBUFS);
+  assert_int_equal(f->srv.stats.replied, 1);
+  assert_int_equal(f->srv.stats.dropped[SRV_DROP_SEND], 1);
+  f->fp.plat.ops = &fake_ops;
+}
+
 /* chronyd's F323 and 10A fields come back filled in, as long as the
  * request, stamped by the sender; before the MAC of a signed request. */
 static size_t add_ext_request(struct fixture *f)
@@ -731,6 +768,7 @@ int main(void)
     T(test_small_reply_buffer_drops_authenticated_reply),
     T(test_denied_address_dropped),
     T(test_receive_sends_with_transmit_stamp),
+    T(test_batched_send_failure_counted),
     T(test_ext_fields_answered),
     T(test_ext_fields_before_the_mac),
     T(test_mssntp_handed_to_signd),

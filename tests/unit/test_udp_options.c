@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "proto/ntp_packet.h"
 #include "sys/udp.h"
 
 static int int_option(int fd, int level, int name)
@@ -115,6 +116,49 @@ static void test_hardware_flags(void **state)
   close(fd);
 }
 
+/* Datagrams prepared with udp_out_prepare leave with one udp_send_batch,
+ * in order, each stamped (bytes 40-47) when it was prepared; a datagram
+ * too long for a slot is refused. */
+static void test_send_batch(void **state)
+{
+  (void)state;
+  struct ip_addr lo;
+  addr_parse("127.0.0.1", &lo);
+  int fd = udp_open(ADDR_INET4, &lo, 0, NULL);
+  assert_true(fd >= 0);
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  uint16_t port;
+  struct ip_addr self;
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+  udp_from_sockaddr(&ss, &self, &port);
+  static struct udp_out out[3];
+  struct mmsghdr msgs[3];
+  struct timespec sent[3];
+  for (int i = 0; i < 3; i++) {
+    uint8_t buf[48] = {(uint8_t)i};
+    assert_int_equal(udp_out_prepare(&out[i], &msgs[i], NULL, &lo, port, buf, sizeof(buf),
+                                     UDP_SEND_STAMP_TRANSMIT, &sent[i]), 0);
+  }
+  static uint8_t big[UDP_OUT_MAX + 1];
+  struct timespec t;
+  assert_int_equal(udp_out_prepare(&out[0], &msgs[0], NULL, &lo, port, big, sizeof(big), 0, &t),
+                   -EMSGSIZE);
+  assert_int_equal(udp_out_prepare(&out[0], &msgs[0], NULL, &lo, port, (uint8_t[48]){0}, 48,
+                                   UDP_SEND_STAMP_TRANSMIT, &sent[0]), 0);
+  assert_int_equal(udp_send_batch(fd, msgs, 3), 3);
+  for (int i = 0; i < 3; i++) {
+    uint8_t got[64];
+    assert_int_equal(recv(fd, got, sizeof(got), 0), 48);
+    assert_int_equal(got[0], i);
+    uint64_t stamp = 0;
+    for (int k = 40; k < 48; k++)
+      stamp = stamp << 8 | got[k];
+    assert_true(stamp == ntp_ts_from_timespec(&sent[i]));
+  }
+  close(fd);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -122,6 +166,7 @@ int main(void)
     cmocka_unit_test(test_dscp),
     cmocka_unit_test(test_device),
     cmocka_unit_test(test_reuseport),
+    cmocka_unit_test(test_send_batch),
   };
   return cmocka_run_group_tests_name("udp_options", tests, NULL, NULL);
 }
