@@ -48,6 +48,7 @@ struct client {
   bool reported_no_majority;     /* logged since the last new selection */
   int acq_sock[2];                    /* acquisitionport: IPv4, IPv6; -1: not open */
   int server_sock[2];                 /* the owner's NTP server sockets; -1: none */
+  uint16_t server_port;               /* theirs (0: none) */
   int peer_sock[2];                   /* peers' own sockets when there is none */
   int ptp_sock[2];                    /* the owner's NTP-over-PTP sockets; -1: none */
   uint16_t ptp_port;                  /* ptpport (0: none) */
@@ -253,12 +254,21 @@ static const struct ip_addr *bind_acq(const struct client *c, int family)
   return a->family == family && family != ADDR_UNSPEC ? a : NULL;
 }
 
+static bool acq_is_server_port(const struct client *c)
+{
+  return c->server_port != 0 && c->p.acquisitionport == (int)c->server_port;
+}
+
 /* The acquisitionport socket for this family, opened on first use; -1 if
  * not configured or it cannot be opened (then each request opens its own). */
 static int acq_socket(struct client *c, int family)
 {
   if (c->p.acquisitionport < 0 || (family != ADDR_INET4 && family != ADDR_INET6))
     return -1;
+  /* chronyd's: requests leave from the server socket when its port is the
+   * acquisitionport (a second socket could not have it) */
+  if (acq_is_server_port(c) && c->server_sock[family == ADDR_INET6] >= 0)
+    return c->server_sock[family == ADDR_INET6];
   int *sock = &c->acq_sock[family == ADDR_INET6];
   if (*sock < 0) {
     *sock = c->plat->ops->udp_open(c->plat->ctx, (enum addr_family)family, bind_acq(c, family),
@@ -271,33 +281,12 @@ static int acq_socket(struct client *c, int family)
   return *sock;
 }
 
-bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
-                         const struct ntp_packet *pkt)
-{
-  /* The mode decides, even in a packet malformed after its header: the
-   * peer counts it as bad. */
-  if (pkt->status == NTP_PARSE_SHORT)
-    return false;
-  if (pkt->hdr.mode != NTP_MODE_ACTIVE && pkt->hdr.mode != NTP_MODE_PASSIVE)
-    return false;
-  bool consumed = false;
-  for (unsigned i = 0; i < c->n; i++) {
-    struct nsrc *src = c->src[i];
-    if (src->p.peer && src->shared_sock == sock && addr_equal(&src->p.addr, &dg->from) &&
-        src->p.port == dg->from_port) {
-      nsrc_receive(src, sock, dg, pkt);
-      consumed = true;
-    }
-  }
-  return consumed;
-}
-
 /* A datagram on a socket of the client's own for peers, parsed here once. */
 static void on_peer_datagram(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct ntp_packet pkt;
   ntp_packet_parse(dg->data, dg->len, &pkt);
-  client_peer_receive(arg, sock, dg, &pkt);
+  client_shared_receive(arg, sock, dg, &pkt);
 }
 
 /* The socket a peer sends from: the server socket of its family, else (no
@@ -318,17 +307,21 @@ static int peer_socket(struct client *c, int family)
   return c->peer_sock[f];
 }
 
-void client_set_server_socket(struct client *c, enum addr_family family, int sock,
+static int shared_socket(struct client *c, const struct client_source_params *s);
+
+void client_set_server_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
                               bool tx_timestamps)
 {
   if (family != ADDR_INET4 && family != ADDR_INET6)
     return;
   c->server_sock[family == ADDR_INET6] = sock;
   c->server_tagged[family == ADDR_INET6] = tx_timestamps;
+  c->server_port = port;
   for (unsigned i = 0; i < c->n; i++) {
-    if (c->src[i]->p.peer && c->src[i]->p.addr.family == (int)family) {
-      c->src[i]->shared_sock = sock;
-      c->src[i]->shared_tagged = shared_socket_tagged(c, sock);
+    struct nsrc *src = c->src[i];
+    if (src->p.addr.family == (int)family && (src->p.peer || acq_is_server_port(c))) {
+      src->shared_sock = shared_socket(c, &src->p);
+      src->shared_tagged = shared_socket_tagged(c, src->shared_sock);
     }
   }
 }
@@ -356,8 +349,8 @@ void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, 
   c->ptp_port = port;
 }
 
-bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
-                        const struct ntp_packet *pkt)
+bool client_shared_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                           const struct ntp_packet *pkt)
 {
   /* Requests are the server's, whoever sends them; symmetric packets are
    * a peer's, the rest a server's answers. */

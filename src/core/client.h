@@ -125,43 +125,41 @@ void client_set_source_event(struct client *c, client_source_event_fn fn, void *
 /* Returns the source index, or -1 (too many sources, or out of memory).
  * Once the client is started, the source starts at once. */
 int client_add_source(struct client *c, const struct client_source_params *s);
-/* The owner's NTP server socket of a family (-1: none), opened on the
- * client's platform. Peers send from it, as chronyd sends from its server
- * socket; the owner offers each datagram it receives there to
- * client_peer_receive before answering it as a server. Without one, peers
- * of that family send from a socket of their own. Set it before adding
- * peers, or they open that socket. With tx_timestamps, the owner asked for
- * the socket's kernel transmit timestamps and offers each to
- * client_tx_timestamp before taking it as the server's. */
-void client_set_server_socket(struct client *c, enum addr_family family, int sock,
+/* The owner's NTP server socket of a family (-1: none) and its port,
+ * opened on the client's platform. Peers send from it, as chronyd sends
+ * from its server socket, and so do servers' requests when the
+ * acquisitionport is that port; the owner offers each datagram it
+ * receives there to client_shared_receive before answering it as a
+ * server. Without one, peers of that family send from a socket of their
+ * own. Set it before adding sources, or they open that socket. With
+ * tx_timestamps, the owner asked for the socket's kernel transmit
+ * timestamps and offers each to client_tx_timestamp before taking it as
+ * the server's. */
+void client_set_server_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
                               bool tx_timestamps);
 /* A kernel transmit timestamp from a socket sources share (a plat_tx_fn's
  * arguments): true if it was one of a source's packets, now taken. */
 bool client_tx_timestamp(struct client *c, int sock, const struct ip_addr *to, uint16_t port,
                          uint64_t tag, const struct timespec *tx_time,
                          enum plat_ts_source source);
-/* A datagram on a server socket, as ntp_packet_parse found it (pkt; the
- * owner parses it once for the client and the server): true if it was a
- * symmetric packet (mode 1 or 2) from a peer's address and port, now
- * handled (it is not the server's to answer). */
+/* A datagram on a socket that sources share with the server (the server
+ * socket, the PTP socket), as ntp_packet_parse found it (pkt; the owner
+ * parses it once for the client and the server): true if it was a peer's
+ * symmetric packet (mode 1 or 2) or a server's answer to a source sending
+ * from that socket, from the source's address and port, now handled (it
+ * is not the server's to answer). Requests are always the server's. */
 struct ntp_packet;
-bool client_peer_receive(struct client *c, int sock, const struct plat_datagram *dg,
-                         const struct ntp_packet *pkt);
+bool client_shared_receive(struct client *c, int sock, const struct plat_datagram *dg,
+                           const struct ntp_packet *pkt);
 /* The owner's NTP-over-PTP socket of a family (ptpport; -1: none), opened
  * on the client's platform: servers and peers whose port is `port` send
  * from it, as chronyd's do, and the owner offers each datagram it receives
- * there to client_ptp_receive before answering it as a server. Set it
+ * there to client_shared_receive before answering it as a server. Set it
  * before adding sources. tx_timestamps: as client_set_server_socket's.
  * Without a PTP port (port 0, as by default) sources leave extfield 10A
  * out of their requests, as chronyd does. */
 void client_set_ptp_socket(struct client *c, enum addr_family family, int sock, uint16_t port,
                            bool tx_timestamps);
-/* A datagram on a PTP socket (pkt as parsed once by the owner): true if it
- * was a server's answer or a peer's symmetric packet from a source that
- * sends from that socket, now handled (requests, and symmetric packets of
- * others, are the server's). */
-bool client_ptp_receive(struct client *c, int sock, const struct plat_datagram *dg,
-                        const struct ntp_packet *pkt);
 /* A reference clock (core/refclock.h): its device is opened now (as
  * root). Returns its index among the refclocks, or -1 (too many, or the
  * device cannot be opened: logged). Locks pair when the client starts. */

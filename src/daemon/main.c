@@ -190,7 +190,7 @@ static void on_server_datagram(void *arg, int sock, const struct plat_datagram *
   struct daemon *d = arg;
   struct ntp_packet pkt;
   ntp_packet_parse(dg->data, dg->len, &pkt);
-  if (!d->client || !client_peer_receive(d->client, sock, dg, &pkt))
+  if (!d->client || !client_shared_receive(d->client, sock, dg, &pkt))
     srv_respond(&d->server, sock, dg, &pkt);
 }
 
@@ -247,7 +247,7 @@ static void on_ptp_datagram(void *arg, int sock, const struct plat_datagram *dg)
   struct daemon *d = arg;
   struct ntp_packet pkt;
   ntp_packet_parse(dg->data, dg->len, &pkt);
-  if (!d->client || !client_ptp_receive(d->client, sock, dg, &pkt))
+  if (!d->client || !client_shared_receive(d->client, sock, dg, &pkt))
     srv_respond(&d->server, sock, dg, &pkt);
 }
 
@@ -650,8 +650,10 @@ static bool start_client(struct daemon *d, const struct options *o)
   }
   if (!add_refclocks(d))
     return false;
-  client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->server_sock_tagged[0]);
-  client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->server_sock_tagged[1]);
+  client_set_server_socket(d->client, ADDR_INET4, d->server_sock[0], d->cfg.port,
+                           d->server_sock_tagged[0]);
+  client_set_server_socket(d->client, ADDR_INET6, d->server_sock[1], d->cfg.port,
+                           d->server_sock_tagged[1]);
   for (int f = 0; f < 2; f++)
     client_set_ptp_socket(d->client, f ? ADDR_INET6 : ADDR_INET4, d->ptp_sock[f], d->cfg.ptpport,
                           d->ptp_sock_tagged[f]);

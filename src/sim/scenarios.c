@@ -417,7 +417,7 @@ static void on_ntp_datagram(void *arg, int sock, const struct plat_datagram *dg)
   struct responder *r = arg;
   struct ntp_packet pkt;
   ntp_packet_parse(dg->data, dg->len, &pkt);
-  if (!r->client || !client_peer_receive(r->client, sock, dg, &pkt))
+  if (!r->client || !client_shared_receive(r->client, sock, dg, &pkt))
     srv_respond(r->srv, sock, dg, &pkt);
 }
 
@@ -438,7 +438,7 @@ static int responder_open(struct responder *r, const struct platform *plat,
   int sock = plat->ops->udp_open(plat->ctx, family, NULL, port, on_ntp_datagram, r);
   bool tagged = sock >= 0 && tx_stamps && srv_enable_tx_timestamps(r->srv, sock, on_ntp_tx, r) == 0;
   if (sock >= 0 && r->client)
-    client_set_server_socket(r->client, family, sock, tagged);
+    client_set_server_socket(r->client, family, sock, port, tagged);
   return sock;
 }
 

@@ -52,7 +52,7 @@ static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg
   struct node *n = arg;
   struct ntp_packet pkt;
   ntp_packet_parse(dg->data, dg->len, &pkt);
-  if (!client_peer_receive(n->client, sock, dg, &pkt))
+  if (!client_shared_receive(n->client, sock, dg, &pkt))
     n->unclaimed++;
 }
 
@@ -79,7 +79,7 @@ static void node_start(struct node *n, bool control)
   n->sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, PORT, on_server_socket, n);
   assert_true(n->sock >= 0);
   assert_int_equal(plat->ops->udp_tx_timestamps(plat->ctx, n->sock, on_server_tx, n), 0);
-  client_set_server_socket(n->client, ADDR_INET4, n->sock, true);
+  client_set_server_socket(n->client, ADDR_INET4, n->sock, NTP_PORT, true);
 }
 
 /* ext_fields: extfield F323 and the like; they come with noselect (the

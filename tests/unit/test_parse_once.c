@@ -166,7 +166,7 @@ static void on_server_socket(void *arg, int sock, const struct plat_datagram *dg
   struct node *n = arg;
   struct ntp_packet pkt;
   ntp_packet_parse(dg->data, dg->len, &pkt);
-  if (!client_peer_receive(n->client, sock, dg, &pkt))
+  if (!client_shared_receive(n->client, sock, dg, &pkt))
     srv_respond(&n->server, sock, dg, &pkt);
 }
 
@@ -179,15 +179,20 @@ static void on_server_tx(void *arg, int sock, const struct ip_addr *to, uint16_t
     srv_tx_timestamp(&n->server, sock, to, port, tag, tx_time, source);
 }
 
-static void node_start(struct node *n, const char *peer, bool xleave)
+static void node_open(struct node *n, int acq_port)
 {
   const struct platform *plat = sim_platform_get(n->host);
-  n->client = new_client(n->host, &n->ref, -1);
+  n->client = new_client(n->host, &n->ref, acq_port);
   srv_init(&n->server, plat, &n->ref);
   int sock = plat->ops->udp_open(plat->ctx, ADDR_INET4, NULL, 123, on_server_socket, n);
   assert_true(sock >= 0);
   assert_int_equal(srv_enable_tx_timestamps(&n->server, sock, on_server_tx, n), 0);
-  client_set_server_socket(n->client, ADDR_INET4, sock, true);
+  client_set_server_socket(n->client, ADDR_INET4, sock, NTP_PORT, true);
+}
+
+static void node_start(struct node *n, const char *peer, bool xleave)
+{
+  node_open(n, -1);
   add_source(n->client, peer, true, xleave);
 }
 
@@ -233,6 +238,36 @@ static void test_peers_interleaved(void **state)
   run_peers(true);
 }
 
+/* acquisitionport 123, the server's port: as chronyd, the requests leave
+ * from the server socket (no second socket is bound to the port: that
+ * failed, and each request then went from a socket of its own), and the
+ * answers come back to it, handed to the client by the daemon's dispatch. */
+static void test_acquisitionport_is_server_port(void **state)
+{
+  (void)state;
+  struct sim_world *w = new_world();
+  struct sim_server_config cfg = {0};
+  struct node a = {0};
+  struct sim_platform *server_host = sim_world_add_host(w, "server", "192.0.2.10", NULL);
+  a.host = sim_world_add_host(w, "a", "192.0.2.1", NULL);
+  struct sim_server *server = sim_server_new(sim_world_sched(w), server_host, &cfg);
+  assert_non_null(server);
+  node_open(&a, NTP_PORT);
+  add_source(a.client, "192.0.2.10", false, false);
+  client_start(a.client);
+  run_and_count(w, false);
+  const struct sim_net_stats *st = sim_net_stats(sim_world_net(w));
+  assert_int_equal(st->min_to_port, NTP_PORT);
+  assert_int_equal(st->max_to_port, NTP_PORT);
+  assert_int_equal(sim_platform_log_count(a.host, PLAT_LOG_ERR), 0);
+  struct client_source_report r;
+  assert_true(client_source_report(a.client, 0, &r));
+  assert_int_equal(r.reach, 0xFF);
+  node_free(&a);
+  sim_server_free(server);
+  sim_world_free(w);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -242,6 +277,7 @@ int main(void)
     cmocka_unit_test(test_acquisitionport_interleaved),
     cmocka_unit_test(test_peers),
     cmocka_unit_test(test_peers_interleaved),
+    cmocka_unit_test(test_acquisitionport_is_server_port),
   };
   return cmocka_run_group_tests_name("parse_once", tests, NULL, NULL);
 }
