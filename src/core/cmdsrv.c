@@ -350,7 +350,8 @@ static int activity(struct cmdsrv *s, struct cmd_rpy_activity *a)
   struct client_source_report r;
   unsigned n = s->client ? client_n_sources(s->client) : 0;
   for (unsigned i = 0; i < n; i++) {
-    if (!report(s, i, &r))
+    /* NTP sources only, as chronyd's NSR_GetActivityReport */
+    if (!report(s, i, &r) || r.refclock)
       continue;
     if (r.in_burst)
       r.online ? a->burst_online++ : a->burst_offline++;

@@ -31,6 +31,7 @@
 #include "sim/sim_rng.h"
 #include "sim/sim_server.h"
 #include "sim/sim_world.h"
+#include "sim/scenario_chronyc.h"
 #include "stratumc/format.h"
 
 #define SAMPLE_INTERVAL 1.0        /* s, metrics and selection sampling */
@@ -972,6 +973,15 @@ static void operate(void *arg)
   }
 }
 
+/* The scenario's chronyc, all its lines at once. */
+static void run_chronyc(void *arg)
+{
+  struct operator *o = arg;
+  if (!scenario_chronyc_run(&o->srv, o->s->chronyc_options, o->s->chronyc, o->out->chronyc,
+                            sizeof(o->out->chronyc)))
+    snprintf(o->out->chronyc, sizeof(o->out->chronyc), "stratum-sim: bad chronyc options\n");
+}
+
 static int operator_refresh(void *arg)
 {
   struct operator *o = arg;
@@ -1006,7 +1016,7 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
   for (unsigned i = 0; i < o->s->n_commands; i++)
     if (!sim_world_at(w, o->s->commands[i].at + COMMAND_DELAY, operate, o))
       return false;
-  return true;
+  return !o->s->chronyc || sim_world_at(w, o->s->chronyc_at + COMMAND_DELAY, run_chronyc, o);
 }
 
 /* The client's RTC device (rtcdevice). */
@@ -1252,7 +1262,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   if (!client || !hwts_start(&hw, client_reference(client)->disc,
                              ldexp(1.0, ref.precision_log2)))
     goto done;
-  if (s->n_commands || s->client_serves) {
+  if (s->n_commands || s->chronyc || s->client_serves) {
     srv_init(&ntp, sim_platform_get(chost), &ref);
     have_ntp = true;
   }
@@ -1286,7 +1296,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   op.servers = addrs;
   op.sources = &late.list;
   op.out = out;
-  if (s->n_commands) {
+  if (s->n_commands || s->chronyc) {
     have_cmd = true;
     if (!operator_start(&op, w, chost, client, &ref, &ntp, &conf, start.tv_sec))
       goto done;
@@ -1586,6 +1596,10 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fputc('}', f);
     }
     fputc(']', f);
+  }
+  if (s->chronyc) {
+    fprintf(f, ", \"chronyc\": ");
+    json_str(f, r->chronyc);
   }
   if (s->log_watch[0]) {
     fprintf(f, ", \"log_matches\": {");

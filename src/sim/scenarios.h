@@ -276,6 +276,13 @@ struct scenario {
    * address, core/query.h) instead of its sources; with 'q' its clock is
    * stepped by the best offset at the end. 0: neither. */
   char query;
+  /* chrony's chronyc_conf: command lines run at chronyc_at s from the
+   * start (chronyc_start) by stratumc with chronyc_options (test.common's
+   * "-n" and the run's), as from another host over UDP
+   * (sim/scenario_chronyc.h); the result keeps what it printed. NULL:
+   * none. */
+  const char *chronyc, *chronyc_options;
+  double chronyc_at;
   /* The relays' servers keep a client log as the daemon's (clientloglimit,
    * noclientlog: interleaved replies, rate limits); without it they answer
    * in basic mode only. */
@@ -398,6 +405,7 @@ struct scenario_result {
    * RX timestamping: 'D', 'K' or 'H'; '?': none). */
   char last_tx_source, last_rx_source;
   uint16_t min_to_port, max_to_port;   /* with the scenario's ports */
+  char chronyc[8192];              /* what the scenario's chronyc printed */
   uint64_t events;
   double cpu_seconds;
 };

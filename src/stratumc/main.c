@@ -11,8 +11,8 @@
 #include "stratumc/help.h"
 #include "stratumc/options.h"
 #include "stratumc/report.h"
-#include "stratumc/reports.h"
 #include "stratumc/session.h"
+#include "stratumc/shell.h"
 #include "stratumc/terminal.h"
 #include "stratumc/transport.h"
 
@@ -20,8 +20,7 @@ struct client {
   struct sc_transport transport;
   struct sc_session session;
   struct sc_resolver resolver;
-  bool quit;
-  bool end_dot;                   /* -e, but not with -j (a line that is no JSON) */
+  struct sc_shell shell;
 };
 
 static void on_signal(int sig)
@@ -39,53 +38,14 @@ static void catch_signals(void)
   sigaction(SIGTERM, &sa, NULL);
 }
 
-static void apply_setting(struct client *c, const struct sc_command *cmd)
-{
-  switch (cmd->setting) {
-  case SC_SET_DNS: c->session.no_dns = !cmd->value; break;
-  case SC_SET_FAMILY: c->session.dns.family = cmd->value; break;
-  case SC_SET_TIMEOUT: c->transport.timeout_ms = cmd->value; break;
-  case SC_SET_RETRIES: c->transport.retries = cmd->value; break;
-  }
-}
-
-/* Run one parsed command; its success as chronyc counts it. */
-static bool run(struct client *c, struct sc_command *cmd)
-{
-  struct cmd_reply rpy;
-  switch (cmd->action) {
-  case SC_ACT_NONE: return true;
-  case SC_ACT_REQUEST:
-    return sc_session_request(&c->session, &cmd->req, &rpy, CMD_RPY_NULL, true);
-  case SC_ACT_REPORT: return sc_report_run(&c->session, cmd);
-  case SC_ACT_SETTING: apply_setting(c, cmd); return true;
-  case SC_ACT_HELP: sc_help_commands(stdout); return true;
-  case SC_ACT_QUIT: c->quit = true; return true;
-  case SC_ACT_WARN: fprintf(stderr, "%s\n", cmd->message); return true;
-  case SC_ACT_ERROR: sc_out_error(c->session.out, cmd->message); return false;
-  }
-  return false;
-}
-
 static bool process_line(struct client *c, char *line)
 {
-  struct sc_command cmd;
-  sc_parse_command(line, &c->resolver, &cmd);
-  /* metrics prints Prometheus' text even with -j: no JSON object around it */
-  bool object = cmd.action == SC_ACT_REQUEST ||
-                (cmd.action == SC_ACT_REPORT && cmd.report != SC_REP_METRICS) ||
-                cmd.action == SC_ACT_ERROR;
-  if (object)
-    sc_out_begin(c->session.out, cmd.name);
-  bool ok = run(c, &cmd);
-  if (object)
-    sc_out_end(c->session.out);
-  if (c->end_dot && cmd.action != SC_ACT_NONE)   /* chronyc 4.4+: not after a blank line */
-    printf(".\n");
+  enum sc_action action;
+  bool ok = sc_shell_line(&c->shell, line, &action);
   fflush(stderr);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fprintf(stderr, "Could not write to stdout\n");
-    return cmd.action == SC_ACT_REQUEST ? ok : false;
+    return action == SC_ACT_REQUEST ? ok : false;
   }
   return ok;
 }
@@ -107,7 +67,7 @@ static bool process_args(struct client *c, int argc, char **argv, bool multi)
     if (!multi && i + 1 < argc)
       continue;
     ok = process_line(c, line);
-    if (!ok || c->quit)
+    if (!ok || c->shell.quit)
       break;
     len = 0;
   }
@@ -127,7 +87,7 @@ static bool process_stdin(struct client *c)
 {
   char line[SC_MAX_LINE];
   bool ok = true;
-  while (!c->quit && fgets(line, sizeof(line), stdin)) {
+  while (!c->shell.quit && fgets(line, sizeof(line), stdin)) {
     size_t len = strlen(line);
     if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
       skip_line(stdin);
@@ -158,7 +118,8 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
   sc_out_init(&out, stdout, o->json ? SC_JSON : o->csv ? SC_CSV : SC_HUMAN);
   c.session = (struct sc_session){exchange, &c.transport, &out, {o->family}, o->no_dns};
   c.resolver = (struct sc_resolver){sc_dns_resolve, &c.session.dns};
-  c.end_dot = o->end_dot && !o->json;
+  c.shell = (struct sc_shell){&c.session, &c.resolver, &c.transport.timeout_ms,
+                              &c.transport.retries, o->end_dot && !o->json, false};
   if (!sc_transport_init(&c.transport, o->hosts, o->port, &c.session.dns, o->debug) ||
       !sc_transport_open(&c.transport)) {
     fprintf(stderr, "Could not open connection to daemon\n");
@@ -169,7 +130,7 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
   if (o->first_command < argc)
     ok = process_args(&c, argc - o->first_command, argv + o->first_command, o->multi);
   else if (sc_terminal_wanted())
-    ok = sc_terminal_run(process_terminal_line, &c, &c.quit);
+    ok = sc_terminal_run(process_terminal_line, &c, &c.shell.quit);
   else
     ok = process_stdin(&c);
   sc_transport_close(&c.transport);

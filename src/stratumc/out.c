@@ -21,6 +21,7 @@ void sc_out_init(struct sc_out *o, FILE *f, enum sc_mode mode)
 {
   memset(o, 0, sizeof(*o));
   o->f = f;
+  o->err = stderr;
   o->mode = mode;
 }
 
@@ -120,7 +121,7 @@ void sc_out_status(struct sc_out *o, const char *line)
 void sc_out_error(struct sc_out *o, const char *message)
 {
   if (*message)
-    fprintf(stderr, "%s\n", message);
+    fprintf(o->err, "%s\n", message);
   if (o->mode != SC_JSON || !o->in_object)
     return;
   close_list(o);

@@ -35,6 +35,7 @@ union sc_val {
 
 struct sc_out {
   FILE *f;
+  FILE *err;                       /* messages: stderr unless the caller sets another */
   enum sc_mode mode;
   bool in_object, in_list, first_member, first_item;
 };

@@ -113,6 +113,8 @@ CHRONYSIM_DURATIONS = {
     "quit-q": 10000.0, "quit-q-maxsamples-1": 10000.0, "quit-Q": 10000.0,
     "smoothtime-refclock": 10000.0, "smoothtime-refclock-xleave": 10000.0,
     "smoothtime-refclock-11s": 10000.0, "smoothtime-refclock-triangle": 10000.0,
+    # chronysim6
+    "chronyc/reports": 1001.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
