@@ -265,3 +265,14 @@ struct clog_params conf_clog_params(const struct config *c, uint64_t seed)
   conf_clog_ratelimit(&c->ntsratelimit, &cp.rate[CLOG_NTSKE]);
   return cp;
 }
+
+bool conf_cmdsrv(const struct config *c, struct cmdsrv *srv)
+{
+  srv->open = c->opencommands;
+  for (unsigned i = 0; i < c->cmd_access.n; i++) {
+    const struct conf_access *r = &c->cmd_access.items[i];
+    if (!access_add(&srv->access, &r->net, r->allow, r->all))
+      return false;
+  }
+  return true;
+}

@@ -12,6 +12,7 @@
 #include "conf/config.h"
 #include "core/client.h"
 #include "core/clientlog.h"
+#include "core/cmdsrv.h"
 #include "core/srclist.h"
 
 /* control: adjust the clock (false: -x). */
@@ -30,6 +31,10 @@ struct query_server;
 void conf_query_server(const struct conf_source *s, const struct ip_addr *addr,
                        struct query_server *out);
 /* ratelimit, ntsratelimit or cmdratelimit as the client log takes it. */
+/* opencommands, cmdallow and cmddeny onto a command server (just
+ * initialised); false if out of memory. */
+bool conf_cmdsrv(const struct config *c, struct cmdsrv *srv);
+
 void conf_clog_ratelimit(const struct conf_ratelimit *r, struct clog_ratelimit *out);
 /* The client log's parameters (noclientlog, clientloglimit, the three
  * rate limits), its hash keyed by `seed`. */

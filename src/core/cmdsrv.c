@@ -896,16 +896,22 @@ size_t cmdsrv_process(struct cmdsrv *s, const uint8_t *req, size_t len, bool loc
   return process(s, req, len, local, NULL, NULL, out, cap);
 }
 
+size_t cmdsrv_process_udp(struct cmdsrv *s, const struct ip_addr *from, const struct timespec *rx,
+                          const uint8_t *req, size_t len, uint8_t *out, size_t cap)
+{
+  if (!access_check(&s->access, from)) {
+    s->drops++;
+    return 0;
+  }
+  return process(s, req, len, false, from, rx, out, cap);
+}
+
 void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg)
 {
   struct cmdsrv *s = arg;
   uint8_t out[CMD_MAX_PACKET];
   struct ip_addr from = addr_unmap_v4(&dg->from);
-  if (!access_check(&s->access, &from)) {
-    s->drops++;
-    return;
-  }
-  size_t n = process(s, dg->data, dg->len, false, &from, &dg->rx_time, out, sizeof(out));
+  size_t n = cmdsrv_process_udp(s, &from, &dg->rx_time, dg->data, dg->len, out, sizeof(out));
   if (n > 0)
     s->plat->ops->udp_send(s->plat->ctx, sock, &dg->local, &dg->from, dg->from_port, out, n, 0);
 }

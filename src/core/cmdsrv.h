@@ -110,6 +110,11 @@ bool cmdsrv_reset_access(struct cmdsrv *s);
 size_t cmdsrv_process(struct cmdsrv *s, const uint8_t *req, size_t len, bool local,
                       uint8_t *out, size_t cap);
 
+/* One request over UDP from `from` (received at rx; NULL: now): dropped
+ * unless cmdallow admits it, then as cmdsrv_process's non-local ones
+ * (logged, rate limited). Returns the reply length, or 0 to send nothing. */
+size_t cmdsrv_process_udp(struct cmdsrv *s, const struct ip_addr *from, const struct timespec *rx,
+                          const uint8_t *req, size_t len, uint8_t *out, size_t cap);
 /* A plat_recv_fn for the UDP command sockets (arg: the struct cmdsrv). */
 void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg);
 

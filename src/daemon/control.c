@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "conf/conf_client.h"
 #include "sys/log.h"
 
 /* As chronyd: the directory (0770, the daemon user's, checked by layout.h)
@@ -101,12 +102,8 @@ bool control_start(struct control *c, const struct config *cfg, int family, stru
   c->unix_path = NULL;
   c->last_unbound_log = -1.0;
   cmdsrv_init(&c->srv, plat, ref, ntp);
-  c->srv.open = cfg->opencommands;
-  for (unsigned i = 0; i < cfg->cmd_access.n; i++) {
-    const struct conf_access *r = &cfg->cmd_access.items[i];
-    if (!access_add(&c->srv.access, &r->net, r->allow, r->all))
-      return false;
-  }
+  if (!conf_cmdsrv(cfg, &c->srv))
+    return false;
   addr_parse("127.0.0.1", &lo4);
   addr_parse("::1", &lo6);
   bool wanted = false;

@@ -6,7 +6,8 @@
  * checked and decoded as stratumc's transport does, and the text stratumc
  * would print (standard output and error together, as chrony's test's log
  * holds both) kept. Every line runs at the same instant of simulated time;
- * names are not resolved (stratumc's -n is wanted). */
+ * names are resolved, and addresses named (without -n), from the
+ * scenario's name table. */
 #ifndef STRATUM_SIM_SCENARIO_CHRONYC_H
 #define STRATUM_SIM_SCENARIO_CHRONYC_H
 
@@ -14,11 +15,14 @@
 #include <stddef.h>
 
 #include "core/cmdsrv.h"
+#include "sim/scenarios.h"
 
-/* options: stratumc's, space-separated ("-n -c"); lines: one command a
- * line. The text goes to out (NUL-terminated, cut at cap). False when the
- * options are bad or out of memory. */
-bool scenario_chronyc_run(struct cmdsrv *srv, const char *options, const char *lines,
-                          char *out, size_t cap);
+/* The scenario's chronyc_host, chronyc_options (stratumc's, space-separated: "-n -c")
+ * and chronyc lines (one command a line); its names[] name servers[]'
+ * addresses. The text goes to out (NUL-terminated, cut at cap). False
+ * when the options are bad or out of memory. */
+bool scenario_chronyc_run(struct cmdsrv *srv, const struct scenario *s,
+                          const struct ip_addr servers[SCENARIO_MAX_SERVERS], char *out,
+                          size_t cap);
 
 #endif

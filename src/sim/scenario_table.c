@@ -415,6 +415,28 @@
     .sync_freq_threshold = (freq_), \
   }
 
+/* What clknetsim puts before the text of chronyd's configuration (and
+ * bindcmdaddress 0.0.0.0: its chronyc's requests come over UDP). */
+#define CLKNETSIM_CHRONYD "allow\ncmdallow\n"
+
+/* 110-chronyc's first runs: the client (chrony's node 2) with two servers,
+ * node1.net1.clk (server 1) and 192.168.123.2, chrony's client itself,
+ * which denies NTP (here no host: neither answers), an SHM refclock
+ * noselect (test.common's jitter 1e-4) and smoothtime leaponly; chronyc
+ * (stratumc `options_`, chrony's node 3, over UDP) runs `lines_` at 1000
+ * s of clknetsim's 2010. */
+#define CHRONYC110(name_, about_, lines_, options_) \
+  { \
+    .name = name_, \
+    .about = "two servers (one unreachable), SHM noselect, smoothtime leaponly: " about_, \
+    .conf = CLKNETSIM_CHRONYD "deny\nserver node1.net1.clk\nserver 192.168.123.2\nrefclock SHM 0 noselect\n" \
+            "smoothtime 400 0.001 leaponly\n", \
+    .duration = 1001.0, .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK, \
+    .n_servers = 1, .up = LAN, .down = LAN, .names = {{"node1.net1.clk", {1}}}, \
+    .refclocks = {{.jitter = 1e-4}}, .chronyc = (lines_), .chronyc_options = (options_), \
+    .chronyc_at = 1000.0, .chronyc_host = 3, \
+  }
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1462,24 +1484,15 @@ static const struct scenario scenarios[] = {
                                           .wave_period = 1000.0, .wave_amplitude = 0.2}}}},
     .n_relays = 1, .relay_clientlog = true, .sync_threshold = 1e-5, .sync_freq_threshold = 1.0,
   },
-  {
-    /* 110-chronyc's first run: the client (chrony's node 2) with two
-     * servers, node1.net1.clk (server 1) and 192.168.123.2, chrony's
-     * client itself, which denies NTP (here no host: neither answers), an
-     * SHM refclock noselect (test.common's jitter 1e-4) and smoothtime
-     * leaponly; chronyc (-n, over UDP) at 1000 s of clknetsim's 2010. */
-    .name = "chronyc/reports",
-    .about = "two servers (one unreachable), SHM noselect, smoothtime leaponly: chronyc's "
-             "reports at 1000 s (110-chronyc)",
-    .conf = "deny\nserver node1.net1.clk\nserver 192.168.123.2\nrefclock SHM 0 noselect\n"
-            "smoothtime 400 0.001 leaponly\n",
-    .duration = 1001.0, .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK,
-    .n_servers = 1, .up = LAN, .down = LAN, .names = {{"node1.net1.clk", {1}}},
-    .refclocks = {{.jitter = 1e-4}},
-    .chronyc = "activity\ntracking\nsourcename 192.168.123.1\nsourcename 192.168.123.2\n"
-               "sources\nsourcestats\nmanual list\nsmoothing\nwaitsync\nrtcdata\n",
-    .chronyc_options = "-n", .chronyc_at = 1000.0,
-  },
+  CHRONYC110("chronyc/reports", "chronyc's reports at 1000 s (110-chronyc)",
+             "activity\ntracking\nsourcename 192.168.123.1\nsourcename 192.168.123.2\n"
+             "sources\nsourcestats\nmanual list\nsmoothing\nwaitsync\nrtcdata\n", "-n"),
+  CHRONYC110("chronyc/dns", "chronyc tracking at 1000 s, names (110-chronyc's second run)",
+             "tracking\n", ""),
+  CHRONYC110("chronyc/csv", "chronyc -c tracking at 1000 s (110-chronyc's third run)",
+             "tracking\n", "-c"),
+  CHRONYC110("chronyc/csv-e", "chronyc -c -e sources at 1000 s (110-chronyc's fourth run)",
+             "sources\n", "-c -e"),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

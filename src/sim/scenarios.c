@@ -977,7 +977,7 @@ static void operate(void *arg)
 static void run_chronyc(void *arg)
 {
   struct operator *o = arg;
-  if (!scenario_chronyc_run(&o->srv, o->s->chronyc_options, o->s->chronyc, o->out->chronyc,
+  if (!scenario_chronyc_run(&o->srv, o->s, o->servers, o->out->chronyc,
                             sizeof(o->out->chronyc)))
     snprintf(o->out->chronyc, sizeof(o->out->chronyc), "stratum-sim: bad chronyc options\n");
 }
@@ -1001,6 +1001,8 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
                            const struct config *c, time_t start)
 {
   cmdsrv_init(&o->srv, sim_platform_get(chost), ref, ntp);
+  if (!conf_cmdsrv(c, &o->srv))
+    return false;
   o->srv.client = client;
   o->srv.ops.refresh = operator_refresh;
   o->srv.ops.n_unresolved = operator_unresolved;

@@ -278,11 +278,12 @@ struct scenario {
   char query;
   /* chrony's chronyc_conf: command lines run at chronyc_at s from the
    * start (chronyc_start) by stratumc with chronyc_options (test.common's
-   * "-n" and the run's), as from another host over UDP
+   * "-n" and the run's), as from 192.168.123.<chronyc_host> over UDP
    * (sim/scenario_chronyc.h); the result keeps what it printed. NULL:
    * none. */
   const char *chronyc, *chronyc_options;
   double chronyc_at;
+  unsigned chronyc_host;
   /* The relays' servers keep a client log as the daemon's (clientloglimit,
    * noclientlog: interleaved replies, rate limits); without it they answer
    * in basic mode only. */

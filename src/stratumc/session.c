@@ -34,7 +34,10 @@ void sc_session_name(const struct sc_session *s, char *buf, size_t len, int trun
   } else if (s->no_dns || s->out->mode != SC_HUMAN) {
     sc_ip_to_string(ip, buf, len);
   } else {
-    sc_dns_reverse(ip, buf, len);
+    if (s->reverse)
+      s->reverse(s->reverse_arg, ip, buf, len);
+    else
+      sc_dns_reverse(ip, buf, len);
     if (trunc > 0 && (size_t)trunc < len && strlen(buf) > (size_t)trunc) {
       buf[trunc - 1] = '>';
       buf[trunc] = '\0';

@@ -22,6 +22,10 @@ struct sc_session {
   struct sc_out *out;
   struct sc_dns dns;
   bool no_dns;                     /* -n: addresses, not names */
+  /* The names of addresses: NULL, the system's resolver (sc_dns_reverse);
+   * or a stand-in (the simulator's name table). */
+  void (*reverse)(void *arg, const struct cmd_ip *ip, char *buf, size_t len);
+  void *reverse_arg;
 };
 
 /* Send req and wait for a reply with code `want`; print_status prints

@@ -114,7 +114,7 @@ CHRONYSIM_DURATIONS = {
     "smoothtime-refclock": 10000.0, "smoothtime-refclock-xleave": 10000.0,
     "smoothtime-refclock-11s": 10000.0, "smoothtime-refclock-triangle": 10000.0,
     # chronysim6
-    "chronyc/reports": 1001.0,
+    **{"chronyc/" + n: 1001.0 for n in ("reports", "dns", "csv", "csv-e")},
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
