@@ -122,7 +122,8 @@ def test_limits():
         limits[name] = dict(base.LEAP_LIMITS)
     # Theirs give a sync window: its end is the limit.
     for name, lim in (list(refclock.LIMITS.items()) + list(options.LIMITS.items()) +
-                      list(chrony.LIMITS.items()) + list(chrony.LIMITS5.items())):
+                      list(chrony.LIMITS.items()) + list(chrony.LIMITS5.items()) +
+                      list(chrony.LIMITS6.items())):
         lim = dict(lim)
         window = lim.pop("sync", None)
         lim["sync_time"] = window[1] if window else None
@@ -137,7 +138,8 @@ def run_lines(seed):
     chrony = load_module("test_chrony_simulation")
     stats_from = {}
     for limits in (load_module("test_refclock_scenarios").LIMITS,
-                   load_module("test_option_scenarios").LIMITS, chrony.LIMITS, chrony.LIMITS5):
+                   load_module("test_option_scenarios").LIMITS, chrony.LIMITS, chrony.LIMITS5,
+                   chrony.LIMITS6):
         stats_from.update(base.max_sync_times(limits))
     names = [line.split()[0] for line in base.run_sim("--list").stdout.splitlines()]
     rows = base.rows_by_seed(names, [seed], stats_from)

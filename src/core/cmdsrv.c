@@ -73,9 +73,9 @@ static bool open_command(const struct cmdsrv *s, uint16_t command)
 {
   uint32_t need;
   switch (command) {
-  case CMD_N_SOURCES:
+  case CMD_N_SOURCES:   /* chronyd 4.8's: those that walk the sources */
     need = CMDSRV_OPEN_SOURCES | CMDSRV_OPEN_SOURCESTATS | CMDSRV_OPEN_SELECTDATA |
-           CMDSRV_OPEN_AUTHDATA;
+           CMDSRV_OPEN_AUTHDATA | CMDSRV_OPEN_NTPDATA;
     break;
   case CMD_SOURCE_DATA: need = CMDSRV_OPEN_SOURCES; break;
   case CMD_TRACKING: need = CMDSRV_OPEN_TRACKING; break;

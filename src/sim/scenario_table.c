@@ -437,6 +437,123 @@
     .chronyc_at = 1000.0, .chronyc_host = 3, \
   }
 
+/* 110-chronyc's later runs: chrony's client (node 1) at "local stratum 1"
+ * with the run's server_conf `conf_` (its server 192.168.123.1 is itself
+ * there, server 1 here; node1.net1.clk too); its chronyc (node 2, 192.168.123.2, over UDP,
+ * names resolved: dns=1 from the second run on) runs `lines_` at 0.5 s
+ * of the 1 s run (limit 1), with -e (not chrony's, one run per command
+ * there: its "." cuts the text per command). */
+#define CHRONYC_LOCAL(name_, about_, conf_, lines_) \
+  { \
+    .name = name_, .about = about_, \
+    .conf = CLKNETSIM_CHRONYD "local stratum 1\n" conf_, \
+    .duration = 1.0, .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK, \
+    .n_servers = 1, .up = LAN, .down = LAN, .names = {{"node1.net1.clk", {1}}}, \
+    .chronyc = (lines_), .chronyc_options = "-e", .chronyc_at = 0.5, .chronyc_host = 2, \
+  }
+/* Its fifth run's commands, each refused to a remote chronyc. */
+#define CHRONYC_REMOTE_REFUSED \
+  "accheck 1.2.3.4\n" \
+  "add peer 10.0.0.0 minpoll 2 maxpoll 6\n" \
+  "add server 10.0.0.0 minpoll 6 maxpoll 10 iburst burst key 1 certset 2 maxdelay 1e-3 " \
+  "maxdelayratio 10.0 maxdelaydevratio 10.0 maxdelayquant 0.5 mindelay 1e-4 asymmetry 0.5 " \
+  "offset 1e-5 minsamples 6 maxsamples 6 maxunreach 8 filter 3 offline auto_offline prefer " \
+  "noselect trust require xleave polltarget 20 port 123 presend 7 minstratum 3 version 4 nts " \
+  "ntsport 4460 copy extfield F323 extfield F324 ipv6 ipv4\n" \
+  "add server node1.net1.clk\n" \
+  "allow 1.2.3.4\n" \
+  "allow 1.2\n" \
+  "allow 3.4.5\n" \
+  "allow 6.7.8/22\n" \
+  "allow 6.7.8.9/22\n" \
+  "allow 0/0\n" \
+  "allow\n" \
+  "allow all 10/24\n" \
+  "authdata\n" \
+  "burst 5/10\n" \
+  "burst 3/5 255.255.255.0/1.2.3.0\n" \
+  "burst 1/2 1.2.3.0/24\n" \
+  "clients\n" \
+  "clients -k\n" \
+  "clients -p 100\n" \
+  "clients -r\n" \
+  "cmdaccheck 1.2.3.4\n" \
+  "cmdallow 1.2.3.4\n" \
+  "cmdallow all 1.2.3.0/24\n" \
+  "cmddeny 1.2.3.4\n" \
+  "cmddeny all 1.2.3.0/24\n" \
+  "cyclelogs\n" \
+  "delete 10.0.0.0\n" \
+  "delete ID#0000000001\n" \
+  "deny 1.2.3.4\n" \
+  "deny all 1.2.3.0/24\n" \
+  "dfreq 1.0e-3\n" \
+  "doffset -1.0\n" \
+  "dump\n" \
+  "local stratum 5 distance 1.0 activate 0.5 orphan waitsynced 100 waitunsynced 20\n" \
+  "local off\n" \
+  "makestep 10.0 3\n" \
+  "makestep\n" \
+  "manual delete 0\n" \
+  "manual off\n" \
+  "manual on\n" \
+  "manual reset\n" \
+  "maxdelay 1.2.3.4 1e-2\n" \
+  "maxdelaydevratio 1.2.3.4 5.0\n" \
+  "maxdelayratio 1.2.3.4 3.0\n" \
+  "maxpoll 1.2.3.4 5\n" \
+  "maxupdateskew 1.2.3.4 10.0\n" \
+  "minpoll 1.2.3.4 3\n" \
+  "minstratum 1.2.3.4 1\n" \
+  "minstratum ID#0000000001 1\n" \
+  "ntpdata 1.2.3.4\n" \
+  "offline\n" \
+  "offline 255.255.255.0/1.2.3.0\n" \
+  "offline 1.2.3.0/24\n" \
+  "offset 1.2.3.4 1.0\n" \
+  "online\n" \
+  "online 1.2.3.0/24\n" \
+  "onoffline\n" \
+  "polltarget 1.2.3.4 10\n" \
+  "refresh\n" \
+  "rekey\n" \
+  "reload sources\n" \
+  "reselect\n" \
+  "reselectdist 1e-3\n" \
+  "reset sources\n" \
+  "selectdata\n" \
+  "selectopts 1.2.3.4 -noselect +trust +require +prefer\n" \
+  "selectopts ID#0000000001 +prefer\n" \
+  "selectopts PPS0 +prefer\n" \
+  "settime 16:30\n" \
+  "settime 16:30:05\n" \
+  "settime Nov 21, 2015 16:30:05\n" \
+  "serverstats\n" \
+  "shutdown\n" \
+  "smoothtime reset\n" \
+  "smoothtime activate\n" \
+  "trimrtc\n" \
+  "writertc\n"
+/* Its sixth run's: monitoring, refused unless opencommands names them. */
+#define CHRONYC_MONITORING \
+  "activity\n" \
+  "authdata\n" \
+  "clients\n" \
+  "manual list\n" \
+  "ntpdata\n" \
+  "rtcdata\n" \
+  "selectdata\n" \
+  "serverstats\n" \
+  "smoothing\n" \
+  "sourcename 192.168.123.1\n" \
+  "sources\n" \
+  "sourcestats\n" \
+  "tracking\n"
+#define CHRONYC_OPEN(word_, command_) \
+  CHRONYC_LOCAL("chronyc/open-" word_, "opencommands " word_ ": chronyc " command_ \
+                " answered remotely (110-chronyc's sixth run)", "opencommands " word_ "\n", \
+                command_ "\n")
+
 static const struct scenario scenarios[] = {
   {
     .name = "defaults",
@@ -1493,6 +1610,27 @@ static const struct scenario scenarios[] = {
              "tracking\n", "-c"),
   CHRONYC110("chronyc/csv-e", "chronyc -c -e sources at 1000 s (110-chronyc's fourth run)",
              "sources\n", "-c -e"),
+  CHRONYC_LOCAL("chronyc/remote-refused", "local stratum 1: chronyc's commands refused to a "
+                "remote chronyc, 501 (110-chronyc's fifth run)", "server 192.168.123.1\n",
+                CHRONYC_REMOTE_REFUSED),
+  CHRONYC_OPEN("activity", "activity"),
+  CHRONYC_OPEN("authdata", "authdata"),
+  CHRONYC_OPEN("clients", "clients"),
+  CHRONYC_OPEN("manual", "manual list"),
+  CHRONYC_OPEN("ntpdata", "ntpdata"),
+  CHRONYC_OPEN("rtcdata", "rtcdata"),
+  CHRONYC_OPEN("selectdata", "selectdata"),
+  CHRONYC_OPEN("serverstats", "serverstats"),
+  CHRONYC_OPEN("smoothing", "smoothing"),
+  CHRONYC_OPEN("sourcename", "sourcename 192.168.123.1"),
+  CHRONYC_OPEN("sources", "sources"),
+  CHRONYC_OPEN("sourcestats", "sourcestats"),
+  CHRONYC_OPEN("tracking", "tracking"),
+  CHRONYC_LOCAL("chronyc/opencommands-none", "opencommands with none: chronyc's monitoring "
+                "refused remotely, 501 (110-chronyc's sixth run)", "opencommands\n",
+                CHRONYC_MONITORING),
+  CHRONYC_LOCAL("chronyc/cmddeny", "cmddeny 192.168.123.2: chronyc's requests unanswered, 506 "
+                "(110-chronyc's sixth run)", "cmddeny 192.168.123.2\n", CHRONYC_MONITORING),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -846,10 +846,10 @@ static bool read_confs(const struct scenario *s, struct config *c, struct config
     return false;
   }
   bool ok = (c->n_sources + c->n_refclocks > 0 || c->manual || c->initstepslew ||
-             s->driftfile) && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
+             s->driftfile || c->local) && c->n_refclocks <= SCENARIO_MAX_REFCLOCKS;
   if (!ok)
     fprintf(stderr, "%s: %u server/pool/peer and %u refclock lines: at least one line "
-            "(or manual, initstepslew or a drift file) and at most %d refclocks\n", s->name,
+            "(or manual, initstepslew, local or a drift file) and at most %d refclocks\n", s->name,
             c->n_sources, c->n_refclocks, SCENARIO_MAX_REFCLOCKS);
   for (unsigned i = 0; ok && i < c->n_refclocks; i++)
     if (!(ok = conf_client_refclock(c, i, &rcl[i], err, sizeof(err))))

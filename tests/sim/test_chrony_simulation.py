@@ -1013,3 +1013,91 @@ def test_chronyc_runs(rows6, name, seed):
     """110-chronyc's second to fourth runs: chrony's check_chronyc_output."""
     text = rows6[(name, seed)]["chronyc"]
     assert re.search(CHRONYC_RUNS[name][0], text), text
+
+
+# The later runs (chrony's client at "local stratum 1", its chronyc at
+# 192.168.123.2 with names, 0.5 s into a 1 s run; one run per command in
+# chrony, one here with -e, whose "." lines cut the text per command).
+# The fifth run's commands: each refused to a remote chronyc.
+CHRONYC_REMOTE_REFUSED = [
+    'accheck 1.2.3.4', 'add peer 10.0.0.0 minpoll 2 maxpoll 6',
+    ('add server 10.0.0.0 minpoll 6 maxpoll 10 iburst burst key 1 certset 2 maxdelay '
+     '1e-3 maxdelayratio 10.0 maxdelaydevratio 10.0 maxdelayquant 0.5 mindelay 1e-4 '
+     'asymmetry 0.5 offset 1e-5 minsamples 6 maxsamples 6 maxunreach 8 filter 3 '
+     'offline auto_offline prefer noselect trust require xleave polltarget 20 port '
+     '123 presend 7 minstratum 3 version 4 nts ntsport 4460 copy extfield F323 '
+     'extfield F324 ipv6 ipv4'),
+    'add server node1.net1.clk', 'allow 1.2.3.4', 'allow 1.2', 'allow 3.4.5', 'allow 6.7.8/22',
+    'allow 6.7.8.9/22', 'allow 0/0', 'allow', 'allow all 10/24', 'authdata', 'burst 5/10',
+    'burst 3/5 255.255.255.0/1.2.3.0', 'burst 1/2 1.2.3.0/24', 'clients', 'clients -k',
+    'clients -p 100', 'clients -r', 'cmdaccheck 1.2.3.4', 'cmdallow 1.2.3.4',
+    'cmdallow all 1.2.3.0/24', 'cmddeny 1.2.3.4', 'cmddeny all 1.2.3.0/24', 'cyclelogs',
+    'delete 10.0.0.0', 'delete ID#0000000001', 'deny 1.2.3.4', 'deny all 1.2.3.0/24',
+    'dfreq 1.0e-3', 'doffset -1.0', 'dump',
+    'local stratum 5 distance 1.0 activate 0.5 orphan waitsynced 100 waitunsynced 20', 'local off',
+    'makestep 10.0 3', 'makestep', 'manual delete 0', 'manual off', 'manual on', 'manual reset',
+    'maxdelay 1.2.3.4 1e-2', 'maxdelaydevratio 1.2.3.4 5.0', 'maxdelayratio 1.2.3.4 3.0',
+    'maxpoll 1.2.3.4 5', 'maxupdateskew 1.2.3.4 10.0', 'minpoll 1.2.3.4 3', 'minstratum 1.2.3.4 1',
+    'minstratum ID#0000000001 1', 'ntpdata 1.2.3.4', 'offline', 'offline 255.255.255.0/1.2.3.0',
+    'offline 1.2.3.0/24', 'offset 1.2.3.4 1.0', 'online', 'online 1.2.3.0/24', 'onoffline',
+    'polltarget 1.2.3.4 10', 'refresh', 'rekey', 'reload sources', 'reselect', 'reselectdist 1e-3',
+    'reset sources', 'selectdata', 'selectopts 1.2.3.4 -noselect +trust +require +prefer',
+    'selectopts ID#0000000001 +prefer', 'selectopts PPS0 +prefer', 'settime 16:30',
+    'settime 16:30:05', 'settime Nov 21, 2015 16:30:05', 'serverstats', 'shutdown',
+    'smoothtime reset', 'smoothtime activate', 'trimrtc', 'writertc',
+]
+# The sixth run's: monitoring, answered with "opencommands WORD" (its first
+# word), refused with "opencommands" alone, unanswered with cmddeny.
+CHRONYC_MONITORING = [
+    'activity', 'authdata', 'clients', 'manual list', 'ntpdata', 'rtcdata', 'selectdata',
+    'serverstats', 'smoothing', 'sourcename 192.168.123.1', 'sources', 'sourcestats', 'tracking',
+]
+CHRONYSIM6_LATER = ["chronyc/remote-refused", "chronyc/opencommands-none", "chronyc/cmddeny",
+                    *("chronyc/open-" + c.split()[0] for c in CHRONYC_MONITORING)]
+
+
+@pytest.fixture(scope="module")
+def rows6_later():
+    """{(name, seed): row}: the later runs' scenarios, seeds 1-3."""
+    return rows_by_seed(CHRONYSIM6_LATER, SEEDS)
+
+
+def chronyc_each(text, commands):
+    """{command: its text}: the text cut at the "." lines -e prints."""
+    parts, lines = [], []
+    for line in text.split("\n")[:-1]:
+        if line == ".":
+            parts.append("\n".join(lines))
+            lines = []
+        else:
+            lines.append(line)
+    assert not lines and len(parts) == len(commands), text
+    return dict(zip(commands, parts))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("command", CHRONYC_REMOTE_REFUSED)
+def test_chronyc_remote_refused(rows6_later, command, seed):
+    """110-chronyc's fifth run: check_chronyc_output "501 Not authorised$"."""
+    text = rows6_later[("chronyc/remote-refused", seed)]["chronyc"]
+    got = chronyc_each(text, CHRONYC_REMOTE_REFUSED)[command]
+    assert re.search("501 Not authorised$", got), got
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("command", CHRONYC_MONITORING)
+def test_chronyc_opencommands(rows6_later, command, seed):
+    """110-chronyc's sixth run: not refused when opened, refused with an
+    empty opencommands, unanswered (506) to a cmddeny'ed chronyc."""
+    opened = rows6_later[("chronyc/open-" + command.split()[0], seed)]["chronyc"]
+    assert not re.search("501 Not authorised$", chronyc_each(opened, [command])[command]), opened
+    closed = rows6_later[("chronyc/opencommands-none", seed)]["chronyc"]
+    got = chronyc_each(closed, CHRONYC_MONITORING)[command]
+    assert re.search("501 Not authorised$", got), got
+    denied = rows6_later[("chronyc/cmddeny", seed)]["chronyc"]
+    got = chronyc_each(denied, CHRONYC_MONITORING)[command]
+    assert re.search("506 Cannot talk to daemon$", got), got
+
+
+# Their limits (scripts/sim_table.py): 110-chronyc checks chronyc's text only.
+LIMITS6 = {name: dict(checks="chronyc") for name in CHRONYSIM6 + CHRONYSIM6_LATER}

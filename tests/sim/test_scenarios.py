@@ -115,6 +115,12 @@ CHRONYSIM_DURATIONS = {
     "smoothtime-refclock-11s": 10000.0, "smoothtime-refclock-triangle": 10000.0,
     # chronysim6
     **{"chronyc/" + n: 1001.0 for n in ("reports", "dns", "csv", "csv-e")},
+    **{"chronyc/" + n: 1.0 for n in (
+        "remote-refused",
+        *("open-" + w for w in ("activity", "authdata", "clients", "manual", "ntpdata", "rtcdata",
+                                "selectdata", "serverstats", "smoothing", "sourcename", "sources",
+                                "sourcestats", "tracking")),
+        "opencommands-none", "cmddeny")},
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -159,7 +165,11 @@ CHRONYSIM_QUERY = ["quit-q", "quit-q-maxsamples-1", "quit-Q"]
 # A single request: 115-cmdmontime's 2 s to a noselect server, 130-quit's
 # query with maxsamples 1.
 CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmontime/")] +
-                         ["quit-q-maxsamples-1", "quit-Q"])
+                         ["quit-q-maxsamples-1", "quit-Q", "chronyc/remote-refused"])
+# 110-chronyc's later runs: 1 s, the client at "local stratum 1" (one
+# server in the fifth run, none after).
+CHRONYSIM_CHRONYC_1S = [n for n, d in CHRONYSIM_DURATIONS.items()
+                        if n.startswith("chronyc/") and d == 1.0]
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
                         *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT,
@@ -170,7 +180,8 @@ CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short"
                         "ntpauth/server-keyless", *CHRONYSIM_QUERY,
                         *(n for n in CHRONYSIM_ONE_REQUEST if n.startswith("cmdmontime/")),
                         # 112-port's server without its NTP port
-                        "port/server-port-0", "port/server-acquisitionport-123-port-0"]
+                        "port/server-port-0", "port/server-acquisitionport-123-port-0",
+                        *CHRONYSIM_CHRONYC_1S]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +
@@ -452,7 +463,8 @@ def test_lines_have_the_required_fields(all_lines):
         assert isinstance(row["reach"], list)
         # (the manual scenario's client has no server, nor initstepslew's alone)
         assert row["reach"] or row["scenario"] in (["manual"] + CHRONYSIM_NO_SOURCES +
-                                                   CHRONYSIM_DRIFTFILE + CHRONYSIM_QUERY)
+                                                   CHRONYSIM_DRIFTFILE + CHRONYSIM_QUERY +
+                                                   CHRONYSIM_CHRONYC_1S)
         assert row["sync_time"] is None or row["sync_time"] >= 0
         for key in ("max_offset", "rms_offset", "max_freq_error", "rms_freq_error"):
             assert isinstance(row[key], (int, float)) and math.isfinite(row[key]), key

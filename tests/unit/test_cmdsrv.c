@@ -224,6 +224,19 @@ static void test_udp_gets_only_monitoring(void **state)
   f->srv.open = 0;
   q = request(CMD_TRACKING);
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+  /* as chronyd 4.8: the reports that walk the sources (ntpdata without an
+   * address too) open the count of sources */
+  static const uint32_t walking[] = {CMDSRV_OPEN_SOURCES, CMDSRV_OPEN_SOURCESTATS,
+                                     CMDSRV_OPEN_SELECTDATA, CMDSRV_OPEN_AUTHDATA,
+                                     CMDSRV_OPEN_NTPDATA};
+  q = request(CMD_N_SOURCES);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
+  for (size_t i = 0; i < sizeof(walking) / sizeof(walking[0]); i++) {
+    f->srv.open = walking[i];
+    assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  }
+  f->srv.open = CMDSRV_OPEN_TRACKING;
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);
 }
 
 static void test_commands(void **state)
