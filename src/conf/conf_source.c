@@ -286,6 +286,11 @@ int conf_source_from_request(const struct cmd_req_source *q, struct conf_source 
       break;
     }
   }
+  /* an address of the other family than ipv4/ipv6 ask for: chronyd's
+   * NSR_InvalidAF */
+  struct ip_addr a;
+  if (s->family != ADDR_UNSPEC && addr_parse(s->name, &a) && a.family != s->family)
+    return CMD_STT_INVALIDAF;
   return CMD_STT_SUCCESS;
 }
 

@@ -45,10 +45,32 @@ static bool set_rule(struct access_table *t, const struct ip_subnet *net, bool a
   return true;
 }
 
+/* chronyd's table has a level every 4 bits (addrfilt.c): a prefix between
+ * two levels sets each subnet of the next level down that it covers. */
+#define LEVEL_BITS 4
+
+static bool set_level_rules(struct access_table *t, const struct ip_subnet *net, bool allow,
+                            bool all)
+{
+  int level = (net->prefix + LEVEL_BITS - 1) / LEVEL_BITS * LEVEL_BITS;
+  unsigned extra = (unsigned)(level - net->prefix);
+  for (unsigned i = 0; i < 1u << extra; i++) {
+    struct ip_subnet sub = {net->addr, level};
+    for (unsigned b = 0; b < extra; b++)   /* bit b of i: address bit level - 1 - b */
+      if (i >> b & 1) {
+        int bit = level - 1 - (int)b;
+        sub.addr.bytes[bit / 8] |= (uint8_t)(0x80 >> bit % 8);
+      }
+    if (!set_rule(t, &sub, allow, all))
+      return false;
+  }
+  return true;
+}
+
 bool access_add(struct access_table *t, const struct ip_subnet *net, bool allow, bool all)
 {
   if (net->addr.family != ADDR_UNSPEC)
-    return set_rule(t, net, allow, all);
+    return set_level_rules(t, net, allow, all);
   struct ip_subnet any4 = {.addr = {.family = ADDR_INET4}, .prefix = 0};
   struct ip_subnet any6 = {.addr = {.family = ADDR_INET6}, .prefix = 0};
   return set_rule(t, &any4, allow, all) && set_rule(t, &any6, allow, all);

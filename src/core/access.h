@@ -2,7 +2,10 @@
  *
  * Rules are applied in order. `allow SUBNET` / `deny SUBNET` set the verdict
  * of that subnet; `allow all SUBNET` / `deny all SUBNET` also drop every
- * earlier, more specific rule inside it. A lookup returns the verdict of the
+ * earlier, more specific rule inside it. As in chronyd's table (a level
+ * every 4 bits), a prefix between two levels stands for the subnets of the
+ * next level down it covers: deny 1.2.3.0/27 replaces an allow 1.2.3.0/28
+ * (and 1.2.3.16/28). A lookup returns the verdict of the
  * most specific subnet containing the address; with no match the table's
  * default applies (deny for NTP clients). IPv4-mapped IPv6 addresses are
  * checked as IPv4. */

@@ -47,7 +47,8 @@ static void reverse(void *arg, const struct cmd_ip *ip, char *buf, size_t len)
 }
 
 /* An sc_exchange_fn: the request through the command server at once, from
- * the chronyc's address (no reply: chronyc's 506 after its retries). */
+ * the chronyc's address or the Unix socket (no reply: chronyc's 506 after
+ * its retries). */
 static bool exchange(void *arg, struct cmd_request *req, struct cmd_reply *rpy)
 {
   struct link *l = arg;
@@ -56,7 +57,10 @@ static bool exchange(void *arg, struct cmd_request *req, struct cmd_reply *rpy)
   req->sequence = ++l->sequence;
   req->attempt = 0;
   size_t n = cmd_build_request(req, q, sizeof(q));
-  n = n ? cmdsrv_process_udp(l->srv, &l->from, NULL, q, n, r, sizeof(r)) : 0;
+  if (n)
+    n = l->from.family == ADDR_UNSPEC ? cmdsrv_process(l->srv, q, n, true, r, sizeof(r))
+                                      : cmdsrv_process_udp(l->srv, &l->from, NULL, q, n, r,
+                                                           sizeof(r));
   return n && sc_transport_matches(r, n, req) && sc_transport_decode(r, n, rpy);
 }
 
@@ -90,10 +94,11 @@ bool scenario_chronyc_run(struct cmdsrv *srv, const struct scenario *s,
     free(conf);
     return false;
   }
-  struct link l = {srv, 0, s, servers, {0}};
+  struct link l = {srv, 0, s, servers, {.family = ADDR_UNSPEC}};
   char from[32];
   snprintf(from, sizeof(from), "%s%u", SCENARIO_SERVER_NET, s->chronyc_host);
-  addr_parse(from, &l.from);
+  if (s->chronyc_host)
+    addr_parse(from, &l.from);
   struct sc_resolver res = {resolve, &l};
   struct sc_out so;
   sc_out_init(&so, f, o.json ? SC_JSON : o.csv ? SC_CSV : SC_HUMAN);

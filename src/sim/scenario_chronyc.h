@@ -2,7 +2,7 @@
  * chronyc node): command lines run by stratumc's own shell
  * (stratumc/shell.h), with stratumc's options, as a chronyc on another
  * host sends them to the client's command server over UDP (its open
- * commands only): each request built, answered by cmdsrv, its reply
+ * commands only), or a local one over its Unix socket: each request built, answered by cmdsrv, its reply
  * checked and decoded as stratumc's transport does, and the text stratumc
  * would print (standard output and error together, as chrony's test's log
  * holds both) kept. Every line runs at the same instant of simulated time;

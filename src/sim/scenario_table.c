@@ -440,17 +440,22 @@
 /* 110-chronyc's later runs: chrony's client (node 1) at "local stratum 1"
  * with the run's server_conf `conf_` (its server 192.168.123.1 is itself
  * there, server 1 here; node1.net1.clk too); its chronyc (node 2, 192.168.123.2, over UDP,
- * names resolved: dns=1 from the second run on) runs `lines_` at 0.5 s
- * of the 1 s run (limit 1), with -e (not chrony's, one run per command
- * there: its "." cuts the text per command). */
-#define CHRONYC_LOCAL(name_, about_, conf_, lines_) \
+ * names resolved: dns=1 from the second run on; over the Unix socket,
+ * host_ 0, with cmdmon_unix) runs `lines_` at 0.5 s of the 1 s run (limit
+ * 1), with -e (not chrony's, one run per command there: its "." cuts the
+ * text per command). */
+#define CHRONYC_NODE1(name_, about_, conf_, lines_, host_) \
   { \
     .name = name_, .about = about_, \
     .conf = CLKNETSIM_CHRONYD "local stratum 1\n" conf_, \
     .duration = 1.0, .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK, \
     .n_servers = 1, .up = LAN, .down = LAN, .names = {{"node1.net1.clk", {1}}}, \
-    .chronyc = (lines_), .chronyc_options = "-e", .chronyc_at = 0.5, .chronyc_host = 2, \
+    .chronyc = (lines_), .chronyc_options = "-e", .chronyc_at = 0.5, .chronyc_host = (host_), \
   }
+#define CHRONYC_LOCAL(name_, about_, conf_, lines_) \
+  CHRONYC_NODE1(name_, about_, conf_, lines_, 2)
+#define CHRONYC_UNIX(name_, about_, conf_, lines_) \
+  CHRONYC_NODE1(name_, about_, conf_, lines_, 0)
 /* Its fifth run's commands, each refused to a remote chronyc. */
 #define CHRONYC_REMOTE_REFUSED \
   "accheck 1.2.3.4\n" \
@@ -549,6 +554,19 @@
   "sources\n" \
   "sourcestats\n" \
   "tracking\n"
+/* Its eighth and ninth runs: access rules set and checked (IPv4, IPv6). */
+#define CHRONYC_ACCESS(a1, net28, net27, a2, net27b, c1, net28c, a3, a4) \
+  "deny all\ncmdallow all\nallow " a1 "\nallow " net28 "\ndeny " net27 "\nallow " a2 "\n" \
+  "deny all " net27b "\ncmddeny " c1 "\ncmdallow all " net28c "\naccheck " a1 "\n" \
+  "accheck " a3 "\naccheck " a4 "\ncmdaccheck " c1 "\n"
+/* Its twelfth run's commands (noclientlog), each failing as chronyc says. */
+#define CHRONYC_FAILING \
+  "add server ::1 ipv4\nadd server 192.168.123.1 ipv6\nadd server nosuchnode.net1.clk\n" \
+  "allow nosuchnode.net1.clk\nallow 192.168.123.0/2 4\nallow 192.168.123.0/2e\n" \
+  "allow 192.168.12e\nallow 192.168123\nallow 192.168.123.2/33\nclients\n" \
+  "delete 192.168.123.2\nminpoll 192.168.123.2 5\nntpdata 192.168.123.2\nsettime now\n" \
+  "smoothing\nsmoothtime activate\nsmoothtime reset\nsourcename 192.168.123.2\ntrimrtc\n" \
+  "writertc\n"
 #define CHRONYC_OPEN(word_, command_) \
   CHRONYC_LOCAL("chronyc/open-" word_, "opencommands " word_ ": chronyc " command_ \
                 " answered remotely (110-chronyc's sixth run)", "opencommands " word_ "\n", \
@@ -1631,6 +1649,18 @@ static const struct scenario scenarios[] = {
                 CHRONYC_MONITORING),
   CHRONYC_LOCAL("chronyc/cmddeny", "cmddeny 192.168.123.2: chronyc's requests unanswered, 506 "
                 "(110-chronyc's sixth run)", "cmddeny 192.168.123.2\n", CHRONYC_MONITORING),
+  CHRONYC_UNIX("chronyc/access", "allow, deny, cmdallow, cmddeny set over the Unix socket, then "
+               "accheck and cmdaccheck (110-chronyc's eighth run)", "server 192.168.123.1\n",
+               CHRONYC_ACCESS("1.2.3.4", "1.2.3.0/28", "1.2.3.0/27", "1.2.4.5", "1.2.4.0/27",
+                              "5.6.7.8", "5.6.7.0/28", "1.2.3.5", "1.2.4.5")),
+  CHRONYC_UNIX("chronyc/access6", "as chronyc/access, IPv6 (110-chronyc's ninth run)",
+               "server 192.168.123.1\n",
+               CHRONYC_ACCESS("2001:db8::1", "2001:db8::/64", "2001:db8::/63", "2001:db8:1::1",
+                              "2001:db8:1::/63", "2001:db9::1", "2001:db9::/64", "2001:db8::2",
+                              "2001:db8:1::1")),
+  CHRONYC_UNIX("chronyc/failing", "noclientlog: chronyc's commands failing, each with its "
+               "message (110-chronyc's twelfth run)", "server 192.168.123.1\nnoclientlog\n",
+               CHRONYC_FAILING),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -8,6 +8,7 @@
 #include "conf/conf_client.h"
 #include "conf/config.h"
 #include "conf/driftfile.h"
+#include "conf/conf_source.h"
 #include "conf/keyfile.h"
 #include "conf/rtcfile.h"
 #include "core/client.h"
@@ -990,6 +991,36 @@ static int operator_refresh(void *arg)
   return CMD_STT_SUCCESS;
 }
 
+/* add and delete: as the daemon's (its log messages aside), on the
+ * client's list of sources. */
+static int operator_add(void *arg, const struct cmd_req_source *q)
+{
+  struct operator *o = arg;
+  struct conf_source cs;
+  struct srclist_source src;
+  int status = conf_source_from_request(q, &cs);
+  if (status != CMD_STT_SUCCESS)
+    return status;
+  if (conf_source_refused(&cs))
+    return CMD_STT_NOTENABLED;
+  if (!*o->sources)
+    return CMD_STT_FAILED;
+  conf_srclist_source(&cs, &src);
+  switch (srclist_add(*o->sources, &src)) {
+  case SRCLIST_OK: return CMD_STT_SUCCESS;
+  case SRCLIST_KNOWN: return CMD_STT_SOURCEALREADYKNOWN;
+  default: return CMD_STT_FAILED;
+  }
+}
+
+static int operator_delete(void *arg, const struct ip_addr *addr)
+{
+  struct operator *o = arg;
+  return *o->sources && srclist_delete(*o->sources, addr) == SRCLIST_OK
+             ? CMD_STT_SUCCESS
+             : CMD_STT_NOSUCHSOURCE;
+}
+
 static int operator_unresolved(void *arg)
 {
   struct operator *o = arg;
@@ -1006,6 +1037,8 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
   o->srv.client = client;
   o->srv.ops.refresh = operator_refresh;
   o->srv.ops.n_unresolved = operator_unresolved;
+  o->srv.ops.add_source = operator_add;
+  o->srv.ops.delete_source = operator_delete;
   o->srv.ops.arg = o;
   manual_init(&o->manual, c->manual);
   o->start = start;

@@ -278,7 +278,8 @@ struct scenario {
   char query;
   /* chrony's chronyc_conf: command lines run at chronyc_at s from the
    * start (chronyc_start) by stratumc with chronyc_options (test.common's
-   * "-n" and the run's), as from 192.168.123.<chronyc_host> over UDP
+   * "-n" and the run's), as from 192.168.123.<chronyc_host> over UDP, or
+   * (chronyc_host 0) over the Unix socket: cmdmon_unix
    * (sim/scenario_chronyc.h); the result keeps what it printed. NULL:
    * none. */
   const char *chronyc, *chronyc_options;

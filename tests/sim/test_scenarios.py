@@ -120,7 +120,7 @@ CHRONYSIM_DURATIONS = {
         *("open-" + w for w in ("activity", "authdata", "clients", "manual", "ntpdata", "rtcdata",
                                 "selectdata", "serverstats", "smoothing", "sourcename", "sources",
                                 "sourcestats", "tracking")),
-        "opencommands-none", "cmddeny")},
+        "opencommands-none", "cmddeny", "access", "access6", "failing")},
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -165,7 +165,10 @@ CHRONYSIM_QUERY = ["quit-q", "quit-q-maxsamples-1", "quit-Q"]
 # A single request: 115-cmdmontime's 2 s to a noselect server, 130-quit's
 # query with maxsamples 1.
 CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmontime/")] +
-                         ["quit-q-maxsamples-1", "quit-Q", "chronyc/remote-refused"])
+                         ["quit-q-maxsamples-1", "quit-Q"] +
+                         # 110-chronyc's 1 s runs with a server
+                         ["chronyc/" + n for n in ("remote-refused", "access", "access6",
+                                                   "failing")])
 # 110-chronyc's later runs: 1 s, the client at "local stratum 1" (one
 # server in the fifth run, none after).
 CHRONYSIM_CHRONYC_1S = [n for n, d in CHRONYSIM_DURATIONS.items()

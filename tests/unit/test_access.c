@@ -118,6 +118,36 @@ static void test_later_rule_for_same_subnet_replaces(void **state)
   access_free(&t);
 }
 
+/* chrony's table has a level per 4 bits: a prefix between two levels sets
+ * the subnets of the next one down, replacing what was there (110-chronyc:
+ * deny 1.2.3.0/27 after allow 1.2.3.0/28 denies 1.2.3.5). */
+static void test_prefix_between_levels_sets_the_next_level(void **state)
+{
+  (void)state;
+  struct access_table t;
+  access_init(&t, false);
+  add(&t, NULL, false, true);
+  add(&t, "1.2.3.4", true, false);
+  add(&t, "1.2.3.0/28", true, false);
+  add(&t, "1.2.3.0/27", false, false);
+  assert_true(ok(&t, "1.2.3.4"));
+  assert_false(ok(&t, "1.2.3.5"));
+  assert_false(ok(&t, "1.2.3.20"));
+  add(&t, "2001:db8::/64", true, false);
+  add(&t, "2001:db8::/63", false, false);
+  assert_false(ok(&t, "2001:db8::2"));
+  assert_false(ok(&t, "2001:db8:0:1::2"));
+  /* and "all" drops the rules inside each of them */
+  add(&t, "10.0.0.0/28", true, false);
+  add(&t, "10.0.0.16/28", true, false);
+  add(&t, "10.0.0.0/26", false, true);
+  add(&t, "10.0.0.0/24", true, false);
+  assert_false(ok(&t, "10.0.0.1"));
+  assert_false(ok(&t, "10.0.0.17"));
+  assert_true(ok(&t, "10.0.0.65"));
+  access_free(&t);
+}
+
 static void test_mapped_ipv4_checked_as_ipv4(void **state)
 {
   (void)state;
@@ -153,6 +183,7 @@ int main(void)
     cmocka_unit_test(test_allow_all_overrides_inner_rules),
     cmocka_unit_test(test_deny_all_overrides_everything),
     cmocka_unit_test(test_later_rule_for_same_subnet_replaces),
+    cmocka_unit_test(test_prefix_between_levels_sets_the_next_level),
     cmocka_unit_test(test_mapped_ipv4_checked_as_ipv4),
     cmocka_unit_test(test_ipv6_subnet),
   };

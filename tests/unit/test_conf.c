@@ -887,6 +887,14 @@ static void test_source_request_round_trip(void **state)
   q.type = CMD_ADDSRC_SERVER;
   memset(q.name, 'a', sizeof(q.name));
   assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALIDNAME);
+  /* an address of the other family (110-chronyc: 515 Invalid address family) */
+  snprintf(q.name, sizeof(q.name), "192.0.2.1");
+  q.flags = CMD_ADDSRC_IPV6;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALIDAF);
+  q.flags = CMD_ADDSRC_IPV4;
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_SUCCESS);
+  snprintf(q.name, sizeof(q.name), "::1");
+  assert_int_equal(conf_source_from_request(&q, &back), CMD_STT_INVALIDAF);
 }
 
 /* Options accepted but not acted on say so, once per configuration. */
