@@ -414,6 +414,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   if (c->reference.state->precision_log2 < 0)
     src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
+  c->sel[i].status = SEL_BAD_STATS;   /* chronyd's new source: M until selected */
   c->bad[i] = 0;
   c->reported[i] = 0;
   c->answered[i] = false;
@@ -472,6 +473,7 @@ int client_add_refclock(struct client *c, const struct rcl_params *p)
   r->adjust = adjust_to_local;
   r->adjust_arg = &c->reference;
   memset(&c->rcl_sel[c->n_rcl], 0, sizeof(c->rcl_sel[0]));
+  c->rcl_sel[c->n_rcl].status = SEL_BAD_STATS;
   c->rcl[c->n_rcl] = r;
   if (c->started)
     rcl_start(r);

@@ -79,38 +79,60 @@ static bool parse_options(const char *text, struct sc_options *o)
          o->first_command == argc;
 }
 
-bool scenario_chronyc_run(struct cmdsrv *srv, const struct scenario *s,
-                          const struct ip_addr servers[SCENARIO_MAX_SERVERS], char *out,
-                          size_t cap)
+struct scenario_chronyc {
+  struct link link;
+  struct sc_resolver resolver;
+  struct sc_out out;
+  struct sc_session session;
+  struct sc_shell shell;
+  FILE *f;
+  char *text, *lines, *save, *next;
+  size_t len;
+};
+
+struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct scenario *s,
+                                                const struct ip_addr *servers,
+                                                time_t (*now)(void *arg), void *now_arg)
 {
   struct sc_options o;
-  char *text = NULL, *conf = strdup(s->chronyc);
-  size_t len = 0;
-  FILE *f = conf ? open_memstream(&text, &len) : NULL;
-  if (!f || !parse_options(s->chronyc_options, &o)) {
-    if (f)
-      fclose(f);
-    free(text);
-    free(conf);
-    return false;
+  struct scenario_chronyc *c = calloc(1, sizeof(*c));
+  if (!c || !parse_options(s->chronyc_options, &o) || !(c->lines = strdup(s->chronyc)) ||
+      !(c->f = open_memstream(&c->text, &c->len))) {
+    if (c)
+      free(c->lines);
+    free(c);
+    return NULL;
   }
-  struct link l = {srv, 0, s, servers, {.family = ADDR_UNSPEC}};
+  c->link = (struct link){srv, 0, s, servers, {.family = ADDR_UNSPEC}};
   char from[32];
   snprintf(from, sizeof(from), "%s%u", SCENARIO_SERVER_NET, s->chronyc_host);
   if (s->chronyc_host)
-    addr_parse(from, &l.from);
-  struct sc_resolver res = {resolve, &l};
-  struct sc_out so;
-  sc_out_init(&so, f, o.json ? SC_JSON : o.csv ? SC_CSV : SC_HUMAN);
-  so.err = f;
-  struct sc_session session = {exchange, &l, &so, {o.family}, o.no_dns, reverse, &l};
-  struct sc_shell sh = {&session, &res, NULL, NULL, o.end_dot && !o.json, false};
-  for (char *save, *line = strtok_r(conf, "\n", &save); line && !sh.quit;
-       line = strtok_r(NULL, "\n", &save))
-    sc_shell_line(&sh, line, NULL);
-  bool ok = fclose(f) == 0;
-  snprintf(out, cap, "%s", text ? text : "");
-  free(text);
-  free(conf);
-  return ok;
+    addr_parse(from, &c->link.from);
+  c->resolver = (struct sc_resolver){resolve, &c->link};
+  sc_out_init(&c->out, c->f, o.json ? SC_JSON : o.csv ? SC_CSV : SC_HUMAN);
+  c->out.err = c->f;
+  c->session = (struct sc_session){exchange,   &c->link, &c->out, {o.family}, o.no_dns,
+                                   reverse,    &c->link, now,     now_arg};
+  c->shell = (struct sc_shell){&c->session, &c->resolver, NULL, NULL, o.end_dot && !o.json,
+                               false};
+  c->next = strtok_r(c->lines, "\n", &c->save);
+  return c;
+}
+
+bool scenario_chronyc_next(struct scenario_chronyc *c)
+{
+  if (!c->next || c->shell.quit)
+    return false;
+  sc_shell_line(&c->shell, c->next, NULL);
+  c->next = strtok_r(NULL, "\n", &c->save);
+  return c->next && !c->shell.quit;
+}
+
+void scenario_chronyc_end(struct scenario_chronyc *c, char *out, size_t cap)
+{
+  fclose(c->f);
+  snprintf(out, cap, "%s", c->text ? c->text : "");
+  free(c->text);
+  free(c->lines);
+  free(c);
 }

@@ -567,6 +567,24 @@
   "delete 192.168.123.2\nminpoll 192.168.123.2 5\nntpdata 192.168.123.2\nsettime now\n" \
   "smoothing\nsmoothtime activate\nsmoothtime reset\nsourcename 192.168.123.2\ntrimrtc\n" \
   "writertc\n"
+/* Its tenth run's: a source deleted, added by name and steered. */
+#define CHRONYC_STEERING \
+  "delete 192.168.123.1\nadd server node1.net1.clk minpoll 6 maxpoll 10 iburst\n" \
+  "offline 192.168.123.1\nburst 1/1 192.168.123.1\nonline 192.168.123.1\n" \
+  "maxdelay 192.168.123.1 1e-2\nmaxdelaydevratio 192.168.123.1 5.0\n" \
+  "maxdelayratio 192.168.123.1 3.0\nmaxpoll 192.168.123.1 5\n" \
+  "maxupdateskew 192.168.123.1 10.0\nminpoll 192.168.123.1 3\nminstratum 192.168.123.1 1\n" \
+  "offset 192.168.123.1 -1.0\npolltarget 192.168.123.1 10\n" \
+  "selectopts 192.168.123.1 +trust +prefer -require\nselectdata\n" \
+  "selectopts 192.168.123.1 +noselect -prefer -trust +require\nselectdata\n" \
+  "delete 192.168.123.1\n"
+/* Its eleventh run's: the daemon's other commands. */
+#define CHRONYC_OTHERS \
+  "cyclelogs\ndump\ndfreq 1.0e-3\ndoffset -0.01\n" \
+  "local stratum 5 distance 1.0 orphan waitsynced 100 waitunsynced 10\nlocal off\n" \
+  "makestep 10.0 3\nmakestep\nmanual on\nsettime now\nmanual delete 0\nmanual reset\n" \
+  "manual off\nonoffline\nrefresh\nrekey\nreload sources\nreselect\nreselectdist 1e-3\n" \
+  "reset sources\nshutdown\n"
 #define CHRONYC_OPEN(word_, command_) \
   CHRONYC_LOCAL("chronyc/open-" word_, "opencommands " word_ ": chronyc " command_ \
                 " answered remotely (110-chronyc's sixth run)", "opencommands " word_ "\n", \
@@ -1661,6 +1679,11 @@ static const struct scenario scenarios[] = {
   CHRONYC_UNIX("chronyc/failing", "noclientlog: chronyc's commands failing, each with its "
                "message (110-chronyc's twelfth run)", "server 192.168.123.1\nnoclientlog\n",
                CHRONYC_FAILING),
+  CHRONYC_UNIX("chronyc/steering", "a source deleted, added by name, steered and its selection "
+               "options set over the Unix socket (110-chronyc's tenth run)",
+               "server 192.168.123.1\n", CHRONYC_STEERING),
+  CHRONYC_UNIX("chronyc/others", "the daemon's other commands over the Unix socket, settime now "
+               "(110-chronyc's eleventh run)", "server 192.168.123.1\n", CHRONYC_OTHERS),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -921,6 +921,8 @@ struct operator {
   time_t start;
   unsigned next;
   struct scenario_result *out;
+  struct sim_world *w;
+  struct scenario_chronyc *chronyc;   /* the scenario's, while it runs */
 };
 
 static void operate(void *arg)
@@ -974,13 +976,28 @@ static void operate(void *arg)
   }
 }
 
-/* The scenario's chronyc, all its lines at once. */
+/* The chronyc host's clock: true time. */
+static time_t chronyc_now(void *arg)
+{
+  const struct operator *o = arg;
+  return o->start + (time_t)sim_sched_elapsed(sim_world_sched(o->w));
+}
+
+/* The scenario's chronyc: a line, and the next a round trip later. */
 static void run_chronyc(void *arg)
 {
   struct operator *o = arg;
-  if (!scenario_chronyc_run(&o->srv, o->s, o->servers, o->out->chronyc,
-                            sizeof(o->out->chronyc)))
+  if (!o->chronyc && !(o->chronyc = scenario_chronyc_start(&o->srv, o->s, o->servers,
+                                                           chronyc_now, o))) {
     snprintf(o->out->chronyc, sizeof(o->out->chronyc), "stratum-sim: bad chronyc options\n");
+    return;
+  }
+  double now = sim_sched_elapsed(sim_world_sched(o->w));
+  if (scenario_chronyc_next(o->chronyc) && sim_world_at(o->w, now + 2 * COMMAND_DELAY,
+                                                        run_chronyc, o))
+    return;
+  scenario_chronyc_end(o->chronyc, o->out->chronyc, sizeof(o->out->chronyc));
+  o->chronyc = NULL;
 }
 
 static int operator_refresh(void *arg)
@@ -1042,6 +1059,7 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
   o->srv.ops.arg = o;
   manual_init(&o->manual, c->manual);
   o->start = start;
+  o->w = w;
   if (!disc_add_listener(client_reference(client)->disc, manual_clock_changed, &o->manual))
     return false;
   o->srv.manual = &o->manual;
@@ -1456,6 +1474,8 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
 done:
   if (rtc.plat)
     rtct_stop(&rtc);
+  if (op.chronyc)   /* the run ended first */
+    scenario_chronyc_end(op.chronyc, out->chronyc, sizeof(out->chronyc));
   if (have_cmd)
     cmdsrv_free(&op.srv);
   if (have_ntp)

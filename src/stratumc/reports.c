@@ -636,7 +636,7 @@ static bool settime(struct sc_session *s, const char *date)
   struct cmd_request req = {.command = CMD_SETTIME};
   struct cmd_reply rpy;
   time_t t;
-  if (!sc_date_parse(date, time(NULL), &t)) {
+  if (!sc_date_parse(date, s->now ? s->now(s->now_arg) : time(NULL), &t)) {
     sc_out_error(s->out, "510 - Could not parse date string");
     return false;
   }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "stratumc/dns.h"
 #include "stratumc/out.h"
@@ -26,6 +27,10 @@ struct sc_session {
    * or a stand-in (the simulator's name table). */
   void (*reverse)(void *arg, const struct cmd_ip *ip, char *buf, size_t len);
   void *reverse_arg;
+  /* "now" in settime's dates: NULL, the system's clock; or a stand-in (the
+   * simulator's chronyc host's). */
+  time_t (*now)(void *arg);
+  void *now_arg;
 };
 
 /* Send req and wait for a reply with code `want`; print_status prints
