@@ -123,9 +123,9 @@ bool scenario_chronyc_next(struct scenario_chronyc *c)
 {
   if (!c->next || c->shell.quit)
     return false;
-  sc_shell_line(&c->shell, c->next, NULL);
+  bool ok = sc_shell_line(&c->shell, c->next, NULL);
   c->next = strtok_r(NULL, "\n", &c->save);
-  return c->next && !c->shell.quit;
+  return c->next && !c->shell.quit && (ok || c->link.s->chronyc_each);
 }
 
 void scenario_chronyc_end(struct scenario_chronyc *c, char *out, size_t cap)

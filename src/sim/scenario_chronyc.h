@@ -5,8 +5,9 @@
  * commands only), or a local one over its Unix socket: each request
  * built, answered by cmdsrv, its reply checked and decoded as stratumc's
  * transport does, and the text stratumc would print (standard output and
- * error together, as chrony's test's log holds both) kept. The caller
- * runs one line at a time (a request's round trip apart: names the daemon
+ * error together, as chrony's test's log holds both) kept; the first line
+ * that fails ends them, as chronyc -m, unless the scenario's chronyc_each
+ * says otherwise. The caller runs one line at a time (a request's round trip apart: names the daemon
  * resolves in between are resolved, as there); names are resolved, and
  * addresses named (without -n), from the scenario's name table. */
 #ifndef STRATUM_SIM_SCENARIO_CHRONYC_H
@@ -29,7 +30,8 @@ struct scenario_chronyc;
 struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct scenario *s,
                                                 const struct ip_addr *servers,
                                                 time_t (*now)(void *arg), void *now_arg);
-/* Run the next line; false when none is left (or after quit). */
+/* Run the next line; false when none is left (after quit, or a line that
+ * failed). */
 bool scenario_chronyc_next(struct scenario_chronyc *c);
 /* The text so far into out (NUL-terminated, cut at cap), and free c. */
 void scenario_chronyc_end(struct scenario_chronyc *c, char *out, size_t cap);

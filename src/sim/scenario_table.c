@@ -442,20 +442,22 @@
  * there, server 1 here; node1.net1.clk too); its chronyc (node 2, 192.168.123.2, over UDP,
  * names resolved: dns=1 from the second run on; over the Unix socket,
  * host_ 0, with cmdmon_unix) runs `lines_` at 0.5 s of the 1 s run (limit
- * 1), with -e (not chrony's, one run per command there: its "." cuts the
- * text per command). */
-#define CHRONYC_NODE1(name_, about_, conf_, lines_, host_) \
+ * 1), with `options_`; with -e (not chrony's) each line is a run of its
+ * own there (chronyc_each) and its "." cuts the text per command (so the
+ * eleventh run's lines go on after the simulator's missing actions). */
+#define CHRONYC_NODE1(name_, about_, conf_, lines_, host_, options_, each_) \
   { \
     .name = name_, .about = about_, \
     .conf = CLKNETSIM_CHRONYD "local stratum 1\n" conf_, \
     .duration = 1.0, .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK, \
     .n_servers = 1, .up = LAN, .down = LAN, .names = {{"node1.net1.clk", {1}}}, \
-    .chronyc = (lines_), .chronyc_options = "-e", .chronyc_at = 0.5, .chronyc_host = (host_), \
+    .chronyc = (lines_), .chronyc_options = (options_), .chronyc_at = 0.5, \
+    .chronyc_host = (host_), .chronyc_each = (each_), \
   }
 #define CHRONYC_LOCAL(name_, about_, conf_, lines_) \
-  CHRONYC_NODE1(name_, about_, conf_, lines_, 2)
+  CHRONYC_NODE1(name_, about_, conf_, lines_, 2, "-e", true)
 #define CHRONYC_UNIX(name_, about_, conf_, lines_) \
-  CHRONYC_NODE1(name_, about_, conf_, lines_, 0)
+  CHRONYC_NODE1(name_, about_, conf_, lines_, 0, "-e", true)
 /* Its fifth run's commands, each refused to a remote chronyc. */
 #define CHRONYC_REMOTE_REFUSED \
   "accheck 1.2.3.4\n" \
@@ -1684,6 +1686,14 @@ static const struct scenario scenarios[] = {
                "server 192.168.123.1\n", CHRONYC_STEERING),
   CHRONYC_UNIX("chronyc/others", "the daemon's other commands over the Unix socket, settime now "
                "(110-chronyc's eleventh run)", "server 192.168.123.1\n", CHRONYC_OTHERS),
+  CHRONYC_NODE1("chronyc/client-commands", "chronyc's own commands: dns, timeout, retries, "
+                "keygen, help, quit (110-chronyc's thirteenth run)", "server 192.168.123.1\n",
+                "dns -n\ndns +n\ndns -4\ndns -6\ndns -46\ntimeout 200\nretries 1\nkeygen\n"
+                "keygen 10 MD5 128\nkeygen 11 MD5 40\nhelp\nquit\nnosuchcommand\n", 2, "",
+                false),
+  CHRONYC_NODE1("chronyc/keygen-unknown", "keygen of an unknown hash (110-chronyc's fourteenth "
+                "run)", "server 192.168.123.1\n", "keygen 10 NOSUCHTYPE 128\nhelp\n", 2, "",
+                false),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -285,6 +285,10 @@ struct scenario {
   const char *chronyc, *chronyc_options;
   double chronyc_at;
   unsigned chronyc_host;
+  /* Stop at the first line that fails, as clknetsim's chronyc -m does;
+   * or (chronyc_each) go on: each line is a run of its own in chrony's
+   * test (its loops over commands). */
+  bool chronyc_each;
   /* The relays' servers keep a client log as the daemon's (clientloglimit,
    * noclientlog: interleaved replies, rate limits); without it they answer
    * in basic mode only. */

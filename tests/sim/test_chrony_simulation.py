@@ -1126,10 +1126,22 @@ CHRONYC_OTHERS_XFAIL = {"cyclelogs": SIM_NO_ACTION, "dump": SIM_NO_ACTION,
                         "doffset -0.01": "stratumd has no doffset: 505 Facility not enabled in "
                                          "daemon"}
 
+# The thirteenth and fourteenth runs: chronyc's own commands (clknetsim
+# runs chronyc -m: it stops at the first command that fails, and at quit).
+CHRONYC_CLIENT_RUNS = {
+    "chronyc/client-commands": "^1 (MD5|SHA1) HEX:........................................\n"
+                               "10 MD5 HEX:................................\n"
+                               "11 MD5 HEX:....................\n"
+                               "System clock:.*this help\n *$",
+    "chronyc/keygen-unknown": "^Unknown hash function or cipher NOSUCHTYPE$",
+}
+NO_KEYGEN = ("stratumc has no keygen: 'keygen is not supported by stratumc', which fails "
+             "(chronyc -m stops there)")
+
 CHRONYSIM6_LATER = ["chronyc/remote-refused", "chronyc/opencommands-none", "chronyc/cmddeny",
                     *("chronyc/open-" + c.split()[0] for c in CHRONYC_MONITORING),
                     "chronyc/access", "chronyc/access6", "chronyc/failing", "chronyc/steering",
-                    "chronyc/others"]
+                    "chronyc/others", *CHRONYC_CLIENT_RUNS]
 
 
 @pytest.fixture(scope="module")
@@ -1222,6 +1234,16 @@ def test_chronyc_others(rows6_later, command, seed):
     commands = [c for c, _ in CHRONYC_OTHERS]
     got = chronyc_each(text, commands)[commands.index(command)]
     assert re.fullmatch(dict(CHRONYC_OTHERS)[command], got), got
+
+
+
+@pytest.mark.xfail(strict=True, reason=NO_KEYGEN)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(CHRONYC_CLIENT_RUNS))
+def test_chronyc_client_commands(rows6_later, name, seed):
+    """110-chronyc's thirteenth and fourteenth runs: check_chronyc_output."""
+    text = rows6_later[(name, seed)]["chronyc"]
+    assert re.search(CHRONYC_CLIENT_RUNS[name], text, re.S), text
 
 
 # Their limits (scripts/sim_table.py): 110-chronyc checks chronyc's text only.

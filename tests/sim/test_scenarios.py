@@ -120,7 +120,8 @@ CHRONYSIM_DURATIONS = {
         *("open-" + w for w in ("activity", "authdata", "clients", "manual", "ntpdata", "rtcdata",
                                 "selectdata", "serverstats", "smoothing", "sourcename", "sources",
                                 "sourcestats", "tracking")),
-        "opencommands-none", "cmddeny", "access", "access6", "failing", "steering", "others")},
+        "opencommands-none", "cmddeny", "access", "access6", "failing", "steering", "others",
+        "client-commands", "keygen-unknown")},
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -168,7 +169,8 @@ CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmon
                          ["quit-q-maxsamples-1", "quit-Q"] +
                          # 110-chronyc's 1 s runs with a server
                          ["chronyc/" + n for n in ("remote-refused", "access", "access6",
-                                                   "failing", "steering", "others")])
+                                                   "failing", "steering", "others",
+                                                   "client-commands", "keygen-unknown")])
 # 110-chronyc's later runs: 1 s, the client at "local stratum 1" (one
 # server in the fifth run, none after).
 CHRONYSIM_CHRONYC_1S = [n for n, d in CHRONYSIM_DURATIONS.items()
