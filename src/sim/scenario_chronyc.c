@@ -14,6 +14,8 @@
 struct link {
   struct cmdsrv *srv;
   uint32_t sequence;               /* chronyc's are random; counted here */
+  unsigned sent;                   /* request datagrams */
+  int retries;                     /* the shell's setting */
   const struct scenario *s;
   const struct ip_addr *servers;
   struct ip_addr from;
@@ -46,22 +48,34 @@ static void reverse(void *arg, const struct cmd_ip *ip, char *buf, size_t len)
   sc_ip_to_string(ip, buf, len);
 }
 
-/* An sc_exchange_fn: the request through the command server at once, from
- * the chronyc's address or the Unix socket (no reply: chronyc's 506 after
- * its retries). */
+/* One attempt: the request through the command server at once, from the
+ * chronyc's address or the Unix socket; false: no reply. */
+static bool attempt(struct link *l, struct cmd_request *req, struct cmd_reply *rpy)
+{
+  uint8_t q[CMD_MAX_PACKET], r[CMD_MAX_PACKET];
+  req->sequence = ++l->sequence;
+  size_t n = cmd_build_request(req, q, sizeof(q));
+  unsigned every = l->s->chronyc_pass_every;
+  if (!n || (every && ++l->sent % every != 0))   /* lost on the way */
+    return false;
+  n = l->from.family == ADDR_UNSPEC ? cmdsrv_process(l->srv, q, n, true, r, sizeof(r))
+                                    : cmdsrv_process_udp(l->srv, &l->from, NULL, q, n, r,
+                                                         sizeof(r));
+  return n && sc_transport_matches(r, n, req) && sc_transport_decode(r, n, rpy);
+}
+
+/* An sc_exchange_fn: up to 1 + retries attempts, as stratumc's transport
+ * (none answered: chronyc's 506). */
 static bool exchange(void *arg, struct cmd_request *req, struct cmd_reply *rpy)
 {
   struct link *l = arg;
-  uint8_t q[CMD_MAX_PACKET], r[CMD_MAX_PACKET];
   req->version = CMD_PROTO_VERSION;
-  req->sequence = ++l->sequence;
-  req->attempt = 0;
-  size_t n = cmd_build_request(req, q, sizeof(q));
-  if (n)
-    n = l->from.family == ADDR_UNSPEC ? cmdsrv_process(l->srv, q, n, true, r, sizeof(r))
-                                      : cmdsrv_process_udp(l->srv, &l->from, NULL, q, n, r,
-                                                           sizeof(r));
-  return n && sc_transport_matches(r, n, req) && sc_transport_decode(r, n, rpy);
+  for (int i = 0; i <= l->retries; i++) {
+    req->attempt = (uint16_t)i;
+    if (attempt(l, req, rpy))
+      return true;
+  }
+  return false;
 }
 
 static bool parse_options(const char *text, struct sc_options *o)
@@ -103,7 +117,8 @@ struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct
     free(c);
     return NULL;
   }
-  c->link = (struct link){srv, 0, s, servers, {.family = ADDR_UNSPEC}};
+  c->link = (struct link){.srv = srv, .retries = SC_DEFAULT_RETRIES, .s = s,
+                          .servers = servers, .from = {.family = ADDR_UNSPEC}};
   char from[32];
   snprintf(from, sizeof(from), "%s%u", SCENARIO_SERVER_NET, s->chronyc_host);
   if (s->chronyc_host)
@@ -113,8 +128,9 @@ struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct
   c->out.err = c->f;
   c->session = (struct sc_session){exchange,   &c->link, &c->out, {o.family}, o.no_dns,
                                    reverse,    &c->link, now,     now_arg};
-  c->shell = (struct sc_shell){&c->session, &c->resolver, NULL, NULL, o.end_dot && !o.json,
-                               false};
+  /* timeout: the attempts take no simulated time */
+  c->shell = (struct sc_shell){&c->session, &c->resolver, NULL, &c->link.retries,
+                               o.end_dot && !o.json, false};
   c->next = strtok_r(c->lines, "\n", &c->save);
   return c;
 }

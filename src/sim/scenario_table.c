@@ -1694,6 +1694,26 @@ static const struct scenario scenarios[] = {
   CHRONYC_NODE1("chronyc/keygen-unknown", "keygen of an unknown hash (110-chronyc's fourteenth "
                 "run)", "server 192.168.123.1\n", "keygen 10 NOSUCHTYPE 128\nhelp\n", 2, "",
                 false),
+  {
+    /* 110-chronyc's last runs: the requests of its chronyc (node 2) lost
+     * but every fourth; its server, itself there, never a sample (here no
+     * host: none either). */
+    .name = "chronyc/lossy",
+    .about = "chronyc's requests lost but every fourth: sources with 2 retries (110-chronyc's "
+             "fifteenth run)",
+    .conf = CLKNETSIM_CHRONYD "local stratum 1\nserver 192.168.123.1\n", .duration = 15.0,
+    .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK, .up = LAN, .down = LAN,
+    .chronyc = "sources\n", .chronyc_options = "", .chronyc_at = 0.5, .chronyc_host = 2,
+    .chronyc_pass_every = 4,
+  },
+  {
+    .name = "chronyc/lossy-retries-3",
+    .about = "as chronyc/lossy, retries 3 (110-chronyc's sixteenth run)",
+    .conf = CLKNETSIM_CHRONYD "local stratum 1\nserver 192.168.123.1\n", .duration = 15.0,
+    .start = JAN_1_2010, .client_clock = SCENARIO_CLIENT_CLOCK, .up = LAN, .down = LAN,
+    .chronyc = "retries 3\nsources\n", .chronyc_options = "", .chronyc_at = 0.5,
+    .chronyc_host = 2, .chronyc_pass_every = 4,
+  },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -289,6 +289,11 @@ struct scenario {
    * or (chronyc_each) go on: each line is a run of its own in chrony's
    * test (its loops over commands). */
   bool chronyc_each;
+  /* > 0: only every chronyc_pass_every-th request datagram from the
+   * chronyc reaches the client, the others are lost (clknetsim's delay
+   * expression in 110-chronyc's last runs); chronyc tries again as its
+   * retries say (its timeouts take no simulated time here). */
+  unsigned chronyc_pass_every;
   /* The relays' servers keep a client log as the daemon's (clientloglimit,
    * noclientlog: interleaved replies, rate limits); without it they answer
    * in basic mode only. */

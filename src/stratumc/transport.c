@@ -65,8 +65,8 @@ bool sc_transport_init(struct sc_transport *t, const char *hosts, int port,
   char list[1024], *save = NULL;
   memset(t, 0, sizeof(*t));
   t->fd = -1;
-  t->timeout_ms = 1000;
-  t->retries = 2;
+  t->timeout_ms = SC_DEFAULT_TIMEOUT_MS;
+  t->retries = SC_DEFAULT_RETRIES;
   t->debug = debug;
   snprintf(list, sizeof(list), "%s", hosts);
   for (char *h = strtok_r(list, ",", &save); h; h = strtok_r(NULL, ",", &save)) {

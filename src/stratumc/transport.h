@@ -23,6 +23,8 @@
 #include "proto/cmdmon.h"
 
 #define SC_MAX_SERVERS 16
+#define SC_DEFAULT_TIMEOUT_MS 1000         /* chronyc's: the first attempt's */
+#define SC_DEFAULT_RETRIES 2
 
 struct sc_server {
   bool is_unix;

@@ -1138,10 +1138,15 @@ CHRONYC_CLIENT_RUNS = {
 NO_KEYGEN = ("stratumc has no keygen: 'keygen is not supported by stratumc', which fails "
              "(chronyc -m stops there)")
 
+# The last runs: chronyc's requests lost but every fourth (chronyc tries
+# three times by default, four with retries 3).
+CHRONYC_LOSSY = {"chronyc/lossy": "^506 Cannot talk to daemon$",
+                 "chronyc/lossy-retries-3": "^MS.*0ns$"}
+
 CHRONYSIM6_LATER = ["chronyc/remote-refused", "chronyc/opencommands-none", "chronyc/cmddeny",
                     *("chronyc/open-" + c.split()[0] for c in CHRONYC_MONITORING),
                     "chronyc/access", "chronyc/access6", "chronyc/failing", "chronyc/steering",
-                    "chronyc/others", *CHRONYC_CLIENT_RUNS]
+                    "chronyc/others", *CHRONYC_CLIENT_RUNS, *CHRONYC_LOSSY]
 
 
 @pytest.fixture(scope="module")
@@ -1244,6 +1249,15 @@ def test_chronyc_client_commands(rows6_later, name, seed):
     """110-chronyc's thirteenth and fourteenth runs: check_chronyc_output."""
     text = rows6_later[(name, seed)]["chronyc"]
     assert re.search(CHRONYC_CLIENT_RUNS[name], text, re.S), text
+
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", list(CHRONYC_LOSSY))
+def test_chronyc_lossy(rows6_later, name, seed):
+    """110-chronyc's last runs: check_chronyc_output."""
+    text = rows6_later[(name, seed)]["chronyc"]
+    assert re.search(CHRONYC_LOSSY[name], text, re.S), text
 
 
 # Their limits (scripts/sim_table.py): 110-chronyc checks chronyc's text only.

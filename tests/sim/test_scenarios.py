@@ -122,6 +122,7 @@ CHRONYSIM_DURATIONS = {
                                 "sourcestats", "tracking")),
         "opencommands-none", "cmddeny", "access", "access6", "failing", "steering", "others",
         "client-commands", "keygen-unknown")},
+    **{"chronyc/" + n: 15.0 for n in ("lossy", "lossy-retries-3")},
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -167,14 +168,18 @@ CHRONYSIM_QUERY = ["quit-q", "quit-q-maxsamples-1", "quit-Q"]
 # query with maxsamples 1.
 CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmontime/")] +
                          ["quit-q-maxsamples-1", "quit-Q"] +
-                         # 110-chronyc's 1 s runs with a server
+                         # 110-chronyc's 1 s and 15 s runs with a server
                          ["chronyc/" + n for n in ("remote-refused", "access", "access6",
                                                    "failing", "steering", "others",
-                                                   "client-commands", "keygen-unknown")])
+                                                   "client-commands", "keygen-unknown", "lossy",
+                                                   "lossy-retries-3")])
 # 110-chronyc's later runs: 1 s, the client at "local stratum 1" (one
 # server in the fifth run, none after).
 CHRONYSIM_CHRONYC_1S = [n for n, d in CHRONYSIM_DURATIONS.items()
                         if n.startswith("chronyc/") and d == 1.0]
+# ...and its last two, 15 s, whose server is never heard (chrony's client
+# polls itself there).
+CHRONYSIM_CHRONYC_UNHEARD = ["chronyc/lossy", "chronyc/lossy-retries-3"]
 CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short",
                         "presend-10s", "presend-xleave-10s", "initstepslew-deny",
                         *CHRONYSIM_NO_SOURCES, *CHRONYSIM_DRIFTFILE, *CHRONYSIM_SILENT,
@@ -186,7 +191,7 @@ CHRONYSIM_UNSELECTED = ["minsources-1", "select-require-false", "maxdelay-short"
                         *(n for n in CHRONYSIM_ONE_REQUEST if n.startswith("cmdmontime/")),
                         # 112-port's server without its NTP port
                         "port/server-port-0", "port/server-acquisitionport-123-port-0",
-                        *CHRONYSIM_CHRONYC_1S]
+                        *CHRONYSIM_CHRONYC_1S, *CHRONYSIM_CHRONYC_UNHEARD]
 # In the simulator's order.
 SCENARIOS = (BASE_SCENARIOS + REFCLOCK_SCENARIOS + LEAP_SCENARIOS + SMEAR_SCENARIOS +
              CLIENT_SCENARIOS + FALLBACK_SCENARIOS + RTC_SCENARIOS + OPTION_SCENARIOS +
