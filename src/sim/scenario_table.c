@@ -1714,6 +1714,11 @@ static const struct scenario scenarios[] = {
     .chronyc = "retries 3\nsources\n", .chronyc_options = "", .chronyc_at = 0.5,
     .chronyc_host = 2, .chronyc_pass_every = 4,
   },
+  CHRONYC_NODE1("chronyc/local-reports", "the reports only a local chronyc gets, over the Unix "
+                "socket: authdata, clients, ntpdata, selectdata, serverstats (110-chronyc's "
+                "seventh run)", "server 192.168.123.1\n",
+                "authdata\nclients -k -p 2\nclients -r\nclients\nntpdata\nselectdata\n"
+                "serverstats\n", 0, "", false),
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

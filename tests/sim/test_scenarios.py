@@ -123,6 +123,7 @@ CHRONYSIM_DURATIONS = {
         "opencommands-none", "cmddeny", "access", "access6", "failing", "steering", "others",
         "client-commands", "keygen-unknown")},
     **{"chronyc/" + n: 15.0 for n in ("lossy", "lossy-retries-3")},
+    "chronyc/local-reports": 1.0,
 }
 CHRONYSIM_SCENARIOS = list(CHRONYSIM_DURATIONS)
 CHRONYSIM_SMEAR = ["smoothtime"]          # a smearing server's text too
@@ -172,7 +173,7 @@ CHRONYSIM_ONE_REQUEST = ([n for n in CHRONYSIM_DURATIONS if n.startswith("cmdmon
                          ["chronyc/" + n for n in ("remote-refused", "access", "access6",
                                                    "failing", "steering", "others",
                                                    "client-commands", "keygen-unknown", "lossy",
-                                                   "lossy-retries-3")])
+                                                   "lossy-retries-3", "local-reports")])
 # 110-chronyc's later runs: 1 s, the client at "local stratum 1" (one
 # server in the fifth run, none after).
 CHRONYSIM_CHRONYC_1S = [n for n, d in CHRONYSIM_DURATIONS.items()
