@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/select.h"
 #include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
@@ -186,6 +187,12 @@ static bool reply_authentic(struct nsrc *s, const struct ntp_packet *pkt)
 bool nsrc_reachable(const struct nsrc *s)
 {
   return s->reach != 0;
+}
+
+int nsrc_reach_size(const struct nsrc *s)
+{
+  uint64_t n = s->counters[NSRC_TX] - s->reach_from_tx;
+  return n > SEL_REACH_BITS ? SEL_REACH_BITS : (int)n;
 }
 
 static double random_unit(void *arg)
@@ -914,6 +921,7 @@ static void forget_copied(struct nsrc *s)
   s->counters[NSRC_RX_UNSYNC]++;
   s->tx_since_rx = 0;
   s->reach = 0;
+  s->reach_from_tx = s->counters[NSRC_TX];
   s->unreachable_run = 0;
   s->stratum = 0;
   sst_reset(&s->stats);
