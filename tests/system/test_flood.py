@@ -140,8 +140,10 @@ def test_flood_from_spoofed_sources(tmp_path):
                  stats.get("NTP packets received", -1), f["sources_answered"]))
         # ntpload stops at its deadline: on a busy machine it may be late for
         # the last requests (998554 of 10^6 with two CPU hogs beside the
-        # suite); at least this many make the flood (margin: 3 x that).
-        assert f["sent"] >= FLOOD_RATE * FLOOD_SECONDS * 0.995
+        # suite; 992856 in CI beside a CPU hog, two other sessions' builds
+        # and CI's own ASan and fuzz builds); at least this many make the
+        # flood (margin: 7 x the worst seen).
+        assert f["sent"] >= FLOOD_RATE * FLOOD_SECONDS * 0.95
         assert d.alive(), d.log()
         assert legit.sent >= FLOOD_SECONDS / LEGIT_INTERVAL * 0.9
         # Every legitimate request the daemon read was answered, none was

@@ -32,6 +32,18 @@ static int int_option(int fd, int level, int name)
   return v;
 }
 
+/* The local port a socket is bound to. */
+static uint16_t bound_port(int fd)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  uint16_t port;
+  struct ip_addr self;
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+  udp_from_sockaddr(&ss, &self, &port);
+  return port;
+}
+
 static void test_dscp(void **state)
 {
   (void)state;
@@ -92,12 +104,7 @@ static void test_hardware_flags(void **state)
   int flags = int_option(fd, SOL_SOCKET, SO_TIMESTAMPING);
   assert_int_equal(flags & SOF_TIMESTAMPING_OPT_TSONLY, 0);   /* the packet comes back */
   assert_int_not_equal(flags & SOF_TIMESTAMPING_OPT_CMSG, 0);
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof(ss);
-  uint16_t port;
-  struct ip_addr self;
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-  udp_from_sockaddr(&ss, &self, &port);
+  uint16_t port = bound_port(fd);
   uint8_t buf[48] = {0x23};
   assert_int_equal(udp_send(fd, NULL, &lo, port, buf, sizeof(buf),
                             UDP_SEND_TX_TIMESTAMP | UDP_SEND_TX_HARDWARE, NULL), 0);
@@ -127,12 +134,7 @@ static void test_send_batch(void **state)
   addr_parse("127.0.0.1", &lo);
   int fd = udp_open(ADDR_INET4, &lo, 0, NULL);
   assert_true(fd >= 0);
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof(ss);
-  uint16_t port;
-  struct ip_addr self;
-  assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-  udp_from_sockaddr(&ss, &self, &port);
+  uint16_t port = bound_port(fd);
   static struct udp_out out[3];
   struct mmsghdr msgs[3];
   struct timespec sent[3];
