@@ -45,7 +45,10 @@ the servers: --pair RATE starts stratumd and chronyd (or --vs BINARY,
 another stratumd) at once on the server core, and has one generator for
 each send RATE requests/s at the same time (NTS requests with
 --nts-only), --rounds runs: it prints the ratio of their CPU time per
-reply (median of the runs' ratios).
+reply (median of the runs' ratios). Requests carry a zero origin, as
+chronyd's (ntsprep's NTS requests too); --origin N gives the plain ones
+origin N (an even one: an ntpd client's, naming the server's transmit
+timestamp; odd: an interleaved client's).
 
 Figures, not pass/fail. Options: --duration S (per step, default 2),
 --rounds N (at the common rate, default 3),
@@ -321,7 +324,8 @@ def pair_run(args, pair, loads):
     c0 = [cpu_seconds(server.pid()) for server, _, _ in pair]
     procs = [subprocess.Popen(["taskset", "-c", str(args.gen_cpu),
                                str(args.build / "bench" / "ntpload"), "-p", str(port), "-r",
-                               "%d" % args.pair, "-d", str(args.duration), "-s", str(77 + i)] +
+                               "%d" % args.pair, "-d", str(args.duration), "-s", str(77 + i),
+                               "-O", str(args.origin)] +
                               loads[i], stdout=subprocess.PIPE, text=True)
              for i, (server, port, _) in enumerate(pair)]
     outs = [p.communicate(timeout=args.duration + 30)[0] for p in procs]
@@ -493,6 +497,8 @@ def main():
     ap.add_argument("--pair", type=int, metavar="RATE",
                     help="stratumd and chronyd at once, RATE requests/s each (see run_pair)")
     ap.add_argument("--vs", type=Path, help="with --pair: this stratumd instead of chronyd")
+    ap.add_argument("--origin", type=lambda v: int(v, 0), default=0,
+                    help="with --pair: the origin of every plain request (ntpload -O)")
     args = ap.parse_args()
     args.servers = args.servers.split(",")
     args.workers = [int(k) for k in args.workers.split(",") if int(k) > 0]

@@ -58,13 +58,14 @@ struct opts {
   unsigned seg;       /* requests per GSO message (1: no GSO) */
   const char *templates;  /* -t: requests from this file */
   unsigned len;       /* -l: their length */
+  uint64_t origin;    /* -O: the origin field of every request (0: none) */
 };
 
 static void usage(void)
 {
   fprintf(stderr,
           "usage: ntpload [-a ADDR] -p PORT -r RATE [-d SECONDS] [-w SECONDS] [-n SOURCES]\n"
-          "               [-s NET] [-g SEG] [-t FILE -l LEN]\n"
+          "               [-s NET] [-g SEG] [-t FILE -l LEN] [-O ORIGIN]\n"
           "  -a ADDR     server address (default 127.0.0.1)\n"
           "  -p PORT     server port\n"
           "  -r RATE     requests per second (open loop)\n"
@@ -76,6 +77,10 @@ static void usage(void)
           "  -g SEG      requests per UDP GSO message, one source address each\n"
           "              (default 8; 1 = plain sendmmsg)\n"
           "  -t FILE     send the LEN-byte requests of FILE in turn (-l LEN)\n"
+          "  -O ORIGIN   the origin timestamp of every request (not with -t; default 0,\n"
+          "              as chronyd's; an even one stands for an ntpd client naming the\n"
+          "              server's transmit timestamp, an odd one for an interleaved\n"
+          "              client naming a receive timestamp the server did not keep)\n"
           "prints: target_rate= send_rate= sent= replies= bad= dup= loss_pct= elapsed=\n"
           "        send_errors= rcvbuf_errors= (UDP RcvbufErrors of the whole host)\n"
           "        sources_answered= (source addresses that got at least one reply)\n");
@@ -213,9 +218,9 @@ static uint8_t *load_templates(const char *path, size_t len, uint64_t *n)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-  *o = (struct opts){"127.0.0.1", 0, 0, 2.0, 0.3, 1024, 77, 8, NULL, 0};
+  *o = (struct opts){"127.0.0.1", 0, 0, 2.0, 0.3, 1024, 77, 8, NULL, 0, 0};
   int c;
-  while ((c = getopt(argc, argv, "a:p:r:d:w:n:s:g:t:l:h")) != -1) {
+  while ((c = getopt(argc, argv, "a:p:r:d:w:n:s:g:t:l:O:h")) != -1) {
     switch (c) {
     case 'a': o->addr = optarg; break;
     case 'p': o->port = atoi(optarg); break;
@@ -227,6 +232,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     case 'g': o->seg = (unsigned)strtoul(optarg, NULL, 10); break;
     case 't': o->templates = optarg; break;
     case 'l': o->len = (unsigned)strtoul(optarg, NULL, 10); break;
+    case 'O': o->origin = strtoull(optarg, NULL, 0); break;
     default: return -1;
     }
   }
@@ -234,7 +240,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
       o->duration > 600 || o->wait < 0 || o->wait > 10 || o->sources == 0 ||
       o->first_src == 0 || o->first_src > 254 || o->sources > PER_NET * (255 - o->first_src) ||
       o->seg == 0 || o->seg > MAX_SEG ||
-      o->rate * o->duration > 4e9 ||
+      o->rate * o->duration > 4e9 || (o->templates && o->origin) ||
       (o->templates && (o->len < NTP_LEN || o->len > MAX_LEN || o->len % 4 != 0 ||
                         o->seg * o->len > 65000)))
     return -1;
@@ -308,6 +314,7 @@ int main(int argc, char **argv)
       q[0] = (0 << 6) | (4 << 3) | 3; /* leap 0, version 4, mode 3 */
       q[2] = 6;                      /* poll */
       q[3] = 0xec;                   /* precision -20 */
+      put_be64(q + 24, o.origin);
     }
     txiovs[i] = (struct iovec){txbufs[i], NTP_LEN};
     struct msghdr *m = &txmsgs[i].msg_hdr;

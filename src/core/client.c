@@ -565,12 +565,6 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
   return true;
 }
 
-/* Requests shifted into the reachability register so far (0..8). */
-static int reach_size(const struct nsrc *s)
-{
-  return s->counters[NSRC_TX] > SEL_REACH_BITS ? SEL_REACH_BITS : (int)s->counters[NSRC_TX];
-}
-
 /* The selection's view of a source's statistics at `now`. */
 static void fill_sel_stats(struct sel_source *o, const struct sst *stats,
                            const struct timespec *now)
@@ -612,7 +606,7 @@ static void fill_sel_source(struct client *c, unsigned i, const struct timespec 
   o->reach = s->reach;
   o->unreachable_run = s->unreachable_run;
   o->max_unreach = s->p.maxunreach;
-  o->reach_size = reach_size(s);
+  o->reach_size = nsrc_reach_size(s);
   fill_sel_stats(o, &s->stats, now);
 }
 
@@ -691,7 +685,7 @@ static void report_source(struct client *c, unsigned i, bool new_sample)
     answered = !c->answered[i];
     c->answered[i] = true;
   } else {
-    bad = s->reach == 0 && reach_size(s) == SEL_REACH_BITS;
+    bad = s->reach == 0 && nsrc_reach_size(s) == SEL_REACH_BITS;
   }
   if (!c->source_event)
     return;
@@ -707,7 +701,7 @@ static bool init_hopeless(const struct client *c)
 {
   for (unsigned i = 0; i < c->n; i++) {
     const struct nsrc *s = c->src[i];
-    int size = reach_size(s);
+    int size = nsrc_reach_size(s);
     if (!s->online || size >= SEL_REACH_BITS - 1)
       continue;
     if (SEL_REACH_BITS - 1 - size + sst_samples(&s->stats) >= 3)
@@ -981,7 +975,7 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
   r->stratum = s->stratum;
   r->poll = s->poll;
   r->reach = s->reach;
-  r->reach_size = reach_size(s);
+  r->reach_size = nsrc_reach_size(s);
   r->state = sel_state_char(c->sel[i].status);
   r->sel_state = sel_status_char(c->sel[i].status);
   r->noselect = s->p.noselect;

@@ -56,6 +56,16 @@ static const struct ntp_key *request_key(const struct ntp_server *s,
   return key;
 }
 
+/* chronyd's test of a request that may be interleaved: NTPv4, its
+ * receive and transmit fields differ, and its origin has the lowest bit
+ * set, as only our receive timestamps have (our transmit timestamps have
+ * it clear: a basic client naming one is told apart). Only such a
+ * request's reply is saved and has its kernel transmit time taken. */
+static bool may_interleave(const struct ntp_header *h)
+{
+  return h->version == 4 && (h->origin & 1) && h->receive != h->transmit;
+}
+
 /* Stamp the transmit time of the encoded reply header, unless interleaved
  * (it carries an earlier reply's): before a MAC or an NTS authenticator,
  * which cover it; the served time's correction included. */
@@ -66,7 +76,7 @@ static void stamp_transmit(struct ntp_server *s, uint8_t *reply)
     struct timespec now;
     s->plat->ops->now(s->plat->ctx, &now);
     now = timespec_add_double(&now, s->last.correction);
-    ntp_set_transmit(reply, ntp_ts_from_timespec(&now));
+    ntp_set_transmit(reply, ntp_ts_from_timespec(&now) & ~(ntp_ts)1);
   }
 }
 
@@ -204,6 +214,7 @@ static size_t process(struct ntp_server *s, const struct plat_datagram *dg,
   h.transmit = 0;
   if (reply_mode == NTP_MODE_SERVER && s->ref->smooth.enabled)
     smooth_reply(s, &dg->rx_time, &h);
+  h.receive |= 1;     /* the flag may_interleave looks for */
   if (verdict == CLOG_KOD || nts == NTSS_NAK) {
     h.leap = NTP_LEAP_UNSYNC;
     h.stratum = 0;
@@ -214,14 +225,17 @@ static size_t process(struct ntp_server *s, const struct plat_datagram *dg,
      * previous request as its origin: answer with the transmit time of
      * that reply, and echo its receive field so the client can tell. Only
      * the client's own last exchange matches, which a spoofer cannot know. */
-    /* As chronyd, a client's first request (zero origin) is not saved: its
-     * third reply is the first that can be interleaved. */
-    s->last.clog_index = req->hdr.origin != 0 ? index : -1;
+    /* As chronyd, only a request that may be interleaved is: a client's
+     * first (zero origin) is not saved, its third reply is the first that
+     * can be interleaved. */
+    bool xleave = may_interleave(&req->hdr);
+    s->last.clog_index = xleave ? index : -1;
     s->last.rx = h.receive;
     /* A smoothed reply's transmit time is ours: the kernel's would not be. */
-    s->last.want_tx = req->hdr.origin != 0 && !s->last.smoothed;
-    if (clog_ntp_tx(s->clog, index, req->hdr.origin, &h.transmit)) {
+    s->last.want_tx = xleave && !s->last.smoothed;
+    if (xleave && clog_ntp_tx(s->clog, index, req->hdr.origin, &h.transmit)) {
       s->last.interleaved = true;
+      h.transmit &= ~(ntp_ts)1;
       h.origin = req->hdr.receive;
       s->stats.interleaved_replied++;
     }
@@ -279,7 +293,7 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
   /* The platform adds its clock, read just before sending, to this. */
   if (stamp)
     ntp_set_transmit(reply, ntp_ts_offset(last->correction));
-  unsigned flags = (stamp ? PLAT_SEND_STAMP_TRANSMIT : 0) |
+  unsigned flags = (stamp ? PLAT_SEND_STAMP_TRANSMIT | PLAT_SEND_STAMP_EVEN : 0) |
                    (s->batched_sends ? PLAT_SEND_BATCHED : 0);
   /* The transmit time saved for an interleaved follow-up: the stamp the
    * reply carries, or (when it carries an earlier reply's) the time just

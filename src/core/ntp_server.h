@@ -37,9 +37,13 @@
  * reply. A client request whose origin is that receive timestamp gets an
  * interleaved reply: origin = the request's receive field, receive = now,
  * transmit = the saved transmit time of the previous reply, which is the
- * kernel's own when the platform reports it (asked for only when the
- * request's origin is not zero, as a basic client using data minimisation
- * never needs it).
+ * kernel's own when the platform reports it. As chronyd, every reply's
+ * receive timestamp has its lowest bit set and its transmit timestamp
+ * that bit clear, and only an NTPv4 request whose origin has that bit set
+ * (it names one of our receive timestamps, not a transmit timestamp or
+ * zero) and whose receive and transmit fields differ is saved and has the
+ * kernel's transmit time of its reply asked for: basic clients (origin
+ * zero, or our transmit timestamp) never cost one.
  *
  * chronyd's extension fields (proto/ntp_ext.h): a request carrying F323
  * or 10A gets them back, after the header and before any MAC, filled in

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/select.h"
 #include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
 
@@ -186,6 +187,12 @@ static bool reply_authentic(struct nsrc *s, const struct ntp_packet *pkt)
 bool nsrc_reachable(const struct nsrc *s)
 {
   return s->reach != 0;
+}
+
+int nsrc_reach_size(const struct nsrc *s)
+{
+  uint64_t n = s->counters[NSRC_TX] - s->reach_from_tx;
+  return n > SEL_REACH_BITS ? SEL_REACH_BITS : (int)n;
 }
 
 static double random_unit(void *arg)
@@ -914,6 +921,7 @@ static void forget_copied(struct nsrc *s)
   s->counters[NSRC_RX_UNSYNC]++;
   s->tx_since_rx = 0;
   s->reach = 0;
+  s->reach_from_tx = s->counters[NSRC_TX];
   s->unreachable_run = 0;
   s->stratum = 0;
   sst_reset(&s->stats);
@@ -967,7 +975,6 @@ static void process_answer(struct nsrc *s, enum exch_result r, struct exch_sampl
     s->counters[NSRC_RX_BAD]++;
     return;
   }
-  s->last_server_tx = h->transmit;
   /* maxdistance is the selection's limit; beyond chronyd's test 7 the
    * server is taken as unsynchronised. */
   if (x->root_delay / 2.0 + x->root_dispersion >= NTP_MAX_DISPERSION) {
@@ -1184,14 +1191,17 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     return;
   }
   const struct ntp_header *h = &pkt->hdr;
-  /* An old reply sent again under our new origin. */
+  /* An old reply sent again under our new origin, a KoD too: as chronyd,
+   * a KoD is acted on only if it passes test 1. */
   bool duplicate = interleaved ? xleave_is_repeat(&s->xl, h) : h->transmit == s->last_server_tx;
-  if (r != EXCH_KOD && duplicate) {
+  if (duplicate) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   if (r == EXCH_OK && wait_for_hw_tx(s, sock, dg))
     return;
+  /* As chronyd's remote_ntp_tx: any answer that passed tests 1-3 and 5. */
+  s->last_server_tx = h->transmit;
   struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   /* A presend's answer is no sample (test A): the interleaved answer to the
    * next request can still measure its exchange, as chronyd's does. */

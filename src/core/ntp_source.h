@@ -154,6 +154,8 @@ struct nsrc {
   int poll;                     /* log2 seconds */
   double poll_score;
   uint8_t reach;
+  uint64_t reach_from_tx;       /* counters[NSRC_TX] when the register was
+                                   last emptied (nsrc_reach_size) */
   unsigned tx_since_rx;         /* requests since the last valid reply */
   int burst_good, burst_total;  /* samples still wanted / requests left */
   bool short_interval;          /* the request due next follows a burst's or
@@ -226,6 +228,10 @@ bool nsrc_tx_timestamp(struct nsrc *s, int sock, uint64_t tag, const struct time
 uint32_t nsrc_reference_id(const struct nsrc *s);
 /* Reachable: a valid reply among the last 8 requests. */
 bool nsrc_reachable(const struct nsrc *s);
+/* Requests shifted into the reachability register so far (0..8): since
+ * the start, or since a `copy` source's server went unsynchronised (as
+ * chronyd's SRC_ResetInstance). */
+int nsrc_reach_size(const struct nsrc *s);
 /* chronyc online/offline: stop polling, or start again at once. */
 void nsrc_set_online(struct nsrc *s, bool online);
 /* chronyc burst: up to `total` requests at short intervals until `good`

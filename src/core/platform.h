@@ -130,6 +130,10 @@ enum plat_log_level { PLAT_LOG_DEBUG = -1, PLAT_LOG_INFO = 0, PLAT_LOG_WARN = 1,
                                         system call, on a socket with
                                         udp_send_failures (the failure goes
                                         there then) */
+#define PLAT_SEND_STAMP_EVEN 4u      /* with PLAT_SEND_STAMP_TRANSMIT: the
+                                        stamp's lowest bit cleared (a
+                                        server's reply, as chronyd's: see
+                                        core/ntp_server.h) */
 
 struct platform_ops {
   /* The real-time clock (CLOCK_REALTIME). */

@@ -202,8 +202,10 @@ static int send_stamped(struct sim_platform *p, int sock, const struct ip_addr *
                         unsigned flags, struct timespec *sent)
 {
   *sent = stamp_now(p);
-  if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
-    ntp_set_transmit(buf, ntp_ts_from_timespec(sent) + ntp_get_transmit(buf));
+  if ((flags & PLAT_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN) {
+    ntp_ts ts = ntp_ts_from_timespec(sent) + ntp_get_transmit(buf);
+    ntp_set_transmit(buf, flags & PLAT_SEND_STAMP_EVEN ? ts & ~(ntp_ts)1 : ts);
+  }
   sim_time now = sim_sched_now(p->sched);
   if (p->sends++ > 0 && (p->sends == 2 || now - p->last_send < p->min_send_gap))
     p->min_send_gap = now - p->last_send;

@@ -6,7 +6,7 @@
  * when armed (steps do not move timers, as with CLOCK_MONOTONIC); received
  * datagrams carry the local clock at arrival as a kernel timestamp; with
  * PLAT_SEND_STAMP_TRANSMIT the transmit timestamp is the local clock at the
- * send. Clock control goes to the simulated clock; the steps made through
+ * send (its lowest bit cleared with PLAT_SEND_STAMP_EVEN). Clock control goes to the simulated clock; the steps made through
  * the platform are counted. Log messages are counted per level and, when
  * verbose, printed to stderr with the elapsed true time and the host name.
  * Names are resolved by the world's name table (sim_names.h). Reference

@@ -398,7 +398,8 @@ static int send_on(struct linux_platform *lp, int sock, const struct ip_addr *lo
   const struct sock_watch *w = lp->dispatching;
   if (w && w->fd == sock && w->bound)
     local = NULL;
-  unsigned udp_flags = (flags & PLAT_SEND_STAMP_TRANSMIT) ? UDP_SEND_STAMP_TRANSMIT : 0;
+  unsigned udp_flags = ((flags & PLAT_SEND_STAMP_TRANSMIT) ? UDP_SEND_STAMP_TRANSMIT : 0) |
+                       ((flags & PLAT_SEND_STAMP_EVEN) ? UDP_SEND_STAMP_EVEN : 0);
   if (tagged)
     udp_flags |= UDP_SEND_TX_TIMESTAMP | (lp->sock_opts.hw_flags ? UDP_SEND_TX_HARDWARE : 0);
   struct timespec sent;

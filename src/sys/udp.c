@@ -366,8 +366,10 @@ static void prepare(struct msghdr *msg, struct udp_out *o, const struct ip_addr 
     msg->msg_control = NULL;
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
-  if ((flags & UDP_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN)
-    ntp_set_transmit(buf, ntp_ts_from_timespec(&now) + ntp_get_transmit(buf));
+  if ((flags & UDP_SEND_STAMP_TRANSMIT) && len >= NTP_HEADER_LEN) {
+    ntp_ts ts = ntp_ts_from_timespec(&now) + ntp_get_transmit(buf);
+    ntp_set_transmit(buf, flags & UDP_SEND_STAMP_EVEN ? ts & ~(ntp_ts)1 : ts);
+  }
   *sent = now;
 }
 

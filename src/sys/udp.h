@@ -95,6 +95,8 @@ int udp_recv_batch(int fd, struct udp_rx_batch *b, unsigned max, struct plat_dat
 #define UDP_SEND_TX_TIMESTAMP 2u     /* queue the kernel's transmit timestamp
                                         (after udp_enable_tx_timestamps) */
 #define UDP_SEND_TX_HARDWARE 4u      /* ...and the NIC's */
+#define UDP_SEND_STAMP_EVEN 8u       /* with UDP_SEND_STAMP_TRANSMIT: its
+                                        lowest bit cleared */
 
 /* Send buf; `sent` (if not NULL) gets the time read just before the system
  * call. Returns 0 or -errno. */

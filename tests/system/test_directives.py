@@ -91,10 +91,12 @@ def test_maxtxbuffers_too_small_is_said(daemons):
             # the replies before it reads their timestamps.
             d.proc.send_signal(signal.SIGSTOP)
             for _ in range(50):
-                # A non-zero origin: the client may go interleaved, so the
-                # reply's kernel transmit timestamp is wanted.
+                # An odd origin (one of the server's receive timestamps, as
+                # chronyd flags them): the client may go interleaved, so
+                # the reply's kernel transmit timestamp is wanted.
                 req = bytearray(client_request())
                 req[24:32] = os.urandom(8)
+                req[31] |= 1
                 s.sendto(bytes(req), ("127.0.0.1", port))
             d.proc.send_signal(signal.SIGCONT)
             replies = 0

@@ -68,8 +68,12 @@ def test_only_the_clients_own_last_receive_timestamp_switches_to_interleaved(ser
     # Another address naming the client's exchange gets a basic reply...
     x, r = ask(server, spoofer, org=r1.rec, rec=random_ts())
     assert r.org == x
-    # ...and so does the client with any other origin, or an older one.
+    # ...and so does the client with any other origin (an even one, which
+    # no receive timestamp is, changes nothing saved; an odd one is saved
+    # in place of r1's exchange), or an older one.
     x, r = ask(server, src, org=r1.rec ^ 1, rec=random_ts())
+    assert r.org == x
+    x, r = ask(server, src, org=r1.rec ^ 2, rec=random_ts())
     assert r.org == x
     x, r = ask(server, src, org=r1.rec, rec=random_ts())
     assert r.org == x, "a stale origin (not the last exchange) was taken as interleaved"
@@ -80,6 +84,8 @@ def test_basic_clients_get_basic_replies(server):
     timestamp (ntpd's basic mode) is never taken as interleaved."""
     src = "127.0.0.14"
     _, r1 = ask(server, src)
+    # chronyd's flags: a receive timestamp is odd, a transmit one even
+    assert r1.rec & 1 and not r1.xmt & 1, r1
     x, r = ask(server, src, org=r1.xmt, rec=random_ts())
     assert r.org == x
     x, r = ask(server, src)

@@ -86,7 +86,7 @@ enum kind_id {
   K_KOD_RATE_SPOOFED, K_KOD_DENY, K_KOD_RSTR,
   K_KOD_RATE_ZERO_RECEIVE, K_KOD_RATE_ZERO_TRANSMIT, K_RATE_LEAP0,
   K_MODE3, K_MODE5, K_MODE3_SPOOFED, K_VERSION0, K_VERSION5, K_TRUNCATED, K_BOGUS_MAC,
-  K_WRONG_PORT, K_WRONG_ADDRESS,
+  K_WRONG_PORT, K_WRONG_ADDRESS, K_STALE_KOD,
 };
 
 struct kind {
@@ -142,6 +142,10 @@ static const struct kind HOSTILE[] = {
   {K_BOGUS_MAC, "bogus-mac", NSRC_RX_BAD, false, true, false},
   {K_WRONG_PORT, "wrong-source-port", NSRC_RX_BAD, false, true, false},
   {K_WRONG_ADDRESS, "wrong-source-address", NSRC_RX_BAD, false, true, false},
+  /* The same as a KoD RATE: chronyd acts on a KoD only if it passes test 1
+   * too (ntp_core.c's kod_rate needs tests 1, 2 and 5). */
+  {K_STALE_KOD, "previous-reply-readdressed-as-kod-rate", NSRC_RX_DUPLICATE, false, false,
+   false},
 };
 
 #define N_CONTROLS (sizeof(CONTROLS) / sizeof(CONTROLS[0]))
@@ -255,11 +259,14 @@ static bool craft(const struct responder *r, enum kind_id k, const struct ntp_he
     *p = r->last;
     return p->len > 0;
   case K_STALE:
+  case K_STALE_KOD:
     if (r->last.len == 0)
       return false;
     *p = r->last;                 /* its MAC, if any, no longer matches */
     ntp_header_decode(p->data, &h);
     h.origin = real->origin;
+    if (k == K_STALE_KOD)
+      make_kod(&h, NTP_REFID_RATE);
     ntp_header_encode(&h, p->data);
     return true;
   case K_KOD_RATE: make_kod(&h, NTP_REFID_RATE); break;

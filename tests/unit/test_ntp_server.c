@@ -90,7 +90,7 @@ static void test_reply_fields_local_stratum(void **state)
   assert_int_equal(r.precision, -24);
   assert_int_equal(r.refid, NTP_REFID_LOCAL);
   assert_true(r.origin == CLIENT_TX);
-  assert_true(r.receive == ntp_ts_from_timespec(&f->dg.rx_time));
+  assert_true(r.receive == (ntp_ts_from_timespec(&f->dg.rx_time) | 1));   /* chronyd's flag */
   /* chronyd's local reference time: 1-2 s before the time it was set,
    * at most REF_LOCAL_UPDATE_INTERVAL s ago, and held meanwhile */
   struct timespec ref = ntp_ts_to_timespec(r.reference, f->dg.rx_time.tv_sec);
@@ -465,7 +465,8 @@ static void assert_ext_reply(struct fixture *f, size_t len, uint32_t epoch)
   assert_true(m.root_delay >= rp.root_delay && m.root_delay - rp.root_delay < 1e-8);
   assert_true(m.root_dispersion >= rp.root_dispersion &&
               m.root_dispersion - rp.root_dispersion < 1e-8);
-  assert_true(m.mono_receive == r.hdr.receive);   /* no correction made yet */
+  /* no correction made yet; the flag is the header's only */
+  assert_true((m.mono_receive | 1) == r.hdr.receive);
   assert_int_equal(m.mono_epoch, epoch);
 }
 
@@ -646,6 +647,110 @@ static void test_ratelimit_kod(void **state)
   clog_free(l);
 }
 
+static unsigned n_tagged;
+
+/* A platform's send: stamped as asked, from the fake clock. */
+static int stamped_send(void *ctx, int sock, const struct ip_addr *local,
+                        const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                        unsigned flags)
+{
+  struct fake_platform *fp = ctx;
+  if (flags & PLAT_SEND_STAMP_TRANSMIT) {
+    ntp_ts ts = ntp_ts_from_timespec(&fp->now) + ntp_get_transmit(buf);
+    ntp_set_transmit(buf, flags & PLAT_SEND_STAMP_EVEN ? ts & ~(ntp_ts)1 : ts | 1);
+  }
+  return fake_udp_send(ctx, sock, local, to, port, buf, len, flags);
+}
+
+static int count_tagged(void *ctx, int sock, const struct ip_addr *local,
+                        const struct ip_addr *to, uint16_t port, uint8_t *buf, size_t len,
+                        unsigned flags, uint64_t tag)
+{
+  (void)tag;
+  n_tagged++;
+  return stamped_send(ctx, sock, local, to, port, buf, len, flags);
+}
+
+static int take_tx_timestamps(void *ctx, int sock, plat_tx_fn fn, void *arg)
+{
+  (void)ctx; (void)sock; (void)fn; (void)arg;
+  return 0;
+}
+
+/* Send the fixture's request as h, a second after the last; the reply. */
+static struct ntp_header exchange_as(struct fixture *f, const struct ntp_header *h)
+{
+  struct ntp_header r;
+  unsigned n = f->fp.n_sends;
+  ntp_header_encode(h, f->req);
+  f->dg.len = f->req_len;
+  f->dg.rx_time = timespec_add_double(&f->dg.rx_time, 1.0);
+  srv_receive(&f->srv, 7, &f->dg);
+  assert_int_equal(f->fp.n_sends, n + 1);
+  ntp_header_decode(f->fp.sends[n].buf, &r);
+  /* chronyd's flags: receive odd, transmit even */
+  assert_true(r.receive & 1);
+  assert_true(r.transmit != 0 && !(r.transmit & 1));
+  f->fp.now = timespec_add_double(&f->fp.now, 1.0);
+  return r;
+}
+
+/* As chronyd, the kernel's transmit time is asked for (and the reply
+ * saved) only for a request that may be interleaved: one naming our
+ * receive timestamp, odd. A basic client naming our transmit timestamp
+ * (ntpd) or none (chronyd) costs none. */
+static void test_transmit_timestamps_only_for_interleaved_requests(void **state)
+{
+  struct fixture *f = *state;
+  struct platform_ops ops = fake_ops;
+  ops.udp_send = stamped_send;
+  ops.udp_send_tagged = count_tagged;
+  ops.udp_tx_timestamps = take_tx_timestamps;
+  f->fp.plat.ops = &ops;
+  struct clog_params p = {.active = true, .limit = CLOG_DEFAULT_LIMIT, .seed = 7};
+  f->srv.clog = clog_new(&p);
+  assert_int_equal(srv_enable_tx_timestamps(&f->srv, 7, NULL, NULL), 0);
+  n_tagged = 0;
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .poll = 6,
+                         .transmit = CLIENT_TX};
+  struct ntp_header r = exchange_as(f, &h);
+  for (unsigned i = 1; i <= 4; i++) {
+    h.origin = r.transmit;
+    h.receive = r.receive + 0x2000;
+    h.transmit = CLIENT_TX + i;
+    r = exchange_as(f, &h);
+    assert_true(r.origin == h.transmit);
+  }
+  h.origin = 0;
+  exchange_as(f, &h);
+  uint32_t saved, span;
+  clog_ntp_timestamp_stats(f->srv.clog, &saved, &span);
+  assert_int_equal(n_tagged, 0);
+  assert_int_equal(saved, 0);
+  /* An interleaved client: the first request naming our receive timestamp
+   * finds nothing saved, the next ones their previous exchange. */
+  for (unsigned i = 1; i <= 3; i++) {
+    h.origin = r.receive;
+    h.receive = r.receive + 0x2000;
+    h.transmit = CLIENT_TX + 10 + i;
+    r = exchange_as(f, &h);
+  }
+  assert_int_equal(n_tagged, 3);
+  assert_int_equal(f->srv.stats.interleaved_replied, 2);
+  clog_ntp_timestamp_stats(f->srv.clog, &saved, &span);
+  assert_int_equal(saved, 1);
+  /* ...but not with equal receive and transmit fields, nor in NTPv3 */
+  h.origin = r.receive;
+  h.receive = h.transmit;
+  exchange_as(f, &h);
+  h.version = 3;
+  h.receive = r.receive + 0x2000;
+  exchange_as(f, &h);
+  assert_int_equal(n_tagged, 3);
+  assert_int_equal(f->srv.stats.interleaved_replied, 2);
+  clog_free(f->srv.clog);
+  f->fp.plat.ops = &fake_ops;
+}
 
 /* ---- NTS ---- */
 
@@ -775,6 +880,7 @@ int main(void)
     T(test_ratelimit_drops_and_logs),
     T(test_ratelimit_raises_reply_poll),
     T(test_ratelimit_kod),
+    T(test_transmit_timestamps_only_for_interleaved_requests),
     T(test_nts_answered_as_long_as_the_request_or_naked),
   };
   return cmocka_run_group_tests_name("ntp_server", tests, NULL, NULL);
