@@ -610,6 +610,26 @@ static int rtc_report(const struct cmdsrv *s, struct cmd_rpy_rtc *t)
   return CMD_STT_SUCCESS;
 }
 
+/* chronyc doffset (s, > 0: the clock is ahead by that much: slewed back)
+ * and dfreq (ppm, > 0: the clock runs fast by that much: slowed), in
+ * chronyd's sign convention and log wording. */
+static int accumulate(struct cmdsrv *s, bool freq, double value)
+{
+  if (!s->client)
+    return CMD_STT_FAILED;
+  struct timespec t;
+  now(s, &t);
+  struct reference *r = client_reference(s->client);
+  if (freq) {
+    ref_accumulate_dfreq(r, &t, -value * 1e-6);
+    plat_logf(s->plat, PLAT_LOG_INFO, "Accumulated delta freq of %.3fppm", value);
+  } else {
+    ref_accumulate_offset(r, &t, -value);
+    plat_logf(s->plat, PLAT_LOG_INFO, "Accumulated delta offset of %.6f seconds", value);
+  }
+  return CMD_STT_SUCCESS;
+}
+
 /* ---- manual mode (chronyd's manual.c through cmdmon.c) ---- */
 
 /* The fit's correction applied to the clock, as chronyd's
@@ -804,8 +824,9 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
                                 r->data.text.text, sizeof(r->data.text.text))
                ? CMD_STT_SUCCESS
                : CMD_STT_INVALID;
+  case CMD_DOFFSET2: return accumulate(s, false, q->data.value);
+  case CMD_DFREQ: return accumulate(s, true, q->data.value);
   default:
-    /* dfreq, doffset: not in this daemon */
     return CMD_STT_NOTENABLED;
   }
 }

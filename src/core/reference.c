@@ -776,6 +776,19 @@ bool ref_ever_synchronised(const struct reference *r)
   return r->n_updates > 0;
 }
 
+void ref_accumulate_offset(struct reference *r, const struct timespec *now, double offset)
+{
+  disc_accumulate(r->disc, disc_base_freq(r->disc), offset, 0.0);
+  smoothing_adjusted(r, now, 0.0, offset);
+}
+
+void ref_accumulate_dfreq(struct reference *r, const struct timespec *now, double dfreq)
+{
+  double before = disc_base_freq(r->disc);
+  disc_set_freq(r->disc, before + dfreq * (1e6 + before));
+  smoothing_adjusted(r, now, disc_relative_freq(before, disc_base_freq(r->disc)), 0.0);
+}
+
 bool ref_step_now(struct reference *r)
 {
   /* chronyd's LCL_MakeStep: the slew not finished is stepped instead; the

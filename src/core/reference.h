@@ -275,6 +275,15 @@ void ref_tracking(const struct reference *r, struct ref_tracking *t);
 void ref_frequency(const struct reference *r, double *freq_ppm, double *skew_ppm);
 bool ref_ever_synchronised(const struct reference *r);
 
+/* chronyc doffset and dfreq (chronyd's LCL_AccumulateOffset(x, 0) and
+ * LCL_AccumulateDeltaFrequency): `offset` (s, server minus local: > 0
+ * moves the clock ahead) slewed as fast as the clock may, or the
+ * frequency changed by `dfreq` (s/s, > 0 makes the clock faster) with the
+ * correction under way going on (the frequency within maxdrift); the
+ * sources' statistics and smoothing follow, as for an update. Neither
+ * synchronises. */
+void ref_accumulate_offset(struct reference *r, const struct timespec *now, double offset);
+void ref_accumulate_dfreq(struct reference *r, const struct timespec *now, double dfreq);
 /* Commands (chronyc's). Step the clock by the offset still to slew
  * instead of slewing it (makestep: the time itself does not move); false
  * if the clock is not under control or the step failed. */

@@ -1116,15 +1116,11 @@ CHRONYC_OTHERS = [
         "reload sources", "reselect", "reselectdist 1e-3", "reset sources", "shutdown")),
 ]
 # The simulator's command server has none of the daemon's files, keys nor
-# exit: these answer 505 there (stratumd acts on them); stratumd has no
-# dfreq nor doffset (505).
+# exit: these answer 505 there (stratumd acts on them).
 SIM_NO_ACTION = "505 Facility not enabled in daemon: the simulator has no such daemon action"
 CHRONYC_OTHERS_XFAIL = {"cyclelogs": SIM_NO_ACTION, "dump": SIM_NO_ACTION,
                         "rekey": SIM_NO_ACTION, "reload sources": SIM_NO_ACTION,
-                        "shutdown": SIM_NO_ACTION,
-                        "dfreq 1.0e-3": "stratumd has no dfreq: 505 Facility not enabled in daemon",
-                        "doffset -0.01": "stratumd has no doffset: 505 Facility not enabled in "
-                                         "daemon"}
+                        "shutdown": SIM_NO_ACTION}
 
 # The thirteenth and fourteenth runs: chronyc's own commands (clknetsim
 # runs chronyc -m: it stops at the first command that fails, and at quit).

@@ -285,6 +285,28 @@ static void test_commands(void **state)
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_NORTC);
 }
 
+/* doffset and dfreq act as chronyd's (LCL_AccumulateOffset,
+ * LCL_AccumulateDeltaFrequency), in its sign convention: doffset -0.01 (the
+ * clock 10 ms behind) slews it ahead, dfreq 2 (2 ppm fast) slows it; both
+ * from the Unix socket only. */
+static void test_doffset_dfreq(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  struct reference *ref = client_reference(f->client);
+  struct cmd_request q = request(CMD_DOFFSET2);
+  q.data.value = -0.01;
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_UNAUTH);   /* not over UDP */
+  double remaining = disc_remaining(ref->disc);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_true(fabs(disc_remaining(ref->disc) - remaining - 0.01) < 1e-9);
+  double freq = disc_base_freq(ref->disc);
+  q = request(CMD_DFREQ);
+  q.data.value = 2.0;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  assert_true(fabs(disc_base_freq(ref->disc) - (freq - 2.0 * (1.0 + freq * 1e-6))) < 1e-9);
+}
+
 /* settime, manual on|off|reset, list and delete (chronyd's manual.c
  * through cmdmon.c): refused while off, the entry slewed into the clock,
  * the list's offsets moved with it, only from the Unix socket. */
@@ -642,6 +664,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_udp_access, setup, teardown),
     cmocka_unit_test_setup_teardown(test_no_amplification, setup, teardown),
     cmocka_unit_test_setup_teardown(test_local3_from_chronyc_48, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_doffset_dfreq, setup, teardown),
     cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rtc, setup, teardown),
   };
