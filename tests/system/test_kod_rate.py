@@ -3,9 +3,11 @@ maxpoll: after each KoD RATE the next request waits four polling intervals
 more (chronyd's ntp_core.c), whatever maxpoll says.
 
 A server on 127.0.0.2 answers every request with a KoD RATE (leap 3,
-stratum 0, refid "RATE", our origin echoed) and keeps the kernel's receive
-time of each (SO_TIMESTAMPNS). stratumd -x polls it at minpoll 0 maxpoll 0
-(1 s). Every wait is bounded."""
+stratum 0, refid "RATE", our origin echoed, receive and transmit times of
+its own that differ from one reply to the next: as chronyd's test 1, a
+KoD repeating the previous reply's is a duplicate) and keeps the kernel's
+receive time of each (SO_TIMESTAMPNS). stratumd -x polls it at minpoll 0
+maxpoll 0 (1 s). Every wait is bounded."""
 import select
 import socket
 import struct
@@ -47,8 +49,9 @@ class KodServer:
                 continue
             self.times.append(stamps[0][0] + stamps[0][1] * 1e-9)
             req = parse(data)
+            n = len(self.times)
             self.sock.sendto(header(li=3, vn=4, mode=4, stratum=0, refid=KOD_RATE,
-                                    org=req.xmt, rec=1, xmt=2), addr)
+                                    org=req.xmt, rec=2 * n, xmt=2 * n + 1), addr)
 
     def close(self):
         self.stop.set()
