@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "conf/conf_ctx.h"
+#include "proto/ntp_mac.h"
 #include "conf/conf_source.h"
 #include "stratumc/ipaddr.h"
 
@@ -619,12 +620,41 @@ static void parse_no_auth(struct parser *p, char *line)
   snprintf(p->cmd->message, sizeof(p->cmd->message), "Authentication is no longer supported");
 }
 
-static void parse_unsupported(struct parser *p, char *line)
+/* keygen [ID [TYPE [BITS]]]: chronyc's defaults (1, SHA1, 160 bits), its
+ * sscanf "%u" reading of the numbers, a hash's key of BITS rounded up to
+ * bytes, a cipher's of its own length, 10 to 512 bytes. */
+static void parse_keygen(struct parser *p, char *line)
 {
-  (void)line;
-  snprintf(p->cmd->message, sizeof(p->cmd->message), "%s is not supported by stratumc",
-           p->cmd->name);
-  p->cmd->action = SC_ACT_ERROR;
+  struct sc_command *c = p->cmd;
+  const char *words[3] = {NULL, NULL, NULL};
+  int n = 0;
+  while (*line) {
+    const char *w = next_word(&line);
+    if (n < 3)
+      words[n] = w;
+    n++;
+  }
+  unsigned id = 1, bits = 160;
+  const char *type = n >= 2 ? words[1] : "SHA1";
+  if (n > 3 || (n >= 1 && sscanf(words[0], "%u", &id) != 1) ||
+      (n >= 3 && sscanf(words[2], "%u", &bits) != 1)) {
+    snprintf(c->message, sizeof(c->message), "Invalid syntax for keygen command");
+    c->action = SC_ACT_ERROR;
+    return;
+  }
+  enum ntp_key_type t;
+  if (strlen(type) >= sizeof(c->key_type) || !ntp_key_type_from_name(type, &t)) {
+    snprintf(c->message, sizeof(c->message), "Unknown hash function or cipher %.60s", type);
+    c->action = SC_ACT_ERROR;
+    return;
+  }
+  size_t len = ntp_key_type_key_len(t);
+  if (len == 0)
+    len = bits / 8 + (bits % 8 != 0);
+  c->key_len = len < 10 ? 10 : len > 512 ? 512 : (unsigned)len;
+  c->key_id = id;
+  snprintf(c->key_type, sizeof(c->key_type), "%s", type);
+  c->action = SC_ACT_KEYGEN;
 }
 
 /* ---------------------------------------------------------------- dispatch */
@@ -656,7 +686,7 @@ static const struct command_entry commands[] = {
   CMD("dump", parse_plain, CMD_DUMP),
   LINE("exit", parse_quit),
   LINE("help", parse_help),
-  LINE("keygen", parse_unsupported),
+  LINE("keygen", parse_keygen),
   LINE("local", parse_local),
   LINE("makestep", parse_makestep),
   LINE("manual", parse_manual),

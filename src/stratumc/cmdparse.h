@@ -20,6 +20,7 @@ enum sc_action {
   SC_ACT_REPORT,                   /* fetch and print cmd->report */
   SC_ACT_SETTING,                  /* change cmd->setting of the client */
   SC_ACT_HELP,
+  SC_ACT_KEYGEN,                   /* print a new key line (cmd->key_*) */
   SC_ACT_QUIT,
   SC_ACT_WARN,                     /* print cmd->message, succeed */
   SC_ACT_ERROR                     /* print cmd->message (may be empty), fail */
@@ -52,6 +53,8 @@ struct sc_command {
   double max_correction, max_skew, interval;
   enum sc_setting setting;         /* SC_ACT_SETTING and its value: */
   int value;                       /* dns: 1 resolve, 0 not; family 0/4/6; ms; retries */
+  unsigned key_id, key_len;        /* keygen: the key's ID and length in bytes, */
+  char key_type[16];               /* and its type's name */
   char message[96];
 };
 

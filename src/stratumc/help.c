@@ -93,6 +93,7 @@ static const char *const commands[][2] = {
   {"dns -4|-6|-46", "Resolve hostnames only to IPv4/IPv6/both addresses"},
   {"timeout <milliseconds>", "Set initial response timeout"},
   {"retries <retries>", "Set maximum number of retries"},
+  {"keygen [<id> [<type> [<bits>]]]", "Generate key for key file"},
   {"exit|quit", "Leave the program"},
   {"help", "Generate this help"},
   {"", ""},

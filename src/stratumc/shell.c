@@ -1,5 +1,9 @@
 #include "stratumc/shell.h"
 
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/random.h>
+
 #include "stratumc/help.h"
 #include "stratumc/reports.h"
 
@@ -19,6 +23,20 @@ static void apply_setting(struct sc_shell *sh, const struct sc_command *cmd)
   }
 }
 
+/* keygen's line: the key from the system's random source, in chronyc's
+ * format ("ID TYPE HEX:..."). */
+static bool keygen(FILE *f, const struct sc_command *cmd)
+{
+  uint8_t key[512];
+  if (getrandom(key, cmd->key_len, 0) != (ssize_t)cmd->key_len)
+    return false;
+  fprintf(f, "%u %s HEX:", cmd->key_id, cmd->key_type);
+  for (unsigned i = 0; i < cmd->key_len; i++)
+    fprintf(f, "%02X", key[i]);
+  fprintf(f, "\n");
+  return true;
+}
+
 static bool run(struct sc_shell *sh, struct sc_command *cmd)
 {
   struct cmd_reply rpy;
@@ -29,6 +47,7 @@ static bool run(struct sc_shell *sh, struct sc_command *cmd)
   case SC_ACT_REPORT: return sc_report_run(sh->session, cmd);
   case SC_ACT_SETTING: apply_setting(sh, cmd); return true;
   case SC_ACT_HELP: sc_help_commands(sh->session->out->f); return true;
+  case SC_ACT_KEYGEN: return keygen(sh->session->out->f, cmd);
   case SC_ACT_QUIT: sh->quit = true; return true;
   case SC_ACT_WARN: fprintf(sh->session->out->err, "%s\n", cmd->message); return true;
   case SC_ACT_ERROR: sc_out_error(sh->session->out, cmd->message); return false;

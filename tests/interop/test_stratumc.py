@@ -505,3 +505,19 @@ def test_waitsync_exit_codes(daemons):
     # a skew limit no daemon meets (its estimate is never that small)
     rc, out, _ = run(sc, daemons.unix() + ["waitsync 2 0 1e-9 0.1"])
     assert rc == 1 and len(out.splitlines()) == 2, out
+
+
+@pytest.mark.parametrize("line", ["keygen", "keygen 73 SHA1 256", "keygen 151 AES128",
+                                  "keygen 2 AES256 8", "keygen 5 MD5 1", "keygen -1 SHA512 9000",
+                                  "keygen 12abc SHA256", "keygen 1 NOSUCHTYPE", "keygen 1 sha1",
+                                  "keygen x", "keygen 1 SHA1 x", "keygen 1 SHA1 160 9"])
+def test_keygen_as_chronyc(line):
+    """keygen needs no daemon (a UDP address nobody answers on is enough to
+    start): the same exit status, and the same line but for the random
+    hex digits (their count too), or the same error."""
+    port = free_udp_port()
+    theirs, ours = both(["-h", "127.0.0.1", "-p", str(port), line])
+    assert theirs[0] == ours[0], (theirs, ours)
+    assert re.sub(r"HEX:[0-9A-F]+", lambda m: "HEX:%d" % len(m.group()), theirs[1]) == \
+        re.sub(r"HEX:[0-9A-F]+", lambda m: "HEX:%d" % len(m.group()), ours[1]), (theirs, ours)
+    assert theirs[2].strip() == ours[2].strip(), (theirs, ours)

@@ -1131,8 +1131,7 @@ CHRONYC_CLIENT_RUNS = {
                                "System clock:.*this help\n *$",
     "chronyc/keygen-unknown": "^Unknown hash function or cipher NOSUCHTYPE$",
 }
-NO_KEYGEN = ("stratumc has no keygen: 'keygen is not supported by stratumc', which fails "
-             "(chronyc -m stops there)")
+
 
 # The last runs: chronyc's requests lost but every fourth (chronyc tries
 # three times by default, four with retries 3).
@@ -1310,7 +1309,6 @@ def test_chronyc_others(rows6_later, command, seed):
 
 
 
-@pytest.mark.xfail(strict=True, reason=NO_KEYGEN)
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("name", list(CHRONYC_CLIENT_RUNS))
 def test_chronyc_client_commands(rows6_later, name, seed):

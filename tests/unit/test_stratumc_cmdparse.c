@@ -384,6 +384,34 @@ static void test_client_commands(void **state)
   assert_int_equal(parse("password x").action, SC_ACT_WARN);
 }
 
+/* keygen as chronyc's: ID 1, SHA1 and 160 bits by default; a hash's key
+ * as long as BITS rounded up, 10 to 512 bytes; a cipher's its own length;
+ * numbers read as sscanf's %u reads them; chronyc's messages. */
+static void test_keygen(void **state)
+{
+  (void)state;
+  struct sc_command c = parse("keygen");
+  assert_int_equal(c.action, SC_ACT_KEYGEN);
+  assert_int_equal(c.key_id, 1);
+  assert_string_equal(c.key_type, "SHA1");
+  assert_int_equal(c.key_len, 20);
+  c = parse("keygen 73 SHA256 257");
+  assert_int_equal(c.key_id, 73);
+  assert_string_equal(c.key_type, "SHA256");
+  assert_int_equal(c.key_len, 33);
+  assert_int_equal(parse("keygen 151 AES128 8").key_len, 16);
+  assert_int_equal(parse("keygen 2 AES256").key_len, 32);
+  assert_int_equal(parse("keygen 5 MD5 1").key_len, 10);
+  assert_int_equal(parse("keygen 5 SHA512 100000").key_len, 512);
+  assert_int_equal(parse("keygen -1").key_id, 4294967295u);
+  assert_int_equal(parse("keygen 12abc").key_id, 12);
+  expect_error("keygen 1 NOSUCHTYPE", "Unknown hash function or cipher NOSUCHTYPE");
+  expect_error("keygen 1 sha1", "Unknown hash function or cipher sha1");
+  expect_error("keygen x", "Invalid syntax for keygen command");
+  expect_error("keygen 1 SHA1 x", "Invalid syntax for keygen command");
+  expect_error("keygen 1 SHA1 160 9", "Invalid syntax for keygen command");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -399,6 +427,7 @@ int main(void)
     cmocka_unit_test(test_rejections_with_chronyc_messages),
     cmocka_unit_test(test_selectopts_and_offset),
     cmocka_unit_test(test_client_commands),
+    cmocka_unit_test(test_keygen),
   };
   return cmocka_run_group_tests_name("stratumc_cmdparse", tests, NULL, NULL);
 }
