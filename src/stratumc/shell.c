@@ -25,11 +25,22 @@ static void apply_setting(struct sc_shell *sh, const struct sc_command *cmd)
 
 /* keygen's line: the key from the system's random source, in chronyc's
  * format ("ID TYPE HEX:..."). */
-static bool keygen(FILE *f, const struct sc_command *cmd)
+static bool keygen(struct sc_out *out, const struct sc_command *cmd)
 {
+  FILE *f = out->f;
   uint8_t key[512];
-  if (getrandom(key, cmd->key_len, 0) != (ssize_t)cmd->key_len)
+  /* Over 256 bytes a read may come back short (a signal): read the rest,
+   * a bounded number of times. */
+  size_t got = 0;
+  for (int tries = 0; got < cmd->key_len && tries < 8; tries++) {
+    ssize_t n = getrandom(key + got, cmd->key_len - got, 0);
+    if (n > 0)
+      got += (size_t)n;
+  }
+  if (got < cmd->key_len) {
+    sc_out_error(out, "Could not read random data");
     return false;
+  }
   fprintf(f, "%u %s HEX:", cmd->key_id, cmd->key_type);
   for (unsigned i = 0; i < cmd->key_len; i++)
     fprintf(f, "%02X", key[i]);
@@ -47,7 +58,7 @@ static bool run(struct sc_shell *sh, struct sc_command *cmd)
   case SC_ACT_REPORT: return sc_report_run(sh->session, cmd);
   case SC_ACT_SETTING: apply_setting(sh, cmd); return true;
   case SC_ACT_HELP: sc_help_commands(sh->session->out->f); return true;
-  case SC_ACT_KEYGEN: return keygen(sh->session->out->f, cmd);
+  case SC_ACT_KEYGEN: return keygen(sh->session->out, cmd);
   case SC_ACT_QUIT: sh->quit = true; return true;
   case SC_ACT_WARN: fprintf(sh->session->out->err, "%s\n", cmd->message); return true;
   case SC_ACT_ERROR: sc_out_error(sh->session->out, cmd->message); return false;
