@@ -32,9 +32,11 @@ struct client {
   int bad[CLIENT_MAX_SOURCES];        /* selections in a row it was bad in */
   unsigned reported[CLIENT_MAX_SOURCES];   /* statuses logged (1 << sel_status) */
   bool answered[CLIENT_MAX_SOURCES];  /* reported CLIENT_SOURCE_ANSWERED */
+  client_slot slot[CLIENT_MAX_SOURCES];   /* their places in reports */
   unsigned n;
-  /* Reference clocks: sources n .. n + n_rcl - 1 to the selection and in
-   * reports (configured at start, never removed). */
+  client_slot next_slot;              /* the next slot not given */
+  /* Reference clocks: sources n .. n + n_rcl - 1 to the selection, the
+   * first ones in reports (configured at start, never removed). */
   struct rcl *rcl[RCL_MAX_REFCLOCKS];
   struct sel_source rcl_sel[RCL_MAX_REFCLOCKS];
   int rcl_bad[RCL_MAX_REFCLOCKS];
@@ -422,7 +424,54 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
     nsrc_start(src);
 }
 
-int client_add_source(struct client *c, const struct client_source_params *s)
+/* The report order (client_reserve_slots) of the NTP source with internal
+ * index i among the NTP sources: by slot (by index for equal slots, which
+ * a careless owner could give). */
+static unsigned ntp_rank(const struct client *c, unsigned i)
+{
+  unsigned rank = 0;
+  for (unsigned k = 0; k < c->n; k++)
+    rank += c->slot[k] < c->slot[i] || (c->slot[k] == c->slot[i] && k < i);
+  return rank;
+}
+
+/* Internal index (the selection's: NTP sources, then refclocks) to the
+ * reports' index. */
+static unsigned report_index(const struct client *c, unsigned i)
+{
+  return i >= c->n ? i - c->n : c->n_rcl + ntp_rank(c, i);
+}
+
+/* The reports' index to the internal one; false if there is no source i. */
+static bool internal_index(const struct client *c, unsigned i, unsigned *out)
+{
+  if (i < c->n_rcl) {
+    *out = c->n + i;
+    return true;
+  }
+  for (unsigned k = 0; k < c->n; k++)
+    if (c->n_rcl + ntp_rank(c, k) == i) {
+      *out = k;
+      return true;
+    }
+  return false;
+}
+
+/* NTP source i's internal index; false if it is none (or a refclock). */
+static bool internal_ntp_index(const struct client *c, unsigned i, unsigned *out)
+{
+  return internal_index(c, i, out) && *out < c->n;
+}
+
+client_slot client_reserve_slots(struct client *c, unsigned count)
+{
+  client_slot first = c->next_slot;
+  c->next_slot += count;
+  return first;
+}
+
+int client_add_source_in(struct client *c, const struct client_source_params *s,
+                         client_slot slot)
 {
   if (c->n == CLIENT_MAX_SOURCES)
     return -1;
@@ -430,12 +479,18 @@ int client_add_source(struct client *c, const struct client_source_params *s)
   if (!src)
     return -1;
   c->src[c->n] = src;
+  c->slot[c->n] = slot;
   setup_source(c, c->n, s);
   if (c->selected >= (int)c->n)    /* a refclock: one further down now */
     c->selected++;
   c->n++;
   apply_options(c);
-  return (int)c->n - 1;
+  return (int)report_index(c, c->n - 1);
+}
+
+int client_add_source(struct client *c, const struct client_source_params *s)
+{
+  return client_add_source_in(c, s, client_reserve_slots(c, 1));
 }
 
 static void on_refclock_update(void *arg, struct rcl *r, bool new_sample);
@@ -511,12 +566,19 @@ void client_start(struct client *c)
     nsrc_start(c->src[i]);
 }
 
-int client_find_source(const struct client *c, const struct ip_addr *addr)
+/* The internal index of the NTP source with this address, or -1. */
+static int find_ntp(const struct client *c, const struct ip_addr *addr)
 {
   for (unsigned i = 0; i < c->n; i++)
     if (addr_equal(&c->src[i]->p.addr, addr))
       return (int)i;
   return -1;
+}
+
+int client_find_source(const struct client *c, const struct ip_addr *addr)
+{
+  int i = find_ntp(c, addr);
+  return i < 0 ? -1 : (int)report_index(c, (unsigned)i);
 }
 
 /* The selected source is gone: select again among the others. */
@@ -531,9 +593,10 @@ static void forget_selected(struct client *c, unsigned i)
   }
 }
 
-void client_remove_source(struct client *c, unsigned i)
+void client_remove_source(struct client *c, unsigned index)
 {
-  if (i >= c->n)
+  unsigned i;
+  if (!internal_ntp_index(c, index, &i))
     return;
   nsrc_fini(c->src[i]);
   free(c->src[i]);
@@ -543,14 +606,16 @@ void client_remove_source(struct client *c, unsigned i)
   memmove(&c->bad[i], &c->bad[i + 1], after * sizeof(c->bad[0]));
   memmove(&c->reported[i], &c->reported[i + 1], after * sizeof(c->reported[0]));
   memmove(&c->answered[i], &c->answered[i + 1], after * sizeof(c->answered[0]));
+  memmove(&c->slot[i], &c->slot[i + 1], after * sizeof(c->slot[0]));
   apply_options(c);
   forget_selected(c, i);
 }
 
-bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *addr)
+bool client_replace_source(struct client *c, unsigned index, const struct ip_addr *addr)
 {
   char a[ADDR_STR_LEN], b[ADDR_STR_LEN];
-  if (i >= c->n)
+  unsigned i;
+  if (!internal_ntp_index(c, index, &i))
     return false;
   struct client_source_params p = c->src[i]->p;
   plat_logf(c->plat, PLAT_LOG_INFO, "Source %s replaced with %s (%s)", addr_format(&p.addr, a),
@@ -903,9 +968,10 @@ unsigned client_n_ntp_sources(const struct client *c)
   return c->n;
 }
 
-bool client_source_address(const struct client *c, unsigned i, struct ip_addr *out)
+bool client_source_address(const struct client *c, unsigned index, struct ip_addr *out)
 {
-  if (i >= c->n)
+  unsigned i;
+  if (!internal_ntp_index(c, index, &i))
     return false;
   *out = c->src[i]->p.addr;
   return true;
@@ -956,9 +1022,11 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
   r->good_replies = rc->counters[RCL_SAMPLES];
 }
 
-bool client_source_report(const struct client *c, unsigned i, struct client_source_report *r)
+bool client_source_report(const struct client *c, unsigned index,
+                          struct client_source_report *r)
 {
-  if (i >= c->n + c->n_rcl)
+  unsigned i;
+  if (!internal_index(c, index, &i))
     return false;
   if (i >= c->n) {
     refclock_report(c, i - c->n, r);
@@ -1022,7 +1090,10 @@ bool client_source_report(const struct client *c, unsigned i, struct client_sour
 bool client_selected_address(const struct client *c, struct ip_addr *out)
 {
   memset(out, 0, sizeof(*out));
-  return c->selected >= 0 && client_source_address(c, (unsigned)c->selected, out);
+  if (c->selected < 0 || (unsigned)c->selected >= c->n)
+    return false;
+  *out = c->src[c->selected]->p.addr;
+  return true;
 }
 
 struct reference *client_reference(struct client *c)
@@ -1086,7 +1157,7 @@ static void log_poll_change(const struct client *c, const struct nsrc *s, const 
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
                           double value)
 {
-  int i = client_find_source(c, addr);
+  int i = find_ntp(c, addr);
   if (i < 0)
     return false;
   struct nsrc *s = c->src[i];
@@ -1134,7 +1205,7 @@ static bool find_named(struct client *c, const struct ip_addr *addr, uint32_t re
   *nsrc = NULL;
   *rcl = NULL;
   if (addr->family != ADDR_UNSPEC) {
-    int i = client_find_source(c, addr);
+    int i = find_ntp(c, addr);
     if (i < 0)
       return false;
     *nsrc = c->src[i];
@@ -1214,7 +1285,7 @@ void client_set_reselectdist(struct client *c, double dist)
 
 int client_selected(const struct client *c)
 {
-  return c->selected;
+  return c->selected < 0 ? -1 : (int)report_index(c, (unsigned)c->selected);
 }
 
 unsigned client_steps(const struct client *c)
@@ -1222,10 +1293,13 @@ unsigned client_steps(const struct client *c)
   return c->disc.steps;
 }
 
-/* Source i's statistics (NTP sources, then refclocks). */
-static struct sst *source_stats(const struct client *c, unsigned i)
+/* Source `index`'s statistics (the reports' numbering). */
+static struct sst *source_stats(const struct client *c, unsigned index)
 {
-  return i < c->n ? &c->src[i]->stats : i < c->n + c->n_rcl ? &c->rcl[i - c->n]->stats : NULL;
+  unsigned i;
+  if (!internal_index(c, index, &i))
+    return NULL;
+  return i < c->n ? &c->src[i]->stats : &c->rcl[i - c->n]->stats;
 }
 
 bool client_source_export(const struct client *c, unsigned i, struct sst_dump *out)

@@ -122,9 +122,24 @@ void client_free(struct client *c);
 typedef void (*client_source_event_fn)(void *arg, const struct ip_addr *addr,
                                        enum client_source_event ev);
 void client_set_source_event(struct client *c, client_source_event_fn fn, void *arg);
+/* Sources are numbered (in reports, and for every function here taking
+ * or returning an index) in the order of chronyd's source table:
+ * reference clocks first (chronyd adds them at start, before any NTP
+ * source, and never removes them), then the NTP sources by slot. A source
+ * takes a new slot, after every other, when it is added, unless its name
+ * reserved one when it was configured (a name holds its place while it
+ * resolves, as chronyd's placeholder source does); a replaced source keeps
+ * its slot; a removed one's is gone (the sources after it move up). The
+ * selection's own order is not this one. */
+typedef uint32_t client_slot;
+/* `count` consecutive slots after every slot given so far: the first. */
+client_slot client_reserve_slots(struct client *c, unsigned count);
 /* Returns the source index, or -1 (too many sources, or out of memory).
- * Once the client is started, the source starts at once. */
+ * Once the client is started, the source starts at once. It takes a new
+ * slot, or (client_add_source_in) one reserved for it. */
 int client_add_source(struct client *c, const struct client_source_params *s);
+int client_add_source_in(struct client *c, const struct client_source_params *s,
+                         client_slot slot);
 /* The owner's NTP server socket of a family (-1: none) and its port,
  * opened on the client's platform. Peers send from it, as chronyd sends
  * from its server socket, and so do servers' requests when the
@@ -233,8 +248,8 @@ struct client_source_report {
   struct ntsc_report nts_report; /* ...and what authdata shows of it */
 };
 
-/* Sources are numbered NTP sources first (0 .. client_n_ntp_sources - 1),
- * then reference clocks. */
+/* Sources are numbered reference clocks first, then NTP sources (see
+ * client_reserve_slots). */
 unsigned client_n_sources(const struct client *c);
 unsigned client_n_ntp_sources(const struct client *c);
 /* Source i's address alone (cheap, unlike the full report); false if none

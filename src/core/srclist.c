@@ -23,6 +23,10 @@ struct named {
    * last looked up again for it (refresh, replacement). */
   struct timespec last_resolving[NAMES_MAX_POOL];
   bool answered[NAMES_MAX_POOL];
+  /* Where its sources come in reports: `target` slots reserved when the
+   * line was added (chronyd's placeholder sources), each member in one. */
+  client_slot first_slot;
+  client_slot slot[NAMES_MAX_POOL];
   int n_members;
   struct named *next;
 };
@@ -83,6 +87,20 @@ static void forget_member(struct named *n, int m)
   memmove(&n->answered[m], &n->answered[m + 1], (n->n_members - m) * sizeof(n->answered[0]));
   memmove(&n->last_resolving[m], &n->last_resolving[m + 1],
           (n->n_members - m) * sizeof(n->last_resolving[0]));
+  memmove(&n->slot[m], &n->slot[m + 1], (n->n_members - m) * sizeof(n->slot[0]));
+}
+
+/* The first of the name's slots no member is in (one is free whenever a
+ * member is to be added: there are target of them). */
+static client_slot free_slot(const struct named *n)
+{
+  for (client_slot s = n->first_slot;; s++) {
+    bool used = false;
+    for (int m = 0; m < n->n_members; m++)
+      used |= n->slot[m] == s;
+    if (!used)
+      return s;
+  }
 }
 
 static bool is_resolved(const struct named *n)
@@ -140,14 +158,16 @@ static void add_members(struct srclist *l, struct named *n, const struct ip_addr
   int k = names_pick(addrs, count, 0, in_use, l, picked, want);
   for (int i = 0; i < k; i++) {
     struct client_source_params p = n->params;
+    client_slot slot = free_slot(n);
     p.addr = picked[i];
-    if (client_add_source(l->client, &p) < 0) {
+    if (client_add_source_in(l->client, &p, slot) < 0) {
       plat_logf(l->plat, PLAT_LOG_ERR, "Could not add source %s", n->params.name);
       return;
     }
     plat_logf(l->plat, PLAT_LOG_DEBUG, "Added source %s (%s)", addr_format(&p.addr, a),
               n->params.name);
     n->members[n->n_members] = picked[i];
+    n->slot[n->n_members] = slot;
     l->plat->ops->now(l->plat->ctx, &n->last_resolving[n->n_members]);
     n->answered[n->n_members++] = false;
   }
@@ -399,6 +419,7 @@ static bool add_name(struct srclist *l, const struct srclist_source *s, int fami
   n->pool = s->pool;
   n->max_sources = n->pool ? names_pool_max(s->maxsources) : 1;
   n->target = n->pool ? names_pool_target(s->maxsources) : 1;
+  n->first_slot = client_reserve_slots(l->client, (unsigned)n->target);
   if (!add_job(l, n, NULL, false)) {
     free(n);
     return false;

@@ -13,6 +13,11 @@
  *    not in use; an attempt is made at most once per random interval of up
  *    to 3584 s, and a failed lookup is not retried (the next report tries).
  *
+ * A line holds its place in the client's reports from when it is added:
+ * its sources come there, in the slots it reserved (client_reserve_slots;
+ * a pool's 2 x maxsources), as chronyd's placeholder sources keep theirs,
+ * and a replaced source keeps its own.
+ *
  * The client's changes and the lookups wait for a timer: nothing is done
  * from inside the client's handlers or inside srclist_add. Peers
  * (symmetric mode) are sources too, flagged in their parameters. */

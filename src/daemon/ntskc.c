@@ -338,7 +338,7 @@ bool ntskc_preload(const struct config *cfg)
 void ntskc_save_all(struct ntskc *n, const struct client *c)
 {
   struct client_source_report r;
-  for (unsigned i = 0; i < client_n_ntp_sources(c); i++)
+  for (unsigned i = 0; i < client_n_sources(c); i++)
     if (client_source_report(c, i, &r) && r.nts)
       save(n, r.nts);
 }

@@ -162,12 +162,14 @@ static char source_char(enum plat_ts_source s)
   return s == PLAT_TS_HARDWARE ? 'H' : s == PLAT_TS_KERNEL ? 'K' : 'D';
 }
 
-/* What stamps the first source's last measurement had. */
+/* What stamps the first NTP source's last measurement had (after the
+ * refclocks). */
 static void last_sources(const struct client *client, struct scenario_result *out)
 {
   struct client_source_report rep;
+  unsigned first = client_n_sources(client) - client_n_ntp_sources(client);
   out->last_tx_source = out->last_rx_source = '?';
-  if (client_source_report(client, 0, &rep) && rep.ntp && rep.ntp->valid) {
+  if (client_source_report(client, first, &rep) && rep.ntp && rep.ntp->valid) {
     out->last_tx_source = source_char(rep.ntp->m.tx_source);
     out->last_rx_source = source_char(rep.ntp->m.rx_source);
   }
@@ -1416,9 +1418,9 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
   for (unsigned i = 0; i < out->n_sources; i++) {
     struct client_source_report rep;
     struct scenario_source *src = &out->sources[i];
-    unsigned n_ntp = client_n_ntp_sources(client);
-    if (i >= n_ntp)
-      report_refclock(client, i - n_ntp, devs[i - n_ntp], src);
+    unsigned n_rcl = client_n_sources(client) - client_n_ntp_sources(client);
+    if (i < n_rcl)                     /* the refclocks come first */
+      report_refclock(client, i, devs[i], src);
     if (!client_source_report(client, i, &rep)) {
       if (i < s->n_servers)
         src->addr = addrs[i];

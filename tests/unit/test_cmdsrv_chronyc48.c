@@ -115,6 +115,9 @@ static void serve(struct fx *f, enum plat_ts_source source)
   assert_int_equal(srv_process(&f->ntp, &dg, &p, reply, sizeof(reply)), NTP_HEADER_LEN);
 }
 
+/* The sources' indices: reference clocks first, as chronyd lists them. */
+enum { GPS, NTP };
+
 static struct client_source_report source(struct fx *f, unsigned i)
 {
   struct client_source_report r;
@@ -208,14 +211,14 @@ static void test_selectopts(void **state)
   struct cmd_reply r = answer(f, req, sizeof(req), &m);
   assert_int_equal(r.status, CMD_STT_SUCCESS);
   assert_int_equal(r.reply, CMD_RPY_NULL);
-  struct client_source_report s = source(f, 0);
+  struct client_source_report s = source(f, NTP);
   assert_true(s.prefer && s.trust && !s.noselect && !s.require);
   assert_true(s.eff_prefer && s.eff_trust);     /* the effective options too */
   /* -prefer alone leaves trust */
   req[47] = 0x2;
   req[51] = 0;
   r = answer(f, req, sizeof(req), &m);
-  s = source(f, 0);
+  s = source(f, NTP);
   assert_true(!s.prefer && s.trust);
   /* the reference clock by its refid: +noselect was set, -noselect +require */
   memset(req + 20, 0, 20);
@@ -224,7 +227,7 @@ static void test_selectopts(void **state)
   req[51] = 0x40;                               /* REQ_ADDSRC_REQUIRE */
   r = answer(f, req, sizeof(req), &m);
   assert_int_equal(r.status, CMD_STT_SUCCESS);
-  s = source(f, 1);
+  s = source(f, GPS);
   assert_true(s.refclock && !s.noselect && s.require);
   assert_true(!s.eff_noselect && s.eff_require);   /* selectdata's EOpts */
   /* no such source (address or refid) */
@@ -255,12 +258,12 @@ static void test_offset(void **state)
   assert_int_equal(r.reply, CMD_RPY_NULL);
   /* The next measurement of the source carries it (ntpdata's offset, as
    * measured; the clock has moved by less than 1 ms meanwhile). */
-  struct client_source_report s = source(f, 0);
+  struct client_source_report s = source(f, NTP);
   double before = s.ntp->m.offset;
   uint64_t valid = s.valid_replies;
-  for (double t = 121.0; t < 160.0 && source(f, 0).valid_replies == valid; t += 1.0)
+  for (double t = 121.0; t < 160.0 && source(f, NTP).valid_replies == valid; t += 1.0)
     simfx_run_until(&f->net, t);
-  s = source(f, 0);
+  s = source(f, NTP);
   assert_true(s.valid_replies > valid);
   assert_true(fabs(s.ntp->m.offset - before + 0.25) < 1e-3);
   header(&w, req, sizeof(req), 73);

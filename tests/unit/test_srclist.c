@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/srclist.h"
+#include "sim/sim_refclock.h"
 #include "sim_fixture.h"
 
 #define N_SERVERS 4
@@ -371,6 +372,118 @@ static void test_refresh_per_source(void **state)
   fx_free(f);
 }
 
+/* --- the order of the sources in reports (chronyd's source table) --- */
+
+/* The sources' names as reports list them, one space apart (a refclock's
+ * refid, an NTP source's address). */
+static const char *listed(const struct fx *f)
+{
+  static char out[256];
+  size_t at = 0;
+  out[0] = '\0';
+  for (unsigned i = 0; i < client_n_sources(f->client); i++) {
+    struct client_source_report r;
+    char a[ADDR_STR_LEN];
+    assert_true(client_source_report(f->client, i, &r));
+    at += (size_t)snprintf(out + at, sizeof(out) - at, "%s%s", i ? " " : "",
+                           r.refclock ? r.name : addr_format(&r.addr, a));
+    assert_true(at < sizeof(out));
+  }
+  return out;
+}
+
+/* A SOCK reference clock, SOC0, noselect: only its place matters. */
+static void add_refclock(struct fx *f)
+{
+  struct sim_refclock_config dev = {.driver = PLAT_REFCLOCK_SOCK, .param = "/run/gps.sock"};
+  struct rcl_params r;
+  assert_non_null(sim_refclock_new(sim_world_sched(f->net.w), f->net.client_host, &dev));
+  rcl_params_default(&r);
+  r.driver = PLAT_REFCLOCK_SOCK;
+  snprintf(r.param, sizeof(r.param), "%s", dev.param);
+  r.refid = rcl_default_refid(PLAT_REFCLOCK_SOCK, 0);
+  r.noselect = true;
+  assert_int_equal(client_add_refclock(f->client, &r), 0);
+}
+
+/* The configuration's order, refclocks first: a name that resolves 2 s
+ * late keeps its place before the address after it, a pool its place
+ * after them, the refclock (added last) comes first; the indices of
+ * client_find_source and client_selected are the reports'. */
+static void test_order_as_configured(void **state)
+{
+  (void)state;
+  static const double delay[N_SERVERS] = {0.001, 0.001, 0.5, 0.3};
+  struct fx *f = fx_new(delay);
+  name(f, "late.test", 0, 1, 2.0);
+  name(f, "pool.test", 2, 2, 0.0);
+  add(f, "late.test", false, 0);
+  add(f, "192.0.2.12", false, 0);
+  add(f, "pool.test", true, 1);
+  add_refclock(f);
+  assert_string_equal(listed(f), "SOC0 192.0.2.12");
+  simfx_run_until(&f->net, 2.1);       /* resolved, the pool's not answered yet */
+  assert_string_equal(listed(f), "SOC0 192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14");
+  simfx_run_until(&f->net, 5.0);
+  /* the pool kept the one that answered first (192.0.2.14, nearer) */
+  assert_string_equal(listed(f), "SOC0 192.0.2.11 192.0.2.12 192.0.2.14");
+  assert_int_equal(client_find_source(f->client, &f->net.addrs[1]), 2);
+  simfx_run_until(&f->net, 10 * POLL);
+  int sel = client_selected(f->client);
+  struct ip_addr a;
+  assert_true(sel >= 1 && client_selected_address(f->client, &a));
+  assert_int_equal(client_find_source(f->client, &a), sel);
+  fx_free(f);
+}
+
+/* A source deleted from the middle: those after it move up; one added
+ * then comes last, also given by a name that was configured before. */
+static void test_order_delete_from_middle(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  name(f, "late.test", 0, 1, 1.0);
+  add(f, "late.test", false, 0);
+  add(f, "192.0.2.12", false, 0);
+  add(f, "192.0.2.13", false, 0);
+  simfx_run_until(&f->net, 2.0);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.12 192.0.2.13");
+  assert_int_equal(srclist_delete(f->list, &f->net.addrs[1]), SRCLIST_OK);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.13");
+  add(f, "192.0.2.12", false, 0);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.13 192.0.2.12");
+  assert_int_equal(srclist_delete(f->list, &f->net.addrs[0]), SRCLIST_OK);
+  add(f, "late.test", false, 0);
+  simfx_run_until(&f->net, 4.0);
+  assert_string_equal(listed(f), "192.0.2.13 192.0.2.12 192.0.2.11");
+  fx_free(f);
+}
+
+/* A pool member that stops answering is replaced in its place (before the
+ * address configured after the pool). */
+static void test_order_pool_replacement(void **state)
+{
+  (void)state;
+  static const double delay[N_SERVERS] = {0.5, 0.001, 0.001, 0.001};
+  struct fx *f = fx_new(delay);
+  name(f, "pool.test", 0, 3, 0.0);
+  assert_int_equal(sim_world_add_outage(f->net.w, f->net.client_host, f->net.hosts[1], 5 * POLL,
+                                        1e9), 0);
+  add(f, "pool.test", true, 1);
+  add(f, "192.0.2.14", false, 0);
+  simfx_run_until(&f->net, 0.1);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.12 192.0.2.14");
+  simfx_run_until(&f->net, 2.0);
+  assert_string_equal(listed(f), "192.0.2.12 192.0.2.14");
+  simfx_run_until(&f->net, 16 * POLL);
+  assert_false(is_source(f, 1));
+  struct client_source_report r;
+  assert_true(client_source_report(f->client, 0, &r));
+  assert_true(addr_equal(&r.addr, &f->net.addrs[0]) || addr_equal(&r.addr, &f->net.addrs[2]));
+  assert_string_equal(strchr(listed(f), ' '), " 192.0.2.14");
+  fx_free(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -383,6 +496,9 @@ int main(void)
     cmocka_unit_test(test_addresses_need_no_lookup),
     cmocka_unit_test(test_refresh_interval),
     cmocka_unit_test(test_refresh_per_source),
+    cmocka_unit_test(test_order_as_configured),
+    cmocka_unit_test(test_order_delete_from_middle),
+    cmocka_unit_test(test_order_pool_replacement),
   };
   return cmocka_run_group_tests_name("srclist", tests, NULL, NULL);
 }
