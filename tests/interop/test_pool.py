@@ -93,10 +93,16 @@ class NamespacedDaemon(Daemon):
         self.resolv.write_text("nameserver %s\noptions timeout:1 attempts:1\n" % nameserver)
 
     def argv(self):
-        script = ('mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && '
-                  'shift 2 && exec "$@"')
-        return (["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
-                 str(self.hosts), str(self.resolv)] + super().argv())
+        return namespaced_argv(super().argv(), self.hosts, self.resolv)
+
+
+def namespaced_argv(argv, hosts, resolv):
+    """argv run in a private mount namespace whose /etc/hosts and
+    /etc/resolv.conf are the files hosts and resolv."""
+    script = ('mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/resolv.conf && '
+              'shift 2 && exec "$@"')
+    return (["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+             str(hosts), str(resolv)] + argv)
 
 
 class FakeNameServer:

@@ -253,7 +253,8 @@ def test_local_refclock_steadies_the_clock(results, seed, tmp_path):
     p = run_sim("--seed", str(seed), "--trace", str(trace), "refclock-local")
     assert p.returncode == 0, p.stderr[-4000:]
     selected = {int(line.split()[3]) for line in trace.read_text().splitlines()[1:]}
-    assert selected <= {-1, 0}, selected                # the server or nothing
+    # the server (index 1: reports list the refclock first) or nothing
+    assert selected <= {-1, 1}, selected
     # Without it, the clock wanders once the server is gone: an order of
     # magnitude further.
     p = run_sim("--seed", str(seed), "refclock-local-off")
@@ -309,10 +310,11 @@ def test_stalled_refclock_gives_way(results, seed, tmp_path):
     rows = [line.split() for line in trace.read_text().splitlines()[1:]]
     before = [int(x[3]) for x in rows if float(x[0]) < STALL_AT and float(x[0]) >= 100]
     after = [(float(x[0]), int(x[3])) for x in rows if float(x[0]) >= STALL_AT]
-    assert set(before) == {1}                       # the refclock (after the server)
-    takeover = next(t for t, sel in after if sel == 0)
+    # indices as reports number them: the refclock first, then the server
+    assert set(before) == {0}                       # the refclock
+    takeover = next(t for t, sel in after if sel == 1)
     assert takeover <= STALL_AT + SERVER_WINDOW + 2 * POLL, takeover
-    assert all(sel == 0 for t, sel in after if t >= takeover)
+    assert all(sel == 1 for t, sel in after if t >= takeover)
 
 
 def test_same_seed_same_results(results):
