@@ -7,8 +7,9 @@ pool's sources together in the pool line's place.
 Both daemons (-x) run in a private mount namespace whose /etc/hosts names
 the sources (test_pool.py's way: root only, skipped otherwise) and whose
 resolv.conf names a loopback address with no server, so no query leaves
-the machine. Nothing answers the NTP sources: only their rows matter, and
-every wait is bounded."""
+the machine. Then a source is deleted from the middle and one added, on
+both. Nothing answers the NTP sources: only their rows matter, and every
+wait is bounded."""
 import os
 import re
 
@@ -44,14 +45,14 @@ def names(out):
     return ["POOL" if r in POOL else r for r in rows]
 
 
-def listed(daemon, sock):
-    """chronyc -n sources' names once every source is there."""
+def listed(daemon, sock, rows):
+    """chronyc -n sources' names once `rows` sources are there."""
     out = []
 
     def complete():                 # (chronyd's socket comes after its start)
         rc, text = chronyc_rc(sock, "-n", "sources")
         out[:] = [text]
-        return rc == 0 and len(names(text)) == ROWS
+        return rc == 0 and len(names(text)) == rows
     assert wait_for(complete, RESOLVE_TIMEOUT), (out, daemon.log())
     return names(out[0])
 
@@ -89,8 +90,6 @@ def test_sources_order_as_chronyd(tmp_path, namespace):
             "port 0", "cmdport 0", "bindcmdaddress %s" % csock])
         started.append(chronyd)
         run_in(chronyd, namespace)
-        want = listed(chronyd, csock)
-
         swork = tmp_path / "stratumd"
         swork.mkdir()
         ssock = private_dir(swork / "sock") / "stratumd.sock"
@@ -98,12 +97,23 @@ def test_sources_order_as_chronyd(tmp_path, namespace):
             "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
         started.append(stratumd)
         run_in(stratumd, namespace)
-        got = listed(stratumd, ssock)
+        both = ((chronyd, csock), (stratumd, ssock))
+        want, got = (listed(d, sock, ROWS) for d, sock in both)
+        # chronyd's order is the configuration's, refclocks first
+        assert want == ["GPS", "PPS", "127.0.0.21", "127.0.0.22", "127.0.0.23", "POOL", "POOL",
+                        "127.0.0.26"]
+        assert got == want
+        # The name's source deleted from the middle, a server added: the
+        # sources after it move up, the new one comes last.
+        for d, sock in both:
+            for command in ("delete 127.0.0.22", "add server 127.0.0.27 port %d" % port):
+                rc, out = chronyc_rc(sock, command)
+                assert rc == 0 and "200 OK" in out, (command, out, d.log())
+        want, got = (listed(d, sock, ROWS) for d, sock in both)
+        assert want == ["GPS", "PPS", "127.0.0.21", "127.0.0.23", "POOL", "POOL", "127.0.0.26",
+                        "127.0.0.27"]
+        assert got == want
     finally:
         for d in started:
             rc = d.stop()
             print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
-    # chronyd's order is the configuration's, refclocks first
-    assert want == ["GPS", "PPS", "127.0.0.21", "127.0.0.22", "127.0.0.23", "POOL", "POOL",
-                    "127.0.0.26"]
-    assert got == want
