@@ -1,13 +1,19 @@
 /* The client log driven by arbitrary sequences of requests (addresses from
  * a small space so slots fill and records are replaced, times that jump
  * back and forth), rate limit verdicts and report walks with reset and
- * min_hits. Invariants: the table never exceeds its bound, a request just
- * logged is at the index it was given, totals count every request and
- * every drop, reports hold sane values. */
+ * min_hits; and the map of interleaved timestamps: saves of receive
+ * timestamps that go back and forth and repeat, uses and kernel updates.
+ * Invariants: the table never exceeds its bound, a request just logged is
+ * at the index it was given, totals count every request and every drop,
+ * reports hold sane values; the map holds at most as many timestamps as
+ * the table records, a new receive timestamp saved gives its transmit
+ * time (within 2 s) once. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clientlog.h"
+
+#define TX_RANGE (2ll << 32)       /* tsmap keeps tx - rx within (-2, 2] s */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,9 +59,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct timespec now = {.tv_sec = 1700000000};
   uint64_t requests[CLOG_N_SERVICES] = {0}, drops[CLOG_N_SERVICES] = {0};
   uint32_t max = clog_max_records(l);
+  static uint8_t saved[65536 / 8];           /* receive timestamps saved, by key */
+  memset(saved, 0, sizeof(saved));
   while (in.n > 0) {
     uint8_t op = byte(&in);
     enum clog_service s = (op >> 7) ? CLOG_CMD : CLOG_NTP;
+    if ((op & 3) == 0 && (op & 0x60)) {      /* interleaved timestamps */
+      uint16_t key = byte(&in);
+      key = (uint16_t)(key << 8 | byte(&in));
+      uint64_t rx = (3900000000ull + (key >> 8)) << 32 | (uint64_t)(key & 0xff) << 24 | 1;
+      uint64_t tx = rx + (uint64_t)((int8_t)byte(&in) * (1ll << 26)), got = 0;
+      bool fresh = !(saved[key / 8] & (1u << key % 8));
+      switch (op & 0x60) {
+      case 0x20:                             /* a reply sent, then its client back */
+        clog_save_ntp_timestamps(l, rx, tx);
+        saved[key / 8] |= (uint8_t)(1u << key % 8);
+        /* (one saved before may have been pushed out or dropped) */
+        bool ok = clog_take_ntp_tx(l, rx, &got);
+        check(ok || !(p.active && fresh && (int64_t)(tx - rx) > -TX_RANGE &&
+                      (int64_t)(tx - rx) <= TX_RANGE));
+        check((!ok || got == tx) && !clog_take_ntp_tx(l, rx, &got));
+        break;
+      case 0x40:                             /* saved, not used yet */
+        clog_save_ntp_timestamps(l, rx, tx);
+        saved[key / 8] |= (uint8_t)(1u << key % 8);
+        break;
+      default:                               /* the kernel's transmit time, then used */
+        clog_update_ntp_tx(l, rx, tx);
+        if (clog_take_ntp_tx(l, rx, &got))
+          check(!fresh && got == tx && !clog_take_ntp_tx(l, rx, &got));
+        break;
+      }
+      uint32_t count, span;
+      clog_ntp_timestamp_stats(l, &count, &span);
+      check(count <= max && (p.active || count == 0));
+      check(clog_memory(l) <= (size_t)max * CLOG_RECORD_COST);
+      continue;
+    }
     switch (op & 3) {
     case 0:                                  /* time passes (or goes back) */
       now.tv_nsec += (long)byte(&in) * 3906250;

@@ -75,10 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = srv_process(&srv, &dg, &p, reply, sizeof(reply));
     if (n > dg.len)
       abort();
-    if (n > 0 && srv.last.clog_index >= 0) {
+    if (n > 0 && srv.last.save_ts) {
       /* What srv_receive saves after sending; with bit 3, the next request
        * is an interleaved one naming this reply. */
-      clog_save_ntp_timestamps(clog, srv.last.clog_index, srv.last.rx, srv.last.rx + 1000);
+      clog_save_ntp_timestamps(clog, srv.last.rx, srv.last.rx + 1000);
       if ((data[0] & 8) && dg.len >= NTP_HEADER_LEN)
         memcpy(req + 24, reply + 32, 8);
     }

@@ -31,11 +31,11 @@ struct record {
   uint32_t last_hit[CLOG_N_SERVICES];
   uint32_t hits[CLOG_N_SERVICES];
   uint32_t drops[CLOG_N_SERVICES];
-  uint64_t ntp_rx, ntp_tx;               /* the last reply's (interleaved mode) */
 };
 
-_Static_assert(sizeof(struct record) <= CLOG_RECORD_COST,
-               "a record must fit the bytes clientloglimit counts for it");
+/* chronyd counts 64 bytes a record and 16 an entry of the timestamp map. */
+_Static_assert(sizeof(struct record) + sizeof(struct tsmap_entry) <= CLOG_RECORD_COST,
+               "a record and a timestamp must fit the bytes clientloglimit counts for them");
 
 struct bucket {
   uint16_t per_hit;                      /* 0: no rate limiting */
@@ -55,6 +55,7 @@ struct clientlog {
   int rnd_left;
   struct bucket bucket[CLOG_N_SERVICES];
   struct clog_totals totals;
+  struct tsmap ntp_ts;                   /* interleaved replies' timestamps */
 };
 
 static int clamp(int lo, int v, int hi)
@@ -186,31 +187,38 @@ static uint64_t total_hits(const struct record *r)
   return n;
 }
 
-/* Double the table. The records of one old slot spread over two new ones,
- * so they always fit. */
+/* Double the table in place. hash % (2n) is hash % n or that + n: the
+ * records of slot i stay there or move to slot i + n, each group in its
+ * order and packed at the front, the layout a rehash into a new table in
+ * index order would give. */
 static bool grow(struct clientlog *l)
 {
-  uint32_t slots = l->slots ? 2 * l->slots : 1;
+  uint32_t old = l->slots, slots = old ? 2 * old : 1;
   if (slots > l->max_slots)
     return false;
-  struct record *t = calloc((size_t)slots * CLOG_SLOT_SIZE, sizeof(*t));
+  struct record *t = realloc(l->records, (size_t)slots * CLOG_SLOT_SIZE * sizeof(*t));
   if (!t)
     return false;
-  for (uint32_t i = 0; i < l->slots * CLOG_SLOT_SIZE; i++) {
-    const struct record *old = &l->records[i];
-    if (old->addr.family == ADDR_UNSPEC)
-      continue;
-    struct record *slot = &t[(size_t)slot_of(l, &old->addr, slots) * CLOG_SLOT_SIZE];
-    /* Doubling splits each old slot in two: its records always fit. */
-    unsigned k = 0;
-    while (k < CLOG_SLOT_SIZE - 1 && slot[k].addr.family != ADDR_UNSPEC)
-      k++;
-    assert(slot[k].addr.family == ADDR_UNSPEC);
-    slot[k] = *old;
-  }
-  free(l->records);
+  memset(&t[(size_t)old * CLOG_SLOT_SIZE], 0, (size_t)(slots - old) * CLOG_SLOT_SIZE * sizeof(*t));
   l->records = t;
   l->slots = slots;
+  for (uint32_t i = 0; i < old; i++) {
+    struct record *slot = &t[(size_t)i * CLOG_SLOT_SIZE];
+    struct record *high = &t[(size_t)(i + old) * CLOG_SLOT_SIZE];
+    unsigned k, kept = 0, moved = 0;
+    for (k = 0; k < CLOG_SLOT_SIZE && slot[k].addr.family != ADDR_UNSPEC; k++) {
+      uint32_t to = slot_of(l, &slot[k].addr, slots);
+      assert(to == i || to == i + old);
+      if (to != i) {
+        high[moved++] = slot[k];
+      } else {
+        if (kept != k)
+          slot[kept] = slot[k];
+        kept++;
+      }
+    }
+    memset(&slot[kept], 0, (k - kept) * sizeof(*slot));
+  }
   return true;
 }
 
@@ -271,6 +279,7 @@ struct clientlog *clog_new(const struct clog_params *p)
     free(l);
     return NULL;
   }
+  tsmap_init(&l->ntp_ts, clog_max_records(l));
   return l;
 }
 
@@ -279,6 +288,7 @@ void clog_free(struct clientlog *l)
   if (!l)
     return;
   free(l->records);
+  tsmap_release(&l->ntp_ts);
   free(l);
 }
 
@@ -385,53 +395,25 @@ enum clog_verdict clog_limit(struct clientlog *l, enum clog_service s, int index
   return CLOG_DROP;
 }
 
-void clog_save_ntp_timestamps(struct clientlog *l, int index, uint64_t rx, uint64_t tx)
+void clog_save_ntp_timestamps(struct clientlog *l, uint64_t rx, uint64_t tx)
 {
-  struct record *r = record_at(l, index);
-  if (r) {
-    r->ntp_rx = rx;
-    r->ntp_tx = tx;
-  }
+  if (l->active)
+    tsmap_save(&l->ntp_ts, rx, tx);
 }
 
-bool clog_ntp_tx(struct clientlog *l, int index, uint64_t rx, uint64_t *tx)
+bool clog_take_ntp_tx(struct clientlog *l, uint64_t rx, uint64_t *tx)
 {
-  struct record *r = record_at(l, index);
-  if (!r || rx == 0 || r->ntp_rx != rx || r->ntp_tx == 0)
-    return false;
-  *tx = r->ntp_tx;
-  return true;
+  return tsmap_take_tx(&l->ntp_ts, rx, tx);
 }
 
-void clog_update_ntp_tx(struct clientlog *l, const struct ip_addr *addr, uint64_t rx, uint64_t tx)
+void clog_update_ntp_tx(struct clientlog *l, uint64_t rx, uint64_t tx)
 {
-  struct ip_addr a = addr_unmap_v4(addr);
-  if (!l->active || rx == 0)
-    return;
-  /* Only the slot the address hashes to can hold it. */
-  struct record *slot = &l->records[(size_t)slot_of(l, &a, l->slots) * CLOG_SLOT_SIZE];
-  for (unsigned k = 0; k < CLOG_SLOT_SIZE; k++) {
-    if (addr_equal(&slot[k].addr, &a)) {
-      if (slot[k].ntp_rx == rx)
-        slot[k].ntp_tx = tx;
-      return;
-    }
-  }
+  tsmap_update_tx(&l->ntp_ts, rx, tx);
 }
 
 void clog_ntp_timestamp_stats(const struct clientlog *l, uint32_t *count, uint32_t *span)
 {
-  uint64_t lo = UINT64_MAX, hi = 0;
-  *count = 0;
-  for (uint32_t i = 0; l->active && i < l->slots * CLOG_SLOT_SIZE; i++) {
-    uint64_t rx = l->records[i].ntp_rx;
-    if (l->records[i].addr.family == ADDR_UNSPEC || rx == 0)
-      continue;
-    (*count)++;
-    lo = rx < lo ? rx : lo;
-    hi = rx > hi ? rx : hi;
-  }
-  *span = *count ? (uint32_t)((hi - lo) >> 32) : 0;
+  tsmap_stats(&l->ntp_ts, count, span);
 }
 
 int clog_min_poll(const struct clientlog *l)
@@ -505,5 +487,5 @@ uint32_t clog_max_records(const struct clientlog *l)
 
 size_t clog_memory(const struct clientlog *l)
 {
-  return (size_t)l->slots * CLOG_SLOT_SIZE * sizeof(struct record);
+  return (size_t)l->slots * CLOG_SLOT_SIZE * sizeof(struct record) + tsmap_memory(&l->ntp_ts);
 }

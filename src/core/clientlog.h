@@ -4,14 +4,16 @@
  * "Int"/"IntL"); and the token buckets of `ratelimit`, `cmdratelimit` and
  * `ntsratelimit`.
  *
- * As chronyd 4.3: the records live in a hash table of slots of 16 records,
- * keyed by a secret seed. The table starts with one slot and doubles while
- * a slot is full and the doubled table stays within `clientloglimit` bytes
- * (counted as chrony counts them, 80 bytes a record and room for the old
- * table while a new one is filled, so the default 524288 gives 4096
- * records); when it cannot grow, a new address replaces the record of its
- * slot whose last hit is oldest (fewest hits on a tie), counted in
- * log_drops. `noclientlog` keeps only the totals.
+ * As chronyd 4.8: the records live in a hash table of slots of 16 records,
+ * keyed by a secret seed. The table starts with one slot and doubles (in
+ * place) while a slot is full and the doubled table stays within
+ * `clientloglimit` bytes, counted as chronyd counts them: 64 bytes a
+ * record and 16 an entry of the map of interleaved timestamps, which holds
+ * as many entries as the table may hold records, and room for the old
+ * table while a new one is filled; so the default 524288 gives 4096
+ * records and 4096 timestamps. When the table cannot grow, a new address
+ * replaces the record of its slot whose last hit is oldest (fewest hits
+ * on a tie), counted in log_drops. `noclientlog` keeps only the totals.
  *
  * Rate limiting (chrony's token bucket): time counts in 1/16 s; a hit
  * costs 2^(4 + interval) tokens, the bucket holds `burst` hits and refills
@@ -32,6 +34,7 @@
 #include <time.h>
 
 #include "core/addr.h"
+#include "core/tsmap.h"
 
 enum clog_service { CLOG_NTP, CLOG_CMD, CLOG_NTSKE, CLOG_N_SERVICES };
 
@@ -92,21 +95,22 @@ int clog_access(struct clientlog *l, enum clog_service s, const struct ip_addr *
  * with no other call between). */
 enum clog_verdict clog_limit(struct clientlog *l, enum clog_service s, int index);
 
-/* Interleaved mode, as chrony's server: each record keeps the receive and
- * transmit timestamps (NTP format) of the last reply to its client. Save
- * them for the client at index (from clog_access). */
-void clog_save_ntp_timestamps(struct clientlog *l, int index, uint64_t rx, uint64_t tx);
+/* Interleaved mode, as chronyd 4.8: the timestamps of replies to requests
+ * that may be interleaved, in a map of their receive timestamps (see
+ * core/tsmap.h) of as many entries as the table may hold records. Saved
+ * only with a client log (not noclientlog). */
+void clog_save_ntp_timestamps(struct clientlog *l, uint64_t rx, uint64_t tx);
 
-/* The saved transmit timestamp of the reply to the client at index whose
- * receive timestamp was rx; false if rx is not the last one saved. */
-bool clog_ntp_tx(struct clientlog *l, int index, uint64_t rx, uint64_t *tx);
+/* The saved transmit time of the reply whose receive timestamp was rx,
+ * whichever client it was; used once (false after that). */
+bool clog_take_ntp_tx(struct clientlog *l, uint64_t rx, uint64_t *tx);
 
-/* A better transmit timestamp (the kernel's) for the last reply to addr, if
- * its receive timestamp was rx. */
-void clog_update_ntp_tx(struct clientlog *l, const struct ip_addr *addr, uint64_t rx, uint64_t tx);
+/* A better transmit time (the kernel's) of the reply whose receive
+ * timestamp was rx. */
+void clog_update_ntp_tx(struct clientlog *l, uint64_t rx, uint64_t tx);
 
-/* Records holding saved timestamps and the span of their receive
- * timestamps in seconds (serverstats). */
+/* Timestamps saved and the span of their receive timestamps in seconds
+ * (serverstats). */
 void clog_ntp_timestamp_stats(const struct clientlog *l, uint32_t *count, uint32_t *span);
 
 /* The NTP rate limit interval (log2 s) a reply suggests as its poll, or
@@ -129,7 +133,8 @@ bool clog_report(struct clientlog *l, uint32_t index, bool reset, uint32_t min_h
 
 void clog_get_totals(const struct clientlog *l, struct clog_totals *t);
 
-/* Most records the table may grow to, and the bytes it holds now. */
+/* Most records the table may grow to (and timestamps the map may hold),
+ * and the bytes both hold now. */
 uint32_t clog_max_records(const struct clientlog *l);
 size_t clog_memory(const struct clientlog *l);
 

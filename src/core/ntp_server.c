@@ -171,7 +171,7 @@ static size_t process(struct ntp_server *s, const struct plat_datagram *dg,
   struct ntp_header h;
 
   s->stats.received++;
-  s->last = (struct srv_last_reply){.clog_index = -1};
+  s->last = (struct srv_last_reply){0};
   if (!access_check(&s->access, &dg->from))
     return drop(s, SRV_DROP_ACCESS);
   if (req->status != NTP_PARSE_OK)
@@ -224,17 +224,18 @@ static size_t process(struct ntp_server *s, const struct plat_datagram *dg,
   } else if (reply_mode == NTP_MODE_SERVER && index >= 0) {
     /* An interleaved request names our receive timestamp of the client's
      * previous request as its origin: answer with the transmit time of
-     * that reply, and echo its receive field so the client can tell. Only
-     * the client's own last exchange matches, which a spoofer cannot know. */
+     * that reply, and echo its receive field so the client can tell. As
+     * chronyd, the map is of receive timestamps, whoever asks, and each
+     * gives one interleaved reply. */
     /* As chronyd, only a request that may be interleaved is: a client's
      * first (zero origin) is not saved, its third reply is the first that
      * can be interleaved. */
     bool xleave = may_interleave(&req->hdr);
-    s->last.clog_index = xleave ? index : -1;
+    s->last.save_ts = xleave;
     s->last.rx = h.receive;
     /* A smoothed reply's transmit time is ours: the kernel's would not be. */
     s->last.want_tx = xleave && !s->last.smoothed;
-    if (xleave && clog_ntp_tx(s->clog, index, req->hdr.origin, &h.transmit)) {
+    if (xleave && clog_take_ntp_tx(s->clog, req->hdr.origin, &h.transmit)) {
       s->last.interleaved = true;
       h.transmit &= ~(ntp_ts)1;
       h.origin = req->hdr.receive;
@@ -315,9 +316,9 @@ void srv_respond(struct ntp_server *s, int sock, const struct plat_datagram *dg,
     s->stats.dropped[SRV_DROP_SEND]++;
     return;
   }
-  if (last->clog_index >= 0) {
+  if (last->save_ts) {
     uint64_t tx = last->interleaved ? ntp_ts_from_timespec(&before) : ntp_get_transmit(reply);
-    clog_save_ntp_timestamps(s->clog, last->clog_index, last->rx, tx);
+    clog_save_ntp_timestamps(s->clog, last->rx, tx);
   }
   s->stats.replied++;
 }
@@ -364,13 +365,14 @@ void srv_tx_timestamp(void *arg, int sock, const struct ip_addr *to, uint16_t po
 {
   struct ntp_server *s = arg;
   (void)sock;
+  (void)to;       /* the map is of receive timestamps */
   (void)port;
   (void)source;   /* a later, hardware one replaces the kernel's */
   if (!s->clog)
     return;
   struct timespec t =
       timespec_add_double(tx_time, disc_cooking_correction(&s->ref->cooking, tx_time));
-  clog_update_ntp_tx(s->clog, to, tag, ntp_ts_from_timespec(&t));
+  clog_update_ntp_tx(s->clog, tag, ntp_ts_from_timespec(&t));
 }
 
 const char *srv_drop_name(enum srv_drop d)

@@ -32,9 +32,9 @@
  * (counted as auth). A KoD RATE to an NTS request carries its identifier
  * and no authenticator.
  *
- * Interleaved mode (RFC 9769), as chrony, needs the client log: the record
- * of each client keeps the receive and transmit timestamps of its last
- * reply. A client request whose origin is that receive timestamp gets an
+ * Interleaved mode (RFC 9769), as chrony, needs the client log: its map
+ * keeps the receive and transmit timestamps of replies (core/tsmap.h). A
+ * request whose origin is such a receive timestamp, not yet used, gets an
  * interleaved reply: origin = the request's receive field, receive = now,
  * transmit = the saved transmit time of the previous reply, which is the
  * kernel's own when the platform reports it. As chronyd, every reply's
@@ -104,7 +104,7 @@ struct srv_stats {
 
 /* What srv_process decided about the reply it made last. */
 struct srv_last_reply {
-  int clog_index;               /* the client's record, -1: none (no saving) */
+  bool save_ts;                 /* save its timestamps (interleaved mode) */
   uint64_t rx;                  /* the reply's receive timestamp (NTP format) */
   bool interleaved;             /* carries an earlier reply's transmit time */
   bool want_tx;                 /* the client may go interleaved: get the

@@ -548,36 +548,191 @@ static void test_addresses(void **state)
   clog_free(l);
 }
 
-/* Interleaved mode: the last reply's timestamps per client, found again
- * by address after the table grew, and only for the last receive time. */
+/* Interleaved mode, as chronyd 4.8: the map of receive timestamps, whoever
+ * asks; each gives one interleaved reply. */
 static void test_ntp_timestamps(void **state)
 {
   (void)state;
-  struct clientlog *l = clog_new(&(struct clog_params){.active = true, .limit = CLOG_DEFAULT_LIMIT});
-  struct timespec t = {1700000000, 0};
-  struct ip_addr a = v4(1);
+  struct clog_params p = params(CLOG_DEFAULT_LIMIT);
+  struct clientlog *l = clog_new(&p);
   uint64_t tx = 0;
-  int index = clog_access(l, CLOG_NTP, &a, &t);
-  assert_false(clog_ntp_tx(l, index, 100, &tx));          /* nothing saved yet */
-  clog_save_ntp_timestamps(l, index, 100, 200);
-  assert_true(clog_ntp_tx(l, index, 100, &tx));
-  assert_int_equal(tx, 200);
-  assert_false(clog_ntp_tx(l, index, 99, &tx));            /* not the last one */
-  assert_false(clog_ntp_tx(l, index, 0, &tx));
-  /* Another 1000 clients: the table grows and records move. */
-  for (unsigned n = 2; n < 1002; n++) {
-    struct ip_addr b = v4(n);
-    clog_save_ntp_timestamps(l, clog_access(l, CLOG_NTP, &b, &t), 1000 + n, 1);
-  }
-  clog_update_ntp_tx(l, &a, 99, 300);                      /* another reply's: ignored */
-  clog_update_ntp_tx(l, &a, 100, 250);                     /* the kernel's, later */
-  index = clog_access(l, CLOG_NTP, &a, &t);
-  assert_true(clog_ntp_tx(l, index, 100, &tx));
-  assert_int_equal(tx, 250);
   uint32_t count, span;
+  assert_false(clog_take_ntp_tx(l, 100, &tx));            /* nothing saved yet */
+  clog_save_ntp_timestamps(l, 100, 200);
+  clog_save_ntp_timestamps(l, 0, 200);                    /* no receive time: not saved */
   clog_ntp_timestamp_stats(l, &count, &span);
-  assert_int_equal(count, 1001);
-  assert_int_equal(span, 0);                               /* all within one second */
+  assert_int_equal(count, 1);
+  assert_false(clog_take_ntp_tx(l, 99, &tx));
+  assert_true(clog_take_ntp_tx(l, 100, &tx));
+  assert_int_equal(tx, 200);
+  assert_false(clog_take_ntp_tx(l, 100, &tx));            /* used once */
+  clog_ntp_timestamp_stats(l, &count, &span);
+  assert_int_equal(count, 1);                             /* it still holds its place */
+  /* The kernel's transmit time replaces the daemon's, for the reply of
+   * that receive timestamp only. */
+  clog_save_ntp_timestamps(l, 300, 400);
+  clog_update_ntp_tx(l, 299, 1000);
+  clog_update_ntp_tx(l, 300, 450);
+  clog_update_ntp_tx(l, 100, 150);                        /* used: stays used */
+  assert_false(clog_take_ntp_tx(l, 100, &tx));
+  assert_true(clog_take_ntp_tx(l, 300, &tx));
+  assert_int_equal(tx, 450);
+  /* A receive timestamp saved twice: neither transmit time is given. */
+  clog_save_ntp_timestamps(l, 500, 600);
+  clog_save_ntp_timestamps(l, 500, 700);
+  assert_false(clog_take_ntp_tx(l, 500, &tx));
+  /* Transmit times within (-2, 2] s of their receive time are kept. */
+  const uint64_t s1 = 1ull << 32, rx = 1000 * s1;
+  clog_save_ntp_timestamps(l, rx, rx + 2 * s1);
+  clog_save_ntp_timestamps(l, rx + 1, rx + 1 + 2 * s1 + 1);
+  clog_save_ntp_timestamps(l, rx + 2, rx + 2 - 2 * s1 + 1);
+  clog_save_ntp_timestamps(l, rx + 3, rx + 3 - 2 * s1);
+  assert_true(clog_take_ntp_tx(l, rx, &tx));
+  assert_int_equal(tx, rx + 2 * s1);
+  assert_false(clog_take_ntp_tx(l, rx + 1, &tx));
+  assert_true(clog_take_ntp_tx(l, rx + 2, &tx));
+  assert_false(clog_take_ntp_tx(l, rx + 3, &tx));
+  clog_ntp_timestamp_stats(l, &count, &span);
+  assert_int_equal(count, 7);
+  assert_int_equal(span, 999);                            /* rx 100 .. rx + 3: under 1000 s */
+  clog_free(l);
+}
+
+/* An entry per reply, not per client: one interleaved client's every
+ * exchange, up to as many as the table may hold records; when the map is
+ * full the oldest receive timestamp goes, whoever it was for. */
+static void test_full_timestamp_map(void **state)
+{
+  (void)state;
+  static const uint64_t limits[] = {0, 3840, CLOG_DEFAULT_LIMIT};
+  const uint64_t s1 = 1ull << 32, t0 = 3900000000ull * s1;
+  for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+    struct clog_params p = params(limits[i]);
+    struct clientlog *l = clog_new(&p);
+    uint32_t max = clog_max_records(l), count, span;
+    struct ip_addr a = v4(1);
+    for (uint32_t k = 0; k < max + 10; k++) {
+      struct timespec now = at(k);
+      assert_true(clog_access(l, CLOG_NTP, &a, &now) >= 0);
+      clog_save_ntp_timestamps(l, t0 + k * s1 + 1, t0 + k * s1 + 1000);
+    }
+    clog_ntp_timestamp_stats(l, &count, &span);
+    assert_int_equal(count, max);
+    assert_int_equal(span, max - 1);
+    assert_int_equal(count_records(l), 1);
+    uint64_t tx;
+    assert_false(clog_take_ntp_tx(l, t0 + 9 * s1 + 1, &tx));    /* pushed out */
+    assert_true(clog_take_ntp_tx(l, t0 + 10 * s1 + 1, &tx));    /* the oldest left */
+    assert_int_equal(tx, t0 + 10 * s1 + 1000);
+    assert_true(clog_take_ntp_tx(l, t0 + (max + 9) * s1 + 1, &tx));
+    assert_true(clog_memory(l) * 3 / 2 <= (limits[i] < 1920 ? 1920 : limits[i]));
+    clog_free(l);
+  }
+}
+
+/* The clock stepped back: a receive timestamp older than the newest goes
+ * in its place in the order, after those more than a second ahead of it
+ * are dropped; with more than 64 entries to move, it takes the place of
+ * the closest older one instead. */
+static void test_timestamps_after_a_step_back(void **state)
+{
+  (void)state;
+  struct clog_params p = params(CLOG_DEFAULT_LIMIT);
+  struct clientlog *l = clog_new(&p);
+  const uint64_t s1 = 1ull << 32, t0 = 3900000000ull * s1;
+  uint64_t tx;
+  uint32_t count, span;
+  for (uint64_t k = 0; k < 200; k++)
+    clog_save_ntp_timestamps(l, t0 + k * s1, t0 + k * s1 + 7);
+  /* back to 150.5 s: 152..199 are more than a second ahead */
+  clog_save_ntp_timestamps(l, t0 + 150 * s1 + s1 / 2, t0 + 150 * s1 + s1 / 2 + 5);
+  clog_ntp_timestamp_stats(l, &count, &span);
+  assert_int_equal(count, 153);
+  assert_int_equal(span, 151);
+  assert_false(clog_take_ntp_tx(l, t0 + 152 * s1, &tx));
+  assert_true(clog_take_ntp_tx(l, t0 + 151 * s1, &tx));
+  assert_true(clog_take_ntp_tx(l, t0 + 150 * s1 + s1 / 2, &tx));
+  assert_int_equal(tx, t0 + 150 * s1 + s1 / 2 + 5);
+  assert_true(clog_take_ntp_tx(l, t0 + 150 * s1, &tx));
+  assert_int_equal(tx, t0 + 150 * s1 + 7);
+  clog_free(l);
+
+  /* 300 timestamps 1/256 s apart; back to just after the 11th: those more
+   * than a second ahead go, the 200 after it stay and it replaces the
+   * 11th. */
+  l = clog_new(&p);
+  const uint64_t d = s1 / 256;
+  for (uint64_t k = 0; k < 300; k++)
+    clog_save_ntp_timestamps(l, t0 + k * d, t0 + k * d + 7);
+  clog_save_ntp_timestamps(l, t0 + 10 * d + 1, t0 + 10 * d + 9);
+  clog_ntp_timestamp_stats(l, &count, &span);
+  assert_int_equal(count, 267);                    /* 0..266: 266/256 - 10/256 <= 1 s */
+  assert_false(clog_take_ntp_tx(l, t0 + 267 * d, &tx));
+  assert_true(clog_take_ntp_tx(l, t0 + 266 * d, &tx));
+  assert_false(clog_take_ntp_tx(l, t0 + 10 * d, &tx));
+  assert_true(clog_take_ntp_tx(l, t0 + 10 * d + 1, &tx));
+  assert_int_equal(tx, t0 + 10 * d + 9);
+  assert_true(clog_take_ntp_tx(l, t0 + 9 * d, &tx));
+  assert_true(clog_take_ntp_tx(l, t0 + 11 * d, &tx));
+  clog_free(l);
+}
+
+/* Growth in place: doubling moves a record of slot i only to slot i + n,
+ * and every new slot holds its records packed, in the order they had, the
+ * new address last: the layout (and so chronyc clients' order) a rehash
+ * into a new table in index order gives. */
+static void test_growth_keeps_the_order(void **state)
+{
+  (void)state;
+  struct clog_params p = params(CLOG_DEFAULT_LIMIT);
+  struct clientlog *l = clog_new(&p);
+  static struct ip_addr before[4096], after[4096];
+  const int slot = CLOG_SLOT_SIZE;
+  struct timespec now = at(0);
+  struct clog_report r;
+  unsigned growths = 0;
+  int n = clog_n_indices(l);
+  for (unsigned i = 0; i < 1000; i++) {
+    for (int k = 0; k < n; k++)
+      before[k] = clog_report(l, (uint32_t)k, false, 0, &now, &r) ? r.addr : (struct ip_addr){0};
+    struct ip_addr a = v4(i * 4099u);
+    int index = clog_access(l, CLOG_NTP, &a, &now);
+    int m = clog_n_indices(l);
+    for (int k = 0; k < m; k++)
+      after[k] = clog_report(l, (uint32_t)k, false, 0, &now, &r) ? r.addr : (struct ip_addr){0};
+    assert_true(addr_equal(&after[index], &a));
+    if (m == n)
+      continue;
+    growths++;
+    int old_slots = n / slot, moved = 0;
+    for (int j = 0; j < m / slot; j++) {
+      int from = j % old_slots, last_k = -1;
+      bool free_seen = false;
+      for (int q = j * slot; q < (j + 1) * slot; q++) {
+        if (after[q].family == ADDR_UNSPEC) {
+          free_seen = true;
+          continue;
+        }
+        assert_false(free_seen);                      /* packed */
+        if (q == index)
+          continue;
+        int k = from * slot;
+        while (k < (from + 1) * slot && !addr_equal(&before[k], &after[q]))
+          k++;
+        assert_true(k < (from + 1) * slot);  /* from slot j mod n */
+        assert_true(k > last_k);                       /* in its order */
+        last_k = k;
+        moved++;
+      }
+      if (index / slot == j)                /* the new one last */
+        assert_true(index + 1 == (j + 1) * slot || after[index + 1].family == ADDR_UNSPEC);
+    }
+    assert_int_equal(moved, (int)i);                  /* every record kept */
+    n = m;
+  }
+  assert_true(growths >= 6);                          /* 16 -> 1024 records or more */
+  assert_int_equal(n, CLOG_SLOT_SIZE << growths);
+  assert_int_equal(count_records(l), 1000);
   clog_free(l);
 }
 
@@ -602,6 +757,9 @@ int main(void)
     cmocka_unit_test(test_noclientlog_keeps_totals_only),
     cmocka_unit_test(test_addresses),
     cmocka_unit_test(test_ntp_timestamps),
+    cmocka_unit_test(test_full_timestamp_map),
+    cmocka_unit_test(test_timestamps_after_a_step_back),
+    cmocka_unit_test(test_growth_keeps_the_order),
   };
   return cmocka_run_group_tests_name("clientlog", tests, NULL, NULL);
 }

@@ -738,7 +738,7 @@ static void test_transmit_timestamps_only_for_interleaved_requests(void **state)
   assert_int_equal(n_tagged, 3);
   assert_int_equal(f->srv.stats.interleaved_replied, 2);
   clog_ntp_timestamp_stats(f->srv.clog, &saved, &span);
-  assert_int_equal(saved, 1);
+  assert_int_equal(saved, 3);                       /* as chronyd: one per reply */
   /* ...but not with equal receive and transmit fields, nor in NTPv3 */
   h.origin = r.receive;
   h.receive = h.transmit;
@@ -750,6 +750,68 @@ static void test_transmit_timestamps_only_for_interleaved_requests(void **state)
   assert_int_equal(f->srv.stats.interleaved_replied, 2);
   clog_free(f->srv.clog);
   f->fp.plat.ops = &fake_ops;
+}
+
+/* exchange_as, any number of times: the sends so far forgotten. */
+static struct ntp_header exchange_from(struct fixture *f, const struct ntp_header *h)
+{
+  f->fp.n_sends = 0;
+  return exchange_as(f, h);
+}
+
+/* As chronyd 4.8, the saved timestamps are a map of our receive
+ * timestamps, one entry per reply (as many as the client log may hold
+ * records): a client polling often pushes out another's when it is full,
+ * and a receive timestamp gives one interleaved reply, whoever names it. */
+static void test_interleaved_map_of_receive_timestamps(void **state)
+{
+  struct fixture *f = *state;
+  struct platform_ops ops = fake_ops;
+  ops.udp_send = stamped_send;
+  f->fp.plat.ops = &ops;
+  struct clog_params p = {.active = true, .limit = 0, .seed = 7};
+  f->srv.clog = clog_new(&p);
+  const uint32_t max = clog_max_records(f->srv.clog);
+  struct ntp_header h = {.version = 4, .mode = NTP_MODE_CLIENT, .poll = 6,
+                         .transmit = CLIENT_TX};
+  addr_parse("127.0.0.3", &f->dg.from);             /* B: saved once */
+  struct ntp_header rb = exchange_from(f, &h);
+  h.origin = rb.receive;
+  h.receive = rb.receive + 0x2000;
+  h.transmit = CLIENT_TX + 1;
+  rb = exchange_from(f, &h);
+  addr_parse("127.0.0.2", &f->dg.from);             /* A: the map's size of replies */
+  h.origin = h.receive = 0;
+  h.transmit = CLIENT_TX + 5;
+  struct ntp_header ra = exchange_from(f, &h);
+  for (uint32_t i = 0; i < max; i++) {
+    h.origin = ra.receive;
+    h.receive = ra.receive + 0x2000;
+    h.transmit = CLIENT_TX + 10 + i;
+    ra = exchange_from(f, &h);
+    assert_true(ra.origin == (i ? h.receive : h.transmit));
+  }
+  uint32_t saved, span;
+  clog_ntp_timestamp_stats(f->srv.clog, &saved, &span);
+  assert_int_equal(saved, max);
+  addr_parse("127.0.0.3", &f->dg.from);             /* B's is gone */
+  h.origin = rb.receive;
+  h.receive = rb.receive + 0x2000;
+  h.transmit = CLIENT_TX + 2;
+  struct ntp_header r = exchange_from(f, &h);
+  assert_true(r.origin == h.transmit);
+  h.origin = ra.receive;                            /* B naming A's: interleaved */
+  h.transmit = CLIENT_TX + 3;
+  r = exchange_from(f, &h);
+  assert_true(r.origin == h.receive);
+  addr_parse("127.0.0.2", &f->dg.from);             /* then A: used */
+  h.transmit = CLIENT_TX + 4;
+  r = exchange_from(f, &h);
+  assert_true(r.origin == h.transmit);
+  assert_int_equal(f->srv.stats.interleaved_replied, max);
+  clog_free(f->srv.clog);
+  f->fp.plat.ops = &fake_ops;
+  addr_parse("127.0.0.1", &f->dg.from);
 }
 
 /* ---- NTS ---- */
@@ -881,6 +943,7 @@ int main(void)
     T(test_ratelimit_raises_reply_poll),
     T(test_ratelimit_kod),
     T(test_transmit_timestamps_only_for_interleaved_requests),
+    T(test_interleaved_map_of_receive_timestamps),
     T(test_nts_answered_as_long_as_the_request_or_naked),
   };
   return cmocka_run_group_tests_name("ntp_server", tests, NULL, NULL);
