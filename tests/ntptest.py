@@ -249,6 +249,28 @@ def exchange(dst, payload, src=None, timeout=0.3, max_replies=8, settle=None):
     return replies
 
 
+def xleave_ask(server, src="127.0.0.1", org=0, rec=0):
+    """One client request from src naming org and rec; returns (request
+    xmt, parsed reply). The reply is interleaved if its origin is rec."""
+    xmt = random_ts()
+    replies = exchange(server, header(org=org, rec=rec, xmt=xmt), src=src, timeout=1.0,
+                       max_replies=1)
+    assert len(replies) == 1, "no reply from %s" % src
+    return xmt, parse(replies[0][0])
+
+
+def xleave_ask_saved(server, src):
+    """A client's first two exchanges, both basic: as chronyd, the server
+    saves nothing of a request with origin 0, so the second request, which
+    names the first, finds nothing; its own exchange is saved. Returns its
+    reply."""
+    x0, r0 = xleave_ask(server, src)
+    assert r0.org == x0
+    x1, r1 = xleave_ask(server, src, org=r0.rec, rec=random_ts())
+    assert r1.org == x1, "the second exchange was interleaved: %s" % r1
+    return r1
+
+
 def query(dst, payload=None, src=None, timeout=1.0, tries=3):
     """Send a (default: v4 client) request, retrying up to `tries` times;
     return (request, reply bytes, sender) of the first reply, or (request,

@@ -20,7 +20,8 @@ import re
 
 import pytest
 
-from ntptest import (Daemon, chronyd_daemon, free_udp_port, require_stratumd, serving_chronyd,
+from ntptest import (Daemon, chronyd_daemon, free_udp_port, random_ts, require_stratumd,
+                     serving_chronyd, xleave_ask, xleave_ask_saved,
                      start_server, wait_for, wait_log_rows)
 from test_peer import chronyc
 
@@ -71,6 +72,63 @@ def test_xleave_client_gets_interleaved_measurements(server_kind, request, tmp_p
     assert rows[-1][2] == "K", rows
     assert re.search(r"^Interleaved\s*: Yes$", ntpdata, re.M), ntpdata
     assert re.search(r"^TX timestamping\s*: Kernel$", ntpdata, re.M), ntpdata
+
+
+# clientloglimit 1920: the least, 16 records and 16 timestamps in chronyd
+# (4.3 as 4.8); the whole 127/8 may ask.
+SMALL_LOG = ("allow 127.0.0.0/8", "clientloglimit 1920")
+
+
+def small_log_server(kind, workdir):
+    """(stop, address) of a chronyd or stratumd serving with SMALL_LOG."""
+    if kind == "chronyd":
+        gen = serving_chronyd(workdir, 1, extra=SMALL_LOG)
+        return (lambda: next(gen, None)), next(gen)
+    d, addr = start_server(workdir, local_stratum=1, allow=("127.0.0.0/8",),
+                           extra=SMALL_LOG[1:])
+    return (lambda: print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))), addr
+
+
+def map_replies(server):
+    """What a server's replies tell of its interleaved timestamps: per step,
+    True if the reply was interleaved."""
+    seen = []
+
+    def ask(src, org):
+        mark = random_ts()
+        _, r = xleave_ask(server, src, org=org, rec=mark)
+        seen.append(r.org == mark)
+        return r
+
+    a, b, c = "127.0.1.1", "127.0.1.2", "127.0.1.3"
+    r1 = xleave_ask_saved(server, a)
+    ask(b, r1.rec)            # another address naming a's exchange
+    ask(a, r1.rec)            # a itself, after that
+    ask(b, r1.rec ^ 2)        # no receive timestamp of the server's
+    rc = xleave_ask_saved(server, c)
+    _, r = xleave_ask(server, a)
+    for _ in range(16):       # a: 16 exchanges, each saved
+        r = ask(a, r.rec)
+    ask(c, rc.rec)            # c's, saved before those 16
+    ask(a, r.rec)             # a's last
+    return seen
+
+
+def test_timestamp_map_as_chronyd(tmp_path):
+    """stratumd's server keeps interleaved timestamps as chronyd does (its
+    NtpTimestampMap): by receive timestamp whoever names it, one interleaved
+    reply each, one per saved reply, the oldest pushed out when full."""
+    require_stratumd()
+    got = {}
+    for kind in ("chronyd", "stratumd"):
+        stop, addr = small_log_server(kind, tmp_path / kind)
+        try:
+            got[kind] = map_replies(addr)
+        finally:
+            stop()
+    print(got)
+    assert got["chronyd"] == [True, False, False] + [False] + [True] * 15 + [False, True], got
+    assert got["stratumd"] == got["chronyd"], got
 
 
 # A measurements.log row's packet tests (1-3, 5-7, A-D) and mode letter.

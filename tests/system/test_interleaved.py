@@ -7,7 +7,7 @@ echoes the request's receive field as the origin."""
 
 import pytest
 
-from ntptest import exchange, header, parse, random_ts, start_server
+from ntptest import random_ts, start_server, xleave_ask as ask, xleave_ask_saved as ask_saved
 
 NS_PER_FRAC = 1e9 / (1 << 32)
 
@@ -17,27 +17,6 @@ def server(tmp_path_factory):
     d, addr = start_server(tmp_path_factory.mktemp("xleave-server"), allow=("127.0.0.0/8",))
     yield addr
     print("---- stratumd (exit %s)\n%s" % (d.stop(), d.log()))
-
-
-def ask(server, src="127.0.0.1", org=0, rec=0):
-    """One request; returns (request xmt, parsed reply)."""
-    xmt = random_ts()
-    replies = exchange(server, header(org=org, rec=rec, xmt=xmt), src=src, timeout=1.0,
-                       max_replies=1)
-    assert len(replies) == 1, "no reply from %s" % src
-    return xmt, parse(replies[0][0])
-
-
-def ask_saved(server, src):
-    """A client's first two exchanges, both basic: as chronyd, the server
-    saves nothing of a request with origin 0, so the second request, which
-    names the first, finds nothing; its own exchange is saved. Returns its
-    reply."""
-    x0, r0 = ask(server, src)
-    assert r0.org == x0
-    x1, r1 = ask(server, src, org=r0.rec, rec=random_ts())
-    assert r1.org == x1, "the second exchange was interleaved: %s" % r1
-    return r1
 
 
 def test_interleaved_reply_carries_the_kernel_transmit_time_of_the_previous(server):
@@ -62,21 +41,24 @@ def test_interleaved_reply_carries_the_kernel_transmit_time_of_the_previous(serv
     assert 0 < late_ns < 50e6, "kernel transmit time %.0f ns after the daemon's stamp" % late_ns
 
 
-def test_only_the_clients_own_last_receive_timestamp_switches_to_interleaved(server):
-    src, spoofer = "127.0.0.12", "127.0.0.13"
+def test_a_receive_timestamp_gives_one_interleaved_reply_whoever_names_it(server):
+    """As chronyd (4.2 to 4.8): the saved timestamps are a map of the
+    server's receive timestamps, not of clients."""
+    src, other = "127.0.0.12", "127.0.0.13"
     r1 = ask_saved(server, src)
-    # Another address naming the client's exchange gets a basic reply...
-    x, r = ask(server, spoofer, org=r1.rec, rec=random_ts())
-    assert r.org == x
-    # ...and so does the client with any other origin (an even one, which
-    # no receive timestamp is, changes nothing saved; an odd one is saved
-    # in place of r1's exchange), or an older one.
+    # Another address naming the client's exchange gets the interleaved
+    # reply (as from chronyd)...
+    mark = random_ts()
+    _, r = ask(server, other, org=r1.rec, rec=mark)
+    assert r.org == mark, "not an interleaved reply: %s" % r
+    # ...and then nobody: one interleaved reply per receive timestamp.
+    x, r = ask(server, src, org=r1.rec, rec=random_ts())
+    assert r.org == x, "a receive timestamp answered twice in interleaved mode"
+    # An origin that is no receive timestamp of ours gets a basic reply.
     x, r = ask(server, src, org=r1.rec ^ 1, rec=random_ts())
     assert r.org == x
     x, r = ask(server, src, org=r1.rec ^ 2, rec=random_ts())
     assert r.org == x
-    x, r = ask(server, src, org=r1.rec, rec=random_ts())
-    assert r.org == x, "a stale origin (not the last exchange) was taken as interleaved"
 
 
 def test_basic_clients_get_basic_replies(server):
