@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsmap.h"
+
 #define TS_FRAC 4                        /* times in 1/16 s */
 #define NO_TS 0u                         /* never hit */
 #define NSEC 1000000000u

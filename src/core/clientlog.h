@@ -34,7 +34,6 @@
 #include <time.h>
 
 #include "core/addr.h"
-#include "core/tsmap.h"
 
 enum clog_service { CLOG_NTP, CLOG_CMD, CLOG_NTSKE, CLOG_N_SERVICES };
 
