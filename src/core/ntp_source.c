@@ -65,6 +65,11 @@ static void setup_auth(struct nsrc *s)
   s->p.version = exch_request_version(s->p.version, key);
 }
 
+int nsrc_first_poll(const struct client_source_params *p)
+{
+  return p->minpoll > CLIENT_MIN_NONLAN_POLL ? p->minpoll : CLIENT_MIN_NONLAN_POLL;
+}
+
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
                const struct ntp_keyring *keys, struct discipline *disc,
                struct tclass *tx_class, nsrc_update_fn on_update, void *arg)
@@ -81,7 +86,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->arg = arg;
   s->shared_sock = -1;
   s->sock = -1;
-  s->poll = s->p.minpoll > CLIENT_MIN_NONLAN_POLL ? s->p.minpoll : CLIENT_MIN_NONLAN_POLL;
+  s->poll = nsrc_first_poll(&s->p);
   s->online = !p->offline;
   xleave_init(&s->xl, p->peer);
   sst_init(&s->stats, s->p.minsamples >= 0 ? s->p.minsamples : SST_DEFAULT_MIN_SAMPLES,

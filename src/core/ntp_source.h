@@ -195,6 +195,8 @@ struct nsrc {
   struct nsrc_saved *saved;     /* that reply (NULL: none yet) */
 };
 
+/* The poll a source with these options (client_source_bound) starts at. */
+int nsrc_first_poll(const struct client_source_params *p);
 /* keys and tx_class must outlive the source. A version of 0 in p is chosen
  * from the key (see client_source_params). Our packets are timed in
  * tx_class, chronyd's sampling separation from the other sources in it. */

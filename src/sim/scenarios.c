@@ -1040,12 +1040,6 @@ static int operator_delete(void *arg, const struct ip_addr *addr)
              : CMD_STT_NOSUCHSOURCE;
 }
 
-static int operator_unresolved(void *arg)
-{
-  struct operator *o = arg;
-  return *o->sources ? srclist_unresolved(*o->sources) : 0;
-}
-
 static bool operator_start(struct operator *o, struct sim_world *w, struct sim_platform *chost,
                            struct client *client, struct refstate *ref, struct ntp_server *ntp,
                            const struct config *c, time_t start)
@@ -1055,7 +1049,6 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
     return false;
   o->srv.client = client;
   o->srv.ops.refresh = operator_refresh;
-  o->srv.ops.n_unresolved = operator_unresolved;
   o->srv.ops.add_source = operator_add;
   o->srv.ops.delete_source = operator_delete;
   o->srv.ops.arg = o;
