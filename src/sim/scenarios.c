@@ -1421,6 +1421,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       continue;
     }
     src->addr = rep.addr;
+    src->placeholder_id = rep.placeholder_id;
     src->poll = rep.poll;
     src->reach = rep.reach;
     src->state = rep.state;
@@ -1522,9 +1523,14 @@ static void json_str(FILE *f, const char *s)
   fputc('"', f);
 }
 
-/* An address, or a reference clock's refid. */
+/* An address, a reference clock's refid, or a placeholder's ID# (as
+ * chronyc shows it). */
 static const char *source_name(const struct scenario_source *src, char buf[ADDR_STR_LEN])
 {
+  if (src->placeholder_id) {
+    snprintf(buf, ADDR_STR_LEN, "ID#%010u", (unsigned)src->placeholder_id);
+    return buf;
+  }
   return src->refclock ? src->name : addr_format(&src->addr, buf);
 }
 
@@ -1570,7 +1576,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fprintf(f, "null, \"refclock\": true, \"refid\": ");
       json_str(f, src->name);
     } else {
-      json_str(f, addr_format(&src->addr, buf));
+      json_str(f, source_name(src, buf));
     }
     fprintf(f, ", \"falseticker\": %s, \"state\": ", src->falseticker ? "true" : "false");
     json_str(f, state);

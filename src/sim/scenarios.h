@@ -316,6 +316,8 @@ struct scenario_answer {
 
 struct scenario_source {
   struct ip_addr addr;
+  uint32_t placeholder_id;         /* a name not resolved yet (no address):
+                                    chronyc's ID# */
   bool falseticker;
   int poll;
   uint8_t reach;
