@@ -1,4 +1,5 @@
 #include "core/broadcast.h"
+#include "proto/num.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,7 +21,7 @@ void bcast_packet(const struct bcast_dest *d, const struct timespec *now,
   ref_fill_header(d->owner->ref, now, &h);
   h.version = BCAST_VERSION;
   h.mode = NTP_MODE_BROADCAST;
-  h.poll = (int8_t)lround(log2(d->interval));
+  h.poll = (int8_t)num_lround(num_log2(d->interval));
   ntp_header_encode(&h, buf);
 }
 

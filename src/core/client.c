@@ -13,6 +13,7 @@
 #include "proto/ntp_packet.h"
 #include "proto/nts_ke.h"
 #include "proto/ntp_time.h"
+#include "proto/num.h"
 
 #define CLIENT_MAX_SOURCES 64
 #define BAD_HANDLE_THRESHOLD 4        /* bad selections in a row before a source is bad */
@@ -412,7 +413,7 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
   if (p.nts && !p.peer)
     nsrc_use_nts(src, c->p.nts_ke, c->p.ntsrefresh);
   if (c->reference.state->precision_log2 < 0)
-    src->stats.precision = ldexp(1.0, c->reference.state->precision_log2);
+    src->stats.precision = num_ldexp(1.0, c->reference.state->precision_log2);
   memset(&c->sel[i], 0, sizeof(c->sel[i]));
   c->sel[i].status = SEL_BAD_STATS;   /* chronyd's new source: M until selected */
   c->bad[i] = 0;
@@ -1090,7 +1091,7 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
   if (i < 0)
     return false;
   struct nsrc *s = c->src[i];
-  int n = (int)fmax(INT_MIN, fmin(INT_MAX, value));   /* of the integer settings */
+  int n = (int)num_fmax(INT_MIN, num_fmin(INT_MAX, value));   /* of the integer settings */
   switch (what) {
   case CLIENT_MINPOLL:
     log_poll_change(c, s, "minpoll", n, nsrc_set_minpoll(s, n));

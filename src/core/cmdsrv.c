@@ -10,6 +10,7 @@
 
 #include "core/ntp_source.h"
 #include "proto/ntp_packet.h"
+#include "proto/num.h"
 
 #define NO_SAMPLE_AGO 0xffffffffu    /* since_sample when there is none */
 
@@ -327,7 +328,7 @@ static int auth_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_a
     d->key_length = n->key_length;
     d->ke_attempts = (uint16_t)(n->ke_attempts < UINT16_MAX ? n->ke_attempts : UINT16_MAX);
     if (n->last_ke_ago >= 0.0)
-      d->last_ke_ago = (uint32_t)fmin(n->last_ke_ago, UINT32_MAX);
+      d->last_ke_ago = (uint32_t)num_fmin(n->last_ke_ago, UINT32_MAX);
     d->cookies = (uint16_t)n->cookies;
     d->cookie_length = (uint16_t)n->cookie_length;
     d->nak = n->nak;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "proto/ntp_time.h"
+#include "proto/num.h"
 
 /* chronyd's slew (sys_generic.c): a slew lasts at least MIN_SLEW, and at
  * least EXCESS_RATIO times the timers' recent lateness (so a late timer
@@ -29,7 +30,7 @@ void disc_init(struct discipline *d, const struct platform *plat, bool control,
   d->max_freq = max_freq;
   if (!have_initial_freq && d->control && plat->ops->clock_get_freq)
     initial_freq = plat->ops->clock_get_freq(plat->ctx);
-  d->base_freq = fmax(-max_freq, fmin(max_freq, initial_freq));
+  d->base_freq = num_fmax(-max_freq, num_fmin(max_freq, initial_freq));
   plat->ops->now(plat->ctx, &d->virt_t0);
   d->slew_start = d->virt_t0;
   /* As if chronyd's first slew (of nothing, over MAX_SLEW) had started. */
@@ -235,9 +236,9 @@ static void update_slew(struct discipline *d)
   double left = fabs(d->remaining);
   double duration = MAX_SLEW;
   if (left >= TINY)
-    duration = fmax(fmax(d->corr_rate / left, MIN_SLEW), EXCESS_RATIO * d->slew_excess);
+    duration = num_fmax(num_fmax(d->corr_rate / left, MIN_SLEW), EXCESS_RATIO * d->slew_excess);
   double max_r = d->max_slew_rate * 1e-6;
-  double r = fmax(-max_r, fmin(max_r, d->remaining / duration));
+  double r = num_fmax(-max_r, num_fmin(max_r, d->remaining / duration));
   d->slew_rate = r * 1e6;
   set_freq(d);
 
@@ -247,7 +248,7 @@ static void update_slew(struct discipline *d)
    * back what was missed. */
   double raw_duration = MAX_SLEW;
   if (left >= TINY && r * d->remaining > 0.0)
-    raw_duration = fmax(MIN_SLEW, fmin(MAX_SLEW, d->remaining / r * (1.0 + r)));
+    raw_duration = num_fmax(MIN_SLEW, num_fmin(MAX_SLEW, d->remaining / r * (1.0 + r)));
   /* Timers count the platform clock's seconds: without control, the
    * virtual clock runs virt_freq faster. */
   double delay = d->control ? raw_duration : raw_duration / (1.0 + d->virt_freq * 1e-6);
@@ -271,7 +272,7 @@ static void accumulate(struct discipline *d, double freq, double offset, double 
   cooked = timespec_add_double(&raw, d->remaining);
 
   double old_freq = d->base_freq;
-  d->base_freq = fmax(-d->max_freq, fmin(d->max_freq, freq));
+  d->base_freq = num_fmax(-d->max_freq, num_fmin(d->max_freq, freq));
   d->remaining += offset;
   d->accumulated += offset;
   d->corr_rate = corr_rate;

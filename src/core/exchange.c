@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proto/ntp_ext.h"
+#include "proto/num.h"
 
 /* chronyd's client packets say precision 32, revealing nothing of the clock */
 #define REQUEST_PRECISION 32
@@ -137,7 +138,7 @@ static enum exch_result check_answer(const struct ntp_packet *p, unsigned pairin
   if (!symmetric && !(pairing & PAIR_CROSSED) && fabs(server_time) > MAX_SERVER_INTERVAL)
     return EXCH_BAD_TIMES;
   double delay = fabs(timespec_diff(local_rx, local_tx) - server_time);
-  delay = fmax(delay, ldexp(1.0, h->precision));
+  delay = num_fmax(delay, num_ldexp(1.0, h->precision));
 
   out->offset = (timespec_diff(&t2, local_tx) + timespec_diff(&t3, local_rx)) / 2.0;
   out->delay = delay;

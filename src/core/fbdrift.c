@@ -1,4 +1,5 @@
 #include "core/fbdrift.h"
+#include "proto/num.h"
 
 #include <math.h>
 #include <string.h>
@@ -22,13 +23,13 @@ void fbd_update(struct fbdrift *f, double freq_ppm, double interval)
   if (!fbd_enabled(f) || interval < 1.0)
     return;
   for (int i = f->min; i <= f->max; i++) {
-    double secs = ldexp(1.0, i), half = interval * 0.5;
+    double secs = num_ldexp(1.0, i), half = interval * 0.5;
     if (f->level[i].secs < secs) {
       f->level[i].freq = (f->level[i].freq * f->level[i].secs + half * freq_ppm) /
                          (half + f->level[i].secs);
       f->level[i].secs += half;
     } else {
-      f->level[i].freq += (1.0 - exp(-interval / secs)) * (freq_ppm - f->level[i].freq);
+      f->level[i].freq += (1.0 - num_exp(-interval / secs)) * (freq_ppm - f->level[i].freq);
     }
   }
 }
@@ -41,9 +42,9 @@ bool fbd_schedule(struct fbdrift *f, double since, double *freq, double *next_in
   if (!fbd_enabled(f))
     return false;
   for (i = f->min; i <= f->max; i++) {
-    if (f->level[i].secs < ldexp(1.0, i))
+    if (f->level[i].secs < num_ldexp(1.0, i))
       continue;                        /* not enough data yet */
-    if (since < ldexp(1.0, i) && i > f->next)
+    if (since < num_ldexp(1.0, i) && i > f->next)
       break;
     due = i;
   }
@@ -54,7 +55,7 @@ bool fbd_schedule(struct fbdrift *f, double since, double *freq, double *next_in
   }
   if (i <= f->max) {
     f->next = i;
-    *next_in = ldexp(1.0, i) - since;
+    *next_in = num_ldexp(1.0, i) - since;
   }
   return set;
 }

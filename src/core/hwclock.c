@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/regress.h"
+#include "proto/num.h"
 #include "proto/timespec.h"
 
 #define MAX_FREQ_OFFSET (2.0 / 3.0)  /* of the hardware clock, s/s */
@@ -97,8 +98,8 @@ bool hcl_process_readings(struct hcl *c, const struct plat_phc_reading *rd, int 
 
   double low = qnt_get(&c->q, Q_MIN_K) - Q_MIN_STEP / 2.0;
   double high = qnt_get(&c->q, Q_MAX_K) + Q_MIN_STEP / 2.0;
-  low = fmin(low, high);
-  high = fmax(high, low + c->sys_precision);
+  low = num_fmin(low, high);
+  high = num_fmax(high, low + c->sys_precision);
 
   /* The readings with a delay in the expected interval, averaged. */
   double delay_sum = 0.0, hw_sum = 0.0, sys_sum = 0.0;
@@ -116,7 +117,7 @@ bool hcl_process_readings(struct hcl *c, const struct plat_phc_reading *rd, int 
   if (combined > 0) {
     *hw = timespec_add_double(&rd[0].phc, hw_sum / combined);
     *sys = timespec_add_double(&rd[0].sys_before, sys_sum / combined);
-    *err = fmax(delay_sum / combined / 2.0, c->precision);
+    *err = num_fmax(delay_sum / combined / 2.0, c->precision);
     *quality = 2;
     return true;
   }
@@ -125,7 +126,7 @@ bool hcl_process_readings(struct hcl *c, const struct plat_phc_reading *rd, int 
    * falls outside its error, or there is none yet. */
   *hw = rd[min_i].phc;
   *sys = timespec_add_double(&rd[min_i].sys_before, min_delay / freq / 2.0);
-  *err = fmax(min_delay / 2.0, c->precision);
+  *err = num_fmax(min_delay / 2.0, c->precision);
   struct timespec cooked = disc_cook(c->disc, sys), predicted;
   double e;
   *quality = !hcl_cook(c, hw, &predicted, &e) || timespec_diff(&cooked, &predicted) > *err;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/num.h"
 #include "proto/timespec.h"
 
 #define MAX_TS_DELAY 1.0             /* s between a hardware and the kernel's stamp */
@@ -131,7 +132,7 @@ bool hwts_start(struct hwts *h, const struct discipline *disc, double sys_precis
   for (unsigned i = 0; i < h->n; i++) {
     struct hwts_iface *f = &h->ifaces[i];
     f->owner = h;
-    hcl_init(&f->hcl, disc, f->minsamples, f->maxsamples, ldexp(1.0, f->minpoll), f->precision,
+    hcl_init(&f->hcl, disc, f->minsamples, f->maxsamples, num_ldexp(1.0, f->minpoll), f->precision,
              sys_precision, plat_random_nonzero64(h->plat));
   }
   h->plat->ops->hwts_set_converter(h->plat->ctx, hwts_convert, h);
@@ -160,7 +161,7 @@ static void poll_phc(struct hwts_iface *f, const struct timespec *now)
   int n = plat->ops->refclock_read(plat->ctx, f->phc, (uint8_t *)rd, sizeof(rd), NULL);
   if (f->poll_timer)
     plat->ops->timer_cancel(plat->ctx, f->poll_timer);
-  f->poll_timer = plat->ops->timer_add(plat->ctx, ldexp(1.0, f->maxpoll), poll_timeout, f);
+  f->poll_timer = plat->ops->timer_add(plat->ctx, num_ldexp(1.0, f->maxpoll), poll_timeout, f);
   struct timespec phc, sys;
   double err;
   int quality;

@@ -1,4 +1,5 @@
 #include "core/names.h"
+#include "proto/num.h"
 
 #include <math.h>
 
@@ -25,12 +26,12 @@ double names_retry_delay(int *exponent)
   if (k > MAX_RESOLVE_EXPONENT)
     k = MAX_RESOLVE_EXPONENT;
   *exponent = k;
-  return ldexp(RESOLVE_INTERVAL_UNIT, k);
+  return num_ldexp(RESOLVE_INTERVAL_UNIT, k);
 }
 
 double names_replace_holdoff(uint32_t random)
 {
-  return random / (double)UINT32_MAX * ldexp(RESOLVE_INTERVAL_UNIT, MAX_RESOLVE_EXPONENT);
+  return random / (double)UINT32_MAX * num_ldexp(RESOLVE_INTERVAL_UNIT, MAX_RESOLVE_EXPONENT);
 }
 
 int names_pick(const struct ip_addr *addrs, int n, unsigned first, names_in_use_fn in_use,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proto/ntp_ext.h"
+#include "proto/num.h"
 #include "proto/signd.h"
 #include "proto/timespec.h"
 
@@ -152,7 +153,7 @@ static void smooth_reply(struct ntp_server *s, const struct timespec *rx, struct
   s->last.smoothed = offset != 0.0;
   struct timespec t = timespec_add_double(rx, s->last.correction);
   h->receive = ntp_ts_from_timespec(&t);
-  if (fabs(offset) <= ldexp(1.0, ref->precision_log2))
+  if (fabs(offset) <= num_ldexp(1.0, ref->precision_log2))
     return;
   struct ref_params rp;
   ref_get_params(ref, rx, &rp);

@@ -9,6 +9,7 @@
 #include "core/select.h"
 #include "proto/ntp_ext.h"
 #include "proto/ntp_packet.h"
+#include "proto/num.h"
 
 #define IBURST_GOOD 4
 #define IBURST_TOTAL 8
@@ -265,14 +266,14 @@ bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll)
 
 static double poll_interval(const struct nsrc *s)
 {
-  return ldexp(1.0, s->poll);
+  return num_ldexp(1.0, s->poll);
 }
 
 /* chronyd's: up to 8 sources at one poll are spread without being held up
  * by the separation. */
 static double sampling_separation(int poll)
 {
-  return fmin(MAX_SAMPLING_SEPARATION, fmax(MIN_SAMPLING_SEPARATION, ldexp(1.0, poll - 3)));
+  return num_fmin(MAX_SAMPLING_SEPARATION, num_fmax(MIN_SAMPLING_SEPARATION, num_ldexp(1.0, poll - 3)));
 }
 
 static void on_reply(void *arg, int sock, const struct plat_datagram *dg);
@@ -474,13 +475,13 @@ static void transmit(void *arg)
   s->counters[NSRC_TX]++;
   s->peer.answered = s->peer.echo_unanswered = false;
 
-  double interval = s->p.peer ? peer_delay(s, 0.0, true) : ldexp(1.0, transmit_poll(s));
+  double interval = s->p.peer ? peer_delay(s, 0.0, true) : num_ldexp(1.0, transmit_poll(s));
   s->short_interval = s->presend_done || s->burst_total > 0;
   if (s->presend_done) {
     interval = WARM_UP_DELAY;
   } else if (s->burst_total > 0) {
     s->burst_total--;
-    interval = fmin(MAX_BURST_INTERVAL, MAX_BURST_POLL_RATIO * interval);
+    interval = num_fmin(MAX_BURST_INTERVAL, MAX_BURST_POLL_RATIO * interval);
   }
   s->tx_interval = interval;
   if (s->online)
@@ -518,8 +519,8 @@ void nsrc_start(struct nsrc *s)
    * smallest step, as chronyd's; p within DELAY_QUANT_MIN_P..MAX_P, in
    * hundredths. */
   if (s->p.maxdelayquant > 0.0) {
-    double p = fmin(fmax(s->p.maxdelayquant, DELAY_QUANT_MIN_P), DELAY_QUANT_MAX_P);
-    s->delay_quant_k = (int)lround(p * DELAY_QUANT_Q);
+    double p = num_fmin(num_fmax(s->p.maxdelayquant, DELAY_QUANT_MIN_P), DELAY_QUANT_MAX_P);
+    s->delay_quant_k = (int)num_lround(p * DELAY_QUANT_Q);
     qnt_init(&s->delay_quant, s->delay_quant_k, s->delay_quant_k, DELAY_QUANT_Q,
              s->stats.precision / 2.0, DELAY_QUANT_LARGE_STEP_DELAY);
   }
@@ -663,7 +664,7 @@ static void delay_tests(struct nsrc *s, const struct exch_sample *x,
 
 static double peer_dispersion(const struct exch_sample *x)
 {
-  return ldexp(1.0, x->precision) + PHI * x->delay;
+  return num_ldexp(1.0, x->precision) + PHI * x->delay;
 }
 
 /* A reply that passed tests 1-7: kept for chronyc ntpdata and written to
@@ -1061,12 +1062,12 @@ static int our_stratum(const struct nsrc *s)
  * answered late in our interval (so the two interleave evenly). */
 static double peer_delay(const struct nsrc *s, double since_tx, bool on_tx)
 {
-  double delay = ldexp(1.0, transmit_poll(s));
+  double delay = num_ldexp(1.0, transmit_poll(s));
   int higher = s->peer.remote_stratum - our_stratum(s);
   if ((higher > 0 && since_tx * PEER_SAMPLING_ADJ < delay) ||
       (!on_tx && higher == 0 && since_tx / delay > PEER_SAMPLING_ADJ - 0.5))
     delay *= PEER_SAMPLING_ADJ;
-  return fmax(0.0, delay - since_tx);
+  return num_fmax(0.0, delay - since_tx);
 }
 
 static void peer_reschedule(struct nsrc *s, double since_tx, double backoff)
@@ -1216,7 +1217,7 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
    * interval, unless the answer ended the burst), later by a KoD's
    * backoff. */
   double interval = s->presend_done      ? WARM_UP_DELAY
-                    : s->short_interval ? fmin(MAX_BURST_INTERVAL,
+                    : s->short_interval ? num_fmin(MAX_BURST_INTERVAL,
                                                MAX_BURST_POLL_RATIO * poll_interval(s))
                                         : poll_interval(s);
   double backoff = kod_backoff(s, r, &x);
@@ -1224,5 +1225,5 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
    * nothing). */
   if ((interval != s->tx_interval || backoff > 0.0) && s->online &&
       tclass_pending(&s->tx_timer))
-    schedule(s, fmax(0.0, interval - timespec_diff(&t4, &s->tx_cooked)) + backoff);
+    schedule(s, num_fmax(0.0, interval - timespec_diff(&t4, &s->tx_cooked)) + backoff);
 }

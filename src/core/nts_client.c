@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/num.h"
 #include "proto/wire.h"
 
 #define DUMP_HEADER "NNC0\n"
@@ -35,7 +36,7 @@ static void drop_cookies(struct ntsc *c)
 static void set_next_ke(struct ntsc *c)
 {
   int exp = c->retry_factor + c->ke_attempts - 1;
-  c->next_ke = c->ke_started + ldexp(1.0, exp < NTSC_MAX_RETRY_INTERVAL ? exp
+  c->next_ke = c->ke_started + num_ldexp(1.0, exp < NTSC_MAX_RETRY_INTERVAL ? exp
                                                                         : NTSC_MAX_RETRY_INTERVAL);
 }
 
@@ -267,7 +268,7 @@ bool ntsc_dump_parse(struct ntsc *c, const char *text, size_t len, double now, d
   n.context_id = id;
   n.have_keys = true;
   /* a time in the future is taken as now */
-  n.last_ke = now + fmin(0.0, wall_ke - wall_now);
+  n.last_ke = now + num_fmin(0.0, wall_ke - wall_now);
   *c = n;
   return true;
 }

@@ -8,6 +8,7 @@
 
 #include "core/select.h"
 #include "proto/ntp_packet.h"
+#include "proto/num.h"
 #include "proto/timespec.h"
 
 #define FILTER_COMBINE_RATIO 0.6     /* of the samples, around the median */
@@ -60,7 +61,7 @@ const char *rcl_refid_text(uint32_t refid, char out[5])
 
 static double interval(int log2)
 {
-  return ldexp(1.0, log2);
+  return num_ldexp(1.0, log2);
 }
 
 /* Bad input of one kind: counted, logged the first time. */
@@ -252,7 +253,7 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
   /* A polled driver is read at least once per poll. */
   if (polled(r) && r->p.dpoll > r->p.poll)
     r->p.dpoll = r->p.poll;
-  r->precision = fmax(ldexp(1.0, precision_log2), p->precision);
+  r->precision = num_fmax(num_ldexp(1.0, precision_log2), p->precision);
   spf_configure(&r->filter, 1, p->filter, p->maxdispersion, FILTER_COMBINE_RATIO);
   sst_init(&r->stats, p->minsamples, p->maxsamples);
   r->stats.precision = r->precision;
@@ -260,7 +261,7 @@ bool rcl_init(struct rcl *r, const struct rcl_params *p, const struct platform *
     uint64_t seed;
     plat->ops->random_bytes(plat->ctx, &seed, sizeof(seed));
     hcl_init(&r->hcl, disc, 0, 16, interval(r->p.dpoll), r->precision,
-             ldexp(1.0, precision_log2), seed);
+             num_ldexp(1.0, precision_log2), seed);
   }
   char id[5];
   if (!plat->ops->refclock_open) {
@@ -438,7 +439,7 @@ static bool lock_pulse(struct rcl *r, const struct timespec *cooked, double disp
     }
     return false;
   }
-  *offset += round((ref.offset - *offset) * rate) / rate;
+  *offset += num_round((ref.offset - *offset) * rate) / rate;
   double error = ref.offset - *offset;
   if (fabs(error) + ref.root_dispersion + dispersion > PPS_LOCK_LIMIT / rate ||
       !edge_ok(r, error, 0.0))
@@ -452,7 +453,7 @@ static bool edge_ok(const struct rcl *r, double offset, double distance)
 {
   if (r->p.width <= 0.0)
     return true;
-  double max_error = 0.5 * fmin(r->p.width, 1.0 / r->p.rate - r->p.width);
+  double max_error = 0.5 * num_fmin(r->p.width, 1.0 / r->p.rate - r->p.width);
   return fabs(offset) <= max_error && distance <= max_error;
 }
 

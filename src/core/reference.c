@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "proto/ntp_time.h"
+#include "proto/num.h"
 
 #define RMS_OFFSET_WEIGHT 0.1         /* of a new update in the RMS offset */
 #define DAY 86400
@@ -27,7 +28,7 @@ void ref_state_init(struct refstate *r, int precision_log2)
 int ref_precision_log2(double quantum)
 {
   quantum = quantum < 1e-9 ? 1e-9 : quantum > 1.0 ? 1.0 : quantum;
-  return (int)lround(log2(quantum));
+  return (int)num_lround(num_log2(quantum));
 }
 
 void ref_set_local(struct refstate *r, const struct ref_local *local, const struct timespec *now)
@@ -217,7 +218,7 @@ static void schedule_fallback(struct reference *r)
   if (!fbd_enabled(&r->fbd) || r->fbd_timer)
     return;
   disc_cooked_time(r->disc, &now);
-  double since = r->n_updates > 0 ? fmax(0.0, timespec_diff(&now, &r->last_update)) : 0.0;
+  double since = r->n_updates > 0 ? num_fmax(0.0, timespec_diff(&now, &r->last_update)) : 0.0;
   if (fbd_schedule(&r->fbd, since, &freq, &next_in))
     disc_set_freq(r->disc, freq);
   if (next_in >= 0.0)
@@ -615,7 +616,7 @@ void ref_adjust(struct reference *r, double offset, double dfreq, const struct t
   double adj_rate = r->p.corrtimeratio * 0.5 * fabs(offset) * since;
   double ref_rate = r->p.corrtimeratio * 0.5 * r->last_offset_sd * r->last_interval /
                     r->adjustments;
-  disc_adjust_quietly(r->disc, dfreq, offset, fmax(adj_rate, ref_rate));
+  disc_adjust_quietly(r->disc, dfreq, offset, num_fmax(adj_rate, ref_rate));
 }
 
 void ref_update(struct reference *r, const struct sel_result *sel, const struct ip_addr *source,

@@ -6,6 +6,7 @@
 
 #include "proto/ntp_packet.h"
 #include "proto/ntp_time.h"
+#include "proto/num.h"
 
 #define DISPERSION_SELECT 1.5     /* of the smallest peer dispersion */
 #define MIN_SELECTED 4
@@ -27,7 +28,7 @@ void spf_configure(struct spf *f, int min_samples, int max_samples, double max_d
   if (f->max_samples < f->min_samples)
     f->max_samples = f->min_samples;
   f->max_var = max_dispersion > 0.0 ? max_dispersion * max_dispersion : 0.0;
-  f->combine_ratio = fmin(fmax(combine_ratio, 0.0), 1.0);
+  f->combine_ratio = num_fmin(num_fmax(combine_ratio, 0.0), 1.0);
 }
 
 void spf_init(struct spf *f, int length)
@@ -105,7 +106,7 @@ static int select_by_dispersion(const struct spf *f, int *sel)
   if (f->used > MIN_SELECTED) {
     double min = f->samples[0].peer_dispersion;
     for (int i = 1; i < f->used; i++)
-      min = fmin(min, f->samples[i].peer_dispersion);
+      min = num_fmin(min, f->samples[i].peer_dispersion);
     for (int i = 0; i < f->used; i++)
       if (f->samples[i].peer_dispersion <= DISPERSION_SELECT * min)
         sel[n++] = i;
@@ -265,8 +266,8 @@ static bool combine(struct spf *f, const int *sel, int n, double precision,
   *out = m;
   out->time = timespec_add_double(&newest->time, mean_x);
   out->offset = mean_y;
-  out->peer_dispersion = fmax(disp, m.peer_dispersion);
-  out->root_dispersion = fmax(disp, m.root_dispersion);
+  out->peer_dispersion = num_fmax(disp, m.peer_dispersion);
+  out->root_dispersion = num_fmax(disp, m.root_dispersion);
   out->stratum = f->samples[f->used - 1].stratum;
   out->leap = f->samples[f->used - 1].leap;
   return true;

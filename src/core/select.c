@@ -3,6 +3,7 @@
  * find the best interval, keep the truechimers, vote on leap seconds, apply
  * prefer, score, reselect, combine. */
 #include "core/select.h"
+#include "proto/num.h"
 
 
 #include <assert.h>
@@ -408,7 +409,7 @@ static int best_by_score(struct work *w, int prev, int updated)
     double d = weighted_distance(w, i, min_stratum);
     if (!w->src[i].refclock)
       d += w->p->reselect_dist;
-    d = fmax(d, MIN_VALUE);
+    d = num_fmax(d, MIN_VALUE);
     if (prev < 0)
       m->score = 1.0 / d;
     else if (i == updated || prev == updated)
@@ -455,9 +456,9 @@ static int combine(struct work *w, int sel, struct estimate *e)
       }
       mark(w, i, SEL_COMBINED);
     }
-    double ow = 1.0 / fmax(w->dist[i], MIN_VALUE);
-    double fsd = fmax(fabs(s->frequency_sd), MIN_VALUE);
-    double skew = fmax(fabs(s->skew), MIN_VALUE);
+    double ow = 1.0 / num_fmax(w->dist[i], MIN_VALUE);
+    double fsd = num_fmax(fabs(s->frequency_sd), MIN_VALUE);
+    double skew = num_fmax(fabs(s->skew), MIN_VALUE);
     double dev = s->track_offset - ss->track_offset;
     sum_w += ow;
     sum_off += ow * s->track_offset;

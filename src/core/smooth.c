@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "proto/num.h"
 #include "proto/timespec.h"
 
 /* Updates are taken once the frequency is known this well (chrony's
@@ -27,7 +28,7 @@ static void evaluate(const struct smooth *s, const struct timespec *now, double 
   double left = timespec_diff(now, &s->last_update);
   double o = s->offset, f = s->freq, w = 0.0;
   for (int i = 0; i < SMOOTH_STAGES && left > 0.0; i++) {
-    double len = fmin(s->stages[i].length, left);
+    double len = num_fmin(s->stages[i].length, left);
     w = s->stages[i].wander;
     o -= len * (f + w * len / 2.0);
     f += w * len;

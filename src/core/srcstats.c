@@ -9,6 +9,7 @@
 
 #include "core/regress.h"
 #include "proto/ntp_time.h"
+#include "proto/num.h"
 
 /* A line needs 3 points to estimate its own error. */
 #define MIN_REGRESS_SAMPLES 3
@@ -193,10 +194,10 @@ static void weights(const struct sst *s, double *w)
   for (int i = 0; i < s->n; i++) {
     const struct sst_entry *e = &s->ring[slot(s, i)];
     dist[i] = 0.5 * e->peer_delay + e->peer_dispersion;
-    min = fmin(min, dist[i]);
+    min = num_fmin(min, dist[i]);
   }
   double sd = (rgr_median(dist, s->n) - min) / SD_TO_DIST_RATIO;
-  sd = fmax(precision, fmin(sd, min));
+  sd = num_fmax(precision, num_fmin(sd, min));
   min += precision;
   for (int i = 0; i < s->n; i++) {
     double f = dist[i] > min ? 1.0 + (dist[i] - min) / sd : 1.0;
@@ -420,7 +421,7 @@ void sst_regress(struct sst *s)
   s->frequency = f.b;
   s->frequency_sd = clamp(f.sb, MIN_SKEW, MAX_SKEW);
   s->skew = clamp(f.sb * t_coef(f.dof), MIN_SKEW, MAX_SKEW);
-  s->std_dev = fmax(MIN_STD_DEV, sqrt(f.s2));
+  s->std_dev = num_fmax(MIN_STD_DEV, sqrt(f.s2));
   s->n_runs = f.runs;
   prune(s, f.start);
   find_best_sample(s);
@@ -542,7 +543,7 @@ double sst_poll_adjust(const struct sst *s, double error_in_estimate, double pee
     error_in_estimate = DBL_MAX;
   /* Not even within the peer distance: back off by how far out it is. */
   if (error_in_estimate > peer_distance)
-    return -(log2(error_in_estimate) - log2(peer_distance));
+    return -(num_log2(error_in_estimate) - num_log2(peer_distance));
 
   double target = poll_target > 1 ? poll_target : 1;
   double adj = (s->n / target - 1.0) / target;

@@ -43,6 +43,7 @@
 #include "daemon/sources.h"
 #include "daemon/status.h"
 #include "daemon/workers.h"
+#include "proto/num.h"
 #include "sys/children.h"
 #include "sys/detach.h"
 #include "sys/log.h"
@@ -644,7 +645,7 @@ static bool start_client(struct daemon *d, const struct options *o)
   linux_platform_set_rtcsync(d->lp, d->cfg.rtcsync);
   d->client = client_new(linux_platform_get(d->lp), &p, &d->ref);
   if (!d->client || !hwts_start(&d->hwts, client_reference(d->client)->disc,
-                                ldexp(1.0, d->ref.precision_log2))) {
+                                num_ldexp(1.0, d->ref.precision_log2))) {
     log_printf(PLAT_LOG_FATAL, "Out of memory");
     return false;
   }

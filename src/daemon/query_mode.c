@@ -11,6 +11,7 @@
 #include "daemon/ntskc.h"
 #include "conf/conf_client.h"
 #include "daemon/keys.h"
+#include "proto/num.h"
 #include "sys/clock_linux.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -153,7 +154,7 @@ static int query(const struct config *cfg, const struct options *opts)
   disc_init(&disc, linux_platform_get(lp), false, true, 0.0, cfg->maxslewrate, cfg->maxdrift);
   have_disc = true;
   bool hw_ok = hp && hwts_add(&hw, hp, cfg->n_hwtimestamps) &&
-               hwts_start(&hw, &disc, ldexp(1.0, linux_clock_precision()));
+               hwts_start(&hw, &disc, num_ldexp(1.0, linux_clock_precision()));
   free(hp);
   if (!hw_ok)
     goto out;

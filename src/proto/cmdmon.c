@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "proto/num.h"
 #include "proto/wire.h"
 
 /* K_U64: chrony's Integer64 (high, low); K_SAT32: a uint64_t host value
@@ -345,7 +346,7 @@ uint32_t cmd_float_encode(double x)
     return 0;
   if (isinf(x))                  /* frexp's exponent is unspecified for it */
     x = copysign(DBL_MAX, x);
-  (void)frexp(x, &exp);          /* |x| = m * 2^exp, 0.5 <= m < 1 */
+  (void)num_frexp(x, &exp);          /* |x| = m * 2^exp, 0.5 <= m < 1 */
   exp += 1;                      /* so that |coef| = |m| * 2^24 < 2^24 */
   if (exp > FLOAT_EXP_MAX) {
     exp = FLOAT_EXP_MAX;
@@ -353,11 +354,11 @@ uint32_t cmd_float_encode(double x)
   } else if (exp < FLOAT_EXP_MIN) {
     exp = FLOAT_EXP_MIN;
   }
-  double c = round(ldexp(x, FLOAT_COEF_BITS - exp));
+  double c = num_round(num_ldexp(x, FLOAT_COEF_BITS - exp));
   if (c > FLOAT_COEF_MAX) {      /* rounding up to 2^24: one more exponent */
     if (exp < FLOAT_EXP_MAX) {
       exp++;
-      c = round(ldexp(x, FLOAT_COEF_BITS - exp));
+      c = num_round(num_ldexp(x, FLOAT_COEF_BITS - exp));
     } else {
       c = FLOAT_COEF_MAX;
     }
@@ -376,7 +377,7 @@ double cmd_float_decode(uint32_t f)
   int32_t coef = (int32_t)(f & ((1u << FLOAT_COEF_BITS) - 1));
   if (coef > FLOAT_COEF_MAX)
     coef -= 1 << FLOAT_COEF_BITS;
-  return ldexp((double)coef, exp - FLOAT_COEF_BITS);
+  return num_ldexp((double)coef, exp - FLOAT_COEF_BITS);
 }
 
 /* ---- fields ---- */

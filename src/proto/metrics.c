@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/num.h"
+
 #define LOCAL_REFID 0x7f7f0101u        /* 127.127.1.1: the local reference */
 #define NO_SAMPLE_AGO 0xffffffffu      /* since_sample of a source without one */
 #define LABELS_LEN 1024                /* every label set fits: names are < 256 bytes */
@@ -472,7 +474,7 @@ static bool v_last_error(const struct metrics_source *s, double *v)
 
 static bool v_poll(const struct metrics_source *s, double *v)
 {
-  *v = ldexp(1.0, s->data.poll);
+  *v = num_ldexp(1.0, s->data.poll);
   return true;
 }
 

@@ -1,5 +1,6 @@
 /* ntp_time: NTP timestamps and the short format (see ntp_time.h). */
 #include "proto/ntp_time.h"
+#include "proto/num.h"
 
 #include <math.h>
 
@@ -35,7 +36,7 @@ ntp_ts ntp_ts_offset(double seconds)
 {
   if (!(fabs(seconds) < 2147483648.0))
     return 0;
-  return (ntp_ts)(int64_t)llround(ldexp(seconds, 32));
+  return (ntp_ts)(int64_t)num_llround(num_ldexp(seconds, 32));
 }
 
 struct timespec ntp_ts_to_timespec(ntp_ts t, time_t pivot)

@@ -1,5 +1,6 @@
 /* timespec: arithmetic on struct timespec (see timespec.h). */
 #include "proto/timespec.h"
+#include "proto/num.h"
 
 #include <math.h>
 
@@ -42,7 +43,7 @@ struct timespec timespec_from_double(double seconds)
   else if (seconds < -TS_DOUBLE_LIMIT)
     seconds = -TS_DOUBLE_LIMIT;
   whole = floor(seconds);
-  return timespec_normalise((int64_t)whole, llround((seconds - whole) * 1e9));
+  return timespec_normalise((int64_t)whole, num_llround((seconds - whole) * 1e9));
 }
 
 double timespec_diff(const struct timespec *a, const struct timespec *b)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/platform.h"
+#include "proto/num.h"
 #include "sys/log.h"
 
 #define PPM_PER_TICK_US(nominal) (1e6 / (double)(nominal))
@@ -21,7 +22,7 @@ static long nominal_tick(void)
 void clock_split_freq(double ppm, long nominal, long *tick, double *freq_ppm)
 {
   double per_us = PPM_PER_TICK_US(nominal);
-  long delta = lround(ppm / per_us);
+  long delta = num_lround(ppm / per_us);
   *tick = nominal + delta;
   *freq_ppm = ppm - (double)delta * per_us;
 }
@@ -80,7 +81,7 @@ int clock_linux_set_freq(double ppm)
   clock_split_freq(ppm, nominal_tick(), &tick, &freq);
   memset(&t, 0, sizeof(t));
   t.modes = ADJ_FREQUENCY | ADJ_TICK;
-  t.freq = lround(freq * SCALED_PPM);
+  t.freq = num_lround(freq * SCALED_PPM);
   t.tick = tick;
   return adjust(&t);
 }
@@ -100,8 +101,8 @@ void clock_linux_set_sync(bool rtcsync, bool synchronised, double est_error, dou
   memset(&t, 0, sizeof(t));
   t.modes = ADJ_STATUS | ADJ_ESTERROR | ADJ_MAXERROR;
   t.status = kernel_status;
-  t.esterror = lround(fmin(est_error, max_sync_error) * 1e6);
-  t.maxerror = lround(max_error * 1e6);
+  t.esterror = num_lround(num_fmin(est_error, max_sync_error) * 1e6);
+  t.maxerror = num_lround(max_error * 1e6);
   (void)adjust(&t);
 }
 
@@ -159,7 +160,7 @@ int clock_linux_step(double seconds)
   t.modes = ADJ_SETOFFSET | ADJ_NANO;
   t.time.tv_sec = (time_t)whole;
   /* With ADJ_NANO the tv_usec field holds nanoseconds, in [0, 1e9). */
-  t.time.tv_usec = lround((seconds - whole) * 1e9);
+  t.time.tv_usec = num_lround((seconds - whole) * 1e9);
   if (t.time.tv_usec >= 1000000000) {
     t.time.tv_sec++;
     t.time.tv_usec -= 1000000000;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/num.h"
 #include "proto/ptp.h"
 #include "sys/clock_linux.h"
 #include "sys/dns.h"
@@ -742,5 +743,5 @@ int linux_clock_precision(void)
     if (d > 0.0 && d < best)
       best = d;
   }
-  return (int)ceil(log2(best));
+  return (int)ceil(num_log2(best));
 }

@@ -821,7 +821,7 @@ def test_architecture_names_every_module_and_its_prefix():
     wrong = []
     for module, header in headers.items():
         prefixes = tuple(re.findall(r"`([a-z][a-z0-9_]*_)`", rows[module]))
-        for name in re.findall(r"^(?!static|typedef)[a-z_ ]*[ *]([a-z][a-z0-9_]*)\(",
+        for name in re.findall(r"^(?!static|typedef)[a-z_][a-z_ ]*[ *]([a-z][a-z0-9_]*)\(",
                                header.read_text(), re.M):
             if not name.startswith(prefixes):
                 wrong.append("%s: %s" % (module, name))
