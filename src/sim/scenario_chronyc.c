@@ -126,8 +126,10 @@ struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct
   c->resolver = (struct sc_resolver){resolve, &c->link};
   sc_out_init(&c->out, c->f, o.json ? SC_JSON : o.csv ? SC_CSV : SC_HUMAN);
   c->out.err = c->f;
-  c->session = (struct sc_session){exchange,   &c->link, &c->out, {o.family}, o.no_dns,
-                                   reverse,    &c->link, now,     now_arg};
+  c->session = (struct sc_session){exchange,      &c->link,         &c->out,
+                                   {o.family},    o.no_dns,         o.source_names,
+                                   reverse,       &c->link,         now,
+                                   now_arg};
   /* timeout: the attempts take no simulated time */
   c->shell = (struct sc_shell){&c->session, &c->resolver, NULL, &c->link.retries,
                                o.end_dot && !o.json, false};

@@ -117,7 +117,8 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
   memset(&c, 0, sizeof(c));
   sc_out_init(&out, stdout, o->json ? SC_JSON : o->csv ? SC_CSV : SC_HUMAN);
   c.session = (struct sc_session){.exchange = exchange, .exchange_arg = &c.transport, .out = &out,
-                                  .dns = {o->family}, .no_dns = o->no_dns};
+                                  .dns = {o->family}, .no_dns = o->no_dns,
+                                  .source_names = o->source_names};
   c.resolver = (struct sc_resolver){sc_dns_resolve, &c.session.dns};
   c.shell = (struct sc_shell){&c.session, &c.resolver, &c.transport.timeout_ms,
                               &c.transport.retries, o->end_dot && !o->json, false};
