@@ -10,7 +10,7 @@ answers), an IPv4 address (127.0.0.3, its own name) and a reference clock
 (SOCK, refid TST, which keeps its letters).  Both clients must print the
 same names in every report chronyc names sources in, human and CSV, and
 those are the configured ones; the daemon's answer is the same from
-chronyd and stratumd.  Each subprocess has a timeout; waits are bounded.
+chronyd and stratumd, and so is its log's line naming the selected source.  Each subprocess has a timeout; waits are bounded.
 """
 import os
 import re
@@ -28,6 +28,7 @@ SELECTED = "0:0:0:0:0:0:0:1"
 LONG = "0000:0000:0000:0000:0000:ffff:7f00:0002"
 NAMES = {SELECTED, LONG, "127.0.0.3", "TST"}
 ADDRESSES = {"::1", "::ffff:127.0.0.2", "127.0.0.3", "TST"}
+CLIENTS = {}                     # socket -> the daemon behind it (its log)
 
 
 def stratumc_path():
@@ -77,6 +78,7 @@ def sock(request, tmp_path_factory):
         synced = wait_for(lambda: ",*," in run(chronyc_path(), sock, "-c", "sources")[1],
                           SYNC_TIMEOUT)
         assert synced, client.log()
+        CLIENTS[sock] = client
         yield sock
     finally:
         for name, daemon in (("client", client), ("upstream", upstream)):
@@ -144,3 +146,11 @@ def test_usage_lists_N_where_chronyc_does():
     assert "-N" in theirs
     before = theirs[theirs.index("-N") - 1]
     assert ours.index("-N") == ours.index(before) + 1, ours
+
+
+def test_selection_log_names_the_source(sock):
+    """chronyd's selection messages give the address and, when it differs,
+    the name the source was given: the same line from both daemons."""
+    line = "Selected source ::1 (%s)" % SELECTED
+    log = CLIENTS[sock].log()
+    assert line in log, log
