@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -793,13 +794,27 @@ static void selected_id(const struct client *c, unsigned i, struct ip_addr *addr
   }
 }
 
-/* How chronyd names a source in its messages. */
-static const char *source_text(const struct client *c, unsigned i, char buf[ADDR_STR_LEN])
+/* A source's address and its name as configured in brackets. */
+#define SOURCE_TEXT_LEN (ADDR_STR_LEN + sizeof(((struct client_source_params *)0)->name) + 3)
+
+/* How chronyd names a source in its selection messages: the address, and
+ * the name it was given if that is not the address's text ("::1
+ * (0:0:0:0:0:0:0:1)"), or a refclock's refid. */
+static const char *source_text(const struct client *c, unsigned i, char buf[SOURCE_TEXT_LEN])
 {
   struct ip_addr addr;
   uint32_t refid;
+  char a[ADDR_STR_LEN];
   selected_id(c, i, &addr, &refid);
-  return i < c->n ? addr_format(&addr, buf) : rcl_refid_text(refid, buf);
+  if (i >= c->n)
+    return rcl_refid_text(refid, buf);
+  const char *name = c->src[i]->p.name;
+  addr_format(&addr, a);
+  if (*name && strcmp(name, a) != 0)
+    snprintf(buf, SOURCE_TEXT_LEN, "%s (%s)", a, name);
+  else
+    snprintf(buf, SOURCE_TEXT_LEN, "%s", a);
+  return buf;
 }
 
 /* chronyc's and the selection log's score: at least 1. */
@@ -925,7 +940,7 @@ static void report_status(struct client *c, unsigned k, bool quiet)
   unsigned *reported = k < c->n ? &c->reported[k] : &c->rcl_reported[k - c->n];
   int bad = k < c->n ? c->bad[k] : c->rcl_bad[k - c->n];
   enum sel_status st = c->sel[k].status;
-  char a[ADDR_STR_LEN];
+  char a[SOURCE_TEXT_LEN];
   if ((st != SEL_FALSETICKER && bad < BAD_HANDLE_THRESHOLD) || (*reported & (1u << st)))
     return;
   if (st == SEL_FALSETICKER && !quiet)
@@ -947,7 +962,7 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
 {
   struct timespec now;
   struct sel_result r;
-  char a[ADDR_STR_LEN];
+  char a[SOURCE_TEXT_LEN];
 
   disc_cooked_time(&c->disc, &now);
   apply_options(c);

@@ -989,8 +989,9 @@ static time_t chronyc_now(void *arg)
 static void run_chronyc(void *arg)
 {
   struct operator *o = arg;
-  if (!o->chronyc && !(o->chronyc = scenario_chronyc_start(&o->srv, o->s, o->servers,
-                                                           chronyc_now, o))) {
+  if (!o->chronyc &&
+      !(o->chronyc = scenario_chronyc_start(&o->srv, o->s, o->servers, chronyc_now, o,
+                                            sim_rng_derive(o->out->seed, SCENARIO_CHRONYC_STREAM)))) {
     snprintf(o->out->chronyc, sizeof(o->out->chronyc), "stratum-sim: bad chronyc options\n");
     return;
   }
