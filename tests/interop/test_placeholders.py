@@ -4,8 +4,7 @@ address (a server's or peer's one, a pool's 2 x maxsources), listed by
 `sources -a` as ID# and a number, hidden by `sources`, named by `-N`, and
 counted by `activity`; a name that resolves takes its placeholder's place.
 chronyc -n sources -a, sources, -N sources -a and activity print the same
-text for both daemons, and stratumc the same as chronyc (but -N, which it
-does not have) against stratumd.
+text for both daemons, and stratumc prints it too against stratumd.
 
 Both daemons (-x) run in a private mount namespace whose /etc/hosts names
 one source (test_source_order.py's way: root only, skipped otherwise) and
@@ -19,8 +18,7 @@ from test_source_order import namespace, private_dir, run_in  # noqa: F401 (a fi
 
 RESOLVE_TIMEOUT = 10.0
 LATE = "127.0.0.22"             # late.test in test_source_order's hosts file
-COMMANDS = (("-n", "sources", "-a"), ("-n", "sources"), ("activity",), ("-N", "sources", "-a"))
-STRATUMC = COMMANDS[:3]         # it has no -N
+COMMANDS = (("-n", "sources", "-a"), ("-n", "sources"), ("-N", "sources", "-a"), ("activity",))
 
 
 def config(port):
@@ -38,7 +36,7 @@ def placeholders(text):
     return re.findall(r"^[\^=]\? (ID#\d{10}) ", text, re.M)
 
 
-def reports(client, sock, commands):
+def reports(client, sock):
     """The commands' outputs, once late.test has resolved."""
     out = {}
 
@@ -46,7 +44,7 @@ def reports(client, sock, commands):
         rc, text = client(sock, "-n", "sources", "-a")
         return rc == 0 and LATE in text
     assert wait_for(resolved, RESOLVE_TIMEOUT)
-    for command in commands:
+    for command in COMMANDS:
         rc, text = client(sock, *command)
         assert rc == 0, (command, text)
         out[command] = text
@@ -71,7 +69,7 @@ def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
         started.append(stratumd)
         run_in(stratumd, namespace)
 
-        want = reports(chronyc_rc, csock, COMMANDS)
+        want = reports(chronyc_rc, csock)
         listed = want[("-n", "sources", "-a")]
         # chronyd's: the server's ID#1, the pool's four, the peer's, in
         # their lines' places; late.test in its own
@@ -80,9 +78,9 @@ def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
             listed.index("ID#0000000006") < listed.index(LATE), listed
         assert "ID#" not in want[("-n", "sources")]
         assert "6 sources with unknown address" in want[("activity",)]
-        for client, commands in ((chronyc_rc, COMMANDS), (stratumc, STRATUMC)):
-            got = reports(client, ssock, commands)
-            for command in commands:
+        for client in (chronyc_rc, stratumc):
+            got = reports(client, ssock)
+            for command in COMMANDS:
                 assert got[command] == want[command], (client.__name__, command)
     finally:
         for d in started:
