@@ -383,9 +383,7 @@ bool client_shared_receive(struct client *c, int sock, const struct plat_datagra
   return consumed;
 }
 
-/* The options every NTP source is selected with: its own, then
- * authselectmode's (chrony updates them whenever a source is added or
- * removed). */
+/* A source's options as configured, to the selection's. */
 static void configured_options(const struct client_source_params *p, struct sel_source *o)
 {
   o->noselect = p->noselect;
@@ -395,6 +393,9 @@ static void configured_options(const struct client_source_params *p, struct sel_
   o->authenticated = p->key != 0 || p->nts;
 }
 
+/* The options every NTP source is selected with: its own, then
+ * authselectmode's (chrony updates them whenever a source is added or
+ * removed). */
 static void apply_options(struct client *c)
 {
   for (unsigned i = 0; i < c->n; i++)

@@ -422,6 +422,7 @@ static bool add_name(struct srclist *l, const struct srclist_source *s, int fami
   n->target = n->pool ? names_pool_target(s->maxsources) : 1;
   n->first_slot = client_add_placeholders(l->client, &n->params, (unsigned)n->target);
   if (!add_job(l, n, NULL, false)) {
+    client_drop_placeholders(l->client, n->first_slot, (unsigned)n->target);
     free(n);
     return false;
   }
