@@ -406,9 +406,11 @@ static const char *listed(const struct fx *f)
     struct client_source_report r;
     char a[ADDR_STR_LEN];
     assert_true(client_source_report(f->client, i, &r));
-    const char *text = r.refclock ? r.name : addr_format(&r.addr, a);
+    const char *text = a;
     if (r.placeholder_id)                        /* chronyc's ID# */
-      text = (snprintf(a, sizeof(a), "ID#%010u", (unsigned)r.placeholder_id), a);
+      snprintf(a, sizeof(a), "ID#%010u", (unsigned)r.placeholder_id);
+    else
+      text = r.refclock ? r.name : addr_format(&r.addr, a);
     at += (size_t)snprintf(out + at, sizeof(out) - at, "%s%s", i ? " " : "", text);
     assert_true(at < sizeof(out));
   }
