@@ -31,7 +31,7 @@ CHRONY_REQUEST = bytes.fromhex("80010002000080040002000f80000000")
 def server(tmp_path_factory):
     require_stratumd()
     cert, key, ca, other = make_test_pki(tmp_path_factory.mktemp("pki"))
-    port, keport = free_tcp_port(), free_tcp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path_factory.mktemp("nts-server"), server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
         "maxntsconnections %d" % MAX_CONNECTIONS]))
@@ -238,7 +238,7 @@ def test_ntsratelimit_refuses_a_burst_and_reload_lifts_it(tmp_path):
     require_stratumd()
     burst, leak, n = 3, 4, 20
     cert, key, ca, _ = make_test_pki(tmp_path)
-    port, keport = free_tcp_port(), free_tcp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     sock = tmp_path / "run" / "stratumd.sock"
     sock.parent.mkdir()
     os.chmod(str(sock.parent), 0o770)
@@ -284,7 +284,7 @@ def test_ntsprocesses_serve_as_the_daemon_runs(tmp_path, processes):
     logs its counts when the daemon exits."""
     require_stratumd()
     cert, key, ca, _ = make_test_pki(tmp_path)
-    port, keport = free_tcp_port(), free_tcp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     args = ["-F", "1"]
     if os.geteuid() == 0:
         args += ["-u", "nobody"]
@@ -328,7 +328,7 @@ def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
     require_stratumd()
     cert, _, ca, _ = make_test_pki(tmp_path)
     key = str(ca).replace(".pem", ".key")       # the CA's own
-    port, keport = free_tcp_port(), free_tcp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path / "d", server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key,
         "ntsport %d" % keport, "ntsprocesses %d" % processes]))
@@ -406,7 +406,7 @@ def test_keys_saved_private_and_left_alone_with_ntsrotate_0(tmp_path):
     keys = dump / "ntskeys"
 
     def run(name, extra=()):
-        port, keport = free_tcp_port(), free_tcp_port()
+        port, keport = free_udp_port(), free_tcp_port()
         d = Daemon(tmp_path / name, server_config(port, extra=[
             "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
             "ntsdumpdir %s" % dump] + list(extra)))

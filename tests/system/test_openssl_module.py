@@ -87,7 +87,7 @@ def test_keys_load_openssl_when_needed(tmp_path, what, lines, loaded):
 def test_nts_server_maps_openssl_in_the_process_doing_tls(tmp_path, processes):
     require_stratumd()
     cert, key, _, _ = make_test_pki(tmp_path)
-    port, keport = free_tcp_port(), free_tcp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path / "d", server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
         "ntsprocesses %d" % processes, "ntsdumpdir %s" % tmp_path]))
