@@ -343,6 +343,39 @@ def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
     assert ("NTS-KE helpers failed to start" in d.log()) == (processes > 0), d.log()
 
 
+@pytest.mark.parametrize("processes", [0, 1])
+@pytest.mark.parametrize("what", ["missing", "not PEM"])
+def test_unreadable_certificate_named_with_its_reason(tmp_path, processes, what):
+    """The helpers do without OpenSSL's error texts (stratum.conf(5),
+    ntsprocesses): a missing certificate is named with the system's text
+    either way, one OpenSSL cannot read with OpenSSL's code (the main
+    process, which loads the texts, gives the code and its text)."""
+    require_stratumd()
+    _, key, _, _ = make_test_pki(tmp_path)
+    cert = tmp_path / "cert.pem"
+    if what == "not PEM":
+        cert.write_text("not a certificate\n")
+    port, keport = free_udp_port(), free_tcp_port()
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key,
+        "ntsport %d" % keport, "ntsprocesses %d" % processes]))
+    try:
+        d.spawn()
+        code = d.wait(10)
+    finally:
+        d.stop()
+    log = d.log()
+    assert code not in (None, 0), log
+    reason = re.search(r"could not load the certificate %s: (.*)" % re.escape(str(cert)), log)
+    assert reason, log
+    print("ntsprocesses %d, %s: %s" % (processes, what, reason.group(1)))
+    if what == "missing":
+        assert "No such file or directory" in reason.group(1), log
+    else:
+        assert re.search(r"\b[0-9A-F]{8}\b", reason.group(1)), log
+        assert ("routines" in reason.group(1)) == (processes == 0), log
+
+
 # ------------------------------------------------------------ NTS over NTP
 
 def ef(ftype, body):
