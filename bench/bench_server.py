@@ -409,8 +409,10 @@ def measure_nts(args, server, port, keport, load, common):
                         if int(hs["handshakes"]) else float("nan"))
     # the NTS-KE helpers (ntsprocesses, 1 by default in both) are child
     # processes: counted too
-    res["rss_kib"] = vm_hwm_kib(server.pid()) + sum(vm_hwm_kib(c) for c in children(server.pid()))
-    print("  %-9s NTS-KE sessions %8.1f/s" % (server.name, res["handshakes"]), flush=True)
+    res["rss_parts"] = [vm_hwm_kib(server.pid())] + [vm_hwm_kib(c) for c in children(server.pid())]
+    res["rss_kib"] = sum(res["rss_parts"])
+    print("  %-9s NTS-KE sessions %8.1f/s, peak RSS %s KiB (main, then helpers)" %
+          (server.name, res["handshakes"], " + ".join(map(str, res["rss_parts"]))), flush=True)
     return res
 
 

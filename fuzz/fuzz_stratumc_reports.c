@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     abort();
   sc_out_init(&out, null, (enum sc_mode)(data[1] % 3));
   struct replies r = {data + 2, size - 2};
-  struct sc_session s = {.exchange = next_reply, .exchange_arg = &r, .out = &out, .no_dns = true};
+  struct sc_session s = {.exchange = next_reply, .exchange_arg = &r, .out = &out, .no_dns = true,
+                         .source_names = data[1] / 3 % 2};   /* -N: a name asked per source */
   sc_out_begin(&out, cmd.name);
   if (cmd.action == SC_ACT_REPORT) {
     sc_report_run(&s, &cmd);

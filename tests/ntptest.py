@@ -88,6 +88,31 @@ def free_udp_port(addr="127.0.0.1"):
         return s.getsockname()[1]
 
 
+def free_tcp_port(addr="127.0.0.1"):
+    """A port for a TCP server (NTS-KE) on addr, free for TCP and UDP, taken
+    below the kernel's ephemeral range: a port the kernel picks for bind(0)
+    may be the local port of another test's outgoing connection a moment
+    later ("Address already in use" when the server binds it)."""
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as t, \
+                    socket.socket(family, socket.SOCK_DGRAM) as u:
+                t.bind((addr, port))
+                u.bind((addr, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free TCP port below %d on %s" % (low, addr))
+
+
 def _socket_inodes(pid):
     """Inodes of the sockets open in process pid."""
     inodes = set()

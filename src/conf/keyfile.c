@@ -286,6 +286,13 @@ struct ntp_keyring keyfile_ring(const struct key_table *t)
   return (struct ntp_keyring){ring_find, t};
 }
 
+void keyfile_remove(struct key_table *t, unsigned i)
+{
+  wipe_free(t->v[i].key.data, t->v[i].key.len);
+  memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(t->v[0]));
+  t->n--;
+}
+
 void keyfile_free(struct key_table *t)
 {
   for (unsigned i = 0; i < t->n; i++)

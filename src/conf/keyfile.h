@@ -66,6 +66,9 @@ const struct ntp_key *keyfile_find(const struct key_table *t, uint32_t id);
 /* The core's view of t (which must outlive it). */
 struct ntp_keyring keyfile_ring(const struct key_table *t);
 
+/* Take entry i (< t->n) out of t, its bytes wiped and freed. */
+void keyfile_remove(struct key_table *t, unsigned i);
+
 /* Wipe the key bytes and free them. */
 void keyfile_free(struct key_table *t);
 

@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,13 @@
 
 #define CLIENT_MAX_SOURCES 64
 #define BAD_HANDLE_THRESHOLD 4        /* bad selections in a row before a source is bad */
+
+/* chronyd's source of a name not yet resolved (see client_reserve_slots). */
+struct placeholder {
+  client_slot slot;
+  uint32_t id;
+  struct client_source_params p;
+};
 
 struct client {
   const struct platform *plat;
@@ -36,6 +44,9 @@ struct client {
   client_slot slot[CLIENT_MAX_SOURCES];   /* their places in reports */
   unsigned n;
   client_slot next_slot;              /* the next slot not given */
+  struct placeholder ph[CLIENT_MAX_SOURCES];   /* by slot */
+  unsigned n_ph;
+  uint32_t last_ph_id;                /* the last number given */
   /* Reference clocks: sources n .. n + n_rcl - 1 to the selection, the
    * first ones in reports (configured at start, never removed). */
   struct rcl *rcl[RCL_MAX_REFCLOCKS];
@@ -372,21 +383,49 @@ bool client_shared_receive(struct client *c, int sock, const struct plat_datagra
   return consumed;
 }
 
+/* A source's options as configured, to the selection's. */
+static void configured_options(const struct client_source_params *p, struct sel_source *o)
+{
+  o->noselect = p->noselect;
+  o->prefer = p->prefer;
+  o->trust = p->trust;
+  o->require = p->require;
+  o->authenticated = p->key != 0 || p->nts;
+}
+
 /* The options every NTP source is selected with: its own, then
  * authselectmode's (chrony updates them whenever a source is added or
  * removed). */
 static void apply_options(struct client *c)
 {
-  for (unsigned i = 0; i < c->n; i++) {
-    const struct client_source_params *p = &c->src[i]->p;
-    struct sel_source *o = &c->sel[i];
-    o->noselect = p->noselect;
-    o->prefer = p->prefer;
-    o->trust = p->trust;
-    o->require = p->require;
-    o->authenticated = p->key != 0 || p->nts;
-  }
+  for (unsigned i = 0; i < c->n; i++)
+    configured_options(&c->src[i]->p, &c->sel[i]);
   sel_apply_auth_mode(c->p.auth_mode, c->sel, (int)c->n);
+}
+
+/* Placeholder k's options as authselectmode makes them. chronyd counts
+ * its placeholders there too; the sources' own options are made without
+ * them (their selection is not changed), a placeholder's with everyone's.
+ * The mode only asks whether there is an authenticated and an
+ * unauthenticated selectable source: one of each stands for them all. */
+static void placeholder_options(const struct client *c, unsigned k, struct sel_source *out)
+{
+  struct sel_source o[3], other;
+  int n = 1;
+  bool have[2] = {false, false};
+  memset(o, 0, sizeof(o));
+  configured_options(&c->ph[k].p, &o[0]);
+  for (unsigned i = 0; i < c->n + c->n_ph; i++) {
+    if (i == c->n + k)
+      continue;
+    configured_options(i < c->n ? &c->src[i]->p : &c->ph[i - c->n].p, &other);
+    if (!other.noselect && !have[other.authenticated]) {
+      have[other.authenticated] = true;
+      o[n++] = other;
+    }
+  }
+  sel_apply_auth_mode(c->p.auth_mode, o, n);
+  *out = o[0];
 }
 
 /* Source i (new or pointed elsewhere) with the client's limits, from scratch;
@@ -425,15 +464,35 @@ static void setup_source(struct client *c, unsigned i, const struct client_sourc
     nsrc_start(src);
 }
 
-/* The report order (client_reserve_slots) of the NTP source with internal
- * index i among the NTP sources: by slot (by index for equal slots, which
- * a careless owner could give). */
-static unsigned ntp_rank(const struct client *c, unsigned i)
+/* The NTP sources and placeholders before slot `slot` in reports; for
+ * equal slots, which a careless owner could give, sources come before
+ * placeholders, each by index (ph: is it placeholder i or source i). */
+static unsigned rows_before(const struct client *c, client_slot slot, bool ph, unsigned i)
 {
   unsigned rank = 0;
   for (unsigned k = 0; k < c->n; k++)
-    rank += c->slot[k] < c->slot[i] || (c->slot[k] == c->slot[i] && k < i);
+    rank += c->slot[k] < slot || (c->slot[k] == slot && (ph || k < i));
+  for (unsigned k = 0; k < c->n_ph; k++)
+    rank += c->ph[k].slot < slot || (c->ph[k].slot == slot && ph && k < i);
   return rank;
+}
+
+/* The report order (client_reserve_slots) of the NTP source with internal
+ * index i among the NTP sources and placeholders. */
+static unsigned ntp_rank(const struct client *c, unsigned i)
+{
+  return rows_before(c, c->slot[i], false, i);
+}
+
+/* The reports' index to a placeholder's; false if i is none. */
+static bool placeholder_index(const struct client *c, unsigned i, unsigned *out)
+{
+  for (unsigned k = 0; k < c->n_ph; k++)
+    if (c->n_rcl + rows_before(c, c->ph[k].slot, true, k) == i) {
+      *out = k;
+      return true;
+    }
+  return false;
 }
 
 /* Internal index (the selection's: NTP sources, then refclocks) to the
@@ -443,7 +502,8 @@ static unsigned report_index(const struct client *c, unsigned i)
   return i >= c->n ? i - c->n : c->n_rcl + ntp_rank(c, i);
 }
 
-/* The reports' index to the internal one; false if there is no source i. */
+/* The reports' index to the internal one; false if there is no source i
+ * (a placeholder is none). */
 static bool internal_index(const struct client *c, unsigned i, unsigned *out)
 {
   if (i < c->n_rcl) {
@@ -471,6 +531,33 @@ client_slot client_reserve_slots(struct client *c, unsigned count)
   return first;
 }
 
+client_slot client_add_placeholders(struct client *c, const struct client_source_params *p,
+                                    unsigned count)
+{
+  client_slot first = client_reserve_slots(c, count);
+  for (unsigned k = 0; k < count && c->n_ph < CLIENT_MAX_SOURCES; k++)
+    c->ph[c->n_ph++] = (struct placeholder){.slot = first + k, .id = ++c->last_ph_id, .p = *p};
+  return first;
+}
+
+void client_drop_placeholders(struct client *c, client_slot first, unsigned count)
+{
+  for (unsigned k = c->n_ph; k-- > 0;) {
+    if (c->ph[k].slot < first || c->ph[k].slot - first >= count)
+      continue;
+    c->n_ph--;
+    memmove(&c->ph[k], &c->ph[k + 1], (c->n_ph - k) * sizeof(c->ph[0]));
+  }
+}
+
+int client_find_placeholder(const struct client *c, uint32_t id)
+{
+  for (unsigned k = 0; k < c->n_ph; k++)
+    if (c->ph[k].id == id)
+      return (int)(c->n_rcl + rows_before(c, c->ph[k].slot, true, k));
+  return -1;
+}
+
 int client_add_source_in(struct client *c, const struct client_source_params *s,
                          client_slot slot)
 {
@@ -479,6 +566,7 @@ int client_add_source_in(struct client *c, const struct client_source_params *s,
   struct nsrc *src = malloc(sizeof(*src));
   if (!src)
     return -1;
+  client_drop_placeholders(c, slot, 1);   /* the source takes its place */
   c->src[c->n] = src;
   c->slot[c->n] = slot;
   setup_source(c, c->n, s);
@@ -707,13 +795,27 @@ static void selected_id(const struct client *c, unsigned i, struct ip_addr *addr
   }
 }
 
-/* How chronyd names a source in its messages. */
-static const char *source_text(const struct client *c, unsigned i, char buf[ADDR_STR_LEN])
+/* A source's address and its name as configured in brackets. */
+#define SOURCE_TEXT_LEN (ADDR_STR_LEN + sizeof(((struct client_source_params *)0)->name) + 3)
+
+/* How chronyd names a source in its selection messages: the address, and
+ * the name it was given if that is not the address's text ("::1
+ * (0:0:0:0:0:0:0:1)"), or a refclock's refid. */
+static const char *source_text(const struct client *c, unsigned i, char buf[SOURCE_TEXT_LEN])
 {
   struct ip_addr addr;
   uint32_t refid;
+  char a[ADDR_STR_LEN];
   selected_id(c, i, &addr, &refid);
-  return i < c->n ? addr_format(&addr, buf) : rcl_refid_text(refid, buf);
+  if (i >= c->n)
+    return rcl_refid_text(refid, buf);
+  const char *name = c->src[i]->p.name;
+  addr_format(&addr, a);
+  if (*name && strcmp(name, a) != 0)
+    snprintf(buf, SOURCE_TEXT_LEN, "%s (%s)", a, name);
+  else
+    snprintf(buf, SOURCE_TEXT_LEN, "%s", a);
+  return buf;
 }
 
 /* chronyc's and the selection log's score: at least 1. */
@@ -839,7 +941,7 @@ static void report_status(struct client *c, unsigned k, bool quiet)
   unsigned *reported = k < c->n ? &c->reported[k] : &c->rcl_reported[k - c->n];
   int bad = k < c->n ? c->bad[k] : c->rcl_bad[k - c->n];
   enum sel_status st = c->sel[k].status;
-  char a[ADDR_STR_LEN];
+  char a[SOURCE_TEXT_LEN];
   if ((st != SEL_FALSETICKER && bad < BAD_HANDLE_THRESHOLD) || (*reported & (1u << st)))
     return;
   if (st == SEL_FALSETICKER && !quiet)
@@ -861,7 +963,7 @@ static void select_sources(struct client *c, int updated_index, bool new_sample)
 {
   struct timespec now;
   struct sel_result r;
-  char a[ADDR_STR_LEN];
+  char a[SOURCE_TEXT_LEN];
 
   disc_cooked_time(&c->disc, &now);
   apply_options(c);
@@ -961,12 +1063,12 @@ static void on_refclock_update(void *arg, struct rcl *r, bool new_sample)
 
 unsigned client_n_sources(const struct client *c)
 {
-  return c->n + c->n_rcl;
+  return c->n + c->n_ph + c->n_rcl;
 }
 
 unsigned client_n_ntp_sources(const struct client *c)
 {
-  return c->n;
+  return c->n + c->n_ph;
 }
 
 bool client_source_address(const struct client *c, unsigned index, struct ip_addr *out)
@@ -1023,10 +1125,56 @@ static void refclock_report(const struct client *c, unsigned k, struct client_so
   r->good_replies = rc->counters[RCL_SAMPLES];
 }
 
+/* A placeholder as chronyd reports its source of a name not yet resolved:
+ * a new source that never polled. */
+static void placeholder_report(const struct client *c, unsigned k,
+                               struct client_source_report *r)
+{
+  static const struct nsrc_ntp_data no_measurement;
+  const struct placeholder *ph = &c->ph[k];
+  struct client_source_params p = ph->p;
+  struct sel_source eff;
+  struct sst stats;
+  struct timespec now;
+  memset(r, 0, sizeof(*r));
+  client_source_bound(&p);
+  disc_cooked_time(&c->disc, &now);
+  r->placeholder_id = ph->id;
+  r->port = p.port;
+  memcpy(r->name, p.name, sizeof(r->name));
+  r->poll = nsrc_first_poll(&p);
+  r->state = sel_state_char(SEL_BAD_STATS);
+  r->sel_state = sel_status_char(SEL_BAD_STATS);
+  r->noselect = p.noselect;
+  r->prefer = p.prefer;
+  r->trust = p.trust;
+  r->require = p.require;
+  placeholder_options(c, k, &eff);
+  r->eff_noselect = eff.noselect;
+  r->eff_prefer = eff.prefer;
+  r->eff_trust = eff.trust;
+  r->eff_require = eff.require;
+  r->peer = p.peer;
+  r->online = !p.offline;
+  r->key = p.key;
+  r->uses_nts = p.nts && !p.peer;
+  r->nts_report.last_ke_ago = -1.0;
+  sst_init(&stats, p.minsamples >= 0 ? p.minsamples : c->p.min_samples,
+           p.maxsamples >= 0 ? p.maxsamples : c->p.max_samples);
+  stats.max_jitter = c->p.selection.max_jitter;
+  sst_get_report(&stats, &now, &r->stats);
+  r->sel_score = 1.0;
+  r->ntp = &no_measurement;
+}
+
 bool client_source_report(const struct client *c, unsigned index,
                           struct client_source_report *r)
 {
   unsigned i;
+  if (placeholder_index(c, index, &i)) {
+    placeholder_report(c, i, r);
+    return true;
+  }
   if (!internal_index(c, index, &i))
     return false;
   if (i >= c->n) {
@@ -1060,6 +1208,7 @@ bool client_source_report(const struct client *c, unsigned index,
   r->in_burst = s->burst_total > 0;
   r->key = s->p.key;
   r->nts = s->nts;
+  r->uses_nts = s->nts != NULL;
   if (s->nts)
     ntsc_report(s->nts, s->nts_ke ? s->nts_ke->now(s->nts_ke->arg) : 0.0, &r->nts_report);
   r->refid = s->refid;

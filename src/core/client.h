@@ -130,13 +130,29 @@ void client_set_source_event(struct client *c, client_source_event_fn fn, void *
  * reserved one when it was configured (a name holds its place while it
  * resolves, as chronyd's placeholder source does); a replaced source keeps
  * its slot; a removed one's is gone (the sources after it move up). The
- * selection's own order is not this one. */
+ * selection's own order is not this one.
+ *
+ * A reserved slot may hold a placeholder until a source comes in it:
+ * chronyd's source of a name not yet resolved, numbered and reported
+ * (placeholder_id, shown as ID# and a number) as one, counted by chronyc's
+ * activity, but neither selected nor polled, and not a source to the
+ * functions taking an address or a source index (only to reports). */
 typedef uint32_t client_slot;
 /* `count` consecutive slots after every slot given so far: the first. */
 client_slot client_reserve_slots(struct client *c, unsigned count);
+/* The same, each slot holding a placeholder for a source with options p,
+ * numbered as chronyd numbers them (from 1, in the order they are made;
+ * with too many placeholders a slot is left empty). */
+client_slot client_add_placeholders(struct client *c, const struct client_source_params *p,
+                                    unsigned count);
+/* Drop the placeholders left in slots first .. first + count - 1. */
+void client_drop_placeholders(struct client *c, client_slot first, unsigned count);
+/* The index of the placeholder numbered id, or -1. */
+int client_find_placeholder(const struct client *c, uint32_t id);
 /* Returns the source index, or -1 (too many sources, or out of memory).
  * Once the client is started, the source starts at once. It takes a new
- * slot, or (client_add_source_in) one reserved for it. */
+ * slot, or (client_add_source_in) one reserved for it, replacing the
+ * placeholder there. */
 int client_add_source(struct client *c, const struct client_source_params *s);
 int client_add_source_in(struct client *c, const struct client_source_params *s,
                          client_slot slot);
@@ -214,6 +230,8 @@ bool client_replace_source(struct client *c, unsigned i, const struct ip_addr *a
 struct nsrc_ntp_data;
 struct client_source_report {
   bool refclock;                 /* a reference clock: no address, name = refid */
+  uint32_t placeholder_id;       /* a placeholder (no address, never polled):
+                                    its number; 0: a source */
   struct ip_addr addr;
   uint16_t port;
   char name[256];                /* as configured */
@@ -246,10 +264,11 @@ struct client_source_report {
                                         for a refclock */
   const struct ntsc *nts;        /* an NTS source's state, else NULL... */
   struct ntsc_report nts_report; /* ...and what authdata shows of it */
+  bool uses_nts;                 /* authenticated with NTS (a placeholder too) */
 };
 
 /* Sources are numbered reference clocks first, then NTP sources (see
- * client_reserve_slots). */
+ * client_reserve_slots); both counts include the placeholders. */
 unsigned client_n_sources(const struct client *c);
 unsigned client_n_ntp_sources(const struct client *c);
 /* Source i's address alone (cheap, unlike the full report); false if none

@@ -11,6 +11,7 @@
 #include "core/ntp_source.h"
 #include "proto/ntp_packet.h"
 #include "proto/num.h"
+#include "proto/wire.h"
 
 #define NO_SAMPLE_AGO 0xffffffffu    /* since_sample when there is none */
 
@@ -141,13 +142,34 @@ static bool report(struct cmdsrv *s, uint32_t index, struct client_source_report
   return s->client && client_source_report(s->client, index, r);
 }
 
-/* The source with this address, or false. */
+/* The source with this address (a placeholder's ID#), or false. */
 static bool report_by_addr(struct cmdsrv *s, const struct cmd_ip *ip,
                            struct client_source_report *r)
 {
   struct ip_addr a = cmdsrv_ip_to_addr(ip);
-  int i = s->client ? client_find_source(s->client, &a) : -1;
+  int i = -1;
+  if (s->client && ip->family == CMD_IP_ID) {
+    struct wire_reader id;
+    wire_reader_init(&id, ip->bytes, sizeof(ip->bytes));
+    i = client_find_placeholder(s->client, wire_get_u32(&id));
+  } else if (s->client) {
+    i = client_find_source(s->client, &a);
+  }
   return i >= 0 && report(s, (uint32_t)i, r);
+}
+
+/* The address a report shows: a placeholder's is its ID# (chronyd's
+ * IPADDR_ID). */
+static struct cmd_ip report_ip(const struct client_source_report *r)
+{
+  struct cmd_ip ip = cmdsrv_ip_from_addr(&r->addr);
+  if (r->placeholder_id) {
+    struct wire_writer id;
+    ip.family = CMD_IP_ID;
+    wire_writer_init(&id, ip.bytes, sizeof(ip.bytes));
+    wire_put_u32(&id, r->placeholder_id);
+  }
+  return ip;
 }
 
 static uint16_t state_of(char c)
@@ -174,7 +196,7 @@ static int source_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_source_d
   struct client_source_report r;
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
-  d->ip = cmdsrv_ip_from_addr(&r.addr);
+  d->ip = report_ip(&r);
   d->poll = (int16_t)r.poll;
   d->stratum = (uint16_t)r.stratum;
   d->state = state_of(r.state);
@@ -201,7 +223,7 @@ static int sourcestats(struct cmdsrv *s, uint32_t index, struct cmd_rpy_sourcest
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
   d->ref_id = r.refclock ? r.refid : addr_refid(&r.addr);
-  d->ip = cmdsrv_ip_from_addr(&r.addr);
+  d->ip = report_ip(&r);
   d->n_samples = (uint32_t)r.stats.n_samples;
   d->n_runs = (uint32_t)r.stats.n_runs;
   d->span_seconds = r.stats.span > 0.0 ? (uint32_t)r.stats.span : 0;
@@ -225,9 +247,9 @@ static int select_data(struct cmdsrv *s, uint32_t index, struct cmd_rpy_select_d
   if (!report(s, index, &r))
     return CMD_STT_NOSUCHSOURCE;
   d->ref_id = r.refclock ? r.refid : addr_refid(&r.addr);
-  d->ip = cmdsrv_ip_from_addr(&r.addr);
+  d->ip = report_ip(&r);
   d->state_char = (uint8_t)r.sel_state;
-  d->authentication = r.key != 0;
+  d->authentication = r.key != 0 || r.uses_nts;
   d->leap = r.have_selection ? r.sel_leap : NTP_LEAP_UNSYNC;
   d->conf_options = options_of(r.noselect, r.prefer, r.trust, r.require);
   d->eff_options = options_of(r.eff_noselect, r.eff_prefer, r.eff_trust, r.eff_require);
@@ -250,7 +272,7 @@ static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_nt
   struct client_source_report r;
   if (!report_by_addr(s, ip, &r))
     return CMD_STT_NOSUCHSOURCE;
-  d->remote_addr = cmdsrv_ip_from_addr(&r.addr);
+  d->remote_addr = report_ip(&r);
   d->remote_port = r.port;
   d->total_tx_count = (uint32_t)r.requests;
   d->total_rx_count = (uint32_t)(r.valid_replies + r.bad_replies);
@@ -320,7 +342,7 @@ static int auth_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_a
   if (!report_by_addr(s, ip, &r))
     return CMD_STT_NOSUCHSOURCE;
   d->last_ke_ago = NO_SAMPLE_AGO;
-  if (r.nts) {
+  if (r.uses_nts) {
     const struct ntsc_report *n = &r.nts_report;
     d->mode = 2;                 /* NTS */
     d->key_id = n->key_id;
@@ -354,12 +376,15 @@ static int activity(struct cmdsrv *s, struct cmd_rpy_activity *a)
     /* NTP sources only, as chronyd's NSR_GetActivityReport */
     if (!report(s, i, &r) || r.refclock)
       continue;
+    if (r.placeholder_id) {
+      a->unresolved++;
+      continue;
+    }
     if (r.in_burst)
       r.online ? a->burst_online++ : a->burst_offline++;
     else
       r.online ? a->online++ : a->offline++;
   }
-  a->unresolved = s->ops.n_unresolved ? s->ops.n_unresolved(s->ops.arg) : 0;
   return CMD_STT_SUCCESS;
 }
 

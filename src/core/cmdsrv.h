@@ -53,7 +53,6 @@ struct cmdsrv_ops {
   int (*reload_config)(void *arg, bool dry_run);
   bool (*reload_report)(void *arg, uint32_t index, uint32_t *total, char *text, size_t size);
   int (*shutdown)(void *arg);
-  int (*n_unresolved)(void *arg);      /* names still being resolved (activity) */
   /* Counts made elsewhere (server workers) added to serverstats. */
   void (*add_server_totals)(void *arg, struct srv_stats *stats, struct clog_totals *totals);
   /* Client logs kept elsewhere (server workers), listed by `clients` after

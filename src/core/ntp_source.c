@@ -65,6 +65,11 @@ static void setup_auth(struct nsrc *s)
   s->p.version = exch_request_version(s->p.version, key);
 }
 
+int nsrc_first_poll(const struct client_source_params *p)
+{
+  return p->minpoll > CLIENT_MIN_NONLAN_POLL ? p->minpoll : CLIENT_MIN_NONLAN_POLL;
+}
+
 void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struct platform *plat,
                const struct ntp_keyring *keys, struct discipline *disc,
                struct tclass *tx_class, nsrc_update_fn on_update, void *arg)
@@ -81,7 +86,7 @@ void nsrc_init(struct nsrc *s, const struct client_source_params *p, const struc
   s->arg = arg;
   s->shared_sock = -1;
   s->sock = -1;
-  s->poll = s->p.minpoll > CLIENT_MIN_NONLAN_POLL ? s->p.minpoll : CLIENT_MIN_NONLAN_POLL;
+  s->poll = nsrc_first_poll(&s->p);
   s->online = !p->offline;
   xleave_init(&s->xl, p->peer);
   sst_init(&s->stats, s->p.minsamples >= 0 ? s->p.minsamples : SST_DEFAULT_MIN_SAMPLES,
@@ -1192,16 +1197,16 @@ void nsrc_receive(struct nsrc *s, int sock, const struct plat_datagram *dg,
     return;
   }
   const struct ntp_header *h = &pkt->hdr;
-  /* An old reply sent again under our new origin, a KoD too: as chronyd,
-   * a KoD is acted on only if it passes test 1. */
-  bool duplicate = interleaved ? xleave_is_repeat(&s->xl, h) : h->transmit == s->last_server_tx;
-  if (duplicate) {
+  /* Test 1, chronyd's: an old reply sent again under our new origin (a
+   * KoD too: as chronyd, a KoD is acted on only if it passes test 1), its
+   * receive and transmit times both the last answer's. */
+  if (h->receive == s->last_server_rx && h->transmit == s->last_server_tx) {
     s->counters[NSRC_RX_DUPLICATE]++;
     return;
   }
   if (r == EXCH_OK && wait_for_hw_tx(s, sock, dg))
     return;
-  /* As chronyd's remote_ntp_tx: any answer that passed tests 1-3 and 5. */
+  s->last_server_rx = h->receive;
   s->last_server_tx = h->transmit;
   struct xleave_times at = xleave_answer_times(&s->xl, interleaved ? &pairing : NULL, &ours, &t4);
   /* A presend's answer is no sample (test A): the interleaved answer to the

@@ -142,7 +142,9 @@ struct nsrc {
                                    an interleaved packet tells a peer, in the
                                    scale of the receive time it told before */
   enum plat_ts_source tx_source;  /* ...read by the daemon, the kernel's, a NIC's */
-  ntp_ts last_server_tx;        /* for the duplicate test */
+  /* receive and transmit of the last answer that passed tests 1, 2, 3 and
+   * 5, basic or interleaved (chronyd's remote_ntp_rx and _tx): test 1 */
+  ntp_ts last_server_rx, last_server_tx;
   /* extfield F323: the server's monotonic scale at its last reply */
   uint32_t mono_epoch;
   ntp_ts mono_rx, mono_real_rx;  /* its receive time on both scales (0: none) */
@@ -195,6 +197,8 @@ struct nsrc {
   struct nsrc_saved *saved;     /* that reply (NULL: none yet) */
 };
 
+/* The poll a source with these options (client_source_bound) starts at. */
+int nsrc_first_poll(const struct client_source_params *p);
 /* keys and tx_class must outlive the source. A version of 0 in p is chosen
  * from the key (see client_source_params). Our packets are timed in
  * tx_class, chronyd's sampling separation from the other sources in it. */

@@ -24,7 +24,7 @@ struct named {
   struct timespec last_resolving[NAMES_MAX_POOL];
   bool answered[NAMES_MAX_POOL];
   /* Where its sources come in reports: `target` slots reserved when the
-   * line was added (chronyd's placeholder sources), each member in one. */
+   * line was added, with placeholders, each member in one. */
   client_slot first_slot;
   client_slot slot[NAMES_MAX_POOL];
   int n_members;
@@ -291,6 +291,7 @@ static void trim(struct srclist *l, struct named *n)
               addr_format(&n->members[m], a), n->params.name);
     forget_member(n, m);
   }
+  client_drop_placeholders(l->client, n->first_slot, (unsigned)n->target);
 }
 
 /* The client's changes and the rounds wait for this timer: source events
@@ -419,8 +420,9 @@ static bool add_name(struct srclist *l, const struct srclist_source *s, int fami
   n->pool = s->pool;
   n->max_sources = n->pool ? names_pool_max(s->maxsources) : 1;
   n->target = n->pool ? names_pool_target(s->maxsources) : 1;
-  n->first_slot = client_reserve_slots(l->client, (unsigned)n->target);
+  n->first_slot = client_add_placeholders(l->client, &n->params, (unsigned)n->target);
   if (!add_job(l, n, NULL, false)) {
+    client_drop_placeholders(l->client, n->first_slot, (unsigned)n->target);
     free(n);
     return false;
   }
@@ -450,9 +452,11 @@ static bool resolving(const struct srclist *l, const struct named *n)
   return l->resolving && l->resolving->src == n;
 }
 
-/* Forget a name: its jobs (none may be resolving) and the entry. */
+/* Forget a name: its jobs (none may be resolving), its placeholders and
+ * the entry. */
 static void drop_named(struct srclist *l, struct named *n)
 {
+  client_drop_placeholders(l->client, n->first_slot, (unsigned)n->target);
   for (struct job **p = &l->jobs; *p;) {
     if ((*p)->src == n)
       unlink_job(l, p);
@@ -554,14 +558,4 @@ void srclist_set_refresh(struct srclist *l, int interval)
   l->refresh = interval > 0 ? interval : 0;
   if (l->refresh)
     l->refresh_timer = l->plat->ops->timer_add(l->plat->ctx, l->refresh, on_refresh_timer, l);
-}
-
-int srclist_unresolved(const struct srclist *l)
-{
-  int count = 0;
-  /* chronyd holds a not yet resolved pool as 2 x maxsources (at most 16)
-   * placeholder sources, and counts each. */
-  for (const struct named *n = l->named; n; n = n->next)
-    count += n->n_members == 0 ? n->target : 0;
-  return count;
 }

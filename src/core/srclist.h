@@ -14,9 +14,11 @@
  *    to 3584 s, and a failed lookup is not retried (the next report tries).
  *
  * A line holds its place in the client's reports from when it is added:
- * its sources come there, in the slots it reserved (client_reserve_slots;
- * a pool's 2 x maxsources), as chronyd's placeholder sources keep theirs,
- * and a replaced source keeps its own.
+ * a name's sources come there, in the slots it reserved with placeholders
+ * (client_add_placeholders; a pool's 2 x maxsources), each replacing one
+ * as chronyd's placeholder sources are replaced, and a replaced source
+ * keeps its own. A pool that completes drops its placeholders left, as
+ * chronyd removes its tentative sources; a name forgotten drops its own.
  *
  * The client's changes and the lookups wait for a timer: nothing is done
  * from inside the client's handlers or inside srclist_add. Peers
@@ -69,8 +71,5 @@ void srclist_refresh(struct srclist *l);
  * within the interval, has its name looked up again; it moves as with
  * srclist_refresh. */
 void srclist_set_refresh(struct srclist *l, int interval);
-/* Names still without any address, counted as chronyd counts them
- * (chronyc activity). */
-int srclist_unresolved(const struct srclist *l);
 
 #endif

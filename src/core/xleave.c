@@ -164,11 +164,6 @@ struct xleave_times xleave_answer_times(const struct xleave_state *xl,
   return (struct xleave_times){saved->tx, pairing->prev_rx, saved->tx_source, true, false};
 }
 
-bool xleave_is_repeat(const struct xleave_state *xl, const struct ntp_header *h)
-{
-  return !ntp_ts_newer(h->receive, xl->saved.remote_rx);
-}
-
 /* Saving starts afresh: the packet just answered awaits nothing more, and
  * the receive field our next one carries is new. */
 void xleave_save(struct xleave_state *xl, const struct xleave_packet *ours, ntp_ts remote_rx,

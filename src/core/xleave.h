@@ -147,10 +147,6 @@ struct xleave_times xleave_answer_times(const struct xleave_state *xl,
                                         const struct xleave_pairing *pairing,
                                         const struct xleave_packet *ours,
                                         const struct timespec *t4);
-/* An interleaved answer that is no newer than the saved exchange's (its
- * transmit time is an earlier one by design: its receive time must be
- * new). */
-bool xleave_is_repeat(const struct xleave_state *xl, const struct ntp_header *h);
 /* The exchange the next interleaved answer will measure: our packet, its
  * arrival there (remote_rx) and the answer's here (local_rx). Save it
  * before the sample moves the time scale (xleave_slew then moves it too).

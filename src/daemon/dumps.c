@@ -28,10 +28,13 @@ static struct dumpfile dump;
  * however often `dump` is asked for. */
 static double last_write_error = -1.0;
 
-/* chronyd's file names: the address, or a refclock's refid in hex. */
+/* chronyd's file names: the address, or a refclock's refid in hex; none
+ * for a name not resolved yet (a placeholder). */
 static bool dump_path(char path[PATH_MAX], const char *dir, const struct client_source_report *r)
 {
   char a[ADDR_STR_LEN];
+  if (r->placeholder_id)
+    return false;
   int n = r->refclock ? snprintf(path, PATH_MAX, "%s/refid:%08" PRIx32 SUFFIX, dir, r->refid)
                       : snprintf(path, PATH_MAX, "%s/%s" SUFFIX, dir, addr_format(&r->addr, a));
   return n > 0 && n < PATH_MAX;

@@ -17,13 +17,17 @@ bool keys_load(const char *path, struct key_table *table, struct ntp_keyring *ri
   for (unsigned i = 0; i < diag.n; i++)
     log_printf(PLAT_LOG_WARN, "%s", diag.items[i].text);
   conf_diag_free(&diag);
-  for (unsigned i = 0; i < table->n; i++) {
+  bool loaded = true;
+  for (unsigned i = 0; i < table->n;) {
     const struct key_entry *e = &table->v[i];
-    if (ntp_mac_needs_ossl(e->key.type) && !ossl_load(err, sizeof(err))) {
-      log_printf(PLAT_LOG_ERR, "Key %" PRIu32 " (%s) in %s line %d needs OpenSSL: %s", e->id,
-                 ntp_key_type_name(e->key.type), path, e->line, err);
-      return false;
+    if (!ntp_mac_needs_ossl(e->key.type) || (loaded && ossl_load(err, sizeof(err)))) {
+      i++;
+      continue;
     }
+    log_printf(PLAT_LOG_ERR, "Key %" PRIu32 " (%s) in %s line %d needs OpenSSL: %s", e->id,
+               ntp_key_type_name(e->key.type), path, e->line, err);
+    loaded = false;
+    keyfile_remove(table, i);
   }
-  return true;
+  return loaded;
 }

@@ -479,11 +479,6 @@ static int cmd_refresh(void *arg)
   return CMD_STT_SUCCESS;
 }
 
-static int cmd_unresolved(void *arg)
-{
-  return srclist_unresolved(((struct daemon *)arg)->srclist);
-}
-
 /* Counts made outside the main loop's NTP server: the workers'. */
 static void cmd_worker_totals(void *arg, struct srv_stats *stats, struct clog_totals *totals)
 {
@@ -520,7 +515,7 @@ static bool start_control(struct daemon *d, const struct options *o)
     .reload_sources = cmd_reload_sources, .refresh = cmd_refresh, .dump = cmd_dump,
     .rekey = cmd_rekey, .cyclelogs = cmd_cyclelogs, .shutdown = cmd_shutdown,
     .reload_config = cmd_reload_config, .reload_report = cmd_reload_report,
-    .n_unresolved = cmd_unresolved, .add_server_totals = cmd_worker_totals,
+    .add_server_totals = cmd_worker_totals,
     .extra_client_indices = cmd_worker_client_indices,
     .extra_client_reports = cmd_worker_client_reports, .arg = d};
   return true;

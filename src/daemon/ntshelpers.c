@@ -15,6 +15,7 @@
 #include "sys/loop.h"
 #include "sys/privileges.h"
 #include "sys/seccomp.h"
+#include "sys/tls.h"
 
 #define START_TIMEOUT_MS 10000  /* for a helper to load the certificates */
 
@@ -119,6 +120,10 @@ static _Noreturn void helper_run(unsigned index, int sock, const struct ntsh_env
   h.ntss.pool_left = 0;
   memset(h.ntss.keys, 0, sizeof(h.ntss.keys));
   aead_forget();
+  /* it prints no OpenSSL error but a certificate's that does not load */
+  const struct ossl_ops *ops = tls_ops(err, sizeof(err));
+  if (ops)
+    ops->init_without_error_texts();
   if (!(h.loop = loop_new()) ||
       !tlsd_init(&h.tlsd, h.loop, NTSKE_ALPN, (const char *const *)cfg->ntsservercert.v,
                  (const char *const *)cfg->ntsserverkey.v, cfg->ntsservercert.n,

@@ -182,7 +182,9 @@ static int query(const struct config *cfg, const struct options *opts)
     goto out;
   if (opts->timeout > 0)
     loop_add_timer(loop, opts->timeout, on_timeout, loop);
-  int timed_out = loop_run(loop);
+  /* Every server may be finished at the start (their keys missing): then
+   * the query has ended already, and loop_run would wait for nothing. */
+  int timed_out = q.done ? 0 : loop_run(loop);
   query_stop(&q);
   print_unreported(&q);
 

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Changed whenever the table changes: a module of another build is refused. */
-#define OSSL_OPS_VERSION 1
+#define OSSL_OPS_VERSION 2
 #define OSSL_OPS_SYMBOL "stratum_ossl_ops"
 #define OSSL_MAX_PAIRS 8                /* certificate/key pairs of a server */
 
@@ -25,6 +25,13 @@ enum ossl_io { OSSL_IO_DONE, OSSL_IO_WANT_READ, OSSL_IO_WANT_WRITE, OSSL_IO_FAIL
 
 struct ossl_ops {
   unsigned version;                     /* OSSL_OPS_VERSION */
+
+  /* For a process that prints no OpenSSL error but a failure to load a
+   * server's certificates (the NTS-KE helpers), before any other call:
+   * OpenSSL without its table of error texts (190 KiB of memory and
+   * code): errors are then named by the system's text for a system error
+   * (a missing file), else by their code. */
+  void (*init_without_error_texts)(void);
 
   /* The digest of a then b with OpenSSL's digest `name` ("SHA2-256"...):
    * its length, or 0 if it cannot be made or does not fit in cap. */

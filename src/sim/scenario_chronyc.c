@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/sim_rng.h"
 #include "stratumc/ipaddr.h"
 #include "stratumc/options.h"
 #include "stratumc/shell.h"
@@ -99,14 +100,22 @@ struct scenario_chronyc {
   struct sc_out out;
   struct sc_session session;
   struct sc_shell shell;
+  struct sim_rng rng;              /* keygen's keys: the same for the same seed */
   FILE *f;
   char *text, *lines, *save, *next;
   size_t len;
 };
 
+static bool seeded_random(void *arg, void *buf, size_t len)
+{
+  sim_rng_bytes(arg, buf, len);
+  return true;
+}
+
 struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct scenario *s,
                                                 const struct ip_addr *servers,
-                                                time_t (*now)(void *arg), void *now_arg)
+                                                time_t (*now)(void *arg), void *now_arg,
+                                                uint64_t seed)
 {
   struct sc_options o;
   struct scenario_chronyc *c = calloc(1, sizeof(*c));
@@ -126,11 +135,15 @@ struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct
   c->resolver = (struct sc_resolver){resolve, &c->link};
   sc_out_init(&c->out, c->f, o.json ? SC_JSON : o.csv ? SC_CSV : SC_HUMAN);
   c->out.err = c->f;
-  c->session = (struct sc_session){exchange,   &c->link, &c->out, {o.family}, o.no_dns,
-                                   reverse,    &c->link, now,     now_arg};
+  c->session = (struct sc_session){exchange,      &c->link,         &c->out,
+                                   {o.family},    o.no_dns,         o.source_names,
+                                   reverse,       &c->link,         now,
+                                   now_arg};
   /* timeout: the attempts take no simulated time */
-  c->shell = (struct sc_shell){&c->session, &c->resolver, NULL, &c->link.retries,
-                               o.end_dot && !o.json, false};
+  sim_rng_seed(&c->rng, seed);
+  c->shell = (struct sc_shell){.session = &c->session, .resolver = &c->resolver,
+                               .retries = &c->link.retries, .end_dot = o.end_dot && !o.json,
+                               .random = seeded_random, .random_arg = &c->rng};
   c->next = strtok_r(c->lines, "\n", &c->save);
   return c;
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "core/cmdsrv.h"
@@ -25,11 +26,12 @@ struct scenario_chronyc;
 /* The scenario's chronyc_host, chronyc_options (stratumc's,
  * space-separated: "-n -c") and chronyc lines (one command a line); its
  * names[] name servers[]' addresses (kept, as s, until the end); now():
- * the chronyc host's clock (settime's dates). NULL when the options are
- * bad or out of memory. */
+ * the chronyc host's clock (settime's dates); seed: keygen's random
+ * stream. NULL when the options are bad or out of memory. */
 struct scenario_chronyc *scenario_chronyc_start(struct cmdsrv *srv, const struct scenario *s,
                                                 const struct ip_addr *servers,
-                                                time_t (*now)(void *arg), void *now_arg);
+                                                time_t (*now)(void *arg), void *now_arg,
+                                                uint64_t seed);
 /* Run the next line; false when none is left (after quit, or a line that
  * failed). */
 bool scenario_chronyc_next(struct scenario_chronyc *c);

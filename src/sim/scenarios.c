@@ -989,8 +989,9 @@ static time_t chronyc_now(void *arg)
 static void run_chronyc(void *arg)
 {
   struct operator *o = arg;
-  if (!o->chronyc && !(o->chronyc = scenario_chronyc_start(&o->srv, o->s, o->servers,
-                                                           chronyc_now, o))) {
+  if (!o->chronyc &&
+      !(o->chronyc = scenario_chronyc_start(&o->srv, o->s, o->servers, chronyc_now, o,
+                                            sim_rng_derive(o->out->seed, SCENARIO_CHRONYC_STREAM)))) {
     snprintf(o->out->chronyc, sizeof(o->out->chronyc), "stratum-sim: bad chronyc options\n");
     return;
   }
@@ -1040,12 +1041,6 @@ static int operator_delete(void *arg, const struct ip_addr *addr)
              : CMD_STT_NOSUCHSOURCE;
 }
 
-static int operator_unresolved(void *arg)
-{
-  struct operator *o = arg;
-  return *o->sources ? srclist_unresolved(*o->sources) : 0;
-}
-
 static bool operator_start(struct operator *o, struct sim_world *w, struct sim_platform *chost,
                            struct client *client, struct refstate *ref, struct ntp_server *ntp,
                            const struct config *c, time_t start)
@@ -1055,7 +1050,6 @@ static bool operator_start(struct operator *o, struct sim_world *w, struct sim_p
     return false;
   o->srv.client = client;
   o->srv.ops.refresh = operator_refresh;
-  o->srv.ops.n_unresolved = operator_unresolved;
   o->srv.ops.add_source = operator_add;
   o->srv.ops.delete_source = operator_delete;
   o->srv.ops.arg = o;
@@ -1428,6 +1422,7 @@ int scenario_run(const struct scenario *s, uint64_t seed, const struct scenario_
       continue;
     }
     src->addr = rep.addr;
+    src->placeholder_id = rep.placeholder_id;
     src->poll = rep.poll;
     src->reach = rep.reach;
     src->state = rep.state;
@@ -1529,9 +1524,14 @@ static void json_str(FILE *f, const char *s)
   fputc('"', f);
 }
 
-/* An address, or a reference clock's refid. */
+/* An address, a reference clock's refid, or a placeholder's ID# (as
+ * chronyc shows it). */
 static const char *source_name(const struct scenario_source *src, char buf[ADDR_STR_LEN])
 {
+  if (src->placeholder_id) {
+    snprintf(buf, ADDR_STR_LEN, "ID#%010u", (unsigned)src->placeholder_id);
+    return buf;
+  }
   return src->refclock ? src->name : addr_format(&src->addr, buf);
 }
 
@@ -1577,7 +1577,7 @@ void scenario_print_json(FILE *f, const struct scenario *s, const struct scenari
       fprintf(f, "null, \"refclock\": true, \"refid\": ");
       json_str(f, src->name);
     } else {
-      json_str(f, addr_format(&src->addr, buf));
+      json_str(f, source_name(src, buf));
     }
     fprintf(f, ", \"falseticker\": %s, \"state\": ", src->falseticker ? "true" : "false");
     json_str(f, state);

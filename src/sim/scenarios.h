@@ -63,6 +63,7 @@
 #define SCENARIO_REFCLOCK_STREAM 1000
 #define SCENARIO_RTC_STREAM 2000       /* the rtcfile RTC's jitter */
 #define SCENARIO_NIC_STREAM 3000       /* the NIC clock's readings */
+#define SCENARIO_CHRONYC_STREAM 4000   /* chronyc's keygen keys */
 #define SCENARIO_RELAY_REFCLOCK_STREAM 4000
 #define SCENARIO_NIC "eth0"            /* the client's NIC (hwtimestamp) */
 #define SCENARIO_SYNC_THRESHOLD 1e-3     /* seconds */
@@ -316,6 +317,8 @@ struct scenario_answer {
 
 struct scenario_source {
   struct ip_addr addr;
+  uint32_t placeholder_id;         /* a name not resolved yet (no address):
+                                    chronyc's ID# */
   bool falseticker;
   int poll;
   uint8_t reach;

@@ -119,6 +119,7 @@ void sc_help_usage(FILE *f, const char *progname)
           "  -4\t\tUse IPv4 addresses only\n"
           "  -6\t\tUse IPv6 addresses only\n"
           "  -n\t\tDon't resolve hostnames\n"
+          "  -N\t\tPrint original source names\n"
           "  -c\t\tEnable CSV format\n"
           "  -j\t\tEnable JSON format (one object per command)\n"
           "  -e\t\tEnd responses with dot\n"

@@ -117,10 +117,13 @@ static int run_client(const struct sc_options *o, int argc, char **argv)
   memset(&c, 0, sizeof(c));
   sc_out_init(&out, stdout, o->json ? SC_JSON : o->csv ? SC_CSV : SC_HUMAN);
   c.session = (struct sc_session){.exchange = exchange, .exchange_arg = &c.transport, .out = &out,
-                                  .dns = {o->family}, .no_dns = o->no_dns};
+                                  .dns = {o->family}, .no_dns = o->no_dns,
+                                  .source_names = o->source_names};
   c.resolver = (struct sc_resolver){sc_dns_resolve, &c.session.dns};
-  c.shell = (struct sc_shell){&c.session, &c.resolver, &c.transport.timeout_ms,
-                              &c.transport.retries, o->end_dot && !o->json, false};
+  c.shell = (struct sc_shell){.session = &c.session, .resolver = &c.resolver,
+                              .timeout_ms = &c.transport.timeout_ms,
+                              .retries = &c.transport.retries, .end_dot = o->end_dot && !o->json,
+                              .random = sc_shell_random};
   if (!sc_transport_init(&c.transport, o->hosts, o->port, &c.session.dns, o->debug) ||
       !sc_transport_open(&c.transport)) {
     fprintf(stderr, "Could not open connection to daemon\n");

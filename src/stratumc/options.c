@@ -29,6 +29,7 @@ static bool flag(struct sc_options *o, char c)
   case 'j': o->json = true; return true;
   case 'm': o->multi = true; return true;
   case 'n': o->no_dns = true; return true;
+  case 'N': o->source_names = true; return true;
   default: return false;
   }
 }

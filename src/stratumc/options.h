@@ -1,6 +1,6 @@
 /* options: stratumc's command line, chronyc's options (pure).
  *
- *   -4 -6 -n -c -j -m -d -e -v --version --help, -h HOST[,HOST...] -p PORT,
+ *   -4 -6 -n -N -c -j -m -d -e -v --version --help, -h HOST[,HOST...] -p PORT,
  *   and chronyc's no-op -a and -f FILE; short options may be bundled
  *   (-cm) and take their argument attached (-p323). The first word that
  *   is not an option starts the command(s). */
@@ -16,7 +16,7 @@ struct sc_options {
   const char *hosts;
   int port;
   int family;                      /* 0, 4 or 6 */
-  bool no_dns, csv, json, multi, debug;
+  bool no_dns, source_names, csv, json, multi, debug;
   bool end_dot;                    /* -e (chronyc 4.4): "." after each command's output */
   int first_command;               /* index in argv; argc if none */
 };

@@ -1,7 +1,6 @@
 #include "stratumc/reports.h"
 
 #include <stddef.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -63,7 +62,8 @@ static bool tracking(struct sc_session *s)
   if (!simple_request(s, CMD_TRACKING, &rpy))
     return false;
   const struct cmd_rpy_tracking *t = &rpy.data.tracking;
-  sc_session_name(s, name, sizeof(name), 0, t->ip.family == CMD_IP_UNSPEC, t->ref_id, &t->ip);
+  sc_session_name(s, name, sizeof(name), 0, t->ip.family == CMD_IP_UNSPEC, t->ref_id, true,
+                  &t->ip);
   const union sc_val v[] = {
     SV_I(t->ref_id), SV_S(name), SV_I(t->stratum), SV_T(&t->ref_time),
     SV_D(t->current_correction), SV_D(t->last_offset), SV_D(t->rms_offset), SV_D(t->freq_ppm),
@@ -147,7 +147,7 @@ static void source_row(struct sc_session *s, const struct cmd_reply *rpy)
   bool ref = d->mode == CMD_SD_MODE_REF && d->ip.family == CMD_IP_INET4;
   uint32_t ref_id = (uint32_t)d->ip.bytes[0] << 24 | (uint32_t)d->ip.bytes[1] << 16 |
                     (uint32_t)d->ip.bytes[2] << 8 | d->ip.bytes[3];
-  sc_session_name(s, name, sizeof(name), 25, ref, ref ? ref_id : 0, &d->ip);
+  sc_session_name(s, name, sizeof(name), 25, ref, ref ? ref_id : 0, true, &d->ip);
   const union sc_val v[] = {
     SV_I(mode_char(d->mode)), SV_I(state_char(d->state)), SV_S(name), SV_I(d->stratum),
     SV_I(d->poll), SV_I(d->reachability), SV_I(d->since_sample), SV_D(d->latest_meas),
@@ -184,7 +184,8 @@ static void sourcestats_row(struct sc_session *s, const struct cmd_reply *rpy)
 {
   const struct cmd_rpy_sourcestats *d = &rpy->data.sourcestats;
   char name[NAME_LEN];
-  sc_session_name(s, name, sizeof(name), 25, d->ip.family == CMD_IP_UNSPEC, d->ref_id, &d->ip);
+  sc_session_name(s, name, sizeof(name), 25, d->ip.family == CMD_IP_UNSPEC, d->ref_id, true,
+                  &d->ip);
   const union sc_val v[] = {
     SV_S(name), SV_I(d->n_samples), SV_I(d->n_runs), SV_I(d->span_seconds),
     SV_D(d->resid_freq_ppm), SV_D(d->skew_ppm), SV_D(d->est_offset), SV_D(d->sd)};
@@ -224,7 +225,8 @@ static void selectdata_row(struct sc_session *s, const struct cmd_reply *rpy)
   const struct cmd_rpy_select_data *d = &rpy->data.select_data;
   char name[NAME_LEN];
   uint16_t c = d->conf_options, e = d->eff_options;
-  sc_session_name(s, name, sizeof(name), 25, d->ip.family == CMD_IP_UNSPEC, d->ref_id, &d->ip);
+  sc_session_name(s, name, sizeof(name), 25, d->ip.family == CMD_IP_UNSPEC, d->ref_id, true,
+                  &d->ip);
   const union sc_val v[] = {
     SV_I(d->state_char), SV_S(name), SV_I(d->authentication ? 'Y' : 'N'),
     SV_I(option_char(c, CMD_SD_OPT_NOSELECT, 'N')), SV_I(option_char(c, CMD_SD_OPT_PREFER, 'P')),
@@ -317,7 +319,7 @@ static void client_row(struct sc_session *s, const struct sc_command *cmd,
                        const struct cmd_rpy_client *c)
 {
   char name[NAME_LEN];
-  sc_session_name(s, name, sizeof(name), 25, false, 0, &c->ip);
+  sc_session_name(s, name, sizeof(name), 25, false, 0, false, &c->ip);
   const union sc_val v[] = {
     SV_S(name), SV_I(c->ntp_hits), SV_I(c->ntp_drops), SV_I(c->ntp_interval),
     SV_I(c->ntp_timeout_interval), SV_I(c->last_ntp_hit_ago),
@@ -471,7 +473,7 @@ static void authdata_row(struct sc_session *s, const struct cmd_ip *ip,
                          const struct cmd_rpy_auth_data *a)
 {
   char name[NAME_LEN];
-  sc_session_name(s, name, sizeof(name), 25, false, 0, ip);
+  sc_session_name(s, name, sizeof(name), 25, false, 0, true, ip);
   const union sc_val v[] = {
     SV_S(name), SV_S(auth_mode_name(a->mode)), SV_I(a->key_id), SV_I(a->key_type),
     SV_I(a->key_length), SV_I(a->last_ke_ago), SV_I(a->ke_attempts), SV_I(a->nak),
@@ -510,17 +512,9 @@ static bool authdata(struct sc_session *s, const struct sc_command *cmd)
 
 static bool sourcename(struct sc_session *s, const struct sc_command *cmd)
 {
-  struct cmd_reply rpy;
-  if (!ip_request(s, CMD_NTP_SOURCE_NAME, &cmd->address, &rpy))
+  char name[NAME_LEN];
+  if (!sc_session_source_name(s, &cmd->address, name, sizeof(name)))
     return false;
-  /* as chronyc: only a terminated name of printable characters */
-  const char *name = rpy.data.name;
-  size_t len = strnlen(name, CMD_NAME_LEN);
-  if (len == CMD_NAME_LEN)
-    return false;
-  for (size_t i = 0; i < len; i++)
-    if (!isgraph((unsigned char)name[i]))
-      return false;
   const union sc_val v[] = {SV_S(name)};
   sc_out_record(s->out, "%s{name}\n", v, N(v));
   return true;

@@ -1,5 +1,6 @@
 #include "stratumc/session.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,11 +27,32 @@ bool sc_session_request(struct sc_session *s, struct cmd_request *req, struct cm
   return true;
 }
 
-void sc_session_name(const struct sc_session *s, char *buf, size_t len, int trunc, bool ref,
-                     uint32_t ref_id, const struct cmd_ip *ip)
+bool sc_session_source_name(struct sc_session *s, const struct cmd_ip *ip, char *buf, size_t len)
+{
+  struct cmd_request req = {.command = CMD_NTP_SOURCE_NAME};
+  struct cmd_reply rpy;
+  req.data.ip = *ip;
+  if (!sc_session_request(s, &req, &rpy, CMD_RPY_NTP_SOURCE_NAME, false))
+    return false;
+  const char *name = rpy.data.name;
+  size_t n = strnlen(name, CMD_NAME_LEN);
+  if (n == CMD_NAME_LEN || n >= len)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isgraph((unsigned char)name[i]))
+      return false;
+  memcpy(buf, name, n + 1);
+  return true;
+}
+
+void sc_session_name(struct sc_session *s, char *buf, size_t len, int trunc, bool ref,
+                     uint32_t ref_id, bool source, const struct cmd_ip *ip)
 {
   if (ref) {
     sc_refid_to_string(ref_id, buf, len);
+  } else if (source && s->source_names) {
+    if (!sc_session_source_name(s, ip, buf, len))
+      snprintf(buf, len, "?");
   } else if (s->no_dns || s->out->mode != SC_HUMAN) {
     sc_ip_to_string(ip, buf, len);
   } else {

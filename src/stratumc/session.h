@@ -23,6 +23,7 @@ struct sc_session {
   struct sc_out *out;
   struct sc_dns dns;
   bool no_dns;                     /* -n: addresses, not names */
+  bool source_names;               /* -N: sources' names as given to the daemon */
   /* The names of addresses: NULL, the system's resolver (sc_dns_reverse);
    * or a stand-in (the simulator's name table). */
   void (*reverse)(void *arg, const struct cmd_ip *ip, char *buf, size_t len);
@@ -39,11 +40,17 @@ struct sc_session {
 bool sc_session_request(struct sc_session *s, struct cmd_request *req, struct cmd_reply *rpy,
                         uint16_t want, bool print_status);
 
-/* How chronyc names a source in its tables: the reference ID's letters
- * for reference clocks (ref), else the host name (truncated to `trunc`
- * characters with a final '>', if trunc > 0), or the address with -n and
- * in the CSV and JSON forms. */
-void sc_session_name(const struct sc_session *s, char *buf, size_t len, int trunc, bool ref,
-                     uint32_t ref_id, const struct cmd_ip *ip);
+/* The name the daemon was given for the NTP source at ip (chronyc's
+ * get_source_name()): false if it was not answered, or is not a terminated
+ * string of printable characters that fits in len. */
+bool sc_session_source_name(struct sc_session *s, const struct cmd_ip *ip, char *buf, size_t len);
+
+/* How chronyc names a source (or, if !source, a client) in its tables: the
+ * reference ID's letters for reference clocks (ref); with -N a source's
+ * name as given to the daemon, whole, or "?" if it cannot be had; else the
+ * host name (truncated to `trunc` characters with a final '>', if
+ * trunc > 0), or the address with -n and in the CSV and JSON forms. */
+void sc_session_name(struct sc_session *s, char *buf, size_t len, int trunc, bool ref,
+                     uint32_t ref_id, bool source, const struct cmd_ip *ip);
 
 #endif

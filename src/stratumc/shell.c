@@ -23,21 +23,29 @@ static void apply_setting(struct sc_shell *sh, const struct sc_command *cmd)
   }
 }
 
-/* keygen's line: the key from the system's random source, in chronyc's
- * format ("ID TYPE HEX:..."). */
-static bool keygen(struct sc_out *out, const struct sc_command *cmd)
+bool sc_shell_random(void *arg, void *buf, size_t len)
 {
-  FILE *f = out->f;
-  uint8_t key[512];
+  uint8_t *p = buf;
+  size_t got = 0;
+  (void)arg;
   /* Over 256 bytes a read may come back short (a signal): read the rest,
    * a bounded number of times. */
-  size_t got = 0;
-  for (int tries = 0; got < cmd->key_len && tries < 8; tries++) {
-    ssize_t n = getrandom(key + got, cmd->key_len - got, 0);
+  for (int tries = 0; got < len && tries < 8; tries++) {
+    ssize_t n = getrandom(p + got, len - got, 0);
     if (n > 0)
       got += (size_t)n;
   }
-  if (got < cmd->key_len) {
+  return got == len;
+}
+
+/* keygen's line: the key from the shell's random source, in chronyc's
+ * format ("ID TYPE HEX:..."). */
+static bool keygen(const struct sc_shell *sh, const struct sc_command *cmd)
+{
+  struct sc_out *out = sh->session->out;
+  FILE *f = out->f;
+  uint8_t key[512];
+  if (cmd->key_len > sizeof(key) || !sh->random(sh->random_arg, key, cmd->key_len)) {
     sc_out_error(out, "Could not read random data");
     return false;
   }
@@ -58,7 +66,7 @@ static bool run(struct sc_shell *sh, struct sc_command *cmd)
   case SC_ACT_REPORT: return sc_report_run(sh->session, cmd);
   case SC_ACT_SETTING: apply_setting(sh, cmd); return true;
   case SC_ACT_HELP: sc_help_commands(sh->session->out->f); return true;
-  case SC_ACT_KEYGEN: return keygen(sh->session->out, cmd);
+  case SC_ACT_KEYGEN: return keygen(sh, cmd);
   case SC_ACT_QUIT: sh->quit = true; return true;
   case SC_ACT_WARN: fprintf(sh->session->out->err, "%s\n", cmd->message); return true;
   case SC_ACT_ERROR: sc_out_error(sh->session->out, cmd->message); return false;

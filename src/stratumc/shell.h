@@ -9,9 +9,13 @@
 #define STRATUM_STRATUMC_SHELL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "stratumc/cmdparse.h"
 #include "stratumc/session.h"
+
+/* Fill buf with len random bytes; false if they cannot be had. */
+typedef bool sc_random_fn(void *arg, void *buf, size_t len);
 
 struct sc_shell {
   struct sc_session *session;      /* its out takes help and the "." too */
@@ -19,7 +23,13 @@ struct sc_shell {
   int *timeout_ms, *retries;       /* the transport's settings (NULL: none) */
   bool end_dot;                    /* -e, but not with -j (a line that is no JSON) */
   bool quit;                       /* set by quit and exit */
+  sc_random_fn *random;            /* keygen's keys: the system's (sc_shell_random), or
+                                      the simulator's seeded stream */
+  void *random_arg;
 };
+
+/* The system's random source (getrandom). */
+bool sc_shell_random(void *arg, void *buf, size_t len);
 
 /* Run one line (modified in place); *action tells what it was (NULL: not
  * wanted). Returns its success as chronyc counts it. */

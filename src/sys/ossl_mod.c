@@ -91,11 +91,29 @@ struct tls_ctx {
   size_t alpn_len;
 };
 
+static void init_without_error_texts(void)
+{
+  OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
+}
+
+/* OpenSSL's text of error e; without its texts (init_without_error_texts)
+ * the system's for a system error, else the code, which `openssl errstr`
+ * explains. */
+static void error_text(unsigned long e, char *buf, size_t cap)
+{
+  if (ERR_reason_error_string(e))
+    ERR_error_string_n(e, buf, cap);
+  else if (ERR_SYSTEM_ERROR(e))
+    snprintf(buf, cap, "%s", strerror(ERR_GET_REASON(e)));
+  else
+    snprintf(buf, cap, "OpenSSL error %08lX", e);
+}
+
 /* "could not WHAT WHERE: OpenSSL's reason", the error queue cleared. */
 static void tls_error(char *err, size_t cap, const char *what, const char *where)
 {
   char reason[160];
-  ERR_error_string_n(ERR_get_error(), reason, sizeof(reason));
+  error_text(ERR_get_error(), reason, sizeof(reason));
   ERR_clear_error();
   snprintf(err, cap, "could not %s %s: %s", what, where, reason);
 }
@@ -315,7 +333,7 @@ static enum ossl_io io_result(SSL *ssl, int r, char *err, size_t err_cap)
     if (!SSL_is_init_finished(ssl) && v != X509_V_OK)
       snprintf(err, err_cap, "%s", X509_verify_cert_error_string(v));
     else if (e)
-      ERR_error_string_n(e, err, err_cap);
+      error_text(e, err, err_cap);
     else
       snprintf(err, err_cap, "connection closed or reset");
   }
@@ -372,6 +390,7 @@ static void tls_free(void *s)
 
 __attribute__((visibility("default"))) const struct ossl_ops stratum_ossl_ops = {
   .version = OSSL_OPS_VERSION,
+  .init_without_error_texts = init_without_error_texts,
   .digest = digest,
   .cmac = cmac,
   .ecb_set_key = ecb_set_key,

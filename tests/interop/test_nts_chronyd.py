@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, chronyc_n, chronyd_daemon, free_udp_port, make_test_pki,
+from ntptest import (Daemon, chronyc_n, chronyd_daemon, free_tcp_port, free_udp_port, make_test_pki,
                      require_stratumd, server_config, wait_for)
 
 SELECT_TIMEOUT = 20.0
@@ -27,7 +27,7 @@ def nts_server(workdir, pki, dumpdir=None, extra=()):
     """A stratumd serving NTP and NTS-KE on 127.0.0.1 (free ports), with
     the lines of extra; not started."""
     require_stratumd()
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     cert, key, _, _ = pki
     lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport]
     if dumpdir:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, chronyc_n, chronyd_daemon, chronyd_path, free_udp_port,
+from ntptest import (Daemon, chronyc_n, chronyd_daemon, chronyd_path, free_tcp_port, free_udp_port,
                      make_test_pki, require_stratumd, server_config, stratumc, username, wait_for)
 
 SELECT_TIMEOUT = 30.0
@@ -56,7 +56,7 @@ def sock_path(workdir, name):
 def chronyd_server(workdir, pki):
     """chronyd -x serving NTP and NTS-KE on 127.0.0.1 (free ports), its
     command socket; not started. (daemon, port, NTS-KE port, socket)"""
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     cert, key, _, _ = pki
     sock = sock_path(workdir, "chronyd.sock")
     d = chronyd_daemon(workdir, [
@@ -68,7 +68,7 @@ def chronyd_server(workdir, pki):
 
 def stratumd_server(workdir, pki, extra=(), cert=None):
     require_stratumd()
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     cert, key = cert or pki[0], pki[1]
     lines = ["ntsservercert %s" % cert, "ntsserverkey %s" % key,
              "ntsport %d" % keport] + list(extra)

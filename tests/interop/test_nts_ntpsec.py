@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-from ntptest import (Daemon, free_udp_port, is_root, make_test_pki, peers_root,
+from ntptest import (Daemon, free_tcp_port, free_udp_port, is_root, make_test_pki, peers_root,
                      require_stratumd, server_config, wait_for)
 
 SYNC_TIMEOUT = 30.0
@@ -97,7 +97,7 @@ def test_ntpsec_takes_authenticated_time_from_stratumd(tmp_path):
         if not shutil.which(tool):
             pytest.skip("%s missing" % tool)
     cert, key, ca, _ = make_test_pki(tmp_path)
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     cdir = tmp_path / "ntpd"
     stats = cdir / "stats"
     stats.mkdir(parents=True)

@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from ntptest import (DATA, Daemon, PEERS_DIR, REPO, chronyc_rc, chronyd_daemon, is_root,
-                     require_stratumd, wait_for)
+from ntptest import (DATA, Daemon, PEERS_DIR, REPO, chronyc_rc, chronyd_daemon, free_tcp_port,
+                     is_root, require_stratumd, wait_for)
 from refclocks import (NmeaReplay, half_unit, nmea_cycles, sources_rows, sourcestats_rows,
                        tracking_fields, tracking_log, with_prefix)
 
@@ -82,15 +82,6 @@ def gpsd_bin():
         pytest.skip("unshare --ipc --mount with a tmpfs on /run fails here: %s"
                     % r.stderr.strip())
     return gpsd
-
-
-def free_tcp_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 
 
 class Side:

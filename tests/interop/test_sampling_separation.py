@@ -1,8 +1,9 @@
 """chronyd's sampling separation, against three of Debian's chronyd servers
 (`local stratum 1`, -x): stratumd -x with `iburst` for all three sends its
 requests to different servers at least 0.18 s apart (chrony's own check,
-test/simulation's check_packet_interval, for chronyd's 0.2 s), instead of
-to all three in the same instant.
+test/simulation's check_packet_interval, for chronyd's 0.2 s; one gap may
+be narrower, down to 0.09 s, where a timer fired late on a loaded
+machine), instead of to all three in the same instant.
 
 Each server is reached through a relay on 127.0.0.2-4 that passes the
 datagrams both ways and keeps the kernel's receive time of every request
@@ -107,6 +108,14 @@ def test_requests_to_different_servers_are_spread(chronyd_servers, daemons):
     gaps = [(b[0] - a[0], a[1], b[1]) for a, b in zip(reqs, reqs[1:]) if a[1] != b[1]]
     assert gaps, reqs
     smallest = min(gaps)
-    assert smallest[0] >= MIN_GAP, ("requests to servers %d and %d %.6f s apart"
-                                    % (smallest[1], smallest[2], smallest[0]), reqs)
+    # The separation is between the timers' scheduled times (chronyd's
+    # too): a timer that fires late on a loaded machine narrows one gap
+    # (seen in CI beside a CPU hog: 0.161 s, the request 39 ms late, the
+    # next gaps 0.207 s and 0.202 s). One such gap is let through down to
+    # half the separation; requests sent together (the fault this looks
+    # for) leave gaps near 0 in every burst.
+    short = [g for g in gaps if g[0] < MIN_GAP]
+    assert len(short) <= 1 and smallest[0] >= MIN_GAP / 2, (
+        "requests to servers %d and %d %.6f s apart" % (smallest[1], smallest[2], smallest[0]),
+        short, reqs)
     assert "Selected source" in log, log

@@ -518,7 +518,7 @@ def test_stratumc_1_documents_the_options_of_its_help():
         helped |= set(re.findall(r"^\s+(-\w)\b", line)) | set(re.findall(r"(--[a-z]+)", line))
     documented = set()
     for h in heading_after_tp(page_section(read(DOCS / "stratumc.1"), "OPTIONS")):
-        documented |= {w.replace("\\-", "-") for w in re.findall(r"(?:\\-)+[a-z0-9]+", h)}
+        documented |= {w.replace("\\-", "-") for w in re.findall(r"(?:\\-)+[A-Za-z0-9]+", h)}
     assert helped and helped <= documented, (helped - documented)
 
 

@@ -7,8 +7,8 @@ import signal
 
 import pytest
 
-from ntptest import (Daemon, free_udp_port, make_test_pki, require_stratumd, server_config,
-                     wait_for)
+from ntptest import (Daemon, free_tcp_port, free_udp_port, make_test_pki, require_stratumd,
+                     server_config, wait_for)
 
 WAIT = 5.0           # s: bound of each wait (a loaded machine)
 
@@ -30,7 +30,7 @@ def state(pid):
 def nts_daemon(tmp_path, processes, args=()):
     cert, key, _, _ = make_test_pki(tmp_path)
     return Daemon(tmp_path / "d", server_config(free_udp_port(), extra=[
-        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % free_udp_port(),
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % free_tcp_port(),
         "ntsprocesses %d" % processes]), args=args)
 
 

@@ -31,7 +31,7 @@ import json
 
 import pytest
 
-from ntptest import (BUILD, DATA, Daemon, free_udp_port, ipv6_loopback,
+from ntptest import (BUILD, DATA, Daemon, free_tcp_port, free_udp_port, ipv6_loopback,
                      prometheus_bin, query, require_stratumd, server_config, wait_for)
 
 EXPORTER_LIST = DATA / "chrony_exporter_metrics.tsv"
@@ -43,12 +43,6 @@ TIMESTAMP_COUNTS = {"chrony_serverstats_ntp_%s_%s_timestamps_total" % (who, way)
                     for who in ("daemon", "kernel", "hw") for way in ("rx", "tx")}
 HTTPD_TIMEOUT = 2.0
 MAX_HEAD = 4096
-
-
-def free_tcp_port(addr="127.0.0.1"):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((addr, 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- HTTP by hand

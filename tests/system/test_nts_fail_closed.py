@@ -10,8 +10,8 @@ import subprocess
 import threading
 import time
 
-from ntptest import (REPO, Daemon, FakeServer, free_udp_port, require_stratumd, stratumc,
-                     wait_for)
+from ntptest import (REPO, Daemon, FakeServer, free_tcp_port, free_udp_port, require_stratumd,
+                     stratumc, wait_for)
 
 REFUSED = "nts: NTS not supported with peers, the peer is refused"
 CMD_TIMEOUT = 10
@@ -29,7 +29,7 @@ def test_print_reports_a_peer_with_nts(tmp_path):
 
 def test_no_ke_server_no_request(tmp_path, stratumd_bin):
     server = FakeServer()
-    keport = free_udp_port()
+    keport = free_tcp_port()
     d = Daemon(tmp_path / "d", "port 0\nserver 127.0.0.1 port %d iburst minpoll 0 maxpoll 0 "
                "nts ntsport %d\n" % (server.port, keport)).start()
     try:

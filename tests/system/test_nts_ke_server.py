@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from ntptest import (Daemon, client_request, exchange, free_udp_port, make_test_pki, parse,
-                     require_stratumd, server_config, stratumc, wait_for)
+from ntptest import (Daemon, client_request, exchange, free_tcp_port, free_udp_port, make_test_pki,
+                     parse, require_stratumd, server_config, stratumc, wait_for)
 
 MAX_CONNECTIONS = 4
 TIMEOUT = 2.0           # NTSD_CONNECTION_TIMEOUT
@@ -31,7 +31,7 @@ CHRONY_REQUEST = bytes.fromhex("80010002000080040002000f80000000")
 def server(tmp_path_factory):
     require_stratumd()
     cert, key, ca, other = make_test_pki(tmp_path_factory.mktemp("pki"))
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path_factory.mktemp("nts-server"), server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
         "maxntsconnections %d" % MAX_CONNECTIONS]))
@@ -238,7 +238,7 @@ def test_ntsratelimit_refuses_a_burst_and_reload_lifts_it(tmp_path):
     require_stratumd()
     burst, leak, n = 3, 4, 20
     cert, key, ca, _ = make_test_pki(tmp_path)
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     sock = tmp_path / "run" / "stratumd.sock"
     sock.parent.mkdir()
     os.chmod(str(sock.parent), 0o770)
@@ -284,7 +284,7 @@ def test_ntsprocesses_serve_as_the_daemon_runs(tmp_path, processes):
     logs its counts when the daemon exits."""
     require_stratumd()
     cert, key, ca, _ = make_test_pki(tmp_path)
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     args = ["-F", "1"]
     if os.geteuid() == 0:
         args += ["-u", "nobody"]
@@ -328,7 +328,7 @@ def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
     require_stratumd()
     cert, _, ca, _ = make_test_pki(tmp_path)
     key = str(ca).replace(".pem", ".key")       # the CA's own
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path / "d", server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key,
         "ntsport %d" % keport, "ntsprocesses %d" % processes]))
@@ -341,6 +341,39 @@ def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
     assert "could not load the key %s" % key in d.log(), d.log()
     assert "Could not start NTS-KE server" in d.log(), d.log()
     assert ("NTS-KE helpers failed to start" in d.log()) == (processes > 0), d.log()
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+@pytest.mark.parametrize("what", ["missing", "not PEM"])
+def test_unreadable_certificate_named_with_its_reason(tmp_path, processes, what):
+    """The helpers do without OpenSSL's error texts (stratum.conf(5),
+    ntsprocesses): a missing certificate is named with the system's text
+    either way, one OpenSSL cannot read with OpenSSL's code (the main
+    process, which loads the texts, gives the code and its text)."""
+    require_stratumd()
+    _, key, _, _ = make_test_pki(tmp_path)
+    cert = tmp_path / "cert.pem"
+    if what == "not PEM":
+        cert.write_text("not a certificate\n")
+    port, keport = free_udp_port(), free_tcp_port()
+    d = Daemon(tmp_path / "d", server_config(port, extra=[
+        "ntsservercert %s" % cert, "ntsserverkey %s" % key,
+        "ntsport %d" % keport, "ntsprocesses %d" % processes]))
+    try:
+        d.spawn()
+        code = d.wait(10)
+    finally:
+        d.stop()
+    log = d.log()
+    assert code not in (None, 0), log
+    reason = re.search(r"could not load the certificate %s: (.*)" % re.escape(str(cert)), log)
+    assert reason, log
+    print("ntsprocesses %d, %s: %s" % (processes, what, reason.group(1)))
+    if what == "missing":
+        assert "No such file or directory" in reason.group(1), log
+    else:
+        assert re.search(r"\b[0-9A-F]{8}\b", reason.group(1)), log
+        assert ("routines" in reason.group(1)) == (processes == 0), log
 
 
 # ------------------------------------------------------------ NTS over NTP
@@ -406,7 +439,7 @@ def test_keys_saved_private_and_left_alone_with_ntsrotate_0(tmp_path):
     keys = dump / "ntskeys"
 
     def run(name, extra=()):
-        port, keport = free_udp_port(), free_udp_port()
+        port, keport = free_udp_port(), free_tcp_port()
         d = Daemon(tmp_path / name, server_config(port, extra=[
             "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
             "ntsdumpdir %s" % dump] + list(extra)))

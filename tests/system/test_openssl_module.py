@@ -11,7 +11,7 @@ import struct
 
 import pytest
 
-from ntptest import (BUILD, Daemon, client_request, exchange, free_udp_port, is_root,
+from ntptest import (BUILD, Daemon, client_request, exchange, free_tcp_port, free_udp_port, is_root,
                      make_test_pki, require_stratumd, server_config, stratumc, wait_for)
 
 WAIT = 5.0                       # s: bound of each wait (a loaded machine)
@@ -87,7 +87,7 @@ def test_keys_load_openssl_when_needed(tmp_path, what, lines, loaded):
 def test_nts_server_maps_openssl_in_the_process_doing_tls(tmp_path, processes):
     require_stratumd()
     cert, key, _, _ = make_test_pki(tmp_path)
-    port, keport = free_udp_port(), free_udp_port()
+    port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path / "d", server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key, "ntsport %d" % keport,
         "ntsprocesses %d" % processes, "ntsdumpdir %s" % tmp_path]))
@@ -159,7 +159,7 @@ def test_missing_module_fatal_at_start_for_nts(tmp_path, stratumd_elsewhere, wha
     cert, key, _, _ = make_test_pki(tmp_path)
     port = free_udp_port()
     line = ("server 127.0.0.1 port %d nts" % free_udp_port() if what == "nts source" else
-            "ntsservercert %s\nntsserverkey %s\nntsport %d" % (cert, key, free_udp_port()))
+            "ntsservercert %s\nntsserverkey %s\nntsport %d" % (cert, key, free_tcp_port()))
     d = Daemon(tmp_path / "d", server_config(port, extra=[
         line, "ntsdumpdir %s" % tmp_path, "cmdport 0", "bindcmdaddress /",
         "pidfile %s" % (tmp_path / "pid")]), binary=stratumd_elsewhere,

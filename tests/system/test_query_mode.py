@@ -14,11 +14,14 @@ We pass -x as well (no clock control at all) and -f /dev/null: directives on
 the command line replace the config file anyway.
 """
 import re
+import shutil
 import socket
 import struct
 import subprocess
 import threading
 import time
+
+import pytest
 
 from ntptest import MODE_SERVER, free_udp_port, header, ntp_now, require_stratumd
 
@@ -26,8 +29,8 @@ OFFSET_RE = re.compile(r"System clock wrong by (-?\d+\.\d+) seconds")
 RUN_TIMEOUT = 40
 
 
-def query_mode(directives, extra_opts=("-d",), timeout=RUN_TIMEOUT, mode="-Q"):
-    stratumd = require_stratumd()
+def query_mode(directives, extra_opts=("-d",), timeout=RUN_TIMEOUT, mode="-Q", binary=None):
+    stratumd = binary or require_stratumd()
     t0 = time.monotonic()
     r = subprocess.run([str(stratumd), "-x"] + list(extra_opts) + [mode, "-f", "/dev/null"]
                        + list(directives), capture_output=True, text=True,
@@ -186,3 +189,65 @@ def test_query_mode_under_the_system_call_filter(local_server, tmp_path):
     finally:
         p.kill()
         p.wait(timeout=5)
+
+
+def keyfile(tmp_path, lines):
+    keys = tmp_path / "keys"
+    keys.write_text("".join(lines))
+    keys.chmod(0o600)
+    return keys
+
+
+# chronyd 4.8 (keys.c) skips a key line it cannot use with a warning ("Invalid
+# type in key 1", "Unsupported hash function in key 2"), so that key is
+# missing: a source with it is never asked ("Key 1 is missing"), and if no
+# other source can be measured, -Q and -q end as when nothing answers: "No
+# suitable source for synchronisation", exit 1 (chronyd 4.3: after 10 s).
+UNKNOWN_TYPE = "1 FOO HEX:" + "ab" * 16 + "\n"
+
+
+@pytest.mark.parametrize("mode", ["-Q", "-q"])
+def test_query_mode_key_of_unknown_type(local_server, tmp_path, mode):
+    keys = keyfile(tmp_path, [UNKNOWN_TYPE])
+    r, elapsed = query_mode(["keyfile %s" % keys,
+                             "server %s port %d iburst key 1" % local_server], mode=mode)
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
+    assert "%s:1: expected a key type" % keys in r.stderr, out
+    assert "Key 1 is missing" in r.stderr, out
+    assert "no valid reply (key 1 missing)" in r.stdout, out
+    assert "No suitable source for synchronisation" in r.stderr, out
+    assert not OFFSET_RE.search(out), out
+    assert elapsed < 20, "took %.1f s" % elapsed
+
+
+def test_query_mode_bad_key_line_of_no_source(local_server, tmp_path):
+    """A key no server uses: the warning, and the query as without it."""
+    keys = keyfile(tmp_path, [UNKNOWN_TYPE])
+    r, _ = query_mode(["keyfile %s" % keys, "server %s port %d iburst" % local_server])
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "%s:1: expected a key type" % keys in r.stderr, out
+    assert OFFSET_RE.search(out), out
+
+
+def test_query_mode_key_needing_missing_openssl_module(local_server, tmp_path):
+    """A SHA1 key, and stratumd copied out of the build directory: it looks
+    for its OpenSSL module at the installed path, where none is (else the
+    test skips). The key is not loaded, as chronyd built without the hash
+    would not load it."""
+    binary = tmp_path / "bin" / "stratumd"
+    binary.parent.mkdir()
+    shutil.copy2(str(require_stratumd()), str(binary))
+    keys = keyfile(tmp_path, ["2 SHA1 HEX:" + "cd" * 20 + "\n"])
+    r, elapsed = query_mode(["keyfile %s" % keys,
+                             "server %s port %d iburst key 2" % local_server], binary=binary)
+    out = r.stdout + r.stderr
+    if "stratum-ossl.so : No such file" not in out:
+        pytest.skip("a module is installed on this machine:\n" + out)
+    assert r.returncode == 1, "exit %d:\n%s" % (r.returncode, out)
+    assert "Key 2 (SHA1) in %s line 1 needs OpenSSL" % keys in r.stderr, out
+    assert "Key 2 is missing" in r.stderr, out
+    assert "no valid reply (key 2 missing)" in r.stdout, out
+    assert "No suitable source for synchronisation" in r.stderr, out
+    assert elapsed < 20, "took %.1f s" % elapsed

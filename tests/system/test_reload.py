@@ -22,8 +22,8 @@ import time
 
 import pytest
 
-from ntptest import Daemon, client_request, exchange, free_udp_port, parse, start_server, \
-    stratumc, wait_for
+from ntptest import Daemon, client_request, exchange, free_tcp_port, free_udp_port, parse, \
+    start_server, stratumc, wait_for
 
 POLL = "minpoll -2 maxpoll -2"
 ACT_WITHIN = 1.0       # s: the new settings act within a second of the reload
@@ -206,12 +206,6 @@ def test_dry_run_tells_and_changes_nothing(setup):
     assert rc == 0 and "port: needs a restart" in out, out
     assert seconds_until_answered(setup.port, "127.0.0.1", ACT_WITHIN) is not None
     assert setup.daemon.alive()
-
-
-def free_tcp_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scrape(port):

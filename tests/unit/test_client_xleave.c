@@ -19,9 +19,10 @@
  *   origin field (the server's previous receive time, which anyone who saw
  *   the previous reply knows), the previous request's nonce, a replayed
  *   reply, an "interleaved" reply to a basic request, an interleaved reply
- *   whose receive timestamp is not newer than the last one, and a second
- *   copy of an interleaved reply: counted (bad or duplicate), no sample,
- *   and the real reply that follows is still taken.
+ *   whose receive and transmit timestamps are both the last one's
+ *   (chronyd's test 1; basic replies too), and a second copy of an
+ *   interleaved reply: counted (bad or duplicate), no sample, and the real
+ *   reply that follows is still taken.
  * - The requests: data-minimised (origin = receive = 0) until a valid
  *   reply, and always without xleave; then origin = the last valid reply's
  *   receive timestamp and receive = when it arrived (which an interleaved
@@ -680,19 +681,17 @@ static void test_interleaved_duplicates(void **state)
   /* ...and replayed to the next request: the wrong origin. */
   send_reply(f, &copy);
   assert_samples(f, 2, 1, 1, 0);
-  /* An interleaved reply whose receive time is not newer than the last
-   * one (the same, or older): a duplicate. */
-  h = interleaved(f, x2.tx);
-  h.receive = x2.rx;
+  /* ...and readdressed to it (the origin it echoes): its receive and
+   * transmit times both the last reply's, a duplicate (chronyd's test 1). */
+  h = interleaved(f, copy.transmit);
+  h.receive = copy.receive;
   send_reply(f, &h);
-  h.receive = x2.rx - 1;
-  send_reply(f, &h);
-  assert_samples(f, 2, 1, 1, 2);
+  assert_samples(f, 2, 1, 1, 1);
   assert_int_equal(f->src.reach, 3);
   /* The real one. */
   h = interleaved(f, x2.tx);
   send_reply(f, &h);
-  assert_samples(f, 3, 2, 1, 2);
+  assert_samples(f, 3, 2, 1, 1);
   assert_measured(f, &x2, x2.tx, true);
   assert_int_equal(f->src.reach, 7);
 }
@@ -765,6 +764,50 @@ static void test_requests_basic(void **state)
   assert_counts(f, 3, 1, 0);
 }
 
+/* Test 1 as chronyd's (ntp_core.c): a reply is a duplicate when its receive
+ * AND transmit timestamps are both those of the last valid reply; one of
+ * them new is a reply (to the right origin: tests 2 and 3 passed). The
+ * receive time is put just before the transmit time, so that the server
+ * held the request a plausible time (test 1 comes first anyway). */
+static void test_duplicate_needs_both_timestamps(void **state)
+{
+  struct scripted *f = *state;
+  const ntp_ts ms = 4294967;
+  struct exchange x1 = basic_exchange(f);
+  assert_counts(f, 1, 0, 0);
+  /* The last reply's transmit time, a new receive time. */
+  next_request(f);
+  struct ntp_header h = basic(f);
+  h.transmit = x1.tx;
+  h.receive = x1.tx - ms;
+  assert_true(h.receive != x1.rx);
+  send_reply(f, &h);
+  assert_int_equal(counter(f, NSRC_RX_VALID), 2);
+  assert_int_equal(counter(f, NSRC_RX_DUPLICATE), 0);
+  /* The last reply's receive time, a new transmit time. */
+  next_request(f);
+  struct ntp_header h2 = basic(f);
+  h2.receive = h.receive;
+  h2.transmit = h.receive + 2 * ms;
+  send_reply(f, &h2);
+  assert_int_equal(counter(f, NSRC_RX_VALID), 3);
+  assert_int_equal(counter(f, NSRC_RX_DUPLICATE), 0);
+  /* Both: the last reply again, under the new request's origin. */
+  next_request(f);
+  struct ntp_header h3 = basic(f);
+  h3.receive = h2.receive;
+  h3.transmit = h2.transmit;
+  send_reply(f, &h3);
+  assert_int_equal(counter(f, NSRC_RX_VALID), 3);
+  assert_int_equal(counter(f, NSRC_RX_DUPLICATE), 1);
+  /* ...and the real reply is still taken. */
+  h3 = basic(f);
+  send_reply(f, &h3);
+  assert_int_equal(counter(f, NSRC_RX_VALID), 4);
+  assert_int_equal(counter(f, NSRC_RX_DUPLICATE), 1);
+  assert_false(f->src.last.m.interleaved);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -783,6 +826,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_interleaved_duplicates, setup_xleave, teardown),
     cmocka_unit_test_setup_teardown(test_requests_xleave, setup_xleave, teardown),
     cmocka_unit_test_setup_teardown(test_requests_basic, setup_basic, teardown),
+    cmocka_unit_test_setup_teardown(test_duplicate_needs_both_timestamps, setup_basic,
+                                    teardown),
   };
   return cmocka_run_group_tests_name("client_xleave", tests, NULL, NULL);
 }

@@ -649,6 +649,120 @@ static void test_no_amplification(void **state)
   assert_true(replies > 100);
 }
 
+/* A placeholder's chronyd address, ID# and its number. */
+static struct cmd_ip id_ip(uint32_t id)
+{
+  struct cmd_ip ip = {.family = CMD_IP_ID};
+  for (int k = 0; k < 4; k++)
+    ip.bytes[k] = (uint8_t)(id >> (24 - 8 * k));
+  return ip;
+}
+
+static struct cmd_reply by_index(struct fx *f, uint16_t command, uint32_t index)
+{
+  struct cmd_reply r;
+  struct cmd_request q = request(command);
+  q.data.index = index;
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  return r;
+}
+
+static int by_ip(struct fx *f, uint16_t command, struct cmd_ip ip, struct cmd_reply *r)
+{
+  struct cmd_request q = request(command);
+  q.data.ip = ip;
+  return ask(f, &q, true, r);
+}
+
+/* Names not resolved yet, as chronyd 4.8 shows them: sources in their
+ * places with an ID# address (a pool's two, a peer's with a key, an NTS
+ * server's), as new sources that never polled, found by their ID#, counted
+ * by activity as of unknown address; one replaced in place by a source. */
+static void test_placeholders(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  struct client_source_params p;
+  client_source_defaults(&p);
+  p.port = 1123;
+  p.minpoll = 3;
+  p.prefer = true;
+  snprintf(p.name, sizeof(p.name), "pool.test");
+  client_slot pool = client_add_placeholders(f->client, &p, 2);         /* ID#1, ID#2 */
+  client_source_defaults(&p);
+  p.peer = true;
+  p.key = 7;
+  snprintf(p.name, sizeof(p.name), "peer.test");
+  client_add_placeholders(f->client, &p, 1);                            /* ID#3 */
+  client_source_defaults(&p);
+  p.nts = true;
+  snprintf(p.name, sizeof(p.name), "nts.test");
+  client_add_placeholders(f->client, &p, 1);                            /* ID#4 */
+  struct client_source_params real = simfx_source(&f->net, 0, 4);
+  assert_true(addr_parse("192.0.2.99", &real.addr));
+  assert_int_equal(client_add_source_in(f->client, &real, pool), N_SERVERS);   /* ID#1's place */
+
+  struct cmd_request q = request(CMD_N_SOURCES);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.n_sources, N_SERVERS + 4);
+  r = by_index(f, CMD_SOURCE_DATA, N_SERVERS);
+  assert_int_equal(r.data.source_data.ip.family, CMD_IP_INET4);
+  assert_int_equal(r.data.source_data.ip.bytes[3], 99);
+  static const uint32_t ids[] = {2, 3, 4};
+  static const int modes[] = {CMD_SD_MODE_CLIENT, CMD_SD_MODE_PEER, CMD_SD_MODE_CLIENT};
+  static const int polls[] = {3, 6, 6};
+  for (uint32_t k = 0; k < 3; k++) {
+    r = by_index(f, CMD_SOURCE_DATA, N_SERVERS + 1 + k);
+    struct cmd_ip want = id_ip(ids[k]);
+    assert_int_equal(r.data.source_data.ip.family, CMD_IP_ID);
+    assert_memory_equal(r.data.source_data.ip.bytes, want.bytes, sizeof(want.bytes));
+    assert_int_equal(r.data.source_data.mode, modes[k]);
+    assert_int_equal(r.data.source_data.poll, polls[k]);
+    assert_int_equal(r.data.source_data.state, CMD_SD_NONSELECTABLE);
+    assert_int_equal(r.data.source_data.reachability, 0);
+    assert_int_equal(r.data.source_data.since_sample, 0xffffffffu);
+    r = by_index(f, CMD_SOURCESTATS, N_SERVERS + 1 + k);
+    assert_int_equal(r.data.sourcestats.ip.family, CMD_IP_ID);
+    assert_int_equal(r.data.sourcestats.n_samples, 0);
+    r = by_index(f, CMD_SELECT_DATA, N_SERVERS + 1 + k);
+    assert_int_equal(r.data.select_data.ip.family, CMD_IP_ID);
+    assert_int_equal(r.data.select_data.state_char, 'M');
+    assert_int_equal(r.data.select_data.authentication, k > 0);
+    assert_int_equal(r.data.select_data.leap, NTP_LEAP_UNSYNC);
+    assert_true(r.data.select_data.score == 1.0);
+  }
+  /* authselectmode mix, unauthenticated sources besides: trust, require */
+  r = by_index(f, CMD_SELECT_DATA, N_SERVERS + 1);
+  assert_int_equal(r.data.select_data.conf_options, CMD_SD_OPT_PREFER);
+  assert_int_equal(r.data.select_data.eff_options, CMD_SD_OPT_PREFER);
+  r = by_index(f, CMD_SELECT_DATA, N_SERVERS + 2);
+  assert_int_equal(r.data.select_data.conf_options, 0);
+  assert_int_equal(r.data.select_data.eff_options, CMD_SD_OPT_TRUST | CMD_SD_OPT_REQUIRE);
+
+  assert_int_equal(by_ip(f, CMD_NTP_SOURCE_NAME, id_ip(2), &r), CMD_STT_SUCCESS);
+  assert_string_equal(r.data.name, "pool.test");
+  assert_int_equal(by_ip(f, CMD_NTP_SOURCE_NAME, id_ip(1), &r), CMD_STT_NOSUCHSOURCE);
+  assert_int_equal(by_ip(f, CMD_NTP_DATA, id_ip(2), &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.ntp_data.remote_addr.family, CMD_IP_ID);
+  assert_int_equal(r.data.ntp_data.remote_port, 1123);
+  assert_int_equal(r.data.ntp_data.total_tx_count, 0);
+  assert_int_equal(by_ip(f, CMD_AUTH_DATA, id_ip(3), &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.auth_data.mode, 1);
+  assert_int_equal(r.data.auth_data.key_id, 7);
+  assert_int_equal(by_ip(f, CMD_AUTH_DATA, id_ip(4), &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.auth_data.mode, 2);
+  assert_int_equal(r.data.auth_data.last_ke_ago, 0xffffffffu);
+
+  q = request(CMD_ACTIVITY);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.online, N_SERVERS + 1);
+  assert_int_equal(r.data.activity.unresolved, 3);
+  client_drop_placeholders(f->client, pool, 2);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.unresolved, 2);
+  assert_int_equal(client_n_sources(f->client), N_SERVERS + 3);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -667,6 +781,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_doffset_dfreq, setup, teardown),
     cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rtc, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_placeholders, setup, teardown),
   };
   return cmocka_run_group_tests_name("cmdsrv", tests, NULL, NULL);
 }

@@ -218,6 +218,24 @@ static void test_find(void **state)
   assert_int_equal(f->t.v[3].id, 9);
 }
 
+/* A removed key is no longer found; the others keep their order. */
+static void test_remove(void **state)
+{
+  struct fixture *f = *state;
+  assert_int_equal(parse(f, "5 a\n3 b\n9 c\n1 d\n"), 0);
+  keyfile_remove(&f->t, 1);                  /* 3 */
+  assert_int_equal(f->t.n, 3);
+  assert_null(keyfile_find(&f->t, 3));
+  expect_key(f, 1, NTP_KEY_MD5, "d", 1);
+  expect_key(f, 5, NTP_KEY_MD5, "a", 1);
+  expect_key(f, 9, NTP_KEY_MD5, "c", 1);
+  keyfile_remove(&f->t, 2);                  /* the last: 9 */
+  assert_int_equal(f->t.n, 2);
+  assert_null(keyfile_find(&f->t, 9));
+  assert_int_equal(f->t.v[0].id, 1);
+  assert_int_equal(f->t.v[1].id, 5);
+}
+
 /* A key from the file gives the same MAC as the known answer of the MAC
  * tests (chrony's example key "tulip", MD5, 48-byte v4 request). */
 static void test_key_makes_mac(void **state)
@@ -544,6 +562,7 @@ int main(void)
     T(test_hex_and_ascii_prefixes),
     T(test_longest_key),
     T(test_find),
+    T(test_remove),
     T(test_key_makes_mac),
     T(test_duplicate_first_wins),
     T(test_many_duplicates),

@@ -5,7 +5,8 @@
  * answering is replaced by another address of its name, not more often
  * than the hold-off allows; a name that does not resolve is retried after
  * 28 s, doubling up to 3584 s, and logged once; a round resolves its names
- * one after the other. These were root-only interop tests
+ * one after the other; a name not resolved yet is listed as chronyd's
+ * placeholders, replaced in place. These were root-only interop tests
  * (tests/interop/test_pool.py), which still run against chronyd. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,18 +61,37 @@ static void name(struct fx *f, const char *text, unsigned first, int n, double d
                    0);
 }
 
-static void add(struct fx *f, const char *text, bool pool, int maxsources)
+static struct srclist_source line(const char *text, bool pool, int maxsources)
 {
   struct srclist_source s = {.family = ADDR_UNSPEC, .pool = pool, .maxsources = maxsources};
   client_source_defaults(&s.params);
   s.params.minpoll = s.params.maxpoll = 4;
   snprintf(s.params.name, sizeof(s.params.name), "%s", text);
+  return s;
+}
+
+static void add(struct fx *f, const char *text, bool pool, int maxsources)
+{
+  struct srclist_source s = line(text, pool, maxsources);
   assert_int_equal(srclist_add(f->list, &s), SRCLIST_OK);
 }
 
 static bool is_source(const struct fx *f, unsigned server)
 {
   return client_find_source(f->client, &f->net.addrs[server]) >= 0;
+}
+
+/* The placeholders in reports: names not resolved yet, as chronyd counts
+ * them (chronyc activity). */
+static unsigned unresolved(const struct fx *f)
+{
+  unsigned n = 0;
+  for (unsigned i = 0; i < client_n_sources(f->client); i++) {
+    struct client_source_report r;
+    assert_true(client_source_report(f->client, i, &r));
+    n += r.placeholder_id != 0;
+  }
+  return n;
 }
 
 static uint64_t requests(const struct fx *f, unsigned server)
@@ -90,11 +110,12 @@ static void test_pool_keeps_those_that_answered_first(void **state)
   struct fx *f = fx_new(delay);
   name(f, "pool.test", 0, N_SERVERS, 0.01);
   add(f, "pool.test", true, 2);
-  assert_int_equal(client_n_sources(f->client), 0);   /* nothing before the answer */
-  assert_int_equal(srclist_unresolved(f->list), 4);   /* counted as chronyd: 2 x maxsources */
+  /* before the answer, as chronyd: 2 x maxsources placeholders */
+  assert_int_equal(client_n_sources(f->client), 4);
+  assert_int_equal(unresolved(f), 4);
   simfx_run_until(&f->net, 0.1);
   assert_int_equal(client_n_sources(f->client), 4);
-  assert_int_equal(srclist_unresolved(f->list), 0);
+  assert_int_equal(unresolved(f), 0);
   simfx_run_until(&f->net, 1.0);
   assert_int_equal(client_n_sources(f->client), 2);
   assert_true(is_source(f, 1) && is_source(f, 3));
@@ -252,13 +273,13 @@ static void test_unresolved_name_retried_with_growing_intervals(void **state)
   for (unsigned i = 1; i < n; i++)
     assert_true(times[i] - times[i - 1] == answer + intervals[i - 1]);
   assert_int_equal(sim_platform_log_count(f->net.client_host, PLAT_LOG_WARN), 1);
-  assert_int_equal(srclist_unresolved(f->list), 1);
+  assert_int_equal(unresolved(f), 1);
 
   name(f, "nowhere.test", 0, 1, 0.0);
   simfx_run_until(&f->net, t + 3584.0 + answer + 1.0);
   assert_int_equal(sim_names_lookups(names, "nowhere.test", times, MAX_TIMES), n + 1);
   assert_true(is_source(f, 0));
-  assert_int_equal(srclist_unresolved(f->list), 0);
+  assert_int_equal(unresolved(f), 0);
   simfx_run_until(&f->net, t + 3 * 3584.0);
   assert_int_equal(sim_names_lookups(names, "nowhere.test", times, MAX_TIMES), n + 1);
   fx_free(f);
@@ -375,7 +396,7 @@ static void test_refresh_per_source(void **state)
 /* --- the order of the sources in reports (chronyd's source table) --- */
 
 /* The sources' names as reports list them, one space apart (a refclock's
- * refid, an NTP source's address). */
+ * refid, an NTP source's address, a placeholder's ID#). */
 static const char *listed(const struct fx *f)
 {
   static char out[256];
@@ -385,8 +406,12 @@ static const char *listed(const struct fx *f)
     struct client_source_report r;
     char a[ADDR_STR_LEN];
     assert_true(client_source_report(f->client, i, &r));
-    at += (size_t)snprintf(out + at, sizeof(out) - at, "%s%s", i ? " " : "",
-                           r.refclock ? r.name : addr_format(&r.addr, a));
+    const char *text = a;
+    if (r.placeholder_id)                        /* chronyc's ID# */
+      snprintf(a, sizeof(a), "ID#%010u", (unsigned)r.placeholder_id);
+    else
+      text = r.refclock ? r.name : addr_format(&r.addr, a);
+    at += (size_t)snprintf(out + at, sizeof(out) - at, "%s%s", i ? " " : "", text);
     assert_true(at < sizeof(out));
   }
   return out;
@@ -421,7 +446,7 @@ static void test_order_as_configured(void **state)
   add(f, "192.0.2.12", false, 0);
   add(f, "pool.test", true, 1);
   add_refclock(f);
-  assert_string_equal(listed(f), "SOC0 192.0.2.12");
+  assert_string_equal(listed(f), "SOC0 ID#0000000001 192.0.2.12 ID#0000000002 ID#0000000003");
   simfx_run_until(&f->net, 2.1);       /* resolved, the pool's not answered yet */
   assert_string_equal(listed(f), "SOC0 192.0.2.11 192.0.2.12 192.0.2.13 192.0.2.14");
   simfx_run_until(&f->net, 5.0);
@@ -484,6 +509,55 @@ static void test_order_pool_replacement(void **state)
   fx_free(f);
 }
 
+/* As chronyd: a name not resolved yet is listed in its place with an ID#
+ * address, a pool with 2 x maxsources of them, numbered in the order they
+ * came; each source of the name takes the place of one; a pool that got
+ * fewer addresses keeps the others until more come, and drops those left
+ * once maxsources answered (chronyd removes them with its tentative
+ * sources). */
+static void test_placeholders_replaced_in_place(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  name(f, "late.test", 0, 1, 2.0);
+  name(f, "pool.test", 1, 1, 0.0);             /* one address of four */
+  add(f, "late.test", false, 0);
+  add(f, "192.0.2.14", false, 0);
+  add(f, "pool.test", true, 2);
+  assert_string_equal(listed(f), "ID#0000000001 192.0.2.14 ID#0000000002 ID#0000000003 "
+                                 "ID#0000000004 ID#0000000005");
+  simfx_run_until(&f->net, 2.1);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.14 192.0.2.12 ID#0000000003 "
+                                 "ID#0000000004 ID#0000000005");
+  name(f, "pool.test", 1, 2, 0.0);             /* the next round (28 s) finds another */
+  simfx_run_until(&f->net, 29.0);
+  assert_int_equal(unresolved(f), 3);
+  simfx_run_until(&f->net, 30.0 + POLL);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.14 192.0.2.12 192.0.2.13");
+  fx_free(f);
+}
+
+/* A line removed (a reload) before its name resolved takes its
+ * placeholders with it; a name added later numbers on. */
+static void test_placeholders_of_a_removed_line(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  struct srclist_source pool = line("nowhere.test", true, 1);
+  assert_int_equal(sim_names_set(sim_world_names(f->net.w), "nowhere.test", NULL, 0, 0.5,
+                                 "Domain name not found"), 0);
+  add(f, "192.0.2.11", false, 0);
+  assert_int_equal(srclist_add(f->list, &pool), SRCLIST_OK);
+  add(f, "192.0.2.12", false, 0);
+  simfx_run_until(&f->net, 1.0);
+  assert_string_equal(listed(f), "192.0.2.11 ID#0000000001 ID#0000000002 192.0.2.12");
+  srclist_remove(f->list, &pool);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.12");
+  add(f, "nowhere.test", false, 0);
+  assert_string_equal(listed(f), "192.0.2.11 192.0.2.12 ID#0000000003");
+  fx_free(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -499,6 +573,8 @@ int main(void)
     cmocka_unit_test(test_order_as_configured),
     cmocka_unit_test(test_order_delete_from_middle),
     cmocka_unit_test(test_order_pool_replacement),
+    cmocka_unit_test(test_placeholders_replaced_in_place),
+    cmocka_unit_test(test_placeholders_of_a_removed_line),
   };
   return cmocka_run_group_tests_name("srclist", tests, NULL, NULL);
 }

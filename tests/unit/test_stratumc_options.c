@@ -24,7 +24,7 @@ static void test_defaults(void **state)
   assert_string_equal(o.hosts, "/run/stratumd/stratumd.sock,127.0.0.1,::1");
   assert_int_equal(o.port, 323);
   assert_int_equal(o.first_command, 1);
-  assert_false(o.csv || o.json || o.multi || o.no_dns || o.debug);
+  assert_false(o.csv || o.json || o.multi || o.no_dns || o.source_names || o.debug);
 }
 
 static void test_options_then_command(void **state)
@@ -51,6 +51,8 @@ static void test_bundled_and_attached(void **state)
   assert_string_equal(o.hosts, "127.0.0.1");
   assert_int_equal(PARSE(&o, "-ec", "tracking"), SC_OPT_RUN);   /* chronyc 4.8's -e */
   assert_true(o.end_dot && o.csv);
+  assert_int_equal(PARSE(&o, "-nN", "sources"), SC_OPT_RUN);     /* -N: sources' names */
+  assert_true(o.no_dns && o.source_names);
   assert_int_equal(PARSE(&o, "-a", "-f", "/etc/chrony.conf", "-d", "--", "-x"), SC_OPT_RUN);
   assert_true(o.debug && !o.end_dot);
   assert_int_equal(o.first_command, 6);

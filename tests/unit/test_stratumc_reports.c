@@ -191,12 +191,96 @@ static void test_newer_and_older_formats(void **state)
   free(text);
 }
 
+/* -N: a source's name is the daemon's answer to NTP_SOURCE_NAME, whole
+ * (not cut at 25 characters), or "?" if that is not a printable string; a
+ * reference clock keeps its reference ID's letters, asked no name. */
+static const char long_name[] = "a-name-longer-than-25-characters.example";
+
+struct named {
+  int name_requests;
+};
+
+static bool named_sources(void *arg, struct cmd_request *req, struct cmd_reply *rpy)
+{
+  struct named *d = arg;
+  memset(rpy, 0, sizeof(*rpy));
+  rpy->command = req->command;
+  rpy->reply = cmd_reply_code(req->command);
+  if (req->command == CMD_N_SOURCES) {
+    rpy->data.n_sources = 3;
+  } else if (req->command == CMD_SOURCE_DATA) {
+    struct cmd_rpy_source_data *sd = &rpy->data.source_data;
+    uint8_t refid[4] = {'G', 'P', 'S', 0};
+    sd->ip.family = CMD_IP_INET4;
+    if (req->data.index == 2) {
+      sd->mode = CMD_SD_MODE_REF;
+      memcpy(sd->ip.bytes, refid, 4);
+    } else {
+      memcpy(sd->ip.bytes, (uint8_t[]){192, 0, 2, (uint8_t)(req->data.index + 1)}, 4);
+    }
+  } else if (req->command == CMD_NTP_SOURCE_NAME) {
+    d->name_requests++;
+    /* 192.0.2.1 is named; 192.0.2.2's name has a space in it */
+    snprintf(rpy->data.name, sizeof(rpy->data.name), "%s",
+             req->data.ip.bytes[3] == 1 ? long_name : "two words");
+  }
+  return true;
+}
+
+static char *run_named(const char *command, enum sc_mode mode, bool source_names,
+                       struct named *d)
+{
+  char line[64], *text = NULL;
+  size_t len = 0;
+  struct sc_command cmd;
+  struct sc_out out;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  snprintf(line, sizeof(line), "%s", command);
+  sc_parse_command(line, NULL, &cmd);
+  sc_out_init(&out, f, mode);
+  struct sc_session s = {.exchange = named_sources, .exchange_arg = d, .out = &out,
+                         .no_dns = true, .source_names = source_names};
+  assert_true(sc_report_run(&s, &cmd));
+  fclose(f);
+  return text;
+}
+
+static void test_source_names(void **state)
+{
+  struct named d = {0};
+  char row[128];
+  (void)state;
+  char *text = run_named("sources", SC_CSV, true, &d);
+  assert_int_equal(d.name_requests, 2);
+  snprintf(row, sizeof(row), "^,*,%s,0,", long_name);
+  assert_true(strncmp(text, row, strlen(row)) == 0);
+  assert_non_null(strstr(text, "\n^,*,?,0,"));
+  assert_non_null(strstr(text, "\n#,*,GPS,0,"));
+  free(text);
+
+  d.name_requests = 0;
+  text = run_named("sources", SC_HUMAN, true, &d);
+  snprintf(row, sizeof(row), "\n^* %s ", long_name);
+  assert_non_null(strstr(text, row));
+  assert_non_null(strstr(text, "\n^* ?                             0"));
+  free(text);
+
+  /* without -N: the addresses, and no name asked */
+  d.name_requests = 0;
+  text = run_named("sources", SC_CSV, false, &d);
+  assert_int_equal(d.name_requests, 0);
+  assert_true(strncmp(text, "^,*,192.0.2.1,0,", 16) == 0);
+  free(text);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_waitsync_infinite_interval),
     cmocka_unit_test(test_metrics),
     cmocka_unit_test(test_newer_and_older_formats),
+    cmocka_unit_test(test_source_names),
   };
   return cmocka_run_group_tests_name("stratumc_reports", tests, NULL, NULL);
 }

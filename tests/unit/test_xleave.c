@@ -225,20 +225,6 @@ static void test_kernel_tx_time_of_saved_packet(void **state)
   assert_int_equal(xl.saved.ours.tx_source, PLAT_TS_KERNEL);
 }
 
-static void test_repeat(void **state)
-{
-  (void)state;
-  struct xleave_state xl;
-  struct ntp_header h = {.receive = ntp_at(504)};
-  xleave_init(&xl, false);
-  save_first(&xl, true);
-  assert_true(xleave_is_repeat(&xl, &h));
-  h.receive = ntp_at(503);
-  assert_true(xleave_is_repeat(&xl, &h));
-  h.receive = ntp_at(505);
-  assert_false(xleave_is_repeat(&xl, &h));
-}
-
 static void test_slew_moves_saved_times(void **state)
 {
   (void)state;
@@ -303,7 +289,6 @@ int main(void)
     cmocka_unit_test(test_peer_basic_backoff),
     cmocka_unit_test(test_peer_fields_and_echo),
     cmocka_unit_test(test_kernel_tx_time_of_saved_packet),
-    cmocka_unit_test(test_repeat),
     cmocka_unit_test(test_slew_moves_saved_times),
     cmocka_unit_test(test_check_measures_saved_exchange),
   };

@@ -1,0 +1,88 @@
+"""Names that do not resolve, as Debian's chronyd 4.3 and stratumd show
+them: each line given by name holds its place with sources of unknown
+address (a server's or peer's one, a pool's 2 x maxsources), listed by
+`sources -a` as ID# and a number, hidden by `sources`, named by `-N`, and
+counted by `activity`; a name that resolves takes its placeholder's place.
+chronyc -n sources -a, sources, -N sources -a and activity print the same
+text for both daemons, and stratumc prints it too against stratumd.
+
+Both daemons (-x) run in a private mount namespace whose /etc/hosts names
+one source (test_source_order.py's way: root only, skipped otherwise) and
+whose resolv.conf names a loopback address with no server, so no query
+leaves the machine and the other names fail. Nothing answers the NTP
+sources: they only have to be listed; every wait is bounded."""
+import re
+
+from ntptest import Daemon, chronyc_rc, chronyd_daemon, free_udp_port, stratumc, wait_for
+from test_source_order import namespace, private_dir, run_in  # noqa: F401 (a fixture)
+
+RESOLVE_TIMEOUT = 10.0
+LATE = "127.0.0.22"             # late.test in test_source_order's hosts file
+COMMANDS = (("-n", "sources", "-a"), ("-n", "sources"), ("-N", "sources", "-a"), ("activity",))
+
+
+def config(port):
+    """Names that cannot resolve (a server, a pool of maxsources 2, a
+    peer) around a server given by address and one whose name resolves."""
+    return ["server nowhere.test port %d" % port,
+            "server 127.0.0.21 port %d" % port,
+            "pool nopool.test port %d maxsources 2" % port,
+            "peer nopeer.test port %d" % port,
+            "server late.test port %d" % port]
+
+
+def placeholders(text):
+    """The ID# rows of a sources listing."""
+    return re.findall(r"^[\^=]\? (ID#\d{10}) ", text, re.M)
+
+
+def reports(client, sock):
+    """The commands' outputs, once late.test has resolved."""
+    out = {}
+
+    def resolved():                 # (chronyd's socket comes after its start)
+        rc, text = client(sock, "-n", "sources", "-a")
+        return rc == 0 and LATE in text
+    assert wait_for(resolved, RESOLVE_TIMEOUT)
+    for command in COMMANDS:
+        rc, text = client(sock, *command)
+        assert rc == 0, (command, text)
+        out[command] = text
+    return out
+
+
+def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
+    port = free_udp_port()
+    started = []
+    try:
+        cwork = private_dir(tmp_path / "chronyd")
+        csock = cwork / "chronyd.sock"
+        chronyd = chronyd_daemon(cwork, config(port) + [
+            "port 0", "cmdport 0", "bindcmdaddress %s" % csock])
+        started.append(chronyd)
+        run_in(chronyd, namespace)
+        swork = tmp_path / "stratumd"
+        swork.mkdir()
+        ssock = private_dir(swork / "sock") / "stratumd.sock"
+        stratumd = Daemon(swork, "\n".join(config(port) + [
+            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
+        started.append(stratumd)
+        run_in(stratumd, namespace)
+
+        want = reports(chronyc_rc, csock)
+        listed = want[("-n", "sources", "-a")]
+        # chronyd's: the server's ID#1, the pool's four, the peer's, in
+        # their lines' places; late.test in its own
+        assert placeholders(listed) == ["ID#%010d" % i for i in range(1, 7)], listed
+        assert listed.index("ID#0000000001") < listed.index("127.0.0.21") < \
+            listed.index("ID#0000000006") < listed.index(LATE), listed
+        assert "ID#" not in want[("-n", "sources")]
+        assert "6 sources with unknown address" in want[("activity",)]
+        for client in (chronyc_rc, stratumc):
+            got = reports(client, ssock)
+            for command in COMMANDS:
+                assert got[command] == want[command], (client.__name__, command)
+    finally:
+        for d in started:
+            rc = d.stop()
+            print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
