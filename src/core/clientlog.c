@@ -32,10 +32,11 @@ struct record {
   uint16_t tokens[CLOG_N_SERVICES];
   uint32_t last_hit[CLOG_N_SERVICES];
   uint32_t hits[CLOG_N_SERVICES];
-  uint32_t drops[CLOG_N_SERVICES];
+  uint16_t drops[CLOG_N_SERVICES];       /* as chronyd's: wrap at 65536 */
 };
 
-/* chronyd counts 64 bytes a record and 16 an entry of the timestamp map. */
+/* chronyd counts 64 bytes a record (ours: 60) and 16 an entry of the
+ * timestamp map. */
 _Static_assert(sizeof(struct record) + sizeof(struct tsmap_entry) <= CLOG_RECORD_COST,
                "a record and a timestamp must fit the bytes clientloglimit counts for them");
 

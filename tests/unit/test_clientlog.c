@@ -391,6 +391,28 @@ static void test_kod(void **state)
   clog_free(l);
 }
 
+/* As chronyd, a client's drops (chronyc clients) count to 65535 and wrap;
+ * serverstats' total does not. */
+static void test_client_drops_wrap_as_chronyds(void **state)
+{
+  (void)state;
+  struct clog_params p = params(CLOG_DEFAULT_LIMIT);
+  p.rate[CLOG_NTP] = limit_of(12, 1, 4);
+  struct clientlog *l = clog_new(&p);
+  struct ip_addr a = v4(1);
+  unsigned drops = 0;
+  for (int k = 0; drops < 70000; k++)
+    drops += ntp(l, &a, k * 0.001) == CLOG_DROP;
+  struct clog_totals t;
+  clog_get_totals(l, &t);
+  assert_int_equal(t.drops[CLOG_NTP], drops);
+  struct clog_report r;
+  assert_true(find(l, &a, 100.0, &r));
+  assert_int_equal(r.drops[CLOG_NTP], drops - 65536);
+  assert_true(r.hits[CLOG_NTP] > drops);
+  clog_free(l);
+}
+
 /* Commands have their own bucket; intervals below a tick limit coarsely. */
 static void test_services_are_separate(void **state)
 {
@@ -751,6 +773,7 @@ int main(void)
     cmocka_unit_test(test_leak_rates),
     cmocka_unit_test(test_faster_retries_give_up_limiting),
     cmocka_unit_test(test_kod),
+    cmocka_unit_test(test_client_drops_wrap_as_chronyds),
     cmocka_unit_test(test_services_are_separate),
     cmocka_unit_test(test_index_walk_and_reset),
     cmocka_unit_test(test_set_ratelimit),
