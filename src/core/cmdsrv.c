@@ -282,7 +282,7 @@ static int ntp_data(struct cmdsrv *s, const struct cmd_ip *ip, struct cmd_rpy_nt
   d->total_kernel_rx_ts = (uint32_t)r.kernel_rx_ts;
   d->total_hw_tx_ts = (uint32_t)r.hw_tx_ts;
   d->total_hw_rx_ts = (uint32_t)r.hw_rx_ts;
-  d->leap = NTP_LEAP_UNSYNC;
+  /* before a valid reply chronyd's report is zeroed: leap 0 ("Normal") */
   if (!r.ntp->valid)
     return CMD_STT_SUCCESS;
   const struct client_log_measurement *m = &r.ntp->m;

@@ -746,6 +746,8 @@ static void test_placeholders(void **state)
   assert_int_equal(r.data.ntp_data.remote_addr.family, CMD_IP_ID);
   assert_int_equal(r.data.ntp_data.remote_port, 1123);
   assert_int_equal(r.data.ntp_data.total_tx_count, 0);
+  /* chronyd's report of a source that has not answered is zeroed: leap 0 */
+  assert_int_equal(r.data.ntp_data.leap, NTP_LEAP_NONE);
   assert_int_equal(by_ip(f, CMD_AUTH_DATA, id_ip(3), &r), CMD_STT_SUCCESS);
   assert_int_equal(r.data.auth_data.mode, 1);
   assert_int_equal(r.data.auth_data.key_id, 7);
