@@ -26,6 +26,8 @@ struct placeholder {
   struct client_source_params p;   /* with what chronyc changed in it */
   int burst_good, burst_total;      /* a burst chronyc asked of it: the
                                        source makes it when it comes */
+  int poll;                         /* as reported: chronyd's stays the one it
+                                       was made with (minpoll does not move it) */
 };
 
 struct client {
@@ -558,7 +560,8 @@ client_slot client_add_placeholders(struct client *c, const struct client_source
 {
   client_slot first = client_reserve_slots(c, count);
   for (unsigned k = 0; k < count && c->n_ph < CLIENT_MAX_SOURCES; k++)
-    c->ph[c->n_ph++] = (struct placeholder){.slot = first + k, .id = ++c->last_ph_id, .p = *p};
+    c->ph[c->n_ph++] = (struct placeholder){.slot = first + k, .id = ++c->last_ph_id, .p = *p,
+                                            .poll = nsrc_first_poll(p)};
   apply_options(c);
   return first;
 }
@@ -1203,7 +1206,7 @@ static void placeholder_report(const struct client *c, unsigned k,
   r->placeholder_id = ph->id;
   r->port = p.port;
   memcpy(r->name, p.name, sizeof(r->name));
-  r->poll = nsrc_first_poll(&p);
+  r->poll = ph->poll;
   r->state = sel_state_char(SEL_BAD_STATS);
   r->sel_state = sel_status_char(SEL_BAD_STATS);
   r->noselect = p.noselect;
