@@ -6,10 +6,12 @@
  * exact ones bit for bit (signed zeros and NaNs as glibc's x86-64 code);
  * num_log2 and num_exp computed with the x87 unit's 64-bit mantissas and
  * rounded once to double, which leaves them one ulp from glibc's for about
- * one argument in 1000 to 4000 (tests/unit/test_num.c counts them). */
+ * one argument in 1000 to 4000 (tests/unit/test_num.c counts them); on a
+ * CPU without one they are libm's, which is then linked. */
 #ifndef STRATUM_PROTO_NUM_H
 #define STRATUM_PROTO_NUM_H
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -119,19 +121,21 @@ static inline double num_round(double x)
   return copysign(t, x);
 }
 
-/* As lround on x86-64: out of range (or NaN), LONG_MIN. */
+/* As lround and llround on x86-64: out of range (or NaN), the type's
+ * smallest value. */
 static inline long num_lround(double x)
 {
   double r = num_round(x);
-  return r >= -0x1p63 && r < 0x1p63 ? (long)r : (long)(-0x7fffffffffffffffL - 1);
+  return r >= (double)LONG_MIN && r < -(double)LONG_MIN ? (long)r : LONG_MIN;
 }
 
-/* As llround on x86-64: out of range (or NaN), LLONG_MIN. */
 static inline long long num_llround(double x)
 {
-  return num_lround(x);
+  double r = num_round(x);
+  return r >= (double)LLONG_MIN && r < -(double)LLONG_MIN ? (long long)r : LLONG_MIN;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
 /* log2(x) for x > 0 (x87 fyl2x: 1 * log2(x)). */
 static inline double num_log2(double x)
 {
@@ -163,5 +167,18 @@ static inline double num_exp(double x)
   __asm__("fscale" : "=t"(p) : "0"(p), "u"(n));
   return (double)p;
 }
+
+#else
+/* No x87 unit: the C library's (proto is then linked with libm). */
+static inline double num_log2(double x)
+{
+  return log2(x);
+}
+
+static inline double num_exp(double x)
+{
+  return exp(x);
+}
+#endif
 
 #endif
