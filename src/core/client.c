@@ -1329,7 +1329,8 @@ static bool placeholder_in(const struct client *c, unsigned k, const struct ip_s
   return net->addr.family == ADDR_UNSPEC || subnet_contains(net, &a);
 }
 
-int client_set_online(struct client *c, const struct ip_subnet *net, bool online)
+int client_set_online(struct client *c, const struct ip_subnet *net, bool online,
+                      bool placeholders)
 {
   char a[ADDR_STR_LEN];
   int n = 0;
@@ -1339,7 +1340,7 @@ int client_set_online(struct client *c, const struct ip_subnet *net, bool online
       n++;
     }
   for (unsigned k = 0; k < c->n_ph; k++)
-    if (placeholder_in(c, k, net)) {
+    if (placeholder_in(c, k, net) && (placeholders || net->addr.family == ADDR_ID)) {
       struct ip_addr id = addr_from_id(c->ph[k].id);
       if (c->ph[k].p.offline == online)
         plat_logf(c->plat, PLAT_LOG_INFO, "Source %s %s", addr_format(&id, a),

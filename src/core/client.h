@@ -293,7 +293,10 @@ struct reference *client_reference(struct client *c);
  * address is in `net` (a /0 subnet of family ADDR_UNSPEC: all) and return
  * how many they changed. */
 struct ip_subnet;
-int client_set_online(struct client *c, const struct ip_subnet *net, bool online);
+/* placeholders: given every source, theirs too (chronyd's onoffline
+ * leaves them as they are). */
+int client_set_online(struct client *c, const struct ip_subnet *net, bool online,
+                      bool placeholders);
 int client_burst(struct client *c, const struct ip_subnet *net, int good, int total);
 /* Forget every source's samples (chronyc reset sources). */
 void client_reset_sources(struct client *c);

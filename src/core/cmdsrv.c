@@ -500,10 +500,11 @@ static struct ip_subnet subnet_of(const struct cmd_ip *mask, const struct cmd_ip
   return net;
 }
 
-static int set_online(struct cmdsrv *s, const struct cmd_req_subnet *q, bool online)
+static int set_online(struct cmdsrv *s, const struct cmd_req_subnet *q, bool online,
+                      bool placeholders)
 {
   struct ip_subnet net = subnet_of(&q->mask, &q->address);
-  if (!s->client || client_set_online(s->client, &net, online) == 0)
+  if (!s->client || client_set_online(s->client, &net, online, placeholders) == 0)
     return net.addr.family == ADDR_UNSPEC ? CMD_STT_SUCCESS : CMD_STT_NOSUCHSOURCE;
   return CMD_STT_SUCCESS;
 }
@@ -749,12 +750,12 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
     return CMD_STT_SUCCESS;
   case CMD_WRITERTC:
     return !s->rtc ? CMD_STT_NORTC : rtct_write(s->rtc) ? CMD_STT_SUCCESS : CMD_STT_BADRTCFILE;
-  case CMD_ONLINE: return set_online(s, &q->data.subnet, true);
-  case CMD_OFFLINE: return set_online(s, &q->data.subnet, false);
+  case CMD_ONLINE: return set_online(s, &q->data.subnet, true, true);
+  case CMD_OFFLINE: return set_online(s, &q->data.subnet, false, true);
   case CMD_ONOFFLINE: {
     struct cmd_req_subnet all;
     memset(&all, 0, sizeof(all));
-    return set_online(s, &all, true);
+    return set_online(s, &all, true, false);
   }
   case CMD_BURST: return burst(s, &q->data.subnet);
   case CMD_MAKESTEP:

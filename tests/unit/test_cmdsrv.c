@@ -828,13 +828,26 @@ static void test_placeholder_commands(void **state)
   r = by_index(f, CMD_SOURCE_DATA, N_SERVERS);    /* as chronyd's: minpoll does not move it */
   assert_int_equal(r.data.source_data.poll, poll);
 
+  /* every source: the placeholders too, but not with onoffline */
+  assert_int_equal(on_subnet(f, CMD_ONLINE, (struct cmd_ip){.family = CMD_IP_UNSPEC}),
+                   CMD_STT_SUCCESS);
+  assert_int_equal(on_subnet(f, CMD_OFFLINE, (struct cmd_ip){.family = CMD_IP_UNSPEC}),
+                   CMD_STT_SUCCESS);
+  q = request(CMD_ONOFFLINE);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  struct client_source_report rep;
+  assert_true(client_source_report(f->client, N_SERVERS + 1, &rep));
+  assert_int_equal(rep.placeholder_id, 2);
+  assert_false(rep.online);
+  assert_true(client_source_report(f->client, 0, &rep));
+  assert_true(rep.online);
+
   /* the name resolves: its source takes ID#1's place and what it had */
   client_start(f->client);
   struct client_source_params real = simfx_source(&f->net, 0, 4);
   assert_true(addr_parse("192.0.2.99", &real.addr));
   snprintf(real.name, sizeof(real.name), "late.test");
   assert_int_equal(client_add_source_in(f->client, &real, slot), N_SERVERS);
-  struct client_source_report rep;
   assert_true(client_source_report(f->client, N_SERVERS, &rep));
   assert_int_equal(rep.placeholder_id, 0);
   assert_int_equal(rep.poll, 8);
@@ -842,7 +855,7 @@ static void test_placeholder_commands(void **state)
   assert_false(rep.online);
   q = request(CMD_ACTIVITY);
   assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
-  assert_int_equal(r.data.activity.offline, 1);
+  assert_int_equal(r.data.activity.offline, 1);              /* the new source */
   assert_int_equal(r.data.activity.unresolved, 1);
   assert_int_equal(on_source(f, CMD_MODIFY_MINPOLL, id_ip(1), 8), CMD_STT_NOSUCHSOURCE);
 }
