@@ -1441,8 +1441,9 @@ static void options_set(const struct sel_options *o, unsigned bits)
   *o->require = bits & CLIENT_SEL_REQUIRE;
 }
 
-/* The NTP source (*nsrc) or refclock (*rcl) chronyc's selectopts and offset
- * name (chronyd's SRC_ModifySelectOptions lookup); its name for logs. */
+/* The NTP source or placeholder (*ntp, its parameters) or refclock (*rcl)
+ * chronyc's selectopts and offset name (chronyd's SRC_ModifySelectOptions
+ * lookup); its name for logs. */
 static bool find_named(struct client *c, const struct ip_addr *addr, uint32_t refid,
                        struct client_source_params **ntp, struct rcl **rcl,
                        char name[ADDR_STR_LEN])
