@@ -90,8 +90,9 @@ def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
 
 # Commands given a placeholder's ID#: both daemons act on that placeholder
 # (delete removes it alone: the server's, then one of the pool's four), an
-# ID# no source has is no source; the same texts from chronyc, and the same
-# listings and activity after.
+# ID# no source has is no source; the same texts from chronyc (and from
+# stratumc against another stratumd), and the same listings and activity
+# after.
 ID_COMMANDS = (("delete", "ID#0000000001"), ("delete", "ID#0000000003"),
                ("delete", "ID#0000000003"), ("minpoll", "ID#0000000002", "8"),
                ("maxpoll", "ID#0000000002", "9"), ("maxdelay", "ID#0000000004", "0.5"),
@@ -127,8 +128,16 @@ def test_commands_on_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
             "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
         started.append(stratumd)
         run_in(stratumd, namespace)
+        swork2 = tmp_path / "stratumd2"             # for stratumc's commands
+        swork2.mkdir()
+        ssock2 = private_dir(swork2 / "sock") / "stratumd.sock"
+        stratumd2 = Daemon(swork2, "\n".join(config(port) + [
+            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock2]) + "\n")
+        started.append(stratumd2)
+        run_in(stratumd2, namespace)
         reports(chronyc_rc, csock)
         reports(chronyc_rc, ssock)
+        reports(stratumc, ssock2)
 
         want = apply_id_commands(chronyc_rc, csock)
         listed = want[len(ID_COMMANDS)][1]
@@ -136,9 +145,10 @@ def test_commands_on_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
         assert placeholders(listed) == ["ID#%010d" % i for i in (2, 4, 5, 6)], listed
         assert want[0][0] == 0 and want[2][0] != 0 and want[-4][0] != 0, want
         assert "4 sources with unknown address" in want[len(ID_COMMANDS) + 1][1]
-        got = apply_id_commands(chronyc_rc, ssock)
-        for command, w, g in zip(ID_COMMANDS + AFTER, want, got):
-            assert g == w, command
+        for client, sock in ((chronyc_rc, ssock), (stratumc, ssock2)):
+            got = apply_id_commands(client, sock)
+            for command, w, g in zip(ID_COMMANDS + AFTER, want, got):
+                assert g == w, (client.__name__, command)
     finally:
         for d in started:
             rc = d.stop()
