@@ -1,13 +1,17 @@
 #include "core/addr.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/ntp_mac.h"
 
-static size_t addr_len(uint8_t family) { return family == ADDR_INET4 ? 4 : 16; }
+static size_t addr_len(uint8_t family)
+{
+  return family == ADDR_INET4 || family == ADDR_ID ? 4 : 16;
+}
 
 bool addr_parse(const char *s, struct ip_addr *out)
 {
@@ -131,7 +135,9 @@ struct ip_addr addr_unmap_v4(const struct ip_addr *a)
 
 const char *addr_format(const struct ip_addr *a, char buf[ADDR_STR_LEN])
 {
-  if (a->family == ADDR_UNSPEC ||
+  if (a->family == ADDR_ID)
+    snprintf(buf, ADDR_STR_LEN, "ID#%010" PRIu32, addr_id(a));
+  else if (a->family == ADDR_UNSPEC ||
       !inet_ntop(a->family == ADDR_INET4 ? AF_INET : AF_INET6, a->bytes, buf, ADDR_STR_LEN))
     snprintf(buf, ADDR_STR_LEN, "[UNSPEC]");
   return buf;
@@ -161,4 +167,21 @@ uint32_t addr_refid(const struct ip_addr *a)
     return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
            (uint32_t)a->bytes[2] << 8 | a->bytes[3];
   return ntp_mac_ipv6_refid(a->bytes);
+}
+
+struct ip_addr addr_from_id(uint32_t id)
+{
+  struct ip_addr a = {.family = ADDR_ID};
+  uint32_t be = htonl(id);
+  memcpy(a.bytes, &be, sizeof(be));
+  return a;
+}
+
+uint32_t addr_id(const struct ip_addr *a)
+{
+  uint32_t be;
+  if (a->family != ADDR_ID)
+    return 0;
+  memcpy(&be, a->bytes, sizeof(be));
+  return ntohl(be);
 }

@@ -10,7 +10,11 @@
 #include <stdint.h>
 #include <stddef.h>
 
-enum addr_family { ADDR_UNSPEC = 0, ADDR_INET4 = 4, ADDR_INET6 = 6 };
+/* ADDR_ID: chronyd's IPADDR_ID, the address a source whose name is not
+ * resolved yet is known by (its placeholder's number, big-endian in the
+ * first 4 bytes): given only by the command server (chronyc's ID#), never
+ * parsed, printed as chronyd prints it. */
+enum addr_family { ADDR_UNSPEC = 0, ADDR_ID = 1, ADDR_INET4 = 4, ADDR_INET6 = 6 };
 
 struct ip_addr {
   uint8_t family;        /* enum addr_family */
@@ -44,5 +48,10 @@ uint32_t addr_refid(const struct ip_addr *a);
 
 /* A stable hash (for tables keyed by address). */
 uint32_t addr_hash(const struct ip_addr *a, uint32_t seed);
+
+/* A placeholder's address (ADDR_ID) from its number, and back (0: a is
+ * none). */
+struct ip_addr addr_from_id(uint32_t id);
+uint32_t addr_id(const struct ip_addr *a);
 
 #endif

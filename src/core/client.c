@@ -23,7 +23,11 @@
 struct placeholder {
   client_slot slot;
   uint32_t id;
-  struct client_source_params p;
+  struct client_source_params p;   /* with what chronyc changed in it */
+  int burst_good, burst_total;      /* a burst chronyc asked of it: the
+                                       source makes it when it comes */
+  int poll;                         /* as reported: chronyd's stays the one it
+                                       was made with (minpoll does not move it) */
 };
 
 struct client {
@@ -393,37 +397,57 @@ static void configured_options(const struct client_source_params *p, struct sel_
   o->authenticated = p->key != 0 || p->nts;
 }
 
-/* The options every NTP source is selected with: its own, then
- * authselectmode's (chrony updates them whenever a source is added or
- * removed). */
-static void apply_options(struct client *c)
+/* Up to one authenticated and one unauthenticated selectable source among
+ * the placeholders (and the sources too, with_sources), placeholder skip
+ * left out (n_ph: none): authselectmode only asks whether there is one of
+ * each, so they stand for them all. Returns how many went to out. */
+static int standins(const struct client *c, bool with_sources, unsigned skip,
+                    struct sel_source out[2])
 {
-  for (unsigned i = 0; i < c->n; i++)
-    configured_options(&c->src[i]->p, &c->sel[i]);
-  sel_apply_auth_mode(c->p.auth_mode, c->sel, (int)c->n);
-}
-
-/* Placeholder k's options as authselectmode makes them. chronyd counts
- * its placeholders there too; the sources' own options are made without
- * them (their selection is not changed), a placeholder's with everyone's.
- * The mode only asks whether there is an authenticated and an
- * unauthenticated selectable source: one of each stands for them all. */
-static void placeholder_options(const struct client *c, unsigned k, struct sel_source *out)
-{
-  struct sel_source o[3], other;
-  int n = 1;
+  struct sel_source o;
   bool have[2] = {false, false};
-  memset(o, 0, sizeof(o));
-  configured_options(&c->ph[k].p, &o[0]);
-  for (unsigned i = 0; i < c->n + c->n_ph; i++) {
-    if (i == c->n + k)
+  int n = 0;
+  memset(&o, 0, sizeof(o));
+  for (unsigned i = with_sources ? 0 : c->n; i < c->n + c->n_ph; i++) {
+    if (i == c->n + skip)
       continue;
-    configured_options(i < c->n ? &c->src[i]->p : &c->ph[i - c->n].p, &other);
-    if (!other.noselect && !have[other.authenticated]) {
-      have[other.authenticated] = true;
-      o[n++] = other;
+    configured_options(i < c->n ? &c->src[i]->p : &c->ph[i - c->n].p, &o);
+    if (!o.noselect && !have[o.authenticated]) {
+      have[o.authenticated] = true;
+      out[n++] = o;
     }
   }
+  return n;
+}
+
+/* The options every NTP source is selected with: its own, then
+ * authselectmode's, which counts the placeholders as chronyd counts its
+ * sources of names not resolved yet (chrony updates them whenever a source
+ * is added or removed or its options change). */
+static void apply_options(struct client *c)
+{
+  struct sel_source o[CLIENT_MAX_SOURCES + 2];
+  memset(o, 0, sizeof(o));
+  for (unsigned i = 0; i < c->n; i++)
+    configured_options(&c->src[i]->p, &o[i]);
+  int n = (int)c->n + standins(c, false, c->n_ph, &o[c->n]);
+  sel_apply_auth_mode(c->p.auth_mode, o, n);
+  for (unsigned i = 0; i < c->n; i++) {
+    c->sel[i].noselect = o[i].noselect;
+    c->sel[i].prefer = o[i].prefer;
+    c->sel[i].trust = o[i].trust;
+    c->sel[i].require = o[i].require;
+    c->sel[i].authenticated = o[i].authenticated;
+  }
+}
+
+/* Placeholder k's options as authselectmode makes them, counting everyone. */
+static void placeholder_options(const struct client *c, unsigned k, struct sel_source *out)
+{
+  struct sel_source o[3];
+  memset(o, 0, sizeof(o));
+  configured_options(&c->ph[k].p, &o[0]);
+  int n = 1 + standins(c, true, k, &o[1]);
   sel_apply_auth_mode(c->p.auth_mode, o, n);
   *out = o[0];
 }
@@ -536,26 +560,55 @@ client_slot client_add_placeholders(struct client *c, const struct client_source
 {
   client_slot first = client_reserve_slots(c, count);
   for (unsigned k = 0; k < count && c->n_ph < CLIENT_MAX_SOURCES; k++)
-    c->ph[c->n_ph++] = (struct placeholder){.slot = first + k, .id = ++c->last_ph_id, .p = *p};
+    c->ph[c->n_ph++] = (struct placeholder){.slot = first + k, .id = ++c->last_ph_id, .p = *p,
+                                            .poll = nsrc_first_poll(p)};
+  apply_options(c);
   return first;
+}
+
+/* Take placeholder k out (into *out if not NULL). */
+static void take_placeholder(struct client *c, unsigned k, struct placeholder *out)
+{
+  if (out)
+    *out = c->ph[k];
+  c->n_ph--;
+  memmove(&c->ph[k], &c->ph[k + 1], (c->n_ph - k) * sizeof(c->ph[0]));
+}
+
+/* The placeholder in this slot, or -1. */
+static int placeholder_in_slot(const struct client *c, client_slot slot)
+{
+  for (unsigned k = 0; k < c->n_ph; k++)
+    if (c->ph[k].slot == slot)
+      return (int)k;
+  return -1;
 }
 
 void client_drop_placeholders(struct client *c, client_slot first, unsigned count)
 {
-  for (unsigned k = c->n_ph; k-- > 0;) {
-    if (c->ph[k].slot < first || c->ph[k].slot - first >= count)
-      continue;
-    c->n_ph--;
-    memmove(&c->ph[k], &c->ph[k + 1], (c->n_ph - k) * sizeof(c->ph[0]));
-  }
+  for (unsigned k = c->n_ph; k-- > 0;)
+    if (c->ph[k].slot >= first && c->ph[k].slot - first < count)
+      take_placeholder(c, k, NULL);
+  apply_options(c);
 }
 
-int client_find_placeholder(const struct client *c, uint32_t id)
+/* The placeholder with this address (ADDR_ID), or -1. */
+static int find_placeholder(const struct client *c, const struct ip_addr *addr)
 {
-  for (unsigned k = 0; k < c->n_ph; k++)
+  uint32_t id = addr_id(addr);
+  for (unsigned k = 0; id && k < c->n_ph; k++)
     if (c->ph[k].id == id)
-      return (int)(c->n_rcl + rows_before(c, c->ph[k].slot, true, k));
+      return (int)k;
   return -1;
+}
+
+bool client_placeholder_slot(const struct client *c, const struct ip_addr *addr,
+                             client_slot *slot)
+{
+  int k = find_placeholder(c, addr);
+  if (k >= 0)
+    *slot = c->ph[k].slot;
+  return k >= 0;
 }
 
 int client_add_source_in(struct client *c, const struct client_source_params *s,
@@ -566,10 +619,18 @@ int client_add_source_in(struct client *c, const struct client_source_params *s,
   struct nsrc *src = malloc(sizeof(*src));
   if (!src)
     return -1;
-  client_drop_placeholders(c, slot, 1);   /* the source takes its place */
+  /* The source takes the place of the placeholder there and, as chronyd's
+   * placeholder becomes the source, keeps what chronyc changed in it. */
+  struct placeholder ph = {.p = *s};
+  int k = placeholder_in_slot(c, slot);
+  if (k >= 0)
+    take_placeholder(c, (unsigned)k, &ph);
+  ph.p.addr = s->addr;
   c->src[c->n] = src;
   c->slot[c->n] = slot;
-  setup_source(c, c->n, s);
+  setup_source(c, c->n, &ph.p);
+  if (ph.burst_total > 0 && c->started)
+    nsrc_burst(src, ph.burst_good, ph.burst_total);
   if (c->selected >= (int)c->n)    /* a refclock: one further down now */
     c->selected++;
   c->n++;
@@ -666,6 +727,9 @@ static int find_ntp(const struct client *c, const struct ip_addr *addr)
 
 int client_find_source(const struct client *c, const struct ip_addr *addr)
 {
+  int k = find_placeholder(c, addr);
+  if (k >= 0)
+    return (int)(c->n_rcl + rows_before(c, c->ph[k].slot, true, (unsigned)k));
   int i = find_ntp(c, addr);
   return i < 0 ? -1 : (int)report_index(c, (unsigned)i);
 }
@@ -1142,7 +1206,7 @@ static void placeholder_report(const struct client *c, unsigned k,
   r->placeholder_id = ph->id;
   r->port = p.port;
   memcpy(r->name, p.name, sizeof(r->name));
-  r->poll = nsrc_first_poll(&p);
+  r->poll = ph->poll;
   r->state = sel_state_char(SEL_BAD_STATS);
   r->sel_state = sel_status_char(SEL_BAD_STATS);
   r->noselect = p.noselect;
@@ -1257,12 +1321,31 @@ static bool source_in(const struct client *c, unsigned i, const struct ip_subnet
   return net->addr.family == ADDR_UNSPEC || subnet_contains(net, &c->src[i]->p.addr);
 }
 
-int client_set_online(struct client *c, const struct ip_subnet *net, bool online)
+/* chronyd's online, offline and burst reach its placeholders too: given
+ * every source, or the placeholder's ID#. */
+static bool placeholder_in(const struct client *c, unsigned k, const struct ip_subnet *net)
 {
+  struct ip_addr a = addr_from_id(c->ph[k].id);
+  return net->addr.family == ADDR_UNSPEC || subnet_contains(net, &a);
+}
+
+int client_set_online(struct client *c, const struct ip_subnet *net, bool online,
+                      bool placeholders)
+{
+  char a[ADDR_STR_LEN];
   int n = 0;
   for (unsigned i = 0; i < c->n; i++)
     if (source_in(c, i, net)) {
       nsrc_set_online(c->src[i], online);
+      n++;
+    }
+  for (unsigned k = 0; k < c->n_ph; k++)
+    if (placeholder_in(c, k, net) && (placeholders || net->addr.family == ADDR_ID)) {
+      struct ip_addr id = addr_from_id(c->ph[k].id);
+      if (c->ph[k].p.offline == online)
+        plat_logf(c->plat, PLAT_LOG_INFO, "Source %s %s", addr_format(&id, a),
+                  online ? "online" : "offline");
+      c->ph[k].p.offline = !online;
       n++;
     }
   return n;
@@ -1274,6 +1357,16 @@ int client_burst(struct client *c, const struct ip_subnet *net, int good, int to
   for (unsigned i = 0; i < c->n; i++)
     if (source_in(c, i, net)) {
       nsrc_burst(c->src[i], good, total);
+      n++;
+    }
+  for (unsigned k = 0; k < c->n_ph; k++)
+    if (placeholder_in(c, k, net)) {
+      struct placeholder *ph = &c->ph[k];
+      /* chronyd: not a peer's, and a burst asked already stays */
+      if (!ph->p.peer && ph->burst_total == 0 && good > 0 && total > 0) {
+        ph->burst_good = good;
+        ph->burst_total = total;
+      }
       n++;
     }
   return n;
@@ -1292,38 +1385,39 @@ void client_reset_sources(struct client *c)
 
 /* chronyd's message for a new minpoll or maxpoll; it ignores a value out of
  * range silently, this log says why nothing changed. */
-static void log_poll_change(const struct client *c, const struct nsrc *s, const char *what,
-                            int value, bool done)
+static void log_poll_change(const struct client *c, const struct ip_addr *addr,
+                            const char *what, int value, bool done)
 {
   char a[ADDR_STR_LEN];
   if (done)
-    plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new %s %d", addr_format(&s->p.addr, a), what,
-              value);
+    plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new %s %d", addr_format(addr, a), what, value);
   else
     plat_logf(c->plat, PLAT_LOG_WARN, "Source %s %s %d ignored (not within %d..%d)",
-              addr_format(&s->p.addr, a), what, value, CLIENT_MIN_POLL, CLIENT_MAX_POLL);
+              addr_format(addr, a), what, value, CLIENT_MIN_POLL, CLIENT_MAX_POLL);
 }
 
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
                           double value)
 {
-  int i = find_ntp(c, addr);
-  if (i < 0)
+  /* a placeholder's settings are its source's once it comes */
+  int i = find_ntp(c, addr), k = find_placeholder(c, addr);
+  if (i < 0 && k < 0)
     return false;
-  struct nsrc *s = c->src[i];
+  struct nsrc *s = i >= 0 ? c->src[i] : NULL;
+  struct client_source_params *p = s ? &s->p : &c->ph[k].p;
   int n = (int)num_fmax(INT_MIN, num_fmin(INT_MAX, value));   /* of the integer settings */
   switch (what) {
   case CLIENT_MINPOLL:
-    log_poll_change(c, s, "minpoll", n, nsrc_set_minpoll(s, n));
+    log_poll_change(c, addr, "minpoll", n, s ? nsrc_set_minpoll(s, n) : nsrc_limit_minpoll(p, n));
     break;
   case CLIENT_MAXPOLL:
-    log_poll_change(c, s, "maxpoll", n, nsrc_set_maxpoll(s, n));
+    log_poll_change(c, addr, "maxpoll", n, s ? nsrc_set_maxpoll(s, n) : nsrc_limit_maxpoll(p, n));
     break;
-  case CLIENT_MAXDELAY: s->p.maxdelay = value; break;
-  case CLIENT_MAXDELAYRATIO: s->p.maxdelayratio = value; break;
-  case CLIENT_MAXDELAYDEVRATIO: s->p.maxdelaydevratio = value; break;
-  case CLIENT_MINSTRATUM: s->p.minstratum = n; break;
-  case CLIENT_POLLTARGET: s->p.polltarget = n < 1 ? 1 : n; break;   /* chronyd 4.4 */
+  case CLIENT_MAXDELAY: p->maxdelay = value; break;
+  case CLIENT_MAXDELAYRATIO: p->maxdelayratio = value; break;
+  case CLIENT_MAXDELAYDEVRATIO: p->maxdelaydevratio = value; break;
+  case CLIENT_MINSTRATUM: p->minstratum = n; break;
+  case CLIENT_POLLTARGET: p->polltarget = n < 1 ? 1 : n; break;   /* chronyd 4.4 */
   }
   return true;
 }
@@ -1347,18 +1441,20 @@ static void options_set(const struct sel_options *o, unsigned bits)
   *o->require = bits & CLIENT_SEL_REQUIRE;
 }
 
-/* The NTP source (*nsrc) or refclock (*rcl) chronyc's selectopts and offset
- * name (chronyd's SRC_ModifySelectOptions lookup); its name for logs. */
+/* The NTP source or placeholder (*ntp, its parameters) or refclock (*rcl)
+ * chronyc's selectopts and offset name (chronyd's SRC_ModifySelectOptions
+ * lookup); its name for logs. */
 static bool find_named(struct client *c, const struct ip_addr *addr, uint32_t refid,
-                       struct nsrc **nsrc, struct rcl **rcl, char name[ADDR_STR_LEN])
+                       struct client_source_params **ntp, struct rcl **rcl,
+                       char name[ADDR_STR_LEN])
 {
-  *nsrc = NULL;
+  *ntp = NULL;
   *rcl = NULL;
   if (addr->family != ADDR_UNSPEC) {
-    int i = find_ntp(c, addr);
-    if (i < 0)
+    int i = find_ntp(c, addr), k = find_placeholder(c, addr);
+    if (i < 0 && k < 0)
       return false;
-    *nsrc = c->src[i];
+    *ntp = i >= 0 ? &c->src[i]->p : &c->ph[k].p;
     addr_format(addr, name);
     return true;
   }
@@ -1375,13 +1471,13 @@ static bool find_named(struct client *c, const struct ip_addr *addr, uint32_t re
 bool client_modify_select_options(struct client *c, const struct ip_addr *addr, uint32_t refid,
                                   unsigned options, unsigned mask)
 {
-  struct nsrc *s;
+  struct client_source_params *s;
   struct rcl *r;
   char name[ADDR_STR_LEN];
   if (!find_named(c, addr, refid, &s, &r, name))
     return false;
-  struct sel_options o = s ? (struct sel_options){&s->p.noselect, &s->p.prefer, &s->p.trust,
-                                                  &s->p.require}
+  struct sel_options o = s ? (struct sel_options){&s->noselect, &s->prefer, &s->trust,
+                                                  &s->require}
                            : (struct sel_options){&r->p.noselect, &r->p.prefer, &r->p.trust,
                                                   &r->p.require};
   unsigned old = options_bits(&o);
@@ -1397,13 +1493,13 @@ bool client_modify_select_options(struct client *c, const struct ip_addr *addr, 
 bool client_modify_offset(struct client *c, const struct ip_addr *addr, uint32_t refid,
                           double offset)
 {
-  struct nsrc *s;
+  struct client_source_params *s;
   struct rcl *r;
   char name[ADDR_STR_LEN];
   if (!find_named(c, addr, refid, &s, &r, name))
     return false;
   if (s)
-    s->p.offset = offset;
+    s->offset = offset;
   else
     r->p.offset = offset;
   plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new offset %f", name, offset);

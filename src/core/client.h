@@ -135,8 +135,12 @@ void client_set_source_event(struct client *c, client_source_event_fn fn, void *
  * A reserved slot may hold a placeholder until a source comes in it:
  * chronyd's source of a name not yet resolved, numbered and reported
  * (placeholder_id, shown as ID# and a number) as one, counted by chronyc's
- * activity, but neither selected nor polled, and not a source to the
- * functions taking an address or a source index (only to reports). */
+ * activity, counted by authselectmode, but neither selected nor polled.
+ * As chronyd's, it is found by its address (ADDR_ID: chronyc's ID#) by
+ * client_find_source, client_set_online, client_burst and the modify
+ * functions, and what they change in it the source coming in its slot
+ * keeps; it is no source to client_remove_source or
+ * client_replace_source. */
 typedef uint32_t client_slot;
 /* `count` consecutive slots after every slot given so far: the first. */
 client_slot client_reserve_slots(struct client *c, unsigned count);
@@ -147,8 +151,10 @@ client_slot client_add_placeholders(struct client *c, const struct client_source
                                     unsigned count);
 /* Drop the placeholders left in slots first .. first + count - 1. */
 void client_drop_placeholders(struct client *c, client_slot first, unsigned count);
-/* The index of the placeholder numbered id, or -1. */
-int client_find_placeholder(const struct client *c, uint32_t id);
+/* The slot of the placeholder with this address (ADDR_ID, its number);
+ * false if there is none. */
+bool client_placeholder_slot(const struct client *c, const struct ip_addr *addr,
+                             client_slot *slot);
 /* Returns the source index, or -1 (too many sources, or out of memory).
  * Once the client is started, the source starts at once. It takes a new
  * slot, or (client_add_source_in) one reserved for it, replacing the
@@ -287,7 +293,10 @@ struct reference *client_reference(struct client *c);
  * address is in `net` (a /0 subnet of family ADDR_UNSPEC: all) and return
  * how many they changed. */
 struct ip_subnet;
-int client_set_online(struct client *c, const struct ip_subnet *net, bool online);
+/* placeholders: given every source, theirs too (chronyd's onoffline
+ * leaves them as they are). */
+int client_set_online(struct client *c, const struct ip_subnet *net, bool online,
+                      bool placeholders);
 int client_burst(struct client *c, const struct ip_subnet *net, int good, int total);
 /* Forget every source's samples (chronyc reset sources). */
 void client_reset_sources(struct client *c);

@@ -11,7 +11,6 @@
 #include "core/ntp_source.h"
 #include "proto/ntp_packet.h"
 #include "proto/num.h"
-#include "proto/wire.h"
 
 #define NO_SAMPLE_AGO 0xffffffffu    /* since_sample when there is none */
 
@@ -25,6 +24,9 @@ struct cmd_ip cmdsrv_ip_from_addr(const struct ip_addr *a)
   } else if (a->family == ADDR_INET6) {
     ip.family = CMD_IP_INET6;
     memcpy(ip.bytes, a->bytes, 16);
+  } else if (a->family == ADDR_ID) {
+    ip.family = CMD_IP_ID;
+    memcpy(ip.bytes, a->bytes, 4);
   }
   return ip;
 }
@@ -39,6 +41,9 @@ struct ip_addr cmdsrv_ip_to_addr(const struct cmd_ip *ip)
   } else if (ip->family == CMD_IP_INET6) {
     a.family = ADDR_INET6;
     memcpy(a.bytes, ip->bytes, 16);
+  } else if (ip->family == CMD_IP_ID) {
+    a.family = ADDR_ID;
+    memcpy(a.bytes, ip->bytes, 4);
   }
   return a;
 }
@@ -147,14 +152,7 @@ static bool report_by_addr(struct cmdsrv *s, const struct cmd_ip *ip,
                            struct client_source_report *r)
 {
   struct ip_addr a = cmdsrv_ip_to_addr(ip);
-  int i = -1;
-  if (s->client && ip->family == CMD_IP_ID) {
-    struct wire_reader id;
-    wire_reader_init(&id, ip->bytes, sizeof(ip->bytes));
-    i = client_find_placeholder(s->client, wire_get_u32(&id));
-  } else if (s->client) {
-    i = client_find_source(s->client, &a);
-  }
+  int i = s->client ? client_find_source(s->client, &a) : -1;
   return i >= 0 && report(s, (uint32_t)i, r);
 }
 
@@ -162,14 +160,8 @@ static bool report_by_addr(struct cmdsrv *s, const struct cmd_ip *ip,
  * IPADDR_ID). */
 static struct cmd_ip report_ip(const struct client_source_report *r)
 {
-  struct cmd_ip ip = cmdsrv_ip_from_addr(&r->addr);
-  if (r->placeholder_id) {
-    struct wire_writer id;
-    ip.family = CMD_IP_ID;
-    wire_writer_init(&id, ip.bytes, sizeof(ip.bytes));
-    wire_put_u32(&id, r->placeholder_id);
-  }
-  return ip;
+  struct ip_addr id = addr_from_id(r->placeholder_id);
+  return cmdsrv_ip_from_addr(r->placeholder_id ? &id : &r->addr);
 }
 
 static uint16_t state_of(char c)
@@ -486,16 +478,18 @@ static int clients(struct cmdsrv *s, const struct cmd_req_clients *q, struct cmd
 
 /* ---- commands ---- */
 
-/* chronyc's [mask/]address: no address means every source. */
+/* chronyc's [mask/]address: no address means every source; a
+ * placeholder's ID# is that one (chronyd ignores the mask). */
 static struct ip_subnet subnet_of(const struct cmd_ip *mask, const struct cmd_ip *address)
 {
   struct ip_subnet net;
   memset(&net, 0, sizeof(net));
   net.addr = cmdsrv_ip_to_addr(address);
   struct ip_addr m = cmdsrv_ip_to_addr(mask);
-  int max = net.addr.family == ADDR_INET4 ? 32 : 128;
+  int max = net.addr.family == ADDR_INET4 || net.addr.family == ADDR_ID ? 32 : 128;
   net.prefix = net.addr.family == ADDR_UNSPEC ? 0 : max;
-  if (m.family == net.addr.family && net.addr.family != ADDR_UNSPEC) {
+  if (m.family == net.addr.family && net.addr.family != ADDR_UNSPEC &&
+      net.addr.family != ADDR_ID) {
     int bits = 0;                /* leading ones of the mask */
     while (bits < max && (m.bytes[bits / 8] & (0x80 >> (bits % 8))))
       bits++;
@@ -506,10 +500,11 @@ static struct ip_subnet subnet_of(const struct cmd_ip *mask, const struct cmd_ip
   return net;
 }
 
-static int set_online(struct cmdsrv *s, const struct cmd_req_subnet *q, bool online)
+static int set_online(struct cmdsrv *s, const struct cmd_req_subnet *q, bool online,
+                      bool placeholders)
 {
   struct ip_subnet net = subnet_of(&q->mask, &q->address);
-  if (!s->client || client_set_online(s->client, &net, online) == 0)
+  if (!s->client || client_set_online(s->client, &net, online, placeholders) == 0)
     return net.addr.family == ADDR_UNSPEC ? CMD_STT_SUCCESS : CMD_STT_NOSUCHSOURCE;
   return CMD_STT_SUCCESS;
 }
@@ -558,7 +553,7 @@ static int access_rule(struct access_table *t, const struct cmd_req_allow *q, bo
   memset(&net, 0, sizeof(net));
   net.addr = cmdsrv_ip_to_addr(&q->ip);
   int max = net.addr.family == ADDR_INET4 ? 32 : net.addr.family == ADDR_INET6 ? 128 : 0;
-  if (q->ip.family != CMD_IP_UNSPEC && net.addr.family == ADDR_UNSPEC)
+  if (q->ip.family != CMD_IP_UNSPEC && max == 0)
     return CMD_STT_INVALIDAF;
   if (q->subnet_bits < 0 || q->subnet_bits > max)
     return CMD_STT_BADSUBNET;
@@ -571,7 +566,7 @@ static int access_rule(struct access_table *t, const struct cmd_req_allow *q, bo
 static int access_query(const struct access_table *t, const struct cmd_ip *ip)
 {
   struct ip_addr a = cmdsrv_ip_to_addr(ip);
-  if (a.family == ADDR_UNSPEC)
+  if (a.family != ADDR_INET4 && a.family != ADDR_INET6)
     return CMD_STT_INVALIDAF;
   return access_check(t, &a) ? CMD_STT_ACCESSALLOWED : CMD_STT_ACCESSDENIED;
 }
@@ -755,12 +750,12 @@ static int dispatch(struct cmdsrv *s, const struct cmd_request *q, struct cmd_re
     return CMD_STT_SUCCESS;
   case CMD_WRITERTC:
     return !s->rtc ? CMD_STT_NORTC : rtct_write(s->rtc) ? CMD_STT_SUCCESS : CMD_STT_BADRTCFILE;
-  case CMD_ONLINE: return set_online(s, &q->data.subnet, true);
-  case CMD_OFFLINE: return set_online(s, &q->data.subnet, false);
+  case CMD_ONLINE: return set_online(s, &q->data.subnet, true, true);
+  case CMD_OFFLINE: return set_online(s, &q->data.subnet, false, true);
   case CMD_ONOFFLINE: {
     struct cmd_req_subnet all;
     memset(&all, 0, sizeof(all));
-    return set_online(s, &all, true);
+    return set_online(s, &all, true, false);
   }
   case CMD_BURST: return burst(s, &q->data.subnet);
   case CMD_MAKESTEP:

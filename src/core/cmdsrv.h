@@ -117,8 +117,8 @@ size_t cmdsrv_process_udp(struct cmdsrv *s, const struct ip_addr *from, const st
 /* A plat_recv_fn for the UDP command sockets (arg: the struct cmdsrv). */
 void cmdsrv_receive(void *arg, int sock, const struct plat_datagram *dg);
 
-/* Addresses between the protocol and the core (CMD_IP_ID and unknown
- * families become ADDR_UNSPEC). */
+/* Addresses between the protocol and the core (CMD_IP_ID is ADDR_ID;
+ * unknown families become ADDR_UNSPEC). */
 struct cmd_ip cmdsrv_ip_from_addr(const struct ip_addr *a);
 struct ip_addr cmdsrv_ip_to_addr(const struct cmd_ip *ip);
 

@@ -247,24 +247,38 @@ static bool valid_poll(int poll)
   return poll >= CLIENT_MIN_POLL && poll <= CLIENT_MAX_POLL;
 }
 
-bool nsrc_set_minpoll(struct nsrc *s, int minpoll)
+bool nsrc_limit_minpoll(struct client_source_params *p, int minpoll)
 {
   if (!valid_poll(minpoll))
     return false;
-  s->p.minpoll = minpoll;
-  if (s->p.maxpoll < minpoll)
-    s->p.maxpoll = minpoll;
+  p->minpoll = minpoll;
+  if (p->maxpoll < minpoll)
+    p->maxpoll = minpoll;
+  return true;
+}
+
+bool nsrc_limit_maxpoll(struct client_source_params *p, int maxpoll)
+{
+  if (!valid_poll(maxpoll))
+    return false;
+  p->maxpoll = maxpoll;
+  if (p->minpoll > maxpoll)
+    p->minpoll = maxpoll;
+  return true;
+}
+
+bool nsrc_set_minpoll(struct nsrc *s, int minpoll)
+{
+  if (!nsrc_limit_minpoll(&s->p, minpoll))
+    return false;
   adjust_poll(s, 0.0);
   return true;
 }
 
 bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll)
 {
-  if (!valid_poll(maxpoll))
+  if (!nsrc_limit_maxpoll(&s->p, maxpoll))
     return false;
-  s->p.maxpoll = maxpoll;
-  if (s->p.minpoll > maxpoll)
-    s->p.minpoll = maxpoll;
   adjust_poll(s, 0.0);
   return true;
 }

@@ -246,5 +246,8 @@ void nsrc_burst(struct nsrc *s, int good, int total);
  * follows if it would cross it, and the poll moves into the new range. */
 bool nsrc_set_minpoll(struct nsrc *s, int minpoll);
 bool nsrc_set_maxpoll(struct nsrc *s, int maxpoll);
+/* The same on parameters alone (a source not made yet). */
+bool nsrc_limit_minpoll(struct client_source_params *p, int minpoll);
+bool nsrc_limit_maxpoll(struct client_source_params *p, int maxpoll);
 
 #endif

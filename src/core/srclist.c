@@ -27,6 +27,9 @@ struct named {
    * line was added, with placeholders, each member in one. */
   client_slot first_slot;
   client_slot slot[NAMES_MAX_POOL];
+  /* By slot (from first_slot): its source or placeholder was deleted
+   * (chronyc delete); chronyd's pool is a source short for good. */
+  bool deleted[NAMES_MAX_POOL];
   int n_members;
   struct named *next;
 };
@@ -90,22 +93,37 @@ static void forget_member(struct named *n, int m)
   memmove(&n->slot[m], &n->slot[m + 1], (n->n_members - m) * sizeof(n->slot[0]));
 }
 
-/* The first of the name's slots no member is in (one is free whenever a
- * member is to be added: there are target of them). */
+static bool slot_free(const struct named *n, client_slot s)
+{
+  for (int m = 0; m < n->n_members; m++)
+    if (n->slot[m] == s)
+      return false;
+  return !n->deleted[s - n->first_slot];
+}
+
+/* The name's slots that still wait for a source: those with a placeholder
+ * until the pool completes. */
+static int open_slots(const struct named *n)
+{
+  int count = 0;
+  for (int k = 0; !n->complete && k < n->target; k++)
+    count += slot_free(n, n->first_slot + (client_slot)k);
+  return count;
+}
+
+/* The first of the name's open slots (there is one whenever a member is to
+ * be added). */
 static client_slot free_slot(const struct named *n)
 {
-  for (client_slot s = n->first_slot;; s++) {
-    bool used = false;
-    for (int m = 0; m < n->n_members; m++)
-      used |= n->slot[m] == s;
-    if (!used)
-      return s;
-  }
+  client_slot s = n->first_slot;
+  while (!slot_free(n, s))
+    s++;
+  return s;
 }
 
 static bool is_resolved(const struct named *n)
 {
-  return n->complete || n->n_members >= n->target;
+  return open_slots(n) == 0;
 }
 
 /* Unlink and free the job the link p points to. */
@@ -154,7 +172,7 @@ static void add_members(struct srclist *l, struct named *n, const struct ip_addr
 {
   char a[ADDR_STR_LEN];
   struct ip_addr picked[NAMES_MAX_POOL];
-  int want = n->complete ? 0 : n->target - n->n_members;
+  int want = open_slots(n);
   int k = names_pick(addrs, count, 0, in_use, l, picked, want);
   for (int i = 0; i < k; i++) {
     struct client_source_params p = n->params;
@@ -471,8 +489,32 @@ static void drop_named(struct srclist *l, struct named *n)
     }
 }
 
+/* A name's source or placeholder in this slot was deleted. As chronyd's:
+ * it is gone for good, not resolved again; the name keeps the others (a
+ * pool its placeholders, which it resolves on), its maxsources at most
+ * what it has left, and is forgotten with the last one. */
+static void slot_deleted(struct srclist *l, struct named *n, client_slot slot)
+{
+  n->deleted[slot - n->first_slot] = true;
+  int left = n->n_members + open_slots(n);
+  if (n->max_sources > left)
+    n->max_sources = left;
+  if (left == 0 && !resolving(l, n))
+    drop_named(l, n);
+}
+
 enum srclist_result srclist_delete(struct srclist *l, const struct ip_addr *addr)
 {
+  client_slot slot;
+  if (client_placeholder_slot(l->client, addr, &slot)) {
+    client_drop_placeholders(l->client, slot, 1);
+    for (struct named *n = l->named; n; n = n->next)
+      if (slot >= n->first_slot && slot - n->first_slot < (client_slot)n->target) {
+        slot_deleted(l, n, slot);
+        break;
+      }
+    return SRCLIST_OK;
+  }
   int i = client_find_source(l->client, addr);
   if (i < 0)
     return SRCLIST_UNKNOWN;
@@ -481,10 +523,9 @@ enum srclist_result srclist_delete(struct srclist *l, const struct ip_addr *addr
     int m = member_index(n, addr);
     if (m < 0)
       continue;
+    slot = n->slot[m];
     forget_member(n, m);
-    /* chronyd: the source is gone, not re-resolved */
-    if (n->n_members == 0 && !resolving(l, n))
-      drop_named(l, n);
+    slot_deleted(l, n, slot);
     break;
   }
   return SRCLIST_OK;

@@ -56,8 +56,9 @@ enum srclist_result { SRCLIST_OK, SRCLIST_KNOWN, SRCLIST_UNKNOWN, SRCLIST_FAILED
  * is of the other family, or out of memory, or the client is full. A name
  * is resolved soon. */
 enum srclist_result srclist_add(struct srclist *l, const struct srclist_source *s);
-/* The source with this address (a name left without sources is
- * forgotten); SRCLIST_UNKNOWN if there is none. */
+/* The source or placeholder (ADDR_ID) with this address, for good: a
+ * pool keeps resolving for its other placeholders, a name left with
+ * neither is forgotten. SRCLIST_UNKNOWN if there is none. */
 enum srclist_result srclist_delete(struct srclist *l, const struct ip_addr *addr);
 /* Undo what srclist_add(l, s) did: its address, or its name's sources. */
 void srclist_remove(struct srclist *l, const struct srclist_source *s);

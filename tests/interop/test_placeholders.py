@@ -86,3 +86,105 @@ def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
         for d in started:
             rc = d.stop()
             print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
+
+
+# Commands given a placeholder's ID#: both daemons act on that placeholder
+# (delete removes it alone: the server's, then one of the pool's four), an
+# ID# no source has is no source; the same texts from chronyc (and from
+# stratumc against another stratumd), and the same listings and activity
+# after.
+ID_COMMANDS = (("delete", "ID#0000000001"), ("delete", "ID#0000000003"),
+               ("delete", "ID#0000000003"), ("minpoll", "ID#0000000002", "8"),
+               ("maxpoll", "ID#0000000002", "9"), ("maxdelay", "ID#0000000004", "0.5"),
+               ("maxdelayratio", "ID#0000000004", "2"),
+               ("maxdelaydevratio", "ID#0000000004", "3"), ("minstratum", "ID#0000000005", "3"),
+               ("polltarget", "ID#0000000005", "10"), ("offline", "ID#0000000005"),
+               ("burst", "2/4", "ID#0000000004"), ("online", "ID#0000000005"),
+               ("minpoll", "ID#0000000009", "8"), ("offline", "ID#0000000009"),
+               ("delete", "ID#0000000009"))
+AFTER = (("-n", "sources", "-a"), ("activity",), ("-n", "selectdata", "-a"))
+
+
+def apply_id_commands(client, sock):
+    """Each command's (exit status, text), then the reports after."""
+    out = [client(sock, *command) for command in ID_COMMANDS]
+    return out + [client(sock, *command) for command in AFTER]
+
+
+def test_commands_on_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
+    port = free_udp_port()
+    started = []
+    try:
+        cwork = private_dir(tmp_path / "chronyd")
+        csock = cwork / "chronyd.sock"
+        chronyd = chronyd_daemon(cwork, config(port) + [
+            "port 0", "cmdport 0", "bindcmdaddress %s" % csock])
+        started.append(chronyd)
+        run_in(chronyd, namespace)
+        swork = tmp_path / "stratumd"
+        swork.mkdir()
+        ssock = private_dir(swork / "sock") / "stratumd.sock"
+        stratumd = Daemon(swork, "\n".join(config(port) + [
+            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
+        started.append(stratumd)
+        run_in(stratumd, namespace)
+        swork2 = tmp_path / "stratumd2"             # for stratumc's commands
+        swork2.mkdir()
+        ssock2 = private_dir(swork2 / "sock") / "stratumd.sock"
+        stratumd2 = Daemon(swork2, "\n".join(config(port) + [
+            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock2]) + "\n")
+        started.append(stratumd2)
+        run_in(stratumd2, namespace)
+        reports(chronyc_rc, csock)
+        reports(chronyc_rc, ssock)
+        reports(stratumc, ssock2)
+
+        want = apply_id_commands(chronyc_rc, csock)
+        listed = want[len(ID_COMMANDS)][1]
+        # chronyd's: ID#1 and ID#3 gone, the pool's others and the peer's left
+        assert placeholders(listed) == ["ID#%010d" % i for i in (2, 4, 5, 6)], listed
+        assert want[0][0] == 0 and want[2][0] != 0 and want[-4][0] != 0, want
+        assert "4 sources with unknown address" in want[len(ID_COMMANDS) + 1][1]
+        for client, sock in ((chronyc_rc, ssock), (stratumc, ssock2)):
+            got = apply_id_commands(client, sock)
+            for command, w, g in zip(ID_COMMANDS + AFTER, want, got):
+                assert g == w, (client.__name__, command)
+    finally:
+        for d in started:
+            rc = d.stop()
+            print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
+
+
+def test_authselectmode_counts_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
+    """authselectmode prefer: an NTS name not resolved yet (its placeholder)
+    makes the unauthenticated server noselect in both daemons' selectdata."""
+    port = free_udp_port()
+    lines = ["authselectmode prefer", "server 127.0.0.21 port %d" % port,
+             "server nowhere.test port %d nts" % port, "port 0", "cmdport 0"]
+    started = []
+    try:
+        cwork = private_dir(tmp_path / "chronyd")
+        csock = cwork / "chronyd.sock"
+        chronyd = chronyd_daemon(cwork, lines + ["bindcmdaddress %s" % csock])
+        started.append(chronyd)
+        run_in(chronyd, namespace)
+        swork = tmp_path / "stratumd"
+        swork.mkdir()
+        ssock = private_dir(swork / "sock") / "stratumd.sock"
+        stratumd = Daemon(swork, "\n".join(lines + ["bindcmdaddress %s" % ssock]) + "\n")
+        started.append(stratumd)
+        run_in(stratumd, namespace)
+        texts = []
+        for sock in (csock, ssock):
+            def listed():
+                return chronyc_rc(sock, "-n", "selectdata", "-a")[0] == 0
+            assert wait_for(listed, RESOLVE_TIMEOUT)
+            rc, text = chronyc_rc(sock, "-n", "selectdata", "-a")
+            texts.append(text)
+        assert re.search(r"^M 127\.0\.0\.21 +N ----- N---- ", texts[0], re.M), texts[0]
+        assert re.search(r"^M ID#0000000001 +Y ", texts[0], re.M), texts[0]
+        assert texts[1] == texts[0]
+    finally:
+        for d in started:
+            rc = d.stop()
+            print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))

@@ -199,6 +199,25 @@ static void test_refid(void **state)
   assert_int_equal(addr_refid(&a), 0xcf404dc8);
 }
 
+/* A placeholder's address (chronyd's IPADDR_ID): its number, printed as
+ * chronyd prints it, equal only to itself, never parsed. */
+static void test_placeholder_id(void **state)
+{
+  (void)state;
+  char buf[ADDR_STR_LEN];
+  struct ip_addr a = addr_from_id(1), b = addr_from_id(4294967295u), v4;
+  assert_int_equal(a.family, ADDR_ID);
+  assert_string_equal(addr_format(&a, buf), "ID#0000000001");
+  assert_string_equal(addr_format(&b, buf), "ID#4294967295");
+  assert_int_equal(addr_id(&b), 4294967295u);
+  assert_true(addr_equal(&a, &(struct ip_addr){.family = ADDR_ID, .bytes = {0, 0, 0, 1}}));
+  assert_false(addr_equal(&a, &b));
+  assert_true(addr_parse("0.0.0.1", &v4));
+  assert_false(addr_equal(&a, &v4));
+  assert_int_equal(addr_id(&v4), 0);
+  assert_false(addr_parse("ID#0000000001", &v4));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -210,6 +229,7 @@ int main(void)
     cmocka_unit_test(test_subnet_contains),
     cmocka_unit_test(test_equal_and_hash),
     cmocka_unit_test(test_refid),
+    cmocka_unit_test(test_placeholder_id),
   };
   return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }

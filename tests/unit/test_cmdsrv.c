@@ -765,6 +765,127 @@ static void test_placeholders(void **state)
   assert_int_equal(client_n_sources(f->client), N_SERVERS + 3);
 }
 
+/* A request on one source given by its address. */
+static int on_source(struct fx *f, uint16_t command, struct cmd_ip ip, int32_t value)
+{
+  struct cmd_reply r;
+  struct cmd_request q = request(command);
+  q.data.modify.address = ip;
+  q.data.modify.ivalue = value;
+  q.data.modify.fvalue = value;
+  return ask(f, &q, true, &r);
+}
+
+static int on_subnet(struct fx *f, uint16_t command, struct cmd_ip ip)
+{
+  struct cmd_reply r;
+  struct cmd_request q = request(command);
+  q.data.subnet.address = ip;
+  q.data.subnet.n_good = 2;
+  q.data.subnet.n_total = 4;
+  return ask(f, &q, true, &r);
+}
+
+/* chronyd 4.8 finds a placeholder by its ID# for every command on a
+ * source (its NCR instance and selection options are those of the source
+ * that replaces it): what is changed in it, the source coming in its slot
+ * keeps. An ID# no placeholder has is no source. */
+static void test_placeholder_commands(void **state)
+{
+  struct fx *f = *state;
+  struct cmd_reply r;
+  struct client_source_params p;
+  client_source_defaults(&p);
+  snprintf(p.name, sizeof(p.name), "late.test");
+  client_slot slot = client_add_placeholders(f->client, &p, 2);           /* ID#1, ID#2 */
+  r = by_index(f, CMD_SOURCE_DATA, N_SERVERS);
+  int16_t poll = r.data.source_data.poll;
+  assert_true(poll != 8);
+  static const uint16_t modify[] = {CMD_MODIFY_MINPOLL, CMD_MODIFY_MAXPOLL,
+                                    CMD_MODIFY_MAXDELAY, CMD_MODIFY_MAXDELAYRATIO,
+                                    CMD_MODIFY_MAXDELAYDEVRATIO, CMD_MODIFY_MINSTRATUM,
+                                    CMD_MODIFY_POLLTARGET};
+  for (size_t k = 0; k < sizeof(modify) / sizeof(modify[0]); k++) {
+    assert_int_equal(on_source(f, modify[k], id_ip(3), 8), CMD_STT_NOSUCHSOURCE);
+    assert_int_equal(on_source(f, modify[k], id_ip(1), 8), CMD_STT_SUCCESS);
+  }
+  assert_int_equal(on_subnet(f, CMD_OFFLINE, id_ip(3)), CMD_STT_NOSUCHSOURCE);
+  assert_int_equal(on_subnet(f, CMD_OFFLINE, id_ip(1)), CMD_STT_SUCCESS);
+  assert_int_equal(on_subnet(f, CMD_BURST, id_ip(3)), CMD_STT_NOSUCHSOURCE);
+  assert_int_equal(on_subnet(f, CMD_BURST, id_ip(2)), CMD_STT_SUCCESS);
+  struct cmd_request q = request(CMD_MODIFY_SELECTOPTS);
+  q.data.select_opts = (struct cmd_req_select_opts){.address = id_ip(1),
+                                                     .mask = CMD_SD_OPT_NOSELECT,
+                                                     .options = CMD_ADDSRC_NOSELECT};
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q = request(CMD_MODIFY_OFFSET);
+  q.data.offset = (struct cmd_req_offset){.address = id_ip(1), .offset = 0.5};
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  q.data.offset.address = id_ip(3);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_NOSUCHSOURCE);
+  r = by_index(f, CMD_SELECT_DATA, N_SERVERS);
+  assert_int_equal(r.data.select_data.conf_options, CMD_SD_OPT_NOSELECT);
+  r = by_index(f, CMD_SOURCE_DATA, N_SERVERS);    /* as chronyd's: minpoll does not move it */
+  assert_int_equal(r.data.source_data.poll, poll);
+
+  /* every source: the placeholders too, but not with onoffline */
+  assert_int_equal(on_subnet(f, CMD_ONLINE, (struct cmd_ip){.family = CMD_IP_UNSPEC}),
+                   CMD_STT_SUCCESS);
+  assert_int_equal(on_subnet(f, CMD_OFFLINE, (struct cmd_ip){.family = CMD_IP_UNSPEC}),
+                   CMD_STT_SUCCESS);
+  q = request(CMD_ONOFFLINE);
+  assert_int_equal(ask(f, &q, true, &r), CMD_STT_SUCCESS);
+  struct client_source_report rep;
+  assert_true(client_source_report(f->client, N_SERVERS + 1, &rep));
+  assert_int_equal(rep.placeholder_id, 2);
+  assert_false(rep.online);
+  assert_true(client_source_report(f->client, 0, &rep));
+  assert_true(rep.online);
+
+  /* the name resolves: its source takes ID#1's place and what it had */
+  client_start(f->client);
+  struct client_source_params real = simfx_source(&f->net, 0, 4);
+  assert_true(addr_parse("192.0.2.99", &real.addr));
+  snprintf(real.name, sizeof(real.name), "late.test");
+  assert_int_equal(client_add_source_in(f->client, &real, slot), N_SERVERS);
+  assert_true(client_source_report(f->client, N_SERVERS, &rep));
+  assert_int_equal(rep.placeholder_id, 0);
+  assert_int_equal(rep.poll, 8);
+  assert_true(rep.noselect && rep.eff_noselect);
+  assert_false(rep.online);
+  q = request(CMD_ACTIVITY);
+  assert_int_equal(ask(f, &q, false, &r), CMD_STT_SUCCESS);
+  assert_int_equal(r.data.activity.offline, 1);              /* the new source */
+  assert_int_equal(r.data.activity.unresolved, 1);
+  assert_int_equal(on_source(f, CMD_MODIFY_MINPOLL, id_ip(1), 8), CMD_STT_NOSUCHSOURCE);
+}
+
+/* authselectmode prefer, as chronyd 4.8's update_sel_options: a keyed or
+ * NTS name not resolved yet (its placeholder) makes the unauthenticated
+ * sources noselect; dropped, they are selectable again. */
+static void test_authselectmode_counts_placeholders(void **state)
+{
+  struct fx *f = *state;
+  struct client_params cp = simfx_client_params();
+  cp.auth_mode = SEL_AUTH_PREFER;
+  client_free(f->client);
+  f->client = f->srv.client = client_new(simfx_platform(&f->net), &cp, &f->net.ref);
+  struct client_source_params p = simfx_source(&f->net, 0, 4);
+  assert_int_equal(client_add_source(f->client, &p), 0);
+  client_source_defaults(&p);
+  p.nts = true;
+  snprintf(p.name, sizeof(p.name), "nts.test");
+  client_slot slot = client_add_placeholders(f->client, &p, 1);
+  struct cmd_reply r = by_index(f, CMD_SELECT_DATA, 0);
+  assert_int_equal(r.data.select_data.conf_options, 0);
+  assert_int_equal(r.data.select_data.eff_options, CMD_SD_OPT_NOSELECT);
+  r = by_index(f, CMD_SELECT_DATA, 1);
+  assert_int_equal(r.data.select_data.eff_options, 0);
+  client_drop_placeholders(f->client, slot, 1);
+  r = by_index(f, CMD_SELECT_DATA, 0);
+  assert_int_equal(r.data.select_data.eff_options, 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -784,6 +905,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rtc, setup, teardown),
     cmocka_unit_test_setup_teardown(test_placeholders, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_placeholder_commands, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_authselectmode_counts_placeholders, setup, teardown),
   };
   return cmocka_run_group_tests_name("cmdsrv", tests, NULL, NULL);
 }

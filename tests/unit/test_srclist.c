@@ -558,6 +558,54 @@ static void test_placeholders_of_a_removed_line(void **state)
   fx_free(f);
 }
 
+/* chronyc delete ID#, as chronyd 4.8's NSR_RemoveSource: that placeholder
+ * only. A server's was its name's last: the name is not looked up again.
+ * A pool keeps its other placeholders and fills them when it resolves. */
+static void test_delete_placeholders(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  name(f, "late.test", 0, 1, 40.0);              /* after the first round */
+  name(f, "pool.test", 1, 3, 40.0);
+  add(f, "late.test", false, 0);
+  add(f, "pool.test", true, 2);
+  simfx_run_until(&f->net, 1.0);
+  assert_string_equal(listed(f), "ID#0000000001 ID#0000000002 ID#0000000003 "
+                                 "ID#0000000004 ID#0000000005");
+  struct ip_addr id1 = addr_from_id(1), id3 = addr_from_id(3), id9 = addr_from_id(9);
+  assert_int_equal(srclist_delete(f->list, &id9), SRCLIST_UNKNOWN);
+  assert_int_equal(srclist_delete(f->list, &id1), SRCLIST_OK);
+  assert_int_equal(srclist_delete(f->list, &id3), SRCLIST_OK);
+  assert_int_equal(srclist_delete(f->list, &id3), SRCLIST_UNKNOWN);
+  assert_string_equal(listed(f), "ID#0000000002 ID#0000000004 ID#0000000005");
+  simfx_run_until(&f->net, 2 * 40.0 + 0.1);      /* one lookup, then the other */
+  assert_string_equal(listed(f), "192.0.2.12 192.0.2.13 192.0.2.14");
+  simfx_run_until(&f->net, 600.0);               /* the pool complete */
+  assert_int_equal(unresolved(f), 0);
+  assert_false(is_source(f, 0));
+  fx_free(f);
+}
+
+/* The only source of a partly resolved pool deleted: as chronyd, the pool
+ * keeps its placeholders and goes on resolving for them. */
+static void test_delete_only_member_of_partly_resolved_pool(void **state)
+{
+  (void)state;
+  struct fx *f = fx_new(NULL);
+  name(f, "pool.test", 0, 1, 0.0);               /* one address of four */
+  add(f, "pool.test", true, 2);
+  simfx_run_until(&f->net, 1.0);
+  assert_string_equal(listed(f), "192.0.2.11 ID#0000000002 ID#0000000003 ID#0000000004");
+  assert_int_equal(srclist_delete(f->list, &f->net.addrs[0]), SRCLIST_OK);
+  assert_string_equal(listed(f), "ID#0000000002 ID#0000000003 ID#0000000004");
+  name(f, "pool.test", 1, 2, 0.0);               /* the next round (28 s) finds two */
+  simfx_run_until(&f->net, 28.1);
+  assert_string_equal(listed(f), "192.0.2.12 192.0.2.13 ID#0000000004");
+  simfx_run_until(&f->net, 28.0 + POLL);         /* both answered: complete */
+  assert_string_equal(listed(f), "192.0.2.12 192.0.2.13");
+  fx_free(f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -575,6 +623,8 @@ int main(void)
     cmocka_unit_test(test_order_pool_replacement),
     cmocka_unit_test(test_placeholders_replaced_in_place),
     cmocka_unit_test(test_placeholders_of_a_removed_line),
+    cmocka_unit_test(test_delete_placeholders),
+    cmocka_unit_test(test_delete_only_member_of_partly_resolved_pool),
   };
   return cmocka_run_group_tests_name("srclist", tests, NULL, NULL);
 }
