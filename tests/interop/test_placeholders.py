@@ -51,23 +51,40 @@ def reports(client, sock):
     return out
 
 
+def start_chronyd(work, lines, namespace, started):
+    """Debian's chronyd with lines, its command socket in the private
+    directory work, in the namespace; the socket."""
+    work = private_dir(work)
+    sock = work / "chronyd.sock"
+    d = chronyd_daemon(work, lines + ["bindcmdaddress %s" % sock])
+    started.append(d)
+    run_in(d, namespace)
+    return sock
+
+
+def start_stratumd(work, lines, namespace, started):
+    """stratumd the same way; the socket."""
+    work.mkdir()
+    sock = private_dir(work / "sock") / "stratumd.sock"
+    d = Daemon(work, "\n".join(lines + ["bindcmdaddress %s" % sock]) + "\n")
+    started.append(d)
+    run_in(d, namespace)
+    return sock
+
+
+def stop_all(started):
+    for d in started:
+        rc = d.stop()
+        print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
+
+
 def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
     port = free_udp_port()
     started = []
     try:
-        cwork = private_dir(tmp_path / "chronyd")
-        csock = cwork / "chronyd.sock"
-        chronyd = chronyd_daemon(cwork, config(port) + [
-            "port 0", "cmdport 0", "bindcmdaddress %s" % csock])
-        started.append(chronyd)
-        run_in(chronyd, namespace)
-        swork = tmp_path / "stratumd"
-        swork.mkdir()
-        ssock = private_dir(swork / "sock") / "stratumd.sock"
-        stratumd = Daemon(swork, "\n".join(config(port) + [
-            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
-        started.append(stratumd)
-        run_in(stratumd, namespace)
+        lines = config(port) + ["port 0", "cmdport 0"]
+        csock = start_chronyd(tmp_path / "chronyd", lines, namespace, started)
+        ssock = start_stratumd(tmp_path / "stratumd", lines, namespace, started)
 
         want = reports(chronyc_rc, csock)
         listed = want[("-n", "sources", "-a")]
@@ -83,9 +100,7 @@ def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
             for command in COMMANDS:
                 assert got[command] == want[command], (client.__name__, command)
     finally:
-        for d in started:
-            rc = d.stop()
-            print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
+        stop_all(started)
 
 
 # Commands given a placeholder's ID#: both daemons act on that placeholder
@@ -115,26 +130,11 @@ def test_commands_on_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
     port = free_udp_port()
     started = []
     try:
-        cwork = private_dir(tmp_path / "chronyd")
-        csock = cwork / "chronyd.sock"
-        chronyd = chronyd_daemon(cwork, config(port) + [
-            "port 0", "cmdport 0", "bindcmdaddress %s" % csock])
-        started.append(chronyd)
-        run_in(chronyd, namespace)
-        swork = tmp_path / "stratumd"
-        swork.mkdir()
-        ssock = private_dir(swork / "sock") / "stratumd.sock"
-        stratumd = Daemon(swork, "\n".join(config(port) + [
-            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
-        started.append(stratumd)
-        run_in(stratumd, namespace)
-        swork2 = tmp_path / "stratumd2"             # for stratumc's commands
-        swork2.mkdir()
-        ssock2 = private_dir(swork2 / "sock") / "stratumd.sock"
-        stratumd2 = Daemon(swork2, "\n".join(config(port) + [
-            "port 0", "cmdport 0", "bindcmdaddress %s" % ssock2]) + "\n")
-        started.append(stratumd2)
-        run_in(stratumd2, namespace)
+        lines = config(port) + ["port 0", "cmdport 0"]
+        csock = start_chronyd(tmp_path / "chronyd", lines, namespace, started)
+        ssock = start_stratumd(tmp_path / "stratumd", lines, namespace, started)
+        # for stratumc's commands
+        ssock2 = start_stratumd(tmp_path / "stratumd2", lines, namespace, started)
         reports(chronyc_rc, csock)
         reports(chronyc_rc, ssock)
         reports(stratumc, ssock2)
@@ -150,9 +150,7 @@ def test_commands_on_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
             for command, w, g in zip(ID_COMMANDS + AFTER, want, got):
                 assert g == w, (client.__name__, command)
     finally:
-        for d in started:
-            rc = d.stop()
-            print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
+        stop_all(started)
 
 
 def test_authselectmode_counts_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
@@ -163,17 +161,8 @@ def test_authselectmode_counts_placeholders_as_chronyd(tmp_path, namespace):  # 
              "server nowhere.test port %d nts" % port, "port 0", "cmdport 0"]
     started = []
     try:
-        cwork = private_dir(tmp_path / "chronyd")
-        csock = cwork / "chronyd.sock"
-        chronyd = chronyd_daemon(cwork, lines + ["bindcmdaddress %s" % csock])
-        started.append(chronyd)
-        run_in(chronyd, namespace)
-        swork = tmp_path / "stratumd"
-        swork.mkdir()
-        ssock = private_dir(swork / "sock") / "stratumd.sock"
-        stratumd = Daemon(swork, "\n".join(lines + ["bindcmdaddress %s" % ssock]) + "\n")
-        started.append(stratumd)
-        run_in(stratumd, namespace)
+        csock = start_chronyd(tmp_path / "chronyd", lines, namespace, started)
+        ssock = start_stratumd(tmp_path / "stratumd", lines, namespace, started)
         texts = []
         for sock in (csock, ssock):
             def listed():
@@ -185,6 +174,4 @@ def test_authselectmode_counts_placeholders_as_chronyd(tmp_path, namespace):  # 
         assert re.search(r"^M ID#0000000001 +Y ", texts[0], re.M), texts[0]
         assert texts[1] == texts[0]
     finally:
-        for d in started:
-            rc = d.stop()
-            print("---- %s (exit %s)\n%s" % (d.binary, rc, d.log()))
+        stop_all(started)

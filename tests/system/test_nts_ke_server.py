@@ -320,14 +320,9 @@ def test_ntsprocesses_serve_as_the_daemon_runs(tmp_path, processes):
     assert re.search(r"NTS-KE connections accepted %d," % n, d.log()), d.log()
 
 
-@pytest.mark.parametrize("processes", [0, 2])
-def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
-    """A key that is not the certificate's: the daemon does not start, with
-    the reason logged, whether the main process loads the pair (ntsprocesses
-    0) or only its helpers do (ntsprocesses N)."""
-    require_stratumd()
-    cert, _, ca, _ = make_test_pki(tmp_path)
-    key = str(ca).replace(".pem", ".key")       # the CA's own
+def failed_start(tmp_path, cert, key, processes):
+    """The log of a daemon with this pair that must not start (it exits,
+    not with 0, within 10 s)."""
     port, keport = free_udp_port(), free_tcp_port()
     d = Daemon(tmp_path / "d", server_config(port, extra=[
         "ntsservercert %s" % cert, "ntsserverkey %s" % key,
@@ -338,9 +333,21 @@ def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
     finally:
         d.stop()
     assert code not in (None, 0), d.log()
-    assert "could not load the key %s" % key in d.log(), d.log()
-    assert "Could not start NTS-KE server" in d.log(), d.log()
-    assert ("NTS-KE helpers failed to start" in d.log()) == (processes > 0), d.log()
+    return d.log()
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_key_not_matching_its_certificate_stops_the_start(tmp_path, processes):
+    """A key that is not the certificate's: the daemon does not start, with
+    the reason logged, whether the main process loads the pair (ntsprocesses
+    0) or only its helpers do (ntsprocesses N)."""
+    require_stratumd()
+    cert, _, ca, _ = make_test_pki(tmp_path)
+    key = str(ca).replace(".pem", ".key")       # the CA's own
+    log = failed_start(tmp_path, cert, key, processes)
+    assert "could not load the key %s" % key in log, log
+    assert "Could not start NTS-KE server" in log, log
+    assert ("NTS-KE helpers failed to start" in log) == (processes > 0), log
 
 
 @pytest.mark.parametrize("processes", [0, 1])
@@ -355,17 +362,7 @@ def test_unreadable_certificate_named_with_its_reason(tmp_path, processes, what)
     cert = tmp_path / "cert.pem"
     if what == "not PEM":
         cert.write_text("not a certificate\n")
-    port, keport = free_udp_port(), free_tcp_port()
-    d = Daemon(tmp_path / "d", server_config(port, extra=[
-        "ntsservercert %s" % cert, "ntsserverkey %s" % key,
-        "ntsport %d" % keport, "ntsprocesses %d" % processes]))
-    try:
-        d.spawn()
-        code = d.wait(10)
-    finally:
-        d.stop()
-    log = d.log()
-    assert code not in (None, 0), log
+    log = failed_start(tmp_path, cert, key, processes)
     reason = re.search(r"could not load the certificate %s: (.*)" % re.escape(str(cert)), log)
     assert reason, log
     print("ntsprocesses %d, %s: %s" % (processes, what, reason.group(1)))
