@@ -51,11 +51,14 @@ def reports(client, sock):
     return out
 
 
+# Short names: chronyc binds its own socket beside the daemon's
+# (chronyc.PID.sock), and a Unix socket's path has at most 107 bytes (CI's
+# temporary directories leave about 30 for these).
 def start_chronyd(work, lines, namespace, started):
     """Debian's chronyd with lines, its command socket in the private
     directory work, in the namespace; the socket."""
     work = private_dir(work)
-    sock = work / "chronyd.sock"
+    sock = work / "d.sock"
     d = chronyd_daemon(work, lines + ["bindcmdaddress %s" % sock])
     started.append(d)
     run_in(d, namespace)
@@ -65,7 +68,7 @@ def start_chronyd(work, lines, namespace, started):
 def start_stratumd(work, lines, namespace, started):
     """stratumd the same way; the socket."""
     work.mkdir()
-    sock = private_dir(work / "sock") / "stratumd.sock"
+    sock = private_dir(work / "k") / "d.sock"
     d = Daemon(work, "\n".join(lines + ["bindcmdaddress %s" % sock]) + "\n")
     started.append(d)
     run_in(d, namespace)
@@ -83,8 +86,8 @@ def test_unresolved_names_as_chronyd(tmp_path, namespace):  # noqa: F811
     started = []
     try:
         lines = config(port) + ["port 0", "cmdport 0"]
-        csock = start_chronyd(tmp_path / "chronyd", lines, namespace, started)
-        ssock = start_stratumd(tmp_path / "stratumd", lines, namespace, started)
+        csock = start_chronyd(tmp_path / "c", lines, namespace, started)
+        ssock = start_stratumd(tmp_path / "s", lines, namespace, started)
 
         want = reports(chronyc_rc, csock)
         listed = want[("-n", "sources", "-a")]
@@ -131,10 +134,10 @@ def test_commands_on_placeholders_as_chronyd(tmp_path, namespace):  # noqa: F811
     started = []
     try:
         lines = config(port) + ["port 0", "cmdport 0"]
-        csock = start_chronyd(tmp_path / "chronyd", lines, namespace, started)
-        ssock = start_stratumd(tmp_path / "stratumd", lines, namespace, started)
+        csock = start_chronyd(tmp_path / "c", lines, namespace, started)
+        ssock = start_stratumd(tmp_path / "s", lines, namespace, started)
         # for stratumc's commands
-        ssock2 = start_stratumd(tmp_path / "stratumd2", lines, namespace, started)
+        ssock2 = start_stratumd(tmp_path / "s2", lines, namespace, started)
         reports(chronyc_rc, csock)
         reports(chronyc_rc, ssock)
         reports(stratumc, ssock2)
@@ -161,8 +164,8 @@ def test_authselectmode_counts_placeholders_as_chronyd(tmp_path, namespace):  # 
              "server nowhere.test port %d nts" % port, "port 0", "cmdport 0"]
     started = []
     try:
-        csock = start_chronyd(tmp_path / "chronyd", lines, namespace, started)
-        ssock = start_stratumd(tmp_path / "stratumd", lines, namespace, started)
+        csock = start_chronyd(tmp_path / "c", lines, namespace, started)
+        ssock = start_stratumd(tmp_path / "s", lines, namespace, started)
         texts = []
         for sock in (csock, ssock):
             def listed():

@@ -84,15 +84,17 @@ def test_sources_order_as_chronyd(tmp_path, namespace):
     port = free_udp_port()
     started = []
     try:
-        cwork = private_dir(tmp_path / "chronyd")
-        csock = cwork / "chronyd.sock"
+        # short names: chronyc's own socket (chronyc.PID.sock) goes beside
+        # the daemon's, and a socket's path has at most 107 bytes
+        cwork = private_dir(tmp_path / "c")
+        csock = cwork / "d.sock"
         chronyd = chronyd_daemon(cwork, config(cwork, port) + [
             "port 0", "cmdport 0", "bindcmdaddress %s" % csock])
         started.append(chronyd)
         run_in(chronyd, namespace)
-        swork = tmp_path / "stratumd"
+        swork = tmp_path / "s"
         swork.mkdir()
-        ssock = private_dir(swork / "sock") / "stratumd.sock"
+        ssock = private_dir(swork / "k") / "d.sock"
         stratumd = Daemon(swork, "\n".join(config(swork, port) + [
             "port 0", "cmdport 0", "bindcmdaddress %s" % ssock]) + "\n")
         started.append(stratumd)
