@@ -1,6 +1,7 @@
 #include "core/client.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1396,6 +1397,20 @@ static void log_poll_change(const struct client *c, const struct ip_addr *addr,
               addr_format(addr, a), what, value, CLIENT_MIN_POLL, CLIENT_MAX_POLL);
 }
 
+/* chronyd's "Source ADDR new SETTING VALUE" (with the value it kept). */
+static void log_setting(const struct client *c, const struct ip_addr *addr, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+static void log_setting(const struct client *c, const struct ip_addr *addr, const char *fmt, ...)
+{
+  char a[ADDR_STR_LEN], what[64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  plat_logf(c->plat, PLAT_LOG_INFO, "Source %s new %s", addr_format(addr, a), what);
+}
+
 bool client_modify_source(struct client *c, const struct ip_addr *addr, enum client_modify what,
                           double value)
 {
@@ -1413,11 +1428,26 @@ bool client_modify_source(struct client *c, const struct ip_addr *addr, enum cli
   case CLIENT_MAXPOLL:
     log_poll_change(c, addr, "maxpoll", n, s ? nsrc_set_maxpoll(s, n) : nsrc_limit_maxpoll(p, n));
     break;
-  case CLIENT_MAXDELAY: p->maxdelay = value; break;
-  case CLIENT_MAXDELAYRATIO: p->maxdelayratio = value; break;
-  case CLIENT_MAXDELAYDEVRATIO: p->maxdelaydevratio = value; break;
-  case CLIENT_MINSTRATUM: p->minstratum = n; break;
-  case CLIENT_POLLTARGET: p->polltarget = n < 1 ? 1 : n; break;   /* chronyd 4.4 */
+  case CLIENT_MAXDELAY:
+    p->maxdelay = client_source_clamp(0.0, value, CLIENT_MAX_MAXDELAY);
+    log_setting(c, addr, "maxdelay %f", p->maxdelay);
+    break;
+  case CLIENT_MAXDELAYRATIO:
+    p->maxdelayratio = client_source_clamp(0.0, value, CLIENT_MAX_MAXDELAYRATIO);
+    log_setting(c, addr, "maxdelayratio %f", p->maxdelayratio);
+    break;
+  case CLIENT_MAXDELAYDEVRATIO:
+    p->maxdelaydevratio = client_source_clamp(0.0, value, CLIENT_MAX_MAXDELAYDEVRATIO);
+    log_setting(c, addr, "maxdelaydevratio %f", p->maxdelaydevratio);
+    break;
+  case CLIENT_MINSTRATUM:
+    p->minstratum = n;
+    log_setting(c, addr, "minstratum %d", n);
+    break;
+  case CLIENT_POLLTARGET:
+    p->polltarget = n < 1 ? 1 : n;   /* chronyd 4.4 */
+    log_setting(c, addr, "polltarget %d", n);
+    break;
   }
   return true;
 }

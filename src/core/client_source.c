@@ -30,6 +30,11 @@ static int bound_poll(int poll, int dflt)
   return poll > CLIENT_MAX_POLL ? CLIENT_MAX_POLL : poll;
 }
 
+double client_source_clamp(double lo, double value, double hi)
+{
+  return value > lo ? (value < hi ? value : hi) : lo;
+}
+
 void client_source_bound(struct client_source_params *s)
 {
   struct client_source_params d;
@@ -42,6 +47,10 @@ void client_source_bound(struct client_source_params *s)
     s->polltarget = 1;
   if (s->minstratum > NTP_MAX_STRATUM - 1)
     s->minstratum = NTP_MAX_STRATUM - 1;
+  s->maxdelay = client_source_clamp(0.0, s->maxdelay, CLIENT_MAX_MAXDELAY);
+  s->maxdelayratio = client_source_clamp(0.0, s->maxdelayratio, CLIENT_MAX_MAXDELAYRATIO);
+  s->maxdelaydevratio = client_source_clamp(0.0, s->maxdelaydevratio,
+                                            CLIENT_MAX_MAXDELAYDEVRATIO);
   if (s->maxsamples > SST_MAX_SAMPLES)
     s->maxsamples = SST_MAX_SAMPLES;
   int max_samples = s->maxsamples > 0 ? s->maxsamples : SST_MAX_SAMPLES;

@@ -58,13 +58,20 @@ void client_source_defaults(struct client_source_params *s);
 #define CLIENT_MIN_NONLAN_POLL 0
 #define CLIENT_MAX_LAN_DELAY 0.01
 #define CLIENT_DEFAULT_MAXUNREACH SEL_DEFAULT_MAX_UNREACH
+/* chronyd's limits of the delay tests' settings (0 up to these). */
+#define CLIENT_MAX_MAXDELAY 1.0e3
+#define CLIENT_MAX_MAXDELAYRATIO 1.0e6
+#define CLIENT_MAX_MAXDELAYDEVRATIO 1.0e6
 /* Bring the options into the ranges chronyd gives them when it creates a
  * source: a minpoll or maxpoll below CLIENT_MIN_POLL takes its default, one
  * above CLIENT_MAX_POLL becomes CLIENT_MAX_POLL, maxpoll is at least
  * minpoll; polltarget is at least 1 (chronyd 4.4); minstratum at most 15;
+ * maxdelay, maxdelayratio and maxdelaydevratio within 0 and their limits;
  * minsamples (unless -1, the global setting) and maxsamples are limited to
  * the statistics' 1..SST_MAX_SAMPLES. Sources are bounded when added; the
  * configuration parser calls it to warn. */
 void client_source_bound(struct client_source_params *s);
+/* value within lo and hi (NaN: lo), as chronyd's CLAMP of these settings. */
+double client_source_clamp(double lo, double value, double hi);
 
 #endif
