@@ -143,6 +143,17 @@ const char *addr_format(const struct ip_addr *a, char buf[ADDR_STR_LEN])
   return buf;
 }
 
+const char *addr_format_named(const struct ip_addr *a, const char *name, char *buf, size_t cap)
+{
+  char text[ADDR_STR_LEN];
+  addr_format(a, text);
+  if (*name && strcmp(name, text) != 0)
+    snprintf(buf, cap, "%s (%s)", text, name);
+  else
+    snprintf(buf, cap, "%s", text);
+  return buf;
+}
+
 const char *subnet_format(const struct ip_subnet *n, char buf[ADDR_STR_LEN])
 {
   char a[ADDR_STR_LEN];

@@ -40,6 +40,10 @@ bool subnet_contains(const struct ip_subnet *net, const struct ip_addr *a);
 struct ip_addr addr_unmap_v4(const struct ip_addr *a);
 
 const char *addr_format(const struct ip_addr *a, char buf[ADDR_STR_LEN]);
+/* As chronyd names a source in its log: the address, and the name it was
+ * given in brackets if that is not the address's text ("::1
+ * (0:0:0:0:0:0:0:1)"); into buf (cap bytes, cut to fit). */
+const char *addr_format_named(const struct ip_addr *a, const char *name, char *buf, size_t cap);
 const char *subnet_format(const struct ip_subnet *n, char buf[ADDR_STR_LEN]);
 
 /* The reference ID a server synchronised to this address sends: the IPv4

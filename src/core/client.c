@@ -863,24 +863,16 @@ static void selected_id(const struct client *c, unsigned i, struct ip_addr *addr
 /* A source's address and its name as configured in brackets. */
 #define SOURCE_TEXT_LEN (ADDR_STR_LEN + sizeof(((struct client_source_params *)0)->name) + 3)
 
-/* How chronyd names a source in its selection messages: the address, and
- * the name it was given if that is not the address's text ("::1
- * (0:0:0:0:0:0:0:1)"), or a refclock's refid. */
+/* How chronyd names a source in its selection messages (addr_format_named),
+ * or a refclock's refid. */
 static const char *source_text(const struct client *c, unsigned i, char buf[SOURCE_TEXT_LEN])
 {
   struct ip_addr addr;
   uint32_t refid;
-  char a[ADDR_STR_LEN];
   selected_id(c, i, &addr, &refid);
   if (i >= c->n)
     return rcl_refid_text(refid, buf);
-  const char *name = c->src[i]->p.name;
-  addr_format(&addr, a);
-  if (*name && strcmp(name, a) != 0)
-    snprintf(buf, SOURCE_TEXT_LEN, "%s (%s)", a, name);
-  else
-    snprintf(buf, SOURCE_TEXT_LEN, "%s", a);
-  return buf;
+  return addr_format_named(&addr, c->src[i]->p.name, buf, SOURCE_TEXT_LEN);
 }
 
 /* chronyc's and the selection log's score: at least 1. */

@@ -436,18 +436,14 @@ static int cmd_add_source(void *arg, const struct cmd_req_source *q)
 static int cmd_delete_source(void *arg, const struct ip_addr *addr)
 {
   struct daemon *d = arg;
-  char a[ADDR_STR_LEN];
+  char a[ADDR_STR_LEN + sizeof(((struct client_source_report *)0)->name) + 3];
   struct client_source_report r;
   int i = d->client ? client_find_source(d->client, addr) : -1;
   if (i < 0 || !client_source_report(d->client, (unsigned)i, &r) ||
       srclist_delete(d->srclist, addr) != SRCLIST_OK)
     return CMD_STT_NOSUCHSOURCE;
   /* chronyd 4.8's: the name too when it is not the address (a pool's) */
-  addr_format(addr, a);
-  if (strcmp(r.name, a) != 0)
-    log_printf(PLAT_LOG_INFO, "Removed source %s (%s)", a, r.name);
-  else
-    log_printf(PLAT_LOG_INFO, "Removed source %s", a);
+  log_printf(PLAT_LOG_INFO, "Removed source %s", addr_format_named(addr, r.name, a, sizeof(a)));
   return CMD_STT_SUCCESS;
 }
 

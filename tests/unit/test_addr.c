@@ -218,6 +218,19 @@ static void test_placeholder_id(void **state)
   assert_false(addr_parse("ID#0000000001", &v4));
 }
 
+static void test_format_named(void **state)
+{
+  struct ip_addr a;
+  char buf[64], small[12];
+  (void)state;
+  assert_true(addr_parse("::1", &a));
+  assert_string_equal(addr_format_named(&a, "0:0:0:0:0:0:0:1", buf, sizeof(buf)),
+                      "::1 (0:0:0:0:0:0:0:1)");
+  assert_string_equal(addr_format_named(&a, "::1", buf, sizeof(buf)), "::1");
+  assert_string_equal(addr_format_named(&a, "", buf, sizeof(buf)), "::1");
+  assert_string_equal(addr_format_named(&a, "a.long.name", small, sizeof(small)), "::1 (a.long");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -230,6 +243,7 @@ int main(void)
     cmocka_unit_test(test_equal_and_hash),
     cmocka_unit_test(test_refid),
     cmocka_unit_test(test_placeholder_id),
+    cmocka_unit_test(test_format_named),
   };
   return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }
