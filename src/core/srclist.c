@@ -1,5 +1,6 @@
 #include "core/srclist.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,13 +113,14 @@ static int open_slots(const struct named *n)
 }
 
 /* The first of the name's open slots (there is one whenever a member is to
- * be added). */
+ * be added: add_members adds no more than open_slots). */
 static client_slot free_slot(const struct named *n)
 {
-  client_slot s = n->first_slot;
-  while (!slot_free(n, s))
-    s++;
-  return s;
+  int k = 0;
+  while (k < n->target - 1 && !slot_free(n, n->first_slot + (client_slot)k))
+    k++;
+  assert(slot_free(n, n->first_slot + (client_slot)k));
+  return n->first_slot + (client_slot)k;
 }
 
 static bool is_resolved(const struct named *n)
